@@ -1,0 +1,67 @@
+"""`import torch` -> faketorch: a sys.meta_path finder that aliases module names.
+
+Any `torch.X.Y` is imported as `faketorch.X.Y` and the *same* module object is
+registered under both names, so `torch.nn is faketorch.nn` and
+`sys.modules['torch.nn'] is sys.modules['faketorch.nn']`.
+"""
+import importlib
+import importlib.machinery
+import sys
+
+ALIAS, TARGET = "torch", "faketorch"
+
+
+class _AliasFinder:
+    """Finder and loader in one: the module is created by importing its target."""
+
+    def find_spec(self, fullname, path=None, target=None):
+        if fullname != ALIAS and not fullname.startswith(ALIAS + "."):
+            return None
+        real = TARGET + fullname[len(ALIAS):]
+        try:
+            module = importlib.import_module(real)
+        except ModuleNotFoundError as e:
+            # Only the module asked for (or a parent of it) being absent means
+            # "not provided"; a missing import *inside* faketorch is a real bug.
+            if e.name is None or not (real == e.name or real.startswith(e.name + ".")):
+                raise
+            raise ModuleNotFoundError(
+                f"No module named {fullname!r}: faketorch does not provide "
+                f"{real!r} yet", name=fullname) from None
+        return importlib.machinery.ModuleSpec(fullname, self, loader_state=module)
+
+    def create_module(self, spec):
+        # The module already carries its own __spec__/__name__ etc., which the
+        # import system leaves alone, so torch.__name__ stays 'faketorch'.
+        _aliased.add(spec.name)
+        return spec.loader_state
+
+    def exec_module(self, module):
+        pass  # already executed when its faketorch name was imported
+
+
+_finder = _AliasFinder()
+_aliased = set()   # names this finder put into sys.modules
+
+
+def install():
+    """Make `torch` and every `torch.*` import resolve to faketorch."""
+    existing = sys.modules.get(ALIAS)
+    if existing is not None and not existing.__name__.startswith(TARGET):
+        raise RuntimeError("real torch is already imported; install the "
+                           "faketorch alias before the first `import torch`")
+    if _finder not in sys.meta_path:
+        sys.meta_path.insert(0, _finder)
+
+
+def uninstall():
+    """Remove the finder and the `torch*` entries it added to sys.modules."""
+    if _finder in sys.meta_path:
+        sys.meta_path.remove(_finder)
+    for name in _aliased:
+        sys.modules.pop(name, None)
+    _aliased.clear()
+
+
+def installed():
+    return _finder in sys.meta_path

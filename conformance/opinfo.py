@@ -1,0 +1,351 @@
+"""Drive torch's OpInfo database (op_db) through both libraries.
+
+Each OpInfo gives up to three variants: the function (``torch.add``), the
+method (``Tensor.add``) and the in-place method (``Tensor.add_``). Each
+variant x dtype is one id, ``<api>::opinfo[_<variant>]_<dtype>``. Its first
+``max_samples`` sample inputs are rebuilt in both libraries from the same NumPy
+arrays, run, and compared; where the op is differentiable the gradients of the
+inputs are compared too. The first sample that does not pass decides the id.
+"""
+import functools
+import inspect
+import itertools
+import types
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+
+from .compare import describe, is_tensor, normalize, raised
+from .runner import Outcome, Side, classify, counts_text, looks_missing, same_raise, seed
+
+DTYPES = ('float32', 'float64', 'int64', 'bool')
+MAX_SAMPLES = 8
+# Ops returning uninitialised memory: compare everything but the values.
+UNINITIALISED = {'empty', 'empty_like', 'new_empty', 'new_empty_strided', 'empty_strided',
+                 'empty_permuted', 'resize_', 'resize_as_'}
+
+
+def op_db():
+    from torch.testing._internal.common_methods_invocations import op_db
+    return op_db
+
+
+@dataclass
+class Variant:
+    op: object                  # the OpInfo
+    kind: str                   # function | method | inplace
+    api: str                    # torch.add, Tensor.add, Tensor.add_
+    target: str                 # the name faketorch must have: 'torch.add' / 'Tensor.add'
+    make: object                # make(mod) -> callable(input, *args, **kwargs)
+
+    def case_id(self, dtype):
+        name = 'opinfo'
+        if self.op.variant_test_name:
+            name += '_' + self.op.variant_test_name
+        if self.kind == 'inplace' and not self.api.endswith('_'):
+            name += '_inplace'                  # F.relu(inplace=True) and friends
+        return f'{self.api}::{name}_{dtype}'
+
+
+def resolve(mod, dotted):
+    for part in dotted.split('.'):
+        mod = getattr(mod, part, None)
+        if mod is None:
+            return None
+    return mod
+
+
+def _method_call(name):
+    return lambda mod: lambda x, *a, **k: getattr(x, name)(*a, **k)
+
+
+def _function_call(name):
+    return lambda mod: resolve(mod, name)
+
+
+def _seeded(mod):
+    def wrapper_set_seed(op, *args, **kwargs):   # torch's helper seeds 42 around the call
+        mod.manual_seed(42)
+        return op(*args, **kwargs)
+    return wrapper_set_seed
+
+
+@functools.lru_cache(maxsize=None)
+def _rebound(fn, mod):
+    """fn with its globals `torch` and `wrapper_set_seed` pointing at mod."""
+    env = dict(fn.__globals__, torch=mod, wrapper_set_seed=_seeded(mod))
+    new = types.FunctionType(fn.__code__, env, fn.__name__, fn.__defaults__, fn.__closure__)
+    new.__kwdefaults__ = fn.__kwdefaults__
+    return new
+
+
+def _rebindable(fn):
+    if not isinstance(fn, types.FunctionType):
+        return False
+    names = inspect.getclosurevars(fn)
+    return set(names.globals) <= {'torch', 'wrapper_set_seed'} and not any(
+        callable(v) or isinstance(v, types.ModuleType) for v in names.nonlocals.values())
+
+
+def variants(op, torch):
+    """The variants of op the driver can run, and notes on those it cannot."""
+    name, found, notes = op.name, [], []
+    fn = resolve(torch, name)
+    home = 'torch.' + name if fn is not None else 'Tensor.' + name   # where a lambda's op lives
+
+    if fn is not None and op.op is fn:
+        found.append(Variant(op, 'function', 'torch.' + name, 'torch.' + name, _function_call(name)))
+    elif _rebindable(op.op):                    # lambda x: x.view(...), torch.where(...) ...
+        found.append(Variant(op, 'function', home, home, lambda mod, f=op.op: _rebound(f, mod)))
+    elif getattr(torch.Tensor, getattr(op.op, '__name__', ''), None) is op.op:   # Tensor.__radd__
+        api = 'Tensor.' + op.op.__name__
+        found.append(Variant(op, 'function', api, api, _method_call(op.op.__name__)))
+    else:
+        notes.append(f'function is a {type(op.op).__name__}')
+
+    for kind, f, attr in (('method', op.method_variant, name),
+                          ('inplace', op.inplace_variant, name + '_')):
+        if f is None:
+            continue
+        if getattr(torch.Tensor, attr, None) is f:
+            api = 'Tensor.' + attr
+            if all(v.api != api for v in found):
+                found.append(Variant(op, kind, api, api, _method_call(attr)))
+        elif _rebindable(f):
+            api = 'Tensor.' + attr if kind == 'method' else home
+            found.append(Variant(op, kind, api, api, lambda mod, f=f: _rebound(f, mod)))
+        else:
+            notes.append(f'{kind} is a {type(f).__name__}')
+    return found, notes
+
+
+def dtypes_of(op, torch, dtypes=DTYPES):
+    try:
+        supported = op.supported_dtypes('cpu')
+    except Exception:
+        return []
+    return [d for d in dtypes if getattr(torch, d) in supported]
+
+
+@dataclass
+class Plan:
+    """What the driver will run for one OpInfo (cheap: no samples yet)."""
+    op: object
+    variants: list
+    dtypes: list
+    notes: list
+
+    @property
+    def ids(self):
+        return [v.case_id(d) for v in self.variants for d in self.dtypes]
+
+
+def plans(torch, filter=None, dtypes=DTYPES):
+    out = []
+    for op in op_db():
+        vs, notes = variants(op, torch)
+        dts = dtypes_of(op, torch, dtypes)
+        if filter:
+            vs = [v for v in vs if any(filter in v.case_id(d) for d in dts)]
+            if not vs:
+                continue
+        out.append(Plan(op, vs, dts, notes))
+    return out
+
+
+# ---------------------------------------------------------- inputs, in both libraries
+
+class _T:
+    """A tensor, library-neutral: NumPy values + dtype name + requires_grad."""
+    __slots__ = ('array', 'dtype', 'requires_grad')
+
+    def __init__(self, t):
+        self.array = t.detach().resolve_conj().resolve_neg().cpu().numpy().copy()
+        self.dtype = str(t.dtype).split('.')[-1]
+        self.requires_grad = t.requires_grad
+
+
+class _Attr:
+    """A torch attribute by name: dtypes, layouts, memory formats."""
+    __slots__ = ('name',)
+
+    def __init__(self, name):
+        self.name = name
+
+
+def neutral(x, torch):
+    if isinstance(x, torch.Tensor):
+        return _T(x)
+    if isinstance(x, (torch.dtype, torch.layout, torch.memory_format)):
+        return _Attr(str(x).split('.')[-1])
+    if isinstance(x, torch.device):
+        return ('__device__', str(x))
+    if isinstance(x, torch.Size):
+        return ('__size__', tuple(x))
+    if isinstance(x, (list, tuple)) and type(x) in (list, tuple):
+        return type(x)(neutral(v, torch) for v in x)
+    if isinstance(x, dict):
+        return {k: neutral(v, torch) for k, v in x.items()}
+    return x
+
+
+def build(x, mod, grad, leaves):
+    """The neutral structure x as mod's objects; tensors needing grad go to leaves."""
+    if isinstance(x, _T):
+        rg = grad and x.requires_grad
+        t = mod.tensor(x.array, dtype=getattr(mod, x.dtype), requires_grad=rg)
+        if rg:
+            leaves.append(t)
+        return t
+    if isinstance(x, _Attr):
+        return getattr(mod, x.name)
+    if isinstance(x, tuple) and len(x) == 2 and x[0] == '__device__':
+        return mod.device(x[1])
+    if isinstance(x, tuple) and len(x) == 2 and x[0] == '__size__':
+        return mod.Size(x[1])
+    if isinstance(x, (list, tuple)):
+        return type(x)(build(v, mod, grad, leaves) for v in x)
+    if isinstance(x, dict):
+        return {k: build(v, mod, grad, leaves) for k, v in x.items()}
+    return x
+
+
+def _flat_tensors(x):
+    if is_tensor(x):
+        return [x]
+    if isinstance(x, (list, tuple)):
+        return [t for v in x for t in _flat_tensors(v)]
+    return []
+
+
+def _grad_seed(shape, dtype, k):
+    """The same deterministic grad_output in both libraries."""
+    return np.random.RandomState(k).standard_normal(shape).astype(dtype)
+
+
+# ---------------------------------------------------------- running
+
+def run_sample(variant, sample, mod, grad):
+    """One sample through one library: Side with node {'out': ..., 'grads': ...}."""
+    inp, args, kwargs = sample
+    leaves = []
+    items = []
+    try:
+        x = build(inp, mod, grad, leaves)
+        a = build(args, mod, grad, leaves)
+        k = build(kwargs, mod, grad, leaves)
+        call = variant.make(mod)
+        seed(mod)
+        out = call(x, *a, **k)
+        items.append(("'out'", normalize((out, x) if variant.kind == 'inplace' else out)))
+    except KeyboardInterrupt:
+        raise
+    except BaseException as e:
+        return Side({'kind': 'dict', 'type': 'sample', 'items': [("'out'", raised(e))]})
+    if leaves:
+        items.append(("'grads'", _grads(out, leaves, mod)))
+    return Side({'kind': 'dict', 'type': 'sample', 'items': items})
+
+
+def _grads(out, leaves, mod):
+    try:
+        outs = [t for t in _flat_tensors(out) if t.requires_grad]
+        if not outs:
+            return normalize(None)
+        gs = [mod.tensor(_grad_seed(tuple(o.shape), str(o.dtype).split('.')[-1], i), dtype=o.dtype)
+              for i, o in enumerate(outs)]
+        if len(outs) == 1:
+            outs[0].backward(gs[0])
+        else:
+            mod.autograd.backward(outs, gs)
+        return normalize([t.grad for t in leaves])
+    except KeyboardInterrupt:
+        raise
+    except BaseException as e:
+        return raised(e)
+
+
+def samples_for(op, dtype, torch, max_samples):
+    """Up to max_samples neutral (input, args, kwargs) triples; seeded, so stable."""
+    dt = getattr(torch, dtype)
+    grad = dt.is_floating_point and op.supports_autograd
+    seed(torch)
+    gen = op.sample_inputs('cpu', dt, requires_grad=grad)
+    return [(neutral(s.input, torch), neutral(tuple(s.args), torch), neutral(dict(s.kwargs), torch))
+            for s in itertools.islice(gen, max_samples)]
+
+
+def has(mod, target):
+    try:
+        if target.startswith('Tensor.'):
+            return hasattr(mod.Tensor, target[len('Tensor.'):])
+        return resolve(mod, target[len('torch.'):]) is not None
+    except Exception:
+        return False
+
+
+def run_plan(plan, ref, impl, max_samples=MAX_SAMPLES):
+    """Outcomes for every id of one OpInfo."""
+    impl_name = impl.__name__.split('.')[0]
+    outcomes, present = [], []
+    for v in plan.variants:
+        if has(impl, v.target):
+            present.append(v)
+        else:
+            why = f'{impl_name} has no {v.target}'
+            if getattr(impl, 'import_error', None):
+                why += f' (import failed: {impl.import_error})'
+            outcomes += [Outcome(v.case_id(d), v.api, 'missing', why, 'opinfo') for d in plan.dtypes]
+    opts = {'values': plan.op.name not in UNINITIALISED}
+    for dtype in plan.dtypes if present else ():
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter('ignore')
+                samples = samples_for(plan.op, dtype, ref, max_samples)
+        except Exception as e:
+            outcomes += [Outcome(v.case_id(dtype), v.api, 'broken',
+                                 f'sample_inputs raised {type(e).__name__}: {e}', 'opinfo')
+                         for v in present]
+            continue
+        for v in present:
+            outcomes.append(_run_variant(v, dtype, samples, ref, impl, impl_name, opts))
+    order = {i: n for n, i in enumerate(plan.ids)}
+    return sorted(outcomes, key=lambda o: order.get(o.id, 0))
+
+
+def _run_variant(v, dtype, samples, ref, impl, impl_name, opts):
+    grad = v.kind != 'inplace'
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        for n, s in enumerate(samples):
+            r = run_sample(v, s, ref, grad)
+            i = run_sample(v, s, impl, grad)
+            gap = _missing(r.node, i.node, impl_name)
+            status, diff = ('missing', gap) if gap else classify(r, i, impl_name, opts, f'sample{n}')
+            if status != 'pass':
+                return Outcome(v.case_id(dtype), v.api, status, diff, 'opinfo',
+                               ref=describe(r.node['items'][0][1]), impl=describe(i.node['items'][0][1]),
+                               extra={'sample': n, 'op': v.op.name})
+    return Outcome(v.case_id(dtype), v.api, 'pass', '', 'opinfo',
+                   extra={'samples': len(samples), 'op': v.op.name})
+
+
+def _missing(ref, impl, impl_name):
+    """The message of an impl exception (output or gradients) that says it lacks something."""
+    theirs = dict(ref['items'])
+    for key, node in impl['items']:
+        if looks_missing(node, impl_name) and not same_raise(theirs.get(key), node):
+            return f"{node['type']}: {node['message']}"
+    return None
+
+
+def run_all(ref, impl, filter=None, max_samples=MAX_SAMPLES, dtypes=DTYPES, progress=None):
+    """(outcomes, plans) for the whole op_db."""
+    ps = plans(ref, filter, dtypes)
+    outcomes = []
+    for n, p in enumerate(ps, 1):
+        outcomes += [o for o in run_plan(p, ref, impl, max_samples) if not filter or filter in o.id]
+        if progress and (n % 100 == 0 or n == len(ps)):
+            progress(f'opinfo: {n}/{len(ps)} ops, ' + counts_text(outcomes))
+    return outcomes, ps

@@ -1,0 +1,97 @@
+"""Conformance cases: registration and discovery.
+
+A case is a function ``fn(torch) -> result``. It receives a torch-like module
+(real torch, or faketorch) and returns what it computed; the runner calls it
+once per library and compares the two results. Everything a case uses must be
+reached through that argument (``torch.nn.functional``, ``torch.utils.data``),
+never through an ``import torch`` of its own.
+"""
+import importlib
+import pkgutil
+from dataclasses import dataclass, field
+
+CASES = {}                       # id -> Case, in registration order
+_counters = {}                   # (area, api) -> lambdas registered so far
+
+
+@dataclass
+class Case:
+    api: str                     # 'torch.exp', 'Tensor.view', 'nn.Linear' ...
+    name: str
+    fn: object
+    area: str = ''               # the cases module that registered it
+    opts: dict = field(default_factory=dict)   # atol, rtol, exact, values
+
+    @property
+    def id(self):
+        return f'{self.api}::{self.name}'
+
+
+_OPTIONS = ('atol', 'rtol', 'exact', 'values')
+
+
+def check(api, fn, name=None, **opts):
+    """Register ``fn(torch)`` as a case of ``api``; returns the Case.
+
+    Options: ``atol``/``rtol`` override the per-dtype tolerances,
+    ``exact=True`` demands exact equality (random streams), ``values=False``
+    compares everything but tensor values (uninitialised memory).
+    """
+    unknown = set(opts) - set(_OPTIONS)
+    if unknown:
+        raise TypeError(f'check() got unknown options {sorted(unknown)}; known: {_OPTIONS}')
+    area = _area_of(fn)
+    if name is None:
+        name = fn.__name__
+        if name == '<lambda>':
+            n = _counters[area, api] = _counters.get((area, api), 0) + 1
+            name = f'{area}_{n}' if area else str(n)
+    c = Case(api, name, fn, area, opts)
+    if c.id in CASES:
+        raise ValueError(f'duplicate conformance case id {c.id!r}; pass name=')
+    CASES[c.id] = c
+    return c
+
+
+def case(api, name=None, **opts):
+    """Decorator form of :func:`check` for multi-line cases; returns fn unchanged."""
+    def register(fn):
+        check(api, fn, name=name, **opts)
+        return fn
+    return register
+
+
+def _area_of(fn):
+    module = getattr(fn, '__module__', '') or ''
+    return module.rsplit('.', 1)[-1] if module.startswith('conformance.cases.') else ''
+
+
+def load_cases():
+    """Import every module of conformance/cases; returns {module: error} for those that failed."""
+    from . import cases
+    failed = {}
+    for info in pkgutil.iter_modules(cases.__path__):
+        modname = f'{cases.__name__}.{info.name}'
+        try:
+            importlib.import_module(modname)
+        except Exception as e:                   # one broken file must not hide the others
+            failed[info.name] = f'{type(e).__name__}: {e}'
+    return failed
+
+
+# Namespaces, longest first: an api id belongs to the longest one it starts with.
+NAMESPACES = sorted([
+    'nn', 'nn.functional', 'nn.init', 'nn.utils', 'nn.utils.rnn', 'optim',
+    'optim.lr_scheduler', 'utils.data', 'autograd', 'cuda', 'amp', 'backends',
+    'linalg', 'fft', 'special', 'distributions', 'random', 'testing', 'jit',
+], key=len, reverse=True)
+
+
+def namespace(api):
+    """'torch.exp' -> 'torch', 'Tensor.view' -> 'Tensor', 'torch.nn.functional.relu' -> 'nn.functional'."""
+    name = api[len('torch.'):] if api.startswith('torch.') else api
+    for ns in NAMESPACES:
+        if name.startswith(ns + '.') or name == ns:
+            return ns
+    head, dot, _ = name.partition('.')
+    return head if dot else 'torch'

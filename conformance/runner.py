@@ -1,0 +1,245 @@
+"""Run cases on both libraries and classify the outcome.
+
+Status of a case id:
+  pass     both libraries agree
+  fail     both ran and the results differ (``diff`` says where, torch first)
+  missing  torch ran but faketorch lacks an attribute/module it needs
+  broken   the case itself is wrong: torch raised NameError & co, or the
+           driver could not build the inputs; fix the case, not faketorch
+"""
+import importlib
+import io
+import os
+import re
+import sys
+import time
+import types
+import warnings
+from contextlib import redirect_stdout
+from dataclasses import dataclass, field
+
+from .compare import compare, describe, normalize, raised, text_diff
+from .registry import CASES, load_cases, namespace
+
+DEFAULT_IMPL = 'faketorch'
+ENV_IMPL = 'CONFORMANCE_IMPL'       # CONFORMANCE_IMPL=torch: self-test the instrument
+
+
+@dataclass
+class Side:
+    node: dict                  # normalised result (or the exception raised)
+    stdout: str = ''
+    seconds: float = 0.0
+
+
+@dataclass
+class Outcome:
+    id: str
+    api: str
+    status: str                 # pass | fail | missing | broken
+    diff: str = ''
+    source: str = 'case'        # case | opinfo
+    ref: str = ''               # one-line summaries, kept for non-passing ids
+    impl: str = ''
+    seconds: tuple = (0.0, 0.0)
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def namespace(self):
+        return namespace(self.api)
+
+
+# ------------------------------------------------------------ the libraries
+
+class Unimportable(types.ModuleType):
+    """Stands in for an implementation that fails to import: every attribute raises."""
+
+    def __init__(self, name, exc):
+        super().__init__(name)
+        self.import_error = f'{type(exc).__name__}: {exc}'
+
+    def __getattr__(self, attr):
+        if attr.startswith('__'):
+            raise AttributeError(attr)
+        raise ImportError(f'{self.__name__} failed to import ({self.import_error})')
+
+
+def load_impl(name=None):
+    """The library under test: faketorch, or $CONFORMANCE_IMPL (e.g. torch for a self-test)."""
+    name = name or os.environ.get(ENV_IMPL) or DEFAULT_IMPL
+    try:
+        return importlib.import_module(name)
+    except Exception as e:
+        return Unimportable(name, e)
+
+
+def load_ref():
+    import torch
+    return torch
+
+
+def _try(f, *args):
+    try:
+        return f(*args)
+    except Exception:
+        return None
+
+
+def _save_state(mod):
+    return (_try(lambda: mod.get_default_dtype()), _try(lambda: mod.is_grad_enabled()))
+
+
+def _restore_state(mod, state):
+    dtype, grad = state
+    if dtype is not None:
+        _try(mod.set_default_dtype, dtype)
+    if grad is not None:
+        _try(mod.set_grad_enabled, grad)
+    _try(lambda: mod.set_printoptions(profile='default'))
+
+
+def seed(mod, value=0):
+    _try(lambda: mod.manual_seed(value))
+
+
+def run_side(fn, mod):
+    """fn(mod) with a fresh seed and global state restored after; never raises."""
+    state = _save_state(mod)
+    seed(mod)
+    out = io.StringIO()
+    start = time.perf_counter()
+    try:
+        with redirect_stdout(out), warnings.catch_warnings():
+            warnings.simplefilter('ignore')
+            node = normalize(fn(mod))
+    except KeyboardInterrupt:
+        raise
+    except BaseException as e:      # SystemExit, RecursionError ... are results too
+        node = raised(e)
+    finally:
+        _restore_state(mod, state)
+    return Side(node, out.getvalue(), time.perf_counter() - start)
+
+
+# ------------------------------------------------------------ classification
+
+_CASE_BUGS = {'NameError', 'UnboundLocalError', 'SyntaxError', 'ImportError', 'ModuleNotFoundError'}
+_NO_ATTR = re.compile(r"^(?:module '([\w.]+)'|'(\w+)' object|type object '(\w+)') has no attribute '(\w+)'")
+_PLAIN_TYPES = {'NoneType', 'int', 'float', 'bool', 'str', 'list', 'tuple', 'dict', 'set',
+                'function', 'method', 'ndarray', 'generator'}
+
+
+def looks_missing(node, impl_name):
+    """Does this exception say the implementation lacks something torch has?"""
+    if node['kind'] != 'raise':
+        return False
+    kind, msg = node['type'], node['message']
+    if kind == 'NotImplementedError':
+        return True
+    if kind in ('ImportError', 'ModuleNotFoundError'):
+        return impl_name in msg
+    if kind == 'AttributeError':
+        m = _NO_ATTR.match(msg)
+        if not m:
+            return False
+        module, obj, cls, _ = m.groups()
+        if module is not None:
+            return module.split('.')[0] == impl_name
+        return (obj or cls) not in _PLAIN_TYPES
+    return False
+
+
+def case_bug(node):
+    """A torch-side exception that means the case is wrong, not the library."""
+    if node['kind'] != 'raise':
+        return False
+    return node['type'] in _CASE_BUGS or bool(
+        node['type'] == 'AttributeError' and re.match(r"module 'torch[\w.]*' has no attribute", node['message']))
+
+
+def same_raise(a, b):
+    return bool(a and b and a['kind'] == b['kind'] == 'raise'
+                and (a['type'], a['message']) == (b['type'], b['message']))
+
+
+def classify(ref, impl, impl_name, opts=None, path='result'):
+    """(status, diff) for two Sides."""
+    if case_bug(ref.node):
+        return 'broken', f'case error on torch: {describe(ref.node)}'
+    if looks_missing(impl.node, impl_name) and not same_raise(ref.node, impl.node):
+        return 'missing', f"{impl.node['type']}: {impl.node['message']}"
+    diff = compare(ref.node, impl.node, path, **(opts or {})) \
+        or text_diff(ref.stdout, impl.stdout, 'stdout', 'stdout')
+    return ('fail', diff) if diff else ('pass', '')
+
+
+def run_case(case, ref, impl):
+    r = run_side(case.fn, ref)
+    i = run_side(case.fn, impl)
+    status, diff = classify(r, i, impl.__name__.split('.')[0], case.opts)
+    out = Outcome(case.id, case.api, status, diff, 'case', seconds=(r.seconds, i.seconds))
+    if status != 'pass':
+        out.ref, out.impl = describe(r.node), describe(i.node)
+    return out
+
+
+# ------------------------------------------------------------ whole runs
+
+def selected_cases(filter=None):
+    """All registered cases (importing conformance/cases), plus broken modules as outcomes."""
+    failed = load_cases()
+    broken = [Outcome(f'cases.{mod}::import', f'cases.{mod}', 'broken', err)
+              for mod, err in failed.items()]
+    cases = [c for c in CASES.values() if not filter or filter in c.id]
+    return cases, [b for b in broken if not filter or filter in b.id]
+
+
+def run_cases(cases, ref, impl, progress=None):
+    outcomes, by_area = [], {}
+    for c in cases:
+        by_area.setdefault(c.area or '-', []).append(c)
+    for area, group in by_area.items():
+        for c in group:
+            outcomes.append(run_case(c, ref, impl))
+        if progress:
+            done = outcomes[-len(group):]
+            progress(f'cases/{area}: {len(group)} cases, ' + counts_text(done))
+    return outcomes
+
+
+def counts(outcomes):
+    c = {'pass': 0, 'fail': 0, 'missing': 0, 'broken': 0}
+    for o in outcomes:
+        c[o.status] += 1
+    return c
+
+
+def counts_text(outcomes):
+    return ' '.join(f'{k} {v}' for k, v in counts(outcomes).items() if v)
+
+
+# ------------------------------------------------------------ expected passes
+
+EXPECTED = os.path.join(os.path.dirname(__file__), 'expected_pass.txt')
+
+
+def read_expected(path=EXPECTED):
+    try:
+        with open(path) as f:
+            return {line.strip() for line in f if line.strip() and not line.startswith('#')}
+    except FileNotFoundError:
+        return set()
+
+
+def update_expected(outcomes, path=EXPECTED):
+    """Ids that ran are listed iff they pass now; ids that did not run keep their entry."""
+    ran = {o.id for o in outcomes}
+    keep = {i for i in read_expected(path) if i not in ran}
+    new = keep | {o.id for o in outcomes if o.status == 'pass'}
+    with open(path, 'w') as f:
+        f.writelines(i + '\n' for i in sorted(new))
+    return new
+
+
+def stderr_progress(msg):
+    print(msg, file=sys.stderr, flush=True)

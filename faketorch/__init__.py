@@ -1,0 +1,95 @@
+"""faketorch: the PyTorch API on NumPy (CPU) and CuPy (GPU)."""
+import builtins as _builtins
+
+from . import _dtype
+from ._dtype import (dtype, bool, uint8, int8, int16, int32, int64, uint16, uint32, uint64, float16,
+                     bfloat16, float32, float64, complex32, complex64, complex128,
+                     get_default_dtype, set_default_dtype, promote_types, can_cast)
+from ._device import device
+from ._tensor import Tensor, Size
+from . import autograd
+from .autograd import (no_grad, enable_grad, set_grad_enabled, inference_mode, is_grad_enabled,
+                       is_inference_mode_enabled)
+from . import _ops
+from . import return_types
+from . import cuda
+from ._tensor_str import set_printoptions, get_printoptions
+
+__version__ = '2.13.0'
+
+float = float32
+double = float64
+half = float16
+long = int64
+int = int32
+short = int16
+cfloat = complex64
+cdouble = complex128
+chalf = complex32
+
+globals().update(_ops.namespace)
+globals().update(_ops.factory.legacy_classes)
+del _builtins
+
+
+class layout:
+    def __init__(self, name):
+        self.name = name
+
+    def __repr__(self):
+        return 'torch.' + self.name
+
+
+strided = layout('strided')
+sparse_coo = layout('sparse_coo')
+
+
+class memory_format:
+    def __init__(self, name):
+        self.name = name
+
+    def __repr__(self):
+        return 'torch.' + self.name
+
+
+contiguous_format = memory_format('contiguous_format')
+preserve_format = memory_format('preserve_format')
+channels_last = memory_format('channels_last')
+
+
+def is_tensor(obj):
+    return isinstance(obj, Tensor)
+
+
+def is_floating_point(input):
+    return input.dtype.is_floating_point
+
+
+def is_complex(input):
+    return input.dtype.is_complex
+
+
+def numel(input):
+    return input.numel()
+
+
+def result_type(tensor1, tensor2):
+    ts = [t for t in (tensor1, tensor2) if isinstance(t, Tensor)]
+    ss = [s for s in (tensor1, tensor2) if not isinstance(s, Tensor)]
+    return _dtype.result_type_of(ts, ss)
+
+
+def is_nonzero(input):
+    if input.numel() != 1:
+        raise RuntimeError(f"Boolean value of Tensor with {'no values' if input.numel() == 0 else 'more than one value'} is ambiguous")
+    return input.item() != 0
+
+
+from ._ops import random_ops as _random_ops  # noqa: E402
+try:
+    from .random import (manual_seed, seed, initial_seed, get_rng_state, set_rng_state,  # noqa: E402
+                         Generator, default_generator)
+    from . import random  # noqa: E402
+except ImportError:
+    manual_seed = _random_ops.manual_seed
+globals().update(_random_ops.exports)

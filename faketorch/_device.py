@@ -1,0 +1,119 @@
+"""torch.device, and the one place that maps a device to its array module (numpy | cupy)."""
+import numpy as np
+
+__all__ = ['device']
+
+
+class device:
+    __slots__ = ('type', 'index')
+
+    def __new__(cls, type=None, index=None):
+        if isinstance(type, device):
+            return type
+        if isinstance(type, int) and index is None:   # torch.device(0) means cuda:0
+            type, index = 'cuda', type
+        if not isinstance(type, str):
+            raise TypeError(f"device() received an invalid combination of arguments - got ({_b_typename(type)})")
+        if ':' in type:
+            if index is not None:
+                raise RuntimeError(f"type (string) must not include an index because index was passed explicitly: {type}")
+            type, _, idx = type.partition(':')
+            if not idx.isdigit():
+                raise RuntimeError(f"Invalid device string: '{type}:{idx}'")
+            index = int(idx)
+        if type not in _KNOWN:
+            raise RuntimeError(f"Expected one of cpu, cuda, ipu, xpu, mkldnn, opengl, opencl, ideep, "
+                               f"hip, ve, fpga, maia, xla, lazy, vulkan, mps, meta, hpu, mtia, "
+                               f"privateuseone device type at start of device string: {type}")
+        key = (type, index)
+        d = _CACHE.get(key)
+        if d is None:
+            d = object.__new__(cls)
+            object.__setattr__(d, 'type', type)
+            object.__setattr__(d, 'index', index)
+            _CACHE[key] = d
+        return d
+
+    def __setattr__(self, k, v):
+        raise AttributeError(f"attribute '{k}' of 'torch.device' objects is not writable")
+
+    def __repr__(self):
+        if self.index is None:
+            return f"device(type='{self.type}')"
+        return f"device(type='{self.type}', index={self.index})"
+
+    def __str__(self):
+        return self.type if self.index is None else f'{self.type}:{self.index}'
+
+    def __eq__(self, other):
+        if isinstance(other, str):
+            other = device(other)
+        return isinstance(other, device) and self.type == other.type and self.index == other.index
+
+    def __hash__(self):
+        return hash((self.type, self.index))
+
+    def __reduce__(self):
+        return (device, (self.type, self.index))
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *a):
+        return False
+
+
+def _b_typename(x):
+    return type(x).__name__
+
+
+_KNOWN = ('cpu', 'cuda', 'meta', 'mps', 'xpu', 'xla', 'hip', 'ipu', 'mkldnn', 'opengl', 'opencl',
+          'ideep', 've', 'fpga', 'maia', 'lazy', 'vulkan', 'hpu', 'mtia', 'privateuseone')
+_CACHE = {}
+cpu = device('cpu')
+
+
+def xp_of(dev):
+    """The array module that holds tensors of this device."""
+    if dev.type == 'cpu':
+        return np
+    if dev.type == 'cuda':
+        return _cupy()
+    raise RuntimeError(f"faketorch: device type {dev.type} is not supported")
+
+
+_cupy_mod = []
+
+
+def _cupy():
+    if not _cupy_mod:
+        try:
+            import cupy
+        except ImportError:
+            raise AssertionError("Torch not compiled with CUDA enabled") from None
+        _cupy_mod.append(cupy)
+    return _cupy_mod[0]
+
+
+def cuda_available():
+    try:
+        cp = _cupy()
+        return cp.cuda.runtime.getDeviceCount() > 0
+    except Exception:
+        return False
+
+
+def device_of_array(arr):
+    """The device an array lives on (CuPy arrays carry .device.id)."""
+    if isinstance(arr, np.ndarray) or np.isscalar(arr):
+        return cpu
+    return device('cuda', int(arr.device.id))
+
+
+def to_device_array(arr, dev):
+    """Copy an array onto a device (no copy if it is already there)."""
+    if dev.type == 'cpu':
+        return arr.get() if hasattr(arr, 'get') and not isinstance(arr, np.ndarray) else arr
+    cp = _cupy()
+    with cp.cuda.Device(dev.index or 0):
+        return cp.asarray(arr)

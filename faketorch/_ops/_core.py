@@ -1,0 +1,185 @@
+"""The op-declaration mechanism: record graph nodes, derive Tensor methods, in-place and out= forms.
+
+An op is a Python function `f(input, ...)` returning a new Tensor and recording its derivative with
+`attach`. `register(f)` publishes it as torch.f and Tensor.f; `inplace` derives Tensor.f_ from it
+(the out-of-place result is written back into the input, and the input takes over its grad_fn);
+out= is handled by `write_out`.
+"""
+import inspect
+
+import numpy as np
+
+from .. import _dtype as D
+from .._tensor import Tensor, _make
+from ..autograd.grad_mode import state as grad_state
+from ..autograd.graph import node_class
+
+# what becomes the torch namespace / Tensor methods
+namespace = {}
+
+
+def register(fn=None, *, name=None, method=True, function=True, inplace=False, method_name=None):
+    """Publish an op as torch.<name> and Tensor.<name>; with inplace=True also Tensor.<name>_."""
+    def deco(f):
+        n = name or f.__name__
+        if function:
+            namespace[n] = f
+        if method:
+            setattr(Tensor, method_name or n, f)
+        if inplace:
+            setattr(Tensor, n + '_', make_inplace(f, n + '_'))
+        return f
+    return deco(fn) if fn is not None else deco
+
+
+def requires_grad(*ts):
+    if not grad_state.enabled:
+        return False
+    for t in ts:
+        if t.__class__ is not float and t.__class__ is not int and t is not None \
+                and getattr(t, '_requires_grad', False):
+            return True
+    return False
+
+
+def _edge(t):
+    if t is None or t.__class__ in (int, float, bool, complex) or not t._requires_grad:
+        return (None, 0)
+    fn = t._grad_fn
+    if fn is not None:
+        return (fn, t._output_nr)
+    return (t._accum_node(), 0)
+
+
+def attach(name, bwd, inputs, outputs, save=(), args=None):
+    """Make `outputs` the results of a node `name` over `inputs`; bwd(node, *grads) -> grads."""
+    cls = node_class(name) if isinstance(name, str) else name
+    nexts = tuple(_edge(t) for t in inputs)
+    meta = tuple((t._data.shape, t.dtype) if e[0] is not None else None for t, e in zip(inputs, nexts))
+    node = cls(bwd, nexts, meta, len(outputs))
+    for i, o in enumerate(outputs):
+        o._requires_grad = True
+        o._grad_fn = node
+        o._output_nr = i
+    if save:
+        node._save(*save)
+    node._args = args
+    return node
+
+
+def needs(node, i):
+    """Whether input i of a node wants a gradient."""
+    return node.next_functions[i][0] is not None
+
+
+# --- in-place and out= -------------------------------------------------------------------------
+
+def check_inplace(t):
+    if t._requires_grad and t._grad_fn is None and grad_state.enabled:
+        raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+    if t._base is not None and t._base._requires_grad and t._base._grad_fn is None \
+            and grad_state.enabled and t._requires_grad:
+        raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place "
+                           "operation.")
+
+
+def commit_inplace(self, result):
+    """Write an out-of-place result into self (a tensor or a view) and move the autograd history."""
+    if result.dtype is not self.dtype and not D.can_cast(result.dtype, self.dtype):
+        raise RuntimeError(f"result type {D.type_name(result.dtype)} can't be cast to the desired "
+                           f"output type {D.type_name(self.dtype)}")
+    if result._data.shape != self._data.shape:
+        try:
+            np.broadcast_shapes(result._data.shape, self._data.shape)
+        except ValueError:
+            pass
+        raise RuntimeError(f"output with shape {list(self._data.shape)} doesn't match the broadcast "
+                           f"shape {list(result._data.shape)}")
+    if self._data is not result._data:
+        self._data[...] = result._data
+    self._vc[0] += 1
+    base = self._base
+    if grad_state.enabled and (result._requires_grad or self._requires_grad
+                               or (base is not None and base._requires_grad)):
+        if base is not None and self._view_fn is not None:
+            _rebase_view(self, base, result)
+        elif result._requires_grad:
+            self._requires_grad = True
+            self._grad_fn = result._grad_fn
+            self._output_nr = result._output_nr
+        else:       # overwritten by a constant: no gradient flows to the old history any more
+            self._requires_grad = False
+            self._grad_fn = None
+    return self
+
+
+def _rebase_view(view, base, result):
+    """In-place change through a view: the base's history becomes CopySlices(base, result)."""
+    view_fn = view._view_fn
+
+    def bwd(node, g):
+        gb = gv = None
+        if needs(node, 0):
+            gb = g.clone()
+            view_fn(gb)._data[...] = 0
+        if needs(node, 1):
+            gv = view_fn(g)
+        return gb, gv
+    old = _make(base._data, base.dtype, base._device)
+    old._requires_grad, old._grad_fn, old._output_nr = base._requires_grad, base._grad_fn, base._output_nr
+    if base._grad_fn is None and base._requires_grad:
+        old = base
+    attach('CopySlices', bwd, (old, result), (base,))
+    # the view now reads its gradient out of the base's new history
+    new_view = view_fn(base)
+    view._requires_grad = True
+    view._grad_fn = new_view._grad_fn
+    view._output_nr = new_view._output_nr
+
+
+def make_inplace(f, name):
+    def inplace(self, *args, **kwargs):
+        check_inplace(self)
+        return commit_inplace(self, f(self, *args, **kwargs))
+    inplace.__name__ = name
+    return inplace
+
+
+def write_out(out, result, fname=None):
+    """The out= form: torch resizes `out` and copies; out= never records autograd."""
+    if not isinstance(out, Tensor):
+        raise TypeError(f"{fname or 'op'}(): argument 'out' must be Tensor, not {type(out).__name__}")
+    if result._requires_grad and grad_state.enabled:
+        raise RuntimeError(f"{fname or 'op'}(): functions with out=... arguments don't support "
+                           "automatic differentiation, but one of the arguments requires grad.")
+    if out._requires_grad and grad_state.enabled:
+        raise RuntimeError(f"{fname or 'op'}(): functions with out=... arguments don't support "
+                           "automatic differentiation, but one of the arguments requires grad.")
+    if result.dtype is not out.dtype and not D.can_cast(result.dtype, out.dtype):
+        raise RuntimeError(f"result type {D.type_name(result.dtype)} can't be cast to the desired "
+                           f"output type {D.type_name(out.dtype)}")
+    if out._data.shape != result._data.shape:
+        out._data = np.empty(result._data.shape, out._data.dtype) if out._device.type == 'cpu' \
+            else out._data.__class__(result._data.shape, out._data.dtype)
+    out._data[...] = result._data
+    out._vc[0] += 1
+    return out
+
+
+def with_out(f, fname=None):
+    """Give a function an out= keyword (for ops that do not handle it themselves)."""
+    def g(*args, out=None, **kwargs):
+        r = f(*args, **kwargs)
+        if out is None:
+            return r
+        if isinstance(r, tuple):
+            return type(r)(write_out(o, x, fname) for o, x in zip(out, r)) if hasattr(r, '_fields') \
+                else tuple(write_out(o, x, fname) for o, x in zip(out, r))
+        return write_out(out, r, fname or f.__name__)
+    g.__name__ = f.__name__
+    g.__doc__ = f.__doc__
+    return g
+
+
+def signature_names(fn):
+    return list(inspect.signature(fn).parameters)

@@ -1,0 +1,217 @@
+"""Matrix products: matmul (all rank cases), mm, bmm, mv, dot, outer, addmm, baddbmm ..."""
+import numpy as np
+
+from .. import _dtype as D
+from .._tensor import Tensor, _make
+from ..autograd.grad_mode import state as grad_state
+from ._core import attach, needs, register, with_out
+
+
+def _check_dtypes(name, a, b):
+    if a.dtype is not b.dtype:
+        raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: "
+                           f"{_c10(a.dtype)} != {_c10(b.dtype)}" if name in ('mm', 'matmul', 'addmm') else
+                           f"expected scalar type {D.type_name(a.dtype)} but found {D.type_name(b.dtype)}")
+    if a._device is not b._device:
+        raise RuntimeError(f"Expected all tensors to be on the same device, but found at least two "
+                           f"devices, {a._device} and {b._device}!")
+
+
+def _c10(d):
+    return {'float32': 'float', 'float64': 'double', 'int64': 'long int', 'int32': 'int',
+            'float16': 'c10::Half', 'bool': 'bool'}.get(d.name, d.name)
+
+
+def _mm_name(na, nb, sa, sb):
+    if na == 1 and nb == 1:
+        return 'DotBackward0'
+    if na == 2 and nb == 1:
+        return 'MvBackward0'
+    if na == 1 and nb == 2:
+        return 'SqueezeBackward4'
+    if na == 2 and nb == 2:
+        return 'MmBackward0'
+    if na == 3 and nb == 3 and sa[0] == sb[0]:
+        return 'BmmBackward0'
+    if nb <= 2:
+        return 'UnsafeViewBackward0' if na >= 3 else 'SqueezeBackward4'
+    return 'UnsafeViewBackward0' if na > 2 or nb > 2 else 'ViewBackward0'
+
+
+def _shape_error(a, b):
+    na, nb = a.ndim, b.ndim
+    if na == 1 and nb == 1:
+        return RuntimeError(f"inconsistent tensor size, expected tensor [{a.shape[0]}] and src "
+                            f"[{b.shape[0]}] to have the same number of elements, but got "
+                            f"{a.shape[0]} and {b.shape[0]} elements respectively")
+    if na == 2 and nb == 1:
+        return RuntimeError(f"size mismatch, got input ({a.shape[0]}), mat ({a.shape[0]}x{a.shape[1]}), "
+                            f"vec ({b.shape[0]})")
+    sa = a.shape if na >= 2 else (1,) + a.shape
+    sb = b.shape if nb >= 2 else b.shape + (1,)
+    if na <= 2 and nb <= 2:
+        return RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({sa[-2]}x{sa[-1]} and "
+                            f"{sb[-2]}x{sb[-1]})")
+    if sa[-1] != sb[-2]:
+        rows = int(np.prod(sa[:-1]))
+        if nb <= 2 and na >= 3:
+            return RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows}x{sa[-1]} and "
+                                f"{sb[-2]}x{sb[-1]})")
+        if na == 3 and nb == 3:
+            return RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
+                                f"[{sb[0]}, {sa[-1]}] but got: [{sb[0]}, {sb[-2]}].")
+        return RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
+                            f"[{int(np.prod(np.broadcast_shapes(sa[:-2], sb[:-2])))}, {sa[-1]}] but got: "
+                            f"[{int(np.prod(np.broadcast_shapes(sa[:-2], sb[:-2])))}, {sb[-2]}].")
+    return RuntimeError(f"The size of tensor a ({sa[-3]}) must match the size of tensor b ({sb[-3]}) at "
+                        f"non-singleton dimension {max(na, nb) - 3}")
+
+
+def _matmul_bwd(node, g):
+    a, b = node.saved_tensors
+    na, nb = a.ndim, b.ndim
+    ga = gb = None
+    if na == 1 and nb == 1:
+        return (g * b if needs(node, 0) else None), (g * a if needs(node, 1) else None)
+    a2 = a.unsqueeze(0) if na == 1 else a
+    b2 = b.unsqueeze(-1) if nb == 1 else b
+    g2 = g
+    if na == 1:
+        g2 = g2.unsqueeze(-2)
+    if nb == 1:
+        g2 = g2.unsqueeze(-1)
+    if needs(node, 0):
+        ga = matmul(g2, b2.transpose(-1, -2))
+        if na == 1:
+            ga = ga.squeeze(-2)
+        ga = ga.sum_to_size(a.shape) if ga.shape != a.shape else ga
+    if needs(node, 1):
+        if nb <= 2 < na or (nb == 2 and na == 2):
+            # fold the batch into rows: one GEMM instead of a batched product and a sum
+            k = a2.shape[-1]
+            gb = matmul(a2.reshape(-1, k).t(), g2.reshape(-1, g2.shape[-1]))
+        else:
+            gb = matmul(a2.transpose(-1, -2), g2)
+        if nb == 1:
+            gb = gb.squeeze(-1)
+        gb = gb.sum_to_size(b.shape) if gb.shape != b.shape else gb
+    return ga, gb
+
+
+def matmul(input, other):
+    a, b = input._data, other._data
+    if a.ndim == 0 or b.ndim == 0:
+        raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are "
+                           f"{a.ndim}D and {b.ndim}D")
+    _check_dtypes('matmul', input, other)
+    try:
+        data = np.matmul(a, b)
+    except ValueError:
+        raise _shape_error(a, b) from None
+    if input.dtype._cat < 2 and a.size and b.size:
+        data = data.astype(input.dtype._np, copy=False)
+    r = _make(np.asarray(data), input.dtype, input._device)
+    if grad_state.enabled and (input._requires_grad or other._requires_grad):
+        attach(_mm_name(a.ndim, b.ndim, a.shape, b.shape), _matmul_bwd, (input, other), (r,),
+               save=(input, other))
+    return r
+
+
+def _fixed_rank(name, na, nb):
+    def f(input, mat2):
+        if input._data.ndim != na or mat2._data.ndim != nb:
+            if name == 'mm':
+                raise RuntimeError(f"{'self' if input._data.ndim != 2 else 'mat2'} must be a matrix")
+            if name == 'bmm':
+                raise RuntimeError(f"batch{1 if input._data.ndim != 3 else 2} must be a 3D tensor")
+            if name == 'dot':
+                raise RuntimeError(f"1D tensors expected, but got {input._data.ndim}D and {mat2._data.ndim}D tensors")
+            if name == 'mv':
+                raise RuntimeError(f"vector + matrix @ vector expected, got 1, {input._data.ndim}, {mat2._data.ndim}")
+        if name == 'dot' and input.dtype is not mat2.dtype:
+            raise RuntimeError(f"dot : expected both vectors to have same dtype, but found "
+                               f"{D.type_name(input.dtype)} and {D.type_name(mat2.dtype)}")
+        if name == 'bmm' and input._data.shape[0] != mat2._data.shape[0]:
+            raise RuntimeError(f"batch1 and batch2 must have same number of batches, got "
+                               f"{input._data.shape[0]} and {mat2._data.shape[0]}")
+        return matmul(input, mat2)
+    f.__name__ = name
+    return f
+
+
+mm = _fixed_rank('mm', 2, 2)
+bmm = _fixed_rank('bmm', 3, 3)
+dot = _fixed_rank('dot', 1, 1)
+mv = _fixed_rank('mv', 2, 1)
+inner = None
+
+
+def outer(input, vec2):
+    return input.unsqueeze(1) * vec2.unsqueeze(0)
+
+
+def addmm(input, mat1, mat2, *, beta=1, alpha=1):
+    p = mm(mat1, mat2)
+    if alpha != 1:
+        p = p * alpha
+    if beta == 0:
+        return p + input * 0
+    return (input * beta if beta != 1 else input) + p
+
+
+def _addmm_fast(input, mat1, mat2, *, beta=1, alpha=1, out=None):
+    if beta == 1 and alpha == 1 and out is None:
+        a, b, c = mat1._data, mat2._data, input._data
+        if a.ndim != 2 or b.ndim != 2:
+            raise RuntimeError(f"{'mat1' if a.ndim != 2 else 'mat2'} must be a matrix, got {a.ndim if a.ndim != 2 else b.ndim}-D tensor")
+        try:
+            prod = np.matmul(a, b)
+            data = prod + c
+        except ValueError:
+            raise _shape_error(a, b) from None
+        if data.shape != prod.shape:
+            raise RuntimeError(f"The size of tensor a ({c.shape[-1]}) must match the size of tensor b "
+                               f"({prod.shape[-1]}) at non-singleton dimension 1")
+        r = _make(data.astype(mat1.dtype._np, copy=False), mat1.dtype, mat1._device)
+        if grad_state.enabled and (input._requires_grad or mat1._requires_grad or mat2._requires_grad):
+            def bwd(node, g):
+                m1, m2 = node.saved_tensors
+                return (g if needs(node, 0) else None,
+                        g.mm(m2.t()) if needs(node, 1) else None,
+                        m1.t().mm(g) if needs(node, 2) else None)
+            attach('AddmmBackward0', bwd, (input, mat1, mat2), (r,), save=(mat1, mat2))
+        return r
+    r = addmm(input, mat1, mat2, beta=beta, alpha=alpha)
+    if out is not None:
+        from ._core import write_out
+        return write_out(out, r, 'addmm')
+    return r
+
+
+def baddbmm(input, batch1, batch2, *, beta=1, alpha=1):
+    p = bmm(batch1, batch2)
+    if alpha != 1:
+        p = p * alpha
+    return (input * beta if beta != 1 else input) + p if beta != 0 else p
+
+
+def addmv(input, mat, vec, *, beta=1, alpha=1):
+    p = mv(mat, vec)
+    if alpha != 1:
+        p = p * alpha
+    return (input * beta if beta != 1 else input) + p if beta != 0 else p
+
+
+def addr(input, vec1, vec2, *, beta=1, alpha=1):
+    p = outer(vec1, vec2)
+    if alpha != 1:
+        p = p * alpha
+    return (input * beta if beta != 1 else input) + p if beta != 0 else p
+
+
+for _f in (matmul, mm, bmm, dot, mv, outer, baddbmm, addmv, addr):
+    register(with_out(_f))
+register(_addmm_fast, name='addmm')
+register(with_out(outer), name='ger')
+Tensor.__matmul__ = matmul
+Tensor.__rmatmul__ = lambda self, other: matmul(other, self)

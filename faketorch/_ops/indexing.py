@@ -1,0 +1,193 @@
+"""Tensor indexing: __getitem__ (views for basic indexes, copies for advanced) and __setitem__."""
+import numpy as np
+
+from .. import _dtype as D
+from .._tensor import Tensor, _make
+from ..autograd.grad_mode import state as grad_state
+from ._core import attach, check_inplace, commit_inplace, needs
+from .shape import make_view
+
+_BASIC = (int, slice, type(None), type(Ellipsis))
+
+
+def _convert(idx, t):
+    """NumPy index for a torch index; also whether it is basic (a view) and the last view op."""
+    if not isinstance(idx, tuple):
+        idx = (idx,)
+    out = []
+    basic = True
+    last = None
+    for i in idx:
+        c = i.__class__
+        if c is int or c is slice or i is None or i is Ellipsis:
+            if c is slice:
+                if i.step is not None and _int(i.step) <= 0:
+                    raise ValueError("step must be greater than zero")
+                i = slice(_int(i.start), _int(i.stop), _int(i.step))
+                if not (i.start in (None, 0) and i.stop is None and i.step in (None, 1)):
+                    last = 'SliceBackward0'
+            elif c is int:
+                last = 'SelectBackward0'
+            elif i is None:
+                last = 'UnsqueezeBackward0'
+            out.append(i)
+        elif c is bool:
+            basic = False
+            out.append(i)
+        elif isinstance(i, Tensor):
+            a = i._data
+            if i.dtype._cat >= 2:
+                raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+            if i.dtype is D.uint8:
+                a = a.astype(bool)
+            basic = False
+            out.append(a)
+        elif isinstance(i, (list, np.ndarray)):
+            a = np.asarray([x.item() if isinstance(x, Tensor) else x for x in i] if isinstance(i, list)
+                           and any(isinstance(x, Tensor) for x in i) else i)
+            if a.dtype.kind == 'f':
+                raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+            if a.size == 0:
+                a = a.astype(np.int64)
+            basic = False
+            out.append(a)
+        elif isinstance(i, np.integer):
+            out.append(int(i))
+            last = 'SelectBackward0'
+        elif hasattr(i, '__index__'):
+            out.append(i.__index__())
+            last = 'SelectBackward0'
+        else:
+            raise IndexError("only integers, slices (`:`), ellipsis (`...`), None and long or byte "
+                             "Variables are valid indices (got " + type(i).__name__ + ")")
+    return tuple(out), basic, last
+
+
+def _int(v):
+    if v is None or v.__class__ is int:
+        return v
+    return v.__index__()
+
+
+def _index_error(e, t, idx):
+    msg = str(e)
+    if 'out of bounds' in msg:
+        return IndexError(msg.replace('axis', 'dimension'))
+    if 'too many indices' in msg:
+        return IndexError(f"too many indices for tensor of dimension {t._data.ndim}")
+    if 'boolean index did not match' in msg:
+        import re
+        m = re.search(r'along (?:axis|dimension) (\d+); size of (?:axis|dimension) is (\d+) but size of '
+                      r'corresponding boolean (?:axis|dimension) is (\d+)', msg)
+        if m:
+            ax, sz, bsz = m.groups()
+            return IndexError(f"The shape of the mask [{bsz}] at index {ax} does not match the shape of "
+                              f"the indexed tensor [{sz}] at index {ax}")
+    if 'shape mismatch' in msg:
+        return IndexError(msg)
+    return IndexError(msg)
+
+
+def _scatter_grad(shape, idx, g, basic):
+    """Zeros of `shape` with g added at idx (differentiable in g for double backward)."""
+    data = np.zeros(shape, g._data.dtype)
+    if basic:
+        data[idx] = g._data
+    else:
+        np.add.at(data, idx, g._data)
+    r = _make(data, g.dtype, g._device)
+    if g._requires_grad and grad_state.enabled:
+        attach('IndexPutBackward0', lambda node, gg: gg[idx] if basic else _take(gg, idx), (g,), (r,))
+    return r
+
+
+def _take(t, idx):
+    return t.__getitem__(idx)
+
+
+def _index_put_grad(shape, idx, g):
+    return _scatter_grad(shape, idx, g, True)
+
+
+def getitem(self, idx):
+    np_idx, basic, last = _convert(idx, self)
+    try:
+        data = self._data[np_idx]
+    except IndexError as e:
+        raise _index_error(e, self, idx) from None
+    shape = self._data.shape
+    if basic:
+        if last is None:
+            last = 'AliasBackward0'
+        return make_view(self, data, last, lambda node, g: _scatter_grad(shape, np_idx, g, True),
+                         lambda b: getitem(b, idx))
+    r = _make(np.asarray(data), self.dtype, self._device)
+    if self._requires_grad and grad_state.enabled:
+        attach('IndexBackward0', lambda node, g: _scatter_grad(shape, np_idx, g, False), (self,), (r,))
+    return r
+
+
+def index_put_(self, indices, values, accumulate=False):
+    return setitem(self, tuple(indices), values, accumulate)
+
+
+def setitem(self, idx, value, accumulate=False):
+    np_idx, basic, _ = _convert(idx, self)
+    vt = value if isinstance(value, Tensor) else None
+    if vt is not None:
+        if vt._device is not self._device and vt._data.ndim:
+            raise RuntimeError(f"Expected all tensors to be on the same device, but found at least two "
+                               f"devices, {self._device} and {vt._device}!")
+        v = vt._data
+    else:
+        v = value
+    grad = grad_state.enabled and (self._requires_grad or (vt is not None and vt._requires_grad)
+                                   or (self._base is not None and self._base._requires_grad))
+    if grad:
+        check_inplace(self)
+        data = self._data.copy()
+        _assign(data, np_idx, v, accumulate, self, idx)
+        r = _make(data, self.dtype, self._device)
+        shape = data.shape
+
+        def bwd(node, g):
+            gs = gv = None
+            if needs(node, 0):
+                gs = g.clone()
+                if not accumulate:
+                    gs._data[np_idx] = 0
+            if needs(node, 1):
+                gv = g[idx] if basic else _take(g, idx)
+            return gs, gv
+        attach('CopySlices' if basic else 'IndexPutBackward0', bwd, (self, vt), (r,))
+        return commit_inplace(self, r)
+    _assign(self._data, np_idx, v, accumulate, self, idx)
+    self._vc[0] += 1
+    return self
+
+
+def _assign(data, np_idx, v, accumulate, t, idx):
+    try:
+        if accumulate:
+            np.add.at(data, np_idx, v)
+        else:
+            data[np_idx] = v
+    except IndexError as e:
+        raise _index_error(e, t, idx) from None
+    except ValueError as e:
+        msg = str(e)
+        if 'could not broadcast' in msg or 'shape mismatch' in msg:
+            import re
+            shapes = re.findall(r'\(([\d, ]*)\)', msg)
+            if len(shapes) >= 2:
+                src = [int(s) for s in shapes[0].replace(' ', '').split(',') if s]
+                dst = [int(s) for s in shapes[1].replace(' ', '').split(',') if s]
+                raise RuntimeError(f"shape mismatch: value tensor of shape {src} cannot be broadcast to "
+                                   f"indexing result of shape {dst}") from None
+        raise RuntimeError(msg) from None
+
+
+Tensor.__getitem__ = getitem
+Tensor.__setitem__ = lambda self, idx, value: (setitem(self, idx, value), None)[1]
+Tensor.index_put_ = index_put_
+Tensor.index_put = lambda self, indices, values, accumulate=False: index_put_(self.clone(), indices, values, accumulate)

@@ -1,0 +1,458 @@
+"""Joining, selection and copy ops: cat, stack, where, clamp, masked_fill, clone, to, copy_ ..."""
+import numpy as np
+
+from .. import _dtype as D
+from .._device import device as _device_cls, to_device_array
+from .._tensor import Tensor, _make, _wrap_dim
+from ..autograd.grad_mode import state as grad_state
+from ._core import attach, needs, register, with_out, commit_inplace, check_inplace
+from .pointwise import _as_scalar, _broadcast_error
+
+
+def _seq_check(name, tensors):
+    if isinstance(tensors, Tensor):
+        raise TypeError(f"{name}(): argument 'tensors' (position 1) must be tuple of Tensors, not Tensor")
+    tensors = list(tensors)
+    if not tensors:
+        raise RuntimeError(f"{name}(): expected a non-empty list of Tensors" if name == 'torch.cat'
+                           else "stack expects a non-empty TensorList")
+    return tensors
+
+
+def cat(tensors, dim=0):
+    tensors = _seq_check('torch.cat', tensors)
+    rt = D.result_type_of(tensors) if len({t.dtype for t in tensors}) > 1 else tensors[0].dtype
+    # legacy: 1-D empty tensors are skipped
+    parts = [t for t in tensors if not (t._data.ndim == 1 and t._data.shape[0] == 0)]
+    if not parts:
+        return _make(np.zeros((0,), rt._np), rt, tensors[0]._device)
+    ref = parts[0]._data
+    if ref.ndim == 0:
+        raise RuntimeError("zero-dimensional tensor (at position 0) cannot be concatenated")
+    d = _wrap_dim(dim, ref.ndim)
+    for k, t in enumerate(parts):
+        a = t._data
+        if a.ndim != ref.ndim:
+            raise RuntimeError(f"Tensors must have same number of dimensions: got {ref.ndim} and {a.ndim}")
+        for i in range(ref.ndim):
+            if i != d and a.shape[i] != ref.shape[i]:
+                raise RuntimeError(f"Sizes of tensors must match except in dimension {d}. Expected size "
+                                   f"{ref.shape[i]} but got size {a.shape[i]} for tensor number "
+                                   f"{tensors.index(t)} in the list.")
+        if t._device is not parts[0]._device:
+            raise RuntimeError(f"Expected all tensors to be on the same device, but found at least two "
+                               f"devices, {parts[0]._device} and {t._device}!")
+    data = np.concatenate([t._data for t in parts], axis=d, dtype=rt._np) \
+        if ref.dtype != rt._np or any(t.dtype is not rt for t in parts) else np.concatenate([t._data for t in parts], axis=d)
+    r = _make(data, rt, parts[0]._device)
+    if grad_state.enabled and any(t._requires_grad for t in tensors):
+        sizes = [t._data.shape[d] if t in parts else None for t in tensors]
+
+        def bwd(node, g):
+            out, start = [], 0
+            for s in sizes:
+                if s is None:
+                    out.append(None)
+                    continue
+                out.append(g.narrow(d, start, s))
+                start += s
+            return tuple(out)
+        attach('CatBackward0', bwd, tuple(tensors), (r,))
+    return r
+
+
+def stack(tensors, dim=0):
+    tensors = _seq_check('stack', tensors)
+    shape = tensors[0]._data.shape
+    for i, t in enumerate(tensors):
+        if t._data.shape != shape:
+            raise RuntimeError(f"stack expects each tensor to be equal size, but got {list(shape)} at entry "
+                               f"0 and {list(t._data.shape)} at entry {i}")
+    d = _wrap_dim(dim, len(shape) + 1)
+    r = cat([t.unsqueeze(d) for t in tensors], d) if grad_state.enabled and \
+        any(t._requires_grad for t in tensors) else None
+    if r is not None:
+        # one node named as torch names it
+        node = r._grad_fn
+        rt = r
+        rt._grad_fn = None
+        rt._requires_grad = False
+
+        def bwd(n, g):
+            return tuple(g.select(d, i) for i in range(len(tensors)))
+        attach('StackBackward0', bwd, tuple(tensors), (rt,))
+        return rt
+    rt_dt = D.result_type_of(tensors) if len({t.dtype for t in tensors}) > 1 else tensors[0].dtype
+    data = np.stack([t._data for t in tensors], axis=d)
+    return _make(data.astype(rt_dt._np, copy=False), rt_dt, tensors[0]._device)
+
+
+def hstack(tensors):
+    tensors = [t if t.ndim else t.reshape(1) for t in tensors]
+    return cat(tensors, 0 if tensors[0].ndim == 1 else 1)
+
+
+def vstack(tensors):
+    return cat([t.reshape(1, -1) if t.ndim < 2 else t for t in tensors], 0)
+
+
+def _scalar_or_tensor(v, like):
+    if isinstance(v, Tensor):
+        return v
+    s = _as_scalar(v)
+    return _make(np.asarray(s, D.result_type_of((), (s,))._np), D.result_type_of((), (s,)), like._device)
+
+
+def where(condition, input=None, other=None):
+    if input is None and other is None:
+        return condition.nonzero(as_tuple=True)
+    if condition.dtype is not D.bool and condition.dtype is not D.uint8:
+        raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with "
+                           f"dtype {D.type_name(condition.dtype)}")
+    ts = [x for x in (input, other) if isinstance(x, Tensor)]
+    ss = [_as_scalar(x) for x in (input, other) if not isinstance(x, Tensor)]
+    rt = D.result_type_of(ts, ss) if ts else D.result_type_of((), ss)
+    dev = (ts[0] if ts else condition)._device
+    a = input._data if isinstance(input, Tensor) else input
+    b = other._data if isinstance(other, Tensor) else other
+    try:
+        data = np.where(condition._data.astype(bool, copy=False), a, b)
+    except ValueError:
+        raise _broadcast_error(condition._data, np.broadcast(a, b) if ts else np.asarray(a)) from None
+    r = _make(np.asarray(data).astype(rt._np, copy=False), rt, dev)
+    if grad_state.enabled and any(t._requires_grad for t in ts):
+        c = condition
+
+        def bwd(node, g):
+            z = g.new_zeros(())
+            return (None, where(c, g, z) if needs(node, 1) else None,
+                    where(c, z, g) if needs(node, 2) else None)
+        attach('WhereBackward0', bwd, (None, input if isinstance(input, Tensor) else None,
+                                       other if isinstance(other, Tensor) else None), (r,))
+    return r
+
+
+def clamp(input, min=None, max=None):
+    if min is None and max is None:
+        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    tensors = isinstance(min, Tensor) or isinstance(max, Tensor)
+    ss = [_as_scalar(v) for v in (min, max) if v is not None and not isinstance(v, Tensor)]
+    ts = [input] + [v for v in (min, max) if isinstance(v, Tensor)]
+    rt = D.result_type_of(ts, ss)
+    data = input._data.astype(rt._np, copy=False)
+    lo = min._data if isinstance(min, Tensor) else min
+    hi = max._data if isinstance(max, Tensor) else max
+    if lo is not None:
+        data = np.maximum(data, lo)
+    if hi is not None:
+        data = np.minimum(data, hi)
+    if data is input._data:
+        data = data.copy()
+    if rt._cat >= 2 and np.isnan(input._data).any() if input.dtype._cat >= 2 else False:
+        data = np.where(np.isnan(input._data), input._data, data)
+    r = _make(np.asarray(data, rt._np), rt, input._device)
+    if grad_state.enabled and any(t._requires_grad for t in ts):
+        def bwd(node, g):
+            x = node.saved_tensors[0]
+            mask = None
+            if lo is not None:
+                mask = x >= (min if isinstance(min, Tensor) else lo)
+            if hi is not None:
+                m2 = x <= (max if isinstance(max, Tensor) else hi)
+                mask = m2 if mask is None else mask & m2
+            return g * mask
+        name = 'ClampBackward0' if tensors else 'ClampBackward1'
+        attach(name, bwd, (input,), (r,), save=(input,))
+    return r
+
+
+def clamp_min(input, min):
+    return clamp(input, min=min)
+
+
+def clamp_max(input, max):
+    return clamp(input, max=max)
+
+
+def masked_fill(input, mask, value):
+    if mask.dtype is not D.bool:
+        raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype "
+                           f"{D.type_name(mask.dtype).lower() if mask.dtype is not D.uint8 else 'unsigned char'}")
+    vt = value if isinstance(value, Tensor) else None
+    if vt is not None and vt._data.ndim:
+        raise RuntimeError(f"masked_fill_ only supports a 0-dimensional value tensor, but got tensor with "
+                           f"{vt._data.ndim} dimension(s).")
+    v = vt._data if vt is not None else value
+    try:
+        data = np.where(mask._data, np.asarray(v).astype(input.dtype._np), input._data)
+    except ValueError:
+        raise _broadcast_error(input._data, mask._data) from None
+    if data.shape != input._data.shape:
+        raise RuntimeError(f"The size of tensor a ({input._data.shape[-1] if input._data.ndim else 1}) must "
+                           f"match the size of tensor b ({mask._data.shape[-1]}) at non-singleton dimension "
+                           f"{data.ndim - 1}")
+    r = _make(data, input.dtype, input._device)
+    if grad_state.enabled and (input._requires_grad or (vt is not None and vt._requires_grad)):
+        def bwd(node, g):
+            gi = g.masked_fill(mask, 0) if needs(node, 0) else None
+            gv = g.masked_select(mask).sum() if needs(node, 1) else None
+            return gi, None, gv
+        attach('MaskedFillBackward0', bwd, (input, None, vt), (r,))
+    return r
+
+
+def masked_select(input, mask):
+    m = np.broadcast_to(mask._data, np.broadcast_shapes(mask._data.shape, input._data.shape))
+    a = np.broadcast_to(input._data, m.shape)
+    r = _make(a[m.astype(bool)], input.dtype, input._device)
+    if grad_state.enabled and input._requires_grad:
+        shape = input._data.shape
+
+        def bwd(node, g):
+            full = np.zeros(m.shape, g._data.dtype)
+            full[m.astype(bool)] = g._data
+            return _make(full, g.dtype, g._device).sum_to_size(shape)
+        attach('MaskedSelectBackward0', bwd, (input,), (r,))
+    return r
+
+
+def nonzero(input, *, as_tuple=False):
+    idx = np.nonzero(input._data) if input._data.ndim else np.nonzero(input._data.reshape(1))
+    if as_tuple:
+        if input._data.ndim == 0:
+            return (_make(idx[0].astype(np.int64), D.int64, input._device),)
+        return tuple(_make(i.astype(np.int64), D.int64, input._device) for i in idx)
+    data = np.stack(idx, axis=1).astype(np.int64) if input._data.ndim else \
+        np.zeros((len(idx[0]), 0), np.int64)
+    return _make(data, D.int64, input._device)
+
+
+def clone(input, *, memory_format=None):
+    r = _make(input._data.copy(), input.dtype, input._device)
+    if input._requires_grad and grad_state.enabled:
+        attach('CloneBackward0', lambda node, g: g, (input,), (r,))
+    return r
+
+
+def contiguous(self, memory_format=None):
+    if self._data.flags.c_contiguous:
+        return self
+    return clone(self)
+
+
+def _to_copy(self, dtype, device, copy=False):
+    data = self._data
+    if device is not self._device:
+        data = to_device_array(data, device)
+    if dtype is not self.dtype:
+        data = data.astype(D.np_dtype(dtype))
+    elif data is self._data:
+        data = data.copy()
+    r = _make(data, dtype, device)
+    if self._requires_grad and grad_state.enabled and (dtype._cat >= 2):
+        src_dt, src_dev = self.dtype, self._device
+        attach('ToCopyBackward0', lambda node, g: g.to(src_dev, src_dt), (self,), (r,))
+    return r
+
+
+def _parse_to(args, kwargs):
+    dtype = kwargs.pop('dtype', None)
+    dev = kwargs.pop('device', None)
+    kwargs.pop('non_blocking', None)
+    kwargs.pop('memory_format', None)
+    copy = kwargs.pop('copy', False)
+    if kwargs:
+        raise TypeError(f"to() received an invalid combination of arguments - got unexpected keyword {list(kwargs)[0]}")
+    for a in args:
+        if isinstance(a, D.dtype):
+            dtype = a
+        elif isinstance(a, Tensor):
+            dtype, dev = a.dtype, a._device
+        elif isinstance(a, (str, _device_cls, int)):
+            dev = a
+        elif isinstance(a, bool):
+            copy = copy
+        elif a is None:
+            continue
+        else:
+            raise TypeError(f"to() received an invalid combination of arguments - got ({type(a).__name__})")
+    if dev is not None:
+        dev = _device_cls(dev)
+        if dev.type == 'cuda' and dev.index is None:
+            from .. import cuda as _cuda
+            dev = _device_cls('cuda', _cuda.current_device() if _cuda.is_available() else 0)
+    return dtype, dev, copy
+
+
+def to(self, *args, **kwargs):
+    dtype, dev, copy = _parse_to(args, dict(kwargs))
+    dtype = dtype or self.dtype
+    dev = dev or self._device
+    if dev.type == 'cuda':
+        from .. import cuda as _cuda
+        if not _cuda.is_available():
+            raise AssertionError("Torch not compiled with CUDA enabled")
+    if dtype is self.dtype and dev is self._device and not copy:
+        return self
+    return _to_copy(self, dtype, dev)
+
+
+def _caster(dt):
+    def f(self, memory_format=None):
+        return to(self, dt)
+    return f
+
+
+def type_(self, dtype=None, non_blocking=False, **kwargs):
+    if dtype is None:
+        prefix = 'torch.' if self._device.type == 'cpu' else 'torch.cuda.'
+        return prefix + D.legacy_names[self.dtype.name]
+    if isinstance(dtype, str):
+        name = dtype.split('.')[-1]
+        inv = {v: k for k, v in D.legacy_names.items()}
+        if name not in inv:
+            raise ValueError(f"invalid type: '{dtype}'")
+        dt = D._by_name(inv[name])
+        dev = 'cuda' if '.cuda.' in dtype else 'cpu'
+        return to(self, dev, dt)
+    if isinstance(dtype, type) and hasattr(dtype, '_legacy_dtype'):
+        return to(self, dtype._legacy_dtype)
+    return to(self, dtype)
+
+
+def cpu(self, memory_format=None):
+    return to(self, 'cpu')
+
+
+def cuda(self, device=None, non_blocking=False, memory_format=None):
+    dev = _device_cls('cuda', device) if isinstance(device, int) else _device_cls(device or 'cuda')
+    return to(self, dev)
+
+
+def copy_(self, src, non_blocking=False):
+    check_inplace(self)
+    if not isinstance(src, Tensor):
+        raise TypeError(f"copy_(): argument 'other' (position 1) must be Tensor, not {type(src).__name__}")
+    try:
+        data = np.broadcast_to(to_device_array(src._data, self._device), self._data.shape)
+    except ValueError:
+        raise RuntimeError(f"The size of tensor a ({self._data.shape[-1] if self._data.ndim else 1}) must "
+                           f"match the size of tensor b ({src._data.shape[-1]}) at non-singleton dimension "
+                           f"{self._data.ndim - 1}") from None
+    r = _make(data.astype(self.dtype._np, copy=False), self.dtype, self._device)
+    if grad_state.enabled and (src._requires_grad or self._requires_grad):
+        sdt, sdev = src.dtype, src._device
+        attach('CopyBackwards', lambda node, g: (g * 0, g.to(sdev, sdt)), (self if self._requires_grad else None, src), (r,))
+    return commit_inplace(self, r)
+
+
+def fill_(self, value):
+    check_inplace(self)
+    if isinstance(value, Tensor) and value._data.ndim:
+        raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with "
+                           f"{value._data.ndim} dimensions.")
+    v = value._data if isinstance(value, Tensor) else value
+    if grad_state.enabled and (self._requires_grad or (self._base is not None and self._base._requires_grad)):
+        r = _make(np.full(self._data.shape, v, self.dtype._np), self.dtype, self._device)
+        return commit_inplace(self, r)
+    self._data[...] = v
+    self._vc[0] += 1
+    return self
+
+
+def zero_(self):
+    return fill_(self, 0)
+
+
+def new_tensor(self, data, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
+    from .factory import tensor
+    return tensor(data, dtype=dtype or self.dtype, device=device or self._device, requires_grad=requires_grad)
+
+
+def flip(input, dims):
+    dims = [dims] if isinstance(dims, int) else list(dims)
+    ds = tuple(_wrap_dim(d, input._data.ndim) for d in dims)
+    r = _make(np.flip(input._data, ds).copy(), input.dtype, input._device)
+    if input._requires_grad and grad_state.enabled:
+        attach('FlipBackward0', lambda node, g: g.flip(ds), (input,), (r,))
+    return r
+
+
+def scatter(input, dim, index, src=None, *, value=None, reduce=None):
+    if src is None:
+        src = value
+    d = _wrap_dim(dim, input._data.ndim)
+    data = input._data.copy()
+    idx = index._data
+    if isinstance(src, Tensor):
+        s = src._data[tuple(slice(0, n) for n in idx.shape)]
+    else:
+        s = np.full(idx.shape, src, input.dtype._np)
+    if input._data.ndim == 0:
+        data[...] = s
+    elif reduce in ('add', 'sum'):
+        np.add.at(data, _scatter_idx(idx, d), s)
+    elif reduce in ('multiply', 'prod'):
+        np.multiply.at(data, _scatter_idx(idx, d), s)
+    else:
+        np.put_along_axis(data, idx, s, d)
+    r = _make(data, input.dtype, input._device)
+    if grad_state.enabled and (input._requires_grad or (isinstance(src, Tensor) and src._requires_grad)):
+        def bwd(node, g):
+            gi = g.scatter(d, index, 0.0) if needs(node, 0) else None
+            gs = g.gather(d, index) if needs(node, 1) else None
+            return gi, gs
+        attach('ScatterBackward0' if isinstance(src, Tensor) else 'ScatterBackward1', bwd,
+               (input, src if isinstance(src, Tensor) else None), (r,))
+    return r
+
+
+def _scatter_idx(idx, d):
+    grids = list(np.indices(idx.shape, sparse=True))
+    grids[d] = idx
+    return tuple(grids)
+
+
+def gather(input, dim, index, *, sparse_grad=False):
+    d = _wrap_dim(dim, input._data.ndim)
+    if index.dtype is not D.int64:
+        raise RuntimeError("gather(): Expected dtype int64 for index")
+    data = np.take_along_axis(input._data, index._data, d) if input._data.ndim else input._data.copy()
+    r = _make(data, input.dtype, input._device)
+    if input._requires_grad and grad_state.enabled:
+        shape = input._data.shape
+
+        def bwd(node, g):
+            return g.new_zeros(shape).scatter_add(d, index, g)
+        attach('GatherBackward0', bwd, (input,), (r,))
+    return r
+
+
+def scatter_add(input, dim, index, src):
+    d = _wrap_dim(dim, input._data.ndim)
+    data = input._data.copy()
+    s = src._data[tuple(slice(0, n) for n in index._data.shape)]
+    np.add.at(data, _scatter_idx(index._data, d), s)
+    r = _make(data, input.dtype, input._device)
+    if grad_state.enabled and (input._requires_grad or src._requires_grad):
+        attach('ScatterAddBackward0', lambda node, g: (g, g.gather(d, index)), (input, src), (r,))
+    return r
+
+
+for _f in (cat, stack, hstack, vstack, where, clamp, clamp_min, clamp_max, masked_select, nonzero):
+    register(with_out(_f), method=_f not in (cat, stack, hstack, vstack))
+register(cat, name='concat', method=False)
+register(cat, name='concatenate', method=False)
+register(clamp, name='clip', inplace=True)
+for _f in (clamp, clamp_min, clamp_max, masked_fill, scatter, scatter_add):
+    register(_f, inplace=True)
+for _f in (clone, flip, gather):
+    register(_f)
+for _f in (contiguous, to, cpu, cuda, copy_, fill_, zero_, new_tensor):
+    register(_f, function=False)
+Tensor.type = type_
+for _n, _dt in (('float', D.float32), ('double', D.float64), ('half', D.float16), ('long', D.int64),
+                ('int', D.int32), ('short', D.int16), ('char', D.int8), ('byte', D.uint8),
+                ('bool', D.bool), ('cfloat', D.complex64), ('cdouble', D.complex128), ('bfloat16', D.bfloat16)):
+    setattr(Tensor, _n, _caster(_dt))
+Tensor.masked_fill_ = lambda self, mask, value: (check_inplace(self), commit_inplace(self, masked_fill(self, mask, value)))[1]

@@ -1,0 +1,406 @@
+"""Views and shape ops. Views share the input's array and version counter, and know how to
+replay themselves from their base (for in-place changes through a view)."""
+import numpy as np
+
+from .. import _dtype as D
+from .._tensor import Tensor, Size, _make, _wrap_dim
+from ..autograd.grad_mode import state as grad_state
+from ._core import attach, needs, register
+
+
+def make_view(input, data, gname, bwd, replay, args=None):
+    r = _make(data, input.dtype, input._device)
+    r._vc = input._vc
+    base = input._base
+    parent = input._view_fn
+    if base is None:
+        base = input
+        r._view_fn = replay
+    elif parent is not None:
+        r._view_fn = lambda b: replay(parent(b))
+    r._base = base
+    if input._requires_grad and grad_state.enabled:
+        attach(gname, bwd, (input,), (r,), args=args)
+    elif input._requires_grad:
+        r._requires_grad = False
+    return r
+
+
+def _shape_arg(shape):
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list, Size)):
+        shape = shape[0]
+    return tuple(int(s) for s in shape)
+
+
+def _infer(shape, numel, fname='view'):
+    shape = list(shape)
+    neg = [i for i, s in enumerate(shape) if s == -1]
+    if len(neg) > 1:
+        raise RuntimeError("only one dimension can be inferred")
+    for s in shape:
+        if s < -1:
+            raise RuntimeError(f"invalid shape dimension {s}")
+    known = 1
+    for s in shape:
+        if s != -1:
+            known *= s
+    if neg:
+        if known == 0 or numel % known:
+            raise RuntimeError(f"shape '[{', '.join(map(str, shape))}]' is invalid for input of size {numel}")
+        shape[neg[0]] = numel // known
+    elif known != numel:
+        raise RuntimeError(f"shape '[{', '.join(map(str, shape))}]' is invalid for input of size {numel}")
+    return tuple(shape)
+
+
+def _reshape_bwd(node, g):
+    return g.reshape(node._args)
+
+
+def view(self, *shape):
+    if len(shape) == 1 and isinstance(shape[0], D.dtype):
+        return _view_dtype(self, shape[0])
+    shape = _infer(_shape_arg(shape), self._data.size)
+    data = self._data.view()
+    try:
+        data.shape = shape
+    except AttributeError:
+        raise RuntimeError("view size is not compatible with input tensor's size and stride (at least "
+                           "one dimension spans across two contiguous subspaces). Use .reshape(...) "
+                           "instead.") from None
+    return make_view(self, data, 'ViewBackward0', _reshape_bwd, lambda b: view(b, shape),
+                     self._data.shape)
+
+
+def _view_dtype(self, dtype):
+    data = self._data.view(dtype._np)
+    r = _make(data, dtype, self._device)
+    r._vc = self._vc
+    return r
+
+
+def reshape(input, *shape):
+    shape = _infer(_shape_arg(shape), input._data.size)
+    data = input._data.view()
+    try:
+        data.shape = shape
+    except AttributeError:      # not viewable: torch copies (and records a view of the copy)
+        data = np.reshape(input._data, shape)
+        r = _make(data, input.dtype, input._device)
+        if input._requires_grad and grad_state.enabled:
+            attach('UnsafeViewBackward0', _reshape_bwd, (input,), (r,), args=input._data.shape)
+        return r
+    return make_view(input, data, 'ViewBackward0' if True else '', _reshape_bwd,
+                     lambda b: reshape(b, shape), input._data.shape)
+
+
+def view_as(self, other):
+    return view(self, other._data.shape)
+
+
+def reshape_as(self, other):
+    return reshape(self, other._data.shape)
+
+
+def _transpose_bwd(node, g):
+    d0, d1 = node._args
+    return g.transpose(d0, d1)
+
+
+def transpose(input, dim0, dim1):
+    n = input._data.ndim
+    d0, d1 = _wrap_dim(dim0, n), _wrap_dim(dim1, n)
+    if n == 0:
+        data = input._data.view()
+    else:
+        data = np.swapaxes(input._data, d0, d1)
+    return make_view(input, data, 'TransposeBackward0', _transpose_bwd,
+                     lambda b: transpose(b, d0, d1), (d0, d1))
+
+
+def t(input):
+    n = input._data.ndim
+    if n > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {n}D")
+    data = input._data.T
+    return make_view(input, data, 'TBackward0', lambda node, g: g.t(), t)
+
+
+def permute(input, *dims):
+    dims = _shape_arg(dims)
+    n = input._data.ndim
+    if len(dims) != n:
+        raise RuntimeError(f"permute(sparse_coo): number of dimensions in the tensor input does not "
+                           f"match the length of the desired ordering of dimensions i.e. input.dim() "
+                           f"= {n} is not equal to len(dims) = {len(dims)}")
+    dims = tuple(_wrap_dim(d, n) for d in dims)
+    if len(set(dims)) != n:
+        raise RuntimeError("permute(): duplicate dims are not allowed.")
+    inv = tuple(np.argsort(dims))
+    return make_view(input, input._data.transpose(dims), 'PermuteBackward0',
+                     lambda node, g: g.permute(inv), lambda b: permute(b, dims))
+
+
+def _squeeze_bwd(node, g):
+    return g.reshape(node._args)
+
+
+def squeeze(input, dim=None):
+    shape = input._data.shape
+    n = len(shape)
+    if dim is None:
+        dims = tuple(i for i, s in enumerate(shape) if s == 1)
+        name = 'SqueezeBackward0'
+    else:
+        ds = dim if isinstance(dim, (tuple, list)) else (dim,)
+        dims = tuple(sorted({_wrap_dim(d, n) for d in ds if n}))
+        dims = tuple(d for d in dims if shape[d] == 1)
+        name = 'SqueezeBackward2' if isinstance(dim, (tuple, list)) else 'SqueezeBackward1'
+    data = np.squeeze(input._data, dims) if dims else input._data.view()
+    return make_view(input, data, name, _squeeze_bwd, lambda b: squeeze(b, dim), shape)
+
+
+def unsqueeze(input, dim):
+    n = input._data.ndim
+    d = _wrap_dim(dim, n + 1)
+    data = np.expand_dims(input._data, d)
+    return make_view(input, data, 'UnsqueezeBackward0', lambda node, g: g.squeeze(d),
+                     lambda b: unsqueeze(b, d))
+
+
+def flatten(input, start_dim=0, end_dim=-1):
+    n = input._data.ndim
+    if n == 0:
+        return reshape(input, (1,))
+    s, e = _wrap_dim(start_dim, n), _wrap_dim(end_dim, n)
+    if s > e:
+        raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+    if s == e:
+        return input
+    shape = input._data.shape
+    return reshape(input, shape[:s] + (-1 if 0 not in shape[s:e + 1] else 0,) + shape[e + 1:])
+
+
+def unflatten(input, dim, sizes):
+    n = input._data.ndim
+    d = _wrap_dim(dim, n)
+    shape = input._data.shape
+    sizes = tuple(sizes)
+    if -1 in sizes:
+        known = int(np.prod([s for s in sizes if s != -1]))
+        sizes = tuple(shape[d] // known if s == -1 else s for s in sizes)
+    if int(np.prod(sizes)) != shape[d]:
+        raise RuntimeError(f"unflatten: Provided sizes {list(sizes)} don't multiply up to the size of "
+                           f"dim {dim} ({shape[d]}) in the input tensor")
+    return view(input, shape[:d] + sizes + shape[d + 1:])
+
+
+def _expand_bwd(node, g):
+    return g.sum_to_size(node._args)
+
+
+def expand(input, *sizes):
+    sizes = _shape_arg(sizes)
+    shape = input._data.shape
+    if len(sizes) < len(shape):
+        raise RuntimeError(f"expand(torch.{D.legacy_names[input.dtype.name]}{{[{', '.join(map(str, shape))}]}}, "
+                           f"size=[{', '.join(map(str, sizes))}]): the number of sizes provided "
+                           f"({len(sizes)}) must be greater or equal to the number of dimensions in "
+                           f"the tensor ({len(shape)})")
+    full = (1,) * (len(sizes) - len(shape)) + shape
+    target = []
+    for i, (s, o) in enumerate(zip(sizes, full)):
+        if s == -1:
+            if i < len(sizes) - len(shape):
+                raise RuntimeError("The expanded size of the tensor (-1) isn't allowed in a leading, "
+                                   "non-existing dimension 0")
+            s = o
+        elif o != 1 and s != o:
+            raise RuntimeError(f"The expanded size of the tensor ({s}) must match the existing size "
+                               f"({o}) at non-singleton dimension {i}.  Target sizes: "
+                               f"[{', '.join(map(str, sizes))}].  Tensor sizes: [{', '.join(map(str, shape))}]")
+        target.append(s)
+    target = tuple(target)
+    data = np.broadcast_to(input._data, target)
+    return make_view(input, data, 'ExpandBackward0', _expand_bwd, lambda b: expand(b, target), shape)
+
+
+def expand_as(input, other):
+    return expand(input, other._data.shape)
+
+
+def broadcast_to(input, size):
+    return expand(input, size)
+
+
+def sum_to_size(input, *size):
+    size = _shape_arg(size)
+    shape = input._data.shape
+    if shape == size:
+        return input
+    lead = len(shape) - len(size)
+    dims = tuple(range(lead)) + tuple(i + lead for i, s in enumerate(size) if s == 1 and shape[i + lead] != 1)
+    r = input.sum(dims, keepdim=True) if dims else input
+    if lead:
+        r = r.reshape(size)
+    return r
+
+
+def _select_bwd(node, g):
+    shape, d, i = node._args
+    gi = g.new_zeros(shape)
+    idx = (slice(None),) * d + (i,)
+    gi._data[idx] = g._data
+    if g._requires_grad:   # double backward: route through a differentiable scatter
+        from .indexing import _index_put_grad
+        return _index_put_grad(shape, idx, g)
+    return gi
+
+
+def select(input, dim, index):
+    n = input._data.ndim
+    if n == 0:
+        raise IndexError("select() cannot be applied to a 0-dim tensor.")
+    d = _wrap_dim(dim, n)
+    size = input._data.shape[d]
+    if not -size <= index < size:
+        raise IndexError(f"select(): index {index} out of range for tensor of size "
+                         f"[{', '.join(map(str, input._data.shape))}] at dimension {dim}")
+    i = index + size if index < 0 else index
+    data = input._data[(slice(None),) * d + (i,)]
+    return make_view(input, data, 'SelectBackward0', _select_bwd, lambda b: select(b, d, i),
+                     (input._data.shape, d, i))
+
+
+def _slice_bwd(node, g):
+    shape, idx = node._args
+    if g._requires_grad:
+        from .indexing import _index_put_grad
+        return _index_put_grad(shape, idx, g)
+    gi = g.new_zeros(shape)
+    gi._data[idx] = g._data
+    return gi
+
+
+def narrow(input, dim, start, length):
+    n = input._data.ndim
+    d = _wrap_dim(dim, n)
+    size = input._data.shape[d]
+    if isinstance(start, Tensor):
+        start = int(start)
+    if start < 0:
+        start += size
+    if not 0 <= start <= size or length < 0 or start + length > size:
+        raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({size}).")
+    idx = (slice(None),) * d + (slice(start, start + length),)
+    return make_view(input, input._data[idx], 'SliceBackward0', _slice_bwd,
+                     lambda b: narrow(b, d, start, length), (input._data.shape, idx))
+
+
+def unbind(input, dim=0):
+    n = input._data.ndim
+    d = _wrap_dim(dim, n)
+    return tuple(select(input, d, i) for i in range(input._data.shape[d]))
+
+
+def split(tensor, split_size_or_sections, dim=0):
+    n = tensor._data.ndim
+    d = _wrap_dim(dim, n)
+    size = tensor._data.shape[d]
+    if isinstance(split_size_or_sections, int):
+        step = split_size_or_sections
+        if step <= 0 and size:
+            raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got dimension size of {size}")
+        sizes = [min(step, size - s) for s in range(0, size, step)] if size else [0]
+    else:
+        sizes = list(split_size_or_sections)
+        if sum(sizes) != size:
+            raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {size} (input "
+                               f"tensor's size at dimension {dim}), but got split_sizes={sizes}")
+    out, start = [], 0
+    for s in sizes:
+        out.append(narrow(tensor, d, start, s))
+        start += s
+    return tuple(out)
+
+
+def chunk(input, chunks, dim=0):
+    if chunks <= 0:
+        raise RuntimeError("chunk expects `chunks` to be greater than 0, got: " + str(chunks))
+    d = _wrap_dim(dim, input._data.ndim)
+    size = input._data.shape[d]
+    step = -(-size // chunks) if size else 1
+    return split(input, step, d)
+
+
+def movedim(input, source, destination):
+    n = input._data.ndim
+    src = [source] if isinstance(source, int) else list(source)
+    dst = [destination] if isinstance(destination, int) else list(destination)
+    src = [_wrap_dim(s, n) for s in src]
+    dst = [_wrap_dim(s, n) for s in dst]
+    order = [i for i in range(n) if i not in src]
+    for d, s in sorted(zip(dst, src)):
+        order.insert(d, s)
+    return permute(input, order)
+
+
+def diagonal(input, offset=0, dim1=0, dim2=1):
+    n = input._data.ndim
+    d1, d2 = _wrap_dim(dim1, n), _wrap_dim(dim2, n)
+    data = np.diagonal(input._data, offset, d1, d2)
+
+    def bwd(node, g):
+        gi = np.zeros(node._args, g._data.dtype)
+        k = np.arange(data.shape[-1])
+        np.moveaxis(gi, (d1, d2), (-2, -1))[..., k + max(-offset, 0), k + max(offset, 0)] = g._data
+        return _make(gi, g.dtype, g._device)
+    return make_view(input, data, 'DiagonalBackward0', bwd, lambda b: diagonal(b, offset, d1, d2),
+                     input._data.shape)
+
+
+def _T(self):
+    n = self._data.ndim
+    if n == 2:
+        return t(self)
+    return permute(self, tuple(range(n - 1, -1, -1)))
+
+
+def _mT(self):
+    if self._data.ndim < 2:
+        raise RuntimeError("tensor.mT is only supported on matrices or batches of matrices. Got 1-D tensor.")
+    return transpose(self, -2, -1)
+
+
+Tensor.T = property(_T)
+Tensor.mT = property(_mT)
+Tensor.H = property(lambda self: _T(self).conj() if self.dtype.is_complex else _T(self))
+Tensor.mH = property(lambda self: _mT(self).conj() if self.dtype.is_complex else _mT(self))
+
+for _f in (reshape, transpose, t, permute, squeeze, unsqueeze, flatten, unflatten, narrow, select,
+           unbind, split, chunk, movedim, diagonal, broadcast_to):
+    register(_f)
+for _f in (view, view_as, reshape_as, expand, expand_as, sum_to_size):
+    register(_f, function=False)
+register(transpose, name='swapaxes')
+register(transpose, name='swapdims')
+register(movedim, name='moveaxis')
+for _n in ('transpose', 'squeeze', 'unsqueeze', 't', 'swapaxes', 'swapdims'):
+    pass
+
+
+def _inplace_view(f):
+    def g(self, *args, **kwargs):
+        r = f(self, *args, **kwargs)
+        self._data = r._data
+        if r._grad_fn is not None:
+            self._grad_fn = r._grad_fn
+        return self
+    return g
+
+
+Tensor.transpose_ = _inplace_view(transpose)
+Tensor.t_ = _inplace_view(t)
+Tensor.squeeze_ = _inplace_view(squeeze)
+Tensor.unsqueeze_ = _inplace_view(unsqueeze)
+Tensor.swapaxes_ = Tensor.swapdims_ = Tensor.transpose_

@@ -1,0 +1,448 @@
+"""Tensor: one array + dtype + device + autograd fields. Ops are attached from faketorch._ops."""
+import numpy as np
+
+from . import _dtype as D
+from ._device import device as _device_cls, cpu as _cpu, xp_of, to_device_array
+from .autograd.grad_mode import state as _grad_state
+from .autograd.graph import AccumulateGrad, run_backward
+
+__all__ = ['Tensor']
+
+_ndarray = np.ndarray
+_generic = np.generic
+
+
+def _make(data, dtype, device=_cpu):
+    """A new leaf Tensor around `data` (no copy), with a fresh version counter."""
+    if data.__class__ is not _ndarray and isinstance(data, _generic):
+        data = np.asarray(data)
+    t = object.__new__(Tensor)
+    t._data = data
+    t.dtype = dtype
+    t._device = device
+    t._requires_grad = False
+    t._grad_fn = None
+    t._grad = None
+    t._output_nr = 0
+    t._vc = [0]
+    t._base = None
+    t._accum = None
+    t._retains_grad = False
+    t._view_fn = None
+    return t
+
+
+def _wrap(data, dtype=None, device=None):
+    """Public helper for other modules: a Tensor around an array (dtype inferred)."""
+    data = np.asarray(data) if isinstance(data, (_generic, list, tuple)) else data
+    return _make(data, dtype or D.from_numpy_dtype(data.dtype), device or _device_of(data))
+
+
+def _device_of(data):
+    return _cpu if isinstance(data, _ndarray) else _device_cls('cuda', int(data.device.id))
+
+
+class Tensor:
+    __slots__ = ('_data', 'dtype', '_device', '_requires_grad', '_grad_fn', '_grad', '_output_nr',
+                 '_vc', '_base', '_view_fn', '_accum', '_retains_grad', '__dict__', '__weakref__')
+    __array_priority__ = 1000   # so ndarray + Tensor defers to Tensor.__radd__
+
+    def __new__(cls, *args, device=None):
+        from ._ops.factory import _legacy_new
+        return _legacy_new(cls, D.get_default_dtype(), args, device)
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    # --- metadata ---
+    @property
+    def shape(self):
+        return Size(self._data.shape)
+
+    def size(self, dim=None):
+        if dim is None:
+            return Size(self._data.shape)
+        return self._data.shape[_wrap_dim(dim, self._data.ndim)]
+
+    def dim(self):
+        return self._data.ndim
+
+    ndimension = dim
+
+    @property
+    def ndim(self):
+        return self._data.ndim
+
+    def numel(self):
+        return int(self._data.size)
+
+    nelement = numel
+
+    def element_size(self):
+        return self.dtype.itemsize
+
+    @property
+    def itemsize(self):
+        return self.dtype.itemsize
+
+    @property
+    def nbytes(self):
+        return self.dtype.itemsize * self.numel()
+
+    @property
+    def device(self):
+        return self._device
+
+    @property
+    def is_cuda(self):
+        return self._device.type == 'cuda'
+
+    @property
+    def is_cpu(self):
+        return self._device.type == 'cpu'
+
+    @property
+    def is_meta(self):
+        return False
+
+    @property
+    def is_sparse(self):
+        return False
+
+    @property
+    def is_quantized(self):
+        return False
+
+    @property
+    def layout(self):
+        from . import strided
+        return strided
+
+    def get_device(self):
+        return -1 if self._device.type == 'cpu' else (self._device.index or 0)
+
+    def stride(self, dim=None):
+        isz = self._data.itemsize
+        st = tuple(s // isz for s in self._data.strides)
+        if self._data.size == 0 or any(s == 0 for s in self._data.shape):
+            st = _contiguous_strides(self._data.shape)
+        if dim is None:
+            return st
+        return st[_wrap_dim(dim, self._data.ndim)]
+
+    def storage_offset(self):
+        if self._base is None:
+            return 0
+        return (self.data_ptr() - self._base.data_ptr()) // self._data.itemsize
+
+    def is_contiguous(self, memory_format=None):
+        return bool(self._data.flags.c_contiguous)
+
+    def data_ptr(self):
+        d = self._data
+        return d.__array_interface__['data'][0] if isinstance(d, _ndarray) else d.data.ptr
+
+    def is_floating_point(self):
+        return self.dtype.is_floating_point
+
+    def is_complex(self):
+        return self.dtype.is_complex
+
+    def is_signed(self):
+        return self.dtype.is_signed
+
+    @property
+    def _version(self):
+        return self._vc[0]
+
+    # --- autograd fields ---
+    @property
+    def requires_grad(self):
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, flag):
+        self.requires_grad_(flag)
+
+    def requires_grad_(self, requires_grad=True):
+        if self._grad_fn is not None and not requires_grad:
+            raise RuntimeError("you can only change requires_grad flags of leaf variables. If you want "
+                               "to use a computed variable in a subgraph that doesn't require "
+                               "differentiation use var_no_grad = var.detach().")
+        if requires_grad and not (self.dtype.is_floating_point or self.dtype.is_complex):
+            raise RuntimeError("only Tensors of floating point and complex dtype can require gradients")
+        if self._grad_fn is None:
+            self._requires_grad = bool(requires_grad)
+        return self
+
+    @property
+    def grad_fn(self):
+        return self._grad_fn
+
+    @property
+    def is_leaf(self):
+        return self._grad_fn is None
+
+    @property
+    def grad(self):
+        return self._grad
+
+    @grad.setter
+    def grad(self, g):
+        if g is not None:
+            if not isinstance(g, Tensor):
+                raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type {type(g).__name__}")
+            if g.dtype is not self.dtype:
+                raise RuntimeError("attempting to assign a gradient with dtype "
+                                   f"'{_dtype_c10(g.dtype)}' to a tensor with dtype "
+                                   f"'{_dtype_c10(self.dtype)}'. Please ensure that the gradient "
+                                   "and the tensor have the same dtype")
+            if g._data.shape != self._data.shape:
+                raise RuntimeError("assigned grad has data of a different size")
+        self._grad = g
+
+    @grad.deleter
+    def grad(self):
+        self._grad = None
+
+    @property
+    def retains_grad(self):
+        return self._retains_grad
+
+    def _accum_node(self):
+        n = self._accum
+        if n is None:
+            n = self._accum = AccumulateGrad(self)
+        return n
+
+    def retain_grad(self):
+        if self._grad_fn is None:
+            if not self._requires_grad:
+                raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+            return
+        if self._retains_grad:
+            return
+        import weakref
+        ref = weakref.ref(self)
+
+        def hook(g):
+            t = ref()
+            if t is not None:
+                if t._grad is None:
+                    t._grad = _make(g._data.copy(), g.dtype, g._device)
+                else:
+                    t._grad = t._grad + g
+        self._grad_fn._register_tensor_pre_hook(self._output_nr, hook)
+        self._retains_grad = True
+
+    def register_hook(self, hook):
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        node = self._grad_fn if self._grad_fn is not None else self._accum_node()
+        return node._register_tensor_pre_hook(self._output_nr if self._grad_fn is not None else 0, hook)
+
+    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+        from .autograd import backward
+        backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+
+    # --- data / detach ---
+    @property
+    def data(self):
+        t = _make(self._data, self.dtype, self._device)
+        t._base = self._base if self._base is not None else self
+        return t
+
+    @data.setter
+    def data(self, value):
+        self._data = value._data
+        self.dtype = value.dtype
+        self._device = value._device
+
+    def detach(self):
+        t = _make(self._data, self.dtype, self._device)
+        t._vc = self._vc
+        t._base = self._base if self._base is not None else self
+        return t
+
+    def detach_(self):
+        if self._base is not None and self._base._requires_grad and self._grad_fn is not None:
+            raise RuntimeError("Can't detach views in-place. Use detach() instead. If you are using "
+                               "DistributedDataParallel (DDP) for training, and gradient_as_bucket_view "
+                               "is set as True, gradients are views of DDP buckets, and hence detach_() "
+                               "cannot be called on these gradients. To fix this error, please refer "
+                               "to the Optimizer.zero_grad() function in torch/optim/optimizer.py as "
+                               "the solution.")
+        self._grad_fn = None
+        self._requires_grad = False
+        return self
+
+    # --- conversion to Python / NumPy ---
+    def item(self):
+        if self._data.size != 1:
+            raise RuntimeError(f"a Tensor with {self._data.size} elements cannot be converted to Scalar")
+        return self._data.reshape(()).item() if self._device.type == 'cpu' else self._data.reshape(()).get().item()
+
+    def tolist(self):
+        return _host(self._data).tolist()
+
+    def numpy(self, *, force=False):
+        if self._device.type != 'cpu':
+            if force:
+                return _host(self._data)
+            raise TypeError(f"can't convert {self._device} device type tensor to numpy. Use Tensor.cpu() "
+                            "to copy the tensor to host memory first.")
+        if self._requires_grad and not force:
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
+        return self._data
+
+    def __array__(self, dtype=None, copy=None):
+        if self._requires_grad:
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
+        a = _host(self._data)
+        return a if dtype is None else a.astype(dtype, copy=False)
+
+    def __len__(self):
+        if self._data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self._data.shape[0]
+
+    def __iter__(self):
+        if self._data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return iter(self.unbind(0))
+
+    def __bool__(self):
+        n = self._data.size
+        if n != 1:
+            if n == 0:
+                raise RuntimeError("Boolean value of Tensor with no values is ambiguous")
+            raise RuntimeError(f"Boolean value of Tensor with more than one value is ambiguous")
+        return bool(self.item())
+
+    def __float__(self):
+        self._scalar_check()
+        return float(self.item())
+
+    def __int__(self):
+        self._scalar_check()
+        return int(self.item())
+
+    def __complex__(self):
+        self._scalar_check()
+        return complex(self.item())
+
+    def __index__(self):
+        if self.dtype._cat != 1 or self._data.size != 1:
+            if self.dtype is D.bool and self._data.size == 1:
+                return int(self.item())
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return int(self.item())
+
+    def _scalar_check(self):
+        if self._data.size != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
+
+    def __hash__(self):
+        return id(self)
+
+    def __repr__(self, *, tensor_contents=None):
+        from ._tensor_str import _str
+        return _str(self, tensor_contents=tensor_contents)
+
+    def __format__(self, spec):
+        if self._data.ndim == 0 and not self._requires_grad:
+            return self.item().__format__(spec)
+        return object.__format__(self, spec)
+
+    def __deepcopy__(self, memo):
+        if not self.is_leaf:
+            raise RuntimeError("Only Tensors created explicitly by the user (graph leaves) support the "
+                               "deepcopy protocol at the moment.  If you were attempting to deepcopy a "
+                               "module, this may be because of a torch.nn.utils.weight_norm usage, see "
+                               "https://github.com/pytorch/pytorch/pull/103001")
+        if id(self) in memo:
+            return memo[id(self)]
+        new = object.__new__(type(self))
+        new.__setstate__(self.__getstate__(copy_data=True))
+        if self._grad is not None:
+            new._grad = self._grad.__deepcopy__(memo)
+        memo[id(self)] = new
+        return new
+
+    def __getstate__(self, copy_data=False):
+        d = dict(self.__dict__) if hasattr(self, '__dict__') else {}
+        data = self._data
+        return {'data': np.array(data) if copy_data or data.base is not None else data,
+                'dtype': self.dtype.name, 'device': str(self._device),
+                'requires_grad': self._requires_grad, 'dict': d}
+
+    def __setstate__(self, st):
+        dev = _device_cls(st['device'])
+        t = _make(to_device_array(st['data'], dev), D._by_name(st['dtype']), dev)
+        for k in Tensor.__slots__:
+            if k not in ('__dict__', '__weakref__', '_view_fn'):
+                object.__setattr__(self, k, getattr(t, k))
+        self._requires_grad = st['requires_grad']
+        self.__dict__.update(st['dict'])
+
+    def __reduce_ex__(self, proto):
+        return (_rebuild, (type(self), self.__getstate__()))
+
+
+def _rebuild(cls, state):
+    t = object.__new__(cls)
+    t.__setstate__(state)
+    return t
+
+
+def _host(data):
+    return data if isinstance(data, _ndarray) else data.get()
+
+
+def _contiguous_strides(shape):
+    st, acc = [], 1
+    for s in reversed(shape):
+        st.append(acc)
+        acc *= max(s, 1)
+    return tuple(reversed(st))
+
+
+def _dtype_c10(d):
+    return {'float32': 'float', 'float64': 'double', 'float16': 'c10::Half', 'int64': 'long int',
+            'int32': 'int', 'bool': 'bool'}.get(d.name, d.name)
+
+
+def _wrap_dim(dim, ndim):
+    n = max(ndim, 1)
+    if not -n <= dim < n:
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})")
+    return dim + n if dim < 0 else dim
+
+
+class Size(tuple):
+    """torch.Size: a tuple of ints with torch's repr."""
+    __slots__ = ()
+
+    def __repr__(self):
+        return f"torch.Size([{', '.join(str(s) for s in self)}])"
+
+    __str__ = __repr__
+
+    def numel(self):
+        n = 1
+        for s in self:
+            n *= s
+        return n
+
+    def __getitem__(self, i):
+        r = tuple.__getitem__(self, i)
+        return Size(r) if isinstance(i, slice) else r
+
+    def __add__(self, other):
+        return Size(tuple.__add__(self, tuple(other)))
+
+    def __radd__(self, other):
+        return Size(tuple(other) + tuple(self))
+
+    def __reduce__(self):
+        return (Size, (tuple(self),))

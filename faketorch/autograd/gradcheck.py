@@ -1,0 +1,98 @@
+"""gradcheck / gradgradcheck: compare analytical gradients with central finite differences."""
+import numpy as np
+
+__all__ = ['gradcheck', 'gradgradcheck', 'GradcheckError']
+
+
+class GradcheckError(RuntimeError):
+    pass
+
+
+def _as_tuple(x):
+    return x if isinstance(x, tuple) else (x,)
+
+
+def _numerical_jacobian(fn, inputs, i, eps):
+    from .grad_mode import no_grad
+    x = inputs[i]
+    cols = []
+    flat = x._data.reshape(-1)
+    with no_grad():
+        for k in range(flat.size):
+            orig = flat[k].item()
+            flat[k] = orig + eps
+            plus = [o._data.astype(np.float64).reshape(-1).copy() for o in _as_tuple(fn(*inputs))]
+            flat[k] = orig - eps
+            minus = [o._data.astype(np.float64).reshape(-1).copy() for o in _as_tuple(fn(*inputs))]
+            flat[k] = orig
+            cols.append(np.concatenate([(p - m) / (2 * eps) for p, m in zip(plus, minus)]))
+    return np.stack(cols, 0) if cols else np.zeros((0, 0))
+
+
+def _analytical_jacobian(fn, inputs, i):
+    from . import grad
+    from .._tensor import _make
+    outs = _as_tuple(fn(*inputs))
+    sizes = [o._data.size for o in outs]
+    rows = []
+    x = inputs[i]
+    for oi, o in enumerate(outs):
+        for k in range(o._data.size):
+            if not o._requires_grad:
+                rows.append(np.zeros(x._data.size))
+                continue
+            g = np.zeros(o._data.shape, o._data.dtype)
+            g.reshape(-1)[k] = 1
+            r = grad(o, x, _make(g, o.dtype, o._device), retain_graph=True, allow_unused=True)[0]
+            rows.append(np.zeros(x._data.size) if r is None else r._data.astype(np.float64).reshape(-1))
+    return np.stack(rows, 1) if rows else np.zeros((x._data.size, 0))
+
+
+def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True, nondet_tol=0.0,
+              check_undefined_grad=True, check_grad_dtypes=False, check_batched_grad=False,
+              check_batched_forward_grad=False, check_forward_ad=False, check_backward_ad=True,
+              fast_mode=False, masked=None):
+    from .._tensor import Tensor
+    inputs = _as_tuple(inputs)
+    for i, x in enumerate(inputs):
+        if not isinstance(x, Tensor) or not x.requires_grad:
+            continue
+        if x.dtype.name not in ('float64', 'complex128'):
+            import warnings
+            warnings.warn("Input #%d requires gradient and is not a double precision floating point or "
+                          "complex. This check will likely fail if all the inputs are not of double "
+                          "precision floating point or complex. " % i)
+        num = _numerical_jacobian(func, inputs, i, eps)
+        ana = _analytical_jacobian(func, inputs, i)
+        if num.shape != ana.shape or not np.allclose(ana, num, rtol=rtol, atol=atol):
+            if raise_exception:
+                raise GradcheckError(f"Jacobian mismatch for output 0 with respect to input {i},\n"
+                                     f"numerical:{num}\nanalytical:{ana}\n")
+            return False
+    return True
+
+
+def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=1e-3,
+                  gen_non_contig_grad_outputs=False, raise_exception=True, nondet_tol=0.0,
+                  check_undefined_grad=True, check_grad_dtypes=False, check_batched_grad=False,
+                  check_fwd_over_rev=False, check_rev_over_rev=True, fast_mode=False, masked=False):
+    from . import grad
+    from .._tensor import Tensor, _make
+    inputs = _as_tuple(inputs)
+    outs = _as_tuple(func(*inputs))
+    if grad_outputs is None:
+        rng = np.random.RandomState(0)
+        grad_outputs = tuple(_make(rng.randn(*o.shape).astype(o._data.dtype), o.dtype, o._device)
+                             .requires_grad_() for o in outs)
+    grad_outputs = _as_tuple(grad_outputs)
+    diff = [x for x in inputs if isinstance(x, Tensor) and x.requires_grad]
+    n = len(inputs)
+
+    def first_order(*args):
+        ins, gos = args[:n], args[n:]
+        o = _as_tuple(func(*ins))
+        gi = grad(o, [x for x in ins if isinstance(x, Tensor) and x.requires_grad], gos,
+                  create_graph=True, allow_unused=True)
+        return tuple(g if g is not None else x.new_zeros(x.shape) for g, x in zip(gi, diff))
+    return gradcheck(first_order, inputs + tuple(grad_outputs), eps=eps, atol=atol, rtol=rtol,
+                     raise_exception=raise_exception)

@@ -1,0 +1,356 @@
+"""Graph nodes (grad_fn objects) and the backward engine."""
+import weakref
+
+from .grad_mode import state as _grad_state
+
+__all__ = ['Node', 'node_class', 'run_backward']
+
+_FREED_MSG = ("Trying to backward through the graph a second time (or directly access saved tensors "
+              "after they have already been freed). Saved intermediate values of the graph are freed "
+              "when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to "
+              "backward through the graph a second time or if you need to access saved tensors after "
+              "calling backward.")
+
+
+class _RemovableHandle:
+    __slots__ = ('_list', '_item')
+
+    def __init__(self, lst, item):
+        self._list, self._item = lst, item
+
+    def remove(self):
+        try:
+            self._list.remove(self._item)
+        except ValueError:
+            pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *a):
+        self.remove()
+
+
+class Node:
+    """A grad_fn. `_fn(node, *grads)` returns one gradient per input (a Tensor or None).
+
+    Saved tensors go through `_save` so they carry the version they had when saved (torch's
+    check for in-place changes) and are freed after backward unless retain_graph."""
+    __slots__ = ('next_functions', '_fn', '_saved', '_args', '_meta', '_nout', '_hooks',
+                 '_pre_hooks', '_tensor_pre_hooks', '_had_saved', '_outputs_ref', 'metadata',
+                 '__weakref__')
+
+    def __init__(self, fn, next_functions, meta, nout=1):
+        self._fn = fn
+        self.next_functions = next_functions
+        self._meta = meta
+        self._nout = nout
+        self._saved = None
+        self._had_saved = False
+        self._args = None
+        self._hooks = None
+        self._pre_hooks = None
+        self._tensor_pre_hooks = None
+
+    def name(self):
+        return type(self).__name__
+
+    def __repr__(self):
+        return f'<{type(self).__name__} object at {hex(id(self))}>'
+
+    def __call__(self, *grads):
+        return self._fn(self, *grads)
+
+    # --- saved tensors ---
+    def _save(self, *tensors, outputs=()):
+        """Save inputs (by reference) and this node's own outputs (by array, to avoid a cycle)."""
+        items = []
+        for t in tensors:
+            if t is None:
+                items.append(None)
+            elif t._grad_fn is self:
+                items.append((None, t._data, t._vc, t._vc[0], t._output_nr, t.dtype, t._device))
+            else:
+                items.append((t, None, t._vc, t._vc[0], 0, None, None))
+        self._saved = items
+        self._had_saved = True
+
+    @property
+    def saved_tensors(self):
+        if self._saved is None:
+            if self._had_saved:
+                raise RuntimeError(_FREED_MSG)
+            return ()
+        out = []
+        for item in self._saved:
+            if item is None:
+                out.append(None)
+                continue
+            t, data, vc, ver, nr, dt, dev = item
+            if vc[0] != ver:
+                src = t if t is not None else None
+                raise RuntimeError(_modified_msg(src, data, dt, vc[0], ver, self, nr))
+            if t is None:       # our own output: rebuild it pointing back at us
+                from .._tensor import _make
+                t = _make(data, dt, dev)
+                t._vc = vc
+                if _grad_state.enabled:
+                    t._requires_grad = True
+                    t._grad_fn = self
+                    t._output_nr = nr
+            out.append(t)
+        return tuple(out)
+
+    def _release(self):
+        self._saved = None
+
+    # --- hooks ---
+    def register_hook(self, fn):
+        if self._hooks is None:
+            self._hooks = []
+        self._hooks.append(fn)
+        return _RemovableHandle(self._hooks, fn)
+
+    def register_prehook(self, fn):
+        if self._pre_hooks is None:
+            self._pre_hooks = []
+        self._pre_hooks.append(fn)
+        return _RemovableHandle(self._pre_hooks, fn)
+
+    def _register_tensor_pre_hook(self, nr, fn):
+        if self._tensor_pre_hooks is None:
+            self._tensor_pre_hooks = []
+        item = (nr, fn)
+        self._tensor_pre_hooks.append(item)
+        return _RemovableHandle(self._tensor_pre_hooks, item)
+
+
+def _modified_msg(t, data, dt, now, ver, node, nr):
+    from .._dtype import legacy_names
+    if t is not None:
+        shape, dt, leaf_fn = list(t.shape), t.dtype, t._grad_fn
+    else:
+        shape, leaf_fn = list(data.shape), node
+    desc = f"[torch.{legacy_names.get(dt.name, 'Tensor')} [{', '.join(map(str, shape))}]]"
+    where = f", which is output {nr if t is None else t._output_nr} of {type(leaf_fn).__name__}," \
+        if leaf_fn is not None else ''
+    return ("one of the variables needed for gradient computation has been modified by an inplace "
+            f"operation: {desc}{where} is at version {now}; expected version {ver} instead. Hint: "
+            "enable anomaly detection to find the operation that failed to compute its gradient, "
+            "with torch.autograd.set_detect_anomaly(True).")
+
+
+_CLASSES = {}
+
+
+def node_class(name):
+    """The grad_fn class of this torch name (AddBackward0 ...), created once."""
+    cls = _CLASSES.get(name)
+    if cls is None:
+        cls = _CLASSES[name] = type(name, (Node,), {'__slots__': ()})
+    return cls
+
+
+class AccumulateGrad(Node):
+    __slots__ = ('variable',)
+
+    def __init__(self, variable):
+        Node.__init__(self, None, (), None, 1)
+        self.variable = variable
+
+
+def _accumulate(var, g, create_graph):
+    from .._tensor import _make
+    if var.grad is None:
+        if create_graph:
+            var.grad = g
+        else:
+            # a fresh tensor, detached: the incoming gradient may be shared with other edges
+            data = g._data.copy()
+            var.grad = _make(data, g.dtype, g._device)
+    elif create_graph or var.grad.requires_grad:
+        var.grad = var.grad + g
+    else:
+        var.grad._data += g._data
+        var.grad._vc[0] += 1
+
+
+# --- the engine ---------------------------------------------------------------------------------
+
+def _sum_to_meta(g, meta):
+    shape, dtype = meta
+    if g._data.shape != shape:
+        g = g.sum_to_size(shape) if len(shape) or g._data.ndim else g.reshape(shape)
+        if g._data.shape != shape:
+            g = g.reshape(shape)
+    if g.dtype is not dtype:
+        g = g.to(dtype)
+    return g
+
+
+def run_backward(roots, root_grads, retain_graph, create_graph, inputs=None, accumulate=True,
+                 allow_unused=True):
+    """Propagate root_grads from roots (tensors) through the graph.
+
+    With accumulate=True leaves (or `inputs`) get .grad; otherwise the gradients of `inputs` are
+    returned (autograd.grad)."""
+    # edges into the graph
+    root_edges = []
+    for t in roots:
+        fn = t._grad_fn
+        if fn is None:
+            if not t._requires_grad:
+                raise RuntimeError("element 0 of tensors does not require grad and does not have a grad_fn")
+            fn = t._accum_node()
+        root_edges.append((fn, t._output_nr if t._grad_fn is not None else 0))
+
+    # targets: (node, nr) whose incoming gradient we capture
+    targets = None
+    if inputs is not None:
+        targets = {}
+        for i, t in enumerate(inputs):
+            if t._grad_fn is not None:
+                targets[(t._grad_fn, t._output_nr)] = i
+            else:
+                if not t._requires_grad:
+                    raise RuntimeError("One of the differentiated Tensors does not require grad")
+                targets[(t._accum_node(), 0)] = i
+
+    # dependency counts over the reachable graph
+    deps = {}
+    seen = set()
+    stack = [fn for fn, _ in root_edges]
+    order_nodes = []
+    while stack:
+        fn = stack.pop()
+        if fn in seen:
+            continue
+        seen.add(fn)
+        order_nodes.append(fn)
+        for nxt, _ in fn.next_functions:
+            if nxt is not None:
+                deps[nxt] = deps.get(nxt, 0) + 1
+                if nxt not in seen:
+                    stack.append(nxt)
+
+    needed = None
+    if targets is not None:
+        # only run nodes from which a target is reachable
+        tnodes = {n for n, _ in targets}
+        needed = set()
+        memo = {}
+
+        def reaches(n):
+            r = memo.get(n)
+            if r is not None:
+                return r
+            memo[n] = False
+            r = n in tnodes
+            for nxt, _ in n.next_functions:
+                if nxt is not None and reaches(nxt):
+                    r = True
+            memo[n] = r
+            return r
+        import sys
+        lim = sys.getrecursionlimit()
+        sys.setrecursionlimit(max(lim, 10 * len(order_nodes) + 1000))
+        try:
+            for n in order_nodes:
+                if reaches(n):
+                    needed.add(n)
+        finally:
+            sys.setrecursionlimit(lim)
+
+    buffers = {}
+    for (fn, nr), g in zip(root_edges, root_grads):
+        buf = buffers.get(fn)
+        if buf is None:
+            buf = buffers[fn] = [None] * fn._nout
+        buf[nr] = g if buf[nr] is None else buf[nr] + g
+
+    captured = [None] * len(inputs) if inputs is not None else None
+    ready = [fn for fn in buffers if deps.get(fn, 0) == 0]
+    prev_mode = _grad_state.enabled
+    _grad_state.enabled = bool(create_graph)
+    try:
+        while ready:
+            fn = ready.pop()
+            grads = buffers.pop(fn, None)
+            if grads is None:
+                grads = [None] * fn._nout
+            if needed is not None and fn not in needed:
+                grads = None
+            if grads is not None:
+                _run_node(fn, grads, targets, captured, accumulate, create_graph, buffers)
+            if not retain_graph:
+                fn._release()
+            for nxt, _ in fn.next_functions:
+                if nxt is not None:
+                    d = deps[nxt] - 1
+                    deps[nxt] = d
+                    if d == 0:
+                        ready.append(nxt)
+    finally:
+        _grad_state.enabled = prev_mode
+    if captured is not None and not allow_unused:
+        for c in captured:
+            if c is None:
+                raise RuntimeError("One of the differentiated Tensors appears to not have been used "
+                                   "in the graph. Set allow_unused=True if this is the desired behavior.")
+    return captured
+
+
+def _run_node(fn, grads, targets, captured, accumulate, create_graph, buffers):
+    if fn._tensor_pre_hooks:
+        for nr, hook in list(fn._tensor_pre_hooks):
+            if grads[nr] is not None:
+                r = hook(grads[nr])
+                if r is not None:
+                    grads[nr] = r
+    if fn._pre_hooks:
+        for hook in list(fn._pre_hooks):
+            r = hook(tuple(grads))
+            if r is not None:
+                grads = list(r)
+    if targets is not None:
+        for nr in range(fn._nout):
+            i = targets.get((fn, nr))
+            if i is not None:
+                captured[i] = grads[nr]
+        if not accumulate:
+            if type(fn) is AccumulateGrad:
+                return
+    if type(fn) is AccumulateGrad:
+        if grads[0] is not None and (targets is None or (fn, 0) in targets):
+            _accumulate(fn.variable, grads[0], create_graph)
+        if fn._hooks:
+            for hook in list(fn._hooks):
+                hook((), tuple(grads))
+        return
+    if fn._fn is None:
+        return
+    if fn._saved is None and fn._had_saved:
+        raise RuntimeError(_FREED_MSG)
+    out = fn._fn(fn, *grads)
+    if type(out) is not tuple:
+        out = (out,)
+    if fn._hooks:
+        for hook in list(fn._hooks):
+            r = hook(out, tuple(grads))
+            if r is not None:
+                out = tuple(r)
+    meta = fn._meta
+    for i, (nxt, nr) in enumerate(fn.next_functions):
+        if nxt is None:
+            continue
+        g = out[i] if i < len(out) else None
+        if g is None:
+            continue
+        m = meta[i]
+        if m is not None and (g._data.shape != m[0] or g.dtype is not m[1]):
+            g = _sum_to_meta(g, m)
+        buf = buffers.get(nxt)
+        if buf is None:
+            buf = buffers[nxt] = [None] * nxt._nout
+        cur = buf[nr]
+        buf[nr] = g if cur is None else cur + g
