@@ -13,7 +13,7 @@ from .autograd import (no_grad, enable_grad, set_grad_enabled, inference_mode, i
 from . import _ops
 from . import return_types
 from . import cuda
-from ._tensor_str import set_printoptions, get_printoptions
+from ._tensor_str import set_printoptions
 
 __version__ = '2.13.0'
 

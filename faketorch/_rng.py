@@ -474,7 +474,7 @@ def random64_mod63(gen):
 
 
 _PERM_SWAP_LIMIT = 0xFFFFFFFF // 20   # 214748364: below it the swap shuffle with 32-bit draws
-_PERM_LOOP = 2048                      # below this a Python loop beats the vectorised scheme
+_PERM_LOOP = 1000                      # below this a Python loop beats the vectorised scheme
 
 
 def randperm(gen, n, dtype=np.int64):
@@ -483,8 +483,8 @@ def randperm(gen, n, dtype=np.int64):
     if n < 0:
         raise RuntimeError(f'Trying to create tensor with negative dimension {n}: [{n}]')
     if n < _PERM_SWAP_LIMIT:
-        z = gen._raw32(n - 1) if n > 1 else np.empty(0, _u64)
-        z = (z % np.arange(n, 1, -1, dtype=_u64)).astype(np.int64)
+        z = gen._raw32(n - 1).astype(_u32) if n > 1 else np.empty(0, _u32)
+        z = z % np.arange(n, 1, -1, dtype=_u32)
         perm = _swap_shuffle(z, n)
     else:
         perm = _inside_out(gen._raw64(n), n)
@@ -500,6 +500,7 @@ def _swap_shuffle(z, n):
     receives A_m, the value position m held just before step m. So out[k] is A of the previous
     step with the same target (or j_k if none), and A_m is A of the last earlier step that
     targeted position m (or m): a forest of back-pointers, resolved by pointer jumping.
+    int32 indices are enough below the 214748364 limit, and halve the memory traffic.
     """
     if n < _PERM_LOOP:
         a = list(range(n))
@@ -507,34 +508,40 @@ def _swap_shuffle(z, n):
             j = i + zi
             a[i], a[j] = a[j], a[i]
         return np.array(a, np.int64)
-    steps = np.arange(n - 1, dtype=np.int64)
-    j = steps + z
-    order = _stable_argsort(j, n)
+    i32 = np.int32
+    steps = np.arange(n - 1, dtype=i32)
+    j = steps + z.astype(i32)
+    order = _stable_argsort(j, n).astype(i32)
     js = j[order]
-    same = np.zeros(n - 1, bool)
-    same[1:] = js[1:] == js[:-1]
-    prev_same = np.full(n - 1, -1, np.int64)          # previous step with the same target
-    prev_same[order[1:][same[1:]]] = order[:-1][same[1:]]
-    last = np.full(n, -1, np.int64)                   # last step targeting each position
+    same = js[1:] == js[:-1]                 # sorted entry i+1 is in the group of entry i
+    prev_same = np.full(n - 1, -1, i32)      # previous step with the same target
+    prev_same[order[1:][same]] = order[:-1][same]
     ends = np.ones(n - 1, bool)
-    ends[:-1] = ~same[1:]
+    ends[:-1] = ~same
+    last = np.full(n, -1, i32)               # last step targeting each position
     last[js[ends]] = order[ends]
-    selfhit = last[:n - 1] == steps                   # step p targeting p itself changes nothing
-    last[:n - 1][selfhit] = prev_same[selfhit]
-    ptr = np.where(last >= 0, last, np.arange(n, dtype=np.int64))
-    while True:
-        nxt = ptr[ptr]
-        if np.array_equal(nxt, ptr):
-            break
-        ptr = nxt
+    selfhit = np.nonzero(last[:n - 1] == steps)[0]   # step p targeting p changes nothing
+    last[selfhit] = prev_same[selfhit]
+    A = np.arange(n, dtype=i32)
+    root = last < 0
+    ptr = last
+    act = np.nonzero(~root)[0]
+    while act.size:                          # pointer jumping, on unresolved nodes only
+        p = ptr[act]
+        done = root[p]
+        A[act[done]] = p[done]
+        act = act[~done]
+        ptr[act] = ptr[p[~done]]
     out = np.empty(n, np.int64)
-    out[:n - 1] = np.where(prev_same >= 0, ptr[np.maximum(prev_same, 0)], j)
-    out[n - 1] = ptr[n - 1]
+    out[:n - 1] = j
+    has = np.nonzero(prev_same >= 0)[0]
+    out[has] = A[prev_same[has]]
+    out[n - 1] = A[n - 1]
     return out
 
 
 def _stable_argsort(keys, n):
-    """Stable argsort of non-negative int64 keys below n, as 16-bit radix passes."""
+    """Stable argsort of non-negative integer keys below n, as 16-bit radix passes."""
     if n <= 1 << 16:
         return np.argsort(keys.astype(np.uint16), kind='stable')
     order = np.argsort((keys & 0xFFFF).astype(np.uint16), kind='stable')
@@ -762,8 +769,9 @@ def bernoulli(gen, p, shape, dtype=_f32):
     if not 0 <= p <= 1:
         raise RuntimeError(f'bernoulli_ expects p to be in [0, 1], but got p={_g(p)}')
     shape = tuple(shape)
-    u = _double_uniforms(gen, _numel(shape))
-    return _from_i64((u < p).astype(np.int64), dtype).reshape(shape)
+    # u < p with u = k * 2^-53 is k < ceil(p * 2^53): integers, no conversion
+    hit = (gen._raw64(_numel(shape)) & 0x1FFFFFFFFFFFFF) < _u64(math.ceil(p * 2.0 ** 53))
+    return _from_i64(hit.astype(np.int64), dtype).reshape(shape)
 
 
 def bernoulli_tensor(gen, p, shape=None, dtype=None):

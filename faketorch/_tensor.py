@@ -54,6 +54,26 @@ class Tensor:
     def __init__(self, *args, **kwargs):
         pass
 
+    @staticmethod
+    def _make_subclass(cls, data, require_grad=False):
+        """A `cls` instance sharing data's array and version counter (torch's _make_subclass)."""
+        t = object.__new__(cls)
+        t._data = data._data
+        t.dtype = data.dtype
+        t._device = data._device
+        t._requires_grad = False
+        t._grad_fn = None
+        t._grad = None
+        t._output_nr = 0
+        t._vc = data._vc
+        t._base = None
+        t._accum = None
+        t._retains_grad = False
+        t._view_fn = None
+        if require_grad:
+            t.requires_grad_(True)
+        return t
+
     # --- metadata ---
     @property
     def shape(self):

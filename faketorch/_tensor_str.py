@@ -134,23 +134,18 @@ def _extremes(vals):
 
 # --- layout ------------------------------------------------------------------------------------
 
-def _summarize(data, edge):
-    """Cut every axis longer than 2*edge to its first and last `edge` entries (on the array's
-    own device). Returns the cut array and, per axis, whether it was cut."""
+def _summarize(data, edge, xp):
+    """Cut every axis longer than 2*edge to its first and last `edge` entries (still on the
+    tensor's device, so only the shown part is ever copied to the host). Returns the cut array
+    and, per axis, whether it was cut."""
     cut = tuple(n > 2 * edge for n in data.shape)
     if any(cut):
-        xp = np if isinstance(data, np.ndarray) else _array_module(data)
         for axis, c in enumerate(cut):
             if c:
                 head = (slice(None),) * axis + (slice(None, edge),)
                 tail = (slice(None),) * axis + (slice(-edge, None),)
                 data = xp.concatenate((data[head], data[tail]), axis=axis)
     return data, cut
-
-
-def _array_module(data):
-    from ._device import device_of_array
-    return xp_of(device_of_array(data))
 
 
 def _host(data):
@@ -190,7 +185,7 @@ def _nested_str(arr, cut, indent, fmts):
     return '[' + (',' + '\n' * (arr.ndim - 1) + ' ' * (indent + 1)).join(slices) + ']'
 
 
-def _tensor_str(data, dtype, indent):
+def _tensor_str(data, dtype, dev, indent):
     """The bracketed values of a (non-empty) array, as torch prints them."""
     if data.size == 0:
         return '[]'
@@ -198,7 +193,7 @@ def _tensor_str(data, dtype, indent):
     if summarize and not PRINT_OPTS.edgeitems:
         return '[...]'
     if summarize:
-        data, cut = _summarize(data, PRINT_OPTS.edgeitems)
+        data, cut = _summarize(data, PRINT_OPTS.edgeitems, xp_of(dev))
     else:
         cut = (False,) * data.ndim
     data = _host(data)
@@ -251,7 +246,7 @@ def _str(self, tensor_contents=None):
         default_complex = D.complex128 if default is D.float64 else D.complex64
         if dtype not in (default, default_complex, D.int64, D.bool):
             suffixes.append(f'dtype={dtype!r}')
-        text = None if tensor_contents is not None else _tensor_str(data, dtype, indent)
+        text = None if tensor_contents is not None else _tensor_str(data, dtype, dev, indent)
     if tensor_contents is not None:
         text = tensor_contents
 

@@ -338,3 +338,14 @@ def test_random_arrays():
             else:
                 arr = vals.astype(dtype)
         check(arr.reshape(shape))
+
+
+def test_cuda_tensor():
+    cp = pytest.importorskip("cupy")
+    if not cp.cuda.runtime.getDeviceCount():
+        pytest.skip("no GPU")
+    for a in [np.arange(5.0, dtype=np.float32), RNG.standard_normal((50, 60)), np.arange(3000)]:
+        body = torch._tensor_str._tensor_str(torch.tensor(a), 7)
+        dtype = [] if a.dtype in (np.float32, np.int64) else [f"dtype={torch.tensor(a).dtype}"]
+        want = torch._tensor_str._add_suffixes("tensor(" + body, ["device='cuda:0'"] + dtype, 7, False)
+        assert repr(_wrap(cp.asarray(a))) == want

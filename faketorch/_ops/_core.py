@@ -6,6 +6,7 @@ An op is a Python function `f(input, ...)` returning a new Tensor and recording 
 out= is handled by `write_out`.
 """
 import inspect
+import sys
 
 import numpy as np
 
@@ -24,6 +25,9 @@ def register(fn=None, *, name=None, method=True, function=True, inplace=False, m
         n = name or f.__name__
         if function:
             namespace[n] = f
+            pkg = sys.modules.get('faketorch')
+            if pkg is not None:        # modules imported after faketorch itself publish directly
+                setattr(pkg, n, f)
         if method:
             setattr(Tensor, method_name or n, f)
         if inplace:

@@ -31,8 +31,6 @@ def _mm_name(na, nb, sa, sb):
         return 'SqueezeBackward4'
     if na == 2 and nb == 2:
         return 'MmBackward0'
-    if na == 3 and nb == 3 and sa[0] == sb[0]:
-        return 'BmmBackward0'
     if nb <= 2:
         return 'UnsafeViewBackward0' if na >= 3 else 'SqueezeBackward4'
     return 'UnsafeViewBackward0' if na > 2 or nb > 2 else 'ViewBackward0'
@@ -98,7 +96,7 @@ def _matmul_bwd(node, g):
     return ga, gb
 
 
-def matmul(input, other):
+def matmul(input, other, _name=None):
     a, b = input._data, other._data
     if a.ndim == 0 or b.ndim == 0:
         raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are "
@@ -112,7 +110,7 @@ def matmul(input, other):
         data = data.astype(input.dtype._np, copy=False)
     r = _make(np.asarray(data), input.dtype, input._device)
     if grad_state.enabled and (input._requires_grad or other._requires_grad):
-        attach(_mm_name(a.ndim, b.ndim, a.shape, b.shape), _matmul_bwd, (input, other), (r,),
+        attach(_name or _mm_name(a.ndim, b.ndim, a.shape, b.shape), _matmul_bwd, (input, other), (r,),
                save=(input, other))
     return r
 
@@ -134,7 +132,7 @@ def _fixed_rank(name, na, nb):
         if name == 'bmm' and input._data.shape[0] != mat2._data.shape[0]:
             raise RuntimeError(f"batch1 and batch2 must have same number of batches, got "
                                f"{input._data.shape[0]} and {mat2._data.shape[0]}")
-        return matmul(input, mat2)
+        return matmul(input, mat2, 'BmmBackward0' if name == 'bmm' else None)
     f.__name__ = name
     return f
 

@@ -24,8 +24,7 @@ def _convert(idx, t):
                 if i.step is not None and _int(i.step) <= 0:
                     raise ValueError("step must be greater than zero")
                 i = slice(_int(i.start), _int(i.stop), _int(i.step))
-                if not (i.start in (None, 0) and i.stop is None and i.step in (None, 1)):
-                    last = 'SliceBackward0'
+                last = 'SliceBackward0'
             elif c is int:
                 last = 'SelectBackward0'
             elif i is None:

@@ -38,7 +38,7 @@ def cat(tensors, dim=0):
             if i != d and a.shape[i] != ref.shape[i]:
                 raise RuntimeError(f"Sizes of tensors must match except in dimension {d}. Expected size "
                                    f"{ref.shape[i]} but got size {a.shape[i]} for tensor number "
-                                   f"{tensors.index(t)} in the list.")
+                                   f"{[id(x) for x in tensors].index(id(t))} in the list.")
         if t._device is not parts[0]._device:
             raise RuntimeError(f"Expected all tensors to be on the same device, but found at least two "
                                f"devices, {parts[0]._device} and {t._device}!")
@@ -46,7 +46,8 @@ def cat(tensors, dim=0):
         if ref.dtype != rt._np or any(t.dtype is not rt for t in parts) else np.concatenate([t._data for t in parts], axis=d)
     r = _make(data, rt, parts[0]._device)
     if grad_state.enabled and any(t._requires_grad for t in tensors):
-        sizes = [t._data.shape[d] if t in parts else None for t in tensors]
+        kept = {id(t) for t in parts}
+        sizes = [t._data.shape[d] if id(t) in kept else None for t in tensors]
 
         def bwd(node, g):
             out, start = [], 0
@@ -69,22 +70,13 @@ def stack(tensors, dim=0):
             raise RuntimeError(f"stack expects each tensor to be equal size, but got {list(shape)} at entry "
                                f"0 and {list(t._data.shape)} at entry {i}")
     d = _wrap_dim(dim, len(shape) + 1)
-    r = cat([t.unsqueeze(d) for t in tensors], d) if grad_state.enabled and \
-        any(t._requires_grad for t in tensors) else None
-    if r is not None:
-        # one node named as torch names it
-        node = r._grad_fn
-        rt = r
-        rt._grad_fn = None
-        rt._requires_grad = False
-
-        def bwd(n, g):
-            return tuple(g.select(d, i) for i in range(len(tensors)))
-        attach('StackBackward0', bwd, tuple(tensors), (rt,))
-        return rt
-    rt_dt = D.result_type_of(tensors) if len({t.dtype for t in tensors}) > 1 else tensors[0].dtype
+    rt = D.result_type_of(tensors) if len({t.dtype for t in tensors}) > 1 else tensors[0].dtype
     data = np.stack([t._data for t in tensors], axis=d)
-    return _make(data.astype(rt_dt._np, copy=False), rt_dt, tensors[0]._device)
+    r = _make(data.astype(rt._np, copy=False), rt, tensors[0]._device)
+    if grad_state.enabled and any(t._requires_grad for t in tensors):
+        n = len(tensors)
+        attach('StackBackward0', lambda node, g: tuple(g.select(d, i) for i in range(n)), tuple(tensors), (r,))
+    return r
 
 
 def hstack(tensors):

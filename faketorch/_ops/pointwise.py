@@ -59,7 +59,9 @@ def unary(name, fwd, deriv=None, *, floating=False, grad_name=None, no_bool=Fals
         r = _make(fwd(a), dt, input._device)
         if input._requires_grad and grad_state.enabled:
             if deriv is None:
-                raise RuntimeError(f"the derivative for '{name}' is not implemented.")
+                if r.dtype._cat >= _FLOAT:
+                    attach('NotImplemented', _not_implemented(name), (input,), (r,))
+                return write_out(out, r, name) if out is not None else r
             save = ((input,) if save_x else ()) + ((r,) if save_r else ())
             attach(gname, bwd, (input,), (r,), save=save)
         if out is not None:
@@ -130,12 +132,6 @@ square = unary('square', np.square, lambda g, x: 2 * g * x, grad_name='PowBackwa
 erf = unary('erf', None, lambda g, x: g * (2 / math.sqrt(math.pi)) * (-x * x).exp(), floating=True)
 logical_not = unary('logical_not', np.logical_not, None)
 bitwise_not = unary('bitwise_not', lambda a: np.invert(a), None)
-
-
-def _bool_result(f):
-    def g(input):
-        return f(input)
-    return g
 
 
 # --- binary --------------------------------------------------------------------------------------
@@ -226,9 +222,11 @@ def binary(name, fwd, da=None, db=None, *, kind='arith', grad_name=None, save=Tr
         r = _make(data, dt, input._device)
         if grad_state.enabled and (input._requires_grad or (other.__class__ is not int and other.__class__ is not float
                                                            and getattr(other, '_requires_grad', False))):
-            if not differentiable:
-                raise RuntimeError(f"the derivative for '{name}' is not implemented.")
-            if isinstance(other, Tensor):
+            if kind == 'cmp':
+                pass
+            elif not differentiable:
+                attach('NotImplemented', _not_implemented(name), (input, other if isinstance(other, Tensor) else None), (r,))
+            elif isinstance(other, Tensor):
                 attach(gname, bwd, (input, other), (r,), save=(input, other) if save else ())
             else:
                 attach(gname, bwd, (input, None), (r,), save=(input,) if save else (), args=other)
@@ -240,8 +238,10 @@ def binary(name, fwd, da=None, db=None, *, kind='arith', grad_name=None, save=Tr
     return op
 
 
-def _sum_to(g, t):
-    return g
+def _not_implemented(name):
+    def bwd(node, g):
+        raise RuntimeError(f"derivative for {name} is not implemented")
+    return bwd
 
 
 def _no_bool_sub(rt, a, b):
@@ -380,7 +380,7 @@ def pow(input, exponent, *, out=None):
         s = _as_scalar(input)
         rt = D.result_type_of((exponent,), (s,))
         base = _make(np.asarray(s, dtype=rt._np), rt, exponent._device)
-        r = _pow_tt(base, exponent)
+        r = _pow_tt(base, exponent, 'PowBackward2')
         return write_out(out, r, 'pow') if out is not None else r
     if isinstance(exponent, Tensor):
         r = _pow_tt(input, exponent)
@@ -405,7 +405,7 @@ def pow(input, exponent, *, out=None):
     return write_out(out, r, 'pow') if out is not None else r
 
 
-def _pow_tt(input, exponent):
+def _pow_tt(input, exponent, gname='PowBackward1'):
     a, b, rt = _promote('pow', input, exponent)
     _pow_check(rt, input, exponent)
     try:
@@ -422,7 +422,7 @@ def _pow_tt(input, exponent):
             if needs(node, 1):
                 gy = g * res * where_pos_log(x)
             return gx, gy
-        attach('PowBackward1', bwd, (input, exponent), (r,), save=(input, exponent, r))
+        attach(gname, bwd, (input, exponent), (r,), save=(input, exponent, r))
     return r
 
 

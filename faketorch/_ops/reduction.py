@@ -173,8 +173,8 @@ def _minmax(name, npf, argf, cmp_name):
             from ._core import write_out
             write_out(out[0], v, name)
             write_out(out[1], i, name)
-            return Ret(out)
-        return Ret((v, i))
+            return Ret(*out)
+        return Ret(v, i)
     f.__name__ = name
     return f
 

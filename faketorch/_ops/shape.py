@@ -297,10 +297,37 @@ def narrow(input, dim, start, length):
                      lambda b: narrow(b, d, start, length), (input._data.shape, idx))
 
 
+def _multi_view(input, datas, gname, bwd, replays):
+    """Several views of one input produced by one node (unbind, split)."""
+    outs = []
+    base = input._base if input._base is not None else input
+    parent = input._view_fn if input._base is not None else None
+    for data, replay in zip(datas, replays):
+        r = _make(data, input.dtype, input._device)
+        r._vc = input._vc
+        r._base = base
+        r._view_fn = (lambda b, f=replay: f(parent(b))) if parent is not None else replay
+        outs.append(r)
+    if input._requires_grad and grad_state.enabled:
+        attach(gname, bwd, (input,), tuple(outs))
+    return tuple(outs)
+
+
 def unbind(input, dim=0):
     n = input._data.ndim
+    if n == 0:
+        raise IndexError("Dimension specified as 0 but tensor has no dimensions")
     d = _wrap_dim(dim, n)
-    return tuple(select(input, d, i) for i in range(input._data.shape[d]))
+    size = input._data.shape[d]
+    datas = [input._data[(slice(None),) * d + (i,)] for i in range(size)]
+
+    def bwd(node, *grads):
+        from .misc import stack
+        shape = datas[0].shape
+        return stack([g if g is not None else _make(np.zeros(shape, input.dtype._np), input.dtype,
+                                                     input._device) for g in grads], d)
+    return _multi_view(input, datas, 'UnbindBackward0', bwd,
+                       [lambda b, i=i: select(b, d, i) for i in range(size)])
 
 
 def split(tensor, split_size_or_sections, dim=0):
@@ -312,16 +339,25 @@ def split(tensor, split_size_or_sections, dim=0):
         if step <= 0 and size:
             raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got dimension size of {size}")
         sizes = [min(step, size - s) for s in range(0, size, step)] if size else [0]
+        name = 'SplitBackward0'
     else:
         sizes = list(split_size_or_sections)
         if sum(sizes) != size:
             raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {size} (input "
                                f"tensor's size at dimension {dim}), but got split_sizes={sizes}")
-    out, start = [], 0
-    for s in sizes:
-        out.append(narrow(tensor, d, start, s))
-        start += s
-    return tuple(out)
+        name = 'SplitWithSizesBackward0'
+    starts = [sum(sizes[:k]) for k in range(len(sizes))]
+    idxs = [(slice(None),) * d + (slice(st, st + ln),) for st, ln in zip(starts, sizes)]
+    datas = [tensor._data[i] for i in idxs]
+    shape = tensor._data.shape
+
+    def bwd(node, *grads):
+        from .misc import cat
+        parts = [g if g is not None else _make(np.zeros(dt.shape, tensor.dtype._np), tensor.dtype,
+                                               tensor._device) for g, dt in zip(grads, datas)]
+        return cat(parts, d)
+    return _multi_view(tensor, datas, name, bwd,
+                       [lambda b, st=st, ln=ln: narrow(b, d, st, ln) for st, ln in zip(starts, sizes)])
 
 
 def chunk(input, chunks, dim=0):
@@ -361,8 +397,6 @@ def diagonal(input, offset=0, dim1=0, dim2=1):
 
 def _T(self):
     n = self._data.ndim
-    if n == 2:
-        return t(self)
     return permute(self, tuple(range(n - 1, -1, -1)))
 
 

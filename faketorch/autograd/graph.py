@@ -132,12 +132,18 @@ def _modified_msg(t, data, dt, now, ver, node, nr):
     else:
         shape, leaf_fn = list(data.shape), node
     desc = f"[torch.{legacy_names.get(dt.name, 'Tensor')} [{', '.join(map(str, shape))}]]"
-    where = f", which is output {nr if t is None else t._output_nr} of {type(leaf_fn).__name__}," \
+    where = f", which is output {nr if t is None else t._output_nr} of {_op_name(leaf_fn)}," \
         if leaf_fn is not None else ''
     return ("one of the variables needed for gradient computation has been modified by an inplace "
             f"operation: {desc}{where} is at version {now}; expected version {ver} instead. Hint: "
             "enable anomaly detection to find the operation that failed to compute its gradient, "
-            "with torch.autograd.set_detect_anomaly(True).")
+            "with torch.autograd.set_detect_anomaly(True, check_nan=False).")
+
+
+def _op_name(node):
+    # torch names the op, not the node: ExpBackward0 -> Exp
+    import re
+    return re.sub(r'Backward\d*$', '', type(node).__name__)
 
 
 _CLASSES = {}

@@ -1,0 +1,2 @@
+"""Spatial functional ops: conv, pooling, normalization, interpolation, padding (being written)."""
+__all__ = []

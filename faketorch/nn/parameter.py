@@ -1,0 +1,94 @@
+"""nn.Parameter, nn.Buffer and the lazy UninitializedParameter."""
+import numpy as np
+
+from .._tensor import Tensor, _make
+from .. import _dtype as D
+
+__all__ = ['Parameter', 'Buffer', 'UninitializedParameter', 'UninitializedBuffer', 'is_lazy']
+
+
+class Parameter(Tensor):
+    """A Tensor that a Module registers as a parameter when assigned as an attribute."""
+
+    def __new__(cls, data=None, requires_grad=True):
+        if data is None:
+            data = _make(np.empty(0, D.get_default_dtype()._np), D.get_default_dtype())
+        if type(data) is Tensor or type(data) is Parameter:
+            return Tensor._make_subclass(cls, data, requires_grad)
+        # a Tensor subclass: keep its class (torch does the same via detach + flag)
+        t = data.detach().requires_grad_(requires_grad)
+        t._is_param = True
+        return t
+
+    def __init__(self, data=None, requires_grad=True):
+        pass
+
+    def __deepcopy__(self, memo):
+        if id(self) in memo:
+            return memo[id(self)]
+        result = type(self)(self.data.clone(), self.requires_grad)
+        if self._grad is not None:
+            result._grad = self._grad.clone()
+        memo[id(self)] = result
+        return result
+
+    def __repr__(self):
+        return 'Parameter containing:\n' + super().__repr__()
+
+    def __reduce_ex__(self, proto):
+        return (_rebuild_parameter, (self.detach().__reduce_ex__(proto), self.requires_grad))
+
+
+def _rebuild_parameter(tensor_reduce, requires_grad):
+    fn, args = tensor_reduce
+    return Parameter(fn(*args), requires_grad)
+
+
+class _BufferMeta(type):
+    # isinstance(t, Buffer) holds for tensors made by Buffer(...), which are plain Tensors
+    def __instancecheck__(cls, instance):
+        if cls is Buffer:
+            return isinstance(instance, Tensor) and getattr(instance, '_is_buffer', False)
+        return super().__instancecheck__(instance)
+
+
+class Buffer(Tensor, metaclass=_BufferMeta):
+    """Marks a tensor as a buffer when assigned to a Module attribute."""
+
+    def __new__(cls, data=None, *, persistent=True):
+        if data is None:
+                data = _make(np.empty(0, D.get_default_dtype()._np), D.get_default_dtype())
+        t = data.detach().requires_grad_(data.requires_grad)
+        t.persistent = persistent
+        t._is_buffer = True
+        return t
+
+
+class UninitializedParameter(Parameter):
+    """A parameter whose shape is not known yet (lazy modules)."""
+    cls_to_become = Parameter
+
+    def __new__(cls, requires_grad=True, device=None, dtype=None):
+        dt = dtype or D.get_default_dtype()
+        return Tensor._make_subclass(cls, _make(np.empty(0, dt._np), dt), requires_grad)
+
+    def materialize(self, shape, device=None, dtype=None):
+        dt = dtype or self.dtype
+        self._data = np.empty(tuple(shape), dt._np)
+        self.dtype = dt
+        self.__class__ = self.cls_to_become
+
+    def __repr__(self):
+        return '<UninitializedParameter>'
+
+
+class UninitializedBuffer(Tensor):
+    cls_to_become = Tensor
+
+    def __new__(cls, requires_grad=False, device=None, dtype=None):
+        dt = dtype or D.get_default_dtype()
+        return Tensor._make_subclass(cls, _make(np.empty(0, dt._np), dt), requires_grad)
+
+
+def is_lazy(param):
+    return isinstance(param, (UninitializedParameter, UninitializedBuffer))
