@@ -350,10 +350,9 @@ def uniform(gen, shape, dtype=_f32, low=0.0, high=1.0):
     """``torch.rand`` and ``Tensor.uniform_(low, high)`` for float64/float32/float16/bfloat16."""
     shape = tuple(shape)
     low, high = float(low), float(high)
-    if low > high:
-        raise RuntimeError(f'uniform_ expects to return a [from, to) range, but found from={_g(low)} > to={_g(high)}')
-    n = _numel(shape)
     k = _kind(dtype)
+    _check_uniform_bounds(low, high, k, dtype)
+    n = _numel(shape)
     if k == 'd':
         x = _double_uniforms(gen, n)
         rng = high - low
@@ -368,6 +367,23 @@ def uniform(gen, shape, dtype=_f32, low=0.0, high=1.0):
         lo, hi = _from_f32(np.array([lo32, hi32]), dtype)
     v[v == hi] = lo   # rounding may reach `to`; torch maps it back to `from`
     return v.reshape(shape)
+
+
+_LIMITS_NAME = {'d': 'Double', 'f': 'Float', 'h': 'Half', 'b': 'BFloat16'}
+
+
+def _check_uniform_bounds(low, high, k, dtype):
+    fmax = _FMAX[k]
+    cname = _CNAME[_name(dtype)]
+    if not -fmax <= low <= fmax:
+        raise RuntimeError(f'from is out of bounds for {cname}')
+    if not -fmax <= high <= fmax:
+        raise RuntimeError(f'to is out of bounds for {cname}')
+    if low > high:
+        raise RuntimeError(f'uniform_ expects to return a [from, to) range, but found from={_g(low)} > to={_g(high)}')
+    if high - low > fmax:
+        raise RuntimeError(f'uniform_ expects to-from <= std::numeric_limits<{_LIMITS_NAME[k]}>::max(), but found '
+                           f'to={_g(high)} and from={_g(low)} which result in to-from to exceed the limit')
 
 
 def _g(x):

@@ -13,6 +13,7 @@ import numpy as np
 from .. import _dtype as D
 from .._tensor import Tensor, _make
 from ..autograd.grad_mode import state as grad_state
+from ..autograd import graph as _graph
 from ..autograd.graph import node_class
 
 # what becomes the torch namespace / Tensor methods
@@ -46,9 +47,14 @@ def requires_grad(*ts):
     return False
 
 
+_SCALARS = (int, float, bool, complex)
+_NO_EDGE = (None, 0)
+_classes = _graph._CLASSES
+
+
 def _edge(t):
-    if t is None or t.__class__ in (int, float, bool, complex) or not t._requires_grad:
-        return (None, 0)
+    if t is None or t.__class__ in _SCALARS or not t._requires_grad:
+        return _NO_EDGE
     fn = t._grad_fn
     if fn is not None:
         return (fn, t._output_nr)
@@ -57,17 +63,28 @@ def _edge(t):
 
 def attach(name, bwd, inputs, outputs, save=(), args=None):
     """Make `outputs` the results of a node `name` over `inputs`; bwd(node, *grads) -> grads."""
-    cls = node_class(name) if isinstance(name, str) else name
-    nexts = tuple(_edge(t) for t in inputs)
-    meta = tuple((t._data.shape, t.dtype) if e[0] is not None else None for t, e in zip(inputs, nexts))
-    node = cls(bwd, nexts, meta, len(outputs))
-    for i, o in enumerate(outputs):
+    cls = _classes.get(name) or node_class(name) if name.__class__ is str else name
+    nexts = []
+    meta = []
+    for t in inputs:
+        if t is None or t.__class__ in _SCALARS or not t._requires_grad:
+            nexts.append(_NO_EDGE)
+            meta.append(None)
+        else:
+            fn = t._grad_fn
+            nexts.append((fn, t._output_nr) if fn is not None else (t._accum_node(), 0))
+            meta.append((t._data.shape, t.dtype))
+    node = cls(bwd, tuple(nexts), meta, len(outputs))
+    i = 0
+    for o in outputs:
         o._requires_grad = True
         o._grad_fn = node
         o._output_nr = i
+        i += 1
     if save:
         node._save(*save)
-    node._args = args
+    if args is not None:
+        node._args = args
     return node
 
 

@@ -128,9 +128,31 @@ def _check_ragged(data, dim=0):
         _check_ragged(x, dim + 1)
 
 
+_KIND_DTYPE = {'b': lambda: D.bool, 'i': lambda: D.int64, 'u': lambda: D.int64,
+               'f': D.get_default_dtype, 'c': D.default_complex}
+
+
+def _fast_array(data):
+    """np.array of plain nested Python numbers, or None when torch's slower rules are needed."""
+    if not isinstance(data, (list, tuple)):
+        return None
+    try:
+        arr = np.array(data)
+    except (ValueError, TypeError, RuntimeError):
+        return None
+    if arr.dtype.kind not in 'biufc' or arr.dtype.kind == 'u':
+        return None
+    return arr
+
+
 def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=False):
     if isinstance(data, str):
         raise TypeError("new(): invalid data type 'str'")
+    arr = _fast_array(data) if isinstance(data, (list, tuple)) and \
+        not (data and isinstance(data[0], (Tensor, np.generic, np.ndarray))) else None
+    if arr is not None and (arr.size or arr.ndim == 1):
+        dt = dtype or (_KIND_DTYPE[arr.dtype.kind]() if arr.size else D.get_default_dtype())
+        return _finish(arr.astype(D.np_dtype(dt), copy=False), dt, device, requires_grad)
     dt = dtype or _infer_dtype(data)
     dev = device if device is not None else (data._device if isinstance(data, Tensor) else None)
     return _finish(_to_array(data, dt), dt, dev, requires_grad)

@@ -5,23 +5,32 @@ from .. import _dtype as D
 from .. import return_types
 from .._tensor import Tensor, _make, _wrap_dim
 from ..autograd.grad_mode import state as grad_state
-from ._core import attach, register, with_out
+from ._core import attach, needs, register, with_out, write_out
+
+_py_max = max
 
 
-def _dims(dim, n):
-    """Normalised tuple of reduced dims (None: all)."""
-    if dim is None or (isinstance(dim, (tuple, list)) and len(dim) == 0):
+def _dims(dim, n, empty_is_all=True):
+    """Normalised tuple of reduced dims (None, and [] when empty_is_all: every dim).
+    A 0-dim tensor accepts dim 0/-1 and reduces nothing."""
+    if dim is None or (isinstance(dim, (tuple, list)) and len(dim) == 0 and empty_is_all):
         return tuple(range(n))
-    if isinstance(dim, (tuple, list)):
-        ds = tuple(_wrap_dim(d, n) for d in dim)
-        if len(set(ds)) != len(ds):
-            raise RuntimeError(f"dim {ds[0]} appears multiple times in the list of dims")
-        return ds
-    return (_wrap_dim(dim, n),)
+    ds = tuple(dim) if isinstance(dim, (tuple, list)) else (dim,)
+    out = []
+    for d in ds:
+        w = _wrap_dim(d, n)
+        if w in out:
+            raise RuntimeError(f"dim {w} appears multiple times in the list of dims")
+        out.append(w)
+    return tuple(out) if n else ()
 
 
 def _kept_shape(shape, dims):
     return tuple(1 if i in dims else s for i, s in enumerate(shape))
+
+
+def _reduced_shape(shape, dims, keepdim):
+    return _kept_shape(shape, dims) if keepdim else tuple(s for i, s in enumerate(shape) if i not in dims)
 
 
 def _expand_back(g, shape, dims, keepdim):
@@ -31,16 +40,32 @@ def _expand_back(g, shape, dims, keepdim):
     return g.expand(shape)
 
 
+def _count(shape, dims):
+    n = 1
+    for d in dims:
+        n *= shape[d]
+    return n
+
+
+def _grad_on(input):
+    return input._requires_grad and grad_state.enabled
+
+
+def _int_acc(dt):
+    """torch accumulates bool/int sums and products in int64."""
+    return D.int64 if dt._cat < 2 else dt
+
+
 def sum(input, dim=None, keepdim=False, *, dtype=None):
     if isinstance(dim, D.dtype):
         dim, dtype = None, dim
-    n = input._data.ndim
-    dims = _dims(dim, n)
-    out_dt = dtype or (D.int64 if input.dtype._cat < 2 else input.dtype)
     a = input._data
-    data = np.sum(a, axis=dims, keepdims=keepdim, dtype=out_dt._np)
-    r = _make(data, out_dt, input._device)
-    if input._requires_grad and grad_state.enabled:
+    dims = _dims(dim, a.ndim)
+    out_dt = dtype or _int_acc(input.dtype)
+    data = np.sum(a, axis=dims, keepdims=keepdim, dtype=out_dt._np) if dims else \
+        a.astype(out_dt._np, copy=True)
+    r = _make(np.asarray(data, out_dt._np), out_dt, input._device)
+    if _grad_on(input):
         shape = a.shape
         attach('SumBackward0' if dim is None else 'SumBackward1',
                lambda node, g: _expand_back(g, shape, dims, keepdim), (input,), (r,))
@@ -48,58 +73,92 @@ def sum(input, dim=None, keepdim=False, *, dtype=None):
 
 
 def nansum(input, dim=None, keepdim=False, *, dtype=None):
-    return sum(input.nan_to_num(0.0) if input.dtype._cat >= 2 else input, dim, keepdim, dtype=dtype)
+    if input.dtype._cat < 2:
+        return sum(input, dim, keepdim, dtype=dtype)
+    a = input._data
+    dims = _dims(dim, a.ndim)
+    out_dt = dtype or input.dtype
+    data = np.nansum(a, axis=dims, keepdims=keepdim, dtype=out_dt._np) if dims else \
+        np.where(np.isnan(a), 0, a).astype(out_dt._np)
+    r = _make(np.asarray(data, out_dt._np), out_dt, input._device)
+    if _grad_on(input):
+        shape = a.shape
+
+        def bwd(node, g):
+            x, = node.saved_tensors
+            return _expand_back(g, shape, dims, keepdim).masked_fill(x.isnan(), 0)
+        attach('NansumBackward0', bwd, (input,), (r,), save=(input,))
+    return r
+
+
+def _mean_dtype(input, dtype):
+    out_dt = dtype or input.dtype
+    if out_dt._cat < 2:
+        which = 'Optional dtype' if dtype is not None else 'Input dtype'
+        raise RuntimeError(f"mean(): could not infer output dtype. {which} must be either a floating "
+                           f"point or complex dtype. Got: {D.type_name(out_dt)}")
+    return out_dt
 
 
 def mean(input, dim=None, keepdim=False, *, dtype=None):
     if isinstance(dim, D.dtype):
         dim, dtype = None, dim
-    out_dt = dtype or input.dtype
-    if out_dt._cat < 2:
-        raise RuntimeError("mean(): could not infer output dtype. Input dtype must be either a floating "
-                           f"point or complex dtype. Got: {D.type_name(out_dt)}")
-    n = input._data.ndim
-    dims = _dims(dim, n)
+    out_dt = _mean_dtype(input, dtype)
+    if dtype is not None and dtype is not input.dtype:
+        input = input.to(dtype)
     a = input._data
-    count = 1
-    for d in dims:
-        count *= a.shape[d]
-    data = np.mean(a, axis=dims, keepdims=keepdim, dtype=out_dt._np) if count else \
-        np.full(tuple(s for i, s in enumerate(a.shape) if i not in dims or keepdim and False) if not keepdim
-                else _kept_shape(a.shape, dims), np.nan, out_dt._np)
+    dims = _dims(dim, a.ndim)
+    count = _count(a.shape, dims)
+    with np.errstate(invalid='ignore', divide='ignore'):
+        data = np.sum(a, axis=dims, keepdims=keepdim) / a.dtype.type(count) if dims else a.copy()
     r = _make(np.asarray(data, out_dt._np), out_dt, input._device)
-    if input._requires_grad and grad_state.enabled:
+    if _grad_on(input):
         shape = a.shape
         attach('MeanBackward0' if dim is None else 'MeanBackward1',
                lambda node, g: _expand_back(g, shape, dims, keepdim) / count, (input,), (r,))
     return r
 
 
+def nanmean(input, dim=None, keepdim=False, *, dtype=None):
+    if input.dtype._cat < 2:
+        raise RuntimeError(f"nanmean(): expected input to have floating point or complex dtype but got "
+                           f"{D.type_name(input.dtype)}")
+    notnan = input.isnan().logical_not().sum(dim, keepdim)
+    return nansum(input, dim, keepdim, dtype=dtype) / notnan
+
+
 def prod(input, dim=None, keepdim=False, *, dtype=None):
     if isinstance(dim, D.dtype):
         dim, dtype = None, dim
-    out_dt = dtype or (D.int64 if input.dtype._cat < 2 else input.dtype)
-    n = input._data.ndim
-    dims = _dims(dim, n)
-    data = np.prod(input._data, axis=dims, keepdims=keepdim, dtype=out_dt._np)
-    r = _make(np.asarray(data), out_dt, input._device)
-    if input._requires_grad and grad_state.enabled:
-        shape = input._data.shape
+    if isinstance(dim, (tuple, list)):
+        raise TypeError("prod() received an invalid combination of arguments - got (tuple), but expected "
+                        "one of:\n * (*, torch.dtype dtype = None)\n * (int dim, bool keepdim = False, *, "
+                        "torch.dtype dtype = None)\n")
+    out_dt = dtype or _int_acc(input.dtype)
+    if dtype is not None and dtype is not input.dtype:
+        input = input.to(dtype)
+    a = input._data
+    dims = _dims(dim, a.ndim)
+    data = np.prod(a, axis=dims, keepdims=keepdim, dtype=out_dt._np) if dims else a.astype(out_dt._np)
+    r = _make(np.asarray(data, out_dt._np), out_dt, input._device)
+    if _grad_on(input):
+        shape = a.shape
 
         def bwd(node, g):
             x, res = node.saved_tensors
             gx = _expand_back(g, shape, dims, keepdim)
-            rx = _expand_back(res, shape, dims, keepdim)
-            safe = (x == 0)
-            if not safe.any():
-                return gx * rx / x
-            # zeros: the gradient is the product of the other elements
+            if not dims:
+                return g
+            if not (x._data == 0).any():
+                return gx * _expand_back(res, shape, dims, keepdim) / x
+            # zeros present: the gradient is the product of the other elements
             return gx * _prod_others(x, dims)
         attach('ProdBackward0' if dim is None else 'ProdBackward1', bwd, (input,), (r,), save=(input, r))
     return r
 
 
 def _prod_others(x, dims):
+    """For each element, the product of the other elements of its reduction group."""
     a = x._data
     moved = np.moveaxis(a, dims, tuple(range(-len(dims), 0)))
     flat = moved.reshape(moved.shape[:moved.ndim - len(dims)] + (-1,))
@@ -111,8 +170,31 @@ def _prod_others(x, dims):
     return _make(np.ascontiguousarray(res), x.dtype, x._device)
 
 
-def _minmax(name, npf, argf, cmp_name):
+# --- max / min -----------------------------------------------------------------------------------
+
+def _evenly(g, x, res, shape, dims, keepdim):
+    """Gradient of a max/min-like reduction: split evenly among the tied extremes."""
+    rr = _expand_back(res, shape, dims, keepdim)
+    mask = (x == rr) | (x.isnan() & rr.isnan()) if x.dtype._cat >= 2 else (x == rr)
+    mask = mask.to(g.dtype)
+    cnt = mask.sum(dims, keepdim=True) if dims else mask
+    return _expand_back(g, shape, dims, keepdim) * mask / cnt
+
+
+def _arg_extreme(a, argf, d):
+    """Indices of the extreme along d (first occurrence; NaN wins like torch), keepdims."""
+    idx = argf(a, axis=d, keepdims=True)
+    if a.dtype.kind in 'fc':
+        isn = np.isnan(a)
+        if isn.any():
+            nanpos = isn.any(axis=d, keepdims=True)
+            idx = np.where(nanpos, np.argmax(isn, axis=d, keepdims=True), idx)
+    return idx
+
+
+def _minmax(name, npf, argf):
     Ret = getattr(return_types, name)
+    binary_name = 'maximum' if name == 'max' else 'minimum'
 
     def full(input):
         a = input._data
@@ -120,82 +202,81 @@ def _minmax(name, npf, argf, cmp_name):
             raise RuntimeError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0. "
                                "Specify the reduction dim with the 'dim' argument.")
         r = _make(np.asarray(npf(a)), input.dtype, input._device)
-        if input._requires_grad and grad_state.enabled:
-            def bwd(node, g):
-                x, res = node.saved_tensors
-                mask = (x == res)
-                return mask.to(g.dtype) * (g / mask.sum())
-            attach(f'{name.capitalize()}Backward1', bwd, (input,), (r,), save=(input, r))
+        if _grad_on(input):
+            shape = a.shape
+            dims = tuple(range(a.ndim))
+            attach(f'{name.capitalize()}Backward1',
+                   lambda node, g: _evenly(g, *node.saved_tensors, shape, dims, False),
+                   (input,), (r,), save=(input, r))
         return r
 
     def f(input, dim=None, keepdim=False, *, out=None):
-        if dim is None:
-            return full(input)
         if isinstance(dim, Tensor):
             from . import pointwise
-            return getattr(pointwise, 'maximum' if name == 'max' else 'minimum')(input, dim)
+            return getattr(pointwise, binary_name)(input, dim, out=out)
+        if dim is None:
+            r = full(input)
+            return write_out(out, r, name) if out is not None else r
         a = input._data
         n = a.ndim
         d = _wrap_dim(dim, n)
-        if a.ndim and a.shape[d] == 0:
+        if n and a.shape[d] == 0:
             raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
         if n == 0:
             idx = np.zeros((), np.int64)
             vals = a.copy()
         else:
-            idx = argf(a, axis=d, keepdims=True)
+            idx = _arg_extreme(a, argf, d)
             vals = np.take_along_axis(a, idx, d)
-            if a.dtype.kind == 'f':
-                # torch propagates NaN: the first NaN wins
-                nanpos = np.isnan(a).any(axis=d, keepdims=True)
-                if nanpos.any():
-                    nidx = np.argmax(np.isnan(a), axis=d, keepdims=True)
-                    idx = np.where(nanpos, nidx, idx)
-                    vals = np.take_along_axis(a, idx, d)
             if not keepdim:
                 idx = np.squeeze(idx, d)
                 vals = np.squeeze(vals, d)
         v = _make(np.ascontiguousarray(vals), input.dtype, input._device)
-        i = _make(np.ascontiguousarray(idx.astype(np.int64)), D.int64, input._device)
-        if input._requires_grad and grad_state.enabled:
-            shape = a.shape
-
-            def bwd(node, g, _gi=None):
-                ind, = node.saved_tensors
-                gi = g.new_zeros(shape)
-                ig = g if keepdim or n == 0 else g.unsqueeze(d)
-                ii = ind if keepdim or n == 0 else ind.unsqueeze(d)
-                if n == 0:
-                    return g
-                return gi.scatter(d, ii, ig)
-            attach(f'{name.capitalize()}Backward0', bwd, (input,), (v, i), save=(i,))
+        i = _make(np.ascontiguousarray(idx, dtype=np.int64), D.int64, input._device)
+        if _grad_on(input):
+            attach(f'{name.capitalize()}Backward0', _index_reduce_bwd(a.shape, d, keepdim), (input,),
+                   (v, i), save=(i,))
         if out is not None:
-            from ._core import write_out
             write_out(out[0], v, name)
             write_out(out[1], i, name)
-            return Ret(*out)
+            return Ret(out[0], out[1])
         return Ret(v, i)
     f.__name__ = name
     return f
 
 
-max = _minmax('max', np.max, np.argmax, 'gt')
-min = _minmax('min', np.min, np.argmin, 'lt')
+def _index_reduce_bwd(shape, d, keepdim):
+    """Backward of a (values, indices) reduction along d: scatter g back at the indices."""
+    def bwd(node, g, _gi=None):
+        ind, = node.saved_tensors
+        if len(shape) == 0:
+            return g
+        ig = g if keepdim else g.unsqueeze(d)
+        ii = ind if keepdim else ind.unsqueeze(d)
+        return g.new_zeros(shape).scatter(d, ii, ig)
+    return bwd
+
+
+max = _minmax('max', np.max, np.argmax)
+min = _minmax('min', np.min, np.argmin)
 
 
 def _amaxmin(name, npf):
     def f(input, dim=(), keepdim=False):
         a = input._data
         dims = _dims(dim, a.ndim)
-        r = _make(np.asarray(npf(a, axis=dims, keepdims=keepdim)), input.dtype, input._device)
-        if input._requires_grad and grad_state.enabled:
-            def bwd(node, g):
-                x, res = node.saved_tensors
-                rr = _expand_back(res, a.shape, dims, keepdim)
-                mask = (x == rr).to(g.dtype)
-                cnt = _expand_back(mask.sum(dims, keepdim=True), a.shape, dims, True)
-                return _expand_back(g, a.shape, dims, keepdim) * mask / cnt
-            attach(f'{name.capitalize()}Backward0', bwd, (input,), (r,), save=(input, r))
+        for d in dims:
+            if a.shape[d] == 0:
+                raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
+        if a.size == 0 and not dims:
+            raise IndexError(f"{name}(): Expected reduction dim 0 to have non-zero size.")
+        data = npf(a, axis=dims, keepdims=keepdim) if dims else a.copy()
+        r = _make(np.asarray(data), input.dtype, input._device)
+        if _grad_on(input):
+            shape = a.shape
+            attach(f'{name.capitalize()}Backward0',
+                   lambda node, g: _evenly(g, *node.saved_tensors, shape, dims, keepdim),
+                   (input,), (r,), save=(input, r))
         return r
     f.__name__ = name
     return f
@@ -205,19 +286,59 @@ amax = _amaxmin('amax', np.max)
 amin = _amaxmin('amin', np.min)
 
 
-def _arg(name, npf):
+def aminmax(input, *, dim=None, keepdim=False):
+    a = input._data
+    if a.size == 0:
+        if dim is None:
+            raise RuntimeError("aminmax(): cannot compute aminmax over an empty dimension as the "
+                               "operation has no identity.")
+        d = _wrap_dim(dim, a.ndim)
+        if a.shape[d] == 0:
+            raise IndexError(f"aminmax(): Expected reduction dim {d} to have non-zero size.")
+    dims = _dims(dim, a.ndim)
+    lo = np.min(a, axis=dims, keepdims=keepdim) if dims else a.copy()
+    hi = np.max(a, axis=dims, keepdims=keepdim) if dims else a.copy()
+    if dim is None and keepdim:
+        lo, hi = lo.reshape((1,) * a.ndim), hi.reshape((1,) * a.ndim)
+    rlo = _make(np.asarray(lo), input.dtype, input._device)
+    rhi = _make(np.asarray(hi), input.dtype, input._device)
+    if _grad_on(input):
+        shape = a.shape
+        kd = keepdim and dim is not None
+
+        def bwd(node, glo, ghi):
+            x, l, h = node.saved_tensors
+            out = None
+            if glo is not None:
+                out = _evenly(glo, x, l, shape, dims, kd or keepdim)
+            if ghi is not None:
+                gh = _evenly(ghi, x, h, shape, dims, kd or keepdim)
+                out = gh if out is None else out + gh
+            return out
+        attach('AminmaxBackward0', bwd, (input,), (rlo, rhi), save=(input, rlo, rhi))
+    return return_types.aminmax(rlo, rhi)
+
+
+def _arg(name, argf):
     def f(input, dim=None, keepdim=False):
         a = input._data
         if dim is None:
             if a.size == 0:
-                raise RuntimeError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0.")
-            data = np.asarray(npf(a.reshape(-1)))
+                raise IndexError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0.")
+            data = _arg_extreme(a.reshape(-1), argf, 0).reshape(())
             if keepdim:
                 data = data.reshape((1,) * a.ndim)
         else:
             d = _wrap_dim(dim, a.ndim)
-            data = npf(a, axis=d, keepdims=keepdim) if a.ndim else np.zeros((), np.int64)
-        return _make(np.asarray(data, np.int64), D.int64, input._device)
+            if a.ndim == 0:
+                data = np.zeros((), np.int64)
+            else:
+                if a.shape[d] == 0:
+                    raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
+                data = _arg_extreme(a, argf, d)
+                if not keepdim:
+                    data = np.squeeze(data, d)
+        return _make(np.ascontiguousarray(data, np.int64), D.int64, input._device)
     f.__name__ = name
     return f
 
@@ -229,8 +350,9 @@ argmin = _arg('argmin', np.argmin)
 def _logical(name, npf):
     def f(input, dim=None, keepdim=False):
         a = input._data
-        dims = _dims(dim, a.ndim)
-        data = npf(a, axis=dims, keepdims=keepdim)
+        # all(dim=()) reduces nothing (unlike sum)
+        dims = _dims(dim, a.ndim, empty_is_all=False)
+        data = npf(a, axis=dims, keepdims=keepdim) if dims else (a != 0)
         dt = D.uint8 if input.dtype is D.uint8 else D.bool
         return _make(np.asarray(data).astype(dt._np), dt, input._device)
     f.__name__ = name
@@ -241,14 +363,64 @@ all = _logical('all', np.all)
 any = _logical('any', np.any)
 
 
+def count_nonzero(input, dim=None):
+    a = input._data
+    dims = _dims(dim, a.ndim)
+    data = np.count_nonzero(a, axis=dims) if dims else (a != 0)
+    return _make(np.asarray(data, np.int64), D.int64, input._device)
+
+
+# --- var / std -----------------------------------------------------------------------------------
+
 def _correction(dim, unbiased, correction):
-    if isinstance(dim, bool):
+    if isinstance(dim, bool):           # var(input, unbiased)
         return None, (1 if dim else 0)
     if correction is not None:
         return dim, correction
     if unbiased is not None:
         return dim, 1 if unbiased else 0
     return dim, 1
+
+
+def _var_data(input, dims, c, keepdim):
+    if input.dtype._cat < 2:
+        raise RuntimeError("std and var only support floating point and complex dtypes")
+    a = input._data
+    count = _count(a.shape, dims)
+    with np.errstate(invalid='ignore', divide='ignore'):
+        m = np.mean(a, axis=dims, keepdims=True) if count else \
+            np.full(_kept_shape(a.shape, dims), np.nan, a.dtype)
+        dev = a - m
+        sq = (dev * np.conj(dev)).real if a.dtype.kind == 'c' else dev * dev
+        data = np.sum(sq, axis=dims, keepdims=keepdim) / sq.dtype.type(_py_max(count - c, 0))
+    return np.asarray(data, sq.dtype), m, count
+
+
+def _var_bwd(shape, dims, keepdim, count, c, sqrt):
+    def grad_x(g, x, res):
+        gx = _expand_back(g, shape, dims, keepdim)
+        centered = x - x.mean(dims, keepdim=True) if dims else x * 0
+        if sqrt:
+            rr = _expand_back(res, shape, dims, keepdim)
+            # torch: zero standard deviation gives a zero gradient
+            return (gx / rr).masked_fill(rr == 0, 0) * centered / (count - c)
+        return gx * 2 * centered / (count - c)
+    return grad_x
+
+
+def _var(input, dim, c, keepdim, sqrt):
+    a = input._data
+    dims = _dims(dim, a.ndim)
+    data, _, count = _var_data(input, dims, c, keepdim)
+    if sqrt:
+        data = np.sqrt(data)
+    real = D.float32 if input.dtype is D.complex64 else D.float64 if input.dtype is D.complex128 else input.dtype
+    r = _make(data, real, input._device)
+    if _grad_on(input):
+        gx = _var_bwd(a.shape, dims, keepdim, count, c, sqrt)
+        attach('StdBackward0' if sqrt else 'VarBackward0',
+               lambda node, g: gx(g, *node.saved_tensors), (input,), (r,), save=(input, r))
+    return r
 
 
 def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
@@ -261,95 +433,214 @@ def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     return _var(input, dim, c, keepdim, sqrt=True)
 
 
-def _var(input, dim, c, keepdim, sqrt):
-    if input.dtype._cat < 2:
-        raise RuntimeError(f"std and var only support floating point and complex dtypes")
+def _var_mean(input, dim, unbiased, keepdim, correction, sqrt):
+    dim, c = _correction(dim, unbiased, correction)
     a = input._data
     dims = _dims(dim, a.ndim)
-    count = 1
-    for d in dims:
-        count *= a.shape[d]
-    data = np.var(a, axis=dims, keepdims=keepdim, ddof=c) if count - c > 0 else \
-        np.full(np.sum(a, axis=dims, keepdims=keepdim).shape, np.nan, a.dtype)
+    data, m, count = _var_data(input, dims, c, keepdim)
     if sqrt:
         data = np.sqrt(data)
-    r = _make(np.asarray(data, a.dtype), input.dtype, input._device)
-    if input._requires_grad and grad_state.enabled:
-        def bwd(node, g):
+    if not keepdim:
+        m = np.squeeze(m, dims) if dims else m
+    rv = _make(data, input.dtype, input._device)
+    rm = _make(np.ascontiguousarray(m), input.dtype, input._device)
+    if _grad_on(input):
+        shape = a.shape
+        gx = _var_bwd(shape, dims, keepdim, count, c, sqrt)
+
+        def bwd(node, gv, gm):
             x, res = node.saved_tensors
-            centered = x - x.mean(dims, keepdim=True)
-            gx = _expand_back(g, a.shape, dims, keepdim)
-            if sqrt:
-                return gx * centered / (_expand_back(res, a.shape, dims, keepdim) * (count - c))
-            return gx * 2 * centered / (count - c)
-        attach('StdBackward0' if sqrt else 'VarBackward0', bwd, (input,), (r,), save=(input, r))
-    return r
+            out = None
+            if gv is not None:
+                out = gx(gv, x, res)
+            if gm is not None:
+                g2 = _expand_back(gm, shape, dims, keepdim) / count
+                out = g2 if out is None else out + g2
+            return out
+        attach('StdMeanBackward0' if sqrt else 'VarMeanBackward0', bwd, (input,), (rv, rm),
+               save=(input, rv))
+    return rv, rm
 
 
 def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
-    return var(input, dim, unbiased, keepdim, correction=correction), mean(input, _dim_or_none(dim), keepdim)
+    return _var_mean(input, dim, unbiased, keepdim, correction, False)
 
 
 def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
-    return std(input, dim, unbiased, keepdim, correction=correction), mean(input, _dim_or_none(dim), keepdim)
+    return _var_mean(input, dim, unbiased, keepdim, correction, True)
 
 
-def _dim_or_none(dim):
-    return None if isinstance(dim, bool) else dim
-
+# --- logsumexp, cumulative -------------------------------------------------------------------------
 
 def logsumexp(input, dim, keepdim=False):
-    a = input._data
     if input.dtype._cat < 2:
         input = input.to(D.get_default_dtype())
-        a = input._data
+    a = input._data
     dims = _dims(dim, a.ndim)
-    m = np.max(a, axis=dims, keepdims=True) if a.size else np.zeros(_kept_shape(a.shape, dims), a.dtype)
-    m = np.where(np.isfinite(m), m, 0)
-    data = np.log(np.sum(np.exp(a - m), axis=dims, keepdims=True)) + m
-    if not keepdim:
-        data = np.squeeze(data, dims)
-    r = _make(np.asarray(data, a.dtype), input.dtype, input._device)
-    if input._requires_grad and grad_state.enabled:
+    if not dims:
+        r = _make(a.copy(), input.dtype, input._device)
+    else:
+        with np.errstate(invalid='ignore', divide='ignore', over='ignore'):
+            m = np.max(a, axis=dims, keepdims=True) if a.size else \
+                np.zeros(_kept_shape(a.shape, dims), a.dtype)
+            m = np.where(np.isinf(m), 0, m).astype(a.dtype)     # torch: an infinite max is not shifted
+            data = np.log(np.sum(np.exp(a - m), axis=dims, keepdims=True)) + m
+        if not keepdim:
+            data = np.squeeze(data, dims)
+        r = _make(np.asarray(data, a.dtype), input.dtype, input._device)
+    if _grad_on(input):
+        shape = a.shape
+
         def bwd(node, g):
             x, res = node.saved_tensors
-            return _expand_back(g, a.shape, dims, keepdim) * (x - _expand_back(res, a.shape, dims, keepdim)).exp()
+            return _expand_back(g, shape, dims, keepdim) * (x - _expand_back(res, shape, dims, keepdim)).exp()
         attach('LogsumexpBackward0', bwd, (input,), (r,), save=(input, r))
     return r
 
 
+def _cum_prepare(input, dim, dtype):
+    out_dt = dtype or _int_acc(input.dtype)
+    if dtype is not None and dtype is not input.dtype:
+        input = input.to(dtype)
+    return input, out_dt, _wrap_dim(dim, input._data.ndim)
+
+
 def cumsum(input, dim, *, dtype=None):
-    out_dt = dtype or (D.int64 if input.dtype._cat < 2 else input.dtype)
-    d = _wrap_dim(dim, input._data.ndim)
-    data = np.cumsum(input._data, axis=d, dtype=out_dt._np) if input._data.ndim else input._data.astype(out_dt._np)
+    input, out_dt, d = _cum_prepare(input, dim, dtype)
+    a = input._data
+    data = np.cumsum(a, axis=d, dtype=out_dt._np) if a.ndim else a.astype(out_dt._np)
     r = _make(data, out_dt, input._device)
-    if input._requires_grad and grad_state.enabled:
+    if _grad_on(input):
         attach('CumsumBackward0', lambda node, g: g.flip(d).cumsum(d).flip(d) if g.ndim else g,
                (input,), (r,))
     return r
 
 
 def cumprod(input, dim, *, dtype=None):
-    out_dt = dtype or (D.int64 if input.dtype._cat < 2 else input.dtype)
-    d = _wrap_dim(dim, input._data.ndim)
-    data = np.cumprod(input._data, axis=d, dtype=out_dt._np) if input._data.ndim else input._data.astype(out_dt._np)
+    input, out_dt, d = _cum_prepare(input, dim, dtype)
+    a = input._data
+    data = np.cumprod(a, axis=d, dtype=out_dt._np) if a.ndim else a.astype(out_dt._np)
     r = _make(data, out_dt, input._device)
-    if input._requires_grad and grad_state.enabled:
+    if _grad_on(input):
         def bwd(node, g):
             x, res = node.saved_tensors
-            if g.ndim == 0:
+            if g.ndim == 0 or x.numel() == 0:
                 return g
-            # valid where x != 0: sum_{j>=i} g_j * res_j / x_i
-            return (g * res).flip(d).cumsum(d).flip(d) / x
+            if not (x._data == 0).any():
+                # sum_{j>=i} g_j * res_j / x_i
+                return (g * res).flip(d).cumsum(d).flip(d) / x
+            return _cumprod_grad_zeros(x, g, d)
         attach('CumprodBackward0', bwd, (input,), (r,), save=(input, r))
     return r
 
 
-for _f in (sum, nansum, mean, prod, amax, amin, argmax, argmin, all, any, var, std, logsumexp,
-           cumsum, cumprod):
+def _cumprod_grad_zeros(x, g, d):
+    """d/dx_i of sum_j g_j prod_{k<=j} x_k with zeros present: sum_{j>=i} g_j prod_{k<=j, k!=i} x_k."""
+    a = np.moveaxis(x._data, d, -1)
+    gg = np.moveaxis(g._data, d, -1)
+    n = a.shape[-1]
+    i = np.arange(n)
+    # excl[..., i, j] = prod_{k<=j, k!=i} x_k for j >= i
+    m = np.broadcast_to(a[..., None, :], a.shape[:-1] + (n, n)).copy()
+    m[..., i, i] = 1
+    m = np.cumprod(m, axis=-1)
+    mask = i[None, :] >= i[:, None]
+    res = np.sum(np.where(mask, m * gg[..., None, :], 0), axis=-1)
+    return _make(np.ascontiguousarray(np.moveaxis(res, -1, d)).astype(x._data.dtype), x.dtype, x._device)
+
+
+def logcumsumexp(input, dim):
+    if input.dtype._cat < 2:
+        input = input.to(D.get_default_dtype())
+    a = input._data
+    d = _wrap_dim(dim, a.ndim)
+    if a.ndim == 0 or a.size == 0:
+        data = a.copy()
+    else:
+        with np.errstate(invalid='ignore', divide='ignore', over='ignore'):
+            data = np.logaddexp.accumulate(a, axis=d)
+    r = _make(np.asarray(data, a.dtype), input.dtype, input._device)
+    if _grad_on(input):
+        def bwd(node, g):
+            x, res = node.saved_tensors
+            if g.ndim == 0:
+                return g
+            return _logcumsumexp_grad(g, x, res, d)
+        attach('LogcumsumexpBackward0', bwd, (input,), (r,), save=(input, r))
+    return r
+
+
+def _logcumsumexp_grad(g, x, res, d):
+    """sum_{j>=i} g_j exp(x_i - res_j), in log space (split by the sign of g) as torch does."""
+    def part(gp):
+        lg = gp.log() - res
+        return (lg.flip(d).logcumsumexp(d).flip(d) + x).exp()
+    zero = g.new_zeros(())
+    return part(g.clamp(min=0) if g.dtype._cat < 3 else g) - part((zero - g).clamp(min=0))
+
+
+def _cumext(name, cmp):
+    Ret = getattr(return_types, name)
+
+    def f(input, dim, *, out=None):
+        a = input._data
+        d = _wrap_dim(dim, a.ndim)
+        if a.ndim == 0:
+            vals, idx = a.copy(), np.zeros((), np.int64)
+        elif a.size == 0:
+            vals, idx = a.copy(), np.zeros(a.shape, np.int64)
+        else:
+            vals, idx = _cum_extreme(a, d, cmp)
+        v = _make(vals, input.dtype, input._device)
+        i = _make(idx, D.int64, input._device)
+        if _grad_on(input):
+            shape = a.shape
+
+            def bwd(node, g, _gi=None):
+                ind, = node.saved_tensors
+                if len(shape) == 0:
+                    return g
+                return g.new_zeros(shape).scatter_add(d, ind, g)
+            attach(f'{name.capitalize()}Backward0', bwd, (input,), (v, i), save=(i,))
+        if out is not None:
+            write_out(out[0], v, name)
+            write_out(out[1], i, name)
+            return Ret(out[0], out[1])
+        return Ret(v, i)
+    f.__name__ = name
+    return f
+
+
+def _cum_extreme(a, d, cmp):
+    """Running max/min along d with torch's index rule: a later equal value takes the index
+    (ties go to the last), NaN sticks once seen."""
+    x = np.moveaxis(a, d, -1)
+    n = x.shape[-1]
+    vals = np.empty_like(x)
+    idx = np.empty(x.shape, np.int64)
+    vals[..., 0] = x[..., 0]
+    idx[..., 0] = 0
+    isfloat = x.dtype.kind in 'fc'
+    for j in range(1, n):          # loop over the scan length only; each step is vectorised
+        cur, prev = x[..., j], vals[..., j - 1]
+        take = cmp(cur, prev) | (cur == prev)
+        if isfloat:
+            take = (take & ~np.isnan(prev)) | np.isnan(cur)
+        vals[..., j] = np.where(take, cur, prev)
+        idx[..., j] = np.where(take, j, idx[..., j - 1])
+    return np.ascontiguousarray(np.moveaxis(vals, -1, d)), np.ascontiguousarray(np.moveaxis(idx, -1, d))
+
+
+cummax = _cumext('cummax', np.greater)
+cummin = _cumext('cummin', np.less)
+
+
+for _f in (sum, nansum, mean, nanmean, prod, amax, amin, argmax, argmin, all, any, var, std, logsumexp,
+           cumsum, cumprod, logcumsumexp, count_nonzero):
     register(with_out(_f))
-for _f in (max, min):
+for _f in (max, min, cummax, cummin, aminmax):
     register(_f)
 register(var_mean, method=False)
 register(std_mean, method=False)
 Tensor.cumsum_ = lambda self, dim, *, dtype=None: self.copy_(cumsum(self, dim, dtype=dtype))
+Tensor.cumprod_ = lambda self, dim, *, dtype=None: self.copy_(cumprod(self, dim, dtype=dtype))

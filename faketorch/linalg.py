@@ -1,0 +1,934 @@
+"""torch.linalg: decompositions, solvers, inverses and norms on NumPy's LAPACK, with torch's
+derivatives (written in tensor ops, so double backward works where torch's does)."""
+import math
+
+import numpy as np
+
+from . import _dtype as D
+from . import return_types as RT
+from ._tensor import Tensor, _make, _wrap_dim
+from .autograd.grad_mode import state as grad_state
+from ._ops._core import attach, needs, with_out
+
+
+class _LinAlgError(RuntimeError):
+    """torch.linalg.LinAlgError (a RuntimeError; torch's class is named _LinAlgError)."""
+
+
+_LinAlgError.__module__ = 'torch._C'
+_LinAlgError.__qualname__ = '_LinAlgError'
+LinAlgError = _LinAlgError
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+def _out(data, dtype, like):
+    return _make(np.ascontiguousarray(data).astype(dtype._np, copy=False), dtype, like._device)
+
+
+def _grad_on(*ts):
+    return grad_state.enabled and any(isinstance(t, Tensor) and t._requires_grad for t in ts)
+
+
+def _check_float(name, A):
+    if A.dtype._cat < 2:
+        raise RuntimeError(f"{name}: Expected a floating point or complex tensor as input. Got "
+                           f"{D.type_name(A.dtype)}")
+
+
+def _check_matrix(name, A, square=True, var='A'):
+    if A._data.ndim < 2:
+        raise RuntimeError(f"{name}: The input tensor {var} must have at least 2 dimensions.")
+    if square and A._data.shape[-1] != A._data.shape[-2]:
+        raise RuntimeError(f"{name}: {var} must be batches of square matrices, but they are "
+                           f"{A._data.shape[-2]} by {A._data.shape[-1]} matrices")
+    _check_float(name, A)
+
+
+def _batch_prefix(a, i):
+    return f"(Batch element {i}): " if a.ndim > 2 else ''
+
+
+def _first_zero_pivot(a):
+    """(batch index, 1-based diagonal index) of the first exactly-zero pivot of LU with partial
+    pivoting, as LAPACK's getrf reports it; None if every pivot is nonzero."""
+    flat = np.array(a.reshape((-1,) + a.shape[-2:]), dtype=np.float64 if a.dtype.kind == 'f' else a.dtype)
+    n = flat.shape[-1]
+    bad = np.zeros(flat.shape[0], np.int64)
+    rows = np.arange(flat.shape[0])
+    for k in range(n):
+        p = k + np.argmax(np.abs(flat[:, k:, k]), axis=1)
+        flat[rows, k], flat[rows, p] = flat[rows, p].copy(), flat[rows, k].copy()
+        piv = flat[:, k, k]
+        zero = piv == 0
+        bad = np.where((bad == 0) & zero, k + 1, bad)
+        safe = np.where(zero, 1, piv)
+        f = flat[:, k + 1:, k] / safe[:, None]
+        f[zero] = 0
+        flat[:, k + 1:, k:] -= f[:, :, None] * flat[:, k:k + 1, k:]
+    for i, b in enumerate(bad):
+        if b:
+            return i, int(b)
+    return None
+
+
+def _singular_error(name, a):
+    z = _first_zero_pivot(a)
+    i, k = z if z is not None else (0, a.shape[-1])
+    return _LinAlgError(f"{name}: {_batch_prefix(a, i)}The diagonal element {k} is zero, the inversion "
+                        f"could not be completed because the input matrix is singular.")
+
+
+def _mH(x):
+    return x.mT.conj() if x.dtype.is_complex else x.mT
+
+
+def _eye_like(x, n=None):
+    n = x._data.shape[-1] if n is None else n
+    return _make(np.eye(n, dtype=x.dtype._np), x.dtype, x._device)
+
+
+def _tril(x, k=0):
+    """tril as a product with a constant mask, so it is differentiable in any order."""
+    m, n = x._data.shape[-2:]
+    return x * _make(np.tri(m, n, k, dtype=x.dtype._np), x.dtype, x._device)
+
+
+def _triu(x, k=0):
+    m, n = x._data.shape[-2:]
+    return x * _make(1 - np.tri(m, n, k - 1, dtype=x.dtype._np), x.dtype, x._device)
+
+
+def _diag_embed(v):
+    return v.unsqueeze(-1) * _eye_like(v, v._data.shape[-1])
+
+
+def _diag(x):
+    return x.diagonal(0, -2, -1)
+
+
+# --- inverse, determinant, solve ----------------------------------------------------------------
+
+def _inv_data(name, a):
+    try:
+        return np.linalg.inv(a)
+    except np.linalg.LinAlgError:
+        raise _singular_error(name, a) from None
+
+
+def _inv_bwd(node, g, _ginfo=None):
+    Ai, = node.saved_tensors
+    AiH = _mH(Ai)
+    return -AiH.matmul(g).matmul(AiH)
+
+
+def inv_ex(A, *, check_errors=False, out=None):
+    _check_matrix('linalg.inv_ex', A)
+    a = A._data
+    try:
+        data = np.linalg.inv(a)
+        info = np.zeros(a.shape[:-2], np.int32)
+    except np.linalg.LinAlgError:
+        if check_errors:
+            raise _singular_error('linalg.inv_ex', a) from None
+        data, info = _inv_per_matrix(a)
+    r = _out(data, A.dtype, A)
+    i = _make(info, D.int32, A._device)
+    if _grad_on(A):
+        attach('LinalgInvExBackward0', _inv_bwd, (A,), (r, i), save=(r,))
+    res = RT.linalg_inv_ex(r, i)
+    return _write(out, res, 'linalg_inv_ex')
+
+
+def _inv_per_matrix(a):
+    flat = a.reshape((-1,) + a.shape[-2:])
+    outs, infos = [], []
+    for m in flat:
+        try:
+            outs.append(np.linalg.inv(m))
+            infos.append(0)
+        except np.linalg.LinAlgError:
+            z = _first_zero_pivot(m)
+            outs.append(np.full_like(m, np.nan))
+            infos.append(z[1] if z else m.shape[-1])
+    return np.stack(outs).reshape(a.shape), np.array(infos, np.int32).reshape(a.shape[:-2])
+
+
+def inv(A, *, out=None):
+    _check_matrix('linalg.inv', A)
+    r = _out(_inv_data('linalg.inv', A._data), A.dtype, A)
+    if _grad_on(A):
+        attach('LinalgInvExBackward0', _inv_bwd, (A,), (r,), save=(r,))
+    return _write(out, r, 'linalg_inv')
+
+
+def _det_bwd(node, g):
+    A, d = node.saved_tensors
+    if bool(np.all(d._data != 0)):
+        return _mH(inv(A)) * (g * d.conj()).unsqueeze(-1).unsqueeze(-1)
+    # singular: the cofactor matrix through the SVD, valid when the rank is n - 1
+    U, S, Vh = svd(A)
+    n = S._data.shape[-1]
+    idx = np.arange(n)
+    others = [S[..., [j for j in idx if j != i]].prod(-1) for i in idx]
+    from . import stack
+    P = stack(others, -1) if n > 1 else S * 0 + 1
+    sgn = det(U) * det(Vh)
+    cof = U.matmul(_diag_embed(P)).matmul(Vh) * sgn.unsqueeze(-1).unsqueeze(-1)
+    return cof * g.unsqueeze(-1).unsqueeze(-1)
+
+
+def det(A, *, out=None):
+    _check_matrix('linalg.det', A)
+    r = _out(np.linalg.det(A._data), A.dtype, A)
+    if _grad_on(A):
+        attach('LinalgDetBackward0', _det_bwd, (A, ), (r,), save=(A, r))
+    return _write(out, r, 'linalg_det')
+
+
+def slogdet(A, *, out=None):
+    _check_matrix('linalg.slogdet', A)
+    s, l = np.linalg.slogdet(A._data)
+    sign = _out(s, A.dtype, A)
+    logabs = _out(l, A.dtype.to_real(), A)
+    if _grad_on(A):
+        def bwd(node, gs, gl):
+            A_, = node.saved_tensors
+            if gl is None:
+                return None
+            return _mH(inv(A_)) * gl.unsqueeze(-1).unsqueeze(-1)
+        attach('LinalgSlogdetBackward0', bwd, (A,), (sign, logabs), save=(A,))
+        sign._requires_grad = False
+        sign._grad_fn = None
+    return _write(out, RT.linalg_slogdet(sign, logabs), 'linalg_slogdet')
+
+
+def _vector_rhs(A, B):
+    return B._data.ndim == 1 or (B._data.ndim == A._data.ndim - 1 and B._data.shape == A._data.shape[:-1])
+
+
+def solve(A, B, *, left=True, out=None):
+    return _write(out, _solve(A, B, left, 'linalg.solve'), 'linalg_solve')
+
+
+def solve_ex(A, B, *, left=True, check_errors=False, out=None):
+    X = _solve(A, B, left, 'linalg.solve_ex')
+    info = _make(np.zeros(A._data.shape[:-2], np.int32), D.int32, A._device)
+    from .return_types import _make_type
+    return _make_type('linalg_solve_ex', ('result', 'info'))(X, info)
+
+
+def _solve(A, B, left, name):
+    _check_matrix(name, A)
+    if A.dtype is not B.dtype:
+        raise RuntimeError(f"{name}: Expected A and B to have the same dtype, but found A of type "
+                           f"{D.type_name(A.dtype)} and B of type {D.type_name(B.dtype)} instead")
+    if not left:   # X A = B  <=>  A^T X^T = B^T
+        return _solve(A.mT, B.mT, True, name).mT
+    vec = _vector_rhs(A, B)
+    a, b = A._data, B._data
+    n = a.shape[-1]
+    b2 = b[..., None] if vec else b
+    if b2.shape[-2] != n:
+        raise RuntimeError(f"{name}: Incompatible shapes of A and B for the equation AX = B "
+                           f"({a.shape[-2]}x{a.shape[-1]} and {b2.shape[-2]}x{b2.shape[-1]})")
+    batch = np.broadcast_shapes(a.shape[:-2], b2.shape[:-2])
+    try:
+        x = np.linalg.solve(np.broadcast_to(a, batch + a.shape[-2:]),
+                            np.broadcast_to(b2, batch + b2.shape[-2:]))
+    except np.linalg.LinAlgError:
+        raise _LinAlgError(f"torch.{name}: The solver failed because the input matrix is singular.") from None
+    X = _out(x[..., 0] if vec else x, A.dtype, A)
+    if _grad_on(A, B):
+        def bwd(node, g):
+            A_, X_ = node.saved_tensors
+            gB = solve(_mH(A_), g)
+            gA = None
+            if needs(node, 0):
+                gA = -(gB.unsqueeze(-1) * X_.unsqueeze(-2).conj() if vec else gB.matmul(_mH(X_)))
+            return gA, (gB if needs(node, 1) else None)
+        attach('LinalgSolveExBackward0', bwd, (A, B), (X,), save=(A, X))
+    return X
+
+
+def solve_triangular(A, B, *, upper, left=True, unitriangular=False, out=None):
+    _check_matrix('linalg.solve_triangular', A)
+    if not left:
+        return _write(out, solve_triangular(A.mT, B.mT, upper=not upper, left=True,
+                                            unitriangular=unitriangular).mT, 'solve_triangular')
+    a = np.triu(A._data) if upper else np.tril(A._data)
+    if unitriangular:
+        a = a.copy()
+        np.einsum('...ii->...i', a)[...] = 1
+    batch = np.broadcast_shapes(a.shape[:-2], B._data.shape[:-2])
+    x = np.linalg.solve(np.broadcast_to(a, batch + a.shape[-2:]),
+                        np.broadcast_to(B._data, batch + B._data.shape[-2:]))
+    X = _out(x, A.dtype, A)
+    if _grad_on(A, B):
+        def bwd(node, g):
+            A_, X_ = node.saved_tensors
+            gB = solve_triangular(_mH(A_), g, upper=not upper, unitriangular=unitriangular)
+            gA = None
+            if needs(node, 0):
+                gA = -gB.matmul(_mH(X_))
+                gA = _triu(gA, 1 if unitriangular else 0) if upper else _tril(gA, -1 if unitriangular else 0)
+            return gA, (gB if needs(node, 1) else None)
+        attach('LinalgSolveTriangularBackward0', bwd, (A, B), (X,), save=(A, X))
+    return _write(out, X, 'solve_triangular')
+
+
+# --- decompositions -----------------------------------------------------------------------------
+
+def _cholesky_bwd_math(L, gL, upper):
+    if upper:
+        L, gL = _mH(L), _mH(gL)
+    P = _tril(_mH(L).matmul(gL))
+    P = 0.5 * (P + _mH(_tril(P, -1)))
+    Li = inv(L)
+    return _mH(Li).matmul(P).matmul(Li)
+
+
+def _cholesky_data(name, A, upper):
+    a = A._data
+    try:
+        L = np.linalg.cholesky(a)
+        info = None
+    except np.linalg.LinAlgError:
+        L, info = _cholesky_per_matrix(a)
+    if upper:
+        L = np.swapaxes(L, -1, -2).conj()
+    return L, info
+
+
+def _cholesky_per_matrix(a):
+    flat = a.reshape((-1,) + a.shape[-2:])
+    outs, infos = [], []
+    for m in flat:
+        try:
+            outs.append(np.linalg.cholesky(m))
+            infos.append(0)
+        except np.linalg.LinAlgError:
+            k = 1
+            for k in range(1, m.shape[-1] + 1):   # the first leading minor that fails
+                try:
+                    np.linalg.cholesky(m[:k, :k])
+                except np.linalg.LinAlgError:
+                    break
+            outs.append(np.zeros_like(m))
+            infos.append(k)
+    return np.stack(outs).reshape(a.shape), np.array(infos, np.int32).reshape(a.shape[:-2])
+
+
+def _cholesky_error(name, info):
+    flat = info.reshape(-1)
+    i = int(np.nonzero(flat)[0][0])
+    pre = f"(Batch element {i}): " if info.ndim else ''
+    return _LinAlgError(f"{name}: {pre}The factorization could not be completed because the input is not "
+                        f"positive-definite (the leading minor of order {flat[i]} is not positive-definite).")
+
+
+def cholesky(A, *, upper=False, out=None):
+    _check_matrix('linalg.cholesky', A)
+    L, info = _cholesky_data('linalg.cholesky', A, upper)
+    if info is not None:
+        raise _cholesky_error('linalg.cholesky', info)
+    r = _out(L, A.dtype, A)
+    if _grad_on(A):
+        attach('LinalgCholeskyExBackward0', lambda node, g: _cholesky_bwd_math(node.saved_tensors[0], g, upper),
+               (A,), (r,), save=(r,))
+    return _write(out, r, 'linalg_cholesky')
+
+
+def cholesky_ex(A, *, upper=False, check_errors=False, out=None):
+    _check_matrix('linalg.cholesky_ex', A)
+    L, info = _cholesky_data('linalg.cholesky_ex', A, upper)
+    if info is not None and check_errors:
+        raise _cholesky_error('linalg.cholesky_ex', info)
+    if info is None:
+        info = np.zeros(A._data.shape[:-2], np.int32)
+    r = _out(L, A.dtype, A)
+    i = _make(info, D.int32, A._device)
+    if _grad_on(A):
+        attach('LinalgCholeskyExBackward0',
+               lambda node, g, gi=None: _cholesky_bwd_math(node.saved_tensors[0], g, upper),
+               (A,), (r, i), save=(r,))
+        i._requires_grad, i._grad_fn = False, None
+    return _write(out, RT.linalg_cholesky_ex(r, i), 'linalg_cholesky_ex')
+
+
+def _qr_bwd_math(A, Q, R, gQ, gR, mode):
+    m, n = A._data.shape[-2:]
+    if gQ is None:
+        gQ = Q * 0
+    if gR is None:
+        gR = R * 0
+    if m >= n:
+        M = R.matmul(_mH(gR)) - _mH(gQ).matmul(Q)
+        M = _tril(M)
+        M = M + _mH(_tril(M, -1))   # copyltu
+        b = gQ + Q.matmul(M)
+        return solve_triangular(_mH(R), b, upper=False, left=False)
+    # wide: A = Q [U V]; differentiate through the square block
+    X, Y = A[..., :, :m], A[..., :, m:]
+    U, V = R[..., :, :m], R[..., :, m:]
+    gU, gV = gR[..., :, :m], gR[..., :, m:]
+    gX = _qr_bwd_math(X, Q, U, gQ + Y.matmul(_mH(gV)), gU, mode)
+    gY = Q.matmul(gV)
+    from . import cat
+    return cat([gX, gY], -1)
+
+
+def qr(A, mode='reduced', *, out=None):
+    _check_matrix('linalg.qr', A, square=False)
+    if mode not in ('reduced', 'complete', 'r'):
+        raise RuntimeError(f"qr received unrecognized mode '{mode}' but expected one of 'reduced' "
+                           f"(default), 'r', or 'complete'")
+    a = A._data
+    q, r = np.linalg.qr(a, mode='complete' if mode == 'complete' else 'reduced')
+    Q = _out(q if mode != 'r' else np.zeros((0,), a.dtype), A.dtype, A)
+    R = _out(r, A.dtype, A)
+    if _grad_on(A):
+        m, n = a.shape[-2:]
+        if mode == 'r' or (mode == 'complete' and m > n):
+            def bwd(node, gQ, gR):
+                raise RuntimeError("The derivative of linalg.qr depends on Q, which is not computed when "
+                                   "mode='r'. Please use linalg.qr(A, mode='reduced') if you are going "
+                                   "to differentiate through linalg.qr." if mode == 'r' else
+                                   "The QR decomposition is not differentiable when mode='complete' and "
+                                   "nrows > ncols.")
+        else:
+            def bwd(node, gQ, gR):
+                A_, Q_, R_ = node.saved_tensors
+                return _qr_bwd_math(A_, Q_, R_, gQ, gR, mode)
+        attach('LinalgQrBackward0', bwd, (A,), (Q, R), save=(A, Q, R))
+    return _write(out, RT.linalg_qr(Q, R), 'linalg_qr')
+
+
+def _eigh_bwd_math(L, V, gL, gV):
+    """gA = V (diag(gL) + sym-part of (V^H gV) / (L_j - L_i)) V^H."""
+    if gV is None:
+        inner = _diag_embed(gL.to(V.dtype))
+    else:
+        E = L.unsqueeze(-2) - L.unsqueeze(-1)
+        n = L._data.shape[-1]
+        eye = _make(np.eye(n, dtype=bool), D.bool, L._device)
+        E = E.masked_fill(eye, float('inf'))
+        VhgV = _mH(V).matmul(gV)
+        inner = (VhgV - _mH(VhgV)) * 0.5 / E
+        if gL is not None:
+            inner = inner + _diag_embed(gL.to(V.dtype))
+    return V.matmul(inner).matmul(_mH(V))
+
+
+def eigh(A, UPLO='L', *, out=None):
+    _check_matrix('linalg.eigh', A)
+    if UPLO not in ('L', 'U'):
+        raise RuntimeError(f"Expected UPLO argument to be 'L' or 'U', but got {UPLO}")
+    w, v = np.linalg.eigh(A._data, UPLO=UPLO)
+    L = _out(w, A.dtype.to_real(), A)
+    V = _out(v, A.dtype, A)
+    if _grad_on(A):
+        def bwd(node, gL, gV):
+            L_, V_ = node.saved_tensors
+            return _eigh_bwd_math(L_, V_, gL, gV)
+        attach('LinalgEighBackward0', bwd, (A,), (L, V), save=(L, V))
+    return _write(out, RT.linalg_eigh(L, V), 'linalg_eigh')
+
+
+def eigvalsh(A, UPLO='L', *, out=None):
+    _check_matrix('linalg.eigvalsh', A)
+    if not _grad_on(A):
+        return _write(out, _out(np.linalg.eigvalsh(A._data, UPLO=UPLO), A.dtype.to_real(), A), 'linalg_eigvalsh')
+    L, V = eigh(A, UPLO)
+    V._requires_grad = False     # eigenvalues only: the node gets no eigenvector gradient
+    return _write(out, L, 'linalg_eigvalsh')
+
+
+def eig(A, *, out=None):
+    _check_matrix('linalg.eig', A)
+    w, v = np.linalg.eig(A._data)
+    ct = A.dtype.to_complex()
+    W, V = _out(w, ct, A), _out(v, ct, A)
+    if _grad_on(A):
+        def bwd(node, gW, gV):
+            W_, V_ = node.saved_tensors
+            n = W_._data.shape[-1]
+            Vh = _mH(V_)
+            if gV is None:
+                inner = _diag_embed(gW)
+            else:
+                E = W_.conj().unsqueeze(-2) - W_.conj().unsqueeze(-1)
+                eye = _make(np.eye(n, dtype=bool), D.bool, W_._device)
+                E = E.masked_fill(eye, 1)
+                VhgV = Vh.matmul(gV)
+                # the normalisation of eigenvectors (unit norm) removes the real part of diag(V^H gV)
+                d = _diag(VhgV).real if hasattr(VhgV, 'real') else _diag(VhgV)
+                inner = (VhgV - Vh.matmul(V_ * d.unsqueeze(-2))) / E
+                inner = inner.masked_fill(eye, 0)
+                if gW is not None:
+                    inner = inner + _diag_embed(gW)
+            gA = solve(Vh, inner.matmul(Vh))
+            return gA.real if not A.dtype.is_complex else gA
+        attach('LinalgEigBackward0', bwd, (A,), (W, V), save=(W, V))
+    return _write(out, RT.linalg_eig(W, V), 'linalg_eig')
+
+
+def eigvals(A, *, out=None):
+    W, V = eig(A)
+    V._requires_grad = False
+    return _write(out, W, 'linalg_eigvals')
+
+
+def _svd_bwd_math(U, S, Vh, gU, gS, gVh, full):
+    m, n = U._data.shape[-2], Vh._data.shape[-1]
+    k = S._data.shape[-1]
+    if full:
+        U, Vh = U[..., :, :k], Vh[..., :k, :]
+        gU = gU[..., :, :k] if gU is not None else None
+        gVh = gVh[..., :k, :] if gVh is not None else None
+    if gU is None and gVh is None:
+        return U.matmul(_diag_embed(gS.to(U.dtype))).matmul(Vh)
+    V = _mH(Vh)
+    gV = _mH(gVh) if gVh is not None else None
+    S2 = S * S
+    E = S2.unsqueeze(-2) - S2.unsqueeze(-1)
+    eye = _make(np.eye(k, dtype=bool), D.bool, S._device)
+    E = E.masked_fill(eye, 1)
+    Sd = S.to(U.dtype)
+    inner = _diag_embed(gS.to(U.dtype)) if gS is not None else U.new_zeros(U._data.shape[:-2] + (k, k))
+    if gU is not None:
+        UhgU = _mH(U).matmul(gU)
+        skew = (UhgU - _mH(UhgU)) / E
+        inner = inner + skew.masked_fill(eye, 0) * Sd.unsqueeze(-2)
+    if gV is not None:
+        VhgV = Vh.matmul(gV)
+        skew = (VhgV - _mH(VhgV)) / E
+        inner = inner + Sd.unsqueeze(-1) * skew.masked_fill(eye, 0)
+    gA = U.matmul(inner).matmul(Vh)
+    if gU is not None and m > k:
+        gA = gA + (gU - U.matmul(_mH(U).matmul(gU))).matmul((Vh / Sd.unsqueeze(-1)))
+    if gV is not None and n > k:
+        gA = gA + (U / Sd.unsqueeze(-2)).matmul(_mH(gV - V.matmul(Vh.matmul(gV))))
+    return gA
+
+
+def svd(A, full_matrices=True, *, driver=None, out=None):
+    _check_matrix('linalg.svd', A, square=False)
+    u, s, vh = np.linalg.svd(A._data, full_matrices=full_matrices)
+    U, S, Vh = _out(u, A.dtype, A), _out(s, A.dtype.to_real(), A), _out(vh, A.dtype, A)
+    if _grad_on(A):
+        def bwd(node, gU, gS, gVh):
+            U_, S_, Vh_ = node.saved_tensors
+            m, n = U_._data.shape[-2], Vh_._data.shape[-1]
+            if full_matrices and m != n and (gU is not None or gVh is not None):
+                raise RuntimeError("linalg_svd_backward: Setting full_matrices=True in backward is not "
+                                   "supported. Please use full_matrices=False.")
+            return _svd_bwd_math(U_, S_, Vh_, gU, gS, gVh, full_matrices)
+        attach('LinalgSvdBackward0', bwd, (A,), (U, S, Vh), save=(U, S, Vh))
+    return _write(out, RT.linalg_svd(U, S, Vh), 'linalg_svd')
+
+
+def svdvals(A, *, driver=None, out=None):
+    _check_matrix('linalg.svdvals', A, square=False)
+    if not _grad_on(A):
+        return _write(out, _out(np.linalg.svd(A._data, compute_uv=False), A.dtype.to_real(), A), 'linalg_svdvals')
+    U, S, Vh = svd(A, full_matrices=False)
+    U._requires_grad = Vh._requires_grad = False
+    return _write(out, S, 'linalg_svdvals')
+
+
+def pinv(A, *, atol=None, rtol=None, hermitian=False, out=None):
+    _check_matrix('linalg.pinv', A, square=False)
+    a = A._data
+    m, n = a.shape[-2:]
+    eps = np.finfo(a.dtype).eps if a.dtype.kind in 'fc' else 0
+    u, s, vh = np.linalg.svd(a, full_matrices=False)
+    smax = s[..., :1] if s.shape[-1] else np.zeros(s.shape[:-1] + (1,), s.dtype)
+    at = _tol_arr(atol, a)
+    rt = _tol_arr(rtol, a)
+    if rt is None:
+        rt = np.asarray(max(m, n) * eps if atol is None or (np.ndim(at) == 0 and at == 0) else 0.0)
+    if at is None:
+        at = np.asarray(0.0)
+    tol = np.maximum(at[..., None] if np.ndim(at) else at, rt[..., None] * smax if np.ndim(rt) else rt * smax)
+    sinv = np.where(s > tol, 1 / np.where(s > tol, s, 1), 0).astype(s.dtype)
+    data = np.matmul(np.swapaxes(vh, -1, -2).conj() * sinv[..., None, :], np.swapaxes(u, -1, -2).conj())
+    r = _out(data, A.dtype, A)
+    if _grad_on(A):
+        def bwd(node, g):
+            A_, P = node.saved_tensors
+            Ph, gh = _mH(P), _mH(g)
+            # d pinv = -P dA P + P P^H dA^H (I - A P) + (I - P A) dA^H P^H P, transposed onto gA
+            return -Ph.matmul(g).matmul(Ph) \
+                + (_eye_like(A_, m) - A_.matmul(P)).matmul(gh).matmul(P.matmul(Ph)) \
+                + Ph.matmul(P).matmul(gh).matmul(_eye_like(A_, n) - P.matmul(A_))
+        attach('LinalgPinvBackward0', bwd, (A,), (r,), save=(A, r))
+    return _write(out, r, 'linalg_pinv')
+
+
+def _tol_arr(t, a):
+    if t is None:
+        return None
+    return np.asarray(t._data if isinstance(t, Tensor) else t, dtype=np.float64)
+
+
+def matrix_rank(A, *, atol=None, rtol=None, hermitian=False, tol=None, out=None):
+    _check_matrix('linalg.matrix_rank', A, square=False)
+    a = A._data
+    m, n = a.shape[-2:]
+    s = np.abs(np.linalg.eigvalsh(a)) if hermitian else np.linalg.svd(a, compute_uv=False)
+    if tol is not None:
+        atol, rtol = tol, 0.0
+    eps = np.finfo(a.dtype).eps
+    smax = s.max(-1, keepdims=True) if s.shape[-1] else np.zeros(s.shape[:-1] + (1,), s.dtype)
+    at = _tol_arr(atol, a)
+    rt = _tol_arr(rtol, a)
+    if rt is None:
+        rt = np.asarray(max(m, n) * eps if at is None or (np.ndim(at) == 0 and at == 0) else 0.0)
+    if at is None:
+        at = np.asarray(0.0)
+    tol_ = np.maximum(at[..., None] if np.ndim(at) else at, (rt[..., None] if np.ndim(rt) else rt) * smax)
+    r = (s > tol_).sum(-1)
+    return _write(out, _make(np.asarray(r, np.int64), D.int64, A._device), 'linalg_matrix_rank')
+
+
+def lstsq(A, B, rcond=None, *, driver=None):
+    _check_matrix('linalg.lstsq', A, square=False)
+    vec = B._data.ndim == A._data.ndim - 1
+    Bm = B.unsqueeze(-1) if vec else B
+    a, b = A._data, Bm._data
+    batch = np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
+    ab = np.broadcast_to(a, batch + a.shape[-2:])
+    bb = np.broadcast_to(b, batch + b.shape[-2:])
+    sol = np.linalg.pinv(ab) @ bb if ab.size else np.zeros(batch + (a.shape[-1], b.shape[-1]), a.dtype)
+    m, n = a.shape[-2:]
+    if _grad_on(A, B):
+        X = pinv(A).matmul(Bm)
+    else:
+        X = _out(sol, A.dtype, A)
+    if vec:
+        X = X.squeeze(-1)
+    empty = _make(np.zeros((0,), a.dtype), A.dtype, A._device)
+    res = empty
+    rank = _make(np.zeros((0,), np.int64), D.int64, A._device)
+    sv = _make(np.zeros((0,), a.dtype), A.dtype.to_real(), A._device)
+    if driver in ('gelsd', 'gelss', 'gelsy'):
+        rank = matrix_rank(A)
+    if driver in ('gelsd', 'gelss'):
+        sv = svdvals(A).detach()
+    if m > n and driver != 'gelsy':
+        rk = np.linalg.matrix_rank(ab) if ab.size else 0
+        if np.all(rk == n):
+            r = bb - ab @ sol
+            res = _out((np.abs(r) ** 2).sum(-2), A.dtype.to_real(), A)
+            if vec:
+                res = res.squeeze(-1)
+    return RT.linalg_lstsq(X, res, rank, sv)
+
+
+def matrix_power(A, n, *, out=None):
+    if A._data.ndim < 2 or A._data.shape[-1] != A._data.shape[-2]:
+        raise RuntimeError(f"linalg.matrix_power: A must be batches of square matrices, but they are "
+                           f"{A._data.shape[-2] if A._data.ndim > 1 else A._data.shape[-1]} by "
+                           f"{A._data.shape[-1]} matrices")
+    if n == 0:
+        r = _make(np.broadcast_to(np.eye(A._data.shape[-1], dtype=A.dtype._np), A._data.shape).copy(),
+                  A.dtype, A._device)
+        if _grad_on(A):
+            attach('CopyBackwards', lambda node, g: g * 0, (A,), (r,))
+        return _write(out, r, 'linalg_matrix_power')
+    if n < 0:
+        A = inv(A)
+        n = -n
+    result = None
+    z = A
+    # binary powering, as torch (the product order matters for rounding)
+    while True:
+        if n & 1:
+            result = z if result is None else result.matmul(z)
+        n >>= 1
+        if not n:
+            break
+        z = z.matmul(z)
+    if result is A:
+        result = result.clone() if A._grad_fn is None else result
+    return _write(out, result, 'linalg_matrix_power')
+
+
+def matrix_exp(A):
+    _check_matrix('linalg.matrix_exp', A)
+    r = _out(_expm(A._data), A.dtype, A)
+    if _grad_on(A):
+        def bwd(node, g):
+            A_, = node.saved_tensors
+            # the Frechet derivative at A^H applied to g: the exp of a 2n block matrix
+            n = A_._data.shape[-1]
+            from . import cat
+            top = cat([_mH(A_), g], -1)
+            bottom = cat([A_.new_zeros(A_._data.shape), _mH(A_)], -1)
+            big = matrix_exp(cat([top, bottom], -2))
+            return big[..., :n, n:]
+        attach('LinalgMatrixExpBackward0', bwd, (A,), (r,), save=(A,))
+    return r
+
+
+def _expm(a):
+    """Scaling and squaring with a degree-18 Taylor series (accurate to the dtype's precision)."""
+    if a.size == 0:
+        return a.copy()
+    norm = np.abs(a).sum(-2).max(-1) if a.ndim > 1 else np.abs(a)
+    s = int(max(0, math.ceil(math.log2(max(float(np.max(norm)), 1e-300))) + 1)) if np.max(norm) > 0.5 else 0
+    x = a / (2.0 ** s)
+    eye = np.broadcast_to(np.eye(a.shape[-1], dtype=a.dtype), a.shape)
+    term = eye.copy()
+    res = eye.copy()
+    for k in range(1, 19):
+        term = term @ x / k
+        res = res + term
+    for _ in range(s):
+        res = res @ res
+    return res.astype(a.dtype, copy=False)
+
+
+def multi_dot(tensors, *, out=None):
+    if len(tensors) < 2:
+        raise RuntimeError(f"multi_dot(): expected at least 2 tensors but got {len(tensors)}")
+    ts = list(tensors)
+    first_vec, last_vec = ts[0]._data.ndim == 1, ts[-1]._data.ndim == 1
+    if first_vec:
+        ts[0] = ts[0].unsqueeze(0)
+    if last_vec:
+        ts[-1] = ts[-1].unsqueeze(-1)
+    for i, t in enumerate(ts):
+        if t._data.ndim != 2:
+            raise RuntimeError(f"multi_dot(): the first and last tensors must be 1D or 2D but got "
+                               f"{tensors[i]._data.ndim}D" if i in (0, len(ts) - 1) else
+                               f"multi_dot(): tensor {i} must be 2D but got {t._data.ndim}D")
+    r = _chain(ts, _chain_order([t._data.shape for t in ts]), 0, len(ts) - 1)
+    if first_vec and last_vec:
+        r = r.view(())
+    elif first_vec:
+        r = r.view(-1)
+    elif last_vec:
+        r = r.view(-1)
+    return _write(out, r, 'linalg_multi_dot')
+
+
+def _chain_order(shapes):
+    """The cheapest parenthesisation (dynamic programming over the chain, as torch)."""
+    n = len(shapes)
+    p = [shapes[0][0]] + [s[1] for s in shapes]
+    cost = [[0] * n for _ in range(n)]
+    split = [[0] * n for _ in range(n)]
+    for ln in range(1, n):
+        for i in range(n - ln):
+            j = i + ln
+            cost[i][j] = None
+            for k in range(i, j):
+                c = cost[i][k] + cost[k + 1][j] + p[i] * p[k + 1] * p[j + 1]
+                if cost[i][j] is None or c < cost[i][j]:
+                    cost[i][j], split[i][j] = c, k
+    return split
+
+
+def _chain(ts, split, i, j):
+    if i == j:
+        return ts[i]
+    k = split[i][j]
+    return _chain(ts, split, i, k).mm(_chain(ts, split, k + 1, j))
+
+
+def cross(input, other, *, dim=-1, out=None):
+    from ._ops.linalg_ops import _cross
+    return _write(out, _cross(input, other, dim, 'linalg.cross'), 'linalg_cross')
+
+
+def vecdot(x, y, *, dim=-1, out=None):
+    return _write(out, (x.conj() * y if x.dtype.is_complex else x * y).sum(dim), 'linalg_vecdot')
+
+
+def diagonal(A, *, offset=0, dim1=-2, dim2=-1):
+    return A.diagonal(offset, dim1, dim2)
+
+
+# --- norms --------------------------------------------------------------------------------------
+
+def _norm_dims(dim, n):
+    if dim is None:
+        return None
+    if isinstance(dim, int):
+        dim = (dim,)
+    return tuple(_wrap_dim(d, n) for d in dim)
+
+
+def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):
+    if not isinstance(x, Tensor):
+        raise TypeError(f"linalg_vector_norm(): argument 'input' (position 1) must be Tensor, not "
+                        f"{type(x).__name__}")
+    if dtype is not None:
+        if x.dtype._cat < 2:
+            raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as input. "
+                               f"Got {D.type_name(x.dtype)}")
+        x = x.to(dtype)
+    _check_float('linalg.vector_norm', x)
+    n = x._data.ndim
+    dims = _norm_dims(dim, n)
+    a = np.abs(x._data) if x.dtype.is_complex or ord != 2 else x._data
+    ax = dims if dims else None
+    if dims == () and n:
+        ax = None
+    if x._data.size == 0 and ord in (float('inf'),) or (ord < 0 and x._data.size == 0):
+        if ax is None or any(x._data.shape[d] == 0 for d in (ax if isinstance(ax, tuple) else range(n))):
+            raise RuntimeError(f"linalg.vector_norm cannot compute the {ord} norm on an empty tensor "
+                               f"because the operation does not have an identity")
+    if ord == 2:
+        data = np.sqrt(np.sum(a * a if not x.dtype.is_complex else a * a, axis=ax, keepdims=keepdim))
+    elif ord == float('inf'):
+        data = np.max(np.abs(a), axis=ax, keepdims=keepdim)
+    elif ord == -float('inf'):
+        data = np.min(np.abs(a), axis=ax, keepdims=keepdim)
+    elif ord == 0:
+        data = np.sum(a != 0, axis=ax, keepdims=keepdim).astype(a.dtype)
+    elif ord == 1:
+        data = np.sum(np.abs(a), axis=ax, keepdims=keepdim)
+    else:
+        data = np.sum(np.abs(a) ** ord, axis=ax, keepdims=keepdim) ** (1.0 / ord)
+    rdt = x.dtype.to_real()
+    r = _out(np.asarray(data), rdt, x)
+    if _grad_on(x):
+        def bwd(node, g):
+            x_, nrm = node.saved_tensors
+            if not keepdim and dims is not None and dims != () and n:
+                for d in sorted(dims):
+                    g = g.unsqueeze(d)
+                    nrm = nrm.unsqueeze(d)
+            elif not keepdim:
+                g = g.reshape((1,) * n)
+                nrm = nrm.reshape((1,) * n)
+            return _norm_grad(x_, nrm, g, ord)
+        attach('LinalgVectorNormBackward0', bwd, (x,), (r,), save=(x, r))
+    return _write(out, r, 'linalg_vector_norm')
+
+
+def _norm_grad(x, nrm, g, p):
+    """torch's norm_backward: zero where the norm is zero."""
+    from . import where
+    zero = nrm == 0
+    if p == 0:
+        return x * 0
+    if p == 1:
+        return x.sgn() * g
+    if p == 2:
+        return x * where(zero, nrm * 0, g / nrm)
+    if p in (float('inf'), -float('inf')):
+        ax = x.abs()
+        mask = (ax == nrm).to(x.dtype.to_real())
+        # the gradient is split between the entries attaining the extremum
+        dims_ = tuple(i for i in range(x.ndim) if nrm.shape[i] == 1 and x.shape[i] != 1)
+        cnt = mask.sum(dims_, keepdim=True) if dims_ else mask
+        return x.sgn() * mask * (g / cnt)
+    ax = x.abs()
+    scale = where(zero, nrm * 0, g / nrm.pow(p - 1))
+    if p < 1:
+        return x.sgn() * ax.pow(p - 1) * scale
+    return x * ax.pow(p - 2) * scale
+
+
+def matrix_norm(A, ord='fro', dim=(-2, -1), keepdim=False, *, dtype=None, out=None):
+    if A._data.ndim < 2:
+        raise RuntimeError("linalg.matrix_norm: The input tensor A must have at least 2 dimensions.")
+    if dtype is not None:
+        A = A.to(dtype)
+    _check_float('linalg.matrix_norm', A)
+    n = A._data.ndim
+    d0, d1 = (_wrap_dim(d, n) for d in dim)
+    if ord == 'fro':
+        r = vector_norm(A, 2, (d0, d1), keepdim)
+    elif ord == 'nuc':
+        M = A.movedim((d0, d1), (-2, -1))
+        r = svdvals(M).sum(-1)
+        if keepdim:
+            r = r.unsqueeze(min(d0, d1)).unsqueeze(max(d0, d1))
+    elif ord in (2, -2):
+        M = A.movedim((d0, d1), (-2, -1))
+        S = svdvals(M)
+        r = S.amax(-1) if ord == 2 else S.amin(-1)
+        if keepdim:
+            r = r.unsqueeze(min(d0, d1)).unsqueeze(max(d0, d1))
+    elif ord in (1, -1, float('inf'), -float('inf')):
+        if ord in (float('inf'), -float('inf')):
+            d0, d1 = d1, d0
+        s = A.abs().sum(d0, keepdim=True)
+        r = s.amax(d1, keepdim=True) if ord > 0 else s.amin(d1, keepdim=True)
+        if not keepdim:
+            r = r.squeeze(max(d0, d1)).squeeze(min(d0, d1))
+    else:
+        raise RuntimeError(f"linalg.matrix_norm: Order {ord} not supported.")
+    return _write(out, r, 'linalg_matrix_norm')
+
+
+def norm(A, ord=None, dim=None, keepdim=False, *, dtype=None, out=None):
+    if dim is not None and isinstance(dim, int):
+        dim = (dim,)
+    if ord is None:
+        if dim is None:
+            return _write(out, vector_norm(A, 2, None, keepdim, dtype=dtype), 'linalg_norm')
+        return _write(out, vector_norm(A, 2, dim, keepdim, dtype=dtype), 'linalg_norm')
+    if isinstance(ord, str) or (dim is not None and len(dim) == 2) or (dim is None and A._data.ndim == 2):
+        if dim is None:
+            if A._data.ndim != 2:
+                raise RuntimeError(f"linalg.norm: If dim is not specified but ord is, the input must be 1D "
+                                   f"or 2D. Got {A._data.ndim}D.")
+            dim = (-2, -1)
+        return _write(out, matrix_norm(A, ord, dim, keepdim, dtype=dtype), 'linalg_norm')
+    if dim is None and A._data.ndim != 1:
+        raise RuntimeError(f"linalg.norm: If dim is not specified but ord is, the input must be 1D or 2D. "
+                           f"Got {A._data.ndim}D.")
+    return _write(out, vector_norm(A, ord, dim, keepdim, dtype=dtype), 'linalg_norm')
+
+
+def cond(A, p=None):
+    if p in (None, 2, -2):
+        S = svdvals(A)
+        r = S[..., 0] / S[..., -1] if p != -2 else S[..., -1] / S[..., 0]
+        return r
+    return matrix_norm(A, p) * matrix_norm(inv(A), p)
+
+
+def tensorinv(A, ind=2, *, out=None):
+    shp = A._data.shape
+    rows = int(np.prod(shp[:ind]))
+    return inv(A.reshape(rows, -1)).reshape(shp[ind:] + shp[:ind])
+
+
+def tensorsolve(A, B, dims=None, *, out=None):
+    if dims is not None:
+        nd = A._data.ndim
+        A = A.movedim(dims, tuple(range(nd - len(dims), nd)))
+    shp = A._data.shape[B._data.ndim:]
+    return solve(A.reshape(B._data.size, -1), B.reshape(-1)).reshape(shp)
+
+
+def vander(x, *, N=None):
+    n = x._data.shape[-1] if N is None else N
+    from . import stack
+    if n == 0:
+        return x.unsqueeze(-1)[..., :0]
+    cols = [x * 0 + 1]
+    for _ in range(1, n):
+        cols.append(cols[-1] * x)
+    return stack(cols, -1)
+
+
+# --- out= for results that are tuples -----------------------------------------------------------
+
+def _write(out, res, name):
+    if out is None:
+        return res
+    from ._ops._core import write_out
+    if isinstance(res, tuple):
+        for o, r in zip(out, res):
+            write_out(o, r, name)
+        return out if not hasattr(res, '_fields') else type(res)(*out)
+    return write_out(out, res, name)
+

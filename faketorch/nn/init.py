@@ -1,0 +1,269 @@
+"""nn.init: in-place initialisers, drawing from the generator exactly as torch's own code does."""
+import math
+import warnings
+
+import numpy as np
+
+from .._tensor import Tensor
+from ..autograd.grad_mode import state as _grad_state
+
+__all__ = ['calculate_gain', 'uniform_', 'normal_', 'trunc_normal_', 'constant_', 'ones_', 'zeros_',
+           'eye_', 'dirac_', 'xavier_uniform_', 'xavier_normal_', 'kaiming_uniform_', 'kaiming_normal_',
+           'orthogonal_', 'sparse_', 'uniform', 'normal', 'constant', 'eye', 'dirac', 'xavier_uniform',
+           'xavier_normal', 'kaiming_uniform', 'kaiming_normal', 'orthogonal', 'sparse']
+
+
+class _no_grad:
+    def __enter__(self):
+        self.prev = _grad_state.enabled
+        _grad_state.enabled = False
+
+    def __exit__(self, *a):
+        _grad_state.enabled = self.prev
+
+
+_LINEAR_FNS = ('linear', 'conv1d', 'conv2d', 'conv3d', 'conv_transpose1d', 'conv_transpose2d',
+               'conv_transpose3d')
+
+
+def calculate_gain(nonlinearity, param=None):
+    if nonlinearity in _LINEAR_FNS or nonlinearity == 'sigmoid':
+        return 1
+    if nonlinearity == 'tanh':
+        return 5.0 / 3
+    if nonlinearity == 'relu':
+        return math.sqrt(2.0)
+    if nonlinearity == 'leaky_relu':
+        if param is None:
+            slope = 0.01
+        elif not isinstance(param, bool) and isinstance(param, (int, float)):
+            slope = param
+        else:
+            raise ValueError(f'negative_slope {param} not a valid number')
+        return math.sqrt(2.0 / (1 + slope ** 2))
+    if nonlinearity == 'selu':
+        return 3.0 / 4
+    raise ValueError(f'Unsupported nonlinearity {nonlinearity}')
+
+
+def _calculate_fan_in_and_fan_out(tensor):
+    if tensor.dim() < 2:
+        raise ValueError('Fan in and fan out can not be computed for tensor with fewer than 2 dimensions')
+    rf = 1
+    for s in tensor.shape[2:]:
+        rf *= s
+    return tensor.size(1) * rf, tensor.size(0) * rf
+
+
+def _calculate_correct_fan(tensor, mode):
+    mode = mode.lower()
+    valid = ['fan_in', 'fan_out']
+    if mode not in valid:
+        raise ValueError(f'Mode {mode} not supported, please use one of {valid}')
+    fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
+    return fan_in if mode == 'fan_in' else fan_out
+
+
+def _gen_kw(generator):
+    return {} if generator is None else {'generator': generator}
+
+
+def uniform_(tensor, a=0.0, b=1.0, generator=None):
+    with _no_grad():
+        return tensor.uniform_(a, b, **_gen_kw(generator))
+
+
+def normal_(tensor, mean=0.0, std=1.0, generator=None):
+    with _no_grad():
+        return tensor.normal_(mean, std, **_gen_kw(generator))
+
+
+def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
+    def norm_cdf(x):
+        return (1.0 + math.erf(x / math.sqrt(2.0))) / 2.0
+    if mean < a - 2 * std or mean > b + 2 * std:
+        warnings.warn('mean is more than 2 std from [a, b] in nn.init.trunc_normal_. '
+                      'The distribution of values may be incorrect.', stacklevel=2)
+    with _no_grad():
+        lo, hi = norm_cdf((a - mean) / std), norm_cdf((b - mean) / std)
+        tensor.uniform_(2 * lo - 1, 2 * hi - 1, **_gen_kw(generator))
+        tensor.erfinv_()
+        tensor.mul_(std * math.sqrt(2.0))
+        tensor.add_(mean)
+        tensor.clamp_(min=a, max=b)
+        return tensor
+
+
+def constant_(tensor, val):
+    with _no_grad():
+        return tensor.fill_(val)
+
+
+def ones_(tensor):
+    with _no_grad():
+        return tensor.fill_(1.0)
+
+
+def zeros_(tensor):
+    with _no_grad():
+        return tensor.zero_()
+
+
+def eye_(tensor):
+    if tensor.ndimension() != 2:
+        raise ValueError('Only tensors with 2 dimensions are supported')
+    with _no_grad():
+        tensor.zero_()
+        n = min(tensor.shape)
+        tensor._data[np.arange(n), np.arange(n)] = 1
+        tensor._vc[0] += 1
+    return tensor
+
+
+def dirac_(tensor, groups=1):
+    d = tensor.ndimension()
+    if d not in (3, 4, 5):
+        raise ValueError('Only tensors with 3, 4, or 5 dimensions are supported')
+    sizes = tensor.size()
+    if sizes[0] % groups != 0:
+        raise ValueError('dim 0 must be divisible by groups')
+    out_per = sizes[0] // groups
+    min_dim = min(out_per, sizes[1])
+    with _no_grad():
+        tensor.zero_()
+        centre = tuple(s // 2 for s in sizes[2:])
+        for g in range(groups):
+            for i in range(min_dim):
+                tensor._data[(g * out_per + i, i) + centre] = 1
+        tensor._vc[0] += 1
+    return tensor
+
+
+def xavier_uniform_(tensor, gain=1.0, generator=None):
+    fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
+    std = gain * math.sqrt(2.0 / float(fan_in + fan_out))
+    a = math.sqrt(3.0) * std
+    return uniform_(tensor, -a, a, generator)
+
+
+def xavier_normal_(tensor, gain=1.0, generator=None):
+    fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
+    std = gain * math.sqrt(2.0 / float(fan_in + fan_out))
+    return normal_(tensor, 0.0, std, generator)
+
+
+def kaiming_uniform_(tensor, a=0, mode='fan_in', nonlinearity='leaky_relu', generator=None):
+    if 0 in tensor.shape:
+        warnings.warn('Initializing zero-element tensors is a no-op', stacklevel=2)
+        return tensor
+    fan = _calculate_correct_fan(tensor, mode)
+    std = calculate_gain(nonlinearity, a) / math.sqrt(fan)
+    bound = math.sqrt(3.0) * std
+    with _no_grad():
+        return tensor.uniform_(-bound, bound, **_gen_kw(generator))
+
+
+def kaiming_normal_(tensor, a=0, mode='fan_in', nonlinearity='leaky_relu', generator=None):
+    if 0 in tensor.shape:
+        warnings.warn('Initializing zero-element tensors is a no-op', stacklevel=2)
+        return tensor
+    fan = _calculate_correct_fan(tensor, mode)
+    std = calculate_gain(nonlinearity, a) / math.sqrt(fan)
+    with _no_grad():
+        return tensor.normal_(0, std, **_gen_kw(generator))
+
+
+def orthogonal_(tensor, gain=1, generator=None):
+    if tensor.ndimension() < 2:
+        raise ValueError('Only tensors with 2 or more dimensions are supported')
+    if tensor.numel() == 0:
+        return tensor
+    rows = tensor.size(0)
+    cols = tensor.numel() // rows
+    flat = tensor.new_empty((rows, cols)).normal_(0, 1, **_gen_kw(generator))
+    a = flat._data.T if rows < cols else flat._data
+    q, r = np.linalg.qr(a.astype(np.float64) if a.dtype == np.float16 else a)
+    q = q * np.sign(np.diagonal(r))
+    if rows < cols:
+        q = q.T
+    with _no_grad():
+        tensor._data[...] = (q * gain).reshape(tensor.shape).astype(tensor._data.dtype)
+        tensor._vc[0] += 1
+    return tensor
+
+
+def sparse_(tensor, sparsity, std=0.01, generator=None):
+    from .. import randperm
+    if tensor.ndimension() != 2:
+        raise ValueError('Only tensors with 2 dimensions are supported')
+    rows, cols = tensor.shape
+    num_zeros = int(math.ceil(sparsity * rows))
+    with _no_grad():
+        tensor.normal_(0, std, **_gen_kw(generator))
+        for c in range(cols):
+            idx = randperm(rows)
+            tensor._data[idx._data[:num_zeros], c] = 0
+        tensor._vc[0] += 1
+    return tensor
+
+
+def _deprecated(new):
+    def f(*args, **kwargs):
+        warnings.warn(f'`nn.init.{new.__name__[:-1]}` is now deprecated in favor of '
+                      f'`nn.init.{new.__name__}`.', FutureWarning, stacklevel=2)
+        return new(*args, **kwargs)
+    f.__name__ = new.__name__[:-1]
+    return f
+
+
+uniform = _deprecated(uniform_)
+normal = _deprecated(normal_)
+constant = _deprecated(constant_)
+eye = _deprecated(eye_)
+dirac = _deprecated(dirac_)
+xavier_uniform = _deprecated(xavier_uniform_)
+xavier_normal = _deprecated(xavier_normal_)
+kaiming_uniform = _deprecated(kaiming_uniform_)
+kaiming_normal = _deprecated(kaiming_normal_)
+orthogonal = _deprecated(orthogonal_)
+sparse = _deprecated(sparse_)
+
+
+# --- temporary fallbacks until the torch-exact RNG methods land (faketorch/random.py) -------------
+def _install_fallbacks():
+    def _fill(t, arr):
+        t._data[...] = arr.astype(t._data.dtype, copy=False)
+        t._vc[0] += 1
+        return t
+
+    if not hasattr(Tensor, 'uniform_'):
+        def uniform_fb(self, from_=0.0, to=1.0, *, generator=None):
+            from .. import rand
+            return _fill(self, rand(self.shape, dtype=self.dtype)._data * (to - from_) + from_)
+        Tensor.uniform_ = uniform_fb
+    if not hasattr(Tensor, 'normal_'):
+        def normal_fb(self, mean=0.0, std=1.0, *, generator=None):
+            from .. import randn
+            return _fill(self, randn(self.shape, dtype=self.dtype)._data * std + mean)
+        Tensor.normal_ = normal_fb
+    if not hasattr(Tensor, 'bernoulli_'):
+        def bernoulli_fb(self, p=0.5, *, generator=None):
+            from .. import rand
+            pa = p._data if isinstance(p, Tensor) else p
+            return _fill(self, rand(self.shape, dtype=self.dtype)._data < pa)
+        Tensor.bernoulli_ = bernoulli_fb
+    if not hasattr(Tensor, 'erfinv_'):
+        def erfinv_fb(self):
+            x = self._data.astype(np.float64)
+            # initial guess then Newton steps on erf (temporary: math.erf per element)
+            verf = np.frompyfunc(math.erf, 1, 1)
+            y = np.clip(x, -1 + 1e-16, 1 - 1e-16)
+            z = np.sign(y) * np.sqrt(-np.log((1 - y) * (1 + y)))
+            for _ in range(40):
+                z = z - (verf(z).astype(np.float64) - y) / (2 / math.sqrt(math.pi) * np.exp(-z * z))
+            z = np.where(x >= 1, np.inf, np.where(x <= -1, -np.inf, z))
+            return _fill(self, z)
+        Tensor.erfinv_ = erfinv_fb
+
+
+_install_fallbacks()

@@ -1,0 +1,954 @@
+"""nn.Module: registration of parameters, buffers and submodules; hooks; state_dict; repr."""
+import functools
+import itertools
+import weakref
+from collections import OrderedDict, namedtuple
+from collections.abc import Mapping
+
+from ... import _dtype as D
+from ..._tensor import Tensor, _make
+from ...autograd.grad_mode import state as grad_state
+from ..parameter import Parameter, Buffer
+
+__all__ = ['Module', 'register_module_forward_pre_hook', 'register_module_forward_hook',
+           'register_module_full_backward_hook', 'register_module_full_backward_pre_hook',
+           'register_module_buffer_registration_hook', 'register_module_module_registration_hook',
+           'register_module_parameter_registration_hook']
+
+_EXTRA_STATE_KEY_SUFFIX = '_extra_state'
+
+
+class _IncompatibleKeys(namedtuple('IncompatibleKeys', ['missing_keys', 'unexpected_keys'])):
+    __slots__ = ()
+
+    def __repr__(self):
+        if not self.missing_keys and not self.unexpected_keys:
+            return '<All keys matched successfully>'
+        return super().__repr__()
+
+    __str__ = __repr__
+
+
+def _addindent(s_, n):
+    lines = s_.split('\n')
+    if len(lines) == 1:
+        return s_
+    first = lines.pop(0)
+    return first + '\n' + '\n'.join((n * ' ') + l if l.strip() else '' for l in lines)
+
+
+def _typename(obj):
+    """torch.typename: 'torch.FloatTensor' for tensors, the qualified class name otherwise."""
+    if isinstance(obj, Tensor):
+        return 'torch.' + D.type_name(obj.dtype) + 'Tensor'
+    module = getattr(type(obj), '__module__', '') or ''
+    qual = type(obj).__qualname__
+    return qual if module in ('builtins', '__builtin__', '') else module + '.' + qual
+
+
+class RemovableHandle:
+    """torch.utils.hooks.RemovableHandle: removes a hook from one or more dicts by id."""
+    next_id = 0
+
+    def __init__(self, hooks_dict, *, extra_dict=None):
+        self.hooks_dict_ref = weakref.ref(hooks_dict)
+        self.id = RemovableHandle.next_id
+        RemovableHandle.next_id += 1
+        self.extra_dict_ref = ()
+        if isinstance(extra_dict, dict):
+            self.extra_dict_ref = (weakref.ref(extra_dict),)
+        elif isinstance(extra_dict, list):
+            self.extra_dict_ref = tuple(weakref.ref(d) for d in extra_dict)
+
+    def remove(self):
+        d = self.hooks_dict_ref()
+        if d is not None and self.id in d:
+            del d[self.id]
+        for ref in self.extra_dict_ref:
+            d = ref()
+            if d is not None and self.id in d:
+                del d[self.id]
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *args):
+        self.remove()
+
+
+_global_buffer_registration_hooks = OrderedDict()
+_global_module_registration_hooks = OrderedDict()
+_global_parameter_registration_hooks = OrderedDict()
+_global_forward_pre_hooks = OrderedDict()
+_global_forward_hooks = OrderedDict()
+_global_forward_hooks_always_called = OrderedDict()
+_global_forward_hooks_with_kwargs = OrderedDict()
+_global_backward_pre_hooks = OrderedDict()
+_global_backward_hooks = OrderedDict()
+
+
+def register_module_buffer_registration_hook(hook):
+    h = RemovableHandle(_global_buffer_registration_hooks)
+    _global_buffer_registration_hooks[h.id] = hook
+    return h
+
+
+def register_module_module_registration_hook(hook):
+    h = RemovableHandle(_global_module_registration_hooks)
+    _global_module_registration_hooks[h.id] = hook
+    return h
+
+
+def register_module_parameter_registration_hook(hook):
+    h = RemovableHandle(_global_parameter_registration_hooks)
+    _global_parameter_registration_hooks[h.id] = hook
+    return h
+
+
+def register_module_forward_pre_hook(hook):
+    h = RemovableHandle(_global_forward_pre_hooks)
+    _global_forward_pre_hooks[h.id] = hook
+    return h
+
+
+def register_module_forward_hook(hook, *, with_kwargs=False, always_call=False):
+    h = RemovableHandle(_global_forward_hooks, extra_dict=_global_forward_hooks_always_called)
+    _global_forward_hooks[h.id] = hook
+    if with_kwargs:
+        _global_forward_hooks_with_kwargs[h.id] = True
+    if always_call:
+        _global_forward_hooks_always_called[h.id] = True
+    return h
+
+
+def register_module_full_backward_pre_hook(hook):
+    h = RemovableHandle(_global_backward_pre_hooks)
+    _global_backward_pre_hooks[h.id] = hook
+    return h
+
+
+def register_module_full_backward_hook(hook):
+    h = RemovableHandle(_global_backward_hooks)
+    _global_backward_hooks[h.id] = hook
+    return h
+
+
+def _forward_unimplemented(self, *input):
+    raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required "forward" function')
+
+
+class Module:
+    """Base class for all neural network modules."""
+    dump_patches = False
+    _version = 1
+    training: bool
+    call_super_init = False
+    forward = _forward_unimplemented
+
+    def __init__(self, *args, **kwargs):
+        if self.call_super_init is False and bool(kwargs):
+            raise TypeError(f"{type(self).__name__}.__init__() got an unexpected keyword argument "
+                            f"'{next(iter(kwargs))}'")
+        if self.call_super_init is False and bool(args):
+            raise TypeError(f"{type(self).__name__}.__init__() takes 1 positional argument but "
+                            f"{len(args) + 1} were given")
+        d = self.__dict__
+        d['training'] = True
+        d['_parameters'] = {}
+        d['_buffers'] = {}
+        d['_non_persistent_buffers_set'] = set()
+        d['_backward_pre_hooks'] = OrderedDict()
+        d['_backward_hooks'] = OrderedDict()
+        d['_is_full_backward_hook'] = None
+        d['_forward_hooks'] = OrderedDict()
+        d['_forward_hooks_with_kwargs'] = OrderedDict()
+        d['_forward_hooks_always_called'] = OrderedDict()
+        d['_forward_pre_hooks'] = OrderedDict()
+        d['_forward_pre_hooks_with_kwargs'] = OrderedDict()
+        d['_state_dict_hooks'] = OrderedDict()
+        d['_state_dict_pre_hooks'] = OrderedDict()
+        d['_load_state_dict_pre_hooks'] = OrderedDict()
+        d['_load_state_dict_post_hooks'] = OrderedDict()
+        d['_modules'] = {}
+        if self.call_super_init:
+            super().__init__(*args, **kwargs)
+
+    # --- registration ---
+    def register_buffer(self, name, tensor, persistent=True):
+        if '_buffers' not in self.__dict__:
+            raise AttributeError('cannot assign buffer before Module.__init__() call')
+        if not isinstance(name, str):
+            raise TypeError(f'buffer name should be a string. Got {_typename(name)}')
+        if '.' in name:
+            raise KeyError('buffer name can\'t contain "."')
+        if name == '':
+            raise KeyError('buffer name can\'t be empty string ""')
+        if hasattr(self, name) and name not in self._buffers:
+            raise KeyError(f"attribute '{name}' already exists")
+        if tensor is not None and not isinstance(tensor, Tensor):
+            raise TypeError(f"cannot assign '{_typename(tensor)}' object to buffer '{name}' "
+                            "(torch Tensor or None required)")
+        for hook in _global_buffer_registration_hooks.values():
+            out = hook(self, name, tensor)
+            if out is not None:
+                tensor = out
+        self._buffers[name] = tensor
+        if persistent:
+            self._non_persistent_buffers_set.discard(name)
+        else:
+            self._non_persistent_buffers_set.add(name)
+
+    def register_parameter(self, name, param):
+        if '_parameters' not in self.__dict__:
+            raise AttributeError('cannot assign parameter before Module.__init__() call')
+        if not isinstance(name, str):
+            raise TypeError(f'parameter name should be a string. Got {_typename(name)}')
+        if '.' in name:
+            raise KeyError('parameter name can\'t contain "."')
+        if name == '':
+            raise KeyError('parameter name can\'t be empty string ""')
+        if hasattr(self, name) and name not in self._parameters:
+            raise KeyError(f"attribute '{name}' already exists")
+        if param is None:
+            self._parameters[name] = None
+            return
+        if not isinstance(param, Parameter):
+            raise TypeError(f"cannot assign '{_typename(param)}' object to parameter '{name}' "
+                            "(torch.nn.Parameter or None required)")
+        if param.grad_fn:
+            raise ValueError(f"Cannot assign non-leaf Tensor to parameter '{name}'. Model parameters "
+                             f"must be created explicitly. To express '{name}' as a function of another "
+                             "Tensor, compute the value in the forward() method.")
+        for hook in _global_parameter_registration_hooks.values():
+            out = hook(self, name, param)
+            if out is not None:
+                param = out
+        self._parameters[name] = param
+
+    def add_module(self, name, module):
+        if not isinstance(module, Module) and module is not None:
+            raise TypeError(f'{_typename(module)} is not a Module subclass')
+        if not isinstance(name, str):
+            raise TypeError(f'module name should be a string. Got {_typename(name)}')
+        if hasattr(self, name) and name not in self._modules:
+            raise KeyError(f"attribute '{name}' already exists")
+        if '.' in name:
+            raise KeyError(f'module name can\'t contain ".", got: {name}')
+        if name == '':
+            raise KeyError('module name can\'t be empty string ""')
+        for hook in _global_module_registration_hooks.values():
+            out = hook(self, name, module)
+            if out is not None:
+                module = out
+        self._modules[name] = module
+
+    def register_module(self, name, module):
+        self.add_module(name, module)
+
+    def get_submodule(self, target):
+        if target == '':
+            return self
+        mod = self
+        for item in target.split('.'):
+            if not hasattr(mod, item):
+                raise AttributeError(mod._get_name() + ' has no attribute `' + item + '`')
+            mod = getattr(mod, item)
+            if not isinstance(mod, Module):
+                raise AttributeError('`' + item + '` is not an nn.Module')
+        return mod
+
+    def set_submodule(self, target, module, strict=False):
+        if target == '':
+            raise ValueError('Cannot set the submodule without a target name!')
+        atoms = target.split('.')
+        if not isinstance(module, Module):
+            raise ValueError('`module` is not an nn.Module, found ' + str(type(module)))
+        mod = self.get_submodule('.'.join(atoms[:-1])) if len(atoms) > 1 else self
+        if strict and not hasattr(mod, atoms[-1]):
+            raise AttributeError(mod._get_name() + ' has no attribute `' + atoms[-1] + '`')
+        if hasattr(mod, atoms[-1]) and not isinstance(getattr(mod, atoms[-1]), Module):
+            raise AttributeError('`' + atoms[-1] + '` is not an nn.Module')
+        setattr(mod, atoms[-1], module)
+
+    def get_parameter(self, target):
+        module_path, _, name = target.rpartition('.')
+        mod = self.get_submodule(module_path)
+        if not hasattr(mod, name):
+            raise AttributeError(mod._get_name() + ' has no attribute `' + name + '`')
+        param = getattr(mod, name)
+        if not isinstance(param, Parameter):
+            raise AttributeError('`' + name + '` is not an nn.Parameter')
+        return param
+
+    def get_buffer(self, target):
+        module_path, _, name = target.rpartition('.')
+        mod = self.get_submodule(module_path)
+        if not hasattr(mod, name):
+            raise AttributeError(mod._get_name() + ' has no attribute `' + name + '`')
+        buf = getattr(mod, name)
+        if name not in mod._buffers:
+            raise AttributeError('`' + name + '` is not a buffer')
+        return buf
+
+    def get_extra_state(self):
+        raise RuntimeError('Reached a code path in Module.get_extra_state() that should never be called. '
+                           'Please file an issue at https://github.com/pytorch/pytorch/issues/new?template'
+                           '=bug-report.yml to report this bug.')
+
+    def set_extra_state(self, state):
+        raise RuntimeError('Reached a code path in Module.set_extra_state() that should never be called. '
+                           'Please file an issue at https://github.com/pytorch/pytorch/issues/new?template'
+                           '=bug-report.yml to report this bug.')
+
+    # --- attribute protocol ---
+    def __getattr__(self, name):
+        d = self.__dict__
+        if '_parameters' in d:
+            p = d['_parameters']
+            if name in p:
+                return p[name]
+        if '_buffers' in d:
+            b = d['_buffers']
+            if name in b:
+                return b[name]
+        if '_modules' in d:
+            m = d['_modules']
+            if name in m:
+                return m[name]
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+
+    def __setattr__(self, name, value):
+        d = self.__dict__
+
+        def remove_from(*containers):
+            for c in containers:
+                if name in c:
+                    if isinstance(c, dict):
+                        del c[name]
+                    else:
+                        c.discard(name)
+        params = d.get('_parameters')
+        if isinstance(value, Parameter):
+            if params is None:
+                raise AttributeError('cannot assign parameters before Module.__init__() call')
+            remove_from(d, self._buffers, self._modules, self._non_persistent_buffers_set)
+            self.register_parameter(name, value)
+        elif params is not None and name in params:
+            if value is not None:
+                raise TypeError(f"cannot assign '{_typename(value)}' as parameter '{name}' "
+                                "(torch.nn.Parameter or None expected)")
+            self.register_parameter(name, value)
+        else:
+            modules = d.get('_modules')
+            if isinstance(value, Module):
+                if modules is None:
+                    raise AttributeError('cannot assign module before Module.__init__() call')
+                remove_from(d, self._parameters, self._buffers, self._non_persistent_buffers_set)
+                for hook in _global_module_registration_hooks.values():
+                    out = hook(self, name, value)
+                    if out is not None:
+                        value = out
+                modules[name] = value
+            elif modules is not None and name in modules:
+                if value is not None:
+                    raise TypeError(f"cannot assign '{_typename(value)}' as child module '{name}' "
+                                    "(torch.nn.Module or None expected)")
+                modules[name] = value
+            else:
+                buffers = d.get('_buffers')
+                if isinstance(value, Buffer) or (buffers is not None and name in buffers):
+                    if value is not None and not isinstance(value, Tensor):
+                        raise TypeError(f"cannot assign '{_typename(value)}' as buffer '{name}' "
+                                        "(torch.nn.Buffer, torch.Tensor or None expected)")
+                    persistent = value.persistent if isinstance(value, Buffer) \
+                        else name not in self._non_persistent_buffers_set
+                    self.register_buffer(name, value, persistent)
+                else:
+                    object.__setattr__(self, name, value)
+
+    def __delattr__(self, name):
+        if name in self._parameters:
+            del self._parameters[name]
+        elif name in self._buffers:
+            del self._buffers[name]
+            self._non_persistent_buffers_set.discard(name)
+        elif name in self._modules:
+            del self._modules[name]
+        else:
+            object.__delattr__(self, name)
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        for k in ('_forward_pre_hooks', '_forward_pre_hooks_with_kwargs', '_forward_hooks',
+                  '_forward_hooks_with_kwargs', '_forward_hooks_always_called', '_state_dict_hooks',
+                  '_state_dict_pre_hooks', '_load_state_dict_pre_hooks', '_load_state_dict_post_hooks',
+                  '_backward_pre_hooks'):
+            if k not in self.__dict__:
+                self.__dict__[k] = OrderedDict()
+        if '_non_persistent_buffers_set' not in self.__dict__:
+            self._non_persistent_buffers_set = set()
+        if '_is_full_backward_hook' not in self.__dict__:
+            self._is_full_backward_hook = None
+
+    def __getstate__(self):
+        return self.__dict__.copy()
+
+    def __dir__(self):
+        keys = dir(self.__class__) + list(self.__dict__) + list(self._parameters) + \
+            list(self._modules) + list(self._buffers)
+        return sorted(k for k in keys if not k[0].isdigit())
+
+    # --- calling ---
+    def _call_impl(self, *args, **kwargs):
+        d = self.__dict__
+        if not (d['_forward_hooks'] or d['_forward_pre_hooks'] or d['_backward_hooks']
+                or d['_backward_pre_hooks'] or _global_forward_hooks or _global_forward_pre_hooks
+                or _global_backward_hooks or _global_backward_pre_hooks):
+            return self.forward(*args, **kwargs)
+        return self._call_with_hooks(args, kwargs)
+
+    __call__ = _call_impl
+
+    def _call_with_hooks(self, args, kwargs):
+        for hook_id, hook in (*_global_forward_pre_hooks.items(), *self._forward_pre_hooks.items()):
+            if hook_id in self._forward_pre_hooks_with_kwargs:
+                res = hook(self, args, kwargs)
+                if res is not None:
+                    if isinstance(res, tuple) and len(res) == 2:
+                        args, kwargs = res
+                    else:
+                        raise RuntimeError('forward pre-hook must return None or a tuple of '
+                                           f'(new_args, new_kwargs), but got {res}.')
+            else:
+                res = hook(self, args)
+                if res is not None:
+                    args = res if isinstance(res, tuple) else (res,)
+        full = [*_global_backward_hooks.values(), *self._backward_hooks.values()] \
+            if self._is_full_backward_hook is not False else []
+        pre = [*_global_backward_pre_hooks.values(), *self._backward_pre_hooks.values()]
+        bw = None
+        if full or pre:
+            bw = BackwardHook(self, full, pre)
+            args = bw.setup_input_hook(args)
+        result = self.forward(*args, **kwargs)
+        for hook_id, hook in (*_global_forward_hooks.items(), *self._forward_hooks.items()):
+            if hook_id in self._forward_hooks_with_kwargs or hook_id in _global_forward_hooks_with_kwargs:
+                res = hook(self, args, kwargs, result)
+            else:
+                res = hook(self, args, result)
+            if res is not None:
+                result = res
+        if bw is not None:
+            result = bw.setup_output_hook(result)
+        return result
+
+    # --- hooks ---
+    def register_forward_pre_hook(self, hook, *, prepend=False, with_kwargs=False):
+        h = RemovableHandle(self._forward_pre_hooks, extra_dict=self._forward_pre_hooks_with_kwargs)
+        self._forward_pre_hooks[h.id] = hook
+        if with_kwargs:
+            self._forward_pre_hooks_with_kwargs[h.id] = True
+        if prepend:
+            self._forward_pre_hooks.move_to_end(h.id, last=False)
+        return h
+
+    def register_forward_hook(self, hook, *, prepend=False, with_kwargs=False, always_call=False):
+        h = RemovableHandle(self._forward_hooks, extra_dict=[self._forward_hooks_with_kwargs,
+                                                             self._forward_hooks_always_called])
+        self._forward_hooks[h.id] = hook
+        if with_kwargs:
+            self._forward_hooks_with_kwargs[h.id] = True
+        if always_call:
+            self._forward_hooks_always_called[h.id] = True
+        if prepend:
+            self._forward_hooks.move_to_end(h.id, last=False)
+        return h
+
+    def register_full_backward_pre_hook(self, hook, prepend=False):
+        h = RemovableHandle(self._backward_pre_hooks)
+        self._backward_pre_hooks[h.id] = hook
+        if prepend:
+            self._backward_pre_hooks.move_to_end(h.id, last=False)
+        return h
+
+    def register_full_backward_hook(self, hook, prepend=False):
+        if self._is_full_backward_hook is False:
+            raise RuntimeError('Cannot use both regular backward hooks and full backward hooks on a '
+                               'single Module. Please use only one of them.')
+        self._is_full_backward_hook = True
+        h = RemovableHandle(self._backward_hooks)
+        self._backward_hooks[h.id] = hook
+        if prepend:
+            self._backward_hooks.move_to_end(h.id, last=False)
+        return h
+
+    def register_backward_hook(self, hook):
+        if self._is_full_backward_hook is True:
+            raise RuntimeError('Cannot use both regular backward hooks and full backward hooks on a '
+                               'single Module. Please use only one of them.')
+        self._is_full_backward_hook = False
+        h = RemovableHandle(self._backward_hooks)
+        self._backward_hooks[h.id] = hook
+        return h
+
+    def _register_state_dict_hook(self, hook):
+        h = RemovableHandle(self._state_dict_hooks)
+        self._state_dict_hooks[h.id] = hook
+        return h
+
+    register_state_dict_post_hook = _register_state_dict_hook
+
+    def register_state_dict_pre_hook(self, hook):
+        h = RemovableHandle(self._state_dict_pre_hooks)
+        self._state_dict_pre_hooks[h.id] = hook
+        return h
+
+    def _register_load_state_dict_pre_hook(self, hook, with_module=False):
+        h = RemovableHandle(self._load_state_dict_pre_hooks)
+        self._load_state_dict_pre_hooks[h.id] = functools.partial(hook, self) if with_module else hook
+        return h
+
+    def register_load_state_dict_pre_hook(self, hook):
+        return self._register_load_state_dict_pre_hook(hook, with_module=True)
+
+    def register_load_state_dict_post_hook(self, hook):
+        h = RemovableHandle(self._load_state_dict_post_hooks)
+        self._load_state_dict_post_hooks[h.id] = hook
+        return h
+
+    # --- traversal ---
+    def _named_members(self, get_members_fn, prefix='', recurse=True, remove_duplicate=True):
+        memo = set()
+        modules = self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate) if recurse \
+            else [(prefix, self)]
+        for module_prefix, module in modules:
+            for k, v in get_members_fn(module):
+                if v is None or v in memo:
+                    continue
+                if remove_duplicate:
+                    memo.add(v)
+                yield (module_prefix + ('.' if module_prefix else '') + k, v)
+
+    def parameters(self, recurse=True):
+        for _, p in self.named_parameters(recurse=recurse):
+            yield p
+
+    def named_parameters(self, prefix='', recurse=True, remove_duplicate=True):
+        yield from self._named_members(lambda m: m._parameters.items(), prefix=prefix, recurse=recurse,
+                                       remove_duplicate=remove_duplicate)
+
+    def buffers(self, recurse=True):
+        for _, b in self.named_buffers(recurse=recurse):
+            yield b
+
+    def named_buffers(self, prefix='', recurse=True, remove_duplicate=True):
+        yield from self._named_members(lambda m: m._buffers.items(), prefix=prefix, recurse=recurse,
+                                       remove_duplicate=remove_duplicate)
+
+    def children(self):
+        for _, m in self.named_children():
+            yield m
+
+    def named_children(self):
+        memo = set()
+        for name, m in self._modules.items():
+            if m is not None and m not in memo:
+                memo.add(m)
+                yield name, m
+
+    def modules(self, remove_duplicate=True):
+        for _, m in self.named_modules(remove_duplicate=remove_duplicate):
+            yield m
+
+    def named_modules(self, memo=None, prefix='', remove_duplicate=True):
+        if memo is None:
+            memo = set()
+        if self not in memo:
+            if remove_duplicate:
+                memo.add(self)
+            yield prefix, self
+            for name, m in self._modules.items():
+                if m is None:
+                    continue
+                sub = prefix + ('.' if prefix else '') + name
+                yield from m.named_modules(memo, sub, remove_duplicate)
+
+    def __hash__(self):
+        return id(self)
+
+    # --- modes ---
+    def train(self, mode=True):
+        if not isinstance(mode, bool):
+            raise ValueError('training mode is expected to be boolean')
+        self.training = mode
+        for m in self.children():
+            m.train(mode)
+        return self
+
+    def eval(self):
+        return self.train(False)
+
+    def requires_grad_(self, requires_grad=True):
+        for p in self.parameters():
+            p.requires_grad_(requires_grad)
+        return self
+
+    def zero_grad(self, set_to_none=True):
+        for p in self.parameters():
+            if p.grad is not None:
+                if set_to_none:
+                    p.grad = None
+                else:
+                    g = p.grad
+                    if g.grad_fn is not None:
+                        g.detach_()
+                    else:
+                        g.requires_grad_(False)
+                    g.zero_()
+
+    def share_memory(self):
+        return self
+
+    def apply(self, fn):
+        for m in self.children():
+            m.apply(fn)
+        fn(self)
+        return self
+
+    # --- conversion ---
+    def _apply(self, fn, recurse=True):
+        if recurse:
+            for m in self.children():
+                m._apply(fn)
+        for key, param in self._parameters.items():
+            if param is None:
+                continue
+            with _no_grad():
+                applied = fn(param)
+            # torch keeps the Parameter object and swaps its data (param.data = ...)
+            param.data = applied
+            if param.grad is not None:
+                with _no_grad():
+                    g = fn(param.grad)
+                param.grad.data = g
+        for key, buf in self._buffers.items():
+            if buf is not None:
+                self._buffers[key] = fn(buf)
+        return self
+
+    def cuda(self, device=None):
+        return self._apply(lambda t: t.cuda(device))
+
+    def cpu(self):
+        return self._apply(lambda t: t.cpu())
+
+    def type(self, dst_type):
+        return self._apply(lambda t: t.type(dst_type))
+
+    def float(self):
+        return self._apply(lambda t: t.float() if t.is_floating_point() else t)
+
+    def double(self):
+        return self._apply(lambda t: t.double() if t.is_floating_point() else t)
+
+    def half(self):
+        return self._apply(lambda t: t.half() if t.is_floating_point() else t)
+
+    def bfloat16(self):
+        return self._apply(lambda t: t.bfloat16() if t.is_floating_point() else t)
+
+    def to_empty(self, *, device, recurse=True):
+        from ... import empty_like
+        return self._apply(lambda t: empty_like(t, device=device), recurse=recurse)
+
+    def to(self, *args, **kwargs):
+        device, dtype, non_blocking = _parse_to(args, kwargs)
+        if dtype is not None and not (dtype.is_floating_point or dtype.is_complex):
+            raise TypeError('nn.Module.to only accepts floating point or complex dtypes, but got '
+                            f'desired dtype={dtype}')
+
+        def convert(t):
+            if dtype is not None and (t.is_floating_point() or t.is_complex()):
+                return t.to(device, dtype) if device is not None else t.to(dtype)
+            return t.to(device) if device is not None else t
+        return self._apply(convert)
+
+    # --- state dict ---
+    def _save_to_state_dict(self, destination, prefix, keep_vars):
+        for name, p in self._parameters.items():
+            if p is not None:
+                destination[prefix + name] = p if keep_vars else p.detach()
+        for name, b in self._buffers.items():
+            if b is not None and name not in self._non_persistent_buffers_set:
+                destination[prefix + name] = b if keep_vars else b.detach()
+        if getattr(self.__class__, 'get_extra_state', Module.get_extra_state) is not Module.get_extra_state:
+            destination[prefix + _EXTRA_STATE_KEY_SUFFIX] = self.get_extra_state()
+
+    def state_dict(self, *args, destination=None, prefix='', keep_vars=False):
+        if args:
+            destination = args[0] if len(args) > 0 and destination is None else destination
+            prefix = args[1] if len(args) > 1 and prefix == '' else prefix
+            keep_vars = args[2] if len(args) > 2 and keep_vars is False else keep_vars
+        if destination is None:
+            destination = OrderedDict()
+            destination._metadata = OrderedDict()
+        local_metadata = dict(version=self._version)
+        if hasattr(destination, '_metadata'):
+            destination._metadata[prefix[:-1]] = local_metadata
+        for hook in self._state_dict_pre_hooks.values():
+            hook(self, prefix, keep_vars)
+        self._save_to_state_dict(destination, prefix, keep_vars)
+        for name, m in self._modules.items():
+            if m is not None:
+                m.state_dict(destination=destination, prefix=prefix + name + '.', keep_vars=keep_vars)
+        for hook in self._state_dict_hooks.values():
+            res = hook(self, destination, prefix, local_metadata)
+            if res is not None:
+                destination = res
+        return destination
+
+    def _load_from_state_dict(self, state_dict, prefix, local_metadata, strict, missing_keys,
+                              unexpected_keys, error_msgs):
+        for hook in self._load_state_dict_pre_hooks.values():
+            hook(state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys, error_msgs)
+        local_state = {k: v for k, v in itertools.chain(
+            self._parameters.items(),
+            ((k, v) for k, v in self._buffers.items() if k not in self._non_persistent_buffers_set))
+            if v is not None}
+        assign = local_metadata.get('assign_to_params_buffers', False)
+        for name, param in local_state.items():
+            key = prefix + name
+            if key not in state_dict:
+                if strict:
+                    missing_keys.append(key)
+                continue
+            inp = state_dict[key]
+            if not isinstance(inp, Tensor):
+                error_msgs.append(f'While copying the parameter named "{key}", expected torch.Tensor or '
+                                  f'Tensor-like object from checkpoint but received {type(inp)}')
+                continue
+            if param.ndim == 0 and inp.ndim == 1 and inp.shape[0] == 1:
+                inp = inp[0]
+            if inp.shape != param.shape:
+                error_msgs.append(f'size mismatch for {key}: copying a param with shape {inp.shape} from '
+                                  f'checkpoint, the shape in current model is {param.shape}.')
+                continue
+            try:
+                with _no_grad():
+                    if assign:
+                        if isinstance(param, Parameter) and not isinstance(inp, Parameter):
+                            inp = Parameter(inp, requires_grad=param.requires_grad)
+                        setattr(self, name, inp)
+                    else:
+                        param.copy_(inp)
+            except Exception as ex:
+                error_msgs.append(f'While copying the parameter named "{key}", whose dimensions in the '
+                                  f'model are {param.size()} and whose dimensions in the checkpoint are '
+                                  f'{inp.size()}, an exception occurred : {ex.args}.')
+        extra_key = prefix + _EXTRA_STATE_KEY_SUFFIX
+        if getattr(self.__class__, 'set_extra_state', Module.set_extra_state) is not Module.set_extra_state:
+            if extra_key in state_dict:
+                self.set_extra_state(state_dict[extra_key])
+            elif strict:
+                missing_keys.append(extra_key)
+        elif strict and extra_key in state_dict:
+            unexpected_keys.append(extra_key)
+        if strict:
+            for key in state_dict:
+                if key.startswith(prefix) and key != extra_key:
+                    parts = key[len(prefix):].split('.', 1)
+                    if len(parts) > 1:
+                        if parts[0] not in self._modules:
+                            unexpected_keys.append(key)
+                    elif parts[0] not in local_state:
+                        unexpected_keys.append(key)
+
+    def load_state_dict(self, state_dict, strict=True, assign=False):
+        if not isinstance(state_dict, Mapping):
+            raise TypeError(f'Expected state_dict to be dict-like, got {type(state_dict)}.')
+        missing, unexpected, errors = [], [], []
+        metadata = getattr(state_dict, '_metadata', None)
+        state_dict = OrderedDict(state_dict)
+        if metadata is not None:
+            state_dict._metadata = metadata
+
+        def load(module, local_sd, prefix=''):
+            local_metadata = {} if metadata is None else dict(metadata.get(prefix[:-1], {}))
+            if assign:
+                local_metadata['assign_to_params_buffers'] = assign
+            module._load_from_state_dict(local_sd, prefix, local_metadata, True, missing, unexpected, errors)
+            for name, child in module._modules.items():
+                if child is not None:
+                    cp = prefix + name + '.'
+                    load(child, {k: v for k, v in local_sd.items() if k.startswith(cp)}, cp)
+            inc = _IncompatibleKeys(missing, unexpected)
+            for hook in module._load_state_dict_post_hooks.values():
+                if hook(module, inc) is not None:
+                    raise AssertionError('Hooks registered with ``register_load_state_dict_post_hook`` are '
+                                         'not expected to return new values, if incompatible_keys need to '
+                                         'be modified, it should be done inplace.')
+        load(self, state_dict)
+        if strict:
+            if unexpected:
+                errors.insert(0, 'Unexpected key(s) in state_dict: {}. '.format(
+                    ', '.join(f'"{k}"' for k in unexpected)))
+            if missing:
+                errors.insert(0, 'Missing key(s) in state_dict: {}. '.format(
+                    ', '.join(f'"{k}"' for k in missing)))
+        if errors:
+            raise RuntimeError('Error(s) in loading state_dict for {}:\n\t{}'.format(
+                self.__class__.__name__, '\n\t'.join(errors)))
+        return _IncompatibleKeys(missing, unexpected)
+
+    # --- repr ---
+    def _get_name(self):
+        return self.__class__.__name__
+
+    def extra_repr(self):
+        return ''
+
+    def __repr__(self):
+        extra = self.extra_repr()
+        extra_lines = extra.split('\n') if extra else []
+        child_lines = ['(' + k + '): ' + _addindent(repr(m), 2) for k, m in self._modules.items()]
+        lines = extra_lines + child_lines
+        s = self._get_name() + '('
+        if lines:
+            if len(extra_lines) == 1 and not child_lines:
+                s += extra_lines[0]
+            else:
+                s += '\n  ' + '\n  '.join(lines) + '\n'
+        return s + ')'
+
+    def compile(self, *args, **kwargs):
+        pass
+
+    def _replicate_for_data_parallel(self):
+        replica = self.__new__(type(self))
+        replica.__dict__ = self.__dict__.copy()
+        replica._parameters = {}
+        replica._buffers = replica._buffers.copy()
+        replica._modules = replica._modules.copy()
+        return replica
+
+
+class _no_grad:
+    def __enter__(self):
+        self.prev = grad_state.enabled
+        grad_state.enabled = False
+
+    def __exit__(self, *a):
+        grad_state.enabled = self.prev
+
+
+def _parse_to(args, kwargs):
+    """(device, dtype, non_blocking) from Module.to's overloads."""
+    from ..._device import device as device_cls
+    device = kwargs.pop('device', None)
+    dtype = kwargs.pop('dtype', None)
+    non_blocking = kwargs.pop('non_blocking', False)
+    kwargs.pop('memory_format', None)
+    if 'tensor' in kwargs:
+        t = kwargs.pop('tensor')
+        device, dtype = t.device, t.dtype
+    if kwargs:
+        raise TypeError(f"to() received an invalid combination of arguments - got {kwargs}")
+    for a in args:
+        if isinstance(a, Tensor):
+            device, dtype = a.device, a.dtype
+        elif isinstance(a, D.dtype):
+            dtype = a
+        elif isinstance(a, bool):
+            non_blocking = a
+        elif isinstance(a, (str, int, device_cls)):
+            device = a
+    if device is not None and not isinstance(device, device_cls):
+        device = device_cls(device)
+    return device, dtype, non_blocking
+
+
+class BackwardHook:
+    """Full backward (pre-)hooks: identity nodes around a module's inputs and outputs.
+
+    The output node sees grad_output (runs pre-hooks, may replace it); the input node sees
+    grad_input and runs the full hooks with both, as torch's BackwardHookFunction does."""
+
+    def __init__(self, module, user_hooks, user_pre_hooks):
+        self.module = module
+        self.user_hooks = user_hooks
+        self.user_pre_hooks = user_pre_hooks
+        self.grad_outputs = None
+        self.n_outputs = -1
+        self.n_inputs = -1
+        self.input_tensors_index = None
+
+    @staticmethod
+    def _identity(tensors, on_grads):
+        from ...autograd.grad_mode import state
+        from ..._ops._core import attach
+        idx = [i for i, t in enumerate(tensors) if isinstance(t, Tensor)]
+        if not state.enabled or not any(tensors[i]._requires_grad for i in idx):
+            return tensors, False
+        ins = tuple(tensors[i] for i in idx)
+        outs = []
+        for t in ins:
+            o = _make(t._data, t.dtype, t._device)
+            o._vc = t._vc
+            outs.append(o)
+
+        def bwd(node, *grads):
+            res = on_grads(grads)
+            return tuple(res)
+        attach('BackwardHookFunctionBackward', bwd, ins, tuple(outs))
+        new = list(tensors)
+        for i, o in zip(idx, outs):
+            new[i] = o
+        return new, True
+
+    def setup_input_hook(self, args):
+        def fn(grads):
+            if not self.user_hooks:
+                return grads
+            gi = tuple(grads)
+            for hook in self.user_hooks:
+                res = hook(self.module, gi, self.grad_outputs)
+                if res is not None:
+                    res = tuple(res) if isinstance(res, (tuple, list)) else (res,)
+                    if len(res) != len(gi):
+                        raise RuntimeError(f"Backward hook returned an invalid number of grad_input, got "
+                                           f"{len(res)}, but expected {len(gi)}")
+                    gi = res
+            self.grad_outputs = None
+            return gi
+        self.n_inputs = len(args)
+        new, wrapped = self._identity(list(args), fn)
+        self.input_wrapped = wrapped
+        return tuple(new)
+
+    def setup_output_hook(self, result):
+        single = isinstance(result, Tensor)
+        outs = [result] if single else list(result) if isinstance(result, tuple) else None
+        if outs is None:
+            return result
+
+        def fn(grads):
+            go = tuple(grads)
+            for hook in self.user_pre_hooks:
+                res = hook(self.module, go)
+                if res is not None:
+                    res = tuple(res) if isinstance(res, (tuple, list)) else (res,)
+                    if len(res) != len(go):
+                        raise RuntimeError(f"Backward pre hook returned an invalid number of grad_output, "
+                                           f"got {len(res)}, but expected {len(go)}")
+                    go = res
+            self.grad_outputs = go
+            if not self.input_wrapped:      # no input needs grad: full hooks run now
+                gi = (None,) * max(self.n_inputs, 1)
+                for hook in self.user_hooks:
+                    if hook(self.module, gi, go) is not None:
+                        raise RuntimeError("Backward hook for Modules where no input requires gradient "
+                                           "should always return None or None for all gradients.")
+                self.grad_outputs = None
+            return go
+        new, _ = self._identity(outs, fn)
+        return new[0] if single else tuple(new)

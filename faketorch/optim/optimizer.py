@@ -1,0 +1,412 @@
+"""torch.optim.Optimizer: param groups, per-parameter state, hooks, state_dict, zero_grad.
+
+Subclasses do their arithmetic on the arrays of parameters, gradients and state (in place,
+under no-grad semantics, as torch's optimizers do) with the helpers at the bottom of this file;
+state entries stay faketorch Tensors so that `state_dict()` looks like torch's.
+"""
+import functools
+import warnings
+from collections import OrderedDict, defaultdict
+from copy import deepcopy
+from itertools import chain
+
+import numpy as np
+
+from .. import _dtype as D
+from .._tensor import Tensor, _make
+
+__all__ = ['Optimizer', 'register_optimizer_step_pre_hook', 'register_optimizer_step_post_hook']
+
+
+class _RequiredParameter:
+    """Marks a hyper-parameter without a default (torch.optim.optimizer.required)."""
+
+    def __repr__(self):
+        return '<required parameter>'
+
+
+required = _RequiredParameter()
+
+
+class _RemovableHandle:
+    """torch.utils.hooks.RemovableHandle, enough for optimizer hooks."""
+    next_id = 0
+
+    def __init__(self, hooks_dict):
+        self.hooks_dict = hooks_dict
+        self.id = _RemovableHandle.next_id
+        _RemovableHandle.next_id += 1
+
+    def remove(self):
+        self.hooks_dict.pop(self.id, None)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *args):
+        self.remove()
+
+
+_global_optimizer_pre_hooks = OrderedDict()
+_global_optimizer_post_hooks = OrderedDict()
+
+
+def register_optimizer_step_pre_hook(hook):
+    handle = _RemovableHandle(_global_optimizer_pre_hooks)
+    _global_optimizer_pre_hooks[handle.id] = hook
+    return handle
+
+
+def register_optimizer_step_post_hook(hook):
+    handle = _RemovableHandle(_global_optimizer_post_hooks)
+    _global_optimizer_post_hooks[handle.id] = hook
+    return handle
+
+
+def _typename(obj):
+    """torch.typename: 'torch.FloatTensor' for tensors, the qualified class name otherwise."""
+    if isinstance(obj, Tensor):
+        return 'torch.' + D.legacy_names.get(str(obj.dtype).split('.')[-1], 'Tensor')
+    module = type(obj).__module__
+    name = type(obj).__qualname__
+    return name if module in ('builtins', None) else module + '.' + name
+
+
+def _with_hooks(step):
+    """Wrap a subclass's step with the global and per-instance pre/post hooks (as torch does)."""
+    @functools.wraps(step)
+    def wrapper(self, *args, **kwargs):
+        for pre_hook in chain(_global_optimizer_pre_hooks.values(), self._optimizer_step_pre_hooks.values()):
+            result = pre_hook(self, args, kwargs)
+            if result is not None:
+                if isinstance(result, tuple) and len(result) == 2:
+                    args, kwargs = result
+                else:
+                    raise RuntimeError(f"{step} must return None or a tuple of (new_args, new_kwargs), "
+                                       f"but got {result}.")
+        out = step(self, *args, **kwargs)
+        for post_hook in chain(self._optimizer_step_post_hooks.values(), _global_optimizer_post_hooks.values()):
+            post_hook(self, args, kwargs)
+        return out
+    wrapper.hooked = True
+    return wrapper
+
+
+class Optimizer:
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if 'step' in cls.__dict__ and not getattr(cls.__dict__['step'], 'hooked', False):
+            cls.step = _with_hooks(cls.__dict__['step'])
+
+    def __init__(self, params, defaults):
+        self.defaults = defaults
+        self._optimizer_step_pre_hooks = OrderedDict()
+        self._optimizer_step_post_hooks = OrderedDict()
+        self._optimizer_state_dict_pre_hooks = OrderedDict()
+        self._optimizer_state_dict_post_hooks = OrderedDict()
+        self._optimizer_load_state_dict_pre_hooks = OrderedDict()
+        self._optimizer_load_state_dict_post_hooks = OrderedDict()
+        if isinstance(params, Tensor):
+            raise TypeError("params argument given to the optimizer should be an iterable of Tensors "
+                            "or dicts, but got " + _typename(params))
+        self.state = defaultdict(dict)
+        self.param_groups = []
+        param_groups = list(params)
+        if len(param_groups) == 0:
+            raise ValueError("optimizer got an empty parameter list")
+        if not isinstance(param_groups[0], dict):
+            param_groups = [{'params': param_groups}]
+        for param_group in param_groups:
+            self.add_param_group(param_group)
+        self._warned_capturable_if_run_uncaptured = True
+
+    def __getstate__(self):
+        return {'defaults': self.defaults, 'state': self.state, 'param_groups': self.param_groups}
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        for name in ('_optimizer_step_pre_hooks', '_optimizer_step_post_hooks',
+                     '_optimizer_state_dict_pre_hooks', '_optimizer_state_dict_post_hooks',
+                     '_optimizer_load_state_dict_pre_hooks', '_optimizer_load_state_dict_post_hooks'):
+            self.__dict__.setdefault(name, OrderedDict())
+        self.defaults.setdefault('differentiable', False)
+
+    def __repr__(self):
+        lines = [self.__class__.__name__ + ' (']
+        for i, group in enumerate(self.param_groups):
+            lines.append(f'Parameter Group {i}')
+            lines += [f'    {key}: {group[key]}' for key in sorted(group) if key != 'params']
+        return '\n'.join(lines) + '\n)'
+
+    # --- hooks ---
+    def _add_hook(self, hooks, hook, prepend=False):
+        handle = _RemovableHandle(hooks)
+        hooks[handle.id] = hook
+        if prepend:
+            hooks.move_to_end(handle.id, last=False)
+        return handle
+
+    def register_step_pre_hook(self, hook):
+        return self._add_hook(self._optimizer_step_pre_hooks, hook)
+
+    def register_step_post_hook(self, hook):
+        return self._add_hook(self._optimizer_step_post_hooks, hook)
+
+    def register_state_dict_pre_hook(self, hook, prepend=False):
+        return self._add_hook(self._optimizer_state_dict_pre_hooks, hook, prepend)
+
+    def register_state_dict_post_hook(self, hook, prepend=False):
+        return self._add_hook(self._optimizer_state_dict_post_hooks, hook, prepend)
+
+    def register_load_state_dict_pre_hook(self, hook, prepend=False):
+        return self._add_hook(self._optimizer_load_state_dict_pre_hooks, hook, prepend)
+
+    def register_load_state_dict_post_hook(self, hook, prepend=False):
+        return self._add_hook(self._optimizer_load_state_dict_post_hooks, hook, prepend)
+
+    # --- state_dict ---
+    def state_dict(self):
+        for pre_hook in self._optimizer_state_dict_pre_hooks.values():
+            pre_hook(self)
+        index = {}                       # id(param) -> integer id, in group order
+        groups = []
+        for group in self.param_groups:
+            packed = {k: v for k, v in group.items() if k != 'params'}
+            for p in group['params']:
+                index.setdefault(id(p), len(index))
+            packed['params'] = [index[id(p)] for p in group['params']]
+            groups.append(packed)
+        state = {(index[id(k)] if isinstance(k, Tensor) else k): v for k, v in self.state.items()}
+        state_dict = {'state': state, 'param_groups': groups}
+        for post_hook in self._optimizer_state_dict_post_hooks.values():
+            result = post_hook(self, state_dict)
+            if result is not None:
+                state_dict = result
+        return state_dict
+
+    @staticmethod
+    def _process_value_according_to_param_policy(param, value, param_id, param_groups, key=None):
+        fused = capturable = False
+        for pg in param_groups:
+            if param_id in pg['params']:
+                fused = pg.get('fused', False)
+                capturable = pg.get('capturable', False)
+                break
+        if key == 'step':
+            if capturable or fused:
+                return value.to(dtype=D.float32, device=param.device)
+            return value
+        if param.is_floating_point():
+            return value.to(dtype=param.dtype, device=param.device)
+        return value.to(device=param.device)
+
+    def load_state_dict(self, state_dict):
+        state_dict = state_dict.copy()
+        for pre_hook in self._optimizer_load_state_dict_pre_hooks.values():
+            result = pre_hook(self, state_dict)
+            if result is not None:
+                state_dict = result
+        groups = self.param_groups
+        saved_groups = deepcopy(state_dict['param_groups'])
+        if len(groups) != len(saved_groups):
+            raise ValueError("loaded state dict has a different number of parameter groups")
+        if any(len(g['params']) != len(s['params']) for g, s in zip(groups, saved_groups)):
+            raise ValueError("loaded state dict contains a parameter group that doesn't match the size "
+                             "of optimizer's group")
+        id_map = dict(zip(chain.from_iterable(g['params'] for g in saved_groups),
+                          chain.from_iterable(g['params'] for g in groups)))
+
+        def cast(param, value, param_id, key=None):
+            if isinstance(value, Tensor):
+                return Optimizer._process_value_according_to_param_policy(
+                    param, value, param_id, state_dict['param_groups'], key)
+            if isinstance(value, dict):
+                return {k: cast(param, v, param_id, k) for k, v in value.items()}
+            if isinstance(value, (list, tuple, set)):
+                return type(value)(cast(param, v, param_id) for v in value)
+            return value
+
+        state = defaultdict(dict)
+        for k, v in state_dict['state'].items():
+            if k in id_map:
+                param = id_map[k]
+                state[param] = cast(param, v, k)
+            else:
+                state[k] = v
+
+        def update_group(group, new_group):
+            new_group['params'] = group['params']
+            if 'param_names' in group and 'param_names' not in new_group:
+                new_group['param_names'] = group['param_names']
+            return new_group
+        self.__setstate__({'state': state,
+                           'param_groups': [update_group(g, ng) for g, ng in zip(groups, saved_groups)]})
+        for post_hook in self._optimizer_load_state_dict_post_hooks.values():
+            post_hook(self)
+
+    # --- gradients and groups ---
+    def zero_grad(self, set_to_none=True):
+        for group in self.param_groups:
+            for p in group['params']:
+                g = p._grad
+                if g is None:
+                    continue
+                if set_to_none:
+                    p._grad = None
+                else:
+                    if g._grad_fn is not None:
+                        g.detach_()
+                    else:
+                        g.requires_grad_(False)
+                    g._data[...] = 0
+                    g._vc[0] += 1
+
+    def step(self, closure=None):
+        raise NotImplementedError
+
+    def add_param_group(self, param_group):
+        if not isinstance(param_group, dict):
+            raise TypeError(f"param_group must be a dict, but got {type(param_group)}")
+        params = param_group['params']
+        if isinstance(params, Tensor):
+            params = [params]
+        elif isinstance(params, set):
+            raise TypeError("optimizer parameters need to be organized in ordered collections, but the "
+                            "ordering of tensors in sets will change between runs. Please use a list instead.")
+        else:
+            params = list(params)
+        names = [p[0] for p in params if isinstance(p, tuple)]
+        params = [p[1] if isinstance(p, tuple) else p for p in params]
+        param_group['params'] = params
+        if names:
+            if len(names) != len(params):
+                raise ValueError("all optimizer params should be with/without names. Some param names are missing")
+            param_group['param_names'] = names
+
+        for param in params:
+            if not isinstance(param, Tensor):
+                raise TypeError("optimizer can only optimize Tensors, but one of the params is "
+                                + _typename(param))
+            if not self.defaults.get('differentiable', None) and not (param.is_leaf or param.retains_grad):
+                raise ValueError("can't optimize a non-leaf Tensor")
+
+        for name, default in self.defaults.items():
+            if default is required and name not in param_group:
+                raise ValueError(f"parameter group didn't specify a value of required optimization "
+                                 f"parameter {name}")
+            param_group.setdefault(name, default)
+
+        if len(params) != len(set(params)):
+            warnings.warn("optimizer contains a parameter group with duplicate parameters; in future, this "
+                          "will cause an error; see github.com/pytorch/pytorch/issues/40967 for more "
+                          "information", stacklevel=3)
+        param_set = set()
+        for group in self.param_groups:
+            param_set.update(group['params'])
+            if ('param_names' in param_group) != ('param_names' in group):
+                which = 'with names' if 'param_names' in param_group else 'without names'
+                raise ValueError("all optimizer param groups should be with/without names. "
+                                 f"cannot add param group {which} to the optimizer")
+        if not param_set.isdisjoint(params):
+            raise ValueError("some parameters appear in more than one parameter group")
+        self.param_groups.append(param_group)
+
+
+# --------------------------------------------------------------------- helpers for subclasses
+
+def _get_scalar_dtype(is_fused=None):
+    """The dtype of `step` and other scalar state: float64 only under a float64 default."""
+    if is_fused:
+        return D.float32
+    return D.float64 if D.get_default_dtype() is D.float64 else D.float32
+
+
+def _to_scalar(x):
+    """A hyper-parameter as a number. A tensor lr becomes a NumPy scalar of its dtype, so that
+    arithmetic on it rounds as torch's 0-dim tensor arithmetic does (float32 stays float32)."""
+    return x._data.reshape(())[()] if isinstance(x, Tensor) else x
+
+
+def _check_lr(lr, message="Invalid learning rate: {}"):
+    if isinstance(lr, Tensor) and lr.numel() != 1:
+        raise ValueError("Tensor lr must be 1-element")
+    if not 0.0 <= lr:
+        raise ValueError(message.format(lr))
+
+
+def _closure_loss(closure):
+    """Call the closure with grad enabled (torch's step runs under no_grad otherwise)."""
+    if closure is None:
+        return None
+    from ..autograd.grad_mode import enable_grad
+    with enable_grad():
+        return closure()
+
+
+def _scalar_tensor(value, dtype=None):
+    """A 0-dim state tensor (step, mu, eta ...) of the scalar dtype."""
+    dtype = dtype or _get_scalar_dtype()
+    return _make(np.asarray(value, dtype=dtype._np), dtype)
+
+
+def _zeros_like(p):
+    return _make(np.zeros_like(p._data), p.dtype, p._device)
+
+
+def _full_like(p, value):
+    return _make(np.full_like(p._data, value), p.dtype, p._device)
+
+
+def _bump(*tensors):
+    """An in-place change: bump the version counter as torch's in-place ops would."""
+    for t in tensors:
+        t._vc[0] += 1
+
+
+def _real(a):
+    """Complex arrays are updated as (..., 2) real arrays, as torch's view_as_real."""
+    if a.dtype.kind == 'c':
+        return a.view(a.real.dtype).reshape(a.shape + (2,))
+    return a
+
+
+def _incr(step_t):
+    """step_t += 1 on a 0-dim state tensor; returns the new value as a Python float."""
+    a = step_t._data
+    a += 1
+    step_t._vc[0] += 1
+    return float(a)
+
+
+def _grad_of(p, maximize, weight_decay=0):
+    """The gradient as torch's step uses it: negated under maximize, plus weight decay (new arrays)."""
+    g = _real(p._grad._data)
+    if maximize:
+        g = -g
+    if weight_decay != 0:
+        pa = _real(p._data)
+        g = g + pa * g.dtype.type(weight_decay)
+    return g
+
+
+def _lerp_(a, b, w):
+    """a.lerp_(b, w) for a scalar weight, with torch's two-sided formula."""
+    w = a.dtype.type(w)
+    if abs(w) < 0.5:
+        a += w * (b - a)
+    else:
+        np.subtract(b, (b - a) * (1 - w), out=a)
+
+
+def _addcmul_sq_(a, g, value):
+    """a.addcmul_(g, g, value=value)."""
+    a += (a.dtype.type(value) * g) * g
+
+
+def _params_with_grad(group):
+    return [p for p in group['params'] if p._grad is not None]
+
+
+def _check_sparse(p, name):
+    if getattr(p._grad, 'is_sparse', False):
+        raise RuntimeError(f"{name} does not support sparse gradients")

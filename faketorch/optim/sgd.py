@@ -1,0 +1,71 @@
+"""SGD with momentum, dampening, Nesterov, weight decay and maximize (torch's update order)."""
+from .._tensor import _make
+from .optimizer import Optimizer, _bump, _check_lr, _closure_loss, _grad_of, _real, _to_scalar
+
+__all__ = ['SGD']
+
+
+class SGD(Optimizer):
+    def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False, *,
+                 maximize=False, foreach=None, differentiable=False, fused=None):
+        _check_lr(lr)
+        if momentum < 0.0:
+            raise ValueError(f"Invalid momentum value: {momentum}")
+        if weight_decay < 0.0:
+            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        defaults = dict(lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay,
+                        nesterov=nesterov, maximize=maximize, foreach=foreach,
+                        differentiable=differentiable, fused=fused)
+        if nesterov and (momentum <= 0 or dampening != 0):
+            raise ValueError("Nesterov momentum requires a momentum and zero dampening")
+        super().__init__(params, defaults)
+        if fused:
+            if differentiable:
+                raise RuntimeError("`fused` does not support `differentiable`")
+            if foreach:
+                raise RuntimeError("`fused` and `foreach` cannot be `True` together.")
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        for group in self.param_groups:
+            group.setdefault('nesterov', False)
+            group.setdefault('maximize', False)
+            group.setdefault('foreach', None)
+            group.setdefault('differentiable', False)
+            group.setdefault('fused', False)
+
+    def step(self, closure=None):
+        loss = _closure_loss(closure)
+        for group in self.param_groups:
+            lr = _to_scalar(group['lr'])
+            momentum, dampening = group['momentum'], group['dampening']
+            wd, nesterov, maximize = group['weight_decay'], group['nesterov'], group['maximize']
+            for p in group['params']:
+                if p._grad is None:
+                    continue
+                g = _grad_of(p, maximize, wd)
+                if momentum != 0:
+                    state = self.state[p]
+                    buf_t = state.get('momentum_buffer')
+                    if buf_t is None:
+                        buf_t = _make(g.copy(), p._grad.dtype, p._device)
+                    else:
+                        buf = _real(buf_t._data)
+                        buf *= buf.dtype.type(momentum)
+                        alpha = 1 - dampening
+                        buf += g if alpha == 1 else g * buf.dtype.type(alpha)
+                        _bump(buf_t)
+                    state['momentum_buffer'] = buf_t
+                    if nesterov:
+                        buf = _real(buf_t._data)
+                        if group['foreach'] and not maximize and wd == 0:
+                            g += buf * g.dtype.type(momentum)   # torch's foreach path adds into p.grad
+                            _bump(p._grad)
+                        else:
+                            g = g + buf * g.dtype.type(momentum)
+                    else:
+                        g = _real(buf_t._data)
+                pa = _real(p._data)
+                pa += g * pa.dtype.type(-lr)
+                _bump(p)
+        return loss
