@@ -860,8 +860,9 @@ def multinomial(gen, probs, num_samples, replacement=False):
     normalised by its total, then one double uniform per sample and a binary search."""
     probs = np.asarray(probs)
     dtype = probs.dtype
-    rows = probs.reshape(1, -1) if probs.ndim == 1 else probs
     k = int(num_samples)
+    _check_multinomial(probs, k, replacement)
+    rows = probs.reshape(1, -1) if probs.ndim == 1 else probs
     if not replacement or k == 1:
         q = exponential(gen, rows.shape, dtype, 1.0)
         q = (rows / q).astype(dtype, copy=False)
@@ -878,6 +879,37 @@ def multinomial(gen, probs, num_samples, replacement=False):
         res = np.stack([np.searchsorted(c.astype(_f64), r, 'left') for c, r in zip(cum, u)])
     res = res.astype(np.int64)
     return res.reshape(k) if probs.ndim == 1 else res
+
+
+_SCALAR_TYPE = {'int64': 'Long', 'int32': 'Int', 'int16': 'Short', 'int8': 'Char', 'uint8': 'Byte', 'bool': 'Bool'}
+
+
+def _check_multinomial(probs, k, replacement):
+    if probs.ndim not in (1, 2):
+        raise RuntimeError('prob_dist must be 1 or 2 dim')
+    if probs.dtype.kind != 'f':
+        raise RuntimeError(f'multinomial only supports floating-point dtypes for input, got: '
+                           f'{_SCALAR_TYPE.get(probs.dtype.name, probs.dtype.name)}')
+    if k <= 0:
+        raise RuntimeError('cannot sample n_sample <= 0 samples')
+    if not replacement and k > probs.shape[-1]:
+        raise RuntimeError('cannot sample n_sample > prob_dist.size(-1) samples without replacement')
+    rows = probs.reshape(-1, probs.shape[-1]).astype(_f64)
+    if not replacement or k == 1:
+        if not (np.all(rows >= 0) and np.all(rows < np.inf)):
+            raise RuntimeError('probability tensor contains either `inf`, `nan` or element < 0')
+        if (rows.sum(axis=1) == 0).any():
+            raise RuntimeError('invalid multinomial distribution (sum of probabilities <= 0)')
+        return
+    for row in rows:   # the with-replacement kernel checks entry by entry, row by row
+        neg = ~(row >= 0)
+        bad = neg | ~np.isfinite(row)
+        if bad.any():
+            if neg[np.argmax(bad)]:
+                raise RuntimeError('invalid multinomial distribution (encountering probability entry < 0)')
+            raise RuntimeError('invalid multinomial distribution (encountering probability entry = infinity or NaN)')
+        if not row.sum() > 0:
+            raise RuntimeError('invalid multinomial distribution (sum of probabilities <= 0)')
 
 
 def _lgamma_fn():

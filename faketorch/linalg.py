@@ -23,7 +23,10 @@ LinAlgError = _LinAlgError
 # --- helpers ------------------------------------------------------------------------------------
 
 def _out(data, dtype, like):
-    return _make(np.ascontiguousarray(data).astype(dtype._np, copy=False), dtype, like._device)
+    data = np.asarray(data)
+    if not data.flags.c_contiguous:
+        data = data.copy()
+    return _make(data.astype(dtype._np, copy=False), dtype, like._device)
 
 
 def _grad_on(*ts):

@@ -399,7 +399,18 @@ def test_distribution_errors_match_torch():
                          (lambda: R.geometric(g, (3,), np.float32, 0), lambda: t.geometric_(0)),
                          (lambda: R.cauchy(g, (3,), np.float32, 0, -1), lambda: t.cauchy_(0, -1)),
                          (lambda: R.log_normal(g, (3,), np.float32, 0, -1), lambda: t.log_normal_(0, -1)),
-                         (lambda: R.randperm(g, -1), lambda: torch.randperm(-1))]:
+                         (lambda: R.randperm(g, -1), lambda: torch.randperm(-1))] + [
+            (lambda p=p, k=k, r=r, dt=dt: R.multinomial(g, np.array(p, dt), k, r),
+             lambda p=p, k=k, r=r, td=td: torch.multinomial(torch.tensor(p, dtype=td), k, r))
+            for p, k, r, dt, td in [([0., 0.], 1, False, np.float32, torch.float32),
+                                    ([0., 0.], 2, True, np.float32, torch.float32),
+                                    ([1., math.nan], 1, False, np.float32, torch.float32),
+                                    ([1., math.inf], 2, True, np.float64, torch.float64),
+                                    ([1., -1.], 2, True, np.float32, torch.float32),
+                                    ([1., 1.], 3, False, np.float32, torch.float32),
+                                    ([1., 1.], 0, False, np.float32, torch.float32),
+                                    ([[[1.]]], 1, False, np.float32, torch.float32),
+                                    ([1, 1], 1, False, np.int64, torch.int64)]]:
         with pytest.raises(Exception) as te:
             theirs()
         with pytest.raises(type(te.value)) as oe:

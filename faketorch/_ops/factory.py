@@ -47,7 +47,9 @@ def _finish(data, dtype, device, requires_grad):
         data = to_device_array(data, dev)
     t = _make(data, dtype, dev)
     if requires_grad:
-        t.requires_grad_(True)
+        if dtype._cat < 2:
+            raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
+        t._requires_grad = True
     return t
 
 
@@ -324,6 +326,8 @@ def _legacy_new(cls, dtype, args, device=None):
         t = src.detach()
     elif len(args) == 1 and isinstance(args[0], (list, tuple, np.ndarray)) and not isinstance(args[0], Size):
         t = tensor(args[0], dtype=dtype, device=device)
+    elif not args:
+        t = zeros(0, dtype=dtype, device=device)
     elif all(isinstance(a, (int, np.integer)) and not isinstance(a, bool) for a in args) or \
             (len(args) == 1 and isinstance(args[0], Size)):
         t = zeros(_size(args), dtype=dtype, device=device)

@@ -145,7 +145,7 @@ def setitem(self, idx, value, accumulate=False):
     if grad:
         check_inplace(self)
         data = self._data.copy()
-        _assign(data, np_idx, v, accumulate, self, idx)
+        _assign(data, np_idx, v, accumulate, self, idx, basic)
         r = _make(data, self.dtype, self._device)
         shape = data.shape
 
@@ -160,12 +160,12 @@ def setitem(self, idx, value, accumulate=False):
             return gs, gv
         attach('CopySlices' if basic else 'IndexPutBackward0', bwd, (self, vt), (r,))
         return commit_inplace(self, r)
-    _assign(self._data, np_idx, v, accumulate, self, idx)
+    _assign(self._data, np_idx, v, accumulate, self, idx, basic)
     self._vc[0] += 1
     return self
 
 
-def _assign(data, np_idx, v, accumulate, t, idx):
+def _assign(data, np_idx, v, accumulate, t, idx, basic):
     try:
         if accumulate:
             np.add.at(data, np_idx, v)
@@ -178,6 +178,11 @@ def _assign(data, np_idx, v, accumulate, t, idx):
         if 'could not broadcast' in msg or 'shape mismatch' in msg:
             import re
             shapes = re.findall(r'\(([\d, ]*)\)', msg)
+            if len(shapes) >= 2 and basic:
+                src = [int(s) for s in shapes[0].replace(' ', '').split(',') if s]
+                dst = [int(s) for s in shapes[1].replace(' ', '').split(',') if s]
+                from .shape import expand
+                expand(_make(np.zeros(src), D.float32), dst)   # raises torch's expand error
             if len(shapes) >= 2:
                 src = [int(s) for s in shapes[0].replace(' ', '').split(',') if s]
                 dst = [int(s) for s in shapes[1].replace(' ', '').split(',') if s]

@@ -14,8 +14,9 @@ def _seq_check(name, tensors):
         raise TypeError(f"{name}(): argument 'tensors' (position 1) must be tuple of Tensors, not Tensor")
     tensors = list(tensors)
     if not tensors:
-        raise RuntimeError(f"{name}(): expected a non-empty list of Tensors" if name == 'torch.cat'
-                           else "stack expects a non-empty TensorList")
+        if name == 'torch.cat':
+            raise ValueError(f"{name}(): expected a non-empty list of Tensors")
+        raise RuntimeError("stack expects a non-empty TensorList")
     return tensors
 
 

@@ -185,6 +185,8 @@ def binary(name, fwd, da=None, db=None, *, kind='arith', grad_name=None, save=Tr
     'cmp' (bool result), 'int' (integer and bool only). da/db(g, a, b) are the derivatives."""
     gname = grad_name or ''.join(p.capitalize() for p in name.split('_')) + 'Backward0'
     differentiable = da is not None or db is not None
+    # with a scalar `other`, the input is saved only if its own derivative reads it
+    save_for_scalar = save and da is not None and _reads(da, 'a')
 
     def bwd(node, g):
         saved = node.saved_tensors
@@ -229,13 +231,18 @@ def binary(name, fwd, da=None, db=None, *, kind='arith', grad_name=None, save=Tr
             elif isinstance(other, Tensor):
                 attach(gname, bwd, (input, other), (r,), save=(input, other) if save else ())
             else:
-                attach(gname, bwd, (input, None), (r,), save=(input,) if save else (), args=other)
+                attach(gname, bwd, (input, None), (r,), save=(input,) if save_for_scalar else (), args=other)
         if out is not None:
             return write_out(out, r, name)
         return r
     op.__name__ = name
     register(op, name=name, inplace=inplace, method=method)
     return op
+
+
+def _reads(fn, name):
+    import dis
+    return any(i.opname.startswith('LOAD_FAST') and i.argval == name for i in dis.get_instructions(fn))
 
 
 def _not_implemented(name):

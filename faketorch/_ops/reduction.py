@@ -167,7 +167,7 @@ def _prod_others(x, dims):
     right = np.cumprod(np.concatenate([ones, flat[..., ::-1][..., :-1]], -1), -1)[..., ::-1]
     res = (left * right).reshape(moved.shape)
     res = np.moveaxis(res, tuple(range(-len(dims), 0)), dims)
-    return _make(np.ascontiguousarray(res), x.dtype, x._device)
+    return _make(np.asarray(res, order="C"), x.dtype, x._device)
 
 
 # --- max / min -----------------------------------------------------------------------------------
@@ -231,11 +231,11 @@ def _minmax(name, npf, argf):
             if not keepdim:
                 idx = np.squeeze(idx, d)
                 vals = np.squeeze(vals, d)
-        v = _make(np.ascontiguousarray(vals), input.dtype, input._device)
-        i = _make(np.ascontiguousarray(idx, dtype=np.int64), D.int64, input._device)
+        v = _make(np.asarray(vals, order="C"), input.dtype, input._device)
+        i = _make(np.asarray(idx, dtype=np.int64, order="C"), D.int64, input._device)
         if _grad_on(input):
             attach(f'{name.capitalize()}Backward0', _index_reduce_bwd(a.shape, d, keepdim), (input,),
-                   (v, i), save=(i,))
+                   (v,), save=(i,))
         if out is not None:
             write_out(out[0], v, name)
             write_out(out[1], i, name)
@@ -247,7 +247,7 @@ def _minmax(name, npf, argf):
 
 def _index_reduce_bwd(shape, d, keepdim):
     """Backward of a (values, indices) reduction along d: scatter g back at the indices."""
-    def bwd(node, g, _gi=None):
+    def bwd(node, g):
         ind, = node.saved_tensors
         if len(shape) == 0:
             return g
@@ -338,7 +338,7 @@ def _arg(name, argf):
                 data = _arg_extreme(a, argf, d)
                 if not keepdim:
                     data = np.squeeze(data, d)
-        return _make(np.ascontiguousarray(data, np.int64), D.int64, input._device)
+        return _make(np.asarray(data, np.int64, order="C"), D.int64, input._device)
     f.__name__ = name
     return f
 
@@ -443,7 +443,7 @@ def _var_mean(input, dim, unbiased, keepdim, correction, sqrt):
     if not keepdim:
         m = np.squeeze(m, dims) if dims else m
     rv = _make(data, input.dtype, input._device)
-    rm = _make(np.ascontiguousarray(m), input.dtype, input._device)
+    rm = _make(np.asarray(m, order="C"), input.dtype, input._device)
     if _grad_on(input):
         shape = a.shape
         gx = _var_bwd(shape, dims, keepdim, count, c, sqrt)
@@ -546,7 +546,7 @@ def _cumprod_grad_zeros(x, g, d):
     m = np.cumprod(m, axis=-1)
     mask = i[None, :] >= i[:, None]
     res = np.sum(np.where(mask, m * gg[..., None, :], 0), axis=-1)
-    return _make(np.ascontiguousarray(np.moveaxis(res, -1, d)).astype(x._data.dtype), x.dtype, x._device)
+    return _make(np.asarray(np.moveaxis(res, -1, d), order="C").astype(x._data.dtype), x.dtype, x._device)
 
 
 def logcumsumexp(input, dim):
@@ -596,12 +596,12 @@ def _cumext(name, cmp):
         if _grad_on(input):
             shape = a.shape
 
-            def bwd(node, g, _gi=None):
+            def bwd(node, g):
                 ind, = node.saved_tensors
                 if len(shape) == 0:
                     return g
                 return g.new_zeros(shape).scatter_add(d, ind, g)
-            attach(f'{name.capitalize()}Backward0', bwd, (input,), (v, i), save=(i,))
+            attach(f'{name.capitalize()}Backward0', bwd, (input,), (v,), save=(i,))
         if out is not None:
             write_out(out[0], v, name)
             write_out(out[1], i, name)
@@ -628,7 +628,7 @@ def _cum_extreme(a, d, cmp):
             take = (take & ~np.isnan(prev)) | np.isnan(cur)
         vals[..., j] = np.where(take, cur, prev)
         idx[..., j] = np.where(take, j, idx[..., j - 1])
-    return np.ascontiguousarray(np.moveaxis(vals, -1, d)), np.ascontiguousarray(np.moveaxis(idx, -1, d))
+    return np.asarray(np.moveaxis(vals, -1, d), order="C"), np.asarray(np.moveaxis(idx, -1, d), order="C")
 
 
 cummax = _cumext('cummax', np.greater)

@@ -53,7 +53,8 @@ class Node:
         self._tensor_pre_hooks = None
 
     def name(self):
-        return type(self).__name__
+        n = type(self).__name__
+        return 'torch::autograd::' + n if n in ('CopySlices', 'AccumulateGrad') else n
 
     def __repr__(self):
         return f'<{type(self).__name__} object at {hex(id(self))}>'
@@ -299,9 +300,9 @@ def run_backward(roots, root_grads, retain_graph, create_graph, inputs=None, acc
     finally:
         _grad_state.enabled = prev_mode
     if captured is not None and not allow_unused:
-        for c in captured:
+        for i, c in enumerate(captured):
             if c is None:
-                raise RuntimeError("One of the differentiated Tensors appears to not have been used "
+                raise RuntimeError(f"The differentiated Tensor at index {i} appears to not have been used "
                                    "in the graph. Set allow_unused=True if this is the desired behavior.")
     return captured
 

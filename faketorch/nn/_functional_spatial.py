@@ -657,6 +657,11 @@ def max_unpool3d(input, indices, kernel_size, stride=None, padding=0, output_siz
 def _lp_pool(input, nd, norm_type, kernel_size, stride, ceil_mode):
     import faketorch
     k = _tuple(kernel_size, nd)
+    if norm_type in (math.inf, -math.inf):
+        mp = {1: max_pool1d, 2: max_pool2d, 3: max_pool3d}[nd]
+        if norm_type > 0:
+            return mp(input.abs(), kernel_size, stride, 0, 1, ceil_mode)
+        return -mp(-input.abs(), kernel_size, stride, 0, 1, ceil_mode)
     pool = {1: avg_pool1d, 2: avg_pool2d, 3: avg_pool3d}[nd]
     out = pool(input.pow(norm_type), kernel_size, stride, 0, ceil_mode)
     return (faketorch.sign(out) * faketorch.relu(faketorch.abs(out))).mul(int(np.prod(k))) \
@@ -673,3 +678,543 @@ def lp_pool2d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
 
 def lp_pool3d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
     return _lp_pool(input, 3, norm_type, kernel_size, stride, ceil_mode)
+
+
+# --- normalization -------------------------------------------------------------------------------
+
+def _moments(x, axes):
+    mean = x.mean(axis=axes, keepdims=True)
+    xc = x - mean
+    var = np.mean(xc * xc, axis=axes, keepdims=True)
+    return mean, var, xc
+
+
+def _norm_input_grad(gxhat, xhat, invstd, axes, count):
+    """d/dx of (x - mean) * invstd with batch statistics over `axes`."""
+    dt = gxhat.dtype.type
+    s1 = gxhat.sum(axis=axes, keepdims=True)
+    s2 = (gxhat * xhat).sum(axis=axes, keepdims=True)
+    return (invstd / dt(count)) * (dt(count) * gxhat - s1 - xhat * s2)
+
+
+def _bshape(x, nd_lead=1):
+    return (1, -1) + (1,) * (x.ndim - 2)
+
+
+def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1,
+               eps=1e-05):
+    x = input._data
+    C = x.shape[1] if x.ndim > 1 else 1
+    if training:
+        size = int(np.prod(x.shape, dtype=np.int64)) // max(C, 1)
+        if size == 1:
+            raise ValueError(f"Expected more than 1 value per channel when training, got input size "
+                             f"{input.shape}")
+    elif running_mean is None:
+        raise RuntimeError("running_mean must be defined in evaluation mode")
+    for nm, t in (('running_mean', running_mean), ('running_var', running_var), ('weight', weight),
+                  ('bias', bias)):
+        if t is not None and t.numel() != C:
+            raise RuntimeError(f"{nm} should contain {C} elements not {t.numel()}")
+    axes = (0,) + tuple(range(2, x.ndim))
+    bs = _bshape(x)
+    dt = x.dtype.type
+    if training:
+        mean, var, xc = _moments(x, axes)
+        invstd = 1 / np.sqrt(var + dt(eps))
+        n = x.size // C
+        if running_mean is not None:
+            m = dt(momentum)
+            running_mean._data[...] = (1 - m) * running_mean._data + m * mean.reshape(C).astype(
+                running_mean._data.dtype)
+            running_mean._vc[0] += 1
+        if running_var is not None:
+            m = dt(momentum)
+            unbiased = var.reshape(C) * (n / max(n - 1, 1))
+            running_var._data[...] = (1 - m) * running_var._data + m * unbiased.astype(running_var._data.dtype)
+            running_var._vc[0] += 1
+    else:
+        mean = running_mean._data.reshape(bs).astype(x.dtype)
+        invstd = 1 / np.sqrt(running_var._data.reshape(bs).astype(x.dtype) + dt(eps))
+        xc = x - mean
+    xhat = xc * invstd
+    y = xhat * weight._data.reshape(bs) if weight is not None else xhat.copy()
+    if bias is not None:
+        y += bias._data.reshape(bs)
+    r = _make(y, input.dtype, input._device)
+    if _grad_on(input, weight, bias):
+        def bwd(node, g):   # on arrays (torch's fused formula; no double backward)
+            go = g._data
+            gxhat = go * weight._data.reshape(bs) if weight is not None else go
+            gi = gw = gb = None
+            if needs(node, 0):
+                gi = _norm_input_grad(gxhat, xhat, invstd, axes, x.size // C) if training \
+                    else gxhat * invstd
+                gi = _wrap(gi, input)
+            if weight is not None and needs(node, 1):
+                gw = _wrap((go * xhat).sum(axis=axes), weight)
+            if bias is not None and needs(node, 2):
+                gb = _wrap(go.sum(axis=axes), bias)
+            return gi, gw, gb
+        attach('NativeBatchNormBackward0', bwd, (input, weight, bias), (r,))
+    return r
+
+
+def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-05):
+    ns = tuple(normalized_shape) if isinstance(normalized_shape, (list, tuple)) else (normalized_shape,)
+    x = input._data
+    k = len(ns)
+    if tuple(x.shape[x.ndim - k:]) != ns or k > x.ndim:
+        raise RuntimeError(f"Given normalized_shape={list(ns)}, expected input with shape "
+                           f"[*, {', '.join(map(str, ns))}], but got input of size{list(input.shape)}")
+    axes = tuple(range(x.ndim - k, x.ndim))
+    dt = x.dtype.type
+    mean, var, xc = _moments(x, axes)
+    invstd = 1 / np.sqrt(var + dt(eps))
+    xhat = xc * invstd
+    y = xhat * weight._data if weight is not None else xhat.copy()
+    if bias is not None:
+        y += bias._data
+    r = _make(y, input.dtype, input._device)
+    if _grad_on(input, weight, bias):
+        lead = tuple(range(x.ndim - k))
+
+        def bwd(node, g):   # on arrays (torch's fused formula; no double backward)
+            go = g._data
+            gxhat = go * weight._data if weight is not None else go
+            gi = gw = gb = None
+            if needs(node, 0):
+                gi = _wrap(_norm_input_grad(gxhat, xhat, invstd, axes, int(np.prod(ns))), input)
+            if weight is not None and needs(node, 1):
+                gw = _wrap((go * xhat).sum(axis=lead), weight)
+            if bias is not None and needs(node, 2):
+                gb = _wrap(go.sum(axis=lead), bias)
+            return gi, gw, gb
+        attach('NativeLayerNormBackward0', bwd, (input, weight, bias), (r,))
+    return r
+
+
+def group_norm(input, num_groups, weight=None, bias=None, eps=1e-05):
+    x = input._data
+    if x.ndim < 2:
+        raise RuntimeError(f"Expected at least 2 dimensions for input tensor but received {x.ndim}")
+    N, C = x.shape[:2]
+    if C % num_groups:
+        raise RuntimeError(f"Expected number of channels in input to be divisible by num_groups, but got "
+                           f"input of shape {list(input.shape)} and num_groups={num_groups}")
+    xg = x.reshape(N, num_groups, -1)
+    dt = x.dtype.type
+    mean, var, xc = _moments(xg, (2,))
+    invstd = 1 / np.sqrt(var + dt(eps))
+    xhat = (xc * invstd).reshape(x.shape)
+    bs = _bshape(x)
+    y = xhat * weight._data.reshape(bs) if weight is not None else xhat.copy()
+    if bias is not None:
+        y += bias._data.reshape(bs)
+    r = _make(y, input.dtype, input._device)
+    if _grad_on(input, weight, bias):
+        axes = (0,) + tuple(range(2, x.ndim))
+
+        def bwd(node, g):   # on arrays (torch's fused formula; no double backward)
+            go = g._data
+            gxhat = go * weight._data.reshape(bs) if weight is not None else go
+            gi = gw = gb = None
+            if needs(node, 0):
+                gi = _norm_input_grad(gxhat.reshape(N, num_groups, -1), xhat.reshape(N, num_groups, -1),
+                                      invstd, (2,), xg.shape[2])
+                gi = _wrap(gi.reshape(x.shape), input)
+            if weight is not None and needs(node, 1):
+                gw = _wrap((go * xhat).sum(axis=axes), weight)
+            if bias is not None and needs(node, 2):
+                gb = _wrap(go.sum(axis=axes), bias)
+            return gi, gw, gb
+        attach('NativeGroupNormBackward0', bwd, (input, weight, bias), (r,))
+    return r
+
+
+def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=None,
+                  use_input_stats=True, momentum=0.1, eps=1e-05):
+    if use_input_stats:
+        sp = int(np.prod(input.shape[2:], dtype=np.int64))
+        if sp == 1:
+            raise ValueError(f"Expected more than 1 spatial element when training, got input size "
+                             f"{input.shape}")
+    N, C = input.shape[:2]
+    # torch runs batch_norm over a (1, N*C, ...) view, repeating weights and running stats
+    x = input.reshape((1, N * C) + tuple(input.shape[2:]))
+
+    def rep(t):
+        return None if t is None else t.unsqueeze(0).expand(N, C).reshape(N * C)
+    rm = rv = None
+    if running_mean is not None:
+        rm = _make(np.tile(running_mean._data, N), running_mean.dtype, running_mean._device)
+    if running_var is not None:
+        rv = _make(np.tile(running_var._data, N), running_var.dtype, running_var._device)
+    out = batch_norm(x, rm, rv, rep(weight), rep(bias), use_input_stats, momentum, eps)
+    if use_input_stats:
+        if running_mean is not None:
+            running_mean._data[...] = rm._data.reshape(N, C).mean(0)
+            running_mean._vc[0] += 1
+        if running_var is not None:
+            running_var._data[...] = rv._data.reshape(N, C).mean(0)
+            running_var._vc[0] += 1
+    return out.view(input.shape)
+
+
+def rms_norm(input, normalized_shape, weight=None, eps=None):
+    ns = tuple(normalized_shape) if isinstance(normalized_shape, (list, tuple)) else (normalized_shape,)
+    if tuple(input.shape[input.dim() - len(ns):]) != ns:
+        raise RuntimeError(f"Given normalized_shape={list(ns)}, expected input with shape "
+                           f"[*, {', '.join(map(str, ns))}], but got input of size{list(input.shape)}")
+    if eps is None:
+        eps = float(np.finfo(input.dtype._np).eps)
+    dims = tuple(range(-len(ns), 0))
+    r = input * (input.pow(2).mean(dims, keepdim=True) + eps).rsqrt()
+    return r * weight if weight is not None else r
+
+
+def local_response_norm(input, size, alpha=0.0001, beta=0.75, k=1.0):
+    dim = input.dim()
+    if dim < 3:
+        raise ValueError(f"Expected 3D or higher dimensionality                          input (got {dim}"
+                         " dimensions)")
+    if input.numel() == 0:
+        return input
+    div = input.mul(input)
+    if dim == 3:
+        div = div.unsqueeze(1)
+        div = pad(div, (0, 0, size // 2, (size - 1) // 2))
+        div = avg_pool2d(div, (size, 1), stride=1).squeeze(1)
+    else:
+        sizes = input.shape
+        div = div.view(sizes[0], 1, sizes[1], sizes[2], -1)
+        div = pad(div, (0, 0, 0, 0, size // 2, (size - 1) // 2))
+        div = avg_pool3d(div, (size, 1, 1), stride=1).squeeze(1)
+        div = div.view(sizes)
+    div = div.mul(alpha).add(k).pow(beta)
+    return input / div
+
+
+# --- padding -------------------------------------------------------------------------------------
+
+_PAD_HELP = ("Supported combinations for non-constant padding:\n"
+             "  - 2D or 3D input: padding size = 2 (pads last dimension)\n"
+             "  - 3D or 4D input: padding size = 4 (pads last 2 dimensions)\n"
+             "  - 4D or 5D input: padding size = 6 (pads last 3 dimensions)")
+_NP_MODE = {'reflect': 'reflect', 'replicate': 'edge', 'circular': 'wrap'}
+_PAD_NAME = {'reflect': 'ReflectionPad{}DBackward0', 'replicate': 'ReplicationPad{}DBackward0',
+             'circular': 'torch::autograd::CopySlices'}
+
+
+def pad(input, pad, mode='constant', value=None):
+    pad = [int(p) for p in pad]
+    if len(pad) % 2:
+        raise RuntimeError("Padding length must be divisible by 2")
+    n = len(pad) // 2
+    x = input._data
+    if mode == 'constant':
+        if n > x.ndim:
+            raise RuntimeError("Padding length should be less than or equal to two times the input "
+                               f"dimension but got padding length {len(pad)} and input of dimension {x.ndim}")
+    elif mode in _NP_MODE:
+        if value is not None and value != 0:
+            raise RuntimeError(f'Padding mode "{mode}" doesn\'t take in value argument')
+        if n > 3 or x.ndim not in (n + 1, n + 2):
+            raise NotImplementedError(f"Padding size {len(pad)} is not supported for {x.ndim}D input "
+                                      f"tensor.\n{_PAD_HELP}")
+    else:
+        raise NotImplementedError(f"Unrecognised padding mode {mode}")
+    # pad lists the last dim first
+    pads = tuple((pad[2 * i], pad[2 * i + 1]) for i in reversed(range(n)))
+    lead = x.ndim - n
+    if mode == 'constant':
+        inner = tuple((max(lo, 0), max(hi, 0)) for lo, hi in pads)
+        crop = tuple((max(-lo, 0), max(-hi, 0)) for lo, hi in pads)
+        shape = x.shape[:lead] + tuple(s + lo + hi for s, (lo, hi) in zip(x.shape[lead:], pads))
+        if any(s < 0 for s in shape):
+            raise RuntimeError(f"The input size {x.shape[lead]}, plus negative padding "
+                               f"{pads[0][0]} and {pads[0][1]} resulted in a negative output size, which "
+                               "is invalid. Check dimension 0 of your input.")
+        y = _pad_array(np.ascontiguousarray(_crop(x, crop)), inner, value or 0)
+        r = _make(y, input.dtype, input._device)
+        if _grad_on(input):
+            def bwd(node, g):
+                return (_wrap(_pad_array(np.ascontiguousarray(_crop(g._data, inner)), crop), input),)
+            attach('ConstantPadNdBackward0', bwd, (input,), (r,))
+        return r
+    for i, (lo, hi) in enumerate(pads):
+        size = x.shape[lead + i]
+        if mode == 'reflect' and (lo >= size or hi >= size):
+            raise RuntimeError(f"Argument #4: Padding size should be less than the corresponding input "
+                               f"dimension, but got: padding ({lo}, {hi}) at dimension {lead + i} of input "
+                               f"{list(x.shape)}")
+        if mode == 'circular' and (lo > size or hi > size):
+            raise RuntimeError("Padding value causes wrapping around more than once.")
+    maps = [np.pad(np.arange(x.shape[lead + i]), p, mode=_NP_MODE[mode]) for i, p in enumerate(pads)]
+    y = x
+    for i, m in enumerate(maps):
+        y = np.take(y, m, axis=lead + i)
+    r = _make(y, input.dtype, input._device)
+    if _grad_on(input):
+        def bwd(node, g):   # on arrays: each padded position adds back to its source
+            gy = g._data
+            for i in reversed(range(n)):
+                ax = lead + i
+                lo, hi = pads[i]
+                m = maps[i]
+                size = x.shape[ax]
+                gm = np.moveaxis(gy, ax, 0)
+                gx = gm[lo:lo + size].copy()
+                for j in list(range(lo)) + list(range(lo + size, len(m))):
+                    gx[m[j]] += gm[j]
+                gy = np.moveaxis(gx, 0, ax)
+            return (_wrap(np.ascontiguousarray(gy), input),)
+        attach(_PAD_NAME[mode].format(n), bwd, (input,), (r,))
+    return r
+
+
+# --- upsampling ----------------------------------------------------------------------------------
+
+_INTERP_NAME = {'nearest': 'UpsampleNearest{}DBackward0', 'nearest-exact': 'UpsampleNearestExact{}DBackward0',
+                'linear': 'UpsampleLinear1DBackward0', 'bilinear': 'UpsampleBilinear2DBackward0',
+                'trilinear': 'UpsampleTrilinear3DBackward0', 'bicubic': 'UpsampleBicubic2DBackward0'}
+_MODE_DIMS = {'linear': 1, 'bilinear': 2, 'trilinear': 3, 'bicubic': 2}
+
+
+def _src_scale(n, o, align_corners, scale):
+    if align_corners:
+        return np.float32((n - 1) / (o - 1)) if o > 1 else np.float32(0)
+    if scale is not None and scale > 0:
+        return np.float32(1.0 / scale)
+    return np.float32(n / o)
+
+
+def _cubic_weights(t):
+    A = np.float32(-0.75)
+
+    def c1(v):
+        return ((A + 2) * v - (A + 3)) * v * v + 1
+
+    def c2(v):
+        return ((A * v - 5 * A) * v + 8 * A) * v - 4 * A
+    return [c2(t + 1), c1(t), c1(1 - t), c2(2 - t)]
+
+
+def _taps(mode, n, o, align_corners, scale):
+    """Per output position along one dim: [(source index array, weight array or None), ...]."""
+    sc = _src_scale(n, o, align_corners, scale)
+    dst = np.arange(o, dtype=np.float32)
+    if mode == 'nearest':
+        return [(np.minimum(np.floor(dst * sc).astype(np.int64), n - 1), None)]
+    if mode == 'nearest-exact':
+        return [(np.minimum(np.floor((dst + np.float32(0.5)) * sc).astype(np.int64), n - 1), None)]
+    src = sc * dst if align_corners else sc * (dst + np.float32(0.5)) - np.float32(0.5)
+    if mode == 'bicubic':
+        i0 = np.floor(src).astype(np.int64)
+        t = (src - i0).astype(np.float32)
+        return [(np.clip(i0 - 1 + j, 0, n - 1), w) for j, w in enumerate(_cubic_weights(t))]
+    src = np.maximum(src, np.float32(0))
+    i0 = src.astype(np.int64)
+    i1 = i0 + (i0 < n - 1)
+    l1 = np.clip(src - i0, 0, 1).astype(np.float32)
+    return [(i0, np.float32(1) - l1), (i1, l1)]
+
+
+def interpolate(input, size=None, scale_factor=None, mode='nearest', align_corners=None,
+                recompute_scale_factor=None, antialias=False):
+    nd = input.dim() - 2
+    if mode in ('nearest', 'area', 'nearest-exact'):
+        if align_corners is not None:
+            raise ValueError("align_corners option can only be set with the interpolating modes: "
+                             "linear | bilinear | bicubic | trilinear")
+    elif align_corners is None:
+        align_corners = False
+    if size is not None and scale_factor is not None:
+        raise ValueError("only one of size or scale_factor should be defined")
+    if size is None and scale_factor is None:
+        raise ValueError("either size or scale_factor should be defined")
+    sp = input.shape[2:]
+    if size is not None:
+        out = tuple(size) if isinstance(size, (list, tuple)) else (size,) * nd
+        if len(out) != nd:
+            raise ValueError(f"Input and output must have the same number of spatial dimensions, but got "
+                             f"input with spatial dimensions of {list(sp)} and output size of {list(out)}. "
+                             "Please provide input tensor in (N, C, d1, d2, ...,dK) format and output size "
+                             "in (o1, o2, ...,oK) format.")
+        scales = (None,) * nd
+    else:
+        sf = tuple(scale_factor) if isinstance(scale_factor, (list, tuple)) else (scale_factor,) * nd
+        out = tuple(int(math.floor(float(n) * float(f))) for n, f in zip(sp, sf))
+        scales = (None,) * nd if recompute_scale_factor else tuple(float(f) for f in sf)
+    if mode == 'area':
+        return _adaptive_avg(input, out, nd) if nd > 1 else adaptive_avg_pool1d(input, out)
+    if mode in _MODE_DIMS and _MODE_DIMS[mode] != nd:
+        need = _MODE_DIMS[mode] + 2
+        raise NotImplementedError(f"Got {input.dim()}D input, but {mode} mode needs {need}D input")
+    if mode not in _INTERP_NAME:
+        raise NotImplementedError(f"Input Error: Only 3D, 4D and 5D input Tensors supported (got "
+                                  f"{input.dim()}D) for the modes: nearest | linear | bilinear | bicubic | "
+                                  f"trilinear | area | nearest-exact (got {mode})")
+    x = input._data
+    plan = [_taps(mode, sp[i], out[i], align_corners, scales[i]) for i in range(nd)]
+    y = x
+    # separable: interpolate the last dim first, as torch's kernels nest their loops
+    for i in reversed(range(nd)):
+        ax = 2 + i
+        acc = None
+        for idx, w in plan[i]:
+            v = np.take(y, idx, axis=ax)
+            if w is not None:
+                shp = [1] * y.ndim
+                shp[ax] = -1
+                v = v * w.astype(x.dtype).reshape(shp)
+            acc = v if acc is None else acc + v
+        y = acc
+    r = _make(np.ascontiguousarray(y), input.dtype, input._device)
+    if _grad_on(input):
+        def bwd(node, g):   # on arrays: the transposed (out x in) interpolation matrix per dim
+            gy = g._data
+            for i in range(nd):
+                ax = 2 + i
+                A = np.zeros((out[i], sp[i]), dtype=x.dtype)
+                rows = np.arange(out[i])
+                for idx, w in plan[i]:
+                    np.add.at(A, (rows, idx), 1 if w is None else w.astype(x.dtype))
+                gy = np.moveaxis(np.moveaxis(gy, ax, -1) @ A, -1, ax)
+            return (_wrap(np.ascontiguousarray(gy), input),)
+        attach(_INTERP_NAME[mode].format(nd), bwd, (input,), (r,))
+    return r
+
+
+def upsample(input, size=None, scale_factor=None, mode='nearest', align_corners=None):
+    return interpolate(input, size, scale_factor, mode, align_corners)
+
+
+def upsample_nearest(input, size=None, scale_factor=None):
+    return interpolate(input, size, scale_factor, mode='nearest')
+
+
+def upsample_bilinear(input, size=None, scale_factor=None):
+    return interpolate(input, size, scale_factor, mode='bilinear', align_corners=True)
+
+
+# --- fold / unfold, shuffles ---------------------------------------------------------------------
+
+def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
+    if input.dim() not in (3, 4):
+        raise NotImplementedError(f"Input Error: Only 3D or 4D input Tensors are supported (got "
+                                  f"{input.dim()}D)")
+    x_t, unb = (input.unsqueeze(0), True) if input.dim() == 3 else (input, False)
+    k, d, p, s = (_tuple(v, 2) for v in (kernel_size, dilation, padding, stride))
+    x = x_t._data
+    N, C = x.shape[:2]
+    pads = tuple((pp, pp) for pp in p)
+    padded = tuple(n + 2 * pp for n, pp in zip(x.shape[2:], p))
+    out = tuple((pn - dd * (kk - 1) - 1) // ss + 1 for pn, dd, kk, ss in zip(padded, d, k, s))
+    if any(o < 1 for o in out):
+        raise RuntimeError(f"Given input with spatial size ({', '.join(map(str, x.shape[2:]))}), "
+                           f"kernel_size=({', '.join(map(str, k))}), dilation=({', '.join(map(str, d))}), "
+                           f"padding=({', '.join(map(str, p))}), calculated shape of the array of sliding "
+                           f"blocks as ({', '.join(map(str, out))}), but its components must be at least one.")
+    cols = _windows(_pad_array(x, pads), k, s, d, out).reshape(N, C * k[0] * k[1], out[0] * out[1])
+    r = _make(cols, input.dtype, input._device)
+    if _grad_on(x_t):
+        def bwd(node, g):
+            gc = g._data.reshape((N, C) + k + out)
+            return (_wrap(np.ascontiguousarray(_crop(_col2im(gc, padded, k, s, d, out), pads)), x_t),)
+        attach('Im2ColBackward0', bwd, (x_t,), (r,))
+    return r.squeeze(0) if unb else r
+
+
+def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
+    if input.dim() not in (2, 3):
+        raise NotImplementedError(f"Input Error: Only unbatched (2D) or batched (3D) input Tensors are "
+                                  f"supported (got {input.dim()}D)")
+    x_t, unb = (input.unsqueeze(0), True) if input.dim() == 2 else (input, False)
+    osz, k, d, p, s = (_tuple(v, 2) for v in (output_size, kernel_size, dilation, padding, stride))
+    x = x_t._data
+    N, CK, L = x.shape
+    K = k[0] * k[1]
+    padded = tuple(n + 2 * pp for n, pp in zip(osz, p))
+    blocks = tuple((pn - dd * (kk - 1) - 1) // ss + 1 for pn, dd, kk, ss in zip(padded, d, k, s))
+    if CK % K:
+        raise RuntimeError(f"Expected size of input's dimension 1 to be divisible by the product of "
+                           f"kernel_size, but got input.size(1)={CK} and kernel_size=({k[0]}, {k[1]}).")
+    if blocks[0] * blocks[1] != L:
+        raise RuntimeError(f"Given output_size=({osz[0]}, {osz[1]}), kernel_size=({k[0]}, {k[1]}), "
+                           f"dilation=({d[0]}, {d[1]}), padding=({p[0]}, {p[1]}), stride=({s[0]}, {s[1]}), "
+                           f"expected size of input's dimension 2 to match the calculated number of "
+                           f"sliding blocks {blocks[0]} * {blocks[1]} = {L if False else blocks[0] * blocks[1]}, "
+                           f"but got input.size(2)={L}.")
+    C = CK // K
+    pads = tuple((pp, pp) for pp in p)
+    y = np.ascontiguousarray(_crop(_col2im(x.reshape((N, C) + k + blocks), padded, k, s, d, blocks), pads))
+    r = _make(y, input.dtype, input._device)
+    if _grad_on(x_t):
+        def bwd(node, g):
+            gp = _pad_array(g._data, pads)
+            return (_wrap(_windows(gp, k, s, d, blocks).reshape(N, CK, L), x_t),)
+        attach('Col2ImBackward0', bwd, (x_t,), (r,))
+    return r.squeeze(0) if unb else r
+
+
+def _permuted(input, shape, perm, out_shape, name, inv_shape):
+    """A reshape-permute-reshape op as one node (pixel/channel shuffles)."""
+    x = input._data
+    y = np.ascontiguousarray(x.reshape(shape).transpose(perm)).reshape(out_shape)
+    r = _make(y, input.dtype, input._device)
+    if _grad_on(input):
+        inv = np.argsort(perm)
+
+        def bwd(node, g):
+            return (_wrap(np.ascontiguousarray(g._data.reshape(inv_shape).transpose(inv)).reshape(x.shape),
+                          input),)
+        attach(name, bwd, (input,), (r,))
+    return r
+
+
+def pixel_shuffle(input, upscale_factor):
+    rr = int(upscale_factor)
+    if input.dim() < 3:
+        raise RuntimeError(f"pixel_shuffle expects input to have at least 3 dimensions, but got input "
+                           f"with {input.dim()} dimension(s)")
+    *b, C, H, W = input.shape
+    if C % (rr * rr):
+        raise RuntimeError(f"pixel_shuffle expects its input's 'channel' dimension to be divisible by the "
+                           f"square of upscale_factor, but input.size(-3)={C} is not divisible by {rr * rr}")
+    b = tuple(b)
+    nb = len(b)
+    oc = C // (rr * rr)
+    perm = tuple(range(nb)) + tuple(nb + i for i in (0, 3, 1, 4, 2))
+    return _permuted(input, b + (oc, rr, rr, H, W), perm, b + (oc, H * rr, W * rr), 'PixelShuffleBackward0',
+                     b + (oc, H, rr, W, rr))
+
+
+def pixel_unshuffle(input, downscale_factor):
+    rr = int(downscale_factor)
+    if input.dim() < 3:
+        raise RuntimeError(f"pixel_unshuffle expects input to have at least 3 dimensions, but got input "
+                           f"with {input.dim()} dimension(s)")
+    *b, C, H, W = input.shape
+    if H % rr or W % rr:
+        which, v = ('height', H) if H % rr else ('width', W)
+        raise RuntimeError(f"pixel_unshuffle expects {which} to be divisible by downscale_factor, but "
+                           f"input.size({-2 if H % rr else -1})={v} is not divisible by {rr}")
+    b = tuple(b)
+    nb = len(b)
+    perm = tuple(range(nb)) + tuple(nb + i for i in (0, 2, 4, 1, 3))
+    return _permuted(input, b + (C, H // rr, rr, W // rr, rr), perm, b + (C * rr * rr, H // rr, W // rr),
+                     'PixelUnshuffleBackward0', b + (C, rr, rr, H // rr, W // rr))
+
+
+def channel_shuffle(input, groups):
+    N, C = input.shape[:2]
+    rest = tuple(input.shape[2:])
+    if C % groups:
+        raise RuntimeError(f"Number of channels must be divisible by groups. Got {C} channels and "
+                           f"{groups} groups.")
+    return _permuted(input, (N, groups, C // groups) + rest, (0, 2, 1) + tuple(range(3, 3 + len(rest))),
+                     tuple(input.shape), 'ChannelShuffleBackward0', (N, C // groups, groups) + rest)
+
+
+native_channel_shuffle = channel_shuffle

@@ -1,0 +1,182 @@
+"""Complex numbers: real/imag and view_as_real/view_as_complex (views, as torch), angle, polar,
+complex, conj. NumPy has no lazy conjugate bit, so conj() of a complex tensor is a copy and
+is_conj() is always False; the values are torch's."""
+import numpy as np
+
+from .. import _dtype as D
+from .._tensor import Tensor, _make
+from ..autograd.grad_mode import state as grad_state
+from ._core import attach, register
+from .shape import make_view
+
+
+def _grad_on(*ts):
+    return grad_state.enabled and any(isinstance(t, Tensor) and t._requires_grad for t in ts)
+
+
+def _complex_of(re, im=None):
+    """A complex tensor from real parts (tensor ops, so differentiable)."""
+    return complex(re, im if im is not None else re * 0)
+
+
+def real(input):
+    if not input.dtype.is_complex:
+        return input
+    return make_view(input, input._data.real, 'RealBackward0',
+                     lambda node, g: _complex_of(g), real)
+
+
+def imag(input):
+    if not input.dtype.is_complex:
+        raise RuntimeError("imag is not implemented for tensors with non-complex dtypes.")
+    return make_view(input, input._data.imag, 'ImagBackward0',
+                     lambda node, g: _complex_of(g * 0, g), imag)
+
+
+def _real_view(input, data):
+    r = make_view(input, data, 'ViewAsRealBackward0', lambda node, g: view_as_complex(g.contiguous()),
+                  view_as_real)
+    r.dtype = input.dtype.to_real()
+    return r
+
+
+def view_as_real(input):
+    if not input.dtype.is_complex:
+        raise RuntimeError("view_as_real is only supported for complex tensors")
+    a = input._data
+    data = a[..., None].view(a.real.dtype) if a.ndim else a.reshape(1).view(a.real.dtype)
+    return _real_view(input, data)
+
+
+def view_as_complex(input):
+    a = input._data
+    if input.dtype not in (D.float32, D.float64, D.float16):
+        raise RuntimeError(f"view_as_complex is only supported for floating point tensors, but got a "
+                           f"tensor of scalar type: {D.type_name(input.dtype)}")
+    if a.ndim == 0 or a.shape[-1] != 2:
+        raise RuntimeError("Tensor must have a last dimension of size 2")
+    if a.strides[-1] != a.itemsize:
+        raise RuntimeError("Tensor must have a last dimension with stride 1")
+    if any(s % (2 * a.itemsize) for s in a.strides[:-1]):
+        raise RuntimeError("Tensor must have a stride divisible by 2 for all but last dimension")
+    data = a.view(np.complex64 if a.dtype == np.float32 else np.complex128)[..., 0]
+    r = make_view(input, data, 'ViewAsComplexBackward0', lambda node, g: view_as_real(g), view_as_complex)
+    r.dtype = input.dtype.to_complex()
+    return r
+
+
+def complex(real, imag, *, out=None):
+    if real.dtype is not imag.dtype:
+        raise RuntimeError(f"Expected object of scalar type {D.type_name(real.dtype)} but got scalar type "
+                           f"{D.type_name(imag.dtype)} for second argument")
+    if real.dtype not in (D.float32, D.float64, D.float16):
+        raise RuntimeError(f"Expected both inputs to be Half, Float or Double tensors but got "
+                           f"{D.type_name(real.dtype)} and {D.type_name(imag.dtype)}")
+    dt = real.dtype.to_complex()
+    data = np.empty(np.broadcast_shapes(real._data.shape, imag._data.shape), dt._np)
+    data.real = real._data
+    data.imag = imag._data
+    r = _make(data, dt, real._device)
+    if _grad_on(real, imag):
+        attach('ComplexBackward0', lambda node, g: (g.real, g.imag), (real, imag), (r,))
+    if out is not None:
+        from ._core import write_out
+        return write_out(out, r, 'complex')
+    return r
+
+
+def polar(abs, angle, *, out=None):
+    r = complex(abs * angle.cos(), abs * angle.sin())
+    if r._grad_fn is not None:
+        from .linalg_ops import _named
+        r = _named('PolarBackward0', r)
+    if out is not None:
+        from ._core import write_out
+        return write_out(out, r, 'polar')
+    return r
+
+
+def angle(input, *, out=None):
+    a = input._data
+    if input.dtype.is_complex:
+        dt = input.dtype.to_real()
+        data = np.angle(a).astype(dt._np)
+    else:
+        dt = input.dtype if input.dtype._cat >= 2 else D.get_default_dtype()
+        # torch: pi for negative numbers, 0 otherwise, NaN propagates
+        data = np.where(a < 0, np.pi, 0).astype(dt._np)
+        data = np.where(np.isnan(a), a, data).astype(dt._np) if a.dtype.kind == 'f' else data
+    r = _make(data, dt, input._device)
+    if _grad_on(input):
+        def bwd(node, g):
+            x, = node.saved_tensors
+            if not x.dtype.is_complex:
+                return g * 0
+            # d angle = (re dim - im dre) / |z|^2, returned as a complex gradient
+            den = x.abs().pow(2)
+            return complex(-g * x.imag / den, g * x.real / den) if x.dtype.is_complex else g * 0
+        attach('AngleBackward0', bwd, (input,), (r,), save=(input,))
+    if out is not None:
+        from ._core import write_out
+        return write_out(out, r, 'angle')
+    return r
+
+
+def conj(input):
+    if not input.dtype.is_complex:
+        return input
+    r = _make(np.conj(input._data), input.dtype, input._device)
+    if _grad_on(input):
+        attach('ConjBackward0', lambda node, g: g.conj(), (input,), (r,))
+    return r
+
+
+def conj_physical(input, *, out=None):
+    if not input.dtype.is_complex:
+        r = input.clone() if out is None else input
+    else:
+        r = _make(np.conj(input._data), input.dtype, input._device)
+        if _grad_on(input):
+            attach('ConjPhysicalBackward0', lambda node, g: g.conj(), (input,), (r,))
+    if out is not None:
+        from ._core import write_out
+        return write_out(out, r, 'conj_physical')
+    return r
+
+
+def resolve_conj(input):
+    return input
+
+
+def resolve_neg(input):
+    return input
+
+
+def is_conj(input):
+    return False
+
+
+def is_neg(input):
+    return False
+
+
+for _f in (real, imag, view_as_real, view_as_complex, angle, conj, resolve_conj, resolve_neg, is_conj,
+           is_neg):
+    register(_f, method=_f not in (view_as_real, view_as_complex))
+register(conj_physical, inplace=True)
+register(complex, method=False)
+register(polar, method=False)
+Tensor.real = property(real, lambda self, v: _set_part(self, real, v))
+Tensor.imag = property(imag, lambda self, v: _set_part(self, imag, v))
+Tensor.mH = property(lambda self: conj(self.mT))
+Tensor.H = property(lambda self: conj(self.t()) if self._data.ndim == 2 else conj(self))
+Tensor.adjoint = lambda self: conj(self.mT)
+register(lambda input: conj(input.mT), name='adjoint', method=False)
+
+
+def _set_part(self, part, value):
+    view = part(self)
+    if isinstance(value, Tensor):
+        view.copy_(value)
+    else:
+        view.fill_(value)

@@ -1,0 +1,601 @@
+"""Linear-algebra ops of the torch namespace: einsum, tensordot, kron, cross, cdist, norm, trace,
+cov ... and the legacy spellings of torch.linalg (torch.det, torch.inverse, torch.svd ...)."""
+import itertools
+import string
+
+import numpy as np
+
+from .. import _dtype as D
+from .._tensor import Tensor, _make, _wrap_dim
+from ..autograd.grad_mode import state as grad_state
+from ._core import attach, needs, register, with_out
+
+
+def _grad_on(*ts):
+    return grad_state.enabled and any(isinstance(t, Tensor) and t._requires_grad for t in ts)
+
+
+def _named(name, r):
+    """Give a result computed from differentiable tensor ops torch's grad_fn name: an identity node
+    on top (its gradient flows through the composite graph, so double backward works)."""
+    if not r._requires_grad or r._grad_fn is None:
+        return r
+    out = _make(r._data, r.dtype, r._device)
+    attach(name, lambda node, g: g, (r,), (out,))
+    return out
+
+
+# --- einsum -------------------------------------------------------------------------------------
+
+_LETTERS = string.ascii_letters
+
+
+def _parse_sublist(args):
+    """einsum(op0, [0, 1], op1, [1, 2], [0, 2]) -> an equation string and the operands."""
+    ops, subs = list(args[0::2]), list(args[1::2])
+    out = None
+    if len(ops) > len(subs):
+        ops, out = ops[:len(subs)], None
+    elif len(subs) > len(ops):
+        out = subs.pop()
+
+    def conv(s):
+        return ''.join('...' if x is Ellipsis else _LETTERS[x] for x in s)
+    eq = ','.join(conv(s) for s in subs)
+    if out is not None:
+        eq += '->' + conv(out)
+    return eq, ops
+
+
+def _normalise(eq, ops):
+    """Expand ellipses into letters; returns (input subscripts, output subscript)."""
+    eq = eq.replace(' ', '')
+    lhs, arrow, rhs = eq.partition('->')
+    ins = lhs.split(',')
+    if len(ins) > len(ops):
+        raise RuntimeError("einsum(): fewer operands were provided than specified in the equation")
+    if len(ins) < len(ops):
+        raise RuntimeError("einsum(): more operands were provided than specified in the equation")
+    used = set(c for c in eq if c.isalpha())
+    free = [c for c in _LETTERS if c not in used]
+    ell_n = 0
+    for i, (s, t) in enumerate(zip(ins, ops)):
+        nd = t._data.ndim
+        if '...' in s:
+            k = len(s.replace('...', ''))
+            if k > nd:
+                raise RuntimeError(f"einsum(): the number of subscripts in the equation ({k}) is more than "
+                                   f"the number of dimensions ({nd}) for operand {i}")
+            ell_n = max(ell_n, nd - k)
+        elif len(s) != nd:
+            raise RuntimeError(f"einsum(): the number of subscripts in the equation ({len(s)}) does not "
+                               f"match the number of dimensions ({nd}) for operand {i} and no ellipsis "
+                               f"was given")
+        for c in s.replace('...', ''):
+            if not c.isalpha():
+                raise RuntimeError(f"einsum(): invalid subscript given at index {eq.index(c)} in the equation "
+                                   f"string, subscripts must be in [a-zA-Z]")
+    ell = ''.join(free[:ell_n])
+    new_ins = []
+    for s, t in zip(ins, ops):
+        if '...' in s:
+            k = t._data.ndim - len(s.replace('...', ''))
+            s = s.replace('...', ell[ell_n - k:] if k else '')
+        new_ins.append(s)
+    if arrow:
+        out = rhs.replace('...', ell)
+        for c in out:
+            if c not in lhs and c not in ell:
+                raise RuntimeError(f"einsum(): output subscript {c} does not appear in the equation for "
+                                   f"any input operand")
+    else:
+        counts = {}
+        for c in ''.join(ins).replace('.', ''):
+            counts[c] = counts.get(c, 0) + 1
+        out = ell + ''.join(sorted((c for c, n in counts.items() if n == 1),
+                                   key=lambda c: (c.islower(), c)))
+    return new_ins, out
+
+
+def _sizes(ins, ops):
+    """Letter -> size, after checking repeats; operands with broadcast (size-1) letters expanded."""
+    size = {}
+    for i, (s, t) in enumerate(zip(ins, ops)):
+        seen = {}
+        for c, n in zip(s, t._data.shape):
+            if c in seen and seen[c] != n:
+                raise RuntimeError(f"einsum(): subscript {c} is repeated for operand {i} but the sizes "
+                                   f"don't match, {seen[c]} != {n}")
+            seen[c] = n
+            if size.get(c, 1) == 1:
+                size[c] = n
+            elif n != 1 and n != size[c]:
+                raise RuntimeError(f"einsum(): subscript {c} has size {n} for operand {i} which does not "
+                                   f"broadcast with previously seen size {size[c]}")
+    new_ops = []
+    for s, t in zip(ins, ops):
+        want = tuple(size[c] for c in s)
+        new_ops.append(t if t._data.shape == want else t.expand(want))
+    return size, new_ops
+
+
+def _einsum_name(ins, out):
+    if len(ins) == 1:
+        return 'PermuteBackward0' if set(ins[0]) <= set(out) else 'SumBackward1'
+    letters = set(''.join(ins))
+    return 'MulBackward0' if letters <= set(out) else 'ViewBackward0'
+
+
+def _einsum_arrays(eq, arrays):
+    if len(arrays) <= 2:
+        return np.einsum(eq, *arrays, optimize=len(arrays) == 2)
+    return np.einsum(eq, *arrays, optimize='greedy')
+
+
+def _einsum_core(ins, out, ops):
+    arrays = [t._data for t in ops]
+    dt = ops[0].dtype
+    data = _einsum_arrays(','.join(ins) + '->' + out, arrays)
+    r = _make(np.asarray(data).astype(dt._np, copy=False), dt, ops[0]._device)
+    if _grad_on(*ops):
+        attach(_einsum_name(ins, out), lambda node, g: _einsum_bwd(node, g, ins, out),
+               tuple(ops), (r,), save=tuple(ops))
+    return r
+
+
+def _einsum_bwd(node, g, ins, out):
+    ops = node.saved_tensors
+    grads = []
+    for i, s in enumerate(ins):
+        if not needs(node, i):
+            grads.append(None)
+            continue
+        others = [(ins[j], ops[j]) for j in range(len(ins)) if j != i]
+        avail = set(out).union(*(set(o) for o, _ in others)) if others else set(out)
+        uniq = ''.join(dict.fromkeys(s))
+        target = ''.join(c for c in uniq if c in avail)
+        gi = _einsum_core([out] + [o for o, _ in others], target, [g] + [t for _, t in others])
+        shape = dict(zip(s, ops[i]._data.shape))
+        if target != uniq:     # letters summed away inside operand i alone: broadcast back
+            for k, c in enumerate(uniq):
+                if c not in target:
+                    gi = gi.unsqueeze(k)
+            gi = gi.expand(tuple(shape[c] for c in uniq))
+        if uniq != s:          # repeated letters (a diagonal): put the gradient back on it
+            subs, eyes, fresh = [uniq], [], iter(c for c in _LETTERS if c not in s)
+            spelled, first = '', set()
+            for c in s:
+                if c in first:
+                    f = next(fresh)
+                    spelled += f
+                    subs.append(c + f)
+                    eyes.append(_make(np.eye(shape[c], dtype=g.dtype._np), g.dtype, g._device))
+                else:
+                    first.add(c)
+                    spelled += c
+            gi = _einsum_core(subs, spelled, [gi] + eyes)
+        grads.append(gi)
+    return tuple(grads)
+
+
+def einsum(*args):
+    if not args:
+        raise TypeError("einsum(): must specify the equation string and at least one operand, or at "
+                        "least one operand and its subscripts list")
+    if isinstance(args[0], str):
+        eq, ops = args[0], list(args[1:])
+        if len(ops) == 1 and isinstance(ops[0], (list, tuple)):
+            ops = list(ops[0])
+    else:
+        eq, ops = _parse_sublist(args)
+    for t in ops[1:]:
+        if t.dtype is not ops[0].dtype:
+            raise RuntimeError(f"expected scalar type {D.type_name(ops[0].dtype)} but found "
+                               f"{D.type_name(t.dtype)}")
+    ins, out = _normalise(eq, ops)
+    _, ops = _sizes(ins, ops)
+    if len(ops) > 1 and ops[0].dtype is D.bool:
+        raise NotImplementedError("\"bmm\" not implemented for 'Bool'")
+    return _einsum_core(ins, out, ops)
+
+
+register(einsum, method=False)
+
+
+# --- tensordot, kron, inner, vdot, trace, chain_matmul ------------------------------------------
+
+def tensordot(a, b, dims=2, out=None):
+    na, nb = a._data.ndim, b._data.ndim
+    if isinstance(dims, Tensor):
+        dims = dims.tolist()
+    if isinstance(dims, int):
+        if dims < 0:
+            raise RuntimeError(f"tensordot expects dims >= 0, but got dims={dims}")
+        if dims > min(na, nb):
+            raise RuntimeError(f"tensordot expects dims < ndim_a or ndim_b, but got dims={dims}")
+        da, db = list(range(na - dims, na)), list(range(dims))
+    else:
+        da, db = dims
+        da = [da] if isinstance(da, int) else list(da)
+        db = [db] if isinstance(db, int) else list(db)
+        if len(da) != len(db):
+            raise RuntimeError(f"both dimension lists should have same length, but got {len(da)} and {len(db)}")
+    da = [_wrap_dim(d, na) for d in da]
+    db = [_wrap_dim(d, nb) for d in db]
+    for x, y in zip(da, db):
+        if a._data.shape[x] != b._data.shape[y]:
+            raise RuntimeError(f"contracted dimensions need to match, but first has size {a._data.shape[x]} "
+                               f"in dim {x} and second has size {b._data.shape[y]} in dim {y}")
+    if a.dtype is not b.dtype:
+        raise RuntimeError(f"expected scalar type {D.type_name(a.dtype)} but found {D.type_name(b.dtype)}")
+    la = _LETTERS[:na]
+    lb = list(_LETTERS[na:na + nb])
+    for x, y in zip(da, db):
+        lb[y] = la[x]
+    lb = ''.join(lb)
+    outs = ''.join(c for i, c in enumerate(la) if i not in da) + ''.join(
+        c for i, c in enumerate(lb) if i not in db)
+    r = _einsum_core([la, lb], outs, [a, b])
+    if r._grad_fn is not None and r._grad_fn.name() != 'ViewBackward0':
+        r = _named('ViewBackward0', r)
+    if out is not None:
+        from ._core import write_out
+        return write_out(out, r, 'tensordot')
+    return r
+
+
+def kron(input, other):
+    na, nb = input._data.ndim, other._data.ndim
+    n = max(na, nb)
+    a = input.reshape((1,) * (n - na) + input._data.shape)
+    b = other.reshape((1,) * (n - nb) + other._data.shape)
+    sa, sb = a._data.shape, b._data.shape
+    ai = a.reshape(tuple(itertools.chain.from_iterable((s, 1) for s in sa)))
+    bi = b.reshape(tuple(itertools.chain.from_iterable((1, s) for s in sb)))
+    r = (ai * bi).reshape(tuple(x * y for x, y in zip(sa, sb)))
+    return _named('UnsafeViewBackward0', r) if r._grad_fn is not None and \
+        r._grad_fn.name() != 'UnsafeViewBackward0' else r
+
+
+def inner(input, other):
+    if input._data.ndim == 0 or other._data.ndim == 0:
+        return input * other
+    if input._data.shape[-1] != other._data.shape[-1]:
+        raise RuntimeError(f"inner() the last dimension must match on both input tensors but got shapes "
+                           f"{list(input._data.shape)} and {list(other._data.shape)}")
+    return tensordot(input, other, ([-1], [-1]))
+
+
+def vdot(input, other):
+    if input._data.ndim != 1 or other._data.ndim != 1:
+        raise RuntimeError(f"1D tensors expected, but got {input._data.ndim}D and {other._data.ndim}D tensors")
+    if input.dtype is not other.dtype:
+        raise RuntimeError(f"vdot : expected both vectors to have same dtype, but found "
+                           f"{D.type_name(input.dtype)} and {D.type_name(other.dtype)}")
+    if input._data.shape[0] != other._data.shape[0]:
+        raise RuntimeError(f"inconsistent tensor size, expected tensor [{input._data.shape[0]}] and src "
+                           f"[{other._data.shape[0]}] to have the same number of elements, but got "
+                           f"{input._data.shape[0]} and {other._data.shape[0]} elements respectively")
+    data = np.vdot(input._data, other._data)
+    r = _make(np.asarray(data, input.dtype._np), input.dtype, input._device)
+    if _grad_on(input, other):
+        def bwd(node, g):
+            x, y = node.saved_tensors
+            return (y * g.conj() if input.dtype.is_complex else y * g) if needs(node, 0) else None, \
+                (x * g) if needs(node, 1) else None
+        attach('VdotBackward0', bwd, (input, other), (r,), save=(input, other))
+    return r
+
+
+def trace(input):
+    if input._data.ndim != 2:
+        raise RuntimeError("trace: expected a matrix, but got tensor with dim " + str(input._data.ndim))
+    a = input._data
+    dt = D.int64 if input.dtype._cat < 2 else input.dtype
+    r = _make(np.asarray(np.trace(a), dt._np), dt, input._device)
+    if _grad_on(input):
+        shape = a.shape
+
+        def bwd(node, g):
+            eye = _make(np.eye(shape[0], shape[1], dtype=g.dtype._np), g.dtype, g._device)
+            return eye * g
+        attach('TraceBackward0', bwd, (input,), (r,))
+    return r
+
+
+def chain_matmul(*matrices, out=None):
+    if len(matrices) == 1 and isinstance(matrices[0], (list, tuple)):
+        matrices = matrices[0]
+    if len(matrices) == 1:
+        return matrices[0].clone()
+    from ..linalg import multi_dot
+    return multi_dot(matrices, out=out)
+
+
+# --- cross, dist, cdist, norm -------------------------------------------------------------------
+
+def _cross(input, other, dim, name):
+    if input._data.ndim != other._data.ndim:
+        raise RuntimeError(f"{name}: inputs must have the same number of dimensions.")
+    shape = np.broadcast_shapes(input._data.shape, other._data.shape)
+    d = _wrap_dim(dim, len(shape))
+    if input._data.shape[d] != 3 or other._data.shape[d] != 3:
+        raise RuntimeError(f"{name}: inputs dimension {dim} must have length 3. Got "
+                           f"{input._data.shape[d]} and {other._data.shape[d]}")
+    from .pointwise import _promote
+    a, b, rt = _promote('cross', input, other)
+    data = np.cross(a, b, axis=d)
+    r = _make(np.asarray(data).astype(rt._np, copy=False), rt, input._device)
+    if _grad_on(input, other):
+        def bwd(node, g):
+            x, y = node.saved_tensors
+            return (linalg_cross(y, g, d) if needs(node, 0) else None,
+                    linalg_cross(g, x, d) if needs(node, 1) else None)
+        attach('LinalgCrossBackward0', bwd, (input, other), (r,), save=(input, other))
+    return r
+
+
+def linalg_cross(a, b, d):
+    return _cross(a, b, d, 'linalg.cross')
+
+
+def cross(input, other, dim=None, *, out=None):
+    if dim is None:
+        shape = np.broadcast_shapes(input._data.shape, other._data.shape)
+        dim = next((i for i, s in enumerate(shape) if s == 3), -1)
+    r = _cross(input, other, dim, 'linalg.cross')
+    if out is not None:
+        from ._core import write_out
+        return write_out(out, r, 'cross')
+    return r
+
+
+def dist(input, other, p=2):
+    diff = input - other
+    from ..linalg import vector_norm
+    r = vector_norm(diff, p)
+    return _named('DistBackward0', r)
+
+
+def cdist(x1, x2, p=2.0, compute_mode='use_mm_for_euclid_dist_if_necessary'):
+    if x1._data.ndim < 2 or x2._data.ndim < 2:
+        raise RuntimeError(f"cdist only supports at least 2D tensors, X{1 if x1._data.ndim < 2 else 2} got: "
+                           f"{x1._data.ndim if x1._data.ndim < 2 else x2._data.ndim}D")
+    if x1._data.shape[-1] != x2._data.shape[-1]:
+        raise RuntimeError(f"X1 and X2 must have the same number of columns. X1: {x1._data.shape[-1]} "
+                           f"X2: {x2._data.shape[-1]}")
+    if x1.dtype._cat < 2:
+        raise RuntimeError(f"cdist only supports floating-point dtypes, X1 got: {D.type_name(x1.dtype)}")
+    if p < 0:
+        raise RuntimeError(f"cdist only supports non-negative p values")
+    diff = x1.unsqueeze(-2) - x2.unsqueeze(-3)
+    from ..linalg import vector_norm
+    r = vector_norm(diff, p, -1)
+    return _named('CdistBackward0', r)
+
+
+def norm(input, p='fro', dim=None, keepdim=False, out=None, dtype=None):
+    from .. import linalg
+    if isinstance(dim, int):
+        dim = (dim,)
+    if isinstance(p, str):
+        if p == 'fro' and (dim is None or len(dim) <= 2):
+            r = linalg.vector_norm(input, 2, dim, keepdim, dtype=dtype)
+        elif p == 'nuc':
+            r = linalg.matrix_norm(input, 'nuc', dim if dim is not None else (-2, -1), keepdim, dtype=dtype)
+        else:
+            r = linalg.matrix_norm(input, p, dim, keepdim, dtype=dtype)
+    else:
+        r = linalg.vector_norm(input, 2 if p is None else p, dim, keepdim, dtype=dtype)
+    if out is not None:
+        from ._core import write_out
+        return write_out(out, r, 'norm')
+    return r
+
+
+# --- block_diag, cartesian_prod, tril/triu_indices, cov, corrcoef -------------------------------
+
+def block_diag(*tensors):
+    ts = [t.reshape(1, -1) if t._data.ndim == 1 else t.reshape(1, 1) if t._data.ndim == 0 else t
+          for t in tensors]
+    for i, t in enumerate(tensors):
+        if t._data.ndim > 2:
+            raise RuntimeError(f"torch.block_diag: Input tensors must have 2 or fewer dimensions. Input {i} "
+                               f"has {t._data.ndim} dimensions")
+    if not ts:
+        return _make(np.zeros((1, 0), np.float32), D.float32)
+    rt = D.result_type_of(ts) if len(ts) > 1 else ts[0].dtype
+    rows = sum(t._data.shape[0] for t in ts)
+    cols = sum(t._data.shape[1] for t in ts)
+    data = np.zeros((rows, cols), rt._np)
+    r0 = c0 = 0
+    spans = []
+    for t in ts:
+        m, n = t._data.shape
+        data[r0:r0 + m, c0:c0 + n] = t._data
+        spans.append((r0, c0, m, n))
+        r0, c0 = r0 + m, c0 + n
+    r = _make(data, rt, ts[0]._device if ts else None)
+    if _grad_on(*ts):
+        shapes = [t._data.shape for t in tensors]
+
+        def bwd(node, g):
+            return tuple(g[r_:r_ + m, c_:c_ + n].reshape(s) if needs(node, i) else None
+                         for i, ((r_, c_, m, n), s) in enumerate(zip(spans, shapes)))
+        attach('BlockDiagBackward0', bwd, tuple(ts), (r,))
+    return r
+
+
+def cartesian_prod(*tensors):
+    for t in tensors:
+        if t._data.ndim != 1:
+            raise RuntimeError(f"Expect a 1D vector, but got shape {list(t._data.shape)}")
+    if len(tensors) == 1:
+        return tensors[0]
+    from .. import meshgrid, stack
+    grids = meshgrid(*tensors, indexing='ij')
+    return stack([g.flatten() for g in grids], 1)
+
+
+def _tri_indices(row, col, offset, lower, dtype, device):
+    from .factory import _dev
+    r = np.arange(row)[:, None]
+    c = np.arange(col)[None, :]
+    mask = (c - r <= offset) if lower else (c - r >= offset)
+    idx = np.stack(np.nonzero(mask)).astype((dtype or D.int64)._np)
+    return _make(idx, dtype or D.int64, _dev(device))
+
+
+def tril_indices(row, col, offset=0, *, dtype=None, device=None, layout=None):
+    return _tri_indices(row, col, offset, True, dtype, device)
+
+
+def triu_indices(row, col, offset=0, *, dtype=None, device=None, layout=None):
+    return _tri_indices(row, col, offset, False, dtype, device)
+
+
+def cov(input, *, correction=1, fweights=None, aweights=None):
+    if input._data.ndim > 2:
+        raise RuntimeError(f"cov(): expected input to have two or fewer dimensions but got an input with "
+                           f"{input._data.ndim} dimensions")
+    x = input if input._data.ndim == 2 else input.reshape(1, -1)
+    if x.dtype._cat < 2:
+        x = x.to(D.get_default_dtype())
+    n = x._data.shape[1]
+    w = None
+    if fweights is not None:
+        w = fweights
+    if aweights is not None:
+        w = aweights if w is None else w * aweights
+    if w is None:
+        avg = x.mean(1)
+        wsum = n
+        norm_ = n - correction
+    else:
+        wsum = w.sum()
+        avg = (x * w).sum(1) / wsum
+        if correction == 0:
+            norm_ = wsum
+        elif aweights is None:
+            norm_ = wsum - correction
+        else:
+            norm_ = wsum - correction * (w * aweights).sum() / wsum
+    if isinstance(norm_, Tensor):
+        norm_ = norm_.clamp(min=0)
+    else:
+        norm_ = max(norm_, 0)
+    xm = x - avg.unsqueeze(1)
+    xw = xm * w if w is not None else xm
+    c = xw.matmul(xm.t().conj() if xm.dtype.is_complex else xm.t()) / norm_
+    return c.squeeze() if input._data.ndim < 2 or c._data.shape == (1, 1) else c
+
+
+def corrcoef(input):
+    c = cov(input)
+    if c._data.ndim == 0:
+        return c / c
+    d = c.diagonal(0, 0, 1)
+    s = d.sqrt()
+    c = c / s.unsqueeze(1)
+    c = c / s.unsqueeze(0)
+    return c.clamp(-1, 1) if not c.dtype.is_complex else c
+
+
+# --- legacy spellings of torch.linalg -----------------------------------------------------------
+
+def _L():
+    from .. import linalg
+    return linalg
+
+
+def det(input):
+    return _L().det(input)
+
+
+def logdet(input):
+    s, l = _L().slogdet(input)
+    from .misc import where
+    return where(s < 0, _nan_like(l), l)
+
+
+def _nan_like(t):
+    return _make(np.full(t._data.shape, np.nan, t.dtype._np), t.dtype, t._device)
+
+
+def slogdet(input):
+    from .. import return_types as RT
+    s, l = _L().slogdet(input)
+    return RT.slogdet(s, l)
+
+
+def inverse(input, *, out=None):
+    return _L().inv(input, out=out)
+
+
+def pinverse(input, rcond=1e-15):
+    return _L().pinv(input, rtol=rcond)
+
+
+def matrix_power(input, n):
+    return _L().matrix_power(input, n)
+
+
+def matrix_exp(input):
+    return _L().matrix_exp(input)
+
+
+def svd(input, some=True, compute_uv=True, *, out=None):
+    from .. import return_types as RT
+    U, S, Vh = _L().svd(input, full_matrices=not some)
+    if not compute_uv:
+        U, Vh = U * 0, Vh * 0
+    return RT.svd(U, S, Vh.mH if Vh.dtype.is_complex else Vh.mT)
+
+
+def qr(input, some=True, *, out=None):
+    from .. import return_types as RT
+    Q, R = _L().qr(input, 'reduced' if some else 'complete')
+    return RT.qr(Q, R)
+
+
+def cholesky(input, upper=False, *, out=None):
+    L = _L().cholesky(input, upper=upper)
+    return _named('CholeskyBackward0', L)
+
+
+def cholesky_solve(input, input2, upper=False, *, out=None):
+    L = _L()
+    Lm = input2.mT.conj() if upper else input2
+    y = L.solve_triangular(Lm, input, upper=False)
+    return _named('CholeskySolveBackward0', L.solve_triangular(Lm.mT.conj() if Lm.dtype.is_complex else Lm.mT,
+                                                               y, upper=True))
+
+
+def cholesky_inverse(input, upper=False, *, out=None):
+    L = _L()
+    n = input._data.shape[-1]
+    eye = _make(np.broadcast_to(np.eye(n, dtype=input.dtype._np), input._data.shape).copy(), input.dtype,
+                input._device)
+    return _named('CholeskyInverseBackward0', cholesky_solve(eye, input, upper))
+
+
+def triangular_solve(b, A, upper=True, transpose=False, unitriangular=False, *, out=None):
+    from ..return_types import _make_type
+    L = _L()
+    Am = A.mT if transpose else A
+    X = L.solve_triangular(Am, b, upper=upper != transpose, unitriangular=unitriangular)
+    return _make_type('triangular_solve', ('solution', 'cloned_coefficient'))(X, A.clone())
+
+
+for _f in (kron, inner, vdot, trace, cross, dist, cdist, norm, det, logdet, slogdet, inverse, pinverse,
+           matrix_power, matrix_exp, svd, qr, cholesky, cholesky_solve, cholesky_inverse, triangular_solve):
+    register(_f, method=_f not in (cdist,))
+for _f in (block_diag, cartesian_prod, tril_indices, triu_indices, chain_matmul):
+    register(_f, method=False)
+register(tensordot, method=False)
+register(cov, function=True)
+register(corrcoef, function=True)
+register(with_out(kron), name='kron')
+register(with_out(inner), name='inner')
+register(with_out(vdot), name='vdot')
+register(with_out(dist, 'dist'), name='dist')

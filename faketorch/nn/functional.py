@@ -1,0 +1,1617 @@
+"""torch.nn.functional: activations, linear, dropout, embedding, distances, attention and losses.
+
+Fused ops (softmax, log_softmax, gelu, nll_loss, the BCE losses, mse ...) are single graph nodes
+with torch's grad_fn names and formulas; torch's own composites are written as compositions so
+their grad_fn chains match. Spatial ops (conv, pooling, norms, interpolate ...) live in
+_functional_spatial and are re-exported at the end.
+"""
+import math
+import warnings
+
+import numpy as np
+
+from .. import _dtype as D
+from .._tensor import Tensor, _make
+from ..autograd.grad_mode import state as grad_state
+from .._ops._core import attach, needs, register, check_inplace, commit_inplace
+from .._ops.blas import matmul as _matmul
+
+_f32 = np.float32
+
+
+# --- helpers ---------------------------------------------------------------------------------------
+
+def _grad_needed(*ts):
+    if not grad_state.enabled:
+        return False
+    for t in ts:
+        if t is not None and t._requires_grad:
+            return True
+    return False
+
+
+def _inplace(input, result):
+    check_inplace(input)
+    return commit_inplace(input, result)
+
+
+def _not_implemented(kernel, t):
+    return NotImplementedError(f'"{kernel}" not implemented for \'{D.type_name(t.dtype)}\'')
+
+
+def _float_only(kernel, t):
+    if t.dtype._cat != 2:
+        raise _not_implemented(kernel, t)
+
+
+_erf_impl = None
+
+
+def _erf(a):
+    """erf on an array, via faketorch.erf once that op is implemented (else a math.erf fallback)."""
+    global _erf_impl
+    if _erf_impl is None:
+        try:
+            from .._ops.pointwise import erf as _terf
+            _terf(_make(np.zeros(1, _f32), D.float32))
+            _erf_impl = lambda x: _terf(_make(x, D.from_numpy_dtype(x.dtype))).detach()._data  # noqa: E731
+        except Exception:
+            uf = np.frompyfunc(math.erf, 1, 1)
+            _erf_impl = lambda x: uf(x.astype(np.float64)).astype(x.dtype)  # noqa: E731
+    return _erf_impl(a)
+
+
+def _t(a, like):
+    """An array as a Tensor of like's dtype/device."""
+    return _make(a, like.dtype, like._device)
+
+
+class _no_grad:
+    def __enter__(self):
+        self.prev = grad_state.enabled
+        grad_state.enabled = False
+
+    def __exit__(self, *a):
+        grad_state.enabled = self.prev
+
+
+# --- pointwise activations: one node each ---------------------------------------------------------
+
+def _act(gname, kernel, fwd, deriv, save='x'):
+    """An activation `f(input, *params)`: fwd(array, *params) -> array; deriv(g, saved, *params)."""
+    def op(input, *params):
+        _float_only(kernel, input)
+        r = _make(fwd(input._data, *params), input.dtype, input._device)
+        if input._requires_grad and grad_state.enabled:
+            attach(gname, lambda node, g: deriv(g, node.saved_tensors[0], *node._args), (input,), (r,),
+                   save=(input,) if save == 'x' else (r,), args=params)
+        return r
+    return op
+
+
+def _elu_fwd(a, alpha, scale, input_scale):
+    t = a.dtype.type
+    neg = (np.expm1(a * t(input_scale)) * t(alpha * scale)).astype(a.dtype, copy=False)
+    return np.where(a > 0, a * t(scale), neg)
+
+
+def _elu_bwd(g, x, alpha, scale, input_scale):
+    return g * (x > 0) * scale + g * (x <= 0) * ((x * input_scale).exp() * (input_scale * scale * alpha))
+
+
+_elu = _act('EluBackward0', 'elu', _elu_fwd, _elu_bwd)
+_celu = _act('CeluBackward0', 'elu', _elu_fwd, _elu_bwd)
+
+
+def _gelu_fwd(a, approximate):
+    t = a.dtype.type
+    if approximate == 'tanh':
+        inner = t(math.sqrt(2.0 / math.pi)) * (a + t(0.044715) * a * a * a)
+        return t(0.5) * a * (t(1) + np.tanh(inner))
+    return a * t(0.5) * (t(1) + _erf(a * t(1 / math.sqrt(2.0))))
+
+
+def _gelu_bwd(g, x, approximate):
+    if approximate == 'tanh':
+        beta = math.sqrt(2.0) * (2.0 / math.sqrt(math.pi)) * 0.5
+        k = 0.044715
+        xsq = x * x
+        th = ((x + xsq * x * k) * beta).tanh()
+        left_d = (th + 1) * 0.5
+        right_d = x * 0.5 * (1 - th * th) * beta * (xsq * (3 * k) + 1)
+        return g * (left_d + right_d)
+    cdf = (_erf_t(x * (1 / math.sqrt(2.0))) + 1) * 0.5
+    pdf = (x * x * -0.5).exp() * (1 / math.sqrt(2 * math.pi))
+    return g * (cdf + x * pdf)
+
+
+def _erf_t(x):
+    from .. import erf
+    try:
+        return erf(x)
+    except Exception:
+        return _make(_erf(x._data), x.dtype, x._device)
+
+
+_gelu = _act('GeluBackward0', 'GeluKernelImpl', _gelu_fwd, _gelu_bwd)
+
+
+def _silu_fwd(a):
+    return a / (a.dtype.type(1) + np.exp(-a))
+
+
+def _silu_bwd(g, x):
+    s = x.sigmoid()
+    return g * s * (1 + x * (1 - s))
+
+
+def _softplus_fwd(a, beta, threshold):
+    t = a.dtype.type
+    z = a * t(beta)
+    with np.errstate(over='ignore'):
+        return np.where(z > threshold, a, np.log1p(np.exp(z)) / t(beta))
+
+
+def _softplus_bwd(g, x, beta, threshold):
+    from .. import where
+    z = (x * beta).exp()
+    return where(x * beta > threshold, g, g * z / (z + 1))
+
+
+def _mish_fwd(a):
+    with np.errstate(over='ignore'):
+        return a * np.tanh(np.log1p(np.exp(a)))
+
+
+def _mish_bwd(g, x):
+    sp = (x.exp() + 1).log().tanh()
+    return g * (sp + x * x.sigmoid() * (1 - sp * sp))
+
+
+def _logsigmoid_fwd(a):
+    return np.minimum(a, a.dtype.type(0)) - np.log1p(np.exp(-np.abs(a)))
+
+
+def _logsigmoid_bwd(g, x):
+    z = (-x.abs()).exp()
+    neg = (x < 0).to(x.dtype)
+    sign = neg * 2 - 1
+    return g * (neg - sign * (z / (z + 1)))
+
+
+_silu = _act('SiluBackward0', 'silu', _silu_fwd, _silu_bwd)
+_softplus = _act('SoftplusBackward0', 'softplus', _softplus_fwd, _softplus_bwd)
+_mish = _act('MishBackward0', 'mish', _mish_fwd, _mish_bwd)
+_logsigmoid = _act('LogSigmoidBackward0', 'log_sigmoid_cpu', _logsigmoid_fwd, _logsigmoid_bwd)
+_leaky = _act('LeakyReluBackward0', 'leaky_relu_cpu',
+              lambda a, s: np.where(a > 0, a, a * a.dtype.type(s)),
+              lambda g, x, s: g * ((x > 0).to(x.dtype) * (1 - s) + s))
+_hardtanh = _act('HardtanhBackward0', 'hardtanh',
+                 lambda a, lo, hi: np.clip(a, a.dtype.type(lo), a.dtype.type(hi)),
+                 lambda g, x, lo, hi: g * ((x > lo) & (x < hi)))
+_hardsigmoid = _act('HardsigmoidBackward0', 'hardsigmoid',
+                    lambda a: np.clip(a + a.dtype.type(3), 0, 6) / a.dtype.type(6),
+                    lambda g, x: g * ((x > -3) & (x < 3)) / 6)
+_hardswish = _act('HardswishBackward0', 'hardswish',
+                  lambda a: a * np.clip(a + a.dtype.type(3), 0, 6) / a.dtype.type(6),
+                  lambda g, x: g * ((x > 3).to(x.dtype) + ((x >= -3) & (x <= 3)) * (x / 3 + 0.5)))
+_softshrink = _act('SoftshrinkBackward0', 'softshrink',
+                   lambda a, l: np.where(a > l, a - a.dtype.type(l),
+                                         np.where(a < -l, a + a.dtype.type(l), a.dtype.type(0))),
+                   lambda g, x, l: g * ((x > l) | (x < -l)))
+_hardshrink = _act('HardshrinkBackward0', 'hardshrink',
+                   lambda a, l: np.where((a > l) | (a < -l), a, a.dtype.type(0)),
+                   lambda g, x, l: g * ((x > l) | (x < -l)))
+_threshold = _act('ThresholdBackward0', 'threshold',
+                  lambda a, th, v: np.where(a > th, a, a.dtype.type(v)),
+                  lambda g, x, th, v: g * (x > th))
+
+
+def _maybe_inplace(f):
+    def g(input, *params, inplace=False):
+        r = f(input, *params)
+        return _inplace(input, r) if inplace else r
+    return g
+
+
+def elu(input, alpha=1.0, inplace=False):
+    r = _elu(input, alpha, 1.0, 1.0)
+    return _inplace(input, r) if inplace else r
+
+
+def selu(input, inplace=False):
+    r = _elu(input, 1.6732632423543772848170429916717, 1.0507009873554804934193349852946, 1.0)
+    return _inplace(input, r) if inplace else r
+
+
+def celu(input, alpha=1.0, inplace=False):
+    if alpha == 0:
+        raise RuntimeError('ZeroDivisionError')
+    r = _celu(input, alpha, 1.0, 1.0 / alpha)
+    return _inplace(input, r) if inplace else r
+
+
+def gelu(input, approximate='none'):
+    if approximate not in ('none', 'tanh'):
+        raise RuntimeError('approximate argument must be either none or tanh.')
+    return _gelu(input, approximate)
+
+
+def silu(input, inplace=False):
+    r = _silu(input)
+    return _inplace(input, r) if inplace else r
+
+
+def mish(input, inplace=False):
+    r = _mish(input)
+    return _inplace(input, r) if inplace else r
+
+
+def softplus(input, beta=1.0, threshold=20.0):
+    return _softplus(input, beta, threshold)
+
+
+def logsigmoid(input):
+    return _logsigmoid(input)
+
+
+def leaky_relu(input, negative_slope=0.01, inplace=False):
+    r = _leaky(input, negative_slope)
+    return _inplace(input, r) if inplace else r
+
+
+def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
+    if min_val > max_val:
+        raise ValueError('min_val cannot be greater than max_val')
+    r = _hardtanh(input, min_val, max_val)
+    return _inplace(input, r) if inplace else r
+
+
+def relu6(input, inplace=False):
+    return hardtanh(input, 0.0, 6.0, inplace)
+
+
+def hardsigmoid(input, inplace=False):
+    r = _hardsigmoid(input)
+    return _inplace(input, r) if inplace else r
+
+
+def hardswish(input, inplace=False):
+    r = _hardswish(input)
+    return _inplace(input, r) if inplace else r
+
+
+def softshrink(input, lambd=0.5):
+    return _softshrink(input, lambd)
+
+
+def hardshrink(input, lambd=0.5):
+    return _hardshrink(input, lambd)
+
+
+def threshold(input, threshold, value, inplace=False):
+    r = _threshold(input, threshold, value)
+    return _inplace(input, r) if inplace else r
+
+
+def relu(input, inplace=False):
+    from .. import relu as _relu
+    r = _relu(input)
+    return _inplace(input, r) if inplace else r
+
+
+def sigmoid(input):
+    return input.sigmoid()
+
+
+def tanh(input):
+    return input.tanh()
+
+
+def tanhshrink(input):
+    return input - input.tanh()
+
+
+def softsign(input):
+    return input / (input.abs() + 1)
+
+
+def glu(input, dim=-1):
+    if input.dim() == 0:
+        raise RuntimeError('glu does not support scalars because halving size must be even')
+    d = dim % input.dim()
+    n = input.shape[d]
+    if n % 2:
+        raise RuntimeError(f'Halving dimension must be even, but dimension {d} is size {n}')
+    a, b = np.split(input._data, 2, axis=d)
+    sb = 1 / (1 + np.exp(-b))
+    r = _make((a * sb).astype(input._data.dtype, copy=False), input.dtype, input._device)
+    if input._requires_grad and grad_state.enabled:
+        def bwd(node, g):
+            x, = node.saved_tensors
+            xa, xb = x.chunk(2, d)
+            s = xb.sigmoid()
+            from .. import cat
+            return cat([g * s, g * xa * s * (1 - s)], d)
+        attach('GluBackward0', bwd, (input,), (r,), save=(input,))
+    return r
+
+
+def prelu(input, weight):
+    _float_only('prelu', input)
+    w = weight._data
+    if weight.numel() != 1:
+        ch = input.shape[1] if input.dim() >= 2 else (input.shape[0] if input.dim() == 1 else 1)
+        if weight.numel() != ch:
+            raise RuntimeError(f'Mismatch of parameter numbers and input channel size. Found parameter '
+                               f'numbers = {weight.numel()} and channel size = {ch}.')
+    shape = [1] * input.dim()
+    if input.dim() >= 2:
+        shape[1] = weight.numel()
+    elif input.dim() == 1 and weight.numel() != 1:
+        shape[0] = weight.numel()
+    wb = w.reshape(shape) if input.dim() else w.reshape(())
+    a = input._data
+    r = _make(np.where(a > 0, a, a * wb).astype(a.dtype, copy=False), input.dtype, input._device)
+    if _grad_needed(input, weight):
+        def bwd(node, g):
+            x, wt = node.saved_tensors
+            wv = wt.reshape(shape) if x.dim() else wt.reshape(())
+            pos = (x > 0).to(x.dtype)
+            gx = g * (pos + (1 - pos) * wv) if needs(node, 0) else None
+            gw = None
+            if needs(node, 1):
+                gfull = g * x * (1 - pos)
+                gw = gfull.sum_to_size(wv.shape).reshape(wt.shape) if x.dim() else gfull.reshape(wt.shape)
+            return gx, gw
+        attach('PreluKernelBackward0', bwd, (input, weight), (r,), save=(input, weight))
+    return r
+
+
+def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
+    if not training:
+        r = _leaky(input, (lower + upper) / 2)
+        return _inplace(input, r) if inplace else r
+    noise = input.new_empty(input.shape).uniform_(lower, upper)
+    nd = np.where(input._data >= 0, input._data.dtype.type(1), noise._data)
+    r = _make((input._data * nd).astype(input._data.dtype, copy=False), input.dtype, input._device)
+    if input._requires_grad and grad_state.enabled:
+        nt = _make(nd, input.dtype, input._device)
+        attach('RreluWithNoiseBackward0', lambda node, g: g * nt, (input,), (r,))
+    return _inplace(input, r) if inplace else r
+
+
+# --- softmax family --------------------------------------------------------------------------------
+
+def _get_softmax_dim(name, ndim, stacklevel):
+    warnings.warn(f'Implicit dimension choice for {name} has been deprecated. Change the call to include '
+                  'dim=X as an argument.', stacklevel=stacklevel)
+    return 0 if ndim in (0, 1, 3) else 1
+
+
+def _softmax_core(input, dim, log):
+    kern = 'log_softmax_lastdim_kernel_impl' if log else 'softmax_lastdim_kernel_impl'
+    if input.dtype._cat != 2:
+        raise _not_implemented(kern, input)
+    a = input._data
+    nd = a.ndim
+    d = dim + max(nd, 1) if dim < 0 else dim
+    if not 0 <= d < max(nd, 1):
+        n = max(nd, 1)
+        raise IndexError(f'Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})')
+    ax = d if nd else None
+    if a.size == 0:
+        out = a.copy()
+    else:
+        m = np.max(a, axis=ax, keepdims=True)
+        m = np.where(np.isfinite(m), m, 0) if not np.all(np.isfinite(m)) else m
+        z = a - m
+        e = np.exp(z)
+        s = np.sum(e, axis=ax, keepdims=True)
+        out = z - np.log(s) if log else e * (1 / s)
+    r = _make(out.astype(a.dtype, copy=False), input.dtype, input._device)
+    if input._requires_grad and grad_state.enabled:
+        if log:
+            attach('LogSoftmaxBackward0', _log_softmax_bwd, (input,), (r,), save=(r,), args=ax)
+        else:
+            attach('SoftmaxBackward0', _softmax_bwd, (input,), (r,), save=(r,), args=ax)
+    return r
+
+
+def _softmax_bwd(node, g):
+    y, = node.saved_tensors
+    ax = node._args
+    if ax is None:
+        return y * (g - g * y)
+    return y * (g - (g * y).sum(ax, keepdim=True))
+
+
+def _log_softmax_bwd(node, g):
+    y, = node.saved_tensors
+    ax = node._args
+    if ax is None:
+        return g - y.exp() * g
+    return g - y.exp() * g.sum(ax, keepdim=True)
+
+
+def softmax(input, dim=None, _stacklevel=3, dtype=None):
+    if dim is None:
+        dim = _get_softmax_dim('softmax', input.dim(), _stacklevel)
+    if dtype is not None:
+        input = input.to(dtype)
+    return _softmax_core(input, dim, False)
+
+
+def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
+    if dim is None:
+        dim = _get_softmax_dim('log_softmax', input.dim(), _stacklevel)
+    if dtype is not None:
+        input = input.to(dtype)
+    return _softmax_core(input, dim, True)
+
+
+def softmin(input, dim=None, _stacklevel=3, dtype=None):
+    if dim is None:
+        dim = _get_softmax_dim('softmin', input.dim(), _stacklevel)
+    if dtype is not None:
+        input = input.to(dtype)
+    return _softmax_core(-input, dim, False)
+
+
+def _torch_softmax(input, dim, dtype=None, *, _log=False):
+    if dtype is not None:
+        input = input.to(dtype)
+    return _softmax_core(input, dim, _log)
+
+
+def _t_softmax(input, dim, dtype=None):
+    return _torch_softmax(input, dim, dtype)
+
+
+def _t_log_softmax(input, dim, dtype=None):
+    return _torch_softmax(input, dim, dtype, _log=True)
+
+
+def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
+    denom = _norm(input, p, dim, True).clamp_min(eps).expand_as(input)
+    return input / denom
+
+
+# --- linear ----------------------------------------------------------------------------------------
+
+def _linear_bwd(node, g):
+    x, w = node.saved_tensors[:2]
+    gx = gw = gb = None
+    nd = x.dim()
+    if needs(node, 0):
+        gx = _matmul(g, w)
+    if needs(node, 1) or needs(node, 2):
+        g2 = g.reshape(-1, g.shape[-1]) if nd != 2 else g
+        if needs(node, 1):
+            x2 = x.reshape(-1, x.shape[-1]) if nd != 2 else x
+            gw = _matmul(g2.t(), x2) if nd else g2.t() * x
+        if needs(node, 2):
+            gb = g2.sum(0) if nd else g
+    return gx, gw, gb
+
+
+def linear(input, weight, bias=None):
+    a, w = input._data, weight._data
+    if input.dtype is not weight.dtype:
+        raise RuntimeError(f'expected m1 and m2 to have the same dtype, but got: '
+                           f'{_c10(input.dtype)} != {_c10(weight.dtype)}')
+    if a.shape[-1:] != w.shape[-1:] and w.ndim == 2:
+        rows = a.size // a.shape[-1] if a.ndim and a.shape[-1] else (a.shape[0] if a.ndim == 2 else 1)
+        if a.ndim == 1:
+            rows = 1
+        raise RuntimeError(f'mat1 and mat2 shapes cannot be multiplied ({rows}x{a.shape[-1]} and '
+                           f'{w.shape[1]}x{w.shape[0]})')
+    out = a @ w.T
+    if bias is not None:
+        if bias.dtype is not input.dtype:
+            raise RuntimeError(f'expected m1 and m2 to have the same dtype, but got: '
+                               f'{_c10(bias.dtype)} != {_c10(input.dtype)}')
+        if out.ndim:
+            out += bias._data
+        else:
+            out = out + bias._data
+    r = _make(out, input.dtype, input._device)
+    if grad_state.enabled and (input._requires_grad or weight._requires_grad
+                               or (bias is not None and bias._requires_grad)):
+        nd = a.ndim
+        if nd == 2:
+            name = 'AddmmBackward0' if bias is not None else 'MmBackward0'
+        elif bias is not None:
+            name = 'ViewBackward0'
+        else:
+            name = 'SqueezeBackward4' if nd == 1 else 'UnsafeViewBackward0'
+        attach(name, _linear_bwd, (input, weight, bias), (r,), save=(input, weight))
+    return r
+
+
+def _c10(d):
+    return {'float32': 'float', 'float64': 'double', 'float16': 'c10::Half', 'int64': 'long int',
+            'bfloat16': 'c10::BFloat16'}.get(d.name, d.name)
+
+
+def bilinear(input1, input2, weight, bias=None):
+    from .. import einsum
+    y = einsum('...i,oij,...j->...o', input1, weight, input2) if einsum is not None else None
+    if bias is not None:
+        y = y + bias
+    return y
+
+
+# --- dropout ---------------------------------------------------------------------------------------
+
+def _check_p(p):
+    if p < 0.0 or p > 1.0:
+        raise ValueError(f'dropout probability has to be between 0 and 1, but got {p}')
+
+
+def _dropout_impl(input, p, train, feature=False, alpha=False, inplace=False):
+    if p == 0 or not train or input.numel() == 0:
+        return input
+    if p == 1:
+        from .. import zeros
+        z = zeros((), dtype=input.dtype)
+        r = input * z
+        return _inplace(input, r) if inplace else r
+    if feature:
+        if input.dim() < 2:
+            raise RuntimeError('Feature dropout requires at least 2 dimensions in the input')
+        shape = tuple(input.shape[:2]) + (1,) * (input.dim() - 2)
+    else:
+        shape = tuple(input.shape)
+    noise = input.new_empty(shape).bernoulli_(1 - p)
+    if alpha:
+        a_ = 1.7580993408473766
+        a = 1.0 / math.sqrt((a_ * a_ * p + 1) * (1 - p))
+        b = (noise - 1) * (a_ * a) + (a_ * a * p)
+        noise = noise * a
+        r = input * noise + b
+    else:
+        noise.div_(1 - p)
+        r = input * noise
+    return _inplace(input, r) if inplace else r
+
+
+def dropout(input, p=0.5, training=True, inplace=False):
+    _check_p(p)
+    return _dropout_impl(input, p, training, inplace=inplace)
+
+
+def alpha_dropout(input, p=0.5, training=False, inplace=False):
+    _check_p(p)
+    return _dropout_impl(input, p, training, alpha=True, inplace=inplace)
+
+
+def feature_alpha_dropout(input, p=0.5, training=False, inplace=False):
+    _check_p(p)
+    return _dropout_impl(input, p, training, feature=True, alpha=True, inplace=inplace)
+
+
+def _feature_dropout(name, nd):
+    def f(input, p=0.5, training=True, inplace=False):
+        _check_p(p)
+        inp_dim = input.dim()
+        if inp_dim not in (nd + 1, nd + 2):
+            if nd == 1:
+                raise RuntimeError(f'dropout1d: Expected 2D or 3D input, but received a {inp_dim}D input. '
+                                   'Note that dropout1d exists to provide channel-wise dropout on inputs '
+                                   'with 1 spatial dimension, a channel dimension, and an optional batch '
+                                   'dimension (i.e. 2D or 3D inputs).')
+            if nd == 3:
+                raise RuntimeError(f'dropout3d: Expected 4D or 5D input, but received a {inp_dim}D input. '
+                                   'Note that dropout3d exists to provide channel-wise dropout on inputs '
+                                   'with 3 spatial dimensions, a channel dimension, and an optional batch '
+                                   'dimension (i.e. 4D or 5D inputs).')
+        if nd == 2 and inp_dim not in (3, 4):
+            warnings.warn(f'dropout2d: Received a {inp_dim}-D input to dropout2d, which is deprecated and '
+                          'will result in an error in a future release. To retain the behavior and silence '
+                          'this warning, please use dropout instead. Note that dropout2d exists to provide '
+                          'channel-wise dropout on inputs with 2 spatial dimensions, a channel dimension, '
+                          'and an optional batch dimension (i.e. 3D or 4D inputs).', stacklevel=2)
+        batched = inp_dim == nd + 2
+        if nd == 2 and inp_dim == 3:
+            warnings.warn('dropout2d: Received a 3D input to dropout2d and assuming that channel-wise 1D '
+                          'dropout behavior is desired - input is interpreted as shape (N, C, L), where C '
+                          'is the channel dim. This behavior will change in a future release to interpret '
+                          'the input as one without a batch dimension, i.e. shape (C, H, W). To maintain '
+                          'the 1D channel-wise dropout behavior, please switch to using dropout1d instead.',
+                          stacklevel=2)
+            batched = True
+        x = input if batched else input.unsqueeze(0)
+        r = _dropout_impl(x, p, training, feature=True, inplace=inplace)
+        if not batched:
+            r = input if inplace else r.squeeze(0)
+        return r
+    f.__name__ = name
+    return f
+
+
+dropout1d = _feature_dropout('dropout1d', 1)
+dropout2d = _feature_dropout('dropout2d', 2)
+dropout3d = _feature_dropout('dropout3d', 3)
+
+
+# --- embedding -------------------------------------------------------------------------------------
+
+def _check_indices(t, fname):
+    if t.dtype is not D.int64 and t.dtype is not D.int32:
+        raise RuntimeError(f"Expected tensor for argument #1 'indices' to have one of the following scalar "
+                           f"types: Long, Int; but got torch.{D.type_name(t.dtype)}Tensor instead (while "
+                           f"checking arguments for {fname})")
+
+
+def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, scale_grad_by_freq=False,
+              sparse=False):
+    n = weight.shape[0]
+    if padding_idx is not None:
+        if padding_idx > 0:
+            assert padding_idx < n, 'Padding_idx must be within num_embeddings'
+        elif padding_idx < 0:
+            assert padding_idx >= -n, 'Padding_idx must be within num_embeddings'
+            padding_idx = n + padding_idx
+    else:
+        padding_idx = -1
+    _check_indices(input, 'embedding')
+    idx = input._data
+    if idx.size and (idx.min() < 0 or idx.max() >= n):
+        raise IndexError('index out of range in self')
+    if max_norm is not None:
+        _embedding_renorm(weight, idx, max_norm, norm_type)
+    r = _make(weight._data[idx], weight.dtype, weight._device)
+    if weight._requires_grad and grad_state.enabled:
+        def bwd(node, g):
+            return _embedding_grad(g, idx, n, padding_idx, scale_grad_by_freq)
+        attach('EmbeddingBackward0', bwd, (weight,), (r,))
+    return r
+
+
+def _embedding_renorm(weight, idx, max_norm, norm_type):
+    w = weight._data
+    rows = np.unique(idx.reshape(-1))
+    sub = w[rows]
+    norms = np.sum(np.abs(sub) ** norm_type, axis=1) ** (1.0 / norm_type)
+    scale = np.where(norms > max_norm, max_norm / (norms + 1e-7), 1.0).astype(w.dtype)
+    w[rows] = sub * scale[:, None]
+    weight._vc[0] += 1
+
+
+def _embedding_grad(g, idx, n, padding_idx, scale_grad_by_freq):
+    flat = idx.reshape(-1)
+    gd = g._data.reshape(flat.size, -1)
+    if scale_grad_by_freq:
+        counts = np.bincount(flat, minlength=n)
+        gd = gd / counts[flat][:, None].astype(gd.dtype)
+    out = np.zeros((n, gd.shape[1]), gd.dtype)
+    if padding_idx >= 0:
+        keep = flat != padding_idx
+        np.add.at(out, flat[keep], gd[keep])
+    else:
+        np.add.at(out, flat, gd)
+    return _make(out.reshape((n,) + g._data.shape[idx.ndim:]), g.dtype, g._device)
+
+
+def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale_grad_by_freq=False,
+                  mode='mean', sparse=False, per_sample_weights=None, include_last_offset=False,
+                  padding_idx=None):
+    _check_indices(input, 'embedding_bag')
+    if input.dim() == 2:
+        if offsets is not None:
+            raise ValueError('if input is 2D, then offsets has to be None, as input is treated is a mini-batch '
+                             'of fixed length sequences. However, found offsets of type '
+                             f'{type(offsets).__name__}')
+        b, l = input.shape
+        offs = np.arange(0, b * l, l, dtype=np.int64)
+        idx = input._data.reshape(-1)
+        if per_sample_weights is not None:
+            per_sample_weights = per_sample_weights.reshape(-1)
+    elif input.dim() == 1:
+        if offsets is None:
+            raise ValueError('offsets has to be a 1D Tensor but got None')
+        if offsets.dim() != 1:
+            raise ValueError('offsets has to be a 1D Tensor')
+        idx = input._data
+        offs = offsets._data.astype(np.int64)
+        if include_last_offset:
+            offs = offs[:-1]
+    else:
+        raise ValueError(f'input has to be 1D or 2D Tensor, but got Tensor of dimension {input.dim()}')
+    if mode not in ('sum', 'mean', 'max'):
+        raise ValueError(f'mode has to be one of sum, mean or max')
+    if per_sample_weights is not None and mode != 'sum':
+        raise NotImplementedError("embedding_bag: per_sample_weights was not None. per_sample_weights is only "
+                                  f"supported for mode='sum' (got mode='{mode}'). Please open a feature "
+                                  "request on GitHub.")
+    n = weight.shape[0]
+    if padding_idx is not None:
+        if padding_idx < 0:
+            padding_idx = n + padding_idx
+    else:
+        padding_idx = -1
+    if max_norm is not None:
+        _embedding_renorm(weight, idx, max_norm, norm_type)
+    nbags = offs.shape[0]
+    bag_of = np.zeros(idx.shape[0], np.int64)
+    if idx.shape[0] and nbags:
+        starts = offs[(offs < idx.shape[0])]
+        np.add.at(bag_of, starts[1:] if starts.size and starts[0] == 0 else starts, 1)
+        bag_of = np.cumsum(bag_of) - (0 if (starts.size and starts[0] == 0) else 0)
+        bag_of = np.searchsorted(offs, np.arange(idx.shape[0]), side='right') - 1
+    keep = idx != padding_idx
+    w = weight._data
+    rows = w[idx]
+    if per_sample_weights is not None:
+        rows = rows * per_sample_weights._data[:, None]
+    D_ = w.shape[1]
+    out = np.zeros((nbags, D_), w.dtype)
+    counts = np.bincount(bag_of[keep], minlength=nbags).astype(w.dtype)
+    if mode == 'max':
+        out[:] = -np.inf
+        np.maximum.at(out, bag_of[keep], rows[keep])
+        out[counts == 0] = 0
+    else:
+        np.add.at(out, bag_of[keep], rows[keep])
+        if mode == 'mean':
+            out = out / np.maximum(counts, 1)[:, None]
+    r = _make(out.astype(w.dtype, copy=False), weight.dtype, weight._device)
+    if _grad_needed(weight, per_sample_weights):
+        def bwd(node, g):
+            gd = g._data
+            gw = None
+            if needs(node, 0):
+                per_row = gd[bag_of]
+                if mode == 'mean':
+                    per_row = per_row / np.maximum(counts, 1)[bag_of][:, None]
+                elif mode == 'max':
+                    per_row = per_row * (rows == out[bag_of])
+                if per_sample_weights is not None:
+                    per_row = per_row * per_sample_weights._data[:, None]
+                if scale_grad_by_freq:
+                    c = np.bincount(idx, minlength=n)
+                    per_row = per_row / c[idx][:, None]
+                acc = np.zeros_like(w)
+                np.add.at(acc, idx[keep], per_row[keep])
+                gw = _make(acc.astype(w.dtype, copy=False), g.dtype, g._device)
+            gp = None
+            if per_sample_weights is not None and needs(node, 1):
+                gp = _make((np.sum(gd[bag_of] * w[idx], axis=1) * keep).astype(w.dtype), g.dtype, g._device)
+            return gw, gp
+        attach('EmbeddingBagBackward0', bwd, (weight, per_sample_weights), (r,))
+    return r
+
+
+def one_hot(tensor, num_classes=-1):
+    if tensor.dtype is not D.int64:
+        raise RuntimeError('one_hot is only applicable to index tensor of type LongTensor.')
+    a = tensor._data
+    if num_classes == -1:
+        if a.size == 0:
+            raise RuntimeError('Can not infer total number of classes from empty tensor.')
+        num_classes = int(a.max()) + 1
+    if a.size and a.min() < 0:
+        raise RuntimeError('Class values must be non-negative.')
+    if a.size and a.max() >= num_classes:
+        raise RuntimeError('Class values must be smaller than num_classes.')
+    out = (a[..., None] == np.arange(num_classes)).astype(np.int64)
+    return _make(out, D.int64, tensor._device)
+
+
+# --- distances -------------------------------------------------------------------------------------
+
+def _norm(x, p, dim, keepdim):
+    """Vector p-norm over dim as one node (torch's NormBackward1 formula)."""
+    a = x._data
+    ax = dim
+    if p == 2:
+        out = np.sqrt(np.sum(a * a, axis=ax, keepdims=keepdim))
+    elif p == 1:
+        out = np.sum(np.abs(a), axis=ax, keepdims=keepdim)
+    elif p == math.inf:
+        out = np.max(np.abs(a), axis=ax, keepdims=keepdim)
+    elif p == 0:
+        out = np.sum(a != 0, axis=ax, keepdims=keepdim).astype(a.dtype)
+    else:
+        out = np.sum(np.abs(a) ** p, axis=ax, keepdims=keepdim) ** (1.0 / p)
+    r = _make(np.asarray(out, a.dtype), x.dtype, x._device)
+    if x._requires_grad and grad_state.enabled:
+        def bwd(node, g):
+            xv, res = node.saved_tensors
+            if not keepdim:
+                g = g.unsqueeze(dim)
+                res = res.unsqueeze(dim)
+            if p == 2:
+                return g * xv / res.masked_fill(res == 0, math.inf)
+            if p == 1:
+                return g * xv.sgn()
+            if p == 0:
+                return g * 0 * xv
+            if p == math.inf:
+                m = (xv.abs() == res).to(xv.dtype)
+                return g * xv.sgn() * m / m.sum(dim, keepdim=True)
+            return g * xv * xv.abs().pow(p - 2) / res.pow(p - 1).masked_fill(res == 0, math.inf)
+        attach('NormBackward1', bwd, (x,), (r,), save=(x, r))
+    return r
+
+
+def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
+    nd = max(x1.dim(), x2.dim())
+    return _norm(x1 - x2 + eps, p, nd - 1, keepdim) if nd else (x1 - x2 + eps).abs()
+
+
+def cosine_similarity(x1, x2, dim=1, eps=1e-8):
+    from .. import broadcast_tensors
+    a, b = broadcast_tensors(x1, x2) if x1.shape != x2.shape else (x1, x2)
+    na = _norm(a, 2, dim, True)
+    nb = _norm(b, 2, dim, True)
+    with _no_grad():
+        na._data = np.maximum(na._data, na._data.dtype.type(eps))
+        nb._data = np.maximum(nb._data, nb._data.dtype.type(eps))
+    return ((a / na) * (b / nb)).sum(dim)
+
+
+def pdist(input, p=2):
+    n = input.shape[0]
+    i, j = np.triu_indices(n, 1)
+    return _norm(input[i] - input[j], p, 1, False)
+
+
+# --- attention -------------------------------------------------------------------------------------
+
+def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.0, is_causal=False, scale=None,
+                                 enable_gqa=False):
+    L, S = query.shape[-2], key.shape[-2]
+    sf = 1 / math.sqrt(query.shape[-1]) if scale is None else scale
+    if enable_gqa:
+        rep = query.shape[-3] // key.shape[-3]
+        key = key.repeat_interleave(rep, -3)
+        value = value.repeat_interleave(rep, -3)
+    w = _matmul(query, key.transpose(-2, -1)) * sf
+    bias = None
+    if is_causal:
+        m = np.triu(np.ones((L, S), bool), 1)
+        bias = np.where(m, -np.inf, 0).astype(query._data.dtype)
+    if attn_mask is not None:
+        if attn_mask.dtype is D.bool:
+            mb = np.where(attn_mask._data, 0, -np.inf).astype(query._data.dtype)
+            bias = mb if bias is None else bias + mb
+        else:
+            w = w + attn_mask
+    if bias is not None:
+        w = w + _make(bias, query.dtype, query._device)
+    w = softmax(w, -1)
+    if dropout_p > 0.0:
+        w = dropout(w, dropout_p, True)
+    return _matmul(w, value)
+
+
+def _in_projection_packed(q, k, v, w, b=None):
+    E = q.size(-1)
+    if k is v:
+        if q is k:
+            proj = linear(q, w, b)
+            return tuple(proj.unflatten(-1, (3, E)).unsqueeze(0).transpose(0, -2).squeeze(-2).contiguous())
+        w_q, w_kv = w.split([E, E * 2])
+        b_q, b_kv = (None, None) if b is None else b.split([E, E * 2])
+        q_proj = linear(q, w_q, b_q)
+        kv = linear(k, w_kv, b_kv)
+        kv = kv.unflatten(-1, (2, E)).unsqueeze(0).transpose(0, -2).squeeze(-2).contiguous()
+        return q_proj, kv[0], kv[1]
+    w_q, w_k, w_v = w.chunk(3)
+    b_q, b_k, b_v = (None, None, None) if b is None else b.chunk(3)
+    return linear(q, w_q, b_q), linear(k, w_k, b_k), linear(v, w_v, b_v)
+
+
+def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_heads, in_proj_weight, in_proj_bias,
+                                 bias_k, bias_v, add_zero_attn, dropout_p, out_proj_weight, out_proj_bias,
+                                 training=True, key_padding_mask=None, need_weights=True, attn_mask=None,
+                                 use_separate_proj_weight=False, q_proj_weight=None, k_proj_weight=None,
+                                 v_proj_weight=None, static_k=None, static_v=None, average_attn_weights=True,
+                                 is_causal=False):
+    from .. import cat, zeros
+    is_batched = query.dim() == 3
+    if not is_batched:
+        query, key, value = query.unsqueeze(1), key.unsqueeze(1), value.unsqueeze(1)
+        if key_padding_mask is not None:
+            key_padding_mask = key_padding_mask.unsqueeze(0)
+    tgt_len, bsz, embed_dim = query.shape
+    src_len = key.shape[0]
+    if embed_dim != embed_dim_to_check:
+        raise AssertionError(f'was expecting embedding dimension of {embed_dim_to_check}, but got {embed_dim}')
+    head_dim = embed_dim // num_heads
+    if is_causal and attn_mask is None:
+        raise RuntimeError('Need attn_mask if specifying the is_causal hint. You may use the Transformer '
+                           'module method `generate_square_subsequent_mask` to create this mask.')
+    if is_causal and key_padding_mask is None and not need_weights:
+        attn_mask = None
+    else:
+        is_causal = False
+    if not use_separate_proj_weight:
+        q, k, v = _in_projection_packed(query, key, value, in_proj_weight, in_proj_bias)
+    else:
+        bq = bk = bv = None
+        if in_proj_bias is not None:
+            bq, bk, bv = in_proj_bias.chunk(3)
+        q, k, v = linear(query, q_proj_weight, bq), linear(key, k_proj_weight, bk), linear(value, v_proj_weight, bv)
+    if attn_mask is not None:
+        if attn_mask.dim() == 2:
+            if tuple(attn_mask.shape) != (tgt_len, src_len):
+                raise RuntimeError(f'The shape of the 2D attn_mask is {attn_mask.shape}, but should be '
+                                   f'{(tgt_len, src_len)}.')
+            attn_mask = attn_mask.unsqueeze(0)
+        elif attn_mask.dim() == 3:
+            if tuple(attn_mask.shape) != (bsz * num_heads, tgt_len, src_len):
+                raise RuntimeError(f'The shape of the 3D attn_mask is {attn_mask.shape}, but should be '
+                                   f'{(bsz * num_heads, tgt_len, src_len)}.')
+        else:
+            raise RuntimeError(f"attn_mask's dimension {attn_mask.dim()} is not supported")
+        if attn_mask.dtype is D.bool:
+            attn_mask = _make(np.where(attn_mask._data, -np.inf, 0).astype(q._data.dtype), q.dtype, q._device)
+    if key_padding_mask is not None and key_padding_mask.dtype is D.bool:
+        key_padding_mask = _make(np.where(key_padding_mask._data, -np.inf, 0).astype(q._data.dtype),
+                                 q.dtype, q._device)
+    if bias_k is not None and bias_v is not None:
+        k = cat([k, bias_k.repeat(1, bsz, 1)])
+        v = cat([v, bias_v.repeat(1, bsz, 1)])
+        if attn_mask is not None:
+            attn_mask = pad(attn_mask, (0, 1))
+        if key_padding_mask is not None:
+            key_padding_mask = pad(key_padding_mask, (0, 1))
+    q = q.view(tgt_len, bsz * num_heads, head_dim).transpose(0, 1)
+    k = (k.view(k.shape[0], bsz * num_heads, head_dim) if static_k is None else static_k).transpose(0, 1) \
+        if static_k is None else static_k
+    v = (v.view(v.shape[0], bsz * num_heads, head_dim)).transpose(0, 1) if static_v is None else static_v
+    if add_zero_attn:
+        zs = (bsz * num_heads, 1, head_dim)
+        k = cat([k, zeros(zs, dtype=k.dtype)], dim=1)
+        v = cat([v, zeros(zs, dtype=v.dtype)], dim=1)
+        if attn_mask is not None:
+            attn_mask = pad(attn_mask, (0, 1))
+        if key_padding_mask is not None:
+            key_padding_mask = pad(key_padding_mask, (0, 1))
+    src_len = k.shape[1]
+    if key_padding_mask is not None:
+        kpm = key_padding_mask.view(bsz, 1, 1, src_len).expand(-1, num_heads, -1, -1).reshape(
+            bsz * num_heads, 1, src_len)
+        attn_mask = kpm if attn_mask is None else attn_mask + kpm
+    if not training:
+        dropout_p = 0.0
+    if need_weights:
+        qs = q * math.sqrt(1.0 / float(head_dim))
+        if attn_mask is not None:
+            w = attn_mask + _matmul(qs, k.transpose(-2, -1))
+        else:
+            w = _matmul(qs, k.transpose(-2, -1))
+        w = softmax(w, dim=-1)
+        if dropout_p > 0.0:
+            w = dropout(w, p=dropout_p)
+        out = _matmul(w, v)
+        out = out.transpose(0, 1).contiguous().view(tgt_len * bsz, embed_dim)
+        out = linear(out, out_proj_weight, out_proj_bias)
+        out = out.view(tgt_len, bsz, out.shape[1])
+        w = w.view(bsz, num_heads, tgt_len, src_len)
+        if average_attn_weights:
+            w = w.mean(dim=1)
+        if not is_batched:
+            out = out.squeeze(1)
+            w = w.squeeze(0)
+        return out, w
+    if attn_mask is not None:
+        if attn_mask.shape[0] == 1 and attn_mask.dim() == 3:
+            attn_mask = attn_mask.unsqueeze(0)
+        else:
+            attn_mask = attn_mask.view(bsz, num_heads, -1, src_len)
+    q = q.view(bsz, num_heads, tgt_len, head_dim)
+    k = k.view(bsz, num_heads, src_len, head_dim)
+    v = v.view(bsz, num_heads, src_len, head_dim)
+    out = scaled_dot_product_attention(q, k, v, attn_mask, dropout_p, is_causal)
+    out = out.permute(2, 0, 1, 3).contiguous().view(bsz * tgt_len, embed_dim)
+    out = linear(out, out_proj_weight, out_proj_bias)
+    out = out.view(tgt_len, bsz, out.shape[1])
+    if not is_batched:
+        out = out.squeeze(1)
+    return out, None
+
+
+def channel_shuffle(input, groups):
+    if groups <= 0:
+        raise RuntimeError(f'Number of groups to divide channels in must be positive. Value of groups:{groups}')
+    b, c = input.shape[0], input.shape[1]
+    if c % groups:
+        raise RuntimeError(f'Number of channels must be divisible by groups. Got {c} channels and {groups} '
+                           'groups.')
+    rest = tuple(input.shape[2:])
+    return input.reshape((b, groups, c // groups) + rest).transpose(1, 2).reshape((b, c) + rest)
+
+
+native_channel_shuffle = channel_shuffle
+
+
+# --- losses ----------------------------------------------------------------------------------------
+
+def _legacy_reduction(size_average, reduce, emit_warning=True):
+    sa = True if size_average is None else size_average
+    rd = True if reduce is None else reduce
+    ret = 'mean' if sa and rd else ('sum' if rd else 'none')
+    if emit_warning:
+        warnings.warn(f"size_average and reduce args will be deprecated, please use reduction='{ret}' instead.",
+                      stacklevel=3)
+    return ret
+
+
+def _reduction(size_average, reduce, reduction):
+    if size_average is not None or reduce is not None:
+        reduction = _legacy_reduction(size_average, reduce)
+    if reduction not in ('none', 'mean', 'sum'):
+        raise ValueError(f'{reduction} is not a valid value for reduction')
+    return reduction
+
+
+def _apply_reduction(loss, reduction):
+    if reduction == 'mean':
+        return loss.mean()
+    if reduction == 'sum':
+        return loss.sum()
+    return loss
+
+
+def _reduce_arr(a, reduction):
+    if reduction == 'mean':
+        return np.asarray(np.mean(a) if a.size else np.nan, a.dtype)
+    if reduction == 'sum':
+        return np.asarray(np.sum(a), a.dtype)
+    return a
+
+
+def _grad_full(g, shape, reduction, n):
+    """Upstream gradient of a reduced loss, as the elementwise gradient."""
+    if reduction == 'none':
+        return g
+    if reduction == 'mean':
+        g = g / n
+    return g.expand(shape)
+
+
+def _pointwise_loss(gname, input, target, fwd, deriv, reduction, extra=()):
+    """A loss with elementwise value fwd(a, b) and d/dinput deriv(x, y) (target gets the negative where
+    differentiable); reduction fused into the node, as torch's MseLoss/SmoothL1Loss/HuberLoss kernels."""
+    a, b = input._data, target._data
+    if a.shape != b.shape:
+        a, b = np.broadcast_arrays(a, b)
+    elem = fwd(a, b)
+    r = _make(_reduce_arr(elem, reduction), input.dtype, input._device)
+    if _grad_needed(input, target):
+        shape = elem.shape
+        n = elem.size
+
+        def bwd(node, g):
+            x, y = node.saved_tensors
+            d = deriv(x, y) * _grad_full(g, shape, reduction, n)
+            return (d if needs(node, 0) else None), (-d if needs(node, 1) else None)
+        attach(gname, bwd, (input, target), (r,), save=(input, target))
+    return r
+
+
+def _size_warning(input, target):
+    if target.shape != input.shape:
+        warnings.warn(f'Using a target size ({target.shape}) that is different to the input size '
+                      f'({input.shape}). This will likely lead to incorrect results due to broadcasting. '
+                      'Please ensure they have the same size.', stacklevel=3)
+    try:
+        np.broadcast_shapes(input._data.shape, target._data.shape)
+    except ValueError:
+        from .._ops.pointwise import _broadcast_error
+        raise _broadcast_error(input._data, target._data) from None
+
+
+def mse_loss(input, target, size_average=None, reduce=None, reduction='mean', weight=None):
+    _size_warning(input, target)
+    reduction = _reduction(size_average, reduce, reduction)
+    if weight is not None:
+        loss = (input - target) ** 2 * weight
+        return _apply_reduction(loss, reduction)
+    return _pointwise_loss('MseLossBackward0', input, target, lambda a, b: (a - b) * (a - b),
+                           lambda x, y: (x - y) * 2, reduction)
+
+
+def l1_loss(input, target, size_average=None, reduce=None, reduction='mean', weight=None):
+    _size_warning(input, target)
+    reduction = _reduction(size_average, reduce, reduction)
+    loss = (input - target).abs()
+    if weight is not None:
+        loss = loss * weight
+    return _apply_reduction(loss, reduction)
+
+
+def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction='mean', beta=1.0):
+    _size_warning(input, target)
+    reduction = _reduction(size_average, reduce, reduction)
+    if beta == 0.0:
+        return l1_loss(input, target, reduction=reduction)
+    if beta < 0:
+        raise RuntimeError('smooth_l1_loss does not support negative values for beta.')
+    t = input._data.dtype.type
+
+    def fwd(a, b):
+        z = np.abs(a - b)
+        return np.where(z < beta, t(0.5) * z * z / t(beta), z - t(0.5 * beta))
+
+    def deriv(x, y):
+        from .. import where
+        d = x - y
+        return where(d.abs() < beta, d / beta, d.sign())
+    return _pointwise_loss('SmoothL1LossBackward0', input, target, fwd, deriv, reduction)
+
+
+def huber_loss(input, target, reduction='mean', delta=1.0, weight=None):
+    _size_warning(input, target)
+    reduction = _reduction(None, None, reduction)
+    t = input._data.dtype.type
+
+    def fwd(a, b):
+        z = np.abs(a - b)
+        return np.where(z < delta, t(0.5) * z * z, t(delta) * (z - t(0.5 * delta)))
+
+    def deriv(x, y):
+        from .. import where
+        d = x - y
+        return where(d < -delta, -delta, where(d > delta, delta, d)) if False else \
+            where(d.abs() <= delta, d, d.sign() * delta)
+    if weight is not None:
+        loss = _pointwise_loss('HuberLossBackward0', input, target, fwd, deriv, 'none') * weight
+        return _apply_reduction(loss, reduction)
+    return _pointwise_loss('HuberLossBackward0', input, target, fwd, deriv, reduction)
+
+
+def _nll_check(input, target, weight, ignore_index):
+    if target.dtype is not D.int64 and target.dtype is not D.uint8:
+        raise RuntimeError(f'expected target dtype to be Long or Byte, but got {D.type_name(target.dtype)}')
+    nd = input.dim()
+    if nd < 1:
+        raise ValueError(f'Expected 1 or more dimensions (got {nd})')
+    if nd >= 2 and input.shape[0] != (target.shape[0] if target.dim() else 1):
+        raise ValueError(f'Expected input batch_size ({input.shape[0]}) to match target batch_size '
+                         f'({target.shape[0] if target.dim() else 1}).')
+    C = input.shape[1] if nd >= 2 else input.shape[0]
+    if nd <= 2 and target.dim() > 1:
+        raise RuntimeError('0D or 1D target tensor expected, multi-target not supported')
+    if nd > 2 and tuple(target.shape) != tuple(input.shape[:1]) + tuple(input.shape[2:]):
+        raise RuntimeError(f'size mismatch (got input: {list(input.shape)} , target: {list(target.shape)}')
+    if weight is not None and weight.numel() != C:
+        raise RuntimeError(f'weight tensor should be defined either for all {C} classes or no classes but got '
+                           f'weight tensor of shape: {list(weight.shape)}')
+    t = target._data
+    bad = (t != ignore_index) & ((t < 0) | (t >= C))
+    if bad.any():
+        raise IndexError(f'Target {int(t[bad].reshape(-1)[0])} is out of bounds.')
+    return C
+
+
+def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction='mean'):
+    reduction = _reduction(size_average, reduce, reduction)
+    C = _nll_check(input, target, weight, ignore_index)
+    a = input._data
+    t = target._data.astype(np.int64)
+    one_d = a.ndim == 1
+    if one_d:
+        a2, t2 = a[None], t.reshape(1)
+    else:
+        a2, t2 = a, t
+    valid = t2 != ignore_index
+    tc = np.where(valid, t2, 0)
+    picked = np.take_along_axis(a2, tc[:, None], axis=1)[:, 0]
+    wt = weight._data[tc].astype(a.dtype) if weight is not None else np.ones(tc.shape, a.dtype)
+    wt = wt * valid
+    losses = -picked * wt
+    if reduction == 'none':
+        out = losses[0] if one_d else losses
+        total = None
+    elif reduction == 'sum':
+        out = np.sum(losses)
+        total = None
+    else:
+        total = np.sum(wt)
+        out = np.sum(losses) / total if losses.size else np.asarray(np.nan, a.dtype)
+    r = _make(np.asarray(out, a.dtype), input.dtype, input._device)
+    if input._requires_grad and grad_state.enabled:
+        def bwd(node, g):
+            gw = _make(-wt, input.dtype, input._device)
+            if reduction == 'none':
+                gv = g.reshape(tc.shape) * gw
+            elif reduction == 'sum':
+                gv = g * gw
+            else:
+                gv = g * gw / _make(np.asarray(total, a.dtype), input.dtype, input._device)
+            from .. import zeros
+            idx = _make(tc[:, None], D.int64, input._device)
+            z = zeros(a2.shape, dtype=input.dtype, device=input._device)
+            gi = z.scatter(1, idx, gv.unsqueeze(1))
+            return gi.reshape(a.shape) if one_d else gi
+        attach('NllLossBackward0', bwd, (input,), (r,))
+    return r
+
+
+def _nll_nd(input, target, weight, ignore_index, reduction):
+    if input.dim() <= 2:
+        return nll_loss(input, target, weight, None, ignore_index, None, reduction)
+    # class dim second: fold the spatial dims into the batch (torch's nll_loss2d/nd)
+    _nll_check(input, target, weight, ignore_index)
+    n, c = input.shape[:2]
+    x = input.reshape(n, c, -1).transpose(1, 2).reshape(-1, c)
+    t = target.reshape(-1)
+    loss = nll_loss(x, t, weight, None, ignore_index, None, reduction)
+    if reduction == 'none':
+        loss = loss.reshape(target.shape)
+    return loss
+
+
+def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
+                  reduction='mean', label_smoothing=0.0):
+    reduction = _reduction(size_average, reduce, reduction)
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise RuntimeError(f'label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}')
+    class_dim = 0 if input.dim() == 1 else 1
+    C = input.shape[class_dim]
+    if input.shape == target.shape and target.dtype._cat == 2:
+        return _cross_entropy_prob(input, target, weight, reduction, label_smoothing, class_dim, C)
+    if target.dtype._cat == 2:
+        raise RuntimeError(f'expected scalar type Long but found {D.type_name(target.dtype)}')
+    logp = log_softmax(input, class_dim)
+    nll = _nll_nd(logp, target, weight, ignore_index, reduction)
+    if label_smoothing <= 0.0:
+        return nll
+    ignore = target == ignore_index
+    if weight is not None:
+        wshape = [1] * input.dim()
+        wshape[class_dim] = C
+        smooth = -(logp * weight.reshape(wshape)).sum(class_dim)
+    else:
+        smooth = -logp.sum(class_dim)
+    smooth = smooth.masked_fill(ignore, 0.0)
+    if reduction == 'mean':
+        if weight is not None:
+            keep = target._data[~ignore._data].reshape(-1)
+            wsum = weight._data[keep].sum()
+            ret = smooth.sum() / float(wsum)
+        else:
+            ret = smooth.sum() / float((~ignore._data).sum())
+    elif reduction == 'sum':
+        ret = smooth.sum()
+    else:
+        ret = smooth
+    return nll * (1 - label_smoothing) + ret * (label_smoothing / C)
+
+
+def _cross_entropy_prob(input, target, weight, reduction, label_smoothing, class_dim, C):
+    logp = log_softmax(input, class_dim)
+    if label_smoothing > 0:
+        target = target * (1 - label_smoothing) + label_smoothing / C
+    if weight is not None:
+        wshape = [1] * input.dim()
+        wshape[class_dim] = C
+        logp = logp * weight.reshape(wshape)
+    prod = logp * target
+    if reduction == 'mean':
+        if input.numel() == 0:
+            return -prod.sum() * math.nan
+        return -prod.sum() / (input.numel() / C)
+    if reduction == 'sum':
+        return -prod.sum()
+    return -prod.sum(class_dim)
+
+
+def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None, reduction='mean'):
+    reduction = _reduction(size_average, reduce, reduction)
+    if target.shape != input.shape:
+        raise ValueError(f'Using a target size ({target.shape}) that is different to the input size '
+                         f'({input.shape}) is deprecated. Please ensure they have the same size.')
+    a, y = input._data, target._data
+    if a.size and (np.any(a < 0) or np.any(a > 1) or np.any(np.isnan(a))):
+        raise RuntimeError('all elements of input should be between 0 and 1')
+    t = a.dtype.type
+    with np.errstate(divide='ignore'):
+        elem = (y - t(1)) * np.maximum(np.log1p(-a), t(-100)) - y * np.maximum(np.log(a), t(-100))
+    wd = None
+    if weight is not None:
+        wd = np.broadcast_to(weight._data, a.shape)
+        elem = elem * wd
+    r = _make(_reduce_arr(elem.astype(a.dtype, copy=False), reduction), input.dtype, input._device)
+    if _grad_needed(input, target):
+        shape, n = a.shape, a.size
+
+        def bwd(node, g):
+            x, yy = node.saved_tensors
+            gf = _grad_full(g, shape, reduction, n)
+            gx = gy = None
+            if needs(node, 0):
+                gx = gf * (x - yy) / ((1 - x) * x).clamp_min(1e-12)
+                if weight is not None:
+                    gx = gx * weight
+            if needs(node, 1):
+                gy = gf * ((1 - x).log().clamp_min(-100) - x.log().clamp_min(-100))
+                if weight is not None:
+                    gy = gy * weight
+            return gx, gy
+        attach('BinaryCrossEntropyBackward0', bwd, (input, target), (r,), save=(input, target))
+    return r
+
+
+def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,
+                                     reduction='mean', pos_weight=None):
+    reduction = _reduction(size_average, reduce, reduction)
+    if target.shape != input.shape:
+        raise ValueError(f'Target size ({target.shape}) must be the same as input size ({input.shape})')
+    x, y = input._data, target._data
+    t = x.dtype.type
+    logsig = np.minimum(x, t(0)) - np.log1p(np.exp(-np.abs(x)))
+    if pos_weight is not None:
+        lw = (pos_weight._data - t(1)) * y + t(1)
+        logsig = logsig * lw
+    elem = (t(1) - y) * x - logsig
+    if weight is not None:
+        elem = elem * weight._data
+    elem = elem.astype(x.dtype, copy=False)
+    r = _make(_reduce_arr(elem, reduction), input.dtype, input._device)
+    if _grad_needed(input, target):
+        shape, n = elem.shape, elem.size
+
+        def bwd(node, g):
+            xi, yy = node.saved_tensors
+            gf = _grad_full(g, shape, reduction, n)
+            gx = gy = None
+            if needs(node, 0):
+                if pos_weight is not None:
+                    pt = pos_weight * yy
+                    gx = (pt + 1 - yy) * xi.sigmoid() - pt
+                else:
+                    gx = xi.sigmoid() - yy
+                gx = gx * gf
+                if weight is not None:
+                    gx = gx * weight
+            if needs(node, 1):
+                if pos_weight is not None:
+                    gy = -xi - (pos_weight - 1) * _logsigmoid(xi)
+                else:
+                    gy = -xi
+                gy = gy * gf
+                if weight is not None:
+                    gy = gy * weight
+            return gx, gy
+        attach('BinaryCrossEntropyWithLogitsBackward0', bwd, (input, target), (r,), save=(input, target))
+    return r
+
+
+def kl_div(input, target, size_average=None, reduce=None, reduction='mean', log_target=False):
+    if size_average is not None or reduce is not None:
+        reduction = _legacy_reduction(size_average, reduce)
+    elif reduction == 'mean':
+        warnings.warn("reduction: 'mean' divides the total loss by both the batch size and the support size."
+                      "'batchmean' divides only by the batch size, and aligns with the KL div math definition."
+                      "'mean' will be changed to behave the same as 'batchmean' in the next major release.",
+                      stacklevel=2)
+    if reduction not in ('none', 'mean', 'sum', 'batchmean'):
+        raise ValueError(f'{reduction} is not a valid value for reduction')
+    if log_target:
+        loss = target.exp() * (target - input)
+    else:
+        loss = _xlogy_self(target) - target * input
+    if reduction == 'batchmean':
+        r = loss.sum()
+        return r / input.size(0) if input.dim() != 0 else r
+    return _apply_reduction(loss, reduction)
+
+
+def _xlogy_self(t):
+    from .. import where
+    return where(t == 0, t * 0, t * t.log()) if t.dtype._cat == 2 else t * 0
+
+
+def soft_margin_loss(input, target, size_average=None, reduce=None, reduction='mean'):
+    reduction = _reduction(size_average, reduce, reduction)
+    x, y = input._data, target._data
+    elem = np.log1p(np.exp(-y * x)).astype(x.dtype, copy=False)
+    r = _make(_reduce_arr(elem, reduction), input.dtype, input._device)
+    if _grad_needed(input):
+        shape, n = elem.shape, elem.size
+
+        def bwd(node, g):
+            xi, yy = node.saved_tensors
+            z = (-yy * xi).exp()
+            return -yy * z / (z + 1) * _grad_full(g, shape, reduction, n)
+        attach('SoftMarginLossBackward0', lambda node, g: (bwd(node, g),), (input,), (r,), save=(input, target))
+    return r
+
+
+def multilabel_soft_margin_loss(input, target, weight=None, size_average=None, reduce=None, reduction='mean'):
+    reduction = _reduction(size_average, reduce, reduction)
+    loss = -(target * logsigmoid(input) + (1 - target) * logsigmoid(-input))
+    if weight is not None:
+        loss = loss * weight
+    cd = input.dim() - 1
+    loss = loss.sum(dim=cd) / input.size(cd)
+    return _apply_reduction(loss, reduction)
+
+
+def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=None, reduction='mean'):
+    from .. import where, zeros_like
+    reduction = _reduction(size_average, reduce, reduction)
+    z = zeros_like(input)
+    m = (margin - input).clamp_min(0)
+    out = where(target != 1, m, z) + where(target != -1, input, z)
+    return _apply_reduction(out, reduction)
+
+
+def margin_ranking_loss(input1, input2, target, margin=0, size_average=None, reduce=None, reduction='mean'):
+    reduction = _reduction(size_average, reduce, reduction)
+    if input1.dim() != input2.dim() or input1.dim() != target.dim():
+        raise RuntimeError(f'margin_ranking_loss : All input tensors should have same dimension but got sizes: '
+                           f'input1: {input1.size()}, input2: {input2.size()}, target: {target.size()} ')
+    return _apply_reduction((-target * (input1 - input2) + margin).clamp_min(0), reduction)
+
+
+def cosine_embedding_loss(input1, input2, target, margin=0, size_average=None, reduce=None, reduction='mean'):
+    from .. import where, zeros_like
+    reduction = _reduction(size_average, reduce, reduction)
+    d = input1.dim() - 1
+    prod = (input1 * input2).sum(d)
+    m1 = (input1 * input1).sum(d) + 1e-12
+    m2 = (input2 * input2).sum(d) + 1e-12
+    cos = prod / (m1 * m2).sqrt()
+    z = zeros_like(cos)
+    out = where(target == 1, 1 - cos, z) + where(target == -1, (cos - margin).clamp_min(0), z)
+    return _apply_reduction(out, reduction)
+
+
+def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, swap=False, size_average=None,
+                        reduce=None, reduction='mean'):
+    reduction = _reduction(size_average, reduce, reduction)
+    a_dim, p_dim, n_dim = anchor.dim(), positive.dim(), negative.dim()
+    if not (a_dim == p_dim and p_dim == n_dim):
+        raise RuntimeError(f'The anchor, positive, and negative tensors are expected to have the same number '
+                           f'of dimensions, but got: anchor {a_dim}D, positive {p_dim}D, and negative {n_dim}D '
+                           'inputs')
+    dp = pairwise_distance(anchor, positive, p, eps)
+    dn = pairwise_distance(anchor, negative, p, eps)
+    if swap:
+        from .. import minimum
+        dn = minimum(dn, pairwise_distance(positive, negative, p, eps))
+    return _apply_reduction((margin + dp - dn).clamp_min(0), reduction)
+
+
+def triplet_margin_with_distance_loss(anchor, positive, negative, *, distance_function=None, margin=1.0,
+                                      swap=False, reduction='mean'):
+    dist = distance_function if distance_function is not None else pairwise_distance
+    dp = dist(anchor, positive)
+    dn = dist(anchor, negative)
+    if swap:
+        from .. import minimum
+        dn = minimum(dn, dist(positive, negative))
+    return _apply_reduction((margin + dp - dn).clamp_min(0), reduction)
+
+
+def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=None, reduce=None,
+                      reduction='mean'):
+    reduction = _reduction(size_average, reduce, reduction)
+    if p not in (1, 2):
+        raise ValueError('only p == 1 and p == 2 supported')
+    x = input if input.dim() == 2 else input.reshape(1, -1)
+    t = target.reshape(-1)
+    C = x.shape[1]
+    tgt = x.gather(1, t.unsqueeze(1))
+    z = (margin - tgt + x).clamp_min(0)
+    if p == 2:
+        z = z * z
+    if weight is not None:
+        z = z * weight[t].unsqueeze(1)
+    mask = _make(np.arange(C)[None, :] != t._data[:, None], D.bool, input._device)
+    loss = (z * mask).sum(1) / C
+    if input.dim() < 2:
+        loss = loss.reshape(target.shape) if target.dim() else loss.reshape(())
+    return _apply_reduction(loss, reduction)
+
+
+def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduction='mean'):
+    reduction = _reduction(size_average, reduce, reduction)
+    x = input if input.dim() == 2 else input.reshape(1, -1)
+    tg = target._data.reshape(x.shape)
+    C = x.shape[1]
+    # targets are the leading entries before the first -1
+    valid = np.cumprod(tg >= 0, axis=1).astype(bool)
+    is_tgt = np.zeros(x.shape, bool)
+    rows = np.nonzero(valid)
+    is_tgt[rows[0], tg[rows]] = True
+    tsel = _make(np.where(valid, tg, 0), D.int64, input._device)
+    xt = x.gather(1, tsel)                             # (N, C): x at each target slot
+    diff = (1 - xt.unsqueeze(2) + x.unsqueeze(1)).clamp_min(0)   # (N, slot, C)
+    pair = valid[:, :, None] & ~is_tgt[:, None, :]
+    loss = (diff * _make(pair, D.bool, input._device)).sum((1, 2)) / C
+    if input.dim() < 2:
+        loss = loss.reshape(())
+    return _apply_reduction(loss, reduction)
+
+
+def poisson_nll_loss(input, target, log_input=True, full=False, size_average=None, eps=1e-8, reduce=None,
+                     reduction='mean'):
+    reduction = _reduction(size_average, reduce, reduction)
+    if log_input:
+        loss = input.exp() - target * input
+    else:
+        loss = input - target * (input + eps).log()
+    if full:
+        st = target * target.log() - target + (target * (2 * math.pi)).log() * 0.5
+        loss = loss + st.masked_fill(target <= 1, 0)
+    return _apply_reduction(loss, reduction)
+
+
+def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction='mean'):
+    if isinstance(var, (int, float)):
+        from .. import full_like
+        var = full_like(input, var)
+    if var.shape != input.shape:
+        if tuple(input.shape[:-1]) == tuple(var.shape):
+            var = var.unsqueeze(-1)
+        elif tuple(input.shape[:-1]) == tuple(var.shape[:-1]) and var.shape[-1] == 1:
+            pass
+        else:
+            raise ValueError('var is of incorrect size')
+    if reduction not in ('none', 'mean', 'sum'):
+        raise ValueError(reduction + ' is not valid')
+    if np.any(var._data < 0):
+        raise ValueError('var has negative entry/entries')
+    var = var.clone()
+    with _no_grad():
+        var.clamp_(min=eps)
+    loss = 0.5 * (var.log() + (input - target) ** 2 / var)
+    if full:
+        loss = loss + 0.5 * math.log(2 * math.pi)
+    return _apply_reduction(loss, reduction)
+
+
+def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reduction='mean', zero_infinity=False):
+    raise NotImplementedError('faketorch: ctc_loss is not implemented yet')
+
+
+# --- publish what torch exposes outside nn -------------------------------------------------------
+
+register(_t_softmax, name='softmax')
+register(_t_log_softmax, name='log_softmax')
+register(selu, name='selu', method=False)
+register(celu, name='celu', method=False)
+register(lambda input, lower=1.0 / 8, upper=1.0 / 3, training=False, generator=None:
+         rrelu(input, lower, upper, training), name='rrelu', method=False)
+register(lambda input: selu(input, True), name='selu_', method=False)
+register(lambda input, alpha=1.0: celu(input, alpha, True), name='celu_', method=False)
+register(lambda input, threshold_, value: threshold(input, threshold_, value), name='threshold', method=False)
+register(lambda input, threshold_, value: threshold(input, threshold_, value, True), name='threshold_',
+         method=False)
+register(hardshrink, name='hardshrink')
+register(prelu, name='prelu')
+register(lambda input, p, train: _dropout_impl(input, p, train), name='dropout', method=False)
+register(lambda input, p, train: _dropout_impl(input, p, train, inplace=True), name='dropout_', method=False)
+register(lambda input, p, train: _dropout_impl(input, p, train, alpha=True), name='alpha_dropout', method=False)
+register(lambda input, p, train: _dropout_impl(input, p, train, feature=True), name='feature_dropout',
+         method=False)
+register(lambda input, p, train: _dropout_impl(input, p, train, feature=True, alpha=True),
+         name='feature_alpha_dropout', method=False)
+register(lambda weight, indices, padding_idx=-1, scale_grad_by_freq=False, sparse=False:
+         embedding(indices, weight, padding_idx if padding_idx >= 0 else None,
+                   scale_grad_by_freq=scale_grad_by_freq), name='embedding', method=False)
+register(bilinear, name='bilinear', method=False)
+register(cosine_similarity, name='cosine_similarity', method=False)
+register(pairwise_distance, name='pairwise_distance', method=False)
+register(pdist, name='pdist', method=False)
+register(channel_shuffle, name='channel_shuffle', method=False)
+register(channel_shuffle, name='native_channel_shuffle', method=False)
+register(lambda input, target, weight=None, pos_weight=None, reduction=1:
+         binary_cross_entropy_with_logits(input, target, weight, reduction=_enum_red(reduction),
+                                          pos_weight=pos_weight),
+         name='binary_cross_entropy_with_logits', method=False)
+
+
+def _enum_red(r):
+    return r if isinstance(r, str) else ('none', 'mean', 'sum')[r]
+
+
+from ._functional_spatial import *  # noqa: F401,F403,E402
