@@ -15,7 +15,7 @@ Conventions:
   NumPy's own SIMD ``log``/``log1p`` differ from it in the last bit.
 """
 import math
-import os
+import warnings
 
 import numpy as np
 
@@ -387,9 +387,8 @@ def _check_uniform_bounds(low, high, k, dtype):
 
 
 def _g(x):
-    """A double as torch's messages print it (C++ ostream, 6 significant digits)."""
-    s = '%g' % x
-    return s
+    """A double as torch's messages print it (C++ ostream: 6 significant digits)."""
+    return '%g' % x
 
 
 def _int_draws(gen, n, rng):
@@ -422,7 +421,6 @@ def _check_int_bounds(name, from_, to_inc, dtype):
         d = 1 << _DIGITS[k]
         for val, what in ((from_, 'from'), (to_inc, name)):
             if not -d <= val <= d:
-                import warnings
                 warnings.warn(f'{what} is out of bounds [-(2^{_DIGITS[k]}), 2^{_DIGITS[k]}]. Due to precision '
                               f'limitations {cname} can support discrete uniform distribution only within this '
                               f'range. This warning will become an error in version 1.7 release, please fix the '

@@ -139,6 +139,7 @@ def inv_ex(A, *, check_errors=False, out=None):
     i = _make(info, D.int32, A._device)
     if _grad_on(A):
         attach('LinalgInvExBackward0', _inv_bwd, (A,), (r, i), save=(r,))
+        i._requires_grad, i._grad_fn = False, None
     res = RT.linalg_inv_ex(r, i)
     return _write(out, res, 'linalg_inv_ex')
 
@@ -201,8 +202,6 @@ def slogdet(A, *, out=None):
                 return None
             return _mH(inv(A_)) * gl.unsqueeze(-1).unsqueeze(-1)
         attach('LinalgSlogdetBackward0', bwd, (A,), (sign, logabs), save=(A,))
-        sign._requires_grad = False
-        sign._grad_fn = None
     return _write(out, RT.linalg_slogdet(sign, logabs), 'linalg_slogdet')
 
 
@@ -747,6 +746,9 @@ def cross(input, other, *, dim=-1, out=None):
 
 
 def vecdot(x, y, *, dim=-1, out=None):
+    if x._data.ndim == 1 and y._data.ndim == 1:
+        from ._ops.linalg_ops import vdot
+        return _write(out, vdot(x, y), 'linalg_vecdot')
     return _write(out, (x.conj() * y if x.dtype.is_complex else x * y).sum(dim), 'linalg_vecdot')
 
 
@@ -818,7 +820,7 @@ def _norm_grad(x, nrm, g, p):
     from . import where
     zero = nrm == 0
     if p == 0:
-        return x * 0
+        return None
     if p == 1:
         return x.sgn() * g
     if p == 2:
@@ -851,13 +853,13 @@ def matrix_norm(A, ord='fro', dim=(-2, -1), keepdim=False, *, dtype=None, out=No
         M = A.movedim((d0, d1), (-2, -1))
         r = svdvals(M).sum(-1)
         if keepdim:
-            r = r.unsqueeze(min(d0, d1)).unsqueeze(max(d0, d1))
+            r = r.unsqueeze(-1).unsqueeze(-1).movedim((-2, -1), (d0, d1))
     elif ord in (2, -2):
         M = A.movedim((d0, d1), (-2, -1))
         S = svdvals(M)
         r = S.amax(-1) if ord == 2 else S.amin(-1)
         if keepdim:
-            r = r.unsqueeze(min(d0, d1)).unsqueeze(max(d0, d1))
+            r = r.unsqueeze(-1).unsqueeze(-1).movedim((-2, -1), (d0, d1))
     elif ord in (1, -1, float('inf'), -float('inf')):
         if ord in (float('inf'), -float('inf')):
             d0, d1 = d1, d0
@@ -894,8 +896,10 @@ def cond(A, p=None):
     if p in (None, 2, -2):
         S = svdvals(A)
         r = S[..., 0] / S[..., -1] if p != -2 else S[..., -1] / S[..., 0]
-        return r
-    return matrix_norm(A, p) * matrix_norm(inv(A), p)
+        from ._ops.linalg_ops import _named
+        return _named('SqueezeBackward1', r)
+    from ._ops.linalg_ops import _named
+    return _named('NanToNumBackward0', matrix_norm(A, p) * matrix_norm(inv(A), p))
 
 
 def tensorinv(A, ind=2, *, out=None):

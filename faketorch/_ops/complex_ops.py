@@ -133,7 +133,7 @@ def conj(input):
 
 def conj_physical(input, *, out=None):
     if not input.dtype.is_complex:
-        r = input.clone() if out is None else input
+        r = input
     else:
         r = _make(np.conj(input._data), input.dtype, input._device)
         if _grad_on(input):
@@ -168,8 +168,6 @@ register(complex, method=False)
 register(polar, method=False)
 Tensor.real = property(real, lambda self, v: _set_part(self, real, v))
 Tensor.imag = property(imag, lambda self, v: _set_part(self, imag, v))
-Tensor.mH = property(lambda self: conj(self.mT))
-Tensor.H = property(lambda self: conj(self.t()) if self._data.ndim == 2 else conj(self))
 Tensor.adjoint = lambda self: conj(self.mT)
 register(lambda input: conj(input.mT), name='adjoint', method=False)
 

@@ -178,12 +178,13 @@ def _promote(name, input, other):
 
 
 def binary(name, fwd, da=None, db=None, *, kind='arith', grad_name=None, save=True, inplace=True,
-           method=True, check=None):
+           method=True, check=None, scalar_grad_name=None, scalar_ok=True):
     """Declare a binary op with broadcasting and torch promotion.
 
     kind: 'arith' (result in the promoted dtype), 'float' (ints promote to the default float),
     'cmp' (bool result), 'int' (integer and bool only). da/db(g, a, b) are the derivatives."""
     gname = grad_name or ''.join(p.capitalize() for p in name.split('_')) + 'Backward0'
+    sname = scalar_grad_name or gname
     differentiable = da is not None or db is not None
     # with a scalar `other`, the input is saved only if its own derivative reads it
     save_for_scalar = save and da is not None and _reads(da, 'a')
@@ -201,6 +202,8 @@ def binary(name, fwd, da=None, db=None, *, kind='arith', grad_name=None, save=Tr
                 input = _make(np.asarray(input), D.result_type_of((), (input,)), other._device)
             else:
                 raise _operand_error(name, 1, 'input', input)
+        if not scalar_ok and not isinstance(other, Tensor):
+            raise _operand_error(name, 2, 'other', other)
         if other.__class__ is Tensor and input.dtype is other.dtype \
                 and input._device is other._device:
             a, b, rt = input._data, other._data, input.dtype
@@ -231,7 +234,7 @@ def binary(name, fwd, da=None, db=None, *, kind='arith', grad_name=None, save=Tr
             elif isinstance(other, Tensor):
                 attach(gname, bwd, (input, other), (r,), save=(input, other) if save else ())
             else:
-                attach(gname, bwd, (input, None), (r,), save=(input,) if save_for_scalar else (), args=other)
+                attach(sname, bwd, (input, None), (r,), save=(input,) if save_for_scalar else (), args=other)
         if out is not None:
             return write_out(out, r, name)
         return r

@@ -49,9 +49,7 @@ class ASGD(Optimizer):
                     ax += (pa - ax) * f(mu)
                 else:
                     ax[...] = pa
-                # torch goes through torch.as_tensor (default dtype) before copying into the state
-                default = _scalar_tensor(0.0)._data.dtype.type
-                state['eta']._data[...] = f(lr / ((1 + lambd * lr * step) ** alpha)).astype(default)
+                state['eta']._data[...] = lr / ((1 + lambd * lr * step) ** alpha)
                 state['mu']._data[...] = 1 / max(1, step - t0)
                 _bump(p, state['ax'], state['eta'], state['mu'])
         return loss
