@@ -917,14 +917,14 @@ def tensorsolve(A, B, dims=None, *, out=None):
 
 
 def vander(x, *, N=None):
+    if x._data.ndim == 0:
+        x = x.reshape(1)
     n = x._data.shape[-1] if N is None else N
-    from . import stack
-    if n == 0:
-        return x.unsqueeze(-1)[..., :0]
-    cols = [x * 0 + 1]
-    for _ in range(1, n):
-        cols.append(cols[-1] * x)
-    return stack(cols, -1)
+    if n <= 1:
+        return (x.unsqueeze(-1) * 0 + 1)[..., :n]
+    from . import cat
+    powers = x.unsqueeze(-1).expand(x._data.shape + (n - 1,)).cumprod(-1)
+    return cat([x.unsqueeze(-1) * 0 + 1, powers], -1)
 
 
 # --- out= for results that are tuples -----------------------------------------------------------

@@ -223,7 +223,7 @@ def tensordot(a, b, dims=2, out=None):
     da = [_wrap_dim(d, na) for d in da]
     db = [_wrap_dim(d, nb) for d in db]
     for x, y in zip(da, db):
-        if a._data.shape[x] != b._data.shape[y]:
+        if a._data.shape[x] != b._data.shape[y] and 1 not in (a._data.shape[x], b._data.shape[y]):
             raise RuntimeError(f"contracted dimensions need to match, but first has size {a._data.shape[x]} "
                                f"in dim {x} and second has size {b._data.shape[y]} in dim {y}")
     if a.dtype is not b.dtype:
@@ -417,11 +417,9 @@ def block_diag(*tensors):
         r0, c0 = r0 + m, c0 + n
     r = _make(data, rt, ts[0]._device if ts else None)
     if _grad_on(*ts):
-        shapes = [t._data.shape for t in tensors]
-
         def bwd(node, g):
-            return tuple(g[r_:r_ + m, c_:c_ + n].reshape(s) if needs(node, i) else None
-                         for i, ((r_, c_, m, n), s) in enumerate(zip(spans, shapes)))
+            return tuple(g[r_:r_ + m, c_:c_ + n] if needs(node, i) else None
+                         for i, (r_, c_, m, n) in enumerate(spans))
         attach('BlockDiagBackward0', bwd, tuple(ts), (r,))
     return r
 

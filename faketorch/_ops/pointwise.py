@@ -28,9 +28,10 @@ def _as_scalar(x):
 # --- unary ---------------------------------------------------------------------------------------
 
 def unary(name, fwd, deriv=None, *, floating=False, grad_name=None, no_bool=False, inplace=True,
-          method=True, int_result=None):
+          method=True, int_result=None, reject=None, bool_result=False, publish=True):
     """Declare a unary op. deriv(g, x, result) gives the input gradient; saved values are only
-    those the derivative names (x and/or result)."""
+    those the derivative names (x and/or result). reject: {dtype category: torch kernel name} for
+    the dtypes torch refuses (0 bool, 1 integer); bool_result: a predicate (isnan ...)."""
     gname = grad_name or ''.join(p.capitalize() for p in name.split('_')) + 'Backward0'
     params = deriv.__code__.co_varnames[:deriv.__code__.co_argcount] if deriv else ()
     save_x, save_r = 'x' in params, 'result' in params
@@ -56,6 +57,10 @@ def unary(name, fwd, deriv=None, *, floating=False, grad_name=None, no_bool=Fals
             a = a.astype(dt._np)
         elif no_bool and dt is D.bool:
             raise RuntimeError(no_bool)
+        if reject and dt._cat in reject:
+            raise NotImplementedError(f'"{reject[dt._cat]}" not implemented for \'{D.type_name(dt)}\'')
+        if bool_result:
+            dt = D.bool
         r = _make(fwd(a), dt, input._device)
         if input._requires_grad and grad_state.enabled:
             if deriv is None:
@@ -68,7 +73,8 @@ def unary(name, fwd, deriv=None, *, floating=False, grad_name=None, no_bool=Fals
             return write_out(out, r, name)
         return r
     op.__name__ = name
-    register(op, name=name, inplace=inplace, method=method)
+    if publish:
+        register(op, name=name, inplace=inplace, method=method)
     return op
 
 
@@ -81,7 +87,7 @@ _NEG_BOOL = ("Negation, the `-` operator, on a bool tensor is not supported. If 
 
 neg = unary('neg', np.negative, lambda g: -g, no_bool=_NEG_BOOL)
 register(neg, name='negative', inplace=True)
-abs = unary('abs', np.absolute, lambda g, x: g * x.sgn())
+abs = unary('abs', np.absolute, lambda g, x: g * x.sgn(), reject={0: 'abs_cpu'})
 register(abs, name='absolute', inplace=True)
 exp = unary('exp', np.exp, lambda g, result: g * result, floating=True)
 exp2 = unary('exp2', np.exp2, lambda g, result: g * result * math.log(2), floating=True)
@@ -89,7 +95,7 @@ expm1 = unary('expm1', np.expm1, lambda g, result: g * (result + 1), floating=Tr
 log = unary('log', np.log, lambda g, x: g / x, floating=True)
 log2 = unary('log2', np.log2, lambda g, x: g / (x * math.log(2)), floating=True)
 log10 = unary('log10', np.log10, lambda g, x: g / (x * math.log(10)), floating=True)
-log1p = unary('log1p', np.log1p, lambda g, x: g / (x + 1), floating=True)
+log1p = unary('log1p', np.log1p, lambda g, x: g / (x + 1), floating=True, grad_name='Log1PBackward0')
 sqrt = unary('sqrt', np.sqrt, lambda g, result: g / (2 * result), floating=True)
 rsqrt = unary('rsqrt', lambda a: 1 / np.sqrt(a), lambda g, result: -0.5 * g * result ** 3, floating=True)
 sin = unary('sin', np.sin, lambda g, x: g * x.cos(), floating=True)
@@ -119,19 +125,23 @@ sigmoid = unary('sigmoid', _sigmoid, lambda g, result: g * result * (1 - result)
 reciprocal = unary('reciprocal', lambda a: np.reciprocal(a), lambda g, result: -g * result * result,
                    floating=True)
 relu = unary('relu', lambda a: np.maximum(a, a.dtype.type(0)),
-             lambda g, result: g * (result > 0), grad_name='ReluBackward0')
+             lambda g, result: g * (result > 0), grad_name='ReluBackward0',
+             no_bool='Boolean inputs not supported for relu')
 sign = unary('sign', lambda a: np.sign(a) if a.dtype != np.bool_ else a.copy(), _zero_grad)
 sgn = unary('sgn', lambda a: np.sign(a) if a.dtype.kind != 'c' else
             np.where(a == 0, 0, a / np.where(a == 0, 1, np.abs(a))).astype(a.dtype), _zero_grad)
-floor = unary('floor', lambda a: np.floor(a) if a.dtype.kind in 'fc' else a.copy(), _zero_grad)
-ceil = unary('ceil', lambda a: np.ceil(a) if a.dtype.kind in 'fc' else a.copy(), _zero_grad)
-trunc = unary('trunc', lambda a: np.trunc(a) if a.dtype.kind in 'fc' else a.copy(), _zero_grad)
+floor = unary('floor', lambda a: np.floor(a) if a.dtype.kind in 'fc' else a.copy(), _zero_grad,
+              reject={0: 'floor_vml_cpu'})
+ceil = unary('ceil', lambda a: np.ceil(a) if a.dtype.kind in 'fc' else a.copy(), _zero_grad,
+             reject={0: 'ceil_vml_cpu'})
+trunc = unary('trunc', lambda a: np.trunc(a) if a.dtype.kind in 'fc' else a.copy(), _zero_grad,
+              reject={0: 'trunc_vml_cpu'})
 register(trunc, name='fix', inplace=True)
-frac = unary('frac', lambda a: a - np.trunc(a), lambda g: g)
-square = unary('square', np.square, lambda g, x: 2 * g * x, grad_name='PowBackward0')
-erf = unary('erf', None, lambda g, x: g * (2 / math.sqrt(math.pi)) * (-x * x).exp(), floating=True)
-logical_not = unary('logical_not', np.logical_not, None)
-bitwise_not = unary('bitwise_not', lambda a: np.invert(a), None)
+frac = unary('frac', lambda a: a - np.trunc(a), lambda g: g, reject={0: 'frac_cpu', 1: 'frac_cpu'})
+square = unary('square', lambda a: np.square(a.astype(np.int64) if a.dtype == np.bool_ else a),
+               lambda g, x: 2 * g * x, grad_name='PowBackward0')
+logical_not = unary('logical_not', np.logical_not, None, bool_result=True)
+bitwise_not = unary('bitwise_not', lambda a: np.invert(a), None, reject={2: 'bitwise_not_cpu'})
 
 
 # --- binary --------------------------------------------------------------------------------------

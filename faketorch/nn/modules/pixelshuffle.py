@@ -1,2 +1,47 @@
-"""(being written)"""
-__all__ = []
+"""PixelShuffle / PixelUnshuffle, and ChannelShuffle (torch keeps it in channelshuffle.py)."""
+from .module import Module
+from .. import _functional_spatial as F
+
+__all__ = ['PixelShuffle', 'PixelUnshuffle', 'ChannelShuffle']
+
+
+class PixelShuffle(Module):
+    __constants__ = ['upscale_factor']
+
+    def __init__(self, upscale_factor):
+        super().__init__()
+        self.upscale_factor = upscale_factor
+
+    def forward(self, input):
+        return F.pixel_shuffle(input, self.upscale_factor)
+
+    def extra_repr(self):
+        return f"upscale_factor={self.upscale_factor}"
+
+
+class PixelUnshuffle(Module):
+    __constants__ = ['downscale_factor']
+
+    def __init__(self, downscale_factor):
+        super().__init__()
+        self.downscale_factor = downscale_factor
+
+    def forward(self, input):
+        return F.pixel_unshuffle(input, self.downscale_factor)
+
+    def extra_repr(self):
+        return f"downscale_factor={self.downscale_factor}"
+
+
+class ChannelShuffle(Module):
+    __constants__ = ['groups']
+
+    def __init__(self, groups):
+        super().__init__()
+        self.groups = groups
+
+    def forward(self, input):
+        return F.channel_shuffle(input, self.groups)
+
+    def extra_repr(self):
+        return f"groups={self.groups}"

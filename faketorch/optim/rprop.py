@@ -1,0 +1,54 @@
+"""Rprop: resilient backpropagation."""
+import numpy as np
+
+from .optimizer import (Optimizer, _bump, _check_lr, _closure_loss, _full_like, _grad_of, _incr, _real,
+                        _scalar_tensor, _to_scalar, _zeros_like)
+
+__all__ = ['Rprop']
+
+
+class Rprop(Optimizer):
+    def __init__(self, params, lr=1e-2, etas=(0.5, 1.2), step_sizes=(1e-6, 50), *, capturable=False,
+                 foreach=None, maximize=False, differentiable=False):
+        _check_lr(lr)
+        if not 0.0 < etas[0] < 1.0 < etas[1]:
+            raise ValueError(f"Invalid eta values: {etas[0]}, {etas[1]}")
+        super().__init__(params, dict(lr=lr, etas=etas, step_sizes=step_sizes, foreach=foreach,
+                                      maximize=maximize, differentiable=differentiable,
+                                      capturable=capturable))
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        for group in self.param_groups:
+            for key, value in (('foreach', None), ('maximize', False), ('differentiable', False),
+                               ('capturable', False)):
+                group.setdefault(key, value)
+
+    def step(self, closure=None):
+        loss = _closure_loss(closure)
+        for group in self.param_groups:
+            (etaminus, etaplus), (step_size_min, step_size_max) = group['etas'], group['step_sizes']
+            for p in group['params']:
+                if p._grad is None:
+                    continue
+                state = self.state[p]
+                if len(state) == 0:
+                    lr = _to_scalar(group['lr'])
+                    state['step'] = _scalar_tensor(0.0)
+                    state['prev'] = _zeros_like(p)
+                    state['step_size'] = _full_like(p, complex(lr, lr) if p.is_complex() else lr)
+                _incr(state['step'])
+                g = _grad_of(p, group['maximize'])
+                prev, ss, pa = _real(state['prev']._data), _real(state['step_size']._data), _real(p._data)
+                f = pa.dtype.type
+                sign = np.sign(g * prev)
+                sign[sign > 0] = etaplus
+                sign[sign < 0] = etaminus
+                sign[sign == 0] = 1
+                ss *= sign
+                np.clip(ss, f(step_size_min), f(step_size_max), out=ss)
+                g = np.where(sign == f(etaminus), f(0), g)
+                pa += (f(-1) * np.sign(g)) * ss
+                prev[...] = g
+                _bump(p, state['prev'], state['step_size'])
+        return loss
