@@ -17,6 +17,13 @@ from ._tensor_str import set_printoptions
 
 __version__ = '2.13.0'
 
+import math as _math
+inf = _math.inf
+nan = _math.nan
+pi = _math.pi
+e = _math.e
+newaxis = None
+
 float = float32
 double = float64
 half = float16
@@ -55,6 +62,13 @@ class memory_format:
 contiguous_format = memory_format('contiguous_format')
 preserve_format = memory_format('preserve_format')
 channels_last = memory_format('channels_last')
+
+
+def _assert(condition, message):
+    if type(condition) is not Tensor and not condition:
+        raise AssertionError(message)
+    if type(condition) is Tensor and not condition:
+        raise AssertionError(message)
 
 
 def is_tensor(obj):

@@ -254,8 +254,16 @@ def binary(name, fwd, da=None, db=None, *, kind='arith', grad_name=None, save=Tr
 
 
 def _reads(fn, name):
-    import dis
-    return any(i.opname.startswith('LOAD_FAST') and i.argval == name for i in dis.get_instructions(fn))
+    """Whether fn's code loads the local `name` (scanning LOAD_FAST in the raw wordcode; cheap at import)."""
+    import opcode
+    code = fn.__code__
+    if name not in code.co_varnames:
+        return False
+    idx = code.co_varnames.index(name)
+    raw = code.co_code
+    ops = {opcode.opmap[n] for n in opcode.opmap if n.startswith('LOAD_FAST')}
+    return any(raw[i] in ops and raw[i + 1] == idx for i in range(0, len(raw), 2)) or \
+        any(raw[i] in ops and opcode.opname[raw[i]] != 'LOAD_FAST' for i in range(0, len(raw), 2))
 
 
 def _not_implemented(name):
@@ -509,3 +517,542 @@ def _comparable(other):
 
 def _scalar_tensor(s, like):
     return _make(np.asarray(s, dtype=D.result_type_of((), (s,))._np), D.result_type_of((), (s,)), like._device)
+
+
+# --- special functions ---------------------------------------------------------------------------
+# NumPy has no erf/lgamma/digamma. These kernels are vectorised series / continued fractions /
+# Lanczos, evaluated in float64 and rounded to the input dtype: correctly rounded float32 results
+# are what torch's float32 kernels give too, and the float64 detour costs little for these
+# rarely-hot ops.
+
+_SQRT_PI = math.sqrt(math.pi)
+
+
+def _in64(kernel):
+    def f(a):
+        with np.errstate(all='ignore'):
+            return np.asarray(kernel(a.astype(np.float64, copy=False))).astype(a.dtype, copy=False)
+    return f
+
+
+def _erfc_cf(x):
+    """erfc for x >= 2.5 by Laplace's continued fraction, evaluated backwards at a fixed depth."""
+    k = x
+    for n in range(80, 0, -1):
+        k = x + (n / 2) / k
+    return np.exp(-x * x) / (_SQRT_PI * k)
+
+
+def _erf_small(x):
+    """erf(x) for 0 <= x < 2.5: exp(-x^2) * sum 2^n x^(2n+1) / (2n+1)!!, all terms positive."""
+    x2 = x * x
+    term = x.copy()
+    s = x.copy()
+    for n in range(1, 45):
+        term = term * (2 * x2) / (2 * n + 1)
+        s = s + term
+    return (2 / _SQRT_PI) * np.exp(-x2) * s
+
+
+def _erf64(x):
+    ax = np.abs(x)
+    small = ax < 2.5
+    r = np.where(small, _erf_small(np.where(small, ax, 0.)), 1 - _erfc_cf(np.where(small, 3., ax)))
+    return np.where(np.isnan(x), x, np.copysign(r, x))
+
+
+def _erfc64(x):
+    ax = np.abs(x)
+    small = ax < 2.5
+    pos = np.where(small, 1 - _erf_small(np.where(small, ax, 0.)), _erfc_cf(np.where(small, 3., ax)))
+    return np.where(np.isnan(x), x, np.where(x < 0, 2 - pos, pos))
+
+
+def _erfinv64(y):
+    ay = np.abs(y)
+    # Winitzki's closed form as a start (~2e-3), then Newton steps on erf (erfc near |y| = 1)
+    a = 0.147
+    ln = np.log1p(-np.minimum(ay, 1.) ** 2)
+    t = 2 / (math.pi * a) + ln / 2
+    x = np.sqrt(np.sqrt(t * t - ln / a) - t)
+    tail = ay > 0.5
+    for _ in range(4):
+        d = (2 / _SQRT_PI) * np.exp(-x * x)
+        # the same Newton step, written on erfc where erf is too close to 1 to resolve
+        f = np.where(tail, (1 - ay) - _erfc64(x), _erf64(x) - ay)
+        x = x - f / d
+    x = np.where(ay == 1, np.inf, np.where(ay > 1, np.nan, x))
+    return np.where(np.isnan(y), y, np.copysign(x, y))
+
+
+_LANCZOS = (0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313,
+            -176.61502916214059, 12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6,
+            1.5056327351493116e-7)
+
+
+def _lgamma_pos(x):
+    """log Gamma(x) for x >= 0.5 (Lanczos, g = 7, in log form so large x does not overflow)."""
+    z = x - 1
+    s = np.full_like(z, _LANCZOS[0])
+    for i in range(1, 9):
+        s = s + _LANCZOS[i] / (z + i)
+    t = z + 7.5
+    return 0.5 * math.log(2 * math.pi) + (z + 0.5) * np.log(t) - t + np.log(s)
+
+
+def _lgamma64(x):
+    refl = x < 0.5
+    r = _lgamma_pos(np.where(refl, 1 - x, x))
+    r = np.where(refl, np.log(math.pi / np.abs(np.sin(math.pi * x))) - r, r)
+    pole = (x <= 0) & (x == np.floor(x))
+    return np.where(pole | np.isinf(x), np.inf, r)
+
+
+def _digamma64(x):
+    refl = x < 0
+    y = np.where(refl, 1 - x, x)
+    acc = np.zeros_like(y)
+    for _ in range(6):                 # recurrence psi(y) = psi(y + 1) - 1/y up to y >= 6
+        low = y < 6
+        acc = acc - np.where(low, 1 / np.where(low, y, 1), 0)
+        y = np.where(low, y + 1, y)
+    r = 1 / (y * y)
+    series = r * (1 / 12 - r * (1 / 120 - r * (1 / 252 - r * (1 / 240 - r * (1 / 132 - r * (691 / 32760 - r / 12))))))
+    res = acc + np.log(y) - 0.5 / y - series
+    res = np.where(refl, res - math.pi / np.tan(math.pi * x), res)
+    res = np.where(x == 0, -np.inf, res)
+    return np.where(refl & (x == np.floor(x)), np.nan, res)
+
+
+# (2k)! / B_2k, the Euler-Maclaurin coefficients of the Hurwitz zeta tail (as in Cephes)
+_ZETA_A = (12.0, -720.0, 30240.0, -1209600.0, 47900160.0, -1.8924375803183791606e9, 7.47242496e10,
+           -2.950130727918164224e12, 1.1646782814350067249e14, -4.5979787224074726105e15,
+           1.8152105401943546773e17, -7.1661652561756670113e18)
+
+
+def _zeta64(s, q):
+    """Hurwitz zeta(s, q) = sum_k (q + k)^-s, s > 1: direct terms until q + k > 9, then the
+    Euler-Maclaurin tail."""
+    s, q = np.broadcast_arrays(np.asarray(s, np.float64), np.asarray(q, np.float64))
+    total = np.power(q, -s)
+    a = q.copy()
+    need = np.maximum(9, np.ceil(9 - q)) if q.size else np.zeros_like(q)
+    kmax = int(np.nanmax(need)) if q.size and np.isfinite(need).any() else 9
+    kmax = kmax if kmax < 10 ** 6 else 10 ** 6
+    for k in range(1, kmax + 1):
+        on = k <= need
+        a = np.where(on, a + 1, a)
+        total = total + np.where(on, np.power(a, -s), 0)
+    w = a
+    b = np.power(w, -s)
+    total = total + b * w / (s - 1) - 0.5 * b
+    fac = np.ones_like(s)
+    k = 0.
+    done = np.zeros(s.shape, bool)
+    for coef in _ZETA_A:
+        fac = fac * (s + k)
+        b = b / w
+        t = fac * b / coef
+        done = done | (np.abs(t) < 1e-17 * np.abs(total))
+        total = total + np.where(done, 0, t)
+        k += 1
+        fac = fac * (s + k)
+        b = b / w
+        k += 1
+    total = np.where(q == np.inf, 0., total)
+    bad = (q <= 0) & (q == np.floor(q))
+    return np.where(s == 1, np.inf, np.where(bad, np.inf, total))
+
+
+def _polygamma64(n, x):
+    if n == 0:
+        return _digamma64(x)
+    sign = 1. if n % 2 else -1.
+    return sign * math.factorial(n) * _zeta64(n + 1., x)
+
+
+def _bessel_series(x, order):
+    """I0 (order 0) or I1 (order 1) by the power series sum (x/2)^(2k+order) / (k! (k+order)!)."""
+    h = x / 2
+    q = h * h
+    term = np.ones_like(x) if order == 0 else h.copy()
+    s = term.copy()
+    kmax = int(min(max(float(np.nanmax(np.abs(x))) if x.size and np.isfinite(x).any() else 0, 0) * 1.5 + 30, 2000))
+    for k in range(1, kmax):
+        term = term * q / (k * (k + order))
+        s = s + term
+    return np.where(np.isinf(x), np.nan, s)     # torch's i0(inf) is nan
+
+
+def _sinc64(x):
+    px = math.pi * x
+    return np.where(x == 0, 1., np.sin(px) / np.where(x == 0, 1., px))
+
+
+_i1 = unary('_i1', _in64(lambda x: _bessel_series(x, 1)), None, floating=True, publish=False)
+erf = unary('erf', _in64(_erf64), lambda g, x: g * (2 / _SQRT_PI) * (-x * x).exp(), floating=True)
+erfc = unary('erfc', _in64(_erfc64), lambda g, x: g * (-2 / _SQRT_PI) * (-x * x).exp(), floating=True)
+erfinv = unary('erfinv', _in64(_erfinv64), lambda g, result: g * (_SQRT_PI / 2) * (result * result).exp(),
+               floating=True)
+lgamma = unary('lgamma', _in64(_lgamma64), lambda g, x: g * digamma(x), floating=True)
+digamma = unary('digamma', _in64(_digamma64), lambda g, x: g * polygamma(1, x), floating=True)
+i0 = unary('i0', _in64(lambda x: _bessel_series(x, 0)), lambda g, x: g * _i1(x), floating=True)
+sinc = unary('sinc', _in64(_sinc64), lambda g, x: g * _sinc_grad(x), floating=True)
+deg2rad = unary('deg2rad', lambda a: a * a.dtype.type(math.pi / 180), lambda g: g * (math.pi / 180),
+                floating=True, grad_name='Deg2RadBackward0')
+rad2deg = unary('rad2deg', lambda a: a * a.dtype.type(180 / math.pi), lambda g: g * (180 / math.pi),
+                floating=True, grad_name='Rad2DegBackward0')
+
+
+def _sinc_grad(x):
+    px = x * math.pi
+    safe = x.masked_fill(x == 0, 1.)
+    d = ((px.cos() * px - px.sin()) / (math.pi * safe * safe))
+    return d.masked_fill(x == 0, 0.)
+
+
+def _pred(f):
+    """A predicate that is constant False for dtypes without NaN/inf."""
+    return lambda a: f(a) if a.dtype.kind in 'fc' else np.zeros(a.shape, bool)
+
+
+isnan = unary('isnan', _pred(np.isnan), None, bool_result=True, inplace=False)
+isinf = unary('isinf', _pred(np.isinf), None, bool_result=True, inplace=False)
+isposinf = unary('isposinf', _pred(np.isposinf), None, bool_result=True, inplace=False)
+isneginf = unary('isneginf', _pred(np.isneginf), None, bool_result=True, inplace=False)
+isfinite = unary('isfinite', lambda a: np.isfinite(a) if a.dtype.kind in 'fc' else np.ones(a.shape, bool),
+                 None, bool_result=True, inplace=False)
+signbit = unary('signbit', lambda a: np.signbit(a) if a.dtype != np.bool_ else np.zeros(a.shape, bool),
+                None, bool_result=True, inplace=False)
+isreal = unary('isreal', lambda a: np.isreal(a), None, bool_result=True, inplace=False)
+
+
+def polygamma(n, input, *, out=None):
+    if n < 0:
+        raise RuntimeError("polygamma(n, x) does not support negative n.")
+    dt = input.dtype if input.dtype._cat >= _FLOAT else D.get_default_dtype()
+    r = _make(_in64(lambda x: _polygamma64(n, x))(input._data.astype(dt._np, copy=False)), dt, input._device)
+    if input._requires_grad and grad_state.enabled:
+        attach('PolygammaBackward0', lambda node, g: g * polygamma(n + 1, node.saved_tensors[0]),
+               (input,), (r,), save=(input,))
+    return write_out(out, r, 'polygamma') if out is not None else r
+
+
+def mvlgamma(input, p, *, out=None):
+    if p < 1:
+        raise RuntimeError("p has to be greater than or equal to 1")
+    dt = input.dtype if input.dtype._cat >= _FLOAT else D.get_default_dtype()
+    a = input._data.astype(dt._np, copy=False)
+    if np.any(a <= (p - 1) / 2):
+        raise RuntimeError("All elements must be greater than (p-1)/2")
+    js = np.arange(p, dtype=np.float64) / 2
+
+    def k(x):
+        return p * (p - 1) / 4 * math.log(math.pi) + np.sum(_lgamma64(x[..., None] - js), axis=-1)
+    r = _make(_in64(k)(a), dt, input._device)
+    if input._requires_grad and grad_state.enabled:
+        def bwd(node, g):
+            x, = node.saved_tensors
+            return g * _mvdigamma(x, js)
+        attach('MvlgammaBackward0', bwd, (input,), (r,), save=(input,))
+    return write_out(out, r, 'mvlgamma') if out is not None else r
+
+
+def _mvdigamma(x, js):
+    from .. import stack as _stack
+    return _stack([digamma(x - float(j)) for j in js], -1).sum(-1)
+
+
+register(polygamma, method=False)
+Tensor.polygamma = lambda self, n: polygamma(n, self)
+Tensor.polygamma_ = make_inplace(lambda self, n: polygamma(n, self), 'polygamma_')
+register(mvlgamma, inplace=True)
+
+
+def logit(input, eps=None, *, out=None):
+    dt = input.dtype if input.dtype._cat >= _FLOAT else D.get_default_dtype()
+    a = input._data.astype(dt._np, copy=False)
+    if eps is not None:
+        a = np.clip(a, eps, 1 - eps)
+    with np.errstate(all='ignore'):
+        data = np.log(a / (1 - a))
+    r = _make(np.asarray(data, dt._np), dt, input._device)
+    if input._requires_grad and grad_state.enabled:
+        def bwd(node, g):
+            x, = node.saved_tensors
+            d = g / (x * (1 - x))
+            if eps is None:
+                return d
+            return d.masked_fill((x < eps) | (x > 1 - eps), 0.)
+        attach('LogitBackward0', bwd, (input,), (r,), save=(input,))
+    return write_out(out, r, 'logit') if out is not None else r
+
+
+register(logit, inplace=True)
+
+
+def nan_to_num(input, nan=0.0, posinf=None, neginf=None, *, out=None):
+    a = input._data
+    if a.dtype.kind not in 'fc':
+        r = _make(a.copy(), input.dtype, input._device)
+    else:
+        fi = np.finfo(a.dtype)
+        data = np.where(np.isnan(a), a.dtype.type(nan), a)
+        data = np.where(np.isposinf(a), a.dtype.type(fi.max if posinf is None else posinf), data)
+        data = np.where(np.isneginf(a), a.dtype.type(fi.min if neginf is None else neginf), data)
+        r = _make(np.asarray(data, a.dtype), input.dtype, input._device)
+    if input._requires_grad and grad_state.enabled:
+        attach('NanToNumBackward0', lambda node, g: g * node.saved_tensors[0].isfinite(), (input,), (r,),
+               save=(input,))
+    return write_out(out, r, 'nan_to_num') if out is not None else r
+
+
+register(nan_to_num, inplace=True)
+
+
+def round(input, *, decimals=0, out=None):
+    dt = input.dtype
+    if dt is D.bool:
+        raise NotImplementedError("\"round_vml_cpu\" not implemented for 'Bool'")
+    a = input._data
+    if decimals and dt._cat < _FLOAT:
+        raise NotImplementedError(f"\"round_cpu\" not implemented for '{D.type_name(dt)}'")
+    if dt._cat < _FLOAT:
+        data = a.copy()
+    elif decimals == 0:
+        data = np.round(a)
+    else:
+        # torch scales by 10**|decimals|, rounds half to even, and scales back
+        ten = a.dtype.type(10.0 ** builtins_abs(decimals))
+        with np.errstate(all='ignore'):
+            data = np.round(a * ten) / ten if decimals > 0 else np.round(a / ten) * ten
+    r = _make(np.asarray(data, a.dtype), dt, input._device)
+    if input._requires_grad and grad_state.enabled:
+        attach('RoundBackward1' if decimals else 'RoundBackward0', lambda node, g: g * 0, (input,), (r,))
+    return write_out(out, r, 'round') if out is not None else r
+
+
+builtins_abs = __builtins__['abs'] if isinstance(__builtins__, dict) else __builtins__.abs
+register(round, inplace=True)
+
+
+def positive(input):
+    if input.dtype is D.bool:
+        raise RuntimeError("The `+` operator, on a bool tensor is not supported.")
+    return input
+
+
+register(positive)
+
+
+# --- more binary ---------------------------------------------------------------------------------
+
+def _reject(kernel, cats):
+    def check(rt, a, b):
+        if rt._cat in cats:
+            raise NotImplementedError(f'"{kernel}" not implemented for \'{D.type_name(rt)}\'')
+    return check
+
+
+hypot = binary('hypot', np.hypot, lambda g, a, b: g * a / hypot(a, b), lambda g, a, b: g * b / hypot(a, b),
+               check=_reject('hypot_cpu', (0, 1)), scalar_ok=False)
+logaddexp = binary('logaddexp', np.logaddexp, lambda g, a, b: g / (1 + (b - a).exp()),
+                   lambda g, a, b: g / (1 + (a - b).exp()), check=_reject('logaddexp_cpu', (0, 1)),
+                   scalar_ok=False, inplace=False)
+logaddexp2 = binary('logaddexp2', np.logaddexp2, lambda g, a, b: g / (1 + (b - a).exp2()),
+                    lambda g, a, b: g / (1 + (a - b).exp2()), check=_reject('logaddexp2_cpu', (0, 1)),
+                    scalar_ok=False, inplace=False)
+nextafter = binary('nextafter', np.nextafter, None, None, check=_reject('nextafter_cpu', (0, 1)),
+                   scalar_ok=False)
+copysign = binary('copysign', np.copysign, lambda g, a, b: g * _copysign_ratio(a, b),
+                  lambda g, a, b: g * 0, kind='float', scalar_grad_name='CopysignBackward1')
+xlogy = binary('xlogy', lambda a, b: _xlogy_np(a, b), lambda g, a, b: _xlogy_da(g, a, b),
+               lambda g, a, b: g * a / b, kind='float', scalar_grad_name='XlogyBackward2')
+fmax = binary('fmax', np.fmax, lambda g, a, b: g * ((a >= b) | b.isnan()),
+              lambda g, a, b: g * ((a >= b) | b.isnan()).logical_not(), inplace=False, scalar_ok=False)
+fmin = binary('fmin', np.fmin, lambda g, a, b: g * ((a <= b) | b.isnan()),
+              lambda g, a, b: g * ((a <= b) | b.isnan()).logical_not(), inplace=False, scalar_ok=False)
+gcd = binary('gcd', np.gcd, check=_reject('gcd_cpu', (2, 3)), scalar_ok=False)
+lcm = binary('lcm', np.lcm, check=_reject('lcm_cpu', (2, 3)), scalar_ok=False)
+
+
+def _heaviside_check(rt, a, b):
+    if not isinstance(b, Tensor) or a.dtype is not b.dtype:
+        raise RuntimeError("heaviside is not yet implemented for tensors with different dtypes.")
+
+
+heaviside = binary('heaviside', lambda a, b: np.heaviside(a, b).astype(np.result_type(a, b)), None, None,
+                   check=_heaviside_check, scalar_ok=False)
+
+
+def _copysign_ratio(a, b):
+    r = copysign(a, b) / a
+    return r.masked_fill(a == 0, 0.)
+
+
+def _xlogy_np(a, b):
+    with np.errstate(all='ignore'):
+        out = a * np.log(b)
+    return np.where((a == 0) & ~np.isnan(b), 0, out).astype(out.dtype)
+
+
+def _xlogy_da(g, a, b):
+    if not isinstance(b, Tensor):
+        b = _scalar_tensor(b, g).to(g.dtype)
+    return xlogy(g, b).masked_fill((a == 0) & (b <= 0), 0.)
+
+
+def ldexp(input, other, *, out=None):
+    if not isinstance(other, Tensor):
+        raise _operand_error('ldexp', 2, 'other', other)
+    r = mul(input, pow(2.0, other))
+    return write_out(out, r, 'ldexp') if out is not None else r
+
+
+register(ldexp, inplace=True)
+
+
+def float_power(input, exponent, *, out=None):
+    def up(x):
+        if isinstance(x, Tensor):
+            return x.to(D.complex128 if x.dtype._cat == 3 else D.float64)
+        return x
+    r = pow(up(input), up(exponent))
+    return write_out(out, r, 'float_power') if out is not None else r
+
+
+register(float_power)
+
+
+def _float_power_(self, exponent):
+    if self.dtype is not D.float64 and self.dtype is not D.complex128:
+        raise RuntimeError(f"the base given to float_power_ has dtype {D.type_name(self.dtype)} but the "
+                           "operation's result requires dtype Double")
+    from ._core import check_inplace, commit_inplace
+    check_inplace(self)
+    return commit_inplace(self, float_power(self, exponent))
+
+
+Tensor.float_power_ = _float_power_
+
+
+# --- ternary -------------------------------------------------------------------------------------
+
+def lerp(input, end, weight, *, out=None):
+    wt = weight if isinstance(weight, Tensor) else None
+    if input.dtype is not end.dtype:
+        raise RuntimeError(f"expected dtype {input.dtype.__repr__()[6:]} for `end` but got dtype "
+                           f"{end.dtype.__repr__()[6:]}")
+    if input.dtype._cat < _FLOAT:
+        raise NotImplementedError(f"\"lerp_kernel_{'tensor' if wt is not None else 'scalar'}\" not "
+                                  f"implemented for '{D.type_name(input.dtype)}'")
+    a, b = input._data, end._data
+    w = wt._data if wt is not None else a.dtype.type(weight)
+    try:
+        # torch's two-sided formula keeps lerp exact at both ends
+        data = np.where(np.abs(w) < 0.5, a + w * (b - a), b - (b - a) * (1 - w))
+    except ValueError:
+        raise _broadcast_error(a, b) from None
+    r = _make(np.asarray(data, a.dtype), input.dtype, input._device)
+    ins = (input, end, wt)
+    if grad_state.enabled and any(t is not None and t._requires_grad for t in ins):
+        def bwd(node, g):
+            x, y = node.saved_tensors[:2]
+            wv = node.saved_tensors[2] if wt is not None else weight
+            gi = g * (1 - wv) if needs(node, 0) else None
+            ge = g * wv if needs(node, 1) else None
+            gw = g * (y - x) if wt is not None and needs(node, 2) else None
+            return gi, ge, gw
+        attach('LerpBackward1' if wt is not None else 'LerpBackward0', bwd, ins, (r,),
+               save=(input, end) + ((wt,) if wt is not None else ()))
+    return write_out(out, r, 'lerp') if out is not None else r
+
+
+register(lerp, inplace=True)
+
+
+def _ternary_operands(input, t1, t2, value):
+    rt = D.result_type_of((input, t1, t2), (value,) if not isinstance(value, Tensor) else ())
+    arrs = [t._data.astype(rt._np, copy=False) for t in (input, t1, t2)]
+    return arrs, rt
+
+
+def addcmul(input, tensor1, tensor2, *, value=1, out=None):
+    (a, b, c), rt = _ternary_operands(input, tensor1, tensor2, value)
+    try:
+        data = a + np.asarray(value, rt._np) * b * c if value != 1 else a + b * c
+    except ValueError:
+        raise _broadcast_error(a, np.broadcast(b, c)) from None
+    r = _make(np.asarray(data, rt._np), rt, input._device)
+    ins = (input, tensor1, tensor2)
+    if grad_state.enabled and any(t._requires_grad for t in ins):
+        def bwd(node, g):
+            x, y = node.saved_tensors
+            return (g if needs(node, 0) else None, g * y * value if needs(node, 1) else None,
+                    g * x * value if needs(node, 2) else None)
+        attach('AddcmulBackward0', bwd, ins, (r,), save=(tensor1, tensor2))
+    return write_out(out, r, 'addcmul') if out is not None else r
+
+
+def addcdiv(input, tensor1, tensor2, *, value=1, out=None):
+    if tensor1.dtype._cat < _FLOAT and tensor2.dtype._cat < _FLOAT:
+        raise RuntimeError("Integer division with addcdiv is no longer supported, and in a future  release "
+                           "addcdiv will perform a true division of tensor1 and tensor2. The historic addcdiv "
+                           "behavior can be implemented as (input + value * torch.trunc(tensor1 / tensor2))"
+                           ".to(input.dtype) for integer inputs and as (input + value * tensor1 / tensor2) for "
+                           "float inputs. The future addcdiv behavior is just the latter implementation: "
+                           "(input + value * tensor1 / tensor2), for all dtypes.")
+    (a, b, c), rt = _ternary_operands(input, tensor1, tensor2, value)
+    try:
+        with np.errstate(all='ignore'):
+            data = a + np.asarray(value, rt._np) * (b / c) if value != 1 else a + b / c
+    except ValueError:
+        raise _broadcast_error(a, np.broadcast(b, c)) from None
+    r = _make(np.asarray(data, rt._np), rt, input._device)
+    ins = (input, tensor1, tensor2)
+    if grad_state.enabled and any(t._requires_grad for t in ins):
+        def bwd(node, g):
+            x, y = node.saved_tensors
+            return (g if needs(node, 0) else None, g * value / y if needs(node, 1) else None,
+                    -g * value * x / (y * y) if needs(node, 2) else None)
+        attach('AddcdivBackward0', bwd, ins, (r,), save=(tensor1, tensor2))
+    return write_out(out, r, 'addcdiv') if out is not None else r
+
+
+register(addcmul, inplace=True)
+register(addcdiv, inplace=True)
+
+
+# --- closeness -----------------------------------------------------------------------------------
+
+def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    if input.dtype is not other.dtype:
+        raise RuntimeError(f"{input.dtype.__repr__()[6:].capitalize() if False else D.type_name(input.dtype)} "
+                           f"did not match {D.type_name(other.dtype)}")
+    a, b = input._data, other._data
+    if a.dtype == np.bool_:
+        data = a == b
+    else:
+        with np.errstate(all='ignore'):
+            af, bf = (a, b) if a.dtype.kind in 'fc' else (a.astype(np.float64), b.astype(np.float64))
+            data = (af == bf) | (np.abs(af - bf) <= atol + rtol * np.abs(bf))
+            if a.dtype.kind in 'fc':
+                data = data & np.isfinite(af - bf) | (af == bf)
+                if equal_nan:
+                    data = data | (np.isnan(af) & np.isnan(bf))
+    return _make(np.asarray(data, bool), D.bool, input._device)
+
+
+def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    return bool(isclose(input, other, rtol, atol, equal_nan)._data.all())
+
+
+def equal(input, other):
+    if input._data.shape != other._data.shape:
+        return False
+    return bool(np.array_equal(input._data, other._data))
+
+
+register(isclose)
+register(allclose)
+register(equal)

@@ -5,7 +5,8 @@ from .graph import Node, run_backward
 from .function import Function, FunctionCtx, once_differentiable
 from .variable import Variable
 from .gradcheck import gradcheck, gradgradcheck
-from . import graph, grad_mode, function, forward_ad_stub as forward_ad
+from . import graph, grad_mode, function, profiler, forward_ad_stub as forward_ad
+from .anomaly_mode import detect_anomaly, set_detect_anomaly
 
 __all__ = ['backward', 'grad', 'Function', 'Variable', 'no_grad', 'enable_grad', 'set_grad_enabled',
            'inference_mode', 'gradcheck', 'gradgradcheck']

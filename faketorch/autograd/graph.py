@@ -3,7 +3,31 @@ import weakref
 
 from .grad_mode import state as _grad_state
 
-__all__ = ['Node', 'node_class', 'run_backward']
+__all__ = ['Node', 'node_class', 'run_backward', 'saved_tensors_hooks', 'save_on_cpu']
+
+_saved_hooks = []     # stack of (pack, unpack) from saved_tensors_hooks
+
+
+class saved_tensors_hooks:
+    """Context manager: pack_hook runs when a tensor is saved for backward, unpack_hook when it is
+    used again."""
+
+    def __init__(self, pack_hook, unpack_hook):
+        self.pack_hook = pack_hook
+        self.unpack_hook = unpack_hook
+
+    def __enter__(self):
+        _saved_hooks.append((self.pack_hook, self.unpack_hook))
+        return self
+
+    def __exit__(self, *exc):
+        _saved_hooks.pop()
+        return False
+
+
+class save_on_cpu(saved_tensors_hooks):
+    def __init__(self, pin_memory=False, device_type='cuda'):
+        super().__init__(lambda t: (t.device, t.cpu()), lambda p: p[1].to(p[0]))
 
 _FREED_MSG = ("Trying to backward through the graph a second time (or directly access saved tensors "
               "after they have already been freed). Saved intermediate values of the graph are freed "
@@ -66,6 +90,11 @@ class Node:
     def _save(self, *tensors, outputs=()):
         """Save inputs (by reference) and this node's own outputs (by array, to avoid a cycle)."""
         items = []
+        if _saved_hooks:
+            pack, unpack = _saved_hooks[-1]
+            self._saved = [('hook', unpack, pack(t)) if t is not None else None for t in tensors]
+            self._had_saved = True
+            return
         for t in tensors:
             if t is None:
                 items.append(None)
@@ -86,6 +115,9 @@ class Node:
         for item in self._saved:
             if item is None:
                 out.append(None)
+                continue
+            if item[0] == 'hook':
+                out.append(item[1](item[2]))
                 continue
             t, data, vc, ver, nr, dt, dev = item
             if vc[0] != ver:

@@ -1218,3 +1218,161 @@ def channel_shuffle(input, groups):
 
 
 native_channel_shuffle = channel_shuffle
+
+
+# --- affine_grid / grid_sample -------------------------------------------------------------------
+
+_ALIGN_WARNING = ("Default grid_sample and affine_grid behavior has changed to align_corners=False since "
+                  "1.3.0. Please specify align_corners=True if the old behavior is desired. See the "
+                  "documentation of grid_sample for details.")
+
+
+def _linspace_from_neg_one(n, align_corners, dtype):
+    import faketorch
+    if n <= 1:
+        return np.zeros(1, dtype)
+    r = faketorch.linspace(-1, 1, n, dtype=D.float32 if dtype == np.float32 else D.float64)._data
+    if not align_corners:
+        r = r * dtype.type(n - 1) / dtype.type(n)
+    return r.astype(dtype)
+
+
+def affine_grid(theta, size, align_corners=None):
+    import warnings
+    if align_corners is None:
+        warnings.warn(_ALIGN_WARNING, stacklevel=2)
+        align_corners = False
+    if not theta.is_floating_point():
+        raise ValueError(f"Expected theta to have floating point type, but got {theta.dtype}")
+    size = list(size)
+    if len(size) == 4:
+        if theta.dim() != 3 or tuple(theta.shape[-2:]) != (2, 3):
+            raise ValueError(f"Expected a batch of 2D affine matrices of shape Nx2x3 for size {size}. "
+                             f"Got {theta.shape}.")
+    elif len(size) == 5:
+        if theta.dim() != 3 or tuple(theta.shape[-2:]) != (3, 4):
+            raise ValueError(f"Expected a batch of 3D affine matrices of shape Nx3x4 for size {size}. "
+                             f"Got {theta.shape}.")
+    else:
+        raise NotImplementedError("affine_grid only supports 4D and 5D sizes, for 2D and 3D affine "
+                                  f"transforms, respectively. Got size {size}.")
+    if min(size) <= 0:
+        raise ValueError(f"Expected non-zero, positive output size. Got {size}")
+    th = theta._data
+    dt = th.dtype
+    sp = size[2:]
+    nd = len(sp)
+    # base grid (*sp, nd + 1): x varies along the last spatial dim, then y, (z); then a column of ones
+    axes = [_linspace_from_neg_one(n, align_corners, dt) for n in sp]
+    base = np.ones(tuple(sp) + (nd + 1,), dt)
+    for j in range(nd):
+        ax = nd - 1 - j               # coordinate j (x, y, z) runs along spatial dim nd-1-j
+        shp = [1] * nd
+        shp[ax] = -1
+        base[..., j] = axes[ax].reshape(shp)
+    bflat = base.reshape(-1, nd + 1)
+    N = size[0]
+    out = np.matmul(bflat, th.transpose(0, 2, 1)).reshape((N,) + tuple(sp) + (nd,))
+    r = _make(out, theta.dtype, theta._device)
+    if _grad_on(theta):
+        def bwd(node, g):
+            gt = np.matmul(g._data.reshape(N, -1, nd).transpose(0, 2, 1), bflat)
+            return (_wrap(gt, theta),)
+        attach('AffineGridGeneratorBackward0', bwd, (theta,), (r,))
+    return r
+
+
+def _reflect(c, lo2, hi2):
+    """torch's reflect_coordinates with the gradient multiplier; bounds are doubled."""
+    if lo2 == hi2:
+        return np.zeros_like(c), np.zeros_like(c)
+    mn = lo2 / 2
+    span = (hi2 - lo2) / 2
+    c = c - mn
+    sign = np.where(c < 0, -1, 1).astype(c.dtype)
+    c = np.abs(c)
+    extra = np.fmod(c, span)
+    flips = np.floor(c / span)
+    even = (flips % 2) == 0
+    return np.where(even, extra + mn, span - extra + mn).astype(c.dtype), np.where(even, sign, -sign)
+
+
+def _grid_coords(coord, size, padding_mode, align_corners):
+    dt = coord.dtype.type
+    if align_corners:
+        c = (coord + 1) / dt(2) * dt(size - 1)
+        mult = np.full_like(coord, (size - 1) / 2)
+    else:
+        c = ((coord + 1) * dt(size) - 1) / dt(2)
+        mult = np.full_like(coord, size / 2)
+    if padding_mode == 'reflection':
+        c, m = (_reflect(c, 0, 2 * (size - 1)) if align_corners else _reflect(c, -1, 2 * size - 1))
+        mult = mult * m
+    if padding_mode in ('border', 'reflection'):
+        mult = mult * ((c > 0) & (c < size - 1))
+        c = np.clip(c, 0, size - 1)
+    return c, mult
+
+
+def grid_sample(input, grid, mode='bilinear', padding_mode='zeros', align_corners=None):
+    import warnings
+    if mode not in ('bilinear', 'nearest', 'bicubic'):
+        raise ValueError(f"nn.functional.grid_sample(): expected mode to be 'bilinear', 'nearest' or "
+                         f"'bicubic', but got: '{mode}'")
+    if padding_mode not in ('zeros', 'border', 'reflection'):
+        raise ValueError("nn.functional.grid_sample(): expected padding_mode to be 'zeros', 'border', or "
+                         f"'reflection', but got: '{padding_mode}'")
+    if align_corners is None:
+        warnings.warn(_ALIGN_WARNING, stacklevel=2)
+        align_corners = False
+    if input.dim() != 4 or mode == 'bicubic':
+        raise NotImplementedError("grid_sample: only 4-D input with bilinear or nearest mode is implemented")
+    x, gr = input._data, grid._data
+    N, C, H, W = x.shape
+    ix, mx = _grid_coords(gr[..., 0], W, padding_mode, align_corners)
+    iy, my = _grid_coords(gr[..., 1], H, padding_mode, align_corners)
+    n_idx = np.arange(N).reshape(N, 1, 1)
+    xt = x.transpose(0, 2, 3, 1)                    # (N, H, W, C): gathers give (N, Ho, Wo, C)
+
+    def corner(yc, xc):
+        valid = (xc >= 0) & (xc < W) & (yc >= 0) & (yc < H)
+        yy, xx = np.clip(yc, 0, H - 1), np.clip(xc, 0, W - 1)
+        return yy, xx, valid
+    if mode == 'nearest':
+        taps = [(*corner(np.rint(iy).astype(np.int64), np.rint(ix).astype(np.int64)), None)]
+        wts = [np.ones_like(ix)]
+    else:
+        x0, y0 = np.floor(ix), np.floor(iy)
+        wx1, wy1 = ix - x0, iy - y0
+        wx0, wy0 = (x0 + 1) - ix, (y0 + 1) - iy
+        x0, y0 = x0.astype(np.int64), y0.astype(np.int64)
+        taps = [(*corner(y0, x0), (-wy0, -wx0)), (*corner(y0, x0 + 1), (-wy1, wx0)),
+                (*corner(y0 + 1, x0), (wy0, -wx1)), (*corner(y0 + 1, x0 + 1), (wy1, wx1))]
+        wts = [wx0 * wy0, wx1 * wy0, wx0 * wy1, wx1 * wy1]
+    out = np.zeros((N,) + ix.shape[1:] + (C,), x.dtype)
+    vals = []
+    for (yy, xx, valid, _), w in zip(taps, wts):
+        v = xt[n_idx, yy, xx] * valid[..., None]
+        vals.append(v)
+        out += v * w[..., None]
+    r = _make(np.ascontiguousarray(out.transpose(0, 3, 1, 2)), input.dtype, input._device)
+    if _grad_on(input, grid):
+        def bwd(node, g):   # on arrays: scatter to the sampled corners; coordinate derivative by corner
+            go = g._data.transpose(0, 2, 3, 1)      # (N, Ho, Wo, C)
+            gi = gg = None
+            if needs(node, 0):
+                gx = np.zeros_like(xt)
+                for (yy, xx, valid, _), w in zip(taps, wts):
+                    np.add.at(gx, (np.broadcast_to(n_idx, yy.shape), yy, xx), go * (w * valid)[..., None])
+                gi = _wrap(np.ascontiguousarray(gx.transpose(0, 3, 1, 2)), input)
+            if needs(node, 1):
+                ggrid = np.zeros_like(gr)
+                if mode == 'bilinear':
+                    for (yy, xx, valid, (dy_w, dx_w)), v in zip(taps, vals):
+                        s = (go * v).sum(-1)
+                        ggrid[..., 0] += s * dy_w * mx
+                        ggrid[..., 1] += s * dx_w * my
+                gg = _wrap(ggrid, grid)
+            return gi, gg
+        attach('GridSampler2DBackward0', bwd, (input, grid), (r,))
+    return r

@@ -1,0 +1,25 @@
+"""torch.nn: Module, Parameter, layers, functional, init, utils."""
+from .parameter import Parameter, Buffer, UninitializedParameter, UninitializedBuffer
+from .modules import *  # noqa: F401,F403
+from .modules.module import (register_module_forward_pre_hook, register_module_forward_hook,  # noqa: F401
+                             register_module_full_backward_hook, register_module_full_backward_pre_hook,
+                             register_module_buffer_registration_hook,
+                             register_module_module_registration_hook,
+                             register_module_parameter_registration_hook)
+from . import functional, init, parameter, utils, modules  # noqa: F401
+
+
+def factory_kwargs(kwargs):
+    if kwargs is None:
+        return {}
+    simple = {'device', 'dtype', 'memory_format'}
+    expected = simple | {'factory_kwargs'}
+    if not kwargs.keys() <= expected:
+        raise TypeError(f'unexpected kwargs {kwargs.keys() - expected}')
+    r = dict(kwargs.get('factory_kwargs', {}))
+    for k in simple:
+        if k in kwargs:
+            if k in r:
+                raise TypeError(f'{k} specified twice, in **kwargs and in factory_kwargs')
+            r[k] = kwargs[k]
+    return r

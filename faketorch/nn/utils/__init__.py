@@ -1,0 +1,12 @@
+"""torch.nn.utils: gradient clipping, parameter <-> vector, weight_norm."""
+from .clip_grad import clip_grad_norm_, clip_grad_norm, clip_grad_value_, get_total_norm, clip_grads_with_norm_
+from .convert_parameters import parameters_to_vector, vector_to_parameters
+from .weight_norm import weight_norm, remove_weight_norm
+
+try:        # nn/utils/rnn.py belongs to the recurrent-layers work
+    from . import rnn  # noqa: F401
+except ImportError:
+    pass
+
+__all__ = ['clip_grad_norm_', 'clip_grad_norm', 'clip_grad_value_', 'get_total_norm', 'clip_grads_with_norm_',
+           'parameters_to_vector', 'vector_to_parameters', 'weight_norm', 'remove_weight_norm']

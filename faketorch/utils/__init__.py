@@ -1,0 +1,4 @@
+"""torch.utils: only the data-loading package so far."""
+from . import data
+
+__all__ = ['data']
