@@ -66,7 +66,7 @@ def _function_call(name):
 
 def _seeded(mod):
     def wrapper_set_seed(op, *args, **kwargs):   # torch's helper seeds 42 around the call
-        mod.manual_seed(42)
+        seed(mod, 42)
         return op(*args, **kwargs)
     return wrapper_set_seed
 
@@ -271,7 +271,8 @@ def samples_for(op, dtype, torch, max_samples):
     dt = getattr(torch, dtype)
     grad = dt.is_floating_point and op.supports_autograd
     seed(torch)
-    gen = op.sample_inputs('cpu', dt, requires_grad=grad)
+    # op.sample_inputs() wraps this in a tracker that calls inspect.stack() per sample: slow.
+    gen = op.sample_inputs_func(op, 'cpu', dt, grad)
     return [(neutral(s.input, torch), neutral(tuple(s.args), torch), neutral(dict(s.kwargs), torch))
             for s in itertools.islice(gen, max_samples)]
 

@@ -417,14 +417,19 @@ def _check_int_bounds(name, from_, to_inc, dtype):
         raise RuntimeError(f'from is out of bounds for {cname}')
     if not lo <= to_inc <= hi:
         raise RuntimeError(f'{name} is out of bounds for {cname}')
-    if k != 'i':
-        d = 1 << _DIGITS[k]
-        for val, what in ((from_, 'from'), (to_inc, name)):
-            if not -d <= val <= d:
-                warnings.warn(f'{what} is out of bounds [-(2^{_DIGITS[k]}), 2^{_DIGITS[k]}]. Due to precision '
-                              f'limitations {cname} can support discrete uniform distribution only within this '
-                              f'range. This warning will become an error in version 1.7 release, please fix the '
-                              f'code in advance', UserWarning, stacklevel=3)
+
+
+def _warn_float_range(name, from_, to_inc, dtype):
+    k = _kind(dtype)
+    if k == 'i':
+        return
+    d = _DIGITS[k]
+    for val, what in ((from_, 'from'), (to_inc, name)):
+        if not -(1 << d) <= val <= 1 << d:
+            warnings.warn(f'{what} is out of bounds [-(2^{d}), 2^{d}]. Due to precision limitations '
+                          f'{_CNAME[_name(dtype)]} can support discrete uniform distribution only within this '
+                          f'range. This warning will become an error in version 1.7 release, please fix the code '
+                          f'in advance', UserWarning, stacklevel=3)
 
 
 def _check_long(v):
@@ -459,6 +464,7 @@ def random_(gen, shape, dtype, from_=None, to=None):
         if from_ >= to:
             raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={from_} >= to={to}")
         _check_int_bounds('to - 1', from_, to - 1, dtype)
+        _warn_float_range('to - 1', from_, to - 1, dtype)
         rng = (to - from_) & _U64
     else:
         if k == 'i':
@@ -469,10 +475,11 @@ def random_(gen, shape, dtype, from_=None, to=None):
             if k == 'h':
                 raise NotImplementedError('"random_full_64_bits_range_kernel_cpu" not implemented for \'Half\'')
             return _from_i64(gen._raw64(n).view(np.int64), dtype).reshape(shape)
+        _check_int_bounds('to_inc', from_, to_inc, dtype)
         if from_ > to_inc:
             raise RuntimeError(f"random_ expects 'from' casted to dtype to be less than or equal to 'to_inc' "
                                f"casted to dtype, but got from={from_} > to_inc={to_inc}")
-        _check_int_bounds('to_inc', from_, to_inc, dtype)
+        _warn_float_range('to_inc', from_, to_inc, dtype)
         rng = (to_inc - from_ + 1) & _U64
     v = _int_draws(gen, n, rng) + _u64(from_ & _U64)
     return _from_i64(v.view(np.int64), dtype).reshape(shape)
@@ -505,6 +512,35 @@ def randperm(gen, n, dtype=np.int64):
     return perm.astype(dtype, copy=False)
 
 
+def _groups(target, n, idx):
+    """Steps grouped by target (0 <= target < n): for each step the previous step with the same
+    target (-1 if none), and for each position the last step targeting it (-1 if none)."""
+    order = _stable_argsort(target, n).astype(idx.dtype)
+    ts = target[order]
+    same = ts[1:] == ts[:-1]                 # sorted entry i+1 is in the group of entry i
+    prev_same = np.full(target.size, -1, idx.dtype)
+    prev_same[order[1:][same]] = order[:-1][same]
+    ends = np.ones(target.size, bool)
+    ends[:-1] = ~same
+    last = np.full(n, -1, idx.dtype)
+    last[ts[ends]] = order[ends]
+    return prev_same, last
+
+
+def _resolve(ptr, root, value):
+    """Pointer jumping: for every node, `value` at the root its `ptr` chain ends in."""
+    out = value.copy()
+    ptr = ptr.copy()
+    act = np.nonzero(~root)[0]
+    while act.size:
+        p = ptr[act]
+        done = root[p]
+        out[act[done]] = value[p[done]]
+        act = act[~done]
+        ptr[act] = ptr[p[~done]]
+    return out
+
+
 def _swap_shuffle(z, n):
     """Result of ``for i < n-1: swap(a[i], a[i + z[i]])`` on a = 0..n-1, without a Python loop
     for large n.
@@ -513,7 +549,7 @@ def _swap_shuffle(z, n):
     before step k. A position p only changes when an earlier step m targets it, and then it
     receives A_m, the value position m held just before step m. So out[k] is A of the previous
     step with the same target (or j_k if none), and A_m is A of the last earlier step that
-    targeted position m (or m): a forest of back-pointers, resolved by pointer jumping.
+    targeted position m (or m itself): a forest of back-pointers, resolved by pointer jumping.
     int32 indices are enough below the 214748364 limit, and halve the memory traffic.
     """
     if n < _PERM_LOOP:
@@ -522,30 +558,12 @@ def _swap_shuffle(z, n):
             j = i + zi
             a[i], a[j] = a[j], a[i]
         return np.array(a, np.int64)
-    i32 = np.int32
-    steps = np.arange(n - 1, dtype=i32)
-    j = steps + z.astype(i32)
-    order = _stable_argsort(j, n).astype(i32)
-    js = j[order]
-    same = js[1:] == js[:-1]                 # sorted entry i+1 is in the group of entry i
-    prev_same = np.full(n - 1, -1, i32)      # previous step with the same target
-    prev_same[order[1:][same]] = order[:-1][same]
-    ends = np.ones(n - 1, bool)
-    ends[:-1] = ~same
-    last = np.full(n, -1, i32)               # last step targeting each position
-    last[js[ends]] = order[ends]
+    steps = np.arange(n - 1, dtype=np.int32)
+    j = steps + z.astype(np.int32)
+    prev_same, last = _groups(j, n, steps)
     selfhit = np.nonzero(last[:n - 1] == steps)[0]   # step p targeting p changes nothing
     last[selfhit] = prev_same[selfhit]
-    A = np.arange(n, dtype=i32)
-    root = last < 0
-    ptr = last
-    act = np.nonzero(~root)[0]
-    while act.size:                          # pointer jumping, on unresolved nodes only
-        p = ptr[act]
-        done = root[p]
-        A[act[done]] = p[done]
-        act = act[~done]
-        ptr[act] = ptr[p[~done]]
+    A = _resolve(last, last < 0, np.arange(n, dtype=np.int32))
     out = np.empty(n, np.int64)
     out[:n - 1] = j
     has = np.nonzero(prev_same >= 0)[0]
@@ -568,26 +586,17 @@ def _stable_argsort(keys, n):
 def _inside_out(r64, n):
     """Result of ``for i < n: z = r64[i] % (i+1); a[i] = a[z]; a[z] = i`` (§3.4, huge n).
 
-    Position q after step t holds the last step i <= t with z_i == q (such steps all have
-    i >= q); if there is none, it holds what position z_q held just before step q. Every
-    position starts as the query (q, n-1) and follows that chain until a search hits.
+    That is ``swap(a[i], a[z_i])`` on a = 0..n-1. Read backwards in time, position p ends up
+    holding the last step targeting it, if any; otherwise it took over what position z_p held
+    before step p: the previous step with the same target as step p, or if none, again what
+    z_{z_p} held before step z_p, and so on (the chain never reaches a self-targeting step).
     """
-    steps = np.arange(n, dtype=np.int64)
-    z = (r64 % (steps + 1).astype(_u64)).astype(np.int64)
-    order = _stable_argsort(z, n)
-    key = z[order] * n + order           # ascending: steps grouped by target, then by step
-    del order
-    out = np.empty(n, np.int64)
-    pending, q, t = steps, steps, np.full(n, n - 1, np.int64)
-    while pending.size:
-        idx = np.searchsorted(key, q * n + t, 'right') - 1
-        found = key[idx] // n == q
-        found &= idx >= 0
-        out[pending[found]] = key[idx[found]] % n
-        miss = ~found
-        pending, qm = pending[miss], q[miss]
-        q, t = z[qm], qm - 1
-    return out
+    steps = np.arange(n, dtype=np.int32 if n < 2 ** 31 else np.int64)
+    z = (r64 % np.arange(1, n + 1, dtype=_u64)).astype(steps.dtype)
+    prev_same, last = _groups(z, n, steps)
+    root = (prev_same >= 0) | (z == steps)
+    held = _resolve(z, root, prev_same)
+    return np.where(last >= 0, last, held).astype(np.int64)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -544,7 +544,15 @@ def pinv(A, *, atol=None, rtol=None, hermitian=False, out=None):
     a = A._data
     m, n = a.shape[-2:]
     eps = np.finfo(a.dtype).eps if a.dtype.kind in 'fc' else 0
-    u, s, vh = np.linalg.svd(a, full_matrices=False)
+    if hermitian:     # through the eigendecomposition of the lower triangle, as torch
+        w, v = np.linalg.eigh(a)
+        order = np.argsort(-np.abs(w), axis=-1)
+        s = np.take_along_axis(np.abs(w), order, -1)
+        v = np.take_along_axis(v, order[..., None, :], -1)
+        u = v * np.sign(np.take_along_axis(w, order, -1))[..., None, :]
+        vh = np.swapaxes(v, -1, -2).conj()
+    else:
+        u, s, vh = np.linalg.svd(a, full_matrices=False)
     smax = s[..., :1] if s.shape[-1] else np.zeros(s.shape[:-1] + (1,), s.dtype)
     at = _tol_arr(atol, a)
     rt = _tol_arr(rtol, a)
@@ -621,11 +629,14 @@ def lstsq(A, B, rcond=None, *, driver=None):
     if m > n and driver != 'gelsy':
         rk = np.linalg.matrix_rank(ab) if ab.size else 0
         if np.all(rk == n):
-            r = bb - ab @ sol
-            res = _out((np.abs(r) ** 2).sum(-2), A.dtype.to_real(), A)
+            Xm = X.unsqueeze(-1) if vec else X
+            res = (Bm - A.matmul(Xm)).abs().pow(2).sum(-2)
             if vec:
                 res = res.squeeze(-1)
-    return RT.linalg_lstsq(X, res, rank, sv)
+            from ._ops.linalg_ops import _named
+            res = _named('LinalgLstsqBackward0', res)
+    from ._ops.linalg_ops import _named
+    return RT.linalg_lstsq(_named('LinalgLstsqBackward0', X), res, rank, sv)
 
 
 def matrix_power(A, n, *, out=None):
@@ -659,7 +670,10 @@ def matrix_power(A, n, *, out=None):
 
 def matrix_exp(A):
     _check_matrix('linalg.matrix_exp', A)
-    r = _out(_expm(A._data), A.dtype, A)
+    # float64 inside: torch's float32 kernel is accurate to float32, a float32 series is not
+    a = A._data.astype(np.float64) if A._data.dtype == np.float32 else A._data
+    a = a.astype(np.complex128) if A._data.dtype == np.complex64 else a
+    r = _out(_expm(a), A.dtype, A)
     if _grad_on(A):
         def bwd(node, g):
             A_, = node.saved_tensors
@@ -706,7 +720,8 @@ def multi_dot(tensors, *, out=None):
             raise RuntimeError(f"multi_dot(): the first and last tensors must be 1D or 2D but got "
                                f"{tensors[i]._data.ndim}D" if i in (0, len(ts) - 1) else
                                f"multi_dot(): tensor {i} must be 2D but got {t._data.ndim}D")
-    r = _chain(ts, _chain_order([t._data.shape for t in ts]), 0, len(ts) - 1)
+    from ._ops.linalg_ops import _named
+    r = _named('ViewBackward0', _chain(ts, _chain_order([t._data.shape for t in ts]), 0, len(ts) - 1))
     if first_vec and last_vec:
         r = r.view(())
     elif first_vec:
@@ -835,7 +850,7 @@ def _norm_grad(x, nrm, g, p):
     ax = x.abs()
     scale = where(zero, nrm * 0, g / nrm.pow(p - 1))
     if p < 1:
-        return x.sgn() * ax.pow(p - 1) * scale
+        return where(x == 0, x * 0, x.sgn() * ax.pow(p - 1) * scale)
     return x * ax.pow(p - 2) * scale
 
 
@@ -905,7 +920,8 @@ def cond(A, p=None):
 def tensorinv(A, ind=2, *, out=None):
     shp = A._data.shape
     rows = int(np.prod(shp[:ind]))
-    return inv(A.reshape(rows, -1)).reshape(shp[ind:] + shp[:ind])
+    from ._ops.linalg_ops import _named
+    return _named('ReshapeAliasBackward0', inv(A.reshape(rows, -1)).reshape(shp[ind:] + shp[:ind]))
 
 
 def tensorsolve(A, B, dims=None, *, out=None):

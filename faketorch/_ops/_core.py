@@ -106,16 +106,13 @@ def check_inplace(t):
 
 def commit_inplace(self, result):
     """Write an out-of-place result into self (a tensor or a view) and move the autograd history."""
+    # torch checks the shape before the dtype
+    if result._data.shape != self._data.shape:
+        raise RuntimeError(f"output with shape {list(self._data.shape)} doesn't match the broadcast "
+                           f"shape {list(result._data.shape)}")
     if result.dtype is not self.dtype and not D.can_cast(result.dtype, self.dtype):
         raise RuntimeError(f"result type {D.type_name(result.dtype)} can't be cast to the desired "
                            f"output type {D.type_name(self.dtype)}")
-    if result._data.shape != self._data.shape:
-        try:
-            np.broadcast_shapes(result._data.shape, self._data.shape)
-        except ValueError:
-            pass
-        raise RuntimeError(f"output with shape {list(self._data.shape)} doesn't match the broadcast "
-                           f"shape {list(result._data.shape)}")
     if self._data is not result._data:
         self._data[...] = result._data
     self._vc[0] += 1

@@ -87,7 +87,8 @@ def _matmul_bwd(node, g):
         if nb <= 2 < na or (nb == 2 and na == 2):
             # fold the batch into rows: one GEMM instead of a batched product and a sum
             k = a2.shape[-1]
-            gb = matmul(a2.reshape(-1, k).t(), g2.reshape(-1, g2.shape[-1]))
+            rows = int(np.prod(a2.shape[:-1]))     # explicit: reshape(-1, 0) is ambiguous
+            gb = matmul(a2.reshape(rows, k).t(), g2.reshape(rows, g2.shape[-1]))
         else:
             gb = matmul(a2.transpose(-1, -2), g2)
         if nb == 1:

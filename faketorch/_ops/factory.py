@@ -64,7 +64,8 @@ def _infer_dtype(data):
     if isinstance(data, (int, np.integer)):
         return D.int64 if isinstance(data, int) else D.from_numpy_dtype(type(data))
     if isinstance(data, (float, np.floating)):
-        return D.get_default_dtype() if isinstance(data, float) else D.from_numpy_dtype(type(data))
+        # np.float64 subclasses float, yet keeps its own dtype in torch
+        return D.from_numpy_dtype(type(data)) if isinstance(data, np.floating) else D.get_default_dtype()
     if isinstance(data, (complex, np.complexfloating)):
         return D.default_complex()
     if isinstance(data, (list, tuple)):

@@ -235,7 +235,8 @@ def tensordot(a, b, dims=2, out=None):
     lb = ''.join(lb)
     outs = ''.join(c for i, c in enumerate(la) if i not in da) + ''.join(
         c for i, c in enumerate(lb) if i not in db)
-    r = _einsum_core([la, lb], outs, [a, b])
+    _, ops = _sizes([la, lb], [a, b])
+    r = _einsum_core([la, lb], outs, ops)
     if r._grad_fn is not None and r._grad_fn.name() != 'ViewBackward0':
         r = _named('ViewBackward0', r)
     if out is not None:
@@ -370,7 +371,10 @@ def cdist(x1, x2, p=2.0, compute_mode='use_mm_for_euclid_dist_if_necessary'):
         raise RuntimeError(f"cdist only supports non-negative p values")
     diff = x1.unsqueeze(-2) - x2.unsqueeze(-3)
     from ..linalg import vector_norm
-    r = vector_norm(diff, p, -1)
+    if p == 0:      # a count: its gradient is zero, not undefined
+        r = vector_norm(diff.detach(), 0, -1) + (diff * 0).sum(-1)
+    else:
+        r = vector_norm(diff, p, -1)
     return _named('CdistBackward0', r)
 
 
@@ -561,20 +565,45 @@ def cholesky(input, upper=False, *, out=None):
     return _named('CholeskyBackward0', L)
 
 
+def _chol_inv_data(l, upper):
+    """(L L^H)^-1 (or (U^H U)^-1) using only the factor's triangle, as LAPACK potri."""
+    t = np.triu(l) if upper else np.tril(l)
+    a = np.swapaxes(t, -1, -2).conj() @ t if upper else t @ np.swapaxes(t, -1, -2).conj()
+    return np.linalg.inv(a)
+
+
+def _hsym(x):
+    return x + (x.mT.conj() if x.dtype.is_complex else x.mT)
+
+
 def cholesky_solve(input, input2, upper=False, *, out=None):
-    L = _L()
-    Lm = input2.mT.conj() if upper else input2
-    y = L.solve_triangular(Lm, input, upper=False)
-    return _named('CholeskySolveBackward0', L.solve_triangular(Lm.mT.conj() if Lm.dtype.is_complex else Lm.mT,
-                                                               y, upper=True))
+    c = _chol_inv_data(input2._data, upper)
+    batch = np.broadcast_shapes(c.shape[:-2], input._data.shape[:-2])
+    x = np.matmul(np.broadcast_to(c, batch + c.shape[-2:]), input._data)
+    r = _make(np.ascontiguousarray(x).astype(input.dtype._np, copy=False), input.dtype, input._device)
+    if _grad_on(input, input2):
+        def bwd(node, g):
+            B, Lf, X = node.saved_tensors
+            gB = cholesky_solve(g, Lf, upper)
+            gL = None
+            if needs(node, 1):
+                common = -_hsym(gB.matmul(X.mT.conj() if X.dtype.is_complex else X.mT))
+                gL = Lf.matmul(common) if upper else common.matmul(Lf)
+            return gB, gL
+        attach('CholeskySolveBackward0', bwd, (input, input2), (r,), save=(input, input2, r))
+    return r
 
 
 def cholesky_inverse(input, upper=False, *, out=None):
-    L = _L()
-    n = input._data.shape[-1]
-    eye = _make(np.broadcast_to(np.eye(n, dtype=input.dtype._np), input._data.shape).copy(), input.dtype,
-                input._device)
-    return _named('CholeskyInverseBackward0', cholesky_solve(eye, input, upper))
+    r = _make(_chol_inv_data(input._data, upper).astype(input.dtype._np, copy=False), input.dtype,
+              input._device)
+    if _grad_on(input):
+        def bwd(node, g):
+            Lf, C = node.saved_tensors
+            common = C.matmul(_hsym(g)).matmul(C)
+            return -Lf.matmul(common) if upper else -common.matmul(Lf)
+        attach('CholeskyInverseBackward0', bwd, (input,), (r,), save=(input, r))
+    return r
 
 
 def triangular_solve(b, A, upper=True, transpose=False, unitriangular=False, *, out=None):
@@ -582,7 +611,8 @@ def triangular_solve(b, A, upper=True, transpose=False, unitriangular=False, *, 
     L = _L()
     Am = A.mT if transpose else A
     X = L.solve_triangular(Am, b, upper=upper != transpose, unitriangular=unitriangular)
-    return _make_type('triangular_solve', ('solution', 'cloned_coefficient'))(X, A.clone())
+    return _make_type('triangular_solve', ('solution', 'cloned_coefficient'))(
+        _named('TriangularSolveBackward0', X), _named('TriangularSolveBackward0', A.clone()))
 
 
 for _f in (kron, inner, vdot, trace, cross, dist, cdist, norm, det, logdet, slogdet, inverse, pinverse,

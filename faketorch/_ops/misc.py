@@ -6,7 +6,7 @@ from .._device import device as _device_cls, to_device_array
 from .._tensor import Tensor, _make, _wrap_dim
 from ..autograd.grad_mode import state as grad_state
 from ._core import attach, needs, register, with_out, commit_inplace, check_inplace
-from .pointwise import _as_scalar, _broadcast_error
+from .pointwise import _as_scalar, _broadcast_error, clamp, clamp_min, clamp_max  # noqa: F401 (elementwise, defined there)
 
 
 def _seq_check(name, tensors):
@@ -125,48 +125,6 @@ def where(condition, input=None, other=None):
     return r
 
 
-def clamp(input, min=None, max=None):
-    if min is None and max is None:
-        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
-    tensors = isinstance(min, Tensor) or isinstance(max, Tensor)
-    ss = [_as_scalar(v) for v in (min, max) if v is not None and not isinstance(v, Tensor)]
-    ts = [input] + [v for v in (min, max) if isinstance(v, Tensor)]
-    rt = D.result_type_of(ts, ss)
-    data = input._data.astype(rt._np, copy=False)
-    lo = min._data if isinstance(min, Tensor) else min
-    hi = max._data if isinstance(max, Tensor) else max
-    if lo is not None:
-        data = np.maximum(data, lo)
-    if hi is not None:
-        data = np.minimum(data, hi)
-    if data is input._data:
-        data = data.copy()
-    if rt._cat >= 2 and np.isnan(input._data).any() if input.dtype._cat >= 2 else False:
-        data = np.where(np.isnan(input._data), input._data, data)
-    r = _make(np.asarray(data, rt._np), rt, input._device)
-    if grad_state.enabled and any(t._requires_grad for t in ts):
-        def bwd(node, g):
-            x = node.saved_tensors[0]
-            mask = None
-            if lo is not None:
-                mask = x >= (min if isinstance(min, Tensor) else lo)
-            if hi is not None:
-                m2 = x <= (max if isinstance(max, Tensor) else hi)
-                mask = m2 if mask is None else mask & m2
-            return g * mask
-        name = 'ClampBackward0' if tensors else 'ClampBackward1'
-        attach(name, bwd, (input,), (r,), save=(input,))
-    return r
-
-
-def clamp_min(input, min):
-    return clamp(input, min=min)
-
-
-def clamp_max(input, max):
-    return clamp(input, max=max)
-
-
 def masked_fill(input, mask, value):
     if mask.dtype is not D.bool:
         raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype "
@@ -190,7 +148,7 @@ def masked_fill(input, mask, value):
             gi = g.masked_fill(mask, 0) if needs(node, 0) else None
             gv = g.masked_select(mask).sum() if needs(node, 1) else None
             return gi, None, gv
-        attach('MaskedFillBackward0', bwd, (input, None, vt), (r,))
+        attach('MaskedFillBackward1' if vt is not None else 'MaskedFillBackward0', bwd, (input, None, vt), (r,))
     return r
 
 
@@ -432,12 +390,11 @@ def scatter_add(input, dim, index, src):
     return r
 
 
-for _f in (cat, stack, hstack, vstack, where, clamp, clamp_min, clamp_max, masked_select, nonzero):
+for _f in (cat, stack, hstack, vstack, where, masked_select, nonzero):
     register(with_out(_f), method=_f not in (cat, stack, hstack, vstack))
 register(cat, name='concat', method=False)
 register(cat, name='concatenate', method=False)
-register(clamp, name='clip', inplace=True)
-for _f in (clamp, clamp_min, clamp_max, masked_fill, scatter, scatter_add):
+for _f in (masked_fill, scatter, scatter_add):
     register(_f, inplace=True)
 for _f in (clone, flip, gather):
     register(_f)
@@ -449,3 +406,4 @@ for _n, _dt in (('float', D.float32), ('double', D.float64), ('half', D.float16)
                 ('bool', D.bool), ('cfloat', D.complex64), ('cdouble', D.complex128), ('bfloat16', D.bfloat16)):
     setattr(Tensor, _n, _caster(_dt))
 Tensor.masked_fill_ = lambda self, mask, value: (check_inplace(self), commit_inplace(self, masked_fill(self, mask, value)))[1]
+Tensor.where = lambda self, condition, y: where(condition, self, y)    # the method takes self as input

@@ -61,7 +61,14 @@ def unary(name, fwd, deriv=None, *, floating=False, grad_name=None, no_bool=Fals
             raise NotImplementedError(f'"{reject[dt._cat]}" not implemented for \'{D.type_name(dt)}\'')
         if bool_result:
             dt = D.bool
-        r = _make(fwd(a), dt, input._device)
+        with np.errstate(all='ignore'):
+            data = fwd(a)
+        if data.dtype != dt._np and not bool_result:
+            if int_result:      # square(bool) is int64, like pow(x, 2)
+                dt = D.from_numpy_dtype(data.dtype)
+            else:
+                data = data.astype(dt._np)
+        r = _make(data, dt, input._device)
         if input._requires_grad and grad_state.enabled:
             if deriv is None:
                 if r.dtype._cat >= _FLOAT:
@@ -139,7 +146,7 @@ trunc = unary('trunc', lambda a: np.trunc(a) if a.dtype.kind in 'fc' else a.copy
 register(trunc, name='fix', inplace=True)
 frac = unary('frac', lambda a: a - np.trunc(a), lambda g: g, reject={0: 'frac_cpu', 1: 'frac_cpu'})
 square = unary('square', lambda a: np.square(a.astype(np.int64) if a.dtype == np.bool_ else a),
-               lambda g, x: 2 * g * x, grad_name='PowBackward0')
+               lambda g, x: 2 * g * x, grad_name='PowBackward0', int_result=True)
 logical_not = unary('logical_not', np.logical_not, None, bool_result=True)
 bitwise_not = unary('bitwise_not', lambda a: np.invert(a), None, reject={2: 'bitwise_not_cpu'})
 
@@ -221,8 +228,12 @@ def binary(name, fwd, da=None, db=None, *, kind='arith', grad_name=None, save=Tr
             a, b, rt = _promote(name, input, other)
         if check is not None:
             check(rt, input, other)
+        if kind == 'float' and rt._cat < _FLOAT:     # compute ints/bools in the default float
+            a = a.astype(D.get_default_dtype()._np)
+            b = np.asarray(b).astype(a.dtype)
         try:
-            data = fwd(a, b)
+            with np.errstate(all='ignore'):
+                data = fwd(a, b)
         except ValueError:
             raise _broadcast_error(a, b) from None
         if kind == 'cmp':
@@ -272,6 +283,13 @@ def _not_implemented(name):
     return bwd
 
 
+def _reject(kernel, cats):
+    def check(rt, a, b):
+        if rt._cat in cats:
+            raise NotImplementedError(f'"{kernel}" not implemented for \'{D.type_name(rt)}\'')
+    return check
+
+
 def _no_bool_sub(rt, a, b):
     if rt is D.bool:
         raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. "
@@ -286,10 +304,20 @@ def _int_only(name):
 
 
 def _pow_check(rt, a, b):
-    if rt._cat == 1 and isinstance(b, (int, Tensor)) and not isinstance(b, bool):
-        bv = b._data if isinstance(b, Tensor) else b
-        if np.any(np.asarray(bv) < 0):
-            raise RuntimeError("Integers to negative integer powers are not allowed.")
+    # only a Python-scalar exponent is refused; tensor exponents follow integer arithmetic
+    if rt._cat == 1 and isinstance(b, int) and not isinstance(b, bool) and b < 0:
+        raise RuntimeError("Integers to negative integer powers are not allowed.")
+
+
+def _int_power(a, b):
+    """Integer power with negative exponents as torch computes them: 1 and -1 stay exact,
+    everything else truncates to 0."""
+    if a.dtype.kind not in 'iu' or not np.any(np.asarray(b) < 0):
+        return np.power(a, b)
+    neg = np.asarray(b) < 0
+    r = np.power(a, np.where(neg, 0, b))
+    odd = np.asarray(b) % 2 != 0
+    return np.where(neg, np.where(a == 1, 1, np.where(a == -1, np.where(odd, -1, 1), 0)), r).astype(r.dtype)
 
 
 _add = binary('_add', np.add, lambda g, a, b: g, lambda g, a, b: g, grad_name='AddBackward0', save=False,
@@ -300,10 +328,12 @@ mul = binary('mul', np.multiply, lambda g, a, b: g * b, lambda g, a, b: g * a)
 register(mul, name='multiply', inplace=True)
 _div = binary('_div', np.true_divide, lambda g, a, b: g / b, lambda g, a, b: -g * a / (b * b),
               kind='float', grad_name='DivBackward0', method=False, inplace=False)
-floor_divide = binary('floor_divide', np.floor_divide, None, None)
+floor_divide = binary('floor_divide', np.floor_divide, None, None, check=_reject('div_floor_cpu', (0,)))
 remainder = binary('remainder', np.remainder, lambda g, a, b: g,
-                   lambda g, a, b: -g * (a / b).floor())
-fmod = binary('fmod', np.fmod, lambda g, a, b: g, lambda g, a, b: -g * (a / b).trunc())
+                   lambda g, a, b: -g * (a / b).floor(), grad_name='RemainderBackward1',
+                   scalar_grad_name='RemainderBackward0', check=_reject('remainder_cpu', (0,)))
+fmod = binary('fmod', np.fmod, lambda g, a, b: g, lambda g, a, b: -g * (a / b).trunc(),
+              grad_name='FmodBackward1', scalar_grad_name='FmodBackward0', check=_reject('fmod_cpu', (0,)))
 atan2 = binary('atan2', np.arctan2, lambda g, a, b: g * b / (a * a + b * b),
                lambda g, a, b: -g * a / (a * a + b * b), kind='float')
 register(atan2, name='arctan2', inplace=True)
@@ -370,7 +400,7 @@ def _div_rounded(input, other, rnd, out):
         data = rnd(np.true_divide(a, b)).astype(rt._np)
     r = _make(data, rt, input._device)
     if grad_state.enabled and (input._requires_grad or getattr(other, '_requires_grad', False)):
-        attach('DivBackward1' if not isinstance(other, Tensor) else 'DivBackward0',
+        attach('DivBackward3' if not isinstance(other, Tensor) else 'DivBackward2',
                lambda node, g: (g * 0, None if not isinstance(other, Tensor) else g * 0),
                (input, other if isinstance(other, Tensor) else None), (r,))
     return write_out(out, r, 'div') if out is not None else r
@@ -385,14 +415,18 @@ register(div, name='true_divide', inplace=True)
 
 
 def rsub(input, other, *, alpha=1):
-    if isinstance(other, Tensor):
-        return sub(other, input, alpha=alpha)
-    r = _sub(input * (-alpha) if alpha != 1 else -input, -other) if False else None
+    """other - alpha * input, one node (RsubBackward0 for a tensor other, RsubBackward1 for a scalar)."""
     a, b, rt = _promote('rsub', input, other)
-    data = np.subtract(b, a * alpha if alpha != 1 else a).astype(rt._np, copy=False)
-    res = _make(data, rt, input._device)
-    if input._requires_grad and grad_state.enabled:
-        attach('RsubBackward1', lambda node, g: (-g * alpha,), (input,), (res,))
+    _no_bool_sub(rt, input, other)
+    try:
+        data = np.subtract(b, a * np.asarray(alpha, rt._np) if alpha != 1 else a)
+    except ValueError:
+        raise _broadcast_error(a, b) from None
+    res = _make(np.asarray(data, rt._np), rt, input._device)
+    ot = other if isinstance(other, Tensor) else None
+    if grad_state.enabled and (input._requires_grad or (ot is not None and ot._requires_grad)):
+        attach('RsubBackward0' if ot is not None else 'RsubBackward1',
+               lambda node, g: (-g * alpha if alpha != 1 else -g, g), (input, ot), (res,))
     return res
 
 
@@ -437,7 +471,7 @@ def _pow_tt(input, exponent, gname='PowBackward1'):
     a, b, rt = _promote('pow', input, exponent)
     _pow_check(rt, input, exponent)
     try:
-        data = np.power(a, b)
+        data = _int_power(a, b)
     except ValueError:
         raise _broadcast_error(a, b) from None
     r = _make(data.astype(rt._np, copy=False), rt, input._device)
@@ -448,7 +482,7 @@ def _pow_tt(input, exponent, gname='PowBackward1'):
             if needs(node, 0):
                 gx = g * y * x.pow(y - 1)
             if needs(node, 1):
-                gy = g * res * where_pos_log(x)
+                gy = g * (res * where_pos_log(x))
             return gx, gy
         attach(gname, bwd, (input, exponent), (r,), save=(input, exponent, r))
     return r
@@ -608,9 +642,11 @@ def _lgamma64(x):
     return np.where(pole | np.isinf(x), np.inf, r)
 
 
-def _digamma64(x):
+def _digamma64(x, rdt=np.float64):
     refl = x < 0
-    y = np.where(refl, 1 - x, x)
+    # torch forms 1 - x in the input precision before recursing: float32 results near the poles
+    # carry that rounding, and matching them needs the same step
+    y = np.where(refl, (1 - x.astype(rdt)).astype(np.float64), x)
     acc = np.zeros_like(y)
     for _ in range(6):                 # recurrence psi(y) = psi(y + 1) - 1/y up to y >= 6
         low = y < 6
@@ -619,8 +655,8 @@ def _digamma64(x):
     r = 1 / (y * y)
     series = r * (1 / 12 - r * (1 / 120 - r * (1 / 252 - r * (1 / 240 - r * (1 / 132 - r * (691 / 32760 - r / 12))))))
     res = acc + np.log(y) - 0.5 / y - series
-    res = np.where(refl, res - math.pi / np.tan(math.pi * x), res)
-    res = np.where(x == 0, -np.inf, res)
+    res = np.where(refl, res - math.pi / np.tan(math.pi * np.fmod(x, 1.)), res)
+    res = np.where(x == 0, np.copysign(np.inf, -x), res)
     return np.where(refl & (x == np.floor(x)), np.nan, res)
 
 
@@ -664,6 +700,22 @@ def _zeta64(s, q):
     return np.where(s == 1, np.inf, np.where(bad, np.inf, total))
 
 
+def _trigamma(x):
+    """torch's trigamma, in the input precision (its float32 error near the poles included)."""
+    t = x.dtype.type
+    pi = t(math.pi)
+    refl = x < t(0.5)
+    sp = np.sin(pi * x)
+    result = np.where(refl, -(pi * pi) / (sp * sp), t(0))
+    y = np.where(refl, t(1) - x, x)
+    for _ in range(6):
+        result = result + t(1) / (y * y)
+        y = y + t(1)
+    ixx = t(1) / (y * y)
+    result = result + (t(1) + t(1) / (t(2) * y) + ixx * (t(1 / 6) - ixx * (t(1 / 30) - ixx * t(1 / 42)))) / y
+    return np.where(refl, -result, result)
+
+
 def _polygamma64(n, x):
     if n == 0:
         return _digamma64(x)
@@ -695,7 +747,8 @@ erfc = unary('erfc', _in64(_erfc64), lambda g, x: g * (-2 / _SQRT_PI) * (-x * x)
 erfinv = unary('erfinv', _in64(_erfinv64), lambda g, result: g * (_SQRT_PI / 2) * (result * result).exp(),
                floating=True)
 lgamma = unary('lgamma', _in64(_lgamma64), lambda g, x: g * digamma(x), floating=True)
-digamma = unary('digamma', _in64(_digamma64), lambda g, x: g * polygamma(1, x), floating=True)
+digamma = unary('digamma', lambda a: _in64(lambda x: _digamma64(x, a.dtype))(a), lambda g, x: g * polygamma(1, x),
+                floating=True)
 i0 = unary('i0', _in64(lambda x: _bessel_series(x, 0)), lambda g, x: g * _i1(x), floating=True)
 sinc = unary('sinc', _in64(_sinc64), lambda g, x: g * _sinc_grad(x), floating=True)
 deg2rad = unary('deg2rad', lambda a: a * a.dtype.type(math.pi / 180), lambda g: g * (math.pi / 180),
@@ -731,7 +784,11 @@ def polygamma(n, input, *, out=None):
     if n < 0:
         raise RuntimeError("polygamma(n, x) does not support negative n.")
     dt = input.dtype if input.dtype._cat >= _FLOAT else D.get_default_dtype()
-    r = _make(_in64(lambda x: _polygamma64(n, x))(input._data.astype(dt._np, copy=False)), dt, input._device)
+    a = input._data.astype(dt._np, copy=False)
+    with np.errstate(all='ignore'):
+        data = _trigamma(a) if n == 1 else _in64(lambda x: _digamma64(x, a.dtype) if n == 0 else
+                                                 _polygamma64(n, x))(a)
+    r = _make(np.asarray(data, dt._np), dt, input._device)
     if input._requires_grad and grad_state.enabled:
         attach('PolygammaBackward0', lambda node, g: g * polygamma(n + 1, node.saved_tensors[0]),
                (input,), (r,), save=(input,))
@@ -810,7 +867,9 @@ def nan_to_num(input, nan=0.0, posinf=None, neginf=None, *, out=None):
 register(nan_to_num, inplace=True)
 
 
-def round(input, *, decimals=0, out=None):
+def round(input, *, decimals=None, out=None):
+    given = decimals is not None
+    decimals = decimals or 0
     dt = input.dtype
     if dt is D.bool:
         raise NotImplementedError("\"round_vml_cpu\" not implemented for 'Bool'")
@@ -828,7 +887,7 @@ def round(input, *, decimals=0, out=None):
             data = np.round(a * ten) / ten if decimals > 0 else np.round(a / ten) * ten
     r = _make(np.asarray(data, a.dtype), dt, input._device)
     if input._requires_grad and grad_state.enabled:
-        attach('RoundBackward1' if decimals else 'RoundBackward0', lambda node, g: g * 0, (input,), (r,))
+        attach('RoundBackward1' if given else 'RoundBackward0', lambda node, g: g * 0, (input,), (r,))
     return write_out(out, r, 'round') if out is not None else r
 
 
@@ -847,13 +906,6 @@ register(positive)
 
 # --- more binary ---------------------------------------------------------------------------------
 
-def _reject(kernel, cats):
-    def check(rt, a, b):
-        if rt._cat in cats:
-            raise NotImplementedError(f'"{kernel}" not implemented for \'{D.type_name(rt)}\'')
-    return check
-
-
 hypot = binary('hypot', np.hypot, lambda g, a, b: g * a / hypot(a, b), lambda g, a, b: g * b / hypot(a, b),
                check=_reject('hypot_cpu', (0, 1)), scalar_ok=False)
 logaddexp = binary('logaddexp', np.logaddexp, lambda g, a, b: g / (1 + (b - a).exp()),
@@ -862,8 +914,14 @@ logaddexp = binary('logaddexp', np.logaddexp, lambda g, a, b: g / (1 + (b - a).e
 logaddexp2 = binary('logaddexp2', np.logaddexp2, lambda g, a, b: g / (1 + (b - a).exp2()),
                     lambda g, a, b: g / (1 + (a - b).exp2()), check=_reject('logaddexp2_cpu', (0, 1)),
                     scalar_ok=False, inplace=False)
-nextafter = binary('nextafter', np.nextafter, None, None, check=_reject('nextafter_cpu', (0, 1)),
-                   scalar_ok=False)
+def _no_derivative(name):
+    def d(g, a, b):
+        raise RuntimeError(f"the derivative for '{name}' is not implemented.")
+    return d
+
+
+nextafter = binary('nextafter', np.nextafter, _no_derivative('nextafter'), _no_derivative('nextafter'),
+                   check=_reject('nextafter_cpu', (0, 1)), scalar_ok=False)
 copysign = binary('copysign', np.copysign, lambda g, a, b: g * _copysign_ratio(a, b),
                   lambda g, a, b: g * 0, kind='float', scalar_grad_name='CopysignBackward1')
 xlogy = binary('xlogy', lambda a, b: _xlogy_np(a, b), lambda g, a, b: _xlogy_da(g, a, b),
@@ -903,9 +961,17 @@ def _xlogy_da(g, a, b):
 
 
 def ldexp(input, other, *, out=None):
+    """input * 2**other, in the default float for integer inputs."""
     if not isinstance(other, Tensor):
         raise _operand_error('ldexp', 2, 'other', other)
-    r = mul(input, pow(2.0, other))
+    p2 = pow(2.0, other.detach())
+    r = mul(input.detach(), p2)
+    if grad_state.enabled and (input._requires_grad or other._requires_grad):
+        def bwd(node, g):
+            x, e, res = node.saved_tensors
+            return (g * pow(2.0, e) if needs(node, 0) else None,
+                    g * res * math.log(2) if needs(node, 1) else None)
+        attach('LdexpBackward0', bwd, (input, other), (r,), save=(input, other, r))
     return write_out(out, r, 'ldexp') if out is not None else r
 
 
@@ -1056,3 +1122,81 @@ def equal(input, other):
 register(isclose)
 register(allclose)
 register(equal)
+
+
+# --- clamp ---------------------------------------------------------------------------------------
+
+def _bound(v, like):
+    return v if isinstance(v, Tensor) or v is None else _as_scalar(v)
+
+
+def _clamp(input, lo, hi, scalar_name, tensor_name):
+    ts = [input] + [v for v in (lo, hi) if isinstance(v, Tensor)]
+    ss = [v for v in (lo, hi) if v is not None and not isinstance(v, Tensor)]
+    rt = D.result_type_of(ts, ss)
+    data = input._data.astype(rt._np, copy=False)
+    lo_a = lo._data if isinstance(lo, Tensor) else lo
+    hi_a = hi._data if isinstance(hi, Tensor) else hi
+    try:
+        if lo is not None:
+            data = np.maximum(data, np.asarray(lo_a).astype(rt._np))
+        if hi is not None:
+            data = np.minimum(data, np.asarray(hi_a).astype(rt._np))
+    except ValueError:
+        raise _broadcast_error(input._data, np.asarray(lo_a if lo is not None else hi_a)) from None
+    if data is input._data:
+        data = data.copy()
+    r = _make(np.asarray(data, rt._np), rt, input._device)
+    tensors = isinstance(lo, Tensor) or isinstance(hi, Tensor)
+    if grad_state.enabled and any(t._requires_grad for t in ts):
+        lt = lo if isinstance(lo, Tensor) else None
+        ht = hi if isinstance(hi, Tensor) else None
+
+        def bwd(node, g):
+            x = node.saved_tensors[0]
+            z = g.new_zeros(())
+            from .misc import where
+            lb = lt if lt is not None else lo
+            hb = ht if ht is not None else hi
+            keep = None
+            if lo is not None:
+                keep = x >= lb
+            if hi is not None:
+                keep = (x <= hb) if keep is None else keep & (x <= hb)
+            gx = where(keep, g, z) if needs(node, 0) else None
+            glo = ghi = None
+            if lt is not None and needs(node, 1):
+                m = x < lt
+                if hi is not None:
+                    m = m & (lt < hb)
+                glo = where(m, g, z)
+            if ht is not None and needs(node, 2):
+                m = x > ht
+                if lo is not None:
+                    m = m | (ht < lb)
+                ghi = where(m, g, z)
+            return gx, glo, ghi
+        attach(tensor_name if tensors else scalar_name, bwd, (input, lt, ht), (r,), save=(input,))
+    return r
+
+
+def clamp(input, min=None, max=None, *, out=None):
+    if min is None and max is None:
+        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    r = _clamp(input, _bound(min, input), _bound(max, input), 'ClampBackward1', 'ClampBackward0')
+    return write_out(out, r, 'clamp') if out is not None else r
+
+
+def clamp_min(input, min, *, out=None):
+    r = _clamp(input, _bound(min, input), None, 'ClampMinBackward0', 'ClampMinBackward1')
+    return write_out(out, r, 'clamp_min') if out is not None else r
+
+
+def clamp_max(input, max, *, out=None):
+    r = _clamp(input, None, _bound(max, input), 'ClampMaxBackward0', 'ClampMaxBackward1')
+    return write_out(out, r, 'clamp_max') if out is not None else r
+
+
+for _f in (clamp, clamp_min, clamp_max):
+    register(_f, inplace=True)
+register(clamp, name='clip', inplace=True)

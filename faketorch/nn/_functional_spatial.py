@@ -81,7 +81,6 @@ def _offset_slices(k, s, d, out, lead=2):
 
 def _col2im(cols, shape, k, s, d, out):
     """Adjoint of _windows: sum cols (N, C, *k, *out) back onto an (N, C, *shape) array."""
-    res = _zeros_like(cols, cols.shape[:2] + tuple(shape))
     nd = len(k)
     if all(kk == ss for kk, ss in zip(k, s)) and all(dd == 1 for dd in d):
         # non-overlapping windows: one transposed copy instead of a loop
@@ -89,8 +88,17 @@ def _col2im(cols, shape, k, s, d, out):
         for i in range(nd):
             perm += [2 + nd + i, 2 + i]
         blk = cols.transpose(perm).reshape(cols.shape[:2] + tuple(o * kk for o, kk in zip(out, k)))
+        res = _zeros_like(cols, cols.shape[:2] + tuple(shape))
         res[(slice(None), slice(None)) + tuple(slice(0, o * kk) for o, kk in zip(out, k))] = blk
         return res
+    if out[-1] < 16:
+        # short rows make strided adds slow: accumulate with (N, C) innermost instead
+        ct = np.ascontiguousarray(cols.transpose(tuple(range(2, 2 + 2 * nd)) + (0, 1)))
+        rt = _zeros_like(cols, tuple(shape) + cols.shape[:2])
+        for idx, sl in _offset_slices(k, s, d, out, 0):
+            rt[sl] += ct[idx]
+        return rt.transpose((nd, nd + 1) + tuple(range(nd)))
+    res = _zeros_like(cols, cols.shape[:2] + tuple(shape))
     lead = (slice(None), slice(None))
     for idx, sl in _offset_slices(k, s, d, out):
         res[sl] += cols[lead + idx]
@@ -203,7 +211,9 @@ def _convnd(input, weight, bias, stride, padding, dilation, groups, nd):
                 gi = _wrap(np.ascontiguousarray(_crop(_col2im(dcols, padded, k, s, d, out), pads)),
                            input)
             if needs(node, 1):
-                gw = _wrap(np.matmul(go, cols.transpose(0, 1, 3, 2)).sum(0).reshape(w.shape), weight)
+                # cols @ go^T summed over the batch is the faster of the two GEMM orientations
+                gw = _wrap(np.ascontiguousarray(np.matmul(cols, go.transpose(0, 1, 3, 2)).sum(0)
+                                                .transpose(0, 2, 1)).reshape(w.shape), weight)
             if bias is not None and needs(node, 2):
                 gb = _wrap(go.sum(axis=(0, 3)).reshape(O), bias)
             return gi, gw, gb
@@ -333,42 +343,51 @@ def _lowest(dt):
     return -np.inf if dt.kind in 'fc' else np.iinfo(dt).min
 
 
-def _max_pool(input, nd, kernel_size, stride, padding, dilation, ceil_mode):
+def _max_pool(input, nd, kernel_size, stride, padding, dilation, ceil_mode, with_indices=True):
     _check_pool_dim(input, nd, f'max_pool{nd}d')
     x = input._data
     k, s, p, d, out, pads = _pool_geometry(x.shape, nd, kernel_size, stride, padding, dilation,
                                            ceil_mode, 'max')
     lead = x.ndim - nd
     xp = _pad_array(x, pads, _lowest(x.dtype))
-    best = arg = None
-    floating = x.dtype.kind == 'f'
-    # torch's kernel: the first maximum in window order wins; NaN propagates
-    for j, (idx, sl) in enumerate(_offset_slices(k, s, d, out, lead)):
-        v = xp[sl]
-        if best is None:
-            best = v.copy()
-            arg = np.zeros_like(v, dtype=np.int64)
-            continue
-        upd = v > best
-        if floating:
-            upd |= np.isnan(v)
-        np.copyto(best, v, where=upd)
-        np.copyto(arg, j, where=upd)
-    # flat input index of each maximum, as torch returns it
-    kidx = np.unravel_index(arg, k)
-    flat = 0
-    for i in range(nd):
-        o = np.arange(out[i]).reshape((-1,) + (1,) * (nd - 1 - i)) * s[i] - p[i]
-        flat = flat * x.shape[lead + i] + (o + kidx[i] * d[i])
-    indices = _make(np.asarray(flat, dtype=np.int64), D.int64, input._device)
+    views = [xp[sl] for _, sl in _offset_slices(k, s, d, out, lead)]
+    best = views[0].copy()
+    for v in views[1:]:
+        np.maximum(best, v, out=best)           # NaN propagates, as in torch
     r = _make(best, input.dtype, input._device)
-    if _grad_on(input):
+    need_grad = _grad_on(input)
+    arg = None
+
+    def argmax():
+        """Window offset of each maximum: torch keeps the first maximum, or the last NaN."""
+        a = np.zeros(best.shape, np.int16 if len(views) < 32000 else np.int64)
+        for j in range(len(views) - 1, -1, -1):
+            np.copyto(a, j, where=views[j] == best)
+        if x.dtype.kind == 'f' and np.isnan(best).any():
+            for j, v in enumerate(views):
+                np.copyto(a, j, where=np.isnan(v))
+        return a
+    indices = None
+    if with_indices:
+        arg = argmax()
+        kidx = np.unravel_index(arg, k)
+        flat = 0
+        for i in range(nd):
+            o = np.arange(out[i]).reshape((-1,) + (1,) * (nd - 1 - i)) * s[i] - p[i]
+            flat = flat * x.shape[lead + i] + (o + kidx[i] * d[i])
+        indices = _make(np.asarray(flat, dtype=np.int64), D.int64, input._device)
+    if need_grad:
+        disjoint = all(kk <= ss for kk, ss in zip(k, s)) and all(dd == 1 for dd in d)
+
         def bwd(node, g):   # on arrays: the gradient goes to each window's maximum
+            a = arg if arg is not None else argmax()
             go = g._data
             gxp = _zeros_like(xp)
-            zero = go.dtype.type(0)
             for j, (idx, sl) in enumerate(_offset_slices(k, s, d, out, lead)):
-                gxp[sl] += np.where(arg == j, go, zero)
+                if disjoint:        # every input position lies in one window at most
+                    np.multiply(go, a == j, out=gxp[sl])
+                else:
+                    gxp[sl] += go * (a == j)
             return (_wrap(np.ascontiguousarray(_crop(gxp, pads)), input),)
         attach(f'MaxPool{nd}DWithIndicesBackward0', bwd, (input,), (r,))
     return r, indices
@@ -401,17 +420,20 @@ def max_pool3d_with_indices(input, kernel_size, stride=None, padding=0, dilation
     return _max_pool(input, 3, kernel_size, stride, padding, dilation, ceil_mode)
 
 
-def _max_pool_fn(with_indices):
+def _max_pool_fn(with_indices, nd):
     def f(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
-        r = with_indices(input, kernel_size, stride, padding, dilation, ceil_mode)
-        return r if return_indices else r[0]
+        if return_indices:
+            return with_indices(input, kernel_size, stride, padding, dilation, ceil_mode)
+        if nd == 1:
+            return with_indices(input, kernel_size, stride, padding, dilation, ceil_mode)[0]
+        return _max_pool(input, nd, kernel_size, stride, padding, dilation, ceil_mode, False)[0]
     f.__name__ = with_indices.__name__.replace('_with_indices', '')
     return f
 
 
-max_pool1d = _max_pool_fn(max_pool1d_with_indices)
-max_pool2d = _max_pool_fn(max_pool2d_with_indices)
-max_pool3d = _max_pool_fn(max_pool3d_with_indices)
+max_pool1d = _max_pool_fn(max_pool1d_with_indices, 1)
+max_pool2d = _max_pool_fn(max_pool2d_with_indices, 2)
+max_pool3d = _max_pool_fn(max_pool3d_with_indices, 3)
 
 
 def _avg_divisor(inn, k, s, p, out, count_include_pad, divisor_override, dtype):
@@ -903,7 +925,7 @@ _PAD_HELP = ("Supported combinations for non-constant padding:\n"
              "  - 4D or 5D input: padding size = 6 (pads last 3 dimensions)")
 _NP_MODE = {'reflect': 'reflect', 'replicate': 'edge', 'circular': 'wrap'}
 _PAD_NAME = {'reflect': 'ReflectionPad{}DBackward0', 'replicate': 'ReplicationPad{}DBackward0',
-             'circular': 'torch::autograd::CopySlices'}
+             'circular': 'CopySlices'}
 
 
 def pad(input, pad, mode='constant', value=None):
@@ -1346,8 +1368,9 @@ def grid_sample(input, grid, mode='bilinear', padding_mode='zeros', align_corner
         wx1, wy1 = ix - x0, iy - y0
         wx0, wy0 = (x0 + 1) - ix, (y0 + 1) - iy
         x0, y0 = x0.astype(np.int64), y0.astype(np.int64)
-        taps = [(*corner(y0, x0), (-wy0, -wx0)), (*corner(y0, x0 + 1), (-wy1, wx0)),
-                (*corner(y0 + 1, x0), (wy0, -wx1)), (*corner(y0 + 1, x0 + 1), (wy1, wx1))]
+        # each corner: (d weight / d ix, d weight / d iy)
+        taps = [(*corner(y0, x0), (-wy0, -wx0)), (*corner(y0, x0 + 1), (wy0, -wx1)),
+                (*corner(y0 + 1, x0), (-wy1, wx0)), (*corner(y0 + 1, x0 + 1), (wy1, wx1))]
         wts = [wx0 * wy0, wx1 * wy0, wx0 * wy1, wx1 * wy1]
     out = np.zeros((N,) + ix.shape[1:] + (C,), x.dtype)
     vals = []
@@ -1368,10 +1391,10 @@ def grid_sample(input, grid, mode='bilinear', padding_mode='zeros', align_corner
             if needs(node, 1):
                 ggrid = np.zeros_like(gr)
                 if mode == 'bilinear':
-                    for (yy, xx, valid, (dy_w, dx_w)), v in zip(taps, vals):
+                    for (yy, xx, valid, (dwx, dwy)), v in zip(taps, vals):
                         s = (go * v).sum(-1)
-                        ggrid[..., 0] += s * dy_w * mx
-                        ggrid[..., 1] += s * dx_w * my
+                        ggrid[..., 0] += s * dwx * mx
+                        ggrid[..., 1] += s * dwy * my
                 gg = _wrap(ggrid, grid)
             return gi, gg
         attach('GridSampler2DBackward0', bwd, (input, grid), (r,))

@@ -66,6 +66,49 @@ def _t(a, like):
     return _make(a, like.dtype, like._device)
 
 
+def _fused(gname, inputs, fn):
+    """fn(*inputs) computed as ONE graph node named gname (torch has a fused kernel here; we compose).
+
+    The composite runs on detached aliases; the node's backward differentiates that sub-graph."""
+    if not _grad_needed(*inputs):
+        return fn(*inputs)
+    from ..autograd import grad as _agrad
+    leaves = []
+    for t in inputs:
+        if t is not None and t._requires_grad:
+            a = t.detach()
+            a._requires_grad = True
+            leaves.append(a)
+        else:
+            leaves.append(t)
+    prev = grad_state.enabled
+    grad_state.enabled = True
+    try:
+        sub = fn(*leaves)
+    finally:
+        grad_state.enabled = prev
+    r = _make(sub._data, sub.dtype, sub._device)
+    diff = [i for i, t in enumerate(inputs) if t is not None and t._requires_grad]
+
+    def bwd(node, g):
+        gs = _agrad(sub, [leaves[i] for i in diff], g, retain_graph=True, create_graph=grad_state.enabled,
+                    allow_unused=True)
+        out = [None] * len(inputs)
+        for i, gi in zip(diff, gs):
+            out[i] = gi
+        return tuple(out)
+    attach(gname, bwd, tuple(inputs), (r,))
+    return r
+
+
+def _rename(t, gname):
+    """Give t's grad_fn torch's name (C++ composites use Scalar overloads: DivBackward1 ...)."""
+    if t._grad_fn is not None:
+        from ..autograd.graph import node_class
+        t._grad_fn.__class__ = node_class(gname)
+    return t
+
+
 class _no_grad:
     def __enter__(self):
         self.prev = grad_state.enabled
@@ -186,6 +229,9 @@ _logsigmoid = _act('LogSigmoidBackward0', 'log_sigmoid_cpu', _logsigmoid_fwd, _l
 _leaky = _act('LeakyReluBackward0', 'leaky_relu_cpu',
               lambda a, s: np.where(a > 0, a, a * a.dtype.type(s)),
               lambda g, x, s: g * ((x > 0).to(x.dtype) * (1 - s) + s))
+_rrelu_eval = _act('RreluWithNoiseBackward0', 'rrelu_with_noise',
+                   lambda a, s: np.where(a >= 0, a, a * a.dtype.type(s)),
+                   lambda g, x, s: g * ((x >= 0).to(x.dtype) * (1 - s) + s))
 _hardtanh = _act('HardtanhBackward0', 'hardtanh',
                  lambda a, lo, hi: np.clip(a, a.dtype.type(lo), a.dtype.type(hi)),
                  lambda g, x, lo, hi: g * ((x > lo) & (x < hi)))
@@ -370,7 +416,7 @@ def prelu(input, weight):
 
 def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
     if not training:
-        r = _leaky(input, (lower + upper) / 2)
+        r = _rrelu_eval(input, (lower + upper) / 2)
         return _inplace(input, r) if inplace else r
     noise = input.new_empty(input.shape).uniform_(lower, upper)
     nd = np.where(input._data >= 0, input._data.dtype.type(1), noise._data)
@@ -422,16 +468,16 @@ def _softmax_bwd(node, g):
     y, = node.saved_tensors
     ax = node._args
     if ax is None:
-        return y * (g - g * y)
-    return y * (g - (g * y).sum(ax, keepdim=True))
+        return _fused('SoftmaxBackwardDataBackward0', (g, y), lambda g, y: y * (g - g * y))
+    return _fused('SoftmaxBackwardDataBackward0', (g, y), lambda g, y: y * (g - (g * y).sum(ax, keepdim=True)))
 
 
 def _log_softmax_bwd(node, g):
     y, = node.saved_tensors
     ax = node._args
     if ax is None:
-        return g - y.exp() * g
-    return g - y.exp() * g.sum(ax, keepdim=True)
+        return _fused('LogSoftmaxBackwardDataBackward0', (g, y), lambda g, y: g - y.exp() * g)
+    return _fused('LogSoftmaxBackwardDataBackward0', (g, y), lambda g, y: g - y.exp() * g.sum(ax, keepdim=True))
 
 
 def softmax(input, dim=None, _stacklevel=3, dtype=None):
@@ -766,7 +812,7 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
                 if mode == 'mean':
                     per_row = per_row / np.maximum(counts, 1)[bag_of][:, None]
                 elif mode == 'max':
-                    per_row = per_row * (rows == out[bag_of])
+                    per_row = per_row * _first_max_mask(rows, out, bag_of, keep, nbags)
                 if per_sample_weights is not None:
                     per_row = per_row * per_sample_weights._data[:, None]
                 if scale_grad_by_freq:
@@ -781,6 +827,16 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
             return gw, gp
         attach('EmbeddingBagBackward0', bwd, (weight, per_sample_weights), (r,))
     return r
+
+
+def _first_max_mask(rows, out, bag_of, keep, nbags):
+    """1 where a row holds its bag's max for a column, first occurrence only (torch's argmax)."""
+    hit = (rows == out[bag_of]) & keep[:, None]
+    n = rows.shape[0]
+    pos = np.where(hit, np.arange(n)[:, None], n)
+    first = np.full(out.shape, n)
+    np.minimum.at(first, bag_of, pos)
+    return (np.arange(n)[:, None] == first[bag_of]).astype(rows.dtype)
 
 
 def one_hot(tensor, num_classes=-1):
@@ -842,8 +898,10 @@ def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
 
 
 def cosine_similarity(x1, x2, dim=1, eps=1e-8):
-    from .. import broadcast_tensors
-    a, b = broadcast_tensors(x1, x2) if x1.shape != x2.shape else (x1, x2)
+    a, b = x1, x2
+    if x1.shape != x2.shape:
+        shape = np.broadcast_shapes(tuple(x1.shape), tuple(x2.shape))
+        a, b = x1.expand(shape), x2.expand(shape)
     na = _norm(a, 2, dim, True)
     nb = _norm(b, 2, dim, True)
     with _no_grad():
@@ -855,7 +913,8 @@ def cosine_similarity(x1, x2, dim=1, eps=1e-8):
 def pdist(input, p=2):
     n = input.shape[0]
     i, j = np.triu_indices(n, 1)
-    return _norm(input[i] - input[j], p, 1, False)
+    ii, jj = _make(i, D.int64, input._device), _make(j, D.int64, input._device)
+    return _fused('PdistBackward0', (input,), lambda x: _norm(x[ii] - x[jj], p, 1, False))
 
 
 # --- attention -------------------------------------------------------------------------------------
@@ -953,8 +1012,8 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
         key_padding_mask = _make(np.where(key_padding_mask._data, -np.inf, 0).astype(q._data.dtype),
                                  q.dtype, q._device)
     if bias_k is not None and bias_v is not None:
-        k = cat([k, bias_k.repeat(1, bsz, 1)])
-        v = cat([v, bias_v.repeat(1, bsz, 1)])
+        k = cat([k, bias_k.expand(1, bsz, bias_k.shape[-1])])
+        v = cat([v, bias_v.expand(1, bsz, bias_v.shape[-1])])
         if attn_mask is not None:
             attn_mask = pad(attn_mask, (0, 1))
         if key_padding_mask is not None:
@@ -1191,32 +1250,29 @@ def _nll_check(input, target, weight, ignore_index):
 
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction='mean'):
     reduction = _reduction(size_average, reduce, reduction)
-    C = _nll_check(input, target, weight, ignore_index)
+    _nll_check(input, target, weight, ignore_index)
     a = input._data
     t = target._data.astype(np.int64)
     one_d = a.ndim == 1
-    if one_d:
-        a2, t2 = a[None], t.reshape(1)
-    else:
-        a2, t2 = a, t
+    a2, t2 = (a[None], t.reshape(1)) if one_d else (a, t)
     valid = t2 != ignore_index
     tc = np.where(valid, t2, 0)
-    picked = np.take_along_axis(a2, tc[:, None], axis=1)[:, 0]
+    picked = np.take_along_axis(a2, tc[:, None], axis=1)[:, 0]     # class axis is 1, any trailing dims
     wt = weight._data[tc].astype(a.dtype) if weight is not None else np.ones(tc.shape, a.dtype)
     wt = wt * valid
     losses = -picked * wt
+    total = None
     if reduction == 'none':
         out = losses[0] if one_d else losses
-        total = None
     elif reduction == 'sum':
         out = np.sum(losses)
-        total = None
     else:
         total = np.sum(wt)
         out = np.sum(losses) / total if losses.size else np.asarray(np.nan, a.dtype)
     r = _make(np.asarray(out, a.dtype), input.dtype, input._device)
     if input._requires_grad and grad_state.enabled:
         def bwd(node, g):
+            from .. import zeros
             gw = _make(-wt, input.dtype, input._device)
             if reduction == 'none':
                 gv = g.reshape(tc.shape) * gw
@@ -1224,27 +1280,15 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
                 gv = g * gw
             else:
                 gv = g * gw / _make(np.asarray(total, a.dtype), input.dtype, input._device)
-            from .. import zeros
             idx = _make(tc[:, None], D.int64, input._device)
-            z = zeros(a2.shape, dtype=input.dtype, device=input._device)
-            gi = z.scatter(1, idx, gv.unsqueeze(1))
+            gi = zeros(a2.shape, dtype=input.dtype, device=input._device).scatter(1, idx, gv.unsqueeze(1))
             return gi.reshape(a.shape) if one_d else gi
-        attach('NllLossBackward0', bwd, (input,), (r,))
+        attach('NllLoss2DBackward0' if a.ndim >= 3 else 'NllLossBackward0', bwd, (input,), (r,))
     return r
 
 
 def _nll_nd(input, target, weight, ignore_index, reduction):
-    if input.dim() <= 2:
-        return nll_loss(input, target, weight, None, ignore_index, None, reduction)
-    # class dim second: fold the spatial dims into the batch (torch's nll_loss2d/nd)
-    _nll_check(input, target, weight, ignore_index)
-    n, c = input.shape[:2]
-    x = input.reshape(n, c, -1).transpose(1, 2).reshape(-1, c)
-    t = target.reshape(-1)
-    loss = nll_loss(x, t, weight, None, ignore_index, None, reduction)
-    if reduction == 'none':
-        loss = loss.reshape(target.shape)
-    return loss
+    return nll_loss(input, target, weight, None, ignore_index, None, reduction)
 
 
 def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
@@ -1256,8 +1300,6 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     C = input.shape[class_dim]
     if input.shape == target.shape and target.dtype._cat == 2:
         return _cross_entropy_prob(input, target, weight, reduction, label_smoothing, class_dim, C)
-    if target.dtype._cat == 2:
-        raise RuntimeError(f'expected scalar type Long but found {D.type_name(target.dtype)}')
     logp = log_softmax(input, class_dim)
     nll = _nll_nd(logp, target, weight, ignore_index, reduction)
     if label_smoothing <= 0.0:
@@ -1296,7 +1338,7 @@ def _cross_entropy_prob(input, target, weight, reduction, label_smoothing, class
     if reduction == 'mean':
         if input.numel() == 0:
             return -prod.sum() * math.nan
-        return -prod.sum() / (input.numel() / C)
+        return _rename(-prod.sum() / (input.numel() / C), 'DivBackward1')
     if reduction == 'sum':
         return -prod.sum()
     return -prod.sum(class_dim)
@@ -1496,6 +1538,11 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=
     reduction = _reduction(size_average, reduce, reduction)
     if p not in (1, 2):
         raise ValueError('only p == 1 and p == 2 supported')
+    return _fused('MultiMarginLossBackward0', (input,),
+                  lambda x: _multi_margin(x, target, p, margin, weight, reduction))
+
+
+def _multi_margin(input, target, p, margin, weight, reduction):
     x = input if input.dim() == 2 else input.reshape(1, -1)
     t = target.reshape(-1)
     C = x.shape[1]
@@ -1514,6 +1561,10 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=
 
 def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduction='mean'):
     reduction = _reduction(size_average, reduce, reduction)
+    return _fused('MultilabelMarginLossBackward0', (input,), lambda x: _multilabel_margin(x, target, reduction))
+
+
+def _multilabel_margin(input, target, reduction):
     x = input if input.dim() == 2 else input.reshape(1, -1)
     tg = target._data.reshape(x.shape)
     C = x.shape[1]
@@ -1569,8 +1620,142 @@ def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction='mean'
     return _apply_reduction(loss, reduction)
 
 
+def linear_cross_entropy(input, linear_weight, target, *, linear_bias=None, weight=None, reduction='mean',
+                         ignore_index=None, label_smoothing=0.0, options=None):
+    """The reference path (options are accepted and ignored: the chunked path only saves memory)."""
+    if input.dim() < 1 or input.dim() > 2:
+        raise RuntimeError(f'expected input with dimensionality 1 or 2, got {input.dim()}')
+    if linear_weight.dim() < 2:
+        raise RuntimeError(f'expected linear_weight with dimensionality at least 2, got {linear_weight.dim()}')
+    batches = tuple(input.shape[:-1])
+    in_features = input.shape[-1]
+    if in_features != linear_weight.shape[-1]:
+        raise RuntimeError('expected equal input and linear_weight last dimensions (in_features), '
+                           f'got {input.shape[-1]} and {linear_weight.shape[-1]}, respectively')
+    C = linear_weight.shape[0]
+    out_features = tuple(linear_weight.shape[1:-1])
+    if linear_bias is not None and tuple(linear_bias.shape) != (C, *out_features):
+        raise RuntimeError(f'expected linear_bias shape {(C, *out_features)}, got {tuple(linear_bias.shape)}')
+    if out_features and not batches:
+        raise RuntimeError(f'K-dimensional loss defined by linear_weight shape {tuple(linear_weight.shape)} '
+                           f'requires batched input, (N, {in_features}), got unbatched input with shape '
+                           f'{tuple(input.shape)}')
+    logits_shape = (*batches, C, *out_features)
+    if tuple(target.shape) == logits_shape and ignore_index is not None:
+        raise RuntimeError('ignore_index cannot be specified when target contains probabilities')
+    ignore_index = ignore_index if ignore_index is not None else -100
+    if out_features:
+        n = math.prod(out_features) * C
+        linear_weight = linear_weight.reshape(n, in_features)
+        if linear_bias is not None:
+            linear_bias = linear_bias.reshape(n)
+    logits = linear(input, linear_weight, linear_bias).reshape(logits_shape)
+    return cross_entropy(logits, target, weight=weight, reduction=reduction, ignore_index=ignore_index,
+                         label_smoothing=label_smoothing)
+
+
+def _lse(*xs):
+    m = np.maximum.reduce(xs)
+    ms = np.where(np.isfinite(m), m, 0)
+    with np.errstate(divide='ignore'):
+        return np.log(sum(np.exp(x - ms) for x in xs)) + ms
+
+
+def _ctc_alpha_beta(lp, ext, skip, il, tl, blank):
+    """nll per sample and d nll / d log_probs (torch's formula), in float64."""
+    lp = lp.astype(np.float64)
+    T, B, C = lp.shape
+    S = ext.shape[1]
+    bi = np.arange(B)[:, None]
+    em = lp[:, bi, ext]                                   # (T, B, S)
+    ninf = np.full((B, S), -np.inf)
+    tl_a = np.asarray(tl)
+    alpha = np.full((T, B, S), -np.inf)
+    a0 = ninf.copy()
+    a0[:, 0] = em[0, :, 0]
+    a0[:, 1] = np.where(tl_a > 0, em[0, :, 1], -np.inf) if S > 1 else a0[:, 0]
+    alpha[0] = a0
+    for t in range(1, T):
+        prev = alpha[t - 1]
+        p1 = np.concatenate([ninf[:, :1], prev[:, :-1]], 1)
+        p2 = np.where(skip, np.concatenate([ninf[:, :2], prev[:, :-2]], 1), -np.inf)
+        alpha[t] = _lse(prev, p1, p2) + em[t]
+    beta = np.full((T, B, S), -np.inf)
+    nll = np.zeros(B)
+    for b in range(B):
+        Tb, L = il[b], tl[b]
+        if Tb == 0:
+            nll[b] = 0 if L == 0 else np.inf
+            continue
+        beta[Tb - 1, b, 2 * L] = em[Tb - 1, b, 2 * L]
+        if L > 0:
+            beta[Tb - 1, b, 2 * L - 1] = em[Tb - 1, b, 2 * L - 1]
+        ends = alpha[Tb - 1, b, 2 * L] if L == 0 else _lse(alpha[Tb - 1, b, 2 * L], alpha[Tb - 1, b, 2 * L - 1])
+        nll[b] = -ends
+    skip_next = np.zeros((B, S), bool)
+    skip_next[:, :-2] = skip[:, 2:]
+    for t in range(T - 2, -1, -1):
+        nxt = beta[t + 1]
+        n1 = np.concatenate([nxt[:, 1:], ninf[:, :1]], 1)
+        n2 = np.where(skip_next, np.concatenate([nxt[:, 2:], ninf[:, :2]], 1), -np.inf)
+        live = (t < np.asarray(il) - 1)[:, None]
+        beta[t] = np.where(live, _lse(nxt, n1, n2) + em[t], beta[t])
+    ab = alpha + beta                                     # (T, B, S)
+    lcab = np.full((T, B, C), -np.inf)
+    for s in range(S):                                    # gather alpha*beta onto classes
+        cur = lcab[:, bi[:, 0], ext[:, s]]
+        lcab[:, bi[:, 0], ext[:, s]] = _lse(cur, ab[:, :, s])
+    with np.errstate(invalid='ignore', over='ignore'):
+        grad = np.exp(lp) - np.exp(lcab + nll[None, :, None] - lp)
+    tmask = np.arange(T)[:, None] < np.asarray(il)[None, :]
+    grad = np.where(tmask[:, :, None], grad, 0)
+    return nll, grad
+
+
 def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reduction='mean', zero_infinity=False):
-    raise NotImplementedError('faketorch: ctc_loss is not implemented yet')
+    """CTC by torch's alpha/beta recursions in log space (vectorised over batch and extended target);
+    one node, CtcLossBackward0, with torch's closed-form gradient."""
+    def lens(x):
+        return [int(v) for v in (x.tolist() if isinstance(x, Tensor) else x)]
+    il, tl = lens(input_lengths), lens(target_lengths)
+    unbatched = log_probs.dim() == 2
+    lp_in = log_probs.unsqueeze(1) if unbatched else log_probs
+    tg = targets._data
+    if unbatched:
+        tg = tg.reshape(1, -1)
+    B = lp_in.shape[1]
+    if targets.dim() == 1 and not unbatched:    # concatenated targets
+        offs = np.concatenate([[0], np.cumsum(tl)[:-1]]).astype(np.int64)
+        rows = [tg.reshape(-1)[o:o + n] for o, n in zip(offs, tl)]
+    else:
+        rows = [tg[b, :tl[b]] for b in range(B)]
+    Lmax = max(tl) if tl else 0
+    S = 2 * Lmax + 1
+    ext = np.full((B, S), blank, np.int64)
+    for b, r in enumerate(rows):
+        ext[b, 1:2 * len(r):2] = r
+    # a transition s-2 -> s is allowed for labels differing from the label two back
+    skip = np.zeros((B, S), bool)
+    skip[:, 2:] = (ext[:, 2:] != blank) & (ext[:, 2:] != ext[:, :-2])
+    nll_arr, grad_arr = _ctc_alpha_beta(lp_in._data, ext, skip, il, tl, blank)
+    nll = _make(nll_arr.astype(lp_in._data.dtype), lp_in.dtype, lp_in._device)
+    if lp_in._requires_grad and grad_state.enabled:
+        def bwd(node, g):
+            gd = grad_arr
+            if zero_infinity:
+                gd = np.where(np.isinf(nll_arr)[None, :, None], 0, gd)
+            return _make(gd.astype(lp_in._data.dtype), lp_in.dtype, lp_in._device) * g.reshape(1, B, 1)
+        attach('CtcLossBackward0', bwd, (lp_in,), (nll,))
+    if zero_infinity:
+        nll = nll.masked_fill(nll == math.inf, 0.0)
+    if reduction == 'none' and unbatched:
+        return nll[0]
+    if reduction == 'mean':
+        tlt = _make(np.maximum(np.asarray(tl), 1).astype(lp_in._data.dtype), lp_in.dtype, lp_in._device)
+        return (nll / tlt).mean()
+    if reduction == 'sum':
+        return nll.sum()
+    return nll
 
 
 # --- publish what torch exposes outside nn -------------------------------------------------------

@@ -13,6 +13,8 @@ class Parameter(Tensor):
     def __new__(cls, data=None, requires_grad=True):
         if data is None:
             data = _make(np.empty(0, D.get_default_dtype()._np), D.get_default_dtype())
+        if requires_grad and data.dtype._cat < 2:
+            raise RuntimeError('Only Tensors of floating point and complex dtype can require gradients')
         if type(data) is Tensor or type(data) is Parameter:
             return Tensor._make_subclass(cls, data, requires_grad)
         # a Tensor subclass: keep its class (torch does the same via detach + flag)

@@ -1,8 +1,8 @@
-"""PixelShuffle / PixelUnshuffle, and ChannelShuffle (torch keeps it in channelshuffle.py)."""
+"""PixelShuffle / PixelUnshuffle (ChannelShuffle lives in channelshuffle.py, as in torch)."""
 from .module import Module
 from .. import _functional_spatial as F
 
-__all__ = ['PixelShuffle', 'PixelUnshuffle', 'ChannelShuffle']
+__all__ = ['PixelShuffle', 'PixelUnshuffle']
 
 
 class PixelShuffle(Module):
@@ -32,16 +32,3 @@ class PixelUnshuffle(Module):
     def extra_repr(self):
         return f"downscale_factor={self.downscale_factor}"
 
-
-class ChannelShuffle(Module):
-    __constants__ = ['groups']
-
-    def __init__(self, groups):
-        super().__init__()
-        self.groups = groups
-
-    def forward(self, input):
-        return F.channel_shuffle(input, self.groups)
-
-    def extra_repr(self):
-        return f"groups={self.groups}"

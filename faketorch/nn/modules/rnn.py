@@ -1,2 +1,455 @@
-"""(being written)"""
-__all__ = []
+"""Recurrent layers: RNN, LSTM, GRU (multi-layer, bidirectional, packed) and their cells.
+
+Written with faketorch ops, so autograd (double backward included) comes for free. The input
+projection of a whole sequence is one matmul; only the hidden-to-hidden step loops over time.
+Gate order and parameter names are torch's: LSTM (i, f, g, o), GRU (r, z, n).
+"""
+import math
+import numbers
+import warnings
+
+import faketorch
+from .module import Module
+from ..parameter import Parameter
+from .. import init
+from ..utils.rnn import PackedSequence
+
+__all__ = ['RNNBase', 'RNN', 'LSTM', 'GRU', 'RNNCellBase', 'RNNCell', 'LSTMCell', 'GRUCell']
+
+_GATES = {'LSTM': 4, 'GRU': 3, 'RNN_TANH': 1, 'RNN_RELU': 1}
+
+
+def _linear(x, w, b):
+    y = x.matmul(w.t())
+    return y if b is None else y + b
+
+
+def _cell(mode, gi, h, c, w_hh, b_hh, w_hr=None):
+    """One time step given the input projection gi = x W_ih^T + b_ih; returns (h, c)."""
+    gh = _linear(h, w_hh, b_hh)
+    if mode == 'LSTM':
+        i, f, g, o = (gi + gh).chunk(4, 1)
+        c = f.sigmoid() * c + i.sigmoid() * g.tanh()
+        h = o.sigmoid() * c.tanh()
+        if w_hr is not None:
+            h = h.matmul(w_hr.t())
+        return h, c
+    if mode == 'GRU':
+        ir, iz, inn = gi.chunk(3, 1)
+        hr, hz, hn = gh.chunk(3, 1)
+        r = (ir + hr).sigmoid()
+        z = (iz + hz).sigmoid()
+        n = (inn + r * hn).tanh()
+        return (1 - z) * n + z * h, None
+    pre = gi + gh
+    return (pre.tanh() if mode == 'RNN_TANH' else pre.relu()), None
+
+
+class RNNBase(Module):
+    __constants__ = ['mode', 'input_size', 'hidden_size', 'num_layers', 'bias', 'batch_first', 'dropout',
+                     'bidirectional', 'proj_size']
+
+    def __init__(self, mode, input_size, hidden_size, num_layers=1, bias=True, batch_first=False,
+                 dropout=0.0, bidirectional=False, proj_size=0, device=None, dtype=None):
+        super().__init__()
+        self.mode = mode
+        self.input_size = input_size
+        self.hidden_size = hidden_size
+        self.num_layers = num_layers
+        self.bias = bias
+        self.batch_first = batch_first
+        self.dropout = float(dropout)
+        self.bidirectional = bidirectional
+        self.proj_size = proj_size
+        num_directions = 2 if bidirectional else 1
+        if not isinstance(dropout, numbers.Number) or not 0 <= dropout <= 1 or isinstance(dropout, bool):
+            raise ValueError("dropout should be a number in range [0, 1] representing the probability of "
+                             "an element being zeroed")
+        if dropout > 0 and num_layers == 1:
+            warnings.warn("dropout option adds dropout after all but last recurrent layer, so non-zero "
+                          f"dropout expects num_layers greater than 1, but got dropout={dropout} and "
+                          f"num_layers={num_layers}", stacklevel=2)
+        if not isinstance(bias, bool):
+            raise TypeError(f"bias should be of type bool, got: {type(bias).__name__}")
+        if not isinstance(batch_first, bool):
+            raise TypeError(f"batch_first should be of type bool, got: {type(batch_first).__name__}")
+        if not isinstance(input_size, int):
+            raise TypeError(f"input_size should be of type int, got: {type(input_size).__name__}")
+        if input_size <= 0:
+            raise ValueError("input_size must be greater than zero")
+        if not isinstance(hidden_size, int):
+            raise TypeError(f"hidden_size should be of type int, got: {type(hidden_size).__name__}")
+        if hidden_size <= 0:
+            raise ValueError("hidden_size must be greater than zero")
+        if num_layers <= 0:
+            raise ValueError("num_layers must be greater than zero")
+        if proj_size < 0:
+            raise ValueError("proj_size should be a positive integer or zero to disable projections")
+        if proj_size >= hidden_size:
+            raise ValueError("proj_size has to be smaller than hidden_size")
+        if mode not in _GATES:
+            raise ValueError("Unrecognized RNN mode: " + mode)
+        gate_size = _GATES[mode] * hidden_size
+        fk = {'device': device, 'dtype': dtype}
+        self._flat_weights_names = []
+        self._all_weights = []
+        for layer in range(num_layers):
+            for direction in range(num_directions):
+                real_hidden = proj_size if proj_size > 0 else hidden_size
+                layer_input = input_size if layer == 0 else real_hidden * num_directions
+                params = [Parameter(faketorch.empty((gate_size, layer_input), **fk)),
+                          Parameter(faketorch.empty((gate_size, real_hidden), **fk))]
+                names = ['weight_ih_l{}{}', 'weight_hh_l{}{}']
+                if bias:
+                    params += [Parameter(faketorch.empty(gate_size, **fk)),
+                               Parameter(faketorch.empty(gate_size, **fk))]
+                    names += ['bias_ih_l{}{}', 'bias_hh_l{}{}']
+                if proj_size > 0:
+                    params.append(Parameter(faketorch.empty((proj_size, hidden_size), **fk)))
+                    names.append('weight_hr_l{}{}')
+                suffix = '_reverse' if direction == 1 else ''
+                names = [n.format(layer, suffix) for n in names]
+                for n, p in zip(names, params):
+                    setattr(self, n, p)
+                self._flat_weights_names.extend(names)
+                self._all_weights.append(names)
+        self.reset_parameters()
+
+    @property
+    def _flat_weights(self):
+        return [getattr(self, n, None) for n in self._flat_weights_names]
+
+    @property
+    def all_weights(self):
+        return [[getattr(self, n) for n in names] for names in self._all_weights]
+
+    def flatten_parameters(self):
+        pass
+
+    def reset_parameters(self):
+        stdv = 1.0 / math.sqrt(self.hidden_size) if self.hidden_size > 0 else 0
+        for weight in self.parameters():
+            init.uniform_(weight, -stdv, stdv)
+
+    def extra_repr(self):
+        s = '{input_size}, {hidden_size}'
+        if self.proj_size != 0:
+            s += ', proj_size={proj_size}'
+        if self.num_layers != 1:
+            s += ', num_layers={num_layers}'
+        if self.bias is not True:
+            s += ', bias={bias}'
+        if self.batch_first is not False:
+            s += ', batch_first={batch_first}'
+        if self.dropout != 0:
+            s += ', dropout={dropout}'
+        if self.bidirectional is not False:
+            s += ', bidirectional={bidirectional}'
+        return s.format(**self.__dict__)
+
+    # --- checks, as torch words them ---
+    def _expected_hidden(self, input, batch_sizes, size):
+        # input is time-major here (batch_first was transposed away)
+        mini_batch = int(batch_sizes[0]) if batch_sizes is not None else input.size(1)
+        return (self.num_layers * (2 if self.bidirectional else 1), mini_batch, size)
+
+    def _check_input(self, input, batch_sizes):
+        expected = 2 if batch_sizes is not None else 3
+        if input.dim() != expected:
+            raise RuntimeError(f"input must have {expected} dimensions, got {input.dim()}")
+        if self.input_size != input.size(-1):
+            raise RuntimeError(f"input.size(-1) must be equal to input_size. Expected {self.input_size}, "
+                               f"got {input.size(-1)}")
+
+    @staticmethod
+    def _check_hidden(hx, expected, msg="Expected hidden size {}, got {}"):
+        if tuple(hx.size()) != expected:
+            raise RuntimeError(msg.format(expected, list(hx.size())))
+
+    # --- the recurrence ---
+    def _run(self, x, batch_sizes, h0, c0):
+        """x: (T, B, F) time-major, or packed data (sum(batch_sizes), F). Returns output, h_n, c_n."""
+        mode = self.mode
+        nd = 2 if self.bidirectional else 1
+        hs, cs = [], []
+        layer_in = x
+        if batch_sizes is not None:
+            bs = [int(b) for b in batch_sizes]
+            offsets = [0]
+            for b in bs:
+                offsets.append(offsets[-1] + b)
+        for layer in range(self.num_layers):
+            outs = []
+            for d in range(nd):
+                names = self._all_weights[layer * nd + d]
+                w = [getattr(self, n) for n in names]
+                w_ih, w_hh = w[0], w[1]
+                b_ih, b_hh = (w[2], w[3]) if self.bias else (None, None)
+                w_hr = w[-1] if self.proj_size > 0 else None
+                k = layer * nd + d
+                h = h0[k]
+                c = c0[k] if c0 is not None else None
+                gi_all = _linear(layer_in, w_ih, b_ih)      # the whole sequence in one matmul
+                steps = []
+                if batch_sizes is None:
+                    T = layer_in.shape[0]
+                    order = range(T - 1, -1, -1) if d == 1 else range(T)
+                    for t in order:
+                        h, c = _cell(mode, gi_all[t], h, c, w_hh, b_hh, w_hr)
+                        steps.append(h)
+                    if d == 1:
+                        steps.reverse()
+                    outs.append(faketorch.stack(steps, 0))
+                else:
+                    T = len(bs)
+                    if d == 0:
+                        # shorter sequences stop early: their rows keep the last state
+                        for t in range(T):
+                            n = bs[t]
+                            hn, cn = _cell(mode, gi_all[offsets[t]:offsets[t + 1]], h[:n],
+                                           c[:n] if c is not None else None, w_hh, b_hh, w_hr)
+                            steps.append(hn)
+                            if n < h.shape[0]:
+                                h = faketorch.cat([hn, h[n:]])
+                                c = faketorch.cat([cn, c[n:]]) if c is not None else None
+                            else:
+                                h, c = hn, cn
+                    else:
+                        # backwards in time a sequence starts at its own last step from h0
+                        for t in range(T - 1, -1, -1):
+                            n = bs[t]
+                            hn, cn = _cell(mode, gi_all[offsets[t]:offsets[t + 1]], h[:n],
+                                           c[:n] if c is not None else None, w_hh, b_hh, w_hr)
+                            steps.append(hn)
+                            if n < h.shape[0]:
+                                h = faketorch.cat([hn, h[n:]])
+                                c = faketorch.cat([cn, c[n:]]) if c is not None else None
+                            else:
+                                h, c = hn, cn
+                        steps.reverse()
+                    outs.append(faketorch.cat(steps, 0))
+                hs.append(h)
+                if c is not None:
+                    cs.append(c)
+            layer_out = outs[0] if nd == 1 else faketorch.cat(outs, -1)
+            if self.dropout and self.training and layer < self.num_layers - 1:
+                from .. import functional as F
+                layer_out = F.dropout(layer_out, self.dropout, True)
+            layer_in = layer_out
+        return layer_in, faketorch.stack(hs, 0), (faketorch.stack(cs, 0) if cs else None)
+
+    def forward(self, input, hx=None):
+        lstm = self.mode == 'LSTM'
+        name = {'LSTM': 'LSTM', 'GRU': 'GRU'}.get(self.mode, 'RNN')
+        nd = 2 if self.bidirectional else 1
+        real_hidden = self.proj_size if self.proj_size > 0 else self.hidden_size
+        packed = isinstance(input, PackedSequence)
+        sorted_indices = unsorted_indices = None
+        if packed:
+            input, batch_sizes, sorted_indices, unsorted_indices = input
+            batch_sizes = batch_sizes._data
+            max_batch = int(batch_sizes[0])
+            is_batched = True
+        else:
+            batch_sizes = None
+            if input.dim() not in (2, 3):
+                raise ValueError(f"{name}: Expected input to be 2D or 3D, got {input.dim()}D "
+                                 f"{'' if lstm else 'tensor '}instead")
+            is_batched = input.dim() == 3
+            batch_dim = 0 if self.batch_first else 1
+            if not is_batched:
+                input = input.unsqueeze(batch_dim)
+            if self.batch_first:
+                input = input.transpose(0, 1)
+            max_batch = input.size(1)
+        if hx is None:
+            z = faketorch.zeros(self.num_layers * nd, max_batch, real_hidden, dtype=input.dtype,
+                                device=input.device)
+            hx = (z, faketorch.zeros(self.num_layers * nd, max_batch, self.hidden_size,
+                                     dtype=input.dtype, device=input.device)) if lstm else z
+        elif not packed:
+            if lstm:
+                want = 3 if is_batched else 2
+                if hx[0].dim() != want or hx[1].dim() != want:
+                    kind = 'batched 3-D' if is_batched else 'unbatched 2-D'
+                    raise RuntimeError(f"For {kind} input, hx and cx should also be {want}-D but got "
+                                       f"({hx[0].dim()}-D, {hx[1].dim()}-D) tensors")
+                if not is_batched:
+                    hx = (hx[0].unsqueeze(1), hx[1].unsqueeze(1))
+            else:
+                if is_batched and hx.dim() != 3:
+                    raise RuntimeError(f"For batched 3-D input, hx should also be 3-D but got "
+                                       f"{hx.dim()}-D tensor")
+                if not is_batched:
+                    if hx.dim() != 2:
+                        raise RuntimeError(f"For unbatched 2-D input, hx should also be 2-D but got "
+                                           f"{hx.dim()}-D tensor")
+                    hx = hx.unsqueeze(1)
+        else:
+            if sorted_indices is not None:
+                hx = (hx[0][:, sorted_indices], hx[1][:, sorted_indices]) if lstm else hx[:, sorted_indices]
+        self._check_input(input, batch_sizes)
+        if lstm:
+            self._check_hidden(hx[0], self._expected_hidden(input, batch_sizes, real_hidden),
+                               "Expected hidden[0] size {}, got {}")
+            self._check_hidden(hx[1], self._expected_hidden(input, batch_sizes, self.hidden_size),
+                               "Expected hidden[1] size {}, got {}")
+            h0, c0 = hx
+        else:
+            self._check_hidden(hx, self._expected_hidden(input, batch_sizes, self.hidden_size))
+            h0, c0 = hx, None
+        out, hn, cn = self._run(input, batch_sizes, h0, c0)
+        if packed:
+            if unsorted_indices is not None:
+                hn = hn[:, unsorted_indices]
+                cn = cn[:, unsorted_indices] if cn is not None else None
+            output = PackedSequence(out, _batch_sizes_tensor(batch_sizes), sorted_indices, unsorted_indices)
+            return output, ((hn, cn) if lstm else hn)
+        if self.batch_first:
+            out = out.transpose(0, 1)
+        if not is_batched:
+            out = out.squeeze(0 if self.batch_first else 1)
+            hn = hn.squeeze(1)
+            cn = cn.squeeze(1) if cn is not None else None
+        return out, ((hn, cn) if lstm else hn)
+
+
+def _batch_sizes_tensor(bs):
+    from ..._tensor import _make
+    from ... import _dtype as D
+    return _make(bs, D.int64)
+
+
+class RNN(RNNBase):
+    def __init__(self, *args, **kwargs):
+        if 'proj_size' in kwargs:
+            raise ValueError("proj_size argument is only supported for LSTM, not RNN or GRU")
+        if len(args) > 3:
+            self.nonlinearity = args[3]
+            args = args[:3] + args[4:]
+        else:
+            self.nonlinearity = kwargs.pop('nonlinearity', 'tanh')
+        if self.nonlinearity == 'tanh':
+            mode = 'RNN_TANH'
+        elif self.nonlinearity == 'relu':
+            mode = 'RNN_RELU'
+        else:
+            raise ValueError(f"Unknown nonlinearity '{self.nonlinearity}'. Select from 'tanh' or 'relu'.")
+        super().__init__(mode, *args, **kwargs)
+
+
+class LSTM(RNNBase):
+    def __init__(self, *args, **kwargs):
+        super().__init__('LSTM', *args, **kwargs)
+
+
+class GRU(RNNBase):
+    def __init__(self, *args, **kwargs):
+        if 'proj_size' in kwargs:
+            raise ValueError("proj_size argument is only supported for LSTM, not RNN or GRU")
+        super().__init__('GRU', *args, **kwargs)
+
+
+class RNNCellBase(Module):
+    __constants__ = ['input_size', 'hidden_size', 'bias']
+
+    def __init__(self, input_size, hidden_size, bias, num_chunks, device=None, dtype=None):
+        super().__init__()
+        fk = {'device': device, 'dtype': dtype}
+        self.input_size = input_size
+        self.hidden_size = hidden_size
+        self.bias = bias
+        self.weight_ih = Parameter(faketorch.empty((num_chunks * hidden_size, input_size), **fk))
+        self.weight_hh = Parameter(faketorch.empty((num_chunks * hidden_size, hidden_size), **fk))
+        if bias:
+            self.bias_ih = Parameter(faketorch.empty(num_chunks * hidden_size, **fk))
+            self.bias_hh = Parameter(faketorch.empty(num_chunks * hidden_size, **fk))
+        else:
+            self.register_parameter('bias_ih', None)
+            self.register_parameter('bias_hh', None)
+        self.reset_parameters()
+
+    def extra_repr(self):
+        s = '{input_size}, {hidden_size}'
+        if 'bias' in self.__dict__ and self.bias is not True:
+            s += ', bias={bias}'
+        if 'nonlinearity' in self.__dict__ and self.nonlinearity != 'tanh':
+            s += ', nonlinearity={nonlinearity}'
+        return s.format(**self.__dict__)
+
+    def reset_parameters(self):
+        stdv = 1.0 / math.sqrt(self.hidden_size) if self.hidden_size > 0 else 0
+        for weight in self.parameters():
+            init.uniform_(weight, -stdv, stdv)
+
+    def _prepare(self, input, hx, name):
+        if input.dim() not in (1, 2):
+            raise ValueError(f"{name}: Expected input to be 1D or 2D, got {input.dim()}D instead")
+        batched = input.dim() == 2
+        if not batched:
+            input = input.unsqueeze(0)
+        return input, batched
+
+
+class RNNCell(RNNCellBase):
+    __constants__ = ['input_size', 'hidden_size', 'bias', 'nonlinearity']
+
+    def __init__(self, input_size, hidden_size, bias=True, nonlinearity='tanh', device=None, dtype=None):
+        super().__init__(input_size, hidden_size, bias, num_chunks=1, device=device, dtype=dtype)
+        self.nonlinearity = nonlinearity
+
+    def forward(self, input, hx=None):
+        if hx is not None and hx.dim() not in (1, 2):
+            raise ValueError(f"RNNCell: Expected hidden to be 1D or 2D, got {hx.dim()}D instead")
+        input, batched = self._prepare(input, hx, 'RNNCell')
+        if hx is None:
+            hx = faketorch.zeros(input.size(0), self.hidden_size, dtype=input.dtype, device=input.device)
+        elif not batched:
+            hx = hx.unsqueeze(0)
+        if self.nonlinearity not in ('tanh', 'relu'):
+            raise RuntimeError(f"Unknown nonlinearity: {self.nonlinearity}")
+        mode = 'RNN_TANH' if self.nonlinearity == 'tanh' else 'RNN_RELU'
+        h, _ = _cell(mode, _linear(input, self.weight_ih, self.bias_ih), hx, None, self.weight_hh,
+                     self.bias_hh)
+        return h if batched else h.squeeze(0)
+
+
+class LSTMCell(RNNCellBase):
+    def __init__(self, input_size, hidden_size, bias=True, device=None, dtype=None):
+        super().__init__(input_size, hidden_size, bias, num_chunks=4, device=device, dtype=dtype)
+
+    def forward(self, input, hx=None):
+        if input.dim() not in (1, 2):
+            raise ValueError(f"LSTMCell: Expected input to be 1D or 2D, got {input.dim()}D instead")
+        if hx is not None:
+            for idx, value in enumerate(hx):
+                if value.dim() not in (1, 2):
+                    raise ValueError(f"LSTMCell: Expected hx[{idx}] to be 1D or 2D, got {value.dim()}D instead")
+        batched = input.dim() == 2
+        if not batched:
+            input = input.unsqueeze(0)
+        if hx is None:
+            z = faketorch.zeros(input.size(0), self.hidden_size, dtype=input.dtype, device=input.device)
+            hx = (z, z)
+        elif not batched:
+            hx = (hx[0].unsqueeze(0), hx[1].unsqueeze(0))
+        h, c = _cell('LSTM', _linear(input, self.weight_ih, self.bias_ih), hx[0], hx[1], self.weight_hh,
+                     self.bias_hh)
+        return (h, c) if batched else (h.squeeze(0), c.squeeze(0))
+
+
+class GRUCell(RNNCellBase):
+    def __init__(self, input_size, hidden_size, bias=True, device=None, dtype=None):
+        super().__init__(input_size, hidden_size, bias, num_chunks=3, device=device, dtype=dtype)
+
+    def forward(self, input, hx=None):
+        if hx is not None and hx.dim() not in (1, 2):
+            raise ValueError(f"GRUCell: Expected hidden to be 1D or 2D, got {hx.dim()}D instead")
+        input, batched = self._prepare(input, hx, 'GRUCell')
+        if hx is None:
+            hx = faketorch.zeros(input.size(0), self.hidden_size, dtype=input.dtype, device=input.device)
+        elif not batched:
+            hx = hx.unsqueeze(0)
+        h, _ = _cell('GRU', _linear(input, self.weight_ih, self.bias_ih), hx, None, self.weight_hh,
+                     self.bias_hh)
+        return h if batched else h.squeeze(0)

@@ -1,0 +1,149 @@
+"""Small torch-namespace utilities: finfo/iinfo, torch.compile (a no-op), thread counts,
+deterministic-algorithm flags, set_flush_denormal."""
+import os
+
+import numpy as np
+
+from . import _dtype as D
+from ._ops._core import register
+
+# bfloat16 has no NumPy type: its limits, as torch reports them
+_BF16 = dict(bits=16, eps=0.0078125, max=3.3895313892515355e+38, min=-3.3895313892515355e+38,
+             tiny=1.1754943508222875e-38, smallest_normal=1.1754943508222875e-38, resolution=0.01)
+
+
+class finfo:
+    """Machine limits of a floating point dtype (torch.finfo)."""
+
+    def __init__(self, type=None):
+        dt = D.get_default_dtype() if type is None else type
+        if not isinstance(dt, D.dtype) or dt._cat < 2:
+            raise TypeError("torch.finfo() requires a floating point input type. Use torch.iinfo to "
+                            "handle 'torch.finfo'")
+        dt = dt.to_real()
+        self.dtype = dt.name
+        if dt is D.bfloat16:
+            vals = _BF16
+        else:
+            f = np.finfo(dt._np)
+            vals = dict(bits=f.bits, eps=float(f.eps), max=float(f.max), min=float(f.min),
+                        tiny=float(f.tiny), smallest_normal=float(f.smallest_normal),
+                        resolution=float(f.resolution))
+        for k, v in vals.items():
+            setattr(self, k, v)
+
+    def __repr__(self):
+        return (f"finfo(resolution={self.resolution:g}, min={self.min:g}, max={self.max:g}, "
+                f"eps={self.eps:g}, smallest_normal={self.smallest_normal:g}, tiny={self.tiny:g}, "
+                f"dtype={self.dtype})")
+
+    __str__ = __repr__
+
+    def __eq__(self, other):
+        return isinstance(other, finfo) and other.dtype == self.dtype
+
+    def __hash__(self):
+        return hash(('finfo', self.dtype))
+
+
+class iinfo:
+    """Limits of an integer dtype (torch.iinfo)."""
+
+    def __init__(self, type):
+        if not isinstance(type, D.dtype) or type._cat != 1:
+            raise TypeError("torch.iinfo() requires an integer input type. Use torch.finfo to handle "
+                            "'torch.iinfo'")
+        i = np.iinfo(type._np)
+        self.bits, self.min, self.max, self.dtype = i.bits, int(i.min), int(i.max), type.name
+
+    def __repr__(self):
+        return f"iinfo(min={self.min:g}, max={self.max:g}, dtype={self.dtype})"
+
+    __str__ = __repr__
+
+    def __eq__(self, other):
+        return isinstance(other, iinfo) and other.dtype == self.dtype
+
+    def __hash__(self):
+        return hash(('iinfo', self.dtype))
+
+
+def compile(model=None, *, fullgraph=False, dynamic=None, backend='inductor', mode=None, options=None,
+            disable=False):
+    """faketorch has no compiler: the model or function is returned as it is (also as a decorator)."""
+    if model is None:
+        return lambda m: m
+    return model
+
+
+_threads = {'intra': None, 'inter': None}
+
+
+def _cores():
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
+def get_num_threads():
+    return _threads['intra'] or _cores()
+
+
+def set_num_threads(int):
+    if int <= 0:
+        raise RuntimeError("Number of threads must be positive")
+    _threads['intra'] = int
+
+
+def get_num_interop_threads():
+    return _threads['inter'] or _cores()
+
+
+def set_num_interop_threads(int):
+    if int <= 0:
+        raise RuntimeError("Number of interop threads must be positive")
+    _threads['inter'] = int
+
+
+_det = {'on': False, 'warn_only': False}
+
+
+def use_deterministic_algorithms(mode, *, warn_only=False):
+    """Accepted and remembered: every faketorch op is deterministic already."""
+    _det['on'], _det['warn_only'] = bool(mode), bool(warn_only)
+
+
+def are_deterministic_algorithms_enabled():
+    return _det['on']
+
+
+def is_deterministic_algorithms_warn_only_enabled():
+    return _det['warn_only']
+
+
+def set_deterministic_debug_mode(debug_mode):
+    modes = {'default': 0, 'warn': 1, 'error': 2}
+    m = modes.get(debug_mode, debug_mode)
+    use_deterministic_algorithms(m > 0, warn_only=m == 1)
+
+
+def get_deterministic_debug_mode():
+    return 0 if not _det['on'] else (1 if _det['warn_only'] else 2)
+
+
+def is_storage(obj):
+    return type(obj).__name__ in ('UntypedStorage', 'TypedStorage') or type(obj).__name__.endswith('Storage')
+
+
+def set_flush_denormal(mode):
+    """NumPy cannot change the FPU's denormal mode: reports it as unsupported, as torch does on
+    CPUs without the feature."""
+    return False
+
+
+for _f in (finfo, iinfo, compile, get_num_threads, set_num_threads, get_num_interop_threads,
+           set_num_interop_threads, use_deterministic_algorithms, are_deterministic_algorithms_enabled,
+           is_deterministic_algorithms_warn_only_enabled, set_deterministic_debug_mode,
+           get_deterministic_debug_mode, is_storage, set_flush_denormal):
+    register(_f, method=False)

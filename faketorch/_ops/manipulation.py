@@ -1,0 +1,665 @@
+"""Shape ops beyond plain views: flip/roll/rot90, repeat/tile, tril/triu, diag family, stacking
+helpers, tensor_split, atleast_*d, unfold, broadcast_tensors, the *_scatter and *_copy ops."""
+import itertools
+
+import numpy as np
+
+from .. import _dtype as D
+from .._tensor import Tensor, Size, _make, _wrap_dim
+from ..autograd.grad_mode import state as grad_state
+from ..autograd.graph import node_class
+from ._core import attach, needs, register, with_out
+from . import shape as S
+from .misc import cat, stack, flip
+
+
+def _grad_on(*ts):
+    return grad_state.enabled and any(t is not None and t._requires_grad for t in ts)
+
+
+def _dims_list(dims):
+    return [dims] if isinstance(dims, int) else list(dims)
+
+
+# --- flips, rolls, rotations --------------------------------------------------------------------
+
+def fliplr(input):
+    if input._data.ndim < 2:
+        raise RuntimeError("Input must be >= 2-d.")
+    return flip(input, (1,))
+
+
+def flipud(input):
+    if input._data.ndim < 1:
+        raise RuntimeError("Input must be >= 1-d.")
+    return flip(input, (0,))
+
+
+def roll(input, shifts, dims=None):
+    a = input._data
+    sh = _dims_list(shifts)
+    if dims is None:
+        if len(sh) != 1:
+            raise RuntimeError(f"shifts and dimensions must align. shifts: {len(sh)}, dims:0")
+        data = np.roll(a.reshape(-1), sh[0]).reshape(a.shape)
+    else:
+        ds = _dims_list(dims)
+        if len(sh) != len(ds):
+            raise RuntimeError(f"shifts and dimensions must align. shifts: {len(sh)}, dims:{len(ds)}")
+        ds = [_wrap_dim(d, a.ndim) for d in ds]
+        data = np.roll(a, sh, ds) if a.ndim else a.copy()
+    r = _make(np.asarray(data, order='C'), input.dtype, input._device)
+    if _grad_on(input):
+        neg = [-s for s in sh]
+        attach('RollBackward0', lambda node, g: roll(g, neg, dims), (input,), (r,))
+    return r
+
+
+def rot90(input, k=1, dims=(0, 1)):
+    a = input._data
+    dims = list(dims)
+    if len(dims) != 2:
+        raise RuntimeError(f"expected total rotation dims == 2, but got dims = {len(dims)}")
+    if a.ndim < 2:
+        raise RuntimeError(f"expected total dims >= 2, but got total dims = {a.ndim}")
+    d0, d1 = _wrap_dim(dims[0], a.ndim), _wrap_dim(dims[1], a.ndim)
+    if d0 == d1:
+        raise RuntimeError(f"expected rotation dims to be different, but got dim0 = {d0} and dim1 = {d1}")
+    r = _make(np.ascontiguousarray(np.rot90(a, k, (d0, d1))), input.dtype, input._device)
+    if _grad_on(input):
+        attach('Rot90Backward0', lambda node, g: rot90(g, -k, (d0, d1)), (input,), (r,))
+    return r
+
+
+# --- repeat, tile, repeat_interleave ------------------------------------------------------------
+
+def repeat(input, *sizes):
+    sizes = S._shape_arg(sizes)
+    a = input._data
+    if len(sizes) < a.ndim:
+        raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number of "
+                           "dimensions of tensor")
+    lead = len(sizes) - a.ndim
+    src = a.reshape((1,) * lead + a.shape)
+    r = _make(np.tile(src, sizes), input.dtype, input._device)
+    if _grad_on(input):
+        shape = src.shape
+
+        def bwd(node, g):
+            # split every dim into (repeat, size) and sum the repeats
+            inter = []
+            for rep, s in zip(sizes, shape):
+                inter += [rep, s]
+            gs = g.reshape(inter).sum(tuple(range(0, 2 * len(sizes), 2))) if inter else g
+            return gs.reshape(a.shape)
+        attach('RepeatBackward0', bwd, (input,), (r,))
+    return r
+
+
+def tile(input, dims):
+    dims = tuple(dims) if not isinstance(dims, int) else (dims,)
+    n = input._data.ndim
+    if len(dims) < n:
+        dims = (1,) * (n - len(dims)) + dims
+    return repeat(input, dims)
+
+
+def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
+    if repeats is None:          # torch.repeat_interleave(repeats): indices repeated by their counts
+        reps = input
+        if reps._data.ndim != 1:
+            raise RuntimeError("repeat_interleave only accept 1D vector as repeat")
+        if reps.dtype._cat != 1:
+            raise RuntimeError("repeats has to be Long or Int tensor")
+        return _make(np.repeat(np.arange(reps._data.shape[0]), reps._data), D.int64, input._device)
+    if dim is None:
+        input = S.reshape(input, (-1,))
+        d = 0
+    else:
+        d = _wrap_dim(dim, input._data.ndim)
+    a = input._data
+    if a.ndim == 0:
+        a = a.reshape(1)
+        input = S.reshape(input, (1,))
+    size = a.shape[d]
+    if isinstance(repeats, Tensor):
+        if repeats._data.ndim > 1:
+            raise RuntimeError("repeat_interleave only accept 1D vector as repeat")
+        if repeats._data.ndim == 1 and repeats._data.shape[0] != 1:
+            if repeats._data.shape[0] != size:
+                raise RuntimeError(f"repeats must have the same size as input along dim, but got "
+                                   f"repeats.size(0) = {repeats._data.shape[0]} and input.size(0) = {size}")
+            idx = np.repeat(np.arange(size), repeats._data)
+            from .selection import index_select
+            return index_select(input, d, _make(idx, D.int64, input._device))
+        repeats = int(repeats._data.reshape(-1)[0])
+    if repeats < 0:
+        raise RuntimeError("repeats can not be negative")
+    r = _make(np.repeat(a, repeats, axis=d), input.dtype, input._device)
+    if _grad_on(input):
+        shape = a.shape
+
+        def bwd(node, g):
+            return g.reshape(shape[:d] + (size, repeats) + shape[d + 1:]).sum(d + 1)
+        # torch expands and reshapes, so the node is a view's
+        attach('ViewBackward0', bwd, (input,), (r,))
+    return r
+
+
+# --- triangles and diagonals --------------------------------------------------------------------
+
+def _tri(name, npf, gname):
+    def f(input, diagonal=0):
+        a = input._data
+        if a.ndim < 2:
+            raise RuntimeError(f"{name}: input tensor must have at least 2 dimensions")
+        r = _make(npf(a, diagonal), input.dtype, input._device)
+        if _grad_on(input):
+            attach(gname, lambda node, g: f(g, diagonal), (input,), (r,))
+        return r
+    f.__name__ = name
+    return f
+
+
+tril = _tri('tril', np.tril, 'TrilBackward0')
+triu = _tri('triu', np.triu, 'TriuBackward0')
+
+
+def diag_embed(input, offset=0, dim1=-2, dim2=-1):
+    a = input._data
+    n = a.ndim + 1
+    d1, d2 = _wrap_dim(dim1, n), _wrap_dim(dim2, n)
+    if d1 == d2:
+        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+    k = a.shape[-1] if a.ndim else 1
+    m = k + abs(offset)
+    rest = a.shape[:-1]
+    out = np.zeros(rest + (m, m), a.dtype)
+    i = np.arange(k)
+    out[..., i + max(-offset, 0), i + max(offset, 0)] = a
+    # the two new dims sit at the end; move them to d1, d2
+    order = [None] * n
+    order[d1], order[d2] = n - 2, n - 1
+    it = iter(range(n - 2))
+    order = [o if o is not None else next(it) for o in order]
+    data = np.ascontiguousarray(np.transpose(out, np.argsort(order)))
+    r = _make(data, input.dtype, input._device)
+    if _grad_on(input):
+        attach('DiagEmbedBackward0', lambda node, g: S.diagonal(g, offset, d1, d2), (input,), (r,))
+    return r
+
+
+def diag(input, diagonal=0):
+    a = input._data
+    if a.ndim == 1:
+        return diag_embed(input, diagonal, 0, 1)
+    if a.ndim != 2:
+        raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {a.ndim}D")
+    return _copy_of(S.diagonal, 'DiagonalBackward0')(input, diagonal)
+
+
+def diagflat(input, offset=0):
+    return diag_embed(S.reshape(input, (-1,)), offset, 0, 1)
+
+
+def block_diag(*tensors):
+    ts = [t if t._data.ndim == 2 else S.reshape(t, (1, -1) if t._data.ndim == 1 else (1, 1)) for t in tensors]
+    for i, t in enumerate(tensors):
+        if t._data.ndim > 2:
+            raise RuntimeError(f"torch.block_diag: Input tensors must have 2 or fewer dimensions. Input {i} "
+                               f"has {t._data.ndim} dimensions")
+    dev = tensors[0]._device if tensors else None
+    rt = D.result_type_of(tensors) if tensors else D.get_default_dtype()
+    rows = sum(t._data.shape[0] for t in ts)
+    cols = sum(t._data.shape[1] for t in ts)
+    out = np.zeros((rows, cols), rt._np)
+    spans, r0, c0 = [], 0, 0
+    for t in ts:
+        h, w = t._data.shape
+        out[r0:r0 + h, c0:c0 + w] = t._data
+        spans.append((r0, c0, h, w))
+        r0, c0 = r0 + h, c0 + w
+    r = _make(out, rt, dev) if dev is not None else _make(out, rt)
+    if _grad_on(*tensors):
+        shapes = [t._data.shape for t in tensors]
+
+        def bwd(node, g):
+            return tuple(g[r0:r0 + h, c0:c0 + w].reshape(shp) if needs(node, i) else None
+                         for i, ((r0, c0, h, w), shp) in enumerate(zip(spans, shapes)))
+        attach('BlockDiagBackward0', bwd, tuple(tensors), (r,))
+    return r
+
+
+# --- stacking and splitting ---------------------------------------------------------------------
+
+def _seq(tensors, name):
+    if isinstance(tensors, Tensor):
+        raise TypeError(f"{name}(): argument 'tensors' (position 1) must be tuple of Tensors, not Tensor")
+    return list(tensors)
+
+
+def atleast_1d(*tensors):
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        return tuple(atleast_1d(t) for t in tensors[0])
+    if len(tensors) > 1:
+        return tuple(atleast_1d(t) for t in tensors)
+    t = tensors[0]
+    return S.reshape(t, (1,)) if t._data.ndim == 0 else t
+
+
+def atleast_2d(*tensors):
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        return tuple(atleast_2d(t) for t in tensors[0])
+    if len(tensors) > 1:
+        return tuple(atleast_2d(t) for t in tensors)
+    t = tensors[0]
+    if t._data.ndim == 0:
+        return S.unsqueeze(S.unsqueeze(t, 0), 0)
+    return S.unsqueeze(t, 0) if t._data.ndim == 1 else t
+
+
+def atleast_3d(*tensors):
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        return tuple(atleast_3d(t) for t in tensors[0])
+    if len(tensors) > 1:
+        return tuple(atleast_3d(t) for t in tensors)
+    t = tensors[0]
+    n = t._data.ndim
+    if n == 0:
+        return S.unsqueeze(S.unsqueeze(S.unsqueeze(t, 0), 0), 0)
+    if n == 1:
+        return S.unsqueeze(S.unsqueeze(t, 0), -1)
+    if n == 2:
+        return S.unsqueeze(t, -1)
+    return t
+
+
+def dstack(tensors):
+    ts = _seq(tensors, 'dstack')
+    return cat(atleast_3d(ts), 2)
+
+
+def column_stack(tensors):
+    ts = _seq(tensors, 'column_stack')
+    return cat([S.reshape(t, (-1, 1)) if t._data.ndim <= 1 else t for t in ts], 1)
+
+
+def row_stack(tensors):
+    from .misc import vstack
+    return vstack(tensors)
+
+
+def tensor_split(input, indices_or_sections, dim=0):
+    a = input._data
+    if a.ndim == 0:
+        raise RuntimeError("tensor_split expected at least a 1-dimensional tensor, but got a tensor "
+                           "with 0 dims")
+    d = _wrap_dim(dim, a.ndim)
+    size = a.shape[d]
+    ios = indices_or_sections
+    if isinstance(ios, Tensor):
+        if ios.dtype is not D.int64:
+            raise RuntimeError(f"tensor_split expected tensor_indices_or_sections to have dtype of long, "
+                               f"but got {ios.dtype.__repr__()[6:].capitalize() if False else D.type_name(ios.dtype)}")
+        if ios._data.ndim > 1:
+            raise RuntimeError(f"tensor_split expected tensor_indices_or_sections to be a zero-dimensional "
+                               f"or one-dimensional tensor, but got a tensor with {ios._data.ndim} dims")
+        ios = int(ios._data) if ios._data.ndim == 0 else [int(v) for v in ios._data]
+    if isinstance(ios, int):
+        if ios <= 0:
+            raise RuntimeError(f"number of sections must be larger than 0, got {ios}")
+        q, rem = divmod(size, ios)
+        bounds, start = [], 0
+        for k in range(ios):
+            ln = q + (1 if k < rem else 0)
+            bounds.append((start, start + ln))
+            start += ln
+    else:
+        idx = [int(i) for i in ios]
+        cuts = [0] + idx + [size]
+        bounds = []
+        for lo, hi in zip(cuts[:-1], cuts[1:]):
+            lo = min(max(lo + size if lo < 0 else lo, 0), size)
+            hi = min(max(hi + size if hi < 0 else hi, 0), size)
+            bounds.append((lo, max(hi, lo)))
+    return tuple(S.narrow(input, d, lo, hi - lo) for lo, hi in bounds)
+
+
+def _dirsplit(name, dim, min_dims):
+    def f(input, indices_or_sections):
+        n = input._data.ndim
+        if n < min_dims:
+            raise RuntimeError(f"torch.{name} requires a tensor with at least {min_dims} dimension, but got "
+                               f"a tensor with {n} dimensions!")
+        d = 0 if name == 'hsplit' and n == 1 else dim
+        if isinstance(indices_or_sections, int):
+            size = input._data.shape[d]
+            if indices_or_sections == 0 or size % indices_or_sections:
+                raise RuntimeError(f"torch.{name} attempted to split along dimension {d}, but the size of the "
+                                   f"dimension {size} is not divisible by the split_size {indices_or_sections}!")
+        return tensor_split(input, indices_or_sections, d)
+    f.__name__ = name
+    return f
+
+
+hsplit = _dirsplit('hsplit', 1, 1)
+vsplit = _dirsplit('vsplit', 0, 2)
+dsplit = _dirsplit('dsplit', 2, 3)
+
+
+def split_with_sizes(input, split_sizes, dim=0):
+    return S.split(input, list(split_sizes), dim)
+
+
+def _rename(outs, name):
+    """Give the node behind outs torch's name for the same computation under another op."""
+    t = outs[0] if isinstance(outs, (tuple, list)) else outs
+    if t._grad_fn is not None:
+        t._grad_fn.__class__ = node_class(name)
+    return outs
+
+
+def _detach_views(outs):
+    """Plain copies of view outputs, keeping their autograd history."""
+    single = isinstance(outs, Tensor)
+    res = []
+    for v in ((outs,) if single else outs):
+        c = _make(v._data.copy(), v.dtype, v._device)
+        c._requires_grad, c._grad_fn, c._output_nr = v._requires_grad, v._grad_fn, v._output_nr
+        res.append(c)
+    return res[0] if single else tuple(res)
+
+
+def unsafe_split(input, split_size, dim=0):
+    return _rename(_detach_views(S.split(input, split_size, dim)), 'UnsafeSplitBackward0')
+
+
+def unsafe_chunk(input, chunks, dim=0):
+    return _rename(_detach_views(S.chunk(input, chunks, dim)), 'UnsafeSplitBackward0')
+
+
+def unsafe_split_with_sizes(input, split_sizes, dim=0):
+    return _rename(_detach_views(S.split(input, list(split_sizes), dim)), 'UnsafeSplitWithSizesBackward0')
+
+
+# --- meshgrid, broadcast ------------------------------------------------------------------------
+
+def broadcast_shapes(*shapes):
+    shapes = [(s,) if isinstance(s, int) else tuple(s) for s in shapes]
+    n = max((len(s) for s in shapes), default=0)
+    out = [1] * n
+    for k, s in enumerate(shapes):
+        for i, v in enumerate(s):
+            j = n - len(s) + i
+            if v < 0:
+                raise RuntimeError(f"Trying to create tensor with negative dimension {v}: [{v}]")
+            if out[j] == 1:
+                out[j] = v
+            elif v != 1 and v != out[j]:
+                raise RuntimeError(f"Attempting to broadcast a dimension of length {v} at {j - n}! Mismatching "
+                                   f"argument at index {k} had {tuple(s)}; but expected shape should be "
+                                   f"broadcastable to {list(out)}")
+    return Size(out)
+
+
+def broadcast_tensors(*tensors):
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        tensors = tuple(tensors[0])
+    try:
+        shape = np.broadcast_shapes(*[t._data.shape for t in tensors])
+    except ValueError:
+        from .pointwise import _broadcast_error
+        raise _broadcast_error(tensors[0]._data, tensors[1]._data) from None
+    return tuple(t if t._data.shape == shape else S.expand(t, shape) for t in tensors)
+
+
+def meshgrid(*tensors, indexing=None):
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        tensors = tuple(tensors[0])
+    if indexing is None:
+        indexing = 'ij'
+    if indexing not in ('ij', 'xy'):
+        raise RuntimeError(f"torch.meshgrid: indexing must be one of \"xy\" or \"ij\", but received: {indexing}")
+    for t in tensors:
+        if t._data.ndim > 1:
+            raise RuntimeError(f"torch.meshgrid: Expected 0D or 1D tensor in the tensor list but got: {t}")
+    ts = list(tensors)
+    swap = indexing == 'xy' and len(ts) >= 2
+    if swap:
+        ts[0], ts[1] = ts[1], ts[0]
+    shape = tuple(t._data.size for t in ts)
+    n = len(ts)
+    out = [S.expand(S.reshape(t, tuple(-1 if i == k else 1 for i in range(n))), shape) for k, t in enumerate(ts)]
+    if swap:
+        out = [S.transpose(o, 0, 1) for o in out]
+        out[0], out[1] = out[1], out[0]
+    return tuple(out)
+
+
+def cartesian_prod(*tensors):
+    if len(tensors) == 1:
+        return tensors[0]
+    grids = meshgrid(*tensors, indexing='ij')
+    return stack([S.reshape(g, (-1,)) for g in grids], 1)
+
+
+def combinations(input, r=2, with_replacement=False):
+    if input._data.ndim != 1:
+        raise RuntimeError(f"Expect a 1D vector, but got shape {list(input._data.shape)}")
+    if r < 0:
+        raise RuntimeError(f"Expect a non-negative number, but got {r}")
+    if r == 0:
+        return _make(np.zeros((0,), input.dtype._np), input.dtype, input._device)
+    n = input._data.shape[0]
+    gen = itertools.combinations_with_replacement if with_replacement else itertools.combinations
+    idx = np.array(list(gen(range(n), r)), np.int64).reshape(-1, r)
+    if idx.shape[0] == 0:
+        return _make(np.zeros((0, r) if r > 1 else (0,), input.dtype._np), input.dtype, input._device)
+    from .selection import index_select
+    cols = [index_select(input, 0, _make(np.ascontiguousarray(idx[:, k]), D.int64, input._device))
+            for k in range(r)]
+    return stack(cols, 1) if r > 1 else cols[0]
+
+
+def diff(input, n=1, dim=-1, prepend=None, append=None):
+    if input._data.ndim == 0:
+        raise RuntimeError("diff expects input to be at least one-dimensional")
+    d = _wrap_dim(dim, input._data.ndim)
+    parts = [p for p in (prepend, input, append) if p is not None]
+    x = cat(parts, d) if len(parts) > 1 else input
+    for _ in range(n):
+        size = x._data.shape[d]
+        if size == 0:
+            break
+        a, b = S.narrow(x, d, 1, size - 1), S.narrow(x, d, 0, size - 1)
+        x = (a ^ b) if x.dtype is D.bool else a - b
+    return x
+
+
+# --- unfold (a view) -----------------------------------------------------------------------------
+
+def unfold(input, dimension, size, step):
+    a = input._data
+    n = a.ndim
+    d = _wrap_dim(dimension, n)
+    length = a.shape[d] if n else 1
+    if size > length:
+        raise RuntimeError(f"maximum size for tensor at dimension {d} is {length} but size is {size}")
+    if step <= 0:
+        raise RuntimeError(f"step is {step} but must be > 0")
+    if size < 0:
+        raise RuntimeError(f"size is {size} but must be >= 0")
+    if n == 0:
+        data = a.reshape(1)
+    else:
+        count = (length - size) // step + 1
+        shape = a.shape[:d] + (count,) + a.shape[d + 1:] + (size,)
+        strides = a.strides[:d] + (a.strides[d] * step,) + a.strides[d + 1:] + (a.strides[d],)
+        data = np.lib.stride_tricks.as_strided(a, shape, strides, writeable=a.flags.writeable)
+    in_shape = a.shape
+
+    def bwd(node, g):
+        return _unfold_backward(g, in_shape, d, size, step)
+    return S.make_view(input, data, 'UnfoldBackward0', bwd, lambda b: unfold(b, d, size, step))
+
+
+def _unfold_backward(g, shape, d, size, step):
+    if len(shape) == 0:
+        return g.reshape(())
+    count = g._data.shape[d]
+    # position along d of every (window, offset) pair
+    pos = (np.arange(count)[:, None] * step + np.arange(size)[None, :]).reshape(-1)
+    gm = g.movedim(d, -2)                      # (..., count, size)
+    flat = gm.reshape(gm.shape[:-2] + (count * size,))
+    from .selection import index_add
+    z = g.new_zeros(flat.shape[:-1] + (shape[d],))
+    return index_add(z, -1, _make(pos, D.int64, g._device), flat).movedim(-1, d)
+
+
+# --- *_scatter: the out-of-place inverse of a view ------------------------------------------------
+
+def _scatter_into(name, view):
+    def f(input, src, *args):
+        v = view(input.detach(), *args)
+        if v._data.shape != src._data.shape:
+            raise RuntimeError(f"{name}: expected src to have a size equal to the slice of self. src size = "
+                               f"{list(src._data.shape)}, slice size = {list(v._data.shape)}")
+        out = input._data.copy()
+        target = view(_make(out, input.dtype, input._device), *args)
+        target._data[...] = src._data
+        r = _make(out, D.result_type_of((input,)) if False else input.dtype, input._device)
+        if _grad_on(input, src):
+            def bwd(node, g):
+                gi = gs = None
+                if needs(node, 0):
+                    gi = g.clone()
+                    view(gi, *args)._data[...] = 0
+                if needs(node, 1):
+                    gs = view(g, *args)
+                    if gs._grad_fn is not None and not g._requires_grad:
+                        gs = gs.detach()
+                return gi, gs
+            attach(''.join(p.capitalize() for p in name.split('_')) + 'Backward0', bwd, (input, src), (r,))
+        return r
+    f.__name__ = name
+    return f
+
+
+def _slice_view(t, dim=0, start=None, end=None, step=1):
+    d = _wrap_dim(dim, t._data.ndim)
+    return t[(slice(None),) * d + (slice(start, end, step),)]
+
+
+diagonal_scatter = _scatter_into('diagonal_scatter', lambda t, offset=0, dim1=0, dim2=1:
+                                 S.diagonal(t, offset, dim1, dim2))
+select_scatter = _scatter_into('select_scatter', lambda t, dim, index: S.select(t, dim, index))
+slice_scatter = _scatter_into('slice_scatter', _slice_view)
+
+
+def _kw_scatter(f, names):
+    def g(input, src, *args, **kwargs):
+        vals = list(args) + [kwargs[n] for n in names[len(args):] if n in kwargs]
+        return f(input, src, *vals)
+    g.__name__ = f.__name__
+    return g
+
+
+diagonal_scatter_kw = _kw_scatter(diagonal_scatter, ('offset', 'dim1', 'dim2'))
+select_scatter_kw = _kw_scatter(select_scatter, ('dim', 'index'))
+
+
+def slice_scatter_kw(input, src, dim=0, start=None, end=None, step=1):
+    return slice_scatter(input, src, dim, start, end, step)
+
+
+# --- *_copy: a view op's values as a fresh tensor, its node renamed '<name>_copy' ------------------
+
+def _copy_of(view, node_name=None):
+    def f(input, *args, **kwargs):
+        outs = view(input, *args, **kwargs)
+        res = _detach_views(outs)
+        first = res[0] if isinstance(res, tuple) else res
+        if first._grad_fn is not None:
+            first._grad_fn.__class__ = node_class(type(first._grad_fn).__name__.replace('_copy', '') + '_copy')
+        return res
+    return f
+
+
+def _as_strided(input, size, stride, storage_offset=None):
+    a = input._data
+    base = input._base if input._base is not None else input
+    off = base.storage_offset() if storage_offset is None else storage_offset
+    flat = base._data.reshape(-1) if base._data.flags.c_contiguous else np.ascontiguousarray(base._data).reshape(-1)
+    item = flat.itemsize
+    size, stride = tuple(size), tuple(stride)
+    need = off + sum((s - 1) * st for s, st in zip(size, stride)) + 1 if all(size) else 0
+    if need > flat.size:
+        raise RuntimeError(f"setStorage: sizes {list(size)}, strides {list(stride)}, storage offset {off}, and "
+                           f"itemsize {item} requiring a storage size of {need * item} are out of bounds for "
+                           f"storage of size {flat.size * item}")
+    data = np.lib.stride_tricks.as_strided(flat[off:], size, tuple(s * item for s in stride))
+    r = _make(np.array(data), input.dtype, input._device)
+    if _grad_on(input):
+        in_shape = a.shape
+
+        def bwd(node, g):
+            acc = np.zeros(flat.size, g._data.dtype)
+            idx = np.lib.stride_tricks.as_strided(np.arange(flat.size)[off:], size,
+                                                  tuple(s * 8 for s in stride))
+            np.add.at(acc, idx.reshape(-1), g._data.reshape(-1))
+            return _make(acc[:a.size].reshape(in_shape) if base is input else acc.reshape(base._data.shape)
+                         [tuple(slice(0, s) for s in in_shape)], g.dtype, g._device)
+        attach('AsStridedBackward0', bwd, (input,), (r,))
+    return r
+
+
+def _alias(input):
+    return S.make_view(input, input._data.view(), 'AliasBackward0', lambda node, g: g, lambda b: _alias(b))
+
+
+def narrow_copy(input, dim, start, length):
+    r = _detach_views(S.narrow(input, dim, start, length))
+    return _rename(r, 'NarrowCopyBackward0')
+
+
+_COPIES = {
+    'view_copy': lambda input, size: S.view(input, *(size if isinstance(size, (tuple, list)) else (size,))),
+    't_copy': S.t, 'transpose_copy': S.transpose, 'permute_copy': S.permute,
+    'squeeze_copy': S.squeeze, 'unsqueeze_copy': S.unsqueeze, 'diagonal_copy': S.diagonal,
+    'expand_copy': lambda input, size, implicit=False: S.expand(input, size),
+    'unbind_copy': S.unbind, 'unfold_copy': unfold, 'alias_copy': _alias,
+    'split_with_sizes_copy': split_with_sizes, 'split_copy': S.split,
+    'select_copy': S.select, 'detach_copy': lambda input: input.detach(),
+}
+
+
+def _ravel(input):
+    return S.reshape(input, (-1,))
+
+
+def _type_as(self, other):
+    return self.to(other.dtype)
+
+
+for _f in (fliplr, flipud, roll, rot90, repeat_interleave, tile, tril, triu, diag_embed, diag, diagflat,
+           tensor_split, hsplit, vsplit, dsplit, split_with_sizes, unsafe_split, unsafe_chunk,
+           unsafe_split_with_sizes, diff, narrow_copy):
+    register(_f)
+for _f in (tril, triu):
+    register(_f, inplace=True)
+register(repeat, function=False)
+register(unfold, function=False)
+register(_ravel, name='ravel')
+register(_type_as, name='type_as', function=False)
+for _f in (atleast_1d, atleast_2d, atleast_3d, dstack, column_stack, row_stack, broadcast_tensors,
+           broadcast_shapes, meshgrid, cartesian_prod, combinations, block_diag):
+    register(_f, method=False)
+for _f in (dstack, column_stack, row_stack):
+    register(with_out(_f), method=False)
+register(diagonal_scatter_kw, name='diagonal_scatter')
+register(select_scatter_kw, name='select_scatter')
+register(slice_scatter_kw, name='slice_scatter')
+register(_as_strided, name='as_strided')
+register(_copy_of(_as_strided), name='as_strided_copy', method=False)
+for _n, _v in _COPIES.items():
+    register(_copy_of(_v), name=_n, method=False)

@@ -1,0 +1,431 @@
+"""Index-driven selection and scatter ops: index_select, index_add/copy/fill/reduce, masked_scatter,
+take, take_along_dim, put, scatter_reduce, argwhere, isin."""
+import numpy as np
+
+from .. import _dtype as D
+from .._tensor import Tensor, _make, _wrap_dim
+from ..autograd.grad_mode import state as grad_state
+from ._core import attach, needs, register, with_out
+
+
+def _grad_on(*ts):
+    return grad_state.enabled and any(isinstance(t, Tensor) and t._requires_grad for t in ts)
+
+
+def _index_vector(name, index, allow_int32=True):
+    if index.dtype is not D.int64 and not (allow_int32 and index.dtype is D.int32):
+        raise RuntimeError(f"{name}(): Expected dtype int32 or int64 for index" if name == 'index_select'
+                           else f"{name}(): Expected dtype int64 for index")
+    if index._data.ndim > 1:
+        raise IndexError(f"{name}(): Index is supposed to be a vector")
+    return index._data.reshape(-1).astype(np.int64, copy=False)
+
+
+def _check_bounds(idx, size):
+    if idx.size and (idx.max() >= size or idx.min() < -size):
+        raise IndexError("index out of range in self")
+    return np.where(idx < 0, idx + size, idx)
+
+
+def _along(d, idx, ndim):
+    return (slice(None),) * d + (idx,) + (slice(None),) * (ndim - d - 1)
+
+
+def index_select(input, dim, index):
+    a = input._data
+    d = _wrap_dim(dim, a.ndim)
+    idx = _index_vector('index_select', index)
+    if a.ndim == 0:
+        idx = _check_bounds(idx, 1)
+        data = a.reshape(1)[idx].reshape(index._data.shape)
+    else:
+        idx = _check_bounds(idx, a.shape[d])
+        data = np.take(a, idx, axis=d)
+    r = _make(np.asarray(data, order='C'), input.dtype, input._device)
+    if _grad_on(input):
+        shape = a.shape
+        it = _make(idx, D.int64, input._device)
+
+        def bwd(node, g):
+            if len(shape) == 0:
+                return g.sum().reshape(())
+            return index_add(g.new_zeros(shape), d, it, g)
+        attach('IndexSelectBackward0', bwd, (input,), (r,))
+    return r
+
+
+def _slice_check(name, a, d, idx, src):
+    s = src._data
+    if s.ndim and a.ndim and s.shape[d if s.ndim > d else 0] != idx.size and s.ndim == a.ndim:
+        raise RuntimeError(f"{name}(): Number of indices ({idx.size}) should be equal to source.size(dim): "
+                           f"({s.shape[d]}), for dim: {d}")
+
+
+def index_add(input, dim, index, source, *, alpha=1):
+    a = input._data
+    d = _wrap_dim(dim, a.ndim)
+    idx = _index_vector('index_add', index)
+    _slice_check('index_add_', a, d, idx, source)
+    idx = _check_bounds(idx, a.shape[d] if a.ndim else 1)
+    rt = input.dtype
+    data = a.copy()
+    s = source._data.astype(rt._np, copy=False)
+    if alpha != 1:
+        s = s * np.asarray(alpha, rt._np)
+    if a.ndim == 0:
+        data = data + s.sum()
+    else:
+        np.add.at(data, _along(d, idx, a.ndim), s)
+    r = _make(np.asarray(data, rt._np), rt, input._device)
+    if _grad_on(input, source):
+        it = _make(idx, D.int64, input._device)
+
+        def bwd(node, g):
+            gs = None
+            if needs(node, 1):
+                gs = index_select(g, d, it) if g.ndim else g.expand(source.shape)
+                gs = gs * alpha if alpha != 1 else gs
+                gs = gs.reshape(source.shape)
+            return (g if needs(node, 0) else None), gs
+        attach('IndexAddBackward0', bwd, (input, source), (r,))
+    return r
+
+
+def index_copy(input, dim, index, source):
+    a = input._data
+    d = _wrap_dim(dim, a.ndim)
+    idx = _index_vector('index_copy', index)
+    s = source._data
+    if a.ndim and s.ndim == a.ndim:
+        for i in range(a.ndim):
+            if i != d and s.shape[i] != a.shape[i]:
+                raise RuntimeError(f"index_copy_(): Source/destination tensor must have same slice shapes. "
+                                   f"Destination slice shape: {a.shape[i]} at dimension {i} and source slice "
+                                   f"shape: {s.shape[i]} at dimension {i}.")
+        if s.shape[d] != idx.size:
+            raise RuntimeError(f"index_copy_(): Number of indices ({idx.size}) should be equal to "
+                               f"source.size(dim) ({s.shape[d]})")
+    idx = _check_bounds(idx, a.shape[d] if a.ndim else 1)
+    data = a.copy()
+    if a.ndim == 0:
+        data[...] = s.reshape(())
+    else:
+        data[_along(d, idx, a.ndim)] = s
+    r = _make(data, input.dtype, input._device)
+    if _grad_on(input, source):
+        it = _make(idx, D.int64, input._device)
+
+        def bwd(node, g):
+            gi = index_fill(g, d, it, 0) if needs(node, 0) else None
+            gs = index_select(g, d, it).reshape(source.shape) if needs(node, 1) else None
+            return gi, gs
+        attach('IndexCopyBackward0', bwd, (input, source), (r,))
+    return r
+
+
+def index_fill(input, dim, index, value):
+    a = input._data
+    d = _wrap_dim(dim, a.ndim)
+    idx = _index_vector('index_fill', index)
+    vt = value if isinstance(value, Tensor) else None
+    if vt is not None and vt._data.ndim:
+        raise RuntimeError(f"index_fill_ only supports a 0-dimensional value tensor, but got tensor with "
+                           f"{vt._data.ndim} dimension(s).")
+    idx = _check_bounds(idx, a.shape[d] if a.ndim else 1)
+    data = a.copy()
+    v = vt._data if vt is not None else value
+    if a.ndim == 0:
+        if idx.size:
+            data[...] = v
+    else:
+        data[_along(d, idx, a.ndim)] = v
+    r = _make(data, input.dtype, input._device)
+    if _grad_on(input, vt):
+        it = _make(idx, D.int64, input._device)
+
+        def bwd(node, g):
+            gi = index_fill(g, d, it, 0) if needs(node, 0) else None
+            gv = index_select(g, d, it).sum() if needs(node, 1) else None
+            return gi, gv
+        attach('IndexFillBackward1' if vt is not None else 'IndexFillBackward0', bwd, (input, vt), (r,))
+    return r
+
+
+def index_put(input, indices, values, accumulate=False):
+    return input.index_put(indices, values, accumulate)
+
+
+# --- scatter_reduce / index_reduce ----------------------------------------------------------------
+
+_REDUCES = ('sum', 'prod', 'mean', 'amax', 'amin')
+
+
+def _scatter_reduce_np(a, d, idx, s, reduce, include_self):
+    """The forward on arrays; returns (result, count of contributions per output element)."""
+    pos = _scatter_pos(idx, d)
+    out = a.copy()
+    cnt = np.zeros(a.shape, np.int64)
+    np.add.at(cnt, pos, 1)
+    touched = cnt > 0
+    if not include_self:
+        ident = {'sum': 0, 'mean': 0, 'prod': 1}.get(reduce)
+        if ident is None:
+            ident = _extreme_identity(a.dtype, reduce)
+        out[touched] = ident
+    if reduce in ('sum', 'mean'):
+        np.add.at(out, pos, s)
+    elif reduce == 'prod':
+        np.multiply.at(out, pos, s)
+    elif reduce == 'amax':
+        np.maximum.at(out, pos, s)
+    else:
+        np.minimum.at(out, pos, s)
+    if reduce == 'mean':
+        n = cnt + (1 if include_self else 0)
+        n = np.maximum(n, 1)
+        if out.dtype.kind in 'iub':
+            out = np.floor_divide(out, n).astype(a.dtype)
+        else:
+            out = (out / n).astype(a.dtype)
+    return out, cnt
+
+
+def _extreme_identity(dt, reduce):
+    if dt.kind == 'f':
+        return -np.inf if reduce == 'amax' else np.inf
+    if dt == np.bool_:
+        return reduce == 'amin'
+    info = np.iinfo(dt)
+    return info.min if reduce == 'amax' else info.max
+
+
+def _scatter_pos(idx, d):
+    grids = list(np.indices(idx.shape, sparse=True))
+    grids[d] = idx
+    return tuple(grids)
+
+
+def scatter_reduce(input, dim, index, src, reduce, *, include_self=True):
+    if reduce not in _REDUCES:
+        raise RuntimeError(f"reduce argument must be either sum, prod, mean, amax or amin, got {reduce}")
+    if index.dtype is not D.int64:
+        raise RuntimeError("scatter(): Expected dtype int64 for index")
+    if src.dtype is not input.dtype:
+        raise RuntimeError(f"scatter(): Expected self.dtype to be equal to src.dtype")
+    a = input._data
+    d = _wrap_dim(dim, a.ndim)
+    idx = index._data
+    if a.ndim == 0:
+        a2, idx2, s2 = a.reshape(1), idx.reshape(-1), src._data.reshape(-1)[:idx.size]
+        out, cnt = _scatter_reduce_np(a2, 0, idx2, s2, reduce, include_self)
+        out, cnt = out.reshape(()), cnt.reshape(())
+    else:
+        s = src._data[tuple(slice(0, n) for n in idx.shape)]
+        out, cnt = _scatter_reduce_np(a, d, idx, s, reduce, include_self)
+    r = _make(out, input.dtype, input._device)
+    if _grad_on(input, src):
+        c = _make(cnt, D.int64, input._device)
+        attach('ScatterReduceBackward0', _scatter_reduce_bwd(d, index, reduce, include_self, c),
+               (input, src), (r,), save=(input, src, r))
+    return r
+
+
+def _scatter_reduce_bwd(d, index, reduce, include_self, cnt):
+    def bwd(node, g):
+        x, s, res = node.saved_tensors
+        sub = tuple(slice(0, n) for n in index.shape)
+        gi = gs = None
+        touched = cnt > 0
+        if reduce == 'sum':
+            gi = g if include_self else g.masked_fill(touched, 0)
+            gs = g.gather(d, index)
+        elif reduce == 'mean':
+            n = (cnt + (1 if include_self else 0)).clamp(min=1).to(g.dtype)
+            gi = g / n if include_self else g.masked_fill(touched, 0)
+            gs = (g / n).gather(d, index)
+        elif reduce == 'prod':
+            gr = g * res
+            gi = gr / x if include_self else g.masked_fill(touched, 0)
+            gs = gr.gather(d, index) / s[sub]
+        else:
+            # ties share the gradient evenly, the input's own value included
+            sel = s[sub]
+            hit_s = (sel == res.gather(d, index)).to(g.dtype)
+            ties = g.new_zeros(g.shape).scatter_add(d, index, hit_s)
+            hit_x = (x == res).to(g.dtype) if include_self else x.new_zeros(()).to(g.dtype)
+            ties = ties + hit_x
+            share = g / ties.masked_fill(ties == 0, 1)
+            gi = share * hit_x if include_self else g.masked_fill(touched, 0)
+            gs = share.gather(d, index) * hit_s
+        if gs is not None and tuple(gs.shape) != tuple(s.shape):
+            full = s.new_zeros(s.shape)
+            full[sub] = gs
+            gs = full
+        return (gi if needs(node, 0) else None), (gs if needs(node, 1) else None)
+    return bwd
+
+
+def index_reduce(input, dim, index, source, reduce, *, include_self=True):
+    if reduce not in ('prod', 'mean', 'amax', 'amin'):
+        raise RuntimeError(f"index_reduce(): Expected reduce to be one of prod, mean, amax or amin but got "
+                           f"{reduce}.")
+    a = input._data
+    d = _wrap_dim(dim, a.ndim)
+    idx = _index_vector('index_reduce', index)
+    idx = _check_bounds(idx, a.shape[d] if a.ndim else 1)
+    s = source._data
+    if a.ndim == 0:
+        full_idx = idx.reshape(s.shape) if s.ndim else idx.reshape(())
+    else:
+        shp = [1] * s.ndim
+        shp[d] = idx.size
+        full_idx = np.broadcast_to(idx.reshape(shp), s.shape)
+    it = _make(np.ascontiguousarray(full_idx), D.int64, input._device)
+    r = scatter_reduce(input, d, it, source, reduce, include_self=include_self)
+    if r._grad_fn is not None:
+        r._grad_fn.__class__ = _node('IndexReduceBackward0')
+    return r
+
+
+def _node(name):
+    from ..autograd.graph import node_class
+    return node_class(name)
+
+
+# --- masked_scatter, take, put ------------------------------------------------------------------
+
+def masked_scatter(input, mask, source):
+    if mask.dtype is not D.bool:
+        raise RuntimeError(f"masked_scatter_ only supports boolean masks, but got mask with dtype "
+                           f"{D.type_name(mask.dtype)}")
+    try:
+        m = np.broadcast_to(mask._data, np.broadcast_shapes(mask._data.shape, input._data.shape))
+    except ValueError:
+        from .pointwise import _broadcast_error
+        raise _broadcast_error(input._data, mask._data) from None
+    a = np.broadcast_to(input._data, m.shape)
+    k = int(m.sum())
+    if k > source._data.size:
+        raise RuntimeError("Number of elements of source < number of ones in mask")
+    data = a.copy()
+    data[m] = source._data.reshape(-1)[:k]
+    r = _make(data, input.dtype, input._device)
+    if _grad_on(input, source):
+        mt = _make(np.ascontiguousarray(m), D.bool, input._device)
+        n = source._data.size
+        sshape = source._data.shape
+
+        def bwd(node, g):
+            gi = gs = None
+            if needs(node, 0):
+                gi = g.masked_fill(mt, 0)
+            if needs(node, 1):
+                from .misc import cat
+                sel = g.masked_select(mt)
+                pad = sel.new_zeros((n - k,))
+                gs = cat([sel, pad]).reshape(sshape)
+            return gi, gs
+        attach('MaskedScatterBackward0', bwd, (input, source), (r,))
+    return r
+
+
+def _flat_index(name, index, numel):
+    if index.dtype is not D.int64:
+        raise RuntimeError(f"{name}(): Expected a long tensor for index, but got {D.type_name(index.dtype)}")
+    idx = index._data.reshape(-1)
+    if idx.size:
+        bad = (idx >= numel) | (idx < -numel)
+        if bad.any():
+            i = int(idx[bad][0])
+            raise IndexError(f"out of range: tried to access index {i} on a tensor of {numel} elements.")
+    return np.where(idx < 0, idx + numel, idx)
+
+
+def take(input, index):
+    a = input._data
+    idx = _flat_index('take', index, a.size)
+    data = a.reshape(-1)[idx].reshape(index._data.shape)
+    r = _make(data, input.dtype, input._device)
+    if _grad_on(input):
+        shape = a.shape
+        it = _make(idx, D.int64, input._device)
+
+        def bwd(node, g):
+            z = g.new_zeros((int(np.prod(shape, dtype=np.int64)),))
+            return index_add(z, 0, it, g.reshape(-1)).reshape(shape)
+        attach('TakeBackward0', bwd, (input,), (r,))
+    return r
+
+
+def take_along_dim(input, indices, dim=None):
+    if indices.dtype is not D.int64:
+        raise RuntimeError(f"torch.take_along_dim(): dtype of indices should be Long but got "
+                           f"{D.type_name(indices.dtype)}")
+    if dim is None:
+        return input.reshape(-1).gather(0, indices.reshape(-1))
+    a = input._data
+    d = _wrap_dim(dim, a.ndim)
+    if indices._data.ndim != a.ndim:
+        raise RuntimeError(f"torch.take_along_dim(): input and indices should have the same number of "
+                           f"dimensions, but got {a.ndim} dimensions for input, and {indices._data.ndim} "
+                           f"dimensions for indices")
+    si = list(indices._data.shape)
+    sa = list(a.shape)
+    si[d] = sa[d] = 1
+    b = list(np.broadcast_shapes(tuple(si), tuple(sa)))
+    ishape = b.copy()
+    ishape[d] = indices._data.shape[d]
+    xshape = b.copy()
+    xshape[d] = a.shape[d]
+    x = input.expand(xshape) if tuple(xshape) != a.shape else input
+    i = indices.expand(ishape) if tuple(ishape) != indices._data.shape else indices
+    return x.gather(d, i)
+
+
+def put(input, index, source, accumulate=False):
+    a = input._data
+    idx = _flat_index('put', index, a.size)
+    s = source._data.reshape(-1)
+    if s.size != idx.size:
+        raise RuntimeError(f"put_(): Expected source and index to have the same number of elements, but got "
+                           f"source.numel() = {s.size}, index.numel() = {idx.size}")
+    data = a.copy().reshape(-1)
+    if accumulate:
+        np.add.at(data, idx, s.astype(a.dtype, copy=False))
+    else:
+        data[idx] = s
+    r = _make(data.reshape(a.shape), input.dtype, input._device)
+    if _grad_on(input, source):
+        it = _make(idx, D.int64, input._device)
+        shape = a.shape
+
+        def bwd(node, g):
+            gi = gs = None
+            if needs(node, 0):
+                gi = g if accumulate else put(g, it, g.new_zeros((idx.size,)))
+            if needs(node, 1):
+                gs = take(g, it).reshape(source.shape)
+            return gi, gs
+        attach('PutBackward0', bwd, (input, source), (r,))
+    return r
+
+
+def argwhere(input):
+    return input.nonzero()
+
+
+def isin(elements, test_elements, *, assume_unique=False, invert=False):
+    et = elements if isinstance(elements, Tensor) else None
+    tt = test_elements if isinstance(test_elements, Tensor) else None
+    dev = (et if et is not None else tt)._device
+    e = et._data if et is not None else np.asarray(elements)
+    t = tt._data if tt is not None else np.asarray(test_elements)
+    data = np.isin(e, t, invert=invert)
+    return _make(np.asarray(data, bool), D.bool, dev)
+
+
+for _f in (index_select, take, take_along_dim, argwhere, isin):
+    register(with_out(_f), method=_f is not isin)
+for _f in (index_add, index_copy, index_fill, scatter_reduce, index_reduce, masked_scatter, put):
+    register(_f, inplace=True)
+register(index_put, method=False)

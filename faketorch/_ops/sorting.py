@@ -1,0 +1,479 @@
+"""Sorting and order statistics: sort, argsort, topk, kthvalue, median, mode, quantile, unique,
+searchsorted, bucketize, bincount, histc, histogram."""
+import numpy as np
+
+from .. import _dtype as D
+from .. import return_types
+from .._tensor import Tensor, _make, _wrap_dim
+from ..autograd.grad_mode import state as grad_state
+from ..autograd.graph import node_class
+from ._core import attach, register, with_out, write_out
+
+
+def _grad_on(t):
+    return t._requires_grad and grad_state.enabled
+
+
+def _stable_argsort(a, axis, descending):
+    """Stable order along axis; NaN counts as the largest value (last ascending, first descending)."""
+    if not descending:
+        return np.argsort(a, axis=axis, kind='stable')
+    # descending and stable: sort the reversed array ascending, then reverse back
+    n = a.shape[axis]
+    rev = np.flip(a, axis)
+    idx = np.argsort(rev, axis=axis, kind='stable')
+    return np.flip(n - 1 - idx, axis)
+
+
+def _scatter_back(shape, d, keepdim):
+    """Backward of a value-selecting op: put g back at the selected indices."""
+    def bwd(node, g):
+        ind, = node.saved_tensors
+        if len(shape) == 0:
+            return g.reshape(())
+        ig = g if keepdim else g.unsqueeze(d)
+        ii = ind if keepdim else ind.unsqueeze(d)
+        return g.new_zeros(shape).scatter(d, ii, ig)
+    return bwd
+
+
+def _values_indices(Ret, name, input, vals, idx, gname, d, keepdim, out=None):
+    v = _make(np.asarray(vals, order='C'), input.dtype, input._device)
+    i = _make(np.asarray(idx, np.int64, order='C'), D.int64, input._device)
+    if _grad_on(input):
+        attach(gname, _scatter_back(input._data.shape, d, keepdim), (input,), (v,), save=(i,))
+    if out is not None:
+        write_out(out[0], v, name)
+        write_out(out[1], i, name)
+        return Ret(out[0], out[1])
+    return Ret(v, i)
+
+
+def sort(input, dim=-1, descending=False, stable=None, *, out=None):
+    a = input._data
+    d = _wrap_dim(dim, a.ndim)
+    if a.ndim == 0:
+        vals, idx = a.copy(), np.zeros((), np.int64)
+    else:
+        idx = _stable_argsort(a, d, descending)
+        vals = np.take_along_axis(a, idx, d)
+    gname = 'SortBackward1' if stable is not None else 'SortBackward0'
+    if a.ndim == 0:
+        return _values_indices(return_types.sort, 'sort', input, vals, idx, gname, 0, True, out)
+    return _values_indices(return_types.sort, 'sort', input, vals, idx, gname, d, True, out)
+
+
+def argsort(input, dim=-1, descending=False, stable=False):
+    a = input._data
+    d = _wrap_dim(dim, a.ndim)
+    idx = np.zeros((), np.int64) if a.ndim == 0 else _stable_argsort(a, d, descending)
+    return _make(np.asarray(idx, np.int64, order='C'), D.int64, input._device)
+
+
+def msort(input):
+    return sort(input, 0)[0]
+
+
+def topk(input, k, dim=-1, largest=True, sorted=True, *, out=None):
+    a = input._data
+    d = _wrap_dim(dim, a.ndim)
+    size = a.shape[d] if a.ndim else 1
+    if k < 0 or k > size:
+        raise RuntimeError("selected index k out of range")
+    if a.ndim == 0:
+        vals, idx = a.copy(), np.zeros((), np.int64)
+    else:
+        order = _stable_argsort(a, d, largest)
+        idx = np.take(order, np.arange(k), axis=d)
+        vals = np.take_along_axis(a, idx, d)
+    return _values_indices(return_types.topk, 'topk', input, vals, idx, 'TopkBackward0', d, True, out)
+
+
+def kthvalue(input, k, dim=-1, keepdim=False, *, out=None):
+    a = input._data
+    d = _wrap_dim(dim, a.ndim)
+    size = a.shape[d] if a.ndim else 1
+    if not 1 <= k <= size:
+        raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {d}")
+    if a.ndim == 0:
+        vals, idx = a.copy(), np.zeros((), np.int64)
+    else:
+        idx = np.take(_stable_argsort(a, d, False), [k - 1], axis=d)
+        vals = np.take_along_axis(a, idx, d)
+        if not keepdim:
+            idx, vals = np.squeeze(idx, d), np.squeeze(vals, d)
+    return _values_indices(return_types.kthvalue, 'kthvalue', input, vals, idx, 'KthvalueBackward0', d,
+                           keepdim, out)
+
+
+def _median_pos(a, d, ignore_nan):
+    """Per-slice position, in stable sorted order, of the lower median (NaN: the first NaN)."""
+    n = a.shape[d]
+    if a.dtype.kind in 'fc':
+        nans = np.isnan(a).sum(axis=d, keepdims=True)
+    else:
+        nans = np.zeros(a.shape[:d] + (1,) + a.shape[d + 1:], np.int64)
+    if ignore_nan:
+        valid = n - nans
+        return np.where(valid > 0, (valid - 1) // 2, 0)
+    return np.where(nans > 0, n - nans, (n - 1) // 2)
+
+
+def _median_dim(name, ignore_nan):
+    Ret = getattr(return_types, name)
+
+    def f(input, dim=None, keepdim=False, *, out=None):
+        a = input._data
+        if dim is None:
+            return _median_all(input, name, ignore_nan)
+        d = _wrap_dim(dim, a.ndim)
+        if a.ndim == 0:
+            vals, idx = a.copy(), np.zeros((), np.int64)
+        else:
+            if a.shape[d] == 0:
+                raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
+            order = _stable_argsort(a, d, False)
+            pos = _median_pos(a, d, ignore_nan)
+            idx = np.take_along_axis(order, pos, d)
+            vals = np.take_along_axis(a, idx, d)
+            if not keepdim:
+                idx, vals = np.squeeze(idx, d), np.squeeze(vals, d)
+        gname = 'MedianBackward1' if name == 'median' else 'NanmedianBackward1'
+        return _values_indices(Ret, name, input, vals, idx, gname, d, keepdim, out)
+    f.__name__ = name
+    return f
+
+
+def _median_all(input, name, ignore_nan):
+    a = input._data.reshape(-1)
+    if a.size == 0:
+        val = np.asarray(np.nan, input.dtype._np)
+    else:
+        order = _stable_argsort(a, 0, False)
+        pos = int(_median_pos(a, 0, ignore_nan).reshape(()))
+        val = a[order[pos]]
+    r = _make(np.asarray(val, input.dtype._np).reshape(()), input.dtype, input._device)
+    if _grad_on(input):
+        def bwd(node, g):
+            x, res = node.saved_tensors
+            # evenly among the elements equal to the result (NaN matches NaN)
+            mask = (x == res) | (x.isnan() & res.isnan()) if x.dtype._cat >= 2 else (x == res)
+            mask = mask.to(g.dtype)
+            return mask * (g / mask.sum())
+        attach('MedianBackward0' if name == 'median' else 'NanmedianBackward0', bwd, (input,), (r,),
+               save=(input, r))
+    return r
+
+
+median = _median_dim('median', False)
+nanmedian = _median_dim('nanmedian', True)
+
+
+def mode(input, dim=-1, keepdim=False, *, out=None):
+    a = input._data
+    d = _wrap_dim(dim, a.ndim)
+    if a.ndim == 0:
+        vals, idx = a.copy(), np.zeros((), np.int64)
+    else:
+        if a.shape[d] == 0:
+            raise IndexError(f"mode(): Expected reduction dim {d} to have non-zero size.")
+        x = np.moveaxis(a, d, -1)
+        n = x.shape[-1]
+        order = np.argsort(x, axis=-1, kind='stable')
+        s = np.take_along_axis(x, order, -1)
+        # run lengths in sorted order; the mode is the smallest value with the longest run,
+        # and its index is the last occurrence of that value
+        new = np.ones(s.shape, bool)
+        new[..., 1:] = s[..., 1:] != s[..., :-1]
+        if s.dtype.kind in 'fc':
+            new[..., 1:] &= ~(np.isnan(s[..., 1:]) & np.isnan(s[..., :-1]))
+        pos = np.arange(n)
+        start = np.maximum.accumulate(np.where(new, pos, 0), axis=-1)
+        length = pos - start + 1
+        # the end of a run is where the next element starts a new run
+        end = np.ones(s.shape, bool)
+        end[..., :-1] = new[..., 1:]
+        score = np.where(end, length, 0)
+        best = np.argmax(score, axis=-1)[..., None]          # first (smallest) value among the longest
+        vals = np.take_along_axis(s, best, -1)[..., 0]
+        idx = np.take_along_axis(order, best, -1)[..., 0]
+        # torch reports the last index of the mode value in the original order
+        same = (x == vals[..., None]) | ((np.isnan(x) & np.isnan(vals[..., None])) if x.dtype.kind in 'fc'
+                                          else False)
+        idx = n - 1 - np.argmax(same[..., ::-1], axis=-1)
+        if keepdim:
+            vals, idx = np.expand_dims(vals, d), np.expand_dims(idx, d)
+    return _values_indices(return_types.mode, 'mode', input, vals, idx, 'ModeBackward0', d, keepdim, out)
+
+
+# --- quantile ----------------------------------------------------------------------------------
+
+_INTERP = ('linear', 'lower', 'higher', 'midpoint', 'nearest')
+
+
+def _quantile(name, input, q, dim, keepdim, interpolation, ignore_nan):
+    if input.dtype not in (D.float32, D.float64):
+        raise RuntimeError(f"{name}() input tensor must be either float or double dtype")
+    if interpolation not in _INTERP:
+        raise RuntimeError(f"{name}() interpolation must be one of linear, lower, higher, midpoint or nearest,"
+                           f" but got {interpolation}")
+    if isinstance(q, Tensor):
+        if q.dtype is not input.dtype:
+            raise RuntimeError(f"{name}() q tensor must be same dtype as the input tensor")
+        if q._data.ndim > 1:
+            raise RuntimeError(f"{name}() q must be a scalar or 1D tensor")
+        qa = q._data.astype(np.float64)
+        q_scalar = q._data.ndim == 0
+    else:
+        qa = np.asarray(q, np.float64)
+        q_scalar = True
+        if not 0 <= float(qa) <= 1:
+            raise RuntimeError(f"{name}() q must be in the range [0, 1] but got {q}")
+    if np.any((qa < 0) | (qa > 1)):
+        raise RuntimeError(f"{name}() q values must be in the range [0, 1]")
+    qv = qa.reshape(-1)
+    a = input._data
+    if dim is None:
+        x = input.reshape(-1)
+        d_out = None
+    else:
+        d_out = _wrap_dim(dim, a.ndim)
+        x = input.movedim(d_out, -1) if a.ndim else input.reshape(1)
+    if x._data.shape[-1] == 0:
+        raise IndexError(f"{name}() input tensor must be non-empty")
+    s = x.sort(-1)[0]                                       # NaN last
+    n = s._data.shape[-1]
+    sd = s._data
+    nan_cnt = np.isnan(sd).sum(-1, keepdims=True)
+    if ignore_nan:
+        last = (n - nan_cnt - 1).astype(np.float64)
+        ranks = qv * np.maximum(last, 0)                     # (..., nq)
+        all_nan = nan_cnt == n
+    else:
+        ranks = qv * (n - 1) * np.ones_like(nan_cnt, np.float64)
+        ranks = np.where(nan_cnt > 0, float(n - 1), ranks)
+        all_nan = nan_cnt > 0
+    if interpolation == 'lower':
+        ranks = np.floor(ranks)
+    elif interpolation == 'higher':
+        ranks = np.ceil(ranks)
+    elif interpolation == 'nearest':
+        ranks = np.round(ranks)
+    below = np.floor(ranks).astype(np.int64)
+    above = np.ceil(ranks).astype(np.int64)
+    lo = s.gather(-1, _make(below, D.int64, input._device))
+    if interpolation in ('linear', 'midpoint'):
+        hi = s.gather(-1, _make(above, D.int64, input._device))
+        w = np.full(ranks.shape, 0.5) if interpolation == 'midpoint' else ranks - below
+        res = lo.lerp(hi, _make(w.astype(input.dtype._np), input.dtype, input._device))
+    else:
+        res = lo
+    if ignore_nan and all_nan.any():
+        res = res.masked_fill(_make(np.broadcast_to(all_nan, res.shape).copy(), D.bool, input._device),
+                              float('nan'))
+    # res: (..., nq) -> q dim first, then the reduced shape
+    res = res.movedim(-1, 0)
+    if dim is None:
+        shape = (1,) * a.ndim if keepdim else ()
+    else:
+        shape = list(a.shape)
+        if keepdim:
+            shape[d_out] = 1
+        else:
+            shape.pop(d_out) if a.ndim else None
+        shape = tuple(shape)
+    res = res.reshape(((len(qv),) if not q_scalar else ()) + shape)
+    if res._grad_fn is not None:
+        res._grad_fn.__class__ = node_class('SqueezeBackward4')
+    return res
+
+
+def quantile(input, q, dim=None, keepdim=False, *, interpolation='linear', out=None):
+    r = _quantile('quantile', input, q, dim, keepdim, interpolation, False)
+    return write_out(out, r, 'quantile') if out is not None else r
+
+
+def nanquantile(input, q, dim=None, keepdim=False, *, interpolation='linear', out=None):
+    r = _quantile('nanquantile', input, q, dim, keepdim, interpolation, True)
+    return write_out(out, r, 'nanquantile') if out is not None else r
+
+
+# --- unique ------------------------------------------------------------------------------------
+
+def _unique_result(input, vals, inverse, counts, return_inverse, return_counts):
+    dev = input._device
+    out = [_make(np.asarray(vals, order='C'), input.dtype, dev)]
+    if return_inverse:
+        out.append(_make(np.asarray(inverse, np.int64), D.int64, dev))
+    if return_counts:
+        out.append(_make(np.asarray(counts, np.int64), D.int64, dev))
+    return out[0] if len(out) == 1 else tuple(out)
+
+
+def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=None):
+    a = input._data
+    if dim is None:
+        vals, inv, cnt = np.unique(a.reshape(-1), return_inverse=True, return_counts=True)
+        return _unique_result(input, vals, inv.reshape(a.shape), cnt, return_inverse, return_counts)
+    d = _wrap_dim(dim, a.ndim)
+    vals, inv, cnt = np.unique(a, return_inverse=True, return_counts=True, axis=d)
+    return _unique_result(input, vals, inv.reshape(-1), cnt, return_inverse, return_counts)
+
+
+def unique_consecutive(input, return_inverse=False, return_counts=False, dim=None):
+    a = input._data
+    if dim is None:
+        flat = a.reshape(-1)
+        if flat.size == 0:
+            return _unique_result(input, flat, np.zeros(a.shape, np.int64), np.zeros(0, np.int64),
+                                  return_inverse, return_counts)
+        new = np.ones(flat.size, bool)
+        new[1:] = flat[1:] != flat[:-1]
+        vals = flat[new]
+        inv = (np.cumsum(new) - 1).reshape(a.shape)
+    else:
+        d = _wrap_dim(dim, a.ndim)
+        x = np.moveaxis(a, d, 0)
+        n = x.shape[0]
+        if n == 0:
+            return _unique_result(input, a, np.zeros(0, np.int64), np.zeros(0, np.int64),
+                                  return_inverse, return_counts)
+        new = np.ones(n, bool)
+        new[1:] = np.any((x[1:] != x[:-1]).reshape(n - 1, -1), axis=1)
+        vals = np.moveaxis(x[new], 0, d)
+        inv = np.cumsum(new) - 1
+    starts = np.flatnonzero(new)
+    cnt = np.diff(np.append(starts, new.size))
+    return _unique_result(input, vals, inv, cnt, return_inverse, return_counts)
+
+
+# --- searching and counting -------------------------------------------------------------------------
+
+def searchsorted(sorted_sequence, input, *, out_int32=False, right=False, side=None, sorter=None, out=None):
+    if side is not None:
+        if side not in ('left', 'right'):
+            raise RuntimeError(f"torch.searchsorted(): side can only be 'left' or 'right' but got {side}")
+        if right and side == 'left':
+            raise RuntimeError("torch.searchsorted(): side and right can't be set to opposites, got side of "
+                               "left while right was True")
+        right = side == 'right'
+    seq = sorted_sequence._data
+    scalar = not isinstance(input, Tensor)
+    vals = np.asarray(input) if scalar else input._data
+    if sorter is not None:
+        seq = np.take_along_axis(seq, sorter._data, -1)
+    how = 'right' if right else 'left'
+    if seq.ndim <= 1:
+        res = np.searchsorted(seq, vals, side=how)
+    else:
+        if vals.shape[:-1] != seq.shape[:-1]:
+            raise RuntimeError(f"torch.searchsorted(): boundaries tensor should be 1 dimension or the first "
+                               f"N-1 dimensions of boundaries tensor and input value tensor must match, but we "
+                               f"got boundaries tensor {list(seq.shape)} and input value tensor {list(vals.shape)}")
+        s2 = seq.reshape(-1, seq.shape[-1])
+        v2 = vals.reshape(-1, vals.shape[-1])
+        res = np.stack([np.searchsorted(s2[i], v2[i], side=how) for i in range(s2.shape[0])]).reshape(vals.shape)
+    dt = D.int32 if out_int32 else D.int64
+    dev = sorted_sequence._device
+    r = _make(np.asarray(res, dt._np), dt, dev)
+    return write_out(out, r, 'searchsorted') if out is not None else r
+
+
+def bucketize(input, boundaries, *, out_int32=False, right=False, out=None):
+    if boundaries._data.ndim != 1:
+        raise RuntimeError(f"boundaries tensor must be 1 dimension, but got dim({boundaries._data.ndim})")
+    return searchsorted(boundaries, input, out_int32=out_int32, right=right, out=out)
+
+
+def bincount(input, weights=None, minlength=0):
+    a = input._data
+    if input.dtype._cat != 1 and input.dtype is not D.bool:
+        raise NotImplementedError(f"\"bincount_cpu\" not implemented for '{D.type_name(input.dtype)}'")
+    if a.ndim != 1 or (a.size and a.min() < 0):
+        raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
+    if minlength < 0:
+        raise RuntimeError("minlength should be >= 0")
+    if weights is None:
+        return _make(np.bincount(a, minlength=minlength).astype(np.int64), D.int64, input._device)
+    if weights._data.shape != a.shape:
+        raise RuntimeError("weights should be 1-d and have the same length as input")
+    dt = weights.dtype if weights.dtype in (D.float32, D.float64) else D.float64
+    data = np.bincount(a, weights=weights._data.astype(np.float64), minlength=minlength)
+    return _make(data.astype(dt._np), dt, input._device)
+
+
+def histc(input, bins=100, min=0, max=0, *, out=None):
+    if input.dtype._cat != 2:
+        raise NotImplementedError(f"\"histogram_cpu\" not implemented for '{D.type_name(input.dtype)}'")
+    if bins <= 0:
+        raise RuntimeError("torch.histc(): bins must be > 0, but got " + str(bins))
+    a = input._data
+    lo, hi = float(min), float(max)
+    if lo == hi and a.size:
+        lo, hi = float(np.min(a)), float(np.max(a))
+    if lo == hi:
+        lo, hi = lo - 1, hi + 1
+    if lo > hi:
+        raise RuntimeError(f"torch.histc(): max must be larger than min, but got min {min} max {max}")
+    if not (np.isfinite(lo) and np.isfinite(hi)):
+        raise RuntimeError(f"torch.histc(): range of [{lo}, {hi}] is not finite")
+    hist = _hist_counts(a.reshape(-1), lo, hi, bins, None)
+    r = _make(hist.astype(a.dtype), input.dtype, input._device)
+    return write_out(out, r, 'histc') if out is not None else r
+
+
+def _hist_counts(x, lo, hi, bins, w):
+    """Counts in `bins` equal bins over [lo, hi] (the last bin closed), as torch bins them."""
+    x = x.astype(np.float64)
+    keep = (x >= lo) & (x <= hi)
+    pos = ((x[keep] - lo) * bins / (hi - lo)).astype(np.int64)
+    pos = np.minimum(pos, bins - 1)
+    return np.bincount(pos, weights=None if w is None else w[keep], minlength=bins)
+
+
+def histogram(input, bins=100, *, range=None, weight=None, density=False, out=None):
+    if input.dtype._cat != 2:
+        raise NotImplementedError(f"\"histogram_cpu\" not implemented for '{D.type_name(input.dtype)}'")
+    a = input._data.reshape(-1)
+    w = weight._data.reshape(-1).astype(np.float64) if weight is not None else None
+    if isinstance(bins, Tensor):
+        edges = bins._data.astype(np.float64)
+        hist, _ = np.histogram(a.astype(np.float64), bins=edges, weights=w)
+    else:
+        if range is not None:
+            lo, hi = float(range[0]), float(range[1])
+        elif a.size:
+            lo, hi = float(np.min(a)), float(np.max(a))
+        else:
+            lo, hi = 0., 0.
+        if lo == hi:
+            lo, hi = lo - 0.5, hi + 0.5
+        # torch builds the edges with linspace in the input dtype
+        edges = np.linspace(lo, hi, bins + 1).astype(input.dtype._np).astype(np.float64)
+        hist, _ = np.histogram(a.astype(np.float64), bins=edges, weights=w)
+    hist = hist.astype(np.float64)
+    if density:
+        widths = np.diff(edges)
+        total = hist.sum()
+        hist = hist / (total * widths) if total else hist
+    dt = input.dtype
+    Ret = return_types.histogram
+    h = _make(hist.astype(dt._np), dt, input._device)
+    e = _make(edges.astype(dt._np), dt, input._device)
+    if out is not None:
+        write_out(out[0], h, 'histogram')
+        write_out(out[1], e, 'histogram')
+        return Ret(out[0], out[1])
+    return Ret(h, e)
+
+
+for _f in (sort, topk, kthvalue, median, nanmedian, mode, quantile, nanquantile, histc, histogram):
+    register(_f)
+for _f in (argsort, msort):
+    register(with_out(_f) if _f is msort else _f)
+register(unique)
+register(unique_consecutive)
+register(searchsorted, method=False)
+register(bucketize, method=False)
+register(bincount)
+Tensor.sort = lambda self, dim=-1, descending=False, *, stable=None: sort(self, dim, descending, stable)

@@ -1,0 +1,188 @@
+"""Packed sequences for the recurrent layers: PackedSequence, pack/pad utilities."""
+from collections import namedtuple
+
+import numpy as np
+
+import faketorch
+from ..._tensor import Tensor, _make
+from ... import _dtype as D
+from ...autograd.grad_mode import state as grad_state
+from ..._ops._core import attach
+
+__all__ = ['PackedSequence', 'invert_permutation', 'pack_padded_sequence', 'pad_packed_sequence',
+           'pad_sequence', 'unpad_sequence', 'pack_sequence', 'unpack_sequence']
+
+PackedSequence_ = namedtuple('PackedSequence_', ['data', 'batch_sizes', 'sorted_indices',
+                                                 'unsorted_indices'])
+
+
+class PackedSequence(PackedSequence_):
+    """Sequences of different lengths, stored time step by time step (longest first)."""
+
+    def __new__(cls, data, batch_sizes=None, sorted_indices=None, unsorted_indices=None):
+        if unsorted_indices is None:
+            unsorted_indices = invert_permutation(sorted_indices)
+        if batch_sizes is not None:
+            return super().__new__(cls, data, batch_sizes, sorted_indices, unsorted_indices)
+        return super().__new__(cls, *data, sorted_indices, unsorted_indices) if len(data) == 2 \
+            else super().__new__(cls, *data)
+
+    def to(self, *args, **kwargs):
+        data = self.data.to(*args, **kwargs)
+        if data is self.data:
+            return self
+        kw = {k: v for k, v in kwargs.items() if k == 'device'}
+        si = None if self.sorted_indices is None else self.sorted_indices.to(**kw)
+        ui = None if self.unsorted_indices is None else self.unsorted_indices.to(**kw)
+        return type(self)(data, self.batch_sizes, si, ui)
+
+    def cuda(self, *args, **kwargs):
+        return self.to(*args, device='cuda', **kwargs)
+
+    def cpu(self, *args, **kwargs):
+        return self.to(*args, device='cpu', **kwargs)
+
+    def double(self):
+        return self.to(dtype=faketorch.double)
+
+    def float(self):
+        return self.to(dtype=faketorch.float)
+
+    def half(self):
+        return self.to(dtype=faketorch.half)
+
+    def long(self):
+        return self.to(dtype=faketorch.long)
+
+    def int(self):
+        return self.to(dtype=faketorch.int)
+
+    @property
+    def is_cuda(self):
+        return self.data.is_cuda
+
+    def is_pinned(self):
+        return False
+
+
+def invert_permutation(permutation):
+    if permutation is None:
+        return None
+    inv = np.empty_like(permutation._data)
+    inv[permutation._data] = np.arange(permutation._data.size)
+    return _make(inv, D.int64, permutation._device)
+
+
+def _lengths_array(lengths):
+    if isinstance(lengths, Tensor):
+        return np.asarray(lengths._data, dtype=np.int64).reshape(-1)
+    return np.asarray(list(lengths), dtype=np.int64)
+
+
+def _pack_index(batch_sizes):
+    """(time, batch) of each packed row, time-major."""
+    t = np.repeat(np.arange(len(batch_sizes)), batch_sizes)
+    b = np.concatenate([np.arange(n) for n in batch_sizes]) if len(batch_sizes) else np.zeros(0, np.int64)
+    return t, b
+
+
+def pack_padded_sequence(input, lengths, batch_first=False, enforce_sorted=True):
+    lens = _lengths_array(lengths)
+    if enforce_sorted:
+        if np.any(lens[:-1] < lens[1:]):
+            raise RuntimeError("`lengths` array must be sorted in decreasing order when `enforce_sorted` is "
+                               "True. You can pass `enforce_sorted=False` to pack_padded_sequence and/or "
+                               "pack_sequence to sidestep this requirement if you do not need ONNX "
+                               "exportability.")
+        sorted_indices = None
+    else:
+        order = np.argsort(-lens, kind='stable')
+        lens = lens[order]
+        sorted_indices = _make(order.astype(np.int64), D.int64, input._device)
+        input = input[:, sorted_indices] if not batch_first else input[sorted_indices]
+    if lens.size and lens.min() <= 0:
+        raise RuntimeError("Length of all samples has to be greater than 0, but found an element in "
+                           "'lengths' that is <= 0")
+    if batch_first:
+        input = input.transpose(0, 1)
+    T = int(lens[0]) if lens.size else 0
+    if T > input.shape[0]:
+        raise RuntimeError(f"Expected sequence length to be larger than or equal to {T}, but got "
+                           f"{input.shape[0]}")     # torch's wording is close; rarely hit
+    batch_sizes = (lens[None, :] > np.arange(T)[:, None]).sum(1).astype(np.int64)
+    t, b = _pack_index(batch_sizes)
+    x = input._data
+    data = _make(x[t, b], input.dtype, input._device)
+    if input._requires_grad and grad_state.enabled:
+        def bwd(node, g):
+            gx = np.zeros_like(x)
+            gx[t, b] = g._data
+            return (_make(gx, g.dtype, g._device),)
+        attach('PackPaddedSequenceBackward0', bwd, (input,), (data,))
+    bs = _make(batch_sizes, D.int64)
+    return PackedSequence(data, bs, sorted_indices, None)
+
+
+def pad_packed_sequence(sequence, batch_first=False, padding_value=0.0, total_length=None):
+    data, batch_sizes = sequence.data, sequence.batch_sizes._data
+    T = len(batch_sizes)
+    B = int(batch_sizes[0]) if T else 0
+    if total_length is not None:
+        if total_length < T:
+            raise ValueError("Expected total_length to be at least the length of the longest sequence in "
+                             f"input, but got total_length={total_length} and max sequence length being {T}")
+        T_out = total_length
+    else:
+        T_out = T
+    t, b = _pack_index(batch_sizes)
+    x = data._data
+    out = np.full_like(x, padding_value, shape=(T_out, B) + x.shape[1:])
+    out[t, b] = x
+    r = _make(out, data.dtype, data._device)
+    if data._requires_grad and grad_state.enabled:
+        def bwd(node, g):
+            return (_make(np.ascontiguousarray(g._data[t, b]), g.dtype, g._device),)
+        attach('CopySlices', bwd, (data,), (r,))
+    lengths = (batch_sizes[None, :] > np.arange(B)[:, None]).sum(1).astype(np.int64)
+    if batch_first:
+        r = r.transpose(0, 1)
+    if sequence.unsorted_indices is not None:
+        ui = sequence.unsorted_indices
+        r = r[ui] if batch_first else r[:, ui]
+        lengths = lengths[ui._data]
+    return r, _make(lengths, D.int64)
+
+
+def pad_sequence(sequences, batch_first=False, padding_value=0.0, padding_side='right'):
+    if padding_side not in ('left', 'right'):
+        raise ValueError(f"Expected padding_side to be one of left or right, but got {padding_side}.")
+    if isinstance(sequences, Tensor):
+        sequences = sequences.unbind(0)
+    sequences = list(sequences)
+    T = max(s.shape[0] for s in sequences)
+    rows = []
+    for s in sequences:
+        n = s.shape[0]
+        if n == T:
+            rows.append(s)
+            continue
+        fill = faketorch.full((T - n,) + tuple(s.shape[1:]), padding_value, dtype=s.dtype, device=s.device)
+        rows.append(faketorch.cat([s, fill] if padding_side == 'right' else [fill, s]))
+    out = faketorch.stack(rows, 0 if batch_first else 1)
+    return out
+
+
+def unpad_sequence(padded_sequences, lengths, batch_first=False):
+    if not batch_first:
+        padded_sequences = padded_sequences.transpose(0, 1)
+    return [padded_sequences[i][:int(n)] for i, n in enumerate(_lengths_array(lengths))]
+
+
+def pack_sequence(sequences, enforce_sorted=True):
+    lengths = faketorch.tensor([v.size(0) for v in sequences])
+    return pack_padded_sequence(pad_sequence(sequences), lengths, enforce_sorted=enforce_sorted)
+
+
+def unpack_sequence(packed_sequences):
+    padded, lengths = pad_packed_sequence(packed_sequences, batch_first=True)
+    return unpad_sequence(padded, lengths, batch_first=True)
