@@ -48,6 +48,11 @@ class Variant:
         return f'{self.api}::{name}_{dtype}'
 
 
+def op_key(op):
+    """'max.reduction_with_dim': an OpInfo's name, unique in op_db."""
+    return op.name + ('.' + op.variant_test_name if op.variant_test_name else '')
+
+
 def resolve(mod, dotted):
     for part in dotted.split('.'):
         mod = getattr(mod, part, None)
@@ -91,8 +96,12 @@ def _rebindable(fn):
 def variants(op, torch):
     """The variants of op the driver can run, and notes on those it cannot."""
     name, found, notes = op.name, [], []
+    if name.startswith('sparse.'):
+        return [], ['sparse layouts are not driven']
     fn = resolve(torch, name)
-    home = 'torch.' + name if fn is not None else 'Tensor.' + name   # where a lambda's op lives
+    # where the op a lambda wraps lives: torch.where, Tensor.view, Tensor.cauchy_
+    home = next((api for api in ('torch.' + name, 'Tensor.' + name, 'Tensor.' + name + '_')
+                 if has(torch, api)), 'torch.' + name)
 
     if fn is not None and op.op is fn:
         found.append(Variant(op, 'function', 'torch.' + name, 'torch.' + name, _function_call(name)))
@@ -104,16 +113,19 @@ def variants(op, torch):
     else:
         notes.append(f'function is a {type(op.op).__name__}')
 
-    for kind, f, attr in (('method', op.method_variant, name),
-                          ('inplace', op.inplace_variant, name + '_')):
+    for kind, f in (('method', op.method_variant), ('inplace', op.inplace_variant)):
         if f is None:
             continue
-        if getattr(torch.Tensor, attr, None) is f:
+        attr = getattr(f, '__name__', '')
+        if attr and getattr(torch.Tensor, attr, None) is f:                  # Tensor.add, Tensor.add_
             api = 'Tensor.' + attr
             if all(v.api != api for v in found):
                 found.append(Variant(op, kind, api, api, _method_call(attr)))
+        elif isinstance(f, functools.partial) and fn is not None and f.func is fn:  # F.mish(inplace=True)
+            found.append(Variant(op, kind, home, home,
+                                 lambda mod, f=f: functools.partial(resolve(mod, name), *f.args, **f.keywords)))
         elif _rebindable(f):
-            api = 'Tensor.' + attr if kind == 'method' else home
+            api = 'Tensor.' + name if kind == 'method' else home
             found.append(Variant(op, kind, api, api, lambda mod, f=f: _rebound(f, mod)))
         else:
             notes.append(f'{kind} is a {type(f).__name__}')
@@ -220,8 +232,9 @@ def _flat_tensors(x):
 
 
 def _grad_seed(shape, dtype, k):
-    """The same deterministic grad_output in both libraries."""
-    return np.random.RandomState(k).standard_normal(shape).astype(dtype)
+    """The same deterministic, irregular grad_output in both libraries."""
+    n = int(np.prod(shape))
+    return np.cos(np.arange(1, n + 1) * 1.3 + k).reshape(shape).astype(dtype)
 
 
 # ---------------------------------------------------------- running
@@ -289,7 +302,7 @@ def has(mod, target):
 def run_plan(plan, ref, impl, max_samples=MAX_SAMPLES):
     """Outcomes for every id of one OpInfo."""
     impl_name = impl.__name__.split('.')[0]
-    outcomes, present = [], []
+    outcomes, present, tag = [], [], {'op': op_key(plan.op)}
     for v in plan.variants:
         if has(impl, v.target):
             present.append(v)
@@ -297,7 +310,8 @@ def run_plan(plan, ref, impl, max_samples=MAX_SAMPLES):
             why = f'{impl_name} has no {v.target}'
             if getattr(impl, 'import_error', None):
                 why += f' (import failed: {impl.import_error})'
-            outcomes += [Outcome(v.case_id(d), v.api, 'missing', why, 'opinfo') for d in plan.dtypes]
+            outcomes += [Outcome(v.case_id(d), v.api, 'missing', why, 'opinfo', extra=tag)
+                         for d in plan.dtypes]
     opts = {'values': plan.op.name not in UNINITIALISED}
     for dtype in plan.dtypes if present else ():
         try:
@@ -306,7 +320,7 @@ def run_plan(plan, ref, impl, max_samples=MAX_SAMPLES):
                 samples = samples_for(plan.op, dtype, ref, max_samples)
         except Exception as e:
             outcomes += [Outcome(v.case_id(dtype), v.api, 'broken',
-                                 f'sample_inputs raised {type(e).__name__}: {e}', 'opinfo')
+                                 f'sample_inputs raised {type(e).__name__}: {e}', 'opinfo', extra=tag)
                          for v in present]
             continue
         for v in present:
@@ -327,9 +341,9 @@ def _run_variant(v, dtype, samples, ref, impl, impl_name, opts):
             if status != 'pass':
                 return Outcome(v.case_id(dtype), v.api, status, diff, 'opinfo',
                                ref=describe(r.node['items'][0][1]), impl=describe(i.node['items'][0][1]),
-                               extra={'sample': n, 'op': v.op.name})
+                               extra={'op': op_key(v.op), 'sample': n})
     return Outcome(v.case_id(dtype), v.api, 'pass', '', 'opinfo',
-                   extra={'samples': len(samples), 'op': v.op.name})
+                   extra={'op': op_key(v.op), 'samples': len(samples)})
 
 
 def _missing(ref, impl, impl_name):

@@ -87,9 +87,15 @@ NAMESPACES = sorted([
 ], key=len, reverse=True)
 
 
+_ALIASES = {'F': 'nn.functional', 'optim.lr': 'optim.lr_scheduler'}
+
+
 def namespace(api):
     """'torch.exp' -> 'torch', 'Tensor.view' -> 'Tensor', 'torch.nn.functional.relu' -> 'nn.functional'."""
     name = api[len('torch.'):] if api.startswith('torch.') else api
+    head, dot, rest = name.partition('.')
+    if head in _ALIASES and dot:
+        name = f'{_ALIASES[head]}.{rest}'
     for ns in NAMESPACES:
         if name.startswith(ns + '.') or name == ns:
             return ns

@@ -7,7 +7,9 @@ Status of a case id:
   broken   the case itself is wrong: torch raised NameError & co, or the
            driver could not build the inputs; fix the case, not faketorch
 """
+import gc
 import importlib
+import multiprocessing
 import io
 import os
 import re
@@ -75,6 +77,8 @@ def load_impl(name=None):
 
 def load_ref():
     import torch
+    # One thread: reductions sum in a fixed order, and no oversubscription beside other jobs.
+    torch.set_num_threads(1)
     return torch
 
 
@@ -100,8 +104,7 @@ def _restore_state(mod, state):
 
 def seed(mod, value=0):
     try:       # torch.manual_seed also seeds every accelerator, recording a stack trace: slow
-        gen = getattr(mod, 'default_generator', None)
-        (mod.manual_seed if gen is None else gen.manual_seed)(value)
+        (mod.default_generator.manual_seed if mod.__name__ == 'torch' else mod.manual_seed)(value)
     except Exception:
         pass
 
@@ -122,6 +125,8 @@ def run_side(fn, mod):
         node = raised(e)
     finally:
         _restore_state(mod, state)
+        if multiprocessing.active_children():   # DataLoader workers: reap them here, not
+            gc.collect()                         # in the next case's forked children
     return Side(node, out.getvalue(), time.perf_counter() - start)
 
 

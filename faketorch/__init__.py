@@ -1,5 +1,11 @@
 """faketorch: the PyTorch API on NumPy (CPU) and CuPy (GPU)."""
 import builtins as _builtins
+import warnings as _warnings
+
+# torch computes inf/nan silently; NumPy's floating-point RuntimeWarnings raised inside faketorch's
+# own code are noise to a torch user (a filter costs nothing until a warning happens, unlike
+# np.errstate around every op).
+_warnings.filterwarnings('ignore', category=RuntimeWarning, module=r'faketorch\.')
 
 from . import _dtype
 from ._dtype import (dtype, bool, uint8, int8, int16, int32, int64, uint16, uint32, uint64, float16,
@@ -13,6 +19,7 @@ from .autograd import (no_grad, enable_grad, set_grad_enabled, inference_mode, i
 from . import _ops
 from . import return_types
 from . import cuda
+from . import optim
 from ._tensor_str import set_printoptions
 
 __version__ = '2.13.0'

@@ -28,7 +28,7 @@ class finfo:
             f = np.finfo(dt._np)
             vals = dict(bits=f.bits, eps=float(f.eps), max=float(f.max), min=float(f.min),
                         tiny=float(f.tiny), smallest_normal=float(f.smallest_normal),
-                        resolution=float(f.resolution))
+                        resolution=10.0 ** -int(f.precision))
         for k, v in vals.items():
             setattr(self, k, v)
 
@@ -137,9 +137,9 @@ def is_storage(obj):
 
 
 def set_flush_denormal(mode):
-    """NumPy cannot change the FPU's denormal mode: reports it as unsupported, as torch does on
-    CPUs without the feature."""
-    return False
+    """Accepted without effect (NumPy cannot set the FPU's denormal mode); True on x86 as torch."""
+    import platform
+    return platform.machine().lower() in ('x86_64', 'amd64', 'i386', 'i686')
 
 
 for _f in (finfo, iinfo, compile, get_num_threads, set_num_threads, get_num_interop_threads,

@@ -607,7 +607,6 @@ _P = [_f32(c) for c in ('7.0376836292e-2', '-1.1514610310e-1', '1.1676998740e-1'
                         '1.4249322787e-1', '-1.6668057665e-1', '2.0000714765e-1', '-2.4999993993e-1',
                         '3.3333331174e-1')]
 _Q1, _Q2 = _f32('-2.12194440e-4'), _f32('0.693359375')
-_SQRTHF = _f32('0.70710677')
 _TWO_PI_F = _f32(2 * math.pi)
 _FOUR_OVER_PI = _f32('1.2732395')
 _DP = [_f32('-0.78515625'), _f32('-2.4187564849853515625e-4'), _f32('-3.77489497744594108e-8')]
@@ -615,63 +614,83 @@ _CP = [_f32('2.443315711809948e-5'), _f32('-1.388731625493765e-3'), _f32('4.1666
 _SP = [_f32('-1.9515295891e-4'), _f32('8.3321608736e-3'), _f32('-1.6666654611e-1')]
 _HALF, _ONE, _ZERO = _f32(0.5), _f32(1), _f32(0)
 
-_HAZARDS = None   # set to a list to record double-rounding hazards per fma (exhaustive check)
-
-
-def _kfma(a, b, c):
-    """fma32 inside the normal kernel. An exhaustive run over all 2^24 inputs (see
-    tests/test_rng.py::test_kernel_fma_hazards) shows no step ever lands on a float32 half-way
-    point, so the plain double-then-float rounding is exact here."""
-    s = np.multiply(a, b, dtype=_f64)
-    s += c
-    if _HAZARDS is not None:
-        _HAZARDS.append(int(np.count_nonzero((s.view(_u64) & 0x1FFFFFFF) == 0x10000000)))
-    return s.astype(_f32)
+# The kernel's fused multiply-adds are done as "float64 product (exact) + float64 add, then round
+# to float32". That double rounding could only err on an inexact sum landing on a float32
+# half-way point; over all 2^24 possible inputs of each half no step of this kernel does, and the
+# whole kernel equals the literal one built on the exact _fma32 (tests/test_rng.py, opt-in
+# exhaustive test). The bit tricks below replace frexp, selects and sign flips.
+_P64 = [float(p) for p in _P]
+_DP64 = [float(d) for d in _DP]
+_CP64 = [float(c) for c in _CP]
+_SP64 = [float(s) for s in _SP]
+_Q2_64 = float(_Q2)
 
 
 def _radius32(u1):
     """sqrt(-2 ln(1 - u1)) exactly as torch's AVX2 float kernel computes it (§4.1)."""
-    m, e = np.frexp(_ONE - u1)
-    small = m < _SQRTHF
-    x = np.where(small, m + m, m) - _ONE
-    e = (e - small).astype(_f32)
+    b = (_ONE - u1).view(_u32)                # v = 1 - u1 in [2^-24, 1]: always a normal float
+    mant = b & _u32(0x7FFFFF)
+    small = (mant < _u32(0x3504F3)).view(np.uint8).astype(_u32)   # frexp mantissa < sqrt(1/2)
+    e = (((b >> _u32(23)) - small).view(np.int32) - np.int32(126)).astype(_f32)
+    x = (mant | (_u32(0x3F000000) + (small << _u32(23)))).view(_f32) - _ONE   # m-1 or 2m-1
     z = x * x
-    y = _kfma(_P[0], x, _P[1])
-    for p in _P[2:]:
-        y = _kfma(y, x, p)
-    y = y * x
-    y = _kfma(y, z, e * _Q1)
-    y = y - _HALF * z
-    x = x + y
-    return np.sqrt(_f32(-2) * _kfma(e, _Q2, x))
+    x64 = x.astype(_f64)
+    s = x64 * _P64[0]
+    s += _P64[1]
+    for p in _P64[2:]:
+        s = s.astype(_f32).astype(_f64)
+        s *= x64
+        s += p
+    y = s.astype(_f32) * x
+    s = y.astype(_f64)
+    s *= z
+    s += e * _Q1
+    y = s.astype(_f32) - _HALF * z
+    s = (x + y).astype(_f64)
+    s += e.astype(_f64) * _Q2_64
+    return np.sqrt(_f32(-2) * s.astype(_f32))
 
 
 def _sincos32(theta):
     """Cephes-style sincosf of theta >= 0, torch's AVX2 kernel bit for bit (§4.1)."""
     k = (theta * _FOUR_OVER_PI).astype(np.int32)
-    k = (k + 1) & ~1
-    kf = k.astype(_f32)
-    x = _kfma(kf, _DP[0], theta)
-    x = _kfma(kf, _DP[1], x)
-    x = _kfma(kf, _DP[2], x)
+    k += 1
+    k &= ~1
+    kf = k.astype(_f64)
+    s = kf * _DP64[0]
+    s += theta
+    for d in _DP64[1:]:
+        s = s.astype(_f32).astype(_f64)
+        s += kf * d
+    x = s.astype(_f32)
+    x64 = x.astype(_f64)
     z = x * x
-    c = _kfma(_CP[0], z, _CP[1])
-    c = _kfma(c, z, _CP[2])
-    c = z * c
-    c = _kfma(z, c, -(_HALF * z))
-    c = c + _ONE
-    s = _kfma(_SP[0], z, _SP[1])
-    s = _kfma(s, z, _SP[2])
-    s = z * s
-    s = _kfma(x, s, x)
-    swap = (k & 2) != 0
-    S = np.where(swap, _ZERO, s)
-    C = np.where(swap, c, _ZERO)
-    sin = C + S
-    cos = (s - S) + (c - C)
-    sign = _u32(0x80000000)
-    sin.view(_u32)[...] ^= np.where((k & 4) != 0, sign, _u32(0))
-    cos.view(_u32)[...] ^= np.where(((k - 2) & 4) == 0, sign, _u32(0))
+    z64 = z.astype(_f64)
+    s = z64 * _CP64[0]
+    s += _CP64[1]
+    s = s.astype(_f32).astype(_f64)
+    s *= z64
+    s += _CP64[2]
+    s = (z * s.astype(_f32)).astype(_f64)
+    s *= z64
+    s -= 0.5 * z64
+    c = s.astype(_f32) + _ONE
+    s = z64 * _SP64[0]
+    s += _SP64[1]
+    s = s.astype(_f32).astype(_f64)
+    s *= z64
+    s += _SP64[2]
+    s = (z * s.astype(_f32)).astype(_f64)
+    s *= x64
+    s += x64
+    sn = s.astype(_f32)
+    keep = ((k & 2) >> 1).view(_u32) - _u32(1)    # all ones without swap, 0 with swap
+    S = (sn.view(_u32) & keep).view(_f32)
+    C = (c.view(_u32) & ~keep).view(_f32)
+    sin = C + S                                   # as torch's masked adds: -0 comes out +0
+    cos = (sn - S) + (c - C)
+    sin.view(_u32)[...] ^= ((k & 4) << 29).view(_u32)
+    cos.view(_u32)[...] ^= ((((k - 2) & 4) ^ 4) << 29).view(_u32)
     return sin, cos
 
 

@@ -400,7 +400,7 @@ class Tensor:
         dev = _device_cls(st['device'])
         t = _make(to_device_array(st['data'], dev), D._by_name(st['dtype']), dev)
         for k in Tensor.__slots__:
-            if k not in ('__dict__', '__weakref__', '_view_fn'):
+            if k not in ('__dict__', '__weakref__'):   # t is fresh: its _view_fn is None
                 object.__setattr__(self, k, getattr(t, k))
         self._requires_grad = st['requires_grad']
         self.__dict__.update(st['dict'])

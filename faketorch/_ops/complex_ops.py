@@ -6,7 +6,7 @@ import numpy as np
 from .. import _dtype as D
 from .._tensor import Tensor, _make
 from ..autograd.grad_mode import state as grad_state
-from ._core import attach, register
+from ._core import attach, needs, register
 from .shape import make_view
 
 
@@ -22,15 +22,17 @@ def _complex_of(re, im=None):
 def real(input):
     if not input.dtype.is_complex:
         return input
-    return make_view(input, input._data.real, 'RealBackward0',
-                     lambda node, g: _complex_of(g), real)
+    r = make_view(input, input._data.real, 'RealBackward0', lambda node, g: _complex_of(g), real)
+    r.dtype = input.dtype.to_real()
+    return r
 
 
 def imag(input):
     if not input.dtype.is_complex:
         raise RuntimeError("imag is not implemented for tensors with non-complex dtypes.")
-    return make_view(input, input._data.imag, 'ImagBackward0',
-                     lambda node, g: _complex_of(g * 0, g), imag)
+    r = make_view(input, input._data.imag, 'ImagBackward0', lambda node, g: _complex_of(g * 0, g), imag)
+    r.dtype = input.dtype.to_real()
+    return r
 
 
 def _real_view(input, data):
@@ -86,10 +88,24 @@ def complex(real, imag, *, out=None):
 
 
 def polar(abs, angle, *, out=None):
-    r = complex(abs * angle.cos(), abs * angle.sin())
-    if r._grad_fn is not None:
-        from .linalg_ops import _named
-        r = _named('PolarBackward0', r)
+    if abs.dtype is not angle.dtype:
+        raise RuntimeError(f"Expected object of scalar type {D.type_name(abs.dtype)} but got scalar type "
+                           f"{D.type_name(angle.dtype)} for second argument")
+    a, t = abs._data, angle._data
+    dt = abs.dtype.to_complex()
+    data = np.empty(np.broadcast_shapes(a.shape, t.shape), dt._np)
+    data.real = a * np.cos(t)
+    data.imag = a * np.sin(t)
+    r = _make(data, dt, abs._device)
+    if _grad_on(abs, angle):
+        def bwd(node, g):
+            m, th = node.saved_tensors
+            c, s_ = th.cos(), th.sin()
+            # torch: the abs gradient goes through sgn(result), which is 0 where abs is 0
+            ga = (g.real * c + g.imag * s_).masked_fill(m == 0, 0) if needs(node, 0) else None
+            gt = m * (g.imag * c - g.real * s_) if needs(node, 1) else None
+            return ga, gt
+        attach('PolarBackward0', bwd, (abs, angle), (r,), save=(abs, angle))
     if out is not None:
         from ._core import write_out
         return write_out(out, r, 'polar')

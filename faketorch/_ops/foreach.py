@@ -24,7 +24,7 @@ def _check(tensors):
 def _binary(name, method, with_alpha=False):
     def out_of_place(self, other, **kw):
         ts = _check(self)
-        return [getattr(t, method)(o, **kw) for t, o in zip(ts, _seconds(ts, other, name))]
+        return tuple(getattr(t, method)(o, **kw) for t, o in zip(ts, _seconds(ts, other, name)))
 
     def in_place(self, other, **kw):
         ts = _check(self)
@@ -42,7 +42,7 @@ for _n in ('add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum', 'clamp_min',
 
 def _unary(name):
     def out_of_place(self):
-        return [getattr(t, name)() for t in _check(self)]
+        return tuple(getattr(t, name)() for t in _check(self))
 
     def in_place(self):
         for t in _check(self):
@@ -63,7 +63,7 @@ def _addc(name, method):
     def out_of_place(self, tensor1, tensor2, value=1):
         ts = _check(self)
         vals = _seconds(ts, value.tolist() if isinstance(value, Tensor) else value, name)
-        return [getattr(t, method)(a, b, value=v) for t, a, b, v in zip(ts, tensor1, tensor2, vals)]
+        return tuple(getattr(t, method)(a, b, value=v) for t, a, b, v in zip(ts, tensor1, tensor2, vals))
 
     def in_place(self, tensor1, tensor2, value=1):
         ts = _check(self)
@@ -82,7 +82,7 @@ _addc('addcdiv', 'addcdiv')
 
 def _foreach_lerp(self, tensors1, weight):
     ts = _check(self)
-    return [t.lerp(e, w) for t, e, w in zip(ts, tensors1, _seconds(ts, weight, 'lerp'))]
+    return tuple(t.lerp(e, w) for t, e, w in zip(ts, tensors1, _seconds(ts, weight, 'lerp')))
 
 
 def _foreach_lerp_(self, tensors1, weight):
@@ -93,7 +93,7 @@ def _foreach_lerp_(self, tensors1, weight):
 
 def _foreach_norm(self, ord=2, dtype=None):
     from ..linalg import vector_norm
-    return [vector_norm(t, ord, dtype=dtype) for t in _check(self)]
+    return tuple(vector_norm(t, ord, dtype=dtype) for t in _check(self))
 
 
 def _foreach_zero_(self):

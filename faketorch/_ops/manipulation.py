@@ -254,7 +254,7 @@ def atleast_2d(*tensors):
         return tuple(atleast_2d(t) for t in tensors)
     t = tensors[0]
     if t._data.ndim == 0:
-        return S.unsqueeze(S.unsqueeze(t, 0), 0)
+        return S.reshape(t, (1, 1))
     return S.unsqueeze(t, 0) if t._data.ndim == 1 else t
 
 
@@ -266,7 +266,7 @@ def atleast_3d(*tensors):
     t = tensors[0]
     n = t._data.ndim
     if n == 0:
-        return S.unsqueeze(S.unsqueeze(S.unsqueeze(t, 0), 0), 0)
+        return S.reshape(t, (1, 1, 1))
     if n == 1:
         return S.unsqueeze(S.unsqueeze(t, 0), -1)
     if n == 2:
@@ -430,8 +430,7 @@ def meshgrid(*tensors, indexing=None):
     shape = tuple(t._data.size for t in ts)
     n = len(ts)
     out = [S.expand(S.reshape(t, tuple(-1 if i == k else 1 for i in range(n))), shape) for k, t in enumerate(ts)]
-    if swap:
-        out = [S.transpose(o, 0, 1) for o in out]
+    if swap:            # torch swaps the inputs and then the outputs back; no transpose
         out[0], out[1] = out[1], out[0]
     return tuple(out)
 
@@ -454,17 +453,19 @@ def combinations(input, r=2, with_replacement=False):
     gen = itertools.combinations_with_replacement if with_replacement else itertools.combinations
     idx = np.array(list(gen(range(n), r)), np.int64).reshape(-1, r)
     if idx.shape[0] == 0:
-        return _make(np.zeros((0, r) if r > 1 else (0,), input.dtype._np), input.dtype, input._device)
+        return _make(np.zeros((0, r), input.dtype._np), input.dtype, input._device)
     from .selection import index_select
     cols = [index_select(input, 0, _make(np.ascontiguousarray(idx[:, k]), D.int64, input._device))
             for k in range(r)]
-    return stack(cols, 1) if r > 1 else cols[0]
+    return stack(cols, 1)
 
 
 def diff(input, n=1, dim=-1, prepend=None, append=None):
     if input._data.ndim == 0:
         raise RuntimeError("diff expects input to be at least one-dimensional")
     d = _wrap_dim(dim, input._data.ndim)
+    if n == 0:          # torch copies the input into a fresh tensor
+        return _rename(input.clone(), 'CopyBackwards')
     parts = [p for p in (prepend, input, append) if p is not None]
     x = cat(parts, d) if len(parts) > 1 else input
     for _ in range(n):
@@ -519,27 +520,33 @@ def _unfold_backward(g, shape, d, size, step):
 # --- *_scatter: the out-of-place inverse of a view ------------------------------------------------
 
 def _scatter_into(name, view):
+    """out-of-place `view(input) = src`: the positions come from the view of an index array, so any
+    view works (NumPy's diagonal is read-only, a select of a 1-d array is a scalar)."""
+    gname = ''.join(p.capitalize() for p in name.split('_')) + 'Backward0'
+
     def f(input, src, *args):
-        v = view(input.detach(), *args)
-        if v._data.shape != src._data.shape:
+        a = input._data
+        where_ = view(_make(np.arange(a.size, dtype=np.int64).reshape(a.shape), D.int64, input._device), *args)
+        pos = np.asarray(where_._data).reshape(-1)
+        if tuple(where_._data.shape) != tuple(src._data.shape):
             raise RuntimeError(f"{name}: expected src to have a size equal to the slice of self. src size = "
-                               f"{list(src._data.shape)}, slice size = {list(v._data.shape)}")
-        out = input._data.copy()
-        target = view(_make(out, input.dtype, input._device), *args)
-        target._data[...] = src._data
-        r = _make(out, D.result_type_of((input,)) if False else input.dtype, input._device)
+                               f"{list(src._data.shape)}, slice size = {list(where_._data.shape)}")
+        out = a.copy().reshape(-1)
+        out[pos] = src._data.reshape(-1)
+        r = _make(out.reshape(a.shape), input.dtype, input._device)
         if _grad_on(input, src):
+            pt = _make(pos.copy(), D.int64, input._device)
+            mask = np.zeros(a.size, bool)
+            mask[pos] = True
+            mt = _make(mask.reshape(a.shape), D.bool, input._device)
+            sshape = src._data.shape
+
             def bwd(node, g):
-                gi = gs = None
-                if needs(node, 0):
-                    gi = g.clone()
-                    view(gi, *args)._data[...] = 0
-                if needs(node, 1):
-                    gs = view(g, *args)
-                    if gs._grad_fn is not None and not g._requires_grad:
-                        gs = gs.detach()
+                from .selection import take
+                gi = g.masked_fill(mt, 0) if needs(node, 0) else None
+                gs = take(g, pt).reshape(sshape) if needs(node, 1) else None
                 return gi, gs
-            attach(''.join(p.capitalize() for p in name.split('_')) + 'Backward0', bwd, (input, src), (r,))
+            attach(gname, bwd, (input, src), (r,))
         return r
     f.__name__ = name
     return f

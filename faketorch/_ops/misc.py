@@ -146,7 +146,7 @@ def masked_fill(input, mask, value):
     if grad_state.enabled and (input._requires_grad or (vt is not None and vt._requires_grad)):
         def bwd(node, g):
             gi = g.masked_fill(mask, 0) if needs(node, 0) else None
-            gv = g.masked_select(mask).sum() if needs(node, 1) else None
+            gv = g.masked_select(mask).sum() if needs(node, 2) else None
             return gi, None, gv
         attach('MaskedFillBackward1' if vt is not None else 'MaskedFillBackward0', bwd, (input, None, vt), (r,))
     return r
@@ -329,74 +329,13 @@ def flip(input, dims):
     return r
 
 
-def scatter(input, dim, index, src=None, *, value=None, reduce=None):
-    if src is None:
-        src = value
-    d = _wrap_dim(dim, input._data.ndim)
-    data = input._data.copy()
-    idx = index._data
-    if isinstance(src, Tensor):
-        s = src._data[tuple(slice(0, n) for n in idx.shape)]
-    else:
-        s = np.full(idx.shape, src, input.dtype._np)
-    if input._data.ndim == 0:
-        data[...] = s
-    elif reduce in ('add', 'sum'):
-        np.add.at(data, _scatter_idx(idx, d), s)
-    elif reduce in ('multiply', 'prod'):
-        np.multiply.at(data, _scatter_idx(idx, d), s)
-    else:
-        np.put_along_axis(data, idx, s, d)
-    r = _make(data, input.dtype, input._device)
-    if grad_state.enabled and (input._requires_grad or (isinstance(src, Tensor) and src._requires_grad)):
-        def bwd(node, g):
-            gi = g.scatter(d, index, 0.0) if needs(node, 0) else None
-            gs = g.gather(d, index) if needs(node, 1) else None
-            return gi, gs
-        attach('ScatterBackward0' if isinstance(src, Tensor) else 'ScatterBackward1', bwd,
-               (input, src if isinstance(src, Tensor) else None), (r,))
-    return r
-
-
-def _scatter_idx(idx, d):
-    grids = list(np.indices(idx.shape, sparse=True))
-    grids[d] = idx
-    return tuple(grids)
-
-
-def gather(input, dim, index, *, sparse_grad=False):
-    d = _wrap_dim(dim, input._data.ndim)
-    if index.dtype is not D.int64:
-        raise RuntimeError("gather(): Expected dtype int64 for index")
-    data = np.take_along_axis(input._data, index._data, d) if input._data.ndim else input._data.copy()
-    r = _make(data, input.dtype, input._device)
-    if input._requires_grad and grad_state.enabled:
-        shape = input._data.shape
-
-        def bwd(node, g):
-            return g.new_zeros(shape).scatter_add(d, index, g)
-        attach('GatherBackward0', bwd, (input,), (r,))
-    return r
-
-
-def scatter_add(input, dim, index, src):
-    d = _wrap_dim(dim, input._data.ndim)
-    data = input._data.copy()
-    s = src._data[tuple(slice(0, n) for n in index._data.shape)]
-    np.add.at(data, _scatter_idx(index._data, d), s)
-    r = _make(data, input.dtype, input._device)
-    if grad_state.enabled and (input._requires_grad or src._requires_grad):
-        attach('ScatterAddBackward0', lambda node, g: (g, g.gather(d, index)), (input, src), (r,))
-    return r
-
-
 for _f in (cat, stack, hstack, vstack, where, masked_select, nonzero):
     register(with_out(_f), method=_f not in (cat, stack, hstack, vstack))
 register(cat, name='concat', method=False)
 register(cat, name='concatenate', method=False)
-for _f in (masked_fill, scatter, scatter_add):
+for _f in (masked_fill,):
     register(_f, inplace=True)
-for _f in (clone, flip, gather):
+for _f in (clone, flip):
     register(_f)
 for _f in (contiguous, to, cpu, cuda, copy_, fill_, zero_, new_tensor):
     register(_f, function=False)

@@ -61,8 +61,7 @@ def unary(name, fwd, deriv=None, *, floating=False, grad_name=None, no_bool=Fals
             raise NotImplementedError(f'"{reject[dt._cat]}" not implemented for \'{D.type_name(dt)}\'')
         if bool_result:
             dt = D.bool
-        with np.errstate(all='ignore'):
-            data = fwd(a)
+        data = fwd(a)       # NumPy's FP warnings are filtered for faketorch modules (see __init__)
         if data.dtype != dt._np and not bool_result:
             if int_result:      # square(bool) is int64, like pow(x, 2)
                 dt = D.from_numpy_dtype(data.dtype)
@@ -232,8 +231,7 @@ def binary(name, fwd, da=None, db=None, *, kind='arith', grad_name=None, save=Tr
             a = a.astype(D.get_default_dtype()._np)
             b = np.asarray(b).astype(a.dtype)
         try:
-            with np.errstate(all='ignore'):
-                data = fwd(a, b)
+            data = fwd(a, b)
         except ValueError:
             raise _broadcast_error(a, b) from None
         if kind == 'cmp':
@@ -826,6 +824,18 @@ Tensor.polygamma_ = make_inplace(lambda self, n: polygamma(n, self), 'polygamma_
 register(mvlgamma, inplace=True)
 
 
+def _mvlgamma_(self, p):
+    if self.dtype._cat < _FLOAT:
+        raise RuntimeError(f"mvlgamma: result type {D.type_name(self.dtype)} can't be cast to the desired "
+                           "output type Float")
+    from ._core import check_inplace, commit_inplace
+    check_inplace(self)
+    return commit_inplace(self, mvlgamma(self, p))
+
+
+Tensor.mvlgamma_ = _mvlgamma_
+
+
 def logit(input, eps=None, *, out=None):
     dt = input.dtype if input.dtype._cat >= _FLOAT else D.get_default_dtype()
     a = input._data.astype(dt._np, copy=False)
@@ -914,13 +924,7 @@ logaddexp = binary('logaddexp', np.logaddexp, lambda g, a, b: g / (1 + (b - a).e
 logaddexp2 = binary('logaddexp2', np.logaddexp2, lambda g, a, b: g / (1 + (b - a).exp2()),
                     lambda g, a, b: g / (1 + (a - b).exp2()), check=_reject('logaddexp2_cpu', (0, 1)),
                     scalar_ok=False, inplace=False)
-def _no_derivative(name):
-    def d(g, a, b):
-        raise RuntimeError(f"the derivative for '{name}' is not implemented.")
-    return d
-
-
-nextafter = binary('nextafter', np.nextafter, _no_derivative('nextafter'), _no_derivative('nextafter'),
+nextafter = binary('nextafter', np.nextafter, lambda g, a, b: g * 0, lambda g, a, b: g * 0,
                    check=_reject('nextafter_cpu', (0, 1)), scalar_ok=False)
 copysign = binary('copysign', np.copysign, lambda g, a, b: g * _copysign_ratio(a, b),
                   lambda g, a, b: g * 0, kind='float', scalar_grad_name='CopysignBackward1')

@@ -37,7 +37,7 @@ def index_select(input, dim, index):
     idx = _index_vector('index_select', index)
     if a.ndim == 0:
         idx = _check_bounds(idx, 1)
-        data = a.reshape(1)[idx].reshape(index._data.shape)
+        data = a.copy()                 # a 0-dim input gives a 0-dim result
     else:
         idx = _check_bounds(idx, a.shape[d])
         data = np.take(a, idx, axis=d)
@@ -145,7 +145,8 @@ def index_fill(input, dim, index, value):
 
         def bwd(node, g):
             gi = index_fill(g, d, it, 0) if needs(node, 0) else None
-            gv = index_select(g, d, it).sum() if needs(node, 1) else None
+            # each filled position counts once, however often the index repeats it
+            gv = index_select(g, d, _make(np.unique(idx), D.int64, g._device)).sum() if needs(node, 1) else None
             return gi, gv
         attach('IndexFillBackward1' if vt is not None else 'IndexFillBackward0', bwd, (input, vt), (r,))
     return r
@@ -429,3 +430,153 @@ for _f in (index_select, take, take_along_dim, argwhere, isin):
 for _f in (index_add, index_copy, index_fill, scatter_reduce, index_reduce, masked_scatter, put):
     register(_f, inplace=True)
 register(index_put, method=False)
+
+
+# --- gather / scatter ----------------------------------------------------------------------------
+
+def _gs_index(name, input, index, d):
+    if index.dtype is not D.int64 and index.dtype is not D.int32:
+        raise RuntimeError(f"{name}(): Expected dtype int32/int64 for index")
+    a, idx = input._data, index._data
+    if idx.ndim != a.ndim and not (a.ndim == 0 and idx.ndim <= 1) and not (idx.ndim == 0 and a.ndim <= 1):
+        raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
+    return idx.astype(np.int64, copy=False)
+
+
+def _gs_bounds(idx, size, d):
+    if idx.size:
+        bad = (idx >= size) | (idx < -size)
+        if bad.any():
+            raise RuntimeError(f"index {int(idx[bad].reshape(-1)[0])} is out of bounds for dimension {d} with "
+                               f"size {size}")
+    return np.where(idx < 0, idx + size, idx)
+
+
+def gather(input, dim, index, *, sparse_grad=False):
+    a = input._data
+    d = _wrap_dim(dim, a.ndim)
+    idx = _gs_index('gather', input, index, d)
+    if a.ndim == 0 or idx.ndim == 0:
+        idx1 = _gs_bounds(idx.reshape(-1), a.size if a.ndim <= 1 else a.shape[d], d)
+        data = a.reshape(-1)[idx1].reshape(idx.shape)
+    else:
+        for i in range(a.ndim):
+            if i != d and idx.shape[i] > a.shape[i]:
+                raise RuntimeError(f"Size does not match at dimension {i} expected index {list(idx.shape)} to be "
+                                   f"no larger than self {list(a.shape)} apart from dimension {d}")
+        idx = _gs_bounds(idx, a.shape[d], d)
+        sub = tuple(slice(None) if i == d else slice(0, n) for i, n in enumerate(idx.shape))
+        data = np.take_along_axis(a[sub], idx, d)
+    r = _make(np.asarray(data, order='C'), input.dtype, input._device)
+    if _grad_on(input):
+        shape = a.shape
+        it = index if index.dtype is D.int64 else _make(idx, D.int64, index._device)
+
+        def bwd(node, g):
+            if len(shape) == 0 or g.ndim == 0:
+                return scatter_add(g.new_zeros(shape).reshape(-1), 0, it.reshape(-1), g.reshape(-1)).reshape(shape)
+            return scatter_add(g.new_zeros(shape), d, it, g)
+        attach('GatherBackward0', bwd, (input,), (r,))
+    return r
+
+
+def _scatter_checks(input, d, idx, src):
+    a = input._data
+    if a.ndim == 0 or idx.ndim == 0:
+        return
+    bad = any(idx.shape[i] > a.shape[i] for i in range(a.ndim) if i != d)
+    if src is not None and src._data.ndim == idx.ndim:
+        bad = bad or any(idx.shape[i] > src._data.shape[i] for i in range(idx.ndim))
+        if bad:
+            raise RuntimeError(f"Expected index {list(idx.shape)} to be no larger than self {list(a.shape)} apart "
+                               f"from dimension {d} and to be no larger size than src {list(src._data.shape)}")
+    elif bad:
+        raise RuntimeError(f"Expected index {list(idx.shape)} to be no larger than self {list(a.shape)} apart "
+                           f"from dimension {d}")
+
+
+def _scatter_np(a, d, idx, s, how):
+    """Scatter s (already cut to idx's shape) into a copy of a along d."""
+    out = a.copy()
+    if a.ndim == 0 or idx.ndim == 0:
+        flat = out.reshape(-1)
+        pos = (idx.reshape(-1),)
+        s = np.broadcast_to(s, idx.shape).reshape(-1)
+    else:
+        flat = out
+        pos = _scatter_pos(idx, d)
+    if how == 'add':
+        np.add.at(flat, pos, s)
+    elif how == 'multiply':
+        np.multiply.at(flat, pos, s)
+    else:
+        flat[pos] = s
+    return flat.reshape(a.shape)
+
+
+def _cut(src, idx):
+    s = src._data
+    if s.ndim == 0 or idx.ndim == 0:
+        return s.reshape(-1)[:max(idx.size, 1)].reshape(idx.shape) if s.ndim else s
+    return s[tuple(slice(0, n) for n in idx.shape)]
+
+
+def scatter(input, dim, index, src=None, value=None, *, reduce=None):
+    if src is None:
+        src = value
+    a = input._data
+    d = _wrap_dim(dim, a.ndim)
+    idx = _gs_index('scatter', input, index, d)
+    st = src if isinstance(src, Tensor) else None
+    if st is not None and st.dtype is not input.dtype:
+        raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
+    if reduce is not None and reduce not in ('add', 'multiply'):
+        raise RuntimeError("reduce argument must be either add or multiply.")
+    _scatter_checks(input, d, idx, st)
+    idx = _gs_bounds(idx, a.shape[d] if a.ndim else 1, d)
+    s = _cut(st, idx) if st is not None else np.full(idx.shape, src, a.dtype)
+    r = _make(_scatter_np(a, d, idx, s.astype(a.dtype, copy=False), reduce), input.dtype, input._device)
+    if _grad_on(input, st):
+        it = index if index.dtype is D.int64 else _make(idx, D.int64, index._device)
+        if reduce is not None:
+            from .pointwise import _not_implemented
+            attach('NotImplemented', _not_implemented('scatter with reduce'), (input, st), (r,))
+        else:
+            def bwd(node, g):
+                gi = scatter(g, d, it, 0.) if needs(node, 0) else None
+                gs = _pad_to(gather(g, d, it), st) if needs(node, 1) else None
+                return gi, gs
+            attach('ScatterBackward0' if st is not None else 'ScatterBackward1', bwd, (input, st), (r,))
+    return r
+
+
+def _pad_to(g, src):
+    """A gradient shaped like the index, zero-padded to the shape of src."""
+    if tuple(g.shape) == tuple(src.shape):
+        return g
+    full = g.new_zeros(src.shape)
+    full[tuple(slice(0, n) for n in g.shape)] = g
+    return full
+
+
+def scatter_add(input, dim, index, src):
+    a = input._data
+    d = _wrap_dim(dim, a.ndim)
+    idx = _gs_index('scatter_add', input, index, d)
+    if src.dtype is not input.dtype:
+        raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
+    _scatter_checks(input, d, idx, src)
+    idx = _gs_bounds(idx, a.shape[d] if a.ndim else 1, d)
+    r = _make(_scatter_np(a, d, idx, _cut(src, idx), 'add'), input.dtype, input._device)
+    if _grad_on(input, src):
+        it = index if index.dtype is D.int64 else _make(idx, D.int64, index._device)
+
+        def bwd(node, g):
+            return (g if needs(node, 0) else None), (_pad_to(gather(g, d, it), src) if needs(node, 1) else None)
+        attach('ScatterAddBackward0', bwd, (input, src), (r,))
+    return r
+
+
+register(with_out(gather))
+for _f in (scatter, scatter_add):
+    register(_f, inplace=True)

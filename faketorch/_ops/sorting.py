@@ -277,10 +277,10 @@ def _quantile(name, input, q, dim, keepdim, interpolation, ignore_nan):
         shape = (1,) * a.ndim if keepdim else ()
     else:
         shape = list(a.shape)
-        if keepdim:
+        if a.ndim and keepdim:
             shape[d_out] = 1
-        else:
-            shape.pop(d_out) if a.ndim else None
+        elif a.ndim:
+            shape.pop(d_out)
         shape = tuple(shape)
     res = res.reshape(((len(qv),) if not q_scalar else ()) + shape)
     if res._grad_fn is not None:

@@ -467,6 +467,10 @@ def _softmax_core(input, dim, log):
 def _softmax_bwd(node, g):
     y, = node.saved_tensors
     ax = node._args
+    if not grad_state.enabled:
+        yd, gd = y._data, g._data
+        gy = gd * yd
+        return _make(gy - yd * (gy if ax is None else gy.sum(ax, keepdims=True)), g.dtype, g._device)
     if ax is None:
         return _fused('SoftmaxBackwardDataBackward0', (g, y), lambda g, y: y * (g - g * y))
     return _fused('SoftmaxBackwardDataBackward0', (g, y), lambda g, y: y * (g - (g * y).sum(ax, keepdim=True)))
@@ -475,6 +479,9 @@ def _softmax_bwd(node, g):
 def _log_softmax_bwd(node, g):
     y, = node.saved_tensors
     ax = node._args
+    if not grad_state.enabled:
+        gd = g._data
+        return _make(gd - np.exp(y._data) * (gd if ax is None else gd.sum(ax, keepdims=True)), g.dtype, g._device)
     if ax is None:
         return _fused('LogSoftmaxBackwardDataBackward0', (g, y), lambda g, y: g - y.exp() * g)
     return _fused('LogSoftmaxBackwardDataBackward0', (g, y), lambda g, y: g - y.exp() * g.sum(ax, keepdim=True))
@@ -527,6 +534,8 @@ def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
 
 def _linear_bwd(node, g):
     x, w = node.saved_tensors[:2]
+    if not grad_state.enabled:
+        return _linear_bwd_arrays(node, g, x, w)
     gx = gw = gb = None
     nd = x.dim()
     if needs(node, 0):
@@ -538,6 +547,25 @@ def _linear_bwd(node, g):
             gw = _matmul(g2.t(), x2) if nd else g2.t() * x
         if needs(node, 2):
             gb = g2.sum(0) if nd else g
+    return gx, gw, gb
+
+
+def _linear_bwd_arrays(node, g, x, w):
+    # the common case (no create_graph): the two GEMMs straight on the arrays, no wrapper ops
+    gd, xd, wd = g._data, x._data, w._data
+    dt, dev = g.dtype, g._device
+    gx = gw = gb = None
+    if needs(node, 0):
+        gx = _make(gd @ wd, dt, dev)
+    if xd.ndim == 0:
+        return gx, (_make(gd[:, None] * xd, dt, dev) if needs(node, 1) else None), \
+            (g if needs(node, 2) else None)
+    g2 = gd.reshape(-1, gd.shape[-1]) if gd.ndim != 2 else gd
+    if needs(node, 1):
+        x2 = xd.reshape(-1, xd.shape[-1]) if xd.ndim != 2 else xd
+        gw = _make(g2.T @ x2, dt, dev)
+    if needs(node, 2):
+        gb = _make(g2.sum(0), dt, dev)
     return gx, gw, gb
 
 
@@ -1273,6 +1301,12 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     if input._requires_grad and grad_state.enabled:
         def bwd(node, g):
             from .. import zeros
+            if not grad_state.enabled:
+                scale = g._data if reduction != 'mean' else g._data / total
+                gv = -wt * (scale.reshape(tc.shape) if reduction == 'none' else scale)
+                gi = np.zeros(a2.shape, a.dtype)
+                np.put_along_axis(gi, tc[:, None], gv[:, None].astype(a.dtype, copy=False), axis=1)
+                return _make(gi.reshape(a.shape), input.dtype, input._device)
             gw = _make(-wt, input.dtype, input._device)
             if reduction == 'none':
                 gv = g.reshape(tc.shape) * gw

@@ -132,11 +132,11 @@ class Optimizer:
         self.defaults.setdefault('differentiable', False)
 
     def __repr__(self):
-        lines = [self.__class__.__name__ + ' (']
-        for i, group in enumerate(self.param_groups):
-            lines.append(f'Parameter Group {i}')
-            lines += [f'    {key}: {group[key]}' for key in sorted(group) if key != 'params']
-        return '\n'.join(lines) + '\n)'
+        text = self.__class__.__name__ + ' ('
+        for i, group in enumerate(self.param_groups):     # groups after the first start with a blank line
+            text += f'\nParameter Group {i}\n'
+            text += ''.join(f'    {key}: {group[key]}\n' for key in sorted(group) if key != 'params')
+        return text + ')'
 
     # --- hooks ---
     def _add_hook(self, hooks, hook, prepend=False):

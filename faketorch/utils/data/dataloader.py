@@ -280,6 +280,14 @@ class _BaseDataLoaderIter:
         raise NotImplementedError('{} cannot be pickled', self.__class__.__name__)
 
 
+def _queue_finalized(q):
+    """Has the garbage collector already closed this queue's feeder thread? Happens when the
+    iterator dies in a reference cycle (e.g. held by an exception's traceback): the queues'
+    finalizers then run before our __del__, and whatever we put is never sent."""
+    close = getattr(q, '_close', None)
+    return close is not None and hasattr(close, 'still_active') and not close.still_active()
+
+
 def _accelerator_available():
     try:
         return bool(torch.cuda.is_available())
@@ -484,8 +492,9 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
             for worker_id in range(len(self._workers)):
                 if self._persistent_workers or self._workers_status[worker_id]:
                     self._mark_worker_as_unavailable(worker_id, shutdown=True)
-            for w in self._workers:
-                w.join(timeout=_utils.MP_STATUS_CHECK_INTERVAL)
+            for w, q in zip(self._workers, self._index_queues):
+                if not _queue_finalized(q):     # else the None never reaches it: terminated below
+                    w.join(timeout=_utils.MP_STATUS_CHECK_INTERVAL)
             for q in self._index_queues:
                 q.cancel_join_thread()
                 q.close()

@@ -1,4 +1,5 @@
 """The loop a DataLoader worker process runs, and what it tells the dataset about itself."""
+import gc
 import os
 import queue
 import random
@@ -77,6 +78,9 @@ def _worker_loop(dataset_kind, dataset, index_queue, data_queue, done_event, aut
     from ..dataloader import _DatasetKind
     global _worker_info
     try:
+        # Objects inherited through fork stay put: no copy-on-write from the collector, and no
+        # __del__ of the parent's garbage (another DataLoader iterator, say) running in here.
+        gc.freeze()
         if hasattr(signal, 'SIGCHLD'):  # a forked worker must not run the parent's SIGCHLD handler
             signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         seed = _seed_worker(base_seed, worker_id)

@@ -1,0 +1,90 @@
+"""Linear algebra: torch.linalg, einsum and friends, with gradients and torch's errors."""
+from conformance import case, check
+
+
+def _spd(torch):
+    a = torch.tensor([[4., 1., 0.5], [1., 3., 0.2], [0.5, 0.2, 2.]])
+    return a
+
+
+def _grad_of(torch, f, *xs):
+    xs = [x.clone().requires_grad_() for x in xs]
+    out = f(*xs)
+    outs = out if isinstance(out, tuple) else (out,)
+    total = sum((o.sum() if o.dtype.is_floating_point else 0) for o in outs if o.requires_grad)
+    total.backward()
+    return out, [x.grad for x in xs]
+
+
+check('torch.einsum', lambda torch: torch.einsum('ij,jk->ik', torch.arange(6.).view(2, 3), torch.ones(3, 2)))
+check('torch.einsum', lambda torch: torch.einsum('ii->i', torch.arange(9.).view(3, 3)), name='diagonal')
+check('torch.einsum', lambda torch: torch.einsum('ii', torch.arange(9.).view(3, 3)), name='trace')
+check('torch.einsum', lambda torch: torch.einsum('bij,bjk->bik', torch.ones(2, 2, 3), torch.ones(2, 3, 4)).shape,
+      name='batched')
+check('torch.einsum', lambda torch: torch.einsum('...ij,jk', torch.ones(2, 2, 3), torch.ones(3, 4)), name='ellipsis')
+check('torch.einsum', lambda torch: torch.einsum('i,j', torch.arange(3.), torch.arange(2.)), name='implicit_outer')
+check('torch.einsum', lambda torch: torch.einsum(torch.ones(2, 3), [0, 1], torch.ones(3), [1], [0]), name='sublist')
+check('torch.einsum', lambda torch: torch.einsum('ij,jk', torch.ones(2, 3), torch.ones(2, 3)), name='size_mismatch')
+check('torch.einsum', lambda torch: torch.einsum('ijk', torch.ones(2, 3)), name='too_many_subscripts')
+check('torch.einsum', lambda torch: torch.einsum('i,i', torch.ones(2), torch.ones(2, dtype=torch.long)),
+      name='dtype_mismatch')
+check('torch.einsum', lambda torch: _grad_of(torch, lambda a, b: torch.einsum('ij,jk->ik', a, b),
+                                             torch.arange(6.).view(2, 3), torch.arange(3.).view(3, 1)), name='grad')
+check('torch.einsum', lambda torch: _grad_of(torch, lambda a: torch.einsum('ii->i', a), torch.arange(4.).view(2, 2)),
+      name='grad_diagonal')
+check('torch.tensordot', lambda torch: torch.tensordot(torch.arange(24.).view(2, 3, 4), torch.ones(3, 4, 5), dims=2))
+check('torch.tensordot', lambda torch: torch.tensordot(torch.arange(6.).view(2, 3), torch.ones(2, 3),
+                                                       dims=([0, 1], [0, 1])), name='lists')
+check('torch.kron', lambda torch: torch.kron(torch.tensor([[1., 2.], [3., 4.]]), torch.eye(2)))
+check('torch.cross', lambda torch: torch.cross(torch.tensor([[1., 0., 0.]]), torch.tensor([[0., 1., 0.]]), dim=1))
+check('torch.linalg.cross', lambda torch: torch.linalg.cross(torch.ones(2), torch.ones(2)), name='bad_size')
+check('torch.cdist', lambda torch: torch.cdist(torch.arange(6.).view(3, 2), torch.ones(2, 2)))
+check('torch.cdist', lambda torch: torch.cdist(torch.arange(6.).view(3, 2), torch.ones(2, 2), p=1), name='p1')
+check('torch.dist', lambda torch: torch.dist(torch.arange(3.), torch.ones(3)))
+check('torch.norm', lambda torch: torch.norm(torch.arange(6.).view(2, 3)))
+check('torch.norm', lambda torch: torch.norm(torch.arange(6.).view(2, 3), dim=1, keepdim=True), name='dim_keepdim')
+check('torch.norm', lambda torch: torch.norm(torch.arange(6.).view(2, 3), p=1, dim=0), name='p1')
+check('torch.norm', lambda torch: _grad_of(torch, lambda x: torch.norm(x), torch.zeros(3)), name='grad_at_zero')
+check('torch.trace', lambda torch: torch.trace(torch.arange(9.).view(3, 3)))
+check('torch.trace', lambda torch: torch.trace(torch.arange(9).view(3, 3)), name='int')
+check('torch.vdot', lambda torch: torch.vdot(torch.arange(3.), torch.ones(3)))
+check('torch.inner', lambda torch: torch.inner(torch.arange(6.).view(2, 3), torch.ones(3)))
+check('torch.block_diag', lambda torch: torch.block_diag(torch.ones(2, 2), torch.tensor([5., 6.])))
+check('torch.tril_indices', lambda torch: torch.tril_indices(3, 3))
+check('torch.triu_indices', lambda torch: torch.triu_indices(3, 4, 1))
+check('torch.cov', lambda torch: torch.cov(torch.tensor([[0., 1., 2.], [2., 1., 0.]])))
+check('torch.corrcoef', lambda torch: torch.corrcoef(torch.tensor([[0., 1., 2.], [2., 1., 0.5]])))
+check('torch.linalg.inv', lambda torch: torch.linalg.inv(_spd(torch)))
+check('torch.linalg.inv', lambda torch: _grad_of(torch, torch.linalg.inv, _spd(torch)), name='grad')
+check('torch.linalg.inv', lambda torch: torch.linalg.inv(torch.tensor([[1., 2., 3.], [2., 4., 6.], [1., 1., 1.]])),
+      name='singular')
+check('torch.linalg.inv', lambda torch: torch.linalg.inv(torch.ones(2, 3)), name='not_square')
+check('torch.linalg.inv', lambda torch: torch.linalg.inv(torch.ones(2, 2, dtype=torch.long)), name='int')
+check('torch.linalg.det', lambda torch: _grad_of(torch, torch.linalg.det, _spd(torch)))
+check('torch.linalg.slogdet', lambda torch: torch.linalg.slogdet(_spd(torch)))
+check('torch.linalg.solve', lambda torch: _grad_of(torch, torch.linalg.solve, _spd(torch), torch.ones(3, 2)))
+check('torch.linalg.solve', lambda torch: torch.linalg.solve(torch.eye(2), torch.ones(3)), name='shape_mismatch')
+check('torch.linalg.cholesky', lambda torch: _grad_of(torch, torch.linalg.cholesky, _spd(torch)))
+check('torch.linalg.cholesky', lambda torch: torch.linalg.cholesky(-torch.eye(2)), name='not_pd')
+check('torch.linalg.qr', lambda torch: torch.linalg.qr(_spd(torch)))
+check('torch.linalg.eigh', lambda torch: torch.linalg.eigh(_spd(torch)).eigenvalues)
+check('torch.linalg.eigvalsh', lambda torch: _grad_of(torch, torch.linalg.eigvalsh, _spd(torch)))
+check('torch.linalg.svd', lambda torch: torch.linalg.svd(_spd(torch), full_matrices=False).S)
+check('torch.linalg.svdvals', lambda torch: _grad_of(torch, torch.linalg.svdvals, torch.arange(6.).view(2, 3)))
+check('torch.linalg.pinv', lambda torch: torch.linalg.pinv(torch.arange(6.).view(2, 3)))
+check('torch.linalg.matrix_rank', lambda torch: torch.linalg.matrix_rank(torch.ones(3, 3)))
+check('torch.linalg.lstsq', lambda torch: torch.linalg.lstsq(_spd(torch), torch.ones(3, 1)).solution)
+check('torch.linalg.norm', lambda torch: torch.linalg.norm(_spd(torch)))
+check('torch.linalg.norm', lambda torch: torch.linalg.norm(_spd(torch), 'nuc'), name='nuc')
+check('torch.linalg.vector_norm', lambda torch: torch.linalg.vector_norm(torch.arange(6.), float('inf')))
+check('torch.linalg.vector_norm', lambda torch: torch.linalg.vector_norm(torch.arange(6)), name='int')
+check('torch.linalg.matrix_norm', lambda torch: torch.linalg.matrix_norm(_spd(torch), 1))
+check('torch.linalg.matrix_power', lambda torch: torch.linalg.matrix_power(_spd(torch), 3))
+check('torch.linalg.matrix_exp', lambda torch: torch.linalg.matrix_exp(torch.tensor([[0., 1.], [-1., 0.]])))
+check('torch.linalg.multi_dot', lambda torch: torch.linalg.multi_dot([torch.ones(2, 3), torch.ones(3, 4),
+                                                                     torch.ones(4)]))
+
+
+@case('torch.linalg.inv')
+def batched_singular(torch):
+    return torch.linalg.inv(torch.stack([torch.eye(3), torch.zeros(3, 3)]))

@@ -1,0 +1,82 @@
+"""Linear algebra, fft, special, complex and foreach ops against real torch (values and gradients)."""
+import numpy as np
+import pytest
+
+import faketorch
+import faketorch.linalg  # noqa: F401
+import faketorch.fft  # noqa: F401
+import faketorch.special  # noqa: F401
+import faketorch._misc  # noqa: F401
+
+torch = pytest.importorskip('torch')
+
+A = np.array([[4., 1., 0.5], [1., 3., 0.2], [0.5, 0.2, 2.]], np.float32)
+B = np.arange(6, dtype=np.float32).reshape(3, 2)
+
+
+def _run(mod, f, *arrays):
+    xs = [mod.tensor(a, requires_grad=True) for a in arrays]
+    out = f(mod, *xs)
+    outs = out if isinstance(out, tuple) else (out,)
+    loss = sum(o.abs().sum() if o.dtype.is_complex else o.sum() for o in outs if o.requires_grad)
+    loss.backward()
+    return [o.detach().numpy() for o in outs], [x.grad.numpy() for x in xs], \
+        [o.dtype for o in outs], [o.grad_fn.name() if o.grad_fn else None for o in outs]
+
+
+CASES = {
+    'inv': (lambda m, a: m.linalg.inv(a), (A,)),
+    'det': (lambda m, a: m.linalg.det(a), (A,)),
+    'slogdet': (lambda m, a: m.linalg.slogdet(a)[1], (A,)),
+    'solve': (lambda m, a, b: m.linalg.solve(a, b), (A, B)),
+    'cholesky': (lambda m, a: m.linalg.cholesky(a), (A,)),
+    'qr': (lambda m, a: m.linalg.qr(a)[1], (A,)),
+    'eigvalsh': (lambda m, a: m.linalg.eigvalsh(a), (A,)),
+    'svdvals': (lambda m, b: m.linalg.svdvals(b), (B,)),
+    'pinv': (lambda m, b: m.linalg.pinv(b), (B,)),
+    'norm': (lambda m, a: m.linalg.norm(a), (A,)),
+    'matrix_exp': (lambda m, a: m.linalg.matrix_exp(a * 0.1), (A,)),
+    'einsum': (lambda m, a, b: m.einsum('ij,jk->ik', a, b), (A, B)),
+    'einsum_diag': (lambda m, a: m.einsum('ii->i', a), (A,)),
+    'tensordot': (lambda m, a, b: m.tensordot(a, b, 1), (A, B)),
+    'kron': (lambda m, a, b: m.kron(a, b), (A, B)),
+    'cdist': (lambda m, b: m.cdist(b, b[:2] * 0.5), (B,)),
+    'fft': (lambda m, b: m.fft.fft(b), (B,)),
+    'rfft2': (lambda m, a: m.fft.rfft2(a), (A,)),
+    'irfft': (lambda m, a: m.fft.irfft(m.fft.rfft(a), n=3), (A,)),
+    'erfcx': (lambda m, a: m.special.erfcx(a), (A,)),
+    'i1e': (lambda m, a: m.special.i1e(a), (A,)),
+    'log_ndtr': (lambda m, a: m.special.log_ndtr(-a), (A,)),
+    'polar': (lambda m, b: m.view_as_real(m.polar(b, b * 0.5)), (B,)),
+}
+
+
+@pytest.mark.parametrize('name', sorted(CASES))
+def test_against_torch(name):
+    f, arrays = CASES[name]
+    ro, rg, rd, rn = _run(torch, f, *arrays)
+    fo, fg, fd, fn = _run(faketorch, f, *arrays)
+    assert [str(d) for d in rd] == [str(d) for d in fd]
+    assert rn == fn
+    for x, y in zip(ro + rg, fo + fg):
+        np.testing.assert_allclose(y, x, rtol=1e-4, atol=1e-4)
+
+
+def test_singular_inverse_message():
+    with pytest.raises(RuntimeError, match='The diagonal element 3 is zero'):
+        faketorch.linalg.inv(faketorch.tensor([[1., 2., 3.], [2., 4., 6.], [1., 1., 1.]]))
+
+
+def test_finfo_repr():
+    assert repr(faketorch.finfo(faketorch.float32)) == repr(torch.finfo(torch.float32))
+    assert repr(faketorch.iinfo(faketorch.int64)) == repr(torch.iinfo(torch.int64))
+
+
+def test_double_backward_inv():
+    outs = []
+    for m in (torch, faketorch):
+        x = m.tensor(A.astype(np.float64), requires_grad=True)
+        g, = m.autograd.grad(m.linalg.inv(x).sum(), x, create_graph=True)
+        g.sum().backward()
+        outs.append(x.grad.numpy())
+    np.testing.assert_allclose(outs[1], outs[0], rtol=1e-8)
