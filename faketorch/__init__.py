@@ -17,6 +17,7 @@ from . import autograd
 from .autograd import (no_grad, enable_grad, set_grad_enabled, inference_mode, is_grad_enabled,
                        is_inference_mode_enabled)
 from . import _ops
+from ._ops import random_ops as _random_ops  # noqa: F401
 from . import return_types
 from . import cuda
 from . import optim
@@ -106,11 +107,6 @@ def is_nonzero(input):
     return input.item() != 0
 
 
-from ._ops import random_ops as _random_ops  # noqa: E402
-try:
-    from .random import (manual_seed, seed, initial_seed, get_rng_state, set_rng_state,  # noqa: E402
-                         Generator, default_generator)
-    from . import random  # noqa: E402
-except ImportError:
-    manual_seed = _random_ops.manual_seed
-globals().update(_random_ops.exports)
+from .random import (manual_seed, seed, initial_seed, get_rng_state, set_rng_state,  # noqa: E402
+                     Generator, default_generator)
+from . import random  # noqa: E402

@@ -376,3 +376,24 @@ def test_iterable_len_warning():
         warnings.simplefilter('always')
         assert list(loader) == [0, 1, 2, 3, 4]
     assert sum('was reported to be 3(when accessing len(dataloader)), but 4 samples' in str(x.message) for x in w)
+
+
+def test_uncaught_worker_error_exits():
+    """A worker error left uncaught ends the program promptly, with torch's message and no noise."""
+    import subprocess
+    import sys
+    script = (
+        'import faketorch.utils.data as D\n'
+        'class DS(D.Dataset):\n'
+        '    def __len__(self): return 8\n'
+        '    def __getitem__(self, i):\n'
+        '        if i == 5: raise ValueError("boom")\n'
+        '        return i\n'
+        'if __name__ == "__main__":\n'
+        '    for b in D.DataLoader(DS(), batch_size=2, num_workers=2): pass\n')
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    t = time.time()
+    p = subprocess.run([sys.executable, '-c', script], capture_output=True, text=True, timeout=60, cwd=root)
+    assert p.returncode == 1 and time.time() - t < 20
+    assert 'ValueError: Caught ValueError in DataLoader worker process 0.' in p.stderr
+    assert 'Exception ignored' not in p.stderr, p.stderr

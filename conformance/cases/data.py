@@ -229,8 +229,8 @@ check('utils.data.DataLoader', lambda torch: _D(torch).DataLoader(_tds(torch), n
                                                                   multiprocessing_context='nope'), name='bad_context')
 check('utils.data.DataLoader', lambda torch: setattr(_D(torch).DataLoader(_tds(torch)), 'batch_size', 3),
       name='frozen_attribute')
-check('utils.data.DataLoader', lambda torch: _D(torch).DataLoader(_squares(torch, 4, fail_at=2), batch_size=2)
-      and _first_line(lambda: _batches(torch, _squares(torch, 4, fail_at=2), batch_size=2)), name='error_in_process')
+check('utils.data.DataLoader', lambda torch: _batches(torch, _squares(torch, 4, fail_at=2), batch_size=2),
+      name='error_in_process')
 check('utils.data.get_worker_info', lambda torch: _D(torch).get_worker_info(), name='main_process')
 
 
@@ -266,9 +266,8 @@ check('utils.data.DataLoader', lambda torch: _batches(torch, _squares(torch, 3),
       name='workers_no_batching')
 check('utils.data.DataLoader', lambda torch: _batches(torch, _stream(torch, 9), batch_size=2, **W),
       name='workers_iterable_sharded')
-check('utils.data.DataLoader', lambda torch: _batches(torch, _tds(torch), batch_size=4, prefetch_factor=1,
-                                                      multiprocessing_context='spawn', **W) if False else
-      _batches(torch, _tds(torch), batch_size=4, prefetch_factor=1, **W), name='workers_prefetch')
+check('utils.data.DataLoader', lambda torch: _batches(torch, _tds(torch), batch_size=4, prefetch_factor=1, **W),
+      name='workers_prefetch')
 check('utils.data.DataLoader', lambda torch: sorted(torch.cat([b['x'] for b in _batches(
     torch, _squares(torch, 8), batch_size=2, in_order=False, **W)]).tolist()), name='workers_out_of_order')
 check('utils.data.DataLoader', lambda torch: _batches(torch, _tds(torch, 6), batch_size=2, shuffle=True,
@@ -277,7 +276,7 @@ check('utils.data.DataLoader', lambda torch: _batches(torch, _tds(torch, 6), bat
 check('utils.data.DataLoader', lambda torch: _first_line(lambda: _batches(
     torch, _squares(torch, 6, fail_at=3), batch_size=2, **W)), name='workers_error')
 check('utils.data.DataLoader', lambda torch: _first_line(lambda: _batches(
-    torch, _squares(torch, 2, sleep=3), batch_size=1, timeout=0.5, **W)), name='workers_timeout')
+    torch, _squares(torch, 1, sleep=1), batch_size=1, timeout=0.3, **W)), name='workers_timeout')
 
 
 @case('utils.data.get_worker_info', name='in_workers')

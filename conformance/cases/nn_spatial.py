@@ -176,7 +176,7 @@ def in_running_stats(torch):
     return m.running_mean, m.running_var
 
 
-@case('nn.Conv2d', name='lenet_forward_backward')
+@case('nn.Conv2d', name='lenet_forward_backward', rtol=1e-4, atol=1e-5)   # float32 sums in another order
 def lenet(torch):
     nn = torch.nn
     m = _det(torch, nn.Sequential(nn.Conv2d(1, 6, 5), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(6, 16, 5), nn.ReLU(),
@@ -337,10 +337,10 @@ ERRORS = [
     ('nn.functional.fold', 'F.fold(torch.ones(1, 12, 8), (4, 4), 2)'),
     ('nn.BatchNorm2d', 'torch.nn.BatchNorm2d(3)(torch.ones(2, 3))'),
     ('nn.Conv2d', 'torch.nn.Conv2d(3, 6, 3, groups=2)'),
-    ('nn.Conv2d', 'torch.nn.Conv2d(3, 6, 3, padding_mode="mirror")'),
     ('nn.GroupNorm', 'torch.nn.GroupNorm(3, 4)'),
     ('nn.InstanceNorm2d', 'torch.nn.InstanceNorm2d(3, affine=True)(torch.ones(1, 4, 2, 2))'),
 ]
+# (a bad padding_mode is left out: torch prints a set whose order depends on the hash seed)
 for _api, _expr in ERRORS:
     check(_api, (lambda e: lambda torch: eval(e, {'F': torch.nn.functional, 'torch': torch}))(_expr),
           name='error ' + _expr)

@@ -1,53 +1,207 @@
-"""Random ops. PROVISIONAL: will be rewired onto faketorch._rng (torch-exact streams)."""
+"""Random ops on torch's CPU generator (faketorch._rng): the same numbers as torch after the same
+seed. Each draws into a fresh array in the output's memory order, as torch's kernels fill it."""
 import numpy as np
 
 from .. import _dtype as D
+from .. import _rng
 from .._tensor import Tensor, _make
-from .factory import _size, _finish, write_out
+from ._core import check_inplace, register, write_out
+from .factory import _size, _finish
 
-_rs = np.random.RandomState(0)
+
+def _gen(generator):
+    if generator is None:
+        from ..random import default_generator
+        return default_generator
+    return generator
+
+
+def _np(dt):
+    return _rng.BF16 if dt is D.bfloat16 else D.np_dtype(dt)
+
+
+def _float_dtype(dtype, fname):
+    dt = dtype or D.get_default_dtype()
+    return dt
+
+
+def _new(data, dt, device, requires_grad, out, fname):
+    t = _finish(data, dt, device, requires_grad)
+    return write_out(out, t, fname) if out is not None else t
 
 
 def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
          pin_memory=False):
-    dt = dtype or D.get_default_dtype()
-    t = _finish(_rs.random_sample(_size(size)).astype(dt._np), dt, device, requires_grad)
-    return write_out(out, t, 'rand') if out is not None else t
+    dt = dtype or (out.dtype if out is not None else D.get_default_dtype())
+    shape = _size(size)
+    return _new(_rng.uniform(_gen(generator), shape, _np(dt)).reshape(shape), dt, device, requires_grad,
+                out, 'rand')
 
 
 def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
           pin_memory=False):
-    dt = dtype or D.get_default_dtype()
-    t = _finish(_rs.standard_normal(_size(size)).astype(dt._np), dt, device, requires_grad)
-    return write_out(out, t, 'randn') if out is not None else t
+    dt = dtype or (out.dtype if out is not None else D.get_default_dtype())
+    shape = _size(size)
+    return _new(_rng.normal(_gen(generator), shape, _np(dt)).reshape(shape), dt, device, requires_grad,
+                out, 'randn')
 
 
-def randint(low=0, high=None, size=None, *, generator=None, out=None, dtype=None, layout=None, device=None,
-            requires_grad=False):
+def randint(low=0, high=None, size=None, *, generator=None, out=None, dtype=None, layout=None,
+            device=None, requires_grad=False, pin_memory=False):
+    if size is None and isinstance(high, (tuple, list)):      # randint(high, size)
+        low, high, size = 0, low, high
     if high is None:
-        low, high = 0, low
+        raise TypeError("randint() received an invalid combination of arguments - got missing size")
     dt = dtype or D.int64
-    return _finish(_rs.randint(low, high, size=tuple(size)).astype(dt._np), dt, device, requires_grad)
+    shape = _size((size,))
+    return _new(_rng.randint(_gen(generator), int(low), int(high), shape, _np(dt)).reshape(shape), dt,
+                device, requires_grad, out, 'randint')
 
 
 def randperm(n, *, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
              pin_memory=False):
     dt = dtype or D.int64
-    return _finish(_rs.permutation(n).astype(dt._np), dt, device, requires_grad)
+    return _new(_rng.randperm(_gen(generator), int(n), _np(dt)), dt, device, requires_grad, out, 'randperm')
 
 
-def rand_like(input, *, dtype=None, device=None, requires_grad=False, memory_format=None):
-    return rand(input.shape, dtype=dtype or input.dtype, device=device or input._device, requires_grad=requires_grad)
+def rand_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
+    return rand(input.shape, dtype=dtype or input.dtype,
+                device=device if device is not None else input._device, requires_grad=requires_grad)
 
 
-def randn_like(input, *, dtype=None, device=None, requires_grad=False, memory_format=None):
-    return randn(input.shape, dtype=dtype or input.dtype, device=device or input._device, requires_grad=requires_grad)
+def randn_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
+    return randn(input.shape, dtype=dtype or input.dtype,
+                 device=device if device is not None else input._device, requires_grad=requires_grad)
 
 
-def manual_seed(seed):
-    global _rs
-    _rs = np.random.RandomState(seed & 0xFFFFFFFF)
+def randint_like(input, low=0, high=None, *, dtype=None, layout=None, device=None, requires_grad=False,
+                 memory_format=None):
+    if high is None:
+        low, high = 0, low
+    return randint(low, high, input.shape, dtype=dtype or input.dtype,
+                   device=device if device is not None else input._device, requires_grad=requires_grad)
 
 
-exports = dict(rand=rand, randn=randn, randint=randint, randperm=randperm, rand_like=rand_like,
-               randn_like=randn_like)
+def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None, layout=None,
+           device=None, requires_grad=False, pin_memory=False):
+    g = _gen(generator)
+    mt, st = isinstance(mean, Tensor), isinstance(std, Tensor)
+    if not mt and not st:
+        if size is None:
+            raise TypeError("normal() received an invalid combination of arguments")
+        dt = dtype or D.get_default_dtype()
+        shape = _size((size,))
+        return _new(_rng.normal(g, shape, _np(dt), float(mean), float(std)).reshape(shape), dt, device,
+                    requires_grad, out, 'normal')
+    ref = mean if mt else std
+    if not ref.dtype.is_floating_point:
+        raise NotImplementedError(f'"normal_kernel_cpu" not implemented for \'{D.type_name(ref.dtype)}\'')
+    if st and (std._data < 0).any():
+        raise RuntimeError(f"normal expects all elements of std >= 0.0")
+    m = mean._data if mt else mean
+    s = std._data if st else std
+    data = _rng.normal_tensor(g, m, s, ref._data.dtype)
+    r = _make(np.asarray(data, ref._data.dtype), ref.dtype, ref._device)
+    return write_out(out, r, 'normal') if out is not None else r
+
+
+def bernoulli(input, p=None, *, generator=None, out=None):
+    g = _gen(generator)
+    if p is not None:
+        data = _rng.bernoulli(g, float(p), input._data.shape, input._data.dtype)
+    else:
+        data = _rng.bernoulli_tensor(g, input._data, input._data.shape, input._data.dtype)
+    r = _make(np.asarray(data).reshape(input._data.shape), input.dtype, input._device)
+    return write_out(out, r, 'bernoulli') if out is not None else r
+
+
+def multinomial(input, num_samples, replacement=False, *, generator=None, out=None):
+    data = _rng.multinomial(_gen(generator), input._data, int(num_samples), replacement)
+    r = _make(np.asarray(data, np.int64), D.int64, input._device)
+    return write_out(out, r, 'multinomial') if out is not None else r
+
+
+def poisson(input, generator=None):
+    data = _rng.poisson(_gen(generator), input._data, input._data.dtype)
+    return _make(np.asarray(data, input._data.dtype).reshape(input._data.shape), input.dtype, input._device)
+
+
+# --- in-place fills ----------------------------------------------------------------------------
+
+def _fill(self, data):
+    """Write values drawn in memory order into self (which may be a non-contiguous view)."""
+    a = self._data
+    if a.flags.c_contiguous:
+        a[...] = np.asarray(data).reshape(a.shape)
+    else:
+        order = sorted(range(a.ndim), key=lambda i: -a.strides[i])
+        view = a.transpose(order)
+        view[...] = np.asarray(data).reshape(view.shape)
+    self._vc[0] += 1
+    return self
+
+
+def _float_only(self, fname):
+    if not self.dtype.is_floating_point:
+        raise NotImplementedError(f'"{fname}" not implemented for \'{D.type_name(self.dtype)}\'')
+
+
+def uniform_(self, from_=0, to=1, *, generator=None):
+    check_inplace(self)
+    _float_only(self, 'check_uniform_bounds')
+    return _fill(self, _rng.uniform(_gen(generator), self._data.shape, _np(self.dtype), float(from_), float(to)))
+
+
+def normal_(self, mean=0, std=1, *, generator=None):
+    check_inplace(self)
+    _float_only(self, 'normal_kernel_cpu')
+    if std < 0:
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
+    return _fill(self, _rng.normal(_gen(generator), self._data.shape, _np(self.dtype), float(mean), float(std),
+                                   contiguous=bool(self._data.flags.c_contiguous)))
+
+
+def random_(self, from_=None, to=None, *, generator=None):
+    check_inplace(self)
+    if from_ is not None and to is None:
+        from_, to = 0, from_
+        if from_ == 0 and to is not None:
+            pass
+    return _fill(self, _rng.random_(_gen(generator), self._data.shape, _np(self.dtype), from_, to))
+
+
+def bernoulli_(self, p=0.5, *, generator=None):
+    check_inplace(self)
+    if isinstance(p, Tensor):
+        data = _rng.bernoulli_tensor(_gen(generator), p._data, self._data.shape, _np(self.dtype))
+    else:
+        data = _rng.bernoulli(_gen(generator), float(p), self._data.shape, _np(self.dtype))
+    return _fill(self, data)
+
+
+def exponential_(self, lambd=1.0, *, generator=None):
+    check_inplace(self)
+    return _fill(self, _rng.exponential(_gen(generator), self._data.shape, _np(self.dtype), float(lambd)))
+
+
+def cauchy_(self, median=0.0, sigma=1.0, *, generator=None):
+    check_inplace(self)
+    return _fill(self, _rng.cauchy(_gen(generator), self._data.shape, _np(self.dtype), float(median), float(sigma)))
+
+
+def log_normal_(self, mean=1.0, std=2.0, *, generator=None):
+    check_inplace(self)
+    return _fill(self, _rng.log_normal(_gen(generator), self._data.shape, _np(self.dtype), float(mean), float(std)))
+
+
+def geometric_(self, p, *, generator=None):
+    check_inplace(self)
+    return _fill(self, _rng.geometric(_gen(generator), self._data.shape, _np(self.dtype), float(p)))
+
+
+for _f in (rand, randn, randint, randperm, rand_like, randn_like, randint_like, normal, poisson):
+    register(_f, method=False)
+for _f in (bernoulli, multinomial):
+    register(_f)
+for _f in (uniform_, normal_, random_, bernoulli_, exponential_, cauchy_, log_normal_, geometric_):
+    register(_f, function=False)

@@ -331,10 +331,13 @@ def _pool_geometry(x_shape, nd, kernel_size, stride, padding, dilation, ceil_mod
 
 def _check_pool_dim(input, nd, fname):
     dim = input.dim()
-    if dim not in (nd + 1, nd + 2) or any(n == 0 for n in input.shape[1:]):
-        if nd == 1:
+    if nd == 1:
+        if dim not in (2, 3) or any(n == 0 for n in input.shape[1:]):
             raise RuntimeError(f"{fname}: Expected 2D or 3D (batch mode) tensor with optional 0 dim batch "
                                f"size for input, but got:{list(input.shape)}")
+    elif dim not in (nd + 1, nd + 2):
+        raise RuntimeError(f"non-empty {nd + 1}D or {nd + 2}D (batch mode) tensor expected for input")
+    elif any(n == 0 for n in input.shape[1:]):
         raise RuntimeError(f"Expected {nd + 1}D or {nd + 2}D (batch mode) tensor with optional 0 dim batch "
                            f"size for input, but got:{list(input.shape)}")
 
@@ -453,6 +456,9 @@ def _avg_divisor(inn, k, s, p, out, count_include_pad, divisor_override, dtype):
 def _avg_pool(input, nd, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override):
     x = input._data
     if input.dim() not in (nd + 1, nd + 2):
+        if nd == 2:
+            raise RuntimeError("Expected 3D or 4D (batch mode) tensor with optional 0 dim batch size for "
+                               f"input, but got:{list(input.shape)}")
         raise RuntimeError(f"non-empty {nd + 1}D or {nd + 2}D (batch mode) tensor expected for input")
     k, s, p, d, out, pads = _pool_geometry(x.shape, nd, kernel_size, stride, padding, 1, ceil_mode, 'avg')
     lead = x.ndim - nd

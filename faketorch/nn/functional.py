@@ -532,41 +532,47 @@ def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
 
 # --- linear ----------------------------------------------------------------------------------------
 
+# torch records linear as addmm(bias, input, weight.t()) / mm(input, weight.t()): one node whose
+# edges are (bias, input, TBackward0(weight)); we keep that edge layout so next_functions match.
+
 def _linear_bwd(node, g):
-    x, w = node.saved_tensors[:2]
+    x, w = node.saved_tensors
+    has_b = node._args
+    o = 1 if has_b else 0
+    need_x, need_w = needs(node, o), needs(node, o + 1)
+    need_b = has_b and needs(node, 0)
     if not grad_state.enabled:
-        return _linear_bwd_arrays(node, g, x, w)
-    gx = gw = gb = None
-    nd = x.dim()
-    if needs(node, 0):
-        gx = _matmul(g, w)
-    if needs(node, 1) or needs(node, 2):
+        gx, gwt, gb = _linear_bwd_arrays(g, x, w, need_x, need_w, need_b)
+    else:
+        gx = gwt = gb = None
+        nd = x.dim()
+        if need_x:
+            gx = _matmul(g, w)
         g2 = g.reshape(-1, g.shape[-1]) if nd != 2 else g
-        if needs(node, 1):
+        if need_w:
             x2 = x.reshape(-1, x.shape[-1]) if nd != 2 else x
-            gw = _matmul(g2.t(), x2) if nd else g2.t() * x
-        if needs(node, 2):
+            gwt = _matmul(x2.t(), g2) if nd else (g2.t() * x).t()
+        if need_b:
             gb = g2.sum(0) if nd else g
-    return gx, gw, gb
+    return (gb, gx, gwt) if has_b else (gx, gwt)
 
 
-def _linear_bwd_arrays(node, g, x, w):
+def _linear_bwd_arrays(g, x, w, need_x, need_w, need_b):
     # the common case (no create_graph): the two GEMMs straight on the arrays, no wrapper ops
     gd, xd, wd = g._data, x._data, w._data
     dt, dev = g.dtype, g._device
-    gx = gw = gb = None
-    if needs(node, 0):
+    gx = gwt = gb = None
+    if need_x:
         gx = _make(gd @ wd, dt, dev)
     if xd.ndim == 0:
-        return gx, (_make(gd[:, None] * xd, dt, dev) if needs(node, 1) else None), \
-            (g if needs(node, 2) else None)
+        return gx, (_make((gd[:, None] * xd).T, dt, dev) if need_w else None), (g if need_b else None)
     g2 = gd.reshape(-1, gd.shape[-1]) if gd.ndim != 2 else gd
-    if needs(node, 1):
+    if need_w:
         x2 = xd.reshape(-1, xd.shape[-1]) if xd.ndim != 2 else xd
-        gw = _make(g2.T @ x2, dt, dev)
-    if needs(node, 2):
+        gwt = _make((g2.T @ x2).T, dt, dev)
+    if need_b:
         gb = _make(g2.sum(0), dt, dev)
-    return gx, gw, gb
+    return gx, gwt, gb
 
 
 def linear(input, weight, bias=None):
@@ -599,7 +605,9 @@ def linear(input, weight, bias=None):
             name = 'ViewBackward0'
         else:
             name = 'SqueezeBackward4' if nd == 1 else 'UnsafeViewBackward0'
-        attach(name, _linear_bwd, (input, weight, bias), (r,), save=(input, weight))
+        wt = weight.t() if weight._requires_grad else weight
+        edges = (bias, input, wt) if bias is not None else (input, wt)
+        attach(name, _linear_bwd, edges, (r,), save=(input, weight), args=bias is not None)
     return r
 
 

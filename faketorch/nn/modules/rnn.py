@@ -12,7 +12,7 @@ import faketorch
 from .module import Module
 from ..parameter import Parameter
 from .. import init
-from ..utils.rnn import PackedSequence
+from ..utils.rnn import PackedSequence, _index_select
 
 __all__ = ['RNNBase', 'RNN', 'LSTM', 'GRU', 'RNNCellBase', 'RNNCell', 'LSTMCell', 'GRUCell']
 
@@ -254,7 +254,7 @@ class RNNBase(Module):
             batch_sizes = None
             if input.dim() not in (2, 3):
                 raise ValueError(f"{name}: Expected input to be 2D or 3D, got {input.dim()}D "
-                                 f"{'' if lstm else 'tensor '}instead")
+                                 f"{'tensor ' if name == 'RNN' else ''}instead")
             is_batched = input.dim() == 3
             batch_dim = 0 if self.batch_first else 1
             if not is_batched:
@@ -287,7 +287,8 @@ class RNNBase(Module):
                     hx = hx.unsqueeze(1)
         else:
             if sorted_indices is not None:
-                hx = (hx[0][:, sorted_indices], hx[1][:, sorted_indices]) if lstm else hx[:, sorted_indices]
+                hx = (_index_select(hx[0], 1, sorted_indices), _index_select(hx[1], 1, sorted_indices)) \
+                    if lstm else _index_select(hx, 1, sorted_indices)
         self._check_input(input, batch_sizes)
         if lstm:
             self._check_hidden(hx[0], self._expected_hidden(input, batch_sizes, real_hidden),
@@ -301,17 +302,27 @@ class RNNBase(Module):
         out, hn, cn = self._run(input, batch_sizes, h0, c0)
         if packed:
             if unsorted_indices is not None:
-                hn = hn[:, unsorted_indices]
-                cn = cn[:, unsorted_indices] if cn is not None else None
+                hn = _index_select(hn, 1, unsorted_indices)
+                cn = _index_select(cn, 1, unsorted_indices) if cn is not None else None
             output = PackedSequence(out, _batch_sizes_tensor(batch_sizes), sorted_indices, unsorted_indices)
             return output, ((hn, cn) if lstm else hn)
         if self.batch_first:
-            out = out.transpose(0, 1)
+            # torch's fused RNN/GRU kernels hand back a transpose_ (TransposeBackward1); LSTM's a transpose
+            out = out.transpose(0, 1) if lstm else _transpose_(out)
         if not is_batched:
             out = out.squeeze(0 if self.batch_first else 1)
             hn = hn.squeeze(1)
             cn = cn.squeeze(1) if cn is not None else None
         return out, ((hn, cn) if lstm else hn)
+
+
+def _transpose_(t):
+    from ..._tensor import _make
+    from ..._ops._core import attach
+    r = _make(t._data.swapaxes(0, 1), t.dtype, t._device)
+    if t._requires_grad and faketorch.is_grad_enabled():
+        attach('TransposeBackward1', lambda node, g: (g.transpose(0, 1),), (t,), (r,))
+    return r
 
 
 def _batch_sizes_tensor(bs):

@@ -73,6 +73,19 @@ def invert_permutation(permutation):
     return _make(inv, D.int64, permutation._device)
 
 
+def _index_select(t, dim, index):
+    """t.index_select(dim, index) as torch records it (IndexSelectBackward0)."""
+    idx = index._data
+    r = _make(np.take(t._data, idx, axis=dim), t.dtype, t._device)
+    if t._requires_grad and grad_state.enabled:
+        def bwd(node, g):
+            gx = np.zeros_like(t._data)
+            np.add.at(gx, (slice(None),) * dim + (idx,), g._data)
+            return (_make(gx, g.dtype, g._device),)
+        attach('IndexSelectBackward0', bwd, (t,), (r,))
+    return r
+
+
 def _lengths_array(lengths):
     if isinstance(lengths, Tensor):
         return np.asarray(lengths._data, dtype=np.int64).reshape(-1)
@@ -99,7 +112,7 @@ def pack_padded_sequence(input, lengths, batch_first=False, enforce_sorted=True)
         order = np.argsort(-lens, kind='stable')
         lens = lens[order]
         sorted_indices = _make(order.astype(np.int64), D.int64, input._device)
-        input = input[:, sorted_indices] if not batch_first else input[sorted_indices]
+        input = _index_select(input, 0 if batch_first else 1, sorted_indices)
     if lens.size and lens.min() <= 0:
         raise RuntimeError("Length of all samples has to be greater than 0, but found an element in "
                            "'lengths' that is <= 0")
@@ -148,7 +161,7 @@ def pad_packed_sequence(sequence, batch_first=False, padding_value=0.0, total_le
         r = r.transpose(0, 1)
     if sequence.unsorted_indices is not None:
         ui = sequence.unsorted_indices
-        r = r[ui] if batch_first else r[:, ui]
+        r = _index_select(r, 0 if batch_first else 1, ui)
         lengths = lengths[ui._data]
     return r, _make(lengths, D.int64)
 
@@ -160,16 +173,24 @@ def pad_sequence(sequences, batch_first=False, padding_value=0.0, padding_side='
         sequences = sequences.unbind(0)
     sequences = list(sequences)
     T = max(s.shape[0] for s in sequences)
-    rows = []
-    for s in sequences:
+    first = sequences[0]
+    # one output written slice by slice, as torch does (hence CopySlices)
+    B = len(sequences)
+    shape = (B, T) if batch_first else (T, B)
+    out = np.full_like(first._data, padding_value, shape=shape + first._data.shape[1:])
+    spans = []
+    for i, s in enumerate(sequences):
         n = s.shape[0]
-        if n == T:
-            rows.append(s)
-            continue
-        fill = faketorch.full((T - n,) + tuple(s.shape[1:]), padding_value, dtype=s.dtype, device=s.device)
-        rows.append(faketorch.cat([s, fill] if padding_side == 'right' else [fill, s]))
-    out = faketorch.stack(rows, 0 if batch_first else 1)
-    return out
+        span = slice(0, n) if padding_side == 'right' else slice(T - n, T)
+        out[(i, span) if batch_first else (span, i)] = s._data
+        spans.append(span)
+    r = _make(out, first.dtype, first._device)
+    if grad_state.enabled and any(s._requires_grad for s in sequences):
+        def bwd(node, g):
+            return tuple(_make(np.ascontiguousarray(g._data[(i, sp) if batch_first else (sp, i)]),
+                               g.dtype, g._device) for i, sp in enumerate(spans))
+        attach('CopySlices', bwd, tuple(sequences), (r,))
+    return r
 
 
 def unpad_sequence(padded_sequences, lengths, batch_first=False):
