@@ -10,6 +10,7 @@ inputs are compared too. The first sample that does not pass decides the id.
 import functools
 import inspect
 import itertools
+import time
 import types
 import warnings
 from dataclasses import dataclass
@@ -330,20 +331,27 @@ def run_plan(plan, ref, impl, max_samples=MAX_SAMPLES):
 
 
 def _run_variant(v, dtype, samples, ref, impl, impl_name, opts):
-    grad = v.kind != 'inplace'
+    grad, spent = v.kind != 'inplace', [0.0, 0.0]
     with warnings.catch_warnings():
         warnings.simplefilter('ignore')
         for n, s in enumerate(samples):
-            r = run_sample(v, s, ref, grad)
-            i = run_sample(v, s, impl, grad)
+            r, i = (_timed(run_sample, spent, k, v, s, lib, grad) for k, lib in enumerate((ref, impl)))
             gap = _missing(r.node, i.node, impl_name)
             status, diff = ('missing', gap) if gap else classify(r, i, impl_name, opts, f'sample{n}')
             if status != 'pass':
-                return Outcome(v.case_id(dtype), v.api, status, diff, 'opinfo',
+                return Outcome(v.case_id(dtype), v.api, status, diff, 'opinfo', seconds=tuple(spent),
                                ref=describe(r.node['items'][0][1]), impl=describe(i.node['items'][0][1]),
                                extra={'op': op_key(v.op), 'sample': n})
-    return Outcome(v.case_id(dtype), v.api, 'pass', '', 'opinfo',
+    return Outcome(v.case_id(dtype), v.api, 'pass', '', 'opinfo', seconds=tuple(spent),
                    extra={'op': op_key(v.op), 'samples': len(samples)})
+
+
+def _timed(f, spent, k, *args):
+    start = time.perf_counter()
+    try:
+        return f(*args)
+    finally:
+        spent[k] += time.perf_counter() - start
 
 
 def _missing(ref, impl, impl_name):

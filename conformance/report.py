@@ -43,7 +43,7 @@ def _first_problem(outcomes):
 
 def _outcome_json(o):
     d = {'id': o.id, 'api': o.api, 'namespace': o.namespace, 'source': o.source,
-         'status': o.status, 'seconds': [round(s, 6) for s in o.seconds]}
+         'status': o.status, 'seconds': [round(s, 6) for s in o.seconds], **o.extra}
     if o.status != 'pass':
         d.update(diff=o.diff, torch=o.ref, impl=o.impl)
     return d

@@ -20,7 +20,12 @@ from . import _ops
 from ._ops import random_ops as _random_ops  # noqa: F401
 from . import return_types
 from . import cuda
+from . import nn
 from . import optim
+from . import utils
+import faketorch.utils.data  # noqa: E402,F401  (torch.utils.data is loaded by `import torch`)
+from . import linalg, fft, special
+from . import _misc  # noqa: F401  (finfo, iinfo, compile, threads, determinism)
 from ._tensor_str import set_printoptions
 
 __version__ = '2.13.0'

@@ -300,12 +300,16 @@ def test_dead_worker_detected():
 
 
 def test_break_early_no_leak():
-    before = len(multiprocessing.active_children())
-    for i, _ in enumerate(D.DataLoader(Squares(faketorch, 50), batch_size=2, num_workers=2)):
+    gc.collect()
+    before = set(multiprocessing.active_children())
+    it = iter(D.DataLoader(Squares(faketorch, 50), batch_size=2, num_workers=2))
+    workers = list(it._workers)
+    for i, _ in enumerate(it):
         if i == 1:
             break
-    gc.collect()
-    assert len(multiprocessing.active_children()) == before
+    del it, _      # dropping the iterator mid-epoch stops its workers at once
+    assert not any(w.is_alive() for w in workers)
+    assert set(multiprocessing.active_children()) <= before
 
 
 def test_persistent_workers():

@@ -451,3 +451,99 @@ def training_eval(torch):
     loss = crit(m(x), t)
     loss.backward()
     return loss, [p.grad for p in m.parameters()]
+
+
+# --- random streams: default init and dropout draw exactly as torch (runner seeds 0 first) ---
+SEEDED = {
+    'nn.Linear': lambda torch: list(torch.nn.Linear(5, 4).parameters()),
+    'nn.Bilinear': lambda torch: list(torch.nn.Bilinear(2, 3, 4).parameters()),
+    'nn.Embedding': lambda torch: torch.nn.Embedding(6, 3, padding_idx=2).weight,
+    'nn.EmbeddingBag': lambda torch: torch.nn.EmbeddingBag(6, 3).weight,
+    'nn.MultiheadAttention': lambda torch: list(torch.nn.MultiheadAttention(4, 2, add_bias_kv=True).parameters()),
+    'nn.init.uniform_': lambda torch: torch.nn.init.uniform_(torch.empty(3, 4), -2, 3),
+    'nn.init.normal_': lambda torch: torch.nn.init.normal_(torch.empty(3, 4), 1, 2),
+    'nn.init.xavier_uniform_': lambda torch: torch.nn.init.xavier_uniform_(torch.empty(3, 5), gain=2),
+    'nn.init.xavier_normal_': lambda torch: torch.nn.init.xavier_normal_(torch.empty(3, 5)),
+    'nn.init.kaiming_uniform_': lambda torch: torch.nn.init.kaiming_uniform_(torch.empty(3, 5, 2), a=0.1),
+    'nn.init.kaiming_normal_': lambda torch: torch.nn.init.kaiming_normal_(torch.empty(3, 5), mode='fan_out'),
+    'nn.init.trunc_normal_': lambda torch: torch.nn.init.trunc_normal_(torch.empty(20, 5)),
+    'nn.init.sparse_': lambda torch: torch.nn.init.sparse_(torch.empty(5, 3), 0.4),
+    'F.dropout': lambda torch: torch.nn.functional.dropout(torch.ones(4, 5), 0.3),
+    'F.dropout2d': lambda torch: torch.nn.functional.dropout2d(torch.ones(2, 4, 2, 2), 0.5),
+    'F.alpha_dropout': lambda torch: torch.nn.functional.alpha_dropout(torch.ones(4, 5), 0.3, True),
+    'F.feature_alpha_dropout': lambda torch: torch.nn.functional.feature_alpha_dropout(torch.ones(2, 4, 3), 0.3,
+                                                                                        True),
+    'F.rrelu': lambda torch: torch.nn.functional.rrelu(torch.arange(-4., 5.) / 2, training=True),
+    'nn.Dropout': lambda torch: torch.nn.Dropout(0.4)(torch.ones(3, 6, requires_grad=True)),
+}
+for _api, _f in SEEDED.items():
+    check(_api, _f, name='seeded', exact=True)
+
+
+@case('nn.init.trunc_normal_', name='seeded_narrow', exact=True)
+def trunc_narrow(torch):
+    return torch.nn.init.trunc_normal_(torch.empty(30, 4), mean=1, std=3, a=0.5, b=1.0)
+
+
+@case('nn.training_loop', name='seeded_init_mlp')
+def training_seeded(torch):
+    nn, F = torch.nn, torch.nn.functional
+    m = nn.Sequential(nn.Linear(6, 12), nn.Tanh(), nn.Dropout(0.2), nn.Linear(12, 3))
+    x = _x(torch, 16, 6)
+    y = torch.tensor(np.random.RandomState(2).randint(0, 3, 16))
+    losses = []
+    for _ in range(4):
+        m.zero_grad()
+        loss = F.cross_entropy(m(x), y)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(m.parameters(), 1.0)
+        with torch.no_grad():
+            for p in m.parameters():
+                p.add_(p.grad, alpha=-0.3)
+        losses.append(loss)
+    return losses, m.state_dict()
+
+
+def _train(torch, model, opt, x, y, steps, loss_fn):
+    losses = []
+    for _ in range(steps):
+        opt.zero_grad()
+        loss = loss_fn(model(x), y)
+        loss.backward()
+        opt.step()
+        losses.append(loss.item())
+    return losses
+
+
+@case('nn.training_loop', name='mlp_adam')
+def training_adam(torch):
+    nn = torch.nn
+    m = _det(torch, nn.Sequential(nn.Linear(10, 32), nn.ReLU(), nn.Linear(32, 4)))
+    opt = torch.optim.Adam(m.parameters(), lr=1e-2)
+    y = torch.tensor(np.random.RandomState(3).randint(0, 4, 24))
+    return _train(torch, m, opt, _x(torch, 24, 10), y, 6, nn.CrossEntropyLoss()), m.state_dict()
+
+
+@case('nn.training_loop', name='convnet_sgd')
+def training_convnet(torch):
+    nn = torch.nn
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv = nn.Conv2d(1, 4, 3, padding=1)
+            self.bn = nn.BatchNorm2d(4)
+            self.pool = nn.MaxPool2d(2)
+            self.drop = nn.Dropout(0.25)
+            self.fc = nn.Linear(4 * 4 * 4, 3)
+
+        def forward(self, x):
+            x = self.pool(torch.relu(self.bn(self.conv(x))))
+            return self.fc(self.drop(torch.flatten(x, 1)))
+    m = _det(torch, Net())
+    opt = torch.optim.SGD(m.parameters(), lr=0.05, momentum=0.9)
+    x = _x(torch, 8, 1, 8, 8)
+    y = torch.tensor(np.random.RandomState(4).randint(0, 3, 8))
+    losses = _train(torch, m, opt, x, y, 4, nn.CrossEntropyLoss())
+    m.eval()
+    return losses, m.state_dict(), m(x)

@@ -9,7 +9,7 @@ check('torch.exp', lambda torch: torch.exp(torch.tensor([0., 1., 2.])))
 check('Tensor.__repr__', lambda torch: repr(torch.tensor([[1., 2.5], [3., 4.]])), name='float_matrix')
 check('Tensor.__repr__', lambda torch: print(torch.arange(3)), name='print')
 check('torch.matmul', lambda torch: torch.matmul(torch.ones(2, 3), torch.ones(2, 3)), name='shape_mismatch')
-check('torch.rand', lambda torch: torch.rand(3), exact=True, name='seeded')
+check('torch.rand', lambda torch: torch.rand(3), exact=True, name='smoke_seeded')
 check('Tensor.dtype', lambda torch: (torch.tensor([1, 2]) / 2).dtype, name='int_true_division')
 
 

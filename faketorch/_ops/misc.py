@@ -138,11 +138,7 @@ def masked_fill(input, mask, value):
         data = np.where(mask._data, np.asarray(v).astype(input.dtype._np), input._data)
     except ValueError:
         raise _broadcast_error(input._data, mask._data) from None
-    if data.shape != input._data.shape:
-        raise RuntimeError(f"The size of tensor a ({input._data.shape[-1] if input._data.ndim else 1}) must "
-                           f"match the size of tensor b ({mask._data.shape[-1]}) at non-singleton dimension "
-                           f"{data.ndim - 1}")
-    r = _make(data, input.dtype, input._device)
+    r = _make(data, input.dtype, input._device)      # out of place, the mask may broadcast the input
     if grad_state.enabled and (input._requires_grad or (vt is not None and vt._requires_grad)):
         def bwd(node, g):
             gi = g.masked_fill(mask, 0) if needs(node, 0) else None

@@ -259,9 +259,7 @@ def _scatter_reduce_bwd(d, index, reduce, include_self, cnt):
             gi = share * hit_x if include_self else g.masked_fill(touched, 0)
             gs = share.gather(d, index) * hit_s
         if gs is not None and tuple(gs.shape) != tuple(s.shape):
-            full = s.new_zeros(s.shape)
-            full[sub] = gs
-            gs = full
+            gs = gs.reshape(s.shape) if gs.numel() == s.numel() else _pad_to(gs, s)
         return (gi if needs(node, 0) else None), (gs if needs(node, 1) else None)
     return bwd
 
@@ -435,7 +433,7 @@ register(index_put, method=False)
 # --- gather / scatter ----------------------------------------------------------------------------
 
 def _gs_index(name, input, index, d):
-    if index.dtype is not D.int64 and index.dtype is not D.int32:
+    if index.dtype is not D.int64 and index.dtype is not D.int32 and index._data.size:
         raise RuntimeError(f"{name}(): Expected dtype int32/int64 for index")
     a, idx = input._data, index._data
     if idx.ndim != a.ndim and not (a.ndim == 0 and idx.ndim <= 1) and not (idx.ndim == 0 and a.ndim <= 1):

@@ -418,8 +418,14 @@ def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
     if not training:
         r = _rrelu_eval(input, (lower + upper) / 2)
         return _inplace(input, r) if inplace else r
-    noise = input.new_empty(input.shape).uniform_(lower, upper)
-    nd = np.where(input._data >= 0, input._data.dtype.type(1), noise._data)
+    # torch draws one double uniform per non-positive element, in order
+    neg = input._data <= 0
+    from .._ops.factory import empty
+    t = input._data.dtype.type          # the bounds pass through the input's precision first
+    draws = empty(int(neg.sum()), dtype=D.float64).uniform_(float(t(lower)), float(t(upper)))
+    draws = draws._data.astype(input._data.dtype)
+    nd = np.ones(input._data.shape, input._data.dtype)
+    nd[neg] = draws
     r = _make((input._data * nd).astype(input._data.dtype, copy=False), input.dtype, input._device)
     if input._requires_grad and grad_state.enabled:
         nt = _make(nd, input.dtype, input._device)

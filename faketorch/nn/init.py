@@ -79,18 +79,46 @@ def normal_(tensor, mean=0.0, std=1.0, generator=None):
 
 
 def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
+    """Rejection sampling as torch 2.13 does: redraw normals outside [a, b] when most of the mass is
+    inside; otherwise uniform proposals on [a, b] accepted against the normal's log-density."""
     def norm_cdf(x):
         return (1.0 + math.erf(x / math.sqrt(2.0))) / 2.0
     if mean < a - 2 * std or mean > b + 2 * std:
         warnings.warn('mean is more than 2 std from [a, b] in nn.init.trunc_normal_. '
                       'The distribution of values may be incorrect.', stacklevel=2)
+    from .. import where, empty_like
+    kw = _gen_kw(generator)
     with _no_grad():
-        lo, hi = norm_cdf((a - mean) / std), norm_cdf((b - mean) / std)
-        tensor.uniform_(2 * lo - 1, 2 * hi - 1, **_gen_kw(generator))
-        tensor.erfinv_()
-        tensor.mul_(std * math.sqrt(2.0))
-        tensor.add_(mean)
-        tensor.clamp_(min=a, max=b)
+        if norm_cdf((b - mean) / std) - norm_cdf((a - mean) / std) > 0.3:
+            lo = tensor.new_tensor(a).item()
+            hi = tensor.new_tensor(b).item()
+            result = tensor.normal_(mean, std, **kw)
+            while True:
+                mask = (result < lo) | (result > hi)
+                if not mask.any():
+                    break
+                result = where(mask, empty_like(result).normal_(mean, std, **kw), result)
+            if tensor is not result:
+                tensor.copy_(result)
+            return tensor
+        mode = max(a, min(mean, b))
+        log_peak = -0.5 * ((mode - mean) / std) ** 2
+
+        def log_ratio(c):
+            return c.sub(mean).div(std).pow(2).mul(-0.5).sub(log_peak)
+        accept = empty_like(tensor)
+        tensor.uniform_(a, b, **kw)
+        pending = accept.uniform_(**kw).log().gt(log_ratio(tensor))
+        if pending.any():
+            result = tensor
+            cand = empty_like(tensor)
+            while True:
+                cand.uniform_(a, b, **kw)
+                result = where(pending, cand, result)
+                pending = where(pending, accept.uniform_(**kw).log().gt(log_ratio(cand)), pending)
+                if not pending.any():
+                    break
+            tensor.copy_(result)
         return tensor
 
 

@@ -1,5 +1,6 @@
 """Helpers shared by the DataLoader and its worker processes."""
 import atexit
+import multiprocessing.util  # noqa: F401  registers its exit handler first, so ours runs before it
 import sys
 import traceback
 

@@ -1,0 +1,188 @@
+"""torch.UntypedStorage / TypedStorage and the legacy typed classes (FloatStorage ...).
+
+faketorch has no storage objects inside tensors (a Tensor is one array); these exist for what
+torch's file format and its users need: the objects `torch.save` pickles by persistent id, the
+`storage` argument a `map_location` callable receives, and `Tensor.untyped_storage()`.
+An UntypedStorage wraps a 1-D uint8 array over the storage's bytes (NumPy or CuPy).
+"""
+import numpy as np
+
+from . import _dtype as D
+from ._device import device as _device_cls, cpu as _cpu, device_of_array, to_device_array
+
+__all__ = ['UntypedStorage', 'TypedStorage']
+
+
+def _device_arg(device):
+    return _cpu if device is None else _device_cls(device)
+
+
+class UntypedStorage:
+    """A flat run of bytes on a device."""
+    is_sparse = False
+
+    def __init__(self, *args, device=None):
+        dev = _device_arg(device)
+        if len(args) == 1 and isinstance(args[0], int):
+            data = np.zeros(args[0], np.uint8)
+        elif len(args) == 1:
+            data = np.asarray(list(args[0]), np.uint8)
+        elif not args:
+            data = np.zeros(0, np.uint8)
+        else:
+            raise TypeError(f"UntypedStorage(): got {len(args)} positional arguments")
+        self._data = to_device_array(data, dev)
+
+    @classmethod
+    def _wrap(cls, data):
+        s = object.__new__(cls)
+        s._data = data
+        return s
+
+    @property
+    def device(self):
+        return device_of_array(self._data)
+
+    @property
+    def is_cuda(self):
+        return self.device.type == 'cuda'
+
+    def nbytes(self):
+        return int(self._data.size)
+
+    def size(self):
+        return self.nbytes()
+
+    __len__ = size
+
+    def element_size(self):
+        return 1
+
+    def data_ptr(self):
+        d = self._data
+        return d.__array_interface__['data'][0] if isinstance(d, np.ndarray) else d.data.ptr
+
+    def tolist(self):
+        return to_device_array(self._data, _cpu).tolist()
+
+    def __getitem__(self, idx):
+        if isinstance(idx, slice):
+            return UntypedStorage._wrap(self._data[idx])
+        return int(self._data[idx])
+
+    def __setitem__(self, idx, value):
+        self._data[idx] = value
+
+    def to(self, *, device=None, non_blocking=False):
+        dev = _device_arg(device)
+        return self if dev == self.device else UntypedStorage._wrap(to_device_array(self._data, dev))
+
+    def cpu(self):
+        return self.to(device=_cpu)
+
+    def cuda(self, device=None, non_blocking=False):
+        idx = 0 if device is None else (device if isinstance(device, int) else _device_cls(device).index or 0)
+        return self.to(device=_device_cls('cuda', idx))
+
+    def clone(self):
+        return UntypedStorage._wrap(self._data.copy())
+
+    def untyped(self):
+        return self
+
+    def __repr__(self):
+        body = '\n'.join(f' {v}' for v in self.tolist())
+        return f"{body}\n[torch.storage.UntypedStorage(device={self.device}) of size {self.nbytes()}]".lstrip('\n')
+
+
+class TypedStorage:
+    """An UntypedStorage seen as elements of one dtype (torch keeps it for the file format)."""
+    is_sparse = False
+    _fixed_dtype = None
+
+    def __init__(self, *args, dtype=None, device=None, wrap_storage=None, _internal=False):
+        dt = self._fixed_dtype or dtype or D.get_default_dtype()
+        if wrap_storage is None:
+            n = args[0] if args and isinstance(args[0], int) else 0
+            wrap_storage = UntypedStorage(n * dt.itemsize, device=device)
+            if args and not isinstance(args[0], int):
+                wrap_storage._data[:] = np.asarray(args[0], D.np_dtype(dt)).view(np.uint8)
+        self._untyped_storage = wrap_storage
+        self.dtype = dt
+
+    @property
+    def device(self):
+        return self._untyped_storage.device
+
+    @property
+    def is_cuda(self):
+        return self.device.type == 'cuda'
+
+    def _array(self):
+        """The storage's elements as a 1-D array of its dtype (a view, no copy)."""
+        return self._untyped_storage._data.view(D.np_dtype(self.dtype))
+
+    def element_size(self):
+        return self.dtype.itemsize
+
+    def size(self):
+        return self._untyped_storage.nbytes() // self.dtype.itemsize
+
+    _size = size
+    __len__ = size
+
+    def nbytes(self):
+        return self._untyped_storage.nbytes()
+
+    def data_ptr(self):
+        return self._untyped_storage.data_ptr()
+
+    _data_ptr = data_ptr
+
+    def untyped(self):
+        return self._untyped_storage
+
+    def tolist(self):
+        return to_device_array(self._array(), _cpu).tolist()
+
+    def _new_wrapped(self, untyped):
+        return TypedStorage(wrap_storage=untyped, dtype=self.dtype, _internal=True)
+
+    def to(self, *, device=None, non_blocking=False):
+        return self._new_wrapped(self._untyped_storage.to(device=device))
+
+    def cpu(self):
+        return self._new_wrapped(self._untyped_storage.cpu())
+
+    def cuda(self, device=None, non_blocking=False):
+        return self._new_wrapped(self._untyped_storage.cuda(device))
+
+    def _pickle_storage_type(self):
+        return _STORAGE_NAME[self.dtype]
+
+    def __repr__(self):
+        body = '\n'.join(f' {v}' for v in self.tolist())
+        return (f"{body}\n[torch.storage.TypedStorage(dtype={self.dtype}, device={self.device}) "
+                f"of size {self.size()}]").lstrip('\n')
+
+
+# torch's legacy storage class of each dtype: the name `torch.save` writes into the pickle for
+# the dtypes that predate UntypedStorage (uint16/32/64 and complex32 are written untyped + dtype)
+_STORAGE_NAME = {
+    D.float64: 'DoubleStorage', D.float32: 'FloatStorage', D.float16: 'HalfStorage',
+    D.int64: 'LongStorage', D.int32: 'IntStorage', D.int16: 'ShortStorage', D.int8: 'CharStorage',
+    D.uint8: 'ByteStorage', D.bool: 'BoolStorage', D.bfloat16: 'BFloat16Storage',
+    D.complex128: 'ComplexDoubleStorage', D.complex64: 'ComplexFloatStorage',
+}
+_legacy_classes = {}
+for _dt, _name in _STORAGE_NAME.items():
+    _legacy_classes[_name] = type(_name, (TypedStorage,), {'_fixed_dtype': _dt, '__module__': 'faketorch'})
+globals().update(_legacy_classes)
+__all__ += list(_legacy_classes)
+
+
+def _untyped_storage_of(tensor):
+    """The UntypedStorage under a tensor: the bytes of the array that owns its memory."""
+    from .serialization import _storage_root
+    root, _ = _storage_root(tensor._data)
+    return UntypedStorage._wrap(root.reshape(-1).view(np.uint8))
