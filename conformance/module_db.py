@@ -134,6 +134,9 @@ def _run_one(info, sample, mod, ref, training, state):
             m = m.to(getattr(mod, dtname))
         m.train(training)
         if state is None:
+            if getattr(info, 'is_lazy', False):     # shapes come from a first forward
+                with mod.no_grad():
+                    m(*build(fargs, mod, False, []), **build(fkw, mod, False, []))
             state = _state_numpy(m)
         else:
             sd = {k: (mod.tensor(v[0], dtype=getattr(mod, v[1])) if isinstance(v, tuple) else v)

@@ -42,6 +42,10 @@ def _device_of(data):
     return _cpu if isinstance(data, _ndarray) else _device_cls('cuda', int(data.device.id))
 
 
+from .autograd import graph as _graph   # noqa: E402
+_graph._make = _make
+
+
 class Tensor:
     __slots__ = ('_data', 'dtype', '_device', '_requires_grad', '_grad_fn', '_grad', '_output_nr',
                  '_vc', '_base', '_view_fn', '_accum', '_retains_grad', '__dict__', '__weakref__')
@@ -466,3 +470,11 @@ class Size(tuple):
 
     def __reduce__(self):
         return (Size, (tuple(self),))
+
+
+def _bind_autograd():
+    from . import autograd
+    autograd.Tensor, autograd.Size, autograd._make = Tensor, Size, _make
+
+
+_bind_autograd()

@@ -299,6 +299,24 @@ def test_dead_worker_detected():
         list(D.DataLoader(Squares(faketorch, 8, exit_at=3), batch_size=1, num_workers=2))
 
 
+class Killer(D.Dataset):
+    def __len__(self):
+        return 8
+
+    def __getitem__(self, i):
+        if i == 3:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return i
+
+
+def test_killed_worker_detected():
+    t = time.time()
+    with pytest.raises(RuntimeError, match=r'^DataLoader worker \(pid\(s\) \d+\) exited unexpectedly$') as ei:
+        list(D.DataLoader(Killer(), batch_size=1, num_workers=2))
+    assert time.time() - t < 4     # seen by the SIGCHLD handler, not after a 5 s poll
+    assert 'is killed by signal: Killed' in str(ei.value.__cause__)
+
+
 def test_break_early_no_leak():
     gc.collect()
     before = set(multiprocessing.active_children())

@@ -346,3 +346,61 @@ def break_early(torch):
     del b
     gc.collect()
     return i, len(multiprocessing.active_children()) - before
+
+
+# --- more loaders: combinators through the DataLoader, epochs and seeds ------------------------
+check('utils.data.DataLoader', lambda torch: _batches(torch, _D(torch).StackDataset(_tds(torch, 5), list(range(5))),
+                                                      batch_size=2), name='stack_dataset')
+check('utils.data.DataLoader', lambda torch: _batches(torch, _D(torch).Subset(_tds(torch), [9, 0, 4]), batch_size=2),
+      name='subset')
+check('utils.data.DataLoader', lambda torch: _batches(torch, _tds(torch, 3) + _tds(torch, 2), batch_size=2,
+                                                      shuffle=True), name='stream_concat_shuffle', exact=True)
+check('utils.data.DataLoader', lambda torch: _batches(torch, [Point(i, float(i)) for i in range(4)], batch_size=3),
+      name='namedtuple_samples')
+check('utils.data.DataLoader', lambda torch: _batches(torch, _tds(torch, 4), batch_size=2, pin_memory=True),
+      name='pin_memory')
+check('utils.data.DataLoader', lambda torch: _batches(torch, _tds(torch, 5), batch_size=2, sampler=_D(torch).RandomSampler(
+    range(5), replacement=True, num_samples=7)), name='stream_sampler_replacement', exact=True)
+check('utils.data.DataLoader', lambda torch: _batches(torch, _tds(torch, 6), batch_size=2, sampler=_D(torch).WeightedRandomSampler(
+    [1, 2, 3, 4, 5, 6], 5)), name='stream_weighted', exact=True)
+
+
+@case('utils.data.DataLoader', name='stream_two_epochs', exact=True)
+def two_epochs(torch):
+    loader = _D(torch).DataLoader(range(6), batch_size=4, shuffle=True)
+    return list(loader), list(loader), torch.rand(2)     # the global stream moved as torch's
+
+
+@case('utils.data.DataLoader', name='stream_persistent_epochs', exact=True)
+def persistent_epochs(torch):
+    loader = _D(torch).DataLoader(range(6), batch_size=4, shuffle=True, num_workers=2, persistent_workers=True)
+    return list(loader), list(loader), torch.rand(2)
+
+
+@case('utils.data.DataLoader', name='stream_iterator_seed', exact=True)
+def iterator_seed(torch):
+    """Creating the iterator draws the base seed; the sampler draws at the first batch."""
+    loader = _D(torch).DataLoader(range(4), batch_size=2, shuffle=True)
+    it = iter(loader)
+    mid = torch.rand(1)
+    return mid, list(it), torch.rand(1)
+
+
+@case('utils.data.get_worker_info', name='fields')
+def worker_info_fields(torch):
+    D = _D(torch)
+
+    class Fields(D.Dataset):
+        def __len__(self):
+            return 2
+
+        def __getitem__(self, i):
+            info = D.get_worker_info()
+            try:
+                info.id = 5
+                frozen = 'no'
+            except Exception as e:
+                frozen = type(e).__name__ + ': ' + str(e)
+            return [type(info).__name__, info.num_workers, info.rng is None, info.worker_method, frozen,
+                    type(info.dataset).__name__]
+    return _batches(torch, Fields(), batch_size=None, num_workers=1)

@@ -307,7 +307,7 @@ def inplace_operators(torch):
 check('Tensor.add_', lambda torch: torch.ones(2, dtype=torch.int64).add_(1.5), name='cast_error')
 check('Tensor.add_', lambda torch: torch.ones(2).add_(torch.ones(3, 2)), name='broadcast_error')
 check('torch.add', lambda torch: (torch.add(torch.ones(2), torch.ones(2), alpha=3),
-                                  torch.sub(torch.ones(2), 2, alpha=2)), name='alpha')
+                                  torch.sub(torch.ones(2), 2, alpha=2)), name='tensor_alpha')
 check('torch.add', lambda torch: torch.add(torch.ones(2), torch.ones(2), out=torch.empty(2)), name='out')
 check('torch.exp', lambda torch: (torch.exp(torch.tensor([0, 1])), torch.sqrt(torch.tensor([4, 9])),
                                   torch.log(torch.tensor([1., 2.718281828])), torch.sin(torch.tensor([0.5])),

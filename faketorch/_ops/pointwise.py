@@ -277,7 +277,7 @@ def _reads(fn, name):
 
 def _not_implemented(name):
     def bwd(node, g):
-        raise RuntimeError(f"derivative for {name} is not implemented")
+        raise RuntimeError(f"derivative for aten::{name} is not implemented")
     return bwd
 
 
@@ -292,6 +292,9 @@ def _no_bool_sub(rt, a, b):
     if rt is D.bool:
         raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. "
                            "Use the `^` or `logical_xor()` operator instead.")
+    if getattr(a, 'dtype', None) is D.bool or getattr(b, 'dtype', None) is D.bool:
+        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
+                           "trying to invert a mask, use the `~` or `logical_not()` operator instead.")
 
 
 def _int_only(name):
@@ -333,7 +336,7 @@ remainder = binary('remainder', np.remainder, lambda g, a, b: g,
 fmod = binary('fmod', np.fmod, lambda g, a, b: g, lambda g, a, b: -g * (a / b).trunc(),
               grad_name='FmodBackward1', scalar_grad_name='FmodBackward0', check=_reject('fmod_cpu', (0,)))
 atan2 = binary('atan2', np.arctan2, lambda g, a, b: g * b / (a * a + b * b),
-               lambda g, a, b: -g * a / (a * a + b * b), kind='float')
+               lambda g, a, b: -g * a / (a * a + b * b), kind='float', scalar_ok=False)
 register(atan2, name='arctan2', inplace=True)
 maximum = binary('maximum', np.maximum, lambda g, a, b: g * _gt_half(a, b),
                  lambda g, a, b: g * _gt_half(b, a), inplace=False)
@@ -467,6 +470,8 @@ def pow(input, exponent, *, out=None):
 
 def _pow_tt(input, exponent, gname='PowBackward1'):
     a, b, rt = _promote('pow', input, exponent)
+    if rt is D.bool:
+        raise NotImplementedError("\"pow\" not implemented for 'Bool'")
     _pow_check(rt, input, exponent)
     try:
         data = _int_power(a, b)
@@ -798,8 +803,6 @@ def mvlgamma(input, p, *, out=None):
         raise RuntimeError("p has to be greater than or equal to 1")
     dt = input.dtype if input.dtype._cat >= _FLOAT else D.get_default_dtype()
     a = input._data.astype(dt._np, copy=False)
-    if np.any(a <= (p - 1) / 2):
-        raise RuntimeError("All elements must be greater than (p-1)/2")
     js = np.arange(p, dtype=np.float64) / 2
 
     def k(x):
@@ -848,8 +851,8 @@ def logit(input, eps=None, *, out=None):
         def bwd(node, g):
             x, = node.saved_tensors
             d = g / (x * (1 - x))
-            if eps is None:
-                return d
+            if eps is None:         # outside [0, 1] the derivative is NaN, as torch has it
+                return d.masked_fill((x < 0) | (x > 1), float('nan'))
             return d.masked_fill((x < eps) | (x > 1 - eps), 0.)
         attach('LogitBackward0', bwd, (input,), (r,), save=(input,))
     return write_out(out, r, 'logit') if out is not None else r
@@ -924,7 +927,7 @@ logaddexp = binary('logaddexp', np.logaddexp, lambda g, a, b: g / (1 + (b - a).e
 logaddexp2 = binary('logaddexp2', np.logaddexp2, lambda g, a, b: g / (1 + (b - a).exp2()),
                     lambda g, a, b: g / (1 + (a - b).exp2()), check=_reject('logaddexp2_cpu', (0, 1)),
                     scalar_ok=False, inplace=False)
-nextafter = binary('nextafter', np.nextafter, lambda g, a, b: g * 0, lambda g, a, b: g * 0,
+nextafter = binary('nextafter', np.nextafter, lambda g, a, b: g, lambda g, a, b: g * 0,
                    check=_reject('nextafter_cpu', (0, 1)), scalar_ok=False)
 copysign = binary('copysign', np.copysign, lambda g, a, b: g * _copysign_ratio(a, b),
                   lambda g, a, b: g * 0, kind='float', scalar_grad_name='CopysignBackward1')

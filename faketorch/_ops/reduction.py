@@ -498,6 +498,11 @@ def logsumexp(input, dim, keepdim=False):
     return r
 
 
+def _acc(dt):
+    """torch's CPU scans run their accumulator in double for float32/float16 (acc_type)."""
+    return np.float64 if dt._np in (np.float32, np.float16) else dt._np
+
+
 def _cum_prepare(input, dim, dtype):
     out_dt = dtype or _int_acc(input.dtype)
     if dtype is not None and dtype is not input.dtype:
@@ -508,7 +513,8 @@ def _cum_prepare(input, dim, dtype):
 def cumsum(input, dim, *, dtype=None):
     input, out_dt, d = _cum_prepare(input, dim, dtype)
     a = input._data
-    data = np.cumsum(a, axis=d, dtype=out_dt._np) if a.ndim else a.astype(out_dt._np)
+    data = np.cumsum(a, axis=d, dtype=_acc(out_dt)).astype(out_dt._np, copy=False) if a.ndim \
+        else a.astype(out_dt._np)
     r = _make(data, out_dt, input._device)
     if _grad_on(input):
         attach('CumsumBackward0', lambda node, g: g.flip(d).cumsum(d).flip(d) if g.ndim else g,
@@ -519,7 +525,8 @@ def cumsum(input, dim, *, dtype=None):
 def cumprod(input, dim, *, dtype=None):
     input, out_dt, d = _cum_prepare(input, dim, dtype)
     a = input._data
-    data = np.cumprod(a, axis=d, dtype=out_dt._np) if a.ndim else a.astype(out_dt._np)
+    data = np.cumprod(a, axis=d, dtype=_acc(out_dt)).astype(out_dt._np, copy=False) if a.ndim \
+        else a.astype(out_dt._np)
     r = _make(data, out_dt, input._device)
     if _grad_on(input):
         def bwd(node, g):
@@ -558,7 +565,7 @@ def logcumsumexp(input, dim):
         data = a.copy()
     else:
         with np.errstate(invalid='ignore', divide='ignore', over='ignore'):
-            data = np.logaddexp.accumulate(a, axis=d)
+            data = np.logaddexp.accumulate(a.astype(_acc(input.dtype)), axis=d).astype(a.dtype)
     r = _make(np.asarray(data, a.dtype), input.dtype, input._device)
     if _grad_on(input):
         def bwd(node, g):

@@ -1,5 +1,7 @@
 """Views and shape ops. Views share the input's array and version counter, and know how to
 replay themselves from their base (for in-place changes through a view)."""
+import math
+
 import numpy as np
 
 from .. import _dtype as D
@@ -27,12 +29,22 @@ def make_view(input, data, gname, bwd, replay, args=None):
 
 
 def _shape_arg(shape):
-    if len(shape) == 1 and isinstance(shape[0], (tuple, list, Size)):
+    if len(shape) == 1 and shape[0].__class__ in (tuple, list, Size):
         shape = shape[0]
-    return tuple(int(s) for s in shape)
+    for s in shape:
+        if s.__class__ is not int:
+            return tuple(int(s) for s in shape)
+    return tuple(shape)
 
 
 def _infer(shape, numel, fname='view'):
+    if -1 not in shape:
+        if math.prod(shape) == numel and min(shape, default=0) >= 0:
+            return shape
+        for s in shape:
+            if s < 0:
+                raise RuntimeError(f"invalid shape dimension {s}")
+        raise RuntimeError(f"shape '[{', '.join(map(str, shape))}]' is invalid for input of size {numel}")
     shape = list(shape)
     neg = [i for i, s in enumerate(shape) if s == -1]
     if len(neg) > 1:
@@ -44,12 +56,9 @@ def _infer(shape, numel, fname='view'):
     for s in shape:
         if s != -1:
             known *= s
-    if neg:
-        if known == 0 or numel % known:
-            raise RuntimeError(f"shape '[{', '.join(map(str, shape))}]' is invalid for input of size {numel}")
-        shape[neg[0]] = numel // known
-    elif known != numel:
+    if known == 0 or numel % known:
         raise RuntimeError(f"shape '[{', '.join(map(str, shape))}]' is invalid for input of size {numel}")
+    shape[neg[0]] = numel // known
     return tuple(shape)
 
 
@@ -58,7 +67,7 @@ def _reshape_bwd(node, g):
 
 
 def view(self, *shape):
-    if len(shape) == 1 and isinstance(shape[0], D.dtype):
+    if len(shape) == 1 and shape[0].__class__ is D.dtype:
         return _view_dtype(self, shape[0])
     shape = _infer(_shape_arg(shape), self._data.size)
     data = self._data.view()

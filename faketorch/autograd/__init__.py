@@ -8,12 +8,16 @@ from .gradcheck import gradcheck, gradgradcheck
 from . import graph, grad_mode, function, profiler, forward_ad_stub as forward_ad
 from .anomaly_mode import detect_anomaly, set_detect_anomaly
 
+import numpy as np
+
+# bound by faketorch._tensor once Tensor exists (_tensor imports this package first)
+Tensor = Size = _make = None
+
 __all__ = ['backward', 'grad', 'Function', 'Variable', 'no_grad', 'enable_grad', 'set_grad_enabled',
            'inference_mode', 'gradcheck', 'gradgradcheck']
 
 
 def _tensors(x):
-    from .._tensor import Tensor
     if x is None:
         return None
     if isinstance(x, Tensor):
@@ -22,8 +26,6 @@ def _tensors(x):
 
 
 def _make_grads(outputs, grads, fname='backward'):
-    from .._tensor import _make
-    import numpy as np
     out = []
     for i, (t, g) in enumerate(zip(outputs, grads)):
         if g is None:
@@ -33,14 +35,13 @@ def _make_grads(outputs, grads, fname='backward'):
                 if not t.dtype.is_floating_point and not t.dtype.is_complex:
                     raise RuntimeError(f"grad can be implicitly created only for real scalar outputs but "
                                        f"got {t.dtype}")
-                g = _make(np.ones_like(t._data), t.dtype, t._device)
+                g = _make(np.ones(t._data.shape, t._data.dtype) if t._device.type == 'cpu'
+                          else t._data.__class__(t._data.shape, t._data.dtype) * 0 + 1, t.dtype, t._device)
         else:
-            from .._tensor import Tensor
             if not isinstance(g, Tensor):
                 g = _make(np.asarray(g, t._data.dtype), t.dtype, t._device)
             if g._data.shape != t._data.shape:
                 if g._data.size == t._data.size == 1 or True:
-                    from .._tensor import Size
                     raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of "
                                        f"{Size(g._data.shape)} and output[{i}] has a shape of "
                                        f"{Size(t._data.shape)}.")
@@ -70,7 +71,6 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, only_inputs=True,
          allow_unused=None, is_grads_batched=False, materialize_grads=False):
-    from .._tensor import Tensor
     single = isinstance(inputs, Tensor)
     outputs = _tensors(outputs)
     inputs = _tensors(inputs)

@@ -5,6 +5,7 @@ from .grad_mode import state as _grad_state
 
 __all__ = ['Node', 'node_class', 'run_backward', 'saved_tensors_hooks', 'save_on_cpu']
 
+_make = None          # faketorch._tensor._make, bound when _tensor is imported (import cycle)
 _saved_hooks = []     # stack of (pack, unpack) from saved_tensors_hooks
 
 
@@ -124,7 +125,6 @@ class Node:
                 src = t if t is not None else None
                 raise RuntimeError(_modified_msg(src, data, dt, vc[0], ver, self, nr))
             if t is None:       # our own output: rebuild it pointing back at us
-                from .._tensor import _make
                 t = _make(data, dt, dev)
                 t._vc = vc
                 if _grad_state.enabled:
@@ -199,7 +199,6 @@ class AccumulateGrad(Node):
 
 
 def _accumulate(var, g, create_graph):
-    from .._tensor import _make
     if var.grad is None:
         if create_graph:
             var.grad = g

@@ -207,9 +207,12 @@ def _convnd(input, weight, bias, stride, padding, dilation, groups, nd):
             go = g._data.reshape(N, G, O // G, L)
             gi = gw = gb = None
             if needs(node, 0):
-                dcols = np.matmul(wm.transpose(0, 2, 1), go).reshape((N, C) + k + out)
-                gi = _wrap(np.ascontiguousarray(_crop(_col2im(dcols, padded, k, s, d, out), pads)),
-                           input)
+                if all(ss == 1 for ss in s) and out[-1] >= 16:
+                    gi = _wrap(_conv_input_grad_full(g._data, w, pads, padded, k, d, out, G), input)
+                else:
+                    dcols = np.matmul(wm.transpose(0, 2, 1), go).reshape((N, C) + k + out)
+                    gi = _wrap(np.ascontiguousarray(_crop(_col2im(dcols, padded, k, s, d, out), pads)),
+                               input)
             if needs(node, 1):
                 # cols @ go^T summed over the batch is the faster of the two GEMM orientations
                 gw = _wrap(np.ascontiguousarray(np.matmul(cols, go.transpose(0, 1, 3, 2)).sum(0)
@@ -219,6 +222,24 @@ def _convnd(input, weight, bias, stride, padding, dilation, groups, nd):
             return gi, gw, gb
         attach('ConvolutionBackward0', bwd, (x_t, weight, bias), (r,))
     return r.squeeze(0) if unb else r
+
+
+def _conv_input_grad_full(go, w, pads, padded, k, d, out, G):
+    """Input gradient of a stride-1 convolution as one more convolution: the gradient, zero-padded by
+    the dilated kernel extent, correlated with the flipped kernel (im2col + GEMM; no col2im adds)."""
+    N, O = go.shape[:2]
+    nd = len(k)
+    ext = tuple(dd * (kk - 1) for kk, dd in zip(k, d))
+    gz = _zeros_like(go, (N, O) + tuple(p + e for p, e in zip(padded, ext)))
+    gz[(slice(None), slice(None)) + tuple(slice(e, e + o) for e, o in zip(ext, out))] = go
+    inn = tuple(p - lo - hi for p, (lo, hi) in zip(padded, pads))
+    gzs = gz[(slice(None), slice(None)) + tuple(slice(lo, None) for lo, _ in pads)]
+    K = int(np.prod(k))
+    gcols = _windows(gzs, k, (1,) * nd, d, inn).reshape(N, G, O // G * K, int(np.prod(inn)))
+    Cg = w.shape[1]
+    wf = w[(slice(None), slice(None)) + (slice(None, None, -1),) * nd].reshape(G, O // G, Cg, K)
+    wf = np.ascontiguousarray(wf.transpose(0, 2, 1, 3)).reshape(G, Cg, O // G * K)
+    return np.matmul(wf, gcols).reshape((N, G * Cg) + inn)
 
 
 def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
@@ -382,9 +403,14 @@ def _max_pool(input, nd, kernel_size, stride, padding, dilation, ceil_mode, with
     if need_grad:
         disjoint = all(kk <= ss for kk, ss in zip(k, s)) and all(dd == 1 for dd in d)
 
+        tiled = disjoint and all(kk == ss for kk, ss in zip(k, s)) and not any(lo or hi for lo, hi in pads) \
+            and all(o * kk == n for o, kk, n in zip(out, k, x.shape[lead:]))
+
         def bwd(node, g):   # on arrays: the gradient goes to each window's maximum
-            a = arg if arg is not None else argmax()
             go = g._data
+            if tiled and arg is None and not (x.dtype.kind == 'f' and np.isnan(best).any()):
+                return (_wrap(_tiled_max_grad(x, best, go, k, out, lead), input),)
+            a = arg if arg is not None else argmax()
             gxp = _zeros_like(xp)
             for j, (idx, sl) in enumerate(_offset_slices(k, s, d, out, lead)):
                 if disjoint:        # every input position lies in one window at most
@@ -394,6 +420,27 @@ def _max_pool(input, nd, kernel_size, stride, padding, dilation, ceil_mode, with
             return (_wrap(np.ascontiguousarray(_crop(gxp, pads)), input),)
         attach(f'MaxPool{nd}DWithIndicesBackward0', bwd, (input,), (r,))
     return r, indices
+
+
+def _tiled_max_grad(x, best, go, k, out, lead):
+    """Max-pool gradient when windows tile the input exactly: work window-major so every mask op runs
+    on contiguous arrays (strided views with short rows are several times slower)."""
+    nd = len(k)
+    split = x.shape[:lead] + tuple(v for o, kk in zip(out, k) for v in (o, kk))
+    perm = tuple(lead + 2 * i + 1 for i in range(nd)) + tuple(range(lead)) + \
+        tuple(lead + 2 * i for i in range(nd))
+    K = int(np.prod(k))
+    xw = np.ascontiguousarray(x.reshape(split).transpose(perm)).reshape((K,) + best.shape)
+    gw = np.empty_like(xw)
+    rem = None
+    for j in range(K):          # the first maximum of each window takes the gradient
+        m = xw[j] == best
+        if rem is not None:
+            m &= rem
+        np.multiply(go, m, out=gw[j])
+        if j < K - 1:
+            rem = ~m if rem is None else rem & ~m
+    return np.ascontiguousarray(gw.reshape(tuple(k) + best.shape).transpose(np.argsort(perm))).reshape(x.shape)
 
 
 def _pool1d_via_2d(fn, input, *args):

@@ -74,10 +74,14 @@ class UninitializedParameter(Parameter):
         dt = dtype or D.get_default_dtype()
         return Tensor._make_subclass(cls, _make(np.empty(0, dt._np), dt), requires_grad)
 
+    def __init__(self, requires_grad=True, device=None, dtype=None):
+        pass
+
     def materialize(self, shape, device=None, dtype=None):
         dt = dtype or self.dtype
-        self._data = np.empty(tuple(shape), dt._np)
+        self._data = np.zeros(tuple(shape), dt._np)
         self.dtype = dt
+        self._vc[0] += 1
         self.__class__ = self.cls_to_become
 
     def __repr__(self):
@@ -90,6 +94,16 @@ class UninitializedBuffer(Tensor):
     def __new__(cls, requires_grad=False, device=None, dtype=None):
         dt = dtype or D.get_default_dtype()
         return Tensor._make_subclass(cls, _make(np.empty(0, dt._np), dt), requires_grad)
+
+    def __init__(self, requires_grad=False, device=None, dtype=None):
+        pass
+
+    def materialize(self, shape, device=None, dtype=None):
+        dt = dtype or self.dtype
+        self._data = np.zeros(tuple(shape), dt._np)
+        self.dtype = dt
+        self._vc[0] += 1
+        self.__class__ = self.cls_to_become
 
 
 def is_lazy(param):

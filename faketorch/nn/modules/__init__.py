@@ -1,5 +1,6 @@
 """torch.nn.modules: one file per family, as torch."""
 from .module import Module
+from .lazy import LazyModuleMixin
 from .linear import Identity, Linear, Bilinear, LazyLinear
 from .container import Container, Sequential, ModuleList, ModuleDict, ParameterList, ParameterDict
 from .activation import *  # noqa: F401,F403

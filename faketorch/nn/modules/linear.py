@@ -6,6 +6,7 @@ from ..._ops.factory import empty
 from .. import functional as F
 from .. import init
 from ..parameter import Parameter, UninitializedParameter
+from .lazy import LazyModuleMixin
 from .module import Module
 
 __all__ = ['Identity', 'Linear', 'Bilinear', 'LazyLinear']
@@ -84,31 +85,24 @@ class Bilinear(Module):
                 f'out_features={self.out_features}, bias={self.bias is not None}')
 
 
-class LazyLinear(Linear):
+class LazyLinear(LazyModuleMixin, Linear):
     cls_to_become = Linear
 
     def __init__(self, out_features, bias=True, device=None, dtype=None):
-        Module.__init__(self)
-        self.in_features = 0
+        super().__init__(0, 0, False)
+        self.weight = UninitializedParameter(device=device, dtype=dtype)
         self.out_features = out_features
-        self.weight = UninitializedParameter(dtype=dtype)
         if bias:
-            self.bias = UninitializedParameter(dtype=dtype)
-        else:
-            self.register_parameter('bias', None)
-        self._lazy_hook = self.register_forward_pre_hook(LazyLinear._infer, with_kwargs=False)
+            self.bias = UninitializedParameter(device=device, dtype=dtype)
 
     def reset_parameters(self):
-        if self.in_features != 0:
+        if not self.has_uninitialized_params() and self.in_features != 0:
             super().reset_parameters()
 
-    @staticmethod
-    def _infer(self, args):
-        x = args[0]
-        self.in_features = x.shape[-1]
-        self.weight.materialize((self.out_features, self.in_features))
-        if self.bias is not None:
-            self.bias.materialize((self.out_features,))
-        self.reset_parameters()
-        self._lazy_hook.remove()
-        self.__class__ = Linear
+    def initialize_parameters(self, input):
+        if self.has_uninitialized_params():
+            self.in_features = input.shape[-1]
+            self.weight.materialize((self.out_features, self.in_features))
+            if self.bias is not None:
+                self.bias.materialize((self.out_features,))
+            self.reset_parameters()

@@ -12,7 +12,6 @@ import faketorch
 from .module import Module
 from ..parameter import Parameter
 from .. import init
-from ..utils.rnn import PackedSequence, _index_select
 
 __all__ = ['RNNBase', 'RNN', 'LSTM', 'GRU', 'RNNCellBase', 'RNNCell', 'LSTMCell', 'GRUCell']
 
@@ -239,6 +238,8 @@ class RNNBase(Module):
         return layer_in, faketorch.stack(hs, 0), (faketorch.stack(cs, 0) if cs else None)
 
     def forward(self, input, hx=None):
+        # imported here: nn.utils imports nn.modules while nn is still initialising
+        from ..utils.rnn import PackedSequence, _index_select
         lstm = self.mode == 'LSTM'
         name = {'LSTM': 'LSTM', 'GRU': 'GRU'}.get(self.mode, 'RNN')
         nd = 2 if self.bidirectional else 1

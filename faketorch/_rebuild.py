@@ -1,0 +1,222 @@
+"""torch's pickle vocabulary: the `torch.*` globals a checkpoint names, and faketorch's stand-ins.
+
+`torch.save` writes tensors as calls to `torch._utils._rebuild_tensor_v2(storage, offset, size,
+stride, requires_grad, backward_hooks[, metadata])` (and siblings); these are faketorch's versions
+of those functions. One table pairs each torch name with faketorch's object: the loader reads it
+name -> object, the saver object -> name, so faketorch's pickles say `torch.*` and real torch
+loads them.
+"""
+from collections import OrderedDict
+
+import numpy as np
+
+from . import _dtype as D
+from ._device import device as _device_cls, xp_of, device_of_array
+from ._tensor import Tensor, Size, _make
+from . import storage as S
+
+
+def _strided(arr, offset, size, stride):
+    """A (size, stride) view of the 1-D storage array `arr` from element `offset`, bounds-checked
+    (a crafted file must not read outside the storage)."""
+    size, stride = tuple(size), tuple(stride)
+    if not all(type(v) is int and v >= 0 for v in size + stride) or type(offset) is not int or offset < 0 \
+            or len(size) != len(stride):
+        raise RuntimeError(f"invalid tensor geometry in checkpoint: size {list(size)}, stride {list(stride)}, "
+                           f"storage offset {offset}")
+    numel = 1
+    for s in size:
+        numel *= s
+    if numel == 0:
+        return xp_of(device_of_array(arr)).empty(size, arr.dtype)
+    extent = offset + 1 + sum((s - 1) * st for s, st in zip(size, stride))
+    if extent > arr.size:
+        raise RuntimeError(f"setStorage: sizes {list(size)}, strides {list(stride)}, storage offset {offset}, and "
+                           f"itemsize {arr.itemsize} requiring a storage size of {extent * arr.itemsize} are out "
+                           f"of bounds for storage of size {arr.size * arr.itemsize}")
+    expect, acc = [], 1
+    for s in reversed(size):
+        expect.append(acc)
+        acc *= s
+    if all(st == e or s == 1 for s, st, e in zip(size, stride, reversed(expect))):
+        return arr[offset:offset + numel].reshape(size)
+    xp = xp_of(device_of_array(arr))
+    return xp.lib.stride_tricks.as_strided(arr[offset:], size, tuple(st * arr.itemsize for st in stride))
+
+
+def _typed_array(storage, dtype=None):
+    if isinstance(storage, S.TypedStorage):
+        if dtype is None:
+            dtype = storage.dtype
+        storage = storage._untyped_storage
+    if not isinstance(storage, S.UntypedStorage):
+        raise RuntimeError(f"expected a storage to rebuild a tensor from, but got {type(storage).__name__}")
+    if not isinstance(dtype, D.dtype):
+        raise RuntimeError(f"faketorch cannot load tensors of dtype {dtype}")
+    return storage._data.view(D.np_dtype(dtype)), dtype
+
+
+def _apply_metadata(arr, metadata):
+    # torch stores conj/neg views as the underlying data plus a flag; faketorch has no lazy bits
+    if metadata:
+        if metadata.get('conj'):
+            arr = np.conj(arr)
+        if metadata.get('neg'):
+            arr = np.negative(arr)
+    return arr
+
+
+def _finish(arr, dtype, requires_grad):
+    t = _make(arr, dtype, device_of_array(arr))
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
+
+
+def _rebuild_tensor(storage, storage_offset, size, stride):
+    arr, dtype = _typed_array(storage)
+    return _finish(_strided(arr, storage_offset, size, stride), dtype, False)
+
+
+def _rebuild_tensor_v2(storage, storage_offset, size, stride, requires_grad, backward_hooks, metadata=None):
+    arr, dtype = _typed_array(storage)
+    arr = _apply_metadata(_strided(arr, storage_offset, size, stride), metadata)
+    return _finish(arr, dtype, requires_grad)
+
+
+def _rebuild_tensor_v3(storage, storage_offset, size, stride, requires_grad, backward_hooks, dtype,
+                       metadata=None):
+    arr, dtype = _typed_array(storage.untyped() if isinstance(storage, S.TypedStorage) else storage, dtype)
+    arr = _apply_metadata(_strided(arr, storage_offset, size, stride), metadata)
+    return _finish(arr, dtype, requires_grad)
+
+
+def _parameter_cls():
+    from .nn.parameter import Parameter
+    return Parameter
+
+
+def _rebuild_parameter(data, requires_grad, backward_hooks):
+    return _parameter_cls()(data, requires_grad)
+
+
+def _set_obj_state(obj, state):
+    if isinstance(state, tuple):
+        if not len(state) == 2:
+            raise RuntimeError(f"Invalid serialized state: {state}")
+        dict_state, slots_state = state
+    else:
+        dict_state, slots_state = state, None
+    for k, v in (dict_state or {}).items():
+        setattr(obj, k, v)
+    for k, v in (slots_state or {}).items():
+        setattr(obj, k, v)
+    return obj
+
+
+def _rebuild_parameter_with_state(data, requires_grad, backward_hooks, state):
+    return _set_obj_state(_rebuild_parameter(data, requires_grad, backward_hooks), state)
+
+
+def _rebuild_from_type_v2(func, new_type, args, state):
+    ret = func(*args)
+    if type(ret) is not new_type:
+        ret = Tensor._make_subclass(new_type, ret, ret.requires_grad)
+    if getattr(ret.__class__, '__setstate__', Tensor.__setstate__) is not Tensor.__setstate__:
+        ret.__setstate__(state)
+    else:
+        ret = _set_obj_state(ret, state)
+    return ret
+
+
+def _rebuild_device_tensor_from_cpu_tensor(data, dtype, device, requires_grad):
+    t = data.to(dtype=dtype, device=device)
+    t.requires_grad = requires_grad
+    return t
+
+
+def _rebuild_device_tensor_from_numpy(data, dtype, device, requires_grad):
+    t = _make(np.array(data), D.from_numpy_dtype(data.dtype)).to(dtype=dtype, device=device)
+    t.requires_grad = requires_grad
+    return t
+
+
+def _get_layout(name):
+    import faketorch
+    for v in vars(faketorch).values():
+        if isinstance(v, faketorch.layout) and repr(v) == name:
+            return v
+    raise KeyError(name)
+
+
+class _Unsupported:
+    """A torch global faketorch knows the name of but cannot build (quantized, sparse, fp8 ...):
+    allowed like torch does, failing clearly when used."""
+
+    def __init__(self, name):
+        self.name = name
+
+    def __call__(self, *args, **kwargs):
+        raise RuntimeError(f"faketorch cannot load {self.name}: it is not supported by faketorch")
+
+    def __repr__(self):
+        return self.name
+
+
+_NEW_INT_NAMES = ([f'uint{i}' for i in range(1, 8)] + [f'int{i}' for i in range(1, 8)] +
+                  ['bits16', 'bits1x8', 'bits2x4', 'bits4x2', 'bits8', 'float4_e2m1fn_x2', 'float8_e4m3fn',
+                   'float8_e4m3fnuz', 'float8_e5m2', 'float8_e5m2fnuz', 'float8_e8m0fnu',
+                   'qint32', 'qint8', 'quint2x4', 'quint4x2', 'quint8',
+                   'per_channel_affine', 'per_channel_affine_float_qparams', 'per_channel_symmetric',
+                   'per_tensor_affine', 'per_tensor_symmetric'])
+_UNSUPPORTED_UTILS = ('_rebuild_qtensor', '_rebuild_sparse_tensor', '_rebuild_nested_tensor',
+                      '_rebuild_wrapper_subclass', '_rebuild_meta_tensor_no_storage')
+_LEGACY_TENSORS = ('BFloat16', 'Bool', 'Byte', 'Char', 'Double', 'Float', 'Half', 'Int', 'Long', 'Short')
+
+
+def _torch_table():
+    """[(torch module, torch name, faketorch object)]; the order decides the saver's choice when a
+    faketorch object has several torch names (the first wins)."""
+    from ._ops.factory import legacy_classes
+    rows = [('torch._utils', f.__name__, f) for f in (
+        _rebuild_tensor_v2, _rebuild_tensor_v3, _rebuild_tensor, _rebuild_parameter,
+        _rebuild_parameter_with_state, _rebuild_device_tensor_from_cpu_tensor, _rebuild_device_tensor_from_numpy)]
+    rows += [('torch._utils', n, _Unsupported('torch._utils.' + n)) for n in _UNSUPPORTED_UTILS]
+    rows += [('torch._tensor', '_rebuild_from_type_v2', _rebuild_from_type_v2),
+             ('torch', 'Tensor', Tensor), ('torch', 'Size', Size), ('torch', 'device', _device_cls),
+             ('torch.serialization', '_get_layout', _get_layout),
+             ('torch.storage', 'UntypedStorage', S.UntypedStorage),
+             ('torch.storage', 'TypedStorage', S.TypedStorage)]
+    rows += [('torch', d.name, d) for d in D.all_dtypes]
+    rows += [('torch', n, _Unsupported('torch.' + n)) for n in _NEW_INT_NAMES]
+    for name, cls in S._legacy_classes.items():
+        rows += [('torch', name, cls), ('torch.cuda', name, cls)]
+    rows += [('torch', n, _Unsupported('torch.' + n))
+             for n in ('QInt32Storage', 'QInt8Storage', 'QUInt2x4Storage', 'QUInt4x2Storage', 'QUInt8Storage')]
+    for p in _LEGACY_TENSORS:
+        name = p + 'Tensor'
+        cls = legacy_classes.get(name) or _Unsupported('torch.' + name)
+        rows += [('torch', name, cls), ('torch.cuda', name, cls),
+                 ('torch.sparse', name, _Unsupported('torch.sparse.' + name)),
+                 ('torch.cuda.sparse', name, _Unsupported('torch.cuda.sparse.' + name))]
+    return rows
+
+
+_by_object = {}
+
+
+def torch_globals():
+    """'torch.x.y' -> faketorch object, for the loaders (Parameter added lazily: nn imports late)."""
+    table = {f'{m}.{n}': o for m, n, o in _torch_table()}
+    table['torch.nn.parameter.Parameter'] = _parameter_cls()
+    return table
+
+
+def torch_name_of(obj):
+    """(module, name) torch uses for a faketorch object, or None: what the saver writes."""
+    if not _by_object:
+        for m, n, o in reversed(_torch_table()):
+            _by_object[id(o)] = (m, n, o)
+        _by_object[id(_parameter_cls())] = ('torch.nn.parameter', 'Parameter', _parameter_cls())
+    hit = _by_object.get(id(obj))
+    return hit[:2] if hit is not None else None
