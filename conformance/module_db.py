@@ -9,8 +9,6 @@ that does not pass decides the id. An entry passes when both of its ids pass.
 """
 import warnings
 
-import numpy as np
-
 from .compare import describe, normalize, raised
 from .opinfo import _flat_tensors, _grad_seed, build, neutral
 from .runner import Outcome, Side, classify, counts_text, looks_missing, same_raise, seed

@@ -36,8 +36,7 @@ def op_db():
 class Variant:
     op: object                  # the OpInfo
     kind: str                   # function | method | inplace
-    api: str                    # torch.add, Tensor.add, Tensor.add_
-    target: str                 # the name faketorch must have: 'torch.add' / 'Tensor.add'
+    api: str                    # what faketorch must have: torch.add, Tensor.add, Tensor.add_
     make: object                # make(mod) -> callable(input, *args, **kwargs)
 
     def case_id(self, dtype):
@@ -105,12 +104,12 @@ def variants(op, torch):
                  if has(torch, api)), 'torch.' + name)
 
     if fn is not None and op.op is fn:
-        found.append(Variant(op, 'function', 'torch.' + name, 'torch.' + name, _function_call(name)))
+        found.append(Variant(op, 'function', 'torch.' + name, _function_call(name)))
     elif _rebindable(op.op):                    # lambda x: x.view(...), torch.where(...) ...
-        found.append(Variant(op, 'function', home, home, lambda mod, f=op.op: _rebound(f, mod)))
+        found.append(Variant(op, 'function', home, lambda mod, f=op.op: _rebound(f, mod)))
     elif getattr(torch.Tensor, getattr(op.op, '__name__', ''), None) is op.op:   # Tensor.__radd__
         api = 'Tensor.' + op.op.__name__
-        found.append(Variant(op, 'function', api, api, _method_call(op.op.__name__)))
+        found.append(Variant(op, 'function', api, _method_call(op.op.__name__)))
     else:
         notes.append(f'function is a {type(op.op).__name__}')
 
@@ -121,13 +120,13 @@ def variants(op, torch):
         if attr and getattr(torch.Tensor, attr, None) is f:                  # Tensor.add, Tensor.add_
             api = 'Tensor.' + attr
             if all(v.api != api for v in found):
-                found.append(Variant(op, kind, api, api, _method_call(attr)))
+                found.append(Variant(op, kind, api, _method_call(attr)))
         elif isinstance(f, functools.partial) and fn is not None and f.func is fn:  # F.mish(inplace=True)
-            found.append(Variant(op, kind, home, home,
+            found.append(Variant(op, kind, home,
                                  lambda mod, f=f: functools.partial(resolve(mod, name), *f.args, **f.keywords)))
         elif _rebindable(f):
             api = 'Tensor.' + name if kind == 'method' else home
-            found.append(Variant(op, kind, api, api, lambda mod, f=f: _rebound(f, mod)))
+            found.append(Variant(op, kind, api, lambda mod, f=f: _rebound(f, mod)))
         else:
             notes.append(f'{kind} is a {type(f).__name__}')
     return found, notes
@@ -235,6 +234,7 @@ def _flat_tensors(x):
 def _grad_seed(shape, dtype, k):
     """The same deterministic, irregular grad_output in both libraries."""
     n = int(np.prod(shape))
+    dtype = {'bfloat16': 'float32', 'complex32': 'complex64'}.get(dtype, dtype)   # NumPy lacks these
     return np.cos(np.arange(1, n + 1) * 1.3 + k).reshape(shape).astype(dtype)
 
 
@@ -305,10 +305,10 @@ def run_plan(plan, ref, impl, max_samples=MAX_SAMPLES):
     impl_name = impl.__name__.split('.')[0]
     outcomes, present, tag = [], [], {'op': op_key(plan.op)}
     for v in plan.variants:
-        if has(impl, v.target):
+        if has(impl, v.api):
             present.append(v)
         else:
-            why = f'{impl_name} has no {v.target}'
+            why = f'{impl_name} has no {v.api}'
             if getattr(impl, 'import_error', None):
                 why += f' (import failed: {impl.import_error})'
             outcomes += [Outcome(v.case_id(d), v.api, 'missing', why, 'opinfo', extra=tag)
@@ -335,7 +335,8 @@ def _run_variant(v, dtype, samples, ref, impl, impl_name, opts):
     with warnings.catch_warnings():
         warnings.simplefilter('ignore')
         for n, s in enumerate(samples):
-            r, i = (_timed(run_sample, spent, k, v, s, lib, grad) for k, lib in enumerate((ref, impl)))
+            r = _timed(run_sample, spent, 0, v, s, ref, grad)
+            i = _timed(run_sample, spent, 1, v, s, impl, grad)
             gap = _missing(r.node, i.node, impl_name)
             status, diff = ('missing', gap) if gap else classify(r, i, impl_name, opts, f'sample{n}')
             if status != 'pass':

@@ -48,7 +48,8 @@ def check(api, fn, name=None, **opts):
             name = f'{area}_{n}' if area else str(n)
     c = Case(api, name, fn, area, opts)
     if c.id in CASES:
-        raise ValueError(f'duplicate conformance case id {c.id!r}; pass name=')
+        first = CASES[c.id].area or getattr(CASES[c.id].fn, '__module__', '?')
+        raise ValueError(f'duplicate conformance case id {c.id!r} (first in {first}); pass name=')
     CASES[c.id] = c
     return c
 

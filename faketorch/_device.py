@@ -10,7 +10,11 @@ class device:
     def __new__(cls, type=None, index=None):
         if isinstance(type, device):
             return type
-        if isinstance(type, int) and index is None:   # torch.device(0) means cuda:0
+        if isinstance(type, int) and index is None:   # torch.device(0): index 0 of the current accelerator
+            if type < 0:
+                raise RuntimeError('Device index must not be negative')
+            if not cuda_available():
+                raise RuntimeError('Cannot access accelerator device when none is available.')
             type, index = 'cuda', type
         if not isinstance(type, str):
             raise TypeError(f"device() received an invalid combination of arguments - got ({_b_typename(type)})")
@@ -21,6 +25,8 @@ class device:
             if not idx.isdigit():
                 raise RuntimeError(f"Invalid device string: '{type}:{idx}'")
             index = int(idx)
+        if index is not None and index < 0:
+            raise RuntimeError('Device index must not be negative')
         if type not in _KNOWN:
             raise RuntimeError(f"Expected one of cpu, cuda, ipu, xpu, mkldnn, opengl, opencl, ideep, "
                                f"hip, ve, fpga, maia, xla, lazy, vulkan, mps, meta, hpu, mtia, "
@@ -95,12 +101,33 @@ def _cupy():
     return _cupy_mod[0]
 
 
+_cuda_ok = []
+
+
 def cuda_available():
-    try:
-        cp = _cupy()
-        return cp.cuda.runtime.getDeviceCount() > 0
-    except Exception:
-        return False
+    """CuPy importable and at least one GPU; asked once per process (torch caches it too)."""
+    if not _cuda_ok:
+        try:
+            _cuda_ok.append(_cupy().cuda.runtime.getDeviceCount() > 0)
+        except Exception:
+            _cuda_ok.append(False)
+    return _cuda_ok[0]
+
+
+# What torch raises for a device type this build cannot use (a CPU-only torch 2.13 build).
+_NOT_BUILT = {
+    'cuda': (AssertionError, 'Torch not compiled with CUDA enabled'),
+    'xpu': (AssertionError, 'Torch not compiled with XPU enabled'),
+    'mps': (RuntimeError, 'PyTorch is not linked with support for mps devices'),
+}
+
+
+def check_device(dev):
+    """Raise torch's error when `dev` names a device this machine cannot hold tensors on."""
+    if dev.type == 'cpu' or (dev.type == 'cuda' and cuda_available()):
+        return
+    exc, msg = _NOT_BUILT.get(dev.type, (RuntimeError, f"faketorch: device type {dev.type} is not supported"))
+    raise exc(msg)
 
 
 def device_of_array(arr):

@@ -6,7 +6,6 @@ of those functions. One table pairs each torch name with faketorch's object: the
 name -> object, the saver object -> name, so faketorch's pickles say `torch.*` and real torch
 loads them.
 """
-from collections import OrderedDict
 
 import numpy as np
 

@@ -13,12 +13,28 @@ from pickle import UnpicklingError, decode_long
 from struct import unpack
 from sys import maxsize
 
-from _compat_pickle import IMPORT_MAPPING, NAME_MAPPING
 
 # never allowed, even when a user allow-lists something from them
 _blocklisted_modules = ['sys', 'os', 'posix', 'nt']
 
 _marked_safe_globals_set = set()
+
+# Python 2 names a protocol-2 pickle may carry: torch's own (smaller than _compat_pickle's) table,
+# so the names in messages and allow-list keys are the ones torch shows
+IMPORT_MAPPING = {'__builtin__': 'builtins', 'copy_reg': 'copyreg', 'Queue': 'queue', 'repr': 'reprlib',
+                  '_abcoll': 'collections.abc', 'UserDict': 'collections', 'UserList': 'collections',
+                  'UserString': 'collections', 'whichdb': 'dbm', 'StringIO': 'io', 'cStringIO': 'io'}
+NAME_MAPPING = {
+    ('__builtin__', 'xrange'): ('builtins', 'range'), ('__builtin__', 'reduce'): ('functools', 'reduce'),
+    ('__builtin__', 'intern'): ('sys', 'intern'), ('__builtin__', 'unichr'): ('builtins', 'chr'),
+    ('__builtin__', 'unicode'): ('builtins', 'str'), ('__builtin__', 'long'): ('builtins', 'int'),
+    ('itertools', 'izip'): ('builtins', 'zip'), ('itertools', 'imap'): ('builtins', 'map'),
+    ('itertools', 'ifilter'): ('builtins', 'filter'), ('itertools', 'ifilterfalse'): ('itertools', 'filterfalse'),
+    ('itertools', 'izip_longest'): ('itertools', 'zip_longest'),
+    ('UserDict', 'IterableUserDict'): ('collections', 'UserDict'), ('UserList', 'UserList'): ('collections', 'UserList'),
+    ('UserString', 'UserString'): ('collections', 'UserString'), ('__builtin__', 'basestring'): ('builtins', 'str'),
+    ('exceptions', 'StandardError'): ('builtins', 'Exception'), ('UserDict', 'UserDict'): ('collections', 'UserDict'),
+}
 
 
 def _add_safe_globals(safe_globals):
@@ -33,6 +49,23 @@ def _get_safe_globals():
 def _clear_safe_globals():
     global _marked_safe_globals_set
     _marked_safe_globals_set = set()
+
+# Python 2 names a protocol-2 pickle may carry: torch's own (smaller than _compat_pickle's) table,
+# so the names in messages and allow-list keys are the ones torch shows
+IMPORT_MAPPING = {'__builtin__': 'builtins', 'copy_reg': 'copyreg', 'Queue': 'queue', 'repr': 'reprlib',
+                  '_abcoll': 'collections.abc', 'UserDict': 'collections', 'UserList': 'collections',
+                  'UserString': 'collections', 'whichdb': 'dbm', 'StringIO': 'io', 'cStringIO': 'io'}
+NAME_MAPPING = {
+    ('__builtin__', 'xrange'): ('builtins', 'range'), ('__builtin__', 'reduce'): ('functools', 'reduce'),
+    ('__builtin__', 'intern'): ('sys', 'intern'), ('__builtin__', 'unichr'): ('builtins', 'chr'),
+    ('__builtin__', 'unicode'): ('builtins', 'str'), ('__builtin__', 'long'): ('builtins', 'int'),
+    ('itertools', 'izip'): ('builtins', 'zip'), ('itertools', 'imap'): ('builtins', 'map'),
+    ('itertools', 'ifilter'): ('builtins', 'filter'), ('itertools', 'ifilterfalse'): ('itertools', 'filterfalse'),
+    ('itertools', 'izip_longest'): ('itertools', 'zip_longest'),
+    ('UserDict', 'IterableUserDict'): ('collections', 'UserDict'), ('UserList', 'UserList'): ('collections', 'UserList'),
+    ('UserString', 'UserString'): ('collections', 'UserString'), ('__builtin__', 'basestring'): ('builtins', 'str'),
+    ('exceptions', 'StandardError'): ('builtins', 'Exception'), ('UserDict', 'UserDict'): ('collections', 'UserDict'),
+}
 
 
 def _remove_safe_globals(globals_to_remove):
@@ -313,7 +346,8 @@ class Unpickler:
         self.stack = []
 
     def _tuple(self):
-        self.stack.append(tuple(self.pop_mark()))
+        items = self.pop_mark()     # pop first: it switches self.stack
+        self.stack.append(tuple(items))
 
     def _tuple1(self):
         self.stack[-1] = (self.stack[-1],)

@@ -19,7 +19,6 @@ import pickle
 import random
 import struct
 import sys
-import tarfile
 import warnings
 import zipfile
 import zlib
@@ -31,10 +30,9 @@ import numpy as np
 from . import _dtype as D
 from . import _weights_only_unpickler
 from . import _rebuild
-from ._device import device as _device_cls, cpu as _cpu, device_of_array
-from ._tensor import Tensor, Size, _make
+from ._device import device as _device_cls, cpu as _cpu
+from ._tensor import Tensor, _make
 from .storage import UntypedStorage, TypedStorage, _legacy_classes
-from ._weights_only_unpickler import _read_global_instruction  # noqa: F401  (torch exposes the module)
 
 __all__ = ['save', 'load', 'add_safe_globals', 'get_safe_globals', 'clear_safe_globals', 'safe_globals',
            'get_unsafe_globals_in_checkpoint', 'register_package', 'location_tag', 'default_restore_location',
@@ -370,10 +368,12 @@ class _Pickler(pickle._Pickler):
 
     def reducer_override(self, obj):
         t = type(obj)
-        if t is D.dtype:
-            return obj.name                       # saved as the global torch.<name>
+        if _rebuild.torch_name_of(obj) is not None:
+            return 'torch'                        # save_global below writes its torch name
         if t is _device_cls:
-            return (_device_cls, (obj.type,) if obj.index is None else (obj.type, obj.index))
+            # a fresh string, as torch's device.type is: the pickle must not memo-share it with 'cpu' locations
+            typ = obj.type[:1] + obj.type[1:]
+            return (_device_cls, (typ,) if obj.index is None else (typ, obj.index))
         if isinstance(obj, Tensor):
             return _reduce_tensor(obj)
         return NotImplemented
@@ -458,7 +458,8 @@ class _ZipWriter:
         header_offset = self.pos
         pad = -(header_offset + 30 + len(fname) + 4) % self.alignment
         extra = b'FB' + struct.pack('<H', pad) + b'Z' * pad
-        self._write(struct.pack('<IHHHHHIIIHH', 0x04034b50, 0, 0x0808, 0, 0, 0, 0, 0, 0, len(fname), len(extra)))
+        flags = 0x0808 if size else 0x0800    # utf-8 names; a data descriptor follows non-empty data
+        self._write(struct.pack('<IHHHHHIIIHH', 0x04034b50, 0, flags, 0, 0, 0, 0, 0, 0, len(fname), len(extra)))
         self._write(fname)
         self._write(extra)
         crc = zlib.crc32(data) if self.crc else 0
@@ -468,21 +469,21 @@ class _ZipWriter:
         if size:    # miniz writes no descriptor for empty records
             fmt = '<IIQQ' if zip64 else '<IIII'
             self._write(struct.pack(fmt, 0x08074b50, crc, size, size))
-        self.entries.append((fname, crc, size, header_offset))
+        self.entries.append((fname, crc, size, header_offset, flags))
 
     def finish(self):
         self.write_record('version', _PRODUCED_VERSION)
         sid = f'{random.getrandbits(63):020d}{random.getrandbits(63):020d}'.encode()
         self.write_record('.data/serialization_id', sid)
         cd_offset = self.pos
-        for fname, crc, size, off in self.entries:
+        for fname, crc, size, off, flags in self.entries:
             extra = b''
             big = [v for v in (size, size, off) if v >= _U32] if (size >= _U32 or off >= _U32) else []
             if big:
                 fields = (struct.pack('<QQ', size, size) if size >= _U32 else b'') + \
                          (struct.pack('<Q', off) if off >= _U32 else b'')
                 extra = struct.pack('<HH', 1, len(fields)) + fields
-            self._write(struct.pack('<IHHHHHHIIIHHHHHII', 0x02014b50, 0, 45 if big else 0, 0x0808, 0, 0, 0, crc,
+            self._write(struct.pack('<IHHHHHHIIIHHHHHII', 0x02014b50, 0, 45 if big else 0, flags, 0, 0, 0, crc,
                                     min(size, _U32), min(size, _U32), len(fname), len(extra), 0, 0, 0, 0,
                                     min(off, _U32)))
             self._write(fname)
@@ -513,7 +514,7 @@ class _ZipReader:
         try:
             self.zf = zipfile.ZipFile(f)
             infos = self.zf.infolist()
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError, struct.error) as e:
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError, struct.error):
             raise RuntimeError("PytorchStreamReader failed reading zip archive: failed finding central directory"
                                + _MINIZ_HINT) from None
         if not infos:
@@ -909,7 +910,7 @@ def _legacy_load(f, map_location, pickle_module, **pickle_load_args):
                                + UNSAFE_MESSAGE)
         raise RuntimeError("faketorch cannot load checkpoints in the legacy .tar format (PyTorch < 0.4)")
 
-    def one(**kw):
+    def one():
         if pickle_module is None:
             return _weights_only_unpickler.Unpickler(f, **pickle_load_args).load()
         return pickle_module.Unpickler(f, **pickle_load_args).load()
@@ -976,3 +977,8 @@ def _legacy_load(f, map_location, pickle_module, **pickle_load_args):
         for dtype, numel, location, typed in storages.values():
             default_restore_location(typed._untyped_storage, location)
     return result
+
+
+from ._ops._core import register as _register  # noqa: E402
+_register(save, method=False)    # torch.save / torch.load live in the torch namespace too
+_register(load, method=False)

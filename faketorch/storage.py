@@ -186,3 +186,11 @@ def _untyped_storage_of(tensor):
     from .serialization import _storage_root
     root, _ = _storage_root(tensor._data)
     return UntypedStorage._wrap(root.reshape(-1).view(np.uint8))
+
+
+def untyped_storage(self):
+    return _untyped_storage_of(self)
+
+
+from ._ops._core import register as _register  # noqa: E402
+_register(untyped_storage, function=False)

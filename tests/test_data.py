@@ -126,7 +126,8 @@ def test_random_split_stream():
 
 def test_samplers():
     both(lambda m: list(m.utils.data.BatchSampler(range(10), 3, False)))
-    both(lambda m: (list(m.utils.data.BatchSampler(range(10), 3, True)), len(m.utils.data.BatchSampler(range(10), 3, True))))
+    both(lambda m: (list(m.utils.data.BatchSampler(range(10), 3, True)),
+                    len(m.utils.data.BatchSampler(range(10), 3, True))))
     both(lambda m: m.utils.data.BatchSampler(range(3), 0, False))
     both(lambda m: m.utils.data.RandomSampler(range(3), replacement=1))
     both(lambda m: m.utils.data.RandomSampler(range(3), num_samples=0))

@@ -1,8 +1,8 @@
 """torch.utils.data: datasets, samplers, collate, DataLoader (in-process and with 2 workers).
 
-Cases marked "stream" compare the exact shuffle order, so they pass once faketorch's generator
-(randperm, randint, multinomial, random_) is torch-exact. Cases with workers use small datasets
-defined inside the case (fork start method on Linux).
+Cases named stream_* compare exact shuffle orders and seeds: they check that the DataLoader and
+the samplers draw from the generator at torch's moments with torch's calls. Cases with workers
+use small datasets defined inside the case (fork start method on Linux).
 """
 import collections
 
@@ -106,8 +106,10 @@ check('utils.data.RandomSampler', lambda torch: list(_D(torch).RandomSampler(  #
 check('utils.data.RandomSampler', lambda torch: list(_D(torch).RandomSampler(  # stream
     range(7), replacement=True, num_samples=40, generator=torch.Generator().manual_seed(1))),
     name='stream_replacement', exact=True)
-check('utils.data.RandomSampler', lambda torch: _D(torch).RandomSampler(range(3), replacement=1), name='bad_replacement')
-check('utils.data.RandomSampler', lambda torch: _D(torch).RandomSampler(range(3), num_samples=0), name='bad_num_samples')
+check('utils.data.RandomSampler', lambda torch: _D(torch).RandomSampler(range(3), replacement=1),
+      name='bad_replacement')
+check('utils.data.RandomSampler', lambda torch: _D(torch).RandomSampler(range(3), num_samples=0),
+      name='bad_num_samples')
 check('utils.data.SubsetRandomSampler', lambda torch: sorted(_D(torch).SubsetRandomSampler([5, 7, 9])))
 check('utils.data.SubsetRandomSampler', lambda torch: list(_D(torch).SubsetRandomSampler(  # stream
     [5, 7, 9, 11], generator=torch.Generator().manual_seed(0))), name='stream', exact=True)
@@ -134,6 +136,7 @@ check('utils.data.DistributedSampler', lambda torch: [list(_D(torch).Distributed
     range(10), num_replicas=3, rank=r, shuffle=False, drop_last=True)) for r in range(3)], name='drop_last')
 check('utils.data.DistributedSampler', lambda torch: _D(torch).DistributedSampler(range(4), num_replicas=2, rank=2),
       name='bad_rank')
+check('utils.data.DistributedSampler', lambda torch: _D(torch).DistributedSampler(range(4)), name='no_process_group')
 
 
 @case('utils.data.DistributedSampler', name='stream_epochs', exact=True)   # stream
@@ -359,10 +362,10 @@ check('utils.data.DataLoader', lambda torch: _batches(torch, [Point(i, float(i))
       name='namedtuple_samples')
 check('utils.data.DataLoader', lambda torch: _batches(torch, _tds(torch, 4), batch_size=2, pin_memory=True),
       name='pin_memory')
-check('utils.data.DataLoader', lambda torch: _batches(torch, _tds(torch, 5), batch_size=2, sampler=_D(torch).RandomSampler(
-    range(5), replacement=True, num_samples=7)), name='stream_sampler_replacement', exact=True)
-check('utils.data.DataLoader', lambda torch: _batches(torch, _tds(torch, 6), batch_size=2, sampler=_D(torch).WeightedRandomSampler(
-    [1, 2, 3, 4, 5, 6], 5)), name='stream_weighted', exact=True)
+check('utils.data.DataLoader', lambda torch: _batches(torch, _tds(torch, 5), batch_size=2, sampler=_D(
+    torch).RandomSampler(range(5), replacement=True, num_samples=7)), name='stream_sampler_replacement', exact=True)
+check('utils.data.DataLoader', lambda torch: _batches(torch, _tds(torch, 6), batch_size=2, sampler=_D(
+    torch).WeightedRandomSampler([1, 2, 3, 4, 5, 6], 5)), name='stream_weighted', exact=True)
 
 
 @case('utils.data.DataLoader', name='stream_two_epochs', exact=True)
@@ -404,3 +407,13 @@ def worker_info_fields(torch):
             return [type(info).__name__, info.num_workers, info.rng is None, info.worker_method, frozen,
                     type(info.dataset).__name__]
     return _batches(torch, Fields(), batch_size=None, num_workers=1)
+
+
+def _bad_init(worker_id):
+    raise ValueError(f'init failed in {worker_id}')
+
+
+check('utils.data.DataLoader', lambda torch: _first_line(lambda: _batches(
+    torch, _tds(torch, 4), batch_size=2, worker_init_fn=_bad_init, **W)), name='workers_init_fn_error')
+check('utils.data.DataLoader', lambda torch: _first_line(lambda: _batches(
+    torch, {0: 'a'}, batch_size=1, sampler=[1], **W)), name='workers_key_error')

@@ -547,3 +547,214 @@ def training_convnet(torch):
     losses = _train(torch, m, opt, x, y, 4, nn.CrossEntropyLoss())
     m.eval()
     return losses, m.state_dict(), m(x)
+
+
+# --- parametrize / prune / DataParallel ---
+def _prune(torch):
+    import importlib       # torch loads nn.utils.prune only on request
+    return importlib.import_module(torch.__name__ + '.nn.utils.prune')
+
+
+def _sym_class(torch):
+    class Symmetric(torch.nn.Module):
+        def forward(self, X):
+            return X.triu() + X.triu(1).transpose(-1, -2)
+    return Symmetric
+
+
+@case('nn.utils.parametrize.register_parametrization')
+def parametrize_sym(torch):
+    P = torch.nn.utils.parametrize
+    m = _det(torch, torch.nn.Linear(3, 3))
+    P.register_parametrization(m, 'weight', _sym_class(torch)())
+    y = m(torch.ones(2, 3))
+    y.sum().backward()
+    r = (repr(m), type(m).__name__, list(m.state_dict().keys()), m.weight, y,
+         m.parametrizations.weight.original.grad, P.is_parametrized(m), P.is_parametrized(m, 'bias'),
+         P.type_before_parametrizations(m).__name__)
+    P.remove_parametrizations(m, 'weight')
+    return r + (type(m).__name__, list(m.state_dict().keys()), m.weight, type(m.weight).__name__)
+
+
+@case('nn.utils.parametrize.cached')
+def parametrize_cached(torch):
+    P = torch.nn.utils.parametrize
+    m = _det(torch, torch.nn.Linear(3, 3))
+    P.register_parametrization(m, 'weight', _sym_class(torch)())
+    with P.cached():
+        same = m.weight is m.weight
+    return same, m.weight is m.weight
+
+
+@case('nn.utils.prune.l1_unstructured')
+def prune_l1(torch):
+    prune = _prune(torch)
+    m = _det(torch, torch.nn.Linear(4, 3))
+    prune.l1_unstructured(m, 'weight', amount=0.5)
+    r = (list(m.state_dict().keys()), m.weight_mask, m.weight, prune.is_pruned(m),
+         [n for n, _ in m.named_parameters()], [n for n, _ in m.named_buffers()])
+    y = m(torch.ones(1, 4))
+    y.sum().backward()
+    prune.l1_unstructured(m, 'weight', amount=2)
+    r = r + (m.weight_orig.grad, m.weight_mask)
+    prune.remove(m, 'weight')
+    return r + (list(m.state_dict().keys()), m.weight, type(m.weight).__name__)
+
+
+@case('nn.utils.prune.ln_structured')
+def prune_ln(torch):
+    prune = _prune(torch)
+    m = _det(torch, torch.nn.Linear(4, 3))
+    prune.ln_structured(m, 'weight', amount=1, n=2, dim=0)
+    return m.weight_mask, m.weight
+
+
+@case('nn.utils.prune.global_unstructured')
+def prune_global(torch):
+    prune = _prune(torch)
+    a, b = _det(torch, torch.nn.Linear(4, 3)), _det(torch, torch.nn.Linear(3, 2))
+    with torch.no_grad():
+        b.weight.mul_(3)
+    prune.global_unstructured([(a, 'weight'), (b, 'weight')], pruning_method=prune.L1Unstructured, amount=0.4)
+    return a.weight_mask, b.weight_mask
+
+
+check('nn.utils.prune.l1_unstructured', lambda torch: _prune(torch).l1_unstructured(
+    torch.nn.Linear(2, 2), 'weight', amount=1.5), name='bad_amount')
+check('nn.utils.prune.l1_unstructured', lambda torch: _prune(torch).l1_unstructured(
+    torch.nn.Linear(2, 2), 'weight', amount=5), name='too_many')
+check('nn.DataParallel', lambda torch: (lambda dp: (repr(dp), list(dp.state_dict().keys()), dp(torch.ones(1, 2))))(
+    torch.nn.DataParallel(_det(torch, torch.nn.Linear(2, 3)))))
+check('F.relu_', lambda torch: (lambda x: (torch.nn.functional.relu_(x), x))(torch.tensor([-1., 2.])))
+
+
+@case('nn.Module.register_full_backward_hook', name='no_grad_input')
+def backward_hook_no_input_grad(torch):
+    log = []
+    m = _det(torch, torch.nn.Bilinear(2, 3, 1))
+    m.register_full_backward_hook(lambda mod, gi, go: log.append((gi, go)))
+    m.register_full_backward_pre_hook(lambda mod, go: log.append(('pre', go)))
+    x1 = _x(torch, 4, 2, grad=True)
+    x2 = _x(torch, 4, 3, seed=1)
+    m(x1, x2).sum().backward()
+    m(x2[:, :2], x2).sum().backward()
+    return log, x1.grad
+
+
+# --- more Module contract ---
+@case('nn.Module.named_parameters', name='prefix_recurse')
+def named_params_prefix(torch):
+    m = _mlp(torch)
+    return ([n for n, _ in m.named_parameters(prefix='net')], [n for n, _ in m.named_parameters(recurse=False)],
+            [n for n, _ in m[0].named_parameters(prefix='a.b')], [n for n, _ in m.named_children()])
+
+
+@case('nn.Module.load_state_dict', name='assign')
+def load_assign(torch):
+    m = torch.nn.Linear(2, 2)
+    sd = {'weight': torch.ones(2, 2), 'bias': torch.zeros(2)}
+    m.load_state_dict(sd, assign=True)
+    return type(m.weight).__name__, m.weight.requires_grad, m.weight, m.bias
+
+
+@case('nn.Module.to', name='int_buffer_kept')
+def to_int_buffer(torch):
+    m = torch.nn.Module()
+    m.register_buffer('steps', torch.tensor(3))
+    m.register_buffer('f', torch.ones(2))
+    m.p = torch.nn.Parameter(torch.ones(1))
+    m.to(torch.float64)
+    return m.steps.dtype, m.f.dtype, m.p.dtype, type(m.p).__name__
+
+
+check('nn.Module.to', lambda torch: torch.nn.Linear(2, 2).to(torch.int64), name='int_dtype_error')
+
+
+@case('nn.Module.__setattr__', name='buffer_reassign')
+def buffer_reassign(torch):
+    m = torch.nn.Module()
+    m.register_buffer('b', torch.ones(2))
+    m.b = torch.zeros(3)
+    r1 = [n for n, _ in m.named_buffers()]
+    m.b = None
+    r2 = list(m.state_dict().keys())
+    return r1, m.b, r2
+
+
+check('nn.Module.__setattr__', lambda torch: setattr(
+    (lambda m: (m.register_buffer('b', torch.ones(1)), m)[1])(torch.nn.Module()), 'b', 3), name='buffer_bad_type')
+check('nn.Module.__setattr__', lambda torch: setattr(torch.nn.Sequential(torch.nn.ReLU()), '0', 3),
+      name='module_bad_type')
+check('nn.Module.__repr__', lambda torch: (repr(torch.nn.Module()), str(torch.nn.Sequential())), name='empty')
+check('nn.Module.__dir__', lambda torch: [k for k in dir(torch.nn.Linear(2, 2)) if k in (
+    'weight', 'bias', 'in_features', 'forward', 'training')])
+check('nn.Module.extra_repr', lambda torch: (torch.nn.Linear(2, 3).extra_repr(), torch.nn.ReLU().extra_repr()))
+
+
+@case('nn.Module.__deepcopy__')
+def module_deepcopy(torch):
+    import copy
+    m = _det(torch, _mlp(torch))
+    c = copy.deepcopy(m)
+    return repr(c), c.state_dict(), c[0].weight is m[0].weight, type(c[0].weight).__name__
+
+
+@case('nn.Module.register_forward_hook', name='with_kwargs_and_handle')
+def fwd_hook_kwargs(torch):
+    class M(torch.nn.Module):
+        def forward(self, x, scale=1.0):
+            return x * scale
+    m = M()
+    seen = []
+    h = m.register_forward_pre_hook(lambda mod, args, kwargs: (args, {'scale': 3.0}), with_kwargs=True)
+    m.register_forward_hook(lambda mod, args, kwargs, out: seen.append(sorted(kwargs.items())), with_kwargs=True)
+    y1 = m(torch.ones(2), scale=2.0)
+    h.remove()
+    y2 = m(torch.ones(2), scale=2.0)
+    return y1, y2, seen
+
+
+check('nn.Module.get_parameter', lambda torch: _mlp(torch).get_parameter('1.weight'), name='not_param')
+check('nn.Module.get_buffer', lambda torch: torch.nn.Linear(2, 2).get_buffer('weight'), name='not_buffer')
+check('nn.Module.state_dict', lambda torch: list(torch.nn.ParameterList([torch.ones(1), torch.ones(2)]).state_dict()),
+      name='parameter_list')
+check('nn.Module.half', lambda torch: (lambda m: (m.weight.dtype, m(torch.ones(1, 2).half()).dtype))(
+    torch.nn.Linear(2, 2).half()))
+check('nn.Identity', lambda torch: torch.nn.Identity(3, foo=4)(torch.ones(2)))
+check('nn.Flatten', lambda torch: torch.nn.Flatten(0, 1)(torch.ones(2, 3, 4)).shape, name='dims')
+check('nn.Unflatten', lambda torch: torch.nn.Unflatten(1, [2, 'a']), name='bad_size')
+check('nn.Softmax', lambda torch: torch.nn.Softmax()(torch.ones(2, 3)), name='implicit_dim')
+check('nn.MultiheadAttention', lambda torch: torch.nn.MultiheadAttention(5, 2), name='indivisible')
+check('nn.CrossEntropyLoss', lambda torch: (lambda c: (c.reduction, c.weight, c.ignore_index))(
+    torch.nn.CrossEntropyLoss(size_average=False)), name='legacy_args')
+
+
+@case('nn.utils.spectral_norm', exact=False)
+def spectral(torch):
+    m = torch.nn.utils.spectral_norm(torch.nn.Linear(4, 3))     # u, v drawn from the seeded generator
+    _det(torch, m)
+    x = _x(torch, 2, 4)
+    y1 = m(x)
+    y1.sum().backward()
+    m.eval()
+    y2 = m(x)
+    sd = m.state_dict()
+    torch.nn.utils.remove_spectral_norm(m)
+    return (y1, y2, list(sd.keys()), sd['weight_u'], sd['weight_v'], m.weight_orig.grad if hasattr(m, 'weight_orig')
+            else None, list(m.state_dict().keys()), m.weight)
+
+
+@case('nn.LazyLinear', name='seeded')
+def lazy_linear(torch):
+    m = torch.nn.LazyLinear(3)
+    before = (repr(m), type(m.weight).__name__, list(m.state_dict().keys()))
+    y = m(torch.ones(2, 4))
+    return before, repr(m), type(m).__name__, type(m.weight).__name__, y, m.weight
+
+
+@case('nn.LazyLinear', name='load_state_dict')
+def lazy_linear_load(torch):
+    src = _det(torch, torch.nn.Linear(2, 3))
+    m = torch.nn.LazyLinear(3)
+    m.load_state_dict(src.state_dict())
+    return m.weight, type(m.weight).__name__, m(torch.ones(1, 2))

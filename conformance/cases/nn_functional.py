@@ -296,3 +296,28 @@ check('F.ctc_loss', lambda torch: torch.nn.functional.ctc_loss(
     name='zero_infinity')
 check('F.linear_cross_entropy', lambda torch: _fb(torch, lambda x, w: torch.nn.functional.linear_cross_entropy(
     x, w, torch.tensor([0, 2, 1])), _x(torch, 3, 4), _x(torch, 3, 4, seed=1)))
+
+
+def _double(torch, f, *inputs):
+    """Gradient with create_graph, then the gradient of its squared norm (double backward)."""
+    out = f(*inputs)
+    gs = torch.autograd.grad(out.sum(), inputs, create_graph=True)
+    sum((g * g).sum() for g in gs).backward()
+    return out, gs, tuple(x.grad for x in inputs)
+
+
+for _name, _fn in (('gelu', lambda F, x: F.gelu(x)), ('gelu_tanh', lambda F, x: F.gelu(x, approximate='tanh')),
+                   ('silu', lambda F, x: F.silu(x)), ('elu', lambda F, x: F.elu(x)),
+                   ('softplus', lambda F, x: F.softplus(x)), ('mish', lambda F, x: F.mish(x)),
+                   ('logsigmoid', lambda F, x: F.logsigmoid(x)), ('softmax', lambda F, x: F.softmax(x, 1) ** 2),
+                   ('log_softmax', lambda F, x: F.log_softmax(x, 1) ** 2), ('leaky_relu', lambda F, x: F.leaky_relu(x) ** 2)):
+    check(f'F.{_name}', (lambda fn: lambda torch: _double(torch, lambda x: fn(torch.nn.functional, x),
+                                                          _x(torch, 3, 4)))(_fn), name='double_backward')
+check('F.linear', lambda torch: _double(torch, lambda x, w, b: torch.nn.functional.linear(x, w, b).tanh(),
+                                        _x(torch, 3, 4), _x(torch, 2, 4, seed=1), _x(torch, 2, seed=2)),
+      name='double_backward')
+check('F.mse_loss', lambda torch: _double(torch, lambda x: torch.nn.functional.mse_loss(x, torch.ones(3, 4)),
+                                          _x(torch, 3, 4)), name='double_backward')
+check('F.binary_cross_entropy_with_logits', lambda torch: _double(
+    torch, lambda x: torch.nn.functional.binary_cross_entropy_with_logits(x, torch.ones(3, 4) * 0.3), _x(torch, 3, 4)),
+    name='double_backward')

@@ -344,3 +344,30 @@ ERRORS = [
 for _api, _expr in ERRORS:
     check(_api, (lambda e: lambda torch: eval(e, {'F': torch.nn.functional, 'torch': torch}))(_expr),
           name='error ' + _expr)
+
+
+# --- lazy modules ------------------------------------------------------------------------------
+LAZY = [('nn.LazyConv1d(4, 3)', (2, 3, 5)), ('nn.LazyConv2d(4, 3, padding=1)', (2, 3, 5, 5)),
+        ('nn.LazyConv3d(2, 2)', (1, 2, 3, 3, 3)), ('nn.LazyConvTranspose2d(4, 3, stride=2)', (2, 3, 4, 4)),
+        ('nn.LazyBatchNorm1d()', (4, 3)), ('nn.LazyBatchNorm2d(momentum=None)', (2, 3, 4, 4)),
+        ('nn.LazyInstanceNorm1d()', (2, 3, 6))]
+for _src, _shape in LAZY:
+    @case(_src[:_src.index('(')], name=_src)
+    def _lazy(torch, src=_src, shape=_shape):
+        m = eval(src, {'nn': torch.nn})
+        before = repr(m), list(m.state_dict())
+        m(_x(torch, *shape, grad=False))
+        return before, repr(m), type(m).__name__, [(k, tuple(v.shape)) for k, v in m.state_dict().items()]
+
+
+@case('nn.TransformerEncoder', name='eval_padding_mask_nested_fast_path')
+def encoder_eval_padding(torch):
+    nn = torch.nn
+    m = _det(torch, nn.TransformerEncoder(nn.TransformerEncoderLayer(8, 2, 16, dropout=0.0, batch_first=True), 2,
+                                          norm=nn.LayerNorm(8))).eval()
+    pad = torch.tensor([[False, False, False, True, True], [False] * 5])
+    x = _x(torch, 2, 5, 8, grad=False)
+    with torch.no_grad():
+        fast = m(x, src_key_padding_mask=pad)
+    slow = m(x, src_key_padding_mask=pad)
+    return fast, slow.detach()

@@ -6,7 +6,7 @@ import numbers
 import numpy as np
 
 from .. import _dtype as D
-from .._device import device as _device_cls, cpu as _cpu, xp_of, to_device_array
+from .._device import device as _device_cls, cpu as _cpu, xp_of, to_device_array, check_device
 from .._tensor import Tensor, Size, _make
 from ._core import register, write_out
 
@@ -15,10 +15,9 @@ def _dev(device):
     if device is None:
         return _cpu
     d = _device_cls(device)
-    if d.type == 'cuda':
+    if d.type != 'cpu':
+        check_device(d)
         from .. import cuda
-        if not cuda.is_available():
-            raise AssertionError("Torch not compiled with CUDA enabled")
         if d.index is None:
             d = _device_cls('cuda', cuda.current_device())
     return d

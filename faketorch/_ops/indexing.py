@@ -59,7 +59,54 @@ def _convert(idx, t):
         else:
             raise IndexError("only integers, slices (`:`), ellipsis (`...`), None and long or byte "
                              "Variables are valid indices (got " + type(i).__name__ + ")")
-    return tuple(out), basic, last
+    out = tuple(out)
+    if not basic and any(x.__class__ is int for x in out):
+        out = _split_ints(out)
+    return out, basic, last
+
+
+class _Pre:
+    """An index whose integers torch applies first (as selects), before the advanced part: NumPy
+    would treat them as advanced indices and lay the result out differently."""
+    __slots__ = ('pre', 'rest')
+
+    def __init__(self, pre, rest):
+        self.pre, self.rest = pre, rest
+
+
+def _split_ints(idx):
+    pre, rest = [], []
+    for i in idx:
+        if i.__class__ is int:
+            pre.append(i)
+        elif i is None:
+            rest.append(i)
+        elif i is Ellipsis:
+            pre.append(i)
+            rest.append(i)
+        else:
+            n = i.ndim if isinstance(i, np.ndarray) and i.dtype == np.bool_ else 1
+            pre.extend([slice(None)] * n)
+            rest.append(i)
+    return _Pre(tuple(pre), tuple(rest))
+
+
+def _get(data, ix):
+    return data[ix.pre][ix.rest] if ix.__class__ is _Pre else data[ix]
+
+
+def _put(data, ix, v):
+    if ix.__class__ is _Pre:
+        data[ix.pre][ix.rest] = v       # data[pre] is a view: the write lands in data
+    else:
+        data[ix] = v
+
+
+def _add_at(data, ix, v):
+    if ix.__class__ is _Pre:
+        np.add.at(data[ix.pre], ix.rest, v)
+    else:
+        np.add.at(data, ix, v)
 
 
 def _int(v):
@@ -71,6 +118,11 @@ def _int(v):
 def _index_error(e, t, idx):
     msg = str(e)
     if 'out of bounds' in msg:
+        import re
+        m = re.match(r'index (-?\d+) is out of bounds for axis (\d+) with size (\d+)', msg)
+        if m:       # torch counts dims as it applies the index: Nones add one, earlier ints remove one
+            return IndexError(f"index {m.group(1)} is out of bounds for dimension "
+                              f"{_torch_dim(idx, t._data.ndim, int(m.group(2)))} with size {m.group(3)}")
         return IndexError(msg.replace('axis', 'dimension'))
     if 'too many indices' in msg:
         return IndexError(f"too many indices for tensor of dimension {t._data.ndim}")
@@ -82,18 +134,42 @@ def _index_error(e, t, idx):
             ax, sz, bsz = m.groups()
             return IndexError(f"The shape of the mask [{bsz}] at index {ax} does not match the shape of "
                               f"the indexed tensor [{sz}] at index {ax}")
+    if 'shape mismatch' in msg and 'indexing arrays' in msg:
+        import re
+        shapes = ', '.join('[' + ', '.join(x for x in sh.replace(' ', '').split(',') if x) + ']'
+                           for sh in re.findall(r'\(([\d, ]*)\)', msg))
+        return IndexError(f"shape mismatch: indexing tensors could not be broadcast together with shapes {shapes}")
     if 'shape mismatch' in msg:
         return IndexError(msg)
     return IndexError(msg)
+
+
+def _torch_dim(idx, ndim, axis):
+    idx = idx if isinstance(idx, tuple) else (idx,)
+    consumed = sum(1 for i in idx if i is not None and i is not Ellipsis)
+    orig = tdim = 0
+    for i in idx:
+        if i is None:
+            tdim += 1
+        elif i is Ellipsis:
+            orig += ndim - consumed
+            tdim += ndim - consumed
+        else:
+            if orig == axis:
+                return tdim
+            orig += 1
+            if not isinstance(i, int) or isinstance(i, bool):
+                tdim += 1
+    return axis
 
 
 def _scatter_grad(shape, idx, g, basic):
     """Zeros of `shape` with g added at idx (differentiable in g for double backward)."""
     data = np.zeros(shape, g._data.dtype)
     if basic:
-        data[idx] = g._data
+        _put(data, idx, g._data)
     else:
-        np.add.at(data, idx, g._data)
+        _add_at(data, idx, g._data)
     r = _make(data, g.dtype, g._device)
     if g._requires_grad and grad_state.enabled:
         attach('IndexPutBackward0', lambda node, gg: gg[idx] if basic else _take(gg, idx), (g,), (r,))
@@ -101,6 +177,8 @@ def _scatter_grad(shape, idx, g, basic):
 
 
 def _take(t, idx):
+    if idx.__class__ is _Pre:
+        return t.__getitem__(idx.pre).__getitem__(idx.rest)
     return t.__getitem__(idx)
 
 
@@ -111,7 +189,7 @@ def _index_put_grad(shape, idx, g):
 def getitem(self, idx):
     np_idx, basic, last = _convert(idx, self)
     try:
-        data = self._data[np_idx]
+        data = _get(self._data, np_idx)
     except IndexError as e:
         raise _index_error(e, self, idx) from None
     shape = self._data.shape
@@ -154,7 +232,7 @@ def setitem(self, idx, value, accumulate=False):
             if needs(node, 0):
                 gs = g.clone()
                 if not accumulate:
-                    gs._data[np_idx] = 0
+                    _put(gs._data, np_idx, 0)
             if needs(node, 1):
                 gv = g[idx] if basic else _take(g, idx)
             return gs, gv
@@ -166,11 +244,16 @@ def setitem(self, idx, value, accumulate=False):
 
 
 def _assign(data, np_idx, v, accumulate, t, idx, basic):
+    if isinstance(v, np.ndarray) and v.ndim and v.shape[0] == 1:
+        # torch drops a value's leading size-1 dims before broadcasting it into the target
+        tgt_ndim = np.ndim(_get(data, np_idx))
+        while v.ndim > tgt_ndim and v.shape[0] == 1:
+            v = v[0]
     try:
         if accumulate:
-            np.add.at(data, np_idx, v)
+            _add_at(data, np_idx, v)
         else:
-            data[np_idx] = v
+            _put(data, np_idx, v)
     except IndexError as e:
         raise _index_error(e, t, idx) from None
     except ValueError as e:

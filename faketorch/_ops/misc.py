@@ -2,7 +2,7 @@
 import numpy as np
 
 from .. import _dtype as D
-from .._device import device as _device_cls, to_device_array
+from .._device import device as _device_cls, to_device_array, check_device
 from .._tensor import Tensor, _make, _wrap_dim
 from ..autograd.grad_mode import state as grad_state
 from ._core import attach, needs, register, with_out, commit_inplace, check_inplace
@@ -235,10 +235,8 @@ def to(self, *args, **kwargs):
     dtype, dev, copy = _parse_to(args, dict(kwargs))
     dtype = dtype or self.dtype
     dev = dev or self._device
-    if dev.type == 'cuda':
-        from .. import cuda as _cuda
-        if not _cuda.is_available():
-            raise AssertionError("Torch not compiled with CUDA enabled")
+    if dev.type != 'cpu':
+        check_device(dev)
     if dtype is self.dtype and dev is self._device and not copy:
         return self
     return _to_copy(self, dtype, dev)
@@ -260,9 +258,16 @@ def type_(self, dtype=None, non_blocking=False, **kwargs):
         if name not in inv:
             raise ValueError(f"invalid type: '{dtype}'")
         dt = D._by_name(inv[name])
-        dev = 'cuda' if '.cuda.' in dtype else 'cpu'
-        return to(self, dev, dt)
+        if '.cuda.' in dtype:
+            from .. import cuda as _cuda
+            _cuda._lazy_type_init()
+            return to(self, 'cuda', dt)
+        return to(self, 'cpu', dt)
     if isinstance(dtype, type) and hasattr(dtype, '_legacy_dtype'):
+        if getattr(dtype, 'is_cuda', False):
+            from .. import cuda as _cuda
+            _cuda._lazy_type_init()
+            return to(self, 'cuda', dtype._legacy_dtype)
         return to(self, dtype._legacy_dtype)
     return to(self, dtype)
 
@@ -272,7 +277,11 @@ def cpu(self, memory_format=None):
 
 
 def cuda(self, device=None, non_blocking=False, memory_format=None):
-    dev = _device_cls('cuda', device) if isinstance(device, int) else _device_cls(device or 'cuda')
+    if isinstance(device, int) and device < 0:
+        raise RuntimeError('Device index must not be negative')
+    dev = _device_cls('cuda' if device is None else device)   # an int means the current accelerator's
+    if dev.type != 'cuda':
+        raise RuntimeError('Invalid device, must be cuda device')
     return to(self, dev)
 
 

@@ -258,7 +258,14 @@ def binary(name, fwd, da=None, db=None, *, kind='arith', grad_name=None, save=Tr
             return write_out(out, r, name)
         return r
     op.__name__ = name
-    register(op, name=name, inplace=inplace, method=method)
+    register(op, name=name, inplace=inplace, method=False)
+    if method:
+        def meth(self, other, *, out=None):
+            if not scalar_ok and not isinstance(other, Tensor):     # the method counts from self
+                raise _operand_error(name, 1, 'other', other)
+            return op(self, other, out=out)
+        meth.__name__ = name
+        setattr(Tensor, name, meth)
     return op
 
 
@@ -300,7 +307,7 @@ def _no_bool_sub(rt, a, b):
 def _int_only(name):
     def check(rt, a, b):
         if rt._cat >= _FLOAT:
-            raise RuntimeError(f"\"{name}_cpu\" not implemented for '{D.type_name(rt)}'")
+            raise NotImplementedError(f"\"{name}_cpu\" not implemented for '{D.type_name(rt)}'")
     return check
 
 
@@ -339,9 +346,9 @@ atan2 = binary('atan2', np.arctan2, lambda g, a, b: g * b / (a * a + b * b),
                lambda g, a, b: -g * a / (a * a + b * b), kind='float', scalar_ok=False)
 register(atan2, name='arctan2', inplace=True)
 maximum = binary('maximum', np.maximum, lambda g, a, b: g * _gt_half(a, b),
-                 lambda g, a, b: g * _gt_half(b, a), inplace=False)
+                 lambda g, a, b: g * _gt_half(b, a), inplace=False, scalar_ok=False)
 minimum = binary('minimum', np.minimum, lambda g, a, b: g * _gt_half(b, a),
-                 lambda g, a, b: g * _gt_half(a, b), inplace=False)
+                 lambda g, a, b: g * _gt_half(a, b), inplace=False, scalar_ok=False)
 for _n, _f in (('eq', np.equal), ('ne', np.not_equal), ('lt', np.less), ('le', np.less_equal),
                ('gt', np.greater), ('ge', np.greater_equal)):
     binary(_n, _f, kind='cmp')
@@ -1141,6 +1148,9 @@ def _clamp(input, lo, hi, scalar_name, tensor_name):
     ts = [input] + [v for v in (lo, hi) if isinstance(v, Tensor)]
     ss = [v for v in (lo, hi) if v is not None and not isinstance(v, Tensor)]
     rt = D.result_type_of(ts, ss)
+    if rt is D.bool and len(ts) == 1:
+        kernel = 'clamp' if lo is not None and hi is not None else 'clamp_min' if lo is not None else 'clamp_max'
+        raise NotImplementedError(f"\"{kernel}_scalar_cpu\" not implemented for 'Bool'")
     data = input._data.astype(rt._np, copy=False)
     lo_a = lo._data if isinstance(lo, Tensor) else lo
     hi_a = hi._data if isinstance(hi, Tensor) else hi

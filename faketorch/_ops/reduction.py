@@ -265,11 +265,12 @@ def _amaxmin(name, npf):
     def f(input, dim=(), keepdim=False):
         a = input._data
         dims = _dims(dim, a.ndim)
+        if a.size == 0 and (not dims or len(dims) == a.ndim and dim in ((), [], None)):
+            raise RuntimeError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0. "
+                               "Specify the reduction dim with the 'dim' argument.")
         for d in dims:
             if a.shape[d] == 0:
                 raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
-        if a.size == 0 and not dims:
-            raise IndexError(f"{name}(): Expected reduction dim 0 to have non-zero size.")
         data = npf(a, axis=dims, keepdims=keepdim) if dims else a.copy()
         r = _make(np.asarray(data), input.dtype, input._device)
         if _grad_on(input):
@@ -322,6 +323,8 @@ def aminmax(input, *, dim=None, keepdim=False):
 def _arg(name, argf):
     def f(input, dim=None, keepdim=False):
         a = input._data
+        if input.dtype is D.bool:
+            raise RuntimeError(f"{name}(): does not support bool input")
         if dim is None:
             if a.size == 0:
                 raise IndexError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0.")

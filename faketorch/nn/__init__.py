@@ -6,7 +6,8 @@ from .modules.module import (register_module_forward_pre_hook, register_module_f
                              register_module_buffer_registration_hook,
                              register_module_module_registration_hook,
                              register_module_parameter_registration_hook)
-from . import functional, init, parameter, utils, modules  # noqa: F401
+from . import functional, init, parameter, utils, modules, parallel  # noqa: F401
+from .parallel import DataParallel  # noqa: F401
 
 
 def factory_kwargs(kwargs):

@@ -1098,6 +1098,8 @@ def _taps(mode, n, o, align_corners, scale):
 def interpolate(input, size=None, scale_factor=None, mode='nearest', align_corners=None,
                 recompute_scale_factor=None, antialias=False):
     nd = input.dim() - 2
+    if antialias:
+        raise NotImplementedError("faketorch: interpolate(antialias=True) is not implemented")
     if mode in ('nearest', 'area', 'nearest-exact'):
         if align_corners is not None:
             raise ValueError("align_corners option can only be set with the interpolating modes: "
@@ -1452,3 +1454,113 @@ def grid_sample(input, grid, mode='bilinear', padding_mode='zeros', align_corner
             return gi, gg
         attach('GridSampler2DBackward0', bwd, (input, grid), (r,))
     return r
+
+
+# --- fractional max pooling ------------------------------------------------------------------------
+
+def _fractional_starts(samples, n_in, n_out, k):
+    """torch's generate_intervals, in the input's float type, for every (batch, plane) sample."""
+    dt = samples.dtype.type
+    seq = np.empty(samples.shape + (n_out,), np.int64)
+    if n_out > 1:
+        alpha = dt(n_in - k) / dt(n_out - 1)
+        i = np.arange(n_out - 1, dtype=samples.dtype)
+        seq[..., :-1] = ((i + samples[..., None]) * alpha).astype(np.int64) - \
+            (samples * alpha).astype(np.int64)[..., None]
+    if n_out > 0:
+        seq[..., -1] = n_in - k
+    return seq
+
+
+def _fractional_max_pool(input, nd, kernel_size, output_size, output_ratio, random_samples):
+    import faketorch
+    name = f'fractional_max_pool{nd}d'
+    if output_size is None and output_ratio is None:
+        raise ValueError(f"{name} requires specifying either an output_size or an output_ratio")
+    sp = tuple(input.shape[-nd:])
+    if output_size is None:
+        ratio = _float_tuple(output_ratio, nd)
+        output_size = tuple(int(n * r) for n, r in zip(sp, ratio))
+    out = _tuple(output_size, nd)
+    k = _tuple(kernel_size, nd)
+    batched = input.dim() == nd + 2
+    if random_samples is None:
+        n_batch = input.size(0) if batched else 1
+        random_samples = faketorch.rand(n_batch, input.size(-nd - 1), nd, dtype=input.dtype,
+                                        device=input.device)
+    for i, (n, o, kk) in enumerate(zip(sp, out, k)):
+        if o + kk - 1 > n:
+            raise RuntimeError(f"{name}_out(): pool size {kk} too large relative to input size {n} "
+                               f"(output size {o})")     # wording approximate
+    x = input._data if batched else input._data[None]
+    N, C = x.shape[:2]
+    rs = random_samples._data.reshape(N, C, nd)
+    # the samples are stored W first in 2-d (w, h) and T first in 3-d (t, h, w)
+    order = (1, 0) if nd == 2 else (0, 1, 2)
+    starts = [_fractional_starts(rs[..., order[i]], sp[i], out[i], k[i]) for i in range(nd)]
+    best = arg = None
+    floating = x.dtype.kind == 'f'
+    for off in np.ndindex(*k):
+        v = x
+        flat = 0
+        for i in range(nd):
+            pos = starts[i] + off[i]                                # (N, C, o_i)
+            shp = (N, C) + (1,) * i + (out[i],) + (1,) * (nd - 1 - i)
+            idx = pos.reshape(shp)
+            full = list(v.shape)
+            full[2 + i] = out[i]
+            v = np.take_along_axis(v, np.broadcast_to(idx, tuple(full[:2 + i + 1]) + tuple(
+                v.shape[2 + i + 1:])), axis=2 + i)
+            flat = flat * sp[i] + idx
+        flat = np.broadcast_to(flat, v.shape)
+        if best is None:
+            best, arg = v.copy(), flat.copy()
+            continue
+        upd = v > best
+        if floating:
+            upd |= np.isnan(v)
+        np.copyto(best, v, where=upd)
+        np.copyto(arg, flat, where=upd)
+    if not batched:
+        best, arg = best[0], arg[0]
+    r = _make(best, input.dtype, input._device)
+    indices = _make(arg.astype(np.int64), D.int64, input._device)
+    if _grad_on(input):
+        def bwd(node, g):   # on arrays: scatter-add to each window's maximum
+            M = int(np.prod(input.shape[:-nd], dtype=np.int64))
+            L = int(np.prod(sp))
+            gx = _zeros_like(input._data, (M, L))
+            np.add.at(gx, (np.arange(M)[:, None], arg.reshape(M, -1)), g._data.reshape(M, -1))
+            return (_wrap(gx.reshape(input.shape), input),)
+        attach(f'FractionalMaxPool{nd}DBackward0', bwd, (input,), (r,))
+    return r, indices
+
+
+def _float_tuple(x, n):
+    return tuple(float(v) for v in x) if isinstance(x, (list, tuple)) else (float(x),) * n
+
+
+def fractional_max_pool2d_with_indices(input, kernel_size, output_size=None, output_ratio=None,
+                                       return_indices=False, _random_samples=None):
+    return _fractional_max_pool(input, 2, kernel_size, output_size, output_ratio, _random_samples)
+
+
+def fractional_max_pool3d_with_indices(input, kernel_size, output_size=None, output_ratio=None,
+                                       return_indices=False, _random_samples=None):
+    return _fractional_max_pool(input, 3, kernel_size, output_size, output_ratio, _random_samples)
+
+
+def fractional_max_pool2d(input, kernel_size, output_size=None, output_ratio=None, return_indices=False,
+                          _random_samples=None):
+    r = _fractional_max_pool(input, 2, kernel_size, output_size, output_ratio, _random_samples)
+    return r if return_indices else r[0]
+
+
+def fractional_max_pool3d(input, kernel_size, output_size=None, output_ratio=None, return_indices=False,
+                          _random_samples=None):
+    r = _fractional_max_pool(input, 3, kernel_size, output_size, output_ratio, _random_samples)
+    return r if return_indices else r[0]
+
+
+__all__ += ['fractional_max_pool2d', 'fractional_max_pool3d', 'fractional_max_pool2d_with_indices',
+            'fractional_max_pool3d_with_indices']

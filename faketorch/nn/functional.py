@@ -61,11 +61,6 @@ def _erf(a):
     return _erf_impl(a)
 
 
-def _t(a, like):
-    """An array as a Tensor of like's dtype/device."""
-    return _make(a, like.dtype, like._device)
-
-
 def _fused(gname, inputs, fn):
     """fn(*inputs) computed as ONE graph node named gname (torch has a fused kernel here; we compose).
 
@@ -120,14 +115,23 @@ class _no_grad:
 
 # --- pointwise activations: one node each ---------------------------------------------------------
 
-def _act(gname, kernel, fwd, deriv, save='x'):
-    """An activation `f(input, *params)`: fwd(array, *params) -> array; deriv(g, saved, *params)."""
+def _act(gname, kernel, fwd, deriv, save='x', double=True):
+    """An activation `f(input, *params)`: fwd(array, *params) -> array; deriv(g, saved, *params).
+    Under create_graph the derivative is itself one node, '<Name>BackwardBackward0', as torch's
+    (double=False where torch's backward is a composite: silu, mish)."""
+    gname2 = gname[:-1] + 'Backward0'
+
+    def bwd(node, g):
+        x, params = node.saved_tensors[0], node._args
+        if double and grad_state.enabled:
+            return _fused(gname2, (g, x), lambda g, x: deriv(g, x, *params))
+        return deriv(g, x, *params)
+
     def op(input, *params):
         _float_only(kernel, input)
         r = _make(fwd(input._data, *params), input.dtype, input._device)
         if input._requires_grad and grad_state.enabled:
-            attach(gname, lambda node, g: deriv(g, node.saved_tensors[0], *node._args), (input,), (r,),
-                   save=(input,) if save == 'x' else (r,), args=params)
+            attach(gname, bwd, (input,), (r,), save=(input,) if save == 'x' else (r,), args=params)
         return r
     return op
 
@@ -222,9 +226,9 @@ def _logsigmoid_bwd(g, x):
     return g * (neg - sign * (z / (z + 1)))
 
 
-_silu = _act('SiluBackward0', 'silu', _silu_fwd, _silu_bwd)
+_silu = _act('SiluBackward0', 'silu', _silu_fwd, _silu_bwd, double=False)
 _softplus = _act('SoftplusBackward0', 'softplus', _softplus_fwd, _softplus_bwd)
-_mish = _act('MishBackward0', 'mish', _mish_fwd, _mish_bwd)
+_mish = _act('MishBackward0', 'mish', _mish_fwd, _mish_bwd, double=False)
 _logsigmoid = _act('LogSigmoidBackward0', 'log_sigmoid_cpu', _logsigmoid_fwd, _logsigmoid_bwd)
 _leaky = _act('LeakyReluBackward0', 'leaky_relu_cpu',
               lambda a, s: np.where(a > 0, a, a * a.dtype.type(s)),
@@ -251,13 +255,6 @@ _hardshrink = _act('HardshrinkBackward0', 'hardshrink',
 _threshold = _act('ThresholdBackward0', 'threshold',
                   lambda a, th, v: np.where(a > th, a, a.dtype.type(v)),
                   lambda g, x, th, v: g * (x > th))
-
-
-def _maybe_inplace(f):
-    def g(input, *params, inplace=False):
-        r = f(input, *params)
-        return _inplace(input, r) if inplace else r
-    return g
 
 
 def elu(input, alpha=1.0, inplace=False):
@@ -344,6 +341,30 @@ def relu(input, inplace=False):
     from .. import relu as _relu
     r = _relu(input)
     return _inplace(input, r) if inplace else r
+
+
+def relu_(input):
+    return relu(input, inplace=True)
+
+
+def elu_(input, alpha=1.0):
+    return elu(input, alpha, inplace=True)
+
+
+def leaky_relu_(input, negative_slope=0.01):
+    return leaky_relu(input, negative_slope, inplace=True)
+
+
+def hardtanh_(input, min_val=-1.0, max_val=1.0):
+    return hardtanh(input, min_val, max_val, inplace=True)
+
+
+def threshold_(input, threshold_, value):
+    return threshold(input, threshold_, value, inplace=True)
+
+
+def rrelu_(input, lower=1.0 / 8, upper=1.0 / 3, training=False):
+    return rrelu(input, lower, upper, training, inplace=True)
 
 
 def sigmoid(input):
@@ -533,7 +554,10 @@ def _t_log_softmax(input, dim, dtype=None):
 
 def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
     denom = _norm(input, p, dim, True).clamp_min(eps).expand_as(input)
-    return input / denom
+    if out is None:
+        return input / denom
+    from .. import div
+    return div(input, denom, out=out)
 
 
 # --- linear ----------------------------------------------------------------------------------------
@@ -559,7 +583,7 @@ def _linear_bwd(node, g):
             x2 = x.reshape(-1, x.shape[-1]) if nd != 2 else x
             gwt = _matmul(x2.t(), g2) if nd else (g2.t() * x).t()
         if need_b:
-            gb = g2.sum(0) if nd else g
+            gb = g2.sum(0, keepdim=True).view(-1) if nd else g
     return (gb, gx, gwt) if has_b else (gx, gwt)
 
 
@@ -808,7 +832,7 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
     else:
         raise ValueError(f'input has to be 1D or 2D Tensor, but got Tensor of dimension {input.dim()}')
     if mode not in ('sum', 'mean', 'max'):
-        raise ValueError(f'mode has to be one of sum, mean or max')
+        raise ValueError('mode has to be one of sum, mean or max')
     if per_sample_weights is not None and mode != 'sum':
         raise NotImplementedError("embedding_bag: per_sample_weights was not None. per_sample_weights is only "
                                   f"supported for mode='sum' (got mode='{mode}'). Please open a feature "
@@ -822,12 +846,7 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
     if max_norm is not None:
         _embedding_renorm(weight, idx, max_norm, norm_type)
     nbags = offs.shape[0]
-    bag_of = np.zeros(idx.shape[0], np.int64)
-    if idx.shape[0] and nbags:
-        starts = offs[(offs < idx.shape[0])]
-        np.add.at(bag_of, starts[1:] if starts.size and starts[0] == 0 else starts, 1)
-        bag_of = np.cumsum(bag_of) - (0 if (starts.size and starts[0] == 0) else 0)
-        bag_of = np.searchsorted(offs, np.arange(idx.shape[0]), side='right') - 1
+    bag_of = np.searchsorted(offs, np.arange(idx.shape[0]), side='right') - 1    # bag of each index
     keep = idx != padding_idx
     w = weight._data
     rows = w[idx]
@@ -1189,7 +1208,11 @@ def _pointwise_loss(gname, input, target, fwd, deriv, reduction, extra=()):
 
         def bwd(node, g):
             x, y = node.saved_tensors
-            d = deriv(x, y) * _grad_full(g, shape, reduction, n)
+            if grad_state.enabled:      # create_graph: the derivative is one node, as torch's
+                d = _fused(gname[:-1] + 'Backward0', (g, x, y),
+                           lambda g, x, y: deriv(x, y) * _grad_full(g, shape, reduction, n))
+            else:
+                d = deriv(x, y) * _grad_full(g, shape, reduction, n)
             return (d if needs(node, 0) else None), (-d if needs(node, 1) else None)
         attach(gname, bwd, (input, target), (r,), save=(input, target))
     return r
@@ -1452,6 +1475,9 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
             gf = _grad_full(g, shape, reduction, n)
             gx = gy = None
             if needs(node, 0):
+                mean_last = reduction == 'mean' and grad_state.enabled
+                if mean_last:       # torch divides by numel as the last step
+                    gf = g.expand(shape)
                 if pos_weight is not None:
                     pt = pos_weight * yy
                     gx = (pt + 1 - yy) * xi.sigmoid() - pt
@@ -1460,6 +1486,9 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
                 gx = gx * gf
                 if weight is not None:
                     gx = gx * weight
+                if mean_last:
+                    gx = _rename(gx / n, 'DivBackward1')
+                    gf = _grad_full(g, shape, reduction, n)
             if needs(node, 1):
                 if pos_weight is not None:
                     gy = -xi - (pos_weight - 1) * _logsigmoid(xi)
@@ -1508,8 +1537,11 @@ def soft_margin_loss(input, target, size_average=None, reduce=None, reduction='m
 
         def bwd(node, g):
             xi, yy = node.saved_tensors
-            z = (-yy * xi).exp()
-            return -yy * z / (z + 1) * _grad_full(g, shape, reduction, n)
+
+            def d(g, xi, yy):
+                z = (-yy * xi).exp()
+                return -yy * z / (z + 1) * _grad_full(g, shape, reduction, n)
+            return _fused('SoftMarginLossBackwardBackward0', (g, xi, yy), d) if grad_state.enabled else d(g, xi, yy)
         attach('SoftMarginLossBackward0', lambda node, g: (bwd(node, g),), (input,), (r,), save=(input, target))
     return r
 

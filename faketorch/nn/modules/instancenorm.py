@@ -1,7 +1,7 @@
 """Instance normalization: InstanceNorm1d/2d/3d (per-sample, per-channel statistics)."""
 import warnings
 
-from .batchnorm import _NormBase
+from .batchnorm import _NormBase, _LazyNormBase
 from .. import _functional_spatial as F
 
 __all__ = ['InstanceNorm1d', 'InstanceNorm2d', 'InstanceNorm3d']
@@ -71,3 +71,21 @@ class InstanceNorm2d(_InstanceNorm):
 
 class InstanceNorm3d(_InstanceNorm):
     _nd = 3
+
+
+class LazyInstanceNorm1d(_LazyNormBase, _InstanceNorm):
+    _nd = 1
+    cls_to_become = InstanceNorm1d
+
+
+class LazyInstanceNorm2d(_LazyNormBase, _InstanceNorm):
+    _nd = 2
+    cls_to_become = InstanceNorm2d
+
+
+class LazyInstanceNorm3d(_LazyNormBase, _InstanceNorm):
+    _nd = 3
+    cls_to_become = InstanceNorm3d
+
+
+__all__ += ['LazyInstanceNorm1d', 'LazyInstanceNorm2d', 'LazyInstanceNorm3d']

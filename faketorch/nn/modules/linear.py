@@ -1,7 +1,6 @@
 """Identity, Linear, Bilinear, LazyLinear."""
 import math
 
-from ... import _dtype as D
 from ..._ops.factory import empty
 from .. import functional as F
 from .. import init

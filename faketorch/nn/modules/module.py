@@ -5,6 +5,8 @@ import weakref
 from collections import OrderedDict, namedtuple
 from collections.abc import Mapping
 
+import numpy as np
+
 from ... import _dtype as D
 from ..._tensor import Tensor, _make
 from ...autograd.grad_mode import state as grad_state
@@ -884,24 +886,31 @@ class BackwardHook:
 
     @staticmethod
     def _identity(tensors, on_grads):
+        """Pass the tensors requiring grad through one identity node; on_grads sees one gradient per
+        tensor argument (zeros for those not requiring grad, as torch) and returns the gradients."""
         from ...autograd.grad_mode import state
         from ..._ops._core import attach
         idx = [i for i, t in enumerate(tensors) if isinstance(t, Tensor)]
-        if not state.enabled or not any(tensors[i]._requires_grad for i in idx):
+        diff = [i for i in idx if tensors[i]._requires_grad]
+        if not state.enabled or not diff:
             return tensors, False
-        ins = tuple(tensors[i] for i in idx)
+        ins = tuple(tensors[i] for i in diff)
         outs = []
         for t in ins:
             o = _make(t._data, t.dtype, t._device)
             o._vc = t._vc
             outs.append(o)
+        pos = {i: k for k, i in enumerate(diff)}
 
         def bwd(node, *grads):
-            res = on_grads(grads)
-            return tuple(res)
+            full = tuple(grads[pos[i]] if i in pos else
+                         _make(np.zeros(tensors[i]._data.shape, tensors[i]._data.dtype), tensors[i].dtype,
+                               tensors[i]._device) for i in idx)
+            res = on_grads(full)
+            return tuple(res[idx.index(i)] for i in diff)
         attach('BackwardHookFunctionBackward', bwd, ins, tuple(outs))
         new = list(tensors)
-        for i, o in zip(idx, outs):
+        for i, o in zip(diff, outs):
             new[i] = o
         return new, True
 
@@ -920,7 +929,7 @@ class BackwardHook:
                     gi = res
             self.grad_outputs = None
             return gi
-        self.n_inputs = len(args)
+        self.n_inputs = sum(isinstance(a, Tensor) for a in args)
         new, wrapped = self._identity(list(args), fn)
         self.input_wrapped = wrapped
         return tuple(new)
@@ -943,7 +952,7 @@ class BackwardHook:
                     go = res
             self.grad_outputs = go
             if not self.input_wrapped:      # no input needs grad: full hooks run now
-                gi = (None,) * max(self.n_inputs, 1)
+                gi = (None,) * self.n_inputs
                 for hook in self.user_hooks:
                     if hook(self.module, gi, go) is not None:
                         raise RuntimeError("Backward hook for Modules where no input requires gradient "

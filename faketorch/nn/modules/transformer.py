@@ -139,6 +139,9 @@ class TransformerEncoder(Module):
                           stacklevel=2)
             self.use_nested_tensor = False
 
+    def _nested_fast_path(self, src, mask, kpm):
+        return _nested_fast_path_ok(self, src, mask, kpm)
+
     def forward(self, src, mask=None, src_key_padding_mask=None, is_causal=None):
         output = src
         first = self.layers[0]
@@ -146,9 +149,30 @@ class TransformerEncoder(Module):
         is_causal = _detect_is_causal_mask(mask, is_causal, seq_len)
         for mod in self.layers:
             output = mod(output, src_mask=mask, is_causal=is_causal, src_key_padding_mask=src_key_padding_mask)
+        if self._nested_fast_path(src, mask, src_key_padding_mask):
+            # torch's inference path runs on a nested tensor and pads it back with zeros
+            pad = src_key_padding_mask.bool()
+            if not first.self_attn.batch_first:
+                pad = pad.t()
+            output = output.masked_fill(pad.unsqueeze(-1), 0.0)
         if self.norm is not None:
             output = self.norm(output)
         return output
+
+
+def _nested_fast_path_ok(enc, src, mask, kpm):
+    first = enc.layers[0]
+    if not getattr(enc, 'use_nested_tensor', False) or first.training or src.dim() != 3 or kpm is None \
+            or mask is not None:
+        return False
+    if faketorch.is_grad_enabled() and (src.requires_grad or any(p.requires_grad for p in first.parameters())):
+        return False
+    if getattr(enc, 'mask_check', True):
+        # torch requires the padding to sit at the end of each sequence (left-aligned tokens)
+        valid = (~kpm.bool()).long()
+        if not bool((valid[:, 1:] <= valid[:, :-1]).all()):
+            return False
+    return True
 
 
 class TransformerDecoder(Module):

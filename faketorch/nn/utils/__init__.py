@@ -2,6 +2,7 @@
 from .clip_grad import clip_grad_norm_, clip_grad_norm, clip_grad_value_, get_total_norm, clip_grads_with_norm_
 from .convert_parameters import parameters_to_vector, vector_to_parameters
 from .weight_norm import weight_norm, remove_weight_norm
+from .spectral_norm import spectral_norm, remove_spectral_norm
 from . import parametrize, prune  # noqa: F401
 
 try:        # nn/utils/rnn.py belongs to the recurrent-layers work
@@ -10,4 +11,5 @@ except ImportError:
     pass
 
 __all__ = ['clip_grad_norm_', 'clip_grad_norm', 'clip_grad_value_', 'get_total_norm', 'clip_grads_with_norm_',
-           'parameters_to_vector', 'vector_to_parameters', 'weight_norm', 'remove_weight_norm']
+           'parameters_to_vector', 'vector_to_parameters', 'weight_norm', 'remove_weight_norm', 'spectral_norm',
+           'remove_spectral_norm']

@@ -9,6 +9,7 @@ import itertools
 import math
 import multiprocessing as python_multiprocessing
 import os
+import pickle
 import queue
 import warnings
 
@@ -58,6 +59,9 @@ class DataLoader:
     """Iterate over ``dataset`` in batches. See torch.utils.data.DataLoader for the arguments."""
 
     __initialized = False
+
+    def __class_getitem__(cls, item):   # DataLoader[int] in annotations
+        return cls
 
     def __init__(self, dataset, batch_size=1, shuffle=None, sampler=None, batch_sampler=None, num_workers=0,
                  collate_fn=None, pin_memory=False, drop_last=False, timeout=0, worker_init_fn=None,
@@ -332,6 +336,7 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
         self._workers_done_event = ctx.Event()
         self._index_queues = []
         self._workers = []
+        self._workers_status = [True] * self._num_workers     # for a shutdown before _reset
         for i in range(self._num_workers):
             index_queue = ctx.Queue()
             index_queue.cancel_join_thread()    # never block exit on indices a dead worker won't read
@@ -341,7 +346,16 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
                                   self._drop_last, self._base_seed, self._worker_init_fn, i, self._num_workers,
                                   self._persistent_workers, self._shared_seed))
             w.daemon = True
-            w.start()
+            try:
+                w.start()
+            except (TypeError, AttributeError, pickle.PicklingError):
+                warnings.warn(
+                    'Got pickle error when attempting to start a worker Process. This might be because the '
+                    'worker Process arguments are not picklable. Python 3.14+ changed the multiprocessing start '
+                    "method in non-Mac POSIX platforms to 'forkserver', which requires the worker Process "
+                    "arguments to be picklable. You can also try multiprocessing.set_start_method('fork').",
+                    stacklevel=2)
+                raise
             self._index_queues.append(index_queue)
             self._workers.append(w)
         self._data_queue = self._worker_result_queue

@@ -13,8 +13,10 @@ class DistributedSampler(Sampler):
 
     def __init__(self, dataset, num_replicas=None, rank=None, shuffle=True, seed=0, drop_last=False):
         if num_replicas is None or rank is None:
-            # torch would ask torch.distributed, which faketorch does not provide
-            raise RuntimeError('Requires distributed package to be available')
+            # torch asks torch.distributed; faketorch has no process group, as torch before
+            # init_process_group()
+            raise ValueError('Default process group has not been initialized, please make sure to call '
+                             'init_process_group.')
         if rank >= num_replicas or rank < 0:
             raise ValueError(f'Invalid rank {rank}, rank should be in the interval [0, {num_replicas - 1}]')
         self.dataset = dataset

@@ -37,12 +37,7 @@ class SequentialSampler(Sampler):
 def _fresh_seed(generator=None):
     """``int(torch.empty((), dtype=torch.int64).random_(generator=generator).item())``: how torch
     draws a 63-bit seed (the DataLoader's base seed, RandomSampler's private generator)."""
-    t = torch.empty((), dtype=torch.int64)
-    if hasattr(t, 'random_'):
-        return int(t.random_(generator=generator).item())
-    # Interim, until Tensor.random_ is published: the same single draw, straight from the engine.
-    from ... import _rng, random
-    return _rng.random64_mod63(generator if generator is not None else random.default_generator)
+    return int(torch.empty((), dtype=torch.int64).random_(generator=generator).item())
 
 
 class RandomSampler(Sampler):
