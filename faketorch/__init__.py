@@ -115,3 +115,8 @@ def is_nonzero(input):
 from .random import (manual_seed, seed, initial_seed, get_rng_state, set_rng_state,  # noqa: E402
                      Generator, default_generator)
 from . import random  # noqa: E402
+from . import serialization  # noqa: E402
+from .serialization import save, load  # noqa: E402
+from . import storage  # noqa: E402
+from .storage import UntypedStorage, TypedStorage  # noqa: E402
+globals().update(storage._legacy_classes)   # torch.FloatStorage, torch.ByteStorage, ...

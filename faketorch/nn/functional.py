@@ -648,7 +648,7 @@ def _c10(d):
 
 def bilinear(input1, input2, weight, bias=None):
     from .. import einsum
-    y = einsum('...i,oij,...j->...o', input1, weight, input2) if einsum is not None else None
+    y = einsum('...i,oij,...j->...o', input1, weight, input2)
     if bias is not None:
         y = y + bias
     return y
@@ -1281,8 +1281,7 @@ def huber_loss(input, target, reduction='mean', delta=1.0, weight=None):
     def deriv(x, y):
         from .. import where
         d = x - y
-        return where(d < -delta, -delta, where(d > delta, delta, d)) if False else \
-            where(d.abs() <= delta, d, d.sign() * delta)
+        return where(d.abs() <= delta, d, d.sign() * delta)
     if weight is not None:
         loss = _pointwise_loss('HuberLossBackward0', input, target, fwd, deriv, 'none') * weight
         return _apply_reduction(loss, reduction)
