@@ -180,6 +180,40 @@ def case_id(info, mode):
     return f'{info.name}::moduleinfo_{mode}'
 
 
+def _error_samples(info, torch):
+    seed(torch)
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        errs = info.module_error_inputs_func(info, device='cpu', dtype=torch.float32, requires_grad=False,
+                                             training=True)
+    out = []
+    for e in errs:
+        mi = e.module_error_input
+        c, f = mi.constructor_input, mi.forward_input
+        out.append((_ctor_neutral(tuple(c.args), torch), _ctor_neutral(dict(c.kwargs), torch),
+                    neutral(tuple(f.args), torch) if f is not None else (),
+                    neutral(dict(f.kwargs), torch) if f is not None else {}, mi.desc, torch.float32))
+    return out
+
+
+def _run_errors(info, cid, samples, ref, impl, impl_name):
+    """Each error input must raise the same exception type and message in both libraries."""
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        for n, s in enumerate(samples):
+            r, state = _run_one(info, s, ref, ref, True, None)
+            if r.node['items'][0][1]['kind'] != 'raise' and state is None:
+                continue
+            i, _ = _run_one(info, s, impl, ref, True, state)
+            r = Side({'kind': 'dict', 'type': 'sample', 'items': r.node['items'][:1]})
+            i = Side({'kind': 'dict', 'type': 'sample', 'items': i.node['items'][:1]})
+            status, diff = classify(r, i, impl_name, None, f'error{n}')
+            if status != 'pass':
+                return Outcome(cid, info.name, status, diff, 'module_db', ref=describe(r.node['items'][0][1]),
+                               impl=describe(i.node['items'][0][1]), extra={'sample': n, 'desc': s[4]})
+    return Outcome(cid, info.name, 'pass', '', 'module_db', extra={'samples': len(samples)})
+
+
 def run_info(info, ref, impl, max_samples=MAX_SAMPLES):
     """The two outcomes (train, eval) of one ModuleInfo."""
     impl_name = impl.__name__.split('.')[0]
@@ -196,6 +230,15 @@ def run_info(info, ref, impl, max_samples=MAX_SAMPLES):
                                     'module_db'))
             continue
         outcomes.append(_run_mode(info, cid, samples, ref, impl, impl_name, training))
+    if info.module_error_inputs_func is not None and resolve(impl, info.name) is not None:
+        cid = f'{info.name}::moduleinfo_errors'
+        try:
+            samples = _error_samples(info, ref)
+        except Exception as e:
+            outcomes.append(Outcome(cid, info.name, 'broken', f'module_error_inputs_func raised '
+                                    f'{type(e).__name__}: {e}', 'module_db'))
+        else:
+            outcomes.append(_run_errors(info, cid, samples, ref, impl, impl_name))
     return outcomes
 
 
@@ -224,7 +267,7 @@ def entry_counts(outcomes):
 
 def run_all(ref, impl, filter=None, max_samples=MAX_SAMPLES, progress=None):
     """(outcomes, infos) for the whole module_db (filter: substring of the ids)."""
-    infos = [i for i in module_db() if not filter or any(filter in case_id(i, m) for m, _ in MODES)]
+    infos = [i for i in module_db() if not filter or any(filter in case_id(i, m) for m in ('train', 'eval', 'errors'))]
     outcomes = []
     for n, info in enumerate(infos, 1):
         outcomes += [o for o in run_info(info, ref, impl, max_samples) if not filter or filter in o.id]

@@ -247,3 +247,24 @@ def test_errors():
         with pytest.raises(type(et.value)) as ef:
             c(ft)
         assert str(ef.value) == str(et.value)
+
+
+@pytest.mark.parametrize('nd,shape,kw', [(2, (2, 3, 9, 8), dict(kernel_size=2, output_size=(4, 5))),
+                                         (3, (2, 7, 6, 8), dict(kernel_size=(2, 1, 3), output_ratio=(.5, .6, .4)))])
+def test_fractional_max_pool(nd, shape, kw):
+    torch.manual_seed(3)
+    ft.manual_seed(3)
+    name = f'fractional_max_pool{nd}d'
+    _compare(*_fn(name, return_indices=True, **kw), [shape])
+
+
+def test_lazy_modules():
+    for name, args, shape in [('LazyConv2d', (4, 3), (2, 3, 5, 5)), ('LazyBatchNorm1d', (), (4, 3))]:
+        tm, fm = getattr(torch.nn, name)(*args), getattr(ft.nn, name)(*args)
+        assert repr(fm) == repr(tm)
+        x = _arrays([shape])[0]
+        tm(torch.tensor(x))
+        fm(ft.tensor(x))
+        assert repr(fm) == repr(tm) and type(fm).__name__ == type(tm).__name__
+        assert [(k, tuple(v.shape)) for k, v in fm.state_dict().items()] == \
+            [(k, tuple(v.shape)) for k, v in tm.state_dict().items()]

@@ -371,3 +371,40 @@ def encoder_eval_padding(torch):
         fast = m(x, src_key_padding_mask=pad)
     slow = m(x, src_key_padding_mask=pad)
     return fast, slow.detach()
+
+
+# --- fractional max pooling (seeded: the window offsets come from torch.rand) -----------------------
+@case('nn.FractionalMaxPool2d')
+def fractional2d(torch):
+    m = torch.nn.FractionalMaxPool2d(3, output_ratio=0.5, return_indices=True)
+    x = _x(torch, 2, 3, 10, 9)
+    out, idx = m(x)
+    _weighted_backward(torch, out)
+    return repr(m), out, idx, x.grad
+
+
+@case('nn.FractionalMaxPool3d')
+def fractional3d(torch):
+    m = torch.nn.FractionalMaxPool3d((2, 1, 3), output_size=3)
+    x = _x(torch, 2, 6, 5, 7)
+    out = m(x)
+    _weighted_backward(torch, out)
+    return out, x.grad, out.grad_fn.name()
+
+
+check('nn.functional.fractional_max_pool2d',
+      lambda torch: torch.nn.functional.fractional_max_pool2d(
+          _x(torch, 1, 2, 6, 6, grad=False), 2, output_size=(3, 4),
+          _random_samples=torch.tensor([[[0.25, 0.75], [0.5, 0.1]]])), name='given_samples')
+
+
+@case('torch.autograd.grad', name='gradient_penalty_through_conv')
+def conv_double_backward(torch):
+    nn = torch.nn
+    m = _det(torch, nn.Sequential(nn.Conv2d(2, 3, 3, stride=2, padding=1), nn.Tanh(),
+                                  nn.ConvTranspose2d(3, 2, 2, stride=2), nn.Flatten(), nn.Linear(32, 1)))
+    x = _x(torch, 2, 2, 4, 4)
+    (gx,) = torch.autograd.grad(m(x).sum(), x, create_graph=True)
+    penalty = ((gx.flatten(1).norm(dim=1) - 1) ** 2).mean()
+    penalty.backward()
+    return penalty, gx, [(n, p.grad) for n, p in m.named_parameters()]

@@ -321,7 +321,7 @@ check('torch.sum', lambda torch: (torch.tensor([True, True]).sum(), torch.tensor
       name='int_dtype')
 check('torch.mean', lambda torch: (lambda x: (x.mean(), x.mean(0), x.mean(1, keepdim=True)))(
     torch.arange(6.).view(2, 3)))
-check('torch.mean', lambda torch: torch.arange(3).mean(), name='int_error')
+check('torch.mean', lambda torch: torch.arange(3).mean(), name='int_arange_error')
 check('torch.max', lambda torch: (lambda x: (x.max(), x.max(0), x.max(1, keepdim=True), x.min(), x.min(1),
                                             x.argmax(), x.argmax(1), x.argmin(0), torch.max(x, torch.zeros(2, 3))))(
     torch.tensor([[1., 5., 3.], [4., 2., 6.]])))

@@ -158,7 +158,20 @@ def _rebase_view(view, base, result):
 def make_inplace(f, name):
     def inplace(self, *args, **kwargs):
         check_inplace(self)
-        return commit_inplace(self, f(self, *args, **kwargs))
+        try:
+            r = f(self, *args, **kwargs)
+        except NotImplementedError:
+            # a dtype the kernel lacks is found after torch has checked the output shape
+            if args and args[0].__class__ is Tensor and args[0]._data.shape != self._data.shape:
+                try:
+                    shape = np.broadcast_shapes(self._data.shape, args[0]._data.shape)
+                except ValueError:
+                    shape = None
+                if shape is not None and shape != self._data.shape:
+                    raise RuntimeError(f"output with shape {list(self._data.shape)} doesn't match the "
+                                       f"broadcast shape {list(shape)}") from None
+            raise
+        return commit_inplace(self, r)
     inplace.__name__ = name
     return inplace
 

@@ -149,68 +149,61 @@ def outer(input, vec2):
     return input.unsqueeze(1) * vec2.unsqueeze(0)
 
 
-def addmm(input, mat1, mat2, *, beta=1, alpha=1):
-    p = mm(mat1, mat2)
-    if alpha != 1:
-        p = p * alpha
-    if beta == 0:
-        return p + input * 0
-    return (input * beta if beta != 1 else input) + p
-
-
-def _addmm_fast(input, mat1, mat2, *, beta=1, alpha=1, out=None):
-    if beta == 1 and alpha == 1 and out is None:
-        a, b, c = mat1._data, mat2._data, input._data
-        if a.ndim != 2 or b.ndim != 2:
-            raise RuntimeError(f"{'mat1' if a.ndim != 2 else 'mat2'} must be a matrix, got {a.ndim if a.ndim != 2 else b.ndim}-D tensor")
+def _add_product(gname, fname, product):
+    """beta * input + alpha * product(m1, m2) as one node (torch's addmm, addmv, addr, baddbmm)."""
+    def f(input, m1, m2, *, beta=1, alpha=1, out=None):
+        with_grad = grad_state.enabled and (input._requires_grad or m1._requires_grad or m2._requires_grad)
+        prev = grad_state.enabled
+        grad_state.enabled = False          # the pieces are recorded below as one node
         try:
-            prod = np.matmul(a, b)
-            data = prod + c
-        except ValueError:
-            raise _shape_error(a, b) from None
-        if data.shape != prod.shape:
-            raise RuntimeError(f"The size of tensor a ({c.shape[-1]}) must match the size of tensor b "
-                               f"({prod.shape[-1]}) at non-singleton dimension 1")
-        r = _make(data.astype(mat1.dtype._np, copy=False), mat1.dtype, mat1._device)
-        if grad_state.enabled and (input._requires_grad or mat1._requires_grad or mat2._requires_grad):
+            p = product(m1, m2)
+            pd = p._data if alpha == 1 else p._data * np.asarray(alpha, p._data.dtype)
+            if beta == 0:
+                data = np.broadcast_to(pd, np.broadcast_shapes(pd.shape, input._data.shape)).copy()
+            else:
+                ind = input._data if beta == 1 else input._data * np.asarray(beta, input._data.dtype)
+                data = ind + pd
+        finally:
+            grad_state.enabled = prev
+        if data.shape != pd.shape:
+            raise RuntimeError(f"The size of tensor a ({data.shape[-1]}) must match the size of tensor b "
+                               f"({pd.shape[-1]}) at non-singleton dimension {data.ndim - 1}")
+        r = _make(np.asarray(data, m1.dtype._np), m1.dtype, m1._device)
+        if with_grad:
             def bwd(node, g):
-                m1, m2 = node.saved_tensors
-                return (g if needs(node, 0) else None,
-                        g.mm(m2.t()) if needs(node, 1) else None,
-                        m1.t().mm(g) if needs(node, 2) else None)
-            attach('AddmmBackward0', bwd, (input, mat1, mat2), (r,), save=(mat1, mat2))
+                a, b = node.saved_tensors
+                gp = g * alpha if alpha != 1 else g
+                gi = (g * beta if beta != 1 else g) if needs(node, 0) and beta != 0 else \
+                    (g * 0 if needs(node, 0) else None)
+                ga, gb = _product_grads(fname, gp, a, b, needs(node, 1), needs(node, 2))
+                return gi, ga, gb
+            attach(gname, bwd, (input, m1, m2), (r,), save=(m1, m2))
+        if out is not None:
+            from ._core import write_out
+            return write_out(out, r, fname)
         return r
-    r = addmm(input, mat1, mat2, beta=beta, alpha=alpha)
-    if out is not None:
-        from ._core import write_out
-        return write_out(out, r, 'addmm')
-    return r
+    f.__name__ = fname
+    return f
 
 
-def baddbmm(input, batch1, batch2, *, beta=1, alpha=1):
-    p = bmm(batch1, batch2)
-    if alpha != 1:
-        p = p * alpha
-    return (input * beta if beta != 1 else input) + p if beta != 0 else p
+def _product_grads(fname, g, a, b, need_a, need_b):
+    if fname == 'addr':
+        return (g.mv(b) if need_a else None), (g.t().mv(a) if need_b else None)
+    if fname == 'addmv':
+        return (g.unsqueeze(1) * b.unsqueeze(0) if need_a else None), (a.t().mv(g) if need_b else None)
+    return (g.matmul(b.transpose(-1, -2)) if need_a else None), (a.transpose(-1, -2).matmul(g) if need_b else None)
 
 
-def addmv(input, mat, vec, *, beta=1, alpha=1):
-    p = mv(mat, vec)
-    if alpha != 1:
-        p = p * alpha
-    return (input * beta if beta != 1 else input) + p if beta != 0 else p
+addmm = _add_product('AddmmBackward0', 'addmm', _fixed_rank('mm', 2, 2))
+baddbmm = _add_product('BaddbmmBackward0', 'baddbmm', _fixed_rank('bmm', 3, 3))
+addmv = _add_product('AddmvBackward0', 'addmv', _fixed_rank('mv', 2, 1))
+addr = _add_product('AddrBackward0', 'addr', lambda a, b: outer(a, b))
 
 
-def addr(input, vec1, vec2, *, beta=1, alpha=1):
-    p = outer(vec1, vec2)
-    if alpha != 1:
-        p = p * alpha
-    return (input * beta if beta != 1 else input) + p if beta != 0 else p
-
-
-for _f in (matmul, mm, bmm, dot, mv, outer, baddbmm, addmv, addr):
+for _f in (matmul, mm, bmm, dot, mv, outer):
     register(with_out(_f))
-register(_addmm_fast, name='addmm')
+for _f in (addmm, baddbmm, addmv, addr):
+    register(_f, inplace=True)
 register(with_out(outer), name='ger')
 Tensor.__matmul__ = matmul
 Tensor.__rmatmul__ = lambda self, other: matmul(other, self)

@@ -145,21 +145,17 @@ def _index_error(e, t, idx):
 
 
 def _torch_dim(idx, ndim, axis):
+    """torch names the failing index by its position in the index tuple (an Ellipsis counts once)."""
     idx = idx if isinstance(idx, tuple) else (idx,)
     consumed = sum(1 for i in idx if i is not None and i is not Ellipsis)
-    orig = tdim = 0
-    for i in idx:
-        if i is None:
-            tdim += 1
-        elif i is Ellipsis:
+    orig = 0
+    for pos, i in enumerate(idx):
+        if i is Ellipsis:
             orig += ndim - consumed
-            tdim += ndim - consumed
-        else:
+        elif i is not None:
             if orig == axis:
-                return tdim
+                return pos
             orig += 1
-            if not isinstance(i, int) or isinstance(i, bool):
-                tdim += 1
     return axis
 
 
@@ -244,12 +240,12 @@ def setitem(self, idx, value, accumulate=False):
 
 
 def _assign(data, np_idx, v, accumulate, t, idx, basic):
-    if isinstance(v, np.ndarray) and v.ndim and v.shape[0] == 1:
-        # torch drops a value's leading size-1 dims before broadcasting it into the target
-        tgt_ndim = np.ndim(_get(data, np_idx))
-        while v.ndim > tgt_ndim and v.shape[0] == 1:
-            v = v[0]
     try:
+        if isinstance(v, np.ndarray) and v.ndim and v.shape[0] == 1:
+            # torch drops a value's leading size-1 dims before broadcasting it into the target
+            tgt_ndim = np.ndim(_get(data, np_idx))
+            while v.ndim > tgt_ndim and v.shape[0] == 1:
+                v = v[0]
         if accumulate:
             _add_at(data, np_idx, v)
         else:
@@ -258,6 +254,9 @@ def _assign(data, np_idx, v, accumulate, t, idx, basic):
         raise _index_error(e, t, idx) from None
     except ValueError as e:
         msg = str(e)
+        if 'setting an array element with a sequence' in msg and isinstance(v, np.ndarray):
+            from .shape import expand
+            expand(_make(np.zeros(v.shape), D.float32), np.shape(_get(data, np_idx)))
         if 'could not broadcast' in msg or 'shape mismatch' in msg:
             import re
             shapes = re.findall(r'\(([\d, ]*)\)', msg)

@@ -133,8 +133,15 @@ reciprocal = unary('reciprocal', lambda a: np.reciprocal(a), lambda g, result: -
 relu = unary('relu', lambda a: np.maximum(a, a.dtype.type(0)),
              lambda g, result: g * (result > 0), grad_name='ReluBackward0',
              no_bool='Boolean inputs not supported for relu')
-sign = unary('sign', lambda a: np.sign(a) if a.dtype != np.bool_ else a.copy(), _zero_grad)
-sgn = unary('sgn', lambda a: np.sign(a) if a.dtype.kind != 'c' else
+def _sign(a):
+    if a.dtype == np.bool_:
+        return a.copy()
+    s = np.sign(a)
+    return np.where(np.isnan(s), s.dtype.type(0), s) if a.dtype.kind == 'f' else s   # sign(nan) is 0
+
+
+sign = unary('sign', _sign, _zero_grad)
+sgn = unary('sgn', lambda a: _sign(a) if a.dtype.kind != 'c' else
             np.where(a == 0, 0, a / np.where(a == 0, 1, np.abs(a))).astype(a.dtype), _zero_grad)
 floor = unary('floor', lambda a: np.floor(a) if a.dtype.kind in 'fc' else a.copy(), _zero_grad,
               reject={0: 'floor_vml_cpu'})
@@ -295,11 +302,24 @@ def _reject(kernel, cats):
     return check
 
 
+def _int_div_check(kernel):
+    """Bool is refused; integer division by zero is an error in torch (NumPy returns 0)."""
+    refuse = _reject(kernel, (0,))
+
+    def check(rt, a, b):
+        refuse(rt, a, b)
+        if rt._cat == 1:
+            bv = b._data if isinstance(b, Tensor) else b
+            if np.any(np.asarray(bv) == 0):
+                raise RuntimeError("ZeroDivisionError")
+    return check
+
+
 def _no_bool_sub(rt, a, b):
     if rt is D.bool:
         raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. "
                            "Use the `^` or `logical_xor()` operator instead.")
-    if getattr(a, 'dtype', None) is D.bool or getattr(b, 'dtype', None) is D.bool:
+    if getattr(a, 'dtype', None) is D.bool or getattr(b, 'dtype', None) is D.bool or b.__class__ is bool:
         raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
                            "trying to invert a mask, use the `~` or `logical_not()` operator instead.")
 
@@ -336,12 +356,12 @@ mul = binary('mul', np.multiply, lambda g, a, b: g * b, lambda g, a, b: g * a)
 register(mul, name='multiply', inplace=True)
 _div = binary('_div', np.true_divide, lambda g, a, b: g / b, lambda g, a, b: -g * a / (b * b),
               kind='float', grad_name='DivBackward0', method=False, inplace=False)
-floor_divide = binary('floor_divide', np.floor_divide, None, None, check=_reject('div_floor_cpu', (0,)))
+floor_divide = binary('floor_divide', np.floor_divide, None, None, check=_int_div_check('div_floor_cpu'))
 remainder = binary('remainder', np.remainder, lambda g, a, b: g,
                    lambda g, a, b: -g * (a / b).floor(), grad_name='RemainderBackward1',
-                   scalar_grad_name='RemainderBackward0', check=_reject('remainder_cpu', (0,)))
+                   scalar_grad_name='RemainderBackward0', check=_int_div_check('remainder_cpu'))
 fmod = binary('fmod', np.fmod, lambda g, a, b: g, lambda g, a, b: -g * (a / b).trunc(),
-              grad_name='FmodBackward1', scalar_grad_name='FmodBackward0', check=_reject('fmod_cpu', (0,)))
+              grad_name='FmodBackward1', scalar_grad_name='FmodBackward0', check=_int_div_check('fmod_cpu'))
 atan2 = binary('atan2', np.arctan2, lambda g, a, b: g * b / (a * a + b * b),
                lambda g, a, b: -g * a / (a * a + b * b), kind='float', scalar_ok=False)
 register(atan2, name='arctan2', inplace=True)
@@ -356,9 +376,9 @@ for _n, _a in (('greater', 'gt'), ('greater_equal', 'ge'), ('less', 'lt'), ('les
                ('not_equal', 'ne')):
     register(getattr(Tensor, _a), name=_n, inplace=False)
     setattr(Tensor, _n + '_', getattr(Tensor, _a + '_'))
-logical_and = binary('logical_and', np.logical_and, kind='cmp')
-logical_or = binary('logical_or', np.logical_or, kind='cmp')
-logical_xor = binary('logical_xor', np.logical_xor, kind='cmp')
+logical_and = binary('logical_and', np.logical_and, kind='cmp', scalar_ok=False)
+logical_or = binary('logical_or', np.logical_or, kind='cmp', scalar_ok=False)
+logical_xor = binary('logical_xor', np.logical_xor, kind='cmp', scalar_ok=False)
 bitwise_and = binary('bitwise_and', np.bitwise_and, check=_int_only('bitwise_and'))
 bitwise_or = binary('bitwise_or', np.bitwise_or, check=_int_only('bitwise_or'))
 bitwise_xor = binary('bitwise_xor', np.bitwise_xor, check=_int_only('bitwise_xor'))

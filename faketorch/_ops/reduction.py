@@ -268,9 +268,11 @@ def _amaxmin(name, npf):
         if a.size == 0 and (not dims or len(dims) == a.ndim and dim in ((), [], None)):
             raise RuntimeError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0. "
                                "Specify the reduction dim with the 'dim' argument.")
-        for d in dims:
-            if a.shape[d] == 0:
-                raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
+        given = list(dim) if isinstance(dim, (tuple, list)) else [dim]
+        for k, d in enumerate(dims):
+            if a.shape[d] == 0:     # torch names the dim as the caller wrote it
+                raise IndexError(f"{name}(): Expected reduction dim {given[k] if k < len(given) else d} "
+                                 "to have non-zero size.")
         data = npf(a, axis=dims, keepdims=keepdim) if dims else a.copy()
         r = _make(np.asarray(data), input.dtype, input._device)
         if _grad_on(input):

@@ -417,7 +417,8 @@ def _mT(self):
 
 Tensor.T = property(_T)
 Tensor.mT = property(_mT)
-Tensor.H = property(lambda self: _T(self).conj() if self.dtype.is_complex else _T(self))
+Tensor.H = property(lambda self: (transpose(self, 0, 1) if self._data.ndim == 2 else _T(self)).conj()
+                    if self.dtype.is_complex else (transpose(self, 0, 1) if self._data.ndim == 2 else _T(self)))
 Tensor.mH = property(lambda self: _mT(self).conj() if self.dtype.is_complex else _mT(self))
 
 for _f in (reshape, transpose, t, permute, squeeze, unsqueeze, flatten, unflatten, narrow, select,

@@ -7,7 +7,7 @@ Convolution is im2col (one strided view + one reshape copy) and one batched GEMM
 only over kernel offsets, never over output positions.
 """
 import math
-import numbers
+import warnings
 
 import numpy as np
 
@@ -31,6 +31,21 @@ __all__ = ['conv1d', 'conv2d', 'conv3d', 'conv_transpose1d', 'conv_transpose2d',
 
 
 # --- small helpers -------------------------------------------------------------------------------
+
+_warned = set()
+
+
+def _record(name, bwd, inputs, outputs):
+    """attach() for a node whose backward computes on arrays: its gradient has no graph of its own,
+    so double backward through it contributes nothing; say so once instead of failing silently."""
+    def wrapped(node, *grads):
+        if grad_state.enabled and name not in _warned:
+            _warned.add(name)
+            warnings.warn(f"faketorch: {name} computes its gradient outside the autograd graph; "
+                          "double backward through it is not supported and contributes zero", stacklevel=2)
+        return bwd(node, *grads)
+    return attach(name, wrapped, inputs, outputs)
+
 
 def _tuple(x, n):
     if isinstance(x, (list, tuple)):
@@ -202,8 +217,10 @@ def _convnd(input, weight, bias, stride, padding, dilation, groups, nd):
         y += bias._data.reshape((O,) + (1,) * nd)
     r = _make(y, input.dtype, input._device)
     if _grad_on(input, weight, bias):
-        # backward computes on arrays (no double backward through convolution)
+        # backward computes on arrays; under create_graph it is rebuilt from differentiable convolutions
         def bwd(node, g):
+            if grad_state.enabled:
+                return _conv_backward_graph(node, g, x_t, weight, bias, s, pads, d, G, nd)
             go = g._data.reshape(N, G, O // G, L)
             gi = gw = gb = None
             if needs(node, 0):
@@ -222,6 +239,60 @@ def _convnd(input, weight, bias, stride, padding, dilation, groups, nd):
             return gi, gw, gb
         attach('ConvolutionBackward0', bwd, (x_t, weight, bias), (r,))
     return r.squeeze(0) if unb else r
+
+
+def _conv_backward_graph(node, g, x, weight, bias, s, pads, d, G, nd):
+    """Convolution gradients written with differentiable ops (for create_graph / double backward):
+    the input gradient is a transposed convolution, the weight gradient a convolution that swaps the
+    roles of batch and channels."""
+    conv = (conv1d, conv2d, conv3d)[nd - 1]
+    convT = (conv_transpose1d, conv_transpose2d, conv_transpose3d)[nd - 1]
+    k = tuple(weight.shape[2:])
+    out = tuple(g.shape[2:])
+    padded = tuple(n + lo + hi for n, (lo, hi) in zip(x.shape[2:], pads))
+    flat_pads = [v for lo, hi in reversed(pads) for v in (lo, hi)]
+    gi = gw = gb = None
+    if needs(node, 0):
+        op = tuple(p - ((o - 1) * ss + dd * (kk - 1) + 1) for p, o, ss, dd, kk in zip(padded, out, s, d, k))
+        full = convT(g, weight, None, s, 0, op, G, d)
+        gi = pad(full, [-v for v in flat_pads]) if any(flat_pads) else full
+    if needs(node, 1):
+        xp = pad(x, flat_pads) if any(flat_pads) else x
+        Cg, Og = weight.shape[1], weight.shape[0] // G
+        parts = []
+        for gi_ in range(G):
+            xs = xp[:, gi_ * Cg:(gi_ + 1) * Cg].transpose(0, 1)         # (Cg, N, *padded)
+            gs = g[:, gi_ * Og:(gi_ + 1) * Og].transpose(0, 1)          # (Og, N, *out)
+            r = conv(xs, gs, None, d, 0, s)                             # (Cg, Og, >= k)
+            r = r[(slice(None), slice(None)) + tuple(slice(0, kk) for kk in k)]
+            parts.append(r.transpose(0, 1))
+        import faketorch
+        gw = parts[0] if G == 1 else faketorch.cat(parts, 0)
+    if bias is not None and needs(node, 2):
+        gb = g.sum((0,) + tuple(range(2, 2 + nd)))
+    return gi, gw, gb
+
+
+def _conv_transpose_backward_graph(node, g, x, weight, bias, s, p, d, G, nd):
+    conv = (conv1d, conv2d, conv3d)[nd - 1]
+    k = tuple(weight.shape[2:])
+    gi = gw = gb = None
+    if needs(node, 0):
+        gi = conv(g, weight, None, s, p, d, G)
+    if needs(node, 1):
+        gp = pad(g, [v for pp in reversed(p) for v in (pp, pp)]) if any(p) else g
+        Cg, Og = weight.shape[0] // G, weight.shape[1]
+        parts = []
+        for gi_ in range(G):
+            gs = gp[:, gi_ * Og:(gi_ + 1) * Og].transpose(0, 1)         # (Og, N, *full)
+            xs = x[:, gi_ * Cg:(gi_ + 1) * Cg].transpose(0, 1)          # (Cg, N, *in)
+            r = conv(gs, xs, None, d, 0, s)                             # (Og, Cg, >= k)
+            parts.append(r[(slice(None), slice(None)) + tuple(slice(0, kk) for kk in k)].transpose(0, 1))
+        import faketorch
+        gw = parts[0] if G == 1 else faketorch.cat(parts, 0)
+    if bias is not None and needs(node, 2):
+        gb = g.sum((0,) + tuple(range(2, 2 + nd)))
+    return gi, gw, gb
 
 
 def _conv_input_grad_full(go, w, pads, padded, k, d, out, G):
@@ -286,7 +357,9 @@ def _conv_transposend(input, weight, bias, stride, padding, output_padding, grou
         y += bias._data.reshape((O,) + (1,) * nd)
     r = _make(y, input.dtype, input._device)
     if _grad_on(input, weight, bias):
-        def bwd(node, g):   # on arrays, like conv's
+        def bwd(node, g):   # on arrays, like conv's (differentiable ops under create_graph)
+            if grad_state.enabled:
+                return _conv_transpose_backward_graph(node, g, x_t, weight, bias, s, p, d, G, nd)
             gp = _pad_array(g._data, pads)
             gcols = _windows(gp, k, s, d, inn).reshape(N, G, Og * K, Lin)
             gi = gw = gb = None
@@ -418,7 +491,7 @@ def _max_pool(input, nd, kernel_size, stride, padding, dilation, ceil_mode, with
                 else:
                     gxp[sl] += go * (a == j)
             return (_wrap(np.ascontiguousarray(_crop(gxp, pads)), input),)
-        attach(f'MaxPool{nd}DWithIndicesBackward0', bwd, (input,), (r,))
+        _record(f'MaxPool{nd}DWithIndicesBackward0', bwd, (input,), (r,))
     return r, indices
 
 
@@ -525,7 +598,7 @@ def _avg_pool(input, nd, kernel_size, stride, padding, ceil_mode, count_include_
             for idx, sl in _offset_slices(k, s, d, out, lead):
                 gxp[sl] += gq
             return (_wrap(np.ascontiguousarray(_crop(gxp, pads)), input),)
-        attach(f'AvgPool{nd}DBackward0', bwd, (input,), (r,))
+        _record(f'AvgPool{nd}DBackward0', bwd, (input,), (r,))
     return r
 
 
@@ -603,7 +676,7 @@ def _adaptive_avg(input, output_size, nd):
                     np.add.at(gxm, start[sel] + j, gqm[sel])
                 gy = gx
             return (_wrap(gy, input),)
-        attach(f'AdaptiveAvgPool{nd}DBackward0', bwd, (input,), (r,))
+        _record(f'AdaptiveAvgPool{nd}DBackward0', bwd, (input,), (r,))
     return r
 
 
@@ -661,7 +734,7 @@ def _adaptive_max(input, output_size, nd):
             go = g._data.reshape(gx.shape[0], -1)
             np.add.at(gx, (np.arange(gx.shape[0])[:, None], arg.reshape(gx.shape[0], -1)), go)
             return (_wrap(gx.reshape(x.shape), input),)
-        attach(f'AdaptiveMaxPool{nd}DBackward0', bwd, (input,), (r,))
+        _record(f'AdaptiveMaxPool{nd}DBackward0', bwd, (input,), (r,))
     return r, indices
 
 
@@ -713,7 +786,7 @@ def _max_unpool(input, indices, nd, kernel_size, stride, padding, output_size):
     if _grad_on(input):
         def bwd(node, g):
             return (_wrap(np.take_along_axis(g._data.reshape(M, L), idx, axis=1).reshape(x.shape), input),)
-        attach(f'MaxUnpool{nd}DBackward0', bwd, (input,), (r,))
+        _record(f'MaxUnpool{nd}DBackward0', bwd, (input,), (r,))
     return r
 
 
@@ -772,7 +845,7 @@ def _norm_input_grad(gxhat, xhat, invstd, axes, count):
     return (invstd / dt(count)) * (dt(count) * gxhat - s1 - xhat * s2)
 
 
-def _bshape(x, nd_lead=1):
+def _bshape(x):
     return (1, -1) + (1,) * (x.ndim - 2)
 
 
@@ -831,7 +904,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
             if bias is not None and needs(node, 2):
                 gb = _wrap(go.sum(axis=axes), bias)
             return gi, gw, gb
-        attach('NativeBatchNormBackward0', bwd, (input, weight, bias), (r,))
+        _record('NativeBatchNormBackward0', bwd, (input, weight, bias), (r,))
     return r
 
 
@@ -865,7 +938,7 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-05):
             if bias is not None and needs(node, 2):
                 gb = _wrap(go.sum(axis=lead), bias)
             return gi, gw, gb
-        attach('NativeLayerNormBackward0', bwd, (input, weight, bias), (r,))
+        _record('NativeLayerNormBackward0', bwd, (input, weight, bias), (r,))
     return r
 
 
@@ -903,7 +976,7 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-05):
             if bias is not None and needs(node, 2):
                 gb = _wrap(go.sum(axis=axes), bias)
             return gi, gw, gb
-        attach('NativeGroupNormBackward0', bwd, (input, weight, bias), (r,))
+        _record('NativeGroupNormBackward0', bwd, (input, weight, bias), (r,))
     return r
 
 
@@ -1015,7 +1088,7 @@ def pad(input, pad, mode='constant', value=None):
         if _grad_on(input):
             def bwd(node, g):
                 return (_wrap(_pad_array(np.ascontiguousarray(_crop(g._data, inner)), crop), input),)
-            attach('ConstantPadNdBackward0', bwd, (input,), (r,))
+            _record('ConstantPadNdBackward0', bwd, (input,), (r,))
         return r
     for i, (lo, hi) in enumerate(pads):
         size = x.shape[lead + i]
@@ -1044,7 +1117,7 @@ def pad(input, pad, mode='constant', value=None):
                     gx[m[j]] += gm[j]
                 gy = np.moveaxis(gx, 0, ax)
             return (_wrap(np.ascontiguousarray(gy), input),)
-        attach(_PAD_NAME[mode].format(n), bwd, (input,), (r,))
+        _record(_PAD_NAME[mode].format(n), bwd, (input,), (r,))
     return r
 
 
@@ -1159,7 +1232,7 @@ def interpolate(input, size=None, scale_factor=None, mode='nearest', align_corne
                     np.add.at(A, (rows, idx), 1 if w is None else w.astype(x.dtype))
                 gy = np.moveaxis(np.moveaxis(gy, ax, -1) @ A, -1, ax)
             return (_wrap(np.ascontiguousarray(gy), input),)
-        attach(_INTERP_NAME[mode].format(nd), bwd, (input,), (r,))
+        _record(_INTERP_NAME[mode].format(nd), bwd, (input,), (r,))
     return r
 
 
@@ -1199,7 +1272,7 @@ def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
         def bwd(node, g):
             gc = g._data.reshape((N, C) + k + out)
             return (_wrap(np.ascontiguousarray(_crop(_col2im(gc, padded, k, s, d, out), pads)), x_t),)
-        attach('Im2ColBackward0', bwd, (x_t,), (r,))
+        _record('Im2ColBackward0', bwd, (x_t,), (r,))
     return r.squeeze(0) if unb else r
 
 
@@ -1231,7 +1304,7 @@ def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
         def bwd(node, g):
             gp = _pad_array(g._data, pads)
             return (_wrap(_windows(gp, k, s, d, blocks).reshape(N, CK, L), x_t),)
-        attach('Col2ImBackward0', bwd, (x_t,), (r,))
+        _record('Col2ImBackward0', bwd, (x_t,), (r,))
     return r.squeeze(0) if unb else r
 
 
@@ -1246,7 +1319,7 @@ def _permuted(input, shape, perm, out_shape, name, inv_shape):
         def bwd(node, g):
             return (_wrap(np.ascontiguousarray(g._data.reshape(inv_shape).transpose(inv)).reshape(x.shape),
                           input),)
-        attach(name, bwd, (input,), (r,))
+        _record(name, bwd, (input,), (r,))
     return r
 
 
@@ -1315,7 +1388,6 @@ def _linspace_from_neg_one(n, align_corners, dtype):
 
 
 def affine_grid(theta, size, align_corners=None):
-    import warnings
     if align_corners is None:
         warnings.warn(_ALIGN_WARNING, stacklevel=2)
         align_corners = False
@@ -1355,7 +1427,7 @@ def affine_grid(theta, size, align_corners=None):
         def bwd(node, g):
             gt = np.matmul(g._data.reshape(N, -1, nd).transpose(0, 2, 1), bflat)
             return (_wrap(gt, theta),)
-        attach('AffineGridGeneratorBackward0', bwd, (theta,), (r,))
+        _record('AffineGridGeneratorBackward0', bwd, (theta,), (r,))
     return r
 
 
@@ -1392,7 +1464,6 @@ def _grid_coords(coord, size, padding_mode, align_corners):
 
 
 def grid_sample(input, grid, mode='bilinear', padding_mode='zeros', align_corners=None):
-    import warnings
     if mode not in ('bilinear', 'nearest', 'bicubic'):
         raise ValueError(f"nn.functional.grid_sample(): expected mode to be 'bilinear', 'nearest' or "
                          f"'bicubic', but got: '{mode}'")
@@ -1452,7 +1523,7 @@ def grid_sample(input, grid, mode='bilinear', padding_mode='zeros', align_corner
                         ggrid[..., 1] += s * dwy * my
                 gg = _wrap(ggrid, grid)
             return gi, gg
-        attach('GridSampler2DBackward0', bwd, (input, grid), (r,))
+        _record('GridSampler2DBackward0', bwd, (input, grid), (r,))
     return r
 
 
@@ -1532,7 +1603,7 @@ def _fractional_max_pool(input, nd, kernel_size, output_size, output_ratio, rand
             gx = _zeros_like(input._data, (M, L))
             np.add.at(gx, (np.arange(M)[:, None], arg.reshape(M, -1)), g._data.reshape(M, -1))
             return (_wrap(gx.reshape(input.shape), input),)
-        attach(f'FractionalMaxPool{nd}DBackward0', bwd, (input,), (r,))
+        _record(f'FractionalMaxPool{nd}DBackward0', bwd, (input,), (r,))
     return r, indices
 
 

@@ -1289,22 +1289,27 @@ def huber_loss(input, target, reduction='mean', delta=1.0, weight=None):
 
 
 def _nll_check(input, target, weight, ignore_index):
-    if target.dtype is not D.int64 and target.dtype is not D.uint8:
-        raise RuntimeError(f'expected target dtype to be Long or Byte, but got {D.type_name(target.dtype)}')
     nd = input.dim()
     if nd < 1:
         raise ValueError(f'Expected 1 or more dimensions (got {nd})')
-    if nd >= 2 and input.shape[0] != (target.shape[0] if target.dim() else 1):
-        raise ValueError(f'Expected input batch_size ({input.shape[0]}) to match target batch_size '
-                         f'({target.shape[0] if target.dim() else 1}).')
+    tb = target.shape[0] if target.dim() else 1
+    if nd >= 2 and input.shape[0] != tb:
+        raise ValueError(f'Expected input batch_size ({input.shape[0]}) to match target batch_size ({tb}).')
+    if target.dtype is not D.int64 and target.dtype is not D.uint8:
+        raise RuntimeError(f'expected target dtype to be Long or Byte, but got {D.type_name(target.dtype)}')
     C = input.shape[1] if nd >= 2 else input.shape[0]
     if nd <= 2 and target.dim() > 1:
         raise RuntimeError('0D or 1D target tensor expected, multi-target not supported')
-    if nd > 2 and tuple(target.shape) != tuple(input.shape[:1]) + tuple(input.shape[2:]):
-        raise RuntimeError(f'size mismatch (got input: {list(input.shape)} , target: {list(target.shape)}')
+    want = tuple(input.shape[:1]) + tuple(input.shape[2:])
+    if nd > 2 and tuple(target.shape) != want:
+        if nd == 4:
+            raise RuntimeError(f'size mismatch (got input: {list(input.shape)} , target: {list(target.shape)}')
+        raise RuntimeError(f'Expected target size {list(want)}, got {list(target.shape)}')
     if weight is not None and weight.numel() != C:
         raise RuntimeError(f'weight tensor should be defined either for all {C} classes or no classes but got '
                            f'weight tensor of shape: {list(weight.shape)}')
+    if weight is not None and weight.dtype is not input.dtype:
+        raise RuntimeError(f'expected scalar type {D.type_name(input.dtype)} but found {D.type_name(weight.dtype)}')
     t = target._data
     bad = (t != ignore_index) & ((t < 0) | (t >= C))
     if bad.any():
@@ -1368,7 +1373,12 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
         raise RuntimeError(f'label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}')
     class_dim = 0 if input.dim() == 1 else 1
     C = input.shape[class_dim]
-    if input.shape == target.shape and target.dtype._cat == 2:
+    if input.shape == target.shape:
+        if target.dtype._cat != 2:
+            raise RuntimeError('Expected floating point type for target with class probabilities, got '
+                               f'{D.type_name(target.dtype)}')
+        if ignore_index >= 0:
+            raise RuntimeError('ignore_index is not supported for floating point target')
         return _cross_entropy_prob(input, target, weight, reduction, label_smoothing, class_dim, C)
     logp = log_softmax(input, class_dim)
     nll = _nll_nd(logp, target, weight, ignore_index, reduction)
@@ -1622,6 +1632,14 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=
 
 
 def _multi_margin(input, target, p, margin, weight, reduction):
+    n = input.shape[0] if input.dim() == 2 else 1
+    if target.dim() > 1 or target.numel() != n:
+        raise RuntimeError('multi_margin_loss: target tensor should be 1-D with size equal to the number of input '
+                           f'samples (batch size). Expected target size [{n}], but got {list(target.shape)}. Input '
+                           f'has shape {list(input.shape)}.')
+    C_ = input.shape[-1] if input.dim() else 1
+    if target.numel() and (target._data.min() < 0 or target._data.max() >= C_):
+        raise RuntimeError('target out of range')
     x = input if input.dim() == 2 else input.reshape(1, -1)
     t = target.reshape(-1)
     C = x.shape[1]
