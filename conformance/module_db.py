@@ -258,11 +258,15 @@ def _run_mode(info, cid, samples, ref, impl, impl_name, training):
 
 
 def entry_counts(outcomes):
-    """Per ModuleInfo: passes when every one of its ids passes."""
-    by = {}
+    """Per ModuleInfo: 'pass' when every one of its ids passes; 'pass_fwd_bwd' counting only the
+    train/eval ids (not the error inputs)."""
+    by, fb = {}, {}
     for o in outcomes:
         by.setdefault(o.api, []).append(o.status)
-    return {'entries': len(by), 'pass': sum(all(s == 'pass' for s in v) for v in by.values())}
+        if not o.id.endswith('::moduleinfo_errors'):
+            fb.setdefault(o.api, []).append(o.status)
+    return {'entries': len(by), 'pass': sum(all(s == 'pass' for s in v) for v in by.values()),
+            'pass_fwd_bwd': sum(all(s == 'pass' for s in v) for v in fb.values())}
 
 
 def run_all(ref, impl, filter=None, max_samples=MAX_SAMPLES, progress=None):

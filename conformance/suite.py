@@ -9,7 +9,7 @@ import platform
 import sys
 import time
 
-from . import opinfo, report, runner
+from . import module_db, opinfo, optim_db, report, runner
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEFAULT_OUT = os.path.join(REPO, 'conformance-report')
@@ -26,6 +26,12 @@ def run_suite(ref, impl, filter=None, with_opinfo=True, quick=False, progress=No
             progress('opinfo: loading op_db ...')
         opts = QUICK if quick else {}
         got, plans = opinfo.run_all(ref, impl, filter, progress=progress, **opts)
+        outcomes += got
+        # torch's ModuleInfo and OptimizerInfo databases, driven the same way
+        got, _ = module_db.run_all(ref, impl, filter, progress=progress,
+                                   **({'max_samples': 1} if quick else {}))
+        outcomes += got
+        got, _ = optim_db.run_all(ref, impl, filter, progress=progress)
         outcomes += got
     return outcomes, plans
 
@@ -53,7 +59,8 @@ def meta(ref, impl, started, seconds, args):
 def parse(argv):
     p = argparse.ArgumentParser(prog='python -m conformance', description=__doc__.split('\n')[0])
     p.add_argument('--filter', metavar='SUBSTR', help='only ids containing SUBSTR')
-    p.add_argument('--no-opinfo', action='store_true', help="skip torch's OpInfo database")
+    p.add_argument('--no-opinfo', action='store_true',
+                   help="skip torch's test databases (OpInfo, ModuleInfo, OptimizerInfo)")
     p.add_argument('--quick', action='store_true',
                    help='OpInfo: 1 sample, float32 and int64 only')
     p.add_argument('--out', metavar='DIR', default=DEFAULT_OUT, help='report folder')

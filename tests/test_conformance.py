@@ -16,7 +16,7 @@ import pytest
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from conformance import check, opinfo, runner                      # noqa: E402
+from conformance import check, module_db, opinfo, optim_db, runner  # noqa: E402
 from conformance.compare import compare, normalize, raised          # noqa: E402
 from conformance.registry import CASES                              # noqa: E402
 
@@ -24,9 +24,15 @@ REF = runner.load_ref()
 IMPL = runner.load_impl()
 EXPECTED = runner.read_expected()
 _CASES, _BROKEN = runner.selected_cases()
-PLANS = opinfo.plans(REF) if os.environ.get('CONFORMANCE_OPINFO', '1') != '0' else []
+_DBS = os.environ.get('CONFORMANCE_OPINFO', '1') != '0'
+PLANS = opinfo.plans(REF) if _DBS else []
 _PLAN_OF = {i: p for p in PLANS for i in p.ids}
-IDS = [c.id for c in _CASES] + [b.id for b in _BROKEN] + list(_PLAN_OF)
+# ModuleInfo: one id per module and mode; OptimizerInfo: one id per configuration
+_MODULE_OF = {module_db.case_id(info, m): info for info in (module_db.module_db() if _DBS else [])
+              for m in ('train', 'eval', 'errors')}
+_OPTIM_PLANS = optim_db.plans(REF) if _DBS else []
+_OPTIM_OF = {i: p for p in _OPTIM_PLANS for i in p.ids}
+IDS = [c.id for c in _CASES] + [b.id for b in _BROKEN] + list(_PLAN_OF) + list(_MODULE_OF) + list(_OPTIM_OF)
 
 
 class Mismatch(AssertionError):
@@ -48,8 +54,14 @@ def outcome_of():
         if cid not in cache:
             if cid in CASES:
                 cache[cid] = runner.run_case(CASES[cid], REF, IMPL)
-            else:
+            elif cid in _PLAN_OF:
                 cache.update((o.id, o) for o in opinfo.run_plan(_PLAN_OF[cid], REF, IMPL))
+            elif cid in _MODULE_OF:
+                cache.update((o.id, o) for o in module_db.run_info(_MODULE_OF[cid], REF, IMPL))
+            else:
+                cache.update((o.id, o) for o in optim_db.run_plan(_OPTIM_OF[cid], REF, IMPL))
+            if cid not in cache:        # a database entry that produced no outcome for this id
+                cache[cid] = runner.Outcome(cid, cid.split('::')[0], 'missing', 'no outcome produced')
         return cache[cid]
     return get
 
@@ -66,8 +78,8 @@ def test_conformance(cid, outcome_of):
 def test_expected_ids_exist():
     """Every id in expected_pass.txt still names a case (renames must update the list)."""
     known = set(IDS) | set(CASES)
-    if not PLANS:
-        known |= {i for i in EXPECTED if '::opinfo' in i}
+    if not _DBS:
+        known |= {i for i in EXPECTED if '::opinfo' in i or '::moduleinfo_' in i or '::optimdb_' in i}
     assert sorted(EXPECTED - known) == []
 
 

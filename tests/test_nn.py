@@ -24,7 +24,8 @@ def test_case(c):
 # module_db entries owned by part A (modules in linear/activation/loss/sparse/... files)
 _MODULES = ('nn.Linear', 'nn.Bilinear', 'nn.ReLU', 'nn.GELU', 'nn.Softmax', 'nn.LogSoftmax', 'nn.PReLU',
             'nn.Embedding', 'nn.MultiheadAttention', 'nn.CrossEntropyLoss', 'nn.NLLLoss', 'nn.BCEWithLogitsLoss',
-            'nn.MSELoss', 'nn.CTCLoss', 'nn.Mish', 'nn.Hardswish', 'nn.Threshold', 'nn.MultiMarginLoss')
+            'nn.MSELoss', 'nn.CTCLoss', 'nn.Mish', 'nn.Hardswish', 'nn.Threshold', 'nn.MultiMarginLoss',
+            'nn.HuberLoss', 'nn.LinearCrossEntropyLoss', 'nn.TransformerEncoderLayer')
 
 
 @pytest.mark.parametrize('name', _MODULES)

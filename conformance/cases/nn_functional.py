@@ -321,3 +321,18 @@ check('F.mse_loss', lambda torch: _double(torch, lambda x: torch.nn.functional.m
 check('F.binary_cross_entropy_with_logits', lambda torch: _double(
     torch, lambda x: torch.nn.functional.binary_cross_entropy_with_logits(x, torch.ones(3, 4) * 0.3), _x(torch, 3, 4)),
     name='double_backward')
+
+
+check('torch.kl_div', lambda torch: torch.kl_div(_x(torch, 3, 4).log_softmax(1), _x(torch, 3, 4, seed=1).softmax(1)))
+check('torch.margin_ranking_loss', lambda torch: torch.margin_ranking_loss(_x(torch, 4), _x(torch, 4, seed=1),
+                                                                           torch.tensor([1., -1., 1., 1.]), 0.1, 2))
+check('torch.triplet_margin_loss', lambda torch: torch.triplet_margin_loss(_x(torch, 4, 3), _x(torch, 4, 3, seed=1),
+                                                                           _x(torch, 4, 3, seed=2), reduction=0))
+check('torch.hinge_embedding_loss', lambda torch: torch.hinge_embedding_loss(_x(torch, 4), torch.tensor([1., -1., 1., -1.])))
+check('torch.native_dropout', lambda torch: torch.native_dropout(_x(torch, 4, 5), 0.4, True), exact=True)
+check('torch.native_dropout', lambda torch: torch.native_dropout(_x(torch, 4, 5), 0.4, False), name='eval')
+check('F.gumbel_softmax', lambda torch: torch.nn.functional.gumbel_softmax(_x(torch, 3, 5), tau=0.5))
+check('F.gumbel_softmax', lambda torch: _fb(torch, lambda x: torch.nn.functional.gumbel_softmax(x, hard=True),
+                                            _x(torch, 3, 5)), name='hard')
+check('torch.relu_', lambda torch: (lambda x: (torch.relu_(x), x))(torch.tensor([-1., 2.])))
+check('F.selu_', lambda torch: (lambda x: (torch.nn.functional.selu_(x), x))(torch.tensor([-1., 2.])))

@@ -2,16 +2,16 @@
 from conformance import case, check
 
 # --- creation ---
-check('torch.tensor', lambda torch: torch.tensor(3.5), name='scalar')
-check('torch.tensor', lambda torch: torch.tensor([True, False]), name='bool')
-check('torch.tensor', lambda torch: torch.tensor([1, 2.5]), name='mixed_int_float')
-check('torch.tensor', lambda torch: torch.tensor([]), name='empty')
-check('torch.tensor', lambda torch: torch.tensor([[1, 2], [3]]), name='ragged_error')
-check('torch.tensor', lambda torch: torch.tensor([1, 2], dtype=torch.float64), name='dtype')
-check('torch.tensor', lambda torch: torch.tensor([torch.tensor(1.), torch.tensor(2.)]), name='of_tensors')
-check('torch.tensor', lambda torch: torch.tensor([1., 2.], requires_grad=True), name='requires_grad')
-check('torch.tensor', lambda torch: torch.tensor([1, 2], requires_grad=True), name='int_requires_grad_error')
-check('torch.zeros', lambda torch: torch.zeros((2, 3), dtype=torch.int32), name='tuple_size')
+check('torch.tensor', lambda torch: torch.tensor(3.5), name='core_scalar')
+check('torch.tensor', lambda torch: torch.tensor([True, False]), name='core_bool')
+check('torch.tensor', lambda torch: torch.tensor([1, 2.5]), name='core_mixed_int_float')
+check('torch.tensor', lambda torch: torch.tensor([]), name='core_empty')
+check('torch.tensor', lambda torch: torch.tensor([[1, 2], [3]]), name='core_ragged_error')
+check('torch.tensor', lambda torch: torch.tensor([1, 2], dtype=torch.float64), name='core_dtype')
+check('torch.tensor', lambda torch: torch.tensor([torch.tensor(1.), torch.tensor(2.)]), name='core_of_tensors')
+check('torch.tensor', lambda torch: torch.tensor([1., 2.], requires_grad=True), name='core_requires_grad')
+check('torch.tensor', lambda torch: torch.tensor([1, 2], requires_grad=True), name='core_int_requires_grad_error')
+check('torch.zeros', lambda torch: torch.zeros((2, 3), dtype=torch.int32), name='core_tuple_size')
 check('torch.ones', lambda torch: torch.ones(2, 2, dtype=torch.bool))
 check('torch.empty', lambda torch: torch.empty(5, 3).shape)
 check('torch.full', lambda torch: (torch.full((2, 2), 7), torch.full((2,), 1.5), torch.full((1,), True)))
@@ -19,8 +19,8 @@ check('torch.zeros_like', lambda torch: torch.zeros_like(torch.ones(2, 3, dtype=
 check('torch.ones_like', lambda torch: torch.ones_like(torch.ones(2), dtype=torch.float64))
 check('torch.full_like', lambda torch: torch.full_like(torch.ones(2, 2), 3.0))
 check('torch.arange', lambda torch: (torch.arange(5), torch.arange(1, 4), torch.arange(0, 1, 0.25),
-                                     torch.arange(10, 0, -3), torch.arange(0., 5.)), name='forms')
-check('torch.arange', lambda torch: torch.arange(0, 10, -1), name='bad_step')
+                                     torch.arange(10, 0, -3), torch.arange(0., 5.)), name='core_forms')
+check('torch.arange', lambda torch: torch.arange(0, 10, -1), name='core_bad_step')
 check('torch.linspace', lambda torch: (torch.linspace(0, 1, 5), torch.linspace(-3, 7, 11),
                                        torch.linspace(0, 10, 4, dtype=torch.int64)))
 check('torch.eye', lambda torch: (torch.eye(3), torch.eye(2, 3), torch.eye(2, dtype=torch.int64)))
@@ -31,7 +31,7 @@ check('Tensor.new_zeros', lambda torch: torch.tensor([1], dtype=torch.int32).new
 check('Tensor.new_full', lambda torch: torch.tensor([1.]).new_full((2,), 4))
 check('Tensor.new_tensor', lambda torch: torch.tensor([1.], dtype=torch.float64).new_tensor([1, 2]))
 check('torch.Tensor', lambda torch: (torch.Tensor(2, 3).shape, torch.Tensor([1, 2]), torch.Tensor()),
-      name='legacy')
+      name='core_legacy')
 check('torch.FloatTensor', lambda torch: (torch.FloatTensor([1, 2]), torch.LongTensor([1, 2]),
                                           torch.DoubleTensor(2).shape, torch.BoolTensor([1, 0]),
                                           torch.IntTensor([3])))
@@ -56,15 +56,15 @@ def tutorial_numpy_bridge(torch):
     return a, b.tolist(), str(b.dtype)
 
 
-check('Tensor.numpy', lambda torch: torch.ones(2, requires_grad=True).numpy(), name='requires_grad_error')
+check('Tensor.numpy', lambda torch: torch.ones(2, requires_grad=True).numpy(), name='core_requires_grad_error')
 
 # --- dtypes and promotion ---
 check('torch.dtype', lambda torch: [repr(d) for d in (torch.float, torch.double, torch.half, torch.long,
                                                         torch.int, torch.short, torch.cfloat, torch.bool)],
-      name='aliases')
+      name='core_aliases')
 check('torch.dtype', lambda torch: [(d.is_floating_point, d.itemsize, d.is_complex, d.is_signed)
                                     for d in (torch.float32, torch.int64, torch.uint8, torch.complex64,
-                                              torch.bool, torch.float16)], name='attributes')
+                                              torch.bool, torch.float16)], name='core_attributes')
 check('torch.get_default_dtype', lambda torch: torch.get_default_dtype())
 check('torch.promote_types', lambda torch: [torch.promote_types(a, b) for a, b in
                                             ((torch.uint8, torch.int8), (torch.int32, torch.float16),
@@ -85,9 +85,9 @@ check('Tensor.__add__', lambda torch: [(a + b).dtype for a, b in (
                                                    torch.tensor([1], dtype=torch.int8)),
     (torch.tensor([1.]), torch.tensor(1., dtype=torch.float64)), (torch.tensor([1]), True),
     (torch.tensor([True]), torch.tensor([True])), (torch.tensor([1], dtype=torch.int16), 100000))],
-      name='promotion')
+      name='core_promotion')
 check('Tensor.__truediv__', lambda torch: (torch.tensor([1, 2, 3]) / 2, torch.tensor([4]) / torch.tensor([3])),
-      name='int_true_division')
+      name='core_int_true_division')
 
 
 @case('torch.set_default_dtype')
@@ -102,7 +102,7 @@ def default_dtype_float64(torch):
 # --- attributes and conversions ---
 check('Tensor.size', lambda torch: (torch.zeros(2, 3).size(), torch.zeros(2, 3).size(1),
                                     torch.zeros(2, 3).size(-1), torch.zeros(2, 3).shape))
-check('Tensor.size', lambda torch: torch.zeros(2, 3).size(2), name='dim_error')
+check('Tensor.size', lambda torch: torch.zeros(2, 3).size(2), name='core_dim_error')
 check('torch.Size', lambda torch: (repr(torch.Size([2, 3])), str(torch.zeros(4, 1).shape),
                                    torch.zeros(2, 3).shape[1:], torch.Size([2, 3]).numel()))
 check('Tensor.dim', lambda torch: (torch.zeros(2, 3).dim(), torch.zeros(()).ndim, torch.zeros(4).numel()))
@@ -110,7 +110,7 @@ check('Tensor.stride', lambda torch: (torch.zeros(2, 3).stride(), torch.zeros(2,
                                       torch.zeros(2, 3, 4)[:, 1].stride(), torch.zeros(2, 3).is_contiguous(),
                                       torch.zeros(2, 3).t().is_contiguous()))
 check('Tensor.item', lambda torch: (torch.tensor([2.5]).item(), torch.tensor(3).item(), torch.tensor(True).item()))
-check('Tensor.item', lambda torch: torch.ones(2).item(), name='error')
+check('Tensor.item', lambda torch: torch.ones(2).item(), name='core_error')
 check('Tensor.tolist', lambda torch: (torch.arange(6).view(2, 3).tolist(), torch.tensor(1.5).tolist()))
 check('Tensor.type', lambda torch: (torch.zeros(2).type(), torch.zeros(2).type(torch.int64),
                                     torch.zeros(2).type('torch.DoubleTensor')))
@@ -121,16 +121,16 @@ check('Tensor.float', lambda torch: (torch.tensor([1.7, -1.7]).long(), torch.ten
                                      torch.tensor([1, 2]).double(), torch.tensor([1.5]).half(),
                                      torch.tensor([1.5]).int()))
 check('Tensor.__bool__', lambda torch: (bool(torch.tensor([1])), bool(torch.tensor(0.))))
-check('Tensor.__bool__', lambda torch: bool(torch.tensor([1, 2])), name='ambiguous')
+check('Tensor.__bool__', lambda torch: bool(torch.tensor([1, 2])), name='core_ambiguous')
 check('Tensor.__float__', lambda torch: (float(torch.tensor([2])), int(torch.tensor(3.7)),
                                          [1, 2, 3][torch.tensor(1)]))
 check('Tensor.__len__', lambda torch: (len(torch.zeros(4, 2)), [t for t in torch.arange(3)]))
-check('Tensor.__len__', lambda torch: len(torch.tensor(1.)), name='zero_dim_error')
+check('Tensor.__len__', lambda torch: len(torch.tensor(1.)), name='core_zero_dim_error')
 check('Tensor.clone', lambda torch: torch.arange(3).clone())
 check('Tensor.detach', lambda torch: (torch.ones(2, requires_grad=True) * 2).detach())
 check('Tensor.device', lambda torch: (torch.zeros(1).device, str(torch.zeros(1).device), torch.zeros(1).is_cuda,
                                       repr(torch.device('cuda:0')), torch.device('cpu') == torch.device('cpu')))
-check('torch.device', lambda torch: torch.device('gpu'), name='bad')
+check('torch.device', lambda torch: torch.device('gpu'), name='core_bad')
 check('Tensor.element_size', lambda torch: (torch.zeros(1).element_size(), torch.zeros(1, dtype=torch.int16).element_size()))
 
 
@@ -161,9 +161,9 @@ def view_shares_memory(torch):
     return x, y.size(), z.size()
 
 
-check('Tensor.view', lambda torch: torch.zeros(2, 3).t().view(6), name='non_contiguous_error')
-check('Tensor.view', lambda torch: torch.zeros(2, 3).view(4), name='size_error')
-check('Tensor.view', lambda torch: torch.zeros(2, 3).view(-1, -1), name='two_inferred_error')
+check('Tensor.view', lambda torch: torch.zeros(2, 3).t().view(6), name='core_non_contiguous_error')
+check('Tensor.view', lambda torch: torch.zeros(2, 3).view(4), name='core_size_error')
+check('Tensor.view', lambda torch: torch.zeros(2, 3).view(-1, -1), name='core_two_inferred_error')
 check('Tensor.reshape', lambda torch: torch.arange(6).view(2, 3).t().reshape(6))
 
 
@@ -192,11 +192,11 @@ def split_views(torch):
 
 
 check('Tensor.expand', lambda torch: torch.tensor([[1], [2]]).expand(2, 3))
-check('Tensor.expand', lambda torch: torch.tensor([1, 2]).expand(3, 3), name='error')
+check('Tensor.expand', lambda torch: torch.tensor([1, 2]).expand(3, 3), name='core_error')
 check('Tensor.squeeze', lambda torch: (torch.zeros(1, 2, 1).squeeze().shape, torch.zeros(1, 2, 1).squeeze(0).shape,
                                        torch.zeros(1, 2, 1).squeeze(1).shape, torch.zeros(2, 1).unsqueeze(-1).shape,
                                        torch.zeros(2, 3, 4).flatten(1).shape, torch.zeros(2, 3).permute(1, 0).shape))
-check('Tensor.permute', lambda torch: torch.zeros(2, 3).permute(0, 0), name='dup_error')
+check('Tensor.permute', lambda torch: torch.zeros(2, 3).permute(0, 0), name='core_dup_error')
 check('Tensor.T', lambda torch: (torch.arange(6).view(2, 3).T, torch.arange(6).view(1, 2, 3).mT.shape))
 
 
@@ -215,11 +215,11 @@ check('Tensor.__getitem__', lambda torch: (lambda x: (x[1], x[:, 1], x[1:, ::2],
                                                       x[-1, -2], x[[0, 2]], x[[0, 1], [1, 2]], x[x > 5],
                                                       x[torch.tensor([2, 0])], x[:, [True, False, True, False]],
                                                       x[1, None, 2:]))(torch.arange(12).view(3, 4)),
-      name='forms')
-check('Tensor.__getitem__', lambda torch: torch.arange(6).view(2, 3)[2], name='out_of_range')
-check('Tensor.__getitem__', lambda torch: torch.arange(6).view(2, 3)[0, 0, 0], name='too_many')
-check('Tensor.__getitem__', lambda torch: torch.arange(6)[torch.tensor([True, False])], name='mask_shape')
-check('Tensor.__getitem__', lambda torch: torch.arange(6)[torch.tensor([1.])], name='float_index')
+      name='core_forms')
+check('Tensor.__getitem__', lambda torch: torch.arange(6).view(2, 3)[2], name='core_out_of_range')
+check('Tensor.__getitem__', lambda torch: torch.arange(6).view(2, 3)[0, 0, 0], name='core_too_many')
+check('Tensor.__getitem__', lambda torch: torch.arange(6)[torch.tensor([True, False])], name='core_mask_shape')
+check('Tensor.__getitem__', lambda torch: torch.arange(6)[torch.tensor([1.])], name='core_float_index')
 
 
 @case('Tensor.__setitem__')
@@ -234,7 +234,7 @@ def tutorial_setitem(torch):
     return x
 
 
-check('Tensor.__setitem__', lambda torch: torch.zeros(2, 3).__setitem__(0, torch.ones(4)), name='shape_error')
+check('Tensor.__setitem__', lambda torch: torch.zeros(2, 3).__setitem__(0, torch.ones(4)), name='core_shape_error')
 
 
 @case('Tensor.__getitem__')
@@ -280,16 +280,16 @@ def inplace_through_view_backward(torch):
 check('Tensor.__add__', lambda torch: (lambda a, b: (a + b, a - b, a * b, a / b, a // b, a % b, a ** 2,
                                                     2 ** a, 1 - a, 2 / a, -a, abs(-a), a @ b.t(),
                                                     a == b, a != b, a < b, a <= b, a > b, a >= b))(
-    torch.tensor([[1., -2.], [3., 4.5]]), torch.tensor([[2., 2.], [-1., 3.]])), name='operators')
+    torch.tensor([[1., -2.], [3., 4.5]]), torch.tensor([[2., 2.], [-1., 3.]])), name='core_operators')
 check('Tensor.__and__', lambda torch: (lambda a, b: (a & b, a | b, a ^ b, ~a, a << 1, a >> 1))(
-    torch.tensor([5, 3]), torch.tensor([1, 6])), name='bitwise')
+    torch.tensor([5, 3]), torch.tensor([1, 6])), name='core_bitwise')
 check('Tensor.__and__', lambda torch: (lambda a, b: (a & b, a | b, ~a))(
-    torch.tensor([True, False]), torch.tensor([True, True])), name='bool')
-check('Tensor.__neg__', lambda torch: -torch.tensor([True]), name='bool_error')
-check('Tensor.__sub__', lambda torch: torch.tensor([True]) - torch.tensor([False]), name='bool_error')
+    torch.tensor([True, False]), torch.tensor([True, True])), name='core_bool')
+check('Tensor.__neg__', lambda torch: -torch.tensor([True]), name='core_bool_error')
+check('Tensor.__sub__', lambda torch: torch.tensor([True]) - torch.tensor([False]), name='core_bool_error')
 check('Tensor.__floordiv__', lambda torch: (torch.tensor([-7, 7]) // 2, torch.tensor([-7., 7.]) // 2,
                                             torch.tensor([-7, 7]) % 3, torch.tensor([-7.5, 7.5]) % 2))
-check('Tensor.__pow__', lambda torch: torch.tensor([2, 3]) ** -1, name='int_negative_error')
+check('Tensor.__pow__', lambda torch: torch.tensor([2, 3]) ** -1, name='core_int_negative_error')
 
 
 @case('Tensor.__iadd__')
@@ -304,51 +304,51 @@ def inplace_operators(torch):
     return a, b
 
 
-check('Tensor.add_', lambda torch: torch.ones(2, dtype=torch.int64).add_(1.5), name='cast_error')
-check('Tensor.add_', lambda torch: torch.ones(2).add_(torch.ones(3, 2)), name='broadcast_error')
+check('Tensor.add_', lambda torch: torch.ones(2, dtype=torch.int64).add_(1.5), name='core_cast_error')
+check('Tensor.add_', lambda torch: torch.ones(2).add_(torch.ones(3, 2)), name='core_broadcast_error')
 check('torch.add', lambda torch: (torch.add(torch.ones(2), torch.ones(2), alpha=3),
-                                  torch.sub(torch.ones(2), 2, alpha=2)), name='tensor_alpha')
-check('torch.add', lambda torch: torch.add(torch.ones(2), torch.ones(2), out=torch.empty(2)), name='out')
+                                  torch.sub(torch.ones(2), 2, alpha=2)), name='core_tensor_alpha')
+check('torch.add', lambda torch: torch.add(torch.ones(2), torch.ones(2), out=torch.empty(2)), name='core_out')
 check('torch.exp', lambda torch: (torch.exp(torch.tensor([0, 1])), torch.sqrt(torch.tensor([4, 9])),
                                   torch.log(torch.tensor([1., 2.718281828])), torch.sin(torch.tensor([0.5])),
                                   torch.cos(torch.tensor([0.5])), torch.tanh(torch.tensor([-1., 1.])),
                                   torch.sigmoid(torch.tensor([-1., 0., 50.])), torch.relu(torch.tensor([-1, 2]))),
-      name='unary')
+      name='core_unary')
 check('torch.sum', lambda torch: (lambda x: (x.sum(), x.sum(0), x.sum(-1, keepdim=True), x.sum((0, 1)),
                                             torch.sum(x, dim=1), x.sum(dtype=torch.float64)))(
     torch.arange(6.).view(2, 3)))
 check('torch.sum', lambda torch: (torch.tensor([True, True]).sum(), torch.tensor([1, 2], dtype=torch.int8).sum()),
-      name='int_dtype')
+      name='core_int_dtype')
 check('torch.mean', lambda torch: (lambda x: (x.mean(), x.mean(0), x.mean(1, keepdim=True)))(
     torch.arange(6.).view(2, 3)))
-check('torch.mean', lambda torch: torch.arange(3).mean(), name='int_arange_error')
+check('torch.mean', lambda torch: torch.arange(3).mean(), name='core_int_arange_error')
 check('torch.max', lambda torch: (lambda x: (x.max(), x.max(0), x.max(1, keepdim=True), x.min(), x.min(1),
                                             x.argmax(), x.argmax(1), x.argmin(0), torch.max(x, torch.zeros(2, 3))))(
     torch.tensor([[1., 5., 3.], [4., 2., 6.]])))
-check('torch.max', lambda torch: torch.tensor([]).max(), name='empty_error')
+check('torch.max', lambda torch: torch.tensor([]).max(), name='core_empty_error')
 check('torch.matmul', lambda torch: (lambda a: (a @ a.t(), torch.mm(a, a.t()), torch.bmm(a[None], a.t()[None]),
                                                a[0] @ a[1], a @ a[0].view(3, 1), a.t() @ a[0][:2],
                                                torch.addmm(torch.ones(2), a, a.t())))(
-    torch.arange(6.).view(2, 3)), name='ranks')
-check('torch.matmul', lambda torch: torch.ones(3) @ torch.ones(4), name='dot_error')
-check('torch.mm', lambda torch: torch.mm(torch.ones(2, 3), torch.ones(2, 3)), name='shape_error')
-check('torch.mm', lambda torch: torch.mm(torch.ones(2, 3), torch.ones(3, 2, dtype=torch.float64)), name='dtype_error')
-check('torch.bmm', lambda torch: torch.bmm(torch.ones(2, 3, 4), torch.ones(2, 5, 4)), name='shape_error')
+    torch.arange(6.).view(2, 3)), name='core_ranks')
+check('torch.matmul', lambda torch: torch.ones(3) @ torch.ones(4), name='core_dot_error')
+check('torch.mm', lambda torch: torch.mm(torch.ones(2, 3), torch.ones(2, 3)), name='core_shape_error')
+check('torch.mm', lambda torch: torch.mm(torch.ones(2, 3), torch.ones(3, 2, dtype=torch.float64)), name='core_dtype_error')
+check('torch.bmm', lambda torch: torch.bmm(torch.ones(2, 3, 4), torch.ones(2, 5, 4)), name='core_shape_error')
 check('torch.where', lambda torch: (lambda x: (torch.where(x > 0, x, torch.zeros(3)), torch.where(x > 0, x, 0.),
                                               torch.where(x > 0, 1, 0), torch.where(x > 0)))(
     torch.tensor([-1., 2., 3.])))
 check('torch.clamp', lambda torch: (lambda x: (x.clamp(-1, 1), x.clamp(min=0), x.clamp(max=0.5),
                                               torch.clamp(x, torch.zeros(3), torch.ones(3))))(
     torch.tensor([-2., 0.3, 4.])))
-check('torch.clamp', lambda torch: torch.ones(2).clamp(), name='no_bounds_error')
+check('torch.clamp', lambda torch: torch.ones(2).clamp(), name='core_no_bounds_error')
 check('torch.cat', lambda torch: (torch.cat([torch.ones(2, 2), torch.zeros(1, 2)]),
                                   torch.cat((torch.ones(2, 1), torch.zeros(2, 2)), dim=1),
                                   torch.cat([torch.ones(2), torch.tensor([])]),
                                   torch.cat([torch.ones(1, dtype=torch.int64), torch.ones(1)])))
-check('torch.cat', lambda torch: torch.cat([torch.ones(2, 2), torch.zeros(2, 3)]), name='size_error')
-check('torch.cat', lambda torch: torch.cat([]), name='empty_error')
+check('torch.cat', lambda torch: torch.cat([torch.ones(2, 2), torch.zeros(2, 3)]), name='core_size_error')
+check('torch.cat', lambda torch: torch.cat([]), name='core_empty_error')
 check('torch.stack', lambda torch: (torch.stack([torch.ones(2), torch.zeros(2)]),
                                     torch.stack([torch.ones(2), torch.zeros(2)], dim=1)))
-check('torch.stack', lambda torch: torch.stack([torch.ones(2), torch.zeros(3)]), name='size_error')
+check('torch.stack', lambda torch: torch.stack([torch.ones(2), torch.zeros(3)]), name='core_size_error')
 check('Tensor.masked_fill', lambda torch: (lambda x: (x.masked_fill(x > 1, 0), x.masked_fill_(x < 2, -1.5)))(
     torch.tensor([1., 2., 3.])))

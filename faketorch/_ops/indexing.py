@@ -1,4 +1,6 @@
 """Tensor indexing: __getitem__ (views for basic indexes, copies for advanced) and __setitem__."""
+import re
+
 import numpy as np
 
 from .. import _dtype as D
@@ -118,7 +120,6 @@ def _int(v):
 def _index_error(e, t, idx):
     msg = str(e)
     if 'out of bounds' in msg:
-        import re
         m = re.match(r'index (-?\d+) is out of bounds for axis (\d+) with size (\d+)', msg)
         if m:       # torch counts dims as it applies the index: Nones add one, earlier ints remove one
             return IndexError(f"index {m.group(1)} is out of bounds for dimension "
@@ -127,7 +128,6 @@ def _index_error(e, t, idx):
     if 'too many indices' in msg:
         return IndexError(f"too many indices for tensor of dimension {t._data.ndim}")
     if 'boolean index did not match' in msg:
-        import re
         m = re.search(r'along (?:axis|dimension) (\d+); size of (?:axis|dimension) is (\d+) but size of '
                       r'corresponding boolean (?:axis|dimension) is (\d+)', msg)
         if m:
@@ -135,7 +135,6 @@ def _index_error(e, t, idx):
             return IndexError(f"The shape of the mask [{bsz}] at index {ax} does not match the shape of "
                               f"the indexed tensor [{sz}] at index {ax}")
     if 'shape mismatch' in msg and 'indexing arrays' in msg:
-        import re
         shapes = ', '.join('[' + ', '.join(x for x in sh.replace(' ', '').split(',') if x) + ']'
                            for sh in re.findall(r'\(([\d, ]*)\)', msg))
         return IndexError(f"shape mismatch: indexing tensors could not be broadcast together with shapes {shapes}")
@@ -254,11 +253,14 @@ def _assign(data, np_idx, v, accumulate, t, idx, basic):
         raise _index_error(e, t, idx) from None
     except ValueError as e:
         msg = str(e)
+        m = re.search(r'cannot assign (\d+) input values to the (\d+) output values', msg)
+        if m:
+            raise RuntimeError(f"shape mismatch: value tensor of shape {list(np.shape(v))} cannot be broadcast "
+                               f"to indexing result of shape [{m.group(2)}]") from None
         if 'setting an array element with a sequence' in msg and isinstance(v, np.ndarray):
             from .shape import expand
             expand(_make(np.zeros(v.shape), D.float32), np.shape(_get(data, np_idx)))
         if 'could not broadcast' in msg or 'shape mismatch' in msg:
-            import re
             shapes = re.findall(r'\(([\d, ]*)\)', msg)
             if len(shapes) >= 2 and basic:
                 src = [int(s) for s in shapes[0].replace(' ', '').split(',') if s]

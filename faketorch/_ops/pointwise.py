@@ -236,7 +236,7 @@ def binary(name, fwd, da=None, db=None, *, kind='arith', grad_name=None, save=Tr
             check(rt, input, other)
         if kind == 'float' and rt._cat < _FLOAT:     # compute ints/bools in the default float
             a = a.astype(D.get_default_dtype()._np)
-            b = np.asarray(b).astype(a.dtype)
+            b = np.asarray(other._data if isinstance(other, Tensor) else _as_scalar(other)).astype(a.dtype)
         try:
             data = fwd(a, b)
         except ValueError:

@@ -270,7 +270,21 @@ def _conv_backward_graph(node, g, x, weight, bias, s, pads, d, G, nd):
         gw = parts[0] if G == 1 else faketorch.cat(parts, 0)
     if bias is not None and needs(node, 2):
         gb = g.sum((0,) + tuple(range(2, 2 + nd)))
-    return gi, gw, gb
+    return _as_double_backward_node((gi, gw, gb))
+
+
+def _as_double_backward_node(grads):
+    """Present graph-built gradients as torch does: outputs of one ConvolutionBackwardBackward0 node."""
+    live = [t for t in grads if t is not None and t._requires_grad]
+    if not live:
+        return grads
+    outs = [_make(t._data, t.dtype, t._device) for t in live]
+    def bwd(node, *gs):     # an output nobody used arrives as None: pass zeros on
+        return tuple(g if g is not None else _make(np.zeros_like(t._data), t.dtype, t._device)
+                     for g, t in zip(gs, live))
+    attach('ConvolutionBackwardBackward0', bwd, tuple(live), tuple(outs))
+    it = iter(outs)
+    return tuple(next(it) if t is not None and t._requires_grad else t for t in grads)
 
 
 def _conv_transpose_backward_graph(node, g, x, weight, bias, s, p, d, G, nd):
@@ -292,7 +306,7 @@ def _conv_transpose_backward_graph(node, g, x, weight, bias, s, p, d, G, nd):
         gw = parts[0] if G == 1 else faketorch.cat(parts, 0)
     if bias is not None and needs(node, 2):
         gb = g.sum((0,) + tuple(range(2, 2 + nd)))
-    return gi, gw, gb
+    return _as_double_backward_node((gi, gw, gb))
 
 
 def _conv_input_grad_full(go, w, pads, padded, k, d, out, G):

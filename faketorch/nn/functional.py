@@ -367,6 +367,27 @@ def rrelu_(input, lower=1.0 / 8, upper=1.0 / 3, training=False):
     return rrelu(input, lower, upper, training, inplace=True)
 
 
+def selu_(input):
+    return selu(input, inplace=True)
+
+
+def celu_(input, alpha=1.0):
+    return celu(input, alpha, inplace=True)
+
+
+def gumbel_softmax(logits, tau=1, hard=False, eps=1e-10, dim=-1):
+    from .. import empty_like, zeros_like
+    if eps != 1e-10:
+        warnings.warn('`eps` parameter is deprecated and has no effect.', stacklevel=2)
+    gumbels = -empty_like(logits).exponential_().log()
+    y_soft = ((logits + gumbels) / tau).softmax(dim)
+    if not hard:
+        return y_soft
+    index = y_soft.max(dim, keepdim=True)[1]
+    y_hard = zeros_like(logits).scatter_(dim, index, 1.0)
+    return y_hard - y_soft.detach() + y_soft
+
+
 def sigmoid(input):
     return input.sigmoid()
 
@@ -1894,6 +1915,46 @@ register(lambda input, target, weight=None, pos_weight=None, reduction=1:
 
 def _enum_red(r):
     return r if isinstance(r, str) else ('none', 'mean', 'sum')[r]
+
+
+def _native_dropout(input, p, train):
+    """torch.native_dropout: (output, bool mask), one NativeDropoutBackward0 node."""
+    from .._ops.factory import ones
+    if not train:
+        return input.clone(), ones(input.shape, dtype=D.bool)
+    noise = input.new_empty(input.shape).bernoulli_(1 - p)
+    scale = 1.0 / (1 - p) if p < 1 else 0.0
+    mask = noise._data.astype(bool)
+    out = _make((input._data * noise._data * input._data.dtype.type(scale)).astype(input._data.dtype, copy=False),
+                input.dtype, input._device)
+    if input._requires_grad and grad_state.enabled:
+        m = _make(noise._data * input._data.dtype.type(scale), input.dtype, input._device)
+        attach('NativeDropoutBackward0', lambda node, g: g * m, (input,), (out,))
+    return out, _make(mask, D.bool, input._device)
+
+
+# torch.<loss>(..., reduction: int) forms: 0 none, 1 mean, 2 sum
+register(lambda input1, input2, target, margin=0.0, reduction=1: cosine_embedding_loss(
+    input1, input2, target, margin, reduction=_enum_red(reduction)), name='cosine_embedding_loss', method=False)
+register(lambda input, target, margin=1.0, reduction=1: hinge_embedding_loss(
+    input, target, margin, reduction=_enum_red(reduction)), name='hinge_embedding_loss', method=False)
+register(lambda input, target, reduction=1, *, log_target=False: kl_div(
+    input, target, reduction=_enum_red(reduction) if reduction != 1 else 'sum', log_target=log_target) /
+    (input.numel() if reduction == 1 else 1), name='kl_div', method=False)
+register(lambda input1, input2, target, margin=0.0, reduction=1: margin_ranking_loss(
+    input1, input2, target, margin, reduction=_enum_red(reduction)), name='margin_ranking_loss', method=False)
+register(lambda input, target, log_input, full, eps, reduction: poisson_nll_loss(
+    input, target, log_input, full, eps=eps, reduction=_enum_red(reduction)), name='poisson_nll_loss', method=False)
+register(lambda anchor, positive, negative, margin=1.0, p=2, eps=1e-6, swap=False, reduction=1: triplet_margin_loss(
+    anchor, positive, negative, margin, p, eps, swap, reduction=_enum_red(reduction)), name='triplet_margin_loss',
+    method=False)
+register(lambda log_probs, targets, input_lengths, target_lengths, blank=0, reduction=1, zero_infinity=False:
+         ctc_loss(log_probs, targets, input_lengths, target_lengths, blank, _enum_red(reduction), zero_infinity),
+         name='ctc_loss', method=False)
+register(_native_dropout, name='native_dropout', method=False)
+register(lambda input: relu(input, inplace=True), name='relu_', method=False)
+register(lambda input, lower=1.0 / 8, upper=1.0 / 3, training=False, generator=None:
+         rrelu(input, lower, upper, training, inplace=True), name='rrelu_', method=False)
 
 
 from ._functional_spatial import *  # noqa: F401,F403,E402
