@@ -20,6 +20,9 @@ from . import _ops
 from ._ops import random_ops as _random_ops  # noqa: F401
 from . import return_types
 from . import cuda
+from . import amp, backends, accelerator
+from .amp import autocast
+OutOfMemoryError = cuda.OutOfMemoryError
 from . import nn
 from . import optim
 from . import utils

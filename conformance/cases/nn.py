@@ -758,3 +758,44 @@ def lazy_linear_load(torch):
     m = torch.nn.LazyLinear(3)
     m.load_state_dict(src.state_dict())
     return m.weight, type(m.weight).__name__, m(torch.ones(1, 2))
+
+
+@case('nn.AdaptiveLogSoftmaxWithLoss')
+def adaptive_lsm(torch):
+    m = _det(torch, torch.nn.AdaptiveLogSoftmaxWithLoss(6, 10, [3, 6], div_value=2.0))
+    x = _x(torch, 5, 6, grad=True)
+    out = m(x, torch.tensor([0, 4, 9, 2, 7]))
+    out.loss.backward()
+    return out.output, out.loss, x.grad, m.log_prob(x.detach()), m.predict(x.detach()), type(out).__name__
+
+
+@case('nn.MultiheadAttention', name='no_weights_causal')
+def mha_sdpa_path(torch):
+    m = _det(torch, torch.nn.MultiheadAttention(4, 2, batch_first=True))
+    x = _x(torch, 2, 3, 4, grad=True)
+    mask = torch.nn.Transformer.generate_square_subsequent_mask(3)
+    out, w = m(x, x, x, attn_mask=mask, need_weights=False, is_causal=True)
+    out.sum().backward()
+    out2, w2 = m(x, x, x, attn_mask=mask)
+    return out, w, x.grad, out2, w2
+
+
+@case('nn.EmbeddingBag', name='fwd_bwd')
+def embedding_bag_mod(torch):
+    m = _det(torch, torch.nn.EmbeddingBag(6, 3, mode='sum'))
+    y = m(torch.tensor([0, 2, 5, 5, 1]), torch.tensor([0, 3]), per_sample_weights=torch.tensor([1., 2., .5, 1., 3.]))
+    y.sum().backward()
+    return y, m.weight.grad
+
+
+@case('nn.Module.register_forward_hook', name='always_call')
+def always_call_hook(torch):
+    log = []
+    m = torch.nn.Linear(2, 2)
+    m.register_forward_hook(lambda mod, args, out: log.append(('always', out)), always_call=True)
+    m.register_forward_hook(lambda mod, args, out: log.append('normal'))
+    try:
+        m(torch.ones(3))
+    except RuntimeError as e:
+        log.append(str(e))
+    return log

@@ -389,7 +389,8 @@ def broadcast_shapes(*shapes):
     n = max((len(s) for s in shapes), default=0)
     out = [1] * n
     for k, s in enumerate(shapes):
-        for i, v in enumerate(s):
+        for i in range(len(s) - 1, -1, -1):     # torch walks each shape from its last dim
+            v = s[i]
             j = n - len(s) + i
             if v < 0:
                 raise RuntimeError(f"Trying to create tensor with negative dimension {v}: [{v}]")
@@ -639,7 +640,9 @@ _COPIES = {
 
 
 def _ravel(input):
-    return S.reshape(input, (-1,))
+    # torch: contiguous() then view(-1), so a copy shows as CloneBackward0 + ViewBackward0
+    from .misc import contiguous
+    return S.view(contiguous(input), -1)
 
 
 def _type_as(self, other):

@@ -3,7 +3,7 @@ import numpy as np
 
 from .. import _dtype as D
 from .._device import device as _device_cls, to_device_array, check_device
-from .._tensor import Tensor, _make, _wrap_dim
+from .._tensor import Tensor, _make, _wrap_dim, _dtype_c10
 from ..autograd.grad_mode import state as grad_state
 from ._core import attach, needs, register, with_out, commit_inplace, check_inplace
 from .pointwise import _as_scalar, _broadcast_error, clamp, clamp_min, clamp_max  # noqa: F401 (elementwise, defined there)
@@ -128,7 +128,7 @@ def where(condition, input=None, other=None):
 def masked_fill(input, mask, value):
     if mask.dtype is not D.bool:
         raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype "
-                           f"{D.type_name(mask.dtype).lower() if mask.dtype is not D.uint8 else 'unsigned char'}")
+                           f"{_dtype_c10(mask.dtype) if mask.dtype is not D.uint8 else 'unsigned char'}")
     vt = value if isinstance(value, Tensor) else None
     if vt is not None and vt._data.ndim:
         raise RuntimeError(f"masked_fill_ only supports a 0-dimensional value tensor, but got tensor with "

@@ -964,8 +964,8 @@ fmax = binary('fmax', np.fmax, lambda g, a, b: g * ((a >= b) | b.isnan()),
               lambda g, a, b: g * ((a >= b) | b.isnan()).logical_not(), inplace=False, scalar_ok=False)
 fmin = binary('fmin', np.fmin, lambda g, a, b: g * ((a <= b) | b.isnan()),
               lambda g, a, b: g * ((a <= b) | b.isnan()).logical_not(), inplace=False, scalar_ok=False)
-gcd = binary('gcd', np.gcd, check=_reject('gcd_cpu', (2, 3)), scalar_ok=False)
-lcm = binary('lcm', np.lcm, check=_reject('lcm_cpu', (2, 3)), scalar_ok=False)
+gcd = binary('gcd', np.gcd, check=_reject('gcd_cpu', (0, 2, 3)), scalar_ok=False)
+lcm = binary('lcm', np.lcm, check=_reject('lcm_cpu', (0, 2, 3)), scalar_ok=False)
 
 
 def _heaviside_check(rt, a, b):

@@ -207,6 +207,7 @@ def _scatter_pos(idx, d):
 
 
 def scatter_reduce(input, dim, index, src, reduce, *, include_self=True):
+    reduce = {'max': 'amax', 'min': 'amin'}.get(reduce, reduce)     # torch takes the old names too
     if reduce not in _REDUCES:
         raise RuntimeError(f"reduce argument must be either sum, prod, mean, amax or amin, got {reduce}")
     if index.dtype is not D.int64:
@@ -245,9 +246,23 @@ def _scatter_reduce_bwd(d, index, reduce, include_self, cnt):
             gi = g / n if include_self else g.masked_fill(touched, 0)
             gs = (g / n).gather(d, index)
         elif reduce == 'prod':
-            gr = g * res
-            gi = gr / x if include_self else g.masked_fill(touched, 0)
-            gs = gr.gather(d, index) / s[sub]
+            # torch's formula: divide only by non-zero values; a single zero in a group gets the
+            # product of the others (recomputed with that zero replaced by 1)
+            xz = x == 0
+            x1 = x.masked_fill(xz, 1)
+            if include_self:
+                gi = g * scatter_reduce(x1, d, index, s, 'prod', include_self=True) / x1
+            else:
+                gi = g.masked_fill(touched, 0)
+            sel = s[sub]
+            sz = sel == 0
+            nz = x.new_zeros(x.shape).scatter_add(d, index, sz.to(x.dtype)).gather(d, index)
+            single = sz & (nz == 1)
+            src1 = s.clone()
+            src1[sub] = sel.masked_fill(single, 1)
+            alt = scatter_reduce(x, d, index, src1, 'prod', include_self=include_self)
+            from .misc import where
+            gs = where(single, (g * alt).gather(d, index), (g * res).gather(d, index) / sel.masked_fill(sz, 1))
         else:
             # ties share the gradient evenly, the input's own value included
             sel = s[sub]

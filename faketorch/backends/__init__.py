@@ -3,7 +3,6 @@
 do not change results."""
 import contextlib
 import sys
-import types
 
 
 class _Flag:

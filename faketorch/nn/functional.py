@@ -1919,11 +1919,12 @@ def _enum_red(r):
 
 def _native_dropout(input, p, train):
     """torch.native_dropout: (output, bool mask), one NativeDropoutBackward0 node."""
-    from .._ops.factory import ones
-    if not train:
-        return input.clone(), ones(input.shape, dtype=D.bool)
-    noise = input.new_empty(input.shape).bernoulli_(1 - p)
-    scale = 1.0 / (1 - p) if p < 1 else 0.0
+    if train:
+        noise = input.new_empty(input.shape).bernoulli_(1 - p)
+        scale = 1.0 / (1 - p) if p < 1 else 0.0
+    else:
+        noise = _make(np.ones(input._data.shape, input._data.dtype), input.dtype, input._device)
+        scale = 1.0
     mask = noise._data.astype(bool)
     out = _make((input._data * noise._data * input._data.dtype.type(scale)).astype(input._data.dtype, copy=False),
                 input.dtype, input._device)
@@ -1933,22 +1934,26 @@ def _native_dropout(input, p, train):
     return out, _make(mask, D.bool, input._device)
 
 
-# torch.<loss>(..., reduction: int) forms: 0 none, 1 mean, 2 sum
-register(lambda input1, input2, target, margin=0.0, reduction=1: cosine_embedding_loss(
+# torch.<loss>(..., reduction: int) forms: 0 none, 1 mean, 2 sum (their Python default is 0)
+register(lambda input1, input2, target, margin=0.0, reduction=0: cosine_embedding_loss(
     input1, input2, target, margin, reduction=_enum_red(reduction)), name='cosine_embedding_loss', method=False)
-register(lambda input, target, margin=1.0, reduction=1: hinge_embedding_loss(
+register(lambda input, target, margin=1.0, reduction=0: hinge_embedding_loss(
     input, target, margin, reduction=_enum_red(reduction)), name='hinge_embedding_loss', method=False)
-register(lambda input, target, reduction=1, *, log_target=False: kl_div(
-    input, target, reduction=_enum_red(reduction) if reduction != 1 else 'sum', log_target=log_target) /
-    (input.numel() if reduction == 1 else 1), name='kl_div', method=False)
-register(lambda input1, input2, target, margin=0.0, reduction=1: margin_ranking_loss(
+def _t_kl_div(input, target, reduction=0, *, log_target=False):
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        return kl_div(input, target, reduction=_enum_red(reduction), log_target=log_target)
+
+
+register(_t_kl_div, name='kl_div', method=False)
+register(lambda input1, input2, target, margin=0.0, reduction=0: margin_ranking_loss(
     input1, input2, target, margin, reduction=_enum_red(reduction)), name='margin_ranking_loss', method=False)
 register(lambda input, target, log_input, full, eps, reduction: poisson_nll_loss(
     input, target, log_input, full, eps=eps, reduction=_enum_red(reduction)), name='poisson_nll_loss', method=False)
-register(lambda anchor, positive, negative, margin=1.0, p=2, eps=1e-6, swap=False, reduction=1: triplet_margin_loss(
+register(lambda anchor, positive, negative, margin=1.0, p=2, eps=1e-6, swap=False, reduction=0: triplet_margin_loss(
     anchor, positive, negative, margin, p, eps, swap, reduction=_enum_red(reduction)), name='triplet_margin_loss',
     method=False)
-register(lambda log_probs, targets, input_lengths, target_lengths, blank=0, reduction=1, zero_infinity=False:
+register(lambda log_probs, targets, input_lengths, target_lengths, blank=0, reduction=0, zero_infinity=False:
          ctc_loss(log_probs, targets, input_lengths, target_lengths, blank, _enum_red(reduction), zero_infinity),
          name='ctc_loss', method=False)
 register(_native_dropout, name='native_dropout', method=False)

@@ -103,13 +103,13 @@ class AdaptiveLogSoftmaxWithLoss(Module):
         return _ASMoutput(output, loss)
 
     def _get_full_log_prob(self, input, head_output):
-        from ... import cat
+        out = input.new_empty((head_output.size(0), self.n_classes))
         head_logp = F.log_softmax(head_output, dim=1)
-        parts = [head_logp[:, :self.shortlist_size]]
-        for i in range(len(self.tail)):
+        out[:, :self.shortlist_size] = head_logp[:, :self.shortlist_size]
+        for i, (start, stop) in enumerate(zip(self.cutoffs, self.cutoffs[1:])):
             cl = F.log_softmax(self.tail[i](input), dim=1)
-            parts.append(cl + head_logp[:, self.shortlist_size + i].unsqueeze(1))
-        return cat(parts, 1)
+            out[:, start:stop] = cl + head_logp[:, self.shortlist_size + i].unsqueeze(1)
+        return out
 
     def log_prob(self, input):
         batched = input.dim() > 1

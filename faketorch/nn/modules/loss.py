@@ -1,4 +1,6 @@
 """Loss modules: thin wrappers over nn.functional with torch's constructor signatures and buffers."""
+import dataclasses
+
 from .. import functional as F
 from .module import Module
 
@@ -6,7 +8,7 @@ __all__ = ['L1Loss', 'NLLLoss', 'NLLLoss2d', 'PoissonNLLLoss', 'GaussianNLLLoss'
            'BCELoss', 'BCEWithLogitsLoss', 'HingeEmbeddingLoss', 'MultiLabelMarginLoss', 'SmoothL1Loss',
            'HuberLoss', 'SoftMarginLoss', 'CrossEntropyLoss', 'MultiLabelSoftMarginLoss', 'CosineEmbeddingLoss',
            'MarginRankingLoss', 'MultiMarginLoss', 'TripletMarginLoss', 'TripletMarginWithDistanceLoss',
-           'CTCLoss', 'LinearCrossEntropyLoss']
+           'CTCLoss', 'LinearCrossEntropyLoss', 'LinearCrossEntropyOptions']
 
 
 class _Loss(Module):
@@ -257,6 +259,16 @@ class CTCLoss(_Loss):
     def forward(self, log_probs, targets, input_lengths, target_lengths):
         return F.ctc_loss(log_probs, targets, input_lengths, target_lengths, self.blank, self.reduction,
                           self.zero_infinity)
+
+
+@dataclasses.dataclass
+class LinearCrossEntropyOptions:
+    """Chunking options of LinearCrossEntropyLoss; accepted for compatibility (the result is the same)."""
+    allow_retain_graph: bool = False
+    batch_chunk_size: object = None
+    chunking_method: object = 'auto'
+    acc_policy: str = 'auto'
+    acc_dtype: object = None
 
 
 class LinearCrossEntropyLoss(_WeightedLoss):

@@ -432,7 +432,11 @@ class Module:
         if full or pre:
             bw = BackwardHook(self, full, pre)
             args = bw.setup_input_hook(args)
-        result = self.forward(*args, **kwargs)
+        try:
+            result = self.forward(*args, **kwargs)
+        except Exception:
+            self._run_always_called_hooks(args, kwargs)
+            raise
         for hook_id, hook in (*_global_forward_hooks.items(), *self._forward_hooks.items()):
             if hook_id in self._forward_hooks_with_kwargs or hook_id in _global_forward_hooks_with_kwargs:
                 res = hook(self, args, kwargs, result)
@@ -443,6 +447,19 @@ class Module:
         if bw is not None:
             result = bw.setup_output_hook(result)
         return result
+
+    def _run_always_called_hooks(self, args, kwargs):
+        import warnings
+        for hook_id, hook in (*_global_forward_hooks.items(), *self._forward_hooks.items()):
+            if hook_id in self._forward_hooks_always_called or hook_id in _global_forward_hooks_always_called:
+                try:
+                    if hook_id in self._forward_hooks_with_kwargs or hook_id in _global_forward_hooks_with_kwargs:
+                        hook(self, args, kwargs, None)
+                    else:
+                        hook(self, args, None)
+                except Exception as e:
+                    warnings.warn('module forward hook with ``always_call=True`` raised an exception that was '
+                                  f'silenced as another error was raised in forward: {str(e)}', stacklevel=2)
 
     # --- hooks ---
     def register_forward_pre_hook(self, hook, *, prepend=False, with_kwargs=False):
