@@ -799,3 +799,22 @@ def always_call_hook(torch):
     except RuntimeError as e:
         log.append(str(e))
     return log
+
+
+@case('nn.utils.parametrizations.weight_norm')
+def p_weight_norm(torch):
+    m = torch.nn.utils.parametrizations.weight_norm(_det(torch, torch.nn.Linear(3, 2)))
+    y = m(torch.ones(2, 3))
+    y.sum().backward()
+    po = m.parametrizations.weight
+    return (repr(m), list(m.state_dict().keys()), y, po.original0.grad, po.original1.grad, m.weight)
+
+
+@case('nn.utils.parametrizations.spectral_norm')
+def p_spectral_norm(torch):
+    m = torch.nn.utils.parametrizations.spectral_norm(_det(torch, torch.nn.Linear(4, 3)))
+    y = m(torch.ones(2, 4))
+    y.sum().backward()
+    m.eval()
+    return (list(m.state_dict().keys()), y, m.parametrizations.weight.original.grad, m.weight,
+            m.parametrizations.weight[0]._u)

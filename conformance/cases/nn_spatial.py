@@ -408,3 +408,14 @@ def conv_double_backward(torch):
     penalty = ((gx.flatten(1).norm(dim=1) - 1) ** 2).mean()
     penalty.backward()
     return penalty, gx, [(n, p.grad) for n, p in m.named_parameters()]
+
+
+@case('torch.autograd.grad', name='double_backward_through_norms')
+def norm_double_backward(torch):
+    nn = torch.nn
+    m = _det(torch, nn.Sequential(nn.Linear(4, 6), nn.LayerNorm(6), nn.Tanh(), nn.Unflatten(1, (2, 3)),
+                                  nn.BatchNorm1d(2), nn.GroupNorm(1, 2), nn.Flatten(), nn.Linear(6, 1)))
+    x = _x(torch, 5, 4)
+    (gx,) = torch.autograd.grad(m(x).sum(), x, create_graph=True)
+    (gx ** 2).sum().backward()
+    return gx, [(n, p.grad) for n, p in m.named_parameters()]

@@ -201,7 +201,7 @@ def _promote(name, input, other):
 
 
 def binary(name, fwd, da=None, db=None, *, kind='arith', grad_name=None, save=True, inplace=True,
-           method=True, check=None, scalar_grad_name=None, scalar_ok=True):
+           method=True, check=None, scalar_grad_name=None, scalar_ok=True, other_name='other'):
     """Declare a binary op with broadcasting and torch promotion.
 
     kind: 'arith' (result in the promoted dtype), 'float' (ints promote to the default float),
@@ -226,7 +226,7 @@ def binary(name, fwd, da=None, db=None, *, kind='arith', grad_name=None, save=Tr
             else:
                 raise _operand_error(name, 1, 'input', input)
         if not scalar_ok and not isinstance(other, Tensor):
-            raise _operand_error(name, 2, 'other', other)
+            raise _operand_error(name, 2, other_name, other)
         if other.__class__ is Tensor and input.dtype is other.dtype \
                 and input._device is other._device:
             a, b, rt = input._data, other._data, input.dtype
@@ -269,7 +269,7 @@ def binary(name, fwd, da=None, db=None, *, kind='arith', grad_name=None, save=Tr
     if method:
         def meth(self, other, *, out=None):
             if not scalar_ok and not isinstance(other, Tensor):     # the method counts from self
-                raise _operand_error(name, 1, 'other', other)
+                raise _operand_error(name, 1, other_name, other)
             return op(self, other, out=out)
         meth.__name__ = name
         setattr(Tensor, name, meth)
@@ -382,8 +382,8 @@ logical_xor = binary('logical_xor', np.logical_xor, kind='cmp', scalar_ok=False)
 bitwise_and = binary('bitwise_and', np.bitwise_and, check=_int_only('bitwise_and'))
 bitwise_or = binary('bitwise_or', np.bitwise_or, check=_int_only('bitwise_or'))
 bitwise_xor = binary('bitwise_xor', np.bitwise_xor, check=_int_only('bitwise_xor'))
-bitwise_left_shift = binary('bitwise_left_shift', np.left_shift, check=_int_only('lshift'))
-bitwise_right_shift = binary('bitwise_right_shift', np.right_shift, check=_int_only('rshift'))
+bitwise_left_shift = binary('bitwise_left_shift', np.left_shift, check=_reject('lshift_cpu', (0, 2, 3)))
+bitwise_right_shift = binary('bitwise_right_shift', np.right_shift, check=_reject('rshift_cpu', (0, 2, 3)))
 
 
 def _gt_half(a, b):
@@ -974,7 +974,7 @@ def _heaviside_check(rt, a, b):
 
 
 heaviside = binary('heaviside', lambda a, b: np.heaviside(a, b).astype(np.result_type(a, b)), None, None,
-                   check=_heaviside_check, scalar_ok=False)
+                   check=_heaviside_check, scalar_ok=False, other_name='values')
 
 
 def _copysign_ratio(a, b):
@@ -1237,3 +1237,54 @@ def clamp_max(input, max, *, out=None):
 for _f in (clamp, clamp_min, clamp_max):
     register(_f, inplace=True)
 register(clamp, name='clip', inplace=True)
+
+
+# --- frexp, fill ---------------------------------------------------------------------------------
+
+def _frexp_type():
+    from .. import return_types
+    if getattr(return_types, 'frexp', None) is None:
+        return_types.frexp = return_types._make_type('frexp', ('mantissa', 'exponent'))
+    return return_types.frexp
+
+
+def frexp(input, *, out=None):
+    if input.dtype._cat != _FLOAT:
+        raise RuntimeError("torch.frexp() only supports floating-point dtypes")
+    m, e = np.frexp(input._data)
+    mt = _make(np.asarray(m, input.dtype._np), input.dtype, input._device)
+    et = _make(np.asarray(e, np.int32), D.int32, input._device)
+    if input._requires_grad and grad_state.enabled:
+        attach('FrexpBackward0', lambda node, g: g / node.saved_tensors[0].to(g.dtype).exp2(), (input,), (mt,),
+               save=(et,))
+    if out is not None:
+        write_out(out[0], mt, 'frexp')
+        write_out(out[1], et, 'frexp')
+        return _frexp_type()(out[0], out[1])
+    return _frexp_type()(mt, et)
+
+
+register(frexp)
+
+
+def fill(input, value):
+    vt = value if isinstance(value, Tensor) else None
+    if vt is not None and vt._data.ndim:
+        raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with "
+                           f"{vt._data.ndim} dimensions.")
+    r = _make(np.full(input._data.shape, vt._data if vt is not None else value, input.dtype._np), input.dtype,
+              input._device)
+    if grad_state.enabled and (input._requires_grad or (vt is not None and vt._requires_grad)):
+        attach('FillBackward0' if vt is None else 'FillBackward1',
+               lambda node, g: (g * 0 if needs(node, 0) else None, g.sum() if needs(node, 1) else None),
+               (input, vt), (r,))
+    return r
+
+
+def _zero_fn(input):
+    return input.zero_()
+
+
+register(fill, method=False)
+register(_zero_fn, name='zero_', method=False)
+Tensor.__rdiv__ = Tensor.__rtruediv__

@@ -656,3 +656,56 @@ register(var_mean, method=False)
 register(std_mean, method=False)
 Tensor.cumsum_ = lambda self, dim, *, dtype=None: self.copy_(cumsum(self, dim, dtype=dtype))
 Tensor.cumprod_ = lambda self, dim, *, dtype=None: self.copy_(cumprod(self, dim, dtype=dtype))
+
+
+# --- trapezoid rule --------------------------------------------------------------------------------
+
+def _renamed(t, name):
+    from ..autograd.graph import node_class
+    if t._grad_fn is not None:
+        t._grad_fn.__class__ = node_class(name)
+    return t
+
+
+def _spacing(y, x, d):
+    """The differences of the sample points, shaped to broadcast against y's intervals along d."""
+    if x._data.ndim == 1:
+        dx = x[1:] - x[:-1]
+        return dx.reshape((-1,) + (1,) * (y._data.ndim - 1 - d)) if y._data.ndim > 1 else dx
+    return x.narrow(d, 1, x.shape[d] - 1) - x.narrow(d, 0, x.shape[d] - 1)
+
+
+def trapezoid(y, x=None, *, dx=None, dim=-1):
+    d = _wrap_dim(dim, y._data.ndim)
+    n = y._data.shape[d]
+    if n == 0:
+        shape = tuple(s for i, s in enumerate(y._data.shape) if i != d)
+        dt = y.dtype if y.dtype._cat >= 2 else D.get_default_dtype()
+        return _make(np.zeros(shape, dt._np), dt, y._device)
+    if isinstance(x, Tensor):
+        mid = y.narrow(d, 1, n - 1) + y.narrow(d, 0, n - 1)
+        # torch sums (y_i + y_{i-1}) * dx_i and halves once at the end
+        return _renamed((mid * _spacing(y, x, d)).sum(d) / 2, 'DivBackward1')
+    step = 1 if dx is None else dx
+    if x is not None:
+        step = x
+    r = (y.sum(d) - (y.select(d, 0) + y.select(d, -1)) * 0.5) * step
+    return _renamed(r, 'MulBackward1')
+
+
+def trapz(y, x=None, *, dx=None, dim=-1):
+    return trapezoid(y, x, dx=dx, dim=dim)
+
+
+def cumulative_trapezoid(y, x=None, *, dx=None, dim=-1):
+    d = _wrap_dim(dim, y._data.ndim)
+    n = y._data.shape[d]
+    mid = y.narrow(d, 1, _py_max(n - 1, 0)) + y.narrow(d, 0, _py_max(n - 1, 0))
+    if isinstance(x, Tensor):
+        return _renamed((mid * _spacing(y, x, d)).cumsum(d) / 2, 'DivBackward1')
+    step = 1 if dx is None else dx
+    return (mid * (step / 2)).cumsum(d)
+
+
+for _f in (trapezoid, trapz, cumulative_trapezoid):
+    register(_f, method=False)

@@ -593,3 +593,24 @@ def scatter_add(input, dim, index, src):
 register(with_out(gather))
 for _f in (scatter, scatter_add):
     register(_f, inplace=True)
+
+
+def unravel_index(indices, shape):
+    if not isinstance(indices, Tensor):
+        raise TypeError(f"expected 'indices' to be integer dtype, but got {type(indices).__name__}")
+    if indices.dtype._cat != 1:
+        raise TypeError(f"expected 'indices' to be integer dtype, but got torch.{indices.dtype.name}")
+    shape = (shape,) if isinstance(shape, int) else tuple(shape)
+    for s in shape:
+        if s < 0:
+            raise ValueError("'shape' cannot have negative values, but got " + str(tuple(shape)))
+    idx = indices._data.astype(np.int64)
+    out, div = [], 1
+    for s in reversed(shape):
+        # torch takes each coordinate modulo its size, so out-of-range indices wrap
+        out.append(np.floor_divide(idx, div) % s if s else np.zeros_like(idx))
+        div *= s
+    return tuple(_make(np.asarray(o, np.int64), D.int64, indices._device) for o in reversed(out))
+
+
+register(unravel_index, method=False)

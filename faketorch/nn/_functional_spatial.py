@@ -851,6 +851,34 @@ def _moments(x, axes):
     return mean, var, xc
 
 
+def _norm_backward_graph(node, g, x, weight, bias, stat_shape, axes, wshape, w_axes, eps, const=None):
+    """Normalization gradients in differentiable tensor ops (used under create_graph). Statistics are
+    taken over `axes` of x viewed as `stat_shape`; const=(mean, invstd) arrays for running statistics."""
+    xv = x.reshape(stat_shape)
+    if const is None:
+        xc = xv - xv.mean(axes, keepdim=True)
+        invstd = ((xc * xc).mean(axes, keepdim=True) + eps).rsqrt()
+    else:
+        xc = xv - _wrap(const[0], x)
+        invstd = _wrap(const[1], x)
+    xhat_v = xc * invstd
+    xhat = xhat_v.reshape(x.shape)
+    gxhat = g * weight.reshape(wshape) if weight is not None else g
+    gi = gw = gb = None
+    if needs(node, 0):
+        gv = gxhat.reshape(stat_shape)
+        if const is None:
+            gi = invstd * (gv - gv.mean(axes, keepdim=True) - xhat_v * (gv * xhat_v).mean(axes, keepdim=True))
+        else:
+            gi = gv * invstd
+        gi = gi.reshape(x.shape)
+    if weight is not None and needs(node, 1):
+        gw = (g * xhat).sum(w_axes)
+    if bias is not None and needs(node, 2):
+        gb = g.sum(w_axes)
+    return gi, gw, gb
+
+
 def _norm_input_grad(gxhat, xhat, invstd, axes, count):
     """d/dx of (x - mean) * invstd with batch statistics over `axes`."""
     dt = gxhat.dtype.type
@@ -865,6 +893,10 @@ def _bshape(x):
 
 def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1,
                eps=1e-05):
+    if training and eps <= 0.0:
+        raise ValueError(f"batch_norm eps must be positive during training, but got {eps}")
+    elif eps < 0.0:
+        raise ValueError(f"batch_norm eps must be non-negative, but got {eps}")
     x = input._data
     C = x.shape[1] if x.ndim > 1 else 1
     if training:
@@ -905,7 +937,10 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         y += bias._data.reshape(bs)
     r = _make(y, input.dtype, input._device)
     if _grad_on(input, weight, bias):
-        def bwd(node, g):   # on arrays (torch's fused formula; no double backward)
+        def bwd(node, g):   # on arrays (torch's fused formula); tensor ops under create_graph
+            if grad_state.enabled:
+                return _norm_backward_graph(node, g, input, weight, bias, x.shape, axes, bs, axes, eps,
+                                            None if training else (mean, invstd))
             go = g._data
             gxhat = go * weight._data.reshape(bs) if weight is not None else go
             gi = gw = gb = None
@@ -918,7 +953,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
             if bias is not None and needs(node, 2):
                 gb = _wrap(go.sum(axis=axes), bias)
             return gi, gw, gb
-        _record('NativeBatchNormBackward0', bwd, (input, weight, bias), (r,))
+        attach('NativeBatchNormBackward0', bwd, (input, weight, bias), (r,))
     return r
 
 
@@ -941,7 +976,9 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-05):
     if _grad_on(input, weight, bias):
         lead = tuple(range(x.ndim - k))
 
-        def bwd(node, g):   # on arrays (torch's fused formula; no double backward)
+        def bwd(node, g):   # on arrays (torch's fused formula); tensor ops under create_graph
+            if grad_state.enabled:
+                return _norm_backward_graph(node, g, input, weight, bias, x.shape, axes, ns, lead, eps)
             go = g._data
             gxhat = go * weight._data if weight is not None else go
             gi = gw = gb = None
@@ -952,7 +989,7 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-05):
             if bias is not None and needs(node, 2):
                 gb = _wrap(go.sum(axis=lead), bias)
             return gi, gw, gb
-        _record('NativeLayerNormBackward0', bwd, (input, weight, bias), (r,))
+        attach('NativeLayerNormBackward0', bwd, (input, weight, bias), (r,))
     return r
 
 
@@ -977,7 +1014,9 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-05):
     if _grad_on(input, weight, bias):
         axes = (0,) + tuple(range(2, x.ndim))
 
-        def bwd(node, g):   # on arrays (torch's fused formula; no double backward)
+        def bwd(node, g):   # on arrays (torch's fused formula); tensor ops under create_graph
+            if grad_state.enabled:
+                return _norm_backward_graph(node, g, input, weight, bias, xg.shape, (2,), bs, axes, eps)
             go = g._data
             gxhat = go * weight._data.reshape(bs) if weight is not None else go
             gi = gw = gb = None
@@ -990,7 +1029,7 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-05):
             if bias is not None and needs(node, 2):
                 gb = _wrap(go.sum(axis=axes), bias)
             return gi, gw, gb
-        _record('NativeGroupNormBackward0', bwd, (input, weight, bias), (r,))
+        attach('NativeGroupNormBackward0', bwd, (input, weight, bias), (r,))
     return r
 
 

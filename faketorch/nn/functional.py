@@ -11,6 +11,7 @@ import warnings
 import numpy as np
 
 from .. import _dtype as D
+from .._device import xp_of
 from .._tensor import Tensor, _make
 from ..autograd.grad_mode import state as grad_state
 from .._ops._core import attach, needs, register, check_inplace, commit_inplace
@@ -466,7 +467,7 @@ def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
     t = input._data.dtype.type          # the bounds pass through the input's precision first
     draws = empty(int(neg.sum()), dtype=D.float64).uniform_(float(t(lower)), float(t(upper)))
     draws = draws._data.astype(input._data.dtype)
-    nd = np.ones(input._data.shape, input._data.dtype)
+    nd = xp_of(input._device).ones(input._data.shape, input._data.dtype)
     nd[neg] = draws
     r = _make((input._data * nd).astype(input._data.dtype, copy=False), input.dtype, input._device)
     if input._requires_grad and grad_state.enabled:
@@ -818,7 +819,7 @@ def _embedding_grad(g, idx, n, padding_idx, scale_grad_by_freq):
     if scale_grad_by_freq:
         counts = np.bincount(flat, minlength=n)
         gd = gd / counts[flat][:, None].astype(gd.dtype)
-    out = np.zeros((n, gd.shape[1]), gd.dtype)
+    out = xp_of(g._device).zeros((n, gd.shape[1]), gd.dtype)
     if padding_idx >= 0:
         keep = flat != padding_idx
         np.add.at(out, flat[keep], gd[keep])
@@ -933,7 +934,7 @@ def one_hot(tensor, num_classes=-1):
         raise RuntimeError('Class values must be non-negative.')
     if a.size and a.max() >= num_classes:
         raise RuntimeError('Class values must be smaller than num_classes.')
-    out = (a[..., None] == np.arange(num_classes)).astype(np.int64)
+    out = (a[..., None] == xp_of(tensor._device).arange(num_classes)).astype(np.int64)
     return _make(out, D.int64, tensor._device)
 
 
@@ -953,7 +954,7 @@ def _norm(x, p, dim, keepdim):
         out = np.sum(a != 0, axis=ax, keepdims=keepdim).astype(a.dtype)
     else:
         out = np.sum(np.abs(a) ** p, axis=ax, keepdims=keepdim) ** (1.0 / p)
-    r = _make(np.asarray(out, a.dtype), x.dtype, x._device)
+    r = _make(xp_of(x._device).asarray(out).astype(a.dtype, copy=False), x.dtype, x._device)
     if x._requires_grad and grad_state.enabled:
         def bwd(node, g):
             xv, res = node.saved_tensors
@@ -1012,8 +1013,8 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
     w = _matmul(query, key.transpose(-2, -1)) * sf
     bias = None
     if is_causal:
-        m = np.triu(np.ones((L, S), bool), 1)
-        bias = np.where(m, -np.inf, 0).astype(query._data.dtype)
+        xp = xp_of(query._device)
+        bias = xp.triu(xp.full((L, S), -np.inf, query._data.dtype), 1)
     if attn_mask is not None:
         if attn_mask.dtype is D.bool:
             mb = np.where(attn_mask._data, 0, -np.inf).astype(query._data.dtype)
@@ -1199,10 +1200,11 @@ def _apply_reduction(loss, reduction):
 
 
 def _reduce_arr(a, reduction):
+    # array methods keep NumPy / CuPy arrays on their device
     if reduction == 'mean':
-        return np.asarray(np.mean(a) if a.size else np.nan, a.dtype)
+        return (a.mean() if a.size else a.sum() * a.dtype.type(np.nan)).astype(a.dtype)
     if reduction == 'sum':
-        return np.asarray(np.sum(a), a.dtype)
+        return a.sum().astype(a.dtype)
     return a
 
 
@@ -1348,26 +1350,27 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     valid = t2 != ignore_index
     tc = np.where(valid, t2, 0)
     picked = np.take_along_axis(a2, tc[:, None], axis=1)[:, 0]     # class axis is 1, any trailing dims
-    wt = weight._data[tc].astype(a.dtype) if weight is not None else np.ones(tc.shape, a.dtype)
+    xp = xp_of(input._device)
+    wt = weight._data[tc].astype(a.dtype) if weight is not None else xp.ones(tc.shape, a.dtype)
     wt = wt * valid
     losses = -picked * wt
     total = None
     if reduction == 'none':
         out = losses[0] if one_d else losses
     elif reduction == 'sum':
-        out = np.sum(losses)
+        out = losses.sum()
     else:
-        total = np.sum(wt)
-        out = np.sum(losses) / total if losses.size else np.asarray(np.nan, a.dtype)
-    r = _make(np.asarray(out, a.dtype), input.dtype, input._device)
+        total = wt.sum()
+        out = losses.sum() / total if losses.size else losses.sum() * a.dtype.type(np.nan)
+    r = _make(xp.asarray(out).astype(a.dtype, copy=False), input.dtype, input._device)
     if input._requires_grad and grad_state.enabled:
         def bwd(node, g):
             from .. import zeros
             if not grad_state.enabled:
                 scale = g._data if reduction != 'mean' else g._data / total
                 gv = -wt * (scale.reshape(tc.shape) if reduction == 'none' else scale)
-                gi = np.zeros(a2.shape, a.dtype)
-                np.put_along_axis(gi, tc[:, None], gv[:, None].astype(a.dtype, copy=False), axis=1)
+                gi = xp.zeros(a2.shape, a.dtype)
+                xp.put_along_axis(gi, tc[:, None], gv[:, None].astype(a.dtype, copy=False), axis=1)
                 return _make(gi.reshape(a.shape), input.dtype, input._device)
             gw = _make(-wt, input.dtype, input._device)
             if reduction == 'none':
@@ -1375,7 +1378,7 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
             elif reduction == 'sum':
                 gv = g * gw
             else:
-                gv = g * gw / _make(np.asarray(total, a.dtype), input.dtype, input._device)
+                gv = g * gw / _make(xp.asarray(total, a.dtype), input.dtype, input._device)
             idx = _make(tc[:, None], D.int64, input._device)
             gi = zeros(a2.shape, dtype=input.dtype, device=input._device).scatter(1, idx, gv.unsqueeze(1))
             return gi.reshape(a.shape) if one_d else gi

@@ -153,6 +153,10 @@ class RNNBase(Module):
         return (self.num_layers * (2 if self.bidirectional else 1), mini_batch, size)
 
     def _check_input(self, input, batch_sizes):
+        wdt = getattr(self, self._flat_weights_names[0]).dtype
+        if input.dtype != wdt:
+            raise ValueError(f"RNN input dtype ({input.dtype}) does not match weight dtype ({wdt}). Convert "
+                             f"input: input.to({wdt}), or convert model: model.to({input.dtype})")
         expected = 2 if batch_sizes is not None else 3
         if input.dim() != expected:
             raise RuntimeError(f"input must have {expected} dimensions, got {input.dim()}")
@@ -394,6 +398,19 @@ class RNNCellBase(Module):
         for weight in self.parameters():
             init.uniform_(weight, -stdv, stdv)
 
+    def _check_cell(self, input, hx, n_hidden=1):
+        """torch's rnn_cell input checks (messages of the fused cell kernels)."""
+        if input.size(1) != self.input_size:
+            raise RuntimeError(f"input has inconsistent input_size: got {input.size(1)} expected "
+                               f"{self.input_size}")
+        for i, h in enumerate(hx[:n_hidden]):
+            if input.size(0) != h.size(0):
+                raise RuntimeError(f"Input batch size {input.size(0)} doesn't match hidden{i} batch size "
+                                   f"{h.size(0)}")
+            if h.size(1) != self.hidden_size:
+                raise RuntimeError(f"hidden{i} has inconsistent hidden_size: got {h.size(1)}, expected "
+                                   f"{self.hidden_size}")
+
     def _prepare(self, input, hx, name):
         if input.dim() not in (1, 2):
             raise ValueError(f"{name}: Expected input to be 1D or 2D, got {input.dim()}D instead")
@@ -418,6 +435,7 @@ class RNNCell(RNNCellBase):
             hx = faketorch.zeros(input.size(0), self.hidden_size, dtype=input.dtype, device=input.device)
         elif not batched:
             hx = hx.unsqueeze(0)
+        self._check_cell(input, (hx,))
         if self.nonlinearity not in ('tanh', 'relu'):
             raise RuntimeError(f"Unknown nonlinearity: {self.nonlinearity}")
         mode = 'RNN_TANH' if self.nonlinearity == 'tanh' else 'RNN_RELU'
@@ -445,6 +463,7 @@ class LSTMCell(RNNCellBase):
             hx = (z, z)
         elif not batched:
             hx = (hx[0].unsqueeze(0), hx[1].unsqueeze(0))
+        self._check_cell(input, hx, 2)
         h, c = _cell('LSTM', _linear(input, self.weight_ih, self.bias_ih), hx[0], hx[1], self.weight_hh,
                      self.bias_hh)
         return (h, c) if batched else (h.squeeze(0), c.squeeze(0))
@@ -462,6 +481,7 @@ class GRUCell(RNNCellBase):
             hx = faketorch.zeros(input.size(0), self.hidden_size, dtype=input.dtype, device=input.device)
         elif not batched:
             hx = hx.unsqueeze(0)
+        self._check_cell(input, (hx,))
         h, _ = _cell('GRU', _linear(input, self.weight_ih, self.bias_ih), hx, None, self.weight_hh,
                      self.bias_hh)
         return h if batched else h.squeeze(0)

@@ -1,4 +1,7 @@
-"""The classic hook-based weight_norm (torch.nn.utils.weight_norm)."""
+"""The classic hook-based weight_norm (torch.nn.utils.weight_norm, deprecated by torch)."""
+import warnings
+
+from .. import functional as F
 from ..parameter import Parameter
 
 __all__ = ['WeightNorm', 'weight_norm', 'remove_weight_norm']
@@ -20,7 +23,7 @@ class WeightNorm:
     def compute_weight(self, module):
         g = getattr(module, self.name + '_g')
         v = getattr(module, self.name + '_v')
-        return v * (g / _norm_except_dim(v, 2, self.dim))
+        return F._fused('WeightNormInterfaceBackward0', (v, g), lambda v, g: v * (g / _norm_except_dim(v, 2, self.dim)))
 
     @staticmethod
     def apply(module, name, dim):
@@ -50,6 +53,8 @@ class WeightNorm:
 
 
 def weight_norm(module, name='weight', dim=0):
+    warnings.warn('`torch.nn.utils.weight_norm` is deprecated in favor of '
+                  '`torch.nn.utils.parametrizations.weight_norm`.', FutureWarning, stacklevel=2)
     WeightNorm.apply(module, name, dim)
     return module
 
