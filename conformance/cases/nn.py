@@ -818,3 +818,26 @@ def p_spectral_norm(torch):
     m.eval()
     return (list(m.state_dict().keys()), y, m.parametrizations.weight.original.grad, m.weight,
             m.parametrizations.weight[0]._u)
+
+
+@case('nn.utils.clip_grad_norm_', name='nonfinite_and_empty')
+def clip_nonfinite(torch):
+    p = torch.nn.Parameter(torch.ones(3))
+    p.grad = torch.tensor([1., float('inf'), 2.])
+    n = torch.nn.utils.clip_grad_norm_([p], 1.0)
+    r = (n, p.grad.clone(), torch.nn.utils.clip_grad_norm_([], 1.0),
+         torch.nn.utils.clip_grad_norm_(torch.nn.Parameter(torch.ones(2)), 1.0))
+    try:
+        torch.nn.utils.clip_grad_norm_([p], 1.0, error_if_nonfinite=True)
+    except RuntimeError as e:
+        r = r + (str(e),)
+    return r
+
+
+@case('nn.utils.clip_grad_norm_', name='p1_double')
+def clip_p1(torch):
+    ps = [torch.nn.Parameter(torch.ones(2, dtype=torch.float64)), torch.nn.Parameter(torch.ones(3, dtype=torch.float64))]
+    ps[0].grad = torch.tensor([3., -4.], dtype=torch.float64)
+    ps[1].grad = torch.tensor([1., 2., 2.], dtype=torch.float64)
+    n = torch.nn.utils.clip_grad_norm_(ps, 2.0, norm_type=1, foreach=False)
+    return n, ps[0].grad, ps[1].grad

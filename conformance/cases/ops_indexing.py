@@ -110,3 +110,5 @@ def advanced_grads(torch):
     y = x[torch.tensor([0, 0, 2]), 1:] + x[x > 6].sum() + x[..., [1, 1]].sum()
     y.sum().backward()
     return y, x.grad
+check('torch.unravel_index', lambda torch: torch.unravel_index(torch.tensor([[5, 1], [0, 3]]), (2, 3)))
+check('torch.unravel_index', lambda torch: torch.unravel_index(torch.tensor([1.]), (2, 3)), name='float_error')

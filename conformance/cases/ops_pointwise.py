@@ -203,3 +203,9 @@ def double_backward(torch):
         gg, = torch.autograd.grad(g.sum(), x)
         out.append((n, g.detach(), gg))
     return out
+check('torch.frexp', lambda torch: _grad(torch, lambda x: torch.frexp(x * 10).mantissa))
+check('torch.frexp', lambda torch: torch.frexp(torch.tensor([0., -3.5, 1024., float('inf')])), name='values')
+check('torch.frexp', lambda torch: torch.frexp(torch.tensor([1, 2])), name='int_error')
+check('torch.fill', lambda torch: _grad(torch, lambda x: torch.fill(x, 2.5)))
+check('torch.zero_', lambda torch: torch.zero_(torch.ones(2, 2)))
+check('Tensor.ldexp_', lambda torch: torch.tensor([1, 2]).ldexp_(torch.tensor([1, 2])), name='int_error')

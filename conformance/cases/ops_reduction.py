@@ -135,3 +135,13 @@ def max_out(torch):
     v, i = torch.empty(2), torch.empty(2, dtype=torch.long)
     r = torch.max(torch.tensor([[1., 5.], [7., 2.]]), 1, out=(v, i))
     return tuple(r), v, i
+
+# trapezoid rule, renorm
+check('torch.trapezoid', lambda torch: _back(torch, lambda x: torch.trapezoid(x)))
+check('torch.trapezoid', lambda torch: _back(torch, lambda x: torch.trapezoid(x, torch.tensor([0., 1., 3.]))),
+      name='x')
+check('torch.trapezoid', lambda torch: torch.trapezoid(torch.tensor([[1, 2], [3, 4]]), dx=0.5, dim=0), name='dx_int')
+check('torch.trapz', lambda torch: torch.trapz(_m(torch), dx=2.))
+check('torch.cumulative_trapezoid', lambda torch: _back(torch, lambda x: torch.cumulative_trapezoid(x, dim=0)))
+check('torch.renorm', lambda torch: _back(torch, lambda x: torch.renorm(x, 2, 0, 3.)))
+check('torch.renorm', lambda torch: torch.renorm(torch.ones(3), 2, 0, 1.), name='1d_error')

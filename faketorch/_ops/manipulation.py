@@ -671,3 +671,68 @@ register(_as_strided, name='as_strided')
 register(_copy_of(_as_strided), name='as_strided_copy', method=False)
 for _n, _v in _COPIES.items():
     register(_copy_of(_v), name=_n, method=False)
+
+
+# --- gradient: central differences inside, one-sided at the edges (as numpy.gradient) ---------------
+
+def gradient(input, *, spacing=1, dim=None, edge_order=1):
+    n = input._data.ndim
+    dims = list(range(n)) if dim is None else ([dim] if isinstance(dim, int) else list(dim))
+    dims = [_wrap_dim(d, n) for d in dims]
+    if edge_order not in (1, 2):
+        raise RuntimeError("torch.gradient only supports edge_order=1 and edge_order=2.")
+    if spacing is None:
+        spacing = 1
+    if isinstance(spacing, (list, tuple)):
+        if len(spacing) != len(dims):
+            raise RuntimeError(f"torch.gradient expected spacing to be unspecified, a scalar or it's spacing and dim "
+                               f"arguments to have the same length, but got a spacing argument of length "
+                               f"{len(spacing)} and a dim argument of length {len(dims)}.")
+        steps = list(spacing)
+    else:
+        steps = [spacing] * len(dims)
+    for d in dims:
+        if input._data.shape[d] < edge_order + 1:
+            raise RuntimeError("torch.gradient expected each dimension size to be at least edge_order+1")
+    f = input if input.dtype._cat >= 2 else input.to(D.get_default_dtype())
+    return tuple(_gradient_1d(f, d, h, edge_order) for d, h in zip(dims, steps))
+
+
+def _gradient_1d(f, d, h, edge_order):
+    size = f._data.shape[d]
+
+    def at(start, length=None):
+        start = start + size if start < 0 else start
+        return S.narrow(f, d, start, size - start if length is None else length)
+    nd = f._data.ndim
+    if isinstance(h, Tensor):                       # sample coordinates along d
+        x = h.to(f.dtype)
+
+        def shaped(t):
+            return S.reshape(t, (-1,) + (1,) * (nd - 1 - d))
+        dx = x[1:] - x[:-1]
+        hl, hr = shaped(dx[:-1]), shaped(dx[1:])
+        inner = (at(0, size - 2) * (-hr / (hl * (hl + hr))) + at(1, size - 2) * ((hr - hl) / (hl * hr))
+                 + at(2) * (hl / (hr * (hl + hr))))
+        if edge_order == 1:
+            first = (at(1, 1) - at(0, 1)) / shaped(dx[:1])
+            last = (at(-1) - at(-2, 1)) / shaped(dx[-1:])
+        else:
+            a1, a2 = shaped(dx[:1]), shaped(dx[1:2])
+            first = (at(0, 1) * (-(2 * a1 + a2) / (a1 * (a1 + a2))) + at(1, 1) * ((a1 + a2) / (a1 * a2))
+                     + at(2, 1) * (-a1 / (a2 * (a1 + a2))))
+            b1, b2 = shaped(dx[-2:-1]), shaped(dx[-1:])
+            last = (at(-3, 1) * (b2 / (b1 * (b1 + b2))) + at(-2, 1) * (-(b2 + b1) / (b1 * b2))
+                    + at(-1) * ((2 * b2 + b1) / (b2 * (b1 + b2))))
+    else:
+        inner = (at(2) - at(0, size - 2)) / (2 * h)
+        if edge_order == 1:
+            first = (at(1, 1) - at(0, 1)) / h
+            last = (at(-1) - at(-2, 1)) / h
+        else:
+            first = (at(0, 1) * -1.5 + at(1, 1) * 2 - at(2, 1) * 0.5) / h
+            last = (at(-3, 1) * 0.5 - at(-2, 1) * 2 + at(-1) * 1.5) / h
+    return cat([first, inner, last], d)
+
+
+register(gradient, method=False)

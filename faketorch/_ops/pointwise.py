@@ -542,7 +542,8 @@ Tensor.__rtruediv__ = lambda self, other: reciprocal(self) * other
 Tensor.__floordiv__ = lambda self, other: floor_divide(self, other)
 Tensor.__rfloordiv__ = lambda self, other: floor_divide(_scalar_tensor(other, self), self)
 Tensor.__mod__ = lambda self, other: remainder(self, other)
-Tensor.__rmod__ = lambda self, other: remainder(_scalar_tensor(other, self), self)
+Tensor.__rmod__ = lambda self, other: remainder(other if isinstance(other, Tensor) else _scalar_tensor(other, self),
+                                               self)
 Tensor.__pow__ = lambda self, other: pow(self, other)
 Tensor.__rpow__ = lambda self, other: pow(other, self)
 Tensor.__neg__ = neg
@@ -1009,7 +1010,18 @@ def ldexp(input, other, *, out=None):
     return write_out(out, r, 'ldexp') if out is not None else r
 
 
-register(ldexp, inplace=True)
+register(ldexp)
+
+
+def _ldexp_(self, other):
+    if self.dtype._cat < _FLOAT:
+        raise RuntimeError(f"ldexp can't be cast to the desired output type {D.type_name(self.dtype)}")
+    from ._core import check_inplace, commit_inplace
+    check_inplace(self)
+    return commit_inplace(self, ldexp(self, other))
+
+
+Tensor.ldexp_ = _ldexp_
 
 
 def float_power(input, exponent, *, out=None):
@@ -1282,7 +1294,14 @@ def fill(input, value):
 
 
 def _zero_fn(input):
-    return input.zero_()
+    if not (input._requires_grad and grad_state.enabled):
+        return input.zero_()
+    from ._core import check_inplace, commit_inplace
+    from ..autograd.graph import node_class
+    check_inplace(input)
+    r = fill(input, 0)
+    r._grad_fn.__class__ = node_class('ZeroBackward0')     # zeroing keeps the tensor in the graph
+    return commit_inplace(input, r)
 
 
 register(fill, method=False)

@@ -709,3 +709,27 @@ def cumulative_trapezoid(y, x=None, *, dx=None, dim=-1):
 
 for _f in (trapezoid, trapz, cumulative_trapezoid):
     register(_f, method=False)
+
+
+def renorm(input, p, dim, maxnorm):
+    """Rescale each slice along dim whose p-norm exceeds maxnorm down to maxnorm (torch's 1e-7 guard)."""
+    if p <= 0:
+        raise RuntimeError("renorm: non-positive-norm not supported")
+    if maxnorm < 0:
+        raise RuntimeError(f"renorm: expected maxnorm to be >= 0 but got {maxnorm:g}")
+    n = input._data.ndim
+    if n < 2:
+        raise RuntimeError(f"renorm: input needs at least 2 dimensions, got {n} dimensions")
+    if input.dtype._cat < 2:
+        raise RuntimeError("linalg.vector_norm: Expected a floating point or complex tensor as input. Got "
+                           f"{D.type_name(input.dtype)}")
+    d = _wrap_dim(dim, n)
+    others = tuple(i for i in range(n) if i != d)
+    a = input.abs()
+    norm = a.amax(others, keepdim=True) if p == float('inf') else a.pow(p).sum(others, keepdim=True).pow(1. / p)
+    from .misc import where
+    factor = where(norm > maxnorm, maxnorm / (norm + 1e-7), norm.new_ones(()))
+    return _renamed(input * factor, 'RenormBackward0')
+
+
+register(renorm, inplace=True)

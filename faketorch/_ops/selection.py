@@ -218,9 +218,12 @@ def scatter_reduce(input, dim, index, src, reduce, *, include_self=True):
     d = _wrap_dim(dim, a.ndim)
     idx = index._data
     if a.ndim == 0:
-        a2, idx2, s2 = a.reshape(1), idx.reshape(-1), src._data.reshape(-1)[:idx.size]
-        out, cnt = _scatter_reduce_np(a2, 0, idx2, s2, reduce, include_self)
-        out, cnt = out.reshape(()), cnt.reshape(())
+        # a 0-dim self works as a one-element vector (its node keeps torch's name)
+        r = scatter_reduce(input.reshape(1), 0, index.reshape(-1), src.reshape(-1), reduce,
+                           include_self=include_self).reshape(())
+        if r._grad_fn is not None:
+            r._grad_fn.__class__ = _node('ScatterReduceBackward0')
+        return r
     else:
         s = src._data[tuple(slice(0, n) for n in idx.shape)]
         out, cnt = _scatter_reduce_np(a, d, idx, s, reduce, include_self)
@@ -235,7 +238,7 @@ def scatter_reduce(input, dim, index, src, reduce, *, include_self=True):
 def _scatter_reduce_bwd(d, index, reduce, include_self, cnt):
     def bwd(node, g):
         x, s, res = node.saved_tensors
-        sub = tuple(slice(0, n) for n in index.shape)
+        sub = tuple(slice(0, n) for n in index.shape) if s.ndim else ()
         gi = gs = None
         touched = cnt > 0
         if reduce == 'sum':
@@ -451,7 +454,8 @@ def _gs_index(name, input, index, d):
     if index.dtype is not D.int64 and index.dtype is not D.int32 and index._data.size:
         raise RuntimeError(f"{name}(): Expected dtype int32/int64 for index")
     a, idx = input._data, index._data
-    if idx.ndim != a.ndim and not (a.ndim == 0 and idx.ndim <= 1) and not (idx.ndim == 0 and a.ndim <= 1):
+    if idx.ndim != a.ndim and not (a.ndim == 0 and idx.ndim <= 1) and not (idx.ndim == 0 and a.ndim <= 1) \
+            and idx.size:
         raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
     return idx.astype(np.int64, copy=False)
 
@@ -469,7 +473,9 @@ def gather(input, dim, index, *, sparse_grad=False):
     a = input._data
     d = _wrap_dim(dim, a.ndim)
     idx = _gs_index('gather', input, index, d)
-    if a.ndim == 0 or idx.ndim == 0:
+    if idx.size == 0 and idx.ndim != a.ndim:
+        data = np.zeros(idx.shape, a.dtype)         # an empty index selects nothing, whatever its rank
+    elif a.ndim == 0 or idx.ndim == 0:
         idx1 = _gs_bounds(idx.reshape(-1), a.size if a.ndim <= 1 else a.shape[d], d)
         data = a.reshape(-1)[idx1].reshape(idx.shape)
     else:

@@ -14,6 +14,7 @@ import numpy as np
 
 from .. import _dtype as D
 from .._tensor import Tensor, _make
+from ..nn.modules.module import RemovableHandle   # torch.utils.hooks.RemovableHandle, as torch uses
 
 __all__ = ['Optimizer', 'register_optimizer_step_pre_hook', 'register_optimizer_step_post_hook']
 
@@ -28,39 +29,24 @@ class _RequiredParameter:
 required = _RequiredParameter()
 
 
-class _RemovableHandle:
-    """torch.utils.hooks.RemovableHandle, enough for optimizer hooks."""
-    next_id = 0
-
-    def __init__(self, hooks_dict):
-        self.hooks_dict = hooks_dict
-        self.id = _RemovableHandle.next_id
-        _RemovableHandle.next_id += 1
-
-    def remove(self):
-        self.hooks_dict.pop(self.id, None)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *args):
-        self.remove()
-
-
 _global_optimizer_pre_hooks = OrderedDict()
 _global_optimizer_post_hooks = OrderedDict()
 
 
-def register_optimizer_step_pre_hook(hook):
-    handle = _RemovableHandle(_global_optimizer_pre_hooks)
-    _global_optimizer_pre_hooks[handle.id] = hook
+def _add_hook(hooks, hook, prepend=False):
+    handle = RemovableHandle(hooks)
+    hooks[handle.id] = hook
+    if prepend:
+        hooks.move_to_end(handle.id, last=False)
     return handle
+
+
+def register_optimizer_step_pre_hook(hook):
+    return _add_hook(_global_optimizer_pre_hooks, hook)
 
 
 def register_optimizer_step_post_hook(hook):
-    handle = _RemovableHandle(_global_optimizer_post_hooks)
-    _global_optimizer_post_hooks[handle.id] = hook
-    return handle
+    return _add_hook(_global_optimizer_post_hooks, hook)
 
 
 def _typename(obj):
@@ -92,7 +78,15 @@ def _with_hooks(step):
     return wrapper
 
 
+_HOOK_DICTS = ('_optimizer_step_pre_hooks', '_optimizer_step_post_hooks',
+               '_optimizer_state_dict_pre_hooks', '_optimizer_state_dict_post_hooks',
+               '_optimizer_load_state_dict_pre_hooks', '_optimizer_load_state_dict_post_hooks')
+
+
 class Optimizer:
+    # (key, value) pairs a subclass's __setstate__ fills into param groups saved without them
+    _setstate_defaults = ()
+
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         if 'step' in cls.__dict__ and not getattr(cls.__dict__['step'], 'hooked', False):
@@ -100,12 +94,8 @@ class Optimizer:
 
     def __init__(self, params, defaults):
         self.defaults = defaults
-        self._optimizer_step_pre_hooks = OrderedDict()
-        self._optimizer_step_post_hooks = OrderedDict()
-        self._optimizer_state_dict_pre_hooks = OrderedDict()
-        self._optimizer_state_dict_post_hooks = OrderedDict()
-        self._optimizer_load_state_dict_pre_hooks = OrderedDict()
-        self._optimizer_load_state_dict_post_hooks = OrderedDict()
+        for name in _HOOK_DICTS:
+            setattr(self, name, OrderedDict())
         if isinstance(params, Tensor):
             raise TypeError("params argument given to the optimizer should be an iterable of Tensors "
                             "or dicts, but got " + _typename(params))
@@ -125,11 +115,12 @@ class Optimizer:
 
     def __setstate__(self, state):
         self.__dict__.update(state)
-        for name in ('_optimizer_step_pre_hooks', '_optimizer_step_post_hooks',
-                     '_optimizer_state_dict_pre_hooks', '_optimizer_state_dict_post_hooks',
-                     '_optimizer_load_state_dict_pre_hooks', '_optimizer_load_state_dict_post_hooks'):
+        for name in _HOOK_DICTS:
             self.__dict__.setdefault(name, OrderedDict())
         self.defaults.setdefault('differentiable', False)
+        for group in self.param_groups:
+            for key, value in self._setstate_defaults:
+                group.setdefault(key, value)
 
     def __repr__(self):
         text = self.__class__.__name__ + ' ('
@@ -139,30 +130,23 @@ class Optimizer:
         return text + ')'
 
     # --- hooks ---
-    def _add_hook(self, hooks, hook, prepend=False):
-        handle = _RemovableHandle(hooks)
-        hooks[handle.id] = hook
-        if prepend:
-            hooks.move_to_end(handle.id, last=False)
-        return handle
-
     def register_step_pre_hook(self, hook):
-        return self._add_hook(self._optimizer_step_pre_hooks, hook)
+        return _add_hook(self._optimizer_step_pre_hooks, hook)
 
     def register_step_post_hook(self, hook):
-        return self._add_hook(self._optimizer_step_post_hooks, hook)
+        return _add_hook(self._optimizer_step_post_hooks, hook)
 
     def register_state_dict_pre_hook(self, hook, prepend=False):
-        return self._add_hook(self._optimizer_state_dict_pre_hooks, hook, prepend)
+        return _add_hook(self._optimizer_state_dict_pre_hooks, hook, prepend)
 
     def register_state_dict_post_hook(self, hook, prepend=False):
-        return self._add_hook(self._optimizer_state_dict_post_hooks, hook, prepend)
+        return _add_hook(self._optimizer_state_dict_post_hooks, hook, prepend)
 
     def register_load_state_dict_pre_hook(self, hook, prepend=False):
-        return self._add_hook(self._optimizer_load_state_dict_pre_hooks, hook, prepend)
+        return _add_hook(self._optimizer_load_state_dict_pre_hooks, hook, prepend)
 
     def register_load_state_dict_post_hook(self, hook, prepend=False):
-        return self._add_hook(self._optimizer_load_state_dict_post_hooks, hook, prepend)
+        return _add_hook(self._optimizer_load_state_dict_post_hooks, hook, prepend)
 
     # --- state_dict ---
     def state_dict(self):
@@ -264,6 +248,18 @@ class Optimizer:
     def step(self, closure=None):
         raise NotImplementedError
 
+    def _lazy_state(self, p, buffers=(), **scalars):
+        """self.state[p], filled on first use as torch's optimizers do: a 0-dim `step`, then the
+        0-dim `scalars`, then zero `buffers` shaped like p, in that order."""
+        state = self.state[p]
+        if len(state) == 0:
+            state['step'] = _scalar_tensor(0.0)
+            for name, value in scalars.items():
+                state[name] = _scalar_tensor(value)
+            for name in buffers:
+                state[name] = _zeros_like(p)
+        return state
+
     def add_param_group(self, param_group):
         if not isinstance(param_group, dict):
             raise TypeError(f"param_group must be a dict, but got {type(param_group)}")
@@ -334,6 +330,38 @@ def _check_lr(lr, message="Invalid learning rate: {}"):
         raise ValueError(message.format(lr))
 
 
+_VALUE_NAMES = {'eps': 'epsilon'}     # torch says "Invalid epsilon value", and the argument's name otherwise
+
+
+def _check_nonnegative(**values):
+    """torch's `if not 0.0 <= x: raise ValueError(f"Invalid x value: {x}")`, in argument order."""
+    for name, value in values.items():
+        if not 0.0 <= value:
+            raise ValueError(f"Invalid {_VALUE_NAMES.get(name, name)} value: {value}")
+
+
+def _check_betas(betas):
+    for i in (0, 1):
+        if not 0.0 <= betas[i] < 1.0:
+            raise ValueError(f"Invalid beta parameter at index {i}: {betas[i]}")
+
+
+def _check_adam_args(lr, eps, betas, weight_decay):
+    """The checks Adam, Adamax, NAdam and RAdam open with, in torch's order."""
+    _check_lr(lr)
+    _check_nonnegative(eps=eps)
+    _check_betas(betas)
+    _check_nonnegative(weight_decay=weight_decay)
+
+
+def _check_fused(fused, differentiable, foreach):
+    if fused:
+        if differentiable:
+            raise RuntimeError("`fused` does not support `differentiable`")
+        if foreach:
+            raise RuntimeError("`fused` and `foreach` cannot be `True` together.")
+
+
 def _closure_loss(closure):
     """Call the closure with grad enabled (torch's step runs under no_grad otherwise)."""
     if closure is None:
@@ -398,15 +426,21 @@ def _lerp_(a, b, w):
         np.subtract(b, (b - a) * (1 - w), out=a)
 
 
-def _addcmul_sq_(a, g, value):
-    """a.addcmul_(g, g, value=value)."""
-    a += (a.dtype.type(value) * g) * g
+def _ema_sq_(a, g, beta):
+    """a.mul_(beta).addcmul_(g, g, value=1 - beta): the running mean of squared gradients."""
+    f = a.dtype.type
+    a *= f(beta)
+    a += (f(1 - beta) * g) * g
+
+
+def _decay_and_grad(p, lr, weight_decay, decoupled, maximize):
+    """The parameter's array and the gradient after weight decay as torch's Adam family applies it:
+    decoupled (AdamW) shrinks the parameter in place, otherwise the decay joins the gradient."""
+    pa = _real(p._data)
+    if weight_decay != 0 and decoupled:
+        pa *= pa.dtype.type(1 - lr * weight_decay)
+    return pa, _grad_of(p, maximize, 0 if decoupled else weight_decay)
 
 
 def _params_with_grad(group):
     return [p for p in group['params'] if p._grad is not None]
-
-
-def _check_sparse(p, name):
-    if getattr(p._grad, 'is_sparse', False):
-        raise RuntimeError(f"{name} does not support sparse gradients")

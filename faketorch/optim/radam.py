@@ -1,58 +1,38 @@
 """RAdam: rectified Adam."""
 import numpy as np
 
-from .optimizer import (Optimizer, _bump, _check_lr, _closure_loss, _grad_of, _incr, _lerp_, _real,
-                        _scalar_tensor, _to_scalar, _zeros_like)
-from .adam import _check_betas
+from .optimizer import (Optimizer, _bump, _check_adam_args, _closure_loss, _decay_and_grad, _ema_sq_, _incr,
+                        _lerp_, _params_with_grad, _real, _to_scalar)
 
 __all__ = ['RAdam']
 
 
 class RAdam(Optimizer):
+    _setstate_defaults = (('foreach', None), ('maximize', False), ('differentiable', False),
+                          ('decoupled_weight_decay', False), ('capturable', False))
+
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
                  decoupled_weight_decay=False, *, foreach=None, maximize=False, capturable=False,
                  differentiable=False):
-        _check_lr(lr)
-        if not 0.0 <= eps:
-            raise ValueError(f"Invalid epsilon value: {eps}")
-        _check_betas(betas, capturable, foreach)
-        if not 0.0 <= weight_decay:
-            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        _check_adam_args(lr, eps, betas, weight_decay)
         super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, maximize=maximize,
                                       foreach=foreach, capturable=capturable,
                                       decoupled_weight_decay=decoupled_weight_decay,
                                       differentiable=differentiable))
 
-    def __setstate__(self, state):
-        super().__setstate__(state)
-        for group in self.param_groups:
-            for key, value in (('foreach', None), ('maximize', False), ('differentiable', False),
-                               ('decoupled_weight_decay', False), ('capturable', False)):
-                group.setdefault(key, value)
-
     def step(self, closure=None):
         loss = _closure_loss(closure)
         for group in self.param_groups:
             lr, (beta1, beta2), eps = _to_scalar(group['lr']), group['betas'], group['eps']
-            wd, decoupled = group['weight_decay'], group['decoupled_weight_decay']
-            for p in group['params']:
-                if p._grad is None:
-                    continue
-                state = self.state[p]
-                if len(state) == 0:
-                    state['step'] = _scalar_tensor(0.0)
-                    state['exp_avg'] = _zeros_like(p)
-                    state['exp_avg_sq'] = _zeros_like(p)
+            for p in _params_with_grad(group):
+                state = self._lazy_state(p, ('exp_avg', 'exp_avg_sq'))
                 step = _incr(state['step'])
-                pa = _real(p._data)
+                pa, g = _decay_and_grad(p, lr, group['weight_decay'], group['decoupled_weight_decay'],
+                                        group['maximize'])
                 f = pa.dtype.type
-                if wd != 0 and decoupled:
-                    pa *= f(1 - lr * wd)
-                g = _grad_of(p, group['maximize'], 0 if decoupled else wd)
                 m, v = _real(state['exp_avg']._data), _real(state['exp_avg_sq']._data)
                 _lerp_(m, g, 1 - beta1)
-                v *= f(beta2)
-                v += (f(1 - beta2) * g) * g
+                _ema_sq_(v, g, beta2)
                 bias_correction1 = 1 - beta1 ** step
                 bias_correction2 = 1 - beta2 ** step
                 update = (m / f(bias_correction1)) * f(lr)
