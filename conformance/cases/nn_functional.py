@@ -336,3 +336,13 @@ check('F.gumbel_softmax', lambda torch: _fb(torch, lambda x: torch.nn.functional
                                             _x(torch, 3, 5)), name='hard')
 check('torch.relu_', lambda torch: (lambda x: (torch.relu_(x), x))(torch.tensor([-1., 2.])))
 check('F.selu_', lambda torch: (lambda x: (torch.nn.functional.selu_(x), x))(torch.tensor([-1., 2.])))
+
+
+@case('torch.conv2d')
+def torch_level_nn_aliases(torch):
+    x = torch.arange(2 * 3 * 6 * 6, dtype=torch.float32).view(2, 3, 6, 6).sin()
+    w = torch.ones(4, 3, 3, 3) / 10
+    return (torch.conv2d(x, w, None, 1, 1), torch.max_pool2d(x, 2), torch.max_pool1d(x[0], 2, 2),
+            torch.layer_norm(x, [6]), torch.group_norm(x, 3), torch.pixel_shuffle(torch.ones(1, 4, 2, 2), 2),
+            torch.batch_norm(x, None, None, None, None, True, 0.1, 1e-5, False),
+            torch.adaptive_max_pool1d(x[0], 3), torch.avg_pool1d(x[0], 2))

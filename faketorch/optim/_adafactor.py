@@ -13,6 +13,8 @@ def _norm(a, axis=None):
 
 
 class Adafactor(Optimizer):
+    _setstate_defaults = (('foreach', None),)
+
     def __init__(self, params, lr=1e-2, beta2_decay=-0.8, eps=(None, 1e-3), d=1.0, weight_decay=0.0, *,
                  foreach=None, maximize=False):
         if isinstance(lr, Tensor) and lr.numel() != 1:
@@ -31,11 +33,6 @@ class Adafactor(Optimizer):
             raise ValueError(f"weight_decay should be >= 0 but is: {weight_decay}")
         super().__init__(params, dict(lr=lr, beta2_decay=beta2_decay, eps=eps, d=d, weight_decay=weight_decay,
                                       foreach=foreach, maximize=maximize))
-
-    def __setstate__(self, state):
-        super().__setstate__(state)
-        for group in self.param_groups:
-            group.setdefault('foreach', None)
 
     def step(self, closure=None):
         loss = _closure_loss(closure)

@@ -1,13 +1,15 @@
 """Rprop: resilient backpropagation."""
 import numpy as np
 
-from .optimizer import (Optimizer, _bump, _check_lr, _closure_loss, _full_like, _grad_of, _incr, _real,
-                        _scalar_tensor, _to_scalar, _zeros_like)
+from .optimizer import (Optimizer, _bump, _check_lr, _closure_loss, _full_like, _grad_of, _incr,
+                        _params_with_grad, _real, _scalar_tensor, _to_scalar, _zeros_like)
 
 __all__ = ['Rprop']
 
 
 class Rprop(Optimizer):
+    _setstate_defaults = (('foreach', None), ('maximize', False), ('differentiable', False), ('capturable', False))
+
     def __init__(self, params, lr=1e-2, etas=(0.5, 1.2), step_sizes=(1e-6, 50), *, capturable=False,
                  foreach=None, maximize=False, differentiable=False):
         _check_lr(lr)
@@ -17,20 +19,11 @@ class Rprop(Optimizer):
                                       maximize=maximize, differentiable=differentiable,
                                       capturable=capturable))
 
-    def __setstate__(self, state):
-        super().__setstate__(state)
-        for group in self.param_groups:
-            for key, value in (('foreach', None), ('maximize', False), ('differentiable', False),
-                               ('capturable', False)):
-                group.setdefault(key, value)
-
     def step(self, closure=None):
         loss = _closure_loss(closure)
         for group in self.param_groups:
             (etaminus, etaplus), (step_size_min, step_size_max) = group['etas'], group['step_sizes']
-            for p in group['params']:
-                if p._grad is None:
-                    continue
+            for p in _params_with_grad(group):
                 state = self.state[p]
                 if len(state) == 0:
                     lr = _to_scalar(group['lr'])

@@ -1,11 +1,15 @@
 """SGD with momentum, dampening, Nesterov, weight decay and maximize (torch's update order)."""
 from .._tensor import _make
-from .optimizer import Optimizer, _bump, _check_lr, _closure_loss, _grad_of, _real, _to_scalar
+from .optimizer import (Optimizer, _bump, _check_fused, _check_lr, _closure_loss, _grad_of, _params_with_grad,
+                        _real, _to_scalar)
 
 __all__ = ['SGD']
 
 
 class SGD(Optimizer):
+    _setstate_defaults = (('nesterov', False), ('maximize', False), ('foreach', None), ('differentiable', False),
+                          ('fused', False))
+
     def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False, *,
                  maximize=False, foreach=None, differentiable=False, fused=None):
         _check_lr(lr)
@@ -19,20 +23,7 @@ class SGD(Optimizer):
         if nesterov and (momentum <= 0 or dampening != 0):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
         super().__init__(params, defaults)
-        if fused:
-            if differentiable:
-                raise RuntimeError("`fused` does not support `differentiable`")
-            if foreach:
-                raise RuntimeError("`fused` and `foreach` cannot be `True` together.")
-
-    def __setstate__(self, state):
-        super().__setstate__(state)
-        for group in self.param_groups:
-            group.setdefault('nesterov', False)
-            group.setdefault('maximize', False)
-            group.setdefault('foreach', None)
-            group.setdefault('differentiable', False)
-            group.setdefault('fused', False)
+        _check_fused(fused, differentiable, foreach)
 
     def step(self, closure=None):
         loss = _closure_loss(closure)
@@ -40,9 +31,7 @@ class SGD(Optimizer):
             lr = _to_scalar(group['lr'])
             momentum, dampening = group['momentum'], group['dampening']
             wd, nesterov, maximize = group['weight_decay'], group['nesterov'], group['maximize']
-            for p in group['params']:
-                if p._grad is None:
-                    continue
+            for p in _params_with_grad(group):
                 g = _grad_of(p, maximize, wd)
                 if momentum != 0:
                     state = self.state[p]

@@ -1,6 +1,6 @@
 """SparseAdam. faketorch has no sparse tensors, so every gradient it sees is dense, which torch
 rejects with the error raised here."""
-from .optimizer import Optimizer, _check_lr, _closure_loss
+from .optimizer import Optimizer, _check_betas, _check_lr, _closure_loss
 
 __all__ = ['SparseAdam']
 
@@ -12,10 +12,7 @@ class SparseAdam(Optimizer):
             raise ValueError(f"Invalid learning rate: {lr}")
         if not 0.0 < eps:
             raise ValueError(f"Invalid epsilon value: {eps}")
-        if not 0.0 <= betas[0] < 1.0:
-            raise ValueError(f"Invalid beta parameter at index 0: {betas[0]}")
-        if not 0.0 <= betas[1] < 1.0:
-            raise ValueError(f"Invalid beta parameter at index 1: {betas[1]}")
+        _check_betas(betas)
         super().__init__(params, dict(lr=lr, betas=betas, eps=eps, maximize=maximize))
         complex_params = [[i, j] for i, group in enumerate(self.param_groups)
                           for j, p in enumerate(group['params']) if p.is_complex()]
