@@ -623,28 +623,21 @@ def _cumext(name, cmp):
     return f
 
 
-def _cum_extreme(a, d, cmp):
-    """Running max/min along d with torch's index rule: a later equal value takes the index
-    (ties go to the last), NaN sticks once seen."""
+def _cum_extreme(a, d, acc):
+    """Running max/min along d with torch's index rule: an equal later value takes the index, and
+    NaN sticks once seen (each later NaN taking the index)."""
     x = np.moveaxis(a, d, -1)
-    n = x.shape[-1]
-    vals = np.empty_like(x)
-    idx = np.empty(x.shape, np.int64)
-    vals[..., 0] = x[..., 0]
-    idx[..., 0] = 0
-    isfloat = x.dtype.kind in 'fc'
-    for j in range(1, n):          # loop over the scan length only; each step is vectorised
-        cur, prev = x[..., j], vals[..., j - 1]
-        take = cmp(cur, prev) | (cur == prev)
-        if isfloat:
-            take = (take & ~np.isnan(prev)) | np.isnan(cur)
-        vals[..., j] = np.where(take, cur, prev)
-        idx[..., j] = np.where(take, j, idx[..., j - 1])
-    return np.asarray(np.moveaxis(vals, -1, d), order="C"), np.asarray(np.moveaxis(idx, -1, d), order="C")
+    vals = acc.accumulate(x, axis=-1)
+    pos = np.arange(x.shape[-1])
+    hit = x == vals
+    if x.dtype.kind in 'fc':
+        hit |= np.isnan(x)
+    idx = np.maximum.accumulate(np.where(hit, pos, 0), axis=-1)
+    return np.ascontiguousarray(np.moveaxis(vals, -1, d)), np.ascontiguousarray(np.moveaxis(idx, -1, d))
 
 
-cummax = _cumext('cummax', np.greater)
-cummin = _cumext('cummin', np.less)
+cummax = _cumext('cummax', np.maximum)
+cummin = _cumext('cummin', np.minimum)
 
 
 for _f in (sum, nansum, mean, nanmean, prod, amax, amin, argmax, argmin, all, any, var, std, logsumexp,

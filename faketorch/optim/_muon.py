@@ -3,8 +3,7 @@ import math
 
 import numpy as np
 
-from .._tensor import Tensor
-from .optimizer import Optimizer, _bump, _closure_loss, _lerp_, _to_scalar, _zeros_like
+from .optimizer import Optimizer, _bump, _check_lr, _closure_loss, _lerp_, _to_scalar, _zeros_like
 
 __all__ = ['Muon']
 
@@ -57,10 +56,7 @@ class Muon(Optimizer):
     def __init__(self, params, lr=1e-3, weight_decay=0.1, momentum=0.95, nesterov=True,
                  ns_coefficients=(DEFAULT_A, DEFAULT_B, DEFAULT_C), eps=EPS, ns_steps=DEFAULT_NS_STEPS,
                  adjust_lr_fn=None):
-        if isinstance(lr, Tensor) and lr.numel() != 1:
-            raise ValueError("Tensor lr must be 1-element")
-        if not 0.0 <= lr:
-            raise ValueError(f"Learning rate should be >= 0 but is: {lr}")
+        _check_lr(lr, "Learning rate should be >= 0 but is: {}")
         if not 0.0 <= momentum:
             raise ValueError(f"momentum should be >= 0 but is: {momentum}")
         if not 0.0 <= weight_decay:

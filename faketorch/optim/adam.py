@@ -43,11 +43,12 @@ class Adam(Optimizer):
             lr = _to_scalar(group['lr'])
             beta1, beta2 = (_to_scalar(b) for b in group['betas'])
             wd, eps, amsgrad = group['weight_decay'], group['eps'], group['amsgrad']
+            buffers = ('exp_avg', 'exp_avg_sq') + (('max_exp_avg_sq',) if amsgrad else ())
             for p in _params_with_grad(group):
                 if getattr(p._grad, 'is_sparse', False):
                     raise RuntimeError("Adam does not support sparse gradients, please consider "
                                        "SparseAdam instead")
-                state = self._lazy_state(p, ('exp_avg', 'exp_avg_sq') + (('max_exp_avg_sq',) if amsgrad else ()))
+                state = self._lazy_state(p, buffers)
                 step = _incr(state['step'])
                 pa, g = _decay_and_grad(p, lr, wd, group['decoupled_weight_decay'], group['maximize'])
                 f = pa.dtype.type
