@@ -461,8 +461,6 @@ def rsub(input, other, *, alpha=1):
 register(rsub, method=False)
 
 
-def _pow_fwd(a, b):
-    return np.power(a, b)
 
 
 def pow(input, exponent, *, out=None):
@@ -528,8 +526,6 @@ register(pow, inplace=True)
 register(lambda input, exponent: pow(input, exponent), name='float_power', method=False)
 
 
-def _reflect(f):
-    return lambda self, other: f(other, self)
 
 
 # Python operators

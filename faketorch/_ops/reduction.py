@@ -1,4 +1,6 @@
 """Reductions: sum, mean, prod, max/min, argmax/argmin, std/var, all/any, logsumexp, cumsum ..."""
+import math
+
 import numpy as np
 
 from .. import _dtype as D
@@ -29,12 +31,18 @@ def _kept_shape(shape, dims):
     return tuple(1 if i in dims else s for i, s in enumerate(shape))
 
 
-def _reduced_shape(shape, dims, keepdim):
-    return _kept_shape(shape, dims) if keepdim else tuple(s for i, s in enumerate(shape) if i not in dims)
 
 
 def _expand_back(g, shape, dims, keepdim):
     """Broadcast a reduced gradient back to the input shape."""
+    if not grad_state.enabled:      # plain backward: no graph to record, build the array directly
+        a = g._data if keepdim or not dims else g._data.reshape(_kept_shape(shape, dims))
+        if math.prod(shape) <= 4096:       # small: a filled array is cheaper than broadcast_to
+            out = np.empty(shape, a.dtype) if g._device.type == 'cpu' else a.__class__(shape, a.dtype)
+            out[...] = a
+        else:
+            out = np.broadcast_to(a, shape)
+        return _make(out, g.dtype, g._device)
     if not keepdim and dims:
         g = g.reshape(_kept_shape(shape, dims))
     return g.expand(shape)
@@ -62,9 +70,10 @@ def sum(input, dim=None, keepdim=False, *, dtype=None):
     a = input._data
     dims = _dims(dim, a.ndim)
     out_dt = dtype or _int_acc(input.dtype)
-    data = np.sum(a, axis=dims, keepdims=keepdim, dtype=out_dt._np) if dims else \
+    # np.add.reduce directly: np.sum's Python wrapper costs as much as the reduction on small tensors
+    data = np.add.reduce(a, axis=dims, keepdims=keepdim, dtype=out_dt._np) if dims else \
         a.astype(out_dt._np, copy=True)
-    r = _make(np.asarray(data, out_dt._np), out_dt, input._device)
+    r = _make(data, out_dt, input._device)
     if _grad_on(input):
         shape = a.shape
         attach('SumBackward0' if dim is None else 'SumBackward1',

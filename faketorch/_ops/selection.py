@@ -445,6 +445,24 @@ for _f in (index_select, take, take_along_dim, argwhere, isin):
     register(with_out(_f), method=_f is not isin)
 for _f in (index_add, index_copy, index_fill, scatter_reduce, index_reduce, masked_scatter, put):
     register(_f, inplace=True)
+
+
+def _masked_scatter_(self, mask, source):
+    # in place, the mask must expand to self's shape (torch reports it as an expand of the mask)
+    m, t = mask._data.shape, self._data.shape
+    if len(m) > len(t):
+        raise RuntimeError(f"expand(CPUBoolType{{[{', '.join(map(str, m))}]}}, size=[{', '.join(map(str, t))}]): "
+                           f"the number of sizes provided ({len(t)}) must be greater or equal to the number of "
+                           f"dimensions in the tensor ({len(m)})")
+    if m != t:
+        from .shape import expand
+        expand(mask, t)
+    from ._core import check_inplace, commit_inplace
+    check_inplace(self)
+    return commit_inplace(self, masked_scatter(self, mask, source))
+
+
+Tensor.masked_scatter_ = _masked_scatter_
 register(index_put, method=False)
 
 
@@ -492,6 +510,8 @@ def gather(input, dim, index, *, sparse_grad=False):
         it = index if index.dtype is D.int64 else _make(idx, D.int64, index._device)
 
         def bwd(node, g):
+            if it.numel() == 0:
+                return g.new_zeros(shape)
             if len(shape) == 0 or g.ndim == 0:
                 return scatter_add(g.new_zeros(shape).reshape(-1), 0, it.reshape(-1), g.reshape(-1)).reshape(shape)
             return scatter_add(g.new_zeros(shape), d, it, g)

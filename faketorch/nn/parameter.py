@@ -7,12 +7,18 @@ from .. import _dtype as D
 __all__ = ['Parameter', 'Buffer', 'UninitializedParameter', 'UninitializedBuffer', 'is_lazy']
 
 
+def _empty(dtype=None):
+    """The 0-element tensor that Parameter(), Buffer() and the uninitialized tensors start from."""
+    dt = dtype or D.get_default_dtype()
+    return _make(np.empty(0, dt._np), dt)
+
+
 class Parameter(Tensor):
     """A Tensor that a Module registers as a parameter when assigned as an attribute."""
 
     def __new__(cls, data=None, requires_grad=True):
         if data is None:
-            data = _make(np.empty(0, D.get_default_dtype()._np), D.get_default_dtype())
+            data = _empty()
         if requires_grad and data.dtype._cat < 2:
             raise RuntimeError('Only Tensors of floating point and complex dtype can require gradients')
         if type(data) is Tensor or type(data) is Parameter:
@@ -59,23 +65,16 @@ class Buffer(Tensor, metaclass=_BufferMeta):
 
     def __new__(cls, data=None, *, persistent=True):
         if data is None:
-                data = _make(np.empty(0, D.get_default_dtype()._np), D.get_default_dtype())
+            data = _empty()
         t = data.detach().requires_grad_(data.requires_grad)
         t.persistent = persistent
         t._is_buffer = True
         return t
 
 
-class UninitializedParameter(Parameter):
-    """A parameter whose shape is not known yet (lazy modules)."""
-    cls_to_become = Parameter
-
-    def __new__(cls, requires_grad=True, device=None, dtype=None):
-        dt = dtype or D.get_default_dtype()
-        return Tensor._make_subclass(cls, _make(np.empty(0, dt._np), dt), requires_grad)
-
-    def __init__(self, requires_grad=True, device=None, dtype=None):
-        pass
+class _UninitializedTensorMixin:
+    """torch's UninitializedTensorMixin: an empty tensor until materialize() gives it a shape and
+    turns it into cls_to_become."""
 
     def materialize(self, shape, device=None, dtype=None):
         dt = dtype or self.dtype
@@ -83,27 +82,30 @@ class UninitializedParameter(Parameter):
         self.dtype = dt
         self._vc[0] += 1
         self.__class__ = self.cls_to_become
+
+
+class UninitializedParameter(_UninitializedTensorMixin, Parameter):
+    """A parameter whose shape is not known yet (lazy modules)."""
+    cls_to_become = Parameter
+
+    def __new__(cls, requires_grad=True, device=None, dtype=None):
+        return Tensor._make_subclass(cls, _empty(dtype), requires_grad)
+
+    def __init__(self, requires_grad=True, device=None, dtype=None):
+        pass
 
     def __repr__(self):
         return '<UninitializedParameter>'
 
 
-class UninitializedBuffer(Tensor):
+class UninitializedBuffer(_UninitializedTensorMixin, Tensor):
     cls_to_become = Tensor
 
     def __new__(cls, requires_grad=False, device=None, dtype=None):
-        dt = dtype or D.get_default_dtype()
-        return Tensor._make_subclass(cls, _make(np.empty(0, dt._np), dt), requires_grad)
+        return Tensor._make_subclass(cls, _empty(dtype), requires_grad)
 
     def __init__(self, requires_grad=False, device=None, dtype=None):
         pass
-
-    def materialize(self, shape, device=None, dtype=None):
-        dt = dtype or self.dtype
-        self._data = np.zeros(tuple(shape), dt._np)
-        self.dtype = dt
-        self._vc[0] += 1
-        self.__class__ = self.cls_to_become
 
 
 def is_lazy(param):

@@ -9,6 +9,27 @@ from .. import _functional_spatial as F
 __all__ = ['BatchNorm1d', 'BatchNorm2d', 'BatchNorm3d', 'SyncBatchNorm']
 
 
+def _register_affine(module, affine, bias, shape, **factory_kwargs):
+    """weight and bias of shape (or None): the affine parameters of the norm layers."""
+    if affine:
+        module.weight = Parameter(faketorch.empty(shape, **factory_kwargs))
+        if bias:
+            module.bias = Parameter(faketorch.empty(shape, **factory_kwargs))
+        else:
+            module.register_parameter('bias', None)
+    else:
+        module.register_parameter('weight', None)
+        module.register_parameter('bias', None)
+
+
+def _reset_affine(module):
+    """weight to ones and bias to zeros, where the norm layer has them."""
+    if module.weight is not None:
+        init.ones_(module.weight)
+    if module.bias is not None:
+        init.zeros_(module.bias)
+
+
 class _NormBase(Module):
     """Shared by batch and instance norm: affine parameters and the running-stat buffers."""
     _version = 2
@@ -23,15 +44,7 @@ class _NormBase(Module):
         self.momentum = momentum
         self.affine = affine
         self.track_running_stats = track_running_stats
-        if affine:
-            self.weight = Parameter(faketorch.empty(num_features, **fk))
-            if bias:
-                self.bias = Parameter(faketorch.empty(num_features, **fk))
-            else:
-                self.register_parameter('bias', None)
-        else:
-            self.register_parameter('weight', None)
-            self.register_parameter('bias', None)
+        _register_affine(self, affine, bias, num_features, **fk)
         if track_running_stats:
             self.register_buffer('running_mean', faketorch.zeros(num_features, **fk))
             self.register_buffer('running_var', faketorch.ones(num_features, **fk))
@@ -52,9 +65,7 @@ class _NormBase(Module):
     def reset_parameters(self):
         self.reset_running_stats()
         if self.affine:
-            init.ones_(self.weight)
-            if self.bias is not None:
-                init.zeros_(self.bias)
+            _reset_affine(self)
 
     def _check_input_dim(self, input):
         raise NotImplementedError

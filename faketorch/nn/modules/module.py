@@ -89,33 +89,43 @@ _global_backward_pre_hooks = OrderedDict()
 _global_backward_hooks = OrderedDict()
 
 
-def register_module_buffer_registration_hook(hook):
-    h = RemovableHandle(_global_buffer_registration_hooks)
-    _global_buffer_registration_hooks[h.id] = hook
+def _add_hook(hooks, hook, *, extra_dict=None, prepend=False):
+    """Store hook under a fresh RemovableHandle id (first, if prepend) and return the handle."""
+    h = RemovableHandle(hooks, extra_dict=extra_dict)
+    hooks[h.id] = hook
+    if prepend:
+        hooks.move_to_end(h.id, last=False)
     return h
+
+
+def _run_registration_hooks(hooks, module, name, value):
+    """The global registration hooks may each replace the value being registered."""
+    for hook in hooks.values():
+        out = hook(module, name, value)
+        if out is not None:
+            value = out
+    return value
+
+
+def register_module_buffer_registration_hook(hook):
+    return _add_hook(_global_buffer_registration_hooks, hook)
 
 
 def register_module_module_registration_hook(hook):
-    h = RemovableHandle(_global_module_registration_hooks)
-    _global_module_registration_hooks[h.id] = hook
-    return h
+    return _add_hook(_global_module_registration_hooks, hook)
 
 
 def register_module_parameter_registration_hook(hook):
-    h = RemovableHandle(_global_parameter_registration_hooks)
-    _global_parameter_registration_hooks[h.id] = hook
-    return h
+    return _add_hook(_global_parameter_registration_hooks, hook)
 
 
 def register_module_forward_pre_hook(hook):
-    h = RemovableHandle(_global_forward_pre_hooks)
-    _global_forward_pre_hooks[h.id] = hook
-    return h
+    return _add_hook(_global_forward_pre_hooks, hook)
 
 
 def register_module_forward_hook(hook, *, with_kwargs=False, always_call=False):
-    h = RemovableHandle(_global_forward_hooks, extra_dict=_global_forward_hooks_always_called)
-    _global_forward_hooks[h.id] = hook
+    # torch's handle does not reach the with_kwargs dict here (unlike Module.register_forward_hook)
+    h = _add_hook(_global_forward_hooks, hook, extra_dict=_global_forward_hooks_always_called)
     if with_kwargs:
         _global_forward_hooks_with_kwargs[h.id] = True
     if always_call:
@@ -124,15 +134,11 @@ def register_module_forward_hook(hook, *, with_kwargs=False, always_call=False):
 
 
 def register_module_full_backward_pre_hook(hook):
-    h = RemovableHandle(_global_backward_pre_hooks)
-    _global_backward_pre_hooks[h.id] = hook
-    return h
+    return _add_hook(_global_backward_pre_hooks, hook)
 
 
 def register_module_full_backward_hook(hook):
-    h = RemovableHandle(_global_backward_hooks)
-    _global_backward_hooks[h.id] = hook
-    return h
+    return _add_hook(_global_backward_hooks, hook)
 
 
 def _forward_unimplemented(self, *input):
@@ -176,41 +182,32 @@ class Module:
             super().__init__(*args, **kwargs)
 
     # --- registration ---
-    def register_buffer(self, name, tensor, persistent=True):
-        if '_buffers' not in self.__dict__:
-            raise AttributeError('cannot assign buffer before Module.__init__() call')
+    def _check_member_name(self, kind, name, store):
+        """register_buffer / register_parameter's checks on the name, in torch's order."""
+        if store not in self.__dict__:
+            raise AttributeError(f'cannot assign {kind} before Module.__init__() call')
         if not isinstance(name, str):
-            raise TypeError(f'buffer name should be a string. Got {_typename(name)}')
+            raise TypeError(f'{kind} name should be a string. Got {_typename(name)}')
         if '.' in name:
-            raise KeyError('buffer name can\'t contain "."')
+            raise KeyError(f'{kind} name can\'t contain "."')
         if name == '':
-            raise KeyError('buffer name can\'t be empty string ""')
-        if hasattr(self, name) and name not in self._buffers:
+            raise KeyError(f'{kind} name can\'t be empty string ""')
+        if hasattr(self, name) and name not in self.__dict__[store]:
             raise KeyError(f"attribute '{name}' already exists")
+
+    def register_buffer(self, name, tensor, persistent=True):
+        self._check_member_name('buffer', name, '_buffers')
         if tensor is not None and not isinstance(tensor, Tensor):
             raise TypeError(f"cannot assign '{_typename(tensor)}' object to buffer '{name}' "
                             "(torch Tensor or None required)")
-        for hook in _global_buffer_registration_hooks.values():
-            out = hook(self, name, tensor)
-            if out is not None:
-                tensor = out
-        self._buffers[name] = tensor
+        self._buffers[name] = _run_registration_hooks(_global_buffer_registration_hooks, self, name, tensor)
         if persistent:
             self._non_persistent_buffers_set.discard(name)
         else:
             self._non_persistent_buffers_set.add(name)
 
     def register_parameter(self, name, param):
-        if '_parameters' not in self.__dict__:
-            raise AttributeError('cannot assign parameter before Module.__init__() call')
-        if not isinstance(name, str):
-            raise TypeError(f'parameter name should be a string. Got {_typename(name)}')
-        if '.' in name:
-            raise KeyError('parameter name can\'t contain "."')
-        if name == '':
-            raise KeyError('parameter name can\'t be empty string ""')
-        if hasattr(self, name) and name not in self._parameters:
-            raise KeyError(f"attribute '{name}' already exists")
+        self._check_member_name('parameter', name, '_parameters')
         if param is None:
             self._parameters[name] = None
             return
@@ -221,11 +218,8 @@ class Module:
             raise ValueError(f"Cannot assign non-leaf Tensor to parameter '{name}'. Model parameters "
                              f"must be created explicitly. To express '{name}' as a function of another "
                              "Tensor, compute the value in the forward() method.")
-        for hook in _global_parameter_registration_hooks.values():
-            out = hook(self, name, param)
-            if out is not None:
-                param = out
-        self._parameters[name] = param
+        self._parameters[name] = _run_registration_hooks(_global_parameter_registration_hooks, self, name,
+                                                         param)
 
     def add_module(self, name, module):
         if not isinstance(module, Module) and module is not None:
@@ -238,11 +232,7 @@ class Module:
             raise KeyError(f'module name can\'t contain ".", got: {name}')
         if name == '':
             raise KeyError('module name can\'t be empty string ""')
-        for hook in _global_module_registration_hooks.values():
-            out = hook(self, name, module)
-            if out is not None:
-                module = out
-        self._modules[name] = module
+        self._modules[name] = _run_registration_hooks(_global_module_registration_hooks, self, name, module)
 
     def register_module(self, name, module):
         self.add_module(name, module)
@@ -272,22 +262,22 @@ class Module:
             raise AttributeError('`' + atoms[-1] + '` is not an nn.Module')
         setattr(mod, atoms[-1], module)
 
-    def get_parameter(self, target):
+    def _get_member(self, target):
+        """(owning module, attribute name, value) for a dotted target, as get_parameter/get_buffer."""
         module_path, _, name = target.rpartition('.')
         mod = self.get_submodule(module_path)
         if not hasattr(mod, name):
             raise AttributeError(mod._get_name() + ' has no attribute `' + name + '`')
-        param = getattr(mod, name)
+        return mod, name, getattr(mod, name)
+
+    def get_parameter(self, target):
+        _, name, param = self._get_member(target)
         if not isinstance(param, Parameter):
             raise AttributeError('`' + name + '` is not an nn.Parameter')
         return param
 
     def get_buffer(self, target):
-        module_path, _, name = target.rpartition('.')
-        mod = self.get_submodule(module_path)
-        if not hasattr(mod, name):
-            raise AttributeError(mod._get_name() + ' has no attribute `' + name + '`')
-        buf = getattr(mod, name)
+        mod, name, buf = self._get_member(target)
         if name not in mod._buffers:
             raise AttributeError('`' + name + '` is not a buffer')
         return buf
@@ -346,11 +336,7 @@ class Module:
                 if modules is None:
                     raise AttributeError('cannot assign module before Module.__init__() call')
                 remove_from(d, self._parameters, self._buffers, self._non_persistent_buffers_set)
-                for hook in _global_module_registration_hooks.values():
-                    out = hook(self, name, value)
-                    if out is not None:
-                        value = out
-                modules[name] = value
+                modules[name] = _run_registration_hooks(_global_module_registration_hooks, self, name, value)
             elif modules is not None and name in modules:
                 if value is not None:
                     raise TypeError(f"cannot assign '{_typename(value)}' as child module '{name}' "
@@ -463,77 +449,55 @@ class Module:
 
     # --- hooks ---
     def register_forward_pre_hook(self, hook, *, prepend=False, with_kwargs=False):
-        h = RemovableHandle(self._forward_pre_hooks, extra_dict=self._forward_pre_hooks_with_kwargs)
-        self._forward_pre_hooks[h.id] = hook
+        h = _add_hook(self._forward_pre_hooks, hook, extra_dict=self._forward_pre_hooks_with_kwargs,
+                      prepend=prepend)
         if with_kwargs:
             self._forward_pre_hooks_with_kwargs[h.id] = True
-        if prepend:
-            self._forward_pre_hooks.move_to_end(h.id, last=False)
         return h
 
     def register_forward_hook(self, hook, *, prepend=False, with_kwargs=False, always_call=False):
-        h = RemovableHandle(self._forward_hooks, extra_dict=[self._forward_hooks_with_kwargs,
-                                                             self._forward_hooks_always_called])
-        self._forward_hooks[h.id] = hook
+        h = _add_hook(self._forward_hooks, hook, prepend=prepend,
+                      extra_dict=[self._forward_hooks_with_kwargs, self._forward_hooks_always_called])
         if with_kwargs:
             self._forward_hooks_with_kwargs[h.id] = True
         if always_call:
             self._forward_hooks_always_called[h.id] = True
-        if prepend:
-            self._forward_hooks.move_to_end(h.id, last=False)
         return h
 
     def register_full_backward_pre_hook(self, hook, prepend=False):
-        h = RemovableHandle(self._backward_pre_hooks)
-        self._backward_pre_hooks[h.id] = hook
-        if prepend:
-            self._backward_pre_hooks.move_to_end(h.id, last=False)
-        return h
+        return _add_hook(self._backward_pre_hooks, hook, prepend=prepend)
+
+    def _set_backward_hook_kind(self, full):
+        """Regular and full backward hooks exclude each other on one module."""
+        if self._is_full_backward_hook is (not full):
+            raise RuntimeError('Cannot use both regular backward hooks and full backward hooks on a '
+                               'single Module. Please use only one of them.')
+        self._is_full_backward_hook = full
 
     def register_full_backward_hook(self, hook, prepend=False):
-        if self._is_full_backward_hook is False:
-            raise RuntimeError('Cannot use both regular backward hooks and full backward hooks on a '
-                               'single Module. Please use only one of them.')
-        self._is_full_backward_hook = True
-        h = RemovableHandle(self._backward_hooks)
-        self._backward_hooks[h.id] = hook
-        if prepend:
-            self._backward_hooks.move_to_end(h.id, last=False)
-        return h
+        self._set_backward_hook_kind(True)
+        return _add_hook(self._backward_hooks, hook, prepend=prepend)
 
     def register_backward_hook(self, hook):
-        if self._is_full_backward_hook is True:
-            raise RuntimeError('Cannot use both regular backward hooks and full backward hooks on a '
-                               'single Module. Please use only one of them.')
-        self._is_full_backward_hook = False
-        h = RemovableHandle(self._backward_hooks)
-        self._backward_hooks[h.id] = hook
-        return h
+        self._set_backward_hook_kind(False)
+        return _add_hook(self._backward_hooks, hook)
 
     def _register_state_dict_hook(self, hook):
-        h = RemovableHandle(self._state_dict_hooks)
-        self._state_dict_hooks[h.id] = hook
-        return h
+        return _add_hook(self._state_dict_hooks, hook)
 
     register_state_dict_post_hook = _register_state_dict_hook
 
     def register_state_dict_pre_hook(self, hook):
-        h = RemovableHandle(self._state_dict_pre_hooks)
-        self._state_dict_pre_hooks[h.id] = hook
-        return h
+        return _add_hook(self._state_dict_pre_hooks, hook)
 
     def _register_load_state_dict_pre_hook(self, hook, with_module=False):
-        h = RemovableHandle(self._load_state_dict_pre_hooks)
-        self._load_state_dict_pre_hooks[h.id] = functools.partial(hook, self) if with_module else hook
-        return h
+        return _add_hook(self._load_state_dict_pre_hooks, functools.partial(hook, self) if with_module else hook)
 
     def register_load_state_dict_pre_hook(self, hook):
         return self._register_load_state_dict_pre_hook(hook, with_module=True)
 
     def register_load_state_dict_post_hook(self, hook):
-        h = RemovableHandle(self._load_state_dict_post_hooks)
-        self._load_state_dict_post_hooks[h.id] = hook
-        return h
+        return _add_hook(self._load_state_dict_post_hooks, hook)
 
     # --- traversal ---
     def _named_members(self, get_members_fn, prefix='', recurse=True, remove_duplicate=True):
