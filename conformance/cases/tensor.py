@@ -352,3 +352,6 @@ check('torch.stack', lambda torch: (torch.stack([torch.ones(2), torch.zeros(2)])
 check('torch.stack', lambda torch: torch.stack([torch.ones(2), torch.zeros(3)]), name='core_size_error')
 check('Tensor.masked_fill', lambda torch: (lambda x: (x.masked_fill(x > 1, 0), x.masked_fill_(x < 2, -1.5)))(
     torch.tensor([1., 2., 3.])))
+check('Tensor.view', lambda torch: torch.arange(6.).view(-2, -3), name='core_negative_dim_error')
+check('Tensor.reshape', lambda torch: torch.arange(6.).reshape(2, -2), name='core_negative_dim_error')
+check('Tensor.__getitem__', lambda torch: (torch.arange(6.)[-1], torch.arange(6.).view(2, 3)[1]), name='core_int_fast_path')

@@ -182,6 +182,14 @@ def _index_put_grad(shape, idx, g):
 
 
 def getitem(self, idx):
+    if idx.__class__ is int and self._data.ndim:     # the common x[i]: a select view
+        try:
+            data = self._data[idx]
+        except IndexError as e:
+            raise _index_error(e, self, idx) from None
+        shape = self._data.shape
+        return make_view(self, data, 'SelectBackward0',
+                         lambda node, g: _scatter_grad(shape, (idx,), g, True), lambda b: getitem(b, idx))
     np_idx, basic, last = _convert(idx, self)
     try:
         data = _get(self._data, np_idx)

@@ -604,10 +604,9 @@ def _as_strided(input, size, stride, storage_offset=None):
                            f"itemsize {item} requiring a storage size of {need * item} are out of bounds for "
                            f"storage of size {flat.size * item}")
     data = np.lib.stride_tricks.as_strided(flat[off:], size, tuple(s * item for s in stride))
-    r = _make(np.array(data), input.dtype, input._device)
-    if _grad_on(input):
-        in_shape = a.shape
+    in_shape = a.shape
 
+    if True:
         def bwd(node, g):
             acc = np.zeros(flat.size, g._data.dtype)
             idx = np.lib.stride_tricks.as_strided(np.arange(flat.size)[off:], size,
@@ -615,8 +614,17 @@ def _as_strided(input, size, stride, storage_offset=None):
             np.add.at(acc, idx.reshape(-1), g._data.reshape(-1))
             return _make(acc[:a.size].reshape(in_shape) if base is input else acc.reshape(base._data.shape)
                          [tuple(slice(0, s) for s in in_shape)], g.dtype, g._device)
-        attach('AsStridedBackward0', bwd, (input,), (r,))
-    return r
+    # a view of the same storage, as in torch
+    return S.make_view(input, data, 'AsStridedBackward0', bwd,
+                       lambda b: _as_strided(b, size, stride, storage_offset))
+
+
+def _as_strided_(self, size, stride, storage_offset=None):
+    v = _as_strided(self, size, stride, storage_offset)
+    self._data = v._data
+    if v._grad_fn is not None:
+        self._grad_fn, self._output_nr = v._grad_fn, v._output_nr
+    return self
 
 
 def _alias(input):
@@ -668,6 +676,7 @@ register(diagonal_scatter_kw, name='diagonal_scatter')
 register(select_scatter_kw, name='select_scatter')
 register(slice_scatter_kw, name='slice_scatter')
 register(_as_strided, name='as_strided')
+Tensor.as_strided_ = _as_strided_
 register(_copy_of(_as_strided), name='as_strided_copy', method=False)
 for _n, _v in _COPIES.items():
     register(_copy_of(_v), name=_n, method=False)

@@ -461,8 +461,6 @@ def rsub(input, other, *, alpha=1):
 register(rsub, method=False)
 
 
-
-
 def pow(input, exponent, *, out=None):
     if not isinstance(input, Tensor):       # torch.pow(scalar, tensor)
         s = _as_scalar(input)
@@ -524,8 +522,6 @@ def where_pos_log(x):
 
 register(pow, inplace=True)
 register(lambda input, exponent: pow(input, exponent), name='float_power', method=False)
-
-
 
 
 # Python operators

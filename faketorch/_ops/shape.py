@@ -38,20 +38,18 @@ def _shape_arg(shape):
 
 
 def _infer(shape, numel, fname='view'):
+    if -1 not in shape and math.prod(shape) == numel and (not shape or min(shape) >= 0):
+        return shape
+    for i, s in enumerate(shape):
+        if s < -1:
+            raise RuntimeError(f"invalid shape dimension {s} at index {i} of shape "
+                               f"[{', '.join(map(str, shape))}]")
     if -1 not in shape:
-        if math.prod(shape) == numel and min(shape, default=0) >= 0:
-            return shape
-        for s in shape:
-            if s < 0:
-                raise RuntimeError(f"invalid shape dimension {s}")
         raise RuntimeError(f"shape '[{', '.join(map(str, shape))}]' is invalid for input of size {numel}")
     shape = list(shape)
     neg = [i for i, s in enumerate(shape) if s == -1]
     if len(neg) > 1:
         raise RuntimeError("only one dimension can be inferred")
-    for s in shape:
-        if s < -1:
-            raise RuntimeError(f"invalid shape dimension {s}")
     known = 1
     for s in shape:
         if s != -1:

@@ -62,20 +62,13 @@ class SELU(_InplaceOnly):
     _f = staticmethod(F.selu)
 
 
-class Hardsigmoid(Module):
-    __constants__ = ['inplace']
-
-    def __init__(self, inplace=False):
-        super().__init__()
-        self.inplace = inplace
-
-    def forward(self, input):
-        return F.hardsigmoid(input, self.inplace)
+class Hardsigmoid(_InplaceOnly):
+    _f = staticmethod(F.hardsigmoid)
+    extra_repr = Module.extra_repr      # torch prints Hardsigmoid() even with inplace=True
 
 
 class Hardswish(Hardsigmoid):
-    def forward(self, input):
-        return F.hardswish(input, self.inplace)
+    _f = staticmethod(F.hardswish)
 
 
 class RReLU(Module):

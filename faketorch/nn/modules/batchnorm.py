@@ -23,9 +23,8 @@ def _register_affine(module, affine, bias, shape, **factory_kwargs):
 
 
 def _reset_affine(module):
-    """weight to ones and bias to zeros, where the norm layer has them."""
-    if module.weight is not None:
-        init.ones_(module.weight)
+    """weight to ones and (where there is one) bias to zeros."""
+    init.ones_(module.weight)
     if module.bias is not None:
         init.zeros_(module.bias)
 

@@ -11,6 +11,26 @@ from .module import Module, _addindent, _typename
 __all__ = ['Container', 'Sequential', 'ModuleList', 'ModuleDict', 'ParameterList', 'ParameterDict']
 
 
+def _get_abs_string_index(self, idx):
+    """ModuleList's and ParameterList's key for an index, negative ones counted from the end."""
+    idx = operator.index(idx)
+    if not -len(self) <= idx < len(self):
+        raise IndexError(f'index {idx} is out of range')
+    if idx < 0:
+        idx += len(self)
+    return str(idx)
+
+
+def _check_update_pair(kind, j, pair):
+    """ModuleDict.update / ParameterDict.update: each element of a sequence is a (key, value) pair."""
+    if not isinstance(pair, container_abcs.Iterable):
+        raise TypeError(kind + ' update sequence element #' + str(j) + ' should be Iterable; is'
+                        + type(pair).__name__)
+    if not len(pair) == 2:
+        raise ValueError(kind + ' update sequence element #' + str(j) + ' has length '
+                         + str(len(pair)) + '; 2 is required')
+
+
 class Container(Module):
     def __init__(self, **kwargs):
         super().__init__()
@@ -148,13 +168,7 @@ class ModuleList(Module):
         if modules is not None:
             self += modules
 
-    def _get_abs_string_index(self, idx):
-        idx = operator.index(idx)
-        if not -len(self) <= idx < len(self):
-            raise IndexError(f'index {idx} is out of range')
-        if idx < 0:
-            idx += len(self)
-        return str(idx)
+    _get_abs_string_index = _get_abs_string_index
 
     def __getitem__(self, idx):
         if isinstance(idx, slice):
@@ -282,12 +296,7 @@ class ModuleDict(Module):
                 self[key] = module
         else:
             for j, m in enumerate(modules):
-                if not isinstance(m, container_abcs.Iterable):
-                    raise TypeError('ModuleDict update sequence element #' + str(j) + ' should be Iterable; is'
-                                    + type(m).__name__)
-                if not len(m) == 2:
-                    raise ValueError('ModuleDict update sequence element #' + str(j) + ' has length '
-                                     + str(len(m)) + '; 2 is required')
+                _check_update_pair('ModuleDict', j, m)
                 self[m[0]] = m[1]
 
 
@@ -307,13 +316,7 @@ class ParameterList(Module):
         if values is not None:
             self += values
 
-    def _get_abs_string_index(self, idx):
-        idx = operator.index(idx)
-        if not -len(self) <= idx < len(self):
-            raise IndexError(f'index {idx} is out of range')
-        if idx < 0:
-            idx += len(self)
-        return str(idx)
+    _get_abs_string_index = _get_abs_string_index
 
     def __getitem__(self, idx):
         if isinstance(idx, slice):
@@ -453,12 +456,7 @@ class ParameterDict(Module):
                 self[key] = p
         else:
             for j, p in enumerate(parameters):
-                if not isinstance(p, container_abcs.Iterable):
-                    raise TypeError('ParameterDict update sequence element #' + str(j) + ' should be Iterable; is'
-                                    + type(p).__name__)
-                if not len(p) == 2:
-                    raise ValueError('ParameterDict update sequence element #' + str(j) + ' has length '
-                                     + str(len(p)) + '; 2 is required')
+                _check_update_pair('ParameterDict', j, p)
                 self[p[0]] = p[1]
 
     def extra_repr(self):

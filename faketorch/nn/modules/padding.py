@@ -40,7 +40,7 @@ class _CircularPadNd(_PadNd):
 
     def forward(self, input):
         self._check_input_dim(input)
-        return F.pad(input, self.padding, 'circular')
+        return super().forward(input)
 
 
 class CircularPad1d(_CircularPadNd):
@@ -83,7 +83,9 @@ class ConstantPad3d(_ConstantPadNd):
     _nd = 3
 
 
-class ZeroPad1d(ConstantPad1d):
+class _ZeroPadNd:
+    """ZeroPad{1,2,3}d: a ConstantPad{1,2,3}d with value 0.0 that prints only the padding."""
+
     def __init__(self, padding):
         super().__init__(padding, 0.0)
 
@@ -91,20 +93,16 @@ class ZeroPad1d(ConstantPad1d):
         return f"{self.padding}"
 
 
-class ZeroPad2d(ConstantPad2d):
-    def __init__(self, padding):
-        super().__init__(padding, 0.0)
-
-    def extra_repr(self):
-        return f"{self.padding}"
+class ZeroPad1d(_ZeroPadNd, ConstantPad1d):
+    pass
 
 
-class ZeroPad3d(ConstantPad3d):
-    def __init__(self, padding):
-        super().__init__(padding, 0.0)
+class ZeroPad2d(_ZeroPadNd, ConstantPad2d):
+    pass
 
-    def extra_repr(self):
-        return f"{self.padding}"
+
+class ZeroPad3d(_ZeroPadNd, ConstantPad3d):
+    pass
 
 
 class ReflectionPad1d(_PadNd):

@@ -205,30 +205,20 @@ class RNNBase(Module):
                     outs.append(faketorch.stack(steps, 0))
                 else:
                     T = len(bs)
-                    if d == 0:
-                        # shorter sequences stop early: their rows keep the last state
-                        for t in range(T):
-                            n = bs[t]
-                            hn, cn = _cell(mode, gi_all[offsets[t]:offsets[t + 1]], h[:n],
-                                           c[:n] if c is not None else None, w_hh, b_hh, w_hr)
-                            steps.append(hn)
-                            if n < h.shape[0]:
-                                h = faketorch.cat([hn, h[n:]])
-                                c = faketorch.cat([cn, c[n:]]) if c is not None else None
-                            else:
-                                h, c = hn, cn
-                    else:
-                        # backwards in time a sequence starts at its own last step from h0
-                        for t in range(T - 1, -1, -1):
-                            n = bs[t]
-                            hn, cn = _cell(mode, gi_all[offsets[t]:offsets[t + 1]], h[:n],
-                                           c[:n] if c is not None else None, w_hh, b_hh, w_hr)
-                            steps.append(hn)
-                            if n < h.shape[0]:
-                                h = faketorch.cat([hn, h[n:]])
-                                c = faketorch.cat([cn, c[n:]]) if c is not None else None
-                            else:
-                                h, c = hn, cn
+                    # forwards, shorter sequences stop early: their rows keep the last state;
+                    # backwards in time a sequence starts at its own last step from h0
+                    order = range(T - 1, -1, -1) if d == 1 else range(T)
+                    for t in order:
+                        n = bs[t]
+                        hn, cn = _cell(mode, gi_all[offsets[t]:offsets[t + 1]], h[:n],
+                                       c[:n] if c is not None else None, w_hh, b_hh, w_hr)
+                        steps.append(hn)
+                        if n < h.shape[0]:
+                            h = faketorch.cat([hn, h[n:]])
+                            c = faketorch.cat([cn, c[n:]]) if c is not None else None
+                        else:
+                            h, c = hn, cn
+                    if d == 1:
                         steps.reverse()
                     outs.append(faketorch.cat(steps, 0))
                 hs.append(h)

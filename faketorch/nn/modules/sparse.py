@@ -32,7 +32,29 @@ def _zero_row(weight, idx):
             grad_state.enabled = prev
 
 
-class Embedding(Module):
+class _EmbeddingBase(Module):
+    """Embedding and EmbeddingBag: a (num_embeddings, embedding_dim) weight, N(0, 1) but for the
+    zeroed padding_idx row, or the given _weight."""
+
+    def _init_weight(self, _weight, requires_grad, device, dtype):
+        if _weight is None:
+            self.weight = Parameter(empty((self.num_embeddings, self.embedding_dim), device=device, dtype=dtype),
+                                    requires_grad=requires_grad)
+            self.reset_parameters()
+        else:
+            if list(_weight.shape) != [self.num_embeddings, self.embedding_dim]:
+                raise AssertionError('Shape of weight does not match num_embeddings and embedding_dim')
+            self.weight = Parameter(_weight, requires_grad=requires_grad)
+
+    def reset_parameters(self):
+        init.normal_(self.weight)
+        self._fill_padding_idx_with_zero()
+
+    def _fill_padding_idx_with_zero(self):
+        _zero_row(self.weight, self.padding_idx)
+
+
+class Embedding(_EmbeddingBase):
     __constants__ = ['num_embeddings', 'embedding_dim', 'padding_idx', 'max_norm', 'norm_type',
                      'scale_grad_by_freq', 'sparse']
 
@@ -45,22 +67,8 @@ class Embedding(Module):
         self.max_norm = max_norm
         self.norm_type = norm_type
         self.scale_grad_by_freq = scale_grad_by_freq
-        if _weight is None:
-            self.weight = Parameter(empty((num_embeddings, embedding_dim), device=device, dtype=dtype),
-                                    requires_grad=not _freeze)
-            self.reset_parameters()
-        else:
-            if list(_weight.shape) != [num_embeddings, embedding_dim]:
-                raise AssertionError('Shape of weight does not match num_embeddings and embedding_dim')
-            self.weight = Parameter(_weight, requires_grad=not _freeze)
+        self._init_weight(_weight, not _freeze, device, dtype)
         self.sparse = sparse
-
-    def reset_parameters(self):
-        init.normal_(self.weight)
-        self._fill_padding_idx_with_zero()
-
-    def _fill_padding_idx_with_zero(self):
-        _zero_row(self.weight, self.padding_idx)
 
     def forward(self, input):
         return F.embedding(input, self.weight, self.padding_idx, self.max_norm, self.norm_type,
@@ -91,7 +99,7 @@ class Embedding(Module):
                    scale_grad_by_freq=scale_grad_by_freq, sparse=sparse)
 
 
-class EmbeddingBag(Module):
+class EmbeddingBag(_EmbeddingBase):
     __constants__ = ['num_embeddings', 'embedding_dim', 'max_norm', 'norm_type', 'scale_grad_by_freq', 'mode',
                      'sparse', 'include_last_offset', 'padding_idx']
 
@@ -105,23 +113,10 @@ class EmbeddingBag(Module):
         self.norm_type = norm_type
         self.scale_grad_by_freq = scale_grad_by_freq
         self.padding_idx = _wrap_padding(padding_idx, num_embeddings, 'padding_idx')
-        if _weight is None:
-            self.weight = Parameter(empty((num_embeddings, embedding_dim), device=device, dtype=dtype))
-            self.reset_parameters()
-        else:
-            if list(_weight.shape) != [num_embeddings, embedding_dim]:
-                raise AssertionError('Shape of weight does not match num_embeddings and embedding_dim')
-            self.weight = Parameter(_weight)
+        self._init_weight(_weight, True, device, dtype)
         self.mode = mode
         self.sparse = sparse
         self.include_last_offset = include_last_offset
-
-    def reset_parameters(self):
-        init.normal_(self.weight)
-        self._fill_padding_idx_with_zero()
-
-    def _fill_padding_idx_with_zero(self):
-        _zero_row(self.weight, self.padding_idx)
 
     def forward(self, input, offsets=None, per_sample_weights=None):
         return F.embedding_bag(input, self.weight, offsets, self.max_norm, self.norm_type,

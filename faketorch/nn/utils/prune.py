@@ -192,6 +192,13 @@ def _nprune(amount, size):
     return amount if isinstance(amount, numbers.Integral) else round(amount * size)
 
 
+def _checked_nprune(amount, size):
+    """How many of size entries to prune; an int amount larger than size is an error."""
+    k = _nprune(amount, size)
+    _validate_amount(k, size)
+    return k
+
+
 def _validate_structured(t):
     if len(t.shape) <= 1:
         raise ValueError('Structured pruning can only be applied to multidimensional tensors. Found tensor of '
@@ -217,8 +224,7 @@ class RandomUnstructured(BasePruningMethod):
 
     def compute_mask(self, t, default_mask):
         from ... import rand_like, topk
-        k = _nprune(self.amount, t.nelement())
-        _validate_amount(k, t.nelement())
+        k = _checked_nprune(self.amount, t.nelement())
         mask = default_mask.clone()
         if k:
             _zero_flat(mask, topk(rand_like(t).view(-1), k=k).indices._data)
@@ -237,8 +243,7 @@ class L1Unstructured(BasePruningMethod):
         self.amount = amount
 
     def compute_mask(self, t, default_mask):
-        k = _nprune(self.amount, t.nelement())
-        _validate_amount(k, t.nelement())
+        k = _checked_nprune(self.amount, t.nelement())
         mask = default_mask.clone()
         if k:
             _zero_flat(mask, np.argsort(np.abs(t._data).reshape(-1), kind='stable')[:k])
@@ -249,11 +254,20 @@ class L1Unstructured(BasePruningMethod):
         return super().apply(module, name, amount=amount, importance_scores=importance_scores)
 
 
-def _channel_mask(t, dim, keep_idx):
+def _structured_nprune(t, amount, dim):
+    """How many slices along dim the structured methods prune, after their checks on t and dim."""
+    _validate_structured(t)
+    _validate_dim(t, dim)
+    return _checked_nprune(amount, t.shape[dim])
+
+
+def _channel_mask(t, dim, keep_idx, default_mask):
+    """Ones on the kept slices along dim, zeros elsewhere, times default_mask."""
     mask = _zeros_like(t)
     slc = [slice(None)] * t.dim()
     slc[dim] = keep_idx
     mask._data[tuple(slc)] = 1
+    mask._data *= default_mask._data.astype(mask._data.dtype)
     return mask
 
 
@@ -266,18 +280,12 @@ class RandomStructured(BasePruningMethod):
 
     def compute_mask(self, t, default_mask):
         from ... import rand
-        _validate_structured(t)
-        _validate_dim(t, self.dim)
-        n = t.shape[self.dim]
-        k = _nprune(self.amount, n)
-        _validate_amount(k, n)
+        k = _structured_nprune(t, self.amount, self.dim)
         if k == 0:
             return default_mask
-        prob = rand(n)._data
+        prob = rand(t.shape[self.dim])._data
         threshold = np.sort(prob)[k - 1]
-        mask = _channel_mask(t, self.dim, prob > threshold)
-        mask._data *= default_mask._data.astype(mask._data.dtype)
-        return mask
+        return _channel_mask(t, self.dim, prob > threshold, default_mask)
 
     @classmethod
     def apply(cls, module, name, amount, dim=-1):
@@ -292,22 +300,17 @@ class LnStructured(BasePruningMethod):
         self.amount, self.n, self.dim = amount, n, dim
 
     def compute_mask(self, t, default_mask):
-        _validate_structured(t)
-        _validate_dim(t, self.dim)
-        size = t.shape[self.dim]
-        k = _nprune(self.amount, size)
-        _validate_amount(k, size)
+        k = _structured_nprune(t, self.amount, self.dim)
         if k == 0:
             return default_mask
+        size = t.shape[self.dim]
         dim = self.dim + t.dim() if self.dim < 0 else self.dim
         axes = tuple(d for d in range(t.dim()) if d != dim)
         a = np.abs(t._data.astype(np.float64))
         p = self.n
         norm = a.max(axis=axes) if p == float('inf') else (a ** p).sum(axis=axes) ** (1.0 / p)
         keep = np.argsort(-norm, kind='stable')[:size - k]
-        mask = _channel_mask(t, dim, keep)
-        mask._data *= default_mask._data.astype(mask._data.dtype)
-        return mask
+        return _channel_mask(t, dim, keep, default_mask)
 
     @classmethod
     def apply(cls, module, name, amount, n, dim, importance_scores=None):
