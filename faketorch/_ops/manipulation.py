@@ -606,14 +606,13 @@ def _as_strided(input, size, stride, storage_offset=None):
     data = np.lib.stride_tricks.as_strided(flat[off:], size, tuple(s * item for s in stride))
     in_shape = a.shape
 
-    if True:
-        def bwd(node, g):
-            acc = np.zeros(flat.size, g._data.dtype)
-            idx = np.lib.stride_tricks.as_strided(np.arange(flat.size)[off:], size,
-                                                  tuple(s * 8 for s in stride))
-            np.add.at(acc, idx.reshape(-1), g._data.reshape(-1))
-            return _make(acc[:a.size].reshape(in_shape) if base is input else acc.reshape(base._data.shape)
-                         [tuple(slice(0, s) for s in in_shape)], g.dtype, g._device)
+    def bwd(node, g):
+        acc = np.zeros(flat.size, g._data.dtype)
+        idx = np.lib.stride_tricks.as_strided(np.arange(flat.size)[off:], size,
+                                              tuple(s * 8 for s in stride))
+        np.add.at(acc, idx.reshape(-1), g._data.reshape(-1))
+        return _make(acc[:a.size].reshape(in_shape) if base is input else acc.reshape(base._data.shape)
+                     [tuple(slice(0, s) for s in in_shape)], g.dtype, g._device)
     # a view of the same storage, as in torch
     return S.make_view(input, data, 'AsStridedBackward0', bwd,
                        lambda b: _as_strided(b, size, stride, storage_offset))

@@ -89,6 +89,53 @@ def topk(input, k, dim=-1, largest=True, sorted=True, *, out=None):
     return _values_indices(return_types.topk, 'topk', input, vals, idx, 'TopkBackward0', d, True, out)
 
 
+def _quick_select(row, k):
+    """The index that torch's CPU quick-select (median-of-three, Hoare partition, NaN largest) leaves
+    at position k of one row. Only ties make it differ from a stable sort, so it runs on those rows."""
+    arr = list(row)
+    idx = list(range(len(arr)))
+
+    def gt(a, b):
+        return (a != a and b == b) or a > b
+
+    def sw(i, j):
+        arr[i], arr[j] = arr[j], arr[i]
+        idx[i], idx[j] = idx[j], idx[i]
+    lo, hi = 0, len(arr) - 1
+    while hi > lo:
+        if hi == lo + 1:
+            if gt(arr[lo], arr[hi]):
+                sw(lo, hi)
+            break
+        sw(lo + (hi - lo) // 2, lo + 1)
+        if gt(arr[lo + 1], arr[hi]):
+            sw(lo + 1, hi)
+        if gt(arr[lo], arr[hi]):
+            sw(lo, hi)
+        if gt(arr[lo + 1], arr[lo]):
+            sw(lo + 1, lo)
+        i, j, piv = lo + 1, hi, arr[lo]
+        while True:
+            i += 1
+            while gt(piv, arr[i]):
+                i += 1
+            j -= 1
+            while gt(arr[j], piv):
+                j -= 1
+            if j < i:
+                break
+            sw(i, j)
+        sw(lo, j)
+        if j <= k:
+            lo = i
+        if j >= k:
+            hi = j - 1
+    return idx[k]
+
+
+_TIE_EMULATION_LIMIT = 1 << 16      # elements; larger inputs keep the (equally valid) stable choice
+
+
 def kthvalue(input, k, dim=-1, keepdim=False, *, out=None):
     a = input._data
     d = _wrap_dim(dim, a.ndim)
@@ -99,6 +146,17 @@ def kthvalue(input, k, dim=-1, keepdim=False, *, out=None):
         vals, idx = a.copy(), np.zeros((), np.int64)
     else:
         idx = np.take(_stable_argsort(a, d, False), [k - 1], axis=d)
+        if a.size <= _TIE_EMULATION_LIMIT:
+            # among equal values torch's pick depends on its quick-select; replay it on rows with ties
+            x = np.moveaxis(a, d, -1).reshape(-1, a.shape[d])
+            srt = np.sort(x, axis=-1)
+            ties = np.nonzero(np.any((srt[:, 1:] == srt[:, :-1]) |
+                                     (np.isnan(srt[:, 1:]) if srt.dtype.kind == 'f' else False), axis=-1))[0]
+            if ties.size:
+                flat = np.moveaxis(idx, d, -1).reshape(-1).copy()
+                for r in ties:
+                    flat[r] = _quick_select(x[r].tolist(), k - 1)
+                idx = np.moveaxis(flat.reshape(np.moveaxis(idx, d, -1).shape), -1, d)
         vals = np.take_along_axis(a, idx, d)
         if not keepdim:
             idx, vals = np.squeeze(idx, d), np.squeeze(vals, d)
