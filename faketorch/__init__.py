@@ -23,11 +23,6 @@ from . import cuda
 from . import amp, backends, accelerator
 from .amp import autocast
 OutOfMemoryError = cuda.OutOfMemoryError
-from . import nn
-from . import optim
-from . import utils
-import faketorch.utils.data  # noqa: E402,F401  (torch.utils.data is loaded by `import torch`)
-from . import linalg, fft, special
 from . import _misc  # noqa: F401  (finfo, iinfo, compile, threads, determinism)
 from ._tensor_str import set_printoptions
 
@@ -81,9 +76,7 @@ channels_last = memory_format('channels_last')
 
 
 def _assert(condition, message):
-    if type(condition) is not Tensor and not condition:
-        raise AssertionError(message)
-    if type(condition) is Tensor and not condition:
+    if not condition:
         raise AssertionError(message)
 
 
@@ -118,8 +111,46 @@ def is_nonzero(input):
 from .random import (manual_seed, seed, initial_seed, get_rng_state, set_rng_state,  # noqa: E402
                      Generator, default_generator)
 from . import random  # noqa: E402
-from . import serialization  # noqa: E402
-from .serialization import save, load  # noqa: E402
-from . import storage  # noqa: E402
-from .storage import UntypedStorage, TypedStorage  # noqa: E402
-globals().update(storage._legacy_classes)   # torch.FloatStorage, torch.ByteStorage, ...
+
+# --- lazily imported parts ------------------------------------------------------------------------
+# nn, optim, utils.data, save/load ... are most of faketorch's code; importing them on first use
+# keeps `import faketorch` fast. Names they publish (torch.softmax, torch.save, Tensor.softmax ...)
+# appear once any of them is touched: module __getattr__ here, and Tensor's class and instance
+# __getattr__ (faketorch._tensor), load them all on the first miss.
+_LAZY_MODULES = ('nn', 'optim', 'utils', 'linalg', 'fft', 'special', 'serialization', 'storage',
+                 'distributions')
+_lazy_loaded = []
+
+
+def _load_lazy():
+    """Import every lazy part once; True if this call did the loading."""
+    if _lazy_loaded:
+        return False
+    _lazy_loaded.append(True)
+    import importlib
+    for name in _LAZY_MODULES:
+        try:
+            importlib.import_module('.' + name, __name__)
+        except ModuleNotFoundError as e:
+            if e.name != f'{__name__}.{name}':
+                raise
+    importlib.import_module('.utils.data', __name__)
+    g = globals()
+    if 'storage' in g:
+        g.update(g['storage']._legacy_classes)     # torch.FloatStorage, torch.ByteStorage, ...
+        g['UntypedStorage'], g['TypedStorage'] = g['storage'].UntypedStorage, g['storage'].TypedStorage
+    return True
+
+
+def __getattr__(name):
+    if name in _LAZY_MODULES:
+        import importlib
+        return importlib.import_module('.' + name, __name__)
+    if not name.startswith('__') and _load_lazy() and name in globals():
+        return globals()[name]
+    raise AttributeError(f"module 'faketorch' has no attribute '{name}'")
+
+
+def __dir__():
+    _load_lazy()
+    return sorted(globals())

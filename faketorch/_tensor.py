@@ -46,7 +46,22 @@ from .autograd import graph as _graph   # noqa: E402
 _graph._make = _make
 
 
-class Tensor:
+def _lazy_retry(obj, name, owner):
+    """A missing attribute may belong to a lazily imported part (nn adds Tensor.softmax ...)."""
+    if name.startswith('__'):
+        raise AttributeError(name)
+    import faketorch
+    if faketorch._load_lazy():
+        return getattr(obj, name)
+    raise AttributeError(f"{owner} has no attribute '{name}'")
+
+
+class _TensorMeta(type):
+    def __getattr__(cls, name):
+        return _lazy_retry(cls, name, f"type object '{cls.__name__}'")
+
+
+class Tensor(metaclass=_TensorMeta):
     __slots__ = ('_data', 'dtype', '_device', '_requires_grad', '_grad_fn', '_grad', '_output_nr',
                  '_vc', '_base', '_view_fn', '_accum', '_retains_grad', '__dict__', '__weakref__')
     __array_priority__ = 1000   # so ndarray + Tensor defers to Tensor.__radd__
@@ -77,6 +92,9 @@ class Tensor:
         if require_grad:
             t.requires_grad_(True)
         return t
+
+    def __getattr__(self, name):       # only runs when normal lookup fails
+        return _lazy_retry(self, name, f"'{type(self).__name__}' object")
 
     # --- metadata ---
     @property

@@ -44,7 +44,8 @@ _STREAMS = {
                                        d.OneHotCategorical(logits=t.zeros(2, 3)).sample()),
     'Bernoulli': lambda t, d: (d.Bernoulli(t.tensor([0.1, 0.5, 0.9])).sample((3,)), d.Bernoulli(0.3).sample((5,)),
                                d.Bernoulli(logits=t.tensor([-1., 1.])).sample()),
-    'Uniform': lambda t, d: (d.Uniform(0., 1.).sample((4,)), d.Uniform(t.tensor([0., 1.]), t.tensor([2., 5.])).rsample((3,)),
+    'Uniform': lambda t, d: (d.Uniform(0., 1.).sample((4,)),
+                             d.Uniform(t.tensor([0., 1.]), t.tensor([2., 5.])).rsample((3,)),
                              d.Uniform(t.zeros(2, dtype=t.float64), 1.).sample()),
     'MultivariateNormal': lambda t, d: (
         d.MultivariateNormal(t.zeros(2), t.tensor([[2., .5], [.5, 1.]])).sample((3,)),
@@ -343,7 +344,8 @@ def reprs(torch):
         d.Normal(0., 1.), d.Normal(torch.tensor([1.]), 2.), d.Normal(torch.zeros(2, 2), 1.),
         d.Categorical(logits=torch.zeros(3)), d.Multinomial(5, torch.ones(3)), d.OneHotCategorical(torch.ones(2)),
         d.Bernoulli(0.5), d.Bernoulli(logits=torch.zeros(3)), d.Uniform(0., 2.),
-        d.MultivariateNormal(torch.zeros(2), torch.eye(2)), d.MultivariateNormal(torch.zeros(2), scale_tril=torch.eye(2)),
+        d.MultivariateNormal(torch.zeros(2), torch.eye(2)),
+        d.MultivariateNormal(torch.zeros(2), scale_tril=torch.eye(2)),
         d.Beta(1., 1.), d.Gamma(2., 1.), d.Dirichlet(torch.ones(3)), d.Binomial(5, torch.tensor(0.5)),
         d.Independent(d.Normal(torch.zeros(3), 1.), 1))]
 
@@ -362,7 +364,8 @@ def constraint_reprs(torch):
 def constraint_checks(torch):
     c = D(torch).constraints
     x = torch.tensor([[0.2, 0.8], [0.5, 0.6], [-1., 2.]])
-    return (c.simplex.check(x), c.positive.check(x), c.unit_interval.check(x), c.real.check(torch.tensor([1., float('nan')])),
+    return (c.simplex.check(x), c.positive.check(x), c.unit_interval.check(x),
+            c.real.check(torch.tensor([1., float('nan')])),
             c.real_vector.check(x), c.integer_interval(0, 3).check(torch.tensor([0., 1.5, 3., 4.])),
             c.lower_cholesky.check(torch.tensor([[1., 0.], [2., 3.]])), c.positive_definite.check(torch.eye(2)),
             c.positive_definite.check(torch.tensor([[1., 2.], [2., 1.]])), c.boolean.check(torch.tensor([0., 1., 2.])),
@@ -481,3 +484,50 @@ def register_kl_custom(torch):
     a = d.kl_divergence(MyNormal(0., 1.), d.Normal(0., 2.))
     b = d.kl_divergence(d.Normal(0., 1.), d.Normal(0., 2.))
     return a, b
+
+
+@case('distributions.Gamma.rsample', exact=True)
+def gamma_rsample_rate_grad(torch):
+    rate = torch.tensor([1.0, 2.0, 0.5], requires_grad=True)
+    torch.manual_seed(9)
+    x = D(torch).Gamma(torch.tensor([0.3, 1.5, 4.0]), rate).rsample((2,))
+    x.sum().backward()
+    return x, rate.grad
+
+
+@case('distributions.Beta.sample', exact=True)
+def beta_sample_params_require_grad(torch):
+    a = torch.tensor([0.5, 2.0], requires_grad=True)
+    torch.manual_seed(4)
+    s = D(torch).Beta(a, torch.tensor([1.0, 0.25])).sample((3,))
+    return s, s.requires_grad
+
+
+@case('distributions.Normal')
+def int_and_mixed_args(torch):
+    d = D(torch)
+    n = d.Normal(0, 1)
+    m = d.Normal(torch.zeros(2, dtype=torch.float64), 1)
+    return (n.loc, n.scale, n.batch_shape, m.scale, n.log_prob(torch.tensor([0.5, 1.0], dtype=torch.float64)),
+            m.log_prob(torch.tensor([1, 2])))
+
+
+check('distributions.Uniform.cdf', lambda t: D(t).Uniform(0., 1.).cdf(t.tensor([1.5])), name='outside_support')
+
+
+@case('distributions.MultivariateNormal.log_prob')
+def mvn_precision_grad(torch):
+    P = torch.tensor([[2., 0.5], [0.5, 1.]], requires_grad=True)
+    m = D(torch).MultivariateNormal(torch.zeros(3, 2), precision_matrix=P)
+    lp = m.log_prob(torch.tensor([[1., 0.], [0., 1.], [1., 1.]]))
+    lp.sum().backward()
+    return lp, P.grad, m.scale_tril, m.covariance_matrix, repr(m)
+
+
+@case('distributions.Multinomial.log_prob')
+def multinomial_zero_prob_category(torch):
+    p = torch.tensor([0.0, 0.4, 0.6], requires_grad=True)
+    m = D(torch).Multinomial(4, p)
+    lp = m.log_prob(torch.tensor([0., 1., 3.]))
+    lp.backward()
+    return lp, p.grad, repr(m.support), repr(D(torch).Categorical(p).support)

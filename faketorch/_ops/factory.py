@@ -311,6 +311,7 @@ def _new(f, with_value=False):
     return g
 
 
+Tensor.new = lambda self, *args, device=None: _legacy_new(Tensor, self.dtype, args, device or self._device)
 Tensor.new_zeros = _new(zeros)
 Tensor.new_ones = _new(ones)
 Tensor.new_empty = _new(empty)

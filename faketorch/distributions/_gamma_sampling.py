@@ -12,7 +12,7 @@ import faketorch as ft
 from .. import _rng
 
 _F = np.float32
-_THIRD = _F(1.0) / _F(3.0)
+_THIRD = float(_F(1.0) / _F(3.0))
 
 
 def _uniform(gen):
@@ -33,7 +33,8 @@ def _gamma_one(gen, alpha, single):
             return 0.0
         scale *= (1.0 - _uniform(gen)) ** float(cast(1.0) / cast(alpha))
         alpha = cast(alpha) + cast(1.0)
-    d = float(cast(alpha) - _THIRD)  # 1.0f / 3.0f: a float32 third even for double alpha
+    # 1.0f / 3.0f is a float32 third even for double alpha; float32 alpha subtracts in float32
+    d = float(_F(alpha) - _F(_THIRD)) if single else alpha - _THIRD
     c = 1.0 / math.sqrt(9.0 * d)
     k = float(_F(0.0331))  # a float literal in torch's kernel, widened to double
     while True:

@@ -52,7 +52,7 @@ def _rebuild_parameter(tensor_reduce, requires_grad):
     return Parameter(fn(*args), requires_grad)
 
 
-class _BufferMeta(type):
+class _BufferMeta(type(Tensor)):
     # isinstance(t, Buffer) holds for tensors made by Buffer(...), which are plain Tensors
     def __instancecheck__(cls, instance):
         if cls is Buffer:
