@@ -202,8 +202,25 @@ addr = _add_product('AddrBackward0', 'addr', lambda a, b: outer(a, b))
 
 for _f in (matmul, mm, bmm, dot, mv, outer):
     register(with_out(_f))
+def _product_inplace(f):
+    from ._core import check_inplace, commit_inplace
+
+    def f_(self, m1, m2, *, beta=1, alpha=1):
+        check_inplace(self)
+        if f.__name__ == 'addr' and self._data.ndim != 2:
+            raise RuntimeError(f"2D tensor expected, got {self._data.ndim}D tensor for input")
+        r = f(self, m1, m2, beta=beta, alpha=alpha)
+        if r._data.shape != self._data.shape:
+            raise RuntimeError(f"Bad in-place call: input tensor size {list(self._data.shape)} and output "
+                               f"tensor size {list(r._data.shape)} should match")
+        return commit_inplace(self, r)
+    f_.__name__ = f.__name__ + '_'
+    return f_
+
+
 for _f in (addmm, baddbmm, addmv, addr):
-    register(_f, inplace=True)
+    register(_f)
+    setattr(Tensor, _f.__name__ + '_', _product_inplace(_f))
 register(with_out(outer), name='ger')
 Tensor.__matmul__ = matmul
 Tensor.__rmatmul__ = lambda self, other: matmul(other, self)
