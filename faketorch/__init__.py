@@ -118,7 +118,7 @@ from . import random  # noqa: E402
 # appear once any of them is touched: module __getattr__ here, and Tensor's class and instance
 # __getattr__ (faketorch._tensor), load them all on the first miss.
 _LAZY_MODULES = ('nn', 'optim', 'utils', 'linalg', 'fft', 'special', 'serialization', 'storage',
-                 'distributions')
+                 'distributions', 'masked', 'signal')
 _lazy_loaded = []
 
 

@@ -198,6 +198,8 @@ addmm = _add_product('AddmmBackward0', 'addmm', _fixed_rank('mm', 2, 2))
 baddbmm = _add_product('BaddbmmBackward0', 'baddbmm', _fixed_rank('bmm', 3, 3))
 addmv = _add_product('AddmvBackward0', 'addmv', _fixed_rank('mv', 2, 1))
 addr = _add_product('AddrBackward0', 'addr', lambda a, b: outer(a, b))
+# addbmm: the batch of products summed over the batch, then added like addmm
+addbmm = _add_product('AddbmmBackward0', 'addbmm', lambda a, b: _fixed_rank('bmm', 3, 3)(a, b).sum(0))
 
 
 for _f in (matmul, mm, bmm, dot, mv, outer):
@@ -218,7 +220,7 @@ def _product_inplace(f):
     return f_
 
 
-for _f in (addmm, baddbmm, addmv, addr):
+for _f in (addmm, baddbmm, addmv, addr, addbmm):
     register(_f)
     setattr(Tensor, _f.__name__ + '_', _product_inplace(_f))
 register(with_out(outer), name='ger')

@@ -26,7 +26,7 @@ class FunctionCtx:
 
 class BackwardCFunction(Node, FunctionCtx):
     """The grad_fn of a custom Function: it is also the ctx (as in torch)."""
-    __slots__ = ('__dict__',)
+    __slots__ = ()
 
     @property
     def saved_tensors(self):

@@ -61,21 +61,27 @@ class Node:
 
     Saved tensors go through `_save` so they carry the version they had when saved (torch's
     check for in-place changes) and are freed after backward unless retain_graph."""
-    __slots__ = ('next_functions', '_fn', '_saved', '_args', '_meta', '_nout', '_hooks',
-                 '_pre_hooks', '_tensor_pre_hooks', '_had_saved', '_outputs_ref', 'metadata',
-                 '__weakref__')
+    __slots__ = ('next_functions', '_fn', '_meta', '_nout', '__dict__', '__weakref__')
+    # rarely set: class defaults, stored per node (in __dict__) only when used
+    _saved = None
+    _had_saved = False
+    _args = None
+    _hooks = None
+    _pre_hooks = None
+    _tensor_pre_hooks = None
 
     def __init__(self, fn, next_functions, meta, nout=1):
         self._fn = fn
         self.next_functions = next_functions
         self._meta = meta
         self._nout = nout
-        self._saved = None
-        self._had_saved = False
-        self._args = None
-        self._hooks = None
-        self._pre_hooks = None
-        self._tensor_pre_hooks = None
+
+    @property
+    def metadata(self):
+        d = self.__dict__.get('_metadata')
+        if d is None:
+            d = self.__dict__['_metadata'] = {}
+        return d
 
     def name(self):
         n = type(self).__name__

@@ -575,7 +575,7 @@ max_pool3d = _max_pool_fn(max_pool3d_with_indices, 3)
 
 def _avg_divisor(inn, k, s, p, out, count_include_pad, divisor_override, dtype):
     if divisor_override:
-        return dtype.type(divisor_override)
+        return np.dtype(dtype).type(divisor_override)
     div = 1
     for i, (n, kk, ss, pp, o) in enumerate(zip(inn, k, s, p, out)):
         start = np.arange(o) * ss - pp
@@ -585,6 +585,12 @@ def _avg_divisor(inn, k, s, p, out, count_include_pad, divisor_override, dtype):
             size = np.minimum(end, n) - np.maximum(start, 0)
         div = np.multiply.outer(div, size) if i else size
     return np.asarray(div, dtype=dtype)
+
+
+def _trunc_div(a, b):
+    # integer avg pools divide as C does: rounding toward zero, not floor
+    q = a // b
+    return q + ((a % b != 0) & ((a < 0) != (b < 0)))
 
 
 def _avg_pool(input, nd, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override):
@@ -603,7 +609,7 @@ def _avg_pool(input, nd, kernel_size, stride, padding, ceil_mode, count_include_
     floating = x.dtype.kind == 'f'
     div = _avg_divisor(x.shape[lead:], k, s, p, out, count_include_pad, divisor_override,
                        x.dtype if floating else np.int64)
-    y = acc / div if floating else (acc // div).astype(x.dtype)     # integer avg pools truncate
+    y = acc / div if floating else _trunc_div(acc, div).astype(x.dtype)
     r = _make(np.asarray(y, dtype=x.dtype), input.dtype, input._device)
     if _grad_on(input):
         def bwd(node, g):   # on arrays: each window spreads its gradient evenly

@@ -116,7 +116,7 @@ class _no_grad:
 
 # --- pointwise activations: one node each ---------------------------------------------------------
 
-def _act(gname, kernel, fwd, deriv, save='x', double=True):
+def _act(gname, kernel, fwd, deriv, save='x', double=True, check=None):
     """An activation `f(input, *params)`: fwd(array, *params) -> array; deriv(g, saved, *params).
     Under create_graph the derivative is itself one node, '<Name>BackwardBackward0', as torch's
     (double=False where torch's backward is a composite: silu, mish)."""
@@ -129,7 +129,10 @@ def _act(gname, kernel, fwd, deriv, save='x', double=True):
         return deriv(g, x, *params)
 
     def op(input, *params):
-        _float_only(kernel, input)
+        if check is None:
+            _float_only(kernel, input)
+        else:
+            check(input, *params)
         r = _make(fwd(input._data, *params), input.dtype, input._device)
         if input._requires_grad and grad_state.enabled:
             attach(gname, bwd, (input,), (r,), save=(input,) if save == 'x' else (r,), args=params)
@@ -237,9 +240,25 @@ _leaky = _act('LeakyReluBackward0', 'leaky_relu_cpu',
 _rrelu_eval = _act('RreluWithNoiseBackward0', 'rrelu_with_noise',
                    lambda a, s: np.where(a >= 0, a, a * a.dtype.type(s)),
                    lambda g, x, s: g * ((x >= 0).to(x.dtype) * (1 - s) + s))
+def _hardtanh_check(t, lo, hi):
+    # torch clamps any real dtype; scalar limits are cast (truncated) to the input's dtype
+    c = t.dtype._cat
+    if c == 0:
+        raise RuntimeError('Bool inputs not supported for hardtanh')
+    if c == 3:
+        raise NotImplementedError('clamp is not supported for complex types')
+    if c == 1 and t._data.dtype.kind == 'u' and (lo < 0 or hi < 0):
+        raise RuntimeError('cannot do hardtanh on an unsigned type with negative limits')
+
+
+def _threshold_check(t, th, v):
+    if t.dtype._cat in (0, 3):
+        raise _not_implemented('threshold_cpu', t)
+
+
 _hardtanh = _act('HardtanhBackward0', 'hardtanh',
                  lambda a, lo, hi: np.clip(a, a.dtype.type(lo), a.dtype.type(hi)),
-                 lambda g, x, lo, hi: g * ((x > lo) & (x < hi)))
+                 lambda g, x, lo, hi: g * ((x > lo) & (x < hi)), check=_hardtanh_check)
 _hardsigmoid = _act('HardsigmoidBackward0', 'hardsigmoid',
                     lambda a: np.clip(a + a.dtype.type(3), 0, 6) / a.dtype.type(6),
                     lambda g, x: g * ((x > -3) & (x < 3)) / 6)
@@ -254,8 +273,8 @@ _hardshrink = _act('HardshrinkBackward0', 'hardshrink',
                    lambda a, l: np.where((a > l) | (a < -l), a, a.dtype.type(0)),
                    lambda g, x, l: g * ((x > l) | (x < -l)))
 _threshold = _act('ThresholdBackward0', 'threshold',
-                  lambda a, th, v: np.where(a > th, a, a.dtype.type(v)),
-                  lambda g, x, th, v: g * (x > th))
+                  lambda a, th, v: np.where(a > a.dtype.type(th), a, a.dtype.type(v)),
+                  lambda g, x, th, v: g * (x > th), check=_threshold_check)
 
 
 def elu(input, alpha=1.0, inplace=False):
