@@ -795,7 +795,7 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):
     dims = _norm_dims(dim, n)
     a = np.abs(x._data) if x.dtype.is_complex or ord != 2 else x._data
     ax = dims if dims else None
-    if dims == () and n:
+    if dims == () and n or n == 0:     # a 0-dim tensor's dim 0/-1 is the tensor itself
         ax = None
     if x._data.size == 0 and ord in (float('inf'),) or (ord < 0 and x._data.size == 0):
         if ax is None or any(x._data.shape[d] == 0 for d in (ax if isinstance(ax, tuple) else range(n))):
@@ -941,6 +941,31 @@ def vander(x, *, N=None):
     from . import cat
     powers = x.unsqueeze(-1).expand(x._data.shape + (n - 1,)).cumprod(-1)
     return cat([x.unsqueeze(-1) * 0 + 1, powers], -1)
+
+
+# --- LU, LDL and Householder factorizations (in _ops/factorizations.py) ------------------------
+
+def _factorizations():
+    from ._ops import factorizations
+    return factorizations
+
+
+def lu_factor(A, *, pivot=True, out=None):
+    return _write(out, _factorizations().lu_factor(A, pivot=pivot), 'linalg_lu_factor')
+
+
+def lu_factor_ex(A, *, pivot=True, check_errors=False, out=None):
+    return _write(out, _factorizations().lu_factor_ex(A, pivot=pivot, check_errors=check_errors),
+                  'linalg_lu_factor_ex')
+
+
+def lu(A, *, pivot=True, out=None):
+    return _write(out, _factorizations().lu(A, pivot=pivot), 'linalg_lu')
+
+
+def lu_solve(LU, pivots, B, *, left=True, adjoint=False, out=None):
+    return _write(out, _factorizations().lu_solve_linalg(LU, pivots, B, left=left, adjoint=adjoint),
+                  'linalg_lu_solve')
 
 
 # --- out= for results that are tuples -----------------------------------------------------------

@@ -67,11 +67,10 @@ def _reshape_bwd(node, g):
 def view(self, *shape):
     if len(shape) == 1 and shape[0].__class__ is D.dtype:
         return _view_dtype(self, shape[0])
-    shape = _infer(_shape_arg(shape), self._data.size)
-    data = self._data.view()
-    try:
-        data.shape = shape
-    except AttributeError:
+    a = self._data
+    shape = _infer(_shape_arg(shape), a.size)
+    data = a.reshape(shape)
+    if data.base is not a and data.base is not a.base and a.size:   # reshape had to copy
         raise RuntimeError("view size is not compatible with input tensor's size and stride (at least "
                            "one dimension spans across two contiguous subspaces). Use .reshape(...) "
                            "instead.") from None

@@ -374,13 +374,18 @@ def _conv_transposend(input, weight, bias, stride, padding, output_padding, grou
         def bwd(node, g):   # on arrays, like conv's (differentiable ops under create_graph)
             if grad_state.enabled:
                 return _conv_transpose_backward_graph(node, g, x_t, weight, bias, s, p, d, G, nd)
+            # torch's slow 3-d transposed kernel sums in an order that depends on MKL's GEMM kernels;
+            # summing in float64 and casting back leaves (nearly) only torch's own rounding error
+            acc = np.float64 if nd == 3 and x.dtype == np.float32 else x.dtype
             gp = _pad_array(g._data, pads)
-            gcols = _windows(gp, k, s, d, inn).reshape(N, G, Og * K, Lin)
+            gcols = _windows(gp, k, s, d, inn).reshape(N, G, Og * K, Lin).astype(acc, copy=False)
             gi = gw = gb = None
             if needs(node, 0):
-                gi = _wrap(np.matmul(wm, gcols).reshape(x.shape), input)
+                gi = np.matmul(wm.astype(acc, copy=False), gcols).reshape(x.shape)
+                gi = _wrap(gi.astype(x.dtype, copy=False), input)
             if needs(node, 1):
-                gw = _wrap(np.matmul(xm, gcols.transpose(0, 1, 3, 2)).sum(0).reshape(w.shape), weight)
+                gw = np.matmul(xm.astype(acc, copy=False), gcols.transpose(0, 1, 3, 2)).sum(0)
+                gw = _wrap(gw.reshape(w.shape).astype(x.dtype, copy=False), weight)
             if bias is not None and needs(node, 2):
                 gb = _wrap(g._data.sum(axis=(0,) + tuple(range(2, 2 + nd))), bias)
             return gi, gw, gb
