@@ -495,3 +495,168 @@ def _sph_j0(a):
 
 
 spherical_bessel_j0 = _nograd('spherical_bessel_j0', _sph_j0)
+
+
+# --- Bessel J, Y, K of orders 0 and 1, Airy Ai (torch gives them no derivative) ------------------
+# Computed in float64: power series where they do not cancel, the Hankel asymptotic expansions for
+# large arguments, and for K between the two the trapezoid rule on K_v(x) = int exp(-x cosh t)
+# cosh(v t) dt, which converges geometrically for this integrand.
+
+def _hankel_coefs(nu, n):
+    """a_k(nu) = prod_{j<=k} (4 nu^2 - (2j-1)^2) / (k! 8^k), k = 0..n-1."""
+    c = [1.0]
+    for k in range(1, n):
+        c.append(c[-1] * (4 * nu * nu - (2 * k - 1) ** 2) / (k * 8))
+    return c
+
+
+def _j_y_asym(nu, x):
+    """(J_nu, Y_nu) for large x > 0."""
+    c = _hankel_coefs(nu, 24)
+    p = np.zeros_like(x)
+    q = np.zeros_like(x)
+    for k in range(len(c) - 1, -1, -1):
+        if k % 2 == 0:
+            p = p + (-1) ** (k // 2) * c[k] / x ** k
+        else:
+            q = q + (-1) ** (k // 2) * c[k] / x ** k
+    chi = x - (nu / 2 + 0.25) * math.pi
+    s = np.sqrt(2 / (math.pi * x))
+    return s * (p * np.cos(chi) - q * np.sin(chi)), s * (p * np.sin(chi) + q * np.cos(chi))
+
+
+def _j_y_series(n, x, want_y):
+    """(J_n, Y_n) for n in {0, 1} and moderate x > 0 (A&S 9.1.10, 9.1.11)."""
+    z = -x * x / 4
+    h = x / 2
+    term = np.ones_like(x) / math.factorial(n)
+    psi = -_EULER + (0 if n == 0 else 0)        # psi(k + 1) at k = 0
+    psin = -_EULER + sum(1 / j for j in range(1, n + 1))    # psi(k + n + 1) at k = 0
+    j = term.copy()
+    s = term * (psi + psin)
+    for k in range(1, 60):
+        term = term * z / (k * (k + n))
+        psi += 1 / k
+        psin += 1 / (k + n)
+        j = j + term
+        s = s + term * (psi + psin)
+    j = j * h ** n
+    if not want_y:
+        return j, None
+    with np.errstate(all='ignore'):
+        y = (2 / math.pi) * np.log(h) * j - (1 / math.pi) * h ** n * s
+        if n == 1:
+            y = y - 2 / (math.pi * x)
+    return j, y
+
+
+def _j_y(n, a, want_y):
+    x = np.abs(a.astype(np.float64))
+    with np.errstate(all='ignore'):
+        small = np.minimum(x, 12)
+        sj, sy = _j_y_series(n, np.where(small == 0, 1e-300, small) if want_y else small, want_y)
+        big = np.maximum(x, 12)
+        aj, ay = _j_y_asym(n, big)
+        j = np.where(x < 12, sj, aj)
+        if n == 1:
+            j = np.where(a < 0, -j, j)
+            j = np.where(a == 0, a, j)
+        if not want_y:
+            return j
+        y = np.where(x < 12, sy, ay)
+        y = np.where(a == 0, -np.inf, y)
+        return np.where(a < 0, np.nan, y)
+
+
+def _k_series(n, x):
+    """K_n for 0 < x <= 2 (A&S 9.6.11)."""
+    z = x * x / 4
+    h = x / 2
+    term = np.ones_like(x) / math.factorial(n)
+    psi, psin = -_EULER, -_EULER + sum(1 / j for j in range(1, n + 1))
+    i = term.copy()
+    s = term * (psi + psin)
+    for k in range(1, 40):
+        term = term * z / (k * (k + n))
+        psi += 1 / k
+        psin += 1 / (k + n)
+        i = i + term
+        s = s + term * (psi + psin)
+    i = i * h ** n
+    if n == 0:
+        return -np.log(h) * i + 0.5 * s
+    return 1 / x + np.log(h) * i - 0.5 * h * s
+
+
+_T = np.arange(0, 8.05, 0.1)
+_TW = np.where(_T == 0, 0.5, 1.0) * 0.1     # trapezoid weights on [0, inf), the tail is negligible
+
+
+def _k_scaled_mid(nu, x):
+    """exp(x) K_nu(x) by the trapezoid rule, for x in about [1, 25]."""
+    t = _T.reshape((1,) * x.ndim + (-1,))
+    f = np.exp(-x[..., None] * (np.cosh(t) - 1)) * np.cosh(nu * t)
+    return (f * _TW).sum(-1)
+
+
+def _k_scaled_asym(nu, x):
+    c = _hankel_coefs(nu, 30)
+    s = np.zeros_like(x)
+    for k in range(len(c) - 1, -1, -1):
+        s = s + c[k] / x ** k
+    return np.sqrt(math.pi / (2 * x)) * s
+
+
+def _k(n, a, scaled):
+    x = a.astype(np.float64)
+    with np.errstate(all='ignore'):
+        lo = np.clip(x, 1e-300, 2)
+        ser = _k_series(n, lo) * (np.exp(lo) if scaled else 1)
+        mid = np.clip(x, 2, 25)
+        hi = np.maximum(x, 25)
+        r = np.where(x <= 25, _k_scaled_mid(n, mid), _k_scaled_asym(n, hi))
+        if not scaled:
+            r = r * np.exp(-np.where(x <= 25, mid, hi))
+        r = np.where(x <= 2, ser, r)
+        r = np.where(x == 0, np.inf, r)
+        r = np.where(np.isposinf(x), 0.0, r)
+        return np.where(x < 0, np.nan, r)
+
+
+def _airy_ai(a):
+    x = a.astype(np.float64)
+    with np.errstate(all='ignore'):
+        # Maclaurin series, -7 <= x <= 2: Ai = c1 f - c2 g
+        c1, c2 = 0.355028053887817239, 0.258819403792806798
+        m = np.clip(x, -7, 2)
+        x3 = m ** 3
+        tf = np.ones_like(m)
+        tg = m.copy()
+        f, g = tf.copy(), tg.copy()
+        for k in range(1, 45):
+            tf = tf * x3 / ((3 * k - 1) * (3 * k))
+            tg = tg * x3 / ((3 * k) * (3 * k + 1))
+            f, g = f + tf, g + tg
+        r = c1 * f - c2 * g
+        # x > 2: Ai = sqrt(x / 3) K_{1/3}(zeta) / pi
+        p = np.maximum(x, 2)
+        zeta = 2 / 3 * p ** 1.5
+        kz = np.where(zeta <= 25, _k_scaled_mid(1 / 3, np.minimum(zeta, 25)),
+                      _k_scaled_asym(1 / 3, np.maximum(zeta, 25))) * np.exp(-zeta)
+        r = np.where(x > 2, np.sqrt(p / 3) * kz / math.pi, r)
+        # x < -7: Ai(-y) = sqrt(y) / 3 (J_{1/3} + J_{-1/3})(zeta)
+        y = np.maximum(-x, 7)
+        zeta = 2 / 3 * y ** 1.5
+        r = np.where(x < -7, np.sqrt(y) / 3 * (_j_y_asym(1 / 3, zeta)[0] + _j_y_asym(-1 / 3, zeta)[0]), r)
+        return np.where(np.isinf(x), np.nan, r)
+
+
+airy_ai = _nograd('airy_ai', _airy_ai)
+bessel_j0 = _nograd('bessel_j0', lambda a: _j_y(0, a, False))
+bessel_j1 = _nograd('bessel_j1', lambda a: _j_y(1, a, False))
+bessel_y0 = _nograd('bessel_y0', lambda a: _j_y(0, a, True))
+bessel_y1 = _nograd('bessel_y1', lambda a: _j_y(1, a, True))
+modified_bessel_k0 = _nograd('modified_bessel_k0', lambda a: _k(0, a, False))
+modified_bessel_k1 = _nograd('modified_bessel_k1', lambda a: _k(1, a, False))
+scaled_modified_bessel_k0 = _nograd('scaled_modified_bessel_k0', lambda a: _k(0, a, True))
+scaled_modified_bessel_k1 = _nograd('scaled_modified_bessel_k1', lambda a: _k(1, a, True))
