@@ -242,7 +242,7 @@ erfcx = _unary(_erfcx, 'SpecialErfcxBackward0',
 ndtri = _unary(lambda a: math.sqrt(2) * _erfinv(2 * a - 1), 'SpecialNdtriBackward0',
                lambda g, x, r: g * math.sqrt(2 * math.pi) * (r * r / 2).exp())
 log_ndtr = _unary(_log_ndtr, 'SpecialLogNdtrBackward0',
-                  lambda g, x, r: g * (-x * x / 2 - r).exp() / math.sqrt(2 * math.pi))
+                  lambda g, x, r: g / math.sqrt(2 * math.pi) * (r + x.pow(2) / 2).neg().exp())
 
 
 def _entr(a):

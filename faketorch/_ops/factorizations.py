@@ -327,6 +327,16 @@ def lu_solve(b, LU_data, LU_pivots, *, out=None):
     return lu_solve_linalg(LU_data, LU_pivots, b)
 
 
-register(_lu_legacy, name='lu')
+def _lu_method(self, pivot=True, get_infos=False):
+    # Tensor.lu unpacks torch._lu_with_info into a plain tuple; torch.lu returns the named one
+    LU, piv, info = _lu_legacy(self, pivot, True)
+    if get_infos:
+        return LU, piv, info
+    _lu_legacy(self, pivot) if np.any(info._data) else None
+    return LU, piv
+
+
+register(_lu_legacy, name='lu', method=False)
+Tensor.lu = _lu_method
 register(lu_solve)
 register(lu_unpack, method=False)

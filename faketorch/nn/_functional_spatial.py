@@ -968,6 +968,15 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     return r
 
 
+def _layer_norm_xhat(x, mean, invstd):
+    """x-hat as torch's weight gradient forms it: fma(rstd, x, -rstd * mean) in float32, so that a
+    row of one element gives torch's rounding residue rather than an exact zero."""
+    if x.dtype != np.float32:
+        return (x - mean) * invstd
+    b = (-invstd * mean).astype(np.float64)
+    return (invstd.astype(np.float64) * x + b).astype(np.float32)
+
+
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-05):
     ns = tuple(normalized_shape) if isinstance(normalized_shape, (list, tuple)) else (normalized_shape,)
     x = input._data
@@ -996,7 +1005,7 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-05):
             if needs(node, 0):
                 gi = _wrap(_norm_input_grad(gxhat, xhat, invstd, axes, int(np.prod(ns))), input)
             if weight is not None and needs(node, 1):
-                gw = _wrap((go * xhat).sum(axis=lead), weight)
+                gw = _wrap((go * _layer_norm_xhat(x, mean, invstd)).sum(axis=lead), weight)
             if bias is not None and needs(node, 2):
                 gb = _wrap(go.sum(axis=lead), bias)
             return gi, gw, gb
@@ -1118,6 +1127,18 @@ _PAD_NAME = {'reflect': 'ReflectionPad{}DBackward0', 'replicate': 'ReplicationPa
              'circular': 'CopySlices'}
 
 
+def _pad_map(size, lo, hi, mode):
+    """Source index of each output position along one dim. Negative pads crop: reflect reflects
+    about the original edges; replicate and circular crop first, then pad what is left (as torch)."""
+    if size + lo + hi <= 0:
+        return np.zeros(0, np.intp)
+    if mode == 'reflect':
+        idx = np.abs(np.arange(-lo, size + hi))
+        return np.where(idx >= size, 2 * (size - 1) - idx, idx)
+    kept = np.arange(max(-lo, 0), size - max(-hi, 0))
+    return np.pad(kept, (max(lo, 0), max(hi, 0)), mode=_NP_MODE[mode])
+
+
 def pad(input, pad, mode='constant', value=None):
     pad = [int(p) for p in pad]
     if len(pad) % 2:
@@ -1162,7 +1183,7 @@ def pad(input, pad, mode='constant', value=None):
                                f"{list(x.shape)}")
         if mode == 'circular' and (lo > size or hi > size):
             raise RuntimeError("Padding value causes wrapping around more than once.")
-    maps = [np.pad(np.arange(x.shape[lead + i]), p, mode=_NP_MODE[mode]) for i, p in enumerate(pads)]
+    maps = [_pad_map(x.shape[lead + i], lo, hi, mode) for i, (lo, hi) in enumerate(pads)]
     y = x
     for i, m in enumerate(maps):
         y = np.take(y, m, axis=lead + i)
@@ -1176,9 +1197,8 @@ def pad(input, pad, mode='constant', value=None):
                 m = maps[i]
                 size = x.shape[ax]
                 gm = np.moveaxis(gy, ax, 0)
-                gx = gm[lo:lo + size].copy()
-                for j in list(range(lo)) + list(range(lo + size, len(m))):
-                    gx[m[j]] += gm[j]
+                gx = _zeros_like(gm, (size,) + gm.shape[1:])
+                np.add.at(gx, m, gm)
                 gy = np.moveaxis(gx, 0, ax)
             return (_wrap(np.ascontiguousarray(gy), input),)
         _record(_PAD_NAME[mode].format(n), bwd, (input,), (r,))
