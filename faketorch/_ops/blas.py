@@ -200,24 +200,8 @@ addmv = _add_product('AddmvBackward0', 'addmv', _fixed_rank('mv', 2, 1))
 addr = _add_product('AddrBackward0', 'addr', lambda a, b: outer(a, b))
 
 
-_addbmm_node = _add_product('AddbmmBackward0', 'addbmm', lambda a, b: _fixed_rank('bmm', 3, 3)(a, b).sum(0))
-
-
-def addbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
-    r = _addbmm_node(input, batch1, batch2, beta=beta, alpha=alpha)
-    # torch starts from beta * input and adds alpha * (one product) per batch, in that order:
-    # redo the values that way so float32 rounds as torch's does
-    p = np.matmul(batch1._data, batch2._data)
-    dt = r._data.dtype
-    acc = np.zeros_like(r._data) if beta == 0 else \
-        np.broadcast_to(input._data * np.asarray(beta, dt) if beta != 1 else input._data, r._data.shape).astype(dt)
-    for i in range(p.shape[0]):
-        acc += p[i] * np.asarray(alpha, dt) if alpha != 1 else p[i]
-    r._data[...] = acc
-    if out is not None:
-        from ._core import write_out
-        return write_out(out, r, 'addbmm')
-    return r
+# addbmm: the products summed over the batch, then added as addmm does
+addbmm = _add_product('AddbmmBackward0', 'addbmm', lambda a, b: _fixed_rank('bmm', 3, 3)(a, b).sum(0))
 
 
 for _f in (matmul, mm, bmm, dot, mv, outer):

@@ -1128,12 +1128,15 @@ _PAD_NAME = {'reflect': 'ReflectionPad{}DBackward0', 'replicate': 'ReplicationPa
 
 
 def _pad_map(size, lo, hi, mode):
-    """Source index of each output position along one dim. Negative pads crop: reflect reflects
-    about the original edges; replicate and circular crop first, then pad what is left (as torch)."""
+    """Source index of each output position along one dim. Negative pads crop: reflect and replicate
+    map about the original edges; circular crops first, then wraps what is left (as torch)."""
     if size + lo + hi <= 0:
         return np.zeros(0, np.intp)
+    idx = np.arange(-lo, size + hi)
+    if mode == 'replicate':
+        return np.clip(idx, 0, size - 1)
     if mode == 'reflect':
-        idx = np.abs(np.arange(-lo, size + hi))
+        idx = np.abs(idx)
         return np.where(idx >= size, 2 * (size - 1) - idx, idx)
     kept = np.arange(max(-lo, 0), size - max(-hi, 0))
     return np.pad(kept, (max(lo, 0), max(hi, 0)), mode=_NP_MODE[mode])
