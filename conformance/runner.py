@@ -240,10 +240,11 @@ def read_expected(path=EXPECTED):
         return set()
 
 
-def update_expected(outcomes, path=EXPECTED):
-    """Ids that ran are listed iff they pass now; ids that did not run keep their entry."""
+def update_expected(outcomes, path=EXPECTED, prune=False):
+    """Ids that ran are listed iff they pass now; ids that did not run keep their entry, unless
+    `prune` (a full run: an id that did not run no longer exists)."""
     ran = {o.id for o in outcomes}
-    keep = {i for i in read_expected(path) if i not in ran}
+    keep = set() if prune else {i for i in read_expected(path) if i not in ran}
     new = keep | {o.id for o in outcomes if o.status == 'pass'}
     with open(path, 'w') as f:
         f.writelines(i + '\n' for i in sorted(new))

@@ -88,7 +88,7 @@ def main(argv=None):
         log(f'wrote {os.path.relpath(path)}')
     log('total: ' + runner.counts_text(outcomes) + f' in {time.perf_counter() - t0:.0f} s')
     if args.update_expected:
-        listed = runner.update_expected(outcomes)
+        listed = runner.update_expected(outcomes, prune=not args.filter and not args.no_opinfo)
         log(f'expected_pass.txt: {len(listed)} ids')
         return 0
     expected = runner.read_expected()
