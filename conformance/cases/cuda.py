@@ -159,7 +159,25 @@ check('torch.backends.cuda.flash_sdp_enabled', lambda torch: (torch.backends.cud
                                                               torch.backends.cuda.math_sdp_enabled()))
 
 
+def _mutable_backend_flags(fn):
+    """torch's test utilities (imported with op_db) freeze backend flags with
+    disable_global_flags(); these cases are about the default, unfrozen state."""
+    def run(torch):
+        frozen_fn = getattr(torch.backends, 'flags_frozen', None)
+        frozen = frozen_fn is not None and frozen_fn()
+        if frozen:      # the flag lives in the globals of torch.backends' functions
+            frozen_fn.__globals__['__allow_nonbracketed_mutation_flag'] = True
+        try:
+            return fn(torch)
+        finally:
+            if frozen:
+                frozen_fn.__globals__['__allow_nonbracketed_mutation_flag'] = False
+    run.__name__ = fn.__name__
+    return run
+
+
 @case('torch.backends.cudnn.benchmark', name='set_and_restore')
+@_mutable_backend_flags
 def cudnn_flags(torch):
     cudnn = torch.backends.cudnn
     old = cudnn.benchmark, cudnn.deterministic
@@ -174,8 +192,8 @@ def cudnn_flags(torch):
         cudnn.benchmark, cudnn.deterministic = old
 
 
-check('torch.backends.cudnn.benchmark', lambda torch: setattr(torch.backends.cudnn, 'benchmark', 1),
-      name='not_bool')
+check('torch.backends.cudnn.benchmark',
+      _mutable_backend_flags(lambda torch: setattr(torch.backends.cudnn, 'benchmark', 1)), name='not_bool')
 
 
 @case('torch.backends.cuda.matmul.allow_tf32', name='float32_matmul_precision')

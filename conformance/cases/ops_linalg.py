@@ -88,3 +88,52 @@ check('torch.linalg.multi_dot', lambda torch: torch.linalg.multi_dot([torch.ones
 @case('torch.linalg.inv')
 def batched_singular(torch):
     return torch.linalg.inv(torch.stack([torch.eye(3), torch.zeros(3, 3)]))
+
+
+# --- LU factorization family --------------------------------------------------------------------
+
+def _lu_A(torch, shape=(3, 3)):
+    return torch.linspace(-2, 3, shape[-1] * shape[-2], dtype=torch.float64).reshape(shape).exp().sin().requires_grad_()
+
+
+@case('torch.linalg.lu_factor')
+def lu_factor_grad(torch):
+    A = _lu_A(torch, (2, 4, 4))
+    LU, piv = torch.linalg.lu_factor(A)
+    LU.pow(2).sum().backward()
+    return LU, piv, A.grad, LU.grad_fn.name()
+
+
+@case('torch.linalg.lu')
+def lu_wide_tall_grads(torch):
+    out = []
+    for shape in ((3, 5), (5, 3)):
+        A = _lu_A(torch, shape)
+        P, L, U = torch.linalg.lu(A)
+        (L.sum() + U.pow(2).sum()).backward()
+        out += [P, L, U, A.grad, L.grad_fn.name()]
+    return tuple(out)
+
+
+@case('torch.linalg.lu_solve')
+def lu_solve_left_adjoint(torch):
+    A = _lu_A(torch, (3, 3))
+    B = torch.linspace(0, 1, 6, dtype=torch.float64).reshape(3, 2).requires_grad_()
+    LU, piv = torch.linalg.lu_factor(A)
+    X1 = torch.linalg.lu_solve(LU, piv, B, adjoint=True)
+    X2 = torch.linalg.lu_solve(LU, piv, B.mT, left=False)
+    (X1.sum() + X2.pow(2).sum()).backward()
+    return X1, X2, A.grad, B.grad, X1.grad_fn.name()
+
+
+check('torch.linalg.lu_factor_ex', lambda torch: torch.linalg.lu_factor_ex(torch.tensor([[1., 2], [2, 4]])),
+      name='singular_info')
+check('torch.linalg.lu_factor', lambda torch: torch.linalg.lu_factor(torch.zeros(2, 3, 3)), name='singular_error')
+check('torch.linalg.lu_factor', lambda torch: torch.linalg.lu_factor(torch.ones(3, 3, dtype=torch.long)),
+      name='int_error')
+check('torch.linalg.lu_solve', lambda torch: torch.linalg.lu_solve(
+    *torch.linalg.lu_factor(torch.eye(2, dtype=torch.float64)), torch.ones(2, 1)), name='dtype_error')
+check('torch.lu_unpack', lambda torch: torch.lu_unpack(*torch.linalg.lu_factor(
+    torch.tensor([[1., 2, 3, 0], [4, 5, 6, 1], [7, 8, 10, 2], [3, -1, 0, 5]]))))
+check('torch.addbmm', lambda torch: torch.addbmm(torch.ones(2, 4), torch.arange(12.).reshape(3, 2, 2),
+                                                 torch.arange(24.).reshape(3, 2, 4), beta=0.5, alpha=2))

@@ -35,3 +35,10 @@ check('torch.special.digamma', lambda torch: torch.special.digamma(torch.tensor(
 check('torch.special.chebyshev_polynomial_t',
       lambda torch: torch.special.chebyshev_polynomial_t(torch.linspace(-1, 1, 5), 3))
 check('torch.special.hermite_polynomial_h', lambda torch: torch.special.hermite_polynomial_h(_r(torch), 4))
+
+
+# Bessel J, Y, K and Airy Ai: values across the series / asymptotic switch points and the edges
+_BX = [-30., -8., -2.5, -0., 0., 1e-3, 0.7, 1.9, 2.1, 4., 11.9, 12.1, 19., 26., 120., float('inf'), float('nan')]
+for _n in ('airy_ai', 'bessel_j0', 'bessel_j1', 'bessel_y0', 'bessel_y1', 'modified_bessel_k0',
+           'modified_bessel_k1', 'scaled_modified_bessel_k0', 'scaled_modified_bessel_k1'):
+    check(f'torch.special.{_n}', lambda torch, n=_n: getattr(torch.special, n)(torch.tensor(_BX)), name='edges')

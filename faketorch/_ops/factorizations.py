@@ -290,6 +290,9 @@ def lu_solve_linalg(LU, pivots, B, *, left=True, adjoint=False, out=None):
             from .linalg_ops import _named
             X = _named('LinalgLuSolveBackward0', X)
         return X
+    if LU.dtype is not B.dtype:
+        raise RuntimeError(f"linalg.lu_solve: Expected LU and B to have the same dtype, but found LU of type "
+                           f"{D.type_name(LU.dtype)} and B of type {D.type_name(B.dtype)} instead")
     n = LU._data.shape[-1]
     if B._data.shape[-2] != n:
         raise RuntimeError(f"linalg.lu_solve: Incompatible shapes of A and B for the equation "

@@ -373,6 +373,11 @@ def _run_node(fn, grads, targets, captured, accumulate, create_graph, buffers):
         return
     if fn._fn is None:
         return
+    for g in grads:
+        if g is not None:
+            break
+    else:               # no gradient reached this node: nothing flows on (torch skips it too)
+        return
     if fn._saved is None and fn._had_saved:
         raise RuntimeError(_FREED_MSG)
     out = fn._fn(fn, *grads)

@@ -816,7 +816,13 @@ def _max_unpool(input, indices, nd, kernel_size, stride, padding, output_size):
 
 
 def max_unpool1d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
-    return _max_unpool(input, indices, 1, kernel_size, stride, padding, output_size)
+    # torch runs the 2-d kernel on an unsqueezed view (so the grad_fn is SqueezeBackward1)
+    k = _tuple(kernel_size, 1)[0]
+    s = k if stride is None else _tuple(stride, 1)[0]
+    p = _tuple(padding, 1)[0]
+    out = (input.shape[-1] - 1) * s - 2 * p + k if output_size is None else tuple(output_size)[-1]
+    return _max_unpool(input.unsqueeze(-1), indices.unsqueeze(-1), 2, (k, 1), (s, 1), (p, 0),
+                       (out, 1)).squeeze(-1)
 
 
 def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
@@ -917,6 +923,13 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
                              f"{input.shape}")
     elif running_mean is None:
         raise RuntimeError("running_mean must be defined in evaluation mode")
+    if x.size == 0:     # torch skips every check and keeps the graph connected
+        out = input.clone()
+        if weight is not None:
+            out = out * weight[0]
+        return out + bias[0] if bias is not None else out
+    if x.ndim == 1:
+        raise IndexError("Dimension out of range (expected to be in range of [-1, 0], but got 1)")
     for nm, t in (('running_mean', running_mean), ('running_var', running_var), ('weight', weight),
                   ('bias', bias)):
         if t is not None and t.numel() != C:
@@ -1216,16 +1229,17 @@ _INTERP_NAME = {'nearest': 'UpsampleNearest{}DBackward0', 'nearest-exact': 'Upsa
 _MODE_DIMS = {'linear': 1, 'bilinear': 2, 'trilinear': 3, 'bicubic': 2}
 
 
-def _src_scale(n, o, align_corners, scale):
+def _src_scale(n, o, align_corners, scale, ft=np.float32):
     if align_corners:
-        return np.float32((n - 1) / (o - 1)) if o > 1 else np.float32(0)
+        return ft((n - 1) / (o - 1)) if o > 1 else ft(0)
     if scale is not None and scale > 0:
-        return np.float32(1.0 / scale)
-    return np.float32(n / o)
+        return ft(1.0 / scale)
+    return ft(n / o)
 
 
 def _cubic_weights(t):
-    A = np.float32(-0.75)
+    ft = t.dtype.type
+    A = ft(-0.75)
 
     def c1(v):
         return ((A + 2) * v - (A + 3)) * v * v + 1
@@ -1235,24 +1249,28 @@ def _cubic_weights(t):
     return [c2(t + 1), c1(t), c1(1 - t), c2(2 - t)]
 
 
-def _taps(mode, n, o, align_corners, scale):
-    """Per output position along one dim: [(source index array, weight array or None), ...]."""
-    sc = _src_scale(n, o, align_corners, scale)
-    dst = np.arange(o, dtype=np.float32)
-    if mode == 'nearest':
+def _taps(mode, n, o, align_corners, scale, ft=np.float32):
+    """Per output position along one dim: [(source index array, weight array or None), ...].
+    ft: the precision of torch's index arithmetic (double for float64 inputs, else float; nearest
+    modes always use float)."""
+    if mode in ('nearest', 'nearest-exact'):
+        sc = _src_scale(n, o, align_corners, scale)
+        dst = np.arange(o, dtype=np.float32)
+        if mode == 'nearest-exact':
+            dst += np.float32(0.5)
         return [(np.minimum(np.floor(dst * sc).astype(np.int64), n - 1), None)]
-    if mode == 'nearest-exact':
-        return [(np.minimum(np.floor((dst + np.float32(0.5)) * sc).astype(np.int64), n - 1), None)]
-    src = sc * dst if align_corners else sc * (dst + np.float32(0.5)) - np.float32(0.5)
+    sc = _src_scale(n, o, align_corners, scale, ft)
+    dst = np.arange(o, dtype=ft)
+    src = sc * dst if align_corners else sc * (dst + ft(0.5)) - ft(0.5)
     if mode == 'bicubic':
         i0 = np.floor(src).astype(np.int64)
-        t = (src - i0).astype(np.float32)
+        t = (src - i0).astype(ft)
         return [(np.clip(i0 - 1 + j, 0, n - 1), w) for j, w in enumerate(_cubic_weights(t))]
-    src = np.maximum(src, np.float32(0))
+    src = np.maximum(src, ft(0))
     i0 = src.astype(np.int64)
     i1 = i0 + (i0 < n - 1)
-    l1 = np.clip(src - i0, 0, 1).astype(np.float32)
-    return [(i0, np.float32(1) - l1), (i1, l1)]
+    l1 = np.clip(src - i0, 0, 1).astype(ft)
+    return [(i0, ft(1) - l1), (i1, l1)]
 
 
 def interpolate(input, size=None, scale_factor=None, mode='nearest', align_corners=None,
@@ -1293,7 +1311,8 @@ def interpolate(input, size=None, scale_factor=None, mode='nearest', align_corne
                                   f"{input.dim()}D) for the modes: nearest | linear | bilinear | bicubic | "
                                   f"trilinear | area | nearest-exact (got {mode})")
     x = input._data
-    plan = [_taps(mode, sp[i], out[i], align_corners, scales[i]) for i in range(nd)]
+    ft = np.float64 if x.dtype == np.float64 else np.float32
+    plan = [_taps(mode, sp[i], out[i], align_corners, scales[i], ft) for i in range(nd)]
     y = x
     # separable: interpolate the last dim first, as torch's kernels nest their loops
     for i in reversed(range(nd)):

@@ -1361,7 +1361,23 @@ def _nll_check(input, target, weight, ignore_index):
 
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction='mean'):
     reduction = _reduction(size_average, reduce, reduction)
+    return _nll_nd(input, target, weight, ignore_index, reduction)
+
+
+def _nll_nd(input, target, weight, ignore_index, reduction):
+    """torch's nll_loss_nd: 3-d and >4-d inputs go through nll_loss2d on an (N, C, 1, -1) view, and an
+    unreduced loss is viewed back (so its grad_fn is ViewBackward0)."""
     _nll_check(input, target, weight, ignore_index)
+    d = input.dim()
+    if (d == 3 or d > 4) and input.numel() > 0:
+        n, c = input.shape[:2]
+        out = _nll_loss(input.contiguous().view(n, c, 1, -1), target.contiguous().view(n, 1, -1), weight,
+                        ignore_index, reduction)
+        return out.view((n,) + tuple(input.shape[2:])) if reduction == 'none' else out
+    return _nll_loss(input, target, weight, ignore_index, reduction)
+
+
+def _nll_loss(input, target, weight, ignore_index, reduction):
     a = input._data
     t = target._data.astype(np.int64)
     one_d = a.ndim == 1
@@ -1403,10 +1419,6 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
             return gi.reshape(a.shape) if one_d else gi
         attach('NllLoss2DBackward0' if a.ndim >= 3 else 'NllLossBackward0', bwd, (input,), (r,))
     return r
-
-
-def _nll_nd(input, target, weight, ignore_index, reduction):
-    return nll_loss(input, target, weight, None, ignore_index, None, reduction)
 
 
 def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
@@ -1762,7 +1774,8 @@ def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction='mean'
 
 def linear_cross_entropy(input, linear_weight, target, *, linear_bias=None, weight=None, reduction='mean',
                          ignore_index=None, label_smoothing=0.0, options=None):
-    """The reference path (options are accepted and ignored: the chunked path only saves memory)."""
+    """The reference path computes the numbers; with `options` the result hangs off one node named as
+    torch's chunked custom op (chunking itself only saves memory)."""
     if input.dim() < 1 or input.dim() > 2:
         raise RuntimeError(f'expected input with dimensionality 1 or 2, got {input.dim()}')
     if linear_weight.dim() < 2:
@@ -1784,6 +1797,19 @@ def linear_cross_entropy(input, linear_weight, target, *, linear_bias=None, weig
     if tuple(target.shape) == logits_shape and ignore_index is not None:
         raise RuntimeError('ignore_index cannot be specified when target contains probabilities')
     ignore_index = ignore_index if ignore_index is not None else -100
+    if options is not None:
+        chunked = (reduction in ('mean', 'sum', 'none') and label_smoothing == 0.0
+                   and target.dtype == D.int64 and not out_features)
+        if not chunked:
+            warnings.warn("linear_cross_entropy: ``options`` ignored; chunked path needs reduction in "
+                          "{'mean','sum','none'}, label_smoothing == 0, target.dtype == int64, "
+                          f"out_features == (). Got reduction={reduction!r}, label_smoothing={label_smoothing}"
+                          f", target.dtype={target.dtype}, out_features={out_features}, tracing=False, "
+                          "linear_bias.shape="
+                          f"{tuple(linear_bias.shape) if linear_bias is not None else None}.", stacklevel=2)
+        else:
+            return _linear_cross_entropy_chunked(input, linear_weight, target, linear_bias, weight,
+                                                 reduction, ignore_index)
     if out_features:
         n = math.prod(out_features) * C
         linear_weight = linear_weight.reshape(n, in_features)
@@ -1794,23 +1820,46 @@ def linear_cross_entropy(input, linear_weight, target, *, linear_bias=None, weig
                          label_smoothing=label_smoothing)
 
 
+def _linear_cross_entropy_chunked(input, linear_weight, target, linear_bias, weight, reduction,
+                                  ignore_index):
+    unbatched = input.dim() == 1
+    if unbatched:
+        input, target = input.unsqueeze(0), target.unsqueeze(0)
+    op = 'no_reduction_' if reduction == 'none' else ''
+    gname = f'GeneratedBackwardFor_torch_nn__linear_cross_entropy_batch_chunked_{op}defaultBackward'
+    r = _fused(gname, (input, linear_weight, linear_bias),
+               lambda x, w, b: cross_entropy(linear(x, w, b), target, weight=weight, reduction=reduction,
+                                             ignore_index=ignore_index))
+    return r.squeeze(0) if unbatched else r
+
+
+def _exp(x):
+    # exp/log rounded once from double, as glibc's expf/logf (torch's scalar CTC kernel) nearly always are
+    return np.exp(x.astype(np.float64)).astype(x.dtype)
+
+
+def _log(x):
+    return np.log(x.astype(np.float64)).astype(x.dtype)
+
+
 def _lse(*xs):
     m = np.maximum.reduce(xs)
     ms = np.where(np.isfinite(m), m, 0)
     with np.errstate(divide='ignore'):
-        return np.log(sum(np.exp(x - ms) for x in xs)) + ms
+        return _log(sum(_exp(x - ms) for x in xs)) + ms
 
 
 def _ctc_alpha_beta(lp, ext, skip, il, tl, blank):
-    """nll per sample and d nll / d log_probs (torch's formula), in float64."""
-    lp = lp.astype(np.float64)
+    """nll per sample and d nll / d log_probs: torch's formulas, in the input's precision (torch's CPU
+    kernel runs in float32 for float32 inputs, and its rounding shows in the gradient)."""
     T, B, C = lp.shape
+    dt = lp.dtype
     S = ext.shape[1]
     bi = np.arange(B)[:, None]
     em = lp[:, bi, ext]                                   # (T, B, S)
-    ninf = np.full((B, S), -np.inf)
+    ninf = np.full((B, S), -np.inf, dt)
     tl_a = np.asarray(tl)
-    alpha = np.full((T, B, S), -np.inf)
+    alpha = np.full((T, B, S), -np.inf, dt)
     a0 = ninf.copy()
     a0[:, 0] = em[0, :, 0]
     a0[:, 1] = np.where(tl_a > 0, em[0, :, 1], -np.inf) if S > 1 else a0[:, 0]
@@ -1820,8 +1869,8 @@ def _ctc_alpha_beta(lp, ext, skip, il, tl, blank):
         p1 = np.concatenate([ninf[:, :1], prev[:, :-1]], 1)
         p2 = np.where(skip, np.concatenate([ninf[:, :2], prev[:, :-2]], 1), -np.inf)
         alpha[t] = _lse(prev, p1, p2) + em[t]
-    beta = np.full((T, B, S), -np.inf)
-    nll = np.zeros(B)
+    beta = np.full((T, B, S), -np.inf, dt)
+    nll = np.zeros(B, dt)
     for b in range(B):
         Tb, L = il[b], tl[b]
         if Tb == 0:
@@ -1841,12 +1890,12 @@ def _ctc_alpha_beta(lp, ext, skip, il, tl, blank):
         live = (t < np.asarray(il) - 1)[:, None]
         beta[t] = np.where(live, _lse(nxt, n1, n2) + em[t], beta[t])
     ab = alpha + beta                                     # (T, B, S)
-    lcab = np.full((T, B, C), -np.inf)
-    for s in range(S):                                    # gather alpha*beta onto classes
+    lcab = np.full((T, B, C), -np.inf, dt)
+    for s in range(S - 1, -1, -1):        # gather alpha*beta onto classes, in torch's (descending) order
         cur = lcab[:, bi[:, 0], ext[:, s]]
         lcab[:, bi[:, 0], ext[:, s]] = _lse(cur, ab[:, :, s])
     with np.errstate(invalid='ignore', over='ignore'):
-        grad = np.exp(lp) - np.exp(lcab + nll[None, :, None] - lp)
+        grad = _exp(lp) - _exp(lcab + nll[None, :, None] - lp)
     tmask = np.arange(T)[:, None] < np.asarray(il)[None, :]
     grad = np.where(tmask[:, :, None], grad, 0)
     return nll, grad
@@ -1887,7 +1936,8 @@ def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reducti
             return _make(gd.astype(lp_in._data.dtype), lp_in.dtype, lp_in._device) * g.reshape(1, B, 1)
         attach('CtcLossBackward0', bwd, (lp_in,), (nll,))
     if zero_infinity:
-        nll = nll.masked_fill(nll == math.inf, 0.0)
+        from .. import where
+        nll = where(nll == math.inf, nll.new_zeros(()), nll)     # torch's where(), not masked_fill
     if reduction == 'none' and unbatched:
         return nll[0]
     if reduction == 'mean':

@@ -82,10 +82,12 @@ def hamming_window(window_length, periodic=_UNSET, alpha=_UNSET, beta=_UNSET, *,
     first_unset = given.index(_UNSET) if _UNSET in given else len(given)
     if any(v is not _UNSET for v in given[first_unset:]):
         # a later optional given without an earlier one: no overload of torch's matches
-        kw = {k: v for k, v in zip(('periodic', 'alpha', 'beta'), given) if v is not _UNSET}
+        # those before the gap are taken as positional (the usual call), as torch would print them
+        kw = {k: v for k, v in zip(('periodic', 'alpha', 'beta')[first_unset:], given[first_unset:])
+              if v is not _UNSET}
         _bad_overload('hamming_window', ('', ', bool periodic', ', bool periodic, float alpha',
                                          ', bool periodic, float alpha, float beta'),
-                      (window_length,), kw)
+                      (window_length, *given[:first_unset]), kw)
     periodic = True if periodic is _UNSET else periodic
     alpha = 0.54 if alpha is _UNSET else alpha
     beta = 0.46 if beta is _UNSET else beta
