@@ -155,6 +155,10 @@ class Tensor(metaclass=_TensorMeta):
     def is_quantized(self):
         return False
 
+    # probed with getattr(t, 'is_nested', False) by library code: real attributes, so the probe
+    # does not trigger the lazy import of nn & co.
+    is_nested = is_mkldnn = is_sparse_csr = is_xpu = is_mps = is_ipu = is_vulkan = is_mtia = is_maia = False
+
     @property
     def layout(self):
         from . import strided

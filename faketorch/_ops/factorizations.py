@@ -343,3 +343,148 @@ register(_lu_legacy, name='lu', method=False)
 Tensor.lu = _lu_method
 register(lu_solve)
 register(lu_unpack, method=False)
+
+
+# --- Householder: geqrf, householder_product (orgqr), ormqr ---------------------------------------
+# LAPACK's convention: H_i = I - tau_i v_i v_i^H, v_i[i] = 1 implicit, v_i below the diagonal of
+# column i; Q = H_1 H_2 ... H_k.
+
+_geqrf_t = RT._make_type('geqrf', ('a', 'tau'))
+
+
+def _larfg(alpha, x):
+    """LAPACK ?larfg over a batch: (beta, tau, v) with H^H [alpha; x] = [beta; 0].
+    alpha: (B,), x: (B, r). Real tau is 0 when x == 0; complex also needs imag(alpha) == 0."""
+    xnorm = np.sqrt((np.abs(x) ** 2).sum(-1)) if x.shape[-1] else np.zeros(alpha.shape, alpha.real.dtype)
+    ar = alpha.real
+    beta = -np.copysign(np.sqrt(np.abs(alpha) ** 2 + xnorm ** 2), np.where(ar == 0, 1, ar))
+    if np.iscomplexobj(alpha):
+        trivial = (xnorm == 0) & (alpha.imag == 0)
+    else:
+        trivial = xnorm == 0
+    safe_beta = np.where(trivial, 1, beta)
+    tau = (safe_beta - ar) / safe_beta
+    if np.iscomplexobj(alpha):
+        tau = tau - 1j * alpha.imag / safe_beta
+    tau = np.where(trivial, 0, tau).astype(alpha.dtype)
+    denom = np.where(trivial, 1, alpha - safe_beta)
+    v = np.where(trivial[:, None], x, x * (1 / denom)[:, None]).astype(alpha.dtype)
+    return np.where(trivial, alpha, beta).astype(alpha.dtype), tau, v
+
+
+def _geqrf_data(a):
+    m, n = a.shape[-2:]
+    k = min(m, n)
+    flat = np.array(a.reshape((-1, m, n)), copy=True)
+    tau = np.zeros((flat.shape[0], k), a.dtype)
+    for i in range(k):
+        beta, t, v = _larfg(flat[:, i, i], flat[:, i + 1:, i])
+        flat[:, i, i], flat[:, i + 1:, i], tau[:, i] = beta, v, t
+        if i + 1 < n:           # apply H_i^H to the trailing columns
+            vv = np.concatenate([np.ones((flat.shape[0], 1), a.dtype), v], -1)
+            c = flat[:, i:, i + 1:]
+            w = np.einsum('bm,bmn->bn', vv.conj(), c)
+            c -= (t.conj()[:, None] * vv)[:, :, None] * w[:, None, :]
+    return flat.reshape(a.shape), tau.reshape(a.shape[:-2] + (k,))
+
+
+def geqrf(input, *, out=None):
+    if input._data.ndim < 2:
+        raise RuntimeError("torch.geqrf: input must have at least 2 dimensions.")
+    if input.dtype._cat < 2:
+        raise NotImplementedError(f"\"geqrf_cpu\" not implemented for '{D.type_name(input.dtype)}'")
+    a, tau = _geqrf_data(input._data)
+    res = _geqrf_t(_make(a, input.dtype, input._device), _make(tau, input.dtype, input._device))
+    if out is not None:
+        from ..linalg import _write
+        return _write(out, res, 'geqrf')
+    return res
+
+
+def _reflectors(A, k):
+    """The unit lower-trapezoidal V (m x k) of the packed reflectors, as tensor ops."""
+    m = A._data.shape[-2]
+    return _tril(A[..., :, :k], -1) + _const(np.eye(m, k, dtype=A.dtype._np), A)
+
+
+def _apply_reflectors(V, tau, C, left, adjoint):
+    """op(Q) C (left) or C op(Q) (right), Q = H_1 ... H_k, op = conjugate transpose when adjoint;
+    one reflector at a time in tensor ops, so autograd differentiates it (any order)."""
+    k = tau._data.shape[-1]
+    order = range(k) if left == adjoint else range(k - 1, -1, -1)
+    cplx = tau.dtype.is_complex
+    for i in order:
+        v = V[..., :, i:i + 1]
+        t = tau[..., i:i + 1].unsqueeze(-1)
+        if adjoint and cplx:
+            t = t.conj()
+        if left:     # H C = C - tau v (v^H C)
+            C = C - (t * v).matmul(_mH(v).matmul(C))
+        else:        # C H = C - tau (C v) v^H
+            C = C - (C.matmul(v) * t).matmul(_mH(v))
+    return C
+
+
+def householder_product(input, tau, *, out=None):
+    name = 'torch.linalg.householder_product'
+    if input._data.ndim < 2:
+        raise RuntimeError(f"{name}: input must have at least 2 dimensions.")
+    m, n = input._data.shape[-2:]
+    if m < n:
+        raise RuntimeError(f"{name}: input.shape[-2] must be greater than or equal to input.shape[-1]")
+    k = tau._data.shape[-1] if tau._data.ndim else 1
+    if n < k:
+        raise RuntimeError(f"{name}: input.shape[-1] must be greater than or equal to tau.shape[-1]")
+    if tau._data.ndim != input._data.ndim - 1 or tau._data.shape[:-1] != input._data.shape[:-2]:
+        raise RuntimeError(f"{name}: Expected batch dimensions of tau to be equal to input.shape[:-2], "
+                           f"but got {list(tau._data.shape[:-1])}")
+    if tau.dtype is not input.dtype:
+        raise RuntimeError(f"{name}: tau dtype {D.type_name(tau.dtype)} does not match input dtype "
+                           f"{D.type_name(input.dtype)}")
+    I = _const(np.broadcast_to(np.eye(m, n, dtype=input.dtype._np), input._data.shape), input)
+    Q = _apply_reflectors(_reflectors(input, k), tau, I, True, False)
+    if not Q._requires_grad:
+        Q = _make(np.ascontiguousarray(Q._data), input.dtype, input._device)
+    from .linalg_ops import _named
+    Q = _named('LinalgHouseholderProductBackward0', Q)
+    if out is not None:
+        from ..linalg import _write
+        return _write(out, Q, 'linalg_householder_product')
+    return Q
+
+
+def orgqr(input, tau):
+    return householder_product(input, tau)
+
+
+def ormqr(input, tau, other, left=True, transpose=False, *, out=None):
+    name = 'torch.ormqr'
+    if input._data.ndim < 2:
+        raise RuntimeError(f"{name}: input must have at least 2 dimensions.")
+    if other._data.ndim < 2:
+        raise RuntimeError(f"{name}: other must have at least 2 dimensions.")
+    mn = other._data.shape[-2] if left else other._data.shape[-1]
+    if mn != input._data.shape[-2]:
+        raise RuntimeError(f"{name}: other.shape[{-2 if left else -1}] must be equal to input.shape[-2]")
+    k = tau._data.shape[-1]
+    if k > min(mn, input._data.shape[-1]):
+        raise RuntimeError(f"{name}: tau.shape[-1] must be equal to min(other.shape[{-2 if left else -1}], "
+                           f"input.shape[-1])")
+    for t, what in ((tau, 'tau'), (other, 'other')):
+        if t.dtype is not input.dtype:
+            raise RuntimeError(f"{name}: Expected input and {what} to have the same dtype, but input has "
+                               f"dtype {input.dtype} and {what} has dtype {t.dtype}")
+    r = _apply_reflectors(_reflectors(input, k), tau, other, left, transpose)
+    if not r._requires_grad:
+        r = _make(np.ascontiguousarray(r._data), input.dtype, input._device)
+    from .linalg_ops import _named
+    r = _named('OrmqrBackward0', r)
+    if out is not None:
+        from ._core import write_out
+        return write_out(out, r, 'ormqr')
+    return r
+
+
+register(geqrf)
+register(orgqr)
+register(ormqr)

@@ -7,6 +7,7 @@ Convolution is im2col (one strided view + one reshape copy) and one batched GEMM
 only over kernel offsets, never over output positions.
 """
 import math
+import sys
 import warnings
 
 import numpy as np
@@ -514,9 +515,33 @@ def _max_pool(input, nd, kernel_size, stride, padding, dilation, ceil_mode, with
     return r, indices
 
 
+def _rep2(a):
+    """a with its last axis doubled (each element twice): two strided writes, no fancy indexing."""
+    r = np.empty_like(a, shape=a.shape + (2,))
+    r[..., 0] = a
+    r[..., 1] = a
+    return r.reshape(a.shape[:-1] + (2 * a.shape[-1],))
+
+
+def _max2x2_grad(x, best, go):
+    """2x2/stride-2 max-pool gradient on contiguous rows: compare x with the row-doubled maxima, keep
+    the first maximum of each window (torch's scan order) with uint16 ops on byte pairs, then one
+    multiply by the row-doubled gradient."""
+    Ho, W = best.shape[-2], x.shape[-1]
+    eq = x.reshape(best.shape[:-2] + (Ho, 2, W)) == _rep2(best)[..., None, :]
+    w = eq.view(np.uint16)          # (..., Ho, 2, Wo): the two columns of one window row (little-endian)
+    r0, r1 = w[..., 0, :], w[..., 1, :]
+    r0 &= ~((r0 & 1) << 8)          # first column set: clear the second
+    r1 &= ~((r1 & 1) << 8)
+    r1 *= r0 == 0                   # first row has the maximum: clear the second row
+    return np.multiply(eq, _rep2(go)[..., None, :], dtype=x.dtype).reshape(x.shape)
+
+
 def _tiled_max_grad(x, best, go, k, out, lead):
     """Max-pool gradient when windows tile the input exactly: work window-major so every mask op runs
     on contiguous arrays (strided views with short rows are several times slower)."""
+    if tuple(k) == (2, 2) and x.shape[-1] % 2 == 0 and sys.byteorder == 'little':
+        return _max2x2_grad(x, best, go)
     nd = len(k)
     split = x.shape[:lead] + tuple(v for o, kk in zip(out, k) for v in (o, kk))
     perm = tuple(lead + 2 * i + 1 for i in range(nd)) + tuple(range(lead)) + \
