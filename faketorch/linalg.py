@@ -182,9 +182,21 @@ def _det_bwd(node, g):
     return cof * g.unsqueeze(-1).unsqueeze(-1)
 
 
+def _det_array(a):
+    """torch's det: the product of LU's diagonal, signed by the row swaps (NumPy's det goes
+    through exp(logdet) and is off in the last digit: det([[4,1,0],[1,3,1],[0,1,2]]) != 18)."""
+    from ._ops.factorizations import _getrf
+    if a.size == 0:
+        return np.ones(a.shape[:-2], a.dtype)
+    lu, piv, _ = _getrf(a)
+    swaps = (piv != np.arange(1, piv.shape[-1] + 1, dtype=np.int32)).sum(-1)
+    d = np.diagonal(lu, axis1=-2, axis2=-1).prod(-1)
+    return np.where(swaps % 2 == 1, -d, d).astype(a.dtype, copy=False)
+
+
 def det(A, *, out=None):
     _check_matrix('linalg.det', A)
-    r = _out(np.linalg.det(A._data), A.dtype, A)
+    r = _out(_det_array(A._data), A.dtype, A)
     if _grad_on(A):
         attach('LinalgDetBackward0', _det_bwd, (A, ), (r,), save=(A, r))
     return _write(out, r, 'linalg_det')
@@ -966,6 +978,10 @@ def lu(A, *, pivot=True, out=None):
 def lu_solve(LU, pivots, B, *, left=True, adjoint=False, out=None):
     return _write(out, _factorizations().lu_solve_linalg(LU, pivots, B, left=left, adjoint=adjoint),
                   'linalg_lu_solve')
+
+
+def householder_product(A, tau, *, out=None):
+    return _factorizations().householder_product(A, tau, out=out)
 
 
 # --- out= for results that are tuples -----------------------------------------------------------

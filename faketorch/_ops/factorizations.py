@@ -375,7 +375,7 @@ def _larfg(alpha, x):
 def _geqrf_data(a):
     m, n = a.shape[-2:]
     k = min(m, n)
-    flat = np.array(a.reshape((-1, m, n)), copy=True)
+    flat = np.array(a.reshape((int(np.prod(a.shape[:-2])), m, n)), copy=True)
     tau = np.zeros((flat.shape[0], k), a.dtype)
     for i in range(k):
         beta, t, v = _larfg(flat[:, i, i], flat[:, i + 1:, i])

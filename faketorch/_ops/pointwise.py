@@ -93,7 +93,8 @@ _NEG_BOOL = ("Negation, the `-` operator, on a bool tensor is not supported. If 
 
 neg = unary('neg', np.negative, lambda g: -g, no_bool=_NEG_BOOL)
 register(neg, name='negative', inplace=True)
-abs = unary('abs', np.absolute, lambda g, x: g * x.sgn(), reject={0: 'abs_cpu'})
+# int_result: the numpy result dtype is kept, so abs(complex) is real as in torch
+abs = unary('abs', np.absolute, lambda g, x: g * x.sgn(), reject={0: 'abs_cpu'}, int_result=True)
 register(abs, name='absolute', inplace=True)
 exp = unary('exp', np.exp, lambda g, result: g * result, floating=True)
 exp2 = unary('exp2', np.exp2, lambda g, result: g * result * math.log(2), floating=True)

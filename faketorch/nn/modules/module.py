@@ -850,6 +850,19 @@ def _parse_to(args, kwargs):
     return device, dtype, non_blocking
 
 
+def _warn_outside_faketorch(msg):
+    """Warn at the first caller frame outside faketorch: torch's engine calls the hook from C++, so
+    its warning points at the user's backward() line."""
+    import os
+    import sys
+    import warnings
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    f, level = sys._getframe(1), 2
+    while f is not None and f.f_code.co_filename.startswith(root + os.sep):
+        f, level = f.f_back, level + 1
+    warnings.warn(msg, stacklevel=level)
+
+
 class BackwardHook:
     """Full backward (pre-)hooks: identity nodes around a module's inputs and outputs.
 
@@ -933,6 +946,11 @@ class BackwardHook:
                     go = res
             self.grad_outputs = go
             if not self.input_wrapped:      # no input needs grad: full hooks run now
+                _warn_outside_faketorch(
+                    "Full backward hook is firing when gradients are computed with respect to module "
+                    "outputs since no inputs require gradients. See "
+                    "https://docs.pytorch.org/docs/main/generated/torch.nn.Module.html"
+                    "#torch.nn.Module.register_full_backward_hook for more details.")
                 gi = (None,) * self.n_inputs
                 for hook in self.user_hooks:
                     if hook(self.module, gi, go) is not None:
