@@ -634,6 +634,7 @@ def lstsq(A, B, rcond=None, *, driver=None):
     res = empty
     rank = _make(np.zeros((0,), np.int64), D.int64, A._device)
     sv = _make(np.zeros((0,), a.dtype), A.dtype.to_real(), A._device)
+    driver = 'gelsy' if driver is None else driver     # torch's CPU default
     if driver in ('gelsd', 'gelss', 'gelsy'):
         rank = matrix_rank(A)
     if driver in ('gelsd', 'gelss'):
@@ -648,6 +649,8 @@ def lstsq(A, B, rcond=None, *, driver=None):
             from ._ops.linalg_ops import _named
             res = _named('LinalgLstsqBackward0', res)
     from ._ops.linalg_ops import _named
+    if res is empty and _grad_on(A, B):     # torch's node owns the (empty) residuals too
+        attach('LinalgLstsqBackward0', lambda node, g: (None, None), (A, B), (res,))
     return RT.linalg_lstsq(_named('LinalgLstsqBackward0', X), res, rank, sv)
 
 
@@ -982,6 +985,19 @@ def lu_solve(LU, pivots, B, *, left=True, adjoint=False, out=None):
 
 def householder_product(A, tau, *, out=None):
     return _factorizations().householder_product(A, tau, out=out)
+
+
+def ldl_factor_ex(A, *, hermitian=False, check_errors=False, out=None):
+    return _write(out, _factorizations().ldl_factor_ex(A, hermitian=hermitian, check_errors=check_errors),
+                  'linalg_ldl_factor_ex')
+
+
+def ldl_factor(A, *, hermitian=False, out=None):
+    return _write(out, _factorizations().ldl_factor(A, hermitian=hermitian), 'linalg_ldl_factor')
+
+
+def ldl_solve(LD, pivots, B, *, hermitian=False, out=None):
+    return _write(out, _factorizations().ldl_solve(LD, pivots, B, hermitian=hermitian), 'linalg_ldl_solve')
 
 
 # --- out= for results that are tuples -----------------------------------------------------------

@@ -425,8 +425,19 @@ def log_softmax(input, dim, *, dtype=None):
 
 # --- orthogonal polynomials (not differentiable in torch either) --------------------------------
 
-def _poly(name, step, first, shift=False):
-    """p_n(x) by the three-term recurrence; n may be a tensor (per element) or a number."""
+def _fms(a, b, c):
+    """a * b - c rounded once: torch's float32 kernel compiles to a fused multiply-add."""
+    if a.dtype == np.float32:
+        return (a.astype(np.float64) * b - c).astype(np.float32)
+    return a * b - c
+
+
+_HERMITE_LIMIT = {np.dtype(np.float32): 128, np.dtype(np.float64): 512}    # beyond: NaN, as torch
+
+
+def _poly(name, step, first, shift=False, native=False):
+    """p_n(x) by the three-term recurrence; n may be a tensor (per element) or a number.
+    native: recur in the result dtype, as torch's kernel does (others are exact enough in double)."""
     def f(input, n, *, out=None):
         x_t = input if isinstance(input, Tensor) else None
         n_t = n if isinstance(n, Tensor) else None
@@ -437,18 +448,20 @@ def _poly(name, step, first, shift=False):
         ss = [v for v in (input, n) if not isinstance(v, Tensor)]
         rt = D.result_type_of(ts, ss)
         dt = rt if rt._cat >= 2 else D.get_default_dtype()
-        x = xa.astype(np.float64)
+        x = xa.astype(dt._np if native else np.float64)
         if shift:
             x = 2 * x - 1
         nn = np.broadcast_to(na, np.broadcast_shapes(np.shape(x), np.shape(na))).astype(np.int64)
         x = np.broadcast_to(x, nn.shape)
         top = int(nn.max()) if nn.size else 0
         p0, p1 = np.ones_like(x), first(x)
-        res = np.where(nn == 0, p0, np.where(nn == 1, p1, 0.0))
+        res = np.where(nn == 0, p0, np.where(nn == 1, p1, x.dtype.type(0)))
         for k in range(2, top + 1):
             p0, p1 = p1, step(x, p1, p0, k)
             res = np.where(nn == k, p1, res)
-        res = np.where(nn < 0, 0.0, res)
+        res = np.where(nn < 0, x.dtype.type(0), res)
+        if native:
+            res = np.where(nn > _HERMITE_LIMIT.get(x.dtype, 1024), x.dtype.type(np.nan), res)
         r = _make(np.asarray(res, dt._np), dt, ref._device)
         return write_out(out, r, name) if out is not None else r
     f.__name__ = name
@@ -467,9 +480,10 @@ shifted_chebyshev_polynomial_v = _poly('shifted_chebyshev_polynomial_v', lambda 
                                        lambda x: 2 * x - 1, shift=True)
 shifted_chebyshev_polynomial_w = _poly('shifted_chebyshev_polynomial_w', lambda x, p, q, k: 2 * x * p - q,
                                        lambda x: 2 * x + 1, shift=True)
-hermite_polynomial_h = _poly('hermite_polynomial_h', lambda x, p, q, k: 2 * x * p - 2 * (k - 1) * q,
-                             lambda x: 2 * x)
-hermite_polynomial_he = _poly('hermite_polynomial_he', lambda x, p, q, k: x * p - (k - 1) * q, lambda x: x)
+hermite_polynomial_h = _poly('hermite_polynomial_h', lambda x, p, q, k: _fms(x + x, p, 2 * (k - 1) * q),
+                             lambda x: 2 * x, native=True)
+hermite_polynomial_he = _poly('hermite_polynomial_he', lambda x, p, q, k: _fms(x, p, (k - 1) * q), lambda x: x,
+                              native=True)
 laguerre_polynomial_l = _poly('laguerre_polynomial_l', lambda x, p, q, k: ((2 * k - 1 - x) * p - (k - 1) * q) / k,
                               lambda x: 1 - x)
 legendre_polynomial_p = _poly('legendre_polynomial_p', lambda x, p, q, k: ((2 * k - 1) * x * p - (k - 1) * q) / k,

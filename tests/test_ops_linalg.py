@@ -118,3 +118,33 @@ def test_bessel_matches_torch():
         a = getattr(torch.special, n)(torch.tensor(xs, dtype=torch.float32)).numpy()
         b = getattr(faketorch.special, n)(faketorch.tensor(xs, dtype=faketorch.float32)).numpy()
         np.testing.assert_allclose(b, a, rtol=1.3e-6, atol=1e-5, equal_nan=True)
+
+
+def test_ldl_bunch_kaufman_pivots_match_torch():
+    torch = pytest.importorskip('torch')
+    import numpy as np
+    import faketorch
+    rng = np.random.default_rng(1)
+    for dt in ('float32', 'float64', 'complex128'):
+        for herm in (False, True):
+            for n in (1, 2, 3, 5, 8):
+                a = rng.standard_normal((3, n, n)) + (1j * rng.standard_normal((3, n, n)) if 'complex' in dt else 0)
+                a = (a + (np.conj(np.swapaxes(a, -1, -2)) if herm else np.swapaxes(a, -1, -2))).astype(dt)
+                r1 = torch.linalg.ldl_factor(torch.from_numpy(a), hermitian=herm)
+                r2 = faketorch.linalg.ldl_factor(faketorch.from_numpy(a), hermitian=herm)
+                assert np.array_equal(r1.pivots.numpy(), r2.pivots.numpy())
+                np.testing.assert_allclose(r2.LD.numpy(), r1.LD.numpy(), rtol=1e-3, atol=1e-3)
+                b = rng.standard_normal((n, 2)).astype(dt)
+                x1 = torch.linalg.ldl_solve(r1.LD, r1.pivots, torch.from_numpy(b), hermitian=herm)
+                x2 = faketorch.linalg.ldl_solve(r2.LD, r2.pivots, faketorch.from_numpy(b), hermitian=herm)
+                np.testing.assert_allclose(x2.numpy(), x1.numpy(), rtol=1e-3, atol=1e-3)
+
+
+def test_geqrf_householder_roundtrip():
+    import numpy as np
+    import faketorch
+    a = faketorch.tensor(np.random.default_rng(2).standard_normal((2, 5, 3)))
+    qr, tau = faketorch.geqrf(a)
+    Q = faketorch.linalg.householder_product(qr, tau)
+    R = faketorch.triu(qr[..., :3, :])
+    np.testing.assert_allclose((Q @ R).numpy(), a.numpy(), atol=1e-12)

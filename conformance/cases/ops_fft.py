@@ -1,5 +1,5 @@
 """torch.fft: transforms, normalisation modes, dtypes, gradients."""
-from conformance import check
+from conformance import case, check
 
 
 def _grad_of(torch, f, x):
@@ -33,3 +33,25 @@ check('torch.fft.fftfreq', lambda torch: torch.fft.fftfreq(5))
 check('torch.fft.rfftfreq', lambda torch: torch.fft.rfftfreq(6, d=0.5))
 check('torch.fft.fftshift', lambda torch: torch.fft.fftshift(torch.arange(6)))
 check('torch.fft.ifftshift', lambda torch: torch.fft.ifftshift(_m(torch), dim=1))
+
+check('torch.stft', lambda torch: torch.stft(torch.arange(40.).sin(), 8, window=torch.hann_window(8),
+                                             return_complex=True))
+check('torch.stft', lambda torch: torch.stft(torch.arange(40.).sin(), 8, return_complex=False, center=False,
+                                             normalized=True), name='real_view')
+check('torch.stft', lambda torch: torch.stft(torch.arange(40.), 8), name='return_complex_required')
+check('torch.stft', lambda torch: torch.stft(torch.arange(10.), 16, center=False, return_complex=True),
+      name='n_fft_too_big')
+check('torch.istft', lambda torch: torch.istft(torch.stft(torch.arange(40.).sin(), 8, window=torch.hann_window(8),
+                                                          return_complex=True), 8, window=torch.hann_window(8)))
+check('torch.istft', lambda torch: torch.istft(torch.ones(5, 11, dtype=torch.complex64), 8, length=50),
+      name='length')
+check('torch.istft', lambda torch: torch.istft(torch.ones(5, 11, dtype=torch.complex64), 8, center=False,
+                                               window=torch.hann_window(8)), name='nola_error')
+
+
+@case('torch.stft')
+def stft_grad(torch):
+    x = torch.arange(24.).cos().requires_grad_()
+    s = torch.stft(x, 8, hop_length=3, return_complex=True)
+    s.abs().sum().backward()
+    return s, x.grad, s.grad_fn.name()

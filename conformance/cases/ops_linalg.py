@@ -137,3 +137,33 @@ check('torch.lu_unpack', lambda torch: torch.lu_unpack(*torch.linalg.lu_factor(
     torch.tensor([[1., 2, 3, 0], [4, 5, 6, 1], [7, 8, 10, 2], [3, -1, 0, 5]]))))
 check('torch.addbmm', lambda torch: torch.addbmm(torch.ones(2, 4), torch.arange(12.).reshape(3, 2, 2),
                                                  torch.arange(24.).reshape(3, 2, 4), beta=0.5, alpha=2))
+
+_SYM = [[4., 1, -2, 0.5], [1, 0.1, 3, 1], [-2, 3, -1, 2], [0.5, 1, 2, 0.2]]
+check('torch.linalg.ldl_factor', lambda torch: torch.linalg.ldl_factor(torch.tensor(_SYM)))
+check('torch.linalg.ldl_factor_ex', lambda torch: torch.linalg.ldl_factor_ex(torch.zeros(2, 3, 3)), name='singular')
+check('torch.linalg.ldl_solve', lambda torch: torch.linalg.ldl_solve(
+    *torch.linalg.ldl_factor(torch.tensor(_SYM, dtype=torch.float64)), torch.arange(8.).double().view(4, 2)))
+check('torch.linalg.ldl_factor', lambda torch: torch.linalg.ldl_factor(torch.ones(3, 2)), name='not_square')
+check('torch.geqrf', lambda torch: torch.geqrf(torch.tensor([[1., 2, 3], [4, 5, 6], [7, 8, 10], [0, 1, 1]])))
+check('torch.linalg.householder_product', lambda torch: torch.linalg.householder_product(
+    *torch.geqrf(torch.tensor([[1., 2, 3], [4, 5, 6], [7, 8, 10], [0, 1, 1]]))))
+check('torch.ormqr', lambda torch: torch.ormqr(*torch.geqrf(torch.tensor([[1., 2], [4, 5], [7, 9.]])),
+                                                 torch.eye(3), left=False, transpose=True))
+check('torch.linalg.householder_product', lambda torch: torch.linalg.householder_product(
+    torch.ones(3, 4), torch.ones(2)), name='wide_error')
+
+
+@case('torch.linalg.householder_product')
+def householder_grad(torch):
+    A = torch.tensor([[1., 2], [3, 4], [5, 7]], dtype=torch.float64, requires_grad=True)
+    tau = torch.tensor([1.2, 0.5], dtype=torch.float64, requires_grad=True)
+    Q = torch.linalg.householder_product(A, tau)
+    Q.pow(2).mul(torch.arange(6.).double().view(3, 2)).sum().backward()
+    return Q, A.grad, tau.grad
+
+
+@case('torch.linalg.lstsq')
+def lstsq_outputs_grad(torch):
+    A = torch.tensor([[1., 2], [3, 4], [5, 7]], requires_grad=True)
+    r = torch.linalg.lstsq(A, torch.ones(3, 1))
+    return [(t.requires_grad, t.grad_fn.name() if t.grad_fn else None, tuple(t.shape)) for t in r]

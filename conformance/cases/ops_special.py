@@ -42,3 +42,8 @@ _BX = [-30., -8., -2.5, -0., 0., 1e-3, 0.7, 1.9, 2.1, 4., 11.9, 12.1, 19., 26., 
 for _n in ('airy_ai', 'bessel_j0', 'bessel_j1', 'bessel_y0', 'bessel_y1', 'modified_bessel_k0',
            'modified_bessel_k1', 'scaled_modified_bessel_k0', 'scaled_modified_bessel_k1'):
     check(f'torch.special.{_n}', lambda torch, n=_n: getattr(torch.special, n)(torch.tensor(_BX)), name='edges')
+
+check('torch.special.hermite_polynomial_he', lambda torch: torch.special.hermite_polynomial_he(
+    torch.linspace(-3, 3, 13), 11), name='float32_recurrence')
+check('torch.special.hermite_polynomial_h', lambda torch: torch.special.hermite_polynomial_h(
+    torch.linspace(-3, 3, 13), torch.tensor([0, 1, 5, 9, 130] * 2 + [3, 4, 200.])), name='limit_nan')

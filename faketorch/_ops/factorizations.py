@@ -425,6 +425,18 @@ def _apply_reflectors(V, tau, C, left, adjoint):
     return C
 
 
+def _finish(name, r, inputs):
+    """A composite's result under torch's grad_fn name; with no reflectors the result does not depend
+    on the inputs, but torch still records the node (undefined gradients)."""
+    if r._grad_fn is not None and r._requires_grad:
+        from .linalg_ops import _named
+        return _named(name, r)
+    r = _make(np.ascontiguousarray(r._data), r.dtype, r._device)
+    if _grad_on(*inputs):
+        attach(name, lambda node, g: (None,) * len(inputs), inputs, (r,))
+    return r
+
+
 def householder_product(input, tau, *, out=None):
     name = 'torch.linalg.householder_product'
     if input._data.ndim < 2:
@@ -443,10 +455,7 @@ def householder_product(input, tau, *, out=None):
                            f"{D.type_name(input.dtype)}")
     I = _const(np.broadcast_to(np.eye(m, n, dtype=input.dtype._np), input._data.shape), input)
     Q = _apply_reflectors(_reflectors(input, k), tau, I, True, False)
-    if not Q._requires_grad:
-        Q = _make(np.ascontiguousarray(Q._data), input.dtype, input._device)
-    from .linalg_ops import _named
-    Q = _named('LinalgHouseholderProductBackward0', Q)
+    Q = _finish('LinalgHouseholderProductBackward0', Q, (input, tau))
     if out is not None:
         from ..linalg import _write
         return _write(out, Q, 'linalg_householder_product')
@@ -475,10 +484,7 @@ def ormqr(input, tau, other, left=True, transpose=False, *, out=None):
             raise RuntimeError(f"{name}: Expected input and {what} to have the same dtype, but input has "
                                f"dtype {input.dtype} and {what} has dtype {t.dtype}")
     r = _apply_reflectors(_reflectors(input, k), tau, other, left, transpose)
-    if not r._requires_grad:
-        r = _make(np.ascontiguousarray(r._data), input.dtype, input._device)
-    from .linalg_ops import _named
-    r = _named('OrmqrBackward0', r)
+    r = _finish('OrmqrBackward0', r, (input, tau, other))
     if out is not None:
         from ._core import write_out
         return write_out(out, r, 'ormqr')
@@ -488,3 +494,229 @@ def ormqr(input, tau, other, left=True, transpose=False, *, out=None):
 register(geqrf)
 register(orgqr)
 register(ormqr)
+
+
+# --- LDL: ldl_factor (LAPACK ?sytf2 / ?hetf2, lower, Bunch-Kaufman) and ldl_solve (?sytrs) -------
+
+_BK_ALPHA = (1 + 17 ** 0.5) / 8
+
+
+def _cabs1(x):
+    return np.abs(x.real) + np.abs(x.imag) if np.iscomplexobj(x) else np.abs(x)
+
+
+def _sytf2(a, herm):
+    """One matrix, in place (lower triangle): LAPACK's unblocked Bunch-Kaufman, the path torch takes
+    for matrices smaller than the block size. Returns (1-based pivots, info)."""
+    n = a.shape[0]
+    cj = np.conj if herm else (lambda v: v)
+    dg = (lambda v: abs(v.real)) if herm else _cabs1
+    ipiv = np.zeros(n, np.int32)
+    info = 0
+    k = 0
+    while k < n:
+        kstep = 1
+        absakk = dg(a[k, k])
+        if k + 1 < n:
+            imax = k + 1 + int(np.argmax(_cabs1(a[k + 1:, k])))
+            colmax = _cabs1(a[imax, k])
+        else:
+            imax, colmax = k, 0.0
+        if max(absakk, colmax) == 0 or np.isnan(absakk):
+            info = info or k + 1
+            kp = k
+            if herm:
+                a[k, k] = a[k, k].real
+        else:
+            if absakk >= _BK_ALPHA * colmax:
+                kp = k
+            else:
+                rowmax = np.max(_cabs1(a[imax, k:imax]))
+                if imax + 1 < n:
+                    rowmax = max(rowmax, np.max(_cabs1(a[imax + 1:, imax])))
+                if absakk >= _BK_ALPHA * colmax * (colmax / rowmax):
+                    kp = k
+                elif dg(a[imax, imax]) >= _BK_ALPHA * rowmax:
+                    kp = imax
+                else:
+                    kp, kstep = imax, 2
+            kk = k + kstep - 1
+            if kp != kk:     # symmetric interchange of rows/columns kk and kp in A[k:, k:]
+                a[kp + 1:, kk], a[kp + 1:, kp] = a[kp + 1:, kp].copy(), a[kp + 1:, kk].copy()
+                seg = a[kk + 1:kp, kk].copy()
+                a[kk + 1:kp, kk] = cj(a[kp, kk + 1:kp])
+                a[kp, kk + 1:kp] = cj(seg)
+                if herm:
+                    a[kp, kk] = np.conj(a[kp, kk])
+                a[kk, kk], a[kp, kp] = a[kp, kp], a[kk, kk]
+                if kstep == 2:
+                    a[k + 1, k], a[kp, k] = a[kp, k], a[k + 1, k]
+            elif herm:
+                a[k, k] = a[k, k].real
+                if kstep == 2:
+                    a[k + 1, k + 1] = a[k + 1, k + 1].real
+            if kstep == 1:
+                if k + 1 < n:
+                    d11 = 1 / (a[k, k].real if herm else a[k, k])
+                    x = a[k + 1:, k].copy()
+                    a[k + 1:, k + 1:] -= np.tril(d11 * np.outer(x, cj(x)))
+                    a[k + 1:, k] = x * d11
+            else:
+                if k + 2 < n:
+                    d21 = a[k + 1, k]
+                    if herm:
+                        d = abs(d21)
+                        d11 = a[k + 1, k + 1].real / d
+                        d22 = a[k, k].real / d
+                        tt = 1 / (d11 * d22 - 1)
+                        d21 = d21 / d
+                        dd = tt / d
+                        wk = dd * (d11 * a[k + 2:, k] - d21 * a[k + 2:, k + 1])
+                        wkp1 = dd * (d22 * a[k + 2:, k + 1] - np.conj(d21) * a[k + 2:, k])
+                    else:
+                        d11 = a[k + 1, k + 1] / d21
+                        d22 = a[k, k] / d21
+                        tt = 1 / (d11 * d22 - 1)
+                        d21 = tt / d21
+                        wk = d21 * (d11 * a[k + 2:, k] - a[k + 2:, k + 1])
+                        wkp1 = d21 * (d22 * a[k + 2:, k + 1] - a[k + 2:, k])
+                    a[k + 2:, k + 2:] -= np.tril(np.outer(a[k + 2:, k], cj(wk)) + np.outer(a[k + 2:, k + 1], cj(wkp1)))
+                    a[k + 2:, k], a[k + 2:, k + 1] = wk, wkp1
+        if kstep == 1:
+            ipiv[k] = kp + 1
+        else:
+            ipiv[k] = ipiv[k + 1] = -(kp + 1)
+        k += kstep
+    return ipiv, info
+
+
+def _ldl(A, name, hermitian):
+    if A._data.ndim < 2:
+        raise RuntimeError(f"{name}: The input tensor A must have at least 2 dimensions.")
+    m, n = A._data.shape[-2:]
+    if m != n:
+        raise RuntimeError(f"{name}: A must be batches of square matrices, but they are {m} by {n} matrices")
+    if A.dtype._cat < 2:
+        raise RuntimeError(f"{name}: Expected a floating point or complex tensor as input. Got "
+                           f"{D.type_name(A.dtype)}")
+    herm = hermitian and A.dtype.is_complex
+    flat = np.array(A._data.reshape((int(np.prod(A._data.shape[:-2])), n, n)), copy=True)
+    piv = np.zeros((flat.shape[0], n), np.int32)
+    info = np.zeros(flat.shape[0], np.int32)
+    for b in range(flat.shape[0]):
+        piv[b], info[b] = _sytf2(flat[b], herm)
+    ld = np.tril(flat).reshape(A._data.shape)
+    LD = _make(np.ascontiguousarray(ld), A.dtype, A._device)
+    pivots = _make(piv.reshape(A._data.shape[:-1]), D.int32, A._device)
+    info_t = _make(info.reshape(A._data.shape[:-2]), D.int32, A._device)
+    if _grad_on(A):
+        def bwd(node, *g):
+            raise RuntimeError("derivative for aten::linalg_ldl_factor_ex is not implemented")
+        attach('NotImplemented', bwd, (A,), (LD, pivots, info_t))
+        pivots._requires_grad = info_t._requires_grad = False
+        pivots._grad_fn = info_t._grad_fn = None
+    return LD, pivots, info_t, info
+
+
+def _ldl_error(name, info):
+    # torch's LAPACK error check does not know sytrf's singular-D code (a torch bug, matched here)
+    code = int(info.reshape(-1)[np.flatnonzero(info.reshape(-1))[0]])
+    raise RuntimeError(f'false INTERNAL ASSERT FAILED at "/__w/pytorch/pytorch/aten/src/ATen/native/'
+                       f'BatchLinearAlgebra.cpp":1642, please report a bug to PyTorch. {name}: Unknown '
+                       f'error code: {code}.')
+
+
+def ldl_factor_ex(A, *, hermitian=False, check_errors=False, out=None):
+    LD, piv, info_t, info = _ldl(A, 'torch.linalg.ldl_factor_ex', hermitian)
+    if check_errors and np.any(info):
+        _ldl_error('torch.linalg.ldl_factor_ex', info)
+    return _ldl_factor_ex_t(LD, piv, info_t)
+
+
+def ldl_factor(A, *, hermitian=False, out=None):
+    LD, piv, _, info = _ldl(A, 'torch.linalg.ldl_factor_ex', hermitian)
+    if np.any(info):
+        _ldl_error('torch.linalg.ldl_factor', info)
+    return _ldl_factor_t(LD, piv)
+
+
+def _sytrs(a, ipiv, b, herm):
+    """One matrix, b (n, nrhs) in place: LAPACK ?sytrs / ?hetrs, lower."""
+    n = a.shape[0]
+    cj = np.conj if herm else (lambda v: v)
+    k = 0
+    while k < n:      # L D y = P b
+        if ipiv[k] > 0:
+            kp = ipiv[k] - 1
+            if kp != k:
+                b[[k, kp]] = b[[kp, k]]
+            b[k + 1:] -= np.outer(a[k + 1:, k], b[k])
+            b[k] = b[k] / (a[k, k].real if herm else a[k, k])
+            k += 1
+        else:
+            kp = -ipiv[k + 1] - 1
+            if kp != k + 1:
+                b[[k + 1, kp]] = b[[kp, k + 1]]
+            b[k + 2:] -= np.outer(a[k + 2:, k], b[k]) + np.outer(a[k + 2:, k + 1], b[k + 1])
+            akm1k = a[k + 1, k]
+            akm1 = a[k, k] / cj(akm1k)
+            ak = a[k + 1, k + 1] / akm1k
+            denom = akm1 * ak - 1
+            bkm1 = b[k] / cj(akm1k)
+            bk = b[k + 1] / akm1k
+            b[k] = (ak * bkm1 - bk) / denom
+            b[k + 1] = (akm1 * bk - bkm1) / denom
+            k += 2
+    k = n - 1
+    while k >= 0:     # L^T x = y (L^H when Hermitian), undoing the interchanges
+        if ipiv[k] > 0:
+            b[k] -= cj(a[k + 1:, k]) @ b[k + 1:]
+            kp = ipiv[k] - 1
+            if kp != k:
+                b[[k, kp]] = b[[kp, k]]
+            k -= 1
+        else:
+            b[k] -= cj(a[k + 1:, k]) @ b[k + 1:]
+            b[k - 1] -= cj(a[k + 1:, k - 1]) @ b[k + 1:]
+            kp = -ipiv[k] - 1
+            if kp != k:
+                b[[k, kp]] = b[[kp, k]]
+            k -= 2
+    return b
+
+
+def ldl_solve(LD, pivots, B, *, hermitian=False, out=None):
+    name = 'torch.linalg.ldl_solve'
+    if LD._data.ndim < 2:
+        raise RuntimeError(f"{name}: The input tensor LD must have at least 2 dimensions.")
+    n = LD._data.shape[-1]
+    if LD._data.shape[-2] != n:
+        raise RuntimeError(f"{name}: LD must be batches of square matrices, but they are "
+                           f"{LD._data.shape[-2]} by {n} matrices")
+    if B._data.ndim < 2:
+        raise IndexError(f"Dimension out of range (expected to be in range of [-{max(B._data.ndim, 1)}, "
+                         f"{max(B._data.ndim, 1) - 1}], but got -2)")
+    if B._data.shape[-2] != n:
+        raise RuntimeError(f"Incompatible matrix sizes for {name}: each A matrix is {n} by {n} but each b "
+                           f"matrix is {B._data.shape[-2]} by {B._data.shape[-1]}")
+    if B.dtype is not LD.dtype:
+        raise RuntimeError(f"Expected b and A to have the same dtype, but found b of type "
+                           f"{D.type_name(B.dtype)} and A of type {D.type_name(LD.dtype)} instead.")
+    p = pivots._data
+    if pivots.dtype is not D.int32 or (p.size and np.min(np.abs(p)) < 1):
+        raise RuntimeError("Pivots given to ldl_solve must all satisfy |pivot| >= 1. Did you properly "
+                           "pass the result of ldl_factor?")
+    herm = hermitian and LD.dtype.is_complex
+    batch = np.broadcast_shapes(LD._data.shape[:-2], B._data.shape[:-2], p.shape[:-1])
+    nb = int(np.prod(batch))
+    a = np.broadcast_to(LD._data, batch + (n, n)).reshape((nb, n, n))
+    pv = np.broadcast_to(p, batch + (n,)).reshape((nb, n))
+    x = np.array(np.broadcast_to(B._data, batch + B._data.shape[-2:]).reshape((nb,) + B._data.shape[-2:]))
+    for i in range(x.shape[0]):
+        _sytrs(a[i], pv[i], x[i], herm)
+    X = _make(np.ascontiguousarray(x.reshape(batch + B._data.shape[-2:])), LD.dtype, LD._device)
+    if _grad_on(LD, B):
+        def bwd(node, g):
+            raise RuntimeError("derivative for aten::linalg_ldl_solve is not implemented")
+        attach('NotImplemented', bwd, (LD, B), (X,))
+    return X

@@ -209,11 +209,32 @@ def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None, re
     return write_out(out, t, 'full') if out is not None else t
 
 
+def _dense_order(a):
+    """Axes, slowest first, of a non-overlapping dense array that is not C-contiguous (a transpose,
+    a permute); None otherwise. torch's *_like keep such strides (preserve_format), and random
+    fills then draw in that memory order."""
+    if a.ndim < 2 or a.flags.c_contiguous:
+        return None
+    order = sorted(range(a.ndim), key=lambda i: -a.strides[i])
+    step = a.itemsize
+    for i in reversed(order):
+        if a.shape[i] != 1 and a.strides[i] != step:
+            return None
+        step *= a.shape[i]
+    return order
+
+
 def _like(f):
     def g(input, *args, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None,
           pin_memory=False):
-        return f(input._data.shape, *args, dtype=dtype or input.dtype,
-                 device=device if device is not None else input._device, requires_grad=requires_grad)
+        keep = getattr(memory_format, 'name', 'preserve_format') == 'preserve_format'
+        order = _dense_order(input._data) if keep else None
+        shape = input._data.shape if order is None else tuple(input._data.shape[i] for i in order)
+        t = f(shape, *args, dtype=dtype or input.dtype,
+              device=device if device is not None else input._device, requires_grad=requires_grad)
+        if order is not None:
+            t._data = t._data.transpose(np.argsort(order))
+        return t
     g.__name__ = f.__name__ + '_like'
     return g
 

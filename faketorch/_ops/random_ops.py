@@ -64,14 +64,21 @@ def randperm(n, *, generator=None, out=None, dtype=None, layout=None, device=Non
     return _new(_rng.randperm(_gen(generator), int(n), _np(dt)), dt, device, requires_grad, out, 'randperm')
 
 
+def _random_like(fill, input, dtype, device, requires_grad, memory_format):
+    """As torch: empty_like (which keeps a transposed input's strides), then filled in memory order."""
+    from .factory import empty_like
+    t = empty_like(input, dtype=dtype or input.dtype, memory_format=memory_format,
+                   device=device if device is not None else input._device)
+    fill(t)
+    return t.requires_grad_() if requires_grad else t
+
+
 def rand_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
-    return rand(input.shape, dtype=dtype or input.dtype,
-                device=device if device is not None else input._device, requires_grad=requires_grad)
+    return _random_like(uniform_, input, dtype, device, requires_grad, memory_format)
 
 
 def randn_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
-    return randn(input.shape, dtype=dtype or input.dtype,
-                 device=device if device is not None else input._device, requires_grad=requires_grad)
+    return _random_like(normal_, input, dtype, device, requires_grad, memory_format)
 
 
 def randint_like(input, low=0, high=None, *, dtype=None, layout=None, device=None, requires_grad=False,

@@ -85,7 +85,7 @@ class Node:
 
     def name(self):
         n = type(self).__name__
-        return 'torch::autograd::' + n if n in ('CopySlices', 'AccumulateGrad') else n
+        return 'torch::autograd::' + n if n in ('CopySlices', 'AccumulateGrad', 'NotImplemented') else n
 
     def __repr__(self):
         return f'<{type(self).__name__} object at {hex(id(self))}>'

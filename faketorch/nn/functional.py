@@ -715,8 +715,11 @@ def _dropout_impl(input, p, train, feature=False, alpha=False, inplace=False):
             raise RuntimeError('Feature dropout requires at least 2 dimensions in the input')
         shape = tuple(input.shape[:2]) + (1,) * (input.dim() - 2)
     else:
-        shape = tuple(input.shape)
-    noise = input.new_empty(shape).bernoulli_(1 - p)
+        shape = None
+    # torch's noise is empty_like(input): a transposed input (batch_first attention) keeps its
+    # strides, so the mask is drawn in memory order
+    from .. import empty_like
+    noise = (input.new_empty(shape) if shape else empty_like(input)).bernoulli_(1 - p)
     if alpha:
         a_ = 1.7580993408473766
         a = 1.0 / math.sqrt((a_ * a_ * p + 1) * (1 - p))
@@ -1029,7 +1032,12 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
         rep = query.shape[-3] // key.shape[-3]
         key = key.repeat_interleave(rep, -3)
         value = value.repeat_interleave(rep, -3)
-    w = _matmul(query, key.transpose(-2, -1)) * sf
+    elif (query.dim() == 4 and key.dim() == 4 and value.dim() == 4 and dropout_p == 0.0
+          and query.dtype._cat == 2 and query.shape[-1] == value.shape[-1]):
+        return _sdpa_flash(query, key, value, attn_mask, is_causal, sf)
+    # torch's math path scales query and key by sqrt(scale) each, before the product
+    root = math.sqrt(sf)
+    w = _matmul(query * root, key.transpose(-2, -1) * root)
     bias = None
     if is_causal:
         xp = xp_of(query._device)
@@ -1046,6 +1054,32 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
     if dropout_p > 0.0:
         w = dropout(w, dropout_p, True)
     return _matmul(w, value)
+
+
+def _sdpa_flash(query, key, value, attn_mask, is_causal, sf):
+    """torch's CPU flash kernel (4-d inputs): scaled scores, max-shifted exp, the unnormalised
+    product with value, divided by the row sum at the end; fully masked rows give 0. One node."""
+    L, S = query.shape[-2], key.shape[-2]
+    bias = None
+    if is_causal:
+        bias = xp_of(query._device).triu(xp_of(query._device).full((L, S), -np.inf, query._data.dtype), 1)
+    if attn_mask is not None:
+        if attn_mask.dtype is D.bool:
+            mb = np.where(attn_mask._data, 0, -np.inf).astype(query._data.dtype)
+        else:
+            mb = attn_mask.detach()._data
+        bias = mb if bias is None else bias + mb
+
+    def fn(q, k, v):
+        w = _matmul(q, k.transpose(-2, -1)) * sf
+        if bias is not None:
+            w = w + _make(np.asarray(bias, dtype=query._data.dtype), query.dtype, query._device)
+        m = w.amax(-1, keepdim=True).detach()
+        m = m.masked_fill(m == -math.inf, 0.0)
+        e = (w - m).exp()
+        den = e.sum(-1, keepdim=True)
+        return _matmul(e, v) / den.masked_fill(den == 0, 1.0)
+    return _fused('ScaledDotProductFlashAttentionForCpuBackward0', (query, key, value), fn)
 
 
 def _in_projection_packed(q, k, v, w, b=None):
