@@ -1,6 +1,7 @@
 """Custom autograd: a torch.autograd.Function with ctx.save_for_backward and
 mark_non_differentiable, torch.autograd.grad (with create_graph for a second derivative),
-gradcheck/gradgradcheck in float64, and tensor / module hooks."""
+gradcheck/gradgradcheck in float64, torch.autograd.functional (jacobian, hessian), and tensor /
+module hooks."""
 import torch
 import torch.nn as nn
 from torch.autograd import Function, gradcheck, gradgradcheck
@@ -71,6 +72,10 @@ h, = torch.autograd.grad(g.sum(), z)
 print(h)
 a, b = torch.autograd.grad((z * z).sum(), [z, w], allow_unused=True)
 print(a, b)
+
+J = torch.autograd.functional.jacobian(lambda v: v.sin() * v, z.detach())
+print(J.round(decimals=4))
+print(torch.autograd.functional.hessian(lambda v: (v ** 3).sum(), z.detach()))
 
 seen = []
 z2 = torch.tensor([1.0, -1.0, 2.0], requires_grad=True)

@@ -43,3 +43,20 @@ def warns_when_no_input_requires_grad(torch):
         warnings.simplefilter('always')
         lin(torch.randn(5, 3)).sum().backward()
     return seen, [(x.category.__name__, str(x.message)) for x in w]
+
+
+# torch.autograd.functional was missing
+@case('torch.autograd.functional.jacobian')
+def jacobian_and_hessian(torch):
+    F = torch.autograd.functional
+    x = torch.tensor([1., 2.])
+    return (F.jacobian(lambda v: v.sin() * v, x), F.jacobian(lambda a, b: (a * b, a.sum()), (x, x + 1)),
+            F.hessian(lambda v: (v ** 3).sum(), x), F.jacobian(lambda v: v.exp(), x, create_graph=True))
+
+
+check('torch.autograd.functional.vjp', lambda torch: torch.autograd.functional.vjp(
+    lambda v: v ** 2, torch.tensor([1., 2.]), torch.ones(2)), name='basic')
+check('torch.autograd.functional.jvp', lambda torch: torch.autograd.functional.jvp(
+    lambda v: v ** 2, torch.tensor([1., 2.]), torch.tensor([1., -1.])), name='basic')
+check('torch.autograd.functional.hvp', lambda torch: torch.autograd.functional.hvp(
+    lambda v: (v ** 3).sum(), torch.tensor([1., 2.]), torch.ones(2)), name='basic')
