@@ -61,20 +61,36 @@ def _edge(t):
     return (t._accum_node(), 0)
 
 
+_new_node = object.__new__
+
+
 def attach(name, bwd, inputs, outputs, save=(), args=None):
     """Make `outputs` the results of a node `name` over `inputs`; bwd(node, *grads) -> grads."""
-    cls = _classes.get(name) or node_class(name) if name.__class__ is str else name
-    nexts = []
-    meta = []
-    for t in inputs:
-        if t is None or t.__class__ in _SCALARS or not t._requires_grad:
-            nexts.append(_NO_EDGE)
-            meta.append(None)
-        else:
-            fn = t._grad_fn
-            nexts.append((fn, t._output_nr) if fn is not None else (t._accum_node(), 0))
-            meta.append((t._data.shape, t.dtype))
-    node = cls(bwd, tuple(nexts), meta, len(outputs))
+    cls = _classes.get(name) if name.__class__ is str else name
+    if cls is None:
+        cls = node_class(name)
+    if len(inputs) == 1 and inputs[0]._requires_grad:      # the common unary case, unrolled
+        t = inputs[0]
+        fn = t._grad_fn
+        nexts = ((fn, t._output_nr) if fn is not None else (t._accum_node(), 0),)
+        meta = [(t._data.shape, t.dtype)]
+    else:
+        nexts = []
+        meta = []
+        for t in inputs:
+            if t is None or t.__class__ in _SCALARS or not t._requires_grad:
+                nexts.append(_NO_EDGE)
+                meta.append(None)
+            else:
+                fn = t._grad_fn
+                nexts.append((fn, t._output_nr) if fn is not None else (t._accum_node(), 0))
+                meta.append((t._data.shape, t.dtype))
+        nexts = tuple(nexts)
+    node = _new_node(cls)       # Node.__init__'s four fields, set inline on this hot path
+    node._fn = bwd
+    node.next_functions = nexts
+    node._meta = meta
+    node._nout = len(outputs)
     i = 0
     for o in outputs:
         o._requires_grad = True
