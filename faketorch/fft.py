@@ -215,46 +215,44 @@ def ifft(input, n=None, dim=-1, norm=None, *, out=None):
     return _finish(r, out, 'fft_ifft')
 
 
-def rfft(input, n=None, dim=-1, norm=None, *, out=None):
-    _check_n(n, 'rfft')
-    x = _as_real(input, 'rfft')
+def _r2c_1d(input, n, dim, norm, forward, name):
+    # shared body of rfft / ihfft
+    _check_n(n, name)
+    x = _as_real(input, name)
     d = _dims_1d(x, dim)
     if n is not None:
         x = _resize(x, d[0], n)
     N = x._data.shape[d[0]]
-    return _finish(_r2c(x, d, _scale(norm, N, True), True), out, 'fft_rfft')
+    r = _r2c(x, d, _scale(norm, N, forward), True)
+    return r if forward else r.conj()
+
+
+def _c2r_1d(input, n, dim, norm, forward, name):
+    # shared body of irfft / hfft
+    _check_n(n, name)
+    x = _as_complex(input)
+    d = _dims_1d(x, dim)
+    N = 2 * (x._data.shape[d[0]] - 1) if n is None else n
+    if N < 1:
+        raise RuntimeError(f"Invalid number of data points ({N}) specified")
+    x = _resize(x, d[0], N // 2 + 1)
+    return _c2r(x.conj() if forward else x, d, _scale(norm, N, forward), N)
+
+
+def rfft(input, n=None, dim=-1, norm=None, *, out=None):
+    return _finish(_r2c_1d(input, n, dim, norm, True, 'rfft'), out, 'fft_rfft')
 
 
 def irfft(input, n=None, dim=-1, norm=None, *, out=None):
-    _check_n(n, 'irfft')
-    x = _as_complex(input)
-    d = _dims_1d(x, dim)
-    N = 2 * (x._data.shape[d[0]] - 1) if n is None else n
-    if N < 1:
-        raise RuntimeError(f"Invalid number of data points ({N}) specified")
-    x = _resize(x, d[0], N // 2 + 1)
-    return _finish(_c2r(x, d, _scale(norm, N, False), N), out, 'fft_irfft')
+    return _finish(_c2r_1d(input, n, dim, norm, False, 'irfft'), out, 'fft_irfft')
 
 
 def hfft(input, n=None, dim=-1, norm=None, *, out=None):
-    _check_n(n, 'hfft')
-    x = _as_complex(input)
-    d = _dims_1d(x, dim)
-    N = 2 * (x._data.shape[d[0]] - 1) if n is None else n
-    if N < 1:
-        raise RuntimeError(f"Invalid number of data points ({N}) specified")
-    x = _resize(x, d[0], N // 2 + 1)
-    return _finish(_c2r(x.conj(), d, _scale(norm, N, True), N), out, 'fft_hfft')
+    return _finish(_c2r_1d(input, n, dim, norm, True, 'hfft'), out, 'fft_hfft')
 
 
 def ihfft(input, n=None, dim=-1, norm=None, *, out=None):
-    _check_n(n, 'ihfft')
-    x = _as_real(input, 'ihfft')
-    d = _dims_1d(x, dim)
-    if n is not None:
-        x = _resize(x, d[0], n)
-    N = x._data.shape[d[0]]
-    return _finish(_r2c(x, d, _scale(norm, N, False), True).conj(), out, 'fft_ihfft')
+    return _finish(_r2c_1d(input, n, dim, norm, False, 'ihfft'), out, 'fft_ihfft')
 
 
 # --- n-dimensional ------------------------------------------------------------------------------

@@ -355,3 +355,7 @@ check('Tensor.masked_fill', lambda torch: (lambda x: (x.masked_fill(x > 1, 0), x
 check('Tensor.view', lambda torch: torch.arange(6.).view(-2, -3), name='core_negative_dim_error')
 check('Tensor.reshape', lambda torch: torch.arange(6.).reshape(2, -2), name='core_negative_dim_error')
 check('Tensor.__getitem__', lambda torch: (torch.arange(6.)[-1], torch.arange(6.).view(2, 3)[1]), name='core_int_fast_path')
+check('torch.tensor', lambda torch: torch.tensor([1, [2, 3]]), name='core_scalar_then_list_error')
+check('torch.tensor', lambda torch: torch.tensor([[1, 2], 3]), name='core_list_then_scalar_error')
+check('torch.tensor', lambda torch: torch.tensor(['a']), name='core_str_error')
+check('torch.tensor', lambda torch: torch.tensor([[1], [2, 3]]), name='core_ragged_longer_error')

@@ -5,7 +5,6 @@ An op is a Python function `f(input, ...)` returning a new Tensor and recording 
 (the out-of-place result is written back into the input, and the input takes over its grad_fn);
 out= is handled by `write_out`.
 """
-import inspect
 import sys
 
 import numpy as np
@@ -226,7 +225,3 @@ def with_out(f, fname=None):
     g.__name__ = f.__name__
     g.__doc__ = f.__doc__
     return g
-
-
-def signature_names(fn):
-    return list(inspect.signature(fn).parameters)

@@ -76,6 +76,8 @@ def _infer_dtype(data):
             elif d._cat == best._cat and isinstance(x, Tensor) and d._rank > best._rank:
                 best = d
         return best or D.get_default_dtype()
+    if isinstance(data, str):      # a string inside a sequence (a bare one is refused earlier)
+        raise ValueError("too many dimensions 'str'")
     raise TypeError(f"Could not infer dtype of {type(data).__name__}")
 
 
@@ -114,9 +116,10 @@ def _tensors_to_values(data):
 def _check_ragged(data, dim=0):
     if not data or not isinstance(data[0], (list, tuple)):
         for x in data:
-            if isinstance(x, (list, tuple)):
-                raise ValueError(f"expected sequence of length {len(data) if False else 0} at dim {dim} (got {len(x)})") \
-                    if False else TypeError(f"new(): invalid data type '{type(x).__name__}'")
+            if isinstance(x, (list, tuple)):      # a sequence after a scalar: torch's wording
+                raise TypeError(f"'{type(x).__name__}' object cannot be interpreted as an integer")
+            if isinstance(x, str):
+                raise ValueError("too many dimensions 'str'")
             if not isinstance(x, (numbers.Number, Tensor, np.generic, np.ndarray)):
                 raise TypeError(f"new(): invalid data type '{type(x).__name__}'")
         return

@@ -68,19 +68,25 @@ def vjp(func, inputs, v=None, create_graph=False, strict=False):
     return _post(outputs, create_graph, is_out_tuple), _post(grads, create_graph, is_in_tuple)
 
 
+def _prep_inputs_and_v(inputs, v, create_graph, fn_name):
+    # shared input handling of jvp / vhp, where v lives in the input space
+    is_in_tuple, inputs = _as_tuple(inputs, 'inputs', fn_name)
+    inputs = _grad_preprocess(inputs, create_graph)
+    if v is None:
+        if len(inputs) != 1 or inputs[0].numel() != 1:
+            raise RuntimeError("The vector v can only be None if the input to the user-provided "
+                               "function is a single Tensor with a single element.")
+        v = (None,)
+    else:
+        _, v = _as_tuple(v, 'v', fn_name)
+    return is_in_tuple, inputs, v
+
+
 def jvp(func, inputs, v=None, create_graph=False, strict=False):
     from ..autograd.grad_mode import enable_grad
     from .. import zeros_like
     with enable_grad():
-        is_in_tuple, inputs = _as_tuple(inputs, 'inputs', 'jvp')
-        inputs = _grad_preprocess(inputs, create_graph)
-        if v is None:
-            if len(inputs) != 1 or inputs[0].numel() != 1:
-                raise RuntimeError("The vector v can only be None if the input to the user-provided "
-                                   "function is a single Tensor with a single element.")
-            v = (None,)
-        else:
-            _, v = _as_tuple(v, 'v', 'jvp')
+        is_in_tuple, inputs, v = _prep_inputs_and_v(inputs, v, create_graph, 'jvp')
         is_out_tuple, outputs = _check_outputs(func(*inputs), 'jvp')
         # double-backward trick: u -> J^T u is linear in u; its gradient wrt u along v is J v
         us = tuple(zeros_like(o).requires_grad_() for o in outputs)
@@ -143,15 +149,7 @@ def hessian(func, inputs, create_graph=False, strict=False, vectorize=False, out
 def vhp(func, inputs, v=None, create_graph=False, strict=False):
     from ..autograd.grad_mode import enable_grad
     with enable_grad():
-        is_in_tuple, inputs = _as_tuple(inputs, 'inputs', 'vhp')
-        inputs = _grad_preprocess(inputs, create_graph)
-        if v is None:
-            if len(inputs) != 1 or inputs[0].numel() != 1:
-                raise RuntimeError("The vector v can only be None if the input to the user-provided "
-                                   "function is a single Tensor with a single element.")
-            v = (None,)
-        else:
-            _, v = _as_tuple(v, 'v', 'vhp')
+        is_in_tuple, inputs, v = _prep_inputs_and_v(inputs, v, create_graph, 'vhp')
         _, outputs = _check_outputs(func(*inputs), 'vhp')
         if len(outputs) != 1 or outputs[0].numel() != 1:
             raise RuntimeError("The Tensor returned by the function given to hessian should contain a single element")

@@ -224,8 +224,8 @@ def _accumulate(var, g, create_graph):
 def _sum_to_meta(g, meta):
     shape, dtype = meta
     if g._data.shape != shape:
-        g = g.sum_to_size(shape) if len(shape) or g._data.ndim else g.reshape(shape)
-        if g._data.shape != shape:
+        g = g.sum_to_size(shape)
+        if g._data.shape != shape:      # e.g. a (1,) gradient for a 0-dim input
             g = g.reshape(shape)
     if g.dtype is not dtype:
         g = g.to(dtype)
