@@ -50,6 +50,8 @@ def _clear_safe_globals():
     global _marked_safe_globals_set
     _marked_safe_globals_set = set()
 
+
+def _remove_safe_globals(globals_to_remove):
     global _marked_safe_globals_set
     _marked_safe_globals_set = _marked_safe_globals_set - set(globals_to_remove)
 
