@@ -85,6 +85,33 @@ def tensor_from_list(torch):
     return lambda: torch.tensor(data)
 
 
+def einsum_matmul(torch):
+    a, b = _pair(torch)
+    return lambda: torch.einsum('ij,jk->ik', a, b)
+
+
+def einsum_batched(torch):
+    a = torch.rand(4, 8, 8)
+    b = torch.rand(4, 8, 8)
+    return lambda: torch.einsum('bij,bjk->bik', a, b)
+
+
+def max_dim(torch):
+    a, _ = _pair(torch)
+    return lambda: a.max(1)
+
+
+def std(torch):
+    a, _ = _pair(torch)
+    return lambda: a.std()
+
+
+def gather(torch):
+    a, _ = _pair(torch)
+    idx = torch.randint(0, 8, (8, 8))
+    return lambda: a.gather(1, idx)
+
+
 def view(torch):
     a, _ = _pair(torch)
     return lambda: a.view(64)
