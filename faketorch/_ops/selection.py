@@ -479,12 +479,14 @@ def _gs_index(name, input, index, d):
 
 
 def _gs_bounds(idx, size, d):
-    if idx.size:
+    if not idx.size:
+        return idx
+    lo, hi = idx.min(), idx.max()       # two reductions instead of masks on the common, valid path
+    if hi >= size or lo < -size:
         bad = (idx >= size) | (idx < -size)
-        if bad.any():
-            raise RuntimeError(f"index {int(idx[bad].reshape(-1)[0])} is out of bounds for dimension {d} with "
-                               f"size {size}")
-    return np.where(idx < 0, idx + size, idx)
+        raise RuntimeError(f"index {int(idx[bad].reshape(-1)[0])} is out of bounds for dimension {d} with "
+                           f"size {size}")
+    return np.where(idx < 0, idx + size, idx) if lo < 0 else idx
 
 
 def gather(input, dim, index, *, sparse_grad=False):
