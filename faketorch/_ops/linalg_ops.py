@@ -128,7 +128,10 @@ def _einsum_name(ins, out):
 
 def _einsum_arrays(eq, arrays):
     if len(arrays) <= 2:
-        return np.einsum(eq, *arrays, optimize=len(arrays) == 2)
+        # optimize=True routes contractions through BLAS, but planning costs ~10 us: only worth it
+        # when there is real work (small operands go through einsum's C loop directly)
+        big = len(arrays) == 2 and arrays[0].size * arrays[1].size > 1 << 16
+        return np.einsum(eq, *arrays, optimize=big)
     return np.einsum(eq, *arrays, optimize='greedy')
 
 
