@@ -1,6 +1,6 @@
 """CIFAR-like convnet (3x32x32 -> Conv 32 3x3 pad 1, ReLU, MaxPool 2, Conv 64 3x3 pad 1, ReLU, MaxPool 2,
 Linear 4096-128-10), batch 64: one SGD-momentum training step and inference."""
-from benchmarks import Skip
+from benchmarks import Skip, inference as _inference, training_step
 
 
 def _model(torch):
@@ -15,26 +15,11 @@ def _model(torch):
 def step_sgd_momentum(torch):
     model = _model(torch)
     opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
-    x = torch.randn(64, 3, 32, 32)
-    y = torch.randint(0, 10, (64,))
-    loss_fn = torch.nn.CrossEntropyLoss()
-
-    def step():
-        opt.zero_grad()
-        loss = loss_fn(model(x), y)
-        loss.backward()
-        opt.step()
-    return step
+    return training_step(torch, model, opt, torch.randn(64, 3, 32, 32), torch.randint(0, 10, (64,)))
 
 
 def inference(torch):
-    model = _model(torch)
-    x = torch.randn(64, 3, 32, 32)
-
-    def f():
-        with torch.no_grad():
-            model(x)
-    return f
+    return _inference(torch, _model(torch), torch.randn(64, 3, 32, 32))
 
 
 BENCHMARKS = {'step_sgd_momentum': step_sgd_momentum, 'inference': inference}

@@ -1,6 +1,6 @@
 """LeNet-5 (Conv 1->6 5x5, ReLU, MaxPool 2, Conv 6->16 5x5, ReLU, MaxPool 2, Linear 256-120-84-10),
 batch 64 of 28x28 images: one Adam training step, the conv forward+backward alone, and inference."""
-from benchmarks import Skip
+from benchmarks import Skip, inference as _inference, training_step
 
 
 def _model(torch):
@@ -15,16 +15,7 @@ def _model(torch):
 def step_adam(torch):
     model = _model(torch)
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
-    x = torch.randn(64, 1, 28, 28)
-    y = torch.randint(0, 10, (64,))
-    loss_fn = torch.nn.CrossEntropyLoss()
-
-    def step():
-        opt.zero_grad()
-        loss = loss_fn(model(x), y)
-        loss.backward()
-        opt.step()
-    return step
+    return training_step(torch, model, opt, torch.randn(64, 1, 28, 28), torch.randint(0, 10, (64,)))
 
 
 def conv2d_fwd_bwd(torch):
@@ -41,13 +32,7 @@ def conv2d_fwd_bwd(torch):
 
 
 def inference(torch):
-    model = _model(torch)
-    x = torch.randn(64, 1, 28, 28)
-
-    def f():
-        with torch.no_grad():
-            model(x)
-    return f
+    return _inference(torch, _model(torch), torch.randn(64, 1, 28, 28))
 
 
 BENCHMARKS = {'step_adam': step_adam, 'conv2d_fwd_bwd': conv2d_fwd_bwd, 'inference': inference}
