@@ -314,6 +314,9 @@ class _SingleProcessDataLoaderIter(_BaseDataLoaderIter):
         return self._dataset_fetcher.fetch(next(self._sampler_iter))
 
 
+_DEAD_WORKER_POLL = 1.0
+
+
 class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
     """Workers fetch whole batches; each gets tasks through its own index queue and all answer on
     one result queue. Tasks are numbered; out-of-order results wait in _task_info until their
@@ -391,6 +394,14 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
         try:
             return True, self._data_queue.get(timeout=timeout)
         except Exception as e:
+            cause = e
+            if isinstance(e, queue.Empty):
+                # SIGCHLD may have gone to another thread, leaving the handler unrun: ask directly
+                # (before is_alive() reaps the worker) so the error carries the worker's fate
+                try:
+                    _utils.signal_handling._error_if_any_worker_fails()
+                except RuntimeError as detail:
+                    cause = detail
             failed = []
             for worker_id, w in enumerate(self._workers):
                 if self._workers_status[worker_id] and not w.is_alive():
@@ -398,7 +409,7 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
                     self._mark_worker_as_unavailable(worker_id)
             if failed:
                 pids = ', '.join(str(w.pid) for w in failed)
-                raise RuntimeError(f'DataLoader worker (pid(s) {pids}) exited unexpectedly') from e
+                raise RuntimeError(f'DataLoader worker (pid(s) {pids}) exited unexpectedly') from cause
             if isinstance(e, queue.Empty):
                 return False, None
             raise
@@ -410,7 +421,9 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
                 return data
             raise RuntimeError(f'DataLoader timed out after {self._timeout} seconds')
         while True:
-            ok, data = self._try_get_data()
+            # check on the workers every second rather than torch's 5 s: the SIGCHLD handler only
+            # interrupts this wait when the signal reaches the main thread
+            ok, data = self._try_get_data(_DEAD_WORKER_POLL)
             if ok:
                 return data
 
