@@ -186,6 +186,86 @@ def _conv_padding(padding, k, d, s, nd):
     return tuple((p, p) for p in _tuple(padding, nd))
 
 
+class _FlatConv:
+    """Stride-1 convolution as one GEMM per group over the flattened padded spatial axes.
+
+    Every kernel tap reads one contiguous run of Lp flat positions of each (channel, image) plane,
+    so the im2col copy moves long contiguous rows (short strided rows make NumPy's copy several times
+    slower). The run also covers the positions just past each row's last output, which are computed
+    and dropped (a W/out-wide row instead of an out-wide one). Columns are channel-major
+    (C*K, N*Lp), so forward and both gradients are each one large GEMM."""
+
+    def __init__(self, xp, w, k, s, d, out, G):
+        xp = np.ascontiguousarray(xp)
+        self.w, self.k, self.d, self.out, self.G = w, k, d, out, G
+        N, C = xp.shape[:2]
+        self.P = P = xp.shape[2:]
+        self.S = S = tuple(int(np.prod(P[i + 1:])) for i in range(len(P)))    # element strides
+        self.T = T = int(np.prod(P))
+        self.Lp = Lp = sum((o - 1) * st for o, st in zip(out, S)) + 1
+        isz = xp.itemsize
+        view = _strided(xp)(xp, (C,) + k + (N, Lp), (T * isz,) + tuple(dd * st * isz for dd, st in zip(d, S)) +
+                            (C * T * isz, isz), writeable=False)
+        self.cols = view.reshape(G, C // G * int(np.prod(k)), N * Lp)          # the one im2col copy
+        self.wm = w.reshape(G, w.shape[0] // G, -1)
+        self.N, self.C = N, C
+
+    def _outputs(self, a):
+        """(N, O, *out) view of an (O, N, Lp) array: the valid positions of every run."""
+        isz = a.itemsize
+        return _strided(a)(a, (self.N, a.shape[0]) + self.out,
+                           (self.Lp * isz, self.N * self.Lp * isz) + tuple(st * isz for st in self.S))
+
+    def forward(self):
+        yf = np.matmul(self.wm, self.cols).reshape(-1, self.N, self.Lp)
+        return np.ascontiguousarray(self._outputs(yf))
+
+    def set_grad(self, go):
+        gz = _zeros_like(go, (go.shape[1], self.N, self.Lp))     # dropped positions get no gradient
+        self._outputs(gz)[...] = go
+        self.gz = gz.reshape(self.G, -1, self.N * self.Lp)
+
+    def weight_grad(self):
+        return np.matmul(self.gz, self.cols.transpose(0, 2, 1)).reshape(self.w.shape)
+
+    def input_grad(self):
+        """Padded input gradient: the column gradient summed back tap by tap (col2im on runs)."""
+        N, C, Lp, S = self.N, self.C, self.Lp, self.S
+        dcols = np.matmul(self.wm.transpose(0, 2, 1), self.gz).reshape((C,) + self.k + (N, Lp))
+        gx = _zeros_like(dcols, (C, N, self.T))
+        for idx in np.ndindex(*self.k):
+            off = sum(i * dd * st for i, dd, st in zip(idx, self.d, S))
+            gx[:, :, off:off + Lp] += dcols[(slice(None),) + idx]
+        return gx.reshape((C, N) + self.P).swapaxes(0, 1)
+
+
+class _BatchConv:
+    """Strided convolution: im2col of each image's windows and one batched GEMM."""
+
+    def __init__(self, xp, w, k, s, d, out, G):
+        N, C = xp.shape[:2]
+        self.xp_shape, self.w, self.k, self.s, self.d, self.out, self.G = xp.shape, w, k, s, d, out, G
+        K, L = int(np.prod(k)), int(np.prod(out))
+        self.cols = _windows(xp, k, s, d, out).reshape(N, G, C // G * K, L)   # the one im2col copy
+        self.wm = w.reshape(G, w.shape[0] // G, C // G * K)
+        self.N, self.C, self.L = N, C, L
+
+    def forward(self):
+        return np.matmul(self.wm, self.cols).reshape((self.N, -1) + self.out)
+
+    def set_grad(self, go):
+        self.go = go.reshape(self.N, self.G, -1, self.L)
+
+    def weight_grad(self):
+        # cols @ go^T summed over the batch is the faster of the two GEMM orientations
+        return np.ascontiguousarray(np.matmul(self.cols, self.go.transpose(0, 1, 3, 2)).sum(0)
+                                    .transpose(0, 2, 1)).reshape(self.w.shape)
+
+    def input_grad(self):
+        dcols = np.matmul(self.wm.transpose(0, 2, 1), self.go).reshape((self.N, self.C) + self.k + self.out)
+        return _col2im(dcols, self.xp_shape[2:], self.k, self.s, self.d, self.out)
+
+
 def _convnd(input, weight, bias, stride, padding, dilation, groups, nd):
     fname = f'conv{nd}d'
     _conv_checks(input, weight, bias, nd, groups, False, fname)
@@ -208,12 +288,10 @@ def _convnd(input, weight, bias, stride, padding, dilation, groups, nd):
                            "than actual input size")
     out = tuple((p - e) // ss + 1 for p, e, ss in zip(padded, eff, s))
     G = groups
-    K = int(np.prod(k))
-    L = int(np.prod(out))
     xp = _pad_array(x, pads)
-    cols = _windows(xp, k, s, d, out).reshape(N, G, C // G * K, L)     # the one im2col copy
-    wm = w.reshape(G, O // G, C // G * K)
-    y = np.matmul(wm, cols).reshape((N, O) + out)
+    flat = all(ss == 1 for ss in s)
+    conv = (_FlatConv if flat else _BatchConv)(xp, w, k, s, d, out, G)
+    y = conv.forward()
     if bias is not None:
         y += bias._data.reshape((O,) + (1,) * nd)
     r = _make(y, input.dtype, input._device)
@@ -222,21 +300,14 @@ def _convnd(input, weight, bias, stride, padding, dilation, groups, nd):
         def bwd(node, g):
             if grad_state.enabled:
                 return _conv_backward_graph(node, g, x_t, weight, bias, s, pads, d, G, nd)
-            go = g._data.reshape(N, G, O // G, L)
+            conv.set_grad(g._data)
             gi = gw = gb = None
             if needs(node, 0):
-                if all(ss == 1 for ss in s) and out[-1] >= 16:
-                    gi = _wrap(_conv_input_grad_full(g._data, w, pads, padded, k, d, out, G), input)
-                else:
-                    dcols = np.matmul(wm.transpose(0, 2, 1), go).reshape((N, C) + k + out)
-                    gi = _wrap(np.ascontiguousarray(_crop(_col2im(dcols, padded, k, s, d, out), pads)),
-                               input)
+                gi = _wrap(np.ascontiguousarray(_crop(conv.input_grad(), pads)), input)
             if needs(node, 1):
-                # cols @ go^T summed over the batch is the faster of the two GEMM orientations
-                gw = _wrap(np.ascontiguousarray(np.matmul(cols, go.transpose(0, 1, 3, 2)).sum(0)
-                                                .transpose(0, 2, 1)).reshape(w.shape), weight)
+                gw = _wrap(conv.weight_grad(), weight)
             if bias is not None and needs(node, 2):
-                gb = _wrap(go.sum(axis=(0, 3)).reshape(O), bias)
+                gb = _wrap(g._data.sum(axis=(0,) + tuple(range(2, 2 + nd))), bias)
             return gi, gw, gb
         attach('ConvolutionBackward0', bwd, (x_t, weight, bias), (r,))
     return r.squeeze(0) if unb else r
@@ -308,24 +379,6 @@ def _conv_transpose_backward_graph(node, g, x, weight, bias, s, p, d, G, nd):
     if bias is not None and needs(node, 2):
         gb = g.sum((0,) + tuple(range(2, 2 + nd)))
     return _as_double_backward_node((gi, gw, gb))
-
-
-def _conv_input_grad_full(go, w, pads, padded, k, d, out, G):
-    """Input gradient of a stride-1 convolution as one more convolution: the gradient, zero-padded by
-    the dilated kernel extent, correlated with the flipped kernel (im2col + GEMM; no col2im adds)."""
-    N, O = go.shape[:2]
-    nd = len(k)
-    ext = tuple(dd * (kk - 1) for kk, dd in zip(k, d))
-    gz = _zeros_like(go, (N, O) + tuple(p + e for p, e in zip(padded, ext)))
-    gz[(slice(None), slice(None)) + tuple(slice(e, e + o) for e, o in zip(ext, out))] = go
-    inn = tuple(p - lo - hi for p, (lo, hi) in zip(padded, pads))
-    gzs = gz[(slice(None), slice(None)) + tuple(slice(lo, None) for lo, _ in pads)]
-    K = int(np.prod(k))
-    gcols = _windows(gzs, k, (1,) * nd, d, inn).reshape(N, G, O // G * K, int(np.prod(inn)))
-    Cg = w.shape[1]
-    wf = w[(slice(None), slice(None)) + (slice(None, None, -1),) * nd].reshape(G, O // G, Cg, K)
-    wf = np.ascontiguousarray(wf.transpose(0, 2, 1, 3)).reshape(G, Cg, O // G * K)
-    return np.matmul(wf, gcols).reshape((N, G * Cg) + inn)
 
 
 def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
