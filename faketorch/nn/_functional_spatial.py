@@ -521,9 +521,12 @@ def _max_pool(input, nd, kernel_size, stride, padding, dilation, ceil_mode, with
     lead = x.ndim - nd
     xp = _pad_array(x, pads, _lowest(x.dtype))
     views = [xp[sl] for _, sl in _offset_slices(k, s, d, out, lead)]
-    best = views[0].copy()
-    for v in views[1:]:
-        np.maximum(best, v, out=best)           # NaN propagates, as in torch
+    if _is_2x2(x, k, s, d, pads):
+        best = _max2x2(x)
+    else:
+        best = views[0].copy()
+        for v in views[1:]:
+            np.maximum(best, v, out=best)       # NaN propagates, as in torch
     r = _make(best, input.dtype, input._device)
     need_grad = _grad_on(input)
     arg = None
@@ -568,26 +571,48 @@ def _max_pool(input, nd, kernel_size, stride, padding, dilation, ceil_mode, with
     return r, indices
 
 
+def _is_2x2(x, k, s, d, pads):
+    """The common 2x2 / stride-2 pool over even rows and columns, with its own fast kernels."""
+    return tuple(k) == (2, 2) and tuple(s) == (2, 2) and tuple(d) == (1, 1) and \
+        not any(lo or hi for lo, hi in pads) and x.shape[-1] % 2 == 0 and x.shape[-2] % 2 == 0 and \
+        sys.byteorder == 'little' and isinstance(x, np.ndarray)
+
+
 def _rep2(a):
-    """a with its last axis doubled (each element twice): two strided writes, no fancy indexing."""
-    r = np.empty_like(a, shape=a.shape + (2,))
-    r[..., 0] = a
-    r[..., 1] = a
-    return r.reshape(a.shape[:-1] + (2 * a.shape[-1],))
+    """a (..., n) -> (M, 2n) rows: each element twice, written as two long strided runs."""
+    r = np.empty_like(a, shape=(a.size, 2))
+    f = a.reshape(-1)
+    r[:, 0] = f
+    r[:, 1] = f
+    return r.reshape(-1, 2 * a.shape[-1])
+
+
+def _max2x2(x):
+    """2x2 / stride-2 max pool: the maximum of each row pair, then of each column pair (a strided
+    view's short rows cost NumPy a loop call each; this keeps the loops long)."""
+    H, W = x.shape[-2:]
+    x3 = x.reshape(-1, 2, W)
+    rows = np.maximum(x3[:, 0], x3[:, 1]).reshape(-1, 2)
+    return np.maximum(rows[:, 0], rows[:, 1]).reshape(x.shape[:-2] + (H // 2, W // 2))
 
 
 def _max2x2_grad(x, best, go):
-    """2x2/stride-2 max-pool gradient on contiguous rows: compare x with the row-doubled maxima, keep
-    the first maximum of each window (torch's scan order) with uint16 ops on byte pairs, then one
-    multiply by the row-doubled gradient."""
-    Ho, W = best.shape[-2], x.shape[-1]
-    eq = x.reshape(best.shape[:-2] + (Ho, 2, W)) == _rep2(best)[..., None, :]
-    w = eq.view(np.uint16)          # (..., Ho, 2, Wo): the two columns of one window row (little-endian)
-    r0, r1 = w[..., 0, :], w[..., 1, :]
-    r0 &= ~((r0 & 1) << 8)          # first column set: clear the second
-    r1 &= ~((r1 & 1) << 8)
-    r1 *= r0 == 0                   # first row has the maximum: clear the second row
-    return np.multiply(eq, _rep2(go)[..., None, :], dtype=x.dtype).reshape(x.shape)
+    """2x2/stride-2 max-pool gradient: compare each window row with the column-doubled maxima, keep
+    the first maximum of each window (torch's scan order) with uint16 ops on column pairs, then
+    multiply by the column-doubled gradient."""
+    W = x.shape[-1]
+    x3 = x.reshape(-1, 2, W)
+    b = _rep2(best)
+    top, bot = x3[:, 0] == b, x3[:, 1] == b
+    t16, b16 = top.view(np.uint16), bot.view(np.uint16)     # a window row's two columns (little-endian)
+    t16 &= ~((t16 & 1) << 8)        # first column has it: clear the second
+    b16 &= ~((b16 & 1) << 8)
+    b16 *= t16 == 0                 # top row has it: clear the bottom row
+    g = _rep2(go)
+    r = np.empty_like(x, shape=x3.shape)
+    np.multiply(top.astype(x.dtype), g, out=r[:, 0])
+    np.multiply(bot.astype(x.dtype), g, out=r[:, 1])
+    return r.reshape(x.shape)
 
 
 def _tiled_max_grad(x, best, go, k, out, lead):
