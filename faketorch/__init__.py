@@ -7,6 +7,8 @@ import warnings as _warnings
 # np.errstate around every op).
 _warnings.filterwarnings('ignore', category=RuntimeWarning, module=r'faketorch\.')
 
+from . import _malloc
+_malloc.tune()
 from . import _dtype
 from ._dtype import (dtype, bool, uint8, int8, int16, int32, int64, uint16, uint32, uint64, float16,
                      bfloat16, float32, float64, complex32, complex64, complex128,
