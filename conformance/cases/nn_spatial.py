@@ -419,3 +419,45 @@ def norm_double_backward(torch):
     (gx,) = torch.autograd.grad(m(x).sum(), x, create_graph=True)
     (gx ** 2).sum().backward()
     return gx, [(n, p.grad) for n, p in m.named_parameters()]
+
+
+# Double backward through the ops whose gradient is a linear map of the incoming gradient: the first
+# gradient (create_graph) is itself differentiated, by a weighted sum that reads every element.
+_DOUBLE = [
+    ('F.max_pool2d(x, 2)', (2, 3, 6, 6)),
+    ('F.max_pool2d(x, 3, stride=2, padding=1, ceil_mode=True)', (2, 3, 7, 6)),
+    ('F.max_pool1d(x, 3, stride=2)', (2, 3, 9)),
+    ('F.max_pool3d(x, 2)', (1, 2, 4, 4, 4)),
+    ('F.avg_pool2d(x, 3, stride=2, padding=1, count_include_pad=False)', (2, 3, 7, 6)),
+    ('F.avg_pool1d(x, 2)', (2, 3, 8)),
+    ('F.adaptive_avg_pool2d(x, (3, 2))', (2, 3, 7, 5)),
+    ('F.adaptive_max_pool2d(x, (3, 2))', (2, 3, 7, 5)),
+    ('F.max_unpool2d(*F.max_pool2d(x, 2, return_indices=True), 2)', (2, 3, 6, 6)),
+    ('F.pad(x, (1, 2, 0, 1), value=0.5)', (2, 3, 4, 4)),
+    ('F.pad(x, (2, 1, 1, 2), mode="reflect")', (2, 3, 4, 4)),
+    ('F.pad(x, (2, 1), mode="replicate")', (2, 3, 4)),
+    ('F.pad(x, (1, 1, 1, 1), mode="circular")', (2, 3, 4, 4)),
+    ('F.interpolate(x, scale_factor=2, mode="nearest")', (2, 3, 3, 4)),
+    ('F.interpolate(x, size=(5, 7), mode="bilinear", align_corners=False)', (2, 3, 3, 4)),
+    ('F.interpolate(x, size=(5, 7), mode="bicubic", align_corners=True)', (2, 3, 3, 4)),
+    ('F.interpolate(x, scale_factor=1.5, mode="linear")', (2, 3, 4)),
+    ('F.unfold(x, 2, padding=1, stride=2)', (2, 3, 5, 4)),
+    ('F.fold(x, (4, 5), 2)', (2, 12, 12)),
+    ('F.pixel_shuffle(x, 2)', (2, 8, 3, 3)),
+    ('F.pixel_unshuffle(x, 2)', (2, 2, 4, 6)),
+    ('F.affine_grid(x, (2, 1, 4, 5), align_corners=False)', (2, 2, 3)),
+    ('F.channel_shuffle(x, 2)', (2, 4, 3, 3)),
+    ('F.fractional_max_pool2d(x, 2, output_size=(3, 3), _random_samples=torch.full((2, 3, 2), 0.4))', (2, 3, 6, 6)),
+]
+
+for _src, _shape in _DOUBLE:
+    @case('torch.autograd.grad', name='double_backward_' + _src)
+    def _double(torch, src=_src, shape=_shape):
+        F = torch.nn.functional
+        x = _x(torch, *shape)
+        out = eval(src, {'F': F, 'x': x, 'torch': torch})
+        w = torch.tensor(np.cos(np.arange(out.numel()) * 0.7).reshape(tuple(out.shape)).astype('float32'))
+        (gx,) = torch.autograd.grad((out.tanh() * w).sum(), x, create_graph=True)
+        v = torch.tensor(np.sin(np.arange(gx.numel()) * 0.3).reshape(tuple(gx.shape)).astype('float32'))
+        (gx * v).sum().backward()
+        return gx, x.grad, gx.grad_fn is not None

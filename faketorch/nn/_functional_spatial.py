@@ -36,9 +36,42 @@ __all__ = ['conv1d', 'conv2d', 'conv3d', 'conv_transpose1d', 'conv_transpose2d',
 _warned = set()
 
 
+def _apply_linear(f, f_adj, t, name, adj_name):
+    """f(t) for a linear map f on arrays whose adjoint is f_adj. Its gradient is f_adj applied to
+    the incoming gradient, recorded the same way, so gradients of any order stay in the graph."""
+    y = _make(f(t._data), t.dtype, t._device)
+    if _grad_on(t):
+        attach(name, lambda node, g: (_apply_linear(f_adj, f, g, adj_name, name),), (t,), (y,))
+    return y
+
+
+def _record_linear(name, adj, lin, input, r, back=None):
+    """Record r's node for an op whose derivative at this point is the linear array map `lin`
+    (adjoint `adj`): pooling, padding, interpolation, fold/unfold, shuffles. Under create_graph the
+    input gradient is itself a node differentiating through `lin`, named `back` (torch's
+    ...BackwardBackward0, or the adjoint op's own node where torch's backward calls that op)."""
+    back = back or name.replace('Backward0', 'BackwardBackward0')
+    attach(name, lambda node, g: (_apply_linear(adj, lin, g, back, name),), (input,), (r,))
+
+
+def _gather_flat(idx, nd):
+    """The linear map v -> v at flat spatial positions idx (max pools' derivative), and its adjoint."""
+    def lin(v):
+        M = int(np.prod(v.shape[:-nd], dtype=np.int64))
+        return np.take_along_axis(v.reshape(M, -1), idx.reshape(M, -1), axis=1).reshape(idx.shape)
+
+    def adj(g, shape):
+        M = int(np.prod(shape[:-nd], dtype=np.int64))
+        gx = _zeros_like(g, (M, int(np.prod(shape[-nd:]))))
+        np.add.at(gx, (np.arange(M)[:, None], idx.reshape(M, -1)), g.reshape(M, -1))
+        return gx.reshape(shape)
+    return lin, adj
+
+
 def _record(name, bwd, inputs, outputs):
-    """attach() for a node whose backward computes on arrays: its gradient has no graph of its own,
-    so double backward through it contributes nothing; say so once instead of failing silently."""
+    """attach() for a node whose backward computes on arrays and is not linear in its input (grid
+    sampling): its gradient has no graph of its own, so double backward through it contributes
+    nothing; say so once instead of failing silently."""
     def wrapped(node, *grads):
         if grad_state.enabled and name not in _warned:
             _warned.add(name)
@@ -551,25 +584,26 @@ def _max_pool(input, nd, kernel_size, stride, padding, dilation, ceil_mode, with
             for j, v in enumerate(views):
                 np.copyto(a, j, where=np.isnan(v))
         return a
-    indices = None
-    if with_indices:
-        arg = argmax()
-        kidx = np.unravel_index(arg, k)
+    def flat_indices(a):
+        kidx = np.unravel_index(a, k)
         flat = 0
         for i in range(nd):
             o = np.arange(out[i]).reshape((-1,) + (1,) * (nd - 1 - i)) * s[i] - p[i]
             flat = flat * x.shape[lead + i] + (o + kidx[i] * d[i])
-        indices = _make(np.asarray(flat, dtype=np.int64), D.int64, input._device)
+        return np.ascontiguousarray(np.broadcast_to(flat, a.shape), dtype=np.int64)
+    indices = None
+    if with_indices:
+        arg = argmax()
+        indices = _make(flat_indices(arg), D.int64, input._device)
     if need_grad:
         disjoint = all(kk <= ss for kk, ss in zip(k, s)) and all(dd == 1 for dd in d)
 
         tiled = disjoint and all(kk == ss for kk, ss in zip(k, s)) and not any(lo or hi for lo, hi in pads) \
             and all(o * kk == n for o, kk, n in zip(out, k, x.shape[lead:]))
 
-        def bwd(node, g):   # on arrays: the gradient goes to each window's maximum
-            go = g._data
+        def adj(go):        # the gradient goes to each window's maximum
             if tiled and arg is None and not (x.dtype.kind == 'f' and np.isnan(best).any()):
-                return (_wrap(_tiled_max_grad(x, best, go, k, out, lead), input),)
+                return _tiled_max_grad(x, best, go, k, out, lead)
             a = arg if arg is not None else argmax()
             gxp = _zeros_like(xp)
             for j, (idx, sl) in enumerate(_offset_slices(k, s, d, out, lead)):
@@ -577,8 +611,12 @@ def _max_pool(input, nd, kernel_size, stride, padding, dilation, ceil_mode, with
                     np.multiply(go, a == j, out=gxp[sl])
                 else:
                     gxp[sl] += go * (a == j)
-            return (_wrap(np.ascontiguousarray(_crop(gxp, pads)), input),)
-        _record(f'MaxPool{nd}DWithIndicesBackward0', bwd, (input,), (r,))
+            return np.ascontiguousarray(_crop(gxp, pads))
+
+        def lin(v):         # double backward: each window's maximum position, read from v
+            idx = indices._data if indices is not None else flat_indices(argmax())
+            return _gather_flat(idx, nd)[0](v)
+        _record_linear(f'MaxPool{nd}DWithIndicesBackward0', adj, lin, input, r)
     return r, indices
 
 
@@ -721,23 +759,28 @@ def _avg_pool(input, nd, kernel_size, stride, padding, ceil_mode, count_include_
         raise RuntimeError(f"non-empty {nd + 1}D or {nd + 2}D (batch mode) tensor expected for input")
     k, s, p, d, out, pads = _pool_geometry(x.shape, nd, kernel_size, stride, padding, 1, ceil_mode, 'avg')
     lead = x.ndim - nd
-    xp = _pad_array(x, pads)
-    acc = None
-    for idx, sl in _offset_slices(k, s, d, out, lead):
-        acc = xp[sl].copy() if acc is None else np.add(acc, xp[sl], out=acc)
     floating = x.dtype.kind == 'f'
     div = _avg_divisor(x.shape[lead:], k, s, p, out, count_include_pad, divisor_override,
                        x.dtype if floating else np.int64)
+
+    def window_sums(a):
+        ap = _pad_array(a, pads)
+        acc = None
+        for idx, sl in _offset_slices(k, s, d, out, lead):
+            acc = ap[sl].copy() if acc is None else np.add(acc, ap[sl], out=acc)
+        return acc
+    acc = window_sums(x)
     y = acc / div if floating else _trunc_div(acc, div).astype(x.dtype)
     r = _make(np.asarray(y, dtype=x.dtype), input.dtype, input._device)
     if _grad_on(input):
-        def bwd(node, g):   # on arrays: each window spreads its gradient evenly
-            gq = g._data / div
-            gxp = _zeros_like(xp)
+        def adj(g):         # each window spreads its gradient evenly
+            gq = g / div
+            gxp = _zeros_like(g, g.shape[:lead] + tuple(n + lo + hi for n, (lo, hi) in
+                                                        zip(x.shape[lead:], pads)))
             for idx, sl in _offset_slices(k, s, d, out, lead):
                 gxp[sl] += gq
-            return (_wrap(np.ascontiguousarray(_crop(gxp, pads)), input),)
-        _record(f'AvgPool{nd}DBackward0', bwd, (input,), (r,))
+            return np.ascontiguousarray(_crop(gxp, pads))
+        _record_linear(f'AvgPool{nd}DBackward0', adj, lambda v: window_sums(v) / div, input, r)
     return r
 
 
@@ -783,27 +826,26 @@ def _adaptive_avg(input, output_size, nd):
     x = input._data
     lead = x.ndim - nd
     plans = []
-    y = x
-    # separable: average along each spatial dim in turn, gathering window offset by offset
     for i in range(nd):
         ax = lead + i
-        n, o = x.shape[ax], out[i]
-        start, end = _adaptive_bounds(n, o)
-        length = end - start
-        shape = [1] * y.ndim
-        shape[ax] = o
-        acc = None
-        for j in range(int(length.max())):
-            idx = np.minimum(start + j, n - 1)
-            v = np.take(y, idx, axis=ax)
-            v = np.where((j < length).reshape(shape), v, 0) if j >= length.min() else v
-            acc = v if acc is None else acc + v
-        y = acc / length.reshape(shape).astype(x.dtype)
-        plans.append((ax, n, start, length, shape))
-    r = _make(np.asarray(y, dtype=x.dtype), input.dtype, input._device)
+        start, end = _adaptive_bounds(x.shape[ax], out[i])
+        shape = [1] * x.ndim
+        shape[ax] = out[i]
+        plans.append((ax, x.shape[ax], start, end - start, shape))
+
+    def apply(y):
+        # separable: average along each spatial dim in turn, gathering window offset by offset
+        for ax, n, start, length, shape in plans:
+            acc = None
+            for j in range(int(length.max())):
+                v = np.take(y, np.minimum(start + j, n - 1), axis=ax)
+                v = np.where((j < length).reshape(shape), v, 0) if j >= length.min() else v
+                acc = v if acc is None else acc + v
+            y = acc / length.reshape(shape).astype(y.dtype)
+        return y
+    r = _make(np.asarray(apply(x), dtype=x.dtype), input.dtype, input._device)
     if _grad_on(input):
-        def bwd(node, g):   # on arrays: the adjoint of each separable step, last dim first
-            gy = g._data
+        def adj(gy):        # the adjoint of each separable step, last dim first
             for ax, n, start, length, shape in reversed(plans):
                 gq = gy / length.reshape(shape).astype(gy.dtype)
                 gshape = list(gq.shape)
@@ -814,8 +856,8 @@ def _adaptive_avg(input, output_size, nd):
                     sel = j < length
                     np.add.at(gxm, start[sel] + j, gqm[sel])
                 gy = gx
-            return (_wrap(gy, input),)
-        _record(f'AdaptiveAvgPool{nd}DBackward0', bwd, (input,), (r,))
+            return gy
+        _record_linear(f'AdaptiveAvgPool{nd}DBackward0', adj, apply, input, r)
     return r
 
 
@@ -867,13 +909,8 @@ def _adaptive_max(input, output_size, nd):
     r = _make(best, input.dtype, input._device)
     indices = _make(arg.astype(np.int64), D.int64, input._device)
     if _grad_on(input):
-        def bwd(node, g):   # on arrays: scatter-add to each maximum's position
-            L = int(np.prod(x.shape[lead:]))
-            gx = _zeros_like(x, (int(np.prod(x.shape[:lead], dtype=np.int64)), L))
-            go = g._data.reshape(gx.shape[0], -1)
-            np.add.at(gx, (np.arange(gx.shape[0])[:, None], arg.reshape(gx.shape[0], -1)), go)
-            return (_wrap(gx.reshape(x.shape), input),)
-        _record(f'AdaptiveMaxPool{nd}DBackward0', bwd, (input,), (r,))
+        lin, adj = _gather_flat(indices._data, nd)     # the gradient goes to each maximum's position
+        _record_linear(f'AdaptiveMaxPool{nd}DBackward0', lambda g: adj(g, x.shape), lin, input, r)
     return r, indices
 
 
@@ -917,15 +954,17 @@ def _max_unpool(input, indices, nd, kernel_size, stride, padding, output_size):
     lead = x.shape[:-nd]
     L = int(np.prod(out))
     M = int(np.prod(lead, dtype=np.int64))
-    xf = x.reshape(M, -1)
     idx = indices._data.reshape(M, -1)
-    y = _zeros_like(x, (M, L))
-    np.put_along_axis(y, idx, xf, axis=1)
-    r = _make(y.reshape(lead + out), input.dtype, input._device)
+
+    def unpool(a):
+        y = _zeros_like(a, (M, L))
+        np.put_along_axis(y, idx, a.reshape(M, -1), axis=1)
+        return y.reshape(lead + out)
+    r = _make(unpool(x), input.dtype, input._device)
     if _grad_on(input):
-        def bwd(node, g):
-            return (_wrap(np.take_along_axis(g._data.reshape(M, L), idx, axis=1).reshape(x.shape), input),)
-        _record(f'MaxUnpool{nd}DBackward0', bwd, (input,), (r,))
+        def adj(g):
+            return np.take_along_axis(g.reshape(M, L), idx, axis=1).reshape(x.shape)
+        _record_linear(f'MaxUnpool{nd}DBackward0', adj, unpool, input, r)
     return r
 
 
@@ -1298,12 +1337,13 @@ def pad(input, pad, mode='constant', value=None):
             raise RuntimeError(f"The input size {x.shape[lead]}, plus negative padding "
                                f"{pads[0][0]} and {pads[0][1]} resulted in a negative output size, which "
                                "is invalid. Check dimension 0 of your input.")
-        y = _pad_array(np.ascontiguousarray(_crop(x, crop)), inner, value or 0)
-        r = _make(y, input.dtype, input._device)
+        def padded(a, v=0):
+            return _pad_array(np.ascontiguousarray(_crop(a, crop)), inner, v)
+        r = _make(padded(x, value or 0), input.dtype, input._device)
         if _grad_on(input):
-            def bwd(node, g):
-                return (_wrap(_pad_array(np.ascontiguousarray(_crop(g._data, inner)), crop), input),)
-            _record('ConstantPadNdBackward0', bwd, (input,), (r,))
+            def adj(g):
+                return _pad_array(np.ascontiguousarray(_crop(g, inner)), crop)
+            _record_linear('ConstantPadNdBackward0', adj, padded, input, r, 'ConstantPadNdBackward0')
         return r
     for i, (lo, hi) in enumerate(pads):
         size = x.shape[lead + i]
@@ -1314,13 +1354,14 @@ def pad(input, pad, mode='constant', value=None):
         if mode == 'circular' and (lo > size or hi > size):
             raise RuntimeError("Padding value causes wrapping around more than once.")
     maps = [_pad_map(x.shape[lead + i], lo, hi, mode) for i, (lo, hi) in enumerate(pads)]
-    y = x
-    for i, m in enumerate(maps):
-        y = np.take(y, m, axis=lead + i)
-    r = _make(y, input.dtype, input._device)
+
+    def padded(y):
+        for i, m in enumerate(maps):
+            y = np.take(y, m, axis=lead + i)
+        return y
+    r = _make(padded(x), input.dtype, input._device)
     if _grad_on(input):
-        def bwd(node, g):   # on arrays: each padded position adds back to its source
-            gy = g._data
+        def adj(gy):        # each padded position adds back to its source
             for i in reversed(range(n)):
                 ax = lead + i
                 lo, hi = pads[i]
@@ -1330,8 +1371,9 @@ def pad(input, pad, mode='constant', value=None):
                 gx = _zeros_like(gm, (size,) + gm.shape[1:])
                 np.add.at(gx, m, gm)
                 gy = np.moveaxis(gx, 0, ax)
-            return (_wrap(np.ascontiguousarray(gy), input),)
-        _record(_PAD_NAME[mode].format(n), bwd, (input,), (r,))
+            return np.ascontiguousarray(gy)
+        _record_linear(_PAD_NAME[mode].format(n), adj, padded, input, r,
+                       'SliceBackwardBackward0' if mode == 'circular' else None)
     return r
 
 
@@ -1427,23 +1469,24 @@ def interpolate(input, size=None, scale_factor=None, mode='nearest', align_corne
     x = input._data
     ft = np.float64 if x.dtype == np.float64 else np.float32
     plan = [_taps(mode, sp[i], out[i], align_corners, scales[i], ft) for i in range(nd)]
-    y = x
-    # separable: interpolate the last dim first, as torch's kernels nest their loops
-    for i in reversed(range(nd)):
-        ax = 2 + i
-        acc = None
-        for idx, w in plan[i]:
-            v = np.take(y, idx, axis=ax)
-            if w is not None:
-                shp = [1] * y.ndim
-                shp[ax] = -1
-                v = v * w.astype(x.dtype).reshape(shp)
-            acc = v if acc is None else acc + v
-        y = acc
-    r = _make(np.ascontiguousarray(y), input.dtype, input._device)
+
+    def apply(y):
+        # separable: interpolate the last dim first, as torch's kernels nest their loops
+        for i in reversed(range(nd)):
+            ax = 2 + i
+            acc = None
+            for idx, w in plan[i]:
+                v = np.take(y, idx, axis=ax)
+                if w is not None:
+                    shp = [1] * y.ndim
+                    shp[ax] = -1
+                    v = v * w.astype(x.dtype).reshape(shp)
+                acc = v if acc is None else acc + v
+            y = acc
+        return np.ascontiguousarray(y)
+    r = _make(apply(x), input.dtype, input._device)
     if _grad_on(input):
-        def bwd(node, g):   # on arrays: the transposed (out x in) interpolation matrix per dim
-            gy = g._data
+        def adj(gy):        # the transposed (out x in) interpolation matrix per dim
             for i in range(nd):
                 ax = 2 + i
                 A = np.zeros((out[i], sp[i]), dtype=x.dtype)
@@ -1451,8 +1494,8 @@ def interpolate(input, size=None, scale_factor=None, mode='nearest', align_corne
                 for idx, w in plan[i]:
                     np.add.at(A, (rows, idx), 1 if w is None else w.astype(x.dtype))
                 gy = np.moveaxis(np.moveaxis(gy, ax, -1) @ A, -1, ax)
-            return (_wrap(np.ascontiguousarray(gy), input),)
-        _record(_INTERP_NAME[mode].format(nd), bwd, (input,), (r,))
+            return np.ascontiguousarray(gy)
+        _record_linear(_INTERP_NAME[mode].format(nd), adj, apply, input, r)
     return r
 
 
@@ -1486,13 +1529,14 @@ def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
                            f"kernel_size=({', '.join(map(str, k))}), dilation=({', '.join(map(str, d))}), "
                            f"padding=({', '.join(map(str, p))}), calculated shape of the array of sliding "
                            f"blocks as ({', '.join(map(str, out))}), but its components must be at least one.")
-    cols = _windows(_pad_array(x, pads), k, s, d, out).reshape(N, C * k[0] * k[1], out[0] * out[1])
-    r = _make(cols, input.dtype, input._device)
+    def im2col(a):
+        return _windows(_pad_array(a, pads), k, s, d, out).reshape(N, C * k[0] * k[1], out[0] * out[1])
+
+    def col2im(g):
+        return np.ascontiguousarray(_crop(_col2im(g.reshape((N, C) + k + out), padded, k, s, d, out), pads))
+    r = _make(im2col(x), input.dtype, input._device)
     if _grad_on(x_t):
-        def bwd(node, g):
-            gc = g._data.reshape((N, C) + k + out)
-            return (_wrap(np.ascontiguousarray(_crop(_col2im(gc, padded, k, s, d, out), pads)), x_t),)
-        _record('Im2ColBackward0', bwd, (x_t,), (r,))
+        _record_linear('Im2ColBackward0', col2im, im2col, x_t, r, 'Col2ImBackward0')
     return r.squeeze(0) if unb else r
 
 
@@ -1518,28 +1562,31 @@ def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
                            f"but got input.size(2)={L}.")
     C = CK // K
     pads = tuple((pp, pp) for pp in p)
-    y = np.ascontiguousarray(_crop(_col2im(x.reshape((N, C) + k + blocks), padded, k, s, d, blocks), pads))
-    r = _make(y, input.dtype, input._device)
+    def col2im(a):
+        return np.ascontiguousarray(_crop(_col2im(a.reshape((N, C) + k + blocks), padded, k, s, d, blocks),
+                                          pads))
+
+    def im2col(g):
+        return _windows(_pad_array(g, pads), k, s, d, blocks).reshape(N, CK, L)
+    r = _make(col2im(x), input.dtype, input._device)
     if _grad_on(x_t):
-        def bwd(node, g):
-            gp = _pad_array(g._data, pads)
-            return (_wrap(_windows(gp, k, s, d, blocks).reshape(N, CK, L), x_t),)
-        _record('Col2ImBackward0', bwd, (x_t,), (r,))
+        _record_linear('Col2ImBackward0', im2col, col2im, x_t, r, 'Im2ColBackward0')
     return r.squeeze(0) if unb else r
 
 
-def _permuted(input, shape, perm, out_shape, name, inv_shape):
+def _permuted(input, shape, perm, out_shape, name, inv_shape, back):
     """A reshape-permute-reshape op as one node (pixel/channel shuffles)."""
     x = input._data
-    y = np.ascontiguousarray(x.reshape(shape).transpose(perm)).reshape(out_shape)
-    r = _make(y, input.dtype, input._device)
+
+    def permute(a):
+        return np.ascontiguousarray(a.reshape(shape).transpose(perm)).reshape(out_shape)
+    r = _make(permute(x), input.dtype, input._device)
     if _grad_on(input):
         inv = np.argsort(perm)
 
-        def bwd(node, g):
-            return (_wrap(np.ascontiguousarray(g._data.reshape(inv_shape).transpose(inv)).reshape(x.shape),
-                          input),)
-        _record(name, bwd, (input,), (r,))
+        def adj(g):
+            return np.ascontiguousarray(g.reshape(inv_shape).transpose(inv)).reshape(x.shape)
+        _record_linear(name, adj, permute, input, r, back)
     return r
 
 
@@ -1557,7 +1604,7 @@ def pixel_shuffle(input, upscale_factor):
     oc = C // (rr * rr)
     perm = tuple(range(nb)) + tuple(nb + i for i in (0, 3, 1, 4, 2))
     return _permuted(input, b + (oc, rr, rr, H, W), perm, b + (oc, H * rr, W * rr), 'PixelShuffleBackward0',
-                     b + (oc, H, rr, W, rr))
+                     b + (oc, H, rr, W, rr), 'PixelUnshuffleBackward0')
 
 
 def pixel_unshuffle(input, downscale_factor):
@@ -1574,7 +1621,7 @@ def pixel_unshuffle(input, downscale_factor):
     nb = len(b)
     perm = tuple(range(nb)) + tuple(nb + i for i in (0, 2, 4, 1, 3))
     return _permuted(input, b + (C, H // rr, rr, W // rr, rr), perm, b + (C * rr * rr, H // rr, W // rr),
-                     'PixelUnshuffleBackward0', b + (C, rr, rr, H // rr, W // rr))
+                     'PixelUnshuffleBackward0', b + (C, rr, rr, H // rr, W // rr), 'PixelShuffleBackward0')
 
 
 def channel_shuffle(input, groups):
@@ -1584,7 +1631,8 @@ def channel_shuffle(input, groups):
         raise RuntimeError(f"Number of channels must be divisible by groups. Got {C} channels and "
                            f"{groups} groups.")
     return _permuted(input, (N, groups, C // groups) + rest, (0, 2, 1) + tuple(range(3, 3 + len(rest))),
-                     tuple(input.shape), 'ChannelShuffleBackward0', (N, C // groups, groups) + rest)
+                     tuple(input.shape), 'ChannelShuffleBackward0', (N, C // groups, groups) + rest,
+                     'ChannelShuffleBackward0')
 
 
 native_channel_shuffle = channel_shuffle
@@ -1641,13 +1689,13 @@ def affine_grid(theta, size, align_corners=None):
         base[..., j] = axes[ax].reshape(shp)
     bflat = base.reshape(-1, nd + 1)
     N = size[0]
-    out = np.matmul(bflat, th.transpose(0, 2, 1)).reshape((N,) + tuple(sp) + (nd,))
-    r = _make(out, theta.dtype, theta._device)
+    def grid(t):
+        return np.matmul(bflat, t.transpose(0, 2, 1)).reshape((N,) + tuple(sp) + (nd,))
+    r = _make(grid(th), theta.dtype, theta._device)
     if _grad_on(theta):
-        def bwd(node, g):
-            gt = np.matmul(g._data.reshape(N, -1, nd).transpose(0, 2, 1), bflat)
-            return (_wrap(gt, theta),)
-        _record('AffineGridGeneratorBackward0', bwd, (theta,), (r,))
+        def adj(g):
+            return np.matmul(g.reshape(N, -1, nd).transpose(0, 2, 1), bflat)
+        _record_linear('AffineGridGeneratorBackward0', adj, grid, theta, r, 'TransposeBackward0')
     return r
 
 
@@ -1817,13 +1865,9 @@ def _fractional_max_pool(input, nd, kernel_size, output_size, output_ratio, rand
     r = _make(best, input.dtype, input._device)
     indices = _make(arg.astype(np.int64), D.int64, input._device)
     if _grad_on(input):
-        def bwd(node, g):   # on arrays: scatter-add to each window's maximum
-            M = int(np.prod(input.shape[:-nd], dtype=np.int64))
-            L = int(np.prod(sp))
-            gx = _zeros_like(input._data, (M, L))
-            np.add.at(gx, (np.arange(M)[:, None], arg.reshape(M, -1)), g._data.reshape(M, -1))
-            return (_wrap(gx.reshape(input.shape), input),)
-        _record(f'FractionalMaxPool{nd}DBackward0', bwd, (input,), (r,))
+        lin, adj = _gather_flat(indices._data, nd)     # the gradient goes to each window's maximum
+        _record_linear(f'FractionalMaxPool{nd}DBackward0', lambda g: adj(g, tuple(input.shape)), lin,
+                       input, r)
     return r, indices
 
 
