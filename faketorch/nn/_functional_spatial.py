@@ -249,9 +249,12 @@ class _FlatConv:
         return _strided(a)(a, (self.N, a.shape[0]) + self.out,
                            (self.Lp * isz, self.N * self.Lp * isz) + tuple(st * isz for st in self.S))
 
-    def forward(self):
+    def forward(self, bias):
         yf = np.matmul(self.wm, self.cols).reshape(-1, self.N, self.Lp)
-        return np.ascontiguousarray(self._outputs(yf))
+        valid = self._outputs(yf)
+        if bias is None:
+            return np.ascontiguousarray(valid)
+        return np.add(valid, bias.reshape((-1,) + (1,) * len(self.out)), out=np.empty_like(valid, order='C'))
 
     def set_grad(self, go):
         gz = _zeros_like(go, (go.shape[1], self.N, self.Lp))     # dropped positions get no gradient
@@ -294,8 +297,11 @@ class _BatchConv:
         self.wm = w.reshape(G, w.shape[0] // G, C // G * K)
         self.N, self.C, self.L = N, C, L
 
-    def forward(self):
-        return np.matmul(self.wm, self.cols).reshape((self.N, -1) + self.out)
+    def forward(self, bias):
+        y = np.matmul(self.wm, self.cols).reshape((self.N, -1) + self.out)
+        if bias is not None:
+            y += bias.reshape((-1,) + (1,) * len(self.out))
+        return y
 
     def set_grad(self, go):
         self.go = go.reshape(self.N, self.G, -1, self.L)
@@ -335,10 +341,7 @@ def _convnd(input, weight, bias, stride, padding, dilation, groups, nd):
     xp = _pad_array(x, pads)
     flat = all(ss == 1 for ss in s)
     conv = (_FlatConv if flat else _BatchConv)(xp, w, k, s, d, out, G)
-    y = conv.forward()
-    if bias is not None:
-        y += bias._data.reshape((O,) + (1,) * nd)
-    r = _make(y, input.dtype, input._device)
+    r = _make(conv.forward(None if bias is None else bias._data), input.dtype, input._device)
     if _grad_on(input, weight, bias):
         # backward computes on arrays; under create_graph it is rebuilt from differentiable convolutions
         def bwd(node, g):
