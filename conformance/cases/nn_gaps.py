@@ -114,3 +114,62 @@ def weight_grad(torch):
 def relu_ties_grad(torch):
     x = _x(torch, 2, 3, 6, 8).relu().detach().requires_grad_()
     return _fb(torch, torch.nn.functional.max_pool2d(x, 2), x)
+
+
+# --- torch's native norm, pad and grid-sampler entry points (faketorch/_ops/nn_native.py) ---------
+
+@case('torch.native_group_norm')
+def grads_through_mean_and_rstd(torch):
+    x, w, b = _x(torch, 2, 6, 3), _x(torch, 6, seed=1), _x(torch, 6, seed=2)
+    out, mean, rstd = torch.native_group_norm(x, w, b, 2, 6, 3, 3, 1e-5)
+    (out.sum() + (mean * torch.tensor([1.5, -2.0, 0.5])).sum() + (rstd * 0.3).sum()).backward()
+    return out, mean, rstd, mean.grad_fn.name(), x.grad, w.grad, b.grad
+
+
+check('torch.native_group_norm', lambda torch: torch.native_group_norm(_x(torch, 2, 6, 3), None, None, 2, 6, 4, 3,
+                                                                        1e-5), name='numel_error')
+
+
+@case('torch.native_batch_norm')
+def running_stats_and_eval(torch):
+    x, w, b = _x(torch, 4, 3, 2), _x(torch, 3, seed=1), _x(torch, 3, seed=2)
+    rm, rv = torch.zeros(3), torch.ones(3)
+    train = torch.native_batch_norm(x, w, b, rm, rv, True, 0.3, 1e-5)
+    ev = torch.native_batch_norm(x, w, b, rm, rv, False, 0.3, 1e-5)
+    return train, ev, rm, rv, [t.requires_grad for t in train], _fb(torch, train[0], x, w, b)
+
+
+@case('torch._native_batch_norm_legit')
+def overloads(torch):
+    x, w, b = _x(torch, 4, 3, 2), _x(torch, 3, seed=1), _x(torch, 3, seed=2)
+    no_stats = torch._native_batch_norm_legit(x, w, b, True, 0.1, 1e-5)
+    rm, rv = torch.zeros(3), torch.ones(3)
+    stats = torch._native_batch_norm_legit(x, w, b, rm, rv, False, 0.1, 1e-5)
+    return no_stats, stats, no_stats[0].grad_fn.name(), stats[0].grad_fn.name(), _fb(torch, no_stats[0], x, w, b)
+
+
+@case('torch.native_layer_norm')
+def stats_shapes(torch):
+    x, w = _x(torch, 2, 3, 4), _x(torch, 3, 4, seed=1)
+    out, mean, rstd = torch.native_layer_norm(x, [3, 4], w, None, 1e-5)
+    return out, mean, rstd, mean.requires_grad, _fb(torch, out, x, w)
+
+
+check('torch.constant_pad_nd', lambda torch: torch.constant_pad_nd(torch.arange(6).reshape(2, 3), [1, -1, 2, 0], 1.5),
+      name='int64_crop')
+check('torch.grid_sampler_2d', lambda torch: _fb(torch, torch.grid_sampler_2d(
+    _x(torch, 1, 2, 3, 4), torch.tensor(np.random.RandomState(1).uniform(-1.2, 1.2, (1, 2, 3, 2)).astype('float32'),
+                                        requires_grad=True), 0, 2, True)), name='reflection')
+
+
+# opinfo passes an nn.PairwiseDistance *instance* of real torch as distance_function, which the driver
+# cannot rebuild for faketorch; the same samples with each library's own module:
+@case('F.triplet_margin_with_distance_loss')
+def pairwise_distance_module(torch):
+    F = torch.nn.functional
+    a, p, n = _x(torch, 5, 10), _x(torch, 5, 10, seed=1), _x(torch, 5, 10, seed=2)
+    outs = [F.triplet_margin_with_distance_loss(a, p, n, distance_function=torch.nn.PairwiseDistance(), **kw)
+            for kw in ({'margin': 1e-6}, {'swap': True}, {'reduction': 'sum'}, {'reduction': 'none'})]
+    ints = [t.detach().round().long() for t in (a, p, n)]
+    return outs, _fb(torch, outs[1], a, p, n), F.triplet_margin_with_distance_loss(
+        *ints, distance_function=torch.nn.PairwiseDistance())

@@ -537,8 +537,8 @@ def _softmax_bwd(node, g):
     ax = node._args
     if not grad_state.enabled:
         yd, gd = y._data, g._data
-        gy = gd * yd
-        return _make(gy - yd * (gy if ax is None else gy.sum(ax, keepdims=True)), g.dtype, g._device)
+        gy = gd * yd    # torch's kernel: (g - sum(g * y)) * y, the subtraction first
+        return _make((gd - (gy if ax is None else gy.sum(ax, keepdims=True))) * yd, g.dtype, g._device)
     if ax is None:
         return _fused('SoftmaxBackwardDataBackward0', (g, y), lambda g, y: y * (g - g * y))
     return _fused('SoftmaxBackwardDataBackward0', (g, y), lambda g, y: y * (g - (g * y).sum(ax, keepdim=True)))

@@ -1,0 +1,136 @@
+"""torch's native nn entry points: native_layer_norm, native_batch_norm, _native_batch_norm_legit,
+native_group_norm, constant_pad_nd, grid_sampler_2d/3d.
+
+Thin wrappers over torch.nn.functional (imported on first call, so `import faketorch` stays lazy);
+the norms add the statistics torch returns beside the output: mean and 1/sqrt(var + eps), with
+the statistic's dims kept as torch keeps them.
+"""
+import numpy as np
+
+from .._tensor import _make
+from ..autograd.graph import node_class
+from ._core import attach, register
+
+
+def _F():
+    from ..nn import functional
+    return functional
+
+
+def _stats(x, axes, eps):
+    """mean and rstd of array x over axes (dims kept), as F's norms compute them."""
+    from ..nn._functional_spatial import _moments
+    mean, var, _ = _moments(x, axes)
+    return mean, 1 / np.sqrt(var + x.dtype.type(eps))
+
+
+def _wrap(arr, like):
+    return _make(np.ascontiguousarray(arr), like.dtype, like._device)
+
+
+def _rename(out, name):
+    """Give out's grad_fn torch's name for this entry point. The node was made by F's op a moment
+    ago and nothing else holds it; every grad_fn class is a slot-less Node, so the swap is safe."""
+    if out._grad_fn is not None:
+        out._grad_fn.__class__ = node_class(name)
+    return out
+
+
+def native_layer_norm(input, normalized_shape, weight, bias, eps):
+    out = _F().layer_norm(input, normalized_shape, weight, bias, eps)
+    x = input._data
+    mean, rstd = _stats(x, tuple(range(x.ndim - len(normalized_shape), x.ndim)), eps)
+    return out, _wrap(mean, input), _wrap(rstd, input)
+
+
+def _batch_norm(input, weight, bias, running_mean, running_var, training, momentum, eps):
+    x = input._data
+    if training:
+        mean, invstd = _stats(x, (0,) + tuple(range(2, x.ndim)), eps)
+        mean, invstd = mean.reshape(-1), invstd.reshape(-1)
+    else:       # torch saves nothing in evaluation: empty statistics
+        mean = invstd = np.zeros(0, x.dtype)
+    out = _F().batch_norm(input, running_mean, running_var, weight, bias, training, momentum, eps)
+    return out, _wrap(mean, input), _wrap(invstd, input)
+
+
+def native_batch_norm(input, weight, bias, running_mean, running_var, training, momentum, eps):
+    return _batch_norm(input, weight, bias, running_mean, running_var, training, momentum, eps)
+
+
+def _native_batch_norm_legit(input, weight, bias, *args, **kwargs):
+    """Two overloads: (running_mean, running_var, training, momentum, eps) and, without running
+    statistics, (training, momentum, eps); torch names their nodes ...Backward0 and ...Backward1."""
+    if len(args) + len(kwargs) == 3:
+        r = _batch_norm(input, weight, bias, None, None, *_bind(args, kwargs, _NO_STATS))
+        return (_rename(r[0], 'NativeBatchNormLegitBackward1'),) + r[1:]
+    r = _batch_norm(input, weight, bias, *_bind(args, kwargs, _WITH_STATS))
+    return (_rename(r[0], 'NativeBatchNormLegitBackward0'),) + r[1:]
+
+
+_NO_STATS = ('training', 'momentum', 'eps')
+_WITH_STATS = ('running_mean', 'running_var') + _NO_STATS
+
+
+def _bind(args, kwargs, names):
+    return tuple(args) + tuple(kwargs[n] for n in names[len(args):])
+
+
+def native_group_norm(input, weight, bias, N, C, HxW, group, eps):
+    """One node with three differentiable outputs: unlike layer and batch norm, torch lets
+    gradients flow back from group norm's mean and rstd."""
+    x = input._data
+    if x.size != N * C * HxW:
+        raise RuntimeError("Expected X.numel() == N * C * HxW to be true, but got false.  (Could this "
+                           "error message be improved?  If so, please report an enhancement request to "
+                           "PyTorch.)")
+    out = _F().group_norm(input, group, weight, bias, eps)
+    mean, rstd = _stats(x.reshape(N, group, -1), (2,), eps)
+    mean_t, rstd_t = _wrap(mean.reshape(N, group), input), _wrap(rstd.reshape(N, group), input)
+    inner = out._grad_fn
+    if inner is None:
+        return out, mean_t, rstd_t
+
+    def bwd(node, g_out, g_mean, g_rstd):
+        gi, gw, gb = inner._fn(inner, g_out) if g_out is not None else (None, None, None)
+        if g_mean is None and g_rstd is None:
+            return gi, gw, gb
+        # d mean/dx = 1/M and d rstd/dx = -rstd^3 (x - mean) / M over each group's M elements
+        xg = input.reshape(N, group, -1)
+        M = xg.shape[-1]
+        extra = 0
+        if g_mean is not None:
+            extra = g_mean.unsqueeze(-1) / M
+        if g_rstd is not None:
+            m, r = mean_t.unsqueeze(-1), rstd_t.unsqueeze(-1)
+            extra = extra - (g_rstd.unsqueeze(-1) * r * r * r) * (xg - m) / M
+        extra = extra.expand(xg.shape).reshape(input.shape)
+        return (extra if gi is None else gi + extra), gw, gb
+    attach('NativeGroupNormBackward0', bwd, (input, weight, bias), (out, mean_t, rstd_t))
+    return out, mean_t, rstd_t
+
+
+def constant_pad_nd(input, pad, value=0):
+    return _F().pad(input, pad, 'constant', value)
+
+
+_INTERPOLATION = ('bilinear', 'nearest', 'bicubic')
+_PADDING = ('zeros', 'border', 'reflection')
+
+
+def _grid_sampler(input, grid, interpolation_mode, padding_mode, align_corners):
+    return _F().grid_sample(input, grid, _INTERPOLATION[interpolation_mode], _PADDING[padding_mode],
+                            align_corners)
+
+
+def grid_sampler_2d(input, grid, interpolation_mode, padding_mode, align_corners):
+    return _grid_sampler(input, grid, interpolation_mode, padding_mode, align_corners)
+
+
+def grid_sampler_3d(input, grid, interpolation_mode, padding_mode, align_corners):
+    return _grid_sampler(input, grid, interpolation_mode, padding_mode, align_corners)
+
+
+for _f in (native_layer_norm, native_batch_norm, _native_batch_norm_legit, native_group_norm,
+           constant_pad_nd, grid_sampler_2d, grid_sampler_3d):
+    register(_f, method=False)
