@@ -186,9 +186,23 @@ class _Attr:
         self.name = name
 
 
+class _Module:
+    """A stateless nn module (e.g. a distance_function argument), rebuilt in each library from its
+    class name and the constructor arguments it keeps as attributes."""
+    __slots__ = ('name', 'kwargs')
+
+    def __init__(self, m):
+        self.name = type(m).__name__
+        params = inspect.signature(type(m).__init__).parameters
+        self.kwargs = {k: v for k, v in vars(m).items() if k in params}
+
+
 def neutral(x, torch):
     if isinstance(x, torch.Tensor):
         return _T(x)
+    if isinstance(x, torch.nn.Module) and not any(True for _ in x.parameters()) \
+            and not any(True for _ in x.buffers()):
+        return _Module(x)
     if isinstance(x, (torch.dtype, torch.layout, torch.memory_format)):
         return _Attr(str(x).split('.')[-1])
     if isinstance(x, torch.device):
@@ -212,6 +226,8 @@ def build(x, mod, grad, leaves):
         return t
     if isinstance(x, _Attr):
         return getattr(mod, x.name)
+    if isinstance(x, _Module):
+        return getattr(mod.nn, x.name)(**x.kwargs)
     if isinstance(x, tuple) and len(x) == 2 and x[0] == '__device__':
         return mod.device(x[1])
     if isinstance(x, tuple) and len(x) == 2 and x[0] == '__size__':
