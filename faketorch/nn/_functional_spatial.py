@@ -6,7 +6,10 @@ directly (a backward that needs no double-backward may compute with arrays: note
 Convolution is im2col (one strided view + one reshape copy) and one batched GEMM; pooling loops
 only over kernel offsets, never over output positions.
 """
+import functools
+import itertools
 import math
+import operator
 import sys
 import warnings
 
@@ -1744,57 +1747,76 @@ def grid_sample(input, grid, mode='bilinear', padding_mode='zeros', align_corner
     if align_corners is None:
         warnings.warn(_ALIGN_WARNING, stacklevel=2)
         align_corners = False
-    if input.dim() != 4 or mode == 'bicubic':
-        raise NotImplementedError("grid_sample: only 4-D input with bilinear or nearest mode is implemented")
+    nd = input.dim() - 2
+    if nd not in (2, 3) or mode == 'bicubic':
+        raise NotImplementedError("grid_sample: only 4-D and 5-D input with bilinear or nearest mode is "
+                                  "implemented")
     x, gr = input._data, grid._data
-    N, C, H, W = x.shape
-    ix, mx = _grid_coords(gr[..., 0], W, padding_mode, align_corners)
-    iy, my = _grid_coords(gr[..., 1], H, padding_mode, align_corners)
-    n_idx = np.arange(N).reshape(N, 1, 1)
-    xt = x.transpose(0, 2, 3, 1)                    # (N, H, W, C): gathers give (N, Ho, Wo, C)
-
-    def corner(yc, xc):
-        valid = (xc >= 0) & (xc < W) & (yc >= 0) & (yc < H)
-        yy, xx = np.clip(yc, 0, H - 1), np.clip(xc, 0, W - 1)
-        return yy, xx, valid
+    N, C = x.shape[:2]
+    sp = x.shape[2:]
+    # the grid's last axis lists x, y(, z): coordinate j runs along spatial axis nd-1-j
+    coords = [_grid_coords(gr[..., nd - 1 - a], sp[a], padding_mode, align_corners) for a in range(nd)]
+    n_idx = np.arange(N).reshape((N,) + (1,) * nd)
+    xt = np.moveaxis(x, 1, -1)                      # (N, *sp, C): gathers give (N, *out, C)
     if mode == 'nearest':
-        taps = [(*corner(np.rint(iy).astype(np.int64), np.rint(ix).astype(np.int64)), None)]
-        wts = [np.ones_like(ix)]
+        corners = [tuple(np.rint(c).astype(np.int64) for c, _ in coords)]
+        wts, dws = [np.ones_like(coords[0][0])], [None]
     else:
-        x0, y0 = np.floor(ix), np.floor(iy)
-        wx1, wy1 = ix - x0, iy - y0
-        wx0, wy0 = (x0 + 1) - ix, (y0 + 1) - iy
-        x0, y0 = x0.astype(np.int64), y0.astype(np.int64)
-        # each corner: (d weight / d ix, d weight / d iy)
-        taps = [(*corner(y0, x0), (-wy0, -wx0)), (*corner(y0, x0 + 1), (wy0, -wx1)),
-                (*corner(y0 + 1, x0), (-wy1, wx0)), (*corner(y0 + 1, x0 + 1), (wy1, wx1))]
-        wts = [wx0 * wy0, wx1 * wy0, wx0 * wy1, wx1 * wy1]
-    out = np.zeros((N,) + ix.shape[1:] + (C,), x.dtype)
-    vals = []
-    for (yy, xx, valid, _), w in zip(taps, wts):
-        v = xt[n_idx, yy, xx] * valid[..., None]
+        lo = [np.floor(c) for c, _ in coords]
+        w01 = [((l + 1) - c, c - l) for l, (c, _) in zip(lo, coords)]     # weights of the low / high corner
+        corners, wts, dws = [], [], []
+        for bits in itertools.product((0, 1), repeat=nd):       # torch's corner order: x fastest
+            corners.append(tuple(l.astype(np.int64) + b for l, b in zip(lo, bits)))
+            ws = [w01[a][bits[a]] for a in range(nd)]
+            wts.append(functools.reduce(operator.mul, ws[::-1]))        # multiplied x first, as torch
+            # d weight / d coordinate along axis a: +-1 times the other axes' weights
+            dws.append([functools.reduce(operator.mul, [ws[o] for o in reversed(range(nd)) if o != a],
+                                         np.float32(1) if bits[a] else np.float32(-1)) for a in range(nd)])
+    valids, vals = [], []
+    out = np.zeros((N,) + gr.shape[1:-1] + (C,), x.dtype)
+    for ids, w in zip(corners, wts):
+        valid = functools.reduce(operator.and_, [(i >= 0) & (i < n) for i, n in zip(ids, sp)])
+        ids = tuple(np.clip(i, 0, n - 1) for i, n in zip(ids, sp))
+        v = xt[(n_idx,) + ids] * valid[..., None]
+        valids.append((ids, valid))
         vals.append(v)
         out += v * w[..., None]
-    r = _make(np.ascontiguousarray(out.transpose(0, 3, 1, 2)), input.dtype, input._device)
+    r = _make(np.ascontiguousarray(np.moveaxis(out, -1, 1)), input.dtype, input._device)
     if _grad_on(input, grid):
         def bwd(node, g):   # on arrays: scatter to the sampled corners; coordinate derivative by corner
-            go = g._data.transpose(0, 2, 3, 1)      # (N, Ho, Wo, C)
+            go = np.moveaxis(g._data, 1, -1)        # (N, *out, C)
             gi = gg = None
             if needs(node, 0):
                 gx = np.zeros_like(xt)
-                for (yy, xx, valid, _), w in zip(taps, wts):
-                    np.add.at(gx, (np.broadcast_to(n_idx, yy.shape), yy, xx), go * (w * valid)[..., None])
-                gi = _wrap(np.ascontiguousarray(gx.transpose(0, 3, 1, 2)), input)
+                for (ids, valid), w in zip(valids, wts):
+                    np.add.at(gx, (np.broadcast_to(n_idx, valid.shape),) + ids, go * (w * valid)[..., None])
+                gi = _wrap(np.ascontiguousarray(np.moveaxis(gx, -1, 1)), input)
             if needs(node, 1):
                 ggrid = np.zeros_like(gr)
-                if mode == 'bilinear':
-                    for (yy, xx, valid, (dwx, dwy)), v in zip(taps, vals):
+                if mode == 'bilinear' and nd == 2:
+                    for dw, v in zip(dws, vals):
                         s = (go * v).sum(-1)
-                        ggrid[..., 0] += s * dwx * mx
-                        ggrid[..., 1] += s * dwy * my
+                        for a in range(nd):
+                            ggrid[..., nd - 1 - a] += s * dw[a] * coords[a][1]
+                elif mode == 'bilinear':
+                    # torch's 3-d kernel sums channel by channel, corner by corner: float32 results
+                    # depend on that order, so follow it (a loop over channels)
+                    acc = [np.zeros_like(go[..., 0]) for _ in range(nd)]
+                    for c in range(C):
+                        gc = go[..., c]
+                        for bits, v in zip(itertools.product((0, 1), repeat=nd), vals):
+                            for a in range(nd):
+                                t = v[..., c]
+                                for o in reversed(range(nd)):
+                                    if o != a:
+                                        t = t * w01[o][bits[o]]
+                                t = t * gc
+                                acc[a] = acc[a] + t if bits[a] else acc[a] - t
+                    for a in range(nd):
+                        ggrid[..., nd - 1 - a] = coords[a][1] * acc[a]
                 gg = _wrap(ggrid, grid)
             return gi, gg
-        _record('GridSampler2DBackward0', bwd, (input, grid), (r,))
+        _record(f'GridSampler{nd}DBackward0', bwd, (input, grid), (r,))
     return r
 
 
