@@ -381,3 +381,43 @@ def pointwise_grads(torch):
            x.masked_fill(x > 2, 0) + (x - y).neg() + x.reciprocal() + x.rsqrt()).sum()
     out.backward()
     return out, x.grad, y.grad
+
+
+def _inplace_with_grad_other(op, double=False, through_view=False, then=None):
+    """`y.<op>_(z)` on an intermediate y with z requiring grad: the gradient of z reads y's value
+    from before the write (torch saves the original self)."""
+    def f(torch):
+        x = torch.tensor([0.5, 1.0, 1.5, 2.0], requires_grad=True)
+        z = torch.tensor([1.0, 2.0, 3.0, 0.5], requires_grad=True)
+        y = x * 2 + 1
+        t = y[1:] if through_view else y
+        getattr(t, op + '_')(z[1:] if through_view else z)
+        if then:
+            then(y)
+        loss = (y * y).sum()
+        if double:
+            gz, = torch.autograd.grad(loss, z, create_graph=True)
+            gz.sum().backward()
+            return gz, x.grad, z.grad
+        loss.backward()
+        return y, x.grad, z.grad
+    return f
+
+
+for _op in ('mul', 'div', 'pow', 'atan2', 'hypot', 'copysign', 'fmod'):
+    check('Tensor.' + _op + '_', _inplace_with_grad_other(_op), name='other_requires_grad')
+check('Tensor.mul_', _inplace_with_grad_other('mul', double=True), name='other_requires_grad_double')
+check('Tensor.mul_', _inplace_with_grad_other('mul', through_view=True), name='other_requires_grad_view')
+check('Tensor.mul_', _inplace_with_grad_other('mul', then=lambda y: y.mul_(3)), name='twice')
+
+
+def _saved_then_modified(torch):
+    """An op that saved y, then an in-place write to y: torch's version-counter error."""
+    x = torch.tensor([0.5, 1.0], requires_grad=True)
+    y = x * 2
+    w = y * y
+    y.mul_(3)
+    w.sum().backward()
+
+
+check('Tensor.mul_', _saved_then_modified, name='saved_input_modified_error')

@@ -129,6 +129,9 @@ def commit_inplace(self, result):
         raise RuntimeError(f"result type {D.type_name(result.dtype)} can't be cast to the desired "
                            f"output type {D.type_name(self.dtype)}")
     if self._data is not result._data:
+        fn = result._grad_fn
+        if fn is not None and fn._saved:
+            _keep_original(fn, self)
         self._data[...] = result._data
     self._vc[0] += 1
     base = self._base
@@ -144,6 +147,16 @@ def commit_inplace(self, result):
             self._requires_grad = False
             self._grad_fn = None
     return self
+
+
+def _keep_original(node, t):
+    """The op's node saved t (by reference) and t is about to be overwritten: save a copy of its
+    value instead, with t's history (torch saves the original self, e.g. for `a.mul_(b)`'s grad of b)."""
+    for i, item in enumerate(node._saved):
+        if item is not None and item[0] is t:
+            c = _make(t._data.copy(), t.dtype, t._device)
+            c._requires_grad, c._grad_fn, c._output_nr = t._requires_grad, t._grad_fn, t._output_nr
+            node._saved[i] = (c, None, c._vc, c._vc[0], 0, None, None)
 
 
 def _rebase_view(view, base, result):
