@@ -1387,7 +1387,8 @@ def pad(input, pad, mode='constant', value=None):
 
 _INTERP_NAME = {'nearest': 'UpsampleNearest{}DBackward0', 'nearest-exact': 'UpsampleNearestExact{}DBackward0',
                 'linear': 'UpsampleLinear1DBackward0', 'bilinear': 'UpsampleBilinear2DBackward0',
-                'trilinear': 'UpsampleTrilinear3DBackward0', 'bicubic': 'UpsampleBicubic2DBackward0'}
+                'trilinear': 'UpsampleTrilinear3DBackward0', 'bicubic': 'UpsampleBicubic2DBackward0',
+                'lanczos': 'UpsampleLanczos2DBackward0'}
 _MODE_DIMS = {'linear': 1, 'bilinear': 2, 'trilinear': 3, 'bicubic': 2}
 
 
@@ -1397,6 +1398,37 @@ def _src_scale(n, o, align_corners, scale, ft=np.float32):
     if scale is not None and scale > 0:
         return ft(1.0 / scale)
     return ft(n / o)
+
+
+def _aa_filter(mode):
+    """Antialiasing filters: (half width at scale 1, f(x)). Bicubic uses a = -0.5 here (PIL's)."""
+    if mode == 'bilinear':
+        return 1, lambda x: np.maximum(1 - np.abs(x), 0)
+    if mode == 'bicubic':
+        def cubic(x, a=-0.5):
+            x = np.abs(x)
+            near = ((a + 2) * x - (a + 3)) * x * x + 1
+            far = ((x - 5) * x + 8) * x * a - 4 * a
+            return np.where(x < 1, near, np.where(x < 2, far, 0))
+        return 2, cubic
+    return 3, lambda x: np.where(np.abs(x) < 3, np.sinc(x) * np.sinc(x / 3), 0)      # lanczos-3
+
+
+def _aa_taps(mode, n, o, align_corners, scale, ft):
+    """Antialiased taps along one dim: when downscaling the filter widens by the scale, and each output
+    position's weights are normalised to sum to one."""
+    sc = float(_src_scale(n, o, align_corners, scale, np.float64))
+    half, f = _aa_filter(mode)
+    support = half * sc if sc >= 1 else float(half)
+    inv = 1 / sc if sc >= 1 else 1.0
+    center = sc * (np.arange(o) + 0.5)
+    lo = np.maximum(np.trunc(center - support + 0.5).astype(np.int64), 0)
+    size = np.minimum(np.trunc(center + support + 0.5).astype(np.int64), n) - lo
+    K = int(size.max()) if o else 0
+    j = np.arange(K)[:, None]
+    w = f((j + lo - center + 0.5) * inv) * (j < size)
+    w = (w / np.where(w.sum(0) == 0, 1, w.sum(0))).astype(ft)
+    return [(np.minimum(lo + jj, n - 1), w[jj]) for jj in range(K)]
 
 
 def _cubic_weights(t):
@@ -1438,8 +1470,6 @@ def _taps(mode, n, o, align_corners, scale, ft=np.float32):
 def interpolate(input, size=None, scale_factor=None, mode='nearest', align_corners=None,
                 recompute_scale_factor=None, antialias=False):
     nd = input.dim() - 2
-    if antialias:
-        raise NotImplementedError("faketorch: interpolate(antialias=True) is not implemented")
     if mode in ('nearest', 'area', 'nearest-exact'):
         if align_corners is not None:
             raise ValueError("align_corners option can only be set with the interpolating modes: "
@@ -1463,18 +1493,27 @@ def interpolate(input, size=None, scale_factor=None, mode='nearest', align_corne
         sf = tuple(scale_factor) if isinstance(scale_factor, (list, tuple)) else (scale_factor,) * nd
         out = tuple(int(math.floor(float(n) * float(f))) for n, f in zip(sp, sf))
         scales = (None,) * nd if recompute_scale_factor else tuple(float(f) for f in sf)
+    if antialias and not (mode in ('bilinear', 'bicubic', 'lanczos') and nd == 2):
+        raise ValueError("Anti-alias option is restricted to bilinear, bicubic, and lanczos modes and requires "
+                         "a 4-D tensor as input")
+    if mode == 'lanczos' and nd == 2:
+        if align_corners:
+            raise ValueError("Lanczos mode does not support align_corners=True")
+        if not antialias:
+            raise ValueError("Lanczos mode requires antialias=True")
     if mode == 'area':
         return _adaptive_avg(input, out, nd) if nd > 1 else adaptive_avg_pool1d(input, out)
     if mode in _MODE_DIMS and _MODE_DIMS[mode] != nd:
         need = _MODE_DIMS[mode] + 2
         raise NotImplementedError(f"Got {input.dim()}D input, but {mode} mode needs {need}D input")
-    if mode not in _INTERP_NAME:
+    if mode not in _INTERP_NAME or (mode == 'lanczos' and nd != 2):
         raise NotImplementedError(f"Input Error: Only 3D, 4D and 5D input Tensors supported (got "
                                   f"{input.dim()}D) for the modes: nearest | linear | bilinear | bicubic | "
-                                  f"trilinear | area | nearest-exact (got {mode})")
+                                  f"trilinear | lanczos | area | nearest-exact (got {mode})")
     x = input._data
     ft = np.float64 if x.dtype == np.float64 else np.float32
-    plan = [_taps(mode, sp[i], out[i], align_corners, scales[i], ft) for i in range(nd)]
+    taps = _aa_taps if antialias else _taps
+    plan = [taps(mode, sp[i], out[i], align_corners, scales[i], ft) for i in range(nd)]
 
     def apply(y):
         # separable: interpolate the last dim first, as torch's kernels nest their loops
@@ -1501,7 +1540,11 @@ def interpolate(input, size=None, scale_factor=None, mode='nearest', align_corne
                     np.add.at(A, (rows, idx), 1 if w is None else w.astype(x.dtype))
                 gy = np.moveaxis(np.moveaxis(gy, ax, -1) @ A, -1, ax)
             return np.ascontiguousarray(gy)
-        _record_linear(_INTERP_NAME[mode].format(nd), adj, apply, input, r)
+        if antialias:       # torch's antialiased gradient has no graph of its own
+            name = _INTERP_NAME[mode].replace('2DBackward0', '2DAaBackward0')
+            attach(name, lambda node, g: (_wrap(adj(g._data), input),), (input,), (r,))
+        else:
+            _record_linear(_INTERP_NAME[mode].format(nd), adj, apply, input, r)
     return r
 
 
