@@ -228,6 +228,8 @@ erf = _op('erf', _erf_op)
 erfc = _op('erfc', _erfc_op)
 erfinv = _op('erfinv', _erfinv_op)
 gammaln = _op('lgamma', _lgamma_op)
+gammainc = _op('igamma', None)
+gammaincc = _op('igammac', None)
 digamma = psi = _op('digamma', _digamma_op)
 i0 = _op('i0', _i0_op)
 

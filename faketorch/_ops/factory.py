@@ -203,6 +203,48 @@ ones = _filler('ones', np.ones)
 empty = _filler('empty', np.zeros)   # zero-filled: deterministic where torch's is garbage
 
 
+def _strided_zeros(shape, stride, np_dtype):
+    """Zeros with the given element strides, over a storage just large enough (as torch's)."""
+    need = 1 + sum((n - 1) * st for n, st in zip(shape, stride)) if all(shape) else 0
+    item = np.dtype(np_dtype).itemsize
+    return np.lib.stride_tricks.as_strided(np.zeros(need, np_dtype), shape, tuple(st * item for st in stride))
+
+
+def empty_strided(size, stride, *, dtype=None, layout=None, device=None, requires_grad=False,
+                  pin_memory=False):
+    size, stride = tuple(size), tuple(stride)
+    if len(size) != len(stride):
+        raise RuntimeError(f"dimensionality of sizes ({len(size)}) must match dimensionality of strides "
+                           f"({len(stride)})")
+    shape = _size((size,))
+    if any(st < 0 for st in stride):
+        raise RuntimeError(f"Storage size calculation overflowed with sizes={list(shape)} and "
+                           f"strides={list(stride)}")
+    dt = dtype or D.get_default_dtype()
+    return _finish(_strided_zeros(shape, stride, D.np_dtype(dt)), dt, device, requires_grad)
+
+
+def empty_permuted(size, physical_layout, *, dtype=None, layout=None, device=None, requires_grad=False,
+                   pin_memory=False):
+    """A tensor of shape `size` whose memory runs over its dims in the order `physical_layout`."""
+    shape, perm = _size((tuple(size),)), tuple(physical_layout)
+    if len(shape) != len(perm):
+        raise RuntimeError(f"Number of dimensions in size does not match the length of the physical_layout; "
+                           f"i.e. len(size) = {len(shape)} is not equal to len(physical_layout) = {len(perm)}")
+    seen = set()
+    for i, p in enumerate(perm):
+        if not 0 <= p < len(shape):
+            raise RuntimeError(f"Dimension out of range (expected to be between 0 and {len(shape) - 1}, but got "
+                               f"{p} at index {i}).  NB: negative dims not currently supported; file an issue "
+                               f"if you want it.")
+        if p in seen:
+            raise RuntimeError("Duplicate dim not allowed")
+        seen.add(p)
+    dt = dtype or D.get_default_dtype()
+    data = np.zeros(tuple(shape[p] for p in perm), D.np_dtype(dt)).transpose(np.argsort(perm))
+    return _finish(data, dt, device, requires_grad)
+
+
 def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None, requires_grad=False,
          pin_memory=False):
     if isinstance(fill_value, Tensor):
@@ -342,6 +384,15 @@ Tensor.new_empty = _new(empty)
 Tensor.new_full = _new(full, with_value=True)
 
 
+def _new_empty_strided(self, size, stride, *, dtype=None, layout=None, device=None, requires_grad=False,
+                       pin_memory=False):
+    return empty_strided(size, stride, dtype=dtype or self.dtype,
+                         device=device if device is not None else self._device, requires_grad=requires_grad)
+
+
+Tensor.new_empty_strided = _new_empty_strided
+
+
 def _legacy_new(cls, dtype, args, device=None):
     """torch.Tensor(...) / torch.FloatTensor(...): sizes, a sequence, or nothing."""
     if len(args) == 1 and isinstance(args[0], Tensor):
@@ -382,6 +433,7 @@ def _legacy_class(dt):
 legacy_classes = {D.legacy_names[d.name]: _legacy_class(d) for d in D.all_dtypes if d.name in D.legacy_names}
 
 for _f in (tensor, as_tensor, from_numpy, asarray, zeros, ones, empty, full, zeros_like, ones_like,
-           empty_like, full_like, arange, linspace, logspace, eye, scalar_tensor):
+           empty_like, full_like, arange, linspace, logspace, eye, scalar_tensor, empty_strided,
+           empty_permuted):
     register(_f, method=False)
 register(range_, name='range', method=False)

@@ -518,7 +518,7 @@ def _unfold_backward(g, shape, d, size, step):
 
 # --- *_scatter: the out-of-place inverse of a view ------------------------------------------------
 
-def _scatter_into(name, view):
+def _scatter_into(name, view, input_grad_inside=False):
     """out-of-place `view(input) = src`: the positions come from the view of an index array, so any
     view works (NumPy's diagonal is read-only, a select of a 1-d array is a scalar)."""
     gname = ''.join(p.capitalize() for p in name.split('_')) + 'Backward0'
@@ -537,7 +537,7 @@ def _scatter_into(name, view):
             pt = _make(pos.copy(), D.int64, input._device)
             mask = np.zeros(a.size, bool)
             mask[pos] = True
-            mt = _make(mask.reshape(a.shape), D.bool, input._device)
+            mt = _make(mask.reshape(a.shape) ^ input_grad_inside, D.bool, input._device)
             sshape = src._data.shape
 
             def bwd(node, g):
@@ -675,6 +675,12 @@ register(diagonal_scatter_kw, name='diagonal_scatter')
 register(select_scatter_kw, name='select_scatter')
 register(slice_scatter_kw, name='slice_scatter')
 register(_as_strided, name='as_strided')
+# torch's as_strided_scatter_backward gives `input` the gradient INSIDE the scattered region and zero
+# elsewhere (the reverse of the other *_scatter ops); matched as it is
+as_strided_scatter = _scatter_into('as_strided_scatter', lambda t, size, stride, storage_offset=None:
+                                   _as_strided(t, size, stride, storage_offset), input_grad_inside=True)
+as_strided_scatter = _kw_scatter(as_strided_scatter, ('size', 'stride', 'storage_offset'))
+register(as_strided_scatter)
 Tensor.as_strided_ = _as_strided_
 register(_copy_of(_as_strided), name='as_strided_copy', method=False)
 for _n, _v in _COPIES.items():

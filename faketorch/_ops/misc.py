@@ -2,10 +2,10 @@
 import numpy as np
 
 from .. import _dtype as D
-from .._device import device as _device_cls, to_device_array, check_device
+from .._device import device as _device_cls, to_device_array, check_device, xp_of
 from .._tensor import Tensor, _make, _wrap_dim, _dtype_c10
 from ..autograd.grad_mode import state as grad_state
-from ._core import attach, needs, register, with_out, commit_inplace, check_inplace
+from ._core import attach, needs, register, with_out, commit_inplace, check_inplace, write_out
 from .pointwise import _as_scalar, _broadcast_error, clamp, clamp_min, clamp_max  # noqa: F401 (elementwise, defined there)
 
 
@@ -26,7 +26,11 @@ def cat(tensors, dim=0):
     # legacy: 1-D empty tensors are skipped
     parts = [t for t in tensors if not (t._data.ndim == 1 and t._data.shape[0] == 0)]
     if not parts:
-        return _make(np.zeros((0,), rt._np), rt, tensors[0]._device)
+        r = _make(np.zeros((0,), rt._np), rt, tensors[0]._device)
+        if grad_state.enabled and any(t._requires_grad for t in tensors):
+            attach('CatBackward0', lambda node, g: tuple(g.new_zeros((0,)) for _ in tensors),
+                   tuple(tensors), (r,))
+        return r
     ref = parts[0]._data
     if ref.ndim == 0:
         raise RuntimeError("zero-dimensional tensor (at position 0) cannot be concatenated")
@@ -53,8 +57,8 @@ def cat(tensors, dim=0):
         def bwd(node, g):
             out, start = [], 0
             for s in sizes:
-                if s is None:
-                    out.append(None)
+                if s is None:       # a skipped 1-D empty input still gets its (empty) gradient
+                    out.append(g.new_zeros((0,)))
                     continue
                 out.append(g.narrow(d, start, s))
                 start += s
@@ -187,7 +191,54 @@ def contiguous(self, memory_format=None):
     return clone(self)
 
 
-def _to_copy(self, dtype, device, copy=False):
+def _chunk_cat(tensors, dim, num_chunks, *, out=None):
+    """Each tensor split into num_chunks along dim (zero-padded to a multiple), chunk i of every tensor
+    flattened past dim and concatenated: (sizes before dim..., num_chunks, total)."""
+    tensors = list(tensors)
+    if not tensors:
+        raise RuntimeError("_chunk_cat expects a non-empty input tensor list")
+    if num_chunks < 1:
+        raise RuntimeError("_chunk_cat expects positive num_chunks")
+    ref = tensors[0]._data
+    d = _wrap_dim(dim, ref.ndim)
+    parts = []
+    for t in tensors:
+        a = t._data
+        if t.dtype is not tensors[0].dtype:
+            raise RuntimeError("_chunk_cat expects all input tensors with the same dtype")
+        if d >= a.ndim:
+            raise RuntimeError("_chunk_cat expects dim < ndim for all input tensors")
+        if a.shape[:d] != ref.shape[:d]:
+            raise RuntimeError("_chunk_cat expects same sizes of 0,...,dim-1 dimensions for all tensors")
+        if a.size == 0:
+            raise RuntimeError("_chunk_cat expects non-empty tensor")
+        size = -(-a.shape[d] // num_chunks)
+        pad = [(0, 0)] * a.ndim
+        pad[d] = (0, size * num_chunks - a.shape[d])
+        a = np.pad(a, pad)
+        parts.append(a.reshape(a.shape[:d] + (num_chunks, size * int(np.prod(a.shape[d + 1:])))))
+    r = _make(np.concatenate(parts, axis=d + 1), tensors[0].dtype, tensors[0]._device)
+    if grad_state.enabled and any(t._requires_grad for t in tensors):
+        def bwd(node, g):
+            raise RuntimeError("derivative for aten::_chunk_cat is not implemented")
+        attach('NotImplemented', bwd, tuple(tensors), (r,))
+    return write_out(out, r, '_chunk_cat') if out is not None else r
+
+
+def _suggest_memory_format(data):
+    if data.ndim == 4 and not data.flags.c_contiguous and data.transpose(0, 2, 3, 1).flags.c_contiguous:
+        return 'channels_last'
+    return 'contiguous_format'
+
+
+def _in_format(data, fmt):
+    """A copy of data laid out as memory format fmt ('channels_last' | 'contiguous_format')."""
+    if fmt == 'channels_last':
+        return data.transpose(0, 2, 3, 1).copy(order='C').transpose(0, 3, 1, 2)
+    return data if data.flags.c_contiguous else data.copy(order='C')
+
+
+def _to_copy(self, dtype, device, copy=False, memory_format=None):
     data = self._data
     if device is not self._device:
         data = to_device_array(data, device)
@@ -195,6 +246,8 @@ def _to_copy(self, dtype, device, copy=False):
         data = data.astype(D.np_dtype(dtype))
     elif data is self._data:
         data = data.copy()
+    if memory_format is not None:
+        data = _in_format(data, memory_format)
     r = _make(data, dtype, device)
     if self._requires_grad and grad_state.enabled and (dtype._cat >= 2):
         src_dt, src_dev = self.dtype, self._device
@@ -206,40 +259,47 @@ def _parse_to(args, kwargs):
     dtype = kwargs.pop('dtype', None)
     dev = kwargs.pop('device', None)
     kwargs.pop('non_blocking', None)
-    kwargs.pop('memory_format', None)
+    fmt = getattr(kwargs.pop('memory_format', None), 'name', 'preserve_format')
     copy = kwargs.pop('copy', False)
     if kwargs:
         raise TypeError(f"to() received an invalid combination of arguments - got unexpected keyword {list(kwargs)[0]}")
+    flags = []      # positional (non_blocking, copy) after the device / dtype / tensor
     for a in args:
         if isinstance(a, D.dtype):
             dtype = a
         elif isinstance(a, Tensor):
             dtype, dev = a.dtype, a._device
+        elif isinstance(a, bool):
+            flags.append(a)
         elif isinstance(a, (str, _device_cls, int)):
             dev = a
-        elif isinstance(a, bool):
-            copy = copy
         elif a is None:
             continue
         else:
             raise TypeError(f"to() received an invalid combination of arguments - got ({type(a).__name__})")
+    if len(flags) > 1:
+        copy = flags[1]
     if dev is not None:
         dev = _device_cls(dev)
         if dev.type == 'cuda' and dev.index is None:
             from .. import cuda as _cuda
             dev = _device_cls('cuda', _cuda.current_device() if _cuda.is_available() else 0)
-    return dtype, dev, copy
+    return dtype, dev, copy, fmt
 
 
 def to(self, *args, **kwargs):
-    dtype, dev, copy = _parse_to(args, dict(kwargs))
+    dtype, dev, copy, fmt = _parse_to(args, dict(kwargs))
     dtype = dtype or self.dtype
     dev = dev or self._device
     if dev.type != 'cpu':
         check_device(dev)
-    if dtype is self.dtype and dev is self._device and not copy:
+    if fmt == 'channels_last' and self._data.ndim != 4:
+        raise RuntimeError("required rank 4 tensor to use channels_last format")
+    # torch aliases when only the suggested memory format (not exact contiguity) already matches
+    same_format = fmt == 'preserve_format' or _suggest_memory_format(self._data) == fmt
+    if dtype is self.dtype and dev is self._device and not copy and same_format:
         return self
-    return _to_copy(self, dtype, dev)
+    return _to_copy(self, dtype, dev, memory_format=None if fmt == 'preserve_format' else fmt)
 
 
 def _caster(dt):
@@ -320,6 +380,62 @@ def zero_(self):
     return fill_(self, 0)
 
 
+def _storage_of(a):
+    """(flat storage, offset in elements) of an array: the C-contiguous array owning its memory."""
+    root = a
+    while getattr(root, 'base', None) is not None:      # as_strided results hang off a non-array
+        root = root.base
+    if root is a or not isinstance(root, a.__class__) or root.dtype != a.dtype or not root.flags.c_contiguous:
+        return (a.reshape(-1) if a.flags.c_contiguous else None), 0
+    ptr = (lambda x: x.__array_interface__['data'][0]) if isinstance(a, np.ndarray) else (lambda x: x.data.ptr)
+    return root.reshape(-1), (ptr(a) - ptr(root)) // a.itemsize
+
+
+def resize_(self, *sizes, memory_format=None):
+    """Keep the storage where it is large enough (the tensor stays a view of it), else grow it,
+    keeping its contents; new elements are uninitialised in torch (zeros here)."""
+    if self._requires_grad:
+        raise RuntimeError("cannot resize variables that require grad")
+    shape = tuple(int(n) for n in (sizes[0] if len(sizes) == 1 and isinstance(sizes[0], (tuple, list))
+                                   else sizes))
+    if any(n < 0 for n in shape):
+        raise RuntimeError("numel: integer multiplication overflow")
+    fmt = getattr(memory_format, 'name', 'contiguous_format')
+    if fmt == 'channels_last' and len(shape) != 4:
+        raise RuntimeError("required rank 4 tensor to use channels_last format")
+    if shape == self._data.shape and fmt != 'channels_last':
+        return self
+    order = (0, 2, 3, 1) if fmt == 'channels_last' else tuple(range(len(shape)))
+    stride, step = [0] * len(shape), 1
+    for d in reversed(order):
+        stride[d], step = step, step * shape[d]
+    need = 1 + sum((n - 1) * st for n, st in zip(shape, stride)) if all(shape) else 0
+    flat, off = _storage_of(self._data)
+    if flat is None or off + need > flat.size:       # torch reallocates the storage, keeping its bytes
+        old = flat[off:] if flat is not None else self._data.reshape(-1)
+        flat, off = xp_of(self._device).zeros(need, self._data.dtype), 0
+        k = min(need, old.size)
+        flat[:k] = old[:k]
+        self._base, self._view_fn = None, None
+    item = flat.itemsize
+    self._data = xp_of(self._device).lib.stride_tricks.as_strided(flat[off:], shape, tuple(st * item for st in stride))
+    self._vc[0] += 1
+    return self
+
+
+def resize_as_(self, the_template, *, memory_format=None):
+    return resize_(self, the_template._data.shape, memory_format=memory_format)
+
+
+def nonzero_static(input, *, size, fill_value=-1):
+    if size < 0:
+        raise RuntimeError("nonzero_static: 'size' must be an non-negative integer")
+    found = nonzero(input)._data[:size]
+    data = np.full((size, input._data.ndim), fill_value, np.int64)
+    data[:found.shape[0]] = found
+    return _make(data, D.int64, input._device)
+
+
 def new_tensor(self, data, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
     from .factory import tensor
     return tensor(data, dtype=dtype or self.dtype, device=device or self._device, requires_grad=requires_grad)
@@ -342,8 +458,11 @@ for _f in (masked_fill,):
     register(_f, inplace=True)
 for _f in (clone, flip):
     register(_f)
-for _f in (contiguous, to, cpu, cuda, copy_, fill_, zero_, new_tensor):
+for _f in (contiguous, to, cpu, cuda, copy_, fill_, zero_, new_tensor, resize_):
     register(_f, function=False)
+register(resize_as_)
+register(nonzero_static)
+register(_chunk_cat, method=False)
 Tensor.type = type_
 for _n, _dt in (('float', D.float32), ('double', D.float64), ('half', D.float16), ('long', D.int64),
                 ('int', D.int32), ('short', D.int16), ('char', D.int8), ('byte', D.uint8),

@@ -242,9 +242,14 @@ def broadcast_to(input, size):
 def sum_to_size(input, *size):
     size = _shape_arg(size)
     shape = input._data.shape
+    lead = len(shape) - len(size)
+    if lead < 0 or any(s != 1 and s != o for s, o in zip(size, shape[lead:])):
+        raise RuntimeError(f"size {{[{', '.join(map(str, size))}]}} is not expandable to size "
+                           f"{{[{', '.join(map(str, shape))}]}}.")
+    if not size:        # torch's sum_to: an empty target shape is a full sum, even of a 0-dim tensor
+        return input.sum()
     if shape == size:
         return input
-    lead = len(shape) - len(size)
     dims = tuple(range(lead)) + tuple(i + lead for i, s in enumerate(size) if s == 1 and shape[i + lead] != 1)
     r = input.sum(dims, keepdim=True) if dims else input
     if lead:

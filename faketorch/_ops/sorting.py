@@ -7,6 +7,7 @@ from .. import return_types
 from .._tensor import Tensor, _make, _wrap_dim
 from ..autograd.grad_mode import state as grad_state
 from ..autograd.graph import node_class
+from . import _stl
 from ._core import attach, register, with_out, write_out
 
 
@@ -49,13 +50,47 @@ def _values_indices(Ret, name, input, vals, idx, gname, d, keepdim, out=None):
     return Ret(v, i)
 
 
+_TIE_EMULATION_LIMIT = 1 << 16      # elements; larger inputs keep the (equally valid) stable choice
+
+
+def _replay_tied_rows(a, d, idx, replay, rows=None):
+    """idx (positions along d) with the rows of `a` that have ties (or `rows`) replaced by
+    replay(row) -> the positions libstdc++'s unstable algorithm leaves there."""
+    if a.size > _TIE_EMULATION_LIMIT:
+        return idx
+    x = np.moveaxis(a, d, -1)
+    rows = _stl.has_ties(x) if rows is None else rows
+    if not rows.any():
+        return idx
+    moved = np.moveaxis(idx, d, -1).copy()
+    for pos in map(tuple, np.argwhere(rows)):        # argwhere: rows may be 0-d
+        moved[pos] = replay(x[pos])
+    return np.moveaxis(moved, -1, d)
+
+
+def _std_sort_order(row, descending):
+    el = list(zip(_stl.rank_keys(row, descending), range(row.shape[0])))
+    _stl.sort(el)
+    return [i for _, i in el]
+
+
+def _unstable_argsort(a, d, descending):
+    """torch's CPU sort with stable=False: std::sort over (value, index) pairs."""
+    idx = _stable_argsort(a, d, descending)
+    if a.strides[d] == 0:       # torch leaves the indices as they are along a zero stride
+        return idx
+    if a.ndim == 1 and not descending and a.dtype.kind in 'iu' and a.size >= 32768:
+        return idx              # torch's (stable) radix sort for long 1-D integer inputs
+    return _replay_tied_rows(a, d, idx, lambda row: _std_sort_order(row, descending))
+
+
 def sort(input, dim=-1, descending=False, stable=None, *, out=None):
     a = input._data
     d = _wrap_dim(dim, a.ndim)
     if a.ndim == 0:
         vals, idx = a.copy(), np.zeros((), np.int64)
     else:
-        idx = _stable_argsort(a, d, descending)
+        idx = _stable_argsort(a, d, descending) if stable else _unstable_argsort(a, d, descending)
         vals = np.take_along_axis(a, idx, d)
     gname = 'SortBackward1' if stable is not None else 'SortBackward0'
     if a.ndim == 0:
@@ -66,7 +101,10 @@ def sort(input, dim=-1, descending=False, stable=None, *, out=None):
 def argsort(input, dim=-1, descending=False, stable=False):
     a = input._data
     d = _wrap_dim(dim, a.ndim)
-    idx = np.zeros((), np.int64) if a.ndim == 0 else _stable_argsort(a, d, descending)
+    if a.ndim == 0:
+        idx = np.zeros((), np.int64)
+    else:
+        idx = _stable_argsort(a, d, descending) if stable else _unstable_argsort(a, d, descending)
     return _make(np.asarray(idx, np.int64, order='C'), D.int64, input._device)
 
 
@@ -85,8 +123,25 @@ def topk(input, k, dim=-1, largest=True, sorted=True, *, out=None):
     else:
         order = _stable_argsort(a, d, largest)
         idx = np.take(order, np.arange(k), axis=d)
+        # torch's kernel: partial_sort when k * 64 <= n, else nth_element (+ sort of the first k - 1);
+        # unsorted, nth_element's order shows even without ties
+        n = a.shape[d]
+        rows = None if sorted or k * 64 <= n else np.ones(a.shape[:d] + a.shape[d + 1:], bool)
+        if k:
+            idx = _replay_tied_rows(a, d, idx, lambda row: _std_topk(row, k, largest, sorted), rows)
         vals = np.take_along_axis(a, idx, d)
     return _values_indices(return_types.topk, 'topk', input, vals, idx, 'TopkBackward0', d, True, out)
+
+
+def _std_topk(row, k, largest, sorted):
+    el = list(zip(_stl.rank_keys(row, largest), range(row.shape[0])))
+    if k * 64 <= len(el):
+        _stl.partial_sort(el, k)
+    else:
+        _stl.nth_element(el, k - 1)
+        if sorted:
+            _stl.sort(el, 0, k - 1)     # torch sorts only the first k - 1; the k-th is already placed
+    return [i for _, i in el[:k]]
 
 
 def _quick_select(row, k):
@@ -131,9 +186,6 @@ def _quick_select(row, k):
         if j >= k:
             hi = j - 1
     return idx[k]
-
-
-_TIE_EMULATION_LIMIT = 1 << 16      # elements; larger inputs keep the (equally valid) stable choice
 
 
 def kthvalue(input, k, dim=-1, keepdim=False, *, out=None):
@@ -227,6 +279,19 @@ median = _median_dim('median', False)
 nanmedian = _median_dim('nanmedian', True)
 
 
+def _std_mode(row):
+    el = list(zip(row.tolist(), range(row.shape[0])))
+    _stl.sort(el)
+    best, top, run = el[0], 0, 0
+    for j, e in enumerate(el):
+        run += 1
+        if j == len(el) - 1 or e[0] != el[j + 1][0]:    # NaN != NaN: each NaN is a run of its own
+            if run > top:
+                best, top = e, run
+            run = 0
+    return best
+
+
 def mode(input, dim=-1, keepdim=False, *, out=None):
     a = input._data
     d = _wrap_dim(dim, a.ndim)
@@ -259,6 +324,15 @@ def mode(input, dim=-1, keepdim=False, *, out=None):
         same = (x == vals[..., None]) | ((np.isnan(x) & np.isnan(vals[..., None])) if x.dtype.kind in 'fc'
                                           else False)
         idx = n - 1 - np.argmax(same[..., ::-1], axis=-1)
+        # torch std::sorts (value, index) pairs by value with a bare `<` and takes the last pair of
+        # the first longest run: with ties (or NaN, which `<` cannot order) replay that sort
+        rows = _stl.has_ties(x)
+        if x.dtype.kind in 'fc':
+            rows |= np.isnan(x).any(-1)
+        if rows.any() and a.size <= _TIE_EMULATION_LIMIT:
+            vals, idx = np.array(vals), np.array(idx)      # 0-d results come back as scalars
+            for pos in map(tuple, np.argwhere(rows)):
+                vals[pos], idx[pos] = _std_mode(x[pos])
         if keepdim:
             vals, idx = np.expand_dims(vals, d), np.expand_dims(idx, d)
     return _values_indices(return_types.mode, 'mode', input, vals, idx, 'ModeBackward0', d, keepdim, out)
@@ -512,8 +586,8 @@ def histogram(input, bins=100, *, range=None, weight=None, density=False, out=No
     hist = hist.astype(np.float64)
     if density:
         widths = np.diff(edges)
-        total = hist.sum()
-        hist = hist / (total * widths) if total else hist
+        with np.errstate(invalid='ignore', divide='ignore'):    # an empty histogram is NaN in torch
+            hist = hist / (hist.sum() * widths)
     dt = input.dtype
     Ret = return_types.histogram
     h = _make(hist.astype(dt._np), dt, input._device)
@@ -525,6 +599,54 @@ def histogram(input, bins=100, *, range=None, weight=None, density=False, out=No
     return Ret(h, e)
 
 
+_histogramdd_t = return_types._make_type('histogramdd', ('hist', 'bin_edges'))
+
+
+def histogramdd(input, bins, *, range=None, weight=None, density=False):
+    if input.dtype._cat != 2:
+        raise NotImplementedError(f"\"histogramdd_cpu\" not implemented for '{D.type_name(input.dtype)}'")
+    a = input._data
+    ndim = a.shape[-1]
+    x = a.reshape(-1, ndim).astype(np.float64)
+    dt = input.dtype
+    if isinstance(bins, int):
+        bins = [bins] * ndim
+    edges = []
+    for d, b in enumerate(bins):
+        if isinstance(b, Tensor):
+            edges.append(b._data.astype(np.float64))
+            continue
+        if range is not None:
+            lo, hi = float(range[2 * d]), float(range[2 * d + 1])
+        elif x.shape[0]:
+            lo, hi = float(np.min(x[:, d])), float(np.max(x[:, d]))
+        else:
+            lo, hi = 0., 0.
+        if lo == hi:
+            lo, hi = lo - 0.5, hi + 0.5
+        # torch builds the edges with linspace in the input dtype
+        edges.append(np.linspace(lo, hi, int(b) + 1).astype(dt._np).astype(np.float64))
+    nbins = tuple(e.size - 1 for e in edges)
+    keep = np.ones(x.shape[0], bool)
+    pos = []
+    for d, e in enumerate(edges):
+        col = x[:, d]
+        keep &= (col >= e[0]) & (col <= e[-1])        # NaN fails both
+        pos.append(np.minimum(np.searchsorted(e, col, side='right') - 1, e.size - 2))
+    flat = np.ravel_multi_index(tuple(np.clip(p[keep], 0, None) for p in pos), nbins) if keep.any() \
+        else np.zeros(0, np.int64)
+    w = None if weight is None else weight._data.reshape(-1).astype(np.float64)[keep]
+    hist = np.bincount(flat, weights=w, minlength=int(np.prod(nbins))).astype(np.float64).reshape(nbins)
+    if density:
+        with np.errstate(invalid='ignore', divide='ignore'):    # an empty histogram is NaN in torch
+            hist = hist / hist.sum()
+            for d, e in enumerate(edges):
+                hist = hist / np.diff(e).reshape((-1,) + (1,) * (ndim - 1 - d))
+    return _histogramdd_t(_make(hist.astype(dt._np), dt, input._device),
+                          tuple(_make(e.astype(dt._np), dt, input._device) for e in edges))
+
+
+register(histogramdd, method=False)
 for _f in (sort, topk, kthvalue, median, nanmedian, mode, quantile, nanquantile, histc, histogram):
     register(_f)
 for _f in (argsort, msort):
