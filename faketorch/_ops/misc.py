@@ -304,7 +304,9 @@ def to(self, *args, **kwargs):
 
 def _caster(dt):
     def f(self, memory_format=None):
-        return to(self, dt)
+        if memory_format is None:
+            return to(self, dt)
+        return to(self, dt, memory_format=memory_format)
     return f
 
 

@@ -5,7 +5,8 @@ import numpy as np
 from .. import _dtype as D
 from .. import _rng
 from .._tensor import Tensor, _make
-from ._core import check_inplace, register, write_out
+from ..autograd.grad_mode import state as grad_state
+from ._core import attach, check_inplace, register, write_out
 from .factory import _size, _finish
 
 
@@ -109,7 +110,16 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None
     s = std._data if st else std
     data = _rng.normal_tensor(g, m, s, ref._data.dtype)
     r = _make(np.asarray(data, ref._data.dtype), ref.dtype, ref._device)
+    params = tuple(t for t in (mean, std) if isinstance(t, Tensor))
+    _zero_grad_node(f'NormalBackward{1 if not st else 2 if not mt else 3}', params, r)
     return write_out(out, r, 'normal') if out is not None else r
+
+
+def _zero_grad_node(name, inputs, r):
+    """torch defines the gradient of a sample with respect to its distribution's parameters as zero."""
+    if grad_state.enabled and any(t._requires_grad for t in inputs):
+        attach(name, lambda node, g: tuple(_make(np.zeros_like(t._data), t.dtype, t._device) for t in inputs),
+               inputs, (r,))
 
 
 def bernoulli(input, p=None, *, generator=None, out=None):
@@ -119,6 +129,8 @@ def bernoulli(input, p=None, *, generator=None, out=None):
     else:
         data = _rng.bernoulli_tensor(g, input._data, input._data.shape, input._data.dtype)
     r = _make(np.asarray(data).reshape(input._data.shape), input.dtype, input._device)
+    if p is None:
+        _zero_grad_node('BernoulliBackward0', (input,), r)
     return write_out(out, r, 'bernoulli') if out is not None else r
 
 
