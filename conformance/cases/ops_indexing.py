@@ -112,3 +112,24 @@ def advanced_grads(torch):
     return y, x.grad
 check('torch.unravel_index', lambda torch: torch.unravel_index(torch.tensor([[5, 1], [0, 3]]), (2, 3)))
 check('torch.unravel_index', lambda torch: torch.unravel_index(torch.tensor([1.]), (2, 3)), name='float_error')
+
+
+# Out-of-range and negative indices: each op has torch's own rule (gather/scatter/index_select/
+# index_add/index_copy reject negatives, index_fill and take_along_dim wrap them) and wording.
+_BOUNDS = {
+    'gather': lambda t, i: t.zeros(2, 8).gather(1, t.tensor([i, i])),
+    'scatter': lambda t, i: t.zeros(2, 8).scatter(1, t.tensor([i, i]), 1.0),
+    'scatter_add': lambda t, i: t.zeros(2, 8).scatter_add(1, t.tensor([i, i]), t.ones(2, len(i))),
+    'index_select': lambda t, i: t.arange(16.).reshape(2, 8).index_select(1, t.tensor(i)),
+    'index_select_dim0': lambda t, i: t.arange(16.).reshape(8, 2).index_select(0, t.tensor(i)),
+    'index_select_dim2': lambda t, i: t.zeros(2, 1, 8).index_select(2, t.tensor(i)),
+    'index_add': lambda t, i: t.zeros(2, 8).index_add(1, t.tensor(i), t.ones(2, len(i))),
+    'index_copy': lambda t, i: t.zeros(2, 8).index_copy(1, t.tensor(i), t.ones(2, len(i))),
+    'index_fill': lambda t, i: t.zeros(2, 8).index_fill(1, t.tensor(i), 1.0),
+    'take_along_dim': lambda t, i: t.take_along_dim(t.arange(16.).reshape(2, 8), t.tensor([i, i]), 1),
+}
+for _name, _f in _BOUNDS.items():
+    # take_along_dim reads past the row for an index >= size (undefined): only its wrapping is compared
+    for _i in ([-1], [-8]) if _name == 'take_along_dim' else ([3, 9, -1], [3, -1, 9], [-1], [-8], [8]):
+        check('torch.take_along_dim' if _name == 'take_along_dim' else 'Tensor.' + _name.split('_dim')[0],
+              lambda torch, f=_f, i=_i: f(torch, i), name=f'index_bounds_{_name}_{_i}')

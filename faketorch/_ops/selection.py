@@ -21,10 +21,20 @@ def _index_vector(name, index, allow_int32=True):
     return index._data.reshape(-1).astype(np.int64, copy=False)
 
 
-def _check_bounds(idx, size):
-    if idx.size and (idx.max() >= size or idx.min() < -size):
-        raise IndexError("index out of range in self")
-    return np.where(idx < 0, idx + size, idx)
+def _check_bounds(idx, size, error=None, wrap=False):
+    """Indices in [0, size) (or [-size, size) with wrap, made non-negative). Out of range: error(first
+    bad index), each op having torch's own wording; by default torch's IndexError for embeddings."""
+    if not idx.size:
+        return idx
+    lo, hi = idx.min(), idx.max()       # two reductions instead of masks on the common, valid path
+    if hi >= size or lo < (-size if wrap else 0):
+        e = error and error(int(idx[(idx >= size) | (idx < (-size if wrap else 0))][0]))
+        raise e or IndexError("index out of range in self")
+    return np.where(idx < 0, idx + size, idx) if wrap and lo < 0 else idx
+
+
+def _out_of_bounds(d, size, prefix='', kind=RuntimeError):
+    return lambda v: kind(f"{prefix}index {v} is out of bounds for dimension {d} with size {size}")
 
 
 def _along(d, idx, ndim):
@@ -39,7 +49,10 @@ def index_select(input, dim, index):
         idx = _check_bounds(idx, 1)
         data = a.copy()                 # a 0-dim input gives a 0-dim result
     else:
-        idx = _check_bounds(idx, a.shape[d])
+        n = a.shape[d]
+        # torch's dim-1 kernel has its own check and wording; the others raise embedding's IndexError
+        idx = _check_bounds(idx, n, lambda v: RuntimeError(f"INDICES element is out of DATA bounds, id={v} "
+                                                              f"axis_dim={n}") if d == 1 else None)
         data = np.take(a, idx, axis=d)
     r = _make(np.asarray(data, order='C'), input.dtype, input._device)
     if _grad_on(input):
@@ -66,7 +79,7 @@ def index_add(input, dim, index, source, *, alpha=1):
     d = _wrap_dim(dim, a.ndim)
     idx = _index_vector('index_add', index)
     _slice_check('index_add_', a, d, idx, source)
-    idx = _check_bounds(idx, a.shape[d] if a.ndim else 1)
+    idx = _check_bounds(idx, a.shape[d], _out_of_bounds(d, a.shape[d])) if a.ndim else _check_bounds(idx, 1)
     rt = input.dtype
     data = a.copy()
     s = source._data.astype(rt._np, copy=False)
@@ -105,7 +118,8 @@ def index_copy(input, dim, index, source):
         if s.shape[d] != idx.size:
             raise RuntimeError(f"index_copy_(): Number of indices ({idx.size}) should be equal to "
                                f"source.size(dim) ({s.shape[d]})")
-    idx = _check_bounds(idx, a.shape[d] if a.ndim else 1)
+    n = a.shape[d] if a.ndim else 1
+    idx = _check_bounds(idx, n, _out_of_bounds(d, n, 'index_copy_(): ', IndexError))
     data = a.copy()
     if a.ndim == 0:
         data[...] = s.reshape(())
@@ -131,7 +145,8 @@ def index_fill(input, dim, index, value):
     if vt is not None and vt._data.ndim:
         raise RuntimeError(f"index_fill_ only supports a 0-dimensional value tensor, but got tensor with "
                            f"{vt._data.ndim} dimension(s).")
-    idx = _check_bounds(idx, a.shape[d] if a.ndim else 1)
+    n = a.shape[d] if a.ndim else 1
+    idx = _check_bounds(idx, n, _out_of_bounds(d, n, kind=IndexError), wrap=True)
     data = a.copy()
     v = vt._data if vt is not None else value
     if a.ndim == 0:
@@ -395,6 +410,9 @@ def take_along_dim(input, indices, dim=None):
     xshape = b.copy()
     xshape[d] = a.shape[d]
     x = input.expand(xshape) if tuple(xshape) != a.shape else input
+    if indices._data.size and indices._data.min() < 0:      # unlike gather, negative indices wrap here
+        indices = _make(np.where(indices._data < 0, indices._data + a.shape[d], indices._data), D.int64,
+                        indices._device)
     i = indices.expand(ishape) if tuple(ishape) != indices._data.shape else indices
     return x.gather(d, i)
 
@@ -481,12 +499,7 @@ def _gs_index(name, input, index, d):
 def _gs_bounds(idx, size, d):
     if not idx.size:
         return idx
-    lo, hi = idx.min(), idx.max()       # two reductions instead of masks on the common, valid path
-    if hi >= size or lo < -size:
-        bad = (idx >= size) | (idx < -size)
-        raise RuntimeError(f"index {int(idx[bad].reshape(-1)[0])} is out of bounds for dimension {d} with "
-                           f"size {size}")
-    return np.where(idx < 0, idx + size, idx) if lo < 0 else idx
+    return _check_bounds(idx, size, _out_of_bounds(d, size))
 
 
 def gather(input, dim, index, *, sparse_grad=False):
