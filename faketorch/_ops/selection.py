@@ -516,9 +516,18 @@ def gather(input, dim, index, *, sparse_grad=False):
             if i != d and idx.shape[i] > a.shape[i]:
                 raise RuntimeError(f"Size does not match at dimension {i} expected index {list(idx.shape)} to be "
                                    f"no larger than self {list(a.shape)} apart from dimension {d}")
-        idx = _gs_bounds(idx, a.shape[d], d)
-        sub = tuple(slice(None) if i == d else slice(0, n) for i, n in enumerate(idx.shape))
-        data = np.take_along_axis(a[sub], idx, d)
+        # one fancy index (each element's own position off d); NumPy's IndexError reports an index
+        # past the end, a reduction the negative ones, then the full check words torch's error
+        nd = idx.ndim
+        pos = tuple(idx if i == d else np.arange(n).reshape((-1,) + (1,) * (nd - 1 - i))
+                    for i, n in enumerate(idx.shape))
+        try:
+            if idx.size and idx.min() < 0:
+                raise IndexError
+            data = a[pos]
+        except IndexError:
+            _gs_bounds(idx, a.shape[d], d)
+            raise
     r = _make(np.asarray(data, order='C'), input.dtype, input._device)
     if _grad_on(input):
         shape = a.shape
