@@ -118,9 +118,10 @@ def mean(input, dim=None, keepdim=False, *, dtype=None):
     a = input._data
     dims = _dims(dim, a.ndim)
     count = _count(a.shape, dims)
-    with np.errstate(invalid='ignore', divide='ignore'):
-        data = np.sum(a, axis=dims, keepdims=keepdim) / a.dtype.type(count) if dims else a.copy()
-    r = _make(np.asarray(data, out_dt._np), out_dt, input._device)
+    # (0/0 of an empty mean warns inside faketorch, where RuntimeWarnings are filtered)
+    data = a.sum(axis=dims, keepdims=keepdim) / a.dtype.type(count) if dims else a.copy()
+    r = _make(data if data.__class__ is a.__class__ and data.dtype == out_dt._np
+              else np.asarray(data, out_dt._np), out_dt, input._device)
     if _grad_on(input):
         shape = a.shape
         attach('MeanBackward0' if dim is None else 'MeanBackward1',
@@ -401,12 +402,12 @@ def _var_data(input, dims, c, keepdim):
         raise RuntimeError("std and var only support floating point and complex dtypes")
     a = input._data
     count = _count(a.shape, dims)
-    with np.errstate(invalid='ignore', divide='ignore'):
-        m = np.mean(a, axis=dims, keepdims=True) if count else \
-            np.full(_kept_shape(a.shape, dims), np.nan, a.dtype)
-        dev = a - m
-        sq = (dev * np.conj(dev)).real if a.dtype.kind == 'c' else dev * dev
-        data = np.sum(sq, axis=dims, keepdims=keepdim) / sq.dtype.type(_py_max(count - c, 0))
+    # (0/0 warnings arise inside faketorch, where RuntimeWarnings are filtered: no errstate needed)
+    m = a.sum(axis=dims, keepdims=True) / a.dtype.type(count) if count else \
+        np.full(_kept_shape(a.shape, dims), np.nan, a.dtype)
+    dev = a - m
+    sq = (dev * np.conj(dev)).real if a.dtype.kind == 'c' else dev * dev
+    data = sq.sum(axis=dims, keepdims=keepdim) / sq.dtype.type(_py_max(count - c, 0))
     return np.asarray(data, sq.dtype), m, count
 
 
