@@ -192,14 +192,16 @@ def _evenly(g, x, res, shape, dims, keepdim):
 
 
 def _arg_extreme(a, argf, d):
-    """Indices of the extreme along d (first occurrence; NaN wins like torch), keepdims."""
-    idx = argf(a, axis=d, keepdims=True)
-    if a.dtype.kind in 'fc':
-        isn = np.isnan(a)
-        if isn.any():
-            nanpos = isn.any(axis=d, keepdims=True)
-            idx = np.where(nanpos, np.argmax(isn, axis=d, keepdims=True), idx)
-    return idx
+    """Indices of the extreme along d, keepdims: NumPy's argmax/argmin return the first occurrence,
+    and the first NaN where there is one, as torch does."""
+    return getattr(a, argf.__name__)(axis=d, keepdims=True)
+
+
+def _at(a, idx, d):
+    """a's elements at idx (keepdims) along d: one fancy index."""
+    nd = idx.ndim
+    return a[tuple(idx if i == d else np.arange(n).reshape((-1,) + (1,) * (nd - 1 - i))
+                   for i, n in enumerate(idx.shape))]
 
 
 def _minmax(name, npf, argf):
@@ -237,12 +239,13 @@ def _minmax(name, npf, argf):
             vals = a.copy()
         else:
             idx = _arg_extreme(a, argf, d)
-            vals = np.take_along_axis(a, idx, d)
+            vals = _at(a, idx, d)
             if not keepdim:
-                idx = np.squeeze(idx, d)
-                vals = np.squeeze(vals, d)
-        v = _make(np.asarray(vals, order="C"), input.dtype, input._device)
-        i = _make(np.asarray(idx, dtype=np.int64, order="C"), D.int64, input._device)
+                idx = idx.squeeze(d)
+                vals = vals.squeeze(d)
+        v = _make(vals if vals.flags.c_contiguous else np.ascontiguousarray(vals), input.dtype, input._device)
+        i = _make(idx if idx.flags.c_contiguous and idx.dtype == np.int64 else
+                  np.asarray(idx, dtype=np.int64, order="C"), D.int64, input._device)
         if _grad_on(input):
             attach(f'{name.capitalize()}Backward0', _index_reduce_bwd(a.shape, d, keepdim), (input,),
                    (v,), save=(i,))
