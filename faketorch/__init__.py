@@ -120,7 +120,8 @@ from . import random  # noqa: E402
 # appear once any of them is touched: module __getattr__ here, and Tensor's class and instance
 # __getattr__ (faketorch._tensor), load them all on the first miss.
 _LAZY_MODULES = ('nn', 'optim', 'utils', 'linalg', 'fft', 'special', 'serialization', 'storage',
-                 'distributions', 'masked', 'signal')
+                 'distributions', 'masked', 'signal', 'jit', 'testing', 'profiler', 'func', 'distributed',
+                 'multiprocessing', 'hub', 'export', 'version')
 _lazy_loaded = []
 
 
@@ -148,6 +149,9 @@ def __getattr__(name):
     if name in _LAZY_MODULES:
         import importlib
         return importlib.import_module('.' + name, __name__)
+    if name == 'vmap':
+        from .func import vmap
+        return vmap
     if not name.startswith('__') and _load_lazy() and name in globals():
         return globals()[name]
     raise AttributeError(f"module 'faketorch' has no attribute '{name}'")

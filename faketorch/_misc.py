@@ -6,6 +6,7 @@ import numpy as np
 
 from . import _dtype as D
 from ._ops._core import register
+from ._tensor import Tensor
 
 # bfloat16 has no NumPy type: its limits, as torch reports them
 _BF16 = dict(bits=16, eps=0.0078125, max=3.3895313892515355e+38, min=-3.3895313892515355e+38,
@@ -141,6 +142,112 @@ def set_flush_denormal(mode):
     import platform
     return platform.machine().lower() in ('x86_64', 'amd64', 'i386', 'i686')
 
+
+_default_device = [None]
+
+
+def set_default_device(device):
+    """Set the device factories use by default. faketorch creates tensors on the CPU only: 'cpu' is
+    accepted; 'cuda' raises at once the error torch raises at the first tensor on a machine without CUDA."""
+    from . import _device, cuda
+    if device is None:
+        _default_device[0] = None
+        return
+    dev = device if isinstance(device, _device.device) else _device.device(device)
+    if dev.type == 'cuda':
+        if not cuda.is_available():
+            raise AssertionError('Torch not compiled with CUDA enabled')
+        raise NotImplementedError("faketorch: set_default_device supports only 'cpu'")
+    if dev.type != 'cpu':
+        raise RuntimeError(f'faketorch: device type {dev.type} is not supported')
+    _default_device[0] = dev
+
+
+def get_default_device():
+    from . import _device
+    return _default_device[0] or _device.device('cpu')
+
+
+_warned_tensor_type = []
+
+
+def set_default_tensor_type(t, /):
+    """Deprecated in torch 2.1: set the default floating dtype from a tensor type (torch.DoubleTensor
+    or 'torch.DoubleTensor')."""
+    if not _warned_tensor_type:        # torch warns once per process
+        _warned_tensor_type.append(True)
+        import warnings
+        warnings.warn('torch.set_default_tensor_type() is deprecated as of PyTorch 2.1, please use '
+                      'torch.set_default_dtype() and torch.set_default_device() as alternatives. (Triggered '
+                      'internally at /__w/pytorch/pytorch/torch/csrc/tensor/python_tensor.cpp:434.)', stacklevel=2)
+    import faketorch
+    if isinstance(t, str):
+        if t.startswith('torch.cuda.'):
+            raise TypeError(f'type {t} not available. Torch not compiled with CUDA enabled.')
+        head, *rest = t.split('.')
+        if head == 'torch':
+            obj = faketorch
+        else:
+            import importlib
+            obj = importlib.import_module(head)
+        for part in rest:
+            obj = getattr(obj, part)
+        t = obj
+    if getattr(t, '__module__', None) == 'torch.cuda':
+        raise TypeError(f'type torch.cuda.{t.__name__} not available. Torch not compiled with CUDA enabled.')
+    dt = getattr(t, '_legacy_dtype', None) if isinstance(t, type) else None
+    if dt is None:
+        raise TypeError('invalid type object: only floating-point types are supported as the default type')
+    if not dt.is_floating_point:
+        raise TypeError('only floating-point types are supported as the default type')
+    D.set_default_dtype(dt)
+
+
+# torch._check family: cond must be a Python bool; message is a callable returning the text
+_CHECK_DEFAULT = ('Expected cond to be True, but got False. (Could this error message be improved? If so, please '
+                  'report an enhancement request to PyTorch.)')
+
+
+def _check_with(error_type, cond, message):
+    if not isinstance(cond, bool):
+        if isinstance(cond, Tensor):
+            raise TypeError('cond must be a bool, but got a Tensor. For tensor conditions, use '
+                            'torch._check_tensor_all() to assert that all elements are true.')
+        raise TypeError(f'cond must be a bool, but got {type(cond)}')
+    if cond:
+        return
+    if not (isinstance(error_type, type) and issubclass(error_type, Exception)) or issubclass(error_type, Warning):
+        raise AssertionError(f'error_type must be a subclass of Exception but not Warning, got {error_type}')
+    if message is None:
+        raise error_type(_CHECK_DEFAULT)
+    if not callable(message):
+        raise TypeError('message must be a callable')
+    raise error_type(str(message()))
+
+
+def _check(cond, message=None):
+    _check_with(RuntimeError, cond, message)
+
+
+def _check_index(cond, message=None):
+    _check_with(IndexError, cond, message)
+
+
+def _check_value(cond, message=None):
+    _check_with(ValueError, cond, message)
+
+
+def _check_type(cond, message=None):
+    _check_with(TypeError, cond, message)
+
+
+def _check_not_implemented(cond, message=None):
+    _check_with(NotImplementedError, cond, message)
+
+
+for _f in (set_default_device, get_default_device, set_default_tensor_type, _check_with, _check, _check_index,
+           _check_value, _check_type, _check_not_implemented):
+    register(_f, method=False)
 
 for _f in (finfo, iinfo, compile, get_num_threads, set_num_threads, get_num_interop_threads,
            set_num_interop_threads, use_deterministic_algorithms, are_deterministic_algorithms_enabled,

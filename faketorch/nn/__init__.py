@@ -25,3 +25,12 @@ def factory_kwargs(kwargs):
             r[k] = kwargs[k]
     return r
 from . import _torch_aliases  # noqa: E402,F401  (torch.conv2d, torch.layer_norm ...)
+
+_LAZY_SUBMODULES = ('attention', 'grad')     # torch.nn.attention, torch.nn.grad: loaded on first use
+
+
+def __getattr__(name):
+    if name in _LAZY_SUBMODULES:
+        import importlib
+        return importlib.import_module('.' + name, __name__)
+    raise AttributeError(f"module '{__name__}' has no attribute '{name}'")

@@ -1,0 +1,126 @@
+"""torch.utils.checkpoint: trade compute for memory by re-running a function in backward.
+
+use_reentrant=True (torch's default when the argument is left out, with a warning) is a custom
+autograd Function, `CheckpointFunctionBackward`, that runs `function` without grad and re-runs it
+with the saved RNG state in backward. use_reentrant=False runs `function` normally and keeps its
+graph: the gradients are the same, only the memory saving is missing."""
+import warnings
+
+from .. import _tensor as _T
+from ..autograd.function import Function
+from ..autograd.grad_mode import enable_grad, no_grad
+
+__all__ = ['checkpoint', 'checkpoint_sequential', 'CheckpointFunction', 'noop_context_fn']
+
+_NO_REENTRANT_ARG = ("torch.utils.checkpoint{}: the use_reentrant parameter should be passed explicitly. {} "
+                     "use_reentrant=False is recommended, but if you need to preserve the current default "
+                     "behavior, you can pass use_reentrant=True. Refer to docs for more details on the "
+                     "differences between the two variants.")
+_WARN_CHECKPOINT = _NO_REENTRANT_ARG.format(
+    '', 'Starting in PyTorch 2.9, calling checkpoint without use_reentrant will raise an exception.')
+_WARN_SEQUENTIAL = _NO_REENTRANT_ARG.format(
+    '.checkpoint_sequential', 'In version 2.9 we will raise an exception if use_reentrant is not passed.')
+
+
+def noop_context_fn():
+    import contextlib
+    return contextlib.nullcontext(), contextlib.nullcontext()
+
+
+def _detach_inputs(inputs):
+    out = []
+    for x in inputs:
+        if isinstance(x, _T.Tensor):
+            y = x.detach()
+            y.requires_grad = x.requires_grad
+            out.append(y)
+        else:
+            out.append(x)
+    return tuple(out)
+
+
+class CheckpointFunction(Function):
+    @staticmethod
+    def forward(ctx, run_function, preserve_rng_state, *args):
+        from .. import get_rng_state
+        if not any(a.requires_grad for a in args if isinstance(a, _T.Tensor)):
+            warnings.warn("None of the inputs have requires_grad=True. Gradients will be None", stacklevel=2)
+        ctx.run_function = run_function
+        ctx.rng_state = get_rng_state() if preserve_rng_state else None
+        ctx.tensor_indices = [i for i, a in enumerate(args) if isinstance(a, _T.Tensor)]
+        ctx.inputs = [None if isinstance(a, _T.Tensor) else a for a in args]
+        ctx.save_for_backward(*(a for a in args if isinstance(a, _T.Tensor)))
+        with no_grad():
+            return run_function(*args)
+
+    @staticmethod
+    def backward(ctx, *grad_outputs):
+        from .. import get_rng_state, set_rng_state
+        from ..autograd import backward
+        inputs = list(ctx.inputs)
+        for i, t in zip(ctx.tensor_indices, ctx.saved_tensors):
+            inputs[i] = t
+        detached = _detach_inputs(inputs)
+        saved_rng = None
+        if ctx.rng_state is not None:
+            saved_rng = get_rng_state()
+            set_rng_state(ctx.rng_state)
+        try:
+            with enable_grad():
+                outputs = ctx.run_function(*detached)
+        finally:
+            if saved_rng is not None:
+                set_rng_state(saved_rng)
+        if isinstance(outputs, _T.Tensor):
+            outputs = (outputs,)
+        pairs = [(o, g) for o, g in zip(outputs, grad_outputs)
+                 if isinstance(o, _T.Tensor) and o.requires_grad]
+        if not pairs:
+            raise RuntimeError("none of output has requires_grad=True, this checkpoint() is not necessary")
+        backward([o for o, _ in pairs], [g for _, g in pairs])
+        grads = tuple(x.grad if isinstance(x, _T.Tensor) else None for x in detached)
+        return (None, None) + grads
+
+
+def checkpoint(function, *args, use_reentrant=None, context_fn=noop_context_fn, determinism_check='default',
+               debug=False, early_stop=True, **kwargs):
+    if use_reentrant is None:
+        warnings.warn(_WARN_CHECKPOINT, stacklevel=2)
+        use_reentrant = True
+    preserve = kwargs.pop('preserve_rng_state', True)
+    if kwargs and use_reentrant:
+        raise ValueError("Unexpected keyword arguments: " + ",".join(arg for arg in kwargs))
+    if use_reentrant:
+        if context_fn is not noop_context_fn or debug is not False:
+            raise ValueError("Passing `context_fn` or `debug` is only supported when use_reentrant=False.")
+        return CheckpointFunction.apply(function, preserve, *args)
+    forward_ctx, _ = context_fn()
+    with forward_ctx:
+        return function(*args, **kwargs)
+
+
+def checkpoint_sequential(functions, segments, input, use_reentrant=None, **kwargs):
+    if use_reentrant is None:
+        warnings.warn(_WARN_SEQUENTIAL, stacklevel=2)
+        use_reentrant = True
+    preserve = kwargs.pop('preserve_rng_state', True)
+    if kwargs:
+        raise ValueError("Unexpected keyword arguments: " + ",".join(arg for arg in kwargs))
+
+    def run_segment(start, end):
+        def forward(x):
+            for j in range(start, end + 1):
+                x = functions[j](x)
+            return x
+        return forward
+
+    from ..nn.modules.container import Sequential
+    if isinstance(functions, Sequential):
+        functions = list(functions.children())
+    segment_size = len(functions) // segments
+    end = -1
+    # every segment but the last is checkpointed; the last one must keep its graph
+    for start in range(0, segment_size * (segments - 1), segment_size):
+        end = start + segment_size - 1
+        input = checkpoint(run_segment(start, end), input, use_reentrant=use_reentrant, preserve_rng_state=preserve)
+    return run_segment(end + 1, len(functions) - 1)(input)
