@@ -121,7 +121,8 @@ from . import random  # noqa: E402
 # __getattr__ (faketorch._tensor), load them all on the first miss.
 _LAZY_MODULES = ('nn', 'optim', 'utils', 'linalg', 'fft', 'special', 'serialization', 'storage',
                  'distributions', 'masked', 'signal', 'jit', 'testing', 'profiler', 'func', 'distributed',
-                 'multiprocessing', 'hub', 'export', 'version')
+                 'multiprocessing', 'hub', 'export', 'version', 'compiler', '_dynamo', '_logging', 'futures',
+                 '__future__')
 _lazy_loaded = []
 
 
@@ -152,6 +153,15 @@ def __getattr__(name):
     if name == 'vmap':
         from .func import vmap
         return vmap
+    if name == 'ops':
+        from ._ops_namespace import ops
+        return ops
+    if name == 'cond':
+        from .compiler import cond
+        return cond
+    if name == 'torch':         # torch.torch is torch itself (torch's OpInfo names ops that way)
+        import sys
+        return sys.modules[__name__]
     if not name.startswith('__') and _load_lazy() and name in globals():
         return globals()[name]
     raise AttributeError(f"module 'faketorch' has no attribute '{name}'")

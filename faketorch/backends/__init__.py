@@ -43,4 +43,4 @@ def _restoring(module, **values):
 
 fp32_precision = 'none'
 
-from . import cpu, cuda, cudnn, mha, mkl, mkldnn, mps, nnpack, openmp, opt_einsum  # noqa: E402,F401
+from . import cpu, cuda, cudnn, mha, mkl, mkldnn, mps, nnpack, openmp, opt_einsum, quantized  # noqa: E402,F401

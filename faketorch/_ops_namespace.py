@@ -1,0 +1,114 @@
+"""torch.ops: `torch.ops.aten.<name>` finds faketorch's own function of that name (torch.<name>,
+torch.linalg/special/fft for the prefixed aten names, else the Tensor method, which also covers the
+in-place `add_` forms). faketorch has no operator schemas, so every overload (`.default`,
+`.Tensor`, `.out` ...) calls the same function."""
+import types
+
+import faketorch
+
+_SUBMODULE_PREFIXES = ('linalg_', 'special_', 'fft_')
+
+
+def _safe_softmax(input, dim, dtype=None):
+    """softmax, but rows that are all -inf give 0 rather than NaN (what SDPA uses for masked rows)."""
+    from ._ops._core import attach
+    from .autograd.grad_mode import state as grad_state
+    from .nn.functional import _softmax_bwd
+    x = input if dtype is None else input.to(dtype)
+    with faketorch.no_grad():
+        out = faketorch.softmax(x, dim).masked_fill_((x == float('-inf')).all(dim, keepdim=True), 0)
+    if x.requires_grad and grad_state.enabled:     # softmax's derivative: 0 on the zeroed rows too
+        attach('SafeSoftmaxBackward0', _softmax_bwd, (x,), (out,), save=(out,), args=dim % x.dim() if x.dim() else None)
+    return out
+
+
+_ATEN_ONLY = {'_safe_softmax': _safe_softmax}
+
+
+def _plain_function(obj):
+    return obj if callable(obj) and not isinstance(obj, (type, types.ModuleType)) else None
+
+
+def _find_aten(name):
+    if name in _ATEN_ONLY:
+        return _ATEN_ONLY[name]
+    fn = _plain_function(getattr(faketorch, name, None))
+    for prefix in _SUBMODULE_PREFIXES:
+        if fn is None and name.startswith(prefix):
+            fn = _plain_function(getattr(getattr(faketorch, prefix[:-1]), name[len(prefix):], None))
+    return fn or _plain_function(getattr(faketorch.Tensor, name, None))
+
+
+class OpOverload:
+    def __init__(self, packet, overload):
+        self.overloadpacket, self._overloadname, self._op = packet, overload, packet._op
+        self.namespace = packet.namespace
+        self.__name__ = f'{packet.__name__}.{overload}'
+
+    def __call__(self, *args, **kwargs):
+        return self._op(*args, **kwargs)
+
+    def name(self):
+        base = self.overloadpacket._qualified_op_name
+        return base if self._overloadname == 'default' else f'{base}.{self._overloadname}'
+
+    def __repr__(self):
+        return f"<OpOverload(op='{self.namespace}.{self.overloadpacket.__name__}', overload='{self._overloadname}')>"
+
+    def __str__(self):
+        return f'{self.namespace}.{self.__name__}'
+
+
+class OpOverloadPacket:
+    def __init__(self, namespace, name, op):
+        self.namespace, self.__name__, self._op = namespace, name, op
+        self._qualified_op_name = f'{namespace}::{name}'
+
+    def __getattr__(self, overload):
+        if overload.startswith('_'):
+            raise AttributeError(f"'{self}' has no attribute '{overload}'")
+        packet = OpOverload(self, overload)
+        setattr(self, overload, packet)
+        return packet
+
+    def __call__(self, *args, **kwargs):
+        return self._op(*args, **kwargs)
+
+    def overloads(self):
+        return ['default']      # no schemas here: every other overload name is accepted too
+
+    def __repr__(self):
+        return f"<OpOverloadPacket(op='{self.namespace}.{self.__name__}')>"
+
+    def __str__(self):
+        return f'{self.namespace}.{self.__name__}'
+
+
+class _OpNamespace(types.ModuleType):
+    def __init__(self, name):
+        super().__init__('torch.ops.' + name)
+        self.name, self.__file__ = name, 'torch.ops'
+
+    def __getattr__(self, op_name):
+        op = _find_aten(op_name) if self.name == 'aten' and not op_name.startswith('__') else None
+        if op is None:
+            raise AttributeError(f"'_OpNamespace' '{self.name}' object has no attribute '{op_name}'")
+        packet = OpOverloadPacket(self.name, op_name, op)
+        setattr(self, op_name, packet)
+        return packet
+
+
+class _Ops(types.ModuleType):
+    def __init__(self):
+        super().__init__('torch.ops')
+        self.__file__ = '_ops.py'
+
+    def __getattr__(self, name):
+        if name.startswith('__'):
+            raise AttributeError(f"module 'torch.ops' has no attribute '{name}'")
+        ns = _OpNamespace(name)
+        setattr(self, name, ns)
+        return ns
+
+
+ops = _Ops()
