@@ -5,6 +5,8 @@ torch's file format and its users need: the objects `torch.save` pickles by pers
 `storage` argument a `map_location` callable receives, and `Tensor.untyped_storage()`.
 An UntypedStorage wraps a 1-D uint8 array over the storage's bytes (NumPy or CuPy).
 """
+import warnings
+
 import numpy as np
 
 from . import _dtype as D
@@ -145,6 +147,20 @@ class TypedStorage:
     def tolist(self):
         return to_device_array(self._array(), _cpu).tolist()
 
+    def __getitem__(self, idx):
+        if isinstance(idx, slice):
+            raise RuntimeError("slices are only supported in UntypedStorage.__getitem__")
+        n = self.size()
+        if not -n <= idx < n:
+            raise IndexError(f"index {idx} out of range for storage of size {n}")
+        return self._array()[idx].item()
+
+    def __setitem__(self, idx, value):
+        self._array()[idx] = value
+
+    def __iter__(self):
+        return iter(self.tolist())
+
     def _new_wrapped(self, untyped):
         return TypedStorage(wrap_storage=untyped, dtype=self.dtype, _internal=True)
 
@@ -192,5 +208,20 @@ def untyped_storage(self):
     return _untyped_storage_of(self)
 
 
+_warned_typed = []
+
+
+def storage(self):
+    """The deprecated TypedStorage view of the tensor's memory (torch warns the first time)."""
+    if not _warned_typed:
+        _warned_typed.append(True)
+        warnings.warn("TypedStorage is deprecated. It will be removed in the future and UntypedStorage will "
+                      "be the only storage class. This should only matter to you if you are using storages "
+                      "directly.  To access UntypedStorage directly, use tensor.untyped_storage() instead "
+                      "of tensor.storage()", UserWarning, stacklevel=2)
+    return TypedStorage(wrap_storage=_untyped_storage_of(self), dtype=self.dtype, _internal=True)
+
+
 from ._ops._core import register as _register  # noqa: E402
 _register(untyped_storage, function=False)
+_register(storage, function=False)

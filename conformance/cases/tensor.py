@@ -359,3 +359,20 @@ check('torch.tensor', lambda torch: torch.tensor([1, [2, 3]]), name='core_scalar
 check('torch.tensor', lambda torch: torch.tensor([[1, 2], 3]), name='core_list_then_scalar_error')
 check('torch.tensor', lambda torch: torch.tensor(['a']), name='core_str_error')
 check('torch.tensor', lambda torch: torch.tensor([[1], [2, 3]]), name='core_ragged_longer_error')
+
+
+def _storage(torch):
+    import warnings
+    t = torch.arange(6.).view(2, 3)
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        s, s1 = t.storage(), t[1].storage()
+    s[0] = 7.0
+    return (type(s).__name__, s.size(), len(s), s.dtype, s.element_size(), s.nbytes(), s.tolist(), s[-1], list(s),
+            s.data_ptr() == t.data_ptr(), s1.data_ptr() == t.data_ptr(), s1.size(), repr(s), t,
+            repr(torch.tensor([True, False]).storage()))
+
+
+check('Tensor.storage', _storage, name='typed_view')
+check('Tensor.storage', lambda torch: torch.arange(3.).storage()[3], name='index_error')
+check('Tensor.storage', lambda torch: torch.arange(3.).storage()[0:2], name='slice_error')
