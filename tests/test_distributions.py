@@ -117,14 +117,18 @@ def test_gamma_sample_moments():
     assert (x > 0).all()
 
 
-def test_gamma_rsample_concentration_grad_is_not_faked():
-    a = ft.tensor([2.0], requires_grad=True)
-    with pytest.raises(NotImplementedError):
-        D.Gamma(a, 1.).rsample()
-
-
 # -- torch-exact streams ---------------------------------------------------------------------
 torch = pytest.importorskip('torch')
+
+
+def test_gamma_rsample_concentration_grad_matches_torch():
+    grads = []
+    for lib in (torch, ft):
+        lib.manual_seed(3)
+        a = lib.tensor([0.3, 2.0, 7.5], requires_grad=True)
+        lib.distributions.Gamma(a, 1.).rsample().sum().backward()
+        grads.append(np.asarray(a.grad.tolist()))
+    assert np.array_equal(grads[0], grads[1])
 
 
 @pytest.mark.parametrize('dtype', ['float32', 'float64'])

@@ -1,5 +1,7 @@
 """torch's CPU gamma and Dirichlet samplers (``torch._standard_gamma``, ``torch._sample_dirichlet``),
-drawing from faketorch's generator in torch's order so seeded samples are identical.
+drawing from faketorch's generator in torch's order so seeded samples are identical, and the ops
+built on them: ``_standard_gamma`` with its derivative (StandardGammaBackward0), and the
+reparameterised-gradient kernels ``_standard_gamma_grad`` / ``_dirichlet_grad``.
 
 Marsaglia-Tsang rejection is sequential per element (each element consumes a data-dependent
 number of draws from the shared stream), so this is a Python loop over elements by necessity.
@@ -9,7 +11,12 @@ import math
 import numpy as np
 
 import faketorch as ft
+from .. import _dtype as D
 from .. import _rng
+from .._tensor import _make
+from .._ops._core import attach, register, requires_grad
+from .._ops.pointwise import _broadcast_error
+from . import _gamma_grad
 
 _F = np.float32
 _THIRD = float(_F(1.0) / _F(3.0))
@@ -52,29 +59,91 @@ def _gamma_one(gen, alpha, single):
             return scale * d * v
 
 
-def _draw(alphas, single):
-    gen = ft.random.default_generator
+def _draw(alphas, single, gen=None):
+    gen = ft.random.default_generator if gen is None else gen
     flat = np.ascontiguousarray(alphas).reshape(-1)
     return np.array([_gamma_one(gen, float(a), single) for a in flat], np.float64).reshape(alphas.shape)
 
 
-def standard_gamma(concentration):
-    """Gamma(concentration, 1) samples, as torch._standard_gamma on the CPU (no gradient)."""
-    a = concentration.detach().numpy()
+def _check_float(t, kernel):
+    if t.dtype not in (ft.float32, ft.float64):
+        raise NotImplementedError(f'"{kernel}" not implemented for \'{D.type_name(t.dtype)}\'')
+
+
+def _not_implemented(name, inputs, r):
+    """torch's NotImplemented node: the graph is recorded, backward through it raises."""
+    def bwd(node, *g):
+        raise RuntimeError(f'derivative for aten::{name} is not implemented')
+    if requires_grad(*inputs):
+        attach('NotImplemented', bwd, inputs, (r,))
+    return r
+
+
+@register(method=False)
+def _standard_gamma(input, generator=None):
+    """Gamma(input, 1) samples; differentiable through torch's reparameterised gradient."""
+    _check_float(input, 'gamma_cpu')
+    a = input.detach().numpy()
     single = a.dtype != np.float64
-    g = _draw(a, single)
-    if single:
-        g = g.astype(a.dtype)
-    g = np.maximum(g, np.finfo(g.dtype).tiny)
-    return ft.from_numpy(np.ascontiguousarray(g)).to(concentration.dtype)
+    g = np.maximum(_draw(a, single, generator).astype(a.dtype), np.finfo(a.dtype).tiny)
+    r = _make(np.ascontiguousarray(g), input.dtype, input._device)
+    if requires_grad(input):
+        def bwd(node, grad):
+            x, out = node.saved_tensors
+            return grad * _standard_gamma_grad(x, out)
+        attach('StandardGammaBackward0', bwd, (input,), (r,), save=(input, r))
+    return r
 
 
-def sample_dirichlet(concentration):
+def _same_dtypes(*ts):
+    for t in ts[1:]:
+        if t.dtype is not ts[0].dtype:
+            raise RuntimeError(f'Found dtype {D.type_name(t.dtype)} but expected {D.type_name(ts[0].dtype)}')
+    for t in ts[1:]:
+        try:
+            np.broadcast_shapes(ts[0].shape, t.shape)
+        except ValueError:
+            raise _broadcast_error(ts[0], t) from None
+
+
+@register(method=False)
+def _standard_gamma_grad(self, output):
+    """d output / d self for output ~ Gamma(self, 1) (Jankowiak & Obermeyer's approximation)."""
+    _same_dtypes(self, output)
+    _check_float(self, '_standard_gamma_grad_cpu')
+    data = _gamma_grad.standard_gamma_grad(self.detach().numpy(), output.detach().numpy())
+    r = _make(np.ascontiguousarray(data), self.dtype, self._device)
+    if requires_grad(self, output):
+        def bwd(node, g):
+            raise NotImplementedError("the derivative for '_standard_gamma_grad' is not implemented.")
+        attach('StandardGammaGradBackward0', bwd, (self, output), (r,))
+    return r
+
+
+@register(method=False)
+def _sample_dirichlet(input, generator=None):
     """Dirichlet samples, as torch._sample_dirichlet on the CPU: gammas in double, normalised
     over the last dim, clamped into [tiny, nextafter(1, 0)] of the tensor's dtype."""
-    a = concentration.detach().numpy()
-    g = np.maximum(_draw(a.astype(np.float64), False), np.finfo(np.float64).tiny)
+    _check_float(input, 'sample_dirichlet')
+    a = input.detach().numpy()
+    g = np.maximum(_draw(a.astype(np.float64), False, generator), np.finfo(np.float64).tiny)
     out = (g / g.sum(-1, keepdims=True)).astype(a.dtype)
     hi = np.nextafter(np.array(1, a.dtype), np.array(0, a.dtype))
     out = np.minimum(hi, np.maximum(np.finfo(a.dtype).tiny, out))
-    return ft.from_numpy(np.ascontiguousarray(out)).to(concentration.dtype)
+    return _not_implemented('_sample_dirichlet', (input,),
+                            _make(np.ascontiguousarray(out), input.dtype, input._device))
+
+
+@register(method=False)
+def _dirichlet_grad(x, alpha, total):
+    """The Beta(alpha, total - alpha) reparameterised gradient at x, scaled by 1 / (1 - x)."""
+    _same_dtypes(x, alpha, total)
+    _check_float(x, '_dirichlet_grad_cpu')
+    data = _gamma_grad.dirichlet_grad(*(t.detach().numpy() for t in (x, alpha, total)))
+    return _not_implemented('_dirichlet_grad', (x, alpha, total),
+                            _make(np.ascontiguousarray(data), x.dtype, x._device))
+
+
+# the names the distributions use
+standard_gamma = _standard_gamma
+sample_dirichlet = _sample_dirichlet

@@ -2,9 +2,28 @@ import faketorch as ft
 from . import constraints
 from ._gamma_sampling import sample_dirichlet
 from .exp_family import ExponentialFamily
-from .gamma import _no_reparam_grad
 
 __all__ = ['Dirichlet']
+
+
+def _Dirichlet_backward(x, concentration, grad_output):
+    """The gradient of Dirichlet samples x w.r.t. concentration, from Beta marginals."""
+    total = concentration.sum(-1, True).expand_as(concentration)
+    grad = ft._dirichlet_grad(x, concentration, total)
+    return grad * (grad_output - (x * grad_output).sum(-1, True))
+
+
+class _Dirichlet(ft.autograd.Function):
+    @staticmethod
+    def forward(ctx, concentration):
+        x = sample_dirichlet(concentration)
+        ctx.save_for_backward(x, concentration)
+        return x
+
+    @staticmethod
+    @ft.autograd.function.once_differentiable
+    def backward(ctx, grad_output):
+        return _Dirichlet_backward(*ctx.saved_tensors, grad_output)
 
 
 class Dirichlet(ExponentialFamily):
@@ -23,8 +42,7 @@ class Dirichlet(ExponentialFamily):
         return self._expanded(Dirichlet, batch_shape, _instance, ('concentration',))
 
     def rsample(self, sample_shape=()):
-        _no_reparam_grad(self.concentration, 'Dirichlet')
-        return sample_dirichlet(self.concentration.expand(self._extended_shape(sample_shape)))
+        return _Dirichlet.apply(self.concentration.expand(self._extended_shape(sample_shape)))
 
     def log_prob(self, value):
         if self._validate_args:

@@ -9,12 +9,6 @@ from .utils import broadcast_all
 __all__ = ['Gamma']
 
 
-def _no_reparam_grad(t, name):
-    if t.requires_grad and ft.is_grad_enabled():
-        raise NotImplementedError(f'faketorch: {name}.rsample has no reparameterized gradient yet '
-                                  '(torch uses _standard_gamma_grad / _dirichlet_grad); use sample()')
-
-
 class Gamma(ExponentialFamily):
     """Gamma distribution with shape ``concentration`` and ``rate`` (inverse scale)."""
     arg_constraints = {'concentration': constraints.positive, 'rate': constraints.positive}
@@ -43,7 +37,6 @@ class Gamma(ExponentialFamily):
         return self.concentration / self.rate.pow(2)
 
     def rsample(self, sample_shape=ft.Size()):
-        _no_reparam_grad(self.concentration, 'Gamma')
         shape = self._extended_shape(sample_shape)
         value = standard_gamma(self.concentration.expand(shape)) / self.rate.expand(shape)
         value.detach().clamp_(min=ft.finfo(value.dtype).tiny)
