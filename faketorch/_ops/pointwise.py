@@ -5,6 +5,8 @@ import numbers
 import numpy as np
 
 from .. import _dtype as D
+from .. import _vecmath as V
+from .._misc import get_num_threads
 from .._tensor import Tensor, _make
 from ..autograd.grad_mode import state as grad_state
 from ._core import attach, needs, register, write_out, make_inplace
@@ -98,11 +100,11 @@ abs = unary('abs', np.absolute, lambda g, x: g * x.sgn(), reject={0: 'abs_cpu'},
 register(abs, name='absolute', inplace=True)
 exp = unary('exp', np.exp, lambda g, result: g * result, floating=True)
 exp2 = unary('exp2', np.exp2, lambda g, result: g * result * math.log(2), floating=True)
-expm1 = unary('expm1', np.expm1, lambda g, result: g * (result + 1), floating=True)
+expm1 = unary('expm1', V.float32(np.expm1, V.expm1), lambda g, result: g * (result + 1), floating=True)
 log = unary('log', np.log, lambda g, x: g / x, floating=True)
 log2 = unary('log2', np.log2, lambda g, x: g / (x * math.log(2)), floating=True)
 log10 = unary('log10', np.log10, lambda g, x: g / (x * math.log(10)), floating=True)
-log1p = unary('log1p', np.log1p, lambda g, x: g / (x + 1), floating=True, grad_name='Log1PBackward0')
+log1p = unary('log1p', V.float32(np.log1p, V.log1p), lambda g, x: g / (x + 1), floating=True, grad_name='Log1PBackward0')
 sqrt = unary('sqrt', np.sqrt, lambda g, result: g / (2 * result), floating=True)
 rsqrt = unary('rsqrt', lambda a: 1 / np.sqrt(a), lambda g, result: -0.5 * g * result ** 3, floating=True)
 sin = unary('sin', np.sin, lambda g, x: g * x.cos(), floating=True)
@@ -128,7 +130,8 @@ def _sigmoid(a):
     return one / (one + np.exp(-a))
 
 
-sigmoid = unary('sigmoid', _sigmoid, lambda g, result: g * result * (1 - result), floating=True)
+# float32 on NumPy: torch's kernel bit for bit, which depends on the thread count (see _vecmath)
+sigmoid = unary('sigmoid', V.float32(_sigmoid, lambda a: V.sigmoid(a, get_num_threads())), lambda g, result: g * result * (1 - result), floating=True)
 reciprocal = unary('reciprocal', lambda a: np.reciprocal(a), lambda g, result: -g * result * result,
                    floating=True)
 relu = unary('relu', lambda a: np.maximum(a, a.dtype.type(0)),

@@ -1,0 +1,328 @@
+"""float32 math bit for bit as torch's CPU kernels compute it.
+
+torch's float32 kernels vectorise through SLEEF (`Vectorized<float>::exp()` is
+`Sleef_expf16_u10` and so on). SLEEF's algorithms use float32 arithmetic with fused
+multiply-add; here each float32 add, multiply and divide is NumPy's own (IEEE, so the
+same bits) and each fma is done in float64 and rounded once to float32 (the product of
+two float32 is exact in float64; the sum rounds twice only when the float64 sum falls
+exactly halfway between two float32, which the tests have not met).
+
+Reproduced: SLEEF's expf_u10, expm1f_u10, log1pf_u10, and torch's sigmoid kernel (SLEEF
+exp in the vector loop, glibc expf in the scalar tail). Not reproduced: torch.exp, log and
+tanh, which go through MKL's VML (vmsExp/vmsLn/vmsTanh, closed source) on MKL builds.
+"""
+import os
+
+import numpy as np
+
+_f32, _f64 = np.float32, np.float64
+_BLOCK = 1 << 14    # elements per pass: the temporaries stay in cache
+
+
+def _c(v):
+    return _f32(v)
+
+
+def _fma(a, b, c):
+    return (a.astype(_f64) * b + c).astype(_f32)
+
+
+def _fmapn(a, b, c):
+    """a*b - c, fused."""
+    return (a.astype(_f64) * b - c).astype(_f32)
+
+
+def _fmanp(a, b, c):
+    """-(a*b) + c, fused."""
+    return (c - a.astype(_f64) * b).astype(_f32)
+
+
+def _blockwise(kernel, x):
+    """kernel on a flat float32 array, in cache-sized blocks."""
+    flat = np.ascontiguousarray(x, dtype=_f32).reshape(-1)
+    out = np.empty_like(flat)
+    with np.errstate(all='ignore'):
+        for i in range(0, flat.size, _BLOCK):
+            out[i:i + _BLOCK] = kernel(flat[i:i + _BLOCK])
+    return out.reshape(np.shape(x))
+
+
+def _getexp(a):
+    """floor(log2(|a|)) as float32 (AVX-512 getexp); +inf gives 128 as SLEEF then sets it."""
+    e = (np.frexp(a)[1] - 1).astype(_f32)
+    e[np.isinf(a)] = 128
+    return e
+
+
+def _pow2(q, lo=-126):
+    """2**q as float32 for integer-valued float32 q in [-126, 127]."""
+    return ((np.clip(q, lo, 127).astype(np.int32) + 127) << 23).view(_f32)
+
+
+def _ldexp2(u, q):
+    # SLEEF scales by 2**(q>>1) then 2**(q-(q>>1)): two float32 multiplies
+    qi = np.clip(q, -300, 300).astype(np.int32)
+    h = qi >> 1
+    return u * _pow2(h.astype(_f32)) * _pow2((qi - h).astype(_f32))
+
+
+# --- double-float (hi, lo) pairs of float32, SLEEF's df arithmetic with fma ---------------------
+
+def _dfadd2_ff(x, y):
+    rx = x + y
+    v = rx - x
+    return rx, (x - (rx - v)) + (y - v)
+
+
+def _dfadd2_df_f(xx, xy, y):
+    rx = xx + y
+    v = rx - xx
+    return rx, ((xx - (rx - v)) + (y - v)) + xy
+
+
+def _dfadd2_df_df(xx, xy, yx, yy):
+    rx = xx + yx
+    v = rx - xx
+    return rx, ((xx - (rx - v)) + (yx - v)) + (xy + yy)
+
+
+def _dfadd_df_df(xx, xy, yx, yy):
+    # |x| >= |y|
+    rx = xx + yx
+    return rx, (((xx - rx) + yx) + xy) + yy
+
+
+def _dfadd_df_f(xx, xy, y):
+    rx = xx + y
+    return rx, ((xx - rx) + y) + xy
+
+
+def _dfadd_f_df(x, yx, yy):
+    rx = x + yx
+    return rx, ((x - rx) + yx) + yy
+
+
+def _dfmul_df_f(xx, xy, y):
+    rx = xx * y
+    return rx, _fma(xy, y, _fmapn(xx, y, rx))
+
+
+def _dfmul_df_df(xx, xy, yx, yy):
+    rx = xx * yx
+    return rx, _fma(xx, yy, _fma(xy, yx, _fmapn(xx, yx, rx)))
+
+
+def _dfsqu(xx, xy):
+    rx = xx * xx
+    return rx, _fma(xx + xx, xy, _fmapn(xx, xx, rx))
+
+
+def _dfrec(dx, dy):
+    qx = _c(1) / dx
+    return qx, qx * _fmanp(dy, qx, _fmanp(dx, qx, _c(1)))
+
+
+def _dfdiv(nx, ny, dx, dy):
+    t = _c(1) / dx
+    qx = nx * t
+    u = _fmapn(t, nx, qx)
+    qy = _fmanp(dy, t, _fmanp(dx, t, _c(1)))
+    return qx, _fma(qx, qy, _fma(ny, t, u))
+
+
+# --- constants -----------------------------------------------------------------------------------
+
+_R_LN2 = _c(1.442695040888963407359924681001892137426645954152985934135449406931)
+_L2U, _L2L = _c(0.693145751953125), _c(1.428606765330187045e-06)
+_LN2_HI, _LN2_LO = _c(0.69314718246459960938), _c(-1.904654323148236017e-09)
+_EXP_POLY = tuple(_c(v) for v in (0.000198527617612853646278381, 0.00139304355252534151077271,
+                                  0.00833336077630519866943359, 0.0416664853692054748535156,
+                                  0.166666671633720397949219, 0.5))
+_EXPK2_POLY = tuple(_c(v) for v in (0.1980960224e-3, 0.1394256484e-2, 0.8333456703e-2,
+                                    0.4166637361e-1))
+_LOG1P_POLY = tuple(_c(v) for v in (0.3027294874, 0.3996108174, 0.6666694880))
+
+
+def _horner(coefs, s):
+    u = np.full_like(s, coefs[0])
+    for c in coefs[1:]:
+        u = _fma(u, s, c)
+    return u
+
+
+# --- kernels on flat float32 blocks --------------------------------------------------------------
+
+def _exp_k(d):
+    """SLEEF expf_u10."""
+    q = np.rint(d * _R_LN2)
+    s = _fma(q, -_L2U, d)
+    s = _fma(q, -_L2L, s)
+    u = _horner(_EXP_POLY, s)
+    u = _c(1) + _fma(s * s, u, s)
+    u = _ldexp2(u, q)
+    u[d < -104] = 0
+    u[d > 100] = np.inf
+    return u
+
+
+def _expk2(d):
+    """SLEEF's expk2f on (d, 0): exp(d) as a double-float."""
+    q = np.rint(d * _R_LN2)
+    sx, sy = _dfadd2_ff(d, q * -_L2U)
+    sx, sy = _dfadd2_df_f(sx, sy, q * -_L2L)
+    u = _horner(_EXPK2_POLY, sx)
+    tx, ty = _dfadd2_df_f(*_dfmul_df_f(sx, sy, u), _c(0.166666659414234244790680580464))
+    tx, ty = _dfadd2_df_f(*_dfmul_df_df(sx, sy, tx, ty), _c(0.5))
+    tx, ty = _dfadd2_df_df(sx, sy, *_dfmul_df_df(*_dfsqu(sx, sy), tx, ty))
+    tx, ty = _dfadd_f_df(_c(1), tx, ty)
+    tx, ty = _ldexp2(tx, q), _ldexp2(ty, q)
+    under = d < -104
+    tx[under] = 0
+    ty[under] = 0
+    return tx, ty
+
+
+def _expm1_k(a):
+    """SLEEF expm1f_u10."""
+    dx, dy = _dfadd2_df_f(*_expk2(a), _c(-1))
+    x = dx + dy
+    x[a > _c(88.72283172607421875)] = np.inf
+    x[a < _c(-16.635532333438687426013570)] = -1
+    x[(a == 0) & np.signbit(a)] = -0.0
+    return x
+
+
+def _log1p_k(d):
+    """SLEEF log1pf_u10 (AVX-512 variant: the exponent from getexp)."""
+    dp1 = d + _c(1)
+    e = _getexp(dp1 * _c(1.0 / 0.75))
+    t = np.ldexp(_c(1), -e.astype(np.int32)).astype(_f32)
+    m = _fma(d, t, t - _c(1))
+    sx, sy = _dfmul_df_f(_LN2_HI, _LN2_LO, e)
+    xx, xy = _dfdiv(m, np.zeros_like(m), *_dfadd2_ff_fast(_c(2), m))
+    x2 = xx * xx
+    t = _horner(_LOG1P_POLY, x2)
+    sx, sy = _dfadd_df_df(sx, sy, xx * _c(2), xy * _c(2))
+    sx, sy = _dfadd_df_f(sx, sy, x2 * xx * t)
+    r = sx + sy
+    r[d == np.inf] = np.inf
+    r[d < -1] = np.nan
+    r[d == -1] = -np.inf
+    r[(d == 0) & np.signbit(d)] = -0.0
+    return r
+
+
+def _dfadd2_ff_fast(x, y):
+    """SLEEF's dfadd_vf2_vf_vf (|x| >= |y|)."""
+    rx = x + y
+    return rx, (x - rx) + y
+
+
+def _sigmoid_vec_k(d):
+    # torch's vector loop: (0 - x).exp() + 1, then reciprocal, all float32
+    return _c(1) / (_c(1) + _exp_k(_c(0) - d))
+
+
+# glibc's expf (from Arm's optimized-routines): 2**(k/32) from a table, a cubic for the rest,
+# in float64, rounded once to float32. It is not always correctly rounded, so it is redone here.
+_EXPF_N = 32
+_EXPF_T = np.array([np.float64(2.0 ** (i / _EXPF_N)).view(np.int64) - (i << 47)
+                    for i in range(_EXPF_N)], np.int64)
+_EXPF_C = tuple(float.fromhex(h) / _EXPF_N ** k for h, k in
+                (('0x1.c6af84b912394p-5', 3), ('0x1.ebfce50fac4f3p-3', 2), ('0x1.62e42ff0c52d6p-1', 1)))
+_EXPF_INVLN2N = float.fromhex('0x1.71547652b82fep+0') * _EXPF_N
+
+
+def _glibc_expf(x):
+    xd = x.astype(_f64)
+    z = _EXPF_INVLN2N * xd
+    kd = np.rint(np.nan_to_num(z, posinf=0, neginf=0))
+    ki = kd.astype(np.int64)
+    r = z - kd
+    s = (_EXPF_T[ki & (_EXPF_N - 1)] + (ki << 47)).view(_f64)
+    y = (_EXPF_C[0] * r + _EXPF_C[1]) * (r * r) + (_EXPF_C[2] * r + 1)
+    y = (y * s).astype(_f32)
+    y[x > _c(88.72283)] = np.inf
+    y[x < _c(-103.97208)] = 0
+    y[np.isnan(x)] = np.nan
+    return y
+
+
+def _sigmoid_scalar(d):
+    # torch's scalar loop: 1 / (1 + std::exp(-x)), std::exp being glibc's expf
+    return _c(1) / (_c(1) + _glibc_expf(-d))
+
+
+_GRAIN = 32768      # at::internal::GRAIN_SIZE: below it TensorIterator runs on one thread
+_VEC2 = 32          # cpu_kernel_vec steps two Vectorized<float> of 16 (AVX-512) at a time
+
+
+def _scalar_lanes(a, nthreads):
+    """Indices (in memory order) of the elements torch's cpu_kernel_vec hands to its scalar op:
+    the last len % 32 of each inner run, or all of them when the inner dimension is strided.
+    The runs are rows (after TensorIterator coalesces contiguous dims) cut by parallel_for's
+    chunks of ceil(n / threads) elements."""
+    n = a.size
+    if a.ndim == 0 or (a.strides[-1] != a.itemsize and a.shape[-1] > 1):
+        return np.arange(n)
+    row = a.shape[-1]
+    for k in range(a.ndim - 1, 0, -1):
+        if a.strides[k - 1] != a.strides[k] * a.shape[k] and a.shape[k - 1] > 1:
+            break
+        row *= a.shape[k - 1]
+    threads = 1 if n < _GRAIN else min(nthreads, -(-n // _GRAIN))
+    chunk = -(-n // threads)
+    starts = np.union1d(np.arange(0, n, row), np.arange(0, n, chunk))
+    ends = np.append(starts[1:], n)
+    tails = (ends - starts) % _VEC2
+    keep = tails > 0
+    ends, tails = ends[keep], tails[keep]
+    if not tails.size:
+        return np.empty(0, np.intp)
+    # ranges [end - tail, end) concatenated
+    offs = np.arange(tails.sum()) - np.repeat(np.cumsum(tails) - tails, tails)
+    return np.repeat(ends - tails, tails) + offs
+
+
+def _memory_order(a):
+    """a with its axes sorted by decreasing stride (TensorIterator's order), and the inverse."""
+    order = np.argsort([-abs(s) for s in a.strides], kind='stable')
+    return a.transpose(order), np.argsort(order)
+
+
+def sigmoid(x, nthreads=1):
+    """torch.sigmoid for a float32 array, as torch computes it with `nthreads` threads."""
+    a, back = _memory_order(np.asarray(x))
+    flat = a.reshape(-1)
+    tail = _scalar_lanes(a, nthreads)
+    if tail.size == flat.size:
+        out = np.empty(flat.shape, _f32)
+    else:
+        out = _blockwise(_sigmoid_vec_k, flat)
+    with np.errstate(all='ignore'):
+        out[tail] = _sigmoid_scalar(flat[tail])
+    return out.reshape(a.shape).transpose(back)
+
+
+def expm1(x):
+    return _blockwise(_expm1_k, x)
+
+
+def log1p(x):
+    return _blockwise(_log1p_k, x)
+
+
+# Off by default: these emulations cost 17-42x NumPy's own kernels (a few dozen NumPy passes for
+# one SIMD loop), so bit-exactness is opt-in: FAKETORCH_EXACT_FLOAT32=1, or set exact[0] = True.
+exact = [os.environ.get('FAKETORCH_EXACT_FLOAT32') == '1']
+
+
+def float32(numpy_fn, fn):
+    """A forward that runs `fn` on NumPy float32 arrays when exact float32 is on, and `numpy_fn`
+    otherwise (and on float64 or CuPy arrays)."""
+    def fwd(a):
+        if exact[0] and type(a) in (np.ndarray, np.float32) and a.dtype == _f32:
+            return fn(a)
+        return numpy_fn(a)
+    return fwd
+

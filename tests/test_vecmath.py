@@ -1,0 +1,86 @@
+"""faketorch's opt-in exact float32 expm1, log1p and sigmoid against real torch, bit for bit."""
+import numpy as np
+import pytest
+
+import faketorch
+
+torch = pytest.importorskip('torch')
+
+
+@pytest.fixture(autouse=True)
+def exact_float32():
+    """The emulation is opt-in (FAKETORCH_EXACT_FLOAT32=1): switch it on for these tests."""
+    from faketorch import _vecmath
+    before = _vecmath.exact[0]
+    _vecmath.exact[0] = True
+    yield
+    _vecmath.exact[0] = before
+
+_SPECIAL = np.array([0, -0., np.inf, -np.inf, np.nan, 1e-45, -1e-45, 1.17e-38, 3.4e38, -3.4e38, 88.72283,
+                     88.7229, -16.6355, -16.64, -1, -0.99999994, 1e38, 1.3e38, -104, -103.98, 100, 100.01,
+                     -87.3, -88, -150], np.float32)
+
+
+def _inputs(op):
+    rng = np.random.default_rng(0)
+    parts = {
+        'expm1': [rng.uniform(-20, 90, 200000), rng.uniform(-1, 1, 100000), rng.uniform(-1e-3, 1e-3, 20000)],
+        'log1p': [rng.uniform(-1, 1, 100000), np.exp(rng.uniform(-80, 88, 150000)),
+                  -np.exp(rng.uniform(-60, 0, 50000)), rng.uniform(-1e-3, 1e-3, 20000)],
+        'sigmoid': [rng.uniform(-110, 110, 150000), rng.uniform(-20, 20, 150000), rng.uniform(-1, 1, 20000)],
+    }[op]
+    return np.concatenate(parts + [_SPECIAL]).astype(np.float32)
+
+
+def _same_bits(a, b):
+    assert a.shape == b.shape and a.dtype == b.dtype
+    differ = (a.view(np.int32) != b.view(np.int32)) & ~(np.isnan(a) & np.isnan(b))
+    assert not differ.any(), f'{differ.sum()} of {a.size} differ, first at {np.argmax(differ)}'
+
+
+@pytest.mark.parametrize('op', ['expm1', 'log1p', 'sigmoid'])
+def test_float32_bits(op):
+    x = _inputs(op)
+    ref = getattr(torch, op)(torch.from_numpy(x)).numpy()
+    _same_bits(getattr(faketorch, op)(faketorch.from_numpy(x)).numpy(), ref)
+
+
+@pytest.mark.parametrize('op', ['expm1', 'log1p', 'sigmoid'])
+@pytest.mark.parametrize('n', [1, 7, 31, 33, 1000, 32769, 65537])
+def test_float32_lengths(op, n):
+    # sigmoid's scalar tail (the last n % 32 of each thread's chunk) is computed differently
+    x = np.random.default_rng(n).uniform(-30, 30, n).astype(np.float32)
+    _same_bits(getattr(faketorch, op)(faketorch.from_numpy(x)).numpy(),
+               getattr(torch, op)(torch.from_numpy(x)).numpy())
+
+
+@pytest.mark.parametrize('threads', [1, 2, 3])
+@pytest.mark.parametrize('view', ['rows', 'strided', 'transposed', 'permuted'])
+def test_sigmoid_layouts(threads, view):
+    base = np.random.default_rng(1).uniform(-30, 30, (60, 30, 57)).astype(np.float32)
+    pick = {'rows': lambda t: t[::2, :, 3:50], 'strided': lambda t: t[:, :, ::3],
+            'transposed': lambda t: t.transpose(0, 2), 'permuted': lambda t: t.permute(2, 0, 1)}[view]
+    t_before, f_before = torch.get_num_threads(), faketorch.get_num_threads()
+    torch.set_num_threads(threads)
+    faketorch.set_num_threads(threads)
+    try:
+        ref = torch.sigmoid(pick(torch.from_numpy(base))).numpy()
+        got = faketorch.sigmoid(pick(faketorch.from_numpy(base))).numpy()
+    finally:
+        torch.set_num_threads(t_before)
+        faketorch.set_num_threads(f_before)
+    _same_bits(np.ascontiguousarray(got), np.ascontiguousarray(ref))
+
+
+def test_other_dtypes_stay_on_numpy():
+    x = faketorch.tensor([0.5, -0.25], dtype=faketorch.float64)
+    assert faketorch.expm1(x).dtype == faketorch.float64
+    np.testing.assert_array_equal(faketorch.log1p(x).numpy(), np.log1p(x.numpy()))
+
+
+def test_backward_uses_result():
+    x = faketorch.tensor([0.5, -2.0], requires_grad=True)
+    faketorch.sigmoid(x).sum().backward()
+    xt = torch.tensor([0.5, -2.0], requires_grad=True)
+    torch.sigmoid(xt).sum().backward()
+    _same_bits(x.grad.numpy(), xt.grad.numpy())
