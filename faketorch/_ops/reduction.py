@@ -118,8 +118,13 @@ def mean(input, dim=None, keepdim=False, *, dtype=None):
     a = input._data
     dims = _dims(dim, a.ndim)
     count = _count(a.shape, dims)
-    # (0/0 of an empty mean warns inside faketorch, where RuntimeWarnings are filtered)
-    data = a.sum(axis=dims, keepdims=keepdim) / a.dtype.type(count) if dims else a.copy()
+    if not dims:
+        data = a.copy()
+    elif count:
+        data = a.sum(axis=dims, keepdims=keepdim) / a.dtype.type(count)
+    else:       # an empty mean is NaN, silently (np.errstate costs microseconds: only here)
+        with np.errstate(invalid='ignore', divide='ignore'):
+            data = a.sum(axis=dims, keepdims=keepdim) / a.dtype.type(count)
     r = _make(data if data.__class__ is a.__class__ and data.dtype == out_dt._np
               else np.asarray(data, out_dt._np), out_dt, input._device)
     if _grad_on(input):
@@ -405,12 +410,16 @@ def _var_data(input, dims, c, keepdim):
         raise RuntimeError("std and var only support floating point and complex dtypes")
     a = input._data
     count = _count(a.shape, dims)
-    # (0/0 warnings arise inside faketorch, where RuntimeWarnings are filtered: no errstate needed)
     m = a.sum(axis=dims, keepdims=True) / a.dtype.type(count) if count else \
         np.full(_kept_shape(a.shape, dims), np.nan, a.dtype)
     dev = a - m
     sq = (dev * np.conj(dev)).real if a.dtype.kind == 'c' else dev * dev
-    data = sq.sum(axis=dims, keepdims=keepdim) / sq.dtype.type(_py_max(count - c, 0))
+    dof = _py_max(count - c, 0)
+    if dof:
+        data = sq.sum(axis=dims, keepdims=keepdim) / sq.dtype.type(dof)
+    else:       # no degrees of freedom: inf/NaN, silently (np.errstate costs microseconds: only here)
+        with np.errstate(invalid='ignore', divide='ignore'):
+            data = sq.sum(axis=dims, keepdims=keepdim) / sq.dtype.type(dof)
     return np.asarray(data, sq.dtype), m, count
 
 
