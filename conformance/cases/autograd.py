@@ -421,3 +421,23 @@ def _saved_then_modified(torch):
 
 
 check('Tensor.mul_', _saved_then_modified, name='saved_input_modified_error')
+
+
+def _index_modified(kind):
+    """An index tensor changed in place between forward and backward: torch's version error."""
+    def f(torch):
+        x = torch.zeros(3, requires_grad=True)
+        v = torch.ones(2, requires_grad=True)
+        y = x * 1
+        i = torch.tensor([True, False, True]) if kind != 'long' else torch.tensor([0, 2])
+        out = y.index_put((i,), v) if kind == 'put' else y[i]
+        if kind == 'long':
+            i.add_(0)
+        else:
+            i[1] = True
+        out.sum().backward()
+    return f
+
+
+for _kind in ('mask', 'long', 'put'):
+    check('torch.autograd.backward', _index_modified(_kind), name=f'index_tensor_modified_{_kind}')

@@ -181,6 +181,23 @@ def _index_put_grad(shape, idx, g):
     return _scatter_grad(shape, idx, g, True)
 
 
+def _index_versions(idx):
+    """(tensor, version) of each index tensor: torch saves them for backward, so changing one in
+    place before backward is its version error, not a silently different gradient."""
+    items = idx if idx.__class__ is tuple else (idx,)
+    return [(t, t._vc[0]) for t in items if isinstance(t, Tensor)]
+
+
+def _check_index_versions(saved):
+    for t, ver in saved:
+        if t._vc[0] != ver:
+            from ..autograd.graph import _modified_msg
+            msg = _modified_msg(t, None, None, t._vc[0], ver, None, 0)
+            if t.dtype is D.bool:       # torch names a mask by its backend type here
+                msg = msg.replace('torch.BoolTensor', 'CPUBoolType', 1)
+            raise RuntimeError(msg)
+
+
 def getitem(self, idx):
     if idx.__class__ is int and self._data.ndim:     # the common x[i]: a select view
         try:
@@ -203,7 +220,12 @@ def getitem(self, idx):
                          lambda b: getitem(b, idx))
     r = _make(np.asarray(data), self.dtype, self._device)
     if self._requires_grad and grad_state.enabled:
-        attach('IndexBackward0', lambda node, g: _scatter_grad(shape, np_idx, g, False), (self,), (r,))
+        saved = _index_versions(idx)
+
+        def bwd(node, g):
+            _check_index_versions(saved)
+            return _scatter_grad(shape, np_idx, g, False)
+        attach('IndexBackward0', bwd, (self,), (r,))
     return r
 
 
@@ -229,8 +251,10 @@ def setitem(self, idx, value, accumulate=False):
         _assign(data, np_idx, v, accumulate, self, idx, basic)
         r = _make(data, self.dtype, self._device)
         shape = data.shape
+        saved = _index_versions(idx)
 
         def bwd(node, g):
+            _check_index_versions(saved)
             gs = gv = None
             if needs(node, 0):
                 gs = g.clone()
