@@ -441,3 +441,20 @@ def _index_modified(kind):
 
 for _kind in ('mask', 'long', 'put'):
     check('torch.autograd.backward', _index_modified(_kind), name=f'index_tensor_modified_{_kind}')
+
+
+_INDEX_OPS = {
+    'gather': lambda torch, x, i: x.gather(0, i),
+    'index_select': lambda torch, x, i: x.index_select(0, i),
+    'scatter': lambda torch, x, i: x.scatter(0, i, 5.0),
+    'scatter_add': lambda torch, x, i: x.scatter_add(0, i, torch.ones(2)),
+    'embedding': lambda torch, x, i: torch.nn.functional.embedding(i, x.view(4, 1)),
+}
+for _name, _op in _INDEX_OPS.items():
+    def _f(torch, op=_op):
+        x = torch.ones(4, requires_grad=True)
+        i = torch.tensor([0, 2])
+        y = op(torch, x * 1, i)
+        i.add_(0)
+        y.sum().backward()
+    check('torch.autograd.backward', _f, name=f'index_tensor_modified_{_name}')

@@ -103,6 +103,23 @@ def attach(name, bwd, inputs, outputs, save=(), args=None):
     return node
 
 
+def guard(bwd, *tensors):
+    """bwd, after checking that `tensors` (index tensors its closure reads) were not changed in
+    place since the forward: torch saves them for backward and raises its version error."""
+    saved = [(t, t._vc[0]) for t in tensors if t is not None]
+
+    def checked(node, *grads):
+        for t, ver in saved:
+            if t._vc[0] != ver:
+                from ..autograd.graph import _modified_msg
+                msg = _modified_msg(t, None, None, t._vc[0], ver, None, 0)
+                if t.dtype is D.bool:       # torch names a mask by its backend type here
+                    msg = msg.replace('torch.BoolTensor', 'CPUBoolType', 1)
+                raise RuntimeError(msg)
+        return bwd(node, *grads)
+    return checked
+
+
 def needs(node, i):
     """Whether input i of a node wants a gradient."""
     return node.next_functions[i][0] is not None

@@ -6,7 +6,7 @@ import numpy as np
 from .. import _dtype as D
 from .._tensor import Tensor, _make
 from ..autograd.grad_mode import state as grad_state
-from ._core import attach, check_inplace, commit_inplace, needs
+from ._core import attach, check_inplace, commit_inplace, guard, needs
 from .shape import make_view
 
 _BASIC = (int, slice, type(None), type(Ellipsis))
@@ -181,21 +181,9 @@ def _index_put_grad(shape, idx, g):
     return _scatter_grad(shape, idx, g, True)
 
 
-def _index_versions(idx):
-    """(tensor, version) of each index tensor: torch saves them for backward, so changing one in
-    place before backward is its version error, not a silently different gradient."""
-    items = idx if idx.__class__ is tuple else (idx,)
-    return [(t, t._vc[0]) for t in items if isinstance(t, Tensor)]
-
-
-def _check_index_versions(saved):
-    for t, ver in saved:
-        if t._vc[0] != ver:
-            from ..autograd.graph import _modified_msg
-            msg = _modified_msg(t, None, None, t._vc[0], ver, None, 0)
-            if t.dtype is D.bool:       # torch names a mask by its backend type here
-                msg = msg.replace('torch.BoolTensor', 'CPUBoolType', 1)
-            raise RuntimeError(msg)
+def _index_tensors(idx):
+    """The tensors in an index (torch saves them for backward: see guard)."""
+    return [t for t in (idx if idx.__class__ is tuple else (idx,)) if isinstance(t, Tensor)]
 
 
 def getitem(self, idx):
@@ -220,12 +208,8 @@ def getitem(self, idx):
                          lambda b: getitem(b, idx))
     r = _make(np.asarray(data), self.dtype, self._device)
     if self._requires_grad and grad_state.enabled:
-        saved = _index_versions(idx)
-
-        def bwd(node, g):
-            _check_index_versions(saved)
-            return _scatter_grad(shape, np_idx, g, False)
-        attach('IndexBackward0', bwd, (self,), (r,))
+        attach('IndexBackward0', guard(lambda node, g: _scatter_grad(shape, np_idx, g, False),
+                                       *_index_tensors(idx)), (self,), (r,))
     return r
 
 
@@ -251,10 +235,8 @@ def setitem(self, idx, value, accumulate=False):
         _assign(data, np_idx, v, accumulate, self, idx, basic)
         r = _make(data, self.dtype, self._device)
         shape = data.shape
-        saved = _index_versions(idx)
 
         def bwd(node, g):
-            _check_index_versions(saved)
             gs = gv = None
             if needs(node, 0):
                 gs = g.clone()
@@ -263,7 +245,8 @@ def setitem(self, idx, value, accumulate=False):
             if needs(node, 1):
                 gv = g[idx] if basic else _take(g, idx)
             return gs, gv
-        attach('CopySlices' if basic else 'IndexPutBackward0', bwd, (self, vt), (r,))
+        attach('CopySlices' if basic else 'IndexPutBackward0', guard(bwd, *_index_tensors(idx)), (self, vt),
+               (r,))
         return commit_inplace(self, r)
     _assign(self._data, np_idx, v, accumulate, self, idx, basic)
     self._vc[0] += 1

@@ -5,7 +5,7 @@ import numpy as np
 from .. import _dtype as D
 from .._tensor import Tensor, _make, _wrap_dim
 from ..autograd.grad_mode import state as grad_state
-from ._core import attach, needs, register, with_out
+from ._core import attach, guard, needs, register, with_out
 
 
 def _grad_on(*ts):
@@ -63,7 +63,7 @@ def index_select(input, dim, index):
             if len(shape) == 0:
                 return g.sum().reshape(())
             return index_add(g.new_zeros(shape), d, it, g)
-        attach('IndexSelectBackward0', bwd, (input,), (r,))
+        attach('IndexSelectBackward0', guard(bwd, index), (input,), (r,))
     return r
 
 
@@ -539,7 +539,7 @@ def gather(input, dim, index, *, sparse_grad=False):
             if len(shape) == 0 or g.ndim == 0:
                 return scatter_add(g.new_zeros(shape).reshape(-1), 0, it.reshape(-1), g.reshape(-1)).reshape(shape)
             return scatter_add(g.new_zeros(shape), d, it, g)
-        attach('GatherBackward0', bwd, (input,), (r,))
+        attach('GatherBackward0', guard(bwd, index), (input,), (r,))
     return r
 
 
@@ -609,7 +609,8 @@ def scatter(input, dim, index, src=None, value=None, *, reduce=None):
                 gi = scatter(g, d, it, 0.) if needs(node, 0) else None
                 gs = _pad_to(gather(g, d, it), st) if needs(node, 1) else None
                 return gi, gs
-            attach('ScatterBackward0' if st is not None else 'ScatterBackward1', bwd, (input, st), (r,))
+            attach('ScatterBackward0' if st is not None else 'ScatterBackward1', guard(bwd, index), (input, st),
+                   (r,))
     return r
 
 
@@ -636,7 +637,8 @@ def scatter_add(input, dim, index, src):
 
         def bwd(node, g):
             return (g if needs(node, 0) else None), (_pad_to(gather(g, d, it), src) if needs(node, 1) else None)
-        attach('ScatterAddBackward0', bwd, (input, src), (r,))
+        # the index is saved (and its version checked) only when src's gradient reads it
+        attach('ScatterAddBackward0', guard(bwd, index) if _grad_on(src) else bwd, (input, src), (r,))
     return r
 
 

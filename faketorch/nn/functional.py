@@ -14,7 +14,7 @@ from .. import _dtype as D
 from .._device import xp_of
 from .._tensor import Tensor, _make
 from ..autograd.grad_mode import state as grad_state
-from .._ops._core import attach, needs, register, check_inplace, commit_inplace
+from .._ops._core import attach, guard, needs, register, check_inplace, commit_inplace
 from .._ops.blas import matmul as _matmul
 
 _f32 = np.float32
@@ -821,7 +821,7 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
     if weight._requires_grad and grad_state.enabled:
         def bwd(node, g):
             return _embedding_grad(g, idx, n, padding_idx, scale_grad_by_freq)
-        attach('EmbeddingBackward0', bwd, (weight,), (r,))
+        attach('EmbeddingBackward0', guard(bwd, input), (weight,), (r,))
     return r
 
 
