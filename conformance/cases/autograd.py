@@ -458,3 +458,27 @@ for _name, _op in _INDEX_OPS.items():
         i.add_(0)
         y.sum().backward()
     check('torch.autograd.backward', _f, name=f'index_tensor_modified_{_name}')
+
+
+_MASK_OPS = {
+    'masked_fill': lambda torch, y, m: y.masked_fill(m, 0.0),
+    'where': lambda torch, y, m: torch.where(m, y, 0.0),
+    'masked_select': lambda torch, y, m: y.masked_select(m),
+    'masked_scatter': lambda torch, y, m: y.masked_scatter(m, torch.ones(4)),
+    'index_add_src': lambda torch, y, i: y.index_add(0, i, torch.ones(2, requires_grad=True)),
+    'index_add_const': lambda torch, y, i: y.index_add(0, i, torch.ones(2)),
+    'index_copy': lambda torch, y, i: y.index_copy(0, i, torch.ones(2)),
+    'index_fill': lambda torch, y, i: y.index_fill(0, i, 2.0),
+    'take': lambda torch, y, i: y.take(i),
+}
+for _name, _op in _MASK_OPS.items():
+    def _f(torch, op=_op, mask=_name.startswith(('masked', 'where'))):
+        y = torch.ones(4, requires_grad=True) * 1
+        i = torch.tensor([True, False, True, False]) if mask else torch.tensor([0, 2])
+        z = op(torch, y, i)
+        if mask:
+            i[1] = True
+        else:
+            i.add_(0)
+        z.sum().backward()
+    check('torch.autograd.backward', _f, name=f'index_tensor_modified_{_name}')

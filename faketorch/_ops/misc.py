@@ -5,7 +5,7 @@ from .. import _dtype as D
 from .._device import device as _device_cls, to_device_array, check_device, xp_of
 from .._tensor import Tensor, _make, _wrap_dim, _dtype_c10
 from ..autograd.grad_mode import state as grad_state
-from ._core import attach, needs, register, with_out, commit_inplace, check_inplace, write_out
+from ._core import attach, guard, needs, register, with_out, commit_inplace, check_inplace, write_out
 from .pointwise import _as_scalar, _broadcast_error, clamp, clamp_min, clamp_max  # noqa: F401 (elementwise, defined there)
 
 
@@ -124,7 +124,7 @@ def where(condition, input=None, other=None):
             z = g.new_zeros(())
             return (None, where(c, g, z) if needs(node, 1) else None,
                     where(c, z, g) if needs(node, 2) else None)
-        attach('WhereBackward0', bwd, (None, input if isinstance(input, Tensor) else None,
+        attach('WhereBackward0', guard(bwd, condition), (None, input if isinstance(input, Tensor) else None,
                                        other if isinstance(other, Tensor) else None), (r,))
     return r
 
@@ -148,7 +148,8 @@ def masked_fill(input, mask, value):
             gi = g.masked_fill(mask, 0) if needs(node, 0) else None
             gv = g.masked_select(mask).sum() if needs(node, 2) else None
             return gi, None, gv
-        attach('MaskedFillBackward1' if vt is not None else 'MaskedFillBackward0', bwd, (input, None, vt), (r,))
+        attach('MaskedFillBackward1' if vt is not None else 'MaskedFillBackward0', guard(bwd, mask),
+               (input, None, vt), (r,))
     return r
 
 
@@ -163,7 +164,7 @@ def masked_select(input, mask):
             full = np.zeros(m.shape, g._data.dtype)
             full[m.astype(bool)] = g._data
             return _make(full, g.dtype, g._device).sum_to_size(shape)
-        attach('MaskedSelectBackward0', bwd, (input,), (r,))
+        attach('MaskedSelectBackward0', guard(bwd, mask), (input,), (r,))
     return r
 
 

@@ -100,7 +100,8 @@ def index_add(input, dim, index, source, *, alpha=1):
                 gs = gs * alpha if alpha != 1 else gs
                 gs = gs.reshape(source.shape)
             return (g if needs(node, 0) else None), gs
-        attach('IndexAddBackward0', bwd, (input, source), (r,))
+        # the index is saved (and version-checked) only when the source's gradient reads it
+        attach('IndexAddBackward0', guard(bwd, index) if _grad_on(source) else bwd, (input, source), (r,))
     return r
 
 
@@ -133,7 +134,7 @@ def index_copy(input, dim, index, source):
             gi = index_fill(g, d, it, 0) if needs(node, 0) else None
             gs = index_select(g, d, it).reshape(source.shape) if needs(node, 1) else None
             return gi, gs
-        attach('IndexCopyBackward0', bwd, (input, source), (r,))
+        attach('IndexCopyBackward0', guard(bwd, index), (input, source), (r,))
     return r
 
 
@@ -163,7 +164,8 @@ def index_fill(input, dim, index, value):
             # each filled position counts once, however often the index repeats it
             gv = index_select(g, d, _make(np.unique(idx), D.int64, g._device)).sum() if needs(node, 1) else None
             return gi, gv
-        attach('IndexFillBackward1' if vt is not None else 'IndexFillBackward0', bwd, (input, vt), (r,))
+        attach('IndexFillBackward1' if vt is not None else 'IndexFillBackward0', guard(bwd, index), (input, vt),
+               (r,))
     return r
 
 
@@ -357,7 +359,7 @@ def masked_scatter(input, mask, source):
                 pad = sel.new_zeros((n - k,))
                 gs = cat([sel, pad]).reshape(sshape)
             return gi, gs
-        attach('MaskedScatterBackward0', bwd, (input, source), (r,))
+        attach('MaskedScatterBackward0', guard(bwd, mask), (input, source), (r,))
     return r
 
 
@@ -385,7 +387,7 @@ def take(input, index):
         def bwd(node, g):
             z = g.new_zeros((int(np.prod(shape, dtype=np.int64)),))
             return index_add(z, 0, it, g.reshape(-1)).reshape(shape)
-        attach('TakeBackward0', bwd, (input,), (r,))
+        attach('TakeBackward0', guard(bwd, index), (input,), (r,))
     return r
 
 
