@@ -470,6 +470,8 @@ _MASK_OPS = {
     'index_copy': lambda torch, y, i: y.index_copy(0, i, torch.ones(2)),
     'index_fill': lambda torch, y, i: y.index_fill(0, i, 2.0),
     'take': lambda torch, y, i: y.take(i),
+    'Tensor.put': lambda torch, y, i: y.put(i, torch.ones(2)),
+    'scatter_reduce': lambda torch, y, i: y.scatter_reduce(0, i, torch.ones(2, requires_grad=True), 'amax'),
 }
 for _name, _op in _MASK_OPS.items():
     def _f(torch, op=_op, mask=_name.startswith(('masked', 'where'))):

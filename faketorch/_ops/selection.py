@@ -247,7 +247,7 @@ def scatter_reduce(input, dim, index, src, reduce, *, include_self=True):
     r = _make(out, input.dtype, input._device)
     if _grad_on(input, src):
         c = _make(cnt, D.int64, input._device)
-        attach('ScatterReduceBackward0', _scatter_reduce_bwd(d, index, reduce, include_self, c),
+        attach('ScatterReduceBackward0', guard(_scatter_reduce_bwd(d, index, reduce, include_self, c), index),
                (input, src), (r,), save=(input, src, r))
     return r
 
@@ -443,7 +443,7 @@ def put(input, index, source, accumulate=False):
             if needs(node, 1):
                 gs = take(g, it).reshape(source.shape)
             return gi, gs
-        attach('PutBackward0', bwd, (input, source), (r,))
+        attach('PutBackward0', guard(bwd, index), (input, source), (r,))
     return r
 
 
