@@ -6,6 +6,7 @@ from .. import _dtype as D
 from .._tensor import Tensor, _make, _wrap_dim
 from ..autograd.grad_mode import state as grad_state
 from ._core import attach, guard, needs, register, with_out
+from .reduction import _at
 
 
 def _grad_on(*ts):
@@ -520,13 +521,10 @@ def gather(input, dim, index, *, sparse_grad=False):
                                    f"no larger than self {list(a.shape)} apart from dimension {d}")
         # one fancy index (each element's own position off d); NumPy's IndexError reports an index
         # past the end, a reduction the negative ones, then the full check words torch's error
-        nd = idx.ndim
-        pos = tuple(idx if i == d else np.arange(n).reshape((-1,) + (1,) * (nd - 1 - i))
-                    for i, n in enumerate(idx.shape))
         try:
             if idx.size and idx.min() < 0:
                 raise IndexError
-            data = a[pos]
+            data = _at(a, idx, d)
         except IndexError:
             _gs_bounds(idx, a.shape[d], d)
             raise

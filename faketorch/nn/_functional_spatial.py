@@ -1812,9 +1812,11 @@ def grid_sample(input, grid, mode='bilinear', padding_mode='zeros', align_corner
             corners.append(tuple(l.astype(np.int64) + b for l, b in zip(lo, bits)))
             ws = [w01[a][bits[a]] for a in range(nd)]
             wts.append(functools.reduce(operator.mul, ws[::-1]))        # multiplied x first, as torch
-            # d weight / d coordinate along axis a: +-1 times the other axes' weights
-            dws.append([functools.reduce(operator.mul, [ws[o] for o in reversed(range(nd)) if o != a],
-                                         np.float32(1) if bits[a] else np.float32(-1)) for a in range(nd)])
+            # d weight / d coordinate along axis a: +-1 times the other axes' weights (the 3-d
+            # gradient follows torch's channel-by-channel order instead, from w01)
+            dws.append(None if nd == 3 else [
+                functools.reduce(operator.mul, [ws[o] for o in reversed(range(nd)) if o != a],
+                                 np.float32(1) if bits[a] else np.float32(-1)) for a in range(nd)])
     valids, vals = [], []
     out = np.zeros((N,) + gr.shape[1:-1] + (C,), x.dtype)
     for ids, w in zip(corners, wts):
