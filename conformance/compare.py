@@ -5,6 +5,7 @@ tensor API both share). ``compare(expected, actual)`` returns None when they
 agree, else one short line naming the first difference, torch's side first:
 ``dtype: torch.float32 vs torch.float64 at result[1]``.
 """
+import os
 import re
 
 import numpy as np
@@ -30,9 +31,36 @@ def is_tensor(x):
     return any(c.__name__ == 'Tensor' for c in type(x).__mro__)
 
 
+WHERE = {}     # CONFORMANCE_WHERE=1: (type, message, innermost faketorch frame) -> count
+
+
 def raised(exc):
     """The result of a case that raised."""
-    return {'kind': 'raise', 'type': type(exc).__name__, 'message': str(exc)}
+    if os.environ.get('CONFORMANCE_WHERE'):
+        _note_where(exc)
+    return {'kind': 'raise', 'type': type(exc).__name__, 'message': scrub(str(exc))}
+
+
+def _note_where(exc):
+    where, tb = None, exc.__traceback__
+    while tb is not None:
+        f = tb.tb_frame.f_code.co_filename
+        if '/faketorch/' in f:
+            where = f"{f.split('/faketorch/', 1)[1]}:{tb.tb_lineno} {tb.tb_frame.f_code.co_name}"
+        tb = tb.tb_next
+    if where:
+        key = (type(exc).__name__, str(exc)[:100], where)
+        WHERE[key] = WHERE.get(key, 0) + 1
+
+
+EMULATED = [False]      # --emulated-cuda: faketorch's 'cuda:0' stands for torch's 'cpu'
+
+
+def scrub(text):
+    """Printed text with the emulated GPU's device marks removed (torch's side printed none)."""
+    if EMULATED[0] and 'cuda' in text:
+        text = re.sub(r",\s*device='cuda:0'", '', text).replace('cuda:0', 'cpu')
+    return text
 
 
 def normalize(x):
@@ -40,7 +68,9 @@ def normalize(x):
         return _tensor(x)
     if isinstance(x, BaseException):
         return {'kind': 'exception', 'type': type(x).__name__, 'message': str(x)}
-    if x is None or isinstance(x, (bool, int, float, complex, str, bytes)):
+    if isinstance(x, str):
+        return {'kind': 'value', 'type': 'str', 'value': scrub(x)}
+    if x is None or isinstance(x, (bool, int, float, complex, bytes)):
         return {'kind': 'value', 'type': type(x).__name__, 'value': x}
     if isinstance(x, np.ndarray):
         return {'kind': 'ndarray', 'type': 'ndarray', 'dtype': str(x.dtype), 'shape': x.shape,
@@ -60,7 +90,7 @@ def normalize(x):
 
 
 def _object_text(x):
-    text = repr(x)
+    text = scrub(repr(x))
     if re.fullmatch(r'<[\w.]+ object at 0x[0-9a-fA-F]+>', text):   # default repr: class name only
         return f'<{type(x).__qualname__} object>'
     return re.sub(r'0x[0-9a-fA-F]+', '0x?', text)
@@ -69,7 +99,7 @@ def _object_text(x):
 def _tensor(t):
     grad_fn = t.grad_fn
     return {'kind': 'tensor', 'type': type(t).__name__, 'dtype': str(t.dtype),
-            'shape': tuple(t.shape), 'device': str(t.device),
+            'shape': tuple(t.shape), 'device': scrub(str(t.device)),
             'requires_grad': bool(t.requires_grad),
             'grad_fn': None if grad_fn is None else type(grad_fn).__name__,
             'is_leaf': bool(t.is_leaf), 'values': _numpy(t)}

@@ -20,7 +20,7 @@ import warnings
 from contextlib import redirect_stdout
 from dataclasses import dataclass, field
 
-from .compare import compare, describe, normalize, raised, text_diff
+from .compare import compare, describe, normalize, raised, scrub, text_diff
 from .registry import CASES, load_cases, namespace
 
 DEFAULT_IMPL = 'faketorch'
@@ -93,8 +93,61 @@ def _save_state(mod):
     return (_try(lambda: mod.get_default_dtype()), _try(lambda: mod.is_grad_enabled()))
 
 
+DEVICE = [None]     # --device: the default device of both libraries while a case runs
+
+
+def use_device(mods, dev):
+    """Make `dev` (e.g. 'cuda') the default device of every library: the cases, the OpInfo,
+    ModuleInfo and OptimizerInfo inputs then run there unchanged."""
+    DEVICE[0] = dev
+    for mod in mods:
+        mod.set_default_device(dev)
+
+
+FAKE_CUPY = os.path.join(os.path.dirname(__file__), 'fake_cupy')
+
+
+def emulate_cuda(impl):
+    """faketorch on the CuPy stand-in in fake_cupy/ (host memory), against torch on the CPU: checks
+    faketorch's CUDA code path on a machine without a GPU. Call before faketorch first imports cupy."""
+    from . import compare as _compare
+    sys.path.insert(0, FAKE_CUPY)
+    _compare.EMULATED[0] = True
+    DEVICE[0] = None
+    IMPL_DEVICE[0] = 'cuda'
+    impl.set_default_device('cuda')
+
+
+IMPL_DEVICE = [None]
+
+
+class Poisoned(Exception):
+    """torch's CUDA kernel hit a device-side assert (an index out of range, say): every later CUDA
+    call in this process fails, so the run stops and is resumed in a fresh process."""
+
+
+ASSERTED = 'torch on CUDA: device-side assert (its CPU error is an exception); the case cannot be compared'
+
+
+def check_poison(mod, node):
+    """Raise Poisoned if torch's CUDA context died during the side that produced `node`."""
+    if DEVICE[0] is None or mod.__name__ != 'torch' or not mod.cuda.is_initialized():
+        return
+    if node.get('kind') == 'raise' and 'device-side assert' in node.get('message', ''):
+        raise Poisoned()
+    try:
+        mod.cuda.synchronize()
+    except Exception as e:
+        if 'device-side assert' in str(e):
+            raise Poisoned() from e
+
+
 def _restore_state(mod, state):
     dtype, grad = state
+    # a case may set its own default device or a CUDA default tensor type (on a machine with a GPU)
+    _try(mod.set_default_device, IMPL_DEVICE[0] if mod.__name__ != 'torch' else DEVICE[0])
+    if DEVICE[0] is None and _try(lambda: mod.empty(()).device.type) not in ('cpu', None):
+        _try(mod.set_default_tensor_type, mod.FloatTensor)
     if dtype is not None:
         _try(mod.set_default_dtype, dtype)
     if grad is not None:
@@ -127,7 +180,8 @@ def run_side(fn, mod):
         _restore_state(mod, state)
         if multiprocessing.active_children():   # DataLoader workers: reap them here, not
             gc.collect()                         # in the next case's forked children
-    return Side(node, out.getvalue(), time.perf_counter() - start)
+    check_poison(mod, node)
+    return Side(node, scrub(out.getvalue()), time.perf_counter() - start)
 
 
 # ------------------------------------------------------------ classification
@@ -203,13 +257,47 @@ def selected_cases(filter=None):
     return cases, [b for b in broken if not filter or filter in b.id]
 
 
+JOURNAL = [None]    # --journal FILE: outcomes so far, one pickle per case, to resume a run from
+
+
+def _journal():
+    import pickle
+    done = {}
+    if JOURNAL[0] and os.path.exists(JOURNAL[0]):
+        with open(JOURNAL[0], 'rb') as f:
+            while True:
+                try:
+                    o = pickle.load(f)
+                except EOFError:
+                    break
+                done[o.id] = o
+    return done
+
+
+def _record(o):
+    if JOURNAL[0]:
+        import pickle
+        with open(JOURNAL[0], 'ab') as f:
+            pickle.dump(o, f)
+    return o
+
+
 def run_cases(cases, ref, impl, progress=None):
-    outcomes, by_area = [], {}
+    outcomes, by_area, done = [], {}, _journal()
     for c in cases:
         by_area.setdefault(c.area or '-', []).append(c)
     for area, group in by_area.items():
         for c in group:
-            outcomes.append(run_case(c, ref, impl))
+            if c.id in done:
+                outcomes.append(done[c.id])
+                continue
+            try:
+                o = run_case(c, ref, impl)
+            except Poisoned:
+                _record(Outcome(c.id, c.api, 'fail', ASSERTED, 'case'))
+                print(f'device-side assert in {c.id}', file=sys.stderr, flush=True)
+                raise
+            outcomes.append(_record(o))
         if progress:
             done = outcomes[-len(group):]
             progress(f'cases/{area}: {len(group)} cases, ' + counts_text(done))

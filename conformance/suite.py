@@ -9,28 +9,35 @@ import platform
 import sys
 import time
 
-from . import module_db, opinfo, optim_db, report, runner
+from . import compare, module_db, opinfo, optim_db, report, runner
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEFAULT_OUT = os.path.join(REPO, 'conformance-report')
 QUICK = dict(max_samples=1, dtypes=('float32', 'int64'))
 
 
-def run_suite(ref, impl, filter=None, with_opinfo=True, quick=False, progress=None):
+PARTS = ('cases', 'opinfo', 'module_db', 'optim_db')
+
+
+def run_suite(ref, impl, filter=None, with_opinfo=True, quick=False, progress=None, parts=PARTS):
     """(outcomes, opinfo plans) for everything selected."""
-    cases, broken = runner.selected_cases(filter)
-    outcomes = broken + runner.run_cases(cases, ref, impl, progress)
-    plans = []
-    if with_opinfo:
+    outcomes, plans = [], []
+    if 'cases' in parts:
+        cases, broken = runner.selected_cases(filter)
+        outcomes += broken + runner.run_cases(cases, ref, impl, progress)
+    if not with_opinfo:
+        return outcomes, plans
+    if 'opinfo' in parts:
         if progress:
             progress('opinfo: loading op_db ...')
-        opts = QUICK if quick else {}
-        got, plans = opinfo.run_all(ref, impl, filter, progress=progress, **opts)
+        got, plans = opinfo.run_all(ref, impl, filter, progress=progress, **(QUICK if quick else {}))
         outcomes += got
-        # torch's ModuleInfo and OptimizerInfo databases, driven the same way
+    # torch's ModuleInfo and OptimizerInfo databases, driven the same way
+    if 'module_db' in parts:
         got, _ = module_db.run_all(ref, impl, filter, progress=progress,
                                    **({'max_samples': 1} if quick else {}))
         outcomes += got
+    if 'optim_db' in parts:
         got, _ = optim_db.run_all(ref, impl, filter, progress=progress)
         outcomes += got
     return outcomes, plans
@@ -66,6 +73,19 @@ def parse(argv):
     p.add_argument('--out', metavar='DIR', default=DEFAULT_OUT, help='report folder')
     p.add_argument('--impl', metavar='MODULE',
                    help=f'library under test (default ${runner.ENV_IMPL} or faketorch)')
+    p.add_argument('--device', metavar='DEV',
+                   help="default device of both libraries while cases run (e.g. cuda: faketorch on "
+                        "CuPy against torch on CUDA)")
+    p.add_argument('--emulated-cuda', action='store_true',
+                   help='faketorch on a CuPy stand-in (conformance/fake_cupy, host memory) with cuda as '
+                        "its default device, against torch on the CPU: tests faketorch's CUDA path "
+                        'without a GPU')
+    p.add_argument('--parts', metavar='LIST', default=','.join(PARTS),
+                   help=f"comma-separated subset of {','.join(PARTS)} (default all)")
+    p.add_argument('--journal', metavar='FILE',
+                   help='hand cases: append each outcome to FILE and reuse those already there; with '
+                        '--device cuda a case that kills the CUDA context ends the run with status 3 '
+                        '(run again with the same FILE to go on)')
     p.add_argument('--update-expected', action='store_true',
                    help='rewrite expected_pass.txt: ids that ran are listed iff they pass')
     return p.parse_args(argv)
@@ -75,13 +95,30 @@ def main(argv=None):
     args = parse(argv)
     log = runner.stderr_progress
     ref, impl = runner.load_ref(), runner.load_impl(args.impl)
-    if args.update_expected and (args.quick or impl.__name__ != runner.DEFAULT_IMPL):
-        sys.exit('--update-expected needs a full run against faketorch (no --quick, no other --impl)')
+    parts = tuple(args.parts.split(','))
+    if set(parts) - set(PARTS):
+        sys.exit(f'--parts: unknown {sorted(set(parts) - set(PARTS))}')
+    if args.update_expected and (args.quick or args.device or args.emulated_cuda or parts != PARTS or impl.__name__ != runner.DEFAULT_IMPL):
+        sys.exit('--update-expected needs a full CPU run against faketorch (no --quick, --device, --impl)')
+    if args.device:
+        runner.use_device((ref, impl), args.device)
+    if args.emulated_cuda:
+        runner.emulate_cuda(impl)
+    runner.JOURNAL[0] = args.journal
     log(f'conformance: torch {ref.__version__} vs {impl.__name__}'
         + (f' (import failed: {impl.import_error})' if getattr(impl, 'import_error', None) else ''))
     started = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds')
     t0 = time.perf_counter()
-    outcomes, plans = run_suite(ref, impl, args.filter, not args.no_opinfo, args.quick, log)
+    try:
+        outcomes, plans = run_suite(ref, impl, args.filter, not args.no_opinfo, args.quick, log, parts)
+    except runner.Poisoned:
+        log('torch hit a CUDA device-side assert: this process cannot go on; run again to resume')
+        return 3
+    if compare.WHERE:           # CONFORMANCE_WHERE=1: where faketorch raised, most frequent first
+        os.makedirs(args.out, exist_ok=True)
+        with open(os.path.join(args.out, 'where.txt'), 'w') as f:
+            for (kind, msg, where), n in sorted(compare.WHERE.items(), key=lambda kv: -kv[1]):
+                f.write(f'{n:5d}  {where}  {kind}: {msg!r}\n')
     data = report.build(outcomes, meta(ref, impl, started, time.perf_counter() - t0, args),
                         plans, coverage())
     for path in report.write(data, args.out):

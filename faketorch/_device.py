@@ -1,4 +1,6 @@
 """torch.device, and the one place that maps a device to its array module (numpy | cupy)."""
+import os
+
 import numpy as np
 
 __all__ = ['device']
@@ -77,6 +79,7 @@ _KNOWN = ('cpu', 'cuda', 'meta', 'mps', 'xpu', 'xla', 'hip', 'ipu', 'mkldnn', 'o
           'ideep', 've', 'fpga', 'maia', 'lazy', 'vulkan', 'hpu', 'mtia', 'privateuseone')
 _CACHE = {}
 cpu = device('cpu')
+default = [None]        # torch.set_default_device: where factories put tensors when not told
 
 
 def xp_of(dev):
@@ -98,7 +101,16 @@ def _cupy():
         except ImportError:
             raise AssertionError("Torch not compiled with CUDA enabled") from None
         _cupy_mod.append(cupy)
+        _cupy_pid.append(os.getpid())
     return _cupy_mod[0]
+
+
+_cupy_pid = []
+
+
+def in_bad_fork():
+    """A child forked after CuPy was loaded (a DataLoader worker): CUDA cannot be used there."""
+    return bool(_cupy_pid) and _cupy_pid[0] != os.getpid()
 
 
 _cuda_ok = []
@@ -128,6 +140,13 @@ def check_device(dev):
         return
     exc, msg = _NOT_BUILT.get(dev.type, (RuntimeError, f"faketorch: device type {dev.type} is not supported"))
     raise exc(msg)
+
+
+def module_of(arr):
+    """The array module an array belongs to (numpy for anything that is not a CuPy array)."""
+    if arr.__class__ is np.ndarray or not hasattr(arr, '__cuda_array_interface__'):
+        return np
+    return _cupy()
 
 
 def device_of_array(arr):

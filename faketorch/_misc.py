@@ -2,7 +2,7 @@
 deterministic-algorithm flags, set_flush_denormal."""
 import os
 
-import numpy as np
+from . import _xnp as np
 
 from . import _dtype as D
 from ._ops._core import register
@@ -143,29 +143,23 @@ def set_flush_denormal(mode):
     return platform.machine().lower() in ('x86_64', 'amd64', 'i386', 'i686')
 
 
-_default_device = [None]
-
-
 def set_default_device(device):
-    """Set the device factories use by default. faketorch creates tensors on the CPU only: 'cpu' is
-    accepted; 'cuda' raises at once the error torch raises at the first tensor on a machine without CUDA."""
-    from . import _device, cuda
+    """Set the device factories use when given none (torch.set_default_device)."""
+    from . import _device
     if device is None:
-        _default_device[0] = None
+        _device.default[0] = None
         return
     dev = device if isinstance(device, _device.device) else _device.device(device)
-    if dev.type == 'cuda':
-        if not cuda.is_available():
-            raise AssertionError('Torch not compiled with CUDA enabled')
-        raise NotImplementedError("faketorch: set_default_device supports only 'cpu'")
-    if dev.type != 'cpu':
-        raise RuntimeError(f'faketorch: device type {dev.type} is not supported')
-    _default_device[0] = dev
+    _device.check_device(dev)
+    if dev.type == 'cuda' and dev.index is None:
+        from . import cuda
+        dev = _device.device('cuda', cuda.current_device())
+    _device.default[0] = dev
 
 
 def get_default_device():
     from . import _device
-    return _default_device[0] or _device.device('cpu')
+    return _device.default[0] or _device.cpu
 
 
 _warned_tensor_type = []

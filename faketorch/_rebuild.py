@@ -7,7 +7,7 @@ name -> object, the saver object -> name, so faketorch's pickles say `torch.*` a
 loads them.
 """
 
-import numpy as np
+from . import _xnp as np
 
 from . import _dtype as D
 from ._device import device as _device_cls, xp_of, device_of_array

@@ -1,5 +1,5 @@
 """Tensor: one array + dtype + device + autograd fields. Ops are attached from faketorch._ops."""
-import numpy as np
+from . import _xnp as np
 
 from . import _dtype as D
 from ._device import device as _device_cls, cpu as _cpu, xp_of, to_device_array
@@ -16,6 +16,8 @@ def _make(data, dtype, device=_cpu):
     """A new leaf Tensor around `data` (no copy), with a fresh version counter."""
     if data.__class__ is not _ndarray and isinstance(data, _generic):
         data = np.asarray(data)
+    if device is not _cpu and data.__class__ is _ndarray:    # built on the host for a GPU tensor
+        data = to_device_array(data, device)
     t = object.__new__(Tensor)
     t._data = data
     t.dtype = dtype

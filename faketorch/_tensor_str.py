@@ -7,7 +7,7 @@ values that will be shown), right-aligned to a common width, rows wrapped at
 import contextlib
 import math
 
-import numpy as np
+from . import _xnp as np
 
 from . import _dtype as D
 from ._device import xp_of

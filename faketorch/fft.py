@@ -3,7 +3,7 @@ real-to-complex (FftR2C) and complex-to-real (FftC2R); every public transform re
 with tensor ops, then calls one of them with torch's normalisation."""
 import math
 
-import numpy as np
+from . import _xnp as np
 
 from . import _dtype as D
 from ._tensor import Tensor, _make, _wrap_dim

@@ -2,7 +2,7 @@
 derivatives (written in tensor ops, so double backward works where torch's does)."""
 import math
 
-import numpy as np
+from . import _xnp as np
 
 from . import _dtype as D
 from . import return_types as RT
@@ -569,9 +569,9 @@ def pinv(A, *, atol=None, rtol=None, hermitian=False, out=None):
     at = _tol_arr(atol, a)
     rt = _tol_arr(rtol, a)
     if rt is None:
-        rt = np.asarray(max(m, n) * eps if atol is None or (np.ndim(at) == 0 and at == 0) else 0.0)
+        rt = np.float64(max(m, n) * eps if atol is None or (np.ndim(at) == 0 and at == 0) else 0.0)
     if at is None:
-        at = np.asarray(0.0)
+        at = np.float64(0.0)
     tol = np.maximum(at[..., None] if np.ndim(at) else at, rt[..., None] * smax if np.ndim(rt) else rt * smax)
     sinv = np.where(s > tol, 1 / np.where(s > tol, s, 1), 0).astype(s.dtype)
     data = np.matmul(np.swapaxes(vh, -1, -2).conj() * sinv[..., None, :], np.swapaxes(u, -1, -2).conj())
@@ -606,9 +606,9 @@ def matrix_rank(A, *, atol=None, rtol=None, hermitian=False, tol=None, out=None)
     at = _tol_arr(atol, a)
     rt = _tol_arr(rtol, a)
     if rt is None:
-        rt = np.asarray(max(m, n) * eps if at is None or (np.ndim(at) == 0 and at == 0) else 0.0)
+        rt = np.float64(max(m, n) * eps if at is None or (np.ndim(at) == 0 and at == 0) else 0.0)
     if at is None:
-        at = np.asarray(0.0)
+        at = np.float64(0.0)
     tol_ = np.maximum(at[..., None] if np.ndim(at) else at, (rt[..., None] if np.ndim(rt) else rt) * smax)
     r = (s > tol_).sum(-1)
     return _write(out, _make(np.asarray(r, np.int64), D.int64, A._device), 'linalg_matrix_rank')

@@ -5,7 +5,7 @@ The engine and the distributions live in faketorch._rng; see /work/shared/RNG.md
 import contextlib
 import os
 
-import numpy as np
+from . import _xnp as np
 
 from . import _rng
 from ._device import device as _device

@@ -25,7 +25,7 @@ import zlib
 from collections import OrderedDict
 from enum import Enum
 
-import numpy as np
+from . import _xnp as np
 
 from . import _dtype as D
 from . import _weights_only_unpickler

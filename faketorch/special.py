@@ -4,7 +4,7 @@ functions, so erf/erfc/lgamma come from the math module through frompyfunc, and 
 series built on them), derivative in tensor ops."""
 import math
 
-import numpy as np
+from . import _xnp as np
 
 from . import _dtype as D
 from ._tensor import Tensor, _make
@@ -20,7 +20,9 @@ def _vec(f):
     u = np.frompyfunc(f, 1, 1)
 
     def g(a):
-        return np.asarray(u(a.astype(np.float64)), np.float64).astype(a.dtype) if a.size else a.copy()
+        if not a.size:
+            return a.copy()
+        return np.asarray_on(np.asarray(u(np.host(a).astype(np.float64)), np.float64), a).astype(a.dtype)
     return g
 
 
@@ -610,9 +612,9 @@ _TW = np.where(_T == 0, 0.5, 1.0) * 0.1     # trapezoid weights on [0, inf), the
 
 def _k_scaled_mid(nu, x):
     """exp(x) K_nu(x) by the trapezoid rule, for x in about [1, 25]."""
-    t = _T.reshape((1,) * x.ndim + (-1,))
+    t = np.asarray_on(_T, x).reshape((1,) * x.ndim + (-1,))
     f = np.exp(-x[..., None] * (np.cosh(t) - 1)) * np.cosh(nu * t)
-    return (f * _TW).sum(-1)
+    return (f * np.asarray_on(_TW, x)).sum(-1)
 
 
 def _k_scaled_asym(nu, x):

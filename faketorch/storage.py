@@ -7,7 +7,7 @@ An UntypedStorage wraps a 1-D uint8 array over the storage's bytes (NumPy or CuP
 """
 import warnings
 
-import numpy as np
+from . import _xnp as np
 
 from . import _dtype as D
 from ._device import device as _device_cls, cpu as _cpu, device_of_array, to_device_array

@@ -11,7 +11,7 @@ import math
 import numbers
 import warnings
 
-import numpy as np
+from . import _xnp as np
 
 from . import _tensor as _T
 

@@ -7,7 +7,7 @@ out= is handled by `write_out`.
 """
 import sys
 
-import numpy as np
+from .. import _xnp as np
 
 from .. import _dtype as D
 from .._tensor import Tensor, _make

@@ -1,5 +1,5 @@
 """Matrix products: matmul (all rank cases), mm, bmm, mv, dot, outer, addmm, baddbmm ..."""
-import numpy as np
+from .. import _xnp as np
 
 from .. import _dtype as D
 from .._tensor import Tensor, _make

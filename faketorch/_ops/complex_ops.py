@@ -1,7 +1,7 @@
 """Complex numbers: real/imag and view_as_real/view_as_complex (views, as torch), angle, polar,
 complex, conj. NumPy has no lazy conjugate bit, so conj() of a complex tensor is a copy and
 is_conj() is always False; the values are torch's."""
-import numpy as np
+from .. import _xnp as np
 
 from .. import _dtype as D
 from .._tensor import Tensor, _make

@@ -1,6 +1,6 @@
 """LU factorization (getrf with partial pivoting, vectorised over the batch), lu_solve, lu_unpack,
 ldl_factor / ldl_solve and householder_product, with torch's derivatives in tensor ops."""
-import numpy as np
+from .. import _xnp as np
 
 from .. import _dtype as D
 from .. import return_types as RT
@@ -94,7 +94,7 @@ def _perm_matrix(piv, m, dtype):
 def _unpack_data(lu):
     m, n = lu.shape[-2:]
     k = min(m, n)
-    L = np.tril(lu[..., :, :k], -1) + np.eye(m, k, dtype=lu.dtype)
+    L = np.tril(lu[..., :, :k], -1) + np.eye(m, k, dtype=lu.dtype, like=lu)
     U = np.triu(lu[..., :k, :])
     return L, U
 

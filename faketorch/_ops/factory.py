@@ -3,17 +3,18 @@ linspace, eye, new_*, and the legacy constructors (torch.Tensor(...), torch.Floa
 import math
 import numbers
 
-import numpy as np
+from .. import _xnp as np
 
 from .. import _dtype as D
-from .._device import device as _device_cls, cpu as _cpu, xp_of, to_device_array, check_device
+from .._device import device as _device_cls, cpu as _cpu, default as _default, xp_of, to_device_array, check_device
 from .._tensor import Tensor, Size, _make
 from ._core import register, write_out
 
 
 def _dev(device):
     if device is None:
-        return _cpu
+        d = _default[0]
+        return _cpu if d is None or d.type == 'cpu' else d
     d = _device_cls(device)
     if d.type != 'cpu':
         check_device(d)

@@ -1,7 +1,7 @@
 """Tensor indexing: __getitem__ (views for basic indexes, copies for advanced) and __setitem__."""
 import re
 
-import numpy as np
+from .. import _xnp as np
 
 from .. import _dtype as D
 from .._tensor import Tensor, _make
@@ -160,7 +160,7 @@ def _torch_dim(idx, ndim, axis):
 
 def _scatter_grad(shape, idx, g, basic):
     """Zeros of `shape` with g added at idx (differentiable in g for double backward)."""
-    data = np.zeros(shape, g._data.dtype)
+    data = np.zeros(shape, g._data.dtype, like=g._data)
     if basic:
         _put(data, idx, g._data)
     else:

@@ -3,7 +3,7 @@ cov ... and the legacy spellings of torch.linalg (torch.det, torch.inverse, torc
 import itertools
 import string
 
-import numpy as np
+from .. import _xnp as np
 
 from .. import _dtype as D
 from .._tensor import Tensor, _make, _wrap_dim

@@ -2,7 +2,7 @@
 helpers, tensor_split, atleast_*d, unfold, broadcast_tensors, the *_scatter and *_copy ops."""
 import itertools
 
-import numpy as np
+from .. import _xnp as np
 
 from .. import _dtype as D
 from .._tensor import Tensor, Size, _make, _wrap_dim
@@ -495,7 +495,7 @@ def unfold(input, dimension, size, step):
         count = (length - size) // step + 1
         shape = a.shape[:d] + (count,) + a.shape[d + 1:] + (size,)
         strides = a.strides[:d] + (a.strides[d] * step,) + a.strides[d + 1:] + (a.strides[d],)
-        data = np.lib.stride_tricks.as_strided(a, shape, strides, writeable=a.flags.writeable)
+        data = np.lib.stride_tricks.as_strided(a, shape, strides, writeable=getattr(a.flags, 'writeable', True))
     in_shape = a.shape
 
     def bwd(node, g):

@@ -1,5 +1,5 @@
 """Joining, selection and copy ops: cat, stack, where, clamp, masked_fill, clone, to, copy_ ..."""
-import numpy as np
+from .. import _xnp as np
 
 from .. import _dtype as D
 from .._device import device as _device_cls, to_device_array, check_device, xp_of
@@ -139,7 +139,7 @@ def masked_fill(input, mask, value):
                            f"{vt._data.ndim} dimension(s).")
     v = vt._data if vt is not None else value
     try:
-        data = np.where(mask._data, np.asarray(v).astype(input.dtype._np), input._data)
+        data = np.where(mask._data, np.cast(v, input.dtype._np), input._data)
     except ValueError:
         raise _broadcast_error(input._data, mask._data) from None
     r = _make(data, input.dtype, input._device)      # out of place, the mask may broadcast the input
@@ -161,7 +161,7 @@ def masked_select(input, mask):
         shape = input._data.shape
 
         def bwd(node, g):
-            full = np.zeros(m.shape, g._data.dtype)
+            full = np.zeros(m.shape, g._data.dtype, like=g._data)
             full[m.astype(bool)] = g._data
             return _make(full, g.dtype, g._device).sum_to_size(shape)
         attach('MaskedSelectBackward0', guard(bwd, mask), (input,), (r,))

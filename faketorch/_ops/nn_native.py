@@ -5,7 +5,7 @@ Thin wrappers over torch.nn.functional (imported on first call, so `import faket
 the norms add the statistics torch returns beside the output: mean and 1/sqrt(var + eps), with
 the statistic's dims kept as torch keeps them.
 """
-import numpy as np
+from .. import _xnp as np
 
 from .._tensor import _make
 from ..autograd.graph import node_class

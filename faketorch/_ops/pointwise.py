@@ -2,7 +2,7 @@
 import math
 import numbers
 
-import numpy as np
+from .. import _xnp as np
 
 from .. import _dtype as D
 from .. import _vecmath as V
@@ -197,10 +197,10 @@ def _promote(name, input, other):
         raise _operand_error(name, 2, 'other', other)
     rt = D.result_type_of((input,), (s,))
     a = input._data if input.dtype is rt else input._data.astype(rt._np)
-    try:
-        b = np.asarray(s, dtype=rt._np)
+    try:       # a NumPy scalar, not a 0-d array: CuPy takes scalars only
+        b = np.asarray(s, dtype=rt._np)[()]
     except (OverflowError, TypeError):
-        b = np.asarray(s).astype(rt._np)
+        b = np.asarray(s).astype(rt._np)[()]
     return a, b, rt
 
 
@@ -240,7 +240,8 @@ def binary(name, fwd, da=None, db=None, *, kind='arith', grad_name=None, save=Tr
             check(rt, input, other)
         if kind == 'float' and rt._cat < _FLOAT:     # compute ints/bools in the default float
             a = a.astype(D.get_default_dtype()._np)
-            b = np.asarray(other._data if isinstance(other, Tensor) else _as_scalar(other)).astype(a.dtype)
+            b = other._data.astype(a.dtype) if isinstance(other, Tensor) else \
+                np.asarray(_as_scalar(other)).astype(a.dtype)[()]
         try:
             data = fwd(a, b)
         except ValueError:
@@ -827,7 +828,7 @@ def mvlgamma(input, p, *, out=None):
         raise RuntimeError("p has to be greater than or equal to 1")
     dt = input.dtype if input.dtype._cat >= _FLOAT else D.get_default_dtype()
     a = input._data.astype(dt._np, copy=False)
-    js = np.arange(p, dtype=np.float64) / 2
+    js = np.arange(p, dtype=np.float64, like=a) / 2
 
     def k(x):
         return p * (p - 1) / 4 * math.log(math.pi) + np.sum(_lgamma64(x[..., None] - js), axis=-1)
@@ -1165,7 +1166,7 @@ def _ternary_operands(input, t1, t2, value):
 def addcmul(input, tensor1, tensor2, *, value=1, out=None):
     (a, b, c), rt = _ternary_operands(input, tensor1, tensor2, value)
     try:
-        data = a + np.asarray(value, rt._np) * b * c if value != 1 else a + b * c
+        data = a + np.cast(value, rt._np) * b * c if value != 1 else a + b * c
     except ValueError:
         raise _broadcast_error(a, np.broadcast(b, c)) from None
     r = _make(np.asarray(data, rt._np), rt, input._device)
@@ -1190,7 +1191,7 @@ def addcdiv(input, tensor1, tensor2, *, value=1, out=None):
     (a, b, c), rt = _ternary_operands(input, tensor1, tensor2, value)
     try:
         with np.errstate(all='ignore'):
-            data = a + np.asarray(value, rt._np) * (b / c) if value != 1 else a + b / c
+            data = a + np.cast(value, rt._np) * (b / c) if value != 1 else a + b / c
     except ValueError:
         raise _broadcast_error(a, np.broadcast(b, c)) from None
     r = _make(np.asarray(data, rt._np), rt, input._device)
@@ -1261,9 +1262,9 @@ def _clamp(input, lo, hi, scalar_name, tensor_name):
     hi_a = hi._data if isinstance(hi, Tensor) else hi
     try:
         if lo is not None:
-            data = np.maximum(data, np.asarray(lo_a).astype(rt._np))
+            data = np.maximum(data, np.cast(lo_a, rt._np))
         if hi is not None:
-            data = np.minimum(data, np.asarray(hi_a).astype(rt._np))
+            data = np.minimum(data, np.cast(hi_a, rt._np))
     except ValueError:
         raise _broadcast_error(input._data, np.asarray(lo_a if lo is not None else hi_a)) from None
     if data is input._data:

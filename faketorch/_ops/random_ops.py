@@ -1,6 +1,6 @@
 """Random ops on torch's CPU generator (faketorch._rng): the same numbers as torch after the same
 seed. Each draws into a fresh array in the output's memory order, as torch's kernels fill it."""
-import numpy as np
+from .. import _xnp as np
 
 from .. import _dtype as D
 from .. import _rng
@@ -106,8 +106,8 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None
         raise NotImplementedError(f'"normal_kernel_cpu" not implemented for \'{D.type_name(ref.dtype)}\'')
     if st and (std._data < 0).any():
         raise RuntimeError(f"normal expects all elements of std >= 0.0")
-    m = mean._data if mt else mean
-    s = std._data if st else std
+    m = np.host(mean._data) if mt else mean
+    s = np.host(std._data) if st else std
     data = _rng.normal_tensor(g, m, s, ref._data.dtype)
     r = _make(np.asarray(data, ref._data.dtype), ref.dtype, ref._device)
     params = tuple(t for t in (mean, std) if isinstance(t, Tensor))
@@ -127,7 +127,7 @@ def bernoulli(input, p=None, *, generator=None, out=None):
     if p is not None:
         data = _rng.bernoulli(g, float(p), input._data.shape, input._data.dtype)
     else:
-        data = _rng.bernoulli_tensor(g, input._data, input._data.shape, input._data.dtype)
+        data = _rng.bernoulli_tensor(g, np.host(input._data), input._data.shape, input._data.dtype)
     r = _make(np.asarray(data).reshape(input._data.shape), input.dtype, input._device)
     if p is None:
         _zero_grad_node('BernoulliBackward0', (input,), r)
@@ -135,13 +135,13 @@ def bernoulli(input, p=None, *, generator=None, out=None):
 
 
 def multinomial(input, num_samples, replacement=False, *, generator=None, out=None):
-    data = _rng.multinomial(_gen(generator), input._data, int(num_samples), replacement)
+    data = _rng.multinomial(_gen(generator), np.host(input._data), int(num_samples), replacement)
     r = _make(np.asarray(data, np.int64), D.int64, input._device)
     return write_out(out, r, 'multinomial') if out is not None else r
 
 
 def poisson(input, generator=None):
-    data = _rng.poisson(_gen(generator), input._data, input._data.dtype)
+    data = _rng.poisson(_gen(generator), np.host(input._data), input._data.dtype)
     return _make(np.asarray(data, input._data.dtype).reshape(input._data.shape), input.dtype, input._device)
 
 
@@ -151,11 +151,11 @@ def _fill(self, data):
     """Write values drawn in memory order into self (which may be a non-contiguous view)."""
     a = self._data
     if a.flags.c_contiguous:
-        a[...] = np.asarray(data).reshape(a.shape)
+        a[...] = np.asarray_on(data, a).reshape(a.shape)
     else:
         order = sorted(range(a.ndim), key=lambda i: -a.strides[i])
         view = a.transpose(order)
-        view[...] = np.asarray(data).reshape(view.shape)
+        view[...] = np.asarray_on(data, a).reshape(view.shape)
     self._vc[0] += 1
     return self
 
@@ -192,7 +192,7 @@ def random_(self, from_=None, to=None, *, generator=None):
 def bernoulli_(self, p=0.5, *, generator=None):
     check_inplace(self)
     if isinstance(p, Tensor):
-        data = _rng.bernoulli_tensor(_gen(generator), p._data, self._data.shape, _np(self.dtype))
+        data = _rng.bernoulli_tensor(_gen(generator), np.host(p._data), self._data.shape, _np(self.dtype))
     else:
         data = _rng.bernoulli(_gen(generator), float(p), self._data.shape, _np(self.dtype))
     return _fill(self, data)

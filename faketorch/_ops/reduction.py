@@ -1,7 +1,7 @@
 """Reductions: sum, mean, prod, max/min, argmax/argmin, std/var, all/any, logsumexp, cumsum ..."""
 import math
 
-import numpy as np
+from .. import _xnp as np
 
 from .. import _dtype as D
 from .. import return_types
@@ -592,7 +592,7 @@ def logcumsumexp(input, dim):
         data = a.copy()
     else:
         with np.errstate(invalid='ignore', divide='ignore', over='ignore'):
-            data = np.logaddexp.accumulate(a.astype(_acc(input.dtype)), axis=d).astype(a.dtype)
+            data = np.accumulate(np.logaddexp, a.astype(_acc(input.dtype)), d).astype(a.dtype)
     r = _make(np.asarray(data, a.dtype), input.dtype, input._device)
     if _grad_on(input):
         def bwd(node, g):
@@ -649,12 +649,12 @@ def _cum_extreme(a, d, acc):
     """Running max/min along d with torch's index rule: an equal later value takes the index, and
     NaN sticks once seen (each later NaN taking the index)."""
     x = np.moveaxis(a, d, -1)
-    vals = acc.accumulate(x, axis=-1)
-    pos = np.arange(x.shape[-1])
+    vals = np.accumulate(acc, x, -1)
+    pos = np.arange(x.shape[-1], like=x)
     hit = x == vals
     if x.dtype.kind in 'fc':
         hit |= np.isnan(x)
-    idx = np.maximum.accumulate(np.where(hit, pos, 0), axis=-1)
+    idx = np.accumulate(np.maximum, np.where(hit, pos, 0), -1)
     return np.ascontiguousarray(np.moveaxis(vals, -1, d)), np.ascontiguousarray(np.moveaxis(idx, -1, d))
 
 

@@ -1,6 +1,6 @@
 """Index-driven selection and scatter ops: index_select, index_add/copy/fill/reduce, masked_scatter,
 take, take_along_dim, put, scatter_reduce, argwhere, isin."""
-import numpy as np
+from .. import _xnp as np
 
 from .. import _dtype as D
 from .._tensor import Tensor, _make, _wrap_dim
@@ -85,7 +85,7 @@ def index_add(input, dim, index, source, *, alpha=1):
     data = a.copy()
     s = source._data.astype(rt._np, copy=False)
     if alpha != 1:
-        s = s * np.asarray(alpha, rt._np)
+        s = s * np.cast(alpha, rt._np)
     if a.ndim == 0:
         data = data + s.sum()
     else:
@@ -183,7 +183,7 @@ def _scatter_reduce_np(a, d, idx, s, reduce, include_self):
     """The forward on arrays; returns (result, count of contributions per output element)."""
     pos = _scatter_pos(idx, d)
     out = a.copy()
-    cnt = np.zeros(a.shape, np.int64)
+    cnt = np.zeros_like(a, dtype=np.int64)
     np.add.at(cnt, pos, 1)
     touched = cnt > 0
     if not include_self:
@@ -219,7 +219,7 @@ def _extreme_identity(dt, reduce):
 
 
 def _scatter_pos(idx, d):
-    grids = list(np.indices(idx.shape, sparse=True))
+    grids = [np.asarray_on(g, idx) for g in np.indices(idx.shape, sparse=True)]
     grids[d] = idx
     return tuple(grids)
 
@@ -510,7 +510,7 @@ def gather(input, dim, index, *, sparse_grad=False):
     d = _wrap_dim(dim, a.ndim)
     idx = _gs_index('gather', input, index, d)
     if idx.size == 0 and idx.ndim != a.ndim:
-        data = np.zeros(idx.shape, a.dtype)         # an empty index selects nothing, whatever its rank
+        data = np.zeros(idx.shape, a.dtype, like=a)         # an empty index selects nothing, whatever its rank
     elif a.ndim == 0 or idx.ndim == 0:
         idx1 = _gs_bounds(idx.reshape(-1), a.size if a.ndim <= 1 else a.shape[d], d)
         data = a.reshape(-1)[idx1].reshape(idx.shape)
@@ -597,7 +597,7 @@ def scatter(input, dim, index, src=None, value=None, *, reduce=None):
         raise RuntimeError("reduce argument must be either add or multiply.")
     _scatter_checks(input, d, idx, st)
     idx = _gs_bounds(idx, a.shape[d] if a.ndim else 1, d)
-    s = _cut(st, idx) if st is not None else np.full(idx.shape, src, a.dtype)
+    s = _cut(st, idx) if st is not None else np.full(idx.shape, src, a.dtype, like=a)
     r = _make(_scatter_np(a, d, idx, s.astype(a.dtype, copy=False), reduce), input.dtype, input._device)
     if _grad_on(input, st):
         it = index if index.dtype is D.int64 else _make(idx, D.int64, index._device)

@@ -2,7 +2,7 @@
 replay themselves from their base (for in-place changes through a view)."""
 import math
 
-import numpy as np
+from .. import _xnp as np
 
 from .. import _dtype as D
 from .._tensor import Tensor, Size, _make, _wrap_dim
@@ -398,8 +398,8 @@ def diagonal(input, offset=0, dim1=0, dim2=1):
     data = np.diagonal(input._data, offset, d1, d2)
 
     def bwd(node, g):
-        gi = np.zeros(node._args, g._data.dtype)
-        k = np.arange(data.shape[-1])
+        gi = np.zeros(node._args, g._data.dtype, like=g._data)
+        k = np.arange(data.shape[-1], like=g._data)
         np.moveaxis(gi, (d1, d2), (-2, -1))[..., k + max(-offset, 0), k + max(offset, 0)] = g._data
         return _make(gi, g.dtype, g._device)
     return make_view(input, data, 'DiagonalBackward0', bwd, lambda b: diagonal(b, offset, d1, d2),

@@ -1,6 +1,6 @@
 """Sorting and order statistics: sort, argsort, topk, kthvalue, median, mode, quantile, unique,
 searchsorted, bucketize, bincount, histc, histogram."""
-import numpy as np
+from .. import _xnp as np
 
 from .. import _dtype as D
 from .. import return_types
@@ -56,8 +56,8 @@ _TIE_EMULATION_LIMIT = 1 << 16      # elements; larger inputs keep the (equally 
 def _replay_tied_rows(a, d, idx, replay, rows=None):
     """idx (positions along d) with the rows of `a` that have ties (or `rows`) replaced by
     replay(row) -> the positions libstdc++'s unstable algorithm leaves there."""
-    if a.size > _TIE_EMULATION_LIMIT:
-        return idx
+    if a.size > _TIE_EMULATION_LIMIT or not isinstance(a, np.ndarray):   # CUDA sorts are radix sorts:
+        return idx                                                          # stable, as NumPy's
     x = np.moveaxis(a, d, -1)
     rows = _stl.has_ties(x) if rows is None else rows
     if not rows.any():
@@ -306,12 +306,12 @@ def mode(input, dim=-1, keepdim=False, *, out=None):
         s = np.take_along_axis(x, order, -1)
         # run lengths in sorted order; the mode is the smallest value with the longest run,
         # and its index is the last occurrence of that value
-        new = np.ones(s.shape, bool)
+        new = np.ones_like(s, dtype=bool)
         new[..., 1:] = s[..., 1:] != s[..., :-1]
         if s.dtype.kind in 'fc':
             new[..., 1:] &= ~(np.isnan(s[..., 1:]) & np.isnan(s[..., :-1]))
-        pos = np.arange(n)
-        start = np.maximum.accumulate(np.where(new, pos, 0), axis=-1)
+        pos = np.arange(n, like=s)
+        start = np.accumulate(np.maximum, np.where(new, pos, 0), -1)
         length = pos - start + 1
         # the end of a run is where the next element starts a new run
         end = np.ones(s.shape, bool)

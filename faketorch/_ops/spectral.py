@@ -1,6 +1,6 @@
 """torch.stft / torch.istft, composed of differentiable tensor ops (unfold, window product, fft,
 overlap-add) as torch composes them, so gradients and grad_fn names come out the same."""
-import numpy as np
+from .. import _xnp as np
 
 from .. import _dtype as D
 from .._tensor import Tensor, _make

@@ -10,7 +10,7 @@ import collections.abc
 import functools
 import warnings
 
-import numpy as np
+from .. import _xnp as np
 
 from .. import _dtype as D
 from .._device import device as _device_cls, cuda_available

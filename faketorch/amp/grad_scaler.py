@@ -8,7 +8,7 @@ import warnings
 from collections import defaultdict
 from enum import Enum
 
-import numpy as np
+from .. import _xnp as np
 
 from .. import _dtype as D
 from .._device import cuda_available

@@ -9,7 +9,7 @@ from . import graph, grad_mode, function, profiler, forward_ad_stub as forward_a
 from . import functional
 from .anomaly_mode import detect_anomaly, set_detect_anomaly
 
-import numpy as np
+from .. import _xnp as np
 
 # bound by faketorch._tensor once Tensor exists (_tensor imports this package first)
 Tensor = Size = _make = None
@@ -36,8 +36,7 @@ def _make_grads(outputs, grads, fname='backward'):
                 if not t.dtype.is_floating_point and not t.dtype.is_complex:
                     raise RuntimeError(f"grad can be implicitly created only for real scalar outputs but "
                                        f"got {t.dtype}")
-                g = _make(np.ones(t._data.shape, t._data.dtype) if t._device.type == 'cpu'
-                          else t._data.__class__(t._data.shape, t._data.dtype) * 0 + 1, t.dtype, t._device)
+                g = _make(np.ones_like(t._data), t.dtype, t._device)
         else:
             if not isinstance(g, Tensor):
                 g = _make(np.asarray(g, t._data.dtype), t.dtype, t._device)

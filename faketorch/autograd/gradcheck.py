@@ -1,5 +1,5 @@
 """gradcheck / gradgradcheck: compare analytical gradients with central finite differences."""
-import numpy as np
+from .. import _xnp as np
 
 __all__ = ['gradcheck', 'gradgradcheck', 'GradcheckError']
 

@@ -1,5 +1,5 @@
 """torch.backends.cpu."""
-import numpy as np
+from .. import _xnp as np
 
 
 def get_cpu_capability():

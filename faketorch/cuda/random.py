@@ -7,15 +7,18 @@ GPU path untested here. The RNG state is (seed, 0): setting it re-seeds, it does
 """
 import random as _pyrandom
 
-import numpy as np
+from .. import _xnp as np
 
-from .._device import cuda_available, _cupy
+from .._device import cuda_available, in_bad_fork, _cupy
 
 _seeds = {}                 # device index -> last seed
 _DEFAULT_SEED = 67280421310721
 
 
 def _seed_device(idx, seed):
+    _seeds[idx] = seed
+    if in_bad_fork():        # as torch in a forked DataLoader worker: remembered, not applied
+        return
     cp = _cupy()
     with cp.cuda.Device(idx):
         cp.random.seed(seed)
@@ -30,6 +33,8 @@ def manual_seed(seed):
 
 def manual_seed_all(seed):
     seed = int(seed)
+    if in_bad_fork():
+        return
     if cuda_available():
         for i in range(_cupy().cuda.runtime.getDeviceCount()):
             _seed_device(i, seed)

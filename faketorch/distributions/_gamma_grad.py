@@ -8,7 +8,7 @@ Transcendentals go through the C library as torch's do: ``math`` for double, and
 branches show it); without a loadable libm, the double result rounded to float32."""
 import math
 
-import numpy as np
+from .. import _xnp as np
 
 _f64 = np.float64
 _f32 = np.float32

@@ -8,7 +8,7 @@ number of draws from the shared stream), so this is a Python loop over elements 
 The precision mix (float constants widened to double) is torch's and matters for bit-equality."""
 import math
 
-import numpy as np
+from .. import _xnp as np
 
 import faketorch as ft
 from .. import _dtype as D

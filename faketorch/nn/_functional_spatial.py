@@ -13,7 +13,7 @@ import operator
 import sys
 import warnings
 
-import numpy as np
+from .. import _xnp as np
 
 from .. import _dtype as D
 from .._tensor import Tensor, _make
@@ -66,7 +66,7 @@ def _gather_flat(idx, nd):
     def adj(g, shape):
         M = int(np.prod(shape[:-nd], dtype=np.int64))
         gx = _zeros_like(g, (M, int(np.prod(shape[-nd:]))))
-        np.add.at(gx, (np.arange(M)[:, None], idx.reshape(M, -1)), g.reshape(M, -1))
+        np.add.at(gx, (np.arange(M, like=idx)[:, None], idx.reshape(M, -1)), g.reshape(M, -1))
         return gx.reshape(shape)
     return lin, adj
 
@@ -103,11 +103,8 @@ def _grad_on(*ts):
 
 
 def _strided(a):
-    """The as_strided of the array's own library (numpy or cupy)."""
-    if isinstance(a, np.ndarray):
-        return np.lib.stride_tricks.as_strided
-    import cupy
-    return cupy.lib.stride_tricks.as_strided
+    """as_strided for the array's own library (np is faketorch._xnp: it follows the array)."""
+    return np.lib.stride_tricks.as_strided
 
 
 def _zeros_like(a, shape=None, dtype=None):
@@ -583,7 +580,7 @@ def _max_pool(input, nd, kernel_size, stride, padding, dilation, ceil_mode, with
 
     def argmax():
         """Window offset of each maximum: torch keeps the first maximum, or the last NaN."""
-        a = np.zeros(best.shape, np.int16 if len(views) < 32000 else np.int64)
+        a = np.zeros_like(best, dtype=np.int16 if len(views) < 32000 else np.int64)
         for j in range(len(views) - 1, -1, -1):
             np.copyto(a, j, where=views[j] == best)
         if x.dtype.kind == 'f' and np.isnan(best).any():
@@ -768,6 +765,7 @@ def _avg_pool(input, nd, kernel_size, stride, padding, ceil_mode, count_include_
     floating = x.dtype.kind == 'f'
     div = _avg_divisor(x.shape[lead:], k, s, p, out, count_include_pad, divisor_override,
                        x.dtype if floating else np.int64)
+    div = np.asarray_on(div, x) if isinstance(div, np.ndarray) else div
 
     def window_sums(a):
         ap = _pad_array(a, pads)
@@ -842,6 +840,7 @@ def _adaptive_avg(input, output_size, nd):
     def apply(y):
         # separable: average along each spatial dim in turn, gathering window offset by offset
         for ax, n, start, length, shape in plans:
+            start, length = np.asarray_on(start, y), np.asarray_on(length, y)
             acc = None
             for j in range(int(length.max())):
                 v = np.take(y, np.minimum(start + j, n - 1), axis=ax)
@@ -889,7 +888,8 @@ def _adaptive_max(input, output_size, nd):
     out = _adaptive_size(input, output_size, nd)
     x = input._data
     lead = x.ndim - nd
-    bounds = [_adaptive_bounds(x.shape[lead + i], out[i]) for i in range(nd)]
+    bounds = [tuple(np.asarray_on(b, x) for b in _adaptive_bounds(x.shape[lead + i], out[i]))
+              for i in range(nd)]
     maxlen = tuple(int((e - s).max()) for s, e in bounds)
     best = arg = None
     floating = x.dtype.kind == 'f'
@@ -1513,7 +1513,8 @@ def interpolate(input, size=None, scale_factor=None, mode='nearest', align_corne
     x = input._data
     ft = np.float64 if x.dtype == np.float64 else np.float32
     taps = _aa_taps if antialias else _taps
-    plan = [taps(mode, sp[i], out[i], align_corners, scales[i], ft) for i in range(nd)]
+    plan = [[(np.asarray_on(idx, x), None if w is None else np.asarray_on(w, x)) for idx, w in
+             taps(mode, sp[i], out[i], align_corners, scales[i], ft)] for i in range(nd)]
 
     def apply(y):
         # separable: interpolate the last dim first, as torch's kernels nest their loops
@@ -1873,7 +1874,7 @@ def _fractional_starts(samples, n_in, n_out, k):
     seq = np.empty(samples.shape + (n_out,), np.int64)
     if n_out > 1:
         alpha = dt(n_in - k) / dt(n_out - 1)
-        i = np.arange(n_out - 1, dtype=samples.dtype)
+        i = np.arange(n_out - 1, dtype=samples.dtype, like=samples)
         seq[..., :-1] = ((i + samples[..., None]) * alpha).astype(np.int64) - \
             (samples * alpha).astype(np.int64)[..., None]
     if n_out > 0:

@@ -8,7 +8,7 @@ _functional_spatial and are re-exported at the end.
 import math
 import warnings
 
-import numpy as np
+from .. import _xnp as np
 
 from .. import _dtype as D
 from .._device import xp_of
@@ -1756,7 +1756,7 @@ def _multilabel_margin(input, target, reduction):
     C = x.shape[1]
     # targets are the leading entries before the first -1
     valid = np.cumprod(tg >= 0, axis=1).astype(bool)
-    is_tgt = np.zeros(x.shape, bool)
+    is_tgt = np.zeros_like(tg, dtype=bool)
     rows = np.nonzero(valid)
     is_tgt[rows[0], tg[rows]] = True
     tsel = _make(np.where(valid, tg, 0), D.int64, input._device)

@@ -2,7 +2,7 @@
 import math
 import warnings
 
-import numpy as np
+from .. import _xnp as np
 
 from .._tensor import Tensor
 from ..autograd.grad_mode import state as _grad_state

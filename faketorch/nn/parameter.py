@@ -1,5 +1,5 @@
 """nn.Parameter, nn.Buffer and the lazy UninitializedParameter."""
-import numpy as np
+from .. import _xnp as np
 
 from .._tensor import Tensor, _make
 from .. import _dtype as D

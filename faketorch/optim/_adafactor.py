@@ -1,5 +1,5 @@
 """Adafactor: factored second moments for matrices (torch.optim.Adafactor)."""
-import numpy as np
+from .. import _xnp as np
 
 from .optimizer import (Optimizer, _bump, _check_lr, _closure_loss, _incr, _lerp_, _make, _scalar_tensor,
                         _to_scalar, _zeros_like)

@@ -1,7 +1,7 @@
 """Muon: momentum orthogonalised by a Newton-Schulz iteration, run in bfloat16 as torch does."""
 import math
 
-import numpy as np
+from .. import _xnp as np
 
 from .optimizer import Optimizer, _bump, _check_lr, _closure_loss, _lerp_, _to_scalar, _zeros_like
 

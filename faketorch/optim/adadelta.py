@@ -1,5 +1,5 @@
 """Adadelta."""
-import numpy as np
+from .. import _xnp as np
 
 from .optimizer import (Optimizer, _bump, _check_lr, _check_nonnegative, _closure_loss, _ema_sq_, _grad_of,
                         _incr, _params_with_grad, _real, _to_scalar)

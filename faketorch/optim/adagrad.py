@@ -1,5 +1,5 @@
 """Adagrad (dense gradients; faketorch has no sparse tensors)."""
-import numpy as np
+from .. import _xnp as np
 
 from .optimizer import (Optimizer, _bump, _check_fused, _check_lr, _check_nonnegative, _closure_loss, _full_like,
                         _get_scalar_dtype, _grad_of, _incr, _params_with_grad, _real, _scalar_tensor, _to_scalar)

@@ -1,5 +1,5 @@
 """Adam (and the decoupled weight decay AdamW builds on), in torch's single-tensor order."""
-import numpy as np
+from .. import _xnp as np
 
 from .._tensor import Tensor
 from .optimizer import (Optimizer, _bump, _check_adam_args, _check_fused, _closure_loss, _decay_and_grad,

@@ -1,5 +1,5 @@
 """Adamax: Adam with the infinity norm."""
-import numpy as np
+from .. import _xnp as np
 
 from .optimizer import (Optimizer, _bump, _check_adam_args, _closure_loss, _grad_of, _incr, _lerp_,
                         _params_with_grad, _real, _to_scalar)

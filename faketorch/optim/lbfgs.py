@@ -5,7 +5,7 @@ the step `t` once a tensor touched it) this holds a NumPy scalar of the paramete
 torch holds a Python float (losses) this does too: the two round the same way. Between steps the
 history lives in `state` as faketorch Tensors, as torch keeps it.
 """
-import numpy as np
+from .. import _xnp as np
 
 from .. import _dtype as D
 from .._tensor import Tensor, _make

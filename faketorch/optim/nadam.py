@@ -1,5 +1,5 @@
 """NAdam: Adam with Nesterov momentum and momentum decay."""
-import numpy as np
+from .. import _xnp as np
 
 from .optimizer import (Optimizer, _bump, _check_adam_args, _check_nonnegative, _closure_loss,
                         _decay_and_grad, _ema_sq_, _incr, _lerp_, _params_with_grad, _real, _to_scalar)

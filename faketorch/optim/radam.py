@@ -1,5 +1,5 @@
 """RAdam: rectified Adam."""
-import numpy as np
+from .. import _xnp as np
 
 from .optimizer import (Optimizer, _bump, _check_adam_args, _closure_loss, _decay_and_grad, _ema_sq_, _incr,
                         _lerp_, _params_with_grad, _real, _to_scalar)

@@ -1,5 +1,5 @@
 """Rprop: resilient backpropagation."""
-import numpy as np
+from .. import _xnp as np
 
 from .optimizer import (Optimizer, _bump, _check_lr, _closure_loss, _full_like, _grad_of, _incr,
                         _params_with_grad, _real, _scalar_tensor, _to_scalar, _zeros_like)

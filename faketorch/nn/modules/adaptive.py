@@ -1,7 +1,7 @@
 """AdaptiveLogSoftmaxWithLoss (Grave et al.): a head over frequent classes plus projected tail clusters."""
 from collections import namedtuple
 
-import numpy as np
+from ... import _xnp as np
 
 from ..._tensor import _make
 from ... import _dtype as D

@@ -5,7 +5,7 @@ import weakref
 from collections import OrderedDict, namedtuple
 from collections.abc import Mapping
 
-import numpy as np
+from ... import _xnp as np
 
 from ... import _dtype as D
 from ..._tensor import Tensor, _make

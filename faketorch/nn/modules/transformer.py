@@ -2,7 +2,7 @@
 import copy
 import warnings
 
-import numpy as np
+from ... import _xnp as np
 
 import faketorch
 from .module import Module

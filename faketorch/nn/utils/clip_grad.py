@@ -2,7 +2,7 @@
 import math
 import warnings
 
-import numpy as np
+from ... import _xnp as np
 
 from ... import _dtype as D
 from ..._tensor import Tensor, _make

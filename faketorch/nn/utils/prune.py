@@ -4,7 +4,7 @@ import numbers
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
 
-import numpy as np
+from ... import _xnp as np
 
 from ..._tensor import _make
 from ...autograd.grad_mode import no_grad

@@ -1,7 +1,7 @@
 """Packed sequences for the recurrent layers: PackedSequence, pack/pad utilities."""
 from collections import namedtuple
 
-import numpy as np
+from ... import _xnp as np
 
 import faketorch
 from ..._tensor import Tensor, _make

@@ -7,7 +7,7 @@ import collections.abc
 import copy
 import re
 
-import numpy as np
+from .... import _xnp as np
 
 import faketorch as torch
 from ...._tensor import Tensor

@@ -1,5 +1,5 @@
 """Fetchers: turn what the sampler yields (an index, or a list of them) into a collated batch."""
-import numpy as np
+from .... import _xnp as np
 
 from ...._tensor import _make
 

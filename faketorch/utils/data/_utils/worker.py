@@ -6,7 +6,7 @@ import random
 import signal
 from dataclasses import dataclass
 
-import numpy as np
+from .... import _xnp as np
 
 from . import MP_STATUS_CHECK_INTERVAL, ExceptionWrapper
 

@@ -1,0 +1,357 @@
+"""A stand-in for CuPy on a machine without a GPU, for testing faketorch's CUDA path (CI has no GPU).
+
+Arrays live in host memory (each wraps a NumPy array), but behave as CuPy's do where faketorch can
+go wrong: NumPy will not convert them implicitly (np.asarray raises CuPy's TypeError), a ufunc or a
+NumPy function given both one of them and a NumPy array (a 0-d one too) raises as CuPy does, a
+NumPy array cannot be assigned into them, `.get()` copies to the host, and `accumulate` exists only
+for add and multiply. One device, index 0. Put this folder first on sys.path to use it.
+"""
+import contextlib
+import types
+
+import numpy as _np
+from numpy.lib.mixins import NDArrayOperatorsMixin
+
+__version__ = '0.0-emulated'
+_IMPLICIT = ('Implicit conversion to a NumPy array is not allowed. Please use `.get()` to construct a '
+             'NumPy array explicitly.')
+
+
+def _unwrap(x):
+    if isinstance(x, ndarray):
+        return x._a
+    if x.__class__ is _np.ndarray:
+        raise TypeError(f'Unsupported type {type(x)}')
+    if isinstance(x, (list, tuple)) and x.__class__ in (list, tuple):
+        return type(x)(_unwrap(v) for v in x)
+    if isinstance(x, dict):
+        return {k: _unwrap(v) for k, v in x.items()}
+    return x
+
+
+def _wrap(x):
+    if x.__class__ is _np.ndarray:
+        return ndarray(x)
+    if isinstance(x, tuple) and x.__class__ is tuple:
+        return tuple(_wrap(v) for v in x)
+    if isinstance(x, list):
+        return [_wrap(v) for v in x]
+    return x
+
+
+def _index(idx):
+    """Indices may mix CuPy and NumPy arrays (CuPy copies NumPy index arrays to the device)."""
+    if isinstance(idx, ndarray):
+        return idx._a
+    if isinstance(idx, tuple):
+        return tuple(_index(i) for i in idx)
+    if isinstance(idx, list):
+        return [_index(i) for i in idx]
+    return idx
+
+
+class _Flags:
+    def __init__(self, a):
+        self.c_contiguous = a.flags.c_contiguous
+        self.f_contiguous = a.flags.f_contiguous
+        self.owndata = a.flags.owndata
+
+
+class Device:
+    def __init__(self, device=None):
+        self.id = 0 if device is None else int(device)
+        if self.id != 0:
+            raise RuntimeError('cudaErrorInvalidDevice: invalid device ordinal')
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *a):
+        return False
+
+    def synchronize(self):
+        pass
+
+    @property
+    def compute_capability(self):
+        return '90'
+
+    def __repr__(self):
+        return f'<CUDA Device {self.id}>'
+
+
+class ndarray(NDArrayOperatorsMixin):
+    __slots__ = ('_a',)
+    __hash__ = None
+
+    def __init__(self, shape, dtype=float, memptr=None, strides=None, order='C'):
+        self._a = shape if shape.__class__ is _np.ndarray else _np.empty(shape, dtype, order=order)
+
+    def __array__(self, *a, **k):
+        raise TypeError(_IMPLICIT)
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kw):
+        if method == 'accumulate' and ufunc.__name__ not in ('add', 'multiply'):
+            raise NotImplementedError(f'`cupy_{ufunc.__name__}.accumulate` is not supported yet')
+        if method == 'at' and inputs[0].dtype.kind not in 'iuf':
+            raise TypeError(f'cupy.{ufunc.__name__}.at only supports int32, int64, float16, float32, '
+                            'float64, uint32, uint64 as data type')
+        if method == 'at':
+            args = (_unwrap(inputs[0]), _index(inputs[1])) + tuple(_unwrap(x) for x in inputs[2:])
+        else:
+            args = tuple(_unwrap(x) for x in inputs)
+        outs = kw.get('out')
+        if outs is not None:
+            kw['out'] = tuple(_unwrap(o) for o in outs)
+        if 'where' in kw:
+            kw['where'] = _unwrap(kw['where'])
+        res = getattr(ufunc, method)(*args, **kw)
+        if outs is not None:
+            return outs[0] if len(outs) == 1 else tuple(outs)
+        return _wrap(res)
+
+    def __array_function__(self, func, types, args, kwargs):
+        return _wrap(func(*_unwrap(args), **_unwrap(kwargs)))
+
+    # -- attributes ------------------------------------------------------------------------------
+    shape = property(lambda self: self._a.shape)
+    dtype = property(lambda self: self._a.dtype)
+    ndim = property(lambda self: self._a.ndim)
+    size = property(lambda self: self._a.size)
+    strides = property(lambda self: self._a.strides)
+    itemsize = property(lambda self: self._a.itemsize)
+    nbytes = property(lambda self: self._a.nbytes)
+    flags = property(lambda self: _Flags(self._a))
+    device = property(lambda self: Device(0))
+    T = property(lambda self: ndarray(self._a.T))
+    mT = property(lambda self: ndarray(self._a.mT))
+    real = property(lambda self: ndarray(self._a.real))
+    imag = property(lambda self: ndarray(self._a.imag))
+    base = property(lambda self: None if self._a.base is None else ndarray(self._a.base))
+
+    @property
+    def __cuda_array_interface__(self):
+        return {'shape': self.shape, 'typestr': self.dtype.str, 'version': 3,
+                'data': (self._a.__array_interface__['data'][0], False), 'strides': self.strides}
+
+    @property
+    def data(self):
+        return types.SimpleNamespace(ptr=self._a.__array_interface__['data'][0])
+
+    def __getattr__(self, name):            # methods: reshape, astype, sum, transpose, ...
+        attr = getattr(self._a, name)
+        if not callable(attr):
+            return _wrap(attr)
+
+        def method(*args, **kwargs):
+            if 'out' in kwargs:
+                kwargs['out'] = _unwrap(kwargs['out'])
+            return _wrap(attr(*_unwrap(args), **_unwrap(kwargs)))
+        return method
+
+    def get(self, stream=None, order='C', out=None):
+        return _np.array(self._a, order=order, copy=True)
+
+    def set(self, arr):
+        self._a[...] = arr
+
+    def __getitem__(self, idx):
+        return _wrap(self._a[_index(idx)])
+
+    def __setitem__(self, idx, value):
+        if value.__class__ is _np.ndarray and value.ndim:
+            raise ValueError('non-scalar numpy.ndarray cannot be used for fill')
+        self._a[_index(idx)] = value._a if isinstance(value, ndarray) else value
+
+    def __len__(self):
+        return len(self._a)
+
+    def __iter__(self):
+        if self.ndim == 0:
+            raise TypeError('iteration over a 0-d array')
+        return (self[i] for i in range(len(self)))
+
+    def __bool__(self):
+        return bool(self._a)
+
+    def __int__(self):
+        return int(self._a)
+
+    def __float__(self):
+        return float(self._a)
+
+    def __complex__(self):
+        return complex(self._a)
+
+    def __index__(self):
+        return self._a.__index__()
+
+    def __repr__(self):
+        return repr(self._a)
+
+    def __str__(self):
+        return str(self._a)
+
+    def __copy__(self):
+        return ndarray(self._a.copy())
+
+    def __deepcopy__(self, memo):
+        return ndarray(self._a.copy())
+
+    def __reduce__(self):
+        return (ndarray, (self._a,))
+
+    def __dlpack__(self, *a, **k):
+        return self._a.__dlpack__(*a, **k)
+
+    def __dlpack_device__(self):
+        return (2, 0)
+
+
+# -- module functions: NumPy's, on the wrapped arrays ------------------------------------------------
+
+def asarray(a, dtype=None, order=None, *, blocking=False):
+    if isinstance(a, ndarray):
+        return a if dtype is None or a.dtype == dtype else a.astype(dtype)
+    return ndarray(_np.array(a, dtype=dtype, order=order or 'K', copy=True))
+
+
+def array(obj, dtype=None, copy=True, order='K', subok=False, ndmin=0, *, blocking=False):
+    if isinstance(obj, ndarray):
+        obj = obj._a
+    return ndarray(_np.array(obj, dtype=dtype, copy=True if copy else None, order=order, ndmin=ndmin))
+
+
+def ascontiguousarray(a, dtype=None):
+    return ndarray(_np.ascontiguousarray(_unwrap(a) if isinstance(a, ndarray) else _np.asarray(a), dtype))
+
+
+def asfortranarray(a, dtype=None):
+    return ndarray(_np.asfortranarray(_unwrap(a) if isinstance(a, ndarray) else _np.asarray(a), dtype))
+
+
+def asnumpy(a, stream=None, order='C', out=None):
+    return a.get() if isinstance(a, ndarray) else _np.asarray(a)
+
+
+def get_array_module(*args):
+    return __import__(__name__) if any(isinstance(a, ndarray) for a in args) else _np
+
+
+def __getattr__(name):
+    f = getattr(_np, name)
+    if isinstance(f, _np.ufunc) or not callable(f) or isinstance(f, type):
+        return f
+
+    def g(*args, **kwargs):
+        return _wrap(f(*_unwrap(args), **_unwrap(kwargs)))
+    g.__name__ = name
+    return g
+
+
+def _as_strided(x, shape=None, strides=None):
+    return ndarray(_np.lib.stride_tricks.as_strided(x._a, shape, strides))
+
+
+lib = types.SimpleNamespace(stride_tricks=types.SimpleNamespace(as_strided=_as_strided))
+random = types.SimpleNamespace(seed=lambda seed=None: None)
+
+
+# -- cupy.cuda --------------------------------------------------------------------------------------
+
+class _Event:
+    def __init__(self, block=False, disable_timing=False, interprocess=False):
+        import time
+        self._time, self._clock = None, time.perf_counter
+        self.ptr = id(self)
+
+    def record(self, stream=None):
+        self._time = self._clock()
+
+    def synchronize(self):
+        pass
+
+    @property
+    def done(self):
+        return True
+
+
+def _elapsed(start, end):
+    return (end._time - start._time) * 1e3
+
+
+class _Stream:
+    null = None
+
+    def __init__(self, null=False, non_blocking=False, priority=None, ptr=0):
+        self.ptr = ptr or id(self)
+        self.done = True
+
+    def synchronize(self):
+        pass
+
+    def wait_event(self, event):
+        pass
+
+    def record(self, event=None):
+        event = event or _Event()
+        event.record()
+        return event
+
+    def use(self):
+        _current[0] = self
+        return self
+
+    def __enter__(self):
+        self._prev = _current[0]
+        _current[0] = self
+        return self
+
+    def __exit__(self, *a):
+        _current[0] = self._prev
+        return False
+
+
+_Stream.null = _Stream(null=True, ptr=0)
+_current = [_Stream.null]
+
+
+class _Pool:
+    def used_bytes(self):
+        return 0
+
+    def total_bytes(self):
+        return 0
+
+    def free_all_blocks(self):
+        pass
+
+
+_pool = _Pool()
+
+
+def get_default_memory_pool():
+    return _pool
+
+
+def _props(i):
+    return {'name': b'Emulated GPU (host memory)', 'totalGlobalMem': 8 << 30, 'major': 9, 'minor': 0,
+            'multiProcessorCount': 1, 'uuid': b'\0' * 16, 'l2CacheSize': 0, 'pciBusID': 0,
+            'pciDeviceID': 0, 'pciDomainID': 0, 'isMultiGpuBoard': 0, 'integrated': 0}
+
+
+_device_now = [0]
+
+
+def _set_device(i):
+    Device(i)
+    _device_now[0] = int(i)
+
+
+runtime = types.SimpleNamespace(
+    getDeviceCount=lambda: 1, getDevice=lambda: _device_now[0], setDevice=_set_device,
+    deviceSynchronize=lambda: None, getDeviceProperties=_props, memGetInfo=lambda: (8 << 30, 8 << 30))
+cuda = types.SimpleNamespace(
+    Device=Device, Event=_Event, Stream=_Stream, ExternalStream=_Stream, runtime=runtime,
+    get_current_stream=lambda: _current[0], get_elapsed_time=_elapsed,
+    is_available=lambda: True)
