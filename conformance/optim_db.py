@@ -66,7 +66,7 @@ class Plan:
 
 
 def _neutral(kwargs, torch):
-    return {k: (('__tensor__', v.detach().numpy().copy()) if isinstance(v, torch.Tensor) else v)
+    return {k: (('__tensor__', v.detach().cpu().numpy().copy()) if isinstance(v, torch.Tensor) else v)
             for k, v in kwargs.items()}
 
 

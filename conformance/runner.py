@@ -318,6 +318,8 @@ def counts_text(outcomes):
 # ------------------------------------------------------------ expected passes
 
 EXPECTED = os.path.join(os.path.dirname(__file__), 'expected_pass.txt')
+# what passes with --emulated-cuda (faketorch on the CuPy stand-in); tests/test_cuda_emulated.py
+EXPECTED_EMULATED = os.path.join(os.path.dirname(__file__), 'expected_pass_emulated_cuda.txt')
 
 
 def read_expected(path=EXPECTED):

@@ -98,8 +98,10 @@ def main(argv=None):
     parts = tuple(args.parts.split(','))
     if set(parts) - set(PARTS):
         sys.exit(f'--parts: unknown {sorted(set(parts) - set(PARTS))}')
-    if args.update_expected and (args.quick or args.device or args.emulated_cuda or parts != PARTS or impl.__name__ != runner.DEFAULT_IMPL):
-        sys.exit('--update-expected needs a full CPU run against faketorch (no --quick, --device, --impl)')
+    if args.update_expected and (args.quick or args.device or parts != PARTS
+                                 or impl.__name__ != runner.DEFAULT_IMPL):
+        sys.exit('--update-expected needs a full run against faketorch (no --quick, --device, --parts, --impl)')
+    expected_file = runner.EXPECTED_EMULATED if args.emulated_cuda else runner.EXPECTED
     if args.device:
         runner.use_device((ref, impl), args.device)
     if args.emulated_cuda:
@@ -125,10 +127,10 @@ def main(argv=None):
         log(f'wrote {os.path.relpath(path)}')
     log('total: ' + runner.counts_text(outcomes) + f' in {time.perf_counter() - t0:.0f} s')
     if args.update_expected:
-        listed = runner.update_expected(outcomes, prune=not args.filter and not args.no_opinfo)
-        log(f'expected_pass.txt: {len(listed)} ids')
+        listed = runner.update_expected(outcomes, expected_file, prune=not args.filter and not args.no_opinfo)
+        log(f'{os.path.basename(expected_file)}: {len(listed)} ids')
         return 0
-    expected = runner.read_expected()
+    expected = runner.read_expected(expected_file)
     regressed = [o for o in outcomes if o.id in expected and o.status != 'pass']
     for o in regressed:
         log(f'REGRESSED {o.id}: {o.status}: {o.diff}')

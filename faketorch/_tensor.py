@@ -16,7 +16,10 @@ def _make(data, dtype, device=_cpu):
     """A new leaf Tensor around `data` (no copy), with a fresh version counter."""
     if data.__class__ is not _ndarray and isinstance(data, _generic):
         data = np.asarray(data)
-    if device is not _cpu and data.__class__ is _ndarray:    # built on the host for a GPU tensor
+    if data.__class__ is not _ndarray:
+        if device is _cpu:                      # a GPU array: its tensor is on its device
+            device = _device_of(data)
+    elif device is not _cpu:                    # built on the host for a GPU tensor
         data = to_device_array(data, device)
     t = object.__new__(Tensor)
     t._data = data

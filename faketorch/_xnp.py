@@ -79,3 +79,31 @@ def accumulate(ufunc, a, axis):
     if a.__class__ is _ndarray or not hasattr(a, '__cuda_array_interface__'):
         return ufunc.accumulate(a, axis=axis)
     return _module_of(a).asarray(ufunc.accumulate(a.get(), axis=axis))
+
+
+def on_host(f, a, *rest):
+    """f(a, *rest) computed with NumPy (GPU arrays copied to the host), the result back on a's
+    device: for kernels written against NumPy constant tables or Python loops, rarely hot."""
+    if a.__class__ is _ndarray or not hasattr(a, '__cuda_array_interface__'):
+        return f(a, *rest)
+    r = f(a.get(), *(host(x) for x in rest))
+    return _module_of(a).asarray(r) if isinstance(r, (_ndarray, _np.generic)) else r
+
+
+def ufunc_at(ufunc, a, indices, b=None):
+    """ufunc.at(a, indices, b). CuPy's supports int32/int64/uint32/uint64/float16/32/64 targets only:
+    other dtypes (bool, small ints, complex) go through a wider copy there."""
+    args = () if b is None else (b,)
+    if a.__class__ is _ndarray or not hasattr(a, '__cuda_array_interface__') or a.dtype.kind in 'f' \
+            or a.dtype in (_np.int32, _np.int64, _np.uint32, _np.uint64):
+        return ufunc.at(a, indices, *args)
+    if a.dtype.kind == 'c':
+        bb = b if b is not None and getattr(b, 'dtype', None) is not None else asarray_on(b, a)
+        re, im = a.real.copy(), a.imag.copy()
+        ufunc.at(re, indices, bb.real)
+        ufunc.at(im, indices, bb.imag)
+        a.real[...], a.imag[...] = re, im
+        return None
+    wide = a.astype(_np.int64)
+    ufunc.at(wide, indices, *((x.astype(_np.int64) if hasattr(x, 'astype') else x) for x in args))
+    a[...] = (wide != 0) if a.dtype == _np.bool_ else wide.astype(a.dtype)

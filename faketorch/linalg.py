@@ -58,7 +58,7 @@ def _first_zero_pivot(a):
     flat = np.array(a.reshape((-1,) + a.shape[-2:]), dtype=np.float64 if a.dtype.kind == 'f' else a.dtype)
     n = flat.shape[-1]
     bad = np.zeros(flat.shape[0], np.int64)
-    rows = np.arange(flat.shape[0])
+    rows = np.arange(flat.shape[0], like=flat)
     for k in range(n):
         p = k + np.argmax(np.abs(flat[:, k:, k]), axis=1)
         flat[rows, k], flat[rows, p] = flat[rows, p].copy(), flat[rows, k].copy()
@@ -187,9 +187,9 @@ def _det_array(a):
     through exp(logdet) and is off in the last digit: det([[4,1,0],[1,3,1],[0,1,2]]) != 18)."""
     from ._ops.factorizations import _getrf
     if a.size == 0:
-        return np.ones(a.shape[:-2], a.dtype)
+        return np.ones(a.shape[:-2], a.dtype, like=a)
     lu, piv, _ = _getrf(a)
-    swaps = (piv != np.arange(1, piv.shape[-1] + 1, dtype=np.int32)).sum(-1)
+    swaps = (piv != np.arange(1, piv.shape[-1] + 1, dtype=np.int32, like=piv)).sum(-1)
     d = np.diagonal(lu, axis1=-2, axis2=-1).prod(-1)
     return np.where(swaps % 2 == 1, -d, d).astype(a.dtype, copy=False)
 
@@ -710,7 +710,7 @@ def _expm(a):
     norm = np.abs(a).sum(-2).max(-1) if a.ndim > 1 else np.abs(a)
     s = int(max(0, math.ceil(math.log2(max(float(np.max(norm)), 1e-300))) + 1)) if np.max(norm) > 0.5 else 0
     x = a / (2.0 ** s)
-    eye = np.broadcast_to(np.eye(a.shape[-1], dtype=a.dtype), a.shape)
+    eye = np.broadcast_to(np.eye(a.shape[-1], dtype=a.dtype, like=a), a.shape)
     term = eye.copy()
     res = eye.copy()
     for k in range(1, 19):

@@ -195,7 +195,7 @@ def _unary(fwd, gname, deriv):
     """special.f(input, *, out=None): fwd on float arrays, deriv(g, x, result) in tensor ops."""
     def f(input, *, out=None):
         a, dt = _float_input(input)
-        r = _make(np.asarray(fwd(a)).astype(dt._np, copy=False), dt, input._device)
+        r = _make(np.asarray(np.on_host(fwd, a)).astype(dt._np, copy=False), dt, input._device)
         if input._requires_grad and grad_state.enabled:
             if deriv is None:
                 raise NotImplementedError(f"the derivative for '{gname}' is not implemented.")
@@ -300,7 +300,8 @@ def logit(input, eps=None, *, out=None):
 
 def _polygamma_impl(n, input):
     a, dt = _float_input(input)
-    r = _make(np.asarray(_polygamma(n, a)).astype(dt._np, copy=False), dt, input._device)
+    r = _make(np.asarray(np.on_host(lambda x: _polygamma(n, x), a)).astype(dt._np, copy=False), dt,
+                  input._device)
     if input._requires_grad and grad_state.enabled:
         attach('PolygammaBackward0', lambda node, g: g * _polygamma_impl(n + 1, node.saved_tensors[0]),
                (input,), (r,), save=(input,))
@@ -342,7 +343,8 @@ def _binary_float(name, gname, fwd, da, db):
         else:
             a, b, rt = _promote(name, input, other)
         dt = rt if rt._cat >= 2 else D.get_default_dtype()
-        data = np.asarray(fwd(a.astype(dt._np), np.asarray(b).astype(dt._np))).astype(dt._np)
+        data = np.asarray(np.on_host(lambda x, y: fwd(x.astype(dt._np), np.asarray(y).astype(dt._np)), a, b)
+                          ).astype(dt._np)
         ref = other if swapped else input
         r = _make(data, dt, ref._device)
         xs = (input if isinstance(input, Tensor) else None, other if isinstance(other, Tensor) else None)
@@ -446,8 +448,8 @@ def _poly(name, step, first, shift=False, native=False):
         x_t = input if isinstance(input, Tensor) else None
         n_t = n if isinstance(n, Tensor) else None
         ref = x_t if x_t is not None else n_t
-        xa = input._data if x_t is not None else np.asarray(input)
-        na = n._data if n_t is not None else np.asarray(n)
+        xa = np.host(input._data) if x_t is not None else np.asarray(input)
+        na = np.host(n._data) if n_t is not None else np.asarray(n)
         ts = [t for t in (x_t, n_t) if t is not None]
         ss = [v for v in (input, n) if not isinstance(v, Tensor)]
         rt = D.result_type_of(ts, ss)
@@ -497,7 +499,7 @@ legendre_polynomial_p = _poly('legendre_polynomial_p', lambda x, p, q, k: ((2 * 
 def _nograd(name, fwd):
     def f(input, *, out=None):
         a, dt = _float_input(input)
-        r = _make(np.asarray(fwd(a)).astype(dt._np, copy=False), dt, input._device)
+        r = _make(np.asarray(np.on_host(fwd, a)).astype(dt._np, copy=False), dt, input._device)
         return write_out(out, r, name) if out is not None else r
     f.__name__ = name
     return f

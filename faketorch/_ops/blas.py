@@ -157,11 +157,11 @@ def _add_product(gname, fname, product):
         grad_state.enabled = False          # the pieces are recorded below as one node
         try:
             p = product(m1, m2)
-            pd = p._data if alpha == 1 else p._data * np.asarray(alpha, p._data.dtype)
+            pd = p._data if alpha == 1 else p._data * np.cast(alpha, p._data.dtype)
             if beta == 0:
                 data = np.broadcast_to(pd, np.broadcast_shapes(pd.shape, input._data.shape)).copy()
             else:
-                ind = input._data if beta == 1 else input._data * np.asarray(beta, input._data.dtype)
+                ind = input._data if beta == 1 else input._data * np.cast(beta, input._data.dtype)
                 data = ind + pd
         finally:
             grad_state.enabled = prev

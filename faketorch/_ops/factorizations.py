@@ -51,13 +51,13 @@ def _getrf(a):
     k = min(m, n)
     batch = lu.shape[:-2]
     flat = lu.reshape((-1, m, n))
-    rows = np.arange(flat.shape[0])
-    piv = np.zeros((flat.shape[0], k), np.int32)
-    info = np.zeros(flat.shape[0], np.int32)
+    rows = np.arange(flat.shape[0], like=lu)
+    piv = np.zeros((flat.shape[0], k), np.int32, like=lu)
+    info = np.zeros(flat.shape[0], np.int32, like=lu)
     for j in range(k):
         col = flat[:, j:, j]
         mag = np.abs(col.real) + np.abs(col.imag) if np.iscomplexobj(col) else np.abs(col)
-        p = j + np.argmax(mag, axis=1) if m > j else np.full(flat.shape[0], j)
+        p = j + np.argmax(mag, axis=1) if m > j else np.full(flat.shape[0], j, like=lu)
         piv[:, j] = p + 1
         rj, rp = flat[rows, j].copy(), flat[rows, p].copy()
         flat[rows, j], flat[rows, p] = rp, rj
@@ -75,8 +75,8 @@ def _getrf(a):
 def _perm(piv, m):
     """Row order of P^T A (= L U) from LAPACK's sequence of interchanges."""
     flat = piv.reshape((-1, piv.shape[-1])).astype(np.int64) - 1
-    perm = np.broadcast_to(np.arange(m), (flat.shape[0], m)).copy()
-    rows = np.arange(flat.shape[0])
+    perm = np.broadcast_to(np.arange(m, like=piv), (flat.shape[0], m)).copy()
+    rows = np.arange(flat.shape[0], like=piv)
     for j in range(flat.shape[1]):
         p = flat[:, j]
         a, b = perm[rows, j].copy(), perm[rows, p].copy()
@@ -86,7 +86,7 @@ def _perm(piv, m):
 
 def _perm_matrix(piv, m, dtype):
     perm = _perm(piv, m)
-    P = np.zeros(perm.shape + (m,), dtype)
+    P = np.zeros(perm.shape + (m,), dtype, like=perm)
     np.put_along_axis(P, perm[..., None], 1, axis=-1)   # (P^T)[i, perm[i]] = 1
     return np.swapaxes(P, -1, -2)
 
@@ -376,12 +376,12 @@ def _geqrf_data(a):
     m, n = a.shape[-2:]
     k = min(m, n)
     flat = np.array(a.reshape((int(np.prod(a.shape[:-2])), m, n)), copy=True)
-    tau = np.zeros((flat.shape[0], k), a.dtype)
+    tau = np.zeros((flat.shape[0], k), a.dtype, like=a)
     for i in range(k):
         beta, t, v = _larfg(flat[:, i, i], flat[:, i + 1:, i])
         flat[:, i, i], flat[:, i + 1:, i], tau[:, i] = beta, v, t
         if i + 1 < n:           # apply H_i^H to the trailing columns
-            vv = np.concatenate([np.ones((flat.shape[0], 1), a.dtype), v], -1)
+            vv = np.concatenate([np.ones((flat.shape[0], 1), a.dtype, like=a), v], -1)
             c = flat[:, i:, i + 1:]
             w = np.einsum('bm,bmn->bn', vv.conj(), c)
             c -= (t.conj()[:, None] * vv)[:, :, None] * w[:, None, :]

@@ -179,6 +179,36 @@ def from_numpy(ndarray):
     return _make(ndarray, D.from_numpy_dtype(ndarray.dtype))
 
 
+def _make_shared(arr):
+    """A tensor around an array from elsewhere (DLPack), sharing its memory."""
+    from .._device import device_of_array
+    return _make(arr, D.from_numpy_dtype(arr.dtype), device_of_array(arr))
+
+
+def _dlpack(self, *, stream=None, max_version=None, dl_device=None, copy=None):
+    if self._requires_grad:
+        raise BufferError("Can't export tensors that require gradient, use tensor.detach()")
+    kw = {k: v for k, v in (('stream', stream), ('max_version', max_version), ('dl_device', dl_device),
+                            ('copy', copy)) if v is not None}
+    return self._data.__dlpack__(**kw)
+
+
+def _dlpack_device(self):
+    from ..utils.dlpack import DLDeviceType
+    if self._device.type == 'cuda':
+        return (DLDeviceType.kDLCUDA, self._device.index or 0)
+    return (DLDeviceType.kDLCPU, 0)
+
+
+Tensor.__dlpack__ = _dlpack
+Tensor.__dlpack_device__ = _dlpack_device
+
+
+def from_dlpack(ext_tensor):
+    from ..utils.dlpack import from_dlpack as f
+    return f(ext_tensor)
+
+
 def asarray(obj, *, dtype=None, device=None, copy=None, requires_grad=False):
     t = as_tensor(obj, dtype=dtype, device=device)
     if copy:
@@ -279,7 +309,7 @@ def _like(f):
         t = f(shape, *args, dtype=dtype or input.dtype,
               device=device if device is not None else input._device, requires_grad=requires_grad)
         if order is not None:
-            t._data = t._data.transpose(np.argsort(order))
+            t._data = t._data.transpose(tuple(np.argsort(order).tolist()))
         return t
     g.__name__ = f.__name__ + '_like'
     return g
@@ -433,7 +463,7 @@ def _legacy_class(dt):
 
 legacy_classes = {D.legacy_names[d.name]: _legacy_class(d) for d in D.all_dtypes if d.name in D.legacy_names}
 
-for _f in (tensor, as_tensor, from_numpy, asarray, zeros, ones, empty, full, zeros_like, ones_like,
+for _f in (tensor, as_tensor, from_numpy, from_dlpack, asarray, zeros, ones, empty, full, zeros_like, ones_like,
            empty_like, full_like, arange, linspace, logspace, eye, scalar_tensor, empty_strided,
            empty_permuted):
     register(_f, method=False)

@@ -106,9 +106,9 @@ def _put(data, ix, v):
 
 def _add_at(data, ix, v):
     if ix.__class__ is _Pre:
-        np.add.at(data[ix.pre], ix.rest, v)
+        np.ufunc_at(np.add, data[ix.pre], ix.rest, v)
     else:
-        np.add.at(data, ix, v)
+        np.ufunc_at(np.add, data, ix, v)
 
 
 def _int(v):

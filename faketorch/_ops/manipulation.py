@@ -607,8 +607,8 @@ def _as_strided(input, size, stride, storage_offset=None):
     in_shape = a.shape
 
     def bwd(node, g):
-        acc = np.zeros(flat.size, g._data.dtype)
-        idx = np.lib.stride_tricks.as_strided(np.arange(flat.size)[off:], size,
+        acc = np.zeros(flat.size, g._data.dtype, like=g._data)
+        idx = np.lib.stride_tricks.as_strided(np.arange(flat.size, like=g._data)[off:], size,
                                               tuple(s * 8 for s in stride))
         np.add.at(acc, idx.reshape(-1), g._data.reshape(-1))
         return _make(acc[:a.size].reshape(in_shape) if base is input else acc.reshape(base._data.shape)

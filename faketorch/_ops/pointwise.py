@@ -427,7 +427,7 @@ def _div_rounded(input, other, rnd, out):
             raise RuntimeError("ZeroDivisionError")
         q = np.floor_divide(a, b)
         if rnd is np.trunc:
-            q = q + ((q < 0) & (q * b != a))
+            q = q + ((q < 0) & (q * b != a)).astype(q.dtype)
         data = q.astype(rt._np)
     else:
         data = rnd(np.true_divide(a, b)).astype(rt._np)
@@ -452,7 +452,7 @@ def rsub(input, other, *, alpha=1):
     a, b, rt = _promote('rsub', input, other)
     _no_bool_sub(rt, input, other)
     try:
-        data = np.subtract(b, a * np.asarray(alpha, rt._np) if alpha != 1 else a)
+        data = np.subtract(b, a * np.cast(alpha, rt._np) if alpha != 1 else a)
     except ValueError:
         raise _broadcast_error(a, b) from None
     res = _make(np.asarray(data, rt._np), rt, input._device)
@@ -591,9 +591,12 @@ _SQRT_PI = math.sqrt(math.pi)
 
 
 def _in64(kernel):
+    """kernel in float64, rounded to a's dtype; on the host for a GPU array (the kernels use NumPy
+    constant tables; these ops are rarely hot)."""
     def f(a):
         with np.errstate(all='ignore'):
-            return np.asarray(kernel(a.astype(np.float64, copy=False))).astype(a.dtype, copy=False)
+            r = np.asarray(kernel(np.host(a).astype(np.float64, copy=False)))
+        return np.asarray_on(r, a).astype(a.dtype, copy=False)
     return f
 
 
@@ -828,7 +831,7 @@ def mvlgamma(input, p, *, out=None):
         raise RuntimeError("p has to be greater than or equal to 1")
     dt = input.dtype if input.dtype._cat >= _FLOAT else D.get_default_dtype()
     a = input._data.astype(dt._np, copy=False)
-    js = np.arange(p, dtype=np.float64, like=a) / 2
+    js = np.arange(p, dtype=np.float64) / 2      # _in64 runs k on the host
 
     def k(x):
         return p * (p - 1) / 4 * math.log(math.pi) + np.sum(_lgamma64(x[..., None] - js), axis=-1)

@@ -573,7 +573,7 @@ def _cumprod_grad_zeros(x, g, d):
     a = np.moveaxis(x._data, d, -1)
     gg = np.moveaxis(g._data, d, -1)
     n = a.shape[-1]
-    i = np.arange(n)
+    i = np.arange(n, like=a)
     # excl[..., i, j] = prod_{k<=j, k!=i} x_k for j >= i
     m = np.broadcast_to(a[..., None, :], a.shape[:-1] + (n, n)).copy()
     m[..., i, i] = 1

@@ -89,7 +89,7 @@ def index_add(input, dim, index, source, *, alpha=1):
     if a.ndim == 0:
         data = data + s.sum()
     else:
-        np.add.at(data, _along(d, idx, a.ndim), s)
+        np.ufunc_at(np.add, data, _along(d, idx, a.ndim), s)
     r = _make(np.asarray(data, rt._np), rt, input._device)
     if _grad_on(input, source):
         it = _make(idx, D.int64, input._device)
@@ -184,7 +184,7 @@ def _scatter_reduce_np(a, d, idx, s, reduce, include_self):
     pos = _scatter_pos(idx, d)
     out = a.copy()
     cnt = np.zeros_like(a, dtype=np.int64)
-    np.add.at(cnt, pos, 1)
+    np.ufunc_at(np.add, cnt, pos, 1)
     touched = cnt > 0
     if not include_self:
         ident = {'sum': 0, 'mean': 0, 'prod': 1}.get(reduce)
@@ -192,13 +192,13 @@ def _scatter_reduce_np(a, d, idx, s, reduce, include_self):
             ident = _extreme_identity(a.dtype, reduce)
         out[touched] = ident
     if reduce in ('sum', 'mean'):
-        np.add.at(out, pos, s)
+        np.ufunc_at(np.add, out, pos, s)
     elif reduce == 'prod':
-        np.multiply.at(out, pos, s)
+        np.ufunc_at(np.multiply, out, pos, s)
     elif reduce == 'amax':
-        np.maximum.at(out, pos, s)
+        np.ufunc_at(np.maximum, out, pos, s)
     else:
-        np.minimum.at(out, pos, s)
+        np.ufunc_at(np.minimum, out, pos, s)
     if reduce == 'mean':
         n = cnt + (1 if include_self else 0)
         n = np.maximum(n, 1)
@@ -429,7 +429,7 @@ def put(input, index, source, accumulate=False):
                            f"source.numel() = {s.size}, index.numel() = {idx.size}")
     data = a.copy().reshape(-1)
     if accumulate:
-        np.add.at(data, idx, s.astype(a.dtype, copy=False))
+        np.ufunc_at(np.add, data, idx, s.astype(a.dtype, copy=False))
     else:
         data[idx] = s
     r = _make(data.reshape(a.shape), input.dtype, input._device)
@@ -456,8 +456,8 @@ def isin(elements, test_elements, *, assume_unique=False, invert=False):
     et = elements if isinstance(elements, Tensor) else None
     tt = test_elements if isinstance(test_elements, Tensor) else None
     dev = (et if et is not None else tt)._device
-    e = et._data if et is not None else np.asarray(elements)
-    t = tt._data if tt is not None else np.asarray(test_elements)
+    e = et._data if et is not None else np.asarray_on(elements, tt._data)
+    t = tt._data if tt is not None else np.asarray_on(test_elements, et._data)
     data = np.isin(e, t, invert=invert)
     return _make(np.asarray(data, bool), D.bool, dev)
 
@@ -569,9 +569,9 @@ def _scatter_np(a, d, idx, s, how):
         flat = out
         pos = _scatter_pos(idx, d)
     if how == 'add':
-        np.add.at(flat, pos, s)
+        np.ufunc_at(np.add, flat, pos, s)
     elif how == 'multiply':
-        np.multiply.at(flat, pos, s)
+        np.ufunc_at(np.multiply, flat, pos, s)
     else:
         flat[pos] = s
     return flat.reshape(a.shape)

@@ -122,7 +122,7 @@ def topk(input, k, dim=-1, largest=True, sorted=True, *, out=None):
         vals, idx = a.copy(), np.zeros((), np.int64)
     else:
         order = _stable_argsort(a, d, largest)
-        idx = np.take(order, np.arange(k), axis=d)
+        idx = np.take(order, np.arange(k, like=order), axis=d)
         # torch's kernel: partial_sort when k * 64 <= n, else nth_element (+ sort of the first k - 1);
         # unsorted, nth_element's order shows even without ties
         n = a.shape[d]
@@ -222,7 +222,7 @@ def _median_pos(a, d, ignore_nan):
     if a.dtype.kind in 'fc':
         nans = np.isnan(a).sum(axis=d, keepdims=True)
     else:
-        nans = np.zeros(a.shape[:d] + (1,) + a.shape[d + 1:], np.int64)
+        nans = np.zeros(a.shape[:d] + (1,) + a.shape[d + 1:], np.int64, like=a)
     if ignore_nan:
         valid = n - nans
         return np.where(valid > 0, (valid - 1) // 2, 0)
@@ -314,7 +314,7 @@ def mode(input, dim=-1, keepdim=False, *, out=None):
         start = np.accumulate(np.maximum, np.where(new, pos, 0), -1)
         length = pos - start + 1
         # the end of a run is where the next element starts a new run
-        end = np.ones(s.shape, bool)
+        end = np.ones_like(s, dtype=bool)
         end[..., :-1] = new[..., 1:]
         score = np.where(end, length, 0)
         best = np.argmax(score, axis=-1)[..., None]          # first (smallest) value among the longest
@@ -363,7 +363,7 @@ def _quantile(name, input, q, dim, keepdim, interpolation, ignore_nan):
             raise RuntimeError(f"{name}() q must be in the range [0, 1] but got {q}")
     if np.any((qa < 0) | (qa > 1)):
         raise RuntimeError(f"{name}() q values must be in the range [0, 1]")
-    qv = qa.reshape(-1)
+    qv = np.asarray_on(qa, input._data).reshape(-1)
     a = input._data
     if dim is None:
         x = input.reshape(-1)
@@ -491,7 +491,7 @@ def searchsorted(sorted_sequence, input, *, out_int32=False, right=False, side=N
         right = side == 'right'
     seq = sorted_sequence._data
     scalar = not isinstance(input, Tensor)
-    vals = np.asarray(input) if scalar else input._data
+    vals = np.asarray_on(input, seq) if scalar else input._data
     if sorter is not None:
         seq = np.take_along_axis(seq, sorter._data, -1)
     how = 'right' if right else 'left'

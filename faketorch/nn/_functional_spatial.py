@@ -591,7 +591,7 @@ def _max_pool(input, nd, kernel_size, stride, padding, dilation, ceil_mode, with
         kidx = np.unravel_index(a, k)
         flat = 0
         for i in range(nd):
-            o = np.arange(out[i]).reshape((-1,) + (1,) * (nd - 1 - i)) * s[i] - p[i]
+            o = np.arange(out[i], like=a).reshape((-1,) + (1,) * (nd - 1 - i)) * s[i] - p[i]
             flat = flat * x.shape[lead + i] + (o + kidx[i] * d[i])
         return np.ascontiguousarray(np.broadcast_to(flat, a.shape), dtype=np.int64)
     indices = None
@@ -687,7 +687,7 @@ def _tiled_max_grad(x, best, go, k, out, lead):
         np.multiply(go, m, out=gw[j])
         if j < K - 1:
             rem = ~m if rem is None else rem & ~m
-    return np.ascontiguousarray(gw.reshape(tuple(k) + best.shape).transpose(np.argsort(perm))).reshape(x.shape)
+    return np.ascontiguousarray(gw.reshape(tuple(k) + best.shape).transpose(tuple(np.argsort(perm).tolist()))).reshape(x.shape)
 
 
 def _pool1d_via_2d(fn, input, *args):
@@ -832,7 +832,7 @@ def _adaptive_avg(input, output_size, nd):
     plans = []
     for i in range(nd):
         ax = lead + i
-        start, end = _adaptive_bounds(x.shape[ax], out[i])
+        start, end = (np.asarray_on(b, x) for b in _adaptive_bounds(x.shape[ax], out[i]))
         shape = [1] * x.ndim
         shape[ax] = out[i]
         plans.append((ax, x.shape[ax], start, end - start, shape))
@@ -840,7 +840,6 @@ def _adaptive_avg(input, output_size, nd):
     def apply(y):
         # separable: average along each spatial dim in turn, gathering window offset by offset
         for ax, n, start, length, shape in plans:
-            start, length = np.asarray_on(start, y), np.asarray_on(length, y)
             acc = None
             for j in range(int(length.max())):
                 v = np.take(y, np.minimum(start + j, n - 1), axis=ax)
@@ -1359,7 +1358,7 @@ def pad(input, pad, mode='constant', value=None):
                                f"{list(x.shape)}")
         if mode == 'circular' and (lo > size or hi > size):
             raise RuntimeError("Padding value causes wrapping around more than once.")
-    maps = [_pad_map(x.shape[lead + i], lo, hi, mode) for i, (lo, hi) in enumerate(pads)]
+    maps = [np.asarray_on(_pad_map(x.shape[lead + i], lo, hi, mode), x) for i, (lo, hi) in enumerate(pads)]
 
     def padded(y):
         for i, m in enumerate(maps):
@@ -1535,8 +1534,8 @@ def interpolate(input, size=None, scale_factor=None, mode='nearest', align_corne
         def adj(gy):        # the transposed (out x in) interpolation matrix per dim
             for i in range(nd):
                 ax = 2 + i
-                A = np.zeros((out[i], sp[i]), dtype=x.dtype)
-                rows = np.arange(out[i])
+                A = np.zeros((out[i], sp[i]), dtype=x.dtype, like=x)
+                rows = np.arange(out[i], like=x)
                 for idx, w in plan[i]:
                     np.add.at(A, (rows, idx), 1 if w is None else w.astype(x.dtype))
                 gy = np.moveaxis(np.moveaxis(gy, ax, -1) @ A, -1, ax)
@@ -1632,7 +1631,7 @@ def _permuted(input, shape, perm, out_shape, name, inv_shape, back):
         return np.ascontiguousarray(a.reshape(shape).transpose(perm)).reshape(out_shape)
     r = _make(permute(x), input.dtype, input._device)
     if _grad_on(input):
-        inv = np.argsort(perm)
+        inv = tuple(np.argsort(perm).tolist())
 
         def adj(g):
             return np.ascontiguousarray(g.reshape(inv_shape).transpose(inv)).reshape(x.shape)
@@ -1800,7 +1799,7 @@ def grid_sample(input, grid, mode='bilinear', padding_mode='zeros', align_corner
     sp = x.shape[2:]
     # the grid's last axis lists x, y(, z): coordinate j runs along spatial axis nd-1-j
     coords = [_grid_coords(gr[..., nd - 1 - a], sp[a], padding_mode, align_corners) for a in range(nd)]
-    n_idx = np.arange(N).reshape((N,) + (1,) * nd)
+    n_idx = np.arange(N, like=x).reshape((N,) + (1,) * nd)
     xt = np.moveaxis(x, 1, -1)                      # (N, *sp, C): gathers give (N, *out, C)
     if mode == 'nearest':
         corners = [tuple(np.rint(c).astype(np.int64) for c, _ in coords)]
@@ -1819,7 +1818,7 @@ def grid_sample(input, grid, mode='bilinear', padding_mode='zeros', align_corner
                 functools.reduce(operator.mul, [ws[o] for o in reversed(range(nd)) if o != a],
                                  np.float32(1) if bits[a] else np.float32(-1)) for a in range(nd)])
     valids, vals = [], []
-    out = np.zeros((N,) + gr.shape[1:-1] + (C,), x.dtype)
+    out = np.zeros((N,) + gr.shape[1:-1] + (C,), x.dtype, like=x)
     for ids, w in zip(corners, wts):
         valid = functools.reduce(operator.and_, [(i >= 0) & (i < n) for i, n in zip(ids, sp)])
         ids = tuple(np.clip(i, 0, n - 1) for i, n in zip(ids, sp))

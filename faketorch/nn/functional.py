@@ -518,7 +518,7 @@ def _softmax_core(input, dim, log):
         out = a.copy()
     else:
         m = np.max(a, axis=ax, keepdims=True)
-        m = np.where(np.isfinite(m), m, 0) if not np.all(np.isfinite(m)) else m
+        m = np.where(np.isfinite(m), m, 0)     # (always: asking whether to would be a GPU sync)
         z = a - m
         e = np.exp(z)
         s = np.sum(e, axis=ax, keepdims=True)
@@ -890,14 +890,14 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
     if max_norm is not None:
         _embedding_renorm(weight, idx, max_norm, norm_type)
     nbags = offs.shape[0]
-    bag_of = np.searchsorted(offs, np.arange(idx.shape[0]), side='right') - 1    # bag of each index
+    bag_of = np.searchsorted(offs, np.arange(idx.shape[0], like=offs), side='right') - 1    # bag of each index
     keep = idx != padding_idx
     w = weight._data
     rows = w[idx]
     if per_sample_weights is not None:
         rows = rows * per_sample_weights._data[:, None]
     D_ = w.shape[1]
-    out = np.zeros((nbags, D_), w.dtype)
+    out = np.zeros((nbags, D_), w.dtype, like=w)
     counts = np.bincount(bag_of[keep], minlength=nbags).astype(w.dtype)
     if mode == 'max':
         out[:] = -np.inf
@@ -938,10 +938,11 @@ def _first_max_mask(rows, out, bag_of, keep, nbags):
     """1 where a row holds its bag's max for a column, first occurrence only (torch's argmax)."""
     hit = (rows == out[bag_of]) & keep[:, None]
     n = rows.shape[0]
-    pos = np.where(hit, np.arange(n)[:, None], n)
-    first = np.full(out.shape, n)
+    ar = np.arange(n, like=rows)[:, None]
+    pos = np.where(hit, ar, n)
+    first = np.full(out.shape, n, like=rows)
     np.minimum.at(first, bag_of, pos)
-    return (np.arange(n)[:, None] == first[bag_of]).astype(rows.dtype)
+    return (ar == first[bag_of]).astype(rows.dtype)
 
 
 def one_hot(tensor, num_classes=-1):
@@ -1738,7 +1739,7 @@ def _multi_margin(input, target, p, margin, weight, reduction):
         z = z * z
     if weight is not None:
         z = z * weight[t].unsqueeze(1)
-    mask = _make(np.arange(C)[None, :] != t._data[:, None], D.bool, input._device)
+    mask = _make(np.arange(C, like=t._data)[None, :] != t._data[:, None], D.bool, input._device)
     loss = (z * mask).sum(1) / C
     if input.dim() < 2:
         loss = loss.reshape(target.shape) if target.dim() else loss.reshape(())
@@ -1943,7 +1944,7 @@ def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reducti
     il, tl = lens(input_lengths), lens(target_lengths)
     unbatched = log_probs.dim() == 2
     lp_in = log_probs.unsqueeze(1) if unbatched else log_probs
-    tg = targets._data
+    tg = np.host(targets._data)       # the recursions run on the host (Python loops over time)
     if unbatched:
         tg = tg.reshape(1, -1)
     B = lp_in.shape[1]
@@ -1960,7 +1961,7 @@ def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reducti
     # a transition s-2 -> s is allowed for labels differing from the label two back
     skip = np.zeros((B, S), bool)
     skip[:, 2:] = (ext[:, 2:] != blank) & (ext[:, 2:] != ext[:, :-2])
-    nll_arr, grad_arr = _ctc_alpha_beta(lp_in._data, ext, skip, il, tl, blank)
+    nll_arr, grad_arr = _ctc_alpha_beta(np.host(lp_in._data), ext, skip, il, tl, blank)
     nll = _make(nll_arr.astype(lp_in._data.dtype), lp_in.dtype, lp_in._device)
     if lp_in._requires_grad and grad_state.enabled:
         def bwd(node, g):

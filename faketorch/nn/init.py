@@ -215,7 +215,7 @@ def orthogonal_(tensor, gain=1, generator=None):
     if rows < cols:
         q = q.T
     with _no_grad():
-        tensor._data[...] = (q * gain).reshape(tensor.shape).astype(tensor._data.dtype)
+        tensor._data[...] = np.asarray_on((q * gain).reshape(tensor.shape).astype(tensor._data.dtype), tensor._data)
         tensor._vc[0] += 1
     return tensor
 

@@ -7,10 +7,11 @@ from .. import _dtype as D
 __all__ = ['Parameter', 'Buffer', 'UninitializedParameter', 'UninitializedBuffer', 'is_lazy']
 
 
-def _empty(dtype=None):
-    """The 0-element tensor that Parameter(), Buffer() and the uninitialized tensors start from."""
-    dt = dtype or D.get_default_dtype()
-    return _make(np.empty(0, dt._np), dt)
+def _empty(dtype=None, device=None):
+    """The 0-element tensor that Parameter(), Buffer() and the uninitialized tensors start from
+    (on the default device, as torch's)."""
+    from .._ops.factory import empty
+    return empty(0, dtype=dtype or D.get_default_dtype(), device=device)
 
 
 class Parameter(Tensor):
@@ -77,8 +78,10 @@ class _UninitializedTensorMixin:
     turns it into cls_to_become."""
 
     def materialize(self, shape, device=None, dtype=None):
+        from .._ops.factory import zeros
         dt = dtype or self.dtype
-        self._data = np.zeros(tuple(shape), dt._np)
+        t = zeros(tuple(shape), dtype=dt, device=device if device is not None else self._device)
+        self._data, self._device = t._data, t._device
         self.dtype = dt
         self._vc[0] += 1
         self.__class__ = self.cls_to_become
@@ -89,7 +92,7 @@ class UninitializedParameter(_UninitializedTensorMixin, Parameter):
     cls_to_become = Parameter
 
     def __new__(cls, requires_grad=True, device=None, dtype=None):
-        return Tensor._make_subclass(cls, _empty(dtype), requires_grad)
+        return Tensor._make_subclass(cls, _empty(dtype, device), requires_grad)
 
     def __init__(self, requires_grad=True, device=None, dtype=None):
         pass
@@ -102,7 +105,7 @@ class UninitializedBuffer(_UninitializedTensorMixin, Tensor):
     cls_to_become = Tensor
 
     def __new__(cls, requires_grad=False, device=None, dtype=None):
-        return Tensor._make_subclass(cls, _empty(dtype), requires_grad)
+        return Tensor._make_subclass(cls, _empty(dtype, device), requires_grad)
 
     def __init__(self, requires_grad=False, device=None, dtype=None):
         pass

@@ -29,14 +29,31 @@ def _unwrap(x):
     return x
 
 
-def _wrap(x):
+def _wrap(x, parent=None):
+    """NumPy results as CuPy-like arrays; a view of `parent` gets parent's owner as its .base."""
     if x.__class__ is _np.ndarray:
-        return ndarray(x)
+        w = ndarray(x)
+        if parent is not None and x.base is not None and (x.base is parent._a or x.base is parent._a.base):
+            w._base = parent if parent._base is None else parent._base
+        return w
+    if isinstance(x, _np.generic):        # CuPy's reductions and ufuncs give 0-d arrays, not scalars
+        return ndarray(_np.asarray(x))
     if isinstance(x, tuple) and x.__class__ is tuple:
-        return tuple(_wrap(v) for v in x)
+        return tuple(_wrap(v, parent) for v in x)
     if isinstance(x, list):
-        return [_wrap(v) for v in x]
+        return [_wrap(v, parent) for v in x]
     return x
+
+
+def _first(args):
+    for a in args:
+        if isinstance(a, ndarray):
+            return a
+        if isinstance(a, (list, tuple)):
+            f = _first(a)
+            if f is not None:
+                return f
+    return None
 
 
 def _index(idx):
@@ -81,11 +98,12 @@ class Device:
 
 
 class ndarray(NDArrayOperatorsMixin):
-    __slots__ = ('_a',)
+    __slots__ = ('_a', '_base')
     __hash__ = None
 
     def __init__(self, shape, dtype=float, memptr=None, strides=None, order='C'):
         self._a = shape if shape.__class__ is _np.ndarray else _np.empty(shape, dtype, order=order)
+        self._base = None
 
     def __array__(self, *a, **k):
         raise TypeError(_IMPLICIT)
@@ -111,7 +129,7 @@ class ndarray(NDArrayOperatorsMixin):
         return _wrap(res)
 
     def __array_function__(self, func, types, args, kwargs):
-        return _wrap(func(*_unwrap(args), **_unwrap(kwargs)))
+        return _wrap(func(*_unwrap(args), **_unwrap(kwargs)), _first(args))
 
     # -- attributes ------------------------------------------------------------------------------
     shape = property(lambda self: self._a.shape)
@@ -123,11 +141,11 @@ class ndarray(NDArrayOperatorsMixin):
     nbytes = property(lambda self: self._a.nbytes)
     flags = property(lambda self: _Flags(self._a))
     device = property(lambda self: Device(0))
-    T = property(lambda self: ndarray(self._a.T))
-    mT = property(lambda self: ndarray(self._a.mT))
-    real = property(lambda self: ndarray(self._a.real))
-    imag = property(lambda self: ndarray(self._a.imag))
-    base = property(lambda self: None if self._a.base is None else ndarray(self._a.base))
+    T = property(lambda self: _wrap(self._a.T, self))
+    mT = property(lambda self: _wrap(self._a.mT, self))
+    real = property(lambda self: _wrap(self._a.real, self))
+    imag = property(lambda self: _wrap(self._a.imag, self))
+    base = property(lambda self: self._base)
 
     @property
     def __cuda_array_interface__(self):
@@ -141,12 +159,12 @@ class ndarray(NDArrayOperatorsMixin):
     def __getattr__(self, name):            # methods: reshape, astype, sum, transpose, ...
         attr = getattr(self._a, name)
         if not callable(attr):
-            return _wrap(attr)
+            return _wrap(attr, self)
 
         def method(*args, **kwargs):
             if 'out' in kwargs:
                 kwargs['out'] = _unwrap(kwargs['out'])
-            return _wrap(attr(*_unwrap(args), **_unwrap(kwargs)))
+            return _wrap(attr(*_unwrap(args), **_unwrap(kwargs)), self)
         return method
 
     def get(self, stream=None, order='C', out=None):
@@ -156,7 +174,7 @@ class ndarray(NDArrayOperatorsMixin):
         self._a[...] = arr
 
     def __getitem__(self, idx):
-        return _wrap(self._a[_index(idx)])
+        return _wrap(self._a[_index(idx)], self)
 
     def __setitem__(self, idx, value):
         if value.__class__ is _np.ndarray and value.ndim:
@@ -250,7 +268,7 @@ def __getattr__(name):
 
 
 def _as_strided(x, shape=None, strides=None):
-    return ndarray(_np.lib.stride_tricks.as_strided(x._a, shape, strides))
+    return _wrap(_np.lib.stride_tricks.as_strided(x._a, shape, strides), x)
 
 
 lib = types.SimpleNamespace(stride_tricks=types.SimpleNamespace(as_strided=_as_strided))

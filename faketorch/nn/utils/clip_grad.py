@@ -39,7 +39,7 @@ def get_total_norm(tensors, norm_type=2.0, error_if_nonfinite=False, foreach=Non
         return _make(np.asarray(0.0, np.float32), D.float32)
     norms = [_vec_norm(t._data, norm_type) for t in tensors]
     dt = tensors[0]._data.dtype
-    total = _vec_norm(np.asarray(norms, dt), norm_type).astype(dt)
+    total = _vec_norm(np.stack(norms).astype(dt), norm_type).astype(dt)
     if error_if_nonfinite and not np.isfinite(total):
         raise RuntimeError(f'The total norm of order {norm_type} for gradients from `parameters` is non-finite, so '
                            'it cannot be clipped. To disable this error and scale the gradients by the non-finite '
@@ -52,7 +52,7 @@ def clip_grads_with_norm_(parameters, max_norm, total_norm, foreach=None):
     if not grads:
         return
     tn = total_norm._data
-    coef = np.minimum(np.asarray(float(max_norm), tn.dtype) / (tn + tn.dtype.type(1e-6)), tn.dtype.type(1.0))
+    coef = np.minimum(np.cast(float(max_norm), tn.dtype) / (tn + tn.dtype.type(1e-6)), tn.dtype.type(1.0))
     for g in grads:
         g._data *= coef.astype(g._data.dtype)
         g._vc[0] += 1

@@ -122,7 +122,7 @@ def pack_padded_sequence(input, lengths, batch_first=False, enforce_sorted=True)
     if T > input.shape[0]:
         raise RuntimeError(f"Expected sequence length to be larger than or equal to {T}, but got "
                            f"{input.shape[0]}")     # torch's wording is close; rarely hit
-    batch_sizes = (lens[None, :] > np.arange(T)[:, None]).sum(1).astype(np.int64)
+    batch_sizes = (np.host(lens)[None, :] > np.arange(T)[:, None]).sum(1).astype(np.int64)
     t, b = _pack_index(batch_sizes)
     x = input._data
     data = _make(x[t, b], input.dtype, input._device)

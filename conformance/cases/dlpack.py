@@ -1,0 +1,62 @@
+"""DLPack: torch.from_dlpack, torch.utils.dlpack, Tensor.__dlpack__ / __dlpack_device__ (zero copy
+with NumPy; CuPy arrays go the same way on a GPU)."""
+import importlib
+
+import numpy as np
+
+from conformance import case, check
+
+
+@case('torch.from_dlpack')
+def numpy_shares_memory(torch):
+    a = np.arange(6.).reshape(2, 3)
+    t = torch.from_dlpack(a)
+    a[0, 0] = 10.
+    return t, t.dtype, t.is_contiguous()
+
+
+@case('torch.from_dlpack')
+def numpy_dtypes(torch):
+    return [torch.from_dlpack(np.ones(2, dt)) for dt in (np.float32, np.int64, np.uint8, np.int16, np.bool_,
+                                                         np.complex64)]
+
+
+@case('torch.from_dlpack')
+def numpy_view_strides(torch):
+    a = np.arange(12.).reshape(3, 4)[:, ::2]
+    t = torch.from_dlpack(a)
+    return t, t.stride()
+
+
+@case('Tensor.__dlpack__')
+def to_numpy(torch):
+    t = torch.arange(6).reshape(2, 3)
+    a = np.from_dlpack(t)
+    t[0, 0] = 7
+    return a.tolist(), a.dtype.name
+
+
+@case('Tensor.__dlpack__')
+def requires_grad(torch):
+    return torch.ones(2, requires_grad=True).__dlpack__()
+
+
+@case('Tensor.__dlpack_device__')
+def cpu_device(torch):
+    kind, index = torch.ones(2).__dlpack_device__()
+    return int(kind), index, kind.name
+
+
+@case('torch.utils.dlpack.to_dlpack')
+def capsule_roundtrip(torch):
+    dl = importlib.import_module(torch.__name__ + '.utils.dlpack')
+    t = torch.arange(4.)
+    u = dl.from_dlpack(dl.to_dlpack(t))
+    u[1] = 9.
+    return t, u
+
+
+check('torch.from_dlpack', lambda torch: torch.from_dlpack(5), name='not_a_producer')
+check('torch.utils.dlpack.DLDeviceType', lambda torch: (
+    int(importlib.import_module(torch.__name__ + '.utils.dlpack').DLDeviceType.kDLCUDA),
+    importlib.import_module(torch.__name__ + '.utils.dlpack').DLDeviceType.kDLCPU.name), name='values')

@@ -1,0 +1,40 @@
+"""faketorch's CUDA code path without a GPU: the whole conformance suite with faketorch on the CuPy
+stand-in (conformance/fake_cupy: host memory, but CuPy's refusals of NumPy arrays and implicit
+conversions) against torch on the CPU. Every id in conformance/expected_pass_emulated_cuda.txt must
+still pass; `python -m conformance --emulated-cuda --update-expected` rewrites that list.
+On a real GPU, `bash .ci/gpu` runs the suite against CUDA torch instead."""
+import os
+import subprocess
+import sys
+
+import pytest
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+@pytest.mark.skipif(os.environ.get('CONFORMANCE_OPINFO') == '0', reason='CONFORMANCE_OPINFO=0: databases skipped')
+def test_emulated_cuda_conformance(tmp_path):
+    run = subprocess.run([sys.executable, '-m', 'conformance', '--emulated-cuda', '--out', str(tmp_path)],
+                         cwd=REPO, capture_output=True, text=True, timeout=1800)
+    regressed = [line for line in run.stderr.splitlines() if line.startswith('REGRESSED')]
+    assert regressed == [] and run.returncode == 0, '\n'.join(regressed) or run.stderr[-3000:]
+
+
+def test_stand_in_refuses_what_cupy_refuses():
+    """The stand-in must fail where CuPy fails, or the test above proves nothing."""
+    code = '''
+import numpy as np, cupy
+a = cupy.arange(3.)
+def raises(f):
+    try:
+        f()
+    except (TypeError, ValueError):
+        return True
+    return False
+print(raises(lambda: np.asarray(a)), raises(lambda: a + np.ones(3)), raises(lambda: a * np.asarray(2.)),
+      raises(lambda: a.__setitem__(slice(None), np.ones(3))), a.get().__class__ is np.ndarray,
+      isinstance(a, np.ndarray), float((a * np.float32(2) + 1).sum()))
+'''
+    env = dict(os.environ, PYTHONPATH=os.path.join(REPO, 'conformance', 'fake_cupy'))
+    out = subprocess.run([sys.executable, '-c', code], env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ['True'] * 5 + ['False', '9.0']
