@@ -145,9 +145,10 @@ def check_poison(mod, node):
 def _restore_state(mod, state):
     dtype, grad = state
     # a case may set its own default device or a CUDA default tensor type (on a machine with a GPU)
-    _try(mod.set_default_device, IMPL_DEVICE[0] if mod.__name__ != 'torch' else DEVICE[0])
-    if DEVICE[0] is None and _try(lambda: mod.empty(()).device.type) not in ('cpu', None):
-        _try(mod.set_default_tensor_type, mod.FloatTensor)
+    want = DEVICE[0] if mod.__name__ == 'torch' else IMPL_DEVICE[0] or DEVICE[0]
+    _try(lambda: mod.set_default_device(want))
+    if want is None and _try(lambda: mod.empty(()).device.type) not in ('cpu', None):
+        _try(lambda: mod.set_default_tensor_type(mod.FloatTensor))
     if dtype is not None:
         _try(mod.set_default_dtype, dtype)
     if grad is not None:

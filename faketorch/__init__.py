@@ -62,6 +62,12 @@ class layout:
 
 strided = layout('strided')
 sparse_coo = layout('sparse_coo')
+sparse_csr = layout('sparse_csr')
+sparse_csc = layout('sparse_csc')
+sparse_bsr = layout('sparse_bsr')
+sparse_bsc = layout('sparse_bsc')
+jagged = layout('jagged')
+_mkldnn = layout('_mkldnn')
 
 
 class memory_format:
@@ -122,7 +128,7 @@ from . import random  # noqa: E402
 _LAZY_MODULES = ('nn', 'optim', 'utils', 'linalg', 'fft', 'special', 'serialization', 'storage',
                  'distributions', 'masked', 'signal', 'jit', 'testing', 'profiler', 'func', 'distributed',
                  'multiprocessing', 'hub', 'export', 'version', 'compiler', '_dynamo', '_logging', 'futures',
-                 '__future__')
+                 '__future__', '_utils')
 _lazy_loaded = []
 
 

@@ -108,6 +108,10 @@ def _cupy():
 _cupy_pid = []
 
 
+def cupy_loaded():
+    return bool(_cupy_mod)
+
+
 def in_bad_fork():
     """A child forked after CuPy was loaded (a DataLoader worker): CUDA cannot be used there."""
     return bool(_cupy_pid) and _cupy_pid[0] != os.getpid()

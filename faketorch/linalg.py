@@ -57,7 +57,7 @@ def _first_zero_pivot(a):
     pivoting, as LAPACK's getrf reports it; None if every pivot is nonzero."""
     flat = np.array(a.reshape((-1,) + a.shape[-2:]), dtype=np.float64 if a.dtype.kind == 'f' else a.dtype)
     n = flat.shape[-1]
-    bad = np.zeros(flat.shape[0], np.int64)
+    bad = np.zeros(flat.shape[0], np.int64, like=flat)
     rows = np.arange(flat.shape[0], like=flat)
     for k in range(n):
         p = k + np.argmax(np.abs(flat[:, k:, k]), axis=1)
@@ -591,7 +591,7 @@ def pinv(A, *, atol=None, rtol=None, hermitian=False, out=None):
 def _tol_arr(t, a):
     if t is None:
         return None
-    return np.asarray(t._data if isinstance(t, Tensor) else t, dtype=np.float64)
+    return t._data.astype(np.float64) if isinstance(t, Tensor) else np.float64(t)
 
 
 def matrix_rank(A, *, atol=None, rtol=None, hermitian=False, tol=None, out=None):

@@ -75,7 +75,7 @@ def complex(real, imag, *, out=None):
         raise RuntimeError(f"Expected both inputs to be Half, Float or Double tensors but got "
                            f"{D.type_name(real.dtype)} and {D.type_name(imag.dtype)}")
     dt = real.dtype.to_complex()
-    data = np.empty(np.broadcast_shapes(real._data.shape, imag._data.shape), dt._np)
+    data = np.empty(np.broadcast_shapes(real._data.shape, imag._data.shape), dt._np, like=real._data)
     data.real = real._data
     data.imag = imag._data
     r = _make(data, dt, real._device)
@@ -93,7 +93,7 @@ def polar(abs, angle, *, out=None):
                            f"{D.type_name(angle.dtype)} for second argument")
     a, t = abs._data, angle._data
     dt = abs.dtype.to_complex()
-    data = np.empty(np.broadcast_shapes(a.shape, t.shape), dt._np)
+    data = np.empty(np.broadcast_shapes(a.shape, t.shape), dt._np, like=a)
     data.real = a * np.cos(t)
     data.imag = a * np.sin(t)
     r = _make(data, dt, abs._device)

@@ -355,7 +355,7 @@ _geqrf_t = RT._make_type('geqrf', ('a', 'tau'))
 def _larfg(alpha, x):
     """LAPACK ?larfg over a batch: (beta, tau, v) with H^H [alpha; x] = [beta; 0].
     alpha: (B,), x: (B, r). Real tau is 0 when x == 0; complex also needs imag(alpha) == 0."""
-    xnorm = np.sqrt((np.abs(x) ** 2).sum(-1)) if x.shape[-1] else np.zeros(alpha.shape, alpha.real.dtype)
+    xnorm = np.sqrt((np.abs(x) ** 2).sum(-1)) if x.shape[-1] else np.zeros(alpha.shape, alpha.real.dtype, like=alpha)
     ar = alpha.real
     beta = -np.copysign(np.sqrt(np.abs(alpha) ** 2 + xnorm ** 2), np.where(ar == 0, 1, ar))
     if np.iscomplexobj(alpha):

@@ -111,7 +111,8 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
             raise RuntimeError("repeat_interleave only accept 1D vector as repeat")
         if reps.dtype._cat != 1:
             raise RuntimeError("repeats has to be Long or Int tensor")
-        return _make(np.repeat(np.arange(reps._data.shape[0]), reps._data), D.int64, input._device)
+        return _make(np.repeat(np.arange(reps._data.shape[0], like=reps._data), reps._data), D.int64,
+                     input._device)
     if dim is None:
         input = S.reshape(input, (-1,))
         d = 0
@@ -129,7 +130,7 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
             if repeats._data.shape[0] != size:
                 raise RuntimeError(f"repeats must have the same size as input along dim, but got "
                                    f"repeats.size(0) = {repeats._data.shape[0]} and input.size(0) = {size}")
-            idx = np.repeat(np.arange(size), repeats._data)
+            idx = np.repeat(np.arange(size, like=repeats._data), repeats._data)
             from .selection import index_select
             return index_select(input, d, _make(idx, D.int64, input._device))
         repeats = int(repeats._data.reshape(-1)[0])
@@ -174,15 +175,15 @@ def diag_embed(input, offset=0, dim1=-2, dim2=-1):
     k = a.shape[-1] if a.ndim else 1
     m = k + abs(offset)
     rest = a.shape[:-1]
-    out = np.zeros(rest + (m, m), a.dtype)
-    i = np.arange(k)
+    out = np.zeros(rest + (m, m), a.dtype, like=a)
+    i = np.arange(k, like=a)
     out[..., i + max(-offset, 0), i + max(offset, 0)] = a
     # the two new dims sit at the end; move them to d1, d2
     order = [None] * n
     order[d1], order[d2] = n - 2, n - 1
     it = iter(range(n - 2))
     order = [o if o is not None else next(it) for o in order]
-    data = np.ascontiguousarray(np.transpose(out, np.argsort(order)))
+    data = np.ascontiguousarray(np.transpose(out, tuple(np.argsort(order).tolist())))
     r = _make(data, input.dtype, input._device)
     if _grad_on(input):
         attach('DiagEmbedBackward0', lambda node, g: S.diagonal(g, offset, d1, d2), (input,), (r,))
@@ -212,7 +213,7 @@ def block_diag(*tensors):
     rt = D.result_type_of(tensors) if tensors else D.get_default_dtype()
     rows = sum(t._data.shape[0] for t in ts)
     cols = sum(t._data.shape[1] for t in ts)
-    out = np.zeros((rows, cols), rt._np)
+    out = np.zeros((rows, cols), rt._np, like=tensors[0]._data if tensors else None)
     spans, r0, c0 = [], 0, 0
     for t in ts:
         h, w = t._data.shape
@@ -535,7 +536,7 @@ def _scatter_into(name, view, input_grad_inside=False):
         r = _make(out.reshape(a.shape), input.dtype, input._device)
         if _grad_on(input, src):
             pt = _make(pos.copy(), D.int64, input._device)
-            mask = np.zeros(a.size, bool)
+            mask = np.zeros(a.size, bool, like=a)
             mask[pos] = True
             mt = _make(mask.reshape(a.shape) ^ input_grad_inside, D.bool, input._device)
             sshape = src._data.shape

@@ -434,7 +434,7 @@ def nonzero_static(input, *, size, fill_value=-1):
     if size < 0:
         raise RuntimeError("nonzero_static: 'size' must be an non-negative integer")
     found = nonzero(input)._data[:size]
-    data = np.full((size, input._data.ndim), fill_value, np.int64)
+    data = np.full((size, input._data.ndim), fill_value, np.int64, like=found)
     data[:found.shape[0]] = found
     return _make(data, D.int64, input._device)
 

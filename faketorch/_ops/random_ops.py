@@ -7,7 +7,7 @@ from .. import _rng
 from .._tensor import Tensor, _make
 from ..autograd.grad_mode import state as grad_state
 from ._core import attach, check_inplace, register, write_out
-from .factory import _size, _finish
+from .factory import _dev, _size, _finish
 
 
 def _gen(generator):
@@ -15,6 +15,20 @@ def _gen(generator):
         from ..random import default_generator
         return default_generator
     return generator
+
+
+def _draw(device, generator, name, *args):
+    """_rng.<name>(generator, *args) on torch's CPU stream; on a CUDA device with the default
+    generator, CuPy's generator draws on the GPU instead (faketorch.cuda.random.draw)."""
+    if device.type == 'cuda':
+        if generator is not None:
+            raise RuntimeError(f"Expected a 'cuda' device type for generator but found '{generator.device.type}'")
+        from ..cuda.random import draw
+        data = draw(device, name, *args)
+        if data is not None:
+            return data
+        args = tuple(np.host(a) if hasattr(a, '__cuda_array_interface__') else a for a in args)
+    return getattr(_rng, name)(_gen(generator), *args)
 
 
 def _np(dt):
@@ -35,16 +49,16 @@ def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None, 
          pin_memory=False):
     dt = dtype or (out.dtype if out is not None else D.get_default_dtype())
     shape = _size(size)
-    return _new(_rng.uniform(_gen(generator), shape, _np(dt)).reshape(shape), dt, device, requires_grad,
-                out, 'rand')
+    return _new(_draw(_dev(device), generator, 'uniform', shape, _np(dt)).reshape(shape), dt, device,
+                requires_grad, out, 'rand')
 
 
 def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
           pin_memory=False):
     dt = dtype or (out.dtype if out is not None else D.get_default_dtype())
     shape = _size(size)
-    return _new(_rng.normal(_gen(generator), shape, _np(dt)).reshape(shape), dt, device, requires_grad,
-                out, 'randn')
+    return _new(_draw(_dev(device), generator, 'normal', shape, _np(dt)).reshape(shape), dt, device,
+                requires_grad, out, 'randn')
 
 
 def randint(low=0, high=None, size=None, *, generator=None, out=None, dtype=None, layout=None,
@@ -55,14 +69,15 @@ def randint(low=0, high=None, size=None, *, generator=None, out=None, dtype=None
         raise TypeError("randint() received an invalid combination of arguments - got missing size")
     dt = dtype or D.int64
     shape = _size((size,))
-    return _new(_rng.randint(_gen(generator), int(low), int(high), shape, _np(dt)).reshape(shape), dt,
-                device, requires_grad, out, 'randint')
+    return _new(_draw(_dev(device), generator, 'randint', int(low), int(high), shape, _np(dt)).reshape(shape),
+                dt, device, requires_grad, out, 'randint')
 
 
 def randperm(n, *, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
              pin_memory=False):
     dt = dtype or D.int64
-    return _new(_rng.randperm(_gen(generator), int(n), _np(dt)), dt, device, requires_grad, out, 'randperm')
+    return _new(_draw(_dev(device), generator, 'randperm', int(n), _np(dt)), dt, device, requires_grad, out,
+                'randperm')
 
 
 def _random_like(fill, input, dtype, device, requires_grad, memory_format):
@@ -92,23 +107,22 @@ def randint_like(input, low=0, high=None, *, dtype=None, layout=None, device=Non
 
 def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None, layout=None,
            device=None, requires_grad=False, pin_memory=False):
-    g = _gen(generator)
     mt, st = isinstance(mean, Tensor), isinstance(std, Tensor)
     if not mt and not st:
         if size is None:
             raise TypeError("normal() received an invalid combination of arguments")
         dt = dtype or D.get_default_dtype()
         shape = _size((size,))
-        return _new(_rng.normal(g, shape, _np(dt), float(mean), float(std)).reshape(shape), dt, device,
-                    requires_grad, out, 'normal')
+        return _new(_draw(_dev(device), generator, 'normal', shape, _np(dt), float(mean), float(std)
+                          ).reshape(shape), dt, device, requires_grad, out, 'normal')
     ref = mean if mt else std
     if not ref.dtype.is_floating_point:
         raise NotImplementedError(f'"normal_kernel_cpu" not implemented for \'{D.type_name(ref.dtype)}\'')
     if st and (std._data < 0).any():
         raise RuntimeError(f"normal expects all elements of std >= 0.0")
-    m = np.host(mean._data) if mt else mean
-    s = np.host(std._data) if st else std
-    data = _rng.normal_tensor(g, m, s, ref._data.dtype)
+    m = mean._data if mt else mean
+    s = std._data if st else std
+    data = _draw(ref._device, generator, 'normal_tensor', m, s, ref._data.dtype)
     r = _make(np.asarray(data, ref._data.dtype), ref.dtype, ref._device)
     params = tuple(t for t in (mean, std) if isinstance(t, Tensor))
     _zero_grad_node(f'NormalBackward{1 if not st else 2 if not mt else 3}', params, r)
@@ -123,11 +137,11 @@ def _zero_grad_node(name, inputs, r):
 
 
 def bernoulli(input, p=None, *, generator=None, out=None):
-    g = _gen(generator)
     if p is not None:
-        data = _rng.bernoulli(g, float(p), input._data.shape, input._data.dtype)
+        data = _draw(input._device, generator, 'bernoulli', float(p), input._data.shape, input._data.dtype)
     else:
-        data = _rng.bernoulli_tensor(g, np.host(input._data), input._data.shape, input._data.dtype)
+        data = _draw(input._device, generator, 'bernoulli_tensor', input._data, input._data.shape,
+                     input._data.dtype)
     r = _make(np.asarray(data).reshape(input._data.shape), input.dtype, input._device)
     if p is None:
         _zero_grad_node('BernoulliBackward0', (input,), r)
@@ -168,7 +182,8 @@ def _float_only(self, fname):
 def uniform_(self, from_=0, to=1, *, generator=None):
     check_inplace(self)
     _float_only(self, 'check_uniform_bounds')
-    return _fill(self, _rng.uniform(_gen(generator), self._data.shape, _np(self.dtype), float(from_), float(to)))
+    return _fill(self, _draw(self._device, generator, 'uniform', self._data.shape, _np(self.dtype), float(from_),
+                             float(to)))
 
 
 def normal_(self, mean=0, std=1, *, generator=None):
@@ -176,8 +191,8 @@ def normal_(self, mean=0, std=1, *, generator=None):
     _float_only(self, 'normal_kernel_cpu')
     if std < 0:
         raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
-    return _fill(self, _rng.normal(_gen(generator), self._data.shape, _np(self.dtype), float(mean), float(std),
-                                   contiguous=bool(self._data.flags.c_contiguous)))
+    return _fill(self, _draw(self._device, generator, 'normal', self._data.shape, _np(self.dtype), float(mean),
+                             float(std), bool(self._data.flags.c_contiguous)))
 
 
 def random_(self, from_=None, to=None, *, generator=None):
@@ -186,36 +201,40 @@ def random_(self, from_=None, to=None, *, generator=None):
         from_, to = 0, from_
         if from_ == 0 and to is not None:
             pass
-    return _fill(self, _rng.random_(_gen(generator), self._data.shape, _np(self.dtype), from_, to))
+    return _fill(self, _draw(self._device, generator, 'random_', self._data.shape, _np(self.dtype), from_, to))
 
 
 def bernoulli_(self, p=0.5, *, generator=None):
     check_inplace(self)
     if isinstance(p, Tensor):
-        data = _rng.bernoulli_tensor(_gen(generator), np.host(p._data), self._data.shape, _np(self.dtype))
+        data = _draw(self._device, generator, 'bernoulli_tensor', p._data, self._data.shape, _np(self.dtype))
     else:
-        data = _rng.bernoulli(_gen(generator), float(p), self._data.shape, _np(self.dtype))
+        data = _draw(self._device, generator, 'bernoulli', float(p), self._data.shape, _np(self.dtype))
     return _fill(self, data)
 
 
 def exponential_(self, lambd=1.0, *, generator=None):
     check_inplace(self)
-    return _fill(self, _rng.exponential(_gen(generator), self._data.shape, _np(self.dtype), float(lambd)))
+    return _fill(self, _draw(self._device, generator, 'exponential', self._data.shape, _np(self.dtype),
+                             float(lambd)))
 
 
 def cauchy_(self, median=0.0, sigma=1.0, *, generator=None):
     check_inplace(self)
-    return _fill(self, _rng.cauchy(_gen(generator), self._data.shape, _np(self.dtype), float(median), float(sigma)))
+    return _fill(self, _draw(self._device, generator, 'cauchy', self._data.shape, _np(self.dtype),
+                             float(median), float(sigma)))
 
 
 def log_normal_(self, mean=1.0, std=2.0, *, generator=None):
     check_inplace(self)
-    return _fill(self, _rng.log_normal(_gen(generator), self._data.shape, _np(self.dtype), float(mean), float(std)))
+    return _fill(self, _draw(self._device, generator, 'log_normal', self._data.shape, _np(self.dtype),
+                             float(mean), float(std)))
 
 
 def geometric_(self, p, *, generator=None):
     check_inplace(self)
-    return _fill(self, _rng.geometric(_gen(generator), self._data.shape, _np(self.dtype), float(p)))
+    return _fill(self, _draw(self._device, generator, 'geometric', self._data.shape, _np(self.dtype),
+                             float(p)))
 
 
 for _f in (rand, randn, randint, randperm, rand_like, randn_like, randint_like, normal, poisson):

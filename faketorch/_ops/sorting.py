@@ -459,7 +459,7 @@ def unique_consecutive(input, return_inverse=False, return_counts=False, dim=Non
         if flat.size == 0:
             return _unique_result(input, flat, np.zeros(a.shape, np.int64), np.zeros(0, np.int64),
                                   return_inverse, return_counts)
-        new = np.ones(flat.size, bool)
+        new = np.ones(flat.size, bool, like=flat)
         new[1:] = flat[1:] != flat[:-1]
         vals = flat[new]
         inv = (np.cumsum(new) - 1).reshape(a.shape)
@@ -470,7 +470,7 @@ def unique_consecutive(input, return_inverse=False, return_counts=False, dim=Non
         if n == 0:
             return _unique_result(input, a, np.zeros(0, np.int64), np.zeros(0, np.int64),
                                   return_inverse, return_counts)
-        new = np.ones(n, bool)
+        new = np.ones(n, bool, like=x)
         new[1:] = np.any((x[1:] != x[:-1]).reshape(n - 1, -1), axis=1)
         vals = np.moveaxis(x[new], 0, d)
         inv = np.cumsum(new) - 1
@@ -570,7 +570,7 @@ def histogram(input, bins=100, *, range=None, weight=None, density=False, out=No
     w = weight._data.reshape(-1).astype(np.float64) if weight is not None else None
     if isinstance(bins, Tensor):
         edges = bins._data.astype(np.float64)
-        hist, _ = np.histogram(a.astype(np.float64), bins=edges, weights=w)
+        hist, _ = np.histogram(a.astype(np.float64), bins=np.asarray_on(edges, a), weights=w)
     else:
         if range is not None:
             lo, hi = float(range[0]), float(range[1])

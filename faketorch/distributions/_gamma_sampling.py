@@ -83,7 +83,7 @@ def _not_implemented(name, inputs, r):
 def _standard_gamma(input, generator=None):
     """Gamma(input, 1) samples; differentiable through torch's reparameterised gradient."""
     _check_float(input, 'gamma_cpu')
-    a = input.detach().numpy()
+    a = np.host(input._data)      # the samplers run on the host (torch-exact CPU streams)
     single = a.dtype != np.float64
     g = np.maximum(_draw(a, single, generator).astype(a.dtype), np.finfo(a.dtype).tiny)
     r = _make(np.ascontiguousarray(g), input.dtype, input._device)
@@ -111,7 +111,7 @@ def _standard_gamma_grad(self, output):
     """d output / d self for output ~ Gamma(self, 1) (Jankowiak & Obermeyer's approximation)."""
     _same_dtypes(self, output)
     _check_float(self, '_standard_gamma_grad_cpu')
-    data = _gamma_grad.standard_gamma_grad(self.detach().numpy(), output.detach().numpy())
+    data = _gamma_grad.standard_gamma_grad(np.host(self._data), np.host(output._data))
     r = _make(np.ascontiguousarray(data), self.dtype, self._device)
     if requires_grad(self, output):
         def bwd(node, g):
@@ -125,7 +125,7 @@ def _sample_dirichlet(input, generator=None):
     """Dirichlet samples, as torch._sample_dirichlet on the CPU: gammas in double, normalised
     over the last dim, clamped into [tiny, nextafter(1, 0)] of the tensor's dtype."""
     _check_float(input, 'sample_dirichlet')
-    a = input.detach().numpy()
+    a = np.host(input._data)      # the samplers run on the host (torch-exact CPU streams)
     g = np.maximum(_draw(a.astype(np.float64), False, generator), np.finfo(np.float64).tiny)
     out = (g / g.sum(-1, keepdims=True)).astype(a.dtype)
     hi = np.nextafter(np.array(1, a.dtype), np.array(0, a.dtype))
@@ -139,7 +139,7 @@ def _dirichlet_grad(x, alpha, total):
     """The Beta(alpha, total - alpha) reparameterised gradient at x, scaled by 1 / (1 - x)."""
     _same_dtypes(x, alpha, total)
     _check_float(x, '_dirichlet_grad_cpu')
-    data = _gamma_grad.dirichlet_grad(*(t.detach().numpy() for t in (x, alpha, total)))
+    data = _gamma_grad.dirichlet_grad(*(np.host(t._data) for t in (x, alpha, total)))
     return _not_implemented('_dirichlet_grad', (x, alpha, total),
                             _make(np.ascontiguousarray(data), x.dtype, x._device))
 

@@ -1729,14 +1729,14 @@ def affine_grid(theta, size, align_corners=None):
     sp = size[2:]
     nd = len(sp)
     # base grid (*sp, nd + 1): x varies along the last spatial dim, then y, (z); then a column of ones
-    axes = [_linspace_from_neg_one(n, align_corners, dt) for n in sp]
+    axes = [np.host(_linspace_from_neg_one(n, align_corners, dt)) for n in sp]
     base = np.ones(tuple(sp) + (nd + 1,), dt)
     for j in range(nd):
         ax = nd - 1 - j               # coordinate j (x, y, z) runs along spatial dim nd-1-j
         shp = [1] * nd
         shp[ax] = -1
         base[..., j] = axes[ax].reshape(shp)
-    bflat = base.reshape(-1, nd + 1)
+    bflat = np.asarray_on(base.reshape(-1, nd + 1), th)
     N = size[0]
     def grid(t):
         return np.matmul(bflat, t.transpose(0, 2, 1)).reshape((N,) + tuple(sp) + (nd,))
@@ -1870,7 +1870,7 @@ def grid_sample(input, grid, mode='bilinear', padding_mode='zeros', align_corner
 def _fractional_starts(samples, n_in, n_out, k):
     """torch's generate_intervals, in the input's float type, for every (batch, plane) sample."""
     dt = samples.dtype.type
-    seq = np.empty(samples.shape + (n_out,), np.int64)
+    seq = np.empty(samples.shape + (n_out,), np.int64, like=samples)
     if n_out > 1:
         alpha = dt(n_in - k) / dt(n_out - 1)
         i = np.arange(n_out - 1, dtype=samples.dtype, like=samples)

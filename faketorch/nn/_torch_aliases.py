@@ -41,5 +41,16 @@ def instance_norm(input, weight, bias, running_mean, running_var, use_input_stat
     return F.instance_norm(input, running_mean, running_var, weight, bias, use_input_stats, momentum, eps)
 
 
-for _f in (adaptive_max_pool1d, layer_norm, batch_norm, group_norm, instance_norm):
+def convolution(input, weight, bias, stride, padding, dilation, transposed, output_padding, groups):
+    """aten::convolution: conv{1,2,3}d or conv_transpose{1,2,3}d by the input's rank."""
+    nd = input.dim() - 2
+    if nd not in (1, 2, 3):
+        raise RuntimeError(f'Expected 3D, 4D or 5D input to convolution, but got {input.dim()}D input')
+    if transposed:
+        return getattr(F, f'conv_transpose{nd}d')(input, weight, bias, stride, padding, output_padding, groups,
+                                                  dilation)
+    return getattr(F, f'conv{nd}d')(input, weight, bias, stride, padding, dilation, groups)
+
+
+for _f in (adaptive_max_pool1d, layer_norm, batch_norm, group_norm, instance_norm, convolution):
     register(_f, method=False)

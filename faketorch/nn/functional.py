@@ -860,7 +860,7 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
                              'of fixed length sequences. However, found offsets of type '
                              f'{type(offsets).__name__}')
         b, l = input.shape
-        offs = np.arange(0, b * l, l, dtype=np.int64)
+        offs = np.arange(0, b * l, l, dtype=np.int64, like=input._data)
         idx = input._data.reshape(-1)
         if per_sample_weights is not None:
             per_sample_weights = per_sample_weights.reshape(-1)

@@ -99,7 +99,7 @@ def _strong_wolfe(obj_func, x, t, d, f, g, gtd, c1=1e-4, c2=0.9, tolerance_chang
 
 
 def _to_state(x):
-    if isinstance(x, (np.ndarray, np.generic)):
+    if isinstance(x, (np.ndarray, np.generic)) or hasattr(x, '__cuda_array_interface__'):
         a = np.asarray(x)
         return _make(a, D.from_numpy_dtype(a.dtype))
     if isinstance(x, list):
@@ -151,7 +151,7 @@ class LBFGS(Optimizer):
             if a.dtype.kind == 'c':
                 a = a.view(a.real.dtype)
             n = a.size
-            a += update[offset:offset + n].reshape(a.shape) * a.dtype.type(step_size)
+            a += update[offset:offset + n].reshape(a.shape) * a.dtype.type(float(step_size))
             p._vc[0] += 1
             offset += n
 
@@ -224,11 +224,11 @@ class LBFGS(Optimizer):
                 f = q.dtype.type
                 for i in range(num_old - 1, -1, -1):
                     al[i] = old_stps[i].dot(q) * ro[i]
-                    q += old_dirs[i] * f(-al[i])
+                    q += old_dirs[i] * f(-float(al[i]))
                 d = r = q * H_diag
                 for i in range(num_old):
                     be_i = old_dirs[i].dot(r) * ro[i]
-                    r += old_stps[i] * f(al[i] - be_i)
+                    r += old_stps[i] * f(float(al[i] - be_i))
                 state['al'] = _to_state(al)
 
             if prev_flat_grad is None:

@@ -320,7 +320,7 @@ def _get_scalar_dtype(is_fused=None):
 def _to_scalar(x):
     """A hyper-parameter as a number. A tensor lr becomes a NumPy scalar of its dtype, so that
     arithmetic on it rounds as torch's 0-dim tensor arithmetic does (float32 stays float32)."""
-    return x._data.reshape(())[()] if isinstance(x, Tensor) else x
+    return np.host(x._data).reshape(())[()] if isinstance(x, Tensor) else x
 
 
 def _check_lr(lr, message="Invalid learning rate: {}"):

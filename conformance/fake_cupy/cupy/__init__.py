@@ -132,7 +132,14 @@ class ndarray(NDArrayOperatorsMixin):
         return _wrap(func(*_unwrap(args), **_unwrap(kwargs)), _first(args))
 
     # -- attributes ------------------------------------------------------------------------------
-    shape = property(lambda self: self._a.shape)
+    @property
+    def shape(self):
+        return self._a.shape
+
+    @shape.setter
+    def shape(self, value):          # as CuPy: AttributeError when only a copy could reshape
+        self._a.shape = value
+
     dtype = property(lambda self: self._a.dtype)
     ndim = property(lambda self: self._a.ndim)
     size = property(lambda self: self._a.size)
@@ -143,8 +150,8 @@ class ndarray(NDArrayOperatorsMixin):
     device = property(lambda self: Device(0))
     T = property(lambda self: _wrap(self._a.T, self))
     mT = property(lambda self: _wrap(self._a.mT, self))
-    real = property(lambda self: _wrap(self._a.real, self))
-    imag = property(lambda self: _wrap(self._a.imag, self))
+    real = property(lambda self: _wrap(self._a.real, self), lambda self, v: self._a.real.__setitem__(..., _unwrap(v)))
+    imag = property(lambda self: _wrap(self._a.imag, self), lambda self, v: self._a.imag.__setitem__(..., _unwrap(v)))
     base = property(lambda self: self._base)
 
     @property
@@ -157,6 +164,8 @@ class ndarray(NDArrayOperatorsMixin):
         return types.SimpleNamespace(ptr=self._a.__array_interface__['data'][0])
 
     def __getattr__(self, name):            # methods: reshape, astype, sum, transpose, ...
+        if name.startswith('__'):           # not NumPy's __array_interface__ & co: no implicit conversion
+            raise AttributeError(name)
         attr = getattr(self._a, name)
         if not callable(attr):
             return _wrap(attr, self)
@@ -272,7 +281,26 @@ def _as_strided(x, shape=None, strides=None):
 
 
 lib = types.SimpleNamespace(stride_tricks=types.SimpleNamespace(as_strided=_as_strided))
-random = types.SimpleNamespace(seed=lambda seed=None: None)
+_rs = [_np.random.RandomState(0)]
+
+
+def _seed(seed=None):
+    _rs[0] = _np.random.RandomState(None if seed is None else int(seed) % (1 << 32))
+
+
+def _randint(low, high=None, size=None, dtype=int):
+    return ndarray(_np.asarray(_rs[0].randint(low, high, size=size)).astype(dtype))
+
+
+random = types.SimpleNamespace(
+    seed=_seed, random=lambda size=None, dtype=float: ndarray(_np.asarray(_rs[0].random_sample(size)).astype(dtype)),
+    standard_normal=lambda size=None, dtype=float: ndarray(_np.asarray(_rs[0].standard_normal(size)).astype(dtype)),
+    randint=_randint, permutation=lambda n: ndarray(_rs[0].permutation(n)),
+    exponential=lambda scale=1.0, size=None, dtype=float: ndarray(_np.asarray(_rs[0].exponential(scale, size)).astype(dtype)),
+    standard_cauchy=lambda size=None, dtype=float: ndarray(_np.asarray(_rs[0].standard_cauchy(size)).astype(dtype)),
+    lognormal=lambda mean=0.0, sigma=1.0, size=None, dtype=float: ndarray(
+        _np.asarray(_rs[0].lognormal(mean, sigma, size)).astype(dtype)),
+    geometric=lambda p, size=None: ndarray(_np.asarray(_rs[0].geometric(p, size))))
 
 
 # -- cupy.cuda --------------------------------------------------------------------------------------

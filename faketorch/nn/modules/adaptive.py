@@ -67,7 +67,7 @@ class AdaptiveLogSoftmaxWithLoss(Module):
         target = target_ if batched else target_.unsqueeze(0)
         t = target._data
         n = t.shape[0]
-        gather = np.zeros(n, np.int64)
+        gather = np.zeros(n, np.int64, like=t)
         output = None
         used = 0
         bounds = [0] + self.cutoffs
@@ -86,8 +86,8 @@ class AdaptiveLogSoftmaxWithLoss(Module):
                 rel = _make((t[rows] - lo)[:, None], D.int64, input._device)
                 local = logp.gather(1, rel).squeeze(1)
                 # place this cluster's rows into a length-n vector (zeros elsewhere)
-                sel = np.zeros((n, rows.size), input._data.dtype)
-                sel[rows, np.arange(rows.size)] = 1
+                sel = np.zeros((n, rows.size), input._data.dtype, like=input._data)
+                sel[rows, np.arange(rows.size, like=input._data)] = 1
                 part = _make(sel, input.dtype, input._device).matmul(local)
                 output = part if output is None else output + part
             used += rows.size

@@ -69,7 +69,7 @@ def invert_permutation(permutation):
     if permutation is None:
         return None
     inv = np.empty_like(permutation._data)
-    inv[permutation._data] = np.arange(permutation._data.size)
+    inv[permutation._data] = np.arange(permutation._data.size, like=inv)
     return _make(inv, D.int64, permutation._device)
 
 
@@ -88,7 +88,7 @@ def _index_select(t, dim, index):
 
 def _lengths_array(lengths):
     if isinstance(lengths, Tensor):
-        return np.asarray(lengths._data, dtype=np.int64).reshape(-1)
+        return np.asarray(np.host(lengths._data), dtype=np.int64).reshape(-1)   # torch moves them to the CPU
     return np.asarray(list(lengths), dtype=np.int64)
 
 
@@ -162,7 +162,7 @@ def pad_packed_sequence(sequence, batch_first=False, padding_value=0.0, total_le
     if sequence.unsorted_indices is not None:
         ui = sequence.unsorted_indices
         r = _index_select(r, 0 if batch_first else 1, ui)
-        lengths = lengths[ui._data]
+        lengths = lengths[np.host(ui._data)]       # lengths stay on the CPU, as torch's
     return r, _make(lengths, D.int64)
 
 

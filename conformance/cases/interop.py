@@ -1,5 +1,5 @@
-"""DLPack: torch.from_dlpack, torch.utils.dlpack, Tensor.__dlpack__ / __dlpack_device__ (zero copy
-with NumPy; CuPy arrays go the same way on a GPU)."""
+"""Interop: DLPack (torch.from_dlpack, torch.utils.dlpack, Tensor.__dlpack__ / __dlpack_device__: zero
+copy with NumPy; CuPy arrays go the same way on a GPU), torch._utils' flatten helpers, layouts."""
 import importlib
 
 import numpy as np
@@ -60,3 +60,26 @@ check('torch.from_dlpack', lambda torch: torch.from_dlpack(5), name='not_a_produ
 check('torch.utils.dlpack.DLDeviceType', lambda torch: (
     int(importlib.import_module(torch.__name__ + '.utils.dlpack').DLDeviceType.kDLCUDA),
     importlib.import_module(torch.__name__ + '.utils.dlpack').DLDeviceType.kDLCPU.name), name='values')
+
+
+@case('torch._utils._flatten_dense_tensors')
+def flatten_unflatten(torch):
+    ts = [torch.arange(3.), torch.ones(2, 2), torch.zeros(0)]
+    flat = torch._utils._flatten_dense_tensors(ts)
+    back = torch._utils._unflatten_dense_tensors(flat * 2, ts)
+    return flat, back, [b.shape for b in back]
+
+
+check('torch.jagged', lambda torch: (torch.jagged, torch.sparse_csr, torch.sparse_bsc, torch.strided), name='layouts')
+
+
+@case('torch.convolution')
+def convolution_forms(torch):
+    x = torch.randn(2, 2, 6, 6, requires_grad=True)
+    w = torch.randn(3, 2, 3, 3, requires_grad=True)
+    y = torch.convolution(x, w, None, [2, 1], [1, 0], [1, 1], False, [0, 0], 1)
+    wt = torch.randn(2, 3, 3, 3)
+    z = torch.convolution(x, wt, torch.ones(3), [2, 2], [1, 1], [1, 1], True, [1, 1], 1)
+    y.sum().backward()
+    u = torch.convolution(torch.randn(1, 2, 7), torch.randn(4, 1, 3), None, [1], [0], [2], False, [0], 2)
+    return y, z, x.grad, w.grad, u, y.grad_fn.name()
