@@ -38,3 +38,17 @@ print(raises(lambda: np.asarray(a)), raises(lambda: a + np.ones(3)), raises(lamb
     env = dict(os.environ, PYTHONPATH=os.path.join(REPO, 'conformance', 'fake_cupy'))
     out = subprocess.run([sys.executable, '-c', code], env=env, capture_output=True, text=True, check=True)
     assert out.stdout.split() == ['True'] * 5 + ['False', '9.0']
+
+
+def test_training_script_same_on_emulated_gpu():
+    """A whole training run gives the same printout with its tensors on the (emulated) GPU."""
+    script = os.path.join(REPO, 'tests', '_train_on_device.py')
+    outs = []
+    for device, path in (('cpu', REPO), ('cuda', os.pathsep.join([os.path.join(REPO, 'conformance', 'fake_cupy'),
+                                                                    REPO]))):
+        env = dict(os.environ, PYTHONPATH=path)
+        run = subprocess.run([sys.executable, script, device], env=env, capture_output=True, text=True, timeout=600)
+        assert run.returncode == 0, run.stderr[-3000:]
+        outs.append(run.stdout)
+    assert outs[0] == outs[1]
+    assert outs[0].count('epoch') == 3

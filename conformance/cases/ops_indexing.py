@@ -133,3 +133,29 @@ for _name, _f in _BOUNDS.items():
     for _i in ([-1], [-8]) if _name == 'take_along_dim' else ([3, 9, -1], [3, -1, 9], [-1], [-8], [8]):
         check('torch.take_along_dim' if _name == 'take_along_dim' else 'Tensor.' + _name.split('_dim')[0],
               lambda torch, f=_f, i=_i: f(torch, i), name=f'index_bounds_{_name}_{_i}')
+
+
+@case('torch._unsafe_masked_index')
+def masked_index_clamps(torch):
+    x = torch.arange(20.).reshape(4, 5).requires_grad_()
+    m = torch.tensor([[True], [False], [True]])
+    i = torch.tensor([[-1], [7], [9]])
+    j = torch.tensor([[1, 2]])
+    y = torch._unsafe_masked_index(x, m, [i, j], 0.5)
+    y.sum().backward()
+    z = torch._unsafe_masked_index(x, m[:2], [torch.tensor([-9, 2])], -1.)
+    return y, x.grad, z, y.grad_fn.name()
+
+
+@case('torch._unsafe_masked_index_put_accumulate')
+def masked_put_accumulate(torch):
+    x = torch.zeros(4, 3, requires_grad=True)
+    m = torch.tensor([[True], [False], [True], [True]])
+    v = torch.arange(12.).reshape(4, 3).requires_grad_()
+    r = torch._unsafe_masked_index_put_accumulate(x, m, [torch.tensor([0, 1, 0, 9])], v)
+    r.sum().backward()
+    return r, x.grad, v.grad, r.grad_fn.name()
+
+
+check('torch._unsafe_masked_index', lambda torch: torch._unsafe_masked_index(
+    torch.ones(3), torch.tensor([True]), [torch.tensor([0.])], 0.), name='float_index')

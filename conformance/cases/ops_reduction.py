@@ -145,3 +145,11 @@ check('torch.trapz', lambda torch: torch.trapz(_m(torch), dx=2.))
 check('torch.cumulative_trapezoid', lambda torch: _back(torch, lambda x: torch.cumulative_trapezoid(x, dim=0)))
 check('torch.renorm', lambda torch: _back(torch, lambda x: torch.renorm(x, 2, 0, 3.)))
 check('torch.renorm', lambda torch: torch.renorm(torch.ones(3), 2, 0, 1.), name='1d_error')
+
+
+@case('torch.hash_tensor')
+def hash_tensor_forms(torch):
+    x = torch.tensor([[1.5, -2., 3.], [0., 4., -0.]])
+    return (torch.hash_tensor(x), torch.hash_tensor(x, 1), torch.hash_tensor(x, [0, 1], keepdim=True),
+            x.hash_tensor(0, keepdim=True), torch.hash_tensor(torch.tensor([1, -2, 3], dtype=torch.int8)),
+            torch.hash_tensor(torch.tensor([True, False, True])), torch.hash_tensor(x.double(), 0))

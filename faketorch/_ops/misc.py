@@ -141,7 +141,7 @@ def masked_fill(input, mask, value):
     try:
         data = np.where(mask._data, np.cast(v, input.dtype._np), input._data)
     except ValueError:
-        raise _broadcast_error(input._data, mask._data) from None
+        raise _broadcast_error(mask._data, input._data) from None
     r = _make(data, input.dtype, input._device)      # out of place, the mask may broadcast the input
     if grad_state.enabled and (input._requires_grad or (vt is not None and vt._requires_grad)):
         def bwd(node, g):

@@ -748,3 +748,17 @@ def renorm(input, p, dim, maxnorm):
 
 
 register(renorm, inplace=True)
+
+
+def hash_tensor(input, dim=(), *, keepdim=False, mode=0):
+    """XOR of the elements' bits, each widened to 64 bits first (float64 / int64), as uint64."""
+    if mode != 0:
+        raise RuntimeError(f'hash_tensor only supports mode=0 (xor_reduction), got {mode}')
+    a = input._data
+    wide = a.astype(np.float64 if a.dtype.kind == 'f' else np.int64).view(np.uint64)
+    dims = _dims(dim, a.ndim)
+    data = np.bitwise_xor.reduce(wide, axis=dims, keepdims=keepdim) if dims else wide.copy()
+    return _make(np.asarray(data), D.uint64, input._device)
+
+
+register(hash_tensor)

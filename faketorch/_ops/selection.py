@@ -666,3 +666,39 @@ def unravel_index(indices, shape):
 
 
 register(unravel_index, method=False)
+
+
+def _masked_index_checks(name, indices):
+    for i in indices:
+        if i is not None and i.dtype not in (D.int64, D.int32):
+            raise RuntimeError(f'{name} found unexpected index type {D.type_name(i.dtype)}')
+
+
+def _clamped(input, indices):
+    """The indices clamped into [-size, size - 1] of their dims (then wrapped as any index)."""
+    return tuple(slice(None) if i is None else i.clamp(-input.shape[d], input.shape[d] - 1)
+                 for d, i in enumerate(indices))
+
+
+def _unsafe_masked_index(input, mask, indices, fill):
+    """input[indices] where mask holds, else fill; out-of-range indices are clamped, not errors."""
+    from .linalg_ops import _named
+    _masked_index_checks('_unsafe_masked_index', indices)
+    if input.numel() == 0:
+        shape = np.broadcast_shapes(*(tuple(i.shape) for i in indices if i is not None))
+        return input.new_full(shape + tuple(input.shape[len(indices):]), fill)
+    return _named('UnsafeMaskedIndexBackward0', input[_clamped(input, indices)].masked_fill(~mask, fill))
+
+
+def _unsafe_masked_index_put_accumulate(input, mask, indices, values):
+    """input with values (zero where mask is False) added at indices, clamped as above."""
+    from .linalg_ops import _named
+    _masked_index_checks('_unsafe_masked_index_put_accumulate', indices)
+    if input.numel() == 0:
+        return input.clone()
+    r = input.index_put(_clamped(input, indices), values.masked_fill(~mask, 0), accumulate=True)
+    return _named('UnsafeMaskedIndexPutAccumulateBackward0', r)
+
+
+register(_unsafe_masked_index, method=False)
+register(_unsafe_masked_index_put_accumulate, method=False)
