@@ -52,3 +52,29 @@ def test_training_script_same_on_emulated_gpu():
         outs.append(run.stdout)
     assert outs[0] == outs[1]
     assert outs[0].count('epoch') == 3
+
+
+def test_mixed_devices_raise_torch_error():
+    """A CUDA tensor meeting a CPU one raises torch's device error (whose first sentence every op shares;
+    torch appends which argument it checked), not a CuPy TypeError. 0-dim CPU tensors and CPU index
+    tensors are accepted, as torch does."""
+    code = '''
+import faketorch as torch
+F = torch.nn.functional
+g, c = torch.ones(2, 2, device='cuda'), torch.ones(2, 2)
+ops = [lambda: g + c, lambda: g @ c, lambda: F.linear(g, c), lambda: torch.cat([g, c]),
+       lambda: F.conv2d(torch.ones(1, 1, 3, 3, device='cuda'), torch.ones(1, 1, 2, 2)),
+       lambda: torch.where(g > 0, g, c), lambda: F.mse_loss(g, c), lambda: torch.stack([g, c]),
+       lambda: F.cross_entropy(g, torch.tensor([0, 1])), lambda: c.mul_(g)]
+for f in ops:
+    try:
+        f()
+        print('no error')
+    except RuntimeError as e:
+        print(str(e).startswith('Expected all tensors to be on the same device, but found at least two devices'))
+print((g + torch.tensor(1.)).device, g[torch.tensor([0])].device)
+'''
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([os.path.join(REPO, 'conformance', 'fake_cupy'), REPO]))
+    out = subprocess.run([sys.executable, '-c', code], env=env, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.split() == ['True'] * 10 + ['cuda:0', 'cuda:0']

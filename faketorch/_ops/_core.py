@@ -103,6 +103,22 @@ def attach(name, bwd, inputs, outputs, save=(), args=None):
     return node
 
 
+def device_error(a, b):
+    return RuntimeError(f"Expected all tensors to be on the same device, but found at least two devices, "
+                        f"{a} and {b}!")
+
+
+def same_device(*tensors):
+    """torch's error when tensors (None allowed) sit on different devices."""
+    dev = None
+    for t in tensors:
+        if t is not None:
+            if dev is None:
+                dev = t._device
+            elif t._device is not dev:
+                raise device_error(dev, t._device)
+
+
 def guard(bwd, *tensors):
     """bwd, after checking that `tensors` (index tensors its closure reads) were not changed in
     place since the forward: torch saves them for backward and raises its version error."""

@@ -4,7 +4,7 @@ from .. import _xnp as np
 from .. import _dtype as D
 from .._tensor import Tensor, _make
 from ..autograd.grad_mode import state as grad_state
-from ._core import attach, needs, register, with_out
+from ._core import attach, needs, register, same_device, with_out
 
 
 def _check_dtypes(name, a, b):
@@ -12,9 +12,7 @@ def _check_dtypes(name, a, b):
         raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: "
                            f"{_c10(a.dtype)} != {_c10(b.dtype)}" if name in ('mm', 'matmul', 'addmm') else
                            f"expected scalar type {D.type_name(a.dtype)} but found {D.type_name(b.dtype)}")
-    if a._device is not b._device:
-        raise RuntimeError(f"Expected all tensors to be on the same device, but found at least two "
-                           f"devices, {a._device} and {b._device}!")
+    same_device(a, b)
 
 
 def _c10(d):

@@ -6,7 +6,7 @@ from .. import _xnp as np
 from .. import _dtype as D
 from .._tensor import Tensor, _make
 from ..autograd.grad_mode import state as grad_state
-from ._core import attach, check_inplace, commit_inplace, guard, needs
+from ._core import attach, check_inplace, commit_inplace, device_error, guard, needs
 from .shape import make_view
 
 _BASIC = (int, slice, type(None), type(Ellipsis))
@@ -222,8 +222,7 @@ def setitem(self, idx, value, accumulate=False):
     vt = value if isinstance(value, Tensor) else None
     if vt is not None:
         if vt._device is not self._device and vt._data.ndim:
-            raise RuntimeError(f"Expected all tensors to be on the same device, but found at least two "
-                               f"devices, {self._device} and {vt._device}!")
+            raise device_error(self._device, vt._device)
         v = vt._data
     else:
         v = value

@@ -5,7 +5,7 @@ from .. import _dtype as D
 from .._device import device as _device_cls, to_device_array, check_device, xp_of
 from .._tensor import Tensor, _make, _wrap_dim, _dtype_c10
 from ..autograd.grad_mode import state as grad_state
-from ._core import attach, guard, needs, register, with_out, commit_inplace, check_inplace, write_out
+from ._core import attach, guard, needs, register, same_device, with_out, commit_inplace, check_inplace, write_out
 from .pointwise import _as_scalar, _broadcast_error, clamp, clamp_min, clamp_max  # noqa: F401 (elementwise, defined there)
 
 
@@ -44,9 +44,7 @@ def cat(tensors, dim=0):
                 raise RuntimeError(f"Sizes of tensors must match except in dimension {d}. Expected size "
                                    f"{ref.shape[i]} but got size {a.shape[i]} for tensor number "
                                    f"{[id(x) for x in tensors].index(id(t))} in the list.")
-        if t._device is not parts[0]._device:
-            raise RuntimeError(f"Expected all tensors to be on the same device, but found at least two "
-                               f"devices, {parts[0]._device} and {t._device}!")
+        same_device(parts[0], t)
     data = np.concatenate([t._data for t in parts], axis=d, dtype=rt._np) \
         if ref.dtype != rt._np or any(t.dtype is not rt for t in parts) else np.concatenate([t._data for t in parts], axis=d)
     r = _make(data, rt, parts[0]._device)
@@ -70,6 +68,7 @@ def cat(tensors, dim=0):
 def stack(tensors, dim=0):
     tensors = _seq_check('stack', tensors)
     shape = tensors[0]._data.shape
+    same_device(*tensors)
     for i, t in enumerate(tensors):
         if t._data.shape != shape:
             raise RuntimeError(f"stack expects each tensor to be equal size, but got {list(shape)} at entry "
@@ -110,6 +109,7 @@ def where(condition, input=None, other=None):
     ss = [_as_scalar(x) for x in (input, other) if not isinstance(x, Tensor)]
     rt = D.result_type_of(ts, ss) if ts else D.result_type_of((), ss)
     dev = (ts[0] if ts else condition)._device
+    same_device(*(t for t in (condition, *ts) if t._data.ndim))     # 0-dim tensors mix, as scalars
     a = input._data if isinstance(input, Tensor) else input
     b = other._data if isinstance(other, Tensor) else other
     try:

@@ -175,9 +175,7 @@ def _broadcast_error(a, b):
     return RuntimeError(f"shapes {list(a.shape)} and {list(b.shape)} cannot be broadcast")
 
 
-def _device_error(a, b):
-    return RuntimeError(f"Expected all tensors to be on the same device, but found at least two "
-                        f"devices, {a} and {b}!")
+from ._core import device_error as _device_error      # noqa: E402
 
 
 def _promote(name, input, other):

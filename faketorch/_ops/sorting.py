@@ -566,11 +566,11 @@ def _hist_counts(x, lo, hi, bins, w):
 def histogram(input, bins=100, *, range=None, weight=None, density=False, out=None):
     if input.dtype._cat != 2:
         raise NotImplementedError(f"\"histogram_cpu\" not implemented for '{D.type_name(input.dtype)}'")
-    a = input._data.reshape(-1)
-    w = weight._data.reshape(-1).astype(np.float64) if weight is not None else None
+    a = np.host(input._data).reshape(-1)       # binned on the host; the results go back to the device
+    w = np.host(weight._data).reshape(-1).astype(np.float64) if weight is not None else None
     if isinstance(bins, Tensor):
         edges = bins._data.astype(np.float64)
-        hist, _ = np.histogram(a.astype(np.float64), bins=np.asarray_on(edges, a), weights=w)
+        hist, _ = np.histogram(a.astype(np.float64), bins=np.host(edges), weights=w)
     else:
         if range is not None:
             lo, hi = float(range[0]), float(range[1])
@@ -605,7 +605,7 @@ _histogramdd_t = return_types._make_type('histogramdd', ('hist', 'bin_edges'))
 def histogramdd(input, bins, *, range=None, weight=None, density=False):
     if input.dtype._cat != 2:
         raise NotImplementedError(f"\"histogramdd_cpu\" not implemented for '{D.type_name(input.dtype)}'")
-    a = input._data
+    a = np.host(input._data)      # binned on the host, as histogram
     ndim = a.shape[-1]
     x = a.reshape(-1, ndim).astype(np.float64)
     dt = input.dtype
@@ -614,7 +614,7 @@ def histogramdd(input, bins, *, range=None, weight=None, density=False):
     edges = []
     for d, b in enumerate(bins):
         if isinstance(b, Tensor):
-            edges.append(b._data.astype(np.float64))
+            edges.append(np.host(b._data).astype(np.float64))
             continue
         if range is not None:
             lo, hi = float(range[2 * d]), float(range[2 * d + 1])
@@ -635,7 +635,7 @@ def histogramdd(input, bins, *, range=None, weight=None, density=False):
         pos.append(np.minimum(np.searchsorted(e, col, side='right') - 1, e.size - 2))
     flat = np.ravel_multi_index(tuple(np.clip(p[keep], 0, None) for p in pos), nbins) if keep.any() \
         else np.zeros(0, np.int64)
-    w = None if weight is None else weight._data.reshape(-1).astype(np.float64)[keep]
+    w = None if weight is None else np.host(weight._data).reshape(-1).astype(np.float64)[keep]
     hist = np.bincount(flat, weights=w, minlength=int(np.prod(nbins))).astype(np.float64).reshape(nbins)
     if density:
         with np.errstate(invalid='ignore', divide='ignore'):    # an empty histogram is NaN in torch

@@ -18,7 +18,7 @@ from .. import _xnp as np
 from .. import _dtype as D
 from .._tensor import Tensor, _make
 from ..autograd.grad_mode import state as grad_state
-from .._ops._core import attach, needs
+from .._ops._core import attach, needs, same_device
 
 __all__ = ['conv1d', 'conv2d', 'conv3d', 'conv_transpose1d', 'conv_transpose2d', 'conv_transpose3d',
            'max_pool1d', 'max_pool2d', 'max_pool3d', 'max_pool1d_with_indices',
@@ -318,6 +318,7 @@ class _BatchConv:
 
 def _convnd(input, weight, bias, stride, padding, dilation, groups, nd):
     fname = f'conv{nd}d'
+    same_device(input, weight, bias)
     _conv_checks(input, weight, bias, nd, groups, False, fname)
     x_t, unb = _batchify(input, nd, fname)
     k = tuple(weight.shape[2:])
@@ -442,6 +443,7 @@ def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
 
 def _conv_transposend(input, weight, bias, stride, padding, output_padding, groups, dilation, nd):
     fname = f'conv_transpose{nd}d'
+    same_device(input, weight, bias)
     _conv_checks(input, weight, bias, nd, groups, True, fname)
     x_t, unb = _batchify(input, nd, fname)
     k = tuple(weight.shape[2:])

@@ -14,7 +14,7 @@ from .. import _dtype as D
 from .._device import xp_of
 from .._tensor import Tensor, _make
 from ..autograd.grad_mode import state as grad_state
-from .._ops._core import attach, guard, needs, register, check_inplace, commit_inplace
+from .._ops._core import attach, guard, needs, register, check_inplace, commit_inplace, same_device
 from .._ops.blas import matmul as _matmul
 
 _f32 = np.float32
@@ -647,6 +647,7 @@ def _linear_bwd_arrays(g, x, w, need_x, need_w, need_b):
 
 
 def linear(input, weight, bias=None):
+    same_device(input, weight, bias)
     a, w = input._data, weight._data
     if input.dtype is not weight.dtype:
         raise RuntimeError(f'expected m1 and m2 to have the same dtype, but got: '
@@ -1274,6 +1275,7 @@ def _grad_full(g, shape, reduction, n):
 def _pointwise_loss(gname, input, target, fwd, deriv, reduction, extra=()):
     """A loss with elementwise value fwd(a, b) and d/dinput deriv(x, y) (target gets the negative where
     differentiable); reduction fused into the node, as torch's MseLoss/SmoothL1Loss/HuberLoss kernels."""
+    same_device(input, target)
     a, b = input._data, target._data
     if a.shape != b.shape:
         a, b = np.broadcast_arrays(a, b)
@@ -1396,6 +1398,7 @@ def _nll_check(input, target, weight, ignore_index):
 
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction='mean'):
     reduction = _reduction(size_average, reduce, reduction)
+    same_device(input, target, weight)
     return _nll_nd(input, target, weight, ignore_index, reduction)
 
 
@@ -1459,6 +1462,7 @@ def _nll_loss(input, target, weight, ignore_index, reduction):
 def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
                   reduction='mean', label_smoothing=0.0):
     reduction = _reduction(size_average, reduce, reduction)
+    same_device(input, target, weight)
     if not 0.0 <= label_smoothing <= 1.0:
         raise RuntimeError(f'label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}')
     class_dim = 0 if input.dim() == 1 else 1

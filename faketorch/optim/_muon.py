@@ -33,7 +33,7 @@ def _zeropower_via_newtonschulz(grad, ns_coefficients, ns_steps, eps):
     if tall:
         x = x.T
     norm = _bf16(np.sqrt(np.sum(x * x, dtype=np.float32)))
-    x = _bf16(x / np.maximum(norm, _bf16(np.float32(eps))))
+    x = _bf16(x / np.maximum(norm, np.float32(_bf16(np.float32(eps))[0])))
     for _ in range(ns_steps):
         gram = _bf16(x @ x.T)
         gram_update = _bf16(b * gram + c * (gram @ gram))
