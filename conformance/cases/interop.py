@@ -83,3 +83,34 @@ def convolution_forms(torch):
     y.sum().backward()
     u = torch.convolution(torch.randn(1, 2, 7), torch.randn(4, 1, 3), None, [1], [0], [2], False, [0], 2)
     return y, z, x.grad, w.grad, u, y.grad_fn.name()
+
+
+@case('torch.sin_')
+def toplevel_inplace_aliases(torch):
+    x = torch.tensor([0.5, 2., -1.5])
+    outs = [torch.sin_(x.clone()), torch.exp_(x.clone()), torch.clamp_(x.clone(), max=1.), torch.clamp_min_(x.clone(), 0.),
+            torch.round_(x.clone()), torch.sigmoid_(x.clone()), torch.fill_(x.clone(), 3), torch.nan_to_num_(x.clone() / 0),
+            torch.xlogy_(x.clone().abs(), 2.), torch.gcd_(torch.tensor([4, 6]), torch.tensor([6, 9])),
+            torch.logit_(torch.tensor([0.25, 0.5])), torch.square_(x.clone()), torch.get_device(x)]
+    y = x.clone()
+    r = torch.neg_(y)
+    return outs, r is y, torch.detach(x.requires_grad_()).requires_grad
+
+
+check('torch.sin_', lambda torch: torch.sin_(5), name='not_tensor')
+check('torch.detach', lambda torch: torch.detach(3), name='not_tensor')
+check('torch.sin_', lambda torch: torch.sin_(torch.ones(2, requires_grad=True)), name='leaf_requires_grad')
+
+
+@case('torch.frombuffer')
+def frombuffer_shares(torch):
+    b = bytearray(b'\x01\x00\x00\x00\x02\x00\x00\x00')
+    t = torch.frombuffer(b, dtype=torch.int32)
+    b[0] = 9
+    return t, torch.frombuffer(b, dtype=torch.int16, count=2, offset=2), torch.frombuffer(b'abcd', dtype=torch.uint8)
+
+
+check('torch.frombuffer', lambda torch: torch.frombuffer(bytearray(8), dtype=torch.int32, count=3), name='count_too_big')
+check('torch.frombuffer', lambda torch: torch.frombuffer(bytearray(8), dtype=torch.int32, offset=9), name='offset')
+check('torch.frombuffer', lambda torch: torch.frombuffer(bytearray(), dtype=torch.int32), name='empty')
+check('torch.frombuffer', lambda torch: torch.frombuffer(bytearray(8), dtype=torch.float64, offset=1), name='multiple')

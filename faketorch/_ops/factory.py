@@ -179,6 +179,40 @@ def from_numpy(ndarray):
     return _make(ndarray, D.from_numpy_dtype(ndarray.dtype))
 
 
+_warned_readonly = []
+
+
+def frombuffer(buffer, *, dtype, count=-1, offset=0, requires_grad=False):
+    """A 1-d tensor over a Python buffer's memory (no copy), as torch.frombuffer."""
+    n = memoryview(buffer).nbytes
+    size = np.dtype(D.np_dtype(dtype)).itemsize
+    if n == 0 or count == 0:
+        raise ValueError(f"both buffer length ({n}) and count ({count}) must not be 0")
+    if not 0 <= offset < n:
+        raise ValueError(f"offset ({offset} bytes) must be non-negative and no greater than buffer length ({n} "
+                         f"bytes) minus 1")
+    if count < 0:
+        if (n - offset) % size:
+            raise ValueError(f"buffer length ({n - offset} bytes) after offset ({offset} bytes) must be a multiple "
+                             f"of element size ({size})")
+        count = (n - offset) // size
+    elif offset + count * size > n:
+        raise ValueError(f"requested buffer length ({count} * {size} bytes) after offset ({offset} bytes) must not "
+                         f"be greater than actual buffer length ({n} bytes)")
+    arr = np.frombuffer(buffer, D.np_dtype(dtype), count, offset)
+    if not arr.flags.writeable:
+        if not _warned_readonly:
+            _warned_readonly.append(True)
+            import warnings
+            warnings.warn("The given buffer is not writable, and PyTorch does not support non-writable tensors. "
+                          "This means you can write to the underlying (supposedly non-writable) buffer using the "
+                          "tensor. You may want to copy the buffer to protect its data or make it writable before "
+                          "converting it to a tensor. This type of warning will be suppressed for the rest of this "
+                          "program.", UserWarning, stacklevel=2)
+    t = _make(arr, dtype)
+    return t.requires_grad_() if requires_grad else t
+
+
 def _make_shared(arr):
     """A tensor around an array from elsewhere (DLPack), sharing its memory."""
     from .._device import device_of_array
@@ -463,7 +497,7 @@ def _legacy_class(dt):
 
 legacy_classes = {D.legacy_names[d.name]: _legacy_class(d) for d in D.all_dtypes if d.name in D.legacy_names}
 
-for _f in (tensor, as_tensor, from_numpy, from_dlpack, asarray, zeros, ones, empty, full, zeros_like, ones_like,
+for _f in (tensor, as_tensor, from_numpy, from_dlpack, frombuffer, asarray, zeros, ones, empty, full, zeros_like, ones_like,
            empty_like, full_like, arange, linspace, logspace, eye, scalar_tensor, empty_strided,
            empty_permuted):
     register(_f, method=False)
