@@ -153,3 +153,35 @@ def hash_tensor_forms(torch):
     return (torch.hash_tensor(x), torch.hash_tensor(x, 1), torch.hash_tensor(x, [0, 1], keepdim=True),
             x.hash_tensor(0, keepdim=True), torch.hash_tensor(torch.tensor([1, -2, 3], dtype=torch.int8)),
             torch.hash_tensor(torch.tensor([True, False, True])), torch.hash_tensor(x.double(), 0))
+
+
+@case('torch._segment_reduce')
+def segment_reduce_forms(torch):
+    out = []
+    for r in ('sum', 'mean', 'max', 'min', 'prod'):
+        for init in (None, 10.):
+            d = torch.tensor([1., 3., 3., 0., 5., 2.], requires_grad=True)
+            y = torch._segment_reduce(d, r, lengths=torch.tensor([2, 0, 3, 1]), initial=init)
+            (y.nan_to_num(0., 0., 0.) * torch.tensor([1., 2., 3., 4.])).sum().backward()
+            out.append((y, d.grad, y.grad_fn.name()))
+    x = torch.arange(12.).reshape(2, 6)
+    out.append(torch._segment_reduce(x, 'sum', lengths=torch.tensor([[2, 4], [3, 3]]), axis=1))
+    out.append(torch._segment_reduce(x, 'amax', offsets=torch.tensor([[0, 1, 6], [0, 3, 6]]), axis=1))
+    return out
+
+
+check('torch._segment_reduce', lambda torch: torch._segment_reduce(
+    torch.ones(2, 6), 'sum', lengths=torch.tensor([2, 4]), axis=1), name='axis_not_last')
+check('torch._segment_reduce', lambda torch: torch._segment_reduce(
+    torch.ones(6), 'sum', lengths=torch.tensor([[2, 4]])), name='lengths_rank')
+
+
+check('torch._segment_reduce', lambda torch: torch._segment_reduce(torch.ones(6), 'sum'), name='no_lengths')
+check('torch._segment_reduce', lambda torch: torch._segment_reduce(
+    torch.ones(6), 'foo', lengths=torch.tensor([6])), name='bad_reduce')
+check('torch._segment_reduce', lambda torch: torch._segment_reduce(
+    torch.ones(6), 'sum', lengths=torch.tensor([2, 2])), name='lengths_short')
+check('torch._segment_reduce', lambda torch: torch._segment_reduce(
+    torch.ones(6), 'sum', lengths=torch.tensor([2, 2]), unsafe=True), name='unsafe')
+check('torch._segment_reduce', lambda torch: torch._segment_reduce(
+    torch.ones(3, dtype=torch.long), 'sum', lengths=torch.tensor([3])), name='long')

@@ -762,3 +762,74 @@ def hash_tensor(input, dim=(), *, keepdim=False, mode=0):
 
 
 register(hash_tensor)
+
+
+_SEGMENT_EMPTY = {'sum': 0.0, 'mean': math.nan, 'max': -math.inf, 'min': math.inf, 'prod': 1.0}
+
+
+def _segment_reduce(data, reduce, *, lengths=None, indices=None, offsets=None, axis=0, unsafe=False,
+                    initial=None):
+    """Reduce `data` along `axis` over consecutive segments (`lengths`, or `offsets` as cumulative
+    starts; batched over the leading dims of either). Empty segments give `initial`, else the
+    reduction's identity (mean: NaN). One node, SegmentReduceBackward0 (max/min ties share)."""
+    reduce = {'amax': 'max', 'amin': 'min'}.get(reduce, reduce)
+    if reduce not in _SEGMENT_EMPTY:
+        raise RuntimeError(f"reduce argument must be either sum, prod, mean, amax or amin, got {reduce}")
+    if lengths is None and offsets is None:
+        raise RuntimeError('segment_reduce(): Either lengths or offsets must be defined.')
+    if data.dtype._cat != 2:
+        raise NotImplementedError(f'"_segment_reduce_cpu" not implemented for \'{D.type_name(data.dtype)}\'')
+    ax = _wrap_dim(axis, data.dim())
+    given = lengths if lengths is not None else offsets
+    if given.dim() > data.dim():
+        raise RuntimeError('Expected data.dim() >= lengths_value.dim() to be true, but got false.  (Could this '
+                           'error message be improved?  If so, please report an enhancement request to PyTorch.)')
+    if given.dim() - 1 != ax:
+        raise RuntimeError(f"segment_reduce(): Expected axis to be the last dimension of "
+                           f"{'lengths' if lengths is not None else 'offsets'} but got {axis}.")
+    lens = np.host(lengths._data) if lengths is not None else np.diff(np.host(offsets._data), axis=-1)
+    x = np.moveaxis(np.host(data._data), ax, -1)
+    lens = np.broadcast_to(lens, x.shape[:-1] + lens.shape[-1:]).astype(np.int64)
+    if not unsafe and (lens.sum(-1) != x.shape[-1]).any():
+        raise RuntimeError('segment_reduce(): Expected all rows of lengths along axis to sum to '
+                           'data.size(lengths.dim()-1) when !unsafe.')
+    starts = np.cumsum(lens, -1) - lens
+    out = np.empty(lens.shape, x.dtype)
+    for pos in np.ndindex(*lens.shape):
+        seg = x[pos[:-1]][starts[pos]:starts[pos] + lens[pos]]
+        if initial is not None:
+            seg = np.append(seg, x.dtype.type(initial)) if reduce != 'mean' else seg
+        if seg.size == 0:
+            v = _SEGMENT_EMPTY[reduce] if initial is None else initial
+        elif reduce == 'mean':
+            v = (seg.sum() + (initial or 0)) / seg.size
+        else:
+            v = {'sum': np.sum, 'max': np.max, 'min': np.min, 'prod': np.prod}[reduce](seg)
+        out[pos] = v
+    r = _make(np.asarray_on(np.moveaxis(out, -1, ax), data._data), data.dtype, data._device)
+    if _grad_on(data):
+        def bwd(node, g):
+            go = np.moveaxis(np.host(g._data), ax, -1)
+            gx = np.zeros(x.shape, x.dtype)
+            for pos in np.ndindex(*lens.shape):
+                s, n = starts[pos], lens[pos]
+                if n == 0:
+                    continue
+                seg, row = x[pos[:-1]][s:s + n], gx[pos[:-1]]
+                if reduce == 'sum':
+                    row[s:s + n] = go[pos]
+                elif reduce == 'mean':
+                    row[s:s + n] = go[pos] / n
+                elif reduce in ('max', 'min'):
+                    hit = seg == out[pos]
+                    row[s:s + n] = np.where(hit, go[pos] / (hit.sum() or 1), 0)
+                else:       # prod: the product of the others (exact with zeros)
+                    others = [np.prod(np.delete(seg, i)) for i in range(n)]
+                    init = x.dtype.type(1 if initial is None else initial)
+                    row[s:s + n] = go[pos] * np.asarray(others, x.dtype) * init
+            return _make(np.asarray_on(np.moveaxis(gx, -1, ax), data._data), data.dtype, data._device)
+        attach('SegmentReduceBackward0', bwd, (data,), (r,))
+    return r
+
+
+register(_segment_reduce, method=False)
