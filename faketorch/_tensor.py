@@ -34,6 +34,8 @@ def _make(data, dtype, device=_cpu):
     t._accum = None
     t._retains_grad = False
     t._view_fn = None
+    if _grad_state.inference:       # made under inference_mode: an inference tensor
+        t._inference = True
     return t
 
 
@@ -70,6 +72,7 @@ class Tensor(metaclass=_TensorMeta):
     __slots__ = ('_data', 'dtype', '_device', '_requires_grad', '_grad_fn', '_grad', '_output_nr',
                  '_vc', '_base', '_view_fn', '_accum', '_retains_grad', '__dict__', '__weakref__')
     __array_priority__ = 1000   # so ndarray + Tensor defers to Tensor.__radd__
+    _inference = False          # True (in the instance) for tensors made under inference_mode
 
     def __new__(cls, *args, device=None):
         from ._ops.factory import _legacy_new
@@ -215,7 +218,13 @@ class Tensor(metaclass=_TensorMeta):
     def requires_grad(self, flag):
         self.requires_grad_(flag)
 
+    def is_inference(self):
+        return self._inference
+
     def requires_grad_(self, requires_grad=True):
+        if requires_grad and self._inference and not _grad_state.inference:
+            raise RuntimeError("Setting requires_grad=True on inference tensor outside InferenceMode is not "
+                               "allowed.")
         if self._grad_fn is not None and not requires_grad:
             raise RuntimeError("you can only change requires_grad flags of leaf variables. If you want "
                                "to use a computed variable in a subgraph that doesn't require "
@@ -422,6 +431,7 @@ class Tensor(metaclass=_TensorMeta):
 
     def __getstate__(self, copy_data=False):
         d = dict(self.__dict__) if hasattr(self, '__dict__') else {}
+        d.pop('_inference', None)       # a copy (deepcopy, pickle) is a normal tensor, as in torch
         data = self._data
         return {'data': np.array(data) if copy_data or data.base is not None else data,
                 'dtype': self.dtype.name, 'device': str(self._device),

@@ -386,7 +386,7 @@ class _Pickler(pickle._Pickler):
         self.memoize(obj)
 
 
-_PRIVATE_STATE = ('_is_param',)
+_PRIVATE_STATE = ('_is_param', '_inference')
 
 
 def _tensor_state(t):

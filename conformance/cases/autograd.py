@@ -484,3 +484,33 @@ for _name, _op in _MASK_OPS.items():
             i.add_(0)
         z.sum().backward()
     check('torch.autograd.backward', _f, name=f'index_tensor_modified_{_name}')
+
+
+@case('Tensor.is_inference')
+def inference_tensors(torch):
+    n = torch.ones(2)
+    with torch.inference_mode():
+        x = torch.ones(2)
+        v, y, nv, nn2 = x.view(2), x * 2, n.view(2), n + 1
+        x.add_(1)                                   # in-place inside the mode is allowed
+    with torch.inference_mode(False):
+        z = torch.ones(1)
+    c = x.clone()
+    c.add_(1)
+    w = torch.ones(2, requires_grad=True)
+    ok = torch.exp(w) + x                           # exp saves w, not x: allowed
+    return ([t.is_inference() for t in (x, v, y, nv, nn2, z, c, n)], x, c, ok,
+            torch.is_inference_mode_enabled())
+
+
+def _inference_tensor(torch):
+    with torch.inference_mode():
+        return torch.ones(2)
+
+
+check('Tensor.is_inference', lambda torch: _inference_tensor(torch).requires_grad_(), name='requires_grad_outside')
+check('Tensor.is_inference', lambda torch: _inference_tensor(torch).mul_(2), name='inplace_outside')
+check('Tensor.is_inference', lambda torch: torch.ones(2, requires_grad=True) * _inference_tensor(torch),
+      name='saved_for_backward')
+check('Tensor.is_inference', lambda torch: __import__('copy').deepcopy(_inference_tensor(torch)).is_inference(),
+      name='deepcopy_is_normal')

@@ -144,6 +144,10 @@ def needs(node, i):
 # --- in-place and out= -------------------------------------------------------------------------
 
 def check_inplace(t):
+    if t._inference and not grad_state.inference:
+        raise RuntimeError("Inplace update to inference tensor outside InferenceMode is not allowed.You can make "
+                           "a clone to get a normal tensor before doing inplace update.See "
+                           "https://github.com/pytorch/rfcs/pull/17 for more details.")
     if t._requires_grad and t._grad_fn is None and grad_state.enabled:
         raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
     if t._base is not None and t._base._requires_grad and t._base._grad_fn is None \

@@ -12,6 +12,8 @@ from ._core import attach, needs, register
 
 def make_view(input, data, gname, bwd, replay, args=None):
     r = _make(data, input.dtype, input._device)
+    if r._inference and not input._inference:     # a view is an inference tensor iff its base is
+        del r._inference
     r._vc = input._vc
     base = input._base
     parent = input._view_fn

@@ -105,6 +105,11 @@ class Node:
         for t in tensors:
             if t is None:
                 items.append(None)
+            elif t._inference and not _grad_state.inference:
+                raise RuntimeError("Inference tensors cannot be saved for backward. Please do not use Tensors "
+                                   "created in inference mode in computation tracked by autograd. To work around "
+                                   "this, you can make a clone to get a normal tensor and use it in autograd, or "
+                                   "use `torch.no_grad()` instead of `torch.inference_mode()`.")
             elif t._grad_fn is self:
                 items.append((None, t._data, t._vc, t._vc[0], t._output_nr, t.dtype, t._device))
             else:
