@@ -79,3 +79,13 @@ print((g + torch.tensor(1.)).device, g[torch.tensor([0])].device)
     out = subprocess.run([sys.executable, '-c', code], env=env, capture_output=True, text=True)
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.split() == ['True'] * 10 + ['cuda:0', 'cuda:0']
+
+
+def test_gpu_tests_pass_on_stand_in():
+    """tests/test_cuda_api.py's GPU tests (skipped on CI for want of a GPU) run on the stand-in."""
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([os.path.join(REPO, 'conformance', 'fake_cupy'), REPO]))
+    run = subprocess.run([sys.executable, '-m', 'pytest', '-q', '-p', 'no:cacheprovider', '-k', 'gpu',
+                          os.path.join(REPO, 'tests', 'test_cuda_api.py')], env=env, cwd=REPO,
+                         capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stdout[-3000:]
+    assert ' passed' in run.stdout and ' failed' not in run.stdout
