@@ -219,7 +219,8 @@ def _extreme_identity(dt, reduce):
 
 
 def _scatter_pos(idx, d):
-    grids = [np.asarray_on(g, idx) for g in np.indices(idx.shape, sparse=True)]
+    grids = np.indices(idx.shape, sparse=True)
+    grids = [np.asarray_on(g, idx) for g in grids] if np._gpu(idx) else list(grids)
     grids[d] = idx
     return tuple(grids)
 
