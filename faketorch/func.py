@@ -67,6 +67,27 @@ def _wrap_args(args, argnums, keep_graph):
     return args, diff
 
 
+def _call_flat(func, args, kwargs, argnums, has_aux, keep_graph):
+    """Under enable_grad: func on args with the argnums ones made fresh leaves. Returns the output's
+    leaves and spec, the differentiated inputs' leaves and spec, and the aux output."""
+    args, diff = _wrap_args(args, argnums, keep_graph)
+    output = func(*args, **kwargs)
+    aux = None
+    if has_aux:
+        output, aux = output
+    out_leaves, out_spec = _pytree.tree_flatten(output)
+    in_leaves, in_spec = _pytree.tree_flatten(diff)
+    return out_leaves, out_spec, in_leaves, in_spec, aux
+
+
+def _transpose_map(out_leaves, in_leaves):
+    """(us, J^T u) with fresh leaves u: J^T u is linear in u, so its derivative along v is J v
+    (forward mode through double backward)."""
+    from . import zeros_like
+    us = [zeros_like(o).requires_grad_() for o in out_leaves]
+    return us, _grad_wrt(out_leaves, us, in_leaves, True)
+
+
 def _grad_wrt(outputs, grad_outputs, inputs, keep_graph):
     from .autograd import grad as _autograd_grad
     from . import zeros_like
@@ -146,7 +167,6 @@ def jvp(func, primals, tangents, *, strict=False, has_aux=False):
     if not isinstance(primals, (tuple, list)):
         raise RuntimeError(f"jvp(f, primals, tangents): Expected primals to be a tuple. E.g. it should be valid "
                            f"to call f(*primals). Got {type(primals).__name__}")
-    from . import zeros_like
     keep = _keep_graph(primals)
     with enable_grad():
         primals = _pytree.tree_map(lambda x: _prepare(x, keep), tuple(primals))
@@ -155,10 +175,7 @@ def jvp(func, primals, tangents, *, strict=False, has_aux=False):
         if has_aux:
             output, aux = output
         out_leaves, out_spec = _pytree.tree_flatten(output)
-        in_leaves = _pytree.tree_leaves(primals)
-        # u -> J^T u is linear in u: its derivative along the tangent v is J v
-        us = [zeros_like(o).requires_grad_() for o in out_leaves]
-        jtu = _grad_wrt(out_leaves, us, in_leaves, True)
+        us, jtu = _transpose_map(out_leaves, _pytree.tree_leaves(primals))
         jv = _grad_wrt(jtu, _pytree.tree_leaves(tuple(tangents)), us, keep)
     result = (_post(output, keep), out_spec.unflatten(jv))
     return result + (_post(aux, keep),) if has_aux else result
@@ -170,13 +187,7 @@ def jacrev(func, argnums=0, *, has_aux=False, chunk_size=None, _preallocate_and_
         from . import stack, zeros
         keep = _keep_graph((args, kwargs))
         with enable_grad():
-            args, diff = _wrap_args(args, argnums, keep)
-            output = func(*args, **kwargs)
-            aux = None
-            if has_aux:
-                output, aux = output
-            out_leaves, out_spec = _pytree.tree_flatten(output)
-            in_leaves, in_spec = _pytree.tree_flatten(diff)
+            out_leaves, out_spec, in_leaves, in_spec, aux = _call_flat(func, args, kwargs, argnums, has_aux, keep)
             per_output = []
             for out in out_leaves:
                 flat = out.reshape(-1)
@@ -197,15 +208,8 @@ def jacfwd(func, argnums=0, has_aux=False, *, randomness='error'):
         from . import stack, zeros, zeros_like
         keep = _keep_graph((args, kwargs))
         with enable_grad():
-            args, diff = _wrap_args(args, argnums, keep)
-            output = func(*args, **kwargs)
-            aux = None
-            if has_aux:
-                output, aux = output
-            out_leaves, out_spec = _pytree.tree_flatten(output)
-            in_leaves, in_spec = _pytree.tree_flatten(diff)
-            us = [zeros_like(o).requires_grad_() for o in out_leaves]
-            jtu = _grad_wrt(out_leaves, us, in_leaves, True)
+            out_leaves, out_spec, in_leaves, in_spec, aux = _call_flat(func, args, kwargs, argnums, has_aux, keep)
+            us, jtu = _transpose_map(out_leaves, in_leaves)
             per_input = []
             for k, x in enumerate(in_leaves):
                 cols = []

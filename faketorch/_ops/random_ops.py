@@ -27,7 +27,7 @@ def _draw(device, generator, name, *args):
         data = draw(device, name, *args)
         if data is not None:
             return data
-        args = tuple(np.host(a) if hasattr(a, '__cuda_array_interface__') else a for a in args)
+        args = tuple(np.host(a) for a in args)      # random_ with default bounds: drawn on the host
     return getattr(_rng, name)(_gen(generator), *args)
 
 

@@ -24,7 +24,6 @@ def _seed_device(idx, seed):
     cp = _cupy()
     with cp.cuda.Device(idx):
         cp.random.seed(seed)
-    _seeds[idx] = seed
 
 
 def manual_seed(seed):

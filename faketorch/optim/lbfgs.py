@@ -99,7 +99,7 @@ def _strong_wolfe(obj_func, x, t, d, f, g, gtd, c1=1e-4, c2=0.9, tolerance_chang
 
 
 def _to_state(x):
-    if isinstance(x, (np.ndarray, np.generic)) or hasattr(x, '__cuda_array_interface__'):
+    if isinstance(x, (np.ndarray, np.generic)) or np._gpu(x):
         a = np.asarray(x)
         return _make(a, D.from_numpy_dtype(a.dtype))
     if isinstance(x, list):
