@@ -7,6 +7,7 @@ state_dict is copied into faketorch's module with ``load_state_dict`` (through N
 forward outputs, the input gradients and the parameter gradients are compared. The first sample
 that does not pass decides the id. An entry passes when both of its ids pass.
 """
+import copy
 import warnings
 
 from .compare import describe, normalize, raised
@@ -44,7 +45,8 @@ def _ctor_neutral(x, torch):
         return ('__module__', x)
     if callable(x) and not isinstance(x, type) and (getattr(x, '__module__', '') or '').startswith('torch'):
         modname = x.__module__
-        path = 'nn.functional.' + x.__name__ if modname.startswith('torch.nn.functional') else x.__name__
+        nn_fn = modname.startswith(('torch.nn.functional', 'torch._C._nn'))    # F.gelu lives in _C._nn
+        path = 'nn.functional.' + x.__name__ if nn_fn else x.__name__
         return ('__fn__', path)
     if isinstance(x, (list, tuple)) and type(x) in (list, tuple):
         return type(x)(_ctor_neutral(v, torch) for v in x)
@@ -55,7 +57,8 @@ def _ctor_neutral(x, torch):
 
 def _ctor_build(x, mod, ref):
     if isinstance(x, tuple) and len(x) == 2 and x[0] == '__module__':
-        return x[1] if mod is ref else _mirror_module(x[1], mod)
+        # torch's copy goes to the run's default device, as faketorch's mirror does
+        return copy.deepcopy(x[1]).to(ref.get_default_device()) if mod is ref else _mirror_module(x[1], mod)
     if isinstance(x, tuple) and len(x) == 2 and x[0] == '__fn__':
         return resolve(mod, x[1])
     if isinstance(x, (list, tuple)) and not (len(x) == 2 and isinstance(x[0], str) and x[0].startswith('__')):

@@ -300,8 +300,7 @@ def run_cases(cases, ref, impl, progress=None):
                 raise
             outcomes.append(_record(o))
         if progress:
-            done = outcomes[-len(group):]
-            progress(f'cases/{area}: {len(group)} cases, ' + counts_text(done))
+            progress(f'cases/{area}: {len(group)} cases, ' + counts_text(outcomes[-len(group):]))
     return outcomes
 
 

@@ -27,6 +27,26 @@ def asarray(a, dtype=None, order=None, **kw):
     return _module_of(a).asarray(a, dtype, order)
 
 
+# NumPy 2 hands `like=` on to the other library with its own device=None, which CuPy's eye, ones
+# and full do not take: these three call CuPy's directly.
+def eye(N, M=None, k=0, dtype=float, order='C', *, device=None, like=None):
+    if not _gpu(like):
+        return _np.eye(N, M, k, dtype, order, device=device, like=like)
+    return _module_of(like).eye(N, M, k, dtype, order)
+
+
+def ones(shape, dtype=None, order='C', *, device=None, like=None):
+    if not _gpu(like):
+        return _np.ones(shape, dtype, order, device=device, like=like)
+    return _module_of(like).ones(shape, dtype, order)
+
+
+def full(shape, fill_value, dtype=None, order='C', *, device=None, like=None):
+    if not _gpu(like):
+        return _np.full(shape, fill_value, dtype, order, device=device, like=like)
+    return _module_of(like).full(shape, fill_value, dtype, order)
+
+
 def cast(v, dtype):
     """v.astype(dtype) for an array; a NumPy scalar for a Python one (not a 0-d array: CuPy takes
     scalars but refuses 0-d NumPy arrays)."""
@@ -95,19 +115,95 @@ def on_host(f, a, *rest):
     return _module_of(a).asarray(r) if isinstance(r, (_ndarray, _np.generic)) else r
 
 
+# The target dtypes CuPy's ufunc.at takes for an integer-array index (CuPy 14, read on an H100);
+# every other ufunc's .at raises NotImplementedError there.
+_AT_DTYPES = {
+    'add': frozenset('int32 int64 uint32 uint64 float16 float32 float64'.split()),
+    'subtract': frozenset(('int32', 'uint32')),
+    'maximum': frozenset('int32 int64 uint32 uint64 float32 float64'.split()),
+    'minimum': frozenset('int32 int64 uint32 uint64 float32 float64'.split()),
+    'bitwise_and': frozenset(('int32', 'int64', 'uint32', 'uint64')),
+    'bitwise_or': frozenset(('int32', 'int64', 'uint32', 'uint64')),
+    'bitwise_xor': frozenset(('int32', 'int64', 'uint32', 'uint64')),
+}
+
+
+def _host_index(ix):
+    if isinstance(ix, tuple):
+        return tuple(host(i) for i in ix)
+    return host(ix)
+
+
 def ufunc_at(ufunc, a, indices, b=None):
-    """ufunc.at(a, indices, b). CuPy's supports int32/int64/uint32/uint64/float16/32/64 targets only:
-    other dtypes (bool, small ints, complex) go through a wider copy there."""
+    """ufunc.at(a, indices, b) (NumPy's ufunc), on a CuPy array through CuPy's own ufunc: CuPy's
+    ndarray does not take np.<ufunc>.at when `indices` is a tuple, a slice or a list. CuPy's .at
+    covers the dtypes in _AT_DTYPES; other targets go through a wider copy (bool and small ints as
+    int64, float16 as float32; a complex sum as its real and imaginary parts), and what CuPy has no
+    .at for (multiply, complex maximum) runs on the host."""
     args = () if b is None else (b,)
-    if not _gpu(a) or a.dtype.kind == 'f' or a.dtype in (_np.int32, _np.int64, _np.uint32, _np.uint64):
+    if not _gpu(a):
         return ufunc.at(a, indices, *args)
+    xp, name = _module_of(a), ufunc.__name__
+    if name == 'subtract' and a.dtype.name not in _AT_DTYPES[name]:
+        name, args = 'add', (-asarray_on(b, a),)
+    ok = _AT_DTYPES.get(name)
+    if ok is None or (a.dtype.kind == 'c' and name != 'add'):    # no CuPy kernel: the host's NumPy
+        h = a.get()
+        ufunc.at(h, _host_index(indices), *(host(x) for x in args))
+        a[...] = xp.asarray(h)
+        return None
+    at = getattr(xp, name).at
+    if a.dtype.name in ok:
+        return at(a, indices, *args)
     if a.dtype.kind == 'c':
-        bb = b if b is not None and getattr(b, 'dtype', None) is not None else asarray_on(b, a)
+        bb = asarray_on(b, a)
         re, im = a.real.copy(), a.imag.copy()
-        ufunc.at(re, indices, bb.real)
-        ufunc.at(im, indices, bb.imag)
+        at(re, indices, bb.real)
+        at(im, indices, bb.imag)
         a.real[...], a.imag[...] = re, im
         return None
-    wide = a.astype(_np.int64)
-    ufunc.at(wide, indices, *((x.astype(_np.int64) if hasattr(x, 'astype') else x) for x in args))
+    wide_t = _np.float32 if a.dtype.kind == 'f' else _np.int64
+    wide = a.astype(wide_t)
+    at(wide, indices, *(asarray_on(x, a).astype(wide_t) for x in args))
     a[...] = (wide != 0) if a.dtype == _np.bool_ else wide.astype(a.dtype)
+    return None
+
+
+class Kernel:
+    """A CUDA C elementwise body (cupy.ElementwiseKernel, compiled on first use) for a hot path
+    where one launch replaces several: on a GPU the launches, not the arithmetic, are the cost.
+    Compiled with --fmad=false, so that a*b+c rounds twice, as NumPy's two ufuncs do. `host` is
+    the same computation in NumPy calls, run where CuPy has no compiler (the CuPy stand-in, so CI
+    checks what the callers do with a kernel). Callers use `ready` and keep their NumPy code for
+    the CPU."""
+
+    def __init__(self, name, in_params, out_params, body, host):
+        self.name, self.params, self.body, self.host, self._k = name, (in_params, out_params), body, host, None
+
+    def __call__(self, *args, size=None):      # args[0]: an array of the kernel's float type T
+        if not self.ready(args[0]):
+            return None
+        if self._k is None:
+            ek = getattr(_module_of(args[0]), 'ElementwiseKernel', None)
+            if ek is None:
+                self._k = self.host
+            else:
+                self._k = ek(*self.params, self.body, 'faketorch_' + self.name, options=('--fmad=false',))
+                try:
+                    return self._launch(args, size)     # compiles
+                except Exception as e:                  # no working compiler: the NumPy version
+                    if type(e).__name__ != 'CompileException':
+                        raise
+                    import warnings
+                    warnings.warn(f'faketorch: CUDA kernel {self.name} did not compile ({e}); '
+                                  'using its NumPy version', RuntimeWarning)
+                    self._k = self.host
+        return self._launch(args, size)
+
+    def _launch(self, args, size):
+        return self._k(*args) if size is None or self._k is self.host else self._k(*args, size=size)
+
+    def ready(self, a):
+        """Will a call on `a` run the kernel: a GPU array of 32- or 64-bit floats? (The bodies
+        compute in T, which for half would not be torch's float math.)"""
+        return _gpu(a) and a.dtype.kind == 'f' and a.itemsize >= 4

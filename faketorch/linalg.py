@@ -565,7 +565,7 @@ def pinv(A, *, atol=None, rtol=None, hermitian=False, out=None):
         vh = np.swapaxes(v, -1, -2).conj()
     else:
         u, s, vh = np.linalg.svd(a, full_matrices=False)
-    smax = s[..., :1] if s.shape[-1] else np.zeros(s.shape[:-1] + (1,), s.dtype)
+    smax = s[..., :1] if s.shape[-1] else np.zeros_like(s, shape=s.shape[:-1] + (1,))
     at = _tol_arr(atol, a)
     rt = _tol_arr(rtol, a)
     if rt is None:
@@ -602,7 +602,7 @@ def matrix_rank(A, *, atol=None, rtol=None, hermitian=False, tol=None, out=None)
     if tol is not None:
         atol, rtol = tol, 0.0
     eps = np.finfo(a.dtype).eps
-    smax = s.max(-1, keepdims=True) if s.shape[-1] else np.zeros(s.shape[:-1] + (1,), s.dtype)
+    smax = s.max(-1, keepdims=True) if s.shape[-1] else np.zeros_like(s, shape=s.shape[:-1] + (1,))
     at = _tol_arr(atol, a)
     rt = _tol_arr(rtol, a)
     if rt is None:
@@ -616,6 +616,10 @@ def matrix_rank(A, *, atol=None, rtol=None, hermitian=False, tol=None, out=None)
 
 def lstsq(A, B, rcond=None, *, driver=None):
     _check_matrix('linalg.lstsq', A, square=False)
+    if A._device.type == 'cuda':
+        if driver is not None and driver.lower() != 'gels':
+            raise RuntimeError('torch.linalg.lstsq: `driver` other than `gels` is not supported on CUDA')
+        driver = 'gels'
     vec = B._data.ndim == A._data.ndim - 1
     Bm = B.unsqueeze(-1) if vec else B
     a, b = A._data, Bm._data

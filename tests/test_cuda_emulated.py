@@ -82,10 +82,12 @@ print((g + torch.tensor(1.)).device, g[torch.tensor([0])].device)
 
 
 def test_gpu_tests_pass_on_stand_in():
-    """tests/test_cuda_api.py's GPU tests (skipped on CI for want of a GPU) run on the stand-in."""
+    """tests/test_cuda_api.py's GPU tests and tests/test_cuda_kernels.py (skipped on CI for want of a
+    GPU) run on the stand-in (the kernels as their NumPy `host` versions)."""
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([os.path.join(REPO, 'conformance', 'fake_cupy'), REPO]))
-    run = subprocess.run([sys.executable, '-m', 'pytest', '-q', '-p', 'no:cacheprovider', '-k', 'gpu',
-                          os.path.join(REPO, 'tests', 'test_cuda_api.py')], env=env, cwd=REPO,
+    run = subprocess.run([sys.executable, '-m', 'pytest', '-q', '-p', 'no:cacheprovider', '-k', 'gpu or kernels',
+                          os.path.join(REPO, 'tests', 'test_cuda_api.py'),
+                          os.path.join(REPO, 'tests', 'test_cuda_kernels.py')], env=env, cwd=REPO,
                          capture_output=True, text=True, timeout=600)
     assert run.returncode == 0, run.stdout[-3000:]
     assert ' passed' in run.stdout and ' failed' not in run.stdout

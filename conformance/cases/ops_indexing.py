@@ -159,3 +159,22 @@ def masked_put_accumulate(torch):
 
 check('torch._unsafe_masked_index', lambda torch: torch._unsafe_masked_index(
     torch.ones(3), torch.tensor([True]), [torch.tensor([0.])], 0.), name='float_index')
+
+
+# Scatter-accumulates over every dtype: on CUDA these go through CuPy's ufunc.at, which takes only
+# some target dtypes (the others go through a wider copy) and has no multiply.at (host fallback).
+_ACC_DTYPES = ('int8', 'uint8', 'int16', 'int32', 'int64', 'bool', 'float16', 'float32', 'float64',
+               'complex64')
+for _dt in _ACC_DTYPES:
+    check('Tensor.index_add_', lambda torch, dt=_dt: torch.ones(4, 2, dtype=getattr(torch, dt)).index_add_(
+        0, torch.tensor([3, 0, 3]), torch.ones(3, 2, dtype=getattr(torch, dt))), name=f'dup_{_dt}')
+    check('Tensor.index_put_', lambda torch, dt=_dt: torch.zeros(3, 3, dtype=getattr(torch, dt)).index_put_(
+        (torch.tensor([0, 0, 2]), torch.tensor([1, 1, 0])), torch.ones(3, dtype=getattr(torch, dt)),
+        accumulate=True), name=f'accumulate_{_dt}')
+for _dt in ('int8', 'int16', 'int32', 'int64', 'float16', 'float32', 'float64'):
+    for _red in ('sum', 'prod', 'amax', 'amin', 'mean'):
+        check('torch.scatter_reduce', lambda torch, dt=_dt, red=_red: torch.scatter_reduce(
+            torch.arange(6, dtype=getattr(torch, dt)).reshape(2, 3), 1, torch.tensor([[2, 2, 0], [1, 1, 1]]),
+            torch.tensor([[5, -3, 2], [4, 7, -1]], dtype=getattr(torch, dt)), red), name=f'{_red}_{_dt}')
+    check('torch.index_reduce', lambda torch, dt=_dt: torch.ones(3, 2, dtype=getattr(torch, dt)).index_reduce(
+        0, torch.tensor([2, 2, 0]), torch.full((3, 2), 3, dtype=getattr(torch, dt)), 'prod'), name=f'prod_{_dt}')

@@ -20,6 +20,23 @@ def _c10(d):
             'float16': 'c10::Half', 'bool': 'bool'}.get(d.name, d.name)
 
 
+def cuda_blas_check(kernel, t, *arrays):
+    """torch's CUDA BLAS kernels (cuBLAS) have no integer or bool loops: a non-empty product on a
+    CUDA tensor of those dtypes raises, naming the kernel it reached."""
+    if t._device.type == 'cuda' and t.dtype._cat < 2 and all(a.size for a in arrays):
+        raise NotImplementedError(f'"{kernel}" not implemented for \'{D.type_name(t.dtype)}\'')
+
+
+def _cuda_kernel(na, nb):
+    """The CUDA kernel torch.matmul reaches for operands of these ranks (it folds a batch against a
+    matrix into one mm)."""
+    if na == 1 and nb == 1:
+        return 'dot'
+    if na == 2 and nb == 1:
+        return 'addmv_impl_cuda'
+    return 'baddbmm_cuda' if na >= 3 and nb >= 3 else 'addmm_cuda'
+
+
 def _mm_name(na, nb, sa, sb):
     if na == 1 and nb == 1:
         return 'DotBackward0'
@@ -95,7 +112,7 @@ def _matmul_bwd(node, g):
     return ga, gb
 
 
-def matmul(input, other, _name=None):
+def matmul(input, other, _name=None, _kernel=None):
     a, b = input._data, other._data
     if a.ndim == 0 or b.ndim == 0:
         raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are "
@@ -105,6 +122,7 @@ def matmul(input, other, _name=None):
         data = np.matmul(a, b)
     except ValueError:
         raise _shape_error(a, b) from None
+    cuda_blas_check(_kernel or _cuda_kernel(a.ndim, b.ndim), input, a, b)
     if input.dtype._cat < 2 and a.size and b.size:
         data = data.astype(input.dtype._np, copy=False)
     r = _make(np.asarray(data), input.dtype, input._device)
@@ -114,7 +132,7 @@ def matmul(input, other, _name=None):
     return r
 
 
-def _fixed_rank(name, na, nb):
+def _fixed_rank(name, na, nb, cuda_kernel=None):
     def f(input, mat2):
         if input._data.ndim != na or mat2._data.ndim != nb:
             if name == 'mm':
@@ -131,7 +149,7 @@ def _fixed_rank(name, na, nb):
         if name == 'bmm' and input._data.shape[0] != mat2._data.shape[0]:
             raise RuntimeError(f"batch1 and batch2 must have same number of batches, got "
                                f"{input._data.shape[0]} and {mat2._data.shape[0]}")
-        return matmul(input, mat2, 'BmmBackward0' if name == 'bmm' else None)
+        return matmul(input, mat2, 'BmmBackward0' if name == 'bmm' else None, cuda_kernel)
     f.__name__ = name
     return f
 
@@ -199,7 +217,8 @@ addr = _add_product('AddrBackward0', 'addr', lambda a, b: outer(a, b))
 
 
 # addbmm: the products summed over the batch, then added as addmm does
-addbmm = _add_product('AddbmmBackward0', 'addbmm', lambda a, b: _fixed_rank('bmm', 3, 3)(a, b).sum(0))
+addbmm = _add_product('AddbmmBackward0', 'addbmm',
+                      lambda a, b: _fixed_rank('bmm', 3, 3, 'addmm_cuda')(a, b).sum(0))
 
 
 for _f in (matmul, mm, bmm, dot, mv, outer):

@@ -9,6 +9,7 @@ from .. import _dtype as D
 from .._tensor import Tensor, _make, _wrap_dim
 from ..autograd.grad_mode import state as grad_state
 from ._core import attach, needs, register, with_out
+from .blas import cuda_blas_check
 
 
 def _grad_on(*ts):
@@ -197,8 +198,10 @@ def einsum(*args):
                                f"{D.type_name(t.dtype)}")
     ins, out = _normalise(eq, ops)
     _, ops = _sizes(ins, ops)
-    if len(ops) > 1 and ops[0].dtype is D.bool:
-        raise NotImplementedError("\"bmm\" not implemented for 'Bool'")
+    if len(ops) > 1:
+        cuda_blas_check('baddbmm_cuda', ops[0], *(t._data for t in ops))
+        if ops[0].dtype is D.bool:
+            raise NotImplementedError("\"bmm\" not implemented for 'Bool'")
     return _einsum_core(ins, out, ops)
 
 
@@ -208,6 +211,10 @@ register(einsum, method=False)
 # --- tensordot, kron, inner, vdot, trace, chain_matmul ------------------------------------------
 
 def tensordot(a, b, dims=2, out=None):
+    return _tensordot(a, b, dims, out, 'addmm_cuda')
+
+
+def _tensordot(a, b, dims, out, kernel):
     na, nb = a._data.ndim, b._data.ndim
     if isinstance(dims, Tensor):
         dims = dims.tolist()
@@ -231,6 +238,7 @@ def tensordot(a, b, dims=2, out=None):
                                f"in dim {x} and second has size {b._data.shape[y]} in dim {y}")
     if a.dtype is not b.dtype:
         raise RuntimeError(f"expected scalar type {D.type_name(a.dtype)} but found {D.type_name(b.dtype)}")
+    cuda_blas_check(kernel, a, a._data, b._data)
     la = _LETTERS[:na]
     lb = list(_LETTERS[na:na + nb])
     for x, y in zip(da, db):
@@ -267,7 +275,8 @@ def inner(input, other):
     if input._data.shape[-1] != other._data.shape[-1]:
         raise RuntimeError(f"inner() the last dimension must match on both input tensors but got shapes "
                            f"{list(input._data.shape)} and {list(other._data.shape)}")
-    return tensordot(input, other, ([-1], [-1]))
+    one_d = input._data.ndim == other._data.ndim == 1
+    return _tensordot(input, other, ([-1], [-1]), None, 'dot' if one_d else 'addmm_cuda')
 
 
 def vdot(input, other):
@@ -280,6 +289,7 @@ def vdot(input, other):
         raise RuntimeError(f"inconsistent tensor size, expected tensor [{input._data.shape[0]}] and src "
                            f"[{other._data.shape[0]}] to have the same number of elements, but got "
                            f"{input._data.shape[0]} and {other._data.shape[0]} elements respectively")
+    cuda_blas_check('dot', input, input._data, other._data)
     data = np.vdot(input._data, other._data)
     r = _make(np.asarray(data, input.dtype._np), input.dtype, input._device)
     if _grad_on(input, other):

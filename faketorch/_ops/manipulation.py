@@ -299,6 +299,9 @@ def tensor_split(input, indices_or_sections, dim=0):
     size = a.shape[d]
     ios = indices_or_sections
     if isinstance(ios, Tensor):
+        if ios._device.type != 'cpu':
+            raise RuntimeError(f"tensor_split expected tensor_indices_or_sections to be on cpu, but it's on "
+                               f"{ios._device}")
         if ios.dtype is not D.int64:
             raise RuntimeError(f"tensor_split expected tensor_indices_or_sections to have dtype of long, "
                                f"but got {ios.dtype.__repr__()[6:].capitalize() if False else D.type_name(ios.dtype)}")
@@ -611,7 +614,7 @@ def _as_strided(input, size, stride, storage_offset=None):
         acc = np.zeros(flat.size, g._data.dtype, like=g._data)
         idx = np.lib.stride_tricks.as_strided(np.arange(flat.size, like=g._data)[off:], size,
                                               tuple(s * 8 for s in stride))
-        np.add.at(acc, idx.reshape(-1), g._data.reshape(-1))
+        np.ufunc_at(np.add, acc, idx.reshape(-1), g._data.reshape(-1))
         return _make(acc[:a.size].reshape(in_shape) if base is input else acc.reshape(base._data.shape)
                      [tuple(slice(0, s) for s in in_shape)], g.dtype, g._device)
     # a view of the same storage, as in torch

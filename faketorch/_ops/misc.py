@@ -471,5 +471,15 @@ for _n, _dt in (('float', D.float32), ('double', D.float64), ('half', D.float16)
                 ('int', D.int32), ('short', D.int16), ('char', D.int8), ('byte', D.uint8),
                 ('bool', D.bool), ('cfloat', D.complex64), ('cdouble', D.complex128), ('bfloat16', D.bfloat16)):
     setattr(Tensor, _n, _caster(_dt))
-Tensor.masked_fill_ = lambda self, mask, value: (check_inplace(self), commit_inplace(self, masked_fill(self, mask, value)))[1]
+
+
+def _masked_fill_(self, mask, value):
+    if self._device.type == 'cuda' and isinstance(mask, Tensor) and mask.dtype is D.bool:
+        from .shape import expand_mask     # CUDA's kernel expands the mask (CPU's broadcasts the output)
+        expand_mask(mask, self._data.shape)
+    check_inplace(self)
+    return commit_inplace(self, masked_fill(self, mask, value))
+
+
+Tensor.masked_fill_ = _masked_fill_
 Tensor.where = lambda self, condition, y: where(condition, self, y)    # the method takes self as input

@@ -134,8 +134,17 @@ def _sigmoid(a):
 sigmoid = unary('sigmoid', V.float32(_sigmoid, lambda a: V.sigmoid(a, get_num_threads())), lambda g, result: g * result * (1 - result), floating=True)
 reciprocal = unary('reciprocal', lambda a: np.reciprocal(a), lambda g, result: -g * result * result,
                    floating=True)
-relu = unary('relu', lambda a: np.maximum(a, a.dtype.type(0)),
-             lambda g, result: g * (result > 0), grad_name='ReluBackward0',
+# on a GPU the backward is one kernel (torch's threshold_backward: 0 where result <= 0, NaN grads too)
+_relu_bwd = np.Kernel('relu_bwd', 'T g, T r', 'T y', 'y = r > 0 ? g : (T)0', lambda g, r: np.where(r > 0, g, 0))
+
+
+def _relu_deriv(g, result):
+    if not grad_state.enabled and _relu_bwd.ready(g._data) and g._data.dtype == result._data.dtype:
+        return _make(_relu_bwd(g._data, result._data), g.dtype, g._device)
+    return g * (result > 0)
+
+
+relu = unary('relu', lambda a: np.maximum(a, a.dtype.type(0)), _relu_deriv, grad_name='ReluBackward0',
              no_bool='Boolean inputs not supported for relu')
 def _sign(a):
     if a.dtype == np.bool_:
@@ -1020,9 +1029,12 @@ def _igamma64(a, x, upper):
         val = np.where(series, 1 - p, q) if upper else np.where(series, p, 1 - q)
         # torch's (Cephes') special cases, tested in this order; NaN falls through to NaN
         one, zero = (0., 1.) if upper else (1., 0.)    # P's limits at x -> inf and at x == 0, for Q swapped
-        return np.select([(x < 0) | (a < 0), a == 0, x == 0, np.isinf(a), np.isinf(x), ok],
-                         [np.nan, np.where(x > 0, one, np.nan), zero,
-                          np.where(np.isinf(x), np.nan, zero), one, val], np.nan)
+        cases = [((x < 0) | (a < 0), np.nan), (a == 0, np.where(x > 0, one, np.nan)), (x == 0, zero),
+                 (np.isinf(a), np.where(np.isinf(x), np.nan, zero)), (np.isinf(x), one), (ok, val)]
+        r = np.full_like(val, np.nan)
+        for cond, v in reversed(cases):                # np.select, which CuPy has for array choices only
+            r = np.where(cond, v, r)
+        return r
 
 
 def _igamma_da(g, a, b):

@@ -233,6 +233,8 @@ def scatter_reduce(input, dim, index, src, reduce, *, include_self=True):
         raise RuntimeError("scatter(): Expected dtype int64 for index")
     if src.dtype is not input.dtype:
         raise RuntimeError(f"scatter(): Expected self.dtype to be equal to src.dtype")
+    if input._device.type == 'cuda' and input.dtype is D.bool and reduce in ('prod', 'amin', 'amax'):
+        raise NotImplementedError("\"cuda_scatter_gather_base_kernel_func\" not implemented for 'Bool'")
     a = input._data
     d = _wrap_dim(dim, a.ndim)
     idx = index._data
@@ -470,15 +472,8 @@ for _f in (index_add, index_copy, index_fill, scatter_reduce, index_reduce, mask
 
 
 def _masked_scatter_(self, mask, source):
-    # in place, the mask must expand to self's shape (torch reports it as an expand of the mask)
-    m, t = mask._data.shape, self._data.shape
-    if len(m) > len(t):
-        raise RuntimeError(f"expand(CPUBoolType{{[{', '.join(map(str, m))}]}}, size=[{', '.join(map(str, t))}]): "
-                           f"the number of sizes provided ({len(t)}) must be greater or equal to the number of "
-                           f"dimensions in the tensor ({len(m)})")
-    if m != t:
-        from .shape import expand
-        expand(mask, t)
+    from .shape import expand_mask
+    expand_mask(mask, self._data.shape)
     from ._core import check_inplace, commit_inplace
     check_inplace(self)
     return commit_inplace(self, masked_scatter(self, mask, source))

@@ -131,7 +131,14 @@ def t(input):
     if n > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {n}D")
     data = input._data.T
-    return make_view(input, data, 'TBackward0', lambda node, g: g.t(), t)
+    return make_view(input, data, 'TBackward0', _t_bwd, t)
+
+
+def _t_bwd(node, g):
+    if grad_state.enabled:
+        return g.t()
+    return _make(g._data.T, g.dtype, g._device)   # not a view of g: linear's weight gradient can then
+                                                   # become .grad without a copy (graph._unshared)
 
 
 def permute(input, *dims):
@@ -231,6 +238,19 @@ def expand(input, *sizes):
     target = tuple(target)
     data = np.broadcast_to(input._data, target)
     return make_view(input, data, 'ExpandBackward0', _expand_bwd, lambda b: expand(b, target), shape)
+
+
+def expand_mask(mask, shape):
+    """An in-place masked op's expand of its bool mask to self's shape; torch names the mask by its
+    backend type (CPUBoolType, CUDABoolType) in the too-many-dimensions error."""
+    m = mask._data.shape
+    if len(m) > len(shape):
+        backend = 'CUDA' if mask._device.type == 'cuda' else 'CPU'
+        raise RuntimeError(f"expand({backend}BoolType{{[{', '.join(map(str, m))}]}}, "
+                           f"size=[{', '.join(map(str, shape))}]): the number of sizes provided ({len(shape)}) "
+                           f"must be greater or equal to the number of dimensions in the tensor ({len(m)})")
+    if m != shape:
+        expand(mask, shape)
 
 
 def expand_as(input, other):

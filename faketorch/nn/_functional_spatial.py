@@ -66,7 +66,7 @@ def _gather_flat(idx, nd):
     def adj(g, shape):
         M = int(np.prod(shape[:-nd], dtype=np.int64))
         gx = _zeros_like(g, (M, int(np.prod(shape[-nd:]))))
-        np.add.at(gx, (np.arange(M, like=idx)[:, None], idx.reshape(M, -1)), g.reshape(M, -1))
+        np.ufunc_at(np.add, gx, (np.arange(M, like=idx)[:, None], idx.reshape(M, -1)), g.reshape(M, -1))
         return gx.reshape(shape)
     return lin, adj
 
@@ -190,6 +190,9 @@ def _conv_checks(input, weight, bias, nd, groups, transposed, fname):
         raise RuntimeError(f"Expected {nd + 1}D (unbatched) or {nd + 2}D (batched) input to {fname}, "
                            f"but got input of size: {list(input.shape)}")
     if input.dtype is not weight.dtype:
+        if input._device.type == 'cuda':        # torch's cuDNN check
+            raise RuntimeError(f"Input type (torch.cuda.{D.type_name(input.dtype)}Tensor) and weight type "
+                               f"(torch.cuda.{D.type_name(weight.dtype)}Tensor) should be the same")
         if input.dtype is D.float64 or weight.dtype is not D.float64:
             raise RuntimeError(f"expected scalar type {D.type_name(input.dtype)} but found "
                                f"{D.type_name(weight.dtype)}")
@@ -200,6 +203,8 @@ def _conv_checks(input, weight, bias, nd, groups, transposed, fname):
         raise RuntimeError(f"Input type ({_DTYPE_WORD.get(input.dtype._np.name, input.dtype._np.name)}"
                            f") and bias type ({_DTYPE_WORD.get(bias.dtype._np.name, bias.dtype._np.name)})"
                            " should be the same")
+    if _cuda_int(input):                    # torch's CUDA convolutions are cuDNN's, floating point only
+        raise RuntimeError(f"getCudnnDataTypeFromScalarType() not supported for {D.type_name(input.dtype)}")
 
 
 def _conv_padding(padding, k, d, s, nd):
@@ -277,13 +282,42 @@ class _FlatConv:
 
     def input_grad(self):
         """Padded input gradient: the column gradient summed back tap by tap (col2im on runs)."""
-        N, C, Lp, S = self.N, self.C, self.Lp, self.S
+        N, C, Lp = self.N, self.C, self.Lp
         dcols = np.matmul(self.wm.transpose(0, 2, 1), self.gz).reshape((C,) + self.k + (N, Lp))
-        gx = _zeros_like(dcols, (C, N, self.T))
-        for idx in np.ndindex(*self.k):
-            off = sum(i * dd * st for i, dd, st in zip(idx, self.d, S))
-            gx[:, :, off:off + Lp] += dcols[(slice(None),) + idx]
+        pad = 3 - len(self.k)
+        args = (dcols, N, Lp, self.T) + self.k + (1,) * pad + \
+            tuple(dd * st for dd, st in zip(self.d, self.S)) + (0,) * pad + \
+            (np.empty_like(dcols, shape=(C, N, self.T)),)
+        gx = _col2im_runs(*args)
+        if gx is None:
+            gx = _col2im_runs_host(*args)
         return gx.reshape((C, N) + self.P).swapaxes(0, 1)
+
+
+def _col2im_runs_host(dcols, N, Lp, T, K0, K1, K2, s0, s1, s2, gx):
+    """gx (C, N, T) = the taps of dcols (C, K0, K1, K2, N, Lp) added at their offsets, tap by tap."""
+    gx[...] = 0
+    d = dcols.reshape(dcols.shape[0], K0, K1, K2, N, Lp)
+    for a, b, e in np.ndindex(K0, K1, K2):
+        off = a * s0 + b * s1 + e * s2
+        gx[:, :, off:off + Lp] += d[:, a, b, e]
+    return gx
+
+
+# on a GPU, one gathering kernel instead of a launch or three per tap (same order of additions)
+_col2im_runs = np.Kernel(
+    'col2im_runs', 'raw T d, int64 N, int64 Lp, int64 L, int64 K0, int64 K1, int64 K2, int64 s0, int64 s1, '
+    'int64 s2', 'T gx', """
+    const ptrdiff_t t = i % L, cn = i / L, n = cn % N, c = cn / N, K = K0 * K1 * K2;
+    T acc = 0;
+    ptrdiff_t k = 0;
+    for (ptrdiff_t a = 0; a < K0; a++)
+        for (ptrdiff_t b = 0; b < K1; b++)
+            for (ptrdiff_t e = 0; e < K2; e++, k++) {
+                const ptrdiff_t u = t - (a * s0 + b * s1 + e * s2);
+                if (u >= 0 && u < Lp) acc += d[((c * K + k) * N + n) * Lp + u];
+            }
+    gx = acc;""", _col2im_runs_host)
 
 
 class _BatchConv:
@@ -545,6 +579,20 @@ def _pool_geometry(x_shape, nd, kernel_size, stride, padding, dilation, ceil_mod
     return k, s, p, d, tuple(out), pads
 
 
+def _cuda_int(t):
+    return t._device.type == 'cuda' and t.dtype._cat < 2
+
+
+# torch's CUDA pooling kernels, which have floating point loops only
+_CUDA_POOL = {('max', 2): 'max_pool2d_with_indices_out_cuda_frame', ('max', 3): 'max_pool3d_with_indices_out_frame',
+              ('avg', 2): 'avg_pool2d_out_cuda_frame', ('avg', 3): 'avg_pool3d_out_cuda'}
+
+
+def _cuda_pool_check(input, kind, nd):
+    if _cuda_int(input):
+        raise NotImplementedError(f'"{_CUDA_POOL[kind, nd]}" not implemented for \'{D.type_name(input.dtype)}\'')
+
+
 def _check_pool_dim(input, nd, fname):
     dim = input.dim()
     if nd == 1:
@@ -567,6 +615,7 @@ def _max_pool(input, nd, kernel_size, stride, padding, dilation, ceil_mode, with
     x = input._data
     k, s, p, d, out, pads = _pool_geometry(x.shape, nd, kernel_size, stride, padding, dilation,
                                            ceil_mode, 'max')
+    _cuda_pool_check(input, 'max', nd)
     lead = x.ndim - nd
     xp = _pad_array(x, pads, _lowest(x.dtype))
     views = [xp[sl] for _, sl in _offset_slices(k, s, d, out, lead)]
@@ -669,10 +718,22 @@ def _max2x2_grad(x, best, go):
     return r.reshape(x.shape)
 
 
+# on a GPU, one kernel: each element takes the gradient if it is its window's first maximum
+_max2x2_grad_gpu = np.Kernel('max2x2_grad', 'raw T x, raw T best, raw T go, int64 H, int64 W', 'T gx', """
+    const ptrdiff_t w = i % W, hw = i / W, h = hw % H, p = hw / H, h0 = h - (h & 1), w0 = w - (w & 1);
+    const ptrdiff_t o = (p * (H / 2) + h0 / 2) * (W / 2) + w0 / 2, base = (p * H + h0) * W + w0;
+    const T b = best[o];
+    const int first = x[base] == b ? 0 : x[base + 1] == b ? 1 : x[base + W] == b ? 2 : x[base + W + 1] == b ? 3 : -1;
+    gx = first == (h - h0) * 2 + (w - w0) ? go[o] : (T)0;""",
+    lambda x, best, go, H, W, gx: _max2x2_grad(x, best, go))
+
+
 def _tiled_max_grad(x, best, go, k, out, lead):
     """Max-pool gradient when windows tile the input exactly: work window-major so every mask op runs
     on contiguous arrays (strided views with short rows are several times slower)."""
     if tuple(k) == (2, 2) and x.shape[-1] % 2 == 0 and sys.byteorder == 'little':
+        if _max2x2_grad_gpu.ready(x) and x.dtype == go.dtype:
+            return _max2x2_grad_gpu(x, best, go, x.shape[-2], x.shape[-1], np.empty_like(x, order='C'))
         return _max2x2_grad(x, best, go)
     nd = len(k)
     split = x.shape[:lead] + tuple(v for o, kk in zip(out, k) for v in (o, kk))
@@ -763,6 +824,7 @@ def _avg_pool(input, nd, kernel_size, stride, padding, ceil_mode, count_include_
                                f"input, but got:{list(input.shape)}")
         raise RuntimeError(f"non-empty {nd + 1}D or {nd + 2}D (batch mode) tensor expected for input")
     k, s, p, d, out, pads = _pool_geometry(x.shape, nd, kernel_size, stride, padding, 1, ceil_mode, 'avg')
+    _cuda_pool_check(input, 'avg', nd)
     lead = x.ndim - nd
     floating = x.dtype.kind == 'f'
     div = _avg_divisor(x.shape[lead:], k, s, p, out, count_include_pad, divisor_override,
@@ -860,7 +922,7 @@ def _adaptive_avg(input, output_size, nd):
                 gxm, gqm = np.moveaxis(gx, ax, 0), np.moveaxis(gq, ax, 0)
                 for j in range(int(length.max())):
                     sel = j < length
-                    np.add.at(gxm, start[sel] + j, gqm[sel])
+                    np.ufunc_at(np.add, gxm, start[sel] + j, gqm[sel])
                 gy = gx
             return gy
         _record_linear(f'AdaptiveAvgPool{nd}DBackward0', adj, apply, input, r)
@@ -1264,7 +1326,11 @@ def rms_norm(input, normalized_shape, weight=None, eps=None):
         eps = float(np.finfo(input.dtype._np).eps)
     dims = tuple(range(-len(ns), 0))
     r = input * (input.pow(2).mean(dims, keepdim=True) + eps).rsqrt()
-    return r * weight if weight is not None else r
+    r = r * weight if weight is not None else r
+    if input._device.type == 'cuda':       # torch's CUDA rms_norm is one fused kernel
+        from .._ops.linalg_ops import _named
+        r = _named('FusedRmsNormBackward0', r)
+    return r
 
 
 def local_response_norm(input, size, alpha=0.0001, beta=0.75, k=1.0):
@@ -1376,7 +1442,7 @@ def pad(input, pad, mode='constant', value=None):
                 size = x.shape[ax]
                 gm = np.moveaxis(gy, ax, 0)
                 gx = _zeros_like(gm, (size,) + gm.shape[1:])
-                np.add.at(gx, m, gm)
+                np.ufunc_at(np.add, gx, m, gm)
                 gy = np.moveaxis(gx, 0, ax)
             return np.ascontiguousarray(gy)
         _record_linear(_PAD_NAME[mode].format(n), adj, padded, input, r,
@@ -1539,7 +1605,7 @@ def interpolate(input, size=None, scale_factor=None, mode='nearest', align_corne
                 A = np.zeros((out[i], sp[i]), dtype=x.dtype, like=x)
                 rows = np.arange(out[i], like=x)
                 for idx, w in plan[i]:
-                    np.add.at(A, (rows, idx), 1 if w is None else w.astype(x.dtype))
+                    np.ufunc_at(np.add, A, (rows, idx), 1 if w is None else w.astype(x.dtype))
                 gy = np.moveaxis(np.moveaxis(gy, ax, -1) @ A, -1, ax)
             return np.ascontiguousarray(gy)
         if antialias:       # torch's antialiased gradient has no graph of its own
@@ -1836,7 +1902,7 @@ def grid_sample(input, grid, mode='bilinear', padding_mode='zeros', align_corner
             if needs(node, 0):
                 gx = np.zeros_like(xt)
                 for (ids, valid), w in zip(valids, wts):
-                    np.add.at(gx, (np.broadcast_to(n_idx, valid.shape),) + ids, go * (w * valid)[..., None])
+                    np.ufunc_at(np.add, gx, (np.broadcast_to(n_idx, valid.shape),) + ids, go * (w * valid)[..., None])
                 gi = _wrap(np.ascontiguousarray(np.moveaxis(gx, -1, 1)), input)
             if needs(node, 1):
                 ggrid = np.zeros_like(gr)

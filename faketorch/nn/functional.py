@@ -5,6 +5,7 @@ with torch's grad_fn names and formulas; torch's own composites are written as c
 their grad_fn chains match. Spatial ops (conv, pooling, norms, interpolate ...) live in
 _functional_spatial and are re-exported at the end.
 """
+import functools
 import math
 import warnings
 
@@ -15,6 +16,7 @@ from .._device import xp_of
 from .._tensor import Tensor, _make
 from ..autograd.grad_mode import state as grad_state
 from .._ops._core import attach, guard, needs, register, check_inplace, commit_inplace, same_device
+from .._ops import blas as _blas
 from .._ops.blas import matmul as _matmul
 
 _f32 = np.float32
@@ -497,6 +499,65 @@ def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
 
 # --- softmax family --------------------------------------------------------------------------------
 
+# on a GPU, one kernel per call for the last-dim log_softmax and its backward, and for a 2-d
+# nll_loss without weights (cross_entropy's usual case); a thread per row, the NumPy code's order
+def _log_softmax_host(x, C, y):
+    m = np.max(x, -1, keepdims=True)
+    m = np.where(np.isfinite(m), m, 0)
+    y[...] = (x - m) - np.log(np.sum(np.exp(x - m), -1, keepdims=True))
+    return y
+
+
+def _log_softmax_bwd_host(g, x, C, y):
+    y[...] = g - np.exp(x) * g.sum(-1, keepdims=True)
+    return y
+
+
+def _nll_host(x, t, C, ignore):
+    valid = t != ignore
+    bad = valid & ((t < 0) | (t >= C))
+    ok = valid & ~bad
+    picked = np.take_along_axis(x, np.where(ok, t, 0)[:, None], axis=1)[:, 0]
+    return np.where(ok, -picked, 0), valid.astype(x.dtype), bad
+
+
+def _nll_bwd_host(w, s, t, ss, C, y):
+    hit = np.arange(C, like=t)[None, :] == t[:, None]
+    y[...] = np.where(hit, -(w * (s.reshape(-1) if ss else s))[:, None], 0)
+    return y
+
+
+_log_softmax_rows = np.Kernel('log_softmax_rows', 'raw T x, int64 C', 'raw T y', """
+    const ptrdiff_t o = i * C;
+    T m = x[o];
+    for (ptrdiff_t j = 1; j < C; j++) m = max(m, x[o + j]);
+    if (!isfinite(m)) m = 0;
+    T s = 0;
+    for (ptrdiff_t j = 0; j < C; j++) s += exp(x[o + j] - m);
+    const T ls = log(s);
+    for (ptrdiff_t j = 0; j < C; j++) y[o + j] = (x[o + j] - m) - ls;""", _log_softmax_host)
+_log_softmax_bwd_rows = np.Kernel('log_softmax_bwd_rows', 'raw T g, raw T x, int64 C', 'raw T y', """
+    const ptrdiff_t o = i * C;
+    T s = 0;
+    for (ptrdiff_t j = 0; j < C; j++) s += g[o + j];
+    for (ptrdiff_t j = 0; j < C; j++) y[o + j] = g[o + j] - exp(x[o + j]) * s;""", _log_softmax_bwd_host)
+_nll_rows = np.Kernel('nll_rows', 'raw T x, int64 t, int64 C, int64 ignore', 'T loss, T w, bool bad', """
+    const bool valid = t != ignore;
+    bad = valid && (t < 0 || t >= C);
+    w = valid ? 1 : 0;
+    loss = valid && !bad ? -x[i * C + t] : 0;""", _nll_host)
+_nll_bwd_rows = np.Kernel('nll_bwd_rows', 'raw T w, raw T s, raw int64 t, int64 ss, int64 C', 'T y', """
+    const ptrdiff_t r = i / C;
+    y = (i - r * C == t[r]) ? -(w[r] * s[r * ss]) : 0;""", _nll_bwd_host)
+
+
+def _rows(kernel, *arrays):
+    """kernel(*arrays, C, out) over the rows of the last axis, C-contiguous."""
+    arrays = [np.ascontiguousarray(a) for a in arrays]
+    C = arrays[0].shape[-1]
+    return kernel(*arrays, C, np.empty_like(arrays[0]), size=arrays[0].size // C)
+
+
 def _get_softmax_dim(name, ndim, stacklevel):
     warnings.warn(f'Implicit dimension choice for {name} has been deprecated. Change the call to include '
                   'dim=X as an argument.', stacklevel=stacklevel)
@@ -516,6 +577,8 @@ def _softmax_core(input, dim, log):
     ax = d if nd else None
     if a.size == 0:
         out = a.copy()
+    elif log and d == nd - 1 and _log_softmax_rows.ready(a):
+        out = _rows(_log_softmax_rows, a)
     else:
         m = np.max(a, axis=ax, keepdims=True)
         m = np.where(np.isfinite(m), m, 0)     # (always: asking whether to would be a GPU sync)
@@ -549,6 +612,8 @@ def _log_softmax_bwd(node, g):
     ax = node._args
     if not grad_state.enabled:
         gd = g._data
+        if ax is not None and ax == gd.ndim - 1 and gd.size and _log_softmax_bwd_rows.ready(gd):
+            return _make(_rows(_log_softmax_bwd_rows, gd, y._data), g.dtype, g._device)
         return _make(gd - np.exp(y._data) * (gd if ax is None else gd.sum(ax, keepdims=True)), g.dtype, g._device)
     if ax is None:
         return _fused('LogSoftmaxBackwardDataBackward0', (g, y), lambda g, y: g - y.exp() * g)
@@ -658,6 +723,7 @@ def linear(input, weight, bias=None):
             rows = 1
         raise RuntimeError(f'mat1 and mat2 shapes cannot be multiplied ({rows}x{a.shape[-1]} and '
                            f'{w.shape[1]}x{w.shape[0]})')
+    _blas.cuda_blas_check(_blas._cuda_kernel(a.ndim, 2), input, a, w)
     out = a @ w.T
     if bias is not None:
         if bias.dtype is not input.dtype:
@@ -845,9 +911,9 @@ def _embedding_grad(g, idx, n, padding_idx, scale_grad_by_freq):
     out = xp_of(g._device).zeros((n, gd.shape[1]), gd.dtype)
     if padding_idx >= 0:
         keep = flat != padding_idx
-        np.add.at(out, flat[keep], gd[keep])
+        np.ufunc_at(np.add, out, flat[keep], gd[keep])
     else:
-        np.add.at(out, flat, gd)
+        np.ufunc_at(np.add, out, flat, gd)
     return _make(out.reshape((n,) + g._data.shape[idx.ndim:]), g.dtype, g._device)
 
 
@@ -902,10 +968,10 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
     counts = np.bincount(bag_of[keep], minlength=nbags).astype(w.dtype)
     if mode == 'max':
         out[:] = -np.inf
-        np.maximum.at(out, bag_of[keep], rows[keep])
+        np.ufunc_at(np.maximum, out, bag_of[keep], rows[keep])
         out[counts == 0] = 0
     else:
-        np.add.at(out, bag_of[keep], rows[keep])
+        np.ufunc_at(np.add, out, bag_of[keep], rows[keep])
         if mode == 'mean':
             out = out / np.maximum(counts, 1)[:, None]
     r = _make(out.astype(w.dtype, copy=False), weight.dtype, weight._device)
@@ -925,7 +991,7 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
                     c = np.bincount(idx, minlength=n)
                     per_row = per_row / c[idx][:, None]
                 acc = np.zeros_like(w)
-                np.add.at(acc, idx[keep], per_row[keep])
+                np.ufunc_at(np.add, acc, idx[keep], per_row[keep])
                 gw = _make(acc.astype(w.dtype, copy=False), g.dtype, g._device)
             gp = None
             if per_sample_weights is not None and needs(node, 1):
@@ -942,7 +1008,7 @@ def _first_max_mask(rows, out, bag_of, keep, nbags):
     ar = np.arange(n, like=rows)[:, None]
     pos = np.where(hit, ar, n)
     first = np.full(out.shape, n, like=rows)
-    np.minimum.at(first, bag_of, pos)
+    np.ufunc_at(np.minimum, first, bag_of, pos)
     return (ar == first[bag_of]).astype(rows.dtype)
 
 
@@ -967,7 +1033,7 @@ def one_hot(tensor, num_classes=-1):
 def _norm(x, p, dim, keepdim):
     """Vector p-norm over dim as one node (torch's NormBackward1 formula)."""
     a = x._data
-    ax = dim
+    ax = dim if a.ndim else None       # CuPy refuses axis 0 of a 0-d array
     if p == 2:
         out = np.sqrt(np.sum(a * a, axis=ax, keepdims=keepdim))
     elif p == 1:
@@ -1375,6 +1441,9 @@ def _nll_check(input, target, weight, ignore_index):
     if nd >= 2 and input.shape[0] != tb:
         raise ValueError(f'Expected input batch_size ({input.shape[0]}) to match target batch_size ({tb}).')
     if target.dtype is not D.int64 and target.dtype is not D.uint8:
+        if input._device.type == 'cuda' and nd <= 2:      # torch's CUDA kernel has no such loop
+            raise NotImplementedError('"nll_loss_forward_reduce_cuda_kernel_2d_index" not implemented for '
+                                      f"'{D.type_name(target.dtype)}'")
         raise RuntimeError(f'expected target dtype to be Long or Byte, but got {D.type_name(target.dtype)}')
     C = input.shape[1] if nd >= 2 else input.shape[0]
     if nd <= 2 and target.dim() > 1:
@@ -1389,11 +1458,13 @@ def _nll_check(input, target, weight, ignore_index):
                            f'weight tensor of shape: {list(weight.shape)}')
     if weight is not None and weight.dtype is not input.dtype:
         raise RuntimeError(f'expected scalar type {D.type_name(input.dtype)} but found {D.type_name(weight.dtype)}')
-    t = target._data
-    bad = (t != ignore_index) & ((t < 0) | (t >= C))
+    return C
+
+
+def _check_targets(t, bad):
+    """torch's error for a class index out of range (`bad`: where, ignored targets excluded)."""
     if bad.any():
         raise IndexError(f'Target {int(t[bad].reshape(-1)[0])} is out of bounds.')
-    return C
 
 
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction='mean'):
@@ -1417,10 +1488,13 @@ def _nll_nd(input, target, weight, ignore_index, reduction):
 
 def _nll_loss(input, target, weight, ignore_index, reduction):
     a = input._data
-    t = target._data.astype(np.int64)
+    t = target._data.astype(np.int64, copy=False)
+    if a.ndim == 2 and weight is None and reduction != 'none' and _nll_rows.ready(a):
+        return _nll_rows_loss(input, t, ignore_index, reduction)
     one_d = a.ndim == 1
     a2, t2 = (a[None], t.reshape(1)) if one_d else (a, t)
     valid = t2 != ignore_index
+    _check_targets(t2, valid & ((t2 < 0) | (t2 >= a2.shape[1])))
     tc = np.where(valid, t2, 0)
     picked = np.take_along_axis(a2, tc[:, None], axis=1)[:, 0]     # class axis is 1, any trailing dims
     xp = xp_of(input._device)
@@ -1456,6 +1530,30 @@ def _nll_loss(input, target, weight, ignore_index, reduction):
             gi = zeros(a2.shape, dtype=input.dtype, device=input._device).scatter(1, idx, gv.unsqueeze(1))
             return gi.reshape(a.shape) if one_d else gi
         attach('NllLoss2DBackward0' if a.ndim >= 3 else 'NllLossBackward0', bwd, (input,), (r,))
+    return r
+
+
+def _nll_rows_loss(input, t, ignore_index, reduction):
+    """_nll_loss's 2-d, unweighted, reduced case by the kernels above."""
+    a = np.ascontiguousarray(input._data)
+    n, C = a.shape
+    losses, w, bad = _nll_rows(a, t, C, ignore_index)
+    _check_targets(t, bad)
+    total = w.sum()
+    out = losses.sum() / total if reduction == 'mean' else losses.sum()
+    r = _make(out, input.dtype, input._device)
+    if input._requires_grad and grad_state.enabled:
+        def bwd(node, g):
+            if grad_state.enabled:
+                from .. import zeros
+                gv = g * _make(-w, input.dtype, input._device)
+                if reduction == 'mean':
+                    gv = gv / _make(total, input.dtype, input._device)
+                idx = _make(np.where(w > 0, t, 0)[:, None], D.int64, input._device)
+                return zeros((n, C), dtype=input.dtype, device=input._device).scatter(1, idx, gv.unsqueeze(1))
+            s = g._data / total if reduction == 'mean' else g._data
+            return _make(_nll_bwd_rows(w, s.reshape(1), t, 0, C, np.empty_like(a)), input.dtype, input._device)
+        attach('NllLossBackward0', bwd, (input,), (r,))
     return r
 
 
@@ -1882,7 +1980,7 @@ def _log(x):
 
 
 def _lse(*xs):
-    m = np.maximum.reduce(xs)
+    m = functools.reduce(np.maximum, xs)
     ms = np.where(np.isfinite(m), m, 0)
     with np.errstate(divide='ignore'):
         return _log(sum(_exp(x - ms) for x in xs)) + ms

@@ -1,8 +1,7 @@
 """Adafactor: factored second moments for matrices (torch.optim.Adafactor)."""
 from .. import _xnp as np
 
-from .optimizer import (Optimizer, _bump, _check_lr, _closure_loss, _incr, _lerp_, _make, _scalar_tensor,
-                        _to_scalar, _zeros_like)
+from .optimizer import Optimizer, _bump, _check_lr, _closure_loss, _incr, _lerp_, _make, _to_scalar, _zeros_like
 
 __all__ = ['Adafactor']
 
@@ -43,7 +42,7 @@ class Adafactor(Optimizer):
                 state = self.state[p]
                 g = p._grad._data
                 if len(state) == 0:
-                    state['step'] = _scalar_tensor(0.0)
+                    state['step'] = self._scalar_state(p, group, 0.0, step=True)
                     if g.ndim > 1:
                         shape = list(g.shape)
                         state['row_var'] = _make(np.zeros(shape[:-1] + [1], g.dtype), p._grad.dtype, p._device)

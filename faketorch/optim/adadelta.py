@@ -24,7 +24,7 @@ class Adadelta(Optimizer):
         for group in self.param_groups:
             lr, rho, eps = _to_scalar(group['lr']), group['rho'], group['eps']
             for p in _params_with_grad(group):
-                state = self._lazy_state(p, ('square_avg', 'acc_delta'))
+                state = self._lazy_state(p, ('square_avg', 'acc_delta'), group)
                 _incr(state['step'])
                 g = _grad_of(p, group['maximize'], group['weight_decay'])
                 sq, acc, pa = _real(state['square_avg']._data), _real(state['acc_delta']._data), _real(p._data)

@@ -1,8 +1,9 @@
 """Adagrad (dense gradients; faketorch has no sparse tensors)."""
 from .. import _xnp as np
 
-from .optimizer import (Optimizer, _bump, _check_fused, _check_lr, _check_nonnegative, _closure_loss, _full_like,
-                        _get_scalar_dtype, _grad_of, _incr, _params_with_grad, _real, _scalar_tensor, _to_scalar)
+from .optimizer import (Optimizer, _bump, _check_fused, _check_lr, _check_nonnegative, _closure_loss,
+                        _device_dtype_check_for_fused, _full_like, _grad_of, _incr, _params_with_grad, _real,
+                        _to_scalar)
 
 __all__ = ['Adagrad']
 
@@ -19,11 +20,12 @@ class Adagrad(Optimizer):
                                       initial_accumulator_value=initial_accumulator_value, foreach=foreach,
                                       maximize=maximize, differentiable=differentiable, fused=fused))
         _check_fused(fused, differentiable, foreach)
+        self._need_device_dtype_check_for_fused = bool(fused)
         # torch fills the accumulator at construction
         for group in self.param_groups:
             for p in group['params']:
                 state = self.state[p]
-                state['step'] = _scalar_tensor(0.0, _get_scalar_dtype(is_fused=group['fused']))
+                state['step'] = self._scalar_state(p, group, 0.0, step=True)
                 init = initial_accumulator_value
                 state['sum'] = _full_like(p, complex(init, init) if p.is_complex() else init)
 
@@ -35,6 +37,9 @@ class Adagrad(Optimizer):
         for group in self.param_groups:
             lr, lr_decay, eps = _to_scalar(group['lr']), group['lr_decay'], group['eps']
             for p in _params_with_grad(group):
+                if group['fused'] and getattr(self, '_need_device_dtype_check_for_fused', True):
+                    _device_dtype_check_for_fused(p)     # once, on the first parameter, as torch
+                    self._need_device_dtype_check_for_fused = False
                 state = self.state[p]
                 step = _incr(state['step'])
                 g = _grad_of(p, group['maximize'], group['weight_decay'])

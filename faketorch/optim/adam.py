@@ -7,8 +7,30 @@ from .optimizer import (Optimizer, _bump, _check_adam_args, _check_fused, _closu
 
 __all__ = ['Adam']
 
+# the moment updates and the parameter step below, without amsgrad, in one launch on a GPU
+def _adam_host(g, w, near, b2, omb2, bc2, eps, nss, m, v, p):
+    _lerp_(m, g, w)
+    v *= b2
+    v += (omb2 * g) * g
+    p += (nss * m) / (np.sqrt(v) / bc2 + eps)
+    return m, v, p
+
+
+_adam_step = np.Kernel('adam', 'T g, T w, int32 near, T b2, T omb2, T bc2, T eps, T nss', 'T m, T v, T p',
+                       'm = near ? m + w * (g - m) : g - (g - m) * (1 - w); '
+                       'v = v * b2 + (omb2 * g) * g; p = p + (nss * m) / (sqrt(v) / bc2 + eps)', _adam_host)
+
+
+def _fused_step(g, m, v, pa, beta1, beta2, bias_correction2_sqrt, eps, step_size):
+    """_lerp_, _ema_sq_ and the step below as one kernel; False where there is none."""
+    f = pa.dtype.type
+    w = f(1 - beta1)
+    return _adam_step(g, w, int(abs(w) < 0.5), f(beta2), f(1 - beta2), f(bias_correction2_sqrt), f(eps),
+                      f(-step_size), m, v, pa) is not None
+
 
 class Adam(Optimizer):
+    _scalar_state_device = 'cpu'    # torch 2.13 hosts a plain step on the CPU: no launch per step
     _setstate_defaults = (('amsgrad', False), ('maximize', False), ('foreach', None), ('capturable', False),
                           ('differentiable', False), ('decoupled_weight_decay', False), ('fused', None))
 
@@ -53,12 +75,15 @@ class Adam(Optimizer):
                 pa, g = _decay_and_grad(p, lr, wd, group['decoupled_weight_decay'], group['maximize'])
                 f = pa.dtype.type
                 m, v = _real(state['exp_avg']._data), _real(state['exp_avg_sq']._data)
-                _lerp_(m, g, 1 - beta1)
-                _ema_sq_(v, g, beta2)
                 bias_correction1 = 1 - beta1 ** step
                 bias_correction2 = 1 - beta2 ** step
                 step_size = lr / bias_correction1
                 bias_correction2_sqrt = bias_correction2 ** 0.5
+                if not amsgrad and _fused_step(g, m, v, pa, beta1, beta2, bias_correction2_sqrt, eps, step_size):
+                    _bump(p, state['exp_avg'], state['exp_avg_sq'])
+                    continue
+                _lerp_(m, g, 1 - beta1)
+                _ema_sq_(v, g, beta2)
                 if amsgrad:
                     vmax = _real(state['max_exp_avg_sq']._data)
                     np.maximum(vmax, v, out=vmax)

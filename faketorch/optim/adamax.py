@@ -21,7 +21,7 @@ class Adamax(Optimizer):
         for group in self.param_groups:
             lr, (beta1, beta2), eps = _to_scalar(group['lr']), group['betas'], group['eps']
             for p in _params_with_grad(group):
-                state = self._lazy_state(p, ('exp_avg', 'exp_inf'))
+                state = self._lazy_state(p, ('exp_avg', 'exp_inf'), group)
                 g = _grad_of(p, group['maximize'], group['weight_decay'])
                 step = _incr(state['step'])
                 m, u, pa = _real(state['exp_avg']._data), _real(state['exp_inf']._data), _real(p._data)

@@ -7,6 +7,8 @@ __all__ = ['ASGD']
 
 class ASGD(Optimizer):
     _setstate_defaults = (('foreach', None), ('maximize', False), ('differentiable', False), ('capturable', False))
+    _scalar_state_device = 'param'       # torch puts step, eta and mu with the parameter, capturable or not
+    _scalar_state_keys = ('eta', 'mu')
 
     def __init__(self, params, lr=1e-2, lambd=1e-4, alpha=0.75, t0=1e6, weight_decay=0, foreach=None,
                  maximize=False, differentiable=False, capturable=False):
@@ -21,7 +23,7 @@ class ASGD(Optimizer):
         for group in self.param_groups:
             lr, lambd, alpha, t0 = _to_scalar(group['lr']), group['lambd'], group['alpha'], group['t0']
             for p in _params_with_grad(group):
-                state = self._lazy_state(p, ('ax',), eta=lr, mu=1.0)
+                state = self._lazy_state(p, ('ax',), group, eta=lr, mu=1.0)
                 g = _grad_of(p, group['maximize'])
                 step = _incr(state['step'])
                 pa, ax = _real(p._data), _real(state['ax']._data)
@@ -31,8 +33,8 @@ class ASGD(Optimizer):
                 eta = float(state['eta']._data)
                 pa *= f(1 - lambd * eta)
                 pa += g * f(-eta)
-                mu = state['mu']._data
-                if float(mu) != 1:
+                mu = float(state['mu']._data)
+                if mu != 1:
                     ax += (pa - ax) * f(mu)
                 else:
                     ax[...] = pa

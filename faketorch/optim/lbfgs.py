@@ -8,6 +8,7 @@ history lives in `state` as faketorch Tensors, as torch keeps it.
 from .. import _xnp as np
 
 from .. import _dtype as D
+from .._device import cpu as _cpu
 from .._tensor import Tensor, _make
 from .optimizer import Optimizer, _closure_loss, _to_scalar
 
@@ -98,12 +99,13 @@ def _strong_wolfe(obj_func, x, t, d, f, g, gtd, c1=1e-4, c2=0.9, tolerance_chang
     return bracket_f[low], bracket_g[low], bracket[low], evals
 
 
-def _to_state(x):
+def _to_state(x, device=_cpu):
+    """Arrays and NumPy scalars as state Tensors; a host one goes to `device`."""
     if isinstance(x, (np.ndarray, np.generic)) or np._gpu(x):
         a = np.asarray(x)
-        return _make(a, D.from_numpy_dtype(a.dtype))
+        return _make(a, D.from_numpy_dtype(a.dtype), device)
     if isinstance(x, list):
-        return [_to_state(v) for v in x]
+        return [_to_state(v, device) for v in x]
     return x
 
 
@@ -271,7 +273,9 @@ class LBFGS(Optimizer):
             if abs(loss - prev_loss) < tolerance_change:
                 break
 
+        # torch's t is lr times a number, so on a tensor lr's device (here lr was read as a number)
+        t_device = group['lr']._device if isinstance(group['lr'], Tensor) else _cpu
         for key, value in (('d', d), ('t', t), ('old_dirs', old_dirs), ('old_stps', old_stps), ('ro', ro),
                            ('H_diag', H_diag), ('prev_flat_grad', prev_flat_grad), ('prev_loss', prev_loss)):
-            state[key] = _to_state(value)
+            state[key] = _to_state(value, t_device if key == 't' else _cpu)
         return orig_loss

@@ -10,6 +10,7 @@ __all__ = ['NAdam']
 class NAdam(Optimizer):
     _setstate_defaults = (('maximize', False), ('foreach', None), ('capturable', False),
                           ('differentiable', False), ('decoupled_weight_decay', False))
+    _scalar_state_keys = ('mu_product',)
 
     def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, momentum_decay=4e-3,
                  decoupled_weight_decay=False, *, foreach=None, maximize=False, capturable=False,
@@ -27,7 +28,7 @@ class NAdam(Optimizer):
             lr, (beta1, beta2), eps = _to_scalar(group['lr']), group['betas'], group['eps']
             wd, momentum_decay = group['weight_decay'], group['momentum_decay']
             for p in _params_with_grad(group):
-                state = self._lazy_state(p, ('exp_avg', 'exp_avg_sq'), mu_product=1.0)
+                state = self._lazy_state(p, ('exp_avg', 'exp_avg_sq'), group, mu_product=1.0)
                 step = _incr(state['step'])
                 bias_correction2 = 1 - beta2 ** step
                 pa, g = _decay_and_grad(p, lr, wd, group['decoupled_weight_decay'], group['maximize'])

@@ -12,6 +12,7 @@ from itertools import chain
 
 from .. import _xnp as np
 
+from .. import _device
 from .. import _dtype as D
 from .._tensor import Tensor, _make
 from ..nn.modules.module import RemovableHandle   # torch.utils.hooks.RemovableHandle, as torch uses
@@ -86,6 +87,13 @@ _HOOK_DICTS = ('_optimizer_step_pre_hooks', '_optimizer_step_post_hooks',
 class Optimizer:
     # (key, value) pairs a subclass's __setstate__ fills into param groups saved without them
     _setstate_defaults = ()
+    # Where 0-dim state (step, mu_product, eta ...) lives in a group that is neither capturable nor
+    # fused (those put it on the parameter's device), as torch creates it: 'default' is
+    # torch.tensor(0.0) without a device, so the default device; 'cpu' where torch names the CPU
+    # (Adam); 'param' where torch always uses the parameter's device (ASGD).
+    _scalar_state_device = 'default'
+    # 0-dim state besides `step` that __setstate__ turns from numbers into tensors (old pickles)
+    _scalar_state_keys = ()
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -121,6 +129,13 @@ class Optimizer:
         for group in self.param_groups:
             for key, value in self._setstate_defaults:
                 group.setdefault(key, value)
+            for p in group['params']:
+                state = self.state.get(p, {})
+                for key in ('step',) + self._scalar_state_keys:
+                    if key in state and not isinstance(state[key], Tensor):
+                        # torch's __setstate__ names no CPU, so Adam's goes to the default device here
+                        where = 'param' if self._scalar_state_device == 'param' else 'default'
+                        state[key] = self._scalar_state(p, group, float(state[key]), key == 'step', where)
 
     def __repr__(self):
         text = self.__class__.__name__ + ' ('
@@ -248,17 +263,31 @@ class Optimizer:
     def step(self, closure=None):
         raise NotImplementedError
 
-    def _lazy_state(self, p, buffers=(), **scalars):
+    def _lazy_state(self, p, buffers=(), group=None, **scalars):
         """self.state[p], filled on first use as torch's optimizers do: a 0-dim `step`, then the
-        0-dim `scalars`, then zero `buffers` shaped like p, in that order."""
+        0-dim `scalars`, then zero `buffers` shaped like p, in that order. A fused group checks
+        p first, as torch's Adam does."""
         state = self.state[p]
         if len(state) == 0:
-            state['step'] = _scalar_tensor(0.0)
+            if group is None:
+                group = next(g for g in self.param_groups if any(q is p for q in g['params']))
+            if group.get('fused'):
+                _device_dtype_check_for_fused(p)
+            state['step'] = self._scalar_state(p, group, 0.0, step=True)
             for name, value in scalars.items():
-                state[name] = _scalar_tensor(value)
+                state[name] = self._scalar_state(p, group, value)
             for name in buffers:
                 state[name] = _zeros_like(p)
         return state
+
+    def _scalar_state(self, p, group, value, step=False, where=None):
+        """A 0-dim state tensor for p, as torch creates it: of the scalar dtype (float32 for a fused
+        group's `step`), on p's device in a capturable or fused group, else per
+        `_scalar_state_device` (or `where`)."""
+        fused = group.get('fused')
+        where = 'param' if group.get('capturable') or fused else where or self._scalar_state_device
+        device = p._device if where == 'param' else _device.cpu if where == 'cpu' else None
+        return _scalar_tensor(value, _get_scalar_dtype(is_fused=step and fused), device)
 
     def add_param_group(self, param_group):
         if not isinstance(param_group, dict):
@@ -354,6 +383,15 @@ def _check_adam_args(lr, eps, betas, weight_decay):
     _check_nonnegative(weight_decay=weight_decay)
 
 
+_FUSED_DEVICES = ['mps', 'cuda', 'xpu', 'hpu', 'cpu', 'mtia', 'privateuseone']
+
+
+def _device_dtype_check_for_fused(p):
+    if not (p.device.type in _FUSED_DEVICES and p.is_floating_point()):
+        raise RuntimeError("`fused=True` requires all the params to be floating point Tensors of "
+                           f"supported devices: {_FUSED_DEVICES} but {p.dtype} and {p.device.type}")
+
+
 def _check_fused(fused, differentiable, foreach):
     if fused:
         if differentiable:
@@ -371,10 +409,11 @@ def _closure_loss(closure):
         return closure()
 
 
-def _scalar_tensor(value, dtype=None):
-    """A 0-dim state tensor (step, mu, eta ...) of the scalar dtype."""
+def _scalar_tensor(value, dtype=None, device=None):
+    """A 0-dim state tensor (step, mu, eta ...) of the scalar dtype, on `device` or, as
+    torch.tensor(value) given none, on the default device."""
     dtype = dtype or _get_scalar_dtype()
-    return _make(np.asarray(value, dtype=dtype._np), dtype)
+    return _make(np.asarray(value, dtype=dtype._np), dtype, device or _device.default[0] or _device.cpu)
 
 
 def _zeros_like(p):

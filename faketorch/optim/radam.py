@@ -25,7 +25,7 @@ class RAdam(Optimizer):
         for group in self.param_groups:
             lr, (beta1, beta2), eps = _to_scalar(group['lr']), group['betas'], group['eps']
             for p in _params_with_grad(group):
-                state = self._lazy_state(p, ('exp_avg', 'exp_avg_sq'))
+                state = self._lazy_state(p, ('exp_avg', 'exp_avg_sq'), group)
                 step = _incr(state['step'])
                 pa, g = _decay_and_grad(p, lr, group['weight_decay'], group['decoupled_weight_decay'],
                                         group['maximize'])

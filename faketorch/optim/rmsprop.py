@@ -27,7 +27,7 @@ class RMSprop(Optimizer):
             buffers = (('square_avg',) + (('momentum_buffer',) if momentum > 0 else ())
                        + (('grad_avg',) if centered else ()))
             for p in _params_with_grad(group):
-                state = self._lazy_state(p, buffers)
+                state = self._lazy_state(p, buffers, group)
                 _incr(state['step'])
                 g = _grad_of(p, group['maximize'], group['weight_decay'])
                 sq, pa = _real(state['square_avg']._data), _real(p._data)

@@ -2,7 +2,7 @@
 from .. import _xnp as np
 
 from .optimizer import (Optimizer, _bump, _check_lr, _closure_loss, _full_like, _grad_of, _incr,
-                        _params_with_grad, _real, _scalar_tensor, _to_scalar, _zeros_like)
+                        _params_with_grad, _real, _to_scalar, _zeros_like)
 
 __all__ = ['Rprop']
 
@@ -27,7 +27,7 @@ class Rprop(Optimizer):
                 state = self.state[p]
                 if len(state) == 0:
                     lr = _to_scalar(group['lr'])
-                    state['step'] = _scalar_tensor(0.0)
+                    state['step'] = self._scalar_state(p, group, 0.0, step=True)
                     state['prev'] = _zeros_like(p)
                     state['step_size'] = _full_like(p, complex(lr, lr) if p.is_complex() else lr)
                 _incr(state['step'])

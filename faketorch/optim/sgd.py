@@ -1,9 +1,30 @@
 """SGD with momentum, dampening, Nesterov, weight decay and maximize (torch's update order)."""
+from .. import _xnp as np
 from .._tensor import _make
-from .optimizer import (Optimizer, _bump, _check_fused, _check_lr, _closure_loss, _grad_of, _params_with_grad,
-                        _real, _to_scalar)
+from .optimizer import (Optimizer, _bump, _check_fused, _check_lr, _closure_loss, _device_dtype_check_for_fused,
+                        _grad_of, _params_with_grad, _real, _to_scalar)
 
 __all__ = ['SGD']
+
+# the momentum step below in one launch on a GPU
+def _momentum_host(g, m, alpha, nlr, buf, p):
+    buf *= m
+    buf += g * alpha
+    p += buf * nlr
+    return buf, p
+
+
+_momentum_step = np.Kernel('sgd_momentum', 'T g, T m, T alpha, T nlr', 'T buf, T p',
+                           'buf = buf * m + g * alpha; p = p + buf * nlr', _momentum_host)
+
+
+def _fused_step(g, buf_t, p, momentum, dampening, lr):
+    """The momentum update and the parameter step as one kernel; False where there is none."""
+    f = g.dtype.type
+    if _momentum_step(g, f(momentum), f(1 - dampening), f(-lr), _real(buf_t._data), _real(p._data)) is None:
+        return False
+    _bump(buf_t, p)
+    return True
 
 
 class SGD(Optimizer):
@@ -32,12 +53,17 @@ class SGD(Optimizer):
             momentum, dampening = group['momentum'], group['dampening']
             wd, nesterov, maximize = group['weight_decay'], group['nesterov'], group['maximize']
             for p in _params_with_grad(group):
+                if group['fused'] and getattr(self, '_need_device_dtype_check_for_fused', True):
+                    _device_dtype_check_for_fused(p)
+                    self._need_device_dtype_check_for_fused = False
                 g = _grad_of(p, maximize, wd)
                 if momentum != 0:
                     state = self.state[p]
                     buf_t = state.get('momentum_buffer')
                     if buf_t is None:
                         buf_t = _make(g.copy(), p._grad.dtype, p._device)
+                    elif not nesterov and _fused_step(g, buf_t, p, momentum, dampening, lr):
+                        continue
                     else:
                         buf = _real(buf_t._data)
                         buf *= buf.dtype.type(momentum)

@@ -39,7 +39,7 @@ def _wrap(x, parent=None):
         return w
     if isinstance(x, _np.generic):        # CuPy's reductions and ufuncs give 0-d arrays, not scalars
         return ndarray(_np.asarray(x))
-    if isinstance(x, tuple) and x.__class__ is tuple:
+    if isinstance(x, tuple):              # NumPy's named results (SVDResult ...) are CuPy's plain tuples
         return tuple(_wrap(v, parent) for v in x)
     if isinstance(x, list):
         return [_wrap(v, parent) for v in x]
@@ -111,26 +111,27 @@ class ndarray(NDArrayOperatorsMixin):
         raise TypeError(_IMPLICIT)
 
     def __array_ufunc__(self, ufunc, method, *inputs, **kw):
-        if method == 'accumulate' and ufunc.__name__ not in ('add', 'multiply'):
-            raise NotImplementedError(f'`cupy_{ufunc.__name__}.accumulate` is not supported yet')
-        if method == 'at' and inputs[0].dtype.kind not in 'iuf':
-            raise TypeError(f'cupy.{ufunc.__name__}.at only supports int32, int64, float16, float32, '
-                            'float64, uint32, uint64 as data type')
-        if method == 'at':
-            args = (_unwrap(inputs[0]), _index(inputs[1])) + tuple(_unwrap(x) for x in inputs[2:])
-        else:
-            args = tuple(_unwrap(x) for x in inputs)
+        if method != '__call__':        # as CuPy: its own ufunc's method, for array and scalar operands only
+            if not all(isinstance(x, (ndarray, _np.ndarray)) or type(x) in _SCALARS for x in inputs):
+                return NotImplemented
+            f = _ufunc_named(ufunc.__name__)
+            if f is None:
+                return NotImplemented
+            return getattr(f, method)(*inputs, **kw)
+        args = tuple(_unwrap(x) for x in inputs)
         outs = kw.get('out')
         if outs is not None:
             kw['out'] = tuple(_unwrap(o) for o in outs)
         if 'where' in kw:
             kw['where'] = _unwrap(kw['where'])
-        res = getattr(ufunc, method)(*args, **kw)
+        res = ufunc(*args, **kw)
         if outs is not None:
             return outs[0] if len(outs) == 1 else tuple(outs)
         return _wrap(res)
 
     def __array_function__(self, func, types, args, kwargs):
+        _no_device(func.__name__, kwargs)        # np.ones(..., like=a) passes NumPy 2's device=None on
+        _check_axis(func.__name__, args[0] if args else None, args[1:], kwargs)
         return _wrap(func(*_unwrap(args), **_unwrap(kwargs)), _first(args))
 
     # -- attributes ------------------------------------------------------------------------------
@@ -173,6 +174,7 @@ class ndarray(NDArrayOperatorsMixin):
             return _wrap(attr, self)
 
         def method(*args, **kwargs):
+            _check_axis(name, self, args, kwargs)
             if 'out' in kwargs:
                 kwargs['out'] = _unwrap(kwargs['out'])
             return _wrap(attr(*_unwrap(args), **_unwrap(kwargs)), self)
@@ -268,14 +270,135 @@ def get_array_module(*args):
 
 
 def __getattr__(name):
-    f = getattr(_np, name)
-    if isinstance(f, _np.ufunc) or not callable(f) or isinstance(f, type):
+    f = _ufunc_named(name) or getattr(_np, name)
+    if isinstance(f, ufunc) or not callable(f) or isinstance(f, type):
         return f
 
     def g(*args, **kwargs):
+        _no_device(name, kwargs)
+        _check_axis(name, args[0] if args else None, args[1:], kwargs)
         return _wrap(f(*_unwrap(args), **_unwrap(kwargs)))
     g.__name__ = name
     return g
+
+
+def _no_device(name, kwargs):
+    """CuPy's functions have no `device` argument (NumPy 2's array creation functions do)."""
+    if 'device' in kwargs:
+        raise TypeError(f"{name}() got an unexpected keyword argument 'device'")
+
+
+# NumPy reduces a 0-d array over axis 0 or -1; CuPy raises AxisError.
+_AXIS_FUNCS = frozenset('sum prod max min amax amin mean var std any all argmax argmin cumsum cumprod '
+                        'nansum nanprod nanmax nanmin nanmean nanvar nanstd nanargmax nanargmin ptp '
+                        'count_nonzero median nanmedian average'.split())
+
+
+def _check_axis(name, a, rest, kwargs):
+    if name not in _AXIS_FUNCS or not isinstance(a, ndarray) or a.ndim != 0:
+        return
+    axis = kwargs['axis'] if 'axis' in kwargs else rest[0] if rest else None
+    for ax in (axis if isinstance(axis, tuple) else () if axis is None else (axis,)):
+        raise _np.exceptions.AxisError(f'axis {ax} is out of bounds for array of dimension 0')
+
+
+def select(condlist, choicelist, default=0):
+    if len(condlist) != len(choicelist):
+        raise ValueError('list of cases must be same length as list of conditions')
+    if len(condlist) == 0:
+        raise ValueError('select with an empty condition list is not possible')
+    if not all(isinstance(c, ndarray) for c in choicelist):
+        raise TypeError('choicelist only accepts lists of cupy ndarrays')
+    if not all(isinstance(c, ndarray) for c in condlist):
+        raise TypeError('condlist only accepts lists of cupy ndarrays')
+    if not _np.isscalar(default):
+        raise TypeError('default only accepts scalar values')
+    return _wrap(_np.select(_unwrap(list(condlist)), _unwrap(list(choicelist)), default))
+
+
+# -- ufuncs: NumPy's, with CuPy's methods -------------------------------------------------------------
+
+_SCALARS = frozenset((int, float, bool, complex) + tuple(
+    t for t in _np.sctypeDict.values() if issubclass(t, _np.generic)))
+
+# CuPy 14's ufunc.at, for an integer-array index: the target dtypes each ufunc takes.
+_AT = {
+    'add': ('int32, int64, float16, float32, float64, uint32, uint64', 'ilIqLefd'),
+    'subtract': ('int32, uint32,', 'iI'),
+    'maximum': ('int32, int64, float32, float64, uint32, uint64', 'ilIqLfd'),
+    'minimum': ('int32, int64, float32, float64, uint32, uint64', 'ilIqLfd'),
+    'bitwise_and': ('int32, int64, uint32, uint64', 'ilIqLQ'),
+    'bitwise_or': ('int32, int64, uint32, uint64', 'ilIqLQ'),
+    'bitwise_xor': ('int32, int64, uint32, uint64', 'ilIqLQ'),
+}
+
+
+class ufunc:
+    """A CuPy ufunc: NumPy's for calls; reduce and accumulate for add and multiply only, reduceat
+    for add, at for the ufuncs and dtypes of _AT."""
+
+    def __init__(self, np_ufunc):
+        self._u = np_ufunc
+        self.__name__ = 'cupy_' + np_ufunc.__name__
+
+    def __call__(self, *args, **kwargs):
+        return self._u(*args, **kwargs)
+
+    def __getattr__(self, name):
+        return getattr(self._u, name)
+
+    def __repr__(self):
+        return f'<ufunc {self.__name__!r}>'
+
+    def _refuse(self, method, names=('add', 'multiply')):
+        if self._u.__name__ not in names:
+            raise NotImplementedError(f'`{self.__name__}.{method}` is not supported yet')
+
+    def _run(self, method, *args, **kwargs):
+        out = kwargs.get('out')
+        if out is not None:
+            kwargs['out'] = _unwrap(out)
+        res = getattr(self._u, method)(*_unwrap(args), **kwargs)
+        return out if out is not None else _wrap(res)
+
+    def reduce(self, array, axis=0, dtype=None, out=None, keepdims=False):
+        self._refuse('reduce')
+        return self._run('reduce', array, axis=axis, dtype=dtype, out=out, keepdims=keepdims)
+
+    def accumulate(self, array, axis=0, dtype=None, out=None):
+        self._refuse('accumulate')
+        return self._run('accumulate', array, axis=axis, dtype=dtype, out=out)
+
+    def reduceat(self, array, indices, axis=0, dtype=None, out=None):
+        self._refuse('reduceat', ('add',))
+        return self._run('reduceat', array, _index(indices), axis=axis, dtype=dtype, out=out)
+
+    def outer(self, A, B, **kwargs):
+        return self._run('outer', A, B, **kwargs)
+
+    def at(self, a, indices, b=None):
+        name = self._u.__name__
+        if name not in _AT:
+            raise NotImplementedError(f'`{self.__name__}.at` is not supported yet')
+        text, codes = _AT[name]
+        idx = indices if isinstance(indices, tuple) else (indices,)
+        mask = len(idx) == 1 and getattr(idx[0], 'dtype', None) == _np.bool_
+        if not mask and a.dtype.char not in codes:       # a boolean mask has no dtype check there
+            raise TypeError(f'cupy.{name}.at only supports {text} as data type')
+        v = _unwrap(b) if isinstance(b, ndarray) else b
+        if v is not None:
+            v = _np.asarray(v).astype(a.dtype)        # CuPy casts the values to the target's dtype
+        self._u.at(a._a, _index(indices), *(() if v is None else (v,)))
+
+
+_ufuncs = {}
+
+
+def _ufunc_named(name):
+    if name not in _ufuncs:
+        f = getattr(_np, name, None)
+        _ufuncs[name] = ufunc(f) if isinstance(f, _np.ufunc) else None
+    return _ufuncs[name]
 
 
 def _as_strided(x, shape=None, strides=None):

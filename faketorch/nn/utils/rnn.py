@@ -80,7 +80,7 @@ def _index_select(t, dim, index):
     if t._requires_grad and grad_state.enabled:
         def bwd(node, g):
             gx = np.zeros_like(t._data)
-            np.add.at(gx, (slice(None),) * dim + (idx,), g._data)
+            np.ufunc_at(np.add, gx, (slice(None),) * dim + (idx,), g._data)
             return (_make(gx, g.dtype, g._device),)
         attach('IndexSelectBackward0', bwd, (t,), (r,))
     return r

@@ -1,0 +1,106 @@
+"""The fused CUDA kernels (faketorch._xnp.Kernel: log_softmax, nll_loss, relu backward, the SGD and
+Adam steps) against faketorch's NumPy code on the same data. On a GPU the CUDA bodies run; on the
+CuPy stand-in (tests/test_cuda_emulated.py runs this file there) their NumPy `host` versions."""
+import numpy as np
+import pytest
+
+import faketorch as torch
+import faketorch.nn.functional as F
+from faketorch._xnp import Kernel
+
+
+pytestmark = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA (a GPU, or the CuPy stand-in)")
+TOL = {torch.float32: 1e-5, torch.float64: 1e-12}
+
+
+@pytest.fixture
+def ran(monkeypatch):
+    """The names of the kernels called during the test: the fast path must be the one tested."""
+    names, call = [], Kernel.__call__
+
+    def record(self, *args, **kw):
+        out = call(self, *args, **kw)
+        if out is not None:
+            names.append(self.name)
+        return out
+    monkeypatch.setattr(Kernel, '__call__', record)
+    return names
+
+
+def _close(cuda_t, cpu_t, dtype, scale=1.0):
+    tol = TOL[dtype] * scale        # scale: for results through cuBLAS's GEMMs (another summation order)
+    np.testing.assert_allclose(cuda_t.cpu().numpy(), cpu_t.numpy(), rtol=tol, atol=tol)
+
+
+@pytest.mark.parametrize('dtype', [torch.float32, torch.float64])
+@pytest.mark.parametrize('reduction', ['mean', 'sum'])
+def test_cross_entropy_forward_backward(dtype, reduction, ran):
+    torch.manual_seed(0)
+    x = torch.randn(37, 11, dtype=dtype) * 4
+    x[3, 2] = float('-inf')
+    t = torch.randint(0, 11, (37,))
+    t[5] = -100
+    out = {}
+    for dev in ('cpu', 'cuda'):
+        xd = x.to(dev).clone().requires_grad_()
+        loss = F.cross_entropy(xd, t.to(dev), reduction=reduction)
+        loss.backward()
+        out[dev] = loss.detach(), xd.grad
+        assert loss.grad_fn.name() == 'NllLossBackward0'
+    _close(out['cuda'][0], out['cpu'][0], dtype)
+    _close(out['cuda'][1], out['cpu'][1], dtype)
+    assert ran == ['log_softmax_rows', 'nll_rows', 'nll_bwd_rows', 'log_softmax_bwd_rows']
+
+
+def test_log_softmax_rows_and_bad_target():
+    x = torch.randn(4, 6, 5)
+    _close(F.log_softmax(x.cuda(), -1), F.log_softmax(x, -1), torch.float32)
+    with pytest.raises(IndexError, match='Target 9 is out of bounds.'):
+        F.cross_entropy(torch.randn(3, 5, device='cuda'), torch.tensor([0, 9, 1], device='cuda'))
+
+
+def test_relu_backward(ran):
+    x = torch.randn(50)
+    g = torch.randn(50)
+    grads = []
+    for dev in ('cpu', 'cuda'):
+        xd = x.to(dev).clone().requires_grad_()
+        F.relu(xd).backward(g.to(dev))
+        grads.append(xd.grad)
+    _close(grads[1], grads[0], torch.float32)
+    assert ran == ['relu_bwd']
+
+
+@pytest.mark.parametrize('make', [lambda p: torch.optim.SGD(p, lr=0.1, momentum=0.9, dampening=0.1),
+                                  lambda p: torch.optim.Adam(p, lr=0.01),
+                                  lambda p: torch.optim.AdamW(p, lr=0.01, betas=(0.3, 0.99))])
+def test_optimizer_steps(make, ran):
+    torch.manual_seed(0)
+    w0, grads = torch.randn(7, 3), [torch.randn(7, 3) for _ in range(4)]
+    final = []
+    for dev in ('cpu', 'cuda'):
+        w = torch.nn.Parameter(w0.to(dev).clone())
+        opt = make([w])
+        for g in grads:
+            w.grad = g.to(dev)
+            opt.step()
+        final.append(w.detach())
+    _close(final[1], final[0], torch.float32)
+    assert len(ran) in (3, 4) and len(set(ran)) == 1      # SGD's first step has no buffer yet
+
+
+def test_conv_input_grad_and_max_pool_grad(ran):
+    torch.manual_seed(0)
+    x, w = torch.randn(3, 2, 12, 12), torch.randn(4, 2, 5, 5)
+    x[0, 0, :2, :2] = 1.0        # a tied window: the first maximum takes the gradient
+    grads = []
+    for dev in ('cpu', 'cuda'):
+        xd = x.to(dev).clone().requires_grad_()
+        y = F.max_pool2d(F.conv2d(xd, w.to(dev), padding=2), 2)
+        y.backward(torch.arange(y.numel(), dtype=torch.float32).reshape(y.shape).to(dev))
+        tied = xd.clone().detach().requires_grad_()
+        F.max_pool2d(tied, 2).sum().backward()
+        grads += [xd.grad, tied.grad]
+    _close(grads[2], grads[0], torch.float32, scale=1000)
+    _close(grads[3], grads[1], torch.float32)
+    assert sorted(set(ran)) == ['col2im_runs', 'max2x2_grad']
