@@ -138,6 +138,26 @@ check('torch.lu_unpack', lambda torch: torch.lu_unpack(*torch.linalg.lu_factor(
 check('torch.addbmm', lambda torch: torch.addbmm(torch.ones(2, 4), torch.arange(12.).reshape(3, 2, 2),
                                                  torch.arange(24.).reshape(3, 2, 4), beta=0.5, alpha=2))
 
+
+def _addbmm_resizes(torch, shape):
+    s = torch.ones(shape)
+    r = s.addbmm_(torch.arange(12.).reshape(3, 2, 2), torch.arange(24.).reshape(3, 2, 4))
+    return r, s.shape, r is s
+
+
+# torch's addbmm_ resizes a self that broadcasts to the product's shape; another shape raises
+check('Tensor.addbmm_', lambda torch: _addbmm_resizes(torch, (1,)), name='resizes_broadcastable')
+check('Tensor.addbmm_', lambda torch: _addbmm_resizes(torch, (2, 1)), name='resizes_column')
+check('Tensor.addbmm_', lambda torch: _addbmm_resizes(torch, (3,)), name='not_broadcastable')
+for _shape in [(1,), (2, 1), (3,), (2, 2), ()]:
+    check('torch.addmv', lambda torch, s=_shape: torch.addmv(torch.ones(s), torch.ones(2, 2), torch.ones(2)),
+          name=f'input_shape_{len(_shape)}d_{"x".join(map(str, _shape))}')
+    check('torch.baddbmm', lambda torch, s=_shape: torch.baddbmm(torch.ones(s), torch.ones(2, 2, 3),
+                                                                 torch.ones(2, 3, 4)),
+          name=f'input_shape_{len(_shape)}d_{"x".join(map(str, _shape))}')
+check('torch.addmm', lambda torch: torch.addmm(torch.ones(2, 4, 1), torch.ones(2, 2), torch.ones(2, 4)),
+      name='input_more_dims')
+
 _SYM = [[4., 1, -2, 0.5], [1, 0.1, 3, 1], [-2, 3, -1, 2], [0.5, 1, 2, 0.2]]
 check('torch.linalg.ldl_factor', lambda torch: torch.linalg.ldl_factor(torch.tensor(_SYM)))
 check('torch.linalg.ldl_factor_ex', lambda torch: torch.linalg.ldl_factor_ex(torch.zeros(2, 3, 3)), name='singular')

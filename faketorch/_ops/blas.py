@@ -173,6 +173,8 @@ def _add_product(gname, fname, product):
         grad_state.enabled = False          # the pieces are recorded below as one node
         try:
             p = product(m1, m2)
+            if input._data.shape != p._data.shape:
+                _check_expands(fname, input, m1, m2, p._data.shape)
             pd = p._data if alpha == 1 else p._data * np.cast(alpha, p._data.dtype)
             if beta == 0:
                 data = np.broadcast_to(pd, np.broadcast_shapes(pd.shape, input._data.shape)).copy()
@@ -200,6 +202,18 @@ def _add_product(gname, fname, product):
         return r
     f.__name__ = fname
     return f
+
+
+def _check_expands(fname, input, m1, m2, shape):
+    """torch expands `input` to the product's shape: its errors (addmv has its own)."""
+    if fname == 'addmv':
+        if input.dim() > 1:
+            raise RuntimeError(f'vector + matrix @ vector expected, got {input.dim()}, {m1.dim()}, {m2.dim()}')
+        if input.dim() == 1 and input.shape[0] not in (1, shape[0]):
+            raise RuntimeError(f'size mismatch, got input ({input.shape[0]}), mat ({m1.shape[0]}x{m1.shape[1]}), '
+                               f'vec ({m2.shape[0]})')
+    else:
+        input.expand(shape)
 
 
 def _product_grads(fname, g, a, b, need_a, need_b):
@@ -231,6 +245,8 @@ def _product_inplace(f):
         if f.__name__ == 'addr' and self._data.ndim != 2:
             raise RuntimeError(f"2D tensor expected, got {self._data.ndim}D tensor for input")
         r = f(self, m1, m2, beta=beta, alpha=alpha)
+        if r._data.shape != self._data.shape and f.__name__ == 'addbmm':
+            self.resize_(r._data.shape)     # torch's addbmm_ writes through addbmm's out=, resizing self
         if r._data.shape != self._data.shape:
             raise RuntimeError(f"Bad in-place call: input tensor size {list(self._data.shape)} and output "
                                f"tensor size {list(r._data.shape)} should match")
