@@ -187,3 +187,23 @@ def lstsq_outputs_grad(torch):
     A = torch.tensor([[1., 2], [3, 4], [5, 7]], requires_grad=True)
     r = torch.linalg.lstsq(A, torch.ones(3, 1))
     return [(t.requires_grad, t.grad_fn.name() if t.grad_fn else None, tuple(t.shape)) for t in r]
+
+
+def _lowrank(torch, fn, **kw):
+    """Sign-free parts of a randomized low-rank SVD: the singular values and U S V^H (the singular
+    vectors' signs follow LAPACK's, which differs between torch's build and NumPy's)."""
+    torch.manual_seed(0)
+    A = torch.randn(7, 5, dtype=torch.float64)
+    A.requires_grad_()
+    U, S, V = getattr(torch, fn)(A, **kw)
+    approx = U @ torch.diag_embed(S) @ V.mH
+    approx.sum().backward()
+    return S, approx, A.grad, U.shape, V.shape
+
+
+check('torch.svd_lowrank', lambda torch: _lowrank(torch, 'svd_lowrank', q=4))
+check('torch.svd_lowrank', lambda torch: _lowrank(torch, 'svd_lowrank', q=3, niter=0), name='q3_niter0')
+check('torch.pca_lowrank', lambda torch: _lowrank(torch, 'pca_lowrank'))
+check('torch.pca_lowrank', lambda torch: _lowrank(torch, 'pca_lowrank', q=2, center=False), name='uncentered')
+check('torch.pca_lowrank', lambda torch: torch.pca_lowrank(torch.ones(3, 4), q=5), name='q_error')
+check('torch.pca_lowrank', lambda torch: torch.pca_lowrank(torch.ones(3, 4), niter=-1), name='niter_error')
