@@ -61,6 +61,9 @@ check('torch.cuda.reset_peak_memory_stats', lambda torch: _warned(torch.cuda.res
 check('torch.cuda.memory_cached', lambda torch: _warned(torch.cuda.memory_cached))
 check('torch.cuda.max_memory_cached', lambda torch: _warned(torch.cuda.max_memory_cached))
 check('torch.cuda.reset_max_memory_allocated', lambda torch: _warned(torch.cuda.reset_max_memory_allocated))
+check('torch.cuda.memory._record_memory_history',
+      lambda torch: _warned(lambda: torch.cuda.memory._record_memory_history(max_entries=1000)))
+check('torch.cuda.memory._snapshot', lambda torch: _warned(torch.cuda.memory._snapshot))
 
 # --- seeding: silently queued on a CPU-only build; CPU streams unaffected ---------------------------
 check('torch.cuda.manual_seed', lambda torch: (torch.cuda.manual_seed(1), torch.cuda.manual_seed_all(1),

@@ -112,3 +112,23 @@ def unfold_copy(torch):
     v = x.unfold(0, 2, 2)
     x[0] = 100.
     return y, v
+
+
+def _resize(torch, *sizes):
+    """The deprecated non-inplace Tensor.resize: its warning, a view with ResizeBackward, its grad."""
+    import warnings
+    x = torch.arange(6.).requires_grad_()
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter('always')
+        try:
+            y = x.resize(*sizes)
+        except RuntimeError as e:
+            return 'raised', str(e), [str(m.message) for m in w]
+    (y * torch.arange(6.).reshape(y.shape)).sum().backward()
+    return y, y._base is x, x.grad, [str(m.message) for m in w]
+
+
+check('Tensor.resize', lambda torch: _resize(torch, 2, 3))
+check('Tensor.resize', lambda torch: _resize(torch, 6, 1, 1), name='more_dims')
+check('Tensor.resize', lambda torch: _resize(torch, 4), name='numel_error')
+check('Tensor.resize', lambda torch: _resize(torch, (3, 2)), name='tuple_error')

@@ -483,3 +483,7 @@ def _masked_fill_(self, mask, value):
 
 Tensor.masked_fill_ = _masked_fill_
 Tensor.where = lambda self, condition, y: where(condition, self, y)    # the method takes self as input
+
+from ..autograd._functions.tensor import resize as _resize  # noqa: E402
+
+Tensor.resize = _resize

@@ -120,3 +120,23 @@ def memory_summary(device=None, abbreviated=False):
 def empty_cache():
     if cuda_available():
         _cupy().get_default_memory_pool().free_all_blocks()
+
+
+# Memory-history recording (for torch's memory visualizer): CuPy's pool keeps no history, so on a
+# GPU recording is accepted and the snapshots are empty; a CPU-only torch fails as below.
+def _record_memory_history(enabled='all', context='all', stacks='all', max_entries=None, device=None, **kw):
+    if not cuda_available():
+        _no_binding('_cuda_record_memory_history')
+
+
+def _snapshot(device=None):
+    if not cuda_available():
+        _no_binding('_cuda_memorySnapshot')
+    return {'segments': [], 'device_traces': [[]]}
+
+
+def _dump_snapshot(filename='dump_snapshot.pickle'):
+    import pickle
+    s = _snapshot()
+    with open(filename, 'wb') as f:
+        pickle.dump(s, f)
