@@ -1,7 +1,7 @@
 import faketorch as ft
 from . import constraints
 from .distribution import Distribution
-from .utils import broadcast_all, lazy_property, logits_to_probs, probs_to_logits
+from .utils import _BinaryParams, broadcast_all
 
 __all__ = ['Binomial']
 
@@ -11,7 +11,7 @@ def _clamp_by_zero(x):
     return (x.clamp(min=0) + x - x.clamp(max=0)) / 2
 
 
-class Binomial(Distribution):
+class Binomial(_BinaryParams, Distribution):
     """Number of successes in ``total_count`` Bernoulli trials. Sampling needs torch.binomial,
     which faketorch lacks; log_prob, entropy and moments work."""
     arg_constraints = {'total_count': constraints.nonnegative_integer, 'probs': constraints.unit_interval,
@@ -36,9 +36,6 @@ class Binomial(Distribution):
         new._param = new.__dict__['logits' if 'logits' in self.__dict__ else 'probs']
         return new
 
-    def _new(self, *args, **kwargs):
-        return self._param.new(*args, **kwargs)
-
     @constraints.dependent_property(is_discrete=True, event_dim=0)
     def support(self):
         return constraints.integer_interval(0, self.total_count)
@@ -54,18 +51,6 @@ class Binomial(Distribution):
     @property
     def variance(self):
         return self.total_count * self.probs * (1 - self.probs)
-
-    @lazy_property
-    def logits(self):
-        return probs_to_logits(self.probs, is_binary=True)
-
-    @lazy_property
-    def probs(self):
-        return logits_to_probs(self.logits, is_binary=True)
-
-    @property
-    def param_shape(self):
-        return self._param.size()
 
     def sample(self, sample_shape=ft.Size()):
         shape = self._extended_shape(sample_shape)

@@ -3,12 +3,12 @@ from numbers import Number
 import faketorch as ft
 from . import constraints
 from .distribution import Distribution
-from .utils import broadcast_all, lazy_property, logits_to_probs, probs_to_logits
+from .utils import _BinaryParams, broadcast_all
 
 __all__ = ['Geometric']
 
 
-class Geometric(Distribution):
+class Geometric(_BinaryParams, Distribution):
     """Number of failures before the first success in Bernoulli(probs) trials."""
     arg_constraints = {'probs': constraints.unit_interval, 'logits': constraints.real}
     support = constraints.nonnegative_integer
@@ -43,14 +43,6 @@ class Geometric(Distribution):
     @property
     def variance(self):
         return (1.0 / self.probs - 1.0) / self.probs
-
-    @lazy_property
-    def logits(self):
-        return probs_to_logits(self.probs, is_binary=True)
-
-    @lazy_property
-    def probs(self):
-        return logits_to_probs(self.logits, is_binary=True)
 
     def sample(self, sample_shape=ft.Size()):
         shape = self._extended_shape(sample_shape)

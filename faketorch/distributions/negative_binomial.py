@@ -2,12 +2,12 @@ import faketorch as ft
 from . import constraints
 from .distribution import Distribution
 from .gamma import Gamma
-from .utils import broadcast_all, lazy_property, logits_to_probs, probs_to_logits
+from .utils import _BinaryParams, broadcast_all, lazy_property
 
 __all__ = ['NegativeBinomial']
 
 
-class NegativeBinomial(Distribution):
+class NegativeBinomial(_BinaryParams, Distribution):
     """Number of successes before ``total_count`` failures, each trial succeeding with ``probs``;
     sampled as a Poisson-Gamma mixture, as torch does."""
     arg_constraints = {'total_count': constraints.greater_than_eq(0), 'probs': constraints.half_open_interval(0.0, 1.0),
@@ -31,9 +31,6 @@ class NegativeBinomial(Distribution):
         new._param = new.__dict__['logits' if 'logits' in self.__dict__ else 'probs']
         return new
 
-    def _new(self, *args, **kwargs):
-        return self._param.new(*args, **kwargs)
-
     @property
     def mean(self):
         return self.total_count * ft.exp(self.logits)
@@ -45,18 +42,6 @@ class NegativeBinomial(Distribution):
     @property
     def variance(self):
         return self.mean / ft.sigmoid(-self.logits)
-
-    @lazy_property
-    def logits(self):
-        return probs_to_logits(self.probs, is_binary=True)
-
-    @lazy_property
-    def probs(self):
-        return logits_to_probs(self.logits, is_binary=True)
-
-    @property
-    def param_shape(self):
-        return self._param.size()
 
     @lazy_property
     def _gamma(self):

@@ -72,6 +72,27 @@ class _lazy_property_and_property(lazy_property, property):
         self.wrapped = wrapped
 
 
+class _BinaryParams:
+    """probs and logits of a distribution over a success probability, each computed on first use
+    from the one given (held as `_param`), as torch's Bernoulli, Binomial, Geometric ... each spell
+    out; param_shape and _new follow `_param`."""
+
+    @lazy_property
+    def logits(self):
+        return probs_to_logits(self.probs, is_binary=True)
+
+    @lazy_property
+    def probs(self):
+        return logits_to_probs(self.logits, is_binary=True)
+
+    @property
+    def param_shape(self):
+        return self._param.size()
+
+    def _new(self, *args, **kwargs):
+        return self._param.new(*args, **kwargs)
+
+
 def _tril_mask(n, diag, device):
     idx = ft.arange(n, device=device)
     return idx < idx.view(-1, 1) + (diag + 1)
