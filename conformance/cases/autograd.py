@@ -514,3 +514,29 @@ check('Tensor.is_inference', lambda torch: torch.ones(2, requires_grad=True) * _
       name='saved_for_backward')
 check('Tensor.is_inference', lambda torch: __import__('copy').deepcopy(_inference_tensor(torch)).is_inference(),
       name='deepcopy_is_normal')
+
+
+@case('torch.autograd.backward')
+def grad_not_aliased(torch):
+    """A leaf's .grad is its own memory whenever the gradient is held elsewhere (torch steals only an
+    unshared gradient): changing one .grad in place changes nothing else."""
+    x = torch.ones(3, requires_grad=True)
+    y = torch.ones(3, requires_grad=True)
+    (x + y).sum().backward()                # AddBackward0 passes one gradient to both leaves
+    x.grad.add_(1)
+    gt = torch.full((3,), 2.)
+    w = torch.ones(3, requires_grad=True)
+    w.backward(gt)                          # the caller's gradient tensor
+    gt.add_(1)
+    seen = []
+    v = torch.ones(3, requires_grad=True)
+    v.register_hook(lambda g: seen.append(g))
+    (v * 3).sum().backward()
+    v.grad.mul_(10)
+    lin = torch.nn.Linear(3, 2)
+    lin(torch.ones(4, 3)).sum().backward()
+    gw = lin.weight.grad
+    gw.add_(1)
+    lin(torch.ones(4, 3)).sum().backward()  # accumulates into the same .grad
+    return (x.grad, y.grad, w.grad, gt, seen, v.grad, gw is lin.weight.grad, lin.weight.grad,
+            lin.weight.grad.is_contiguous(), lin.bias.grad)
