@@ -786,6 +786,11 @@ def vecdot(x, y, *, dim=-1, out=None):
     return _write(out, (x.conj() * y if x.dtype.is_complex else x * y).sum(dim), 'linalg_vecdot')
 
 
+def matmul(input, other, *, out=None):
+    from . import matmul as _matmul
+    return _matmul(input, other, out=out)
+
+
 def diagonal(A, *, offset=0, dim1=-2, dim2=-1):
     return A.diagonal(offset, dim1, dim2)
 

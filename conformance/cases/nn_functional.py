@@ -346,3 +346,23 @@ def torch_level_nn_aliases(torch):
             torch.layer_norm(x, [6]), torch.group_norm(x, 3), torch.pixel_shuffle(torch.ones(1, 4, 2, 2), 2),
             torch.batch_norm(x, None, None, None, None, True, 0.1, 1e-5, False),
             torch.adaptive_max_pool1d(x[0], 3), torch.avg_pool1d(x[0], 2))
+
+
+# dtypes and ranks the losses, linear, embedding and outer refuse (torch's errors, not NumPy's)
+_REFUSED = {
+    'mse_loss_long_float': lambda t: t.nn.functional.mse_loss(t.ones(3, dtype=t.long), t.ones(3)),
+    'mse_loss_long': lambda t: t.nn.functional.mse_loss(t.ones(3, dtype=t.long), t.ones(3, dtype=t.long)),
+    'mse_loss_bool': lambda t: t.nn.functional.mse_loss(t.ones(3, dtype=t.bool), t.ones(3, dtype=t.bool)),
+    'smooth_l1_loss_long_float': lambda t: t.nn.functional.smooth_l1_loss(t.arange(3), t.ones(3) * 0.2),
+    'huber_loss_long_float': lambda t: t.nn.functional.huber_loss(t.arange(3), t.ones(3) * 0.2),
+    'huber_loss_long': lambda t: t.nn.functional.huber_loss(t.arange(3), t.arange(3)),
+    'linear_0d': lambda t: t.nn.functional.linear(t.ones(()), t.ones(2, 3)),
+    'linear_0d_0d': lambda t: t.nn.functional.linear(t.ones(()), t.ones(())),
+    'embedding_1d_weight': lambda t: t.nn.functional.embedding(t.ones(3, dtype=t.long), t.ones(3)),
+    'outer_0d': lambda t: t.outer(t.ones(()), t.ones(3)),
+    'outer_0d_vec2': lambda t: t.outer(t.ones(3), t.ones(())),
+}
+for _name, _f in _REFUSED.items():
+    _api = next(a for a in ('outer', 'mse_loss', 'smooth_l1_loss', 'huber_loss', 'linear', 'embedding')
+                if _name.startswith(a))
+    check('torch.outer' if _api == 'outer' else 'F.' + _api, _f, name=f'refused_{_name}')

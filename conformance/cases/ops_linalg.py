@@ -207,3 +207,37 @@ check('torch.pca_lowrank', lambda torch: _lowrank(torch, 'pca_lowrank'))
 check('torch.pca_lowrank', lambda torch: _lowrank(torch, 'pca_lowrank', q=2, center=False), name='uncentered')
 check('torch.pca_lowrank', lambda torch: torch.pca_lowrank(torch.ones(3, 4), q=5), name='q_error')
 check('torch.pca_lowrank', lambda torch: torch.pca_lowrank(torch.ones(3, 4), niter=-1), name='niter_error')
+
+
+def _linalg_matmul(torch):
+    x = torch.arange(6.).reshape(2, 3).requires_grad_()
+    y = torch.linalg.matmul(x, x.T)
+    y.sum().backward()
+    out = torch.empty(2, 2)
+    torch.linalg.matmul(x.detach(), x.detach().T, out=out)
+    return y, y.grad_fn.name(), x.grad, out, torch.linalg.matmul(torch.ones(3), torch.ones(3, 2))
+
+
+check('torch.linalg.matmul', _linalg_matmul)
+check('torch.linalg.matmul', lambda torch: torch.linalg.matmul(torch.ones(2, 3), torch.ones(2, 3)), name='shape_error')
+check('torch.linalg.matmul', lambda torch: torch.linalg.matmul(torch.ones(2, 3), torch.ones(3, 2),
+                                                               out=torch.empty(2, 2, dtype=torch.long)),
+      name='out_dtype_error')
+
+# out= of another dtype: torch's matrix products cast nothing, and each kernel words it its own way
+_OUT_DTYPE = {
+    'mm': lambda t: t.mm(t.ones(2, 3), t.ones(3, 2), out=t.empty(2, 2, dtype=t.long)),
+    'matmul_1d': lambda t: t.matmul(t.ones(3), t.ones(3), out=t.empty((), dtype=t.long)),
+    'matmul_1d_2d': lambda t: t.matmul(t.ones(3), t.ones(3, 2), out=t.empty(2, dtype=t.long)),
+    'matmul_2d_1d': lambda t: t.matmul(t.ones(2, 3), t.ones(3), out=t.empty(2, dtype=t.long)),
+    'matmul_3d': lambda t: t.matmul(t.ones(2, 2, 3), t.ones(2, 3, 2), out=t.empty(2, 2, 2, dtype=t.float64)),
+    'bmm': lambda t: t.bmm(t.ones(1, 2, 3), t.ones(1, 3, 2), out=t.empty(1, 2, 2, dtype=t.float64)),
+    'mv': lambda t: t.mv(t.ones(2, 3), t.ones(3), out=t.empty(2, dtype=t.float64)),
+    'dot': lambda t: t.dot(t.ones(3), t.ones(3), out=t.empty((), dtype=t.float64)),
+    'vdot': lambda t: t.vdot(t.ones(3), t.ones(3), out=t.empty((), dtype=t.long)),
+    'half': lambda t: t.mm(t.ones(2, 3), t.ones(3, 2), out=t.empty(2, 2, dtype=t.float16)),
+    'outer': lambda t: t.outer(t.ones(2), t.ones(3), out=t.empty(2, 3, dtype=t.long)),
+    'same_dtype_ok': lambda t: t.matmul(t.ones(2, 3), t.ones(3, 2), out=t.empty(5)),
+}
+for _name, _f in _OUT_DTYPE.items():
+    check('torch.matmul', _f, name=f'out_dtype_{_name}')

@@ -58,3 +58,19 @@ def optimizer_style_step(torch):
     torch._foreach_addcmul_(ps, gs, gs, value=0.01)
     torch._foreach_lerp_(ps, gs, 0.5)
     return ps, torch._foreach_norm(ps), torch._foreach_sqrt(ps)
+
+
+# operands that do not broadcast, and wrong mask/dtype kinds: torch's errors, not NumPy's
+_BAD = {
+    'where': lambda t: t.where(t.ones(3) > 0, t.ones(3), t.ones(3, 2)),
+    'where_scalar': lambda t: t.where(t.ones(4) > 0, 1.0, t.ones(3)),
+    'where_broadcasts': lambda t: t.where(t.ones(2, 1) > 0, t.ones(3), 1.0),
+    'masked_select_float_mask': lambda t: t.masked_select(t.ones(3), t.ones(3)),
+    'masked_select_uint8_mask': lambda t: t.masked_select(t.ones(3), t.ones(3, dtype=t.uint8)),
+    'masked_select_shapes': lambda t: t.masked_select(t.ones(3), t.ones(3, 2) > 0),
+    'complex_shapes': lambda t: t.complex(t.ones(3), t.ones(3, 2)),
+    'polar_shapes': lambda t: t.polar(t.ones(3), t.ones(3, 2)),
+    'polar_long': lambda t: t.polar(t.ones(3, dtype=t.long), t.ones(3, dtype=t.long)),
+}
+for _name, _f in _BAD.items():
+    check('torch.' + _name.split('_')[0].replace('masked', 'masked_select'), _f, name=f'bad_{_name}')

@@ -275,3 +275,18 @@ def with_out(f, fname=None):
     g.__name__ = f.__name__
     g.__doc__ = f.__doc__
     return g
+
+
+def broadcast_shapes(*shapes):
+    """The shapes' broadcast shape, or torch's error (its TensorIterator compares the shape so far
+    with each next operand's), instead of NumPy's ValueError."""
+    out = ()
+    for s in shapes:
+        n = max(len(out), len(s))
+        a, b = (1,) * (n - len(out)) + tuple(out), (1,) * (n - len(s)) + tuple(s)
+        for i in range(n - 1, -1, -1):
+            if a[i] != b[i] and a[i] != 1 and b[i] != 1:
+                raise RuntimeError(f"The size of tensor a ({a[i]}) must match the size of tensor b ({b[i]}) at "
+                                   f"non-singleton dimension {i}")
+        out = tuple(y if x == 1 else x for x, y in zip(a, b))
+    return out

@@ -162,6 +162,9 @@ inner = None
 
 
 def outer(input, vec2):
+    for name, t in (('self', input), ('vec2', vec2)):
+        if t.dim() != 1:
+            raise RuntimeError(f'outer: Expected 1-D argument {name}, but got {t.dim()}-D')
     return input.unsqueeze(1) * vec2.unsqueeze(0)
 
 
@@ -235,8 +238,28 @@ addbmm = _add_product('AddbmmBackward0', 'addbmm',
                       lambda a, b: _fixed_rank('bmm', 3, 3, 'addmm_cuda')(a, b).sum(0))
 
 
-for _f in (matmul, mm, bmm, dot, mv, outer):
-    register(with_out(_f))
+def product_out(f):
+    """out= for a matrix product: torch casts nothing there, and names the kernel the ranks reach."""
+    def g(input, other, *, out=None):
+        r = f(input, other)
+        if out is not None and out.dtype is not r.dtype:
+            na, nb, name = input.dim(), other.dim(), f.__name__
+            if name in ('dot', 'vdot') or (name == 'matmul' and na == nb == 1):
+                raise RuntimeError(f'result dtype {D.type_name(out.dtype)} does not match input dtype '
+                                   f'{D.type_name(r.dtype)}')
+            if name == 'mv' or (name == 'matmul' and na == 2 and nb == 1):
+                raise RuntimeError(f'addmv input tensors must have the same dtype, but got {D.type_name(out.dtype)}, '
+                                   f'{D.type_name(input.dtype)}, and {D.type_name(other.dtype)}')
+            raise RuntimeError(f'Expected out tensor to have dtype {_c10(r.dtype)}, but got {_c10(out.dtype)} '
+                               'instead')
+        return with_out(f)(input, other, out=out)
+    g.__name__, g.__doc__ = f.__name__, f.__doc__
+    return g
+
+
+for _f in (matmul, mm, bmm, dot, mv):
+    register(product_out(_f))
+register(with_out(outer))
 def _product_inplace(f):
     from ._core import check_inplace, commit_inplace
 

@@ -6,7 +6,7 @@ from .. import _xnp as np
 from .. import _dtype as D
 from .._tensor import Tensor, _make
 from ..autograd.grad_mode import state as grad_state
-from ._core import attach, needs, register
+from ._core import attach, broadcast_shapes, needs, register
 from .shape import make_view
 
 
@@ -75,7 +75,7 @@ def complex(real, imag, *, out=None):
         raise RuntimeError(f"Expected both inputs to be Half, Float or Double tensors but got "
                            f"{D.type_name(real.dtype)} and {D.type_name(imag.dtype)}")
     dt = real.dtype.to_complex()
-    data = np.empty(np.broadcast_shapes(real._data.shape, imag._data.shape), dt._np, like=real._data)
+    data = np.empty(broadcast_shapes(real._data.shape, imag._data.shape), dt._np, like=real._data)
     data.real = real._data
     data.imag = imag._data
     r = _make(data, dt, real._device)
@@ -91,9 +91,12 @@ def polar(abs, angle, *, out=None):
     if abs.dtype is not angle.dtype:
         raise RuntimeError(f"Expected object of scalar type {D.type_name(abs.dtype)} but got scalar type "
                            f"{D.type_name(angle.dtype)} for second argument")
+    if abs.dtype not in (D.float32, D.float64, D.float16):
+        raise RuntimeError(f"Expected both inputs to be Half, Float or Double tensors but got "
+                           f"{D.type_name(abs.dtype)} and {D.type_name(angle.dtype)}")
     a, t = abs._data, angle._data
     dt = abs.dtype.to_complex()
-    data = np.empty(np.broadcast_shapes(a.shape, t.shape), dt._np, like=a)
+    data = np.empty(broadcast_shapes(a.shape, t.shape), dt._np, like=a)
     data.real = a * np.cos(t)
     data.imag = a * np.sin(t)
     r = _make(data, dt, abs._device)

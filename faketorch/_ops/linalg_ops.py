@@ -9,7 +9,7 @@ from .. import _dtype as D
 from .._tensor import Tensor, _make, _wrap_dim
 from ..autograd.grad_mode import state as grad_state
 from ._core import attach, needs, register, with_out
-from .blas import cuda_blas_check
+from .blas import cuda_blas_check, product_out
 
 
 def _grad_on(*ts):
@@ -638,5 +638,5 @@ register(cov, function=True)
 register(corrcoef, function=True)
 register(with_out(kron), name='kron')
 register(with_out(inner), name='inner')
-register(with_out(vdot), name='vdot')
+register(product_out(vdot), name='vdot')
 register(with_out(dist, 'dist'), name='dist')

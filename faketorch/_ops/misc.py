@@ -5,7 +5,8 @@ from .. import _dtype as D
 from .._device import device as _device_cls, to_device_array, check_device, xp_of
 from .._tensor import Tensor, _make, _wrap_dim, _dtype_c10
 from ..autograd.grad_mode import state as grad_state
-from ._core import attach, guard, needs, register, same_device, with_out, commit_inplace, check_inplace, write_out
+from ._core import (attach, broadcast_shapes, guard, needs, register, same_device, with_out, commit_inplace,
+                    check_inplace, write_out)
 from .pointwise import _as_scalar, _broadcast_error, clamp, clamp_min, clamp_max  # noqa: F401 (elementwise, defined there)
 
 
@@ -112,10 +113,8 @@ def where(condition, input=None, other=None):
     same_device(*(t for t in (condition, *ts) if t._data.ndim))     # 0-dim tensors mix, as scalars
     a = input._data if isinstance(input, Tensor) else input
     b = other._data if isinstance(other, Tensor) else other
-    try:
-        data = np.where(condition._data.astype(bool, copy=False), a, b)
-    except ValueError:
-        raise _broadcast_error(condition._data, np.broadcast(a, b) if ts else np.asarray(a)) from None
+    broadcast_shapes(condition._data.shape, *(np.shape(v) for v in (a, b)))
+    data = np.where(condition._data.astype(bool, copy=False), a, b)
     r = _make(np.asarray(data).astype(rt._np, copy=False), rt, dev)
     if grad_state.enabled and any(t._requires_grad for t in ts):
         c = condition
@@ -154,7 +153,9 @@ def masked_fill(input, mask, value):
 
 
 def masked_select(input, mask):
-    m = np.broadcast_to(mask._data, np.broadcast_shapes(mask._data.shape, input._data.shape))
+    if mask.dtype is not D.bool:
+        raise RuntimeError('masked_select: expected BoolTensor for mask')
+    m = np.broadcast_to(mask._data, broadcast_shapes(mask._data.shape, input._data.shape))
     a = np.broadcast_to(input._data, m.shape)
     r = _make(a[m.astype(bool)], input.dtype, input._device)
     if grad_state.enabled and input._requires_grad:

@@ -713,6 +713,9 @@ def _linear_bwd_arrays(g, x, w, need_x, need_w, need_b):
 
 def linear(input, weight, bias=None):
     same_device(input, weight, bias)
+    if input.dim() == 0 or weight.dim() == 0:
+        raise RuntimeError(f'both arguments to linear need to be at least 1D, but they are {input.dim()}D and '
+                           f'{weight.dim()}D')
     a, w = input._data, weight._data
     if input.dtype is not weight.dtype:
         raise RuntimeError(f'expected m1 and m2 to have the same dtype, but got: '
@@ -869,6 +872,8 @@ def _check_indices(t, fname):
 
 def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, scale_grad_by_freq=False,
               sparse=False):
+    if weight.dim() != 2:
+        raise RuntimeError("'weight' must be 2-D")
     n = weight.shape[0]
     if padding_idx is not None:
         if padding_idx > 0:
@@ -1342,11 +1347,15 @@ def _pointwise_loss(gname, input, target, fwd, deriv, reduction, extra=()):
     """A loss with elementwise value fwd(a, b) and d/dinput deriv(x, y) (target gets the negative where
     differentiable); reduction fused into the node, as torch's MseLoss/SmoothL1Loss/HuberLoss kernels."""
     same_device(input, target)
-    a, b = input._data, target._data
+    rt = D.result_type_of((input, target))
+    if rt._cat < 2:
+        kernel = {'MseLossBackward0': 'mse', 'SmoothL1LossBackward0': 'smooth_l1', 'HuberLossBackward0': 'huber'}[gname]
+        raise NotImplementedError(f'"{kernel}_{input._device.type}" not implemented for \'{D.type_name(rt)}\'')
+    a, b = input._data.astype(rt._np, copy=False), target._data.astype(rt._np, copy=False)
     if a.shape != b.shape:
         a, b = np.broadcast_arrays(a, b)
     elem = fwd(a, b)
-    r = _make(_reduce_arr(elem, reduction), input.dtype, input._device)
+    r = _make(_reduce_arr(elem, reduction), rt, input._device)
     if _grad_needed(input, target):
         shape = elem.shape
         n = elem.size
@@ -1401,7 +1410,7 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction='mea
         return l1_loss(input, target, reduction=reduction)
     if beta < 0:
         raise RuntimeError('smooth_l1_loss does not support negative values for beta.')
-    t = input._data.dtype.type
+    t = D.result_type_of((input, target))._np.type
 
     def fwd(a, b):
         z = np.abs(a - b)
@@ -1417,7 +1426,11 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction='mea
 def huber_loss(input, target, reduction='mean', delta=1.0, weight=None):
     _size_warning(input, target)
     reduction = _reduction(None, None, reduction)
-    t = input._data.dtype.type
+    rt = D.result_type_of((input, target))
+    if rt._cat > input.dtype._cat:      # torch's huber writes into an output of the input's dtype
+        raise RuntimeError(f"result type {D.type_name(rt)} can't be cast to the desired output type "
+                           f"{D.type_name(input.dtype)}")
+    t = rt._np.type
 
     def fwd(a, b):
         z = np.abs(a - b)
