@@ -780,6 +780,9 @@ def cross(input, other, *, dim=-1, out=None):
 
 
 def vecdot(x, y, *, dim=-1, out=None):
+    if x.dtype._cat < 2:
+        raise RuntimeError(f'linalg.vecdot: Expected a floating point or complex tensor as input. Got '
+                           f'{D.type_name(x.dtype)}')
     if x._data.ndim == 1 and y._data.ndim == 1:
         from ._ops.linalg_ops import vdot
         return _write(out, vdot(x, y), 'linalg_vecdot')

@@ -241,3 +241,18 @@ _OUT_DTYPE = {
 }
 for _name, _f in _OUT_DTYPE.items():
     check('torch.matmul', _f, name=f'out_dtype_{_name}')
+
+_REFUSED = {
+    'cross_0d': ('torch.cross', lambda t: t.cross(t.ones(()), t.ones(()))),
+    'cross_ndim': ('torch.cross', lambda t: t.cross(t.ones(3), t.ones(3, 2))),
+    'cross_no_dim3': ('torch.cross', lambda t: t.cross(t.ones(2, 2), t.ones(2, 2))),
+    'cross_broadcasts': ('torch.cross', lambda t: t.cross(t.ones(2, 3), t.ones(1, 3))),
+    'linalg_cross_length': ('torch.linalg.cross', lambda t: t.linalg.cross(t.ones(3), t.ones(4))),
+    'linalg_cross_shapes': ('torch.linalg.cross', lambda t: t.linalg.cross(t.ones(2, 3), t.ones(4, 3))),
+    'vecdot_long': ('torch.linalg.vecdot', lambda t: t.linalg.vecdot(t.ones(3, dtype=t.long), t.ones(3, dtype=t.long))),
+    'cartesian_prod_0d': ('torch.cartesian_prod', lambda t: t.cartesian_prod(t.ones(()), t.ones(()))),
+    'cartesian_prod_2d': ('torch.cartesian_prod', lambda t: t.cartesian_prod(t.ones(2, 2), t.ones(3))),
+    'chain_matmul_1d': ('torch.chain_matmul', lambda t: t.chain_matmul(t.ones(3), t.ones(3))),
+}
+for _name, (_api, _f) in _REFUSED.items():
+    check(_api, _f, name=f'refused_{_name}')

@@ -8,7 +8,7 @@ from .. import _xnp as np
 from .. import _dtype as D
 from .._tensor import Tensor, _make, _wrap_dim
 from ..autograd.grad_mode import state as grad_state
-from ._core import attach, needs, register, with_out
+from ._core import attach, broadcast_shapes, needs, register, with_out
 from .blas import cuda_blas_check, product_out
 
 
@@ -320,6 +320,9 @@ def trace(input):
 def chain_matmul(*matrices, out=None):
     if len(matrices) == 1 and isinstance(matrices[0], (list, tuple)):
         matrices = matrices[0]
+    for m in matrices:
+        if m.dim() != 2:
+            raise RuntimeError(f'Tensor dimension is {m.dim()}, expected 2 instead.')
     if len(matrices) == 1:
         return matrices[0].clone()
     from ..linalg import multi_dot
@@ -331,11 +334,11 @@ def chain_matmul(*matrices, out=None):
 def _cross(input, other, dim, name):
     if input._data.ndim != other._data.ndim:
         raise RuntimeError(f"{name}: inputs must have the same number of dimensions.")
-    shape = np.broadcast_shapes(input._data.shape, other._data.shape)
-    d = _wrap_dim(dim, len(shape))
+    d = _wrap_dim(dim, input._data.ndim)
     if input._data.shape[d] != 3 or other._data.shape[d] != 3:
         raise RuntimeError(f"{name}: inputs dimension {dim} must have length 3. Got "
                            f"{input._data.shape[d]} and {other._data.shape[d]}")
+    broadcast_shapes(input._data.shape, other._data.shape)
     from .pointwise import _promote
     a, b, rt = _promote('cross', input, other)
     data = np.cross(a, b, axis=d)
@@ -354,9 +357,10 @@ def linalg_cross(a, b, d):
 
 
 def cross(input, other, dim=None, *, out=None):
-    if dim is None:
-        shape = np.broadcast_shapes(input._data.shape, other._data.shape)
-        dim = next((i for i, s in enumerate(shape) if s == 3), -1)
+    if dim is None:         # torch's deprecated default: the input's first dimension of size 3
+        dim = next((i for i, s in enumerate(input._data.shape) if s == 3), None)
+        if dim is None:
+            raise RuntimeError('no dimension of size 3 in input')
     r = _cross(input, other, dim, 'linalg.cross')
     if out is not None:
         from ._core import write_out

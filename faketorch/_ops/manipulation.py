@@ -440,13 +440,6 @@ def meshgrid(*tensors, indexing=None):
     return tuple(out)
 
 
-def cartesian_prod(*tensors):
-    if len(tensors) == 1:
-        return tensors[0]
-    grids = meshgrid(*tensors, indexing='ij')
-    return stack([S.reshape(g, (-1,)) for g in grids], 1)
-
-
 def combinations(input, r=2, with_replacement=False):
     if input._data.ndim != 1:
         raise RuntimeError(f"Expect a 1D vector, but got shape {list(input._data.shape)}")
@@ -671,7 +664,7 @@ register(unfold, function=False)
 register(_ravel, name='ravel')
 register(_type_as, name='type_as', function=False)
 for _f in (atleast_1d, atleast_2d, atleast_3d, dstack, column_stack, row_stack, broadcast_tensors,
-           broadcast_shapes, meshgrid, cartesian_prod, combinations, block_diag):
+           broadcast_shapes, meshgrid, combinations, block_diag):
     register(_f, method=False)
 for _f in (dstack, column_stack, row_stack):
     register(with_out(_f), method=False)
