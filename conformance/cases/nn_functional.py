@@ -366,3 +366,15 @@ for _name, _f in _REFUSED.items():
     _api = next(a for a in ('outer', 'mse_loss', 'smooth_l1_loss', 'huber_loss', 'linear', 'embedding')
                 if _name.startswith(a))
     check('torch.outer' if _api == 'outer' else 'F.' + _api, _f, name=f'refused_{_name}')
+
+_COS = {
+    '0d_dim1': lambda t: t.nn.functional.cosine_similarity(t.ones(()), t.ones(3)),
+    'long': lambda t: t.nn.functional.cosine_similarity(t.ones(2, 3, dtype=t.long), t.ones(2, 3, dtype=t.long)),
+    'long_0d': lambda t: t.nn.functional.cosine_similarity(t.ones((), dtype=t.long), t.ones((), dtype=t.long)),
+    'shapes': lambda t: t.nn.functional.cosine_similarity(t.ones(3), t.ones(3, 2)),
+    'broadcasts': lambda t: t.nn.functional.cosine_similarity(t.ones(3), t.ones(2, 3)),
+}
+for _name, _f in _COS.items():
+    check('F.cosine_similarity', _f, name=f'refused_{_name}')
+check('torch.index_select', lambda t: t.index_select(t.ones(()), 0, t.zeros(3, dtype=t.long)), name='refused_0d_three')
+check('torch.index_select', lambda t: t.index_select(t.ones(()), 0, t.zeros(0, dtype=t.long)), name='refused_0d_none')

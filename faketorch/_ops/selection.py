@@ -47,6 +47,8 @@ def index_select(input, dim, index):
     d = _wrap_dim(dim, a.ndim)
     idx = _index_vector('index_select', index)
     if a.ndim == 0:
+        if idx.size != 1:
+            raise RuntimeError(f"index_select(): Index to scalar can have only 1 value, got {idx.size} value(s)")
         idx = _check_bounds(idx, 1)
         data = a.copy()                 # a 0-dim input gives a 0-dim result
     else:

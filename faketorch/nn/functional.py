@@ -13,9 +13,10 @@ from .. import _xnp as np
 
 from .. import _dtype as D
 from .._device import xp_of
-from .._tensor import Tensor, _make
+from .._tensor import Tensor, _make, _wrap_dim
 from ..autograd.grad_mode import state as grad_state
-from .._ops._core import attach, guard, needs, register, check_inplace, commit_inplace, same_device
+from .._ops._core import (attach, broadcast_shapes, guard, needs, register, check_inplace, commit_inplace,
+                          same_device)
 from .._ops import blas as _blas
 from .._ops.blas import matmul as _matmul
 
@@ -1076,9 +1077,13 @@ def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
 
 
 def cosine_similarity(x1, x2, dim=1, eps=1e-8):
+    rt = D.result_type_of((x1, x2))
+    if rt._cat < 2:
+        raise RuntimeError(f'expected common dtype to be floating point, yet common dtype is {D.type_name(rt)}')
     a, b = x1, x2
+    shape = broadcast_shapes(tuple(x1.shape), tuple(x2.shape))
+    _wrap_dim(dim, len(shape))
     if x1.shape != x2.shape:
-        shape = np.broadcast_shapes(tuple(x1.shape), tuple(x2.shape))
         a, b = x1.expand(shape), x2.expand(shape)
     na = _norm(a, 2, dim, True)
     nb = _norm(b, 2, dim, True)
