@@ -173,35 +173,29 @@ class Kernel:
     """A CUDA C elementwise body (cupy.ElementwiseKernel, compiled on first use) for a hot path
     where one launch replaces several: on a GPU the launches, not the arithmetic, are the cost.
     Compiled with --fmad=false, so that a*b+c rounds twice, as NumPy's two ufuncs do. `host` is
-    the same computation in NumPy calls, run where CuPy has no compiler (the CuPy stand-in, so CI
-    checks what the callers do with a kernel). Callers use `ready` and keep their NumPy code for
-    the CPU."""
+    the same computation in NumPy calls: it runs for every array the kernel does not take (NumPy's,
+    half precision) and where CuPy has no compiler (the CuPy stand-in, so CI checks the callers)."""
 
     def __init__(self, name, in_params, out_params, body, host):
         self.name, self.params, self.body, self.host, self._k = name, (in_params, out_params), body, host, None
 
     def __call__(self, *args, size=None):      # args[0]: an array of the kernel's float type T
-        if not self.ready(args[0]):
-            return None
-        if self._k is None:
-            ek = getattr(_module_of(args[0]), 'ElementwiseKernel', None)
-            if ek is None:
-                self._k = self.host
-            else:
-                self._k = ek(*self.params, self.body, 'faketorch_' + self.name, options=('--fmad=false',))
-                try:
-                    return self._launch(args, size)     # compiles
-                except Exception as e:                  # no working compiler: the NumPy version
-                    if type(e).__name__ != 'CompileException':
-                        raise
-                    import warnings
-                    warnings.warn(f'faketorch: CUDA kernel {self.name} did not compile ({e}); '
-                                  'using its NumPy version', RuntimeWarning)
-                    self._k = self.host
-        return self._launch(args, size)
-
-    def _launch(self, args, size):
-        return self._k(*args) if size is None or self._k is self.host else self._k(*args, size=size)
+        ek = getattr(_module_of(args[0]), 'ElementwiseKernel', None) if self.ready(args[0]) else None
+        if ek is None or self._k is False:
+            return self.host(*args)
+        first = self._k is None
+        if first:
+            self._k = ek(*self.params, self.body, 'faketorch_' + self.name, options=('--fmad=false',))
+        try:
+            return self._k(*args) if size is None else self._k(*args, size=size)    # compiles the first time
+        except Exception as e:                  # no working compiler: the NumPy version from now on
+            if not first or type(e).__name__ != 'CompileException':
+                raise
+            import warnings
+            warnings.warn(f'faketorch: CUDA kernel {self.name} did not compile ({e}); using its NumPy version',
+                          RuntimeWarning)
+            self._k = False
+            return self.host(*args)
 
     def ready(self, a):
         """Will a call on `a` run the kernel: a GPU array of 32- or 64-bit floats? (The bodies

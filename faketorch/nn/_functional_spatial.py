@@ -288,10 +288,7 @@ class _FlatConv:
         args = (dcols, N, Lp, self.T) + self.k + (1,) * pad + \
             tuple(dd * st for dd, st in zip(self.d, self.S)) + (0,) * pad + \
             (np.empty_like(dcols, shape=(C, N, self.T)),)
-        gx = _col2im_runs(*args)
-        if gx is None:
-            gx = _col2im_runs_host(*args)
-        return gx.reshape((C, N) + self.P).swapaxes(0, 1)
+        return _col2im_runs(*args).reshape((C, N) + self.P).swapaxes(0, 1)
 
 
 def _col2im_runs_host(dcols, N, Lp, T, K0, K1, K2, s0, s1, s2, gx):

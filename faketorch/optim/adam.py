@@ -22,11 +22,11 @@ _adam_step = np.Kernel('adam', 'T g, T w, int32 near, T b2, T omb2, T bc2, T eps
 
 
 def _fused_step(g, m, v, pa, beta1, beta2, bias_correction2_sqrt, eps, step_size):
-    """_lerp_, _ema_sq_ and the step below as one kernel; False where there is none."""
+    """_lerp_, _ema_sq_ and the step below (one kernel on a GPU)."""
     f = pa.dtype.type
     w = f(1 - beta1)
-    return _adam_step(g, w, int(abs(w) < 0.5), f(beta2), f(1 - beta2), f(bias_correction2_sqrt), f(eps),
-                      f(-step_size), m, v, pa) is not None
+    _adam_step(g, w, int(abs(w) < 0.5), f(beta2), f(1 - beta2), f(bias_correction2_sqrt), f(eps), f(-step_size),
+               m, v, pa)
 
 
 class Adam(Optimizer):
@@ -79,7 +79,8 @@ class Adam(Optimizer):
                 bias_correction2 = 1 - beta2 ** step
                 step_size = lr / bias_correction1
                 bias_correction2_sqrt = bias_correction2 ** 0.5
-                if not amsgrad and _fused_step(g, m, v, pa, beta1, beta2, bias_correction2_sqrt, eps, step_size):
+                if not amsgrad:
+                    _fused_step(g, m, v, pa, beta1, beta2, bias_correction2_sqrt, eps, step_size)
                     _bump(p, state['exp_avg'], state['exp_avg_sq'])
                     continue
                 _lerp_(m, g, 1 - beta1)

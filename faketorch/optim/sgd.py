@@ -9,7 +9,7 @@ __all__ = ['SGD']
 # the momentum step below in one launch on a GPU
 def _momentum_host(g, m, alpha, nlr, buf, p):
     buf *= m
-    buf += g * alpha
+    buf += g if alpha == 1 else g * alpha
     p += buf * nlr
     return buf, p
 
@@ -19,12 +19,10 @@ _momentum_step = np.Kernel('sgd_momentum', 'T g, T m, T alpha, T nlr', 'T buf, T
 
 
 def _fused_step(g, buf_t, p, momentum, dampening, lr):
-    """The momentum update and the parameter step as one kernel; False where there is none."""
+    """The momentum update and the parameter step (one kernel on a GPU)."""
     f = g.dtype.type
-    if _momentum_step(g, f(momentum), f(1 - dampening), f(-lr), _real(buf_t._data), _real(p._data)) is None:
-        return False
+    _momentum_step(g, f(momentum), f(1 - dampening), f(-lr), _real(buf_t._data), _real(p._data))
     _bump(buf_t, p)
-    return True
 
 
 class SGD(Optimizer):
@@ -62,7 +60,8 @@ class SGD(Optimizer):
                     buf_t = state.get('momentum_buffer')
                     if buf_t is None:
                         buf_t = _make(g.copy(), p._grad.dtype, p._device)
-                    elif not nesterov and _fused_step(g, buf_t, p, momentum, dampening, lr):
+                    elif not nesterov:
+                        _fused_step(g, buf_t, p, momentum, dampening, lr)
                         continue
                     else:
                         buf = _real(buf_t._data)
