@@ -9,7 +9,7 @@ from .. import _vecmath as V
 from .._misc import get_num_threads
 from .._tensor import Tensor, _make
 from ..autograd.grad_mode import state as grad_state
-from ._core import attach, needs, register, write_out, make_inplace
+from ._core import attach, broadcast_shapes, needs, register, write_out, make_inplace
 
 _FLOAT = 2
 _scalar_types = (int, float, bool, complex)
@@ -173,14 +173,11 @@ bitwise_not = unary('bitwise_not', lambda a: np.invert(a), None, reject={2: 'bit
 # --- binary --------------------------------------------------------------------------------------
 
 def _broadcast_error(a, b):
-    sa, sb = a.shape, b.shape
-    n = max(len(sa), len(sb))
-    sa = (1,) * (n - len(sa)) + tuple(sa)
-    sb = (1,) * (n - len(sb)) + tuple(sb)
-    for i in range(n - 1, -1, -1):
-        if sa[i] != sb[i] and sa[i] != 1 and sb[i] != 1:
-            return RuntimeError(f"The size of tensor a ({sa[i]}) must match the size of tensor b "
-                                f"({sb[i]}) at non-singleton dimension {i}")
+    """torch's error for arrays whose shapes do not broadcast (_core.broadcast_shapes words it)."""
+    try:
+        broadcast_shapes(a.shape, b.shape)
+    except RuntimeError as e:
+        return e
     return RuntimeError(f"shapes {list(a.shape)} and {list(b.shape)} cannot be broadcast")
 
 

@@ -1382,11 +1382,7 @@ def _size_warning(input, target):
         warnings.warn(f'Using a target size ({target.shape}) that is different to the input size '
                       f'({input.shape}). This will likely lead to incorrect results due to broadcasting. '
                       'Please ensure they have the same size.', stacklevel=3)
-    try:
-        np.broadcast_shapes(input._data.shape, target._data.shape)
-    except ValueError:
-        from .._ops.pointwise import _broadcast_error
-        raise _broadcast_error(input._data, target._data) from None
+    broadcast_shapes(input._data.shape, target._data.shape)
 
 
 def mse_loss(input, target, size_average=None, reduce=None, reduction='mean', weight=None):
