@@ -256,10 +256,9 @@ class _FlatConv:
 
     def forward(self, bias):
         yf = np.matmul(self.wm, self.cols).reshape(-1, self.N, self.Lp)
-        valid = self._outputs(yf)
-        if bias is None:
-            return np.ascontiguousarray(valid)
-        return np.add(valid, bias.reshape((-1,) + (1,) * len(self.out)), out=np.empty_like(valid, order='C'))
+        if bias is not None:    # on the contiguous GEMM result: one ufunc on the strided view and a broadcast is slower
+            np.add(yf, bias.reshape(-1, 1, 1), out=yf)
+        return np.ascontiguousarray(self._outputs(yf))
 
     def set_grad(self, go):
         gz = _zeros_like(go, (go.shape[1], self.N, self.Lp))     # dropped positions get no gradient
@@ -293,9 +292,10 @@ class _FlatConv:
 
 def _col2im_runs_host(dcols, N, Lp, T, K0, K1, K2, s0, s1, s2, gx):
     """gx (C, N, T) = the taps of dcols (C, K0, K1, K2, N, Lp) added at their offsets, tap by tap."""
-    gx[...] = 0
     d = dcols.reshape(dcols.shape[0], K0, K1, K2, N, Lp)
-    for a, b, e in np.ndindex(K0, K1, K2):
+    gx[:, :, :Lp] = d[:, 0, 0, 0]       # the first tap's offset is 0
+    gx[:, :, Lp:] = 0
+    for a, b, e in itertools.islice(np.ndindex(K0, K1, K2), 1, None):
         off = a * s0 + b * s1 + e * s2
         gx[:, :, off:off + Lp] += d[:, a, b, e]
     return gx
