@@ -16,6 +16,7 @@ import warnings
 from .. import _xnp as np
 
 from .. import _dtype as D
+from .._misc import get_num_threads
 from .._tensor import Tensor, _make
 from ..autograd.grad_mode import state as grad_state
 from .._ops._core import attach, needs, same_device
@@ -93,7 +94,11 @@ def _tuple(x, n):
 
 
 def _wrap(arr, like, dtype=None):
-    return _make(arr, dtype or like.dtype, like._device)
+    """A tensor of `like`'s device and dtype (or `dtype`) around arr, cast when NumPy promoted it."""
+    dtype = dtype or like.dtype
+    if dtype._np is not None and getattr(arr, 'dtype', dtype._np) != dtype._np:
+        arr = arr.astype(dtype._np)
+    return _make(arr, dtype, like._device)
 
 
 def _grad_on(*ts):
@@ -184,27 +189,56 @@ _DTYPE_WORD = {'float32': 'float', 'float64': 'double', 'float16': 'c10::Half',
                'int64': 'long int', 'int32': 'int'}
 
 
-def _conv_checks(input, weight, bias, nd, groups, transposed, fname):
+def _conv_checks(input, weight, bias, nd, groups, transposed, fname, stride=1, dilation=1):
     dim = input.dim()
     if dim not in (nd + 1, nd + 2):
         raise RuntimeError(f"Expected {nd + 1}D (unbatched) or {nd + 2}D (batched) input to {fname}, "
                            f"but got input of size: {list(input.shape)}")
+    cuda = input._device.type == 'cuda'
+    if input.dtype is not weight.dtype and cuda:        # torch's cuDNN check
+        raise RuntimeError(f"Input type (torch.cuda.{D.type_name(input.dtype)}Tensor) and weight type "
+                           f"(torch.cuda.{D.type_name(weight.dtype)}Tensor) should be the same")
+    if bias is not None and bias.dtype is not input.dtype and not transposed:   # on the CPU, before the weight's
+        _bias_dtype_error(input, bias)
     if input.dtype is not weight.dtype:
-        if input._device.type == 'cuda':        # torch's cuDNN check
-            raise RuntimeError(f"Input type (torch.cuda.{D.type_name(input.dtype)}Tensor) and weight type "
-                               f"(torch.cuda.{D.type_name(weight.dtype)}Tensor) should be the same")
-        if input.dtype is D.float64 or weight.dtype is not D.float64:
+        if input.dtype is not D.float32 or not _mkldnn_conv(input, weight, nd, groups, stride, dilation):
             raise RuntimeError(f"expected scalar type {D.type_name(input.dtype)} but found "
                                f"{D.type_name(weight.dtype)}")
         raise RuntimeError(f"Input type (torch.{D.type_name(input.dtype)}Tensor) and weight type "
                            f"(torch.{D.type_name(weight.dtype)}Tensor) should be the same or input "
                            "should be a MKLDNN tensor and weight is a dense tensor")
     if bias is not None and bias.dtype is not input.dtype:
-        raise RuntimeError(f"Input type ({_DTYPE_WORD.get(input.dtype._np.name, input.dtype._np.name)}"
-                           f") and bias type ({_DTYPE_WORD.get(bias.dtype._np.name, bias.dtype._np.name)})"
-                           " should be the same")
+        if not transposed:
+            _bias_dtype_error(input, bias)
+        if input.dtype is D.float32 and not cuda and _mkldnn_conv(input, weight, nd, groups, stride, dilation):
+            raise RuntimeError(f"Input type (torch.FloatTensor) and bias type (torch.{D.type_name(bias.dtype)}Tensor) "
+                               "should be the same or input should be a MKLDNN tensor and bias is a dense tensor")
+        if nd == 3:         # torch's slow 3-d transposed kernel
+            raise RuntimeError(f"expected scalar type {D.type_name(input.dtype)} but found {D.type_name(bias.dtype)}")
+        if not D.can_cast(D.promote_types(input.dtype, bias.dtype), input.dtype):
+            raise RuntimeError(f"result type {D.type_name(D.promote_types(input.dtype, bias.dtype))} can't be "
+                               f"cast to the desired output type {D.type_name(input.dtype)}")
     if _cuda_int(input):                    # torch's CUDA convolutions are cuDNN's, floating point only
         raise RuntimeError(f"getCudnnDataTypeFromScalarType() not supported for {D.type_name(input.dtype)}")
+
+
+def _bias_dtype_error(input, bias):
+    word = lambda d: _DTYPE_WORD.get(d._np.name, d._np.name)
+    raise RuntimeError(f"Input type ({word(input.dtype)}) and bias type ({word(bias.dtype)}) should be the same")
+
+
+def _mkldnn_conv(input, weight, nd, groups, stride, dilation):
+    """Would torch's CPU convolution of this float32 input go to oneDNN? Only its dtype error shows
+    it. torch's size rule, as observed: grouped, kernels over 3x3, batches over 1, or inputs over
+    20480 elements (batch x channels x first two spatial sizes), unless the filter is 1x1, unstrided
+    and undilated on one thread with a batch under 16."""
+    shape = tuple(input.shape) if input.dim() == nd + 2 else (1,) + tuple(input.shape)
+    k = tuple(weight.shape[2:])
+    k2 = ((1,) * (2 - nd) + k)[-2:]         # a 1-d convolution runs as a 2-d one of height 1
+    one_by_one = k2 == (1, 1) and all(v == 1 for v in _tuple(stride, nd) + _tuple(dilation, nd))
+    if one_by_one and shape[0] < 16 and get_num_threads() == 1:
+        return False
+    return groups > 1 or (k2[0] > 3 and k2[1] > 3) or shape[0] > 1 or math.prod(shape[:4]) > 20480
 
 
 def _conv_padding(padding, k, d, s, nd):
@@ -350,7 +384,7 @@ class _BatchConv:
 def _convnd(input, weight, bias, stride, padding, dilation, groups, nd):
     fname = f'conv{nd}d'
     same_device(input, weight, bias)
-    _conv_checks(input, weight, bias, nd, groups, False, fname)
+    _conv_checks(input, weight, bias, nd, groups, False, fname, stride, dilation)
     x_t, unb = _batchify(input, nd, fname)
     k = tuple(weight.shape[2:])
     s, d = _tuple(stride, nd), _tuple(dilation, nd)
@@ -475,7 +509,7 @@ def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
 def _conv_transposend(input, weight, bias, stride, padding, output_padding, groups, dilation, nd):
     fname = f'conv_transpose{nd}d'
     same_device(input, weight, bias)
-    _conv_checks(input, weight, bias, nd, groups, True, fname)
+    _conv_checks(input, weight, bias, nd, groups, True, fname, stride, dilation)
     x_t, unb = _batchify(input, nd, fname)
     k = tuple(weight.shape[2:])
     s, d = _tuple(stride, nd), _tuple(dilation, nd)
@@ -520,8 +554,9 @@ def _conv_transposend(input, weight, bias, stride, padding, output_padding, grou
             if needs(node, 1):
                 gw = np.matmul(xm.astype(acc, copy=False), gcols.transpose(0, 1, 3, 2)).sum(0)
                 gw = _wrap(gw.reshape(w.shape).astype(x.dtype, copy=False), weight)
-            if bias is not None and needs(node, 2):
-                gb = _wrap(g._data.sum(axis=(0,) + tuple(range(2, 2 + nd))), bias)
+            if bias is not None and needs(node, 2):     # the bias may have another dtype: it was cast
+                gb = g._data.sum(axis=(0,) + tuple(range(2, 2 + nd)))
+                gb = _wrap(gb.astype(bias._data.dtype, copy=False), bias)
             return gi, gw, gb
         attach('ConvolutionBackward0', bwd, (x_t, weight, bias), (r,))
     return r.squeeze(0) if unb else r
@@ -884,7 +919,16 @@ def _adaptive_size(input, output_size, nd):
     return tuple(sp[i] if o is None else int(o) for i, o in enumerate(sz))
 
 
+def _adaptive_nonempty(input, name, first):
+    """torch's check that the dims from `first` on are not empty (the avg 2-d pool allows empty channels)."""
+    for i in range(first, input.dim()):
+        if input.shape[i] == 0:
+            raise RuntimeError(f"{name}(): Expected input to have non-zero size for non-batch dimensions, but "
+                               f"input has sizes {list(input.shape)} with dimension {i} being empty")
+
+
 def _adaptive_avg(input, output_size, nd):
+    _adaptive_nonempty(input, f'adaptive_avg_pool{nd}d', input.dim() - 2 if nd == 2 else 1)
     out = _adaptive_size(input, output_size, nd)
     if all(o == 1 for o in out):
         return input.mean(tuple(range(-nd, 0)), keepdim=True)     # torch takes the mean here too
@@ -983,14 +1027,17 @@ def _adaptive_max(input, output_size, nd):
 def adaptive_max_pool1d_with_indices(input, output_size, return_indices=False):
     if input.dim() not in (2, 3):
         raise RuntimeError(f"adaptive_max_pool1d(): Expected 2D or 3D tensor, but got {list(input.shape)}")
+    _adaptive_nonempty(input, 'adaptive_max_pool1d', 1)
     return _pool1d_via_2d(lambda t: _adaptive_max(t, (1, _tuple(output_size, 1)[0]), 2), input)
 
 
 def adaptive_max_pool2d_with_indices(input, output_size, return_indices=False):
+    _adaptive_nonempty(input, 'adaptive_max_pool2d', 1)
     return _adaptive_max(input, output_size, 2)
 
 
 def adaptive_max_pool3d_with_indices(input, output_size, return_indices=False):
+    _adaptive_nonempty(input, 'adaptive_max_pool3d', 1)
     return _adaptive_max(input, output_size, 3)
 
 
@@ -1080,6 +1127,33 @@ def lp_pool3d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
 
 # --- normalization -------------------------------------------------------------------------------
 
+def _opmath(x):
+    """torch computes half-precision normalizations in float32 and rounds the result once."""
+    return x.astype(np.float32) if x.dtype == np.float16 else x
+
+
+def _norm_dtypes(input, *params):
+    """torch's CPU normalization dtype rules: the parameters have the input's dtype, or are all
+    float32 for a half or bfloat16 input; each mismatch has its own wording."""
+    ps = [p for p in params if p is not None]
+    if not ps or input._device.type != 'cpu':
+        return
+    first = ps[0].dtype
+    mixed = first is D.float32 and input.dtype in (D.float16, D.bfloat16)
+    if first is not input.dtype and not mixed:
+        raise RuntimeError("mixed dtype (CPU): all inputs must share same datatype." if first is D.float32
+                           else "mixed dtype (CPU): expect parameter to have scalar type of Float")
+    for p in ps[1:]:
+        if p.dtype is not first:
+            raise RuntimeError("mixed dtype (CPU): expect parameter to have scalar type of Float" if mixed
+                               else f"expected scalar type {D.type_name(first)} but found {D.type_name(p.dtype)}")
+
+
+def _no_int_kernel(input, kernel, bool_ok=False):
+    if not (input.dtype.is_floating_point or input.dtype.is_complex or bool_ok and input.dtype is D.bool):
+        raise NotImplementedError(f'"{kernel}" not implemented for \'{D.type_name(input.dtype)}\'')
+
+
 def _moments(x, axes):
     mean = x.mean(axis=axes, keepdims=True)
     xc = x - mean
@@ -1133,7 +1207,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         raise ValueError(f"batch_norm eps must be positive during training, but got {eps}")
     elif eps < 0.0:
         raise ValueError(f"batch_norm eps must be non-negative, but got {eps}")
-    x = input._data
+    x = _opmath(input._data)
     C = x.shape[1] if x.ndim > 1 else 1
     if training:
         size = int(np.prod(x.shape, dtype=np.int64)) // max(C, 1)
@@ -1153,6 +1227,8 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
                   ('bias', bias)):
         if t is not None and t.numel() != C:
             raise RuntimeError(f"{nm} should contain {C} elements not {t.numel()}")
+    _no_int_kernel(input, 'batch_norm')
+    _norm_dtypes(input, weight, bias, running_mean, running_var)
     axes = (0,) + tuple(range(2, x.ndim))
     bs = _bshape(x)
     dt = x.dtype.type
@@ -1178,7 +1254,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     y = xhat * weight._data.reshape(bs) if weight is not None else xhat.copy()
     if bias is not None:
         y += bias._data.reshape(bs)
-    r = _make(y, input.dtype, input._device)
+    r = _wrap(y, input)
     if _grad_on(input, weight, bias):
         def bwd(node, g):   # on arrays (torch's fused formula); tensor ops under create_graph
             if grad_state.enabled:
@@ -1211,11 +1287,17 @@ def _layer_norm_xhat(x, mean, invstd):
 
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-05):
     ns = tuple(normalized_shape) if isinstance(normalized_shape, (list, tuple)) else (normalized_shape,)
-    x = input._data
+    x = _opmath(input._data)
     k = len(ns)
+    _norm_dtypes(input, weight, bias)
+    for nm, t in (('weight', weight), ('bias', bias)):
+        if t is not None and tuple(t.shape) != ns:
+            raise RuntimeError(f"Expected {nm} to be of same shape as normalized_shape, but got {nm} of shape "
+                               f"{list(t.shape)} and normalized_shape = {list(ns)}")
     if tuple(x.shape[x.ndim - k:]) != ns or k > x.ndim:
         raise RuntimeError(f"Given normalized_shape={list(ns)}, expected input with shape "
                            f"[*, {', '.join(map(str, ns))}], but got input of size{list(input.shape)}")
+    _no_int_kernel(input, 'LayerNormKernelImpl')
     axes = tuple(range(x.ndim - k, x.ndim))
     dt = x.dtype.type
     mean, var, xc = _moments(x, axes)
@@ -1224,7 +1306,7 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-05):
     y = xhat * weight._data if weight is not None else xhat.copy()
     if bias is not None:
         y += bias._data
-    r = _make(y, input.dtype, input._device)
+    r = _wrap(y, input)
     if _grad_on(input, weight, bias):
         lead = tuple(range(x.ndim - k))
 
@@ -1246,14 +1328,26 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-05):
 
 
 def group_norm(input, num_groups, weight=None, bias=None, eps=1e-05):
-    x = input._data
+    x = _opmath(input._data)
     if x.ndim < 2:
         raise RuntimeError(f"Expected at least 2 dimensions for input tensor but received {x.ndim}")
     N, C = x.shape[:2]
+    per_channel = [N * C // num_groups, num_groups] + list(x.shape[2:])
+    if math.prod(per_channel) // num_groups == 1:
+        raise ValueError(f"Expected more than 1 value per channel when training, got input size {per_channel}")
     if C % num_groups:
         raise RuntimeError(f"Expected number of channels in input to be divisible by num_groups, but got "
                            f"input of shape {list(input.shape)} and num_groups={num_groups}")
-    xg = x.reshape(N, num_groups, -1)
+    for nm, t in (('weight', weight), ('bias', bias)):
+        if t is not None and (t.dim() != 1 or t.numel() != C):
+            # torch's bias message shows the weight's shape ([0] without one)
+            shown = list(weight.shape) if weight is not None else [0]
+            raise RuntimeError(f"Expected {nm} to be a vector of size equal to the number of channels in input, "
+                               f"but got {nm} of shape {shown} and input of shape {list(input.shape)}")
+    _norm_dtypes(input, weight, bias)
+    _no_int_kernel(input, 'GroupNormKernelImpl')
+    per_group = C // num_groups * math.prod(x.shape[2:])     # explicit: -1 is ambiguous for N == 0
+    xg = x.reshape(N, num_groups, per_group)
     dt = x.dtype.type
     mean, var, xc = _moments(xg, (2,))
     invstd = 1 / np.sqrt(var + dt(eps))
@@ -1262,7 +1356,7 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-05):
     y = xhat * weight._data.reshape(bs) if weight is not None else xhat.copy()
     if bias is not None:
         y += bias._data.reshape(bs)
-    r = _make(y, input.dtype, input._device)
+    r = _wrap(y, input)
     if _grad_on(input, weight, bias):
         axes = (0,) + tuple(range(2, x.ndim))
 
@@ -1273,7 +1367,7 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-05):
             gxhat = go * weight._data.reshape(bs) if weight is not None else go
             gi = gw = gb = None
             if needs(node, 0):
-                gi = _norm_input_grad(gxhat.reshape(N, num_groups, -1), xhat.reshape(N, num_groups, -1),
+                gi = _norm_input_grad(gxhat.reshape(N, num_groups, per_group), xhat.reshape(N, num_groups, per_group),
                                       invstd, (2,), xg.shape[2])
                 gi = _wrap(gi.reshape(x.shape), input)
             if weight is not None and needs(node, 1):
@@ -1627,12 +1721,34 @@ def upsample_bilinear(input, size=None, scale_factor=None):
 
 # --- fold / unfold, shuffles ---------------------------------------------------------------------
 
+_IM2COL_PARAM = {'kernel': ('kernel size', 'greater than zero', 'kernel'),
+                 'dilation': ('dilation', 'greater than zero', 'dilation'),
+                 'padding': ('padding', 'non-negative', 'pad'), 'stride': ('stride', 'greater than zero', 'stride')}
+
+
+def _im2col_checks(input, order, values, dims, what, kernel):
+    """torch's im2col/col2im argument checks: the parameters (in its order for each), the input's
+    rank and non-empty dims, then the kernel's dtype."""
+    for name in order:
+        v = values[name]
+        low = 0 if name == 'padding' else 1
+        if any(x < low for x in v):
+            word, rule, short = _IM2COL_PARAM[name]
+            raise RuntimeError(f"{word} should be {rule}, but got {short}_height: {v[0]} {short}_width: {v[1]}")
+    shape, nd = list(input.shape), input.dim()
+    if kernel == 'im2col_out_cpu' and 0 < nd < 3:      # torch's unfold reads size(nd) of a short input
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-nd}, {nd - 1}], but got {nd})")
+    if input.dim() not in dims or any(n == 0 for n in shape[input.dim() - dims[0]:]):
+        raise RuntimeError(f"Expected {dims[0]}D or {dims[1]}D (batch mode) tensor {what}, but got: {shape}")
+    _no_int_kernel(input, kernel, bool_ok=True)
+
+
 def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
-    if input.dim() not in (3, 4):
-        raise NotImplementedError(f"Input Error: Only 3D or 4D input Tensors are supported (got "
-                                  f"{input.dim()}D)")
-    x_t, unb = (input.unsqueeze(0), True) if input.dim() == 3 else (input, False)
     k, d, p, s = (_tuple(v, 2) for v in (kernel_size, dilation, padding, stride))
+    _im2col_checks(input, ('kernel', 'dilation', 'padding', 'stride'),
+                   {'kernel': k, 'dilation': d, 'padding': p, 'stride': s}, (3, 4),
+                   'with possibly 0 batch size and other non-zero dimensions for input', 'im2col_out_cpu')
+    x_t, unb = (input.unsqueeze(0), True) if input.dim() == 3 else (input, False)
     x = x_t._data
     N, C = x.shape[:2]
     pads = tuple((pp, pp) for pp in p)
@@ -1655,11 +1771,11 @@ def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
 
 
 def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
-    if input.dim() not in (2, 3):
-        raise NotImplementedError(f"Input Error: Only unbatched (2D) or batched (3D) input Tensors are "
-                                  f"supported (got {input.dim()}D)")
-    x_t, unb = (input.unsqueeze(0), True) if input.dim() == 2 else (input, False)
     osz, k, d, p, s = (_tuple(v, 2) for v in (output_size, kernel_size, dilation, padding, stride))
+    _im2col_checks(input, ('kernel', 'stride', 'dilation', 'padding'),
+                   {'kernel': k, 'dilation': d, 'padding': p, 'stride': s}, (2, 3),
+                   'for input with possibly 0 batch size and non-zero dimensions for input', 'col2im_out_cpu')
+    x_t, unb = (input.unsqueeze(0), True) if input.dim() == 2 else (input, False)
     x = x_t._data
     N, CK, L = x.shape
     K = k[0] * k[1]
@@ -1845,6 +1961,30 @@ def _grid_coords(coord, size, padding_mode, align_corners):
     return c, mult
 
 
+def _grid_sample_checks(input, grid, mode):
+    """torch's grid_sampler checks, in its order."""
+    nd, shapes = input.dim(), f"input with sizes {list(input.shape)} and grid with sizes {list(grid.shape)}"
+    if input.shape[0] != grid.shape[0]:
+        raise RuntimeError(f"grid_sampler(): expected grid and input to have same batch size, but got {shapes}")
+    if grid.dim() and grid.shape[-1] != nd - 2:
+        raise RuntimeError(f"grid_sampler(): expected grid to have size {nd - 2} in last dimension, but got grid "
+                           f"with sizes {list(grid.shape)}")
+    for i in range(2, nd):
+        if input.shape[i] == 0:
+            raise RuntimeError(f"grid_sampler(): expected input to have non-empty spatial dimensions, but input "
+                               f"has sizes {list(input.shape)} with dimension {i} being empty")
+    if grid.dim() != nd or nd not in (4, 5):
+        raise RuntimeError(f"grid_sampler(): expected {4 if nd == 4 else 5}D input and grid with same number of "
+                           f"dimensions, but got {shapes}")
+    if mode == 'bicubic' and nd != 4:
+        raise RuntimeError("grid_sampler(): bicubic interpolation only supports 4D input")
+    if input.shape[1] == 0 or grid.numel() == 0:     # an empty output: torch returns before its dtype checks
+        return True
+    if grid.dtype is not input.dtype:
+        raise RuntimeError(f"expected scalar type {D.type_name(input.dtype)} but found {D.type_name(grid.dtype)}")
+    _no_int_kernel(input, 'grid_sampler_2d_cpu_kernel_impl' if nd == 4 else 'grid_sampler3d_cpu')
+
+
 def grid_sample(input, grid, mode='bilinear', padding_mode='zeros', align_corners=None):
     if mode not in ('bilinear', 'nearest', 'bicubic'):
         raise ValueError(f"nn.functional.grid_sample(): expected mode to be 'bilinear', 'nearest' or "
@@ -1855,10 +1995,12 @@ def grid_sample(input, grid, mode='bilinear', padding_mode='zeros', align_corner
     if align_corners is None:
         warnings.warn(_ALIGN_WARNING, stacklevel=2)
         align_corners = False
+    if _grid_sample_checks(input, grid, mode):
+        return _make(np.zeros_like(input._data, shape=tuple(input.shape[:2]) + tuple(grid.shape[1:-1])),
+                     input.dtype, input._device)
     nd = input.dim() - 2
-    if nd not in (2, 3) or mode == 'bicubic':
-        raise NotImplementedError("grid_sample: only 4-D and 5-D input with bilinear or nearest mode is "
-                                  "implemented")
+    if mode == 'bicubic':
+        raise NotImplementedError("grid_sample: mode='bicubic' is not implemented yet")
     x, gr = input._data, grid._data
     N, C = x.shape[:2]
     sp = x.shape[2:]
