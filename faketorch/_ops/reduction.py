@@ -10,6 +10,7 @@ from ..autograd.grad_mode import state as grad_state
 from ._core import attach, needs, register, with_out, write_out
 
 _py_max = max
+_py_min = min
 
 
 def _dims(dim, n, empty_is_all=True):
@@ -673,6 +674,127 @@ Tensor.cumsum_ = lambda self, dim, *, dtype=None: self.copy_(cumsum(self, dim, d
 Tensor.cumprod_ = lambda self, dim, *, dtype=None: self.copy_(cumprod(self, dim, dtype=dtype))
 
 
+# --- torch's overload resolution, for the ops here and in sorting.py that torch overloads --------
+# A signature is written as torch prints it: '(Tensor y, *, Number dx = 1, int dim = -1)'.
+
+def _is_scalar_tensor(v):
+    return isinstance(v, Tensor) and v._data.ndim == 0 and not v._requires_grad
+
+
+_ARG_TYPES = {
+    'Tensor': lambda v: isinstance(v, Tensor),
+    'Number': lambda v: _is_scalar_tensor(v) or isinstance(v, (int, float, complex, np.number, np.bool_)),
+    'float': lambda v: _is_scalar_tensor(v) or isinstance(v, (int, float, np.integer, np.floating, np.bool_)),
+    'int': lambda v: (isinstance(v, Tensor) and v._data.ndim == 0 and v.dtype._cat == 1)
+    or (isinstance(v, (int, np.integer)) and v.__class__ is not bool),
+    'bool': lambda v: v.__class__ is bool,
+    'str': lambda v: isinstance(v, str),
+}
+_DEFAULTS = {'None': None, 'False': False, '-1': -1, '1': 1}
+
+
+def _signature(sig):
+    """(number of positional parameters, [(type, name, default text or None)])."""
+    parts = sig[1:-1].split(', ')
+    params = []
+    for p in parts:
+        if p != '*':
+            decl, eq, default = p.partition(' = ')
+            params.append((*decl.split(), default if eq else None))
+    return parts.index('*') if '*' in parts else len(parts), params
+
+
+def _fits(param, v):
+    typ, _, default = param
+    return (v is None and default == 'None') or _ARG_TYPES[typ](v)
+
+
+def _bind_args(star, params, args, kwargs):
+    names = [p[1] for p in params]
+    if len(args) > star or [k for k in kwargs if k not in names]:
+        return None
+    vals = {}
+    for i, p in enumerate(params):
+        if i < len(args):
+            if p[1] in kwargs:
+                return None
+            v = args[i]
+        elif p[1] in kwargs:
+            v = kwargs[p[1]]
+        elif p[2] is not None:
+            vals[p[1]] = _DEFAULTS[p[2]]
+            continue
+        else:
+            return None
+        if not _fits(p, v):
+            return None
+        vals[p[1]] = v
+    return vals
+
+
+def _type_name(v):
+    if isinstance(v, Tensor):
+        return 'Tensor'
+    t = type(v)
+    return t.__name__ if t.__module__ == 'builtins' else f'{t.__module__}.{t.__name__}'
+
+
+def _one_overload_error(fname, star, params, args, kwargs):
+    """What torch says when only one overload takes this many arguments."""
+    if len(args) > star:
+        return f"{fname}() takes {star} positional arguments but {len(args)} were given"
+    for i, p in enumerate(params):
+        if i < len(args):
+            if p[1] in kwargs:
+                return f"{fname}() got multiple values for argument '{p[1]}'"
+            v, where = args[i], f' (position {i + 1})'
+        elif p[1] in kwargs:
+            v, where = kwargs[p[1]], ''
+        elif p[2] is not None:
+            continue
+        else:
+            return f'{fname}() missing 1 required positional arguments: "{p[1]}"'
+        if not _fits(p, v):
+            return f"{fname}(): argument '{p[1]}'{where} must be {p[0]}, not {_type_name(v)}"
+    names = [p[1] for p in params]
+    return f"{fname}() got an unexpected keyword argument '{[k for k in kwargs if k not in names][0]}'"
+
+
+def _invalid_combination(fname, sigs, args, kwargs):
+    keys = list(kwargs)[::-1]               # torch lists keywords last given first
+    got = ', '.join([_type_name(a) for a in args] + [f'{k}={_type_name(kwargs[k])}' for k in keys])
+    msg = f"{fname}() received an invalid combination of arguments - got ({got}" \
+          f"{', ' if keys and not args else ''}), but expected one of:\n"
+    for sig in sigs:
+        msg += f" * {sig}\n"
+        star, params = _signature(sig)
+        # torch counts the '*' as a parameter here, and matches a keyword only to a positional one
+        if len(args) + len(kwargs) != len(params) + (star < len(params)):
+            continue
+        wrong = [k for k in keys if k not in [p[1] for p in params[len(args):star]]]
+        if wrong:
+            msg += f"      didn't match because some of the keywords were incorrect: {', '.join(wrong)}\n"
+        else:
+            marked = [_type_name(a) if i < star and _fits(params[i], a) else f'!{_type_name(a)}!'
+                      for i, a in enumerate(args)]
+            msg += f"      didn't match because some of the arguments have invalid types: ({', '.join(marked)})\n"
+    return msg
+
+
+def _parse_args(fname, sigs, args, kwargs):
+    """(index of the first signature the arguments fit, {name: value}), or torch's TypeError."""
+    parsed = [_signature(s) for s in sigs]
+    for i, (star, params) in enumerate(parsed):
+        vals = _bind_args(star, params, args, kwargs)
+        if vals is not None:
+            return i, vals
+    n = len(args) + len(kwargs)
+    plausible = [sp for sp in parsed if len([p for p in sp[1] if p[2] is None]) <= n <= len(sp[1])]
+    if len(plausible) == 1:
+        raise TypeError(_one_overload_error(fname, *plausible[0], args, kwargs))
+    raise TypeError(_invalid_combination(fname, sigs, args, kwargs))
+
+
 # --- trapezoid rule --------------------------------------------------------------------------------
 
 def _renamed(t, name):
@@ -682,44 +804,106 @@ def _renamed(t, name):
     return t
 
 
-def _spacing(y, x, d):
+# torch's two overloads of each, in the order its "invalid combination" message lists them
+_TRAPZ_X = '(Tensor y, Tensor x, *, int dim = -1)'
+_TRAPZ_SIGS = {'trapezoid': (_TRAPZ_X, '(Tensor y, *, Number dx = 1, int dim = -1)'),
+               'cumulative_trapezoid': (_TRAPZ_X, '(Tensor y, *, Number dx = 1, int dim = -1)'),
+               'trapz': ('(Tensor y, *, float dx = 1, int dim = -1)', _TRAPZ_X)}
+
+
+def _trapz_args(name, args, kwargs):
+    """(y, x, dx, dim) from torch's overloads (y, x, *, dim) and (y, *, dx, dim)."""
+    _, a = _parse_args(name, _TRAPZ_SIGS[name], args, kwargs)
+    dx = a.get('dx')
+    dx = dx.item() if isinstance(dx, Tensor) else dx      # a Number, as torch takes it
+    if name == 'trapz' and dx is not None:      # torch converts dx to a double: True is 1.0, 2+0j is 2.0
+        if isinstance(dx, complex) and dx.imag:
+            raise RuntimeError("value cannot be converted to type double without overflow")
+        dx = float(dx.real)
+    return a['y'], a.get('x'), dx, int(a['dim'])
+
+
+def _real_dx(name, dx):
+    if isinstance(dx, (bool, complex, np.bool_, np.complexfloating)):
+        raise RuntimeError(f"{name}: Currently, we only support dx as a real number.")
+
+
+def _no_bool(name, *ts):
+    if D.bool in [t.dtype for t in ts]:
+        which = '`x` or `y`' if len(ts) == 2 else '`y`'
+        raise RuntimeError(f"{name}: received a bool input for {which}, but bool is not supported")
+
+
+def _halves(t, d):
+    """t[1:] and t[:-1] along d, clamped as Python slicing clamps."""
+    n = t._data.shape[d]
+    return t.narrow(d, _py_min(n, 1), _py_max(n - 1, 0)), t.narrow(d, 0, _py_max(n - 1, 0))
+
+
+def _spacing(name, y, x, d):
     """The differences of the sample points, shaped to broadcast against y's intervals along d."""
+    nd = y._data.ndim
     if x._data.ndim == 1:
-        dx = x[1:] - x[:-1]
-        return dx.reshape((-1,) + (1,) * (y._data.ndim - 1 - d)) if y._data.ndim > 1 else dx
-    return x.narrow(d, 1, x.shape[d] - 1) - x.narrow(d, 0, x.shape[d] - 1)
+        if x._data.shape[0] != y._data.shape[d]:
+            raise RuntimeError(f"{name}: There must be one `x` value for each sample point")
+        hi, lo = _halves(x, 0)
+        return (hi - lo).reshape((-1,) + (1,) * (nd - 1 - d))
+    if x._data.ndim < nd:                   # torch lines x up with y's trailing dims
+        x = x.reshape((1,) * (nd - x._data.ndim) + tuple(x._data.shape))
+    hi, lo = _halves(x, d)
+    return hi - lo
 
 
-def trapezoid(y, x=None, *, dx=None, dim=-1):
+def _no_dims(dim):
+    return IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
+
+
+def trapezoid(*args, **kwargs):
+    return _trapezoid(*_trapz_args('trapezoid', args, kwargs))
+
+
+def trapz(*args, **kwargs):
+    return _trapezoid(*_trapz_args('trapz', args, kwargs))
+
+
+def _trapezoid(y, x, dx, dim):
+    name = 'trapezoid'          # trapz's errors say trapezoid too
+    if y._data.ndim == 0:       # torch asks a 0-d y for its size along dim (wrapped first when x is given)
+        raise _no_dims(dim if x is None else _wrap_dim(dim, 0))
     d = _wrap_dim(dim, y._data.ndim)
     n = y._data.shape[d]
     if n == 0:
         shape = tuple(s for i, s in enumerate(y._data.shape) if i != d)
-        dt = y.dtype if y.dtype._cat >= 2 else D.get_default_dtype()
-        return _make(np.zeros(shape, dt._np), dt, y._device)
-    if isinstance(x, Tensor):
-        mid = y.narrow(d, 1, n - 1) + y.narrow(d, 0, n - 1)
-        # torch sums (y_i + y_{i-1}) * dx_i and halves once at the end
-        return _renamed((mid * _spacing(y, x, d)).sum(d) / 2, 'DivBackward1')
-    step = 1 if dx is None else dx
+        return _make(np.zeros(shape, y.dtype._np, like=y._data), y.dtype, y._device)
     if x is not None:
-        step = x
-    r = (y.sum(d) - (y.select(d, 0) + y.select(d, -1)) * 0.5) * step
+        _no_bool(name, x, y)
+        hi, lo = _halves(y, d)
+        # torch sums (y_i + y_{i-1}) * dx_i and halves once at the end
+        return _renamed(((hi + lo) * _spacing(name, y, x, d)).sum(d) / 2, 'DivBackward1')
+    _no_bool(name, y)
+    _real_dx(name, dx)
+    r = (y.sum(d) - (y.select(d, 0) + y.select(d, -1)) * 0.5) * dx
     return _renamed(r, 'MulBackward1')
 
 
-def trapz(y, x=None, *, dx=None, dim=-1):
-    return trapezoid(y, x, dx=dx, dim=dim)
-
-
-def cumulative_trapezoid(y, x=None, *, dx=None, dim=-1):
+def cumulative_trapezoid(*args, **kwargs):
+    name = 'cumulative_trapezoid'
+    y, x, dx, dim = _trapz_args(name, args, kwargs)
+    if x is not None:
+        dim = _wrap_dim(dim, y._data.ndim)
+        _no_bool(name, x, y)
+        if y._data.ndim == 0 and x._data.ndim == 1:     # torch asks the 0-d y for its size along dim
+            raise _no_dims(dim)
+    else:
+        _no_bool(name, y)
+        _real_dx(name, dx)
+    if y._data.ndim == 0:
+        raise IndexError("slice() cannot be applied to a 0-dim tensor.")
     d = _wrap_dim(dim, y._data.ndim)
-    n = y._data.shape[d]
-    mid = y.narrow(d, 1, _py_max(n - 1, 0)) + y.narrow(d, 0, _py_max(n - 1, 0))
-    if isinstance(x, Tensor):
-        return _renamed((mid * _spacing(y, x, d)).cumsum(d) / 2, 'DivBackward1')
-    step = 1 if dx is None else dx
-    return (mid * (step / 2)).cumsum(d)
+    hi, lo = _halves(y, d)
+    if x is not None:
+        return _renamed(((hi + lo) * _spacing(name, y, x, d)).cumsum(d) / 2, 'DivBackward1')
+    return ((hi + lo) * (dx / 2)).cumsum(d)
 
 
 for _f in (trapezoid, trapz, cumulative_trapezoid):

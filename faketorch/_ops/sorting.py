@@ -9,6 +9,7 @@ from ..autograd.grad_mode import state as grad_state
 from ..autograd.graph import node_class
 from . import _stl
 from ._core import attach, register, with_out, write_out
+from .reduction import _parse_args
 
 
 def _grad_on(t):
@@ -481,40 +482,106 @@ def unique_consecutive(input, return_inverse=False, return_counts=False, dim=Non
 
 # --- searching and counting -------------------------------------------------------------------------
 
-def searchsorted(sorted_sequence, input, *, out_int32=False, right=False, side=None, sorter=None, out=None):
+_SS = 'torch.searchsorted(): '
+_SS_OPTS = 'bool out_int32 = False, bool right = False'
+_SS_SIGS = (f'(Tensor sorted_sequence, Tensor input, *, {_SS_OPTS}, str side = None, Tensor sorter = None, '
+            'Tensor out = None)',
+            f'(Tensor sorted_sequence, Number self, *, {_SS_OPTS}, str side = None, Tensor sorter = None, '
+            'Tensor out = None)')
+_BUCKETIZE_SIGS = (f'(Tensor input, Tensor boundaries, *, {_SS_OPTS}, Tensor out = None)',
+                   f'(Number self, Tensor boundaries, *, {_SS_OPTS})')
+
+
+def _ss_checks(seq, vals, scalar, right, side, sorter):
+    """torch's argument checks for searchsorted, in torch's order; returns the side as 'left'/'right'."""
     if side is not None:
         if side not in ('left', 'right'):
-            raise RuntimeError(f"torch.searchsorted(): side can only be 'left' or 'right' but got {side}")
+            raise RuntimeError(f"{_SS}side can only be 'left' or 'right' but got {side}")
         if right and side == 'left':
-            raise RuntimeError("torch.searchsorted(): side and right can't be set to opposites, got side of "
-                               "left while right was True")
+            raise RuntimeError(f"{_SS}side and right can't be set to opposites, got side of left while "
+                               "right was True")
         right = side == 'right'
-    seq = sorted_sequence._data
-    scalar = not isinstance(input, Tensor)
-    vals = np.asarray_on(input, seq) if scalar else input._data
     if sorter is not None:
-        seq = np.take_along_axis(seq, sorter._data, -1)
-    how = 'right' if right else 'left'
-    if seq.ndim <= 1:
-        res = np.searchsorted(seq, vals, side=how)
-    else:
-        if vals.shape[:-1] != seq.shape[:-1]:
-            raise RuntimeError(f"torch.searchsorted(): boundaries tensor should be 1 dimension or the first "
-                               f"N-1 dimensions of boundaries tensor and input value tensor must match, but we "
-                               f"got boundaries tensor {list(seq.shape)} and input value tensor {list(vals.shape)}")
-        s2 = seq.reshape(-1, seq.shape[-1])
-        v2 = vals.reshape(-1, vals.shape[-1])
-        res = np.stack([np.searchsorted(s2[i], v2[i], side=how) for i in range(s2.shape[0])]).reshape(vals.shape)
-    dt = D.int32 if out_int32 else D.int64
-    dev = sorted_sequence._device
-    r = _make(np.asarray(res, dt._np), dt, dev)
-    return write_out(out, r, 'searchsorted') if out is not None else r
+        if sorter.shape != seq.shape:
+            raise RuntimeError(f"{_SS}boundary and sorter must have the same size, but got boundary tensor "
+                               f"{list(seq.shape)}and got sorter tensor {list(sorter.shape)}")
+        if sorter.dtype is not D.int64:
+            raise RuntimeError(f"{_SS}sorter must be a tensor of long dtype but got dtype "
+                               f"{D.type_name(sorter.dtype)}")
+        if seq.ndim == 0:       # torch reads the last size of a 0-d boundary here
+            raise RuntimeError("ArrayRef: attempted to access back() of empty list")
+        s = sorter._data
+        if s.size and (int(s.min()) < 0 or int(s.max()) >= seq.shape[-1]):
+            raise RuntimeError(f"{_SS}sorter index out of range")
+    vshape = () if scalar else vals.shape
+    if len(vshape) == 0 and seq.ndim != 1:
+        raise RuntimeError(f"{_SS}input value can be a scalar only when boundaries tensor dimension is 1, but "
+                           f"we got boundaries tensor dim({seq.ndim}) and input value's dim(0) numel(1)")
+    if seq.ndim == 0:
+        raise RuntimeError(f"{_SS}boundaries tensor should have positive dimension, but got 0 dimension")
+    if seq.ndim > 1 and seq.shape[:-1] != vshape[:-1]:
+        raise RuntimeError(f"{_SS}boundaries tensor should be 1 dimension or the first N-1 dimensions of "
+                           f"boundaries tensor and input value tensor must match, but we got boundaries "
+                           f"tensor {list(seq.shape)} and input value tensor {list(vshape)}")
+    return 'right' if right else 'left'
 
 
-def bucketize(input, boundaries, *, out_int32=False, right=False, out=None):
+def _bisect(seq, vals, side):
+    """Binary search along the last axis of seq (B, n) for vals (B, m). Like torch, it tests
+    `not (boundary >= v)` (`>` for side='right'), so NaN and unsorted rows land where torch's do."""
+    n = seq.shape[-1]
+    lo = np.zeros(vals.shape, np.int64, like=vals)
+    hi = np.full(vals.shape, n, np.int64, like=vals)
+    for _ in range(n.bit_length()):
+        mid = (lo + hi) >> 1
+        b = np.take_along_axis(seq, np.minimum(mid, n - 1), 1)
+        up = ~(b > vals) if side == 'right' else ~(b >= vals)
+        live = lo < hi
+        lo = np.where(live & up, mid + 1, lo)
+        hi = np.where(live & ~up, mid, hi)
+    return lo
+
+
+def searchsorted(*args, **kwargs):
+    scalar, a = _parse_args('searchsorted', _SS_SIGS, args, kwargs)
+    return _searchsorted(a['sorted_sequence'], a.get('input', a.get('self')), scalar, a['out_int32'],
+                         a['right'], a['side'], a['sorter'], a['out'])
+
+
+def bucketize(*args, **kwargs):
+    scalar, a = _parse_args('bucketize', _BUCKETIZE_SIGS, args, kwargs)
+    boundaries = a['boundaries']
     if boundaries._data.ndim != 1:
         raise RuntimeError(f"boundaries tensor must be 1 dimension, but got dim({boundaries._data.ndim})")
-    return searchsorted(boundaries, input, out_int32=out_int32, right=right, out=out)
+    return _searchsorted(boundaries, a.get('input', a.get('self')), scalar, a['out_int32'], a['right'],
+                         None, None, a.get('out'))
+
+
+def _searchsorted(sorted_sequence, input, scalar, out_int32, right, side, sorter, out):
+    side = _ss_checks(sorted_sequence, input, scalar, right, side, sorter)
+    dt = D.int32 if out_int32 else D.int64
+    if out is not None and out.dtype is not dt:
+        raise RuntimeError(f"{_SS}output tensor's dtype is wrong, it can only be Int(int32) or Long(int64) "
+                           f"depending on whether out_int32 flag is True, but we got output tensor's dtype "
+                           f"{D.type_name(out.dtype)} and out_int32 flag is {out_int32}")
+    common = D.result_type_of((sorted_sequence,) if scalar else (sorted_sequence, input),
+                              (input,) if scalar else ())
+    if (common is D.bool or common._cat == 3) and (scalar or input._data.size):
+        raise NotImplementedError(f'"searchsorted_out_cpu" not implemented for \'{D.type_name(common)}\'')
+    seq = sorted_sequence._data
+    if sorter is not None:
+        seq = np.take_along_axis(seq, sorter._data, -1)
+    vals = np.asarray_on(input, seq) if scalar else input._data
+    vshape = vals.shape
+    with np.errstate(all='ignore'):     # a scalar outside the common dtype wraps as in torch
+        seq, vals = seq.astype(common._np), vals.astype(common._np)
+    rows = 1
+    for s in seq.shape[:-1]:
+        rows *= s
+    m = vals.size // rows if seq.ndim == 1 else (vshape[-1] if vshape else 1)
+    res = _bisect(seq.reshape(rows, seq.shape[-1]), vals.reshape(rows, m), side).reshape(vshape)
+    r = _make(res.astype(dt._np), dt, sorted_sequence._device)
+    return write_out(out, r, 'searchsorted') if out is not None else r
 
 
 def bincount(input, weights=None, minlength=0):
