@@ -526,6 +526,11 @@ def _ss_checks(seq, vals, scalar, right, side, sorter):
     return 'right' if right else 'left'
 
 
+def _plainly_sorted(s):
+    """Sorted and NaN-free: there NumPy's searchsorted and torch's search agree (NaN values land last in both)."""
+    return (s.dtype.kind not in 'fc' or not bool(np.isnan(s).any())) and bool((s[1:] >= s[:-1]).all())
+
+
 def _bisect(seq, vals, side):
     """Binary search along the last axis of seq (B, n) for vals (B, m). Like torch, it tests
     `not (boundary >= v)` (`>` for side='right'), so NaN and unsorted rows land where torch's do."""
@@ -579,7 +584,11 @@ def _searchsorted(sorted_sequence, input, scalar, out_int32, right, side, sorter
     for s in seq.shape[:-1]:
         rows *= s
     m = vals.size // rows if seq.ndim == 1 else (vshape[-1] if vshape else 1)
-    res = _bisect(seq.reshape(rows, seq.shape[-1]), vals.reshape(rows, m), side).reshape(vshape)
+    seq2 = seq.reshape(rows, seq.shape[-1])
+    if rows == 1 and _plainly_sorted(seq2[0]):      # NumPy's own search finds the same index, faster
+        res = np.searchsorted(seq2[0], vals.reshape(-1), side=side).reshape(vshape)
+    else:
+        res = _bisect(seq2, vals.reshape(rows, m), side).reshape(vshape)
     r = _make(res.astype(dt._np), dt, sorted_sequence._device)
     return write_out(out, r, 'searchsorted') if out is not None else r
 
