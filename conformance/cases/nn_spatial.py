@@ -275,6 +275,14 @@ FUNCTIONAL = [
      [(2, 3, 3, 4, 5), (2, 2, 3, 4, 3)]),
     ('F.grid_sample', 'F.grid_sample(x[0], x[1], mode="nearest", padding_mode="reflection", align_corners=False)',
      [(1, 2, 3, 4, 5), (1, 2, 3, 4, 3)]),
+    ('F.grid_sample', 'F.grid_sample(x[0], x[1].tanh() * 1.3, mode="bicubic", align_corners=False)',
+     [(2, 3, 4, 5), (2, 3, 6, 2)]),
+    ('F.grid_sample', 'F.grid_sample(x[0], x[1] * 1.5, mode="bicubic", padding_mode="border", align_corners=True)',
+     [(2, 3, 4, 5), (2, 3, 6, 2)]),
+    ('F.grid_sample', 'F.grid_sample(x[0], x[1] * 1.5, mode="bicubic", padding_mode="reflection", align_corners=False)',
+     [(2, 3, 4, 5), (2, 3, 6, 2)]),
+    ('F.grid_sample', 'F.grid_sample(x[0], x[1] * 2, mode="bicubic", padding_mode="reflection", align_corners=True)',
+     [(1, 2, 3, 3), (1, 4, 5, 2)]),
 ]
 for _api, _expr, _shapes in FUNCTIONAL:
     check('nn.functional.' + _api[2:], _f(_expr, _shapes), name=_expr)

@@ -2000,7 +2000,7 @@ def grid_sample(input, grid, mode='bilinear', padding_mode='zeros', align_corner
                      input.dtype, input._device)
     nd = input.dim() - 2
     if mode == 'bicubic':
-        raise NotImplementedError("grid_sample: mode='bicubic' is not implemented yet")
+        return _grid_sample_bicubic(input, grid, padding_mode, align_corners)
     x, gr = input._data, grid._data
     N, C = x.shape[:2]
     sp = x.shape[2:]
@@ -2069,6 +2069,73 @@ def grid_sample(input, grid, mode='bilinear', padding_mode='zeros', align_corner
                 gg = _wrap(ggrid, grid)
             return gi, gg
         _record(f'GridSampler{nd}DBackward0', bwd, (input, grid), (r,))
+    return r
+
+
+def _cubic_weights(t):
+    """The four cubic-convolution weights (A = -0.75) of taps -1, 0, 1, 2 at fraction t, and their
+    derivatives by t."""
+    dt = t.dtype.type
+    A = dt(-0.75)
+    near = lambda x: ((A + dt(2)) * x - (A + dt(3))) * x * x + dt(1)                 # |x| <= 1
+    far = lambda x: ((A * x - dt(5) * A) * x + dt(8) * A) * x - dt(4) * A           # 1 < |x| < 2
+    d_near = lambda x: (dt(3) * (A + dt(2)) * x - dt(2) * (A + dt(3))) * x
+    d_far = lambda x: (dt(3) * A * x - dt(10) * A) * x + dt(8) * A
+    one = dt(1)
+    return ([far(t + one), near(t), near(one - t), far(dt(2) - t)],
+            [d_far(t + one), d_near(t), -d_near(one - t), -d_far(dt(2) - t)])
+
+
+def _bicubic_tap(c, size, padding_mode, align_corners):
+    """Integer index of a bicubic tap and whether it reads the input: torch pads each tap, not the
+    sampling point (border clips it, reflection folds it back; zeros reads nothing outside)."""
+    if padding_mode == 'reflection':
+        c = _reflect(c, 0, 2 * (size - 1))[0] if align_corners else _reflect(c, -1, 2 * size - 1)[0]
+    if padding_mode != 'zeros':
+        c = np.clip(c, 0, size - 1)
+    i = c.astype(np.int64)
+    valid = (i >= 0) & (i < size)
+    return np.clip(i, 0, size - 1), valid
+
+
+def _grid_sample_bicubic(input, grid, padding_mode, align_corners):
+    """4-d bicubic grid_sample: interpolate each of the 4 tap rows along x, then the rows along y."""
+    x, gr = input._data, grid._data
+    N, C, H, W = x.shape
+    (ix, mx), (iy, my) = (_grid_coords(gr[..., a], size, 'zeros', align_corners) for a, size in ((0, W), (1, H)))
+    x0, y0 = np.floor(ix), np.floor(iy)
+    (wx, dwx), (wy, dwy) = _cubic_weights(ix - x0), _cubic_weights(iy - y0)
+    xt = np.moveaxis(x, 1, -1)                      # (N, H, W, C)
+    n_idx = np.arange(N, like=x).reshape(N, 1, 1)
+    cols = [_bicubic_tap(x0 + (j - 1), W, padding_mode, align_corners) for j in range(4)]
+    rows = [_bicubic_tap(y0 + (i - 1), H, padding_mode, align_corners) for i in range(4)]
+    taps = [[(rows[i][0], cols[j][0], rows[i][1] & cols[j][1]) for j in range(4)] for i in range(4)]
+    vals = [[xt[n_idx, yi, xi] * valid[..., None] for yi, xi, valid in row] for row in taps]
+    along_x = [functools.reduce(operator.add, [v * w[..., None] for v, w in zip(vals[i], wx)]) for i in range(4)]
+    out = functools.reduce(operator.add, [v * w[..., None] for v, w in zip(along_x, wy)])
+    r = _make(np.ascontiguousarray(np.moveaxis(out, -1, 1)), input.dtype, input._device)
+    if _grad_on(input, grid):
+        def bwd(node, g):   # on arrays: scatter to the 16 taps; the coordinate derivative from the weights'
+            go = np.moveaxis(g._data, 1, -1)        # (N, Ho, Wo, C)
+            gi = gg = None
+            if needs(node, 0):
+                gx = np.zeros_like(xt)
+                for i in range(4):
+                    for j in range(4):
+                        yi, xi, valid = taps[i][j]
+                        np.ufunc_at(np.add, gx, (np.broadcast_to(n_idx, valid.shape), yi, xi),
+                                    go * (wx[j] * wy[i] * valid)[..., None])
+                gi = _wrap(np.ascontiguousarray(np.moveaxis(gx, -1, 1)), input)
+            if needs(node, 1):
+                gix = giy = 0
+                for i in range(4):
+                    for j in range(4):
+                        s = (vals[i][j] * go).sum(-1)
+                        gix = gix + s * dwx[j] * wy[i]
+                        giy = giy + s * dwy[i] * wx[j]
+                gg = _wrap(np.stack([gix * mx, giy * my], -1), grid)
+            return gi, gg
+        _record('GridSampler2DBackward0', bwd, (input, grid), (r,))
     return r
 
 
