@@ -1,5 +1,7 @@
 """Bad input to the spatial layers and normalizations: torch's errors, in torch's order (found by
 fuzzing every combination of dtypes, shapes and arguments against torch)."""
+import numpy as np
+
 from conformance import case, check
 
 
@@ -137,3 +139,18 @@ for name, kw in [('batch_before_last_dim', dict(xs=(2, 1, 4, 4), gs=(1, 2, 2, 3)
                  ('empty_grid_skips_dtype', dict(xs=(1, 1, 4, 4), gs=(1, 0, 2, 2), xdt='double')),
                  ('empty_channels', dict(xs=(1, 0, 4, 4), gs=(1, 2, 2, 2)))]:
     check('torch.nn.functional.grid_sample', lambda torch, kw=kw: _grid(torch, **kw), name=name)
+
+
+# negative pads that leave no output: each mode has its own test and wording
+for mode, shape, pads in [('constant', (1, 2), (-4, 2)), ('constant', (2, 2), (0, 0, -2, -1)),
+                          ('constant', (1, 2), (-2, 0)), ('reflect', (1, 2), (-1, -1)),
+                          ('replicate', (2, 3), (-3, 0)), ('reflect', (1, 1, 2, 3), (-3, 0, -2, -1)),
+                          ('replicate', (1, 1, 2, 3), (-1, -2, -1, -1)), ('reflect', (1, 1, 2, 3), (-3, 0, 0, 0)),
+                          ('reflect', (1, 1, 2, 3), (0, 0, -2, -1)), ('replicate', (1, 2, 3), (-3, -1, 0, 0)),
+                          ('reflect', (1, 1, 2, 2, 3), (-3, 0, -2, 0, -2, -1)),
+                          ('replicate', (1, 1, 2, 2, 3), (0, 0, 0, 0, -2, -1)),
+                          ('circular', (1, 2, 3), (-3, -1, 0, 0)), ('circular', (1, 2), (-4, 2)),
+                          ('circular', (2, 3), (-3, 0)), ('circular', (1, 1, 2, 3), (0, 0, -2, -1))]:
+    check('torch.nn.functional.pad', lambda torch, mode=mode, shape=shape, pads=pads:
+          torch.nn.functional.pad(torch.arange(float(np.prod(shape))).reshape(shape), pads, mode=mode),
+          name=f'{mode}_{"x".join(map(str, shape))}_' + '_'.join(map(str, pads)).replace('-', 'm'))

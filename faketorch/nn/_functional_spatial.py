@@ -1472,6 +1472,30 @@ def _pad_map(size, lo, hi, mode):
     return np.pad(kept, (max(lo, 0), max(hi, 0)), mode=_NP_MODE[mode])
 
 
+def _pad_size_checks(shape, lead, pads, mode):
+    """torch's errors for negative pads that leave no output, each mode its own."""
+    sizes = shape[lead:]
+    out = [n + lo + hi for n, (lo, hi) in zip(sizes, pads)]
+    if mode == 'circular':
+        # past torch's own test (a negative output) torch reads uninitialized memory when the cut
+        # leaves nothing to wrap: refuse that too
+        if any(o < 0 or (o > 0 and n + min(lo, 0) + min(hi, 0) <= 0)
+               for o, n, (lo, hi) in zip(out, sizes, pads)):
+            raise RuntimeError("Negative padding value is resulting in an empty dimension")
+        return
+    if all(o < 1 for o in out):     # torch tests that every output dim is empty
+        names = 'DHW'[3 - len(out):]
+        given = [f'{c}: {n}' for c, n in zip(names, sizes)]
+        given = ' '.join(given[:-2] + [', '.join(given[-2:])]) + (' ' if mode == 'replicate' and len(out) == 2 else '')
+        raise RuntimeError(f"input ({given}) is too small. Calculated output "
+                           f"{' '.join(f'{c}: {o}' for c, o in zip(names, out))}")
+    if any(o < 0 for o in out):
+        if mode == 'reflect' and len(out) == 2:
+            raise RuntimeError("numel: integer multiplication overflow")
+        full = list(shape[:lead]) + out
+        raise RuntimeError(f"Trying to create tensor with negative dimension {min(out)}: {full}")
+
+
 def pad(input, pad, mode='constant', value=None):
     pad = [int(p) for p in pad]
     if len(pad) % 2:
@@ -1497,10 +1521,8 @@ def pad(input, pad, mode='constant', value=None):
         inner = tuple((max(lo, 0), max(hi, 0)) for lo, hi in pads)
         crop = tuple((max(-lo, 0), max(-hi, 0)) for lo, hi in pads)
         shape = x.shape[:lead] + tuple(s + lo + hi for s, (lo, hi) in zip(x.shape[lead:], pads))
-        if any(s < 0 for s in shape):
-            raise RuntimeError(f"The input size {x.shape[lead]}, plus negative padding "
-                               f"{pads[0][0]} and {pads[0][1]} resulted in a negative output size, which "
-                               "is invalid. Check dimension 0 of your input.")
+        if any(s - c0 - c1 < 0 for s, (c0, c1) in zip(x.shape[lead:], crop)):     # torch narrows first
+            raise RuntimeError("narrow(): length must be non-negative.")
         def padded(a, v=0):
             return _pad_array(np.ascontiguousarray(_crop(a, crop)), inner, v)
         r = _make(padded(x, value or 0), input.dtype, input._device)
@@ -1517,6 +1539,7 @@ def pad(input, pad, mode='constant', value=None):
                                f"{list(x.shape)}")
         if mode == 'circular' and (lo > size or hi > size):
             raise RuntimeError("Padding value causes wrapping around more than once.")
+    _pad_size_checks(x.shape, lead, pads, mode)
     maps = [np.asarray_on(_pad_map(x.shape[lead + i], lo, hi, mode), x) for i, (lo, hi) in enumerate(pads)]
 
     def padded(y):
