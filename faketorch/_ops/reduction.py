@@ -188,10 +188,12 @@ def _prod_others(x, dims):
 
 # --- max / min -----------------------------------------------------------------------------------
 
-def _evenly(g, x, res, shape, dims, keepdim):
-    """Gradient of a max/min-like reduction: split evenly among the tied extremes."""
+def _evenly(g, x, res, shape, dims, keepdim, nan_ties=False):
+    """Gradient of a max/min-like reduction: split evenly among the tied extremes. A NaN result ties
+    with the NaNs for the full max/min; for amax/amin/aminmax it ties with nothing, so its slice gets
+    0/0 = NaN, as in torch."""
     rr = _expand_back(res, shape, dims, keepdim)
-    mask = (x == rr) | (x.isnan() & rr.isnan()) if x.dtype._cat >= 2 else (x == rr)
+    mask = (x == rr) | (x.isnan() & rr.isnan()) if nan_ties and x.dtype._cat >= 2 else (x == rr)
     mask = mask.to(g.dtype)
     cnt = mask.sum(dims, keepdim=True) if dims else mask
     return _expand_back(g, shape, dims, keepdim) * mask / cnt
@@ -224,7 +226,7 @@ def _minmax(name, npf, argf):
             shape = a.shape
             dims = tuple(range(a.ndim))
             attach(f'{name.capitalize()}Backward1',
-                   lambda node, g: _evenly(g, *node.saved_tensors, shape, dims, False),
+                   lambda node, g: _evenly(g, *node.saved_tensors, shape, dims, False, nan_ties=True),
                    (input,), (r,), save=(input, r))
         return r
 

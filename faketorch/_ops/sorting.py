@@ -433,9 +433,15 @@ def nanquantile(input, q, dim=None, keepdim=False, *, interpolation='linear', ou
 
 # --- unique ------------------------------------------------------------------------------------
 
-def _unique_result(input, vals, inverse, counts, return_inverse, return_counts):
+def _unique_result(input, vals, inverse, counts, return_inverse, return_counts, op):
     dev = input._device
     out = [_make(np.asarray(vals, order='C'), input.dtype, dev)]
+    if _grad_on(input):     # torch records the op, and its backward is not implemented
+        def bwd(node, g):
+            raise NotImplementedError(f"the derivative for '{op}' is not implemented.")
+        node = {'_unique2': 'Unique2Backward0', 'unique_consecutive': 'UniqueConsecutiveBackward0',
+                'unique_dim': 'UniqueDimBackward0'}[op]
+        attach(node, bwd, (input,), (out[0],))
     if return_inverse:
         out.append(_make(np.asarray(inverse, np.int64), D.int64, dev))
     if return_counts:
@@ -447,10 +453,10 @@ def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=No
     a = input._data
     if dim is None:
         vals, inv, cnt = np.unique(a.reshape(-1), return_inverse=True, return_counts=True)
-        return _unique_result(input, vals, inv.reshape(a.shape), cnt, return_inverse, return_counts)
+        return _unique_result(input, vals, inv.reshape(a.shape), cnt, return_inverse, return_counts, '_unique2')
     d = _wrap_dim(dim, a.ndim)
     vals, inv, cnt = np.unique(a, return_inverse=True, return_counts=True, axis=d)
-    return _unique_result(input, vals, inv.reshape(-1), cnt, return_inverse, return_counts)
+    return _unique_result(input, vals, inv.reshape(-1), cnt, return_inverse, return_counts, 'unique_dim')
 
 
 def unique_consecutive(input, return_inverse=False, return_counts=False, dim=None):
@@ -459,7 +465,7 @@ def unique_consecutive(input, return_inverse=False, return_counts=False, dim=Non
         flat = a.reshape(-1)
         if flat.size == 0:
             return _unique_result(input, flat, np.zeros(a.shape, np.int64), np.zeros(0, np.int64),
-                                  return_inverse, return_counts)
+                                  return_inverse, return_counts, 'unique_consecutive')
         new = np.ones(flat.size, bool, like=flat)
         new[1:] = flat[1:] != flat[:-1]
         vals = flat[new]
@@ -470,14 +476,14 @@ def unique_consecutive(input, return_inverse=False, return_counts=False, dim=Non
         n = x.shape[0]
         if n == 0:
             return _unique_result(input, a, np.zeros(0, np.int64), np.zeros(0, np.int64),
-                                  return_inverse, return_counts)
+                                  return_inverse, return_counts, 'unique_consecutive')
         new = np.ones(n, bool, like=x)
         new[1:] = np.any((x[1:] != x[:-1]).reshape(n - 1, -1), axis=1)
         vals = np.moveaxis(x[new], 0, d)
         inv = np.cumsum(new) - 1
     starts = np.flatnonzero(new)
     cnt = np.diff(np.append(starts, new.size))
-    return _unique_result(input, vals, inv, cnt, return_inverse, return_counts)
+    return _unique_result(input, vals, inv, cnt, return_inverse, return_counts, 'unique_consecutive')
 
 
 # --- searching and counting -------------------------------------------------------------------------
