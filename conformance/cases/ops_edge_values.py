@@ -44,3 +44,22 @@ def backward_not_implemented(torch):
 def backward_not_implemented(torch):
     x = torch.tensor([1., 2., 2.], requires_grad=True)
     torch.unique_consecutive(x).sum().backward()
+
+
+@case('torch.optim.SGD')
+def lr_checks(torch):       # SGD tests lr < 0: a NaN passes; a string names its type first
+    p = torch.nn.Parameter(torch.ones(2))
+    torch.optim.SGD([p], lr=float('nan'))
+    torch.optim.SGD([p], lr='a')
+
+
+@case('torch.optim.SparseAdam')
+def lr_checks(torch):
+    p = torch.nn.Parameter(torch.ones(2))
+    out = []
+    for lr in (torch.tensor([0.1, 0.2]), 0.0, 'a'):
+        try:
+            torch.optim.SparseAdam([p], lr=lr)
+        except (ValueError, TypeError) as e:
+            out.append(f'{type(e).__name__}: {e}')
+    return out

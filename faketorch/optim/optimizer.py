@@ -352,10 +352,14 @@ def _to_scalar(x):
     return np.host(x._data).reshape(())[()] if isinstance(x, Tensor) else x
 
 
-def _check_lr(lr, message="Invalid learning rate: {}"):
+_LR_TESTS = {'nonnegative': lambda lr: not 0.0 <= lr, 'positive': lambda lr: not 0.0 < lr,
+             'below_zero': lambda lr: lr < 0.0}     # SGD's: a NaN passes, a bad type names lr's type first
+
+
+def _check_lr(lr, message="Invalid learning rate: {}", test='nonnegative'):
     if isinstance(lr, Tensor) and lr.numel() != 1:
         raise ValueError("Tensor lr must be 1-element")
-    if not 0.0 <= lr:
+    if _LR_TESTS[test](lr):
         raise ValueError(message.format(lr))
 
 

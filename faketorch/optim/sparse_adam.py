@@ -7,9 +7,7 @@ __all__ = ['SparseAdam']
 
 class SparseAdam(Optimizer):
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, maximize=False):
-        _check_lr(lr)
-        if not 0.0 < lr:
-            raise ValueError(f"Invalid learning rate: {lr}")
+        _check_lr(lr, test='positive')
         if not 0.0 < eps:
             raise ValueError(f"Invalid epsilon value: {eps}")
         _check_betas(betas)
