@@ -540,3 +540,14 @@ def grad_not_aliased(torch):
     lin(torch.ones(4, 3)).sum().backward()  # accumulates into the same .grad
     return (x.grad, y.grad, w.grad, gt, seen, v.grad, gw is lin.weight.grad, lin.weight.grad,
             lin.weight.grad.is_contiguous(), lin.bias.grad)
+
+
+@case('Tensor.backward')
+def inputs_non_leaf_get_grad(torch):     # backward(inputs=[non-leaf]) fills its .grad, accumulating
+    x = torch.ones(2, requires_grad=True)
+    y = x * 3
+    z = (y * 2).sum()
+    z.backward(inputs=[y], retain_graph=True)
+    first = y.grad.clone()
+    z.backward(inputs=[y, x])
+    return first, y.grad, x.grad

@@ -376,6 +376,10 @@ def run_backward(roots, root_grads, retain_graph, create_graph, inputs=None, acc
                         ready.append(nxt)
     finally:
         _grad_state.enabled = prev_mode
+    if accumulate and inputs is not None:       # backward(inputs=...) fills .grad of non-leaf inputs too
+        for t, g in zip(inputs, captured):
+            if t._grad_fn is not None and g is not None:
+                _accumulate(t, g, create_graph)
     if captured is not None and not allow_unused:
         for i, c in enumerate(captured):
             if c is None:
