@@ -2095,18 +2095,13 @@ def grid_sample(input, grid, mode='bilinear', padding_mode='zeros', align_corner
     return r
 
 
-def _cubic_weights(t):
-    """The four cubic-convolution weights (A = -0.75) of taps -1, 0, 1, 2 at fraction t, and their
-    derivatives by t."""
+def _cubic_derivs(t):
+    """d/dt of _cubic_weights(t): the four taps' cubic-convolution weights (A = -0.75)."""
     dt = t.dtype.type
     A = dt(-0.75)
-    near = lambda x: ((A + dt(2)) * x - (A + dt(3))) * x * x + dt(1)                 # |x| <= 1
-    far = lambda x: ((A * x - dt(5) * A) * x + dt(8) * A) * x - dt(4) * A           # 1 < |x| < 2
-    d_near = lambda x: (dt(3) * (A + dt(2)) * x - dt(2) * (A + dt(3))) * x
-    d_far = lambda x: (dt(3) * A * x - dt(10) * A) * x + dt(8) * A
-    one = dt(1)
-    return ([far(t + one), near(t), near(one - t), far(dt(2) - t)],
-            [d_far(t + one), d_near(t), -d_near(one - t), -d_far(dt(2) - t)])
+    d_near = lambda x: (dt(3) * (A + dt(2)) * x - dt(2) * (A + dt(3))) * x           # |x| <= 1
+    d_far = lambda x: (dt(3) * A * x - dt(10) * A) * x + dt(8) * A                  # 1 < |x| < 2
+    return [d_far(t + dt(1)), d_near(t), -d_near(dt(1) - t), -d_far(dt(2) - t)]
 
 
 def _bicubic_tap(c, size, padding_mode, align_corners):
@@ -2127,7 +2122,8 @@ def _grid_sample_bicubic(input, grid, padding_mode, align_corners):
     N, C, H, W = x.shape
     (ix, mx), (iy, my) = (_grid_coords(gr[..., a], size, 'zeros', align_corners) for a, size in ((0, W), (1, H)))
     x0, y0 = np.floor(ix), np.floor(iy)
-    (wx, dwx), (wy, dwy) = _cubic_weights(ix - x0), _cubic_weights(iy - y0)
+    wx, dwx = _cubic_weights(ix - x0), _cubic_derivs(ix - x0)
+    wy, dwy = _cubic_weights(iy - y0), _cubic_derivs(iy - y0)
     xt = np.moveaxis(x, 1, -1)                      # (N, H, W, C)
     n_idx = np.arange(N, like=x).reshape(N, 1, 1)
     cols = [_bicubic_tap(x0 + (j - 1), W, padding_mode, align_corners) for j in range(4)]
