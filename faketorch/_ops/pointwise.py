@@ -134,18 +134,58 @@ def _sigmoid(a):
 sigmoid = unary('sigmoid', V.float32(_sigmoid, lambda a: V.sigmoid(a, get_num_threads())), lambda g, result: g * result * (1 - result), floating=True)
 reciprocal = unary('reciprocal', lambda a: np.reciprocal(a), lambda g, result: -g * result * result,
                    floating=True)
-# on a GPU the backward is one kernel (torch's threshold_backward: 0 where result <= 0, NaN grads too)
-_relu_bwd = np.Kernel('relu_bwd', 'T g, T r', 'T y', 'y = r > 0 ? g : (T)0', lambda g, r: np.where(r > 0, g, 0))
+_UINT = {1: np.uint8, 2: np.uint16, 4: np.uint32, 8: np.uint64}
+
+
+def _select_zero(drop, v):
+    """Arrays: `drop ? 0 : v`, the select torch's backward kernels make. Unlike v * ~drop it gives
+    +0 (not -0.0) for a negative v and drops inf and NaN; ANDing v's bits with a mask runs as fast as
+    that product, where np.where with a scalar 0 is several times slower."""
+    u = _UINT.get(v.dtype.itemsize)
+    if u is None or v.dtype.kind not in 'fiu' or drop.shape != v.shape or not v.ndim:
+        return np.where(drop, v.dtype.type(0), v)
+    keep = drop.astype(u)
+    keep -= 1               # all ones where v is kept, 0 where it is dropped
+    return np.bitwise_and(v.view(u), keep, out=keep).view(v.dtype)
+
+
+def _zero_where(drop, g):
+    """Tensors: `drop ? 0 : g` (bool tensor drop), differentiable in g under create_graph."""
+    if grad_state.enabled:
+        from .misc import where
+        return where(drop, 0, g)
+    return _make(_select_zero(drop._data, g._data), g.dtype, g._device)
+
+
+def _clamp_to(f, a, b):
+    """f(a, b) for f np.maximum or np.minimum (NaN from either side) with torch's clamp on a tie: a
+    itself, so clamp(-0.0, min=0) and relu(-0.0) are -0.0 (NumPy may give either zero)."""
+    if a.dtype.kind != 'f' or not (np.ndim(b) or b == 0):
+        return f(a, b)          # only zeros tie with other bits
+    if not np.ndim(b) and not np.signbit(b):        # a bound of +0 (relu): `a < 0 ? 0 : a`
+        return _select_zero(a < 0 if f is np.maximum else a > 0, a)
+    return np.where(a == b, a, f(a, b))
+
+
+# torch's threshold_backward: 0 where result <= 0, else g (a NaN result passes g); one kernel on a GPU
+_relu_bwd = np.Kernel('relu_bwd', 'T g, T r', 'T y', 'y = r <= 0 ? (T)0 : g', lambda g, r: _select_zero(r <= 0, g))
 
 
 def _relu_deriv(g, result):
-    if not grad_state.enabled and _relu_bwd.ready(g._data) and g._data.dtype == result._data.dtype:
+    if not grad_state.enabled and g.dtype is result.dtype:
         return _make(_relu_bwd(g._data, result._data), g.dtype, g._device)
-    return g * (result > 0)
+    return _zero_where(result <= 0, g)
 
 
-relu = unary('relu', lambda a: np.maximum(a, a.dtype.type(0)), _relu_deriv, grad_name='ReluBackward0',
-             no_bool='Boolean inputs not supported for relu')
+def _relu(a):
+    if a.dtype.kind == 'c':
+        raise NotImplementedError('clamp is not supported for complex types')
+    return _clamp_to(np.maximum, a, a.dtype.type(0))      # torch's relu is clamp_min(x, 0): NaN and -0.0 pass
+
+
+relu = unary('relu', _relu, _relu_deriv, grad_name='ReluBackward0', no_bool='Boolean inputs not supported for relu')
+
+
 def _sign(a):
     if a.dtype == np.bool_:
         return a.copy()
@@ -1272,9 +1312,9 @@ def _clamp(input, lo, hi, scalar_name, tensor_name):
     hi_a = hi._data if isinstance(hi, Tensor) else hi
     try:
         if lo is not None:
-            data = np.maximum(data, np.cast(lo_a, rt._np))
+            data = _clamp_to(np.maximum, data, np.cast(lo_a, rt._np))
         if hi is not None:
-            data = np.minimum(data, np.cast(hi_a, rt._np))
+            data = _clamp_to(np.minimum, data, np.cast(hi_a, rt._np))
     except ValueError:
         raise _broadcast_error(input._data, np.asarray(lo_a if lo is not None else hi_a)) from None
     if data is input._data:

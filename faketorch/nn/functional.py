@@ -18,6 +18,8 @@ from ..autograd.grad_mode import state as grad_state
 from .._ops._core import (attach, broadcast_shapes, guard, needs, register, check_inplace, commit_inplace,
                           same_device)
 from .._ops import blas as _blas
+from .._ops.misc import where as _where
+from .._ops.pointwise import _clamp_to, _select_zero, _zero_where
 from .._ops.blas import matmul as _matmul
 
 _f32 = np.float32
@@ -119,28 +121,58 @@ class _no_grad:
 
 # --- pointwise activations: one node each ---------------------------------------------------------
 
-def _act(gname, kernel, fwd, deriv, save='x', double=True, check=None):
-    """An activation `f(input, *params)`: fwd(array, *params) -> array; deriv(g, saved, *params).
-    Under create_graph the derivative is itself one node, '<Name>BackwardBackward0', as torch's
-    (double=False where torch's backward is a composite: silu, mish)."""
+# Backward kernels that select (`x <= t ? 0 : g`) are written as selects, not as g * mask: a product
+# gives -0.0 for a negative g and NaN for an inf or NaN g where torch gives 0.
+
+def _act(gname, kernel, fwd, deriv, save='x', double=True, check=None, inplace_deriv=None):
+    """An activation `f(input, *params, inplace=False)`: fwd(array, *params) -> array; deriv(g, saved,
+    *params). Under create_graph the derivative is itself one node, '<Name>BackwardBackward0', as
+    torch's (double=False where torch's backward is a composite: silu, mish). inplace_deriv: where
+    torch's in-place form (f_, f(inplace=True)) has a node of its own, '<Name>Backward1': 'x' for the
+    same derivative, or a derivative (g, result, *params) taken from the result (the input is gone)."""
     gname2 = gname[:-1] + 'Backward0'
 
-    def bwd(node, g):
-        x, params = node.saved_tensors[0], node._args
-        if double and grad_state.enabled:
-            return _fused(gname2, (g, x), lambda g, x: deriv(g, x, *params))
-        return deriv(g, x, *params)
+    def backward(d):
+        def bwd(node, g):
+            s, params = node.saved_tensors[0], node._args
+            if double and grad_state.enabled:
+                return _fused(gname2, (g, s), lambda g, s: d(g, s, *params))
+            return d(g, s, *params)
+        return bwd
+    bwd = backward(deriv)
+    bwd_inplace = backward(inplace_deriv) if callable(inplace_deriv) else bwd
 
-    def op(input, *params):
+    def op(input, *params, inplace=False):
         if check is None:
             _float_only(kernel, input)
         else:
             check(input, *params)
         r = _make(fwd(input._data, *params), input.dtype, input._device)
         if input._requires_grad and grad_state.enabled:
-            attach(gname, bwd, (input,), (r,), save=(input,) if save == 'x' else (r,), args=params)
-        return r
+            saved = (input,) if save == 'x' else (r,)
+            if not inplace or inplace_deriv is None:
+                attach(gname, bwd, (input,), (r,), save=saved, args=params)
+            else:
+                attach(gname[:-1] + '1', bwd_inplace, (input,), (r,), args=params,
+                       save=(r,) if callable(inplace_deriv) else saved)
+        return _inplace(input, r) if inplace else r
     return op
+
+
+def _negative_slope_check(slope, what):
+    if slope < 0:
+        raise RuntimeError(_NEGATIVE_SLOPE[what])
+
+
+_NEGATIVE_SLOPE = {
+    'elu': 'In-place elu backward calculation is triggered with a negative slope which is not supported. '
+           'This is caused by calling in-place forward function with a negative slope, please call '
+           'out-of-place version instead.',
+    'leaky_relu': 'In-place leakyReLu backward calculation is triggered with a negative slope which is not '
+                  'supported. This is caused by calling in-place forward function with a negative slope, '
+                  'please call out-of-place version instead. File an issue at https://github.com/pytorch/pytorch '
+                  'if you do require supporting in-place leakRelu backward calculation with negative slope',
+}
 
 
 def _elu_fwd(a, alpha, scale, input_scale):
@@ -150,11 +182,16 @@ def _elu_fwd(a, alpha, scale, input_scale):
 
 
 def _elu_bwd(g, x, alpha, scale, input_scale):
-    return g * (x > 0) * scale + g * (x <= 0) * ((x * input_scale).exp() * (input_scale * scale * alpha))
+    return _where(x <= 0, g * ((x * input_scale).exp() * (input_scale * scale * alpha)), g * scale)
 
 
-_elu = _act('EluBackward0', 'elu', _elu_fwd, _elu_bwd)
-_celu = _act('CeluBackward0', 'elu', _elu_fwd, _elu_bwd)
+def _elu_bwd_result(g, r, alpha, scale, input_scale):
+    _negative_slope_check(alpha, 'elu')
+    return _where(r <= 0, g * input_scale * (r + alpha * scale), g * scale)
+
+
+_elu = _act('EluBackward0', 'elu', _elu_fwd, _elu_bwd, inplace_deriv=_elu_bwd_result)
+_celu = _act('CeluBackward0', 'elu', _elu_fwd, _elu_bwd, inplace_deriv=_elu_bwd_result)
 
 
 def _gelu_fwd(a, approximate):
@@ -162,7 +199,13 @@ def _gelu_fwd(a, approximate):
     if approximate == 'tanh':
         inner = t(math.sqrt(2.0 / math.pi)) * (a + t(0.044715) * a * a * a)
         return t(0.5) * a * (t(1) + np.tanh(inner))
-    return a * t(0.5) * (t(1) + _erf(a * t(1 / math.sqrt(2.0))))
+    cdf2 = t(1) + _erf(a * t(1 / math.sqrt(2.0)))
+    if a.dtype != _f32 or type(a) is not np.ndarray or a.size < 2 or not a.flags.c_contiguous:
+        return a * t(0.5) * cdf2
+    # torch's CPU float32 kernel takes a SIMD path for a contiguous tensor of 2 or more elements: it
+    # halves last (inf above FLT_MAX / 2) and its erf(+inf) is NaN (a lone or strided element gets inf)
+    np.copyto(cdf2, t(np.nan), where=a == t(np.inf))
+    return a * cdf2 * t(0.5)
 
 
 def _gelu_bwd(g, x, approximate):
@@ -207,9 +250,8 @@ def _softplus_fwd(a, beta, threshold):
 
 
 def _softplus_bwd(g, x, beta, threshold):
-    from .. import where
     z = (x * beta).exp()
-    return where(x * beta > threshold, g, g * z / (z + 1))
+    return _where(x * beta > threshold, g, g * z / (z + 1))
 
 
 def _mish_fwd(a):
@@ -218,7 +260,7 @@ def _mish_fwd(a):
 
 
 def _mish_bwd(g, x):
-    sp = (x.exp() + 1).log().tanh()
+    sp = x.exp().log1p().tanh()
     return g * (sp + x * x.sigmoid() * (1 - sp * sp))
 
 
@@ -237,12 +279,43 @@ _silu = _act('SiluBackward0', 'silu', _silu_fwd, _silu_bwd, double=False)
 _softplus = _act('SoftplusBackward0', 'softplus', _softplus_fwd, _softplus_bwd)
 _mish = _act('MishBackward0', 'mish', _mish_fwd, _mish_bwd, double=False)
 _logsigmoid = _act('LogSigmoidBackward0', 'log_sigmoid_cpu', _logsigmoid_fwd, _logsigmoid_bwd)
-_leaky = _act('LeakyReluBackward0', 'leaky_relu_cpu',
-              lambda a, s: np.where(a > 0, a, a * a.dtype.type(s)),
-              lambda g, x, s: g * ((x > 0).to(x.dtype) * (1 - s) + s))
-_rrelu_eval = _act('RreluWithNoiseBackward0', 'rrelu_with_noise',
-                   lambda a, s: np.where(a >= 0, a, a * a.dtype.type(s)),
-                   lambda g, x, s: g * ((x >= 0).to(x.dtype) * (1 - s) + s))
+
+
+def _slope_factor(a, s):
+    """`a > 0 ? 1 : s` (s a number or an array that broadcasts, a's dtype): leaky_relu and prelu are a
+    times it and their derivatives g times it, torch's selects exactly (x * 1 is x). Built as
+    (a > 0) * (1 - s) + s where that sum rounds to 1 (every s in [0, 1]): np.where runs several
+    times slower on an unpredictable condition."""
+    t = a.dtype.type
+    s = t(s) if isinstance(s, (int, float)) else s.astype(a.dtype, copy=False)
+    one_minus = t(1) - s
+    if (one_minus + s != 1).any() or np.signbit(s).any():
+        return np.where(a > 0, t(1), s)
+    f = (a > 0).astype(a.dtype)
+    f *= one_minus
+    f += s
+    return f
+
+
+def _leaky_fwd(a, s):
+    return a * _slope_factor(a, s)
+
+
+def _leaky_bwd(g, x, s):
+    return g * _make(_slope_factor(x._data, s), x.dtype, x._device)
+
+
+def _leaky_bwd_result(g, r, s):
+    _negative_slope_check(s, 'leaky_relu')
+    return _leaky_bwd(g, r, s)
+
+
+_leaky = _act('LeakyReluBackward0', 'leaky_relu_cpu', _leaky_fwd, _leaky_bwd, inplace_deriv=_leaky_bwd_result)
+# rrelu out of training is leaky_relu with the mean slope
+_rrelu_eval = _act('RreluWithNoiseBackward0', 'rrelu_with_noise', _leaky_fwd, _leaky_bwd,
+                   inplace_deriv=_leaky_bwd_result)
+
+
 def _hardtanh_check(t, lo, hi):
     # torch clamps any real dtype; scalar limits are cast (truncated) to the input's dtype
     c = t.dtype._cat
@@ -259,42 +332,42 @@ def _threshold_check(t, th, v):
         raise _not_implemented('threshold_cpu', t)
 
 
+_ONE_SIXTH = float(np.float32(1 / 6))        # torch's hardsigmoid backward scales by the float 1/6, doubles too
+
 _hardtanh = _act('HardtanhBackward0', 'hardtanh',
-                 lambda a, lo, hi: np.clip(a, a.dtype.type(lo), a.dtype.type(hi)),
-                 lambda g, x, lo, hi: g * ((x > lo) & (x < hi)), check=_hardtanh_check)
+                 lambda a, lo, hi: _clamp_to(np.minimum, _clamp_to(np.maximum, a, a.dtype.type(lo)), a.dtype.type(hi)),
+                 lambda g, x, lo, hi: _zero_where((x <= lo) | (x >= hi), g), check=_hardtanh_check)
 _hardsigmoid = _act('HardsigmoidBackward0', 'hardsigmoid',
                     lambda a: np.clip(a + a.dtype.type(3), 0, 6) / a.dtype.type(6),
-                    lambda g, x: g * ((x > -3) & (x < 3)) / 6)
+                    lambda g, x: _zero_where(~((x > -3) & (x < 3)), g * _ONE_SIXTH))
 _hardswish = _act('HardswishBackward0', 'hardswish',
                   lambda a: a * np.clip(a + a.dtype.type(3), 0, 6) / a.dtype.type(6),
-                  lambda g, x: g * ((x > 3).to(x.dtype) + ((x >= -3) & (x <= 3)) * (x / 3 + 0.5)))
+                  lambda g, x: _zero_where(x <= -3, _where(x < 3, g * (x / 3 + 0.5), g)))
+# torch's shrinks and threshold test `-l <= x <= l` / `x <= t`, so a NaN input passes through
 _softshrink = _act('SoftshrinkBackward0', 'softshrink',
                    lambda a, l: np.where(a > l, a - a.dtype.type(l),
-                                         np.where(a < -l, a + a.dtype.type(l), a.dtype.type(0))),
-                   lambda g, x, l: g * ((x > l) | (x < -l)))
+                                         np.where(a < -l, a + a.dtype.type(l), a * a.dtype.type(0))),
+                   lambda g, x, l: _zero_where((x >= -l) & (x <= l), g))
 _hardshrink = _act('HardshrinkBackward0', 'hardshrink',
-                   lambda a, l: np.where((a > l) | (a < -l), a, a.dtype.type(0)),
-                   lambda g, x, l: g * ((x > l) | (x < -l)))
+                   lambda a, l: _select_zero((a >= -l) & (a <= l), a),
+                   lambda g, x, l: _zero_where((x >= -l) & (x <= l), g))
 _threshold = _act('ThresholdBackward0', 'threshold',
-                  lambda a, th, v: np.where(a > a.dtype.type(th), a, a.dtype.type(v)),
-                  lambda g, x, th, v: g * (x > th), check=_threshold_check)
+                  lambda a, th, v: np.where(a <= a.dtype.type(th), a.dtype.type(v), a),
+                  lambda g, x, th, v: _zero_where(x <= th, g), check=_threshold_check, inplace_deriv='x')
 
 
 def elu(input, alpha=1.0, inplace=False):
-    r = _elu(input, alpha, 1.0, 1.0)
-    return _inplace(input, r) if inplace else r
+    return _elu(input, alpha, 1.0, 1.0, inplace=inplace)
 
 
 def selu(input, inplace=False):
-    r = _elu(input, 1.6732632423543772848170429916717, 1.0507009873554804934193349852946, 1.0)
-    return _inplace(input, r) if inplace else r
+    return _elu(input, 1.6732632423543772848170429916717, 1.0507009873554804934193349852946, 1.0, inplace=inplace)
 
 
 def celu(input, alpha=1.0, inplace=False):
     if alpha == 0:
         raise RuntimeError('ZeroDivisionError')
-    r = _celu(input, alpha, 1.0, 1.0 / alpha)
-    return _inplace(input, r) if inplace else r
+    return _celu(input, alpha, 1.0, 1.0 / alpha, inplace=inplace)
 
 
 def gelu(input, approximate='none'):
@@ -304,13 +377,11 @@ def gelu(input, approximate='none'):
 
 
 def silu(input, inplace=False):
-    r = _silu(input)
-    return _inplace(input, r) if inplace else r
+    return _silu(input, inplace=inplace)
 
 
 def mish(input, inplace=False):
-    r = _mish(input)
-    return _inplace(input, r) if inplace else r
+    return _mish(input, inplace=inplace)
 
 
 def softplus(input, beta=1.0, threshold=20.0):
@@ -322,15 +393,13 @@ def logsigmoid(input):
 
 
 def leaky_relu(input, negative_slope=0.01, inplace=False):
-    r = _leaky(input, negative_slope)
-    return _inplace(input, r) if inplace else r
+    return _leaky(input, negative_slope, inplace=inplace)
 
 
 def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
     if min_val > max_val:
         raise ValueError('min_val cannot be greater than max_val')
-    r = _hardtanh(input, min_val, max_val)
-    return _inplace(input, r) if inplace else r
+    return _hardtanh(input, min_val, max_val, inplace=inplace)
 
 
 def relu6(input, inplace=False):
@@ -338,13 +407,11 @@ def relu6(input, inplace=False):
 
 
 def hardsigmoid(input, inplace=False):
-    r = _hardsigmoid(input)
-    return _inplace(input, r) if inplace else r
+    return _hardsigmoid(input, inplace=inplace)
 
 
 def hardswish(input, inplace=False):
-    r = _hardswish(input)
-    return _inplace(input, r) if inplace else r
+    return _hardswish(input, inplace=inplace)
 
 
 def softshrink(input, lambd=0.5):
@@ -356,8 +423,7 @@ def hardshrink(input, lambd=0.5):
 
 
 def threshold(input, threshold, value, inplace=False):
-    r = _threshold(input, threshold, value)
-    return _inplace(input, r) if inplace else r
+    return _threshold(input, threshold, value, inplace=inplace)
 
 
 def relu(input, inplace=False):
@@ -463,16 +529,18 @@ def prelu(input, weight):
         shape[0] = weight.numel()
     wb = w.reshape(shape) if input.dim() else w.reshape(())
     a = input._data
-    r = _make(np.where(a > 0, a, a * wb).astype(a.dtype, copy=False), input.dtype, input._device)
+    r = _make(a * _slope_factor(a, wb), input.dtype, input._device)
     if _grad_needed(input, weight):
         def bwd(node, g):
             x, wt = node.saved_tensors
             wv = wt.reshape(shape) if x.dim() else wt.reshape(())
-            pos = (x > 0).to(x.dtype)
-            gx = g * (pos + (1 - pos) * wv) if needs(node, 0) else None
+            gx = None
+            if needs(node, 0):      # under create_graph, differentiable in the weight too
+                gx = _where(x > 0, g, g * wv) if grad_state.enabled else \
+                    g * _make(_slope_factor(x._data, wv._data), x.dtype, x._device)
             gw = None
             if needs(node, 1):
-                gfull = g * x * (1 - pos)
+                gfull = _zero_where(x > 0, g * x)
                 gw = gfull.sum_to_size(wv.shape).reshape(wt.shape) if x.dim() else gfull.reshape(wt.shape)
             return gx, gw
         attach('PreluKernelBackward0', bwd, (input, weight), (r,), save=(input, weight))
@@ -481,8 +549,7 @@ def prelu(input, weight):
 
 def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
     if not training:
-        r = _rrelu_eval(input, (lower + upper) / 2)
-        return _inplace(input, r) if inplace else r
+        return _rrelu_eval(input, (lower + upper) / 2, inplace=inplace)
     # torch draws one double uniform per non-positive element, in order
     neg = input._data <= 0
     from .._ops.factory import empty
@@ -494,7 +561,8 @@ def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
     r = _make((input._data * nd).astype(input._data.dtype, copy=False), input.dtype, input._device)
     if input._requires_grad and grad_state.enabled:
         nt = _make(nd, input.dtype, input._device)
-        attach('RreluWithNoiseBackward0', lambda node, g: g * nt, (input,), (r,))
+        attach('RreluWithNoiseBackward1' if inplace else 'RreluWithNoiseBackward0', lambda node, g: g * nt,
+               (input,), (r,))
     return _inplace(input, r) if inplace else r
 
 
