@@ -177,10 +177,14 @@ def _relu_deriv(g, result):
     return _zero_where(result <= 0, g)
 
 
+# torch's relu is clamp_min(x, 0): `x < 0 ? 0 : x`, so NaN and -0.0 pass; one kernel on a GPU
+_relu_fwd = np.Kernel('relu_fwd', 'T x', 'T y', 'y = x < (T)0 ? (T)0 : x', lambda a: _select_zero(a < 0, a))
+
+
 def _relu(a):
     if a.dtype.kind == 'c':
         raise NotImplementedError('clamp is not supported for complex types')
-    return _clamp_to(np.maximum, a, a.dtype.type(0))      # torch's relu is clamp_min(x, 0): NaN and -0.0 pass
+    return _relu_fwd(a) if a.dtype.kind == 'f' else np.maximum(a, a.dtype.type(0))
 
 
 relu = unary('relu', _relu, _relu_deriv, grad_name='ReluBackward0', no_bool='Boolean inputs not supported for relu')
