@@ -63,3 +63,38 @@ def lr_checks(torch):
         except (ValueError, TypeError) as e:
             out.append(f'{type(e).__name__}: {e}')
     return out
+
+
+_SPECIAL = [-2.5, -1., -0.0, 0., 0.5, 1., 3., float('nan'), float('inf'), -float('inf')]
+
+
+def _grad_of(torch, fn, g=(1., -1., 2., -2., 1., float('inf'), -1., float('nan'), 1., -3.)):
+    x = torch.tensor(_SPECIAL, requires_grad=True)
+    y = fn(x)
+    y.backward(torch.tensor(g))
+    return repr(y.detach()), repr(x.grad)       # repr: shows -0. where value comparison would not
+
+
+for _name, _fn in [('sign', lambda t, x: t.sign(x)), ('floor', lambda t, x: t.floor(x)),
+                   ('round', lambda t, x: t.round(x)), ('round_decimals', lambda t, x: t.round(x, decimals=1)),
+                   ('trunc', lambda t, x: t.trunc(x)), ('angle', lambda t, x: t.angle(x)),
+                   ('pow_0', lambda t, x: x ** 0), ('div_floor', lambda t, x: t.div(x, 2., rounding_mode='floor')),
+                   ('copysign_other', lambda t, x: t.copysign(t.ones(10), x)),
+                   ('nextafter_other', lambda t, x: t.nextafter(t.ones(10), x))]:
+    @case('torch.' + _name.split('_')[0], name='zero_grad_' + _name)
+    def _zero_grads(torch, fn=_fn):     # piecewise-constant ops: zeros, never g * 0 (-0., NaN)
+        return _grad_of(torch, lambda x: fn(torch, x))
+
+
+for _op in ('maximum', 'minimum', 'fmax', 'fmin', 'remainder', 'fmod', 'floor_divide'):
+    @case('torch.' + _op, name='special_values_table')
+    def _table(torch, op=_op):      # every pair of special values: the signs of zero, inf and NaN
+        a = torch.tensor(_SPECIAL).view(-1, 1)
+        b = torch.tensor(_SPECIAL).view(1, -1)
+        return repr(getattr(torch, op)(a, b))
+
+
+@case('torch.div', name='floor_special_values_table')
+def _div_floor_table(torch):     # Python's float floor division: -2.5 // inf is -1, inf // 2 is nan
+    a = torch.tensor(_SPECIAL).view(-1, 1)
+    return repr(torch.div(a, torch.tensor(_SPECIAL).view(1, -1), rounding_mode='floor'))

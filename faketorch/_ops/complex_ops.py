@@ -129,11 +129,11 @@ def angle(input, *, out=None):
     if _grad_on(input):
         def bwd(node, g):
             x, = node.saved_tensors
-            if not x.dtype.is_complex:
-                return g * 0
+            if not x.dtype.is_complex:      # zeros, as torch (not g * 0: -0.0, NaN)
+                return _make(np.zeros_like(g._data), g.dtype, g._device)
             # d angle = (re dim - im dre) / |z|^2, returned as a complex gradient
             den = x.abs().pow(2)
-            return complex(-g * x.imag / den, g * x.real / den) if x.dtype.is_complex else g * 0
+            return complex(-g * x.imag / den, g * x.real / den)
         attach('AngleBackward0', bwd, (input,), (r,), save=(input,))
     if out is not None:
         from ._core import write_out
@@ -187,8 +187,6 @@ register(complex, method=False)
 register(polar, method=False)
 Tensor.real = property(real, lambda self, v: _set_part(self, real, v))
 Tensor.imag = property(imag, lambda self, v: _set_part(self, imag, v))
-Tensor.adjoint = lambda self: conj(self.mT)
-register(lambda input: conj(input.mT), name='adjoint', method=False)
 
 
 def _set_part(self, part, value):

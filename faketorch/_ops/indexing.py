@@ -226,13 +226,16 @@ def setitem(self, idx, value, accumulate=False):
         v = vt._data
     else:
         v = value
+    bf16 = self.dtype is D.bfloat16
+    if bf16 and (vt is None or vt.dtype is not D.bfloat16):
+        v = D.round_bf16(v)
     grad = grad_state.enabled and (self._requires_grad or (vt is not None and vt._requires_grad)
                                    or (self._base is not None and self._base._requires_grad))
     if grad:
         check_inplace(self)
         data = self._data.copy()
         _assign(data, np_idx, v, accumulate, self, idx, basic)
-        r = _make(data, self.dtype, self._device)
+        r = _make(data, self.dtype, self._device)     # accumulated bfloat16 sums: rounded here
         shape = data.shape
 
         def bwd(node, g):
@@ -248,6 +251,8 @@ def setitem(self, idx, value, accumulate=False):
                (r,))
         return commit_inplace(self, r)
     _assign(self._data, np_idx, v, accumulate, self, idx, basic)
+    if bf16 and accumulate:
+        self._data[...] = D.as_bf16(self._data)
     self._vc[0] += 1
     return self
 

@@ -372,6 +372,8 @@ def fill_(self, value):
         raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with "
                            f"{value._data.ndim} dimensions.")
     v = value._data if isinstance(value, Tensor) else value
+    if self.dtype is D.bfloat16:
+        v = D.round_bf16(v)
     if grad_state.enabled and (self._requires_grad or (self._base is not None and self._base._requires_grad)):
         r = _make(np.full(self._data.shape, v, self.dtype._np), self.dtype, self._device)
         return commit_inplace(self, r)

@@ -86,8 +86,9 @@ def unary(name, fwd, deriv=None, *, floating=False, grad_name=None, no_bool=Fals
     return op
 
 
-def _zero_grad(g):
-    return g * 0
+def _zero_grad(g, *_):
+    """torch's zeros_like(grad) for the piecewise-constant ops: +0 even for a negative, inf or NaN g."""
+    return _make(np.zeros_like(g._data), g.dtype, g._device)
 
 
 _NEG_BOOL = ("Negation, the `-` operator, on a bool tensor is not supported. If you are trying to "
@@ -158,11 +159,11 @@ def _zero_where(drop, g):
 
 
 def _clamp_to(f, a, b):
-    """f(a, b) for f np.maximum or np.minimum (NaN from either side) with torch's clamp on a tie: a
-    itself, so clamp(-0.0, min=0) and relu(-0.0) are -0.0 (NumPy may give either zero)."""
+    """f(a, b) for f np.maximum/minimum/fmax/fmin with torch's result on a tie: a itself, so
+    clamp(-0.0, min=0) and relu(-0.0) are -0.0 (NumPy may give either zero)."""
     if a.dtype.kind != 'f' or not (np.ndim(b) or b == 0):
         return f(a, b)          # only zeros tie with other bits
-    if not np.ndim(b) and not np.signbit(b):        # a bound of +0 (relu): `a < 0 ? 0 : a`
+    if not np.ndim(b) and not np.signbit(b) and f in (np.maximum, np.minimum):   # a bound of +0: one select
         return _select_zero(a < 0 if f is np.maximum else a > 0, a)
     return np.where(a == b, a, f(a, b))
 
@@ -410,7 +411,17 @@ register(mul, name='multiply', inplace=True)
 _div = binary('_div', np.true_divide, lambda g, a, b: g / b, lambda g, a, b: -g * a / (b * b),
               kind='float', grad_name='DivBackward0', method=False, inplace=False)
 floor_divide = binary('floor_divide', np.floor_divide, None, None, check=_int_div_check('div_floor_cpu'))
-remainder = binary('remainder', np.remainder, lambda g, a, b: g,
+def _remainder_np(a, b):
+    """torch's remainder: fmod, moved by b where its sign differs from b's; the zeros keep fmod's sign
+    (np.remainder gives +0 where torch gives -0.0)."""
+    if np.result_type(a, b).kind != 'f':
+        return np.remainder(a, b)
+    with np.errstate(all='ignore'):
+        mod = np.fmod(a, b)
+        return np.where((mod != 0) & ((b < 0) != (mod < 0)), mod + b, mod)
+
+
+remainder = binary('remainder', _remainder_np, lambda g, a, b: g,
                    lambda g, a, b: -g * (a / b).floor(), grad_name='RemainderBackward1',
                    scalar_grad_name='RemainderBackward0', check=_int_div_check('remainder_cpu'))
 fmod = binary('fmod', np.fmod, lambda g, a, b: g, lambda g, a, b: -g * (a / b).trunc(),
@@ -418,9 +429,10 @@ fmod = binary('fmod', np.fmod, lambda g, a, b: g, lambda g, a, b: -g * (a / b).t
 atan2 = binary('atan2', np.arctan2, lambda g, a, b: g * b / (a * a + b * b),
                lambda g, a, b: -g * a / (a * a + b * b), kind='float', scalar_ok=False)
 register(atan2, name='arctan2', inplace=True)
-maximum = binary('maximum', np.maximum, lambda g, a, b: g * _gt_half(a, b),
+# on a tie (+0 against -0.0) torch returns the first input; NumPy may return either
+maximum = binary('maximum', lambda a, b: _clamp_to(np.maximum, a, b), lambda g, a, b: g * _gt_half(a, b),
                  lambda g, a, b: g * _gt_half(b, a), inplace=False, scalar_ok=False)
-minimum = binary('minimum', np.minimum, lambda g, a, b: g * _gt_half(b, a),
+minimum = binary('minimum', lambda a, b: _clamp_to(np.minimum, a, b), lambda g, a, b: g * _gt_half(b, a),
                  lambda g, a, b: g * _gt_half(a, b), inplace=False, scalar_ok=False)
 for _n, _f in (('eq', np.equal), ('ne', np.not_equal), ('lt', np.less), ('le', np.less_equal),
                ('gt', np.greater), ('ge', np.greater_equal)):
@@ -478,11 +490,12 @@ def _div_rounded(input, other, rnd, out):
             q = q + ((q < 0) & (q * b != a)).astype(q.dtype)
         data = q.astype(rt._np)
     else:
-        data = rnd(np.true_divide(a, b)).astype(rt._np)
+        with np.errstate(all='ignore'):     # floor: Python's (and torch's) float floor division
+            data = (np.floor_divide(a, b) if rnd is np.floor else np.trunc(np.true_divide(a, b))).astype(rt._np)
     r = _make(data, rt, input._device)
     if grad_state.enabled and (input._requires_grad or getattr(other, '_requires_grad', False)):
         attach('DivBackward3' if not isinstance(other, Tensor) else 'DivBackward2',
-               lambda node, g: (g * 0, None if not isinstance(other, Tensor) else g * 0),
+               lambda node, g: (_zero_grad(g), None if not isinstance(other, Tensor) else _zero_grad(g)),
                (input, other if isinstance(other, Tensor) else None), (r,))
     return write_out(out, r, 'div') if out is not None else r
 
@@ -538,7 +551,7 @@ def pow(input, exponent, *, out=None):
         def bwd(node, g):
             x, = node.saved_tensors
             if e == 0:
-                return g * 0
+                return _zero_grad(g)
             return g * e * x.pow(e - 1)
         attach('PowBackward0', bwd, (input,), (r,), save=(input,))
     return write_out(out, r, 'pow') if out is not None else r
@@ -976,7 +989,7 @@ def round(input, *, decimals=None, out=None):
             data = np.round(a * ten) / ten if decimals > 0 else np.round(a / ten) * ten
     r = _make(np.asarray(data, a.dtype), dt, input._device)
     if input._requires_grad and grad_state.enabled:
-        attach('RoundBackward1' if given else 'RoundBackward0', lambda node, g: g * 0, (input,), (r,))
+        attach('RoundBackward1' if given else 'RoundBackward0', lambda node, g: _zero_grad(g), (input,), (r,))
     return write_out(out, r, 'round') if out is not None else r
 
 
@@ -1003,15 +1016,14 @@ logaddexp = binary('logaddexp', np.logaddexp, lambda g, a, b: g / (1 + (b - a).e
 logaddexp2 = binary('logaddexp2', np.logaddexp2, lambda g, a, b: g / (1 + (b - a).exp2()),
                     lambda g, a, b: g / (1 + (a - b).exp2()), check=_reject('logaddexp2_cpu', (0, 1)),
                     scalar_ok=False, inplace=False)
-nextafter = binary('nextafter', np.nextafter, lambda g, a, b: g, lambda g, a, b: g * 0,
+nextafter = binary('nextafter', np.nextafter, lambda g, a, b: g, _zero_grad,
                    check=_reject('nextafter_cpu', (0, 1)), scalar_ok=False)
-copysign = binary('copysign', np.copysign, lambda g, a, b: g * _copysign_ratio(a, b),
-                  lambda g, a, b: g * 0, kind='float', scalar_grad_name='CopysignBackward1')
+copysign = binary('copysign', np.copysign, lambda g, a, b: g * _copysign_ratio(a, b), _zero_grad, kind='float', scalar_grad_name='CopysignBackward1')
 xlogy = binary('xlogy', lambda a, b: _xlogy_np(a, b), lambda g, a, b: _xlogy_da(g, a, b),
                lambda g, a, b: g * a / b, kind='float', scalar_grad_name='XlogyBackward2')
-fmax = binary('fmax', np.fmax, lambda g, a, b: g * ((a >= b) | b.isnan()),
+fmax = binary('fmax', lambda a, b: _clamp_to(np.fmax, a, b), lambda g, a, b: g * ((a >= b) | b.isnan()),
               lambda g, a, b: g * ((a >= b) | b.isnan()).logical_not(), inplace=False, scalar_ok=False)
-fmin = binary('fmin', np.fmin, lambda g, a, b: g * ((a <= b) | b.isnan()),
+fmin = binary('fmin', lambda a, b: _clamp_to(np.fmin, a, b), lambda g, a, b: g * ((a <= b) | b.isnan()),
               lambda g, a, b: g * ((a <= b) | b.isnan()).logical_not(), inplace=False, scalar_ok=False)
 gcd = binary('gcd', np.gcd, check=_reject('gcd_cpu', (0, 2, 3)), scalar_ok=False)
 lcm = binary('lcm', np.lcm, check=_reject('lcm_cpu', (0, 2, 3)), scalar_ok=False)
@@ -1416,7 +1428,7 @@ def fill(input, value):
               input._device)
     if grad_state.enabled and (input._requires_grad or (vt is not None and vt._requires_grad)):
         attach('FillBackward0' if vt is None else 'FillBackward1',
-               lambda node, g: (g * 0 if needs(node, 0) else None, g.sum() if needs(node, 1) else None),
+               lambda node, g: (_zero_grad(g) if needs(node, 0) else None, g.sum() if needs(node, 1) else None),
                (input, vt), (r,))
     return r
 
