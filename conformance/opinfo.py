@@ -173,8 +173,11 @@ class _T:
     __slots__ = ('array', 'dtype', 'requires_grad')
 
     def __init__(self, t):
-        self.array = t.detach().resolve_conj().resolve_neg().cpu().numpy().copy()
         self.dtype = str(t.dtype).split('.')[-1]
+        t = t.detach().resolve_conj().resolve_neg().cpu()
+        if self.dtype in ('bfloat16', 'complex32'):     # NumPy lacks these: their exact values, widened
+            t = t.float() if self.dtype == 'bfloat16' else t.cfloat()
+        self.array = t.numpy().copy()
         self.requires_grad = t.requires_grad
 
 

@@ -18,7 +18,7 @@ class dtype:
     def __init__(self, name, np_dtype, cat, rank, signed):
         self.name = name
         self._np = np.dtype(np_dtype) if np_dtype is not None else None
-        self.itemsize = self._np.itemsize if self._np is not None else 2
+        self.itemsize = self._np.itemsize if self._np is not None and name != 'bfloat16' else 2
         self.is_floating_point = cat == _FLOAT
         self.is_complex = cat == _COMPLEX
         self.is_signed = signed
@@ -49,7 +49,9 @@ uint16 = dtype('uint16', np.uint16, _INT, 2, False)
 uint32 = dtype('uint32', np.uint32, _INT, 3, False)
 uint64 = dtype('uint64', np.uint64, _INT, 4, False)
 float16 = dtype('float16', np.float16, _FLOAT, 1, True)
-bfloat16 = dtype('bfloat16', None, _FLOAT, 1, True)   # NumPy has no bfloat16
+# NumPy has no bfloat16: a bfloat16 tensor's array is float32 holding only bfloat16 values (see
+# round_bf16), which is also how torch's CPU kernels compute bfloat16 (in float, rounded once)
+bfloat16 = dtype('bfloat16', np.float32, _FLOAT, 1, True)
 float32 = dtype('float32', np.float32, _FLOAT, 2, True)
 float64 = dtype('float64', np.float64, _FLOAT, 3, True)
 complex32 = dtype('complex32', None, _COMPLEX, 1, True)
@@ -65,7 +67,7 @@ aliases = {'float': float32, 'double': float64, 'half': float16, 'long': int64, 
 
 _BY_NAME = {d.name: d for d in all_dtypes}
 _BY_NAME.update(aliases)
-_FROM_NP = {d._np: d for d in all_dtypes if d._np is not None}
+_FROM_NP = {d._np: d for d in all_dtypes if d._np is not None and d is not bfloat16}
 
 
 def _by_name(name):
@@ -83,9 +85,69 @@ def from_numpy_dtype(npd):
 
 
 def np_dtype(d):
+    """The NumPy dtype of d's arrays (float32 for bfloat16)."""
     if d._np is None:
         raise TypeError(f"faketorch: dtype {d} is not supported (NumPy has no {d.name} type)")
     return d._np
+
+
+# --- bfloat16 values in float32 arrays ----------------------------------------------------------
+_f32, _u32, _u16 = np.float32, np.uint32, np.uint16
+
+
+def round_bf16(a):
+    """float32 -> the nearest bfloat16 values (ties to even), as a new float32 array of a's layout;
+    NaN becomes c10's quiet NaN 0x7FC0 (its carry would otherwise reach the sign bit). Works on
+    NumPy and CuPy arrays; a Python number gives a NumPy float32 scalar."""
+    if not hasattr(a, 'view'):     # Python numbers (or nested lists of them)
+        return round_bf16(np.asarray(a, _f32))[()]
+    if a.ndim == 0:         # NumPy's ufuncs turn 0-d arrays into scalars
+        return round_bf16(a.reshape(1)).reshape(())
+    a = a.astype(_f32, copy=False)
+    u = a.view(_u32)
+    out = np.empty_like(a)      # float32 from the start: its memory root is a float32 array
+    r = out.view(_u32)
+    np.right_shift(u, 16, out=r)
+    r &= 1
+    r += u
+    r += 0x7FFF
+    r &= 0xFFFF0000
+    nan = a != a
+    if nan.any():
+        r[nan] = 0x7FC00000
+    return out
+
+
+def as_bf16(a):
+    """The array of a bfloat16 tensor for `a`: a itself if its values are bfloat16 values already
+    (a view stays a view), else a rounded copy (other dtypes go through float32, as torch's
+    double -> bfloat16 and int -> bfloat16 casts do)."""
+    if a.dtype != _f32:
+        return round_bf16(a)
+    c = a
+    if 0 in a.strides and a.size:       # an expanded view: look at each element once
+        c = a[tuple(slice(0, 1) if st == 0 else slice(None) for st in a.strides)]
+    if (c.view(_u32) & 0xFFFF).any():
+        return round_bf16(a)
+    return a
+
+
+def bf16_bits(a):
+    """A bfloat16 tensor's array -> its 16-bit patterns (uint16, a new array)."""
+    if a.ndim == 0:
+        return bf16_bits(a.reshape(1)).reshape(())
+    return (a.view(_u32) >> 16).astype(_u16)
+
+
+def bf16_from_bits(bits):
+    """16-bit patterns (any 2-byte dtype) -> a bfloat16 tensor's float32 array (a new array)."""
+    if bits.ndim == 0:
+        return bf16_from_bits(bits.reshape(1)).reshape(())
+    out = np.empty_like(bits, dtype=_f32)
+    r = out.view(_u32)
+    r[...] = bits.view(_u16)
+    r <<= 16
+    return out
 
 
 # --- promotion --------------------------------------------------------------------------------

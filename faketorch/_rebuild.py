@@ -15,9 +15,9 @@ from ._tensor import Tensor, Size, _make
 from . import storage as S
 
 
-def _strided(arr, offset, size, stride):
+def _strided(arr, offset, size, stride, itemsize=None):
     """A (size, stride) view of the 1-D storage array `arr` from element `offset`, bounds-checked
-    (a crafted file must not read outside the storage)."""
+    (a crafted file must not read outside the storage); itemsize: the dtype's, for the message."""
     size, stride = tuple(size), tuple(stride)
     if not all(type(v) is int and v >= 0 for v in size + stride) or type(offset) is not int or offset < 0 \
             or len(size) != len(stride):
@@ -30,9 +30,10 @@ def _strided(arr, offset, size, stride):
         return xp_of(device_of_array(arr)).empty(size, arr.dtype)
     extent = offset + 1 + sum((s - 1) * st for s, st in zip(size, stride))
     if extent > arr.size:
+        isz = itemsize or arr.itemsize
         raise RuntimeError(f"setStorage: sizes {list(size)}, strides {list(stride)}, storage offset {offset}, and "
-                           f"itemsize {arr.itemsize} requiring a storage size of {extent * arr.itemsize} are out "
-                           f"of bounds for storage of size {arr.size * arr.itemsize}")
+                           f"itemsize {isz} requiring a storage size of {extent * isz} are out "
+                           f"of bounds for storage of size {arr.size * isz}")
     expect, acc = [], 1
     for s in reversed(size):
         expect.append(acc)
@@ -52,7 +53,18 @@ def _typed_array(storage, dtype=None):
         raise RuntimeError(f"expected a storage to rebuild a tensor from, but got {type(storage).__name__}")
     if not isinstance(dtype, D.dtype):
         raise RuntimeError(f"faketorch cannot load tensors of dtype {dtype}")
+    if dtype is D.bfloat16:
+        return _bf16_array(storage), dtype
     return storage._data.view(D.np_dtype(dtype)), dtype
+
+
+def _bf16_array(storage):
+    """A bfloat16 storage's values as the float32 array bfloat16 tensors hold: converted once per
+    storage, so the tensors a checkpoint builds on one storage share memory as in torch."""
+    arr = getattr(storage, '_bf16', None)
+    if arr is None:
+        arr = storage._bf16 = D.bf16_from_bits(storage._data.view(np.uint16))
+    return arr
 
 
 def _apply_metadata(arr, metadata):
@@ -74,19 +86,19 @@ def _finish(arr, dtype, requires_grad):
 
 def _rebuild_tensor(storage, storage_offset, size, stride):
     arr, dtype = _typed_array(storage)
-    return _finish(_strided(arr, storage_offset, size, stride), dtype, False)
+    return _finish(_strided(arr, storage_offset, size, stride, dtype.itemsize), dtype, False)
 
 
 def _rebuild_tensor_v2(storage, storage_offset, size, stride, requires_grad, backward_hooks, metadata=None):
     arr, dtype = _typed_array(storage)
-    arr = _apply_metadata(_strided(arr, storage_offset, size, stride), metadata)
+    arr = _apply_metadata(_strided(arr, storage_offset, size, stride, dtype.itemsize), metadata)
     return _finish(arr, dtype, requires_grad)
 
 
 def _rebuild_tensor_v3(storage, storage_offset, size, stride, requires_grad, backward_hooks, dtype,
                        metadata=None):
     arr, dtype = _typed_array(storage.untyped() if isinstance(storage, S.TypedStorage) else storage, dtype)
-    arr = _apply_metadata(_strided(arr, storage_offset, size, stride), metadata)
+    arr = _apply_metadata(_strided(arr, storage_offset, size, stride, dtype.itemsize), metadata)
     return _finish(arr, dtype, requires_grad)
 
 

@@ -19,6 +19,8 @@ import warnings
 
 import numpy as np
 
+from ._dtype import round_bf16 as _bf16     # float32 -> bfloat16 values, kept in a float32 array
+
 __all__ = ['BF16', 'DEFAULT_SEED', '_State', 'uniform', 'normal', 'normal_tensor', 'randint', 'random_',
            'randperm', 'bernoulli', 'bernoulli_tensor', 'multinomial', 'exponential', 'cauchy',
            'log_normal', 'geometric', 'poisson', 'random64_mod63']
@@ -181,12 +183,6 @@ def _out_dtype(dtype):
     return _f32 if _kind(dtype) == 'b' else np.dtype(dtype)
 
 
-def _bf16(x32):
-    """float32 -> bfloat16 values (round to nearest even), kept in a float32 array."""
-    u = np.ascontiguousarray(x32, _f32).view(_u32)
-    r = ((u + (0x7FFF + ((u >> 16) & 1))) & 0xFFFF0000).astype(_u32)
-    r = np.where(np.isnan(x32), _u32(0x7FC00000), r)
-    return r.view(_f32)
 
 
 def _from_f32(v, dtype):
@@ -463,6 +459,11 @@ def random_(gen, shape, dtype, from_=None, to=None):
         _check_long(to)
         if from_ >= to:
             raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={from_} >= to={to}")
+        if k != 'i':
+            from_, to = _update_from(from_, k), _update_to(to, k)
+            if from_ >= to:
+                raise RuntimeError(f"random_ expects 'from' casted to dtype to be less than 'to' casted to dtype, "
+                                   f"but got from={from_} >= to={to}")
         _check_int_bounds('to - 1', from_, to - 1, dtype)
         _warn_float_range('to - 1', from_, to - 1, dtype)
         rng = (to - from_) & _U64
@@ -475,6 +476,8 @@ def random_(gen, shape, dtype, from_=None, to=None):
             if k == 'h':
                 raise NotImplementedError('"random_full_64_bits_range_kernel_cpu" not implemented for \'Half\'')
             return _from_i64(gen._raw64(n).view(np.int64), dtype).reshape(shape)
+        if k != 'i':
+            from_ = _update_from(from_, k)
         _check_int_bounds('to_inc', from_, to_inc, dtype)
         if from_ > to_inc:
             raise RuntimeError(f"random_ expects 'from' casted to dtype to be less than or equal to 'to_inc' "
@@ -486,6 +489,37 @@ def random_(gen, shape, dtype, from_=None, to=None):
 
 
 _TNAME = {'uint16': 'UInt16', 'uint32': 'UInt32', 'uint64': 'UInt64'}
+
+
+def _through(v, k):
+    """int64 v cast to float kind k and back, as torch's static_casts (half and bfloat16 via float)."""
+    a = np.array(v, np.int64).astype(_f64 if k == 'd' else _f32)
+    if k == 'h':
+        a = a.astype(np.float16)
+    elif k == 'b':
+        a = _bf16(a)
+    f = float(a)
+    # out of int64's range (inf included) x86's conversion gives INT64_MIN
+    return int(f) if -2.0 ** 63 <= f < 2.0 ** 63 else -2 ** 63
+
+
+def _update_from(from_, k):
+    """torch's update_from: a `from` that the float dtype rounds below itself is moved up."""
+    up = _through(from_ + 1, k)
+    if up < from_:
+        n = max(abs(from_ + 1).bit_length() - 1, 0)
+        from_ = up + (1 << (n - _DIGITS[k] + 1))
+    return from_
+
+
+def _update_to(to, k):
+    """torch's update_to: a `to` whose to - 1 the float dtype rounds up to `to` is moved down, so
+    that `to` stays out of the drawn range."""
+    down = _through(to - 1, k)
+    if down >= to:
+        n = max(abs(to - 1).bit_length() - 1, 0)
+        to = down - (1 << (n - _DIGITS[k] + 1))
+    return to
 
 
 def random64_mod63(gen):
@@ -509,7 +543,7 @@ def randperm(gen, n, dtype=np.int64):
         perm = _swap_shuffle(z, n)
     else:
         perm = _inside_out(gen._raw64(n), n)
-    return perm.astype(dtype, copy=False)
+    return _from_i64(perm, dtype) if _kind(dtype) in 'hb' else perm.astype(dtype, copy=False)
 
 
 def _groups(target, n, idx):

@@ -10,6 +10,7 @@ __all__ = ['Tensor']
 
 _ndarray = np.ndarray
 _generic = np.generic
+_bf16, _as_bf16 = D.bfloat16, D.as_bf16
 
 
 def _make(data, dtype, device=_cpu):
@@ -21,6 +22,8 @@ def _make(data, dtype, device=_cpu):
             device = _device_of(data)
     elif device is not _cpu:                    # built on the host for a GPU tensor
         data = to_device_array(data, device)
+    if dtype is _bf16:                          # every bfloat16 tensor holds bfloat16 values
+        data = _as_bf16(data)
     t = object.__new__(Tensor)
     t._data = data
     t.dtype = dtype
@@ -348,17 +351,22 @@ class Tensor(metaclass=_TensorMeta):
     def numpy(self, *, force=False):
         if self._device.type != 'cpu':
             if force:
-                return _host(self._data)
+                return _host(self._numpy_data())
             raise TypeError(f"can't convert {self._device} device type tensor to numpy. Use Tensor.cpu() "
                             "to copy the tensor to host memory first.")
         if self._requires_grad and not force:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
+        return self._numpy_data()
+
+    def _numpy_data(self):
+        if self.dtype._np is None or self.dtype is _bf16:    # NumPy has no such type (bfloat16's array is float32)
+            raise TypeError(f"Got unsupported ScalarType {D.type_name(self.dtype)}")
         return self._data
 
     def __array__(self, dtype=None, copy=None):
         if self._requires_grad:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
-        a = _host(self._data)
+        a = _host(self._numpy_data())
         return a if dtype is None else a.astype(dtype, copy=False)
 
     def __len__(self):

@@ -339,6 +339,7 @@ class _Pickler(pickle._Pickler):
         self._keys = {}           # id(root) -> key
         self._roots = []          # keeps roots alive so ids stay unique
         self._dtypes = {}         # data_ptr -> dtype, to refuse saving one memory as two types
+        self._bf16 = {}           # id(float32 root) -> (root, its bfloat16 bytes)
 
     def persistent_id(self, obj):
         if isinstance(obj, (TypedStorage, UntypedStorage)):
@@ -375,7 +376,7 @@ class _Pickler(pickle._Pickler):
             typ = obj.type[:1] + obj.type[1:]
             return (_device_cls, (typ,) if obj.index is None else (typ, obj.index))
         if isinstance(obj, Tensor):
-            return _reduce_tensor(obj)
+            return _reduce_tensor(obj, self._bf16)
         return NotImplemented
 
     def save_global(self, obj, name=None):
@@ -396,7 +397,16 @@ def _tensor_state(t):
     return {k: v for k, v in d.items() if k not in _PRIVATE_STATE} or None
 
 
-def _reduce_tensor(t):
+def _bf16_bytes(root, made):
+    """The storage torch writes for a bfloat16 tensor: the 16-bit patterns of its float32 array's
+    root, made once per root so that tensors sharing memory still share one storage."""
+    hit = made.get(id(root))
+    if hit is None:
+        hit = made[id(root)] = (root, _flat_bytes(D.bf16_bits(root.ravel(order='K'))))
+    return hit[1]
+
+
+def _reduce_tensor(t, bf16_made):
     """torch's Tensor.__reduce_ex__: (rebuild function, args) for the file format."""
     from .nn.parameter import Parameter
     if isinstance(t, Parameter):
@@ -411,7 +421,7 @@ def _reduce_tensor(t):
     if off % itemsize or root.nbytes % itemsize or any(s < 0 or s % itemsize for s in arr.strides):
         root, off = np.ascontiguousarray(arr), 0      # memory torch could not describe: save a copy
         arr = root
-    flat = _flat_bytes(root)
+    flat = _flat_bytes(root) if dtype is not D.bfloat16 else _bf16_bytes(root, bf16_made)
     size = tuple(arr.shape)
     stride = tuple(t.stride()) if arr is t._data else Tensor.stride(_make(arr, dtype))
     untyped = UntypedStorage._wrap(flat)
@@ -922,6 +932,7 @@ def _legacy_load(f, map_location, pickle_module, **pickle_load_args):
         raise RuntimeError(f"Invalid protocol version: {protocol_version}")
     one()   # sys_info
     storages = {}
+    converted = []      # bfloat16 storages: their tensors hold float32 copies, made before the bytes come
 
     def persistent_load(saved_id):
         if not isinstance(saved_id, tuple):
@@ -941,12 +952,15 @@ def _legacy_load(f, map_location, pickle_module, **pickle_load_args):
         if entry[3] is None:    # data follows the pickle: fill this array in place later
             entry[3] = TypedStorage(wrap_storage=UntypedStorage._wrap(np.zeros(entry[1] * dtype.itemsize, np.uint8)),
                                     dtype=dtype, _internal=True)
+        typed = entry[3]
         if view_metadata is not None:
             view_key, offset, view_size = view_metadata
             b = dtype.itemsize
-            return TypedStorage(wrap_storage=entry[3]._untyped_storage[offset * b:(offset + view_size) * b],
-                                dtype=dtype, _internal=True)
-        return entry[3]
+            typed = TypedStorage(wrap_storage=entry[3]._untyped_storage[offset * b:(offset + view_size) * b],
+                                 dtype=dtype, _internal=True)
+        if dtype is D.bfloat16:
+            converted.append(typed._untyped_storage)
+        return typed
 
     if pickle_module is None:
         unpickler = _weights_only_unpickler.Unpickler(f, **pickle_load_args)
@@ -965,6 +979,10 @@ def _legacy_load(f, map_location, pickle_module, **pickle_load_args):
         data = typed._untyped_storage._data
         if f.readinto(memoryview(data)) != data.nbytes:
             raise RuntimeError("unexpected EOF, expected more bytes. The file might be corrupted.")
+    for untyped in converted:
+        arr = getattr(untyped, '_bf16', None)
+        if arr is not None:
+            arr[...] = D.bf16_from_bits(untyped._data.view(np.uint16))
     # map_location applies after the data is in place (views above share the arrays filled here)
     if map_location is not None:
         for dtype, numel, location, typed in storages.values():

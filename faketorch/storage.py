@@ -105,10 +105,10 @@ class TypedStorage:
     def __init__(self, *args, dtype=None, device=None, wrap_storage=None, _internal=False):
         dt = self._fixed_dtype or dtype or D.get_default_dtype()
         if wrap_storage is None:
-            n = args[0] if args and isinstance(args[0], int) else 0
+            n = (args[0] if isinstance(args[0], int) else len(args[0])) if args else 0
             wrap_storage = UntypedStorage(n * dt.itemsize, device=device)
             if args and not isinstance(args[0], int):
-                wrap_storage._data[:] = np.asarray(args[0], D.np_dtype(dt)).view(np.uint8)
+                wrap_storage._data[:] = _as_bytes(np.asarray(args[0], D.np_dtype(dt)), dt)
         self._untyped_storage = wrap_storage
         self.dtype = dt
 
@@ -121,7 +121,10 @@ class TypedStorage:
         return self.device.type == 'cuda'
 
     def _array(self):
-        """The storage's elements as a 1-D array of its dtype (a view, no copy)."""
+        """The storage's elements as a 1-D array of its dtype (a view, no copy; for bfloat16 a
+        float32 copy, as its tensors hold)."""
+        if self.dtype is D.bfloat16:
+            return D.bf16_from_bits(self._untyped_storage._data.view(np.uint16))
         return self._untyped_storage._data.view(D.np_dtype(self.dtype))
 
     def element_size(self):
@@ -156,7 +159,10 @@ class TypedStorage:
         return self._array()[idx].item()
 
     def __setitem__(self, idx, value):
-        self._array()[idx] = value
+        if self.dtype is D.bfloat16:
+            self._untyped_storage._data.view(np.uint16)[idx] = D.bf16_bits(D.round_bf16(np.asarray(value, np.float32)))
+        else:
+            self._array()[idx] = value
 
     def __iter__(self):
         return iter(self.tolist())
@@ -197,11 +203,20 @@ globals().update(_legacy_classes)
 __all__ += list(_legacy_classes)
 
 
+def _as_bytes(arr, dtype):
+    """The storage bytes of an array of a dtype's values: bfloat16's float32 array becomes its
+    16-bit patterns (a copy), others are viewed as they are."""
+    if dtype is D.bfloat16:
+        return D.bf16_bits(D.as_bf16(arr.reshape(-1))).view(np.uint8)
+    return arr.view(np.uint8)
+
+
 def _untyped_storage_of(tensor):
-    """The UntypedStorage under a tensor: the bytes of the array that owns its memory."""
+    """The UntypedStorage under a tensor: the bytes of the array that owns its memory (for a
+    bfloat16 tensor a copy of them in torch's 2-byte layout: writes to it do not reach the tensor)."""
     from .serialization import _storage_root
     root, _ = _storage_root(tensor._data)
-    return UntypedStorage._wrap(root.reshape(-1).view(np.uint8))
+    return UntypedStorage._wrap(_as_bytes(root.reshape(-1), tensor.dtype))
 
 
 def untyped_storage(self):

@@ -169,7 +169,7 @@ def commit_inplace(self, result):
         fn = result._grad_fn
         if fn is not None and fn._saved:
             _keep_original(fn, self)
-        self._data[...] = result._data
+        self._data[...] = _cast_for(self, result)
     self._vc[0] += 1
     base = self._base
     if grad_state.enabled and (result._requires_grad or self._requires_grad
@@ -184,6 +184,14 @@ def commit_inplace(self, result):
             self._requires_grad = False
             self._grad_fn = None
     return self
+
+
+def _cast_for(dst, result):
+    """result's array as written into dst: NumPy's assignment casts, except to bfloat16, whose
+    array is float32 (torch rounds a float result to bfloat16 once, when it stores it)."""
+    if dst.dtype is D.bfloat16 and result.dtype is not D.bfloat16:
+        return D.round_bf16(result._data)
+    return result._data
 
 
 def _keep_original(node, t):
@@ -257,7 +265,7 @@ def write_out(out, result, fname=None):
     if out._data.shape != result._data.shape:
         out._data = np.empty(result._data.shape, out._data.dtype) if out._device.type == 'cpu' \
             else out._data.__class__(result._data.shape, out._data.dtype)
-    out._data[...] = result._data
+    out._data[...] = _cast_for(out, result)
     out._vc[0] += 1
     return out
 

@@ -185,7 +185,7 @@ _warned_readonly = []
 def frombuffer(buffer, *, dtype, count=-1, offset=0, requires_grad=False):
     """A 1-d tensor over a Python buffer's memory (no copy), as torch.frombuffer."""
     n = memoryview(buffer).nbytes
-    size = np.dtype(D.np_dtype(dtype)).itemsize
+    size = dtype.itemsize
     if n == 0 or count == 0:
         raise ValueError(f"both buffer length ({n}) and count ({count}) must not be 0")
     if not 0 <= offset < n:
@@ -199,7 +199,10 @@ def frombuffer(buffer, *, dtype, count=-1, offset=0, requires_grad=False):
     elif offset + count * size > n:
         raise ValueError(f"requested buffer length ({count} * {size} bytes) after offset ({offset} bytes) must not "
                          f"be greater than actual buffer length ({n} bytes)")
-    arr = np.frombuffer(buffer, D.np_dtype(dtype), count, offset)
+    if dtype is D.bfloat16:     # its float32 array cannot be the buffer's memory: a converted copy
+        arr = D.bf16_from_bits(np.frombuffer(buffer, np.uint16, count, offset))
+    else:
+        arr = np.frombuffer(buffer, D.np_dtype(dtype), count, offset)
     if not arr.flags.writeable:
         if not _warned_readonly:
             _warned_readonly.append(True)
@@ -222,6 +225,9 @@ def _make_shared(arr):
 def _dlpack(self, *, stream=None, max_version=None, dl_device=None, copy=None):
     if self._requires_grad:
         raise BufferError("Can't export tensors that require gradient, use tensor.detach()")
+    if self.dtype is D.bfloat16:
+        raise BufferError("faketorch: bfloat16 tensors cannot be exported through DLPack (their array is "
+                          "float32: NumPy has no bfloat16)")
     kw = {k: v for k, v in (('stream', stream), ('max_version', max_version), ('dl_device', dl_device),
                             ('copy', copy)) if v is not None}
     return self._data.__dlpack__(**kw)
@@ -398,6 +404,8 @@ def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=Non
     dtype = dtype or D.get_default_dtype()
     if steps == 1:
         data = np.array([start], np.float64)
+    elif dtype is D.float16 or dtype is D.bfloat16:
+        data = _linspace_16(start, end, steps, dtype)
     else:
         # torch fills the first half forward from start and the second half backward from end
         i = np.arange(steps, dtype=np.float64)
@@ -408,6 +416,18 @@ def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=Non
         data = np.trunc(data)
     t = _finish(data.astype(D.np_dtype(dtype)), dtype, device, requires_grad)
     return write_out(out, t, 'linspace') if out is not None else t
+
+
+def _linspace_16(start, end, steps, dtype):
+    """torch's linspace kernel for half and bfloat16: the step and every value are computed in
+    that type (c10's Half/BFloat16 operators round each result; an int operand is converted
+    to the type first)."""
+    f = (lambda v: np.asarray(v, np.float32).astype(np.float16).astype(np.float32)) if dtype is D.float16 \
+        else (lambda v: D.round_bf16(np.asarray(v, np.float32)))
+    s, e = f(start), f(end)
+    step = f(f(e - s) / f(steps - 1))
+    i = np.arange(steps)
+    return np.where(i < steps // 2, f(s + f(step * f(i))), f(e - f(step * f(steps - i - 1))))
 
 
 def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_grad=False, out=None):

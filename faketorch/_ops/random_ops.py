@@ -164,6 +164,8 @@ def poisson(input, generator=None):
 def _fill(self, data):
     """Write values drawn in memory order into self (which may be a non-contiguous view)."""
     a = self._data
+    if self.dtype is D.bfloat16:        # CuPy's draws are float32; the host's are bfloat16 values already
+        data = D.as_bf16(data)
     if a.flags.c_contiguous:
         a[...] = np.asarray_on(data, a).reshape(a.shape)
     else:
@@ -195,12 +197,15 @@ def normal_(self, mean=0, std=1, *, generator=None):
                              float(std), bool(self._data.flags.c_contiguous)))
 
 
-def random_(self, from_=None, to=None, *, generator=None):
+_ONE_ARG = object()     # random_(to) against random_(from, None), whose range ends at the dtype's maximum
+
+
+def random_(self, from_=None, to=_ONE_ARG, *, generator=None):
     check_inplace(self)
-    if from_ is not None and to is None:
-        from_, to = 0, from_
-        if from_ == 0 and to is not None:
-            pass
+    if to is _ONE_ARG:
+        from_, to = (None, None) if from_ is None else (0, from_)
+    elif from_ is None and to is not None:      # random_(to=n)
+        from_ = 0
     return _fill(self, _draw(self._device, generator, 'random_', self._data.shape, _np(self.dtype), from_, to))
 
 

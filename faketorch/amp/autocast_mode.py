@@ -3,8 +3,9 @@
 The state (enabled flag and target dtype per device type, cache flag, nesting depth) behaves exactly
 as torch's. What faketorch does NOT do is the casting itself: inside an enabled region, ops still
 compute in their inputs' dtypes (float32 stays float32), where torch would run matmul/linear/conv in
-the fast dtype (bfloat16 on CPU, which NumPy cannot hold). Results are therefore more precise than
-torch's and have float32 dtypes; this is listed in the README.
+the fast dtype (bfloat16 on CPU). faketorch has bfloat16 tensors, but no per-op cast lists to
+dispatch them. Results are therefore more precise than torch's and have float32 dtypes; this is
+listed in the README.
 """
 import collections.abc
 import functools

@@ -160,5 +160,7 @@ def draw(device, name, *args):
     if _pending:
         manual_seed_all(_pending.pop())
     cp = _cupy()
+    # bfloat16 (named by a string: NumPy has none) is drawn as float32; its tensor rounds it
+    args = tuple(np.float32 if a.__class__ is str and a == 'bfloat16' else a for a in args)
     with cp.cuda.Device(device.index or 0):
         return f(cp, *args)

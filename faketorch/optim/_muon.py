@@ -2,6 +2,7 @@
 import math
 
 from .. import _xnp as np
+from .._dtype import round_bf16 as _bf16
 
 from .optimizer import Optimizer, _bump, _check_lr, _closure_loss, _lerp_, _to_scalar, _zeros_like
 
@@ -10,14 +11,6 @@ __all__ = ['Muon']
 EPS = 1e-7
 DEFAULT_A, DEFAULT_B, DEFAULT_C = 3.4445, -4.7750, 2.0315
 DEFAULT_NS_STEPS = 5
-
-
-def _bf16(a):
-    """Round a float32 array to bfloat16 (nearest even), kept as float32."""
-    a = np.ascontiguousarray(a, np.float32)
-    bits = a.view(np.uint32)
-    rounded = (bits + np.uint32(0x7FFF) + ((bits >> 16) & np.uint32(1))) & np.uint32(0xFFFF0000)
-    return np.where(np.isnan(a), a, rounded.view(np.float32))
 
 
 def _zeropower_via_newtonschulz(grad, ns_coefficients, ns_steps, eps):
@@ -33,7 +26,7 @@ def _zeropower_via_newtonschulz(grad, ns_coefficients, ns_steps, eps):
     if tall:
         x = x.T
     norm = _bf16(np.sqrt(np.sum(x * x, dtype=np.float32)))
-    x = _bf16(x / np.maximum(norm, np.float32(_bf16(np.float32(eps))[0])))
+    x = _bf16(x / np.maximum(norm, np.float32(_bf16(np.float32(eps)))))
     for _ in range(ns_steps):
         gram = _bf16(x @ x.T)
         gram_update = _bf16(b * gram + c * (gram @ gram))

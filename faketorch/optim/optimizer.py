@@ -72,11 +72,24 @@ def _with_hooks(step):
                     raise RuntimeError(f"{step} must return None or a tuple of (new_args, new_kwargs), "
                                        f"but got {result}.")
         out = step(self, *args, **kwargs)
+        _round_bf16(self)
         for post_hook in chain(self._optimizer_step_post_hooks.values(), _global_optimizer_post_hooks.values()):
             post_hook(self, args, kwargs)
         return out
     wrapper.hooked = True
     return wrapper
+
+
+def _round_bf16(opt):
+    """The steps update bfloat16 parameters and state in their float32 arrays: store bfloat16
+    values again (torch rounds after each op of the update, so the last bit can differ)."""
+    for group in opt.param_groups:
+        for p in group['params']:
+            if p.dtype is D.bfloat16:
+                p._data[...] = D.as_bf16(p._data)
+                for v in opt.state.get(p, {}).values():
+                    if isinstance(v, Tensor) and v.dtype is D.bfloat16:
+                        v._data[...] = D.as_bf16(v._data)
 
 
 _HOOK_DICTS = ('_optimizer_step_pre_hooks', '_optimizer_step_post_hooks',
