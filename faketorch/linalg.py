@@ -825,9 +825,13 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):
     if dims == () and n or n == 0:     # a 0-dim tensor's dim 0/-1 is the tensor itself
         ax = None
     if x._data.size == 0 and ord in (float('inf'),) or (ord < 0 and x._data.size == 0):
-        if ax is None or any(x._data.shape[d] == 0 for d in (ax if isinstance(ax, tuple) else range(n))):
+        if ax is None:
             raise RuntimeError(f"linalg.vector_norm cannot compute the {ord} norm on an empty tensor "
                                f"because the operation does not have an identity")
+        for d in (ax if isinstance(ax, tuple) else range(n)):
+            if x._data.shape[d] == 0:       # torch's message lacks the space before "because"
+                raise RuntimeError(f"linalg.vector_norm cannot compute the {ord} norm on the dimension {d}"
+                                   f"because this dimension is empty and the operation does not have an identity")
     if ord == 2:
         data = np.sqrt(np.sum(a * a if not x.dtype.is_complex else a * a, axis=ax, keepdims=keepdim))
     elif ord == float('inf'):

@@ -98,3 +98,29 @@ for _op in ('maximum', 'minimum', 'fmax', 'fmin', 'remainder', 'fmod', 'floor_di
 def _div_floor_table(torch):     # Python's float floor division: -2.5 // inf is -1, inf // 2 is nan
     a = torch.tensor(_SPECIAL).view(-1, 1)
     return repr(torch.div(a, torch.tensor(_SPECIAL).view(1, -1), rounding_mode='floor'))
+
+
+# reductions on empty, bool and integer inputs: torch's checks in its order
+from conformance import check      # noqa: E402
+
+for _i, (_api, _fn) in enumerate([
+        ('Tensor.std', lambda t: t.arange(3).std(1)), ('torch.var_mean', lambda t: t.var_mean(t.arange(3), 1)),
+        ('torch.std_mean', lambda t: t.std_mean(t.ones(3, dtype=t.bool))),
+        ('torch.logsumexp', lambda t: t.logsumexp(t.ones(2, 3), ())),
+        ('torch.logsumexp', lambda t: t.logsumexp(t.ones(2, 0), ())),
+        ('torch.logsumexp', lambda t: t.logsumexp(t.ones(2, 3), (), keepdim=True)),
+        ('torch.median', lambda t: t.median(t.ones(3, dtype=t.bool))),
+        ('torch.median', lambda t: t.median(t.ones(0, dtype=t.long))),
+        ('torch.median', lambda t: t.median(t.ones(0, 3, dtype=t.bool), 0)),
+        ('torch.median', lambda t: t.median(t.ones(2, 3, dtype=t.bool), 0)),
+        ('torch.kthvalue', lambda t: t.kthvalue(t.ones(2, 0), 2)), ('torch.kthvalue', lambda t: t.kthvalue(t.ones(3, dtype=t.bool), 2)),
+        ('torch.topk', lambda t: t.topk(t.ones(3, dtype=t.bool), 2)), ('torch.topk', lambda t: t.topk(t.ones(3, dtype=t.bool), 5)),
+        ('torch.quantile', lambda t: t.quantile(t.ones(0, 3, dtype=t.long), 0.5)),
+        ('torch.quantile', lambda t: t.quantile(t.ones(0, 3), t.tensor([0.2, 0.8]), dim=1)),
+        ('torch.bincount', lambda t: t.bincount(t.ones(3, dtype=t.bool))), ('torch.histc', lambda t: t.histc(t.ones(3, dtype=t.bool), 4)),
+        ('torch.dist', lambda t: t.dist(t.ones(3, dtype=t.long), t.ones(3, dtype=t.long))),
+        ('torch.dist', lambda t: t.dist(t.ones(3, dtype=t.long), t.ones(3))),
+        ('torch.cov', lambda t: t.cov(t.ones(2, 3, dtype=t.bool))), ('torch.corrcoef', lambda t: t.corrcoef(t.ones(3, dtype=t.bool))),
+        ('torch.linalg.vector_norm', lambda t: t.linalg.vector_norm(t.ones(2, 0), float('inf'), dim=(0, 1))),
+        ('torch.linalg.vector_norm', lambda t: t.linalg.vector_norm(t.ones(2, 0), float('-inf')))]):
+    check(_api, _fn, name=f'empty_bool_int_{_i}')

@@ -370,6 +370,9 @@ def cross(input, other, dim=None, *, out=None):
 
 def dist(input, other, p=2):
     diff = input - other
+    if diff.dtype._cat < 2:
+        raise RuntimeError(f"norm(): input dtype should be either floating point or complex. Got "
+                           f"{D.type_name(diff.dtype)} instead.")
     from ..linalg import vector_norm
     r = vector_norm(diff, p)
     return _named('DistBackward0', r)
@@ -477,6 +480,8 @@ def cov(input, *, correction=1, fweights=None, aweights=None):
     if input._data.ndim > 2:
         raise RuntimeError(f"cov(): expected input to have two or fewer dimensions but got an input with "
                            f"{input._data.ndim} dimensions")
+    if input.dtype is D.bool:
+        raise RuntimeError("cov(): bool dtype is not supported for input")
     x = input if input._data.ndim == 2 else input.reshape(1, -1)
     if x.dtype._cat < 2:
         x = x.to(D.get_default_dtype())

@@ -408,9 +408,12 @@ def _correction(dim, unbiased, correction):
     return dim, 1
 
 
+def _var_dtype(input, name='std and var'):
+    if input.dtype._cat < 2:        # before the dims are looked at
+        raise RuntimeError(f"{name} only support floating point and complex dtypes")
+
+
 def _var_data(input, dims, c, keepdim):
-    if input.dtype._cat < 2:
-        raise RuntimeError("std and var only support floating point and complex dtypes")
     a = input._data
     count = _count(a.shape, dims)
     m = a.sum(axis=dims, keepdims=True) / a.dtype.type(count) if count else \
@@ -439,6 +442,7 @@ def _var_bwd(shape, dims, keepdim, count, c, sqrt):
 
 
 def _var(input, dim, c, keepdim, sqrt):
+    _var_dtype(input)
     a = input._data
     dims = _dims(dim, a.ndim)
     data, _, count = _var_data(input, dims, c, keepdim)
@@ -464,6 +468,7 @@ def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
 
 
 def _var_mean(input, dim, unbiased, keepdim, correction, sqrt):
+    _var_dtype(input, 'std_mean' if sqrt else 'var_mean')
     dim, c = _correction(dim, unbiased, correction)
     a = input._data
     dims = _dims(dim, a.ndim)
@@ -507,6 +512,8 @@ def logsumexp(input, dim, keepdim=False):
         input = input.to(D.get_default_dtype())
     a = input._data
     dims = _dims(dim, a.ndim)
+    if isinstance(dim, (tuple, list)) and not dim and a.size and a.ndim and not keepdim:     # torch's shape error
+        raise RuntimeError(f"output with shape [] doesn't match the broadcast shape {[1] * a.ndim}")
     if not dims:
         r = _make(a.copy(), input.dtype, input._device)
     else:

@@ -119,6 +119,8 @@ def topk(input, k, dim=-1, largest=True, sorted=True, *, out=None):
     size = a.shape[d] if a.ndim else 1
     if k < 0 or k > size:
         raise RuntimeError("selected index k out of range")
+    if input.dtype is D.bool and input._device.type == 'cpu':
+        raise RuntimeError("topk does not support bool dtypes on CPU")
     if a.ndim == 0:
         vals, idx = a.copy(), np.zeros((), np.int64)
     else:
@@ -193,8 +195,11 @@ def kthvalue(input, k, dim=-1, keepdim=False, *, out=None):
     a = input._data
     d = _wrap_dim(dim, a.ndim)
     size = a.shape[d] if a.ndim else 1
+    if size == 0:
+        raise IndexError(f"kthvalue(): Expected reduction dim {d} to have non-zero size.")
     if not 1 <= k <= size:
         raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {d}")
+    _no_bool(input, 'kthvalue_cpu')
     if a.ndim == 0:
         vals, idx = a.copy(), np.zeros((), np.int64)
     else:
@@ -238,11 +243,12 @@ def _median_dim(name, ignore_nan):
         if dim is None:
             return _median_all(input, name, ignore_nan)
         d = _wrap_dim(dim, a.ndim)
+        if a.ndim and a.shape[d] == 0:
+            raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
+        _no_bool(input, 'median_out')
         if a.ndim == 0:
             vals, idx = a.copy(), np.zeros((), np.int64)
         else:
-            if a.shape[d] == 0:
-                raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
             order = _stable_argsort(a, d, False)
             pos = _median_pos(a, d, ignore_nan)
             idx = np.take_along_axis(order, pos, d)
@@ -255,10 +261,18 @@ def _median_dim(name, ignore_nan):
     return f
 
 
+def _no_bool(input, kernel):
+    if input.dtype is D.bool:
+        raise NotImplementedError(f'"{kernel}" not implemented for \'Bool\'')
+
+
 def _median_all(input, name, ignore_nan):
     a = input._data.reshape(-1)
-    if a.size == 0:
-        val = np.asarray(np.nan, input.dtype._np)
+    if a.size:
+        _no_bool(input, 'median_cpu')
+    if a.size == 0:     # torch: NaN, an integer type's lowest value (True for bool)
+        val = np.asarray(np.nan if a.dtype.kind in 'fc' else True if a.dtype == bool else np.iinfo(a.dtype).min,
+                         input.dtype._np)
     else:
         order = _stable_argsort(a, 0, False)
         pos = int(_median_pos(a, 0, ignore_nan).reshape(()))
@@ -345,6 +359,8 @@ _INTERP = ('linear', 'lower', 'higher', 'midpoint', 'nearest')
 
 
 def _quantile(name, input, q, dim, keepdim, interpolation, ignore_nan):
+    if input.numel() == 0:
+        raise RuntimeError(f"{name}() input tensor must be non-empty")
     if input.dtype not in (D.float32, D.float64):
         raise RuntimeError(f"{name}() input tensor must be either float or double dtype")
     if interpolation not in _INTERP:
@@ -372,8 +388,6 @@ def _quantile(name, input, q, dim, keepdim, interpolation, ignore_nan):
     else:
         d_out = _wrap_dim(dim, a.ndim)
         x = input.movedim(d_out, -1) if a.ndim else input.reshape(1)
-    if x._data.shape[-1] == 0:
-        raise IndexError(f"{name}() input tensor must be non-empty")
     s = x.sort(-1)[0]                                       # NaN last
     n = s._data.shape[-1]
     sd = s._data
@@ -601,7 +615,7 @@ def _searchsorted(sorted_sequence, input, scalar, out_int32, right, side, sorter
 
 def bincount(input, weights=None, minlength=0):
     a = input._data
-    if input.dtype._cat != 1 and input.dtype is not D.bool:
+    if input.dtype._cat != 1:
         raise NotImplementedError(f"\"bincount_cpu\" not implemented for '{D.type_name(input.dtype)}'")
     if a.ndim != 1 or (a.size and a.min() < 0):
         raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
@@ -617,8 +631,9 @@ def bincount(input, weights=None, minlength=0):
 
 
 def histc(input, bins=100, min=0, max=0, *, out=None):
-    if input.dtype._cat != 2:
-        raise NotImplementedError(f"\"histogram_cpu\" not implemented for '{D.type_name(input.dtype)}'")
+    if input.dtype._cat != 2:       # torch's bool input first fails making the bin edges
+        kernel = 'linspace_cpu' if input.dtype is D.bool else 'histogram_cpu'
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{D.type_name(input.dtype)}'")
     if bins <= 0:
         raise RuntimeError("torch.histc(): bins must be > 0, but got " + str(bins))
     a = input._data
