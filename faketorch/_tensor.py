@@ -255,14 +255,34 @@ class Tensor(metaclass=_TensorMeta):
         if g is not None:
             if not isinstance(g, Tensor):
                 raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type {type(g).__name__}")
-            if g.dtype is not self.dtype:
-                raise RuntimeError("attempting to assign a gradient with dtype "
-                                   f"'{_dtype_c10(g.dtype)}' to a tensor with dtype "
-                                   f"'{_dtype_c10(self.dtype)}'. Please ensure that the gradient "
-                                   "and the tensor have the same dtype")
+            want = self.grad_dtype
+            if want is not None and g.dtype is not want:
+                raise RuntimeError(f"attempting to assign a gradient with dtype '{_dtype_c10(g.dtype)}' to a tensor "
+                                   f"with grad_dtype '{D.type_name(want)}'. The gradient must match the tensor's "
+                                   "grad_dtype (defaults to the tensor's dtype). You can set the tensor's grad_dtype "
+                                   "attribute with a specific dtype, or None to allow any dtype. Set grad_dtype with "
+                                   "caution. Diverging the dtypes of a tensor and its gradient may break downstream "
+                                   "systems that assume they match.")
             if g._data.shape != self._data.shape:
-                raise RuntimeError("assigned grad has data of a different size")
+                raise RuntimeError(f"attempting to assign a gradient of size '{list(g.shape)}' to a tensor of size "
+                                   f"'{list(self.shape)}'. Please ensure that the gradient and the tensor are the "
+                                   "same size")
         self._grad = g
+
+    _grad_dtype = 'same'        # the tensor's own dtype, until set (in the instance)
+
+    @property
+    def grad_dtype(self):
+        """The dtype a leaf's accumulated gradient gets (torch 2.13): its own dtype, another, or None (any)."""
+        return self.dtype if self._grad_dtype == 'same' else self._grad_dtype
+
+    @grad_dtype.setter
+    def grad_dtype(self, d):
+        if d is not None and not isinstance(d, D.dtype):
+            raise RuntimeError(f"grad_dtype must be a torch.dtype or None, but got {type(d).__name__}")
+        if self._grad_fn is not None:
+            raise RuntimeError("grad_dtype can only be set on leaf tensors.")
+        self._grad_dtype = d
 
     @grad.deleter
     def grad(self):
@@ -354,7 +374,7 @@ class Tensor(metaclass=_TensorMeta):
                 return _host(self._numpy_data())
             raise TypeError(f"can't convert {self._device} device type tensor to numpy. Use Tensor.cpu() "
                             "to copy the tensor to host memory first.")
-        if self._requires_grad and not force:
+        if self._requires_grad and not force and _grad_state.enabled:     # allowed under no_grad
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
         return self._numpy_data()
 
@@ -364,7 +384,7 @@ class Tensor(metaclass=_TensorMeta):
         return self._data
 
     def __array__(self, dtype=None, copy=None):
-        if self._requires_grad:
+        if self._requires_grad and _grad_state.enabled:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
         a = _host(self._numpy_data())
         return a if dtype is None else a.astype(dtype, copy=False)

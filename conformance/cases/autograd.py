@@ -551,3 +551,35 @@ def inputs_non_leaf_get_grad(torch):     # backward(inputs=[non-leaf]) fills its
     first = y.grad.clone()
     z.backward(inputs=[y, x])
     return first, y.grad, x.grad
+
+
+@case('Tensor.grad_dtype')
+def grad_dtype_rules(torch):        # torch 2.13: a leaf's gradient dtype, settable
+    x = torch.ones(2, requires_grad=True)
+    out = [x.grad_dtype]
+    x.grad_dtype = torch.double
+    (x * 2).sum().backward()
+    out += [x.grad, x.grad_dtype]
+    x.grad_dtype = None
+    x.grad = torch.ones(2, dtype=torch.long)
+    out.append(x.grad)
+    for bad in (lambda: setattr(x * 2, 'grad_dtype', torch.double), lambda: setattr(x, 'grad_dtype', 3)):
+        try:
+            bad()
+        except RuntimeError as e:
+            out.append(str(e))
+    return out
+
+
+check('Tensor.grad', lambda torch: setattr(torch.ones(2, requires_grad=True), 'grad', torch.ones(2, dtype=torch.double)),
+      name='set_wrong_dtype')
+check('Tensor.grad', lambda torch: setattr(torch.ones(2, requires_grad=True), 'grad', torch.ones(3)),
+      name='set_wrong_size')
+
+
+@case('Tensor.numpy')
+def requires_grad_under_no_grad(torch):     # allowed when grad mode is off
+    x = torch.ones(2, requires_grad=True)
+    with torch.no_grad():
+        a = x.numpy()
+    return a.tolist()

@@ -245,6 +245,9 @@ def _unshared(g):
 
 
 def _accumulate(var, g, create_graph):
+    want = var.grad_dtype       # a leaf may ask for its gradient in another dtype
+    if want is not None and g.dtype is not want:
+        g = g.to(want)
     if var.grad is None:
         if create_graph:
             var.grad = g
