@@ -667,7 +667,7 @@ def matrix_power(A, n, *, out=None):
         r = _make(np.broadcast_to(np.eye(A._data.shape[-1], dtype=A.dtype._np), A._data.shape).copy(),
                   A.dtype, A._device)
         if _grad_on(A):
-            attach('CopyBackwards', lambda node, g: g * 0, (A,), (r,))
+            attach('CopyBackwards', lambda node, g: _make(np.zeros_like(g._data), g.dtype, g._device), (A,), (r,))
         return _write(out, r, 'linalg_matrix_power')
     if n < 0:
         A = inv(A)

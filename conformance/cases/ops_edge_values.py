@@ -124,3 +124,10 @@ for _i, (_api, _fn) in enumerate([
         ('torch.linalg.vector_norm', lambda t: t.linalg.vector_norm(t.ones(2, 0), float('inf'), dim=(0, 1))),
         ('torch.linalg.vector_norm', lambda t: t.linalg.vector_norm(t.ones(2, 0), float('-inf')))]):
     check(_api, _fn, name=f'empty_bool_int_{_i}')
+
+
+@case('torch.linalg.matrix_power')
+def power_0_grad_is_zeros(torch):
+    A = torch.ones(2, 2, requires_grad=True)
+    torch.linalg.matrix_power(A, 0).backward(-torch.ones(2, 2))
+    return repr(A.grad)
