@@ -841,3 +841,15 @@ def clip_p1(torch):
     ps[1].grad = torch.tensor([1., 2., 2.], dtype=torch.float64)
     n = torch.nn.utils.clip_grad_norm_(ps, 2.0, norm_type=1, foreach=False)
     return n, ps[0].grad, ps[1].grad
+
+
+@case('torch.utils.hooks.RemovableHandle')
+def module_handle_class(torch):     # scripts import it from torch.utils.hooks
+    import importlib
+    hooks = importlib.import_module(torch.__name__ + '.utils.hooks')
+    m = torch.nn.Linear(2, 2)
+    h = m.register_forward_hook(lambda *a: None)
+    with hooks.RemovableHandle(m._forward_pre_hooks) as h2:
+        pass
+    h.remove()
+    return isinstance(h, hooks.RemovableHandle), type(h).__qualname__, len(m._forward_hooks), h2.id > h.id

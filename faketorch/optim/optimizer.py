@@ -15,7 +15,7 @@ from .. import _xnp as np
 from .. import _device
 from .. import _dtype as D
 from .._tensor import Tensor, _make
-from ..nn.modules.module import RemovableHandle   # torch.utils.hooks.RemovableHandle, as torch uses
+from ..utils.hooks import RemovableHandle
 
 __all__ = ['Optimizer', 'register_optimizer_step_pre_hook', 'register_optimizer_step_post_hook']
 

@@ -5,7 +5,7 @@ __all__ = ['data', 'checkpoint']
 
 # torch imports utils.checkpoint and utils._pytree with `import torch`; faketorch loads them when
 # first touched, to keep `import faketorch` fast. `benchmark` needs an explicit import, as in torch.
-_LAZY_SUBMODULES = ('checkpoint', '_pytree', 'dlpack')
+_LAZY_SUBMODULES = ('checkpoint', '_pytree', 'dlpack', 'hooks')
 
 
 def __getattr__(name):

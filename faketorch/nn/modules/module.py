@@ -10,6 +10,7 @@ from ... import _xnp as np
 from ... import _dtype as D
 from ..._tensor import Tensor, _make
 from ...autograd.grad_mode import state as grad_state
+from ...utils.hooks import RemovableHandle
 from ..parameter import Parameter, Buffer
 
 __all__ = ['Module', 'register_module_forward_pre_hook', 'register_module_forward_hook',
@@ -46,36 +47,6 @@ def _typename(obj):
     module = getattr(type(obj), '__module__', '') or ''
     qual = type(obj).__qualname__
     return qual if module in ('builtins', '__builtin__', '') else module + '.' + qual
-
-
-class RemovableHandle:
-    """torch.utils.hooks.RemovableHandle: removes a hook from one or more dicts by id."""
-    next_id = 0
-
-    def __init__(self, hooks_dict, *, extra_dict=None):
-        self.hooks_dict_ref = weakref.ref(hooks_dict)
-        self.id = RemovableHandle.next_id
-        RemovableHandle.next_id += 1
-        self.extra_dict_ref = ()
-        if isinstance(extra_dict, dict):
-            self.extra_dict_ref = (weakref.ref(extra_dict),)
-        elif isinstance(extra_dict, list):
-            self.extra_dict_ref = tuple(weakref.ref(d) for d in extra_dict)
-
-    def remove(self):
-        d = self.hooks_dict_ref()
-        if d is not None and self.id in d:
-            del d[self.id]
-        for ref in self.extra_dict_ref:
-            d = ref()
-            if d is not None and self.id in d:
-                del d[self.id]
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *args):
-        self.remove()
 
 
 _global_buffer_registration_hooks = OrderedDict()
