@@ -93,6 +93,16 @@ def _tuple(x, n):
     return (int(x),) * n
 
 
+def _c_div(a, b):
+    """C's integer division, rounding toward zero (torch's size checks are C++)."""
+    q = abs(a) // abs(b)
+    return q if (a < 0) == (b < 0) else -q
+
+
+def _cuda_int(t):
+    return t._device.type == 'cuda' and t.dtype._cat < 2
+
+
 def _wrap(arr, like, dtype=None):
     """A tensor of `like`'s device and dtype (or `dtype`) around arr, cast when NumPy promoted it."""
     dtype = dtype or like.dtype
@@ -178,48 +188,25 @@ def _crop(x, pads):
 
 def _batchify(input, nd, fname):
     """torch accepts unbatched input (one dim fewer); returns (batched input, was_unbatched)."""
+    if input.dim() not in (nd + 1, nd + 2):
+        raise RuntimeError(f"Expected {nd + 1}D (unbatched) or {nd + 2}D (batched) input to {fname}, "
+                           f"but got input of size: {list(input.shape)}")
     if input.dim() == nd + 1:
         return input.unsqueeze(0), True
     return input, False
 
 
 # --- convolution ---------------------------------------------------------------------------------
+# torch checks a convolution's arguments in layers: conv{n}d itself (the bias dtype, the input's
+# rank), then aten::_convolution (groups, the argument lengths, then check_shape_forward's sign and
+# shape rules), then the kernel it picks (oneDNN or a "slow" one, each with its own checks and
+# messages). Each layer is one function below, called in that order.
 
 _DTYPE_WORD = {'float32': 'float', 'float64': 'double', 'float16': 'c10::Half',
                'int64': 'long int', 'int32': 'int'}
-
-
-def _conv_checks(input, weight, bias, nd, groups, transposed, fname, stride=1, dilation=1):
-    dim = input.dim()
-    if dim not in (nd + 1, nd + 2):
-        raise RuntimeError(f"Expected {nd + 1}D (unbatched) or {nd + 2}D (batched) input to {fname}, "
-                           f"but got input of size: {list(input.shape)}")
-    cuda = input._device.type == 'cuda'
-    if input.dtype is not weight.dtype and cuda:        # torch's cuDNN check
-        raise RuntimeError(f"Input type (torch.cuda.{D.type_name(input.dtype)}Tensor) and weight type "
-                           f"(torch.cuda.{D.type_name(weight.dtype)}Tensor) should be the same")
-    if bias is not None and bias.dtype is not input.dtype and not transposed:   # on the CPU, before the weight's
-        _bias_dtype_error(input, bias)
-    if input.dtype is not weight.dtype:
-        if input.dtype is not D.float32 or not _mkldnn_conv(input, weight, nd, groups, stride, dilation):
-            raise RuntimeError(f"expected scalar type {D.type_name(input.dtype)} but found "
-                               f"{D.type_name(weight.dtype)}")
-        raise RuntimeError(f"Input type (torch.{D.type_name(input.dtype)}Tensor) and weight type "
-                           f"(torch.{D.type_name(weight.dtype)}Tensor) should be the same or input "
-                           "should be a MKLDNN tensor and weight is a dense tensor")
-    if bias is not None and bias.dtype is not input.dtype:
-        if not transposed:
-            _bias_dtype_error(input, bias)
-        if input.dtype is D.float32 and not cuda and _mkldnn_conv(input, weight, nd, groups, stride, dilation):
-            raise RuntimeError(f"Input type (torch.FloatTensor) and bias type (torch.{D.type_name(bias.dtype)}Tensor) "
-                               "should be the same or input should be a MKLDNN tensor and bias is a dense tensor")
-        if nd == 3:         # torch's slow 3-d transposed kernel
-            raise RuntimeError(f"expected scalar type {D.type_name(input.dtype)} but found {D.type_name(bias.dtype)}")
-        if not D.can_cast(D.promote_types(input.dtype, bias.dtype), input.dtype):
-            raise RuntimeError(f"result type {D.type_name(D.promote_types(input.dtype, bias.dtype))} can't be "
-                               f"cast to the desired output type {D.type_name(input.dtype)}")
-    if _cuda_int(input):                    # torch's CUDA convolutions are cuDNN's, floating point only
-        raise RuntimeError(f"getCudnnDataTypeFromScalarType() not supported for {D.type_name(input.dtype)}")
+_DIM_WORDS = {2: ('height', 'width'), 3: ('depth', 'height', 'width')}
+_ONEDNN_FAILED = ("could not create a primitive descriptor for the {} forward propagation primitive. Run workload "
+                  "with environment variable ONEDNN_VERBOSE=all to get additional diagnostic information.")
 
 
 def _bias_dtype_error(input, bias):
@@ -227,35 +214,226 @@ def _bias_dtype_error(input, bias):
     raise RuntimeError(f"Input type ({word(input.dtype)}) and bias type ({word(bias.dtype)}) should be the same")
 
 
-def _mkldnn_conv(input, weight, nd, groups, stride, dilation):
-    """Would torch's CPU convolution of this float32 input go to oneDNN? Only its dtype error shows
-    it. torch's size rule, as observed: grouped, kernels over 3x3, batches over 1, or inputs over
-    20480 elements (batch x channels x first two spatial sizes), unless the filter is 1x1, unstrided
-    and undilated on one thread with a batch under 16."""
-    shape = tuple(input.shape) if input.dim() == nd + 2 else (1,) + tuple(input.shape)
-    k = tuple(weight.shape[2:])
-    k2 = ((1,) * (2 - nd) + k)[-2:]         # a 1-d convolution runs as a 2-d one of height 1
-    one_by_one = k2 == (1, 1) and all(v == 1 for v in _tuple(stride, nd) + _tuple(dilation, nd))
-    if one_by_one and shape[0] < 16 and get_num_threads() == 1:
-        return False
-    return groups > 1 or (k2[0] > 3 and k2[1] > 3) or shape[0] > 1 or math.prod(shape[:4]) > 20480
+def _conv_param(v, name, n, nd):
+    """stride/padding/dilation/output_padding as n ints: torch's argument parser makes an int nd of
+    them (nd: the function's own dims), then aten::_convolution takes one or n."""
+    t = [int(e) for e in v] if isinstance(v, (list, tuple)) else [int(v)] * nd
+    if len(t) == n:
+        return t
+    if len(t) == 1:
+        return t * n
+    raise RuntimeError(f"expected {name} to be a single integer value or a list of {n} values to match the "
+                       f"convolution dimensions, but got {name}={t}")
 
 
-def _conv_padding(padding, k, d, s, nd):
-    """padding -> ((lo, hi), ...) per spatial dim; handles 'same' (extra on the right) / 'valid'."""
-    if isinstance(padding, str):
-        if padding == 'valid':
-            return ((0, 0),) * nd
+def _conv_same_padding(x, weight, stride, dilation, groups, nd):
+    """padding='same': torch's checks of it, then each dim's (lo, hi) padding (any odd one extra on
+    the right; C division, so a negative dilation gives negative padding)."""
+    k = weight.dim()
+    if k <= 2:
+        raise RuntimeError("weight should have at least three dimensions")
+    if groups <= 0:
+        raise RuntimeError("non-positive groups is not supported")
+    if k != x.dim():
+        raise RuntimeError(f"Expected {k}-dimensional input for {k}-dimensional weight{list(weight.shape)}, but got "
+                           f"{x.dim()}-dimensional input of size {list(x.shape)} instead")
+    s, d = ([int(e) for e in v] if isinstance(v, (list, tuple)) else [int(v)] * nd for v in (stride, dilation))
+    for name, v in (('stride', s), ('dilation', d)):
+        if len(v) not in (1, k - 2):
+            raise RuntimeError(f"{name} cannot broadcast to {k - 2} dimensions")
+    if any(v != 1 for v in s):
+        raise RuntimeError("padding='same' is not supported for strided convolutions")
+    pads = []
+    for i, kk in enumerate(weight.shape[2:]):
+        tot = d[0 if len(d) == 1 else i] * (kk - 1)
+        pads.append((_c_div(tot, 2), tot - _c_div(tot, 2)))
+    return pads
+
+
+def _conv_args(x, weight, bias, stride, padding, dilation, groups, transposed, output_padding, nd):
+    """aten::_convolution's checks of batched input x, in torch's order; returns the lists of
+    strides, (lo, hi) paddings, dilations and output paddings, one per spatial dim."""
+    pairs = None
+    if isinstance(padding, str):            # only conv{n}d takes one
         if padding == 'same':
-            if any(ss != 1 for ss in s):
-                raise RuntimeError("padding='same' is not supported for strided convolutions")
-            res = []
-            for kk, dd in zip(k, d):
-                tot = dd * (kk - 1)
-                res.append((tot // 2, tot - tot // 2))
-            return tuple(res)
-        raise RuntimeError(f"Invalid padding string: '{padding}'")
-    return tuple((p, p) for p in _tuple(padding, nd))
+            pairs = _conv_same_padding(x, weight, stride, dilation, groups, nd)
+        elif padding == 'valid':
+            padding = [0]
+        else:
+            raise RuntimeError(f"Invalid padding string: '{padding}'")
+    xs, ws = x._data.shape, weight._data.shape
+    if pairs:       # torch pads the input by any odd extra first: its messages show that shape
+        xs = xs[:2] + tuple(n + hi - lo for n, (lo, hi) in zip(xs[2:], pairs))
+    if len(ws) < 3:
+        raise RuntimeError("weight should have at least three dimensions")
+    if groups <= 0:
+        raise RuntimeError("non-positive groups is not supported")
+    n = len(ws) - 2
+    s = _conv_param(stride, 'stride', n, nd)
+    pads = pairs or [(p, p) for p in _conv_param(padding, 'padding', n, nd)]
+    d = _conv_param(dilation, 'dilation', n, nd)
+    op = _conv_param(output_padding, 'output_padding', n, nd)
+    # check_shape_forward
+    if min(map(min, pads)) < 0:
+        raise RuntimeError("negative padding is not supported")
+    if min(op) < 0:
+        raise RuntimeError("negative output_padding is not supported")
+    if min(s) <= 0:
+        raise RuntimeError("non-positive stride is not supported")
+    if min(d) < 0:
+        raise RuntimeError("dilation should be greater than zero")
+    w, g = list(ws), groups
+    if len(ws) != len(xs):
+        raise RuntimeError(f"Expected {len(w)}-dimensional input for {len(w)}-dimensional weight {w}, but got "
+                           f"{len(xs)}-dimensional input of size {list(xs)} instead")
+    if w[0] < g:
+        raise RuntimeError(f"Given groups={g}, expected weight to be at least {g} at dimension 0, but got weight of "
+                           f"size {w} instead")
+    if w[0] % g:
+        raise RuntimeError(f"Given groups={g}, expected weight to be divisible by {g} at dimension 0, but got weight "
+                           f"of size [{w}] instead")
+    channels, outs = (w[0], w[1] * g) if transposed else (w[1] * g, w[0])
+    if xs[1] != channels:
+        raise RuntimeError(f"Given {'transposed=1' if transposed else f'groups={g}'}, weight of size {w}, expected "
+                           f"input{list(xs)} to have {channels} channels, but got {xs[1]} channels instead")
+    if bias is not None and bias._data.shape != (outs,):
+        raise RuntimeError(f"Given {'transposed=1, ' if transposed else ''}weight of size {w}, expected bias to be "
+                           f"1-dimensional with {outs} elements, but got bias of size {list(bias.shape)} instead")
+    if not transposed and any(i + lo + hi < dd * (kk - 1) + 1 for i, (lo, hi), dd, kk in zip(xs[2:], pads, d, ws[2:])):
+        padded = [i + lo + hi for i, (lo, hi) in zip(xs[2:], pads)]
+        eff = [dd * (kk - 1) + 1 for kk, dd in zip(ws[2:], d)]
+        raise RuntimeError(f"Calculated padded input size per channel: ({' x '.join(map(str, padded))}). Kernel "
+                           f"size: ({' x '.join(map(str, eff))}). Kernel size can't be greater than actual input size")
+    return s, pads, d, op
+
+
+def _mkldnn_conv(x, weight, groups, s, d):
+    """Would torch's CPU convolution of this float32 batched input go to oneDNN? torch's size rule:
+    grouped, kernels over 3x3, batches over 1, or inputs over 20480 elements (batch x channels x
+    first two spatial sizes), unless the filter is 1x1, unstrided and undilated on one thread with
+    a batch under 16."""
+    shape, k = x._data.shape, weight._data.shape[-2:]
+    if len(s) == 1:                 # a 1-d convolution runs as a 2-d one of height 1
+        k = (1, k[-1])
+    if k == (1, 1) and shape[0] < 16 and max(s) == min(s) == max(d) == min(d) == 1 and get_num_threads() == 1:
+        return False
+    return groups > 1 or (k[0] > 3 and k[1] > 3) or shape[0] > 1 or math.prod(shape[:4]) > 20480
+
+
+def _conv_backend(x, weight, groups, s, d, op, transposed):
+    """The kernel torch picks: 'empty' (no batch or no channels), on the CPU 'mkldnn' (oneDNN) or
+    'slow' (its own), on a GPU 'cudnn'."""
+    shape = x._data.shape
+    if shape[0] == 0 or shape[1] == 0:
+        return 'empty'
+    if 0 in shape:
+        shape = list(shape) if len(shape) > 3 else list(shape[:2]) + [1, shape[2]]
+        raise RuntimeError(f"Only zero batch or zero channel inputs are supported, but got input shape: {shape}")
+    if x._device.type == 'cuda':
+        return 'cudnn'
+    if x.dtype is D.float32 and not (transposed and any(o >= ss for o, ss in zip(op, s))) and \
+            _mkldnn_conv(x, weight, groups, s, d):
+        return 'mkldnn'
+    return 'slow'
+
+
+def _per_dim(name, vals, sep=' '):
+    """torch's 'name_height: 1 name_width: 2' listing of a 2-d/3-d kernel's argument."""
+    return sep.join(f'{name}_{w}: {v}' for w, v in zip(_DIM_WORDS[len(vals)], vals))
+
+
+def _conv_kernel_checks(backend, x, weight, bias, s, pads, d, op, transposed):
+    """The checks of the kernel torch picked, then its dtype rules."""
+    if backend == 'empty':
+        return
+    w, inn = list(weight._data.shape), list(x._data.shape[2:])
+    if len(w) == 3:     # torch runs 1-d convolutions as 2-d ones of height 1: its messages show that
+        s, d, op, w, inn, pads = [1] + s, [1] + d, [0] + op, w[:2] + [1] + w[2:], [1] + inn, [(0, 0)] + pads
+    k = w[2:]
+    out = transposed and [(i - 1) * ss - lo - hi + dd * (kk - 1) + 1 + o
+                          for i, ss, (lo, hi), dd, kk, o in zip(inn, s, pads, d, k, op)]
+    if backend == 'mkldnn':     # after its dtype checks, oneDNN's own errors
+        _conv_dtype_checks(x, weight, bias, transposed, mkldnn=True)
+        if not transposed and min(d) <= 0:
+            raise RuntimeError("non-positive dilation is not supported")
+        if transposed and min(out) < 0:
+            raise RuntimeError("could not construct a memory descriptor using a format tag")
+        if transposed and min(d) <= 0 and len(k) == 3:
+            raise RuntimeError("dimensions are invalid")
+        if min(k) <= 0 or min(d) <= 0:
+            raise RuntimeError(_ONEDNN_FAILED.format('deconvolution' if transposed else 'convolution'))
+        return
+    if backend == 'slow' and not transposed:
+        if max(d) != 1 or min(d) != 1:     # slow_conv_dilated{2,3}d
+            if min(k) <= 0:
+                raise RuntimeError(f"kernel size should be greater than zero, but got {k}")
+            if min(d) <= 0:
+                raise RuntimeError(f"dilation should be greater than zero, but got {d}")
+        elif min(k) <= 0:
+            raise RuntimeError("kernel size should be greater than zero, but got" +
+                               (' ' + _per_dim('kernel', k) if len(k) == 2 else f": {' x '.join(map(str, k))} (TxHxW)"))
+    elif backend == 'slow':     # slow_conv_transpose{2,3}d
+        if len(k) == 2 and min(k) <= 0:
+            raise RuntimeError(f"kernel size should be greater than zero, but got {_per_dim('kernel', k)}")
+        if min(d) <= 0:
+            raise RuntimeError(f"dilation should be greater than zero, but got {_per_dim('dilation', d, ', ')}")
+        if not all(o < ss or o < dd for o, ss, dd in zip(op, s, d)):
+            raise RuntimeError("output padding must be smaller than either stride or dilation, but got "
+                               f"{_per_dim('output_padding', op)} {_per_dim('stride', s)} {_per_dim('dilation', d)}")
+        if weight.numel() == 0:
+            what = ("non-empty 2D or 4D weight tensor expected" if len(k) == 2 else "non-empty 5D (n_output_plane x "
+                    "n_input_plane x kernel_depth x kernel_height x kernel_width) tensor expected for weight")
+            raise RuntimeError(f"{what}, but got: {w}")
+    if transposed and min(out) <= 0:
+        raise RuntimeError(f"Given input size per channel: ({' x '.join(map(str, inn))}). Calculated output "
+                           f"size per channel: ({' x '.join(map(str, out))}). Output size is too small")
+    _conv_dtype_checks(x, weight, bias, transposed, mkldnn=False)
+
+
+def _conv_dtype_checks(x, weight, bias, transposed, mkldnn):
+    cuda = x._device.type == 'cuda'
+    if x.dtype is not weight.dtype:
+        if cuda:
+            raise RuntimeError(f"Input type (torch.cuda.{D.type_name(x.dtype)}Tensor) and weight type "
+                               f"(torch.cuda.{D.type_name(weight.dtype)}Tensor) should be the same")
+        if mkldnn:
+            raise RuntimeError(f"Input type (torch.{D.type_name(x.dtype)}Tensor) and weight type "
+                               f"(torch.{D.type_name(weight.dtype)}Tensor) should be the same or input "
+                               "should be a MKLDNN tensor and weight is a dense tensor")
+        raise RuntimeError(f"expected scalar type {D.type_name(x.dtype)} but found {D.type_name(weight.dtype)}")
+    if bias is not None and bias.dtype is not x.dtype:
+        if mkldnn:
+            raise RuntimeError(f"Input type (torch.FloatTensor) and bias type (torch.{D.type_name(bias.dtype)}Tensor) "
+                               "should be the same or input should be a MKLDNN tensor and bias is a dense tensor")
+        if transposed and weight.dim() == 5:        # torch's slow 3-d transposed kernel
+            raise RuntimeError(f"expected scalar type {D.type_name(x.dtype)} but found {D.type_name(bias.dtype)}")
+        if transposed and not D.can_cast(D.promote_types(x.dtype, bias.dtype), x.dtype):
+            raise RuntimeError(f"result type {D.type_name(D.promote_types(x.dtype, bias.dtype))} can't be "
+                               f"cast to the desired output type {D.type_name(x.dtype)}")
+    if _cuda_int(x):                    # torch's CUDA convolutions are cuDNN's, floating point only
+        raise RuntimeError(f"getCudnnDataTypeFromScalarType() not supported for {D.type_name(x.dtype)}")
+
+
+def _conv_setup(input, weight, bias, stride, padding, dilation, groups, nd, transposed, output_padding=0):
+    """All of torch's checks of a convolution's arguments, in its order: returns the batched input,
+    whether it was unbatched, the kernel torch would run ('empty' for no batch or no channels) and
+    the per-dim strides, (lo, hi) paddings, dilations and output paddings."""
+    fname = f'conv_transpose{nd}d' if transposed else f'conv{nd}d'
+    same_device(input, weight, bias)
+    if bias is not None and bias.dtype is not input.dtype and not transposed and not isinstance(padding, str):
+        _bias_dtype_error(input, bias)
+    if transposed:      # torch's argument parser, for a positional padding
+        if isinstance(padding, str):
+            raise TypeError(f"{fname}(): argument 'padding' (position 5) must be tuple of ints, not str")
+        for i, e in enumerate(padding if isinstance(padding, (list, tuple)) else ()):
+            if not hasattr(e, '__index__'):
+                raise TypeError(f"{fname}(): argument 'padding' (position 5) must be tuple of ints, but found "
+                                f"element of type {type(e).__name__} at pos {i}")
+    x, unbatched = _batchify(input, nd, fname)
+    s, pads, d, op = _conv_args(x, weight, bias, stride, padding, dilation, groups, transposed, output_padding, nd)
+    backend = _conv_backend(x, weight, groups, s, d, op, transposed)
+    _conv_kernel_checks(backend, x, weight, bias, s, pads, d, op, transposed)
+    return x, unbatched, backend, s, pads, d, op
 
 
 class _FlatConv:
@@ -382,28 +560,19 @@ class _BatchConv:
 
 
 def _convnd(input, weight, bias, stride, padding, dilation, groups, nd):
-    fname = f'conv{nd}d'
-    same_device(input, weight, bias)
-    _conv_checks(input, weight, bias, nd, groups, False, fname, stride, dilation)
-    x_t, unb = _batchify(input, nd, fname)
+    x_t, unb, backend, s, pads, d, _ = _conv_setup(input, weight, bias, stride, padding, dilation, groups, nd, False)
     k = tuple(weight.shape[2:])
-    s, d = _tuple(stride, nd), _tuple(dilation, nd)
-    pads = _conv_padding(padding, k, d, s, nd)
+    s, d, pads = tuple(s), tuple(d), tuple(pads)
     x, w = x_t._data, weight._data
     N, C = x.shape[:2]
     O = w.shape[0]
-    if C != w.shape[1] * groups:
-        raise RuntimeError(f"Given groups={groups}, weight of size {list(w.shape)}, expected "
-                           f"input{list(x.shape)} to have {w.shape[1] * groups} channels, but got "
-                           f"{C} channels instead")
     padded = tuple(n + lo + hi for n, (lo, hi) in zip(x.shape[2:], pads))
-    eff = tuple(dd * (kk - 1) + 1 for kk, dd in zip(k, d))
-    if any(p < e for p, e in zip(padded, eff)):
-        raise RuntimeError(f"Calculated padded input size per channel: ({' x '.join(map(str, padded))})"
-                           f". Kernel size: ({' x '.join(map(str, eff))}). Kernel size can't be greater "
-                           "than actual input size")
-    out = tuple((p - e) // ss + 1 for p, e, ss in zip(padded, eff, s))
+    out = tuple((p - dd * (kk - 1) - 1) // ss + 1 for p, kk, dd, ss in zip(padded, k, d, s))
+    if backend == 'empty':      # torch's output for no input channels has no channels either
+        return _empty_conv(input, x_t, weight, bias, (N, O if C else 0) + out, unb)
     G = groups
+    if bias is not None and bias.dtype is not input.dtype:     # the slow kernels cast it
+        bias = bias.to(input.dtype)
     xp = _pad_array(x, pads)
     flat = all(ss == 1 for ss in s)
     conv = (_FlatConv if flat else _BatchConv)(xp, w, k, s, d, out, G)
@@ -494,6 +663,19 @@ def _conv_transpose_backward_graph(node, g, x, weight, bias, s, p, d, G, nd):
     return _as_double_backward_node((gi, gw, gb))
 
 
+def _empty_conv(input, x, weight, bias, shape, unbatched):
+    """torch's output for a convolution of no batch or no channels: empty, still a graph node."""
+    for i, n in enumerate(shape):
+        if n < 0:
+            raise RuntimeError(f"invalid shape dimension {n} at index {i} of shape {list(shape)}")
+    r = _make(np.zeros_like(x._data, shape=shape), input.dtype, input._device)
+    if _grad_on(x, weight, bias):
+        attach('ConvolutionBackward0', lambda node, g: (
+            x.new_zeros(x.shape), weight.new_zeros(weight.shape), None if bias is None else bias.new_zeros(bias.shape)),
+            (x, weight, bias), (r,))
+    return r.squeeze(0) if unbatched else r
+
+
 def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     return _convnd(input, weight, bias, stride, padding, dilation, groups, 1)
 
@@ -507,27 +689,20 @@ def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
 
 
 def _conv_transposend(input, weight, bias, stride, padding, output_padding, groups, dilation, nd):
-    fname = f'conv_transpose{nd}d'
-    same_device(input, weight, bias)
-    _conv_checks(input, weight, bias, nd, groups, True, fname, stride, dilation)
-    x_t, unb = _batchify(input, nd, fname)
+    x_t, unb, backend, s, pads, d, op = _conv_setup(input, weight, bias, stride, padding, dilation, groups, nd, True,
+                                                    output_padding)
     k = tuple(weight.shape[2:])
-    s, d = _tuple(stride, nd), _tuple(dilation, nd)
-    p, op = _tuple(padding, nd), _tuple(output_padding, nd)
+    s, d, op, p = tuple(s), tuple(d), tuple(op), tuple(lo for lo, _ in pads)
     x, w = x_t._data, weight._data
     N, C = x.shape[:2]
     G = groups
-    if C != w.shape[0]:
-        raise RuntimeError(f"Given transposed=1, weight of size {list(w.shape)}, expected input"
-                           f"{list(x.shape)} to have {w.shape[0]} channels, but got {C} channels instead")
     Og = w.shape[1]
     O = Og * G
     inn = x.shape[2:]
     full = tuple((i - 1) * ss + dd * (kk - 1) + 1 + o for i, ss, dd, kk, o in zip(inn, s, d, k, op))
     out = tuple(f - 2 * pp for f, pp in zip(full, p))
-    if any(o <= 0 for o in out):
-        raise RuntimeError(f"Given input size per channel: ({' x '.join(map(str, inn))}). Calculated "
-                           f"output size per channel: ({' x '.join(map(str, out))}). Output size is too small")
+    if backend == 'empty':
+        return _empty_conv(input, x_t, weight, bias, (N, O) + out, unb)
     K = int(np.prod(k))
     Lin = int(np.prod(inn))
     xm = x.reshape(N, G, C // G, Lin)
@@ -579,63 +754,169 @@ def conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_paddi
 
 # --- pooling -------------------------------------------------------------------------------------
 
-def _pool_geometry(x_shape, nd, kernel_size, stride, padding, dilation, ceil_mode, kind):
-    k = _tuple(kernel_size, nd)
-    s = k if stride is None or (isinstance(stride, (list, tuple)) and len(stride) == 0) \
-        else _tuple(stride, nd)
-    p, d = _tuple(padding, nd), _tuple(dilation, nd)
-    if any(ss == 0 for ss in s):
+def _pool_output_size(n, k, p, s, d, ceil_mode):
+    """One dim's output size (torch's pooling_output_shape), after its three argument checks."""
+    if s == 0:
         raise RuntimeError("stride should not be zero")
-    for pp, kk, dd in zip(p, k, d):
-        if kind == 'max' and pp > (dd * (kk - 1) + 1) // 2:
-            raise RuntimeError(f"pad should be at most half of effective kernel size, but got pad={pp}, "
-                               f"kernel_size={kk} and dilation={dd}")
-        if kind == 'avg' and pp > kk // 2:
-            raise RuntimeError(f"pad should be at most half of effective kernel size, but got pad={pp}, "
-                               f"kernel_size={kk} and dilation=1")
-    inn = x_shape[-nd:]
-    out = []
-    for i, kk, ss, pp, dd in zip(inn, k, s, p, d):
-        num = i + 2 * pp - dd * (kk - 1) - 1 + (ss - 1 if ceil_mode else 0)
-        o = num // ss + 1
-        if ceil_mode and (o - 1) * ss >= i + pp:
-            o -= 1
-        out.append(o)
-    if any(o < 1 for o in out):
-        lead = x_shape[-nd - 1] if len(x_shape) > nd else 1
-        raise RuntimeError(f"Given input size: ({'x'.join(map(str, (lead,) + tuple(inn)))}). Calculated "
-                           f"output size: ({'x'.join(map(str, (lead,) + tuple(out)))}). Output size is too small")
-    # padding of the input so every window lies inside the padded array
+    if p < 0:
+        raise RuntimeError(f"pad must be non-negative, but got pad: {p}")
+    if p > _c_div((k - 1) * d + 1, 2):
+        raise RuntimeError(f"pad should be at most half of effective kernel size, but got pad={p}, "
+                           f"kernel_size={k} and dilation={d}")
+    o = (n + 2 * p - d * (k - 1) - 1 + (s - 1 if ceil_mode else 0)) // s + 1
+    if ceil_mode and (o - 1) * s >= n + p:      # the last window must start inside the input
+        o -= 1
+    return o
+
+
+def _no_stride(stride):
+    return stride is None or (isinstance(stride, (list, tuple)) and not stride)
+
+
+def _pool_args(fname, nd, kernel_size, stride, padding, dilation):
+    """The 2-d/3-d pools' arguments as nd-tuples: each one int or nd ints (a stride None or empty
+    is the kernel size), else torch's error naming the argument."""
+    word, either = {2: 'two', 3: 'three'}[nd], '' if fname == 'avg_pool3d' else 'either '
+
+    def expand(v, name, rule):
+        t = tuple(v) if isinstance(v, (list, tuple)) else (v,)
+        if len(t) not in (1, nd):
+            raise RuntimeError(f"{fname}: {name} must {rule}, or a tuple of {word} ints")
+        return tuple(int(x) for x in t) * (nd if len(t) == 1 else 1)
+    k = expand(kernel_size, 'kernel_size', f'{either}be a single int')
+    s = k if _no_stride(stride) else expand(stride, 'stride', f'{either}be omitted, a single int')
+    return k, s, expand(padding, 'padding', f'{either}be a single int'), \
+        expand(dilation, 'dilation', 'be either a single int')
+
+
+_POOL_AXES = {2: 'HW', 3: 'THW'}
+
+
+def _pool_shape_check(shape, nd, fname, k, s, p, d, out):
+    """torch's pool2d_shape_check / pool3d_shape_check, run once every output size is known."""
+    ax = _POOL_AXES[nd]
+    got = lambda pre, vals: ' '.join(f'{pre}{a}: {v}' for a, v in zip(ax, vals))
+    if min(k) <= 0:
+        raise RuntimeError(f"kernel size should be greater than zero, but got {got('k', k)}")
+    if min(s) <= 0:
+        raise RuntimeError(f"stride should be greater than zero, but got {got('d', s)}")
+    if min(d) <= 0:
+        raise RuntimeError(f"dilation should be greater than zero, but got {got('dilation', d)}")
+    if nd == 2:
+        if 0 in shape[len(shape) - 3:] or len(shape) not in (3, 4):
+            raise RuntimeError("Expected 3D or 4D (batch mode) tensor with optional 0 dim batch size for "
+                               f"input, but got:{list(shape)}")
+    else:
+        where = 'avg_pool3d()' if fname == 'avg_pool3d' else 'max_pool3d_with_indices_out_cpu_template()'
+        if 0 in shape[-4:]:
+            raise RuntimeError(f"{where}: Expected input's non-batch dimensions to have positive length, but "
+                               f"input has a shape of {list(shape)} and non-batch dimension 0 has length zero!")
+        if fname == 'avg_pool3d' and any(n < kk for n, kk in zip(shape[-3:], k)):
+            raise RuntimeError(f"input image ({got('', shape[-3:])}) smaller than kernel size ({got('k', k)})")
+    if any(kk // 2 < pp for kk, pp in zip(k, p)):
+        pairs = (f"padW = {p[1]}, padH = {p[0]}, kW = {k[1]}, kH = {k[0]}" if nd == 2 else
+                 f"kT: {k[0]} kW: {k[2]} kH: {k[1]} padT: {p[0]} padW: {p[2]} padH: {p[1]}")
+        raise RuntimeError(f"pad should be smaller than or equal to half of kernel size, but got {pairs}")
+    if min(out) < 1:
+        plane = (shape[-nd - 1],)
+        raise RuntimeError(f"Given input size: ({'x'.join(map(str, plane + tuple(shape[-nd:])))}). Calculated "
+                           f"output size: ({'x'.join(map(str, plane + out))}). Output size is too small")
+
+
+def _pool_geometry(input, nd, fname, kernel_size, stride, padding, dilation, ceil_mode, divisor_override=None):
+    """The 2-d/3-d max and avg pools' checks in torch's order; returns k, s, p, d, the output sizes
+    and each dim's (lo, hi) padding that puts every window inside the padded input."""
+    k, s, p, d = _pool_args(fname, nd, kernel_size, stride, padding, dilation)
+    shape = tuple(input.shape)
+    if fname != 'avg_pool2d' and len(shape) not in (nd + 1, nd + 2):
+        raise RuntimeError(f"non-empty {nd + 1}D or {nd + 2}D (batch mode) tensor expected for input")
+    if divisor_override is not None and divisor_override == 0:
+        raise RuntimeError("divisor must be not zero")
+    if len(shape) < 3:          # avg_pool2d reads size(-3) first
+        raise IndexError("Dimension specified as -3 but tensor has no dimensions" if not shape else
+                         f"Dimension out of range (expected to be in range of [{-len(shape)}, {len(shape) - 1}], "
+                         "but got -3)")
+    inn = shape[-nd:]
+    out = tuple(_pool_output_size(*a, ceil_mode) for a in zip(inn, k, p, s, d))
+    _pool_shape_check(shape, nd, fname, k, s, p, d, out)
+    _pool_dtype_check(input, fname)
     pads = tuple((pp, max(0, (o - 1) * ss + dd * (kk - 1) + 1 - i - pp))
                  for i, kk, ss, pp, dd, o in zip(inn, k, s, p, d, out))
-    return k, s, p, d, tuple(out), pads
+    return k, s, p, d, out, pads
 
 
-def _cuda_int(t):
-    return t._device.type == 'cuda' and t.dtype._cat < 2
+# each pool kernel's name in torch's "not implemented" error and the dtypes it has loops for; on
+# CUDA they are floating point only
+_POOL_KERNELS = {
+    'max_pool1d': ('max_pool1d_impl', lambda dt: dt.is_floating_point),
+    'max_pool2d': ('max_pool2d', lambda dt: not dt.is_complex and dt is not D.bool),
+    'max_pool3d': ('max_pool3d', lambda dt: not dt.is_complex and dt is not D.bool),
+    'avg_pool2d': ('avg_pool2d', lambda dt: dt.is_floating_point or dt is D.int64),
+    'avg_pool3d': ('avg_pool3d_out_frame', lambda dt: dt in (D.float32, D.float64, D.int64)),
+}
+_CUDA_POOL = {'max_pool2d': 'max_pool2d_with_indices_out_cuda_frame', 'max_pool3d': 'max_pool3d_with_indices_out_frame',
+              'avg_pool2d': 'avg_pool2d_out_cuda_frame', 'avg_pool3d': 'avg_pool3d_out_cuda'}
 
 
-# torch's CUDA pooling kernels, which have floating point loops only
-_CUDA_POOL = {('max', 2): 'max_pool2d_with_indices_out_cuda_frame', ('max', 3): 'max_pool3d_with_indices_out_frame',
-              ('avg', 2): 'avg_pool2d_out_cuda_frame', ('avg', 3): 'avg_pool3d_out_cuda'}
+def _pool_dtype_check(input, fname):
+    name, has_loop = _POOL_KERNELS[fname]
+    if input._device.type == 'cuda':
+        name, has_loop = _CUDA_POOL.get(fname, name), lambda dt: dt.is_floating_point
+    if not has_loop(input.dtype):
+        raise NotImplementedError(f'"{name}" not implemented for \'{D.type_name(input.dtype)}\'')
 
 
-def _cuda_pool_check(input, kind, nd):
-    if _cuda_int(input):
-        raise NotImplementedError(f'"{_CUDA_POOL[kind, nd]}" not implemented for \'{D.type_name(input.dtype)}\'')
+def _one(v):
+    return int(v[0]) if isinstance(v, (list, tuple)) else int(v)
 
 
-def _check_pool_dim(input, nd, fname):
-    dim = input.dim()
-    if nd == 1:
-        if dim not in (2, 3) or any(n == 0 for n in input.shape[1:]):
-            raise RuntimeError(f"{fname}: Expected 2D or 3D (batch mode) tensor with optional 0 dim batch "
-                               f"size for input, but got:{list(input.shape)}")
-    elif dim not in (nd + 1, nd + 2):
-        raise RuntimeError(f"non-empty {nd + 1}D or {nd + 2}D (batch mode) tensor expected for input")
-    elif any(n == 0 for n in input.shape[1:]):
-        raise RuntimeError(f"Expected {nd + 1}D or {nd + 2}D (batch mode) tensor with optional 0 dim batch "
-                           f"size for input, but got:{list(input.shape)}")
+def _pool1d_args(input, fname, **args):
+    """The checks of torch's 1-d pools that run as 2-d pools (checkDimRange, check1d)."""
+    if input.dim() not in (2, 3):
+        raise RuntimeError(f"Expected 2 to 3 dimensions, but got {input.dim()}-dimensional tensor for argument "
+                           f"#1 'self' (while checking arguments for {fname})")
+    for name, v in args.items():
+        n = len(v) if isinstance(v, (list, tuple)) else 1
+        if n != 1:
+            raise RuntimeError(f"{fname}() argument '{name}' should contain one int (got {n})")
+
+
+# what max_pool1d says each argument must be (torch's commas differ between them)
+_MAX_POOL1D_SIZE = {
+    'kernel_size': 'an int, list of ints or tuple of ints',
+    'stride': 'None, an int, list of ints, or tuple of ints',
+    'padding': 'an int, list of ints, or tuple of ints',
+    'dilation': 'an int, list of ints or tuple of ints',
+}
+
+
+def _check_max_pool1d(input, kernel_size, stride, padding, dilation, ceil_mode):
+    """torch's own checks of max_pool1d without indices (it runs a 1-d kernel, not the 2-d one)."""
+    shape = tuple(input.shape)
+    if len(shape) not in (2, 3) or 0 in shape[-2:]:
+        raise RuntimeError("max_pool1d: Expected 2D or 3D (batch mode) tensor with optional 0 dim batch size "
+                           f"for input, but got:{list(shape)}")
+    args = dict(kernel_size=kernel_size, stride=kernel_size if _no_stride(stride) else stride, padding=padding,
+                dilation=dilation)
+    for name, v in args.items():
+        n = len(v) if isinstance(v, (list, tuple)) else 1
+        if n != 1:
+            raise RuntimeError(f"max_pool1d() {name} must be {_MAX_POOL1D_SIZE[name]} of size 1 but got size {n}")
+    k, s, p, d = (_one(v) for v in args.values())
+    if k <= 0:
+        raise RuntimeError(f"max_pool1d() kernel_size must be greater than zero, but got {k}")
+    if s <= 0:
+        raise RuntimeError(f"max_pool1d() stride must be greater than zero, but got {s}")
+    if p < 0:
+        raise RuntimeError(f"max_pool1d() padding must be non-negative, but got {p}")
+    if p > k // 2:
+        raise RuntimeError(f"max_pool1d() padding should be at most half of kernel size, but got padding={p} and "
+                           f"kernel_size={k}")
+    if d <= 0:
+        raise RuntimeError(f"max_pool1d() dilation must be greater than zero, but got {d}")
+    o = _pool_output_size(shape[-1], k, p, s, d, ceil_mode)
+    if o <= 0:
+        raise RuntimeError(f"max_pool1d() Invalid computed output size: {o}")
 
 
 def _lowest(dt):
@@ -643,11 +924,9 @@ def _lowest(dt):
 
 
 def _max_pool(input, nd, kernel_size, stride, padding, dilation, ceil_mode, with_indices=True):
-    _check_pool_dim(input, nd, f'max_pool{nd}d')
     x = input._data
-    k, s, p, d, out, pads = _pool_geometry(x.shape, nd, kernel_size, stride, padding, dilation,
-                                           ceil_mode, 'max')
-    _cuda_pool_check(input, 'max', nd)
+    k, s, p, d, out, pads = _pool_geometry(input, nd, f'max_pool{nd}d', kernel_size, stride, padding, dilation,
+                                           ceil_mode)
     lead = x.ndim - nd
     xp = _pad_array(x, pads, _lowest(x.dtype))
     views = [xp[sl] for _, sl in _offset_slices(k, s, d, out, lead)]
@@ -795,11 +1074,10 @@ def _pool1d_via_2d(fn, input, *args):
 
 def max_pool1d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
                             return_indices=False):
-    _check_pool_dim(input, 1, 'max_pool1d')
-    stride = kernel_size if stride is None or stride == [] else stride
-    return _pool1d_via_2d(lambda t, *a: _max_pool(t, 2, *a), input, (1, _tuple(kernel_size, 1)[0]),
-                          (1, _tuple(stride, 1)[0]), (0, _tuple(padding, 1)[0]),
-                          (1, _tuple(dilation, 1)[0]), ceil_mode)
+    stride = kernel_size if _no_stride(stride) else stride
+    _pool1d_args(input, 'max_pool1d', kernel_size=kernel_size, stride=stride, padding=padding, dilation=dilation)
+    return _pool1d_via_2d(lambda t, *a: _max_pool(t, 2, *a), input, (1, _one(kernel_size)), (1, _one(stride)),
+                          (0, _one(padding)), (1, _one(dilation)), ceil_mode)
 
 
 def max_pool2d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
@@ -816,7 +1094,10 @@ def _max_pool_fn(with_indices, nd):
     def f(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
         if return_indices:
             return with_indices(input, kernel_size, stride, padding, dilation, ceil_mode)
-        if nd == 1:
+        if nd == 1:     # torch's 1-d kernel, with its own checks; floating point only on the CPU
+            _check_max_pool1d(input, kernel_size, stride, padding, dilation, ceil_mode)
+            if input._device.type != 'cuda' and not _grad_on(input):    # else torch runs the 2-d kernel
+                _pool_dtype_check(input, 'max_pool1d')
             return with_indices(input, kernel_size, stride, padding, dilation, ceil_mode)[0]
         return _max_pool(input, nd, kernel_size, stride, padding, dilation, ceil_mode, False)[0]
     f.__name__ = with_indices.__name__.replace('_with_indices', '')
@@ -829,7 +1110,7 @@ max_pool3d = _max_pool_fn(max_pool3d_with_indices, 3)
 
 
 def _avg_divisor(inn, k, s, p, out, count_include_pad, divisor_override, dtype):
-    if divisor_override:
+    if divisor_override is not None:
         return np.dtype(dtype).type(divisor_override)
     div = 1
     for i, (n, kk, ss, pp, o) in enumerate(zip(inn, k, s, p, out)):
@@ -850,13 +1131,8 @@ def _trunc_div(a, b):
 
 def _avg_pool(input, nd, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override):
     x = input._data
-    if input.dim() not in (nd + 1, nd + 2):
-        if nd == 2:
-            raise RuntimeError("Expected 3D or 4D (batch mode) tensor with optional 0 dim batch size for "
-                               f"input, but got:{list(input.shape)}")
-        raise RuntimeError(f"non-empty {nd + 1}D or {nd + 2}D (batch mode) tensor expected for input")
-    k, s, p, d, out, pads = _pool_geometry(x.shape, nd, kernel_size, stride, padding, 1, ceil_mode, 'avg')
-    _cuda_pool_check(input, 'avg', nd)
+    k, s, p, d, out, pads = _pool_geometry(input, nd, f'avg_pool{nd}d', kernel_size, stride, padding, 1, ceil_mode,
+                                           divisor_override)
     lead = x.ndim - nd
     floating = x.dtype.kind == 'f'
     div = _avg_divisor(x.shape[lead:], k, s, p, out, count_include_pad, divisor_override,
@@ -885,12 +1161,10 @@ def _avg_pool(input, nd, kernel_size, stride, padding, ceil_mode, count_include_
 
 
 def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
-    if input.dim() not in (2, 3):
-        raise RuntimeError(f"avg_pool1d() Expected 2D or 3D input tensor, but got {list(input.shape)}")
-    stride = kernel_size if stride is None or stride == [] else stride
-    return _pool1d_via_2d(lambda t, *a: _avg_pool(t, 2, *a), input, (1, _tuple(kernel_size, 1)[0]),
-                          (1, _tuple(stride, 1)[0]), (0, _tuple(padding, 1)[0]), ceil_mode,
-                          count_include_pad, None)
+    stride = kernel_size if _no_stride(stride) else stride
+    _pool1d_args(input, 'avg_pool1d', kernel_size=kernel_size, stride=stride, padding=padding)
+    return _pool1d_via_2d(lambda t, *a: _avg_pool(t, 2, *a), input, (1, _one(kernel_size)), (1, _one(stride)),
+                          (0, _one(padding)), ceil_mode, count_include_pad, None)
 
 
 def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
@@ -910,13 +1184,29 @@ def _adaptive_bounds(n, o):
     return start, end
 
 
-def _adaptive_size(input, output_size, nd):
-    if isinstance(output_size, (list, tuple)):
-        sz = tuple(output_size)
-    else:
-        sz = (output_size,) * nd
-    sp = input.shape[-nd:]
-    return tuple(sp[i] if o is None else int(o) for i, o in enumerate(sz))
+def _list_with_default(out_size, defaults):
+    """torch.nn.functional's own step for the 2-d/3-d adaptive pools: None entries of output_size
+    take the input's size."""
+    if isinstance(out_size, int):
+        return out_size
+    if len(defaults) <= len(out_size):
+        raise ValueError(f"Input dimension should be at least {len(out_size) + 1}")
+    return [d if v is None else v for v, d in zip(out_size, defaults[-len(out_size):])]
+
+
+def _output_size_arg(fname, v, n):
+    """torch's argument parser for output_size (an int list, an int standing for n of them)."""
+    if not isinstance(v, (list, tuple)):
+        try:
+            return [operator.index(v)] * n
+        except TypeError:
+            raise TypeError(f"{fname}(): argument 'output_size' (position 2) must be tuple of ints, not "
+                            f"{type(v).__name__}") from None
+    for i, e in enumerate(v):
+        if not hasattr(e, '__index__'):
+            raise TypeError(f"{fname}(): argument 'output_size' (position 2) must be tuple of ints, but found element "
+                            f"of type {type(e).__name__} at pos {i}")
+    return [operator.index(e) for e in v]
 
 
 def _adaptive_nonempty(input, name, first):
@@ -927,11 +1217,61 @@ def _adaptive_nonempty(input, name, first):
                                f"input has sizes {list(input.shape)} with dimension {i} being empty")
 
 
+# the adaptive pools' CPU kernels: the name in torch's "not implemented" error (floating point only)
+_ADAPTIVE_KERNEL = {('avg', 2): 'adaptive_avg_pool2d', ('avg', 3): 'adaptive_avg_pool3d_cpu',
+                    ('max', 2): 'adaptive_max_pool2d', ('max', 3): 'adaptive_max_pool3d_cpu'}
+
+
+def _adaptive_dtype_check(input, kind, nd):
+    if not input.dtype.is_floating_point:
+        raise NotImplementedError(f'"{_ADAPTIVE_KERNEL[kind, nd]}" not implemented for \'{D.type_name(input.dtype)}\'')
+
+
+def _negative_dim_check(shape):
+    """The error of torch's allocation of an output of this shape."""
+    for n in shape:
+        if n < 0:
+            raise RuntimeError(f"Trying to create tensor with negative dimension {n}: {list(shape)}")
+
+
+def _empty_pool(input, shape, name, with_indices=False, backward=None):
+    """A pool's output with no elements (an output size of 0): still a graph node. `backward`:
+    torch's backward kernel, which refuses a gradient with an empty non-batch dim."""
+    r = _make(np.zeros_like(input._data, shape=shape), input.dtype, input._device)
+
+    def adj(g):
+        if backward and 0 in g.shape[1:]:
+            raise RuntimeError(f"{backward}(): Expected grad_output to have non-zero size for non-batch dimensions, "
+                               f"but grad_output has sizes {list(g.shape)} with dimension "
+                               f"{g.shape.index(0, 1)} being empty")
+        return _zeros_like(input._data)
+    if _grad_on(input):
+        _record_linear(name, adj, lambda v: _zeros_like(v, shape), input, r)
+    if with_indices:
+        return r, _make(np.zeros_like(input._data, shape=shape, dtype=np.int64), D.int64, input._device)
+    return r
+
+
 def _adaptive_avg(input, output_size, nd):
-    _adaptive_nonempty(input, f'adaptive_avg_pool{nd}d', input.dim() - 2 if nd == 2 else 1)
-    out = _adaptive_size(input, output_size, nd)
+    name = f'adaptive_avg_pool{nd}d'
+    out = tuple(_output_size_arg(name, output_size, nd))
+    if len(out) != nd:
+        raise RuntimeError(f"{name}: output_size must be {nd}")
+    if min(out) < 0:        # torch prints the 3-d one's third size without a space
+        got = ', '.join(map(str, out[:2])) + ''.join(f',{o}' for o in out[2:])
+        raise RuntimeError(f"{name}: elements of output_size must be greater than or equal to 0 but received {{{got}}}")
     if all(o == 1 for o in out):
         return input.mean(tuple(range(-nd, 0)), keepdim=True)     # torch takes the mean here too
+    if nd == 3:
+        _adaptive_nonempty(input, name, 1)
+    if input.dim() not in (nd + 1, nd + 2):
+        raise RuntimeError(f"{name}(): Expected {nd + 1}D or {nd + 2}D tensor, but got {list(input.shape)}")
+    if nd == 2:
+        _adaptive_nonempty(input, name, input.dim() - 2)
+    if 0 in out or input.numel() == 0:
+        return _empty_pool(input, tuple(input.shape[:-nd]) + out, f'AdaptiveAvgPool{nd}DBackward0',
+                           backward=f'{name}_backward')
+    _adaptive_dtype_check(input, 'avg', nd)
     x = input._data
     lead = x.ndim - nd
     plans = []
@@ -971,25 +1311,33 @@ def _adaptive_avg(input, output_size, nd):
 
 
 def adaptive_avg_pool1d(input, output_size):
-    if input.dim() not in (2, 3):
-        raise RuntimeError(f"adaptive_avg_pool1d(): Expected 2D or 3D tensor, but got {list(input.shape)}")
-    return _pool1d_via_2d(lambda t: _adaptive_avg(t, (1, _tuple(output_size, 1)[0]), 2), input)
+    out = _output_size_arg('adaptive_avg_pool1d', output_size, 1)
+    _pool1d_args(input, 'adaptive_avg_pool1d', output_size=out)
+    return _pool1d_via_2d(lambda t: _adaptive_avg(t, (1, out[0]), 2), input)
 
 
 def adaptive_avg_pool2d(input, output_size):
-    if input.dim() < 3:
-        raise ValueError("Input dimension should be at least 3")
-    return _adaptive_avg(input, output_size, 2)
+    return _adaptive_avg(input, _list_with_default(output_size, input.shape), 2)
 
 
 def adaptive_avg_pool3d(input, output_size):
-    if input.dim() < 4:
-        raise ValueError("Input dimension should be at least 4")
-    return _adaptive_avg(input, output_size, 3)
+    return _adaptive_avg(input, _list_with_default(output_size, input.shape), 3)
 
 
 def _adaptive_max(input, output_size, nd):
-    out = _adaptive_size(input, output_size, nd)
+    name = f'adaptive_max_pool{nd}d'
+    out = tuple(_output_size_arg(name, output_size, nd))
+    if input.dim() not in (nd + 1, nd + 2):
+        raise RuntimeError(f"{name}(): Expected {nd + 1}D or {nd + 2}D tensor, but got: {list(input.shape)}")
+    _adaptive_nonempty(input, name, 1)
+    if len(out) != nd:
+        raise RuntimeError(f"{name}(): internal error: output_size.size() must be {nd}")
+    shape = tuple(input.shape[:-nd]) + out
+    _negative_dim_check(shape)
+    _adaptive_dtype_check(input, 'max', nd)
+    if 0 in out or input.numel() == 0:
+        return _empty_pool(input, shape, f'AdaptiveMaxPool{nd}DBackward0', with_indices=True,
+                           backward=f'{name}_backward')
     x = input._data
     lead = x.ndim - nd
     bounds = [tuple(np.asarray_on(b, x) for b in _adaptive_bounds(x.shape[lead + i], out[i]))
@@ -1025,20 +1373,18 @@ def _adaptive_max(input, output_size, nd):
 
 
 def adaptive_max_pool1d_with_indices(input, output_size, return_indices=False):
-    if input.dim() not in (2, 3):
-        raise RuntimeError(f"adaptive_max_pool1d(): Expected 2D or 3D tensor, but got {list(input.shape)}")
+    out = _output_size_arg('adaptive_max_pool1d', output_size, 1)
+    _pool1d_args(input, 'adaptive_max_pool1d', output_size=out)
     _adaptive_nonempty(input, 'adaptive_max_pool1d', 1)
-    return _pool1d_via_2d(lambda t: _adaptive_max(t, (1, _tuple(output_size, 1)[0]), 2), input)
+    return _pool1d_via_2d(lambda t: _adaptive_max(t, (1, out[0]), 2), input)
 
 
 def adaptive_max_pool2d_with_indices(input, output_size, return_indices=False):
-    _adaptive_nonempty(input, 'adaptive_max_pool2d', 1)
-    return _adaptive_max(input, output_size, 2)
+    return _adaptive_max(input, _list_with_default(output_size, input.shape), 2)
 
 
 def adaptive_max_pool3d_with_indices(input, output_size, return_indices=False):
-    _adaptive_nonempty(input, 'adaptive_max_pool3d', 1)
-    return _adaptive_max(input, output_size, 3)
+    return _adaptive_max(input, _list_with_default(output_size, input.shape), 3)
 
 
 def _adaptive_max_fn(with_indices):
@@ -1054,20 +1400,75 @@ adaptive_max_pool2d = _adaptive_max_fn(adaptive_max_pool2d_with_indices)
 adaptive_max_pool3d = _adaptive_max_fn(adaptive_max_pool3d_with_indices)
 
 
-def _max_unpool(input, indices, nd, kernel_size, stride, padding, output_size):
-    k = _tuple(kernel_size, nd)
-    s = k if stride is None else _tuple(stride, nd)
-    p = _tuple(padding, nd)
-    inn = input.shape[-nd:]
-    if output_size is None:
-        out = tuple((i - 1) * ss - 2 * pp + kk for i, ss, pp, kk in zip(inn, s, p, k))
-    else:
-        out = tuple(output_size)[-nd:]
-    x = input._data
+def _ntuple(x, n):
+    """torch.nn.functional's _single/_pair/_triple: a sequence as it is, else n copies."""
+    return tuple(x) if isinstance(x, (list, tuple)) else (x,) * n
+
+
+def _unpool_output_size(input, k, s, p, output_size):
+    """torch.nn.functional's own output size of max_unpool: the default one, or output_size (its
+    last dims) when it lies within a stride of the default."""
+    n = len(k)
+    default = [(input.shape[-n + i] - 1) * s[i] + k[i] - 2 * p[i] for i in range(n)]
+    ret = default
+    if output_size is not None:
+        if len(output_size) == n + 2:
+            output_size = output_size[2:]
+        if len(output_size) != n:
+            raise ValueError(f"output_size should be a sequence containing {n} or {n + 2} elements, but it has a "
+                             f"length of '{len(output_size)}'")
+        for i in range(n):
+            lo, hi = default[i] - s[i], default[i] + s[i]
+            if not lo < output_size[i] < hi:
+                raise ValueError(f'invalid output_size "{output_size}" (dim {i} must be between {lo} and {hi})')
+        ret = output_size
+    for i in range(n):
+        if ret[i] < 0:
+            raise ValueError("max_unpooling: output_size must contain non-negative spatial dimensions, but got "
+                             f"output_size[{i}]={ret[i]}")
+    return list(ret)
+
+
+def _max_unpool(input, indices, nd, out, s=None, p=None):
+    """torch's max_unpool2d / max_unpool3d (s, p: the 3-d one's stride and padding, only checked)."""
+    name = f'max_unpooling{nd}d'
+    if indices.dtype is not D.int64:
+        raise RuntimeError("elements in indices should be type int64" +
+                           (f" but got: {D.type_name(indices.dtype)}" if nd == 2 else ''))
+    words = {2: 'two elements (height, width)', 3: 'three elements (depth, height, width)'}[nd]
+    if nd == 2 and len(out) != 2:
+        raise RuntimeError(f"There should be exactly {words} in output_size, but got {len(out)} elements.")
+    if input.dim() not in (nd + 1, nd + 2):
+        raise RuntimeError(f"Input to {name} should be a {nd + 1}d or {nd + 2}d Tensor, but got a tensor with "
+                           f"{input.dim()} dimensions.")
+    if nd == 3:
+        for what, v in (('output_size', out), ('stride', s), ('padding', p)):
+            if len(v) != 3:
+                raise RuntimeError(f"There should be exactly {words} in {what}, but got{':' if v is not out else ''} "
+                                   f"{len(v)} elements.")
+    if tuple(input.shape) != tuple(indices.shape):
+        raise RuntimeError(f"Expected shape of indices to be same as that of the input tensor ({list(input.shape)}) "
+                           f"but got indices tensor with shape: {list(indices.shape)}")
+    for i in range(1, input.dim()):
+        if input.shape[i] == 0:
+            raise RuntimeError(f"{name}_forward_out_cpu(): Expected input to have non-zero size for non-batch "
+                               f"dimensions, but got {list(input.shape)} with dimension {i} being empty.")
+    if nd == 3 and min(s) <= 0:
+        raise RuntimeError(f"strides should be greater than zero, but got stride: {list(s)}")
+    x, out = input._data, tuple(out)
     lead = x.shape[:-nd]
-    L = int(np.prod(out))
-    M = int(np.prod(lead, dtype=np.int64))
+    L = math.prod(out)
+    M = math.prod(lead)
+    if M * L == 0:
+        return _empty_pool(input, lead + out, f'MaxUnpool{nd}DBackward0')
+    if not input.dtype.is_floating_point:
+        raise NotImplementedError(f'"max_unpool{nd}d" not implemented for \'{D.type_name(input.dtype)}\'')
     idx = indices._data.reshape(M, -1)
+    if idx.size and (int(idx.min()) < 0 or int(idx.max()) >= L):
+        # torch's threads race to record an invalid index; on one thread it is the last one
+        bad = idx.reshape(-1)[np.flatnonzero((idx.reshape(-1) < 0) | (idx.reshape(-1) >= L))[-1]]
+        raise RuntimeError(f"Found an invalid max index: {int(bad)} (output volumes are of size "
+                           f"{'x'.join(map(str, out))})")
 
     def unpool(a):
         y = _zeros_like(a, (M, L))
@@ -1083,20 +1484,22 @@ def _max_unpool(input, indices, nd, kernel_size, stride, padding, output_size):
 
 def max_unpool1d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
     # torch runs the 2-d kernel on an unsqueezed view (so the grad_fn is SqueezeBackward1)
-    k = _tuple(kernel_size, 1)[0]
-    s = k if stride is None else _tuple(stride, 1)[0]
-    p = _tuple(padding, 1)[0]
-    out = (input.shape[-1] - 1) * s - 2 * p + k if output_size is None else tuple(output_size)[-1]
-    return _max_unpool(input.unsqueeze(-1), indices.unsqueeze(-1), 2, (k, 1), (s, 1), (p, 0),
-                       (out, 1)).squeeze(-1)
+    k = _ntuple(kernel_size, 1)
+    s = k if stride is None else _ntuple(stride, 1)
+    out = _unpool_output_size(input, k, s, _ntuple(padding, 1), output_size)
+    return _max_unpool(input.unsqueeze(-1), indices.unsqueeze(-1), 2, out + [1]).squeeze(-1)
 
 
 def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
-    return _max_unpool(input, indices, 2, kernel_size, stride, padding, output_size)
+    k = _ntuple(kernel_size, 2)
+    s = k if stride is None else _ntuple(stride, 2)
+    return _max_unpool(input, indices, 2, _unpool_output_size(input, k, s, _ntuple(padding, 2), output_size))
 
 
 def max_unpool3d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
-    return _max_unpool(input, indices, 3, kernel_size, stride, padding, output_size)
+    k = _ntuple(kernel_size, 3)
+    s, p = k if stride is None else _ntuple(stride, 3), _ntuple(padding, 3)
+    return _max_unpool(input, indices, 3, _unpool_output_size(input, k, s, p, output_size), s, p)
 
 
 def _lp_pool(input, nd, norm_type, kernel_size, stride, ceil_mode):
@@ -1498,22 +1901,21 @@ def _pad_size_checks(shape, lead, pads, mode):
 
 def pad(input, pad, mode='constant', value=None):
     pad = [int(p) for p in pad]
+    if mode != 'constant' and mode not in _NP_MODE:
+        raise NotImplementedError(f"Unrecognised padding mode {mode}")
     if len(pad) % 2:
         raise RuntimeError("Padding length must be divisible by 2")
     n = len(pad) // 2
     x = input._data
-    if mode == 'constant':
-        if n > x.ndim:
-            raise RuntimeError("Padding length should be less than or equal to two times the input "
-                               f"dimension but got padding length {len(pad)} and input of dimension {x.ndim}")
-    elif mode in _NP_MODE:
+    if n > x.ndim:
+        raise RuntimeError("Padding length should be less than or equal to two times the input "
+                           f"dimension but got padding length {len(pad)} and input of dimension {x.ndim}")
+    if mode in _NP_MODE:
         if value is not None and value != 0:
             raise RuntimeError(f'Padding mode "{mode}" doesn\'t take in value argument')
         if n > 3 or x.ndim not in (n + 1, n + 2):
             raise NotImplementedError(f"Padding size {len(pad)} is not supported for {x.ndim}D input "
                                       f"tensor.\n{_PAD_HELP}")
-    else:
-        raise NotImplementedError(f"Unrecognised padding mode {mode}")
     # pad lists the last dim first
     pads = tuple((pad[2 * i], pad[2 * i + 1]) for i in reversed(range(n)))
     lead = x.ndim - n
@@ -1531,12 +1933,16 @@ def pad(input, pad, mode='constant', value=None):
                 return _pad_array(np.ascontiguousarray(_crop(g, inner)), crop)
             _record_linear('ConstantPadNdBackward0', adj, padded, input, r, 'ConstantPadNdBackward0')
         return r
-    for i, (lo, hi) in enumerate(pads):
+    if mode != 'circular' and 0 in x.shape[lead - 1:]:
+        raise RuntimeError(f"Expected {n + 1}D or {n + 2}D (batch mode) tensor with possibly 0 batch size and other "
+                           f"non-zero dimensions for input, but got: {list(x.shape)}")
+    for i in reversed(range(n)):        # torch checks the last dim first
+        lo, hi = pads[i]
         size = x.shape[lead + i]
-        if mode == 'reflect' and (lo >= size or hi >= size):
-            raise RuntimeError(f"Argument #4: Padding size should be less than the corresponding input "
-                               f"dimension, but got: padding ({lo}, {hi}) at dimension {lead + i} of input "
-                               f"{list(x.shape)}")
+        if mode == 'reflect' and (lo >= size or hi >= size):   # "Argument #": the pad pair's number
+            raise RuntimeError(f"Argument #{4 + 2 * (n - 1 - i)}: Padding size should be less than the "
+                               f"corresponding input dimension, but got: padding ({lo}, {hi}) at dimension "
+                               f"{lead + i} of input {list(x.shape)}")
         if mode == 'circular' and (lo > size or hi > size):
             raise RuntimeError("Padding value causes wrapping around more than once.")
     _pad_size_checks(x.shape, lead, pads, mode)
@@ -2175,34 +2581,60 @@ def _fractional_starts(samples, n_in, n_out, k):
 
 
 def _fractional_max_pool(input, nd, kernel_size, output_size, output_ratio, random_samples):
+    """torch.nn.functional's fractional_max_pool{2,3}d, then the checks of torch's kernel in its order."""
     import faketorch
     name = f'fractional_max_pool{nd}d'
     if output_size is None and output_ratio is None:
         raise ValueError(f"{name} requires specifying either an output_size or an output_ratio")
-    sp = tuple(input.shape[-nd:])
     if output_size is None:
-        ratio = _float_tuple(output_ratio, nd)
-        output_size = tuple(int(n * r) for n, r in zip(sp, ratio))
-    out = _tuple(output_size, nd)
-    k = _tuple(kernel_size, nd)
-    batched = input.dim() == nd + 2
+        if nd == 2 and len(output_ratio) > 2:       # torch's own check, which a single float fails
+            raise ValueError("fractional_max_pool2d requires output_ratio to either be a single Int or tuple of Ints.")
+        ratio = _ntuple(output_ratio, nd)
+        output_size = [int(input.size(i - nd) * ratio[i]) for i in range(nd)]
     if random_samples is None:
-        n_batch = input.size(0) if batched else 1
-        random_samples = faketorch.rand(n_batch, input.size(-nd - 1), nd, dtype=input.dtype,
-                                        device=input.device)
-    for i, (n, o, kk) in enumerate(zip(sp, out, k)):
-        if o + kk - 1 > n:
-            raise RuntimeError(f"{name}_out(): pool size {kk} too large relative to input size {n} "
-                               f"(output size {o})")     # wording approximate
+        random_samples = faketorch.rand(1 if input.dim() == nd + 1 else input.size(0), input.size(-nd - 1), nd,
+                                        dtype=input.dtype, device=input.device)
+    ints = '' if nd == 2 else 'three '
+    k, out = (list(v) if isinstance(v, (list, tuple)) else [v] * nd for v in (kernel_size, output_size))
+    for what, v in (('kernel_size', k), ('output_size', out)):
+        if len(v) != nd:
+            raise RuntimeError(f"{name}: {what} must either be a single Int or tuple of {ints}Ints")
+    where = f'{name}()' if nd == 2 else f'{name}_out()'
+    shape = tuple(input.shape)
+    if len(shape) not in (nd + 1, nd + 2):
+        raise RuntimeError(f"{where}: Expected {nd + 1}D or {nd + 2}D tensor, but got: {list(shape)}")
+    for i in range(1, len(shape)):
+        if shape[i] == 0:
+            raise RuntimeError(f"{where}: Expected input to have non-zero size for non-batch dimensions, but "
+                               f"got{list(shape)} with dimension {i} being empty.")
+    sp = shape[-nd:]
+    for w, n, o, kk in zip(('time', 'height', 'width')[3 - nd:], sp, out, k):
+        # (as observed: the 3-d kernel also refuses a last window ending at the input's end, and any
+        # kernel larger than the input)
+        if o + kk - 1 > n if nd == 2 else (o + kk - 1 >= n or kk > n):
+            raise RuntimeError(f"{where}: pool {w} {kk} too large relative to input {w} {n}")
+    oshape = shape[:-nd] + tuple(out)
+    _negative_dim_check(oshape)
+    _fractional_samples_check(input, random_samples, nd)
+    if 0 in oshape:
+        return _empty_pool(input, oshape, f'FractionalMaxPool{nd}DBackward0', with_indices=True)
+    if not input.dtype.is_floating_point:
+        raise NotImplementedError(f'"{name}_out_frame" not implemented for \'{D.type_name(input.dtype)}\'')
+    batched = len(shape) == nd + 2
     x = input._data if batched else input._data[None]
     N, C = x.shape[:2]
-    rs = random_samples._data.reshape(N, C, nd)
+    rs = random_samples._data[:N]
     # the samples are stored W first in 2-d (w, h) and T first in 3-d (t, h, w)
     order = (1, 0) if nd == 2 else (0, 1, 2)
     starts = [_fractional_starts(rs[..., order[i]], sp[i], out[i], k[i]) for i in range(nd)]
-    best = arg = None
-    floating = x.dtype.kind == 'f'
-    for off in np.ndindex(*k):
+    # torch starts each window's maximum at -inf and at the window's first position (kept by an
+    # empty window: a kernel size of 0 or less)
+    best = np.full_like(x, -np.inf, shape=(N, C) + tuple(out))
+    arg = 0
+    for i in range(nd):
+        arg = arg * sp[i] + starts[i].reshape((N, C) + (1,) * i + (out[i],) + (1,) * (nd - 1 - i))
+    arg = np.array(np.broadcast_to(arg, best.shape))
+    for off in np.ndindex(*(max(kk, 0) for kk in k)):
         v = x
         flat = 0
         for i in range(nd):
@@ -2214,15 +2646,9 @@ def _fractional_max_pool(input, nd, kernel_size, output_size, output_ratio, rand
             v = np.take_along_axis(v, np.broadcast_to(idx, tuple(full[:2 + i + 1]) + tuple(
                 v.shape[2 + i + 1:])), axis=2 + i)
             flat = flat * sp[i] + idx
-        flat = np.broadcast_to(flat, v.shape)
-        if best is None:
-            best, arg = v.copy(), flat.copy()
-            continue
-        upd = v > best
-        if floating:
-            upd |= np.isnan(v)
+        upd = (v > best) | np.isnan(v)
         np.copyto(best, v, where=upd)
-        np.copyto(arg, flat, where=upd)
+        np.copyto(arg, np.broadcast_to(flat, v.shape), where=upd)
     if not batched:
         best, arg = best[0], arg[0]
     r = _make(best, input.dtype, input._device)
@@ -2234,8 +2660,18 @@ def _fractional_max_pool(input, nd, kernel_size, output_size, output_ratio, rand
     return r, indices
 
 
-def _float_tuple(x, n):
-    return tuple(float(v) for v in x) if isinstance(x, (list, tuple)) else (float(x),) * n
+def _fractional_samples_check(input, samples, nd):
+    if samples.dtype is not input.dtype:
+        raise RuntimeError("Expect _random_samples to have the same dtype as input")
+    if samples.dim() != 3:
+        raise RuntimeError(f"Expect _random_samples to have 3 dimensions, got {samples.dim()}")
+    batch, channels = (1, input.shape[0]) if input.dim() == nd + 1 else input.shape[:2]
+    if samples.shape[0] < batch:
+        raise RuntimeError("Expect _random_samples.size(0) no less then input batch size.")
+    if samples.shape[1] != channels:
+        raise RuntimeError("Expect _random_samples.size(1) equals to input channel size.")
+    if samples.shape[2] != nd:
+        raise RuntimeError(f"Expect _random_samples.size(2) equals to {nd}; got {samples.shape[2]}.")
 
 
 def fractional_max_pool2d_with_indices(input, kernel_size, output_size=None, output_ratio=None,

@@ -1,4 +1,5 @@
 """Convolution layers: Conv1d/2d/3d and ConvTranspose1d/2d/3d, with torch's parameters and init."""
+import collections.abc
 import math
 
 import faketorch
@@ -12,7 +13,8 @@ __all__ = ['Conv1d', 'Conv2d', 'Conv3d', 'ConvTranspose1d', 'ConvTranspose2d', '
 
 
 def _ntuple(x, n):
-    if isinstance(x, (list, tuple)):
+    """torch's _single/_pair/_triple: any iterable as a tuple (a str too: its characters), else n copies."""
+    if isinstance(x, collections.abc.Iterable):
         return tuple(x)
     return (x,) * n
 

@@ -221,6 +221,8 @@ class _FractionalMaxPoolNd(Module):
                  _random_samples=None):
         super().__init__()
         n = self._nd
+        if n == 3 and any(k <= 0 for k in _ntuple(kernel_size, n)):     # torch checks the 3-d one only
+            raise ValueError(f"kernel_size must be greater than 0, but got {kernel_size}")
         self.kernel_size = _ntuple(kernel_size, n)
         self.return_indices = return_indices
         self.register_buffer('_random_samples', _random_samples)
@@ -231,7 +233,7 @@ class _FractionalMaxPoolNd(Module):
             raise ValueError(f"{name} requires specifying either an output size, or a pooling ratio")
         if output_size is not None and output_ratio is not None:
             raise ValueError("only one of output_size and output_ratio may be specified")
-        if self.output_ratio is not None and not all(0 < r < 1 for r in self.output_ratio):
+        if self.output_ratio is not None and not all(0 < self.output_ratio[i] < 1 for i in range(n)):
             raise ValueError(f"output_ratio must be between 0 and 1 (got {output_ratio})")
 
     def forward(self, input):
