@@ -414,11 +414,11 @@ floor_divide = binary('floor_divide', np.floor_divide, None, None, check=_int_di
 def _remainder_np(a, b):
     """torch's remainder: fmod, moved by b where its sign differs from b's; the zeros keep fmod's sign
     (np.remainder gives +0 where torch gives -0.0)."""
-    if np.result_type(a, b).kind != 'f':
-        return np.remainder(a, b)
     with np.errstate(all='ignore'):
         mod = np.fmod(a, b)
-        return np.where((mod != 0) & ((b < 0) != (mod < 0)), mod + b, mod)
+    if mod.dtype.kind != 'f':
+        return np.remainder(a, b)
+    return np.where((mod != 0) & ((mod < 0) != (b < 0)), mod + b, mod)     # mod first: b may be a host scalar
 
 
 remainder = binary('remainder', _remainder_np, lambda g, a, b: g,
