@@ -35,19 +35,31 @@ def flipud(input):
     return flip(input, (0,))
 
 
+def _roll_dim(a, shift, dim):
+    """One dim's roll as torch's kernel does it: an empty tensor is copied before dim is looked at."""
+    if a.size == 0:
+        return a.copy()
+    if a.ndim == 0:
+        raise S.no_dims_error(dim)
+    return np.roll(a, shift, _wrap_dim(dim, a.ndim))
+
+
 def roll(input, shifts, dims=None):
     a = input._data
     sh = _dims_list(shifts)
-    if dims is None:
-        if len(sh) != 1:
-            raise RuntimeError(f"shifts and dimensions must align. shifts: {len(sh)}, dims:0")
+    ds = [] if dims is None else _dims_list(dims)
+    if len(sh) == 1 and len(ds) == 1:
+        data = _roll_dim(a, sh[0], ds[0])
+    elif not sh:
+        raise RuntimeError("`shifts` required")
+    elif not ds and len(sh) == 1:
         data = np.roll(a.reshape(-1), sh[0]).reshape(a.shape)
+    elif len(sh) != len(ds):
+        raise RuntimeError(f"shifts and dimensions must align. shifts: {len(sh)}, dims:{len(ds)}")
     else:
-        ds = _dims_list(dims)
-        if len(sh) != len(ds):
-            raise RuntimeError(f"shifts and dimensions must align. shifts: {len(sh)}, dims:{len(ds)}")
-        ds = [_wrap_dim(d, a.ndim) for d in ds]
-        data = np.roll(a, sh, ds) if a.ndim else a.copy()
+        data = a
+        for s, d in zip(sh, ds):
+            data = _roll_dim(data, s, d)
     r = _make(np.asarray(data, order='C'), input.dtype, input._device)
     if _grad_on(input):
         neg = [-s for s in sh]
@@ -81,6 +93,8 @@ def repeat(input, *sizes):
                            "dimensions of tensor")
     lead = len(sizes) - a.ndim
     src = a.reshape((1,) * lead + a.shape)
+    from .factory import _size
+    _size([n * k for n, k in zip(src.shape, sizes)])     # torch's error for a negative result size
     r = _make(np.tile(src, sizes), input.dtype, input._device)
     if _grad_on(input):
         shape = src.shape
@@ -118,10 +132,9 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
         d = 0
     else:
         d = _wrap_dim(dim, input._data.ndim)
+        if input._data.ndim == 0:       # torch asks for its size along dim, or unsqueezes it after dim
+            raise S.no_dims_error(dim) if isinstance(repeats, Tensor) else _wrap_dim(d + 1, 0)
     a = input._data
-    if a.ndim == 0:
-        a = a.reshape(1)
-        input = S.reshape(input, (1,))
     size = a.shape[d]
     if isinstance(repeats, Tensor):
         if repeats._data.ndim > 1:
@@ -183,7 +196,7 @@ def diag_embed(input, offset=0, dim1=-2, dim2=-1):
     order[d1], order[d2] = n - 2, n - 1
     it = iter(range(n - 2))
     order = [o if o is not None else next(it) for o in order]
-    data = np.ascontiguousarray(np.transpose(out, tuple(np.argsort(order).tolist())))
+    data = np.ascontiguousarray(np.transpose(out, order))
     r = _make(data, input.dtype, input._device)
     if _grad_on(input):
         attach('DiagEmbedBackward0', lambda node, g: S.diagonal(g, offset, d1, d2), (input,), (r,))
@@ -204,11 +217,11 @@ def diagflat(input, offset=0):
 
 
 def block_diag(*tensors):
-    ts = [t if t._data.ndim == 2 else S.reshape(t, (1, -1) if t._data.ndim == 1 else (1, 1)) for t in tensors]
     for i, t in enumerate(tensors):
         if t._data.ndim > 2:
             raise RuntimeError(f"torch.block_diag: Input tensors must have 2 or fewer dimensions. Input {i} "
                                f"has {t._data.ndim} dimensions")
+    ts = [t if t._data.ndim == 2 else S.reshape(t, (1, -1) if t._data.ndim == 1 else (1, 1)) for t in tensors]
     dev = tensors[0]._device if tensors else None
     rt = D.result_type_of(tensors) if tensors else D.get_default_dtype()
     rows = sum(t._data.shape[0] for t in ts)
@@ -525,7 +538,7 @@ def _scatter_into(name, view, input_grad_inside=False):
         where_ = view(_make(np.arange(a.size, dtype=np.int64).reshape(a.shape), D.int64, input._device), *args)
         pos = np.asarray(where_._data).reshape(-1)
         if tuple(where_._data.shape) != tuple(src._data.shape):
-            raise RuntimeError(f"{name}: expected src to have a size equal to the slice of self. src size = "
+            raise RuntimeError(f"expected src to have a size equal to the slice of self. src size = "
                                f"{list(src._data.shape)}, slice size = {list(where_._data.shape)}")
         out = a.copy().reshape(-1)
         out[pos] = src._data.reshape(-1)
@@ -549,6 +562,8 @@ def _scatter_into(name, view, input_grad_inside=False):
 
 
 def _slice_view(t, dim=0, start=None, end=None, step=1):
+    if t._data.ndim == 0:
+        raise IndexError("slice() cannot be applied to a 0-dim tensor.")
     d = _wrap_dim(dim, t._data.ndim)
     return t[(slice(None),) * d + (slice(start, end, step),)]
 
@@ -588,6 +603,15 @@ def _copy_of(view, node_name=None):
     return f
 
 
+def _check_storage(size, stride, offset, itemsize, storage_numel):
+    """torch's error for a strided view that reaches past its storage's storage_numel elements."""
+    need = offset + sum((n - 1) * st for n, st in zip(size, stride)) + 1 if all(size) else 0
+    if need > storage_numel:
+        raise RuntimeError(f"setStorage: sizes {list(size)}, strides {list(stride)}, storage offset {offset}, and "
+                           f"itemsize {itemsize} requiring a storage size of {need * itemsize} are out of bounds for "
+                           f"storage of size {storage_numel * itemsize}")
+
+
 def _as_strided(input, size, stride, storage_offset=None):
     a = input._data
     base = input._base if input._base is not None else input
@@ -595,11 +619,7 @@ def _as_strided(input, size, stride, storage_offset=None):
     flat = base._data.reshape(-1) if base._data.flags.c_contiguous else np.ascontiguousarray(base._data).reshape(-1)
     item = flat.itemsize
     size, stride = tuple(size), tuple(stride)
-    need = off + sum((s - 1) * st for s, st in zip(size, stride)) + 1 if all(size) else 0
-    if need > flat.size:
-        raise RuntimeError(f"setStorage: sizes {list(size)}, strides {list(stride)}, storage offset {off}, and "
-                           f"itemsize {item} requiring a storage size of {need * item} are out of bounds for "
-                           f"storage of size {flat.size * item}")
+    _check_storage(size, stride, off, input.dtype.itemsize, flat.size)   # torch's element size, not the array's
     data = np.lib.stride_tricks.as_strided(flat[off:], size, tuple(s * item for s in stride))
     in_shape = a.shape
 

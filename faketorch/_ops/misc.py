@@ -8,6 +8,7 @@ from ..autograd.grad_mode import state as grad_state
 from ._core import (attach, broadcast_shapes, guard, needs, register, same_device, with_out, commit_inplace,
                     check_inplace, write_out)
 from .pointwise import _as_scalar, _broadcast_error, clamp, clamp_min, clamp_max  # noqa: F401 (elementwise, defined there)
+from .reduction import _dims
 
 
 def _seq_check(name, tensors):
@@ -23,6 +24,9 @@ def _seq_check(name, tensors):
 
 def cat(tensors, dim=0):
     tensors = _seq_check('torch.cat', tensors)
+    for i, t in enumerate(tensors):
+        if t._data.ndim == 0:
+            raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be concatenated")
     rt = D.result_type_of(tensors) if len({t.dtype for t in tensors}) > 1 else tensors[0].dtype
     # legacy: 1-D empty tensors are skipped
     parts = [t for t in tensors if not (t._data.ndim == 1 and t._data.shape[0] == 0)]
@@ -33,8 +37,6 @@ def cat(tensors, dim=0):
                    tuple(tensors), (r,))
         return r
     ref = parts[0]._data
-    if ref.ndim == 0:
-        raise RuntimeError("zero-dimensional tensor (at position 0) cannot be concatenated")
     d = _wrap_dim(dim, ref.ndim)
     for k, t in enumerate(parts):
         a = t._data
@@ -448,8 +450,7 @@ def new_tensor(self, data, dtype=None, device=None, requires_grad=False, layout=
 
 
 def flip(input, dims):
-    dims = [dims] if isinstance(dims, int) else list(dims)
-    ds = tuple(_wrap_dim(d, input._data.ndim) for d in dims)
+    ds = _dims(dims, input._data.ndim, empty_is_all=False)
     r = _make(np.flip(input._data, ds).copy(), input.dtype, input._device)
     if input._requires_grad and grad_state.enabled:
         attach('FlipBackward0', lambda node, g: g.flip(ds), (input,), (r,))
@@ -462,8 +463,20 @@ register(cat, name='concat', method=False)
 register(cat, name='concatenate', method=False)
 for _f in (masked_fill,):
     register(_f, inplace=True)
-for _f in (clone, flip):
-    register(_f)
+
+
+def _flip_method(self, *args, dims=None):
+    """Tensor.flip takes its dims as one sequence or spread out (torch.flip only the first)."""
+    if dims is None:
+        if not args:
+            raise TypeError('flip() missing 1 required positional arguments: "dims"')
+        dims = args[0] if len(args) == 1 else args
+    return flip(self, dims)
+
+
+register(clone)
+register(flip, method=False)
+Tensor.flip = _flip_method
 for _f in (contiguous, to, cpu, cuda, copy_, fill_, zero_, new_tensor, resize_):
     register(_f, function=False)
 register(resize_as_)

@@ -5,20 +5,22 @@ from .. import _xnp as np
 from .. import _dtype as D
 from .._tensor import Tensor, _make, _wrap_dim
 from ..autograd.grad_mode import state as grad_state
-from ._core import attach, guard, needs, register, with_out
+from ._core import attach, broadcast_shapes, guard, needs, register, with_out
+from .manipulation import _check_storage
 from .reduction import _at
+from .shape import _text, no_dims_error
 
 
 def _grad_on(*ts):
     return grad_state.enabled and any(isinstance(t, Tensor) and t._requires_grad for t in ts)
 
 
-def _index_vector(name, index, allow_int32=True):
-    if index.dtype is not D.int64 and not (allow_int32 and index.dtype is D.int32):
-        raise RuntimeError(f"{name}(): Expected dtype int32 or int64 for index" if name == 'index_select'
-                           else f"{name}(): Expected dtype int64 for index")
+def _index_vector(index):
+    """index_select's index as a flat int64 array, after torch's checks."""
+    if index.dtype is not D.int64 and index.dtype is not D.int32:
+        raise RuntimeError("index_select(): Expected dtype int32 or int64 for index")
     if index._data.ndim > 1:
-        raise IndexError(f"{name}(): Index is supposed to be a vector")
+        raise IndexError("index_select(): Index is supposed to be a vector")
     return index._data.reshape(-1).astype(np.int64, copy=False)
 
 
@@ -45,7 +47,7 @@ def _along(d, idx, ndim):
 def index_select(input, dim, index):
     a = input._data
     d = _wrap_dim(dim, a.ndim)
-    idx = _index_vector('index_select', index)
+    idx = _index_vector(index)
     if a.ndim == 0:
         if idx.size != 1:
             raise RuntimeError(f"index_select(): Index to scalar can have only 1 value, got {idx.size} value(s)")
@@ -53,9 +55,13 @@ def index_select(input, dim, index):
         data = a.copy()                 # a 0-dim input gives a 0-dim result
     else:
         n = a.shape[d]
-        # torch's dim-1 kernel has its own check and wording; the others raise embedding's IndexError
+        empty = a.ndim > 1 and idx.size and not a.size
+        if empty and not n:
+            raise RuntimeError("index_select(): self indexing axis dim should be positive")
+        # torch's dim-1 kernel and its kernel for an empty self have their own check and wording; the
+        # others raise embedding's IndexError
         idx = _check_bounds(idx, n, lambda v: RuntimeError(f"INDICES element is out of DATA bounds, id={v} "
-                                                              f"axis_dim={n}") if d == 1 else None)
+                                                              f"axis_dim={n}") if d == 1 or empty else None)
         data = np.take(a, idx, axis=d)
     r = _make(np.asarray(data, order='C'), input.dtype, input._device)
     if _grad_on(input):
@@ -70,19 +76,41 @@ def index_select(input, dim, index):
     return r
 
 
-def _slice_check(name, a, d, idx, src):
-    s = src._data
-    if s.ndim and a.ndim and s.shape[d if s.ndim > d else 0] != idx.size and s.ndim == a.ndim:
-        raise RuntimeError(f"{name}(): Number of indices ({idx.size}) should be equal to source.size(dim): "
+def _index_func_checks(name, input, d, index, source):
+    """torch's checks of index_add_/index_reduce_'s arguments, in its order."""
+    a, s, i = input._data, source._data, index._data
+    if i.ndim > 1:
+        raise IndexError(f"{name}_(): Index is supposed to be a vector, but got dim: {i.ndim} with type: "
+                         f"{D.type_name(index.dtype)} and size: {_text(i.shape)}")
+    if index.dtype is not D.int64 and index.dtype is not D.int32:
+        raise RuntimeError(f"{name}_(): Expected dtype int32/int64 for index but got: {D.type_name(index.dtype)}")
+    if source.dtype is not input.dtype:
+        raise RuntimeError(f"{name}_(): self ({D.type_name(input.dtype)}) and source ({D.type_name(source.dtype)}) "
+                           f"must have the same scalar type")
+    if d and d >= s.ndim:
+        raise RuntimeError(f"{name}_(): Indexing dim {d} is out of bounds of the source tensor with dim {s.ndim}")
+    if i.size != (s.shape[d] if s.ndim else 1):
+        if not s.ndim:          # torch's message asks the 0-dim source for its size
+            raise no_dims_error(d)
+        raise RuntimeError(f"{name}_(): Number of indices ({i.size}) should be equal to source.size(dim): "
                            f"({s.shape[d]}), for dim: {d}")
+    rest_a, rest_s = list(a.shape), list(s.shape)
+    if a.ndim and s.ndim:
+        del rest_a[d], rest_s[d]
+    if rest_a != rest_s:
+        raise RuntimeError(f"source tensor shape must match self tensor shape, excluding the specified dimension. "
+                           f"Got self.shape = {_text(a.shape)} source.shape = {_text(s.shape)}")
+    return i.reshape(-1).astype(np.int64, copy=False)
 
 
 def index_add(input, dim, index, source, *, alpha=1):
     a = input._data
     d = _wrap_dim(dim, a.ndim)
-    idx = _index_vector('index_add', index)
-    _slice_check('index_add_', a, d, idx, source)
-    idx = _check_bounds(idx, a.shape[d], _out_of_bounds(d, a.shape[d])) if a.ndim else _check_bounds(idx, 1)
+    idx = _index_func_checks('index_add', input, d, index, source)
+    if a.ndim <= 1:
+        idx = _check_bounds(idx, a.size)
+    elif idx.size and a.size:       # torch's kernel for a first or last dim is scatter_add's, with its wording
+        idx = _check_bounds(idx, a.shape[d], _out_of_bounds(d, a.shape[d]) if d in (0, a.ndim - 1) else None)
     rt = input.dtype
     data = a.copy()
     s = source._data.astype(rt._np, copy=False)
@@ -90,7 +118,7 @@ def index_add(input, dim, index, source, *, alpha=1):
         s = s * np.cast(alpha, rt._np)
     if a.ndim == 0:
         data = data + s.sum()
-    else:
+    elif data.size and idx.size:
         np.ufunc_at(np.add, data, _along(d, idx, a.ndim), s)
     r = _make(np.asarray(data, rt._np), rt, input._device)
     if _grad_on(input, source):
@@ -108,27 +136,51 @@ def index_add(input, dim, index, source, *, alpha=1):
     return r
 
 
+def _restrided(input, d, n):
+    """index_copy_/index_fill_ first view self with dim d's size made n (the index's length) and its stride
+    0, which torch checks against self's storage. Whether that view has elements: else torch reads no index."""
+    shape, stride = list(input._data.shape) or [1], list(input.stride()) or [1]
+    shape[d], stride[d] = n, 0
+    base = input._base if input._base is not None else input
+    _check_storage(shape, stride, input.storage_offset(), input.dtype.itemsize, base._data.size)
+    return 0 not in shape
+
+
 def index_copy(input, dim, index, source):
-    a = input._data
+    a, s, i = input._data, source._data, index._data
     d = _wrap_dim(dim, a.ndim)
-    idx = _index_vector('index_copy', index)
-    s = source._data
-    if a.ndim and s.ndim == a.ndim:
-        for i in range(a.ndim):
-            if i != d and s.shape[i] != a.shape[i]:
-                raise RuntimeError(f"index_copy_(): Source/destination tensor must have same slice shapes. "
-                                   f"Destination slice shape: {a.shape[i]} at dimension {i} and source slice "
-                                   f"shape: {s.shape[i]} at dimension {i}.")
-        if s.shape[d] != idx.size:
-            raise RuntimeError(f"index_copy_(): Number of indices ({idx.size}) should be equal to "
-                               f"source.size(dim) ({s.shape[d]})")
-    n = a.shape[d] if a.ndim else 1
-    idx = _check_bounds(idx, n, _out_of_bounds(d, n, 'index_copy_(): ', IndexError))
+    if i.ndim > 1:
+        raise IndexError(f"index_copy_(): Index should have dimension 1 or 0 (got {i.ndim})")
+    if not s.ndim and i.size != 1:
+        raise IndexError(f"index_copy_(): When source is scalar, index should have one element (got {i.size})")
+    if s.ndim != a.ndim and s.ndim and a.ndim:
+        raise IndexError(f"index_copy_(): When source and destination are not scalars, their dimensionality must "
+                         f"match. Source dimensionality ({s.ndim}), destination dimensionality ({a.ndim})")
+    if index.dtype is not D.int64:
+        raise RuntimeError(f"index_copy_(): Expected a long tensor for index, but got {D.type_name(index.dtype)}")
+    if source.dtype is not input.dtype:
+        raise RuntimeError(f"index_copy_(): self and source expected to have the same dtype, but got (self) "
+                           f"{D.type_name(input.dtype)} and (source) {D.type_name(source.dtype)}")
+    rest_a, rest_s = list(a.shape), list(s.shape)
+    for rest in (rest_a, rest_s):
+        if rest:
+            del rest[d]
+    if rest_a != rest_s:        # torch prints these sizes space-separated
+        raise RuntimeError(f"index_copy_(): Source/destination tensor must have same slice shapes. Destination slice "
+                           f"shape: {' '.join(map(str, rest_a))} at dimension {d} and source slice shape: "
+                           f"{' '.join(map(str, rest_s))} at dimension 0.")
+    if s.ndim and i.size != s.shape[d]:
+        raise IndexError(f"index_copy_(): Number of indices ({i.size}) should be equal to source.size(dim) "
+                         f"({s.shape[d]})")
+    idx = i.reshape(-1)
     data = a.copy()
-    if a.ndim == 0:
-        data[...] = s.reshape(())
-    else:
-        data[_along(d, idx, a.ndim)] = s
+    if _restrided(input, d, idx.size):
+        n = a.shape[d] if a.ndim else 1
+        idx = _check_bounds(idx, n, _out_of_bounds(d, n, 'index_copy_(): ', IndexError))
+        if a.ndim == 0:
+            data[...] = s.reshape(())
+        else:
+            data[_along(d, idx, a.ndim)] = s
     r = _make(data, input.dtype, input._device)
     if _grad_on(input, source):
         it = _make(idx, D.int64, input._device)
@@ -142,22 +194,26 @@ def index_copy(input, dim, index, source):
 
 
 def index_fill(input, dim, index, value):
-    a = input._data
-    d = _wrap_dim(dim, a.ndim)
-    idx = _index_vector('index_fill', index)
     vt = value if isinstance(value, Tensor) else None
     if vt is not None and vt._data.ndim:
         raise RuntimeError(f"index_fill_ only supports a 0-dimensional value tensor, but got tensor with "
                            f"{vt._data.ndim} dimension(s).")
-    n = a.shape[d] if a.ndim else 1
-    idx = _check_bounds(idx, n, _out_of_bounds(d, n, kind=IndexError), wrap=True)
+    if index.dtype is not D.int64:
+        raise IndexError("index_fill_(): Expected dtype int64 for index.")
+    a = input._data
+    d = _wrap_dim(dim, a.ndim)
+    if index._data.ndim > 1:
+        raise RuntimeError("Index has to be a vector/scalar")
+    idx = index._data.reshape(-1)
     data = a.copy()
-    v = vt._data if vt is not None else value
-    if a.ndim == 0:
-        if idx.size:
+    if _restrided(input, d, idx.size):
+        n = a.shape[d] if a.ndim else 1
+        idx = _check_bounds(idx, n, _out_of_bounds(d, n, kind=IndexError), wrap=True)
+        v = vt._data if vt is not None else value
+        if a.ndim == 0:
             data[...] = v
-    else:
-        data[_along(d, idx, a.ndim)] = v
+        else:
+            data[_along(d, idx, a.ndim)] = v
     r = _make(data, input.dtype, input._device)
     if _grad_on(input, vt):
         it = _make(idx, D.int64, input._device)
@@ -228,18 +284,14 @@ def _scatter_pos(idx, d):
 
 
 def scatter_reduce(input, dim, index, src, reduce, *, include_self=True):
+    a = input._data
+    d = _wrap_dim(dim, a.ndim)
+    idx = _scatter_index(input, index, d, src)
     reduce = {'max': 'amax', 'min': 'amin'}.get(reduce, reduce)     # torch takes the old names too
     if reduce not in _REDUCES:
         raise RuntimeError(f"reduce argument must be either sum, prod, mean, amax or amin, got {reduce}")
-    if index.dtype is not D.int64:
-        raise RuntimeError("scatter(): Expected dtype int64 for index")
-    if src.dtype is not input.dtype:
-        raise RuntimeError(f"scatter(): Expected self.dtype to be equal to src.dtype")
     if input._device.type == 'cuda' and input.dtype is D.bool and reduce in ('prod', 'amin', 'amax'):
         raise NotImplementedError("\"cuda_scatter_gather_base_kernel_func\" not implemented for 'Bool'")
-    a = input._data
-    d = _wrap_dim(dim, a.ndim)
-    idx = index._data
     if a.ndim == 0:
         # a 0-dim self works as a one-element vector (its node keeps torch's name)
         r = scatter_reduce(input.reshape(1), 0, index.reshape(-1), src.reshape(-1), reduce,
@@ -248,6 +300,7 @@ def scatter_reduce(input, dim, index, src, reduce, *, include_self=True):
             r._grad_fn.__class__ = _node('ScatterReduceBackward0')
         return r
     else:
+        idx = _gs_bounds(idx, a.shape[d], d)
         s = src._data[tuple(slice(0, n) for n in idx.shape)]
         out, cnt = _scatter_reduce_np(a, d, idx, s, reduce, include_self)
     r = _make(out, input.dtype, input._device)
@@ -290,11 +343,12 @@ def _scatter_reduce_bwd(d, index, reduce, include_self, cnt):
             from .misc import where
             gs = where(single, (g * alt).gather(d, index), (g * res).gather(d, index) / sel.masked_fill(sz, 1))
         else:
-            # ties share the gradient evenly, the input's own value included
+            # ties share the gradient evenly, the input's own value included (torch counts it even
+            # with include_self=False, though it then gets no gradient)
             sel = s[sub]
             hit_s = (sel == res.gather(d, index)).to(g.dtype)
             ties = g.new_zeros(g.shape).scatter_add(d, index, hit_s)
-            hit_x = (x == res).to(g.dtype) if include_self else x.new_zeros(()).to(g.dtype)
+            hit_x = (x == res).to(g.dtype)
             ties = ties + hit_x
             share = g / ties.masked_fill(ties == 0, 1)
             gi = share * hit_x if include_self else g.masked_fill(touched, 0)
@@ -311,8 +365,7 @@ def index_reduce(input, dim, index, source, reduce, *, include_self=True):
                            f"{reduce}.")
     a = input._data
     d = _wrap_dim(dim, a.ndim)
-    idx = _index_vector('index_reduce', index)
-    idx = _check_bounds(idx, a.shape[d] if a.ndim else 1)
+    idx = _check_bounds(_index_func_checks('index_reduce', input, d, index, source), a.shape[d] if a.ndim else 1)
     s = source._data
     if a.ndim == 0:
         full_idx = idx.reshape(s.shape) if s.ndim else idx.reshape(())
@@ -335,14 +388,14 @@ def _node(name):
 # --- masked_scatter, take, put ------------------------------------------------------------------
 
 def masked_scatter(input, mask, source):
+    shape = broadcast_shapes(mask._data.shape, input._data.shape)     # torch expands the two first
+    if source.dtype is not input.dtype:
+        raise RuntimeError(f"masked_scatter: expected self and source to have same dtypes but got"
+                           f"{D.type_name(input.dtype)} and {D.type_name(source.dtype)}")
     if mask.dtype is not D.bool:
         raise RuntimeError(f"masked_scatter_ only supports boolean masks, but got mask with dtype "
                            f"{D.type_name(mask.dtype)}")
-    try:
-        m = np.broadcast_to(mask._data, np.broadcast_shapes(mask._data.shape, input._data.shape))
-    except ValueError:
-        from .pointwise import _broadcast_error
-        raise _broadcast_error(input._data, mask._data) from None
+    m = np.broadcast_to(mask._data, shape)
     a = np.broadcast_to(input._data, m.shape)
     k = int(m.sum())
     if k > source._data.size:
@@ -369,21 +422,24 @@ def masked_scatter(input, mask, source):
     return r
 
 
-def _flat_index(name, index, numel):
+def _long_index(name, index):
     if index.dtype is not D.int64:
         raise RuntimeError(f"{name}(): Expected a long tensor for index, but got {D.type_name(index.dtype)}")
+
+
+def _flat_index(index, numel):
+    """take/put's positions in the flattened tensor (negative ones from its end)."""
     idx = index._data.reshape(-1)
-    if idx.size:
-        bad = (idx >= numel) | (idx < -numel)
-        if bad.any():
-            i = int(idx[bad][0])
-            raise IndexError(f"out of range: tried to access index {i} on a tensor of {numel} elements.")
-    return np.where(idx < 0, idx + numel, idx)
+    return _check_bounds(idx, numel, lambda v: IndexError(f"out of range: tried to access index {v} on a tensor "
+                                                          f"of {numel} elements."), wrap=True)
 
 
 def take(input, index):
     a = input._data
-    idx = _flat_index('take', index, a.size)
+    _long_index('take', index)
+    if not a.size and index._data.size:
+        raise IndexError("take(): tried to take from an empty tensor")
+    idx = _flat_index(index, a.size)
     data = a.reshape(-1)[idx].reshape(index._data.shape)
     r = _make(data, input.dtype, input._device)
     if _grad_on(input):
@@ -397,41 +453,55 @@ def take(input, index):
     return r
 
 
-def take_along_dim(input, indices, dim=None):
+def _long_indices(indices):
     if indices.dtype is not D.int64:
         raise RuntimeError(f"torch.take_along_dim(): dtype of indices should be Long but got "
                            f"{D.type_name(indices.dtype)}")
+
+
+def take_along_dim(input, indices, dim=None):
     if dim is None:
+        _long_indices(indices)
         return input.reshape(-1).gather(0, indices.reshape(-1))
-    a = input._data
-    d = _wrap_dim(dim, a.ndim)
-    if indices._data.ndim != a.ndim:
+    a, i = input._data, indices._data
+    if i.ndim != a.ndim:
         raise RuntimeError(f"torch.take_along_dim(): input and indices should have the same number of "
-                           f"dimensions, but got {a.ndim} dimensions for input, and {indices._data.ndim} "
+                           f"dimensions, but got {a.ndim} dimensions for input, and {i.ndim} "
                            f"dimensions for indices")
-    si = list(indices._data.shape)
-    sa = list(a.shape)
-    si[d] = sa[d] = 1
-    b = list(np.broadcast_shapes(tuple(si), tuple(sa)))
-    ishape = b.copy()
-    ishape[d] = indices._data.shape[d]
-    xshape = b.copy()
-    xshape[d] = a.shape[d]
+    _long_indices(indices)
+    d = _wrap_dim(dim, a.ndim)
+    if a.ndim == 0:
+        raise no_dims_error(d)
+    n = a.shape[d]
+    if i.size and (i.min() < 0 or i.max() >= n):
+        # torch takes the indices modulo the size along dim (an integer division, so 0 fails)
+        if not n:
+            raise RuntimeError("ZeroDivisionError")
+        indices = _make(np.mod(i, n), D.int64, indices._device)
+    ishape = list(a.shape)
+    ishape[d] = i.shape[d]
+    ishape = broadcast_shapes(ishape, i.shape)
+    xshape = list(i.shape)
+    xshape[d] = n
+    xshape = broadcast_shapes(xshape, a.shape)
     x = input.expand(xshape) if tuple(xshape) != a.shape else input
-    if indices._data.size and indices._data.min() < 0:      # unlike gather, negative indices wrap here
-        indices = _make(np.where(indices._data < 0, indices._data + a.shape[d], indices._data), D.int64,
-                        indices._device)
-    i = indices.expand(ishape) if tuple(ishape) != indices._data.shape else indices
-    return x.gather(d, i)
+    idx = indices.expand(ishape) if tuple(ishape) != i.shape else indices
+    return x.gather(d, idx)
 
 
 def put(input, index, source, accumulate=False):
     a = input._data
-    idx = _flat_index('put', index, a.size)
+    _long_index('put_', index)
+    if source.dtype is not input.dtype:
+        raise RuntimeError(f"put_(): self and source expected to have the same dtype, but got self.dtype = "
+                           f"{D.type_name(input.dtype)} and source.dtype = {D.type_name(source.dtype)}")
     s = source._data.reshape(-1)
-    if s.size != idx.size:
-        raise RuntimeError(f"put_(): Expected source and index to have the same number of elements, but got "
-                           f"source.numel() = {s.size}, index.numel() = {idx.size}")
+    if s.size != index._data.size:
+        raise IndexError(f"put_(): Expected source and index to have the same number of elements, but got "
+                         f"source.numel() = {s.size}, index.numel() = {index._data.size}")
+    if not a.size and s.size:
+        raise IndexError("put_(): Tried to put elements into an empty tensor")
+    idx = _flat_index(index, a.size)
     data = a.copy().reshape(-1)
     if accumulate:
         np.ufunc_at(np.add, data, idx, s.astype(a.dtype, copy=False))
@@ -488,6 +558,7 @@ register(index_put, method=False)
 # --- gather / scatter ----------------------------------------------------------------------------
 
 def _gs_index(name, input, index, d):
+    """gather's index as int64, after torch's checks (scatter's: _scatter_index)."""
     if index.dtype is not D.int64 and index.dtype is not D.int32 and index._data.size:
         raise RuntimeError(f"{name}(): Expected dtype int32/int64 for index")
     a, idx = input._data, index._data
@@ -541,19 +612,35 @@ def gather(input, dim, index, *, sparse_grad=False):
     return r
 
 
-def _scatter_checks(input, d, idx, src):
-    a = input._data
-    if a.ndim == 0 or idx.ndim == 0:
-        return
-    bad = any(idx.shape[i] > a.shape[i] for i in range(a.ndim) if i != d)
-    if src is not None and src._data.ndim == idx.ndim:
-        bad = bad or any(idx.shape[i] > src._data.shape[i] for i in range(idx.ndim))
-        if bad:
-            raise RuntimeError(f"Expected index {list(idx.shape)} to be no larger than self {list(a.shape)} apart "
-                               f"from dimension {d} and to be no larger size than src {list(src._data.shape)}")
-    elif bad:
-        raise RuntimeError(f"Expected index {list(idx.shape)} to be no larger than self {list(a.shape)} apart "
-                           f"from dimension {d}")
+def _scatter_index(input, index, d, src=None):
+    """The index of scatter/scatter_add/scatter_reduce as int64, after torch's checks of the three
+    (a 0-dim tensor counts as 1-dim with size 1); src: a tensor or None."""
+    if index.dtype is not D.int64 and index.dtype is not D.int32 and index._data.size:
+        raise RuntimeError("scatter(): Expected dtype int32/int64 for index")
+    if src is not None and src.dtype is not input.dtype:
+        raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
+    a, idx = input._data, index._data
+    if not idx.size:
+        return idx.astype(np.int64, copy=False)
+    n = max(a.ndim, 1)
+    if n != max(idx.ndim, 1):
+        raise RuntimeError("Index tensor must have the same number of dimensions as self tensor")
+    ishape, ashape = idx.shape or (1,), a.shape or (1,)
+    wrong = any(ishape[i] > ashape[i] for i in range(n) if i != d)
+    if src is None:
+        if wrong:
+            raise RuntimeError(f"Expected index {_text(idx.shape)} to be no larger than self {_text(a.shape)} apart "
+                               f"from dimension {d}")
+        return idx.astype(np.int64, copy=False)
+    sdata = src._data
+    if not wrong:
+        wrong = any(ishape[i] > (sdata.shape[_wrap_dim(i, sdata.ndim)] if sdata.ndim else 1) for i in range(n))
+    if max(sdata.ndim, 1) != n:
+        raise RuntimeError("Index tensor must have the same number of dimensions as src tensor")
+    if wrong:
+        raise RuntimeError(f"Expected index {_text(idx.shape)} to be no larger than self {_text(a.shape)} apart from "
+                           f"dimension {d} and to be no larger size than src {_text(sdata.shape)}")
+    return idx.astype(np.int64, copy=False)
 
 
 def _scatter_np(a, d, idx, s, how):
@@ -577,6 +664,8 @@ def _scatter_np(a, d, idx, s, how):
 
 def _cut(src, idx):
     s = src._data
+    if not idx.size:            # nothing to scatter: src is not read (torch checks no shape then)
+        return s.reshape(-1)[:0].reshape(idx.shape)
     if s.ndim == 0 or idx.ndim == 0:
         return s.reshape(-1)[:max(idx.size, 1)].reshape(idx.shape) if s.ndim else s
     return s[tuple(slice(0, n) for n in idx.shape)]
@@ -587,13 +676,10 @@ def scatter(input, dim, index, src=None, value=None, *, reduce=None):
         src = value
     a = input._data
     d = _wrap_dim(dim, a.ndim)
-    idx = _gs_index('scatter', input, index, d)
     st = src if isinstance(src, Tensor) else None
-    if st is not None and st.dtype is not input.dtype:
-        raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
+    idx = _scatter_index(input, index, d, st)
     if reduce is not None and reduce not in ('add', 'multiply'):
         raise RuntimeError("reduce argument must be either add or multiply.")
-    _scatter_checks(input, d, idx, st)
     idx = _gs_bounds(idx, a.shape[d] if a.ndim else 1, d)
     s = _cut(st, idx) if st is not None else np.full(idx.shape, src, a.dtype, like=a)
     r = _make(_scatter_np(a, d, idx, s.astype(a.dtype, copy=False), reduce), input.dtype, input._device)
@@ -624,10 +710,7 @@ def _pad_to(g, src):
 def scatter_add(input, dim, index, src):
     a = input._data
     d = _wrap_dim(dim, a.ndim)
-    idx = _gs_index('scatter_add', input, index, d)
-    if src.dtype is not input.dtype:
-        raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
-    _scatter_checks(input, d, idx, src)
+    idx = _scatter_index(input, index, d, src)
     idx = _gs_bounds(idx, a.shape[d] if a.ndim else 1, d)
     r = _make(_scatter_np(a, d, idx, _cut(src, idx), 'add'), input.dtype, input._device)
     if _grad_on(input, src):

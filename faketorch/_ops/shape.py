@@ -8,6 +8,7 @@ from .. import _dtype as D
 from .._tensor import Tensor, Size, _make, _wrap_dim
 from ..autograd.grad_mode import state as grad_state
 from ._core import attach, needs, register
+from .reduction import _dims
 
 
 def make_view(input, data, gname, bwd, replay, args=None):
@@ -39,27 +40,38 @@ def _shape_arg(shape):
     return tuple(shape)
 
 
-def _infer(shape, numel, fname='view'):
+def _text(sizes):
+    """A shape as torch prints it in messages: [2, 3]."""
+    return '[' + ', '.join(map(str, sizes)) + ']'
+
+
+def no_dims_error(dim):
+    """torch's error for asking a 0-dim tensor for its size along dim."""
+    return IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
+
+
+def _infer(shape, numel):
+    """shape with its -1 filled in for numel elements; torch's errors in torch's order (one pass)."""
     if -1 not in shape and math.prod(shape) == numel and (not shape or min(shape) >= 0):
         return shape
+    infer, known = None, 1
     for i, s in enumerate(shape):
-        if s < -1:
-            raise RuntimeError(f"invalid shape dimension {s} at index {i} of shape "
-                               f"[{', '.join(map(str, shape))}]")
-    if -1 not in shape:
-        raise RuntimeError(f"shape '[{', '.join(map(str, shape))}]' is invalid for input of size {numel}")
-    shape = list(shape)
-    neg = [i for i, s in enumerate(shape) if s == -1]
-    if len(neg) > 1:
-        raise RuntimeError("only one dimension can be inferred")
-    known = 1
-    for s in shape:
-        if s != -1:
+        if s == -1:
+            if infer is not None:
+                raise RuntimeError("only one dimension can be inferred")
+            infer = i
+        elif s >= 0:
             known *= s
-    if known == 0 or numel % known:
-        raise RuntimeError(f"shape '[{', '.join(map(str, shape))}]' is invalid for input of size {numel}")
-    shape[neg[0]] = numel // known
-    return tuple(shape)
+        else:
+            raise RuntimeError(f"invalid shape dimension {s} at index {i} of shape {_text(shape)}")
+    if numel == known or (infer is not None and known > 0 and numel % known == 0):
+        if infer is None:
+            return shape
+        if known == 0:
+            raise RuntimeError(f"cannot reshape tensor of 0 elements into shape {_text(shape)} because the "
+                               f"unspecified dimension size -1 can be any value and is ambiguous")
+        return shape[:infer] + (numel // known,) + shape[infer + 1:]
+    raise RuntimeError(f"shape '{_text(shape)}' is invalid for input of size {numel}")
 
 
 def _reshape_bwd(node, g):
@@ -80,7 +92,32 @@ def view(self, *shape):
                      self._data.shape)
 
 
+def _view_dtype_check(self, dtype):
+    """torch's conditions for reinterpreting self's elements as dtype's of another size."""
+    old, new = self.dtype.itemsize, dtype.itemsize
+    if old == new:
+        return
+    what = f"to view {D.type_name(self.dtype)} as {D.type_name(dtype)} (different element sizes)"
+    n = self._data.ndim
+    if n == 0:
+        raise RuntimeError(f"self.dim() cannot be 0 {what}")
+    stride = self.stride()
+    if old < new:
+        ratio = new // old
+        if self._data.shape[-1] % ratio:
+            raise RuntimeError(f"self.size(-1) must be divisible by {ratio} {what}, but got {self._data.shape[-1]}")
+        if self.storage_offset() % ratio:
+            raise RuntimeError(f"self.storage_offset() must be divisible by {ratio} {what}, but got "
+                               f"{self.storage_offset()}")
+        for i in range(n - 1):
+            if stride[i] % ratio:
+                raise RuntimeError(f"self.stride({i}) must be divisible by {ratio} {what}, but got {stride[i]}")
+    if stride[-1] != 1:
+        raise RuntimeError(f"self.stride(-1) must be 1 {what}, but got {stride[-1]}")
+
+
 def _view_dtype(self, dtype):
+    _view_dtype_check(self, dtype)
     if dtype is not self.dtype and D.bfloat16 in (dtype, self.dtype):
         return _view_bf16(self, dtype)
     data = self._data.view(dtype._np)
@@ -153,6 +190,8 @@ def _t_bwd(node, g):
 
 
 def permute(input, *dims):
+    if not dims:
+        raise TypeError('permute() missing 1 required positional arguments: "dims"')
     dims = _shape_arg(dims)
     n = input._data.ndim
     if len(dims) != n:
@@ -178,9 +217,7 @@ def squeeze(input, dim=None):
         dims = tuple(i for i, s in enumerate(shape) if s == 1)
         name = 'SqueezeBackward0'
     else:
-        ds = dim if isinstance(dim, (tuple, list)) else (dim,)
-        dims = tuple(sorted({_wrap_dim(d, n) for d in ds if n}))
-        dims = tuple(d for d in dims if shape[d] == 1)
+        dims = tuple(d for d in sorted(_dims(dim, n, empty_is_all=False)) if shape[d] == 1)
         name = 'SqueezeBackward2' if isinstance(dim, (tuple, list)) else 'SqueezeBackward1'
     data = np.squeeze(input._data, dims) if dims else input._data.view()
     return make_view(input, data, name, _squeeze_bwd, lambda b: squeeze(b, dim), shape)
@@ -196,9 +233,9 @@ def unsqueeze(input, dim):
 
 def flatten(input, start_dim=0, end_dim=-1):
     n = input._data.ndim
+    s, e = _wrap_dim(start_dim, n), _wrap_dim(end_dim, n)
     if n == 0:
         return reshape(input, (1,))
-    s, e = _wrap_dim(start_dim, n), _wrap_dim(end_dim, n)
     if s > e:
         raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
     if s == e:
@@ -208,16 +245,22 @@ def flatten(input, start_dim=0, end_dim=-1):
 
 
 def unflatten(input, dim, sizes):
+    if not len(sizes):
+        raise RuntimeError("unflatten: sizes must be non-empty")
     n = input._data.ndim
     d = _wrap_dim(dim, n)
+    sizes = _shape_arg((sizes,))
     shape = input._data.shape
-    sizes = tuple(sizes)
-    if -1 in sizes:
-        known = int(np.prod([s for s in sizes if s != -1]))
-        sizes = tuple(shape[d] // known if s == -1 else s for s in sizes)
-    if int(np.prod(sizes)) != shape[d]:
-        raise RuntimeError(f"unflatten: Provided sizes {list(sizes)} don't multiply up to the size of "
-                           f"dim {dim} ({shape[d]}) in the input tensor")
+    # torch words a failed size inference in its own terms and wraps any other error
+    try:
+        if n == 0:
+            raise no_dims_error(d)
+        sizes = _infer(sizes, shape[d])
+    except (RuntimeError, IndexError) as e:
+        if 'is invalid for input of size' in str(e):
+            raise RuntimeError(f"unflatten: Provided sizes {_text(sizes)} don't multiply up to the size of "
+                               f"dim {d} ({shape[d]}) in the input tensor") from None
+        raise RuntimeError(f"unflatten got an unexpected error:\n{e}") from None
     return view(input, shape[:d] + sizes + shape[d + 1:])
 
 
@@ -225,28 +268,42 @@ def _expand_bwd(node, g):
     return g.sum_to_size(node._args)
 
 
+def _expanded(shape, sizes):
+    """The expanded shape, checked as torch does: from the last dim to the first. A 0-dim tensor takes
+    the sizes as they are (-1 included)."""
+    if not shape:
+        target = sizes
+    else:
+        lead = len(sizes) - len(shape)
+        target = list(sizes)
+        for i in range(len(sizes) - 1, -1, -1):
+            s, o = sizes[i], (shape[i - lead] if i >= lead else 1)
+            if s == -1:
+                if i < lead:
+                    raise RuntimeError(f"The expanded size of the tensor (-1) isn't allowed in a leading, "
+                                       f"non-existing dimension {i}")
+                target[i] = o
+            elif o != s and o != 1:
+                raise RuntimeError(f"The expanded size of the tensor ({s}) must match the existing size ({o}) at "
+                                   f"non-singleton dimension {i}.  Target sizes: {_text(sizes)}.  Tensor sizes: "
+                                   f"{_text(shape)}")
+        target = tuple(target)
+    if target and min(target) < 0:
+        # torch multiplies the sizes as unsigned 64-bit numbers; it builds a tensor with a negative size
+        # when a 0 hides the overflow, which an array cannot have
+        raise RuntimeError("numel: integer multiplication overflow")
+    return target
+
+
 def expand(input, *sizes):
     sizes = _shape_arg(sizes)
     shape = input._data.shape
     if len(sizes) < len(shape):
-        raise RuntimeError(f"expand(torch.{D.legacy_names[input.dtype.name]}{{[{', '.join(map(str, shape))}]}}, "
-                           f"size=[{', '.join(map(str, sizes))}]): the number of sizes provided "
+        raise RuntimeError(f"expand(torch.{D.legacy_names[input.dtype.name]}{{{_text(shape)}}}, "
+                           f"size={_text(sizes)}): the number of sizes provided "
                            f"({len(sizes)}) must be greater or equal to the number of dimensions in "
                            f"the tensor ({len(shape)})")
-    full = (1,) * (len(sizes) - len(shape)) + shape
-    target = []
-    for i, (s, o) in enumerate(zip(sizes, full)):
-        if s == -1:
-            if i < len(sizes) - len(shape):
-                raise RuntimeError("The expanded size of the tensor (-1) isn't allowed in a leading, "
-                                   "non-existing dimension 0")
-            s = o
-        elif o != 1 and s != o:
-            raise RuntimeError(f"The expanded size of the tensor ({s}) must match the existing size "
-                               f"({o}) at non-singleton dimension {i}.  Target sizes: "
-                               f"[{', '.join(map(str, sizes))}].  Tensor sizes: [{', '.join(map(str, shape))}]")
-        target.append(s)
-    target = tuple(target)
+    target = sizes if sizes == shape else _expanded(shape, sizes)
     data = np.broadcast_to(input._data, target)
     return make_view(input, data, 'ExpandBackward0', _expand_bwd, lambda b: expand(b, target), shape)
 
@@ -309,7 +366,7 @@ def select(input, dim, index):
     size = input._data.shape[d]
     if not -size <= index < size:
         raise IndexError(f"select(): index {index} out of range for tensor of size "
-                         f"[{', '.join(map(str, input._data.shape))}] at dimension {dim}")
+                         f"{_text(input._data.shape)} at dimension {d}")
     i = index + size if index < 0 else index
     data = input._data[(slice(None),) * d + (i,)]
     return make_view(input, data, 'SelectBackward0', _select_bwd, lambda b: select(b, d, i),
@@ -327,14 +384,22 @@ def _slice_bwd(node, g):
 
 
 def narrow(input, dim, start, length):
+    if isinstance(start, Tensor):
+        if start._data.ndim or start.dtype._cat != 1:
+            raise RuntimeError("start must be an 0-dim integral Tensor.")
+        start = int(start)
     n = input._data.ndim
+    if n == 0:
+        raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")
+    if length < 0:
+        raise RuntimeError("narrow(): length must be non-negative.")
     d = _wrap_dim(dim, n)
     size = input._data.shape[d]
-    if isinstance(start, Tensor):
-        start = int(start)
+    if not -size <= start <= size:
+        raise IndexError(f"start out of range (expected to be in range of [{-size}, {size}], but got {start})")
     if start < 0:
         start += size
-    if not 0 <= start <= size or length < 0 or start + length > size:
+    if start + length > size:
         raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({size}).")
     idx = (slice(None),) * d + (slice(start, start + length),)
     return make_view(input, input._data[idx], 'SliceBackward0', _slice_bwd,
@@ -359,9 +424,9 @@ def _multi_view(input, datas, gname, bwd, replays):
 
 def unbind(input, dim=0):
     n = input._data.ndim
-    if n == 0:
-        raise IndexError("Dimension specified as 0 but tensor has no dimensions")
     d = _wrap_dim(dim, n)
+    if n == 0:
+        raise no_dims_error(d)
     size = input._data.shape[d]
     datas = [input._data[(slice(None),) * d + (i,)] for i in range(size)]
 
@@ -376,16 +441,25 @@ def unbind(input, dim=0):
 
 def split(tensor, split_size_or_sections, dim=0):
     n = tensor._data.ndim
-    d = _wrap_dim(dim, n)
-    size = tensor._data.shape[d]
+    if n == 0:
+        raise RuntimeError("split expects at least a 1-dimensional tensor")
     if isinstance(split_size_or_sections, int):
         step = split_size_or_sections
-        if step <= 0 and size:
+        if step < 0:
+            raise RuntimeError(f"split expects split_size be non-negative, but got split_size={step}")
+        d = _wrap_dim(dim, n)
+        size = tensor._data.shape[d]
+        if step == 0 and size:
             raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got dimension size of {size}")
         sizes = [min(step, size - s) for s in range(0, size, step)] if size else [0]
         name = 'SplitBackward0'
     else:
+        d = _wrap_dim(dim, n)
+        size = tensor._data.shape[d]
         sizes = list(split_size_or_sections)
+        if min(sizes, default=0) < 0:
+            raise RuntimeError(f"split_with_sizes expects split_sizes have only non-negative entries, but got "
+                               f"split_sizes={sizes}")
         if sum(sizes) != size:
             raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {size} (input "
                                f"tensor's size at dimension {dim}), but got split_sizes={sizes}")
@@ -405,20 +479,34 @@ def split(tensor, split_size_or_sections, dim=0):
 
 
 def chunk(input, chunks, dim=0):
+    if input._data.ndim == 0:
+        raise RuntimeError("chunk expects at least a 1-dimensional tensor")
     if chunks <= 0:
         raise RuntimeError("chunk expects `chunks` to be greater than 0, got: " + str(chunks))
     d = _wrap_dim(dim, input._data.ndim)
     size = input._data.shape[d]
-    step = -(-size // chunks) if size else 1
-    return split(input, step, d)
+    if size == 0:           # torch keeps the number of chunks: that many empty pieces
+        return split(input, [0] * chunks, d)
+    return split(input, -(-size // chunks), d)
 
 
 def movedim(input, source, destination):
     n = input._data.ndim
     src = [source] if isinstance(source, int) else list(source)
     dst = [destination] if isinstance(destination, int) else list(destination)
-    src = [_wrap_dim(s, n) for s in src]
-    dst = [_wrap_dim(s, n) for s in dst]
+    if len(src) != len(dst):
+        raise RuntimeError(f"movedim: Invalid source or destination dims: source ({src} dims) should contain the "
+                           f"same number of dims as destination ({dst} dims)")
+    wsrc = [_wrap_dim(s, n) for s in src]
+    wdst = [_wrap_dim(s, n) for s in dst]
+    if len(set(wsrc)) != len(wsrc):
+        raise RuntimeError(f"movedim: repeated dim in `source` ({src})")
+    if len(set(wdst)) != len(wdst):
+        raise RuntimeError(f"movedim: repeated dim in `destination` ({dst})")
+    if n == 0:
+        from .manipulation import _alias
+        return _alias(input)
+    src, dst = wsrc, wdst
     order = [i for i in range(n) if i not in src]
     for d, s in sorted(zip(dst, src)):
         order.insert(d, s)
@@ -428,6 +516,8 @@ def movedim(input, source, destination):
 def diagonal(input, offset=0, dim1=0, dim2=1):
     n = input._data.ndim
     d1, d2 = _wrap_dim(dim1, n), _wrap_dim(dim2, n)
+    if d1 == d2:
+        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
     data = np.diagonal(input._data, offset, d1, d2)
 
     def bwd(node, g):
@@ -444,21 +534,33 @@ def _T(self):
     return permute(self, tuple(range(n - 1, -1, -1)))
 
 
-def _mT(self):
-    if self._data.ndim < 2:
-        raise RuntimeError("tensor.mT is only supported on matrices or batches of matrices. Got 1-D tensor.")
-    return transpose(self, -2, -1)
+def _matrix_t(what, batches=True, conj=False):
+    """Tensor.mT/.mH/.H/.adjoint(): the last two dims swapped (and conjugated); a 0-dim tensor is
+    returned as it is (torch's deprecated identity, not conjugated)."""
+    def f(self):
+        n = self._data.ndim
+        if n == 0:
+            return self
+        if batches and n == 1:
+            raise RuntimeError(f"{what} is only supported on matrices or batches of matrices. Got 1-D tensor.")
+        if not batches and n != 2:
+            raise RuntimeError(f"{what} is only supported on matrices (2-D tensors). Got {n}-D tensor."
+                               + (" For batches of matrices, consider using tensor.mH" if n > 2 else ""))
+        r = transpose(self, -2, -1)
+        return r.conj() if conj and r.dtype.is_complex else r
+    return f
 
 
+adjoint = _matrix_t('tensor.adjoint()', conj=True)
 Tensor.T = property(_T)
-Tensor.mT = property(_mT)
-Tensor.H = property(lambda self: (transpose(self, 0, 1) if self._data.ndim == 2 else _T(self)).conj()
-                    if self.dtype.is_complex else (transpose(self, 0, 1) if self._data.ndim == 2 else _T(self)))
-Tensor.mH = property(lambda self: _mT(self).conj() if self.dtype.is_complex else _mT(self))
+Tensor.mT = property(_matrix_t('tensor.mT'))
+Tensor.H = property(_matrix_t('tensor.H', batches=False, conj=True))
+Tensor.mH = property(_matrix_t('tensor.mH', conj=True))
 
 for _f in (reshape, transpose, t, permute, squeeze, unsqueeze, flatten, unflatten, narrow, select,
            unbind, split, chunk, movedim, diagonal, broadcast_to):
     register(_f)
+register(adjoint, name='adjoint')
 for _f in (view, view_as, reshape_as, expand, expand_as, sum_to_size):
     register(_f, function=False)
 register(transpose, name='swapaxes')
