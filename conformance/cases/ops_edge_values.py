@@ -131,3 +131,18 @@ def power_0_grad_is_zeros(torch):
     A = torch.ones(2, 2, requires_grad=True)
     torch.linalg.matrix_power(A, 0).backward(-torch.ones(2, 2))
     return repr(A.grad)
+
+
+# binary ops: a kernel's dtype refusal comes after the broadcast error; complex refusals
+for _op, _da, _db, _sa, _sb in [('bitwise_and', 'float32', 'float32', (3,), (2,)), ('remainder', 'bool', 'bool', (2, 3), (3, 2)),
+                                ('pow', 'bool', 'bool', (3,), (2,)), ('sub', 'bool', 'bool', (3,), (2,)),
+                                ('maximum', 'complex64', 'float32', (3,), (2,)), ('fmax', 'complex64', 'float32', (3,), (3,)),
+                                ('heaviside', 'complex64', 'float32', (3,), (3,)), ('atan2', 'complex64', 'float32', (3,), (3,)),
+                                ('lt', 'float32', 'complex64', (3,), (3,)), ('eq', 'float32', 'complex64', (3,), (3,)),
+                                ('remainder', 'complex64', 'float32', (3,), (3,)), ('floor_divide', 'complex64', 'float32', (), (2,)),
+                                ('hypot', 'complex64', 'float32', (3,), (3,)), ('copysign', 'complex64', 'float32', (3,), (3,)),
+                                ('xlogy', 'float32', 'complex64', (3,), (3,)), ('nextafter', 'complex64', 'float32', (3,), (3,)),
+                                ('logaddexp2', 'complex64', 'float32', (3,), (3,)), ('igamma', 'complex64', 'float32', (3,), (3,))]:
+    check('torch.' + _op, lambda torch, op=_op, da=_da, db=_db, sa=_sa, sb=_sb: getattr(torch, op)(
+        torch.ones(sa, dtype=getattr(torch, da)), torch.ones(sb, dtype=getattr(torch, db))),
+        name=f'refusal_{_da}_{_db}_{"x".join(map(str, _sa))}_{"x".join(map(str, _sb))}')

@@ -298,3 +298,8 @@ def broadcast_shapes(*shapes):
                                    f"non-singleton dimension {i}")
         out = tuple(y if x == 1 else x for x, y in zip(a, b))
     return out
+
+
+def no_dims_error(dim):
+    """torch's error for asking a 0-dim tensor for its size along dim."""
+    return IndexError(f"Dimension specified as {dim} but tensor has no dimensions")

@@ -286,6 +286,8 @@ def binary(name, fwd, da=None, db=None, *, kind='arith', grad_name=None, save=Tr
         else:
             a, b, rt = _promote(name, input, other)
         if check is not None:
+            if getattr(check, 'kernel', False) and isinstance(other, Tensor) and a.shape != b.shape:
+                broadcast_shapes(a.shape, b.shape)      # torch broadcasts before its kernel refuses a dtype
             check(rt, input, other)
         if kind == 'float' and rt._cat < _FLOAT:     # compute ints/bools in the default float
             a = a.astype(D.get_default_dtype()._np)
@@ -349,16 +351,30 @@ def _not_implemented(name):
     return bwd
 
 
+def _kernel_check(check):
+    """Mark a dtype refusal made by torch's kernel: torch reports a broadcast error before it."""
+    check.kernel = True
+    return check
+
+
 def _reject(kernel, cats):
     def check(rt, a, b):
         if rt._cat in cats:
             raise NotImplementedError(f'"{kernel}" not implemented for \'{D.type_name(rt)}\'')
+    return _kernel_check(check)
+
+
+def _no_complex(name, text='not implemented for complex tensors.'):
+    """torch's op-level refusal of complex inputs (before any broadcasting)."""
+    def check(rt, a, b):
+        if rt._cat == 3:
+            raise RuntimeError(f"{name} {text}")
     return check
 
 
 def _int_div_check(kernel):
-    """Bool is refused; integer division by zero is an error in torch (NumPy returns 0)."""
-    refuse = _reject(kernel, (0,))
+    """Bool and complex are refused; integer division by zero is an error in torch (NumPy returns 0)."""
+    refuse = _reject(kernel, (0, 3))
 
     def check(rt, a, b):
         refuse(rt, a, b)
@@ -366,7 +382,7 @@ def _int_div_check(kernel):
             bv = b._data if isinstance(b, Tensor) else b
             if np.any(np.asarray(bv) == 0):
                 raise RuntimeError("ZeroDivisionError")
-    return check
+    return _kernel_check(check)
 
 
 def _no_bool_sub(rt, a, b):
@@ -382,7 +398,7 @@ def _int_only(name):
     def check(rt, a, b):
         if rt._cat >= _FLOAT:
             raise NotImplementedError(f"\"{name}_cpu\" not implemented for '{D.type_name(rt)}'")
-    return check
+    return _kernel_check(check)
 
 
 def _pow_check(rt, a, b):
@@ -427,16 +443,17 @@ remainder = binary('remainder', _remainder_np, lambda g, a, b: g,
 fmod = binary('fmod', np.fmod, lambda g, a, b: g, lambda g, a, b: -g * (a / b).trunc(),
               grad_name='FmodBackward1', scalar_grad_name='FmodBackward0', check=_int_div_check('fmod_cpu'))
 atan2 = binary('atan2', np.arctan2, lambda g, a, b: g * b / (a * a + b * b),
-               lambda g, a, b: -g * a / (a * a + b * b), kind='float', scalar_ok=False)
+               lambda g, a, b: -g * a / (a * a + b * b), kind='float', scalar_ok=False,
+               check=_reject('atan2_cpu', (3,)))
 register(atan2, name='arctan2', inplace=True)
 # on a tie (+0 against -0.0) torch returns the first input; NumPy may return either
 maximum = binary('maximum', lambda a, b: _clamp_to(np.maximum, a, b), lambda g, a, b: g * _gt_half(a, b),
-                 lambda g, a, b: g * _gt_half(b, a), inplace=False, scalar_ok=False)
+                 lambda g, a, b: g * _gt_half(b, a), inplace=False, scalar_ok=False, check=_no_complex('maximum'))
 minimum = binary('minimum', lambda a, b: _clamp_to(np.minimum, a, b), lambda g, a, b: g * _gt_half(b, a),
-                 lambda g, a, b: g * _gt_half(a, b), inplace=False, scalar_ok=False)
+                 lambda g, a, b: g * _gt_half(a, b), inplace=False, scalar_ok=False, check=_no_complex('minimum'))
 for _n, _f in (('eq', np.equal), ('ne', np.not_equal), ('lt', np.less), ('le', np.less_equal),
                ('gt', np.greater), ('ge', np.greater_equal)):
-    binary(_n, _f, kind='cmp')
+    binary(_n, _f, kind='cmp', check=None if _n in ('eq', 'ne') else _reject(f'{_n}_cpu', (3,)))
 for _n, _a in (('greater', 'gt'), ('greater_equal', 'ge'), ('less', 'lt'), ('less_equal', 'le'),
                ('not_equal', 'ne')):
     register(getattr(Tensor, _a), name=_n, inplace=False)
@@ -560,6 +577,8 @@ def pow(input, exponent, *, out=None):
 def _pow_tt(input, exponent, gname='PowBackward1'):
     a, b, rt = _promote('pow', input, exponent)
     if rt is D.bool:
+        if a.shape != b.shape:
+            broadcast_shapes(a.shape, b.shape)      # the broadcast error first, as torch
         raise NotImplementedError("\"pow\" not implemented for 'Bool'")
     _pow_check(rt, input, exponent)
     try:
@@ -1009,22 +1028,26 @@ register(positive)
 # --- more binary ---------------------------------------------------------------------------------
 
 hypot = binary('hypot', np.hypot, lambda g, a, b: g * a / hypot(a, b), lambda g, a, b: g * b / hypot(a, b),
-               check=_reject('hypot_cpu', (0, 1)), scalar_ok=False)
+               check=_reject('hypot_cpu', (0, 1, 3)), scalar_ok=False)
 logaddexp = binary('logaddexp', np.logaddexp, lambda g, a, b: g / (1 + (b - a).exp()),
                    lambda g, a, b: g / (1 + (a - b).exp()), check=_reject('logaddexp_cpu', (0, 1)),
                    scalar_ok=False, inplace=False)
 logaddexp2 = binary('logaddexp2', np.logaddexp2, lambda g, a, b: g / (1 + (b - a).exp2()),
-                    lambda g, a, b: g / (1 + (a - b).exp2()), check=_reject('logaddexp2_cpu', (0, 1)),
+                    lambda g, a, b: g / (1 + (a - b).exp2()), check=_reject('logaddexp2_cpu', (0, 1, 3)),
                     scalar_ok=False, inplace=False)
 nextafter = binary('nextafter', np.nextafter, lambda g, a, b: g, _zero_grad,
-                   check=_reject('nextafter_cpu', (0, 1)), scalar_ok=False)
-copysign = binary('copysign', np.copysign, lambda g, a, b: g * _copysign_ratio(a, b), _zero_grad, kind='float', scalar_grad_name='CopysignBackward1')
+                   check=_reject('nextafter_cpu', (0, 1, 3)), scalar_ok=False)
+copysign = binary('copysign', np.copysign, lambda g, a, b: g * _copysign_ratio(a, b), _zero_grad, kind='float',
+                  scalar_grad_name='CopysignBackward1', check=_reject('copysign_cpu', (3,)))
 xlogy = binary('xlogy', lambda a, b: _xlogy_np(a, b), lambda g, a, b: _xlogy_da(g, a, b),
-               lambda g, a, b: g * a / b, kind='float', scalar_grad_name='XlogyBackward2')
+               lambda g, a, b: g * a / b, kind='float', scalar_grad_name='XlogyBackward2',
+               check=_reject('xlogy_cpu', (3,)))
 fmax = binary('fmax', lambda a, b: _clamp_to(np.fmax, a, b), lambda g, a, b: g * ((a >= b) | b.isnan()),
-              lambda g, a, b: g * ((a >= b) | b.isnan()).logical_not(), inplace=False, scalar_ok=False)
+              lambda g, a, b: g * ((a >= b) | b.isnan()).logical_not(), inplace=False, scalar_ok=False,
+              check=_no_complex('fmax'))
 fmin = binary('fmin', lambda a, b: _clamp_to(np.fmin, a, b), lambda g, a, b: g * ((a <= b) | b.isnan()),
-              lambda g, a, b: g * ((a <= b) | b.isnan()).logical_not(), inplace=False, scalar_ok=False)
+              lambda g, a, b: g * ((a <= b) | b.isnan()).logical_not(), inplace=False, scalar_ok=False,
+              check=_no_complex('fmin'))
 gcd = binary('gcd', np.gcd, check=_reject('gcd_cpu', (0, 2, 3)), scalar_ok=False)
 lcm = binary('lcm', np.lcm, check=_reject('lcm_cpu', (0, 2, 3)), scalar_ok=False)
 
@@ -1103,13 +1126,15 @@ def _igamma_dx(g, a, x):
 
 
 igamma = binary('igamma', lambda a, x: _igamma64(a.astype(np.float64), x.astype(np.float64), False),
-                _igamma_da, _igamma_dx, check=_reject('igamma_cpu', (0, 1)), scalar_ok=False)
+                _igamma_da, _igamma_dx, check=_reject('igamma_cpu', (0, 1, 3)), scalar_ok=False)
 igammac = binary('igammac', lambda a, x: _igamma64(a.astype(np.float64), x.astype(np.float64), True),
-                 _igammac_da, lambda g, a, x: -_igamma_dx(g, a, x), check=_reject('igammac_cpu', (0, 1)),
+                 _igammac_da, lambda g, a, x: -_igamma_dx(g, a, x), check=_reject('igammac_cpu', (0, 1, 3)),
                  scalar_ok=False)
 
 
 def _heaviside_check(rt, a, b):
+    if rt._cat == 3:
+        raise RuntimeError("heaviside is not yet implemented for complex tensors.")
     if not isinstance(b, Tensor) or a.dtype is not b.dtype:
         raise RuntimeError("heaviside is not yet implemented for tensors with different dtypes.")
 

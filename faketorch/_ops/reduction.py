@@ -7,7 +7,7 @@ from .. import _dtype as D
 from .. import return_types
 from .._tensor import Tensor, _make, _wrap_dim
 from ..autograd.grad_mode import state as grad_state
-from ._core import attach, needs, register, with_out, write_out
+from ._core import attach, needs, no_dims_error, register, with_out, write_out
 
 _py_max = max
 _py_min = min
@@ -863,10 +863,6 @@ def _spacing(name, y, x, d):
     return hi - lo
 
 
-def _no_dims(dim):
-    return IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
-
-
 def trapezoid(*args, **kwargs):
     return _trapezoid(*_trapz_args('trapezoid', args, kwargs))
 
@@ -878,7 +874,7 @@ def trapz(*args, **kwargs):
 def _trapezoid(y, x, dx, dim):
     name = 'trapezoid'          # trapz's errors say trapezoid too
     if y._data.ndim == 0:       # torch asks a 0-d y for its size along dim (wrapped first when x is given)
-        raise _no_dims(dim if x is None else _wrap_dim(dim, 0))
+        raise no_dims_error(dim if x is None else _wrap_dim(dim, 0))
     d = _wrap_dim(dim, y._data.ndim)
     n = y._data.shape[d]
     if n == 0:
@@ -902,7 +898,7 @@ def cumulative_trapezoid(*args, **kwargs):
         dim = _wrap_dim(dim, y._data.ndim)
         _no_bool(name, x, y)
         if y._data.ndim == 0 and x._data.ndim == 1:     # torch asks the 0-d y for its size along dim
-            raise _no_dims(dim)
+            raise no_dims_error(dim)
     else:
         _no_bool(name, y)
         _real_dx(name, dx)

@@ -7,7 +7,7 @@ from .. import _xnp as np
 from .. import _dtype as D
 from .._tensor import Tensor, Size, _make, _wrap_dim
 from ..autograd.grad_mode import state as grad_state
-from ._core import attach, needs, register
+from ._core import attach, needs, no_dims_error, register
 from .reduction import _dims
 
 
@@ -43,11 +43,6 @@ def _shape_arg(shape):
 def _text(sizes):
     """A shape as torch prints it in messages: [2, 3]."""
     return '[' + ', '.join(map(str, sizes)) + ']'
-
-
-def no_dims_error(dim):
-    """torch's error for asking a 0-dim tensor for its size along dim."""
-    return IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
 
 
 def _infer(shape, numel):
