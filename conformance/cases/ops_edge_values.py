@@ -146,3 +146,28 @@ for _op, _da, _db, _sa, _sb in [('bitwise_and', 'float32', 'float32', (3,), (2,)
     check('torch.' + _op, lambda torch, op=_op, da=_da, db=_db, sa=_sa, sb=_sb: getattr(torch, op)(
         torch.ones(sa, dtype=getattr(torch, da)), torch.ones(sb, dtype=getattr(torch, db))),
         name=f'refusal_{_da}_{_db}_{"x".join(map(str, _sa))}_{"x".join(map(str, _sb))}')
+
+
+@case('Tensor.__getitem__')
+def element_view_writes_through(torch):     # x[i] of a 1-d tensor is a 0-d view: in-place ops land in x
+    y = torch.tensor([1., -2., 3.])
+    y[0].fill_(2.)
+    y[1].add_(10)
+    y.select(0, 2).mul_(3)
+    z = torch.arange(6.).reshape(2, 3)
+    z[1, 2].neg_()
+    z[0][1].zero_()
+    return y, z
+
+
+@case('Tensor.fill_')
+def non_leaf_stays_in_graph(torch):      # FillBackward2/3, ZeroBackward0; views through CopySlices
+    x = torch.tensor([1., -2.], requires_grad=True)
+    v = torch.tensor(5., requires_grad=True)
+    names = []
+    for fill in (lambda y: y.fill_(3.), lambda y: y.fill_(v), lambda y: y.zero_(), lambda y: y[0].fill_(2.)):
+        y = x * 1
+        fill(y)
+        names.append(y.grad_fn.name())
+        (y * torch.tensor([1., 2.])).sum().backward()
+    return names, y, x.grad, v.grad

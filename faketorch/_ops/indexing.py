@@ -291,7 +291,7 @@ def _index_tensors(idx):
 def getitem(self, idx):
     if idx.__class__ is int and self._data.ndim:     # the common x[i]: a select view
         try:
-            data = self._data[idx]
+            data = self._data[idx, ...]         # `...` keeps a 0-d result a view (a[i] is a copied scalar)
         except IndexError as e:
             raise _index_error(e, self, idx) from None
         shape = self._data.shape
@@ -304,6 +304,8 @@ def getitem(self, idx):
         data = _refetch(self, np_idx, idx, basic, e)
     shape = self._data.shape
     if basic:
+        if not isinstance(data, self._data.__class__):     # every index an int: a scalar, not a view
+            data = _get(self._data, np_idx + (Ellipsis,) if isinstance(np_idx, tuple) else (np_idx, Ellipsis))
         if last is None:
             last = 'AliasBackward0'
         return make_view(self, data, last, lambda node, g: _scatter_grad(shape, np_idx, g, True),

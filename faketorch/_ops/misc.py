@@ -368,7 +368,7 @@ def copy_(self, src, non_blocking=False):
     return commit_inplace(self, r)
 
 
-def fill_(self, value):
+def fill_(self, value, _node=None):
     check_inplace(self)
     if isinstance(value, Tensor) and value._data.ndim:
         raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with "
@@ -378,6 +378,11 @@ def fill_(self, value):
         v = D.round_bf16(v)
     if grad_state.enabled and (self._requires_grad or (self._base is not None and self._base._requires_grad)):
         r = _make(np.full(self._data.shape, v, self.dtype._np), self.dtype, self._device)
+        vt = value if isinstance(value, Tensor) else None
+        # the filled tensor stays in the graph: zeros flow back to its old values, the sum to a tensor value
+        attach(_node or ('FillBackward3' if vt is not None else 'FillBackward2'),
+               lambda node, g: (_make(np.zeros_like(g._data), g.dtype, g._device) if needs(node, 0) else None,
+                                g.sum() if needs(node, 1) else None), (self, vt), (r,))
         return commit_inplace(self, r)
     self._data[...] = v
     self._vc[0] += 1
@@ -385,7 +390,7 @@ def fill_(self, value):
 
 
 def zero_(self):
-    return fill_(self, 0)
+    return fill_(self, 0, 'ZeroBackward0')
 
 
 def _storage_of(a):

@@ -363,7 +363,7 @@ def select(input, dim, index):
         raise IndexError(f"select(): index {index} out of range for tensor of size "
                          f"{_text(input._data.shape)} at dimension {d}")
     i = index + size if index < 0 else index
-    data = input._data[(slice(None),) * d + (i,)]
+    data = input._data[(slice(None),) * d + (i, ...)]     # `...`: a 0-d view, not a copied scalar
     return make_view(input, data, 'SelectBackward0', _select_bwd, lambda b: select(b, d, i),
                      (input._data.shape, d, i))
 
