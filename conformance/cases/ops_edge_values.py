@@ -171,3 +171,17 @@ def non_leaf_stays_in_graph(torch):      # FillBackward2/3, ZeroBackward0; views
         names.append(y.grad_fn.name())
         (y * torch.tensor([1., 2.])).sum().backward()
     return names, y, x.grad, v.grad
+
+
+@case('Tensor.unbind')
+def element_views_write_through(torch):     # iteration, unbind and diagonal give writable views
+    y = torch.tensor([1., 2., 3.])
+    for v in y:
+        v.mul_(2)
+    y.unbind(0)[0].add_(100)
+    d = torch.tensor([[1., 2.], [3., 4.]])
+    d.diagonal().add_(1)
+    d.diagonal()[0].fill_(9)
+    f = torch.ones(3, 3)
+    f.diagonal(1).zero_()
+    return y, d, f

@@ -423,7 +423,7 @@ def unbind(input, dim=0):
     if n == 0:
         raise no_dims_error(d)
     size = input._data.shape[d]
-    datas = [input._data[(slice(None),) * d + (i,)] for i in range(size)]
+    datas = [input._data[(slice(None),) * d + (i, ...)] for i in range(size)]    # 0-d views, not scalars
 
     def bwd(node, *grads):
         from .misc import stack
@@ -514,6 +514,8 @@ def diagonal(input, offset=0, dim1=0, dim2=1):
     if d1 == d2:
         raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
     data = np.diagonal(input._data, offset, d1, d2)
+    if isinstance(data, np.ndarray) and not data.flags.writeable and input._data.flags.writeable:
+        data.flags.writeable = True     # torch's diagonal is a writable view; NumPy's is read-only by policy
 
     def bwd(node, g):
         gi = np.zeros(node._args, g._data.dtype, like=g._data)
