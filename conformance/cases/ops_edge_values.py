@@ -185,3 +185,17 @@ def element_views_write_through(torch):     # iteration, unbind and diagonal giv
     f = torch.ones(3, 3)
     f.diagonal(1).zero_()
     return y, d, f
+
+
+@case('Tensor.expand')
+def in_place_on_expanded(torch):     # fills and non-overlapping expands are allowed; other writes raise
+    out = [torch.ones(3).expand(2, 3).fill_(1), torch.ones(1, 3).expand(2, 3).zero_()]
+    a = torch.ones(3)
+    a.expand(1, 3).mul_(2)
+    out.append(a)
+    for bad in (lambda: torch.ones(3).expand(2, 3).add_(1), lambda: torch.ones(3).expand(2, 3).copy_(torch.zeros(2, 3))):
+        try:
+            bad()
+        except RuntimeError as e:
+            out.append(str(e))
+    return out

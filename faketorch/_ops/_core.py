@@ -169,7 +169,7 @@ def commit_inplace(self, result):
         fn = result._grad_fn
         if fn is not None and fn._saved:
             _keep_original(fn, self)
-        self._data[...] = _cast_for(self, result)
+        write_into(self._data, _cast_for(self, result))
     self._vc[0] += 1
     base = self._base
     if grad_state.enabled and (result._requires_grad or self._requires_grad
@@ -303,3 +303,23 @@ def broadcast_shapes(*shapes):
 def no_dims_error(dim):
     """torch's error for asking a 0-dim tensor for its size along dim."""
     return IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
+
+
+_OVERLAP = ("unsupported operation: more than one element of the written-to tensor refers to a single memory "
+            "location. Please clone() the tensor before performing the operation.")
+
+
+def write_into(dst, value, fill=False):
+    """dst[...] = value for a tensor's array. torch refuses to write into an expanded tensor whose
+    elements share memory, except for a fill. NumPy's broadcast views are read-only: those writes go
+    through a writable alias."""
+    if not fill and 0 in dst.strides and any(st == 0 and n > 1 for st, n in zip(dst.strides, dst.shape)):
+        raise RuntimeError(_OVERLAP)
+    try:
+        dst[...] = value
+    except ValueError:
+        if dst.flags.writeable:
+            raise
+        alias = dst.view()
+        alias.flags.writeable = True        # allowed: the memory under the broadcast view is writable
+        alias[...] = value

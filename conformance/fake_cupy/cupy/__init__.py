@@ -103,7 +103,14 @@ class ndarray(NDArrayOperatorsMixin):
     __hash__ = None
 
     def __init__(self, shape, dtype=float, memptr=None, strides=None, order='C'):
-        self._a = shape if shape.__class__ is _np.ndarray else _np.empty(shape, dtype, order=order)
+        a = shape if shape.__class__ is _np.ndarray else _np.empty(shape, dtype, order=order)
+        if not a.flags.writeable:       # CuPy has no read-only arrays (its broadcast views are writable)
+            try:
+                a = a.view()
+                a.flags.writeable = True
+            except ValueError:
+                pass
+        self._a = a
         self._base = None
         _live[id(self)] = self
 
