@@ -728,7 +728,15 @@ def _t_log_softmax(input, dim, dtype=None):
 
 
 def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
-    denom = _norm(input, p, dim, True).clamp_min(eps).expand_as(input)
+    if isinstance(p, str) or input.dtype.is_complex:
+        norm = input.norm(p, dim, keepdim=True)
+    else:       # input.norm(p, dim)'s checks, then its value as one node
+        from ..linalg import _check_float
+        _check_float('linalg.vector_norm', input)
+        for d in (dim if isinstance(dim, (tuple, list)) else (dim,)):
+            _wrap_dim(d, input.dim())
+        norm = _norm(input, p, dim, True)
+    denom = norm.clamp_min(eps).expand_as(input)
     if out is None:
         return input / denom
     from .. import div
@@ -742,12 +750,13 @@ def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
 
 def _linear_bwd(node, g):
     x, w = node.saved_tensors
-    has_b = node._args
+    bias_kind = node._args
+    has_b = bias_kind != _NO_BIAS
     o = 1 if has_b else 0
     need_x, need_w = needs(node, o), needs(node, o + 1)
     need_b = has_b and needs(node, 0)
     if not grad_state.enabled:
-        gx, gwt, gb = _linear_bwd_arrays(g, x, w, need_x, need_w, need_b)
+        gx, gwt, gb = _linear_bwd_arrays(g, x, w, need_x, need_w, need_b, bias_kind)
     else:
         gx = gwt = gb = None
         nd = x.dim()
@@ -758,11 +767,11 @@ def _linear_bwd(node, g):
             x2 = x.reshape(-1, x.shape[-1]) if nd != 2 else x
             gwt = _matmul(x2.t(), g2) if nd else (g2.t() * x).t()
         if need_b:
-            gb = g2.sum(0, keepdim=True).view(-1) if nd else g
+            gb = (g2.sum(0, keepdim=True).view(-1) if nd else g) if bias_kind == _VECTOR_BIAS else g2
     return (gb, gx, gwt) if has_b else (gx, gwt)
 
 
-def _linear_bwd_arrays(g, x, w, need_x, need_w, need_b):
+def _linear_bwd_arrays(g, x, w, need_x, need_w, need_b, bias_kind):
     # the common case (no create_graph): the two GEMMs straight on the arrays, no wrapper ops
     gd, xd, wd = g._data, x._data, w._data
     dt, dev = g.dtype, g._device
@@ -775,40 +784,96 @@ def _linear_bwd_arrays(g, x, w, need_x, need_w, need_b):
     if need_w:
         x2 = xd.reshape(-1, xd.shape[-1]) if xd.ndim != 2 else xd
         gwt = _make((g2.T @ x2).T, dt, dev)
-    if need_b:
-        gb = _make(g2.sum(0), dt, dev)
+    if need_b:     # a bias other than a vector gets the (rows, out) gradient; the engine sums it to its shape
+        gb = _make(g2.sum(0) if bias_kind == _VECTOR_BIAS else g2, dt, dev)
     return gx, gwt, gb
+
+
+_NO_BIAS, _VECTOR_BIAS, _OTHER_BIAS = 0, 1, 2
+
+# caffe2's TypeMeta names, which a few of torch's messages print
+_C10_NAME = {'float32': 'float', 'float64': 'double', 'float16': 'c10::Half', 'bfloat16': 'c10::BFloat16',
+             'int64': 'long int', 'int32': 'int', 'int16': 'short int', 'int8': 'signed char',
+             'uint8': 'unsigned char', 'uint16': 'short unsigned int', 'uint32': 'unsigned int',
+             'uint64': 'long unsigned int', 'bool': 'bool', 'complex32': 'c10::complex<c10::Half>',
+             'complex64': 'c10::complex<float>', 'complex128': 'c10::complex<double>'}
+
+
+def _c10(d):
+    return _C10_NAME[d.name]
+
+
+def _linear_folds(input, bias):
+    """torch runs linear with a bias as one addmm on the input viewed (rows, in_features) when the input is
+    2-D, or contiguous with a bias that is a vector up to singleton dims; otherwise as matmul, then add_."""
+    return input.is_contiguous() and (bias.dim() == 1 or sum(s != 1 for s in bias.shape) == 1)
+
+
+def _addmm_check(bias, input, weight, rows):
+    """torch.addmm(bias, input.view(rows, -1), weight.t())'s checks, in its order."""
+    if bias.dtype is not weight.dtype:
+        raise RuntimeError(f'self and mat2 must have the same dtype, but got {D.type_name(bias.dtype)} and '
+                           f'{D.type_name(weight.dtype)}')
+    if input.dtype is not weight.dtype:
+        raise RuntimeError(f'mat1 and mat2 must have the same dtype, but got {D.type_name(input.dtype)} and '
+                           f'{D.type_name(weight.dtype)}')
+    if weight.dim() != 2:
+        raise RuntimeError(f'mat2 must be a matrix, got {weight.dim()}-D tensor')
+    k, (out, k2) = input.shape[-1], weight.shape
+    if k != k2:
+        raise RuntimeError(f'mat1 and mat2 shapes cannot be multiplied ({rows}x{k} and {k2}x{out})')
+    if bias.shape != (out,) and bias.shape != (rows, out):
+        bias.expand(rows, out)      # raises expand's error where the bias does not broadcast
+
+
+def _bool_blas_check(input, weight, folds, rows, out):
+    """torch's CPU BLAS kernels have no Bool loop (on CUDA cuda_blas_check covers it, integers too); an
+    empty product returns early, except dot's."""
+    if input._device.type == 'cuda':
+        return
+    nd, k = input.dim(), input.shape[-1]
+    if weight.dim() == 1:
+        kernel = 'dot' if nd == 1 else 'addmv_impl_cpu'
+    else:
+        kernel = 'addmm_impl_cpu_' if folds or nd <= 2 or input.is_contiguous() else 'bmm'
+    if kernel == 'dot' or (rows and out and k):
+        raise _not_implemented(kernel, input)
+    if kernel == 'addmm_impl_cpu_' and folds and rows and out:      # addmm scales the bias by a Long beta
+        raise RuntimeError("result type Long can't be cast to the desired output type Bool")
 
 
 def linear(input, weight, bias=None):
     same_device(input, weight, bias)
-    if input.dim() == 0 or weight.dim() == 0:
-        raise RuntimeError(f'both arguments to linear need to be at least 1D, but they are {input.dim()}D and '
-                           f'{weight.dim()}D')
+    nd, wd = input.dim(), weight.dim()
+    if nd == 0 or wd == 0:
+        raise RuntimeError(f'both arguments to linear need to be at least 1D, but they are {nd}D and {wd}D')
+    if wd > 2:
+        raise RuntimeError(f't() expects a tensor with <= 2 dimensions, but self is {wd}D')
+    folds = bias is not None and (nd == 2 or _linear_folds(input, bias))
+    if bias is not None and not folds:
+        return linear(input, weight).add_(bias)
     a, w = input._data, weight._data
-    if input.dtype is not weight.dtype:
-        raise RuntimeError(f'expected m1 and m2 to have the same dtype, but got: '
-                           f'{_c10(input.dtype)} != {_c10(weight.dtype)}')
-    if a.shape[-1:] != w.shape[-1:] and w.ndim == 2:
-        rows = a.size // a.shape[-1] if a.ndim and a.shape[-1] else (a.shape[0] if a.ndim == 2 else 1)
-        if a.ndim == 1:
-            rows = 1
-        raise RuntimeError(f'mat1 and mat2 shapes cannot be multiplied ({rows}x{a.shape[-1]} and '
-                           f'{w.shape[1]}x{w.shape[0]})')
-    _blas.cuda_blas_check(_blas._cuda_kernel(a.ndim, 2), input, a, w)
+    rows = a.size // a.shape[-1] if a.shape[-1] else math.prod(a.shape[:-1])
+    if folds:
+        _addmm_check(bias, input, weight, rows)
+    elif input.dtype is not weight.dtype or a.shape[-1] != w.shape[-1]:
+        _matmul(input, weight.t())      # raises matmul's error
+    out_f = w.shape[0] if wd == 2 else 1
+    if input.dtype is D.bool:
+        _bool_blas_check(input, weight, folds, rows, out_f)
+    _blas.cuda_blas_check(_blas._cuda_kernel(a.ndim, wd), input, a, w)
     out = a @ w.T
     if bias is not None:
-        if bias.dtype is not input.dtype:
-            raise RuntimeError(f'expected m1 and m2 to have the same dtype, but got: '
-                               f'{_c10(bias.dtype)} != {_c10(input.dtype)}')
-        if out.ndim:
-            out += bias._data
+        b = bias._data
+        if b.ndim > 1:      # a (rows, out)-broadcastable bias adds to the product viewed (rows, out)
+            out.reshape(rows, out_f)[...] += b
+        elif out.ndim:
+            out += b
         else:
-            out = out + bias._data
+            out = out + b
     r = _make(out, input.dtype, input._device)
     if grad_state.enabled and (input._requires_grad or weight._requires_grad
                                or (bias is not None and bias._requires_grad)):
-        nd = a.ndim
         if nd == 2:
             name = 'AddmmBackward0' if bias is not None else 'MmBackward0'
         elif bias is not None:
@@ -817,17 +882,40 @@ def linear(input, weight, bias=None):
             name = 'SqueezeBackward4' if nd == 1 else 'UnsafeViewBackward0'
         wt = weight.t() if weight._requires_grad else weight
         edges = (bias, input, wt) if bias is not None else (input, wt)
-        attach(name, _linear_bwd, edges, (r,), save=(input, weight), args=bias is not None)
+        kind = _NO_BIAS if bias is None else _VECTOR_BIAS if bias.dim() == 1 else _OTHER_BIAS
+        attach(name, _linear_bwd, edges, (r,), save=(input, weight), args=kind)
     return r
 
 
-def _c10(d):
-    return {'float32': 'float', 'float64': 'double', 'float16': 'c10::Half', 'int64': 'long int',
-            'bfloat16': 'c10::BFloat16'}.get(d.name, d.name)
+def _dim_size(t, d):
+    """t.size(d) with torch's errors (a 0-dim tensor has no dimension to name)."""
+    if not t.dim():
+        raise IndexError(f'Dimension specified as {d} but tensor has no dimensions')
+    return t.shape[_wrap_dim(d, t.dim())]
 
 
 def bilinear(input1, input2, weight, bias=None):
     from .. import einsum
+    ts = (input1, input2, weight) if bias is None else (input1, input2, weight, bias)
+    if any(t.dtype is not input1.dtype for t in ts):
+        got = ', '.join(f'{n}: {_c10(t.dtype)}' for n, t in zip(('input1', 'input2', 'weight', 'bias'), ts))
+        raise RuntimeError(f'All tensors must have the same dtype, got {got}')
+    n1, n2 = input1.dim(), input2.dim()
+    if n1 != n2:
+        raise RuntimeError(f'bilinear(): input dimensions do not match: got {n1} and {n2}')
+    for i in range(n1 - 1):
+        if input1.shape[i] != input2.shape[i]:
+            raise RuntimeError(f'bilinear(): input batch dimensions do not match at dim {i}: got '
+                               f'{input1.shape[i]} and {input2.shape[i]}')
+    for name, x, d in (('input1', input1, 1), ('input2', input2, 2)):
+        got, want = _dim_size(x, -1), _dim_size(weight, d)
+        if got != want:
+            raise RuntimeError(f'bilinear(): {name} size does not match weight size: got {got} but expected {want}')
+    if bias is not None and _dim_size(bias, 0) != weight.shape[0]:
+        raise RuntimeError(f'bilinear(): bias size does not match weight size: got {bias.shape[0]} but expected '
+                           f'{weight.shape[0]}')
+    if weight.dim() != 3:
+        raise RuntimeError('number of dimensions must match')
     y = einsum('...i,oij,...j->...o', input1, weight, input2)
     if bias is not None:
         y = y + bias
@@ -932,19 +1020,39 @@ dropout3d = _feature_dropout('dropout3d', 3)
 
 # --- embedding -------------------------------------------------------------------------------------
 
-def _check_indices(t, fname):
-    if t.dtype is not D.int64 and t.dtype is not D.int32:
-        raise RuntimeError(f"Expected tensor for argument #1 'indices' to have one of the following scalar "
-                           f"types: Long, Int; but got torch.{D.type_name(t.dtype)}Tensor instead (while "
-                           f"checking arguments for {fname})")
+_LEGACY_TYPES = frozenset(('Byte', 'Char', 'Short', 'Int', 'Long', 'Half', 'Float', 'Double'))
+
+
+def _type_str(dtype, device):
+    """A tensor's type as torch's argument checks print it: the legacy 'torch.FloatTensor' name where one
+    exists, else 'CPUBoolType'."""
+    n = D.type_name(dtype)
+    cuda = device.type == 'cuda'
+    if n in _LEGACY_TYPES:
+        return f"torch.{'cuda.' if cuda else ''}{n}Tensor"
+    return f"{'CUDA' if cuda else 'CPU'}{n}Type"
+
+
+_INDEX_TYPES = ((D.int64, D.int32), 'Long, Int')
+_BAG_WEIGHT_TYPES = ((D.float16, D.bfloat16, D.float32, D.float64), 'Half, BFloat16, Float, Double')
+
+
+def _check_scalar_types(fname, arg, dtype, device, allowed):
+    if dtype not in allowed[0]:
+        raise RuntimeError(f"Expected tensor for argument {arg} to have one of the following scalar types: "
+                           f"{allowed[1]}; but got {_type_str(dtype, device)} instead (while checking arguments "
+                           f"for {fname})")
+
+
+def _int_arg(fname, name, pos, v):
+    if not hasattr(type(v), '__index__'):
+        raise TypeError(f"{fname}(): argument '{name}' (position {pos}) must be int, not {type(v).__name__}")
 
 
 def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, scale_grad_by_freq=False,
               sparse=False):
-    if weight.dim() != 2:
-        raise RuntimeError("'weight' must be 2-D")
-    n = weight.shape[0]
     if padding_idx is not None:
+        n = _dim_size(weight, 0)
         if padding_idx > 0:
             assert padding_idx < n, 'Padding_idx must be within num_embeddings'
         elif padding_idx < 0:
@@ -952,12 +1060,16 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
             padding_idx = n + padding_idx
     else:
         padding_idx = -1
-    _check_indices(input, 'embedding')
+    if max_norm is not None:
+        _embedding_renorm(weight, input, max_norm, norm_type)
+    _int_arg('embedding', 'padding_idx', 3, padding_idx)
+    if weight.dim() != 2:
+        raise RuntimeError("'weight' must be 2-D")
+    _check_scalar_types('embedding', "#1 'indices'", input.dtype, input._device, _INDEX_TYPES)
+    n = weight.shape[0]
     idx = input._data
     if idx.size and (idx.min() < 0 or idx.max() >= n):
         raise IndexError('index out of range in self')
-    if max_norm is not None:
-        _embedding_renorm(weight, idx, max_norm, norm_type)
     r = _make(weight._data[idx], weight.dtype, weight._device)
     if weight._requires_grad and grad_state.enabled:
         def bwd(node, g):
@@ -966,14 +1078,44 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
     return r
 
 
-def _embedding_renorm(weight, idx, max_norm, norm_type):
+def _embedding_renorm(weight, input, max_norm, norm_type):
+    """torch.embedding_renorm_: every row an index names, taken in ascending index order (select() wraps a
+    negative one), scaled down to norm max_norm; the first index out of range stops it."""
+    if weight.dim() != 2:
+        raise RuntimeError(f"Expected 2-dimensional tensor, but got {weight.dim()}-dimensional tensor for argument "
+                           "#1 'self' (while checking arguments for embedding_renorm_)")
+    _check_scalar_types('embedding_renorm_', "#2 'indices'", input.dtype, input._device, _INDEX_TYPES)
+    n = weight.shape[0]
+    ids = np.unique(input._data.reshape(-1))
+    bad = np.nonzero((ids < -n) | (ids >= n))[0]
+    stop = int(bad[0]) if bad.size else ids.size
+    if stop and weight.dtype._cat < 2:
+        raise RuntimeError(f'norm(): input dtype should be either floating point or complex. Got '
+                           f'{D.type_name(weight.dtype)} instead.')
     w = weight._data
-    rows = np.unique(idx.reshape(-1))
-    sub = w[rows]
-    norms = np.sum(np.abs(sub) ** norm_type, axis=1) ** (1.0 / norm_type)
-    scale = np.where(norms > max_norm, max_norm / (norms + 1e-7), 1.0).astype(w.dtype)
-    w[rows] = sub * scale[:, None]
+    for rows in (ids[:stop][ids[:stop] < 0] + n, ids[:stop][ids[:stop] >= 0]):  # a wrapped row may come twice
+        if rows.size:
+            w[rows] = _renorm_rows(w[rows], max_norm, norm_type)
     weight._vc[0] += 1
+    if stop < ids.size:
+        raise IndexError(f'select(): index {int(ids[stop])} out of range for tensor of size {list(weight.shape)} '
+                         'at dimension 0')
+
+
+def _renorm_rows(sub, max_norm, p):
+    a = np.abs(sub)
+    if p == 0:
+        norms = np.sum(a != 0, axis=1).astype(a.dtype)
+    elif p == math.inf:
+        norms = np.max(a, axis=1)
+    elif p == -math.inf:
+        norms = np.min(a, axis=1)
+    else:
+        with np.errstate(divide='ignore'):
+            norms = np.sum(a ** a.dtype.type(p), axis=1) ** a.dtype.type(1.0 / p)
+    norms = norms.astype(np.float64)        # torch reads each norm out as a double
+    scale = np.where(norms > max_norm, max_norm / (norms + 1e-7), 1.0)
+    return sub * scale.astype(a.dtype)[:, None]
 
 
 def _embedding_grad(g, idx, n, padding_idx, scale_grad_by_freq):
@@ -991,55 +1133,90 @@ def _embedding_grad(g, idx, n, padding_idx, scale_grad_by_freq):
     return _make(out.reshape((n,) + g._data.shape[idx.ndim:]), g.dtype, g._device)
 
 
+def _torch_type_repr(x):
+    return str(type(x)).replace("'faketorch._tensor.", "'torch.").replace("'faketorch.", "'torch.")
+
+
 def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale_grad_by_freq=False,
                   mode='mean', sparse=False, per_sample_weights=None, include_last_offset=False,
                   padding_idx=None):
-    _check_indices(input, 'embedding_bag')
+    if weight.dtype is D.int64 and input.is_floating_point():
+        warnings.warn('Argument order of nn.functional.embedding_bag was changed. Usage `embedding_bag(weight, '
+                      'input, ...)` is deprecated, and should now be `embedding_bag(input, weight, ...)`.',
+                      stacklevel=2)
+        weight, input = input, weight
+    psw = per_sample_weights
+    if psw is not None and input.shape != psw.shape:
+        raise ValueError(f'embedding_bag: If per_sample_weights ({psw.shape}) is not None, then it must have the '
+                         f'same shape as the input ({input.shape})')
+    if weight.dim() != 2:
+        raise ValueError(f'weight has to be a 2D Tensor, but got Tensor of dimension {weight.dim()}')
     if input.dim() == 2:
         if offsets is not None:
             raise ValueError('if input is 2D, then offsets has to be None, as input is treated is a mini-batch '
                              'of fixed length sequences. However, found offsets of type '
-                             f'{type(offsets).__name__}')
-        b, l = input.shape
-        offs = np.arange(0, b * l, l, dtype=np.int64, like=input._data)
-        idx = input._data.reshape(-1)
-        if per_sample_weights is not None:
-            per_sample_weights = per_sample_weights.reshape(-1)
+                             f'{_torch_type_repr(offsets)}')
+        from .. import arange
+        offsets = arange(0, input.numel(), input.shape[1], dtype=input.dtype, device=input.device)
+        include_last_offset = False
+        input = input.reshape(-1)
+        if psw is not None:
+            psw = psw.reshape(-1)
     elif input.dim() == 1:
         if offsets is None:
             raise ValueError('offsets has to be a 1D Tensor but got None')
         if offsets.dim() != 1:
             raise ValueError('offsets has to be a 1D Tensor')
-        idx = input._data
-        offs = offsets._data.astype(np.int64)
-        if include_last_offset:
-            offs = offs[:-1]
     else:
         raise ValueError(f'input has to be 1D or 2D Tensor, but got Tensor of dimension {input.dim()}')
-    if mode not in ('sum', 'mean', 'max'):
+    if mode == 'max':
+        if scale_grad_by_freq:
+            raise ValueError('max mode does not support scaling the gradient by the frequency')
+        if sparse:
+            raise ValueError('max mode does not support sparse weights')
+    elif mode not in ('sum', 'mean'):
         raise ValueError('mode has to be one of sum, mean or max')
-    if per_sample_weights is not None and mode != 'sum':
+    if max_norm is not None:
+        _embedding_renorm(weight, input, max_norm, norm_type)
+    if psw is not None and mode != 'sum':
         raise NotImplementedError("embedding_bag: per_sample_weights was not None. per_sample_weights is only "
                                   f"supported for mode='sum' (got mode='{mode}'). Please open a feature "
                                   "request on GitHub.")
     n = weight.shape[0]
-    if padding_idx is not None:
-        if padding_idx < 0:
-            padding_idx = n + padding_idx
-    else:
-        padding_idx = -1
-    if max_norm is not None:
-        _embedding_renorm(weight, idx, max_norm, norm_type)
-    nbags = offs.shape[0]
-    bag_of = np.searchsorted(offs, np.arange(idx.shape[0], like=offs), side='right') - 1    # bag of each index
-    keep = idx != padding_idx
+    padding_idx = _bag_padding_idx(padding_idx, n)
+    offs_all = _bag_check(input, weight, offsets, psw, include_last_offset)
+    idx = input._data
     w = weight._data
+    fast = (mode != 'max' and weight.dtype in (D.float32, D.float16, D.bfloat16) and padding_idx < 0
+            and w.strides[1] == w.itemsize)         # torch's CPU fast path (fbgemm)
+    if offs_all is not None:        # the CPU kernels' errors for bad indices or offsets
+        _bag_index_errors(np.host(idx), offs_all, n, mode, fast, include_last_offset)
+    offs = offsets._data.astype(np.int64)
+    last = None
+    if include_last_offset:
+        offs, last = offs[:-1], offs[-1]
+    nbags, n_idx = offs.shape[0], idx.shape[0]
+    # each index's bag: torch counts the offsets at each position and takes the running sum (offset2bag), which
+    # is also what it does with offsets out of order
+    bag_of = np.cumsum(np.bincount(offs, minlength=n_idx + 1)[:n_idx]) - 1
+    keep = keep_grad = idx != padding_idx
+    if last is not None and fast:     # indices past the last offset: in no bag (the other kernels take them in,
+        keep = keep & (np.arange(idx.shape[0], like=offs) < last)   # and so does the fast mean's backward)
+        if mode == 'sum':
+            keep_grad = keep
+    if not nbags:
+        keep[...] = False
     rows = w[idx]
-    if per_sample_weights is not None:
-        rows = rows * per_sample_weights._data[:, None]
+    if psw is not None:
+        rows = rows * psw._data[:, None]
     D_ = w.shape[1]
     out = np.zeros((nbags, D_), w.dtype, like=w)
     counts = np.bincount(bag_of[keep], minlength=nbags).astype(w.dtype)
+    if mode == 'mean':      # by the bag's size from the offsets (to the end for the last), less its padding
+        sizes = np.diff(np.append(offs, n_idx))
+        if padding_idx >= 0:
+            sizes = sizes - np.bincount(bag_of[(idx == padding_idx) & (bag_of >= 0)], minlength=nbags)
+        counts = sizes.astype(w.dtype)
     if mode == 'max':
         out[:] = -np.inf
         np.ufunc_at(np.maximum, out, bag_of[keep], rows[keep])
@@ -1049,9 +1226,12 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
         if mode == 'mean':
             out = out / np.maximum(counts, 1)[:, None]
     r = _make(out.astype(w.dtype, copy=False), weight.dtype, weight._device)
-    if _grad_needed(weight, per_sample_weights):
+    if _grad_needed(weight, psw):
         def bwd(node, g):
             gd = g._data
+            if not nbags:       # no bags: nothing flows back
+                return (_make(np.zeros_like(w), g.dtype, g._device),
+                        None if psw is None else _make(np.zeros(idx.shape, w.dtype, like=w), g.dtype, g._device))
             gw = None
             if needs(node, 0):
                 per_row = gd[bag_of]
@@ -1059,20 +1239,109 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
                     per_row = per_row / np.maximum(counts, 1)[bag_of][:, None]
                 elif mode == 'max':
                     per_row = per_row * _first_max_mask(rows, out, bag_of, keep, nbags)
-                if per_sample_weights is not None:
-                    per_row = per_row * per_sample_weights._data[:, None]
+                if psw is not None:
+                    per_row = per_row * psw._data[:, None]
                 if scale_grad_by_freq:
                     c = np.bincount(idx, minlength=n)
                     per_row = per_row / c[idx][:, None]
                 acc = np.zeros_like(w)
-                np.ufunc_at(np.add, acc, idx[keep], per_row[keep])
+                np.ufunc_at(np.add, acc, idx[keep_grad], per_row[keep_grad])
                 gw = _make(acc.astype(w.dtype, copy=False), g.dtype, g._device)
             gp = None
-            if per_sample_weights is not None and needs(node, 1):
+            if psw is not None and needs(node, 1):
                 gp = _make((np.sum(gd[bag_of] * w[idx], axis=1) * keep).astype(w.dtype), g.dtype, g._device)
             return gw, gp
-        attach('EmbeddingBagBackward0', bwd, (weight, per_sample_weights), (r,))
+        attach('EmbeddingBagBackward0', bwd, (weight, psw), (r,))
     return r
+
+
+def _bag_padding_idx(padding_idx, n):
+    if padding_idx is None:
+        return -1
+    _int_arg('embedding_bag', 'padding_idx', 9, padding_idx)
+    if not -n <= padding_idx < n:
+        raise RuntimeError(f'padding_idx must be within the number of embeddings, {-n} through {n - 1}, but got '
+                           f'{padding_idx}')
+    return padding_idx + n if padding_idx < 0 else padding_idx
+
+
+def _bag_check(input, weight, offsets, psw, include_last_offset):
+    """torch.embedding_bag's argument checks, in its order (indices and offsets are promoted to one type
+    first). Returns the offsets on the host, or None on a CUDA device, where they stay."""
+    dev = input._device
+    itype = D.result_type_of((input, offsets))
+    _check_scalar_types('embedding_bag', "#1 'indices'", itype, dev, _INDEX_TYPES)
+    _check_scalar_types('embedding_bag', "#1 'weight'", weight.dtype, weight._device, _BAG_WEIGHT_TYPES)
+    offs = None
+    if dev.type != 'cuda':
+        offs = np.host(offsets._data).astype(np.int64)
+        if offs.size and offs[0] != 0:
+            raise RuntimeError('offsets[0] has to be 0, i.e., the first sequence in the mini-batch has to start '
+                               f'from position 0. However, got {offs[0]}\n[ {_type_str(itype, dev)}{{}} ]')
+        if offs.size and offs[-1] > input.shape[0]:
+            raise RuntimeError(f"offsets[-1] can not be greater than input's length {input.shape[0]} but got "
+                               f"offsets[-1] of {offs[-1]}")
+    if psw is not None and psw.dtype is not weight.dtype:
+        raise RuntimeError("Expected tensor for argument #1 'weight' to have the same type as tensor for argument "
+                           f"#1 'per_sample_weights'; but type {_type_str(weight.dtype, weight._device)} does not "
+                           f"equal {_type_str(psw.dtype, psw._device)} (while checking arguments for embedding_bag)")
+    if include_last_offset and offsets.shape[0] < 1:
+        raise RuntimeError('include_last_offset: number of offset should be at least 1')
+    return offs
+
+
+def _bag_index_errors(idx, offs, n, mode, fast, include_last_offset):
+    bounds = offs if include_last_offset else np.append(offs, idx.shape[0])
+    # building each index's bag (offset2bag; torch's fast sum skips it and reads past the buffer instead)
+    if offs.size and (offs.min() < 0 or (mode != 'sum' or not fast) and offs.max() > idx.shape[0]):
+        raise IndexError('index out of range in self')
+    if fast:
+        if idx.size and (idx.min() < 0 or idx.max() >= n) or (np.diff(bounds) < 0).any():
+            from .._misc import get_num_threads
+            _fbgemm_bag_errors(idx, bounds, n, get_num_threads())
+        return
+    bad = np.nonzero((idx < 0) | (idx >= n))[0]
+    if bad.size:
+        raise RuntimeError('embedding_bag: Expected idx >= 0 && idx < num_embeddings but found idx to be '
+                           f'{idx[bad[0]]}')
+
+
+_INDEX_SIZE_CHECK = ('Expected i < index_size to be true, but got false.  (Could this error message be improved?  '
+                     'If so, please report an enhancement request to PyTorch.)')
+
+
+def _fbgemm_bag_errors(idx, bounds, n, threads):
+    """torch's CPU fast path (fbgemm) splits the bags into one chunk per thread. A chunk whose kernel fails is
+    re-scanned to name the error, but that scan mixes chunk-relative and absolute positions, so what it
+    reports (or whether it reports at all) depends on the thread count; this replays it. Where several
+    chunks fail torch reports whichever thread gets there first, nearly always the last chunk's: so here."""
+    B = len(bounds) - 1
+    tasks = min(threads, B) if B > 1 else 1
+    size = -(-B // tasks) if B else 1
+    for start in reversed(range(0, B, size)):
+        end = min(B, start + size)
+        base, count = int(bounds[start]), int(bounds[end] - bounds[start])
+        chunk = idx[base:base + max(count, 0)]
+        cur, failed = 0, False
+        for m in range(start, end):         # the kernel: each bag takes the next len indices of the chunk
+            ln = int(bounds[m + 1] - bounds[m])
+            if cur + ln > count or (ln > 0 and ((chunk[cur:cur + ln] < 0) | (chunk[cur:cur + ln] >= n)).any()):
+                failed = True
+                break
+            cur += max(ln, 0)
+        if not failed and cur == count:
+            continue
+        for m in range(start, end):         # the re-scan: absolute offsets into the chunk's indices
+            for i in range(int(bounds[m]), int(bounds[m + 1])):
+                if i >= count:
+                    raise RuntimeError(_INDEX_SIZE_CHECK)
+                v = chunk[i]
+                if not 0 <= v < n:
+                    raise RuntimeError(f'Index {i} of input takes value {v} which is not in the valid range '
+                                       f'[0, {n})')
+        if bounds[end] != count:
+            raise RuntimeError('Your input appears to be incorrect: the last offset value should be the size of the '
+                               'indices tensor, but it seems not to be the case.')
 
 
 def _first_max_mask(rows, out, bag_of, keep, nbags):
@@ -1087,12 +1356,13 @@ def _first_max_mask(rows, out, bag_of, keep, nbags):
 
 
 def one_hot(tensor, num_classes=-1):
+    _int_arg('one_hot', 'num_classes', 2, num_classes)
     if tensor.dtype is not D.int64:
         raise RuntimeError('one_hot is only applicable to index tensor of type LongTensor.')
     a = tensor._data
+    if a.size == 0 and num_classes <= 0:
+        raise RuntimeError('Can not infer total number of classes from empty tensor.')
     if num_classes == -1:
-        if a.size == 0:
-            raise RuntimeError('Can not infer total number of classes from empty tensor.')
         num_classes = int(a.max()) + 1
     if a.size and a.min() < 0:
         raise RuntimeError('Class values must be non-negative.')
@@ -1382,6 +1652,13 @@ def _legacy_reduction(size_average, reduce, emit_warning=True):
     return ret
 
 
+def _legacy_or(size_average, reduce, reduction):
+    """The reduction the legacy arguments name, if given; not checked (a weighted loss checks it last)."""
+    if size_average is not None or reduce is not None:
+        reduction = _legacy_reduction(size_average, reduce)
+    return reduction
+
+
 def _reduction(size_average, reduce, reduction):
     if size_average is not None or reduce is not None:
         reduction = _legacy_reduction(size_average, reduce)
@@ -1416,19 +1693,25 @@ def _grad_full(g, shape, reduction, n):
     return g.expand(shape)
 
 
-def _pointwise_loss(gname, input, target, fwd, deriv, reduction, extra=()):
+def _pointwise_loss(gname, input, target, fwd, deriv, reduction, out_dtype=None):
     """A loss with elementwise value fwd(a, b) and d/dinput deriv(x, y) (target gets the negative where
-    differentiable); reduction fused into the node, as torch's MseLoss/SmoothL1Loss/HuberLoss kernels."""
+    differentiable); reduction fused into the node, as torch's MseLoss/SmoothL1Loss/HuberLoss kernels. The
+    result has the promoted dtype, or out_dtype where torch writes into an output of that dtype."""
     same_device(input, target)
     rt = D.result_type_of((input, target))
-    if rt._cat < 2:
+    if out_dtype is not None:
+        _inplace_result_check(input.shape, out_dtype, input.shape, rt)
+    if rt._cat != 2:
         kernel = {'MseLossBackward0': 'mse', 'SmoothL1LossBackward0': 'smooth_l1', 'HuberLossBackward0': 'huber'}[gname]
         raise NotImplementedError(f'"{kernel}_{input._device.type}" not implemented for \'{D.type_name(rt)}\'')
     a, b = input._data.astype(rt._np, copy=False), target._data.astype(rt._np, copy=False)
     if a.shape != b.shape:
         a, b = np.broadcast_arrays(a, b)
     elem = fwd(a, b)
-    r = _make(_reduce_arr(elem, reduction), rt, input._device)
+    out_dtype = out_dtype or rt
+    if out_dtype is not rt:
+        elem = elem.astype(out_dtype._np)
+    r = _make(_reduce_arr(elem, reduction), out_dtype, input._device)
     if _grad_needed(input, target):
         shape = elem.shape
         n = elem.size
@@ -1453,23 +1736,43 @@ def _size_warning(input, target):
     broadcast_shapes(input._data.shape, target._data.shape)
 
 
+def _loss_weight_check(input, weight):
+    if weight.shape != input.shape:
+        raise ValueError('Weights and input must have the same size.')
+
+
+def _weighted_reduction(loss, weight, reduction, by_weight):
+    """mse / l1 / huber with a weight: torch's Python path, which checks the reduction only here; mse and l1
+    take the mean over the weights' sum."""
+    loss = loss * weight
+    if reduction == 'none':
+        return loss
+    if reduction == 'sum':
+        return loss.sum()
+    if reduction == 'mean':
+        return loss.sum() / weight.sum() if by_weight else loss.mean()
+    raise ValueError(f"Invalid reduction mode: {reduction}. Expected one of 'none', 'mean', 'sum'.")
+
+
 def mse_loss(input, target, size_average=None, reduce=None, reduction='mean', weight=None):
     _size_warning(input, target)
-    reduction = _reduction(size_average, reduce, reduction)
     if weight is not None:
-        loss = (input - target) ** 2 * weight
-        return _apply_reduction(loss, reduction)
+        _loss_weight_check(input, weight)
+        return _weighted_reduction((input - target) ** 2, weight, _legacy_or(size_average, reduce, reduction),
+                                   True)
+    reduction = _reduction(size_average, reduce, reduction)
     return _pointwise_loss('MseLossBackward0', input, target, lambda a, b: (a - b) * (a - b),
                            lambda x, y: (x - y) * 2, reduction)
 
 
 def l1_loss(input, target, size_average=None, reduce=None, reduction='mean', weight=None):
     _size_warning(input, target)
-    reduction = _reduction(size_average, reduce, reduction)
-    loss = (input - target).abs()
     if weight is not None:
-        loss = loss * weight
-    return _apply_reduction(loss, reduction)
+        _loss_weight_check(input, weight)
+        return _weighted_reduction((input - target).abs(), weight, _legacy_or(size_average, reduce, reduction),
+                                   True)
+    reduction = _reduction(size_average, reduce, reduction)
+    return _apply_reduction((input - target).abs(), reduction)
 
 
 def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction='mean', beta=1.0):
@@ -1494,11 +1797,13 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction='mea
 
 def huber_loss(input, target, reduction='mean', delta=1.0, weight=None):
     _size_warning(input, target)
-    reduction = _reduction(None, None, reduction)
+    if weight is not None:
+        _loss_weight_check(input, weight)
+    else:
+        reduction = _reduction(None, None, reduction)
+    if delta <= 0:
+        raise RuntimeError('huber_loss does not support non-positive values for delta.')
     rt = D.result_type_of((input, target))
-    if rt._cat > input.dtype._cat:      # torch's huber writes into an output of the input's dtype
-        raise RuntimeError(f"result type {D.type_name(rt)} can't be cast to the desired output type "
-                           f"{D.type_name(input.dtype)}")
     t = rt._np.type
 
     def fwd(a, b):
@@ -1509,38 +1814,60 @@ def huber_loss(input, target, reduction='mean', delta=1.0, weight=None):
         from .. import where
         d = x - y
         return where(d.abs() <= delta, d, d.sign() * delta)
+    # torch's huber writes into an output of the input's dtype
     if weight is not None:
-        loss = _pointwise_loss('HuberLossBackward0', input, target, fwd, deriv, 'none') * weight
-        return _apply_reduction(loss, reduction)
-    return _pointwise_loss('HuberLossBackward0', input, target, fwd, deriv, reduction)
+        loss = _pointwise_loss('HuberLossBackward0', input, target, fwd, deriv, 'none', out_dtype=input.dtype)
+        return _weighted_reduction(loss, weight, reduction, False)
+    return _pointwise_loss('HuberLossBackward0', input, target, fwd, deriv, reduction, out_dtype=input.dtype)
 
 
-def _nll_check(input, target, weight, ignore_index):
+def _nll_check(input, target, weight):
+    """torch's nll_loss_nd checks, in its order: inputs of up to 2 dims go to nll_loss, 4-dim ones to
+    nll_loss2d, the others to nll_loss2d on a reshaped view (after their own target-size check)."""
     nd = input.dim()
     if nd < 1:
         raise ValueError(f'Expected 1 or more dimensions (got {nd})')
-    tb = target.shape[0] if target.dim() else 1
-    if nd >= 2 and input.shape[0] != tb:
-        raise ValueError(f'Expected input batch_size ({input.shape[0]}) to match target batch_size ({tb}).')
+    if nd != 1:
+        tb = target.shape[0] if target.dim() else 0     # torch reads a 0-dim target's batch size as 0
+        if input.shape[0] != tb:
+            raise ValueError(f'Expected input batch_size ({input.shape[0]}) to match target batch_size ({tb}).')
+    C = input.shape[1] if nd >= 2 else input.shape[0]
+    if nd <= 2:
+        if target.dim() > 1:
+            raise RuntimeError('0D or 1D target tensor expected, multi-target not supported')
+        _nll_target_dtype(input, target, nd)
+        if nd == 1 and target.dim() == 1 and target.shape[0] != 1:
+            raise ValueError(f'For 1D input, 1D target must have size 1, but got target size: {target.shape[0]}')
+        if weight is not None and (weight.dim() != 1 or weight.shape[0] != C):
+            raise RuntimeError(f'weight tensor should be defined either for all {C} classes or no classes but got '
+                               f'weight tensor of shape: {list(weight.shape)}')
+        kernel = 'nll_loss_out_frame'
+    else:
+        want = tuple(input.shape[:1]) + tuple(input.shape[2:])
+        if nd != 4 and tuple(target.shape) != want:
+            raise RuntimeError(f'Expected target size {list(want)}, got {list(target.shape)}')
+        _nll_target_dtype(input, target, nd)
+        if nd == 4 and target.dim() != 3:
+            raise RuntimeError('only batches of spatial targets supported (3D tensors) but got targets of '
+                               f'dimension: {target.dim()}')
+        if weight is not None and weight.numel() != C:
+            raise RuntimeError('weight tensor should be defined either for all or no classes')
+        if nd == 4 and tuple(target.shape) != want:
+            raise RuntimeError(f'size mismatch (got input: {list(input.shape)} , target: {list(target.shape)}')
+        kernel = 'nll_loss2d_forward_out_frame'
+    if input.dtype._cat != 2:
+        raise _not_implemented(kernel, input)
+    if weight is not None and weight.dtype is not input.dtype:
+        raise RuntimeError(f'expected scalar type {D.type_name(input.dtype)} but found {D.type_name(weight.dtype)}')
+    return C
+
+
+def _nll_target_dtype(input, target, nd):
     if target.dtype is not D.int64 and target.dtype is not D.uint8:
         if input._device.type == 'cuda' and nd <= 2:      # torch's CUDA kernel has no such loop
             raise NotImplementedError('"nll_loss_forward_reduce_cuda_kernel_2d_index" not implemented for '
                                       f"'{D.type_name(target.dtype)}'")
         raise RuntimeError(f'expected target dtype to be Long or Byte, but got {D.type_name(target.dtype)}')
-    C = input.shape[1] if nd >= 2 else input.shape[0]
-    if nd <= 2 and target.dim() > 1:
-        raise RuntimeError('0D or 1D target tensor expected, multi-target not supported')
-    want = tuple(input.shape[:1]) + tuple(input.shape[2:])
-    if nd > 2 and tuple(target.shape) != want:
-        if nd == 4:
-            raise RuntimeError(f'size mismatch (got input: {list(input.shape)} , target: {list(target.shape)}')
-        raise RuntimeError(f'Expected target size {list(want)}, got {list(target.shape)}')
-    if weight is not None and weight.numel() != C:
-        raise RuntimeError(f'weight tensor should be defined either for all {C} classes or no classes but got '
-                           f'weight tensor of shape: {list(weight.shape)}')
-    if weight is not None and weight.dtype is not input.dtype:
-        raise RuntimeError(f'expected scalar type {D.type_name(input.dtype)} but found {D.type_name(weight.dtype)}')
-    return C
 
 
 def _check_targets(t, bad):
@@ -1558,7 +1885,7 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
 def _nll_nd(input, target, weight, ignore_index, reduction):
     """torch's nll_loss_nd: 3-d and >4-d inputs go through nll_loss2d on an (N, C, 1, -1) view, and an
     unreduced loss is viewed back (so its grad_fn is ViewBackward0)."""
-    _nll_check(input, target, weight, ignore_index)
+    _nll_check(input, target, weight)
     d = input.dim()
     if (d == 3 or d > 4) and input.numel() > 0:
         n, c = input.shape[:2]
@@ -1643,21 +1970,25 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
                   reduction='mean', label_smoothing=0.0):
     reduction = _reduction(size_average, reduce, reduction)
     same_device(input, target, weight)
-    if not 0.0 <= label_smoothing <= 1.0:
+    if label_smoothing > 1.0:      # torch lets a negative one through (it smooths only above 0)
         raise RuntimeError(f'label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}')
     class_dim = 0 if input.dim() == 1 else 1
-    C = input.shape[class_dim]
     if input.shape == target.shape:
         if target.dtype._cat != 2:
             raise RuntimeError('Expected floating point type for target with class probabilities, got '
                                f'{D.type_name(target.dtype)}')
         if ignore_index >= 0:
             raise RuntimeError('ignore_index is not supported for floating point target')
+        C = _dim_size(input, class_dim)
+        if weight is not None and (weight.dim() != 1 or weight.shape[0] != C):
+            raise RuntimeError(f'cross_entropy: weight tensor should be defined either for all {C} classes or no '
+                               f'classes but got weight tensor of shape: {list(weight.shape)}')
         return _cross_entropy_prob(input, target, weight, reduction, label_smoothing, class_dim, C)
     logp = log_softmax(input, class_dim)
     nll = _nll_nd(logp, target, weight, ignore_index, reduction)
     if label_smoothing <= 0.0:
         return nll
+    C = input.shape[class_dim]
     ignore = target == ignore_index
     if weight is not None:
         wshape = [1] * input.dim()
@@ -1703,9 +2034,22 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     if target.shape != input.shape:
         raise ValueError(f'Using a target size ({target.shape}) that is different to the input size '
                          f'({input.shape}) is deprecated. Please ensure they have the same size.')
+    if weight is not None:
+        from .. import broadcast_shapes as _broadcast_sizes      # torch.broadcast_shapes' message
+        wshape = _broadcast_sizes(target.shape, weight.shape)
+    if target.dtype is not input.dtype:     # one TensorIterator over (loss, input, target), all one dtype
+        raise RuntimeError(f'Found dtype {D.type_name(target.dtype)} but expected {D.type_name(input.dtype)}')
+    if input.dtype._cat != 2:
+        raise _not_implemented('binary_cross_entropy', input)
     a, y = input._data, target._data
-    if a.size and (np.any(a < 0) or np.any(a > 1) or np.any(np.isnan(a))):
-        raise RuntimeError('all elements of input should be between 0 and 1')
+    if a.size:      # the kernel checks each element's input, then its target
+        bad_x = ~((a >= 0) & (a <= 1))
+        bad = bad_x | ~((y >= 0) & (y <= 1))
+        if bad.any():
+            raise RuntimeError('all elements of %s should be between 0 and 1'
+                               % ('input' if bad_x.reshape(-1)[np.argmax(bad.reshape(-1))] else 'target'))
+    if weight is not None:
+        _inplace_result_check(input.shape, input.dtype, wshape, input.dtype)       # loss.mul_(weight)
     t = a.dtype.type
     with np.errstate(divide='ignore'):
         elem = (y - t(1)) * np.maximum(np.log1p(-a), t(-100)) - y * np.maximum(np.log(a), t(-100))
@@ -1739,17 +2083,31 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     reduction = _reduction(size_average, reduce, reduction)
     if target.shape != input.shape:
         raise ValueError(f'Target size ({target.shape}) must be the same as input size ({input.shape})')
+    # torch: log_sigmoid(input) [* (pos_weight - 1) * target + 1, in place]; (1 - target) * input - that, in
+    # place (so the loss has the target's dtype); then loss *= weight, in place
+    if input.dtype._cat != 2:
+        raise _not_implemented('log_sigmoid_cpu', input)
+    shape = input.shape
+    if pos_weight is not None:
+        _inplace_result_check(shape, input.dtype, broadcast_shapes(pos_weight.shape, target.shape),
+                              D.result_type_of((input, pos_weight, target)))
+    if target.dtype is D.bool:
+        target - target     # raises torch's error: its 1 - target subtracts from a bool tensor filled with 1
+    out_dt = target.dtype
+    _inplace_result_check(shape, out_dt, shape, D.result_type_of((target, input)))
+    if weight is not None:
+        _inplace_result_check(shape, out_dt, broadcast_shapes(shape, weight.shape), D.result_type_of((target, weight)))
     x, y = input._data, target._data
     t = x.dtype.type
     logsig = np.minimum(x, t(0)) - np.log1p(np.exp(-np.abs(x)))
     if pos_weight is not None:
         lw = (pos_weight._data - t(1)) * y + t(1)
-        logsig = logsig * lw
+        logsig = (logsig * lw).astype(x.dtype, copy=False)
     elem = (t(1) - y) * x - logsig
     if weight is not None:
         elem = elem * weight._data
-    elem = elem.astype(x.dtype, copy=False)
-    r = _make(_reduce_arr(elem, reduction), input.dtype, input._device)
+    elem = elem.astype(out_dt._np, copy=False)
+    r = _make(_reduce_arr(elem, reduction), out_dt, input._device)
     if _grad_needed(input, target):
         shape, n = elem.shape, elem.size
 
@@ -1795,6 +2153,10 @@ def kl_div(input, target, size_average=None, reduce=None, reduction='mean', log_
                       stacklevel=2)
     if reduction not in ('none', 'mean', 'sum', 'batchmean'):
         raise ValueError(f'{reduction} is not a valid value for reduction')
+    if input.dtype.is_complex or target.dtype.is_complex:
+        raise RuntimeError('kl_div: Complex inputs not supported.')
+    if input.dtype._cat < 2 or target.dtype._cat < 2:
+        raise RuntimeError('kl_div: Integral inputs not supported.')
     if log_target:
         loss = target.exp() * (target - input)
     else:
@@ -1805,6 +2167,16 @@ def kl_div(input, target, size_average=None, reduce=None, reduction='mean', log_
     return _apply_reduction(loss, reduction)
 
 
+def _inplace_result_check(shape, dtype, result_shape, result_dtype):
+    """An in-place op's errors for a result of result_shape / result_dtype written into (shape, dtype), shape
+    first: the rule of _ops._core.commit_inplace, for a fused kernel that checks before computing."""
+    if tuple(result_shape) != tuple(shape):
+        raise RuntimeError(f"output with shape {list(shape)} doesn't match the broadcast shape {list(result_shape)}")
+    if result_dtype is not dtype and not D.can_cast(result_dtype, dtype):
+        raise RuntimeError(f"result type {D.type_name(result_dtype)} can't be cast to the desired output type "
+                           f"{D.type_name(dtype)}")
+
+
 def _xlogy_self(t):
     from .. import where
     return where(t == 0, t * 0, t * t.log()) if t.dtype._cat == 2 else t * 0
@@ -1812,6 +2184,14 @@ def _xlogy_self(t):
 
 def soft_margin_loss(input, target, size_average=None, reduce=None, reduction='mean'):
     reduction = _reduction(size_average, reduce, reduction)
+    # torch: neg(input).mul_(target).exp_().log1p_(), all in place on neg(input)
+    if input.dtype is D.bool:
+        input.neg()     # raises torch's error for negating a bool tensor
+    _inplace_result_check(input.shape, input.dtype, broadcast_shapes(input.shape, target.shape),
+                          D.result_type_of((input, target)))
+    if input.dtype._cat < 2:
+        from .._dtype import get_default_dtype
+        _inplace_result_check(input.shape, input.dtype, input.shape, get_default_dtype())     # exp_
     x, y = input._data, target._data
     elem = np.log1p(np.exp(-y * x)).astype(x.dtype, copy=False)
     r = _make(_reduce_arr(elem, reduction), input.dtype, input._device)
@@ -1830,20 +2210,22 @@ def soft_margin_loss(input, target, size_average=None, reduce=None, reduction='m
 
 
 def multilabel_soft_margin_loss(input, target, weight=None, size_average=None, reduce=None, reduction='mean'):
-    reduction = _reduction(size_average, reduce, reduction)
+    reduction = _legacy_or(size_average, reduce, reduction)
     loss = -(target * logsigmoid(input) + (1 - target) * logsigmoid(-input))
     if weight is not None:
         loss = loss * weight
     cd = input.dim() - 1
     loss = loss.sum(dim=cd) / input.size(cd)
+    if reduction not in ('none', 'mean', 'sum'):       # torch checks it only here, in its own words
+        raise ValueError(f'{reduction} is not valid')
     return _apply_reduction(loss, reduction)
 
 
 def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=None, reduction='mean'):
-    from .. import where, zeros_like
+    from .. import full_like, where, zeros_like
     reduction = _reduction(size_average, reduce, reduction)
     z = zeros_like(input)
-    m = (margin - input).clamp_min(0)
+    m = full_like(input, margin).sub_(input).clamp_min_(0)      # torch's Scalar - Tensor: in the input's dtype
     out = where(target != 1, m, z) + where(target != -1, input, z)
     return _apply_reduction(out, reduction)
 
@@ -1853,13 +2235,19 @@ def margin_ranking_loss(input1, input2, target, margin=0, size_average=None, red
     if input1.dim() != input2.dim() or input1.dim() != target.dim():
         raise RuntimeError(f'margin_ranking_loss : All input tensors should have same dimension but got sizes: '
                            f'input1: {input1.size()}, input2: {input2.size()}, target: {target.size()} ')
-    return _apply_reduction((-target * (input1 - input2) + margin).clamp_min(0), reduction)
+    d = input1 - input2         # before -target, as torch evaluates them (it shows in the errors)
+    return _apply_reduction((-target * d + float(margin)).clamp_min(0), reduction)
 
 
 def cosine_embedding_loss(input1, input2, target, margin=0, size_average=None, reduce=None, reduction='mean'):
     from .. import where, zeros_like
     reduction = _reduction(size_average, reduce, reduction)
-    d = input1.dim() - 1
+    d = target.dim()
+    if d > 1:
+        raise RuntimeError('0D or 1D target tensor expected, multi-target not supported')
+    if input1.dim() != d + 1 or input2.dim() != d + 1:
+        raise RuntimeError(f'{d}D target tensor expects {d + 1}D input tensors, but found inputs with sizes '
+                           f'{list(input1.shape)} and {list(input2.shape)}.')
     prod = (input1 * input2).sum(d)
     m1 = (input1 * input1).sum(d) + 1e-12
     m2 = (input2 * input2).sum(d) + 1e-12
@@ -1869,14 +2257,28 @@ def cosine_embedding_loss(input1, input2, target, margin=0, size_average=None, r
     return _apply_reduction(out, reduction)
 
 
-def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, swap=False, size_average=None,
-                        reduce=None, reduction='mean'):
-    reduction = _reduction(size_average, reduce, reduction)
+def _margin_positive(margin):
+    if margin <= 0:
+        raise ValueError(f'margin must be greater than 0, got {margin}')
+
+
+def _triplet_dims(anchor, positive, negative):
     a_dim, p_dim, n_dim = anchor.dim(), positive.dim(), negative.dim()
     if not (a_dim == p_dim and p_dim == n_dim):
         raise RuntimeError(f'The anchor, positive, and negative tensors are expected to have the same number '
                            f'of dimensions, but got: anchor {a_dim}D, positive {p_dim}D, and negative {n_dim}D '
                            'inputs')
+
+
+def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, swap=False, size_average=None,
+                        reduce=None, reduction='mean'):
+    reduction = _reduction(size_average, reduce, reduction)
+    _margin_positive(margin)        # F's own check; torch.triplet_margin_loss has none
+    return _triplet_margin(anchor, positive, negative, margin, p, eps, swap, reduction)
+
+
+def _triplet_margin(anchor, positive, negative, margin, p, eps, swap, reduction):
+    _triplet_dims(anchor, positive, negative)
     dp = pairwise_distance(anchor, positive, p, eps)
     dn = pairwise_distance(anchor, negative, p, eps)
     if swap:
@@ -1887,6 +2289,9 @@ def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, s
 
 def triplet_margin_with_distance_loss(anchor, positive, negative, *, distance_function=None, margin=1.0,
                                       swap=False, reduction='mean'):
+    _reduction(None, None, reduction)
+    _margin_positive(margin)
+    _triplet_dims(anchor, positive, negative)
     dist = distance_function if distance_function is not None else pairwise_distance
     dp = dist(anchor, positive)
     dn = dist(anchor, negative)
@@ -1901,17 +2306,41 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=
     reduction = _reduction(size_average, reduce, reduction)
     if p not in (1, 2):
         raise ValueError('only p == 1 and p == 2 supported')
+    if weight is not None and weight.dim() != 1:
+        raise ValueError('weight must be one-dimensional')
     return _fused('MultiMarginLossBackward0', (input,),
                   lambda x: _multi_margin(x, target, p, margin, weight, reduction))
 
 
+def _margin_input_check(input):
+    """multi_margin_loss's and multilabel_margin_loss's input check; returns the number of classes."""
+    nd = input.dim()
+    if not (nd == 2 and input.shape[1] or nd == 1 and input.shape[0] or nd == 0):
+        raise RuntimeError(f'Expected non-empty vector or matrix with optional 0-dim batch size, but got: '
+                           f'{list(input.shape)}')
+    return input.shape[-1] if nd else 1
+
+
+def _margin_dtypes(kernel, input, target):
+    """The two margin kernels' loops: float and double inputs, int64 targets."""
+    if input.dtype is not D.float32 and input.dtype is not D.float64:
+        raise _not_implemented(kernel, input)
+    if target.dtype is not D.int64:
+        raise RuntimeError(f'expected scalar type Long but found {D.type_name(target.dtype)}')
+
+
 def _multi_margin(input, target, p, margin, weight, reduction):
+    C_ = _margin_input_check(input)
     n = input.shape[0] if input.dim() == 2 else 1
     if target.dim() > 1 or target.numel() != n:
         raise RuntimeError('multi_margin_loss: target tensor should be 1-D with size equal to the number of input '
                            f'samples (batch size). Expected target size [{n}], but got {list(target.shape)}. Input '
                            f'has shape {list(input.shape)}.')
-    C_ = input.shape[-1] if input.dim() else 1
+    if weight is not None and weight.numel() != C_:
+        raise RuntimeError(f'inconsistent weight size, expected {C_} but got {list(weight.shape)}')
+    _margin_dtypes('multi_margin_loss_cpu_kernel', input, target)
+    if weight is not None and weight.dtype is not input.dtype:
+        raise RuntimeError(f'expected scalar type {D.type_name(input.dtype)} but found {D.type_name(weight.dtype)}')
     if target.numel() and (target._data.min() < 0 or target._data.max() >= C_):
         raise RuntimeError('target out of range')
     x = input if input.dim() == 2 else input.reshape(1, -1)
@@ -1936,6 +2365,18 @@ def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduct
 
 
 def _multilabel_margin(input, target, reduction):
+    C_ = _margin_input_check(input)
+    if input.dim() <= 1:
+        ok = target.dim() <= 1 and target.numel() == C_
+    else:
+        ok = target.dim() == 2 and tuple(target.shape) == tuple(input.shape)
+    if not ok:
+        raise RuntimeError(f'inconsistent target size: {list(target.shape)} for input of size: {list(input.shape)}')
+    if target.numel():      # torch reads the extremes as integers: every entry in [-1, C)
+        tg = target._data
+        if int(tg.min()) < -1 or int(tg.max()) >= C_:
+            raise RuntimeError("argument #2 'target' is out of range")
+    _margin_dtypes('multilabel_margin_loss_forward_out_frame', input, target)
     x = input if input.dim() == 2 else input.reshape(1, -1)
     tg = target._data.reshape(x.shape)
     C = x.shape[1]
@@ -1968,20 +2409,21 @@ def poisson_nll_loss(input, target, log_input=True, full=False, size_average=Non
 
 
 def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction='mean'):
-    if isinstance(var, (int, float)):
-        from .. import full_like
-        var = full_like(input, var)
+    from .. import any as _any, ones_like
+    if isinstance(var, float):
+        if var < 0:
+            raise ValueError('var has negative entry/entries')
+        var = var * ones_like(input)
+    elif _any(var < 0):
+        raise ValueError('var has negative entry/entries')
     if var.shape != input.shape:
         if tuple(input.shape[:-1]) == tuple(var.shape):
             var = var.unsqueeze(-1)
-        elif tuple(input.shape[:-1]) == tuple(var.shape[:-1]) and var.shape[-1] == 1:
-            pass
-        else:
+        # otherwise var may differ from input in one dim, where it is 1 (torch sums var's mismatching sizes)
+        elif input.dim() != var.dim() or sum(v for i, v in zip(input.shape, var.shape) if i != v) != 1:
             raise ValueError('var is of incorrect size')
     if reduction not in ('none', 'mean', 'sum'):
         raise ValueError(reduction + ' is not valid')
-    if np.any(var._data < 0):
-        raise ValueError('var has negative entry/entries')
     var = var.clone()
     with _no_grad():
         var.clamp_(min=eps)
@@ -2075,7 +2517,12 @@ def _ctc_alpha_beta(lp, ext, skip, il, tl, blank):
     dt = lp.dtype
     S = ext.shape[1]
     bi = np.arange(B)[:, None]
-    em = lp[:, bi, ext]                                   # (T, B, S)
+    # torch reads log_probs[t][b][c] as flat memory, so a class out of [0, C) reads a neighbour's entry
+    # (past the buffer's end it reads garbage: -inf here)
+    flat = np.ascontiguousarray(lp).reshape(-1)
+    pos = np.arange(T)[:, None, None] * (B * C) + (bi * C + ext)[None]
+    inside = (pos >= 0) & (pos < flat.size)
+    em = np.where(inside, flat[np.clip(pos, 0, max(flat.size - 1, 0))], dt.type(-np.inf))     # (T, B, S)
     ninf = np.full((B, S), -np.inf, dt)
     tl_a = np.asarray(tl)
     alpha = np.full((T, B, S), -np.inf, dt)
@@ -2110,9 +2557,17 @@ def _ctc_alpha_beta(lp, ext, skip, il, tl, blank):
         beta[t] = np.where(live, _lse(nxt, n1, n2) + em[t], beta[t])
     ab = alpha + beta                                     # (T, B, S)
     lcab = np.full((T, B, C), -np.inf, dt)
-    for s in range(S - 1, -1, -1):        # gather alpha*beta onto classes, in torch's (descending) order
-        cur = lcab[:, bi[:, 0], ext[:, s]]
-        lcab[:, bi[:, 0], ext[:, s]] = _lse(cur, ab[:, :, s])
+    if ((ext >= 0) & (ext < C)).all():
+        for s in range(S - 1, -1, -1):        # gather alpha*beta onto classes, in torch's (descending) order
+            cur = lcab[:, bi[:, 0], ext[:, s]]
+            lcab[:, bi[:, 0], ext[:, s]] = _lse(cur, ab[:, :, s])
+    else:       # through flat memory, as the reads: an out-of-range class adds into a neighbour's entry
+        flat_l = lcab.reshape(-1)
+        for s in range(S - 1, -1, -1):
+            for b in range(B):
+                ok = inside[:, b, s]
+                at = pos[ok, b, s]
+                flat_l[at] = _lse(flat_l[at], ab[ok, b, s])
     with np.errstate(invalid='ignore', over='ignore'):
         grad = _exp(lp) - _exp(lcab + nll[None, :, None] - lp)
     tmask = np.arange(T)[:, None] < np.asarray(il)[None, :]
@@ -2120,21 +2575,68 @@ def _ctc_alpha_beta(lp, ext, skip, il, tl, blank):
     return nll, grad
 
 
+def _ctc_lengths(x, name):
+    """A lengths argument as ints: a tensor (any shape, integral) or a sequence of ints."""
+    if isinstance(x, Tensor):
+        if x.dtype._cat != 1:
+            raise RuntimeError(f'{name} must be integral')
+        return [int(v) for v in np.host(x._data).reshape(-1)]
+    return [int(v) for v in x]
+
+
+_CTC_ARGS = ' (while checking arguments for ctc_loss_allocate_outputs)'
+
+
+def _ctc_check(lp, targets, il, tl, blank):
+    """torch's ctc_loss_allocate_outputs checks, in its order."""
+    if lp.dim() != 3:
+        raise RuntimeError(f"Expected 3-dimensional tensor, but got {lp.dim()}-dimensional tensor for argument #1 "
+                           f"'log_probs'{_CTC_ARGS}")
+    if targets.dim() not in (1, 2):
+        raise RuntimeError(f"Expected 1 to 2 dimensions, but got {targets.dim()}-dimensional tensor for argument "
+                           f"#2 'targets'{_CTC_ARGS}")
+    T, B, C = lp.shape
+    if not 0 <= blank < C:
+        raise RuntimeError('blank must be in label range')
+    if len(il) != B:
+        raise RuntimeError('input_lengths must be of size batch_size')
+    if len(tl) != B:
+        raise RuntimeError('target_lengths must be of size batch_size')
+    for v in tl:
+        if v < 0:
+            raise RuntimeError(f'Expected target_lengths to have value at least 0, but got value {v}{_CTC_ARGS}')
+    n0 = sum(tl) if targets.dim() == 1 else B
+    if targets.shape[0] != n0:
+        raise RuntimeError(f"Expected tensor to have size {n0} at dimension 0, but got size {targets.shape[0]} for "
+                           f"argument #2 'targets'{_CTC_ARGS}")
+    if targets.dim() == 2 and max(tl, default=0) > targets.shape[1]:
+        raise RuntimeError(f'Expected tensor to have size at least {max(tl)} at dimension 1, but got size '
+                           f"{targets.shape[1]} for argument #2 'targets'{_CTC_ARGS}")
+    for v in il:
+        if v < 0:
+            raise RuntimeError(f'Expected input_lengths to have value at least 0, but got value {v}{_CTC_ARGS}')
+        if v > T:
+            raise RuntimeError(f'Expected input_lengths to have value at most {T}, but got value {v}{_CTC_ARGS}')
+
+
 def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reduction='mean', zero_infinity=False):
     """CTC by torch's alpha/beta recursions in log space (vectorised over batch and extended target);
     one node, CtcLossBackward0, with torch's closed-form gradient."""
-    def lens(x):
-        return [int(v) for v in (x.tolist() if isinstance(x, Tensor) else x)]
-    il, tl = lens(input_lengths), lens(target_lengths)
-    unbatched = log_probs.dim() == 2
+    reduction = _reduction(None, None, reduction)
+    il = _ctc_lengths(input_lengths, 'input_lengths')
+    tl = _ctc_lengths(target_lengths, 'target_lengths')
+    if log_probs.dtype is not D.float32 and log_probs.dtype is not D.float64:
+        raise _not_implemented('ctc_loss_cpu', log_probs)
+    if not log_probs.numel():
+        raise RuntimeError('log_probs tensor must not be empty')
+    unbatched = log_probs.dim() != 3
     lp_in = log_probs.unsqueeze(1) if unbatched else log_probs
-    tg = np.host(targets._data)       # the recursions run on the host (Python loops over time)
-    if unbatched:
-        tg = tg.reshape(1, -1)
+    _ctc_check(lp_in, targets, il, tl, blank)
+    tg = np.host(targets._data).astype(np.int64)       # the recursions run on the host (Python loops over time)
     B = lp_in.shape[1]
-    if targets.dim() == 1 and not unbatched:    # concatenated targets
+    if targets.dim() == 1:      # concatenated targets
         offs = np.concatenate([[0], np.cumsum(tl)[:-1]]).astype(np.int64)
-        rows = [tg.reshape(-1)[o:o + n] for o, n in zip(offs, tl)]
+        rows = [tg[o:o + n] for o, n in zip(offs, tl)]
     else:
         rows = [tg[b, :tl[b]] for b in range(B)]
     Lmax = max(tl) if tl else 0
@@ -2241,8 +2743,8 @@ register(lambda input1, input2, target, margin=0.0, reduction=0: margin_ranking_
     input1, input2, target, margin, reduction=_enum_red(reduction)), name='margin_ranking_loss', method=False)
 register(lambda input, target, log_input, full, eps, reduction: poisson_nll_loss(
     input, target, log_input, full, eps=eps, reduction=_enum_red(reduction)), name='poisson_nll_loss', method=False)
-register(lambda anchor, positive, negative, margin=1.0, p=2, eps=1e-6, swap=False, reduction=0: triplet_margin_loss(
-    anchor, positive, negative, margin, p, eps, swap, reduction=_enum_red(reduction)), name='triplet_margin_loss',
+register(lambda anchor, positive, negative, margin=1.0, p=2, eps=1e-6, swap=False, reduction=0: _triplet_margin(
+    anchor, positive, negative, margin, p, eps, swap, _enum_red(reduction)), name='triplet_margin_loss',
     method=False)
 register(lambda log_probs, targets, input_lengths, target_lengths, blank=0, reduction=0, zero_infinity=False:
          ctc_loss(log_probs, targets, input_lengths, target_lengths, blank, _enum_red(reduction), zero_infinity),
