@@ -313,7 +313,7 @@ def write_into(dst, value, fill=False):
     """dst[...] = value for a tensor's array. torch refuses to write into an expanded tensor whose
     elements share memory, except for a fill. NumPy's broadcast views are read-only: those writes go
     through a writable alias."""
-    if not fill and 0 in dst.strides and any(st == 0 and n > 1 for st, n in zip(dst.strides, dst.shape)):
+    if not fill and 0 in dst.strides and dst.size and any(st == 0 and n > 1 for st, n in zip(dst.strides, dst.shape)):
         raise RuntimeError(_OVERLAP)
     try:
         dst[...] = value
