@@ -199,3 +199,8 @@ def in_place_on_expanded(torch):     # fills and non-overlapping expands are all
         except RuntimeError as e:
             out.append(str(e))
     return out
+
+
+check('Tensor.size', lambda torch: torch.tensor(1.).size(0), name='zero_dim')
+check('torch.broadcast_shapes', lambda torch: torch.broadcast_shapes(torch.Size([3]), torch.Size([4])), name='size_shown')
+check('torch.broadcast_shapes', lambda torch: torch.broadcast_shapes([3], [4]), name='list_shown')

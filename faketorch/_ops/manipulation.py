@@ -402,7 +402,8 @@ def unsafe_split_with_sizes(input, split_sizes, dim=0):
 # --- meshgrid, broadcast ------------------------------------------------------------------------
 
 def broadcast_shapes(*shapes):
-    shapes = [(s,) if isinstance(s, int) else tuple(s) for s in shapes]
+    given = [(s,) if isinstance(s, int) else s for s in shapes]     # the message shows each as passed
+    shapes = [tuple(s) for s in given]
     n = max((len(s) for s in shapes), default=0)
     out = [1] * n
     for k, s in enumerate(shapes):
@@ -415,7 +416,7 @@ def broadcast_shapes(*shapes):
                 out[j] = v
             elif v != 1 and v != out[j]:
                 raise RuntimeError(f"Attempting to broadcast a dimension of length {v} at {j - n}! Mismatching "
-                                   f"argument at index {k} had {tuple(s)}; but expected shape should be "
+                                   f"argument at index {k} had {given[k]!r}; but expected shape should be "
                                    f"broadcastable to {list(out)}")
     return Size(out)
 
