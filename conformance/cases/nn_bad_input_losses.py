@@ -239,7 +239,8 @@ def include_last_offset_tail(torch):
         y = torch.nn.functional.embedding_bag(torch.tensor([1, 2, 3, 4]), w, torch.tensor([0, 1, 2]), mode=mode,
                                               include_last_offset=True)
         y.sum().backward()
-        out += [y, w.grad]
+        # the fast path's weight gradient leaves the tail rows uninitialized in torch (garbage): not compared
+        out += [y] if mode != 'max' and dt is torch.float else [y, w.grad]
     return out
 
 # --- one_hot
