@@ -204,3 +204,20 @@ def in_place_on_expanded(torch):     # fills and non-overlapping expands are all
 check('Tensor.size', lambda torch: torch.tensor(1.).size(0), name='zero_dim')
 check('torch.broadcast_shapes', lambda torch: torch.broadcast_shapes(torch.Size([3]), torch.Size([4])), name='size_shown')
 check('torch.broadcast_shapes', lambda torch: torch.broadcast_shapes([3], [4]), name='list_shown')
+
+
+# matrix products: addmm checks dtypes before ranks; bool has no CPU kernel (each product names its own)
+for _i, _fn in enumerate([
+        lambda t: t.addmm(t.ones(2, 2, dtype=t.double), t.ones(2), t.ones(2, 2)),
+        lambda t: t.addmm(t.ones(2), t.ones(2, 2), t.ones(2, 2, dtype=t.double)),
+        lambda t: t.addmm(t.ones(2, 2), t.ones(2, 2, dtype=t.bool), t.ones(2, 2, dtype=t.bool)),
+        lambda t: t.addmm(t.ones(2, 2, dtype=t.bool), t.ones(2, 2, dtype=t.bool), t.ones(2, 2, dtype=t.bool)),
+        lambda t: t.addmm(t.ones(2, 2), t.ones(2), t.ones(2, 2)),
+        lambda t: t.mm(t.ones(2, 2, dtype=t.bool), t.ones(2, 2, dtype=t.bool)),
+        lambda t: t.bmm(t.ones(1, 2, 2, dtype=t.bool), t.ones(1, 2, 2, dtype=t.bool)),
+        lambda t: t.mv(t.ones(2, 2, dtype=t.bool), t.ones(2, dtype=t.bool)),
+        lambda t: t.dot(t.ones(2, dtype=t.bool), t.ones(2, dtype=t.bool)),
+        lambda t: t.matmul(t.ones(3, 2, 2, dtype=t.bool), t.ones(2, 2, dtype=t.bool)),
+        lambda t: t.matmul(t.ones(2, dtype=t.bool), t.ones(3, 2, 2, dtype=t.bool)),
+        lambda t: t.matmul(t.ones(3, 2, 2, dtype=t.bool), t.ones(2, dtype=t.bool))]):
+    check('torch.addmm' if _i < 5 else 'torch.matmul', _fn, name=f'product_checks_{_i}')

@@ -118,6 +118,10 @@ def matmul(input, other, _name=None, _kernel=None):
         raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are "
                            f"{a.ndim}D and {b.ndim}D")
     _check_dtypes('matmul', input, other)
+    if input.dtype is D.bool and input._device.type == 'cpu':      # the CPU kernel torch's matmul picks
+        nb = b.ndim
+        kernel = ('dot' if a.ndim == 1 else 'addmv_impl_cpu') if nb == 1 else 'addmm_impl_cpu_' if nb == 2 else 'bmm'
+        raise NotImplementedError(f'"{kernel}" not implemented for \'Bool\'')
     try:
         data = np.matmul(a, b)
     except ValueError:
@@ -130,6 +134,9 @@ def matmul(input, other, _name=None, _kernel=None):
         attach(_name or _mm_name(a.ndim, b.ndim, a.shape, b.shape), _matmul_bwd, (input, other), (r,),
                save=(input, other))
     return r
+
+
+_BOOL_KERNEL = {'mm': 'addmm_impl_cpu_', 'bmm': 'bmm', 'mv': 'addmv_impl_cpu', 'dot': 'dot'}    # CPU kernels
 
 
 def _fixed_rank(name, na, nb, cuda_kernel=None):
@@ -149,6 +156,8 @@ def _fixed_rank(name, na, nb, cuda_kernel=None):
         if name == 'bmm' and input._data.shape[0] != mat2._data.shape[0]:
             raise RuntimeError(f"batch1 and batch2 must have same number of batches, got "
                                f"{input._data.shape[0]} and {mat2._data.shape[0]}")
+        if input.dtype is D.bool and mat2.dtype is D.bool and input._device.type == 'cpu':
+            raise NotImplementedError(f'"{_BOOL_KERNEL[name]}" not implemented for \'Bool\'')
         return matmul(input, mat2, 'BmmBackward0' if name == 'bmm' else None, cuda_kernel)
     f.__name__ = name
     return f
@@ -171,6 +180,14 @@ def outer(input, vec2):
 def _add_product(gname, fname, product):
     """beta * input + alpha * product(m1, m2) as one node (torch's addmm, addmv, addr, baddbmm)."""
     def f(input, m1, m2, *, beta=1, alpha=1, out=None):
+        if fname == 'addmm':        # torch's addmm checks the dtypes before the ranks
+            for a, word in ((input, 'self'), (m1, 'mat1')):
+                if a.dtype is not m2.dtype:
+                    raise RuntimeError(f"{word} and mat2 must have the same dtype, but got {D.type_name(a.dtype)} "
+                                       f"and {D.type_name(m2.dtype)}")
+            for t, word in ((m1, 'mat1'), (m2, 'mat2')):
+                if t.dim() != 2:
+                    raise RuntimeError(f"{word} must be a matrix, got {t.dim()}-D tensor")
         with_grad = grad_state.enabled and (input._requires_grad or m1._requires_grad or m2._requires_grad)
         prev = grad_state.enabled
         grad_state.enabled = False          # the pieces are recorded below as one node
