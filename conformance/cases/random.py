@@ -136,3 +136,10 @@ def seeded_mlp_dropout_shuffled_loader(torch):
             opt.step()
             losses.append(loss.item())
     return losses[:20], model[0].weight
+
+
+for _f in ('rand', 'randn'):
+    for _dt in ('complex64', 'complex128'):
+        for _n in (3, 20):      # torch fills the real view: interleaved parts, a normal's std 1/sqrt(2)
+            check('torch.' + _f, lambda torch, f=_f, dt=_dt, n=_n: getattr(torch, f)(n, dtype=getattr(torch, dt)),
+                  exact=True, name=f'{_dt}_{_n}')

@@ -1,5 +1,7 @@
 """Random ops on torch's CPU generator (faketorch._rng): the same numbers as torch after the same
 seed. Each draws into a fresh array in the output's memory order, as torch's kernels fill it."""
+import math
+
 from .. import _xnp as np
 
 from .. import _dtype as D
@@ -49,16 +51,26 @@ def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None, 
          pin_memory=False):
     dt = dtype or (out.dtype if out is not None else D.get_default_dtype())
     shape = _size(size)
-    return _new(_draw(_dev(device), generator, 'uniform', shape, _np(dt)).reshape(shape), dt, device,
-                requires_grad, out, 'rand')
+    return _new(_complex_or_real(_dev(device), generator, 'uniform', shape, dt), dt, device, requires_grad, out,
+                'rand')
+
+
+def _complex_or_real(dev, generator, name, shape, dt):
+    """torch fills a complex tensor through its real view (real, imag interleaved), a normal one
+    with std 1/sqrt(2) per part."""
+    if not dt.is_complex:
+        return _draw(dev, generator, name, shape, _np(dt)).reshape(shape)
+    extra = (0.0, 1 / math.sqrt(2)) if name == 'normal' else ()       # std / sqrt(2), as torch computes it
+    parts = _draw(dev, generator, name, tuple(shape) + (2,), _np(dt.to_real()), *extra)
+    return parts.view(_np(dt)).reshape(shape)
 
 
 def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
           pin_memory=False):
     dt = dtype or (out.dtype if out is not None else D.get_default_dtype())
     shape = _size(size)
-    return _new(_draw(_dev(device), generator, 'normal', shape, _np(dt)).reshape(shape), dt, device,
-                requires_grad, out, 'randn')
+    return _new(_complex_or_real(_dev(device), generator, 'normal', shape, dt), dt, device, requires_grad, out,
+                'randn')
 
 
 def randint(low=0, high=None, size=None, *, generator=None, out=None, dtype=None, layout=None,
