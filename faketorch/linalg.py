@@ -8,7 +8,7 @@ from . import _dtype as D
 from . import return_types as RT
 from ._tensor import Tensor, _make, _wrap_dim
 from .autograd.grad_mode import state as grad_state
-from ._ops._core import attach, needs, with_out
+from ._ops._core import attach, needs, with_out, zero_grad
 
 
 class _LinAlgError(RuntimeError):
@@ -667,7 +667,7 @@ def matrix_power(A, n, *, out=None):
         r = _make(np.broadcast_to(np.eye(A._data.shape[-1], dtype=A.dtype._np), A._data.shape).copy(),
                   A.dtype, A._device)
         if _grad_on(A):
-            attach('CopyBackwards', lambda node, g: _make(np.zeros_like(g._data), g.dtype, g._device), (A,), (r,))
+            attach('CopyBackwards', lambda node, g: zero_grad(g), (A,), (r,))
         return _write(out, r, 'linalg_matrix_power')
     if n < 0:
         A = inv(A)

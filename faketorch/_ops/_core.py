@@ -323,3 +323,14 @@ def write_into(dst, value, fill=False):
         alias = dst.view()
         alias.flags.writeable = True        # allowed: the memory under the broadcast view is writable
         alias[...] = value
+
+
+def zero_grad(g, *_):
+    """torch's zeros_like(grad), the gradient of piecewise-constant ops: +0 even for a negative, inf or
+    NaN g (g * 0 would give -0.0 and NaN)."""
+    return _make(np.zeros_like(g._data), g.dtype, g._device)
+
+
+def kernel_error(kernel, dtype):
+    """torch's error for a dtype its kernel has no loop for."""
+    return NotImplementedError(f'"{kernel}" not implemented for \'{D.type_name(dtype)}\'')

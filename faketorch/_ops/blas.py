@@ -4,7 +4,7 @@ from .. import _xnp as np
 from .. import _dtype as D
 from .._tensor import Tensor, _make
 from ..autograd.grad_mode import state as grad_state
-from ._core import attach, needs, register, same_device, with_out
+from ._core import attach, kernel_error, needs, register, same_device, with_out
 
 
 def _check_dtypes(name, a, b):
@@ -121,7 +121,7 @@ def matmul(input, other, _name=None, _kernel=None):
     if input.dtype is D.bool and input._device.type == 'cpu':      # the CPU kernel torch's matmul picks
         nb = b.ndim
         kernel = ('dot' if a.ndim == 1 else 'addmv_impl_cpu') if nb == 1 else 'addmm_impl_cpu_' if nb == 2 else 'bmm'
-        raise NotImplementedError(f'"{kernel}" not implemented for \'Bool\'')
+        raise kernel_error(kernel, D.bool)
     try:
         data = np.matmul(a, b)
     except ValueError:
@@ -157,7 +157,7 @@ def _fixed_rank(name, na, nb, cuda_kernel=None):
             raise RuntimeError(f"batch1 and batch2 must have same number of batches, got "
                                f"{input._data.shape[0]} and {mat2._data.shape[0]}")
         if input.dtype is D.bool and mat2.dtype is D.bool and input._device.type == 'cpu':
-            raise NotImplementedError(f'"{_BOOL_KERNEL[name]}" not implemented for \'Bool\'')
+            raise kernel_error(_BOOL_KERNEL[name], D.bool)
         return matmul(input, mat2, 'BmmBackward0' if name == 'bmm' else None, cuda_kernel)
     f.__name__ = name
     return f
@@ -177,17 +177,23 @@ def outer(input, vec2):
     return input.unsqueeze(1) * vec2.unsqueeze(0)
 
 
+def addmm_checks(self, mat1, mat2, mat1_dim=None):
+    """torch's addmm checks before the product: the dtypes against mat2's, then the ranks (linear
+    passes mat1_dim=2 for the input it views as a matrix)."""
+    for a, word in ((self, 'self'), (mat1, 'mat1')):
+        if a.dtype is not mat2.dtype:
+            raise RuntimeError(f"{word} and mat2 must have the same dtype, but got {D.type_name(a.dtype)} "
+                               f"and {D.type_name(mat2.dtype)}")
+    for dim, word in ((mat1.dim() if mat1_dim is None else mat1_dim, 'mat1'), (mat2.dim(), 'mat2')):
+        if dim != 2:
+            raise RuntimeError(f"{word} must be a matrix, got {dim}-D tensor")
+
+
 def _add_product(gname, fname, product):
     """beta * input + alpha * product(m1, m2) as one node (torch's addmm, addmv, addr, baddbmm)."""
     def f(input, m1, m2, *, beta=1, alpha=1, out=None):
-        if fname == 'addmm':        # torch's addmm checks the dtypes before the ranks
-            for a, word in ((input, 'self'), (m1, 'mat1')):
-                if a.dtype is not m2.dtype:
-                    raise RuntimeError(f"{word} and mat2 must have the same dtype, but got {D.type_name(a.dtype)} "
-                                       f"and {D.type_name(m2.dtype)}")
-            for t, word in ((m1, 'mat1'), (m2, 'mat2')):
-                if t.dim() != 2:
-                    raise RuntimeError(f"{word} must be a matrix, got {t.dim()}-D tensor")
+        if fname == 'addmm':
+            addmm_checks(input, m1, m2)
         with_grad = grad_state.enabled and (input._requires_grad or m1._requires_grad or m2._requires_grad)
         prev = grad_state.enabled
         grad_state.enabled = False          # the pieces are recorded below as one node

@@ -6,7 +6,7 @@ from .. import _xnp as np
 from .. import _dtype as D
 from .._tensor import Tensor, _make
 from ..autograd.grad_mode import state as grad_state
-from ._core import attach, broadcast_shapes, needs, register
+from ._core import attach, broadcast_shapes, needs, register, zero_grad
 from .shape import make_view
 
 
@@ -129,8 +129,8 @@ def angle(input, *, out=None):
     if _grad_on(input):
         def bwd(node, g):
             x, = node.saved_tensors
-            if not x.dtype.is_complex:      # zeros, as torch (not g * 0: -0.0, NaN)
-                return _make(np.zeros_like(g._data), g.dtype, g._device)
+            if not x.dtype.is_complex:
+                return zero_grad(g)
             # d angle = (re dim - im dre) / |z|^2, returned as a complex gradient
             den = x.abs().pow(2)
             return complex(-g * x.imag / den, g * x.real / den)

@@ -6,7 +6,7 @@ from .._device import device as _device_cls, to_device_array, check_device, xp_o
 from .._tensor import Tensor, _make, _wrap_dim, _dtype_c10
 from ..autograd.grad_mode import state as grad_state
 from ._core import (attach, broadcast_shapes, guard, needs, register, same_device, with_out, commit_inplace,
-                    check_inplace, write_into, write_out)
+                    check_inplace, write_into, write_out, zero_grad)
 from .pointwise import _as_scalar, _broadcast_error, clamp, clamp_min, clamp_max  # noqa: F401 (elementwise, defined there)
 from .reduction import _dims
 
@@ -381,7 +381,7 @@ def fill_(self, value, _node=None):
         vt = value if isinstance(value, Tensor) else None
         # the filled tensor stays in the graph: zeros flow back to its old values, the sum to a tensor value
         attach(_node or ('FillBackward3' if vt is not None else 'FillBackward2'),
-               lambda node, g: (_make(np.zeros_like(g._data), g.dtype, g._device) if needs(node, 0) else None,
+               lambda node, g: (zero_grad(g) if needs(node, 0) else None,
                                 g.sum() if needs(node, 1) else None), (self, vt), (r,))
         return commit_inplace(self, r)
     write_into(self._data, v, fill=True)

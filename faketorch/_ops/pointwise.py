@@ -9,7 +9,7 @@ from .. import _vecmath as V
 from .._misc import get_num_threads
 from .._tensor import Tensor, _make
 from ..autograd.grad_mode import state as grad_state
-from ._core import attach, broadcast_shapes, needs, register, write_out, make_inplace
+from ._core import attach, broadcast_shapes, needs, register, write_out, make_inplace, zero_grad, kernel_error
 
 _FLOAT = 2
 _scalar_types = (int, float, bool, complex)
@@ -84,11 +84,6 @@ def unary(name, fwd, deriv=None, *, floating=False, grad_name=None, no_bool=Fals
     if publish:
         register(op, name=name, inplace=inplace, method=method)
     return op
-
-
-def _zero_grad(g, *_):
-    """torch's zeros_like(grad) for the piecewise-constant ops: +0 even for a negative, inf or NaN g."""
-    return _make(np.zeros_like(g._data), g.dtype, g._device)
 
 
 _NEG_BOOL = ("Negation, the `-` operator, on a bool tensor is not supported. If you are trying to "
@@ -198,14 +193,14 @@ def _sign(a):
     return np.where(np.isnan(s), s.dtype.type(0), s) if a.dtype.kind == 'f' else s   # sign(nan) is 0
 
 
-sign = unary('sign', _sign, _zero_grad)
+sign = unary('sign', _sign, zero_grad)
 sgn = unary('sgn', lambda a: _sign(a) if a.dtype.kind != 'c' else
-            np.where(a == 0, 0, a / np.where(a == 0, 1, np.abs(a))).astype(a.dtype), _zero_grad)
-floor = unary('floor', lambda a: np.floor(a) if a.dtype.kind in 'fc' else a.copy(), _zero_grad,
+            np.where(a == 0, 0, a / np.where(a == 0, 1, np.abs(a))).astype(a.dtype), zero_grad)
+floor = unary('floor', lambda a: np.floor(a) if a.dtype.kind in 'fc' else a.copy(), zero_grad,
               reject={0: 'floor_vml_cpu'})
-ceil = unary('ceil', lambda a: np.ceil(a) if a.dtype.kind in 'fc' else a.copy(), _zero_grad,
+ceil = unary('ceil', lambda a: np.ceil(a) if a.dtype.kind in 'fc' else a.copy(), zero_grad,
              reject={0: 'ceil_vml_cpu'})
-trunc = unary('trunc', lambda a: np.trunc(a) if a.dtype.kind in 'fc' else a.copy(), _zero_grad,
+trunc = unary('trunc', lambda a: np.trunc(a) if a.dtype.kind in 'fc' else a.copy(), zero_grad,
               reject={0: 'trunc_vml_cpu'})
 register(trunc, name='fix', inplace=True)
 frac = unary('frac', lambda a: a - np.trunc(a), lambda g: g, reject={0: 'frac_cpu', 1: 'frac_cpu'})
@@ -360,7 +355,7 @@ def _kernel_check(check):
 def _reject(kernel, cats):
     def check(rt, a, b):
         if rt._cat in cats:
-            raise NotImplementedError(f'"{kernel}" not implemented for \'{D.type_name(rt)}\'')
+            raise kernel_error(kernel, rt)
     return _kernel_check(check)
 
 
@@ -512,7 +507,7 @@ def _div_rounded(input, other, rnd, out):
     r = _make(data, rt, input._device)
     if grad_state.enabled and (input._requires_grad or getattr(other, '_requires_grad', False)):
         attach('DivBackward3' if not isinstance(other, Tensor) else 'DivBackward2',
-               lambda node, g: (_zero_grad(g), None if not isinstance(other, Tensor) else _zero_grad(g)),
+               lambda node, g: (zero_grad(g), None if not isinstance(other, Tensor) else zero_grad(g)),
                (input, other if isinstance(other, Tensor) else None), (r,))
     return write_out(out, r, 'div') if out is not None else r
 
@@ -568,7 +563,7 @@ def pow(input, exponent, *, out=None):
         def bwd(node, g):
             x, = node.saved_tensors
             if e == 0:
-                return _zero_grad(g)
+                return zero_grad(g)
             return g * e * x.pow(e - 1)
         attach('PowBackward0', bwd, (input,), (r,), save=(input,))
     return write_out(out, r, 'pow') if out is not None else r
@@ -1008,7 +1003,7 @@ def round(input, *, decimals=None, out=None):
             data = np.round(a * ten) / ten if decimals > 0 else np.round(a / ten) * ten
     r = _make(np.asarray(data, a.dtype), dt, input._device)
     if input._requires_grad and grad_state.enabled:
-        attach('RoundBackward1' if given else 'RoundBackward0', lambda node, g: _zero_grad(g), (input,), (r,))
+        attach('RoundBackward1' if given else 'RoundBackward0', lambda node, g: zero_grad(g), (input,), (r,))
     return write_out(out, r, 'round') if out is not None else r
 
 
@@ -1035,9 +1030,9 @@ logaddexp = binary('logaddexp', np.logaddexp, lambda g, a, b: g / (1 + (b - a).e
 logaddexp2 = binary('logaddexp2', np.logaddexp2, lambda g, a, b: g / (1 + (b - a).exp2()),
                     lambda g, a, b: g / (1 + (a - b).exp2()), check=_reject('logaddexp2_cpu', (0, 1, 3)),
                     scalar_ok=False, inplace=False)
-nextafter = binary('nextafter', np.nextafter, lambda g, a, b: g, _zero_grad,
+nextafter = binary('nextafter', np.nextafter, lambda g, a, b: g, zero_grad,
                    check=_reject('nextafter_cpu', (0, 1, 3)), scalar_ok=False)
-copysign = binary('copysign', np.copysign, lambda g, a, b: g * _copysign_ratio(a, b), _zero_grad, kind='float',
+copysign = binary('copysign', np.copysign, lambda g, a, b: g * _copysign_ratio(a, b), zero_grad, kind='float',
                   scalar_grad_name='CopysignBackward1', check=_reject('copysign_cpu', (3,)))
 xlogy = binary('xlogy', lambda a, b: _xlogy_np(a, b), lambda g, a, b: _xlogy_da(g, a, b),
                lambda g, a, b: g * a / b, kind='float', scalar_grad_name='XlogyBackward2',
@@ -1453,7 +1448,7 @@ def fill(input, value):
               input._device)
     if grad_state.enabled and (input._requires_grad or (vt is not None and vt._requires_grad)):
         attach('FillBackward0' if vt is None else 'FillBackward1',
-               lambda node, g: (_zero_grad(g) if needs(node, 0) else None, g.sum() if needs(node, 1) else None),
+               lambda node, g: (zero_grad(g) if needs(node, 0) else None, g.sum() if needs(node, 1) else None),
                (input, vt), (r,))
     return r
 

@@ -8,7 +8,7 @@ from .._tensor import Tensor, _make, _wrap_dim
 from ..autograd.grad_mode import state as grad_state
 from ..autograd.graph import node_class
 from . import _stl
-from ._core import attach, register, with_out, write_out
+from ._core import attach, kernel_error, register, with_out, write_out
 from .reduction import _parse_args
 
 
@@ -263,7 +263,7 @@ def _median_dim(name, ignore_nan):
 
 def _no_bool(input, kernel):
     if input.dtype is D.bool:
-        raise NotImplementedError(f'"{kernel}" not implemented for \'Bool\'')
+        raise kernel_error(kernel, D.bool)
 
 
 def _median_all(input, name, ignore_nan):

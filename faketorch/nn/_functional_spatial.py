@@ -19,7 +19,7 @@ from .. import _dtype as D
 from .._misc import get_num_threads
 from .._tensor import Tensor, _make
 from ..autograd.grad_mode import state as grad_state
-from .._ops._core import attach, needs, same_device
+from .._ops._core import attach, kernel_error, needs, same_device
 
 __all__ = ['conv1d', 'conv2d', 'conv3d', 'conv_transpose1d', 'conv_transpose2d', 'conv_transpose3d',
            'max_pool1d', 'max_pool2d', 'max_pool3d', 'max_pool1d_with_indices',
@@ -1554,7 +1554,7 @@ def _norm_dtypes(input, *params):
 
 def _no_int_kernel(input, kernel, bool_ok=False):
     if not (input.dtype.is_floating_point or input.dtype.is_complex or bool_ok and input.dtype is D.bool):
-        raise NotImplementedError(f'"{kernel}" not implemented for \'{D.type_name(input.dtype)}\'')
+        raise kernel_error(kernel, input.dtype)
 
 
 def _moments(x, axes):
@@ -1922,7 +1922,6 @@ def pad(input, pad, mode='constant', value=None):
     if mode == 'constant':
         inner = tuple((max(lo, 0), max(hi, 0)) for lo, hi in pads)
         crop = tuple((max(-lo, 0), max(-hi, 0)) for lo, hi in pads)
-        shape = x.shape[:lead] + tuple(s + lo + hi for s, (lo, hi) in zip(x.shape[lead:], pads))
         if any(s - c0 - c1 < 0 for s, (c0, c1) in zip(x.shape[lead:], crop)):     # torch narrows first
             raise RuntimeError("narrow(): length must be non-negative.")
         def padded(a, v=0):

@@ -15,7 +15,7 @@ from .. import _dtype as D
 from .._device import xp_of
 from .._tensor import Tensor, _make, _wrap_dim
 from ..autograd.grad_mode import state as grad_state
-from .._ops._core import (attach, broadcast_shapes, guard, needs, register, check_inplace, commit_inplace,
+from .._ops._core import (attach, broadcast_shapes, guard, kernel_error, needs, register, check_inplace, commit_inplace,
                           same_device)
 from .._ops import blas as _blas
 from .._ops.misc import where as _where
@@ -42,7 +42,7 @@ def _inplace(input, result):
 
 
 def _not_implemented(kernel, t):
-    return NotImplementedError(f'"{kernel}" not implemented for \'{D.type_name(t.dtype)}\'')
+    return kernel_error(kernel, t.dtype)
 
 
 def _float_only(kernel, t):
@@ -811,14 +811,7 @@ def _linear_folds(input, bias):
 
 def _addmm_check(bias, input, weight, rows):
     """torch.addmm(bias, input.view(rows, -1), weight.t())'s checks, in its order."""
-    if bias.dtype is not weight.dtype:
-        raise RuntimeError(f'self and mat2 must have the same dtype, but got {D.type_name(bias.dtype)} and '
-                           f'{D.type_name(weight.dtype)}')
-    if input.dtype is not weight.dtype:
-        raise RuntimeError(f'mat1 and mat2 must have the same dtype, but got {D.type_name(input.dtype)} and '
-                           f'{D.type_name(weight.dtype)}')
-    if weight.dim() != 2:
-        raise RuntimeError(f'mat2 must be a matrix, got {weight.dim()}-D tensor')
+    _blas.addmm_checks(bias, input, weight, mat1_dim=2)
     k, (out, k2) = input.shape[-1], weight.shape
     if k != k2:
         raise RuntimeError(f'mat1 and mat2 shapes cannot be multiplied ({rows}x{k} and {k2}x{out})')
