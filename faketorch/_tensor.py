@@ -221,6 +221,9 @@ class Tensor(metaclass=_TensorMeta):
 
     @requires_grad.setter
     def requires_grad(self, flag):
+        # torch's setter and requires_grad_() word the dtype error differently
+        if flag and not (self.dtype.is_floating_point or self.dtype.is_complex):
+            raise RuntimeError("only Tensors of floating point and complex dtype can require gradients")
         self.requires_grad_(flag)
 
     def is_inference(self):
@@ -326,6 +329,17 @@ class Tensor(metaclass=_TensorMeta):
         node = self._grad_fn if self._grad_fn is not None else self._accum_node()
         return node._register_tensor_pre_hook(self._output_nr if self._grad_fn is not None else 0, hook)
 
+    def register_post_accumulate_grad_hook(self, hook):
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self._grad_fn is not None:
+            raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
+        node = self._accum_node()
+        if node._post_acc_hooks is None:
+            node._post_acc_hooks = []
+        node._post_acc_hooks.append(hook)
+        return _graph._RemovableHandle(node._post_acc_hooks, hook)
+
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
         from .autograd import backward
         backward(self, gradient, retain_graph, create_graph, inputs=inputs)
@@ -345,6 +359,8 @@ class Tensor(metaclass=_TensorMeta):
 
     def detach(self):
         t = _make(self._data, self.dtype, self._device)
+        if self._inference:
+            t._inference = True
         t._vc = self._vc
         t._base = self._base if self._base is not None else self
         return t
@@ -386,9 +402,7 @@ class Tensor(metaclass=_TensorMeta):
         return self._data
 
     def __array__(self, dtype=None, copy=None):
-        if self._requires_grad and _grad_state.enabled:
-            raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
-        a = _host(self._numpy_data())
+        a = self.numpy()        # as torch: a CUDA tensor raises numpy()'s error
         return a if dtype is None else a.astype(dtype, copy=False)
 
     def __len__(self):

@@ -341,6 +341,11 @@ def setitem(self, idx, value, accumulate=False):
     grad = grad_state.enabled and (self._requires_grad or (vt is not None and vt._requires_grad)
                                    or (self._base is not None and self._base._requires_grad))
     if grad:
+        if basic and self._requires_grad and self._grad_fn is None:
+            view = self._data[np_idx]       # torch indexes first: only a no-op index keeps the leaf itself
+            if view.shape != self._data.shape or view.strides != self._data.strides:
+                raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place "
+                                   "operation.")
         check_inplace(self)
         data = self._data.copy()
         _assign(data, np_idx, v, accumulate, self, idx, basic)

@@ -11,10 +11,16 @@ from ._core import attach, needs, no_dims_error, register
 from .reduction import _dims
 
 
+def _inference_like(r, input):
+    if input._inference:        # a view is an inference tensor iff its base is
+        r._inference = True
+    elif r._inference:
+        del r._inference
+
+
 def make_view(input, data, gname, bwd, replay, args=None):
     r = _make(data, input.dtype, input._device)
-    if r._inference and not input._inference:     # a view is an inference tensor iff its base is
-        del r._inference
+    _inference_like(r, input)
     r._vc = input._vc
     base = input._base
     parent = input._view_fn
@@ -294,7 +300,8 @@ def expand(input, *sizes):
     sizes = _shape_arg(sizes)
     shape = input._data.shape
     if len(sizes) < len(shape):
-        raise RuntimeError(f"expand(torch.{D.legacy_names[input.dtype.name]}{{{_text(shape)}}}, "
+        name = ('cuda.' if input._device.type == 'cuda' else '') + D.legacy_names[input.dtype.name]
+        raise RuntimeError(f"expand(torch.{name}{{{_text(shape)}}}, "
                            f"size={_text(sizes)}): the number of sizes provided "
                            f"({len(sizes)}) must be greater or equal to the number of dimensions in "
                            f"the tensor ({len(shape)})")
@@ -308,8 +315,7 @@ def expand_mask(mask, shape):
     backend type (CPUBoolType, CUDABoolType) in the too-many-dimensions error."""
     m = mask._data.shape
     if len(m) > len(shape):
-        backend = 'CUDA' if mask._device.type == 'cuda' else 'CPU'
-        raise RuntimeError(f"expand({backend}BoolType{{[{', '.join(map(str, m))}]}}, "
+        raise RuntimeError(f"expand({D.type_str(D.bool, mask._device)}{{[{', '.join(map(str, m))}]}}, "
                            f"size=[{', '.join(map(str, shape))}]): the number of sizes provided ({len(shape)}) "
                            f"must be greater or equal to the number of dimensions in the tensor ({len(m)})")
     if m != shape:
@@ -408,6 +414,7 @@ def _multi_view(input, datas, gname, bwd, replays):
     parent = input._view_fn if input._base is not None else None
     for data, replay in zip(datas, replays):
         r = _make(data, input.dtype, input._device)
+        _inference_like(r, input)
         r._vc = input._vc
         r._base = base
         r._view_fn = (lambda b, f=replay: f(parent(b))) if parent is not None else replay

@@ -9,6 +9,9 @@ from . import graph, grad_mode, function, profiler, forward_ad_stub as forward_a
 from . import functional
 from .anomaly_mode import detect_anomaly, set_detect_anomaly
 
+import warnings
+from collections.abc import Mapping
+
 from .. import _xnp as np
 
 # bound by faketorch._tensor once Tensor exists (_tensor imports this package first)
@@ -26,65 +29,130 @@ def _tensors(x):
     return list(x)
 
 
-def _make_grads(outputs, grads, fname='backward'):
+def _inputs_tuple(inputs, fname):
+    """inputs as torch takes them: a Tensor, a sequence, or a plain dict (2.13: names -> tensors)."""
+    if isinstance(inputs, Tensor):
+        return [inputs]
+    if type(inputs) is dict:
+        return list(inputs.values())
+    if isinstance(inputs, Mapping):
+        raise TypeError(f"`inputs` argument to `{fname}()` must be a dict, not {type(inputs).__name__}. "
+                        "Other Mapping types are not supported.")
+    inputs = list(inputs)
+    for t in inputs:
+        if not isinstance(t, Tensor):
+            raise RuntimeError(f"all inputs have to be Tensors or GradientEdges, but got {type(t).__name__}")
+    return inputs
+
+
+def _make_grads(outputs, grads, is_grads_batched=False):
     out = []
-    for i, (t, g) in enumerate(zip(outputs, grads)):
-        if g is None:
+    for t, g in zip(outputs, grads):
+        if not isinstance(t, Tensor):
+            raise AssertionError("Expected output to be a torch.Tensor")
+        if isinstance(g, Tensor):
+            first = g[0] if is_grads_batched else g
+            if first._data.shape != t._data.shape:
+                # torch's index() finds the first equal entry; shapes are those torch prints
+                i, j = _index(grads, g), _index(outputs, t)
+                gshape = first.shape[1:] if is_grads_batched else first.shape
+                if is_grads_batched:
+                    raise RuntimeError(
+                        "If `is_grads_batched=True`, we interpret the first dimension of each grad_output as "
+                        "the batch dimension. The sizes of the remaining dimensions are expected to match the "
+                        f"shape of corresponding output, but a mismatch was detected: grad_output[{i}] has a "
+                        f"shape of {gshape} and output[{j}] has a shape of {t.shape}. If you only want some "
+                        "tensors in `grad_output` to be considered batched, consider using vmap.")
+                raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of {gshape} and "
+                                   f"output[{j}] has a shape of {t.shape}.")
+            if t.dtype.is_complex != g.dtype.is_complex:
+                raise RuntimeError("For complex Tensors, both grad_output and output are required to have "
+                                   f"the same dtype. Mismatch in dtype: grad_output[{_index(grads, g)}] has a "
+                                   f"dtype of {g.dtype} and output[{_index(outputs, t)}] has a dtype of "
+                                   f"{t.dtype}.")
+        elif g is None:
             if t._requires_grad:
                 if t._data.size != 1:
                     raise RuntimeError("grad can be implicitly created only for scalar outputs")
-                if not t.dtype.is_floating_point and not t.dtype.is_complex:
+                if not t.dtype.is_floating_point:
                     raise RuntimeError(f"grad can be implicitly created only for real scalar outputs but "
                                        f"got {t.dtype}")
                 g = _make(np.ones_like(t._data), t.dtype, t._device)
         else:
-            if not isinstance(g, Tensor):
-                g = _make(np.asarray(g, t._data.dtype), t.dtype, t._device)
-            if g._data.shape != t._data.shape:
-                if g._data.size == t._data.size == 1 or True:
-                    raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of "
-                                       f"{Size(g._data.shape)} and output[{i}] has a shape of "
-                                       f"{Size(t._data.shape)}.")
+            raise TypeError(f"gradients can be either Tensors or None, but got {type(g).__name__}")
         out.append(g)
     return out
 
 
+def _index(seq, x):
+    for i, y in enumerate(seq):
+        if y is x:
+            return i
+
+
+def _check_roots(tensors, grads):
+    """The engine's checks on what backward starts from."""
+    if len(tensors) != len(grads):
+        raise RuntimeError(f"got {len(tensors)} tensors and {len(grads)} gradients")
+    for i, t in enumerate(tensors):
+        if not t._requires_grad:
+            raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn")
+
+
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, grad_variables=None,
              inputs=None):
-    tensors = _tensors(tensors)
-    if grad_tensors is None:
+    if grad_variables is not None:
+        warnings.warn("`grad_variables` is deprecated. Use `grad_tensors` instead.", FutureWarning,
+                      stacklevel=2)
+        if grad_tensors is not None:
+            raise RuntimeError("`grad_tensors` and `grad_variables` (deprecated) arguments both passed to "
+                               "`backward()`. Please only use `grad_tensors`.")
         grad_tensors = grad_variables
+    if inputs is not None:
+        inputs = _inputs_tuple(inputs, 'backward')
+        if len(inputs) == 0:
+            raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
+    tensors = _tensors(tensors)
     grads = _tensors(grad_tensors) if grad_tensors is not None else [None] * len(tensors)
-    if len(grads) != len(tensors):
-        raise RuntimeError(f"got {len(grads)} gradients for {len(tensors)} outputs")
-    for t in tensors:
-        if not t._requires_grad:
-            raise RuntimeError("element 0 of tensors does not require grad and does not have a grad_fn")
     grads = _make_grads(tensors, grads)
+    _check_roots(tensors, grads)
     if retain_graph is None:
         retain_graph = create_graph
-    inputs = _tensors(inputs)
-    if inputs is not None and len(inputs) == 0:
-        raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
     run_backward(tensors, grads, retain_graph, create_graph, inputs=inputs, accumulate=True)
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, only_inputs=True,
          allow_unused=None, is_grads_batched=False, materialize_grads=False):
-    single = isinstance(inputs, Tensor)
-    outputs = _tensors(outputs)
-    inputs = _tensors(inputs)
+    if materialize_grads and allow_unused is False:
+        raise ValueError("Expected allow_unused to be True or not passed when materialize_grads=True, "
+                         "but got: allow_unused=False.")
     if allow_unused is None:
         allow_unused = materialize_grads
+    outputs = _tensors(outputs)
+    names = inputs.keys() if type(inputs) is dict else None
+    inputs = _inputs_tuple(inputs, 'grad')
+    if len(inputs) == 0:
+        raise RuntimeError("`inputs` argument to `grad()` cannot be empty.")
+    if not only_inputs:
+        warnings.warn("only_inputs argument is deprecated and is ignored now (defaults to True). To "
+                      "accumulate gradient for other parts of the graph, please use "
+                      "torch.autograd.backward.", FutureWarning, stacklevel=2)
     gos = _tensors(grad_outputs) if grad_outputs is not None else [None] * len(outputs)
-    for t in outputs:
-        if not t._requires_grad:
-            raise RuntimeError("element 0 of tensors does not require grad and does not have a grad_fn")
-    gos = _make_grads(outputs, gos)
+    gos = _make_grads(outputs, gos, is_grads_batched)
+    _check_roots(outputs, gos)
     if retain_graph is None:
         retain_graph = create_graph
-    res = run_backward(outputs, gos, retain_graph, create_graph, inputs=inputs, accumulate=False,
-                       allow_unused=allow_unused)
+    if is_grads_batched:        # one backward per batch entry (torch vmaps it), results stacked
+        from .. import stack
+        n = next(g for g in gos if g is not None).shape[0]
+        rows = [run_backward(outputs, [g if g is None else g[b] for g in gos], retain_graph or b < n - 1,
+                             create_graph, inputs=inputs, accumulate=False, allow_unused=allow_unused)
+                for b in range(n)]
+        res = [None if r[0] is None else stack(r) for r in zip(*rows)]
+    else:
+        res = run_backward(outputs, gos, retain_graph, create_graph, inputs=inputs, accumulate=False,
+                           allow_unused=allow_unused)
     if materialize_grads:
-        res = [r if r is not None else i.new_zeros(i.shape) for r, i in zip(res, inputs)]
-    return tuple(res)
+        from .. import zeros_like
+        res = [r if r is not None else zeros_like(i, requires_grad=create_graph) for r, i in zip(res, inputs)]
+    return dict(zip(names, res)) if names is not None else tuple(res)

@@ -98,7 +98,18 @@ class Function(metaclass=_FunctionMeta):
         single = not isinstance(out, tuple)
         outs = (out,) if single else out
         requires = prev and any(t._requires_grad for t in tensor_args)
+        for t in ctx.dirty_tensors:
+            if requires and t._grad_fn is None and t._requires_grad:
+                raise RuntimeError("a leaf Variable that requires grad has been used in an in-place operation.")
+            t._vc[0] += 1       # torch bumps a dirty tensor's version once more
         if requires:
+            for i, t in enumerate(ctx.to_save):
+                if t is not None and not isinstance(t, Tensor):
+                    raise TypeError(f"save_for_backward can only save variables, but argument {i} is of type "
+                                    f"{type(t).__name__}")
+            ctx._is_tensor_input = tuple(isinstance(a, Tensor) for a in args)
+            # what an undefined output gradient is materialized as (zeros like the output)
+            ctx._out_like = tuple((o.shape, o.dtype, o.device) if isinstance(o, Tensor) else None for o in outs)
             ctx.next_functions = tuple(_edge(a) if isinstance(a, Tensor) else (None, 0) for a in args)
             ctx._meta = tuple((a._data.shape, a.dtype) if isinstance(a, Tensor) and a._requires_grad else None
                               for a in args)
@@ -127,10 +138,11 @@ class Function(metaclass=_FunctionMeta):
 
 
 def _call_backward(ctx, *grads):
-    from .._tensor import _make
-    import numpy as np
+    from .._tensor import Tensor
     if ctx.materialize_grads:
-        grads = tuple(g if g is not None else None for g in grads)
+        from .. import zeros
+        grads = tuple(zeros(o[0], dtype=o[1], device=o[2]) if g is None and o is not None else g
+                      for g, o in zip(grads, ctx._out_like))
     r = ctx._forward_cls.backward(ctx, *grads)
     if not isinstance(r, tuple):
         r = (r,)
@@ -141,6 +153,14 @@ def _call_backward(ctx, *grads):
         else:
             raise RuntimeError(f"function {type(ctx).__name__} returned an incorrect number of gradients "
                                f"(expected {n}, got {len(r)})")
+    for i, (g, is_tensor) in enumerate(zip(r, ctx._is_tensor_input)):
+        if g is None:
+            continue
+        if not is_tensor:
+            raise RuntimeError(f"function {type(ctx).__name__} returned a gradient different than None at "
+                               f"position {i + 1}, but the corresponding forward input was not a Variable")
+        if not isinstance(g, Tensor):
+            raise RuntimeError(f"expected Variable or None (got {type(g).__name__})")
     return r
 
 

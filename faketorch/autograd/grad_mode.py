@@ -74,8 +74,11 @@ class enable_grad(_Mode):
 
 class set_grad_enabled(_Mode):
     def __init__(self, mode):
+        if not isinstance(mode, bool):
+            raise TypeError(f"set_grad_enabled(): argument 'enabled' (position 1) must be bool, not "
+                            f"{type(mode).__name__}")
         self._prev = state.enabled
-        self.mode = bool(mode)
+        self.mode = mode
         state.enabled = self.mode   # torch applies it immediately, so it works as a function
 
     def __enter__(self):
@@ -99,7 +102,7 @@ class inference_mode(_Mode):
 
     def __new__(cls, mode=True):
         self = super().__new__(cls)
-        if callable(mode) and not isinstance(mode, bool):
+        if not isinstance(mode, bool):     # torch: anything but a bool is the function decorated
             self.__init__(True)
             return self(mode)
         return self
@@ -110,9 +113,9 @@ class inference_mode(_Mode):
     def __enter__(self):
         self._prev = state.enabled
         self._prev_inf = state.inference
-        if self.mode:
-            state.enabled = False
-            state.inference = True
+        # torch's InferenceMode(mode) also sets grad mode to `not mode`
+        state.enabled = not self.mode
+        state.inference = bool(self.mode)
 
     def __exit__(self, *exc):
         state.enabled = self._prev

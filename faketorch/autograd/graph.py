@@ -178,7 +178,8 @@ def _modified_msg(t, data, dt, now, ver, node, nr):
         shape, dt, leaf_fn = list(t.shape), t.dtype, t._grad_fn
     else:
         shape, leaf_fn = list(data.shape), node
-    desc = f"[torch.{legacy_names.get(dt.name, 'Tensor')} [{', '.join(map(str, shape))}]]"
+    cuda = 'cuda.' if t is not None and t._device.type == 'cuda' else ''
+    desc = f"[torch.{cuda}{legacy_names.get(dt.name, 'Tensor')} [{', '.join(map(str, shape))}]]"
     where = f", which is output {nr if t is None else t._output_nr} of {_op_name(leaf_fn)}," \
         if leaf_fn is not None else ''
     return ("one of the variables needed for gradient computation has been modified by an inplace "
@@ -206,6 +207,7 @@ def node_class(name):
 
 class AccumulateGrad(Node):
     __slots__ = ('variable',)
+    _post_acc_hooks = None      # Tensor.register_post_accumulate_grad_hook
 
     def __init__(self, variable):
         Node.__init__(self, None, (), None, 1)
@@ -264,9 +266,13 @@ def _accumulate(var, g, create_graph):
 
 # --- the engine ---------------------------------------------------------------------------------
 
-def _sum_to_meta(g, meta):
+def _sum_to_meta(g, meta, fn, i):
     shape, dtype = meta
     if g._data.shape != shape:
+        gs = g._data.shape      # torch sums a gradient down only to a shape that expands to it
+        if len(shape) > len(gs) or any(s != d and s != 1 for s, d in zip(shape[::-1], gs[::-1])):
+            raise RuntimeError(f"Function {type(fn).__name__} returned an invalid gradient at index {i} - got "
+                               f"{list(gs)} but expected shape compatible with {list(shape)}")
         g = g.sum_to_size(shape)
         if g._data.shape != shape:      # e.g. a (1,) gradient for a 0-dim input
             g = g.reshape(shape)
@@ -391,13 +397,26 @@ def run_backward(roots, root_grads, retain_graph, create_graph, inputs=None, acc
     return captured
 
 
+def _check_hook_result(g, r, hook):
+    """torch's check_variable_result on what a tensor hook returned in place of g."""
+    from .._tensor import Tensor
+    if not isinstance(r, Tensor):
+        raise TypeError(f"expected Variable, but hook returned '{type(r).__name__}'")
+    name = getattr(hook, '__name__', '<unknown>')
+    if r.dtype is not g.dtype or r._device.type != g._device.type:
+        raise RuntimeError(f"hook '{name}' has changed the type of value (was {g.type()} got {r.type()})")
+    if r._data.shape != g._data.shape:
+        raise RuntimeError(f"hook '{name}' has changed the size of value")
+    return r
+
+
 def _run_node(fn, grads, targets, captured, accumulate, create_graph, buffers):
     if fn._tensor_pre_hooks:
         for nr, hook in list(fn._tensor_pre_hooks):
             if grads[nr] is not None:
                 r = hook(grads[nr])
                 if r is not None:
-                    grads[nr] = r
+                    grads[nr] = _check_hook_result(grads[nr], r, hook)
     if fn._pre_hooks:
         for hook in list(fn._pre_hooks):
             r = hook(tuple(grads))
@@ -414,6 +433,8 @@ def _run_node(fn, grads, targets, captured, accumulate, create_graph, buffers):
     if type(fn) is AccumulateGrad:
         if grads[0] is not None and (targets is None or (fn, 0) in targets):
             _accumulate(fn.variable, grads[0], create_graph)
+            for hook in list(fn._post_acc_hooks or ()):
+                hook(fn.variable)
         if fn._hooks:
             for hook in list(fn._hooks):
                 hook((), tuple(grads))
@@ -444,7 +465,7 @@ def _run_node(fn, grads, targets, captured, accumulate, create_graph, buffers):
             continue
         m = meta[i]
         if m is not None and (g._data.shape != m[0] or g.dtype is not m[1]):
-            g = _sum_to_meta(g, m)
+            g = _sum_to_meta(g, m, fn, i)
         buf = buffers.get(nxt)
         if buf is None:
             buf = buffers[nxt] = [None] * nxt._nout

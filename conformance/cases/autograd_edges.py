@@ -1,0 +1,245 @@
+"""Autograd API edges found by a fuzz against torch: backward/grad argument checks, tensor hooks,
+grad modes, inference tensors, custom Functions."""
+from conformance import case
+
+
+def _leaf(torch, n=3):
+    return torch.ones(n, requires_grad=True)
+
+
+def _errors(fns):
+    out = []
+    for f in fns:
+        try:
+            out.append(f())
+        except (RuntimeError, TypeError, ValueError, AssertionError) as e:
+            out.append(f'{type(e).__name__}: {e}')
+    return out
+
+
+# --- torch.autograd.grad / backward arguments ---
+
+@case('torch.autograd.grad')
+def materialize_with_allow_unused_false(torch):
+    x = _leaf(torch)
+    torch.autograd.grad((x * 2).sum(), x, materialize_grads=True, allow_unused=False)
+
+
+@case('torch.autograd.grad')
+def empty_inputs(torch):
+    x = _leaf(torch)
+    torch.autograd.grad((x * 2).sum(), [])
+
+
+@case('torch.autograd.grad')
+def non_tensor_input(torch):
+    x = _leaf(torch)
+    torch.autograd.grad((x * 2).sum(), [x, 1.0])
+
+
+@case('torch.autograd.grad')
+def inputs_dict(torch):     # 2.13: a dict of inputs gives a dict of gradients
+    x, w = _leaf(torch), _leaf(torch, 2)
+    return torch.autograd.grad((x * 2).sum() + (w * w).sum(), {'x': x, 'w': w})
+
+
+@case('torch.autograd.grad')
+def is_grads_batched(torch):
+    x = torch.tensor([1., 2., 3.], requires_grad=True)
+    y = x ** 2
+    return torch.autograd.grad(y, x, torch.eye(3), is_grads_batched=True)
+
+
+@case('torch.autograd.grad')
+def is_grads_batched_shape(torch):      # torch prints the shape after dropping two dims (its bug)
+    x = _leaf(torch)
+    torch.autograd.grad(x * 2, x, torch.ones(2, 4), is_grads_batched=True)
+
+
+@case('torch.autograd.grad')
+def output_index_in_message(torch):
+    x = _leaf(torch)
+    torch.autograd.grad([(x * 2).sum(), torch.ones(())], x)
+
+
+@case('torch.autograd.grad')
+def fewer_grad_outputs(torch):
+    x = _leaf(torch)
+    torch.autograd.grad([(x * 2).sum(), (x * 3).sum()], x, grad_outputs=[torch.ones(())])
+
+
+@case('torch.autograd.grad')
+def non_tensor_grad_output(torch):
+    x = _leaf(torch)
+    torch.autograd.grad((x * 2).sum(), x, grad_outputs=[1.0])
+
+
+@case('torch.autograd.backward')
+def complex_grad_for_real_output(torch):
+    x = _leaf(torch)
+    (x * 2).backward(torch.ones(3, dtype=torch.complex64))
+
+
+@case('torch.autograd.backward')
+def complex_scalar_implicit_grad(torch):
+    z = torch.tensor(1j, requires_grad=True)
+    (z * 2).backward()
+
+
+@case('torch.autograd.backward')
+def grad_variables_and_grad_tensors(torch):
+    x = _leaf(torch)
+    y = (x * 2).sum()
+    torch.autograd.backward(y, torch.ones(()), grad_variables=torch.ones(()))
+
+
+@case('Tensor.requires_grad')
+def setter_int_message(torch):      # the setter names complex too; requires_grad_() does not
+    x = torch.ones(3, dtype=torch.int64)
+    x.requires_grad = True
+
+
+# --- hooks ---
+
+@case('Tensor.register_hook')
+def hook_result_checked(torch):
+    def run(hook, nonleaf):
+        x = _leaf(torch)
+        y = x * 2 if nonleaf else x
+        y.register_hook(hook)
+        (y * 2).sum().backward()
+        return x.grad
+
+    def wrong_size(g):
+        return torch.ones(2)
+    return _errors([lambda: run(wrong_size, False), lambda: run(lambda g: g.reshape(1, 3), True),
+                    lambda: run(lambda g: g.double(), True), lambda: run(lambda g: 1, False),
+                    lambda: run(lambda g: g * 10, True)])
+
+
+@case('Tensor.register_post_accumulate_grad_hook')
+def post_accumulate(torch):
+    x = _leaf(torch)
+    seen = []
+    h = x.register_post_accumulate_grad_hook(lambda p: seen.append(p.grad.clone()))
+    (x * 2).sum().backward()
+    torch.autograd.grad((x * 2).sum(), x)       # no AccumulateGrad runs: no call
+    (x * 3).sum().backward(inputs=[x])
+    h.remove()
+    (x * 2).sum().backward()
+    return seen, x.grad
+
+
+@case('Tensor.register_post_accumulate_grad_hook')
+def non_leaf(torch):
+    (_leaf(torch) * 2).register_post_accumulate_grad_hook(lambda p: None)
+
+
+@case('Tensor.__setitem__')
+def leaf_view_message(torch):   # a no-op index (a[:], a[...]) keeps the leaf itself, as torch's indexing does
+    out = []
+    for idx in [0, slice(None), Ellipsis, [0], (None,), (), slice(0, 3), (slice(None), 0), (0, Ellipsis),
+                slice(None, None, 2)]:
+        a = torch.ones(3, 2, requires_grad=True)
+        try:
+            a[idx] = 5
+        except RuntimeError as e:
+            out.append(str(e))
+    return out
+
+
+# --- grad modes and inference tensors ---
+
+@case('torch.inference_mode')
+def false_enables_grad(torch):
+    with torch.no_grad():
+        with torch.inference_mode(False):
+            a = torch.is_grad_enabled(), torch.is_inference_mode_enabled()
+    with torch.inference_mode():
+        with torch.inference_mode(False):
+            b = torch.is_grad_enabled(), torch.ones(1).is_inference()
+    return a, b
+
+
+@case('torch.inference_mode')
+def views_stay_inference(torch):
+    with torch.inference_mode():
+        x = torch.ones(3)
+    return x[:2].is_inference(), x.view(3).is_inference(), x.detach().is_inference(), \
+        x.unbind()[0].is_inference(), (x + 1).is_inference()
+
+
+@case('torch.set_grad_enabled')
+def non_bool(torch):
+    torch.set_grad_enabled(1)
+
+
+# --- custom Functions ---
+
+def _fn(torch, forward, backward, setup=None):
+    attrs = {'forward': staticmethod(forward), 'backward': staticmethod(backward)}
+    return type('F', (torch.autograd.Function,), attrs)
+
+
+@case('torch.autograd.Function')
+def invalid_gradient_shape(torch):      # summed down when the input's shape expands to it, else an error
+    ok = _fn(torch, lambda ctx, x: x * 2, lambda ctx, g: torch.ones(3, 2))
+    bad = _fn(torch, lambda ctx, x: x * 2, lambda ctx, g: torch.ones(1))
+    x = _leaf(torch, 2)
+    ok.apply(x).sum().backward()
+    return _errors([lambda: x.grad, lambda: bad.apply(x).sum().backward()])
+
+
+@case('torch.autograd.Function')
+def gradient_for_non_tensor_input(torch):
+    F = _fn(torch, lambda ctx, x, k: x * k, lambda ctx, g: (g, g))
+    F.apply(_leaf(torch, 2), 2).sum().backward()
+
+
+@case('torch.autograd.Function')
+def backward_returns_non_tensor(torch):
+    F = _fn(torch, lambda ctx, x: x * 2, lambda ctx, g: 5)
+    F.apply(_leaf(torch, 2)).sum().backward()
+
+
+def _double_(ctx, x):
+    x.mul_(2)
+    ctx.mark_dirty(x)
+    return x
+
+
+@case('torch.autograd.Function')
+def mark_dirty_bumps_version(torch):
+    F = _fn(torch, _double_, lambda ctx, g: g * 2)
+    a = _leaf(torch, 2)
+    x = a.clone()
+    y = F.apply(x)
+    y.sum().backward()
+    return y is x, x._version, a.grad
+
+
+@case('torch.autograd.Function')
+def mark_dirty_leaf(torch):
+    _fn(torch, _double_, lambda ctx, g: g * 2).apply(_leaf(torch, 2))
+
+
+@case('torch.autograd.Function')
+def materialized_grads(torch):      # an output that got no gradient is given zeros (set_materialize_grads)
+    seen = []
+
+    def backward(ctx, ga, gb):
+        seen.append(gb)
+        return ga * 2
+    F = _fn(torch, lambda ctx, x: (x * 2, x * 3), backward)
+    x = _leaf(torch, 2)
+    a, b = F.apply(x)
+    a.sum().backward()
+    return seen, x.grad
+
+
+@case('torch.autograd.Function')
+def save_non_tensor(torch):
+    def forward(ctx, x):
+        ctx.save_for_backward(x, 3)
+        return x * 2
+    _fn(torch, forward, lambda ctx, g: g).apply(_leaf(torch, 2))
