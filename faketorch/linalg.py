@@ -8,7 +8,7 @@ from . import _dtype as D
 from . import return_types as RT
 from ._tensor import Tensor, _make, _wrap_dim
 from .autograd.grad_mode import state as grad_state
-from ._ops._core import attach, needs, with_out, zero_grad
+from ._ops._core import attach, kernel_error, needs, with_out, zero_grad
 
 
 class _LinAlgError(RuntimeError):
@@ -33,19 +33,43 @@ def _grad_on(*ts):
     return grad_state.enabled and any(isinstance(t, Tensor) and t._requires_grad for t in ts)
 
 
-def _check_float(name, A):
+def _check_float(name, A, low=True):
     if A.dtype._cat < 2:
         raise RuntimeError(f"{name}: Expected a floating point or complex tensor as input. Got "
                            f"{D.type_name(A.dtype)}")
+    if not low and A.dtype in _LOW:
+        raise RuntimeError(f"{name}: Low precision dtypes not supported. Got {D.type_name(A.dtype)}")
 
 
-def _check_matrix(name, A, square=True, var='A'):
+_LOW = (D.float16, D.bfloat16)
+# LAPACK kernels torch dispatches for float, double, cfloat and cdouble only; most are reached
+# only for a nonempty input, these even for an empty one
+_KERNEL_ON_EMPTY = {'geqrf_cpu', 'linalg_eig_out_cpu', 'triangular_solve_cpu', 'orgqr_cpu',
+                    'cholesky_inverse_out_cpu', 'cholesky_solve_cpu'}
+
+
+def _check_kernel(kernel, A):
+    if (A.dtype in _LOW or A.dtype._cat < 2) and (A._data.size or kernel in _KERNEL_ON_EMPTY):
+        raise kernel_error(kernel, A.dtype)
+
+
+def _check_matrix(name, A, square=True, var='A', kernel=None, low=True, floats=True):
+    """torch's checks, in its order: rank, squareness, dtype (floating, not low precision when
+    low=False), then the CPU kernel's dtype dispatch (which alone sees integers when floats=False)."""
     if A._data.ndim < 2:
         raise RuntimeError(f"{name}: The input tensor {var} must have at least 2 dimensions.")
     if square and A._data.shape[-1] != A._data.shape[-2]:
         raise RuntimeError(f"{name}: {var} must be batches of square matrices, but they are "
                            f"{A._data.shape[-2]} by {A._data.shape[-1]} matrices")
-    _check_float(name, A)
+    if floats:
+        _check_float(name, A, low)
+    if kernel:
+        _check_kernel(kernel, A)
+
+
+def _lapack_data(A):
+    """The array LAPACK sees: float16 (an empty one, all that gets this far) as float32."""
+    return A._data.astype(np.float32) if A.dtype is D.float16 else A._data
 
 
 def _batch_prefix(a, i):
@@ -126,7 +150,7 @@ def _inv_bwd(node, g, _ginfo=None):
 
 
 def inv_ex(A, *, check_errors=False, out=None):
-    _check_matrix('linalg.inv_ex', A)
+    _check_matrix('linalg.inv', A, low=False)
     a = A._data
     try:
         data = np.linalg.inv(a)
@@ -159,7 +183,7 @@ def _inv_per_matrix(a):
 
 
 def inv(A, *, out=None):
-    _check_matrix('linalg.inv', A)
+    _check_matrix('linalg.inv', A, low=False)
     r = _out(_inv_data('linalg.inv', A._data), A.dtype, A)
     if _grad_on(A):
         attach('LinalgInvExBackward0', _inv_bwd, (A,), (r,), save=(r,))
@@ -195,15 +219,15 @@ def _det_array(a):
 
 
 def det(A, *, out=None):
-    _check_matrix('linalg.det', A)
+    _check_matrix('linalg.det', A, kernel='lu_cpu')
     r = _out(_det_array(A._data), A.dtype, A)
     if _grad_on(A):
         attach('LinalgDetBackward0', _det_bwd, (A, ), (r,), save=(A, r))
     return _write(out, r, 'linalg_det')
 
 
-def slogdet(A, *, out=None):
-    _check_matrix('linalg.slogdet', A)
+def slogdet(A, *, out=None, _name='linalg.slogdet'):
+    _check_matrix(_name, A, low=False)
     s, l = np.linalg.slogdet(A._data)
     sign = _out(s, A.dtype, A)
     logabs = _out(l, A.dtype.to_real(), A)
@@ -233,7 +257,7 @@ def solve_ex(A, B, *, left=True, check_errors=False, out=None):
 
 
 def _solve(A, B, left, name):
-    _check_matrix(name, A)
+    _check_matrix(name, A, kernel='lu_cpu')
     if A.dtype is not B.dtype:
         raise RuntimeError(f"{name}: Expected A and B to have the same dtype, but found A of type "
                            f"{D.type_name(A.dtype)} and B of type {D.type_name(B.dtype)} instead")
@@ -266,7 +290,7 @@ def _solve(A, B, left, name):
 
 
 def solve_triangular(A, B, *, upper, left=True, unitriangular=False, out=None):
-    _check_matrix('linalg.solve_triangular', A)
+    _check_matrix('linalg.solve_triangular', A, kernel='triangular_solve_cpu', floats=False)
     if not left:
         return _write(out, solve_triangular(A.mT, B.mT, upper=not upper, left=True,
                                             unitriangular=unitriangular).mT, 'solve_triangular')
@@ -303,7 +327,9 @@ def _cholesky_bwd_math(L, gL, upper):
 
 
 def _cholesky_data(name, A, upper):
-    a = A._data
+    a = _lapack_data(A)
+    if upper:       # LAPACK reads only the upper triangle
+        a = np.swapaxes(a, -1, -2).conj()
     try:
         L = np.linalg.cholesky(a)
         info = None
@@ -341,11 +367,11 @@ def _cholesky_error(name, info):
                         f"positive-definite (the leading minor of order {flat[i]} is not positive-definite).")
 
 
-def cholesky(A, *, upper=False, out=None):
-    _check_matrix('linalg.cholesky', A)
-    L, info = _cholesky_data('linalg.cholesky', A, upper)
+def cholesky(A, *, upper=False, out=None, _name='linalg.cholesky'):
+    _check_matrix(_name, A, kernel='cholesky_cpu')
+    L, info = _cholesky_data(_name, A, upper)
     if info is not None:
-        raise _cholesky_error('linalg.cholesky', info)
+        raise _cholesky_error(_name, info)
     r = _out(L, A.dtype, A)
     if _grad_on(A):
         attach('LinalgCholeskyExBackward0', lambda node, g: _cholesky_bwd_math(node.saved_tensors[0], g, upper),
@@ -354,7 +380,7 @@ def cholesky(A, *, upper=False, out=None):
 
 
 def cholesky_ex(A, *, upper=False, check_errors=False, out=None):
-    _check_matrix('linalg.cholesky_ex', A)
+    _check_matrix('linalg.cholesky', A, kernel='cholesky_cpu')
     L, info = _cholesky_data('linalg.cholesky_ex', A, upper)
     if info is not None and check_errors:
         raise _cholesky_error('linalg.cholesky_ex', info)
@@ -393,7 +419,7 @@ def _qr_bwd_math(A, Q, R, gQ, gR, mode):
 
 
 def qr(A, mode='reduced', *, out=None):
-    _check_matrix('linalg.qr', A, square=False)
+    _check_matrix('linalg.qr', A, square=False, kernel='geqrf_cpu')
     if mode not in ('reduced', 'complete', 'r'):
         raise RuntimeError(f"qr received unrecognized mode '{mode}' but expected one of 'reduced' "
                            f"(default), 'r', or 'complete'")
@@ -435,10 +461,8 @@ def _eigh_bwd_math(L, V, gL, gV):
 
 
 def eigh(A, UPLO='L', *, out=None):
-    _check_matrix('linalg.eigh', A)
-    if UPLO not in ('L', 'U'):
-        raise RuntimeError(f"Expected UPLO argument to be 'L' or 'U', but got {UPLO}")
-    w, v = np.linalg.eigh(A._data, UPLO=UPLO)
+    _check_eigh(A, UPLO)
+    w, v = np.linalg.eigh(_lapack_data(A), UPLO=UPLO)
     L = _out(w, A.dtype.to_real(), A)
     V = _out(v, A.dtype, A)
     if _grad_on(A):
@@ -450,16 +474,24 @@ def eigh(A, UPLO='L', *, out=None):
 
 
 def eigvalsh(A, UPLO='L', *, out=None):
-    _check_matrix('linalg.eigvalsh', A)
+    _check_eigh(A, UPLO)
     if not _grad_on(A):
-        return _write(out, _out(np.linalg.eigvalsh(A._data, UPLO=UPLO), A.dtype.to_real(), A), 'linalg_eigvalsh')
+        return _write(out, _out(np.linalg.eigvalsh(_lapack_data(A), UPLO=UPLO), A.dtype.to_real(), A), 'linalg_eigvalsh')
     L, V = eigh(A, UPLO)
     V._requires_grad = False     # eigenvalues only: the node gets no eigenvector gradient
     return _write(out, L, 'linalg_eigvalsh')
 
 
-def eig(A, *, out=None):
-    _check_matrix('linalg.eig', A)
+def _check_eigh(A, UPLO):
+    if UPLO not in ('L', 'U'):
+        raise RuntimeError(f"Expected UPLO argument to be 'L' or 'U', but got {UPLO}")
+    _check_matrix('linalg.eigh', A, kernel='linalg_eigh_cpu', floats=False)
+
+
+def eig(A, *, out=None, _name='linalg.eig'):
+    if A.dtype._cat < 2:        # torch looks up the complex result type first
+        raise RuntimeError(f"Unknown Complex ScalarType for {D.type_name(A.dtype)}")
+    _check_matrix(_name, A, kernel='linalg_eig_out_cpu')
     w, v = np.linalg.eig(A._data)
     ct = A.dtype.to_complex()
     W, V = _out(w, ct, A), _out(v, ct, A)
@@ -488,7 +520,7 @@ def eig(A, *, out=None):
 
 
 def eigvals(A, *, out=None):
-    W, V = eig(A)
+    W, V = eig(A, _name='linalg.eigvals')
     V._requires_grad = False
     return _write(out, W, 'linalg_eigvals')
 
@@ -527,8 +559,8 @@ def _svd_bwd_math(U, S, Vh, gU, gS, gVh, full):
 
 
 def svd(A, full_matrices=True, *, driver=None, out=None):
-    _check_matrix('linalg.svd', A, square=False)
-    u, s, vh = np.linalg.svd(A._data, full_matrices=full_matrices)
+    _check_matrix('linalg.svd', A, square=False, kernel='linalg_svd_cpu')
+    u, s, vh = np.linalg.svd(_lapack_data(A), full_matrices=full_matrices)
     U, S, Vh = _out(u, A.dtype, A), _out(s, A.dtype.to_real(), A), _out(vh, A.dtype, A)
     if _grad_on(A):
         def bwd(node, gU, gS, gVh):
@@ -543,16 +575,20 @@ def svd(A, full_matrices=True, *, driver=None, out=None):
 
 
 def svdvals(A, *, driver=None, out=None):
-    _check_matrix('linalg.svdvals', A, square=False)
+    _check_matrix('linalg.svd', A, square=False, kernel='linalg_svd_cpu')
     if not _grad_on(A):
-        return _write(out, _out(np.linalg.svd(A._data, compute_uv=False), A.dtype.to_real(), A), 'linalg_svdvals')
+        return _write(out, _out(np.linalg.svd(_lapack_data(A), compute_uv=False), A.dtype.to_real(), A), 'linalg_svdvals')
     U, S, Vh = svd(A, full_matrices=False)
     U._requires_grad = Vh._requires_grad = False
     return _write(out, S, 'linalg_svdvals')
 
 
 def pinv(A, *, atol=None, rtol=None, hermitian=False, out=None):
-    _check_matrix('linalg.pinv', A, square=False)
+    if A._data.ndim < 2 or A.dtype not in (D.float32, D.float64, D.complex64, D.complex128):
+        raise RuntimeError(f"linalg.pinv({D.type_name(A.dtype)}{{{list(A._data.shape)}}}): expected a tensor with 2 "
+                           f"or more dimensions of float, double, cfloat or cdouble types")
+    if hermitian:
+        _check_matrix('linalg.eigh', A)
     a = A._data
     m, n = a.shape[-2:]
     eps = np.finfo(a.dtype).eps if a.dtype.kind in 'fc' else 0
@@ -595,7 +631,11 @@ def _tol_arr(t, a):
 
 
 def matrix_rank(A, *, atol=None, rtol=None, hermitian=False, tol=None, out=None):
-    _check_matrix('linalg.matrix_rank', A, square=False)
+    if A._data.ndim < 2:
+        raise RuntimeError("torch.linalg.matrix_rank: The input tensor input must have at least 2 dimensions.")
+    _check_float_double(A)
+    if hermitian:
+        _check_matrix('linalg.eigh', A)
     a = A._data
     m, n = a.shape[-2:]
     s = np.abs(np.linalg.eigvalsh(a)) if hermitian else np.linalg.svd(a, compute_uv=False)
@@ -614,8 +654,29 @@ def matrix_rank(A, *, atol=None, rtol=None, hermitian=False, tol=None, out=None)
     return _write(out, _make(np.asarray(r, np.int64), D.int64, A._device), 'linalg_matrix_rank')
 
 
+def _check_float_double(A):
+    if A.dtype not in (D.float32, D.float64, D.complex64, D.complex128):
+        raise RuntimeError("This function doesn't handle types other than float and double")
+
+
 def lstsq(A, B, rcond=None, *, driver=None):
-    _check_matrix('linalg.lstsq', A, square=False)
+    name = 'torch.linalg.lstsq'
+    if A._data.ndim < 2:
+        raise RuntimeError(f"{name}: input must have at least 2 dimensions.")
+    if B._data.ndim < 1:
+        raise RuntimeError(f"{name}: other must have at least 1 dimension.")
+    if A.dtype is not B.dtype:
+        raise RuntimeError(f"{name}: Expected input and other to have the same dtype, but got input's dtype "
+                           f"{D.type_name(A.dtype)} and other's dtype {D.type_name(B.dtype)}")
+    if A._data.ndim - B._data.ndim not in (0, 1):
+        raise RuntimeError(f"{name}: input.dim() must be greater or equal to other.dim() and "
+                           f"(input.dim() - other.dim()) <= 1")
+    vec = B._data.ndim == A._data.ndim - 1
+    if A._data.shape[-2] != B._data.shape[-1 if vec else -2]:
+        raise RuntimeError(f"{name}: input.size(-2) should match other.size({-1 if vec else -2})")
+    if driver is not None and A._device.type != 'cuda' and driver.lower() not in ('gels', 'gelsy', 'gelsd', 'gelss'):
+        raise RuntimeError(f"{name}: parameter `driver` should be one of (gels, gelsy, gelsd, gelss)")
+    _check_float_double(A)
     if A._device.type == 'cuda':
         if driver is not None and driver.lower() != 'gels':
             raise RuntimeError('torch.linalg.lstsq: `driver` other than `gels` is not supported on CUDA')
@@ -638,7 +699,7 @@ def lstsq(A, B, rcond=None, *, driver=None):
     res = empty
     rank = _make(np.zeros((0,), np.int64), D.int64, A._device)
     sv = _make(np.zeros((0,), a.dtype), A.dtype.to_real(), A._device)
-    driver = 'gelsy' if driver is None else driver     # torch's CPU default
+    driver = 'gelsy' if driver is None else driver.lower()     # torch's CPU default
     if driver in ('gelsd', 'gelss', 'gelsy'):
         rank = matrix_rank(A)
     if driver in ('gelsd', 'gelss'):
@@ -659,10 +720,7 @@ def lstsq(A, B, rcond=None, *, driver=None):
 
 
 def matrix_power(A, n, *, out=None):
-    if A._data.ndim < 2 or A._data.shape[-1] != A._data.shape[-2]:
-        raise RuntimeError(f"linalg.matrix_power: A must be batches of square matrices, but they are "
-                           f"{A._data.shape[-2] if A._data.ndim > 1 else A._data.shape[-1]} by "
-                           f"{A._data.shape[-1]} matrices")
+    _check_matrix('linalg.matrix_power', A, floats=False)
     if n == 0:
         r = _make(np.broadcast_to(np.eye(A._data.shape[-1], dtype=A.dtype._np), A._data.shape).copy(),
                   A.dtype, A._device)
@@ -805,19 +863,35 @@ def _norm_dims(dim, n):
         return None
     if isinstance(dim, int):
         dim = (dim,)
-    return tuple(_wrap_dim(d, n) for d in dim)
+    dims = tuple(_wrap_dim(d, n) for d in dim)
+    for i, d in enumerate(dims):
+        if d in dims[:i]:
+            raise RuntimeError(f"dim {d} appears multiple times in the list of dims")
+    return dims
+
+
+def _check_norm_dtype(name, x, dtype):
+    if dtype._cat < 2:
+        raise RuntimeError(f"{name}: dtype should be floating point or complex, but got {D.type_name(dtype)}")
+    kind = 'complex' if x.dtype.is_complex else 'real'
+    if x.dtype.is_complex != dtype.is_complex:
+        raise RuntimeError(f"{name}: dtype should be {kind} for {kind} inputs, but got {D.type_name(dtype)}")
+    if D.promote_types(x.dtype, dtype) is not dtype:
+        raise RuntimeError(f"{name}: the dtype of the input ({D.type_name(x.dtype)}) should be convertible "
+                           f"without narrowing to the specified dtype ({D.type_name(dtype)})")
 
 
 def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):
     if not isinstance(x, Tensor):
         raise TypeError(f"linalg_vector_norm(): argument 'input' (position 1) must be Tensor, not "
                         f"{type(x).__name__}")
-    if dtype is not None:
-        if x.dtype._cat < 2:
-            raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as input. "
-                               f"Got {D.type_name(x.dtype)}")
-        x = x.to(dtype)
+    if not isinstance(ord, (int, float)) or isinstance(ord, bool):
+        raise TypeError(f"linalg_vector_norm(): argument 'ord' (position 2) must be Number, not "
+                        f"{type(ord).__name__}")
     _check_float('linalg.vector_norm', x)
+    if dtype is not None:
+        _check_norm_dtype('linalg.vector_norm', x, dtype)
+        x = x.to(dtype)
     n = x._data.ndim
     dims = _norm_dims(dim, n)
     a = np.abs(x._data) if x.dtype.is_complex or ord != 2 else x._data
@@ -886,73 +960,113 @@ def _norm_grad(x, nrm, g, p):
 
 
 def matrix_norm(A, ord='fro', dim=(-2, -1), keepdim=False, *, dtype=None, out=None):
+    inf = float('inf')
+    # the order is checked first, as torch: it decides whether half precision is allowed
+    if isinstance(ord, str):
+        if ord not in ('fro', 'nuc'):
+            raise RuntimeError(f"linalg.matrix_norm: Order {ord} not supported.")
+        low = ord != 'nuc'
+    else:
+        if abs(ord) not in (1, 2, inf):
+            raise RuntimeError(f"linalg.matrix_norm: Order {_fmt_ord(ord)} not supported.")
+        low = abs(ord) != 2
     if A._data.ndim < 2:
         raise RuntimeError("linalg.matrix_norm: The input tensor A must have at least 2 dimensions.")
-    if dtype is not None:
-        A = A.to(dtype)
-    _check_float('linalg.matrix_norm', A)
+    _check_float('linalg.matrix_norm', A, low)
+    dim = [dim] if isinstance(dim, int) else list(dim)
+    if len(dim) != 2:
+        raise RuntimeError(f"linalg.matrix_norm: dim must be a 2-tuple. Got {' '.join(map(str, dim))}")
     n = A._data.ndim
     d0, d1 = (_wrap_dim(d, n) for d in dim)
+    if d0 == d1:
+        raise RuntimeError(f"linalg.matrix_norm: dims must be different. Got ({d0}, {d1})")
+    if dtype is not None:
+        _check_norm_dtype('linalg.matrix_norm', A, dtype)
+        A = A.to(dtype)
     if ord == 'fro':
         r = vector_norm(A, 2, (d0, d1), keepdim)
-    elif ord == 'nuc':
-        M = A.movedim((d0, d1), (-2, -1))
-        r = svdvals(M).sum(-1)
+    elif A._data.size == 0 and ord != 'nuc' and ord > 0:    # torch: 0, though max() has no identity
+        r = vector_norm(A, 2, (d0, d1), keepdim)
+    elif ord in ('nuc', 2, -2):
+        S = svdvals(A.movedim((d0, d1), (-2, -1)))
+        r = S.sum(-1) if ord == 'nuc' else S.amax(-1) if ord == 2 else S.amin(-1)
         if keepdim:
             r = r.unsqueeze(-1).unsqueeze(-1).movedim((-2, -1), (d0, d1))
-    elif ord in (2, -2):
-        M = A.movedim((d0, d1), (-2, -1))
-        S = svdvals(M)
-        r = S.amax(-1) if ord == 2 else S.amin(-1)
-        if keepdim:
-            r = r.unsqueeze(-1).unsqueeze(-1).movedim((-2, -1), (d0, d1))
-    elif ord in (1, -1, float('inf'), -float('inf')):
-        if ord in (float('inf'), -float('inf')):
+    else:       # the inf norm is the 1 norm of the transpose
+        if abs(ord) == inf:
             d0, d1 = d1, d0
-        s = A.abs().sum(d0, keepdim=True)
-        r = s.amax(d1, keepdim=True) if ord > 0 else s.amin(d1, keepdim=True)
-        if not keepdim:
-            r = r.squeeze(max(d0, d1)).squeeze(min(d0, d1))
-    else:
-        raise RuntimeError(f"linalg.matrix_norm: Order {ord} not supported.")
+        if not keepdim and d0 < d1:
+            d1 -= 1
+        s = vector_norm(A, 1, (d0,), keepdim)
+        r = s.amax(d1, keepdim) if ord > 0 else s.amin(d1, keepdim)
     return _write(out, r, 'linalg_matrix_norm')
 
 
 def norm(A, ord=None, dim=None, keepdim=False, *, dtype=None, out=None):
-    if dim is not None and isinstance(dim, int):
-        dim = (dim,)
-    if ord is None:
-        if dim is None:
-            return _write(out, vector_norm(A, 2, None, keepdim, dtype=dtype), 'linalg_norm')
-        return _write(out, vector_norm(A, 2, dim, keepdim, dtype=dtype), 'linalg_norm')
-    if isinstance(ord, str) or (dim is not None and len(dim) == 2) or (dim is None and A._data.ndim == 2):
-        if dim is None:
-            if A._data.ndim != 2:
-                raise RuntimeError(f"linalg.norm: If dim is not specified but ord is, the input must be 1D "
-                                   f"or 2D. Got {A._data.ndim}D.")
-            dim = (-2, -1)
-        return _write(out, matrix_norm(A, ord, dim, keepdim, dtype=dtype), 'linalg_norm')
-    if dim is None and A._data.ndim != 1:
+    if dim is not None:
+        dim = [dim] if isinstance(dim, int) else list(dim)
+        if len(dim) not in (1, 2):
+            raise RuntimeError(f"linalg.norm: If dim is specified, it must be of length 1 or 2. Got {dim}")
+    elif ord is not None and A._data.ndim not in (1, 2):
         raise RuntimeError(f"linalg.norm: If dim is not specified but ord is, the input must be 1D or 2D. "
                            f"Got {A._data.ndim}D.")
-    return _write(out, vector_norm(A, ord, dim, keepdim, dtype=dtype), 'linalg_norm')
+    if isinstance(ord, str) or (ord is not None and (len(dim) == 2 if dim is not None else A._data.ndim == 2)):
+        r = matrix_norm(A, ord, (0, 1) if dim is None else dim, keepdim, dtype=dtype)
+    else:
+        r = vector_norm(A, 2 if ord is None else ord, dim, keepdim, dtype=dtype)
+    return _write(out, r, 'linalg_norm')
 
 
-def cond(A, p=None):
-    if p in (None, 2, -2):
-        S = svdvals(A)
-        r = S[..., 0] / S[..., -1] if p != -2 else S[..., -1] / S[..., 0]
-        from ._ops.linalg_ops import _named
-        return _named('SqueezeBackward1', r)
+def cond(A, p=None, *, out=None):
+    inf = float('inf')
+    if isinstance(p, str):
+        _check_matrix(f'linalg.cond(ord={p})', A, floats=False)
+        if p not in ('fro', 'nuc'):
+            raise RuntimeError(f"linalg.cond got an invalid norm type: {p}")
+    else:
+        p = 2 if p is None else p
+        if A._data.ndim < 2:
+            raise RuntimeError("linalg.cond: The input tensor must have at least 2 dimensions.")
+        if abs(p) not in (1, 2, inf):
+            raise RuntimeError(f"linalg.cond got an invalid norm type: {_fmt_ord(p)}")
     from ._ops.linalg_ops import _named
-    return _named('NanToNumBackward0', matrix_norm(A, p) * matrix_norm(inv(A), p))
+    if A._data.size == 0:       # NumPy leaves a 0x0 condition number undefined: torch gives 0
+        return _write(out, _make(np.zeros(A._data.shape[:-2], A.dtype.to_real()._np), A.dtype.to_real(),
+                                 A._device), 'linalg_cond')
+    if p in (2, -2):
+        S = svdvals(A)
+        r = S[..., 0] / S[..., -1] if p == 2 else S[..., -1] / S[..., 0]
+        return _write(out, _named('SqueezeBackward1', r), 'linalg_cond')
+    if p == 'nuc':
+        S = svdvals(A)
+        return _write(out, S.sum(-1) * S.reciprocal().sum(-1), 'linalg_cond')
+    if not isinstance(p, str):
+        _check_matrix(f'linalg.cond(ord={_fmt_ord(p)})', A, floats=False)
+    Ai, info = inv_ex(A)      # a singular matrix has an infinite condition number
+    Ai = Ai.masked_fill((info > 0).unsqueeze(-1).unsqueeze(-1), inf)
+    r = (matrix_norm(A, p) * matrix_norm(Ai, p)).nan_to_num(inf, inf, -inf)
+    return _write(out, r, 'linalg_cond')
+
+
+def _fmt_ord(p):
+    """An order as torch prints a double: 3, 2.5, inf, -inf."""
+    return ('-inf' if p < 0 else 'inf') if abs(p) == float('inf') else f'{p:g}'
 
 
 def tensorinv(A, ind=2, *, out=None):
+    if ind <= 0:
+        raise RuntimeError(f"Expected a strictly positive integer for 'ind', but got {ind}")
     shp = A._data.shape
-    rows = int(np.prod(shp[:ind]))
+    rows, cols = math.prod(shp[:ind]), math.prod(shp[ind:])
+    if rows != cols:
+        raise RuntimeError(f"Expected self to satisfy the requirement prod(self.shape[ind:]) == "
+                           f"prod(self.shape[:ind]), but got {cols} != {rows}")
+    Ai, info = inv_ex(A.reshape(rows, cols))
+    if info._data:
+        raise _LinAlgError(f"inv: The diagonal element {int(info._data)} is zero, the inversion could not be "
+                           f"completed because the input matrix is singular.")
     from ._ops.linalg_ops import _named
-    return _named('ReshapeAliasBackward0', inv(A.reshape(rows, -1)).reshape(shp[ind:] + shp[:ind]))
+    return _write(out, _named('ReshapeAliasBackward0', Ai.reshape(shp[ind:] + shp[:ind])), 'linalg_tensorinv')
 
 
 def tensorsolve(A, B, dims=None, *, out=None):
@@ -964,14 +1078,17 @@ def tensorsolve(A, B, dims=None, *, out=None):
 
 
 def vander(x, *, N=None):
+    if not (x.dtype in (D.float32, D.float64, D.complex64, D.complex128) or x.dtype._cat == 1):
+        raise RuntimeError(f"linalg.vander supports floating point, complex, and integer tensors, but got "
+                           f"{D.type_name(x.dtype)}")
     if x._data.ndim == 0:
         x = x.reshape(1)
     n = x._data.shape[-1] if N is None else N
     if n <= 1:
-        return (x.unsqueeze(-1) * 0 + 1)[..., :n]
+        raise RuntimeError("N must be greater than 1.")
     from . import cat
     powers = x.unsqueeze(-1).expand(x._data.shape + (n - 1,)).cumprod(-1)
-    return cat([x.unsqueeze(-1) * 0 + 1, powers], -1)
+    return cat([powers.new_ones(x._data.shape + (1,)), powers], -1)
 
 
 # --- LU, LDL and Householder factorizations (in _ops/factorizations.py) ------------------------

@@ -50,6 +50,9 @@ def _getrf(a):
     m, n = lu.shape[-2:]
     k = min(m, n)
     batch = lu.shape[:-2]
+    if lu.size == 0:
+        return lu, np.ones(batch + (k,), np.int32, like=lu) * np.arange(1, k + 1, dtype=np.int32, like=lu), \
+            np.zeros(batch, np.int32, like=lu)
     flat = lu.reshape((-1, m, n))
     rows = np.arange(flat.shape[0], like=lu)
     piv = np.zeros((flat.shape[0], k), np.int32, like=lu)
@@ -74,6 +77,8 @@ def _getrf(a):
 
 def _perm(piv, m):
     """Row order of P^T A (= L U) from LAPACK's sequence of interchanges."""
+    if piv.size == 0:
+        return np.broadcast_to(np.arange(m, like=piv), piv.shape[:-1] + (m,)).copy()
     flat = piv.reshape((-1, piv.shape[-1])).astype(np.int64) - 1
     perm = np.broadcast_to(np.arange(m, like=piv), (flat.shape[0], m)).copy()
     rows = np.arange(flat.shape[0], like=piv)
@@ -141,14 +146,18 @@ def _check_lu_input(name, A):
     if A._data.ndim < 2:
         raise RuntimeError(f"{name}: Expected tensor with 2 or more dimensions. Got size: "
                            f"{list(A._data.shape)} instead")
-    if A.dtype._cat < 2:
-        raise NotImplementedError(f"\"lu_cpu\" not implemented for '{D.type_name(A.dtype)}'")
+    from ..linalg import _check_kernel
+    _check_kernel('lu_cpu', A)
+
+
+def _check_pivot(A, pivot):
+    if not pivot and A._data.size:
+        raise RuntimeError("linalg.lu_factor: LU without pivoting is not implemented on the CPU")
 
 
 def _factor(A, name, pivot):
     _check_lu_input(name, A)
-    if not pivot:
-        raise RuntimeError("linalg.lu_factor: LU without pivoting is not implemented on the CPU")
+    _check_pivot(A, pivot)
     lu, piv, info = _getrf(A._data)
     LU = _make(lu, A.dtype, A._device)
     pivots = _make(piv, D.int32, A._device)
@@ -179,7 +188,7 @@ def _unpack_tensors(LU):
 
 
 def lu_factor_ex(A, *, pivot=True, check_errors=False, out=None):
-    LU, piv, info_t, info = _factor(A, 'torch.linalg.lu_factor_ex', pivot)
+    LU, piv, info_t, info = _factor(A, 'torch.lu_factor', pivot)
     if check_errors and np.any(info):
         _raise_singular('torch.linalg.lu_factor_ex', A, info)
     return _lu_factor_ex_t(LU, piv, info_t)
@@ -204,13 +213,11 @@ def lu_factor(A, *, pivot=True, out=None):
 
 def lu(A, *, pivot=True, out=None):
     _check_lu_input('linalg.lu', A)
+    _check_pivot(A, pivot)
     a = A._data
     m, n = a.shape[-2:]
-    if pivot:
-        lu_, piv, _ = _getrf(a)
-        P = _perm_matrix(piv, m, a.dtype)
-    else:
-        raise RuntimeError("linalg.lu_factor: LU without pivoting is not implemented on the CPU")
+    lu_, piv, _ = _getrf(a)
+    P = _perm_matrix(piv, m, a.dtype) if pivot else np.zeros((0,), a.dtype, like=a)
     Ld, Ud = _unpack_data(lu_)
     Pt = _make(P, A.dtype, A._device)
     L = _make(np.ascontiguousarray(Ld), A.dtype, A._device)
@@ -318,11 +325,10 @@ def lu_solve_linalg(LU, pivots, B, *, left=True, adjoint=False, out=None):
 # --- legacy spellings: torch.lu, torch.lu_solve, Tensor.lu ----------------------------------------
 
 def _lu_legacy(A, pivot=True, get_infos=False, out=None):
-    LU, piv, info_t, info = _factor(A, 'torch.lu_factor' if get_infos else 'torch.lu_factor', pivot)
+    # torch._lu_with_info never raises for a singular matrix, whatever check_errors says
+    LU, piv, info_t, info = _factor(A, 'torch.lu_factor', pivot)
     if get_infos:
         return _lu_with_info_t(LU, piv, info_t)
-    if np.any(info):
-        _raise_singular('torch.linalg.lu_factor', A, info)
     return LU, piv
 
 
@@ -333,10 +339,7 @@ def lu_solve(b, LU_data, LU_pivots, *, out=None):
 def _lu_method(self, pivot=True, get_infos=False):
     # Tensor.lu unpacks torch._lu_with_info into a plain tuple; torch.lu returns the named one
     LU, piv, info = _lu_legacy(self, pivot, True)
-    if get_infos:
-        return LU, piv, info
-    _lu_legacy(self, pivot) if np.any(info._data) else None
-    return LU, piv
+    return (LU, piv, info) if get_infos else (LU, piv)
 
 
 register(_lu_legacy, name='lu', method=False)
@@ -391,8 +394,8 @@ def _geqrf_data(a):
 def geqrf(input, *, out=None):
     if input._data.ndim < 2:
         raise RuntimeError("torch.geqrf: input must have at least 2 dimensions.")
-    if input.dtype._cat < 2:
-        raise NotImplementedError(f"\"geqrf_cpu\" not implemented for '{D.type_name(input.dtype)}'")
+    from ..linalg import _check_kernel
+    _check_kernel('geqrf_cpu', input)
     a, tau = _geqrf_data(input._data)
     res = _geqrf_t(_make(a, input.dtype, input._device), _make(tau, input.dtype, input._device))
     if out is not None:
@@ -596,9 +599,9 @@ def _ldl(A, name, hermitian):
     m, n = A._data.shape[-2:]
     if m != n:
         raise RuntimeError(f"{name}: A must be batches of square matrices, but they are {m} by {n} matrices")
-    if A.dtype._cat < 2:
-        raise RuntimeError(f"{name}: Expected a floating point or complex tensor as input. Got "
-                           f"{D.type_name(A.dtype)}")
+    from ..linalg import _check_float, _check_kernel
+    _check_float(name, A)
+    _check_kernel('ldl_factor_kernel_cpu', A)
     herm = hermitian and A.dtype.is_complex
     flat = np.array(A._data.reshape((int(np.prod(A._data.shape[:-2])), n, n)), copy=True)
     piv = np.zeros((flat.shape[0], n), np.int32)

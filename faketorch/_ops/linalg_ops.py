@@ -302,6 +302,8 @@ def vdot(input, other):
 
 
 def trace(input):
+    if input.dtype is D.bool:
+        raise NotImplementedError("\"trace\" not implemented for 'Bool'")
     if input._data.ndim != 2:
         raise RuntimeError("trace: expected a matrix, but got tensor with dim " + str(input._data.ndim))
     a = input._data
@@ -405,16 +407,29 @@ def norm(input, p='fro', dim=None, keepdim=False, out=None, dtype=None):
     if isinstance(p, str):
         if p == 'fro' and (dim is None or len(dim) <= 2):
             r = linalg.vector_norm(input, 2, dim, keepdim, dtype=dtype)
-        elif p == 'nuc':
-            r = linalg.matrix_norm(input, 'nuc', dim if dim is not None else (-2, -1), keepdim, dtype=dtype)
-        else:
-            r = linalg.matrix_norm(input, p, dim, keepdim, dtype=dtype)
+        else:       # 'nuc', or an order matrix_norm rejects
+            r = linalg.matrix_norm(input, p, list(range(input._data.ndim)) if dim is None else dim, keepdim,
+                                   dtype=dtype)
     else:
         r = linalg.vector_norm(input, 2 if p is None else p, dim, keepdim, dtype=dtype)
     if out is not None:
         from ._core import write_out
         return write_out(out, r, 'norm')
     return r
+
+
+def vander(x, N=None, increasing=False):
+    if x._data.ndim != 1:
+        raise RuntimeError("x must be a one-dimensional tensor.")
+    n = x._data.shape[0] if N is None else N
+    if n < 0:
+        raise RuntimeError("N must be non-negative.")
+    x = x.to(D.promote_types(x.dtype, D.int64))      # cumprod's promotion: integers give long
+    from .. import cat
+    r = x.new_ones((x._data.shape[0], min(n, 1)))
+    if n > 1:
+        r = cat([r, x.unsqueeze(1).expand(x._data.shape[0], n - 1).cumprod(1)], 1)
+    return r if increasing else r.flip(1)
 
 
 # --- block_diag, cartesian_prod, tril/triu_indices, cov, corrcoef -------------------------------
@@ -537,9 +552,11 @@ def det(input):
 
 
 def logdet(input):
-    s, l = _L().slogdet(input)
+    s, l = _L().slogdet(input, _name='logdet')
+    if input.dtype.is_complex:
+        return s.log() + l
     from .misc import where
-    return where(s < 0, _nan_like(l), l)
+    return where(s == -1, _nan_like(l), l)
 
 
 def _nan_like(t):
@@ -570,9 +587,16 @@ def matrix_exp(input):
 
 def svd(input, some=True, compute_uv=True, *, out=None):
     from .. import return_types as RT
-    U, S, Vh = _L().svd(input, full_matrices=not some)
-    if not compute_uv:
-        U, Vh = U * 0, Vh * 0
+    if input._data.ndim < 2:
+        raise RuntimeError(f"linalg.svd: input should have at least 2 dimensions, but has {input._data.ndim} "
+                           f"dimensions instead")
+    if compute_uv:
+        U, S, Vh = _L().svd(input, full_matrices=not some)
+    else:       # zeros of the full sizes, as torch
+        S = _L().svdvals(input)
+        m, n = input._data.shape[-2:]
+        U = input.new_zeros(input._data.shape[:-1] + (m,))
+        Vh = input.new_zeros(input._data.shape[:-2] + (n, n))
     return RT.svd(U, S, Vh.mH if Vh.dtype.is_complex else Vh.mT)
 
 
@@ -583,7 +607,10 @@ def qr(input, some=True, *, out=None):
 
 
 def cholesky(input, upper=False, *, out=None):
-    L = _L().cholesky(input, upper=upper)
+    if input._data.size == 0:       # torch returns before any check
+        return input.new_empty(input._data.shape)
+    _L()._check_matrix('cholesky', input, kernel='cholesky_cpu', floats=False)
+    L = _L().cholesky(input, upper=upper, _name='cholesky')
     return _named('CholeskyBackward0', L)
 
 
@@ -592,6 +619,17 @@ def _chol_inv_data(l, upper):
     t = np.triu(l) if upper else np.tril(l)
     a = np.swapaxes(t, -1, -2).conj() @ t if upper else t @ np.swapaxes(t, -1, -2).conj()
     return np.linalg.inv(a)
+
+
+def _check_triangular_pivots(name, a):
+    """LAPACK trtri's error: the first exactly-zero diagonal entry of the factor."""
+    d = np.diagonal(a, axis1=-2, axis2=-1)
+    zero = np.nonzero(d.reshape((-1, a.shape[-1])) == 0) if d.size else ((),)
+    if len(zero[0]):
+        i, k = int(zero[0][0]), int(zero[1][0])
+        pre = f"(Batch element {i}): " if a.ndim > 2 else ''
+        raise _L()._LinAlgError(f"{name}: {pre}The diagonal element {k + 1} is zero, the inversion could not be "
+                                f"completed because the input matrix is singular.")
 
 
 def _hsym(x):
@@ -617,6 +655,9 @@ def cholesky_solve(input, input2, upper=False, *, out=None):
 
 
 def cholesky_inverse(input, upper=False, *, out=None):
+    L = _L()
+    L._check_matrix('cholesky_inverse', input, kernel='cholesky_inverse_out_cpu', floats=False)
+    _check_triangular_pivots('cholesky_inverse', input._data)
     r = _make(_chol_inv_data(input._data, upper).astype(input.dtype._np, copy=False), input.dtype,
               input._device)
     if _grad_on(input):
@@ -640,7 +681,7 @@ def triangular_solve(b, A, upper=True, transpose=False, unitriangular=False, *, 
 for _f in (kron, inner, vdot, trace, cross, dist, cdist, norm, det, logdet, slogdet, inverse, pinverse,
            matrix_power, matrix_exp, svd, qr, cholesky, cholesky_solve, cholesky_inverse, triangular_solve):
     register(_f, method=_f not in (cdist,))
-for _f in (block_diag, cartesian_prod, tril_indices, triu_indices, chain_matmul):
+for _f in (block_diag, cartesian_prod, tril_indices, triu_indices, chain_matmul, vander):
     register(_f, method=False)
 register(tensordot, method=False)
 register(cov, function=True)
