@@ -39,16 +39,30 @@ def _real_dtype(t):
     return t.dtype.to_real()
 
 
+def _check_supported(t):
+    # torch's CPU FFT has no half-precision kernel (CUDA's has, for float16)
+    if t.dtype is D.bfloat16 or (t.dtype is D.float16 and t._device.type != 'cuda'):
+        raise RuntimeError(f"Unsupported dtype {D.type_name(t.dtype)}")
+
+
 def _as_complex(t):
+    _check_supported(t)
     ct = _complex_dtype(t)
     return t if t.dtype is ct else t.to(ct)
 
 
-def _as_real(t, name):
+def _as_real(t, name, valued=''):
     if t.dtype.is_complex:
-        raise RuntimeError(f"{name} expects a real input tensor, but got {D.type_name(t.dtype)}")
+        raise RuntimeError(f"{name} expects a real{valued} input tensor, but got {D.type_name(t.dtype)}")
+    _check_supported(t)
     rt = _real_dtype(t)
     return t if t.dtype is rt else t.to(rt)
+
+
+def _check_batch(a, x):
+    # torch's CPU kernel (MKL) rejects an empty batch; this is its message
+    if a.size == 0 and x._device.type == 'cpu':
+        raise RuntimeError("MKL FFT error: Intel oneMKL DFTI ERROR: Inconsistent configuration parameters")
 
 
 def _grad_on(t):
@@ -65,6 +79,7 @@ def _apply_scale(data, s, dt):
 
 def _c2c(x, dims, s, forward):
     a = x._data
+    _check_batch(a, x)
     if a.size == 0:
         data = a.copy()
     elif forward:
@@ -79,6 +94,7 @@ def _c2c(x, dims, s, forward):
 
 def _r2c(x, dims, s, onesided):
     a = x._data
+    _check_batch(a, x)
     ct = x.dtype.to_complex()
     if a.size == 0:
         shape = list(a.shape)
@@ -102,6 +118,7 @@ def _r2c(x, dims, s, onesided):
 def _c2r(x, dims, s, n):
     """Inverse of a one-sided spectrum; n is the output size along dims[-1]."""
     a = x._data
+    _check_batch(a, x)
     rt = x.dtype.to_real()
     out_shape = [a.shape[d] for d in dims]
     out_shape[-1] = n
@@ -144,22 +161,32 @@ def _resize(x, dim, n):
     return cat([x, _make(np.zeros(shape, x.dtype._np), x.dtype, x._device)], dim)
 
 
-def _check_n(n, name):
-    if n is not None and n < 1:
+def _check_n(n):
+    if n < 1:
         raise RuntimeError(f"Invalid number of data points ({n}) specified")
 
 
-def _dims_1d(x, dim):
-    return (_wrap_dim(dim, x._data.ndim),)
+def _wrap(dim, x):
+    if x._data.ndim == 0:       # torch wraps FFT dims without treating a scalar as 1-d
+        raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
+    return _wrap_dim(dim, x._data.ndim)
+
+
+def _dims_1d(x, dim, n):
+    """(dims, n) after torch's checks, in its order: dim, then the number of points."""
+    d = _wrap(dim, x)
+    n = x._data.shape[d] if n is None else n
+    _check_n(n)
+    return (d,), n
 
 
 def _dims_nd(x, s, dim, name):
     nd = x._data.ndim
     if dim is not None:
         dims = [dim] if isinstance(dim, int) else list(dim)
-        dims = [_wrap_dim(d, nd) for d in dims]
+        dims = [_wrap(d, x) for d in dims]
         if len(set(dims)) != len(dims):
-            raise RuntimeError(f"{name} dims must be unique")
+            raise RuntimeError("FFT dims must be unique")
         if s is not None:
             s = list(s)
             if len(s) != len(dims):
@@ -173,9 +200,8 @@ def _dims_nd(x, s, dim, name):
         dims = list(range(nd))
     if s is None:
         s = [None] * len(dims)
-    for v in s:
-        if v is not None and v != -1 and v < 1:
-            raise RuntimeError(f"Invalid number of data points ({v}) specified")
+    for d, v in zip(dims, s):
+        _check_n(x._data.shape[d] if v is None or v == -1 else v)
     return dims, s
 
 
@@ -186,57 +212,45 @@ def _finish(r, out, name):
 # --- one-dimensional ----------------------------------------------------------------------------
 
 def fft(input, n=None, dim=-1, norm=None, *, out=None):
-    _check_n(n, 'fft')
-    d = _dims_1d(input, dim)
-    x = input
-    if n is not None:
-        x = _resize(x, d[0], n)
-    N = x._data.shape[d[0]]
-    sc = _scale(norm, N, True)
-    if not x.dtype.is_complex:
-        r = _r2c(_as_real(x, 'fft'), d, sc, False)
-    else:
-        r = _c2c(x, d, sc, True)
-    return _finish(r, out, 'fft_fft')
+    return _finish(_c2c_or_r2c(input, n, dim, norm, True, 'fft'), out, 'fft_fft')
 
 
 def ifft(input, n=None, dim=-1, norm=None, *, out=None):
-    _check_n(n, 'ifft')
-    d = _dims_1d(input, dim)
-    x = input
+    return _finish(_c2c_or_r2c(input, n, dim, norm, False, 'ifft'), out, 'fft_ifft')
+
+
+def _c2c_or_r2c(input, n, dim, norm, forward, name):
+    # shared body of fft / ifft: a real input goes through the two-sided real transform
+    x = input if input.dtype.is_complex else _as_real(input, name)
+    d, N = _dims_1d(x, dim, n)
     if n is not None:
         x = _resize(x, d[0], n)
-    N = x._data.shape[d[0]]
-    sc = _scale(norm, N, False)
-    if not x.dtype.is_complex:
-        r = _r2c(_as_real(x, 'ifft'), d, sc, False).conj()
-    else:
-        r = _c2c(x, d, sc, False)
-    return _finish(r, out, 'fft_ifft')
+    sc = _scale(norm, N, forward)
+    if x.dtype.is_complex:
+        return _c2c(x, d, sc, forward)
+    r = _r2c(x, d, sc, False)
+    return r if forward else r.conj()
 
 
 def _r2c_1d(input, n, dim, norm, forward, name):
     # shared body of rfft / ihfft
-    _check_n(n, name)
     x = _as_real(input, name)
-    d = _dims_1d(x, dim)
+    d, N = _dims_1d(x, dim, n)
     if n is not None:
         x = _resize(x, d[0], n)
-    N = x._data.shape[d[0]]
     r = _r2c(x, d, _scale(norm, N, forward), True)
     return r if forward else r.conj()
 
 
 def _c2r_1d(input, n, dim, norm, forward, name):
     # shared body of irfft / hfft
-    _check_n(n, name)
     x = _as_complex(input)
-    d = _dims_1d(x, dim)
+    d = (_wrap(dim, x),)
     N = 2 * (x._data.shape[d[0]] - 1) if n is None else n
-    if N < 1:
-        raise RuntimeError(f"Invalid number of data points ({N}) specified")
+    _check_n(N)
+    sc = _scale(norm, N, forward)
     x = _resize(x, d[0], N // 2 + 1)
-    return _c2r(x.conj() if forward else x, d, _scale(norm, N, forward), N)
+    return _c2r(x.conj() if forward else x, d, sc, N)
 
 
 def rfft(input, n=None, dim=-1, norm=None, *, out=None):
@@ -283,11 +297,12 @@ def ifftn(input, s=None, dim=None, norm=None, *, out=None):
 
 
 def rfftn(input, s=None, dim=None, norm=None, *, out=None):
-    x = _as_real(input, 'rfftn')
-    dims, s = _dims_nd(x, s, dim, 'rfftn')
+    if input.dtype.is_complex:
+        raise RuntimeError(f"rfftn expects a real-valued input tensor, but got {D.type_name(input.dtype)}")
+    dims, s = _dims_nd(input, s, dim, 'rfftn')
     if not dims:
         raise RuntimeError("rfftn must transform at least one axis")
-    x = _resize_all(x, dims, s)
+    x = _resize_all(_as_real(input, 'rfftn'), dims, s)
     return _finish(_r2c(x, tuple(dims), _scale(norm, _numel(x, dims), True), True), out, 'fft_rfftn')
 
 
@@ -302,19 +317,19 @@ def _c2r_sizes(x, dims, s):
 
 
 def irfftn(input, s=None, dim=None, norm=None, *, out=None):
-    x = _as_complex(input)
-    dims, s = _dims_nd(x, s, dim, 'irfftn')
+    dims, s = _dims_nd(input, s, dim, 'irfftn')
     if not dims:
         raise RuntimeError("irfftn must transform at least one axis")
+    x = _as_complex(input)
     x, last, n = _c2r_sizes(x, dims, s)
     return _finish(_c2r(x, tuple(dims), _scale(norm, n, False), last), out, 'fft_irfftn')
 
 
 def hfftn(input, s=None, dim=None, norm=None, *, out=None):
-    x = _as_complex(input)
-    dims, s = _dims_nd(x, s, dim, 'hfftn')
+    dims, s = _dims_nd(input, s, dim, 'hfftn')
     if not dims:
         raise RuntimeError("hfftn must transform at least one axis")
+    x = _as_complex(input)
     x, last, n = _c2r_sizes(x, dims, s)
     sc = _scale(norm, n, True)
     if len(dims) > 1:       # c2c over the leading dims first, then the Hermitian last one
@@ -323,12 +338,14 @@ def hfftn(input, s=None, dim=None, norm=None, *, out=None):
 
 
 def ihfftn(input, s=None, dim=None, norm=None, *, out=None):
-    x = _as_real(input, 'ihfftn')
-    dims, s = _dims_nd(x, s, dim, 'ihfftn')
+    dims, s = _dims_nd(input, s, dim, 'ihfftn')
     if not dims:
         raise RuntimeError("ihfftn must transform at least one axis")
-    x = _resize_all(x, dims, s)
+    _check_supported(input)
+    x = _resize_all(input if input.dtype.is_complex else _as_real(input, 'ihfftn'), dims, s)
     sc = _scale(norm, _numel(x, dims), False)
+    if x.dtype.is_complex:      # torch's check is its real-to-complex kernel's
+        raise RuntimeError(f"Only supports floating-point dtypes, but found: {D.type_name(x.dtype)}")
     r = _r2c(x, (dims[-1],), sc, True).conj()
     if len(dims) > 1:
         r = _c2c(r, tuple(dims[:-1]), 1.0, False)
@@ -337,6 +354,8 @@ def ihfftn(input, s=None, dim=None, norm=None, *, out=None):
 
 def _two(f, fname):
     def g(input, s=None, dim=(-2, -1), norm=None, *, out=None):
+        if dim is None:
+            raise TypeError(f"fft_{fname}(): argument 'dim' must be tuple of ints, not NoneType")
         return f(input, s, dim, norm, out=out)
     g.__name__ = fname
     return g

@@ -128,7 +128,7 @@ def _sigmoid(a):
 
 # float32 on NumPy: torch's kernel bit for bit, which depends on the thread count (see _vecmath)
 sigmoid = unary('sigmoid', V.float32(_sigmoid, lambda a: V.sigmoid(a, get_num_threads())), lambda g, result: g * result * (1 - result), floating=True)
-reciprocal = unary('reciprocal', lambda a: np.reciprocal(a), lambda g, result: -g * result * result,
+reciprocal = unary('reciprocal', lambda a: np.reciprocal(a), lambda g, result: -g * (result * result).conj(),
                    floating=True)
 _UINT = {1: np.uint8, 2: np.uint16, 4: np.uint32, 8: np.uint64}
 
@@ -417,9 +417,14 @@ _add = binary('_add', np.add, lambda g, a, b: g, lambda g, a, b: g, grad_name='A
               method=False, inplace=False)
 _sub = binary('_sub', np.subtract, lambda g, a, b: g, lambda g, a, b: -g, grad_name='SubBackward0',
               save=False, method=False, inplace=False, check=_no_bool_sub)
-mul = binary('mul', np.multiply, lambda g, a, b: g * b, lambda g, a, b: g * a)
+def _conj(x):
+    """Complex derivatives take the conjugate of the other operand (a real one is returned as is)."""
+    return x.conj() if isinstance(x, Tensor) else x.conjugate()
+
+
+mul = binary('mul', np.multiply, lambda g, a, b: g * _conj(b), lambda g, a, b: g * _conj(a))
 register(mul, name='multiply', inplace=True)
-_div = binary('_div', np.true_divide, lambda g, a, b: g / b, lambda g, a, b: -g * a / (b * b),
+_div = binary('_div', np.true_divide, lambda g, a, b: g / _conj(b), lambda g, a, b: -g * _conj(a / (b * b)),
               kind='float', grad_name='DivBackward0', method=False, inplace=False)
 floor_divide = binary('floor_divide', np.floor_divide, None, None, check=_int_div_check('div_floor_cpu'))
 def _remainder_np(a, b):
@@ -621,7 +626,13 @@ Tensor.__rpow__ = lambda self, other: pow(other, self)
 Tensor.__neg__ = neg
 Tensor.__pos__ = lambda self: self
 Tensor.__abs__ = abs
-Tensor.__invert__ = lambda self: logical_not(self) if self.dtype is D.bool else bitwise_not(self)
+def _invert(self):
+    if self.dtype._cat > 1:     # the operator checks before bitwise_not's kernel would
+        raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type tensors")
+    return logical_not(self) if self.dtype is D.bool else bitwise_not(self)
+
+
+Tensor.__invert__ = _invert
 Tensor.__and__ = Tensor.__rand__ = lambda self, other: bitwise_and(self, other) if self.dtype is not D.bool or \
     (isinstance(other, Tensor) and other.dtype is not D.bool) else logical_and(self, other) if isinstance(other, Tensor) \
     else bitwise_and(self, other)
