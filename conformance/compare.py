@@ -59,6 +59,7 @@ EMULATED = [False]      # --emulated-cuda: faketorch's 'cuda:0' stands for torch
 def scrub(text):
     """Printed text with the emulated GPU's device marks removed (torch's side printed none)."""
     if EMULATED[0] and 'cuda' in text:
+        text = re.sub(r"(,\n\s*)device='cuda:0', ", r'\1', text)    # a sparse repr's first suffix line
         text = re.sub(r",\s*device='cuda:0'", '', text).replace('cuda:0', 'cpu')
     return text
 

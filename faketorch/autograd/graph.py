@@ -247,6 +247,9 @@ def _unshared(g):
 
 
 def _accumulate(var, g, create_graph):
+    if g.is_sparse or (var._grad is not None and var._grad.is_sparse):     # torch's rules for that layout
+        from ..sparse._math import accumulate_grad
+        return accumulate_grad(var, g, create_graph)
     want = var.grad_dtype       # a leaf may ask for its gradient in another dtype
     if want is not None and g.dtype is not want:
         g = g.to(want)
@@ -470,4 +473,4 @@ def _run_node(fn, grads, targets, captured, accumulate, create_graph, buffers):
         if buf is None:
             buf = buffers[nxt] = [None] * nxt._nout
         cur = buf[nr]
-        buf[nr] = g if cur is None else cur + g
+        buf[nr] = g if cur is None else (g + cur if cur.is_sparse and not g.is_sparse else cur + g)

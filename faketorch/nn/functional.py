@@ -1066,6 +1066,9 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
     r = _make(weight._data[idx], weight.dtype, weight._device)
     if weight._requires_grad and grad_state.enabled:
         def bwd(node, g):
+            if sparse:
+                from ..sparse._math import embedding_grad
+                return embedding_grad(g, idx, n, padding_idx, scale_grad_by_freq)
             return _embedding_grad(g, idx, n, padding_idx, scale_grad_by_freq)
         attach('EmbeddingBackward0', guard(bwd, input), (weight,), (r,))
     return r
@@ -2686,7 +2689,7 @@ register(lambda input, p, train: _dropout_impl(input, p, train, feature=True, al
          name='feature_alpha_dropout', method=False)
 register(lambda weight, indices, padding_idx=-1, scale_grad_by_freq=False, sparse=False:
          embedding(indices, weight, padding_idx if padding_idx >= 0 else None,
-                   scale_grad_by_freq=scale_grad_by_freq), name='embedding', method=False)
+                   scale_grad_by_freq=scale_grad_by_freq, sparse=sparse), name='embedding', method=False)
 register(bilinear, name='bilinear', method=False)
 register(cosine_similarity, name='cosine_similarity', method=False)
 register(pairwise_distance, name='pairwise_distance', method=False)

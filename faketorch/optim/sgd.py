@@ -3,6 +3,7 @@ from .. import _xnp as np
 from .._tensor import _make
 from .optimizer import (Optimizer, _bump, _check_fused, _check_lr, _closure_loss, _device_dtype_check_for_fused,
                         _grad_of, _params_with_grad, _real, _to_scalar)
+from ._sparse import sgd_step as _sparse_sgd
 
 __all__ = ['SGD']
 
@@ -54,6 +55,9 @@ class SGD(Optimizer):
                 if group['fused'] and getattr(self, '_need_device_dtype_check_for_fused', True):
                     _device_dtype_check_for_fused(p)
                     self._need_device_dtype_check_for_fused = False
+                if p._grad.is_sparse:
+                    _sparse_sgd(p, self.state, lr, momentum, dampening, wd, nesterov, maximize)
+                    continue
                 g = _grad_of(p, maximize, wd)
                 if momentum != 0:
                     state = self.state[p]

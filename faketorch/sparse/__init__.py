@@ -1,0 +1,113 @@
+"""torch.sparse and the sparse COO layout (torch.sparse_coo_tensor, Tensor.to_sparse ...).
+
+Imported lazily with faketorch's other large parts; a sparse tensor can only exist once it is, so the
+hooks below (sparse methods, and torch.add & co. taking a sparse argument) are in place by then."""
+import sys
+
+from .._tensor import Tensor
+from . import _math as M
+from ._coo import SparseTensor, sparse_coo_tensor, to_sparse, sparse_mask, _backend_error
+
+__all__ = ['mm', 'sum', 'addmm', 'check_sparse_tensor_invariants']
+
+# methods of a sparse tensor
+for _name, _fn in (('add', M.add), ('__add__', M.add), ('__radd__', M.radd), ('add_', M.add_), ('__iadd__', M.add_),
+                   ('sub', M.sub), ('__sub__', M.sub), ('__rsub__', M.rsub), ('mul', M.mul), ('__mul__', M.mul),
+                   ('__rmul__', M.mul), ('mul_', M.mul_), ('__imul__', M.mul_), ('div', M.div),
+                   ('__truediv__', M.div), ('div_', M.div_), ('neg', M.neg), ('__neg__', M.neg),
+                   ('negative', M.neg), ('zero_', M.zero_), ('sum', M.sum), ('mm', M.mm), ('matmul', M.matmul),
+                   ('__matmul__', M.matmul), ('__rmatmul__', lambda self, other: M.rmm(other, self))):
+    setattr(SparseTensor, _name, _fn)
+
+
+# the same names on a dense tensor
+def _need_sparse(what, layout='sparse coordinate tensor'):
+    def f(self, *args, **kwargs):
+        raise RuntimeError(f"{what} expected {layout} layout but got Strided")
+    return f
+
+
+def _dense_only(name):
+    def f(self):
+        raise _backend_error(self._device, 'CPU' if self._device.type == 'cpu' else 'CUDA', name)
+    return f
+
+
+Tensor.to_sparse = to_sparse
+Tensor.sparse_mask = SparseTensor.sparse_mask = sparse_mask
+Tensor.to_sparse_coo = lambda self: to_sparse(self)
+Tensor.to_dense = lambda self, dtype=None, *, masked_grad=None: self if dtype is None else self.to(dtype)
+Tensor.sparse_dim = lambda self: 0
+Tensor.dense_dim = lambda self: self.dim()
+Tensor.indices = _need_sparse('indices')
+Tensor.values = _need_sparse('values', 'sparse tensor')
+Tensor.coalesce = _need_sparse('coalesce')
+Tensor.is_coalesced = _need_sparse('is_coalesced')
+Tensor._nnz, Tensor._indices, Tensor._values = _dense_only('_nnz'), _dense_only('_indices'), _dense_only('_values')
+
+
+def _with_sparse(dense_fn, first=None, second=None):
+    """dense_fn, or a sparse implementation when its first (or second) tensor argument is sparse."""
+    def f(input, *args, **kwargs):
+        if first is not None and input.__class__ is SparseTensor:
+            return first(input, *args, **kwargs)
+        if second is not None and args and args[0].__class__ is SparseTensor:
+            return second(input, *args, **kwargs)
+        return dense_fn(input, *args, **kwargs)
+    f.__name__, f.__doc__ = getattr(dense_fn, '__name__', 'f'), getattr(dense_fn, '__doc__', None)
+    return f
+
+
+_pkg = sys.modules['faketorch']
+_SECOND = {'add': M.dense_add_sparse, 'sub': lambda d, s, *, alpha=1: M.dense_add_sparse(d, s, alpha=-alpha),
+           'mul': lambda d, s: M.mul(s, d), 'mm': M.rmm, 'matmul': M.rmm}
+for _name in ('add', 'sub', 'mul', 'div', 'neg', 'negative', 'sum', 'mm', 'matmul', 't', 'transpose', 'clone'):
+    setattr(_pkg, _name, _with_sparse(getattr(_pkg, _name), getattr(SparseTensor, _name), _SECOND.get(_name)))
+for _name in ('add', 'sub', 'mul', 'mm', 'matmul'):
+    setattr(Tensor, _name, _with_sparse(getattr(Tensor, _name), None, _SECOND[_name]))
+Tensor.add_ = _with_sparse(Tensor.add_, None, M.dense_add_sparse_)
+_pkg.sparse_coo_tensor = sparse_coo_tensor
+
+
+def mm(mat1, mat2, reduce='sum'):
+    return M.sparse_mm(mat1, mat2)
+
+
+def addmm(mat, mat1, mat2, *, beta=1.0, alpha=1.0):
+    return mat * beta + mm(mat1, mat2) * alpha
+
+
+sum = M.sparse_sum
+
+
+class check_sparse_tensor_invariants:
+    """A context manager/decorator turning sparse_coo_tensor's invariant checks on (torch's default: off)."""
+    _enabled = False
+
+    def __init__(self, enable=True):
+        self.state = enable
+
+    @staticmethod
+    def is_enabled():
+        return check_sparse_tensor_invariants._enabled
+
+    @staticmethod
+    def enable():
+        check_sparse_tensor_invariants._enabled = True
+
+    @staticmethod
+    def disable():
+        check_sparse_tensor_invariants._enabled = False
+
+    def __enter__(self):
+        self.saved = check_sparse_tensor_invariants._enabled
+        check_sparse_tensor_invariants._enabled = self.state
+
+    def __exit__(self, *exc):
+        check_sparse_tensor_invariants._enabled = self.saved
+
+    def __call__(self, fn):
+        def wrapped(*args, **kwargs):
+            with self:
+                return fn(*args, **kwargs)
+        return wrapped
