@@ -253,6 +253,15 @@ class Tensor(metaclass=_TensorMeta):
 
     @property
     def grad(self):
+        if self._grad_fn is not None and self._grad is None and not self._retains_grad:
+            import warnings
+            warnings.warn("The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
+                          "attribute won't be populated during autograd.backward(). If you indeed want the .grad "
+                          "field to be populated for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor. "
+                          "If you access the non-leaf Tensor by mistake, make sure you access the leaf Tensor "
+                          "instead. See github.com/pytorch/pytorch/pull/30531 for more information. (Triggered "
+                          "internally at /__w/pytorch/pytorch/build/aten/src/ATen/core/TensorBody.h:493.)",
+                          stacklevel=2)
         return self._grad
 
     @grad.setter
@@ -424,12 +433,20 @@ class Tensor(metaclass=_TensorMeta):
         return bool(self.item())
 
     def __float__(self):
-        self._scalar_check()
-        return float(self.item())
+        return float(self._real_item('double'))
 
     def __int__(self):
+        return int(self._real_item('int64_t'))
+
+    def _real_item(self, c10_name):
+        """item() for float() / int(): a complex value converts only without an imaginary part."""
         self._scalar_check()
-        return int(self.item())
+        v = self.item()
+        if isinstance(v, complex):
+            if v.imag:
+                raise RuntimeError(f"value cannot be converted to type {c10_name} without overflow")
+            v = v.real
+        return v
 
     def __complex__(self):
         self._scalar_check()

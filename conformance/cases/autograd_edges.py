@@ -243,3 +243,102 @@ def save_non_tensor(torch):
         ctx.save_for_backward(x, 3)
         return x * 2
     _fn(torch, forward, lambda ctx, g: g).apply(_leaf(torch, 2))
+
+
+# --- torch.autograd.functional ---
+
+def _F(torch):
+    return torch.autograd.functional
+
+
+@case('torch.autograd.functional.jacobian')
+def strict_errors(torch):
+    F, x = _F(torch), torch.ones(2)
+    return _errors([lambda: F.jacobian(lambda x: torch.ones(2), x, strict=True),
+                    lambda: F.jacobian(lambda x, y: x * 2, (x, x), strict=True),
+                    lambda: F.jacobian(lambda x: x * 2, x, strict=True, vectorize=True),
+                    lambda: F.jacobian(lambda x: x * 2, x, strict=True, create_graph=True),
+                    lambda: F.jacobian(lambda x: x * 2, x, strict=True, strategy='forward-mode')])
+
+
+@case('torch.autograd.functional.jacobian')
+def strategy_errors(torch):
+    F, x = _F(torch), torch.ones(2)
+    return _errors([lambda: F.jacobian(lambda x: x ** 2, x, strategy='x'),
+                    lambda: F.hessian(lambda x: x.sum(), x, outer_jacobian_strategy='x')]), \
+        _errors([lambda: F.jacobian(lambda x: x ** 2, x, strategy='forward-mode')])[0]
+
+
+@case('torch.autograd.functional.jacobian')
+def vectorized(torch):
+    x, y = torch.tensor([1., 2.]), torch.tensor([[3., 4., 5.]])
+    return _F(torch).jacobian(lambda x, y: (x.sum() * y, (x ** 2).sum(), x * 0 + 1), (x, y), vectorize=True)
+
+
+@case('torch.autograd.functional.vjp')
+def v_checks(torch):
+    F, x = _F(torch), torch.ones(2)
+    return _errors([lambda: F.vjp(lambda x: x ** 2, x, torch.ones(3)),
+                    lambda: F.vjp(lambda x: x ** 2, x, (torch.ones(2), torch.ones(2))),
+                    lambda: F.jvp(lambda x, y: x * y, (x, x), (torch.ones(2),)),
+                    lambda: F.jvp(lambda x, y: x * y, (x, x), (torch.ones(2), torch.ones(3))),
+                    lambda: F.vjp(lambda x, y: x * 2, (x, x), torch.ones(2), strict=True)])
+
+
+@case('torch.autograd.functional.hvp')
+def output_checks(torch):
+    F, x = _F(torch), torch.ones(2)
+    return _errors([lambda: F.hvp(lambda x: x ** 3, x, x), lambda: F.vhp(lambda x: x ** 3, x, x),
+                    lambda: F.hvp(lambda x: ((x ** 3).sum(),), x, x),
+                    lambda: F.hvp(lambda x: x.sum(), x, x, strict=True)])
+
+
+# --- node hooks, anomaly mode, gradcheck, warnings ---
+
+@case('torch.autograd.graph.Node.register_hook')
+def result_checked(torch):
+    def run(hook, pre=False):
+        x = _leaf(torch, 2)
+        y = x * 2
+        (y.grad_fn.register_prehook if pre else y.grad_fn.register_hook)(hook)
+        y.sum().backward()
+        return x.grad
+    return _errors([lambda: run(lambda gi, go: (gi[0] * 5,)), lambda: run(lambda gi, go: (gi[0], gi[0])),
+                    lambda: run(lambda gi, go: [gi[0], None]), lambda: run(lambda gi, go: (gi[0] * 5, None)),
+                    lambda: run(lambda go: (go[0] * 3,), pre=True), lambda: run(lambda go: (), pre=True)])
+
+
+@case('torch.autograd.detect_anomaly')
+def nan_in_backward(torch):
+    x = torch.tensor([0., 1.], requires_grad=True)
+    with torch.autograd.detect_anomaly():
+        (x / x).sum().backward()
+
+
+@case('torch.autograd.set_detect_anomaly')
+def flags(torch):
+    a = torch.is_anomaly_enabled()
+    with torch.autograd.set_detect_anomaly(True, check_nan=False):
+        b = torch.is_anomaly_enabled(), torch.is_anomaly_check_nan_enabled()
+        x = torch.tensor([0., 1.], requires_grad=True)
+        (x / x).sum().backward()
+    return a, b, torch.is_anomaly_enabled(), torch.is_anomaly_check_nan_enabled(), x.grad
+
+
+@case('torch.autograd.gradcheck')
+def input_checks(torch):
+    x = torch.ones(3, dtype=torch.float64)
+    return _errors([lambda: torch.autograd.gradcheck(lambda x: x * 2, (x,), raise_exception=False),
+                    lambda: torch.autograd.gradcheck(lambda x: x * 2, (x.expand(2, 3).requires_grad_(),))])
+
+
+@case('Tensor.grad')
+def non_leaf_warning(torch):
+    import warnings
+    x = _leaf(torch, 2)
+    y, z = x * 2, x * 3
+    z.retain_grad()
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter('always')
+        y.grad, z.grad, x.grad
+    return [str(m.message) for m in w]

@@ -1,165 +1,308 @@
-"""torch.autograd.functional: jacobian, hessian, vjp, jvp, vhp, hvp built on autograd.grad.
+"""torch.autograd.functional: jacobian, hessian, vjp, jvp, vhp, hvp, built on autograd.grad.
 
-Reverse mode only (torch's default strategy); `vectorize` is accepted and ignored (the results
-are the same, row by row). jvp and hvp use the double-backward trick, as torch does."""
+torch's own algorithm and checks (strict mode, v validation), step for step. Reverse mode only:
+`vectorize=True` batches the vector-Jacobian products through `is_grads_batched`, and a
+forward-mode Jacobian (which torch computes with forward AD) is computed in reverse mode: the same
+numbers."""
 from .. import _tensor as _T
+from .grad_mode import enable_grad, set_grad_enabled, is_grad_enabled
 
 __all__ = ['vjp', 'jvp', 'jacobian', 'hessian', 'hvp', 'vhp']
 
 
-def _as_tuple(x, arg_name, fn_name):
-    is_tuple = isinstance(x, tuple)
-    xs = x if is_tuple else (x,)
-    for i, el in enumerate(xs):
+def _as_tuple(inp, arg_name, fn_name):
+    is_tuple = isinstance(inp, tuple)
+    inp = inp if is_tuple else (inp,)
+    for i, el in enumerate(inp):
         if not isinstance(el, _T.Tensor):
-            if is_tuple:
-                raise TypeError(f"The {arg_name} given to {fn_name} must be either a Tensor or a tuple of "
-                                f"Tensors but the value at index {i} has type {type(el)}.")
-            raise TypeError(f"The {arg_name} given to {fn_name} must be either a Tensor or a tuple of "
-                            f"Tensors but the given {arg_name} has type {type(el)}.")
-    return is_tuple, xs
+            where = f"value at index {i}" if is_tuple else f"given {arg_name}"
+            raise TypeError(f"The {arg_name} given to {fn_name} must be either a Tensor or a tuple of Tensors "
+                            f"but the {where} has type {type(el)}.")
+    return is_tuple, inp
 
 
-def _grad_preprocess(inputs, create_graph):
-    """Fresh inputs that require grad: a view (create_graph, keeps the user's graph) or a detached copy."""
-    if create_graph:
-        return tuple(x.view_as(x) if x.requires_grad else x.detach().requires_grad_() for x in inputs)
-    return tuple(x.detach().requires_grad_() for x in inputs)
+def _tuple_postprocess(res, to_unpack):
+    if isinstance(to_unpack, tuple):
+        if not to_unpack[1]:
+            res = tuple(el[0] for el in res)
+        if not to_unpack[0]:
+            res = res[0]
+    elif not to_unpack:
+        res = res[0]
+    return res
 
 
-def _grad(outputs, inputs, grad_outputs, create_graph, retain_graph=None):
+def _grad_preprocess(inputs, create_graph, need_graph):
+    """Fresh inputs: a view (create_graph, keeps the user's graph) or a detached tensor."""
+    return tuple(x.view_as(x) if create_graph and x.requires_grad else x.detach().requires_grad_(need_graph)
+                 for x in inputs)
+
+
+def _grad_postprocess(inputs, create_graph):
+    if isinstance(inputs[0], _T.Tensor):
+        return inputs if create_graph else tuple(x.detach() for x in inputs)
+    return tuple(_grad_postprocess(x, create_graph) for x in inputs)
+
+
+def _validate_v(v, other, is_other_tuple):
+    if len(other) != len(v):
+        if is_other_tuple:
+            raise RuntimeError(f"v is a tuple of invalid length: should be {len(other)} but got {len(v)}.")
+        raise RuntimeError("The given v should contain a single Tensor.")
+    for idx, (el_v, el_other) in enumerate(zip(v, other)):
+        if el_v.size() != el_other.size():
+            prepend = f"Entry {idx} in " if is_other_tuple else ""
+            raise RuntimeError(f"{prepend}v has invalid size: should be {el_other.size()} but got {el_v.size()}.")
+
+
+_NO_GRAD_MSG = {
+    'hessian': "The hessian of the user-provided function with respect to input {i} is independent of the input. "
+               "This is not allowed in strict mode. You should ensure that your function is thrice differentiable "
+               "and that the hessian depends on the inputs.",
+    'jacobian': "While computing the hessian, found that the jacobian of the user-provided function with respect to "
+                "input {i} is independent of the input. This is not allowed in strict mode. You should ensure that "
+                "your function is twice differentiable and that the jacobian depends on the inputs (this would be "
+                "violated by a linear function for example).",
+    'grad_inputs': "The gradient with respect to input {i} is independent of the inputs of the user-provided "
+                   "function. This is not allowed in strict mode.",
+    'outputs': "Output {i} of the user-provided function does not require gradients. The outputs must be computed "
+               "in a differentiable manner from the input when running in strict mode.",
+}
+
+
+def _check_requires_grad(inputs, input_type, strict):
+    if not strict:
+        return
+    for i, inp in enumerate(inputs):
+        if inp is None:
+            raise RuntimeError(f"The output of the user-provided function is independent of input {i}. This is "
+                               "not allowed in strict mode.")
+        if not inp.requires_grad:
+            raise RuntimeError(_NO_GRAD_MSG[input_type].format(i=i))
+
+
+def _autograd_grad(outputs, inputs, grad_outputs=None, create_graph=False, retain_graph=None,
+                   is_grads_batched=False):
     from . import grad
-    outs = [o for o in outputs if o is not None and o.requires_grad]
-    gos = [g for o, g in zip(outputs, grad_outputs) if o is not None and o.requires_grad]
-    if not outs:
+    if grad_outputs is None:
+        grad_outputs = (None,) * len(outputs)
+    pairs = [(o, g) for o, g in zip(outputs, grad_outputs) if o is not None and o.requires_grad]
+    if not pairs:
         return (None,) * len(inputs)
-    return grad(outs, inputs, gos, retain_graph=retain_graph if retain_graph is not None else True,
-                create_graph=create_graph, allow_unused=True)
+    return grad([o for o, _ in pairs], inputs, [g for _, g in pairs], allow_unused=True,
+                create_graph=create_graph, retain_graph=retain_graph, is_grads_batched=is_grads_batched)
 
 
-def _fill_none(grads, refs):
+_NONE_MSG = {
+    'back': "The output of the user-provided function is independent of input {i}. This is not allowed in strict "
+            "mode.",
+    'back_trick': "The gradient with respect to the input is independent of entry {i} in the grad_outputs when "
+                  "using the double backward trick to compute forward mode gradients. This is not allowed in "
+                  "strict mode.",
+    'double_back': "The jacobian of the user-provided function is independent of input {i}. This is not allowed "
+                   "in strict mode.",
+    'double_back_trick': "The hessian of the user-provided function is independent of entry {i} in the "
+                         "grad_jacobian. This is not allowed in strict mode as it prevents from using the double "
+                         "backward trick to replace forward mode AD.",
+}
+
+
+def _fill_in_zeros(grads, refs, strict, create_graph, stage):
     from .. import zeros_like
-    return tuple(zeros_like(r) if g is None else g for g, r in zip(grads, refs))
+    res = ()
+    for i, g in enumerate(grads):
+        if g is None:
+            if strict:
+                raise RuntimeError(_NONE_MSG[stage].format(i=i))
+            g = zeros_like(refs[i])
+        elif strict and create_graph and not g.requires_grad:
+            what = 'hessian' if 'double' in stage else 'jacobian'
+            raise RuntimeError(f"The {what} of the user-provided function is independent of input {i}. This is "
+                               "not allowed in strict mode when create_graph=True.")
+        res += (g,)
+    return res
 
 
-def _post(xs, create_graph, is_tuple):
-    xs = tuple(x if create_graph else x.detach() for x in xs)
-    return xs if is_tuple else xs[0]
-
-
-def _check_outputs(outputs, fn_name):
-    return _as_tuple(outputs, 'outputs of the user-provided function', fn_name)
+def _v_or_scalar(v, ref, is_ref_tuple, create_graph, fn_name, what):
+    """v checked against ref (outputs for vjp, inputs otherwise); None only for a one-element ref."""
+    if v is not None:
+        _, v = _as_tuple(v, 'v', fn_name)
+        v = _grad_preprocess(v, create_graph=create_graph, need_graph=False)
+        _validate_v(v, ref, is_ref_tuple)
+    elif len(ref) != 1 or ref[0].nelement() != 1:
+        raise RuntimeError(f"The vector v can only be None if the {what} a single Tensor with a single element.")
+    return v
 
 
 def vjp(func, inputs, v=None, create_graph=False, strict=False):
-    from ..autograd.grad_mode import enable_grad
     with enable_grad():
-        is_in_tuple, inputs = _as_tuple(inputs, 'inputs', 'vjp')
-        inputs = _grad_preprocess(inputs, create_graph)
-        is_out_tuple, outputs = _check_outputs(func(*inputs), 'vjp')
-        if v is None:
-            if len(outputs) != 1 or outputs[0].numel() != 1:
-                raise RuntimeError("The vector v can only be None if the user-provided function returns "
-                                   "a single Tensor with a single element.")
-            v = (None,)
-        else:
-            _, v = _as_tuple(v, 'v', 'vjp')
-        grads = _fill_none(_grad(outputs, inputs, v, create_graph), inputs)
-    return _post(outputs, create_graph, is_out_tuple), _post(grads, create_graph, is_in_tuple)
-
-
-def _prep_inputs_and_v(inputs, v, create_graph, fn_name):
-    # shared input handling of jvp / vhp, where v lives in the input space
-    is_in_tuple, inputs = _as_tuple(inputs, 'inputs', fn_name)
-    inputs = _grad_preprocess(inputs, create_graph)
-    if v is None:
-        if len(inputs) != 1 or inputs[0].numel() != 1:
-            raise RuntimeError("The vector v can only be None if the input to the user-provided "
-                               "function is a single Tensor with a single element.")
-        v = (None,)
-    else:
-        _, v = _as_tuple(v, 'v', fn_name)
-    return is_in_tuple, inputs, v
+        is_inputs_tuple, inputs = _as_tuple(inputs, 'inputs', 'vjp')
+        inputs = _grad_preprocess(inputs, create_graph=create_graph, need_graph=True)
+        is_outputs_tuple, outputs = _as_tuple(func(*inputs), 'outputs of the user-provided function', 'vjp')
+        _check_requires_grad(outputs, 'outputs', strict=strict)
+        v = _v_or_scalar(v, outputs, is_outputs_tuple, create_graph, 'vjp', 'user-provided function returns')
+    with set_grad_enabled(True if create_graph else is_grad_enabled()):
+        res = _fill_in_zeros(_autograd_grad(outputs, inputs, v, create_graph=create_graph), inputs, strict,
+                             create_graph, 'back')
+    return (_tuple_postprocess(_grad_postprocess(outputs, create_graph), is_outputs_tuple),
+            _tuple_postprocess(_grad_postprocess(res, create_graph), is_inputs_tuple))
 
 
 def jvp(func, inputs, v=None, create_graph=False, strict=False):
-    from ..autograd.grad_mode import enable_grad
     from .. import zeros_like
     with enable_grad():
-        is_in_tuple, inputs, v = _prep_inputs_and_v(inputs, v, create_graph, 'jvp')
-        is_out_tuple, outputs = _check_outputs(func(*inputs), 'jvp')
-        # double-backward trick: u -> J^T u is linear in u; its gradient wrt u along v is J v
-        us = tuple(zeros_like(o).requires_grad_() for o in outputs)
-        g_u = _grad(outputs, inputs, us, create_graph=True)
-        pairs = [(g, vi) for g, vi in zip(g_u, v) if g is not None]
-        jv = _grad(tuple(g for g, _ in pairs), us, tuple(vi for _, vi in pairs), create_graph)
-        jv = _fill_none(jv, outputs)
-    return _post(outputs, create_graph, is_out_tuple), _post(jv, create_graph, is_out_tuple)
+        is_inputs_tuple, inputs = _as_tuple(inputs, 'inputs', 'jvp')
+        inputs = _grad_preprocess(inputs, create_graph=create_graph, need_graph=True)
+        v = _v_or_scalar(v, inputs, is_inputs_tuple, create_graph, 'jvp', 'input to the user-provided function is')
+        is_outputs_tuple, outputs = _as_tuple(func(*inputs), 'outputs of the user-provided function', 'jvp')
+        _check_requires_grad(outputs, 'outputs', strict=strict)
+        # the double-backward trick: u -> J^T u is linear in u; its gradient wrt u along v is J v
+        grad_outputs = tuple(zeros_like(out, requires_grad=True) for out in outputs)
+        grad_inputs = _autograd_grad(outputs, inputs, grad_outputs, create_graph=True)
+        _check_requires_grad(grad_inputs, 'grad_inputs', strict=strict)
+    with set_grad_enabled(True if create_graph else is_grad_enabled()):
+        res = _fill_in_zeros(_autograd_grad(grad_inputs, grad_outputs, v, create_graph=create_graph), outputs,
+                             strict, create_graph, 'back_trick')
+    return (_tuple_postprocess(_grad_postprocess(outputs, create_graph), is_outputs_tuple),
+            _tuple_postprocess(_grad_postprocess(res, create_graph), is_outputs_tuple))
+
+
+def _construct_standard_basis_for(tensors, numels):
+    total = sum(numels)
+    chunks = tuple(t.new_zeros(total, n) for t, n in zip(tensors, numels))
+    start = 0
+    for chunk, n in zip(chunks, numels):
+        chunk.diagonal(start).fill_(1)
+        start -= n
+    return chunks
 
 
 def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False, strategy='reverse-mode'):
-    from ..autograd.grad_mode import enable_grad
-    from .. import stack, zeros
+    from .. import stack, zeros_like
     if strategy not in ('forward-mode', 'reverse-mode'):
-        raise ValueError('Expected strategy to be either "forward-mode" or "reverse-mode". Hint: If your '
-                         'function has more outputs than inputs, "forward-mode" tends to be more '
-                         'performant. Otherwise, prefer to use "reverse-mode".')
+        raise AssertionError('Expected strategy to be either "forward-mode" or "reverse-mode". Hint: If your '
+                             'function has more outputs than inputs, "forward-mode" tends to be more performant. '
+                             'Otherwise, prefer to use "reverse-mode".')
+    if strategy == 'forward-mode':
+        if create_graph:
+            raise NotImplementedError('torch.autograd.functional.jacobian: `create_graph=True` and '
+                                      '`strategy="forward-mode"` are not supported together (yet). Please either '
+                                      'set `create_graph=False` or `strategy="reverse-mode"`.')
+        if strict:
+            raise RuntimeError('torch.autograd.functional.jacobian: `strict=True` and `strategy="forward-mode"` '
+                               'are not supported together (yet). Please either set `strict=False` or '
+                               '`strategy="reverse-mode"`.')
+        if not vectorize:
+            raise NotImplementedError('Computing Jacobian using forward-AD or forward-over-reverse Hessian is'
+                                      'only implemented for `vectorize=True`.')
     with enable_grad():
-        is_in_tuple, inputs = _as_tuple(inputs, 'inputs', 'jacobian')
-        inputs = _grad_preprocess(inputs, create_graph)
-        is_out_tuple, outputs = _check_outputs(func(*inputs), 'jacobian')
-        jac = []
-        for out in outputs:
-            flat = out.reshape(-1)
-            rows = [[] for _ in inputs]
-            for j in range(flat.numel()):
-                g = _grad((flat[j],), inputs, (None,), create_graph) if out.requires_grad else \
-                    (None,) * len(inputs)
-                for k, (gk, x) in enumerate(zip(g, inputs)):
-                    rows[k].append(zeros(x.shape, dtype=x.dtype) if gk is None else gk)
-            per_in = tuple((stack(r) if r else zeros((0,) + tuple(x.shape), dtype=x.dtype))
-                           .view(tuple(out.shape) + tuple(x.shape)) for r, x in zip(rows, inputs))
-            jac.append(_post(per_in, create_graph, True))
-    if not is_out_tuple:
-        return jac[0] if is_in_tuple else jac[0][0]
-    return tuple(j if is_in_tuple else j[0] for j in jac)
+        is_inputs_tuple, inputs = _as_tuple(inputs, 'inputs', 'jacobian')
+        inputs = _grad_preprocess(inputs, create_graph=create_graph, need_graph=True)
+        is_outputs_tuple, outputs = _as_tuple(func(*inputs), 'outputs of the user-provided function', 'jacobian')
+        _check_requires_grad(outputs, 'outputs', strict=strict)
+        if vectorize:
+            if strict:
+                raise RuntimeError('torch.autograd.functional.jacobian: `strict=True` and `vectorized=True` are '
+                                   'not supported together. Please either set `strict=False` or '
+                                   '`vectorize=False`.')
+            numels = tuple(o.numel() for o in outputs)
+            vj = list(_autograd_grad(tuple(o.reshape(-1) for o in outputs), inputs,
+                                     _construct_standard_basis_for(outputs, numels), create_graph=create_graph,
+                                     is_grads_batched=True))
+            for k, x in enumerate(inputs):
+                if vj[k] is None:
+                    vj[k] = zeros_like(x).expand((sum(numels),) + x.shape)
+            per_input = [[jac.view(o.shape + x.shape) for jac, o in zip(j.split(numels, dim=0), outputs)]
+                         for j, x in zip(vj, inputs)]
+            jac = _grad_postprocess(tuple(zip(*per_input)), create_graph)
+            return _tuple_postprocess(jac, (is_outputs_tuple, is_inputs_tuple))
+        jac = ()
+        for i, out in enumerate(outputs):
+            rows = tuple([] for _ in inputs)
+            for j in range(out.nelement()):
+                vj = _autograd_grad((out.reshape(-1)[j],), inputs, retain_graph=True, create_graph=create_graph)
+                for k, (row, g, x) in enumerate(zip(rows, vj, inputs)):
+                    if g is not None:
+                        if strict and create_graph and not g.requires_grad:
+                            raise RuntimeError(f"The jacobian of the user-provided function is independent of "
+                                               f"input {i}. This is not allowed in strict mode when "
+                                               "create_graph=True.")
+                        row.append(g)
+                    else:
+                        if strict:
+                            raise RuntimeError(f"Output {i} of the user-provided function is independent of input "
+                                               f"{k}. This is not allowed in strict mode.")
+                        row.append(zeros_like(x))
+            jac += (tuple(stack(row, dim=0).view(out.size() + x.size()) for row, x in zip(rows, inputs)),)
+        jac = _grad_postprocess(jac, create_graph)
+        return _tuple_postprocess(jac, (is_outputs_tuple, is_inputs_tuple))
+
+
+def _single_output(outputs, is_outputs_tuple, fn_name):
+    if is_outputs_tuple or not isinstance(outputs[0], _T.Tensor):
+        raise RuntimeError(f"The function given to {fn_name} should return a single Tensor")
+    if outputs[0].nelement() != 1:
+        raise RuntimeError(f"The Tensor returned by the function given to {fn_name} should contain a single element")
 
 
 def hessian(func, inputs, create_graph=False, strict=False, vectorize=False, outer_jacobian_strategy='reverse-mode'):
-    is_in_tuple, inputs = _as_tuple(inputs, 'inputs', 'hessian')
+    is_inputs_tuple, inputs = _as_tuple(inputs, 'inputs', 'hessian')
+    if outer_jacobian_strategy not in ('forward-mode', 'reverse-mode'):
+        raise AssertionError('Expected strategy to be either "forward-mode" or "reverse-mode".')
 
-    def ensure_single_output(*inp):
+    def ensure_single_output_function(*inp):
         out = func(*inp)
         is_out_tuple, t_out = _as_tuple(out, 'outputs of the user-provided function', 'hessian')
-        if is_out_tuple or not isinstance(out, _T.Tensor):
-            raise RuntimeError("The function given to hessian should return a single Tensor")
-        if out.nelement() != 1:
-            raise RuntimeError("The Tensor returned by the function given to hessian should contain a single element")
+        _check_requires_grad(t_out, 'outputs', strict=strict)
+        _single_output(t_out, is_out_tuple, 'hessian')
         return out.squeeze()
 
     def jac_func(*inp):
-        return jacobian(ensure_single_output, inp, create_graph=True)
+        if outer_jacobian_strategy == 'forward-mode':
+            inp = tuple(t.requires_grad_(True) for t in inp)
+        jac = jacobian(ensure_single_output_function, inp, create_graph=True)
+        _check_requires_grad(jac, 'jacobian', strict=strict)
+        return jac
 
-    res = jacobian(jac_func, inputs, create_graph=create_graph, strategy=outer_jacobian_strategy)
-    if is_in_tuple:
-        return res
-    return res[0][0]
+    res = jacobian(jac_func, inputs, create_graph=create_graph, strict=strict, vectorize=vectorize,
+                   strategy=outer_jacobian_strategy)
+    return _tuple_postprocess(res, (is_inputs_tuple, is_inputs_tuple))
+
+
+def _hessian_start(func, inputs, v, create_graph, strict, fn_name):
+    """Inputs, v, outputs and the first gradient (with a graph) shared by vhp and hvp."""
+    is_inputs_tuple, inputs = _as_tuple(inputs, 'inputs', fn_name)
+    inputs = _grad_preprocess(inputs, create_graph=create_graph, need_graph=True)
+    v = _v_or_scalar(v, inputs, is_inputs_tuple, create_graph, fn_name, 'input to the user-provided function is')
+    is_outputs_tuple, outputs = _as_tuple(func(*inputs), 'outputs of the user-provided function', fn_name)
+    _check_requires_grad(outputs, 'outputs', strict=strict)
+    _single_output(outputs, is_outputs_tuple, fn_name)
+    jac = _autograd_grad(outputs, inputs, create_graph=True)
+    _check_requires_grad(jac, 'jacobian', strict=strict)
+    return is_inputs_tuple, is_outputs_tuple, inputs, v, outputs, jac
 
 
 def vhp(func, inputs, v=None, create_graph=False, strict=False):
-    from ..autograd.grad_mode import enable_grad
     with enable_grad():
-        is_in_tuple, inputs, v = _prep_inputs_and_v(inputs, v, create_graph, 'vhp')
-        _, outputs = _check_outputs(func(*inputs), 'vhp')
-        if len(outputs) != 1 or outputs[0].numel() != 1:
-            raise RuntimeError("The Tensor returned by the function given to hessian should contain a single element")
-        jac = _grad(outputs, inputs, (None,), create_graph=True)
-        pairs = [(j, vi, x) for j, vi, x in zip(jac, v, inputs)]
-        res = _grad(tuple(j for j, _, _ in pairs), inputs, tuple(vi for _, vi, _ in pairs), create_graph)
-        res = _fill_none(res, inputs)
-    return _post(outputs, create_graph, False), _post(res, create_graph, is_in_tuple)
+        is_inputs_tuple, is_outputs_tuple, inputs, v, outputs, jac = _hessian_start(
+            func, inputs, v, create_graph, strict, 'vhp')
+    with set_grad_enabled(True if create_graph else is_grad_enabled()):
+        res = _fill_in_zeros(_autograd_grad(jac, inputs, v, create_graph=create_graph), inputs, strict,
+                             create_graph, 'double_back')
+    return (_tuple_postprocess(_grad_postprocess(outputs, create_graph), is_outputs_tuple),
+            _tuple_postprocess(_grad_postprocess(res, create_graph), is_inputs_tuple))
 
 
 def hvp(func, inputs, v=None, create_graph=False, strict=False):
-    # the Hessian of a scalar function is symmetric: v^T H == (H v)^T
-    return vhp(func, inputs, v, create_graph, strict)
+    from .. import zeros_like
+    with enable_grad():
+        is_inputs_tuple, is_outputs_tuple, inputs, v, outputs, jac = _hessian_start(
+            func, inputs, v, create_graph, strict, 'hvp')
+        grad_jac = tuple(zeros_like(x, requires_grad=True) for x in inputs)
+        double_back = _autograd_grad(jac, inputs, grad_jac, create_graph=True)
+        _check_requires_grad(jac, 'hessian', strict=strict)
+    with set_grad_enabled(True if create_graph else is_grad_enabled()):
+        res = _fill_in_zeros(_autograd_grad(double_back, grad_jac, v, create_graph=create_graph), inputs, strict,
+                             create_graph, 'double_back_trick')
+    return (_tuple_postprocess(_grad_postprocess(outputs, create_graph), is_outputs_tuple),
+            _tuple_postprocess(_grad_postprocess(res, create_graph), is_inputs_tuple))

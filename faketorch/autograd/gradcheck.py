@@ -47,20 +47,40 @@ def _analytical_jacobian(fn, inputs, i):
     return np.stack(rows, 1) if rows else np.zeros((x._data.size, 0))
 
 
+def _is_tensor(x):
+    from .._tensor import Tensor
+    return isinstance(x, Tensor)
+
+
+def _check_inputs(inputs):
+    import warnings
+    found = False
+    for i, x in enumerate(inputs):
+        if _is_tensor(x) and x.requires_grad:
+            if x.dtype.name not in ('float64', 'complex128'):
+                warnings.warn(f"Input #{i} requires gradient and is not a double precision floating point or "
+                              "complex. This check will likely fail if all the inputs are not of double precision "
+                              "floating point or complex. ", stacklevel=3)
+            if not all(st > 0 or sz <= 1 for st, sz in zip(x.stride(), x.size())):
+                raise RuntimeError(f"The {i}th input has a dimension with stride 0. gradcheck only supports inputs "
+                                   "that are non-overlapping to be able to compute the numerical gradients "
+                                   "correctly. You should call .contiguous on the input before passing it to "
+                                   "gradcheck.")
+            found = True
+    if not found:
+        raise ValueError("gradcheck expects at least one input tensor to require gradient, but none of them have "
+                         "requires_grad=True.")
+
+
 def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True, nondet_tol=0.0,
               check_undefined_grad=True, check_grad_dtypes=False, check_batched_grad=False,
               check_batched_forward_grad=False, check_forward_ad=False, check_backward_ad=True,
               fast_mode=False, masked=None):
-    from .._tensor import Tensor
     inputs = _as_tuple(inputs)
+    _check_inputs(inputs)
     for i, x in enumerate(inputs):
-        if not isinstance(x, Tensor) or not x.requires_grad:
+        if not _is_tensor(x) or not x.requires_grad:
             continue
-        if x.dtype.name not in ('float64', 'complex128'):
-            import warnings
-            warnings.warn("Input #%d requires gradient and is not a double precision floating point or "
-                          "complex. This check will likely fail if all the inputs are not of double "
-                          "precision floating point or complex. " % i)
         num = _numerical_jacobian(func, inputs, i, eps)
         ana = _analytical_jacobian(func, inputs, i)
         if num.shape != ana.shape or not np.allclose(ana, num, rtol=rtol, atol=atol):

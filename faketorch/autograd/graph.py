@@ -5,6 +5,7 @@ import weakref
 import numpy
 
 from .grad_mode import state as _grad_state
+from .anomaly_mode import _state as _anomaly
 
 __all__ = ['Node', 'node_class', 'run_backward', 'saved_tensors_hooks', 'save_on_cpu']
 
@@ -413,6 +414,21 @@ def _check_hook_result(g, r, hook):
     return r
 
 
+def _check_hook_tuple(prev, r, hook):
+    """torch's check_result on what a node hook returned in place of the tuple prev."""
+    if not isinstance(r, tuple):
+        raise TypeError(f"expected tuple, but hook returned '{type(r).__name__}'")
+    if len(r) != len(prev):
+        raise RuntimeError(f"hook '{getattr(hook, '__name__', '<unknown>')}' has returned an incorrect number of "
+                           f"values (got {len(r)}, but expected {len(prev)})")
+    for p, x in zip(prev, r):
+        if x is not None:
+            if p is None:
+                raise RuntimeError("can't replace a None gradient with a non-None value")
+            _check_hook_result(p, x, hook)
+    return r
+
+
 def _run_node(fn, grads, targets, captured, accumulate, create_graph, buffers):
     if fn._tensor_pre_hooks:
         for nr, hook in list(fn._tensor_pre_hooks):
@@ -424,7 +440,7 @@ def _run_node(fn, grads, targets, captured, accumulate, create_graph, buffers):
         for hook in list(fn._pre_hooks):
             r = hook(tuple(grads))
             if r is not None:
-                grads = list(r)
+                grads = list(_check_hook_tuple(tuple(grads), r, hook))
     if targets is not None:
         for nr in range(fn._nout):
             i = targets.get((fn, nr))
@@ -455,10 +471,16 @@ def _run_node(fn, grads, targets, captured, accumulate, create_graph, buffers):
     if type(out) is not tuple:
         out = (out,)
     if fn._hooks:
+        n = len(fn.next_functions)      # hooks see one gradient per input
+        out = out[:n] + (None,) * (n - len(out))
         for hook in list(fn._hooks):
             r = hook(out, tuple(grads))
             if r is not None:
-                out = tuple(r)
+                out = _check_hook_tuple(out, r, hook)
+    if _anomaly['enabled'] and _anomaly['check_nan']:
+        for i, g in enumerate(out):
+            if g is not None and bool(g.isnan().any()):
+                raise RuntimeError(f"Function '{type(fn).__name__}' returned nan values in its {i}th output.")
     meta = fn._meta
     for i, (nxt, nr) in enumerate(fn.next_functions):
         if nxt is None:
