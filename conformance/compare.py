@@ -56,11 +56,20 @@ def _note_where(exc):
 EMULATED = [False]      # --emulated-cuda: faketorch's 'cuda:0' stands for torch's 'cpu'
 
 
+# what torch's CUDA kernels spell differently from its CPU ones (faketorch on the emulated GPU follows
+# CUDA): read as the CPU spelling when comparing with torch on the CPU
+CUDA_SPELLINGS = (('CudnnBatchNormBackward0', 'NativeBatchNormBackward0'), ('NativeDropoutBackward0', 'MulBackward0'),
+                  ('expected mat1 and mat2', 'expected m1 and m2'), ('ctc_loss_gpu', 'ctc_loss_allocate_outputs'))
+
+
 def scrub(text):
     """Printed text with the emulated GPU's device marks removed (torch's side printed none)."""
-    if EMULATED[0] and 'cuda' in text:
+    if EMULATED[0] and text:
         text = re.sub(r"(,\n\s*)device='cuda:0', ", r'\1', text)    # a sparse repr's first suffix line
-        text = re.sub(r",\s*device='cuda:0'", '', text).replace('cuda:0', 'cpu')
+        text = re.sub(r",\s*device='cuda:0'", '', text).replace('cuda:0', 'cpu').replace('torch.cuda.', 'torch.')
+        text = re.sub(r'\bCUDA(\w+Type)\b', r'CPU\1', text)     # backend type names: CUDABoolType
+        for cuda, cpu in CUDA_SPELLINGS:
+            text = text.replace(cuda, cpu)
     return text
 
 
@@ -102,7 +111,7 @@ def _tensor(t):
     return {'kind': 'tensor', 'type': type(t).__name__, 'dtype': str(t.dtype),
             'shape': tuple(t.shape), 'device': scrub(str(t.device)),
             'requires_grad': bool(t.requires_grad),
-            'grad_fn': None if grad_fn is None else type(grad_fn).__name__,
+            'grad_fn': None if grad_fn is None else scrub(type(grad_fn).__name__),
             'is_leaf': bool(t.is_leaf), 'values': _numpy(t)}
 
 

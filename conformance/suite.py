@@ -115,7 +115,8 @@ def main(argv=None):
         outcomes, plans = run_suite(ref, impl, args.filter, not args.no_opinfo, args.quick, log, parts)
     except runner.Poisoned:
         log('torch hit a CUDA device-side assert: this process cannot go on; run again to resume')
-        return 3
+        sys.stdout.flush(), sys.stderr.flush()
+        os._exit(3)         # a normal exit can hang tearing down the dead CUDA context
     if compare.WHERE:           # CONFORMANCE_WHERE=1: where faketorch raised, most frequent first
         os.makedirs(args.out, exist_ok=True)
         with open(os.path.join(args.out, 'where.txt'), 'w') as f:

@@ -277,3 +277,12 @@ legacy_names = {'float32': 'FloatTensor', 'float64': 'DoubleTensor', 'float16': 
                 'int16': 'ShortTensor', 'int32': 'IntTensor', 'int64': 'LongTensor',
                 'bool': 'BoolTensor', 'complex64': 'ComplexFloatTensor',
                 'complex128': 'ComplexDoubleTensor'}
+
+
+def type_str(dtype, device=None):
+    """A tensor's type as torch's argument checks print it: the legacy 'torch.FloatTensor' /
+    'torch.cuda.FloatTensor' name where one exists, else the backend type 'CPUBoolType' / 'CUDABoolType'."""
+    n, cuda = _MSG_NAME[dtype.name], device is not None and device.type == 'cuda'
+    if n in ('Byte', 'Char', 'Short', 'Int', 'Long', 'Half', 'Float', 'Double'):
+        return f"torch.{'cuda.' if cuda else ''}{n}Tensor"
+    return f"{'CUDA' if cuda else 'CPU'}{n}Type"

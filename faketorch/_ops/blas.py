@@ -9,7 +9,8 @@ from ._core import attach, kernel_error, needs, register, same_device, with_out
 
 def _check_dtypes(name, a, b):
     if a.dtype is not b.dtype:
-        raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: "
+        m = 'mat' if a._device.type == 'cuda' else 'm'      # torch's CUDA kernel spells it mat1
+        raise RuntimeError(f"expected {m}1 and {m}2 to have the same dtype, but got: "
                            f"{_c10(a.dtype)} != {_c10(b.dtype)}" if name in ('mm', 'matmul', 'addmm') else
                            f"expected scalar type {D.type_name(a.dtype)} but found {D.type_name(b.dtype)}")
     same_device(a, b)

@@ -260,7 +260,8 @@ def _to_copy(self, dtype, device, copy=False, memory_format=None):
 
 
 def _parse_to(args, kwargs):
-    dtype = kwargs.pop('dtype', None)
+    from .factory import _dtype_arg
+    dtype = _dtype_arg(kwargs.pop('dtype', None), 'to')
     dev = kwargs.pop('device', None)
     kwargs.pop('non_blocking', None)
     fmt = getattr(kwargs.pop('memory_format', None), 'name', 'preserve_format')
@@ -269,8 +270,8 @@ def _parse_to(args, kwargs):
         raise TypeError(f"to() received an invalid combination of arguments - got unexpected keyword {list(kwargs)[0]}")
     flags = []      # positional (non_blocking, copy) after the device / dtype / tensor
     for a in args:
-        if isinstance(a, D.dtype):
-            dtype = a
+        if isinstance(a, D.dtype) or isinstance(a, type):     # Python types (float, int ...) name dtypes too
+            dtype = _dtype_arg(a, 'to')
         elif isinstance(a, Tensor):
             dtype, dev = a.dtype, a._device
         elif isinstance(a, bool):
@@ -317,7 +318,7 @@ def _caster(dt):
 def type_(self, dtype=None, non_blocking=False, **kwargs):
     if dtype is None:
         prefix = 'torch.' if self._device.type == 'cpu' else 'torch.cuda.'
-        return prefix + D.legacy_names[self.dtype.name]
+        return prefix + D.type_name(self.dtype) + 'Tensor'     # also for dtypes without a legacy class
     if isinstance(dtype, str):
         name = dtype.split('.')[-1]
         inv = {v: k for k, v in D.legacy_names.items()}
@@ -335,6 +336,8 @@ def type_(self, dtype=None, non_blocking=False, **kwargs):
             _cuda._lazy_type_init()
             return to(self, 'cuda', dtype._legacy_dtype)
         return to(self, dtype._legacy_dtype)
+    if isinstance(dtype, type):     # unlike to(), type() takes no Python type for a dtype
+        raise ValueError(f"invalid type: '{dtype.__name__}'")
     return to(self, dtype)
 
 
@@ -377,7 +380,7 @@ def fill_(self, value, _node=None):
     if self.dtype is D.bfloat16:
         v = D.round_bf16(v)
     if grad_state.enabled and (self._requires_grad or (self._base is not None and self._base._requires_grad)):
-        r = _make(np.full(self._data.shape, v, self.dtype._np), self.dtype, self._device)
+        r = _make(np.full(self._data.shape, v, self.dtype._np, like=self._data), self.dtype, self._device)
         vt = value if isinstance(value, Tensor) else None
         # the filled tensor stays in the graph: zeros flow back to its old values, the sum to a tensor value
         attach(_node or ('FillBackward3' if vt is not None else 'FillBackward2'),

@@ -519,7 +519,7 @@ def logsumexp(input, dim, keepdim=False):
     else:
         with np.errstate(invalid='ignore', divide='ignore', over='ignore'):
             m = np.max(a, axis=dims, keepdims=True) if a.size else \
-                np.zeros(_kept_shape(a.shape, dims), a.dtype)
+                np.zeros(_kept_shape(a.shape, dims), a.dtype, like=a)
             m = np.where(np.isinf(m), 0, m).astype(a.dtype)     # torch: an infinite max is not shifted
             data = np.log(np.sum(np.exp(a - m), axis=dims, keepdims=True)) + m
         if not keepdim:

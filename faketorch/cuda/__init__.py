@@ -312,6 +312,9 @@ del _name, _dt, _sname
 def _pin_memory(self, device=None):
     if not cuda_available():
         raise RuntimeError('Cannot access accelerator device when none is available.')
+    if self._device.type != 'cpu':
+        from .._dtype import type_str
+        raise RuntimeError(f"cannot pin '{type_str(self.dtype, self._device)}' only dense CPU tensors can be pinned")
     return self.clone()         # GPU path: CuPy transfers from ordinary memory; values are what matter
 
 

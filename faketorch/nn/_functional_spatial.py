@@ -1675,8 +1675,20 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
             if bias is not None and needs(node, 2):
                 gb = _wrap(go.sum(axis=axes), bias)
             return gi, gw, gb
-        attach('NativeBatchNormBackward0', bwd, (input, weight, bias), (r,))
+        attach('CudnnBatchNormBackward0' if _cudnn_batch_norm(input, running_mean, running_var, weight, bias, training,
+                                                              eps) else 'NativeBatchNormBackward0', bwd,
+               (input, weight, bias), (r,))
     return r
+
+
+def _cudnn_batch_norm(input, running_mean, running_var, weight, bias, training, eps):
+    """Whether torch's CUDA batch_norm picks cuDNN (its conditions on dtypes, rank, batch size and eps)."""
+    from ..backends import cudnn
+    stats = (running_mean is None) == (running_var is None) and (running_mean is not None or training)
+    return (input._device.type == 'cuda' and cudnn.enabled and weight is not None and bias is not None and stats
+            and input.dim() >= 3 and eps >= 1e-5 and D.bfloat16 not in (input.dtype, weight.dtype)
+            and (input.dtype is not D.float16 or weight.dtype is D.float32)
+            and input.shape[0] <= (880801 if training else 65535))
 
 
 def _layer_norm_xhat(x, mean, invstd):

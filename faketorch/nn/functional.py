@@ -954,6 +954,8 @@ def _dropout_impl(input, p, train, feature=False, alpha=False, inplace=False):
 
 def dropout(input, p=0.5, training=True, inplace=False):
     _check_p(p)
+    if training and not inplace and input._device.type == 'cuda' and 0 < p < 1 and input.numel():
+        return _native_dropout(input, p, True)[0]       # torch's fused CUDA kernel (NativeDropoutBackward0)
     return _dropout_impl(input, p, training, inplace=inplace)
 
 
@@ -1013,19 +1015,6 @@ dropout3d = _feature_dropout('dropout3d', 3)
 
 # --- embedding -------------------------------------------------------------------------------------
 
-_LEGACY_TYPES = frozenset(('Byte', 'Char', 'Short', 'Int', 'Long', 'Half', 'Float', 'Double'))
-
-
-def _type_str(dtype, device):
-    """A tensor's type as torch's argument checks print it: the legacy 'torch.FloatTensor' name where one
-    exists, else 'CPUBoolType'."""
-    n = D.type_name(dtype)
-    cuda = device.type == 'cuda'
-    if n in _LEGACY_TYPES:
-        return f"torch.{'cuda.' if cuda else ''}{n}Tensor"
-    return f"{'CUDA' if cuda else 'CPU'}{n}Type"
-
-
 _INDEX_TYPES = ((D.int64, D.int32), 'Long, Int')
 _BAG_WEIGHT_TYPES = ((D.float16, D.bfloat16, D.float32, D.float64), 'Half, BFloat16, Float, Double')
 
@@ -1033,7 +1022,7 @@ _BAG_WEIGHT_TYPES = ((D.float16, D.bfloat16, D.float32, D.float64), 'Half, BFloa
 def _check_scalar_types(fname, arg, dtype, device, allowed):
     if dtype not in allowed[0]:
         raise RuntimeError(f"Expected tensor for argument {arg} to have one of the following scalar types: "
-                           f"{allowed[1]}; but got {_type_str(dtype, device)} instead (while checking arguments "
+                           f"{allowed[1]}; but got {D.type_str(dtype, device)} instead (while checking arguments "
                            f"for {fname})")
 
 
@@ -1195,7 +1184,7 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
     # each index's bag: torch counts the offsets at each position and takes the running sum (offset2bag), which
     # is also what it does with offsets out of order
     bag_of = np.cumsum(np.bincount(offs, minlength=n_idx + 1)[:n_idx]) - 1
-    keep = keep_grad = idx != padding_idx
+    keep = keep_grad = (idx != padding_idx) & (bag_of >= 0)    # CUDA: indices before offsets[0] are in no bag
     if last is not None and fast:     # indices past the last offset: in no bag (the other kernels take them in,
         keep = keep & (np.arange(idx.shape[0], like=offs) < last)   # and so does the fast mean's backward)
         if mode == 'sum':
@@ -1273,14 +1262,14 @@ def _bag_check(input, weight, offsets, psw, include_last_offset):
         offs = np.host(offsets._data).astype(np.int64)
         if offs.size and offs[0] != 0:
             raise RuntimeError('offsets[0] has to be 0, i.e., the first sequence in the mini-batch has to start '
-                               f'from position 0. However, got {offs[0]}\n[ {_type_str(itype, dev)}{{}} ]')
+                               f'from position 0. However, got {offs[0]}\n[ {D.type_str(itype, dev)}{{}} ]')
         if offs.size and offs[-1] > input.shape[0]:
             raise RuntimeError(f"offsets[-1] can not be greater than input's length {input.shape[0]} but got "
                                f"offsets[-1] of {offs[-1]}")
     if psw is not None and psw.dtype is not weight.dtype:
         raise RuntimeError("Expected tensor for argument #1 'weight' to have the same type as tensor for argument "
-                           f"#1 'per_sample_weights'; but type {_type_str(weight.dtype, weight._device)} does not "
-                           f"equal {_type_str(psw.dtype, psw._device)} (while checking arguments for embedding_bag)")
+                           f"#1 'per_sample_weights'; but type {D.type_str(weight.dtype, weight._device)} does not "
+                           f"equal {D.type_str(psw.dtype, psw._device)} (while checking arguments for embedding_bag)")
     if include_last_offset and offsets.shape[0] < 1:
         raise RuntimeError('include_last_offset: number of offset should be at least 1')
     return offs
@@ -2585,12 +2574,13 @@ _CTC_ARGS = ' (while checking arguments for ctc_loss_allocate_outputs)'
 
 def _ctc_check(lp, targets, il, tl, blank):
     """torch's ctc_loss_allocate_outputs checks, in its order."""
+    where = _CTC_ARGS if lp._device.type != 'cuda' else ' (while checking arguments for ctc_loss_gpu)'
     if lp.dim() != 3:
         raise RuntimeError(f"Expected 3-dimensional tensor, but got {lp.dim()}-dimensional tensor for argument #1 "
-                           f"'log_probs'{_CTC_ARGS}")
+                           f"'log_probs'{where}")
     if targets.dim() not in (1, 2):
         raise RuntimeError(f"Expected 1 to 2 dimensions, but got {targets.dim()}-dimensional tensor for argument "
-                           f"#2 'targets'{_CTC_ARGS}")
+                           f"#2 'targets'{where}")
     T, B, C = lp.shape
     if not 0 <= blank < C:
         raise RuntimeError('blank must be in label range')
@@ -2600,19 +2590,19 @@ def _ctc_check(lp, targets, il, tl, blank):
         raise RuntimeError('target_lengths must be of size batch_size')
     for v in tl:
         if v < 0:
-            raise RuntimeError(f'Expected target_lengths to have value at least 0, but got value {v}{_CTC_ARGS}')
+            raise RuntimeError(f'Expected target_lengths to have value at least 0, but got value {v}{where}')
     n0 = sum(tl) if targets.dim() == 1 else B
     if targets.shape[0] != n0:
         raise RuntimeError(f"Expected tensor to have size {n0} at dimension 0, but got size {targets.shape[0]} for "
-                           f"argument #2 'targets'{_CTC_ARGS}")
+                           f"argument #2 'targets'{where}")
     if targets.dim() == 2 and max(tl, default=0) > targets.shape[1]:
         raise RuntimeError(f'Expected tensor to have size at least {max(tl)} at dimension 1, but got size '
-                           f"{targets.shape[1]} for argument #2 'targets'{_CTC_ARGS}")
+                           f"{targets.shape[1]} for argument #2 'targets'{where}")
     for v in il:
         if v < 0:
-            raise RuntimeError(f'Expected input_lengths to have value at least 0, but got value {v}{_CTC_ARGS}')
+            raise RuntimeError(f'Expected input_lengths to have value at least 0, but got value {v}{where}')
         if v > T:
-            raise RuntimeError(f'Expected input_lengths to have value at most {T}, but got value {v}{_CTC_ARGS}')
+            raise RuntimeError(f'Expected input_lengths to have value at most {T}, but got value {v}{where}')
 
 
 def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reduction='mean', zero_infinity=False):

@@ -22,8 +22,7 @@ __all__ = ['Transformer', 'TransformerEncoder', 'TransformerDecoder', 'Transform
 def _generate_square_subsequent_mask(sz, device=None, dtype=None):
     dt = dtype or faketorch.get_default_dtype()
     m = np.triu(np.full((sz, sz), -np.inf, dtype=dt._np), 1)
-    t = _make(m, dt)
-    return t if device is None else t.to(device)
+    return _make(m, dt).to(device or faketorch.get_default_device())
 
 
 def _get_seq_len(src, batch_first):

@@ -88,7 +88,7 @@ def _index_select(t, dim, index):
 
 def _lengths_array(lengths):
     if isinstance(lengths, Tensor):
-        return np.asarray(np.host(lengths._data), dtype=np.int64).reshape(-1)   # torch moves them to the CPU
+        return np.asarray(np.host(lengths._data), dtype=np.int64).reshape(-1)
     return np.asarray(list(lengths), dtype=np.int64)
 
 
@@ -100,6 +100,9 @@ def _pack_index(batch_sizes):
 
 
 def pack_padded_sequence(input, lengths, batch_first=False, enforce_sorted=True):
+    if isinstance(lengths, Tensor) and lengths._device.type != 'cpu':
+        raise RuntimeError(f"'lengths' argument should be a 1D CPU int64 tensor, but got {lengths.dim()}D "
+                           f"{lengths._device} {D.type_name(lengths.dtype)} tensor")
     lens = _lengths_array(lengths)
     if enforce_sorted:
         if np.any(lens[:-1] < lens[1:]):

@@ -34,6 +34,10 @@ class ExceptionWrapper:
     def __init__(self, exc_info=None, where='in background'):
         if exc_info is None:
             exc_info = sys.exc_info()
+        if exc_info[0].__name__ == 'CUDARuntimeError':     # CuPy touched in a forked worker: torch's error
+            e = RuntimeError("Cannot re-initialize CUDA in forked subprocess. To use CUDA with multiprocessing, "
+                             "you must use the 'spawn' start method")
+            exc_info = (RuntimeError, e, None)
         self.exc_type = exc_info[0]
         self.exc_msg = ''.join(traceback.format_exception(*exc_info))   # not the traceback: no cycles
         self.where = where
