@@ -67,7 +67,15 @@ def view_as_complex(input):
     return r
 
 
+def _tensor_args(fname, names, args):
+    for pos, (name, v) in enumerate(zip(names, args), 1):
+        if not isinstance(v, Tensor):
+            from ..random import _tp_name
+            raise TypeError(f"{fname}(): argument '{name}' (position {pos}) must be Tensor, not {_tp_name(v)}")
+
+
 def complex(real, imag, *, out=None):
+    _tensor_args('complex', ('real', 'imag'), (real, imag))
     if real.dtype is not imag.dtype:
         raise RuntimeError(f"Expected object of scalar type {D.type_name(real.dtype)} but got scalar type "
                            f"{D.type_name(imag.dtype)} for second argument")
@@ -88,6 +96,7 @@ def complex(real, imag, *, out=None):
 
 
 def polar(abs, angle, *, out=None):
+    _tensor_args('polar', ('abs', 'angle'), (abs, angle))
     if abs.dtype is not angle.dtype:
         raise RuntimeError(f"Expected object of scalar type {D.type_name(abs.dtype)} but got scalar type "
                            f"{D.type_name(angle.dtype)} for second argument")

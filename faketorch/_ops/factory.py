@@ -1,14 +1,16 @@
 """Tensor factories: tensor, as_tensor, from_numpy, zeros/ones/empty/full (+_like), arange,
 linspace, eye, new_*, and the legacy constructors (torch.Tensor(...), torch.FloatTensor ...)."""
+import itertools
 import math
 import numbers
+import operator
 
 from .. import _xnp as np
 
 from .. import _dtype as D
 from .._device import device as _device_cls, cpu as _cpu, default as _default, xp_of, to_device_array, check_device
 from .._tensor import Tensor, Size, _make
-from ._core import register, write_out
+from ._core import register, write_out, kernel_error
 
 
 def _dev(device):
@@ -24,21 +26,44 @@ def _dev(device):
     return d
 
 
-def _size(size):
-    if len(size) == 1 and isinstance(size[0], (tuple, list, Size)):
+def _is_int(x):
+    """torch's THPUtils_checkIndex: anything with __index__ but a bool."""
+    if isinstance(x, (bool, np.bool_)):
+        return False
+    try:
+        operator.index(x)
+    except TypeError:
+        return False
+    return True
+
+
+def _size(size, fname, arg='size', pos=1, check_negative=True):
+    """A factory's `*size` as torch's argument parser reads it: ints (varargs), or one
+    tuple/list/Size of ints; then torch's check for negative sizes."""
+    from ..random import _tp_name
+    if not size:
+        raise TypeError(f'{fname}() missing 1 required positional arguments: "size"')
+    if not _is_int(size[0]):
+        if len(size) > 1:
+            raise TypeError(f"{fname}() takes 1 positional argument but {len(size)} were given")
         size = size[0]
-    out = []
-    for s in size:
-        if isinstance(s, Tensor):
-            s = int(s)
-        if not isinstance(s, (int, np.integer)) or isinstance(s, bool):
-            raise TypeError(f"zeros(): argument 'size' (position 1) must be tuple of ints, but found "
-                            f"element of type {type(s).__name__} at pos {len(out)}")
-        if s < 0:
-            raise RuntimeError(f"Trying to create tensor with negative dimension {s}: "
-                               f"[{', '.join(str(int(x)) for x in size)}]")
-        out.append(int(s))
-    return tuple(out)
+        if not isinstance(size, (tuple, list)):
+            raise TypeError(f"{fname}(): argument '{arg}' (position {pos}) must be tuple of ints, not "
+                            f"{_tp_name(size)}")
+        if size and not _is_int(size[0]):      # the parser looks at the first element only
+            raise TypeError(f"{fname}(): argument '{arg}' (position {pos}) must be tuple of ints, but found "
+                            f"element of type {_tp_name(size[0])} at pos 0")
+    for i, s in enumerate(size):
+        if not _is_int(s):
+            raise TypeError(f"{fname}(): argument '{arg}' failed to unpack the object at pos {i + 1} with error "
+                            f"\"type must be tuple of ints,but got {_tp_name(s)}\"")
+    out = tuple(operator.index(s) for s in size)
+    if check_negative and any(s < 0 for s in out):
+        if fname == 'zeros':        # torch's zeros checks before it allocates
+            raise RuntimeError("zeros: Dimension size must be non-negative.")
+        s = next(s for s in out if s < 0)
+        raise RuntimeError(f"Trying to create tensor with negative dimension {s}: [{', '.join(map(str, out))}]")
+    return out
 
 
 def _finish(data, dtype, device, requires_grad):
@@ -53,138 +78,264 @@ def _finish(data, dtype, device, requires_grad):
     return t
 
 
+_PY_NUMBERS = frozenset((bool, int, float, complex))
+_MAX_DIMS = 64
+
+
+def _np_dtype_of(arr):
+    """The torch dtype of a NumPy array (torch.tensor / from_numpy's checks)."""
+    if not arr.dtype.isnative:
+        raise ValueError("given numpy array has byte order different from the native byte order. Conversion "
+                         "between byte orders is currently not supported.")
+    try:
+        return D.from_numpy_dtype(arr.dtype)
+    except TypeError:   # torch names the NumPy scalar type (numpy.str_), not the dtype (str32)
+        raise TypeError(f"can't convert np.ndarray of type numpy.{arr.dtype.type.__name__}. The only supported "
+                        "types are: float64, float32, float16, complex64, complex128, int64, int32, int16, int8, "
+                        "uint64, uint32, uint16, uint8, and bool.") from None
+
+
 def _infer_dtype(data):
-    """torch's dtype inference for nested Python data."""
+    """torch's infer_scalar_type: each leaf's own dtype (a Python float the default one),
+    combined over a sequence with promote_types."""
     if isinstance(data, Tensor):
         return data.dtype
     if isinstance(data, np.ndarray):
-        return D.from_numpy_dtype(data.dtype)
-    if isinstance(data, (bool, np.bool_)):
+        return _np_dtype_of(data)
+    if isinstance(data, np.generic):
+        return _np_dtype_of(np.asarray(data))
+    if isinstance(data, float):
+        return D.get_default_dtype()
+    if isinstance(data, bool):
         return D.bool
-    if isinstance(data, (int, np.integer)):
-        return D.int64 if isinstance(data, int) else D.from_numpy_dtype(type(data))
-    if isinstance(data, (float, np.floating)):
-        # np.float64 subclasses float, yet keeps its own dtype in torch
-        return D.from_numpy_dtype(type(data)) if isinstance(data, np.floating) else D.get_default_dtype()
-    if isinstance(data, (complex, np.complexfloating)):
+    if isinstance(data, int):
+        return D.int64
+    if isinstance(data, complex):
         return D.default_complex()
-    if isinstance(data, (list, tuple)):
+    if isinstance(data, str):
+        raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
+    if isinstance(data, (list, tuple, range)):
         best = None
         for x in data:
-            d = _infer_dtype(x)
-            if best is None or d._cat > best._cat:
-                best = d
-            elif d._cat == best._cat and isinstance(x, Tensor) and d._rank > best._rank:
-                best = d
+            best = _infer_dtype(x) if best is None else D.promote_types(best, _infer_dtype(x))
+            if best is D.complex128:
+                break
         return best or D.get_default_dtype()
-    if isinstance(data, str):      # a string inside a sequence (a bare one is refused earlier)
-        raise ValueError("too many dimensions 'str'")
-    raise TypeError(f"Could not infer dtype of {type(data).__name__}")
+    raise RuntimeError(f"Could not infer dtype of {type(data).__name__}")
 
 
-def _to_array(data, dtype):
-    if isinstance(data, Tensor):
-        return data._data.astype(D.np_dtype(dtype), copy=True) if not isinstance(data._data, np.ndarray) \
-            else np.array(data._data, D.np_dtype(dtype))
-    if isinstance(data, (list, tuple)):
-        _check_ragged(data)
-        if any(isinstance(x, Tensor) for x in _flat_iter(data)):
-            data = _tensors_to_values(data)
-    try:
-        return np.array(data, dtype=D.np_dtype(dtype))
-    except OverflowError:
-        raise RuntimeError(f"value cannot be converted to type {dtype.name} without overflow") from None
+def _compute_sizes(data):
+    """torch's compute_sizes: the lengths along the first element at each depth (a tensor is a leaf)."""
+    sizes = []
+    while isinstance(data, (list, tuple, range, str, np.ndarray)):
+        n = len(data)
+        sizes.append(n)
+        if len(sizes) > _MAX_DIMS:
+            raise ValueError(f"too many dimensions '{type(data).__name__}'")
+        if not n:
+            break
+        data = data[0]
+    return sizes
 
 
-def _flat_iter(data):
-    for x in data:
-        if isinstance(x, (list, tuple)):
-            yield from _flat_iter(x)
-        else:
-            yield x
-
-
-def _tensors_to_values(data):
-    if isinstance(data, (list, tuple)):
-        return [_tensors_to_values(x) for x in data]
-    if isinstance(data, Tensor):
-        if data._data.ndim == 0:
-            return data.item()
-        return _tensors_to_values(data.tolist())
-    return data
-
-
-def _check_ragged(data, dim=0):
-    if not data or not isinstance(data[0], (list, tuple)):
-        for x in data:
-            if isinstance(x, (list, tuple)):      # a sequence after a scalar: torch's wording
-                raise TypeError(f"'{type(x).__name__}' object cannot be interpreted as an integer")
-            if isinstance(x, str):
-                raise ValueError("too many dimensions 'str'")
-            if not isinstance(x, (numbers.Number, Tensor, np.generic, np.ndarray)):
-                raise TypeError(f"new(): invalid data type '{type(x).__name__}'")
+def _leaves(data, sizes, dim, out):
+    """torch's recursive_store walk: the leaves in order, each sequence checked against sizes."""
+    if dim == len(sizes):
+        out.append(data)
         return
-    n = len(data[0])
-    for x in data:
-        if not isinstance(x, (list, tuple)):
-            raise TypeError(f"not a sequence")
-        if len(x) != n:
-            raise ValueError(f"expected sequence of length {n} at dim {dim + 1} (got {len(x)})")
-    for x in data:
-        _check_ragged(x, dim + 1)
+    try:
+        seq = data if isinstance(data, (list, tuple)) else list(data)
+    except TypeError:
+        raise TypeError("not a sequence") from None
+    if len(seq) != sizes[dim]:
+        raise ValueError(f"expected sequence of length {sizes[dim]} at dim {dim} (got {len(seq)})")
+    for x in seq:
+        _leaves(x, sizes, dim + 1, out)
 
 
-_KIND_DTYPE = {'b': lambda: D.bool, 'i': lambda: D.int64, 'u': lambda: D.int64,
-               'f': D.get_default_dtype, 'c': D.default_complex}
+def _unpack_long(x):
+    v = operator.index(x)       # as PyLong_AsLongLong: a float tensor, a list ... raise TypeError
+    if not -2 ** 63 <= v < 2 ** 63:
+        raise ValueError("Overflow when unpacking long long")
+    return v
 
 
-def _fast_array(data):
-    """np.array of plain nested Python numbers, or None when torch's slower rules are needed."""
-    if not isinstance(data, (list, tuple)):
-        return None
+def _as_double(x):
+    """PyFloat_AsDouble: __float__, else __index__."""
+    if not isinstance(x, float) and not hasattr(type(x), '__float__') and not hasattr(type(x), '__index__'):
+        raise TypeError(f"must be real number, not {type(x).__name__}")
+    return float(x)
+
+
+def _as_complex(x):
+    return complex(x) if isinstance(x, complex) or hasattr(type(x), '__complex__') else complex(_as_double(x))
+
+
+def _as_bool(x):
+    if isinstance(x, (float, complex, np.bool_)):
+        return bool(x)
+    return bool(operator.index(x))      # an int out of int64's range is True, unchecked
+
+
+def _as_uint64(x):
+    if not isinstance(x, int):
+        raise TypeError("an integer is required")
+    if x < 0:
+        raise OverflowError("can't convert negative int to unsigned")
+    if x >= 2 ** 64:
+        raise OverflowError("int too big to convert")
+    return x
+
+
+def _int_store(dt):
+    """c10::checked_convert to an integer dtype: a float must lie in range (NaN never does); an
+    unsigned type also takes negatives down to -max, wrapping them."""
+    info = np.iinfo(D.np_dtype(dt))
+    lo, hi = (info.min, info.max) if dt.is_signed else (-info.max, info.max)
+
+    def store(x):
+        if isinstance(x, float):
+            if not float(info.min) <= x <= float(info.max):
+                raise RuntimeError(f"value cannot be converted to type {dt.name} without overflow")
+            v = int(x)
+            return v if v <= info.max else info.min     # 2.0**63 casts to int64's minimum (x86)
+        v = _unpack_long(x)
+        if not lo <= v <= hi:
+            raise RuntimeError(f"value cannot be converted to type {dt.name} without overflow")
+        return v
+    return store
+
+
+def _store(dt):
+    if dt is D.bool:
+        return _as_bool
+    if dt is D.uint64:
+        return _as_uint64
+    if dt._cat == 1:
+        return _int_store(dt)
+    return _as_double if dt._cat == 2 else _as_complex
+
+
+def _fits(arr, dt):
+    """Would every value of arr (from Python numbers) pass torch's checked conversion to dt?"""
+    kind = arr.dtype.kind
+    if not arr.size or dt is D.bool or dt._cat == 3 or (dt._cat == 2 and kind != 'c'):
+        return True
+    if dt._cat == 2 or kind == 'c':
+        return False
+    if kind == 'b':
+        return True
+    info = np.iinfo(D.np_dtype(dt))
+    lo, hi = arr.min().item(), arr.max().item()
+    if dt is D.uint64:          # takes Python ints only, none negative
+        return kind == 'i' and lo >= 0
+    if kind == 'f':
+        return float(info.min) <= lo and hi <= float(info.max)     # False for NaN
+    return lo >= (info.min if dt.is_signed else -info.max) and hi <= info.max
+
+
+def _all_numbers(data, ndim):
+    """Are data's leaves all Python numbers, nested in lists, tuples and ranges only?"""
+    level = [data]
+    for _ in range(ndim):
+        if not set(map(type, level)) <= _SEQUENCES:
+            return False
+        level = list(itertools.chain.from_iterable(level))
+    return set(map(type, level)) <= _PY_NUMBERS
+
+
+_SEQUENCES = frozenset((list, tuple, range, Size))
+
+_KIND_DTYPE = {'b': lambda: D.bool, 'i': lambda: D.int64, 'f': D.get_default_dtype, 'c': D.default_complex}
+
+
+def _fast_array(data, dtype):
+    """np.array of nested Python numbers and its dtype, when NumPy's conversion gives torch's
+    result; None otherwise (the element-wise path then gives torch's result or error)."""
     try:
         arr = np.array(data)
-    except (ValueError, TypeError, RuntimeError):
+    except (ValueError, TypeError, OverflowError, RuntimeError):
         return None
-    if arr.dtype.kind not in 'biufc' or arr.dtype.kind == 'u':
+    if arr.dtype.kind not in 'bifc' or not _all_numbers(data, arr.ndim):
         return None
-    return arr
+    if dtype is None:
+        return arr, _KIND_DTYPE[arr.dtype.kind]()
+    return (arr, dtype) if _fits(arr, dtype) else None
+
+
+def _from_data(data, dtype):
+    """torch's internal_new_from_data for Python data: sizes, then the dtype, then each leaf stored."""
+    sizes = _compute_sizes(data)
+    dt = dtype or _infer_dtype(data)
+    leaves = []
+    if math.prod(sizes):
+        _leaves(data, sizes, 0, leaves)
+    store = _store(dt)
+    vals = [store(x) for x in leaves]
+    npd = D.np_dtype(dt)
+    if dt._cat == 1 and dt is not D.uint64:     # negatives for unsigned types wrap on the cast
+        return np.array(vals, np.int64).astype(npd).reshape(sizes), dt
+    return np.array(vals, npd if dt._cat != 2 else np.float64).astype(npd, copy=False).reshape(sizes), dt
+
+
+def _dtype_arg(dtype, fname):
+    """torch's parsing of a dtype= argument: a torch.dtype, or Python's float/int/bool/complex."""
+    if dtype is None or isinstance(dtype, D.dtype):
+        return dtype
+    d = _PY_DTYPES.get(dtype) if isinstance(dtype, type) else None
+    if d is None:
+        raise TypeError(f"{fname}(): argument 'dtype' must be torch.dtype, not {type(dtype).__name__}")
+    return d
+
+
+_PY_DTYPES = {float: D.float64, int: D.int64, bool: D.bool, complex: D.complex128}
 
 
 def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=False):
+    dtype = _dtype_arg(dtype, 'tensor')
     if isinstance(data, str):
         raise TypeError("new(): invalid data type 'str'")
-    arr = _fast_array(data) if isinstance(data, (list, tuple)) and \
-        not (data and isinstance(data[0], (Tensor, np.generic, np.ndarray))) else None
-    if arr is not None and (arr.size or arr.ndim == 1):
-        dt = dtype or (_KIND_DTYPE[arr.dtype.kind]() if arr.size else D.get_default_dtype())
-        return _finish(arr.astype(D.np_dtype(dt), copy=False), dt, device, requires_grad)
-    dt = dtype or _infer_dtype(data)
-    dev = device if device is not None else (data._device if isinstance(data, Tensor) else None)
-    return _finish(_to_array(data, dt), dt, dev, requires_grad)
+    if isinstance(data, Tensor):
+        dt = dtype or data.dtype
+        dev = device if device is not None else data._device
+        return _finish(data._data.astype(D.np_dtype(dt), copy=True), dt, dev, requires_grad)
+    if isinstance(data, np.ndarray):
+        dt = dtype or _np_dtype_of(data)
+        return _finish(np.array(data, D.np_dtype(dt)), dt, device, requires_grad)
+    fast = _fast_array(data, dtype)
+    arr, dt = fast if fast is not None else _from_data(data, dtype)
+    return _finish(arr.astype(D.np_dtype(dt), copy=False), dt, device, requires_grad)
 
 
 def as_tensor(data, dtype=None, device=None):
+    dtype = _dtype_arg(dtype, 'as_tensor')
     if isinstance(data, Tensor):
         return data.to(dtype=dtype, device=device) if dtype or device else data
     if isinstance(data, np.ndarray):
         t = from_numpy(data) if data.dtype.kind in 'biufc' and data.dtype.byteorder in '=|' else tensor(data)
+        device = device or _default[0]       # torch's as_tensor honours set_default_device
         return t.to(dtype=dtype, device=device) if dtype or device else t
     return tensor(data, dtype=dtype, device=device)
 
 
 def from_numpy(ndarray):
     if not isinstance(ndarray, np.ndarray):
-        raise TypeError(f"expected np.ndarray (got {type(ndarray).__name__})")
-    return _make(ndarray, D.from_numpy_dtype(ndarray.dtype))
+        from ..random import _tp_name
+        raise TypeError(f"expected np.ndarray (got {_tp_name(ndarray)})")
+    return _make(ndarray, _np_dtype_of(ndarray))
 
 
 _warned_readonly = []
 
 
-def frombuffer(buffer, *, dtype, count=-1, offset=0, requires_grad=False):
+def frombuffer(buffer, *, dtype=None, count=-1, offset=0, requires_grad=False):
     """A 1-d tensor over a Python buffer's memory (no copy), as torch.frombuffer."""
-    n = memoryview(buffer).nbytes
+    if dtype is None:
+        raise TypeError('frombuffer() missing 1 required positional arguments: "dtype"')
+    try:
+        n = memoryview(buffer).nbytes
+    except TypeError:
+        raise ValueError("object does not implement Python buffer protocol.") from None
     size = dtype.itemsize
     if n == 0 or count == 0:
         raise ValueError(f"both buffer length ({n}) and count ({count}) must not be 0")
@@ -249,19 +400,42 @@ def from_dlpack(ext_tensor):
     return f(ext_tensor)
 
 
-def asarray(obj, *, dtype=None, device=None, copy=None, requires_grad=False):
-    t = as_tensor(obj, dtype=dtype, device=device)
-    if copy:
+def asarray(obj, *, dtype=None, device=None, copy=None, requires_grad=None):
+    """torch.asarray: aliases a tensor, array or buffer where it can (copy=False insists on it)."""
+    dtype = _dtype_arg(dtype, 'asarray')
+    if isinstance(obj, (bytes, bytearray, memoryview)):
+        obj = frombuffer(obj, dtype=dtype or D.get_default_dtype())
+    elif isinstance(obj, np.ndarray):
+        obj = from_numpy(obj)
+    elif not isinstance(obj, Tensor):
+        if copy is False:
+            raise ValueError("can't alias arbitrary sequence into a tensor.")
+        return tensor(obj, dtype=dtype, device=device, requires_grad=bool(requires_grad))
+    if copy is False and dtype is not None and dtype is not obj.dtype:
+        raise ValueError(f"can't alias tensor with dtype '{D.type_name(obj.dtype)}' into dtype "
+                         f"'{D.type_name(dtype)}'.")
+    t = obj.to(dtype=dtype, device=device)
+    if copy and t is obj:
         t = t.clone()
-    if requires_grad:
-        t.requires_grad_(True)
+    # unspecified, requires_grad follows obj's (torch 2.13)
+    rg = obj.requires_grad if requires_grad is None else bool(requires_grad)
+    if rg != t.requires_grad:
+        t = t.detach()
+        if rg:
+            if t.dtype._cat < 2:
+                raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
+            t.requires_grad_()
     return t
 
 
 def _filler(name, npf):
     def f(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False,
           memory_format=None):
-        shape = _size(size)
+        shape = _size(size, name)
+        dtype = _dtype_arg(dtype, name)
+        if out is not None and dtype is not None and dtype is not out.dtype:
+            raise RuntimeError(f"dtype {D.type_name(dtype)} does not match dtype of out parameter "
+                               f"({D.type_name(out.dtype)})")
         dt = dtype or (out.dtype if out is not None else D.get_default_dtype())
         t = _finish(npf(shape, D.np_dtype(dt)), dt, device, requires_grad)
         return write_out(out, t, name) if out is not None else t
@@ -283,11 +457,15 @@ def _strided_zeros(shape, stride, np_dtype):
 
 def empty_strided(size, stride, *, dtype=None, layout=None, device=None, requires_grad=False,
                   pin_memory=False):
-    size, stride = tuple(size), tuple(stride)
-    if len(size) != len(stride):
-        raise RuntimeError(f"dimensionality of sizes ({len(size)}) must match dimensionality of strides "
+    for arg, pos, v in (('size', 1, size), ('stride', 2, stride)):
+        if _is_int(v):      # no varargs here: a bare int is refused
+            raise TypeError(f"empty_strided(): argument '{arg}' (position {pos}) must be tuple of ints, not int")
+    shape = _size((size,), 'empty_strided', check_negative=False)
+    stride = _size((stride,), 'empty_strided', 'stride', 2, check_negative=False)
+    if len(shape) != len(stride):
+        raise RuntimeError(f"dimensionality of sizes ({len(shape)}) must match dimensionality of strides "
                            f"({len(stride)})")
-    shape = _size((size,))
+    shape = _size((shape,), 'empty_strided')
     if any(st < 0 for st in stride):
         raise RuntimeError(f"Storage size calculation overflowed with sizes={list(shape)} and "
                            f"strides={list(stride)}")
@@ -298,7 +476,7 @@ def empty_strided(size, stride, *, dtype=None, layout=None, device=None, require
 def empty_permuted(size, physical_layout, *, dtype=None, layout=None, device=None, requires_grad=False,
                    pin_memory=False):
     """A tensor of shape `size` whose memory runs over its dims in the order `physical_layout`."""
-    shape, perm = _size((tuple(size),)), tuple(physical_layout)
+    shape, perm = _size((tuple(size),), 'empty_permuted'), tuple(physical_layout)
     if len(shape) != len(perm):
         raise RuntimeError(f"Number of dimensions in size does not match the length of the physical_layout; "
                            f"i.e. len(size) = {len(shape)} is not equal to len(physical_layout) = {len(perm)}")
@@ -316,12 +494,59 @@ def empty_permuted(size, physical_layout, *, dtype=None, layout=None, device=Non
     return _finish(data, dt, device, requires_grad)
 
 
+# c10's names for checked_convert's overflow message
+_C10_NAMES = {'uint8': 'uint8_t', 'int8': 'int8_t', 'int16': 'int16_t', 'int32': 'int', 'int64': 'int64_t',
+              'uint16': 'uint16_t', 'uint32': 'uint32_t', 'uint64': 'uint64_t', 'float32': 'float',
+              'complex32': 'c10::complex<c10::Half>', 'complex64': 'c10::complex<float>'}
+_FILL_LIMIT = {'float32': 3.4028234663852886e38, 'complex64': 3.4028234663852886e38, 'complex32': 65504.0}
+
+
+def _fill_value(v, dt):
+    """A Python scalar converted to dt as torch's Scalar.to<T> does (c10::checked_convert): a value
+    out of range raises where NumPy would wrap or overflow; negatives wrap for unsigned types."""
+    if dt is D.bool:
+        return bool(v)
+    bad = RuntimeError(f"value cannot be converted to type {_C10_NAMES.get(dt.name, 'double')} without overflow")
+    if isinstance(v, complex):
+        if dt._cat < 3 and v.imag:
+            raise bad
+        parts = (v.real, v.imag) if dt._cat == 3 else (v.real,)
+    else:
+        parts = (v,)
+    if dt._cat == 1:
+        info = np.iinfo(D.np_dtype(dt))
+        x = parts[0]
+        if isinstance(x, float):
+            if not (0 if not dt.is_signed else info.min) <= x <= float(info.max):      # False for NaN
+                raise bad
+        elif not (info.min if dt.is_signed else -info.max) <= x <= info.max:
+            raise bad
+        x = int(x)
+        return x + (1 << 8 * dt.itemsize) if x < 0 and not dt.is_signed else x
+    limit = _FILL_LIMIT.get(dt.name)
+    if limit and any(math.isfinite(x) and abs(x) > limit for x in parts):
+        raise bad
+    return v if dt._cat == 3 else parts[0]
+
+
+def _full(fname, size, fill_value, dtype, device, requires_grad):
+    from ..random import _tp_name
+    if not isinstance(size, (tuple, list)):
+        raise TypeError(f"{fname}(): argument 'size' (position 1) must be tuple of ints, not {_tp_name(size)}")
+    if isinstance(fill_value, Tensor) and fill_value.dim() == 0:
+        fill_value = fill_value.item()
+    if not isinstance(fill_value, numbers.Number):
+        raise TypeError(f"{fname}(): argument 'fill_value' (position 2) must be Number, not {_tp_name(fill_value)}")
+    dtype = _dtype_arg(dtype, fname)
+    dt = dtype or D.result_type_of((), (fill_value,))
+    with np.errstate(over='ignore'):        # float16 / bfloat16 overflow to inf, unchecked
+        data = np.full(_size((size,), fname), _fill_value(fill_value, dt), D.np_dtype(dt))
+    return _finish(data, dt, device, requires_grad)
+
+
 def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None, requires_grad=False,
          pin_memory=False):
-    if isinstance(fill_value, Tensor):
-        fill_value = fill_value.item()
-    dt = dtype or D.result_type_of((), (fill_value,))
-    t = _finish(np.full(_size((size,)), fill_value, D.np_dtype(dt)), dt, device, requires_grad)
+    t = _full('full', size, fill_value, dtype, device, requires_grad)
     return write_out(out, t, 'full') if out is not None else t
 
 
@@ -343,6 +568,9 @@ def _dense_order(a):
 def _like(f):
     def g(input, *args, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None,
           pin_memory=False):
+        if not isinstance(input, Tensor):
+            from ..random import _tp_name
+            raise TypeError(f"{g.__name__}(): argument 'input' (position 1) must be Tensor, not {_tp_name(input)}")
         keep = getattr(memory_format, 'name', 'preserve_format') == 'preserve_format'
         order = _dense_order(input._data) if keep else None
         shape = input._data.shape if order is None else tuple(input._data.shape[i] for i in order)
@@ -361,54 +589,111 @@ empty_like = _like(empty)
 full_like = _like(full)
 
 
+def _range_args(fname, names, vals):
+    """start / end / step as Python numbers (a 0-d tensor gives its value), checked as torch's parser does."""
+    from ..random import _tp_name
+    out = []
+    for name, pos, v in zip(names, range(1, 4), vals):
+        if isinstance(v, Tensor) and v.dim() == 0:
+            v = v.item()
+        elif not isinstance(v, numbers.Number):
+            raise TypeError(f"{fname}(): argument '{name}' (position {pos}) must be Number, not {_tp_name(v)}")
+        out.append(v)
+    if any(isinstance(v, complex) for v in out):
+        raise RuntimeError("value cannot be converted to type double without overflow")
+    return out
+
+
+def _range_values(fname, dtype, start, step, n):
+    """start + step * i in torch's accumulate type: int64 for integer dtypes (start and step truncated),
+    float32 for half and bfloat16, double otherwise."""
+    if n > 2 ** 63 - 1 or n != n:
+        raise RuntimeError("invalid size, possible overflow?")
+    if dtype._cat == 1:
+        data = int(start) + np.arange(n, dtype=np.int64) * int(step)
+    else:
+        acc = np.float32 if dtype.itemsize == 2 else np.float64
+        data = acc(start) + np.arange(n, dtype=acc) * acc(step)
+    return data.astype(D.np_dtype(dtype))
+
+
 def arange(start, end=None, step=1, *, out=None, dtype=None, layout=None, device=None,
            requires_grad=False, pin_memory=False):
-    if end is None:
-        start, end = 0, start
-    vals = [v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]
-    start, end, step = vals
-    if step == 0:
-        raise RuntimeError("step must be nonzero")
+    args = (('end',), (start,)) if end is None and step == 1 else (('start', 'end', 'step'), (start, end, step))
+    vals = _range_args('arange', *args)
+    start, end, step = ([0] + vals + [1]) if end is None and len(vals) == 1 else vals
+    dtype = _dtype_arg(dtype, 'arange')
     if dtype is None:
-        dtype = D.get_default_dtype() if any(isinstance(v, float) for v in vals) else D.int64
-    for v in vals:
-        if isinstance(v, float) and not math.isfinite(v):
-            raise RuntimeError(f"unsupported range: {start} -> {end}")
-    if (step > 0 and start > end) or (step < 0 and start < end):
+        floating = any(isinstance(v, (float, np.floating)) for v in (start, end, step))
+        dtype = D.get_default_dtype() if floating else D.int64
+    if dtype is D.bool or dtype._cat == 3:
+        raise kernel_error('arange_cpu', dtype)
+    fstart, fend, fstep = float(start), float(end), float(step)
+    if not (fstep > 0 or fstep < 0) or (dtype is D.int64 and not int(step)):
+        raise RuntimeError("step must be nonzero")
+    if not (math.isfinite(fstart) and math.isfinite(fend)):
+        raise RuntimeError(f"unsupported range: {fstart:g} -> {fend:g}")
+    if not ((fstep > 0 and fend >= fstart) or (fstep < 0 and fend <= fstart)):
         raise RuntimeError("upper bound and lower bound inconsistent with step sign")
-    n = math.ceil((end - start) / step)
-    if dtype._cat >= 2:
-        data = (start + np.arange(n, dtype=np.float64) * step).astype(D.np_dtype(dtype))
+    if dtype is D.int64:        # torch sizes an int64 arange in integers, from truncated bounds
+        istart, iend, istep = int(start), int(end), int(step)
+        n = abs(iend - istart + istep - (1 if istep > 0 else -1)) // abs(istep)
     else:
-        data = (int(start) + np.arange(n, dtype=np.int64) * int(step) if all(isinstance(v, int) for v in vals)
-                else np.floor(start + np.arange(n) * step)).astype(D.np_dtype(dtype))
-    t = _finish(data, dtype, device, requires_grad)
+        n = math.ceil((fend - fstart) / fstep)
+    t = _finish(_range_values('arange', dtype, start, step, n), dtype, device, requires_grad)
     return write_out(out, t, 'arange') if out is not None else t
 
 
 def range_(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=False, out=None):
     if end is None:
-        start, end = 0, start
-    dtype = dtype or D.get_default_dtype()
-    n = int(math.floor((end - start) / step)) + 1
-    t = _finish((start + np.arange(n, dtype=np.float64) * step).astype(D.np_dtype(dtype)), dtype,
-                device, requires_grad)
-    return t
+        raise TypeError('range() missing 1 required positional arguments: "end"')
+    start, end, step = _range_args('range', ('start', 'end', 'step'), (start, end, step))
+    dtype = _dtype_arg(dtype, 'range') or D.get_default_dtype()
+    if dtype is D.bool or dtype._cat == 3:
+        raise kernel_error('range_cpu', dtype)
+    if dtype._cat == 1:         # torch works in the accumulate type: integers, truncated
+        start, end, step = int(start), int(end), int(step)
+    if not (step > 0 or step < 0):
+        raise RuntimeError("step must be nonzero")
+    if not (math.isfinite(start) and math.isfinite(end)):
+        raise RuntimeError(f"unsupported range: {float(start):g} -> {float(end):g}")
+    if not ((step > 0 and end >= start) or (step < 0 and end <= start)):
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
+    n = int((end - start) // step if dtype._cat == 1 else (end - start) / step) + 1
+    t = _finish(_range_values('range', dtype, start, step, n), dtype, device, requires_grad)
+    return write_out(out, t, 'range') if out is not None else t
+
+
+def _space_args(fname, start, end, steps, dtype):
+    for name, v in (('start', start), ('end', end)):
+        if isinstance(v, Tensor) and v.dim():
+            raise RuntimeError(f"{fname} only supports 0-dimensional start and end tensors, but got {name} with "
+                               f"{v.dim()} dimension(s).")
+    start = start.item() if isinstance(start, Tensor) else start
+    end = end.item() if isinstance(end, Tensor) else end
+    steps = operator.index(steps)
+    if steps < 0:
+        raise RuntimeError("number of steps must be non-negative")
+    dtype = _dtype_arg(dtype, fname)
+    if dtype is None:       # a complex bound makes the result complex
+        dtype = D.default_complex() if isinstance(start, complex) or isinstance(end, complex) \
+            else D.get_default_dtype()
+    if dtype is D.bool:
+        raise kernel_error(f'{fname}_cpu', dtype)
+    return start, end, steps, dtype
 
 
 def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
-    start = start.item() if isinstance(start, Tensor) else start
-    end = end.item() if isinstance(end, Tensor) else end
-    if steps < 0:
-        raise RuntimeError("number of steps must be non-negative")
-    dtype = dtype or D.get_default_dtype()
+    start, end, steps, dtype = _space_args('linspace', start, end, steps, dtype)
+    if dtype._cat == 3:
+        start, end = complex(start), complex(end)
     if steps == 1:
-        data = np.array([start], np.float64)
+        data = np.array([start], np.float64 if dtype._cat < 3 else np.complex128)
     elif dtype is D.float16 or dtype is D.bfloat16:
         data = _linspace_16(start, end, steps, dtype)
     else:
         # torch fills the first half forward from start and the second half backward from end
-        i = np.arange(steps, dtype=np.float64)
+        i = np.arange(steps, dtype=np.float64 if dtype._cat < 3 else np.complex128)
         step = (end - start) / (steps - 1)
         half = steps // 2
         data = np.where(i < half, start + i * step, end - (steps - 1 - i) * step)
@@ -431,42 +716,59 @@ def _linspace_16(start, end, steps, dtype):
 
 
 def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_grad=False, out=None):
-    lin = linspace(start, end, steps, dtype=D.float64)
-    dtype = dtype or D.get_default_dtype()
-    return _finish(np.power(base, lin._data).astype(D.np_dtype(dtype)), dtype, device, requires_grad)
+    start, end, steps, dtype = _space_args('logspace', start, end, steps, dtype)
+    lin = linspace(start, end, steps, dtype=D.complex128 if dtype._cat == 3 else D.float64,
+                   device='cpu')    # _finish moves it to `device`
+    t = _finish(np.power(base, lin._data).astype(D.np_dtype(dtype)), dtype, device, requires_grad)
+    return write_out(out, t, 'logspace') if out is not None else t
 
 
 def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None, requires_grad=False,
         pin_memory=False):
+    for name, pos, v in (('n', 1, n), ('m', 2, m)):
+        if v is not None and not _is_int(v):
+            from ..random import _tp_name
+            raise TypeError(f"eye(): argument '{name}' (position {pos}) must be int, not {_tp_name(v)}")
     if n < 0:
         raise RuntimeError(f"n must be greater or equal to 0, got {n}")
-    dtype = dtype or D.get_default_dtype()
+    if m is not None and m < 0:
+        raise RuntimeError(f"m must be greater or equal to 0, got {m}")
+    dtype = _dtype_arg(dtype, 'eye') or D.get_default_dtype()
     t = _finish(np.eye(n, m if m is not None else n, dtype=D.np_dtype(dtype)), dtype, device, requires_grad)
     return write_out(out, t, 'eye') if out is not None else t
 
 
 def scalar_tensor(s, *, dtype=None, device=None, requires_grad=False):
-    dtype = dtype or D.get_default_dtype()
-    return _finish(np.asarray(s, D.np_dtype(dtype)), dtype, device, requires_grad)
+    if isinstance(s, Tensor) and s.dim() == 0:
+        s = s.item()
+    if not isinstance(s, numbers.Number):
+        from ..random import _tp_name
+        raise TypeError(f"scalar_tensor(): argument 's' (position 1) must be Number, not {_tp_name(s)}")
+    dtype = _dtype_arg(dtype, 'scalar_tensor') or D.get_default_dtype()
+    return _finish(np.asarray(_fill_value(s, dtype), D.np_dtype(dtype)), dtype, device, requires_grad)
 
 
 # --- new_* methods ---------------------------------------------------------------------------------
-def _new(f, with_value=False):
-    def g(self, *args, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
-        if with_value:
-            size, value = args
-            return f(size, value, dtype=dtype or self.dtype,
-                     device=device if device is not None else self._device, requires_grad=requires_grad)
-        return f(*args, dtype=dtype or self.dtype, device=device if device is not None else self._device,
+def _new(f):
+    name = 'new_' + f.__name__
+
+    def g(self, *size, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
+        return f(_size(size, name), dtype=dtype or self.dtype, device=device if device is not None else self._device,
                  requires_grad=requires_grad)
     return g
+
+
+def _new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=False, layout=None,
+              pin_memory=False):
+    return _full('new_full', size, fill_value, dtype or self.dtype, device if device is not None else self._device,
+                 requires_grad)
 
 
 Tensor.new = lambda self, *args, device=None: _legacy_new(Tensor, self.dtype, args, device or self._device)
 Tensor.new_zeros = _new(zeros)
 Tensor.new_ones = _new(ones)
 Tensor.new_empty = _new(empty)
-Tensor.new_full = _new(full, with_value=True)
+Tensor.new_full = _new_full
 
 
 def _new_empty_strided(self, size, stride, *, dtype=None, layout=None, device=None, requires_grad=False,
@@ -480,6 +782,7 @@ Tensor.new_empty_strided = _new_empty_strided
 
 def _legacy_new(cls, dtype, args, device=None):
     """torch.Tensor(...) / torch.FloatTensor(...): sizes, a sequence, or nothing."""
+    device = device or _cpu         # the legacy constructors ignore set_default_device
     if len(args) == 1 and isinstance(args[0], Tensor):
         src = args[0]
         if src.dtype is not dtype:
@@ -491,7 +794,7 @@ def _legacy_new(cls, dtype, args, device=None):
         t = zeros(0, dtype=dtype, device=device)
     elif all(isinstance(a, (int, np.integer)) and not isinstance(a, bool) for a in args) or \
             (len(args) == 1 and isinstance(args[0], Size)):
-        t = zeros(_size(args), dtype=dtype, device=device)
+        t = zeros(_size(args, 'new'), dtype=dtype, device=device)
     else:
         raise TypeError(f"new(): data must be a sequence (got {type(args[0]).__name__})")
     if cls is not Tensor:

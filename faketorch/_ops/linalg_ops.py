@@ -8,7 +8,7 @@ from .. import _xnp as np
 from .. import _dtype as D
 from .._tensor import Tensor, _make, _wrap_dim
 from ..autograd.grad_mode import state as grad_state
-from ._core import attach, broadcast_shapes, needs, register, with_out
+from ._core import attach, broadcast_shapes, kernel_error, needs, register, with_out
 from .blas import cuda_blas_check, product_out
 
 
@@ -475,7 +475,17 @@ def cartesian_prod(*tensors):
 
 
 def _tri_indices(row, col, offset, lower, dtype, device):
-    from .factory import _dev
+    from .factory import _dev, _is_int
+    fname = 'tril_indices' if lower else 'triu_indices'
+    for name, pos, v in (('row', 1, row), ('col', 2, col), ('offset', 3, offset)):
+        if not _is_int(v):
+            from ..random import _tp_name
+            raise TypeError(f"{fname}(): argument '{name}' (position {pos}) must be int, not {_tp_name(v)}")
+    if dtype is not None and dtype not in (D.int32, D.int64):
+        raise kernel_error(fname, dtype)
+    for name, v in (('row', row), ('col', col)):
+        if v < 0:
+            raise RuntimeError(f"{name} must be non-negative, got{v}")     # sic: torch's missing space
     r = np.arange(row)[:, None]
     c = np.arange(col)[None, :]
     mask = (c - r <= offset) if lower else (c - r >= offset)

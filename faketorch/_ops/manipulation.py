@@ -94,7 +94,7 @@ def repeat(input, *sizes):
     lead = len(sizes) - a.ndim
     src = a.reshape((1,) * lead + a.shape)
     from .factory import _size
-    _size([n * k for n, k in zip(src.shape, sizes)])     # torch's error for a negative result size
+    _size(([n * k for n, k in zip(src.shape, sizes)],), 'repeat')     # torch's error for a negative result size
     r = _make(np.tile(src, sizes), input.dtype, input._device)
     if _grad_on(input):
         shape = src.shape

@@ -1,6 +1,7 @@
 """Random ops on torch's CPU generator (faketorch._rng): the same numbers as torch after the same
 seed. Each draws into a fresh array in the output's memory order, as torch's kernels fill it."""
 import math
+import operator
 
 from .. import _xnp as np
 
@@ -8,14 +9,16 @@ from .. import _dtype as D
 from .. import _rng
 from .._tensor import Tensor, _make
 from ..autograd.grad_mode import state as grad_state
-from ._core import attach, check_inplace, register, write_out
-from .factory import _dev, _size, _finish
+from ._core import attach, check_inplace, kernel_error, register, write_out
+from .factory import _dev, _dtype_arg, _fill_value, _finish, _is_int, _size
 
 
-def _gen(generator):
+def _gen(generator, device=None):
     if generator is None:
         from ..random import default_generator
         return default_generator
+    if device is not None and generator.device.type != device.type:
+        raise RuntimeError(f"Expected a '{device.type}' device type for generator but found '{generator.device.type}'")
     return generator
 
 
@@ -49,8 +52,10 @@ def _new(data, dt, device, requires_grad, out, fname):
 
 def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
          pin_memory=False):
-    dt = dtype or (out.dtype if out is not None else D.get_default_dtype())
-    shape = _size(size)
+    dt = _dtype_arg(dtype, 'rand') or (out.dtype if out is not None else D.get_default_dtype())
+    if dt._cat < 2:
+        raise kernel_error('check_uniform_bounds', dt)
+    shape = _size(size, 'rand')
     return _new(_complex_or_real(_dev(device), generator, 'uniform', shape, dt), dt, device, requires_grad, out,
                 'rand')
 
@@ -67,28 +72,45 @@ def _complex_or_real(dev, generator, name, shape, dt):
 
 def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
           pin_memory=False):
-    dt = dtype or (out.dtype if out is not None else D.get_default_dtype())
-    shape = _size(size)
+    dt = _dtype_arg(dtype, 'randn') or (out.dtype if out is not None else D.get_default_dtype())
+    if dt._cat < 2:
+        raise kernel_error('normal_kernel_cpu', dt)
+    shape = _size(size, 'randn')
     return _new(_complex_or_real(_dev(device), generator, 'normal', shape, dt), dt, device, requires_grad, out,
                 'randn')
 
 
 def randint(low=0, high=None, size=None, *, generator=None, out=None, dtype=None, layout=None,
             device=None, requires_grad=False, pin_memory=False):
-    if size is None and isinstance(high, (tuple, list)):      # randint(high, size)
+    if high is None and size is not None:                      # randint(high, size=...)
+        low, high = 0, low
+    elif size is None and high is not None:                    # randint(high, size)
+        if not isinstance(high, (tuple, list)):
+            from ..random import _tp_name
+            raise TypeError(f"randint(): argument 'size' (position 2) must be tuple of ints, not {_tp_name(high)}")
         low, high, size = 0, low, high
     if high is None:
         raise TypeError("randint() received an invalid combination of arguments - got missing size")
-    dt = dtype or D.int64
-    shape = _size((size,))
+    dt = _dtype_arg(dtype, 'randint') or D.int64
+    if dt._cat == 3:
+        raise RuntimeError("check_random_bounds handles only integral, floating-point and boolean types")
+    shape = _size((size,), 'randint')
     return _new(_draw(_dev(device), generator, 'randint', int(low), int(high), shape, _np(dt)).reshape(shape),
                 dt, device, requires_grad, out, 'randint')
 
 
 def randperm(n, *, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
              pin_memory=False):
-    dt = dtype or D.int64
-    return _new(_draw(_dev(device), generator, 'randperm', int(n), _np(dt)), dt, device, requires_grad, out,
+    if not _is_int(n):
+        from ..random import _tp_name
+        raise TypeError(f"randperm(): argument 'n' (position 1) must be int, not {_tp_name(n)}")
+    n = operator.index(n)
+    dt = _dtype_arg(dtype, 'randperm') or D.int64
+    if dt is D.bool or dt.is_complex:
+        raise kernel_error('randperm', dt)
+    if dt._cat == 1 and n > 0:
+        _fill_value(n - 1, dt)      # torch's check that the largest value fits the dtype
+    return _new(_draw(_dev(device), generator, 'randperm', n, _np(dt)), dt, device, requires_grad, out,
                 'randperm')
 
 
@@ -124,7 +146,7 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None
         if size is None:
             raise TypeError("normal() received an invalid combination of arguments")
         dt = dtype or D.get_default_dtype()
-        shape = _size((size,))
+        shape = _size((size,), 'normal')
         return _new(_draw(_dev(device), generator, 'normal', shape, _np(dt), float(mean), float(std)
                           ).reshape(shape), dt, device, requires_grad, out, 'normal')
     ref = mean if mt else std
@@ -161,13 +183,13 @@ def bernoulli(input, p=None, *, generator=None, out=None):
 
 
 def multinomial(input, num_samples, replacement=False, *, generator=None, out=None):
-    data = _rng.multinomial(_gen(generator), np.host(input._data), int(num_samples), replacement)
+    data = _rng.multinomial(_gen(generator, input._device), np.host(input._data), int(num_samples), replacement)
     r = _make(np.asarray(data, np.int64), D.int64, input._device)
     return write_out(out, r, 'multinomial') if out is not None else r
 
 
 def poisson(input, generator=None):
-    data = _rng.poisson(_gen(generator), np.host(input._data), input._data.dtype)
+    data = _rng.poisson(_gen(generator, input._device), np.host(input._data), input._data.dtype)
     return _make(np.asarray(data, input._data.dtype).reshape(input._data.shape), input.dtype, input._device)
 
 
