@@ -100,6 +100,11 @@ def _cupy():
             import cupy
         except ImportError:
             raise AssertionError("Torch not compiled with CUDA enabled") from None
+        try:        # singular / not positive-definite matrices raise LinAlgError as NumPy's do, not NaNs
+            import cupyx
+            cupyx.seterr(linalg='raise')
+        except (ImportError, AttributeError):
+            pass
         _cupy_mod.append(cupy)
         _cupy_pid.append(os.getpid())
     return _cupy_mod[0]

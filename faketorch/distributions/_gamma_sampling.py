@@ -83,6 +83,8 @@ def _not_implemented(name, inputs, r):
 def _standard_gamma(input, generator=None):
     """Gamma(input, 1) samples; differentiable through torch's reparameterised gradient."""
     _check_float(input, 'gamma_cpu')
+    from .._ops.random_ops import _gen
+    generator = _gen(generator, input._device)
     a = np.host(input._data)      # the samplers run on the host (torch-exact CPU streams)
     single = a.dtype != np.float64
     g = np.maximum(_draw(a, single, generator).astype(a.dtype), np.finfo(a.dtype).tiny)
