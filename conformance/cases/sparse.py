@@ -689,3 +689,15 @@ def sparse_then_dense_grad(torch):
 
 check('torch.optim.SparseAdam', lambda torch: repr(torch.optim.SparseAdam(torch.nn.Embedding(2, 2).parameters(),
                                                                            maximize=True)), name='sparse_repr_maximize')
+
+
+@case('torch.optim.Optimizer.zero_grad')
+def sparse_grad(torch):
+    emb = _emb(torch, 5, 2)
+    opt = torch.optim.SGD(emb.parameters(), lr=0.1)
+    emb(torch.tensor([1, 3])).sum().backward()
+    opt.zero_grad(set_to_none=False)
+    g1 = repr(emb.weight.grad), emb.weight.grad.is_coalesced()
+    emb(torch.tensor([2])).sum().backward()
+    emb.zero_grad(set_to_none=False)
+    return g1, repr(emb.weight.grad)

@@ -48,12 +48,13 @@ Tensor._nnz, Tensor._indices, Tensor._values = _dense_only('_nnz'), _dense_only(
 
 def _with_sparse(dense_fn, first=None, second=None):
     """dense_fn, or a sparse implementation when its first (or second) tensor argument is sparse."""
-    def f(input, *args, **kwargs):
-        if first is not None and input.__class__ is SparseTensor:
-            return first(input, *args, **kwargs)
-        if second is not None and args and args[0].__class__ is SparseTensor:
-            return second(input, *args, **kwargs)
-        return dense_fn(input, *args, **kwargs)
+    def f(*args, **kwargs):
+        if args:
+            if first is not None and args[0].__class__ is SparseTensor:
+                return first(*args, **kwargs)
+            if second is not None and len(args) > 1 and args[1].__class__ is SparseTensor:
+                return second(*args, **kwargs)
+        return dense_fn(*args, **kwargs)
     f.__name__, f.__doc__ = getattr(dense_fn, '__name__', 'f'), getattr(dense_fn, '__doc__', None)
     return f
 

@@ -51,6 +51,15 @@ class _COO:
     def __array__(self, *args, **kwargs):
         raise _backend_error(self.device)
 
+    def __setitem__(self, key, value):
+        # `grad._data[...] = 0` (Optimizer.zero_grad(set_to_none=False)) is zero_(): no entries left
+        if key is not Ellipsis or value != 0:
+            raise TypeError("Cannot assign to a sparse tensor")
+        xp = xp_of(self.device)
+        self.indices = xp.zeros((self.indices.shape[0], 0), np.int64)
+        self.values = xp.zeros((0,) + self.values.shape[1:], self.values.dtype)
+        self.coalesced = True
+
     def __getattr__(self, name):
         if name.startswith('__'):
             raise AttributeError(name)
