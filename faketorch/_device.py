@@ -20,11 +20,13 @@ class device:
             type, index = 'cuda', type
         if not isinstance(type, str):
             raise TypeError(f"device() received an invalid combination of arguments - got ({_b_typename(type)})")
+        if not type:
+            raise RuntimeError("Device string must not be empty")
         if ':' in type:
             if index is not None:
                 raise RuntimeError(f"type (string) must not include an index because index was passed explicitly: {type}")
             type, _, idx = type.partition(':')
-            if not idx.isdigit():
+            if not idx.isdigit() or (len(idx) > 1 and idx[0] == '0'):    # torch refuses 'cuda:01'
                 raise RuntimeError(f"Invalid device string: '{type}:{idx}'")
             index = int(idx)
         if index is not None and index < 0:

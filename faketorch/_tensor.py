@@ -1,4 +1,6 @@
 """Tensor: one array + dtype + device + autograd fields. Ops are attached from faketorch._ops."""
+import operator
+
 from . import _xnp as np
 
 from . import _dtype as D
@@ -10,6 +12,9 @@ __all__ = ['Tensor']
 
 _ndarray = np.ndarray
 _generic = np.generic
+_np_integer = np.integer
+_tuple_new = tuple.__new__
+_index = operator.index
 _bf16, _as_bf16 = D.bfloat16, D.as_bf16
 
 
@@ -110,11 +115,11 @@ class Tensor(metaclass=_TensorMeta):
     # --- metadata ---
     @property
     def shape(self):
-        return Size(self._data.shape)
+        return _tuple_new(Size, self._data.shape)     # an array's shape: ints already, unchecked
 
     def size(self, dim=None):
         if dim is None:
-            return Size(self._data.shape)
+            return _tuple_new(Size, self._data.shape)
         if not self._data.ndim:
             raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
         return self._data.shape[_wrap_dim(dim, self._data.ndim)]
@@ -471,7 +476,7 @@ class Tensor(metaclass=_TensorMeta):
         return _str(self, tensor_contents=tensor_contents)
 
     def __format__(self, spec):
-        if self._data.ndim == 0 and not self._requires_grad:
+        if self._data.ndim == 0 and type(self) is Tensor:     # as torch: even one that requires grad
             return self.item().__format__(spec)
         return object.__format__(self, spec)
 
@@ -544,6 +549,25 @@ def _wrap_dim(dim, ndim):
 class Size(tuple):
     """torch.Size: a tuple of ints with torch's repr."""
     __slots__ = ()
+
+    def __new__(cls, sizes=()):
+        items = []
+        for i, s in enumerate(sizes):
+            if not isinstance(s, (int, _np_integer)) or isinstance(s, bool):     # NumPy ints are kept as they are
+                try:
+                    s = _index(s)       # a one-element integer tensor, a bool
+                except TypeError:
+                    raise TypeError(f"torch.Size() takes an iterable of 'int' (item {i} is "
+                                    f"'{type(s).__name__}')") from None
+            if not -2 ** 63 <= s < 2 ** 63:
+                raise ValueError("Overflow when unpacking long long")
+            items.append(s)
+        return _tuple_new(cls, items)
+
+    def __mul__(self, n):
+        return Size(tuple.__mul__(self, n))
+
+    __rmul__ = __mul__
 
     def __repr__(self):
         return f"torch.Size([{', '.join(str(s) for s in self)}])"
