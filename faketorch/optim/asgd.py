@@ -7,6 +7,7 @@ __all__ = ['ASGD']
 
 class ASGD(Optimizer):
     _setstate_defaults = (('foreach', None), ('maximize', False), ('differentiable', False), ('capturable', False))
+    _capturable_names = ('params, mus, etas, and state_steps', 'params, mus, etas, and state_steps')
     _scalar_state_device = 'param'       # torch puts step, eta and mu with the parameter, capturable or not
     _scalar_state_keys = ('eta', 'mu')
 

@@ -10,6 +10,7 @@ __all__ = ['NAdam']
 class NAdam(Optimizer):
     _setstate_defaults = (('maximize', False), ('foreach', None), ('capturable', False),
                           ('differentiable', False), ('decoupled_weight_decay', False))
+    _capturable_names = ('params, mu_products and state_steps', 'params, mu_products, and state_steps')
     _scalar_state_keys = ('mu_product',)
 
     def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, momentum_decay=4e-3,

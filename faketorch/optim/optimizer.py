@@ -62,7 +62,8 @@ def _typename(obj):
 def _with_hooks(step):
     """Wrap a subclass's step with the global and per-instance pre/post hooks (as torch does)."""
     @functools.wraps(step)
-    def wrapper(self, *args, **kwargs):
+    def wrapper(*args, **kwargs):
+        self = args[0]          # hooks see args with self in them, as torch's
         for pre_hook in chain(_global_optimizer_pre_hooks.values(), self._optimizer_step_pre_hooks.values()):
             result = pre_hook(self, args, kwargs)
             if result is not None:
@@ -71,7 +72,7 @@ def _with_hooks(step):
                 else:
                     raise RuntimeError(f"{step} must return None or a tuple of (new_args, new_kwargs), "
                                        f"but got {result}.")
-        out = step(self, *args, **kwargs)
+        out = step(*args, **kwargs)
         _round_bf16(self)
         for post_hook in chain(self._optimizer_step_post_hooks.values(), _global_optimizer_post_hooks.values()):
             post_hook(self, args, kwargs)
@@ -107,6 +108,10 @@ class Optimizer:
     _scalar_state_device = 'default'
     # 0-dim state besides `step` that __setstate__ turns from numbers into tensors (old pickles)
     _scalar_state_keys = ()
+    # torch's assert in a capturable step names these tensors and lists 'xla' among the devices,
+    # in its (single-tensor, foreach) implementations
+    _capturable_names = ('params and state_steps',) * 2
+    _capturable_xla = (True, False)
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -287,11 +292,19 @@ class Optimizer:
             if group.get('fused'):
                 _device_dtype_check_for_fused(p)
             state['step'] = self._scalar_state(p, group, 0.0, step=True)
+            self._check_capturable(p, group)
             for name, value in scalars.items():
                 state[name] = self._scalar_state(p, group, value)
             for name in buffers:
                 state[name] = _zeros_like(p)
         return state
+
+    def _check_capturable(self, p, group):
+        if group.get('capturable') and p.device.type not in _CAPTURABLE_DEVICES:
+            foreach = bool(group.get('foreach'))
+            devices = _CAPTURABLE_DEVICES + ['xla'] * self._capturable_xla[foreach]
+            raise AssertionError(f"If capturable=True, {self._capturable_names[foreach]} must be on supported "
+                                 f"devices: {devices}.")
 
     def _scalar_state(self, p, group, value, step=False, where=None):
         """A 0-dim state tensor for p, as torch creates it: of the scalar dtype (float32 for a fused
@@ -400,6 +413,7 @@ def _check_adam_args(lr, eps, betas, weight_decay):
     _check_nonnegative(weight_decay=weight_decay)
 
 
+_CAPTURABLE_DEVICES = ['cuda', 'xpu', 'hpu', 'privateuseone']
 _FUSED_DEVICES = ['mps', 'cuda', 'xpu', 'hpu', 'cpu', 'mtia', 'privateuseone']
 
 
@@ -499,4 +513,10 @@ def _decay_and_grad(p, lr, weight_decay, decoupled, maximize):
 
 
 def _params_with_grad(group):
-    return [p for p in group['params'] if p._grad is not None]
+    params = [p for p in group['params'] if p._grad is not None]
+    if group.get('differentiable'):
+        # torch steps with grad enabled then: an in-place update of a leaf that requires grad fails
+        for p in params:
+            if p._requires_grad and p._grad_fn is None:
+                raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+    return params

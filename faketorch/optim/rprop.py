@@ -9,6 +9,7 @@ __all__ = ['Rprop']
 
 class Rprop(Optimizer):
     _setstate_defaults = (('foreach', None), ('maximize', False), ('differentiable', False), ('capturable', False))
+    _capturable_xla = (True, True)
 
     def __init__(self, params, lr=1e-2, etas=(0.5, 1.2), step_sizes=(1e-6, 50), *, capturable=False,
                  foreach=None, maximize=False, differentiable=False):
@@ -30,6 +31,7 @@ class Rprop(Optimizer):
                     state['step'] = self._scalar_state(p, group, 0.0, step=True)
                     state['prev'] = _zeros_like(p)
                     state['step_size'] = _full_like(p, complex(lr, lr) if p.is_complex() else lr)
+                self._check_capturable(p, group)
                 _incr(state['step'])
                 g = _grad_of(p, group['maximize'])
                 prev, ss, pa = _real(state['prev']._data), _real(state['step_size']._data), _real(p._data)
