@@ -65,7 +65,7 @@ CUDA_SPELLINGS = (('CudnnBatchNormBackward0', 'NativeBatchNormBackward0'), ('Nat
 def scrub(text):
     """Printed text with the emulated GPU's device marks removed (torch's side printed none)."""
     if EMULATED[0] and text:
-        text = re.sub(r"(,\n\s*)device='cuda:0', ", r'\1', text)    # a sparse repr's first suffix line
+        text = re.sub(r"(,\n\s*)device='cuda:0', (?=size=\(.*\), nnz=)", r'\1', text)  # a sparse repr's suffixes
         text = re.sub(r",\s*device='cuda:0'", '', text).replace('cuda:0', 'cpu').replace('torch.cuda.', 'torch.')
         text = re.sub(r'\bCUDA(\w+Type)\b', r'CPU\1', text)     # backend type names: CUDABoolType
         for cuda, cpu in CUDA_SPELLINGS:
