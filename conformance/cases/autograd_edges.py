@@ -342,3 +342,29 @@ def non_leaf_warning(torch):
         warnings.simplefilter('always')
         y.grad, z.grad, x.grad
     return [str(m.message) for m in w]
+
+
+@case('torch.no_grad')
+def decorates_generator(torch):     # the mode holds inside the generator's body only
+    @torch.no_grad()
+    def gen():
+        yield torch.is_grad_enabled()
+        yield torch.is_grad_enabled()
+    g = gen()
+    return [next(g), torch.is_grad_enabled(), next(g)]
+
+
+@case('torch.autograd.Function')
+def vjp_instead_of_backward(torch):
+    F = type('F', (torch.autograd.Function,), {'forward': staticmethod(lambda ctx, x: x * 2),
+                                               'vjp': staticmethod(lambda ctx, g: g * 7)})
+    x = _leaf(torch, 2)
+    F.apply(x).sum().backward()
+    return x.grad
+
+
+@case('Tensor.__setitem__')
+def inference_tensor_outside_mode(torch):
+    with torch.inference_mode():
+        x = torch.ones(3)
+    x[0] = 2

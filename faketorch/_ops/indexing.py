@@ -367,6 +367,7 @@ def setitem(self, idx, value, accumulate=False):
         attach('CopySlices' if basic else 'IndexPutBackward0', guard(bwd, *_index_tensors(idx)), (self, vt),
                (r,))
         return commit_inplace(self, r)
+    check_inplace(self)         # an inference tensor outside inference mode
     _assign(self._data, np_idx, v, accumulate, self, idx, basic)
     if bf16 and accumulate:
         self._data[...] = D.as_bf16(self._data)

@@ -69,6 +69,11 @@ class Function(metaclass=_FunctionMeta):
     vjp = backward
 
     @staticmethod
+    def jvp(ctx, *grad_inputs):
+        raise NotImplementedError("You must implement the jvp function for custom autograd.Function to use it with "
+                                  "forward mode AD.")
+
+    @staticmethod
     def setup_context(ctx, inputs, output):
         raise NotImplementedError("setup_context is not implemented.")
 
@@ -143,7 +148,11 @@ def _call_backward(ctx, *grads):
         from .. import zeros
         grads = tuple(zeros(o[0], dtype=o[1], device=o[2]) if g is None and o is not None else g
                       for g, o in zip(grads, ctx._out_like))
-    r = ctx._forward_cls.backward(ctx, *grads)
+    cls = ctx._forward_cls
+    if cls.backward is not Function.backward and cls.vjp is not Function.vjp:
+        raise RuntimeError("Implementing both 'backward' and 'vjp' for a custom Function is not allowed. You should "
+                           "only implement one of them.")
+    r = (cls.vjp if cls.vjp is not Function.vjp else cls.backward)(ctx, *grads)
     if not isinstance(r, tuple):
         r = (r,)
     n = len(ctx.next_functions)
