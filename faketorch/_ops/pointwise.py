@@ -1,4 +1,5 @@
 """Elementwise ops. Each is one entry: forward on arrays, derivative in tensor ops."""
+import functools
 import math
 import numbers
 
@@ -30,15 +31,18 @@ def _as_scalar(x):
 # --- unary ---------------------------------------------------------------------------------------
 
 def unary(name, fwd, deriv=None, *, floating=False, grad_name=None, no_bool=False, inplace=True,
-          method=True, int_result=None, reject=None, bool_result=False, publish=True):
+          method=True, int_result=None, reject=None, bool_result=False, publish=True, holomorphic=True):
     """Declare a unary op. deriv(g, x, result) gives the input gradient; saved values are only
     those the derivative names (x and/or result). reject: {dtype category: torch kernel name} for
-    the dtypes torch refuses (0 bool, 1 integer); bool_result: a predicate (isnan ...)."""
+    the dtypes torch refuses (0 bool, 1 integer); bool_result: a predicate (isnan ...).
+    On complex input and output the gradient is torch's g * conj(f'(x)): deriv is written as the
+    real derivative and is handed conj(x) and conj(result), which for these real-coefficient
+    functions gives exactly conj(f'(x)) (holomorphic=False: deriv handles complex itself)."""
     gname = grad_name or ''.join(p.capitalize() for p in name.split('_')) + 'Backward0'
     params = deriv.__code__.co_varnames[:deriv.__code__.co_argcount] if deriv else ()
     save_x, save_r = 'x' in params, 'result' in params
 
-    def bwd(node, g):
+    def bwd(node, g, conj=False):
         saved = node.saved_tensors
         kw = {}
         i = 0
@@ -47,6 +51,8 @@ def unary(name, fwd, deriv=None, *, floating=False, grad_name=None, no_bool=Fals
             i += 1
         if save_r:
             kw['result'] = saved[i]
+        if conj:
+            kw = {k: v.conj() for k, v in kw.items()}
         return deriv(g, **kw)
 
     def op(input, *, out=None):
@@ -76,7 +82,8 @@ def unary(name, fwd, deriv=None, *, floating=False, grad_name=None, no_bool=Fals
                     attach('NotImplemented', _not_implemented(name), (input,), (r,))
                 return write_out(out, r, name) if out is not None else r
             save = ((input,) if save_x else ()) + ((r,) if save_r else ())
-            attach(gname, bwd, (input,), (r,), save=save)
+            conj = holomorphic and dt._cat == D._COMPLEX and (save_x or save_r)
+            attach(gname, functools.partial(bwd, conj=True) if conj else bwd, (input,), (r,), save=save)
         if out is not None:
             return write_out(out, r, name)
         return r
@@ -113,7 +120,8 @@ sinh = unary('sinh', np.sinh, lambda g, x: g * x.cosh(), floating=True)
 cosh = unary('cosh', np.cosh, lambda g, x: g * x.sinh(), floating=True)
 tanh = unary('tanh', np.tanh, lambda g, result: g * (1 - result * result), floating=True)
 asinh = unary('asinh', np.arcsinh, lambda g, x: g * (x * x + 1).rsqrt(), floating=True)
-acosh = unary('acosh', np.arccosh, lambda g, x: g * (x * x - 1).rsqrt(), floating=True)
+acosh = unary('acosh', np.arccosh, lambda g, x: g * ((x - 1).sqrt() * (x + 1).sqrt()).reciprocal() if x.is_complex()
+              else g * (x * x - 1).rsqrt(), floating=True)      # complex: acosh's branch, not sqrt(x^2 - 1)'s
 atanh = unary('atanh', np.arctanh, lambda g, x: g / (1 - x * x), floating=True)
 for _n, _f in (('arcsin', asin), ('arccos', acos), ('arctan', atan), ('arcsinh', asinh),
                ('arccosh', acosh), ('arctanh', atanh)):
@@ -128,7 +136,7 @@ def _sigmoid(a):
 
 # float32 on NumPy: torch's kernel bit for bit, which depends on the thread count (see _vecmath)
 sigmoid = unary('sigmoid', V.float32(_sigmoid, lambda a: V.sigmoid(a, get_num_threads())), lambda g, result: g * result * (1 - result), floating=True)
-reciprocal = unary('reciprocal', lambda a: np.reciprocal(a), lambda g, result: -g * (result * result).conj(),
+reciprocal = unary('reciprocal', lambda a: np.reciprocal(a), lambda g, result: -g * result * result,
                    floating=True)
 _UINT = {1: np.uint8, 2: np.uint16, 4: np.uint32, 8: np.uint64}
 
@@ -193,9 +201,18 @@ def _sign(a):
     return np.where(np.isnan(s), s.dtype.type(0), s) if a.dtype.kind == 'f' else s   # sign(nan) is 0
 
 
+
+def _sgn_deriv(g, x, result):
+    """Zero for real input; for complex z/|z|, torch's (g - Re(g conj(sgn)) sgn) / |z| (0 at z = 0)."""
+    if not x.is_complex():
+        return zero_grad(g)
+    a = x.abs()
+    return ((g - (g * result.conj()).real * result) / a.masked_fill(a == 0, 1)).masked_fill(a == 0, 0)
+
+
 sign = unary('sign', _sign, zero_grad)
 sgn = unary('sgn', lambda a: _sign(a) if a.dtype.kind != 'c' else
-            np.where(a == 0, 0, a / np.where(a == 0, 1, np.abs(a))).astype(a.dtype), zero_grad)
+            np.where(a == 0, 0, a / np.where(a == 0, 1, np.abs(a))).astype(a.dtype), _sgn_deriv, holomorphic=False)
 floor = unary('floor', lambda a: np.floor(a) if a.dtype.kind in 'fc' else a.copy(), zero_grad,
               reject={0: 'floor_vml_cpu'})
 ceil = unary('ceil', lambda a: np.ceil(a) if a.dtype.kind in 'fc' else a.copy(), zero_grad,
