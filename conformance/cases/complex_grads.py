@@ -30,3 +30,43 @@ def complex_grad_at_zero(torch):
     x = _z(torch).requires_grad_()
     (torch.sgn(x) * torch.tensor([1 + 2j, 1j, 2, 1 - 1j], dtype=torch.complex128)).real.sum().backward()
     return x.grad
+
+
+def _pair(torch, n=4):
+    a = torch.tensor([0.3 + 0.4j, -0.2 + 0.7j, 1.1 - 0.5j, 0.6 + 0.1j][:n], dtype=torch.complex128)
+    b = torch.tensor([0.5 - 0.2j, 0.9 + 0.3j, -0.4 + 0.8j, 0.2 - 0.6j][:n], dtype=torch.complex128)
+    return a.requires_grad_(), b.requires_grad_()
+
+
+def _binary(fn):
+    """Backward of Re(sum(fn(a, b) * w)) with complex a, b: both gradients."""
+    def f(torch):
+        a, b = _pair(torch)
+        y = fn(torch, a, b)
+        w = torch.arange(1, y.numel() + 1, dtype=torch.float64).reshape(y.shape) * (1 - 0.5j)
+        (y * w).real.sum().backward()
+        return a.grad, b.grad
+    return f
+
+
+def _m(t):
+    return t.reshape(2, 2)
+
+
+# products: torch takes conjugate transposes of the other factor (g @ b^H, a^H @ g)
+_BINARY = {
+    'torch.matmul': lambda torch, a, b: _m(a) @ _m(b),
+    'torch.mm': lambda torch, a, b: torch.mm(_m(a), _m(b)),
+    'torch.bmm': lambda torch, a, b: torch.bmm(a.reshape(1, 2, 2), b.reshape(1, 2, 2)),
+    'torch.mv': lambda torch, a, b: torch.mv(_m(a), b[:2]),
+    'torch.dot': lambda torch, a, b: torch.dot(a, b),
+    'torch.addmm': lambda torch, a, b: torch.addmm(_m(a), _m(a), _m(b), beta=0.5 + 1j, alpha=2 - 1j),
+    'torch.addmv': lambda torch, a, b: torch.addmv(b[:2], _m(a), b[2:], alpha=1j),
+    'torch.addr': lambda torch, a, b: torch.addr(_m(a), a[:2], b[2:]),
+    'torch.baddbmm': lambda torch, a, b: torch.baddbmm(a.reshape(1, 2, 2), a.reshape(1, 2, 2), b.reshape(1, 2, 2)),
+    'torch.einsum': lambda torch, a, b: torch.einsum('ij,jk->ik', _m(a), _m(b)),
+    'torch.tensordot': lambda torch, a, b: torch.tensordot(_m(a), _m(b), 1),
+}
+
+for _api, _fn in _BINARY.items():
+    case(_api, name='complex_grad')(_binary(_fn))

@@ -83,6 +83,8 @@ def _shape_error(a, b):
 
 def _matmul_bwd(node, g):
     a, b = node.saved_tensors
+    if a.dtype.is_complex:      # torch: grad_a = g @ b^H, grad_b = a^H @ g
+        a, b = a.conj(), b.conj()
     na, nb = a.ndim, b.ndim
     ga = gb = None
     if na == 1 and nb == 1:
@@ -190,6 +192,10 @@ def addmm_checks(self, mat1, mat2, mat1_dim=None):
             raise RuntimeError(f"{word} must be a matrix, got {dim}-D tensor")
 
 
+def _conj_scalar(v):
+    return v.conjugate() if isinstance(v, complex) else v
+
+
 def _add_product(gname, fname, product):
     """beta * input + alpha * product(m1, m2) as one node (torch's addmm, addmv, addr, baddbmm)."""
     def f(input, m1, m2, *, beta=1, alpha=1, out=None):
@@ -217,8 +223,8 @@ def _add_product(gname, fname, product):
         if with_grad:
             def bwd(node, g):
                 a, b = node.saved_tensors
-                gp = g * alpha if alpha != 1 else g
-                gi = (g * beta if beta != 1 else g) if needs(node, 0) and beta != 0 else \
+                gp = g * _conj_scalar(alpha) if alpha != 1 else g
+                gi = (g * _conj_scalar(beta) if beta != 1 else g) if needs(node, 0) and beta != 0 else \
                     (g * 0 if needs(node, 0) else None)
                 ga, gb = _product_grads(fname, gp, a, b, needs(node, 1), needs(node, 2))
                 return gi, ga, gb
@@ -244,6 +250,8 @@ def _check_expands(fname, input, m1, m2, shape):
 
 
 def _product_grads(fname, g, a, b, need_a, need_b):
+    if a.dtype.is_complex:      # conjugate transposes, as for matmul
+        a, b = a.conj(), b.conj()
     if fname == 'addr':
         return (g.mv(b) if need_a else None), (g.t().mv(a) if need_b else None)
     if fname == 'addmv':

@@ -149,6 +149,8 @@ def _einsum_core(ins, out, ops):
 
 def _einsum_bwd(node, g, ins, out):
     ops = node.saved_tensors
+    if ops[0].dtype.is_complex:     # the gradient of a product takes the other factors conjugated
+        ops = tuple(t.conj() for t in ops)
     grads = []
     for i, s in enumerate(ins):
         if not needs(node, i):
