@@ -335,6 +335,9 @@ check('torch.set_default_device', lambda torch: torch.set_default_device('nodevi
 
 @case('torch.set_default_tensor_type')
 def default_tensor_type(torch):
+    with warnings.catch_warnings():     # torch warns once per process: take that one first
+        warnings.simplefilter('ignore')
+        torch.set_default_tensor_type(torch.FloatTensor)
     with warnings.catch_warnings(record=True) as w:
         warnings.simplefilter('always')
         torch.set_default_tensor_type(torch.DoubleTensor)

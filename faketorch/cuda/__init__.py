@@ -289,10 +289,13 @@ for _name in _TENSOR_TYPES:
 
 def _legacy_storage_class(name, dt):
     def __new__(cls, *args, **kwargs):
-        warnings.warn('TypedStorage is deprecated. It will be removed in the future and UntypedStorage will '
-                      'be the only storage class. This should only matter to you if you are using storages '
-                      'directly.  To access UntypedStorage directly, use tensor.untyped_storage() instead '
-                      'of tensor.storage()', UserWarning, stacklevel=2)
+        from .. import storage
+        if not storage._warned_typed:       # once per process, shared with Tensor.storage(), as torch
+            storage._warned_typed.append(True)
+            warnings.warn('TypedStorage is deprecated. It will be removed in the future and UntypedStorage will '
+                          'be the only storage class. This should only matter to you if you are using storages '
+                          'directly.  To access UntypedStorage directly, use tensor.untyped_storage() instead '
+                          'of tensor.storage()', UserWarning, stacklevel=2)
         _lazy_init()
         from ..storage import TypedStorage                 # GPU path
         return TypedStorage(*args, dtype=dt, device='cuda')
