@@ -42,10 +42,7 @@ def _db_configs():
 @pytest.mark.parametrize('config', _db_configs(), ids=lambda c: c.id)
 def test_optim_db(config):
     out = optim_db.run_config(config, torch, faketorch, 'faketorch')
-    if config.info.only_supports_sparse_grads:
-        assert out.status == 'missing'
-    else:
-        assert out.status == 'pass', out.diff
+    assert out.status == 'pass', out.diff
 
 
 def test_update_in_place_keeps_dtype_and_bumps_version():
