@@ -70,3 +70,27 @@ _BINARY = {
 
 for _api, _fn in _BINARY.items():
     case(_api, name='complex_grad')(_binary(_fn))
+
+
+def _unary_of(fn, real=False):
+    """Backward of Re(sum(fn(x) * w)) for complex x (or float64 x where real)."""
+    def f(torch):
+        if real:
+            x = torch.tensor([0.5, 1.5, 2.0, 0.7], dtype=torch.float64).requires_grad_()
+        else:
+            x, _ = _pair(torch)
+        y = fn(torch, x)
+        w = torch.arange(1, y.numel() + 1, dtype=torch.float64).reshape(y.shape) * (1 - 0.5j)
+        (y * w).real.sum().backward()
+        return x.grad
+    return f
+
+
+# pow: grad * conj(y * x ** (y - 1)) and grad * conj(x ** y * log(x))
+case('torch.pow', name='complex_grad_tensor_exponent')(_binary(lambda torch, a, b: a ** b))
+case('Tensor.pow_', name='complex_grad')(_binary(lambda torch, a, b: (a * 1).pow_(b)))
+case('torch.float_power', name='complex_grad')(_binary(lambda torch, a, b: torch.float_power(a, b)))
+case('torch.pow', name='complex_grad_scalar_exponent')(_unary_of(lambda torch, x: x ** 2.5))
+case('torch.pow', name='complex_grad_complex_exponent')(_unary_of(lambda torch, x: x ** (1.5 - 0.5j)))
+case('torch.pow', name='complex_grad_real_base')(_unary_of(lambda torch, x: x ** (1.5 - 0.5j), real=True))
+case('torch.pow', name='complex_grad_scalar_base')(_unary_of(lambda torch, x: (1 + 1j) ** x))

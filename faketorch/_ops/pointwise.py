@@ -586,7 +586,7 @@ def pow(input, exponent, *, out=None):
             x, = node.saved_tensors
             if e == 0:
                 return zero_grad(g)
-            return g * e * x.pow(e - 1)
+            return _times_conj(g, e * x.pow(e - 1))
         attach('PowBackward0', bwd, (input,), (r,), save=(input,))
     return write_out(out, r, 'pow') if out is not None else r
 
@@ -608,12 +608,17 @@ def _pow_tt(input, exponent, gname='PowBackward1'):
             x, y, res = node.saved_tensors
             gx = gy = None
             if needs(node, 0):
-                gx = g * y * x.pow(y - 1)
+                gx = _times_conj(g, y * x.pow(y - 1))
             if needs(node, 1):
-                gy = g * (res * where_pos_log(x))
+                gy = _times_conj(g, res * where_pos_log(x))
             return gx, gy
         attach(gname, bwd, (input, exponent), (r,), save=(input, exponent, r))
     return r
+
+
+def _times_conj(g, d):
+    """g * conj(d): torch's chain rule through a holomorphic derivative d."""
+    return g * (d.conj() if d.dtype.is_complex else d)
 
 
 def where_pos_log(x):
