@@ -102,3 +102,15 @@ def namespace(api):
             return ns
     head, dot, _ = name.partition('.')
     return head if dot else 'torch'
+
+
+def outcomes(*thunks, show=lambda r: r):
+    """Each thunk's result (through `show`), or its exception as 'Type: message': one case can hold
+    several rules of an API, each compared separately."""
+    out = []
+    for f in thunks:
+        try:
+            out.append(show(f()))
+        except Exception as e:      # noqa: BLE001 - the exception is the value compared
+            out.append(f'{type(e).__name__}: {e}')
+    return out

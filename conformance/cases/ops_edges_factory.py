@@ -2,18 +2,11 @@
 and checked element conversion, size and fill-value parsing, range factories, argument errors."""
 import numpy as np
 
-from conformance import check
+from conformance import check, outcomes
 
 
 def _outcomes(torch, *fns):
-    """Each call's result, or its exception as 'Type: message' (several rules of one API per case)."""
-    out = []
-    for f in fns:
-        try:
-            out.append(f())
-        except Exception as e:      # noqa: BLE001 - the exception is the result
-            out.append(f'{type(e).__name__}: {e}')
-    return out
+    return outcomes(*fns)
 
 
 # --- torch.tensor from Python data -----------------------------------------------------------------

@@ -1,6 +1,6 @@
 """torch.linalg and the matrix ops at their edges: dtypes LAPACK has no kernel for, empty and
 singular matrices, bad orders and shapes (found by a fuzz of shapes x dtypes x arguments)."""
-from conformance import case as _case
+from conformance import case as _case, outcomes
 
 
 def case(api):
@@ -8,15 +8,7 @@ def case(api):
     return lambda fn: _case(api, name=f'ops_edges_linalg_{fn.__name__}')(fn)
 
 
-def _try(*thunks):
-    """Each thunk's result, or its exception as 'Type: message' (one case covers one rule)."""
-    out = []
-    for f in thunks:
-        try:
-            out.append(f())
-        except Exception as e:      # noqa: BLE001 - the exception is the value compared
-            out.append(f'{type(e).__name__}: {e}')
-    return out
+_try = outcomes
 
 
 def _sq(torch, dtype, n=3, batch=()):

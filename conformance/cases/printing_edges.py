@@ -1,17 +1,11 @@
 """Printing and torch.Size edges against torch (found by a fuzz of reprs)."""
 import numpy as np
 
-from conformance import check
+from conformance import check, outcomes
 
 
 def _outcomes(*fns):
-    out = []
-    for f in fns:
-        try:
-            out.append(repr(f()))
-        except Exception as e:      # noqa: BLE001 - the exception is the result
-            out.append(f'{type(e).__name__}: {e}')
-    return out
+    return outcomes(*fns, show=repr)
 
 
 check('torch.Size', lambda torch: _outcomes(
