@@ -94,3 +94,20 @@ case('torch.pow', name='complex_grad_scalar_exponent')(_unary_of(lambda torch, x
 case('torch.pow', name='complex_grad_complex_exponent')(_unary_of(lambda torch, x: x ** (1.5 - 0.5j)))
 case('torch.pow', name='complex_grad_real_base')(_unary_of(lambda torch, x: x ** (1.5 - 0.5j), real=True))
 case('torch.pow', name='complex_grad_scalar_base')(_unary_of(lambda torch, x: (1 + 1j) ** x))
+
+
+def _with_zero(torch, x):
+    return torch.cat([x[:2], torch.zeros(1, dtype=x.dtype), x[2:]])
+
+
+# reductions and scans of products: grad * conj(derivative), with and without zeros in the input
+_UNARY_OF = {
+    ('torch.prod', 'complex_grad'): lambda torch, x: x.prod(),
+    ('torch.prod', 'complex_grad_dim'): lambda torch, x: x.reshape(2, 2).prod(1),
+    ('torch.prod', 'complex_grad_zero'): lambda torch, x: _with_zero(torch, x).reshape(1, 5).prod(1),
+    ('torch.cumprod', 'complex_grad'): lambda torch, x: x.cumprod(0),
+    ('torch.cumprod', 'complex_grad_zero'): lambda torch, x: _with_zero(torch, x).cumprod(0),
+    ('torch.logsumexp', 'complex_grad'): lambda torch, x: torch.logsumexp(x.reshape(2, 2), 1),
+}
+for (_api, _name), _fn in _UNARY_OF.items():
+    case(_api, name=_name)(_unary_of(_fn))

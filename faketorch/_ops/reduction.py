@@ -165,6 +165,8 @@ def prod(input, dim=None, keepdim=False, *, dtype=None):
             gx = _expand_back(g, shape, dims, keepdim)
             if not dims:
                 return g
+            if x.dtype.is_complex:      # grad * conj(d prod / dx)
+                x, res = x.conj(), res.conj()
             if not (x._data == 0).any():
                 return gx * _expand_back(res, shape, dims, keepdim) / x
             # zeros present: the gradient is the product of the other elements
@@ -530,7 +532,8 @@ def logsumexp(input, dim, keepdim=False):
 
         def bwd(node, g):
             x, res = node.saved_tensors
-            return _expand_back(g, shape, dims, keepdim) * (x - _expand_back(res, shape, dims, keepdim)).exp()
+            d = (x - _expand_back(res, shape, dims, keepdim)).exp()
+            return _expand_back(g, shape, dims, keepdim) * (d.conj() if d.dtype.is_complex else d)
         attach('LogsumexpBackward0', bwd, (input,), (r,), save=(input, r))
     return r
 
@@ -570,6 +573,8 @@ def cumprod(input, dim, *, dtype=None):
             x, res = node.saved_tensors
             if g.ndim == 0 or x.numel() == 0:
                 return g
+            if x.dtype.is_complex:      # grad * conj(d cumprod / dx)
+                x, res = x.conj(), res.conj()
             if not (x._data == 0).any():
                 # sum_{j>=i} g_j * res_j / x_i
                 return (g * res).flip(d).cumsum(d).flip(d) / x
