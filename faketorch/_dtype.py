@@ -174,6 +174,10 @@ _PROMOTE = {}
 def _promote_slow(a, b):
     if a is b:
         return a
+    big_unsigned = (uint16, uint32, uint64)
+    if (a in big_unsigned or b in big_unsigned) and a._cat < _FLOAT and b._cat < _FLOAT:
+        raise RuntimeError(f"Promotion for uint16, uint32, uint64 types is not supported, "
+                           f"attempted to promote {_MSG_NAME[a.name]} and {_MSG_NAME[b.name]}")
     if a._cat != b._cat:
         hi, lo = (a, b) if a._cat > b._cat else (b, a)
         # complex absorbs float precision: complex64 + float64 -> complex128
@@ -188,9 +192,6 @@ def _promote_slow(a, b):
         u, s = (a, b) if not a.is_signed else (b, a)
         if u is uint8:
             return s if s._rank > 1 else int16
-        if u in (uint16, uint32, uint64):    # torch: unsigned >8-bit with signed is undefined
-            raise TypeError(f"Promotion for uint16, uint32, uint64 types is not supported, "
-                            f"attempted to promote {a.name.capitalize()} and {b.name.capitalize()}")
     return a if a._rank >= b._rank else b
 
 

@@ -221,3 +221,12 @@ for _i, _fn in enumerate([
         lambda t: t.matmul(t.ones(2, dtype=t.bool), t.ones(3, 2, 2, dtype=t.bool)),
         lambda t: t.matmul(t.ones(3, 2, 2, dtype=t.bool), t.ones(2, dtype=t.bool))]):
     check('torch.addmm' if _i < 5 else 'torch.matmul', _fn, name=f'product_checks_{_i}')
+
+
+@case('torch.promote_types')
+def big_unsigned_with_integers(torch):      # uint16/32/64 promote only with themselves and floats
+    pairs = [(torch.uint16, torch.int64), (torch.uint64, torch.uint8), (torch.uint16, torch.bool),
+             (torch.uint32, torch.uint16), (torch.uint32, torch.float32), (torch.uint16, torch.uint16)]
+    from conformance import outcomes
+    return outcomes(*[lambda a=a, b=b: torch.promote_types(a, b) for a, b in pairs],
+                    lambda: torch.ones(2, dtype=torch.uint16) + torch.ones(2, dtype=torch.int64))
