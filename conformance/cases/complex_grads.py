@@ -111,3 +111,15 @@ _UNARY_OF = {
 }
 for (_api, _name), _fn in _UNARY_OF.items():
     case(_api, name=_name)(_unary_of(_fn))
+
+
+# pointwise ternaries: each partial derivative conjugated, a complex scalar factor too
+_BINARY_TERNARY = {
+    ('torch.addcmul', 'complex_grad'): lambda torch, a, b: torch.addcmul(a, a, b, value=0.5),
+    ('torch.addcmul', 'complex_grad_complex_value'): lambda torch, a, b: torch.addcmul(a.flip(0), a, b, value=0.5 - 1j),
+    ('torch.addcdiv', 'complex_grad'): lambda torch, a, b: torch.addcdiv(a, a, b, value=0.5 - 1j),
+    ('torch.lerp', 'complex_grad_tensor_weight'): lambda torch, a, b: torch.lerp(a, b, b),
+    ('torch.lerp', 'complex_grad_complex_weight'): lambda torch, a, b: torch.lerp(a, b, 0.3 + 0.2j),
+}
+for (_api, _name), _fn in _BINARY_TERNARY.items():
+    case(_api, name=_name)(_binary(_fn))

@@ -617,8 +617,10 @@ def _pow_tt(input, exponent, gname='PowBackward1'):
 
 
 def _times_conj(g, d):
-    """g * conj(d): torch's chain rule through a holomorphic derivative d."""
-    return g * (d.conj() if d.dtype.is_complex else d)
+    """g * conj(d): torch's chain rule through a holomorphic derivative d (a tensor or a scalar)."""
+    if isinstance(d, Tensor):
+        return g * (d.conj() if d.dtype.is_complex else d)
+    return g * (d.conjugate() if isinstance(d, complex) else d)
 
 
 def where_pos_log(x):
@@ -1264,9 +1266,9 @@ def lerp(input, end, weight, *, out=None):
         def bwd(node, g):
             x, y = node.saved_tensors[:2]
             wv = node.saved_tensors[2] if wt is not None else weight
-            gi = g * (1 - wv) if needs(node, 0) else None
-            ge = g * wv if needs(node, 1) else None
-            gw = g * (y - x) if wt is not None and needs(node, 2) else None
+            gi = _times_conj(g, 1 - wv) if needs(node, 0) else None
+            ge = _times_conj(g, wv) if needs(node, 1) else None
+            gw = _times_conj(g, y - x) if wt is not None and needs(node, 2) else None
             return gi, ge, gw
         attach('LerpBackward1' if wt is not None else 'LerpBackward0', bwd, ins, (r,),
                save=(input, end) + ((wt,) if wt is not None else ()))
@@ -1293,8 +1295,8 @@ def addcmul(input, tensor1, tensor2, *, value=1, out=None):
     if grad_state.enabled and any(t._requires_grad for t in ins):
         def bwd(node, g):
             x, y = node.saved_tensors
-            return (g if needs(node, 0) else None, g * y * value if needs(node, 1) else None,
-                    g * x * value if needs(node, 2) else None)
+            return (g if needs(node, 0) else None, _times_conj(g, y * value) if needs(node, 1) else None,
+                    _times_conj(g, x * value) if needs(node, 2) else None)
         attach('AddcmulBackward0', bwd, ins, (r,), save=(tensor1, tensor2))
     return write_out(out, r, 'addcmul') if out is not None else r
 
@@ -1318,8 +1320,8 @@ def addcdiv(input, tensor1, tensor2, *, value=1, out=None):
     if grad_state.enabled and any(t._requires_grad for t in ins):
         def bwd(node, g):
             x, y = node.saved_tensors
-            return (g if needs(node, 0) else None, g * value / y if needs(node, 1) else None,
-                    -g * value * x / (y * y) if needs(node, 2) else None)
+            return (g if needs(node, 0) else None, _times_conj(g, value / y) if needs(node, 1) else None,
+                    _times_conj(-g, value * x / (y * y)) if needs(node, 2) else None)
         attach('AddcdivBackward0', bwd, ins, (r,), save=(tensor1, tensor2))
     return write_out(out, r, 'addcdiv') if out is not None else r
 
