@@ -123,3 +123,15 @@ _BINARY_TERNARY = {
 }
 for (_api, _name), _fn in _BINARY_TERNARY.items():
     case(_api, name=_name)(_binary(_fn))
+
+
+def _part(name):
+    def f(torch):
+        x, _ = _pair(torch)
+        (getattr(x, name) * torch.tensor([1.0, -2.0, 0.5, -0.0], dtype=torch.float64)).sum().backward()
+        return x.grad      # the other part of the gradient is +0 even where grad is negative
+    return f
+
+
+case('torch.real', name='complex_grad')(_part('real'))
+case('torch.imag', name='complex_grad')(_part('imag'))

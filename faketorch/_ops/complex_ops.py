@@ -15,8 +15,9 @@ def _grad_on(*ts):
 
 
 def _complex_of(re, im=None):
-    """A complex tensor from real parts (tensor ops, so differentiable)."""
-    return complex(re, im if im is not None else re * 0)
+    """A complex tensor from real parts (tensor ops, so differentiable); a missing part is +0, as torch
+    (re * 0 would give -0 for a negative re)."""
+    return complex(re if re is not None else zero_grad(im), im if im is not None else zero_grad(re))
 
 
 def real(input):
@@ -30,7 +31,7 @@ def real(input):
 def imag(input):
     if not input.dtype.is_complex:
         raise RuntimeError("imag is not implemented for tensors with non-complex dtypes.")
-    r = make_view(input, input._data.imag, 'ImagBackward0', lambda node, g: _complex_of(g * 0, g), imag)
+    r = make_view(input, input._data.imag, 'ImagBackward0', lambda node, g: _complex_of(None, g), imag)
     r.dtype = input.dtype.to_real()
     return r
 
