@@ -19,11 +19,12 @@ QUICK = dict(max_samples=1, dtypes=('float32', 'int64'))
 PARTS = ('cases', 'opinfo', 'module_db', 'optim_db')
 
 
-def run_suite(ref, impl, filter=None, with_opinfo=True, quick=False, progress=None, parts=PARTS):
+def run_suite(ref, impl, filter=None, with_opinfo=True, quick=False, progress=None, parts=PARTS, shard=(0, 1)):
     """(outcomes, opinfo plans) for everything selected."""
     outcomes, plans = [], []
     if 'cases' in parts:
         cases, broken = runner.selected_cases(filter)
+        cases = cases[shard[0]::shard[1]]
         outcomes += broken + runner.run_cases(cases, ref, impl, progress)
     if not with_opinfo:
         return outcomes, plans
@@ -86,6 +87,9 @@ def parse(argv):
                    help='hand cases: append each outcome to FILE and reuse those already there; with '
                         '--device cuda a case that kills the CUDA context ends the run with status 3 '
                         '(run again with the same FILE to go on)')
+    p.add_argument('--shard', metavar='K/N', default='0/1',
+                   help='hand cases: only every Nth, from the Kth (0-based): parallel CUDA runs, each '
+                        'paying its own restarts after device-side asserts')
     p.add_argument('--update-expected', action='store_true',
                    help='rewrite expected_pass.txt: ids that ran are listed iff they pass')
     return p.parse_args(argv)
@@ -98,7 +102,8 @@ def main(argv=None):
     parts = tuple(args.parts.split(','))
     if set(parts) - set(PARTS):
         sys.exit(f'--parts: unknown {sorted(set(parts) - set(PARTS))}')
-    if args.update_expected and (args.quick or args.device or parts != PARTS
+    shard = tuple(int(x) for x in args.shard.split('/'))
+    if args.update_expected and (args.quick or args.device or parts != PARTS or shard != (0, 1)
                                  or impl.__name__ != runner.DEFAULT_IMPL):
         sys.exit('--update-expected needs a full run against faketorch (no --quick, --device, --parts, --impl)')
     expected_file = runner.EXPECTED_EMULATED if args.emulated_cuda else runner.EXPECTED
@@ -112,7 +117,7 @@ def main(argv=None):
     started = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds')
     t0 = time.perf_counter()
     try:
-        outcomes, plans = run_suite(ref, impl, args.filter, not args.no_opinfo, args.quick, log, parts)
+        outcomes, plans = run_suite(ref, impl, args.filter, not args.no_opinfo, args.quick, log, parts, shard)
     except runner.Poisoned:
         log('torch hit a CUDA device-side assert: this process cannot go on; run again to resume')
         sys.stdout.flush(), sys.stderr.flush()
