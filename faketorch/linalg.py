@@ -233,11 +233,17 @@ def slogdet(A, *, out=None, _name='linalg.slogdet'):
     logabs = _out(l, A.dtype.to_real(), A)
     if _grad_on(A):
         def bwd(node, gs, gl):
-            A_, = node.saved_tensors
-            if gl is None:
+            A_, s_ = node.saved_tensors
+            if A_.dtype.is_complex and gs is not None:
+                # sign moves with the phase of det: d sign = sign * i Im(tr(A^-1 dA))
+                c = (gs * s_.conj()).imag * 1j
+                c = c + gl if gl is not None else c
+            elif gl is None:
                 return None
-            return _mH(inv(A_)) * gl.unsqueeze(-1).unsqueeze(-1)
-        attach('LinalgSlogdetBackward0', bwd, (A,), (sign, logabs), save=(A,))
+            else:
+                c = gl
+            return _mH(inv(A_)) * c.unsqueeze(-1).unsqueeze(-1)
+        attach('LinalgSlogdetBackward0', bwd, (A,), (sign, logabs), save=(A, sign))
     return _write(out, RT.linalg_slogdet(sign, logabs), 'linalg_slogdet')
 
 
@@ -406,6 +412,8 @@ def _qr_bwd_math(A, Q, R, gQ, gR, mode):
         M = R.matmul(_mH(gR)) - _mH(gQ).matmul(Q)
         M = _tril(M)
         M = M + _mH(_tril(M, -1))   # copyltu
+        if M.dtype.is_complex:      # torch keeps only the real part of the diagonal (R's is real)
+            M = M - _diag_embed(M.diagonal(0, -2, -1).imag * 1j)
         b = gQ + Q.matmul(M)
         return solve_triangular(_mH(R), b, upper=False, left=False)
     # wide: A = Q [U V]; differentiate through the square block

@@ -135,3 +135,35 @@ def _part(name):
 
 case('torch.real', name='complex_grad')(_part('real'))
 case('torch.imag', name='complex_grad')(_part('imag'))
+
+
+def _six(torch):
+    a = torch.tensor([0.3 + 0.4j, -0.2 + 0.7j, 1.1 - 0.5j, 0.6 + 0.1j, 0.2 - 0.3j, -0.5 + 0.1j], dtype=torch.complex128)
+    return a.requires_grad_()
+
+
+def _of_six(fn):
+    def f(torch):
+        x = _six(torch)
+        y = fn(torch, x)
+        w = torch.arange(1, y.numel() + 1, dtype=torch.float64).reshape(y.shape) * (1 - 0.5j)
+        (y * w).real.sum().backward()
+        return x.grad
+    return f
+
+
+# decompositions: the gauge and the phase of complex factors
+_SIX = {
+    ('torch.linalg.qr', 'complex_grad'): lambda torch, x: torch.linalg.qr(x.reshape(3, 2))[1],
+    ('torch.linalg.qr', 'complex_grad_q_and_r'):
+        lambda torch, x: (lambda q, r: q.sum() * r)(*torch.linalg.qr(x.reshape(3, 2))),
+    ('torch.linalg.qr', 'complex_grad_wide'):
+        lambda torch, x: (lambda q, r: q.sum() * r)(*torch.linalg.qr(x.reshape(2, 3))),
+    ('torch.linalg.slogdet', 'complex_grad_sign'): lambda torch, x: torch.linalg.slogdet(x[:4].reshape(2, 2))[0],
+    ('torch.linalg.slogdet', 'complex_grad_both'):
+        lambda torch, x: (lambda s, l: s * l)(*torch.linalg.slogdet(x[:4].reshape(2, 2))),
+    ('torch.logdet', 'complex_grad'): lambda torch, x: torch.logdet(x[:4].reshape(2, 2)),
+}
+for (_api, _name), _fn in _SIX.items():
+    case(_api, name=_name)(_of_six(_fn))
+case('torch.linalg.cross', name='complex_grad')(_binary(lambda torch, a, b: torch.linalg.cross(a[:3], b[1:])))

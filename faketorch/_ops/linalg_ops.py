@@ -350,6 +350,8 @@ def _cross(input, other, dim, name):
     if _grad_on(input, other):
         def bwd(node, g):
             x, y = node.saved_tensors
+            if x.dtype.is_complex or y.dtype.is_complex:    # torch: cross(conj(other), grad), cross(grad, conj(input))
+                x, y = x.conj(), y.conj()
             return (linalg_cross(y, g, d) if needs(node, 0) else None,
                     linalg_cross(g, x, d) if needs(node, 1) else None)
         attach('LinalgCrossBackward0', bwd, (input, other), (r,), save=(input, other))
