@@ -167,3 +167,10 @@ _SIX = {
 for (_api, _name), _fn in _SIX.items():
     case(_api, name=_name)(_of_six(_fn))
 case('torch.linalg.cross', name='complex_grad')(_binary(lambda torch, a, b: torch.linalg.cross(a[:3], b[1:])))
+case('torch.nn.functional.linear', name='complex_grad')(
+    _binary(lambda torch, a, b: torch.nn.functional.linear(_m(a), _m(b), b[:2])))
+case('torch.nn.functional.linear', name='complex_grad_batched')(
+    _binary(lambda torch, a, b: torch.nn.functional.linear(a.reshape(2, 1, 2), _m(b))))
+case('torch.std_mean', name='complex_grad')(_of_six(lambda torch, x: (lambda s, m: s * m)(*torch.std_mean(x))))
+case('torch.var_mean', name='complex_grad')(
+    _of_six(lambda torch, x: (lambda v, m: v * m)(*torch.var_mean(x.reshape(2, 3), 1))))

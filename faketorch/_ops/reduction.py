@@ -479,7 +479,7 @@ def _var_mean(input, dim, unbiased, keepdim, correction, sqrt):
         data = np.sqrt(data)
     if not keepdim:
         m = np.squeeze(m, dims) if dims else m
-    rv = _make(data, input.dtype, input._device)
+    rv = _make(data, input.dtype.to_real(), input._device)     # a complex input's std/var is real
     rm = _make(np.asarray(m, order="C"), input.dtype, input._device)
     if _grad_on(input):
         shape = a.shape

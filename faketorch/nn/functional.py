@@ -750,6 +750,8 @@ def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
 
 def _linear_bwd(node, g):
     x, w = node.saved_tensors
+    if x.dtype.is_complex:      # conjugate transposes, as matmul's backward
+        x, w = x.conj(), w.conj()
     bias_kind = node._args
     has_b = bias_kind != _NO_BIAS
     o = 1 if has_b else 0
