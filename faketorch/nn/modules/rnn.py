@@ -19,15 +19,26 @@ _GATES = {'LSTM': 4, 'GRU': 3, 'RNN_TANH': 1, 'RNN_RELU': 1}
 
 
 def _linear(x, w, b):
-    y = x.matmul(w.t())
-    return y if b is None else y + b
+    from .. import functional as F      # nn.functional imports nn.modules
+    return F.linear(x, w, b)
+
+
+# torch's CPU LSTM takes oneDNN's kernel for a non-empty float32 input without projections; that
+# kernel, not a matmul, is what rejects hidden states of another dtype
+_ONEDNN_HX_ERRORS = {
+    'float64': "get_mkldnn_dtype: unsupported data type",
+    'float16': "could not create a primitive descriptor for the LSTM forward propagation primitive. Run "
+               "workload with environment variable ONEDNN_VERBOSE=all to get additional diagnostic "
+               "information.",
+}
+_ONEDNN_HX_ERRORS['bfloat16'] = _ONEDNN_HX_ERRORS['float16']
 
 
 def _cell(mode, gi, h, c, w_hh, b_hh, w_hr=None):
     """One time step given the input projection gi = x W_ih^T + b_ih; returns (h, c)."""
     gh = _linear(h, w_hh, b_hh)
     if mode == 'LSTM':
-        i, f, g, o = (gi + gh).chunk(4, 1)
+        i, f, g, o = (gh + gi).chunk(4, 1)
         c = f.sigmoid() * c + i.sigmoid() * g.tanh()
         h = o.sigmoid() * c.tanh()
         if w_hr is not None:
@@ -284,16 +295,38 @@ class RNNBase(Module):
             if sorted_indices is not None:
                 hx = (_index_select(hx[0], 1, sorted_indices), _index_select(hx[1], 1, sorted_indices)) \
                     if lstm else _index_select(hx, 1, sorted_indices)
-        self._check_input(input, batch_sizes)
+        if lstm and packed:
+            # torch's LSTM checks no packed argument in Python: what surfaces is its kernel's errors
+            for h in hx[:2]:
+                if h.dim() < 3:
+                    raise IndexError(f"Dimension out of range (expected to be in range of [-{h.dim()}, "
+                                     f"{h.dim() - 1}], but got 2)")
+            # a batch that is not the packed one fails the gates' sum (h) or the cell update (c)
+            for a, b in ((hx[0].size(1), max_batch), (max_batch, hx[1].size(1))):
+                if a != b:
+                    raise RuntimeError(f"The size of tensor a ({a}) must match the size of tensor b ({b}) at "
+                                       "non-singleton dimension 0")
+        else:
+            self._check_input(input, batch_sizes)
         if lstm:
             self._check_hidden(hx[0], self._expected_hidden(input, batch_sizes, real_hidden),
                                "Expected hidden[0] size {}, got {}")
             self._check_hidden(hx[1], self._expected_hidden(input, batch_sizes, self.hidden_size),
                                "Expected hidden[1] size {}, got {}")
+            if len(hx) != 2:
+                raise RuntimeError("lstm expects two hidden states")
             h0, c0 = hx
         else:
             self._check_hidden(hx, self._expected_hidden(input, batch_sizes, self.hidden_size))
             h0, c0 = hx, None
+        if batch_sizes is None:
+            if input.size(0) == 0:
+                raise RuntimeError("Expected sequence length to be larger than 0 in RNN")
+            if (lstm and self.proj_size == 0 and input.dtype is faketorch.float32 and input.numel()
+                    and input.device.type == 'cpu'):
+                for h in (h0, c0):
+                    if h.dtype is not input.dtype and str(h.dtype)[6:] in _ONEDNN_HX_ERRORS:
+                        raise RuntimeError(_ONEDNN_HX_ERRORS[str(h.dtype)[6:]])
         out, hn, cn = self._run(input, batch_sizes, h0, c0)
         if packed:
             if unsorted_indices is not None:
@@ -453,6 +486,11 @@ class LSTMCell(RNNCellBase):
             hx = (z, z)
         elif not batched:
             hx = (hx[0].unsqueeze(0), hx[1].unsqueeze(0))
+        if not isinstance(hx, (tuple, list)):
+            raise TypeError(f"lstm_cell(): argument 'hx' (position 2) must be tuple of Tensors, not "
+                            f"{type(hx).__name__}")
+        if len(hx) != 2:
+            raise RuntimeError("lstm_cell expects two hidden states")
         self._check_cell(input, hx, 2)
         h, c = _cell('LSTM', _linear(input, self.weight_ih, self.bias_ih), hx[0], hx[1], self.weight_hh,
                      self.bias_hh)

@@ -100,31 +100,40 @@ def _pack_index(batch_sizes):
 
 
 def pack_padded_sequence(input, lengths, batch_first=False, enforce_sorted=True):
-    if isinstance(lengths, Tensor) and lengths._device.type != 'cpu':
+    if isinstance(lengths, Tensor):
+        lengths = lengths.to(dtype=faketorch.int64)
+    else:
+        lengths = faketorch.as_tensor(lengths, dtype=faketorch.int64, device='cpu')
+    sorted_indices = None
+    if not enforce_sorted:
+        lengths, sorted_indices = faketorch.sort(lengths, descending=True, stable=True)
+        sorted_indices = sorted_indices.to(input.device)
+        input = _index_select(input, 0 if batch_first else 1, sorted_indices)
+    # from here on, the checks of torch's _pack_padded_sequence kernel, in its order
+    if input.numel() == 0:
+        raise RuntimeError("Cannot pack empty tensors.")
+    if lengths.dim() != 1 or lengths._device.type != 'cpu':
         raise RuntimeError(f"'lengths' argument should be a 1D CPU int64 tensor, but got {lengths.dim()}D "
                            f"{lengths._device} {D.type_name(lengths.dtype)} tensor")
+    batch_size = input.size(0 if batch_first else 1)
+    if lengths.size(0) != batch_size:
+        raise RuntimeError(f"Expected `len(lengths)` to be equal to batch_size, but got {lengths.size(0)} "
+                           f"(batch_size={batch_size})")
     lens = _lengths_array(lengths)
-    if enforce_sorted:
-        if np.any(lens[:-1] < lens[1:]):
-            raise RuntimeError("`lengths` array must be sorted in decreasing order when `enforce_sorted` is "
-                               "True. You can pass `enforce_sorted=False` to pack_padded_sequence and/or "
-                               "pack_sequence to sidestep this requirement if you do not need ONNX "
-                               "exportability.")
-        sorted_indices = None
-    else:
-        order = np.argsort(-lens, kind='stable')
-        lens = lens[order]
-        sorted_indices = _make(order.astype(np.int64), D.int64, input._device)
-        input = _index_select(input, 0 if batch_first else 1, sorted_indices)
-    if lens.size and lens.min() <= 0:
+    if lens[-1] <= 0:
         raise RuntimeError("Length of all samples has to be greater than 0, but found an element in "
                            "'lengths' that is <= 0")
+    if np.any(lens[:-1] < lens[1:]):
+        raise RuntimeError("`lengths` array must be sorted in decreasing order when `enforce_sorted` is "
+                           "True. You can pass `enforce_sorted=False` to pack_padded_sequence and/or "
+                           "pack_sequence to sidestep this requirement if you do not need ONNX "
+                           "exportability.")
     if batch_first:
         input = input.transpose(0, 1)
     T = int(lens[0]) if lens.size else 0
     if T > input.shape[0]:
         raise RuntimeError(f"Expected sequence length to be larger than or equal to {T}, but got "
-                           f"{input.shape[0]}")     # torch's wording is close; rarely hit
+                           f"{input.shape[0]}")     # torch reads past the input's end here
     batch_sizes = (np.host(lens)[None, :] > np.arange(T)[:, None]).sum(1).astype(np.int64)
     t, b = _pack_index(batch_sizes)
     x = input._data
@@ -147,6 +156,9 @@ def pad_packed_sequence(sequence, batch_first=False, padding_value=0.0, total_le
         if total_length < T:
             raise ValueError("Expected total_length to be at least the length of the longest sequence in "
                              f"input, but got total_length={total_length} and max sequence length being {T}")
+        if not isinstance(total_length, int):
+            raise TypeError("_pad_packed_sequence(): argument 'total_length' (position 5) must be int, not "
+                            f"{type(total_length).__name__}")
         T_out = total_length
     else:
         T_out = T
@@ -170,11 +182,16 @@ def pad_packed_sequence(sequence, batch_first=False, padding_value=0.0, total_le
 
 
 def pad_sequence(sequences, batch_first=False, padding_value=0.0, padding_side='right'):
-    if padding_side not in ('left', 'right'):
-        raise ValueError(f"Expected padding_side to be one of left or right, but got {padding_side}.")
     if isinstance(sequences, Tensor):
         sequences = sequences.unbind(0)
     sequences = list(sequences)
+    # the checks of torch's pad_sequence kernel, in its order
+    if not sequences:
+        raise RuntimeError("received an empty list of sequences")
+    if sequences[0].dim() == 0:
+        raise RuntimeError("ArrayRef: invalid slice, N = 1; size = 0")
+    if padding_side not in ('left', 'right'):
+        raise RuntimeError(f"Expected padding_side to be one of left or right, but got {padding_side}.")
     T = max(s.shape[0] for s in sequences)
     first = sequences[0]
     # one output written slice by slice, as torch does (hence CopySlices)
@@ -185,6 +202,8 @@ def pad_sequence(sequences, batch_first=False, padding_value=0.0, padding_side='
     for i, s in enumerate(sequences):
         n = s.shape[0]
         span = slice(0, n) if padding_side == 'right' else slice(T - n, T)
+        if s.shape[1:] != first.shape[1:]:
+            faketorch.empty((n,) + tuple(first.shape[1:]), dtype=first.dtype).copy_(s)    # copy_'s error
         out[(i, span) if batch_first else (span, i)] = s._data
         spans.append(span)
     r = _make(out, first.dtype, first._device)
@@ -197,9 +216,11 @@ def pad_sequence(sequences, batch_first=False, padding_value=0.0, padding_side='
 
 
 def unpad_sequence(padded_sequences, lengths, batch_first=False):
+    # torch's own steps: it transposes the caller's tensor in place, and cuts each row with a mask
     if not batch_first:
-        padded_sequences = padded_sequences.transpose(0, 1)
-    return [padded_sequences[i][:int(n)] for i, n in enumerate(_lengths_array(lengths))]
+        padded_sequences.transpose_(0, 1)
+    idx = faketorch.arange(padded_sequences.shape[1], device=lengths.device)
+    return [seq[idx < length] for seq, length in zip(padded_sequences, lengths, strict=True)]
 
 
 def pack_sequence(sequences, enforce_sorted=True):

@@ -1,0 +1,131 @@
+"""Sequence layers at their edges: recurrent layers and cells, nn.utils.rnn, attention, transformers
+and embeddings. One case per rule that the sequence-layer fuzzing found faketorch getting wrong."""
+import numpy as np
+
+from conformance import case as _case, outcomes
+
+
+def case(api):
+    """Cases named after this file, so `--filter nn_edges_seq` selects them."""
+    return lambda fn: _case(api, name='nn_edges_seq_' + fn.__name__)(fn)
+
+
+def _x(torch, *shape, seed=0, dtype='float32', device=None):
+    return torch.tensor(np.random.RandomState(seed).randn(*shape).astype(dtype), device=device)
+
+
+def _seqs(torch, *lengths, f=2):
+    return [_x(torch, n, f, seed=i) for i, n in enumerate(lengths)]
+
+
+def _m(torch, cls, *args, **kw):
+    """A module with parameters drawn from NumPy: the same on every device's random stream."""
+    m = getattr(torch.nn, cls)(*args, **kw)
+    with torch.no_grad():
+        for i, p in enumerate(m.parameters()):
+            p.copy_(_x(torch, *p.shape, seed=10 + i) * 0.4)
+    return m
+
+
+def _pack(torch, seqs, enforce_sorted=True):
+    """pack_sequence with CPU lengths (torch's own puts them on the default device)."""
+    rnn = torch.nn.utils.rnn
+    lengths = torch.tensor([len(s) for s in seqs], device='cpu')
+    return rnn.pack_padded_sequence(rnn.pad_sequence(seqs), lengths, enforce_sorted=enforce_sorted)
+
+
+# --- recurrent layers and cells ---
+
+@case('nn.RNN')
+def hidden_dtype_mismatch_is_addmm_error(torch):
+    # the hidden-to-hidden projection is torch's linear: addmm with a bias, mm without
+    out = []
+    for cls in ('RNN', 'GRU', 'RNNCell', 'GRUCell', 'LSTMCell'):
+        for bias in (True, False):
+            m = _m(torch, cls, 3, 4, bias=bias)
+            cell = cls.endswith('Cell')
+            x = _x(torch, 2, 3) if cell else _x(torch, 5, 2, 3)
+            h = _x(torch, *((2, 4) if cell else (1, 2, 4)), dtype='float64')
+            out += outcomes(lambda: m(x, (h, h) if cls == 'LSTMCell' else h), lambda: m(x.long()))
+    return out
+
+
+@case('nn.LSTM')
+def hidden_dtype_mismatch_onednn(torch):
+    # torch's CPU LSTM hands a float32 input to oneDNN, whose kernel rejects other hidden dtypes
+    m, x = _m(torch, 'LSTM', 3, 4, device='cpu'), _x(torch, 5, 2, 3, device='cpu')
+    h = _x(torch, 1, 2, 4, device='cpu')
+    return outcomes(lambda: m(x, (h.double(), h)), lambda: m(x, (h, h.half())),
+                    lambda: m(x[:, 0], (h[:, 0].double(), h[:, 0])),
+                    lambda: m.double()(x.double(), (h.double(), h))[1][1].dtype)
+
+
+@case('nn.LSTM')
+def hidden_state_count(torch):
+    m, c = _m(torch, 'LSTM', 3, 4), _m(torch, 'LSTMCell', 3, 4)
+    x, h = _x(torch, 5, 2, 3), _x(torch, 1, 2, 4)
+    return outcomes(lambda: m(x, (h, h, h)), lambda: m(x, [h, h])[0].shape,
+                    lambda: c(x[0], (h[0],)), lambda: c(x[0], (h[0],) * 3), lambda: c(x[0], h[0]),
+                    lambda: c(x[0, 0], h[0]))
+
+
+@case('nn.GRU')
+def zero_length_sequence(torch):
+    out = []
+    for cls in ('RNN', 'LSTM', 'GRU'):
+        m, mb = _m(torch, cls, 3, 4), _m(torch, cls, 3, 4, batch_first=True)
+        out += outcomes(lambda: m(_x(torch, 0, 2, 3)), lambda: m(_x(torch, 0, 3)),
+                        lambda: mb(_x(torch, 2, 0, 3)), lambda: m(_x(torch, 5, 0, 3))[0].shape)
+    return out
+
+
+@case('nn.LSTM')
+def packed_input_kernel_errors(torch):
+    # for a PackedSequence torch's LSTM (not RNN or GRU) skips its Python checks
+    m, g = _m(torch, 'LSTM', 2, 3), _m(torch, 'GRU', 2, 3)
+    p = _pack(torch, _seqs(torch, 4, 3, 1))
+    h = _x(torch, 1, 3, 3)
+    return outcomes(lambda: _m(torch, 'LSTM', 3, 3)(p), lambda: m(p.double()), lambda: g(p.double()),
+                    lambda: m(p, (h[0], h)), lambda: m(p, (h, h[0])), lambda: m(p, (h[:, :2], h)),
+                    lambda: m(p, (h, h[:, :2])), lambda: g(p, h[:, :2]),
+                    lambda: m(_pack(torch, _seqs(torch, 3, 4, 1), False), (h, h))[1][1])
+
+
+# --- nn.utils.rnn ---
+
+@case('nn.utils.rnn.pack_padded_sequence')
+def kernel_check_order(torch):
+    pp = torch.nn.utils.rnn.pack_padded_sequence
+    x = _x(torch, 4, 3, 2)
+    return outcomes(lambda: pp(x, [1, 2, 0]), lambda: pp(x, [2, 0, 1], enforce_sorted=False),
+                    lambda: pp(x, [4, 3]), lambda: pp(x, [4, 3, 2, 1]), lambda: pp(x, torch.tensor([[4, 3, 2]], device='cpu')),
+                    lambda: pp(x[:, :0], []), lambda: pp(x[:, 0, 0], [4]),
+                    lambda: pp(x, torch.tensor([4., 3., 1.5], device='cpu')),
+                    lambda: pp(x, torch.tensor([3, 4, 1], dtype=torch.int32, device='cpu'), enforce_sorted=False),
+                    lambda: pp(x, [4, 3, 1], batch_first=True))
+
+
+@case('nn.utils.rnn.pad_sequence')
+def kernel_errors(torch):
+    ps = torch.nn.utils.rnn.pad_sequence
+    return outcomes(lambda: ps([]), lambda: ps(_seqs(torch, 3, 2), padding_side='middle'),
+                    lambda: ps([torch.tensor(1.), torch.tensor(2.)]),
+                    lambda: ps([_x(torch, 3, 2), _x(torch, 2, 3)]),
+                    lambda: ps([_x(torch, 3, 2), _x(torch, 2, 2, dtype='float64')], True, -1.0, 'left'))
+
+
+@case('nn.utils.rnn.pad_packed_sequence')
+def total_length_float(torch):
+    p = _pack(torch, _seqs(torch, 3, 4, 1), False)
+    f = torch.nn.utils.rnn.pad_packed_sequence
+    return outcomes(lambda: f(p, total_length=5.0), lambda: f(p, total_length=3.0), lambda: f(p, total_length=6))
+
+
+@case('nn.utils.rnn.unpad_sequence')
+def transposes_in_place_and_masks(torch):
+    x = _x(torch, 4, 3, 2).requires_grad_() * 1
+    lengths = torch.tensor([4, 2, 3])
+    seqs = torch.nn.utils.rnn.unpad_sequence(x, lengths)
+    return [(s, s.grad_fn.name()) for s in seqs] + [x.shape] + outcomes(
+        lambda: torch.nn.utils.rnn.unpad_sequence(x, [4, 2, 3], batch_first=True),
+        lambda: torch.nn.utils.rnn.unpad_sequence(x, torch.tensor([4, 2]), batch_first=True))
