@@ -321,3 +321,17 @@ def roundtrip(torch):
     d = torch.load(buf)
     d['edges'][4] = 9.5
     return d
+
+
+def _reduced_scalar_ops(torch, dt):
+    x = torch.tensor(np.random.default_rng(0).uniform(-10, 10, 400), dtype=torch.float32).to(dt)
+    ops = (lambda s: x + s, lambda s: x - s, lambda s: s - x, lambda s: x * s, lambda s: x / s, lambda s: s / x,
+           lambda s: x // s, lambda s: torch.div(x, s, rounding_mode='trunc'), lambda s: torch.fmod(x, s),
+           lambda s: torch.remainder(x, s), lambda s: x.abs() ** s, lambda s: x > s, lambda s: x.clone().mul_(s))
+    return [f(s) for s in (0.1, 1.7, -2.2) for f in ops]
+
+
+# half and bfloat16 with a Python scalar: mul and div (floor/trunc too) take it unrounded in float32,
+# the other kernels round it to the tensor's dtype first
+check('torch.mul', lambda torch: _reduced_scalar_ops(torch, torch.bfloat16), name='bfloat16_scalar_rounding', exact=True)
+check('torch.mul', lambda torch: _reduced_scalar_ops(torch, torch.float16), name='float16_scalar_rounding', exact=True)

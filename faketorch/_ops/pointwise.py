@@ -258,11 +258,20 @@ def _promote(name, input, other):
         raise _operand_error(name, 2, 'other', other)
     rt = D.result_type_of((input,), (s,))
     a = input._data if input.dtype is rt else input._data.astype(rt._np)
+    if rt is D.float16 or rt is D.bfloat16:
+        # torch's half/bfloat16 mul and div read the scalar unrounded and compute in float32; its
+        # other kernels (add and sub too) round the scalar to the tensor's dtype first
+        if name in _OPMATH_SCALAR:
+            return a, np.float32(s), rt
+        return a, D.round_bf16(s) if rt is D.bfloat16 else np.float16(s), rt
     try:       # a NumPy scalar, not a 0-d array: CuPy takes scalars only
         b = np.asarray(s, dtype=rt._np)[()]
     except (OverflowError, TypeError):
         b = np.asarray(s).astype(rt._np)[()]
     return a, b, rt
+
+
+_OPMATH_SCALAR = frozenset(('mul', '_div', 'div', 'floor_divide'))     # div: rounding_mode's
 
 
 def binary(name, fwd, da=None, db=None, *, kind='arith', grad_name=None, save=True, inplace=True,
