@@ -230,3 +230,34 @@ def big_unsigned_with_integers(torch):      # uint16/32/64 promote only with the
     from conformance import outcomes
     return outcomes(*[lambda a=a, b=b: torch.promote_types(a, b) for a, b in pairs],
                     lambda: torch.ones(2, dtype=torch.uint16) + torch.ones(2, dtype=torch.int64))
+
+
+@case('torch.logaddexp')
+def complex_values_and_grads(torch):        # NumPy's logaddexp has no complex loop
+    a = torch.tensor([1 + 2j, -0.5 + 0.1j, 3 - 1j], requires_grad=True)
+    b = torch.tensor([0.5 - 1j, 2 + 0.3j, -1 - 1j], requires_grad=True)
+    r = torch.logaddexp(a, b)
+    (r * torch.tensor([1 + 1j, 2, -1j])).real.sum().backward()
+    return r, a.grad, b.grad
+
+
+@case('torch.logit')
+def grad_at_signed_zero(torch):             # -0.0 is 0: +inf (times the gradient's sign), not -inf
+    x = torch.tensor([-0.0, 0.0, 1.0, 0.5], requires_grad=True)
+    torch.logit(x).backward(torch.tensor([1., -1., 1., 1.]))
+    return x.grad
+
+
+@case('torch.ldexp')
+def bool_exponent(torch):                   # the float kernel takes integer exponents only
+    from conformance import outcomes
+    return outcomes(lambda: torch.ldexp(torch.tensor([1., 2.]), torch.tensor([True, False])),
+                    lambda: torch.ldexp(torch.tensor([1, 2]), torch.tensor([True, False])))
+
+
+@case('torch.amax')
+def empty_dims_in_order(torch):             # each dim is wrapped, then checked for size, in turn
+    from conformance import outcomes
+    e = torch.zeros(0, 3)
+    return outcomes(lambda: torch.amax(e, dim=(0, 5)), lambda: torch.amin(e, dim=(1, 0)),
+                    lambda: torch.amax(torch.zeros(2, 0), dim=(0, 3)))

@@ -997,7 +997,8 @@ def logit(input, eps=None, *, out=None):
     if input._requires_grad and grad_state.enabled:
         def bwd(node, g):
             x, = node.saved_tensors
-            d = g / (x * (1 - x))
+            x0 = x.masked_fill(x == 0, 0.)      # torch's -0.0 gives +inf, as +0 does
+            d = g / (x0 * (1 - x0))
             if eps is None:         # outside [0, 1] the derivative is NaN, as torch has it
                 return d.masked_fill((x < 0) | (x > 1), float('nan'))
             return d.masked_fill((x < eps) | (x > 1 - eps), 0.)
@@ -1068,8 +1069,16 @@ register(positive)
 
 hypot = binary('hypot', np.hypot, lambda g, a, b: g * a / hypot(a, b), lambda g, a, b: g * b / hypot(a, b),
                check=_reject('hypot_cpu', (0, 1, 3)), scalar_ok=False)
-logaddexp = binary('logaddexp', np.logaddexp, lambda g, a, b: g / (1 + (b - a).exp()),
-                   lambda g, a, b: g / (1 + (a - b).exp()), check=_reject('logaddexp_cpu', (0, 1)),
+def _logaddexp(a, b):
+    if a.dtype.kind != 'c':
+        return np.logaddexp(a, b)
+    swap = a.real < b.real      # complex: the larger real part leads, as torch's kernel does
+    hi, lo = np.where(swap, b, a), np.where(swap, a, b)
+    return hi + np.log1p(np.exp(lo - hi))
+
+
+logaddexp = binary('logaddexp', _logaddexp, lambda g, a, b: g / _conj(1 + (b - a).exp()),
+                   lambda g, a, b: g / _conj(1 + (a - b).exp()), check=_reject('logaddexp_cpu', (0, 1)),
                    scalar_ok=False, inplace=False)
 logaddexp2 = binary('logaddexp2', np.logaddexp2, lambda g, a, b: g / (1 + (b - a).exp2()),
                     lambda g, a, b: g / (1 + (a - b).exp2()), check=_reject('logaddexp2_cpu', (0, 1, 3)),
@@ -1203,6 +1212,8 @@ def ldexp(input, other, *, out=None):
     """input * 2**other, in the default float for integer inputs."""
     if not isinstance(other, Tensor):
         raise _operand_error('ldexp', 2, 'other', other)
+    if input.dtype._cat == _FLOAT and other.dtype is D.bool:     # torch's float kernel takes integer exponents
+        raise kernel_error('ldexp_cpu_exp', D.bool)
     p2 = pow(2.0, other.detach())
     r = mul(input.detach(), p2)
     if grad_state.enabled and (input._requires_grad or other._requires_grad):

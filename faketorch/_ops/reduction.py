@@ -287,15 +287,14 @@ min = _minmax('min', np.min, np.argmin)
 def _amaxmin(name, npf):
     def f(input, dim=(), keepdim=False):
         a = input._data
+        if a.size == 0 and dim not in ((), [], None):
+            for d in (dim if isinstance(dim, (tuple, list)) else [dim]):     # torch: each dim in turn
+                if a.shape[_dims(d, a.ndim)[0]] == 0:       # named as the caller wrote it
+                    raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
         dims = _dims(dim, a.ndim)
         if a.size == 0 and (not dims or len(dims) == a.ndim and dim in ((), [], None)):
             raise RuntimeError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0. "
                                "Specify the reduction dim with the 'dim' argument.")
-        given = list(dim) if isinstance(dim, (tuple, list)) else [dim]
-        for k, d in enumerate(dims):
-            if a.shape[d] == 0:     # torch names the dim as the caller wrote it
-                raise IndexError(f"{name}(): Expected reduction dim {given[k] if k < len(given) else d} "
-                                 "to have non-zero size.")
         data = npf(a, axis=dims, keepdims=keepdim) if dims else a.copy()
         r = _make(np.asarray(data), input.dtype, input._device)
         if _grad_on(input):
