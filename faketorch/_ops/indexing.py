@@ -1,12 +1,14 @@
 """Tensor indexing: __getitem__ (views for basic indexes, copies for advanced) and __setitem__."""
 import re
+import warnings
 
 from .. import _xnp as np
 
 from .. import _dtype as D
 from .._tensor import Tensor, _make
 from ..autograd.grad_mode import state as grad_state
-from ._core import attach, check_inplace, commit_inplace, device_error, guard, needs
+from ._core import _OVERLAP, attach, check_inplace, commit_inplace, device_error, guard, needs
+from .factory import _fill_value
 from .shape import make_view
 
 _BASIC = (int, slice, type(None), type(Ellipsis))
@@ -15,30 +17,54 @@ _EMPTY = object()       # _advanced_error: torch's kernel visits no element, so 
 
 def _convert(idx, t):
     """NumPy index for a torch index; also whether it is basic (a view) and the last view op."""
-    if not isinstance(idx, tuple):
+    whole = idx.__class__ is slice
+    if _sequence_as_tuple(idx):
+        warnings.warn(_SEQ_WARNING)
+        idx = tuple(idx)
+    elif not isinstance(idx, tuple):
         idx = (idx,)
     out = []
     basic = True
     last = None
+    ndim = t._data.ndim
+    specified = sum(_dims_used(i) for i in idx if i is not None and i is not Ellipsis)
+    several = sum(1 for i in idx if i is Ellipsis) > 1
+    dim = 0             # the dim of t the next item indexes
     for i in idx:
+        if isinstance(i, Tensor) and not i._data.ndim and i.dtype in _SCALAR_INDEX:
+            # torch reads a 0-dim integer tensor as the Python int, a bool or uint8 one as the bool
+            i = bool(i.item()) if i.dtype is D.bool or i.dtype is D.uint8 else i.item()
         c = i.__class__
         if c is int or c is slice or i is None or i is Ellipsis:
             if c is slice:
                 if i.step is not None and _int(i.step) <= 0:
                     raise ValueError("step must be greater than zero" if _int(i.step) else "slice step cannot be zero")
                 i = slice(_int(i.start), _int(i.stop), _int(i.step))
-                last = 'SliceBackward0'
+                if whole or not _keeps_dim(i, t._data.shape[dim] if dim < ndim else None):
+                    last = 'SliceBackward0'     # in a tuple, torch skips a slice that keeps the whole dim
+                dim += 1
             elif c is int:
                 last = 'SelectBackward0'
+                dim += 1
             elif i is None:
                 last = 'UnsqueezeBackward0'
+            elif several:
+                # torch allows several: each one skips the dims no other item names
+                k = max(0, min(ndim - specified, ndim - dim))
+                out.extend([slice(None)] * k)
+                dim += k
+                continue
+            else:
+                dim += ndim - specified
             out.append(i)
         elif c is bool:
             basic = False
+            last = 'UnsqueezeBackward0'
             out.append(i)
         elif isinstance(i, Tensor):
             a = i._data
             dt = i.dtype        # torch's index dtypes, the common ones first
+            dim += a.ndim if dt is D.bool or dt is D.uint8 else 1
             if dt is not D.bool and dt is not D.int64 and dt is not D.int32 and dt is not D.uint8:
                 raise _bad_index(idx, t, IndexError("tensors used as indices must be long, int, byte or bool "
                                                     "tensors"))
@@ -47,6 +73,7 @@ def _convert(idx, t):
             basic = False
             out.append(a)
         elif isinstance(i, (list, np.ndarray)):
+            dim += 1
             a = np.asarray([x.item() if isinstance(x, Tensor) else x for x in i] if isinstance(i, list)
                            and any(isinstance(x, Tensor) for x in i) else i)
             if a.size == 0 or a.dtype.kind == 'f':     # torch makes a list of numbers a long index
@@ -56,9 +83,11 @@ def _convert(idx, t):
         elif isinstance(i, np.integer):
             out.append(int(i))
             last = 'SelectBackward0'
+            dim += 1
         elif hasattr(i, '__index__'):
             out.append(i.__index__())
             last = 'SelectBackward0'
+            dim += 1
         elif c is str:          # torch tries to make a tensor of it
             raise _bad_index(idx, t, TypeError("new(): invalid data type 'str'"))
         else:
@@ -68,6 +97,34 @@ def _convert(idx, t):
     if not basic and any(x.__class__ is int for x in out):
         out = _split_ints(out)
     return out, basic, last
+
+
+_SCALAR_INDEX = (D.int64, D.int32, D.int16, D.int8, D.uint8, D.bool)
+_SEQ_WARNING = ("Using a non-tuple sequence for multidimensional indexing is deprecated and will be changed in "
+                "pytorch 2.9; use x[tuple(seq)] instead of x[seq]. In pytorch 2.9 this will be interpreted as tensor "
+                "index, x[torch.tensor(seq)], which will result either in an error or a different result")
+
+
+def _sequence_as_tuple(idx):
+    """torch's (and old NumPy's) rule: a short list holding a sequence, slice, tensor, None or `...` is a
+    tuple of indices, not one index."""
+    if idx.__class__ is not list or len(idx) >= 32:
+        return False
+    return any(isinstance(i, (Tensor, list, tuple, slice, str, np.ndarray)) or i is None or i is Ellipsis
+               for i in idx)
+
+
+def _keeps_dim(s, n):
+    """torch's test, on the slice as written, for a slice it skips: [0 or None : >= n or None : 1 or None]."""
+    return n is not None and s.start in (None, 0) and s.step in (None, 1) and (s.stop is None or s.stop >= n)
+
+
+def _dims_used(i):
+    if i.__class__ is bool:
+        return 0
+    if isinstance(i, Tensor):
+        return i._data.ndim if i.dtype is D.bool or i.dtype is D.uint8 else 1
+    return 1
 
 
 def _bad_index(idx, t, error):
@@ -97,6 +154,9 @@ def _split_ints(idx):
     for i in idx:
         if i.__class__ is int:
             pre.append(i)
+        elif i.__class__ is bool:      # torch: a new dim, indexed by [0] (True) or [] (False)
+            pre.append(None)
+            rest.append(np.arange(int(i)))
         elif i is None:
             rest.append(i)
         elif i is Ellipsis:
@@ -245,15 +305,20 @@ def _refetch(t, np_idx, idx, basic, err):
     raise found or _index_error(err, t, idx)
 
 
+def _is_bool_item(i):
+    """A Python bool, or a 0-dim tensor torch reads as one: a new dim, not an indexed one."""
+    return i.__class__ is bool or isinstance(i, Tensor) and not i._data.ndim and i.dtype in (D.bool, D.uint8)
+
+
 def _torch_dim(idx, ndim, axis):
     """torch names the failing index by its position in the index tuple (an Ellipsis counts once)."""
     idx = idx if isinstance(idx, tuple) else (idx,)
-    consumed = sum(1 for i in idx if i is not None and i is not Ellipsis)
+    consumed = sum(1 for i in idx if i is not None and i is not Ellipsis and not _is_bool_item(i))
     orig = 0
     for pos, i in enumerate(idx):
         if i is Ellipsis:
             orig += ndim - consumed
-        elif i is not None:
+        elif i is not None and not _is_bool_item(i):
             if orig == axis:
                 return pos
             orig += 1
@@ -327,25 +392,42 @@ def index_put_(self, indices, values, accumulate=False):
 
 
 def setitem(self, idx, value, accumulate=False):
-    np_idx, basic, _ = _convert(idx, self)
     vt = value if isinstance(value, Tensor) else None
+    if vt is None and isinstance(value, (bool, int, float, complex)):
+        value = _fill_value(value, self.dtype)      # torch makes the number a tensor of self's dtype first
+    if idx is False:        # torch writes nothing and checks nothing more
+        return self
+    if idx is True:         # alone, a new dim of size 1 (in a tuple, an index tensor [0])
+        idx = None
+    elif idx.__class__ is slice and self._data.ndim:
+        idx = (idx,)        # unlike x[s], x[s] = v skips a slice that keeps the whole dim
+    np_idx, basic, last = _convert(idx, self)
+    whole = basic and last is None
     if vt is not None:
         if vt._device is not self._device and vt._data.ndim:
             raise device_error(self._device, vt._device)
         v = vt._data
     else:
         v = value
+    if not basic and not accumulate:
+        v = _index_put_checks(self, idx, np_idx, v, vt)
+    elif basic:
+        try:
+            shape = _get(self._data, np_idx).shape      # torch indexes before it writes or checks
+        except IndexError as e:
+            raise _index_error(e, self, idx) from None
+        if vt is not None:
+            _copy_checks(shape, vt)
     bf16 = self.dtype is D.bfloat16
     if bf16 and (vt is None or vt.dtype is not D.bfloat16):
         v = D.round_bf16(v)
-    grad = grad_state.enabled and (self._requires_grad or (vt is not None and vt._requires_grad)
-                                   or (self._base is not None and self._base._requires_grad))
+    grad = grad_state.enabled and (self._requires_grad or (self._base is not None and self._base._requires_grad)
+                                   or (vt is not None and vt._requires_grad and _grad_flows(self, vt, basic and shape)))
     if grad:
-        if basic and self._requires_grad and self._grad_fn is None:
-            view = self._data[np_idx]       # torch indexes first: only a no-op index keeps the leaf itself
-            if view.shape != self._data.shape or view.strides != self._data.strides:
-                raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place "
-                                   "operation.")
+        if basic and self._requires_grad and self._grad_fn is None and not whole:
+            # torch indexes first: only a no-op index keeps the leaf itself
+            raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place "
+                               "operation.")
         check_inplace(self)
         data = self._data.copy()
         _assign(data, np_idx, v, accumulate, self, idx, basic)
@@ -363,16 +445,105 @@ def setitem(self, idx, value, accumulate=False):
                         pass
             if needs(node, 1):
                 gv = g[idx] if basic else _take(g, idx)
+                if gv._data.ndim < vt._data.ndim:      # the value's leading 1s, dropped to write it
+                    gv = gv.reshape((1,) * (vt._data.ndim - gv._data.ndim) + tuple(gv.shape))
             return gs, gv
-        attach('CopySlices' if basic else 'IndexPutBackward0', guard(bwd, *_index_tensors(idx)), (self, vt),
-               (r,))
+        if whole:       # torch copies into self itself, not into a view of it
+            name = ('CopyBackwards' if vt is not None and vt._data.shape == data.shape
+                    else 'FillBackward3' if vt is None or not vt._data.ndim else 'CopyBackwards')
+        else:       # index_put_ on a view of self (a select, slice or new dim first) is CopySlices too
+            name = 'CopySlices' if basic or last is not None else 'IndexPutBackward0'
+        attach(name, guard(bwd, *_index_tensors(idx)), (self, vt), (r,))
         return commit_inplace(self, r)
     check_inplace(self)         # an inference tensor outside inference mode
-    _assign(self._data, np_idx, v, accumulate, self, idx, basic)
+    _assign(_writable(self._data, np_idx, basic), np_idx, v, accumulate, self, idx, basic)
     if bf16 and accumulate:
         self._data[...] = D.as_bf16(self._data)
     self._vc[0] += 1
     return self
+
+
+def _grad_flows(t, vt, shape):
+    """Does a value's gradient reach t? torch's copy_ drops it for an integer t; its fill_ (a 0-dim value
+    into a view of another shape), and index_put_, keep it."""
+    return shape is False or t.dtype.is_floating_point or t.dtype.is_complex or (not vt._data.ndim and shape != ())
+
+
+def _copy_checks(shape, vt):
+    """torch's expand error for a value that does not fit a basic index's view (its leading 1s dropped)."""
+    vs = _strip_ones(vt._data.shape)
+    if not _expandable(vs, shape):
+        from .shape import expand
+        expand(_make(np.zeros(vs), vt.dtype), shape)
+
+
+def _strip_ones(shape):
+    vs = list(shape)
+    while vs and vs[0] == 1:        # torch drops the value's leading 1s first
+        vs.pop(0)
+    return vs
+
+
+def _expandable(vs, shape):
+    return len(vs) <= len(shape) and all(a == 1 or a == b for a, b in zip(vs[::-1], shape[::-1]))
+
+
+_HALF_NAMES = {'float16': 'c10::Half', 'bfloat16': 'c10::BFloat16'}
+
+
+def _index_put_checks(t, idx, np_idx, v, vt):
+    """torch's index_put_ checks that come before its kernel reads an index: a one-element value
+    through a single mask goes to masked_fill_ (bool masks only; it converts the value), else the
+    value must broadcast to the indexed shape and have t's dtype. Returns the value to write."""
+    try:
+        shape = _get(t._data, _zeroed(np_idx)).shape
+    except IndexError:
+        return v            # _assign raises torch's error
+    ix = np_idx.rest if np_idx.__class__ is _Pre else np_idx
+    arrays = [i for i in ix if i is not None and i is not Ellipsis and i.__class__ not in (slice, bool)]
+    if np.size(v) == 1 and len(arrays) == 1 and _is_mask(arrays[0]):
+        if any(isinstance(i, Tensor) and i.dtype is D.uint8 for i in (idx if idx.__class__ is tuple else (idx,))):
+            raise RuntimeError("masked_fill_ only supports boolean masks, but got mask with dtype unsigned char")
+        if vt is None or vt.dtype is t.dtype:
+            return v
+        try:
+            return _fill_value(vt.item(), t.dtype)
+        except RuntimeError as e:       # masked_fill_ names the half types as C++ does
+            raise RuntimeError(str(e).replace('double', _HALF_NAMES.get(t.dtype.name, 'double'))) from None
+    if vt is None:
+        return v
+    vs = _strip_ones(vt._data.shape)
+    if not _expandable(vs, shape):
+        raise RuntimeError(f"shape mismatch: value tensor of shape {vs} cannot be broadcast to indexing result "
+                           f"of shape {list(shape)}")
+    if vt.dtype is not t.dtype:
+        raise RuntimeError(f"Index put requires the source and destination dtypes match, got "
+                           f"{D.type_name(t.dtype)} for the destination and {D.type_name(vt.dtype)} for the source.")
+    return v
+
+
+def _writable(data, np_idx, basic):
+    """data, or a writable alias of an expanded tensor's read-only broadcast view. torch refuses a
+    basic write whose target elements share memory, and warns for an advanced one."""
+    shared = 0 in data.strides and any(st == 0 and n > 1 for st, n in zip(data.strides, data.shape))
+    if not shared:
+        return data
+    if basic:
+        try:
+            view = _get(data, np_idx)
+        except IndexError:
+            view = data[:0]     # _assign raises torch's IndexError
+        if view.size and any(st == 0 and n > 1 for st, n in zip(view.strides, view.shape)):
+            raise RuntimeError(_OVERLAP)
+    else:
+        warnings.warn("Use of index_put_ on expanded tensors is deprecated. Please clone() the tensor before "
+                      "performing this operation. This also applies to advanced indexing e.g. tensor[indices] "
+                      "= tensor")
+    if getattr(data.flags, 'writeable', True):
+        return data
+    alias = data.view()
+    alias.flags.writeable = True        # allowed: the memory under NumPy's broadcast view is writable
+    return alias
 
 
 def _assign(data, np_idx, v, accumulate, t, idx, basic):

@@ -89,7 +89,8 @@ class Node:
 
     def name(self):
         n = type(self).__name__
-        return 'torch::autograd::' + n if n in ('CopySlices', 'AccumulateGrad', 'NotImplemented') else n
+        return 'torch::autograd::' + n if n in ('CopySlices', 'CopyBackwards', 'AccumulateGrad', 'NotImplemented') \
+            else n
 
     def __repr__(self):
         return f'<{type(self).__name__} object at {hex(id(self))}>'

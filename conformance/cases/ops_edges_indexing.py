@@ -1,0 +1,71 @@
+"""Indexing, setitem and the scatter/gather family on edge input: torch's result, or its error, for each
+rule faketorch once got wrong; one case per rule."""
+from conformance import case, check
+
+
+def _x(torch, *shape, dtype=None):
+    n = 1
+    for s in shape:
+        n *= s
+    return (torch.arange(n, dtype=torch.float32).reshape(shape) - 2).to(dtype or torch.float32)
+
+
+def _set(torch, x, idx, value):
+    x[idx] = value
+    return x
+
+
+def _set_back(torch, idx, value, shape=(2, 3), dtype=None):
+    """x * 1 written at idx with value (made to require grad): the result, x's and the value's grads."""
+    x = _x(torch, *shape).requires_grad_()
+    v = value.requires_grad_() if isinstance(value, torch.Tensor) else value
+    y = (x * 1).to(dtype or x.dtype)
+    y[idx] = v
+    if y.requires_grad and y.is_floating_point():
+        (y * torch.arange(y.numel()).reshape(y.shape)).sum().backward()
+    return y, y.grad_fn.name() if y.grad_fn else None, x.grad, v.grad if isinstance(v, torch.Tensor) else None
+
+
+# --- __getitem__: how torch reads an index ---------------------------------------------------------
+check('Tensor.__getitem__', lambda torch: _x(torch, 2, 3)[..., 0, ...], name='several_ellipses')
+check('Tensor.__getitem__', lambda torch: (_x(torch, 2, 3)[True, 0], _x(torch, 3)[torch.tensor(True), 0]),
+      name='bool_is_new_dim_before_ints')
+check('Tensor.__getitem__', lambda torch: _x(torch, 2, 3)[[[0, 1], [1, 0]]], name='nested_list_is_tuple')
+check('Tensor.__getitem__', lambda torch: (lambda x: (x[torch.tensor(1, dtype=torch.int16)].grad_fn.name(),
+                                                      x[torch.tensor(0)]))(_x(torch, 2, 3).requires_grad_()),
+      name='0d_int_tensor_is_select')
+check('Tensor.__getitem__', lambda torch: (lambda x: [x[i].grad_fn.name() for i in
+                                                      [(1, slice(None)), (1, slice(0, 5)), (1, slice(-3, None)),
+                                                       slice(None), (slice(None),)]])(_x(torch, 2, 3).requires_grad_()),
+      name='whole_slice_skipped_in_tuple')
+
+# --- __setitem__ -------------------------------------------------------------------------------------
+check('Tensor.__setitem__', lambda torch: (_set(torch, _x(torch, 3), False, torch.ones(5)),
+                                           _set(torch, _x(torch, 3), False, 1 + 2j)), name='false_writes_nothing')
+check('Tensor.__setitem__', lambda torch: _set_back(torch, True, torch.tensor(5.)), name='true_is_new_dim')
+check('Tensor.__setitem__', lambda torch: _set(torch, _x(torch, 3, dtype=torch.int64), 0, float('nan')),
+      name='number_converted_checked')
+check('Tensor.__setitem__', lambda torch: _set(torch, _x(torch, 2, 3), torch.tensor([0, 1]), torch.tensor([7])),
+      name='advanced_value_dtype')
+check('Tensor.__setitem__', lambda torch: _set(torch, _x(torch, 2, 3), torch.tensor([True, False]),
+                                               torch.tensor([1 + 1j])), name='mask_one_value_masked_fill')
+check('Tensor.__setitem__', lambda torch: _set(torch, _x(torch, 2, 3), torch.tensor([1, 0], dtype=torch.uint8), 5),
+      name='byte_mask_one_value')
+check('Tensor.__setitem__', lambda torch: _set(torch, _x(torch, 3), torch.tensor([5]), torch.ones(1, 3)),
+      name='value_shape_before_bounds')
+check('Tensor.__setitem__', lambda torch: _set(torch, _x(torch, 0, dtype=torch.complex64), (..., ...),
+                                               torch.ones(2, dtype=torch.float64)), name='expand_error_value_type')
+check('Tensor.__setitem__', lambda torch: (_set(torch, torch.zeros(3).expand(2, 3), 0, 1.), torch.zeros(3).expand(2, 3)
+                                           .__setitem__(slice(None), 1.)), name='expanded')
+check('Tensor.__setitem__', lambda torch: torch.zeros(3).expand(2, 3).__setitem__(3, 1.),
+      name='expanded_index_error_first')
+check('Tensor.__setitem__', lambda torch: torch.zeros(2, 3, requires_grad=True).__setitem__(3, 1.),
+      name='leaf_index_error_first')
+check('Tensor.__setitem__', lambda torch: (_set_back(torch, ..., torch.tensor(5.)),
+                                           _set_back(torch, ..., torch.ones(3)), _set_back(torch, slice(None), 5.)),
+      name='whole_tensor_copy_or_fill')
+check('Tensor.__setitem__', lambda torch: _set_back(torch, 0, torch.ones(1, 1, 1)), name='value_grad_leading_ones')
+check('Tensor.__setitem__', lambda torch: (_set_back(torch, 0, torch.tensor(5.), (3,), torch.int64),
+                                           _set_back(torch, slice(None), torch.tensor(5.), (0,), torch.int64)),
+      name='int_target_grad_through_fill')
+check('Tensor.__setitem__', lambda torch: _set_back(torch, (True, 0), 5.), name='advanced_on_view_copyslices')
