@@ -153,7 +153,12 @@ class GradScaler:
                         continue
                     if not allow_fp16 and param.grad.dtype is D.float16:
                         raise ValueError('Attempting to unscale FP16 gradients.')
-                    groups[param.grad.device][param.grad.dtype].append(param.grad)
+                    to_unscale = param.grad
+                    if to_unscale.is_sparse:      # torch unscales the values (fp16 ones coalesced first)
+                        if to_unscale.dtype is D.float16:
+                            param.grad = to_unscale = to_unscale.coalesce()
+                        to_unscale = to_unscale._values()
+                    groups[param.grad.device][param.grad.dtype].append(to_unscale)
             found, invs = {}, {}
             for dev, by_dtype in groups.items():
                 f = self._scale_like(found_inf, dev, found)

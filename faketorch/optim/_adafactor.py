@@ -29,27 +29,30 @@ class Adafactor(Optimizer):
         super().__init__(params, dict(lr=lr, beta2_decay=beta2_decay, eps=eps, d=d, weight_decay=weight_decay,
                                       foreach=foreach, maximize=maximize))
 
+    def _init_state(self, p, group):
+        if p.is_complex():
+            raise RuntimeError("Adafactor does not support complex parameters")
+        state = self.state[p]
+        if len(state) == 0:
+            g = p._grad._data
+            state['step'] = self._scalar_state(p, group, 0.0, step=True)
+            if g.ndim > 1:
+                shape = list(g.shape)
+                state['row_var'] = _make(np.zeros(shape[:-1] + [1], g.dtype), p._grad.dtype, p._device)
+                shape[-2] = 1
+                state['col_var'] = _make(np.zeros(shape, g.dtype), p._grad.dtype, p._device)
+            else:
+                state['variance'] = _zeros_like(p._grad)
+        return state
+
     def step(self, closure=None):
         loss = _closure_loss(closure)
         for group in self.param_groups:
             lr, beta2_decay, d, wd = _to_scalar(group['lr']), group['beta2_decay'], group['d'], group['weight_decay']
             eps1, eps2 = group['eps']
-            for p in group['params']:
-                if p._grad is None:
-                    continue
-                if p.is_complex():
-                    raise RuntimeError("Adafactor does not support complex parameters")
-                state = self.state[p]
+            for p in self._dense_params(group, init=lambda q: self._init_state(q, group)):
+                state = self._init_state(p, group)
                 g = p._grad._data
-                if len(state) == 0:
-                    state['step'] = self._scalar_state(p, group, 0.0, step=True)
-                    if g.ndim > 1:
-                        shape = list(g.shape)
-                        state['row_var'] = _make(np.zeros(shape[:-1] + [1], g.dtype), p._grad.dtype, p._device)
-                        shape[-2] = 1
-                        state['col_var'] = _make(np.zeros(shape, g.dtype), p._grad.dtype, p._device)
-                    else:
-                        state['variance'] = _zeros_like(p._grad)
                 if group['maximize']:
                     g = -g
                 pa = p._data

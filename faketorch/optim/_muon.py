@@ -65,21 +65,23 @@ class Muon(Optimizer):
                     raise ValueError(f"Muon only supports 2D parameters whereas we found a parameter with "
                                      f"size: {p.size()}")
 
+    def _init_state(self, p):
+        if p.is_complex():
+            raise RuntimeError("Muon does not support complex parameters")
+        state = self.state[p]
+        if 'momentum_buffer' not in state:
+            state['momentum_buffer'] = _zeros_like(p._grad)
+        return state
+
     def step(self, closure=None):
         loss = _closure_loss(closure)
         for group in self.param_groups:
             lr, wd, momentum = _to_scalar(group['lr']), group['weight_decay'], group['momentum']
-            for p in group['params']:
-                if p._grad is None:
-                    continue
-                if p.is_complex():
-                    raise RuntimeError("Muon does not support complex parameters")
+            for p in self._dense_params(group, init=self._init_state):
                 g = p._grad._data
                 if g.ndim != 2:
                     raise ValueError("Param gradient must be a 2D matrix")
-                state = self.state[p]
-                if 'momentum_buffer' not in state:
-                    state['momentum_buffer'] = _zeros_like(p._grad)
+                state = self._init_state(p)
                 buf = state['momentum_buffer']._data
                 _lerp_(buf, g, 1 - momentum)
                 if group['nesterov']:

@@ -2,7 +2,7 @@
 from .. import _xnp as np
 
 from .optimizer import (Optimizer, _bump, _check_lr, _check_nonnegative, _closure_loss, _ema_sq_, _grad_of,
-                        _incr, _params_with_grad, _real, _to_scalar)
+                        _incr, _real, _to_scalar)
 
 __all__ = ['Adadelta']
 
@@ -24,7 +24,7 @@ class Adadelta(Optimizer):
         loss = _closure_loss(closure)
         for group in self.param_groups:
             lr, rho, eps = _to_scalar(group['lr']), group['rho'], group['eps']
-            for p in _params_with_grad(group):
+            for p in self._dense_params(group, ('square_avg', 'acc_delta')):
                 state = self._lazy_state(p, ('square_avg', 'acc_delta'), group)
                 _incr(state['step'])
                 g = _grad_of(p, group['maximize'], group['weight_decay'])

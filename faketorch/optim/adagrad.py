@@ -1,6 +1,7 @@
-"""Adagrad (dense gradients; faketorch has no sparse tensors)."""
+"""Adagrad, with torch's separate step for a sparse gradient."""
 from .. import _xnp as np
 
+from ._sparse import adagrad_step as _sparse_adagrad
 from .optimizer import (Optimizer, _bump, _check_fused, _check_lr, _check_nonnegative, _closure_loss,
                         _device_dtype_check_for_fused, _full_like, _grad_of, _incr, _params_with_grad, _real,
                         _to_scalar)
@@ -36,16 +37,26 @@ class Adagrad(Optimizer):
         loss = _closure_loss(closure)
         for group in self.param_groups:
             lr, lr_decay, eps = _to_scalar(group['lr']), group['lr_decay'], group['eps']
-            for p in _params_with_grad(group):
-                if group['fused'] and getattr(self, '_need_device_dtype_check_for_fused', True):
-                    _device_dtype_check_for_fused(p)     # once, on the first parameter, as torch
+            params = _params_with_grad(group)
+            if group['fused'] and params:
+                if getattr(self, '_need_device_dtype_check_for_fused', True):
+                    _device_dtype_check_for_fused(params[0])     # once, on the first parameter, as torch
                     self._need_device_dtype_check_for_fused = False
+                if any(p._grad.is_sparse for p in params):
+                    raise RuntimeError("`fused` does not support sparse grad or complex param")
+            for p in params:
                 state = self.state[p]
                 step = _incr(state['step'])
+                clr = lr / (1 + (step - 1) * lr_decay)
+                if p._grad.is_sparse:
+                    # the foreach path hands a device's tensors with a sparse gradient to this same loop
+                    if group['weight_decay'] != 0:
+                        raise RuntimeError("weight_decay option is not compatible with sparse gradients")
+                    _sparse_adagrad(p, state['sum'], clr, eps, group['maximize'])
+                    continue
                 g = _grad_of(p, group['maximize'], group['weight_decay'])
                 s, pa = _real(state['sum']._data), _real(p._data)
                 f = pa.dtype.type
-                clr = lr / (1 + (step - 1) * lr_decay)
                 s += g * g
                 std = np.sqrt(s)
                 std += f(eps)

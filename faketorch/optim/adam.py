@@ -3,7 +3,7 @@ from .. import _xnp as np
 
 from .._tensor import Tensor
 from .optimizer import (Optimizer, _bump, _check_adam_args, _check_fused, _closure_loss, _decay_and_grad,
-                        _ema_sq_, _incr, _lerp_, _params_with_grad, _real, _to_scalar)
+                        _ema_sq_, _incr, _lerp_, _real, _to_scalar)
 
 __all__ = ['Adam']
 
@@ -33,6 +33,7 @@ class Adam(Optimizer):
     _scalar_state_device = 'cpu'    # torch 2.13 hosts a plain step on the CPU: no launch per step
     _setstate_defaults = (('amsgrad', False), ('maximize', False), ('foreach', None), ('capturable', False),
                           ('differentiable', False), ('decoupled_weight_decay', False), ('fused', None))
+    _sparse_error = "Adam does not support sparse gradients, please consider SparseAdam instead"     # AdamW's too
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False, *,
                  foreach=None, maximize=False, capturable=False, differentiable=False, fused=None,
@@ -66,10 +67,7 @@ class Adam(Optimizer):
             beta1, beta2 = (_to_scalar(b) for b in group['betas'])
             wd, eps, amsgrad = group['weight_decay'], group['eps'], group['amsgrad']
             buffers = ('exp_avg', 'exp_avg_sq') + (('max_exp_avg_sq',) if amsgrad else ())
-            for p in _params_with_grad(group):
-                if getattr(p._grad, 'is_sparse', False):
-                    raise RuntimeError("Adam does not support sparse gradients, please consider "
-                                       "SparseAdam instead")
+            for p in self._dense_params(group, buffers):
                 state = self._lazy_state(p, buffers)
                 step = _incr(state['step'])
                 pa, g = _decay_and_grad(p, lr, wd, group['decoupled_weight_decay'], group['maximize'])

@@ -2,7 +2,7 @@
 from .. import _xnp as np
 
 from .optimizer import (Optimizer, _bump, _check_adam_args, _closure_loss, _grad_of, _incr, _lerp_,
-                        _params_with_grad, _real, _to_scalar)
+                        _real, _to_scalar)
 
 __all__ = ['Adamax']
 
@@ -20,7 +20,7 @@ class Adamax(Optimizer):
         loss = _closure_loss(closure)
         for group in self.param_groups:
             lr, (beta1, beta2), eps = _to_scalar(group['lr']), group['betas'], group['eps']
-            for p in _params_with_grad(group):
+            for p in self._dense_params(group, ('exp_avg', 'exp_inf')):
                 state = self._lazy_state(p, ('exp_avg', 'exp_inf'), group)
                 g = _grad_of(p, group['maximize'], group['weight_decay'])
                 step = _incr(state['step'])

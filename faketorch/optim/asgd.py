@@ -1,6 +1,6 @@
 """ASGD: averaged SGD."""
 from .optimizer import (Optimizer, _bump, _check_lr, _check_nonnegative, _closure_loss, _grad_of, _incr,
-                        _params_with_grad, _real, _to_scalar)
+                        _real, _to_scalar)
 
 __all__ = ['ASGD']
 
@@ -23,7 +23,7 @@ class ASGD(Optimizer):
         loss = _closure_loss(closure)
         for group in self.param_groups:
             lr, lambd, alpha, t0 = _to_scalar(group['lr']), group['lambd'], group['alpha'], group['t0']
-            for p in _params_with_grad(group):
+            for p in self._dense_params(group, ('ax',), eta=lr, mu=1.0):
                 state = self._lazy_state(p, ('ax',), group, eta=lr, mu=1.0)
                 g = _grad_of(p, group['maximize'])
                 step = _incr(state['step'])

@@ -142,7 +142,10 @@ class LBFGS(Optimizer):
     def _gather_flat_grad(self):
         views = []
         for p in self._params:
-            a = np.zeros(p._data.size, p._data.dtype) if p._grad is None else p._grad._data.reshape(-1)
+            g = p._grad
+            if g is not None and g.is_sparse:
+                g = g.to_dense()
+            a = np.zeros(p._data.size, p._data.dtype) if g is None else g._data.reshape(-1)
             views.append(a.view(a.real.dtype) if a.dtype.kind == 'c' else a)
         return np.concatenate(views)
 

@@ -2,7 +2,7 @@
 from .. import _xnp as np
 
 from .optimizer import (Optimizer, _bump, _check_adam_args, _check_nonnegative, _closure_loss,
-                        _decay_and_grad, _ema_sq_, _incr, _lerp_, _params_with_grad, _real, _to_scalar)
+                        _decay_and_grad, _ema_sq_, _incr, _lerp_, _real, _to_scalar)
 
 __all__ = ['NAdam']
 
@@ -28,7 +28,7 @@ class NAdam(Optimizer):
         for group in self.param_groups:
             lr, (beta1, beta2), eps = _to_scalar(group['lr']), group['betas'], group['eps']
             wd, momentum_decay = group['weight_decay'], group['momentum_decay']
-            for p in _params_with_grad(group):
+            for p in self._dense_params(group, ('exp_avg', 'exp_avg_sq'), mu_product=1.0):
                 state = self._lazy_state(p, ('exp_avg', 'exp_avg_sq'), group, mu_product=1.0)
                 step = _incr(state['step'])
                 bias_correction2 = 1 - beta2 ** step

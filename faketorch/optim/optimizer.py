@@ -112,6 +112,9 @@ class Optimizer:
     # in its (single-tensor, foreach) implementations
     _capturable_names = ('params and state_steps',) * 2
     _capturable_xla = (True, False)
+    # what step says to a sparse gradient where it has no sparse path (None: "<name> does not support
+    # sparse gradients")
+    _sparse_error = None
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -298,6 +301,22 @@ class Optimizer:
             for name in buffers:
                 state[name] = _zeros_like(p)
         return state
+
+    def _dense_params(self, group, buffers=(), init=None, **scalars):
+        """The group's parameters with a gradient, for an optimizer without a sparse path. torch's
+        _init_group raises on the first sparse gradient, having filled (`init`, by default
+        `_lazy_state(p, buffers, group, **scalars)`) the state of the parameters before it."""
+        params = [p for p in group['params'] if p._grad is not None]
+        for i, p in enumerate(params):
+            if p._grad.is_sparse:
+                for q in params[:i]:
+                    init(q) if init else self._lazy_state(q, buffers, group, **scalars)
+                raise RuntimeError(self._sparse_error or f"{self._torch_name()} does not support sparse gradients")
+        return _params_with_grad(group)
+
+    def _torch_name(self):
+        """The name torch's message gives: that of the faketorch optimizer a user's subclass extends."""
+        return next(c.__name__ for c in type(self).__mro__ if c.__module__.startswith(__package__))
 
     def _check_capturable(self, p, group):
         if group.get('capturable') and p.device.type not in _CAPTURABLE_DEVICES:

@@ -2,7 +2,7 @@
 from .. import _xnp as np
 
 from .optimizer import (Optimizer, _bump, _check_adam_args, _closure_loss, _decay_and_grad, _ema_sq_, _incr,
-                        _lerp_, _params_with_grad, _real, _to_scalar)
+                        _lerp_, _real, _to_scalar)
 
 __all__ = ['RAdam']
 
@@ -24,7 +24,7 @@ class RAdam(Optimizer):
         loss = _closure_loss(closure)
         for group in self.param_groups:
             lr, (beta1, beta2), eps = _to_scalar(group['lr']), group['betas'], group['eps']
-            for p in _params_with_grad(group):
+            for p in self._dense_params(group, ('exp_avg', 'exp_avg_sq')):
                 state = self._lazy_state(p, ('exp_avg', 'exp_avg_sq'), group)
                 step = _incr(state['step'])
                 pa, g = _decay_and_grad(p, lr, group['weight_decay'], group['decoupled_weight_decay'],

@@ -2,7 +2,7 @@
 from .. import _xnp as np
 
 from .optimizer import (Optimizer, _bump, _check_lr, _check_nonnegative, _closure_loss, _ema_sq_, _grad_of,
-                        _incr, _lerp_, _params_with_grad, _real, _to_scalar)
+                        _incr, _lerp_, _real, _to_scalar)
 
 __all__ = ['RMSprop']
 
@@ -27,7 +27,7 @@ class RMSprop(Optimizer):
             momentum, centered = group['momentum'], group['centered']
             buffers = (('square_avg',) + (('momentum_buffer',) if momentum > 0 else ())
                        + (('grad_avg',) if centered else ()))
-            for p in _params_with_grad(group):
+            for p in self._dense_params(group, buffers):
                 state = self._lazy_state(p, buffers, group)
                 _incr(state['step'])
                 g = _grad_of(p, group['maximize'], group['weight_decay'])

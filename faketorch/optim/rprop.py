@@ -2,7 +2,7 @@
 from .. import _xnp as np
 
 from .optimizer import (Optimizer, _bump, _check_lr, _closure_loss, _full_like, _grad_of, _incr,
-                        _params_with_grad, _real, _to_scalar, _zeros_like)
+                        _real, _to_scalar, _zeros_like)
 
 __all__ = ['Rprop']
 
@@ -20,17 +20,21 @@ class Rprop(Optimizer):
                                       maximize=maximize, differentiable=differentiable,
                                       capturable=capturable))
 
+    def _init_state(self, p, group):
+        state = self.state[p]
+        if len(state) == 0:
+            lr = _to_scalar(group['lr'])
+            state['step'] = self._scalar_state(p, group, 0.0, step=True)
+            state['prev'] = _zeros_like(p)
+            state['step_size'] = _full_like(p, complex(lr, lr) if p.is_complex() else lr)
+        return state
+
     def step(self, closure=None):
         loss = _closure_loss(closure)
         for group in self.param_groups:
             (etaminus, etaplus), (step_size_min, step_size_max) = group['etas'], group['step_sizes']
-            for p in _params_with_grad(group):
-                state = self.state[p]
-                if len(state) == 0:
-                    lr = _to_scalar(group['lr'])
-                    state['step'] = self._scalar_state(p, group, 0.0, step=True)
-                    state['prev'] = _zeros_like(p)
-                    state['step_size'] = _full_like(p, complex(lr, lr) if p.is_complex() else lr)
+            for p in self._dense_params(group, init=lambda q: self._init_state(q, group)):
+                state = self._init_state(p, group)
                 self._check_capturable(p, group)
                 _incr(state['step'])
                 g = _grad_of(p, group['maximize'])

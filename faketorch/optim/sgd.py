@@ -51,10 +51,14 @@ class SGD(Optimizer):
             lr = _to_scalar(group['lr'])
             momentum, dampening = group['momentum'], group['dampening']
             wd, nesterov, maximize = group['weight_decay'], group['nesterov'], group['maximize']
-            for p in _params_with_grad(group):
-                if group['fused'] and getattr(self, '_need_device_dtype_check_for_fused', True):
-                    _device_dtype_check_for_fused(p)
+            params = _params_with_grad(group)
+            if group['fused'] and params:
+                if getattr(self, '_need_device_dtype_check_for_fused', True):
+                    _device_dtype_check_for_fused(params[0])
                     self._need_device_dtype_check_for_fused = False
+                if any(p._grad.is_sparse for p in params):
+                    raise RuntimeError("`_fused_sgd` does not support sparse gradients")
+            for p in params:
                 if p._grad.is_sparse:
                     _sparse_sgd(p, self.state, lr, momentum, dampening, wd, nesterov, maximize)
                     continue

@@ -89,9 +89,32 @@ def _add_sparse(t, src, alpha=1):
 
 
 def _dense_add_sparse_data(out, s, alpha):
-    """out += alpha * s on out's array (torch's add_out_dense_sparse: entry by entry, in order)."""
+    """out += alpha * s on out's array (torch's add_out_dense_sparse: entry by entry, in order). A hybrid
+    tensor, or one not flagged coalesced, goes through torch's index_add_, whose dense add kernel rounds
+    out + alpha * v once (a fused multiply-add); a coalesced one without dense dims, through a loop that
+    rounds twice."""
     coo = s._data
+    if alpha != 1 and out.dtype in (np.float32, np.float64) and (coo.values.ndim > 1 or not coo.coalesced):
+        out[...] = np.on_host(_fma_add_at, out, _keys(coo), coo.indices, coo.values, alpha)
+        return
     np.ufunc_at(np.add, out, tuple(coo.indices), coo.values.astype(out.dtype) * np.asarray(alpha).astype(out.dtype)[()])
+
+
+def _fma_add_at(out, keys, indices, values, alpha):
+    """out[i] = fma(v, alpha, out[i]) for each entry in order (on NumPy arrays): a round per repeat of an
+    index, each on unique indices."""
+    from .._rng import _fma32, _fma64
+    fma = _fma32 if out.dtype == np.float32 else _fma64
+    order = np.argsort(keys, kind='stable')
+    first = np.r_[True, keys[order][1:] != keys[order][:-1]]
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order)) - np.maximum.accumulate(np.where(first, np.arange(len(order)), 0))
+    values, alpha = values.astype(out.dtype), out.dtype.type(alpha)
+    for r in range(int(rank.max()) + 1 if len(rank) else 0):
+        sel = rank == r
+        ix = tuple(i[sel] for i in indices)
+        out[ix] = fma(values[sel], alpha, out[ix])
+    return out
 
 
 def _same_size_dense(d, s):

@@ -6,6 +6,7 @@ from ... import _xnp as np
 
 from ... import _dtype as D
 from ..._tensor import Tensor, _make
+from ...sparse._coo import _backend_error
 
 __all__ = ['clip_grad_norm_', 'clip_grad_norm', 'clip_grad_value_', 'get_total_norm', 'clip_grads_with_norm_']
 
@@ -37,6 +38,9 @@ def get_total_norm(tensors, norm_type=2.0, error_if_nonfinite=False, foreach=Non
     norm_type = float(norm_type)
     if len(tensors) == 0:
         return _make(np.asarray(0.0, np.float32), D.float32)
+    for t in tensors:
+        if t.is_sparse:         # torch's vector_norm (and _foreach_norm's fallback to it) has no sparse kernel
+            raise _backend_error(t._device, name='linalg_vector_norm')
     norms = [_vec_norm(t._data, norm_type) for t in tensors]
     dt = tensors[0]._data.dtype
     total = _vec_norm(np.stack(norms).astype(dt), norm_type).astype(dt)
@@ -78,5 +82,7 @@ def clip_grad_norm(parameters, max_norm, norm_type=2.0, error_if_nonfinite=False
 def clip_grad_value_(parameters, clip_value, foreach=None):
     clip_value = float(clip_value)
     for g in _grads(parameters):
+        if g.is_sparse:         # torch's clamp (and _foreach_clamp_min_'s fallback to it) has no sparse kernel
+            raise _backend_error(g._device, name='clamp_min_')
         np.clip(g._data, -clip_value, clip_value, out=g._data)
         g._vc[0] += 1
