@@ -19,6 +19,7 @@ import pickle
 import random
 import struct
 import sys
+import types
 import warnings
 import zipfile
 import zlib
@@ -379,10 +380,17 @@ class _Pickler(pickle._Pickler):
             return _reduce_tensor(obj, self._bf16)
         return NotImplemented
 
+    dispatch = dict(pickle._Pickler.dispatch)
+    dispatch[types.FunctionType] = lambda self, obj: self.save_global(obj)   # base table bypasses our override
+
     def save_global(self, obj, name=None):
         path = _rebuild.torch_name_of(obj)
         if path is None:
-            return super().save_global(obj, name)
+            try:
+                return super().save_global(obj, name)
+            except pickle.PicklingError:
+                pickle.dumps(obj, self.proto)    # raises the C pickler's error, the one torch.save gives
+                raise
         self.write(pickle.GLOBAL + f'{path[0]}\n{path[1]}\n'.encode('utf-8'))
         self.memoize(obj)
 
@@ -521,6 +529,12 @@ class _ZipReader:
 
     def __init__(self, f):
         self.f = f
+        start = f.tell()
+        f.seek(0, 2)
+        too_short = f.tell() - start < 22      # miniz: shorter than an end-of-central-directory record
+        f.seek(start)
+        if too_short:
+            raise RuntimeError("PytorchStreamReader failed reading zip archive: not a ZIP archive" + _MINIZ_HINT)
         try:
             self.zf = zipfile.ZipFile(f)
             infos = self.zf.infolist()
@@ -616,7 +630,9 @@ def save(obj, f, pickle_module=pickle, pickle_protocol=DEFAULT_PROTOCOL, _use_ne
     _check_save_filelike(f)
     if _is_path(f):
         f = os.fspath(f)
-        with _AtomicFile(f) as out:
+        if _use_new_zipfile_serialization:
+            _check_writer_path(f)
+        with _AtomicFile(f, _use_new_zipfile_serialization) as out:
             _save_to(obj, out, _archive_name(f), pickle_protocol, _use_new_zipfile_serialization,
                      _disable_byteorder_record)
         return
@@ -625,6 +641,19 @@ def save(obj, f, pickle_module=pickle, pickle_protocol=DEFAULT_PROTOCOL, _use_ne
     _save_to(obj, f, 'archive', pickle_protocol, _use_new_zipfile_serialization, _disable_byteorder_record)
     if hasattr(f, 'flush'):
         f.flush()
+
+
+def _check_writer_path(name):
+    """The checks torch's C++ zip writer makes on a path before opening it."""
+    if isinstance(name, bytes):
+        name = os.fsdecode(name)
+    if not name.isascii():
+        return                      # torch writes non-ASCII names through Python's open()
+    if not os.path.basename(name):
+        raise RuntimeError(f"[enforce fail at inline_container.cc:720] . invalid file name: {name}")
+    parent = name[:name.rfind('/')] if '/' in name else ''
+    if parent and not os.path.isdir(parent):
+        raise RuntimeError(f"Parent directory {parent} does not exist.")
 
 
 def _save_to(obj, f, archive_name, protocol, zip_format, no_byteorder):
@@ -648,15 +677,22 @@ class _AtomicFile:
     """Writes a path through a temporary file renamed over it at the end, so a failed save leaves
     no partial checkpoint (regular files only: a device or fifo is written in place)."""
 
-    def __init__(self, path):
+    def __init__(self, path, zip_writer=True):
         self.path = path
         self.tmp = None
-        if os.path.exists(path) and not os.path.isfile(path):
-            self.file = open(path, 'wb')
-            return
-        d = os.path.dirname(os.path.abspath(path))
-        self.tmp = os.path.join(d, f'.{os.path.basename(path)}.{os.getpid()}.{random.getrandbits(32):08x}.tmp')
-        fd = os.open(self.tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        try:
+            if os.path.exists(path) and not os.path.isfile(path):
+                self.file = open(path, 'wb')
+                return
+            d = os.path.dirname(os.path.abspath(path))
+            self.tmp = os.path.join(d, f'.{os.path.basename(path)}.{os.getpid()}.{random.getrandbits(32):08x}.tmp')
+            fd = os.open(self.tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        except OSError as e:
+            if not zip_writer or not os.fsdecode(path).isascii():
+                self.tmp, self.file = None, open(path, 'wb')   # torch opens these with Python's open()
+                return
+            raise RuntimeError("[enforce fail at inline_container.cc:747] . open file failed with strerror: "
+                               + os.strerror(e.errno)) from None
         self.file = os.fdopen(fd, 'wb')
 
     def __enter__(self):
@@ -814,11 +850,20 @@ def _swap_bytes(typed):
         v.byteswap(inplace=True)
 
 
+# torch passes map_location's result to TypedStorage(wrap_storage=...): its argument parser's error
+_TYPED_STORAGE_ARGS = ("TypedStorage.__init__ received an invalid combination of arguments. Expected one of:\n"
+                       " * (*, torch.device device, torch.dtype dtype)\n"
+                       " * (int size, *, torch.device device, torch.dtype dtype)\n"
+                       " * (Sequence data, *, torch.device device, torch.dtype dtype)\n"
+                       " * (*, UntypedStorage wrap_storage, torch.dtype dtype)\n")
+
+
 def _wrap_restored(result, dtype):
-    if isinstance(result, TypedStorage):
-        result = result._untyped_storage
     if not isinstance(result, UntypedStorage):
-        raise RuntimeError(f"map_location should return a storage, but returned {type(result).__name__}")
+        t = type(result)
+        mod, name = _rebuild.torch_name_of(t) or (t.__module__, t.__qualname__)
+        raise TypeError(_TYPED_STORAGE_ARGS + f"Argument 'wrap_storage' must be UntypedStorage, but got "
+                        f"<class '{name if mod == 'builtins' else mod + '.' + name}'>")
     return TypedStorage(wrap_storage=result, dtype=dtype, _internal=True)
 
 
@@ -908,6 +953,9 @@ def _find_torch_global(mod_name, name):
                                      f"checkpoint cannot be loaded in faketorch") from None
 
 
+_EOF_MESSAGE = "unexpected EOF, expected {} more bytes. The file might be corrupted."
+
+
 def _legacy_load(f, map_location, pickle_module, **pickle_load_args):
     """The pre-1.6 formats: the magic-number stream (and a clear refusal of the .tar one)."""
     restore_location = _get_restore_location(map_location)
@@ -921,9 +969,7 @@ def _legacy_load(f, map_location, pickle_module, **pickle_load_args):
         raise RuntimeError("faketorch cannot load checkpoints in the legacy .tar format (PyTorch < 0.4)")
 
     def one():
-        if pickle_module is None:
-            return _weights_only_unpickler.Unpickler(f, **pickle_load_args).load()
-        return pickle_module.Unpickler(f, **pickle_load_args).load()
+        return (pickle_module or _weights_only_unpickler).load(f, **pickle_load_args)
 
     if one() != MAGIC_NUMBER:
         raise RuntimeError("Invalid magic number; corrupt file?")
@@ -974,11 +1020,14 @@ def _legacy_load(f, map_location, pickle_module, **pickle_load_args):
             raise AssertionError(f"storage key {key!r} not found in deserialized_objects")
         dtype, numel, location, typed = storages[key]
         head = f.read(8)
-        if len(head) != 8 or struct.unpack('<q', head)[0] != numel:
+        if len(head) != 8:
+            raise RuntimeError(_EOF_MESSAGE.format(8 - len(head)))
+        if struct.unpack('<q', head)[0] != numel:
             raise RuntimeError("storage has wrong byte size: corrupt file?")
         data = typed._untyped_storage._data
-        if f.readinto(memoryview(data)) != data.nbytes:
-            raise RuntimeError("unexpected EOF, expected more bytes. The file might be corrupted.")
+        got = f.readinto(memoryview(data))
+        if got != data.nbytes:
+            raise RuntimeError(_EOF_MESSAGE.format(data.nbytes - got))
     for untyped in converted:
         arr = getattr(untyped, '_bf16', None)
         if arr is not None:

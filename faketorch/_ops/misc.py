@@ -19,6 +19,11 @@ def _seq_check(name, tensors):
         if name == 'torch.cat':
             raise ValueError(f"{name}(): expected a non-empty list of Tensors")
         raise RuntimeError("stack expects a non-empty TensorList")
+    for i, t in enumerate(tensors):
+        if not isinstance(t, Tensor):
+            k = type(t)
+            raise TypeError(f"expected Tensor as element {i} in argument 0, but got "
+                            f"{k.__name__ if k.__module__ == 'builtins' else k.__module__ + '.' + k.__qualname__}")
     return tensors
 
 
