@@ -170,7 +170,20 @@ def _zero_grad_node(name, inputs, r):
                inputs, (r,))
 
 
+_P_IN_RANGE = ('Expected p_in >= 0 && p_in <= 1 to be true, but got false.  (Could this error message be '
+               'improved?  If so, please report an enhancement request to PyTorch.)')
+
+
+def _check_probs(p):
+    # torch's CPU kernel checks every probability (nan fails too)
+    a = np.host(p._data)
+    if a.size and not ((a >= 0) & (a <= 1)).all():
+        raise RuntimeError(_P_IN_RANGE)
+
+
 def bernoulli(input, p=None, *, generator=None, out=None):
+    if p is None:
+        _check_probs(input)
     if p is not None:
         data = _draw(input._device, generator, 'bernoulli', float(p), input._data.shape, input._data.dtype)
     else:
@@ -189,6 +202,9 @@ def multinomial(input, num_samples, replacement=False, *, generator=None, out=No
 
 
 def poisson(input, generator=None):
+    a = np.host(input._data)
+    if a.size and not (a >= 0).all():
+        raise RuntimeError('invalid Poisson rate, expected rate to be non-negative')
     data = _rng.poisson(_gen(generator, input._device), np.host(input._data), input._data.dtype)
     return _make(np.asarray(data, input._data.dtype).reshape(input._data.shape), input.dtype, input._device)
 
@@ -246,6 +262,7 @@ def random_(self, from_=None, to=_ONE_ARG, *, generator=None):
 def bernoulli_(self, p=0.5, *, generator=None):
     check_inplace(self)
     if isinstance(p, Tensor):
+        _check_probs(p)
         data = _draw(self._device, generator, 'bernoulli_tensor', p._data, self._data.shape, _np(self.dtype))
     else:
         data = _draw(self._device, generator, 'bernoulli', float(p), self._data.shape, _np(self.dtype))

@@ -42,20 +42,22 @@ def _gamma_one(gen, alpha, single):
         alpha = cast(alpha) + cast(1.0)
     # 1.0f / 3.0f is a float32 third even for double alpha; float32 alpha subtracts in float32
     d = float(_F(alpha) - _F(_THIRD)) if single else alpha - _THIRD
-    c = 1.0 / math.sqrt(9.0 * d)
+    # alpha < 0 (unvalidated parameters) makes d negative: C's sqrt gives nan, the loop below
+    # then ends at once and the nan sample is clamped to tiny, as torch
+    c = 1.0 / math.sqrt(9.0 * d) if d >= 0 else math.nan
     k = float(_F(0.0331))  # a float literal in torch's kernel, widened to double
     while True:
         while True:
             x = _normal(gen)
             y = 1.0 + c * x
-            if y > 0:
+            if not y <= 0:
                 break
         v = y * y * y
         u = 1.0 - _uniform(gen)
         xx = x * x
         if u < 1.0 - k * xx * xx:
             return scale * d * v
-        if math.log(u) < 0.5 * xx + d * (1.0 - v + math.log(v)):
+        if math.log(u) < 0.5 * xx + d * (1.0 - v + (math.log(v) if v > 0 else math.nan)):
             return scale * d * v
 
 
@@ -87,8 +89,9 @@ def _standard_gamma(input, generator=None):
     generator = _gen(generator, input._device)
     a = np.host(input._data)      # the samplers run on the host (torch-exact CPU streams)
     single = a.dtype != np.float64
-    g = np.maximum(_draw(a, single, generator).astype(a.dtype), np.finfo(a.dtype).tiny)
-    r = _make(np.ascontiguousarray(g), input.dtype, input._device)
+    # fmax: a nan draw becomes tiny, as C's std::max(tiny, nan)
+    g = np.fmax(_draw(a, single, generator).astype(a.dtype), np.finfo(a.dtype).tiny)
+    r = _make(np.ascontiguousarray(g).reshape(g.shape), input.dtype, input._device)
     if requires_grad(input):
         def bwd(node, grad):
             x, out = node.saved_tensors
@@ -114,7 +117,7 @@ def _standard_gamma_grad(self, output):
     _same_dtypes(self, output)
     _check_float(self, '_standard_gamma_grad_cpu')
     data = _gamma_grad.standard_gamma_grad(np.host(self._data), np.host(output._data))
-    r = _make(np.ascontiguousarray(data), self.dtype, self._device)
+    r = _make(np.ascontiguousarray(data).reshape(data.shape), self.dtype, self._device)
     if requires_grad(self, output):
         def bwd(node, g):
             raise NotImplementedError("the derivative for '_standard_gamma_grad' is not implemented.")
@@ -128,7 +131,7 @@ def _sample_dirichlet(input, generator=None):
     over the last dim, clamped into [tiny, nextafter(1, 0)] of the tensor's dtype."""
     _check_float(input, 'sample_dirichlet')
     a = np.host(input._data)      # the samplers run on the host (torch-exact CPU streams)
-    g = np.maximum(_draw(a.astype(np.float64), False, generator), np.finfo(np.float64).tiny)
+    g = np.fmax(_draw(a.astype(np.float64), False, generator), np.finfo(np.float64).tiny)
     out = (g / g.sum(-1, keepdims=True)).astype(a.dtype)
     hi = np.nextafter(np.array(1, a.dtype), np.array(0, a.dtype))
     out = np.minimum(hi, np.maximum(np.finfo(a.dtype).tiny, out))

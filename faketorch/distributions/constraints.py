@@ -269,8 +269,9 @@ class _LowerCholesky(Constraint):
     event_dim = 2
 
     def check(self, value):
+        lower_triangular = _is_lower_triangular(value)   # first: tril's error for a 1-d value, as torch
         positive_diagonal = (value.diagonal(dim1=-2, dim2=-1) > 0).min(-1)[0]
-        return _is_lower_triangular(value) & positive_diagonal
+        return lower_triangular & positive_diagonal
 
 
 class _CorrCholesky(Constraint):
