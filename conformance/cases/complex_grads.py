@@ -174,3 +174,9 @@ case('torch.nn.functional.linear', name='complex_grad_batched')(
 case('torch.std_mean', name='complex_grad')(_of_six(lambda torch, x: (lambda s, m: s * m)(*torch.std_mean(x))))
 case('torch.var_mean', name='complex_grad')(
     _of_six(lambda torch, x: (lambda v, m: v * m)(*torch.var_mean(x.reshape(2, 3), 1))))
+case('torch.nn.functional.pairwise_distance', name='complex_grad')(
+    _binary(lambda torch, a, b: torch.nn.functional.pairwise_distance(_m(a), _m(b)).to(torch.complex128)))
+case('torch.nn.functional.normalize', name='complex_grad')(_of_six(
+    lambda torch, x: torch.nn.functional.normalize(x.reshape(2, 3))))
+case('torch.nn.functional.cosine_similarity', name='complex_rejected')(
+    lambda torch: torch.nn.functional.cosine_similarity(*_pair(torch)))

@@ -1363,6 +1363,9 @@ def one_hot(tensor, num_classes=-1):
 
 def _norm(x, p, dim, keepdim):
     """Vector p-norm over dim as one node (torch's NormBackward1 formula)."""
+    if x.dtype.is_complex:      # the real fast path below would keep the dtype and square without conj
+        from ..linalg import vector_norm
+        return vector_norm(x, p, dim, keepdim)
     a = x._data
     ax = dim if a.ndim else None       # CuPy refuses axis 0 of a 0-d array
     if p == 2:
@@ -1403,7 +1406,7 @@ def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
 
 def cosine_similarity(x1, x2, dim=1, eps=1e-8):
     rt = D.result_type_of((x1, x2))
-    if rt._cat < 2:
+    if not rt.is_floating_point:        # complex too
         raise RuntimeError(f'expected common dtype to be floating point, yet common dtype is {D.type_name(rt)}')
     a, b = x1, x2
     shape = broadcast_shapes(tuple(x1.shape), tuple(x2.shape))
