@@ -180,3 +180,37 @@ case('torch.nn.functional.normalize', name='complex_grad')(_of_six(
     lambda torch, x: torch.nn.functional.normalize(x.reshape(2, 3))))
 case('torch.nn.functional.cosine_similarity', name='complex_rejected')(
     lambda torch: torch.nn.functional.cosine_similarity(*_pair(torch)))
+
+
+def _conv(name, xs, ws, **kw):
+    def fn(torch, a, b):
+        f = getattr(torch.nn.functional, name)
+        return f(torch.cat([a, b.flip(0)])[:_numel(xs)].reshape(xs), b[:_numel(ws)].reshape(ws), **kw)
+    return _binary(fn)
+
+
+def _numel(shape):
+    n = 1
+    for s in shape:
+        n *= s
+    return n
+
+
+# convolutions: conjugated weights for the input gradient, conjugated inputs for the weight gradient
+case('torch.nn.functional.conv1d', name='complex_grad')(_conv('conv1d', (1, 1, 6), (1, 1, 3), padding=1))
+case('torch.nn.functional.conv1d', name='complex_grad_strided')(
+    _conv('conv1d', (1, 2, 3), (2, 1, 2), stride=2, groups=2))
+case('torch.nn.functional.conv2d', name='complex_grad')(_conv('conv2d', (1, 1, 2, 3), (1, 1, 2, 2)))
+case('torch.nn.functional.conv_transpose1d', name='complex_grad')(_conv('conv_transpose1d', (1, 1, 6), (1, 1, 3)))
+case('torch.nn.functional.conv_transpose2d', name='complex_grad')(
+    _conv('conv_transpose2d', (1, 1, 2, 3), (1, 1, 2, 2), stride=2))
+
+
+@case('torch.nn.functional.conv1d', name='complex_double_grad')
+def _conv_double(torch):
+    a, b = _pair(torch)
+    x = torch.cat([a, b]).reshape(1, 1, 8)
+    out = torch.nn.functional.conv1d(x, b[:3].reshape(1, 1, 3))
+    gx, = torch.autograd.grad((out.abs() ** 2).sum(), a, create_graph=True)
+    (gx * b).real.sum().backward()
+    return a.grad, b.grad

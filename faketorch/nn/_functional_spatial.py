@@ -582,12 +582,15 @@ def _convnd(input, weight, bias, stride, padding, dilation, groups, nd):
         def bwd(node, g):
             if grad_state.enabled:
                 return _conv_backward_graph(node, g, x_t, weight, bias, s, pads, d, G, nd)
-            conv.set_grad(g._data)
+            cx = input.dtype.is_complex     # W^H g = conj(W^T conj(g)), and likewise X^H g
+            conv.set_grad(np.conj(g._data) if cx else g._data)
             gi = gw = gb = None
             if needs(node, 0):
-                gi = _wrap(np.ascontiguousarray(_crop(conv.input_grad(), pads)), input)
+                a = _crop(conv.input_grad(), pads)
+                gi = _wrap(np.ascontiguousarray(np.conj(a) + 0 if cx else a), input)     # + 0: no -0j
             if needs(node, 1):
-                gw = _wrap(conv.weight_grad(), weight)
+                a = conv.weight_grad()
+                gw = _wrap(np.conj(a) if cx else a, weight)
             if bias is not None and needs(node, 2):
                 gb = _wrap(g._data.sum(axis=(0,) + tuple(range(2, 2 + nd))), bias)
             return gi, gw, gb
@@ -608,10 +611,11 @@ def _conv_backward_graph(node, g, x, weight, bias, s, pads, d, G, nd):
     gi = gw = gb = None
     if needs(node, 0):
         op = tuple(p - ((o - 1) * ss + dd * (kk - 1) + 1) for p, o, ss, dd, kk in zip(padded, out, s, d, k))
-        full = convT(g, weight, None, s, 0, op, G, d)
+        full = convT(g, weight.conj(), None, s, 0, op, G, d)     # conj: a no-op for real weights
         gi = pad(full, [-v for v in flat_pads]) if any(flat_pads) else full
     if needs(node, 1):
         xp = pad(x, flat_pads) if any(flat_pads) else x
+        xp = xp.conj()
         Cg, Og = weight.shape[1], weight.shape[0] // G
         parts = []
         for gi_ in range(G):
@@ -646,14 +650,14 @@ def _conv_transpose_backward_graph(node, g, x, weight, bias, s, p, d, G, nd):
     k = tuple(weight.shape[2:])
     gi = gw = gb = None
     if needs(node, 0):
-        gi = conv(g, weight, None, s, p, d, G)
+        gi = conv(g, weight.conj(), None, s, p, d, G)      # conj: a no-op for real weights
     if needs(node, 1):
         gp = pad(g, [v for pp in reversed(p) for v in (pp, pp)]) if any(p) else g
         Cg, Og = weight.shape[0] // G, weight.shape[1]
         parts = []
         for gi_ in range(G):
             gs = gp[:, gi_ * Og:(gi_ + 1) * Og].transpose(0, 1)         # (Og, N, *full)
-            xs = x[:, gi_ * Cg:(gi_ + 1) * Cg].transpose(0, 1)          # (Cg, N, *in)
+            xs = x[:, gi_ * Cg:(gi_ + 1) * Cg].transpose(0, 1).conj()   # (Cg, N, *in)
             r = conv(gs, xs, None, d, 0, s)                             # (Og, Cg, >= k)
             parts.append(r[(slice(None), slice(None)) + tuple(slice(0, kk) for kk in k)].transpose(0, 1))
         import faketorch
@@ -723,11 +727,12 @@ def _conv_transposend(input, weight, bias, stride, padding, output_padding, grou
             gp = _pad_array(g._data, pads)
             gcols = _windows(gp, k, s, d, inn).reshape(N, G, Og * K, Lin).astype(acc, copy=False)
             gi = gw = gb = None
+            cx = x.dtype.kind == 'c'        # conjugate transposes, as for any product
             if needs(node, 0):
-                gi = np.matmul(wm.astype(acc, copy=False), gcols).reshape(x.shape)
+                gi = np.matmul(np.conj(wm) if cx else wm.astype(acc, copy=False), gcols).reshape(x.shape)
                 gi = _wrap(gi.astype(x.dtype, copy=False), input)
             if needs(node, 1):
-                gw = np.matmul(xm.astype(acc, copy=False), gcols.transpose(0, 1, 3, 2)).sum(0)
+                gw = np.matmul(np.conj(xm) if cx else xm.astype(acc, copy=False), gcols.transpose(0, 1, 3, 2)).sum(0)
                 gw = _wrap(gw.reshape(w.shape).astype(x.dtype, copy=False), weight)
             if bias is not None and needs(node, 2):     # the bias may have another dtype: it was cast
                 gb = g._data.sum(axis=(0,) + tuple(range(2, 2 + nd)))
