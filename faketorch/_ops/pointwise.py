@@ -500,15 +500,55 @@ def _gt_half(a, b):
 
 
 def add(input, other, *, alpha=1, out=None):
-    if alpha != 1:
-        other = other * alpha
-    return _add(input, other, out=out)
+    if alpha == 1 and alpha.__class__ is not bool:
+        return _add(input, other, out=out)
+    return _with_alpha(_add, 'AddBackward0', input, other, alpha, out)
 
 
 def sub(input, other, *, alpha=1, out=None):
-    if alpha != 1:
-        other = other * alpha
-    return _sub(input, other, out=out)
+    if alpha == 1 and alpha.__class__ is not bool:
+        return _sub(input, other, out=out)
+    return _with_alpha(_sub, 'SubBackward0', input, other, alpha, out)
+
+
+def _alpha_check(rt, alpha):
+    """torch's alpha_check against the result dtype."""
+    if isinstance(alpha, (bool, np.bool_)) and rt is not D.bool:
+        raise RuntimeError("Boolean alpha only supported for Boolean results.")
+    if rt._cat < _FLOAT and not isinstance(alpha, (bool, numbers.Integral)):
+        raise RuntimeError("For integral input tensors, argument alpha must not be a floating point number.")
+    if rt._cat != D._COMPLEX and isinstance(alpha, complex):
+        raise RuntimeError("For non-complex input tensors, argument alpha must not be a complex number.")
+
+
+def _with_alpha(op, gname, input, other, alpha, out):
+    """input + alpha * other (op: _add / _sub) as torch's one node: the gradient of other is
+    alpha * g; half and bfloat16 tensors sum in float32 with alpha rounded to their dtype, and
+    round once."""
+    if not isinstance(input, Tensor) or not isinstance(other, Tensor):
+        rt = D.result_type_of((input,), (other,)) if isinstance(input, Tensor) else None
+        if rt is not None:
+            _alpha_check(rt, alpha)
+        return op(input, other * alpha, out=out)
+    rt = D.result_type_of((input, other))
+    if op is _sub:
+        _no_bool_sub(rt, input, other)
+    _alpha_check(rt, alpha)
+    prev = grad_state.enabled
+    grad_state.enabled = False          # recorded below as one node
+    try:
+        if rt is D.float16 or rt is D.bfloat16:
+            a = float(D.round_bf16(alpha) if rt is D.bfloat16 else np.float16(alpha))
+            r = op(input.to(D.float32), other.to(D.float32) * a).to(rt)
+        else:
+            r = op(input, other * (bool(alpha) if rt is D.bool else alpha))
+    finally:
+        grad_state.enabled = prev
+    if grad_state.enabled and (input._requires_grad or other._requires_grad):
+        sign = -alpha if op is _sub else alpha
+        attach(gname, lambda node, g: (g if needs(node, 0) else None, g * sign if needs(node, 1) else None),
+               (input, other), (r,))
+    return write_out(out, r, gname[:3].lower()) if out is not None else r
 
 
 def div(input, other, *, rounding_mode=None, out=None):
@@ -555,6 +595,7 @@ def rsub(input, other, *, alpha=1):
     """other - alpha * input, one node (RsubBackward0 for a tensor other, RsubBackward1 for a scalar)."""
     a, b, rt = _promote('rsub', input, other)
     _no_bool_sub(rt, input, other)
+    _alpha_check(rt, alpha)
     try:
         data = np.subtract(b, a * np.cast(alpha, rt._np) if alpha != 1 else a)
     except ValueError:
