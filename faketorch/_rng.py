@@ -954,7 +954,7 @@ def _check_multinomial(probs, k, replacement):
         raise RuntimeError('cannot sample n_sample <= 0 samples')
     if not replacement and k > probs.shape[-1]:
         raise RuntimeError('cannot sample n_sample > prob_dist.size(-1) samples without replacement')
-    rows = probs.reshape(-1, probs.shape[-1]).astype(_f64)
+    rows = probs.reshape(probs.shape[0] if probs.ndim == 2 else 1, probs.shape[-1]).astype(_f64)   # (0,) too
     if not replacement or k == 1:
         if not (np.all(rows >= 0) and np.all(rows < np.inf)):
             raise RuntimeError('probability tensor contains either `inf`, `nan` or element < 0')

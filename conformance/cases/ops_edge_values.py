@@ -290,3 +290,10 @@ def _reduced_alpha(torch, dt):
 # vectorised loop; its scalar loop for a tail shorter than a vector rounds the product: not matched)
 check('torch.add', lambda torch: _reduced_alpha(torch, torch.float16), name='float16_alpha', exact=True)
 check('torch.add', lambda torch: _reduced_alpha(torch, torch.bfloat16), name='bfloat16_alpha', exact=True)
+
+
+@case('torch.multinomial')
+def empty_distribution(torch):              # no probabilities: torch's "sum <= 0" (NumPy's reshape error leaked)
+    from conformance import outcomes
+    return outcomes(lambda: torch.multinomial(torch.tensor([]), 2, True),
+                    lambda: list(torch.utils.data.WeightedRandomSampler([], 2)))
