@@ -1,5 +1,7 @@
 """Sequence layers at their edges: recurrent layers and cells, nn.utils.rnn, attention, transformers
 and embeddings. One case per rule that the sequence-layer fuzzing found faketorch getting wrong."""
+import warnings
+
 import numpy as np
 
 from conformance import case as _case, outcomes
@@ -129,3 +131,105 @@ def transposes_in_place_and_masks(torch):
     return [(s, s.grad_fn.name()) for s in seqs] + [x.shape] + outcomes(
         lambda: torch.nn.utils.rnn.unpad_sequence(x, [4, 2, 3], batch_first=True),
         lambda: torch.nn.utils.rnn.unpad_sequence(x, torch.tensor([4, 2]), batch_first=True))
+
+
+# --- attention ---
+
+def _grads(torch, out, *leaves):
+    w = torch.tensor(np.cos(np.arange(out.numel()) * 1.3).reshape(tuple(out.shape)).astype('float32'))
+    (out * w.to(out.dtype)).sum().backward()
+    return (out, out.grad_fn.name()) + tuple(t.grad for t in leaves)
+
+
+def _warned(fn):
+    """fn's result and the messages it warned (kept as text: the runner compares values)."""
+    with warnings.catch_warnings(record=True) as ws:
+        warnings.simplefilter('always')
+        out = fn()
+    return out, [str(w.message) for w in ws]
+
+
+def _mha(torch, **kw):
+    return _m(torch, 'MultiheadAttention', 8, 2, **kw)
+
+
+@case('nn.MultiheadAttention')
+def input_dims(torch):
+    m = _mha(torch)
+    q, k = _x(torch, 3, 2, 8), _x(torch, 4, 2, 8, seed=1)
+    b = torch.zeros(2, 4, dtype=torch.bool)
+    return outcomes(lambda: m(q[0, 0], k[0, 0], k[0, 0]), lambda: m(q[None], k[None], k[None]),
+                    lambda: m(q[:, 0], k, k), lambda: m(q, k, k, key_padding_mask=b[0]),
+                    lambda: m(q[:, 0], k[:, 0], k[:, 0], key_padding_mask=b),
+                    lambda: m(q, k, k, attn_mask=torch.zeros(1, 4, 3, 4)), lambda: m(q, k, k, attn_mask=torch.zeros(4)),
+                    lambda: m(q[:, 0], k[:, 0], k[:, 0], attn_mask=torch.zeros(1, 3, 4)),
+                    lambda: m(q[:, 0], k[:, 0], k[:, 0], attn_mask=torch.zeros(2, 3, 4))[1].shape)
+
+
+@case('nn.MultiheadAttention')
+def key_value_shapes(torch):
+    m, mkv = _mha(torch), _mha(torch, kdim=4, vdim=6)
+    q = _x(torch, 3, 2, 8)
+    return outcomes(lambda: m(q, _x(torch, 4, 2, 8), _x(torch, 5, 2, 8)),
+                    lambda: mkv(q, _x(torch, 5, 2, 6), _x(torch, 5, 2, 6)),
+                    lambda: mkv(q, _x(torch, 5, 2, 4), _x(torch, 4, 2, 6)),
+                    lambda: m(q, _x(torch, 4, 2, 8), _x(torch, 4, 2, 8), key_padding_mask=torch.zeros(2, 3)),
+                    lambda: m(q, _x(torch, 4, 2, 8), _x(torch, 4, 2, 8), key_padding_mask=torch.zeros(4, 2)))
+
+
+@case('nn.MultiheadAttention')
+def mask_dtypes(torch):
+    m = _mha(torch)
+    q, k = _x(torch, 3, 2, 8), _x(torch, 4, 2, 8, seed=1)
+    return outcomes(lambda: m(q, k, k, key_padding_mask=torch.zeros(2, 4, dtype=torch.long)),
+                    lambda: m(q, k, k, attn_mask=torch.zeros(3, 4, dtype=torch.long)),
+                    lambda: m(q, k, k, attn_mask=torch.zeros(3, 4, dtype=torch.float64)),
+                    lambda: m(q, k, k, attn_mask=torch.zeros(3, 4, dtype=torch.float16)),
+                    lambda: _warned(lambda: m(q, k, k, attn_mask=torch.zeros(3, 4, dtype=torch.bool),
+                                              key_padding_mask=torch.tensor([[0., 0., -1., 0.]] * 2))),
+                    lambda: _warned(lambda: m(q, k, k, need_weights=False, attn_mask=torch.zeros(3, 4),
+                                              key_padding_mask=torch.zeros(2, 4, dtype=torch.bool))))
+
+
+@case('F.softmax')
+def row_of_minus_inf_is_silent(torch):
+    x = torch.tensor([[-float('inf')] * 3, [0., 1., 2.]])
+    return _warned(lambda: (torch.nn.functional.softmax(x, -1), torch.nn.functional.log_softmax(x, -1)))
+
+
+@case('F.scaled_dot_product_attention')
+def input_checks(torch):
+    sdpa = torch.nn.functional.scaled_dot_product_attention
+    q, k = _x(torch, 2, 2, 3, 4), _x(torch, 2, 2, 5, 4, seed=1)
+    return outcomes(lambda: sdpa(q, k.double(), k), lambda: sdpa(q[0, 0, 0], k[0, 0, 0], k[0, 0, 0]),
+                    lambda: sdpa(q, k, k, attn_mask=torch.zeros(3, 5, dtype=torch.long)),
+                    lambda: sdpa(q, k, k, attn_mask=torch.zeros(3, 5, dtype=torch.float16)),
+                    lambda: sdpa(q.double(), k.double(), k.double(), attn_mask=torch.zeros(3, 5)).dtype,
+                    lambda: sdpa(q, k, k, dropout_p=-0.5), lambda: sdpa(q, k, k, dropout_p=1.5),
+                    lambda: sdpa(q[0], k[0], k[0], dropout_p=1.0))
+
+
+@case('F.scaled_dot_product_attention')
+def fully_masked_rows_are_zero(torch):
+    # torch's math path (taken here for 3-d inputs) uses _safe_softmax; its flash path zeroes them too
+    sdpa = torch.nn.functional.scaled_dot_product_attention
+    out = []
+    for shape in ((2, 3, 4), (2, 2, 3, 4)):
+        q, k, v = (_x(torch, *shape[:-2], n, 4, seed=i).requires_grad_() for i, n in enumerate((3, 5, 5)))
+        mask = torch.tensor([[True] * 5, [False] * 5, [True, False] * 2 + [True]])
+        out.append(_grads(torch, sdpa(q, k, v, attn_mask=mask), q, k, v))
+    return out
+
+
+@case('F.scaled_dot_product_attention')
+def kernel_choice(torch):
+    # the fused CPU kernel takes no mask that requires grad, no empty sequence, GQA only with equal k/v heads
+    sdpa = torch.nn.functional.scaled_dot_product_attention
+    q, k, v = (_x(torch, 2, 4, n, 4, seed=i).requires_grad_() for i, n in enumerate((3, 5, 5)))
+    mask = _x(torch, 3, 5, seed=7).requires_grad_()
+    k2, v2 = k[:, :2].detach().requires_grad_(), v[:, :1].detach().requires_grad_()
+    return (_grads(torch, sdpa(q, k, v, attn_mask=mask), q, k, v, mask),
+            _grads(torch, sdpa(q, k2, k2, enable_gqa=True, scale=-0.3), q, k2),
+            _grads(torch, sdpa(q, k2, v2, enable_gqa=True), q, k2, v2),
+            sdpa(q, k[:, :, :0], v[:, :, :0]).detach(),
+            outcomes(lambda: sdpa(q[:, :3], k2, k2, enable_gqa=True)))

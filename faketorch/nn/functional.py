@@ -573,7 +573,8 @@ def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
 def _log_softmax_host(x, C, y):
     m = np.max(x, -1, keepdims=True)
     m = np.where(np.isfinite(m), m, 0)
-    y[...] = (x - m) - np.log(np.sum(np.exp(x - m), -1, keepdims=True))
+    with np.errstate(divide='ignore', invalid='ignore'):     # a row of -inf: NaN, silently as torch
+        y[...] = (x - m) - np.log(np.sum(np.exp(x - m), -1, keepdims=True))
     return y
 
 
@@ -654,7 +655,8 @@ def _softmax_core(input, dim, log):
         z = a - m
         e = np.exp(z)
         s = np.sum(e, axis=ax, keepdims=True)
-        out = z - np.log(s) if log else e * (1 / s)
+        with np.errstate(divide='ignore', invalid='ignore'):     # a row of -inf: NaN, silently as torch
+            out = z - np.log(s) if log else e * (1 / s)
     r = _make(out.astype(a.dtype, copy=False), input.dtype, input._device)
     if input._requires_grad and grad_state.enabled:
         if log:
@@ -1430,36 +1432,100 @@ def pdist(input, p=2):
 
 # --- attention -------------------------------------------------------------------------------------
 
+def _c10_name(d):
+    """The dtype as torch's C++ messages print it (caffe2 TypeMeta names)."""
+    return {'bfloat16': 'c10::BFloat16', 'int16': 'short int', 'int8': 'signed char',
+            'uint8': 'unsigned char'}.get(d.name) or _blas._c10(d)
+
+
+def _sdpa_check(query, key, value, attn_mask):
+    """torch's validate_sdpa_input."""
+    if not (query.dtype is key.dtype is value.dtype):
+        raise RuntimeError(f"Expected query, key, and value to have the same dtype, but got query.dtype: "
+                           f"{_c10_name(query.dtype)} key.dtype: {_c10_name(key.dtype)} and value.dtype: "
+                           f"{_c10_name(value.dtype)} instead.")
+    same_device(query, key, value)
+    if query.dim() < 2 or key.dim() < 2 or value.dim() < 2:
+        raise RuntimeError(f"Expected query, key, and value to all be  at least 2 dimensional, but got "
+                           f"query.dim: {query.dim()} key.dim: {key.dim()} and value.dim: {value.dim()} "
+                           "instead.")
+    if attn_mask is not None and attn_mask.dtype not in (D.bool, D.float32, query.dtype):
+        raise RuntimeError(f"Expected attn_mask dtype to be bool or float or to match query dtype, but got "
+                           f"attn_mask.dtype: {_c10_name(attn_mask.dtype)} and  query.dtype: "
+                           f"{_c10_name(query.dtype)} instead.")
+
+
+def _sdpa_uses_flash(query, key, value, attn_mask, dropout_p, enable_gqa):
+    """torch's use_flash_attention_cpp: which inputs its fused CPU kernel takes (else: math)."""
+    if not (query.dim() == key.dim() == value.dim() == 4) or dropout_p > 0.0 or query.dtype._cat != 2:
+        return False
+    (B, H, L, E), (Bk, Hk, S, Ek), (Bv, Hv, _, Ev) = query.shape, key.shape, value.shape
+    heads = Hk == Hv and H % Hk == 0 if enable_gqa else H == Hk == Hv
+    if not (B == Bk == Bv and heads and E == Ek == Ev) or L == 0 or S == 0:
+        return False
+    if attn_mask is not None:
+        m = attn_mask.shape
+        if attn_mask.requires_grad or m[-2] not in (L, 1) or m[-1] not in (S, 1):
+            return False
+        return attn_mask.dim() == 2 or (attn_mask.dim() == 4 and m[0] in (1, B) and m[1] in (1, H))
+    return True
+
+
 def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.0, is_causal=False, scale=None,
                                  enable_gqa=False):
-    L, S = query.shape[-2], key.shape[-2]
-    sf = 1 / math.sqrt(query.shape[-1]) if scale is None else scale
-    if enable_gqa:
-        rep = query.shape[-3] // key.shape[-3]
-        key = key.repeat_interleave(rep, -3)
-        value = value.repeat_interleave(rep, -3)
-    elif (query.dim() == 4 and key.dim() == 4 and value.dim() == 4 and dropout_p == 0.0
-          and query.dtype._cat == 2 and query.shape[-1] == value.shape[-1]):
+    _sdpa_check(query, key, value, attn_mask)
+    if _sdpa_uses_flash(query, key, value, attn_mask, dropout_p, enable_gqa):
+        if dropout_p != 0.0:
+            raise RuntimeError("scaled_dot_product_attention_flash_attention: Currently do not support "
+                               "dropout > 0")
+        sf = 1 / math.sqrt(query.shape[-1]) if scale is None else scale
+        if enable_gqa and query.shape[1] != key.shape[1]:
+            rep = query.shape[1] // key.shape[1]
+            key, value = key.repeat_interleave(rep, 1), value.repeat_interleave(rep, 1)
         return _sdpa_flash(query, key, value, attn_mask, is_causal, sf)
-    # torch's math path scales query and key by sqrt(scale) each, before the product
-    root = math.sqrt(sf)
-    w = _matmul(query * root, key.transpose(-2, -1) * root)
-    bias = None
+    return _sdpa_math(query, key, value, attn_mask, dropout_p, is_causal, scale, enable_gqa)
+
+
+def _sdpa_math(query, key, value, attn_mask, dropout_p, is_causal, scale, enable_gqa):
+    """torch's _scaled_dot_product_attention_math, step by step."""
+    out_dtype = query.dtype
+    if query.dtype in (D.float16, D.bfloat16):      # torch keeps the math path in float32
+        query, key, value = query.float(), key.float(), value.float()
+    L, S = query.shape[-2], key.shape[-2]
+    if attn_mask is not None and attn_mask.dtype is D.bool:
+        attn_mask = _sdpa_bool_mask(attn_mask, query)
+    # query and key are each scaled by sqrt(|scale|) before the product, query carrying the sign
+    root = math.sqrt(abs(1 / math.sqrt(query.shape[-1]) if scale is None else scale))
+    query = query * (-root if scale is not None and scale < 0 else root)
     if is_causal:
+        if attn_mask is not None:
+            raise RuntimeError("_scaled_dot_product_attention: Explicit attn_mask should not be set when "
+                               "is_causal=True")
         xp = xp_of(query._device)
-        bias = xp.triu(xp.full((L, S), -np.inf, query._data.dtype), 1)
+        attn_mask = _make(xp.triu(xp.full((L, S), -np.inf, query._data.dtype), 1), query.dtype, query._device)
+    if enable_gqa:
+        hq, hk, hv = query.shape[-3], key.shape[-3], value.shape[-3]
+        if not (hq == hk == hv) and (hq % hk or hq % hv):
+            raise RuntimeError("Number of heads in key and value must divide the number of heads in ")
+        if not hq == hk == hv:
+            key, value = key.repeat_interleave(hq // hk, -3), value.repeat_interleave(hq // hv, -3)
+    w = _matmul(query, key.transpose(-2, -1) * root)
     if attn_mask is not None:
-        if attn_mask.dtype is D.bool:
-            mb = np.where(attn_mask._data, 0, -np.inf).astype(query._data.dtype)
-            bias = mb if bias is None else bias + mb
-        else:
-            w = w + attn_mask
-    if bias is not None:
-        w = w + _make(bias, query.dtype, query._device)
-    w = softmax(w, -1)
+        w = w + attn_mask
+    # torch's _safe_softmax: a row masked out entirely gives zeros, not NaN
+    dead = (w == -math.inf).all(-1, keepdim=True)
+    zero = _make(xp_of(w._device).zeros((), w._data.dtype), w.dtype, w._device)
+    w = _where(dead, zero, softmax(_where(dead, zero, w), -1))
     if dropout_p > 0.0:
+        if dropout_p > 1:
+            raise RuntimeError(f"dropout probability has to be between 0 and 1, but got {dropout_p}")
         w = dropout(w, dropout_p, True)
-    return _matmul(w, value)
+    return _matmul(w, value).to(out_dtype)
+
+
+def _sdpa_bool_mask(mask, query):
+    """torch's convert_boolean_attn_mask: True keeps, False is -inf."""
+    return _make(np.where(mask._data, 0, -np.inf).astype(query._data.dtype), query.dtype, query._device)
 
 
 def _sdpa_flash(query, key, value, attn_mask, is_causal, sf):
@@ -1505,37 +1571,113 @@ def _in_projection_packed(q, k, v, w, b=None):
     return linear(q, w_q, b_q), linear(k, w_k, b_k), linear(v, w_v, b_v)
 
 
+def _in_projection(q, k, v, w_q, w_k, w_v, b_q=None, b_k=None, b_v=None):
+    Eq, Ek, Ev = q.size(-1), k.size(-1), v.size(-1)
+    for name, w, shape in (('query', w_q, (Eq, Eq)), ('key', w_k, (Eq, Ek)), ('value', w_v, (Eq, Ev))):
+        if tuple(w.shape) != shape:
+            raise AssertionError(f"expecting {name} weights shape of {shape}, but got {w.shape}")
+    for name, b in (('query', b_q), ('key', b_k), ('value', b_v)):
+        if b is not None and tuple(b.shape) != (Eq,):
+            raise AssertionError(f"expecting {name} bias shape of {(Eq,)}, but got {b.shape}")
+    return linear(q, w_q, b_q), linear(k, w_k, b_k), linear(v, w_v, b_v)
+
+
+def _mha_shape_check(query, key, value, key_padding_mask, attn_mask, num_heads):
+    """torch's own check, in its words: whether the input is batched."""
+    if query.dim() not in (2, 3):
+        raise AssertionError(f"query should be unbatched 2D or batched 3D tensor but received {query.dim()}-D "
+                             "query tensor")
+    batched = query.dim() == 3
+    kind = 'batched (3-D)' if batched else 'unbatched (2-D)'
+    want = 3 if batched else 2
+    if key.dim() != want or value.dim() != want:
+        raise AssertionError(f"For {kind} `query`, expected `key` and `value` to be {want}-D but found "
+                             f"{key.dim()}-D and {value.dim()}-D tensors respectively")
+    if key_padding_mask is not None and key_padding_mask.dim() != want - 1:
+        raise AssertionError(f"For {kind} `query`, expected `key_padding_mask` to be `None` or {want - 1}-D but "
+                             f"found {key_padding_mask.dim()}-D tensor instead")
+    if attn_mask is not None:
+        if attn_mask.dim() not in (2, 3):
+            raise AssertionError(f"For {kind} `query`, expected `attn_mask` to be `None`, 2-D or 3-D but found "
+                                 f"{attn_mask.dim()}-D tensor instead")
+        if not batched and attn_mask.dim() == 3:
+            expected = (num_heads, query.shape[0], key.shape[0])
+            if tuple(attn_mask.shape) != expected:
+                raise AssertionError(f"Expected `attn_mask` shape to be {expected} but got {attn_mask.shape}")
+    return batched
+
+
+def _canonical_mask(mask, mask_name, other_type, other_name, target_type, check_other=True):
+    """A bool mask as a float one (-inf where True); warns where the two masks' dtypes differ."""
+    if mask is None:
+        return None
+    if mask.dtype is not D.bool and not mask.is_floating_point():
+        raise AssertionError(f"only bool and floating types of {mask_name} are supported")
+    if check_other and other_type is not None and mask.dtype is not other_type:
+        warnings.warn(f"Support for mismatched {mask_name} and {other_name} is deprecated. Use same type for "
+                      "both instead.", stacklevel=3)
+    if mask.dtype is D.bool:
+        mask = _make(np.where(mask._data, -np.inf, 0).astype(target_type._np), target_type, mask._device)
+    return mask
+
+
+def _none_or_dtype(input):
+    if input is None:
+        return None
+    if isinstance(input, Tensor):
+        return input.dtype
+    raise RuntimeError("input to _none_or_dtype() must be None or torch.Tensor")
+
+
 def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_heads, in_proj_weight, in_proj_bias,
                                  bias_k, bias_v, add_zero_attn, dropout_p, out_proj_weight, out_proj_bias,
                                  training=True, key_padding_mask=None, need_weights=True, attn_mask=None,
                                  use_separate_proj_weight=False, q_proj_weight=None, k_proj_weight=None,
                                  v_proj_weight=None, static_k=None, static_v=None, average_attn_weights=True,
                                  is_causal=False):
+    """torch's Python function, step for step (its checks are assertions, in this order)."""
     from .. import cat, zeros
-    is_batched = query.dim() == 3
+    is_batched = _mha_shape_check(query, key, value, key_padding_mask, attn_mask, num_heads)
     if not is_batched:
         query, key, value = query.unsqueeze(1), key.unsqueeze(1), value.unsqueeze(1)
         if key_padding_mask is not None:
             key_padding_mask = key_padding_mask.unsqueeze(0)
     tgt_len, bsz, embed_dim = query.shape
     src_len = key.shape[0]
-    if embed_dim != embed_dim_to_check:
-        raise AssertionError(f'was expecting embedding dimension of {embed_dim_to_check}, but got {embed_dim}')
-    head_dim = embed_dim // num_heads
+    key_padding_mask = _canonical_mask(key_padding_mask, 'key_padding_mask', _none_or_dtype(attn_mask),
+                                       'attn_mask', query.dtype)
     if is_causal and attn_mask is None:
         raise RuntimeError('Need attn_mask if specifying the is_causal hint. You may use the Transformer '
                            'module method `generate_square_subsequent_mask` to create this mask.')
     if is_causal and key_padding_mask is None and not need_weights:
         attn_mask = None
     else:
-        is_causal = False
+        attn_mask = _canonical_mask(attn_mask, 'attn_mask', None, '', query.dtype, check_other=False)
+        if key_padding_mask is not None:
+            is_causal = False
+    if embed_dim != embed_dim_to_check:
+        raise AssertionError(f'was expecting embedding dimension of {embed_dim_to_check}, but got {embed_dim}')
+    head_dim = embed_dim // num_heads
+    if head_dim * num_heads != embed_dim:
+        raise AssertionError(f"embed_dim {embed_dim} not divisible by num_heads {num_heads}")
+    if use_separate_proj_weight:
+        if key.shape[:2] != value.shape[:2]:
+            raise AssertionError(f"key's sequence and batch dims {key.shape[:2]} do not match value's "
+                                 f"{value.shape[:2]}")
+    elif key.shape != value.shape:
+        raise AssertionError(f"key shape {key.shape} does not match value shape {value.shape}")
     if not use_separate_proj_weight:
+        if in_proj_weight is None:
+            raise AssertionError("use_separate_proj_weight is False but in_proj_weight is None")
         q, k, v = _in_projection_packed(query, key, value, in_proj_weight, in_proj_bias)
     else:
+        for name, w in (('q', q_proj_weight), ('k', k_proj_weight), ('v', v_proj_weight)):
+            if w is None:
+                raise AssertionError(f"use_separate_proj_weight is True but {name}_proj_weight is None")
         bq = bk = bv = None
         if in_proj_bias is not None:
             bq, bk, bv = in_proj_bias.chunk(3)
-        q, k, v = linear(query, q_proj_weight, bq), linear(key, k_proj_weight, bk), linear(value, v_proj_weight, bv)
+        q, k, v = _in_projection(query, key, value, q_proj_weight, k_proj_weight, v_proj_weight, bq, bk, bv)
     if attn_mask is not None:
         if attn_mask.dim() == 2:
             if tuple(attn_mask.shape) != (tgt_len, src_len):
@@ -1548,43 +1690,59 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
                                    f'{(bsz * num_heads, tgt_len, src_len)}.')
         else:
             raise RuntimeError(f"attn_mask's dimension {attn_mask.dim()} is not supported")
-        if attn_mask.dtype is D.bool:
-            attn_mask = _make(np.where(attn_mask._data, -np.inf, 0).astype(q._data.dtype), q.dtype, q._device)
-    if key_padding_mask is not None and key_padding_mask.dtype is D.bool:
-        key_padding_mask = _make(np.where(key_padding_mask._data, -np.inf, 0).astype(q._data.dtype),
-                                 q.dtype, q._device)
     if bias_k is not None and bias_v is not None:
-        k = cat([k, bias_k.expand(1, bsz, bias_k.shape[-1])])
-        v = cat([v, bias_v.expand(1, bsz, bias_v.shape[-1])])
+        if static_k is not None:
+            raise AssertionError("bias cannot be added to static key.")
+        if static_v is not None:
+            raise AssertionError("bias cannot be added to static value.")
+        k = cat([k, bias_k.repeat(1, bsz, 1)])
+        v = cat([v, bias_v.repeat(1, bsz, 1)])
         if attn_mask is not None:
             attn_mask = pad(attn_mask, (0, 1))
         if key_padding_mask is not None:
             key_padding_mask = pad(key_padding_mask, (0, 1))
+    elif bias_k is not None:
+        raise AssertionError("bias_k is set but bias_v is None")
+    elif bias_v is not None:
+        raise AssertionError("bias_v is set but bias_k is None")
     q = q.view(tgt_len, bsz * num_heads, head_dim).transpose(0, 1)
-    k = (k.view(k.shape[0], bsz * num_heads, head_dim) if static_k is None else static_k).transpose(0, 1) \
-        if static_k is None else static_k
-    v = (v.view(v.shape[0], bsz * num_heads, head_dim)).transpose(0, 1) if static_v is None else static_v
+    for name, st in (('static_k', static_k), ('static_v', static_v)):
+        if st is not None:
+            if st.size(0) != bsz * num_heads:
+                raise AssertionError(f"expecting {name}.size(0) of {bsz * num_heads}, but got {st.size(0)}")
+            if st.size(2) != head_dim:
+                raise AssertionError(f"expecting {name}.size(2) of {head_dim}, but got {st.size(2)}")
+    k = k.view(k.shape[0], bsz * num_heads, head_dim).transpose(0, 1) if static_k is None else static_k
+    v = v.view(v.shape[0], bsz * num_heads, head_dim).transpose(0, 1) if static_v is None else static_v
     if add_zero_attn:
         zs = (bsz * num_heads, 1, head_dim)
-        k = cat([k, zeros(zs, dtype=k.dtype)], dim=1)
-        v = cat([v, zeros(zs, dtype=v.dtype)], dim=1)
+        k = cat([k, zeros(zs, dtype=k.dtype, device=k.device)], dim=1)
+        v = cat([v, zeros(zs, dtype=v.dtype, device=v.device)], dim=1)
         if attn_mask is not None:
             attn_mask = pad(attn_mask, (0, 1))
         if key_padding_mask is not None:
             key_padding_mask = pad(key_padding_mask, (0, 1))
     src_len = k.shape[1]
     if key_padding_mask is not None:
+        if key_padding_mask.shape[0] != bsz:
+            raise AssertionError(f"Expected key_padded_mask.shape[0] to be {bsz}, but got "
+                                 f"{key_padding_mask.shape[0]}")
+        if key_padding_mask.shape[1] != src_len:
+            raise AssertionError(f"Expected key_padded_mask.shape[1] to be {src_len}, but got "
+                                 f"{key_padding_mask.shape[1]}")
         kpm = key_padding_mask.view(bsz, 1, 1, src_len).expand(-1, num_heads, -1, -1).reshape(
             bsz * num_heads, 1, src_len)
         attn_mask = kpm if attn_mask is None else attn_mask + kpm
     if not training:
         dropout_p = 0.0
     if need_weights:
-        qs = q * math.sqrt(1.0 / float(head_dim))
+        qs = q * math.sqrt(1.0 / float(q.shape[-1]))
+        w = _matmul(qs, k.transpose(-2, -1))
         if attn_mask is not None:
-            w = attn_mask + _matmul(qs, k.transpose(-2, -1))
-        else:
-            w = _matmul(qs, k.transpose(-2, -1))
+            if attn_mask.dtype is not qs.dtype:     # torch.baddbmm's check
+                raise RuntimeError(f"Input dtypes must be the same, got: input {_c10_name(attn_mask.dtype)}, "
+                                   f"batch1: {_c10_name(qs.dtype)}, batch2: {_c10_name(k.dtype)}")
+            w = attn_mask + w
         w = softmax(w, dim=-1)
         if dropout_p > 0.0:
             w = dropout(w, p=dropout_p)
