@@ -224,3 +224,24 @@ def sparse_grad(torch):
         scaler.update()
         return grad, emb.weight, scaler.get_scale(), opt.state_dict()
     return outcomes(run, lambda: run(inf=True), lambda: run(optim='Adagrad'))
+
+
+# --- the arithmetic the sparse steps rest on, bit for bit ---------------------------------------------------
+
+@case('Tensor.add_', exact=True)
+def dense_add_sparse_rounding(torch):
+    """dense.add_(sparse, alpha): a fused multiply-add through index_add_ (hybrid or uncoalesced), two roundings
+    in the loop for a coalesced one without dense dims; coalesce sums duplicates in torch's sort order."""
+    d, v = _exact(torch, 40, 4), _exact(torch, 90, 4) * 3.1        # CPU kernels: CUDA's round otherwise
+    n = torch.arange(90, device='cpu')
+    i, flat = (n * 17 % 40)[None], torch.stack([n * 13 % 40, n * 7 % 4])
+    sparse = [torch.sparse_coo_tensor(i, v, (40, 4)), torch.sparse_coo_tensor(i, v, (40, 4)).coalesce(),
+              torch.sparse_coo_tensor(flat, v[:, 0], (40, 4)), torch.sparse_coo_tensor(flat, v[:, 0], (40, 4)).coalesce(),
+              v[:40].to_sparse(), v[:40].to_sparse(1), v[:40].double().to_sparse(1)]
+    return ([s.coalesce()._values() for s in sparse],
+            [d.to(s.dtype, copy=True).add_(s, alpha=a) for s in sparse for a in (1, -0.3, 0.7)])
+
+
+def _exact(torch, n, k):
+    """n x k float32 values that both libraries compute exactly (one correctly rounded division)."""
+    return ((torch.arange(n * k, device='cpu') * 7919 % 1000 - 500) / 37).view(n, k)

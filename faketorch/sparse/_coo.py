@@ -99,7 +99,13 @@ def _coalesced(coo):
     keys = _keys(coo)
     uniq, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
     values = xp_of(coo.device).zeros((len(uniq),) + coo.values.shape[1:], coo.values.dtype)
-    np.ufunc_at(np.add, values, inverse.reshape(-1), coo.values)
+    inverse, added = inverse.reshape(-1), coo.values
+    if coo.device.type == 'cpu':
+        # torch's CPU coalesce adds duplicates in the order of its (unstable) sort of the keys
+        from .._ops.sorting import _unstable_argsort
+        order = _unstable_argsort(keys, 0, False)
+        inverse, added = inverse[order], added[order]
+    np.ufunc_at(np.add, values, inverse, added)
     return coo.indices[:, first], values
 
 

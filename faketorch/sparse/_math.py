@@ -89,15 +89,18 @@ def _add_sparse(t, src, alpha=1):
 
 
 def _dense_add_sparse_data(out, s, alpha):
-    """out += alpha * s on out's array (torch's add_out_dense_sparse: entry by entry, in order). A hybrid
-    tensor, or one not flagged coalesced, goes through torch's index_add_, whose dense add kernel rounds
-    out + alpha * v once (a fused multiply-add); a coalesced one without dense dims, through a loop that
-    rounds twice."""
+    """out += alpha * s on out's array, as torch's add_out_dense_sparse_cpu rounds: a hybrid tensor goes entry
+    by entry, in order, through index_add_, whose dense add kernel rounds out + alpha * v once (a fused
+    multiply-add); one without dense dims is coalesced first, then added with a fused multiply-add if it
+    was not flagged coalesced and in a loop that rounds twice if it was."""
     coo = s._data
-    if alpha != 1 and out.dtype in (np.float32, np.float64) and (coo.values.ndim > 1 or not coo.coalesced):
-        out[...] = np.on_host(_fma_add_at, out, _keys(coo), coo.indices, coo.values, alpha)
+    hybrid = coo.values.ndim > 1
+    indices, values = (coo.indices, coo.values) if hybrid or coo.coalesced else _coalesced(coo)
+    fused = hybrid or not coo.coalesced
+    if fused and alpha != 1 and out.dtype in (np.float32, np.float64) and indices.shape[0]:
+        out[...] = np.on_host(_fma_add_at, out, _keys(coo, indices), indices, values, alpha)
         return
-    np.ufunc_at(np.add, out, tuple(coo.indices), coo.values.astype(out.dtype) * np.asarray(alpha).astype(out.dtype)[()])
+    np.ufunc_at(np.add, out, tuple(indices), values.astype(out.dtype) * np.asarray(alpha).astype(out.dtype)[()])
 
 
 def _fma_add_at(out, keys, indices, values, alpha):
