@@ -533,6 +533,16 @@ def eigvals(A, *, out=None):
     return _write(out, W, 'linalg_eigvals')
 
 
+def _svd_check_gauge(U, V, gU, gV):
+    """torch's check that a loss on complex singular vectors ignores their phases."""
+    def imdiag(X, gX):
+        return 0 if gX is None else np.diagonal(np.conj(X._data).swapaxes(-1, -2) @ gX._data, 0, -2, -1).imag
+    if not np.allclose(imdiag(U, gU), -imdiag(V, gV), rtol=1e-2, atol=1e-2):
+        raise RuntimeError("svd_backward: The singular vectors in the complex case are specified up to "
+                           "multiplication by e^{i phi}. The specified loss function depends on this phase "
+                           "term, making it ill-defined.")
+
+
 def _svd_bwd_math(U, S, Vh, gU, gS, gVh, full):
     m, n = U._data.shape[-2], Vh._data.shape[-1]
     k = S._data.shape[-1]
@@ -544,6 +554,8 @@ def _svd_bwd_math(U, S, Vh, gU, gS, gVh, full):
         return U.matmul(_diag_embed(gS.to(U.dtype))).matmul(Vh)
     V = _mH(Vh)
     gV = _mH(gVh) if gVh is not None else None
+    if U.dtype.is_complex:
+        _svd_check_gauge(U, V, gU, gV)
     S2 = S * S
     E = S2.unsqueeze(-2) - S2.unsqueeze(-1)
     eye = _make(np.eye(k, dtype=bool), D.bool, S._device)
@@ -554,6 +566,8 @@ def _svd_bwd_math(U, S, Vh, gU, gS, gVh, full):
         UhgU = _mH(U).matmul(gU)
         skew = (UhgU - _mH(UhgU)) / E
         inner = inner + skew.masked_fill(eye, 0) * Sd.unsqueeze(-2)
+        if U.dtype.is_complex:      # torch: the phase gauge adds i Im(diag(U^H gU)) / S on the diagonal
+            inner = inner + _diag_embed(UhgU.diagonal(0, -2, -1).imag.to(U.dtype) * 1j / Sd)
     if gV is not None:
         VhgV = Vh.matmul(gV)
         skew = (VhgV - _mH(VhgV)) / E

@@ -214,3 +214,16 @@ def _conv_double(torch):
     gx, = torch.autograd.grad((out.abs() ** 2).sum(), a, create_graph=True)
     (gx * b).real.sum().backward()
     return a.grad, b.grad
+
+
+def _svd_loss(u, s, vh):
+    return (u * s.to(u.dtype)) @ vh * (1 + 2j) + (u @ u.mH).sum() * s
+
+
+case('torch.linalg.svd', name='complex_grad_tall')(_of_six(
+    lambda torch, x: _svd_loss(*torch.linalg.svd(x.reshape(3, 2), full_matrices=False))))
+case('torch.linalg.svd', name='complex_grad_wide')(_of_six(
+    lambda torch, x: _svd_loss(*torch.linalg.svd(x.reshape(2, 3), full_matrices=False))))
+case('torch.linalg.svd', name='complex_grad_phase_dependent')(_of_six(     # torch refuses an ill-defined loss
+    lambda torch, x: torch.linalg.svd(x[:4].reshape(2, 2))[0].real))
+case('torch.linalg.pinv', name='complex_grad')(_of_six(lambda torch, x: torch.linalg.pinv(x.reshape(3, 2))))
