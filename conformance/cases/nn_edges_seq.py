@@ -233,3 +233,20 @@ def kernel_choice(torch):
             _grads(torch, sdpa(q, k2, v2, enable_gqa=True), q, k2, v2),
             sdpa(q, k[:, :, :0], v[:, :, :0]).detach(),
             outcomes(lambda: sdpa(q[:, :3], k2, k2, enable_gqa=True)))
+
+
+# --- transformers ---
+
+@case('nn.TransformerEncoderLayer')
+def masks_canonical_first(torch):
+    # the encoder and its layers make their masks float first, under their own names: one warning
+    layer = _m(torch, 'TransformerEncoderLayer', 8, 2, 16, 0.0)
+    enc = torch.nn.TransformerEncoder(layer, 2, enable_nested_tensor=False)
+    x = _x(torch, 3, 2, 8)
+    bool_kpm, float_kpm = torch.tensor([[False, False, True], [False, True, False]]), torch.zeros(2, 3)
+    return outcomes(lambda: layer(x, src_key_padding_mask=bool_kpm.long()),
+                    lambda: layer(x, src_mask=torch.zeros(3, 3, dtype=torch.long)),
+                    lambda: enc(x, mask=torch.zeros(3, 3, dtype=torch.int32)),
+                    lambda: _warned(lambda: layer(x, src_mask=torch.zeros(3, 3, dtype=torch.bool),
+                                                  src_key_padding_mask=float_kpm)),
+                    lambda: _warned(lambda: enc(x, mask=torch.zeros(3, 3), src_key_padding_mask=bool_kpm)))

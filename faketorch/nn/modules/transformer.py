@@ -142,6 +142,10 @@ class TransformerEncoder(Module):
         return _nested_fast_path_ok(self, src, mask, kpm)
 
     def forward(self, src, mask=None, src_key_padding_mask=None, is_causal=None):
+        # as torch, the masks are made float here: the layers' own checks and warnings then see floats
+        src_key_padding_mask = F._canonical_mask(src_key_padding_mask, 'src_key_padding_mask',
+                                                 F._none_or_dtype(mask), 'mask', src.dtype)
+        mask = F._canonical_mask(mask, 'mask', None, '', src.dtype, check_other=False)
         output = src
         first = self.layers[0]
         seq_len = _get_seq_len(src, first.self_attn.batch_first)
@@ -231,6 +235,9 @@ class TransformerEncoderLayer(Module):
             self.activation = F.relu
 
     def forward(self, src, src_mask=None, src_key_padding_mask=None, is_causal=False):
+        src_key_padding_mask = F._canonical_mask(src_key_padding_mask, 'src_key_padding_mask',
+                                                 F._none_or_dtype(src_mask), 'src_mask', src.dtype)
+        src_mask = F._canonical_mask(src_mask, 'src_mask', None, '', src.dtype, check_other=False)
         x = src
         if self.norm_first:
             x = x + self._sa_block(self.norm1(x), src_mask, src_key_padding_mask, is_causal=is_causal)
