@@ -290,6 +290,8 @@ def _reduced_alpha(torch, dt):
 # vectorised loop; its scalar loop for a tail shorter than a vector rounds the product: not matched)
 check('torch.add', lambda torch: _reduced_alpha(torch, torch.float16), name='float16_alpha', exact=True)
 check('torch.add', lambda torch: _reduced_alpha(torch, torch.bfloat16), name='bfloat16_alpha', exact=True)
+# float32: one fused multiply-add (alpha rounded to float32): x + alpha * y rounded once
+check('torch.add', lambda torch: _reduced_alpha(torch, torch.float32), name='float32_alpha_fma', exact=True)
 
 
 @case('torch.multinomial')

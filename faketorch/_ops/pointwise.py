@@ -523,8 +523,8 @@ def _alpha_check(rt, alpha):
 
 def _with_alpha(op, gname, input, other, alpha, out):
     """input + alpha * other (op: _add / _sub) as torch's one node: the gradient of other is
-    alpha * g; half and bfloat16 tensors sum in float32 with alpha rounded to their dtype, and
-    round once."""
+    alpha * g; half and bfloat16 tensors sum in float32 with alpha rounded to their dtype, float32
+    ones as a fused multiply-add; each rounds once."""
     if not isinstance(input, Tensor) or not isinstance(other, Tensor):
         rt = D.result_type_of((input,), (other,)) if isinstance(input, Tensor) else None
         if rt is not None:
@@ -540,6 +540,8 @@ def _with_alpha(op, gname, input, other, alpha, out):
         if rt is D.float16 or rt is D.bfloat16:
             a = float(D.round_bf16(alpha) if rt is D.bfloat16 else np.float16(alpha))
             r = op(input.to(D.float32), other.to(D.float32) * a).to(rt)
+        elif rt is D.float32:       # torch's loop is one fused multiply-add (alpha as float32): exact in float64
+            r = op(input.to(D.float64), other.to(D.float64) * float(np.float32(alpha))).to(rt)
         else:
             r = op(input, other * (bool(alpha) if rt is D.bool else alpha))
     finally:
