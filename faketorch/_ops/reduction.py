@@ -85,6 +85,8 @@ def sum(input, dim=None, keepdim=False, *, dtype=None):
 def nansum(input, dim=None, keepdim=False, *, dtype=None):
     if input.dtype._cat < 2:
         return sum(input, dim, keepdim, dtype=dtype)
+    if input.dtype.is_complex and input._device.type == 'cpu':
+        raise RuntimeError("nansum on CPU does not support complex inputs")
     a = input._data
     dims = _dims(dim, a.ndim)
     out_dt = dtype or input.dtype
