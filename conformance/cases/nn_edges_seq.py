@@ -71,6 +71,19 @@ def hidden_state_count(torch):
                     lambda: c(x[0, 0], h[0]))
 
 
+@case('nn.LSTM')
+def onednn_output_node(torch):
+    # a float32 batched, time-major, one-direction CPU LSTM's output comes from oneDNN's layer node
+    out = []
+    for kw, shape in (({}, (5, 2, 3)), (dict(num_layers=2), (5, 2, 3)), (dict(bidirectional=True), (5, 2, 3)),
+                      (dict(batch_first=True), (2, 5, 3)), ({}, (5, 3)), (dict(proj_size=2), (5, 2, 3))):
+        m = _m(torch, 'LSTM', 3, 4, device='cpu', **kw)
+        x = _x(torch, *shape, device='cpu').requires_grad_()
+        o, (h, c) = m(x)
+        out.append(_grads(torch, o, x) + (h.grad_fn.name(), c.grad_fn.name()))
+    return out
+
+
 @case('nn.GRU')
 def zero_length_sequence(torch):
     out = []
@@ -136,7 +149,8 @@ def transposes_in_place_and_masks(torch):
 # --- attention ---
 
 def _grads(torch, out, *leaves):
-    w = torch.tensor(np.cos(np.arange(out.numel()) * 1.3).reshape(tuple(out.shape)).astype('float32'))
+    w = torch.tensor(np.cos(np.arange(out.numel()) * 1.3).reshape(tuple(out.shape)).astype('float32'),
+                     device=out.device)
     (out * w.to(out.dtype)).sum().backward()
     return (out, out.grad_fn.name()) + tuple(t.grad for t in leaves)
 

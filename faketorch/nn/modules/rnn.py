@@ -319,15 +319,19 @@ class RNNBase(Module):
         else:
             self._check_hidden(hx, self._expected_hidden(input, batch_sizes, self.hidden_size))
             h0, c0 = hx, None
+        onednn = False
         if batch_sizes is None:
             if input.size(0) == 0:
                 raise RuntimeError("Expected sequence length to be larger than 0 in RNN")
-            if (lstm and self.proj_size == 0 and input.dtype is faketorch.float32 and input.numel()
-                    and input.device.type == 'cpu'):
+            onednn = (lstm and self.proj_size == 0 and input.dtype is faketorch.float32 and input.numel() > 0
+                      and input.device.type == 'cpu')
+            if onednn:
                 for h in (h0, c0):
                     if h.dtype is not input.dtype and str(h.dtype)[6:] in _ONEDNN_HX_ERRORS:
                         raise RuntimeError(_ONEDNN_HX_ERRORS[str(h.dtype)[6:]])
         out, hn, cn = self._run(input, batch_sizes, h0, c0)
+        if onednn and nd == 1:
+            out = _renamed(out, 'MkldnnRnnLayerBackward0')      # the last layer's oneDNN node
         if packed:
             if unsorted_indices is not None:
                 hn = _index_select(hn, 1, unsorted_indices)
@@ -350,6 +354,17 @@ def _transpose_(t):
     r = _make(t._data.swapaxes(0, 1), t.dtype, t._device)
     if t._requires_grad and faketorch.is_grad_enabled():
         attach('TransposeBackward1', lambda node, g: (g.transpose(0, 1),), (t,), (r,))
+    return r
+
+
+def _renamed(t, name):
+    """t under a pass-through node named as torch's kernel that made it."""
+    from ..._tensor import _make
+    from ..._ops._core import attach
+    if not (t._requires_grad and faketorch.is_grad_enabled()):
+        return t
+    r = _make(t._data, t.dtype, t._device)
+    attach(name, lambda node, g: (g,), (t,), (r,))
     return r
 
 
