@@ -69,3 +69,56 @@ check('Tensor.__setitem__', lambda torch: (_set_back(torch, 0, torch.tensor(5.),
                                            _set_back(torch, slice(None), torch.tensor(5.), (0,), torch.int64)),
       name='int_target_grad_through_fill')
 check('Tensor.__setitem__', lambda torch: _set_back(torch, (True, 0), 5.), name='advanced_on_view_copyslices')
+
+# --- index_select / index_add / index_fill / index_reduce ---------------------------------------------
+check('torch.index_select', lambda torch: torch.tensor(1.).index_select(0, torch.tensor([[0, 1]])),
+      name='0d_vector_first')
+check('torch.index_select', lambda torch: torch.tensor(1.).index_select(0, torch.tensor([0., 1.])),
+      name='0d_count_before_dtype')
+check('Tensor.index_add_', lambda torch: torch.zeros(2, 3).index_add_(0, torch.tensor([5]), torch.ones(1, 3), alpha=2),
+      name='alpha_kernel_wording')
+check('Tensor.index_add_', lambda torch: torch.zeros(2, 3).index_add_(0, torch.tensor([5], dtype=torch.int32),
+                                                                       torch.ones(1, 3)), name='int32_kernel_wording')
+check('Tensor.index_fill_', lambda torch: torch.zeros(3).index_fill_(0, torch.tensor([5]), 1 + 1j),
+      name='complex_value_first')
+check('Tensor.index_reduce_', lambda torch: torch.zeros(2, 3, dtype=torch.bool).index_reduce_(
+    0, torch.tensor([5]), torch.ones(1, 3, dtype=torch.bool), 'amax', include_self=False), name='bool_exclude_self')
+check('Tensor.index_reduce_', lambda torch: torch.zeros(2, 3, dtype=torch.complex64).index_reduce_(
+    0, torch.tensor([0, 5]), torch.ones(2, 3, dtype=torch.complex64), 'amax'), name='complex_amax_at_first_index')
+check('Tensor.index_reduce_', lambda torch: torch.zeros(2, 3, dtype=torch.bool).index_reduce_(
+    0, torch.tensor([0]), torch.ones(1, 3, dtype=torch.bool), 'mean'), name='bool_mean')
+check('Tensor.index_reduce_', lambda torch: torch.zeros(3, dtype=torch.bool).index_reduce_(
+    0, torch.tensor([0]), torch.ones(1, dtype=torch.bool), 'prod'), name='bool_1d')
+check('Tensor.index_reduce_', lambda torch: [torch.zeros(2, 3).index_reduce_(0, torch.tensor([i]), torch.ones(1, 3),
+                                                                             'prod', include_self=False)
+                                             for i in (-1,)] + [torch.zeros(2, 3).index_reduce_(
+                                                 0, torch.tensor([-3]), torch.ones(1, 3), 'prod', include_self=False)],
+      name='exclude_self_bounds')
+
+# --- scatter / scatter_add / scatter_reduce / gather / take_along_dim ----------------------------------
+check('torch.scatter', lambda torch: (torch.zeros(2, 1, 3).scatter(0, torch.tensor([[]], dtype=torch.long),
+                                                                   torch.ones(1, 1)),
+                                      torch.zeros(3).scatter_add(-1, torch.zeros(1, 0, dtype=torch.long),
+                                                                 torch.ones(2))), name='empty_index_unchecked')
+check('torch.scatter', lambda torch: (torch.zeros(2, 3).scatter(0, torch.zeros(0, 1, dtype=torch.long), 1 + 1j),
+                                      torch.zeros(1).scatter(0, torch.tensor([0, 1]), 1 + 1j)),
+      name='value_converted_at_first_index')
+check('torch.scatter', lambda torch: torch.zeros(2, 3).scatter(0, torch.tensor([[-1]]), 1 + 1j),
+      name='bad_first_index_before_value')
+check('torch.scatter_reduce', lambda torch: torch.zeros(3).scatter_reduce(0, torch.tensor(1), torch.ones(2), 'sum'),
+      name='0d_index')
+check('torch.scatter_reduce', lambda torch: [torch.zeros(2, 3, dtype=torch.bool).scatter_reduce(
+    0, torch.tensor([[i]]), torch.ones(1, 1, dtype=torch.bool), 'mean', include_self=inc)
+    for i, inc in ((5, True), (5, False))], name='bool_mean')
+check('torch.scatter_reduce', lambda torch: torch.zeros(2, 3, dtype=torch.bool).scatter_reduce(
+    0, torch.zeros(1, 0, dtype=torch.long), torch.ones(1, 1, dtype=torch.bool), 'mean'), name='bool_mean_empty')
+check('torch.scatter_reduce', lambda torch: (torch.zeros(2, 3, dtype=torch.complex64).scatter_reduce(
+    0, torch.zeros(1, 0, dtype=torch.long), torch.ones(1, 1, dtype=torch.complex64), 'amax', include_self=False),
+    torch.zeros(2, 3, dtype=torch.complex64).scatter_reduce(0, torch.tensor([[-1]]),
+                                                            torch.ones(1, 1, dtype=torch.complex64), 'amax',
+                                                            include_self=False)), name='complex_amax')
+check('torch.take_along_dim', lambda torch: (torch.arange(3.).take_along_dim(torch.tensor([[0, 1]], dtype=torch.int32)),
+                                             torch.tensor(1.).take_along_dim(torch.tensor([[0.]]))),
+      name='no_dim_is_flat_gather')
+check('torch.take_along_dim', lambda torch: torch.ones(2, 0).take_along_dim(torch.tensor([[0], [1], [0]]), 1),
+      name='broadcast_before_modulo')

@@ -9,6 +9,7 @@ from .._tensor import Tensor, _make
 from ..autograd.grad_mode import state as grad_state
 from ._core import _OVERLAP, attach, check_inplace, commit_inplace, device_error, guard, needs
 from .factory import _fill_value
+from .selection import _scalar_to
 from .shape import make_view
 
 _BASIC = (int, slice, type(None), type(Ellipsis))
@@ -488,9 +489,6 @@ def _expandable(vs, shape):
     return len(vs) <= len(shape) and all(a == 1 or a == b for a, b in zip(vs[::-1], shape[::-1]))
 
 
-_HALF_NAMES = {'float16': 'c10::Half', 'bfloat16': 'c10::BFloat16'}
-
-
 def _index_put_checks(t, idx, np_idx, v, vt):
     """torch's index_put_ checks that come before its kernel reads an index: a one-element value
     through a single mask goes to masked_fill_ (bool masks only; it converts the value), else the
@@ -506,10 +504,7 @@ def _index_put_checks(t, idx, np_idx, v, vt):
             raise RuntimeError("masked_fill_ only supports boolean masks, but got mask with dtype unsigned char")
         if vt is None or vt.dtype is t.dtype:
             return v
-        try:
-            return _fill_value(vt.item(), t.dtype)
-        except RuntimeError as e:       # masked_fill_ names the half types as C++ does
-            raise RuntimeError(str(e).replace('double', _HALF_NAMES.get(t.dtype.name, 'double'))) from None
+        return _scalar_to(vt.item(), t.dtype)       # masked_fill_'s conversion
     if vt is None:
         return v
     vs = _strip_ones(vt._data.shape)

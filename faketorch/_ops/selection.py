@@ -8,6 +8,7 @@ from ..autograd.grad_mode import state as grad_state
 from ._core import attach, broadcast_shapes, guard, needs, register, with_out
 from .manipulation import _check_storage
 from .reduction import _at
+from .factory import _fill_value
 from .shape import _text, no_dims_error
 
 
@@ -47,6 +48,8 @@ def _along(d, idx, ndim):
 def index_select(input, dim, index):
     a = input._data
     d = _wrap_dim(dim, a.ndim)
+    if a.ndim == 0 and index._data.ndim <= 1 and index._data.size != 1:       # checked before the index's dtype
+        raise RuntimeError(f"index_select(): Index to scalar can have only 1 value, got {index._data.size} value(s)")
     idx = _index_vector(index)
     if a.ndim == 0:
         if idx.size != 1:
@@ -110,7 +113,8 @@ def index_add(input, dim, index, source, *, alpha=1):
     if a.ndim <= 1:
         idx = _check_bounds(idx, a.size)
     elif idx.size and a.size:       # torch's kernel for a first or last dim is scatter_add's, with its wording
-        idx = _check_bounds(idx, a.shape[d], _out_of_bounds(d, a.shape[d]) if d in (0, a.ndim - 1) else None)
+        fast = d in (0, a.ndim - 1) and alpha == 1 and alpha.__class__ is not bool and index.dtype is D.int64
+        idx = _check_bounds(idx, a.shape[d], _out_of_bounds(d, a.shape[d]) if fast else None)
     rt = input.dtype
     data = a.copy()
     s = source._data.astype(rt._np, copy=False)
@@ -200,6 +204,8 @@ def index_fill(input, dim, index, value):
                            f"{vt._data.ndim} dimension(s).")
     if index.dtype is not D.int64:
         raise IndexError("index_fill_(): Expected dtype int64 for index.")
+    if not input.dtype.is_complex and (vt.dtype.is_complex if vt is not None else isinstance(value, complex)):
+        raise RuntimeError("index_fill_(): Converting complex Scalar to non-complex type is not supported")
     a = input._data
     d = _wrap_dim(dim, a.ndim)
     if index._data.ndim > 1:
@@ -268,7 +274,7 @@ def _scatter_reduce_np(a, d, idx, s, reduce, include_self):
 
 
 def _extreme_identity(dt, reduce):
-    if dt.kind == 'f':
+    if dt.kind in 'fc':
         return -np.inf if reduce == 'amax' else np.inf
     if dt == np.bool_:
         return reduce == 'amin'
@@ -292,6 +298,17 @@ def scatter_reduce(input, dim, index, src, reduce, *, include_self=True):
         raise RuntimeError(f"reduce argument must be either sum, prod, mean, amax or amin, got {reduce}")
     if input._device.type == 'cuda' and input.dtype is D.bool and reduce in ('prod', 'amin', 'amax'):
         raise NotImplementedError("\"cuda_scatter_gather_base_kernel_func\" not implemented for 'Bool'")
+    # CPU kernels torch lacks (met before the bounds checks, or after them without self); the bool
+    # mean's final division fails even with nothing scattered
+    if (reduce == 'mean' and input.dtype is D.bool) or (reduce in ('amax', 'amin') and input.dtype.is_complex):
+        if idx.size and not include_self:
+            _gs_bounds(idx, a.shape[d] if a.ndim else 1, d)
+        if idx.size:
+            raise _not_implemented(f'scatter_gather_tensor_cpu_reduce_{reduce}', input.dtype)
+        if reduce == 'mean':
+            raise _not_implemented('div_floor_cpu', input.dtype)
+    if idx.ndim == 0 and a.ndim:
+        idx = idx.reshape(1)        # a 0-dim index counts as one element
     if a.ndim == 0:
         # a 0-dim self works as a one-element vector (its node keeps torch's name)
         r = scatter_reduce(input.reshape(1), 0, index.reshape(-1), src.reshape(-1), reduce,
@@ -301,8 +318,10 @@ def scatter_reduce(input, dim, index, src, reduce, *, include_self=True):
         return r
     else:
         idx = _gs_bounds(idx, a.shape[d], d)
-        s = src._data[tuple(slice(0, n) for n in idx.shape)]
-        out, cnt = _scatter_reduce_np(a, d, idx, s, reduce, include_self)
+        if idx.size:
+            out, cnt = _scatter_reduce_np(a, d, idx, _cut(src, idx), reduce, include_self)
+        else:               # torch checks nothing more of an empty index
+            out, cnt = a.copy(), np.zeros(a.shape, np.int64, like=a)
     r = _make(out, input.dtype, input._device)
     if _grad_on(input, src):
         c = _make(cnt, D.int64, input._device)
@@ -359,13 +378,49 @@ def _scatter_reduce_bwd(d, index, reduce, include_self, cnt):
     return bwd
 
 
+# the kernels torch's index_reduce_ lacks, by (reduce, bool or else complex)
+_INDEX_REDUCE_MISSING = {('mean', True): 'div_floor_cpu', ('amax', False): 'maximum_cpu',
+                         ('amin', False): 'minimum_cpu'}
+
+
+def _scalar_to(v, dt):
+    """A Python number as torch's Scalar.to<T> converts it for a kernel (its errors name C++ types)."""
+    if not isinstance(v, (bool, int, float, complex)):
+        return v
+    try:
+        return _fill_value(v, dt)
+    except RuntimeError as e:
+        raise RuntimeError(str(e).replace('double', _HALF_NAMES.get(dt.name, 'double'))) from None
+
+
+_HALF_NAMES = {'float16': 'c10::Half', 'bfloat16': 'c10::BFloat16'}
+
+
+def _not_implemented(kernel, dt):
+    return NotImplementedError(f'"{kernel}" not implemented for \'{D.type_name(dt)}\'')
+
+
 def index_reduce(input, dim, index, source, reduce, *, include_self=True):
     if reduce not in ('prod', 'mean', 'amax', 'amin'):
         raise RuntimeError(f"index_reduce(): Expected reduce to be one of prod, mean, amax or amin but got "
                            f"{reduce}.")
     a = input._data
     d = _wrap_dim(dim, a.ndim)
-    idx = _check_bounds(_index_func_checks('index_reduce', input, d, index, source), a.shape[d] if a.ndim else 1)
+    idx = _index_func_checks('index_reduce', input, d, index, source)
+    n = a.shape[d] if a.ndim else 1
+    missing = None
+    if input.dtype is D.bool or input.dtype.is_complex:      # kernels torch lacks, each failing at its place
+        missing = ('index_reduce_func_exclude_input_init' if not include_self else 'index_func_' if a.ndim <= 1
+                   else _INDEX_REDUCE_MISSING.get((reduce, input.dtype is D.bool)))
+        if missing and (not include_self or a.ndim <= 1):
+            raise _not_implemented(missing, input.dtype)
+    if not include_self and a.size:     # its first pass takes negative indices, with scatter's wording
+        _check_bounds(idx, n, _out_of_bounds(d, n, kind=IndexError), wrap=True)
+    if missing and reduce != 'mean' and idx.size and 0 <= idx[0] < n:
+        raise _not_implemented(missing, input.dtype)       # at the first index, before the others' checks
+    idx = _check_bounds(idx, n)
+    if missing and idx.size:
+        raise _not_implemented(missing, input.dtype)
     s = source._data
     if a.ndim == 0:
         full_idx = idx.reshape(s.shape) if s.ndim else idx.reshape(())
@@ -460,8 +515,7 @@ def _long_indices(indices):
 
 
 def take_along_dim(input, indices, dim=None):
-    if dim is None:
-        _long_indices(indices)
+    if dim is None:         # torch gathers from the flat input, with gather's checks
         return input.reshape(-1).gather(0, indices.reshape(-1))
     a, i = input._data, indices._data
     if i.ndim != a.ndim:
@@ -473,17 +527,17 @@ def take_along_dim(input, indices, dim=None):
     if a.ndim == 0:
         raise no_dims_error(d)
     n = a.shape[d]
-    if i.size and (i.min() < 0 or i.max() >= n):
-        # torch takes the indices modulo the size along dim (an integer division, so 0 fails)
-        if not n:
-            raise RuntimeError("ZeroDivisionError")
-        indices = _make(np.mod(i, n), D.int64, indices._device)
     ishape = list(a.shape)
     ishape[d] = i.shape[d]
     ishape = broadcast_shapes(ishape, i.shape)
     xshape = list(i.shape)
     xshape[d] = n
     xshape = broadcast_shapes(xshape, a.shape)
+    if i.size and (i.min() < 0 or i.max() >= n):
+        # torch takes the indices modulo the size along dim (an integer division, so 0 fails)
+        if not n:
+            raise RuntimeError("ZeroDivisionError")
+        indices = _make(np.mod(i, n), D.int64, indices._device)
     x = input.expand(xshape) if tuple(xshape) != a.shape else input
     idx = indices.expand(ishape) if tuple(ishape) != i.shape else indices
     return x.gather(d, idx)
@@ -646,6 +700,8 @@ def _scatter_index(input, index, d, src=None):
 def _scatter_np(a, d, idx, s, how):
     """Scatter s (already cut to idx's shape) into a copy of a along d."""
     out = a.copy()
+    if not idx.size:            # torch checks nothing more of an empty index
+        return out
     if a.ndim == 0 or idx.ndim == 0:
         flat = out.reshape(-1)
         pos = (idx.reshape(-1),)
@@ -680,7 +736,10 @@ def scatter(input, dim, index, src=None, value=None, *, reduce=None):
     idx = _scatter_index(input, index, d, st)
     if reduce is not None and reduce not in ('add', 'multiply'):
         raise RuntimeError("reduce argument must be either add or multiply.")
-    idx = _gs_bounds(idx, a.shape[d] if a.ndim else 1, d)
+    n = a.shape[d] if a.ndim else 1
+    if st is None and idx.size and 0 <= int(idx.reshape(-1)[0]) < n:
+        src = _scalar_to(src, input.dtype)      # the kernel converts the value at the first (valid) index
+    idx = _gs_bounds(idx, n, d)
     s = _cut(st, idx) if st is not None else np.full(idx.shape, src, a.dtype, like=a)
     r = _make(_scatter_np(a, d, idx, s.astype(a.dtype, copy=False), reduce), input.dtype, input._device)
     if _grad_on(input, st):
