@@ -45,3 +45,43 @@ def lower_cholesky_check_of_a_vector(torch):
     return outcomes(lambda: c.lower_cholesky.check(torch.tensor([1., 2.])),
                     lambda: c.corr_cholesky.check(torch.tensor([1., 0.])),
                     lambda: c.lower_cholesky.check(torch.tensor([[1., 0.], [0.5, 1.]])))
+
+
+@case('distributions.Binomial.sample')
+def binomial_sampling(torch):
+    # torch.binomial: inversion below count * p = 10, BTRS above, count - sample for p > 0.5
+    torch.manual_seed(5)
+    d = D(torch)
+    counts = torch.tensor([5., 20., 100., 1000., 0., 7., 3., 50., 1e5, 13.])
+    probs = torch.tensor([0.3, 0.3, 0.05, 0.7, 0.5, 1., 0., 0.9, 0.45, 0.999])
+    return (torch.binomial(counts.repeat(3), probs.repeat(3)),
+            torch.binomial(counts.double(), probs.double()),
+            d.Binomial(10, torch.tensor([0.3, 0.6])).sample((4,)),
+            d.Binomial(torch.tensor([[5.], [40.]]), logits=torch.tensor([0., 1., -2.])).sample((2,)),
+            torch.binomial(torch.tensor([5., -1.]), torch.tensor([float('nan'), 0.3])),
+            outcomes(lambda: torch.binomial(torch.tensor([5]), torch.tensor([0])),
+                     lambda: torch.binomial(torch.tensor([5.]), torch.tensor([0.3], dtype=torch.float64)),
+                     lambda: torch.binomial(torch.tensor([5., 3.]), torch.tensor([0.3, 0.2, 0.1]))))
+
+
+@case('distributions.HalfNormal.log_prob')
+def half_normal_log_prob_keeps_value_dtype(torch):
+    d = D(torch).HalfNormal(1., validate_args=False)
+    return (d.log_prob(torch.tensor([1., 0.5], dtype=torch.float64)),
+            d.log_prob(torch.tensor([1., -0.5], dtype=torch.float16)))
+
+
+@case('distributions.Exponential.sample')
+def integer_parameters_reach_float_only_samplers(torch):
+    # integer parameter tensors make integer sample buffers, which torch's kernels refuse
+    d = D(torch)
+    return outcomes(lambda: d.Exponential(torch.tensor([1, 2])).sample(),
+                    lambda: d.Cauchy(torch.tensor([0, 1]), 1.).sample(),
+                    lambda: d.Poisson(torch.tensor([1, 2])).sample(),
+                    lambda: d.Beta(torch.tensor([2, 3]), 3.).sample(),
+                    lambda: torch.zeros(2, dtype=torch.uint8).cauchy_(),
+                    lambda: torch.zeros(2, dtype=torch.int16).exponential_(),
+                    lambda: torch.zeros(2, dtype=torch.int32).log_normal_(),
+                    lambda: torch.zeros(2, dtype=torch.bool).geometric_(0.5),
+                    lambda: torch.zeros(2, dtype=torch.int32).geometric_(0.5).dtype,
+                    lambda: torch._sample_dirichlet(torch.ones(2, dtype=torch.float16)))

@@ -202,6 +202,7 @@ def multinomial(input, num_samples, replacement=False, *, generator=None, out=No
 
 
 def poisson(input, generator=None):
+    _not_for(input, 'poisson_cpu', not input.dtype.is_floating_point)
     a = np.host(input._data)
     if a.size and not (a >= 0).all():
         raise RuntimeError('invalid Poisson rate, expected rate to be non-negative')
@@ -269,26 +270,47 @@ def bernoulli_(self, p=0.5, *, generator=None):
     return _fill(self, data)
 
 
+# the C++ scalar type each non-float dtype prints as in torch's cauchy_ error
+_C_TYPE = {D.int8: 'signed char', D.int16: 'short int', D.int32: 'int', D.int64: 'long int', D.uint8: 'unsigned char',
+           D.uint16: 'short unsigned int', D.uint32: 'unsigned int', D.uint64: 'long unsigned int', D.bool: 'bool',
+           D.complex64: 'c10::complex<float>', D.complex128: 'c10::complex<double>'}
+
+
+def _continuous_only(self, name, type_name):
+    if not self.dtype.is_floating_point:
+        raise RuntimeError(f'{name} distribution is a continuous probability distribution. dtype must be a '
+                           f'floating point but you specified {type_name}')
+
+
+def _not_for(self, kernel, bad):
+    if bad:
+        raise NotImplementedError(f'"{kernel}" not implemented for \'{D.type_name(self.dtype)}\'')
+
+
 def exponential_(self, lambd=1.0, *, generator=None):
     check_inplace(self)
+    _continuous_only(self, 'Exponential', D.type_name(self.dtype))
     return _fill(self, _draw(self._device, generator, 'exponential', self._data.shape, _np(self.dtype),
                              float(lambd)))
 
 
 def cauchy_(self, median=0.0, sigma=1.0, *, generator=None):
     check_inplace(self)
+    _continuous_only(self, 'Cauchy', _C_TYPE.get(self.dtype))
     return _fill(self, _draw(self._device, generator, 'cauchy', self._data.shape, _np(self.dtype),
                              float(median), float(sigma)))
 
 
 def log_normal_(self, mean=1.0, std=2.0, *, generator=None):
     check_inplace(self)
+    _not_for(self, 'log_normal_cpu', not self.dtype.is_floating_point)
     return _fill(self, _draw(self._device, generator, 'log_normal', self._data.shape, _np(self.dtype),
                              float(mean), float(std)))
 
 
 def geometric_(self, p, *, generator=None):
     check_inplace(self)
+    _not_for(self, 'geometric_cpu', self.dtype in (D.bool, D.uint16, D.uint32, D.uint64) or self.dtype.is_complex)
     return _fill(self, _draw(self._device, generator, 'geometric', self._data.shape, _np(self.dtype),
                              float(p)))
 

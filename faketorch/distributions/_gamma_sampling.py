@@ -129,7 +129,7 @@ def _standard_gamma_grad(self, output):
 def _sample_dirichlet(input, generator=None):
     """Dirichlet samples, as torch._sample_dirichlet on the CPU: gammas in double, normalised
     over the last dim, clamped into [tiny, nextafter(1, 0)] of the tensor's dtype."""
-    _check_float(input, 'sample_dirichlet')
+    _check_float(input, 'dirichlet')
     a = np.host(input._data)      # the samplers run on the host (torch-exact CPU streams)
     g = np.fmax(_draw(a.astype(np.float64), False, generator), np.finfo(np.float64).tiny)
     out = (g / g.sum(-1, keepdims=True)).astype(a.dtype)

@@ -1,5 +1,6 @@
 import faketorch as ft
 from . import constraints
+from ._binomial_sampling import binomial
 from .distribution import Distribution
 from .utils import _BinaryParams, broadcast_all
 
@@ -12,8 +13,7 @@ def _clamp_by_zero(x):
 
 
 class Binomial(_BinaryParams, Distribution):
-    """Number of successes in ``total_count`` Bernoulli trials. Sampling needs torch.binomial,
-    which faketorch lacks; log_prob, entropy and moments work."""
+    """Number of successes in ``total_count`` Bernoulli trials."""
     arg_constraints = {'total_count': constraints.nonnegative_integer, 'probs': constraints.unit_interval,
                        'logits': constraints.real}
     has_enumerate_support = True
@@ -55,7 +55,7 @@ class Binomial(_BinaryParams, Distribution):
     def sample(self, sample_shape=ft.Size()):
         shape = self._extended_shape(sample_shape)
         with ft.no_grad():
-            return ft.binomial(self.total_count.expand(shape), self.probs.expand(shape))
+            return binomial(self.total_count.expand(shape), self.probs.expand(shape))
 
     def log_prob(self, value):
         if self._validate_args:

@@ -29,7 +29,7 @@ class _Half(TransformedDistribution):
     def log_prob(self, value):
         if self._validate_args:
             self._validate_sample(value)
-        value = ft.as_tensor(value, dtype=self.base_dist.scale.dtype, device=self.base_dist.scale.device)
+        # value keeps its dtype: a float64 value gives float64 log-probabilities, as torch
         return ft.where(value >= 0, self.base_dist.log_prob(value) + math.log(2), -math.inf)
 
     def cdf(self, value):
