@@ -229,3 +229,5 @@ case('torch.linalg.svd', name='complex_grad_phase_dependent')(_of_six(     # tor
 case('torch.linalg.pinv', name='complex_grad')(_of_six(lambda torch, x: torch.linalg.pinv(x.reshape(3, 2))))
 case('torch.nansum', name='complex_rejected')(lambda torch: torch.nansum(_pair(torch)[0].cpu()))     # CPU's error
 case('torch.nanmean', name='complex_rejected')(lambda torch: torch.nanmean(_pair(torch)[0].cpu()))
+case('torch.add', name='complex_grad_complex_alpha')(_binary(lambda torch, a, b: torch.add(a, b, alpha=2 - 1j)))
+case('torch.sub', name='complex_grad_complex_alpha')(_binary(lambda torch, a, b: torch.sub(a, b, alpha=1j)))

@@ -548,7 +548,7 @@ def _with_alpha(op, gname, input, other, alpha, out):
         grad_state.enabled = prev
     if grad_state.enabled and (input._requires_grad or other._requires_grad):
         sign = -alpha if op is _sub else alpha
-        attach(gname, lambda node, g: (g if needs(node, 0) else None, g * sign if needs(node, 1) else None),
+        attach(gname, lambda node, g: (g if needs(node, 0) else None, _times_conj(g, sign) if needs(node, 1) else None),
                (input, other), (r,))
     return write_out(out, r, gname[:3].lower()) if out is not None else r
 
