@@ -85,3 +85,15 @@ def integer_parameters_reach_float_only_samplers(torch):
                     lambda: torch.zeros(2, dtype=torch.bool).geometric_(0.5),
                     lambda: torch.zeros(2, dtype=torch.int32).geometric_(0.5).dtype,
                     lambda: torch._sample_dirichlet(torch.ones(2, dtype=torch.float16)))
+
+
+@case('distributions.transforms.CatTransform')
+def cat_stack_transform_size_messages(torch):
+    d = D(torch)
+    cat = d.CatTransform([d.ExpTransform(), d.AbsTransform()], 0, [1, 1])
+    stack = d.StackTransform([d.ExpTransform(), d.SigmoidTransform()], 0)
+    x3 = torch.tensor([0.2, 0.3, 0.5])
+    return outcomes(lambda: cat(x3), lambda: cat.inv(x3), lambda: cat.log_abs_det_jacobian(x3, x3),
+                    lambda: stack(x3), lambda: stack.inv(x3), lambda: stack.log_abs_det_jacobian(x3, x3),
+                    lambda: d.CatTransform([d.ExpTransform()], 1, [1])(torch.zeros(2)),
+                    lambda: d.CatTransform([d.ExpTransform()], 1, [1]).log_abs_det_jacobian(torch.zeros(2, 1), torch.zeros(2)))

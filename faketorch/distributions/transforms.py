@@ -660,11 +660,12 @@ class PositiveDefiniteTransform(_Elementwise):
         return LowerCholeskyTransform().inv(ft.linalg.cholesky(y))
 
 
-def _check_dim(dim, t, name, size, what):
+def _check_dim(dim, t, name, size, what, in_range=None):
+    # torch names the argument (x / y) in the size message, and `tensor` in _call/_inverse's range one
     if not -t.dim() <= dim < t.dim():
-        raise AssertionError(f'dim {dim} out of range for {name} with {t.dim()} dimensions')
+        raise AssertionError(f'dim {dim} out of range for {in_range or name} with {t.dim()} dimensions')
     if t.size(dim) != size:
-        raise AssertionError(f'{name.split()[0]}.size({dim}) = {t.size(dim)} must equal {what} {size}')
+        raise AssertionError(f'{name}.size({dim}) = {t.size(dim)} must equal {what} {size}')
 
 
 class CatTransform(Transform):
@@ -702,11 +703,11 @@ class CatTransform(Transform):
             start = start + length
 
     def _call(self, x):
-        _check_dim(self.dim, x, 'tensor', self.length, 'length')
+        _check_dim(self.dim, x, 'x', self.length, 'length', 'tensor')
         return ft.cat([t(s) for t, s in zip(self.transforms, self._slices(x))], dim=self.dim)
 
     def _inverse(self, y):
-        _check_dim(self.dim, y, 'tensor', self.length, 'length')
+        _check_dim(self.dim, y, 'y', self.length, 'length', 'tensor')
         return ft.cat([t.inv(s) for t, s in zip(self.transforms, self._slices(y))], dim=self.dim)
 
     def log_abs_det_jacobian(self, x, y):
@@ -756,11 +757,11 @@ class StackTransform(Transform):
         return [z.select(self.dim, i) for i in range(z.size(self.dim))]
 
     def _call(self, x):
-        _check_dim(self.dim, x, 'tensor', len(self.transforms), 'len(transforms)')
+        _check_dim(self.dim, x, 'x', len(self.transforms), 'len(transforms)', 'tensor')
         return ft.stack([t(s) for s, t in zip(self._slice(x), self.transforms)], dim=self.dim)
 
     def _inverse(self, y):
-        _check_dim(self.dim, y, 'tensor', len(self.transforms), 'len(transforms)')
+        _check_dim(self.dim, y, 'y', len(self.transforms), 'len(transforms)', 'tensor')
         return ft.stack([t.inv(s) for s, t in zip(self._slice(y), self.transforms)], dim=self.dim)
 
     def log_abs_det_jacobian(self, x, y):
