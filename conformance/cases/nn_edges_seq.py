@@ -264,3 +264,15 @@ def masks_canonical_first(torch):
                     lambda: _warned(lambda: layer(x, src_mask=torch.zeros(3, 3, dtype=torch.bool),
                                                   src_key_padding_mask=float_kpm)),
                     lambda: _warned(lambda: enc(x, mask=torch.zeros(3, 3), src_key_padding_mask=bool_kpm)))
+
+
+@case('F.scaled_dot_product_attention')
+def kernel_quirks(torch):
+    # the fused CPU kernel fills the causal -inf before it scales (a negative scale turns it to +inf),
+    # and reads a mask's size(-2); the math path reads size(-3) for GQA
+    sdpa = torch.nn.functional.scaled_dot_product_attention
+    q, k = _x(torch, 2, 4, 3, 4, dtype='float64'), _x(torch, 2, 4, 5, 4, seed=1, dtype='float64')
+    return outcomes(lambda: sdpa(q, k, k, is_causal=True, scale=-0.5), lambda: sdpa(q, k, k, is_causal=True, scale=0.5),
+                    lambda: sdpa(q, k, k, attn_mask=_x(torch, 5, dtype='float64')),
+                    lambda: sdpa(q[0], k[0], k[0], attn_mask=_x(torch, 5, dtype='float64')),
+                    lambda: sdpa(q[0, 0], k[0, 0], k[0, 0], enable_gqa=True))

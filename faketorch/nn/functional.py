@@ -1465,7 +1465,12 @@ def _sdpa_uses_flash(query, key, value, attn_mask, dropout_p, enable_gqa):
         return False
     if attn_mask is not None:
         m = attn_mask.shape
-        if attn_mask.requires_grad or m[-2] not in (L, 1) or m[-1] not in (S, 1):
+        if attn_mask.requires_grad:
+            return False
+        if attn_mask.dim() < 2:     # torch's check reads the mask's size(-2)
+            raise IndexError(f"Dimension out of range (expected to be in range of [-{max(attn_mask.dim(), 1)}, "
+                             f"{max(attn_mask.dim(), 1) - 1}], but got -2)")
+        if m[-2] not in (L, 1) or m[-1] not in (S, 1):
             return False
         return attn_mask.dim() == 2 or (attn_mask.dim() == 4 and m[0] in (1, B) and m[1] in (1, H))
     return True
@@ -1504,6 +1509,9 @@ def _sdpa_math(query, key, value, attn_mask, dropout_p, is_causal, scale, enable
         xp = xp_of(query._device)
         attn_mask = _make(xp.triu(xp.full((L, S), -np.inf, query._data.dtype), 1), query.dtype, query._device)
     if enable_gqa:
+        if min(query.dim(), key.dim(), value.dim()) < 3:
+            d = min(t.dim() for t in (query, key, value) if t.dim() < 3)
+            raise IndexError(f"Dimension out of range (expected to be in range of [-{d}, {d - 1}], but got -3)")
         hq, hk, hv = query.shape[-3], key.shape[-3], value.shape[-3]
         if not (hq == hk == hv) and (hq % hk or hq % hv):
             raise RuntimeError("Number of heads in key and value must divide the number of heads in ")
@@ -1532,20 +1540,20 @@ def _sdpa_flash(query, key, value, attn_mask, is_causal, sf):
     """torch's CPU flash kernel (4-d inputs): scaled scores, max-shifted exp, the unnormalised
     product with value, divided by the row sum at the end; fully masked rows give 0. One node."""
     L, S = query.shape[-2], key.shape[-2]
-    bias = None
-    if is_causal:
-        bias = xp_of(query._device).triu(xp_of(query._device).full((L, S), -np.inf, query._data.dtype), 1)
+    xp = xp_of(query._device)
+    causal = xp.triu(xp.full((L, S), -np.inf, query._data.dtype), 1) if is_causal else None
+    mask = None
     if attn_mask is not None:
-        if attn_mask.dtype is D.bool:
-            mb = np.where(attn_mask._data, 0, -np.inf).astype(query._data.dtype)
-        else:
-            mb = attn_mask.detach()._data
-        bias = mb if bias is None else bias + mb
+        mask = (np.where(attn_mask._data, 0, -np.inf).astype(query._data.dtype) if attn_mask.dtype is D.bool
+                else attn_mask.detach()._data)
 
     def fn(q, k, v):
-        w = _matmul(q, k.transpose(-2, -1)) * sf
-        if bias is not None:
-            w = w + _make(np.asarray(bias, dtype=query._data.dtype), query.dtype, query._device)
+        w = _matmul(q, k.transpose(-2, -1))
+        if causal is not None:      # the kernel fills -inf before it scales: a negative scale makes +inf (NaN rows)
+            w = w + _make(causal, query.dtype, query._device)
+        w = w * sf
+        if mask is not None:
+            w = w + _make(np.asarray(mask, dtype=query._data.dtype), query.dtype, query._device)
         m = w.amax(-1, keepdim=True).detach()
         m = m.masked_fill(m == -math.inf, 0.0)
         e = (w - m).exp()
