@@ -122,3 +122,18 @@ check('torch.take_along_dim', lambda torch: (torch.arange(3.).take_along_dim(tor
       name='no_dim_is_flat_gather')
 check('torch.take_along_dim', lambda torch: torch.ones(2, 0).take_along_dim(torch.tensor([[0], [1], [0]]), 1),
       name='broadcast_before_modulo')
+
+# --- masked_fill / masked_scatter_ / slice_scatter ----------------------------------------------------
+check('torch.masked_fill', lambda torch: torch.zeros(3).masked_fill(torch.zeros(3, dtype=torch.bool), 1 + 1j),
+      name='value_converted_checked')
+check('torch.masked_fill', lambda torch: torch.zeros(0).masked_fill(torch.zeros(3, dtype=torch.uint8),
+                                                                     torch.tensor([1.])), name='broadcast_first')
+check('Tensor.masked_fill_', lambda torch: [torch.zeros(0).masked_fill_(torch.zeros(3, dtype=dt), v)
+                                            for dt, v in ((torch.uint8, torch.tensor([1.])),)],
+      name='value_dim_first')
+check('Tensor.masked_fill_', lambda torch: torch.zeros(3).masked_fill_(torch.zeros(3, dtype=torch.bool),
+                                                                      torch.tensor(1 + 1j)), name='complex_tensor_value')
+check('Tensor.masked_scatter_', lambda torch: torch.zeros(()).masked_scatter_(torch.zeros(3, dtype=torch.int64),
+                                                                              torch.ones(6)), name='long_mask_expand')
+check('torch.slice_scatter', lambda torch: torch.zeros(3).slice_scatter(torch.zeros(3), 0, 0, 3, 0),
+      name='step_not_positive')

@@ -566,6 +566,8 @@ def _slice_view(t, dim=0, start=None, end=None, step=1):
     if t._data.ndim == 0:
         raise IndexError("slice() cannot be applied to a 0-dim tensor.")
     d = _wrap_dim(dim, t._data.ndim)
+    if step is not None and step <= 0:      # torch's slice op (not indexing's ValueError)
+        raise RuntimeError("slice step must be positive")
     return t[(slice(None),) * d + (slice(start, end, step),)]
 
 

@@ -135,15 +135,32 @@ def where(condition, input=None, other=None):
     return r
 
 
-def masked_fill(input, mask, value):
-    if mask.dtype is not D.bool:
-        raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype "
-                           f"{_dtype_c10(mask.dtype) if mask.dtype is not D.uint8 else 'unsigned char'}")
+def masked_fill(input, mask, value, _inplace=False):
+    from .selection import _scalar_to
+    if not _inplace and isinstance(mask, Tensor):       # torch expands the two before masked_fill_
+        try:
+            broadcast_shapes(mask._data.shape, input._data.shape)
+        except RuntimeError:
+            raise _broadcast_error(mask._data, input._data) from None
     vt = value if isinstance(value, Tensor) else None
     if vt is not None and vt._data.ndim:
         raise RuntimeError(f"masked_fill_ only supports a 0-dimensional value tensor, but got tensor with "
                            f"{vt._data.ndim} dimension(s).")
-    v = vt._data if vt is not None else value
+    if mask.dtype is not D.bool:
+        raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype "
+                           f"{_dtype_c10(mask.dtype) if mask.dtype is not D.uint8 else 'unsigned char'}")
+    if _inplace:
+        try:
+            shape = tuple(broadcast_shapes(input._data.shape, mask._data.shape))
+        except RuntimeError:
+            raise _broadcast_error(input._data, mask._data) from None
+        if shape != input._data.shape:
+            raise RuntimeError(f"output with shape {list(input._data.shape)} doesn't match the broadcast shape "
+                               f"{list(shape)}")
+    # the value converted to self's dtype as torch's Scalar is, with its errors
+    v = _scalar_to(value, input.dtype) if vt is None else vt._data
+    if vt is not None and vt.dtype.is_complex and not input.dtype.is_complex:
+        _scalar_to(vt.item(), input.dtype)
     try:
         data = np.where(mask._data, np.cast(v, input.dtype._np), input._data)
     except ValueError:
@@ -507,7 +524,7 @@ def _masked_fill_(self, mask, value):
         from .shape import expand_mask     # CUDA's kernel expands the mask (CPU's broadcasts the output)
         expand_mask(mask, self._data.shape)
     check_inplace(self)
-    return commit_inplace(self, masked_fill(self, mask, value))
+    return commit_inplace(self, masked_fill(self, mask, value, _inplace=True))
 
 
 Tensor.masked_fill_ = _masked_fill_

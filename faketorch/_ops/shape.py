@@ -312,9 +312,10 @@ def expand(input, *sizes):
 
 def expand_mask(mask, shape):
     """An in-place masked op's expand of its bool mask to self's shape; torch names the mask by its
-    backend type (CPUBoolType, CUDABoolType) in the too-many-dimensions error."""
+    backend type (CPUBoolType, CUDABoolType) in the too-many-dimensions error (another dtype's mask by
+    its legacy name, as expand does)."""
     m = mask._data.shape
-    if len(m) > len(shape):
+    if len(m) > len(shape) and mask.dtype is D.bool:
         raise RuntimeError(f"expand({D.type_str(D.bool, mask._device)}{{[{', '.join(map(str, m))}]}}, "
                            f"size=[{', '.join(map(str, shape))}]): the number of sizes provided ({len(shape)}) "
                            f"must be greater or equal to the number of dimensions in the tensor ({len(m)})")
