@@ -97,3 +97,13 @@ def cat_stack_transform_size_messages(torch):
                     lambda: stack(x3), lambda: stack.inv(x3), lambda: stack.log_abs_det_jacobian(x3, x3),
                     lambda: d.CatTransform([d.ExpTransform()], 1, [1])(torch.zeros(2)),
                     lambda: d.CatTransform([d.ExpTransform()], 1, [1]).log_abs_det_jacobian(torch.zeros(2, 1), torch.zeros(2)))
+
+
+@case('distributions.MultivariateNormal.expand')
+def mvn_expand_matrices_to_event_shape(torch):
+    # a loc longer than the covariance passes the constructor; expand then fails as torch
+    d = D(torch)
+    cov = torch.tensor([[2., .5], [.5, 1.]])
+    m = d.MultivariateNormal(torch.zeros(3, 2), cov).expand((4, 3))
+    return outcomes(lambda: (m.covariance_matrix.shape, m.loc.shape, m.batch_shape),
+                    lambda: d.MultivariateNormal(torch.tensor([0., 1., 2.]), cov).expand((2,)))

@@ -83,9 +83,17 @@ class MultivariateNormal(Distribution):
             self._unbroadcasted_scale_tril = _precision_to_scale_tril(precision_matrix)
 
     def expand(self, batch_shape, _instance=None):
-        new = self._expanded(MultivariateNormal, batch_shape, _instance,
-                             ('loc', 'covariance_matrix', 'scale_tril', 'precision_matrix'))
+        # the matrices expand to batch + event + event, as torch (so a loc longer than the
+        # matrices, which the constructor lets through, fails here)
+        new = self._get_checked_instance(MultivariateNormal, _instance)
+        batch_shape = ft.Size(batch_shape)
+        new.loc = self.loc.expand(batch_shape + self._event_shape)
         new._unbroadcasted_scale_tril = self._unbroadcasted_scale_tril
+        for name in ('covariance_matrix', 'scale_tril', 'precision_matrix'):
+            if name in self.__dict__:
+                setattr(new, name, self.__dict__[name].expand(batch_shape + self._event_shape + self._event_shape))
+        super(MultivariateNormal, new).__init__(batch_shape, self._event_shape, validate_args=False)
+        new._validate_args = self._validate_args
         return new
 
     def _full(self, mat):
