@@ -137,3 +137,15 @@ check('Tensor.masked_scatter_', lambda torch: torch.zeros(()).masked_scatter_(to
                                                                               torch.ones(6)), name='long_mask_expand')
 check('torch.slice_scatter', lambda torch: torch.zeros(3).slice_scatter(torch.zeros(3), 0, 0, 3, 0),
       name='step_not_positive')
+
+
+def _src_back(torch, reduce):
+    """scatter-family gradients when src is larger than the index: torch does not pad src's gradient."""
+    x, s = torch.ones(2, 3, requires_grad=True), torch.ones(2, 3, requires_grad=True)
+    i = torch.tensor([[0, 0], [2, 1]])
+    y = x.scatter_add(1, i, s) if reduce is None else x.scatter_reduce(1, i, s, reduce)
+    return torch.autograd.grad(y.sum(), [x, s])
+
+
+check('torch.scatter_add', lambda torch: _src_back(torch, None), name='larger_src_grad')
+check('torch.scatter_reduce', lambda torch: _src_back(torch, 'amax'), name='larger_src_grad_amax')

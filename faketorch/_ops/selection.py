@@ -334,6 +334,12 @@ def _scatter_reduce_bwd(d, index, reduce, include_self, cnt):
     def bwd(node, g):
         x, s, res = node.saved_tensors
         sub = tuple(slice(0, n) for n in index.shape) if s.ndim else ()
+        if reduce in ('prod', 'amax', 'amin') and s.ndim and index.numel() != s.numel():
+            from .pointwise import _broadcast_error
+            try:                # torch compares all of src with the result gathered at the index
+                broadcast_shapes(s._data.shape, index._data.shape)
+            except RuntimeError:
+                raise _broadcast_error(s._data, index._data) from None
         gi = gs = None
         touched = cnt > 0
         if reduce == 'sum':
@@ -373,7 +379,7 @@ def _scatter_reduce_bwd(d, index, reduce, include_self, cnt):
             gi = share * hit_x if include_self else g.masked_fill(touched, 0)
             gs = share.gather(d, index) * hit_s
         if gs is not None and tuple(gs.shape) != tuple(s.shape):
-            gs = gs.reshape(s.shape) if gs.numel() == s.numel() else _pad_to(gs, s)
+            gs = _src_grad(gs, s)
         return (gi if needs(node, 0) else None), (gs if needs(node, 1) else None)
     return bwd
 
@@ -750,20 +756,19 @@ def scatter(input, dim, index, src=None, value=None, *, reduce=None):
         else:
             def bwd(node, g):
                 gi = scatter(g, d, it, 0.) if needs(node, 0) else None
-                gs = _pad_to(gather(g, d, it), st) if needs(node, 1) else None
+                gs = _src_grad(gather(g, d, it), st) if needs(node, 1) else None
                 return gi, gs
             attach('ScatterBackward0' if st is not None else 'ScatterBackward1', guard(bwd, index), (input, st),
                    (r,))
     return r
 
 
-def _pad_to(g, src):
-    """A gradient shaped like the index, zero-padded to the shape of src."""
-    if tuple(g.shape) == tuple(src.shape):
+def _src_grad(g, src):
+    """src's gradient, the index's shape (a 0-dim one reshaped). torch does not pad it to a larger src:
+    the engine then raises its invalid-gradient error, as torch's does."""
+    if tuple(g.shape) == tuple(src.shape) or g.numel() != src.numel():
         return g
-    full = g.new_zeros(src.shape)
-    full[tuple(slice(0, n) for n in g.shape)] = g
-    return full
+    return g.reshape(src.shape)
 
 
 def scatter_add(input, dim, index, src):
@@ -776,7 +781,7 @@ def scatter_add(input, dim, index, src):
         it = index if index.dtype is D.int64 else _make(idx, D.int64, index._device)
 
         def bwd(node, g):
-            return (g if needs(node, 0) else None), (_pad_to(gather(g, d, it), src) if needs(node, 1) else None)
+            return (g if needs(node, 0) else None), (_src_grad(gather(g, d, it), src) if needs(node, 1) else None)
         # the index is saved (and its version checked) only when src's gradient reads it
         attach('ScatterAddBackward0', guard(bwd, index) if _grad_on(src) else bwd, (input, src), (r,))
     return r
