@@ -129,6 +129,19 @@ def kernel_errors(torch):
                     lambda: ps([_x(torch, 3, 2), _x(torch, 2, 2, dtype='float64')], True, -1.0, 'left'))
 
 
+@case('nn.utils.rnn.pad_sequence')
+def padding_value_conversion(torch):
+    # the padded tensor starts as torch.full(..., padding_value): its conversion rules and overflow error
+    rnn = torch.nn.utils.rnn
+    ints = [torch.arange(3), torch.arange(2)]
+    return outcomes(lambda: rnn.pad_sequence(ints, padding_value=float('inf')),
+                    lambda: rnn.pad_sequence(ints, padding_value=-1.7),
+                    lambda: rnn.pad_sequence([t.to(torch.uint8) for t in ints], padding_value=300),
+                    lambda: rnn.pad_sequence([torch.tensor([True, False]), torch.tensor([True])], padding_value=2),
+                    lambda: rnn.pad_packed_sequence(_pack(torch, ints), padding_value=float('nan')),
+                    lambda: rnn.pad_packed_sequence(_pack(torch, ints), padding_value=-2.5))
+
+
 @case('nn.utils.rnn.pad_packed_sequence')
 def total_length_float(torch):
     p = _pack(torch, _seqs(torch, 3, 4, 1), False)

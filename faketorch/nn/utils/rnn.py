@@ -164,7 +164,8 @@ def pad_packed_sequence(sequence, batch_first=False, padding_value=0.0, total_le
         T_out = T
     t, b = _pack_index(batch_sizes)
     x = data._data
-    out = np.full_like(x, padding_value, shape=(T_out, B) + x.shape[1:])
+    # torch.full's conversion of padding_value (its overflow error included)
+    out = faketorch.full((T_out, B) + x.shape[1:], padding_value, dtype=data.dtype, device=data.device)._data
     out[t, b] = x
     r = _make(out, data.dtype, data._device)
     if data._requires_grad and grad_state.enabled:
@@ -197,7 +198,8 @@ def pad_sequence(sequences, batch_first=False, padding_value=0.0, padding_side='
     # one output written slice by slice, as torch does (hence CopySlices)
     B = len(sequences)
     shape = (B, T) if batch_first else (T, B)
-    out = np.full_like(first._data, padding_value, shape=shape + first._data.shape[1:])
+    out = faketorch.full(shape + first._data.shape[1:], padding_value, dtype=first.dtype,
+                         device=first.device)._data
     spans = []
     for i, s in enumerate(sequences):
         n = s.shape[0]
