@@ -66,9 +66,12 @@ def binomial_sampling(torch):
 
 @case('distributions.HalfNormal.log_prob')
 def half_normal_log_prob_keeps_value_dtype(torch):
+    # HalfNormal keeps the value's dtype; HalfCauchy converts the value to the parameters'
     d = D(torch).HalfNormal(1., validate_args=False)
+    c = D(torch).HalfCauchy(1., validate_args=False)
     return (d.log_prob(torch.tensor([1., 0.5], dtype=torch.float64)),
-            d.log_prob(torch.tensor([1., -0.5], dtype=torch.float16)))
+            d.log_prob(torch.tensor([1., -0.5], dtype=torch.float16)),
+            c.log_prob(torch.tensor([1., -0.5], dtype=torch.float64)), c.log_prob(0.5))
 
 
 @case('distributions.Exponential.sample')

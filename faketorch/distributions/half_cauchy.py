@@ -10,6 +10,7 @@ __all__ = ['HalfCauchy']
 
 class HalfCauchy(_Half):
     """|X| for X ~ Cauchy(0, scale)."""
+    _value_as_param_dtype = True
 
     def __init__(self, scale, validate_args=None):
         super().__init__(Cauchy(0, scale, validate_args=False), AbsTransform(), validate_args=validate_args)

@@ -26,10 +26,15 @@ class _Half(TransformedDistribution):
     def mode(self):
         return ft.zeros_like(self.scale)
 
+    _value_as_param_dtype = False
+
     def log_prob(self, value):
         if self._validate_args:
             self._validate_sample(value)
-        # value keeps its dtype: a float64 value gives float64 log-probabilities, as torch
+        # torch's HalfCauchy converts value to the parameters' dtype; HalfNormal keeps value's
+        # (a float64 value gives float64 log-probabilities, a Python number fails in where)
+        if self._value_as_param_dtype:
+            value = ft.as_tensor(value, dtype=self.scale.dtype, device=self.scale.device)
         return ft.where(value >= 0, self.base_dist.log_prob(value) + math.log(2), -math.inf)
 
     def cdf(self, value):
