@@ -289,3 +289,10 @@ def kernel_quirks(torch):
                     lambda: sdpa(q, k, k, attn_mask=_x(torch, 5, dtype='float64')),
                     lambda: sdpa(q[0], k[0], k[0], attn_mask=_x(torch, 5, dtype='float64')),
                     lambda: sdpa(q[0, 0], k[0, 0], k[0, 0], enable_gqa=True))
+
+
+@case('nn.Transformer.generate_square_subsequent_mask')
+def built_with_full(torch):
+    g = torch.nn.Transformer.generate_square_subsequent_mask
+    return outcomes(lambda: g(-1), lambda: g(2.0), lambda: g(0), lambda: g(3, dtype=torch.float64),
+                    lambda: g(2, dtype=torch.long))

@@ -2,8 +2,6 @@
 import copy
 import warnings
 
-from ... import _xnp as np
-
 import faketorch
 from .module import Module
 from .container import ModuleList
@@ -13,16 +11,13 @@ from .activation import MultiheadAttention, ReLU, GELU
 from .normalization import LayerNorm
 from .. import functional as F
 from .. import init
-from ..._tensor import _make
 
 __all__ = ['Transformer', 'TransformerEncoder', 'TransformerDecoder', 'TransformerEncoderLayer',
            'TransformerDecoderLayer']
 
 
 def _generate_square_subsequent_mask(sz, device=None, dtype=None):
-    dt = dtype or faketorch.get_default_dtype()
-    m = np.triu(np.full((sz, sz), -np.inf, dtype=dt._np), 1)
-    return _make(m, dt).to(device or faketorch.get_default_device())
+    return faketorch.triu(faketorch.full((sz, sz), float('-inf'), dtype=dtype, device=device), diagonal=1)
 
 
 def _get_seq_len(src, batch_first):
