@@ -110,3 +110,10 @@ def mvn_expand_matrices_to_event_shape(torch):
     m = d.MultivariateNormal(torch.zeros(3, 2), cov).expand((4, 3))
     return outcomes(lambda: (m.covariance_matrix.shape, m.loc.shape, m.batch_shape),
                     lambda: d.MultivariateNormal(torch.tensor([0., 1., 2.]), cov).expand((2,)))
+
+
+@case('distributions.utils.broadcast_all')
+def broadcast_all_accepts_int_float_bool_only(torch):
+    u = D(torch).utils
+    return outcomes(lambda: u.broadcast_all(1 + 2j, 1.), lambda: D(torch).Normal(1j, 1.),
+                    lambda: u.broadcast_all(True, 1.), lambda: u.broadcast_all(1, torch.tensor([1., 2.])))

@@ -1,5 +1,4 @@
 """Helpers shared by the distributions (same names as torch.distributions.utils)."""
-from numbers import Number
 
 import faketorch as ft
 
@@ -13,7 +12,8 @@ _Number = (int, float, bool)
 def broadcast_all(*values):
     """Broadcast tensors and Python numbers together; numbers take the dtype/device of the first
     tensor, or the default dtype when there is none."""
-    if not all(isinstance(v, (ft.Tensor, Number)) for v in values):
+    # torch.types._Number: not complex, numpy.float32 or Fraction
+    if not all(isinstance(v, (ft.Tensor,) + _Number) for v in values):
         raise ValueError('Input arguments must all be instances of Number, torch.Tensor or objects '
                          'implementing __torch_function__.')
     first = next((v for v in values if isinstance(v, ft.Tensor)), None)
