@@ -132,7 +132,8 @@ check('Tensor.masked_fill_', lambda torch: [torch.zeros(0).masked_fill_(torch.ze
                                             for dt, v in ((torch.uint8, torch.tensor([1.])),)],
       name='value_dim_first')
 check('Tensor.masked_fill_', lambda torch: torch.zeros(3).masked_fill_(torch.zeros(3, dtype=torch.bool),
-                                                                      torch.tensor(1 + 1j)), name='complex_tensor_value')
+                                                                      torch.tensor(1 + 1j)),
+      name='complex_tensor_value')
 check('Tensor.masked_scatter_', lambda torch: torch.zeros(()).masked_scatter_(torch.zeros(3, dtype=torch.int64),
                                                                               torch.ones(6)), name='long_mask_expand')
 check('torch.slice_scatter', lambda torch: torch.zeros(3).slice_scatter(torch.zeros(3), 0, 0, 3, 0),
@@ -149,3 +150,25 @@ def _src_back(torch, reduce):
 
 check('torch.scatter_add', lambda torch: _src_back(torch, None), name='larger_src_grad')
 check('torch.scatter_reduce', lambda torch: _src_back(torch, 'amax'), name='larger_src_grad_amax')
+
+# --- index order: slices, bools and steps as torch applies them ------------------------------------------
+check('Tensor.__getitem__', lambda torch: (_x(torch, 2, 1, 3)[5, ::-1]), name='select_error_before_step')
+check('Tensor.__getitem__', lambda torch: (_x(torch, 2, 1, 3)[torch.tensor([5]), ::-1]),
+      name='step_error_before_index_tensor')
+check('Tensor.__getitem__', lambda torch: (_x(torch, 3)[0, ::-1]), name='dim_count_before_step')
+check('Tensor.__getitem__', lambda torch: (_x(torch, 2, 1, 3)[1:, torch.tensor([1, 0], dtype=torch.uint8)]),
+      name='mask_shape_after_slice')
+check('Tensor.__getitem__', lambda torch: (_x(torch, 2, 1, 3)[torch.tensor([5]), 1:]), name='empty_after_slice')
+check('Tensor.__getitem__', lambda torch: (_x(torch, 2, 0)[False, [0, 1]]), name='false_broadcast')
+check('Tensor.__getitem__', lambda torch: (_x(torch, 2, 1, 3)[True, torch.tensor([5])]), name='true_counts_as_index')
+check('Tensor.__setitem__', lambda torch: _set(torch, _x(torch, 2, 1, 3),
+                                               (True, torch.tensor([1, 0], dtype=torch.uint8)), torch.tensor(9.)),
+      name='true_and_mask_not_masked_fill')
+check('Tensor.index_put_', lambda torch: _x(torch, 2, 3).index_put_((torch.tensor(0), torch.tensor([5])),
+                                                                    torch.tensor(1.)), name='0d_tensor_is_index')
+check('Tensor.index_put_', lambda torch: _x(torch, 2, 3).index_put_((torch.tensor(0), torch.tensor(0)), torch.ones(1)),
+      name='value_leading_ones_kept')
+check('Tensor.index_put_', lambda torch: _x(torch, 2, 3).index_put_((torch.tensor([0, 1]),), torch.tensor(1.).double(),
+                                                                    accumulate=True), name='accumulate_value_dtype')
+check('Tensor.index_put_', lambda torch: _x(torch, 2, 3).index_put_((torch.tensor([5]),), torch.ones(2),
+                                                                    accumulate=True), name='accumulate_shape_first')

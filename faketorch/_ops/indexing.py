@@ -16,8 +16,9 @@ _BASIC = (int, slice, type(None), type(Ellipsis))
 _EMPTY = object()       # _advanced_error: torch's kernel visits no element, so checks no index
 
 
-def _convert(idx, t):
-    """NumPy index for a torch index; also whether it is basic (a view) and the last view op."""
+def _convert(idx, t, tensors=False):
+    """NumPy index for a torch index; also whether it is basic (a view) and the last view op.
+    tensors: index_put_'s indices, where a 0-dim tensor is an index tensor, not a number."""
     whole = idx.__class__ is slice
     if _sequence_as_tuple(idx):
         warnings.warn(_SEQ_WARNING)
@@ -32,14 +33,14 @@ def _convert(idx, t):
     several = sum(1 for i in idx if i is Ellipsis) > 1
     dim = 0             # the dim of t the next item indexes
     for i in idx:
-        if isinstance(i, Tensor) and not i._data.ndim and i.dtype in _SCALAR_INDEX:
+        if isinstance(i, Tensor) and not i._data.ndim and i.dtype in _SCALAR_INDEX and not tensors:
             # torch reads a 0-dim integer tensor as the Python int, a bool or uint8 one as the bool
             i = bool(i.item()) if i.dtype is D.bool or i.dtype is D.uint8 else i.item()
         c = i.__class__
         if c is int or c is slice or i is None or i is Ellipsis:
             if c is slice:
                 if i.step is not None and _int(i.step) <= 0:
-                    raise ValueError("step must be greater than zero" if _int(i.step) else "slice step cannot be zero")
+                    _step_error(t, idx, out, i, whole)
                 i = slice(_int(i.start), _int(i.stop), _int(i.step))
                 if whole or not _keeps_dim(i, t._data.shape[dim] if dim < ndim else None):
                     last = 'SliceBackward0'     # in a tuple, torch skips a slice that keeps the whole dim
@@ -118,6 +119,28 @@ def _sequence_as_tuple(idx):
 def _keeps_dim(s, n):
     """torch's test, on the slice as written, for a slice it skips: [0 or None : >= n or None : 1 or None]."""
     return n is not None and s.start in (None, 0) and s.step in (None, 1) and (s.stop is None or s.stop >= n)
+
+
+def _step_error(t, idx, before, s, alone):
+    """A slice's non-positive step: torch's error, after those of the basic items it applied before it
+    (a tuple's dim count first; index tensors are applied last)."""
+    if not alone:
+        n = sum(_dims_used(i) for i in idx if i is not None and i is not Ellipsis)
+        if n > t._data.ndim:
+            raise IndexError(f"too many indices for tensor of dimension {t._data.ndim}")
+        basic = []
+        for i in before:
+            if i.__class__ is bool:
+                basic.append(None)
+            elif i.__class__ in (int, slice) or i is None or i is Ellipsis:
+                basic.append(i)
+            else:
+                basic.extend([slice(None)] * (i.ndim if _is_mask(i) else 1))
+        try:
+            t._data[tuple(basic)]
+        except IndexError as e:
+            raise _index_error(e, t, idx) from None
+    raise ValueError("step must be greater than zero" if _int(s.step) else "slice step cannot be zero")
 
 
 def _dims_used(i):
@@ -243,7 +266,13 @@ def _advanced_error(a, np_idx, bounds=True):
     cur, arrays, src = [], [], 0         # cur: the shape torch indexes (Nones, bool scalars as new dims)
     for i in np_idx:
         if i is None or i.__class__ is bool:
+            if i is not None:       # torch: a new dim, indexed by [0] (True) or [] (False)
+                arrays.append((np.asarray_on(np.arange(int(i)), a), len(cur)))
             cur.append(1)
+            continue
+        if i.__class__ is slice:    # torch slices before it indexes
+            cur.append(len(range(*i.indices(shape[src]))))
+            src += 1
             continue
         k = len(shape) - used if i is Ellipsis else i.ndim if _is_mask(i) else 1
         if i is not Ellipsis and i.__class__ is not slice:
@@ -389,10 +418,10 @@ def index_put_(self, indices, values, accumulate=False):
             raise TypeError(f"expected Tensor as element {k} in argument 0, but got {type(i).__name__}")
     if len(indices) > self._data.ndim:
         raise IndexError(f"too many indices for tensor of dimension {self._data.ndim} (got {len(indices)})")
-    return setitem(self, tuple(indices), values, accumulate)
+    return setitem(self, tuple(indices), values, accumulate, tensors=True)
 
 
-def setitem(self, idx, value, accumulate=False):
+def setitem(self, idx, value, accumulate=False, tensors=False):
     vt = value if isinstance(value, Tensor) else None
     if vt is None and isinstance(value, (bool, int, float, complex)):
         value = _fill_value(value, self.dtype)      # torch makes the number a tensor of self's dtype first
@@ -402,7 +431,7 @@ def setitem(self, idx, value, accumulate=False):
         idx = None
     elif idx.__class__ is slice and self._data.ndim:
         idx = (idx,)        # unlike x[s], x[s] = v skips a slice that keeps the whole dim
-    np_idx, basic, last = _convert(idx, self)
+    np_idx, basic, last = _convert(idx, self, tensors)
     whole = basic and last is None
     if vt is not None:
         if vt._device is not self._device and vt._data.ndim:
@@ -410,8 +439,8 @@ def setitem(self, idx, value, accumulate=False):
         v = vt._data
     else:
         v = value
-    if not basic and not accumulate:
-        v = _index_put_checks(self, idx, np_idx, v, vt)
+    if not basic:
+        v = _index_put_checks(self, idx, np_idx, v, vt, accumulate, tensors)
     elif basic:
         try:
             shape = _get(self._data, np_idx).shape      # torch indexes before it writes or checks
@@ -489,7 +518,7 @@ def _expandable(vs, shape):
     return len(vs) <= len(shape) and all(a == 1 or a == b for a, b in zip(vs[::-1], shape[::-1]))
 
 
-def _index_put_checks(t, idx, np_idx, v, vt):
+def _index_put_checks(t, idx, np_idx, v, vt, accumulate, tensors):
     """torch's index_put_ checks that come before its kernel reads an index: a one-element value
     through a single mask goes to masked_fill_ (bool masks only; it converts the value), else the
     value must broadcast to the indexed shape and have t's dtype. Returns the value to write."""
@@ -498,8 +527,8 @@ def _index_put_checks(t, idx, np_idx, v, vt):
     except IndexError:
         return v            # _assign raises torch's error
     ix = np_idx.rest if np_idx.__class__ is _Pre else np_idx
-    arrays = [i for i in ix if i is not None and i is not Ellipsis and i.__class__ not in (slice, bool)]
-    if np.size(v) == 1 and len(arrays) == 1 and _is_mask(arrays[0]):
+    arrays = [i for i in ix if i is not None and i is not Ellipsis and i.__class__ is not slice]
+    if not accumulate and np.size(v) == 1 and len(arrays) == 1 and _is_mask(arrays[0]):
         if any(isinstance(i, Tensor) and i.dtype is D.uint8 for i in (idx if idx.__class__ is tuple else (idx,))):
             raise RuntimeError("masked_fill_ only supports boolean masks, but got mask with dtype unsigned char")
         if vt is None or vt.dtype is t.dtype:
@@ -507,7 +536,8 @@ def _index_put_checks(t, idx, np_idx, v, vt):
         return _scalar_to(vt.item(), t.dtype)       # masked_fill_'s conversion
     if vt is None:
         return v
-    vs = _strip_ones(vt._data.shape)
+    # x[i] = v drops v's leading 1s first; index_put_ does not
+    vs = list(vt._data.shape) if tensors else _strip_ones(vt._data.shape)
     if not _expandable(vs, shape):
         raise RuntimeError(f"shape mismatch: value tensor of shape {vs} cannot be broadcast to indexing result "
                            f"of shape {list(shape)}")
