@@ -296,3 +296,18 @@ def built_with_full(torch):
     g = torch.nn.Transformer.generate_square_subsequent_mask
     return outcomes(lambda: g(-1), lambda: g(2.0), lambda: g(0), lambda: g(3, dtype=torch.float64),
                     lambda: g(2, dtype=torch.long))
+
+
+# --- embeddings ---
+
+@case('nn.EmbeddingBag')
+def scale_grad_by_freq_cpu_counts(torch):
+    # torch's CPU backward scales the k-th distinct index by the count of the k-th sorted index
+    out = []
+    for mode, x, offsets in (('sum', [1, 2, 0, 4, 2, 5, 2], [0, 3, 5]), ('mean', [1, 2, 0, 4, 2, 5, 2], [0, 3, 5]),
+                             ('sum', [[1, 2, 0], [4, 2, 5]], None)):
+        m = _m(torch, 'EmbeddingBag', 6, 3, mode=mode, scale_grad_by_freq=True, padding_idx=0, device='cpu')
+        x = torch.tensor(x, device='cpu')
+        r = m(x, None if offsets is None else torch.tensor(offsets, device='cpu'))
+        out.append(_grads(torch, r) + (m.weight.grad,))
+    return out

@@ -1232,7 +1232,13 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
                     per_row = per_row * psw._data[:, None]
                 if scale_grad_by_freq:
                     c = np.bincount(idx, minlength=n)
-                    per_row = per_row / c[idx][:, None]
+                    if weight._device.type == 'cpu':
+                        # torch's CPU kernel divides the k-th distinct index's rows by the count of
+                        # sorted_indices[k], not of that index (counts[indices_data[i]] in its loop)
+                        c = c[np.sort(idx)[np.searchsorted(np.unique(idx), idx)]]
+                    else:
+                        c = c[idx]
+                    per_row = per_row / c[:, None]
                 acc = np.zeros_like(w)
                 np.ufunc_at(np.add, acc, idx[keep_grad], per_row[keep_grad])
                 gw = _make(acc.astype(w.dtype, copy=False), g.dtype, g._device)
