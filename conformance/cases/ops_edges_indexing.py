@@ -172,3 +172,10 @@ check('Tensor.index_put_', lambda torch: _x(torch, 2, 3).index_put_((torch.tenso
                                                                     accumulate=True), name='accumulate_value_dtype')
 check('Tensor.index_put_', lambda torch: _x(torch, 2, 3).index_put_((torch.tensor([5]),), torch.ones(2),
                                                                     accumulate=True), name='accumulate_shape_first')
+
+# --- index item types ------------------------------------------------------------------------------------
+check('Tensor.__getitem__', lambda torch: (_x(torch, 2, 3)[range(2)], _x(torch, 3)[[(0, 1)]]),
+      name='range_and_tuple_items')
+check('Tensor.__getitem__', lambda torch: _x(torch, 2, 3)[1.5:2], name='float_slice_bound')
+check('Tensor.__getitem__', lambda torch: _x(torch, 2, 3)[10 ** 20], name='int_overflow')
+check('Tensor.__getitem__', lambda torch: _x(torch, 2, 3)[[10 ** 20]], name='list_int_overflow')

@@ -37,6 +37,8 @@ def _convert(idx, t, tensors=False):
             # torch reads a 0-dim integer tensor as the Python int, a bool or uint8 one as the bool
             i = bool(i.item()) if i.dtype is D.bool or i.dtype is D.uint8 else i.item()
         c = i.__class__
+        if c is int and not -2 ** 63 <= i < 2 ** 63:
+            raise ValueError("Overflow when unpacking long long")
         if c is int or c is slice or i is None or i is Ellipsis:
             if c is slice:
                 if i.step is not None and _int(i.step) <= 0:
@@ -74,10 +76,12 @@ def _convert(idx, t, tensors=False):
                 a = a.astype(bool)
             basic = False
             out.append(a)
-        elif isinstance(i, (list, np.ndarray)):
+        elif isinstance(i, (list, tuple, range, np.ndarray)):
             dim += 1
             a = np.asarray([x.item() if isinstance(x, Tensor) else x for x in i] if isinstance(i, list)
                            and any(isinstance(x, Tensor) for x in i) else i)
+            if a.dtype == object:       # an int past int64
+                raise _bad_index(idx, t, ValueError("Overflow when unpacking long long"))
             if a.size == 0 or a.dtype.kind == 'f':     # torch makes a list of numbers a long index
                 a = a.astype(np.int64)
             basic = False
@@ -214,10 +218,16 @@ def _add_at(data, ix, v):
 def _int(v):
     if v is None or v.__class__ is int:
         return v
+    if not hasattr(v, '__index__'):
+        raise TypeError("slice indices must be integers or None or have an __index__ method")
     return v.__index__()
 
 
 def _index_error(e, t, idx):
+    if isinstance(idx, np.integer):
+        idx = int(idx)
+    if idx.__class__ is int and not -2 ** 63 <= idx < 2 ** 63:
+        return ValueError("Overflow when unpacking long long")
     if t._data.ndim == 0 and (idx.__class__ is int or idx.__class__ is slice):
         if idx.__class__ is slice:
             return IndexError("slice() cannot be applied to a 0-dim tensor.")
