@@ -194,7 +194,11 @@ class ndarray(NDArrayOperatorsMixin):
         self._a[...] = arr
 
     def __getitem__(self, idx):
-        return _wrap(self._a[_index(idx)], self)
+        i = _index(idx)
+        r = self._a[i]
+        if not isinstance(r, _np.ndarray):      # CuPy gives a 0-d view where NumPy gives a scalar
+            r = self._a[(i if isinstance(i, tuple) else (i,)) + (Ellipsis,)]
+        return _wrap(r, self)
 
     def __setitem__(self, idx, value):
         if value.__class__ is _np.ndarray and value.ndim:
