@@ -117,3 +117,14 @@ def broadcast_all_accepts_int_float_bool_only(torch):
     u = D(torch).utils
     return outcomes(lambda: u.broadcast_all(1 + 2j, 1.), lambda: D(torch).Normal(1j, 1.),
                     lambda: u.broadcast_all(True, 1.), lambda: u.broadcast_all(1, torch.tensor([1., 2.])))
+
+
+@case('distributions.transforms.StickBreakingTransform')
+def zero_dim_value_to_simplex_transforms(torch):
+    # y[..., :-1] on a 0-dim value: torch's too-many-indices IndexError
+    d = D(torch)
+    x = torch.tensor(0.5)
+    return outcomes(lambda: d.StickBreakingTransform().inv(x),
+                    lambda: d.LogisticNormal(torch.zeros(2), 1.).log_prob(x),
+                    lambda: d.LogisticNormal(torch.zeros(2), 1.).cdf(x),
+                    lambda: x[..., None, :-1], lambda: torch.zeros(2)[..., 0, :-1])

@@ -44,7 +44,8 @@ def _convert(idx, t, tensors=False):
                 if i.step is not None and _int(i.step) <= 0:
                     _step_error(t, idx, out, i, whole)
                 i = slice(_int(i.start), _int(i.stop), _int(i.step))
-                if whole or not _keeps_dim(i, t._data.shape[dim] if dim < ndim else None):
+                # dim < 0: an Ellipsis with more items than dims (torch's too-many-indices error follows)
+                if whole or not _keeps_dim(i, t._data.shape[dim] if 0 <= dim < ndim else None):
                     last = 'SliceBackward0'     # in a tuple, torch skips a slice that keeps the whole dim
                 dim += 1
             elif c is int:
