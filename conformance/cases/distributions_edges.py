@@ -128,3 +128,12 @@ def zero_dim_value_to_simplex_transforms(torch):
                     lambda: d.LogisticNormal(torch.zeros(2), 1.).log_prob(x),
                     lambda: d.LogisticNormal(torch.zeros(2), 1.).cdf(x),
                     lambda: x[..., None, :-1], lambda: torch.zeros(2)[..., 0, :-1])
+
+
+@case('distributions.NegativeBinomial.variance', exact=True)     # the rule is one float16 ulp
+def half_precision_sigmoid_in_float32(torch):
+    # NegativeBinomial.variance divides by sigmoid(-logits): torch's float16 sigmoid is float32 math, rounded once
+    d = D(torch).NegativeBinomial(torch.tensor([2., 3.], dtype=torch.float16),
+                                  torch.tensor([3., 4.], dtype=torch.float16) / 10)
+    x = torch.tensor([0.8477, 0.3, -2.5, 5.1, 0.1])
+    return d.variance, torch.sigmoid(x.half()), torch.sigmoid(-x.half()), torch.sigmoid(x.bfloat16())

@@ -129,7 +129,10 @@ for _n, _f in (('arcsin', asin), ('arccos', acos), ('arctan', atan), ('arcsinh',
 
 
 def _sigmoid(a):
-    # torch computes 1 / (1 + exp(-x)) in the input precision
+    # torch computes 1 / (1 + exp(-x)) in the input precision, float16 and bfloat16 in float32
+    if a.dtype.itemsize == 2:
+        f = a.astype(np.float32)
+        return (np.float32(1) / (np.float32(1) + np.exp(-f))).astype(a.dtype)
     one = a.dtype.type(1)
     return one / (one + np.exp(-a))
 
