@@ -509,10 +509,15 @@ def _fill_value(v, dt):
     out of range raises where NumPy would wrap or overflow; negatives wrap for unsigned types."""
     if dt is D.bool:
         return bool(v)
-    bad = RuntimeError(f"value cannot be converted to type {_C10_NAMES.get(dt.name, 'double')} without overflow")
+    if v.__class__ is float and (dt is D.float64 or dt is D.float32 and not abs(v) > _FILL_LIMIT['float32']):
+        return v        # the usual case, in range
+
+    def bad():
+        name = _C10_NAMES.get(dt.name, 'double')
+        return RuntimeError(f"value cannot be converted to type {name} without overflow")
     if isinstance(v, complex):
         if dt._cat < 3 and v.imag:
-            raise bad
+            raise bad()
         parts = (v.real, v.imag) if dt._cat == 3 else (v.real,)
     else:
         parts = (v,)
@@ -521,14 +526,14 @@ def _fill_value(v, dt):
         x = parts[0]
         if isinstance(x, float):
             if not (0 if not dt.is_signed else info.min) <= x <= float(info.max):      # False for NaN
-                raise bad
+                raise bad()
         elif not (info.min if dt.is_signed else -info.max) <= x <= info.max:
-            raise bad
+            raise bad()
         x = int(x)
         return x + (1 << 8 * dt.itemsize) if x < 0 and not dt.is_signed else x
     limit = _FILL_LIMIT.get(dt.name)
     if limit and any(math.isfinite(x) and abs(x) > limit for x in parts):
-        raise bad
+        raise bad()
     return v if dt._cat == 3 else parts[0]
 
 

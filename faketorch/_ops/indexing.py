@@ -19,6 +19,9 @@ _EMPTY = object()       # _advanced_error: torch's kernel visits no element, so 
 def _convert(idx, t, tensors=False):
     """NumPy index for a torch index; also whether it is basic (a view) and the last view op.
     tensors: index_put_'s indices, where a 0-dim tensor is an index tensor, not a number."""
+    fast = _convert_plain(idx, t._data.shape)
+    if fast is not None:
+        return fast
     whole = idx.__class__ is slice
     if _sequence_as_tuple(idx):
         warnings.warn(_SEQ_WARNING)
@@ -29,8 +32,9 @@ def _convert(idx, t, tensors=False):
     basic = True
     last = None
     ndim = t._data.ndim
-    specified = sum(_dims_used(i) for i in idx if i is not None and i is not Ellipsis)
-    several = sum(1 for i in idx if i is Ellipsis) > 1
+    ellipses = sum(1 for i in idx if i is Ellipsis)
+    specified = sum(_dims_used(i) for i in idx if i is not None and i is not Ellipsis) if ellipses else 0
+    several = ellipses > 1
     dim = 0             # the dim of t the next item indexes
     for i in idx:
         if isinstance(i, Tensor) and not i._data.ndim and i.dtype in _SCALAR_INDEX and not tensors:
@@ -104,6 +108,30 @@ def _convert(idx, t, tensors=False):
     if not basic and any(x.__class__ is int for x in out):
         out = _split_ints(out)
     return out, basic, last
+
+
+def _convert_plain(idx, shape):
+    """_convert's result (what its general loop gives) for the usual indexes: ints and slices with
+    int bounds and a positive step, or one long/int/bool index tensor; None for anything else."""
+    if idx.__class__ is Tensor:
+        dt = idx.dtype
+        return ((idx._data,), False, None) if idx._data.ndim and (dt is D.bool or dt is D.int64 or dt is D.int32) \
+            else None
+    items = idx if idx.__class__ is tuple else (idx,)
+    last = None
+    for d, i in enumerate(items):
+        c = i.__class__
+        if c is int:
+            if not -2 ** 63 <= i < 2 ** 63:
+                return None
+            last = 'SelectBackward0'
+        elif c is slice and (i.start is None or i.start.__class__ is int) and (i.stop is None or i.stop.__class__ is int) \
+                and (i.step is None or i.step.__class__ is int and i.step > 0):
+            if idx.__class__ is slice or not _keeps_dim(i, shape[d] if d < len(shape) else None):
+                last = 'SliceBackward0'
+        else:
+            return None
+    return items, True, last
 
 
 _SCALAR_INDEX = (D.int64, D.int32, D.int16, D.int8, D.uint8, D.bool)
