@@ -299,3 +299,14 @@ def empty_distribution(torch):              # no probabilities: torch's "sum <= 
     from conformance import outcomes
     return outcomes(lambda: torch.multinomial(torch.tensor([]), 2, True),
                     lambda: list(torch.utils.data.WeightedRandomSampler([], 2)))
+
+
+@case('Tensor.expand')
+def type_names_in_errors(torch):            # torch's type string: torch.HalfTensor, but CPUBoolType / CPUBFloat16Type
+    from conformance import outcomes
+    x = torch.ones(3, dtype=torch.bfloat16, requires_grad=True)
+    y = x.exp()
+    y.add_(1)
+    return outcomes(*[lambda dt=dt: torch.zeros(2, 3, dtype=dt).expand(3)
+                      for dt in (torch.bool, torch.bfloat16, torch.complex64, torch.float16, torch.uint16)],
+                    lambda: y.sum().backward())

@@ -128,11 +128,7 @@ def guard(bwd, *tensors):
         for t, ver in saved:
             if t._vc[0] != ver:
                 from ..autograd.graph import _modified_msg
-                msg = _modified_msg(t, None, None, t._vc[0], ver, None, 0)
-                if t.dtype is D.bool:       # torch names a mask by its backend type here
-                    msg = msg.replace('torch.BoolTensor', 'CPUBoolType', 1).replace(
-                        'torch.cuda.BoolTensor', 'CUDABoolType', 1)
-                raise RuntimeError(msg)
+                raise RuntimeError(_modified_msg(t, None, None, t._vc[0], ver, None, 0))
         return bwd(node, *grads)
     return checked
 

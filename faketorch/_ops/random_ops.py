@@ -50,16 +50,6 @@ def _new(data, dt, device, requires_grad, out, fname):
     return write_out(out, t, fname) if out is not None else t
 
 
-def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
-         pin_memory=False):
-    dt = _dtype_arg(dtype, 'rand') or (out.dtype if out is not None else D.get_default_dtype())
-    if dt._cat < 2:
-        raise kernel_error('check_uniform_bounds', dt)
-    shape = _size(size, 'rand')
-    return _new(_complex_or_real(_dev(device), generator, 'uniform', shape, dt), dt, device, requires_grad, out,
-                'rand')
-
-
 def _complex_or_real(dev, generator, name, shape, dt):
     """torch fills a complex tensor through its real view (real, imag interleaved), a normal one
     with std 1/sqrt(2) per part."""
@@ -70,14 +60,22 @@ def _complex_or_real(dev, generator, name, shape, dt):
     return parts.view(_np(dt)).reshape(shape)
 
 
-def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
+def _standard(fname, name, kernel):
+    """rand / randn: a uniform [0, 1) or standard normal draw of the default float (or dtype=) type."""
+    def f(*size, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
           pin_memory=False):
-    dt = _dtype_arg(dtype, 'randn') or (out.dtype if out is not None else D.get_default_dtype())
-    if dt._cat < 2:
-        raise kernel_error('normal_kernel_cpu', dt)
-    shape = _size(size, 'randn')
-    return _new(_complex_or_real(_dev(device), generator, 'normal', shape, dt), dt, device, requires_grad, out,
-                'randn')
+        dt = _dtype_arg(dtype, fname) or (out.dtype if out is not None else D.get_default_dtype())
+        if dt._cat < 2:
+            raise kernel_error(kernel, dt)
+        shape = _size(size, fname)
+        return _new(_complex_or_real(_dev(device), generator, name, shape, dt), dt, device, requires_grad, out,
+                    fname)
+    f.__name__ = f.__qualname__ = fname
+    return f
+
+
+rand = _standard('rand', 'uniform', 'check_uniform_bounds')
+randn = _standard('randn', 'normal', 'normal_kernel_cpu')
 
 
 def randint(low=0, high=None, size=None, *, generator=None, out=None, dtype=None, layout=None,

@@ -300,8 +300,7 @@ def expand(input, *sizes):
     sizes = _shape_arg(sizes)
     shape = input._data.shape
     if len(sizes) < len(shape):
-        name = ('cuda.' if input._device.type == 'cuda' else '') + D.legacy_names[input.dtype.name]
-        raise RuntimeError(f"expand(torch.{name}{{{_text(shape)}}}, "
+        raise RuntimeError(f"expand({D.type_str(input.dtype, input._device)}{{{_text(shape)}}}, "
                            f"size={_text(sizes)}): the number of sizes provided "
                            f"({len(sizes)}) must be greater or equal to the number of dimensions in "
                            f"the tensor ({len(shape)})")
@@ -311,15 +310,8 @@ def expand(input, *sizes):
 
 
 def expand_mask(mask, shape):
-    """An in-place masked op's expand of its bool mask to self's shape; torch names the mask by its
-    backend type (CPUBoolType, CUDABoolType) in the too-many-dimensions error (another dtype's mask by
-    its legacy name, as expand does)."""
-    m = mask._data.shape
-    if len(m) > len(shape) and mask.dtype is D.bool:
-        raise RuntimeError(f"expand({D.type_str(D.bool, mask._device)}{{[{', '.join(map(str, m))}]}}, "
-                           f"size=[{', '.join(map(str, shape))}]): the number of sizes provided ({len(shape)}) "
-                           f"must be greater or equal to the number of dimensions in the tensor ({len(m)})")
-    if m != shape:
+    """An in-place masked op's expand of its mask to self's shape (its errors are expand's)."""
+    if mask._data.shape != shape:
         expand(mask, shape)
 
 

@@ -175,13 +175,12 @@ class Node:
 
 
 def _modified_msg(t, data, dt, now, ver, node, nr):
-    from .._dtype import legacy_names
+    from .._dtype import type_str
     if t is not None:
         shape, dt, leaf_fn = list(t.shape), t.dtype, t._grad_fn
     else:
         shape, leaf_fn = list(data.shape), node
-    cuda = 'cuda.' if t is not None and t._device.type == 'cuda' else ''
-    desc = f"[torch.{cuda}{legacy_names.get(dt.name, 'Tensor')} [{', '.join(map(str, shape))}]]"
+    desc = f"[{type_str(dt, t._device if t is not None else None)} [{', '.join(map(str, shape))}]]"
     where = f", which is output {nr if t is None else t._output_nr} of {_op_name(leaf_fn)}," \
         if leaf_fn is not None else ''
     return ("one of the variables needed for gradient computation has been modified by an inplace "
