@@ -574,7 +574,9 @@ def _convnd(input, weight, bias, stride, padding, dilation, groups, nd):
     if bias is not None and bias.dtype is not input.dtype:     # the slow kernels cast it
         bias = bias.to(input.dtype)
     xp = _pad_array(x, pads)
-    flat = all(ss == 1 for ss in s)
+    # stride 1 runs flat, except for a weight gradient without an input gradient (a first layer): the
+    # batch layout's weight gradient reads the output gradient as it is, where flat pads it first
+    flat = all(ss == 1 for ss in s) and (input._requires_grad or not _grad_on(weight))
     conv = (_FlatConv if flat else _BatchConv)(xp, w, k, s, d, out, G)
     r = _make(conv.forward(None if bias is None else bias._data), input.dtype, input._device)
     if _grad_on(input, weight, bias):
