@@ -1031,8 +1031,10 @@ def _max2x2_grad(x, best, go):
     b16 *= t16 == 0                 # top row has it: clear the bottom row
     g = _rep2(go)
     r = np.empty_like(x, shape=x3.shape)
-    np.multiply(top.astype(x.dtype), g, out=r[:, 0])
-    np.multiply(bot.astype(x.dtype), g, out=r[:, 1])
+    # products on contiguous rows, then one copy into each strided half (a ufunc writing the
+    # strided half directly runs ~4x slower: NumPy's loop restarts every W elements)
+    r[:, 0] = top.astype(x.dtype) * g
+    r[:, 1] = bot.astype(x.dtype) * g
     return r.reshape(x.shape)
 
 
