@@ -1,14 +1,58 @@
-"""Gradient clipping, computed as torch does: per-gradient norms, then the norm of those norms."""
-import math
+"""Gradient clipping, computed as torch does: per-gradient norms (grouped by device and dtype, as
+torch's foreach path), then the norm of those norms."""
+import types
 import warnings
 
-from ... import _xnp as np
-
-from ... import _dtype as D
-from ..._tensor import Tensor, _make
+from ..._tensor import Tensor
+from ...autograd.grad_mode import no_grad
 from ...sparse._coo import _backend_error
 
 __all__ = ['clip_grad_norm_', 'clip_grad_norm', 'clip_grad_value_', 'get_total_norm', 'clip_grads_with_norm_']
+
+
+def _group_by_device_and_dtype(tensors):
+    """torch.utils._foreach_utils._group_tensors_by_device_and_dtype on one list, with its C++ checks."""
+    if not tensors:
+        raise RuntimeError('Expected !nested_tensorlist[0].empty() to be true, but got false.  (Could this error '
+                           'message be improved?  If so, please report an enhancement request to PyTorch.)')
+    groups = {}
+    for i, t in enumerate(tensors):
+        if t is None:
+            raise RuntimeError('Tensors of the first list of nested Tensor lists are supposed to be defined but the '
+                               f'{i}-th Tensor is not.')
+        groups.setdefault((t.device, t.dtype), []).append(t)
+    return groups
+
+
+def _norm(t, norm_type, foreach):
+    from ...linalg import vector_norm
+    if t.is_sparse:         # torch's vector_norm (and _foreach_norm's fallback to it) has no sparse kernel
+        raise _backend_error(t._device, name='linalg_vector_norm')
+    if foreach is not False and norm_type == float('inf') and t.numel() == 0:
+        raise RuntimeError('_foreach_norm cannot compute the infinity norm on an empty tensor because the '
+                           'operation does not have an identity')
+    return vector_norm(t, norm_type)
+
+
+def get_total_norm(tensors, norm_type=2.0, error_if_nonfinite=False, foreach=None):
+    from ... import stack
+    from ...linalg import vector_norm
+    tensors = [tensors] if isinstance(tensors, Tensor) else list(tensors)
+    norm_type = float(norm_type)
+    if len(tensors) == 0:
+        from ... import tensor
+        return tensor(0.0)
+    with no_grad():
+        first_device = tensors[0].device
+        norms = [_norm(t, norm_type, foreach) for group in _group_by_device_and_dtype(tensors).values()
+                 for t in group]
+        total = vector_norm(stack([n if n.device == first_device else n.to(first_device) for n in norms]),
+                            norm_type)
+    if error_if_nonfinite and (total.isnan() | total.isinf()):
+        raise RuntimeError(f'The total norm of order {norm_type} for gradients from `parameters` is non-finite, so '
+                           'it cannot be clipped. To disable this error and scale the gradients by the non-finite '
+                           'norm anyway, set `error_if_nonfinite=False`')
+    return total
 
 
 def _grads(parameters):
@@ -17,58 +61,30 @@ def _grads(parameters):
     return [p.grad for p in parameters if p.grad is not None]
 
 
-def _vec_norm(a, p):
-    if p == math.inf:
-        return np.max(np.abs(a)) if a.size else a.dtype.type(0)
-    if p == -math.inf:
-        return np.min(np.abs(a))
-    if p == 0:
-        return a.dtype.type(np.count_nonzero(a))
-    if p == 1:
-        return np.sum(np.abs(a))
-    if p == 2:
-        return np.sqrt(np.sum(a * a))
-    return np.sum(np.abs(a) ** p) ** (1.0 / p)
-
-
-def get_total_norm(tensors, norm_type=2.0, error_if_nonfinite=False, foreach=None):
-    if isinstance(tensors, Tensor):
-        tensors = [tensors]
-    tensors = [t for t in tensors if t is not None] if not isinstance(tensors, list) else tensors
-    norm_type = float(norm_type)
-    if len(tensors) == 0:
-        return _make(np.asarray(0.0, np.float32), D.float32)
-    for t in tensors:
-        if t.is_sparse:         # torch's vector_norm (and _foreach_norm's fallback to it) has no sparse kernel
-            raise _backend_error(t._device, name='linalg_vector_norm')
-    norms = [_vec_norm(t._data, norm_type) for t in tensors]
-    dt = tensors[0]._data.dtype
-    total = _vec_norm(np.stack(norms).astype(dt), norm_type).astype(dt)
-    if error_if_nonfinite and not np.isfinite(total):
-        raise RuntimeError(f'The total norm of order {norm_type} for gradients from `parameters` is non-finite, so '
-                           'it cannot be clipped. To disable this error and scale the gradients by the non-finite '
-                           'norm anyway, set `error_if_nonfinite=False`')
-    return _make(np.asarray(total, dt), tensors[0].dtype, tensors[0]._device)
-
-
 def clip_grads_with_norm_(parameters, max_norm, total_norm, foreach=None):
+    from ... import clamp
     grads = _grads(parameters)
+    max_norm = float(max_norm)
     if not grads:
         return
-    tn = total_norm._data
-    coef = np.minimum(np.cast(float(max_norm), tn.dtype) / (tn + tn.dtype.type(1e-6)), tn.dtype.type(1.0))
-    for g in grads:
-        g._data *= coef.astype(g._data.dtype)
-        g._vc[0] += 1
+    with no_grad():
+        groups = _group_by_device_and_dtype(grads)
+        coef = clamp(max_norm / (total_norm + 1e-6), max=1.0)
+        for (device, _), group in groups.items():
+            coef_on_device = coef.to(device)
+            for g in group:
+                g.mul_(coef_on_device)
 
 
 def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=False, foreach=None):
     if isinstance(parameters, Tensor):
         parameters = [parameters]
     else:
+        is_generator = isinstance(parameters, types.GeneratorType)
         parameters = list(parameters)
-    grads = _grads(parameters)
-    total = get_total_norm(grads, norm_type, error_if_nonfinite, foreach)
+        if is_generator and not parameters:
+            warnings.warn('`parameters` is an empty generator, no gradient clipping will occur.', stacklevel=2)
+    total = get_total_norm(_grads(parameters), norm_type, error_if_nonfinite, foreach)
     clip_grads_with_norm_(parameters, max_norm, total, foreach)
     return total
 
@@ -81,8 +97,9 @@ def clip_grad_norm(parameters, max_norm, norm_type=2.0, error_if_nonfinite=False
 
 def clip_grad_value_(parameters, clip_value, foreach=None):
     clip_value = float(clip_value)
-    for g in _grads(parameters):
-        if g.is_sparse:         # torch's clamp (and _foreach_clamp_min_'s fallback to it) has no sparse kernel
-            raise _backend_error(g._device, name='clamp_min_')
-        np.clip(g._data, -clip_value, clip_value, out=g._data)
-        g._vc[0] += 1
+    with no_grad():
+        for group in _group_by_device_and_dtype(_grads(parameters)).values():
+            for g in group:
+                if g.is_sparse:     # torch's clamp (and _foreach_clamp_min_'s fallback to it) has no sparse kernel
+                    raise _backend_error(g._device, name='clamp_min_')
+                g.clamp_(min=-clip_value, max=clip_value)

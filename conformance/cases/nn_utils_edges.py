@@ -1,0 +1,46 @@
+"""torch.nn.utils on edge input: clipping, parametrize, parametrizations, the hook-based weight_norm and
+spectral_norm, prune, fusion and functional_call; torch's result, or its error, for each rule faketorch once
+got wrong; one case per rule."""
+import importlib
+
+from conformance import case, check
+
+
+def _grad(torch, *values, dtype=None):
+    """A leaf whose .grad holds values."""
+    p = torch.zeros(len(values), dtype=dtype or torch.float32, requires_grad=True)
+    p.grad = torch.tensor(values, dtype=p.dtype)
+    return p
+
+
+def _clip(torch, params, *args, **kwargs):
+    return torch.nn.utils.clip_grad_norm_(params, *args, **kwargs), [p.grad for p in params]
+
+
+# --- clip_grad_norm_ / clip_grad_value_ / get_total_norm ---------------------------------------------------------
+check('torch.nn.utils.clip_grad_norm_', lambda torch: _clip(torch, [_grad(torch, 1., 3., dtype=torch.float16),
+                                                                    _grad(torch, 2., 2.)], 1.0),
+      name='total_norm_promoted_dtype')
+check('torch.nn.utils.clip_grad_norm_', lambda torch: _clip(torch, [_grad(torch)], 1.0, norm_type='inf'),
+      name='empty_inf_foreach_error')
+check('torch.nn.utils.clip_grad_norm_', lambda torch: _clip(torch, [_grad(torch)], 1.0, norm_type=-float('inf')),
+      name='empty_neg_inf_error')
+check('torch.nn.utils.get_total_norm', lambda torch: torch.nn.utils.get_total_norm([torch.tensor([3, 4])]),
+      name='int_error')
+check('torch.nn.utils.get_total_norm', lambda torch: torch.nn.utils.get_total_norm([torch.tensor([3 + 4j, 4.])]),
+      name='complex_real_norm')
+check('torch.nn.utils.get_total_norm', lambda torch: torch.nn.utils.get_total_norm([torch.ones(2), None]),
+      name='none_in_list')
+check('torch.nn.utils.clip_grad_value_', lambda torch: torch.nn.utils.clip_grad_value_(
+    torch.zeros(2, requires_grad=True), 1.0), name='no_grads_error')
+check('torch.nn.utils.clip_grad_norm_', lambda torch: _clip(torch, [torch.zeros(2, requires_grad=True)], 1.0),
+      name='no_grads_zero')
+check('torch.nn.utils.clip_grad_norm_', lambda torch: torch.nn.utils.clip_grad_norm_((p for p in []), 1.0),
+      name='empty_generator_warns')
+
+
+@case('torch.nn.utils.clip_grad_norm_')
+def expanded_grad_error(torch):
+    p = torch.zeros(2, requires_grad=True)
+    p.grad = torch.tensor([3.]).expand(2)
+    return torch.nn.utils.clip_grad_norm_(p, 1.0)
