@@ -44,3 +44,47 @@ def expanded_grad_error(torch):
     p = torch.zeros(2, requires_grad=True)
     p.grad = torch.tensor([3.]).expand(2)
     return torch.nn.utils.clip_grad_norm_(p, 1.0)
+
+
+# --- parametrize --------------------------------------------------------------------------------------------------
+def _P(torch):
+    return torch.nn.utils.parametrize
+
+
+def _inverse_module(torch, right_inverse, forward=lambda *xs: sum(xs)):
+    """A parametrization module whose forward and right_inverse are the given functions."""
+    cls = type('Inv', (torch.nn.Module,), {'forward': lambda self, *xs: forward(*xs),
+                                           'right_inverse': lambda self, w: right_inverse(w)})
+    return cls()
+
+
+@case('torch.nn.utils.parametrize.register_parametrization')
+def second_right_inverse_checked(torch):
+    P = _P(torch)
+    m = torch.nn.Linear(3, 3)
+    P.register_parametrization(m, 'weight', torch.nn.Identity())
+    return P.register_parametrization(m, 'weight', _inverse_module(torch, lambda w: w[0]))
+
+
+@case('torch.nn.utils.parametrize.register_parametrization')
+def second_right_inverse_not_tensor(torch):
+    P = _P(torch)
+    m = torch.nn.Linear(3, 3)
+    P.register_parametrization(m, 'weight', torch.nn.Identity())
+    return P.register_parametrization(m, 'weight', _inverse_module(torch, lambda w: 1))
+
+
+@case('torch.nn.utils.parametrize.register_parametrization')
+def sequence_right_inverse_not_sequence(torch):
+    m = torch.nn.Linear(3, 2)
+    _P(torch).register_parametrization(m, 'weight', _inverse_module(
+        torch, lambda w: (w * 0.5, w * 0.5) if w.shape[0] == 2 else w))
+    m.weight = torch.ones(3, 3)
+
+
+@case('torch.nn.utils.parametrize.register_parametrization')
+def sequence_right_inverse_element_checked(torch):
+    m = torch.nn.Linear(3, 2)
+    _P(torch).register_parametrization(m, 'weight', _inverse_module(
+        torch, lambda w: (w * 0.5, w * 0.5) if w.shape[0] == 2 else [w, w.double()]))
+    m.weight = torch.ones(3, 3)

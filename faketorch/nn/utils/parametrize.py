@@ -110,11 +110,20 @@ class ParametrizationList(ModuleList):
                                      f'`original` has dtype {self.original.dtype}')
                 _set(self.original, value)
             else:
+                if not isinstance(value, Sequence):
+                    raise ValueError(f"'right_inverse' must return a sequence of tensors. Got {type(value).__name__}.")
                 if len(value) != self.ntensors:
                     raise ValueError("'right_inverse' must return a sequence of tensors of length "
                                      f'{self.ntensors}. Got a sequence of length {len(value)}.')
                 for i, t in enumerate(value):
-                    _set(getattr(self, f'original{i}'), t)
+                    original_i = getattr(self, f'original{i}')
+                    if not isinstance(t, Tensor):
+                        raise ValueError("'right_inverse' must return a sequence of tensors or reference-type "
+                                         f'opaques. Got element {i} of type {type(t).__name__}.')
+                    if t.dtype != original_i.dtype:
+                        raise ValueError(f'Tensor {i} returned by `right_inverse` has dtype {t.dtype} while '
+                                         f'`original{i}` has dtype {original_i.dtype}')
+                    _set(original_i, t)
 
     def forward(self):
         if self.is_tensor:
@@ -172,6 +181,23 @@ def _inject_property(module, name):
     setattr(module.__class__, name, property(get, set_original))
 
 
+def _check_right_inverse(parametrization, x, y, tensor_name):
+    """A parametrization added to a chain must map module.<tensor_name>'s space back into itself."""
+    if not hasattr(parametrization, 'right_inverse'):
+        return
+    try:
+        z = parametrization.right_inverse(x)
+    except NotImplementedError:
+        return
+    if not isinstance(z, Tensor):
+        raise ValueError(f'parametrization.right_inverse must return a tensor. Got: {type(z).__name__}')
+    for what, got, want in (('dtype', z.dtype, y.dtype), ('shape', z.shape, y.shape)):
+        if got != want:
+            raise ValueError(f'The tensor returned by parametrization.right_inverse must have the same {what} as '
+                             f'module.{tensor_name}, unless the `unsafe` flag is enabled.\n'
+                             f'module.{tensor_name}.{what}: {want}\nreturned {what}: {got}')
+
+
 def register_parametrization(module, tensor_name, parametrization, *, unsafe=False):
     parametrization.train(module.training)
     if is_parametrized(module, tensor_name):
@@ -188,6 +214,7 @@ def register_parametrization(module, tensor_name, parametrization, *, unsafe=Fal
                 raise ValueError('Registering a parametrization may not change the shape of the tensor, unless the '
                                  f'`unsafe` flag is enabled.\nmodule.{tensor_name}.shape: {y.shape}\n'
                                  f'parametrization(module.{tensor_name}).shape: {x.shape}')
+            _check_right_inverse(parametrization, x, y, tensor_name)
         module.parametrizations[tensor_name].append(parametrization)
         module.parametrizations[tensor_name].unsafe |= unsafe
     elif tensor_name in module._buffers or tensor_name in module._parameters:
