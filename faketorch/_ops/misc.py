@@ -27,8 +27,45 @@ def _seq_check(name, tensors):
     return tensors
 
 
+def _cat_fast(tensors, dim):
+    """cat of tensors of one dtype, device and rank >= 1 whose sizes match off `dim` (none a 1-D empty
+    one): the common case, checked in one pass; None where anything differs (the full checks then run)."""
+    t0 = tensors[0]
+    s0 = t0._data.shape
+    n = len(s0)
+    if not n or not -n <= dim < n:
+        return None
+    d = dim + n if dim < 0 else dim
+    rest, dt, dev = s0[:d] + s0[d + 1:], t0.dtype, t0._device
+    for t in tensors:
+        s = t._data.shape
+        if t.dtype is not dt or t._device is not dev or len(s) != n or s[:d] + s[d + 1:] != rest or \
+                (n == 1 and not s[0]):
+            return None
+    r = _make(np.concatenate([t._data for t in tensors], axis=d), dt, dev)
+    if grad_state.enabled and any(t._requires_grad for t in tensors):
+        _attach_cat(tensors, [t._data.shape[d] for t in tensors], d, r)
+    return r
+
+
+def _attach_cat(tensors, sizes, d, r):
+    def bwd(node, g):
+        out, start = [], 0
+        for s in sizes:
+            if s is None:       # a skipped 1-D empty input still gets its (empty) gradient
+                out.append(g.new_zeros((0,)))
+                continue
+            out.append(g.narrow(d, start, s))
+            start += s
+        return tuple(out)
+    attach('CatBackward0', bwd, tuple(tensors), (r,))
+
+
 def cat(tensors, dim=0):
     tensors = _seq_check('torch.cat', tensors)
+    r = _cat_fast(tensors, dim) if dim.__class__ is int else None
+    if r is not None:
+        return r
     for i, t in enumerate(tensors):
         if t._data.ndim == 0:
             raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be concatenated")
@@ -58,18 +95,7 @@ def cat(tensors, dim=0):
     r = _make(data, rt, parts[0]._device)
     if grad_state.enabled and any(t._requires_grad for t in tensors):
         kept = {id(t) for t in parts}
-        sizes = [t._data.shape[d] if id(t) in kept else None for t in tensors]
-
-        def bwd(node, g):
-            out, start = [], 0
-            for s in sizes:
-                if s is None:       # a skipped 1-D empty input still gets its (empty) gradient
-                    out.append(g.new_zeros((0,)))
-                    continue
-                out.append(g.narrow(d, start, s))
-                start += s
-            return tuple(out)
-        attach('CatBackward0', bwd, tuple(tensors), (r,))
+        _attach_cat(tensors, [t._data.shape[d] if id(t) in kept else None for t in tensors], d, r)
     return r
 
 
@@ -83,7 +109,8 @@ def stack(tensors, dim=0):
                                f"0 and {list(t._data.shape)} at entry {i}")
     d = _wrap_dim(dim, len(shape) + 1)
     rt = D.result_type_of(tensors) if len({t.dtype for t in tensors}) > 1 else tensors[0].dtype
-    data = np.stack([t._data for t in tensors], axis=d)
+    one = shape[:d] + (1,) + shape[d:]     # np.stack's own checks cost more than this concatenate
+    data = np.concatenate([t._data.reshape(one) for t in tensors], axis=d)
     r = _make(data.astype(rt._np, copy=False), rt, tensors[0]._device)
     if grad_state.enabled and any(t._requires_grad for t in tensors):
         n = len(tensors)

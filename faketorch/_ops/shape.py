@@ -170,7 +170,7 @@ def transpose(input, dim0, dim1):
     if n == 0:
         data = input._data.view()
     else:
-        data = np.swapaxes(input._data, d0, d1)
+        data = input._data.swapaxes(d0, d1)
     return make_view(input, data, 'TransposeBackward0', _transpose_bwd,
                      lambda b: transpose(b, d0, d1), (d0, d1))
 
@@ -227,7 +227,8 @@ def squeeze(input, dim=None):
 def unsqueeze(input, dim):
     n = input._data.ndim
     d = _wrap_dim(dim, n + 1)
-    data = np.expand_dims(input._data, d)
+    a = input._data
+    data = a.reshape(a.shape[:d] + (1,) + a.shape[d:])     # never copies; np.expand_dims costs more
     return make_view(input, data, 'UnsqueezeBackward0', lambda node, g: g.squeeze(d),
                      lambda b: unsqueeze(b, d))
 
