@@ -88,3 +88,38 @@ def sequence_right_inverse_element_checked(torch):
     _P(torch).register_parametrization(m, 'weight', _inverse_module(
         torch, lambda w: (w * 0.5, w * 0.5) if w.shape[0] == 2 else [w, w.double()]))
     m.weight = torch.ones(3, 3)
+
+
+# --- parametrizations ---------------------------------------------------------------------------------------------
+def _orth(torch, module, *args, **kwargs):
+    m = torch.nn.utils.parametrizations.orthogonal(module, *args, **kwargs)
+    return m, m.weight, m.weight.grad_fn.name(), list(m.state_dict())
+
+
+check('torch.nn.utils.parametrizations.orthogonal', lambda torch: _orth(torch, torch.nn.Linear(3, 3)),
+      name='square_matrix_exp')
+check('torch.nn.utils.parametrizations.orthogonal', lambda torch: _orth(torch, torch.nn.Linear(5, 3)),
+      name='wide_householder')
+check('torch.nn.utils.parametrizations.orthogonal', lambda torch: _orth(torch, torch.nn.Linear(3, 5), 'cayley'),
+      name='tall_cayley')
+check('torch.nn.utils.parametrizations.orthogonal', lambda torch: _orth(
+    torch, torch.nn.Linear(3, 4), 'householder', use_trivialization=False), name='no_trivialization')
+check('torch.nn.utils.parametrizations.orthogonal', lambda torch: _orth(
+    torch, torch.nn.Linear(3, 3), use_trivialization=False)[0].__setattr__('weight', torch.eye(3)),
+      name='assign_matrix_exp_without_base')
+check('torch.nn.utils.parametrizations.orthogonal', lambda torch: _orth(torch, torch.nn.Linear(3, 3))[0].__setattr__(
+    'weight', torch.eye(2)), name='assign_wrong_shape')
+check('torch.nn.utils.parametrizations.orthogonal', lambda torch: _orth(torch, torch.nn.Linear(3, 3), 'qr'),
+      name='unknown_map')
+check('torch.nn.utils.parametrizations.orthogonal', lambda torch: _orth(torch, torch.nn.Linear(3, 3), 'bias'),
+      name='vector')
+check('torch.nn.utils.parametrizations.orthogonal', lambda torch: _orth(
+    torch, torch.nn.Linear(3, 3).to(torch.complex64), 'householder'), name='complex_householder')
+
+
+@case('torch.nn.utils.parametrizations.orthogonal')
+def cayley_grad(torch):
+    m = torch.nn.utils.parametrizations.orthogonal(torch.nn.Linear(3, 3).double(), orthogonal_map='cayley')
+    m(torch.ones(2, 3, dtype=torch.float64)).sum().backward()
+    m.weight = torch.eye(3, dtype=torch.float64).flip(0)
+    return m.parametrizations.weight.original.grad, m.weight, m.parametrizations.weight[0].base
