@@ -1,6 +1,7 @@
 """nn.Module: registration of parameters, buffers and submodules; hooks; state_dict; repr."""
 import functools
 import itertools
+import warnings
 import weakref
 from collections import OrderedDict, namedtuple
 from collections.abc import Mapping
@@ -13,7 +14,7 @@ from ...autograd.grad_mode import state as grad_state
 from ...utils.hooks import RemovableHandle
 from ..parameter import Parameter, Buffer
 
-__all__ = ['Module', 'register_module_forward_pre_hook', 'register_module_forward_hook',
+__all__ = ['Module', 'register_module_forward_pre_hook', 'register_module_forward_hook', 'register_module_backward_hook',
            'register_module_full_backward_hook', 'register_module_full_backward_pre_hook',
            'register_module_buffer_registration_hook', 'register_module_module_registration_hook',
            'register_module_parameter_registration_hook']
@@ -104,11 +105,28 @@ def register_module_forward_hook(hook, *, with_kwargs=False, always_call=False):
     return h
 
 
+_global_is_full_backward_hook = None
+
+
+def _set_global_backward_hook_kind(full):
+    global _global_is_full_backward_hook
+    if _global_is_full_backward_hook is (not full):
+        raise RuntimeError('Cannot use both regular backward hooks and full backward hooks as a global Module '
+                           'hook. Please use only one of them.')
+    _global_is_full_backward_hook = full
+
+
+def register_module_backward_hook(hook):
+    _set_global_backward_hook_kind(False)
+    return _add_hook(_global_backward_hooks, hook)
+
+
 def register_module_full_backward_pre_hook(hook):
     return _add_hook(_global_backward_pre_hooks, hook)
 
 
 def register_module_full_backward_hook(hook):
+    _set_global_backward_hook_kind(True)
     return _add_hook(_global_backward_hooks, hook)
 
 
@@ -382,8 +400,7 @@ class Module:
                 res = hook(self, args)
                 if res is not None:
                     args = res if isinstance(res, tuple) else (res,)
-        full = [*_global_backward_hooks.values(), *self._backward_hooks.values()] \
-            if self._is_full_backward_hook is not False else []
+        full, non_full = self._get_backward_hooks()
         pre = [*_global_backward_pre_hooks.values(), *self._backward_pre_hooks.values()]
         bw = None
         if full or pre:
@@ -402,11 +419,56 @@ class Module:
             if res is not None:
                 result = res
         if bw is not None:
+            if not isinstance(result, (Tensor, tuple)):
+                warnings.warn('For backward hooks to be called, module output should be a Tensor or a tuple of '
+                              f'Tensors but received {type(result)}', stacklevel=3)
             result = bw.setup_output_hook(result)
+        if non_full:
+            var = result
+            while not isinstance(var, Tensor):
+                var = next(v for v in var.values() if isinstance(v, Tensor)) if isinstance(var, dict) else var[0]
+            if var.grad_fn is not None:
+                for hook in non_full:
+                    var.grad_fn.register_hook(functools.partial(hook, self))
+                self._maybe_warn_non_full_backward_hook(args, result, var.grad_fn)
         return result
 
+    def _get_backward_hooks(self):
+        """(full backward hooks, regular backward hooks): global ones first, as torch."""
+        full, non_full = [], []
+        for is_full, hooks in ((_global_is_full_backward_hook, _global_backward_hooks),
+                               (self._is_full_backward_hook, self._backward_hooks)):
+            if is_full is not None:
+                (full if is_full else non_full).extend(hooks.values())
+        return full, non_full
+
+    def _maybe_warn_non_full_backward_hook(self, inputs, result, grad_fn):
+        result = (result,) if isinstance(result, Tensor) else result
+        inputs = (inputs,) if isinstance(inputs, Tensor) else inputs
+        for seq, what, part in ((result, 'return', 'grad_output'), (inputs, 'take as input', 'grad_input')):
+            if not (isinstance(seq, tuple) and all(isinstance(t, Tensor) for t in seq)):
+                warnings.warn(f'Using non-full backward hooks on a Module that does not {what} a single Tensor or '
+                              'a tuple of Tensors is deprecated and will be removed in future versions. This hook '
+                              f'will be missing some of the {part}. Please use register_full_backward_hook to get '
+                              'the documented behavior.', FutureWarning, stacklevel=4)
+                return
+        out_fns = {r.grad_fn for r in result if r.grad_fn is not None}
+        if not out_fns or (len(out_fns) == 1 and grad_fn not in out_fns):
+            msg = ('Using a non-full backward hook when outputs are nested in python data structure is deprecated '
+                   'and will be removed in future versions. This hook will be missing some grad_output.')
+        elif len(out_fns) > 1:
+            msg = ('Using a non-full backward hook when outputs are generated by different autograd Nodes is '
+                   'deprecated and will be removed in future versions. This hook will be missing some grad_output. '
+                   'Please use register_full_backward_hook to get the documented behavior.')
+        elif {i.grad_fn for i in inputs if i.grad_fn is not None} != {n[0] for n in grad_fn.next_functions}:
+            msg = ('Using a non-full backward hook when the forward contains multiple autograd Nodes is deprecated '
+                   'and will be removed in future versions. This hook will be missing some grad_input. Please use '
+                   'register_full_backward_hook to get the documented behavior.')
+        else:
+            return
+        warnings.warn(msg, FutureWarning, stacklevel=4)
+
     def _run_always_called_hooks(self, args, kwargs):
-        import warnings
         for hook_id, hook in (*_global_forward_hooks.items(), *self._forward_hooks.items()):
             if hook_id in self._forward_hooks_always_called or hook_id in _global_forward_hooks_always_called:
                 try:
@@ -835,10 +897,10 @@ def _warn_outside_faketorch(msg):
 
 
 class BackwardHook:
-    """Full backward (pre-)hooks: identity nodes around a module's inputs and outputs.
-
-    The output node sees grad_output (runs pre-hooks, may replace it); the input node sees
-    grad_input and runs the full hooks with both, as torch's BackwardHookFunction does."""
+    """Full backward (pre-)hooks: identity nodes around a module's inputs and outputs, as torch's
+    BackwardHookFunction. A hook on the output node sees grad_output (runs the pre-hooks, which may
+    replace it); a hook on the input node sees grad_input and runs the full hooks with both. Non-tensor
+    arguments show as None in both tuples."""
 
     def __init__(self, module, user_hooks, user_pre_hooks):
         self.module = module
@@ -846,88 +908,99 @@ class BackwardHook:
         self.user_pre_hooks = user_pre_hooks
         self.grad_outputs = None
         self.n_outputs = -1
+        self.output_tensors_index = None
         self.n_inputs = -1
         self.input_tensors_index = None
 
     @staticmethod
-    def _identity(tensors, on_grads):
-        """Pass the tensors requiring grad through one identity node; on_grads sees one gradient per
-        tensor argument (zeros for those not requiring grad, as torch) and returns the gradients."""
+    def _pack_with_none(indices, values, size):
+        res = [None] * size
+        for i, v in zip(indices, values):
+            res[i] = v
+        return tuple(res)
+
+    @staticmethod
+    def _apply_on_tensors(set_hook, args):
+        """Pass args' tensors through one identity node (a fresh tensor for each; those not requiring grad
+        are non-differentiable outputs) and give the node to set_hook; (new args, tensor positions), or
+        (args, None) when no tensor requires grad or grad mode is off."""
         from ...autograd.grad_mode import state
         from ..._ops._core import attach
-        idx = [i for i, t in enumerate(tensors) if isinstance(t, Tensor)]
-        diff = [i for i in idx if tensors[i]._requires_grad]
-        if not state.enabled or not diff:
-            return tensors, False
-        ins = tuple(tensors[i] for i in diff)
+        idx = [i for i, a in enumerate(args) if isinstance(a, Tensor)]
+        tensors = [args[i] for i in idx]
+        if not state.enabled or not any(t._requires_grad for t in tensors):
+            return args, None
         outs = []
-        for t in ins:
+        for t in tensors:
             o = _make(t._data, t.dtype, t._device)
             o._vc = t._vc
             outs.append(o)
-        pos = {i: k for k, i in enumerate(diff)}
 
-        def bwd(node, *grads):
-            full = tuple(grads[pos[i]] if i in pos else
-                         _make(np.zeros(tensors[i]._data.shape, tensors[i]._data.dtype), tensors[i].dtype,
-                               tensors[i]._device) for i in idx)
-            res = on_grads(full)
-            return tuple(res[idx.index(i)] for i in diff)
-        attach('BackwardHookFunctionBackward', bwd, ins, tuple(outs))
-        new = list(tensors)
-        for i, o in zip(diff, outs):
+        def bwd(node, *grads):      # grads undefined here are zeros (torch materializes them)
+            return tuple(g if g is not None else
+                         _make(np.zeros(t._data.shape, t._data.dtype), t.dtype, t._device)
+                         for g, t in zip(grads, tensors))
+        node = attach('BackwardHookFunctionBackward', bwd, tuple(tensors), tuple(outs))
+        for t, o in zip(tensors, outs):
+            if not t._requires_grad:
+                o._requires_grad, o._grad_fn = False, None
+        set_hook(node)
+        new = list(args)
+        for i, o in zip(idx, outs):
             new[i] = o
-        return new, True
+        return tuple(new), idx
 
     def setup_input_hook(self, args):
-        def fn(grads):
-            if not self.user_hooks:
-                return grads
-            gi = tuple(grads)
-            for hook in self.user_hooks:
-                res = hook(self.module, gi, self.grad_outputs)
-                if res is not None:
-                    res = tuple(res) if isinstance(res, (tuple, list)) else (res,)
-                    if len(res) != len(gi):
+        def set_hook(node):
+            def hook(grad_input, _):
+                if self.grad_outputs is None:   # the gradient reached the inputs without the outputs
+                    return None
+                res = self._pack_with_none(self.input_tensors_index, grad_input, self.n_inputs)
+                for user_hook in self.user_hooks:
+                    out = user_hook(self.module, res, self.grad_outputs)
+                    if out is None:
+                        continue
+                    if len(out) != len(res):
                         raise RuntimeError(f"Backward hook returned an invalid number of grad_input, got "
-                                           f"{len(res)}, but expected {len(gi)}")
-                    gi = res
-            self.grad_outputs = None
-            return gi
-        self.n_inputs = sum(isinstance(a, Tensor) for a in args)
-        new, wrapped = self._identity(list(args), fn)
-        self.input_wrapped = wrapped
-        return tuple(new)
+                                           f"{len(out)}, but expected {len(res)}")
+                    res = out
+                self.grad_outputs = None
+                return tuple(res[i] for i in self.input_tensors_index)
+            node.register_hook(hook)
+        res, self.input_tensors_index = self._apply_on_tensors(set_hook, args)
+        self.n_inputs = len(args)
+        return res
 
     def setup_output_hook(self, result):
-        single = isinstance(result, Tensor)
-        outs = [result] if single else list(result) if isinstance(result, tuple) else None
-        if outs is None:
-            return result
-
-        def fn(grads):
-            go = tuple(grads)
-            for hook in self.user_pre_hooks:
-                res = hook(self.module, go)
-                if res is not None:
-                    res = tuple(res) if isinstance(res, (tuple, list)) else (res,)
-                    if len(res) != len(go):
+        def set_hook(node):
+            def hook(_, grad_output):
+                self.grad_outputs = self._pack_with_none(self.output_tensors_index, grad_output,
+                                                         self.n_outputs)
+                for pre_hook in self.user_pre_hooks:
+                    out = pre_hook(self.module, self.grad_outputs)
+                    if out is None:
+                        continue
+                    if len(out) != len(self.grad_outputs):
                         raise RuntimeError(f"Backward pre hook returned an invalid number of grad_output, "
-                                           f"got {len(res)}, but expected {len(go)}")
-                    go = res
-            self.grad_outputs = go
-            if not self.input_wrapped:      # no input needs grad: full hooks run now
-                _warn_outside_faketorch(
-                    "Full backward hook is firing when gradients are computed with respect to module "
-                    "outputs since no inputs require gradients. See "
-                    "https://docs.pytorch.org/docs/main/generated/torch.nn.Module.html"
-                    "#torch.nn.Module.register_full_backward_hook for more details.")
-                gi = (None,) * self.n_inputs
-                for hook in self.user_hooks:
-                    if hook(self.module, gi, go) is not None:
-                        raise RuntimeError("Backward hook for Modules where no input requires gradient "
-                                           "should always return None or None for all gradients.")
-                self.grad_outputs = None
-            return go
-        new, _ = self._identity(outs, fn)
-        return new[0] if single else tuple(new)
+                                           f"got {len(out)}, but expected {len(self.grad_outputs)}")
+                    self.grad_outputs = out
+                local = self.grad_outputs
+                if self.input_tensors_index is None:    # no input needs grad: the full hooks run now
+                    _warn_outside_faketorch(
+                        "Full backward hook is firing when gradients are computed with respect to module "
+                        "outputs since no inputs require gradients. See "
+                        "https://docs.pytorch.org/docs/main/generated/torch.nn.Module.html"
+                        "#torch.nn.Module.register_full_backward_hook for more details.")
+                    grad_inputs = (None,) * self.n_inputs
+                    for user_hook in self.user_hooks:
+                        res = user_hook(self.module, grad_inputs, self.grad_outputs)
+                        if res is not None and not (isinstance(res, tuple) and all(r is None for r in res)):
+                            raise RuntimeError("Backward hook for Modules where no input requires gradient "
+                                               "should always return None or None for all gradients.")
+                    self.grad_outputs = None
+                return tuple(local[i] for i in self.output_tensors_index)
+            node.register_hook(hook)
+        single = not isinstance(result, tuple)
+        res, self.output_tensors_index = self._apply_on_tensors(set_hook, (result,) if single else result)
+        self.n_outputs = 1 if single else len(result)
+        return res[0] if single else res

@@ -1,0 +1,97 @@
+"""nn.Module and its containers on edge use: hooks, registration, conversion, state_dict; torch's
+result, or its error, for each rule faketorch once got wrong; one case per rule."""
+import warnings
+
+from conformance import case, check
+
+
+def _two(torch):
+    """A module with two tensor inputs and a non-tensor one, and two outputs."""
+    class Two(torch.nn.Module):
+        def forward(self, x, k, y):
+            return x * 2, y * k + x
+    return Two()
+
+
+def _grads(gs):
+    return None if gs is None else [None if g is None else g for g in gs]
+
+
+def _run_two(torch, y_grad=True, hook=None, pre_hook=None):
+    """Two's hooks' arguments, x's and y's grads, after a backward through both outputs."""
+    m, seen = _two(torch), []
+    if hook is not None:
+        m.register_full_backward_hook(lambda mod, gi, go: (seen.append((_grads(gi), _grads(go))), hook(torch))[1])
+    if pre_hook is not None:
+        m.register_full_backward_pre_hook(lambda mod, go: (seen.append(_grads(go)), pre_hook(torch))[1])
+    x, y = torch.ones(2, requires_grad=True), torch.ones(2, requires_grad=y_grad)
+    a, b = m(x, 3, y)
+    (a.sum() + 2 * b.sum()).backward()
+    return seen, x.grad, y.grad
+
+
+def _warns(fn):
+    with warnings.catch_warnings(record=True) as ws:
+        warnings.simplefilter('always')
+        out = fn()
+    return out, [(w.category.__name__, str(w.message)) for w in ws]
+
+
+# --- full backward hooks -------------------------------------------------------------------------------
+check('nn.Module.register_full_backward_hook', lambda torch: _run_two(torch, False, hook=lambda torch: None),
+      name='non_tensor_args_are_none')
+check('nn.Module.register_full_backward_hook',
+      lambda torch: _run_two(torch, hook=lambda torch: torch.zeros(2)), name='returned_tensor_is_a_sequence')
+check('nn.Module.register_full_backward_hook', lambda torch: _run_two(torch, hook=lambda torch: 3),
+      name='returned_int_has_no_len')
+check('nn.Module.register_full_backward_hook',
+      lambda torch: _run_two(torch, hook=lambda torch: (torch.zeros(2), None, torch.zeros(3))),
+      name='returned_wrong_size')
+check('nn.Module.register_full_backward_pre_hook',
+      lambda torch: _run_two(torch, pre_hook=lambda torch: torch.zeros(2)), name='returned_tensor_is_a_sequence')
+check('nn.Module.register_full_backward_pre_hook',
+      lambda torch: _run_two(torch, pre_hook=lambda torch: (torch.zeros(2, dtype=torch.float64), None)),
+      name='returned_wrong_dtype')
+
+
+@case('nn.Module.register_full_backward_hook')
+def no_input_grad_all_none_tuple(torch):
+    m = torch.nn.Linear(2, 1)
+    m.register_full_backward_hook(lambda mod, gi, go: (None,))
+    m(torch.ones(2)).sum().backward()
+    m = torch.nn.Linear(2, 1)
+    m.register_full_backward_hook(lambda mod, gi, go: [None])
+    m(torch.ones(2)).sum().backward()
+
+
+@case('nn.Module.register_full_backward_hook')
+def dict_output_not_hooked(torch):
+    class D(torch.nn.Module):
+        def forward(self, x):
+            return {'a': x * 2}
+    m, seen = D(), []
+    m.register_full_backward_hook(lambda mod, gi, go: seen.append(gi))
+    x = torch.ones(2, requires_grad=True)
+    out, ws = _warns(lambda: m(x))
+    out['a'].sum().backward()
+    return seen, x.grad, ws
+
+
+@case('nn.Module.register_backward_hook')
+def regular_hook_sees_grad_fn_grads(torch):
+    m, seen = torch.nn.Linear(2, 1), []
+    m.register_backward_hook(lambda mod, gi, go: seen.append([None if g is None else g.shape for g in gi + go]))
+    out, ws = _warns(lambda: m(torch.ones(3, 2, requires_grad=True)))
+    out.sum().backward()
+    return seen, ws
+
+
+@case('nn.modules.module.register_module_backward_hook')
+def global_regular_and_full_exclude(torch):
+    mm = torch.nn.modules.module
+    h = mm.register_module_backward_hook(lambda *a: None)
+    try:
+        return mm.register_module_full_backward_hook(lambda *a: None)
+    finally:
+        h.remove()
+        mm._global_is_full_backward_hook = None
