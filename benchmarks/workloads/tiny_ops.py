@@ -125,6 +125,40 @@ def backward_mul_sum(torch):
     return f
 
 
+def cat(torch):
+    a, b = _pair(torch)
+    return lambda: torch.cat([a, b], 1)
+
+
+def stack(torch):
+    a, b = _pair(torch)
+    return lambda: torch.stack([a, b])
+
+
+def unsqueeze(torch):
+    a, _ = _pair(torch)
+    return lambda: a.unsqueeze(0)
+
+
+def _param_and_grad(torch):
+    return torch.rand(256, 784), torch.rand(256, 784)
+
+
+def update_add_alpha(torch):
+    """A hand-written SGD update of a 256x784 weight: p.add_(g, alpha=-lr)."""
+    p, g = _param_and_grad(torch)
+    return lambda: p.add_(g, alpha=-0.01)
+
+
+def update_sub_scaled(torch):
+    """The same update written p -= lr * g."""
+    p, g = _param_and_grad(torch)
+
+    def f():
+        p.sub_(0.01 * g)
+    return f
+
+
 def relu_sigmoid_chain(torch):
     a, _ = _pair(torch, True)
     return lambda: a.relu().sigmoid().exp()
