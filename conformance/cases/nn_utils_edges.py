@@ -123,3 +123,39 @@ def cayley_grad(torch):
     m(torch.ones(2, 3, dtype=torch.float64)).sum().backward()
     m.weight = torch.eye(3, dtype=torch.float64).flip(0)
     return m.parametrizations.weight.original.grad, m.weight, m.parametrizations.weight[0].base
+
+
+def _wn(torch, module, **kwargs):
+    m = torch.nn.utils.parametrizations.weight_norm(module, **kwargs)
+    return m.weight, m.weight.grad_fn.name(), m.parametrizations.weight.original0
+
+
+check('torch.nn.utils.parametrizations.weight_norm', lambda torch: [
+    _wn(torch, torch.nn.Linear(3, 2), dim=d) for d in (None, -1, -2)] + [_wn(torch, torch.nn.Conv1d(2, 3, 2), dim=1)],
+      name='fused_only_first_or_last_dim')
+check('torch.nn.utils.parametrizations.weight_norm', lambda torch: _wn(torch, torch.nn.Linear(3, 2), dim=2),
+      name='dim_out_of_range')
+check('torch.nn.utils.weight_norm', lambda torch: torch.nn.utils.weight_norm(torch.nn.Linear(3, 2).bfloat16()).weight,
+      name='reduced_float_kernel_in_float32')
+check('torch.nn.utils.weight_norm', lambda torch: torch.nn.utils.weight_norm(torch.nn.LazyLinear(2)),
+      name='uninitialized')
+
+
+# --- hook-based spectral_norm ---------------------------------------------------------------------------------------
+@case('torch.nn.utils.spectral_norm')
+def load_version_0_checkpoint(torch):
+    old = torch.nn.utils.spectral_norm(torch.nn.Linear(3, 2))
+    sd = old.state_dict()
+    sd['weight'] = old.weight.detach().clone()      # version 0 stored weight and no weight_v
+    del sd['weight_v']
+    sd._metadata['']['spectral_norm']['weight.version'] = 0
+    m = torch.nn.utils.spectral_norm(torch.nn.Linear(3, 2))
+    m.load_state_dict(sd)
+    return m.weight_v, m(torch.ones(1, 3)), sorted(sd)
+
+
+@case('torch.nn.utils.remove_spectral_norm')
+def load_hook_stays(torch):
+    m = torch.nn.utils.spectral_norm(torch.nn.Linear(3, 2))
+    torch.nn.utils.remove_spectral_norm(m)
+    return m.load_state_dict(torch.nn.Linear(3, 2).state_dict())

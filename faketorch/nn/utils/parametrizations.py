@@ -6,6 +6,7 @@ from ...autograd.grad_mode import no_grad
 from .. import functional as F
 from ..modules.module import Module
 from . import parametrize
+from .weight_norm import _weight_norm, norm_except_dim
 
 __all__ = ['orthogonal', 'spectral_norm', 'weight_norm']
 
@@ -121,25 +122,16 @@ def orthogonal(module, name='weight', orthogonal_map=None, *, use_trivialization
     return module
 
 
-def _norm_except_dim(v, dim):
-    if dim == -1:
-        return v.pow(2).sum().sqrt()
-    axes = tuple(i for i in range(v.dim()) if i != dim)
-    return v.pow(2).sum(axes, keepdim=True).sqrt() if axes else v.abs()
-
-
 class _WeightNorm(Module):
     def __init__(self, dim=0):
         super().__init__()
         self.dim = -1 if dim is None else dim
 
     def forward(self, weight_g, weight_v):
-        # torch._weight_norm: one node, WeightNormInterfaceBackward0
-        return F._fused('WeightNormInterfaceBackward0', (weight_v, weight_g),
-                        lambda v, g: v * (g / _norm_except_dim(v, self.dim)))
+        return _weight_norm(weight_v, weight_g, self.dim)
 
     def right_inverse(self, weight):
-        return _norm_except_dim(weight, self.dim), weight
+        return norm_except_dim(weight, 2, self.dim), weight
 
 
 def weight_norm(module, name='weight', dim=0):

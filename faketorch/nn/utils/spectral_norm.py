@@ -4,7 +4,8 @@ from ...autograd.grad_mode import no_grad
 from .. import functional as F
 from ..parameter import Parameter, UninitializedParameter
 
-__all__ = ['SpectralNorm', 'SpectralNormStateDictHook', 'spectral_norm', 'remove_spectral_norm']
+__all__ = ['SpectralNorm', 'SpectralNormLoadStateDictPreHook', 'SpectralNormStateDictHook', 'spectral_norm',
+           'remove_spectral_norm']
 
 
 class SpectralNorm:
@@ -48,6 +49,13 @@ class SpectralNorm:
     def __call__(self, module, inputs):
         setattr(module, self.name, self.compute_weight(module, do_power_iteration=module.training))
 
+    def _solve_v_and_rescale(self, weight_mat, u, target_sigma):
+        # the v with u^T W v = target_sigma, for version-0 checkpoints that stored no v
+        from ... import dot, mv
+        from ...linalg import multi_dot
+        v = multi_dot([weight_mat.t().mm(weight_mat).pinverse(), weight_mat.t(), u.unsqueeze(1)]).squeeze(1)
+        return v.mul_(target_sigma / dot(u, mv(weight_mat, v)))
+
     @staticmethod
     def apply(module, name, n_power_iterations, dim, eps):
         for hook in module._forward_pre_hooks.values():
@@ -71,7 +79,33 @@ class SpectralNorm:
         module.register_buffer(fn.name + '_v', v)
         module.register_forward_pre_hook(fn)
         module._register_state_dict_hook(SpectralNormStateDictHook(fn))
+        module._register_load_state_dict_pre_hook(SpectralNormLoadStateDictPreHook(fn))
         return fn
+
+
+class SpectralNormLoadStateDictPreHook:
+    """Loads version-0 checkpoints (weight, weight_orig, weight_u; no weight_v) by solving for weight_v."""
+    def __init__(self, fn):
+        self.fn = fn
+
+    def __call__(self, state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys, error_msgs):
+        fn = self.fn
+        version = local_metadata.get('spectral_norm', {}).get(fn.name + '.version', None)
+        if version is not None and version >= 1:
+            return
+        key = prefix + fn.name
+        if version is None and all(key + s in state_dict for s in ('_orig', '_u', '_v')) and key not in state_dict:
+            return
+        missing = [key + s for s in ('_orig', '', '_u') if key + s not in state_dict]
+        if missing:
+            if strict:
+                missing_keys.extend(missing)
+            return
+        with no_grad():
+            weight_orig = state_dict[key + '_orig']
+            sigma = (weight_orig / state_dict.pop(key)).mean()
+            weight_mat = fn.reshape_weight_to_matrix(weight_orig)
+            state_dict[key + '_v'] = fn._solve_v_and_rescale(weight_mat, state_dict[key + '_u'], sigma)
 
 
 class SpectralNormStateDictHook:
@@ -105,4 +139,6 @@ def remove_spectral_norm(module, name='weight'):
         if isinstance(hook, SpectralNormStateDictHook) and hook.fn.name == name:
             del module._state_dict_hooks[k]
             break
+    # torch looks for the load hook among wrapped hooks and never finds it: it stays, so a later
+    # load_state_dict asks for weight_orig / weight_u. Kept as torch does.
     return module

@@ -1,17 +1,40 @@
 """The classic hook-based weight_norm (torch.nn.utils.weight_norm, deprecated by torch)."""
 import warnings
 
+from ... import _dtype as D
 from .. import functional as F
-from ..parameter import Parameter
+from ..parameter import Parameter, UninitializedParameter
 
 __all__ = ['WeightNorm', 'weight_norm', 'remove_weight_norm']
 
 
-def _norm_except_dim(v, pow_, dim):
+def norm_except_dim(v, pow=2, dim=0):
+    """torch.norm_except_dim: the pow-norm of v over every dim but dim (all of v for dim=-1), keeping v's rank."""
     if dim == -1:
-        return v.pow(pow_).sum().pow(1.0 / pow_)
-    axes = tuple(i for i in range(v.dim()) if i != dim)
-    return v.pow(pow_).sum(axes, keepdim=True).pow(1.0 / pow_) if axes else v.abs()
+        return v.norm(pow)
+    if dim == 0:
+        return v.contiguous().view(v.size(0), -1).norm(pow, 1).view([v.size(0)] + [1] * (v.dim() - 1))
+    if dim == v.dim() - 1:
+        return v.contiguous().view(-1, v.size(-1)).norm(pow, 0).view([1] * (v.dim() - 1) + [v.size(-1)])
+    return norm_except_dim(v.transpose(0, dim), pow, 0).transpose(0, dim)
+
+
+def _weight_norm(v, g, dim=0):
+    """torch._weight_norm: v * (g / ||v||); torch's fused kernel (one WeightNormInterfaceBackward0 node) only for
+    dim 0 or the last dim, else the composite."""
+    if v.device != g.device:
+        raise RuntimeError('weight_norm: expected v_in and g_in to be on the same device, but v_in is on '
+                           f'{v.device} and g_in is on {g.device}')
+    v, g = v.contiguous(), g.contiguous()
+    if dim in (0, v.dim() - 1):
+        return F._fused('WeightNormInterfaceBackward0', (v, g), lambda v, g: _fused_weight_norm(v, g, dim))
+    return v * (g / norm_except_dim(v, 2, dim))
+
+
+def _fused_weight_norm(v, g, dim):
+    if v.dtype in (D.float16, D.bfloat16):      # the kernel accumulates reduced floats in float32
+        return _fused_weight_norm(v.float(), g.float(), dim).to(v.dtype)
+    return v * (g / norm_except_dim(v, 2, dim))
 
 
 class WeightNorm:
@@ -23,7 +46,7 @@ class WeightNorm:
     def compute_weight(self, module):
         g = getattr(module, self.name + '_g')
         v = getattr(module, self.name + '_v')
-        return F._fused('WeightNormInterfaceBackward0', (v, g), lambda v, g: v * (g / _norm_except_dim(v, 2, self.dim)))
+        return _weight_norm(v, g, self.dim)
 
     @staticmethod
     def apply(module, name, dim):
@@ -34,8 +57,11 @@ class WeightNorm:
             dim = -1
         fn = WeightNorm(name, dim)
         weight = getattr(module, name)
+        if isinstance(weight, UninitializedParameter):
+            raise ValueError("The module passed to `WeightNorm` can't have uninitialized parameters. Make sure to "
+                             'run the dummy forward before applying weight normalization')
         del module._parameters[name]
-        module.register_parameter(name + '_g', Parameter(_norm_except_dim(weight, 2, dim).data))
+        module.register_parameter(name + '_g', Parameter(norm_except_dim(weight, 2, dim).data))
         module.register_parameter(name + '_v', Parameter(weight.data))
         setattr(module, name, fn.compute_weight(module))
         module.register_forward_pre_hook(fn)
