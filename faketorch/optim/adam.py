@@ -9,10 +9,25 @@ __all__ = ['Adam']
 
 # the moment updates and the parameter step below, without amsgrad, in one launch on a GPU
 def _adam_host(g, w, near, b2, omb2, bc2, eps, nss, m, v, p):
-    _lerp_(m, g, w)
+    # torch's operations in its order, through two scratch arrays (fresh temporaries cost more here
+    # than the arithmetic)
+    t = np.subtract(g, m)
+    if near:
+        t *= w
+        m += t
+    else:
+        t *= 1 - w
+        np.subtract(g, t, out=m)
     v *= b2
-    v += (omb2 * g) * g
-    p += (nss * m) / (np.sqrt(v) / bc2 + eps)
+    np.multiply(g, omb2, out=t)
+    t *= g
+    v += t
+    d = np.sqrt(v)
+    d /= bc2
+    d += eps
+    np.multiply(m, nss, out=t)
+    t /= d
+    p += t
     return m, v, p
 
 
