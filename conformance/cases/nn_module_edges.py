@@ -95,3 +95,39 @@ def global_regular_and_full_exclude(torch):
     finally:
         h.remove()
         mm._global_is_full_backward_hook = None
+
+
+# --- lazy modules ----------------------------------------------------------------------------------------
+def _uninit(torch):
+    return torch.nn.LazyLinear(3).weight
+
+
+check('nn.parameter.UninitializedParameter', lambda torch: _uninit(torch).shape, name='shape_refused')
+check('nn.parameter.UninitializedParameter', lambda torch: _uninit(torch).numel(), name='method_refused')
+check('nn.parameter.UninitializedParameter', lambda torch: _uninit(torch) + 1, name='operator_refused')
+check('nn.parameter.UninitializedParameter',
+      lambda torch: (_uninit(torch).size(), _uninit(torch).dtype, repr(_uninit(torch).double())),
+      name='allowed_methods')
+check('nn.parameter.UninitializedParameter', lambda torch: torch.nn.parameter.UninitializedParameter(dtype=torch.int64),
+      name='int_dtype_requires_grad')
+check('nn.parameter.UninitializedBuffer',
+      lambda torch: (lambda b: (repr(b), b.persistent, b.materialize(2), type(b).__name__, b.shape))(
+          torch.nn.parameter.UninitializedBuffer(persistent=False)), name='repr_and_int_shape')
+check('nn.LazyLinear', lambda torch: torch.nn.LazyLinear(3).requires_grad_(False), name='requires_grad_refused')
+check('nn.LazyLinear', lambda torch: torch.nn.LazyLinear(3).share_memory(), name='share_memory_refused')
+check('nn.LazyLinear', lambda torch: type(__import__('copy').deepcopy(torch.nn.LazyLinear(3)).weight).__name__,
+      name='deepcopy')
+check('nn.LazyLinear', lambda torch: type(__import__('pickle').loads(__import__('pickle').dumps(
+    torch.nn.LazyLinear(3))).weight).__name__, name='pickle')
+check('nn.LazyLinear', lambda torch: (lambda m: (repr(m.load_state_dict(torch.nn.LazyLinear(3).state_dict())),
+                                                type(m.weight).__name__))(torch.nn.LazyLinear(3)),
+      name='load_uninitialized_into_uninitialized')
+check('nn.Linear', lambda torch: torch.nn.Linear(1, 3).load_state_dict(torch.nn.LazyLinear(3).state_dict()),
+      name='load_uninitialized_into_initialized')
+
+
+@case('nn.Module.load_state_dict')
+def assign_keeps_requires_grad(torch):
+    m = torch.nn.Linear(1, 1).requires_grad_(False)
+    m.load_state_dict({'weight': torch.nn.Parameter(torch.ones(1, 1)), 'bias': torch.ones(1)}, assign=True)
+    return m.weight.requires_grad, m.bias.requires_grad

@@ -73,18 +73,81 @@ class Buffer(Tensor, metaclass=_BufferMeta):
         return t
 
 
+# what torch lets an uninitialized tensor do (its _allowed_methods); other methods raise
+_LAZY_ALLOWED = frozenset(('size', 'copy_', 'is_complex', 'is_floating_point', 'half', 'float', 'double',
+                           'char', 'short', 'int', 'long', 'cuda', 'cpu', 'to', 'get_device'))
+# operators, by the function torch names in the error
+_LAZY_OPERATORS = {'__add__': 'add', '__radd__': 'add', '__sub__': 'sub', '__mul__': 'mul', '__rmul__': 'mul',
+                   '__truediv__': 'div', '__matmul__': 'matmul', '__neg__': 'neg', '__pow__': 'pow',
+                   '__eq__': '__eq__', '__ne__': '__ne__', '__lt__': '__lt__', '__gt__': '__gt__',
+                   '__bool__': '__bool__'}
+
+
+def _uninitialized_use(cls, name):
+    return ValueError(f"Attempted to use an uninitialized parameter in <method '{name}' of 'torch._C.TensorBase' "
+                      "objects>. This error happens when you are using a `LazyModule` or explicitly manipulating "
+                      f"`torch.nn.parameter.{cls.__name__}` objects. When using LazyModules Call `forward` with a "
+                      "dummy batch to initialize the parameters before calling torch functions")
+
+
+def _refuse(name):
+    def method(self, *args, **kwargs):
+        raise _uninitialized_use(type(self), name)
+    return method
+
+
 class _UninitializedTensorMixin:
     """torch's UninitializedTensorMixin: an empty tensor until materialize() gives it a shape and
-    turns it into cls_to_become."""
+    turns it into cls_to_become; until then only dtype/device changes and copy_ work."""
+
+    def __getattribute__(self, name):
+        attr = object.__getattribute__(self, name)
+        if name[0] != '_' and name not in _LAZY_ALLOWED and callable(attr) \
+                and callable(getattr(Tensor, name, None)):
+            return _refuse(name).__get__(self)
+        return attr
 
     def materialize(self, shape, device=None, dtype=None):
         from .._ops.factory import zeros
         dt = dtype or self.dtype
-        t = zeros(tuple(shape), dtype=dt, device=device if device is not None else self._device)
+        t = zeros(shape, dtype=dt, device=device if device is not None else self._device)
         self._data, self._device = t._data, t._device
         self.dtype = dt
         self._vc[0] += 1
         self.__class__ = self.cls_to_become
+
+    @property
+    def shape(self):
+        raise RuntimeError("Can't access the shape of an uninitialized parameter or buffer. This error usually "
+                           "happens in `load_state_dict` when trying to load an uninitialized parameter into an "
+                           "initialized one. Call `forward` to initialize the parameters before accessing their "
+                           "attributes.")
+
+    def share_memory_(self):
+        raise RuntimeError("Can't share memory on an uninitialized parameter or buffer. Call `forward` to "
+                           "initialize the parameters before calling `module.share_memory()`.")
+
+    def __repr__(self):
+        return f'<{type(self).__name__}>'
+
+    def __reduce_ex__(self, proto):
+        return (type(self), (self.requires_grad,))
+
+    def __deepcopy__(self, memo):
+        if id(self) not in memo:
+            memo[id(self)] = type(self)(self.requires_grad, self._device, self.dtype)
+        return memo[id(self)]
+
+
+def _uninitialized(cls, requires_grad, device, dtype):
+    t = Tensor._make_subclass(cls, _empty(dtype, device))
+    if requires_grad and t.dtype._cat < 2:
+        raise RuntimeError('Only Tensors of floating point and complex dtype can require gradients')
+    return Tensor.requires_grad_(t, requires_grad)     # through the class: the instance refuses methods
+
+
+for _op, _name in _LAZY_OPERATORS.items():
+    setattr(_UninitializedTensorMixin, _op, _refuse(_name))
 
 
 class UninitializedParameter(_UninitializedTensorMixin, Parameter):
@@ -92,22 +155,22 @@ class UninitializedParameter(_UninitializedTensorMixin, Parameter):
     cls_to_become = Parameter
 
     def __new__(cls, requires_grad=True, device=None, dtype=None):
-        return Tensor._make_subclass(cls, _empty(dtype, device), requires_grad)
+        return _uninitialized(cls, requires_grad, device, dtype)
 
     def __init__(self, requires_grad=True, device=None, dtype=None):
         pass
-
-    def __repr__(self):
-        return '<UninitializedParameter>'
 
 
 class UninitializedBuffer(_UninitializedTensorMixin, Tensor):
     cls_to_become = Tensor
 
-    def __new__(cls, requires_grad=False, device=None, dtype=None):
-        return Tensor._make_subclass(cls, _empty(dtype, device), requires_grad)
+    def __new__(cls, requires_grad=False, device=None, dtype=None, persistent=True):
+        t = _uninitialized(cls, requires_grad, device, dtype)
+        t.persistent = persistent
+        t._is_buffer = True
+        return t
 
-    def __init__(self, requires_grad=False, device=None, dtype=None):
+    def __init__(self, requires_grad=False, device=None, dtype=None, persistent=True):
         pass
 
 

@@ -12,7 +12,7 @@ from ... import _dtype as D
 from ..._tensor import Tensor, _make
 from ...autograd.grad_mode import state as grad_state
 from ...utils.hooks import RemovableHandle
-from ..parameter import Parameter, Buffer
+from ..parameter import Parameter, Buffer, is_lazy
 
 __all__ = ['Module', 'register_module_forward_pre_hook', 'register_module_forward_hook', 'register_module_backward_hook',
            'register_module_full_backward_hook', 'register_module_full_backward_pre_hook',
@@ -623,7 +623,8 @@ class Module:
                     g.zero_()
 
     def share_memory(self):
-        return self
+        # faketorch's tensors need no moving; only uninitialized ones refuse, as torch's
+        return self._apply(lambda t: t.share_memory_() if is_lazy(t) else t)
 
     def apply(self, fn):
         for m in self.children():
@@ -743,17 +744,21 @@ class Module:
                 error_msgs.append(f'While copying the parameter named "{key}", expected torch.Tensor or '
                                   f'Tensor-like object from checkpoint but received {type(inp)}')
                 continue
-            if param.ndim == 0 and inp.ndim == 1 and inp.shape[0] == 1:
+            lazy = is_lazy(param)
+            if not lazy and param.ndim == 0 and inp.ndim == 1 and inp.shape[0] == 1:
                 inp = inp[0]
-            if inp.shape != param.shape:
+            if not lazy and inp.shape != param.shape:
                 error_msgs.append(f'size mismatch for {key}: copying a param with shape {inp.shape} from '
                                   f'checkpoint, the shape in current model is {param.shape}.')
                 continue
             try:
                 with _no_grad():
                     if assign:
-                        if isinstance(param, Parameter) and not isinstance(inp, Parameter):
-                            inp = Parameter(inp, requires_grad=param.requires_grad)
+                        if isinstance(param, Parameter):
+                            if not isinstance(inp, Parameter):
+                                inp = Parameter(inp, requires_grad=param.requires_grad)
+                            else:
+                                inp.requires_grad_(param.requires_grad)
                         setattr(self, name, inp)
                     else:
                         param.copy_(inp)
