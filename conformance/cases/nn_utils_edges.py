@@ -159,3 +159,39 @@ def load_hook_stays(torch):
     m = torch.nn.utils.spectral_norm(torch.nn.Linear(3, 2))
     torch.nn.utils.remove_spectral_norm(m)
     return m.load_state_dict(torch.nn.Linear(3, 2).state_dict())
+
+
+# --- prune ----------------------------------------------------------------------------------------------------------
+def _prune(torch):
+    return importlib.import_module(torch.__name__ + '.nn.utils.prune')
+
+
+def _pruned(torch, weight, method, *args, **kwargs):
+    m = torch.nn.Linear(weight.shape[1], weight.shape[0])
+    m.weight.data = weight
+    getattr(_prune(torch), method)(m, 'weight', *args, **kwargs)
+    return m.weight_mask
+
+
+check('torch.nn.utils.prune.l1_unstructured', lambda torch: _pruned(torch, torch.tensor([[1., 1., 1., 2.]]),
+                                                                    'l1_unstructured', 2), name='ties_as_topk')
+check('torch.nn.utils.prune.ln_structured', lambda torch: _pruned(torch, torch.ones(4, 3), 'ln_structured', 2, 2, 0),
+      name='ties_as_topk')
+check('torch.nn.utils.prune.ln_structured', lambda torch: [_pruned(torch, torch.arange(12.).reshape(4, 3) - 5,
+                                                                   'ln_structured', 1, n, 0) for n in ('fro', 0, -1)],
+      name='norm_orders_of_torch_norm')
+check('torch.nn.utils.prune.ln_structured', lambda torch: _pruned(torch, torch.ones(4, 3), 'ln_structured', 1, 'nuc',
+                                                                  0), name='nuclear_norm_error')
+check('torch.nn.utils.prune.ln_structured', lambda torch: _pruned(torch, torch.ones(4, 3), 'ln_structured', 0, 2, -3),
+      name='dim_too_negative')
+check('torch.nn.utils.prune.PruningContainer', lambda torch: _prune(torch).PruningContainer(
+    _prune(torch).L1Unstructured(0.5)), name='method_not_applied')
+check('torch.nn.utils.prune.BasePruningMethod.prune', lambda torch: _prune(torch).L1Unstructured(1).prune(
+    torch.ones(2, 2), importance_scores=torch.ones(3)), name='importance_scores_shape')
+
+
+@case('torch.nn.utils.prune.global_unstructured')
+def iterator_read_again(torch):
+    m = torch.nn.Linear(3, 2)
+    prune = _prune(torch)
+    prune.global_unstructured(iter([(m, 'weight')]), pruning_method=prune.L1Unstructured, amount=1)

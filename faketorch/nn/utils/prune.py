@@ -4,9 +4,8 @@ import numbers
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
 
-from ... import _xnp as np
-
-from ..._tensor import _make
+from ..._ops.factory import ones_like
+from ... import contiguous_format
 from ...autograd.grad_mode import no_grad
 
 __all__ = ['BasePruningMethod', 'PruningContainer', 'Identity', 'RandomUnstructured', 'L1Unstructured',
@@ -15,16 +14,8 @@ __all__ = ['BasePruningMethod', 'PruningContainer', 'Identity', 'RandomUnstructu
            'remove', 'is_pruned']
 
 
-def _ones_like(t):
-    return _make(np.ones(t._data.shape, t._data.dtype), t.dtype, t._device)
-
-
-def _zeros_like(t):
-    return _make(np.zeros(t._data.shape, t._data.dtype), t.dtype, t._device)
-
-
 class BasePruningMethod(ABC):
-    _tensor_name = None
+    # _tensor_name is set by apply(); until then, as in torch, reading it raises AttributeError
 
     def __call__(self, module, inputs):
         setattr(module, self._tensor_name, self.apply_mask(module))
@@ -72,9 +63,9 @@ class BasePruningMethod(ABC):
         if not isinstance(method, PruningContainer):
             module.register_parameter(name + '_orig', orig)
             del module._parameters[name]
-            default_mask = _ones_like(orig)
+            default_mask = ones_like(orig)
         else:
-            default_mask = getattr(module, name + '_mask').detach().clone()
+            default_mask = getattr(module, name + '_mask').detach().clone(memory_format=contiguous_format)
         try:
             mask = method.compute_mask(importance_scores, default_mask=default_mask)
             module.register_buffer(name + '_mask', mask)
@@ -89,9 +80,13 @@ class BasePruningMethod(ABC):
         return method
 
     def prune(self, t, default_mask=None, importance_scores=None):
-        if importance_scores is None:
+        if importance_scores is not None:
+            if importance_scores.shape != t.shape:
+                raise AssertionError('importance_scores should have the same shape as tensor t, got '
+                                     f'{importance_scores.shape} vs {t.shape}')
+        else:
             importance_scores = t
-        default_mask = default_mask if default_mask is not None else _ones_like(t)
+        default_mask = default_mask if default_mask is not None else ones_like(t)
         return t * self.compute_mask(importance_scores, default_mask=default_mask)
 
     def remove(self, module):
@@ -137,31 +132,27 @@ class PruningContainer(BasePruningMethod):
     def compute_mask(self, t, default_mask):
         # the newest method acts only on the entries (or channels) still kept
         method = self._pruning_methods[-1]
-        mask = default_mask.to(dtype=t.dtype)
-        m = mask._data
+        new_mask = default_mask.to(dtype=t.dtype)
         if method.PRUNING_TYPE == 'unstructured':
-            sel = m == 1
-            sub_t = _make(t._data[sel], t.dtype, t._device)
-            part = method.compute_mask(sub_t, default_mask=_make(m[sel], mask.dtype, mask._device))
-            m[sel] = part._data
+            slc = default_mask == 1
         elif method.PRUNING_TYPE == 'structured':
             if not hasattr(method, 'dim'):
                 raise AttributeError('Pruning methods of PRUNING_TYPE "structured" need to have the attribute '
                                      '`dim` defined.')
             nd = t.dim()
             dim = method.dim + nd if method.dim < 0 else method.dim
-            keep = m.sum(axis=tuple(d for d in range(nd) if d != dim)) != 0
+            if dim < 0:
+                raise IndexError(f'Index is out of bounds for tensor with dimensions {nd}')
             slc = [slice(None)] * nd
-            slc[dim] = keep
+            slc[dim] = default_mask.sum(dim=[d for d in range(nd) if d != dim]) != 0
             slc = tuple(slc)
-            part = method.compute_mask(_make(t._data[slc], t.dtype, t._device),
-                                       default_mask=_make(m[slc], mask.dtype, mask._device))
-            m[slc] = part._data
         elif method.PRUNING_TYPE == 'global':
-            m[...] = method.compute_mask(t, default_mask=mask)._data
+            slc = (slice(None),) * len(t.shape)
         else:
             raise ValueError(f'Unrecognized PRUNING_TYPE {method.PRUNING_TYPE}')
-        return mask
+        partial = method.compute_mask(t[slc], default_mask=default_mask[slc])
+        new_mask[slc] = partial.to(dtype=new_mask.dtype)
+        return new_mask
 
 
 class Identity(BasePruningMethod):
@@ -210,11 +201,6 @@ def _validate_dim(t, dim):
         raise IndexError(f'Invalid index {dim} for tensor of size {t.shape}')
 
 
-def _zero_flat(mask, idx):
-    mask._data.reshape(-1)[idx] = 0
-    return mask
-
-
 class RandomUnstructured(BasePruningMethod):
     PRUNING_TYPE = 'unstructured'
 
@@ -225,9 +211,9 @@ class RandomUnstructured(BasePruningMethod):
     def compute_mask(self, t, default_mask):
         from ... import rand_like, topk
         k = _checked_nprune(self.amount, t.nelement())
-        mask = default_mask.clone()
-        if k:
-            _zero_flat(mask, topk(rand_like(t).view(-1), k=k).indices._data)
+        mask = default_mask.clone(memory_format=contiguous_format)
+        if k != 0:
+            mask.view(-1)[topk(rand_like(t).view(-1), k=k).indices] = 0
         return mask
 
     @classmethod
@@ -243,10 +229,11 @@ class L1Unstructured(BasePruningMethod):
         self.amount = amount
 
     def compute_mask(self, t, default_mask):
+        from ... import topk
         k = _checked_nprune(self.amount, t.nelement())
-        mask = default_mask.clone()
-        if k:
-            _zero_flat(mask, np.argsort(np.abs(t._data).reshape(-1), kind='stable')[:k])
+        mask = default_mask.clone(memory_format=contiguous_format)
+        if k != 0:
+            mask.view(-1)[topk(t.abs().view(-1), k=k, largest=False).indices] = 0
         return mask
 
     @classmethod
@@ -261,13 +248,14 @@ def _structured_nprune(t, amount, dim):
     return _checked_nprune(amount, t.shape[dim])
 
 
-def _channel_mask(t, dim, keep_idx, default_mask):
-    """Ones on the kept slices along dim, zeros elsewhere, times default_mask."""
-    mask = _zeros_like(t)
+def _channel_mask(t, dim, keep, default_mask):
+    """Ones on the kept slices along dim (a bool mask or indices), zeros elsewhere, times default_mask."""
+    from ... import zeros_like
+    mask = zeros_like(t)
     slc = [slice(None)] * t.dim()
-    slc[dim] = keep_idx
-    mask._data[tuple(slc)] = 1
-    mask._data *= default_mask._data.astype(mask._data.dtype)
+    slc[dim] = keep
+    mask[tuple(slc)] = 1
+    mask *= default_mask.to(dtype=mask.dtype)
     return mask
 
 
@@ -279,17 +267,23 @@ class RandomStructured(BasePruningMethod):
         self.amount, self.dim = amount, dim
 
     def compute_mask(self, t, default_mask):
-        from ... import rand
+        from ... import kthvalue, rand
         k = _structured_nprune(t, self.amount, self.dim)
         if k == 0:
             return default_mask
-        prob = rand(t.shape[self.dim])._data
-        threshold = np.sort(prob)[k - 1]
-        return _channel_mask(t, self.dim, prob > threshold, default_mask)
+        prob = rand(t.shape[self.dim])
+        return _channel_mask(t, self.dim, prob > kthvalue(prob, k=k).values, default_mask)
 
     @classmethod
     def apply(cls, module, name, amount, dim=-1):
         return super().apply(module, name, amount=amount, dim=dim)
+
+
+def _compute_norm(t, n, dim):
+    from ... import norm
+    dims = list(range(t.dim()))
+    dims.remove(dims[dim] if dim < 0 else dim)
+    return norm(t, p=n, dim=dims)
 
 
 class LnStructured(BasePruningMethod):
@@ -300,17 +294,12 @@ class LnStructured(BasePruningMethod):
         self.amount, self.n, self.dim = amount, n, dim
 
     def compute_mask(self, t, default_mask):
+        from ... import topk
         k = _structured_nprune(t, self.amount, self.dim)
+        keep = topk(_compute_norm(t, self.n, self.dim), k=t.shape[self.dim] - k, largest=True)
         if k == 0:
             return default_mask
-        size = t.shape[self.dim]
-        dim = self.dim + t.dim() if self.dim < 0 else self.dim
-        axes = tuple(d for d in range(t.dim()) if d != dim)
-        a = np.abs(t._data.astype(np.float64))
-        p = self.n
-        norm = a.max(axis=axes) if p == float('inf') else (a ** p).sum(axis=axes) ** (1.0 / p)
-        keep = np.argsort(-norm, kind='stable')[:size - k]
-        return _channel_mask(t, dim, keep, default_mask)
+        return _channel_mask(t, self.dim, keep.indices, default_mask)
 
     @classmethod
     def apply(cls, module, name, amount, n, dim, importance_scores=None):
@@ -363,13 +352,13 @@ def global_unstructured(parameters, pruning_method, importance_scores=None, **kw
     from .convert_parameters import parameters_to_vector
     if not isinstance(parameters, Iterable):
         raise TypeError('global_unstructured(): parameters is not an Iterable')
-    parameters = list(parameters)
+    # like torch, parameters is read three times: an iterator is empty after the first
     importance_scores = importance_scores if importance_scores is not None else {}
     if not isinstance(importance_scores, dict):
         raise TypeError('global_unstructured(): importance_scores must be of type dict')
     with no_grad():
         scores = parameters_to_vector([importance_scores.get((m, n), getattr(m, n)) for m, n in parameters])
-        default = parameters_to_vector([getattr(m, n + '_mask', _ones_like(getattr(m, n))) for m, n in parameters])
+        default = parameters_to_vector([getattr(m, n + '_mask', ones_like(getattr(m, n))) for m, n in parameters])
     container = PruningContainer()
     container._tensor_name = 'temp'
     method = pruning_method(**kwargs)
