@@ -1,4 +1,5 @@
 """Tensor: one array + dtype + device + autograd fields. Ops are attached from faketorch._ops."""
+import numbers
 import operator
 
 from . import _xnp as np
@@ -367,6 +368,10 @@ class Tensor(metaclass=_TensorMeta):
 
     @data.setter
     def data(self, value):
+        if not isinstance(value, Tensor):
+            raise TypeError(f"Variable data has to be a tensor, but got {type(value).__name__}")
+        if self._requires_grad and value.dtype._cat < 2:
+            raise RuntimeError("data set to a tensor that requires gradients must be floating point or complex dtype")
         self._data = value._data
         self.dtype = value.dtype
         self._device = value._device
@@ -380,7 +385,7 @@ class Tensor(metaclass=_TensorMeta):
         return t
 
     def detach_(self):
-        if self._base is not None and self._base._requires_grad and self._grad_fn is not None:
+        if self._view_fn is not None:      # a view made by a view op (detach() and .data are not views)
             raise RuntimeError("Can't detach views in-place. Use detach() instead. If you are using "
                                "DistributedDataParallel (DDP) for training, and gradient_as_bucket_view "
                                "is set as True, gradients are views of DDP buckets, and hence detach_() "
@@ -419,6 +424,11 @@ class Tensor(metaclass=_TensorMeta):
         a = self.numpy()        # as torch: a CUDA tensor raises numpy()'s error
         return a if dtype is None else a.astype(dtype, copy=False)
 
+    def __array_wrap__(self, array, context=None, return_scalar=False):
+        # a NumPy ufunc over a tensor (ndarray + tensor) gives a tensor; torch keeps bool as uint8 here
+        from . import from_numpy
+        return from_numpy(array.astype(np.uint8) if array.dtype == bool else array)
+
     def __len__(self):
         if self._data.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
@@ -428,6 +438,14 @@ class Tensor(metaclass=_TensorMeta):
         if self._data.ndim == 0:
             raise TypeError("iteration over a 0-d tensor")
         return iter(self.unbind(0))
+
+    def __contains__(self, element):
+        if isinstance(element, (Tensor, numbers.Number)):
+            return bool((element == self).any().item())
+        raise RuntimeError(f"Tensor.__contains__ only supports Tensor or scalar, but you passed in a {type(element)}.")
+
+    def __reversed__(self):
+        return self if self._data.ndim == 0 else self.flip(0)
 
     def __bool__(self):
         n = self._data.size
@@ -534,9 +552,16 @@ def _contiguous_strides(shape):
     return tuple(reversed(st))
 
 
+_C10_NAMES = {'float32': 'float', 'float64': 'double', 'float16': 'c10::Half', 'bfloat16': 'c10::BFloat16',
+               'int64': 'long int', 'int32': 'int', 'int16': 'short int', 'int8': 'signed char',
+               'uint8': 'unsigned char', 'uint16': 'short unsigned int', 'uint32': 'unsigned int',
+               'uint64': 'long unsigned int', 'bool': 'bool', 'complex32': 'c10::complex<c10::Half>',
+               'complex64': 'c10::complex<float>', 'complex128': 'c10::complex<double>'}
+
+
 def _dtype_c10(d):
-    return {'float32': 'float', 'float64': 'double', 'float16': 'c10::Half', 'int64': 'long int',
-            'int32': 'int', 'bool': 'bool'}.get(d.name, d.name)
+    """The C++ type name torch's messages print for a dtype."""
+    return _C10_NAMES.get(d.name, d.name)
 
 
 def _wrap_dim(dim, ndim):

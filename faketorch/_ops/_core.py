@@ -230,16 +230,26 @@ def make_inplace(f, name):
         check_inplace(self)
         try:
             r = f(self, *args, **kwargs)
-        except NotImplementedError:
-            # a dtype the kernel lacks is found after torch has checked the output shape
-            if args and args[0].__class__ is Tensor and args[0]._data.shape != self._data.shape:
+        except (NotImplementedError, RuntimeError) as e:
+            # the kernel's refusal (a dtype it lacks, integer division by zero) comes after torch has
+            # checked the output's shape and whether the result type can be cast to it
+            if e.__class__ is RuntimeError and e.args != ('ZeroDivisionError',):
+                raise
+            other = args[0] if args else None
+            if other.__class__ is Tensor and other._data.shape != self._data.shape:
                 try:
-                    shape = np.broadcast_shapes(self._data.shape, args[0]._data.shape)
+                    shape = np.broadcast_shapes(self._data.shape, other._data.shape)
                 except ValueError:
                     shape = None
                 if shape is not None and shape != self._data.shape:
                     raise RuntimeError(f"output with shape {list(self._data.shape)} doesn't match the "
                                        f"broadcast shape {list(shape)}") from None
+            if len(args) == 1 and (other.__class__ is Tensor or other.__class__ in _SCALARS):     # a binary op
+                rt = D.result_type_of((self, other)) if other.__class__ is Tensor else \
+                    D.result_type_of((self,), (other,))
+                if rt is not self.dtype and not D.can_cast(rt, self.dtype):
+                    raise RuntimeError(f"result type {D.type_name(rt)} can't be cast to the desired "
+                                       f"output type {D.type_name(self.dtype)}") from None
             raise
         return commit_inplace(self, r)
     inplace.__name__ = name

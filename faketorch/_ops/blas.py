@@ -314,5 +314,5 @@ for _f in (addmm, baddbmm, addmv, addr, addbmm):
     register(_f)
     setattr(Tensor, _f.__name__ + '_', _product_inplace(_f))
 register(with_out(outer), name='ger')
-Tensor.__matmul__ = matmul
-Tensor.__rmatmul__ = lambda self, other: matmul(other, self)
+Tensor.__matmul__ = lambda self, other: matmul(self, other) if isinstance(other, Tensor) else NotImplemented
+Tensor.__rmatmul__ = lambda self, other: matmul(other, self) if isinstance(other, Tensor) else NotImplemented

@@ -244,6 +244,14 @@ def _broadcast_error(a, b):
 from ._core import device_error as _device_error      # noqa: E402
 
 
+_2_63, _2_64 = 2 ** 63, 2 ** 64
+
+
+def _int_overflow(s):
+    """torch's error for a Python int outside [-2**63, 2**64) (it reads one as int64 or uint64)."""
+    return OverflowError("can't convert negative int to unsigned" if s < 0 else "int too big to convert")
+
+
 def _promote(name, input, other):
     """(array a, array-or-scalar b, result dtype) for a tensor and a tensor-or-scalar."""
     if isinstance(other, Tensor):
@@ -259,6 +267,8 @@ def _promote(name, input, other):
     s = _as_scalar(other)
     if s is None:
         raise _operand_error(name, 2, 'other', other)
+    if s.__class__ is int and not -_2_63 <= s < _2_64:
+        raise _int_overflow(s)
     rt = D.result_type_of((input,), (s,))
     a = input._data if input.dtype is rt else input._data.astype(rt._np)
     if rt is D.float16 or rt is D.bfloat16:
@@ -429,6 +439,25 @@ def _pow_check(rt, a, b):
     # only a Python-scalar exponent is refused; tensor exponents follow integer arithmetic
     if rt._cat == 1 and isinstance(b, int) and not isinstance(b, bool) and b < 0:
         raise RuntimeError("Integers to negative integer powers are not allowed.")
+
+
+_C_TYPES = {D.uint8: 'uint8_t', D.int8: 'int8_t', D.int16: 'int16_t', D.int32: 'int', D.int64: 'int64_t',
+            D.float16: 'c10::Half'}
+
+
+def _pow_exponent_fits(rt, e):
+    """torch converts a scalar exponent to an integer or half result type, refusing one that overflows."""
+    c = _C_TYPES.get(rt)
+    if c is None or e.__class__ is complex:
+        return
+    if e.__class__ is int and e >= _2_63 and rt is not D.float16:
+        c = 'int64_t'           # read as uint64 first, then as int64
+    elif rt is D.float16:
+        if not np.isinf(np.float16(e)) or math.isinf(e):
+            return
+    elif e.__class__ is float or np.iinfo(rt._np).min <= e <= np.iinfo(rt._np).max:
+        return
+    raise RuntimeError(f"value cannot be converted to type {c} without overflow")
 
 
 def _int_power(a, b):
@@ -620,7 +649,11 @@ def pow(input, exponent, *, out=None):
     if not isinstance(input, Tensor):       # torch.pow(scalar, tensor)
         s = _as_scalar(input)
         rt = D.result_type_of((exponent,), (s,))
-        base = _make(np.asarray(s, dtype=rt._np), rt, exponent._device)
+        if s is None:
+            raise _operand_error('pow', 1, 'self', input)
+        if s.__class__ is int and not -_2_63 <= s < _2_64:
+            raise _int_overflow(s)
+        base = _make(np.asarray(s).astype(rt._np), rt, exponent._device)    # wrapped into an integer type
         r = _pow_tt(base, exponent, 'PowBackward2')
         return write_out(out, r, 'pow') if out is not None else r
     if isinstance(exponent, Tensor):
@@ -629,6 +662,7 @@ def pow(input, exponent, *, out=None):
     a, b, rt = _promote('pow', input, exponent)
     _pow_check(rt, input, exponent)
     e = _as_scalar(exponent)
+    _pow_exponent_fits(rt, e)
     if e == 2:
         data = np.square(a)
     elif e == 0.5 and rt._cat >= _FLOAT:
@@ -688,20 +722,41 @@ register(pow, inplace=True)
 register(lambda input, exponent: pow(input, exponent), name='float_power', method=False)
 
 
-# Python operators
-Tensor.__add__ = Tensor.__radd__ = lambda self, other: _add(self, other)
-Tensor.__sub__ = lambda self, other: _sub(self, other)
-Tensor.__rsub__ = lambda self, other: rsub(self, other)
-Tensor.__mul__ = Tensor.__rmul__ = lambda self, other: mul(self, other)
-Tensor.__truediv__ = lambda self, other: _div(self, other)
-Tensor.__rtruediv__ = lambda self, other: reciprocal(self) * other
-Tensor.__floordiv__ = lambda self, other: floor_divide(self, other)
-Tensor.__rfloordiv__ = lambda self, other: floor_divide(_scalar_tensor(other, self), self)
-Tensor.__mod__ = lambda self, other: remainder(self, other)
-Tensor.__rmod__ = lambda self, other: remainder(other if isinstance(other, Tensor) else _scalar_tensor(other, self),
-                                               self)
-Tensor.__pow__ = lambda self, other: pow(self, other)
-Tensor.__rpow__ = lambda self, other: pow(other, self)
+# Python operators. torch answers NotImplemented where an operand does not fit (a TypeError), so
+# Python tries the other operand's method and words its own TypeError ('unsupported operand type(s)').
+
+def _operator(f):
+    def op(self, other):
+        try:
+            return f(self, other)
+        except TypeError:
+            return NotImplemented
+    return op
+
+
+def _reflected(f):
+    return _operator(lambda self, other: f(other, self))
+
+
+def _and(self, other):
+    if self.dtype is D.bool and isinstance(other, Tensor) and other.dtype is D.bool:
+        return logical_and(self, other)
+    return bitwise_and(self, other)
+
+
+Tensor.__add__ = Tensor.__radd__ = _operator(_add)
+Tensor.__sub__ = _operator(_sub)
+Tensor.__rsub__ = _operator(rsub)
+Tensor.__mul__ = Tensor.__rmul__ = _operator(mul)
+Tensor.__truediv__ = _operator(_div)
+Tensor.__rtruediv__ = _operator(lambda self, other: reciprocal(self) * other)
+Tensor.__floordiv__ = _operator(floor_divide)
+Tensor.__rfloordiv__ = _operator(lambda self, other: floor_divide(_scalar_tensor(other, self), self))
+Tensor.__mod__ = _operator(remainder)
+Tensor.__rmod__ = _operator(lambda self, other: remainder(other if isinstance(other, Tensor)
+                                                          else _scalar_tensor(other, self), self))
+Tensor.__pow__ = _operator(pow)
+Tensor.__rpow__ = _reflected(pow)
 Tensor.__neg__ = neg
 Tensor.__pos__ = lambda self: self
 Tensor.__abs__ = abs
@@ -712,29 +767,23 @@ def _invert(self):
 
 
 Tensor.__invert__ = _invert
-Tensor.__and__ = Tensor.__rand__ = lambda self, other: bitwise_and(self, other) if self.dtype is not D.bool or \
-    (isinstance(other, Tensor) and other.dtype is not D.bool) else logical_and(self, other) if isinstance(other, Tensor) \
-    else bitwise_and(self, other)
-Tensor.__or__ = Tensor.__ror__ = lambda self, other: bitwise_or(self, other)
-Tensor.__xor__ = Tensor.__rxor__ = lambda self, other: bitwise_xor(self, other)
-Tensor.__lshift__ = lambda self, other: bitwise_left_shift(self, other)
-Tensor.__rshift__ = lambda self, other: bitwise_right_shift(self, other)
+Tensor.__and__ = Tensor.__rand__ = _operator(_and)
+Tensor.__or__ = Tensor.__ror__ = _operator(bitwise_or)
+Tensor.__xor__ = Tensor.__rxor__ = _operator(bitwise_xor)
+Tensor.__lshift__ = _operator(bitwise_left_shift)
+Tensor.__rshift__ = _operator(bitwise_right_shift)
+Tensor.__rlshift__ = _reflected(bitwise_left_shift)
+Tensor.__rrshift__ = _reflected(bitwise_right_shift)
 Tensor.__eq__ = lambda self, other: Tensor.eq(self, other) if _comparable(other) else False
 Tensor.__ne__ = lambda self, other: Tensor.ne(self, other) if _comparable(other) else True
-Tensor.__lt__ = lambda self, other: Tensor.lt(self, other)
-Tensor.__le__ = lambda self, other: Tensor.le(self, other)
-Tensor.__gt__ = lambda self, other: Tensor.gt(self, other)
-Tensor.__ge__ = lambda self, other: Tensor.ge(self, other)
-Tensor.__iadd__ = lambda self, other: Tensor.add_(self, other)
-Tensor.__isub__ = lambda self, other: Tensor.sub_(self, other)
-Tensor.__imul__ = lambda self, other: Tensor.mul_(self, other)
-Tensor.__itruediv__ = lambda self, other: Tensor.div_(self, other)
-Tensor.__ifloordiv__ = lambda self, other: Tensor.floor_divide_(self, other)
-Tensor.__imod__ = lambda self, other: Tensor.remainder_(self, other)
-Tensor.__ipow__ = lambda self, other: Tensor.pow_(self, other)
-Tensor.__iand__ = lambda self, other: Tensor.bitwise_and_(self, other)
-Tensor.__ior__ = lambda self, other: Tensor.bitwise_or_(self, other)
-Tensor.__ixor__ = lambda self, other: Tensor.bitwise_xor_(self, other)
+Tensor.__lt__ = _operator(lambda self, other: Tensor.lt(self, other))
+Tensor.__le__ = _operator(lambda self, other: Tensor.le(self, other))
+Tensor.__gt__ = _operator(lambda self, other: Tensor.gt(self, other))
+Tensor.__ge__ = _operator(lambda self, other: Tensor.ge(self, other))
+for _n, _m in (('add', 'add_'), ('sub', 'sub_'), ('mul', 'mul_'), ('truediv', 'div_'), ('floordiv', 'floor_divide_'),
+               ('mod', 'remainder_'), ('pow', 'pow_'), ('and', 'bitwise_and_'), ('or', 'bitwise_or_'),
+               ('xor', 'bitwise_xor_'), ('lshift', 'bitwise_left_shift_'), ('rshift', 'bitwise_right_shift_')):
+    setattr(Tensor, f'__i{_n}__', _operator(lambda self, other, m=_m: getattr(Tensor, m)(self, other)))
 Tensor.__hash__ = lambda self: id(self)
 
 

@@ -1,0 +1,68 @@
+"""The Tensor object's Python protocol and core API on edge input: operators with Python scalars and
+foreign operands, in-place rules, conversions, autograd fields. One case per rule faketorch once got wrong."""
+import operator
+
+from conformance import case, check
+
+
+def _ints(torch, dtype=None):
+    return torch.tensor([-3, -1, 0, 2, 5], dtype=dtype or torch.int64)
+
+
+# --- Python operators --------------------------------------------------------------------------------
+check('Tensor.__rlshift__', lambda torch: (2 << _ints(torch).abs(), -3 << torch.tensor([1, 2], dtype=torch.uint8),
+                                           True << torch.tensor([1, 2], dtype=torch.int8), 2 >> torch.tensor([True])),
+      name='scalar_shifted_by_tensor')
+check('Tensor.__rlshift__', lambda torch: 2.5 << torch.tensor([1, 2]), name='float_scalar_kernel_error')
+check('Tensor.__ilshift__', lambda torch: (lambda x, y: (x.__ilshift__(1) is x, x, y.__irshift__(1) is y, y))(
+    torch.tensor([1, 2, 3]), torch.tensor([4, 8])), name='in_place')
+check('Tensor.__add__', lambda torch: torch.ones(2) + 'a', name='foreign_operand_not_implemented')
+check('Tensor.__rpow__', lambda torch: None ** torch.ones(2), name='foreign_operand_not_implemented')
+check('Tensor.__rmul__', lambda torch: (1, 2) * torch.tensor([1, 2]), name='sequence_repeat_reads_index')
+check('Tensor.__iadd__', lambda torch: operator.iadd(torch.ones(2), [1.]), name='foreign_operand_not_implemented')
+check('Tensor.__lt__', lambda torch: torch.ones(2) < None, name='foreign_operand_not_implemented')
+check('Tensor.__matmul__', lambda torch: torch.ones(2) @ [1., 2.], name='foreign_operand_not_implemented')
+check('Tensor.__rmatmul__', lambda torch: 2 @ torch.ones(2), name='foreign_operand_not_implemented')
+check('Tensor.__array_wrap__', lambda torch: (torch.ones(2) + __import__('numpy').ones(2),
+                                              torch.tensor([1, 2]) * __import__('numpy').arange(2.),
+                                              __import__('numpy').ones(2) / torch.ones(2)),
+      name='ndarray_operand_gives_tensor')
+check('Tensor.__rpow__', lambda torch: ((-3) ** torch.tensor([1, 2, 3], dtype=torch.uint8),
+                                        300 ** torch.tensor([1, 2], dtype=torch.uint8)),
+      name='int_base_wraps_to_uint8')
+check('Tensor.__pow__', lambda torch: torch.tensor([1, 2], dtype=torch.uint8) ** 300, name='exponent_overflows_uint8')
+check('Tensor.__pow__', lambda torch: torch.tensor([1, 2], dtype=torch.int8) ** 200,
+      name='exponent_overflow_before_sign')
+check('Tensor.__pow__', lambda torch: torch.tensor([1, 2]) ** 2 ** 63, name='exponent_past_int64')
+check('Tensor.__pow__', lambda torch: torch.tensor([1., 2.], dtype=torch.float16) ** 70000.,
+      name='exponent_overflows_half')
+check('Tensor.__add__', lambda torch: torch.ones(2) + 2 ** 64, name='int_too_big')
+check('Tensor.__mul__', lambda torch: torch.tensor([1, 2], dtype=torch.uint8) * (-2 ** 63 - 1),
+      name='negative_int_too_big')
+
+# --- in-place ------------------------------------------------------------------------------------------
+check('Tensor.floor_divide_', lambda torch: torch.tensor([True, False]).floor_divide_(torch.tensor([0, 0])),
+      name='cast_error_before_zero_division')
+check('Tensor.remainder_', lambda torch: torch.ones(2, dtype=torch.int64).remainder_(torch.ones(2) * 1j),
+      name='cast_error_before_kernel_dtype')
+
+# --- Python protocol ---------------------------------------------------------------------------------
+check('Tensor.__contains__', lambda torch: (2 in torch.arange(3), 5 in torch.arange(3), 1.0 in torch.arange(3),
+                                            torch.tensor(1) in torch.arange(3)), name='scalars')
+check('Tensor.__contains__', lambda torch: 'a' in torch.arange(3), name='str_error')
+check('Tensor.__contains__', lambda torch: [1] in torch.arange(3), name='list_error')
+check('Tensor.__contains__', lambda torch: torch.tensor([1, 9]) in torch.arange(3), name='tensor_broadcast_error')
+check('Tensor.__reversed__', lambda torch: (reversed(torch.arange(4)), reversed(torch.tensor(4)),
+                                            reversed(torch.arange(4).reshape(2, 2))), name='flips_dim0')
+
+# --- autograd fields -----------------------------------------------------------------------------------
+check('Tensor.grad', lambda torch: setattr(torch.ones(3, requires_grad=True), 'grad',
+                                           torch.ones(3, dtype=torch.complex64)), name='setter_complex_dtype_name')
+check('Tensor.grad', lambda torch: setattr(torch.ones(3, requires_grad=True), 'grad',
+                                           torch.ones(3, dtype=torch.uint8)), name='setter_byte_dtype_name')
+check('Tensor.data', lambda torch: setattr(torch.ones(3, requires_grad=True), 'data', [1.]), name='setter_not_tensor')
+check('Tensor.data', lambda torch: setattr(torch.ones(3, requires_grad=True), 'data', torch.zeros(2, dtype=torch.int64)),
+      name='setter_int_on_requires_grad')
+check('Tensor.detach_', lambda torch: torch.ones(3)[1:].detach_(), name='view_without_grad')
+check('Tensor.detach_', lambda torch: (torch.ones(3).detach().detach_(), torch.ones(3).data.detach_()),
+      name='detached_is_not_a_view')
