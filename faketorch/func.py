@@ -12,7 +12,6 @@ Built on faketorch.autograd, not on functorch's function transforms:
   and `randomness=` is accepted but random ops are not checked.
 Arguments may be pytrees (list/tuple/dict of tensors), as in torch.
 """
-import contextlib
 
 from . import _tensor as _T
 from .autograd.grad_mode import enable_grad, is_grad_enabled
@@ -295,82 +294,27 @@ def _stack_results(results, out_dims, name):
 
 
 # --- modules as functions -------------------------------------------------------------------------
-def _split_name(module, name):
-    *path, attr = name.split('.')
-    for p in path:
-        module = getattr(module, p)
-    return module, attr
-
-
-@contextlib.contextmanager
-def _reparametrize(module, tensors, tie_weights, strict):
-    named = dict(module.named_parameters(remove_duplicate=False))
-    named.update(module.named_buffers(remove_duplicate=False))
-    if tie_weights:
-        # a tensor given for one name of a shared parameter replaces it under every name
-        by_id = {}
-        for n, t in named.items():
-            by_id.setdefault(id(t), []).append(n)
-        tensors = dict(tensors)
-        for n, t in list(tensors.items()):
-            if n in named:
-                for other in by_id[id(named[n])]:
-                    tensors.setdefault(other, t)
-    if strict:
-        missing = [n for n in named if n not in tensors]
-        unexpected = [n for n in tensors if n not in named]
-        if missing or unexpected:
-            msgs = []
-            if unexpected:
-                msgs.append(f"Unexpected key(s): {', '.join(map(repr, unexpected))}.")
-            if missing:
-                msgs.append(f"Missing key(s): {', '.join(map(repr, missing))}.")
-            raise RuntimeError(f"Error(s) in reparametrizing for {module._get_name()}:\n\t" + '\n\t'.join(msgs))
-    saved = []
-    try:
-        for n, t in tensors.items():
-            owner, attr = _split_name(module, n)
-            for table in (owner._parameters, owner._buffers):
-                if attr in table:
-                    saved.append((table, attr, table[attr]))
-                    table[attr] = t
-                    break
-            else:
-                saved.append((owner.__dict__, attr, owner.__dict__.get(attr, _MISSING)))
-                owner.__dict__[attr] = t
-        yield
-    finally:
-        for table, attr, old in reversed(saved):
-            if old is _MISSING:
-                table.pop(attr, None)
-            else:
-                table[attr] = old
-
-
-_MISSING = object()
-
-
 def functional_call(module, parameter_and_buffer_dicts, args=None, kwargs=None, *, tie_weights=True,
                     strict=False):
+    from collections.abc import Sequence
+    from .nn.utils.stateless import _functional_call
     if isinstance(parameter_and_buffer_dicts, dict):
         merged = parameter_and_buffer_dicts
-    elif isinstance(parameter_and_buffer_dicts, (list, tuple)):
-        merged = {}
+    elif isinstance(parameter_and_buffer_dicts, Sequence):
+        if not all(isinstance(d, dict) for d in parameter_and_buffer_dicts):
+            raise ValueError("Expected all elements of parameter_and_buffer_dicts to be dictionaries")
+        counts = {}
         for d in parameter_and_buffer_dicts:
-            for k, v in d.items():
-                if k in merged:
-                    raise ValueError(f"{k} appeared in multiple dictionaries; behavior of functional call is "
-                                     f"ambiguous")
-                merged[k] = v
+            for k in d:
+                counts[k] = counts.get(k, 0) + 1
+        repeated = [k for k, n in counts.items() if n > 1]
+        if repeated:
+            raise ValueError(f"{repeated} appeared in multiple dictionaries; behavior of functional call is ambiguous")
+        merged = {k: v for d in parameter_and_buffer_dicts for k, v in d.items()}
     else:
         raise ValueError(f"Expected parameter_and_buffer_dicts to be a dict, or a list/tuple of dicts, but got "
                          f"{type(parameter_and_buffer_dicts)}")
-    if args is None:
-        args = ()
-    elif not isinstance(args, tuple):
-        args = (args,)
-    with _reparametrize(module, merged, tie_weights, strict):
-        return module(*args, **(kwargs or {}))
+    return _functional_call(module, merged, args, kwargs, tie_weights=tie_weights, strict=strict)
 
 
 def stack_module_state(models):

@@ -195,3 +195,50 @@ def iterator_read_again(torch):
     m = torch.nn.Linear(3, 2)
     prune = _prune(torch)
     prune.global_unstructured(iter([(m, 'weight')]), pruning_method=prune.L1Unstructured, amount=1)
+
+
+# --- functional_call ------------------------------------------------------------------------------------------------
+def _tied(torch):
+    m = torch.nn.Sequential(torch.nn.Linear(2, 2), torch.nn.Linear(2, 2))
+    m[1].weight = m[0].weight
+    return m
+
+
+check('torch.func.functional_call', lambda torch: torch.func.functional_call(
+    _tied(torch), {'0.weight': torch.eye(2), '1.weight': torch.eye(2) * 2}, (torch.ones(1, 2),)),
+      name='tied_two_values')
+check('torch.func.functional_call', lambda torch: torch.func.functional_call(
+    torch.nn.Linear(2, 2), [{'weight': torch.eye(2)}, {'weight': torch.eye(2)}], (torch.ones(1, 2),)),
+      name='repeated_keys_listed')
+check('torch.func.functional_call', lambda torch: torch.func.functional_call(
+    torch.nn.Linear(2, 2), ({'weight': torch.eye(2)}, 5), (torch.ones(1, 2),)), name='sequence_of_non_dicts')
+check('torch.func.functional_call', lambda torch: torch.func.functional_call(
+    torch.nn.Linear(2, 2), {'bias': 5}, (torch.ones(1, 2),)), name='value_not_tensor')
+check('torch.func.functional_call', lambda torch: torch.func.functional_call(
+    torch.nn.Linear(2, 2), {'nope.weight': torch.eye(2)}, (torch.ones(1, 2),)), name='no_submodule')
+check('torch.func.functional_call', lambda torch: torch.func.functional_call(
+    torch.nn.Linear(2, 2), {'weight.foo': torch.eye(2)}, (torch.ones(1, 2),)), name='tensor_as_submodule')
+check('torch.func.functional_call', lambda torch: torch.func.functional_call(
+    torch.nn.Linear(2, 2), {}, (torch.ones(1, 2),), strict=True), name='strict_missing_sorted')
+
+
+@case('torch.func.functional_call')
+def parametrized_through_right_inverse(torch):
+    m = torch.nn.Linear(3, 2)
+    torch.nn.utils.parametrize.register_parametrization(m, 'weight', torch.nn.Identity())
+    return torch.func.functional_call(m, {'weight': torch.ones(2, 3)}, (torch.ones(1, 3),))
+
+
+@case('torch.func.functional_call')
+def reassigned_tensor_returned(torch):
+    class M(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.lin = torch.nn.Linear(2, 2)
+
+        def forward(self, x):
+            self.lin.weight = torch.nn.Parameter(torch.zeros(2, 2))
+            return self.lin(x)
+    m = M()
+    d = {'lin.weight': torch.eye(2)}
+    return torch.func.functional_call(m, d, (torch.ones(1, 2),)), m.lin.weight, d

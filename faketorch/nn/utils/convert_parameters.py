@@ -6,10 +6,11 @@ __all__ = ['parameters_to_vector', 'vector_to_parameters']
 
 
 def _check_device(param, old):
+    """The device index of the first parameter (-1 for CPU); a later one on another device is an error."""
+    on_gpu = param.device.type in ('cuda', 'privateuseone')
     if old is None:
-        return param.get_device()
-    warn = param.get_device() != old
-    if warn:
+        return param.get_device() if on_gpu else -1
+    if (param.get_device() != old) if on_gpu else (old != -1):
         raise TypeError('Found two parameters on different devices, this is currently not supported.')
     return old
 
