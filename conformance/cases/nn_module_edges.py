@@ -131,3 +131,60 @@ def assign_keeps_requires_grad(torch):
     m = torch.nn.Linear(1, 1).requires_grad_(False)
     m.load_state_dict({'weight': torch.nn.Parameter(torch.ones(1, 1)), 'bias': torch.ones(1)}, assign=True)
     return m.weight.requires_grad, m.bias.requires_grad
+
+
+# --- Parameter ----------------------------------------------------------------------------------------------
+@case('nn.Parameter.__deepcopy__')
+def deepcopy_leaves_grad(torch):
+    m = torch.nn.Linear(2, 1)
+    m(torch.ones(2)).sum().backward()
+    c = __import__('copy').deepcopy(m)
+    return c.weight.grad, type(c.weight).__name__, c.weight.requires_grad
+
+
+check('nn.Parameter', lambda torch: torch.nn.Parameter([1., 2.]), name='list_data')
+
+
+# --- Module.to ----------------------------------------------------------------------------------------------
+def _to(torch, *args, **kwargs):
+    m = torch.nn.Sequential(torch.nn.Conv2d(2, 2, 1), torch.nn.BatchNorm2d(2))
+    out, ws = _warns(lambda: m.to(*args, **kwargs))
+    return out is m, [(k, v.dtype) for k, v in m.state_dict().items()], m[0].weight.is_contiguous(), ws
+
+
+check('nn.Module.to', lambda torch: _to(torch, 'cpu', 'cpu'), name='two_devices')
+check('nn.Module.to', lambda torch: _to(torch, torch.float64, torch.float64), name='two_dtypes')
+check('nn.Module.to', lambda torch: _to(torch, foo=1), name='unknown_keyword')
+check('nn.Module.to', lambda torch: _to(torch, torch.ones(1), dtype=torch.float64), name='tensor_and_dtype')
+check('nn.Module.to', lambda torch: _to(torch, torch.float64, False, False), name='copy_refused')
+check('nn.Module.to', lambda torch: _to(torch, 'cpu', torch.float64, False, False, 5), name='five_positional')
+check('nn.Module.to', lambda torch: _to(torch, 2.5), name='float_value_is_float64')
+check('nn.Module.to', lambda torch: _to(torch, torch.complex64), name='complex_warns')
+check('nn.Module.to', lambda torch: _to(torch, memory_format=torch.channels_last), name='memory_format')
+
+
+# --- state_dict hooks -------------------------------------------------------------------------------------
+def _post_hook(torch, public, ret):
+    m = torch.nn.Linear(1, 1)
+    register = m.register_state_dict_post_hook if public else m._register_state_dict_hook
+    register(lambda mod, sd, prefix, meta: ret)
+    return list(m.state_dict())
+
+
+check('nn.Module.register_state_dict_post_hook', lambda torch: _post_hook(torch, True, {'x': 1}),
+      name='must_return_none')
+check('nn.Module._register_state_dict_hook', lambda torch: _post_hook(torch, False, {'x': 1}),
+      name='returns_new_dict')
+
+
+@case('nn.Module._register_state_dict_hook')
+def public_hook_not_private(torch):
+    def hook(mod, sd, prefix, meta):
+        return None
+    m = torch.nn.Linear(1, 1)
+    m.register_state_dict_post_hook(hook)
+    m._register_state_dict_hook(hook)
+
+
+check('nn.Module.state_dict', lambda torch: _warns(lambda: list(torch.nn.Linear(1, 1).state_dict(None, 'p.'))),
+      name='positional_args_warn')

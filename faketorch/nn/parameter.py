@@ -20,9 +20,9 @@ class Parameter(Tensor):
     def __new__(cls, data=None, requires_grad=True):
         if data is None:
             data = _empty()
-        if requires_grad and data.dtype._cat < 2:
-            raise RuntimeError('Only Tensors of floating point and complex dtype can require gradients')
         if type(data) is Tensor or type(data) is Parameter:
+            if requires_grad and data.dtype._cat < 2:
+                raise RuntimeError('Only Tensors of floating point and complex dtype can require gradients')
             return Tensor._make_subclass(cls, data, requires_grad)
         # a Tensor subclass: keep its class (torch does the same via detach + flag)
         t = data.detach().requires_grad_(requires_grad)
@@ -35,9 +35,7 @@ class Parameter(Tensor):
     def __deepcopy__(self, memo):
         if id(self) in memo:
             return memo[id(self)]
-        result = type(self)(self.data.clone(), self.requires_grad)
-        if self._grad is not None:
-            result._grad = self._grad.clone()
+        result = type(self)(self.data.clone(), self.requires_grad)     # torch leaves the grad behind
         memo[id(self)] = result
         return result
 

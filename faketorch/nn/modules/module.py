@@ -516,9 +516,14 @@ class Module:
         return _add_hook(self._backward_hooks, hook)
 
     def _register_state_dict_hook(self, hook):
+        if getattr(hook, '_from_public_api', False):
+            raise RuntimeError('Cannot register the same function as the state dict post hook that was previously '
+                               'registered via register_state_dict_post_hook')
         return _add_hook(self._state_dict_hooks, hook)
 
-    register_state_dict_post_hook = _register_state_dict_hook
+    def register_state_dict_post_hook(self, hook):
+        hook._from_public_api = True     # its result must be None (the private hook may return a new dict)
+        return _add_hook(self._state_dict_hooks, hook)
 
     def register_state_dict_pre_hook(self, hook):
         return _add_hook(self._state_dict_pre_hooks, hook)
@@ -679,15 +684,21 @@ class Module:
         return self._apply(lambda t: empty_like(t, device=device), recurse=recurse)
 
     def to(self, *args, **kwargs):
-        device, dtype, non_blocking = _parse_to(args, kwargs)
+        device, dtype, non_blocking, memory_format = _parse_to(args, kwargs)
         if dtype is not None and not (dtype.is_floating_point or dtype.is_complex):
             raise TypeError('nn.Module.to only accepts floating point or complex dtypes, but got '
                             f'desired dtype={dtype}')
+        if dtype is not None and dtype.is_complex:
+            warnings.warn('Complex modules are a new feature under active development whose design may change, and '
+                          'some modules might not work as expected when using complex tensors as parameters or '
+                          'buffers. Please file an issue at https://github.com/pytorch/pytorch/issues/new?template='
+                          'bug-report.yml if a complex module does not work as expected.', stacklevel=2)
 
         def convert(t):
-            if dtype is not None and (t.is_floating_point() or t.is_complex()):
-                return t.to(device, dtype) if device is not None else t.to(dtype)
-            return t.to(device) if device is not None else t
+            dt = dtype if t.is_floating_point() or t.is_complex() else None
+            if memory_format is not None and t.dim() in (4, 5):
+                return t.to(device, dt, non_blocking, memory_format=memory_format)
+            return t.to(device, dt, non_blocking)
         return self._apply(convert)
 
     # --- state dict ---
@@ -703,6 +714,9 @@ class Module:
 
     def state_dict(self, *args, destination=None, prefix='', keep_vars=False):
         if args:
+            warnings.warn('Positional args are being deprecated, use kwargs instead. Refer to '
+                          'https://pytorch.org/docs/main/generated/torch.nn.Module.html#torch.nn.Module.state_dict'
+                          ' for details.', FutureWarning, stacklevel=2)
             destination = args[0] if len(args) > 0 and destination is None else destination
             prefix = args[1] if len(args) > 1 and prefix == '' else prefix
             keep_vars = args[2] if len(args) > 2 and keep_vars is False else keep_vars
@@ -720,7 +734,10 @@ class Module:
                 m.state_dict(destination=destination, prefix=prefix + name + '.', keep_vars=keep_vars)
         for hook in self._state_dict_hooks.values():
             res = hook(self, destination, prefix, local_metadata)
-            if res is not None:
+            if getattr(hook, '_from_public_api', False):
+                if res is not None:
+                    raise RuntimeError('state_dict post-hook must return None')
+            elif res is not None:
                 destination = res
         return destination
 
@@ -862,30 +879,72 @@ class _no_grad:
         grad_state.enabled = self.prev
 
 
-def _parse_to(args, kwargs):
-    """(device, dtype, non_blocking) from Module.to's overloads."""
+_TO_OVERLOADS = ('(torch.device device = None, torch.dtype dtype = None, bool non_blocking = False, bool copy = False, '
+                 '*, torch.memory_format memory_format = None)',
+                 '(torch.dtype dtype, bool non_blocking = False, bool copy = False, *, torch.memory_format '
+                 'memory_format = None)',
+                 '(Tensor tensor, bool non_blocking = False, bool copy = False, *, torch.memory_format '
+                 'memory_format = None)')
+_TO_PARAMS = (('device', 'dtype', 'non_blocking', 'copy'), ('dtype', 'non_blocking', 'copy'),
+              ('tensor', 'non_blocking', 'copy'))       # positional; memory_format is keyword-only
+
+
+def _to_arg_fits(name, v):
     from ..._device import device as device_cls
-    device = kwargs.pop('device', None)
-    dtype = kwargs.pop('dtype', None)
-    non_blocking = kwargs.pop('non_blocking', False)
-    kwargs.pop('memory_format', None)
-    if 'tensor' in kwargs:
-        t = kwargs.pop('tensor')
-        device, dtype = t.device, t.dtype
-    if kwargs:
-        raise TypeError(f"to() received an invalid combination of arguments - got {kwargs}")
-    for a in args:
-        if isinstance(a, Tensor):
-            device, dtype = a.device, a.dtype
-        elif isinstance(a, D.dtype):
-            dtype = a
-        elif isinstance(a, bool):
-            non_blocking = a
-        elif isinstance(a, (str, int, device_cls)):
-            device = a
+    from ... import memory_format
+    if name == 'tensor':
+        return isinstance(v, Tensor)
+    if v is None:
+        return name in ('device', 'dtype', 'memory_format')
+    if name == 'device':
+        return isinstance(v, (str, device_cls)) or (isinstance(v, int) and v.__class__ is not bool)
+    if name == 'dtype':     # torch reads a Python float/complex/bool value as its type
+        return isinstance(v, (D.dtype, float, complex, bool)) or v in (float, int, bool, complex)
+    if name == 'memory_format':
+        return isinstance(v, memory_format)
+    return v.__class__ is bool
+
+
+def _to_type_name(v):
+    from ..._device import device as device_cls
+    from ... import memory_format
+    for cls, name in ((Tensor, 'Tensor'), (D.dtype, 'torch.dtype'), (device_cls, 'torch.device'),
+                      (memory_format, 'torch.memory_format')):
+        if isinstance(v, cls):
+            return name
+    return type(v).__name__
+
+
+def _parse_to(args, kwargs):
+    """(device, dtype, non_blocking, memory_format) from Module.to's overloads (torch._C._nn._parse_to)."""
+    from ..._device import device as device_cls
+    from ..._ops.factory import _dtype_arg
+    for names in _TO_PARAMS:
+        if len(args) > len(names) or any(k not in names + ('memory_format',) for k in kwargs) \
+                or any(k in kwargs for k in names[:len(args)]):
+            continue
+        vals = dict(zip(names, args), **kwargs)
+        if names[0] == 'tensor' and 'tensor' not in vals or names[0] == 'dtype' and vals.get('dtype') is None:
+            continue
+        if all(_to_arg_fits(k, v) for k, v in vals.items()):
+            break
+    else:
+        if len(args) == 5:      # only the first overload takes five arguments: torch reports on it alone
+            raise TypeError('to() takes from 0 to 4 positional arguments but 5 were given')
+        keys = list(kwargs)[::-1]
+        got = ', '.join([_to_type_name(a) for a in args] + [f'{k}={_to_type_name(kwargs[k])}' for k in keys])
+        raise TypeError(f"to() received an invalid combination of arguments - got ({got}"
+                        f"{', ' if keys and not args else ''}), but expected one of:\n"
+                        + ''.join(f' * {sig}\n' for sig in _TO_OVERLOADS))
+    if vals.get('copy') is not None:
+        raise RuntimeError('.to() does not accept copy argument')
+    device, dtype = vals.get('device'), vals.get('dtype')
+    dtype = _dtype_arg(type(dtype) if isinstance(dtype, (float, complex, bool)) else dtype, 'to')
+    if 'tensor' in vals:
+        device, dtype = vals['tensor'].device, vals['tensor'].dtype
     if device is not None and not isinstance(device, device_cls):
         device = device_cls(device)
-    return device, dtype, non_blocking
+    return device, dtype, bool(vals.get('non_blocking')), vals.get('memory_format')
 
 
 def _warn_outside_faketorch(msg):
