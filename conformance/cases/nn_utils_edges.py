@@ -242,3 +242,10 @@ def reassigned_tensor_returned(torch):
     m = M()
     d = {'lin.weight': torch.eye(2)}
     return torch.func.functional_call(m, d, (torch.ones(1, 2),)), m.lin.weight, d
+
+
+# --- parameters_to_vector / namespace ---------------------------------------------------------------------------------
+check('torch.nn.utils.parameters_to_vector', lambda torch: torch.nn.utils.parameters_to_vector([torch.ones(2), 5]),
+      name='non_tensor_device_read')
+check('torch.nn.utils', lambda torch: (sorted(torch.nn.utils.__all__), torch.nn.utils.clip_grad.__all__),
+      name='all_names')

@@ -14,8 +14,8 @@ try:        # nn/utils/rnn.py belongs to the recurrent-layers work
 except ImportError:
     pass
 
-__all__ = ['clip_grad_norm_', 'clip_grad_norm', 'clip_grad_value_', 'get_total_norm', 'clip_grads_with_norm_',
-           'parameters_to_vector', 'vector_to_parameters', 'weight_norm', 'remove_weight_norm', 'spectral_norm',
-           'remove_spectral_norm', 'skip_init', 'fuse_conv_bn_eval', 'fuse_conv_bn_weights', 'fuse_linear_bn_eval',
-           'fuse_linear_bn_weights', 'convert_conv2d_weight_memory_format', 'convert_conv3d_weight_memory_format',
-           'parametrizations', 'parametrize', 'stateless']
+__all__ = ['clip_grad_norm', 'clip_grad_norm_', 'clip_grads_with_norm_', 'clip_grad_value_',
+           'convert_conv2d_weight_memory_format', 'convert_conv3d_weight_memory_format', 'fuse_conv_bn_eval',
+           'fuse_conv_bn_weights', 'fuse_linear_bn_eval', 'fuse_linear_bn_weights', 'get_total_norm',
+           'parameters_to_vector', 'parametrizations', 'parametrize', 'remove_spectral_norm', 'remove_weight_norm',
+           'rnn', 'skip_init', 'spectral_norm', 'stateless', 'vector_to_parameters', 'weight_norm']

@@ -7,7 +7,7 @@ from ..._tensor import Tensor
 from ...autograd.grad_mode import no_grad
 from ...sparse._coo import _backend_error
 
-__all__ = ['clip_grad_norm_', 'clip_grad_norm', 'clip_grad_value_', 'get_total_norm', 'clip_grads_with_norm_']
+__all__ = ['clip_grad_norm', 'clip_grad_norm_', 'clip_grad_value_']
 
 
 def _group_by_device_and_dtype(tensors):
@@ -62,7 +62,7 @@ def _grads(parameters):
 
 
 def clip_grads_with_norm_(parameters, max_norm, total_norm, foreach=None):
-    from ... import clamp
+    from ... import _foreach_mul_, clamp
     grads = _grads(parameters)
     max_norm = float(max_norm)
     if not grads:
@@ -72,8 +72,11 @@ def clip_grads_with_norm_(parameters, max_norm, total_norm, foreach=None):
         coef = clamp(max_norm / (total_norm + 1e-6), max=1.0)
         for (device, _), group in groups.items():
             coef_on_device = coef.to(device)
-            for g in group:
-                g.mul_(coef_on_device)
+            if foreach is False:
+                for g in group:
+                    g.mul_(coef_on_device)
+            else:
+                _foreach_mul_(group, coef_on_device)
 
 
 def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=False, foreach=None):
@@ -96,10 +99,19 @@ def clip_grad_norm(parameters, max_norm, norm_type=2.0, error_if_nonfinite=False
 
 
 def clip_grad_value_(parameters, clip_value, foreach=None):
+    from ... import _foreach_clamp_max_, _foreach_clamp_min_
     clip_value = float(clip_value)
     with no_grad():
         for group in _group_by_device_and_dtype(_grads(parameters)).values():
             for g in group:
                 if g.is_sparse:     # torch's clamp (and _foreach_clamp_min_'s fallback to it) has no sparse kernel
                     raise _backend_error(g._device, name='clamp_min_')
-                g.clamp_(min=-clip_value, max=clip_value)
+            if foreach is False:
+                for g in group:
+                    g.clamp_(min=-clip_value, max=clip_value)
+            else:
+                _foreach_clamp_min_(group, -clip_value)
+                _foreach_clamp_max_(group, clip_value)
+
+
+_get_total_norm, _clip_grads_with_norm_ = get_total_norm, clip_grads_with_norm_     # torch's private names
