@@ -11,6 +11,7 @@ import multiprocessing as python_multiprocessing
 import os
 import pickle
 import queue
+import types
 import warnings
 
 import faketorch as torch
@@ -60,8 +61,8 @@ class DataLoader:
 
     __initialized = False
 
-    def __class_getitem__(cls, item):   # DataLoader[int] in annotations
-        return cls
+    # DataLoader[int]: an alias that subclasses, instantiates and prints as torch's typing.Generic one
+    __class_getitem__ = classmethod(types.GenericAlias)
 
     def __init__(self, dataset, batch_size=1, shuffle=None, sampler=None, batch_sampler=None, num_workers=0,
                  collate_fn=None, pin_memory=False, drop_last=False, timeout=0, worker_init_fn=None,

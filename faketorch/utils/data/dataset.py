@@ -3,6 +3,7 @@ import bisect
 import collections.abc
 import itertools
 import math
+import types
 import warnings
 
 from ...random import default_generator
@@ -23,8 +24,8 @@ class Dataset:
     def __add__(self, other):
         return ConcatDataset([self, other])
 
-    def __class_getitem__(cls, item):   # Dataset[int] in annotations, as typing.Generic allows
-        return cls
+    # Dataset[int]: an alias that subclasses, instantiates and prints as torch's typing.Generic one
+    __class_getitem__ = classmethod(types.GenericAlias)
 
 
 class IterableDataset(Dataset, collections.abc.Iterable):

@@ -4,6 +4,7 @@ The random ones draw from faketorch's generator at the same moments and with the
 torch's, so a seeded run yields torch's order: nothing is drawn before the first ``next``.
 """
 import itertools
+import types
 
 import faketorch as torch
 
@@ -17,8 +18,8 @@ class Sampler:
     def __iter__(self):
         raise NotImplementedError
 
-    def __class_getitem__(cls, item):   # Sampler[int] in annotations
-        return cls
+    # Sampler[int]: an alias that subclasses, instantiates and prints as torch's typing.Generic one
+    __class_getitem__ = classmethod(types.GenericAlias)
 
 
 class SequentialSampler(Sampler):

@@ -11,6 +11,7 @@ from .... import _xnp as np
 
 import faketorch as torch
 from ...._tensor import Tensor
+from .worker import get_worker_info
 
 np_str_obj_array_pattern = re.compile(r'[SaUO]')   # NumPy dtype kinds that hold strings or objects
 
@@ -99,6 +100,10 @@ def collate_tensor_fn(batch, *, collate_fn_map=None):
     if repr(getattr(elem, 'layout', 'torch.strided')) != 'torch.strided':
         raise RuntimeError('Batches of sparse tensors are not currently supported by the default collate_fn; '
                            'please provide a custom collate_fn to handle them appropriately.')
+    if get_worker_info() is not None:
+        # in a worker torch stacks into (shared) memory made like the first sample: the batch takes
+        # its dtype, and samples needing grad are refused as by any out=
+        return torch.stack(batch, 0, out=elem.new_empty((len(batch), *elem.shape)))
     return torch.stack(batch, 0)
 
 

@@ -76,13 +76,13 @@ def _gather_rows(tensors, indices):
     """[t[indices] for t in tensors] as default_collate would build it, or None to fall back
     (tensors needing grad, empty or odd index lists, out-of-range indices: the slow path then
     raises torch's own errors)."""
-    if not indices or type(indices) is not list:
+    if type(indices) is not list or not indices:
         return None
-    try:
-        idx = np.asarray(indices, dtype=np.int64)
+    try:    # integers only: t[1.0] raises and t[True] adds a dim, on the slow path
+        idx = np.asarray(indices)
     except (TypeError, ValueError, OverflowError):
         return None
-    if idx.ndim != 1:
+    if idx.ndim != 1 or idx.dtype.kind not in 'iu':
         return None
     out = []
     for t in tensors:

@@ -1,0 +1,59 @@
+"""torch.utils.data edges found by fuzzing against torch: what default_collate does inside a worker
+(stacks into a tensor made like the first sample), index lists the TensorDataset fast path must
+leave to indexing, and the generic aliases (Dataset[int])."""
+from conformance import check, outcomes
+
+
+def _D(torch):
+    return torch.utils.data
+
+
+def _tds(torch, n=4):
+    return _D(torch).TensorDataset(torch.arange(n * 2.).view(n, 2), torch.arange(n))
+
+
+def _samples(torch, make):
+    """A map-style dataset of the samples make(torch) returns."""
+    class Samples(_D(torch).Dataset):
+        def __len__(self):
+            return len(make(torch))
+
+        def __getitem__(self, i):
+            return make(torch)[i]
+    return Samples()
+
+
+def _first_batch(torch, make, **kw):
+    return next(iter(_D(torch).DataLoader(_samples(torch, make), batch_size=2, **kw)))
+
+
+def _brief(fn):
+    """The result, or the exception's type with the first and last lines of its message."""
+    try:
+        return fn()
+    except Exception as e:     # noqa: BLE001 - the worker's traceback lines differ by path
+        lines = str(e).splitlines()
+        return type(e).__name__, lines[0], lines[-1]
+
+
+# --- default_collate in a worker: torch.stack(batch, out=<like batch[0]>) ---------------------
+check('utils.data.default_collate', lambda torch: _brief(lambda: _first_batch(
+    torch, lambda t: [t.ones(2, requires_grad=True)] * 2, num_workers=1)), name='worker_requires_grad')
+check('utils.data.default_collate', lambda torch: _first_batch(
+    torch, lambda t: [t.ones(2, dtype=t.float16), t.ones(2, dtype=t.float64)], num_workers=1),
+    name='worker_first_sample_dtype')
+check('utils.data.default_collate', lambda torch: _first_batch(
+    torch, lambda t: [t.ones(2, dtype=t.float16), t.ones(2, dtype=t.float64)]), name='in_process_promotes')
+
+# --- TensorDataset batches: indices that are not plain integers go through t[i] -----------------
+check('utils.data.DataLoader', lambda torch: outcomes(
+    lambda: list(_D(torch).DataLoader(_tds(torch), batch_size=2, sampler=[3.0])),
+    lambda: list(_D(torch).DataLoader(_tds(torch), batch_size=2, sampler=[True])),
+    lambda: list(_D(torch).DataLoader(_tds(torch), batch_sampler=[torch.tensor([1, 2])])),
+    lambda: list(_D(torch).DataLoader(_tds(torch), batch_sampler=[__import__('numpy').array([3, 0])]))),
+    name='tensor_dataset_odd_indices')
+
+# --- typing ------------------------------------------------------------------------------------
+check('utils.data.Dataset', lambda torch: [repr(a).replace(torch.__name__ + '.', 'torch.') for a in (
+    _D(torch).Dataset[int], _D(torch).IterableDataset[int], _D(torch).Sampler[int], _D(torch).DataLoader[int])],
+      name='generic_alias')
