@@ -249,3 +249,12 @@ check('torch.nn.utils.parameters_to_vector', lambda torch: torch.nn.utils.parame
       name='non_tensor_device_read')
 check('torch.nn.utils', lambda torch: (sorted(torch.nn.utils.__all__), torch.nn.utils.clip_grad.__all__),
       name='all_names')
+
+
+@case('torch._weight_norm')
+def weight_norm_functions(torch):
+    v = torch.arange(6.).reshape(2, 3).requires_grad_()
+    g = torch.norm_except_dim(v, 2, 1).detach().requires_grad_()
+    w = torch._weight_norm(v, g, 1)
+    w.sum().backward()
+    return w, w.grad_fn.name(), v.grad, g.grad, torch.norm_except_dim(v, 2, -1)

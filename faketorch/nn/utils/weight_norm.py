@@ -2,6 +2,7 @@
 import warnings
 
 from ... import _dtype as D
+from ..._ops._core import register
 from .. import functional as F
 from ..parameter import Parameter, UninitializedParameter
 
@@ -29,6 +30,10 @@ def _weight_norm(v, g, dim=0):
     if dim in (0, v.dim() - 1):
         return F._fused('WeightNormInterfaceBackward0', (v, g), lambda v, g: _fused_weight_norm(v, g, dim))
     return v * (g / norm_except_dim(v, 2, dim))
+
+
+register(norm_except_dim, method=False)
+register(_weight_norm, method=False)
 
 
 def _fused_weight_norm(v, g, dim):
