@@ -257,4 +257,4 @@ def weight_norm_functions(torch):
     g = torch.norm_except_dim(v, 2, 1).detach().requires_grad_()
     w = torch._weight_norm(v, g, 1)
     w.sum().backward()
-    return w, w.grad_fn.name(), v.grad, g.grad, torch.norm_except_dim(v, 2, -1)
+    return w, w.grad_fn.name(), v.grad, g.grad, torch.norm_except_dim(v.detach(), 2, -1)
