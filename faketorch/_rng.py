@@ -479,7 +479,7 @@ def random_(gen, shape, dtype, from_=None, to=None):
         if k != 'i':
             from_ = _update_from(from_, k)
         _check_int_bounds('to_inc', from_, to_inc, dtype)
-        if from_ > to_inc:
+        if from_ > to_inc or k != 'i' and from_ == to_inc:       # a float dtype needs from < to_inc
             raise RuntimeError(f"random_ expects 'from' casted to dtype to be less than or equal to 'to_inc' "
                                f"casted to dtype, but got from={from_} > to_inc={to_inc}")
         _warn_float_range('to_inc', from_, to_inc, dtype)

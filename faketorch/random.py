@@ -98,6 +98,14 @@ class Generator(_rng._State):
         g._set_state_bytes(self._get_state_bytes())
         return g
 
+    def graphsafe_get_state(self):
+        raise NotImplementedError('graphsafe_get_state is not supported in this Generator')
+
+    def graphsafe_set_state(self, state):
+        if not isinstance(state, Generator):
+            raise TypeError(f'expected a Generator, but got {_tp_name(state)}')
+        raise NotImplementedError('graphsafe_set_state is not supported in this Generator')
+
     def get_offset(self):
         raise RuntimeError('CPU Generator does not use offset')
 
@@ -125,6 +133,8 @@ def _state_array(new_state):
     if isinstance(new_state, Tensor):
         if new_state.dtype.name != 'uint8':
             raise TypeError('RNG state must be a torch.ByteTensor')
+        if not new_state.is_contiguous():
+            raise RuntimeError('RNG state must be contiguous')
         return np.asarray(new_state._data)
     raise TypeError(f'expected a torch.ByteTensor, but got {_tp_name(new_state)}')
 

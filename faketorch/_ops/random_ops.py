@@ -9,7 +9,7 @@ from .. import _dtype as D
 from .. import _rng
 from .._tensor import Tensor, _make
 from ..autograd.grad_mode import state as grad_state
-from ._core import attach, check_inplace, kernel_error, register, write_out
+from ._core import attach, check_inplace, commit_inplace, kernel_error, register, write_out, zero_grad
 from .factory import _dev, _dtype_arg, _fill_value, _finish, _is_int, _size
 
 
@@ -40,35 +40,95 @@ def _np(dt):
     return _rng.BF16 if dt is D.bfloat16 else D.np_dtype(dt)
 
 
-def _float_dtype(dtype, fname):
-    dt = dtype or D.get_default_dtype()
-    return dt
+# torch's overloads, as its "invalid combination of arguments" message lists them
+_FACTORY_TAIL = ('Tensor out = None, torch.dtype dtype = None, torch.layout layout = None, torch.device device = None, '
+                 'bool pin_memory = False, bool requires_grad = False')
+_LIKE_TAIL = ('torch.memory_format memory_format = None, torch.dtype dtype = None, torch.layout layout = None, '
+              'torch.device device = None, bool pin_memory = False, bool requires_grad = False')
+
+
+def _with_gen(head, tail):
+    return (f'({head}, *, torch.Generator generator, {tail})', f'({head}, *, {tail})')
+
+
+_SIGS = {
+    'rand': _with_gen('tuple of ints size', _FACTORY_TAIL),
+    'randn': _with_gen('tuple of ints size', _FACTORY_TAIL),
+    'randperm': _with_gen('int n', _FACTORY_TAIL),
+    'randint': _with_gen('int high, tuple of ints size', _FACTORY_TAIL)
+    + _with_gen('int low, int high, tuple of ints size', _FACTORY_TAIL),
+    'randint_like': _with_gen('Tensor input, int low, int high', _LIKE_TAIL)
+    + _with_gen('Tensor input, Tensor high', _LIKE_TAIL) + _with_gen('Tensor input, int high', _LIKE_TAIL),
+    'rand_like': _with_gen('Tensor input', _LIKE_TAIL),
+    'randn_like': _with_gen('Tensor input', _LIKE_TAIL),
+}
+
+
+def _bad_args(fname, args, kwargs):
+    from .reduction import _invalid_combination
+    return TypeError(_invalid_combination(fname, _SIGS[fname], args, kwargs))
+
+
+def _is_gen(g):
+    from ..random import Generator
+    return g is None or isinstance(g, Generator)
+
+
+def _gen_arg(fname, generator):
+    """The type check of a single-overload op's generator= argument."""
+    if not _is_gen(generator):
+        from ..random import _tp_name
+        raise TypeError(f"{fname}(): argument 'generator' must be torch.Generator, not {_tp_name(generator)}")
+
+
+def _given(**kw):
+    """The factory keywords a call passed (those off their defaults), for torch's argument messages."""
+    defaults = {'generator': None, 'out': None, 'dtype': None, 'layout': None, 'device': None,
+                'requires_grad': False, 'pin_memory': False, 'memory_format': None}
+    return {k: v for k, v in kw.items() if v is not defaults.get(k)}
+
+
+def _factory_dtype(dtype, out, fname, default):
+    dtype = _dtype_arg(dtype, fname)
+    if out is not None and dtype is not None and dtype is not out.dtype:
+        raise RuntimeError(f"dtype {D.type_name(dtype)} does not match dtype of out parameter "
+                           f"({D.type_name(out.dtype)})")
+    return dtype or (out.dtype if out is not None else default)
 
 
 def _new(data, dt, device, requires_grad, out, fname):
-    t = _finish(data, dt, device, requires_grad)
-    return write_out(out, t, fname) if out is not None else t
+    if out is None:
+        return _finish(data, dt, device, requires_grad)
+    write_out(out, _finish(data, dt, device, False), fname)
+    return out.requires_grad_() if requires_grad else out      # torch's factories flag out= itself
 
 
-def _complex_or_real(dev, generator, name, shape, dt):
-    """torch fills a complex tensor through its real view (real, imag interleaved), a normal one
-    with std 1/sqrt(2) per part."""
+def _sample(dev, generator, name, shape, dt, *args):
+    """_rng.<name> draws of dtype dt; a complex dtype is filled through its real view (real, imag
+    interleaved), as torch's uniform_ / normal_, a normal with std / sqrt(2) per part."""
     if not dt.is_complex:
-        return _draw(dev, generator, name, shape, _np(dt)).reshape(shape)
-    extra = (0.0, 1 / math.sqrt(2)) if name == 'normal' else ()       # std / sqrt(2), as torch computes it
-    parts = _draw(dev, generator, name, tuple(shape) + (2,), _np(dt.to_real()), *extra)
+        return _draw(dev, generator, name, shape, _np(dt), *args).reshape(shape)
+    if name == 'normal':
+        args = (args[0], args[1] / math.sqrt(2)) + args[2:]
+    parts = _draw(dev, generator, name, tuple(shape) + (2,), _np(dt.to_real()), *args)
     return parts.view(_np(dt)).reshape(shape)
 
 
 def _standard(fname, name, kernel):
     """rand / randn: a uniform [0, 1) or standard normal draw of the default float (or dtype=) type."""
     def f(*size, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
-          pin_memory=False):
-        dt = _dtype_arg(dtype, fname) or (out.dtype if out is not None else D.get_default_dtype())
+          pin_memory=False, **kw):
+        if 'size' in kw and not size:
+            size = (kw.pop('size'),)
+        if kw or not size or len(size) > 1 and not _is_int(size[0]) or not _is_gen(generator):
+            kw.update(_given(generator=generator, out=out, dtype=dtype, layout=layout, device=device,
+                             requires_grad=requires_grad, pin_memory=pin_memory))
+            raise _bad_args(fname, size, kw)
+        dt = _factory_dtype(dtype, out, fname, D.get_default_dtype())
         if dt._cat < 2:
             raise kernel_error(kernel, dt)
         shape = _size(size, fname)
-        return _new(_complex_or_real(_dev(device), generator, name, shape, dt), dt, device, requires_grad, out,
+        return _new(_sample(_dev(device), generator, name, shape, dt, 0.0, 1.0), dt, device, requires_grad, out,
                     fname)
     f.__name__ = f.__qualname__ = fname
     return f
@@ -78,22 +138,58 @@ rand = _standard('rand', 'uniform', 'check_uniform_bounds')
 randn = _standard('randn', 'normal', 'normal_kernel_cpu')
 
 
-def randint(low=0, high=None, size=None, *, generator=None, out=None, dtype=None, layout=None,
-            device=None, requires_grad=False, pin_memory=False):
-    if high is None and size is not None:                      # randint(high, size=...)
-        low, high = 0, low
-    elif size is None and high is not None:                    # randint(high, size)
-        if not isinstance(high, (tuple, list)):
-            from ..random import _tp_name
-            raise TypeError(f"randint(): argument 'size' (position 2) must be tuple of ints, not {_tp_name(high)}")
-        low, high, size = 0, low, high
-    if high is None:
-        raise TypeError("randint() received an invalid combination of arguments - got missing size")
-    dt = _dtype_arg(dtype, 'randint') or D.int64
+def _int_arg(v):
+    return _is_int(v) or isinstance(v, Tensor) and v._data.ndim == 0 and v.dtype._cat == 1
+
+
+def _int_sizes(v):
+    return isinstance(v, (tuple, list)) and all(_int_arg(d) for d in v)
+
+
+def _randint_args(args, kwargs):
+    """(low, high, size) from torch's overloads (high, size) and (low, high, size), or its error."""
+    for names in (('high', 'size'), ('low', 'high', 'size')):
+        a = dict(zip(names, args))
+        if len(args) > len(names) or any(k in a for k in kwargs) or set(kwargs) - set(names):
+            continue
+        a.update(kwargs)
+        if len(a) == len(names) and _int_arg(a['high']) and a.get('low', 0) is not True and \
+                _int_arg(a.get('low', 0)) and _int_sizes(a['size']):
+            return int(a.get('low', 0)), int(a['high']), a['size']
+    return None
+
+
+def _randint_high_size(args, kwargs):
+    """With two arguments only randint(high, size) fits: torch names the argument that does not."""
+    a = dict(zip(('high', 'size'), args), **kwargs)
+    if set(a) != {'high', 'size'}:
+        return
+    from ..random import _tp_name
+    if not _int_arg(a['high']):
+        raise TypeError(f"randint(): argument 'high'{' (position 1)' if args else ''} must be int, not "
+                        f"{_tp_name(a['high'])}")
+    if not isinstance(a['size'], (tuple, list)):
+        raise TypeError(f"randint(): argument 'size'{' (position 2)' if len(args) == 2 else ''} must be tuple of "
+                        f"ints, not {_tp_name(a['size'])}")
+    if len(args) == 2:
+        _size((args[1],), 'randint', pos=2)
+
+
+def randint(*args, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
+            pin_memory=False, **kwargs):
+    parsed = _randint_args(args, kwargs) if _is_gen(generator) else None
+    if parsed is None and len(args) + len(kwargs) == 2 and _is_gen(generator):
+        _randint_high_size(args, kwargs)
+    if parsed is None:
+        kwargs.update(_given(generator=generator, out=out, dtype=dtype, layout=layout, device=device,
+                             requires_grad=requires_grad, pin_memory=pin_memory))
+        raise _bad_args('randint', args, kwargs)
+    low, high, size = parsed
+    dt = _factory_dtype(dtype, out, 'randint', D.int64)
     if dt._cat == 3:
         raise RuntimeError("check_random_bounds handles only integral, floating-point and boolean types")
     shape = _size((size,), 'randint')
-    return _new(_draw(_dev(device), generator, 'randint', int(low), int(high), shape, _np(dt)).reshape(shape),
+    return _new(_draw(_dev(device), generator, 'randint', low, high, shape, _np(dt)).reshape(shape),
                 dt, device, requires_grad, out, 'randint')
 
 
@@ -102,8 +198,11 @@ def randperm(n, *, generator=None, out=None, dtype=None, layout=None, device=Non
     if not _is_int(n):
         from ..random import _tp_name
         raise TypeError(f"randperm(): argument 'n' (position 1) must be int, not {_tp_name(n)}")
+    if not _is_gen(generator):
+        raise _bad_args('randperm', (n,), _given(generator=generator, out=out, dtype=dtype, layout=layout,
+                                                 device=device, requires_grad=requires_grad, pin_memory=pin_memory))
     n = operator.index(n)
-    dt = _dtype_arg(dtype, 'randperm') or D.int64
+    dt = _factory_dtype(dtype, out, 'randperm', D.int64)
     if dt is D.bool or dt.is_complex:
         raise kernel_error('randperm', dt)
     if dt._cat == 1 and n > 0:
@@ -112,29 +211,52 @@ def randperm(n, *, generator=None, out=None, dtype=None, layout=None, device=Non
                 'randperm')
 
 
-def _random_like(fill, input, dtype, device, requires_grad, memory_format):
+def _random_like(fname, fill, input, dtype, device, requires_grad, memory_format):
     """As torch: empty_like (which keeps a transposed input's strides), then filled in memory order."""
+    if not isinstance(input, Tensor):
+        from ..random import _tp_name
+        raise TypeError(f"{fname}(): argument 'input' (position 1) must be Tensor, not {_tp_name(input)}")
     from .factory import empty_like
     t = empty_like(input, dtype=dtype or input.dtype, memory_format=memory_format,
                    device=device if device is not None else input._device)
+    if requires_grad and t.dtype._cat < 2:
+        raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
     fill(t)
     return t.requires_grad_() if requires_grad else t
 
 
-def rand_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
-    return _random_like(uniform_, input, dtype, device, requires_grad, memory_format)
+def rand_like(input, *, generator=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False,
+              memory_format=None):
+    if not _is_gen(generator):
+        raise _bad_args('rand_like', (input,), {'generator': generator})
+    return _random_like('rand_like', lambda t: uniform_(t, generator=generator), input, dtype, device,
+                        requires_grad, memory_format)
 
 
-def randn_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
-    return _random_like(normal_, input, dtype, device, requires_grad, memory_format)
+def randn_like(input, *, generator=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False,
+               memory_format=None):
+    if not _is_gen(generator):
+        raise _bad_args('randn_like', (input,), {'generator': generator})
+    return _random_like('randn_like', lambda t: normal_(t, generator=generator), input, dtype, device,
+                        requires_grad, memory_format)
 
 
-def randint_like(input, low=0, high=None, *, dtype=None, layout=None, device=None, requires_grad=False,
-                 memory_format=None):
-    if high is None:
-        low, high = 0, low
-    return randint(low, high, input.shape, dtype=dtype or input.dtype,
-                   device=device if device is not None else input._device, requires_grad=requires_grad)
+def randint_like(input, *args, generator=None, dtype=None, layout=None, device=None, requires_grad=False,
+                 pin_memory=False, memory_format=None, **kwargs):
+    a = dict(zip(('low', 'high') if len(args) == 2 else ('high',), args))
+    ok = isinstance(input, Tensor) and len(args) <= 2 and not set(kwargs) - {'low', 'high'} and \
+        not set(a) & set(kwargs) and _is_gen(generator)
+    a.update(kwargs)
+    if not ok or 'high' not in a or not all(_int_arg(v) for v in a.values()):
+        kwargs.update(_given(generator=generator, dtype=dtype, layout=layout, device=device,
+                             requires_grad=requires_grad, pin_memory=pin_memory, memory_format=memory_format))
+        raise _bad_args('randint_like', (input,) + args, kwargs)
+    low, high = int(a.get('low', 0)), int(a['high'])
+    dt = _dtype_arg(dtype, 'randint_like') or input.dtype
+    if dt._cat == 3:
+        raise RuntimeError("check_random_bounds handles only integral, floating-point and boolean types")
+    return _random_like('randint_like', lambda t: random_(t, low, high, generator=generator), input, dt, device,
+                        requires_grad, memory_format)
 
 
 def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None, layout=None,
@@ -179,15 +301,24 @@ def _check_probs(p):
         raise RuntimeError(_P_IN_RANGE)
 
 
+_SIGS['bernoulli'] = ('(Tensor input, *, torch.Generator generator = None, Tensor out = None)',
+                      '(Tensor input, float p, *, torch.Generator generator = None)')
+
+
 def bernoulli(input, p=None, *, generator=None, out=None):
-    if p is None:
-        _check_probs(input)
+    if not isinstance(input, Tensor):
+        from ..random import _tp_name
+        raise TypeError(f"bernoulli(): argument 'input' (position 1) must be Tensor, not {_tp_name(input)}")
+    if p is not None and not _ARG_FLOAT(p) or not _is_gen(generator):
+        raise _bad_args('bernoulli', (input,) if p is None else (input, p), _given(generator=generator, out=out))
+    dt = out.dtype if out is not None and p is None else input.dtype     # torch fills out= itself
     if p is not None:
-        data = _draw(input._device, generator, 'bernoulli', float(p), input._data.shape, input._data.dtype)
+        data = _draw(input._device, generator, 'bernoulli', float(p), input._data.shape, _np(dt))
     else:
-        data = _draw(input._device, generator, 'bernoulli_tensor', input._data, input._data.shape,
-                     input._data.dtype)
-    r = _make(np.asarray(data).reshape(input._data.shape), input.dtype, input._device)
+        _not_for(input, 'bernoulli_tensor_cpu_p_', input.dtype._cat != 2)
+        _check_probs(input)
+        data = _draw(input._device, generator, 'bernoulli_tensor', input._data, input._data.shape, _np(dt))
+    r = _make(np.asarray(data).reshape(input._data.shape), dt, input._device)
     if p is None:
         _zero_grad_node('BernoulliBackward0', (input,), r)
     return write_out(out, r, 'bernoulli') if out is not None else r
@@ -210,8 +341,9 @@ def poisson(input, generator=None):
 
 # --- in-place fills ----------------------------------------------------------------------------
 
-def _fill(self, data):
-    """Write values drawn in memory order into self (which may be a non-contiguous view)."""
+def _fill(self, data, node=None, p=None):
+    """Write values drawn in memory order into self (which may be a non-contiguous view). With grad
+    history, self becomes the output of torch's node `node`, whose gradient is zero."""
     a = self._data
     if self.dtype is D.bfloat16:        # CuPy's draws are float32; the host's are bfloat16 values already
         data = D.as_bf16(data)
@@ -221,51 +353,124 @@ def _fill(self, data):
         order = sorted(range(a.ndim), key=lambda i: -a.strides[i])
         view = a.transpose(order)
         view[...] = np.asarray_on(data, a).reshape(view.shape)
+    if node is not None and grad_state.enabled and (self._requires_grad or self._base is not None
+                                                    and self._base._requires_grad):
+        r = _make(a, self.dtype, self._device)
+        if p is None:
+            attach(node, lambda n, g: (zero_grad(g),), (self,), (r,))
+        else:
+            attach(node, lambda n, g: (zero_grad(g), _make(np.zeros_like(p._data), p.dtype, p._device)), (self, p),
+                   (r,))
+        return commit_inplace(self, r)
     self._vc[0] += 1
     return self
 
 
 def _float_only(self, fname):
-    if not self.dtype.is_floating_point:
+    if self.dtype._cat < 2:
         raise NotImplementedError(f'"{fname}" not implemented for \'{D.type_name(self.dtype)}\'')
 
 
-def uniform_(self, from_=0, to=1, *, generator=None):
-    check_inplace(self)
+def _floats(fname, names, args, kwargs):
+    """torch's parsing of an in-place sampler's float parameters (given positionally or by name)."""
+    from ..random import _tp_name
+    from .reduction import _ARG_TYPES
+    fits = _ARG_TYPES['float']
+    out = []
+    for i, (name, default) in enumerate(names):
+        v, where = (args[i], f' (position {i + 1})') if i < len(args) else (kwargs.get(name, default), '')
+        if v is _REQUIRED:
+            raise TypeError(f'{fname}() missing 1 required positional arguments: "{name}"')
+        if not fits(v):
+            raise TypeError(f"{fname}(): argument '{name}'{where} must be float, not {_tp_name(v)}")
+        out.append(float(v))
+    return out
+
+
+_REQUIRED = object()
+
+
+def _sampler(fname, params, body):
+    """An in-place sampler Tensor.<fname>(float params..., *, generator=None)."""
+    def f(self, *args, generator=None, **kwargs):
+        check_inplace(self)
+        if len(args) > len(params):
+            raise TypeError(f"{fname}() takes from 0 to {len(params)} positional arguments but {len(args)} were "
+                            f"given")
+        for k in kwargs:
+            if k not in [name for name, _ in params]:
+                raise TypeError(f"{fname}() got an unexpected keyword argument '{k}'")
+        _gen_arg(fname, generator)
+        return body(self, generator, *_floats(fname, params, args, kwargs))
+    f.__name__ = f.__qualname__ = fname
+    return f
+
+
+def _uniform(self, generator, from_, to):
     _float_only(self, 'check_uniform_bounds')
-    return _fill(self, _draw(self._device, generator, 'uniform', self._data.shape, _np(self.dtype), float(from_),
-                             float(to)))
+    return _fill(self, _sample(self._device, generator, 'uniform', self._data.shape, self.dtype, from_, to),
+                 'UniformBackward0')
 
 
-def normal_(self, mean=0, std=1, *, generator=None):
-    check_inplace(self)
+def _normal(self, generator, mean, std):
+    if not std >= 0.0:
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {_rng._g(std)}")
     _float_only(self, 'normal_kernel_cpu')
-    if std < 0:
-        raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
-    return _fill(self, _draw(self._device, generator, 'normal', self._data.shape, _np(self.dtype), float(mean),
-                             float(std), bool(self._data.flags.c_contiguous)))
+    return _fill(self, _sample(self._device, generator, 'normal', self._data.shape, self.dtype, mean, std,
+                               bool(self._data.flags.c_contiguous)), 'NormalBackward0')
 
 
-_ONE_ARG = object()     # random_(to) against random_(from, None), whose range ends at the dtype's maximum
+uniform_ = _sampler('uniform_', (('from', 0.0), ('to', 1.0)), _uniform)
+normal_ = _sampler('normal_', (('mean', 0.0), ('std', 1.0)), _normal)
+_SIGS['random_'] = ('(*, torch.Generator generator = None)', '(int from, int to, *, torch.Generator generator = None)',
+                    '(int to, *, torch.Generator generator = None)')
+_SIGS['bernoulli_'] = ('(Tensor p, *, torch.Generator generator = None)',
+                       '(float p = 0.5, *, torch.Generator generator = None)')
 
 
-def random_(self, from_=None, to=_ONE_ARG, *, generator=None):
+def random_(self, *args, generator=None, **kwargs):
+    """random_(), random_(to), random_(from, to) and random_(from, None): up to the dtype's largest value."""
     check_inplace(self)
-    if to is _ONE_ARG:
-        from_, to = (None, None) if from_ is None else (0, from_)
-    elif from_ is None and to is not None:      # random_(to=n)
-        from_ = 0
-    return _fill(self, _draw(self._device, generator, 'random_', self._data.shape, _np(self.dtype), from_, to))
+    a = dict(zip(('from', 'to') if len(args) == 2 else ('to',), args))
+    ok = len(args) <= 2 and not set(kwargs) - {'from', 'to'} and not set(a) & set(kwargs)
+    a.update(kwargs)
+    ok = ok and ('to' in a or not a) and all(_int_arg(v) or k == 'to' and v is None and 'from' in a
+                                             for k, v in a.items())
+    if not ok or len(args) < 2 and not _is_gen(generator):
+        raise _bad_args('random_', args, dict(kwargs, **_given(generator=generator)))
+    _gen_arg('random_', generator)
+    if self.dtype.is_complex:
+        if a:
+            raise RuntimeError("check_random_bounds handles only integral, floating-point and boolean types")
+        raise kernel_error('random_kernel_cpu', self.dtype)
+    if not a:
+        from_, to, node = None, None, 'RandomBackward2'
+    elif 'from' in a:
+        from_, to, node = int(a['from']), a['to'] if a['to'] is None else int(a['to']), 'RandomBackward0'
+    else:
+        from_, to, node = 0, int(a['to']), 'RandomBackward1'
+    return _fill(self, _draw(self._device, generator, 'random_', self._data.shape, _np(self.dtype), from_, to), node)
 
 
 def bernoulli_(self, p=0.5, *, generator=None):
     check_inplace(self)
+    if not isinstance(p, Tensor) and not _ARG_FLOAT(p) or not _is_gen(generator):
+        raise _bad_args('bernoulli_', (p,), _given(generator=generator))
     if isinstance(p, Tensor):
+        _not_for(self, 'bernoulli_tensor_cpu_self_', self.dtype.is_complex)
+        _not_for(p, 'bernoulli_tensor_cpu_p_', p.dtype._cat != 2)
         _check_probs(p)
-        data = _draw(self._device, generator, 'bernoulli_tensor', p._data, self._data.shape, _np(self.dtype))
-    else:
-        data = _draw(self._device, generator, 'bernoulli', float(p), self._data.shape, _np(self.dtype))
-    return _fill(self, data)
+        pb = p.expand(self.shape)       # torch's expand errors for a p that does not broadcast to self
+        data = _draw(self._device, generator, 'bernoulli_tensor', pb._data, self._data.shape, _np(self.dtype))
+        return _fill(self, data, 'BernoulliBackward1', p)
+    _not_for(self, 'bernoulli_scalar_cpu_', self.dtype.is_complex)
+    data = _draw(self._device, generator, 'bernoulli', float(p), self._data.shape, _np(self.dtype))
+    return _fill(self, data, 'BernoulliBackward2')
+
+
+def _ARG_FLOAT(v):
+    from .reduction import _ARG_TYPES
+    return _ARG_TYPES['float'](v)
 
 
 # the C++ scalar type each non-float dtype prints as in torch's cauchy_ error
@@ -285,32 +490,34 @@ def _not_for(self, kernel, bad):
         raise NotImplementedError(f'"{kernel}" not implemented for \'{D.type_name(self.dtype)}\'')
 
 
-def exponential_(self, lambd=1.0, *, generator=None):
-    check_inplace(self)
+def _exponential(self, generator, lambd):
     _continuous_only(self, 'Exponential', D.type_name(self.dtype))
-    return _fill(self, _draw(self._device, generator, 'exponential', self._data.shape, _np(self.dtype),
-                             float(lambd)))
+    return _fill(self, _draw(self._device, generator, 'exponential', self._data.shape, _np(self.dtype), lambd),
+                 'ExponentialBackward0')
 
 
-def cauchy_(self, median=0.0, sigma=1.0, *, generator=None):
-    check_inplace(self)
+def _cauchy(self, generator, median, sigma):
     _continuous_only(self, 'Cauchy', _C_TYPE.get(self.dtype))
-    return _fill(self, _draw(self._device, generator, 'cauchy', self._data.shape, _np(self.dtype),
-                             float(median), float(sigma)))
+    return _fill(self, _draw(self._device, generator, 'cauchy', self._data.shape, _np(self.dtype), median, sigma),
+                 'CauchyBackward0')
 
 
-def log_normal_(self, mean=1.0, std=2.0, *, generator=None):
-    check_inplace(self)
+def _log_normal(self, generator, mean, std):
     _not_for(self, 'log_normal_cpu', not self.dtype.is_floating_point)
-    return _fill(self, _draw(self._device, generator, 'log_normal', self._data.shape, _np(self.dtype),
-                             float(mean), float(std)))
+    return _fill(self, _draw(self._device, generator, 'log_normal', self._data.shape, _np(self.dtype), mean, std),
+                 'LogNormalBackward0')
 
 
-def geometric_(self, p, *, generator=None):
-    check_inplace(self)
+def _geometric(self, generator, p):
     _not_for(self, 'geometric_cpu', self.dtype in (D.bool, D.uint16, D.uint32, D.uint64) or self.dtype.is_complex)
-    return _fill(self, _draw(self._device, generator, 'geometric', self._data.shape, _np(self.dtype),
-                             float(p)))
+    return _fill(self, _draw(self._device, generator, 'geometric', self._data.shape, _np(self.dtype), p),
+                 'GeometricBackward0')
+
+
+exponential_ = _sampler('exponential_', (('lambd', 1.0),), _exponential)
+cauchy_ = _sampler('cauchy_', (('median', 0.0), ('sigma', 1.0)), _cauchy)
+log_normal_ = _sampler('log_normal_', (('mean', 1.0), ('std', 2.0)), _log_normal)
+geometric_ = _sampler('geometric_', (('p', _REQUIRED),), _geometric)
 
 
 for _f in (rand, randn, randint, randperm, rand_like, randn_like, randint_like, normal, poisson):

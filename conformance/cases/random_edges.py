@@ -1,0 +1,92 @@
+"""Random ops on edge and bad arguments: torch's values (same seed, exact) or its error, for each
+rule faketorch once got wrong; one case per rule."""
+from conformance import check
+
+
+def _grad_fn(torch, fill):
+    y = torch.ones(3, requires_grad=True)
+    z = y * 1
+    fill(z)
+    z.sum().backward()
+    return z.grad_fn.name(), y.grad
+
+
+# --- generators and state ----------------------------------------------------------------------------
+check('torch.Generator', lambda torch: torch.Generator().graphsafe_get_state(), name='graphsafe_get_state')
+check('torch.Generator', lambda torch: (torch.Generator().graphsafe_set_state(3)), name='graphsafe_set_state_type')
+check('torch.set_rng_state', lambda torch: torch.set_rng_state(torch.get_rng_state().view(2, -1).t()),
+      name='non_contiguous_state')
+
+# --- factories: torch's argument parser --------------------------------------------------------------
+check('torch.rand', lambda torch: torch.rand(size=(2, 3)), exact=True, name='size_keyword')
+check('torch.rand', lambda torch: torch.randn(), name='no_size')
+check('torch.rand', lambda torch: torch.rand((2, 3), 4), name='tuple_then_int')
+check('torch.rand', lambda torch: torch.rand(3, generator=3), name='generator_type')
+check('torch.rand', lambda torch: torch.rand(2, 3, out=torch.empty(2, 3), dtype=torch.float64),
+      name='dtype_out_mismatch')
+check('torch.rand', lambda torch: torch.randn(2, out=torch.empty(2, dtype=torch.float64), requires_grad=True),
+      exact=True, name='out_dtype_and_requires_grad')
+check('torch.randint', lambda torch: (torch.randint(0, 5, 3), ), name='int_size_with_low')
+check('torch.randint', lambda torch: torch.randint(0.5, 10, (5,)), name='float_low')
+check('torch.randint', lambda torch: torch.randint(True, 10, (5,)), name='bool_low')
+check('torch.randint', lambda torch: torch.randint(10), name='no_size')
+check('torch.randint', lambda torch: torch.randint(10, 3), name='high_int_size')
+check('torch.randint', lambda torch: torch.randint(2.5, (3,)), name='high_float')
+check('torch.randint', lambda torch: torch.randint(high=3, size=2), name='size_keyword_int')
+check('torch.randint', lambda torch: torch.randint(0, 10, (2.5,)), name='float_in_size')
+check('torch.randint', lambda torch: (torch.randint(high=10, size=(3,)), torch.randint(low=2, high=10, size=(3,))),
+      exact=True, name='keywords')
+check('torch.randint', lambda torch: torch.randint(0, 10, (5,), out=torch.empty(5), dtype=torch.int64),
+      name='dtype_out_mismatch')
+
+# --- *_like ------------------------------------------------------------------------------------------
+check('torch.rand_like', lambda torch: (torch.rand_like(torch.ones(3, dtype=torch.complex64)),
+                                        torch.randn_like(torch.ones(20, dtype=torch.complex128))),
+      exact=True, name='complex_real_view')
+check('torch.rand_like', lambda torch: (torch.rand_like(torch.ones(3), generator=torch.Generator()),
+                                        torch.randn_like(torch.ones(3), generator=torch.Generator().manual_seed(3)),
+                                        torch.randint_like(torch.ones(3), 10, generator=torch.Generator())),
+      exact=True, name='generator')
+check('torch.rand_like', lambda torch: torch.rand_like(torch.ones(2), generator=1), name='generator_type')
+check('torch.rand_like', lambda torch: torch.rand_like(3), name='not_tensor')
+check('torch.randint_like', lambda torch: torch.randint_like(torch.ones(3)), name='no_high')
+check('torch.randint_like', lambda torch: torch.randint_like(torch.ones(3), 2.5), name='float_high')
+check('torch.randint_like', lambda torch: torch.randint_like(torch.ones(2, 3).t(), 10), exact=True,
+      name='memory_order')
+check('torch.randint_like', lambda torch: torch.randint_like(torch.ones(3, dtype=torch.int64), 10,
+                                                             requires_grad=True), name='int_requires_grad')
+
+# --- in-place samplers -------------------------------------------------------------------------------
+check('Tensor.uniform_', lambda torch: (torch.empty(5, dtype=torch.complex64).uniform_(2, 3),
+                                        torch.empty(20, dtype=torch.complex64).normal_(1, 2)),
+      exact=True, name='complex_real_view')
+check('Tensor.uniform_', lambda torch: torch.empty(5).uniform_(0, 'b'), name='float_arg_type')
+check('Tensor.uniform_', lambda torch: torch.empty(5).uniform_(a=1), name='unexpected_keyword')
+check('Tensor.geometric_', lambda torch: torch.empty(5).geometric_(), name='missing_p')
+check('Tensor.normal_', lambda torch: torch.empty(5).normal_(0, float('nan')), name='nan_std')
+check('Tensor.normal_', lambda torch: torch.empty(5, dtype=torch.int64).normal_(0, -1), name='std_before_dtype')
+check('Tensor.exponential_', lambda torch: torch.empty(5).exponential_(generator=1), name='generator_type')
+for _name, _fill in {'uniform_': lambda t: t.uniform_(), 'normal_': lambda t: t.normal_(),
+                     'exponential_': lambda t: t.exponential_(), 'cauchy_': lambda t: t.cauchy_(),
+                     'log_normal_': lambda t: t.log_normal_(), 'geometric_': lambda t: t.geometric_(0.5),
+                     'random_': lambda t: (t.random_(), t.random_(5), t.random_(2, 5)),
+                     'bernoulli_': lambda t: (t.bernoulli_(0.5), t.bernoulli_(t.new_full((3,), 0.5)))}.items():
+    check(f'Tensor.{_name}', lambda torch, f=_fill: _grad_fn(torch, f), exact=True, name='grad_fn_zero_grad')
+check('Tensor.random_', lambda torch: torch.empty(5).random_(2.5), name='float_to')
+check('Tensor.random_', lambda torch: torch.empty(5).random_(0, 2.5), name='float_to_with_from')
+check('Tensor.random_', lambda torch: torch.empty(5).random_(5, generator=1), name='generator_type_one_arg')
+check('Tensor.random_', lambda torch: torch.empty(5).random_(0, 5, generator=1), name='generator_type_two_args')
+check('Tensor.random_', lambda torch: torch.empty(5, dtype=torch.complex64).random_(), name='complex')
+check('Tensor.random_', lambda torch: torch.empty(5, dtype=torch.complex64).random_(3), name='complex_bounds')
+check('Tensor.random_', lambda torch: torch.empty(5, dtype=torch.float32).random_(2 ** 24, None),
+      name='float_from_at_to_inc')
+check('Tensor.bernoulli_', lambda torch: torch.empty(5).bernoulli_(0.5, generator=1), name='generator_type')
+check('Tensor.bernoulli_', lambda torch: torch.empty(5).bernoulli_(None), name='p_none')
+check('Tensor.bernoulli_', lambda torch: torch.empty(5).bernoulli_(torch.rand(3)), name='p_not_expandable')
+check('Tensor.bernoulli_', lambda torch: torch.empty(5).bernoulli_(torch.ones(5, dtype=torch.int64)), name='int_p')
+check('Tensor.bernoulli_', lambda torch: torch.empty(5, dtype=torch.complex64).bernoulli_(0.3), name='complex_self')
+check('torch.bernoulli', lambda torch: torch.bernoulli(torch.ones(3, dtype=torch.bool)), name='bool_p')
+check('torch.bernoulli', lambda torch: torch.bernoulli(3), name='not_tensor')
+check('torch.bernoulli', lambda torch: torch.bernoulli(torch.rand(3), generator=1), name='generator_type')
+check('torch.bernoulli', lambda torch: torch.bernoulli(torch.rand(3), out=torch.empty(3, dtype=torch.int64)),
+      exact=True, name='out_other_dtype')
