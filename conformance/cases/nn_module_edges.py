@@ -1,5 +1,6 @@
 """nn.Module and its containers on edge use: hooks, registration, conversion, state_dict; torch's
 result, or its error, for each rule faketorch once got wrong; one case per rule."""
+import contextlib
 import warnings
 
 from conformance import case, check
@@ -188,3 +189,45 @@ def public_hook_not_private(torch):
 
 check('nn.Module.state_dict', lambda torch: _warns(lambda: list(torch.nn.Linear(1, 1).state_dict(None, 'p.'))),
       name='positional_args_warn')
+
+
+# --- forward hooks with always_call ----------------------------------------------------------------------
+def _always(torch, where):
+    """What always-called forward hooks see when a pre-hook or a later forward hook raises."""
+    out, m = [], torch.nn.Linear(1, 1)
+
+    def boom(*args):
+        raise ValueError('boom')
+    if where == 'pre':
+        m.register_forward_pre_hook(boom)
+    m.register_forward_hook(lambda mod, args, res: out.append(('always', type(res).__name__)), always_call=True)
+    m.register_forward_hook(lambda mod, args, kw, res: out.append(('always_kw', sorted(kw), type(res).__name__)),
+                            always_call=True, with_kwargs=True)
+    if where == 'post':
+        m.register_forward_hook(boom)
+    m.register_forward_hook(lambda *args: 1 / 0, always_call=True)
+    with warnings.catch_warnings(record=True) as ws, contextlib.suppress(ValueError):   # the record is the result
+        warnings.simplefilter('always')
+        m(torch.ones(1))
+    return out, [str(w.message) for w in ws]
+
+
+check('nn.Module.register_forward_hook', lambda torch: _always(torch, 'pre'), name='always_call_after_pre_hook_error')
+check('nn.Module.register_forward_hook', lambda torch: _always(torch, 'post'), name='always_call_not_rerun')
+
+
+@case('nn.modules.module.register_module_forward_hook')
+def always_call_global_gets_no_kwargs(torch):
+    out, mm = [], torch.nn.modules.module
+
+    class Bad(torch.nn.Module):
+        def forward(self, x):
+            raise ValueError('x')
+    h = mm.register_module_forward_hook(lambda *args: out.append(len(args)), with_kwargs=True, always_call=True)
+    try:
+        torch.nn.Identity()(torch.ones(1))
+        with contextlib.suppress(ValueError):
+            Bad()(torch.ones(1))
+    finally:
+        h.remove()
+    return out

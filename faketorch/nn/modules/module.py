@@ -5,6 +5,7 @@ import warnings
 import weakref
 from collections import OrderedDict, namedtuple
 from collections.abc import Mapping
+from typing import TypeVar
 
 from ... import _xnp as np
 
@@ -137,6 +138,7 @@ def _forward_unimplemented(self, *input):
 class Module:
     """Base class for all neural network modules."""
     dump_patches = False
+    T_destination = TypeVar('T_destination', bound=dict)
     _version = 1
     training: bool
     call_super_init = False
@@ -387,42 +389,50 @@ class Module:
     __call__ = _call_impl
 
     def _call_with_hooks(self, args, kwargs):
+        # st: what the always-called forward hooks see if anything below raises, as torch's inner()
+        st = {'args': args, 'kwargs': kwargs, 'result': None, 'called': set()}
+        try:
+            return self._hooked_forward(st)
+        except Exception:
+            self._run_always_called_hooks(st)
+            raise
+
+    def _hooked_forward(self, st):
+        args, kwargs = st['args'], st['kwargs']
+        full, non_full = self._get_backward_hooks()
+        pre = [*_global_backward_pre_hooks.values(), *self._backward_pre_hooks.values()]
         for hook_id, hook in (*_global_forward_pre_hooks.items(), *self._forward_pre_hooks.items()):
             if hook_id in self._forward_pre_hooks_with_kwargs:
                 res = hook(self, args, kwargs)
                 if res is not None:
                     if isinstance(res, tuple) and len(res) == 2:
-                        args, kwargs = res
+                        args, kwargs = st['args'], st['kwargs'] = res
                     else:
                         raise RuntimeError('forward pre-hook must return None or a tuple of '
                                            f'(new_args, new_kwargs), but got {res}.')
             else:
                 res = hook(self, args)
                 if res is not None:
-                    args = res if isinstance(res, tuple) else (res,)
-        full, non_full = self._get_backward_hooks()
-        pre = [*_global_backward_pre_hooks.values(), *self._backward_pre_hooks.values()]
+                    args = st['args'] = res if isinstance(res, tuple) else (res,)
         bw = None
         if full or pre:
             bw = BackwardHook(self, full, pre)
-            args = bw.setup_input_hook(args)
-        try:
-            result = self.forward(*args, **kwargs)
-        except Exception:
-            self._run_always_called_hooks(args, kwargs)
-            raise
+            args = st['args'] = bw.setup_input_hook(args)
+        result = st['result'] = self.forward(*args, **kwargs)
         for hook_id, hook in (*_global_forward_hooks.items(), *self._forward_hooks.items()):
+            if hook_id in self._forward_hooks_always_called or hook_id in _global_forward_hooks_always_called:
+                st['called'].add(hook_id)
             if hook_id in self._forward_hooks_with_kwargs or hook_id in _global_forward_hooks_with_kwargs:
                 res = hook(self, args, kwargs, result)
             else:
                 res = hook(self, args, result)
             if res is not None:
-                result = res
+                result = st['result'] = res
         if bw is not None:
             if not isinstance(result, (Tensor, tuple)):
                 warnings.warn('For backward hooks to be called, module output should be a Tensor or a tuple of '
-                              f'Tensors but received {type(result)}', stacklevel=3)
-            result = bw.setup_output_hook(result)
+                              f'Tensors but received {type(result)}', stacklevel=4)
+            result = st['result'] = bw.setup_output_hook(result)
         if non_full:
             var = result
             while not isinstance(var, Tensor):
@@ -432,6 +442,25 @@ class Module:
                     var.grad_fn.register_hook(functools.partial(hook, self))
                 self._maybe_warn_non_full_backward_hook(args, result, var.grad_fn)
         return result
+
+    def _run_always_called_hooks(self, st):
+        """After an error: the always_call forward hooks not yet run, globals first; torch passes kwargs only
+        to the module's own with_kwargs hooks here, and silences (with a warning) what they raise."""
+        args, kwargs, result = st['args'], st['kwargs'], st['result']
+        for where, hooks, always, with_kwargs in (('global module', _global_forward_hooks,
+                                                   _global_forward_hooks_always_called, {}),
+                                                  ('module', self._forward_hooks, self._forward_hooks_always_called,
+                                                   self._forward_hooks_with_kwargs)):
+            for hook_id, hook in list(hooks.items()):
+                if hook_id not in always or hook_id in st['called']:
+                    continue
+                try:
+                    res = hook(self, args, kwargs, result) if hook_id in with_kwargs else hook(self, args, result)
+                    if res is not None:
+                        result = res
+                except Exception as e:
+                    warnings.warn(f'{where} forward hook with ``always_call=True`` raised an exception that was '
+                                  f'silenced as another error was raised in forward: {str(e)}', stacklevel=4)
 
     def _get_backward_hooks(self):
         """(full backward hooks, regular backward hooks): global ones first, as torch."""
@@ -467,18 +496,6 @@ class Module:
         else:
             return
         warnings.warn(msg, FutureWarning, stacklevel=4)
-
-    def _run_always_called_hooks(self, args, kwargs):
-        for hook_id, hook in (*_global_forward_hooks.items(), *self._forward_hooks.items()):
-            if hook_id in self._forward_hooks_always_called or hook_id in _global_forward_hooks_always_called:
-                try:
-                    if hook_id in self._forward_hooks_with_kwargs or hook_id in _global_forward_hooks_with_kwargs:
-                        hook(self, args, kwargs, None)
-                    else:
-                        hook(self, args, None)
-                except Exception as e:
-                    warnings.warn('module forward hook with ``always_call=True`` raised an exception that was '
-                                  f'silenced as another error was raised in forward: {str(e)}', stacklevel=2)
 
     # --- hooks ---
     def register_forward_pre_hook(self, hook, *, prepend=False, with_kwargs=False):
@@ -663,6 +680,15 @@ class Module:
 
     def cpu(self):
         return self._apply(lambda t: t.cpu())
+
+    def ipu(self, device=None):
+        return self._apply(lambda t: t.ipu(device))
+
+    def xpu(self, device=None):
+        return self._apply(lambda t: t.xpu(device))
+
+    def mtia(self, device=None):
+        return self._apply(lambda t: t.mtia(device))
 
     def type(self, dst_type):
         return self._apply(lambda t: t.type(dst_type))
