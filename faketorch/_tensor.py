@@ -227,6 +227,8 @@ class Tensor(metaclass=_TensorMeta):
 
     @requires_grad.setter
     def requires_grad(self, flag):
+        if flag.__class__ is not bool:
+            raise RuntimeError("requires_grad must be a bool")
         # torch's setter and requires_grad_() word the dtype error differently
         if flag and not (self.dtype.is_floating_point or self.dtype.is_complex):
             raise RuntimeError("only Tensors of floating point and complex dtype can require gradients")
@@ -236,6 +238,10 @@ class Tensor(metaclass=_TensorMeta):
         return self._inference
 
     def requires_grad_(self, requires_grad=True):
+        if requires_grad.__class__ is not bool:
+            t = type(requires_grad)
+            raise TypeError("requires_grad_(): argument 'requires_grad' (position 1) must be bool, not "
+                            f"{'Tensor' if isinstance(requires_grad, Tensor) else t.__name__ if t.__module__ == 'builtins' else f'{t.__module__}.{t.__name__}'}")
         if requires_grad and self._inference and not _grad_state.inference:
             raise RuntimeError("Setting requires_grad=True on inference tensor outside InferenceMode is not "
                                "allowed.")
@@ -275,6 +281,8 @@ class Tensor(metaclass=_TensorMeta):
         if g is not None:
             if not isinstance(g, Tensor):
                 raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type {type(g).__name__}")
+            if g is self:
+                raise RuntimeError("can't assign Variable as its own grad")
             want = self.grad_dtype
             if want is not None and g.dtype is not want:
                 raise RuntimeError(f"attempting to assign a gradient with dtype '{_dtype_c10(g.dtype)}' to a tensor "
@@ -617,6 +625,18 @@ class Size(tuple):
 
     def __reduce__(self):
         return (Size, (tuple(self),))
+
+
+def _not_writable(name):
+    def fset(self, value):
+        raise AttributeError(f"attribute '{name}' of 'torch._C.TensorBase' objects is not writable")
+    return fset
+
+
+# torch's read-only attributes refuse an assignment with their own message
+for _name in ('shape', 'ndim', 'device', 'is_cuda', 'is_cpu', 'layout', 'grad_fn', 'is_leaf', '_version', 'itemsize',
+              'nbytes', 'retains_grad', 'is_sparse', 'is_quantized', 'is_meta'):
+    setattr(Tensor, _name, property(getattr(Tensor, _name).fget, _not_writable(_name)))
 
 
 def _bind_autograd():

@@ -66,3 +66,16 @@ check('Tensor.data', lambda torch: setattr(torch.ones(3, requires_grad=True), 'd
 check('Tensor.detach_', lambda torch: torch.ones(3)[1:].detach_(), name='view_without_grad')
 check('Tensor.detach_', lambda torch: (torch.ones(3).detach().detach_(), torch.ones(3).data.detach_()),
       name='detached_is_not_a_view')
+check('Tensor.requires_grad', lambda torch: setattr(torch.ones(2), 'requires_grad', 1), name='setter_not_bool')
+check('Tensor.requires_grad_', lambda torch: torch.ones(2).requires_grad_(None), name='not_bool')
+check('Tensor.grad', lambda torch: (lambda x: setattr(x, 'grad', x))(torch.ones(2, requires_grad=True)),
+      name='setter_own_grad')
+check('Tensor.grad_fn', lambda torch: setattr(torch.ones(2), 'grad_fn', None), name='not_writable')
+check('Tensor.shape', lambda torch: setattr(torch.ones(2), 'shape', (2,)), name='not_writable')
+check('Tensor.mul_', lambda torch: (torch.ones(3, requires_grad=True) * 1).unbind()[1].mul_(2),
+      name='multi_output_view_unbind')
+check('Tensor.add_', lambda torch: (torch.ones(3, requires_grad=True) * 1).split([1, 2])[1].add_(2),
+      name='multi_output_view_split_with_sizes')
+check('Tensor.__add__', lambda torch: (torch.tensor([1, 2]) + __import__('numpy').True_,
+                                       __import__('numpy').bool_(True) // torch.tensor([1, 2])),
+      name='numpy_bool_is_float')

@@ -140,6 +140,10 @@ def needs(node, i):
 
 # --- in-place and out= -------------------------------------------------------------------------
 
+# the view functions with several outputs: torch forbids writing into their outputs in place
+_MULTI_VIEW_NODES = frozenset(('UnbindBackward0', 'SplitBackward0', 'SplitWithSizesBackward0'))
+
+
 def check_inplace(t):
     if t._inference and not grad_state.inference:
         raise RuntimeError("Inplace update to inference tensor outside InferenceMode is not allowed.You can make "
@@ -147,6 +151,13 @@ def check_inplace(t):
                            "https://github.com/pytorch/rfcs/pull/17 for more details.")
     if t._requires_grad and t._grad_fn is None and grad_state.enabled:
         raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+    if t._view_fn is not None and t._grad_fn is not None and grad_state.enabled:
+        name = t._grad_fn.name()
+        if name in _MULTI_VIEW_NODES:
+            raise RuntimeError(f"Output {t._output_nr} of {name[:-9]} is a view and is being modified inplace. This "
+                               "view is the output of a function that returns multiple views. Such functions do not "
+                               "allow the output views to be modified inplace. You should replace the inplace "
+                               "operation by an out-of-place one.")
     if t._base is not None and t._base._requires_grad and t._base._grad_fn is None \
             and grad_state.enabled and t._requires_grad:
         raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place "

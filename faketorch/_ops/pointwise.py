@@ -22,7 +22,7 @@ def _operand_error(fname, pos, argname, x):
 
 def _as_scalar(x):
     if isinstance(x, np.generic):
-        return x.item()
+        return float(x) if x.__class__ is np.bool_ else x.item()     # torch reads a NumPy bool as a float
     if isinstance(x, numbers.Number):
         return x
     return None
@@ -309,7 +309,7 @@ def binary(name, fwd, da=None, db=None, *, kind='arith', grad_name=None, save=Tr
     def op(input, other, *, out=None):
         if not isinstance(input, Tensor):
             if isinstance(other, Tensor) and _as_scalar(input) is not None:
-                input = _make(np.asarray(input), D.result_type_of((), (input,)), other._device)
+                input = _scalar_tensor(_as_scalar(input), other)
             else:
                 raise _operand_error(name, 1, 'input', input)
         if not scalar_ok and not isinstance(other, Tensor):
@@ -792,7 +792,9 @@ def _comparable(other):
 
 
 def _scalar_tensor(s, like):
-    return _make(np.asarray(s, dtype=D.result_type_of((), (s,))._np), D.result_type_of((), (s,)), like._device)
+    s = _as_scalar(s)
+    dt = D.result_type_of((), (s,))
+    return _make(np.asarray(s, dtype=dt._np), dt, like._device)
 
 
 # --- special functions ---------------------------------------------------------------------------
