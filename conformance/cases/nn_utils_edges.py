@@ -258,3 +258,7 @@ def weight_norm_functions(torch):
     w = torch._weight_norm(v, g, 1)
     w.sum().backward()
     return w, w.grad_fn.name(), v.grad, g.grad, torch.norm_except_dim(v.detach(), 2, -1)
+check('torch.nn.utils.convert_conv2d_weight_memory_format', lambda torch: [
+    m.weight.stride() for m in torch.nn.utils.convert_conv2d_weight_memory_format(
+        torch.nn.Sequential(torch.nn.Conv2d(2, 3, 2), torch.nn.ConvTranspose2d(3, 2, 2)), torch.channels_last)],
+      name='weights_channels_last')

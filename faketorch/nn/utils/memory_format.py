@@ -6,7 +6,8 @@ __all__ = ['convert_conv2d_weight_memory_format', 'convert_conv3d_weight_memory_
 def _convert(module, memory_format, kinds):
     from .. import modules
     if isinstance(module, tuple(getattr(modules, k) for k in kinds)):
-        module.weight.data = module.weight.detach().clone(memory_format=memory_format)
+        # torch clones with memory_format; faketorch's clone keeps the layout, .to() applies it
+        module.weight.data = module.weight.detach().to(memory_format=memory_format)
     for child in module.children():
         _convert(child, memory_format, kinds)
     return module
