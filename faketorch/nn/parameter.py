@@ -1,10 +1,9 @@
 """nn.Parameter, nn.Buffer and the lazy UninitializedParameter."""
-from .. import _xnp as np
-
-from .._tensor import Tensor, _make
+from .._tensor import Tensor
 from .. import _dtype as D
 
-__all__ = ['Parameter', 'Buffer', 'UninitializedParameter', 'UninitializedBuffer', 'is_lazy']
+__all__ = ['Parameter', 'Buffer', 'UninitializedTensorMixin', 'UninitializedParameter', 'UninitializedBuffer',
+           'is_lazy']
 
 
 def _empty(dtype=None, device=None):
@@ -94,7 +93,7 @@ def _refuse(name):
     return method
 
 
-class _UninitializedTensorMixin:
+class UninitializedTensorMixin:
     """torch's UninitializedTensorMixin: an empty tensor until materialize() gives it a shape and
     turns it into cls_to_become; until then only dtype/device changes and copy_ work."""
 
@@ -145,10 +144,10 @@ def _uninitialized(cls, requires_grad, device, dtype):
 
 
 for _op, _name in _LAZY_OPERATORS.items():
-    setattr(_UninitializedTensorMixin, _op, _refuse(_name))
+    setattr(UninitializedTensorMixin, _op, _refuse(_name))
 
 
-class UninitializedParameter(_UninitializedTensorMixin, Parameter):
+class UninitializedParameter(UninitializedTensorMixin, Parameter):
     """A parameter whose shape is not known yet (lazy modules)."""
     cls_to_become = Parameter
 
@@ -159,7 +158,7 @@ class UninitializedParameter(_UninitializedTensorMixin, Parameter):
         pass
 
 
-class UninitializedBuffer(_UninitializedTensorMixin, Tensor):
+class UninitializedBuffer(UninitializedTensorMixin, Tensor):
     cls_to_become = Tensor
 
     def __new__(cls, requires_grad=False, device=None, dtype=None, persistent=True):
