@@ -1,4 +1,5 @@
 """Tensor: one array + dtype + device + autograd fields. Ops are attached from faketorch._ops."""
+import math
 import numbers
 import operator
 
@@ -474,7 +475,8 @@ class Tensor(metaclass=_TensorMeta):
         self._scalar_check()
         v = self.item()
         if isinstance(v, complex):
-            if v.imag:
+            # int() reads the value as int64_t, which a NaN or infinite real part overflows
+            if v.imag or (c10_name == 'int64_t' and not math.isfinite(v.real)):
                 raise RuntimeError(f"value cannot be converted to type {c10_name} without overflow")
             v = v.real
         return v

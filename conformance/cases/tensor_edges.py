@@ -79,3 +79,23 @@ check('Tensor.add_', lambda torch: (torch.ones(3, requires_grad=True) * 1).split
 check('Tensor.__add__', lambda torch: (torch.tensor([1, 2]) + __import__('numpy').True_,
                                        __import__('numpy').bool_(True) // torch.tensor([1, 2])),
       name='numpy_bool_is_float')
+check('Tensor.__pos__', lambda torch: +torch.tensor([True]), name='bool_error')
+check('Tensor.__int__', lambda torch: int(torch.tensor(complex(float('nan'), 0))), name='complex_nan_overflows')
+
+
+@case('torch.autograd.backward')
+def version_error_names_in_place_node(torch):
+    a = torch.ones(2, requires_grad=True)
+    b = a * 1
+    c = b * b
+    b.fill_(2)
+    c.sum().backward()
+
+
+@case('torch.autograd.backward')
+def version_error_names_copy_slices(torch):
+    a = torch.ones(2, 2, requires_grad=True)
+    b = a * 1
+    c = b @ b
+    b[0] = 2
+    c.sum().backward()

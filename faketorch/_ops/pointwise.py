@@ -758,7 +758,6 @@ Tensor.__rmod__ = _operator(lambda self, other: remainder(other if isinstance(ot
 Tensor.__pow__ = _operator(pow)
 Tensor.__rpow__ = _reflected(pow)
 Tensor.__neg__ = neg
-Tensor.__pos__ = lambda self: self
 Tensor.__abs__ = abs
 def _invert(self):
     if self.dtype._cat > 1:     # the operator checks before bitwise_not's kernel would
@@ -1160,6 +1159,7 @@ def positive(input):
 
 
 register(positive)
+Tensor.__pos__ = positive
 
 
 # --- more binary ---------------------------------------------------------------------------------

@@ -192,7 +192,7 @@ def _modified_msg(t, data, dt, now, ver, node, nr):
 def _op_name(node):
     # torch names the op, not the node: ExpBackward0 -> Exp
     import re
-    return re.sub(r'Backward\d*$', '', type(node).__name__)
+    return re.sub(r'Backward0?(?=\d*$)', '', node.name())     # FillBackward2 -> Fill2; CopySlices keeps torch::autograd::
 
 
 _CLASSES = {}
