@@ -57,3 +57,13 @@ check('utils.data.DataLoader', lambda torch: outcomes(
 check('utils.data.Dataset', lambda torch: [repr(a).replace(torch.__name__ + '.', 'torch.') for a in (
     _D(torch).Dataset[int], _D(torch).IterableDataset[int], _D(torch).Sampler[int], _D(torch).DataLoader[int])],
       name='generic_alias')
+
+
+# --- worker processes ----------------------------------------------------------------------------
+def _in_worker(torch, fn):
+    """fn(torch) evaluated in a DataLoader worker."""
+    return list(_D(torch).DataLoader(_samples(torch, lambda t: [fn(t)]), batch_size=None, num_workers=1))
+
+
+check('utils.data.DataLoader', lambda torch: _in_worker(torch, lambda t: t.get_num_threads()),
+      name='worker_one_thread')

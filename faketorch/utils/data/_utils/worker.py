@@ -83,6 +83,8 @@ def _worker_loop(dataset_kind, dataset, index_queue, data_queue, done_event, aut
         gc.freeze()
         if hasattr(signal, 'SIGCHLD'):  # a forked worker must not run the parent's SIGCHLD handler
             signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        import faketorch
+        faketorch.set_num_threads(1)    # as torch: one thread per worker
         seed = _seed_worker(base_seed, worker_id)
         _worker_info = WorkerInfo(id=worker_id, num_workers=num_workers, seed=seed, dataset=dataset)
 
