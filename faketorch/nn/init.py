@@ -2,9 +2,6 @@
 import math
 import warnings
 
-from .. import _xnp as np
-
-from .._tensor import Tensor
 from ..autograd.grad_mode import state as _grad_state
 
 __all__ = ['calculate_gain', 'uniform_', 'normal_', 'trunc_normal_', 'constant_', 'ones_', 'zeros_',
@@ -81,6 +78,8 @@ def normal_(tensor, mean=0.0, std=1.0, generator=None):
 def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
     """Rejection sampling as torch 2.13 does: redraw normals outside [a, b] when most of the mass is
     inside; otherwise uniform proposals on [a, b] accepted against the normal's log-density."""
+    if tensor.is_meta:
+        return tensor
     def norm_cdf(x):
         return (1.0 + math.erf(x / math.sqrt(2.0))) / 2.0
     if mean < a - 2 * std or mean > b + 2 * std:
@@ -140,11 +139,11 @@ def zeros_(tensor):
 def eye_(tensor):
     if tensor.ndimension() != 2:
         raise ValueError('Only tensors with 2 dimensions are supported')
-    with _no_grad():
-        tensor.zero_()
-        n = min(tensor.shape)
-        tensor._data[np.arange(n), np.arange(n)] = 1
-        tensor._vc[0] += 1
+    from .._ops._core import write_into
+    # torch.eye(out=tensor): zeros, ones on the diagonal, one write as the version counter sees it
+    write_into(tensor._data, 0, fill=True)
+    write_into(tensor.diagonal()._data, 1, fill=True)
+    tensor._vc[0] += 1
     return tensor
 
 
@@ -157,13 +156,13 @@ def dirac_(tensor, groups=1):
         raise ValueError('dim 0 must be divisible by groups')
     out_per = sizes[0] // groups
     min_dim = min(out_per, sizes[1])
+    centre = tuple(s // 2 for s in sizes[2:])
     with _no_grad():
         tensor.zero_()
-        centre = tuple(s // 2 for s in sizes[2:])
+        # one write per ones entry, as torch does (the version counter shows it)
         for g in range(groups):
             for i in range(min_dim):
-                tensor._data[(g * out_per + i, i) + centre] = 1
-        tensor._vc[0] += 1
+                tensor[(g * out_per + i, i) + centre] = 1
     return tensor
 
 
@@ -202,6 +201,7 @@ def kaiming_normal_(tensor, a=0, mode='fan_in', nonlinearity='leaky_relu', gener
 
 
 def orthogonal_(tensor, gain=1, generator=None):
+    from .. import linalg, diag
     if tensor.ndimension() < 2:
         raise ValueError('Only tensors with 2 or more dimensions are supported')
     if tensor.numel() == 0:
@@ -209,14 +209,15 @@ def orthogonal_(tensor, gain=1, generator=None):
     rows = tensor.size(0)
     cols = tensor.numel() // rows
     flat = tensor.new_empty((rows, cols)).normal_(0, 1, **_gen_kw(generator))
-    a = flat._data.T if rows < cols else flat._data
-    q, r = np.linalg.qr(a.astype(np.float64) if a.dtype == np.float16 else a)
-    q = q * np.sign(np.diagonal(r))
     if rows < cols:
-        q = q.T
+        flat.t_()
+    q, r = linalg.qr(flat)
+    q *= diag(r, 0).sign()
+    if rows < cols:
+        q.t_()
     with _no_grad():
-        tensor._data[...] = np.asarray_on((q * gain).reshape(tensor.shape).astype(tensor._data.dtype), tensor._data)
-        tensor._vc[0] += 1
+        tensor.view_as(q).copy_(q)
+        tensor.mul_(gain)
     return tensor
 
 
@@ -225,13 +226,12 @@ def sparse_(tensor, sparsity, std=0.01, generator=None):
     if tensor.ndimension() != 2:
         raise ValueError('Only tensors with 2 dimensions are supported')
     rows, cols = tensor.shape
-    num_zeros = int(math.ceil(sparsity * rows))
+    num_zeros = math.ceil(sparsity * rows)
     with _no_grad():
         tensor.normal_(0, std, **_gen_kw(generator))
+        # torch draws the row permutations from the default generator, not from `generator`
         for c in range(cols):
-            idx = randperm(rows)
-            tensor._data[idx._data[:num_zeros], c] = 0
-        tensor._vc[0] += 1
+            tensor[randperm(rows)[:num_zeros], c] = 0
     return tensor
 
 
@@ -241,6 +241,8 @@ def _deprecated(new):
                       f'`nn.init.{new.__name__}`.', FutureWarning, stacklevel=2)
         return new(*args, **kwargs)
     f.__name__ = new.__name__[:-1]
+    f.__doc__ = (f'\n    {f.__name__}(...)\n\n    .. warning::\n        This method is now deprecated in favor of '
+                 f':func:`torch.nn.init.{new.__name__}`.\n\n    See :func:`~torch.nn.init.{new.__name__}` for details.')
     return f
 
 
@@ -256,42 +258,3 @@ kaiming_normal = _deprecated(kaiming_normal_)
 orthogonal = _deprecated(orthogonal_)
 sparse = _deprecated(sparse_)
 
-
-# --- temporary fallbacks until the torch-exact RNG methods land (faketorch/random.py) -------------
-def _install_fallbacks():
-    def _fill(t, arr):
-        t._data[...] = arr.astype(t._data.dtype, copy=False)
-        t._vc[0] += 1
-        return t
-
-    if not hasattr(Tensor, 'uniform_'):
-        def uniform_fb(self, from_=0.0, to=1.0, *, generator=None):
-            from .. import rand
-            return _fill(self, rand(self.shape, dtype=self.dtype)._data * (to - from_) + from_)
-        Tensor.uniform_ = uniform_fb
-    if not hasattr(Tensor, 'normal_'):
-        def normal_fb(self, mean=0.0, std=1.0, *, generator=None):
-            from .. import randn
-            return _fill(self, randn(self.shape, dtype=self.dtype)._data * std + mean)
-        Tensor.normal_ = normal_fb
-    if not hasattr(Tensor, 'bernoulli_'):
-        def bernoulli_fb(self, p=0.5, *, generator=None):
-            from .. import rand
-            pa = p._data if isinstance(p, Tensor) else p
-            return _fill(self, rand(self.shape, dtype=self.dtype)._data < pa)
-        Tensor.bernoulli_ = bernoulli_fb
-    if not hasattr(Tensor, 'erfinv_'):
-        def erfinv_fb(self):
-            x = self._data.astype(np.float64)
-            # initial guess then Newton steps on erf (temporary: math.erf per element)
-            verf = np.frompyfunc(math.erf, 1, 1)
-            y = np.clip(x, -1 + 1e-16, 1 - 1e-16)
-            z = np.sign(y) * np.sqrt(-np.log((1 - y) * (1 + y)))
-            for _ in range(40):
-                z = z - (verf(z).astype(np.float64) - y) / (2 / math.sqrt(math.pi) * np.exp(-z * z))
-            z = np.where(x >= 1, np.inf, np.where(x <= -1, -np.inf, z))
-            return _fill(self, z)
-        Tensor.erfinv_ = erfinv_fb
-
-
-_install_fallbacks()
