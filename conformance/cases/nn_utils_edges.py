@@ -262,3 +262,24 @@ check('torch.nn.utils.convert_conv2d_weight_memory_format', lambda torch: [
     m.weight.stride() for m in torch.nn.utils.convert_conv2d_weight_memory_format(
         torch.nn.Sequential(torch.nn.Conv2d(2, 3, 2), torch.nn.ConvTranspose2d(3, 2, 2)), torch.channels_last)],
       name='weights_channels_last')
+
+
+def _double(torch):
+    return type('Dbl', (torch.nn.Module,), {'forward': lambda self, x: x.double()})()
+
+
+@case('torch.nn.utils.parametrize.remove_parametrizations')
+def leave_parametrized_other_dtype(torch):
+    P = torch.nn.utils.parametrize
+    m = torch.nn.Linear(3, 2)
+    m.register_buffer('b2', torch.ones(2))
+    P.register_parametrization(m, 'b2', _double(torch), unsafe=True)
+    P.register_parametrization(m, 'weight', _double(torch), unsafe=True)
+    P.remove_parametrizations(m, 'b2')
+
+
+@case('torch.nn.utils.parametrize.remove_parametrizations')
+def leave_parametrized_other_dtype_parameter(torch):
+    m = torch.nn.Linear(3, 2)
+    torch.nn.utils.parametrize.register_parametrization(m, 'weight', _double(torch), unsafe=True)
+    torch.nn.utils.parametrize.remove_parametrizations(m, 'weight')

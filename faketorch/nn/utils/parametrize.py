@@ -8,7 +8,7 @@ import copyreg
 from collections.abc import Sequence
 from contextlib import contextmanager
 
-from ..._tensor import Tensor
+from ..._tensor import Tensor, _dtype_c10
 from ...autograd.grad_mode import no_grad
 from ..modules.container import ModuleDict, ModuleList
 from ..parameter import Parameter
@@ -41,6 +41,9 @@ def _register(module, name, x):
 
 def _set(dest, src):
     # torch's Tensor.set_: dest now shares src's data
+    if src.dtype != dest.dtype:
+        raise RuntimeError(f'Could not set tensor of type {_dtype_c10(src.dtype)} to a tensor of type '
+                           f'{_dtype_c10(dest.dtype)}')
     dest._data = src._data
     dest.dtype = src.dtype
     dest._device = src._device
@@ -248,7 +251,12 @@ def remove_parametrizations(module, tensor_name, leave_parametrized=True):
         if leave_parametrized:
             with no_grad():
                 t = getattr(module, tensor_name)
-                _set(original, t)
+                try:
+                    _set(original, t)
+                except RuntimeError as e:
+                    if type(original) is Tensor:
+                        raise
+                    raise RuntimeError(_SET_SUBCLASS_ERROR) from e
     else:
         if not leave_parametrized:
             raise ValueError('Cannot leave unparametrized (`leave_parametrized=False`) a tensor that is '
@@ -262,6 +270,13 @@ def remove_parametrizations(module, tensor_name, leave_parametrized=True):
         delattr(module, 'parametrizations')
         module.__class__ = module.__class__.__bases__[0]
     return module
+
+
+_SET_SUBCLASS_ERROR = (
+    'Calling remove_parametrizations() with leave_parametrized=True for a parameter that is an instance of a tensor '
+    'subclass requires set_() to be implemented correctly for the tensor subclass.Alternatively, one can opt into the '
+    'swap_tensors pathEither set leave_parametrized=False or provide a working implementationfor set_() in the tensor '
+    'subclass or set torch.__future__.set_swap_module_params_on_conversion(True).')
 
 
 def type_before_parametrizations(module):
