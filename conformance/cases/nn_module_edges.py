@@ -231,3 +231,13 @@ def always_call_global_gets_no_kwargs(torch):
     finally:
         h.remove()
     return out
+
+
+# --- repr -----------------------------------------------------------------------------------------------
+def _extra(torch, text):
+    return type('E', (torch.nn.Module,), {'extra_repr': lambda self: text})()
+
+
+check('nn.ModuleList.__repr__', lambda torch: (repr(torch.nn.ModuleList([_extra(torch, 'a\n\nb')] * 2)),
+                                               repr(torch.nn.Sequential(_extra(torch, 'a\n\nb')))),
+      name='blank_lines_indented_in_list_only')

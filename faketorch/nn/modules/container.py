@@ -6,9 +6,15 @@ from itertools import chain, islice
 
 from ..._tensor import Tensor
 from ..parameter import Parameter
-from .module import Module, _addindent, _typename
+from .module import Module, _typename
 
 __all__ = ['Container', 'Sequential', 'ModuleList', 'ModuleDict', 'ParameterList', 'ParameterDict']
+
+
+def _addindent(s_, n):
+    """ModuleList's indent: unlike Module's, torch's copy here indents blank lines too."""
+    first, *rest = s_.split('\n')
+    return '\n'.join([first] + [n * ' ' + line for line in rest])
 
 
 def _get_abs_string_index(self, idx):
