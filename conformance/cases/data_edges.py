@@ -1,6 +1,8 @@
 """torch.utils.data edges found by fuzzing against torch: what default_collate does inside a worker
 (stacks into a tensor made like the first sample), index lists the TensorDataset fast path must
 leave to indexing, and the generic aliases (Dataset[int])."""
+import importlib
+
 from conformance import check, outcomes
 
 
@@ -67,3 +69,12 @@ def _in_worker(torch, fn):
 
 check('utils.data.DataLoader', lambda torch: _in_worker(torch, lambda t: t.get_num_threads()),
       name='worker_one_thread')
+
+
+def _pin(torch, data):
+    return importlib.import_module(torch.__name__ + '.utils.data._utils.pin_memory').pin_memory(data)
+
+
+check('utils.data._utils.pin_memory', lambda torch: outcomes(
+    lambda: _pin(torch, [1, 'a', (2.5, {'k': b'x'})]), lambda: _pin(torch, range(3)),
+    lambda: _pin(torch, {'t': torch.ones(2)})), name='cpu_only')

@@ -61,4 +61,4 @@ class ExceptionWrapper:
             del exception
 
 
-from . import collate, fetch, signal_handling, worker  # noqa: E402
+from . import collate, fetch, pin_memory, signal_handling, worker  # noqa: E402
