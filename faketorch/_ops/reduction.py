@@ -1,4 +1,5 @@
 """Reductions: sum, mean, prod, max/min, argmax/argmin, std/var, all/any, logsumexp, cumsum ..."""
+import builtins
 import math
 
 from .. import _xnp as np
@@ -7,10 +8,36 @@ from .. import _dtype as D
 from .. import return_types
 from .._tensor import Tensor, _make, _wrap_dim
 from ..autograd.grad_mode import state as grad_state
-from ._core import attach, needs, no_dims_error, register, with_out, write_out
+from ._core import attach, kernel_error, needs, no_dims_error, register, write_out
 
 _py_max = max
 _py_min = min
+
+
+class _ArgError(TypeError):
+    """An argument of a type torch's parser rejects: the public wrapper (_public) words torch's error."""
+
+
+def _int_arg(v):
+    """v read as torch's parser reads an int argument: a Python or NumPy int, or a one-element integer
+    tensor; anything else (bool included) is an _ArgError."""
+    if isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_)):
+        return int(v)
+    if isinstance(v, Tensor) and v.dtype._cat == 1 and v._data.size == 1:
+        return int(v._data.reshape(()))
+    raise _ArgError(v)
+
+
+def _dim1(dim, n):
+    """A single dim argument, wrapped."""
+    return _wrap_dim(dim if dim.__class__ is int else _int_arg(dim), n)
+
+
+def _dim_types(dim):
+    """Check a dim argument's type only: torch's parser does that before the op looks at dtypes."""
+    for d in dim if isinstance(dim, (tuple, list)) else () if dim is None else (dim,):
+        if d.__class__ is not int:
+            _int_arg(d)
 
 
 def _dims(dim, n, empty_is_all=True):
@@ -21,7 +48,7 @@ def _dims(dim, n, empty_is_all=True):
     ds = tuple(dim) if isinstance(dim, (tuple, list)) else (dim,)
     out = []
     for d in ds:
-        w = _wrap_dim(d, n)
+        w = _wrap_dim(d if d.__class__ is int else _int_arg(d), n)
         if w in out:
             raise RuntimeError(f"dim {w} appears multiple times in the list of dims")
         out.append(w)
@@ -85,10 +112,10 @@ def sum(input, dim=None, keepdim=False, *, dtype=None):
 def nansum(input, dim=None, keepdim=False, *, dtype=None):
     if input.dtype._cat < 2:
         return sum(input, dim, keepdim, dtype=dtype)
-    if input.dtype.is_complex and input._device.type == 'cpu':
-        raise RuntimeError("nansum on CPU does not support complex inputs")
     a = input._data
     dims = _dims(dim, a.ndim)
+    if input.dtype.is_complex and input._device.type == 'cpu':
+        raise RuntimeError("nansum on CPU does not support complex inputs")
     out_dt = dtype or input.dtype
     data = np.nansum(a, axis=dims, keepdims=keepdim, dtype=out_dt._np) if dims else \
         np.where(np.isnan(a), 0, a).astype(out_dt._np)
@@ -103,9 +130,10 @@ def nansum(input, dim=None, keepdim=False, *, dtype=None):
     return r
 
 
-def _mean_dtype(input, dtype):
+def _mean_dtype(input, dtype, dim):
     out_dt = dtype or input.dtype
     if out_dt._cat < 2:
+        _dim_types(dim)
         which = 'Optional dtype' if dtype is not None else 'Input dtype'
         raise RuntimeError(f"mean(): could not infer output dtype. {which} must be either a floating "
                            f"point or complex dtype. Got: {D.type_name(out_dt)}")
@@ -115,7 +143,7 @@ def _mean_dtype(input, dtype):
 def mean(input, dim=None, keepdim=False, *, dtype=None):
     if isinstance(dim, D.dtype):
         dim, dtype = None, dim
-    out_dt = _mean_dtype(input, dtype)
+    out_dt = _mean_dtype(input, dtype, dim)
     if dtype is not None and dtype is not input.dtype:
         input = input.to(dtype)
     a = input._data
@@ -138,6 +166,7 @@ def mean(input, dim=None, keepdim=False, *, dtype=None):
 
 
 def nanmean(input, dim=None, keepdim=False, *, dtype=None):
+    _dim_types(dim)
     if input.dtype._cat < 2:
         raise RuntimeError(f"nanmean(): expected input to have floating point or complex dtype but got "
                            f"{D.type_name(input.dtype)}")
@@ -149,9 +178,7 @@ def prod(input, dim=None, keepdim=False, *, dtype=None):
     if isinstance(dim, D.dtype):
         dim, dtype = None, dim
     if isinstance(dim, (tuple, list)):
-        raise TypeError("prod() received an invalid combination of arguments - got (tuple), but expected "
-                        "one of:\n * (*, torch.dtype dtype = None)\n * (int dim, bool keepdim = False, *, "
-                        "torch.dtype dtype = None)\n")
+        raise _ArgError(dim)
     out_dt = dtype or _int_acc(input.dtype)
     if dtype is not None and dtype is not input.dtype:
         input = input.to(dtype)
@@ -225,6 +252,8 @@ def _minmax(name, npf, argf):
         if a.size == 0:
             raise RuntimeError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0. "
                                "Specify the reduction dim with the 'dim' argument.")
+        if input.dtype.is_complex:
+            raise kernel_error(f'{name}_all', input.dtype)
         r = _make(np.asarray(npf(a)), input.dtype, input._device)
         if _grad_on(input):
             shape = a.shape
@@ -243,9 +272,11 @@ def _minmax(name, npf, argf):
             return write_out(out, r, name) if out is not None else r
         a = input._data
         n = a.ndim
-        d = _wrap_dim(dim, n)
+        d = _dim1(dim, n)
         if n and a.shape[d] == 0:
             raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
+        if input.dtype.is_complex:
+            raise RuntimeError(f"{name}(): does not support complex input")
         if n == 0:
             idx = np.zeros((), np.int64)
             vals = a.copy()
@@ -297,6 +328,8 @@ def _amaxmin(name, npf):
         if a.size == 0 and (not dims or len(dims) == a.ndim and dim in ((), [], None)):
             raise RuntimeError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0. "
                                "Specify the reduction dim with the 'dim' argument.")
+        if a.size and input.dtype.is_complex:
+            raise kernel_error(f'{name[1:]}_values_cpu', input.dtype)
         data = npf(a, axis=dims, keepdims=keepdim) if dims else a.copy()
         r = _make(np.asarray(data), input.dtype, input._device)
         if _grad_on(input):
@@ -315,13 +348,15 @@ amin = _amaxmin('amin', np.min)
 
 def aminmax(input, *, dim=None, keepdim=False):
     a = input._data
+    d = None if dim is None else _dim1(dim, a.ndim)
     if a.size == 0:
         if dim is None:
             raise RuntimeError("aminmax(): cannot compute aminmax over an empty dimension as the "
                                "operation has no identity.")
-        d = _wrap_dim(dim, a.ndim)
         if a.shape[d] == 0:
-            raise IndexError(f"aminmax(): Expected reduction dim {d} to have non-zero size.")
+            raise IndexError(f"aminmax: Expected reduction dim {d} to have non-zero size.")
+    if input.dtype.is_complex:
+        raise kernel_error('aminmax_cpu', input.dtype)
     dims = _dims(dim, a.ndim)
     lo = np.min(a, axis=dims, keepdims=keepdim) if dims else a.copy()
     hi = np.max(a, axis=dims, keepdims=keepdim) if dims else a.copy()
@@ -349,8 +384,10 @@ def aminmax(input, *, dim=None, keepdim=False):
 def _arg(name, argf):
     def f(input, dim=None, keepdim=False):
         a = input._data
-        if input.dtype is D.bool:
-            raise RuntimeError(f"{name}(): does not support bool input")
+        if input.dtype is D.bool or input.dtype.is_complex:
+            if dim is not None and dim.__class__ is not int:
+                _int_arg(dim)
+            raise RuntimeError(f"{name}(): does not support {'bool' if input.dtype is D.bool else 'complex'} input")
         if dim is None:
             if a.size == 0:
                 raise IndexError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0.")
@@ -358,7 +395,7 @@ def _arg(name, argf):
             if keepdim:
                 data = data.reshape((1,) * a.ndim)
         else:
-            d = _wrap_dim(dim, a.ndim)
+            d = _dim1(dim, a.ndim)
             if a.ndim == 0:
                 data = np.zeros((), np.int64)
             else:
@@ -411,8 +448,9 @@ def _correction(dim, unbiased, correction):
     return dim, 1
 
 
-def _var_dtype(input, name='std and var'):
+def _var_dtype(input, dim, name='std and var'):
     if input.dtype._cat < 2:        # before the dims are looked at
+        _dim_types(dim)
         raise RuntimeError(f"{name} only support floating point and complex dtypes")
 
 
@@ -445,7 +483,7 @@ def _var_bwd(shape, dims, keepdim, count, c, sqrt):
 
 
 def _var(input, dim, c, keepdim, sqrt):
-    _var_dtype(input)
+    _var_dtype(input, dim)
     a = input._data
     dims = _dims(dim, a.ndim)
     data, _, count = _var_data(input, dims, c, keepdim)
@@ -471,7 +509,7 @@ def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
 
 
 def _var_mean(input, dim, unbiased, keepdim, correction, sqrt):
-    _var_dtype(input, 'std_mean' if sqrt else 'var_mean')
+    _var_dtype(input, None if isinstance(dim, bool) else dim, 'std_mean' if sqrt else 'var_mean')
     dim, c = _correction(dim, unbiased, correction)
     a = input._data
     dims = _dims(dim, a.ndim)
@@ -511,6 +549,8 @@ def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
 # --- logsumexp, cumulative -------------------------------------------------------------------------
 
 def logsumexp(input, dim, keepdim=False):
+    if dim is None:
+        raise _ArgError(dim)
     if input.dtype._cat < 2:
         input = input.to(D.get_default_dtype())
     a = input._data
@@ -548,7 +588,7 @@ def _cum_prepare(input, dim, dtype):
     out_dt = dtype or _int_acc(input.dtype)
     if dtype is not None and dtype is not input.dtype:
         input = input.to(dtype)
-    return input, out_dt, _wrap_dim(dim, input._data.ndim)
+    return input, out_dt, _dim1(dim, input._data.ndim)
 
 
 def cumsum(input, dim, *, dtype=None):
@@ -603,7 +643,7 @@ def logcumsumexp(input, dim):
     if input.dtype._cat < 2:
         input = input.to(D.get_default_dtype())
     a = input._data
-    d = _wrap_dim(dim, a.ndim)
+    d = _dim1(dim, a.ndim)
     if a.ndim == 0 or a.size == 0:
         data = a.copy()
     else:
@@ -634,7 +674,9 @@ def _cumext(name, cmp):
 
     def f(input, dim, *, out=None):
         a = input._data
-        d = _wrap_dim(dim, a.ndim)
+        d = _dim1(dim, a.ndim)
+        if a.size and input.dtype.is_complex:
+            raise kernel_error(f'{name}_cpu', input.dtype)
         if a.ndim == 0:
             vals, idx = a.copy(), np.zeros((), np.int64)
         elif a.size == 0:
@@ -678,13 +720,89 @@ cummax = _cumext('cummax', np.maximum)
 cummin = _cumext('cummin', np.minimum)
 
 
+# torch's signatures of the functions, as its parser prints them in a TypeError (the methods drop input and out)
+_DIM_TUPLE = '(Tensor input, tuple of ints dim, bool keepdim = False, *, torch.dtype dtype = None, Tensor out = None)'
+_VAR = ('(Tensor input, tuple of ints dim, bool unbiased = True, bool keepdim = False, *, Tensor out = None)',
+        '(Tensor input, tuple of ints dim = None, *, Number correction = None, bool keepdim = False, Tensor out = None)',
+        '(Tensor input, bool unbiased = True)')
+_VAR_MEAN = tuple(s.replace(', *, Tensor out = None', '').replace(', Tensor out = None', '') for s in _VAR)
+_MAX = ('(Tensor input, *, Tensor out = None)', '(Tensor input, Tensor other, *, Tensor out = None)',
+        '(Tensor input, int dim, bool keepdim = False, *, tuple of Tensors out = None)')
+_ANY = ('(Tensor input, *, Tensor out = None)',
+        '(Tensor input, tuple of ints dim = None, bool keepdim = False, *, Tensor out = None)',
+        '(Tensor input, int dim, bool keepdim = False, *, Tensor out = None)')
+_ARGMAX = ('(Tensor input, int dim = None, bool keepdim = False, *, Tensor out = None)',)
+_AMAX = ('(Tensor input, tuple of ints dim = (), bool keepdim = False, *, Tensor out = None)',)
+_NANSUM = ('(Tensor input, tuple of ints dim = None, bool keepdim = False, *, torch.dtype dtype = None, '
+           'Tensor out = None)',)
+_CUMSUM = ('(Tensor input, int dim, *, torch.dtype dtype = None, Tensor out = None)',)
+_SIGS = {
+    'sum': ('(Tensor input, *, torch.dtype dtype = None)', _DIM_TUPLE),
+    'mean': ('(Tensor input, *, torch.dtype dtype = None, Tensor out = None)', _DIM_TUPLE),
+    'prod': ('(Tensor input, *, torch.dtype dtype = None)',
+             '(Tensor input, int dim, bool keepdim = False, *, torch.dtype dtype = None, Tensor out = None)'),
+    'nansum': _NANSUM, 'nanmean': _NANSUM, 'amax': _AMAX, 'amin': _AMAX, 'argmax': _ARGMAX, 'argmin': _ARGMAX,
+    'all': _ANY, 'any': _ANY, 'var': _VAR, 'std': _VAR, 'var_mean': _VAR_MEAN, 'std_mean': _VAR_MEAN, 'max': _MAX, 'min': _MAX,
+    'logsumexp': ('(Tensor input, tuple of ints dim, bool keepdim = False, *, Tensor out = None)',),
+    'cumsum': _CUMSUM, 'cumprod': _CUMSUM,
+    'logcumsumexp': ('(Tensor input, int dim, *, Tensor out = None)',),
+    'cummax': ('(Tensor input, int dim, *, tuple of Tensors out = None)',),
+    'cummin': ('(Tensor input, int dim, *, tuple of Tensors out = None)',),
+    'count_nonzero': ('(Tensor input, int dim = None)', '(Tensor input, tuple of ints dim)'),
+    'aminmax': ('(Tensor input, *, int dim = None, bool keepdim = False, tuple of Tensors out = None)',),
+}
+
+
+def _method_sig(sig):
+    parts = [p for p in sig[1:-1].split(', ') if p != 'Tensor input' and not p.endswith(' out = None')]
+    return f"({', '.join(parts[:-1] if parts[-1:] == ['*'] else parts)})"
+
+
+def _reword(e, name, sigs, args, kwargs):
+    """Raise torch's TypeError for arguments its parser rejects: those an op flagged (_ArgError), or that
+    did not bind to the Python function at all (the error raised in the caller's frame)."""
+    if isinstance(e, _ArgError) or e.__traceback__.tb_next is None:
+        _parse_args(name, sigs, args, kwargs)
+    raise e
+
+
+def _public(f, method=False, out=True):
+    """torch.<name> (or Tensor.<name>) from f: an out= keyword unless f takes its own, and torch's
+    parser errors."""
+    name = f.__name__
+    sigs = tuple(_method_sig(s) for s in _SIGS[name]) if method else _SIGS[name]
+    skip = 1 if method else 0
+    if not out:
+        def g(*args, **kwargs):
+            try:
+                return f(*args, **kwargs)
+            except TypeError as e:
+                _reword(e, name, sigs, args[skip:], kwargs)
+    else:
+        def g(*args, out=None, **kwargs):
+            try:
+                r = f(*args, **kwargs)
+            except TypeError as e:
+                _reword(e, name, sigs, args[skip:], kwargs if out is None else {**kwargs, 'out': out})
+            return r if out is None else write_out(out, r, name)
+    g.__name__ = name
+    g.__doc__ = f.__doc__
+    return g
+
+
+def _register_public(f, out=True, method=True):
+    register(_public(f, out=out), method=False)
+    if method:
+        register(_public(f, method=True, out=out), function=False)
+
+
 for _f in (sum, nansum, mean, nanmean, prod, amax, amin, argmax, argmin, all, any, var, std, logsumexp,
            cumsum, cumprod, logcumsumexp, count_nonzero):
-    register(with_out(_f))
-for _f in (max, min, cummax, cummin, aminmax):
-    register(_f)
-register(var_mean, method=False)
-register(std_mean, method=False)
+    _register_public(_f)
+for _f in (max, min, cummax, cummin, aminmax):      # these take their own out=
+    _register_public(_f, out=False)
+_register_public(var_mean, out=False, method=False)
+_register_public(std_mean, out=False, method=False)
 Tensor.cumsum_ = lambda self, dim, *, dtype=None: self.copy_(cumsum(self, dim, dtype=dtype))
 Tensor.cumprod_ = lambda self, dim, *, dtype=None: self.copy_(cumprod(self, dim, dtype=dtype))
 
@@ -704,18 +822,22 @@ _ARG_TYPES = {
     or (isinstance(v, (int, np.integer)) and v.__class__ is not bool),
     'bool': lambda v: v.__class__ is bool,
     'str': lambda v: isinstance(v, str),
+    'tuple of ints': lambda v: _ARG_TYPES['int'](v) or (isinstance(v, (tuple, list)) and
+                                                       builtins.all(_ARG_TYPES['int'](d) for d in v)),
+    'torch.dtype': lambda v: isinstance(v, D.dtype),
+    'tuple of Tensors': lambda v: isinstance(v, (tuple, list)) and builtins.all(isinstance(t, Tensor) for t in v),
 }
-_DEFAULTS = {'None': None, 'False': False, '-1': -1, '1': 1}
+_DEFAULTS = {'None': None, 'False': False, 'True': True, '-1': -1, '1': 1, '()': (), '"linear"': 'linear'}
 
 
 def _signature(sig):
     """(number of positional parameters, [(type, name, default text or None)])."""
-    parts = sig[1:-1].split(', ')
+    parts = sig[1:-1].split(', ') if sig != '()' else []
     params = []
     for p in parts:
         if p != '*':
             decl, eq, default = p.partition(' = ')
-            params.append((*decl.split(), default if eq else None))
+            params.append((*decl.rsplit(' ', 1), default if eq else None))
     return parts.index('*') if '*' in parts else len(parts), params
 
 
@@ -754,10 +876,21 @@ def _type_name(v):
     return t.__name__ if t.__module__ == 'builtins' else f'{t.__module__}.{t.__name__}'
 
 
+def _content_name(v):
+    """A rejected argument as torch's parser describes it: a sequence with its items' types."""
+    if isinstance(v, tuple):
+        return f"tuple of ({', '.join(_type_name(x) for x in v)})"
+    if isinstance(v, list):
+        return f"list of [{', '.join(_type_name(x) for x in v)}]"
+    return _type_name(v)
+
+
 def _one_overload_error(fname, star, params, args, kwargs):
     """What torch says when only one overload takes this many arguments."""
     if len(args) > star:
-        return f"{fname}() takes {star} positional arguments but {len(args)} were given"
+        least = len([p for p in params[:star] if p[2] is None])
+        took = f'from {least} to {star}' if least < star else star
+        return f"{fname}() takes {took} positional argument{'s' if star != 1 else ''} but {len(args)} were given"
     for i, p in enumerate(params):
         if i < len(args):
             if p[1] in kwargs:
@@ -783,14 +916,15 @@ def _invalid_combination(fname, sigs, args, kwargs):
     for sig in sigs:
         msg += f" * {sig}\n"
         star, params = _signature(sig)
-        # torch counts the '*' as a parameter here, and matches a keyword only to a positional one
-        if len(args) + len(kwargs) != len(params) + (star < len(params)):
+        # torch counts the '*' as a parameter here, and matches a keyword only to a positional one; an
+        # overload without parameters is always annotated
+        if params and len(args) + len(kwargs) != len(params) + (star < len(params)):
             continue
         wrong = [k for k in keys if k not in [p[1] for p in params[len(args):star]]]
         if wrong:
             msg += f"      didn't match because some of the keywords were incorrect: {', '.join(wrong)}\n"
         else:
-            marked = [_type_name(a) if i < star and _fits(params[i], a) else f'!{_type_name(a)}!'
+            marked = [_type_name(a) if i < star and _fits(params[i], a) else f'!{_content_name(a)}!'
                       for i, a in enumerate(args)]
             msg += f"      didn't match because some of the arguments have invalid types: ({', '.join(marked)})\n"
     return msg
@@ -804,7 +938,8 @@ def _parse_args(fname, sigs, args, kwargs):
         if vals is not None:
             return i, vals
     n = len(args) + len(kwargs)
-    plausible = [sp for sp in parsed if len([p for p in sp[1] if p[2] is None]) <= n <= len(sp[1])]
+    plausible = parsed if len(parsed) == 1 else \
+        [sp for sp in parsed if len([p for p in sp[1] if p[2] is None]) <= n <= len(sp[1])]
     if len(plausible) == 1:
         raise TypeError(_one_overload_error(fname, *plausible[0], args, kwargs))
     raise TypeError(_invalid_combination(fname, sigs, args, kwargs))

@@ -9,7 +9,7 @@ from ..autograd.grad_mode import state as grad_state
 from ..autograd.graph import node_class
 from . import _stl
 from ._core import attach, kernel_error, register, with_out, write_out
-from .reduction import _parse_args
+from .reduction import _SIGS, _dim1, _parse_args, _register_public
 
 
 def _grad_on(t):
@@ -193,7 +193,7 @@ def _quick_select(row, k):
 
 def kthvalue(input, k, dim=-1, keepdim=False, *, out=None):
     a = input._data
-    d = _wrap_dim(dim, a.ndim)
+    d = _dim1(dim, a.ndim)
     size = a.shape[d] if a.ndim else 1
     if size == 0:
         raise IndexError(f"kthvalue(): Expected reduction dim {d} to have non-zero size.")
@@ -242,9 +242,9 @@ def _median_dim(name, ignore_nan):
         a = input._data
         if dim is None:
             return _median_all(input, name, ignore_nan)
-        d = _wrap_dim(dim, a.ndim)
-        if a.ndim and a.shape[d] == 0:
-            raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
+        d = _dim1(dim, a.ndim)
+        if a.ndim and a.shape[d] == 0:     # nanmedian's message says median too
+            raise IndexError(f"median(): Expected reduction dim {d} to have non-zero size.")
         _no_bool(input, 'median_out')
         if a.ndim == 0:
             vals, idx = a.copy(), np.zeros((), np.int64)
@@ -262,8 +262,9 @@ def _median_dim(name, ignore_nan):
 
 
 def _no_bool(input, kernel):
-    if input.dtype is D.bool:
-        raise kernel_error(kernel, D.bool)
+    """torch's order statistics have no bool or complex kernels."""
+    if input.dtype is D.bool or input.dtype.is_complex:
+        raise kernel_error(kernel, input.dtype)
 
 
 def _median_all(input, name, ignore_nan):
@@ -309,12 +310,14 @@ def _std_mode(row):
 
 def mode(input, dim=-1, keepdim=False, *, out=None):
     a = input._data
-    d = _wrap_dim(dim, a.ndim)
+    d = _dim1(dim, a.ndim)
     if a.ndim == 0:
         vals, idx = a.copy(), np.zeros((), np.int64)
     else:
         if a.shape[d] == 0:
             raise IndexError(f"mode(): Expected reduction dim {d} to have non-zero size.")
+        if a.size and input.dtype.is_complex:
+            raise kernel_error('mode_cpu', input.dtype)
         x = np.moveaxis(a, d, -1)
         n = x.shape[-1]
         order = np.argsort(x, axis=-1, kind='stable')
@@ -744,7 +747,15 @@ def histogramdd(input, bins, *, range=None, weight=None, density=False):
 
 
 register(histogramdd, method=False)
-for _f in (sort, topk, kthvalue, median, nanmedian, mode, quantile, nanquantile, histc, histogram):
+_MEDIAN = ('(Tensor input)', '(Tensor input, int dim, bool keepdim = False, *, tuple of Tensors out = None)')
+_QUANTILE = tuple(f'(Tensor input, {q} q, int dim = None, bool keepdim = False, *, str interpolation = "linear", '
+                  'Tensor out = None)' for q in ('Tensor', 'float'))
+_SIGS.update(median=_MEDIAN, nanmedian=_MEDIAN, quantile=_QUANTILE, nanquantile=_QUANTILE,
+             mode=('(Tensor input, int dim = -1, bool keepdim = False, *, tuple of Tensors out = None)',),
+             kthvalue=('(Tensor input, int k, int dim = -1, bool keepdim = False, *, tuple of Tensors out = None)',))
+for _f in (kthvalue, median, nanmedian, mode, quantile, nanquantile):     # these take their own out=
+    _register_public(_f, out=False)
+for _f in (sort, topk, histc, histogram):
     register(_f)
 for _f in (argsort, msort):
     register(with_out(_f) if _f is msort else _f)

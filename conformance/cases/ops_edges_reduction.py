@@ -1,0 +1,57 @@
+"""Reductions, scans and order statistics on edge input: torch's result, or its error, for each rule
+faketorch once got wrong; one case per rule."""
+from conformance import check
+
+
+def _x(torch, *shape, dtype=None):
+    n = 1
+    for s in shape:
+        n *= s
+    return (torch.arange(n, dtype=torch.float32).reshape(shape) - 2).to(dtype or torch.float32)
+
+
+# --- arguments of the wrong type: torch's parser words the error ---------------------------------
+check('torch.sum', lambda torch: torch.sum(_x(torch, 2, 3), 'a'), name='str_dim_invalid_combination')
+check('Tensor.sum', lambda torch: _x(torch, 2, 3).sum(1.0), name='float_dim_method_signatures')
+check('torch.max', lambda torch: torch.max(_x(torch, 2, 3), (0, 1)), name='tuple_dim')
+check('Tensor.max', lambda torch: _x(torch, 2, 3).max(dim=(0, 1)), name='tuple_dim_keyword')
+check('torch.std', lambda torch: torch.std(_x(torch, 2, 3), 'a'), name='str_dim_marks_overload')
+check('torch.argmax', lambda torch: torch.argmax(_x(torch, 2, 3), (0, 1)), name='tuple_dim_one_overload')
+check('Tensor.argmax', lambda torch: _x(torch, 2, 3).argmax(dim=[1]), name='list_dim_keyword')
+check('Tensor.argmax', lambda torch: _x(torch, 2, 3).argmax(0, True, 1), name='too_many_positionals')
+check('torch.median', lambda torch: torch.median(_x(torch, 2, 3), 1.0), name='float_dim')
+check('torch.cumsum', lambda torch: torch.cumsum(_x(torch, 2, 3), (0,)), name='tuple_dim')
+check('torch.nanmean', lambda torch: torch.nanmean(_x(torch, 2, 3), 1.0), name='float_dim')
+check('torch.prod', lambda torch: torch.prod(_x(torch, 2, 3), (0, 1)), name='tuple_dim_function')
+check('torch.logsumexp', lambda torch: torch.logsumexp(_x(torch, 2, 3)), name='missing_dim')
+check('torch.logsumexp', lambda torch: torch.logsumexp(_x(torch, 2, 3), None), name='none_dim')
+check('torch.aminmax', lambda torch: torch.aminmax(_x(torch, 2, 3), 1), name='positional_dim')
+check('torch.aminmax', lambda torch: torch.aminmax(_x(torch, 2, 3), dim=[1]), name='list_dim')
+check('torch.count_nonzero', lambda torch: torch.count_nonzero(_x(torch, 2, 3), -1, keepdim=True),
+      name='keepdim_invalid_combination')
+check('torch.var_mean', lambda torch: torch.var_mean(_x(torch, 2, 3), 1.0), name='float_dim_no_out')
+check('torch.sum', lambda torch: (torch.sum(_x(torch, 2, 3), torch.tensor(1)), _x(torch, 2, 3).argmax(torch.tensor(0))),
+      name='int_tensor_dim')
+check('torch.argmax', lambda torch: torch.argmax(_x(torch, 2, 3), True), name='bool_dim')
+# the parser runs before the op's dtype checks
+check('torch.mean', lambda torch: torch.mean(_x(torch, 2, 3, dtype=torch.int64), 1.0), name='int_input_float_dim')
+check('torch.argmax', lambda torch: torch.argmax(_x(torch, 2, 3, dtype=torch.bool), (0,)), name='bool_input_tuple_dim')
+
+# --- complex input: no kernel, each op's own words, after its dim checks -----------------------------
+_C = lambda torch, *shape: _x(torch, *shape, dtype=torch.complex64)     # noqa: E731
+check('torch.max', lambda torch: torch.max(_C(torch, 2, 3)), name='complex')
+check('torch.max', lambda torch: torch.max(_C(torch, 0, 3), 1), name='complex_dim')
+check('torch.amin', lambda torch: (torch.amin(_C(torch, 0, 3), 1), torch.amin(_C(torch, 2, 3), 1)), name='complex')
+check('torch.argmax', lambda torch: torch.argmax(_C(torch, 0, 3)), name='complex_before_empty')
+check('torch.aminmax', lambda torch: torch.aminmax(_C(torch, 0, 3), dim=1), name='complex')
+check('torch.median', lambda torch: (torch.median(_C(torch, 0, 3)), torch.median(_C(torch, 2, 3), 0)),
+      name='complex')
+check('torch.mode', lambda torch: (torch.mode(_C(torch, 0, 3)), torch.mode(torch.tensor(1j)), torch.mode(_C(torch, 2, 3))),
+      name='complex')
+check('torch.kthvalue', lambda torch: torch.kthvalue(_C(torch, 0, 3), 1, 1), name='complex')
+check('torch.cummax', lambda torch: (torch.cummax(_C(torch, 0, 3), 0), torch.cummax(_C(torch, 2, 3), 0)), name='complex')
+check('torch.nansum', lambda torch: torch.nansum(_C(torch, 2, 3), (0, 0)), name='complex_dims_checked_first')
+
+# --- empty reductions: torch's messages ----------------------------------------------------------------
+check('torch.nanmedian', lambda torch: torch.nanmedian(torch.zeros(0, 3), 0), name='empty_dim_says_median')
+check('torch.aminmax', lambda torch: torch.aminmax(torch.zeros(0, 3), dim=0), name='empty_dim')
