@@ -283,3 +283,9 @@ def leave_parametrized_other_dtype_parameter(torch):
     m = torch.nn.Linear(3, 2)
     torch.nn.utils.parametrize.register_parametrization(m, 'weight', _double(torch), unsafe=True)
     torch.nn.utils.parametrize.remove_parametrizations(m, 'weight')
+check('torch._weight_norm', lambda torch: torch._weight_norm(torch.ones(2, 3), torch.ones(2, 1, dtype=torch.float64), 0),
+      name='fused_dtypes_must_match')
+check('torch._weight_norm', lambda torch: torch.nn.utils.parametrizations.weight_norm(
+    torch.nn.Linear(2, 3).to(torch.complex64)), name='fused_kernel_real_only')
+check('torch.norm_except_dim', lambda torch: torch.norm_except_dim(torch.ones(2, 3, dtype=torch.int64), 2, 0),
+      name='int_error')

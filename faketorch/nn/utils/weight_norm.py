@@ -11,6 +11,9 @@ __all__ = ['WeightNorm', 'weight_norm', 'remove_weight_norm']
 
 def norm_except_dim(v, pow=2, dim=0):
     """torch.norm_except_dim: the pow-norm of v over every dim but dim (all of v for dim=-1), keeping v's rank."""
+    if not (v.is_floating_point() or v.is_complex()):      # the message of the C++ norm it calls
+        raise RuntimeError(f'norm(): input dtype should be either floating point or complex. Got '
+                           f'{D.type_name(v.dtype)} instead.')
     if dim == -1:
         return v.norm(pow)
     if dim == 0:
@@ -28,6 +31,10 @@ def _weight_norm(v, g, dim=0):
                            f'{v.device} and g_in is on {g.device}')
     v, g = v.contiguous(), g.contiguous()
     if dim in (0, v.dim() - 1):
+        if not v.is_floating_point():
+            raise NotImplementedError(f'"weight_norm_kernel" not implemented for \'{D.type_name(v.dtype)}\'')
+        if g.dtype != v.dtype:
+            raise RuntimeError(f'expected scalar type {D.type_name(v.dtype)} but found {D.type_name(g.dtype)}')
         return F._fused('WeightNormInterfaceBackward0', (v, g), lambda v, g: _fused_weight_norm(v, g, dim))
     return v * (g / norm_except_dim(v, 2, dim))
 
