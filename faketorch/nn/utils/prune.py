@@ -4,8 +4,8 @@ import numbers
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
 
-from ..._ops.factory import ones_like
 from ... import contiguous_format
+from ..._ops.factory import ones_like
 from ...autograd.grad_mode import no_grad
 
 __all__ = ['BasePruningMethod', 'PruningContainer', 'Identity', 'RandomUnstructured', 'L1Unstructured',
