@@ -227,8 +227,10 @@ def _vjp_with_argnums(func, *primals, argnums=None, has_aux=False):
             raise RuntimeError(f"Expected pytree structure of cotangents to be the same as pytree structure of "
                                f"outputs to the function. cotangents: {_pytree.treespec_pprint(ct_spec)}, "
                                f"primal output: {_pytree.treespec_pprint(out_spec)}")
+        # the graph reaches the caller only through primals that required grad (an outer transform)
+        graph = keep and (is_grad_enabled() if create_graph is None else create_graph)
         with enable_grad():
-            grads = _grad_wrt(out_leaves, ct_leaves, in_leaves, keep or bool(create_graph))
+            grads = _grad_wrt(out_leaves, ct_leaves, in_leaves, graph)
         return in_spec.unflatten(grads)
 
     result = (_post(output, keep), wrapper)
@@ -360,26 +362,24 @@ def _check_randomness_arg(randomness):
         raise RuntimeError(f"Only allowed values for randomness are 'error', 'different', or 'same'. Got {randomness}")
 
 
-class _NoDraws:
-    """Stands in for the default generator's engine while randomness='error' holds: a draw raises."""
-
-    def __getattr__(self, name):
-        raise RuntimeError("vmap: called random operation while in randomness error mode. Please either use the "
-                           "'same' or 'different' randomness flags on vmap or perform the randomness operation out "
-                           "of vmap")
+def _refuse_draws(self, n):
+    raise RuntimeError("vmap: called random operation while in randomness error mode. Please either use the "
+                       "'same' or 'different' randomness flags on vmap or perform the randomness operation out "
+                       "of vmap")
 
 
 @contextlib.contextmanager
 def _random_mode(randomness):
+    """randomness='error': every generator's engine refuses to draw while the function runs."""
     if randomness != 'error':
         yield
         return
-    from .random import default_generator as gen
-    saved, gen._bg = gen._bg, _NoDraws()
+    from . import _rng
+    saved, _rng._State._raw32 = _rng._State._raw32, _refuse_draws
     try:
         yield
     finally:
-        gen._bg = saved
+        _rng._State._raw32 = saved
 
 
 def _broadcast_to_and_flatten(prefix, spec):
@@ -422,7 +422,8 @@ def _batched_inputs(in_dims, args, name):
         if not -x.dim() <= d < x.dim():
             raise ValueError(f"{where}: Got in_dim={d} for some input, but that input is a Tensor of dimensionality "
                              f"{x.dim()} so expected in_dim to satisfy -{x.dim()} <= in_dim < {x.dim()}.")
-        dims[i] = d % x.dim()
+        if d < 0:
+            dims[i] = d % x.dim()
     sizes = [x.size(d) for x, d in zip(leaves, dims) if d is not None]
     if not sizes:
         raise ValueError("vmap: Expected at least one Tensor to vmap over")
@@ -501,7 +502,8 @@ def _stack_results(results, size, out_dims, name):
         if not isinstance(values[0], _T.Tensor):
             raise ValueError(f"vmap({name}, ...): `{name}` must only return Tensors, got type {type(values[0])}. "
                              f"Did you mean to set out_dims= to None for output?")
-        out = stack(values, dim=d)
+        # torch moves the batch dimension of the batched result to out_dim: a view
+        out = stack(values).movedim(0, d)
         stacked.append(out.narrow(d, 0, 0) if size == 0 else out)
     return out_spec.unflatten(stacked)
 

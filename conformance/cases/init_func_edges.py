@@ -67,6 +67,9 @@ check('torch.func.vjp', lambda torch: torch.func.vjp(lambda a: a.long(), torch.o
 check('torch.func.vjp', lambda torch: torch.func.vjp(torch.sin, torch.ones(2))[1]((torch.ones(2),)),
       name='cotangent_structure')
 check('torch.func.vjp', lambda torch: torch.func.vjp(torch.sin, torch.ones(2))[1], name='vjp_fn')
+check('torch.func.vjp', lambda torch: [torch.func.vjp(torch.sin, x)[1](torch.ones(2), create_graph=cg)[0].requires_grad
+                                       for x in (torch.ones(2), torch.ones(2, requires_grad=True))
+                                       for cg in (None, False, True)], name='create_graph')
 check('torch.func.jvp', lambda torch: torch.func.jvp(torch.sin, [torch.ones(2)], [torch.ones(2)]),
       name='primals_not_tuple')
 check('torch.func.jvp', lambda torch: torch.func.jvp(torch.mul, (torch.ones(2), torch.ones(2)), (torch.ones(2),)),
@@ -126,5 +129,9 @@ check('torch.func.vmap', lambda torch: torch.func.vmap(lambda a: a + torch.rand(
       name='randomness_error')
 check('torch.func.vmap', lambda torch: (torch.func.vmap(lambda a: a + torch.rand(3), randomness='same')(_x(torch)),
                                         torch.rand(1)), name='randomness_same', exact=True)
+check('torch.func.vmap', lambda torch: torch.func.vmap(lambda a: a + torch.rand((), generator=torch.Generator()))(
+    torch.ones(3)), name='randomness_error_generator')
 check('torch.func.vmap', lambda torch: torch.func.vmap(torch.sin, randomness='foo'), name='randomness_arg')
+check('torch.func.vmap', lambda torch: (lambda y: (y, y.stride()))(torch.func.vmap(torch.sin, out_dims=1)(_x(torch))),
+      name='out_dim_is_a_view')
 check('torch.func.vmap', lambda torch: torch.func.vmap(torch.sin, chunk_size=0), name='chunk_size')
