@@ -516,8 +516,13 @@ class Tensor(metaclass=_TensorMeta):
                                "https://github.com/pytorch/pytorch/pull/103001")
         if id(self) in memo:
             return memo[id(self)]
+        import copy
         new = object.__new__(type(self))
-        new.__setstate__(self.__getstate__(copy_data=True))
+        st = self.__getstate__()
+        st['data'] = _deepcopy_array(self._data, memo)
+        st['dict'] = copy.deepcopy(st['dict'], memo)
+        new.__setstate__(st)
+        new._vc[0] = 1          # torch's copy is set_() onto a new storage: version 1
         if self._grad is not None:
             new._grad = self._grad.__deepcopy__(memo)
         memo[id(self)] = new
@@ -548,6 +553,24 @@ def _rebuild(cls, state):
     t = object.__new__(cls)
     t.__setstate__(state)
     return t
+
+
+def _deepcopy_array(data, memo):
+    """A copy of a tensor's array as torch's deepcopy makes it: the memory under it is copied once per
+    deepcopy (memo), so views of one storage stay views of one new storage, with their strides."""
+    root = data
+    while root.base.__class__ is _ndarray:
+        root = root.base
+    if data.__class__ is not _ndarray or root.base is not None or root.dtype != data.dtype \
+            or not (root.flags.c_contiguous or root.flags.f_contiguous):
+        return np.array(data)
+    new_root = memo.get(id(root))
+    if new_root is None:
+        new_root = memo[id(root)] = root.copy(order='K')
+        memo.setdefault(id(memo), []).append(root)      # as copy's _keep_alive: id(root) stays unique
+    flat = new_root.reshape(-1, order='A')
+    start = (data.__array_interface__['data'][0] - root.__array_interface__['data'][0]) // data.itemsize
+    return np.lib.stride_tricks.as_strided(flat[start:], data.shape, data.strides)
 
 
 def _host(data):

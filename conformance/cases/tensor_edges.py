@@ -99,3 +99,24 @@ def version_error_names_copy_slices(torch):
     c = b @ b
     b[0] = 2
     c.sum().backward()
+check('Tensor.__truediv__', lambda torch: (torch.tensor(-3) / torch.tensor([253, 2], dtype=torch.uint8),
+                                           torch.tensor(253, dtype=torch.uint8) / torch.tensor([-3, 2], dtype=torch.int8)),
+      name='ints_read_as_they_are')
+
+
+@case('Tensor.__deepcopy__')
+def views_keep_one_storage(torch):
+    import copy
+    x = torch.ones(4)
+    x2, a = copy.deepcopy([x, x[:2]])
+    a.add_(5)
+    t = copy.deepcopy(torch.ones(2, 3).t())
+    return x2, a, t.stride(), copy.deepcopy(torch.ones(2))._version
+
+
+@case('Tensor.__deepcopy__')
+def attributes_deep_copied(torch):
+    import copy
+    x = torch.ones(2)
+    x.foo = [1]
+    return copy.deepcopy(x).foo is x.foo

@@ -323,8 +323,8 @@ def binary(name, fwd, da=None, db=None, *, kind='arith', grad_name=None, save=Tr
             if getattr(check, 'kernel', False) and isinstance(other, Tensor) and a.shape != b.shape:
                 broadcast_shapes(a.shape, b.shape)      # torch broadcasts before its kernel refuses a dtype
             check(rt, input, other)
-        if kind == 'float' and rt._cat < _FLOAT:     # compute ints/bools in the default float
-            a = a.astype(D.get_default_dtype()._np)
+        if kind == 'float' and rt._cat < _FLOAT:     # ints/bools in the default float, each read as it is
+            a = input._data.astype(D.get_default_dtype()._np)
             b = other._data.astype(a.dtype) if isinstance(other, Tensor) else \
                 np.asarray(_as_scalar(other)).astype(a.dtype)[()]
         try:
