@@ -911,20 +911,21 @@ def geometric(gen, shape, dtype=_f32, p=0.5):
     return _from_f64(v, dtype).reshape(shape)
 
 
-def multinomial(gen, probs, num_samples, replacement=False):
+def multinomial(gen, probs, num_samples, replacement=False, transposed=False):
     """``torch.multinomial(probs, num_samples, replacement)`` for 1-D or 2-D float probs;
     returns int64 of shape (num_samples,) or (rows, num_samples).
 
     Without replacement, or with one sample: argmax / top-k of probs / Exp(1) noise drawn as
     ``empty_like(probs).exponential_(1)``. With replacement: per row, the float cumulative sum
-    normalised by its total, then one double uniform per sample and a binary search."""
+    normalised by its total, then one double uniform per sample and a binary search. ``transposed``:
+    2-D probs laid out column-major, whose noise is drawn in that memory order."""
     probs = np.asarray(probs)
     dtype = probs.dtype
     k = int(num_samples)
     _check_multinomial(probs, k, replacement)
     rows = probs.reshape(1, -1) if probs.ndim == 1 else probs
     if not replacement or k == 1:
-        q = exponential(gen, rows.shape, dtype, 1.0)
+        q = exponential(gen, rows.shape[::-1], dtype, 1.0).T if transposed else exponential(gen, rows.shape, dtype, 1.0)
         q = (rows / q).astype(dtype, copy=False)
         if k == 1:
             res = np.argmax(q, axis=1)[:, None]
@@ -936,7 +937,7 @@ def multinomial(gen, probs, num_samples, replacement=False):
         cum = (cum / cum[:, -1:]).astype(acc)
         cum[:, -1] = 1
         u = _double_uniforms(gen, rows.shape[0] * k).reshape(rows.shape[0], k)
-        res = np.stack([np.searchsorted(c.astype(_f64), r, 'left') for c, r in zip(cum, u)])
+        res = np.stack([np.searchsorted(c.astype(_f64), r, 'left') for c, r in zip(cum, u)]) if len(u) else u
     res = res.astype(np.int64)
     return res.reshape(k) if probs.ndim == 1 else res
 
@@ -1020,7 +1021,8 @@ def _poisson1(lam, unif):
             U = unif() - 0.5
             V = unif()
             us = 0.5 - abs(U)
-            k = math.floor((2 * a / us + b) * U + lam + 0.43)
+            x = (2 * a / us + b) * U + lam + 0.43
+            k = math.floor(x) if math.isfinite(x) else -2 ** 63      # torch's cast to int64
             if us >= 0.07 and V <= vr:
                 return k
             if k < 0 or (us < 0.013 and V > us):

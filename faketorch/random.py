@@ -179,30 +179,29 @@ def set_rng_state(new_state):
 
 
 @contextlib.contextmanager
-def fork_rng(devices=None, enabled=True, _caller='fork_rng', _devices_kw='devices', device_type=None):
-    """Restore the CPU generator's state (and any forked device's) on exit."""
-    if device_type == 'meta' or not enabled:
+def fork_rng(devices=None, enabled=True, _caller='fork_rng', _devices_kw='devices', device_type='cuda'):
+    """Restore the CPU generator's state (and that of each forked `device_type` device) on exit."""
+    if device_type == 'meta':
         yield
         return
-    dev_get = dev_set = None
-    try:
-        from faketorch import cuda as device_mod
-        dev_get = getattr(device_mod, 'get_rng_state', None)
-        dev_set = getattr(device_mod, 'set_rng_state', None)
-        count = device_mod.device_count
-    except ImportError:
-        count = lambda: 0   # noqa: E731
-    devices = list(range(count())) if devices is None else list(devices)
-    if dev_get is None or dev_set is None:
-        devices = []
+    import faketorch
+    device_type = _device(device_type).type
+    device_mod = getattr(faketorch, device_type, None)
+    if device_mod is None:
+        raise RuntimeError(f'torch has no module of `{device_type}`, you should register a module by '
+                           f'`torch._register_device_module`.')
+    if not enabled:
+        yield
+        return
+    devices = list(range(device_mod.device_count())) if devices is None else list(devices)
     cpu_state = get_rng_state()
-    dev_states = [dev_get(d) for d in devices]
+    dev_states = [device_mod.get_rng_state(d) for d in devices]
     try:
         yield
     finally:
         set_rng_state(cpu_state)
         for d, st in zip(devices, dev_states):
-            dev_set(st, d)
+            device_mod.set_rng_state(st, d)
 
 
 def thread_safe_generator():

@@ -90,3 +90,45 @@ check('torch.bernoulli', lambda torch: torch.bernoulli(3), name='not_tensor')
 check('torch.bernoulli', lambda torch: torch.bernoulli(torch.rand(3), generator=1), name='generator_type')
 check('torch.bernoulli', lambda torch: torch.bernoulli(torch.rand(3), out=torch.empty(3, dtype=torch.int64)),
       exact=True, name='out_other_dtype')
+
+# --- torch.normal's four overloads -------------------------------------------------------------------
+check('torch.normal', lambda torch: torch.normal(torch.zeros(3), torch.ones(2)), name='broadcast_error')
+check('torch.normal', lambda torch: torch.normal(2., 3., (4,), dtype=torch.int64), name='int_dtype')
+check('torch.normal', lambda torch: torch.normal(2., 3.), name='no_size')
+check('torch.normal', lambda torch: torch.normal(2., 3., 4), name='int_size')
+check('torch.normal', lambda torch: torch.normal(torch.zeros(3), 'a'), name='str_std')
+check('torch.normal', lambda torch: torch.normal(1., torch.ones(3), (3,)), name='tensor_std_with_size')
+check('torch.normal', lambda torch: torch.normal(torch.tensor(1.), 1., (3,)), exact=True, name='0d_mean_is_float')
+check('torch.normal', lambda torch: torch.normal(std=torch.ones(3)), name='missing_mean')
+check('torch.normal', lambda torch: torch.normal(torch.zeros(3), 1., generator=1), name='generator_type')
+check('torch.normal', lambda torch: torch.normal(torch.zeros(3), float('nan')), name='nan_std')
+check('torch.normal', lambda torch: torch.normal(torch.zeros(3), torch.tensor([1., float('nan'), 1.])),
+      name='nan_in_std_tensor')
+check('torch.normal', lambda torch: torch.normal(torch.zeros(3), 1., out=torch.empty(3, dtype=torch.float64)),
+      exact=True, name='drawn_in_out_dtype')
+check('torch.normal', lambda torch: (torch.normal(torch.zeros(3, dtype=torch.complex64), torch.tensor([1., 2., 3.])),
+                                     torch.normal(torch.ones(20, dtype=torch.complex128), 2.)),
+      exact=True, name='complex_mean')
+
+# --- multinomial, poisson, randperm ------------------------------------------------------------------
+check('torch.multinomial', lambda torch: torch.multinomial(torch.zeros(0, 3), 2, True), name='no_rows_replacement')
+check('torch.multinomial', lambda torch: torch.multinomial(torch.rand(4, 5).t(), 2), exact=True,
+      name='transposed_noise_order')
+check('torch.multinomial', lambda torch: torch.multinomial(torch.rand(5), 2.5), name='float_num_samples')
+check('torch.multinomial', lambda torch: torch.multinomial(torch.rand(5), 2, 1), name='int_replacement')
+check('torch.multinomial', lambda torch: torch.multinomial(torch.rand(5), 2, out=torch.empty(2, dtype=torch.int32)),
+      name='out_not_long')
+check('torch.multinomial', lambda torch: torch.multinomial(3, 1), name='not_tensor')
+check('torch.poisson', lambda torch: torch.poisson(torch.tensor([float('inf')])), name='inf_rate')
+check('torch.poisson', lambda torch: (lambda x: (torch.poisson(x).grad_fn.name(), torch.autograd.grad(
+    torch.poisson(x).sum(), x)))(torch.rand(3, requires_grad=True)), name='grad_fn_zero_grad')
+check('torch.poisson', lambda torch: torch.poisson(torch.rand(3), generator=1), name='generator_type')
+check('torch.poisson', lambda torch: torch.poisson(3), name='not_tensor')
+check('torch.randperm', lambda torch: torch.randperm(2050, dtype=torch.float16), name='half_too_large')
+check('torch.randperm', lambda torch: torch.randperm(2 ** 24 + 2, dtype=torch.float32), name='float_too_large')
+check('torch.randperm', lambda torch: torch.randperm(5, dtype=torch.uint16), name='uint16')
+check('torch.randperm', lambda torch: torch.randperm(5, 3), name='two_positional')
+check('torch.randperm', lambda torch: torch.randperm(n=5), exact=True, name='n_keyword')
+
+# --- fork_rng ----------------------------------------------------------------------------------------
+check('torch.random.fork_rng', lambda torch: torch.random.fork_rng(device_type='foo').__enter__(), name='bad_device_type')

@@ -9,7 +9,8 @@ from .. import _dtype as D
 from .. import _rng
 from .._tensor import Tensor, _make
 from ..autograd.grad_mode import state as grad_state
-from ._core import attach, check_inplace, commit_inplace, kernel_error, register, write_out, zero_grad
+from ._core import (attach, broadcast_shapes as _broadcast_shapes, check_inplace, commit_inplace, kernel_error,
+                    register, write_out, zero_grad)
 from .factory import _dev, _dtype_arg, _fill_value, _finish, _is_int, _size
 
 
@@ -193,20 +194,30 @@ def randint(*args, generator=None, out=None, dtype=None, layout=None, device=Non
                 dt, device, requires_grad, out, 'randint')
 
 
-def randperm(n, *, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
-             pin_memory=False):
+# the largest n whose permutation a float dtype holds exactly (torch's check, and how it prints it)
+_PERM_MAX = {D.float16: (2049, '2049'), D.float32: (2 ** 24 + 1, '2^24+1'), D.float64: (2 ** 53 + 1, '2^53+1')}
+
+
+def randperm(*args, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
+             pin_memory=False, **kwargs):
+    given = _given(generator=generator, out=out, dtype=dtype, layout=layout, device=device,
+                   requires_grad=requires_grad, pin_memory=pin_memory)
+    if len(args) + len(kwargs) != 1 or kwargs and 'n' not in kwargs:
+        raise _bad_args('randperm', args, dict(kwargs, **given))
+    n = args[0] if args else kwargs['n']
     if not _is_int(n):
         from ..random import _tp_name
-        raise TypeError(f"randperm(): argument 'n' (position 1) must be int, not {_tp_name(n)}")
+        raise TypeError(f"randperm(): argument 'n'{' (position 1)' if args else ''} must be int, not {_tp_name(n)}")
     if not _is_gen(generator):
-        raise _bad_args('randperm', (n,), _given(generator=generator, out=out, dtype=dtype, layout=layout,
-                                                 device=device, requires_grad=requires_grad, pin_memory=pin_memory))
+        raise _bad_args('randperm', args, dict(kwargs, **given))
     n = operator.index(n)
     dt = _factory_dtype(dtype, out, 'randperm', D.int64)
-    if dt is D.bool or dt.is_complex:
+    if dt is D.bool or dt.is_complex or dt in (D.uint16, D.uint32, D.uint64):
         raise kernel_error('randperm', dt)
     if dt._cat == 1 and n > 0:
         _fill_value(n - 1, dt)      # torch's check that the largest value fits the dtype
+    if dt in _PERM_MAX and n > _PERM_MAX[dt][0]:
+        raise RuntimeError(f"n cannot be greater than {_PERM_MAX[dt][1]} for {D.type_name(dt)} type.")
     return _new(_draw(_dev(device), generator, 'randperm', n, _np(dt)), dt, device, requires_grad, out,
                 'randperm')
 
@@ -259,25 +270,67 @@ def randint_like(input, *args, generator=None, dtype=None, layout=None, device=N
                         requires_grad, memory_format)
 
 
-def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None, layout=None,
-           device=None, requires_grad=False, pin_memory=False):
+_SIGS['normal'] = ('(Tensor mean, Tensor std, *, torch.Generator generator = None, Tensor out = None)',
+                   '(Tensor mean, float std = 1, *, torch.Generator generator = None, Tensor out = None)',
+                   '(float mean, Tensor std, *, torch.Generator generator = None, Tensor out = None)',
+                   f'(float mean, float std, tuple of ints size, *, torch.Generator generator = None, {_FACTORY_TAIL})')
+
+
+def _normal_overload(a, factory):
+    """Which of torch.normal's overloads (numbered as _SIGS['normal']) the arguments fit, or None."""
+    mean, std, size = a.get('mean'), a.get('std', 1.0), a.get('size')
     mt, st = isinstance(mean, Tensor), isinstance(std, Tensor)
-    if not mt and not st:
-        if size is None:
-            raise TypeError("normal() received an invalid combination of arguments")
-        dt = dtype or D.get_default_dtype()
-        shape = _size((size,), 'normal')
-        return _new(_draw(_dev(device), generator, 'normal', shape, _np(dt), float(mean), float(std)
-                          ).reshape(shape), dt, device, requires_grad, out, 'normal')
+    if size is None and not factory and 'mean' in a:
+        if mt and st:
+            return 0
+        if mt and _ARG_FLOAT(std):
+            return 1
+        if st and _ARG_FLOAT(mean):
+            return 2
+    if 'std' in a and _ARG_FLOAT(mean) and _ARG_FLOAT(std) and _int_sizes(size):
+        return 3
+    return None
+
+
+def normal(*args, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
+           pin_memory=False, **kwargs):
+    """torch.normal(Tensor, Tensor), (Tensor, float), (float, Tensor) and (float, float, size)."""
+    a = dict(zip(('mean', 'std', 'size'), args))
+    factory = _given(dtype=dtype, layout=layout, device=device, requires_grad=requires_grad, pin_memory=pin_memory)
+    which = None
+    if len(args) <= 3 and not set(kwargs) - {'mean', 'std', 'size'} and not set(a) & set(kwargs) \
+            and _is_gen(generator):
+        a.update(kwargs)
+        which = _normal_overload(a, factory)
+    if which is None:
+        if a and 'mean' not in a:
+            raise TypeError('normal() missing 1 required positional arguments: "mean"')
+        raise _bad_args('normal', args, dict(kwargs, **_given(generator=generator, out=out), **factory))
+    mean, std = a['mean'], a.get('std', 1.0)
+    if which == 3:
+        dt = _factory_dtype(dtype, out, 'normal', D.get_default_dtype())
+        if dt._cat != 2:
+            raise kernel_error('normal_kernel_cpu', dt)
+        shape = _size((a['size'],), 'normal')
+        return _new(_draw(_dev(device), generator, 'normal', shape, _np(dt), float(mean), float(std)).reshape(shape),
+                    dt, device, requires_grad, out, 'normal')
+    mt, st = which != 2, which != 1
+    if not st and not float(std) >= 0.0:
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {_rng._g(float(std))}")
     ref = mean if mt else std
-    if not ref.dtype.is_floating_point:
-        raise NotImplementedError(f'"normal_kernel_cpu" not implemented for \'{D.type_name(ref.dtype)}\'')
-    if st and (std._data < 0).any():
-        raise RuntimeError(f"normal expects all elements of std >= 0.0")
-    m = mean._data if mt else mean
-    s = std._data if st else std
-    data = _draw(ref._device, generator, 'normal_tensor', m, s, ref._data.dtype)
-    r = _make(np.asarray(data, ref._data.dtype), ref.dtype, ref._device)
+    if ref.dtype._cat < 2:
+        raise kernel_error('normal_kernel_cpu', ref.dtype)
+    if st and not (np.host(std._data) >= 0).all():
+        raise RuntimeError("normal expects all elements of std >= 0.0")
+    shape = _broadcast_shapes(mean.shape, std.shape) if mt and st else ref.shape
+    dt = out.dtype if out is not None else ref.dtype        # torch draws into out= itself
+    m, sd = mean._data if mt else float(mean), std._data if st else float(std)
+    if dt.is_complex:       # normal_(0, std) (or normal_() then *= std), then += mean
+        data = _sample(ref._device, generator, 'normal', shape, dt, 0.0, 1.0 if st else sd)
+        data = ((data * sd).astype(data.dtype) if st else data) + m
+    else:
+        data = _draw(ref._device, generator, 'normal_tensor', m, sd, _np(dt))
+    r = _make(np.asarray(data, D.np_dtype(dt)), dt, ref._device)
     params = tuple(t for t in (mean, std) if isinstance(t, Tensor))
     _zero_grad_node(f'NormalBackward{1 if not st else 2 if not mt else 3}', params, r)
     return write_out(out, r, 'normal') if out is not None else r
@@ -324,19 +377,42 @@ def bernoulli(input, p=None, *, generator=None, out=None):
     return write_out(out, r, 'bernoulli') if out is not None else r
 
 
+def _tensor_arg(fname, input):
+    if not isinstance(input, Tensor):
+        from ..random import _tp_name
+        raise TypeError(f"{fname}(): argument 'input' (position 1) must be Tensor, not {_tp_name(input)}")
+
+
 def multinomial(input, num_samples, replacement=False, *, generator=None, out=None):
-    data = _rng.multinomial(_gen(generator, input._device), np.host(input._data), int(num_samples), replacement)
+    from ..random import _tp_name
+    _tensor_arg('multinomial', input)
+    if not _int_arg(num_samples):
+        raise TypeError(f"multinomial(): argument 'num_samples' (position 2) must be int, not {_tp_name(num_samples)}")
+    if replacement.__class__ is not bool:
+        raise TypeError(f"multinomial(): argument 'replacement' (position 3) must be bool, not "
+                        f"{_tp_name(replacement)}")
+    _gen_arg('multinomial', generator)
+    if out is not None and out.dtype is not D.int64:
+        raise RuntimeError(f"multinomial expects Long tensor out, got: {D.type_name(out.dtype)}")
+    a = input._data
+    # the noise of the draw without replacement is drawn as empty_like(input): a transposed input's memory order
+    transposed = a.ndim == 2 and a.strides[0] < a.strides[1] and min(a.shape) > 1
+    data = _rng.multinomial(_gen(generator, input._device), np.host(a), int(num_samples), replacement, transposed)
     r = _make(np.asarray(data, np.int64), D.int64, input._device)
     return write_out(out, r, 'multinomial') if out is not None else r
 
 
 def poisson(input, generator=None):
+    _tensor_arg('poisson', input)
+    _gen_arg('poisson', generator)
     _not_for(input, 'poisson_cpu', not input.dtype.is_floating_point)
     a = np.host(input._data)
     if a.size and not (a >= 0).all():
         raise RuntimeError('invalid Poisson rate, expected rate to be non-negative')
     data = _rng.poisson(_gen(generator, input._device), np.host(input._data), input._data.dtype)
-    return _make(np.asarray(data, input._data.dtype).reshape(input._data.shape), input.dtype, input._device)
+    r = _make(np.asarray(data, input._data.dtype).reshape(input._data.shape), input.dtype, input._device)
+    _zero_grad_node('PoissonBackward0', (input,), r)
+    return r
 
 
 # --- in-place fills ----------------------------------------------------------------------------
