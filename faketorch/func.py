@@ -22,7 +22,7 @@ from .autograd.grad_mode import enable_grad, is_grad_enabled
 from .utils import _pytree
 
 __all__ = ['grad', 'grad_and_value', 'vjp', 'jvp', 'jacrev', 'jacfwd', 'hessian', 'vmap', 'functional_call',
-           'stack_module_state']
+           'stack_module_state', 'linearize', 'functionalize', 'replace_all_batch_norm_modules_', 'debug_unwrap']
 
 _JVP = 'jvp(f, primals, tangents)'
 _VJP = 'vjp(f, *primals)'
@@ -266,6 +266,27 @@ def jvp(func, primals, tangents, *, strict=False, has_aux=False):
     return result + (aux,) if has_aux else result
 
 
+def linearize(func, *primals):
+    """(func(*primals), jvp_fn): jvp_fn(*tangents) is the jvp at primals (recomputed per call)."""
+    output = func(*primals)
+    flat_p, p_spec = _pytree.tree_flatten(primals)
+    for p in flat_p:
+        _check_dual(p, p.new_empty(()).expand_as(p))
+
+    def jvp_fn(*tangents):
+        flat_t, t_spec = _pytree.tree_flatten(tangents)
+        if t_spec != p_spec:
+            raise RuntimeError(f"Expected the tangents {t_spec} to have the same argspec as the primals {p_spec}")
+        for i, (t, p) in enumerate(zip(flat_t, flat_p)):
+            for what in ('shape', 'device', 'dtype'):
+                if getattr(t, what) != getattr(p, what):
+                    raise RuntimeError(f"tangent:{i} with {what} {getattr(t, what)} in flattened pytree doesn't match "
+                                       f"the {what} {getattr(p, what)} of the corresponding primal.")
+        return jvp(func, primals, tangents)[1]
+
+    return output, jvp_fn
+
+
 # --- jacobians ------------------------------------------------------------------------------------
 def _one_hot(leaves, k, j):
     """The cotangents that pick element j of output k."""
@@ -506,6 +527,42 @@ def _stack_results(results, size, out_dims, name):
         out = stack(values).movedim(0, d)
         stacked.append(out.narrow(d, 0, 0) if size == 0 else out)
     return out_spec.unflatten(stacked)
+
+
+# --- functionalize and helpers --------------------------------------------------------------------
+def functionalize(func, *, remove='mutations'):
+    """Eager faketorch has no functionalization pass: the function runs as written, which gives the
+    same values and the same mutations of its inputs."""
+    if remove not in ('mutations', 'mutations_and_views'):
+        raise RuntimeError(
+            f"functionalize(f, remove='mutations'): received invalid argument for remove={remove}. Valid options "
+            f"are:\n     remove='mutations': all inplace and out= operators will be removed from the program, and "
+            f"replaced with their out-of-place equivalents.\n     remove='mutations_and_views': In addition to the "
+            f"above, all aliasing operators {{view}} will be replaced with their non-aliasing counterparts, "
+            f"{{view}}_copy.\n")
+
+    @functools.wraps(func)
+    def wrapped(*args, **kwargs):
+        return func(*args, **kwargs)
+
+    return wrapped
+
+
+def replace_all_batch_norm_modules_(root):
+    """Batch norms in root stop tracking running statistics (in place); returns root."""
+    from .nn.modules.batchnorm import _BatchNorm
+    for m in root.modules():
+        if isinstance(m, _BatchNorm) and m.track_running_stats:
+            m.running_mean = None
+            m.running_var = None
+            m.num_batches_tracked = None
+            m.track_running_stats = False
+    return root
+
+
+def debug_unwrap(tensor, *, recurse=True):
+    # faketorch's transforms never wrap tensors
+    return tensor
 
 
 # --- modules as functions -------------------------------------------------------------------------

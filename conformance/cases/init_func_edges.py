@@ -135,3 +135,18 @@ check('torch.func.vmap', lambda torch: torch.func.vmap(torch.sin, randomness='fo
 check('torch.func.vmap', lambda torch: (lambda y: (y, y.stride()))(torch.func.vmap(torch.sin, out_dims=1)(_x(torch))),
       name='out_dim_is_a_view')
 check('torch.func.vmap', lambda torch: torch.func.vmap(torch.sin, chunk_size=0), name='chunk_size')
+
+
+# --- linearize / functionalize / replace_all_batch_norm_modules_ -----------------------------------
+check('torch.func.linearize', lambda torch: (lambda r: (r[0], r[1](torch.ones(2), torch.zeros(2))))(
+    torch.func.linearize(lambda a, b: (a * b, a.sum()), torch.tensor([1., -2.]), torch.tensor([3., 4.]))))
+check('torch.func.linearize', lambda torch: torch.func.linearize(torch.sin, torch.ones(3))[1](
+    torch.ones(3, dtype=torch.float64)), name='tangent_dtype')
+check('torch.func.linearize', lambda torch: torch.func.linearize(torch.sin, torch.ones(3))[1](
+    torch.ones(3), torch.ones(3)), name='tangent_structure')
+check('torch.func.functionalize', lambda torch: (lambda x: (torch.func.functionalize(lambda a: a.add_(1) * 2)(x), x))(
+    torch.ones(2)))
+check('torch.func.functionalize', lambda torch: torch.func.functionalize(torch.sin, remove='views'), name='bad_remove')
+check('torch.func.replace_all_batch_norm_modules_', lambda torch: (lambda m: (
+    torch.func.replace_all_batch_norm_modules_(m) is m, m[0].running_mean, m[1].track_running_stats,
+    list(m.state_dict())))(torch.nn.Sequential(torch.nn.BatchNorm1d(3), torch.nn.BatchNorm2d(3))))
