@@ -120,3 +120,5 @@ def attributes_deep_copied(torch):
     x = torch.ones(2)
     x.foo = [1]
     return copy.deepcopy(x).foo is x.foo
+check('Tensor.__ifloordiv__', lambda torch: operator.ifloordiv(torch.tensor([1, 2], dtype=torch.int32), 2 ** 40),
+      name='scalar_wraps_to_zero')

@@ -413,7 +413,7 @@ def _int_div_check(kernel):
     def check(rt, a, b):
         refuse(rt, a, b)
         if rt._cat == 1:
-            bv = b._data if isinstance(b, Tensor) else b
+            bv = b._data if isinstance(b, Tensor) else np.asarray(b).astype(rt._np)    # a scalar wraps first
             if np.any(np.asarray(bv) == 0):
                 raise RuntimeError("ZeroDivisionError")
     return _kernel_check(check)
