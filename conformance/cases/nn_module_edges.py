@@ -241,3 +241,13 @@ def _extra(torch, text):
 check('nn.ModuleList.__repr__', lambda torch: (repr(torch.nn.ModuleList([_extra(torch, 'a\n\nb')] * 2)),
                                                repr(torch.nn.Sequential(_extra(torch, 'a\n\nb')))),
       name='blank_lines_indented_in_list_only')
+
+
+@case('nn.Parameter')
+def tensor_subclass_keeps_class(torch):
+    class S(torch.Tensor):
+        pass
+    p = torch.nn.Parameter(torch.Tensor._make_subclass(S, torch.ones(2)))
+    m = torch.nn.Module()
+    m.w = p
+    return type(p).__name__, isinstance(p, torch.nn.Parameter), p.requires_grad, list(m.state_dict())

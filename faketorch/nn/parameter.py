@@ -13,7 +13,16 @@ def _empty(dtype=None, device=None):
     return empty(0, dtype=dtype or D.get_default_dtype(), device=device)
 
 
-class Parameter(Tensor):
+class _ParameterMeta(type(Tensor)):
+    # a Tensor subclass made a Parameter keeps its class and is flagged: isinstance(t, Parameter) holds
+    def __instancecheck__(cls, instance):
+        if type.__instancecheck__(cls, instance):
+            return True
+        # the flag is read from __dict__: a missing attribute would go through Tensor's slow __getattr__
+        return cls is Parameter and isinstance(instance, Tensor) and instance.__dict__.get('_is_param', False)
+
+
+class Parameter(Tensor, metaclass=_ParameterMeta):
     """A Tensor that a Module registers as a parameter when assigned as an attribute."""
 
     def __new__(cls, data=None, requires_grad=True):
@@ -24,7 +33,7 @@ class Parameter(Tensor):
                 raise RuntimeError('Only Tensors of floating point and complex dtype can require gradients')
             return Tensor._make_subclass(cls, data, requires_grad)
         # a Tensor subclass: keep its class (torch does the same via detach + flag)
-        t = data.detach().requires_grad_(requires_grad)
+        t = Tensor._make_subclass(type(data), data.detach()).requires_grad_(requires_grad)
         t._is_param = True
         return t
 
@@ -54,7 +63,7 @@ class _BufferMeta(type(Tensor)):
     # isinstance(t, Buffer) holds for tensors made by Buffer(...), which are plain Tensors
     def __instancecheck__(cls, instance):
         if cls is Buffer:
-            return isinstance(instance, Tensor) and getattr(instance, '_is_buffer', False)
+            return isinstance(instance, Tensor) and instance.__dict__.get('_is_buffer', False)
         return super().__instancecheck__(instance)
 
 
