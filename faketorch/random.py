@@ -24,6 +24,19 @@ _CUDA_MISSING = (
     '*_cuda.so library.')
 
 
+# what a CPU-only torch says when asked for another backend's generator
+_NO_GENERATOR = {
+    'mps': 'Cannot execute getNewGenerator() without MPS backend.',
+    'mtia': 'Cannot execute getNewGenerator() without MTIA backend.',
+    'xpu': 'Cannot get XPU generator without ATen_xpu library.',
+    'hpu': 'Backend doesn`t support getNewGenerator()',
+    'privateuseone': 'Please register PrivateUse1HooksInterface by `RegisterPrivateUse1HooksInterface` first.',
+    'xla': 'Cannot get XLA generator without torch_xla library. This error has occurred because you are trying to use '
+           'some XLA functionality, but the XLA library has not been loaded by the dynamic linker. You must load xla '
+           'libraries by `import torch_xla`',
+}
+
+
 def _tp_name(x):
     """The C-level type name torch's messages print (numpy.float64, list, Tensor)."""
     t = type(x)
@@ -54,7 +67,15 @@ class Generator(_rng._State):
     A fresh Generator is seeded with 67280421310721, as torch's."""
     __slots__ = ('device',)
 
-    def __init__(self, device='cpu'):
+    def __init__(self, *args, **kwargs):
+        if len(args) > 1:
+            raise TypeError(f'Generator() takes from 0 to 1 positional arguments but {len(args)} were given')
+        for k in kwargs:
+            if k != 'device':
+                raise TypeError(f"Generator() got an unexpected keyword argument '{k}'")
+            if args:
+                raise TypeError("Generator() got multiple values for argument 'device'")
+        device = args[0] if args else kwargs.get('device', 'cpu')
         if device is None:
             device = 'cpu'
         if not isinstance(device, (str, _device)):
@@ -63,7 +84,7 @@ class Generator(_rng._State):
         if dev.type == 'cuda':
             raise RuntimeError(_CUDA_MISSING)
         if dev.type != 'cpu':
-            raise RuntimeError(f'{dev.type.upper()} device type not an accelerator.')
+            raise RuntimeError(_NO_GENERATOR.get(dev.type, f'{dev.type.upper()} device type not an accelerator.'))
         super().__init__(_rng.DEFAULT_SEED)
         self.device = _device('cpu')
 

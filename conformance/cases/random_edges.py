@@ -14,6 +14,11 @@ def _grad_fn(torch, fill):
 # --- generators and state ----------------------------------------------------------------------------
 check('torch.Generator', lambda torch: torch.Generator().graphsafe_get_state(), name='graphsafe_get_state')
 check('torch.Generator', lambda torch: (torch.Generator().graphsafe_set_state(3)), name='graphsafe_set_state_type')
+for _d in ('mps', 'xpu', 'hpu', 'mtia', 'xla', 'privateuseone'):
+    check('torch.Generator', lambda torch, d=_d: torch.Generator(d), name=f'{_d}_backend')
+check('torch.Generator', lambda torch: torch.Generator('cpu', 3), name='two_positional')
+check('torch.Generator', lambda torch: torch.Generator(seed=3), name='unexpected_keyword')
+check('torch.Generator', lambda torch: torch.Generator('cpu', device='cpu'), name='device_twice')
 check('torch.set_rng_state', lambda torch: torch.set_rng_state(torch.get_rng_state().view(2, -1).t()),
       name='non_contiguous_state')
 
