@@ -1,5 +1,5 @@
-"""torch.__future__: flags that opt in to behaviour torch plans to make the default. They are
-stored; faketorch's Module._apply does not consult them yet."""
+"""torch.__future__: flags that opt in to behaviour torch plans to make the default; Module._apply
+consults them (swapping keeps the Parameter objects, as assigning .data does)."""
 _overwrite_module_params_on_conversion = False
 _swap_module_params_on_conversion = False
 

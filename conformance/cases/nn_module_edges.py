@@ -251,3 +251,16 @@ def tensor_subclass_keeps_class(torch):
     m = torch.nn.Module()
     m.w = p
     return type(p).__name__, isinstance(p, torch.nn.Parameter), p.requires_grad, list(m.state_dict())
+
+
+@case('torch.__future__.set_overwrite_module_params_on_conversion')
+def overwrite_makes_new_parameters(torch):
+    torch.__future__.set_overwrite_module_params_on_conversion(True)
+    try:
+        m = torch.nn.Linear(2, 1)
+        w = m.weight
+        m(torch.ones(2)).sum().backward()
+        m.double()
+        return m.weight is w, w.dtype, m.weight.dtype, m.weight.grad.dtype, m.weight.is_leaf, m.weight.requires_grad
+    finally:
+        torch.__future__.set_overwrite_module_params_on_conversion(False)

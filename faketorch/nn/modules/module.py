@@ -656,17 +656,26 @@ class Module:
         if recurse:
             for m in self.children():
                 m._apply(fn)
+        from ... import __future__ as future
+        # torch keeps the Parameter (and grad) objects and swaps their data, unless asked to make new ones
+        overwrite = future.get_overwrite_module_params_on_conversion()
         for key, param in self._parameters.items():
             if param is None:
                 continue
             with _no_grad():
                 applied = fn(param)
-            # torch keeps the Parameter object and swaps its data (param.data = ...)
-            param.data = applied
-            if param.grad is not None:
+            grad = param.grad
+            if overwrite:
+                param = self._parameters[key] = Parameter(applied, param.requires_grad)
+            else:
+                param.data = applied
+            if grad is not None:
                 with _no_grad():
-                    g = fn(param.grad)
-                param.grad.data = g
+                    g = fn(grad)
+                if overwrite:
+                    param.grad = g.requires_grad_(grad.requires_grad)
+                else:
+                    param.grad.data = g
         for key, buf in self._buffers.items():
             if buf is not None:
                 self._buffers[key] = fn(buf)
