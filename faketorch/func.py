@@ -147,19 +147,22 @@ def _transpose_map(out_leaves, in_leaves):
     """(us, J^T u) with fresh leaves u: J^T u is linear in u, so its derivative along v is J v
     (forward mode through double backward)."""
     from . import zeros_like
-    us = [zeros_like(o).requires_grad_() for o in out_leaves]
+    us = [zeros_like(o).requires_grad_(o.is_floating_point() or o.is_complex()) for o in out_leaves]
     return us, _grad_wrt(out_leaves, us, in_leaves, True)
 
 
 def _grad_wrt(outputs, grad_outputs, inputs, keep_graph):
     from .autograd import grad as _autograd_grad
     from . import zeros_like
+    # outputs off the graph add nothing; inputs off it (integer outputs' u in jvp) get zeros
     pairs = [(o, g) for o, g in zip(outputs, grad_outputs) if o.requires_grad]
-    if not pairs:
+    wrt = [x for x in inputs if x.requires_grad]
+    if not pairs or not wrt:
         return [zeros_like(x) for x in inputs]
-    gs = _autograd_grad([o for o, _ in pairs], inputs, [g for _, g in pairs], retain_graph=True,
-                        create_graph=keep_graph, allow_unused=True)
-    return [zeros_like(x) if g is None else g for g, x in zip(gs, inputs)]
+    gs = iter(_autograd_grad([o for o, _ in pairs], wrt, [g for _, g in pairs], retain_graph=True,
+                             create_graph=keep_graph, allow_unused=True))
+    grads = [next(gs) if x.requires_grad else None for x in inputs]
+    return [zeros_like(x) if g is None else g for g, x in zip(grads, inputs)]
 
 
 # --- grad -----------------------------------------------------------------------------------------

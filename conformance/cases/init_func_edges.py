@@ -150,3 +150,5 @@ check('torch.func.functionalize', lambda torch: torch.func.functionalize(torch.s
 check('torch.func.replace_all_batch_norm_modules_', lambda torch: (lambda m: (
     torch.func.replace_all_batch_norm_modules_(m) is m, m[0].running_mean, m[1].track_running_stats,
     list(m.state_dict())))(torch.nn.Sequential(torch.nn.BatchNorm1d(3), torch.nn.BatchNorm2d(3))))
+check('torch.func.jvp', lambda torch: torch.func.jvp(lambda a: (a.long(), a * 2), (torch.ones(2),), (torch.ones(2),)),
+      name='integer_output_zero_tangent')
