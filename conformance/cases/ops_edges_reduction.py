@@ -55,3 +55,36 @@ check('torch.nansum', lambda torch: torch.nansum(_C(torch, 2, 3), (0, 0)), name=
 # --- empty reductions: torch's messages ----------------------------------------------------------------
 check('torch.nanmedian', lambda torch: torch.nanmedian(torch.zeros(0, 3), 0), name='empty_dim_says_median')
 check('torch.aminmax', lambda torch: torch.aminmax(torch.zeros(0, 3), dim=0), name='empty_dim')
+check('torch.kthvalue', lambda torch: torch.kthvalue(torch.tensor(True), 1), name='bool_0d')
+check('torch.cummin', lambda torch: torch.cummin(torch.tensor(1 + 2j), 0), name='complex_0d')
+check('torch.aminmax', lambda torch: torch.aminmax(torch.tensor(1j), dim=0), name='complex_0d_dim')
+check('torch.logcumsumexp', lambda torch: torch.logcumsumexp(_x(torch, 2, 3) + 1j * _x(torch, 2, 3).flip(1), 1),
+      name='complex')
+check('torch.logcumsumexp', lambda torch: torch.logcumsumexp(torch.zeros(0, 3, dtype=torch.int64), 0), name='int')
+
+# --- dtype= ----------------------------------------------------------------------------------------------
+check('torch.cumsum', lambda torch: (torch.cumsum(torch.zeros(0), 0, dtype=torch.bool),
+                                     torch.cumprod(_x(torch, 2, 3), 1, dtype=torch.bool)), name='bool_dtype')
+check('torch.nansum', lambda torch: (torch.nansum(torch.zeros(0), dtype=torch.complex64),
+                                     torch.nansum(_x(torch, 2, 3), dtype=torch.complex64)), name='complex_dtype')
+check('torch.nanmean', lambda torch: torch.nanmean(_x(torch, 2, 3, dtype=torch.complex64), dtype=torch.int32),
+      name='int_dtype')
+check('torch.std_mean', lambda torch: torch.std_mean(_x(torch, 2, 3, dtype=torch.int64), 1, unbiased=True, correction=1),
+      name='unbiased_and_correction')
+
+# --- empty input -----------------------------------------------------------------------------------------
+check('torch.median', lambda torch: [torch.median(torch.zeros(0, dtype=dt)) for dt in
+                                     (torch.int8, torch.uint8, torch.int16, torch.int32, torch.int64)],
+      name='empty_int_values')
+
+# --- quantile, histc, diff: the order of torch's checks, and their words ----------------------------
+check('torch.nanquantile', lambda torch: torch.nanquantile(_x(torch, 2, 3), 1.5), name='errors_say_quantile')
+check('torch.quantile', lambda torch: torch.quantile(torch.zeros(0), 0.5, interpolation='x'),
+      name='interpolation_before_empty')
+check('torch.quantile', lambda torch: torch.quantile(_x(torch, 2, 3, dtype=torch.int64), torch.tensor([[0.5]])),
+      name='q_dims_before_dtype')
+check('torch.histc', lambda torch: torch.histc(_x(torch, 2, 3, dtype=torch.int64), 0), name='bins_message')
+check('torch.histc', lambda torch: torch.histc(_x(torch, 2, 3), 3, 2, 1), name='min_above_max')
+check('torch.histc', lambda torch: torch.histc(_x(torch, 2, 3), 3, float('nan'), 1), name='not_finite')
+check('torch.histc', lambda torch: torch.histc(_x(torch, 2, 3, dtype=torch.complex64)), name='complex_range')
+check('torch.diff', lambda torch: torch.diff(_x(torch, 2, 3), -1), name='negative_order')

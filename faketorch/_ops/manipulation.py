@@ -473,6 +473,8 @@ def combinations(input, r=2, with_replacement=False):
 def diff(input, n=1, dim=-1, prepend=None, append=None):
     if input._data.ndim == 0:
         raise RuntimeError("diff expects input to be at least one-dimensional")
+    if n < 0:
+        raise RuntimeError(f"order must be non-negative but got {n}")
     d = _wrap_dim(dim, input._data.ndim)
     if n == 0:          # torch copies the input into a fresh tensor
         return _rename(input.clone(), 'CopyBackwards')

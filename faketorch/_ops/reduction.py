@@ -116,6 +116,8 @@ def nansum(input, dim=None, keepdim=False, *, dtype=None):
     dims = _dims(dim, a.ndim)
     if input.dtype.is_complex and input._device.type == 'cpu':
         raise RuntimeError("nansum on CPU does not support complex inputs")
+    if dtype is not None and dtype.is_complex and a.size and input._device.type == 'cpu':
+        raise kernel_error('nansum_cpu', dtype)
     out_dt = dtype or input.dtype
     data = np.nansum(a, axis=dims, keepdims=keepdim, dtype=out_dt._np) if dims else \
         np.where(np.isnan(a), 0, a).astype(out_dt._np)
@@ -170,6 +172,9 @@ def nanmean(input, dim=None, keepdim=False, *, dtype=None):
     if input.dtype._cat < 2:
         raise RuntimeError(f"nanmean(): expected input to have floating point or complex dtype but got "
                            f"{D.type_name(input.dtype)}")
+    if dtype is not None and dtype._cat < 2:
+        raise RuntimeError(f"nanmean(): could not infer output dtype. Optional dtype must be either a floating "
+                           f"point or complex dtype. Got: {D.type_name(dtype)}")
     notnan = input.isnan().logical_not().sum(dim, keepdim)
     return nansum(input, dim, keepdim, dtype=dtype) / notnan
 
@@ -356,6 +361,8 @@ def aminmax(input, *, dim=None, keepdim=False):
         if a.shape[d] == 0:
             raise IndexError(f"aminmax: Expected reduction dim {d} to have non-zero size.")
     if input.dtype.is_complex:
+        if a.ndim == 0 and d is not None:
+            raise RuntimeError(f"aminmax not implemented for {D.type_name(input.dtype)}")
         raise kernel_error('aminmax_cpu', input.dtype)
     dims = _dims(dim, a.ndim)
     lo = np.min(a, axis=dims, keepdims=keepdim) if dims else a.copy()
@@ -442,6 +449,8 @@ def _correction(dim, unbiased, correction):
     if isinstance(dim, bool):           # var(input, unbiased)
         return None, (1 if dim else 0)
     if correction is not None:
+        if unbiased is not None:        # no overload takes both
+            raise _ArgError(unbiased)
         return dim, correction
     if unbiased is not None:
         return dim, 1 if unbiased else 0
@@ -509,8 +518,8 @@ def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
 
 
 def _var_mean(input, dim, unbiased, keepdim, correction, sqrt):
-    _var_dtype(input, None if isinstance(dim, bool) else dim, 'std_mean' if sqrt else 'var_mean')
     dim, c = _correction(dim, unbiased, correction)
+    _var_dtype(input, dim, 'std_mean' if sqrt else 'var_mean')
     a = input._data
     dims = _dims(dim, a.ndim)
     data, m, count = _var_data(input, dims, c, keepdim)
@@ -584,15 +593,18 @@ def _acc(dt):
     return np.float64 if dt._np in (np.float32, np.float16) else dt._np
 
 
-def _cum_prepare(input, dim, dtype):
+def _cum_prepare(name, input, dim, dtype):
     out_dt = dtype or _int_acc(input.dtype)
+    d = _dim1(dim, input._data.ndim)
+    if out_dt is D.bool and input._data.ndim and input._data.size:
+        raise kernel_error(f'{name}_out_cpu', out_dt)
     if dtype is not None and dtype is not input.dtype:
         input = input.to(dtype)
-    return input, out_dt, _dim1(dim, input._data.ndim)
+    return input, out_dt, d
 
 
 def cumsum(input, dim, *, dtype=None):
-    input, out_dt, d = _cum_prepare(input, dim, dtype)
+    input, out_dt, d = _cum_prepare('cumsum', input, dim, dtype)
     a = input._data
     data = np.cumsum(a, axis=d, dtype=_acc(out_dt)).astype(out_dt._np, copy=False) if a.ndim \
         else a.astype(out_dt._np)
@@ -604,7 +616,7 @@ def cumsum(input, dim, *, dtype=None):
 
 
 def cumprod(input, dim, *, dtype=None):
-    input, out_dt, d = _cum_prepare(input, dim, dtype)
+    input, out_dt, d = _cum_prepare('cumprod', input, dim, dtype)
     a = input._data
     data = np.cumprod(a, axis=d, dtype=_acc(out_dt)).astype(out_dt._np, copy=False) if a.ndim \
         else a.astype(out_dt._np)
@@ -640,12 +652,14 @@ def _cumprod_grad_zeros(x, g, d):
 
 
 def logcumsumexp(input, dim):
-    if input.dtype._cat < 2:
-        input = input.to(D.get_default_dtype())
     a = input._data
     d = _dim1(dim, a.ndim)
+    if input.dtype._cat < 2:
+        raise kernel_error('logcumsumexp_out_cpu', input.dtype)
     if a.ndim == 0 or a.size == 0:
         data = a.copy()
+    elif input.dtype.is_complex:
+        data = _complex_logcumsumexp(a.astype(np.complex128), d).astype(a.dtype)
     else:
         with np.errstate(invalid='ignore', divide='ignore', over='ignore'):
             data = np.accumulate(np.logaddexp, a.astype(_acc(input.dtype)), d).astype(a.dtype)
@@ -658,6 +672,17 @@ def logcumsumexp(input, dim):
             return _logcumsumexp_grad(g, x, res, d)
         attach('LogcumsumexpBackward0', bwd, (input,), (r,), save=(input, r))
     return r
+
+
+def _complex_logcumsumexp(a, d):
+    """The running log-sum-exp of complex values, one step at a time (NumPy's logaddexp has no complex
+    loop): pointwise logaddexp's rule, the larger real part leading."""
+    from .pointwise import _logaddexp
+    out = np.moveaxis(a, d, 0).copy()
+    with np.errstate(invalid='ignore', divide='ignore', over='ignore'):
+        for i in range(1, out.shape[0]):
+            out[i] = _logaddexp(out[i - 1], out[i])
+    return np.moveaxis(out, 0, d)
 
 
 def _logcumsumexp_grad(g, x, res, d):
@@ -675,7 +700,7 @@ def _cumext(name, cmp):
     def f(input, dim, *, out=None):
         a = input._data
         d = _dim1(dim, a.ndim)
-        if a.size and input.dtype.is_complex:
+        if a.ndim and a.size and input.dtype.is_complex:
             raise kernel_error(f'{name}_cpu', input.dtype)
         if a.ndim == 0:
             vals, idx = a.copy(), np.zeros((), np.int64)
@@ -921,8 +946,8 @@ def _invalid_combination(fname, sigs, args, kwargs):
         if params and len(args) + len(kwargs) != len(params) + (star < len(params)):
             continue
         wrong = [k for k in keys if k not in [p[1] for p in params[len(args):star]]]
-        if wrong:
-            msg += f"      didn't match because some of the keywords were incorrect: {', '.join(wrong)}\n"
+        if wrong:       # torch then names every keyword given
+            msg += f"      didn't match because some of the keywords were incorrect: {', '.join(keys)}\n"
         else:
             marked = [_type_name(a) if i < star and _fits(params[i], a) else f'!{_content_name(a)}!'
                       for i, a in enumerate(args)]

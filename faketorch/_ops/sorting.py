@@ -199,7 +199,8 @@ def kthvalue(input, k, dim=-1, keepdim=False, *, out=None):
         raise IndexError(f"kthvalue(): Expected reduction dim {d} to have non-zero size.")
     if not 1 <= k <= size:
         raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {d}")
-    _no_bool(input, 'kthvalue_cpu')
+    if a.ndim:
+        _no_bool(input, 'kthvalue_cpu')
     if a.ndim == 0:
         vals, idx = a.copy(), np.zeros((), np.int64)
     else:
@@ -271,9 +272,10 @@ def _median_all(input, name, ignore_nan):
     a = input._data.reshape(-1)
     if a.size:
         _no_bool(input, 'median_cpu')
-    if a.size == 0:     # torch: NaN, an integer type's lowest value (True for bool)
-        val = np.asarray(np.nan if a.dtype.kind in 'fc' else True if a.dtype == bool else np.iinfo(a.dtype).min,
-                         input.dtype._np)
+    if a.size == 0:     # torch: NaN cast to the dtype (via int32, or int64: 8-/16-bit types wrap to 0; bool True)
+        wide = np.int64 if a.dtype.itemsize == 8 else np.int32
+        val = np.asarray(np.nan if a.dtype.kind in 'fc' else True if a.dtype == bool else np.iinfo(wide).min,
+                         wide if a.dtype.kind in 'iu' else input.dtype._np).astype(input.dtype._np)
     else:
         order = _stable_argsort(a, 0, False)
         pos = int(_median_pos(a, 0, ignore_nan).reshape(()))
@@ -361,26 +363,27 @@ def mode(input, dim=-1, keepdim=False, *, out=None):
 _INTERP = ('linear', 'lower', 'higher', 'midpoint', 'nearest')
 
 
-def _quantile(name, input, q, dim, keepdim, interpolation, ignore_nan):
-    if input.numel() == 0:
-        raise RuntimeError(f"{name}() input tensor must be non-empty")
-    if input.dtype not in (D.float32, D.float64):
-        raise RuntimeError(f"{name}() input tensor must be either float or double dtype")
+def _quantile(input, q, dim, keepdim, interpolation, ignore_nan):
+    name = 'quantile'       # nanquantile's errors say quantile too
+    if not isinstance(q, Tensor) and not 0 <= q <= 1:
+        raise RuntimeError(f"{name}() q must be in the range [0, 1] but got {q}")
     if interpolation not in _INTERP:
         raise RuntimeError(f"{name}() interpolation must be one of linear, lower, higher, midpoint or nearest,"
                            f" but got {interpolation}")
+    if input.numel() == 0:
+        raise RuntimeError(f"{name}() input tensor must be non-empty")
+    if isinstance(q, Tensor) and q._data.ndim > 1:
+        raise RuntimeError(f"{name}() q must be a scalar or 1D tensor")
+    if input.dtype not in (D.float32, D.float64):
+        raise RuntimeError(f"{name}() input tensor must be either float or double dtype")
     if isinstance(q, Tensor):
         if q.dtype is not input.dtype:
             raise RuntimeError(f"{name}() q tensor must be same dtype as the input tensor")
-        if q._data.ndim > 1:
-            raise RuntimeError(f"{name}() q must be a scalar or 1D tensor")
         qa = q._data.astype(np.float64)
         q_scalar = q._data.ndim == 0
     else:
         qa = np.asarray(q, np.float64)
         q_scalar = True
-        if not 0 <= float(qa) <= 1:
-            raise RuntimeError(f"{name}() q must be in the range [0, 1] but got {q}")
     if np.any((qa < 0) | (qa > 1)):
         raise RuntimeError(f"{name}() q values must be in the range [0, 1]")
     qv = np.asarray_on(qa, input._data).reshape(-1)
@@ -389,7 +392,7 @@ def _quantile(name, input, q, dim, keepdim, interpolation, ignore_nan):
         x = input.reshape(-1)
         d_out = None
     else:
-        d_out = _wrap_dim(dim, a.ndim)
+        d_out = _dim1(dim, a.ndim)
         x = input.movedim(d_out, -1) if a.ndim else input.reshape(1)
     s = x.sort(-1)[0]                                       # NaN last
     n = s._data.shape[-1]
@@ -439,12 +442,12 @@ def _quantile(name, input, q, dim, keepdim, interpolation, ignore_nan):
 
 
 def quantile(input, q, dim=None, keepdim=False, *, interpolation='linear', out=None):
-    r = _quantile('quantile', input, q, dim, keepdim, interpolation, False)
+    r = _quantile(input, q, dim, keepdim, interpolation, False)
     return write_out(out, r, 'quantile') if out is not None else r
 
 
 def nanquantile(input, q, dim=None, keepdim=False, *, interpolation='linear', out=None):
-    r = _quantile('nanquantile', input, q, dim, keepdim, interpolation, True)
+    r = _quantile(input, q, dim, keepdim, interpolation, True)
     return write_out(out, r, 'nanquantile') if out is not None else r
 
 
@@ -634,21 +637,22 @@ def bincount(input, weights=None, minlength=0):
 
 
 def histc(input, bins=100, min=0, max=0, *, out=None):
-    if input.dtype._cat != 2:       # torch's bool input first fails making the bin edges
-        kernel = 'linspace_cpu' if input.dtype is D.bool else 'histogram_cpu'
-        raise NotImplementedError(f"\"{kernel}\" not implemented for '{D.type_name(input.dtype)}'")
-    if bins <= 0:
-        raise RuntimeError("torch.histc(): bins must be > 0, but got " + str(bins))
+    if bins <= 0:       # torch's histc checks its arguments as histogram does, then the range, then the dtype
+        raise RuntimeError(f"torch.histogram(): bins must be > 0, but got {bins} for dimension 0")
+    if min > max:
+        raise RuntimeError("torch.histc: max must be larger than min")
+    if input.dtype._cat != 2:       # bool first fails making the bin edges; complex finding the range
+        kernel = 'linspace_cpu' if input.dtype is D.bool else \
+            'aminmax_cpu' if input.dtype.is_complex and min == max and input.numel() else 'histogram_cpu'
+        raise kernel_error(kernel, input.dtype)
     a = input._data
     lo, hi = float(min), float(max)
     if lo == hi and a.size:
         lo, hi = float(np.min(a)), float(np.max(a))
     if lo == hi:
         lo, hi = lo - 1, hi + 1
-    if lo > hi:
-        raise RuntimeError(f"torch.histc(): max must be larger than min, but got min {min} max {max}")
     if not (np.isfinite(lo) and np.isfinite(hi)):
-        raise RuntimeError(f"torch.histc(): range of [{lo}, {hi}] is not finite")
+        raise RuntimeError(f"torch.histc: range of [{lo:g}, {hi:g}] is not finite")
     hist = _hist_counts(a.reshape(-1), lo, hi, bins, None)
     r = _make(hist.astype(a.dtype), input.dtype, input._device)
     return write_out(out, r, 'histc') if out is not None else r
