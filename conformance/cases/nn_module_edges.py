@@ -264,3 +264,6 @@ def overwrite_makes_new_parameters(torch):
         return m.weight is w, w.dtype, m.weight.dtype, m.weight.grad.dtype, m.weight.is_leaf, m.weight.requires_grad
     finally:
         torch.__future__.set_overwrite_module_params_on_conversion(False)
+
+
+check('nn.Container', lambda torch: _warns(lambda: repr(torch.nn.Container(a=torch.nn.ReLU()))), name='deprecated')

@@ -1,5 +1,6 @@
 """Sequential, ModuleList, ModuleDict, ParameterList, ParameterDict."""
 import operator
+import warnings
 from collections import OrderedDict
 from collections import abc as container_abcs
 from itertools import chain, islice
@@ -39,6 +40,8 @@ def _check_update_pair(kind, j, pair):
 
 class Container(Module):
     def __init__(self, **kwargs):
+        warnings.warn('`nn.Container` is deprecated. All of its functionality is now implemented in `nn.Module`. '
+                      'Subclass that instead.', FutureWarning, stacklevel=2)
         super().__init__()
         for key, value in kwargs.items():
             self.add_module(key, value)
