@@ -160,8 +160,8 @@ class _State:
 _KINDS = {np.dtype(_f64): 'd', np.dtype(_f32): 'f', np.dtype(np.float16): 'h'}
 # C++ type names in torch's messages
 _CNAME = {'int8': 'signed char', 'uint8': 'unsigned char', 'int16': 'short int', 'int32': 'int',
-          'int64': 'long int', 'uint16': 'unsigned short', 'uint32': 'unsigned int',
-          'uint64': 'unsigned long', 'bool': 'bool', 'float32': 'float', 'float64': 'double',
+          'int64': 'long int', 'uint16': 'short unsigned int', 'uint32': 'unsigned int',
+          'uint64': 'long unsigned int', 'bool': 'bool', 'float32': 'float', 'float64': 'double',
           'float16': 'c10::Half', BF16: 'c10::BFloat16'}
 # float dtypes: significand digits (random_ upper end) and largest finite value
 _DIGITS = {'d': 53, 'f': 24, 'h': 11, 'b': 8}
@@ -470,15 +470,19 @@ def random_(gen, shape, dtype, from_=None, to=None):
     else:
         if k == 'i':
             to_inc = 1 if name == 'bool' else int(np.iinfo(np.dtype(dtype)).max)
+            to_inc -= (to_inc >> 63) << 64        # torch holds it in an int64: uint64's is -1
         else:
             to_inc = 1 << _DIGITS[k]
-        if from_ == -2 ** 63 and k != 'i' or from_ == -2 ** 63 and name == 'int64':
-            if k == 'h':
-                raise NotImplementedError('"random_full_64_bits_range_kernel_cpu" not implemented for \'Half\'')
+        if from_ == -2 ** 63:       # the full 64-bit range
+            if k == 'h' or name in _FULL_RANGE_MISSING:
+                raise NotImplementedError(f'"random_full_64_bits_range_kernel_cpu" not implemented for '
+                                          f'\'{_FULL_RANGE_MISSING.get(name, "Half")}\'')
+            if k == 'i' and name != 'int64':
+                raise RuntimeError('random_full_64_bits_range_kernel_cpu handles only int64, double, float and bfloat16')
             return _from_i64(gen._raw64(n).view(np.int64), dtype).reshape(shape)
         if k != 'i':
             from_ = _update_from(from_, k)
-        _check_int_bounds('to_inc', from_, to_inc, dtype)
+        _check_int_bounds('to - 1', from_, to_inc, dtype)
         if from_ > to_inc or k != 'i' and from_ == to_inc:       # a float dtype needs from < to_inc
             raise RuntimeError(f"random_ expects 'from' casted to dtype to be less than or equal to 'to_inc' "
                                f"casted to dtype, but got from={from_} > to_inc={to_inc}")
@@ -489,6 +493,7 @@ def random_(gen, shape, dtype, from_=None, to=None):
 
 
 _TNAME = {'uint16': 'UInt16', 'uint32': 'UInt32', 'uint64': 'UInt64'}
+_FULL_RANGE_MISSING = dict(_TNAME, bool='Bool')
 
 
 def _through(v, k):

@@ -137,3 +137,14 @@ check('torch.randperm', lambda torch: torch.randperm(n=5), exact=True, name='n_k
 
 # --- fork_rng ----------------------------------------------------------------------------------------
 check('torch.random.fork_rng', lambda torch: torch.random.fork_rng(device_type='foo').__enter__(), name='bad_device_type')
+
+# --- random_ bounds per dtype ------------------------------------------------------------------------
+check('Tensor.random_', lambda torch: torch.empty(4, dtype=torch.int32).random_(-2 ** 63, None),
+      name='full_range_int32')
+check('Tensor.random_', lambda torch: torch.empty(4, dtype=torch.bool).random_(-2 ** 63, None), name='full_range_bool')
+check('Tensor.random_', lambda torch: torch.empty(4, dtype=torch.uint32).random_(-2 ** 63, None),
+      name='full_range_uint32')
+check('Tensor.random_', lambda torch: torch.empty(4, dtype=torch.uint16).random_(-1, 2), name='uint16_type_name')
+check('Tensor.random_', lambda torch: torch.empty(4, dtype=torch.uint64).random_(1, None), name='uint64_to_inc')
+check('Tensor.random_', lambda torch: (torch.empty(4, dtype=torch.uint32).random_(1, None),
+                                       torch.empty(4, dtype=torch.uint64).random_(5)), exact=True, name='unsigned')
