@@ -267,3 +267,5 @@ def overwrite_makes_new_parameters(torch):
 
 
 check('nn.Container', lambda torch: _warns(lambda: repr(torch.nn.Container(a=torch.nn.ReLU()))), name='deprecated')
+check('nn.Module.zero_grad', lambda torch: _warns(lambda: torch.nn.Linear(1, 1)._replicate_for_data_parallel().zero_grad()),
+      name='replica_warns')

@@ -629,6 +629,11 @@ class Module:
         return self
 
     def zero_grad(self, set_to_none=True):
+        if getattr(self, '_is_replica', False):
+            warnings.warn('Calling .zero_grad() from a module created with nn.DataParallel() has no effect. The '
+                          'parameters are copied (in a differentiable manner) from the original module. This means '
+                          "they are not leaf nodes in autograd and so don't accumulate gradients. If you need "
+                          'gradients in your forward method, consider using autograd.grad instead.', stacklevel=2)
         for p in self.parameters():
             if p.grad is not None:
                 if set_to_none:
@@ -899,6 +904,7 @@ class Module:
         replica._parameters = {}
         replica._buffers = replica._buffers.copy()
         replica._modules = replica._modules.copy()
+        replica._is_replica = True
         return replica
 
 
