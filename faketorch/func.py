@@ -386,7 +386,7 @@ def _check_randomness_arg(randomness):
         raise RuntimeError(f"Only allowed values for randomness are 'error', 'different', or 'same'. Got {randomness}")
 
 
-def _refuse_draws(self, n):
+def _refuse_draws(*_):
     raise RuntimeError("vmap: called random operation while in randomness error mode. Please either use the "
                        "'same' or 'different' randomness flags on vmap or perform the randomness operation out "
                        "of vmap")
@@ -394,16 +394,19 @@ def _refuse_draws(self, n):
 
 @contextlib.contextmanager
 def _random_mode(randomness):
-    """randomness='error': every generator's engine refuses to draw while the function runs."""
+    """randomness='error': every generator's engine (and CuPy's draws) refuses to draw while the
+    function runs."""
     if randomness != 'error':
         yield
         return
     from . import _rng
-    saved, _rng._State._raw32 = _rng._State._raw32, _refuse_draws
+    from .cuda import random as cuda_random
+    saved = _rng._State._raw32, cuda_random.draw
+    _rng._State._raw32 = cuda_random.draw = _refuse_draws
     try:
         yield
     finally:
-        _rng._State._raw32 = saved
+        _rng._State._raw32, cuda_random.draw = saved
 
 
 def _broadcast_to_and_flatten(prefix, spec):
