@@ -269,3 +269,14 @@ def overwrite_makes_new_parameters(torch):
 check('nn.Container', lambda torch: _warns(lambda: repr(torch.nn.Container(a=torch.nn.ReLU()))), name='deprecated')
 check('nn.Module.zero_grad', lambda torch: _warns(lambda: torch.nn.Linear(1, 1)._replicate_for_data_parallel().zero_grad()),
       name='replica_warns')
+
+
+@case('nn.Module.__call__')
+def without_module_init(torch):
+    class M(torch.nn.Module):
+        def __init__(self):
+            pass
+
+        def forward(self, x):
+            return x
+    return M()(1)

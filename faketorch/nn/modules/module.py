@@ -377,9 +377,13 @@ class Module:
     # --- calling ---
     def _call_impl(self, *args, **kwargs):
         d = self.__dict__
-        if not (d['_forward_hooks'] or d['_forward_pre_hooks'] or d['_backward_hooks']
-                or d['_backward_pre_hooks'] or _global_forward_hooks or _global_forward_pre_hooks
-                or _global_backward_hooks or _global_backward_pre_hooks):
+        try:
+            hooked = d['_backward_hooks'] or d['_backward_pre_hooks'] or d['_forward_hooks'] \
+                or d['_forward_pre_hooks']
+        except KeyError as e:       # Module.__init__ was not called
+            raise AttributeError(f"'{type(self).__name__}' object has no attribute '{e.args[0]}'") from None
+        if not (hooked or _global_forward_hooks or _global_forward_pre_hooks or _global_backward_hooks
+                or _global_backward_pre_hooks):
             return self.forward(*args, **kwargs)
         return self._call_with_hooks(args, kwargs)
 
