@@ -122,3 +122,19 @@ def attributes_deep_copied(torch):
     return copy.deepcopy(x).foo is x.foo
 check('Tensor.__ifloordiv__', lambda torch: operator.ifloordiv(torch.tensor([1, 2], dtype=torch.int32), 2 ** 40),
       name='scalar_wraps_to_zero')
+
+
+@case('Tensor.mul_')
+def view_history_as_strided(torch):
+    x = torch.ones(2, 3, requires_grad=True)
+    v = (x * 1)[0]
+    v.mul_(2)
+    v.sum().backward()
+    return v.grad_fn.name(), x.grad
+
+
+@case('Tensor.floor_divide_')
+def not_implemented_names_in_place_op(torch):
+    x = torch.ones(3, requires_grad=True) * 1
+    x.floor_divide_(2)
+    x.sum().backward()

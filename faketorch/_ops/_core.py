@@ -231,9 +231,18 @@ def _rebase_view(view, base, result):
     attach('CopySlices', bwd, (old, result), (base,))
     # the view now reads its gradient out of the base's new history
     new_view = view_fn(base)
+    if new_view._grad_fn is not None and new_view.dtype is base.dtype:
+        # torch regenerates the view's history as one as_strided of the base (dtype views replay their op)
+        new_view._grad_fn.__class__ = node_class('AsStridedBackward0')
     view._requires_grad = True
     view._grad_fn = new_view._grad_fn
     view._output_nr = new_view._output_nr
+
+
+def _not_implemented_inplace(name):
+    def bwd(node, *grads):
+        raise RuntimeError(f"derivative for aten::{name} is not implemented")
+    return bwd
 
 
 def make_inplace(f, name):
@@ -262,6 +271,9 @@ def make_inplace(f, name):
                     raise RuntimeError(f"result type {D.type_name(rt)} can't be cast to the desired "
                                        f"output type {D.type_name(self.dtype)}") from None
             raise
+        fn = r._grad_fn
+        if fn is not None and fn.__class__ is _classes.get('NotImplemented'):
+            fn._fn = _not_implemented_inplace(name)        # torch's message names the in-place op
         return commit_inplace(self, r)
     inplace.__name__ = name
     return inplace
