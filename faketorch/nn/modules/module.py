@@ -941,7 +941,7 @@ def _to_arg_fits(name, v):
     if name == 'device':
         return isinstance(v, (str, device_cls)) or (isinstance(v, int) and v.__class__ is not bool)
     if name == 'dtype':     # torch reads a Python float/complex/bool value as its type
-        return isinstance(v, (D.dtype, float, complex, bool)) or v in (float, int, bool, complex)
+        return isinstance(v, (D.dtype, float, complex, bool)) or any(v is c for c in (float, int, bool, complex))
     if name == 'memory_format':
         return isinstance(v, memory_format)
     return v.__class__ is bool
