@@ -148,3 +148,16 @@ check('Tensor.random_', lambda torch: torch.empty(4, dtype=torch.uint16).random_
 check('Tensor.random_', lambda torch: torch.empty(4, dtype=torch.uint64).random_(1, None), name='uint64_to_inc')
 check('Tensor.random_', lambda torch: (torch.empty(4, dtype=torch.uint32).random_(1, None),
                                        torch.empty(4, dtype=torch.uint64).random_(5)), exact=True, name='unsigned')
+
+# --- dtypes the kernels lack -------------------------------------------------------------------------
+check('Tensor.bernoulli_', lambda torch: torch.empty(5, dtype=torch.uint16).bernoulli_(0.3), name='uint16_self')
+check('Tensor.bernoulli_', lambda torch: torch.empty(5, dtype=torch.uint32).bernoulli_(torch.rand(5)),
+      name='uint32_self_tensor_p')
+check('torch.bernoulli', lambda torch: torch.bernoulli(torch.full((3,), 0.5, dtype=torch.complex64)),
+      name='complex_self_first')
+check('torch.multinomial', lambda torch: torch.multinomial(torch.ones(3, dtype=torch.uint16), 2),
+      name='scalar_type_name')
+check('torch.normal', lambda torch: torch.normal(0., torch.ones(3, dtype=torch.uint16)), name='uint16_std_min')
+check('torch.normal', lambda torch: torch.normal(0., torch.ones(3, dtype=torch.complex64)), name='complex_std')
+check('torch.normal', lambda torch: torch.normal(0., 1., (3,), dtype=torch.complex64), exact=True,
+      name='complex_dtype_size')

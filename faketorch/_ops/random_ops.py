@@ -309,19 +309,23 @@ def normal(*args, generator=None, out=None, dtype=None, layout=None, device=None
     mean, std = a['mean'], a.get('std', 1.0)
     if which == 3:
         dt = _factory_dtype(dtype, out, 'normal', D.get_default_dtype())
-        if dt._cat != 2:
+        if dt._cat < 2:
             raise kernel_error('normal_kernel_cpu', dt)
         shape = _size((a['size'],), 'normal')
-        return _new(_draw(_dev(device), generator, 'normal', shape, _np(dt), float(mean), float(std)).reshape(shape),
-                    dt, device, requires_grad, out, 'normal')
+        return _new(_sample(_dev(device), generator, 'normal', shape, dt, float(mean), float(std)), dt, device,
+                    requires_grad, out, 'normal')
     mt, st = which != 2, which != 1
     if not st and not float(std) >= 0.0:
         raise RuntimeError(f"normal expects std >= 0.0, but found std {_rng._g(float(std))}")
+    if st:
+        if std.dtype.is_complex:
+            raise RuntimeError("normal expects standard deviation to be non-complex")
+        _not_for(std, 'min_all', std.dtype in (D.uint16, D.uint32, D.uint64) and std._data.size)   # std.min() >= 0
+        if not (np.host(std._data) >= 0).all():
+            raise RuntimeError("normal expects all elements of std >= 0.0")
     ref = mean if mt else std
     if ref.dtype._cat < 2:
         raise kernel_error('normal_kernel_cpu', ref.dtype)
-    if st and not (np.host(std._data) >= 0).all():
-        raise RuntimeError("normal expects all elements of std >= 0.0")
     shape = _broadcast_shapes(mean.shape, std.shape) if mt and st else ref.shape
     dt = out.dtype if out is not None else ref.dtype        # torch draws into out= itself
     m, sd = mean._data if mt else float(mean), std._data if st else float(std)
@@ -358,6 +362,9 @@ _SIGS['bernoulli'] = ('(Tensor input, *, torch.Generator generator = None, Tenso
                       '(Tensor input, float p, *, torch.Generator generator = None)')
 
 
+_NO_BERNOULLI = (D.uint16, D.uint32, D.uint64, D.complex64, D.complex128)      # dtypes its kernels lack
+
+
 def bernoulli(input, p=None, *, generator=None, out=None):
     if not isinstance(input, Tensor):
         from ..random import _tp_name
@@ -366,8 +373,10 @@ def bernoulli(input, p=None, *, generator=None, out=None):
         raise _bad_args('bernoulli', (input,) if p is None else (input, p), _given(generator=generator, out=out))
     dt = out.dtype if out is not None and p is None else input.dtype     # torch fills out= itself
     if p is not None:
+        _not_for(input, 'bernoulli_scalar_cpu_', input.dtype in _NO_BERNOULLI)
         data = _draw(input._device, generator, 'bernoulli', float(p), input._data.shape, _np(dt))
     else:
+        _not_for(input, 'bernoulli_tensor_cpu_self_', input.dtype in _NO_BERNOULLI)
         _not_for(input, 'bernoulli_tensor_cpu_p_', input.dtype._cat != 2)
         _check_probs(input)
         data = _draw(input._device, generator, 'bernoulli_tensor', input._data, input._data.shape, _np(dt))
@@ -395,6 +404,9 @@ def multinomial(input, num_samples, replacement=False, *, generator=None, out=No
     if out is not None and out.dtype is not D.int64:
         raise RuntimeError(f"multinomial expects Long tensor out, got: {D.type_name(out.dtype)}")
     a = input._data
+    if a.ndim in (1, 2) and input.dtype._cat != 2:
+        raise RuntimeError(f"multinomial only supports floating-point dtypes for input, got: "
+                           f"{D.type_name(input.dtype)}")
     # the noise of the draw without replacement is drawn as empty_like(input): a transposed input's memory order
     transposed = a.ndim == 2 and a.strides[0] < a.strides[1] and min(a.shape) > 1
     data = _rng.multinomial(_gen(generator, input._device), np.host(a), int(num_samples), replacement, transposed)
@@ -533,13 +545,13 @@ def bernoulli_(self, p=0.5, *, generator=None):
     if not isinstance(p, Tensor) and not _ARG_FLOAT(p) or not _is_gen(generator):
         raise _bad_args('bernoulli_', (p,), _given(generator=generator))
     if isinstance(p, Tensor):
-        _not_for(self, 'bernoulli_tensor_cpu_self_', self.dtype.is_complex)
+        _not_for(self, 'bernoulli_tensor_cpu_self_', self.dtype in _NO_BERNOULLI)
         _not_for(p, 'bernoulli_tensor_cpu_p_', p.dtype._cat != 2)
         _check_probs(p)
         pb = p.expand(self.shape)       # torch's expand errors for a p that does not broadcast to self
         data = _draw(self._device, generator, 'bernoulli_tensor', pb._data, self._data.shape, _np(self.dtype))
         return _fill(self, data, 'BernoulliBackward1', p)
-    _not_for(self, 'bernoulli_scalar_cpu_', self.dtype.is_complex)
+    _not_for(self, 'bernoulli_scalar_cpu_', self.dtype in _NO_BERNOULLI)
     data = _draw(self._device, generator, 'bernoulli', float(p), self._data.shape, _np(self.dtype))
     return _fill(self, data, 'BernoulliBackward2')
 
