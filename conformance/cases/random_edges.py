@@ -161,3 +161,9 @@ check('torch.normal', lambda torch: torch.normal(0., torch.ones(3, dtype=torch.u
 check('torch.normal', lambda torch: torch.normal(0., torch.ones(3, dtype=torch.complex64)), name='complex_std')
 check('torch.normal', lambda torch: torch.normal(0., 1., (3,), dtype=torch.complex64), exact=True,
       name='complex_dtype_size')
+check('Tensor.uniform_', lambda torch: torch.empty(1, 4).expand(3, 4).uniform_(), name='expanded_self')
+check('Tensor.random_', lambda torch: torch.empty(1, 4).expand(3, 4).random_(5, 2), name='expanded_before_bounds')
+check('Tensor.bernoulli_', lambda torch: torch.empty(1, 4).expand(3, 4).bernoulli_(torch.rand(3)),
+      name='expanded_before_expand')
+check('Tensor.uniform_', lambda torch: (lambda x: (x.uniform_(), x.requires_grad))(
+    torch.ones(3, requires_grad=True).detach()), exact=True, name='detached_no_graph')

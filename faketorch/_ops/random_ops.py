@@ -433,6 +433,7 @@ def _fill(self, data, node=None, p=None):
     """Write values drawn in memory order into self (which may be a non-contiguous view). With grad
     history, self becomes the output of torch's node `node`, whose gradient is zero."""
     a = self._data
+    _check_overlap(a)
     if self.dtype is D.bfloat16:        # CuPy's draws are float32; the host's are bfloat16 values already
         data = D.as_bf16(data)
     if a.flags.c_contiguous:
@@ -442,7 +443,7 @@ def _fill(self, data, node=None, p=None):
         view = a.transpose(order)
         view[...] = np.asarray_on(data, a).reshape(view.shape)
     if node is not None and grad_state.enabled and (self._requires_grad or self._base is not None
-                                                    and self._base._requires_grad):
+                                                    and self._base._requires_grad and self._view_fn is not None):
         r = _make(a, self.dtype, self._device)
         if p is None:
             attach(node, lambda n, g: (zero_grad(g),), (self,), (r,))
@@ -452,6 +453,12 @@ def _fill(self, data, node=None, p=None):
         return commit_inplace(self, r)
     self._vc[0] += 1
     return self
+
+
+def _check_overlap(a):
+    if any(st == 0 and n > 1 for n, st in zip(a.shape, a.strides)):      # an expanded tensor
+        raise RuntimeError("unsupported operation: more than one element of the written-to tensor refers to a single "
+                           "memory location. Please clone() the tensor before performing the operation.")
 
 
 def _float_only(self, fname):
@@ -527,6 +534,7 @@ def random_(self, *args, generator=None, **kwargs):
     if not ok or len(args) < 2 and not _is_gen(generator):
         raise _bad_args('random_', args, dict(kwargs, **_given(generator=generator)))
     _gen_arg('random_', generator)
+    _check_overlap(self._data)
     if self.dtype.is_complex:
         if a:
             raise RuntimeError("check_random_bounds handles only integral, floating-point and boolean types")
@@ -545,6 +553,7 @@ def bernoulli_(self, p=0.5, *, generator=None):
     if not isinstance(p, Tensor) and not _ARG_FLOAT(p) or not _is_gen(generator):
         raise _bad_args('bernoulli_', (p,), _given(generator=generator))
     if isinstance(p, Tensor):
+        _check_overlap(self._data)
         _not_for(self, 'bernoulli_tensor_cpu_self_', self.dtype in _NO_BERNOULLI)
         _not_for(p, 'bernoulli_tensor_cpu_p_', p.dtype._cat != 2)
         _check_probs(p)
