@@ -488,7 +488,8 @@ def vmap(func, in_dims=0, out_dims=0, randomness='error', *, chunk_size=None):
                 if state is not None:
                     default_generator.set_state(state)
                 results.append(func(*example, **kwargs))
-        return _stack_results(results, size, out_dims, name)
+        roots = {id(_root(x)) for x, d in zip(leaves, dims) if d is not None}
+        return _stack_results(results, size, out_dims, name, roots)
 
     return wrapped
 
@@ -503,7 +504,23 @@ def _check_out_dims(out_dims, name):
                              f"appear.")
 
 
-def _stack_results(results, size, out_dims, name):
+def _root(x):
+    return x if x._base is None else x._base
+
+
+def _depends_on_batch(values, roots):
+    """torch refuses a batched output where out_dims is None; a loop sees one as a view of a mapped
+    input (ids of their bases in roots) or as values that differ between examples."""
+    first = values[0]
+    if not isinstance(first, _T.Tensor):
+        return False
+    if any(v._base is not None and id(v._base) in roots for v in values):
+        return True
+    return not all(v is first or v.shape == first.shape and bool(((v == first) | v.isnan() & first.isnan()).all())
+                   for v in values[1:])
+
+
+def _stack_results(results, size, out_dims, name, roots):
     from . import stack
     first = results[0]
     out_leaves, out_spec = _pytree.tree_flatten(first)
@@ -520,9 +537,7 @@ def _stack_results(results, size, out_dims, name):
     stacked = []
     for values, d in zip(per_leaf, dims):
         if d is None:
-            # torch raises when the output depends on the batch; a loop sees that as values that differ
-            if isinstance(values[0], _T.Tensor) and not all(v.shape == values[0].shape and bool((v == values[0]).all())
-                                                             for v in values[1:]):
+            if _depends_on_batch(values, roots):
                 raise ValueError(f"vmap({name}, ...): `{name}` can not return a BatchedTensor when out_dim is None")
             stacked.append(values[0])
             continue

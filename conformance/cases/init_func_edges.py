@@ -152,3 +152,6 @@ check('torch.func.replace_all_batch_norm_modules_', lambda torch: (lambda m: (
     list(m.state_dict())))(torch.nn.Sequential(torch.nn.BatchNorm1d(3), torch.nn.BatchNorm2d(3))))
 check('torch.func.jvp', lambda torch: torch.func.jvp(lambda a: (a.long(), a * 2), (torch.ones(2),), (torch.ones(2),)),
       name='integer_output_zero_tangent')
+check('torch.func.vmap', lambda torch: (torch.func.vmap(lambda a: torch.full((2,), float('nan')), out_dims=None)(_x(torch)),
+                                        torch.func.vmap(lambda a: a[:1], out_dims=None)(torch.ones(2, 3))),
+      name='out_dim_none_batched_view')
