@@ -456,7 +456,7 @@ def _fill(self, data, node=None, p=None):
 
 
 def _check_overlap(a):
-    if any(st == 0 and n > 1 for n, st in zip(a.shape, a.strides)):      # an expanded tensor
+    if a.size and any(st == 0 and n > 1 for n, st in zip(a.shape, a.strides)):      # an expanded tensor
         raise RuntimeError("unsupported operation: more than one element of the written-to tensor refers to a single "
                            "memory location. Please clone() the tensor before performing the operation.")
 
