@@ -88,3 +88,37 @@ check('torch.histc', lambda torch: torch.histc(_x(torch, 2, 3), 3, 2, 1), name='
 check('torch.histc', lambda torch: torch.histc(_x(torch, 2, 3), 3, float('nan'), 1), name='not_finite')
 check('torch.histc', lambda torch: torch.histc(_x(torch, 2, 3, dtype=torch.complex64)), name='complex_range')
 check('torch.diff', lambda torch: torch.diff(_x(torch, 2, 3), -1), name='negative_order')
+check('torch.cummax', lambda torch: torch.cummax(torch.tensor(1.), 1), name='scalar_dim_message')
+
+# --- out= ------------------------------------------------------------------------------------------------
+_O = lambda torch, dtype=None: torch.empty(0, dtype=dtype or torch.float32)      # noqa: E731
+_L = lambda torch: torch.empty(0, dtype=torch.int64)                             # noqa: E731
+check('torch.max', lambda torch: torch.max(_x(torch, 2, 3), 1, out=(_O(torch), _L(torch))), name='out_type_name')
+check('torch.aminmax', lambda torch: torch.aminmax(_x(torch, 2, 3), dim=1, out=(_O(torch), _O(torch))), name='out')
+check('Tensor.sum', lambda torch: _x(torch, 2, 3).sum(1, out=_O(torch)), name='method_takes_no_out')
+check('Tensor.any', lambda torch: _x(torch, 2, 3).any(1, out=_O(torch)), name='method_takes_no_out')
+check('Tensor.max', lambda torch: _x(torch, 2, 3).max(1, out=(_O(torch), _L(torch))), name='method_takes_no_out')
+check('torch.sum', lambda torch: (lambda o: (torch.sum(_x(torch, 2, 3) / 3, 1, out=o), o))(_L(torch)),
+      name='out_dtype_is_accumulation_dtype')
+check('torch.cumsum', lambda torch: torch.cumsum(_x(torch, 2, 3), 1, dtype=torch.float64, out=_O(torch)),
+      name='out_dtype_differs_from_dtype')
+check('torch.sum', lambda torch: torch.sum(_x(torch, 2, 3), out=_O(torch)), name='out_without_dim')
+check('torch.argmax', lambda torch: torch.argmax(_x(torch, 2, 3), 1, out=_O(torch, torch.int32)), name='out_not_long')
+check('torch.amin', lambda torch: torch.amin(_x(torch, 2, 3), 1, out=_O(torch, torch.float64)), name='out_dtype')
+check('torch.logsumexp', lambda torch: torch.logsumexp(_x(torch, 2, 3), 1, out=_L(torch)), name='out_int')
+check('torch.all', lambda torch: (torch.all(_x(torch, 2, 3), 1, out=_O(torch, torch.uint8)),
+                                  torch.all(_x(torch, 2, 3), out=_O(torch))), name='out_dtype')
+check('torch.logcumsumexp', lambda torch: torch.logcumsumexp(_x(torch, 2, 3), 1, out=_O(torch, torch.float64)),
+      name='out_dtype')
+check('torch.count_nonzero', lambda torch: torch.count_nonzero(_x(torch, 2, 3), 1, out=_L(torch)), name='no_out')
+check('torch.quantile', lambda torch: torch.quantile(_x(torch, 2, 3), 0.5, 1, out=_O(torch, torch.float64)),
+      name='out_dtype')
+check('torch.min', lambda torch: torch.min(_x(torch, 2, 3), 1, out=(_O(torch), _O(torch))), name='out_indices_float')
+check('torch.median', lambda torch: torch.median(_x(torch, 2, 3), 1, out=(_L(torch), _L(torch))), name='out_values_long')
+check('torch.mode', lambda torch: torch.mode(_x(torch, 2, 3), 1, out=(_O(torch), _O(torch))), name='out_indices_float')
+check('torch.kthvalue', lambda torch: torch.kthvalue(_x(torch, 2, 3), 1, 1, out=(_L(torch), _L(torch))),
+      name='out_values_long')
+check('torch.cummin', lambda torch: torch.cummin(_x(torch, 2, 3), 1, out=(_O(torch), _O(torch))), name='out_indices_float')
+check('torch.max', lambda torch: torch.max(_x(torch, 2, 3), 1, out=_O(torch)), name='out_not_tuple')
+check('torch.nanmedian', lambda torch: torch.nanmedian(_x(torch, 2, 3), 1, out=_O(torch)), name='out_not_tuple')
+check('torch.median', lambda torch: torch.median(_x(torch, 2, 3), out=_O(torch)), name='out_without_dim')

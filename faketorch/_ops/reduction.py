@@ -6,7 +6,7 @@ from .. import _xnp as np
 
 from .. import _dtype as D
 from .. import return_types
-from .._tensor import Tensor, _make, _wrap_dim
+from .._tensor import Tensor, _dtype_c10, _make, _wrap_dim
 from ..autograd.grad_mode import state as grad_state
 from ._core import attach, kernel_error, needs, no_dims_error, register, write_out
 
@@ -297,13 +297,41 @@ def _minmax(name, npf, argf):
         if _grad_on(input):
             attach(f'{name.capitalize()}Backward0', _index_reduce_bwd(a.shape, d, keepdim), (input,),
                    (v,), save=(i,))
-        if out is not None:
-            write_out(out[0], v, name)
-            write_out(out[1], i, name)
-            return Ret(out[0], out[1])
-        return Ret(v, i)
+        return _write_pair(name, out, v, i) if out is not None else Ret(v, i)
     f.__name__ = name
     return f
+
+
+# --- out= of (values, indices) ops: torch checks each tensor's dtype, in its own words ------------
+_PAIR_DTYPE_ERRORS = {
+    'median': ("Expected tensor for 'values' to have the same type as tensor for argument #2 'self'; but type "
+               "{got} does not equal {want} (while checking arguments for median)",
+               "Expected tensor for argument #1 'indices' to have scalar type Long; but got {got} instead "
+               "(while checking arguments for median)", D.type_str),
+    'mode': ("expected scalar type '{want}' but got '{got}' for values output",
+             "expected scalar type '{want}' but got '{got}' for indices output", D.type_name),
+    'kthvalue': ("output values must be of same type as input", "output indices must be of scalar type Long", None),
+    'cummax': ("expected scalar_type {want} but found {got}",) * 2 + (D.type_name,),
+}
+_PAIR_DTYPE_ERRORS.update(nanmedian=_PAIR_DTYPE_ERRORS['median'], cummin=_PAIR_DTYPE_ERRORS['cummax'])
+_PAIR_DEFAULT = ("Expected out tensor to have dtype {want}, but got {got} instead",) * 2 + (_dtype_c10,)
+
+
+def _write_pair(name, out, first, second):
+    """out= of a two-result op: torch.return_types.<name>_out of the out tensors, after torch's checks."""
+    if not isinstance(out, (tuple, list)):
+        if name in _SIGS:       # the public wrapper words it as torch's parser does
+            raise _ArgError(out)
+        raise TypeError(f"{name}(): argument 'out' must be tuple of Tensors, not {_type_name(out)}")
+    values_msg, indices_msg, spell = _PAIR_DTYPE_ERRORS.get(name, _PAIR_DEFAULT)
+    for o, r, msg in zip(out, (first, second), (values_msg, indices_msg)):
+        if isinstance(o, Tensor) and o.dtype is not r.dtype:
+            raise RuntimeError(msg.format(want=spell and spell(r.dtype), got=spell and spell(o.dtype)))
+    Ret = getattr(return_types, name + '_out', None)
+    if Ret is None:
+        Ret = return_types._make_type(name + '_out', getattr(return_types, name)._fields)
+        setattr(return_types, name + '_out', Ret)
+    return Ret(write_out(out[0], first, name), write_out(out[1], second, name))
 
 
 def _index_reduce_bwd(shape, d, keepdim):
@@ -351,7 +379,7 @@ amax = _amaxmin('amax', np.max)
 amin = _amaxmin('amin', np.min)
 
 
-def aminmax(input, *, dim=None, keepdim=False):
+def aminmax(input, *, dim=None, keepdim=False, out=None):
     a = input._data
     d = None if dim is None else _dim1(dim, a.ndim)
     if a.size == 0:
@@ -385,7 +413,7 @@ def aminmax(input, *, dim=None, keepdim=False):
                 out = gh if out is None else out + gh
             return out
         attach('AminmaxBackward0', bwd, (input,), (rlo, rhi), save=(input, rlo, rhi))
-    return return_types.aminmax(rlo, rhi)
+    return _write_pair('aminmax', out, rlo, rhi) if out is not None else return_types.aminmax(rlo, rhi)
 
 
 def _arg(name, argf):
@@ -699,6 +727,8 @@ def _cumext(name, cmp):
 
     def f(input, dim, *, out=None):
         a = input._data
+        if a.ndim == 0 and dim not in (0, -1):
+            raise IndexError(f"{name}(): Expected reduction dim -1 or 0 for scalar but got {_int_arg(dim)}")
         d = _dim1(dim, a.ndim)
         if a.ndim and a.size and input.dtype.is_complex:
             raise kernel_error(f'{name}_cpu', input.dtype)
@@ -719,11 +749,7 @@ def _cumext(name, cmp):
                     return g
                 return g.new_zeros(shape).scatter_add(d, ind, g)
             attach(f'{name.capitalize()}Backward0', bwd, (input,), (v,), save=(i,))
-        if out is not None:
-            write_out(out[0], v, name)
-            write_out(out[1], i, name)
-            return Ret(out[0], out[1])
-        return Ret(v, i)
+        return _write_pair(name, out, v, i) if out is not None else Ret(v, i)
     f.__name__ = name
     return f
 
@@ -796,23 +822,74 @@ def _public(f, method=False, out=True):
     parser errors."""
     name = f.__name__
     sigs = tuple(_method_sig(s) for s in _SIGS[name]) if method else _SIGS[name]
-    skip = 1 if method else 0
-    if not out:
+    if method:          # torch's methods take no out=
+        def g(self, *args, **kwargs):
+            try:
+                if 'out' in kwargs:
+                    raise _ArgError(kwargs['out'])
+                return f(self, *args, **kwargs)
+            except TypeError as e:
+                _reword(e, name, sigs, args, kwargs)
+    elif not out:
         def g(*args, **kwargs):
             try:
                 return f(*args, **kwargs)
             except TypeError as e:
-                _reword(e, name, sigs, args[skip:], kwargs)
+                _reword(e, name, sigs, args, kwargs)
     else:
         def g(*args, out=None, **kwargs):
+            if out is not None:
+                return _with_out(f, name, sigs, args, kwargs, out)
             try:
-                r = f(*args, **kwargs)
+                return f(*args, **kwargs)
             except TypeError as e:
-                _reword(e, name, sigs, args[skip:], kwargs if out is None else {**kwargs, 'out': out})
-            return r if out is None else write_out(out, r, name)
+                _reword(e, name, sigs, args, kwargs)
     g.__name__ = name
     g.__doc__ = f.__doc__
     return g
+
+
+# out= of the one-result ops: torch computes sums and products in out's dtype, and checks the others'
+_OUT_AS_DTYPE = {'sum', 'prod', 'cumsum', 'cumprod', 'nansum'}
+_ARG_OUT = lambda x, o: o.dtype is not D.int64 and \
+    f"Expected out tensor to have dtype long int, but got {_dtype_c10(o.dtype)} instead"      # noqa: E731
+_AMAX_OUT = lambda x, o: o.dtype is not x.dtype and \
+    f"Expected the dtype for input and out to match, but got {D.type_name(x.dtype)} for input's dtype and " \
+    f"{D.type_name(o.dtype)} for out's dtype."                                                 # noqa: E731
+_OUT_CHECKS = {
+    'argmax': _ARG_OUT, 'argmin': _ARG_OUT, 'amax': _AMAX_OUT, 'amin': _AMAX_OUT,
+    'logsumexp': lambda x, o: o.dtype._cat < 2 and
+    f"logsumexp(): Expected floating point type for result tensor, but got: {D.type_name(o.dtype)}",
+    'any': lambda x, o: o.dtype not in (D.bool, D.uint8) and
+    f"any only supports bool tensor for result, got: {D.type_name(o.dtype)}",
+    'all': lambda x, o: o.dtype not in (D.bool, D.uint8) and
+    f"all only supports bool tensor for result, got: {D.type_name(o.dtype)}",
+    'logcumsumexp': lambda x, o: o.dtype is not x.dtype and
+    f"expected scalar_type {D.type_name(x.dtype)} but found {D.type_name(o.dtype)}",
+}
+
+
+def _with_out(f, name, sigs, args, kwargs, out):
+    input = args[0] if args else kwargs.get('input')
+    if name in ('sum', 'prod') and len(args) < 2 and 'dim' not in kwargs:      # their dim-less overloads take no out=
+        _parse_args(name, sigs, args, {**kwargs, 'out': out})
+    if isinstance(out, Tensor) and isinstance(input, Tensor):
+        if name in _OUT_AS_DTYPE:
+            dt = kwargs.get('dtype')
+            if dt is None:
+                kwargs = {**kwargs, 'dtype': out.dtype}
+            elif dt is not out.dtype:
+                raise RuntimeError(f"Expected out tensor to have dtype {_dtype_c10(dt)}, but got "
+                                   f"{_dtype_c10(out.dtype)} instead")
+        elif name in _OUT_CHECKS:
+            msg = _OUT_CHECKS[name](input, out)
+            if msg:
+                raise RuntimeError(msg)
+    try:
+        r = f(*args, **kwargs)
+    except TypeError as e:
+        _reword(e, name, sigs, args, {**kwargs, 'out': out})
+    return write_out(out, r, name)
 
 
 def _register_public(f, out=True, method=True):
@@ -823,7 +900,7 @@ def _register_public(f, out=True, method=True):
 
 for _f in (sum, nansum, mean, nanmean, prod, amax, amin, argmax, argmin, all, any, var, std, logsumexp,
            cumsum, cumprod, logcumsumexp, count_nonzero):
-    _register_public(_f)
+    _register_public(_f, out=_f is not count_nonzero)
 for _f in (max, min, cummax, cummin, aminmax):      # these take their own out=
     _register_public(_f, out=False)
 _register_public(var_mean, out=False, method=False)
@@ -941,9 +1018,9 @@ def _invalid_combination(fname, sigs, args, kwargs):
     for sig in sigs:
         msg += f" * {sig}\n"
         star, params = _signature(sig)
-        # torch counts the '*' as a parameter here, and matches a keyword only to a positional one; an
-        # overload without parameters is always annotated
-        if params and len(args) + len(kwargs) != len(params) + (star < len(params)):
+        # torch counts the '*' as a parameter here (and an empty '()' as one), and matches a keyword only to
+        # a positional one
+        if len(args) + len(kwargs) != (len(params) + (star < len(params)) or 1):
             continue
         wrong = [k for k in keys if k not in [p[1] for p in params[len(args):star]]]
         if wrong:       # torch then names every keyword given

@@ -9,7 +9,7 @@ from ..autograd.grad_mode import state as grad_state
 from ..autograd.graph import node_class
 from . import _stl
 from ._core import attach, kernel_error, register, with_out, write_out
-from .reduction import _SIGS, _dim1, _parse_args, _register_public
+from .reduction import _SIGS, _ArgError, _dim1, _parse_args, _register_public, _write_pair
 
 
 def _grad_on(t):
@@ -44,11 +44,7 @@ def _values_indices(Ret, name, input, vals, idx, gname, d, keepdim, out=None):
     i = _make(np.asarray(idx, np.int64, order='C'), D.int64, input._device)
     if _grad_on(input):
         attach(gname, _scatter_back(input._data.shape, d, keepdim), (input,), (v,), save=(i,))
-    if out is not None:
-        write_out(out[0], v, name)
-        write_out(out[1], i, name)
-        return Ret(out[0], out[1])
-    return Ret(v, i)
+    return _write_pair(name, out, v, i) if out is not None else Ret(v, i)
 
 
 _TIE_EMULATION_LIMIT = 1 << 16      # elements; larger inputs keep the (equally valid) stable choice
@@ -242,6 +238,8 @@ def _median_dim(name, ignore_nan):
     def f(input, dim=None, keepdim=False, *, out=None):
         a = input._data
         if dim is None:
+            if out is not None:     # the dim-less overload takes no out=
+                raise _ArgError(out)
             return _median_all(input, name, ignore_nan)
         d = _dim1(dim, a.ndim)
         if a.ndim and a.shape[d] == 0:     # nanmedian's message says median too
@@ -441,12 +439,19 @@ def _quantile(input, q, dim, keepdim, interpolation, ignore_nan):
     return res
 
 
+def _quantile_out(input, out):
+    if out is not None and isinstance(out, Tensor) and out.dtype is not input.dtype:
+        raise RuntimeError("quantile() out tensor must be same dtype as the input tensor")
+
+
 def quantile(input, q, dim=None, keepdim=False, *, interpolation='linear', out=None):
+    _quantile_out(input, out)
     r = _quantile(input, q, dim, keepdim, interpolation, False)
     return write_out(out, r, 'quantile') if out is not None else r
 
 
 def nanquantile(input, q, dim=None, keepdim=False, *, interpolation='linear', out=None):
+    _quantile_out(input, out)
     r = _quantile(input, q, dim, keepdim, interpolation, True)
     return write_out(out, r, 'nanquantile') if out is not None else r
 
