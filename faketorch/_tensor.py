@@ -80,7 +80,7 @@ class _TensorMeta(type):
 
 class Tensor(metaclass=_TensorMeta):
     __slots__ = ('_data', 'dtype', '_device', '_requires_grad', '_grad_fn', '_grad', '_output_nr',
-                 '_vc', '_base', '_view_fn', '_accum', '_retains_grad', '__dict__', '__weakref__')
+                 '_vc', '_base', '_view_fn', '_view_ver', '_accum', '_retains_grad', '__dict__', '__weakref__')
     __array_priority__ = 1000   # so ndarray + Tensor defers to Tensor.__radd__
     _inference = False          # True (in the instance) for tensors made under inference_mode
 
@@ -258,6 +258,9 @@ class Tensor(metaclass=_TensorMeta):
 
     @property
     def grad_fn(self):
+        if self._view_fn is not None and self._vc[0] != self._view_ver:
+            from ._ops._core import view_history       # its base was written in place since
+            return view_history(self)
         return self._grad_fn
 
     @property
@@ -540,7 +543,7 @@ class Tensor(metaclass=_TensorMeta):
         dev = _device_cls(st['device'])
         t = _make(to_device_array(st['data'], dev), D._by_name(st['dtype']), dev)
         for k in Tensor.__slots__:
-            if k not in ('__dict__', '__weakref__'):   # t is fresh: its _view_fn is None
+            if k not in ('__dict__', '__weakref__', '_view_ver'):   # t is fresh: its _view_fn is None
                 object.__setattr__(self, k, getattr(t, k))
         self._requires_grad = st['requires_grad']
         self.__dict__.update(st['dict'])

@@ -138,3 +138,23 @@ def not_implemented_names_in_place_op(torch):
     x = torch.ones(3, requires_grad=True) * 1
     x.floor_divide_(2)
     x.sum().backward()
+
+
+@case('Tensor.mul_')
+def view_sees_base_written_in_place(torch):
+    x = torch.ones(3, requires_grad=True)
+    y = x * 1
+    v = y[:2]
+    w = y[1:]
+    y.mul_(2)
+    w.mul_(3)
+    v.sum().backward()
+    return x.grad, v, v.grad_fn.name()
+
+
+@case('Tensor.mul_')
+def multi_output_view_base_written_in_place(torch):
+    x = torch.ones(3, requires_grad=True) * 1
+    v = x.unbind()[1]
+    x.mul_(2)
+    return v * 2

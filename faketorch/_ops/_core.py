@@ -70,7 +70,7 @@ def attach(name, bwd, inputs, outputs, save=(), args=None):
         cls = node_class(name)
     if len(inputs) == 1 and inputs[0]._requires_grad:      # the common unary case, unrolled
         t = inputs[0]
-        fn = t._grad_fn
+        fn = t._grad_fn if t._view_fn is None or t._vc[0] == t._view_ver else view_history(t)
         nexts = ((fn, t._output_nr) if fn is not None else (t._accum_node(), 0),)
         meta = [(t._data.shape, t.dtype)]
     else:
@@ -81,7 +81,7 @@ def attach(name, bwd, inputs, outputs, save=(), args=None):
                 nexts.append(_NO_EDGE)
                 meta.append(None)
             else:
-                fn = t._grad_fn
+                fn = t._grad_fn if t._view_fn is None or t._vc[0] == t._view_ver else view_history(t)
                 nexts.append((fn, t._output_nr) if fn is not None else (t._accum_node(), 0))
                 meta.append((t._data.shape, t.dtype))
         nexts = tuple(nexts)
@@ -101,6 +101,29 @@ def attach(name, bwd, inputs, outputs, save=(), args=None):
     if args is not None:
         node._args = args
     return node
+
+
+def view_history(t):
+    """The history of a view whose base (or another view of it) was written in place since it was
+    recorded: torch regenerates it from the base's current history, as one as_strided of the base."""
+    fn, base = t._grad_fn, t._base
+    if fn is not None and base._requires_grad:
+        name = fn.name()
+        if name in _MULTI_VIEW_NODES:
+            raise RuntimeError(f"Output {t._output_nr} of {name[:-9]} is a view and its base or another view of "
+                               "its base has been modified inplace. This view is the output of a function that "
+                               "returns multiple views. Such functions do not allow the output views to be "
+                               "modified inplace. You should replace the inplace operation by an out-of-place one.")
+        enabled, grad_state.enabled = grad_state.enabled, True
+        try:
+            new = t._view_fn(base)
+        finally:
+            grad_state.enabled = enabled
+        if new._grad_fn is not None and new.dtype is base.dtype:   # dtype views replay their op
+            new._grad_fn.__class__ = node_class('AsStridedBackward0')
+        t._grad_fn, t._output_nr = new._grad_fn, new._output_nr
+    t._view_ver = t._vc[0]
+    return t._grad_fn
 
 
 def device_error(a, b):
@@ -237,6 +260,7 @@ def _rebase_view(view, base, result):
     view._requires_grad = True
     view._grad_fn = new_view._grad_fn
     view._output_nr = new_view._output_nr
+    view._view_ver = view._vc[0]
 
 
 def _not_implemented_inplace(name):

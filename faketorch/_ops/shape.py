@@ -29,7 +29,7 @@ def make_view(input, data, gname, bwd, replay, args=None):
         r._view_fn = replay
     elif parent is not None:
         r._view_fn = lambda b: replay(parent(b))
-    r._base = base
+    r._base, r._view_ver = base, r._vc[0]       # the version its history was recorded at
     if input._requires_grad and grad_state.enabled:
         attach(gname, bwd, (input,), (r,), args=args)
     elif input._requires_grad:
@@ -410,7 +410,7 @@ def _multi_view(input, datas, gname, bwd, replays):
         r = _make(data, input.dtype, input._device)
         _inference_like(r, input)
         r._vc = input._vc
-        r._base = base
+        r._base, r._view_ver = base, r._vc[0]
         r._view_fn = (lambda b, f=replay: f(parent(b))) if parent is not None else replay
         outs.append(r)
     if input._requires_grad and grad_state.enabled:
