@@ -54,7 +54,7 @@ _classes = _graph._CLASSES
 def _edge(t):
     if t is None or t.__class__ in _SCALARS or not t._requires_grad:
         return _NO_EDGE
-    fn = t._grad_fn
+    fn = t._grad_fn if t._view_fn is None or t._vc[0] == t._view_ver else view_history(t)
     if fn is not None:
         return (fn, t._output_nr)
     return (t._accum_node(), 0)
