@@ -158,3 +158,4 @@ def multi_output_view_base_written_in_place(torch):
     v = x.unbind()[1]
     x.mul_(2)
     return v * 2
+check('Tensor.__pow__', lambda torch: pow(torch.tensor([2]), 3, 5), name='three_argument_pow')

@@ -738,6 +738,15 @@ def _reflected(f):
     return _operator(lambda self, other: f(other, self))
 
 
+def _pow_operator(self, other, modulo=None):
+    if modulo is not None:      # pow(t, e, m): Python words the TypeError
+        return NotImplemented
+    try:
+        return pow(self, other)
+    except TypeError:
+        return NotImplemented
+
+
 def _and(self, other):
     if self.dtype is D.bool and isinstance(other, Tensor) and other.dtype is D.bool:
         return logical_and(self, other)
@@ -755,10 +764,12 @@ Tensor.__rfloordiv__ = _operator(lambda self, other: floor_divide(_scalar_tensor
 Tensor.__mod__ = _operator(remainder)
 Tensor.__rmod__ = _operator(lambda self, other: remainder(other if isinstance(other, Tensor)
                                                           else _scalar_tensor(other, self), self))
-Tensor.__pow__ = _operator(pow)
+Tensor.__pow__ = _pow_operator
 Tensor.__rpow__ = _reflected(pow)
 Tensor.__neg__ = neg
 Tensor.__abs__ = abs
+
+
 def _invert(self):
     if self.dtype._cat > 1:     # the operator checks before bitwise_not's kernel would
         raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type tensors")
