@@ -122,3 +122,16 @@ check('torch.cummin', lambda torch: torch.cummin(_x(torch, 2, 3), 1, out=(_O(tor
 check('torch.max', lambda torch: torch.max(_x(torch, 2, 3), 1, out=_O(torch)), name='out_not_tuple')
 check('torch.nanmedian', lambda torch: torch.nanmedian(_x(torch, 2, 3), 1, out=_O(torch)), name='out_not_tuple')
 check('torch.median', lambda torch: torch.median(_x(torch, 2, 3), out=_O(torch)), name='out_without_dim')
+
+# --- values and gradients ------------------------------------------------------------------------------
+check('torch.histc', lambda torch: torch.histc(torch.tensor([1., float('nan')])), name='nan_range_from_data')
+
+
+def _lcse_complex_grad(torch):
+    x = torch.tensor([1 + 1j, 0j, -2 + 3j, 5 - 1j], requires_grad=True)
+    y = torch.logcumsumexp(x, 0)
+    y.abs().sum().backward()
+    return y, x.grad, torch.logcumsumexp(torch.tensor([complex(-float('inf'), 0), 1 + 1j]), 0)
+
+
+check('torch.logcumsumexp', _lcse_complex_grad, name='complex_grad')

@@ -704,17 +704,23 @@ def logcumsumexp(input, dim):
 
 def _complex_logcumsumexp(a, d):
     """The running log-sum-exp of complex values, one step at a time (NumPy's logaddexp has no complex
-    loop): pointwise logaddexp's rule, the larger real part leading."""
-    from .pointwise import _logaddexp
+    loop): the larger real part leads, and a term with real part -inf adds nothing."""
     out = np.moveaxis(a, d, 0).copy()
     with np.errstate(invalid='ignore', divide='ignore', over='ignore'):
         for i in range(1, out.shape[0]):
-            out[i] = _logaddexp(out[i - 1], out[i])
+            x, y = out[i - 1], out[i]
+            swap = x.real < y.real
+            hi, lo = np.where(swap, y, x), np.where(swap, x, y)
+            out[i] = np.where(np.isneginf(lo.real), hi, hi + np.log1p(np.exp(lo - hi)))
     return np.moveaxis(out, 0, d)
 
 
 def _logcumsumexp_grad(g, x, res, d):
-    """sum_{j>=i} g_j exp(x_i - res_j), in log space (split by the sign of g) as torch does."""
+    """sum_{j>=i} g_j exp(x_i - res_j), in log space (split by the sign of g) as torch does; for complex
+    values sum_{j>=i} g_j conj(exp(x_i - res_j)), in complex log space."""
+    if g.dtype.is_complex:
+        return ((g.log() - res.conj()).flip(d).logcumsumexp(d).flip(d) + x.conj()).exp()
+
     def part(gp):
         lg = gp.log() - res
         return (lg.flip(d).logcumsumexp(d).flip(d) + x).exp()

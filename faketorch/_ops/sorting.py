@@ -657,7 +657,10 @@ def histc(input, bins=100, min=0, max=0, *, out=None):
     if lo == hi:
         lo, hi = lo - 1, hi + 1
     if not (np.isfinite(lo) and np.isfinite(hi)):
-        raise RuntimeError(f"torch.histc: range of [{lo:g}, {hi:g}] is not finite")
+        # a NaN range found in the data prints with its sign bit, as torch's min/max kernels leave it
+        signed = min == max and input.dtype is not D.bfloat16
+        spell = lambda v: '-nan' if v != v and signed else f'{v:g}'     # noqa: E731
+        raise RuntimeError(f"torch.histc: range of [{spell(lo)}, {spell(hi)}] is not finite")
     hist = _hist_counts(a.reshape(-1), lo, hi, bins, None)
     r = _make(hist.astype(a.dtype), input.dtype, input._device)
     return write_out(out, r, 'histc') if out is not None else r
