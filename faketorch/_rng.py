@@ -916,14 +916,15 @@ def geometric(gen, shape, dtype=_f32, p=0.5):
     return _from_f64(v, dtype).reshape(shape)
 
 
-def multinomial(gen, probs, num_samples, replacement=False, transposed=False):
+def multinomial(gen, probs, num_samples, replacement=False, transposed=False, topk=None):
     """``torch.multinomial(probs, num_samples, replacement)`` for 1-D or 2-D float probs;
     returns int64 of shape (num_samples,) or (rows, num_samples).
 
     Without replacement, or with one sample: argmax / top-k of probs / Exp(1) noise drawn as
     ``empty_like(probs).exponential_(1)``. With replacement: per row, the float cumulative sum
     normalised by its total, then one double uniform per sample and a binary search. ``transposed``:
-    2-D probs laid out column-major, whose noise is drawn in that memory order."""
+    2-D probs laid out column-major, whose noise is drawn in that memory order. ``topk(keys, k)``: the
+    indices of each row's k largest keys in torch's order among ties (default: a stable sort)."""
     probs = np.asarray(probs)
     dtype = probs.dtype
     k = int(num_samples)
@@ -934,12 +935,15 @@ def multinomial(gen, probs, num_samples, replacement=False, transposed=False):
         q = (rows / q).astype(dtype, copy=False)
         if k == 1:
             res = np.argmax(q, axis=1)[:, None]
+        elif topk is not None:
+            res = topk(q, k)
         else:   # ties (equal keys) may come out in another order than torch's top-k
             res = np.argsort(-q, axis=1, kind='stable')[:, :k]
     else:
         acc = _f32 if dtype == np.float16 else dtype
-        cum = np.cumsum(rows.astype(acc), axis=1, dtype=acc)
-        cum = (cum / cum[:, -1:]).astype(acc)
+        with np.errstate(over='ignore', invalid='ignore'):
+            cum = np.cumsum(rows.astype(acc), axis=1, dtype=acc)
+            cum = (cum / cum[:, -1:]).astype(acc)
         cum[:, -1] = 1
         u = _double_uniforms(gen, rows.shape[0] * k).reshape(rows.shape[0], k)
         res = np.stack([np.searchsorted(c.astype(_f64), r, 'left') for c, r in zip(cum, u)]) if len(u) else u

@@ -167,3 +167,8 @@ check('Tensor.bernoulli_', lambda torch: torch.empty(1, 4).expand(3, 4).bernoull
       name='expanded_before_expand')
 check('Tensor.uniform_', lambda torch: (lambda x: (x.uniform_(), x.requires_grad))(
     torch.ones(3, requires_grad=True).detach()), exact=True, name='detached_no_graph')
+check('torch.multinomial', lambda torch: (torch.multinomial(torch.tensor([0., 1., 0., 2., 0., 0.]), 6),
+                                          torch.multinomial(torch.tensor([[0., 1., 0., 2.], [1., 0., 0., 0.]]), 3)),
+      exact=True, name='zero_probabilities_topk_ties')
+check('torch.multinomial', lambda torch: torch.multinomial(torch.tensor([3e38, 3e38, 1.]), 5, True), exact=True,
+      name='overflowing_sum_no_warning')

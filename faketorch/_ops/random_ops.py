@@ -11,7 +11,8 @@ from .._tensor import Tensor, _make
 from ..autograd.grad_mode import state as grad_state
 from ._core import (attach, broadcast_shapes as _broadcast_shapes, check_inplace, commit_inplace, kernel_error,
                     register, write_out, zero_grad)
-from .factory import _dev, _dtype_arg, _fill_value, _finish, _is_int, _size
+from .factory import _cpu, _dev, _dtype_arg, _fill_value, _finish, _is_int, _size
+from .sorting import topk as _topk
 
 
 def _gen(generator, device=None):
@@ -409,7 +410,8 @@ def multinomial(input, num_samples, replacement=False, *, generator=None, out=No
                            f"{D.type_name(input.dtype)}")
     # the noise of the draw without replacement is drawn as empty_like(input): a transposed input's memory order
     transposed = a.ndim == 2 and a.strides[0] < a.strides[1] and min(a.shape) > 1
-    data = _rng.multinomial(_gen(generator, input._device), np.host(a), int(num_samples), replacement, transposed)
+    data = _rng.multinomial(_gen(generator, input._device), np.host(a), int(num_samples), replacement, transposed,
+                            lambda keys, k: _topk(_make(keys, input.dtype, _cpu), k).indices._data)
     r = _make(np.asarray(data, np.int64), D.int64, input._device)
     return write_out(out, r, 'multinomial') if out is not None else r
 
