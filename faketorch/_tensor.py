@@ -433,6 +433,12 @@ class Tensor(metaclass=_TensorMeta):
         return self._data
 
     def __array__(self, dtype=None, copy=None):
+        if copy is False:       # torch's __array__ takes no copy=: NumPy then refuses to promise no copy
+            raise ValueError("Unable to avoid copy while creating an array as requested.\nIf using "
+                             "`np.array(obj, copy=False)` replace it with `np.asarray(obj)` to allow a copy when "
+                             "needed (no behavior change in NumPy 1.x).\nFor more details, see "
+                             "https://numpy.org/devdocs/numpy_2_0_migration_guide.html"
+                             "#adapting-to-changes-in-the-copy-keyword.")
         a = self.numpy()        # as torch: a CUDA tensor raises numpy()'s error
         return a if dtype is None else a.astype(dtype, copy=False)
 

@@ -159,3 +159,4 @@ def multi_output_view_base_written_in_place(torch):
     x.mul_(2)
     return v * 2
 check('Tensor.__pow__', lambda torch: pow(torch.tensor([2]), 3, 5), name='three_argument_pow')
+check('Tensor.__array__', lambda torch: __import__('numpy').array(torch.ones(2), copy=False), name='copy_false')
