@@ -3,6 +3,8 @@ torch's foreach path), then the norm of those norms."""
 import types
 import warnings
 
+from ... import _xnp as np
+from ..._dtype import float32, float64
 from ..._tensor import Tensor
 from ...autograd.grad_mode import no_grad
 from ...sparse._coo import _backend_error
@@ -75,6 +77,10 @@ def clip_grads_with_norm_(parameters, max_norm, total_norm, foreach=None):
             if foreach is False:
                 for g in group:
                     g.mul_(coef_on_device)
+            elif group[0].dtype is coef.dtype and coef.dtype in (float32, float64) and all(map(_owns_elements, group)):
+                for g in group:     # _foreach_mul_'s products, written in place
+                    np.multiply(g._data, coef_on_device._data, out=g._data)
+                    g._vc[0] += 1
             else:
                 _foreach_mul_(group, coef_on_device)
 
@@ -109,9 +115,19 @@ def clip_grad_value_(parameters, clip_value, foreach=None):
             if foreach is False:
                 for g in group:
                     g.clamp_(min=-clip_value, max=clip_value)
+            elif clip_value != 0 and group[0].dtype in (float32, float64) and all(map(_owns_elements, group)):
+                for g in group:     # the two foreach ops' results, in one pass in place (a zero bound's
+                    np.clip(g._data, -clip_value, clip_value, out=g._data)     # ties would decide a zero's sign)
+                    g._vc[0] += 2
             else:
                 _foreach_clamp_min_(group, -clip_value)
                 _foreach_clamp_max_(group, clip_value)
+
+
+def _owns_elements(t):
+    """Can t's array be written in place (not a broadcast view whose elements repeat)?"""
+    a = t._data
+    return getattr(a.flags, 'writeable', True) and not any(st == 0 and n > 1 for st, n in zip(a.strides, a.shape))
 
 
 _get_total_norm, _clip_grads_with_norm_ = get_total_norm, clip_grads_with_norm_     # torch's private names
