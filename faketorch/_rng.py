@@ -191,7 +191,8 @@ def _from_f32(v, dtype):
         return v
     if k == 'b':
         return _bf16(v)
-    return v.astype(dtype)
+    with np.errstate(over='ignore', invalid='ignore'):     # torch's casts overflow silently
+        return v.astype(dtype)
 
 
 def _from_f64(v, dtype):
@@ -199,9 +200,10 @@ def _from_f64(v, dtype):
     k = _kind(dtype)
     if k == 'd':
         return v
-    if k in 'hb':
-        return _from_f32(v.astype(_f32), dtype)
-    return v.astype(dtype)
+    with np.errstate(over='ignore', invalid='ignore'):
+        if k in 'hb':
+            return _from_f32(v.astype(_f32), dtype)
+        return v.astype(dtype)
 
 
 def _from_i64(v, dtype):
@@ -286,34 +288,50 @@ def _two_prod(a, b):
 def _fma64(a, b, c):
     """float64 fused multiply-add a*b+c (Boldo-Melquiond emulation with round-to-odd)."""
     a, b, c = np.broadcast_arrays(np.asarray(a, _f64), np.asarray(b, _f64), np.asarray(c, _f64))
-    uh, ul = _two_prod(a, b)
-    th, tl = _two_sum(c, uh)
-    v, ve = _two_sum(tl, ul)
-    v = _round_odd_fix(np.array(v, _f64), ve)
-    out = th + v
-    # products beyond ~2^995 overflow the split; the plain formula is the best available there
+    with np.errstate(over='ignore', invalid='ignore'):      # inf and overflow go the plain way below
+        uh, ul = _two_prod(a, b)
+        th, tl = _two_sum(c, uh)
+        v, ve = _two_sum(tl, ul)
+        v = _round_odd_fix(np.array(v, _f64), ve)
+        out = th + v
+    # products beyond ~2^995 overflow the split: those few are computed exactly (non-finite inputs
+    # behave as the plain formula)
     big = ~np.isfinite(out) | ~np.isfinite(ul)
     if big.any():
-        out = np.where(big, a * b + c, out)
+        with np.errstate(over='ignore', invalid='ignore'):
+            out = np.where(big, a * b + c, out)
+        for i in zip(*np.nonzero(big & np.isfinite(a) & np.isfinite(b) & np.isfinite(c))):
+            out[i] = _exact_fma(float(a[i]), float(b[i]), float(c[i]))
     return out
+
+
+def _exact_fma(a, b, c):
+    from fractions import Fraction
+    x = Fraction(a) * Fraction(b) + Fraction(c)
+    try:
+        return float(x)        # correctly rounded
+    except OverflowError:
+        return math.inf if x > 0 else -math.inf
 
 
 def _affine64(v, std, mean):
     """fma(v, std, mean) in double, with the exact shortcuts for std == 1 or mean == 0."""
-    if std == 1.0:
-        return v + mean
-    if mean == 0.0:
-        return v * std + 0.0
-    return _fma64(v, std, mean)
+    with np.errstate(over='ignore', invalid='ignore'):      # overflows to inf silently, as torch's
+        if std == 1.0:
+            return v + mean
+        if mean == 0.0:
+            return v * std + 0.0
+        return _fma64(v, std, mean)
 
 
 def _affine32(v, std, mean):
-    std, mean = _f32(std), _f32(mean)
-    if std == 1:
-        return v + mean
-    if mean == 0:
-        return v * std + _f32(0)
-    return _fma32(v, std, mean)
+    with np.errstate(over='ignore', invalid='ignore'):
+        std, mean = _f32(std), _f32(mean)
+        if std == 1:
+            return v + mean
+        if mean == 0:
+            return v * std + _f32(0)
+        return _fma32(v, std, mean)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -898,7 +916,14 @@ def log_normal(gen, shape, dtype=_f32, mean=1.0, std=2.0):
         raise RuntimeError(f'log_normal_ expects std > 0.0, but found std={_g(std)}')
     shape = tuple(shape)
     v = _affine64(_box_muller(gen, _numel(shape)), std, mean)
-    return _from_f64(_libm(math.exp, v), dtype).reshape(shape)
+    return _from_f64(_libm(_exp, v), dtype).reshape(shape)
+
+
+def _exp(x):
+    try:
+        return math.exp(x)
+    except OverflowError:       # C's exp gives inf
+        return math.inf
 
 
 def _log0(x):

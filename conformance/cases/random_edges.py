@@ -172,3 +172,15 @@ check('torch.multinomial', lambda torch: (torch.multinomial(torch.tensor([0., 1.
       exact=True, name='zero_probabilities_topk_ties')
 check('torch.multinomial', lambda torch: torch.multinomial(torch.tensor([3e38, 3e38, 1.]), 5, True), exact=True,
       name='overflowing_sum_no_warning')
+
+# --- extreme parameters: torch's values, no warnings ---------------------------------------------------
+check('Tensor.normal_', lambda torch: (torch.empty(3, dtype=torch.float64).normal_(1e308, 1e308),
+                                       torch.empty(20).normal_(1, 3e38)), exact=True, name='huge_fma_exact')
+check('Tensor.log_normal_', lambda torch: (torch.empty(3).log_normal_(1e6, 1), torch.empty(3).log_normal_(float('inf'))),
+      exact=True, name='exp_overflow_inf')
+check('Tensor.geometric_', lambda torch: (torch.empty(3).geometric_(1e-300),
+                                          torch.empty(3, dtype=torch.int32).geometric_(1e-12)), exact=True,
+      name='overflowing_cast_silent')
+check('Tensor.cauchy_', lambda torch: torch.empty(20, dtype=torch.float16).cauchy_(0, 1e308), exact=True,
+      name='overflow_silent')
+check('Tensor.random_', lambda torch: torch.empty(3).random_(2, 5, 3), name='three_positional')

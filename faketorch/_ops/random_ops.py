@@ -528,6 +528,8 @@ _SIGS['bernoulli_'] = ('(Tensor p, *, torch.Generator generator = None)',
 def random_(self, *args, generator=None, **kwargs):
     """random_(), random_(to), random_(from, to) and random_(from, None): up to the dtype's largest value."""
     check_inplace(self)
+    if len(args) > 2:
+        raise TypeError(f"random_() takes 2 positional arguments but {len(args)} were given")
     a = dict(zip(('from', 'to') if len(args) == 2 else ('to',), args))
     ok = len(args) <= 2 and not set(kwargs) - {'from', 'to'} and not set(a) & set(kwargs)
     a.update(kwargs)
