@@ -184,3 +184,9 @@ check('Tensor.geometric_', lambda torch: (torch.empty(3).geometric_(1e-300),
 check('Tensor.cauchy_', lambda torch: torch.empty(20, dtype=torch.float16).cauchy_(0, 1e308), exact=True,
       name='overflow_silent')
 check('Tensor.random_', lambda torch: torch.empty(3).random_(2, 5, 3), name='three_positional')
+check('torch.bernoulli', lambda torch: (lambda x: (lambda r: (r, r.grad_fn.name()))(torch.bernoulli(x, 0.5)))(
+    torch.rand(3, requires_grad=True)), exact=True, name='float_p_not_implemented_node')
+check('torch.bernoulli', lambda torch: (lambda x: torch.bernoulli(x, 0.5).sum().backward())(
+    torch.rand(3, requires_grad=True)), name='float_p_no_derivative')
+check('Tensor.bernoulli_', lambda torch: (lambda x: (lambda r: (r, r.grad_fn.name(), torch.autograd.grad(r.sum(), x)))(
+    torch.empty(2, 3).bernoulli_(x)))(torch.rand(3, requires_grad=True)), exact=True, name='p_requires_grad')

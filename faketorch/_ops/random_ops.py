@@ -384,7 +384,15 @@ def bernoulli(input, p=None, *, generator=None, out=None):
     r = _make(np.asarray(data).reshape(input._data.shape), dt, input._device)
     if p is None:
         _zero_grad_node('BernoulliBackward0', (input,), r)
+    elif grad_state.enabled and input._requires_grad:
+        attach('NotImplemented', _no_derivative('bernoulli'), (input,), (r,))
     return write_out(out, r, 'bernoulli') if out is not None else r
+
+
+def _no_derivative(name):
+    def bwd(node, g):
+        raise RuntimeError(f"derivative for aten::{name} is not implemented")
+    return bwd
 
 
 def _tensor_arg(fname, input):
@@ -444,8 +452,9 @@ def _fill(self, data, node=None, p=None):
         order = sorted(range(a.ndim), key=lambda i: -a.strides[i])
         view = a.transpose(order)
         view[...] = np.asarray_on(data, a).reshape(view.shape)
-    if node is not None and grad_state.enabled and (self._requires_grad or self._base is not None
-                                                    and self._base._requires_grad and self._view_fn is not None):
+    if node is not None and grad_state.enabled and (self._requires_grad or p is not None and p._requires_grad or
+                                                    self._base is not None and self._base._requires_grad
+                                                    and self._view_fn is not None):
         r = _make(a, self.dtype, self._device)
         if p is None:
             attach(node, lambda n, g: (zero_grad(g),), (self,), (r,))
