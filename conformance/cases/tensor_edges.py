@@ -160,3 +160,24 @@ def multi_output_view_base_written_in_place(torch):
     return v * 2
 check('Tensor.__pow__', lambda torch: pow(torch.tensor([2]), 3, 5), name='three_argument_pow')
 check('Tensor.__array__', lambda torch: __import__('numpy').array(torch.ones(2), copy=False), name='copy_false')
+check('torch.atan2', lambda torch: torch.atan2(2, torch.tensor([1.5, 3.])), name='number_input_refused')
+check('torch.eq', lambda torch: torch.eq(2, torch.tensor([1.5, 3.])), name='number_input_invalid_combination')
+check('torch.rsub', lambda torch: torch.rsub(2, torch.tensor([1.5, 3.])), name='number_input_invalid_combination')
+check('torch.add', lambda torch: torch.add(2, torch.tensor([1.5, 3.])), name='number_input_taken')
+
+
+@case('Tensor.__rmod__')
+def number_input_not_differentiable(torch):
+    x = torch.tensor([1.5, -2.], requires_grad=True)
+    y = 2 % x
+    y.sum().backward()
+
+
+@case('torch.pow')
+def zero_base_gradients(torch):
+    b = torch.tensor([0., 0., 0., 0., 2.], requires_grad=True)
+    e = torch.tensor([-1., 0., 2., float('nan'), 0.], requires_grad=True)
+    (b ** e).sum().backward()
+    x = torch.tensor([-1., 0., 2.], requires_grad=True)
+    (0 ** x).sum().backward()
+    return b.grad, e.grad, x.grad

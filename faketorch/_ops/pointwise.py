@@ -10,6 +10,7 @@ from .. import _vecmath as V
 from .._misc import get_num_threads
 from .._tensor import Tensor, _make
 from ..autograd.grad_mode import state as grad_state
+from ..autograd.graph import node_class
 from ._core import attach, broadcast_shapes, needs, register, write_out, make_inplace, zero_grad, kernel_error
 
 _FLOAT = 2
@@ -287,6 +288,21 @@ def _promote(name, input, other):
 _OPMATH_SCALAR = frozenset(('mul', '_div', 'div', 'floor_divide'))     # div: rounding_mode's
 
 
+# the ops whose input torch's argument parser takes as a number too (torch.add(2, t)); the others refuse it
+_NUMBER_INPUT = frozenset(('_add', '_sub', 'mul', '_div', 'floor_divide', 'remainder', 'bitwise_and', 'bitwise_or',
+                           'bitwise_xor', 'bitwise_left_shift', 'bitwise_right_shift', 'xlogy', 'special_xlogy',
+                           'special_xlog1py', 'special_zeta'))
+
+
+_NUMBER_INPUT_NODES = {'xlogy': 'XlogyBackward1', 'remainder': 'NotImplemented'}
+
+
+def _number_input_error(name, x):
+    return TypeError(f"{name}() received an invalid combination of arguments - got ({type(x).__name__}, Tensor), "
+                     "but expected one of:\n * (Tensor input, Tensor other, *, Tensor out = None)\n"
+                     " * (Tensor input, Number other, *, Tensor out = None)\n")
+
+
 def binary(name, fwd, da=None, db=None, *, kind='arith', grad_name=None, save=True, inplace=True,
            method=True, check=None, scalar_grad_name=None, scalar_ok=True, other_name='other'):
     """Declare a binary op with broadcasting and torch promotion.
@@ -309,7 +325,15 @@ def binary(name, fwd, da=None, db=None, *, kind='arith', grad_name=None, save=Tr
     def op(input, other, *, out=None):
         if not isinstance(input, Tensor):
             if isinstance(other, Tensor) and _as_scalar(input) is not None:
-                input = _scalar_tensor(_as_scalar(input), other)
+                if name not in _NUMBER_INPUT:
+                    raise _number_input_error(name, input) if scalar_ok else _operand_error(name, 1, 'input', input)
+                r = op(_scalar_tensor(_as_scalar(input), other), other, out=out)
+                node = _NUMBER_INPUT_NODES.get(name)
+                if node is not None and r._grad_fn is not None:     # torch's Scalar-input overload's node
+                    r._grad_fn.__class__ = node_class(node)
+                    if node == 'NotImplemented':
+                        r._grad_fn._fn = _not_implemented(name)
+                return r
             else:
                 raise _operand_error(name, 1, 'input', input)
         if not scalar_ok and not isinstance(other, Tensor):
@@ -627,6 +651,11 @@ register(div, name='true_divide', inplace=True)
 
 def rsub(input, other, *, alpha=1):
     """other - alpha * input, one node (RsubBackward0 for a tensor other, RsubBackward1 for a scalar)."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"rsub() received an invalid combination of arguments - got ({type(input).__name__}, "
+                        f"{'Tensor' if isinstance(other, Tensor) else type(other).__name__}), but expected one of:\n"
+                        " * (Tensor input, Tensor other, *, Number alpha = 1)\n"
+                        " * (Tensor input, Number other, Number alpha = 1)\n")
     a, b, rt = _promote('rsub', input, other)
     _no_bool_sub(rt, input, other)
     _alpha_check(rt, alpha)
@@ -696,10 +725,11 @@ def _pow_tt(input, exponent, gname='PowBackward1'):
         def bwd(node, g):
             x, y, res = node.saved_tensors
             gx = gy = None
-            if needs(node, 0):
-                gx = _times_conj(g, y * x.pow(y - 1))
+            if needs(node, 0):      # torch: 0 where y == 0 (x**0 is constant, even at x = 0)
+                from .. import where
+                gx = _times_conj(g, where(y == 0, 0, y * x.pow(y - 1)))
             if needs(node, 1):
-                gy = _times_conj(g, res * where_pos_log(x))
+                gy = _times_conj(g, _pow_exponent_grad(x, y, res))
             return gx, gy
         attach(gname, bwd, (input, exponent), (r,), save=(input, exponent, r))
     return r
@@ -712,10 +742,12 @@ def _times_conj(g, d):
     return g * (d.conjugate() if isinstance(d, complex) else d)
 
 
-def where_pos_log(x):
-    # d/dy x**y = x**y * log(x); torch masks x == 0 to 0 so 0**y has a zero gradient
+def _pow_exponent_grad(x, y, res):
+    """d/dy x**y = x**y * log(x); torch takes 0 where x == 0 and y >= 0 (0**y is constant there), so
+    0**y for a negative y keeps inf * log(0) = -inf."""
     from .. import where
-    return where(x == 0, x * 0, x.log())
+    nonneg = (y.imag == 0) & (y.real >= 0) if y.dtype.is_complex else y >= 0
+    return where((x == 0) & nonneg, 0, res * x.log())
 
 
 register(pow, inplace=True)
@@ -760,10 +792,9 @@ Tensor.__mul__ = Tensor.__rmul__ = _operator(mul)
 Tensor.__truediv__ = _operator(_div)
 Tensor.__rtruediv__ = _operator(lambda self, other: reciprocal(self) * other)
 Tensor.__floordiv__ = _operator(floor_divide)
-Tensor.__rfloordiv__ = _operator(lambda self, other: floor_divide(_scalar_tensor(other, self), self))
+Tensor.__rfloordiv__ = _reflected(floor_divide)
 Tensor.__mod__ = _operator(remainder)
-Tensor.__rmod__ = _operator(lambda self, other: remainder(other if isinstance(other, Tensor)
-                                                          else _scalar_tensor(other, self), self))
+Tensor.__rmod__ = _reflected(remainder)
 Tensor.__pow__ = _pow_operator
 Tensor.__rpow__ = _reflected(pow)
 Tensor.__neg__ = neg
@@ -1318,6 +1349,8 @@ def _xlogy_da(g, a, b):
 
 def ldexp(input, other, *, out=None):
     """input * 2**other, in the default float for integer inputs."""
+    if not isinstance(input, Tensor):
+        raise _operand_error('ldexp', 1, 'input', input)
     if not isinstance(other, Tensor):
         raise _operand_error('ldexp', 2, 'other', other)
     if input.dtype._cat == _FLOAT and other.dtype is D.bool:     # torch's float kernel takes integer exponents
