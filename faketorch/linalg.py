@@ -917,6 +917,8 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):
     n = x._data.ndim
     dims = _norm_dims(dim, n)
     a = np.abs(x._data) if x.dtype.is_complex or ord != 2 else x._data
+    if a.dtype == np.float16:       # torch accumulates half in float32 (|60000| squared overflows half)
+        a = a.astype(np.float32)
     ax = dims if dims else None
     if dims == () and n or n == 0:     # a 0-dim tensor's dim 0/-1 is the tensor itself
         ax = None

@@ -431,15 +431,21 @@ def asarray(obj, *, dtype=None, device=None, copy=None, requires_grad=None):
     return t
 
 
+def _out_dtype(dtype, out):
+    """A factory's dtype given out=: an explicit one must be out's, none means out's."""
+    if out is None:
+        return dtype
+    if dtype is not None and dtype is not out.dtype:
+        raise RuntimeError(f"dtype {D.type_name(dtype)} does not match dtype of out parameter "
+                           f"({D.type_name(out.dtype)})")
+    return out.dtype
+
+
 def _filler(name, npf):
     def f(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False,
           memory_format=None):
         shape = _size(size, name)
-        dtype = _dtype_arg(dtype, name)
-        if out is not None and dtype is not None and dtype is not out.dtype:
-            raise RuntimeError(f"dtype {D.type_name(dtype)} does not match dtype of out parameter "
-                               f"({D.type_name(out.dtype)})")
-        dt = dtype or (out.dtype if out is not None else D.get_default_dtype())
+        dt = _out_dtype(_dtype_arg(dtype, name), out) or D.get_default_dtype()
         t = _finish(npf(shape, D.np_dtype(dt)), dt, device, requires_grad)
         return write_out(out, t, name) if out is not None else t
     f.__name__ = name
@@ -692,7 +698,7 @@ def _space_args(fname, start, end, steps, dtype):
 
 
 def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
-    start, end, steps, dtype = _space_args('linspace', start, end, steps, dtype)
+    start, end, steps, dtype = _space_args('linspace', start, end, steps, _out_dtype(_dtype_arg(dtype, 'linspace'), out))
     if dtype._cat == 3:
         start, end = complex(start), complex(end)
     if steps == 1:
@@ -724,7 +730,7 @@ def _linspace_16(start, end, steps, dtype):
 
 
 def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_grad=False, out=None):
-    start, end, steps, dtype = _space_args('logspace', start, end, steps, dtype)
+    start, end, steps, dtype = _space_args('logspace', start, end, steps, _out_dtype(_dtype_arg(dtype, 'logspace'), out))
     lin = linspace(start, end, steps, dtype=D.complex128 if dtype._cat == 3 else D.float64,
                    device='cpu')    # _finish moves it to `device`
     t = _finish(np.power(base, lin._data).astype(D.np_dtype(dtype)), dtype, device, requires_grad)
@@ -741,7 +747,7 @@ def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None, requires_g
         raise RuntimeError(f"n must be greater or equal to 0, got {n}")
     if m is not None and m < 0:
         raise RuntimeError(f"m must be greater or equal to 0, got {m}")
-    dtype = _dtype_arg(dtype, 'eye') or D.get_default_dtype()
+    dtype = _out_dtype(_dtype_arg(dtype, 'eye'), out) or D.get_default_dtype()
     t = _finish(np.eye(n, m if m is not None else n, dtype=D.np_dtype(dtype)), dtype, device, requires_grad)
     return write_out(out, t, 'eye') if out is not None else t
 

@@ -30,6 +30,7 @@ def _binary(name, method, with_alpha=False):
         ts = _check(self)
         for t, o in zip(ts, _seconds(ts, other, name)):
             getattr(t, method + '_')(o, **kw)
+        return self         # torch hands back the very list it was given
     out_of_place.__name__ = '_foreach_' + name
     in_place.__name__ = '_foreach_' + name + '_'
     register(out_of_place, method=False)
@@ -47,6 +48,7 @@ def _unary(name):
     def in_place(self):
         for t in _check(self):
             getattr(t, name + '_')()
+        return self
     out_of_place.__name__ = '_foreach_' + name
     in_place.__name__ = '_foreach_' + name + '_'
     register(out_of_place, method=False)
@@ -70,6 +72,7 @@ def _addc(name, method):
         vals = _seconds(ts, value.tolist() if isinstance(value, Tensor) else value, name)
         for t, a, b, v in zip(ts, tensor1, tensor2, vals):
             getattr(t, method + '_')(a, b, value=v)
+        return self
     out_of_place.__name__ = '_foreach_' + name
     in_place.__name__ = '_foreach_' + name + '_'
     register(out_of_place, method=False)
@@ -89,6 +92,7 @@ def _foreach_lerp_(self, tensors1, weight):
     ts = _check(self)
     for t, e, w in zip(ts, tensors1, _seconds(ts, weight, 'lerp')):
         t.lerp_(e, w)
+    return self
 
 
 def _foreach_norm(self, ord=2, dtype=None):
@@ -99,11 +103,13 @@ def _foreach_norm(self, ord=2, dtype=None):
 def _foreach_zero_(self):
     for t in _check(self):
         t.zero_()
+    return self
 
 
 def _foreach_copy_(self, src, non_blocking=False):
     for t, s in zip(_check(self), src):
         t.copy_(s)
+    return self
 
 
 for _f in (_foreach_lerp, _foreach_lerp_, _foreach_norm, _foreach_zero_, _foreach_copy_):

@@ -840,6 +840,9 @@ def _bool_blas_check(input, weight, folds, rows, out):
 
 
 def linear(input, weight, bias=None):
+    for i, (what, t) in enumerate((('input', input), ('weight', weight))):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"linear(): argument '{what}' (position {i + 1}) must be Tensor, not {type(t).__name__}")
     same_device(input, weight, bias)
     nd, wd = input.dim(), weight.dim()
     if nd == 0 or wd == 0:

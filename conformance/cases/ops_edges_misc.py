@@ -1,0 +1,25 @@
+"""Assorted rules found by the fuzz rounds outside their own areas: foreach return values, half norms,
+linear's argument types, factories writing into an out= of another dtype. One case per rule."""
+from conformance import check
+
+
+def _foreach_returns(torch):
+    ts = [torch.ones(2), torch.ones(3)]
+    outs = [torch._foreach_add_(ts, 1), torch._foreach_sqrt_(ts), torch._foreach_zero_(ts),
+            torch._foreach_addcmul_(ts, ts, ts), torch._foreach_lerp_(ts, ts, 0.5), torch._foreach_copy_(ts, ts)]
+    return [r is ts for r in outs], type(torch._foreach_add(ts, 1)).__name__
+
+
+check('torch._foreach_add_', _foreach_returns, name='inplace_returns_its_list')
+check('torch.linalg.vector_norm', lambda torch: [torch.linalg.vector_norm(torch.tensor([60000., 1], dtype=torch.float16), ord=o)
+                                                 for o in (2, 1, 3)], name='half_accumulates_in_float')
+check('torch.nn.functional.linear', lambda torch: torch.nn.functional.linear([1., 2.], torch.ones(2, 2)),
+      name='input_not_tensor')
+check('torch.nn.functional.linear', lambda torch: torch.nn.functional.linear(torch.ones(2), None),
+      name='weight_none')
+check('torch.eye', lambda torch: torch.eye(2, out=torch.zeros(1, dtype=torch.int64)), name='out_dtype_is_the_dtype')
+check('torch.eye', lambda torch: torch.eye(2, dtype=torch.float32, out=torch.zeros(1, dtype=torch.int64)),
+      name='dtype_must_match_out')
+check('torch.linspace', lambda torch: (torch.linspace(0, 3, 4, out=torch.zeros(4, dtype=torch.int64)),
+                                       torch.logspace(0, 1, 2, out=torch.zeros(2, dtype=torch.int64))),
+      name='out_dtype_is_the_dtype')
