@@ -2,7 +2,7 @@
 from .. import _xnp as np
 
 from .. import _dtype as D
-from .._tensor import Tensor, _make
+from .._tensor import Tensor, _make, _dtype_c10 as _c10
 from ..autograd.grad_mode import state as grad_state
 from ._core import attach, kernel_error, needs, register, same_device, with_out
 
@@ -14,11 +14,6 @@ def _check_dtypes(name, a, b):
                            f"{_c10(a.dtype)} != {_c10(b.dtype)}" if name in ('mm', 'matmul', 'addmm') else
                            f"expected scalar type {D.type_name(a.dtype)} but found {D.type_name(b.dtype)}")
     same_device(a, b)
-
-
-def _c10(d):
-    return {'float32': 'float', 'float64': 'double', 'int64': 'long int', 'int32': 'int',
-            'float16': 'c10::Half', 'bool': 'bool'}.get(d.name, d.name)
 
 
 def cuda_blas_check(kernel, t, *arrays):

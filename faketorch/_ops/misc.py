@@ -175,7 +175,7 @@ def masked_fill(input, mask, value, _inplace=False):
                            f"{vt._data.ndim} dimension(s).")
     if mask.dtype is not D.bool:
         raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype "
-                           f"{_dtype_c10(mask.dtype) if mask.dtype is not D.uint8 else 'unsigned char'}")
+                           f"{_dtype_c10(mask.dtype)}")
     if _inplace:
         try:
             shape = tuple(broadcast_shapes(input._data.shape, mask._data.shape))

@@ -13,7 +13,7 @@ from .. import _xnp as np
 
 from .. import _dtype as D
 from .._device import xp_of
-from .._tensor import Tensor, _make, _wrap_dim
+from .._tensor import Tensor, _make, _wrap_dim, _dtype_c10 as _c10     # caffe2 TypeMeta names
 from ..autograd.grad_mode import state as grad_state
 from .._ops._core import (attach, broadcast_shapes, guard, kernel_error, needs, register, check_inplace, commit_inplace,
                           same_device)
@@ -795,18 +795,6 @@ def _linear_bwd_arrays(g, x, w, need_x, need_w, need_b, bias_kind):
 
 _NO_BIAS, _VECTOR_BIAS, _OTHER_BIAS = 0, 1, 2
 
-# caffe2's TypeMeta names, which a few of torch's messages print
-_C10_NAME = {'float32': 'float', 'float64': 'double', 'float16': 'c10::Half', 'bfloat16': 'c10::BFloat16',
-             'int64': 'long int', 'int32': 'int', 'int16': 'short int', 'int8': 'signed char',
-             'uint8': 'unsigned char', 'uint16': 'short unsigned int', 'uint32': 'unsigned int',
-             'uint64': 'long unsigned int', 'bool': 'bool', 'complex32': 'c10::complex<c10::Half>',
-             'complex64': 'c10::complex<float>', 'complex128': 'c10::complex<double>'}
-
-
-def _c10(d):
-    return _C10_NAME[d.name]
-
-
 def _linear_folds(input, bias):
     """torch runs linear with a bias as one addmm on the input viewed (rows, in_features) when the input is
     2-D, or contiguous with a bias that is a vector up to singleton dims; otherwise as matmul, then add_."""
@@ -1441,18 +1429,12 @@ def pdist(input, p=2):
 
 # --- attention -------------------------------------------------------------------------------------
 
-def _c10_name(d):
-    """The dtype as torch's C++ messages print it (caffe2 TypeMeta names)."""
-    return {'bfloat16': 'c10::BFloat16', 'int16': 'short int', 'int8': 'signed char',
-            'uint8': 'unsigned char'}.get(d.name) or _blas._c10(d)
-
-
 def _sdpa_check(query, key, value, attn_mask):
     """torch's validate_sdpa_input."""
     if not (query.dtype is key.dtype is value.dtype):
         raise RuntimeError(f"Expected query, key, and value to have the same dtype, but got query.dtype: "
-                           f"{_c10_name(query.dtype)} key.dtype: {_c10_name(key.dtype)} and value.dtype: "
-                           f"{_c10_name(value.dtype)} instead.")
+                           f"{_c10(query.dtype)} key.dtype: {_c10(key.dtype)} and value.dtype: "
+                           f"{_c10(value.dtype)} instead.")
     same_device(query, key, value)
     if query.dim() < 2 or key.dim() < 2 or value.dim() < 2:
         raise RuntimeError(f"Expected query, key, and value to all be  at least 2 dimensional, but got "
@@ -1460,8 +1442,8 @@ def _sdpa_check(query, key, value, attn_mask):
                            "instead.")
     if attn_mask is not None and attn_mask.dtype not in (D.bool, D.float32, query.dtype):
         raise RuntimeError(f"Expected attn_mask dtype to be bool or float or to match query dtype, but got "
-                           f"attn_mask.dtype: {_c10_name(attn_mask.dtype)} and  query.dtype: "
-                           f"{_c10_name(query.dtype)} instead.")
+                           f"attn_mask.dtype: {_c10(attn_mask.dtype)} and  query.dtype: "
+                           f"{_c10(query.dtype)} instead.")
 
 
 def _sdpa_uses_flash(query, key, value, attn_mask, dropout_p, enable_gqa):
@@ -1757,8 +1739,8 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
         w = _matmul(qs, k.transpose(-2, -1))
         if attn_mask is not None:
             if attn_mask.dtype is not qs.dtype:     # torch.baddbmm's check
-                raise RuntimeError(f"Input dtypes must be the same, got: input {_c10_name(attn_mask.dtype)}, "
-                                   f"batch1: {_c10_name(qs.dtype)}, batch2: {_c10_name(k.dtype)}")
+                raise RuntimeError(f"Input dtypes must be the same, got: input {_c10(attn_mask.dtype)}, "
+                                   f"batch1: {_c10(qs.dtype)}, batch2: {_c10(k.dtype)}")
             w = attn_mask + w
         w = softmax(w, dim=-1)
         if dropout_p > 0.0:
