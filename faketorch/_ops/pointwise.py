@@ -437,8 +437,11 @@ def _int_div_check(kernel):
     def check(rt, a, b):
         refuse(rt, a, b)
         if rt._cat == 1:
-            bv = b._data if isinstance(b, Tensor) else np.asarray(b).astype(rt._np)    # a scalar wraps first
-            if np.any(np.asarray(bv) == 0):
+            if isinstance(b, Tensor):
+                zero = np.any(b._data == 0)
+            else:       # a scalar wraps into the dtype first: 2**40 is 0 as an int32
+                zero = b == 0 or (b % 256 == 0 and np.asarray(b).astype(rt._np) == 0)
+            if zero:
                 raise RuntimeError("ZeroDivisionError")
     return _kernel_check(check)
 
