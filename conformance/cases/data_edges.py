@@ -3,7 +3,7 @@
 leave to indexing, and the generic aliases (Dataset[int])."""
 import importlib
 
-from conformance import check, outcomes
+from conformance import case, check, outcomes
 
 
 def _D(torch):
@@ -54,6 +54,18 @@ check('utils.data.DataLoader', lambda torch: outcomes(
     lambda: list(_D(torch).DataLoader(_tds(torch), batch_sampler=[torch.tensor([1, 2])])),
     lambda: list(_D(torch).DataLoader(_tds(torch), batch_sampler=[__import__('numpy').array([3, 0])]))),
     name='tensor_dataset_odd_indices')
+
+
+@case('utils.data.DataLoader', name='tensor_dataset_custom_collate_map')
+def tensor_dataset_custom_collate_map(torch):
+    """A handler registered for Tensor in default_collate_fn_map collates TensorDataset rows too."""
+    fn_map = importlib.import_module(torch.__name__ + '.utils.data._utils.collate').default_collate_fn_map
+    old = fn_map[torch.Tensor]
+    fn_map[torch.Tensor] = lambda batch, collate_fn_map=None: [len(batch), batch[0].dtype]
+    try:
+        return list(_D(torch).DataLoader(_tds(torch), batch_size=3))
+    finally:
+        fn_map[torch.Tensor] = old
 
 # --- typing ------------------------------------------------------------------------------------
 check('utils.data.Dataset', lambda torch: [repr(a).replace(torch.__name__ + '.', 'torch.') for a in (

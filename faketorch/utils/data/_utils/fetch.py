@@ -66,8 +66,9 @@ class _MapDatasetFetcher(_BaseDatasetFetcher):
 
 def _can_gather(dataset, collate_fn):
     from ..dataset import TensorDataset
-    from .collate import default_collate
-    return (collate_fn is default_collate and isinstance(dataset, TensorDataset)
+    from .collate import Tensor, collate_tensor_fn, default_collate, default_collate_fn_map
+    return (collate_fn is default_collate and default_collate_fn_map.get(Tensor) is collate_tensor_fn
+            and isinstance(dataset, TensorDataset)
             and type(dataset).__getitem__ is TensorDataset.__getitem__
             and getattr(type(dataset), '__getitems__', None) is None)
 
