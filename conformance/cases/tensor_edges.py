@@ -181,3 +181,5 @@ def zero_base_gradients(torch):
     x = torch.tensor([-1., 0., 2.], requires_grad=True)
     (0 ** x).sum().backward()
     return b.grad, e.grad, x.grad
+check('Tensor.__pow__', lambda torch: torch.tensor([1., 2.], dtype=torch.bfloat16) ** 1e300,
+      name='exponent_overflows_bfloat16')

@@ -469,18 +469,19 @@ def _pow_check(rt, a, b):
 
 
 _C_TYPES = {D.uint8: 'uint8_t', D.int8: 'int8_t', D.int16: 'int16_t', D.int32: 'int', D.int64: 'int64_t',
-            D.float16: 'c10::Half'}
+            D.float16: 'c10::Half', D.bfloat16: 'c10::BFloat16'}
 
 
 def _pow_exponent_fits(rt, e):
-    """torch converts a scalar exponent to an integer or half result type, refusing one that overflows."""
+    """torch converts a scalar exponent to an integer or reduced float result type, refusing one that
+    overflows it (bfloat16 checks against float's range)."""
     c = _C_TYPES.get(rt)
     if c is None or e.__class__ is complex:
         return
-    if e.__class__ is int and e >= _2_63 and rt is not D.float16:
+    if e.__class__ is int and e >= _2_63 and rt._cat == 1:
         c = 'int64_t'           # read as uint64 first, then as int64
-    elif rt is D.float16:
-        if not np.isinf(np.float16(e)) or math.isinf(e):
+    elif rt._cat == _FLOAT:
+        if not np.isinf(np.float16(e) if rt is D.float16 else np.float32(e)) or math.isinf(e):
             return
     elif e.__class__ is float or np.iinfo(rt._np).min <= e <= np.iinfo(rt._np).max:
         return
