@@ -190,3 +190,15 @@ check('torch.bernoulli', lambda torch: (lambda x: torch.bernoulli(x, 0.5).sum().
     torch.rand(3, requires_grad=True)), name='float_p_no_derivative')
 check('Tensor.bernoulli_', lambda torch: (lambda x: (lambda r: (r, r.grad_fn.name(), torch.autograd.grad(r.sum(), x)))(
     torch.empty(2, 3).bernoulli_(x)))(torch.rand(3, requires_grad=True)), exact=True, name='p_requires_grad')
+
+# --- factory keywords of the wrong type: torch's "invalid combination" -----------------------------------
+check('torch.rand', lambda torch: torch.rand(2, dtype=3), name='dtype_type')
+check('torch.rand', lambda torch: torch.randn(2, 3, requires_grad=1), name='requires_grad_type')
+check('torch.rand', lambda torch: torch.rand(2, out=3), name='out_type')
+check('torch.rand', lambda torch: torch.randn(2, memory_format=torch.channels_last), name='names_torch_types')
+check('torch.randint', lambda torch: torch.randint(1, 5, (2,), layout=3), name='layout_type')
+check('torch.randperm', lambda torch: torch.randperm(3, pin_memory=1), name='pin_memory_type')
+check('torch.normal', lambda torch: torch.normal(0., 1., (2,), requires_grad=1), name='requires_grad_type')
+check('torch.rand_like', lambda torch: torch.rand_like(torch.ones(2), out=torch.empty(2)), name='no_out')
+check('torch.randint_like', lambda torch: torch.randint_like(torch.ones(2), 4, memory_format=3),
+      name='memory_format_type')

@@ -2,6 +2,7 @@
 seed. Each draws into a fresh array in the output's memory order, as torch's kernels fill it."""
 import math
 import operator
+import re
 
 from .. import _xnp as np
 
@@ -11,6 +12,7 @@ from .._tensor import Tensor, _make
 from ..autograd.grad_mode import state as grad_state
 from ._core import (attach, broadcast_shapes as _broadcast_shapes, check_inplace, commit_inplace, kernel_error,
                     register, write_out, zero_grad)
+from .._device import device as _device_cls
 from .factory import _cpu, _dev, _dtype_arg, _fill_value, _finish, _is_int, _size
 from .sorting import topk as _topk
 
@@ -68,7 +70,26 @@ _SIGS = {
 
 def _bad_args(fname, args, kwargs):
     from .reduction import _invalid_combination
-    return TypeError(_invalid_combination(fname, _SIGS[fname], args, kwargs))
+    msg = _invalid_combination(fname, _SIGS[fname], args, kwargs)
+    return TypeError(re.sub(r'\bfaketorch(\.\w+)*\.(\w+)', r'torch.\2', msg))    # torch.dtype, not faketorch._dtype.dtype
+
+
+def _kw_ok(k, v):
+    """Whether a factory keyword's value has the type torch's parser takes (None always does)."""
+    if v is None:
+        return True
+    if k == 'dtype':
+        return isinstance(v, D.dtype) or v in (float, int, bool, complex)
+    if k in ('requires_grad', 'pin_memory'):
+        return v.__class__ is bool
+    if k == 'out':
+        return isinstance(v, Tensor)
+    if k == 'device':
+        return isinstance(v, (str, int, _device_cls)) and v.__class__ is not bool
+    if k == 'generator':
+        return _is_gen(v)
+    import faketorch
+    return k in ('layout', 'memory_format') and isinstance(v, getattr(faketorch, k))
 
 
 def _is_gen(g):
@@ -84,10 +105,13 @@ def _gen_arg(fname, generator):
 
 
 def _given(**kw):
-    """The factory keywords a call passed (those off their defaults), for torch's argument messages."""
-    defaults = {'generator': None, 'out': None, 'dtype': None, 'layout': None, 'device': None,
-                'requires_grad': False, 'pin_memory': False, 'memory_format': None}
-    return {k: v for k, v in kw.items() if v is not defaults.get(k)}
+    """The factory keywords a call passed (those off their defaults), for torch's argument messages;
+    None when one has a type torch's parser refuses."""
+    return {k: v for k, v in kw.items() if v is not None and v is not False}      # off the defaults
+
+
+def _bad_kw(given):
+    return not all(_kw_ok(k, v) for k, v in given.items())
 
 
 def _factory_dtype(dtype, out, fname, default):
@@ -122,10 +146,10 @@ def _standard(fname, name, kernel):
           pin_memory=False, **kw):
         if 'size' in kw and not size:
             size = (kw.pop('size'),)
-        if kw or not size or len(size) > 1 and not _is_int(size[0]) or not _is_gen(generator):
-            kw.update(_given(generator=generator, out=out, dtype=dtype, layout=layout, device=device,
-                             requires_grad=requires_grad, pin_memory=pin_memory))
-            raise _bad_args(fname, size, kw)
+        given = _given(generator=generator, out=out, dtype=dtype, layout=layout, device=device,
+                       requires_grad=requires_grad, pin_memory=pin_memory)
+        if kw or not size or len(size) > 1 and not _is_int(size[0]) or _bad_kw(given):
+            raise _bad_args(fname, size, dict(kw, **given))
         dt = _factory_dtype(dtype, out, fname, D.get_default_dtype())
         if dt._cat < 2:
             raise kernel_error(kernel, dt)
@@ -179,13 +203,13 @@ def _randint_high_size(args, kwargs):
 
 def randint(*args, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
             pin_memory=False, **kwargs):
-    parsed = _randint_args(args, kwargs) if _is_gen(generator) else None
-    if parsed is None and len(args) + len(kwargs) == 2 and _is_gen(generator):
+    given = _given(generator=generator, out=out, dtype=dtype, layout=layout, device=device,
+                   requires_grad=requires_grad, pin_memory=pin_memory)
+    parsed = None if _bad_kw(given) else _randint_args(args, kwargs)
+    if parsed is None and len(args) + len(kwargs) == 2 and not _bad_kw(given):
         _randint_high_size(args, kwargs)
     if parsed is None:
-        kwargs.update(_given(generator=generator, out=out, dtype=dtype, layout=layout, device=device,
-                             requires_grad=requires_grad, pin_memory=pin_memory))
-        raise _bad_args('randint', args, kwargs)
+        raise _bad_args('randint', args, dict(kwargs, **given))
     low, high, size = parsed
     dt = _factory_dtype(dtype, out, 'randint', D.int64)
     if dt._cat == 3:
@@ -209,7 +233,7 @@ def randperm(*args, generator=None, out=None, dtype=None, layout=None, device=No
     if not _is_int(n):
         from ..random import _tp_name
         raise TypeError(f"randperm(): argument 'n'{' (position 1)' if args else ''} must be int, not {_tp_name(n)}")
-    if not _is_gen(generator):
+    if _bad_kw(given):
         raise _bad_args('randperm', args, dict(kwargs, **given))
     n = operator.index(n)
     dt = _factory_dtype(dtype, out, 'randperm', D.int64)
@@ -237,18 +261,24 @@ def _random_like(fname, fill, input, dtype, device, requires_grad, memory_format
     return t.requires_grad_() if requires_grad else t
 
 
+def _like_args(fname, input, kwargs, **kw):
+    given = _given(**kw)
+    if kwargs or _bad_kw(given):
+        raise _bad_args(fname, (input,), dict(kwargs, **given))
+
+
 def rand_like(input, *, generator=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False,
-              memory_format=None):
-    if not _is_gen(generator):
-        raise _bad_args('rand_like', (input,), {'generator': generator})
+              memory_format=None, **kwargs):
+    _like_args('rand_like', input, kwargs, generator=generator, dtype=dtype, layout=layout, device=device,
+               requires_grad=requires_grad, pin_memory=pin_memory, memory_format=memory_format)
     return _random_like('rand_like', lambda t: uniform_(t, generator=generator), input, dtype, device,
                         requires_grad, memory_format)
 
 
 def randn_like(input, *, generator=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False,
-               memory_format=None):
-    if not _is_gen(generator):
-        raise _bad_args('randn_like', (input,), {'generator': generator})
+               memory_format=None, **kwargs):
+    _like_args('randn_like', input, kwargs, generator=generator, dtype=dtype, layout=layout, device=device,
+               requires_grad=requires_grad, pin_memory=pin_memory, memory_format=memory_format)
     return _random_like('randn_like', lambda t: normal_(t, generator=generator), input, dtype, device,
                         requires_grad, memory_format)
 
@@ -256,13 +286,13 @@ def randn_like(input, *, generator=None, dtype=None, layout=None, device=None, r
 def randint_like(input, *args, generator=None, dtype=None, layout=None, device=None, requires_grad=False,
                  pin_memory=False, memory_format=None, **kwargs):
     a = dict(zip(('low', 'high') if len(args) == 2 else ('high',), args))
+    given = _given(generator=generator, dtype=dtype, layout=layout, device=device, requires_grad=requires_grad,
+                   pin_memory=pin_memory, memory_format=memory_format)
     ok = isinstance(input, Tensor) and len(args) <= 2 and not set(kwargs) - {'low', 'high'} and \
-        not set(a) & set(kwargs) and _is_gen(generator)
+        not set(a) & set(kwargs) and not _bad_kw(given)
     a.update(kwargs)
     if not ok or 'high' not in a or not all(_int_arg(v) for v in a.values()):
-        kwargs.update(_given(generator=generator, dtype=dtype, layout=layout, device=device,
-                             requires_grad=requires_grad, pin_memory=pin_memory, memory_format=memory_format))
-        raise _bad_args('randint_like', (input,) + args, kwargs)
+        raise _bad_args('randint_like', (input,) + args, dict(kwargs, **given))
     low, high = int(a.get('low', 0)), int(a['high'])
     dt = _dtype_arg(dtype, 'randint_like') or input.dtype
     if dt._cat == 3:
@@ -300,7 +330,7 @@ def normal(*args, generator=None, out=None, dtype=None, layout=None, device=None
     factory = _given(dtype=dtype, layout=layout, device=device, requires_grad=requires_grad, pin_memory=pin_memory)
     which = None
     if len(args) <= 3 and not set(kwargs) - {'mean', 'std', 'size'} and not set(a) & set(kwargs) \
-            and _is_gen(generator):
+            and not _bad_kw(dict(factory, generator=generator, out=out)):
         a.update(kwargs)
         which = _normal_overload(a, factory)
     if which is None:
