@@ -90,3 +90,12 @@ def _pin(torch, data):
 check('utils.data._utils.pin_memory', lambda torch: outcomes(
     lambda: _pin(torch, [1, 'a', (2.5, {'k': b'x'})]), lambda: _pin(torch, range(3)),
     lambda: _pin(torch, {'t': torch.ones(2)})), name='cpu_only')
+
+
+@case('utils.data.backward_compatibility.worker_init_fn', name='deprecated')
+def backward_compatibility_worker_init_fn(torch):
+    import warnings
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter('always')
+        out = importlib.import_module(torch.__name__ + '.utils.data.backward_compatibility').worker_init_fn(0)
+    return out, [(x.category.__name__, str(x.message)) for x in w]
