@@ -322,7 +322,7 @@ class Tensor(metaclass=_TensorMeta):
 
     @property
     def retains_grad(self):
-        return self._retains_grad
+        return bool(self._retains_grad)     # False, or (hook handle, hook) once retain_grad() ran
 
     def _accum_node(self):
         n = self._accum
@@ -347,8 +347,15 @@ class Tensor(metaclass=_TensorMeta):
                     t._grad = _make(g._data.copy(), g.dtype, g._device)
                 else:
                     t._grad = t._grad + g
-        self._grad_fn._register_tensor_pre_hook(self._output_nr, hook)
-        self._retains_grad = True
+        self._retains_grad = (self._grad_fn._register_tensor_pre_hook(self._output_nr, hook), hook)
+
+    def _move_retain_grad(self):
+        """The tensor's history moved to a new node (an in-place op): as torch, the gradient it retains
+        is the one of its latest version."""
+        handle, hook = self._retains_grad
+        handle.remove()
+        if self._grad_fn is not None:
+            self._retains_grad = (self._grad_fn._register_tensor_pre_hook(self._output_nr, hook), hook)
 
     def register_hook(self, hook):
         if not self._requires_grad:

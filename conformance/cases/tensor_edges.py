@@ -183,3 +183,20 @@ def zero_base_gradients(torch):
     return b.grad, e.grad, x.grad
 check('Tensor.__pow__', lambda torch: torch.tensor([1., 2.], dtype=torch.bfloat16) ** 1e300,
       name='exponent_overflows_bfloat16')
+
+
+@case('Tensor.retain_grad')
+def follows_in_place_writes(torch):
+    x = torch.ones(3, requires_grad=True)
+    y = x * 2
+    y.retain_grad()
+    y.mul_(3)
+    z = x * 2
+    z.retain_grad()
+    z[0] = 5
+    w = x * 2
+    v = w[:2]
+    v.retain_grad()
+    w.mul_(3)
+    ((y * y).sum() + (z * z).sum() + (v * 1).sum()).backward()
+    return y.grad, z.grad, v.grad, x.grad

@@ -122,6 +122,8 @@ def view_history(t):
         if new._grad_fn is not None and new.dtype is base.dtype:   # dtype views replay their op
             new._grad_fn.__class__ = node_class('AsStridedBackward0')
         t._grad_fn, t._output_nr = new._grad_fn, new._output_nr
+        if t._retains_grad:
+            t._move_retain_grad()
     t._view_ver = t._vc[0]
     return t._grad_fn
 
@@ -211,6 +213,8 @@ def commit_inplace(self, result):
             self._requires_grad = True
             self._grad_fn = result._grad_fn
             self._output_nr = result._output_nr
+            if self._retains_grad:
+                self._move_retain_grad()
         else:       # overwritten by a constant: no gradient flows to the old history any more
             self._requires_grad = False
             self._grad_fn = None
@@ -252,6 +256,8 @@ def _rebase_view(view, base, result):
     if base._grad_fn is None and base._requires_grad:
         old = base
     attach('CopySlices', bwd, (old, result), (base,))
+    if base._retains_grad:
+        base._move_retain_grad()
     # the view now reads its gradient out of the base's new history
     new_view = view_fn(base)
     if new_view._grad_fn is not None and new_view.dtype is base.dtype:
@@ -261,6 +267,8 @@ def _rebase_view(view, base, result):
     view._grad_fn = new_view._grad_fn
     view._output_nr = new_view._output_nr
     view._view_ver = view._vc[0]
+    if view._retains_grad:
+        view._move_retain_grad()
 
 
 def _not_implemented_inplace(name):
