@@ -496,7 +496,8 @@ def random_(gen, shape, dtype, from_=None, to=None):
                 raise NotImplementedError(f'"random_full_64_bits_range_kernel_cpu" not implemented for '
                                           f'\'{_FULL_RANGE_MISSING.get(name, "Half")}\'')
             if k == 'i' and name != 'int64':
-                raise RuntimeError('random_full_64_bits_range_kernel_cpu handles only int64, double, float and bfloat16')
+                raise RuntimeError('random_full_64_bits_range_kernel_cpu handles only int64, double, float and '
+                                   'bfloat16')
             return _from_i64(gen._raw64(n).view(np.int64), dtype).reshape(shape)
         if k != 'i':
             from_ = _update_from(from_, k)

@@ -136,7 +136,8 @@ check('torch.randperm', lambda torch: torch.randperm(5, 3), name='two_positional
 check('torch.randperm', lambda torch: torch.randperm(n=5), exact=True, name='n_keyword')
 
 # --- fork_rng ----------------------------------------------------------------------------------------
-check('torch.random.fork_rng', lambda torch: torch.random.fork_rng(device_type='foo').__enter__(), name='bad_device_type')
+check('torch.random.fork_rng', lambda torch: torch.random.fork_rng(device_type='foo').__enter__(),
+      name='bad_device_type')
 
 # --- random_ bounds per dtype ------------------------------------------------------------------------
 check('Tensor.random_', lambda torch: torch.empty(4, dtype=torch.int32).random_(-2 ** 63, None),
@@ -176,8 +177,9 @@ check('torch.multinomial', lambda torch: torch.multinomial(torch.tensor([3e38, 3
 # --- extreme parameters: torch's values, no warnings ---------------------------------------------------
 check('Tensor.normal_', lambda torch: (torch.empty(3, dtype=torch.float64).normal_(1e308, 1e308),
                                        torch.empty(20).normal_(1, 3e38)), exact=True, name='huge_fma_exact')
-check('Tensor.log_normal_', lambda torch: (torch.empty(3).log_normal_(1e6, 1), torch.empty(3).log_normal_(float('inf'))),
-      exact=True, name='exp_overflow_inf')
+check('Tensor.log_normal_', lambda torch: (torch.empty(3).log_normal_(1e6, 1),
+                                           torch.empty(3).log_normal_(float('inf'))), exact=True,
+      name='exp_overflow_inf')
 check('Tensor.geometric_', lambda torch: (torch.empty(3).geometric_(1e-300),
                                           torch.empty(3, dtype=torch.int32).geometric_(1e-12)), exact=True,
       name='overflowing_cast_silent')

@@ -65,13 +65,24 @@ _SIGS = {
     + _with_gen('Tensor input, Tensor high', _LIKE_TAIL) + _with_gen('Tensor input, int high', _LIKE_TAIL),
     'rand_like': _with_gen('Tensor input', _LIKE_TAIL),
     'randn_like': _with_gen('Tensor input', _LIKE_TAIL),
+    'normal': ('(Tensor mean, Tensor std, *, torch.Generator generator = None, Tensor out = None)',
+               '(Tensor mean, float std = 1, *, torch.Generator generator = None, Tensor out = None)',
+               '(float mean, Tensor std, *, torch.Generator generator = None, Tensor out = None)',
+               f'(float mean, float std, tuple of ints size, *, torch.Generator generator = None, {_FACTORY_TAIL})'),
+    'bernoulli': ('(Tensor input, *, torch.Generator generator = None, Tensor out = None)',
+                  '(Tensor input, float p, *, torch.Generator generator = None)'),
+    'bernoulli_': ('(Tensor p, *, torch.Generator generator = None)',
+                   '(float p = 0.5, *, torch.Generator generator = None)'),
+    'random_': ('(*, torch.Generator generator = None)', '(int from, int to, *, torch.Generator generator = None)',
+                '(int to, *, torch.Generator generator = None)'),
 }
 
 
 def _bad_args(fname, args, kwargs):
     from .reduction import _invalid_combination
     msg = _invalid_combination(fname, _SIGS[fname], args, kwargs)
-    return TypeError(re.sub(r'\bfaketorch(\.\w+)*\.(\w+)', r'torch.\2', msg))    # torch.dtype, not faketorch._dtype.dtype
+    # torch names its own types: torch.dtype, not faketorch._dtype.dtype
+    return TypeError(re.sub(r'\bfaketorch(\.\w+)*\.(\w+)', r'torch.\2', msg))
 
 
 def _kw_ok(k, v):
@@ -105,8 +116,7 @@ def _gen_arg(fname, generator):
 
 
 def _given(**kw):
-    """The factory keywords a call passed (those off their defaults), for torch's argument messages;
-    None when one has a type torch's parser refuses."""
+    """The factory keywords a call passed (those off their defaults), for torch's argument messages."""
     return {k: v for k, v in kw.items() if v is not None and v is not False}      # off the defaults
 
 
@@ -173,7 +183,7 @@ def _int_sizes(v):
 
 
 def _randint_args(args, kwargs):
-    """(low, high, size) from torch's overloads (high, size) and (low, high, size), or its error."""
+    """(low, high, size) from torch's overloads (high, size) and (low, high, size), or None."""
     for names in (('high', 'size'), ('low', 'high', 'size')):
         a = dict(zip(names, args))
         if len(args) > len(names) or any(k in a for k in kwargs) or set(kwargs) - set(names):
@@ -301,12 +311,6 @@ def randint_like(input, *args, generator=None, dtype=None, layout=None, device=N
                         requires_grad, memory_format)
 
 
-_SIGS['normal'] = ('(Tensor mean, Tensor std, *, torch.Generator generator = None, Tensor out = None)',
-                   '(Tensor mean, float std = 1, *, torch.Generator generator = None, Tensor out = None)',
-                   '(float mean, Tensor std, *, torch.Generator generator = None, Tensor out = None)',
-                   f'(float mean, float std, tuple of ints size, *, torch.Generator generator = None, {_FACTORY_TAIL})')
-
-
 def _normal_overload(a, factory):
     """Which of torch.normal's overloads (numbered as _SIGS['normal']) the arguments fit, or None."""
     mean, std, size = a.get('mean'), a.get('std', 1.0), a.get('size')
@@ -314,11 +318,11 @@ def _normal_overload(a, factory):
     if size is None and not factory and 'mean' in a:
         if mt and st:
             return 0
-        if mt and _ARG_FLOAT(std):
+        if mt and _float_arg(std):
             return 1
-        if st and _ARG_FLOAT(mean):
+        if st and _float_arg(mean):
             return 2
-    if 'std' in a and _ARG_FLOAT(mean) and _ARG_FLOAT(std) and _int_sizes(size):
+    if 'std' in a and _float_arg(mean) and _float_arg(std) and _int_sizes(size):
         return 3
     return None
 
@@ -389,10 +393,6 @@ def _check_probs(p):
         raise RuntimeError(_P_IN_RANGE)
 
 
-_SIGS['bernoulli'] = ('(Tensor input, *, torch.Generator generator = None, Tensor out = None)',
-                      '(Tensor input, float p, *, torch.Generator generator = None)')
-
-
 _NO_BERNOULLI = (D.uint16, D.uint32, D.uint64, D.complex64, D.complex128)      # dtypes its kernels lack
 
 
@@ -400,7 +400,7 @@ def bernoulli(input, p=None, *, generator=None, out=None):
     if not isinstance(input, Tensor):
         from ..random import _tp_name
         raise TypeError(f"bernoulli(): argument 'input' (position 1) must be Tensor, not {_tp_name(input)}")
-    if p is not None and not _ARG_FLOAT(p) or not _is_gen(generator):
+    if p is not None and not _float_arg(p) or not _is_gen(generator):
         raise _bad_args('bernoulli', (input,) if p is None else (input, p), _given(generator=generator, out=out))
     dt = out.dtype if out is not None and p is None else input.dtype     # torch fills out= itself
     if p is not None:
@@ -558,10 +558,6 @@ def _normal(self, generator, mean, std):
 
 uniform_ = _sampler('uniform_', (('from', 0.0), ('to', 1.0)), _uniform)
 normal_ = _sampler('normal_', (('mean', 0.0), ('std', 1.0)), _normal)
-_SIGS['random_'] = ('(*, torch.Generator generator = None)', '(int from, int to, *, torch.Generator generator = None)',
-                    '(int to, *, torch.Generator generator = None)')
-_SIGS['bernoulli_'] = ('(Tensor p, *, torch.Generator generator = None)',
-                       '(float p = 0.5, *, torch.Generator generator = None)')
 
 
 def random_(self, *args, generator=None, **kwargs):
@@ -593,7 +589,7 @@ def random_(self, *args, generator=None, **kwargs):
 
 def bernoulli_(self, p=0.5, *, generator=None):
     check_inplace(self)
-    if not isinstance(p, Tensor) and not _ARG_FLOAT(p) or not _is_gen(generator):
+    if not isinstance(p, Tensor) and not _float_arg(p) or not _is_gen(generator):
         raise _bad_args('bernoulli_', (p,), _given(generator=generator))
     if isinstance(p, Tensor):
         _check_overlap(self._data)
@@ -608,7 +604,7 @@ def bernoulli_(self, p=0.5, *, generator=None):
     return _fill(self, data, 'BernoulliBackward2')
 
 
-def _ARG_FLOAT(v):
+def _float_arg(v):
     from .reduction import _ARG_TYPES
     return _ARG_TYPES['float'](v)
 
