@@ -135,3 +135,29 @@ def _lcse_complex_grad(torch):
 
 
 check('torch.logcumsumexp', _lcse_complex_grad, name='complex_grad')
+
+# --- more of torch's parser ------------------------------------------------------------------------------
+check('torch.sum', lambda torch: (torch.sum(_x(torch, 2, 3), axis=1), _x(torch, 2, 3).amax(axis=0, keepdims=True),
+                                  torch.max(_x(torch, 2, 3), axis=1, keepdims=True)), name='numpy_aliases')
+check('torch.cumsum', lambda torch: torch.cumsum(_x(torch, 2, 3), 1, keepdims=True), name='alias_it_lacks')
+check('torch.sum', lambda torch: torch.sum(_x(torch, 2, 3), dim=1, keepdim=1), name='keepdim_not_bool')
+check('torch.std', lambda torch: torch.std(_x(torch, 2, 3), dim=1, keepdim=None), name='keepdim_none')
+check('torch.amax', lambda torch: torch.amax([1., 2.], 0), name='input_not_tensor')
+check('torch.count_nonzero', lambda torch: torch.count_nonzero([1., 2.], 0), name='marks_from_first_failure')
+check('torch.sum', lambda torch: torch.sum(_x(torch, 2, 3), 0, dtype='float'), name='dtype_not_dtype')
+check('torch.max', lambda torch: torch.max(_x(torch, 2, 3), dtype=torch.float64), name='dtype_type_name')
+check('torch.any', lambda torch: (torch.sum(_x(torch, 2, 3), torch.tensor([1])), torch.any(_x(torch, 2, 3), torch.tensor([1]))),
+      name='one_element_tensor_dim')
+check('Tensor.aminmax', lambda torch: _x(torch, 2, 3).aminmax(0), name='one_positional_was_given')
+
+
+def _var_no_dof_grad(torch):
+    x = torch.tensor([3., 1., 2.], requires_grad=True)
+    torch.var(x, correction=3).backward()
+    g_var = x.grad
+    x.grad = None
+    torch.std(x, 0, correction=5).backward()
+    return g_var, x.grad
+
+
+check('torch.var', _var_no_dof_grad, name='no_degrees_of_freedom_grad')

@@ -19,13 +19,24 @@ class _ArgError(TypeError):
 
 
 def _int_arg(v):
-    """v read as torch's parser reads an int argument: a Python or NumPy int, or a one-element integer
-    tensor; anything else (bool included) is an _ArgError."""
+    """v read as torch's parser reads an int argument: a Python or NumPy int, or a 0-dim integer tensor;
+    anything else (bool included) is an _ArgError."""
     if isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_)):
         return int(v)
-    if isinstance(v, Tensor) and v.dtype._cat == 1 and v._data.size == 1:
-        return int(v._data.reshape(()))
+    if isinstance(v, Tensor) and v.dtype._cat == 1 and v._data.ndim == 0:
+        return int(v._data)
     raise _ArgError(v)
+
+
+def _no_tensor_dim(dim):
+    """Ops that also have an int-dim overload take no one-element tensor for their tuple of dims."""
+    if isinstance(dim, Tensor) and dim._data.ndim:
+        raise _ArgError(dim)
+
+
+def _dtype_arg(dtype):
+    if dtype is not None and not isinstance(dtype, D.dtype):
+        raise _ArgError(dtype)
 
 
 def _dim1(dim, n):
@@ -35,6 +46,8 @@ def _dim1(dim, n):
 
 def _dim_types(dim):
     """Check a dim argument's type only: torch's parser does that before the op looks at dtypes."""
+    if isinstance(dim, Tensor) and dim._data.size == 1 and dim.dtype._cat == 1:
+        return
     for d in dim if isinstance(dim, (tuple, list)) else () if dim is None else (dim,):
         if d.__class__ is not int:
             _int_arg(d)
@@ -45,6 +58,8 @@ def _dims(dim, n, empty_is_all=True):
     A 0-dim tensor accepts dim 0/-1 and reduces nothing."""
     if dim is None or (isinstance(dim, (tuple, list)) and len(dim) == 0 and empty_is_all):
         return tuple(range(n))
+    if isinstance(dim, Tensor) and dim._data.size == 1 and dim.dtype._cat == 1:    # a tuple of ints may be one
+        dim = int(dim._data.reshape(()))
     ds = tuple(dim) if isinstance(dim, (tuple, list)) else (dim,)
     out = []
     for d in ds:
@@ -93,10 +108,14 @@ def _int_acc(dt):
 
 
 def sum(input, dim=None, keepdim=False, *, dtype=None):
+    if keepdim.__class__ is not bool:
+        raise _ArgError(keepdim)
     if isinstance(dim, D.dtype):
         dim, dtype = None, dim
     a = input._data
     dims = _dims(dim, a.ndim)
+    if dtype is not None:
+        _dtype_arg(dtype)
     out_dt = dtype or _int_acc(input.dtype)
     # np.add.reduce directly: np.sum's Python wrapper costs as much as the reduction on small tensors
     data = np.add.reduce(a, axis=dims, keepdims=keepdim, dtype=out_dt._np) if dims else \
@@ -110,6 +129,9 @@ def sum(input, dim=None, keepdim=False, *, dtype=None):
 
 
 def nansum(input, dim=None, keepdim=False, *, dtype=None):
+    if keepdim.__class__ is not bool:
+        raise _ArgError(keepdim)
+    _dtype_arg(dtype)
     if input.dtype._cat < 2:
         return sum(input, dim, keepdim, dtype=dtype)
     a = input._data
@@ -133,6 +155,8 @@ def nansum(input, dim=None, keepdim=False, *, dtype=None):
 
 
 def _mean_dtype(input, dtype, dim):
+    if dtype is not None:
+        _dtype_arg(dtype)
     out_dt = dtype or input.dtype
     if out_dt._cat < 2:
         _dim_types(dim)
@@ -143,6 +167,8 @@ def _mean_dtype(input, dtype, dim):
 
 
 def mean(input, dim=None, keepdim=False, *, dtype=None):
+    if keepdim.__class__ is not bool:
+        raise _ArgError(keepdim)
     if isinstance(dim, D.dtype):
         dim, dtype = None, dim
     out_dt = _mean_dtype(input, dtype, dim)
@@ -168,7 +194,10 @@ def mean(input, dim=None, keepdim=False, *, dtype=None):
 
 
 def nanmean(input, dim=None, keepdim=False, *, dtype=None):
+    if keepdim.__class__ is not bool:
+        raise _ArgError(keepdim)
     _dim_types(dim)
+    _dtype_arg(dtype)
     if input.dtype._cat < 2:
         raise RuntimeError(f"nanmean(): expected input to have floating point or complex dtype but got "
                            f"{D.type_name(input.dtype)}")
@@ -180,10 +209,14 @@ def nanmean(input, dim=None, keepdim=False, *, dtype=None):
 
 
 def prod(input, dim=None, keepdim=False, *, dtype=None):
+    if keepdim.__class__ is not bool:
+        raise _ArgError(keepdim)
     if isinstance(dim, D.dtype):
         dim, dtype = None, dim
     if isinstance(dim, (tuple, list)):
         raise _ArgError(dim)
+    _no_tensor_dim(dim)
+    _dtype_arg(dtype)
     out_dt = dtype or _int_acc(input.dtype)
     if dtype is not None and dtype is not input.dtype:
         input = input.to(dtype)
@@ -275,6 +308,8 @@ def _minmax(name, npf, argf):
         if dim is None:
             r = full(input)
             return write_out(out, r, name) if out is not None else r
+        if keepdim.__class__ is not bool:
+            raise _ArgError(keepdim)
         a = input._data
         n = a.ndim
         d = _dim1(dim, n)
@@ -352,6 +387,8 @@ min = _minmax('min', np.min, np.argmin)
 
 def _amaxmin(name, npf):
     def f(input, dim=(), keepdim=False):
+        if keepdim.__class__ is not bool:
+            raise _ArgError(keepdim)
         a = input._data
         if a.size == 0 and dim not in ((), [], None):
             for d in (dim if isinstance(dim, (tuple, list)) else [dim]):     # torch: each dim in turn
@@ -380,6 +417,8 @@ amin = _amaxmin('amin', np.min)
 
 
 def aminmax(input, *, dim=None, keepdim=False, out=None):
+    if keepdim.__class__ is not bool:
+        raise _ArgError(keepdim)
     a = input._data
     d = None if dim is None else _dim1(dim, a.ndim)
     if a.size == 0:
@@ -418,6 +457,8 @@ def aminmax(input, *, dim=None, keepdim=False, out=None):
 
 def _arg(name, argf):
     def f(input, dim=None, keepdim=False):
+        if keepdim.__class__ is not bool:
+            raise _ArgError(keepdim)
         a = input._data
         if input.dtype is D.bool or input.dtype.is_complex:
             if dim is not None and dim.__class__ is not int:
@@ -450,7 +491,10 @@ argmin = _arg('argmin', np.argmin)
 
 def _logical(name, npf):
     def f(input, dim=None, keepdim=False):
+        if keepdim.__class__ is not bool:
+            raise _ArgError(keepdim)
         a = input._data
+        _no_tensor_dim(dim)
         # all(dim=()) reduces nothing (unlike sum)
         dims = _dims(dim, a.ndim, empty_is_all=False)
         data = npf(a, axis=dims, keepdims=keepdim) if dims else (a != 0)
@@ -466,6 +510,7 @@ any = _logical('any', np.any)
 
 def count_nonzero(input, dim=None):
     a = input._data
+    _no_tensor_dim(dim)
     dims = _dims(dim, a.ndim)
     data = np.count_nonzero(a, axis=dims) if dims else (a != 0)
     return _make(np.asarray(data, np.int64), D.int64, input._device)
@@ -507,19 +552,25 @@ def _var_data(input, dims, c, keepdim):
     return np.asarray(data, sq.dtype), m, count
 
 
-def _var_bwd(shape, dims, keepdim, count, c, sqrt):
+def _var_bwd(shape, dims, keepdim, count, c, sqrt, whole):
+    """whole: reduced with no dim given (or a 0-dim input), where torch's formula has its own case for
+    no degrees of freedom."""
     def grad_x(g, x, res):
         gx = _expand_back(g, shape, dims, keepdim)
         centered = x - x.mean(dims, keepdim=True) if dims else x * 0
         if sqrt:
             rr = _expand_back(res, shape, dims, keepdim)
             # torch: zero standard deviation gives a zero gradient
-            return (gx / rr).masked_fill(rr == 0, 0) * centered / (count - c)
+            gx = (gx / (rr * 2)).masked_fill(rr == 0, 0)
+        if whole and count - c <= 0:       # torch: infinite, NaN where x is the mean
+            return gx * centered.abs() * math.inf
         return gx * 2 * centered / (count - c)
     return grad_x
 
 
 def _var(input, dim, c, keepdim, sqrt):
+    if keepdim.__class__ is not bool:
+        raise _ArgError(keepdim)
     _var_dtype(input, dim)
     a = input._data
     dims = _dims(dim, a.ndim)
@@ -529,7 +580,7 @@ def _var(input, dim, c, keepdim, sqrt):
     real = D.float32 if input.dtype is D.complex64 else D.float64 if input.dtype is D.complex128 else input.dtype
     r = _make(data, real, input._device)
     if _grad_on(input):
-        gx = _var_bwd(a.shape, dims, keepdim, count, c, sqrt)
+        gx = _var_bwd(a.shape, dims, keepdim, count, c, sqrt, dim is None or not a.ndim)
         attach('StdBackward0' if sqrt else 'VarBackward0',
                lambda node, g: gx(g, *node.saved_tensors), (input,), (r,), save=(input, r))
     return r
@@ -546,6 +597,8 @@ def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
 
 
 def _var_mean(input, dim, unbiased, keepdim, correction, sqrt):
+    if keepdim.__class__ is not bool:
+        raise _ArgError(keepdim)
     dim, c = _correction(dim, unbiased, correction)
     _var_dtype(input, dim, 'std_mean' if sqrt else 'var_mean')
     a = input._data
@@ -559,7 +612,7 @@ def _var_mean(input, dim, unbiased, keepdim, correction, sqrt):
     rm = _make(np.asarray(m, order="C"), input.dtype, input._device)
     if _grad_on(input):
         shape = a.shape
-        gx = _var_bwd(shape, dims, keepdim, count, c, sqrt)
+        gx = _var_bwd(shape, dims, keepdim, count, c, sqrt, dim is None or not a.ndim)
 
         def bwd(node, gv, gm):
             x, res = node.saved_tensors
@@ -586,6 +639,8 @@ def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
 # --- logsumexp, cumulative -------------------------------------------------------------------------
 
 def logsumexp(input, dim, keepdim=False):
+    if keepdim.__class__ is not bool:
+        raise _ArgError(keepdim)
     if dim is None:
         raise _ArgError(dim)
     if input.dtype._cat < 2:
@@ -622,6 +677,7 @@ def _acc(dt):
 
 
 def _cum_prepare(name, input, dim, dtype):
+    _dtype_arg(dtype)
     out_dt = dtype or _int_acc(input.dtype)
     d = _dim1(dim, input._data.ndim)
     if out_dt is D.bool and input._data.ndim and input._data.size:
@@ -815,12 +871,27 @@ def _method_sig(sig):
     return f"({', '.join(parts[:-1] if parts[-1:] == ['*'] else parts)})"
 
 
+_ALIASES = {'axis': 'dim', 'keepdims': 'keepdim'}       # NumPy's names, which torch's parser also takes
+
+
 def _reword(e, name, sigs, args, kwargs):
-    """Raise torch's TypeError for arguments its parser rejects: those an op flagged (_ArgError), or that
-    did not bind to the Python function at all (the error raised in the caller's frame)."""
-    if isinstance(e, _ArgError) or e.__traceback__.tb_next is None:
+    """Raise torch's TypeError for arguments its parser rejects: those an op flagged (_ArgError), those
+    that did not bind to the Python function at all (the error raised in the caller's frame), and an
+    input that is no tensor."""
+    if isinstance(e, _ArgError) or e.__traceback__.tb_next is None or (args and not isinstance(args[0], Tensor)):
         _parse_args(name, sigs, args, kwargs)
     raise e
+
+
+def _unaliased(e, f, kwargs):
+    """kwargs with NumPy's names as torch's (where f has that parameter), when those are what failed to
+    bind; else None."""
+    if e.__traceback__.tb_next is None and not isinstance(e, _ArgError) and _ALIASES.keys() & kwargs.keys():
+        code = f.__code__
+        params = code.co_varnames[:code.co_argcount + code.co_kwonlyargcount]
+        renamed = {(_ALIASES[k] if k in _ALIASES and _ALIASES[k] in params else k): v for k, v in kwargs.items()}
+        return renamed if renamed.keys() != kwargs.keys() else None
+    return None
 
 
 def _public(f, method=False, out=True):
@@ -835,12 +906,18 @@ def _public(f, method=False, out=True):
                     raise _ArgError(kwargs['out'])
                 return f(self, *args, **kwargs)
             except TypeError as e:
+                renamed = _unaliased(e, f, kwargs)
+                if renamed is not None:
+                    return g(self, *args, **renamed)
                 _reword(e, name, sigs, args, kwargs)
     elif not out:
         def g(*args, **kwargs):
             try:
                 return f(*args, **kwargs)
-            except TypeError as e:
+            except (TypeError, AttributeError) as e:
+                renamed = _unaliased(e, f, kwargs)
+                if renamed is not None:
+                    return g(*args, **renamed)
                 _reword(e, name, sigs, args, kwargs)
     else:
         def g(*args, out=None, **kwargs):
@@ -848,7 +925,10 @@ def _public(f, method=False, out=True):
                 return _with_out(f, name, sigs, args, kwargs, out)
             try:
                 return f(*args, **kwargs)
-            except TypeError as e:
+            except (TypeError, AttributeError) as e:
+                renamed = _unaliased(e, f, kwargs)
+                if renamed is not None:
+                    return g(*args, **renamed)
                 _reword(e, name, sigs, args, kwargs)
     g.__name__ = name
     g.__doc__ = f.__doc__
@@ -980,6 +1060,8 @@ def _bind_args(star, params, args, kwargs):
 def _type_name(v):
     if isinstance(v, Tensor):
         return 'Tensor'
+    if isinstance(v, D.dtype):
+        return 'torch.dtype'
     t = type(v)
     return t.__name__ if t.__module__ == 'builtins' else f'{t.__module__}.{t.__name__}'
 
@@ -998,7 +1080,8 @@ def _one_overload_error(fname, star, params, args, kwargs):
     if len(args) > star:
         least = len([p for p in params[:star] if p[2] is None])
         took = f'from {least} to {star}' if least < star else star
-        return f"{fname}() takes {took} positional argument{'s' if star != 1 else ''} but {len(args)} were given"
+        return f"{fname}() takes {took} positional argument{'s' if star != 1 else ''} but {len(args)} " \
+               f"{'was' if len(args) == 1 else 'were'} given"
     for i, p in enumerate(params):
         if i < len(args):
             if p[1] in kwargs:
@@ -1032,8 +1115,10 @@ def _invalid_combination(fname, sigs, args, kwargs):
         if wrong:       # torch then names every keyword given
             msg += f"      didn't match because some of the keywords were incorrect: {', '.join(keys)}\n"
         else:
-            marked = [_type_name(a) if i < star and _fits(params[i], a) else f'!{_content_name(a)}!'
-                      for i, a in enumerate(args)]
+            marked, failed = [], False       # torch marks every argument from the first that fails on
+            for i, a in enumerate(args):
+                failed = failed or not (i < star and _fits(params[i], a))
+                marked.append(f'!{_content_name(a)}!' if failed else _type_name(a))
             msg += f"      didn't match because some of the arguments have invalid types: ({', '.join(marked)})\n"
     return msg
 

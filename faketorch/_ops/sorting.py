@@ -188,6 +188,8 @@ def _quick_select(row, k):
 
 
 def kthvalue(input, k, dim=-1, keepdim=False, *, out=None):
+    if keepdim.__class__ is not bool:
+        raise _ArgError(keepdim)
     a = input._data
     d = _dim1(dim, a.ndim)
     size = a.shape[d] if a.ndim else 1
@@ -241,6 +243,8 @@ def _median_dim(name, ignore_nan):
             if out is not None:     # the dim-less overload takes no out=
                 raise _ArgError(out)
             return _median_all(input, name, ignore_nan)
+        if keepdim.__class__ is not bool:
+            raise _ArgError(keepdim)
         d = _dim1(dim, a.ndim)
         if a.ndim and a.shape[d] == 0:     # nanmedian's message says median too
             raise IndexError(f"median(): Expected reduction dim {d} to have non-zero size.")
@@ -309,6 +313,8 @@ def _std_mode(row):
 
 
 def mode(input, dim=-1, keepdim=False, *, out=None):
+    if keepdim.__class__ is not bool:
+        raise _ArgError(keepdim)
     a = input._data
     d = _dim1(dim, a.ndim)
     if a.ndim == 0:
