@@ -68,9 +68,15 @@ def tensor_dataset_custom_collate_map(torch):
         fn_map[torch.Tensor] = old
 
 # --- typing ------------------------------------------------------------------------------------
-check('utils.data.Dataset', lambda torch: [repr(a).replace(torch.__name__ + '.', 'torch.') for a in (
-    _D(torch).Dataset[int], _D(torch).IterableDataset[int], _D(torch).Sampler[int], _D(torch).DataLoader[int])],
-      name='generic_alias')
+def _generic(torch, cls, *args):
+    return lambda: repr(getattr(_D(torch), cls)[args]).replace(torch.__name__ + '.', 'torch.')
+
+
+check('utils.data.Dataset', lambda torch: [r.replace(torch.__name__ + '.', 'torch.') for r in outcomes(
+    _generic(torch, 'Dataset', int), _generic(torch, 'IterableDataset', int), _generic(torch, 'Sampler', int),
+    _generic(torch, 'DataLoader', int), _generic(torch, 'DistributedSampler', int), _generic(torch, 'Subset', int),
+    _generic(torch, 'TensorDataset', int), _generic(torch, 'RandomSampler', int), _generic(torch, 'Dataset', int, str),
+    lambda: repr(_D(torch).ConcatDataset.__parameters__))], name='generic_alias')
 
 
 # --- worker processes ----------------------------------------------------------------------------

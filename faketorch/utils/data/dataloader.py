@@ -11,7 +11,7 @@ import multiprocessing as python_multiprocessing
 import os
 import pickle
 import queue
-import types
+import typing
 import warnings
 
 import faketorch as torch
@@ -19,7 +19,7 @@ import faketorch as torch
 from . import _utils
 from ._utils import ExceptionWrapper
 from .dataset import IterableDataset
-from .sampler import BatchSampler, RandomSampler, Sampler, SequentialSampler, _fresh_seed
+from .sampler import BatchSampler, RandomSampler, Sampler, SequentialSampler, _fresh_seed, _T_co
 
 __all__ = ['DataLoader', 'get_worker_info', 'default_collate', 'default_convert']
 
@@ -56,13 +56,10 @@ def _cpu_count():
     return os.cpu_count()
 
 
-class DataLoader:
+class DataLoader(typing.Generic[_T_co]):
     """Iterate over ``dataset`` in batches. See torch.utils.data.DataLoader for the arguments."""
 
     __initialized = False
-
-    # DataLoader[int]: an alias that subclasses, instantiates and prints as torch's typing.Generic one
-    __class_getitem__ = classmethod(types.GenericAlias)
 
     def __init__(self, dataset, batch_size=1, shuffle=None, sampler=None, batch_sampler=None, num_workers=0,
                  collate_fn=None, pin_memory=False, drop_last=False, timeout=0, worker_init_fn=None,

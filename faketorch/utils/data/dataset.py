@@ -1,9 +1,8 @@
 """Datasets: map-style, iterable, and the combinators torch ships (concat, chain, subset, stack)."""
 import bisect
-import collections.abc
 import itertools
 import math
-import types
+import typing
 import warnings
 
 from ...random import default_generator
@@ -11,8 +10,11 @@ from ...random import default_generator
 __all__ = ['Dataset', 'IterableDataset', 'TensorDataset', 'StackDataset', 'ConcatDataset',
            'ChainDataset', 'Subset', 'random_split']
 
+_T_co = typing.TypeVar('_T_co', covariant=True)
+_T_stack = typing.TypeVar('_T_stack', tuple, dict)     # StackDataset gives tuples or dicts
 
-class Dataset:
+
+class Dataset(typing.Generic[_T_co]):
     """A map-style dataset: ``__getitem__(index)`` (and usually ``__len__``)."""
 
     def __getitem__(self, index):
@@ -24,18 +26,15 @@ class Dataset:
     def __add__(self, other):
         return ConcatDataset([self, other])
 
-    # Dataset[int]: an alias that subclasses, instantiates and prints as torch's typing.Generic one
-    __class_getitem__ = classmethod(types.GenericAlias)
 
-
-class IterableDataset(Dataset, collections.abc.Iterable):
+class IterableDataset(Dataset[_T_co], typing.Iterable[_T_co]):
     """A dataset that is a stream: ``__iter__`` yields the samples (abstract, as torch's)."""
 
     def __add__(self, other):
         return ChainDataset([self, other])
 
 
-class TensorDataset(Dataset):
+class TensorDataset(Dataset[tuple]):
     """Samples are rows: ``dataset[i] == tuple(t[i] for t in tensors)``."""
 
     def __init__(self, *tensors):
@@ -50,7 +49,7 @@ class TensorDataset(Dataset):
         return self.tensors[0].size(0)
 
 
-class StackDataset(Dataset):
+class StackDataset(Dataset[_T_stack]):
     """Zips datasets of equal length into tuples (positional) or dicts (keyword)."""
 
     def __init__(self, *args, **kwargs):
@@ -91,7 +90,7 @@ class StackDataset(Dataset):
         return self._length
 
 
-class ConcatDataset(Dataset):
+class ConcatDataset(Dataset[_T_co]):
     """Datasets one after the other; index ``i`` is found by bisecting the cumulative sizes."""
 
     @staticmethod
@@ -148,7 +147,7 @@ class ChainDataset(IterableDataset):
         return total
 
 
-class Subset(Dataset):
+class Subset(Dataset[_T_co]):
     """``dataset`` seen through ``indices``."""
 
     def __init__(self, dataset, indices):

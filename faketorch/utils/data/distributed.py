@@ -3,12 +3,12 @@ import math
 
 import faketorch as torch
 
-from .sampler import Sampler
+from .sampler import Sampler, _T_co
 
 __all__ = ['DistributedSampler']
 
 
-class DistributedSampler(Sampler):
+class DistributedSampler(Sampler[_T_co]):
     """``num_replicas`` and ``rank`` must be given: faketorch has no process groups to ask."""
 
     def __init__(self, dataset, num_replicas=None, rank=None, shuffle=True, seed=0, drop_last=False):

@@ -4,7 +4,7 @@ The random ones draw from faketorch's generator at the same moments and with the
 torch's, so a seeded run yields torch's order: nothing is drawn before the first ``next``.
 """
 import itertools
-import types
+import typing
 
 import faketorch as torch
 
@@ -12,17 +12,17 @@ __all__ = ['BatchSampler', 'RandomSampler', 'Sampler', 'SequentialSampler', 'Sub
            'WeightedRandomSampler']
 
 
-class Sampler:
+_T_co = typing.TypeVar('_T_co', covariant=True)
+
+
+class Sampler(typing.Generic[_T_co]):
     """Base class: subclasses provide ``__iter__`` (and ``__len__`` where they can)."""
 
     def __iter__(self):
         raise NotImplementedError
 
-    # Sampler[int]: an alias that subclasses, instantiates and prints as torch's typing.Generic one
-    __class_getitem__ = classmethod(types.GenericAlias)
 
-
-class SequentialSampler(Sampler):
+class SequentialSampler(Sampler[int]):
     """0, 1, ..., len(data_source) - 1."""
 
     def __init__(self, data_source):
@@ -41,7 +41,7 @@ def _fresh_seed(generator=None):
     return int(torch.empty((), dtype=torch.int64).random_(generator=generator).item())
 
 
-class RandomSampler(Sampler):
+class RandomSampler(Sampler[int]):
     """A permutation of the indices (repeated to reach num_samples), or draws with replacement."""
 
     def __init__(self, data_source, replacement=False, num_samples=None, generator=None):
@@ -81,7 +81,7 @@ class RandomSampler(Sampler):
         return self.num_samples
 
 
-class SubsetRandomSampler(Sampler):
+class SubsetRandomSampler(Sampler[int]):
     """The given indices in a random order."""
 
     def __init__(self, indices, generator=None):
@@ -96,7 +96,7 @@ class SubsetRandomSampler(Sampler):
         return len(self.indices)
 
 
-class WeightedRandomSampler(Sampler):
+class WeightedRandomSampler(Sampler[int]):
     """``num_samples`` indices drawn with probabilities proportional to ``weights``."""
 
     def __init__(self, weights, num_samples, replacement=True, generator=None):
@@ -121,7 +121,7 @@ class WeightedRandomSampler(Sampler):
         return self.num_samples
 
 
-class BatchSampler(Sampler):
+class BatchSampler(Sampler[list]):
     """Groups the indices of ``sampler`` into lists of ``batch_size``."""
 
     def __init__(self, sampler, batch_size, drop_last):
