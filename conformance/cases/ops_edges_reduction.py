@@ -161,3 +161,7 @@ def _var_no_dof_grad(torch):
 
 
 check('torch.var', _var_no_dof_grad, name='no_degrees_of_freedom_grad')
+check('torch.quantile', lambda torch: torch.quantile(_x(torch, 2, 3), [0.5]), name='q_list')
+check('torch.kthvalue', lambda torch: torch.kthvalue(_x(torch, 2, 3), 1.5), name='float_k')
+check('torch.bincount', lambda torch: torch.bincount(torch.tensor([0, 3, 1]), minlength=2.5), name='float_minlength')
+check('torch.diff', lambda torch: torch.diff(_x(torch, 2, 3), append=torch.zeros(2)), name='append_dims')

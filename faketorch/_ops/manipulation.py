@@ -475,6 +475,8 @@ def diff(input, n=1, dim=-1, prepend=None, append=None):
         raise RuntimeError("diff expects input to be at least one-dimensional")
     if n < 0:
         raise RuntimeError(f"order must be non-negative but got {n}")
+    if any(p is not None and p._data.ndim != input._data.ndim for p in (prepend, append)):
+        raise RuntimeError("diff expects prepend or append to be the same dimension as input")
     d = _wrap_dim(dim, input._data.ndim)
     if n == 0:          # torch copies the input into a fresh tensor
         return _rename(input.clone(), 'CopyBackwards')

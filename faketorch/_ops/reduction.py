@@ -1015,7 +1015,7 @@ _ARG_TYPES = {
     'torch.dtype': lambda v: isinstance(v, D.dtype),
     'tuple of Tensors': lambda v: isinstance(v, (tuple, list)) and builtins.all(isinstance(t, Tensor) for t in v),
 }
-_DEFAULTS = {'None': None, 'False': False, 'True': True, '-1': -1, '1': 1, '()': (), '"linear"': 'linear'}
+_DEFAULTS = {'None': None, 'False': False, 'True': True, '-1': -1, '0': 0, '1': 1, '()': (), '"linear"': 'linear'}
 
 
 def _signature(sig):

@@ -9,7 +9,7 @@ from ..autograd.grad_mode import state as grad_state
 from ..autograd.graph import node_class
 from . import _stl
 from ._core import attach, kernel_error, register, with_out, write_out
-from .reduction import _SIGS, _ArgError, _dim1, _parse_args, _register_public, _write_pair
+from .reduction import _SIGS, _ArgError, _dim1, _int_arg, _parse_args, _register_public, _write_pair
 
 
 def _grad_on(t):
@@ -188,6 +188,7 @@ def _quick_select(row, k):
 
 
 def kthvalue(input, k, dim=-1, keepdim=False, *, out=None):
+    k = _int_arg(k)
     if keepdim.__class__ is not bool:
         raise _ArgError(keepdim)
     a = input._data
@@ -369,6 +370,8 @@ _INTERP = ('linear', 'lower', 'higher', 'midpoint', 'nearest')
 
 def _quantile(input, q, dim, keepdim, interpolation, ignore_nan):
     name = 'quantile'       # nanquantile's errors say quantile too
+    if not isinstance(q, (Tensor, int, float, np.integer, np.floating)):
+        raise _ArgError(q)
     if not isinstance(q, Tensor) and not 0 <= q <= 1:
         raise RuntimeError(f"{name}() q must be in the range [0, 1] but got {q}")
     if interpolation not in _INTERP:
@@ -631,6 +634,7 @@ def _searchsorted(sorted_sequence, input, scalar, out_int32, right, side, sorter
 
 
 def bincount(input, weights=None, minlength=0):
+    minlength = _int_arg(minlength)
     a = input._data
     if input.dtype._cat != 1:
         raise NotImplementedError(f"\"bincount_cpu\" not implemented for '{D.type_name(input.dtype)}'")
@@ -770,7 +774,8 @@ _QUANTILE = tuple(f'(Tensor input, {q} q, int dim = None, bool keepdim = False, 
                   'Tensor out = None)' for q in ('Tensor', 'float'))
 _SIGS.update(median=_MEDIAN, nanmedian=_MEDIAN, quantile=_QUANTILE, nanquantile=_QUANTILE,
              mode=('(Tensor input, int dim = -1, bool keepdim = False, *, tuple of Tensors out = None)',),
-             kthvalue=('(Tensor input, int k, int dim = -1, bool keepdim = False, *, tuple of Tensors out = None)',))
+             kthvalue=('(Tensor input, int k, int dim = -1, bool keepdim = False, *, tuple of Tensors out = None)',),
+             bincount=('(Tensor input, Tensor weights = None, int minlength = 0)',))
 for _f in (kthvalue, median, nanmedian, mode, quantile, nanquantile):     # these take their own out=
     _register_public(_f, out=False)
 for _f in (sort, topk, histc, histogram):
@@ -781,5 +786,5 @@ register(unique)
 register(unique_consecutive)
 register(searchsorted, method=False)
 register(bucketize, method=False)
-register(bincount)
+_register_public(bincount, out=False)
 Tensor.sort = lambda self, dim=-1, descending=False, *, stable=None: sort(self, dim, descending, stable)
