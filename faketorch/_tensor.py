@@ -122,6 +122,8 @@ class Tensor(metaclass=_TensorMeta):
     def size(self, dim=None):
         if dim is None:
             return _tuple_new(Size, self._data.shape)
+        if dim.__class__ is bool or dim.__class__ is float:
+            raise TypeError(f"size(): argument 'dim' (position 1) must be int, not {type(dim).__name__}")
         if not self._data.ndim:
             raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
         return self._data.shape[_wrap_dim(dim, self._data.ndim)]
@@ -194,6 +196,10 @@ class Tensor(metaclass=_TensorMeta):
             st = _contiguous_strides(self._data.shape)
         if dim is None:
             return st
+        if dim.__class__ is bool or dim.__class__ is float:
+            raise TypeError(f"stride(): argument 'dim' (position 1) must be int, not {type(dim).__name__}")
+        if not self._data.ndim:
+            raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
         return st[_wrap_dim(dim, self._data.ndim)]
 
     def storage_offset(self):
@@ -202,10 +208,24 @@ class Tensor(metaclass=_TensorMeta):
         return (self.data_ptr() - self._base.data_ptr()) // self._data.itemsize
 
     def is_contiguous(self, memory_format=None):
-        return bool(self._data.flags.c_contiguous)
+        order = memory_format is not None and _CHANNELS_LAST_ORDER.get(getattr(memory_format, 'name', None))
+        if not order:
+            return bool(self._data.flags.c_contiguous)
+        if len(order) != self._data.ndim:
+            return False
+        expected, strides = 1, self.stride()        # torch skips size-1 dims
+        for d in order:
+            n = self._data.shape[d]
+            if n != 1:
+                if strides[d] != expected:
+                    return False
+                expected *= n
+        return True
 
     def data_ptr(self):
         d = self._data
+        if not d.size and self._base is None:      # an empty tensor's storage has no memory
+            return 0
         return d.__array_interface__['data'][0] if isinstance(d, _ndarray) else d.data.ptr
 
     def is_floating_point(self):
@@ -587,6 +607,10 @@ def _deepcopy_array(data, memo):
     flat = new_root.reshape(-1, order='A')
     start = (data.__array_interface__['data'][0] - root.__array_interface__['data'][0]) // data.itemsize
     return np.lib.stride_tricks.as_strided(flat[start:], data.shape, data.strides)
+
+
+# the dims of a channels-last layout, innermost first
+_CHANNELS_LAST_ORDER = {'channels_last': (1, 3, 2, 0), 'channels_last_3d': (1, 4, 3, 2, 0)}
 
 
 def _host(data):

@@ -200,3 +200,13 @@ def follows_in_place_writes(torch):
     w.mul_(3)
     ((y * y).sum() + (z * z).sum() + (v * 1).sum()).backward()
     return y.grad, z.grad, v.grad, x.grad
+check('Tensor.size', lambda torch: torch.ones(2, 3).size(1.0), name='float_dim')
+check('Tensor.size', lambda torch: torch.ones(2, 3).size(True), name='bool_dim')
+check('Tensor.stride', lambda torch: torch.tensor(1.).stride(0), name='zero_dim_tensor')
+check('Tensor.is_contiguous', lambda torch: (torch.ones(2, 3, 4, 5).to(memory_format=torch.channels_last)
+                                             .is_contiguous(memory_format=torch.channels_last),
+                                             torch.ones(2, 3, 4, 5).is_contiguous(memory_format=torch.channels_last),
+                                             torch.ones(2, 3, 4).is_contiguous(memory_format=torch.channels_last),
+                                             torch.ones(1, 3, 1, 1).is_contiguous(memory_format=torch.channels_last)),
+      name='channels_last')
+check('Tensor.data_ptr', lambda torch: (torch.ones(0).data_ptr(), torch.ones(2, 0).data_ptr()), name='empty_is_null')
