@@ -23,3 +23,24 @@ check('torch.eye', lambda torch: torch.eye(2, dtype=torch.float32, out=torch.zer
 check('torch.linspace', lambda torch: (torch.linspace(0, 3, 4, out=torch.zeros(4, dtype=torch.int64)),
                                        torch.logspace(0, 1, 2, out=torch.zeros(2, dtype=torch.int64))),
       name='out_dtype_is_the_dtype')
+
+
+# --- memory formats: clone keeps a dense layout, contiguous/clone take memory_format ------------------
+def _layouts(torch):
+    x = torch.arange(12.).reshape(3, 4)
+    return [x.t(), x[:, ::2], x.t()[::2], torch.ones(1, 4).expand(3, 4), torch.ones(2, 3, 4).permute(2, 0, 1)[:, :, ::2],
+            torch.ones(1, 3, 1, 4).transpose(0, 2), torch.ones(3, 1).t()]
+
+
+check('Tensor.clone', lambda torch: [t.clone().stride() for t in _layouts(torch)], name='preserve_format_strides')
+check('Tensor.clone', lambda torch: (lambda y: (y.stride(), y.clone().stride(), (y + 1).stride(), y.contiguous().stride(),
+                                                y.clone(memory_format=torch.contiguous_format).stride(),
+                                                y.contiguous(memory_format=torch.channels_last) is y))(
+    torch.arange(120.).reshape(2, 3, 4, 5).contiguous(memory_format=torch.channels_last)), name='channels_last_kept')
+check('Tensor.contiguous', lambda torch: torch.arange(720.).reshape(2, 3, 4, 5, 6).contiguous(
+    memory_format=torch.channels_last_3d).stride(), name='channels_last_3d')
+check('Tensor.contiguous', lambda torch: torch.ones(2, 3).contiguous(memory_format=torch.channels_last), name='rank_error')
+check('Tensor.contiguous', lambda torch: torch.ones(2, 3).t().contiguous(memory_format=torch.preserve_format),
+      name='preserve_format_refused')
+check('Tensor.clone', lambda torch: torch.ones(2, 3).clone(memory_format='x'), name='memory_format_type')
+check('Tensor.view', lambda torch: torch.ones(2, 3).t().clone().view(-1), name='after_clone_of_transpose')

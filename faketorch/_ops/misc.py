@@ -232,16 +232,106 @@ def nonzero(input, *, as_tuple=False):
 
 
 def clone(input, *, memory_format=None):
-    r = _make(input._data.copy(), input.dtype, input._device)
+    return _clone(input, _format_name(memory_format, 'clone', input._data.ndim, 'preserve_format'))
+
+
+def _clone(input, fmt):
+    data = _preserved_copy(input._data) if fmt == 'preserve_format' else _in_format(input._data, fmt)
+    r = _make(data, input.dtype, input._device)
     if input._requires_grad and grad_state.enabled:
         attach('CloneBackward0', lambda node, g: g, (input,), (r,))
     return r
 
 
 def contiguous(self, memory_format=None):
-    if self._data.flags.c_contiguous:
+    fmt = _format_name(memory_format, 'contiguous', self._data.ndim, 'contiguous_format')
+    if _is_contiguous_as(self._data, fmt):
         return self
-    return clone(self)
+    if fmt == 'preserve_format':
+        raise RuntimeError("preserve memory format is unsupported by the contiguous operator")
+    return _clone(self, fmt)
+
+
+_RANKS = {'channels_last': 4, 'channels_last_3d': 5}
+
+
+def _format_name(memory_format, fname, ndim, default):
+    """A memory_format argument's name (default for None), after torch's type and rank checks."""
+    if memory_format is None:
+        return default
+    name = getattr(memory_format, 'name', None)
+    if type(memory_format).__name__ != 'memory_format' or name is None:
+        raise TypeError(f"{fname}(): argument 'memory_format' must be torch.memory_format, not "
+                        f"{type(memory_format).__name__}")
+    rank = _RANKS.get(name)
+    if rank is not None and ndim != rank:
+        raise RuntimeError(f"required rank {rank} tensor to use {name} format")
+    return name
+
+
+def _is_contiguous_as(data, fmt):
+    """Is data laid out as memory format fmt (size-1 dims' strides ignored, as torch)?"""
+    if fmt not in _RANKS:
+        return bool(data.flags.c_contiguous)
+    if _RANKS.get(fmt) != data.ndim:
+        return False
+    order = (1,) + tuple(range(data.ndim - 1, 1, -1)) + (0,)     # C, then W, H(, D), then N: innermost first
+    need = data.itemsize
+    for i in order:
+        if data.shape[i] != 1 and data.strides[i] != need:
+            return False
+        need *= data.shape[i]
+    return True
+
+
+def _dense_strides(shape, strides):
+    """Element strides of torch's preserve_format copy: the input's own when its elements are
+    non-overlapping and dense, else its dims' order by stride, compacted (as torch's
+    infer_dense_strides: an insertion sort in which stride-0 dims compare as ties and equal strides
+    put the smaller size inside)."""
+    n = len(shape)
+    need = 1
+    for i in sorted((i for i in range(n) if shape[i] > 1), key=lambda i: strides[i]):
+        if strides[i] != need:
+            break
+        need *= shape[i]
+    else:
+        return tuple(strides)
+
+    def cmp(a, b):
+        sa, sb = strides[a], strides[b]
+        if sa == 0 or sb == 0:
+            return 0
+        return -1 if sa < sb else 1 if sa > sb or shape[a] > shape[b] else 0
+    perm = list(range(n - 1, -1, -1))      # innermost first
+    for i in range(1, n):
+        j = i
+        for k in range(i - 1, -1, -1):
+            c = cmp(perm[k], perm[j])
+            if c > 0:
+                perm[k], perm[j] = perm[j], perm[k]
+                j = k
+            elif c < 0:
+                break
+    out, step = [0] * n, 1
+    for i in perm:
+        out[i] = step
+        if shape[i] > 1:
+            step *= shape[i]
+    return tuple(out)
+
+
+def _preserved_copy(data, dtype=None):
+    """A copy of data (cast to dtype) laid out as torch's preserve_format lays out a copy."""
+    dtype = data.dtype if dtype is None else np.dtype(dtype)
+    if data.ndim < 2 or data.flags.c_contiguous and 1 not in data.shape:    # (NumPy's flag ignores size-1 dims)
+        return data.astype(dtype, order='C', copy=True)
+    isz = data.itemsize
+    st = _dense_strides(data.shape, tuple(s // isz for s in data.strides))
+    buf = np.empty(max(data.size, 1), dtype, like=data)
+    r = np.lib.stride_tricks.as_strided(buf, data.shape, tuple(s * dtype.itemsize for s in st))
+    r[...] = data
+    return r
 
 
 def _chunk_cat(tensors, dim, num_chunks, *, out=None):
@@ -285,10 +375,12 @@ def _suggest_memory_format(data):
 
 
 def _in_format(data, fmt):
-    """A copy of data laid out as memory format fmt ('channels_last' | 'contiguous_format')."""
+    """A copy of data laid out as memory format fmt ('channels_last[_3d]' | 'contiguous_format')."""
     if fmt == 'channels_last':
         return data.transpose(0, 2, 3, 1).copy(order='C').transpose(0, 3, 1, 2)
-    return data if data.flags.c_contiguous else data.copy(order='C')
+    if fmt == 'channels_last_3d':
+        return data.transpose(0, 2, 3, 4, 1).copy(order='C').transpose(0, 4, 1, 2, 3)
+    return data.copy(order='C')
 
 
 def _to_copy(self, dtype, device, copy=False, memory_format=None):
@@ -298,7 +390,7 @@ def _to_copy(self, dtype, device, copy=False, memory_format=None):
     if dtype is not self.dtype:
         data = data.astype(D.np_dtype(dtype))
     elif data is self._data:
-        data = data.copy()
+        data = _preserved_copy(data)
     if memory_format is not None:
         data = _in_format(data, memory_format)
     r = _make(data, dtype, device)

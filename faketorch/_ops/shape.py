@@ -85,7 +85,7 @@ def view(self, *shape):
     a = self._data
     shape = _infer(_shape_arg(shape), a.size)
     data = a.reshape(shape)
-    if data.base is not a and data.base is not a.base and a.size:   # reshape had to copy
+    if (data.base is None or data.base is not a and data.base is not a.base) and a.size:   # reshape had to copy
         raise RuntimeError("view size is not compatible with input tensor's size and stride (at least "
                            "one dimension spans across two contiguous subspaces). Use .reshape(...) "
                            "instead.") from None
