@@ -204,3 +204,14 @@ check('torch.normal', lambda torch: torch.normal(0., 1., (2,), requires_grad=1),
 check('torch.rand_like', lambda torch: torch.rand_like(torch.ones(2), out=torch.empty(2)), name='no_out')
 check('torch.randint_like', lambda torch: torch.randint_like(torch.ones(2), 4, memory_format=3),
       name='memory_format_type')
+
+# --- out= of the right shape is filled where it lies (memory order, normal_'s non-contiguous path) ------
+for _name, _call in {'rand': lambda torch, o: torch.rand(3, 2, out=o),
+                     'randn': lambda torch, o: torch.randn(3, 2, out=o),
+                     'randint': lambda torch, o: torch.randint(0, 9, (3, 2), out=o.to(torch.int64).t().t()),
+                     'normal': lambda torch, o: torch.normal(torch.zeros(3, 2), torch.ones(3, 2) * 2, out=o),
+                     'bernoulli': lambda torch, o: torch.bernoulli(torch.rand(3, 2), out=o)}.items():
+    check(f'torch.{_name}', lambda torch, c=_call: c(torch, torch.empty(2, 3).t()), exact=True,
+          name='transposed_out')
+check('Tensor.bernoulli_', lambda torch: torch.empty(3, 4).t().bernoulli_(torch.rand(4, 3)), exact=True,
+      name='transposed_self_tensor_p')

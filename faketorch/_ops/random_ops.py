@@ -139,6 +139,16 @@ def _new(data, dt, device, requires_grad, out, fname):
     return out.requires_grad_() if requires_grad else out      # torch's factories flag out= itself
 
 
+def _in_out(out, shape, requires_grad, fill):
+    """torch's *_out kernels fill an out= of the right shape where it lies: in its memory order (and,
+    for normal_, by its non-contiguous path). None where out is contiguous or must be resized: the
+    fresh draw copied in is the same."""
+    if out is None or out._data.flags.c_contiguous or tuple(out.shape) != tuple(shape) or out._requires_grad:
+        return None
+    fill(out)
+    return out.requires_grad_() if requires_grad else out
+
+
 def _sample(dev, generator, name, shape, dt, *args):
     """_rng.<name> draws of dtype dt; a complex dtype is filled through its real view (real, imag
     interleaved), as torch's uniform_ / normal_, a normal with std / sqrt(2) per part."""
@@ -164,6 +174,10 @@ def _standard(fname, name, kernel):
         if dt._cat < 2:
             raise kernel_error(kernel, dt)
         shape = _size(size, fname)
+        inplace = uniform_ if name == 'uniform' else normal_
+        filled = _in_out(out, shape, requires_grad, lambda o: inplace(o, generator=generator))
+        if filled is not None:
+            return filled
         return _new(_sample(_dev(device), generator, name, shape, dt, 0.0, 1.0), dt, device, requires_grad, out,
                     fname)
     f.__name__ = f.__qualname__ = fname
@@ -225,6 +239,9 @@ def randint(*args, generator=None, out=None, dtype=None, layout=None, device=Non
     if dt._cat == 3:
         raise RuntimeError("check_random_bounds handles only integral, floating-point and boolean types")
     shape = _size((size,), 'randint')
+    filled = _in_out(out, shape, requires_grad, lambda o: random_(o, low, high, generator=generator))
+    if filled is not None:
+        return filled
     return _new(_draw(_dev(device), generator, 'randint', low, high, shape, _np(dt)).reshape(shape),
                 dt, device, requires_grad, out, 'randint')
 
@@ -347,6 +364,9 @@ def normal(*args, generator=None, out=None, dtype=None, layout=None, device=None
         if dt._cat < 2:
             raise kernel_error('normal_kernel_cpu', dt)
         shape = _size((a['size'],), 'normal')
+        filled = _in_out(out, shape, requires_grad, lambda o: normal_(o, float(mean), float(std), generator=generator))
+        if filled is not None:
+            return filled
         return _new(_sample(_dev(device), generator, 'normal', shape, dt, float(mean), float(std)), dt, device,
                     requires_grad, out, 'normal')
     mt, st = which != 2, which != 1
@@ -364,6 +384,9 @@ def normal(*args, generator=None, out=None, dtype=None, layout=None, device=None
     shape = _broadcast_shapes(mean.shape, std.shape) if mt and st else ref.shape
     dt = out.dtype if out is not None else ref.dtype        # torch draws into out= itself
     m, sd = mean._data if mt else float(mean), std._data if st else float(std)
+    if not any(isinstance(t, Tensor) and t._requires_grad for t in (mean, std)) and _in_out(
+            out, shape, False, lambda o: normal_(o, 0.0, 1.0 if st else sd, generator=generator)) is not None:
+        return out.mul_(std).add_(mean) if st else out.add_(mean)
     if dt.is_complex:       # normal_(0, std) (or normal_() then *= std), then += mean
         data = _sample(ref._device, generator, 'normal', shape, dt, 0.0, 1.0 if st else sd)
         data = ((data * sd).astype(data.dtype) if st else data) + m
@@ -403,6 +426,8 @@ def bernoulli(input, p=None, *, generator=None, out=None):
     if p is not None and not _float_arg(p) or not _is_gen(generator):
         raise _bad_args('bernoulli', (input,) if p is None else (input, p), _given(generator=generator, out=out))
     dt = out.dtype if out is not None and p is None else input.dtype     # torch fills out= itself
+    if p is None and _in_out(out, input.shape, False, lambda o: bernoulli_(o, input, generator=generator)) is not None:
+        return out
     if p is not None:
         _not_for(input, 'bernoulli_scalar_cpu_', input.dtype in _NO_BERNOULLI)
         data = _draw(input._device, generator, 'bernoulli', float(p), input._data.shape, _np(dt))
@@ -479,8 +504,7 @@ def _fill(self, data, node=None, p=None):
     if a.flags.c_contiguous:
         a[...] = np.asarray_on(data, a).reshape(a.shape)
     else:
-        order = sorted(range(a.ndim), key=lambda i: -a.strides[i])
-        view = a.transpose(order)
+        view = a.transpose(_memory_order(a))
         view[...] = np.asarray_on(data, a).reshape(view.shape)
     if node is not None and grad_state.enabled and (self._requires_grad or p is not None and p._requires_grad or
                                                     self._base is not None and self._base._requires_grad
@@ -494,6 +518,11 @@ def _fill(self, data, node=None, p=None):
         return commit_inplace(self, r)
     self._vc[0] += 1
     return self
+
+
+def _memory_order(a):
+    """The axes of a from outermost to innermost in memory: the order torch's kernels fill it in."""
+    return sorted(range(a.ndim), key=lambda i: -a.strides[i])
 
 
 def _check_overlap(a):
@@ -596,8 +625,10 @@ def bernoulli_(self, p=0.5, *, generator=None):
         _not_for(self, 'bernoulli_tensor_cpu_self_', self.dtype in _NO_BERNOULLI)
         _not_for(p, 'bernoulli_tensor_cpu_p_', p.dtype._cat != 2)
         _check_probs(p)
-        pb = p.expand(self.shape)       # torch's expand errors for a p that does not broadcast to self
-        data = _draw(self._device, generator, 'bernoulli_tensor', pb._data, self._data.shape, _np(self.dtype))
+        pb = p.expand(self.shape)._data      # torch's expand errors for a p that does not broadcast to self
+        if not self._data.flags.c_contiguous:       # each draw meets the p of the element it fills
+            pb = pb.transpose(_memory_order(self._data))
+        data = _draw(self._device, generator, 'bernoulli_tensor', pb, pb.shape, _np(self.dtype))
         return _fill(self, data, 'BernoulliBackward1', p)
     _not_for(self, 'bernoulli_scalar_cpu_', self.dtype in _NO_BERNOULLI)
     data = _draw(self._device, generator, 'bernoulli', float(p), self._data.shape, _np(self.dtype))
