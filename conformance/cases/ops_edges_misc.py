@@ -44,3 +44,4 @@ check('Tensor.contiguous', lambda torch: torch.ones(2, 3).t().contiguous(memory_
       name='preserve_format_refused')
 check('Tensor.clone', lambda torch: torch.ones(2, 3).clone(memory_format='x'), name='memory_format_type')
 check('Tensor.view', lambda torch: torch.ones(2, 3).t().clone().view(-1), name='after_clone_of_transpose')
+check('Tensor.to', lambda torch: [torch.ones(1).to(v).dtype for v in (3.5, True, 2j, float)], name='leading_scalar_is_a_dtype')

@@ -410,7 +410,9 @@ def _parse_to(args, kwargs):
     if kwargs:
         raise TypeError(f"to() received an invalid combination of arguments - got unexpected keyword {list(kwargs)[0]}")
     flags = []      # positional (non_blocking, copy) after the device / dtype / tensor
-    for a in args:
+    for i, a in enumerate(args):
+        if i == 0 and isinstance(a, (bool, float, complex)):
+            a = type(a)         # a leading Python scalar names its type's dtype, as torch's parser reads it
         if isinstance(a, D.dtype) or isinstance(a, type):     # Python types (float, int ...) name dtypes too
             dtype = _dtype_arg(a, 'to')
         elif isinstance(a, Tensor):
