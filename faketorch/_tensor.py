@@ -648,7 +648,11 @@ class Size(tuple):
     """torch.Size: a tuple of ints with torch's repr."""
     __slots__ = ()
 
-    def __new__(cls, sizes=()):
+    def __new__(cls, sizes=(), /, *args, **kwargs):
+        if kwargs:
+            raise TypeError("tuple() takes no keyword arguments")
+        if args:
+            raise TypeError(f"tuple expected at most 1 argument, got {len(args) + 1}")
         items = []
         for i, s in enumerate(sizes):
             if not isinstance(s, (int, _np_integer)) or isinstance(s, bool):     # NumPy ints are kept as they are
@@ -676,17 +680,19 @@ class Size(tuple):
         n = 1
         for s in self:
             n *= s
-        return n
+        return (n + 2 ** 63) % 2 ** 64 - 2 ** 63 if not -2 ** 63 <= n < 2 ** 63 else n    # int64, as torch
 
     def __getitem__(self, i):
         r = tuple.__getitem__(self, i)
         return Size(r) if isinstance(i, slice) else r
 
     def __add__(self, other):
-        return Size(tuple.__add__(self, tuple(other)))
+        if not isinstance(other, tuple):
+            raise TypeError(f"can only concatenate tuple (not {type(other).__name__}) to torch.Size")
+        return Size(tuple.__add__(self, other))
 
-    def __radd__(self, other):
-        return Size(tuple(other) + tuple(self))
+    def __radd__(self, other):      # a list's own concatenation then words the TypeError
+        return Size(other + tuple(self)) if isinstance(other, tuple) else NotImplemented
 
     def __reduce__(self):
         return (Size, (tuple(self),))

@@ -210,3 +210,7 @@ check('Tensor.is_contiguous', lambda torch: (torch.ones(2, 3, 4, 5).to(memory_fo
                                              torch.ones(1, 3, 1, 1).is_contiguous(memory_format=torch.channels_last)),
       name='channels_last')
 check('Tensor.data_ptr', lambda torch: (torch.ones(0).data_ptr(), torch.ones(2, 0).data_ptr()), name='empty_is_null')
+check('torch.Size', lambda torch: torch.Size([2, 3]) + [5], name='concatenate_list')
+check('torch.Size', lambda torch: torch.Size(sizes=[1]), name='no_keywords')
+check('torch.Size', lambda torch: (torch.Size([2 ** 40, 2 ** 40]).numel(), torch.Size([3, 2 ** 62]).numel()),
+      name='numel_wraps_int64')
