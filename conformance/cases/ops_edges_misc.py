@@ -45,3 +45,6 @@ check('Tensor.contiguous', lambda torch: torch.ones(2, 3).t().contiguous(memory_
 check('Tensor.clone', lambda torch: torch.ones(2, 3).clone(memory_format='x'), name='memory_format_type')
 check('Tensor.view', lambda torch: torch.ones(2, 3).t().clone().view(-1), name='after_clone_of_transpose')
 check('Tensor.to', lambda torch: [torch.ones(1).to(v).dtype for v in (3.5, True, 2j, float)], name='leading_scalar_is_a_dtype')
+check('utils._pytree.tree_flatten', lambda torch: (lambda p: (lambda r: (r[0], repr(r[1]), p.tree_unflatten(*r)))(
+    p.tree_flatten((torch.Size([2, 3]), {'a': torch.Size([4])}))))(
+    __import__('importlib').import_module(torch.__name__ + '.utils._pytree')), name='size_is_a_node')

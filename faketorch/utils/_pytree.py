@@ -6,6 +6,8 @@ As in torch (and unlike JAX), None is a leaf. Types are registered in a table
 import collections
 from dataclasses import dataclass, field
 
+from .._tensor import Size
+
 __all__ = ['TreeSpec', 'LeafSpec', 'tree_flatten', 'tree_unflatten', 'tree_leaves', 'tree_structure',
            'tree_map', 'tree_map_', 'tree_iter', 'tree_all', 'tree_any', 'register_pytree_node',
            'treespec_pprint', 'tree_map_only', 'tree_flatten_with_path', 'keystr']
@@ -48,6 +50,7 @@ register_pytree_node(collections.OrderedDict, lambda d: (list(d.values()), list(
 register_pytree_node(collections.defaultdict, lambda d: (list(d.values()), [d.default_factory, list(d.keys())]),
                      _defaultdict_unflatten)
 register_pytree_node(collections.deque, lambda d: (list(d), d.maxlen), lambda v, c: collections.deque(v, maxlen=c))
+register_pytree_node(Size, lambda t: (list(t), None), lambda v, c: tuple(v))     # torch's: unflattens to a tuple
 # torch files every namedtuple under the `collections.namedtuple` function; its context is the class
 register_pytree_node(collections.namedtuple, lambda t: (list(t), type(t)), _namedtuple_unflatten)
 
