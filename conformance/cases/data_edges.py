@@ -46,6 +46,8 @@ check('utils.data.default_collate', lambda torch: _first_batch(
     name='worker_first_sample_dtype')
 check('utils.data.default_collate', lambda torch: _first_batch(
     torch, lambda t: [t.ones(2, dtype=t.float16), t.ones(2, dtype=t.float64)]), name='in_process_promotes')
+check('utils.data.default_collate', lambda torch: _brief(lambda: _first_batch(
+    torch, lambda t: [t.ones(2), [1., 2.]], num_workers=1)), name='worker_non_tensor_sample')
 
 # --- TensorDataset batches: indices that are not plain integers go through t[i] -----------------
 check('utils.data.DataLoader', lambda torch: outcomes(

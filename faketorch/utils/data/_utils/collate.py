@@ -101,9 +101,11 @@ def collate_tensor_fn(batch, *, collate_fn_map=None):
         raise RuntimeError('Batches of sparse tensors are not currently supported by the default collate_fn; '
                            'please provide a custom collate_fn to handle them appropriately.')
     if get_worker_info() is not None:
-        # in a worker torch stacks into (shared) memory made like the first sample: the batch takes
-        # its dtype, and samples needing grad are refused as by any out=
-        return torch.stack(batch, 0, out=elem.new_empty((len(batch), *elem.shape)))
+        # in a worker torch stacks into (shared) memory made like the first sample, sized by the
+        # samples' numel: the batch takes its dtype, samples needing grad are refused as by any
+        # out=, and a non-tensor sample fails on .numel()
+        numel = sum(x.numel() for x in batch)
+        return torch.stack(batch, 0, out=elem.new_empty(numel).resize_(len(batch), *elem.shape))
     return torch.stack(batch, 0)
 
 
