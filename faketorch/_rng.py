@@ -316,6 +316,8 @@ def _exact_fma(a, b, c):
 
 def _affine64(v, std, mean):
     """fma(v, std, mean) in double, with the exact shortcuts for std == 1 or mean == 0."""
+    if std == 1.0 and mean == 0.0:
+        return v + mean
     with np.errstate(over='ignore', invalid='ignore'):      # overflows to inf silently, as torch's
         if std == 1.0:
             return v + mean
@@ -325,6 +327,8 @@ def _affine64(v, std, mean):
 
 
 def _affine32(v, std, mean):
+    if std == 1.0 and mean == 0.0:
+        return v + _f32(0)
     with np.errstate(over='ignore', invalid='ignore'):
         std, mean = _f32(std), _f32(mean)
         if std == 1:

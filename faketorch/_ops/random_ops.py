@@ -104,8 +104,10 @@ def _kw_ok(k, v):
 
 
 def _is_gen(g):
+    if g is None:
+        return True
     from ..random import Generator
-    return g is None or isinstance(g, Generator)
+    return isinstance(g, Generator)
 
 
 def _gen_arg(fname, generator):
@@ -538,15 +540,16 @@ def _float_only(self, fname):
 
 def _floats(fname, names, args, kwargs):
     """torch's parsing of an in-place sampler's float parameters (given positionally or by name)."""
+    vals = args + tuple(kwargs.get(name, default) for name, default in names[len(args):])
+    if all(v.__class__ is float or v.__class__ is int for v in vals):     # the usual case
+        return [float(v) for v in vals]
     from ..random import _tp_name
-    from .reduction import _ARG_TYPES
-    fits = _ARG_TYPES['float']
     out = []
     for i, (name, default) in enumerate(names):
         v, where = (args[i], f' (position {i + 1})') if i < len(args) else (kwargs.get(name, default), '')
         if v is _REQUIRED:
             raise TypeError(f'{fname}() missing 1 required positional arguments: "{name}"')
-        if not fits(v):
+        if not _float_arg(v):
             raise TypeError(f"{fname}(): argument '{name}'{where} must be float, not {_tp_name(v)}")
         out.append(float(v))
     return out
