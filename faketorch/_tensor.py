@@ -381,7 +381,10 @@ class Tensor(metaclass=_TensorMeta):
         if not self._requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
         node = self._grad_fn if self._grad_fn is not None else self._accum_node()
-        return node._register_tensor_pre_hook(self._output_nr if self._grad_fn is not None else 0, hook)
+        handle = node._register_tensor_pre_hook(self._output_nr if self._grad_fn is not None else 0, hook)
+        if self._retains_grad:
+            self._move_retain_grad()        # torch retains the gradient after all the tensor's hooks ran
+        return handle
 
     def register_post_accumulate_grad_hook(self, hook):
         if not self._requires_grad:

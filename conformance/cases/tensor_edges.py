@@ -214,3 +214,20 @@ check('torch.Size', lambda torch: torch.Size([2, 3]) + [5], name='concatenate_li
 check('torch.Size', lambda torch: torch.Size(sizes=[1]), name='no_keywords')
 check('torch.Size', lambda torch: (torch.Size([2 ** 40, 2 ** 40]).numel(), torch.Size([3, 2 ** 62]).numel()),
       name='numel_wraps_int64')
+
+
+@case('Tensor.retain_grad')
+def after_tensor_hooks(torch):
+    x = torch.ones(2, requires_grad=True)
+    y = x * 2
+    y.retain_grad()
+    y.register_hook(lambda g: g * 2)
+    (y * 1).sum().backward()
+    return y.grad, x.grad
+
+
+@case('Tensor.register_post_accumulate_grad_hook')
+def hook_must_return_none(torch):
+    x = torch.ones(2, requires_grad=True)
+    x.register_post_accumulate_grad_hook(lambda p: p.grad.mul_(0))
+    (x * 2).sum().backward()

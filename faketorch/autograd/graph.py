@@ -453,7 +453,8 @@ def _run_node(fn, grads, targets, captured, accumulate, create_graph, buffers):
         if grads[0] is not None and (targets is None or (fn, 0) in targets):
             _accumulate(fn.variable, grads[0], create_graph)
             for hook in list(fn._post_acc_hooks or ()):
-                hook(fn.variable)
+                if hook(fn.variable) is not None:
+                    raise RuntimeError("Tensor post accumulate grad hooks should return None.")
         if fn._hooks:
             for hook in list(fn._hooks):
                 hook((), tuple(grads))
