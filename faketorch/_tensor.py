@@ -447,7 +447,10 @@ class Tensor(metaclass=_TensorMeta):
     def tolist(self):
         return _host(self._data).tolist()
 
-    def numpy(self, *, force=False):
+    def numpy(self, *args, force=False):
+        if args:
+            raise TypeError(f"numpy() takes 0 positional arguments but {len(args)} "
+                            f"{'was' if len(args) == 1 else 'were'} given")
         if self._device.type != 'cpu':
             if force:
                 return _host(self._numpy_data())

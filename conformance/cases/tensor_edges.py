@@ -231,3 +231,4 @@ def hook_must_return_none(torch):
     x = torch.ones(2, requires_grad=True)
     x.register_post_accumulate_grad_hook(lambda p: p.grad.mul_(0))
     (x * 2).sum().backward()
+check('Tensor.numpy', lambda torch: torch.ones(2).numpy(True), name='force_is_keyword_only')
