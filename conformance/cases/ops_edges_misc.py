@@ -48,3 +48,7 @@ check('Tensor.to', lambda torch: [torch.ones(1).to(v).dtype for v in (3.5, True,
 check('utils._pytree.tree_flatten', lambda torch: (lambda p: (lambda r: (r[0], repr(r[1]), p.tree_unflatten(*r)))(
     p.tree_flatten((torch.Size([2, 3]), {'a': torch.Size([4])}))))(
     __import__('importlib').import_module(torch.__name__ + '.utils._pytree')), name='size_is_a_node')
+check('torch.rand_like', lambda torch: [(r.stride(), r) for t, kw in (
+    (torch.arange(12.).reshape(3, 4).t()[::2], {}), (torch.ones(1, 4).expand(3, 4), {}),
+    (torch.ones(1, 3, 1, 4).transpose(0, 2), {}), (torch.ones(2, 3, 4, 5), {'memory_format': torch.channels_last}))
+    for r in (torch.rand_like(t, **kw), torch.zeros_like(t, **kw))], exact=True, name='layouts_and_draw_order')

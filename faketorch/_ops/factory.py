@@ -564,19 +564,57 @@ def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None, re
     return write_out(out, t, 'full') if out is not None else t
 
 
-def _dense_order(a):
-    """Axes, slowest first, of a non-overlapping dense array that is not C-contiguous (a transpose,
-    a permute); None otherwise. torch's *_like keep such strides (preserve_format), and random
-    fills then draw in that memory order."""
-    if a.ndim < 2 or a.flags.c_contiguous:
-        return None
-    order = sorted(range(a.ndim), key=lambda i: -a.strides[i])
-    step = a.itemsize
-    for i in reversed(order):
-        if a.shape[i] != 1 and a.strides[i] != step:
+def _dense_strides(shape, strides):
+    """Element strides of torch's preserve_format copy: the input's own when its elements are
+    non-overlapping and dense, else its dims' order by stride, compacted (as torch's
+    infer_dense_strides: an insertion sort in which stride-0 dims compare as ties and equal strides
+    put the smaller size inside)."""
+    n = len(shape)
+    need = 1
+    for i in sorted((i for i in range(n) if shape[i] > 1), key=lambda i: strides[i]):
+        if strides[i] != need:
+            break
+        need *= shape[i]
+    else:
+        return tuple(strides)
+
+    def cmp(a, b):
+        sa, sb = strides[a], strides[b]
+        if sa == 0 or sb == 0:
+            return 0
+        return -1 if sa < sb else 1 if sa > sb or shape[a] > shape[b] else 0
+    perm = list(range(n - 1, -1, -1))      # innermost first
+    for i in range(1, n):
+        j = i
+        for k in range(i - 1, -1, -1):
+            c = cmp(perm[k], perm[j])
+            if c > 0:
+                perm[k], perm[j] = perm[j], perm[k]
+                j = k
+            elif c < 0:
+                break
+    out, step = [0] * n, 1
+    for i in perm:
+        out[i] = step
+        if shape[i] > 1:
+            step *= shape[i]
+    return tuple(out)
+
+
+def _format_strides(a, fmt):
+    """Element strides of a new tensor shaped as array a in memory format fmt (preserve_format: as
+    torch lays out a copy of a); None for C order."""
+    if fmt == 'preserve_format':
+        if a.ndim < 2 or a.flags.c_contiguous and 1 not in a.shape:    # (NumPy's flag ignores size-1 dims)
             return None
-        step *= a.shape[i]
-    return order
+        return _dense_strides(a.shape, tuple(s // a.itemsize for s in a.strides))
+    if fmt in ('channels_last', 'channels_last_3d'):
+        n, st, step = a.ndim, [0] * a.ndim, 1
+        for i in (1,) + tuple(range(n - 1, 1, -1)) + (0,):      # C innermost, then W, H(, D), N
+            st[i] = step
+            step *= a.shape[i]
+        return tuple(st)
+    return None
 
 
 def _like(f):
@@ -585,13 +623,14 @@ def _like(f):
         if not isinstance(input, Tensor):
             from ..random import _tp_name
             raise TypeError(f"{g.__name__}(): argument 'input' (position 1) must be Tensor, not {_tp_name(input)}")
-        keep = getattr(memory_format, 'name', 'preserve_format') == 'preserve_format'
-        order = _dense_order(input._data) if keep else None
-        shape = input._data.shape if order is None else tuple(input._data.shape[i] for i in order)
-        t = f(shape, *args, dtype=dtype or input.dtype,
+        a = input._data
+        st = _format_strides(a, getattr(memory_format, 'name', 'preserve_format'))
+        # a layout other than C order: filled as a flat run (random fills draw in memory order, as torch's)
+        t = f(a.shape if st is None else (a.size,), *args, dtype=dtype or input.dtype,
               device=device if device is not None else input._device, requires_grad=requires_grad)
-        if order is not None:
-            t._data = t._data.transpose(tuple(np.argsort(order).tolist()))
+        if st is not None:
+            d = t._data
+            t._data = np.lib.stride_tricks.as_strided(d, a.shape, tuple(s * d.itemsize for s in st))
         return t
     g.__name__ = f.__name__ + '_like'
     return g

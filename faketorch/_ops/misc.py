@@ -9,6 +9,7 @@ from ._core import (attach, broadcast_shapes, guard, needs, register, same_devic
                     check_inplace, write_into, write_out, zero_grad)
 from .pointwise import _as_scalar, _broadcast_error, clamp, clamp_min, clamp_max  # noqa: F401 (elementwise, defined there)
 from .reduction import _dims
+from .factory import _dense_strides, _format_strides
 
 
 def _seq_check(name, tensors):
@@ -284,50 +285,12 @@ def _is_contiguous_as(data, fmt):
     return True
 
 
-def _dense_strides(shape, strides):
-    """Element strides of torch's preserve_format copy: the input's own when its elements are
-    non-overlapping and dense, else its dims' order by stride, compacted (as torch's
-    infer_dense_strides: an insertion sort in which stride-0 dims compare as ties and equal strides
-    put the smaller size inside)."""
-    n = len(shape)
-    need = 1
-    for i in sorted((i for i in range(n) if shape[i] > 1), key=lambda i: strides[i]):
-        if strides[i] != need:
-            break
-        need *= shape[i]
-    else:
-        return tuple(strides)
-
-    def cmp(a, b):
-        sa, sb = strides[a], strides[b]
-        if sa == 0 or sb == 0:
-            return 0
-        return -1 if sa < sb else 1 if sa > sb or shape[a] > shape[b] else 0
-    perm = list(range(n - 1, -1, -1))      # innermost first
-    for i in range(1, n):
-        j = i
-        for k in range(i - 1, -1, -1):
-            c = cmp(perm[k], perm[j])
-            if c > 0:
-                perm[k], perm[j] = perm[j], perm[k]
-                j = k
-            elif c < 0:
-                break
-    out, step = [0] * n, 1
-    for i in perm:
-        out[i] = step
-        if shape[i] > 1:
-            step *= shape[i]
-    return tuple(out)
-
-
 def _preserved_copy(data, dtype=None):
     """A copy of data (cast to dtype) laid out as torch's preserve_format lays out a copy."""
     dtype = data.dtype if dtype is None else np.dtype(dtype)
-    if data.ndim < 2 or data.flags.c_contiguous and 1 not in data.shape:    # (NumPy's flag ignores size-1 dims)
+    st = _format_strides(data, 'preserve_format')
+    if st is None:
         return data.astype(dtype, order='C', copy=True)
-    isz = data.itemsize
-    st = _dense_strides(data.shape, tuple(s // isz for s in data.strides))
     buf = np.empty(max(data.size, 1), dtype, like=data)
     r = np.lib.stride_tricks.as_strided(buf, data.shape, tuple(s * dtype.itemsize for s in st))
     r[...] = data
