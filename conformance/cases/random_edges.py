@@ -215,3 +215,16 @@ for _name, _call in {'rand': lambda torch, o: torch.rand(3, 2, out=o),
           name='transposed_out')
 check('Tensor.bernoulli_', lambda torch: torch.empty(3, 4).t().bernoulli_(torch.rand(4, 3)), exact=True,
       name='transposed_self_tensor_p')
+
+# --- integer arguments given as tensors ----------------------------------------------------------------
+check('torch.randint_like', lambda torch: (torch.randint_like(torch.ones(3), torch.tensor(10.5)),
+                                           torch.randint_like(torch.ones(3), torch.tensor(True))), exact=True,
+      name='tensor_high')
+check('torch.randint_like', lambda torch: torch.randint_like(torch.ones(3), torch.tensor([10])), name='tensor_high_1d')
+check('torch.randint_like', lambda torch: torch.randint_like(torch.ones(3), torch.tensor(1 + 1j)),
+      name='tensor_high_complex')
+check('torch.randint_like', lambda torch: torch.randint_like(torch.ones(3), 2, high=10), exact=True,
+      name='low_positional_high_keyword')
+check('torch.randint', lambda torch: torch.randint(0, torch.tensor([5]), (3,)), exact=True, name='one_element_high')
+check('torch.multinomial', lambda torch: torch.multinomial(torch.rand(4), torch.tensor([2])), exact=True,
+      name='one_element_num_samples')

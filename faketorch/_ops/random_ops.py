@@ -191,7 +191,14 @@ randn = _standard('randn', 'normal', 'normal_kernel_cpu')
 
 
 def _int_arg(v):
-    return _is_int(v) or isinstance(v, Tensor) and v._data.ndim == 0 and v.dtype._cat == 1
+    if isinstance(v, Tensor):       # torch's parser takes a 0-d integer tensor as an int
+        return v._data.ndim == 0 and v.dtype._cat == 1
+    return _is_int(v)
+
+
+def _index_arg(v):
+    """randint's and multinomial's int: a one-element integer tensor of any shape passes too."""
+    return _int_arg(v) or isinstance(v, Tensor) and v._data.size == 1 and v.dtype._cat == 1
 
 
 def _int_sizes(v):
@@ -205,8 +212,8 @@ def _randint_args(args, kwargs):
         if len(args) > len(names) or any(k in a for k in kwargs) or set(kwargs) - set(names):
             continue
         a.update(kwargs)
-        if len(a) == len(names) and _int_arg(a['high']) and a.get('low', 0) is not True and \
-                _int_arg(a.get('low', 0)) and _int_sizes(a['size']):
+        if len(a) == len(names) and _index_arg(a['high']) and a.get('low', 0) is not True and \
+                _index_arg(a.get('low', 0)) and _int_sizes(a['size']):
             return int(a.get('low', 0)), int(a['high']), a['size']
     return None
 
@@ -314,15 +321,24 @@ def randn_like(input, *, generator=None, dtype=None, layout=None, device=None, r
 
 def randint_like(input, *args, generator=None, dtype=None, layout=None, device=None, requires_grad=False,
                  pin_memory=False, memory_format=None, **kwargs):
-    a = dict(zip(('low', 'high') if len(args) == 2 else ('high',), args))
+    a = dict(zip(('low', 'high') if len(args) == 2 or 'high' in kwargs else ('high',), args))
     given = _given(generator=generator, dtype=dtype, layout=layout, device=device, requires_grad=requires_grad,
                    pin_memory=pin_memory, memory_format=memory_format)
     ok = isinstance(input, Tensor) and len(args) <= 2 and not set(kwargs) - {'low', 'high'} and \
         not set(a) & set(kwargs) and not _bad_kw(given)
     a.update(kwargs)
-    if not ok or 'high' not in a or not all(_int_arg(v) for v in a.values()):
+    high = a.get('high')
+    tensor_high = 'low' not in a and isinstance(high, Tensor) and not _int_arg(high)     # the (input, Tensor high) form
+    if not ok or high is None or not tensor_high and not all(_int_arg(v) for v in a.values()):
         raise _bad_args('randint_like', (input,) + args, dict(kwargs, **given))
-    low, high = int(a.get('low', 0)), int(a['high'])
+    if tensor_high:
+        if high._data.ndim:
+            raise RuntimeError("high must be a scalar tensor and on CPU")
+        high = high.item()
+        if isinstance(high, complex) and high.imag:
+            raise RuntimeError("value cannot be converted to type int64_t without overflow")
+        high = int(high.real) if isinstance(high, complex) else int(high)
+    low, high = int(a.get('low', 0)), int(high)
     dt = _dtype_arg(dtype, 'randint_like') or input.dtype
     if dt._cat == 3:
         raise RuntimeError("check_random_bounds handles only integral, floating-point and boolean types")
@@ -461,7 +477,7 @@ def _tensor_arg(fname, input):
 def multinomial(input, num_samples, replacement=False, *, generator=None, out=None):
     from ..random import _tp_name
     _tensor_arg('multinomial', input)
-    if not _int_arg(num_samples):
+    if not _index_arg(num_samples):
         raise TypeError(f"multinomial(): argument 'num_samples' (position 2) must be int, not {_tp_name(num_samples)}")
     if replacement.__class__ is not bool:
         raise TypeError(f"multinomial(): argument 'replacement' (position 3) must be bool, not "
