@@ -52,3 +52,7 @@ check('torch.rand_like', lambda torch: [(r.stride(), r) for t, kw in (
     (torch.arange(12.).reshape(3, 4).t()[::2], {}), (torch.ones(1, 4).expand(3, 4), {}),
     (torch.ones(1, 3, 1, 4).transpose(0, 2), {}), (torch.ones(2, 3, 4, 5), {'memory_format': torch.channels_last}))
     for r in (torch.rand_like(t, **kw), torch.zeros_like(t, **kw))], exact=True, name='layouts_and_draw_order')
+check('torch.cat', lambda torch: (lambda a, cl: [t.stride() for t in (
+    torch.stack([a, a]), torch.stack([a, a], 1), torch.cat([a, a]), torch.cat([a, a], 1), torch.cat([cl, cl]),
+    torch.stack([cl, cl]), torch.cat([cl, torch.ones(2, 3, 4, 5)]))])(
+    torch.ones(2, 3).t(), torch.ones(2, 3, 4, 5).contiguous(memory_format=torch.channels_last)), name='output_layout')

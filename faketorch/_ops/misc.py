@@ -43,10 +43,18 @@ def _cat_fast(tensors, dim):
         if t.dtype is not dt or t._device is not dev or len(s) != n or s[:d] + s[d + 1:] != rest or \
                 (n == 1 and not s[0]):
             return None
-    r = _make(np.concatenate([t._data for t in tensors], axis=d), dt, dev)
+    r = _make(_cat_layout(np.concatenate([t._data for t in tensors], axis=d), tensors), dt, dev)
     if grad_state.enabled and any(t._requires_grad for t in tensors):
         _attach_cat(tensors, [t._data.shape[d] for t in tensors], d, r)
     return r
+
+
+def _cat_layout(data, tensors):
+    """torch's cat writes C order unless every input is laid out channels_last (NumPy's
+    concatenate follows the first input's layout)."""
+    if data.flags.c_contiguous or all(_suggest_memory_format(t._data) == 'channels_last' for t in tensors):
+        return data
+    return np.ascontiguousarray(data)
 
 
 def _attach_cat(tensors, sizes, d, r):
@@ -93,7 +101,7 @@ def cat(tensors, dim=0):
         same_device(parts[0], t)
     data = np.concatenate([t._data for t in parts], axis=d, dtype=rt._np) \
         if ref.dtype != rt._np or any(t.dtype is not rt for t in parts) else np.concatenate([t._data for t in parts], axis=d)
-    r = _make(data, rt, parts[0]._device)
+    r = _make(_cat_layout(data, parts), rt, parts[0]._device)
     if grad_state.enabled and any(t._requires_grad for t in tensors):
         kept = {id(t) for t in parts}
         _attach_cat(tensors, [t._data.shape[d] if id(t) in kept else None for t in tensors], d, r)
@@ -111,7 +119,7 @@ def stack(tensors, dim=0):
     d = _wrap_dim(dim, len(shape) + 1)
     rt = D.result_type_of(tensors) if len({t.dtype for t in tensors}) > 1 else tensors[0].dtype
     one = shape[:d] + (1,) + shape[d:]     # np.stack's own checks cost more than this concatenate
-    data = np.concatenate([t._data.reshape(one) for t in tensors], axis=d)
+    data = _cat_layout(np.concatenate([t._data.reshape(one) for t in tensors], axis=d), tensors)
     r = _make(data.astype(rt._np, copy=False), rt, tensors[0]._device)
     if grad_state.enabled and any(t._requires_grad for t in tensors):
         n = len(tensors)
