@@ -232,3 +232,8 @@ def hook_must_return_none(torch):
     x.register_post_accumulate_grad_hook(lambda p: p.grad.mul_(0))
     (x * 2).sum().backward()
 check('Tensor.numpy', lambda torch: torch.ones(2).numpy(True), name='force_is_keyword_only')
+check('Tensor.add_', lambda torch: (lambda x: x[1:].add_(x[:-1]))(torch.arange(5.)), name='partial_overlap')
+check('Tensor.mul_', lambda torch: (lambda x: (x.mul_(x), x.add_(x.view(4).view(2, 2)), x[0].add_(x[1])))(
+    torch.arange(4.).reshape(2, 2)), name='full_or_no_overlap_allowed')
+check('Tensor.__iadd__', lambda torch: (lambda x: operator.iadd(x, x.t()))(torch.arange(4.).reshape(2, 2)),
+      name='same_memory_other_strides')

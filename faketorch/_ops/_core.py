@@ -277,9 +277,38 @@ def _not_implemented_inplace(name):
     return bwd
 
 
+def _dense_span(a):
+    """(first byte, end byte) of an array laid out densely without overlap, else None (torch's TooHard)."""
+    lo = hi = a.__array_interface__['data'][0] if a.__class__ is np.ndarray else a.data.ptr
+    for n, st in zip(a.shape, a.strides):
+        if n > 1:
+            if st < 0:
+                lo += (n - 1) * st
+            else:
+                hi += (n - 1) * st
+    hi += a.itemsize
+    return (lo, hi) if hi - lo == a.nbytes else None
+
+
+def check_partial_overlap(out, t):
+    """torch refuses to write into `out` while reading `t` that shares only part of its memory."""
+    a, b = out._data, t._data
+    if not a.size or not b.size:
+        return
+    sa, sb = _dense_span(a), _dense_span(b)
+    if sa is None or sb is None:
+        return
+    if (sa == sb and a.strides != b.strides) or (sa != sb and sa[0] < sb[1] and sb[0] < sa[1]):
+        raise RuntimeError("unsupported operation: some elements of the input tensor and the written-to tensor "
+                           "refer to a single memory location. Please clone() the tensor before performing the "
+                           "operation.")
+
+
 def make_inplace(f, name):
     def inplace(self, *args, **kwargs):
         check_inplace(self)
+        if args and args[0].__class__ is Tensor and args[0]._vc is self._vc:     # views of one storage
+            check_partial_overlap(self, args[0])
         try:
             r = f(self, *args, **kwargs)
         except (NotImplementedError, RuntimeError) as e:
