@@ -165,3 +165,20 @@ check('torch.quantile', lambda torch: torch.quantile(_x(torch, 2, 3), [0.5]), na
 check('torch.kthvalue', lambda torch: torch.kthvalue(_x(torch, 2, 3), 1.5), name='float_k')
 check('torch.bincount', lambda torch: torch.bincount(torch.tensor([0, 3, 1]), minlength=2.5), name='float_minlength')
 check('torch.diff', lambda torch: torch.diff(_x(torch, 2, 3), append=torch.zeros(2)), name='append_dims')
+
+
+def _double_backward(torch, fn, x):
+    x = x.double().requires_grad_()
+    g, = torch.autograd.grad(fn(x).pow(2).sum(), x, create_graph=True)
+    return g.detach(), torch.autograd.grad((g * g.detach().flip(-1)).sum(), x)[0]
+
+
+check('torch.cumprod', lambda torch: _double_backward(torch, lambda x: torch.cumprod(x, 1),
+                                                      torch.tensor([[1.5, 0., 3.], [0., 0., -1.25]])),
+      name='zeros_double_backward')
+check('torch.prod', lambda torch: _double_backward(torch, lambda x: torch.prod(x, 0),
+                                                   torch.tensor([[1.5, 0., 3.], [0., 0., -1.25]])),
+      name='zeros_double_backward')
+check('torch.logcumsumexp', lambda torch: _double_backward(torch, lambda x: torch.logcumsumexp(x, 1),
+                                                           torch.tensor([[1.5, -2., 3.], [0.5, 4., -1.25]])),
+      name='double_backward')

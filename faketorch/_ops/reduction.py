@@ -244,6 +244,15 @@ def prod(input, dim=None, keepdim=False, *, dtype=None):
 
 def _prod_others(x, dims):
     """For each element, the product of the other elements of its reduction group."""
+    if grad_state.enabled:      # create_graph: the same products with tensor ops, to differentiate again
+        n = len(dims)
+        moved = x.movedim(dims, tuple(range(-n, 0)))
+        flat = moved.reshape(tuple(moved.shape[:moved.ndim - n]) + (-1,))
+        one = flat.narrow(-1, 0, 1) * 0 + 1
+        k = flat.shape[-1]
+        left = Tensor.cumprod(_cat_last(one, flat.narrow(-1, 0, k - 1)), -1)
+        right = Tensor.cumprod(_cat_last(one, flat.flip(-1).narrow(-1, 0, k - 1)), -1).flip(-1)
+        return (left * right).reshape(moved.shape).movedim(tuple(range(-n, 0)), dims)
     a = x._data
     moved = np.moveaxis(a, dims, tuple(range(-len(dims), 0)))
     flat = moved.reshape(moved.shape[:moved.ndim - len(dims)] + (-1,))
@@ -720,8 +729,20 @@ def cumprod(input, dim, *, dtype=None):
     return r
 
 
+def _cat_last(a, b):
+    from .misc import cat
+    return cat([a, b], -1)
+
+
 def _cumprod_grad_zeros(x, g, d):
     """d/dx_i of sum_j g_j prod_{k<=j} x_k with zeros present: sum_{j>=i} g_j prod_{k<=j, k!=i} x_k."""
+    if grad_state.enabled:      # create_graph: with tensor ops, to differentiate again
+        xm, gm = x.movedim(d, -1), g.movedim(d, -1)
+        n = xm.shape[-1]
+        eye = _make(np.eye(n, dtype=x._data.dtype, like=x._data), x.dtype, x._device)
+        m = Tensor.cumprod(xm.unsqueeze(-2) * (1 - eye) + eye, -1)        # [.., i, j]: prod_{k<=j, k!=i}
+        upper = _make(np.triu(np.ones((n, n), dtype=x._data.dtype, like=x._data)), x.dtype, x._device)
+        return (m * upper * gm.unsqueeze(-2)).sum(-1).movedim(-1, d)
     a = np.moveaxis(x._data, d, -1)
     gg = np.moveaxis(g._data, d, -1)
     n = a.shape[-1]
@@ -777,11 +798,15 @@ def _logcumsumexp_grad(g, x, res, d):
     if g.dtype.is_complex:
         return ((g.log() - res.conj()).flip(d).logcumsumexp(d).flip(d) + x.conj()).exp()
 
-    def part(gp):
-        lg = gp.log() - res
+    from .misc import where
+    # the log of each sign's part, with the dtype's lowest value for "none" (not -inf: a double
+    # backward through logcumsumexp would meet -inf - -inf)
+    log_abs, lowest = g.abs().log(), g.new_full((), float(np.finfo(g.dtype._np).min))
+
+    def part(mask):
+        lg = where(mask, log_abs, lowest) - res
         return (lg.flip(d).logcumsumexp(d).flip(d) + x).exp()
-    zero = g.new_zeros(())
-    return part(g.clamp(min=0) if g.dtype._cat < 3 else g) - part((zero - g).clamp(min=0))
+    return part(g > 0) - part(g < 0)
 
 
 def _cumext(name, cmp):
