@@ -56,3 +56,17 @@ check('torch.cat', lambda torch: (lambda a, cl: [t.stride() for t in (
     torch.stack([a, a]), torch.stack([a, a], 1), torch.cat([a, a]), torch.cat([a, a], 1), torch.cat([cl, cl]),
     torch.stack([cl, cl]), torch.cat([cl, torch.ones(2, 3, 4, 5)]))])(
     torch.ones(2, 3).t(), torch.ones(2, 3, 4, 5).contiguous(memory_format=torch.channels_last)), name='output_layout')
+
+
+class _Thing:
+    pass
+
+
+check('torch.cat', lambda torch: torch.cat([torch.ones(1), _Thing()]), name='python_class_by_bare_name')
+check('torch.cat', lambda torch: torch.cat([torch.ones(2), torch.ones(2)], out=torch.zeros(4, dtype=torch.long)),
+      name='out_cast_type_error')
+check('torch.stack', lambda torch: torch.stack([torch.ones(2), torch.ones(2)], out=torch.zeros(4, dtype=torch.long)),
+      name='out_cast_type_error')
+check('torch.from_numpy', lambda torch: torch.from_numpy(__import__('numpy').ones((2, 3))[:, ::-1]),
+      name='negative_strides')
+check('torch.tensor', lambda torch: torch.tensor(__import__('numpy').ones(3)[::-1]), name='negative_strides')

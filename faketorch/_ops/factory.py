@@ -303,6 +303,7 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
         dev = device if device is not None else data._device
         return _finish(data._data.astype(D.np_dtype(dt), copy=True), dt, dev, requires_grad)
     if isinstance(data, np.ndarray):
+        _no_negative_strides(data)
         dt = dtype or _np_dtype_of(data)
         return _finish(np.array(data, D.np_dtype(dt)), dt, device, requires_grad)
     fast = _fast_array(data, dtype)
@@ -325,7 +326,15 @@ def from_numpy(ndarray):
     if not isinstance(ndarray, np.ndarray):
         from ..random import _tp_name
         raise TypeError(f"expected np.ndarray (got {_tp_name(ndarray)})")
+    _no_negative_strides(ndarray)
     return _make(ndarray, _np_dtype_of(ndarray))
+
+
+def _no_negative_strides(a):
+    if any(s < 0 for s in a.strides):
+        raise ValueError("At least one stride in the given numpy array is negative, and tensors with negative strides "
+                         "are not currently supported. (You can probably work around this by making a copy of your "
+                         "array  with array.copy().) ")
 
 
 _warned_readonly = []

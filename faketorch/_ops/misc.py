@@ -12,6 +12,9 @@ from .reduction import _dims
 from .factory import _dense_strides, _format_strides
 
 
+_HEAPTYPE = 1 << 9      # Py_TPFLAGS_HEAPTYPE
+
+
 def _seq_check(name, tensors):
     if isinstance(tensors, Tensor):
         raise TypeError(f"{name}(): argument 'tensors' (position 1) must be tuple of Tensors, not Tensor")
@@ -22,9 +25,9 @@ def _seq_check(name, tensors):
         raise RuntimeError("stack expects a non-empty TensorList")
     for i, t in enumerate(tensors):
         if not isinstance(t, Tensor):
-            k = type(t)
+            k = type(t)     # CPython's tp_name: a class defined in Python by its bare name, a C type's qualified
             raise TypeError(f"expected Tensor as element {i} in argument 0, but got "
-                            f"{k.__name__ if k.__module__ == 'builtins' else k.__module__ + '.' + k.__qualname__}")
+                            f"{k.__name__ if k.__flags__ & _HEAPTYPE or k.__module__ == 'builtins' else k.__module__ + '.' + k.__qualname__}")
     return tensors
 
 
@@ -579,8 +582,23 @@ def flip(input, dims):
     return r
 
 
-for _f in (cat, stack, hstack, vstack, where, masked_select, nonzero):
-    register(with_out(_f), method=_f not in (cat, stack, hstack, vstack))
+def _cat_out(f):
+    """torch's cat family refuses an out= it cannot cast its inputs to with a TypeError of its own."""
+    def g(tensors, *args, out=None, **kwargs):
+        r = f(tensors, *args, **kwargs)
+        if out is None:
+            return r
+        if isinstance(out, Tensor) and r.dtype is not out.dtype and not D.can_cast(r.dtype, out.dtype):
+            raise TypeError(f"torch.cat(): input types can't be cast to the desired output type {D.type_name(out.dtype)}")
+        return write_out(out, r, f.__name__)
+    g.__name__ = f.__name__
+    return g
+
+
+for _f in (cat, stack, hstack, vstack):
+    register(_cat_out(_f), method=False)
+for _f in (where, masked_select, nonzero):
+    register(with_out(_f))
 register(cat, name='concat', method=False)
 register(cat, name='concatenate', method=False)
 for _f in (masked_fill,):
