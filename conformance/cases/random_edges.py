@@ -228,3 +228,12 @@ check('torch.randint_like', lambda torch: torch.randint_like(torch.ones(3), 2, h
 check('torch.randint', lambda torch: torch.randint(0, torch.tensor([5]), (3,)), exact=True, name='one_element_high')
 check('torch.multinomial', lambda torch: torch.multinomial(torch.rand(4), torch.tensor([2])), exact=True,
       name='one_element_num_samples')
+
+# --- the Tensor methods' own overloads -----------------------------------------------------------------
+check('Tensor.bernoulli', lambda torch: torch.rand(3).bernoulli(torch.rand(3)), name='tensor_p')
+check('Tensor.bernoulli', lambda torch: torch.rand(3).bernoulli(0.5, generator=1), name='generator_type')
+check('Tensor.bernoulli', lambda torch: torch.rand(3).bernoulli(0.3, 0.2), name='two_positional')
+check('Tensor.multinomial', lambda torch: torch.rand(3).multinomial(2, 1), name='replacement_position')
+check('Tensor.multinomial', lambda torch: torch.rand(3).multinomial(2, True, 3), name='too_many_positional')
+check('Tensor.multinomial', lambda torch: torch.multinomial(torch.rand(3)), name='missing_num_samples')
+check('Tensor.multinomial', lambda torch: torch.multinomial(torch.rand(3), num_samples=2.5), name='keyword_type')

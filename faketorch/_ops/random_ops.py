@@ -71,6 +71,7 @@ _SIGS = {
                f'(float mean, float std, tuple of ints size, *, torch.Generator generator = None, {_FACTORY_TAIL})'),
     'bernoulli': ('(Tensor input, *, torch.Generator generator = None, Tensor out = None)',
                   '(Tensor input, float p, *, torch.Generator generator = None)'),
+    'Tensor.bernoulli': ('(*, torch.Generator generator = None)', '(float p, *, torch.Generator generator = None)'),
     'bernoulli_': ('(Tensor p, *, torch.Generator generator = None)',
                    '(float p = 0.5, *, torch.Generator generator = None)'),
     'random_': ('(*, torch.Generator generator = None)', '(int from, int to, *, torch.Generator generator = None)',
@@ -78,9 +79,9 @@ _SIGS = {
 }
 
 
-def _bad_args(fname, args, kwargs):
+def _bad_args(fname, args, kwargs, sigs=None):
     from .reduction import _invalid_combination
-    msg = _invalid_combination(fname, _SIGS[fname], args, kwargs)
+    msg = _invalid_combination(fname, sigs or _SIGS[fname], args, kwargs)
     # torch names its own types: torch.dtype, not faketorch._dtype.dtype
     return TypeError(re.sub(r'\bfaketorch(\.\w+)*\.(\w+)', r'torch.\2', msg))
 
@@ -462,6 +463,19 @@ def bernoulli(input, p=None, *, generator=None, out=None):
     return write_out(out, r, 'bernoulli') if out is not None else r
 
 
+def _bernoulli_method(self, *args, generator=None, **kwargs):
+    """Tensor.bernoulli(p=None): its own overloads, (*, generator) and (float p, *, generator)."""
+    if len(args) > 1:
+        raise TypeError(f"bernoulli() takes 1 positional argument but {len(args)} were given")
+    if args and 'p' in kwargs:
+        raise TypeError("bernoulli() got multiple values for argument 'p'")
+    p = args[0] if args else kwargs.get('p')
+    if set(kwargs) - {'p'} or p is not None and not _float_arg(p) or p is None and not _is_gen(generator):
+        raise _bad_args('bernoulli', args, dict(kwargs, **_given(generator=generator)), _SIGS['Tensor.bernoulli'])
+    _gen_arg('bernoulli', generator)
+    return bernoulli(self, p, generator=generator)
+
+
 def _no_derivative(name):
     def bwd(node, g):
         raise RuntimeError(f"derivative for aten::{name} is not implemented")
@@ -474,14 +488,34 @@ def _tensor_arg(fname, input):
         raise TypeError(f"{fname}(): argument 'input' (position 1) must be Tensor, not {_tp_name(input)}")
 
 
-def multinomial(input, num_samples, replacement=False, *, generator=None, out=None):
-    from ..random import _tp_name
+def multinomial(input, *args, generator=None, out=None, **kwargs):
     _tensor_arg('multinomial', input)
-    if not _index_arg(num_samples):
-        raise TypeError(f"multinomial(): argument 'num_samples' (position 2) must be int, not {_tp_name(num_samples)}")
-    if replacement.__class__ is not bool:
-        raise TypeError(f"multinomial(): argument 'replacement' (position 3) must be bool, not "
-                        f"{_tp_name(replacement)}")
+    return _multinomial(input, args, kwargs, generator, out, 0)
+
+
+def _multinomial_method(self, *args, generator=None, **kwargs):
+    return _multinomial(self, args, kwargs, generator, None, 1)
+
+
+def _multinomial(input, args, kwargs, generator, out, shift):
+    """torch.multinomial(input, num_samples, replacement=False) and the method (positions one less)."""
+    from ..random import _tp_name
+    names = ('num_samples', 'replacement')
+    if len(args) > 2:
+        raise TypeError(f"multinomial() takes from {2 - shift} to {3 - shift} positional arguments but "
+                        f"{len(args) + 1 - shift} were given")
+    for k in kwargs:
+        if k not in names:
+            raise TypeError(f"multinomial() got an unexpected keyword argument '{k}'")
+    a = dict(kwargs, **dict(zip(names, args)))
+    if 'num_samples' not in a:
+        raise TypeError('multinomial() missing 1 required positional arguments: "num_samples"')
+    num_samples, replacement = a['num_samples'], a.get('replacement', False)
+    for i, (name, v, typ, ok) in enumerate((('num_samples', num_samples, 'int', _index_arg(num_samples)),
+                                            ('replacement', replacement, 'bool', replacement.__class__ is bool))):
+        if not ok:
+            where = f' (position {i + 2 - shift})' if i < len(args) else ''
+            raise TypeError(f"multinomial(): argument '{name}'{where} must be {typ}, not {_tp_name(v)}")
     _gen_arg('multinomial', generator)
     if out is not None and out.dtype is not D.int64:
         raise RuntimeError(f"multinomial expects Long tensor out, got: {D.type_name(out.dtype)}")
@@ -708,7 +742,9 @@ geometric_ = _sampler('geometric_', (('p', _REQUIRED),), _geometric)
 
 for _f in (rand, randn, randint, randperm, rand_like, randn_like, randint_like, normal, poisson):
     register(_f, method=False)
-for _f in (bernoulli, multinomial):
-    register(_f)
+register(bernoulli, method=False)
+register(_bernoulli_method, name='bernoulli', function=False)
+register(multinomial, method=False)
+register(_multinomial_method, name='multinomial', function=False)
 for _f in (uniform_, normal_, random_, bernoulli_, exponential_, cauchy_, log_normal_, geometric_):
     register(_f, function=False)
