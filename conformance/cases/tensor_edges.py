@@ -237,3 +237,5 @@ check('Tensor.mul_', lambda torch: (lambda x: (x.mul_(x), x.add_(x.view(4).view(
     torch.arange(4.).reshape(2, 2)), name='full_or_no_overlap_allowed')
 check('Tensor.__iadd__', lambda torch: (lambda x: operator.iadd(x, x.t()))(torch.arange(4.).reshape(2, 2)),
       name='same_memory_other_strides')
+check('Tensor.t_', lambda torch: torch.ones(2, 3, requires_grad=True).t_(), name='leaf_requires_grad')
+check('Tensor.unsqueeze_', lambda torch: torch.ones(4, requires_grad=True)[:3].unsqueeze_(0), name='view_of_leaf')

@@ -7,7 +7,7 @@ from .. import _xnp as np
 from .. import _dtype as D
 from .._tensor import Tensor, Size, _make, _wrap_dim
 from ..autograd.grad_mode import state as grad_state
-from ._core import attach, needs, no_dims_error, register
+from ._core import attach, check_inplace, needs, no_dims_error, register
 from .reduction import _dims
 
 
@@ -570,6 +570,7 @@ for _n in ('transpose', 'squeeze', 'unsqueeze', 't', 'swapaxes', 'swapdims'):
 
 def _inplace_view(f):
     def g(self, *args, **kwargs):
+        check_inplace(self)
         r = f(self, *args, **kwargs)
         self._data = r._data
         if r._grad_fn is not None:
