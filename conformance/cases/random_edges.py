@@ -237,3 +237,5 @@ check('Tensor.multinomial', lambda torch: torch.rand(3).multinomial(2, 1), name=
 check('Tensor.multinomial', lambda torch: torch.rand(3).multinomial(2, True, 3), name='too_many_positional')
 check('Tensor.multinomial', lambda torch: torch.multinomial(torch.rand(3)), name='missing_num_samples')
 check('Tensor.multinomial', lambda torch: torch.multinomial(torch.rand(3), num_samples=2.5), name='keyword_type')
+check('torch.poisson', lambda torch: torch.poisson(torch.rand(3), 3), name='generator_type_positional')
+check('torch.poisson', lambda torch: torch.poisson(), name='missing_input')

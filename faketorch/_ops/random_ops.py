@@ -531,9 +531,22 @@ def _multinomial(input, args, kwargs, generator, out, shift):
     return write_out(out, r, 'multinomial') if out is not None else r
 
 
-def poisson(input, generator=None):
+def poisson(*args, **kwargs):
+    """torch.poisson(input, generator=None)."""
+    if len(args) > 2:
+        raise TypeError(f"poisson() takes from 1 to 2 positional arguments but {len(args)} were given")
+    for k in kwargs:
+        if k not in ('input', 'generator'):
+            raise TypeError(f"poisson() got an unexpected keyword argument '{k}'")
+    a = dict(kwargs, **dict(zip(('input', 'generator'), args)))
+    if 'input' not in a:
+        raise TypeError('poisson() missing 1 required positional arguments: "input"')
+    input, generator = a['input'], a.get('generator')
     _tensor_arg('poisson', input)
-    _gen_arg('poisson', generator)
+    if not _is_gen(generator):
+        from ..random import _tp_name
+        raise TypeError(f"poisson(): argument 'generator'{' (position 2)' if len(args) > 1 else ''} must be "
+                        f"torch.Generator, not {_tp_name(generator)}")
     _not_for(input, 'poisson_cpu', not input.dtype.is_floating_point)
     a = np.host(input._data)
     if a.size and not (a >= 0).all():
