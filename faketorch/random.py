@@ -40,6 +40,8 @@ _NO_GENERATOR = {
 def _tp_name(x):
     """The C-level type name torch's messages print (numpy.float64, list, Tensor)."""
     t = type(x)
+    if t is Generator:
+        return 'torch._C.Generator'
     if t.__module__ in ('builtins',) or t.__name__ == 'Tensor':
         return t.__name__
     return f'{t.__module__.split(".")[0]}.{t.__name__}'

@@ -239,3 +239,7 @@ check('Tensor.multinomial', lambda torch: torch.multinomial(torch.rand(3)), name
 check('Tensor.multinomial', lambda torch: torch.multinomial(torch.rand(3), num_samples=2.5), name='keyword_type')
 check('torch.poisson', lambda torch: torch.poisson(torch.rand(3), 3), name='generator_type_positional')
 check('torch.poisson', lambda torch: torch.poisson(), name='missing_input')
+check('torch.randint', lambda torch: torch.randint(0, 5, (3,), torch.Generator()), name='positional_generator')
+check('torch.rand', lambda torch: torch.rand(3, torch.Generator()), name='positional_generator')
+check('torch.rand_like', lambda torch: torch.rand_like(torch.ones(3), torch.Generator()), name='positional_generator')
+check('Tensor.bernoulli_', lambda torch: torch.empty(3).bernoulli_(0.5, torch.Generator()), name='positional_generator')

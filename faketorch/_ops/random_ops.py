@@ -82,7 +82,8 @@ _SIGS = {
 def _bad_args(fname, args, kwargs, sigs=None):
     from .reduction import _invalid_combination
     msg = _invalid_combination(fname, sigs or _SIGS[fname], args, kwargs)
-    # torch names its own types: torch.dtype, not faketorch._dtype.dtype
+    # torch names its own types: torch._C.Generator, torch.dtype (not faketorch._dtype.dtype)
+    msg = re.sub(r'\bfaketorch(\.\w+)*\.Generator\b', 'torch._C.Generator', msg)
     return TypeError(re.sub(r'\bfaketorch(\.\w+)*\.(\w+)', r'torch.\2', msg))
 
 
@@ -298,23 +299,23 @@ def _random_like(fname, fill, input, dtype, device, requires_grad, memory_format
     return t.requires_grad_() if requires_grad else t
 
 
-def _like_args(fname, input, kwargs, **kw):
+def _like_args(fname, input, args, kwargs, **kw):
     given = _given(**kw)
-    if kwargs or _bad_kw(given):
-        raise _bad_args(fname, (input,), dict(kwargs, **given))
+    if args or kwargs or _bad_kw(given):
+        raise _bad_args(fname, (input,) + args, dict(kwargs, **given))
 
 
-def rand_like(input, *, generator=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False,
-              memory_format=None, **kwargs):
-    _like_args('rand_like', input, kwargs, generator=generator, dtype=dtype, layout=layout, device=device,
+def rand_like(input, *args, generator=None, dtype=None, layout=None, device=None, requires_grad=False,
+              pin_memory=False, memory_format=None, **kwargs):
+    _like_args('rand_like', input, args, kwargs, generator=generator, dtype=dtype, layout=layout, device=device,
                requires_grad=requires_grad, pin_memory=pin_memory, memory_format=memory_format)
     return _random_like('rand_like', lambda t: uniform_(t, generator=generator), input, dtype, device,
                         requires_grad, memory_format)
 
 
-def randn_like(input, *, generator=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False,
-               memory_format=None, **kwargs):
-    _like_args('randn_like', input, kwargs, generator=generator, dtype=dtype, layout=layout, device=device,
+def randn_like(input, *args, generator=None, dtype=None, layout=None, device=None, requires_grad=False,
+               pin_memory=False, memory_format=None, **kwargs):
+    _like_args('randn_like', input, args, kwargs, generator=generator, dtype=dtype, layout=layout, device=device,
                requires_grad=requires_grad, pin_memory=pin_memory, memory_format=memory_format)
     return _random_like('randn_like', lambda t: normal_(t, generator=generator), input, dtype, device,
                         requires_grad, memory_format)
@@ -682,10 +683,13 @@ def random_(self, *args, generator=None, **kwargs):
     return _fill(self, _draw(self._device, generator, 'random_', self._data.shape, _np(self.dtype), from_, to), node)
 
 
-def bernoulli_(self, p=0.5, *, generator=None):
+def bernoulli_(self, *args, generator=None, **kwargs):
+    """bernoulli_(p=0.5) with p a float or a tensor broadcast to self."""
     check_inplace(self)
-    if not isinstance(p, Tensor) and not _float_arg(p) or not _is_gen(generator):
-        raise _bad_args('bernoulli_', (p,), _given(generator=generator))
+    p = args[0] if args else kwargs.get('p', 0.5)
+    if len(args) > 1 or set(kwargs) - {'p'} or args and kwargs or not isinstance(p, Tensor) and not _float_arg(p) \
+            or not _is_gen(generator):
+        raise _bad_args('bernoulli_', args, dict(kwargs, **_given(generator=generator)))
     if isinstance(p, Tensor):
         _check_overlap(self._data)
         _not_for(self, 'bernoulli_tensor_cpu_self_', self.dtype in _NO_BERNOULLI)
