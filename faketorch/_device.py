@@ -55,10 +55,10 @@ class device:
     def __str__(self):
         return self.type if self.index is None else f'{self.type}:{self.index}'
 
-    def __eq__(self, other):
-        if isinstance(other, str):
-            other = device(other)
-        return isinstance(other, device) and self.type == other.type and self.index == other.index
+    def __eq__(self, other):     # a string never equals a device in torch (its __eq__ declines them)
+        if not isinstance(other, device):
+            return NotImplemented
+        return self.type == other.type and self.index == other.index
 
     def __hash__(self):
         return hash((self.type, self.index))

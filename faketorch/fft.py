@@ -371,23 +371,40 @@ ihfft2 = _two(ihfftn, 'ihfft2')
 
 # --- helpers ------------------------------------------------------------------------------------
 
-def _freq_tensor(data, dtype, device, requires_grad):
+def _freq(name, n, d, length, dtype, device, requires_grad):
+    """torch's fftfreq / rfftfreq: 0, 1, ... (then the negative frequencies) in dtype, times 1/(n*d)
+    taken as that dtype's scalar (float32 arithmetic for half types), as torch's mul_ computes it."""
     from ._ops.factory import _dev
+    from ._ops._core import kernel_error
+    if not isinstance(n, int) or isinstance(n, bool):
+        raise TypeError(f"fft_{name}(): argument 'n' (position 1) must be int, not {type(n).__name__}")
     dt = dtype or D.get_default_dtype()
-    r = _make(data.astype(dt._np), dt, _dev(device))
+    if dt._cat < 2:
+        raise RuntimeError(f"{name} requires a floating point or complex dtype")
+    if length < 0:
+        raise RuntimeError(f"Trying to create tensor with negative dimension {length}: [{length}]")
+    if dt.is_complex:
+        raise kernel_error('arange_cpu', dt)
+    k = np.arange(length, dtype=np.float64)
+    if name == 'fftfreq':
+        k[(n + 1) // 2:] = np.arange(-(n // 2), 0)
+    with np.errstate(invalid='ignore'):
+        scale = 1.0 / (n * d) if n * d else math.copysign(math.inf, n * d)     # C++'s 1.0 / 0.0
+        work = np.float64 if dt is D.float64 else np.float32
+        data = k.astype(work) * work(scale)
+    r = _make(D.round_bf16(data) if dt is D.bfloat16 else data.astype(dt._np), dt, _dev(device))
     if requires_grad:
         r.requires_grad_(True)
     return r
 
 
 def fftfreq(n, d=1.0, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
-    k = np.concatenate([np.arange(0, (n - 1) // 2 + 1), np.arange(-(n // 2), 0)])
-    return _finish(_freq_tensor(k / (n * d), dtype, device, requires_grad), out, 'fft_fftfreq')
+    return _finish(_freq('fftfreq', n, d, n, dtype, device, requires_grad), out, 'fft_fftfreq')
 
 
 def rfftfreq(n, d=1.0, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
-    k = np.arange(0, n // 2 + 1)
-    return _finish(_freq_tensor(k / (n * d), dtype, device, requires_grad), out, 'fft_rfftfreq')
+    half = abs(n) // 2 * (1 if n >= 0 else -1) if isinstance(n, int) else 0     # C++'s n / 2 truncates
+    return _finish(_freq('rfftfreq', n, d, half + 1, dtype, device, requires_grad), out, 'fft_rfftfreq')
 
 
 def _shift(input, dim, sign):

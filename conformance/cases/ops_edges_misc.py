@@ -70,3 +70,18 @@ check('torch.stack', lambda torch: torch.stack([torch.ones(2), torch.ones(2)], o
 check('torch.from_numpy', lambda torch: torch.from_numpy(__import__('numpy').ones((2, 3))[:, ::-1]),
       name='negative_strides')
 check('torch.tensor', lambda torch: torch.tensor(__import__('numpy').ones(3)[::-1]), name='negative_strides')
+
+
+# --- fftfreq / rfftfreq ------------------------------------------------------------------------------
+check('torch.fft.fftfreq', lambda torch: [torch.fft.fftfreq(*a, **k) for a, k in (
+    ((7, 0.1), {}), ((4,), {'dtype': torch.float16}), ((4,), {'dtype': torch.bfloat16}), ((6, 0.3), {'dtype': torch.float64}),
+    ((0,), {}), ((4, 0), {}), ((4, -0.0), {}))], name='values_in_dtype')
+check('torch.fft.rfftfreq', lambda torch: [torch.fft.rfftfreq(*a) for a in ((9, 1 / 3), (0,), (-1,), (-3,))],
+      name='cpp_halving')
+check('torch.fft.fftfreq', lambda torch: torch.fft.fftfreq(-1), name='negative_n')
+check('torch.fft.rfftfreq', lambda torch: torch.fft.rfftfreq(4, dtype=torch.int32), name='integer_dtype')
+check('torch.fft.fftfreq', lambda torch: torch.fft.fftfreq(5, dtype=torch.complex64), name='complex_dtype')
+check('torch.fft.fftfreq', lambda torch: torch.fft.fftfreq(3.0), name='float_n')
+check('torch.device', lambda torch: (torch.device('cpu') == 'cpu', 'cpu' != torch.device('cpu'),
+                                     torch.device('cpu') in ['cpu'], torch.device('cpu') == torch.device('cpu')),
+      name='never_equals_a_string')
