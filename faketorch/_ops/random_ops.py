@@ -274,6 +274,10 @@ def randperm(*args, generator=None, out=None, dtype=None, layout=None, device=No
     if _bad_kw(given):
         raise _bad_args('randperm', args, dict(kwargs, **given))
     n = operator.index(n)
+    if not -2 ** 63 < n < 2 ** 63:
+        if n == -2 ** 63:
+            raise RuntimeError(f"IntArrayRef contains an int that cannot be represented as a SymInt: {n}")
+        raise ValueError("Overflow when unpacking long long")
     dt = _factory_dtype(dtype, out, 'randperm', D.int64)
     if dt is D.bool or dt.is_complex or dt in (D.uint16, D.uint32, D.uint64):
         raise kernel_error('randperm', dt)
@@ -377,6 +381,9 @@ def normal(*args, generator=None, out=None, dtype=None, layout=None, device=None
     if which is None:
         if a and 'mean' not in a:
             raise TypeError('normal() missing 1 required positional arguments: "mean"')
+        if len(args) == 3 and isinstance(args[2], (tuple, list)) and args[2] and _int_arg(args[2][0]) \
+                and _float_arg(args[0]) and _float_arg(args[1]):
+            _size((args[2],), 'normal', pos=3)      # a later element of size is named by the parser
         raise _bad_args('normal', args, dict(kwargs, **_given(generator=generator, out=out), **factory))
     mean, std = a['mean'], a.get('std', 1.0)
     if which == 3:
