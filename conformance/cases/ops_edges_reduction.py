@@ -182,3 +182,21 @@ check('torch.prod', lambda torch: _double_backward(torch, lambda x: torch.prod(x
 check('torch.logcumsumexp', lambda torch: _double_backward(torch, lambda x: torch.logcumsumexp(x, 1),
                                                            torch.tensor([[1.5, -2., 3.], [0.5, 4., -1.25]])),
       name='double_backward')
+check('torch.std', lambda torch: torch.std(_x(torch, 2, 3), unbiased=1), name='unbiased_not_bool')
+check('torch.var', lambda torch: torch.var(_x(torch, 2, 3), True, keepdim=True), name='unbiased_overload_alone')
+check('torch.std_mean', lambda torch: torch.std_mean(_x(torch, 2, 3), 1, True, True, True), name='int_is_no_tuple_in_marks')
+check('torch.max', lambda torch: (torch.max(_x(torch, 2, 3), other=_x(torch, 2, 3).flip(1)),
+                                  _x(torch, 2, 3).min(other=torch.tensor(0.))), name='other_keyword')
+
+
+def _cumsum_inplace(torch):
+    x = torch.tensor([[1.5, 0., 3.]], requires_grad=True)
+    t = x * 1
+    t.cumprod_(1)
+    t.sum().backward()
+    return t, t.grad_fn.name(), x.grad, torch.tensor([1, 2], dtype=torch.int32).cumsum_(0)
+
+
+check('Tensor.cumprod_', _cumsum_inplace, name='grad_fn_and_dtype')
+check('Tensor.cumsum_', lambda torch: torch.ones(3).cumsum_(0, dtype=torch.float64), name='dtype_must_match')
+check('Tensor.cumsum_', lambda torch: torch.ones(3, dtype=torch.bool).cumsum_(0), name='bool')

@@ -8,7 +8,7 @@ from .. import _dtype as D
 from .. import return_types
 from .._tensor import Tensor, _dtype_c10, _make, _wrap_dim
 from ..autograd.grad_mode import state as grad_state
-from ._core import attach, kernel_error, needs, no_dims_error, register, write_out
+from ._core import attach, kernel_error, make_inplace, needs, no_dims_error, register, write_out
 
 _py_max = max
 _py_min = min
@@ -310,7 +310,9 @@ def _minmax(name, npf, argf):
                    (input,), (r,), save=(input, r))
         return r
 
-    def f(input, dim=None, keepdim=False, *, out=None):
+    def f(input, dim=None, keepdim=False, *, other=None, out=None):
+        if other is not None and dim is None:       # max(input, other=...)
+            dim = other
         if isinstance(dim, Tensor):
             from . import pointwise
             return getattr(pointwise, binary_name)(input, dim, out=out)
@@ -371,11 +373,7 @@ def _write_pair(name, out, first, second):
     for o, r, msg in zip(out, (first, second), (values_msg, indices_msg)):
         if isinstance(o, Tensor) and o.dtype is not r.dtype:
             raise RuntimeError(msg.format(want=spell and spell(r.dtype), got=spell and spell(o.dtype)))
-    Ret = getattr(return_types, name + '_out', None)
-    if Ret is None:
-        Ret = return_types._make_type(name + '_out', getattr(return_types, name)._fields)
-        setattr(return_types, name + '_out', Ret)
-    return Ret(write_out(out[0], first, name), write_out(out[1], second, name))
+    return getattr(return_types, name + '_out')(write_out(out[0], first, name), write_out(out[1], second, name))
 
 
 def _index_reduce_bwd(shape, d, keepdim):
@@ -527,8 +525,12 @@ def count_nonzero(input, dim=None):
 
 # --- var / std -----------------------------------------------------------------------------------
 
-def _correction(dim, unbiased, correction):
-    if isinstance(dim, bool):           # var(input, unbiased)
+def _correction(dim, unbiased, correction, keepdim):
+    if unbiased is not None and unbiased.__class__ is not bool:
+        raise _ArgError(unbiased)
+    if isinstance(dim, bool):           # var(input, unbiased): nothing else
+        if unbiased is not None or correction is not None or keepdim:
+            raise _ArgError(dim)
         return None, (1 if dim else 0)
     if correction is not None:
         if unbiased is not None:        # no overload takes both
@@ -596,19 +598,19 @@ def _var(input, dim, c, keepdim, sqrt):
 
 
 def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
-    dim, c = _correction(dim, unbiased, correction)
+    dim, c = _correction(dim, unbiased, correction, keepdim)
     return _var(input, dim, c, keepdim, sqrt=False)
 
 
 def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
-    dim, c = _correction(dim, unbiased, correction)
+    dim, c = _correction(dim, unbiased, correction, keepdim)
     return _var(input, dim, c, keepdim, sqrt=True)
 
 
 def _var_mean(input, dim, unbiased, keepdim, correction, sqrt):
     if keepdim.__class__ is not bool:
         raise _ArgError(keepdim)
-    dim, c = _correction(dim, unbiased, correction)
+    dim, c = _correction(dim, unbiased, correction, keepdim)
     _var_dtype(input, dim, 'std_mean' if sqrt else 'var_mean')
     a = input._data
     dims = _dims(dim, a.ndim)
@@ -1016,8 +1018,24 @@ for _f in (max, min, cummax, cummin, aminmax):      # these take their own out=
     _register_public(_f, out=False)
 _register_public(var_mean, out=False, method=False)
 _register_public(std_mean, out=False, method=False)
-Tensor.cumsum_ = lambda self, dim, *, dtype=None: self.copy_(cumsum(self, dim, dtype=dtype))
-Tensor.cumprod_ = lambda self, dim, *, dtype=None: self.copy_(cumprod(self, dim, dtype=dtype))
+def _cum_inplace(f):
+    """Tensor.cumsum_/cumprod_: computed in self's dtype, the only dtype= allowed."""
+    inplace = make_inplace(f, f.__name__ + '_')
+
+    def g(self, dim, *, dtype=None):
+        if dtype is not None and dtype is not self.dtype:
+            raise RuntimeError(f"Bad in-place call: input tensor dtype {_dtype_c10(self.dtype)} and output tensor "
+                               f"dtype {_dtype_c10(dtype)} should match")
+        return inplace(self, dim=dim, dtype=self.dtype)
+    g.__name__ = f.__name__ + '_'
+    return g
+
+
+Tensor.cumsum_ = _cum_inplace(cumsum)
+Tensor.cumprod_ = _cum_inplace(cumprod)
+for _n in ('max', 'min', 'sort', 'topk', 'kthvalue', 'median', 'nanmedian', 'mode', 'cummax', 'cummin', 'aminmax'):
+    if not hasattr(return_types, _n + '_out'):      # what out= returns: torch.return_types.max_out ...
+        setattr(return_types, _n + '_out', return_types._make_type(_n + '_out', getattr(return_types, _n)._fields))
 
 
 # --- torch's overload resolution, for the ops here and in sorting.py that torch overloads --------
@@ -1136,13 +1154,16 @@ def _invalid_combination(fname, sigs, args, kwargs):
         # a positional one
         if len(args) + len(kwargs) != (len(params) + (star < len(params)) or 1):
             continue
-        wrong = [k for k in keys if k not in [p[1] for p in params[len(args):star]]]
+        named = {p[1]: p for p in params[len(args):star]}
+        wrong = [k for k in keys if k not in named or not _fits(named[k], kwargs[k])]
         if wrong:       # torch then names every keyword given
             msg += f"      didn't match because some of the keywords were incorrect: {', '.join(keys)}\n"
         else:
             marked, failed = [], False       # torch marks every argument from the first that fails on
             for i, a in enumerate(args):
-                failed = failed or not (i < star and _fits(params[i], a))
+                # here an int is no tuple of ints
+                failed = failed or not (i < star and _fits(params[i], a)) or \
+                    (params[i][0] == 'tuple of ints' and not isinstance(a, (tuple, list)))
                 marked.append(f'!{_content_name(a)}!' if failed else _type_name(a))
             msg += f"      didn't match because some of the arguments have invalid types: ({', '.join(marked)})\n"
     return msg
