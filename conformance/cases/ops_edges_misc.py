@@ -85,3 +85,14 @@ check('torch.fft.fftfreq', lambda torch: torch.fft.fftfreq(3.0), name='float_n')
 check('torch.device', lambda torch: (torch.device('cpu') == 'cpu', 'cpu' != torch.device('cpu'),
                                      torch.device('cpu') in ['cpu'], torch.device('cpu') == torch.device('cpu')),
       name='never_equals_a_string')
+
+
+def _inference_enable_grad(torch):
+    with torch.inference_mode():
+        with torch.enable_grad():
+            x = torch.ones(2, requires_grad=True)
+            outs = [x * 2, x[0], x.sum(), x.clone(), torch.nn.functional.linear(x, torch.ones(3, 2, requires_grad=True))]
+            return [(y.requires_grad, y.grad_fn, y.is_inference()) for y in outs], torch.is_grad_enabled()
+
+
+check('torch.inference_mode', _inference_enable_grad, name='enable_grad_inside_records_nothing')

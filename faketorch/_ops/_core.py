@@ -65,6 +65,8 @@ _new_node = object.__new__
 
 def attach(name, bwd, inputs, outputs, save=(), args=None):
     """Make `outputs` the results of a node `name` over `inputs`; bwd(node, *grads) -> grads."""
+    if grad_state.inference:        # inference mode records nothing, even under enable_grad
+        return
     cls = _classes.get(name) if name.__class__ is str else name
     if cls is None:
         cls = node_class(name)
