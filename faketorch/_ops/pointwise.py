@@ -600,6 +600,11 @@ def _with_alpha(op, gname, input, other, alpha, out):
         if rt is D.float16 or rt is D.bfloat16:
             a = float(D.round_bf16(alpha) if rt is D.bfloat16 else np.float16(alpha))
             r = op(input.to(D.float32), other.to(D.float32) * a).to(rt)
+        elif rt is D.float32 and input.dtype is other.dtype and input._device is other._device \
+                and input._data.shape == other._data.shape:    # the usual update: three array passes
+            t = np.multiply(other._data, np.float64(np.float32(alpha)), dtype=np.float64)
+            (np.add if op is _add else np.subtract)(input._data, t, out=t)
+            r = _make(t.astype(np.float32), rt, input._device)
         elif rt is D.float32:       # torch's loop is one fused multiply-add (alpha as float32): exact in float64
             r = op(input.to(D.float64), other.to(D.float64) * float(np.float32(alpha))).to(rt)
         else:
