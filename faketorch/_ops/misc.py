@@ -437,9 +437,9 @@ def type_(self, dtype=None, non_blocking=False, **kwargs):
         prefix = 'torch.' if self._device.type == 'cpu' else 'torch.cuda.'
         return prefix + D.type_name(self.dtype) + 'Tensor'     # also for dtypes without a legacy class
     if isinstance(dtype, str):
-        name = dtype.split('.')[-1]
+        module, _, name = dtype.rpartition('.')
         inv = {v: k for k, v in D.legacy_names.items()}
-        if name not in inv:
+        if name not in inv or module not in ('torch', 'torch.cuda'):
             raise ValueError(f"invalid type: '{dtype}'")
         dt = D._by_name(inv[name])
         if '.cuda.' in dtype:
@@ -453,8 +453,12 @@ def type_(self, dtype=None, non_blocking=False, **kwargs):
             _cuda._lazy_type_init()
             return to(self, 'cuda', dtype._legacy_dtype)
         return to(self, dtype._legacy_dtype)
+    if dtype is Tensor:             # the legacy class of the default dtype
+        return to(self, D.get_default_dtype())
     if isinstance(dtype, type):     # unlike to(), type() takes no Python type for a dtype
         raise ValueError(f"invalid type: '{dtype.__name__}'")
+    if not isinstance(dtype, D.dtype):
+        raise TypeError("dtype must be a type, str, or dtype object")
     return to(self, dtype)
 
 
