@@ -56,6 +56,9 @@ def _dim_types(dim):
 def _dims(dim, n, empty_is_all=True):
     """Normalised tuple of reduced dims (None, and [] when empty_is_all: every dim).
     A 0-dim tensor accepts dim 0/-1 and reduces nothing."""
+    if dim.__class__ is int:       # the common case, first
+        w = _wrap_dim(dim, n)
+        return (w,) if n else ()
     if dim is None or (isinstance(dim, (tuple, list)) and len(dim) == 0 and empty_is_all):
         return tuple(range(n))
     if isinstance(dim, Tensor) and dim._data.size == 1 and dim.dtype._cat == 1:    # a tuple of ints may be one
