@@ -42,7 +42,7 @@ def _tp_name(x):
     t = type(x)
     if t is Generator:
         return 'torch._C.Generator'
-    if t.__module__ in ('builtins',) or t.__name__ == 'Tensor':
+    if t.__module__ in ('builtins',) or t.__name__ == 'Tensor' or t.__flags__ & (1 << 9):    # 1 << 9: a class made in Python
         return t.__name__
     return f'{t.__module__.split(".")[0]}.{t.__name__}'
 

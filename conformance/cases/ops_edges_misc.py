@@ -99,3 +99,4 @@ check('torch.inference_mode', _inference_enable_grad, name='enable_grad_inside_r
 check('Tensor.type', lambda torch: torch.ones(1).type('DoubleTensor'), name='string_needs_torch_prefix')
 check('Tensor.type', lambda torch: torch.ones(1).type(3), name='not_a_type')
 check('Tensor.type', lambda torch: torch.ones(1, dtype=torch.int64).type(torch.Tensor), name='tensor_class_is_default_dtype')
+check('torch.eye', lambda torch: torch.eye(_Thing()), name='python_class_by_bare_name')

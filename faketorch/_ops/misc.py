@@ -12,9 +12,6 @@ from .reduction import _dims
 from .factory import _dense_strides, _format_strides
 
 
-_HEAPTYPE = 1 << 9      # Py_TPFLAGS_HEAPTYPE
-
-
 def _seq_check(name, tensors):
     if isinstance(tensors, Tensor):
         raise TypeError(f"{name}(): argument 'tensors' (position 1) must be tuple of Tensors, not Tensor")
@@ -25,9 +22,8 @@ def _seq_check(name, tensors):
         raise RuntimeError("stack expects a non-empty TensorList")
     for i, t in enumerate(tensors):
         if not isinstance(t, Tensor):
-            k = type(t)     # CPython's tp_name: a class defined in Python by its bare name, a C type's qualified
-            raise TypeError(f"expected Tensor as element {i} in argument 0, but got "
-                            f"{k.__name__ if k.__flags__ & _HEAPTYPE or k.__module__ == 'builtins' else k.__module__ + '.' + k.__qualname__}")
+            from ..random import _tp_name
+            raise TypeError(f"expected Tensor as element {i} in argument 0, but got {_tp_name(t)}")
     return tensors
 
 
