@@ -100,3 +100,19 @@ check('Tensor.type', lambda torch: torch.ones(1).type('DoubleTensor'), name='str
 check('Tensor.type', lambda torch: torch.ones(1).type(3), name='not_a_type')
 check('Tensor.type', lambda torch: torch.ones(1, dtype=torch.int64).type(torch.Tensor), name='tensor_class_is_default_dtype')
 check('torch.eye', lambda torch: torch.eye(_Thing()), name='python_class_by_bare_name')
+
+
+def _fill_detached(torch):
+    x = torch.ones(3, requires_grad=True)
+    d, z, w = x.detach(), x.detach(), x.detach()[:2]
+    d.fill_(2)
+    z.zero_()
+    w.fill_(1.)
+    t = torch.zeros(3)
+    val = torch.tensor(2., requires_grad=True)
+    t.fill_(val)
+    t.sum().backward()
+    return [(u.requires_grad, u.grad_fn) for u in (d, z, w)], t.grad_fn.name(), val.grad
+
+
+check('Tensor.fill_', _fill_detached, name='detached_records_nothing_tensor_value_does')

@@ -496,7 +496,8 @@ def fill_(self, value, _node=None):
     v = value._data if isinstance(value, Tensor) else value
     if self.dtype is D.bfloat16:
         v = D.round_bf16(v)
-    if grad_state.enabled and (self._requires_grad or (self._base is not None and self._base._requires_grad)):
+    if grad_state.enabled and (self._requires_grad or (self._view_fn is not None and self._base._requires_grad)
+                               or getattr(value, '_requires_grad', False)):     # (a detached tensor is no view)
         r = _make(np.full(self._data.shape, v, self.dtype._np, like=self._data), self.dtype, self._device)
         vt = value if isinstance(value, Tensor) else None
         # the filled tensor stays in the graph: zeros flow back to its old values, the sum to a tensor value
