@@ -200,3 +200,6 @@ def _cumsum_inplace(torch):
 check('Tensor.cumprod_', _cumsum_inplace, name='grad_fn_and_dtype')
 check('Tensor.cumsum_', lambda torch: torch.ones(3).cumsum_(0, dtype=torch.float64), name='dtype_must_match')
 check('Tensor.cumsum_', lambda torch: torch.ones(3, dtype=torch.bool).cumsum_(0), name='bool')
+check('torch.max', lambda torch: torch.max(_x(torch, 2, 3), None), name='explicit_none_dim')
+check('Tensor.prod', lambda torch: _x(torch, 2, 3).prod(dim=None), name='explicit_none_dim')
+check('torch.median', lambda torch: torch.median(_x(torch, 2, 3), keepdim=True), name='keepdim_without_dim')

@@ -14,6 +14,9 @@ _py_max = max
 _py_min = min
 
 
+NO_DIM = type('NoDim', (), {'__repr__': lambda self: 'None'})()   # no dim given: torch rejects an explicit None
+
+
 class _ArgError(TypeError):
     """An argument of a type torch's parser rejects: the public wrapper (_public) words torch's error."""
 
@@ -211,9 +214,11 @@ def nanmean(input, dim=None, keepdim=False, *, dtype=None):
     return nansum(input, dim, keepdim, dtype=dtype) / notnan
 
 
-def prod(input, dim=None, keepdim=False, *, dtype=None):
-    if keepdim.__class__ is not bool:
-        raise _ArgError(keepdim)
+def prod(input, dim=NO_DIM, keepdim=False, *, dtype=None):
+    if keepdim.__class__ is not bool or dim is None:
+        raise _ArgError(dim if dim is None else keepdim)
+    if dim is NO_DIM:
+        dim = None
     if isinstance(dim, D.dtype):
         dim, dtype = None, dim
     if isinstance(dim, (tuple, list)):
@@ -313,13 +318,15 @@ def _minmax(name, npf, argf):
                    (input,), (r,), save=(input, r))
         return r
 
-    def f(input, dim=None, keepdim=False, *, other=None, out=None):
-        if other is not None and dim is None:       # max(input, other=...)
+    def f(input, dim=NO_DIM, keepdim=False, *, other=None, out=None):
+        if other is not None and dim is NO_DIM:       # max(input, other=...)
             dim = other
         if isinstance(dim, Tensor):
             from . import pointwise
             return getattr(pointwise, binary_name)(input, dim, out=out)
-        if dim is None:
+        if dim is None or (dim is NO_DIM and keepdim is not False):     # the dim-less overload has no keepdim
+            raise _ArgError(dim)
+        if dim is NO_DIM:
             r = full(input)
             return write_out(out, r, name) if out is not None else r
         if keepdim.__class__ is not bool:

@@ -9,7 +9,7 @@ from ..autograd.grad_mode import state as grad_state
 from ..autograd.graph import node_class
 from . import _stl
 from ._core import attach, kernel_error, register, with_out, write_out
-from .reduction import _SIGS, _ArgError, _dim1, _int_arg, _parse_args, _register_public, _write_pair
+from .reduction import NO_DIM, _SIGS, _ArgError, _dim1, _int_arg, _parse_args, _register_public, _write_pair
 
 
 def _grad_on(t):
@@ -238,9 +238,11 @@ def _median_pos(a, d, ignore_nan):
 def _median_dim(name, ignore_nan):
     Ret = getattr(return_types, name)
 
-    def f(input, dim=None, keepdim=False, *, out=None):
+    def f(input, dim=NO_DIM, keepdim=False, *, out=None):
         a = input._data
-        if dim is None:
+        if dim is None or (dim is NO_DIM and keepdim is not False):     # the dim-less overload has no keepdim
+            raise _ArgError(dim)
+        if dim is NO_DIM:
             if out is not None:     # the dim-less overload takes no out=
                 raise _ArgError(out)
             return _median_all(input, name, ignore_nan)
