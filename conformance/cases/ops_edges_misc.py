@@ -116,3 +116,6 @@ def _fill_detached(torch):
 
 
 check('Tensor.fill_', _fill_detached, name='detached_records_nothing_tensor_value_does')
+check('Tensor.__eq__', lambda torch: (lambda t, np: (t == np.array([1., 3.]), np.array([1., 3.]) == t, t != np.array([1., 3.]),
+                                                    t == [1., 3.]))(torch.tensor([1., 2.]), __import__('numpy')),
+      name='numpy_array_operand')

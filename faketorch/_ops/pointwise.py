@@ -824,7 +824,9 @@ Tensor.__lshift__ = _operator(bitwise_left_shift)
 Tensor.__rshift__ = _operator(bitwise_right_shift)
 Tensor.__rlshift__ = _reflected(bitwise_left_shift)
 Tensor.__rrshift__ = _reflected(bitwise_right_shift)
-Tensor.__eq__ = lambda self, other: Tensor.eq(self, other) if _comparable(other) else False
+# torch's == (only ==) reads a NumPy array as a tensor; other foreign objects compare unequal
+Tensor.__eq__ = lambda self, other: Tensor.eq(self, other) if _comparable(other) else \
+    Tensor.eq(self, _from_numpy(other)) if other.__class__ is np.ndarray else False
 Tensor.__ne__ = lambda self, other: Tensor.ne(self, other) if _comparable(other) else True
 Tensor.__lt__ = _operator(lambda self, other: Tensor.lt(self, other))
 Tensor.__le__ = _operator(lambda self, other: Tensor.le(self, other))
@@ -835,6 +837,11 @@ for _n, _m in (('add', 'add_'), ('sub', 'sub_'), ('mul', 'mul_'), ('truediv', 'd
                ('xor', 'bitwise_xor_'), ('lshift', 'bitwise_left_shift_'), ('rshift', 'bitwise_right_shift_')):
     setattr(Tensor, f'__i{_n}__', _operator(lambda self, other, m=_m: getattr(Tensor, m)(self, other)))
 Tensor.__hash__ = lambda self: id(self)
+
+
+def _from_numpy(a):
+    from .factory import as_tensor
+    return as_tensor(a)
 
 
 def _comparable(other):
