@@ -203,3 +203,6 @@ check('Tensor.cumsum_', lambda torch: torch.ones(3, dtype=torch.bool).cumsum_(0)
 check('torch.max', lambda torch: torch.max(_x(torch, 2, 3), None), name='explicit_none_dim')
 check('Tensor.prod', lambda torch: _x(torch, 2, 3).prod(dim=None), name='explicit_none_dim')
 check('torch.median', lambda torch: torch.median(_x(torch, 2, 3), keepdim=True), name='keepdim_without_dim')
+check('torch.histc', lambda torch: (torch.histc(torch.tensor([0, 0], dtype=torch.uint8)), ), name='range_overflows_dtype')
+check('torch.histc', lambda torch: torch.histc(torch.tensor([1., 2.], dtype=torch.float16), 4, 0, 70000),
+      name='range_overflows_half')

@@ -658,9 +658,9 @@ def histc(input, bins=100, min=0, max=0, *, out=None):
         raise RuntimeError(f"torch.histogram(): bins must be > 0, but got {bins} for dimension 0")
     if min > max:
         raise RuntimeError("torch.histc: max must be larger than min")
-    if input.dtype._cat != 2:       # bool first fails making the bin edges; complex finding the range
+    if input.dtype is D.bool or input.dtype.is_complex:   # bool fails making the bin edges; complex finding the range
         kernel = 'linspace_cpu' if input.dtype is D.bool else \
-            'aminmax_cpu' if input.dtype.is_complex and min == max and input.numel() else 'histogram_cpu'
+            'aminmax_cpu' if min == max and input.numel() else 'histogram_cpu'
         raise kernel_error(kernel, input.dtype)
     a = input._data
     lo, hi = float(min), float(max)
@@ -668,6 +668,9 @@ def histc(input, bins=100, min=0, max=0, *, out=None):
         lo, hi = float(np.min(a)), float(np.max(a))
     if lo == hi:
         lo, hi = lo - 1, hi + 1
+    _histc_range_fits(input.dtype, lo, hi)
+    if input.dtype._cat != 2:
+        raise kernel_error('histogram_cpu', input.dtype)
     if not (np.isfinite(lo) and np.isfinite(hi)):
         # a NaN range found in the data prints with its sign bit, as torch's min/max kernels leave it
         signed = min == max and input.dtype is not D.bfloat16
@@ -676,6 +679,18 @@ def histc(input, bins=100, min=0, max=0, *, out=None):
     hist = _hist_counts(a.reshape(-1), lo, hi, bins, None)
     r = _make(hist.astype(a.dtype), input.dtype, input._device)
     return write_out(out, r, 'histc') if out is not None else r
+
+
+_C_INT = {'uint8': 'uint8_t', 'int8': 'int8_t', 'int16': 'int16_t', 'int32': 'int', 'int64': 'int64_t'}
+
+
+def _histc_range_fits(dtype, lo, hi):
+    """torch converts the range to the input's dtype first."""
+    info = np.iinfo(dtype._np) if dtype._cat == 1 else np.finfo(np.float16) if dtype is D.float16 else \
+        np.finfo(np.float32) if dtype is D.bfloat16 else None
+    if info is not None and any(np.isfinite(v) and not info.min <= v <= info.max for v in (lo, hi)):
+        name = _C_INT.get(dtype.name) or {'float16': 'c10::Half', 'bfloat16': 'c10::BFloat16'}[dtype.name]
+        raise RuntimeError(f"value cannot be converted to type {name} without overflow")
 
 
 def _hist_counts(x, lo, hi, bins, w):
