@@ -206,3 +206,6 @@ check('torch.median', lambda torch: torch.median(_x(torch, 2, 3), keepdim=True),
 check('torch.histc', lambda torch: (torch.histc(torch.tensor([0, 0], dtype=torch.uint8)), ), name='range_overflows_dtype')
 check('torch.histc', lambda torch: torch.histc(torch.tensor([1., 2.], dtype=torch.float16), 4, 0, 70000),
       name='range_overflows_half')
+check('torch.var_mean', lambda torch: [torch.var_mean(torch.tensor(r))[1] for r in
+                                       ([3., float('inf')], [float('inf'), 3.], [float('inf'), float('inf')])],
+      name='mean_with_inf_is_welford')

@@ -573,6 +573,16 @@ def _var_data(input, dims, c, keepdim):
     return np.asarray(data, sq.dtype), m, count
 
 
+def _welford_mean_inf(a, dims, m):
+    """torch's var_mean/std_mean take the mean by Welford's running update: an infinity anywhere but
+    last in a group makes the mean NaN (inf - inf), where the plain mean is +-inf."""
+    k = len(dims)
+    moved = np.moveaxis(a, dims, tuple(range(-k, 0)))
+    flat = moved.reshape(moved.shape[:a.ndim - k] + (-1,))
+    early = np.isinf(flat[..., :-1]).any(-1)
+    return np.where(early.reshape(m.shape), np.nan, m).astype(m.dtype) if early.any() else m
+
+
 def _var_bwd(shape, dims, keepdim, count, c, sqrt, whole):
     """whole: reduced with no dim given (or a 0-dim input), where torch's formula has its own case for
     no degrees of freedom."""
@@ -627,6 +637,8 @@ def _var_mean(input, dim, unbiased, keepdim, correction, sqrt):
     data, m, count = _var_data(input, dims, c, keepdim)
     if sqrt:
         data = np.sqrt(data)
+    if dims and count > 1 and a.dtype.kind == 'f':
+        m = _welford_mean_inf(a, dims, m)
     if not keepdim:
         m = np.squeeze(m, dims) if dims else m
     rv = _make(data, input.dtype.to_real(), input._device)     # a complex input's std/var is real
