@@ -46,10 +46,12 @@ check('torch.argmax', lambda torch: torch.argmax(_C(torch, 0, 3)), name='complex
 check('torch.aminmax', lambda torch: torch.aminmax(_C(torch, 0, 3), dim=1), name='complex')
 check('torch.median', lambda torch: (torch.median(_C(torch, 0, 3)), torch.median(_C(torch, 2, 3), 0)),
       name='complex')
-check('torch.mode', lambda torch: (torch.mode(_C(torch, 0, 3)), torch.mode(torch.tensor(1j)), torch.mode(_C(torch, 2, 3))),
+check('torch.mode', lambda torch: (torch.mode(_C(torch, 0, 3)), torch.mode(torch.tensor(1j)),
+                                   torch.mode(_C(torch, 2, 3))),
       name='complex')
 check('torch.kthvalue', lambda torch: torch.kthvalue(_C(torch, 0, 3), 1, 1), name='complex')
-check('torch.cummax', lambda torch: (torch.cummax(_C(torch, 0, 3), 0), torch.cummax(_C(torch, 2, 3), 0)), name='complex')
+check('torch.cummax', lambda torch: (torch.cummax(_C(torch, 0, 3), 0), torch.cummax(_C(torch, 2, 3), 0)),
+      name='complex')
 check('torch.nansum', lambda torch: torch.nansum(_C(torch, 2, 3), (0, 0)), name='complex_dims_checked_first')
 
 # --- empty reductions: torch's messages ----------------------------------------------------------------
@@ -69,7 +71,8 @@ check('torch.nansum', lambda torch: (torch.nansum(torch.zeros(0), dtype=torch.co
                                      torch.nansum(_x(torch, 2, 3), dtype=torch.complex64)), name='complex_dtype')
 check('torch.nanmean', lambda torch: torch.nanmean(_x(torch, 2, 3, dtype=torch.complex64), dtype=torch.int32),
       name='int_dtype')
-check('torch.std_mean', lambda torch: torch.std_mean(_x(torch, 2, 3, dtype=torch.int64), 1, unbiased=True, correction=1),
+check('torch.std_mean', lambda torch: torch.std_mean(_x(torch, 2, 3, dtype=torch.int64), 1, unbiased=True,
+                                                     correction=1),
       name='unbiased_and_correction')
 
 # --- empty input -----------------------------------------------------------------------------------------
@@ -114,11 +117,13 @@ check('torch.count_nonzero', lambda torch: torch.count_nonzero(_x(torch, 2, 3), 
 check('torch.quantile', lambda torch: torch.quantile(_x(torch, 2, 3), 0.5, 1, out=_O(torch, torch.float64)),
       name='out_dtype')
 check('torch.min', lambda torch: torch.min(_x(torch, 2, 3), 1, out=(_O(torch), _O(torch))), name='out_indices_float')
-check('torch.median', lambda torch: torch.median(_x(torch, 2, 3), 1, out=(_L(torch), _L(torch))), name='out_values_long')
+check('torch.median', lambda torch: torch.median(_x(torch, 2, 3), 1, out=(_L(torch), _L(torch))),
+      name='out_values_long')
 check('torch.mode', lambda torch: torch.mode(_x(torch, 2, 3), 1, out=(_O(torch), _O(torch))), name='out_indices_float')
 check('torch.kthvalue', lambda torch: torch.kthvalue(_x(torch, 2, 3), 1, 1, out=(_L(torch), _L(torch))),
       name='out_values_long')
-check('torch.cummin', lambda torch: torch.cummin(_x(torch, 2, 3), 1, out=(_O(torch), _O(torch))), name='out_indices_float')
+check('torch.cummin', lambda torch: torch.cummin(_x(torch, 2, 3), 1, out=(_O(torch), _O(torch))),
+      name='out_indices_float')
 check('torch.max', lambda torch: torch.max(_x(torch, 2, 3), 1, out=_O(torch)), name='out_not_tuple')
 check('torch.nanmedian', lambda torch: torch.nanmedian(_x(torch, 2, 3), 1, out=_O(torch)), name='out_not_tuple')
 check('torch.median', lambda torch: torch.median(_x(torch, 2, 3), out=_O(torch)), name='out_without_dim')
@@ -146,7 +151,8 @@ check('torch.amax', lambda torch: torch.amax([1., 2.], 0), name='input_not_tenso
 check('torch.count_nonzero', lambda torch: torch.count_nonzero([1., 2.], 0), name='marks_from_first_failure')
 check('torch.sum', lambda torch: torch.sum(_x(torch, 2, 3), 0, dtype='float'), name='dtype_not_dtype')
 check('torch.max', lambda torch: torch.max(_x(torch, 2, 3), dtype=torch.float64), name='dtype_type_name')
-check('torch.any', lambda torch: (torch.sum(_x(torch, 2, 3), torch.tensor([1])), torch.any(_x(torch, 2, 3), torch.tensor([1]))),
+check('torch.any', lambda torch: (torch.sum(_x(torch, 2, 3), torch.tensor([1])),
+                                  torch.any(_x(torch, 2, 3), torch.tensor([1]))),
       name='one_element_tensor_dim')
 check('Tensor.aminmax', lambda torch: _x(torch, 2, 3).aminmax(0), name='one_positional_was_given')
 
@@ -184,7 +190,8 @@ check('torch.logcumsumexp', lambda torch: _double_backward(torch, lambda x: torc
       name='double_backward')
 check('torch.std', lambda torch: torch.std(_x(torch, 2, 3), unbiased=1), name='unbiased_not_bool')
 check('torch.var', lambda torch: torch.var(_x(torch, 2, 3), True, keepdim=True), name='unbiased_overload_alone')
-check('torch.std_mean', lambda torch: torch.std_mean(_x(torch, 2, 3), 1, True, True, True), name='int_is_no_tuple_in_marks')
+check('torch.std_mean', lambda torch: torch.std_mean(_x(torch, 2, 3), 1, True, True, True),
+      name='int_is_no_tuple_in_marks')
 check('torch.max', lambda torch: (torch.max(_x(torch, 2, 3), other=_x(torch, 2, 3).flip(1)),
                                   _x(torch, 2, 3).min(other=torch.tensor(0.))), name='other_keyword')
 
@@ -203,7 +210,7 @@ check('Tensor.cumsum_', lambda torch: torch.ones(3, dtype=torch.bool).cumsum_(0)
 check('torch.max', lambda torch: torch.max(_x(torch, 2, 3), None), name='explicit_none_dim')
 check('Tensor.prod', lambda torch: _x(torch, 2, 3).prod(dim=None), name='explicit_none_dim')
 check('torch.median', lambda torch: torch.median(_x(torch, 2, 3), keepdim=True), name='keepdim_without_dim')
-check('torch.histc', lambda torch: (torch.histc(torch.tensor([0, 0], dtype=torch.uint8)), ), name='range_overflows_dtype')
+check('torch.histc', lambda torch: torch.histc(torch.tensor([0, 0], dtype=torch.uint8)), name='range_overflows_dtype')
 check('torch.histc', lambda torch: torch.histc(torch.tensor([1., 2.], dtype=torch.float16), 4, 0, 70000),
       name='range_overflows_half')
 check('torch.var_mean', lambda torch: [torch.var_mean(torch.tensor(r))[1] for r in

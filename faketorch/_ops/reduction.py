@@ -885,7 +885,8 @@ cummin = _cumext('cummin', np.minimum)
 # torch's signatures of the functions, as its parser prints them in a TypeError (the methods drop input and out)
 _DIM_TUPLE = '(Tensor input, tuple of ints dim, bool keepdim = False, *, torch.dtype dtype = None, Tensor out = None)'
 _VAR = ('(Tensor input, tuple of ints dim, bool unbiased = True, bool keepdim = False, *, Tensor out = None)',
-        '(Tensor input, tuple of ints dim = None, *, Number correction = None, bool keepdim = False, Tensor out = None)',
+        '(Tensor input, tuple of ints dim = None, *, Number correction = None, bool keepdim = False, '
+        'Tensor out = None)',
         '(Tensor input, bool unbiased = True)')
 _VAR_MEAN = tuple(s.replace(', *, Tensor out = None', '').replace(', Tensor out = None', '') for s in _VAR)
 _MAX = ('(Tensor input, *, Tensor out = None)', '(Tensor input, Tensor other, *, Tensor out = None)',
@@ -904,7 +905,8 @@ _SIGS = {
     'prod': ('(Tensor input, *, torch.dtype dtype = None)',
              '(Tensor input, int dim, bool keepdim = False, *, torch.dtype dtype = None, Tensor out = None)'),
     'nansum': _NANSUM, 'nanmean': _NANSUM, 'amax': _AMAX, 'amin': _AMAX, 'argmax': _ARGMAX, 'argmin': _ARGMAX,
-    'all': _ANY, 'any': _ANY, 'var': _VAR, 'std': _VAR, 'var_mean': _VAR_MEAN, 'std_mean': _VAR_MEAN, 'max': _MAX, 'min': _MAX,
+    'all': _ANY, 'any': _ANY, 'var': _VAR, 'std': _VAR, 'var_mean': _VAR_MEAN, 'std_mean': _VAR_MEAN,
+    'max': _MAX, 'min': _MAX,
     'logsumexp': ('(Tensor input, tuple of ints dim, bool keepdim = False, *, Tensor out = None)',),
     'cumsum': _CUMSUM, 'cumprod': _CUMSUM,
     'logcumsumexp': ('(Tensor input, int dim, *, Tensor out = None)',),
