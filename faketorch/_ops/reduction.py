@@ -961,19 +961,12 @@ def _public(f, method=False, out=True):
                 if renamed is not None:
                     return g(self, *args, **renamed)
                 _reword(e, name, sigs, args, kwargs)
-    elif not out:
-        def g(*args, **kwargs):
-            try:
-                return f(*args, **kwargs)
-            except (TypeError, AttributeError) as e:
-                renamed = _unaliased(e, f, kwargs)
-                if renamed is not None:
-                    return g(*args, **renamed)
-                _reword(e, name, sigs, args, kwargs)
     else:
-        def g(*args, out=None, **kwargs):
-            if out is not None:
-                return _with_out(f, name, sigs, args, kwargs, out)
+        def g(*args, **kwargs):
+            if out and 'out' in kwargs:         # (an f that takes its own out= gets it in kwargs)
+                o = kwargs.pop('out')
+                if o is not None:
+                    return _with_out(f, name, sigs, args, kwargs, o)
             try:
                 return f(*args, **kwargs)
             except (TypeError, AttributeError) as e:
