@@ -119,3 +119,25 @@ check('Tensor.fill_', _fill_detached, name='detached_records_nothing_tensor_valu
 check('Tensor.__eq__', lambda torch: (lambda t, np: (t == np.array([1., 3.]), np.array([1., 3.]) == t, t != np.array([1., 3.]),
                                                     t == [1., 3.]))(torch.tensor([1., 2.]), __import__('numpy')),
       name='numpy_array_operand')
+
+
+def _inplace_updates(torch):
+    """In-place arithmetic without autograd (written straight into the array): values, versions and
+    layouts, next to the cases that must take the general path."""
+    out = []
+    for make in (lambda: torch.arange(12.).reshape(3, 4), lambda: torch.arange(12.).reshape(4, 3).t(),
+                 lambda: torch.arange(12., dtype=torch.float64).reshape(3, 4)):
+        for op, other in (('add_', 0.3), ('sub_', 3), ('mul_', torch.tensor(2.5)), ('div_', None)):
+            x = make()
+            o = x if other is None else other.to(x.dtype) if isinstance(other, torch.Tensor) else other
+            v = x._version
+            r = getattr(x, op)(o)
+            out.append((r is x, x._version - v, x.stride(), x))
+    w = torch.ones(3, requires_grad=True)
+    with torch.no_grad():
+        w.sub_(0.1 * torch.ones(3))
+        w.mul_(2)
+    return out, w, w._version
+
+
+check('Tensor.add_', _inplace_updates, name='direct_writes')

@@ -306,9 +306,40 @@ def check_partial_overlap(out, t):
                            "operation.")
 
 
+def _write_directly(f, self, other):
+    """The common in-place update that records nothing: a float32/float64 tensor and a tensor of its
+    dtype and shape (or 0-d), or a Python int/float, through f's ufunc (f._ufunc) straight into
+    self's array; the general path computes a result, then copies it in. False where anything is
+    unusual (autograd, views of one storage, broadcasting, an expanded self): the general path."""
+    uf = getattr(f, '_ufunc', None)
+    if uf is None or self._requires_grad or not (self.dtype is D.float32 or self.dtype is D.float64):
+        return False
+    a = self._data
+    if other.__class__ is Tensor:
+        if other.dtype is not self.dtype or other._device is not self._device or other._requires_grad \
+                or other._vc is self._vc and other is not self:
+            return False
+        b = other._data
+        if b.shape != a.shape and b.ndim:
+            return False
+    elif other.__class__ is float or other.__class__ is int and -2 ** 53 <= other <= 2 ** 53:
+        b = other
+    else:
+        return False
+    base = self._base
+    if base is not None and base._requires_grad or a.__class__ is not np.ndarray or not a.flags.writeable \
+            or any(st == 0 and n > 1 for st, n in zip(a.strides, a.shape)):
+        return False
+    uf(a, b, out=a)
+    self._vc[0] += 1
+    return True
+
+
 def make_inplace(f, name):
     def inplace(self, *args, **kwargs):
         check_inplace(self)
+        if len(args) == 1 and not kwargs and _write_directly(f, self, args[0]):
+            return self
         if args and args[0].__class__ is Tensor and args[0]._vc is self._vc:     # views of one storage
             check_partial_overlap(self, args[0])
         try:

@@ -618,6 +618,10 @@ def _with_alpha(op, gname, input, other, alpha, out):
     return write_out(out, r, gname[:3].lower()) if out is not None else r
 
 
+# the ufuncs their in-place forms write straight into self with (_core._write_directly)
+add._ufunc, sub._ufunc, mul._ufunc = np.add, np.subtract, np.multiply
+
+
 def div(input, other, *, rounding_mode=None, out=None):
     if rounding_mode is None:
         return _div(input, other, out=out)
@@ -651,6 +655,7 @@ def _div_rounded(input, other, rnd, out):
 
 
 true_divide = div
+div._ufunc = np.true_divide
 for _n, _f in (('add', add), ('sub', sub), ('div', div)):
     register(_f, name=_n, inplace=True)
 register(sub, name='subtract', inplace=True)
