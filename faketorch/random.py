@@ -42,7 +42,10 @@ def _tp_name(x):
     t = type(x)
     if t is Generator:
         return 'torch._C.Generator'
-    if t.__module__ in ('builtins',) or t.__name__ == 'Tensor' or t.__flags__ & (1 << 9):    # 1 << 9: a class made in Python
+    # a user's Python class (Py_TPFLAGS_HEAPTYPE, 1 << 9) prints bare; faketorch's stand-ins for torch's
+    # C types (memory_format, layout ...) print with their package
+    if t.__module__ in ('builtins',) or t.__name__ == 'Tensor' or \
+            t.__flags__ & (1 << 9) and not t.__module__.startswith('faketorch'):
         return t.__name__
     return f'{t.__module__.split(".")[0]}.{t.__name__}'
 

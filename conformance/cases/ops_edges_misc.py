@@ -141,3 +141,4 @@ def _inplace_updates(torch):
 
 
 check('Tensor.add_', _inplace_updates, name='direct_writes')
+check('torch.randn', lambda torch: torch.randn(2, generator=_Thing()), name='python_class_in_invalid_combination')

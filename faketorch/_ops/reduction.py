@@ -1122,8 +1122,8 @@ def _type_name(v):
         return 'Tensor'
     if isinstance(v, D.dtype):
         return 'torch.dtype'
-    t = type(v)
-    return t.__name__ if t.__module__ == 'builtins' else f'{t.__module__}.{t.__name__}'
+    from ..random import _tp_name
+    return _tp_name(v)
 
 
 def _content_name(v):
