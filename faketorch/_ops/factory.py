@@ -9,7 +9,7 @@ from .. import _xnp as np
 
 from .. import _dtype as D
 from .._device import device as _device_cls, cpu as _cpu, default as _default, xp_of, to_device_array, check_device
-from .._tensor import Tensor, Size, _make
+from .._tensor import Tensor, Size, _make, _CHANNELS_LAST_ORDER
 from ._core import register, write_out, kernel_error
 
 
@@ -617,13 +617,14 @@ def _format_strides(a, fmt):
         if a.ndim < 2 or a.flags.c_contiguous and 1 not in a.shape:    # (NumPy's flag ignores size-1 dims)
             return None
         return _dense_strides(a.shape, tuple(s // a.itemsize for s in a.strides))
-    if fmt in ('channels_last', 'channels_last_3d'):
-        n, st, step = a.ndim, [0] * a.ndim, 1
-        for i in (1,) + tuple(range(n - 1, 1, -1)) + (0,):      # C innermost, then W, H(, D), N
-            st[i] = step
-            step *= a.shape[i]
-        return tuple(st)
-    return None
+    order = _CHANNELS_LAST_ORDER.get(fmt)       # C innermost, then W, H(, D), N
+    if order is None:
+        return None
+    st, step = [0] * a.ndim, 1
+    for i in order:
+        st[i] = step
+        step *= a.shape[i]
+    return tuple(st)
 
 
 def _like(f):

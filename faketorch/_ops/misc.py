@@ -9,7 +9,8 @@ from ._core import (attach, broadcast_shapes, guard, needs, register, same_devic
                     check_inplace, write_into, write_out, zero_grad)
 from .pointwise import _as_scalar, _broadcast_error, clamp, clamp_min, clamp_max  # noqa: F401 (elementwise, defined there)
 from .reduction import _dims
-from .factory import _dense_strides, _format_strides
+from .._tensor import _CHANNELS_LAST_ORDER
+from .factory import _format_strides
 
 
 def _seq_check(name, tensors):
@@ -244,8 +245,7 @@ def clone(input, *, memory_format=None):
 
 
 def _clone(input, fmt):
-    data = _preserved_copy(input._data) if fmt == 'preserve_format' else _in_format(input._data, fmt)
-    r = _make(data, input.dtype, input._device)
+    r = _make(_copy_as(input._data, fmt), input.dtype, input._device)
     if input._requires_grad and grad_state.enabled:
         attach('CloneBackward0', lambda node, g: g, (input,), (r,))
     return r
@@ -253,14 +253,11 @@ def _clone(input, fmt):
 
 def contiguous(self, memory_format=None):
     fmt = _format_name(memory_format, 'contiguous', self._data.ndim, 'contiguous_format')
-    if _is_contiguous_as(self._data, fmt):
+    if self.is_contiguous(memory_format=memory_format):
         return self
     if fmt == 'preserve_format':
         raise RuntimeError("preserve memory format is unsupported by the contiguous operator")
     return _clone(self, fmt)
-
-
-_RANKS = {'channels_last': 4, 'channels_last_3d': 5}
 
 
 def _format_name(memory_format, fname, ndim, default):
@@ -271,35 +268,19 @@ def _format_name(memory_format, fname, ndim, default):
     if type(memory_format).__name__ != 'memory_format' or name is None:
         raise TypeError(f"{fname}(): argument 'memory_format' must be torch.memory_format, not "
                         f"{type(memory_format).__name__}")
-    rank = _RANKS.get(name)
-    if rank is not None and ndim != rank:
-        raise RuntimeError(f"required rank {rank} tensor to use {name} format")
+    order = _CHANNELS_LAST_ORDER.get(name)
+    if order is not None and ndim != len(order):
+        raise RuntimeError(f"required rank {len(order)} tensor to use {name} format")
     return name
 
 
-def _is_contiguous_as(data, fmt):
-    """Is data laid out as memory format fmt (size-1 dims' strides ignored, as torch)?"""
-    if fmt not in _RANKS:
-        return bool(data.flags.c_contiguous)
-    if _RANKS.get(fmt) != data.ndim:
-        return False
-    order = (1,) + tuple(range(data.ndim - 1, 1, -1)) + (0,)     # C, then W, H(, D), then N: innermost first
-    need = data.itemsize
-    for i in order:
-        if data.shape[i] != 1 and data.strides[i] != need:
-            return False
-        need *= data.shape[i]
-    return True
-
-
-def _preserved_copy(data, dtype=None):
-    """A copy of data (cast to dtype) laid out as torch's preserve_format lays out a copy."""
-    dtype = data.dtype if dtype is None else np.dtype(dtype)
-    st = _format_strides(data, 'preserve_format')
+def _copy_as(data, fmt):
+    """A copy of data laid out in memory format fmt ('preserve_format': as torch lays out a copy)."""
+    st = _format_strides(data, fmt)
     if st is None:
-        return data.astype(dtype, order='C', copy=True)
-    buf = np.empty(max(data.size, 1), dtype, like=data)
-    r = np.lib.stride_tricks.as_strided(buf, data.shape, tuple(s * dtype.itemsize for s in st))
+        return data.copy(order='C')
+    buf = np.empty(max(data.size, 1), data.dtype, like=data)
+    r = np.lib.stride_tricks.as_strided(buf, data.shape, tuple(s * data.itemsize for s in st))
     r[...] = data
     return r
 
@@ -344,25 +325,16 @@ def _suggest_memory_format(data):
     return 'contiguous_format'
 
 
-def _in_format(data, fmt):
-    """A copy of data laid out as memory format fmt ('channels_last[_3d]' | 'contiguous_format')."""
-    if fmt == 'channels_last':
-        return data.transpose(0, 2, 3, 1).copy(order='C').transpose(0, 3, 1, 2)
-    if fmt == 'channels_last_3d':
-        return data.transpose(0, 2, 3, 4, 1).copy(order='C').transpose(0, 4, 1, 2, 3)
-    return data.copy(order='C')
-
-
 def _to_copy(self, dtype, device, copy=False, memory_format=None):
     data = self._data
     if device is not self._device:
         data = to_device_array(data, device)
     if dtype is not self.dtype:
         data = data.astype(D.np_dtype(dtype))
-    elif data is self._data:
-        data = _preserved_copy(data)
+    elif data is self._data:        # one copy, in the requested layout
+        data, memory_format = _copy_as(data, memory_format or 'preserve_format'), None
     if memory_format is not None:
-        data = _in_format(data, memory_format)
+        data = _copy_as(data, memory_format)
     r = _make(data, dtype, device)
     if self._requires_grad and grad_state.enabled and (dtype._cat >= 2):
         src_dt, src_dev = self.dtype, self._device
