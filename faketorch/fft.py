@@ -403,7 +403,7 @@ def fftfreq(n, d=1.0, *, out=None, dtype=None, layout=None, device=None, require
 
 
 def rfftfreq(n, d=1.0, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
-    half = abs(n) // 2 * (1 if n >= 0 else -1) if isinstance(n, int) else 0     # C++'s n / 2 truncates
+    half = int(n / 2) if isinstance(n, int) else 0      # C++'s n / 2 truncates toward zero
     return _finish(_freq('rfftfreq', n, d, half + 1, dtype, device, requires_grad), out, 'fft_rfftfreq')
 
 

@@ -309,20 +309,21 @@ def _like_args(fname, input, args, kwargs, **kw):
         raise _bad_args(fname, (input,) + args, dict(kwargs, **given))
 
 
-def rand_like(input, *args, generator=None, dtype=None, layout=None, device=None, requires_grad=False,
-              pin_memory=False, memory_format=None, **kwargs):
-    _like_args('rand_like', input, args, kwargs, generator=generator, dtype=dtype, layout=layout, device=device,
-               requires_grad=requires_grad, pin_memory=pin_memory, memory_format=memory_format)
-    return _random_like('rand_like', lambda t: uniform_(t, generator=generator), input, dtype, device,
-                        requires_grad, memory_format)
+def _filled_like(fname, sampler):
+    """rand_like / randn_like: an input-shaped tensor filled by sampler(t, generator) (named late:
+    the in-place samplers are defined below)."""
+    def f(input, *args, generator=None, dtype=None, layout=None, device=None, requires_grad=False,
+          pin_memory=False, memory_format=None, **kwargs):
+        _like_args(fname, input, args, kwargs, generator=generator, dtype=dtype, layout=layout, device=device,
+                   requires_grad=requires_grad, pin_memory=pin_memory, memory_format=memory_format)
+        return _random_like(fname, lambda t: sampler(t, generator), input, dtype, device, requires_grad,
+                            memory_format)
+    f.__name__ = fname
+    return f
 
 
-def randn_like(input, *args, generator=None, dtype=None, layout=None, device=None, requires_grad=False,
-               pin_memory=False, memory_format=None, **kwargs):
-    _like_args('randn_like', input, args, kwargs, generator=generator, dtype=dtype, layout=layout, device=device,
-               requires_grad=requires_grad, pin_memory=pin_memory, memory_format=memory_format)
-    return _random_like('randn_like', lambda t: normal_(t, generator=generator), input, dtype, device,
-                        requires_grad, memory_format)
+rand_like = _filled_like('rand_like', lambda t, g: uniform_(t, generator=g))
+randn_like = _filled_like('randn_like', lambda t, g: normal_(t, generator=g))
 
 
 def randint_like(input, *args, generator=None, dtype=None, layout=None, device=None, requires_grad=False,
