@@ -82,7 +82,7 @@ def attach(name, bwd, inputs, outputs, save=(), args=None):
             if t is None or t.__class__ in _SCALARS or not t._requires_grad:
                 nexts.append(_NO_EDGE)
                 meta.append(None)
-            else:
+            else:       # _edge, inline: this is the hottest path
                 fn = t._grad_fn if t._view_fn is None or t._vc[0] == t._view_ver else view_history(t)
                 nexts.append((fn, t._output_nr) if fn is not None else (t._accum_node(), 0))
                 meta.append((t._data.shape, t.dtype))
@@ -116,18 +116,25 @@ def view_history(t):
                                "its base has been modified inplace. This view is the output of a function that "
                                "returns multiple views. Such functions do not allow the output views to be "
                                "modified inplace. You should replace the inplace operation by an out-of-place one.")
-        enabled, grad_state.enabled = grad_state.enabled, True
-        try:
-            new = t._view_fn(base)
-        finally:
-            grad_state.enabled = enabled
-        if new._grad_fn is not None and new.dtype is base.dtype:   # dtype views replay their op
-            new._grad_fn.__class__ = node_class('AsStridedBackward0')
-        t._grad_fn, t._output_nr = new._grad_fn, new._output_nr
-        if t._retains_grad:
-            t._move_retain_grad()
+        _adopt_history(t, base)
     t._view_ver = t._vc[0]
     return t._grad_fn
+
+
+def _adopt_history(view, base):
+    """Give a view the history torch regenerates for it after an in-place write to its storage: one
+    as_strided of the base's current history (dtype views replay their op)."""
+    enabled, grad_state.enabled = grad_state.enabled, True
+    try:
+        new = view._view_fn(base)
+    finally:
+        grad_state.enabled = enabled
+    if new._grad_fn is not None and new.dtype is base.dtype:
+        new._grad_fn.__class__ = node_class('AsStridedBackward0')
+    view._grad_fn, view._output_nr = new._grad_fn, new._output_nr
+    view._view_ver = view._vc[0]
+    if view._retains_grad:
+        view._move_retain_grad()
 
 
 def device_error(a, b):
@@ -260,17 +267,8 @@ def _rebase_view(view, base, result):
     attach('CopySlices', bwd, (old, result), (base,))
     if base._retains_grad:
         base._move_retain_grad()
-    # the view now reads its gradient out of the base's new history
-    new_view = view_fn(base)
-    if new_view._grad_fn is not None and new_view.dtype is base.dtype:
-        # torch regenerates the view's history as one as_strided of the base (dtype views replay their op)
-        new_view._grad_fn.__class__ = node_class('AsStridedBackward0')
-    view._requires_grad = True
-    view._grad_fn = new_view._grad_fn
-    view._output_nr = new_view._output_nr
-    view._view_ver = view._vc[0]
-    if view._retains_grad:
-        view._move_retain_grad()
+    view._requires_grad = True      # the view now reads its gradient out of the base's new history
+    _adopt_history(view, base)
 
 
 def _not_implemented_inplace(name):
@@ -328,7 +326,7 @@ def _write_directly(f, self, other):
         return False
     base = self._base
     if base is not None and base._requires_grad or a.__class__ is not np.ndarray or not a.flags.writeable \
-            or any(st == 0 and n > 1 for st, n in zip(a.strides, a.shape)):
+            or expanded(a):
         return False
     uf(a, b, out=a)
     self._vc[0] += 1
@@ -433,11 +431,16 @@ _OVERLAP = ("unsupported operation: more than one element of the written-to tens
             "location. Please clone() the tensor before performing the operation.")
 
 
+def expanded(a):
+    """Does array a repeat elements (a broadcast view, whose writes torch refuses)?"""
+    return bool(0 in a.strides and a.size and any(st == 0 and n > 1 for st, n in zip(a.strides, a.shape)))
+
+
 def write_into(dst, value, fill=False):
     """dst[...] = value for a tensor's array. torch refuses to write into an expanded tensor whose
     elements share memory, except for a fill. NumPy's broadcast views are read-only: those writes go
     through a writable alias."""
-    if not fill and 0 in dst.strides and dst.size and any(st == 0 and n > 1 for st, n in zip(dst.strides, dst.shape)):
+    if not fill and expanded(dst):
         raise RuntimeError(_OVERLAP)
     try:
         dst[...] = value

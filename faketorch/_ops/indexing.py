@@ -7,7 +7,7 @@ from .. import _xnp as np
 from .. import _dtype as D
 from .._tensor import Tensor, _make
 from ..autograd.grad_mode import state as grad_state
-from ._core import _OVERLAP, attach, check_inplace, commit_inplace, device_error, guard, needs
+from ._core import _OVERLAP, attach, check_inplace, commit_inplace, device_error, expanded, guard, needs
 from .factory import _fill_value
 from .selection import _scalar_to
 from .shape import make_view
@@ -597,7 +597,7 @@ def _writable(data, np_idx, basic):
             view = _get(data, np_idx)
         except IndexError:
             view = data[:0]     # _assign raises torch's IndexError
-        if view.size and any(st == 0 and n > 1 for st, n in zip(view.strides, view.shape)):
+        if expanded(view):
             raise RuntimeError(_OVERLAP)
     else:
         warnings.warn("Use of index_put_ on expanded tensors is deprecated. Please clone() the tensor before "

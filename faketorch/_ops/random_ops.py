@@ -10,8 +10,8 @@ from .. import _dtype as D
 from .. import _rng
 from .._tensor import Tensor, _make
 from ..autograd.grad_mode import state as grad_state
-from ._core import (attach, broadcast_shapes as _broadcast_shapes, check_inplace, commit_inplace, kernel_error,
-                    register, write_out, zero_grad)
+from ._core import (_OVERLAP, attach, broadcast_shapes as _broadcast_shapes, check_inplace, commit_inplace, expanded,
+                    kernel_error, register, write_out, zero_grad)
 from .._device import device as _device_cls
 from .factory import _cpu, _dev, _dtype_arg, _fill_value, _finish, _is_int, _size
 from .sorting import topk as _topk
@@ -600,9 +600,8 @@ def _memory_order(a):
 
 
 def _check_overlap(a):
-    if a.size and any(st == 0 and n > 1 for n, st in zip(a.shape, a.strides)):      # an expanded tensor
-        raise RuntimeError("unsupported operation: more than one element of the written-to tensor refers to a single "
-                           "memory location. Please clone() the tensor before performing the operation.")
+    if expanded(a):
+        raise RuntimeError(_OVERLAP)
 
 
 def _float_only(self, fname):

@@ -6,6 +6,7 @@ import warnings
 from ... import _xnp as np
 from ..._dtype import float32, float64
 from ..._tensor import Tensor
+from ..._ops._core import expanded
 from ...autograd.grad_mode import no_grad
 from ...sparse._coo import _backend_error
 
@@ -126,8 +127,7 @@ def clip_grad_value_(parameters, clip_value, foreach=None):
 
 def _owns_elements(t):
     """Can t's array be written in place (not a broadcast view whose elements repeat)?"""
-    a = t._data
-    return getattr(a.flags, 'writeable', True) and not any(st == 0 and n > 1 for st, n in zip(a.strides, a.shape))
+    return getattr(t._data.flags, 'writeable', True) and not expanded(t._data)
 
 
 _get_total_norm, _clip_grads_with_norm_ = get_total_norm, clip_grads_with_norm_     # torch's private names
