@@ -18,7 +18,7 @@ _on = [False]
 
 def _site():
     for fr in reversed(traceback.extract_stack()):      # the innermost faketorch frame
-        if f'{os.sep}faketorch{os.sep}' in fr.filename:
+        if f"{os.sep}faketorch{os.sep}" in fr.filename and not fr.filename.endswith("_xnp.py"):
             return f"{fr.filename.split(os.sep + 'faketorch' + os.sep)[1]}:{fr.lineno} {fr.name}"
     return '?'
 
@@ -52,6 +52,8 @@ def _instrument():
     from faketorch._xnp import Kernel
     call = Kernel.__call__
     Kernel.__call__ = lambda self, *a, **k: _counted('kernel ' + self.name, lambda: call(self, *a, **k))()
+    launch = Kernel._launch       # a multi-tensor launch: one call on a GPU (its host version loops)
+    Kernel._launch = lambda self, group: _counted(f'kernel {self.name} x{len(group)}', lambda: launch(self, group))()
 
 
 def main(name='mlp_step_b64'):

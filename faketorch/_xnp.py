@@ -2,6 +2,8 @@
 (asarray, array, ascontiguousarray, as_strided ...) follow it: given a CuPy array they return a CuPy
 array. Ops import this as `np`, so one code path serves both libraries (STYLE.md section 3); on
 NumPy arrays every function is NumPy's own."""
+import itertools as _itertools
+import re
 import types as _types
 
 import numpy as _np
@@ -10,6 +12,11 @@ from ._device import module_of as _module_of
 
 globals().update({k: v for k, v in vars(_np).items() if not k.startswith('__')})
 _ndarray = _np.ndarray
+_list = list
+
+
+def _flat(lists):
+    return [x for xs in lists for x in xs]
 
 
 def __getattr__(name):          # NumPy's lazily loaded submodules
@@ -178,6 +185,7 @@ class Kernel:
 
     def __init__(self, name, in_params, out_params, body, host):
         self.name, self.params, self.body, self.host, self._k = name, (in_params, out_params), body, host, None
+        self._batched = {}      # (calls, which arguments are arrays) -> the multi-tensor kernel (False: none)
 
     def __call__(self, *args, size=None):      # args[0]: an array of the kernel's float type T
         ek = getattr(_module_of(args[0]), 'ElementwiseKernel', None) if self.ready(args[0]) else None
@@ -196,6 +204,60 @@ class Kernel:
                           RuntimeWarning)
             self._k = False
             return self.host(*args)
+
+    def many(self, calls):
+        """self(*args) for each args in `calls` (independent updates, e.g. an optimizer's parameters): on a
+        GPU, calls with equal scalars run as one launch over all their arrays (C-contiguous ones, up to
+        8 calls a launch): a multi-tensor kernel, as torch's foreach optimizers use."""
+        groups = {}
+        for args in calls:
+            if self._batchable(args):
+                key = tuple(type(a) is not _ndarray and not _gpu(a) and (type(a), a) or None for a in args)
+                groups.setdefault(key, []).append(args)
+            else:
+                self(*args)
+        for group in groups.values():
+            for s in range(0, len(group), 8):     # 8 calls of 4-d arrays keep the launch's arguments under 4 KB
+                self._launch(group[s:s + 8])
+
+    def _batchable(self, args):
+        return self._k is not False and self.ready(args[0]) and all(a.flags.c_contiguous for a in args if _gpu(a))
+
+    def _launch(self, group):
+        """One launch of the body over every call in `group` (same scalars): each array parameter x becomes
+        x0 ... x{k-1}, indexed through the offsets of the calls' elements in one flat range."""
+        k, first = len(group), group[0]
+        if k == 1:
+            return self(*first)
+        arrays = tuple(_gpu(a) for a in first)
+        kern = self._batched.get((k, arrays))
+        ek = getattr(_module_of(first[0]), 'ElementwiseKernel', None)
+        if kern is False or ek is None:
+            return [self(*args) for args in group]
+        names = [p.split() for part in self.params for p in part.split(',')]
+        n_in = len(self.params[0].split(','))
+        if kern is None:
+            arr = [n for (t, n), is_a in zip(names, arrays) if is_a]
+            decl = [[f'raw {t} {n}{j}' for j in range(k)] if is_a else [f'{t} {n}'] for (t, n), is_a in zip(names, arrays)]
+            ins = _flat(decl[:n_in]) + [f'int64 ofs{j}' for j in range(1, k)]
+            blocks = []
+            for j in range(k):
+                body = re.sub(r'\b(%s)\b' % '|'.join(arr), lambda m: f'{m.group(1)}{j}[el]', self.body)
+                cond = f'if (i < ofs{j + 1}) ' if j < k - 1 else ''
+                blocks.append(f'{cond}{{ const ptrdiff_t el = i - {f"ofs{j}" if j else 0}; {body}; }}')
+            kern = ek(', '.join(ins), ', '.join(_flat(decl[n_in:])), ' else '.join(blocks),
+                      f'faketorch_{self.name}_x{k}', options=('--fmad=false',))
+        offsets = _list(_itertools.accumulate(args[0].size for args in group))
+        flat = [[args[p] for args in group] if is_a else [first[p]] for p, is_a in enumerate(arrays)]
+        try:
+            kern(*_flat(flat[:n_in]), *offsets[:-1], *_flat(flat[n_in:]), size=offsets[-1])
+        except Exception as e:          # no working compiler: one call each
+            if type(e).__name__ != 'CompileException':
+                raise
+            kern = False
+            for args in group:
+                self(*args)
+        self._batched[(k, arrays)] = kern
 
     def ready(self, a):
         """Will a call on `a` run the kernel: a GPU array of 32- or 64-bit floats? (The bodies

@@ -48,7 +48,7 @@ def test_cross_entropy_forward_backward(dtype, reduction, ran):
         assert loss.grad_fn.name() == 'NllLossBackward0'
     _close(out['cuda'][0], out['cpu'][0], dtype)
     _close(out['cuda'][1], out['cpu'][1], dtype)
-    assert ran == ['log_softmax_rows', 'nll_rows', 'nll_bwd_rows', 'log_softmax_bwd_rows']
+    assert ran == ['log_softmax_rows', 'nll_rows', 'nll_reduce', 'nll_bwd_rows', 'log_softmax_bwd_rows']
 
 
 def test_log_softmax_rows_and_bad_target():
@@ -71,6 +71,7 @@ def test_relu_backward(ran):
 
 
 @pytest.mark.parametrize('make', [lambda p: torch.optim.SGD(p, lr=0.1, momentum=0.9, dampening=0.1),
+                                  lambda p: torch.optim.SGD(p, lr=0.1),
                                   lambda p: torch.optim.Adam(p, lr=0.01),
                                   lambda p: torch.optim.AdamW(p, lr=0.01, betas=(0.3, 0.99))])
 def test_optimizer_steps(make, ran):
@@ -85,7 +86,29 @@ def test_optimizer_steps(make, ran):
             opt.step()
         final.append(w.detach())
     _close(final[1], final[0], torch.float32)
-    assert len(ran) in (3, 4) and len(set(ran)) == 1      # SGD's first step has no buffer yet
+    assert len(ran) == 4 and len(set(ran[1:])) == 1      # SGD's first step has no buffer yet: a plain step
+
+
+@pytest.mark.parametrize('make', [lambda p: torch.optim.SGD(p, lr=0.1, momentum=0.9),
+                                  lambda p: torch.optim.Adam(p, lr=0.01)])
+def test_optimizer_steps_many_params(make):
+    """The multi-tensor launch (Kernel.many): ten float32 parameters of several shapes (launches of 8
+    and 2) and a float64 one (a group of its own) against the CPU's step."""
+    torch.manual_seed(0)
+    w0 = [torch.randn(s) for s in [(7, 3), (5,), (2, 3, 4), (1,), (4, 4), (3,), (2, 2), (6,), (9,), (2, 5)]]
+    w0.append(torch.randn(3, dtype=torch.float64))
+    grads = [[torch.randn(w.shape, dtype=w.dtype) for w in w0] for _ in range(3)]
+    final = {}
+    for dev in ('cpu', 'cuda'):
+        ws = [torch.nn.Parameter(w.to(dev).clone()) for w in w0]
+        opt = make(ws)
+        for gs in grads:
+            for w, g in zip(ws, gs):
+                w.grad = g.to(dev)
+            opt.step()
+        final[dev] = ws
+    for a, b in zip(final['cuda'], final['cpu']):
+        _close(a.detach(), b.detach(), a.dtype)
 
 
 def test_conv_input_grad_and_max_pool_grad(ran):
@@ -102,4 +125,29 @@ def test_conv_input_grad_and_max_pool_grad(ran):
         grads += [xd.grad, tied.grad]
     _close(grads[2], grads[0], torch.float32, scale=1000)
     _close(grads[3], grads[1], torch.float32)
-    assert sorted(set(ran)) == ['col2im_runs', 'max2x2_grad']
+    assert sorted(set(ran)) == ['col2im_runs', 'max2x2', 'max2x2_grad']
+
+
+@pytest.mark.parametrize('dtype', [torch.float32, torch.float64])
+def test_max_pool_2x2_nan_ties_and_infinities(dtype, ran):
+    """The 2x2 max-pool kernels find NaN maxima themselves (no host sync): a NaN wins the forward, the
+    last NaN of a window takes the gradient, a tie goes to the first maximum, as on the CPU."""
+    torch.manual_seed(0)
+    x = torch.randn(2, 3, 6, 8, dtype=dtype)
+    nan, inf = float('nan'), float('inf')
+    x[0, 0, 0, :2] = nan                    # two NaNs in one window: the second takes the gradient
+    x[0, 1, 2:4, 2:4] = torch.tensor([[1., nan], [nan, 0.]], dtype=dtype)
+    x[1, 0, 0:2, 4:6] = -inf                # an all -inf window: its first element
+    x[1, 2, 4:6, 0:2] = torch.tensor([[2., 2.], [2., 1.]], dtype=dtype)
+    x[1, 1, 0:2, 0:2] = torch.tensor([[-0., 0.], [0., -0.]], dtype=dtype)
+    out, grads = [], []
+    for dev in ('cpu', 'cuda'):
+        xd = x.to(dev).detach().requires_grad_()
+        y = F.max_pool2d(xd, 2)
+        y.backward(torch.arange(1., y.numel() + 1, dtype=dtype).reshape(y.shape).to(dev))
+        out.append(y.detach())
+        grads.append(xd.grad)
+    np.testing.assert_array_equal(out[1].cpu().numpy(), out[0].numpy())
+    np.testing.assert_array_equal(grads[1].cpu().numpy(), grads[0].numpy())
+    assert ran == ['max2x2', 'max2x2_grad']
+

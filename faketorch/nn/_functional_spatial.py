@@ -936,9 +936,10 @@ def _max_pool(input, nd, kernel_size, stride, padding, dilation, ceil_mode, with
                                            ceil_mode)
     lead = x.ndim - nd
     xp = _pad_array(x, pads, _lowest(x.dtype))
-    views = [xp[sl] for _, sl in _offset_slices(k, s, d, out, lead)]
-    if _is_2x2(x, k, s, d, pads):
-        best = _max2x2(x)
+    views = None if _is_2x2(x, k, s, d, pads) else [xp[sl] for _, sl in _offset_slices(k, s, d, out, lead)]
+    if views is None:
+        best = _max2x2_gpu(x, x.shape[-1], np.empty_like(x, shape=x.shape[:-2] + tuple(out))) \
+            if _max2x2_gpu.ready(x) else _max2x2(x)
     else:
         best = views[0].copy()
         for v in views[1:]:
@@ -949,6 +950,9 @@ def _max_pool(input, nd, kernel_size, stride, padding, dilation, ceil_mode, with
 
     def argmax():
         """Window offset of each maximum: torch keeps the first maximum, or the last NaN."""
+        nonlocal views
+        if views is None:
+            views = [xp[sl] for _, sl in _offset_slices(k, s, d, out, lead)]
         a = np.zeros_like(best, dtype=np.int16 if len(views) < 32000 else np.int64)
         for j in range(len(views) - 1, -1, -1):
             np.copyto(a, j, where=views[j] == best)
@@ -974,7 +978,9 @@ def _max_pool(input, nd, kernel_size, stride, padding, dilation, ceil_mode, with
             and all(o * kk == n for o, kk, n in zip(out, k, x.shape[lead:]))
 
         def adj(go):        # the gradient goes to each window's maximum
-            if tiled and arg is None and not (x.dtype.kind == 'f' and np.isnan(best).any()):
+            if tiled and arg is None and (_max2x2_grad_gpu.ready(x) and tuple(k) == (2, 2) and x.dtype == go.dtype
+                                          or not (x.dtype.kind == 'f' and np.isnan(best).any())):
+                # (the GPU's 2x2 kernel finds NaN maxima itself: no isnan(best).any() sync)
                 return _tiled_max_grad(x, best, go, k, out, lead)
             a = arg if arg is not None else argmax()
             gxp = _zeros_like(xp)
@@ -993,10 +999,11 @@ def _max_pool(input, nd, kernel_size, stride, padding, dilation, ceil_mode, with
 
 
 def _is_2x2(x, k, s, d, pads):
-    """The common 2x2 / stride-2 pool over even rows and columns, with its own fast kernels."""
+    """The common 2x2 / stride-2 pool over even rows and columns of a C-contiguous array, with its
+    own fast kernels."""
     return tuple(k) == (2, 2) and tuple(s) == (2, 2) and tuple(d) == (1, 1) and \
         not any(lo or hi for lo, hi in pads) and x.shape[-1] % 2 == 0 and x.shape[-2] % 2 == 0 and \
-        sys.byteorder == 'little' and isinstance(x, np.ndarray)
+        sys.byteorder == 'little' and (isinstance(x, np.ndarray) or _max2x2_gpu.ready(x) and x.flags.c_contiguous)
 
 
 def _rep2(a):
@@ -1015,6 +1022,14 @@ def _max2x2(x):
     x3 = x.reshape(-1, 2, W)
     rows = np.maximum(x3[:, 0], x3[:, 1]).reshape(-1, 2)
     return np.maximum(rows[:, 0], rows[:, 1]).reshape(x.shape[:-2] + (H // 2, W // 2))
+
+
+# on a GPU, one kernel: np.maximum's order (row pairs, then column pairs; a NaN wins)
+_max2x2_gpu = np.Kernel('max2x2', 'raw T x, int64 W', 'T y', """
+    const ptrdiff_t r = i / (W / 2), c = i - r * (W / 2), base = 2 * r * W + 2 * c;
+    const T a = x[base], b = x[base + 1], u = x[base + W], v = x[base + W + 1];
+    const T c0 = (a >= u || a != a) ? a : u, c1 = (b >= v || b != b) ? b : v;
+    y = (c0 >= c1 || c0 != c0) ? c0 : c1;""", lambda x, W, y: _max2x2(x))
 
 
 def _max2x2_grad(x, best, go):
@@ -1038,14 +1053,27 @@ def _max2x2_grad(x, best, go):
     return r.reshape(x.shape)
 
 
-# on a GPU, one kernel: each element takes the gradient if it is its window's first maximum
+def _max2x2_grad_host(x, best, go, H, W, gx):
+    """The kernel below in NumPy: _max2x2_grad, where a window's maximum is NaN its last NaN."""
+    if not np.isnan(best).any():
+        return _max2x2_grad(x, best, go)
+    win = np.ascontiguousarray(x.reshape(-1, H // 2, 2, W // 2, 2).transpose(0, 1, 3, 2, 4)).reshape(-1, 4)
+    b = best.reshape(-1)
+    first = np.where(np.isnan(b), 3 - np.argmax(np.isnan(win[:, ::-1]), 1), np.argmax(win == b[:, None], 1))
+    g = np.where(np.arange(4, like=first) == first[:, None], go.reshape(-1, 1), 0).astype(x.dtype)
+    return np.ascontiguousarray(g.reshape(-1, H // 2, W // 2, 2, 2).transpose(0, 1, 3, 2, 4)).reshape(x.shape)
+
+
+# on a GPU, one kernel: each element takes the gradient if it is its window's first maximum (or,
+# where the maximum is NaN, its last NaN: torch's scan keeps a later NaN)
 _max2x2_grad_gpu = np.Kernel('max2x2_grad', 'raw T x, raw T best, raw T go, int64 H, int64 W', 'T gx', """
     const ptrdiff_t w = i % W, hw = i / W, h = hw % H, p = hw / H, h0 = h - (h & 1), w0 = w - (w & 1);
     const ptrdiff_t o = (p * (H / 2) + h0 / 2) * (W / 2) + w0 / 2, base = (p * H + h0) * W + w0;
     const T b = best[o];
-    const int first = x[base] == b ? 0 : x[base + 1] == b ? 1 : x[base + W] == b ? 2 : x[base + W + 1] == b ? 3 : -1;
-    gx = first == (h - h0) * 2 + (w - w0) ? go[o] : (T)0;""",
-    lambda x, best, go, H, W, gx: _max2x2_grad(x, best, go))
+    const T x0 = x[base], x1 = x[base + 1], x2 = x[base + W], x3 = x[base + W + 1];
+    const int first = b != b ? (x3 != x3 ? 3 : x2 != x2 ? 2 : x1 != x1 ? 1 : 0)
+                             : (x0 == b ? 0 : x1 == b ? 1 : x2 == b ? 2 : x3 == b ? 3 : -1);
+    gx = first == (h - h0) * 2 + (w - w0) ? go[o] : (T)0;""", _max2x2_grad_host)
 
 
 def _tiled_max_grad(x, best, go, k, out, lead):

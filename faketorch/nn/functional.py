@@ -591,9 +591,14 @@ def _nll_host(x, t, C, ignore):
     return np.where(ok, -picked, 0), valid.astype(x.dtype), bad
 
 
-def _nll_bwd_host(w, s, t, ss, C, y):
+def _nll_reduce_host(losses, w, bad, mean, out, total, anybad):
+    total = w.sum()
+    return (losses.sum() / total if mean else losses.sum()), total, bad.any()
+
+
+def _nll_bwd_host(w, s, total, mean, t, C, y):
     hit = np.arange(C, like=t)[None, :] == t[:, None]
-    y[...] = np.where(hit, -(w * (s.reshape(-1) if ss else s))[:, None], 0)
+    y[...] = np.where(hit, -(w * (s / total if mean else s))[:, None], 0)
     return y
 
 
@@ -616,9 +621,18 @@ _nll_rows = np.Kernel('nll_rows', 'raw T x, int64 t, int64 C, int64 ignore', 'T 
     bad = valid && (t < 0 || t >= C);
     w = valid ? 1 : 0;
     loss = valid && !bad ? -x[i * C + t] : 0;""", _nll_host)
-_nll_bwd_rows = np.Kernel('nll_bwd_rows', 'raw T w, raw T s, raw int64 t, int64 ss, int64 C', 'T y', """
+# the reduction in one thread (a loop over the rows; nll_rows' outputs are one value a row)
+_nll_reduce = np.Kernel('nll_reduce', 'raw T losses, raw T w, raw bool bad, int64 mean', 'T out, T total, bool anybad', """
+    const ptrdiff_t n = losses.size();
+    T sl = 0, sw = 0;
+    bool b = false;
+    for (ptrdiff_t r = 0; r < n; r++) { sl += losses[r]; sw += w[r]; b = b || bad[r]; }
+    total = sw;
+    out = mean ? sl / sw : sl;
+    anybad = b;""", _nll_reduce_host)
+_nll_bwd_rows = np.Kernel('nll_bwd_rows', 'raw T w, T s, T total, int64 mean, raw int64 t, int64 C', 'T y', """
     const ptrdiff_t r = i / C;
-    y = (i - r * C == t[r]) ? -(w[r] * s[r * ss]) : 0;""", _nll_bwd_host)
+    y = (i - r * C == t[r]) ? -(w[r] * (mean ? s / total : s)) : 0;""", _nll_bwd_host)
 
 
 def _rows(kernel, *arrays):
@@ -2094,9 +2108,11 @@ def _nll_rows_loss(input, t, ignore_index, reduction):
     a = np.ascontiguousarray(input._data)
     n, C = a.shape
     losses, w, bad = _nll_rows(a, t, C, ignore_index)
-    _check_targets(t, bad)
-    total = w.sum()
-    out = losses.sum() / total if reduction == 'mean' else losses.sum()
+    mean = reduction == 'mean'
+    out, total, anybad = _nll_reduce(losses, w, bad, int(mean), *(np.empty_like(a, shape=()) for _ in range(2)),
+                                     np.empty_like(bad, shape=()))
+    if anybad:      # (one sync, for torch's CPU error where its CUDA kernel asserts)
+        _check_targets(t, bad)
     r = _make(out, input.dtype, input._device)
     if input._requires_grad and grad_state.enabled:
         def bwd(node, g):
@@ -2107,8 +2123,8 @@ def _nll_rows_loss(input, t, ignore_index, reduction):
                     gv = gv / _make(total, input.dtype, input._device)
                 idx = _make(np.where(w > 0, t, 0)[:, None], D.int64, input._device)
                 return zeros((n, C), dtype=input.dtype, device=input._device).scatter(1, idx, gv.unsqueeze(1))
-            s = g._data / total if reduction == 'mean' else g._data
-            return _make(_nll_bwd_rows(w, s.reshape(1), t, 0, C, np.empty_like(a)), input.dtype, input._device)
+            return _make(_nll_bwd_rows(w, g._data, total, int(mean), t, C, np.empty_like(a)), input.dtype,
+                         input._device)
         attach('NllLossBackward0', bwd, (input,), (r,))
     return r
 

@@ -36,12 +36,12 @@ _adam_step = np.Kernel('adam', 'T g, T w, int32 near, T b2, T omb2, T bc2, T eps
                        'v = v * b2 + (omb2 * g) * g; p = p + (nss * m) / (sqrt(v) / bc2 + eps)', _adam_host)
 
 
-def _fused_step(g, m, v, pa, beta1, beta2, bias_correction2_sqrt, eps, step_size):
-    """_lerp_, _ema_sq_ and the step below (one kernel on a GPU)."""
+def _fused_args(g, m, v, pa, beta1, beta2, bias_correction2_sqrt, eps, step_size):
+    """_lerp_, _ema_sq_ and the step's arguments: _adam_step.many runs them all (one kernel on a GPU)."""
     f = pa.dtype.type
     w = f(1 - beta1)
-    _adam_step(g, w, int(abs(w) < 0.5), f(beta2), f(1 - beta2), f(bias_correction2_sqrt), f(eps), f(-step_size),
-               m, v, pa)
+    return (g, w, int(abs(w) < 0.5), f(beta2), f(1 - beta2), f(bias_correction2_sqrt), f(eps), f(-step_size),
+            m, v, pa)
 
 
 class Adam(Optimizer):
@@ -82,6 +82,7 @@ class Adam(Optimizer):
             beta1, beta2 = (_to_scalar(b) for b in group['betas'])
             wd, eps, amsgrad = group['weight_decay'], group['eps'], group['amsgrad']
             buffers = ('exp_avg', 'exp_avg_sq') + (('max_exp_avg_sq',) if amsgrad else ())
+            fused = []
             for p in self._dense_params(group, buffers):
                 state = self._lazy_state(p, buffers)
                 step = _incr(state['step'])
@@ -93,7 +94,7 @@ class Adam(Optimizer):
                 step_size = lr / bias_correction1
                 bias_correction2_sqrt = bias_correction2 ** 0.5
                 if not amsgrad:
-                    _fused_step(g, m, v, pa, beta1, beta2, bias_correction2_sqrt, eps, step_size)
+                    fused.append(_fused_args(g, m, v, pa, beta1, beta2, bias_correction2_sqrt, eps, step_size))
                     _bump(p, state['exp_avg'], state['exp_avg_sq'])
                     continue
                 _lerp_(m, g, 1 - beta1)
@@ -108,4 +109,5 @@ class Adam(Optimizer):
                 denom += f(eps)
                 pa += (f(-step_size) * m) / denom
                 _bump(p, state['exp_avg'], state['exp_avg_sq'])
+            _adam_step.many(fused)
         return loss

@@ -7,7 +7,7 @@ from ._sparse import sgd_step as _sparse_sgd
 
 __all__ = ['SGD']
 
-# the momentum step below in one launch on a GPU
+# the momentum step and the plain step below each in one launch for all parameters on a GPU
 def _momentum_host(g, m, alpha, nlr, buf, p):
     buf *= m
     buf += g if alpha == 1 else g * alpha
@@ -19,11 +19,20 @@ _momentum_step = np.Kernel('sgd_momentum', 'T g, T m, T alpha, T nlr', 'T buf, T
                            'buf = buf * m + g * alpha; p = p + buf * nlr', _momentum_host)
 
 
-def _fused_step(g, buf_t, p, momentum, dampening, lr):
-    """The momentum update and the parameter step (one kernel on a GPU)."""
+def _plain_host(g, nlr, p):
+    p += g * nlr
+    return p
+
+
+_plain_step = np.Kernel('sgd', 'T g, T nlr', 'T p', 'p = p + g * nlr', _plain_host)
+
+
+def _fused_args(g, buf_t, p, momentum, dampening, lr):
+    """The momentum update and the parameter step's arguments: _momentum_step.many runs them all (one
+    kernel on a GPU)."""
     f = g.dtype.type
-    _momentum_step(g, f(momentum), f(1 - dampening), f(-lr), _real(buf_t._data), _real(p._data))
     _bump(buf_t, p)
+    return g, f(momentum), f(1 - dampening), f(-lr), _real(buf_t._data), _real(p._data)
 
 
 class SGD(Optimizer):
@@ -58,6 +67,7 @@ class SGD(Optimizer):
                     self._need_device_dtype_check_for_fused = False
                 if any(p._grad.is_sparse for p in params):
                     raise RuntimeError("`_fused_sgd` does not support sparse gradients")
+            fused, plain = [], []
             for p in params:
                 if p._grad.is_sparse:
                     _sparse_sgd(p, self.state, lr, momentum, dampening, wd, nesterov, maximize)
@@ -69,7 +79,7 @@ class SGD(Optimizer):
                     if buf_t is None:
                         buf_t = _make(g.copy(), p._grad.dtype, p._device)
                     elif not nesterov:
-                        _fused_step(g, buf_t, p, momentum, dampening, lr)
+                        fused.append(_fused_args(g, buf_t, p, momentum, dampening, lr))
                         continue
                     else:
                         buf = _real(buf_t._data)
@@ -88,6 +98,8 @@ class SGD(Optimizer):
                     else:
                         g = _real(buf_t._data)
                 pa = _real(p._data)
-                pa += g * pa.dtype.type(-lr)
+                plain.append((g, pa.dtype.type(-lr), pa))
                 _bump(p)
+            _momentum_step.many(fused)
+            _plain_step.many(plain)
         return loss
