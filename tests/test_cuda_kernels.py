@@ -151,3 +151,22 @@ def test_max_pool_2x2_nan_ties_and_infinities(dtype, ran):
     np.testing.assert_array_equal(grads[1].cpu().numpy(), grads[0].numpy())
     assert ran == ['max2x2', 'max2x2_grad']
 
+
+
+def test_inplace_updates_write_straight_into_the_array(monkeypatch):
+    """p.add_(g), p.mul_(s), p -= t on CUDA tensors that record nothing: one ufunc into p's array
+    (_core._write_directly; one launch, not a result and a copy), the CPU's values."""
+    from faketorch._ops import _core
+    direct, orig = [], _core._write_directly
+    monkeypatch.setattr(_core, '_write_directly', lambda f, s, o: direct.append(orig(f, s, o)) or direct[-1])
+    out = []
+    for dev in ('cpu', 'cuda'):
+        torch.manual_seed(0)
+        p, g = torch.randn(5, 3).to(dev), torch.randn(5, 3).to(dev)
+        p.add_(g)
+        p.mul_(0.9)
+        p -= 0.1 * g
+        p /= torch.tensor(2.0, device=dev)
+        out.append(p)
+    np.testing.assert_array_equal(out[1].cpu().numpy(), out[0].numpy())
+    assert direct == [True] * 8

@@ -306,8 +306,8 @@ def check_partial_overlap(out, t):
 
 def _write_directly(f, self, other):
     """The common in-place update that records nothing: a float32/float64 tensor and a tensor of its
-    dtype and shape (or 0-d), or a Python int/float, through f's ufunc (f._ufunc) straight into
-    self's array; the general path computes a result, then copies it in. False where anything is
+    dtype, shape and device (or 0-d), or a Python int/float, through f's ufunc (f._ufunc) straight
+    into self's array (NumPy's or CuPy's); the general path computes a result, then copies it in. False where anything is
     unusual (autograd, views of one storage, broadcasting, an expanded self): the general path."""
     uf = getattr(f, '_ufunc', None)
     if uf is None or self._requires_grad or not (self.dtype is D.float32 or self.dtype is D.float64):
@@ -325,10 +325,10 @@ def _write_directly(f, self, other):
     else:
         return False
     base = self._base
-    if base is not None and base._requires_grad or a.__class__ is not np.ndarray or not a.flags.writeable \
-            or expanded(a):
+    if base is not None and base._requires_grad or expanded(a) or \
+            (not a.flags.writeable if a.__class__ is np.ndarray else not np._gpu(a)):
         return False
-    uf(a, b, out=a)
+    uf(a, b, out=a)     # (on a GPU one launch, where the general path makes two: the result, then the copy)
     self._vc[0] += 1
     return True
 
