@@ -36,6 +36,18 @@ def _counted(kind, f):
     return g
 
 
+class _Counted:
+    """A counted function of the cupy module that keeps its attributes (a ufunc's .at, .reduce)."""
+    def __init__(self, kind, f):
+        self._f, self._call = f, _counted(kind, f)
+
+    def __call__(self, *a, **k):
+        return self._call(*a, **k)
+
+    def __getattr__(self, name):
+        return getattr(self._f, name)
+
+
 def _instrument():
     nd = cupy.ndarray
     for m in ('__array_ufunc__', '__array_function__', '__getitem__', '__setitem__', 'get', '__bool__',
@@ -47,7 +59,7 @@ def _instrument():
     for m in ('asarray', 'array', 'ascontiguousarray'):
         setattr(cupy, m, _counted(m, getattr(cupy, m)))
     module_getattr = cupy.__getattr__
-    cupy.__getattr__ = lambda name: (lambda r: _counted('cupy.' + name, r)
+    cupy.__getattr__ = lambda name: (lambda r: _Counted('cupy.' + name, r)
                                      if callable(r) and not isinstance(r, type) else r)(module_getattr(name))
     from faketorch._xnp import Kernel
     call = Kernel.__call__

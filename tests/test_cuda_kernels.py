@@ -170,3 +170,33 @@ def test_inplace_updates_write_straight_into_the_array(monkeypatch):
         out.append(p)
     np.testing.assert_array_equal(out[1].cpu().numpy(), out[0].numpy())
     assert direct == [True] * 8
+
+
+@pytest.mark.parametrize('dtype', [torch.float32, torch.float64])
+def test_dropout_kernel(dtype, ran):
+    """F.dropout on CUDA: one kernel after the draws; the output is the input times the kept mask
+    over 1 - p, the gradient that mask's scale, the mask bool (CuPy's draws: no CPU comparison)."""
+    torch.manual_seed(0)
+    x = torch.randn(64, 33, dtype=dtype, device='cuda', requires_grad=True)
+    out, mask = torch.native_dropout(x, 0.25, True)
+    y = torch.nn.functional.dropout(x, 0.25)
+    y.backward(torch.ones_like(y))
+    assert ran == ['dropout', 'dropout'] and mask.dtype == torch.bool
+    m = (y != 0).to(dtype)
+    _close(y.detach(), (x.detach() * m * (1 / 0.75)).cpu(), dtype)
+    _close(x.grad, (m * (1 / 0.75)).cpu(), dtype)
+    _close(out.detach(), (x.detach() * mask.to(dtype) / 0.75).cpu(), dtype)
+    assert 0.6 < mask.float().mean().item() < 0.9
+
+
+def test_factories_build_on_the_device(monkeypatch):
+    """zeros / ones / empty / full / new_zeros on CUDA are made by CuPy on the GPU: no host array
+    copied over (a copy from pageable memory also waits for the GPU's queue)."""
+    from faketorch._ops import factory
+    copies = []
+    monkeypatch.setattr(factory, 'to_device_array', lambda a, d: copies.append(a) or a)
+    t = torch.zeros(2, 3, device='cuda')
+    ts = [t, torch.ones(4, device='cuda', dtype=torch.int64), torch.empty(2, device='cuda'),
+          torch.full((2,), 1.5, device='cuda'), t.new_zeros(()), t.new_ones(3), t.new_full((2,), 7.0)]
+    assert copies == [] and all(x.is_cuda for x in ts)
+    assert [x.tolist() for x in ts[3:]] == [[1.5, 1.5], 0.0, [1.0, 1.0, 1.0], [7.0, 7.0]]

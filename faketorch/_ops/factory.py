@@ -70,8 +70,8 @@ def _size(size, fname, arg='size', pos=1, check_negative=True):
 
 
 def _finish(data, dtype, device, requires_grad):
-    dev = _dev(device)
-    if dev is not _cpu:
+    dev = device if device is _cpu else _dev(device)
+    if dev is not _cpu and not np._gpu(data):      # (an array _built_on the GPU is there already)
         data = to_device_array(data, dev)
     t = _make(data, dtype, dev)
     if requires_grad:
@@ -450,12 +450,23 @@ def _out_dtype(dtype, out):
     return out.dtype
 
 
+def _built_on(dev, npf, *args):
+    """npf(*args) (a NumPy constructor) made by the device's own library (a GPU's array on the GPU: no
+    host array, no copy, which from pageable host memory would also wait for the GPU's queue)."""
+    if dev is _cpu:
+        return npf(*args)
+    xp = xp_of(dev)
+    with xp.cuda.Device(dev.index or 0):
+        return getattr(xp, npf.__name__)(*args)
+
+
 def _filler(name, npf):
     def f(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False,
           memory_format=None):
         shape = _size(size, name)
         dt = _out_dtype(_dtype_arg(dtype, name), out) or D.get_default_dtype()
-        t = _finish(npf(shape, D.np_dtype(dt)), dt, device, requires_grad)
+        dev = _dev(device)
+        t = _finish(_built_on(dev, npf, shape, D.np_dtype(dt)), dt, dev, requires_grad)
         return write_out(out, t, name) if out is not None else t
     f.__name__ = name
     return f
@@ -562,9 +573,10 @@ def _full(fname, size, fill_value, dtype, device, requires_grad):
         raise TypeError(f"{fname}(): argument 'fill_value' (position 2) must be Number, not {_tp_name(fill_value)}")
     dtype = _dtype_arg(dtype, fname)
     dt = dtype or D.result_type_of((), (fill_value,))
+    dev = _dev(device)
     with np.errstate(over='ignore'):        # float16 / bfloat16 overflow to inf, unchecked
-        data = np.full(_size((size,), fname), _fill_value(fill_value, dt), D.np_dtype(dt))
-    return _finish(data, dt, device, requires_grad)
+        data = _built_on(dev, np.full, _size((size,), fname), _fill_value(fill_value, dt), D.np_dtype(dt))
+    return _finish(data, dt, dev, requires_grad)
 
 
 def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None, requires_grad=False,

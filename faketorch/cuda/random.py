@@ -114,6 +114,10 @@ def _normal_tensor(cp, mean, std, dtype):
     return (cp.random.standard_normal(shape, dtype=_float(dtype)) * std + mean).astype(dtype, copy=False)
 
 
+def _random(cp, shape):
+    return cp.random.random(shape)
+
+
 def _bernoulli(cp, p, shape, dtype):
     return (cp.random.random(shape) < p).astype(dtype)
 
@@ -146,7 +150,7 @@ def _geometric(cp, shape, dtype, p):
     return cp.random.geometric(p, shape).astype(dtype, copy=False)
 
 
-_DRAWS = {'uniform': _uniform, 'normal': _normal, 'normal_tensor': _normal_tensor, 'bernoulli': _bernoulli,
+_DRAWS = {'random': _random, 'uniform': _uniform, 'normal': _normal, 'normal_tensor': _normal_tensor, 'bernoulli': _bernoulli,
           'bernoulli_tensor': _bernoulli_tensor, 'randint': _randint, 'randperm': _randperm,
           'exponential': _exponential, 'cauchy': _cauchy, 'log_normal': _log_normal, 'geometric': _geometric}
 

@@ -2874,8 +2874,29 @@ def _enum_red(r):
     return r if isinstance(r, str) else ('none', 'mean', 'sum')[r]
 
 
+def _dropout_host(x, u, q, scale):
+    noise = (u < q).astype(x.dtype)
+    return (x * noise * scale).astype(x.dtype, copy=False), noise * scale, noise.astype(bool)
+
+
+# on a GPU, the mask, the output and the gradient's scale in one launch after the uniform draws
+# (bernoulli_'s own draws: u < 1 - p keeps an element)
+_dropout_gpu = np.Kernel('dropout', 'T x, float64 u, float64 q, T scale', 'T y, T m, bool keep',
+                         'keep = u < q; m = keep ? scale : (T)0; y = x * m', _dropout_host)
+
+
 def _native_dropout(input, p, train):
     """torch.native_dropout: (output, bool mask), one NativeDropoutBackward0 node."""
+    if train and _dropout_gpu.ready(input._data):
+        from ..cuda.random import draw
+        x = input._data
+        out, m, keep = _dropout_gpu(x, draw(input._device, 'random', x.shape), 1.0 - p,
+                                    x.dtype.type(1.0 / (1 - p) if p < 1 else 0.0))
+        out = _make(out, input.dtype, input._device)
+        if input._requires_grad and grad_state.enabled:
+            mt = _make(m, input.dtype, input._device)
+            attach('NativeDropoutBackward0', lambda node, g: g * mt, (input,), (out,))
+        return out, _make(keep, D.bool, input._device)
     if train:
         noise = input.new_empty(input.shape).bernoulli_(1 - p)
         scale = 1.0 / (1 - p) if p < 1 else 0.0

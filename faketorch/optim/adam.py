@@ -8,9 +8,11 @@ from .optimizer import (Optimizer, _bump, _check_adam_args, _check_fused, _closu
 __all__ = ['Adam']
 
 # the moment updates and the parameter step below, without amsgrad, in one launch on a GPU
-def _adam_host(g, w, near, b2, omb2, bc2, eps, nss, m, v, p):
+def _adam_host(g, w, near, b2, omb2, bc2, eps, nss, dec, m, v, p):
     # torch's operations in its order, through two scratch arrays (fresh temporaries cost more here
-    # than the arithmetic)
+    # than the arithmetic); dec: AdamW's decoupled weight decay, first
+    if dec != 1:
+        p *= dec
     t = np.subtract(g, m)
     if near:
         t *= w
@@ -31,17 +33,18 @@ def _adam_host(g, w, near, b2, omb2, bc2, eps, nss, m, v, p):
     return m, v, p
 
 
-_adam_step = np.Kernel('adam', 'T g, T w, int32 near, T b2, T omb2, T bc2, T eps, T nss', 'T m, T v, T p',
-                       'm = near ? m + w * (g - m) : g - (g - m) * (1 - w); '
+_adam_step = np.Kernel('adam', 'T g, T w, int32 near, T b2, T omb2, T bc2, T eps, T nss, T dec', 'T m, T v, T p',
+                       'p = p * dec; m = near ? m + w * (g - m) : g - (g - m) * (1 - w); '
                        'v = v * b2 + (omb2 * g) * g; p = p + (nss * m) / (sqrt(v) / bc2 + eps)', _adam_host)
 
 
-def _fused_args(g, m, v, pa, beta1, beta2, bias_correction2_sqrt, eps, step_size):
-    """_lerp_, _ema_sq_ and the step's arguments: _adam_step.many runs them all (one kernel on a GPU)."""
+def _fused_args(g, m, v, pa, beta1, beta2, bias_correction2_sqrt, eps, step_size, decay):
+    """The decoupled decay factor, _lerp_, _ema_sq_ and the step's arguments: _adam_step.many runs them
+    all (one kernel on a GPU)."""
     f = pa.dtype.type
     w = f(1 - beta1)
     return (g, w, int(abs(w) < 0.5), f(beta2), f(1 - beta2), f(bias_correction2_sqrt), f(eps), f(-step_size),
-            m, v, pa)
+            f(decay), m, v, pa)
 
 
 class Adam(Optimizer):
@@ -86,7 +89,8 @@ class Adam(Optimizer):
             for p in self._dense_params(group, buffers):
                 state = self._lazy_state(p, buffers)
                 step = _incr(state['step'])
-                pa, g = _decay_and_grad(p, lr, wd, group['decoupled_weight_decay'], group['maximize'])
+                decoupled = group['decoupled_weight_decay']     # (the fused step below applies its decay)
+                pa, g = _decay_and_grad(p, lr, 0 if decoupled and not amsgrad else wd, decoupled, group['maximize'])
                 f = pa.dtype.type
                 m, v = _real(state['exp_avg']._data), _real(state['exp_avg_sq']._data)
                 bias_correction1 = 1 - beta1 ** step
@@ -94,7 +98,8 @@ class Adam(Optimizer):
                 step_size = lr / bias_correction1
                 bias_correction2_sqrt = bias_correction2 ** 0.5
                 if not amsgrad:
-                    fused.append(_fused_args(g, m, v, pa, beta1, beta2, bias_correction2_sqrt, eps, step_size))
+                    fused.append(_fused_args(g, m, v, pa, beta1, beta2, bias_correction2_sqrt, eps, step_size,
+                                             1 - lr * wd if decoupled and wd != 0 else 1))
                     _bump(p, state['exp_avg'], state['exp_avg_sq'])
                     continue
                 _lerp_(m, g, 1 - beta1)
