@@ -42,7 +42,7 @@ def _inplace(input, result):
 
 
 def _not_implemented(kernel, t):
-    return kernel_error(kernel, t.dtype)
+    return kernel_error(kernel, t.dtype, t._device)
 
 
 def _float_only(kernel, t):
@@ -1968,7 +1968,7 @@ def huber_loss(input, target, reduction='mean', delta=1.0, weight=None):
     return _pointwise_loss('HuberLossBackward0', input, target, fwd, deriv, reduction, out_dtype=input.dtype)
 
 
-def _nll_check(input, target, weight):
+def _nll_check(input, target, weight, reduction):
     """torch's nll_loss_nd checks, in its order: inputs of up to 2 dims go to nll_loss, 4-dim ones to
     nll_loss2d, the others to nll_loss2d on a reshaped view (after their own target-size check)."""
     nd = input.dim()
@@ -1995,16 +1995,24 @@ def _nll_check(input, target, weight):
             raise RuntimeError(f'Expected target size {list(want)}, got {list(target.shape)}')
         _nll_target_dtype(input, target, nd)
         if nd == 4 and target.dim() != 3:
-            raise RuntimeError('only batches of spatial targets supported (3D tensors) but got targets of '
-                               f'dimension: {target.dim()}')
+            got = (f'size: : {list(target.shape)}' if input._device.type == 'cuda'
+                   else f'dimension: {target.dim()}')
+            raise RuntimeError(f'only batches of spatial targets supported (3D tensors) but got targets of {got}')
         if weight is not None and weight.numel() != C:
             raise RuntimeError('weight tensor should be defined either for all or no classes')
         if nd == 4 and tuple(target.shape) != want:
             raise RuntimeError(f'size mismatch (got input: {list(input.shape)} , target: {list(target.shape)}')
         kernel = 'nll_loss2d_forward_out_frame'
+    wrong_weight = weight is not None and weight.dtype is not input.dtype
+    if input._device.type == 'cuda':      # torch's CUDA nll_loss checks the weight first; its kernels by rank
+        if wrong_weight:
+            raise RuntimeError(f'expected scalar type {D.type_name(input.dtype)} but found {D.type_name(weight.dtype)}')
+        if nd <= 2:
+            kernel = ('nll_loss_forward_no_reduce_cuda_kernel' if nd == 2 and reduction == 'none'
+                      else f'nll_loss_forward_reduce_cuda_kernel_{nd}d')
     if input.dtype._cat != 2:
         raise _not_implemented(kernel, input)
-    if weight is not None and weight.dtype is not input.dtype:
+    if wrong_weight:
         raise RuntimeError(f'expected scalar type {D.type_name(input.dtype)} but found {D.type_name(weight.dtype)}')
     return C
 
@@ -2032,7 +2040,7 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
 def _nll_nd(input, target, weight, ignore_index, reduction):
     """torch's nll_loss_nd: 3-d and >4-d inputs go through nll_loss2d on an (N, C, 1, -1) view, and an
     unreduced loss is viewed back (so its grad_fn is ViewBackward0)."""
-    _nll_check(input, target, weight)
+    _nll_check(input, target, weight, reduction)
     d = input.dim()
     if (d == 3 or d > 4) and input.numel() > 0:
         n, c = input.shape[:2]
@@ -2469,8 +2477,9 @@ def _margin_input_check(input):
 
 
 def _margin_dtypes(kernel, input, target):
-    """The two margin kernels' loops: float and double inputs, int64 targets."""
-    if input.dtype is not D.float32 and input.dtype is not D.float64:
+    """The two margin kernels' loops: float and double inputs (half ones too on CUDA), int64 targets."""
+    if input.dtype is not D.float32 and input.dtype is not D.float64 and not (
+            input.dtype._cat == 2 and input._device.type == 'cuda'):
         raise _not_implemented(kernel, input)
     if target.dtype is not D.int64:
         raise RuntimeError(f'expected scalar type Long but found {D.type_name(target.dtype)}')
@@ -2519,7 +2528,10 @@ def _multilabel_margin(input, target, reduction):
         ok = target.dim() == 2 and tuple(target.shape) == tuple(input.shape)
     if not ok:
         raise RuntimeError(f'inconsistent target size: {list(target.shape)} for input of size: {list(input.shape)}')
-    if target.numel():      # torch reads the extremes as integers: every entry in [-1, C)
+    cuda = input._device.type == 'cuda'
+    if cuda:        # torch's CUDA kernel checks dtypes first and reads targets up to the first negative one
+        _margin_dtypes('multilabel_margin_loss_forward_out_frame', input, target)
+    elif target.numel():      # torch reads the extremes as integers: every entry in [-1, C)
         tg = target._data
         if int(tg.min()) < -1 or int(tg.max()) >= C_:
             raise RuntimeError("argument #2 'target' is out of range")
