@@ -25,12 +25,12 @@ def cuda_blas_check(kernel, t, *arrays):
 
 def _cuda_kernel(na, nb):
     """The CUDA kernel torch.matmul reaches for operands of these ranks (it folds a batch against a
-    matrix into one mm)."""
+    matrix or vector into one mm or mv; a vector or matrix against a batch goes to bmm)."""
     if na == 1 and nb == 1:
         return 'dot'
-    if na == 2 and nb == 1:
+    if nb == 1:
         return 'addmv_impl_cuda'
-    return 'baddbmm_cuda' if na >= 3 and nb >= 3 else 'addmm_cuda'
+    return 'baddbmm_cuda' if nb >= 3 else 'addmm_cuda'
 
 
 def _mm_name(na, nb, sa, sb):

@@ -1233,7 +1233,7 @@ _ADAPTIVE_KERNEL = {('avg', 2): 'adaptive_avg_pool2d', ('avg', 3): 'adaptive_avg
 
 def _adaptive_dtype_check(input, kind, nd):
     if not input.dtype.is_floating_point:
-        raise NotImplementedError(f'"{_ADAPTIVE_KERNEL[kind, nd]}" not implemented for \'{D.type_name(input.dtype)}\'')
+        raise kernel_error(_ADAPTIVE_KERNEL[kind, nd], input.dtype, input._device)
 
 
 def _negative_dim_check(shape):
@@ -1563,7 +1563,7 @@ def _norm_dtypes(input, *params):
 
 def _no_int_kernel(input, kernel, bool_ok=False):
     if not (input.dtype.is_floating_point or input.dtype.is_complex or bool_ok and input.dtype is D.bool):
-        raise kernel_error(kernel, input.dtype)
+        raise kernel_error(kernel, input.dtype, input._device)
 
 
 def _moments(x, axes):
