@@ -451,8 +451,10 @@ def _node(name):
 def masked_scatter(input, mask, source):
     shape = broadcast_shapes(mask._data.shape, input._data.shape)     # torch expands the two first
     if source.dtype is not input.dtype:
-        raise RuntimeError(f"masked_scatter: expected self and source to have same dtypes but got"
-                           f"{D.type_name(input.dtype)} and {D.type_name(source.dtype)}")
+        # torch's CPU message runs "got" into the dtype; its CUDA one names the in-place op
+        cuda = input._device.type == 'cuda'
+        raise RuntimeError(f"masked_scatter{'_' if cuda else ''}: expected self and source to have same dtypes but "
+                           f"got{' ' if cuda else ''}{D.type_name(input.dtype)} and {D.type_name(source.dtype)}")
     if mask.dtype is not D.bool:
         raise RuntimeError(f"masked_scatter_ only supports boolean masks, but got mask with dtype "
                            f"{D.type_name(mask.dtype)}")

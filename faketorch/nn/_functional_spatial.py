@@ -799,7 +799,7 @@ def _pool_args(fname, nd, kernel_size, stride, padding, dilation):
 _POOL_AXES = {2: 'HW', 3: 'THW'}
 
 
-def _pool_shape_check(shape, nd, fname, k, s, p, d, out):
+def _pool_shape_check(shape, nd, fname, k, s, p, d, out, device):
     """torch's pool2d_shape_check / pool3d_shape_check, run once every output size is known."""
     ax = _POOL_AXES[nd]
     got = lambda pre, vals: ' '.join(f'{pre}{a}: {v}' for a, v in zip(ax, vals))
@@ -814,7 +814,8 @@ def _pool_shape_check(shape, nd, fname, k, s, p, d, out):
             raise RuntimeError("Expected 3D or 4D (batch mode) tensor with optional 0 dim batch size for "
                                f"input, but got:{list(shape)}")
     else:
-        where = 'avg_pool3d()' if fname == 'avg_pool3d' else 'max_pool3d_with_indices_out_cpu_template()'
+        where = 'avg_pool3d()' if fname == 'avg_pool3d' else \
+            f'max_pool3d_with_indices_out_{device.type}_template()'
         if 0 in shape[-4:]:
             raise RuntimeError(f"{where}: Expected input's non-batch dimensions to have positive length, but "
                                f"input has a shape of {list(shape)} and non-batch dimension 0 has length zero!")
@@ -845,7 +846,7 @@ def _pool_geometry(input, nd, fname, kernel_size, stride, padding, dilation, cei
                          "but got -3)")
     inn = shape[-nd:]
     out = tuple(_pool_output_size(*a, ceil_mode) for a in zip(inn, k, p, s, d))
-    _pool_shape_check(shape, nd, fname, k, s, p, d, out)
+    _pool_shape_check(shape, nd, fname, k, s, p, d, out, input._device)
     _pool_dtype_check(input, fname)
     pads = tuple((pp, max(0, (o - 1) * ss + dd * (kk - 1) + 1 - i - pp))
                  for i, kk, ss, pp, dd, o in zip(inn, k, s, p, d, out))
@@ -1272,7 +1273,7 @@ def _adaptive_avg(input, output_size, nd):
     if all(o == 1 for o in out):
         return input.mean(tuple(range(-nd, 0)), keepdim=True)     # torch takes the mean here too
     if nd == 3:
-        _adaptive_nonempty(input, name, 1)
+        _adaptive_nonempty(input, name + ('_cuda' if input._device.type == 'cuda' else ''), 1)
     if input.dim() not in (nd + 1, nd + 2):
         raise RuntimeError(f"{name}(): Expected {nd + 1}D or {nd + 2}D tensor, but got {list(input.shape)}")
     if nd == 2:
@@ -1896,7 +1897,7 @@ def _pad_map(size, lo, hi, mode):
     return np.pad(kept, (max(lo, 0), max(hi, 0)), mode=_NP_MODE[mode])
 
 
-def _pad_size_checks(shape, lead, pads, mode):
+def _pad_size_checks(shape, lead, pads, mode, cuda=False):
     """torch's errors for negative pads that leave no output, each mode its own."""
     sizes = shape[lead:]
     out = [n + lo + hi for n, (lo, hi) in zip(sizes, pads)]
@@ -1911,7 +1912,8 @@ def _pad_size_checks(shape, lead, pads, mode):
         names = 'DHW'[3 - len(out):]
         given = [f'{c}: {n}' for c, n in zip(names, sizes)]
         given = ' '.join(given[:-2] + [', '.join(given[-2:])]) + (' ' if mode == 'replicate' and len(out) == 2 else '')
-        raise RuntimeError(f"input ({given}) is too small. Calculated output "
+        two = '  ' if cuda and mode == 'reflect' and len(out) == 2 else ' '    # torch's CUDA text: two spaces
+        raise RuntimeError(f"input ({given}) is too small.{two}Calculated output "
                            f"{' '.join(f'{c}: {o}' for c, o in zip(names, out))}")
     if any(o < 0 for o in out):
         if mode == 'reflect' and len(out) == 2:
@@ -1959,13 +1961,13 @@ def pad(input, pad, mode='constant', value=None):
     for i in reversed(range(n)):        # torch checks the last dim first
         lo, hi = pads[i]
         size = x.shape[lead + i]
-        if mode == 'reflect' and (lo >= size or hi >= size):   # "Argument #": the pad pair's number
-            raise RuntimeError(f"Argument #{4 + 2 * (n - 1 - i)}: Padding size should be less than the "
-                               f"corresponding input dimension, but got: padding ({lo}, {hi}) at dimension "
-                               f"{lead + i} of input {list(x.shape)}")
+        if mode == 'reflect' and (lo >= size or hi >= size):   # "Argument #": the pad pair's number (CPU)
+            arg = '' if input._device.type == 'cuda' else f"Argument #{4 + 2 * (n - 1 - i)}: "
+            raise RuntimeError(f"{arg}Padding size should be less than the corresponding input dimension, but got: "
+                               f"padding ({lo}, {hi}) at dimension {lead + i} of input {list(x.shape)}")
         if mode == 'circular' and (lo > size or hi > size):
             raise RuntimeError("Padding value causes wrapping around more than once.")
-    _pad_size_checks(x.shape, lead, pads, mode)
+    _pad_size_checks(x.shape, lead, pads, mode, input._device.type == 'cuda')
     maps = [np.asarray_on(_pad_map(x.shape[lead + i], lo, hi, mode), x) for i, (lo, hi) in enumerate(pads)]
 
     def padded(y):
