@@ -342,7 +342,7 @@ def _per_dim(name, vals, sep=' '):
     return sep.join(f'{name}_{w}: {v}' for w, v in zip(_DIM_WORDS[len(vals)], vals))
 
 
-def _conv_kernel_checks(backend, x, weight, bias, s, pads, d, op, transposed):
+def _conv_kernel_checks(backend, x, weight, bias, s, pads, d, op, transposed, groups):
     """The checks of the kernel torch picked, then its dtype rules."""
     if backend == 'empty':
         return
@@ -352,6 +352,16 @@ def _conv_kernel_checks(backend, x, weight, bias, s, pads, d, op, transposed):
     k = w[2:]
     out = transposed and [(i - 1) * ss - lo - hi + dd * (kk - 1) + 1 + o
                           for i, ss, (lo, hi), dd, kk, o in zip(inn, s, pads, d, k, op)]
+    if backend == 'cudnn':      # torch checks the types, then cuDNN's arguments, then allocates the output
+        _conv_dtype_checks(x, weight, bias, transposed, mkldnn=False)
+        if min(d) <= 0:
+            raise RuntimeError(f"Dilation must be greater than 0 but got {next(dd for dd in d if dd <= 0)}")
+        if transposed:
+            _output_padding_check(op, s, d)
+            if min(out) < 0:
+                full = [x.shape[0], w[1] * groups] + out
+                raise RuntimeError(f"Trying to create tensor with negative dimension {min(out)}: {full}")
+        return
     if backend == 'mkldnn':     # after its dtype checks, oneDNN's own errors
         _conv_dtype_checks(x, weight, bias, transposed, mkldnn=True)
         if not transposed and min(d) <= 0:
@@ -377,9 +387,7 @@ def _conv_kernel_checks(backend, x, weight, bias, s, pads, d, op, transposed):
             raise RuntimeError(f"kernel size should be greater than zero, but got {_per_dim('kernel', k)}")
         if min(d) <= 0:
             raise RuntimeError(f"dilation should be greater than zero, but got {_per_dim('dilation', d, ', ')}")
-        if not all(o < ss or o < dd for o, ss, dd in zip(op, s, d)):
-            raise RuntimeError("output padding must be smaller than either stride or dilation, but got "
-                               f"{_per_dim('output_padding', op)} {_per_dim('stride', s)} {_per_dim('dilation', d)}")
+        _output_padding_check(op, s, d)
         if weight.numel() == 0:
             what = ("non-empty 2D or 4D weight tensor expected" if len(k) == 2 else "non-empty 5D (n_output_plane x "
                     "n_input_plane x kernel_depth x kernel_height x kernel_width) tensor expected for weight")
@@ -390,12 +398,22 @@ def _conv_kernel_checks(backend, x, weight, bias, s, pads, d, op, transposed):
     _conv_dtype_checks(x, weight, bias, transposed, mkldnn=False)
 
 
+def _output_padding_check(op, s, d):
+    if not all(o < ss or o < dd for o, ss, dd in zip(op, s, d)):
+        raise RuntimeError("output padding must be smaller than either stride or dilation, but got "
+                           f"{_per_dim('output_padding', op)} {_per_dim('stride', s)} {_per_dim('dilation', d)}")
+
+
 def _conv_dtype_checks(x, weight, bias, transposed, mkldnn):
-    cuda = x._device.type == 'cuda'
+    if x._device.type == 'cuda':        # torch's check_input_same_type_as_parameters, for cuDNN
+        for p, what in ((weight, 'weight'), (bias, 'bias')):
+            if p is not None and p.dtype is not x.dtype:
+                raise RuntimeError(f"Input type ({D.type_str(x.dtype, x._device)}) and {what} type "
+                                   f"({D.type_str(p.dtype, p._device)}) should be the same")
+        if _cuda_int(x):                # torch's CUDA convolutions are cuDNN's, floating point only
+            raise RuntimeError(f"getCudnnDataTypeFromScalarType() not supported for {D.type_name(x.dtype)}")
+        return
     if x.dtype is not weight.dtype:
-        if cuda:
-            raise RuntimeError(f"Input type (torch.cuda.{D.type_name(x.dtype)}Tensor) and weight type "
-                               f"(torch.cuda.{D.type_name(weight.dtype)}Tensor) should be the same")
         if mkldnn:
             raise RuntimeError(f"Input type (torch.{D.type_name(x.dtype)}Tensor) and weight type "
                                f"(torch.{D.type_name(weight.dtype)}Tensor) should be the same or input "
@@ -410,8 +428,6 @@ def _conv_dtype_checks(x, weight, bias, transposed, mkldnn):
         if transposed and not D.can_cast(D.promote_types(x.dtype, bias.dtype), x.dtype):
             raise RuntimeError(f"result type {D.type_name(D.promote_types(x.dtype, bias.dtype))} can't be "
                                f"cast to the desired output type {D.type_name(x.dtype)}")
-    if _cuda_int(x):                    # torch's CUDA convolutions are cuDNN's, floating point only
-        raise RuntimeError(f"getCudnnDataTypeFromScalarType() not supported for {D.type_name(x.dtype)}")
 
 
 def _conv_setup(input, weight, bias, stride, padding, dilation, groups, nd, transposed, output_padding=0):
@@ -432,7 +448,7 @@ def _conv_setup(input, weight, bias, stride, padding, dilation, groups, nd, tran
     x, unbatched = _batchify(input, nd, fname)
     s, pads, d, op = _conv_args(x, weight, bias, stride, padding, dilation, groups, transposed, output_padding, nd)
     backend = _conv_backend(x, weight, groups, s, d, op, transposed)
-    _conv_kernel_checks(backend, x, weight, bias, s, pads, d, op, transposed)
+    _conv_kernel_checks(backend, x, weight, bias, s, pads, d, op, transposed, groups)
     return x, unbatched, backend, s, pads, d, op
 
 
@@ -707,7 +723,7 @@ def _conv_transposend(input, weight, bias, stride, padding, output_padding, grou
     inn = x.shape[2:]
     full = tuple((i - 1) * ss + dd * (kk - 1) + 1 + o for i, ss, dd, kk, o in zip(inn, s, d, k, op))
     out = tuple(f - 2 * pp for f, pp in zip(full, p))
-    if backend == 'empty':
+    if backend == 'empty' or min(out) == 0:     # an empty output: only cuDNN's path gets here with one
         return _empty_conv(input, x_t, weight, bias, (N, O) + out, unb)
     K = int(np.prod(k))
     Lin = int(np.prod(inn))
@@ -1545,11 +1561,12 @@ def _opmath(x):
     return x.astype(np.float32) if x.dtype == np.float16 else x
 
 
-def _norm_dtypes(input, *params):
+def _norm_dtypes(input, *params, any_device=False):
     """torch's CPU normalization dtype rules: the parameters have the input's dtype, or are all
-    float32 for a half or bfloat16 input; each mismatch has its own wording."""
+    float32 for a half or bfloat16 input; each mismatch has its own wording. group_norm checks
+    them on any device (any_device)."""
     ps = [p for p in params if p is not None]
-    if not ps or input._device.type != 'cpu':
+    if not ps or (input._device.type != 'cpu' and not any_device):
         return
     first = ps[0].dtype
     mixed = first is D.float32 and input.dtype in (D.float16, D.bfloat16)
@@ -1560,6 +1577,17 @@ def _norm_dtypes(input, *params):
         if p.dtype is not first:
             raise RuntimeError("mixed dtype (CPU): expect parameter to have scalar type of Float" if mixed
                                else f"expected scalar type {D.type_name(first)} but found {D.type_name(p.dtype)}")
+
+
+def _cuda_norm_dtypes(input, *params, float_ok=False):
+    """torch's CUDA normalization kernels read each parameter as the input's dtype (batch norm's also
+    as float32 for a half or bfloat16 input: float_ok)."""
+    if input._device.type != 'cuda':
+        return
+    ok = (input.dtype, D.float32) if float_ok and input.dtype in (D.float16, D.bfloat16) else (input.dtype,)
+    for p in params:
+        if p is not None and p.dtype not in ok:
+            raise RuntimeError(f"expected scalar type {D.type_name(input.dtype)} but found {D.type_name(p.dtype)}")
 
 
 def _no_int_kernel(input, kernel, bool_ok=False):
@@ -1642,6 +1670,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
             raise RuntimeError(f"{nm} should contain {C} elements not {t.numel()}")
     _no_int_kernel(input, 'batch_norm')
     _norm_dtypes(input, weight, bias, running_mean, running_var)
+    _cuda_norm_dtypes(input, weight, bias, running_mean, running_var, float_ok=True)
     axes = (0,) + tuple(range(2, x.ndim))
     bs = _bshape(x)
     dt = x.dtype.type
@@ -1723,6 +1752,7 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-05):
         raise RuntimeError(f"Given normalized_shape={list(ns)}, expected input with shape "
                            f"[*, {', '.join(map(str, ns))}], but got input of size{list(input.shape)}")
     _no_int_kernel(input, 'LayerNormKernelImpl')
+    _cuda_norm_dtypes(input, weight, bias)
     axes = tuple(range(x.ndim - k, x.ndim))
     dt = x.dtype.type
     mean, var, xc = _moments(x, axes)
@@ -1769,8 +1799,9 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-05):
             shown = list(weight.shape) if weight is not None else [0]
             raise RuntimeError(f"Expected {nm} to be a vector of size equal to the number of channels in input, "
                                f"but got {nm} of shape {shown} and input of shape {list(input.shape)}")
-    _norm_dtypes(input, weight, bias)
+    _norm_dtypes(input, weight, bias, any_device=True)
     _no_int_kernel(input, 'GroupNormKernelImpl')
+    _cuda_norm_dtypes(input, weight, bias)
     per_group = C // num_groups * math.prod(x.shape[2:])     # explicit: -1 is ambiguous for N == 0
     xg = x.reshape(N, num_groups, per_group)
     dt = x.dtype.type
