@@ -18,8 +18,8 @@ def _check_dtypes(name, a, b):
 
 def cuda_blas_check(kernel, t, *arrays):
     """torch's CUDA BLAS kernels (cuBLAS) have no integer or bool loops: a non-empty product on a
-    CUDA tensor of those dtypes raises, naming the kernel it reached."""
-    if t._device.type == 'cuda' and t.dtype._cat < 2 and all(a.size for a in arrays):
+    CUDA tensor of those dtypes raises, naming the kernel it reached (dot's even when empty)."""
+    if t._device.type == 'cuda' and t.dtype._cat < 2 and (kernel == 'dot' or all(a.size for a in arrays)):
         raise NotImplementedError(f'"{kernel}" not implemented for \'{D.type_name(t.dtype)}\'')
 
 

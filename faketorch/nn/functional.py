@@ -1064,6 +1064,10 @@ def _embedding_renorm(weight, input, max_norm, norm_type):
     if weight.dim() != 2:
         raise RuntimeError(f"Expected 2-dimensional tensor, but got {weight.dim()}-dimensional tensor for argument "
                            "#1 'self' (while checking arguments for embedding_renorm_)")
+    if weight._device.type == 'cuda':     # torch's CUDA kernel dispatches on the index, then the weight dtype
+        for t in (input, weight):
+            if t.dtype not in (_INDEX_TYPES[0] if t is input else _BAG_WEIGHT_TYPES[0]):
+                raise kernel_error('embedding_renorm_cuda_', t.dtype)
     _check_scalar_types('embedding_renorm_', "#2 'indices'", input.dtype, input._device, _INDEX_TYPES)
     n = weight.shape[0]
     ids = np.unique(input._data.reshape(-1))
@@ -1257,16 +1261,22 @@ def _bag_check(input, weight, offsets, psw, include_last_offset):
     dev = input._device
     itype = D.result_type_of((input, offsets))
     _check_scalar_types('embedding_bag', "#1 'indices'", itype, dev, _INDEX_TYPES)
+    if dev.type == 'cuda':      # torch's CUDA kernel: the bag count, its dtype dispatch, then the weights' dtype
+        if include_last_offset and offsets.shape[0] < 1:
+            raise RuntimeError('include_last_offset: numBags should be at least 1')
+        if weight.dtype not in _BAG_WEIGHT_TYPES[0]:
+            raise kernel_error('embedding_bag_cuda', weight.dtype)
+        if psw is not None and psw.dtype is not weight.dtype:
+            raise RuntimeError(f'expected scalar type {D.type_name(weight.dtype)} but found {D.type_name(psw.dtype)}')
+        return None
     _check_scalar_types('embedding_bag', "#1 'weight'", weight.dtype, weight._device, _BAG_WEIGHT_TYPES)
-    offs = None
-    if dev.type != 'cuda':
-        offs = np.host(offsets._data).astype(np.int64)
-        if offs.size and offs[0] != 0:
-            raise RuntimeError('offsets[0] has to be 0, i.e., the first sequence in the mini-batch has to start '
-                               f'from position 0. However, got {offs[0]}\n[ {D.type_str(itype, dev)}{{}} ]')
-        if offs.size and offs[-1] > input.shape[0]:
-            raise RuntimeError(f"offsets[-1] can not be greater than input's length {input.shape[0]} but got "
-                               f"offsets[-1] of {offs[-1]}")
+    offs = np.host(offsets._data).astype(np.int64)
+    if offs.size and offs[0] != 0:
+        raise RuntimeError('offsets[0] has to be 0, i.e., the first sequence in the mini-batch has to start '
+                           f'from position 0. However, got {offs[0]}\n[ {D.type_str(itype, dev)}{{}} ]')
+    if offs.size and offs[-1] > input.shape[0]:
+        raise RuntimeError(f"offsets[-1] can not be greater than input's length {input.shape[0]} but got "
+                           f"offsets[-1] of {offs[-1]}")
     if psw is not None and psw.dtype is not weight.dtype:
         raise RuntimeError("Expected tensor for argument #1 'weight' to have the same type as tensor for argument "
                            f"#1 'per_sample_weights'; but type {D.type_str(weight.dtype, weight._device)} does not "
