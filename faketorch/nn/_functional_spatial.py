@@ -1458,9 +1458,10 @@ def _unpool_output_size(input, k, s, p, output_size):
 def _max_unpool(input, indices, nd, out, s=None, p=None):
     """torch's max_unpool2d / max_unpool3d (s, p: the 3-d one's stride and padding, only checked)."""
     name = f'max_unpooling{nd}d'
+    cuda = input._device.type == 'cuda'
     if indices.dtype is not D.int64:
         raise RuntimeError("elements in indices should be type int64" +
-                           (f" but got: {D.type_name(indices.dtype)}" if nd == 2 else ''))
+                           (f" but got: {D.type_name(indices.dtype)}" if nd == 2 or cuda else ''))
     words = {2: 'two elements (height, width)', 3: 'three elements (depth, height, width)'}[nd]
     if nd == 2 and len(out) != 2:
         raise RuntimeError(f"There should be exactly {words} in output_size, but got {len(out)} elements.")
@@ -1473,6 +1474,8 @@ def _max_unpool(input, indices, nd, out, s=None, p=None):
                 raise RuntimeError(f"There should be exactly {words} in {what}, but got{':' if v is not out else ''} "
                                    f"{len(v)} elements.")
     if tuple(input.shape) != tuple(indices.shape):
+        if cuda and nd == 2:
+            raise RuntimeError(f"Expected shape of indices to be: {list(input.shape)} but got: {list(indices.shape)}")
         raise RuntimeError(f"Expected shape of indices to be same as that of the input tensor ({list(input.shape)}) "
                            f"but got indices tensor with shape: {list(indices.shape)}")
     for i in range(1, input.dim()):
@@ -1487,7 +1490,7 @@ def _max_unpool(input, indices, nd, out, s=None, p=None):
     M = math.prod(lead)
     if M * L == 0:
         return _empty_pool(input, lead + out, f'MaxUnpool{nd}DBackward0')
-    if not input.dtype.is_floating_point:
+    if not input.dtype.is_floating_point and not (cuda and input.dtype._cat == 1):    # CUDA's has integer loops
         raise NotImplementedError(f'"max_unpool{nd}d" not implemented for \'{D.type_name(input.dtype)}\'')
     idx = indices._data.reshape(M, -1)
     if idx.size and (int(idx.min()) < 0 or int(idx.max()) >= L):
