@@ -483,6 +483,7 @@ _CUDA_KERNELS = {
     'multilabel_margin_loss_forward_out_frame': 'multilabel_margin_loss_forward_kernel',
     'nll_loss2d_forward_out_frame': 'nll_loss2d_forward_kernel',
     'addmm_impl_cpu_': 'addmm_cuda', 'addmv_impl_cpu': 'addmv_impl_cuda', 'bmm': 'baddbmm_cuda',
+    'randperm': 'randperm_out_cuda',
 }
 
 

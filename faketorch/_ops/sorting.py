@@ -710,6 +710,10 @@ def _hist_counts(x, lo, hi, bins, w):
 
 
 def histogram(input, bins=100, *, range=None, weight=None, density=False, out=None):
+    if input._device.type == 'cuda':       # torch has no CUDA kernel for histogram
+        from ..sparse._coo import _backend_error
+        raise _backend_error(input._device, 'CUDA', 'histogram.bins_tensor' if isinstance(bins, Tensor)
+                             else 'histogram.bin_ct')
     if input.dtype._cat != 2:
         raise NotImplementedError(f"\"histogram_cpu\" not implemented for '{D.type_name(input.dtype)}'")
     a = np.host(input._data).reshape(-1)       # binned on the host; the results go back to the device
