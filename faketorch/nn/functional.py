@@ -635,15 +635,15 @@ def _get_softmax_dim(name, ndim, stacklevel):
 
 
 def _softmax_core(input, dim, log):
-    kern = 'log_softmax_lastdim_kernel_impl' if log else 'softmax_lastdim_kernel_impl'
-    if input.dtype._cat != 2:
-        raise _not_implemented(kern, input)
     a = input._data
     nd = a.ndim
     d = dim + max(nd, 1) if dim < 0 else dim
     if not 0 <= d < max(nd, 1):
         n = max(nd, 1)
         raise IndexError(f'Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})')
+    if input.dtype._cat != 2 and a.size:        # torch returns an empty integer input as it is
+        kern = f"{'log_' if log else ''}softmax_{'lastdim_' if d == max(nd, 1) - 1 else ''}kernel_impl"
+        raise _not_implemented(kern, input)
     ax = d if nd else None
     if a.size == 0:
         out = a.copy()
