@@ -50,7 +50,7 @@ _KERNEL_ON_EMPTY = {'geqrf_cpu', 'linalg_eig_out_cpu', 'triangular_solve_cpu', '
 
 def _check_kernel(kernel, A):
     if (A.dtype in _LOW or A.dtype._cat < 2) and (A._data.size or kernel in _KERNEL_ON_EMPTY):
-        raise kernel_error(kernel, A.dtype)
+        raise kernel_error(kernel, A.dtype, A._device)
 
 
 def _check_matrix(name, A, square=True, var='A', kernel=None, low=True, floats=True):

@@ -157,7 +157,7 @@ def _state_array(new_state):
         return new_state
     from faketorch._tensor import Tensor
     if isinstance(new_state, Tensor):
-        if new_state.dtype.name != 'uint8':
+        if new_state.dtype.name != 'uint8' or new_state._device.type != 'cpu':     # a CPU one, for any generator
             raise TypeError('RNG state must be a torch.ByteTensor')
         if not new_state.is_contiguous():
             raise RuntimeError('RNG state must be contiguous')

@@ -458,6 +458,38 @@ def zero_grad(g, *_):
     return _make(np.zeros_like(g._data), g.dtype, g._device)
 
 
-def kernel_error(kernel, dtype):
-    """torch's error for a dtype its kernel has no loop for."""
+def kernel_error(kernel, dtype, device=None):
+    """torch's error for a dtype its kernel has no loop for. `kernel` is the CPU kernel's name; given
+    a CUDA `device`, the error names torch's CUDA kernel (cuda_kernel)."""
+    if device is not None and device.type == 'cuda':
+        kernel = cuda_kernel(kernel)
     return NotImplementedError(f'"{kernel}" not implemented for \'{D.type_name(dtype)}\'')
+
+
+# torch's CUDA kernels dispatch under other names than its CPU ones: "frac_cpu" is "frac_cuda" there and
+# "trunc_vml_cpu" is "trunc_cuda" (the rule), and these are the exceptions (recorded from torch 2.11's CUDA build)
+_CUDA_KERNELS = {
+    'GeluKernelImpl': 'GeluCUDAKernelImpl',
+    'softmax_lastdim_kernel_impl': 'host_softmax', 'log_softmax_lastdim_kernel_impl': 'host_softmax',
+    'softmax_kernel_impl': 'host_softmax', 'log_softmax_kernel_impl': 'host_softmax',
+    '_segment_reduce_cpu': 'segment_reduce_cuda',
+    'lt_cpu': 'compare_cuda', 'le_cpu': 'compare_cuda', 'gt_cpu': 'compare_cuda', 'ge_cpu': 'compare_cuda',
+    'lerp_kernel_scalar': 'lerp_cuda', 'lerp_kernel_tensor': 'lerp_cuda',
+    'lu_cpu': 'lu_factor_cusolver', 'median_out': 'median_out_impl',
+    'adaptive_avg_pool2d': 'adaptive_avg_pool2d_cuda', 'batch_norm': 'batch_norm_stats_cuda',
+    'binary_cross_entropy': 'binary_cross_entropy_out_cuda', 'log_sigmoid_cpu': 'log_sigmoid_forward_cuda',
+    'grid_sampler_2d_cpu_kernel_impl': 'grid_sampler_2d_cuda', 'grid_sampler3d_cpu': 'grid_sampler_3d_cuda',
+    'multi_margin_loss_cpu_kernel': 'multi_margin_loss_cuda',
+    'multilabel_margin_loss_forward_out_frame': 'multilabel_margin_loss_forward_kernel',
+    'nll_loss2d_forward_out_frame': 'nll_loss2d_forward_kernel',
+    'addmm_impl_cpu_': 'addmm_cuda', 'addmv_impl_cpu': 'addmv_impl_cuda', 'bmm': 'baddbmm_cuda',
+    'randperm': 'randperm_out_cuda',
+}
+
+
+def cuda_kernel(kernel):
+    """The name torch's CUDA build gives the kernel its CPU build calls `kernel`."""
+    cuda = _CUDA_KERNELS.get(kernel)
+    if cuda is None:
+        cuda = kernel.removesuffix('_cpu').removesuffix('_vml') + '_cuda' if kernel.endswith('_cpu') else kernel
+    return cuda

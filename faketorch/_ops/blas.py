@@ -18,19 +18,19 @@ def _check_dtypes(name, a, b):
 
 def cuda_blas_check(kernel, t, *arrays):
     """torch's CUDA BLAS kernels (cuBLAS) have no integer or bool loops: a non-empty product on a
-    CUDA tensor of those dtypes raises, naming the kernel it reached."""
-    if t._device.type == 'cuda' and t.dtype._cat < 2 and all(a.size for a in arrays):
+    CUDA tensor of those dtypes raises, naming the kernel it reached (dot's even when empty)."""
+    if t._device.type == 'cuda' and t.dtype._cat < 2 and (kernel == 'dot' or all(a.size for a in arrays)):
         raise NotImplementedError(f'"{kernel}" not implemented for \'{D.type_name(t.dtype)}\'')
 
 
 def _cuda_kernel(na, nb):
     """The CUDA kernel torch.matmul reaches for operands of these ranks (it folds a batch against a
-    matrix into one mm)."""
+    matrix or vector into one mm or mv; a vector or matrix against a batch goes to bmm)."""
     if na == 1 and nb == 1:
         return 'dot'
-    if na == 2 and nb == 1:
+    if nb == 1:
         return 'addmv_impl_cuda'
-    return 'baddbmm_cuda' if na >= 3 and nb >= 3 else 'addmm_cuda'
+    return 'baddbmm_cuda' if nb >= 3 else 'addmm_cuda'
 
 
 def _mm_name(na, nb, sa, sb):

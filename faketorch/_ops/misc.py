@@ -183,6 +183,8 @@ def masked_fill(input, mask, value, _inplace=False):
         raise RuntimeError(f"masked_fill_ only supports a 0-dimensional value tensor, but got tensor with "
                            f"{vt._data.ndim} dimension(s).")
     if mask.dtype is not D.bool:
+        if input._device.type == 'cuda':       # torch's CUDA kernel checks the mask itself
+            raise RuntimeError(f"masked_fill only supports boolean masks, but got dtype {D.type_name(mask.dtype)}")
         raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype "
                            f"{_dtype_c10(mask.dtype)}")
     if _inplace:

@@ -66,8 +66,8 @@ def unary(name, fwd, deriv=None, *, floating=False, grad_name=None, no_bool=Fals
             a = a.astype(dt._np)
         elif no_bool and dt is D.bool:
             raise RuntimeError(no_bool)
-        if reject and dt._cat in reject:
-            raise NotImplementedError(f'"{reject[dt._cat]}" not implemented for \'{D.type_name(dt)}\'')
+        if reject and dt._cat in reject and not (dt is D.bool and name == 'abs' and input._device.type == 'cuda'):
+            raise kernel_error(reject[dt._cat], dt, input._device)      # (torch's CUDA abs has a Bool loop)
         if bool_result:
             dt = D.bool
         data = fwd(a)       # NumPy's FP warnings are filtered for faketorch modules (see __init__)
@@ -418,7 +418,7 @@ def _kernel_check(check):
 def _reject(kernel, cats):
     def check(rt, a, b):
         if rt._cat in cats:
-            raise kernel_error(kernel, rt)
+            raise kernel_error(kernel, rt, a._device)
     return _kernel_check(check)
 
 
@@ -458,7 +458,7 @@ def _no_bool_sub(rt, a, b):
 def _int_only(name):
     def check(rt, a, b):
         if rt._cat >= _FLOAT:
-            raise NotImplementedError(f"\"{name}_cpu\" not implemented for '{D.type_name(rt)}'")
+            raise kernel_error(f'{name}_cpu', rt, a._device)
     return _kernel_check(check)
 
 
@@ -1192,10 +1192,10 @@ def round(input, *, decimals=None, out=None):
     decimals = decimals or 0
     dt = input.dtype
     if dt is D.bool:
-        raise NotImplementedError("\"round_vml_cpu\" not implemented for 'Bool'")
+        raise kernel_error('round_vml_cpu', dt, input._device)
     a = input._data
     if decimals and dt._cat < _FLOAT:
-        raise NotImplementedError(f"\"round_cpu\" not implemented for '{D.type_name(dt)}'")
+        raise kernel_error('round_cpu', dt, input._device)
     if dt._cat < _FLOAT:
         data = a.copy()
     elif decimals == 0:
@@ -1433,8 +1433,7 @@ def lerp(input, end, weight, *, out=None):
         raise RuntimeError(f"expected dtype {input.dtype.__repr__()[6:]} for `end` but got dtype "
                            f"{end.dtype.__repr__()[6:]}")
     if input.dtype._cat < _FLOAT:
-        raise NotImplementedError(f"\"lerp_kernel_{'tensor' if wt is not None else 'scalar'}\" not "
-                                  f"implemented for '{D.type_name(input.dtype)}'")
+        raise kernel_error(f"lerp_kernel_{'tensor' if wt is not None else 'scalar'}", input.dtype, input._device)
     a, b = input._data, end._data
     w = wt._data if wt is not None else a.dtype.type(weight)
     try:

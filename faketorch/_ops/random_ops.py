@@ -279,14 +279,16 @@ def randperm(*args, generator=None, out=None, dtype=None, layout=None, device=No
             raise RuntimeError(f"IntArrayRef contains an int that cannot be represented as a SymInt: {n}")
         raise ValueError("Overflow when unpacking long long")
     dt = _factory_dtype(dtype, out, 'randperm', D.int64)
+    dev = _dev(device)
     if dt is D.bool or dt.is_complex or dt in (D.uint16, D.uint32, D.uint64):
-        raise kernel_error('randperm', dt)
+        raise kernel_error('randperm', dt, dev)
     if dt._cat == 1 and n > 0:
         _fill_value(n - 1, dt)      # torch's check that the largest value fits the dtype
     if dt in _PERM_MAX and n > _PERM_MAX[dt][0]:
         raise RuntimeError(f"n cannot be greater than {_PERM_MAX[dt][1]} for {D.type_name(dt)} type.")
-    return _new(_draw(_dev(device), generator, 'randperm', n, _np(dt)), dt, device, requires_grad, out,
-                'randperm')
+    if dt is D.bfloat16 and dev.type == 'cuda':     # torch's CUDA kernel has no BFloat16 loop
+        raise kernel_error('randperm', dt, dev)
+    return _new(_draw(dev, generator, 'randperm', n, _np(dt)), dt, device, requires_grad, out, 'randperm')
 
 
 def _random_like(fname, fill, input, dtype, device, requires_grad, memory_format):

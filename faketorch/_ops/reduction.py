@@ -1365,7 +1365,7 @@ def _segment_reduce(data, reduce, *, lengths=None, indices=None, offsets=None, a
     if lengths is None and offsets is None:
         raise RuntimeError('segment_reduce(): Either lengths or offsets must be defined.')
     if data.dtype._cat != 2:
-        raise NotImplementedError(f'"_segment_reduce_cpu" not implemented for \'{D.type_name(data.dtype)}\'')
+        raise kernel_error('_segment_reduce_cpu', data.dtype, data._device)
     ax = _wrap_dim(axis, data.dim())
     given = lengths if lengths is not None else offsets
     if given.dim() > data.dim():

@@ -5,7 +5,7 @@ from .. import _xnp as np
 from .. import _dtype as D
 from .._tensor import Tensor, _make, _wrap_dim
 from ..autograd.grad_mode import state as grad_state
-from ._core import attach, broadcast_shapes, guard, needs, register, with_out
+from ._core import attach, broadcast_shapes, guard, kernel_error, needs, register, with_out
 from .manipulation import _check_storage
 from .reduction import _at
 from .factory import _fill_value
@@ -16,9 +16,14 @@ def _grad_on(*ts):
     return grad_state.enabled and any(isinstance(t, Tensor) and t._requires_grad for t in ts)
 
 
-def _index_vector(index):
-    """index_select's index as a flat int64 array, after torch's checks."""
+def _index_vector(index, cuda=False):
+    """index_select's index as a flat int64 array, after torch's checks (its CUDA kernel's: the rank,
+    then its dtype dispatch)."""
+    if cuda and index._data.ndim > 1:
+        raise RuntimeError("Index is supposed to be an empty tensor or a vector")
     if index.dtype is not D.int64 and index.dtype is not D.int32:
+        if cuda:
+            raise kernel_error('index_select_out_cuda_impl', index.dtype)
         raise RuntimeError("index_select(): Expected dtype int32 or int64 for index")
     if index._data.ndim > 1:
         raise IndexError("index_select(): Index is supposed to be a vector")
@@ -50,7 +55,8 @@ def index_select(input, dim, index):
     d = _wrap_dim(dim, a.ndim)
     if a.ndim == 0 and index._data.ndim <= 1 and index._data.size != 1:       # checked before the index's dtype
         raise RuntimeError(f"index_select(): Index to scalar can have only 1 value, got {index._data.size} value(s)")
-    idx = _index_vector(index)
+    cuda = input._device.type == 'cuda'
+    idx = _index_vector(index, cuda)
     if a.ndim == 0:
         if idx.size != 1:
             raise RuntimeError(f"index_select(): Index to scalar can have only 1 value, got {idx.size} value(s)")
@@ -61,11 +67,14 @@ def index_select(input, dim, index):
         empty = a.ndim > 1 and idx.size and not a.size
         if empty and not n:
             raise RuntimeError("index_select(): self indexing axis dim should be positive")
-        # torch's dim-1 kernel and its kernel for an empty self have their own check and wording; the
-        # others raise embedding's IndexError
-        idx = _check_bounds(idx, n, lambda v: RuntimeError(f"INDICES element is out of DATA bounds, id={v} "
-                                                              f"axis_dim={n}") if d == 1 or empty else None)
-        data = np.take(a, idx, axis=d)
+        if empty and cuda:      # torch's CUDA kernel returns an empty self's result without reading an index
+            data = np.empty_like(a, shape=a.shape[:d] + (idx.size,) + a.shape[d + 1:])
+        else:
+            # torch's dim-1 kernel and its kernel for an empty self have their own check and wording; the
+            # others raise embedding's IndexError
+            idx = _check_bounds(idx, n, lambda v: RuntimeError(f"INDICES element is out of DATA bounds, id={v} "
+                                                                  f"axis_dim={n}") if d == 1 or empty else None)
+            data = np.take(a, idx, axis=d)
     r = _make(np.asarray(data, order='C'), input.dtype, input._device)
     if _grad_on(input):
         shape = a.shape
@@ -402,8 +411,7 @@ def _scalar_to(v, dt):
 _HALF_NAMES = {'float16': 'c10::Half', 'bfloat16': 'c10::BFloat16'}
 
 
-def _not_implemented(kernel, dt):
-    return NotImplementedError(f'"{kernel}" not implemented for \'{D.type_name(dt)}\'')
+_not_implemented = kernel_error
 
 
 def index_reduce(input, dim, index, source, reduce, *, include_self=True):
@@ -451,8 +459,10 @@ def _node(name):
 def masked_scatter(input, mask, source):
     shape = broadcast_shapes(mask._data.shape, input._data.shape)     # torch expands the two first
     if source.dtype is not input.dtype:
-        raise RuntimeError(f"masked_scatter: expected self and source to have same dtypes but got"
-                           f"{D.type_name(input.dtype)} and {D.type_name(source.dtype)}")
+        # torch's CPU message runs "got" into the dtype; its CUDA one names the in-place op
+        cuda = input._device.type == 'cuda'
+        raise RuntimeError(f"masked_scatter{'_' if cuda else ''}: expected self and source to have same dtypes but "
+                           f"got{' ' if cuda else ''}{D.type_name(input.dtype)} and {D.type_name(source.dtype)}")
     if mask.dtype is not D.bool:
         raise RuntimeError(f"masked_scatter_ only supports boolean masks, but got mask with dtype "
                            f"{D.type_name(mask.dtype)}")

@@ -115,7 +115,7 @@ def topk(input, k, dim=-1, largest=True, sorted=True, *, out=None):
     size = a.shape[d] if a.ndim else 1
     if k < 0 or k > size:
         raise RuntimeError("selected index k out of range")
-    if input.dtype is D.bool and input._device.type == 'cpu':
+    if input.dtype is D.bool:       # torch's CUDA build says "on CPU" too
         raise RuntimeError("topk does not support bool dtypes on CPU")
     if a.ndim == 0:
         vals, idx = a.copy(), np.zeros((), np.int64)
@@ -270,12 +270,12 @@ def _median_dim(name, ignore_nan):
 def _no_bool(input, kernel):
     """torch's order statistics have no bool or complex kernels."""
     if input.dtype is D.bool or input.dtype.is_complex:
-        raise kernel_error(kernel, input.dtype)
+        raise kernel_error(kernel, input.dtype, input._device)
 
 
 def _median_all(input, name, ignore_nan):
     a = input._data.reshape(-1)
-    if a.size:
+    if a.size and not (input.dtype is D.bool and input._device.type == 'cuda'):   # CUDA's has a Bool loop
         _no_bool(input, 'median_cpu')
     if a.size == 0:     # torch: NaN cast to the dtype (via int32, or int64: 8-/16-bit types wrap to 0; bool True)
         wide = np.int64 if a.dtype.itemsize == 8 else np.int32
@@ -614,7 +614,7 @@ def _searchsorted(sorted_sequence, input, scalar, out_int32, right, side, sorter
     common = D.result_type_of((sorted_sequence,) if scalar else (sorted_sequence, input),
                               (input,) if scalar else ())
     if (common is D.bool or common._cat == 3) and (scalar or input._data.size):
-        raise NotImplementedError(f'"searchsorted_out_cpu" not implemented for \'{D.type_name(common)}\'')
+        raise kernel_error('searchsorted_out_cpu', common, sorted_sequence._device)
     seq = sorted_sequence._data
     if sorter is not None:
         seq = np.take_along_axis(seq, sorter._data, -1)
@@ -639,7 +639,7 @@ def bincount(input, weights=None, minlength=0):
     minlength = _int_arg(minlength)
     a = input._data
     if input.dtype._cat != 1:
-        raise NotImplementedError(f"\"bincount_cpu\" not implemented for '{D.type_name(input.dtype)}'")
+        raise kernel_error('bincount_cpu', input.dtype, input._device)
     if a.ndim != 1 or (a.size and a.min() < 0):
         raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
     if minlength < 0:
@@ -658,25 +658,32 @@ def histc(input, bins=100, min=0, max=0, *, out=None):
         raise RuntimeError(f"torch.histogram(): bins must be > 0, but got {bins} for dimension 0")
     if min > max:
         raise RuntimeError("torch.histc: max must be larger than min")
+    cuda = input._device.type == 'cuda'
     if input.dtype is D.bool or input.dtype.is_complex:   # bool fails making the bin edges; complex finding the range
-        kernel = 'linspace_cpu' if input.dtype is D.bool else \
+        kernel = 'histc' if cuda else 'linspace_cpu' if input.dtype is D.bool else \
             'aminmax_cpu' if min == max and input.numel() else 'histogram_cpu'
         raise kernel_error(kernel, input.dtype)
     a = input._data
-    lo, hi = float(min), float(max)
+    integral = cuda and input.dtype._cat == 1       # torch's CUDA histc bins integers in integer arithmetic
+    lo, hi = (int(min), int(max)) if integral else (float(min), float(max))
     if lo == hi and a.size:
-        lo, hi = float(np.min(a)), float(np.max(a))
+        lo, hi = (int if integral else float)(np.min(a)), (int if integral else float)(np.max(a))
     if lo == hi:
         lo, hi = lo - 1, hi + 1
     _histc_range_fits(input.dtype, lo, hi)
-    if input.dtype._cat != 2:
-        raise kernel_error('histogram_cpu', input.dtype)
-    if not (np.isfinite(lo) and np.isfinite(hi)):
-        # a NaN range found in the data prints with its sign bit, as torch's min/max kernels leave it
-        signed = min == max and input.dtype is not D.bfloat16
-        spell = lambda v: '-nan' if v != v and signed else f'{v:g}'     # noqa: E731
-        raise RuntimeError(f"torch.histc: range of [{spell(lo)}, {spell(hi)}] is not finite")
-    hist = _hist_counts(a.reshape(-1), lo, hi, bins, None)
+    if integral:
+        x = a.reshape(-1).astype(np.int64)
+        x = x[(x >= lo) & (x <= hi)]
+        hist = np.bincount(np.minimum((x - lo) * bins // (hi - lo), bins - 1), minlength=bins)
+    else:
+        if input.dtype._cat != 2:
+            raise kernel_error('histogram_cpu', input.dtype)
+        if not (np.isfinite(lo) and np.isfinite(hi)):
+            # a NaN range found in the data prints with its sign bit, as torch's min/max kernels leave it
+            signed = min == max and input.dtype is not D.bfloat16
+            spell = lambda v: '-nan' if v != v and signed else f'{v:g}'     # noqa: E731
+            raise RuntimeError(f"torch.histc: range of [{spell(lo)}, {spell(hi)}] is not finite")
+        hist = _hist_counts(a.reshape(-1), lo, hi, bins, None)
     r = _make(hist.astype(a.dtype), input.dtype, input._device)
     return write_out(out, r, 'histc') if out is not None else r
 
@@ -703,6 +710,10 @@ def _hist_counts(x, lo, hi, bins, w):
 
 
 def histogram(input, bins=100, *, range=None, weight=None, density=False, out=None):
+    if input._device.type == 'cuda':       # torch has no CUDA kernel for histogram
+        from ..sparse._coo import _backend_error
+        raise _backend_error(input._device, 'CUDA', 'histogram.bins_tensor' if isinstance(bins, Tensor)
+                             else 'histogram.bin_ct')
     if input.dtype._cat != 2:
         raise NotImplementedError(f"\"histogram_cpu\" not implemented for '{D.type_name(input.dtype)}'")
     a = np.host(input._data).reshape(-1)       # binned on the host; the results go back to the device

@@ -14,7 +14,7 @@ def _bool(v):
 
 def _desc_window(window):
     return 'None' if window is None else \
-        f"torch.{D.type_name(window.dtype)}Tensor{{{list(window._data.shape)}}}"
+        f"{D.type_str(window.dtype, window._device)}{{{list(window._data.shape)}}}"
 
 
 def _window(window, win_length, n_fft, like):
@@ -51,7 +51,7 @@ def stft(input, n_fft, hop_length=None, win_length=None, window=None, center=Tru
 
     def fail(msg):
         raise RuntimeError(
-            f"stft(torch.{D.type_name(input.dtype)}Tensor{list(input._data.shape)}, n_fft={n_fft}, "
+            f"stft({D.type_str(input.dtype, input._device)}{list(input._data.shape)}, n_fft={n_fft}, "
             f"hop_length={hop}, win_length={win}, window={_desc_window(window)}, normalized={_bool(normalized)}, "
             f"onesided={_bool(onesided)}, return_complex={_bool(return_complex)}, "
             f"align_to_window={_bool(align_to_window)}) : {msg}")
@@ -107,7 +107,7 @@ def istft(input, n_fft, hop_length=None, win_length=None, window=None, center=Tr
 
     def fail(msg, sep=' : '):
         raise RuntimeError(
-            f"istft(CPU{D.type_name(input.dtype)}Type{list(shape)}, n_fft={n_fft}, hop_length={hop}, "
+            f"istft({D.type_str(input.dtype, input._device)}{list(shape)}, n_fft={n_fft}, hop_length={hop}, "
             f"win_length={win}, window={_desc_window(window)}, center={_bool(center)}, "
             f"normalized={_bool(normalized)}, onesided={_bool(given_onesided)}, length={length}, "
             f"return_complex={_bool(return_complex)}){sep}{msg}")

@@ -82,7 +82,8 @@ def get_rng_state_all():
 def set_rng_state(new_state, device='cuda'):
     if not cuda_available():
         return          # torch queues the call until CUDA initialises, which never happens
-    data = np.ascontiguousarray(new_state._data)
+    from ..random import _state_array
+    data = np.ascontiguousarray(_state_array(new_state.clone()))     # torch's check: a CPU ByteTensor
     _seed_device(_index(device), int(data[:8].view(np.uint64)[0]))
 
 

@@ -342,7 +342,7 @@ def _per_dim(name, vals, sep=' '):
     return sep.join(f'{name}_{w}: {v}' for w, v in zip(_DIM_WORDS[len(vals)], vals))
 
 
-def _conv_kernel_checks(backend, x, weight, bias, s, pads, d, op, transposed):
+def _conv_kernel_checks(backend, x, weight, bias, s, pads, d, op, transposed, groups):
     """The checks of the kernel torch picked, then its dtype rules."""
     if backend == 'empty':
         return
@@ -352,6 +352,16 @@ def _conv_kernel_checks(backend, x, weight, bias, s, pads, d, op, transposed):
     k = w[2:]
     out = transposed and [(i - 1) * ss - lo - hi + dd * (kk - 1) + 1 + o
                           for i, ss, (lo, hi), dd, kk, o in zip(inn, s, pads, d, k, op)]
+    if backend == 'cudnn':      # torch checks the types, then cuDNN's arguments, then allocates the output
+        _conv_dtype_checks(x, weight, bias, transposed, mkldnn=False)
+        if min(d) <= 0:
+            raise RuntimeError(f"Dilation must be greater than 0 but got {next(dd for dd in d if dd <= 0)}")
+        if transposed:
+            _output_padding_check(op, s, d)
+            if min(out) < 0:
+                full = [x.shape[0], w[1] * groups] + out
+                raise RuntimeError(f"Trying to create tensor with negative dimension {min(out)}: {full}")
+        return
     if backend == 'mkldnn':     # after its dtype checks, oneDNN's own errors
         _conv_dtype_checks(x, weight, bias, transposed, mkldnn=True)
         if not transposed and min(d) <= 0:
@@ -377,9 +387,7 @@ def _conv_kernel_checks(backend, x, weight, bias, s, pads, d, op, transposed):
             raise RuntimeError(f"kernel size should be greater than zero, but got {_per_dim('kernel', k)}")
         if min(d) <= 0:
             raise RuntimeError(f"dilation should be greater than zero, but got {_per_dim('dilation', d, ', ')}")
-        if not all(o < ss or o < dd for o, ss, dd in zip(op, s, d)):
-            raise RuntimeError("output padding must be smaller than either stride or dilation, but got "
-                               f"{_per_dim('output_padding', op)} {_per_dim('stride', s)} {_per_dim('dilation', d)}")
+        _output_padding_check(op, s, d)
         if weight.numel() == 0:
             what = ("non-empty 2D or 4D weight tensor expected" if len(k) == 2 else "non-empty 5D (n_output_plane x "
                     "n_input_plane x kernel_depth x kernel_height x kernel_width) tensor expected for weight")
@@ -390,12 +398,22 @@ def _conv_kernel_checks(backend, x, weight, bias, s, pads, d, op, transposed):
     _conv_dtype_checks(x, weight, bias, transposed, mkldnn=False)
 
 
+def _output_padding_check(op, s, d):
+    if not all(o < ss or o < dd for o, ss, dd in zip(op, s, d)):
+        raise RuntimeError("output padding must be smaller than either stride or dilation, but got "
+                           f"{_per_dim('output_padding', op)} {_per_dim('stride', s)} {_per_dim('dilation', d)}")
+
+
 def _conv_dtype_checks(x, weight, bias, transposed, mkldnn):
-    cuda = x._device.type == 'cuda'
+    if x._device.type == 'cuda':        # torch's check_input_same_type_as_parameters, for cuDNN
+        for p, what in ((weight, 'weight'), (bias, 'bias')):
+            if p is not None and p.dtype is not x.dtype:
+                raise RuntimeError(f"Input type ({D.type_str(x.dtype, x._device)}) and {what} type "
+                                   f"({D.type_str(p.dtype, p._device)}) should be the same")
+        if _cuda_int(x):                # torch's CUDA convolutions are cuDNN's, floating point only
+            raise RuntimeError(f"getCudnnDataTypeFromScalarType() not supported for {D.type_name(x.dtype)}")
+        return
     if x.dtype is not weight.dtype:
-        if cuda:
-            raise RuntimeError(f"Input type (torch.cuda.{D.type_name(x.dtype)}Tensor) and weight type "
-                               f"(torch.cuda.{D.type_name(weight.dtype)}Tensor) should be the same")
         if mkldnn:
             raise RuntimeError(f"Input type (torch.{D.type_name(x.dtype)}Tensor) and weight type "
                                f"(torch.{D.type_name(weight.dtype)}Tensor) should be the same or input "
@@ -410,8 +428,6 @@ def _conv_dtype_checks(x, weight, bias, transposed, mkldnn):
         if transposed and not D.can_cast(D.promote_types(x.dtype, bias.dtype), x.dtype):
             raise RuntimeError(f"result type {D.type_name(D.promote_types(x.dtype, bias.dtype))} can't be "
                                f"cast to the desired output type {D.type_name(x.dtype)}")
-    if _cuda_int(x):                    # torch's CUDA convolutions are cuDNN's, floating point only
-        raise RuntimeError(f"getCudnnDataTypeFromScalarType() not supported for {D.type_name(x.dtype)}")
 
 
 def _conv_setup(input, weight, bias, stride, padding, dilation, groups, nd, transposed, output_padding=0):
@@ -432,7 +448,7 @@ def _conv_setup(input, weight, bias, stride, padding, dilation, groups, nd, tran
     x, unbatched = _batchify(input, nd, fname)
     s, pads, d, op = _conv_args(x, weight, bias, stride, padding, dilation, groups, transposed, output_padding, nd)
     backend = _conv_backend(x, weight, groups, s, d, op, transposed)
-    _conv_kernel_checks(backend, x, weight, bias, s, pads, d, op, transposed)
+    _conv_kernel_checks(backend, x, weight, bias, s, pads, d, op, transposed, groups)
     return x, unbatched, backend, s, pads, d, op
 
 
@@ -707,7 +723,7 @@ def _conv_transposend(input, weight, bias, stride, padding, output_padding, grou
     inn = x.shape[2:]
     full = tuple((i - 1) * ss + dd * (kk - 1) + 1 + o for i, ss, dd, kk, o in zip(inn, s, d, k, op))
     out = tuple(f - 2 * pp for f, pp in zip(full, p))
-    if backend == 'empty':
+    if backend == 'empty' or min(out) == 0:     # an empty output: only cuDNN's path gets here with one
         return _empty_conv(input, x_t, weight, bias, (N, O) + out, unb)
     K = int(np.prod(k))
     Lin = int(np.prod(inn))
@@ -799,7 +815,7 @@ def _pool_args(fname, nd, kernel_size, stride, padding, dilation):
 _POOL_AXES = {2: 'HW', 3: 'THW'}
 
 
-def _pool_shape_check(shape, nd, fname, k, s, p, d, out):
+def _pool_shape_check(shape, nd, fname, k, s, p, d, out, device):
     """torch's pool2d_shape_check / pool3d_shape_check, run once every output size is known."""
     ax = _POOL_AXES[nd]
     got = lambda pre, vals: ' '.join(f'{pre}{a}: {v}' for a, v in zip(ax, vals))
@@ -814,7 +830,8 @@ def _pool_shape_check(shape, nd, fname, k, s, p, d, out):
             raise RuntimeError("Expected 3D or 4D (batch mode) tensor with optional 0 dim batch size for "
                                f"input, but got:{list(shape)}")
     else:
-        where = 'avg_pool3d()' if fname == 'avg_pool3d' else 'max_pool3d_with_indices_out_cpu_template()'
+        where = 'avg_pool3d()' if fname == 'avg_pool3d' else \
+            f'max_pool3d_with_indices_out_{device.type}_template()'
         if 0 in shape[-4:]:
             raise RuntimeError(f"{where}: Expected input's non-batch dimensions to have positive length, but "
                                f"input has a shape of {list(shape)} and non-batch dimension 0 has length zero!")
@@ -845,7 +862,7 @@ def _pool_geometry(input, nd, fname, kernel_size, stride, padding, dilation, cei
                          "but got -3)")
     inn = shape[-nd:]
     out = tuple(_pool_output_size(*a, ceil_mode) for a in zip(inn, k, p, s, d))
-    _pool_shape_check(shape, nd, fname, k, s, p, d, out)
+    _pool_shape_check(shape, nd, fname, k, s, p, d, out, input._device)
     _pool_dtype_check(input, fname)
     pads = tuple((pp, max(0, (o - 1) * ss + dd * (kk - 1) + 1 - i - pp))
                  for i, kk, ss, pp, dd, o in zip(inn, k, s, p, d, out))
@@ -1261,7 +1278,7 @@ _ADAPTIVE_KERNEL = {('avg', 2): 'adaptive_avg_pool2d', ('avg', 3): 'adaptive_avg
 
 def _adaptive_dtype_check(input, kind, nd):
     if not input.dtype.is_floating_point:
-        raise NotImplementedError(f'"{_ADAPTIVE_KERNEL[kind, nd]}" not implemented for \'{D.type_name(input.dtype)}\'')
+        raise kernel_error(_ADAPTIVE_KERNEL[kind, nd], input.dtype, input._device)
 
 
 def _negative_dim_check(shape):
@@ -1300,7 +1317,7 @@ def _adaptive_avg(input, output_size, nd):
     if all(o == 1 for o in out):
         return input.mean(tuple(range(-nd, 0)), keepdim=True)     # torch takes the mean here too
     if nd == 3:
-        _adaptive_nonempty(input, name, 1)
+        _adaptive_nonempty(input, name + ('_cuda' if input._device.type == 'cuda' else ''), 1)
     if input.dim() not in (nd + 1, nd + 2):
         raise RuntimeError(f"{name}(): Expected {nd + 1}D or {nd + 2}D tensor, but got {list(input.shape)}")
     if nd == 2:
@@ -1469,9 +1486,10 @@ def _unpool_output_size(input, k, s, p, output_size):
 def _max_unpool(input, indices, nd, out, s=None, p=None):
     """torch's max_unpool2d / max_unpool3d (s, p: the 3-d one's stride and padding, only checked)."""
     name = f'max_unpooling{nd}d'
+    cuda = input._device.type == 'cuda'
     if indices.dtype is not D.int64:
         raise RuntimeError("elements in indices should be type int64" +
-                           (f" but got: {D.type_name(indices.dtype)}" if nd == 2 else ''))
+                           (f" but got: {D.type_name(indices.dtype)}" if nd == 2 or cuda else ''))
     words = {2: 'two elements (height, width)', 3: 'three elements (depth, height, width)'}[nd]
     if nd == 2 and len(out) != 2:
         raise RuntimeError(f"There should be exactly {words} in output_size, but got {len(out)} elements.")
@@ -1484,6 +1502,8 @@ def _max_unpool(input, indices, nd, out, s=None, p=None):
                 raise RuntimeError(f"There should be exactly {words} in {what}, but got{':' if v is not out else ''} "
                                    f"{len(v)} elements.")
     if tuple(input.shape) != tuple(indices.shape):
+        if cuda and nd == 2:
+            raise RuntimeError(f"Expected shape of indices to be: {list(input.shape)} but got: {list(indices.shape)}")
         raise RuntimeError(f"Expected shape of indices to be same as that of the input tensor ({list(input.shape)}) "
                            f"but got indices tensor with shape: {list(indices.shape)}")
     for i in range(1, input.dim()):
@@ -1498,7 +1518,7 @@ def _max_unpool(input, indices, nd, out, s=None, p=None):
     M = math.prod(lead)
     if M * L == 0:
         return _empty_pool(input, lead + out, f'MaxUnpool{nd}DBackward0')
-    if not input.dtype.is_floating_point:
+    if not input.dtype.is_floating_point and not (cuda and input.dtype._cat == 1):    # CUDA's has integer loops
         raise NotImplementedError(f'"max_unpool{nd}d" not implemented for \'{D.type_name(input.dtype)}\'')
     idx = indices._data.reshape(M, -1)
     if idx.size and (int(idx.min()) < 0 or int(idx.max()) >= L):
@@ -1572,11 +1592,12 @@ def _opmath(x):
     return x.astype(np.float32) if x.dtype == np.float16 else x
 
 
-def _norm_dtypes(input, *params):
+def _norm_dtypes(input, *params, any_device=False):
     """torch's CPU normalization dtype rules: the parameters have the input's dtype, or are all
-    float32 for a half or bfloat16 input; each mismatch has its own wording."""
+    float32 for a half or bfloat16 input; each mismatch has its own wording. group_norm checks
+    them on any device (any_device)."""
     ps = [p for p in params if p is not None]
-    if not ps or input._device.type != 'cpu':
+    if not ps or (input._device.type != 'cpu' and not any_device):
         return
     first = ps[0].dtype
     mixed = first is D.float32 and input.dtype in (D.float16, D.bfloat16)
@@ -1589,9 +1610,20 @@ def _norm_dtypes(input, *params):
                                else f"expected scalar type {D.type_name(first)} but found {D.type_name(p.dtype)}")
 
 
+def _cuda_norm_dtypes(input, *params, float_ok=False):
+    """torch's CUDA normalization kernels read each parameter as the input's dtype (batch norm's also
+    as float32 for a half or bfloat16 input: float_ok)."""
+    if input._device.type != 'cuda':
+        return
+    ok = (input.dtype, D.float32) if float_ok and input.dtype in (D.float16, D.bfloat16) else (input.dtype,)
+    for p in params:
+        if p is not None and p.dtype not in ok:
+            raise RuntimeError(f"expected scalar type {D.type_name(input.dtype)} but found {D.type_name(p.dtype)}")
+
+
 def _no_int_kernel(input, kernel, bool_ok=False):
     if not (input.dtype.is_floating_point or input.dtype.is_complex or bool_ok and input.dtype is D.bool):
-        raise kernel_error(kernel, input.dtype)
+        raise kernel_error(kernel, input.dtype, input._device)
 
 
 def _moments(x, axes):
@@ -1669,6 +1701,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
             raise RuntimeError(f"{nm} should contain {C} elements not {t.numel()}")
     _no_int_kernel(input, 'batch_norm')
     _norm_dtypes(input, weight, bias, running_mean, running_var)
+    _cuda_norm_dtypes(input, weight, bias, running_mean, running_var, float_ok=True)
     axes = (0,) + tuple(range(2, x.ndim))
     bs = _bshape(x)
     dt = x.dtype.type
@@ -1750,6 +1783,7 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-05):
         raise RuntimeError(f"Given normalized_shape={list(ns)}, expected input with shape "
                            f"[*, {', '.join(map(str, ns))}], but got input of size{list(input.shape)}")
     _no_int_kernel(input, 'LayerNormKernelImpl')
+    _cuda_norm_dtypes(input, weight, bias)
     axes = tuple(range(x.ndim - k, x.ndim))
     dt = x.dtype.type
     mean, var, xc = _moments(x, axes)
@@ -1796,8 +1830,9 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-05):
             shown = list(weight.shape) if weight is not None else [0]
             raise RuntimeError(f"Expected {nm} to be a vector of size equal to the number of channels in input, "
                                f"but got {nm} of shape {shown} and input of shape {list(input.shape)}")
-    _norm_dtypes(input, weight, bias)
+    _norm_dtypes(input, weight, bias, any_device=True)
     _no_int_kernel(input, 'GroupNormKernelImpl')
+    _cuda_norm_dtypes(input, weight, bias)
     per_group = C // num_groups * math.prod(x.shape[2:])     # explicit: -1 is ambiguous for N == 0
     xg = x.reshape(N, num_groups, per_group)
     dt = x.dtype.type
@@ -1924,7 +1959,7 @@ def _pad_map(size, lo, hi, mode):
     return np.pad(kept, (max(lo, 0), max(hi, 0)), mode=_NP_MODE[mode])
 
 
-def _pad_size_checks(shape, lead, pads, mode):
+def _pad_size_checks(shape, lead, pads, mode, cuda=False):
     """torch's errors for negative pads that leave no output, each mode its own."""
     sizes = shape[lead:]
     out = [n + lo + hi for n, (lo, hi) in zip(sizes, pads)]
@@ -1939,7 +1974,8 @@ def _pad_size_checks(shape, lead, pads, mode):
         names = 'DHW'[3 - len(out):]
         given = [f'{c}: {n}' for c, n in zip(names, sizes)]
         given = ' '.join(given[:-2] + [', '.join(given[-2:])]) + (' ' if mode == 'replicate' and len(out) == 2 else '')
-        raise RuntimeError(f"input ({given}) is too small. Calculated output "
+        two = '  ' if cuda and mode == 'reflect' and len(out) == 2 else ' '    # torch's CUDA text: two spaces
+        raise RuntimeError(f"input ({given}) is too small.{two}Calculated output "
                            f"{' '.join(f'{c}: {o}' for c, o in zip(names, out))}")
     if any(o < 0 for o in out):
         if mode == 'reflect' and len(out) == 2:
@@ -1987,13 +2023,13 @@ def pad(input, pad, mode='constant', value=None):
     for i in reversed(range(n)):        # torch checks the last dim first
         lo, hi = pads[i]
         size = x.shape[lead + i]
-        if mode == 'reflect' and (lo >= size or hi >= size):   # "Argument #": the pad pair's number
-            raise RuntimeError(f"Argument #{4 + 2 * (n - 1 - i)}: Padding size should be less than the "
-                               f"corresponding input dimension, but got: padding ({lo}, {hi}) at dimension "
-                               f"{lead + i} of input {list(x.shape)}")
+        if mode == 'reflect' and (lo >= size or hi >= size):   # "Argument #": the pad pair's number (CPU)
+            arg = '' if input._device.type == 'cuda' else f"Argument #{4 + 2 * (n - 1 - i)}: "
+            raise RuntimeError(f"{arg}Padding size should be less than the corresponding input dimension, but got: "
+                               f"padding ({lo}, {hi}) at dimension {lead + i} of input {list(x.shape)}")
         if mode == 'circular' and (lo > size or hi > size):
             raise RuntimeError("Padding value causes wrapping around more than once.")
-    _pad_size_checks(x.shape, lead, pads, mode)
+    _pad_size_checks(x.shape, lead, pads, mode, input._device.type == 'cuda')
     maps = [np.asarray_on(_pad_map(x.shape[lead + i], lo, hi, mode), x) for i, (lo, hi) in enumerate(pads)]
 
     def padded(y):

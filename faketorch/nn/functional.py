@@ -42,7 +42,7 @@ def _inplace(input, result):
 
 
 def _not_implemented(kernel, t):
-    return kernel_error(kernel, t.dtype)
+    return kernel_error(kernel, t.dtype, t._device)
 
 
 def _float_only(kernel, t):
@@ -649,15 +649,15 @@ def _get_softmax_dim(name, ndim, stacklevel):
 
 
 def _softmax_core(input, dim, log):
-    kern = 'log_softmax_lastdim_kernel_impl' if log else 'softmax_lastdim_kernel_impl'
-    if input.dtype._cat != 2:
-        raise _not_implemented(kern, input)
     a = input._data
     nd = a.ndim
     d = dim + max(nd, 1) if dim < 0 else dim
     if not 0 <= d < max(nd, 1):
         n = max(nd, 1)
         raise IndexError(f'Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})')
+    if input.dtype._cat != 2 and a.size:        # torch returns an empty integer input as it is
+        kern = f"{'log_' if log else ''}softmax_{'lastdim_' if d == max(nd, 1) - 1 else ''}kernel_impl"
+        raise _not_implemented(kern, input)
     ax = d if nd else None
     if a.size == 0:
         out = a.copy()
@@ -1078,6 +1078,10 @@ def _embedding_renorm(weight, input, max_norm, norm_type):
     if weight.dim() != 2:
         raise RuntimeError(f"Expected 2-dimensional tensor, but got {weight.dim()}-dimensional tensor for argument "
                            "#1 'self' (while checking arguments for embedding_renorm_)")
+    if weight._device.type == 'cuda':     # torch's CUDA kernel dispatches on the index, then the weight dtype
+        for t in (input, weight):
+            if t.dtype not in (_INDEX_TYPES[0] if t is input else _BAG_WEIGHT_TYPES[0]):
+                raise kernel_error('embedding_renorm_cuda_', t.dtype)
     _check_scalar_types('embedding_renorm_', "#2 'indices'", input.dtype, input._device, _INDEX_TYPES)
     n = weight.shape[0]
     ids = np.unique(input._data.reshape(-1))
@@ -1271,16 +1275,22 @@ def _bag_check(input, weight, offsets, psw, include_last_offset):
     dev = input._device
     itype = D.result_type_of((input, offsets))
     _check_scalar_types('embedding_bag', "#1 'indices'", itype, dev, _INDEX_TYPES)
+    if dev.type == 'cuda':      # torch's CUDA kernel: the bag count, its dtype dispatch, then the weights' dtype
+        if include_last_offset and offsets.shape[0] < 1:
+            raise RuntimeError('include_last_offset: numBags should be at least 1')
+        if weight.dtype not in _BAG_WEIGHT_TYPES[0]:
+            raise kernel_error('embedding_bag_cuda', weight.dtype)
+        if psw is not None and psw.dtype is not weight.dtype:
+            raise RuntimeError(f'expected scalar type {D.type_name(weight.dtype)} but found {D.type_name(psw.dtype)}')
+        return None
     _check_scalar_types('embedding_bag', "#1 'weight'", weight.dtype, weight._device, _BAG_WEIGHT_TYPES)
-    offs = None
-    if dev.type != 'cuda':
-        offs = np.host(offsets._data).astype(np.int64)
-        if offs.size and offs[0] != 0:
-            raise RuntimeError('offsets[0] has to be 0, i.e., the first sequence in the mini-batch has to start '
-                               f'from position 0. However, got {offs[0]}\n[ {D.type_str(itype, dev)}{{}} ]')
-        if offs.size and offs[-1] > input.shape[0]:
-            raise RuntimeError(f"offsets[-1] can not be greater than input's length {input.shape[0]} but got "
-                               f"offsets[-1] of {offs[-1]}")
+    offs = np.host(offsets._data).astype(np.int64)
+    if offs.size and offs[0] != 0:
+        raise RuntimeError('offsets[0] has to be 0, i.e., the first sequence in the mini-batch has to start '
+                           f'from position 0. However, got {offs[0]}\n[ {D.type_str(itype, dev)}{{}} ]')
+    if offs.size and offs[-1] > input.shape[0]:
+        raise RuntimeError(f"offsets[-1] can not be greater than input's length {input.shape[0]} but got "
+                           f"offsets[-1] of {offs[-1]}")
     if psw is not None and psw.dtype is not weight.dtype:
         raise RuntimeError("Expected tensor for argument #1 'weight' to have the same type as tensor for argument "
                            f"#1 'per_sample_weights'; but type {D.type_str(weight.dtype, weight._device)} does not "
@@ -1982,7 +1992,7 @@ def huber_loss(input, target, reduction='mean', delta=1.0, weight=None):
     return _pointwise_loss('HuberLossBackward0', input, target, fwd, deriv, reduction, out_dtype=input.dtype)
 
 
-def _nll_check(input, target, weight):
+def _nll_check(input, target, weight, reduction):
     """torch's nll_loss_nd checks, in its order: inputs of up to 2 dims go to nll_loss, 4-dim ones to
     nll_loss2d, the others to nll_loss2d on a reshaped view (after their own target-size check)."""
     nd = input.dim()
@@ -2009,16 +2019,24 @@ def _nll_check(input, target, weight):
             raise RuntimeError(f'Expected target size {list(want)}, got {list(target.shape)}')
         _nll_target_dtype(input, target, nd)
         if nd == 4 and target.dim() != 3:
-            raise RuntimeError('only batches of spatial targets supported (3D tensors) but got targets of '
-                               f'dimension: {target.dim()}')
+            got = (f'size: : {list(target.shape)}' if input._device.type == 'cuda'
+                   else f'dimension: {target.dim()}')
+            raise RuntimeError(f'only batches of spatial targets supported (3D tensors) but got targets of {got}')
         if weight is not None and weight.numel() != C:
             raise RuntimeError('weight tensor should be defined either for all or no classes')
         if nd == 4 and tuple(target.shape) != want:
             raise RuntimeError(f'size mismatch (got input: {list(input.shape)} , target: {list(target.shape)}')
         kernel = 'nll_loss2d_forward_out_frame'
+    wrong_weight = weight is not None and weight.dtype is not input.dtype
+    if input._device.type == 'cuda':      # torch's CUDA nll_loss checks the weight first; its kernels by rank
+        if wrong_weight:
+            raise RuntimeError(f'expected scalar type {D.type_name(input.dtype)} but found {D.type_name(weight.dtype)}')
+        if nd <= 2:
+            kernel = ('nll_loss_forward_no_reduce_cuda_kernel' if nd == 2 and reduction == 'none'
+                      else f'nll_loss_forward_reduce_cuda_kernel_{nd}d')
     if input.dtype._cat != 2:
         raise _not_implemented(kernel, input)
-    if weight is not None and weight.dtype is not input.dtype:
+    if wrong_weight:
         raise RuntimeError(f'expected scalar type {D.type_name(input.dtype)} but found {D.type_name(weight.dtype)}')
     return C
 
@@ -2046,7 +2064,7 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
 def _nll_nd(input, target, weight, ignore_index, reduction):
     """torch's nll_loss_nd: 3-d and >4-d inputs go through nll_loss2d on an (N, C, 1, -1) view, and an
     unreduced loss is viewed back (so its grad_fn is ViewBackward0)."""
-    _nll_check(input, target, weight)
+    _nll_check(input, target, weight, reduction)
     d = input.dim()
     if (d == 3 or d > 4) and input.numel() > 0:
         n, c = input.shape[:2]
@@ -2485,8 +2503,9 @@ def _margin_input_check(input):
 
 
 def _margin_dtypes(kernel, input, target):
-    """The two margin kernels' loops: float and double inputs, int64 targets."""
-    if input.dtype is not D.float32 and input.dtype is not D.float64:
+    """The two margin kernels' loops: float and double inputs (half ones too on CUDA), int64 targets."""
+    if input.dtype is not D.float32 and input.dtype is not D.float64 and not (
+            input.dtype._cat == 2 and input._device.type == 'cuda'):
         raise _not_implemented(kernel, input)
     if target.dtype is not D.int64:
         raise RuntimeError(f'expected scalar type Long but found {D.type_name(target.dtype)}')
@@ -2535,7 +2554,10 @@ def _multilabel_margin(input, target, reduction):
         ok = target.dim() == 2 and tuple(target.shape) == tuple(input.shape)
     if not ok:
         raise RuntimeError(f'inconsistent target size: {list(target.shape)} for input of size: {list(input.shape)}')
-    if target.numel():      # torch reads the extremes as integers: every entry in [-1, C)
+    cuda = input._device.type == 'cuda'
+    if cuda:        # torch's CUDA kernel checks dtypes first and reads targets up to the first negative one
+        _margin_dtypes('multilabel_margin_loss_forward_out_frame', input, target)
+    elif target.numel():      # torch reads the extremes as integers: every entry in [-1, C)
         tg = target._data
         if int(tg.min()) < -1 or int(tg.max()) >= C_:
             raise RuntimeError("argument #2 'target' is out of range")

@@ -51,9 +51,9 @@ def register_optimizer_step_post_hook(hook):
 
 
 def _typename(obj):
-    """torch.typename: 'torch.FloatTensor' for tensors, the qualified class name otherwise."""
+    """torch.typename: Tensor.type() for tensors, the qualified class name otherwise."""
     if isinstance(obj, Tensor):
-        return 'torch.' + D.legacy_names.get(str(obj.dtype).split('.')[-1], 'Tensor')
+        return obj.type()      # torch.cuda.FloatTensor on CUDA
     module = type(obj).__module__
     name = type(obj).__qualname__
     return name if module in ('builtins', None) else module + '.' + name

@@ -9,8 +9,8 @@ import math
 from .. import _xnp as np
 
 from .. import _dtype as D
-from .._ops._core import register
-from .._ops.factory import _finish
+from .._ops._core import kernel_error, register
+from .._ops.factory import _dev, _finish
 
 # C++ type names, as torch's TensorOptions print them in the dtype error
 _CPP_NAMES = {
@@ -35,7 +35,7 @@ def _bad_overload(name, signatures, args, kwargs):
                     f"but expected one of:\n{lines}")
 
 
-def _checks(name, window_length, dtype, layout):
+def _checks(name, window_length, dtype, layout, device):
     if isinstance(window_length, bool) or not isinstance(window_length, int):
         raise TypeError(f"{name}(): argument 'window_length' (position 1) must be int, not "
                         f"{type(window_length).__name__}")
@@ -43,7 +43,8 @@ def _checks(name, window_length, dtype, layout):
         lay = 'Strided (default)' if layout is None else 'Strided'
         raise RuntimeError(
             f"{name} expects floating point dtypes, got: TensorOptions(dtype={_CPP_NAMES[dtype.name]}, "
-            f"device=cpu, layout={lay}, requires_grad=false (default), pinned_memory=false, "
+            f"device={_dev(None).type if device is None else device}, layout={lay}, requires_grad=false (default), "
+            "pinned_memory=false, "
             f"memory_format=(nullopt))")
     if window_length < 0:
         raise RuntimeError(f"{name} requires non-negative window_length, got "
@@ -53,9 +54,9 @@ def _checks(name, window_length, dtype, layout):
 def _window(name, window_length, periodic, dtype, layout, device, requires_grad, body):
     """Shared frame: checks, the 0 and 1 lengths, the periodic trim; body(n, ops) -> array."""
     dtype = dtype or D.get_default_dtype()
-    _checks(name, window_length, dtype, layout)
+    _checks(name, window_length, dtype, layout, device)
     if dtype._cat == 3 and window_length > 1:
-        raise NotImplementedError(f"\"arange_cpu\" not implemented for '{D.type_name(dtype)}'")
+        raise kernel_error('arange_cpu', dtype, _dev(device))
     npdt = D.np_dtype(dtype)
     if window_length <= 1:
         data = np.ones(window_length, npdt)

@@ -40,9 +40,9 @@ def _addindent(s_, n):
 
 
 def _typename(obj):
-    """torch.typename: 'torch.FloatTensor' for tensors, the qualified class name otherwise."""
+    """torch.typename: Tensor.type() for tensors, the qualified class name otherwise."""
     if isinstance(obj, Tensor):
-        return 'torch.' + D.type_name(obj.dtype) + 'Tensor'
+        return obj.type()      # torch.cuda.FloatTensor on CUDA
     module = getattr(type(obj), '__module__', '') or ''
     qual = type(obj).__qualname__
     return qual if module in ('builtins', '__builtin__', '') else module + '.' + qual

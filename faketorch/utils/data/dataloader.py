@@ -17,6 +17,7 @@ import warnings
 import faketorch as torch
 
 from . import _utils
+from ._utils.pin_memory import pin_memory as _pin_batch
 from ._utils import ExceptionWrapper
 from .dataset import IterableDataset
 from .sampler import BatchSampler, RandomSampler, Sampler, SequentialSampler, _fresh_seed, _T_co
@@ -236,7 +237,8 @@ class _BaseDataLoaderIter:
         if loader.pin_memory and not _accelerator_available():
             warnings.warn("'pin_memory' argument is set as true but no accelerator is found, then device "
                           "pinned memory won't be used.", stacklevel=2)
-        self._pin_memory = False     # pinning is a no-op here: NumPy memory is what it is
+        # with an accelerator torch pins each batch: a copy here, and torch's error for a CUDA tensor
+        self._pin_memory = bool(loader.pin_memory) and _accelerator_available()
         self._timeout = loader.timeout
         self._collate_fn = loader.collate_fn
         self._sampler_iter = iter(self._index_sampler)
@@ -309,7 +311,10 @@ class _SingleProcessDataLoaderIter(_BaseDataLoaderIter):
                                                             self._drop_last)
 
     def _next_data(self):
-        return self._dataset_fetcher.fetch(next(self._sampler_iter))
+        data = self._dataset_fetcher.fetch(next(self._sampler_iter))
+        if self._pin_memory:
+            data = _pin_batch(data)
+        return data
 
 
 _DEAD_WORKER_POLL = 1.0

@@ -1,8 +1,9 @@
 """pin_memory(data): a batch with its tensors pinned, walked as default_collate walks samples.
 
-The DataLoader never calls it here: with no accelerator torch leaves batches unpinned (and warns),
-and so does faketorch. Called directly it pins as torch does, which without an accelerator raises
-torch's error from Tensor.pin_memory.
+A single-process DataLoader with pin_memory=True calls it on each batch when an accelerator is
+available (as torch does; a CUDA tensor raises torch's error); with none torch leaves batches
+unpinned (and warns), and so does faketorch. Called directly it pins as torch does, which without
+an accelerator raises torch's error from Tensor.pin_memory.
 """
 import collections.abc
 
