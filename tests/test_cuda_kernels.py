@@ -200,3 +200,23 @@ def test_factories_build_on_the_device(monkeypatch):
           torch.full((2,), 1.5, device='cuda'), t.new_zeros(()), t.new_ones(3), t.new_full((2,), 7.0)]
     assert copies == [] and all(x.is_cuda for x in ts)
     assert [x.tolist() for x in ts[3:]] == [[1.5, 1.5], 0.0, [1.0, 1.0, 1.0], [7.0, 7.0]]
+
+
+@pytest.mark.parametrize('dtype', [torch.float32, torch.float64])
+@pytest.mark.parametrize('shape,ns,affine', [((6, 17), (17,), True), ((3, 4, 5, 6), (5, 6), True),
+                                             ((4, 9), (9,), False), ((5, 1), (1,), True)])
+def test_layer_norm_rows(dtype, shape, ns, affine, ran):
+    """layer_norm's forward and gradients (input, weight, bias) on CUDA: one kernel a direction for
+    the rows (the weight and bias gradients sum the rows after it), the CPU's values."""
+    torch.manual_seed(0)
+    x, g = torch.randn(shape, dtype=dtype) * 3 + 1, torch.randn(shape, dtype=dtype)
+    w, b = torch.randn(ns, dtype=dtype), torch.randn(ns, dtype=dtype)
+    res = []
+    for dev in ('cpu', 'cuda'):
+        leaves = [t.to(dev).detach().requires_grad_() for t in ((x, w, b) if affine else (x,))]
+        y = torch.nn.functional.layer_norm(leaves[0], ns, *leaves[1:])
+        y.backward(g.to(dev))
+        res.append([y.detach()] + [t.grad for t in leaves])
+    for c, h in zip(res[1], res[0]):
+        _close(c, h, dtype, scale=10)
+    assert ran == ['layer_norm_rows', 'layer_norm_bwd_rows']

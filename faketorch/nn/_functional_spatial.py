@@ -1770,6 +1770,73 @@ def _layer_norm_xhat(x, mean, invstd):
     return (invstd.astype(np.float64) * x + b).astype(np.float32)
 
 
+def _layer_norm_host(x, w, b, D, eps, hasw, hasb, nk, y, mean, invstd):
+    axes = tuple(range(x.ndim - nk, x.ndim))
+    m, var, xc = _moments(x, axes)
+    mean[...], invstd[...] = m, 1 / np.sqrt(var + eps)
+    y[...] = xc * invstd * w if hasw else xc * invstd
+    if hasb:
+        y += b
+    return y, mean, invstd
+
+
+def _layer_norm_bwd_host(go, x, w, mean, invstd, D, hasw, nk, gi, xh):
+    gxhat = go * w if hasw else go
+    gi[...] = _norm_input_grad(gxhat, (x - mean) * invstd, invstd, tuple(range(x.ndim - nk, x.ndim)), D)
+    xh[...] = _layer_norm_xhat(x, mean, invstd)
+    return gi, xh
+
+
+# on a GPU, a thread per row (the normalized elements, contiguous) for the forward and the input
+# gradient, sums in double; the backward also writes x-hat as torch's weight gradient forms it
+_layer_norm_rows = np.Kernel('layer_norm_rows', 'raw T x, raw T w, raw T b, int64 D, T eps, int64 hasw, int64 hasb, '
+                             'int64 nk', 'raw T y, raw T mean, raw T invstd', """
+    const ptrdiff_t o = i * D;
+    double s = 0;
+    for (ptrdiff_t j = 0; j < D; j++) s += x[o + j];
+    const T mu = (T)(s / D);
+    double v = 0;
+    for (ptrdiff_t j = 0; j < D; j++) { const T c = x[o + j] - mu; v += c * c; }
+    const T rs = (T)1 / sqrt((T)(v / D) + eps);
+    mean[i] = mu;
+    invstd[i] = rs;
+    for (ptrdiff_t j = 0; j < D; j++) {
+        T h = (x[o + j] - mu) * rs;
+        if (hasw) h = h * w[j];
+        if (hasb) h = h + b[j];
+        y[o + j] = h;
+    }""", _layer_norm_host)
+_layer_norm_bwd_rows = np.Kernel('layer_norm_bwd_rows', 'raw T go, raw T x, raw T w, raw T mean, raw T invstd, '
+                                 'int64 D, int64 hasw, int64 nk', 'raw T gi, raw T xh', """
+    const ptrdiff_t o = i * D;
+    const T mu = mean[i], rs = invstd[i];
+    double s1 = 0, s2 = 0;
+    for (ptrdiff_t j = 0; j < D; j++) {
+        const T gh = hasw ? go[o + j] * w[j] : go[o + j];
+        s1 += gh;
+        s2 += gh * ((x[o + j] - mu) * rs);
+    }
+    const T n = (T)D, t1 = (T)s1, t2 = (T)s2;
+    for (ptrdiff_t j = 0; j < D; j++) {
+        const T gh = hasw ? go[o + j] * w[j] : go[o + j];
+        gi[o + j] = (rs / n) * (n * gh - t1 - ((x[o + j] - mu) * rs) * t2);
+        xh[o + j] = fma(rs, x[o + j], -rs * mu);
+    }""", _layer_norm_bwd_host)
+
+
+def _layer_norm_gpu(x, weight, bias, n, k, eps):
+    """layer_norm's forward by the kernel above: (y, mean, invstd), or None where it does not apply
+    (NumPy arrays, half precision, parameters of another dtype)."""
+    params = [t._data for t in (weight, bias) if t is not None]
+    if not (_layer_norm_rows.ready(x) and n and all(p.dtype == x.dtype for p in params)):
+        return None
+    x = np.ascontiguousarray(x)
+    stat = np.empty_like(x, shape=x.shape[:x.ndim - k] + (1,) * k)
+    w, b = (t._data if t is not None else x for t in (weight, bias))
+    return _layer_norm_rows(x, w, b, n, x.dtype.type(eps), int(weight is not None), int(bias is not None), k,
+                            np.empty_like(x), stat, np.empty_like(stat), size=x.size // n)
+
+
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-05):
     ns = tuple(normalized_shape) if isinstance(normalized_shape, (list, tuple)) else (normalized_shape,)
     x = _opmath(input._data)
@@ -1786,12 +1853,18 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-05):
     _cuda_norm_dtypes(input, weight, bias)
     axes = tuple(range(x.ndim - k, x.ndim))
     dt = x.dtype.type
-    mean, var, xc = _moments(x, axes)
-    invstd = 1 / np.sqrt(var + dt(eps))
-    xhat = xc * invstd
-    y = xhat * weight._data if weight is not None else xhat.copy()
-    if bias is not None:
-        y += bias._data
+    n = math.prod(ns)
+    fused = _layer_norm_gpu(x, weight, bias, n, k, eps)
+    if fused is not None:
+        x = np.ascontiguousarray(x)
+        y, mean, invstd = fused
+    else:
+        mean, var, xc = _moments(x, axes)
+        invstd = 1 / np.sqrt(var + dt(eps))
+        xhat = xc * invstd
+        y = xhat * weight._data if weight is not None else xhat.copy()
+        if bias is not None:
+            y += bias._data
     r = _wrap(y, input)
     if _grad_on(input, weight, bias):
         lead = tuple(range(x.ndim - k))
@@ -1800,10 +1873,19 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-05):
             if grad_state.enabled:
                 return _norm_backward_graph(node, g, input, weight, bias, x.shape, axes, ns, lead, eps)
             go = g._data
-            gxhat = go * weight._data if weight is not None else go
             gi = gw = gb = None
+            if fused is not None and go.dtype == x.dtype:
+                w = weight._data if weight is not None else x
+                gia, xh = _layer_norm_bwd_rows(np.ascontiguousarray(go), x, w, mean, invstd, n, int(weight is not None),
+                                               k, np.empty_like(x), np.empty_like(x), size=x.size // n)
+                gi = _wrap(gia, input) if needs(node, 0) else None
+                gw = _wrap((go * xh).sum(axis=lead), weight) if weight is not None and needs(node, 1) else None
+                gb = _wrap(go.sum(axis=lead), bias) if bias is not None and needs(node, 2) else None
+                return gi, gw, gb
+            xh = xhat if fused is None else (x - mean) * invstd
+            gxhat = go * weight._data if weight is not None else go
             if needs(node, 0):
-                gi = _wrap(_norm_input_grad(gxhat, xhat, invstd, axes, int(np.prod(ns))), input)
+                gi = _wrap(_norm_input_grad(gxhat, xh, invstd, axes, n), input)
             if weight is not None and needs(node, 1):
                 gw = _wrap((go * _layer_norm_xhat(x, mean, invstd)).sum(axis=lead), weight)
             if bias is not None and needs(node, 2):
