@@ -220,3 +220,20 @@ def test_layer_norm_rows(dtype, shape, ns, affine, ran):
     for c, h in zip(res[1], res[0]):
         _close(c, h, dtype, scale=10)
     assert ran == ['layer_norm_rows', 'layer_norm_bwd_rows']
+
+
+@pytest.mark.parametrize('dtype', [torch.float32, torch.float64])
+def test_softmax_rows(dtype, ran):
+    """Last-dim softmax and its backward on CUDA, one kernel each (a row of -inf gives NaN)."""
+    torch.manual_seed(0)
+    x, g = torch.randn(3, 7, 9, dtype=dtype) * 4, torch.randn(3, 7, 9, dtype=dtype)
+    x[1, 2] = float('-inf')
+    res = []
+    for dev in ('cpu', 'cuda'):
+        xd = x.to(dev).detach().requires_grad_()
+        y = torch.softmax(xd, -1)
+        y.backward(g.to(dev))
+        res.append((y.detach(), xd.grad))
+    _close(res[1][0], res[0][0], dtype)
+    _close(res[1][1], res[0][1], dtype)
+    assert ran == ['softmax_rows', 'softmax_bwd_rows']

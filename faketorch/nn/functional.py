@@ -568,7 +568,7 @@ def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
 
 # --- softmax family --------------------------------------------------------------------------------
 
-# on a GPU, one kernel per call for the last-dim log_softmax and its backward, and for a 2-d
+# on a GPU, one kernel per call for the last-dim softmax / log_softmax and their backward, and for a 2-d
 # nll_loss without weights (cross_entropy's usual case); a thread per row, the NumPy code's order
 def _log_softmax_host(x, C, y):
     m = np.max(x, -1, keepdims=True)
@@ -616,6 +616,35 @@ _log_softmax_bwd_rows = np.Kernel('log_softmax_bwd_rows', 'raw T g, raw T x, int
     T s = 0;
     for (ptrdiff_t j = 0; j < C; j++) s += g[o + j];
     for (ptrdiff_t j = 0; j < C; j++) y[o + j] = g[o + j] - exp(x[o + j]) * s;""", _log_softmax_bwd_host)
+def _softmax_host(x, C, y):
+    m = np.max(x, -1, keepdims=True)
+    m = np.where(np.isfinite(m), m, 0)
+    e = np.exp(x - m)
+    with np.errstate(divide='ignore', invalid='ignore'):     # a row of -inf: NaN, silently as torch
+        y[...] = e * (1 / np.sum(e, -1, keepdims=True))
+    return y
+
+
+def _softmax_bwd_host(g, y, C, out):
+    gy = g * y
+    out[...] = (g - gy.sum(-1, keepdims=True)) * y
+    return out
+
+
+_softmax_rows = np.Kernel('softmax_rows', 'raw T x, int64 C', 'raw T y', """
+    const ptrdiff_t o = i * C;
+    T m = x[o];
+    for (ptrdiff_t j = 1; j < C; j++) m = max(m, x[o + j]);
+    if (!isfinite(m)) m = 0;
+    T s = 0;
+    for (ptrdiff_t j = 0; j < C; j++) s += exp(x[o + j] - m);
+    const T r = 1 / s;
+    for (ptrdiff_t j = 0; j < C; j++) y[o + j] = exp(x[o + j] - m) * r;""", _softmax_host)
+_softmax_bwd_rows = np.Kernel('softmax_bwd_rows', 'raw T g, raw T y, int64 C', 'raw T out', """
+    const ptrdiff_t o = i * C;
+    T s = 0;
+    for (ptrdiff_t j = 0; j < C; j++) s += g[o + j] * y[o + j];
+    for (ptrdiff_t j = 0; j < C; j++) out[o + j] = (g[o + j] - s) * y[o + j];""", _softmax_bwd_host)
 _nll_rows = np.Kernel('nll_rows', 'raw T x, int64 t, int64 C, int64 ignore', 'T loss, T w, bool bad', """
     const bool valid = t != ignore;
     bad = valid && (t < 0 || t >= C);
@@ -661,8 +690,8 @@ def _softmax_core(input, dim, log):
     ax = d if nd else None
     if a.size == 0:
         out = a.copy()
-    elif log and d == nd - 1 and _log_softmax_rows.ready(a):
-        out = _rows(_log_softmax_rows, a)
+    elif d == nd - 1 and _log_softmax_rows.ready(a):
+        out = _rows(_log_softmax_rows if log else _softmax_rows, a)
     else:
         m = np.max(a, axis=ax, keepdims=True)
         m = np.where(np.isfinite(m), m, 0)     # (always: asking whether to would be a GPU sync)
@@ -685,6 +714,8 @@ def _softmax_bwd(node, g):
     ax = node._args
     if not grad_state.enabled:
         yd, gd = y._data, g._data
+        if ax is not None and ax == gd.ndim - 1 and gd.size and _softmax_bwd_rows.ready(gd) and gd.dtype == yd.dtype:
+            return _make(_rows(_softmax_bwd_rows, gd, yd), g.dtype, g._device)
         gy = gd * yd    # torch's kernel: (g - sum(g * y)) * y, the subtraction first
         return _make((gd - (gy if ax is None else gy.sum(ax, keepdims=True))) * yd, g.dtype, g._device)
     if ax is None:
