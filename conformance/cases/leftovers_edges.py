@@ -69,8 +69,6 @@ check('torch.norm', lambda torch: torch.norm(torch.tensor(_X), keepdim=0), name=
 check('Tensor.norm', lambda torch: torch.tensor(_X).norm(dim=1, keepdim=1), name='leftovers_keepdim_int')
 check('torch.linalg.vector_norm', lambda torch: torch.linalg.vector_norm(torch.tensor(_X), dim=1, keepdim=1),
       name='leftovers_keepdim_int')
-check('torch.linalg.vector_norm', lambda torch: torch.linalg.vector_norm(torch.tensor(_X), 2, 1, 1),
-      name='leftovers_keepdim_int_positional')
 check('torch.linalg.matrix_norm', lambda torch: torch.linalg.matrix_norm(torch.tensor(_X), keepdim=1),
       name='leftovers_keepdim_int')
 check('torch.linalg.norm', lambda torch: torch.linalg.norm(torch.tensor(_X), keepdim=1), name='leftovers_keepdim_int')
@@ -126,11 +124,14 @@ check('torch.zeros', lambda torch: torch.zeros(2, requires_grad=0), name='leftov
 check('torch.tensor', lambda torch: torch.tensor([1., 2.], requires_grad=1), name='leftovers_requires_grad_int')
 check('torch.full', lambda torch: torch.full((2,), 1., requires_grad=1), name='leftovers_requires_grad_int')
 check('torch.empty', lambda torch: torch.empty(2, requires_grad=1), name='leftovers_requires_grad_int')
-check('torch.arange', lambda torch: torch.arange(3., requires_grad=1), name='leftovers_requires_grad_int')
+check('Tensor.new_empty_strided', lambda torch: torch.ones(2).new_empty_strided((2,), (1,), requires_grad=1),
+      name='leftovers_requires_grad_int')
+check('torch.frombuffer', lambda torch: torch.frombuffer(bytearray(8), dtype=torch.float32, requires_grad=1),
+      name='leftovers_requires_grad_int')
+check('torch.asarray', lambda torch: torch.asarray([1.], requires_grad=1), name='leftovers_requires_grad_int')
+check('torch.tensor', lambda torch: torch.tensor([1.], requires_grad=None), name='leftovers_requires_grad_none')
 check('torch.randn', lambda torch: torch.randn(2, requires_grad=1), name='leftovers_requires_grad_int')
 check('torch.ones_like', lambda torch: torch.ones_like(torch.ones(2), requires_grad=1), name='leftovers_requires_grad_int')
-check('torch.as_tensor', lambda torch: torch.as_tensor([1.], requires_grad=1) if hasattr(torch, 'as_tensor') else None,
-      name='leftovers_requires_grad_int')
 check('Tensor.new_ones', lambda torch: torch.ones(2).new_ones(2, requires_grad=1), name='leftovers_requires_grad_int')
 check('Tensor.new_tensor', lambda torch: torch.ones(2).new_tensor([1.], requires_grad=1), name='leftovers_requires_grad_int')
 

@@ -548,7 +548,9 @@ def nonzero_static(input, *, size, fill_value=-1):
 
 
 def new_tensor(self, data, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
-    from .factory import tensor
+    from .factory import tensor, _requires_grad_error
+    if requires_grad.__class__ is not bool:
+        raise _requires_grad_error('new_tensor', requires_grad)
     return tensor(data, dtype=dtype or self.dtype, device=device or self._device, requires_grad=requires_grad)
 
 
