@@ -830,12 +830,30 @@ def scalar_tensor(s, *, dtype=None, device=None, requires_grad=False):
 def _new(f):
     name = 'new_' + f.__name__
 
-    def g(self, *size, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
+    def g(self, *size, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False, **kwargs):
         if requires_grad.__class__ is not bool:
             raise _requires_grad_error(name, requires_grad)
-        return f(_size(size, name), dtype=dtype or self.dtype, device=device if device is not None else self._device,
+        return f(_size(size, name) if not kwargs else _size_keyword(name, size, kwargs), dtype=dtype or self.dtype, device=device if device is not None else self._device,
                  requires_grad=requires_grad)
     return g
+
+
+def _size_keyword(fname, size, kwargs):
+    """A new_* method's size given as size=, with torch's parser's errors for the keywords."""
+    if 'size' not in kwargs:
+        if size:
+            raise TypeError(f"{fname}() got an unexpected keyword argument '{next(iter(kwargs))}'")
+        return _size(size, fname)           # torch reports the missing size first
+    if size:
+        raise TypeError(f"{fname}() got multiple values for argument 'size'")
+    v = kwargs.pop('size')
+    if not isinstance(v, (tuple, list)) or v and not _is_int(v[0]):     # by keyword an int is no size
+        from ..random import _tp_name
+        raise TypeError(f"{fname}(): argument 'size' must be tuple of ints, not {_tp_name(v)}")
+    size = _size((v,), fname)
+    if kwargs:
+        raise TypeError(f"{fname}() got an unexpected keyword argument '{next(iter(kwargs))}'")
+    return size
 
 
 def _new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=False, layout=None,

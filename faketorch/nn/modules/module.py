@@ -651,8 +651,7 @@ class Module:
                     g.zero_()
 
     def share_memory(self):
-        # faketorch's tensors need no moving; only uninitialized ones refuse, as torch's
-        return self._apply(lambda t: t.share_memory_() if is_lazy(t) else t)
+        return self._apply(lambda t: t.share_memory_())
 
     def apply(self, fn):
         for m in self.children():
