@@ -144,6 +144,14 @@ check('Tensor.new_empty', lambda torch: torch.ones(2).new_empty(size=(2, 3)).sha
 check('Tensor.new_ones', lambda torch: torch.ones(2).new_ones(size=[]), name='leftovers_size_keyword_empty')
 check('Tensor.new_ones', lambda torch: torch.ones(2).new_ones(2, size=(2, 3)), name='leftovers_size_twice')
 check('Tensor.new_zeros', lambda torch: torch.ones(2).new_zeros(sizes=(2,)), name='leftovers_sizes_keyword')
+check('Tensor.new_ones', lambda torch: torch.ones(2).new_ones(size=2), name='leftovers_size_keyword_int')
+check('Tensor.new_ones', lambda torch: torch.ones(2).new_ones(size=['a']), name='leftovers_size_keyword_list_of_str')
+check('Tensor.new_ones', lambda torch: torch.ones(2).new_ones(size=2, foo=1), name='leftovers_size_keyword_checked_first')
+check('Tensor.new_ones', lambda torch: torch.ones(2).new_ones(2, foo=1), name='leftovers_unknown_keyword')
+check('Tensor.new_empty', lambda torch: torch.ones(2).new_empty(size=[2, 'a']), name='leftovers_size_keyword_bad_item')
+check('Tensor.new_zeros', lambda torch: torch.ones(2).new_zeros(size=(2, -1)), name='leftovers_size_keyword_negative')
+check('Tensor.new_ones', lambda torch: torch.ones(2).new_ones(size=torch.Size([2]), requires_grad=True),
+      name='leftovers_size_keyword_torch_size')
 
 # --- 7. real-only ops on complex tensors -------------------------------------------------------------
 _Z = [1 + 2j, -3 - 1j]
@@ -178,6 +186,14 @@ check('torch.topk', lambda torch: torch.topk(torch.tensor([1., 3., 2.]), True), 
 check('Tensor.topk', lambda torch: torch.tensor([1., 3., 2.]).topk(k=True), name='leftovers_k_bool')
 check('Tensor.topk', lambda torch: torch.tensor([1., 3., 2.]).topk(2, largest=1), name='leftovers_largest_int')
 check('torch.kthvalue', lambda torch: torch.kthvalue(torch.tensor([1., 3., 2.]), True), name='leftovers_k_bool')
+check('Tensor.topk', lambda torch: torch.tensor([1., 3., 2.]).topk(2, 0, 1), name='leftovers_largest_int_positional')
+check('Tensor.topk', lambda torch: torch.tensor([1., 3., 2.]).topk(2, sorted=None), name='leftovers_sorted_none')
+check('Tensor.topk', lambda torch: torch.tensor([1., 3., 2.]).topk(2.0), name='leftovers_k_float')
+check('Tensor.topk', lambda torch: torch.tensor([1., 3., 2.]).topk(torch.tensor(2)), name='leftovers_k_tensor')
+check('Tensor.topk', lambda torch: torch.tensor([1., 3., 2.]).topk(2, dim=0.), name='leftovers_dim_float')
+check('Tensor.topk', lambda torch: torch.tensor([1., 3., 2.]).topk(2, foo=1), name='leftovers_unknown_keyword')
+check('torch.topk', lambda torch: torch.topk(torch.tensor([1., 3., 2.]), 2, out=(torch.empty(0), torch.empty(0).long())),
+      name='leftovers_out')
 
 # --- 9. the bare unsigned dtypes (uint16, uint32, uint64): the unary ops torch has no kernel for -------
 for _dt in ('uint16', 'uint32', 'uint64'):

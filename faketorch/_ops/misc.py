@@ -356,6 +356,9 @@ def _to_args(args, kwargs):
     return _parse_args('to', _TO_SIGS, args, kwargs)
 
 
+_DEVICE_DTYPE = frozenset(('device', 'dtype'))
+
+
 def _to_device(dev):
     dev = _device_cls(dev)
     if dev.type == 'cuda' and dev.index is None:
@@ -366,7 +369,8 @@ def _to_device(dev):
 
 def _parse_to(args, kwargs):
     """(dtype, device, copy, memory_format) of Tensor.to's arguments (None: unchanged)."""
-    if len(args) == 1 and not kwargs:       # the common forms, without the general parser
+    # the common forms, without the general parser: one positional argument, or a device and a dtype
+    if len(args) == 1 and not kwargs:
         a = args[0]
         if isinstance(a, D.dtype):
             return a, None, False, None
@@ -374,6 +378,10 @@ def _parse_to(args, kwargs):
             return a.dtype, a._device, False, None
         if isinstance(a, (str, _device_cls)):
             return None, _to_device(a), False, None
+    elif len(args) == 2 and not kwargs or not args and kwargs.keys() <= _DEVICE_DTYPE:
+        dev, dtype = args if args else (kwargs.get('device'), kwargs.get('dtype'))
+        if (dtype is None or isinstance(dtype, D.dtype)) and (dev is None or isinstance(dev, (str, _device_cls))):
+            return dtype, None if dev is None else _to_device(dev), False, None
     v = _to_args(args, kwargs)[1]
     t = v.get('tensor')
     if t is not None:

@@ -109,7 +109,7 @@ class UninitializedTensorMixin:
     def __getattribute__(self, name):
         attr = object.__getattribute__(self, name)
         if name[0] != '_' and name not in _LAZY_ALLOWED and callable(attr) \
-                and callable(getattr(Tensor, name, None)):
+                and callable(getattr(Tensor, name, None)) and name not in UninitializedTensorMixin.__dict__:
             return _refuse(name).__get__(self)
         return attr
 
