@@ -1010,11 +1010,11 @@ _NORM_SIGS = {
     'linalg_matrix_norm': (
         '(Tensor input, Number ord, tuple of ints dim = {-2,-1}, bool keepdim = False, *, torch.dtype dtype = None, '
         'Tensor out = None)',
-        '(Tensor input, str ord = "fro", tuple of ints dim = {-2,-1}, bool keepdim = False, *, torch.dtype dtype = None, '
-        'Tensor out = None)'),
+        '(Tensor input, str ord = "fro", tuple of ints dim = {-2,-1}, bool keepdim = False, *, '
+        'torch.dtype dtype = None, Tensor out = None)'),
     'linalg_norm': (
-        '(Tensor input, Number ord = None, tuple of ints dim = None, bool keepdim = False, *, torch.dtype dtype = None, '
-        'Tensor out = None)',
+        '(Tensor input, Number ord = None, tuple of ints dim = None, bool keepdim = False, *, '
+        'torch.dtype dtype = None, Tensor out = None)',
         '(Tensor input, str ord, tuple of ints dim = None, bool keepdim = False, *, torch.dtype dtype = None, '
         'Tensor out = None)')}
 

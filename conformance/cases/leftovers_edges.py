@@ -6,7 +6,8 @@ from conformance import case, check
 NAN = float('nan')
 
 # --- 1. to(memory_format=): torch's rank check ------------------------------------------------------
-check('Tensor.to', lambda torch: torch.ones(2, 3).to(memory_format=torch.channels_last_3d), name='leftovers_channels_last_3d_rank')
+check('Tensor.to', lambda torch: torch.ones(2, 3).to(memory_format=torch.channels_last_3d),
+      name='leftovers_channels_last_3d_rank')
 check('Tensor.to', lambda torch: torch.ones(2, 3, 4, 5).to(memory_format=torch.channels_last_3d),
       name='leftovers_channels_last_3d_rank_4d')
 check('Tensor.to', lambda torch: torch.ones(2, 3, 4, 5, 6).to(memory_format=torch.channels_last_3d).stride(),
@@ -47,8 +48,8 @@ _X = [[1., -2.], [3., 4.]]
 for _dt in ('float64', 'int64', 'complex64', 'float16'):
     check('torch.linalg.vector_norm', lambda torch, _dt=_dt: torch.linalg.vector_norm(
         torch.tensor(_X), out=torch.empty(0, dtype=getattr(torch, _dt))), name=f'leftovers_out_dtype_{_dt}')
-    check('torch.norm', lambda torch, _dt=_dt: torch.norm(torch.tensor(_X), out=torch.empty(0, dtype=getattr(torch, _dt))),
-          name=f'leftovers_out_dtype_{_dt}')
+    check('torch.norm', lambda torch, _dt=_dt: torch.norm(
+        torch.tensor(_X), out=torch.empty(0, dtype=getattr(torch, _dt))), name=f'leftovers_out_dtype_{_dt}')
 check('torch.norm', lambda torch: torch.norm(torch.tensor(_X), dim=1, out=torch.empty(0, dtype=torch.float64)),
       name='leftovers_dim_out_dtype')
 check('torch.norm', lambda torch: torch.norm(torch.tensor(_X), p=1, dim=1, out=torch.empty(0, dtype=torch.float64)),
@@ -57,7 +58,8 @@ check('torch.norm', lambda torch: torch.norm(torch.tensor(_X), p='fro', out=torc
       name='leftovers_fro_out_dtype')
 check('torch.norm', lambda torch: torch.norm(torch.tensor(_X), p='nuc', out=torch.empty(0, dtype=torch.float64)),
       name='leftovers_nuc_out_dtype')
-check('torch.norm', lambda torch: torch.norm(torch.tensor(_X), dim=0, out=torch.empty(0)), name='leftovers_out_same_dtype')
+check('torch.norm', lambda torch: torch.norm(torch.tensor(_X), dim=0, out=torch.empty(0)),
+      name='leftovers_out_same_dtype')
 check('torch.linalg.vector_norm', lambda torch: torch.linalg.vector_norm(
     torch.tensor(_X), dtype=torch.float64, out=torch.empty(0)), name='leftovers_dtype_and_out_differ')
 check('torch.linalg.norm', lambda torch: torch.linalg.norm(torch.tensor(_X), out=torch.empty(0, dtype=torch.float64)),
@@ -111,11 +113,14 @@ check('Tensor.to', lambda torch: [torch.ones(2).to(*a, **k) for a, k in (
     (('cpu',), {'dtype': torch.float64}), ((torch.ones(1, dtype=torch.int64),), {'copy': True}),
     ((torch.device('cpu'), int), {}), ((torch.float64,), {'copy': True}), ((), {'tensor': torch.ones(1).int()}),
     (('cpu', torch.float64, True, False), {}), ((None,), {}), ((complex,), {}))], name='leftovers_good_args')
-check('nn.Module.to', lambda torch: torch.nn.Linear(1, 1).to(torch.float64, torch.float64), name='leftovers_bad_args_two_dtypes')
+check('nn.Module.to', lambda torch: torch.nn.Linear(1, 1).to(torch.float64, torch.float64),
+      name='leftovers_bad_args_two_dtypes')
 check('nn.Module.to', lambda torch: torch.nn.Linear(1, 1).to('cpu', 1.5), name='leftovers_bad_args_scalar_second')
-check('nn.Module.to', lambda torch: torch.nn.Linear(1, 1).to(non_blocking=1), name='leftovers_bad_args_non_blocking_int')
+check('nn.Module.to', lambda torch: torch.nn.Linear(1, 1).to(non_blocking=1),
+      name='leftovers_bad_args_non_blocking_int')
 check('nn.Module.to', lambda torch: torch.nn.Linear(1, 1).to('cpu', copy=False), name='leftovers_copy_refused')
-check('nn.Module.to', lambda torch: torch.nn.Linear(1, 1).to(torch.float64, False, False), name='leftovers_copy_refused_positional')
+check('nn.Module.to', lambda torch: torch.nn.Linear(1, 1).to(torch.float64, False, False),
+      name='leftovers_copy_refused_positional')
 check('nn.Module.to', lambda torch: torch.nn.Linear(1, 1).to(1.5).weight.dtype, name='leftovers_leading_scalar')
 
 # --- 5. requires_grad given as an int ---------------------------------------------------------------
@@ -131,12 +136,15 @@ check('torch.frombuffer', lambda torch: torch.frombuffer(bytearray(8), dtype=tor
 check('torch.asarray', lambda torch: torch.asarray([1.], requires_grad=1), name='leftovers_requires_grad_int')
 check('torch.tensor', lambda torch: torch.tensor([1.], requires_grad=None), name='leftovers_requires_grad_none')
 check('torch.randn', lambda torch: torch.randn(2, requires_grad=1), name='leftovers_requires_grad_int')
-check('torch.ones_like', lambda torch: torch.ones_like(torch.ones(2), requires_grad=1), name='leftovers_requires_grad_int')
+check('torch.ones_like', lambda torch: torch.ones_like(torch.ones(2), requires_grad=1),
+      name='leftovers_requires_grad_int')
 check('Tensor.new_ones', lambda torch: torch.ones(2).new_ones(2, requires_grad=1), name='leftovers_requires_grad_int')
-check('Tensor.new_tensor', lambda torch: torch.ones(2).new_tensor([1.], requires_grad=1), name='leftovers_requires_grad_int')
+check('Tensor.new_tensor', lambda torch: torch.ones(2).new_tensor([1.], requires_grad=1),
+      name='leftovers_requires_grad_int')
 
 # --- 6. new_* with size= as a keyword ----------------------------------------------------------------
-check('Tensor.new_ones', lambda torch: torch.ones(2, dtype=torch.int32).new_ones(size=(2, 3)), name='leftovers_size_keyword')
+check('Tensor.new_ones', lambda torch: torch.ones(2, dtype=torch.int32).new_ones(size=(2, 3)),
+      name='leftovers_size_keyword')
 check('Tensor.new_zeros', lambda torch: torch.ones(2).new_zeros(size=(2, 3), dtype=torch.float64),
       name='leftovers_size_keyword')
 check('Tensor.new_full', lambda torch: torch.ones(2).new_full(size=(2, 3), fill_value=4), name='leftovers_size_keyword')
@@ -146,7 +154,8 @@ check('Tensor.new_ones', lambda torch: torch.ones(2).new_ones(2, size=(2, 3)), n
 check('Tensor.new_zeros', lambda torch: torch.ones(2).new_zeros(sizes=(2,)), name='leftovers_sizes_keyword')
 check('Tensor.new_ones', lambda torch: torch.ones(2).new_ones(size=2), name='leftovers_size_keyword_int')
 check('Tensor.new_ones', lambda torch: torch.ones(2).new_ones(size=['a']), name='leftovers_size_keyword_list_of_str')
-check('Tensor.new_ones', lambda torch: torch.ones(2).new_ones(size=2, foo=1), name='leftovers_size_keyword_checked_first')
+check('Tensor.new_ones', lambda torch: torch.ones(2).new_ones(size=2, foo=1),
+      name='leftovers_size_keyword_checked_first')
 check('Tensor.new_ones', lambda torch: torch.ones(2).new_ones(2, foo=1), name='leftovers_unknown_keyword')
 check('Tensor.new_empty', lambda torch: torch.ones(2).new_empty(size=[2, 'a']), name='leftovers_size_keyword_bad_item')
 check('Tensor.new_zeros', lambda torch: torch.ones(2).new_zeros(size=(2, -1)), name='leftovers_size_keyword_negative')
@@ -155,30 +164,45 @@ check('Tensor.new_ones', lambda torch: torch.ones(2).new_ones(size=torch.Size([2
 
 # --- 7. real-only ops on complex tensors -------------------------------------------------------------
 _Z = [1 + 2j, -3 - 1j]
-for _i, (_n, _f) in enumerate((('clamp', lambda torch, z: torch.clamp(z, min=0)), ('clamp', lambda torch, z: torch.clamp(z, 0, 1)),
-               ('clamp', lambda torch, z: torch.clamp(z, min=z)),
-               ('clamp', lambda torch, z: torch.clamp(torch.ones(2), min=z)),
-               ('clamp', lambda torch, z: torch.clamp(torch.ones(2), max=2j)),
-               ('clamp', lambda torch, z: torch.clamp(torch.ones(2, dtype=torch.int64), min=1j)),
-               ('clamp', lambda torch, z: torch.clamp(z, min=0, out=torch.empty(2, dtype=torch.complex64))),
-               ('clamp_min', lambda torch, z: torch.clamp_min(z, 0)), ('clamp_min', lambda torch, z: torch.clamp_min(z, z)),
-               ('clamp_max', lambda torch, z: torch.clamp_max(z, 0)), ('clamp_max', lambda torch, z: torch.clamp_max(z, z)),
-               ('clip', lambda torch, z: z.clip(0, 1)), ('relu', lambda torch, z: torch.relu(z)),
-               ('sign', lambda torch, z: torch.sign(z)), ('floor', lambda torch, z: torch.floor(z)),
-               ('ceil', lambda torch, z: torch.ceil(z)), ('round', lambda torch, z: torch.round(z)),
-               ('round', lambda torch, z: torch.round(z, decimals=1)), ('trunc', lambda torch, z: torch.trunc(z)),
-               ('fix', lambda torch, z: torch.fix(z)), ('frac', lambda torch, z: torch.frac(z)),
-               ('signbit', lambda torch, z: torch.signbit(z)), ('heaviside', lambda torch, z: torch.heaviside(z, z)),
-               ('fmod', lambda torch, z: torch.fmod(z, 2)), ('remainder', lambda torch, z: torch.remainder(z, 2)),
-               ('floor_divide', lambda torch, z: torch.floor_divide(z, z)),
-               ('Tensor.clamp_', lambda torch, z: z.clone().clamp_(min=0)),
-               ('Tensor.clamp_min_', lambda torch, z: z.clone().clamp_min_(0)),
-               ('Tensor.sign_', lambda torch, z: z.clone().sign_()), ('Tensor.floor_', lambda torch, z: z.clone().floor_()),
-               ('Tensor.round_', lambda torch, z: z.clone().round_()), ('Tensor.frac_', lambda torch, z: z.clone().frac_()),
-               ('Tensor.fix_', lambda torch, z: z.clone().fix_()))):
-    _api = _n if _n.startswith('Tensor.') else f'torch.{_n}'
+_COMPLEX_REFUSED = (
+    ('torch.clamp', lambda torch, z: torch.clamp(z, min=0)),
+    ('torch.clamp', lambda torch, z: torch.clamp(z, 0, 1)),
+    ('torch.clamp', lambda torch, z: torch.clamp(z, min=z)),
+    ('torch.clamp', lambda torch, z: torch.clamp(torch.ones(2), min=z)),
+    ('torch.clamp', lambda torch, z: torch.clamp(torch.ones(2), max=2j)),
+    ('torch.clamp', lambda torch, z: torch.clamp(torch.ones(2, dtype=torch.int64), min=1j)),
+    ('torch.clamp', lambda torch, z: torch.clamp(z, min=0, out=torch.empty(2, dtype=torch.complex64))),
+    ('torch.clamp_min', lambda torch, z: torch.clamp_min(z, 0)),
+    ('torch.clamp_min', lambda torch, z: torch.clamp_min(z, z)),
+    ('torch.clamp_max', lambda torch, z: torch.clamp_max(z, 0)),
+    ('torch.clamp_max', lambda torch, z: torch.clamp_max(z, z)),
+    ('torch.clip', lambda torch, z: z.clip(0, 1)),
+    ('torch.relu', lambda torch, z: torch.relu(z)),
+    ('torch.sign', lambda torch, z: torch.sign(z)),
+    ('torch.floor', lambda torch, z: torch.floor(z)),
+    ('torch.ceil', lambda torch, z: torch.ceil(z)),
+    ('torch.round', lambda torch, z: torch.round(z)),
+    ('torch.round', lambda torch, z: torch.round(z, decimals=1)),
+    ('torch.trunc', lambda torch, z: torch.trunc(z)),
+    ('torch.fix', lambda torch, z: torch.fix(z)),
+    ('torch.frac', lambda torch, z: torch.frac(z)),
+    ('torch.signbit', lambda torch, z: torch.signbit(z)),
+    ('torch.heaviside', lambda torch, z: torch.heaviside(z, z)),
+    ('torch.fmod', lambda torch, z: torch.fmod(z, 2)),
+    ('torch.remainder', lambda torch, z: torch.remainder(z, 2)),
+    ('torch.floor_divide', lambda torch, z: torch.floor_divide(z, z)),
+    ('Tensor.clamp_', lambda torch, z: z.clone().clamp_(min=0)),
+    ('Tensor.clamp_min_', lambda torch, z: z.clone().clamp_min_(0)),
+    ('Tensor.sign_', lambda torch, z: z.clone().sign_()),
+    ('Tensor.floor_', lambda torch, z: z.clone().floor_()),
+    ('Tensor.round_', lambda torch, z: z.clone().round_()),
+    ('Tensor.frac_', lambda torch, z: z.clone().frac_()),
+    ('Tensor.fix_', lambda torch, z: z.clone().fix_()),
+)
+for _i, (_api, _f) in enumerate(_COMPLEX_REFUSED):
     check(_api, lambda torch, _f=_f: _f(torch, torch.tensor(_Z)), name=f'leftovers_complex_refused_{_i}')
-check('torch.floor', lambda torch: torch.floor(torch.tensor(_Z, requires_grad=True)), name='leftovers_complex_refused_grad')
+check('torch.floor', lambda torch: torch.floor(torch.tensor(_Z, requires_grad=True)),
+      name='leftovers_complex_refused_grad')
 check('torch.sgn', lambda torch: torch.sgn(torch.tensor(_Z)), name='leftovers_complex_allowed')
 
 # --- 8. topk(k=True) ----------------------------------------------------------------------------------
@@ -192,23 +216,34 @@ check('Tensor.topk', lambda torch: torch.tensor([1., 3., 2.]).topk(2.0), name='l
 check('Tensor.topk', lambda torch: torch.tensor([1., 3., 2.]).topk(torch.tensor(2)), name='leftovers_k_tensor')
 check('Tensor.topk', lambda torch: torch.tensor([1., 3., 2.]).topk(2, dim=0.), name='leftovers_dim_float')
 check('Tensor.topk', lambda torch: torch.tensor([1., 3., 2.]).topk(2, foo=1), name='leftovers_unknown_keyword')
-check('torch.topk', lambda torch: torch.topk(torch.tensor([1., 3., 2.]), 2, out=(torch.empty(0), torch.empty(0).long())),
-      name='leftovers_out')
+check('torch.topk', lambda torch: torch.topk(torch.tensor([1., 3., 2.]), 2,
+                                             out=(torch.empty(0), torch.empty(0).long())), name='leftovers_out')
 
 # --- 9. the bare unsigned dtypes (uint16, uint32, uint64): the unary ops torch has no kernel for -------
+_UINT_REFUSED = (
+    ('torch.abs', lambda torch, u: torch.abs(u)),
+    ('torch.neg', lambda torch, u: torch.neg(u)),
+    ('torch.bitwise_not', lambda torch, u: torch.bitwise_not(u)),
+    ('torch.sign', lambda torch, u: torch.sign(u)),
+    ('torch.sgn', lambda torch, u: torch.sgn(u)),
+    ('torch.square', lambda torch, u: torch.square(u)),
+    ('torch.logical_not', lambda torch, u: torch.logical_not(u)),
+    ('torch.relu', lambda torch, u: torch.relu(u)),
+    ('torch.clamp', lambda torch, u: torch.clamp(u, min=2)),
+    ('torch.clamp', lambda torch, u: torch.clamp(u, 1, 2)),
+    ('torch.clamp', lambda torch, u: torch.clamp(u, max=2)),
+    ('torch.clamp', lambda torch, u: torch.clamp(u, min=u)),
+    ('torch.clamp_min', lambda torch, u: torch.clamp_min(u, u)),
+    ('Tensor.__invert__', lambda torch, u: ~u),
+    ('Tensor.__neg__', lambda torch, u: -u),
+    ('Tensor.__abs__', lambda torch, u: abs(u)),
+    ('Tensor.abs_', lambda torch, u: u.abs_()),
+    ('Tensor.neg_', lambda torch, u: u.neg_()),
+    ('Tensor.bitwise_not_', lambda torch, u: u.bitwise_not_()),
+    ('Tensor.relu_', lambda torch, u: u.relu_()),
+)
 for _dt in ('uint16', 'uint32', 'uint64'):
-    for _i, (_n, _f) in enumerate((('abs', lambda torch, u: torch.abs(u)), ('neg', lambda torch, u: torch.neg(u)),
-                   ('bitwise_not', lambda torch, u: torch.bitwise_not(u)), ('sign', lambda torch, u: torch.sign(u)),
-                   ('sgn', lambda torch, u: torch.sgn(u)), ('square', lambda torch, u: torch.square(u)),
-                   ('logical_not', lambda torch, u: torch.logical_not(u)), ('relu', lambda torch, u: torch.relu(u)),
-                   ('clamp', lambda torch, u: torch.clamp(u, min=2)), ('clamp', lambda torch, u: torch.clamp(u, 1, 2)),
-                   ('clamp', lambda torch, u: torch.clamp(u, max=2)), ('clamp', lambda torch, u: torch.clamp(u, min=u)),
-                   ('clamp_min', lambda torch, u: torch.clamp_min(u, u)),
-                   ('Tensor.__invert__', lambda torch, u: ~u), ('Tensor.__neg__', lambda torch, u: -u),
-                   ('Tensor.__abs__', lambda torch, u: abs(u)), ('Tensor.abs_', lambda torch, u: u.abs_()),
-                   ('Tensor.neg_', lambda torch, u: u.neg_()), ('Tensor.bitwise_not_', lambda torch, u: u.bitwise_not_()),
-                   ('Tensor.relu_', lambda torch, u: u.relu_()))):
-        _api = _n if _n.startswith('Tensor.') else f'torch.{_n}'
+    for _i, (_api, _f) in enumerate(_UINT_REFUSED):
         check(_api, lambda torch, _f=_f, _dt=_dt: _f(torch, torch.tensor([1, 2, 3], dtype=getattr(torch, _dt))),
               name=f'leftovers_{_dt}_refused_{_i}')
     check('torch.floor', lambda torch, _dt=_dt: [f(torch.tensor([1, 2, 3], dtype=getattr(torch, _dt))) for f in (
@@ -255,6 +290,7 @@ def leftovers_as_subclass(torch):
 
 
 check('Tensor.as_subclass', lambda torch: torch.ones(2).as_subclass(int), name='leftovers_not_a_tensor_class')
-check('Tensor.as_subclass', lambda torch: type(torch.ones(2).as_subclass(torch.Tensor)).__name__, name='leftovers_tensor_itself')
+check('Tensor.as_subclass', lambda torch: type(torch.ones(2).as_subclass(torch.Tensor)).__name__,
+      name='leftovers_tensor_itself')
 check('Tensor.as_subclass', lambda torch: (lambda x: (type(x).__name__, x))(
     torch.ones(2).as_subclass(torch.nn.Parameter)), name='leftovers_parameter')

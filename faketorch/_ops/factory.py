@@ -833,7 +833,8 @@ def _new(f):
     def g(self, *size, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False, **kwargs):
         if requires_grad.__class__ is not bool:
             raise _requires_grad_error(name, requires_grad)
-        return f(_size(size, name) if not kwargs else _size_keyword(name, size, kwargs), dtype=dtype or self.dtype, device=device if device is not None else self._device,
+        shape = _size(size, name) if not kwargs else _size_keyword(name, size, kwargs)
+        return f(shape, dtype=dtype or self.dtype, device=device if device is not None else self._device,
                  requires_grad=requires_grad)
     return g
 

@@ -408,7 +408,8 @@ def norm(input, p='fro', dim=None, keepdim=False, out=None, dtype=None):
     from .. import linalg
     if isinstance(dim, int):
         dim = (dim,)
-    if isinstance(p, str) and not (p == 'fro' and (dim is None or len(dim) <= 2)):   # 'nuc', or an order matrix_norm rejects
+    # 'nuc', or an order matrix_norm rejects
+    if isinstance(p, str) and not (p == 'fro' and (dim is None or len(dim) <= 2)):
         return linalg.matrix_norm(input, p, list(range(input._data.ndim)) if dim is None else dim, keepdim,
                                   dtype=dtype, out=out)
     linalg._keepdim_arg(keepdim, ' (position 4)')       # torch hands it on to linalg_vector_norm by position

@@ -345,14 +345,15 @@ def _to_copy(self, dtype, device, copy=False, memory_format=None):
 # torch's overloads of Tensor.to (Module.to parses the same), as its messages list them
 _TO_SIGS = ('(torch.device device = None, torch.dtype dtype = None, bool non_blocking = False, bool copy = False, '
             '*, torch.memory_format memory_format = None)',
-            '(torch.dtype dtype, bool non_blocking = False, bool copy = False, *, torch.memory_format memory_format = None)',
+            '(torch.dtype dtype, bool non_blocking = False, bool copy = False, *, '
+            'torch.memory_format memory_format = None)',
             '(Tensor tensor, bool non_blocking = False, bool copy = False, *, torch.memory_format memory_format = None)')
 
 
 def _to_args(args, kwargs):
     """(index of the overload, {name: value}) of to()'s arguments, or torch's TypeError."""
     if args and isinstance(args[0], (bool, float, complex)):
-        args = (type(args[0]),) + args[1:]      # a leading Python scalar names its type's dtype, as torch's parser reads it
+        args = (type(args[0]),) + args[1:]      # a leading Python scalar names its type's dtype, as torch reads it
     return _parse_args('to', _TO_SIGS, args, kwargs)
 
 

@@ -238,7 +238,8 @@ frac = unary('frac', lambda a: a - np.trunc(a), lambda g: g, reject={0: 'frac_cp
 square = unary('square', lambda a: np.square(a.astype(np.int64) if a.dtype == np.bool_ else a),
                lambda g, x: 2 * g * x, grad_name='PowBackward0', int_result=True, reject={'uint': 'pow'})
 logical_not = unary('logical_not', np.logical_not, None, bool_result=True, reject={'uint': 'logical_not_cpu'})
-bitwise_not = unary('bitwise_not', lambda a: np.invert(a), None, reject={2: 'bitwise_not_cpu', 'uint': 'bitwise_not_cpu'})
+bitwise_not = unary('bitwise_not', lambda a: np.invert(a), None,
+                    reject={2: 'bitwise_not_cpu', 'uint': 'bitwise_not_cpu'})
 
 
 # --- binary --------------------------------------------------------------------------------------
