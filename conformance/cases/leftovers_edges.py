@@ -135,6 +135,10 @@ check('torch.frombuffer', lambda torch: torch.frombuffer(bytearray(8), dtype=tor
       name='leftovers_requires_grad_int')
 check('torch.asarray', lambda torch: torch.asarray([1.], requires_grad=1), name='leftovers_requires_grad_int')
 check('torch.tensor', lambda torch: torch.tensor([1.], requires_grad=None), name='leftovers_requires_grad_none')
+check('nn.Parameter', lambda torch: torch.nn.Parameter(torch.ones(2), requires_grad=1), name='leftovers_requires_grad_int')
+check('nn.Parameter', lambda torch: torch.nn.Parameter(torch.ones(2, dtype=torch.int64), 1),
+      name='leftovers_requires_grad_int_of_int_tensor')
+check('nn.Parameter', lambda torch: torch.nn.Parameter(torch.ones(2), None), name='leftovers_requires_grad_none')
 check('torch.randn', lambda torch: torch.randn(2, requires_grad=1), name='leftovers_requires_grad_int')
 check('torch.ones_like', lambda torch: torch.ones_like(torch.ones(2), requires_grad=1),
       name='leftovers_requires_grad_int')
@@ -241,6 +245,31 @@ _UINT_REFUSED = (
     ('Tensor.neg_', lambda torch, u: u.neg_()),
     ('Tensor.bitwise_not_', lambda torch, u: u.bitwise_not_()),
     ('Tensor.relu_', lambda torch, u: u.relu_()),
+    ('torch.floor_divide', lambda torch, u: torch.floor_divide(u, 2)),
+    ('torch.remainder', lambda torch, u: u % u),
+    ('torch.fmod', lambda torch, u: torch.fmod(u, 2)),
+    ('torch.div', lambda torch, u: torch.div(u, u, rounding_mode='floor')),
+    ('torch.div', lambda torch, u: torch.div(u, 2, rounding_mode='trunc')),
+    ('torch.pow', lambda torch, u: u ** 2),
+    ('torch.pow', lambda torch, u: u ** u),
+    ('torch.pow', lambda torch, u: 2 ** u),
+    ('torch.pow', lambda torch, u: u ** -1),
+    ('torch.bitwise_left_shift', lambda torch, u: u << 1),
+    ('torch.bitwise_right_shift', lambda torch, u: u >> u),
+    ('torch.maximum', lambda torch, u: torch.maximum(u, u)),
+    ('torch.minimum', lambda torch, u: torch.minimum(u, u)),
+    ('torch.fmax', lambda torch, u: torch.fmax(u, u)),
+    ('torch.fmin', lambda torch, u: torch.fmin(u, u)),
+    ('torch.lt', lambda torch, u: u < 2),
+    ('torch.le', lambda torch, u: u <= u),
+    ('torch.gt', lambda torch, u: torch.gt(u, 2)),
+    ('torch.ge', lambda torch, u: u.ge(u)),
+    ('torch.logical_and', lambda torch, u: torch.logical_and(u, u)),
+    ('torch.logical_or', lambda torch, u: torch.logical_or(u, u)),
+    ('torch.logical_xor', lambda torch, u: torch.logical_xor(u, u)),
+    ('torch.heaviside', lambda torch, u: torch.heaviside(u, u)),
+    ('torch.gcd', lambda torch, u: torch.gcd(u, u)),
+    ('torch.lcm', lambda torch, u: torch.lcm(u, u)),
 )
 for _dt in ('uint16', 'uint32', 'uint64'):
     for _i, (_api, _f) in enumerate(_UINT_REFUSED):
@@ -248,7 +277,8 @@ for _dt in ('uint16', 'uint32', 'uint64'):
               name=f'leftovers_{_dt}_refused_{_i}')
     check('torch.floor', lambda torch, _dt=_dt: [f(torch.tensor([1, 2, 3], dtype=getattr(torch, _dt))) for f in (
         torch.floor, torch.ceil, torch.round, torch.trunc, torch.positive, torch.signbit, torch.isnan, torch.clone,
-        torch.exp, torch.sqrt, lambda u: u.clamp(max=2.5), lambda u: u * 2, lambda u: u.sum())],
+        torch.exp, torch.sqrt, lambda u: u.clamp(max=2.5), lambda u: u * 2, lambda u: u.sum(), lambda u: u == 2,
+        lambda u: u != u, lambda u: u & u, lambda u: u | 1, lambda u: u ^ u, lambda u: u / 2, lambda u: u.float() ** u)],
         name=f'leftovers_{_dt}_allowed')
 
 

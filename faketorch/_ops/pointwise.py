@@ -35,6 +35,11 @@ _BARE_UINTS = (D.uint16, D.uint32, D.uint64)      # torch has few kernels for th
 _NO_COMPLEX_CLAMP = 'clamp is not supported for complex types'
 
 
+def _refused(cats):
+    """The dtypes of the categories cats (as unary's reject: 0 bool ... 3 complex, 'uint': uint16/32/64)."""
+    return frozenset(dt for dt in D.all_dtypes if dt._cat in cats or ('uint' in cats and dt in _BARE_UINTS))
+
+
 def unary(name, fwd, deriv=None, *, floating=False, grad_name=None, no_bool=False, inplace=True,
           method=True, int_result=None, reject=None, bool_result=False, publish=True, holomorphic=True):
     """Declare a unary op. deriv(g, x, result) gives the input gradient; saved values are only
@@ -48,8 +53,7 @@ def unary(name, fwd, deriv=None, *, floating=False, grad_name=None, no_bool=Fals
     gname = grad_name or ''.join(p.capitalize() for p in name.split('_')) + 'Backward0'
     params = deriv.__code__.co_varnames[:deriv.__code__.co_argcount] if deriv else ()
     save_x, save_r = 'x' in params, 'result' in params
-    reject = {dt: k for c, k in (reject or {}).items() for dt in D.all_dtypes
-              if (dt in _BARE_UINTS if c == 'uint' else dt._cat == c)}
+    reject = {dt: k for c, k in (reject or {}).items() for dt in _refused((c,))}
 
     def bwd(node, g, conj=False):
         saved = node.saved_tensors
@@ -427,23 +431,28 @@ def _kernel_check(check):
 
 
 def _reject(kernel, cats):
+    refused = _refused(cats)
+
     def check(rt, a, b):
-        if rt._cat in cats:
+        if rt in refused:
             raise kernel_error(kernel, rt)
     return _kernel_check(check)
 
 
-def _no_complex(name, text='not implemented for complex tensors.'):
-    """torch's op-level refusal of complex inputs (before any broadcasting)."""
+def _no_complex(name, text='not implemented for complex tensors.', uint_kernel=None):
+    """torch's op-level refusal of complex inputs (before any broadcasting); uint_kernel: the kernel that
+    then refuses torch's bare uint16/32/64."""
     def check(rt, a, b):
         if rt._cat == 3:
             raise RuntimeError(f"{name} {text}")
+        if uint_kernel and rt in _BARE_UINTS:
+            raise kernel_error(uint_kernel, rt)
     return check
 
 
 def _int_div_check(kernel):
     """Bool and complex are refused; integer division by zero is an error in torch (NumPy returns 0)."""
-    refuse = _reject(kernel, (0, 3))
+    refuse = _reject(kernel, (0, 3, 'uint'))
 
     def check(rt, a, b):
         refuse(rt, a, b)
@@ -474,9 +483,12 @@ def _int_only(name):
 
 
 def _pow_check(rt, a, b):
-    # only a Python-scalar exponent is refused; tensor exponents follow integer arithmetic
-    if rt._cat == 1 and isinstance(b, int) and not isinstance(b, bool) and b < 0:
-        raise RuntimeError("Integers to negative integer powers are not allowed.")
+    if rt._cat == 1:
+        # only a Python-scalar exponent is refused; tensor exponents follow integer arithmetic
+        if isinstance(b, int) and not isinstance(b, bool) and b < 0:
+            raise RuntimeError("Integers to negative integer powers are not allowed.")
+        if rt in _BARE_UINTS:
+            raise kernel_error('pow', rt)
 
 
 _C_TYPES = {D.uint8: 'uint8_t', D.int8: 'int8_t', D.int16: 'int16_t', D.int32: 'int', D.int64: 'int64_t',
@@ -545,24 +557,25 @@ atan2 = binary('atan2', np.arctan2, lambda g, a, b: g * b / (a * a + b * b),
 register(atan2, name='arctan2', inplace=True)
 # on a tie (+0 against -0.0) torch returns the first input; NumPy may return either
 maximum = binary('maximum', lambda a, b: _clamp_to(np.maximum, a, b), lambda g, a, b: g * _gt_half(a, b),
-                 lambda g, a, b: g * _gt_half(b, a), inplace=False, scalar_ok=False, check=_no_complex('maximum'))
+                 lambda g, a, b: g * _gt_half(b, a), inplace=False, scalar_ok=False, check=_no_complex('maximum', uint_kernel='maximum_cpu'))
 minimum = binary('minimum', lambda a, b: _clamp_to(np.minimum, a, b), lambda g, a, b: g * _gt_half(b, a),
-                 lambda g, a, b: g * _gt_half(a, b), inplace=False, scalar_ok=False, check=_no_complex('minimum'))
+                 lambda g, a, b: g * _gt_half(a, b), inplace=False, scalar_ok=False, check=_no_complex('minimum', uint_kernel='minimum_cpu'))
 for _n, _f in (('eq', np.equal), ('ne', np.not_equal), ('lt', np.less), ('le', np.less_equal),
                ('gt', np.greater), ('ge', np.greater_equal)):
-    binary(_n, _f, kind='cmp', check=None if _n in ('eq', 'ne') else _reject(f'{_n}_cpu', (3,)))
+    binary(_n, _f, kind='cmp', check=None if _n in ('eq', 'ne') else _reject(f'{_n}_cpu', (3, 'uint')))
 for _n, _a in (('greater', 'gt'), ('greater_equal', 'ge'), ('less', 'lt'), ('less_equal', 'le'),
                ('not_equal', 'ne')):
     register(getattr(Tensor, _a), name=_n, inplace=False)
     setattr(Tensor, _n + '_', getattr(Tensor, _a + '_'))
-logical_and = binary('logical_and', np.logical_and, kind='cmp', scalar_ok=False)
-logical_or = binary('logical_or', np.logical_or, kind='cmp', scalar_ok=False)
-logical_xor = binary('logical_xor', np.logical_xor, kind='cmp', scalar_ok=False)
+logical_and = binary('logical_and', np.logical_and, kind='cmp', scalar_ok=False, check=_reject('logical_and_cpu', ('uint',)))
+logical_or = binary('logical_or', np.logical_or, kind='cmp', scalar_ok=False, check=_reject('logical_or_cpu', ('uint',)))
+logical_xor = binary('logical_xor', np.logical_xor, kind='cmp', scalar_ok=False,
+                     check=_reject('logical_xor_cpu', ('uint',)))
 bitwise_and = binary('bitwise_and', np.bitwise_and, check=_int_only('bitwise_and'))
 bitwise_or = binary('bitwise_or', np.bitwise_or, check=_int_only('bitwise_or'))
 bitwise_xor = binary('bitwise_xor', np.bitwise_xor, check=_int_only('bitwise_xor'))
-bitwise_left_shift = binary('bitwise_left_shift', np.left_shift, check=_reject('lshift_cpu', (0, 2, 3)))
-bitwise_right_shift = binary('bitwise_right_shift', np.right_shift, check=_reject('rshift_cpu', (0, 2, 3)))
+bitwise_left_shift = binary('bitwise_left_shift', np.left_shift, check=_reject('lshift_cpu', (0, 2, 3, 'uint')))
+bitwise_right_shift = binary('bitwise_right_shift', np.right_shift, check=_reject('rshift_cpu', (0, 2, 3, 'uint')))
 
 
 def _gt_half(a, b):
@@ -648,6 +661,8 @@ def _div_rounded(input, other, rnd, out):
     if not isinstance(input, Tensor):
         raise _operand_error('div', 1, 'input', input)
     a, b, rt = _promote('div', input, other)
+    if rt in _BARE_UINTS:
+        raise kernel_error('div_trunc_cpu' if rnd is np.trunc else 'div_floor_cpu', rt)
     if rt._cat < _FLOAT:
         if np.any(b == 0):
             raise RuntimeError("ZeroDivisionError")
@@ -1264,12 +1279,12 @@ xlogy = binary('xlogy', lambda a, b: _xlogy_np(a, b), lambda g, a, b: _xlogy_da(
                check=_reject('xlogy_cpu', (3,)))
 fmax = binary('fmax', lambda a, b: _clamp_to(np.fmax, a, b), lambda g, a, b: g * ((a >= b) | b.isnan()),
               lambda g, a, b: g * ((a >= b) | b.isnan()).logical_not(), inplace=False, scalar_ok=False,
-              check=_no_complex('fmax'))
+              check=_no_complex('fmax', uint_kernel='maximum_cpu'))
 fmin = binary('fmin', lambda a, b: _clamp_to(np.fmin, a, b), lambda g, a, b: g * ((a <= b) | b.isnan()),
               lambda g, a, b: g * ((a <= b) | b.isnan()).logical_not(), inplace=False, scalar_ok=False,
-              check=_no_complex('fmin'))
-gcd = binary('gcd', np.gcd, check=_reject('gcd_cpu', (0, 2, 3)), scalar_ok=False)
-lcm = binary('lcm', np.lcm, check=_reject('lcm_cpu', (0, 2, 3)), scalar_ok=False)
+              check=_no_complex('fmin', uint_kernel='minimum_cpu'))
+gcd = binary('gcd', np.gcd, check=_reject('gcd_cpu', (0, 2, 3, 'uint')), scalar_ok=False)
+lcm = binary('lcm', np.lcm, check=_reject('lcm_cpu', (0, 2, 3, 'uint')), scalar_ok=False)
 
 
 # --- regularized incomplete gamma: P(a, x) = igamma, Q(a, x) = igammac = 1 - P --------------------------
@@ -1357,6 +1372,8 @@ def _heaviside_check(rt, a, b):
         raise RuntimeError("heaviside is not yet implemented for complex tensors.")
     if not isinstance(b, Tensor) or a.dtype is not b.dtype:
         raise RuntimeError("heaviside is not yet implemented for tensors with different dtypes.")
+    if rt in _BARE_UINTS:
+        raise kernel_error('heaviside_cpu', rt)
 
 
 heaviside = binary('heaviside', lambda a, b: np.heaviside(a, b).astype(np.result_type(a, b)), None, None,
