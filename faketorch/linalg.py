@@ -993,11 +993,11 @@ def _norm_grad(x, nrm, g, p):
         return x * where(zero, nrm * 0, g / nrm)
     if p in (float('inf'), -float('inf')):
         ax = x.abs()
-        mask = (ax == nrm).to(x.dtype.to_real())
-        # the gradient is split between the entries attaining the extremum
+        # the gradient is split between the entries attaining the extremum, a NaN being one (as torch's)
+        mask = ((ax == nrm) | ax.isnan()).to(x.dtype.to_real())
         dims_ = tuple(i for i in range(x.ndim) if nrm.shape[i] == 1 and x.shape[i] != 1)
         cnt = mask.sum(dims_, keepdim=True) if dims_ else mask
-        return x.sgn() * mask * (g / cnt)
+        return x.sgn() * ((g / cnt) * mask)
     ax = x.abs()
     scale = where(zero, nrm * 0, g / nrm.pow(p - 1))
     if p < 1:

@@ -34,6 +34,12 @@ for _name, _op in (('maximum', lambda torch, a, b: torch.maximum(a, b)),
     check(f'torch.{_name}', lambda torch, _op=_op: _binary_grads(torch, _op), name='leftovers_grad_nan_and_ties')
 
 
+check('torch.linalg.vector_norm', lambda torch: [
+    (lambda x: (torch.linalg.vector_norm(x, o).backward(), x.grad)[1])(torch.tensor(v, requires_grad=True))
+    for o in (float('inf'), -float('inf')) for v in ([NAN, 1., -3.], [2., -2., 1.], [NAN, NAN, 0.])],
+      name='leftovers_inf_grad_nan_and_ties')
+
+
 @case('torch.maximum')
 def leftovers_grad_nan_double_backward(torch):
     a = torch.tensor([NAN, 1., 2.], requires_grad=True)
