@@ -94,6 +94,10 @@ class Tensor(metaclass=_TensorMeta):
     @staticmethod
     def _make_subclass(cls, data, require_grad=False):
         """A `cls` instance sharing data's array and version counter (torch's _make_subclass)."""
+        if require_grad.__class__ is not bool:
+            from .random import _tp_name
+            raise TypeError(f"_make_subclass(): argument 'require_grad' (position 3) must be bool, not "
+                            f"{_tp_name(require_grad)}")
         t = object.__new__(cls)
         t._data = data._data
         t.dtype = data.dtype

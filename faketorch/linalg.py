@@ -6,7 +6,7 @@ from . import _xnp as np
 
 from . import _dtype as D
 from . import return_types as RT
-from ._tensor import Tensor, _make, _wrap_dim
+from ._tensor import Tensor, _dtype_c10, _make, _wrap_dim
 from .autograd.grad_mode import state as grad_state
 from ._ops._core import attach, kernel_error, needs, with_out, zero_grad
 
@@ -903,6 +903,24 @@ def _check_norm_dtype(name, x, dtype):
                            f"without narrowing to the specified dtype ({D.type_name(dtype)})")
 
 
+def _keepdim_arg(keepdim, where=''):
+    if keepdim.__class__ is not bool:
+        from .random import _tp_name
+        raise TypeError(f"linalg_vector_norm(): argument 'keepdim'{where} must be bool, not {_tp_name(keepdim)}")
+
+
+def _check_out_dtype(out, x, dtype, name=None):
+    """torch's check that a norm's out= has the norm's dtype: vector_norm's message, or that of name
+    (linalg.matrix_norm, linalg.norm)."""
+    want = (dtype or x.dtype).to_real()
+    if not isinstance(out, Tensor) or out.dtype is want:
+        return
+    if name is None:
+        raise RuntimeError(f"Expected out tensor to have dtype {_dtype_c10(want)}, but got {_dtype_c10(out.dtype)} "
+                           f"instead")
+    raise RuntimeError(f"{name} expected out tensor dtype {D.type_name(want)} but got: {D.type_name(out.dtype)}")
+
+
 def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):
     if not isinstance(x, Tensor):
         raise TypeError(f"linalg_vector_norm(): argument 'input' (position 1) must be Tensor, not "
@@ -910,9 +928,13 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):
     if not isinstance(ord, (int, float)) or isinstance(ord, bool):
         raise TypeError(f"linalg_vector_norm(): argument 'ord' (position 2) must be Number, not "
                         f"{type(ord).__name__}")
+    _keepdim_arg(keepdim)
     _check_float('linalg.vector_norm', x)
     if dtype is not None:
         _check_norm_dtype('linalg.vector_norm', x, dtype)
+    if out is not None:
+        _check_out_dtype(out, x, dtype)
+    if dtype is not None:
         x = x.to(dtype)
     n = x._data.ndim
     dims = _norm_dims(dim, n)
@@ -971,11 +993,11 @@ def _norm_grad(x, nrm, g, p):
         return x * where(zero, nrm * 0, g / nrm)
     if p in (float('inf'), -float('inf')):
         ax = x.abs()
-        mask = (ax == nrm).to(x.dtype.to_real())
-        # the gradient is split between the entries attaining the extremum
+        # the gradient is split between the entries attaining the extremum, a NaN being one (as torch's)
+        mask = ((ax == nrm) | ax.isnan()).to(x.dtype.to_real())
         dims_ = tuple(i for i in range(x.ndim) if nrm.shape[i] == 1 and x.shape[i] != 1)
         cnt = mask.sum(dims_, keepdim=True) if dims_ else mask
-        return x.sgn() * mask * (g / cnt)
+        return x.sgn() * ((g / cnt) * mask)
     ax = x.abs()
     scale = where(zero, nrm * 0, g / nrm.pow(p - 1))
     if p < 1:
@@ -983,8 +1005,29 @@ def _norm_grad(x, nrm, g, p):
     return x * ax.pow(p - 2) * scale
 
 
+# torch's overloads, for its message on a keepdim that is no bool
+_NORM_SIGS = {
+    'linalg_matrix_norm': (
+        '(Tensor input, Number ord, tuple of ints dim = {-2,-1}, bool keepdim = False, *, torch.dtype dtype = None, '
+        'Tensor out = None)',
+        '(Tensor input, str ord = "fro", tuple of ints dim = {-2,-1}, bool keepdim = False, *, '
+        'torch.dtype dtype = None, Tensor out = None)'),
+    'linalg_norm': (
+        '(Tensor input, Number ord = None, tuple of ints dim = None, bool keepdim = False, *, '
+        'torch.dtype dtype = None, Tensor out = None)',
+        '(Tensor input, str ord, tuple of ints dim = None, bool keepdim = False, *, torch.dtype dtype = None, '
+        'Tensor out = None)')}
+
+
+def _keepdim_overloads(fname, A, keepdim):
+    if keepdim.__class__ is not bool:
+        from ._ops.reduction import _invalid_combination
+        raise TypeError(_invalid_combination(fname, _NORM_SIGS[fname], (A,), {'keepdim': keepdim}))
+
+
 def matrix_norm(A, ord='fro', dim=(-2, -1), keepdim=False, *, dtype=None, out=None):
     inf = float('inf')
+    _keepdim_overloads('linalg_matrix_norm', A, keepdim)
     # the order is checked first, as torch: it decides whether half precision is allowed
     if isinstance(ord, str):
         if ord not in ('fro', 'nuc'):
@@ -1006,6 +1049,9 @@ def matrix_norm(A, ord='fro', dim=(-2, -1), keepdim=False, *, dtype=None, out=No
         raise RuntimeError(f"linalg.matrix_norm: dims must be different. Got ({d0}, {d1})")
     if dtype is not None:
         _check_norm_dtype('linalg.matrix_norm', A, dtype)
+    if out is not None:
+        _check_out_dtype(out, A, dtype, 'linalg.matrix_norm')
+    if dtype is not None:
         A = A.to(dtype)
     if ord == 'fro':
         r = vector_norm(A, 2, (d0, d1), keepdim)
@@ -1027,6 +1073,7 @@ def matrix_norm(A, ord='fro', dim=(-2, -1), keepdim=False, *, dtype=None, out=No
 
 
 def norm(A, ord=None, dim=None, keepdim=False, *, dtype=None, out=None):
+    _keepdim_overloads('linalg_norm', A, keepdim)
     if dim is not None:
         dim = [dim] if isinstance(dim, int) else list(dim)
         if len(dim) not in (1, 2):
@@ -1034,6 +1081,8 @@ def norm(A, ord=None, dim=None, keepdim=False, *, dtype=None, out=None):
     elif ord is not None and A._data.ndim not in (1, 2):
         raise RuntimeError(f"linalg.norm: If dim is not specified but ord is, the input must be 1D or 2D. "
                            f"Got {A._data.ndim}D.")
+    if out is not None:
+        _check_out_dtype(out, A, dtype, 'linalg.norm')
     if isinstance(ord, str) or (ord is not None and (len(dim) == 2 if dim is not None else A._data.ndim == 2)):
         r = matrix_norm(A, ord, (0, 1) if dim is None else dim, keepdim, dtype=dtype)
     else:

@@ -47,7 +47,8 @@ def _tp_name(x):
     if t.__module__ in ('builtins',) or t.__name__ == 'Tensor' or \
             t.__flags__ & (1 << 9) and not t.__module__.startswith('faketorch'):
         return t.__name__
-    return f'{t.__module__.split(".")[0]}.{t.__name__}'
+    pkg = t.__module__.split('.')[0]
+    return f"{'torch' if pkg == 'faketorch' else pkg}.{t.__name__}"
 
 
 def _check_seed(seed):

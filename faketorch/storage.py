@@ -237,6 +237,19 @@ def storage(self):
     return TypedStorage(wrap_storage=_untyped_storage_of(self), dtype=self.dtype, _internal=True)
 
 
+# Shared memory: a CPU array here needs no moving for other processes to reach it (faketorch hands no
+# storages between processes), so share_memory_ only marks the storage. The mark rides on the version
+# counter, which a tensor's views share as torch's share its storage.
+def share_memory_(self):
+    if len(self._vc) == 1:
+        self._vc.append('shared')
+    return self
+
+
+def is_shared(self):
+    return self._device.type == 'cuda' or len(self._vc) > 1       # torch counts CUDA memory as shared
+
+
 from ._ops._core import register as _register  # noqa: E402
-_register(untyped_storage, function=False)
-_register(storage, function=False)
+for _f in (untyped_storage, storage, share_memory_, is_shared):
+    _register(_f, function=False)

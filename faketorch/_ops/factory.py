@@ -69,7 +69,15 @@ def _size(size, fname, arg='size', pos=1, check_negative=True):
     return out
 
 
-def _finish(data, dtype, device, requires_grad):
+def _requires_grad_error(fname, requires_grad):
+    from ..random import _tp_name
+    return TypeError(f"{fname}(): argument 'requires_grad' must be bool, not {_tp_name(requires_grad)}")
+
+
+def _finish(data, dtype, device, requires_grad, fname):
+    """The tensor a factory named fname returns."""
+    if requires_grad.__class__ is not bool:
+        raise _requires_grad_error(fname, requires_grad)
     dev = device if device is _cpu else _dev(device)
     if dev is not _cpu and not np._gpu(data):      # (an array _built_on the GPU is there already)
         data = to_device_array(data, dev)
@@ -301,14 +309,14 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
     if isinstance(data, Tensor):
         dt = dtype or data.dtype
         dev = device if device is not None else data._device
-        return _finish(data._data.astype(D.np_dtype(dt), copy=True), dt, dev, requires_grad)
+        return _finish(data._data.astype(D.np_dtype(dt), copy=True), dt, dev, requires_grad, 'tensor')
     if isinstance(data, np.ndarray):
         _no_negative_strides(data)
         dt = dtype or _np_dtype_of(data)
-        return _finish(np.array(data, D.np_dtype(dt)), dt, device, requires_grad)
+        return _finish(np.array(data, D.np_dtype(dt)), dt, device, requires_grad, 'tensor')
     fast = _fast_array(data, dtype)
     arr, dt = fast if fast is not None else _from_data(data, dtype)
-    return _finish(arr.astype(D.np_dtype(dt), copy=False), dt, device, requires_grad)
+    return _finish(arr.astype(D.np_dtype(dt), copy=False), dt, device, requires_grad, 'tensor')
 
 
 def as_tensor(data, dtype=None, device=None):
@@ -344,6 +352,8 @@ def frombuffer(buffer, *, dtype=None, count=-1, offset=0, requires_grad=False):
     """A 1-d tensor over a Python buffer's memory (no copy), as torch.frombuffer."""
     if dtype is None:
         raise TypeError('frombuffer() missing 1 required positional arguments: "dtype"')
+    if requires_grad.__class__ is not bool:
+        raise _requires_grad_error('frombuffer', requires_grad)
     try:
         n = memoryview(buffer).nbytes
     except TypeError:
@@ -414,6 +424,8 @@ def from_dlpack(ext_tensor):
 
 def asarray(obj, *, dtype=None, device=None, copy=None, requires_grad=None):
     """torch.asarray: aliases a tensor, array or buffer where it can (copy=False insists on it)."""
+    if requires_grad is not None and requires_grad.__class__ is not bool:
+        raise _requires_grad_error('asarray', requires_grad)
     dtype = _dtype_arg(dtype, 'asarray')
     if isinstance(obj, (bytes, bytearray, memoryview)):
         obj = frombuffer(obj, dtype=dtype or D.get_default_dtype())
@@ -466,7 +478,7 @@ def _filler(name, npf):
         shape = _size(size, name)
         dt = _out_dtype(_dtype_arg(dtype, name), out) or D.get_default_dtype()
         dev = _dev(device)
-        t = _finish(_built_on(dev, npf, shape, D.np_dtype(dt)), dt, dev, requires_grad)
+        t = _finish(_built_on(dev, npf, shape, D.np_dtype(dt)), dt, dev, requires_grad, name)
         return write_out(out, t, name) if out is not None else t
     f.__name__ = name
     return f
@@ -499,7 +511,7 @@ def empty_strided(size, stride, *, dtype=None, layout=None, device=None, require
         raise RuntimeError(f"Storage size calculation overflowed with sizes={list(shape)} and "
                            f"strides={list(stride)}")
     dt = dtype or D.get_default_dtype()
-    return _finish(_strided_zeros(shape, stride, D.np_dtype(dt)), dt, device, requires_grad)
+    return _finish(_strided_zeros(shape, stride, D.np_dtype(dt)), dt, device, requires_grad, 'empty_strided')
 
 
 def empty_permuted(size, physical_layout, *, dtype=None, layout=None, device=None, requires_grad=False,
@@ -520,7 +532,7 @@ def empty_permuted(size, physical_layout, *, dtype=None, layout=None, device=Non
         seen.add(p)
     dt = dtype or D.get_default_dtype()
     data = np.zeros(tuple(shape[p] for p in perm), D.np_dtype(dt)).transpose(np.argsort(perm))
-    return _finish(data, dt, device, requires_grad)
+    return _finish(data, dt, device, requires_grad, 'empty_permuted')
 
 
 # c10's names for checked_convert's overflow message
@@ -576,7 +588,7 @@ def _full(fname, size, fill_value, dtype, device, requires_grad):
     dev = _dev(device)
     with np.errstate(over='ignore'):        # float16 / bfloat16 overflow to inf, unchecked
         data = _built_on(dev, np.full, _size((size,), fname), _fill_value(fill_value, dt), D.np_dtype(dt))
-    return _finish(data, dt, dev, requires_grad)
+    return _finish(data, dt, dev, requires_grad, fname)
 
 
 def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None, requires_grad=False,
@@ -645,6 +657,8 @@ def _like(f):
         if not isinstance(input, Tensor):
             from ..random import _tp_name
             raise TypeError(f"{g.__name__}(): argument 'input' (position 1) must be Tensor, not {_tp_name(input)}")
+        if requires_grad.__class__ is not bool:
+            raise _requires_grad_error(g.__name__, requires_grad)
         a = input._data
         st = _format_strides(a, getattr(memory_format, 'name', 'preserve_format'))
         # a layout other than C order: filled as a flat run (random fills draw in memory order, as torch's)
@@ -715,7 +729,7 @@ def arange(start, end=None, step=1, *, out=None, dtype=None, layout=None, device
         n = abs(iend - istart + istep - (1 if istep > 0 else -1)) // abs(istep)
     else:
         n = math.ceil((fend - fstart) / fstep)
-    t = _finish(_range_values('arange', dtype, start, step, n), dtype, device, requires_grad)
+    t = _finish(_range_values('arange', dtype, start, step, n), dtype, device, requires_grad, 'arange')
     return write_out(out, t, 'arange') if out is not None else t
 
 
@@ -735,7 +749,7 @@ def range_(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=
     if not ((step > 0 and end >= start) or (step < 0 and end <= start)):
         raise RuntimeError("upper bound and lower bound inconsistent with step sign")
     n = int((end - start) // step if dtype._cat == 1 else (end - start) / step) + 1
-    t = _finish(_range_values('range', dtype, start, step, n), dtype, device, requires_grad)
+    t = _finish(_range_values('range', dtype, start, step, n), dtype, device, requires_grad, 'range')
     return write_out(out, t, 'range') if out is not None else t
 
 
@@ -774,7 +788,7 @@ def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=Non
         data = np.where(i < half, start + i * step, end - (steps - 1 - i) * step)
     if dtype._cat < 2:
         data = np.trunc(data)
-    t = _finish(data.astype(D.np_dtype(dtype)), dtype, device, requires_grad)
+    t = _finish(data.astype(D.np_dtype(dtype)), dtype, device, requires_grad, 'linspace')
     return write_out(out, t, 'linspace') if out is not None else t
 
 
@@ -794,7 +808,7 @@ def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_
     start, end, steps, dtype = _space_args('logspace', start, end, steps, _out_dtype(_dtype_arg(dtype, 'logspace'), out))
     lin = linspace(start, end, steps, dtype=D.complex128 if dtype._cat == 3 else D.float64,
                    device='cpu')    # _finish moves it to `device`
-    t = _finish(np.power(base, lin._data).astype(D.np_dtype(dtype)), dtype, device, requires_grad)
+    t = _finish(np.power(base, lin._data).astype(D.np_dtype(dtype)), dtype, device, requires_grad, 'logspace')
     return write_out(out, t, 'logspace') if out is not None else t
 
 
@@ -809,7 +823,7 @@ def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None, requires_g
     if m is not None and m < 0:
         raise RuntimeError(f"m must be greater or equal to 0, got {m}")
     dtype = _out_dtype(_dtype_arg(dtype, 'eye'), out) or D.get_default_dtype()
-    t = _finish(np.eye(n, m if m is not None else n, dtype=D.np_dtype(dtype)), dtype, device, requires_grad)
+    t = _finish(np.eye(n, m if m is not None else n, dtype=D.np_dtype(dtype)), dtype, device, requires_grad, 'eye')
     return write_out(out, t, 'eye') if out is not None else t
 
 
@@ -820,17 +834,39 @@ def scalar_tensor(s, *, dtype=None, device=None, requires_grad=False):
         from ..random import _tp_name
         raise TypeError(f"scalar_tensor(): argument 's' (position 1) must be Number, not {_tp_name(s)}")
     dtype = _dtype_arg(dtype, 'scalar_tensor') or D.get_default_dtype()
-    return _finish(np.asarray(_fill_value(s, dtype), D.np_dtype(dtype)), dtype, device, requires_grad)
+    return _finish(np.asarray(_fill_value(s, dtype), D.np_dtype(dtype)), dtype, device, requires_grad,
+                   'scalar_tensor')
 
 
 # --- new_* methods ---------------------------------------------------------------------------------
 def _new(f):
     name = 'new_' + f.__name__
 
-    def g(self, *size, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
-        return f(_size(size, name), dtype=dtype or self.dtype, device=device if device is not None else self._device,
+    def g(self, *size, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False, **kwargs):
+        if requires_grad.__class__ is not bool:
+            raise _requires_grad_error(name, requires_grad)
+        shape = _size(size, name) if not kwargs else _size_keyword(name, size, kwargs)
+        return f(shape, dtype=dtype or self.dtype, device=device if device is not None else self._device,
                  requires_grad=requires_grad)
     return g
+
+
+def _size_keyword(fname, size, kwargs):
+    """A new_* method's size given as size=, with torch's parser's errors for the keywords."""
+    if 'size' not in kwargs:
+        if size:
+            raise TypeError(f"{fname}() got an unexpected keyword argument '{next(iter(kwargs))}'")
+        return _size(size, fname)           # torch reports the missing size first
+    if size:
+        raise TypeError(f"{fname}() got multiple values for argument 'size'")
+    v = kwargs.pop('size')
+    if not isinstance(v, (tuple, list)) or v and not _is_int(v[0]):     # by keyword an int is no size
+        from ..random import _tp_name
+        raise TypeError(f"{fname}(): argument 'size' must be tuple of ints, not {_tp_name(v)}")
+    size = _size((v,), fname)
+    if kwargs:
+        raise TypeError(f"{fname}() got an unexpected keyword argument '{next(iter(kwargs))}'")
+    return size
 
 
 def _new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=False, layout=None,
@@ -848,6 +884,8 @@ Tensor.new_full = _new_full
 
 def _new_empty_strided(self, size, stride, *, dtype=None, layout=None, device=None, requires_grad=False,
                        pin_memory=False):
+    if requires_grad.__class__ is not bool:
+        raise _requires_grad_error('new_empty_strided', requires_grad)
     return empty_strided(size, stride, dtype=dtype or self.dtype,
                          device=device if device is not None else self._device, requires_grad=requires_grad)
 

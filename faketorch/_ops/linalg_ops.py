@@ -408,18 +408,12 @@ def norm(input, p='fro', dim=None, keepdim=False, out=None, dtype=None):
     from .. import linalg
     if isinstance(dim, int):
         dim = (dim,)
-    if isinstance(p, str):
-        if p == 'fro' and (dim is None or len(dim) <= 2):
-            r = linalg.vector_norm(input, 2, dim, keepdim, dtype=dtype)
-        else:       # 'nuc', or an order matrix_norm rejects
-            r = linalg.matrix_norm(input, p, list(range(input._data.ndim)) if dim is None else dim, keepdim,
-                                   dtype=dtype)
-    else:
-        r = linalg.vector_norm(input, 2 if p is None else p, dim, keepdim, dtype=dtype)
-    if out is not None:
-        from ._core import write_out
-        return write_out(out, r, 'norm')
-    return r
+    # 'nuc', or an order matrix_norm rejects
+    if isinstance(p, str) and not (p == 'fro' and (dim is None or len(dim) <= 2)):
+        return linalg.matrix_norm(input, p, list(range(input._data.ndim)) if dim is None else dim, keepdim,
+                                  dtype=dtype, out=out)
+    linalg._keepdim_arg(keepdim, ' (position 4)')       # torch hands it on to linalg_vector_norm by position
+    return linalg.vector_norm(input, 2 if p is None or isinstance(p, str) else p, dim, keepdim, dtype=dtype, out=out)
 
 
 def vander(x, N=None, increasing=False):

@@ -654,6 +654,16 @@ def _alias(input):
     return S.make_view(input, input._data.view(), 'AliasBackward0', lambda node, g: g, lambda b: _alias(b))
 
 
+def as_subclass(self, cls):
+    """An alias of self (its data, its autograd history) whose class is cls."""
+    if not (isinstance(cls, type) and issubclass(cls, Tensor)):
+        raise TypeError("Creating a Tensor subclass from a class that does not inherit from Tensor is not possible. "
+                        "Make sure your class inherits from Tensor.")
+    r = _alias(self)
+    r.__class__ = cls
+    return r
+
+
 def narrow_copy(input, dim, start, length):
     r = _detach_views(S.narrow(input, dim, start, length))
     return _rename(r, 'NarrowCopyBackward0')
@@ -706,6 +716,7 @@ as_strided_scatter = _scatter_into('as_strided_scatter', lambda t, size, stride,
 as_strided_scatter = _kw_scatter(as_strided_scatter, ('size', 'stride', 'storage_offset'))
 register(as_strided_scatter)
 Tensor.as_strided_ = _as_strided_
+register(as_subclass, function=False)
 register(_copy_of(_as_strided), name='as_strided_copy', method=False)
 for _n, _v in _COPIES.items():
     register(_copy_of(_v), name=_n, method=False)

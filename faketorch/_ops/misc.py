@@ -8,9 +8,9 @@ from ..autograd.grad_mode import state as grad_state
 from ._core import (attach, broadcast_shapes, guard, needs, register, same_device, with_out, commit_inplace,
                     check_inplace, write_into, write_out, zero_grad)
 from .pointwise import _as_scalar, _broadcast_error, clamp, clamp_min, clamp_max  # noqa: F401 (elementwise, defined there)
-from .reduction import _dims
+from .reduction import _dims, _parse_args
 from .._tensor import _CHANNELS_LAST_ORDER
-from .factory import _format_strides
+from .factory import _dtype_arg, _format_strides
 
 
 def _seq_check(name, tensors):
@@ -344,49 +344,63 @@ def _to_copy(self, dtype, device, copy=False, memory_format=None):
     return r
 
 
+# torch's overloads of Tensor.to (Module.to parses the same), as its messages list them
+_TO_SIGS = ('(torch.device device = None, torch.dtype dtype = None, bool non_blocking = False, bool copy = False, '
+            '*, torch.memory_format memory_format = None)',
+            '(torch.dtype dtype, bool non_blocking = False, bool copy = False, *, '
+            'torch.memory_format memory_format = None)',
+            '(Tensor tensor, bool non_blocking = False, bool copy = False, *, torch.memory_format memory_format = None)')
+
+
+def _to_args(args, kwargs):
+    """(index of the overload, {name: value}) of to()'s arguments, or torch's TypeError."""
+    if args and isinstance(args[0], (bool, float, complex)):
+        args = (type(args[0]),) + args[1:]      # a leading Python scalar names its type's dtype, as torch reads it
+    return _parse_args('to', _TO_SIGS, args, kwargs)
+
+
+_DEVICE_DTYPE = frozenset(('device', 'dtype'))
+
+
+def _to_device(dev):
+    dev = _device_cls(dev)
+    if dev.type == 'cuda' and dev.index is None:
+        from .. import cuda as _cuda
+        dev = _device_cls('cuda', _cuda.current_device() if _cuda.is_available() else 0)
+    return dev
+
+
 def _parse_to(args, kwargs):
-    from .factory import _dtype_arg
-    dtype = _dtype_arg(kwargs.pop('dtype', None), 'to')
-    dev = kwargs.pop('device', None)
-    kwargs.pop('non_blocking', None)
-    fmt = getattr(kwargs.pop('memory_format', None), 'name', 'preserve_format')
-    copy = kwargs.pop('copy', False)
-    if kwargs:
-        raise TypeError(f"to() received an invalid combination of arguments - got unexpected keyword {list(kwargs)[0]}")
-    flags = []      # positional (non_blocking, copy) after the device / dtype / tensor
-    for i, a in enumerate(args):
-        if i == 0 and isinstance(a, (bool, float, complex)):
-            a = type(a)         # a leading Python scalar names its type's dtype, as torch's parser reads it
-        if isinstance(a, D.dtype) or isinstance(a, type):     # Python types (float, int ...) name dtypes too
-            dtype = _dtype_arg(a, 'to')
-        elif isinstance(a, Tensor):
-            dtype, dev = a.dtype, a._device
-        elif isinstance(a, bool):
-            flags.append(a)
-        elif isinstance(a, (str, _device_cls, int)):
-            dev = a
-        elif a is None:
-            continue
-        else:
-            raise TypeError(f"to() received an invalid combination of arguments - got ({type(a).__name__})")
-    if len(flags) > 1:
-        copy = flags[1]
-    if dev is not None:
-        dev = _device_cls(dev)
-        if dev.type == 'cuda' and dev.index is None:
-            from .. import cuda as _cuda
-            dev = _device_cls('cuda', _cuda.current_device() if _cuda.is_available() else 0)
-    return dtype, dev, copy, fmt
+    """(dtype, device, copy, memory_format) of Tensor.to's arguments (None: unchanged)."""
+    # the common forms, without the general parser: one positional argument, or a device and a dtype
+    if len(args) == 1 and not kwargs:
+        a = args[0]
+        if isinstance(a, D.dtype):
+            return a, None, False, None
+        if isinstance(a, Tensor):
+            return a.dtype, a._device, False, None
+        if isinstance(a, (str, _device_cls)):
+            return None, _to_device(a), False, None
+    elif len(args) == 2 and not kwargs or not args and kwargs.keys() <= _DEVICE_DTYPE:
+        dev, dtype = args if args else (kwargs.get('device'), kwargs.get('dtype'))
+        if (dtype is None or isinstance(dtype, D.dtype)) and (dev is None or isinstance(dev, (str, _device_cls))):
+            return dtype, None if dev is None else _to_device(dev), False, None
+    v = _to_args(args, kwargs)[1]
+    t = v.get('tensor')
+    if t is not None:
+        dtype, dev = t.dtype, t._device
+    else:
+        dtype, dev = _dtype_arg(v['dtype'], 'to'), v.get('device')
+    return dtype, None if dev is None else _to_device(dev), v['copy'], v['memory_format']
 
 
 def to(self, *args, **kwargs):
-    dtype, dev, copy, fmt = _parse_to(args, dict(kwargs))
+    dtype, dev, copy, fmt = _parse_to(args, kwargs)
     dtype = dtype or self.dtype
     dev = dev or self._device
     if dev.type != 'cpu':
         check_device(dev)
-    if fmt == 'channels_last' and self._data.ndim != 4:
-        raise RuntimeError("required rank 4 tensor to use channels_last format")
+    fmt = _format_name(fmt, 'to', self._data.ndim, 'preserve_format')
     # torch aliases when only the suggested memory format (not exact contiguity) already matches
     same_format = fmt == 'preserve_format' or _suggest_memory_format(self._data) == fmt
     if dtype is self.dtype and dev is self._device and not copy and same_format:
@@ -545,7 +559,9 @@ def nonzero_static(input, *, size, fill_value=-1):
 
 
 def new_tensor(self, data, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
-    from .factory import tensor
+    from .factory import tensor, _requires_grad_error
+    if requires_grad.__class__ is not bool:
+        raise _requires_grad_error('new_tensor', requires_grad)
     return tensor(data, dtype=dtype or self.dtype, device=device or self._device, requires_grad=requires_grad)
 
 

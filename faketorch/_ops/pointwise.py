@@ -31,17 +31,29 @@ def _as_scalar(x):
 
 # --- unary ---------------------------------------------------------------------------------------
 
+_BARE_UINTS = (D.uint16, D.uint32, D.uint64)      # torch has few kernels for these
+_NO_COMPLEX_CLAMP = 'clamp is not supported for complex types'
+
+
+def _refused(cats):
+    """The dtypes of the categories cats (as unary's reject: 0 bool ... 3 complex, 'uint': uint16/32/64)."""
+    return frozenset(dt for dt in D.all_dtypes if dt._cat in cats or ('uint' in cats and dt in _BARE_UINTS))
+
+
 def unary(name, fwd, deriv=None, *, floating=False, grad_name=None, no_bool=False, inplace=True,
           method=True, int_result=None, reject=None, bool_result=False, publish=True, holomorphic=True):
     """Declare a unary op. deriv(g, x, result) gives the input gradient; saved values are only
     those the derivative names (x and/or result). reject: {dtype category: torch kernel name} for
-    the dtypes torch refuses (0 bool, 1 integer); bool_result: a predicate (isnan ...).
+    the dtypes torch refuses (0 bool, 1 integer, 2 floating, 3 complex, 'uint': torch's bare
+    uint16/32/64), or torch's whole message where an op-level check refuses them first;
+    bool_result: a predicate (isnan ...).
     On complex input and output the gradient is torch's g * conj(f'(x)): deriv is written as the
     real derivative and is handed conj(x) and conj(result), which for these real-coefficient
     functions gives exactly conj(f'(x)) (holomorphic=False: deriv handles complex itself)."""
     gname = grad_name or ''.join(p.capitalize() for p in name.split('_')) + 'Backward0'
     params = deriv.__code__.co_varnames[:deriv.__code__.co_argcount] if deriv else ()
     save_x, save_r = 'x' in params, 'result' in params
+    reject = {dt: k for c, k in (reject or {}).items() for dt in _refused((c,))}
 
     def bwd(node, g, conj=False):
         saved = node.saved_tensors
@@ -66,8 +78,9 @@ def unary(name, fwd, deriv=None, *, floating=False, grad_name=None, no_bool=Fals
             a = a.astype(dt._np)
         elif no_bool and dt is D.bool:
             raise RuntimeError(no_bool)
-        if reject and dt._cat in reject and not (dt is D.bool and name == 'abs' and input._device.type == 'cuda'):
-            raise kernel_error(reject[dt._cat], dt, input._device)      # (torch's CUDA abs has a Bool loop)
+        if reject and dt in reject and not (dt is D.bool and name == 'abs' and input._device.type == 'cuda'):
+            msg = reject[dt]        # a kernel's name, or a whole message (torch's CUDA abs has a Bool loop)
+            raise kernel_error(msg, dt, input._device) if ' ' not in msg else NotImplementedError(msg)
         if bool_result:
             dt = D.bool
         data = fwd(a)       # NumPy's FP warnings are filtered for faketorch modules (see __init__)
@@ -97,10 +110,11 @@ def unary(name, fwd, deriv=None, *, floating=False, grad_name=None, no_bool=Fals
 _NEG_BOOL = ("Negation, the `-` operator, on a bool tensor is not supported. If you are trying to "
              "invert a mask, use the `~` or `logical_not()` operator instead.")
 
-neg = unary('neg', np.negative, lambda g: -g, no_bool=_NEG_BOOL)
+neg = unary('neg', np.negative, lambda g: -g, no_bool=_NEG_BOOL, reject={'uint': 'neg_cpu'})
 register(neg, name='negative', inplace=True)
 # int_result: the numpy result dtype is kept, so abs(complex) is real as in torch
-abs = unary('abs', np.absolute, lambda g, x: g * x.sgn(), reject={0: 'abs_cpu'}, int_result=True)
+abs = unary('abs', np.absolute, lambda g, x: g * x.sgn(), reject={0: 'abs_cpu', 'uint': 'abs_cpu'},
+            int_result=True)
 register(abs, name='absolute', inplace=True)
 exp = unary('exp', np.exp, lambda g, result: g * result, floating=True)
 exp2 = unary('exp2', np.exp2, lambda g, result: g * result * math.log(2), floating=True)
@@ -190,12 +204,11 @@ _relu_fwd = np.Kernel('relu_fwd', 'T x', 'T y', 'y = x < (T)0 ? (T)0 : x', lambd
 
 
 def _relu(a):
-    if a.dtype.kind == 'c':
-        raise NotImplementedError('clamp is not supported for complex types')
     return _relu_fwd(a) if a.dtype.kind == 'f' else np.maximum(a, a.dtype.type(0))
 
 
-relu = unary('relu', _relu, _relu_deriv, grad_name='ReluBackward0', no_bool='Boolean inputs not supported for relu')
+relu = unary('relu', _relu, _relu_deriv, grad_name='ReluBackward0', no_bool='Boolean inputs not supported for relu',
+             reject={3: _NO_COMPLEX_CLAMP, 'uint': 'clamp_min_scalar_cpu'})
 
 
 def _sign(a):
@@ -214,21 +227,24 @@ def _sgn_deriv(g, x, result):
     return ((g - (g * result.conj()).real * result) / a.masked_fill(a == 0, 1)).masked_fill(a == 0, 0)
 
 
-sign = unary('sign', _sign, zero_grad)
+sign = unary('sign', _sign, zero_grad, reject={'uint': 'sign_cpu', 3: 'Unlike NumPy, torch.sign is not intended to '
+                                              'support complex numbers. Please use torch.sgn instead.'})
 sgn = unary('sgn', lambda a: _sign(a) if a.dtype.kind != 'c' else
-            np.where(a == 0, 0, a / np.where(a == 0, 1, np.abs(a))).astype(a.dtype), _sgn_deriv, holomorphic=False)
+            np.where(a == 0, 0, a / np.where(a == 0, 1, np.abs(a))).astype(a.dtype), _sgn_deriv, holomorphic=False,
+            reject={'uint': 'sign_cpu'})
 floor = unary('floor', lambda a: np.floor(a) if a.dtype.kind in 'fc' else a.copy(), zero_grad,
-              reject={0: 'floor_vml_cpu'})
+              reject={0: 'floor_vml_cpu', 3: 'floor is not supported for complex inputs'})
 ceil = unary('ceil', lambda a: np.ceil(a) if a.dtype.kind in 'fc' else a.copy(), zero_grad,
-             reject={0: 'ceil_vml_cpu'})
+             reject={0: 'ceil_vml_cpu', 3: 'ceil is not supported for complex inputs'})
 trunc = unary('trunc', lambda a: np.trunc(a) if a.dtype.kind in 'fc' else a.copy(), zero_grad,
-              reject={0: 'trunc_vml_cpu'})
+              reject={0: 'trunc_vml_cpu', 3: 'trunc is not supported for complex inputs'})
 register(trunc, name='fix', inplace=True)
-frac = unary('frac', lambda a: a - np.trunc(a), lambda g: g, reject={0: 'frac_cpu', 1: 'frac_cpu'})
+frac = unary('frac', lambda a: a - np.trunc(a), lambda g: g, reject={0: 'frac_cpu', 1: 'frac_cpu', 3: 'frac_cpu'})
 square = unary('square', lambda a: np.square(a.astype(np.int64) if a.dtype == np.bool_ else a),
-               lambda g, x: 2 * g * x, grad_name='PowBackward0', int_result=True)
-logical_not = unary('logical_not', np.logical_not, None, bool_result=True)
-bitwise_not = unary('bitwise_not', lambda a: np.invert(a), None, reject={2: 'bitwise_not_cpu'})
+               lambda g, x: 2 * g * x, grad_name='PowBackward0', int_result=True, reject={'uint': 'pow'})
+logical_not = unary('logical_not', np.logical_not, None, bool_result=True, reject={'uint': 'logical_not_cpu'})
+bitwise_not = unary('bitwise_not', lambda a: np.invert(a), None,
+                    reject={2: 'bitwise_not_cpu', 'uint': 'bitwise_not_cpu'})
 
 
 # --- binary --------------------------------------------------------------------------------------
@@ -416,23 +432,28 @@ def _kernel_check(check):
 
 
 def _reject(kernel, cats):
+    refused = _refused(cats)
+
     def check(rt, a, b):
-        if rt._cat in cats:
+        if rt in refused:
             raise kernel_error(kernel, rt, a._device)
     return _kernel_check(check)
 
 
-def _no_complex(name, text='not implemented for complex tensors.'):
-    """torch's op-level refusal of complex inputs (before any broadcasting)."""
+def _no_complex(name, text='not implemented for complex tensors.', uint_kernel=None):
+    """torch's op-level refusal of complex inputs (before any broadcasting); uint_kernel: the kernel that
+    then refuses torch's bare uint16/32/64."""
     def check(rt, a, b):
         if rt._cat == 3:
             raise RuntimeError(f"{name} {text}")
+        if uint_kernel and rt in _BARE_UINTS:
+            raise kernel_error(uint_kernel, rt)
     return check
 
 
 def _int_div_check(kernel):
     """Bool and complex are refused; integer division by zero is an error in torch (NumPy returns 0)."""
-    refuse = _reject(kernel, (0, 3))
+    refuse = _reject(kernel, (0, 3, 'uint'))
 
     def check(rt, a, b):
         refuse(rt, a, b)
@@ -463,9 +484,12 @@ def _int_only(name):
 
 
 def _pow_check(rt, a, b):
-    # only a Python-scalar exponent is refused; tensor exponents follow integer arithmetic
-    if rt._cat == 1 and isinstance(b, int) and not isinstance(b, bool) and b < 0:
-        raise RuntimeError("Integers to negative integer powers are not allowed.")
+    if rt._cat == 1:
+        # only a Python-scalar exponent is refused; tensor exponents follow integer arithmetic
+        if isinstance(b, int) and not isinstance(b, bool) and b < 0:
+            raise RuntimeError("Integers to negative integer powers are not allowed.")
+        if rt in _BARE_UINTS:
+            raise kernel_error('pow', rt)
 
 
 _C_TYPES = {D.uint8: 'uint8_t', D.int8: 'int8_t', D.int16: 'int16_t', D.int32: 'int', D.int64: 'int64_t',
@@ -534,29 +558,31 @@ atan2 = binary('atan2', np.arctan2, lambda g, a, b: g * b / (a * a + b * b),
 register(atan2, name='arctan2', inplace=True)
 # on a tie (+0 against -0.0) torch returns the first input; NumPy may return either
 maximum = binary('maximum', lambda a, b: _clamp_to(np.maximum, a, b), lambda g, a, b: g * _gt_half(a, b),
-                 lambda g, a, b: g * _gt_half(b, a), inplace=False, scalar_ok=False, check=_no_complex('maximum'))
+                 lambda g, a, b: g * _gt_half(b, a), inplace=False, scalar_ok=False, check=_no_complex('maximum', uint_kernel='maximum_cpu'))
 minimum = binary('minimum', lambda a, b: _clamp_to(np.minimum, a, b), lambda g, a, b: g * _gt_half(b, a),
-                 lambda g, a, b: g * _gt_half(a, b), inplace=False, scalar_ok=False, check=_no_complex('minimum'))
+                 lambda g, a, b: g * _gt_half(a, b), inplace=False, scalar_ok=False, check=_no_complex('minimum', uint_kernel='minimum_cpu'))
 for _n, _f in (('eq', np.equal), ('ne', np.not_equal), ('lt', np.less), ('le', np.less_equal),
                ('gt', np.greater), ('ge', np.greater_equal)):
-    binary(_n, _f, kind='cmp', check=None if _n in ('eq', 'ne') else _reject(f'{_n}_cpu', (3,)))
+    binary(_n, _f, kind='cmp', check=None if _n in ('eq', 'ne') else _reject(f'{_n}_cpu', (3, 'uint')))
 for _n, _a in (('greater', 'gt'), ('greater_equal', 'ge'), ('less', 'lt'), ('less_equal', 'le'),
                ('not_equal', 'ne')):
     register(getattr(Tensor, _a), name=_n, inplace=False)
     setattr(Tensor, _n + '_', getattr(Tensor, _a + '_'))
-logical_and = binary('logical_and', np.logical_and, kind='cmp', scalar_ok=False)
-logical_or = binary('logical_or', np.logical_or, kind='cmp', scalar_ok=False)
-logical_xor = binary('logical_xor', np.logical_xor, kind='cmp', scalar_ok=False)
+logical_and = binary('logical_and', np.logical_and, kind='cmp', scalar_ok=False, check=_reject('logical_and_cpu', ('uint',)))
+logical_or = binary('logical_or', np.logical_or, kind='cmp', scalar_ok=False, check=_reject('logical_or_cpu', ('uint',)))
+logical_xor = binary('logical_xor', np.logical_xor, kind='cmp', scalar_ok=False,
+                     check=_reject('logical_xor_cpu', ('uint',)))
 bitwise_and = binary('bitwise_and', np.bitwise_and, check=_int_only('bitwise_and'))
 bitwise_or = binary('bitwise_or', np.bitwise_or, check=_int_only('bitwise_or'))
 bitwise_xor = binary('bitwise_xor', np.bitwise_xor, check=_int_only('bitwise_xor'))
-bitwise_left_shift = binary('bitwise_left_shift', np.left_shift, check=_reject('lshift_cpu', (0, 2, 3)))
-bitwise_right_shift = binary('bitwise_right_shift', np.right_shift, check=_reject('rshift_cpu', (0, 2, 3)))
+bitwise_left_shift = binary('bitwise_left_shift', np.left_shift, check=_reject('lshift_cpu', (0, 2, 3, 'uint')))
+bitwise_right_shift = binary('bitwise_right_shift', np.right_shift, check=_reject('rshift_cpu', (0, 2, 3, 'uint')))
 
 
 def _gt_half(a, b):
-    # torch splits the gradient evenly where both inputs are equal
-    return (a > b).to(a.dtype) + (a == b).to(a.dtype) * 0.5
+    # a's share of max(a, b): torch splits the gradient evenly where both inputs are equal, and
+    # masks only where a < b, so a NaN on either side passes the whole gradient to both
+    return (~(a < b)).to(a.dtype) - (a == b).to(a.dtype) * 0.5
 
 
 def add(input, other, *, alpha=1, out=None):
@@ -636,6 +662,8 @@ def _div_rounded(input, other, rnd, out):
     if not isinstance(input, Tensor):
         raise _operand_error('div', 1, 'input', input)
     a, b, rt = _promote('div', input, other)
+    if rt in _BARE_UINTS:
+        raise kernel_error('div_trunc_cpu' if rnd is np.trunc else 'div_floor_cpu', rt)
     if rt._cat < _FLOAT:
         if np.any(b == 0):
             raise RuntimeError("ZeroDivisionError")
@@ -1085,7 +1113,7 @@ isneginf = unary('isneginf', _pred(np.isneginf), None, bool_result=True, inplace
 isfinite = unary('isfinite', lambda a: np.isfinite(a) if a.dtype.kind in 'fc' else np.ones(a.shape, bool),
                  None, bool_result=True, inplace=False)
 signbit = unary('signbit', lambda a: np.signbit(a) if a.dtype != np.bool_ else np.zeros(a.shape, bool),
-                None, bool_result=True, inplace=False)
+                None, bool_result=True, inplace=False, reject={3: 'signbit is not implemented for complex tensors.'})
 isreal = unary('isreal', lambda a: np.isreal(a), None, bool_result=True, inplace=False)
 
 
@@ -1191,10 +1219,10 @@ def round(input, *, decimals=None, out=None):
     given = decimals is not None
     decimals = decimals or 0
     dt = input.dtype
-    if dt is D.bool:
+    if dt is D.bool or (dt._cat == D._COMPLEX and not decimals):
         raise kernel_error('round_vml_cpu', dt, input._device)
     a = input._data
-    if decimals and dt._cat < _FLOAT:
+    if decimals and dt._cat != _FLOAT:
         raise kernel_error('round_cpu', dt, input._device)
     if dt._cat < _FLOAT:
         data = a.copy()
@@ -1252,12 +1280,12 @@ xlogy = binary('xlogy', lambda a, b: _xlogy_np(a, b), lambda g, a, b: _xlogy_da(
                check=_reject('xlogy_cpu', (3,)))
 fmax = binary('fmax', lambda a, b: _clamp_to(np.fmax, a, b), lambda g, a, b: g * ((a >= b) | b.isnan()),
               lambda g, a, b: g * ((a >= b) | b.isnan()).logical_not(), inplace=False, scalar_ok=False,
-              check=_no_complex('fmax'))
+              check=_no_complex('fmax', uint_kernel='maximum_cpu'))
 fmin = binary('fmin', lambda a, b: _clamp_to(np.fmin, a, b), lambda g, a, b: g * ((a <= b) | b.isnan()),
               lambda g, a, b: g * ((a <= b) | b.isnan()).logical_not(), inplace=False, scalar_ok=False,
-              check=_no_complex('fmin'))
-gcd = binary('gcd', np.gcd, check=_reject('gcd_cpu', (0, 2, 3)), scalar_ok=False)
-lcm = binary('lcm', np.lcm, check=_reject('lcm_cpu', (0, 2, 3)), scalar_ok=False)
+              check=_no_complex('fmin', uint_kernel='minimum_cpu'))
+gcd = binary('gcd', np.gcd, check=_reject('gcd_cpu', (0, 2, 3, 'uint')), scalar_ok=False)
+lcm = binary('lcm', np.lcm, check=_reject('lcm_cpu', (0, 2, 3, 'uint')), scalar_ok=False)
 
 
 # --- regularized incomplete gamma: P(a, x) = igamma, Q(a, x) = igammac = 1 - P --------------------------
@@ -1345,6 +1373,8 @@ def _heaviside_check(rt, a, b):
         raise RuntimeError("heaviside is not yet implemented for complex tensors.")
     if not isinstance(b, Tensor) or a.dtype is not b.dtype:
         raise RuntimeError("heaviside is not yet implemented for tensors with different dtypes.")
+    if rt in _BARE_UINTS:
+        raise kernel_error('heaviside_cpu', rt)
 
 
 heaviside = binary('heaviside', lambda a, b: np.heaviside(a, b).astype(np.result_type(a, b)), None, None,
@@ -1552,13 +1582,28 @@ def _bound(v, like):
     return v if isinstance(v, Tensor) or v is None else _as_scalar(v)
 
 
-def _clamp(input, lo, hi, scalar_name, tensor_name):
+def _clamp_refusal(op, input, lo, hi, rt, scalar):
+    """torch's error for a clamp of a dtype it has no kernel for (bool, complex, uint16/32/64), or None."""
+    if rt._cat == D._COMPLEX and scalar and input.dtype._cat == _FLOAT:     # torch reads the bound as a double
+        return RuntimeError("value cannot be converted to type double without overflow")
+    if rt._cat == D._COMPLEX and (scalar or op == 'clamp' and input.dtype._cat == D._COMPLEX):
+        return NotImplementedError(_NO_COMPLEX_CLAMP)
+    if scalar:
+        kernel = 'clamp' if lo is not None and hi is not None else 'clamp_min' if lo is not None else 'clamp_max'
+        return kernel_error(kernel + '_scalar_cpu', rt)
+    if rt is not D.bool:        # tensor bounds run maximum / minimum
+        return kernel_error('maximum_cpu' if lo is not None else 'minimum_cpu', rt)
+    return None
+
+
+def _clamp(op, input, lo, hi, scalar_name, tensor_name):
     ts = [input] + [v for v in (lo, hi) if isinstance(v, Tensor)]
     ss = [v for v in (lo, hi) if v is not None and not isinstance(v, Tensor)]
     rt = D.result_type_of(ts, ss)
-    if rt is D.bool and len(ts) == 1:
-        kernel = 'clamp' if lo is not None and hi is not None else 'clamp_min' if lo is not None else 'clamp_max'
-        raise NotImplementedError(f"\"{kernel}_scalar_cpu\" not implemented for 'Bool'")
+    if rt is D.bool or rt._cat == D._COMPLEX or rt in _BARE_UINTS:
+        e = _clamp_refusal(op, input, lo, hi, rt, len(ts) == 1)
+        if e is not None:
+            raise e
     data = input._data.astype(rt._np, copy=False)
     lo_a = lo._data if isinstance(lo, Tensor) else lo
     hi_a = hi._data if isinstance(hi, Tensor) else hi
@@ -1608,17 +1653,17 @@ def _clamp(input, lo, hi, scalar_name, tensor_name):
 def clamp(input, min=None, max=None, *, out=None):
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
-    r = _clamp(input, _bound(min, input), _bound(max, input), 'ClampBackward1', 'ClampBackward0')
+    r = _clamp('clamp', input, _bound(min, input), _bound(max, input), 'ClampBackward1', 'ClampBackward0')
     return write_out(out, r, 'clamp') if out is not None else r
 
 
 def clamp_min(input, min, *, out=None):
-    r = _clamp(input, _bound(min, input), None, 'ClampMinBackward0', 'ClampMinBackward1')
+    r = _clamp('clamp_min', input, _bound(min, input), None, 'ClampMinBackward0', 'ClampMinBackward1')
     return write_out(out, r, 'clamp_min') if out is not None else r
 
 
 def clamp_max(input, max, *, out=None):
-    r = _clamp(input, None, _bound(max, input), 'ClampMaxBackward0', 'ClampMaxBackward1')
+    r = _clamp('clamp_max', input, None, _bound(max, input), 'ClampMaxBackward0', 'ClampMaxBackward1')
     return write_out(out, r, 'clamp_max') if out is not None else r
 
 

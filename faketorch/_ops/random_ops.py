@@ -138,8 +138,8 @@ def _factory_dtype(dtype, out, fname, default):
 
 def _new(data, dt, device, requires_grad, out, fname):
     if out is None:
-        return _finish(data, dt, device, requires_grad)
-    write_out(out, _finish(data, dt, device, False), fname)
+        return _finish(data, dt, device, requires_grad, fname)
+    write_out(out, _finish(data, dt, device, False, fname), fname)
     return out.requires_grad_() if requires_grad else out      # torch's factories flag out= itself
 
 

@@ -1,11 +1,13 @@
 """Reductions: sum, mean, prod, max/min, argmax/argmin, std/var, all/any, logsumexp, cumsum ..."""
 import builtins
+import functools
 import math
 
 from .. import _xnp as np
 
 from .. import _dtype as D
 from .. import return_types
+from .._device import device as _device_cls
 from .._tensor import Tensor, _dtype_c10, _make, _wrap_dim
 from ..autograd.grad_mode import state as grad_state
 from ._core import attach, kernel_error, make_inplace, needs, no_dims_error, register, write_out
@@ -1072,12 +1074,15 @@ _ARG_TYPES = {
     'str': lambda v: isinstance(v, str),
     'tuple of ints': lambda v: _ARG_TYPES['int'](v) or (isinstance(v, (tuple, list)) and
                                                        builtins.all(_ARG_TYPES['int'](d) for d in v)),
-    'torch.dtype': lambda v: isinstance(v, D.dtype),
+    'torch.dtype': lambda v: isinstance(v, D.dtype) or builtins.any(v is c for c in (float, int, bool, complex)),
+    'torch.device': lambda v: isinstance(v, (str, _device_cls)) or (isinstance(v, int) and v.__class__ is not bool),
+    'torch.memory_format': lambda v: type(v).__name__ == 'memory_format',
     'tuple of Tensors': lambda v: isinstance(v, (tuple, list)) and builtins.all(isinstance(t, Tensor) for t in v),
 }
 _DEFAULTS = {'None': None, 'False': False, 'True': True, '-1': -1, '0': 0, '1': 1, '()': (), '"linear"': 'linear'}
 
 
+@functools.lru_cache(maxsize=None)
 def _signature(sig):
     """(number of positional parameters, [(type, name, default text or None)])."""
     parts = sig[1:-1].split(', ') if sig != '()' else []

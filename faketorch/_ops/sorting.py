@@ -110,6 +110,9 @@ def msort(input):
 
 
 def topk(input, k, dim=-1, largest=True, sorted=True, *, out=None):
+    k = _int_arg(k)
+    if largest.__class__ is not bool or sorted.__class__ is not bool:
+        raise _ArgError(largest)
     a = input._data
     d = _wrap_dim(dim, a.ndim)
     size = a.shape[d] if a.ndim else 1
@@ -803,10 +806,12 @@ _QUANTILE = tuple(f'(Tensor input, {q} q, int dim = None, bool keepdim = False, 
 _SIGS.update(median=_MEDIAN, nanmedian=_MEDIAN, quantile=_QUANTILE, nanquantile=_QUANTILE,
              mode=('(Tensor input, int dim = -1, bool keepdim = False, *, tuple of Tensors out = None)',),
              kthvalue=('(Tensor input, int k, int dim = -1, bool keepdim = False, *, tuple of Tensors out = None)',),
+             topk=('(Tensor input, int k, int dim = -1, bool largest = True, bool sorted = True, *, '
+                   'tuple of Tensors out = None)',),
              bincount=('(Tensor input, Tensor weights = None, int minlength = 0)',))
-for _f in (kthvalue, median, nanmedian, mode, quantile, nanquantile):     # these take their own out=
+for _f in (kthvalue, median, nanmedian, mode, quantile, nanquantile, topk):     # these take their own out=
     _register_public(_f, out=False)
-for _f in (sort, topk, histc, histogram):
+for _f in (sort, histc, histogram):
     register(_f)
 for _f in (argsort, msort):
     register(with_out(_f) if _f is msort else _f)

@@ -29,7 +29,7 @@ class Parameter(Tensor, metaclass=_ParameterMeta):
         if data is None:
             data = _empty()
         if type(data) is Tensor or type(data) is Parameter:
-            if requires_grad and data.dtype._cat < 2:
+            if requires_grad is True and data.dtype._cat < 2:      # (a non-bool: _make_subclass's TypeError)
                 raise RuntimeError('Only Tensors of floating point and complex dtype can require gradients')
             return Tensor._make_subclass(cls, data, requires_grad)
         # a Tensor subclass: keep its class (torch does the same via detach + flag)
@@ -109,7 +109,7 @@ class UninitializedTensorMixin:
     def __getattribute__(self, name):
         attr = object.__getattribute__(self, name)
         if name[0] != '_' and name not in _LAZY_ALLOWED and callable(attr) \
-                and callable(getattr(Tensor, name, None)):
+                and callable(getattr(Tensor, name, None)) and name not in UninitializedTensorMixin.__dict__:
             return _refuse(name).__get__(self)
         return attr
 

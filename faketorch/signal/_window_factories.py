@@ -66,7 +66,7 @@ def _window(name, window_length, periodic, dtype, layout, device, requires_grad,
         data = body(n, np.arange(n, dtype=npdt), lambda x: x.astype(op), lambda x: x.astype(npdt))
         if periodic:
             data = np.ascontiguousarray(data[:-1])
-    return _finish(data, dtype, device, requires_grad)
+    return _finish(data, dtype, device, requires_grad, name)
 
 
 def _hamming_body(alpha, beta):

@@ -651,8 +651,7 @@ class Module:
                     g.zero_()
 
     def share_memory(self):
-        # faketorch's tensors need no moving; only uninitialized ones refuse, as torch's
-        return self._apply(lambda t: t.share_memory_() if is_lazy(t) else t)
+        return self._apply(lambda t: t.share_memory_())
 
     def apply(self, fn):
         for m in self.children():
@@ -921,69 +920,14 @@ class _no_grad:
         grad_state.enabled = self.prev
 
 
-_TO_OVERLOADS = ('(torch.device device = None, torch.dtype dtype = None, bool non_blocking = False, bool copy = False, '
-                 '*, torch.memory_format memory_format = None)',
-                 '(torch.dtype dtype, bool non_blocking = False, bool copy = False, *, torch.memory_format '
-                 'memory_format = None)',
-                 '(Tensor tensor, bool non_blocking = False, bool copy = False, *, torch.memory_format '
-                 'memory_format = None)')
-_TO_PARAMS = (('device', 'dtype', 'non_blocking', 'copy'), ('dtype', 'non_blocking', 'copy'),
-              ('tensor', 'non_blocking', 'copy'))       # positional; memory_format is keyword-only
-
-
-def _to_arg_fits(name, v):
-    from ..._device import device as device_cls
-    from ... import memory_format
-    if name == 'tensor':
-        return isinstance(v, Tensor)
-    if v is None:
-        return name in ('device', 'dtype', 'memory_format')
-    if name == 'device':
-        return isinstance(v, (str, device_cls)) or (isinstance(v, int) and v.__class__ is not bool)
-    if name == 'dtype':     # torch reads a Python float/complex/bool value as its type
-        return isinstance(v, (D.dtype, float, complex, bool)) or any(v is c for c in (float, int, bool, complex))
-    if name == 'memory_format':
-        return isinstance(v, memory_format)
-    return v.__class__ is bool
-
-
-def _to_type_name(v):
-    from ..._device import device as device_cls
-    from ... import memory_format
-    for cls, name in ((Tensor, 'Tensor'), (D.dtype, 'torch.dtype'), (device_cls, 'torch.device'),
-                      (memory_format, 'torch.memory_format')):
-        if isinstance(v, cls):
-            return name
-    return type(v).__name__
-
-
 def _parse_to(args, kwargs):
-    """(device, dtype, non_blocking, memory_format) from Module.to's overloads (torch._C._nn._parse_to)."""
-    from ..._device import device as device_cls
+    """(device, dtype, non_blocking, memory_format) from Module.to's arguments: Tensor.to's overloads, less copy."""
+    from ..._ops.misc import _to_args, _to_device
     from ..._ops.factory import _dtype_arg
-    for names in _TO_PARAMS:
-        if len(args) > len(names) or any(k not in names + ('memory_format',) for k in kwargs) \
-                or any(k in kwargs for k in names[:len(args)]):
-            continue
-        vals = dict(zip(names, args), **kwargs)
-        if names[0] == 'tensor' and 'tensor' not in vals or names[0] == 'dtype' and vals.get('dtype') is None:
-            continue
-        if all(_to_arg_fits(k, v) for k, v in vals.items()):
-            break
-    else:
-        if len(args) == 5:      # only the first overload takes five arguments: torch reports on it alone
-            raise TypeError('to() takes from 0 to 4 positional arguments but 5 were given')
-        keys = list(kwargs)[::-1]
-        got = ', '.join([_to_type_name(a) for a in args] + [f'{k}={_to_type_name(kwargs[k])}' for k in keys])
-        raise TypeError(f"to() received an invalid combination of arguments - got ({got}"
-                        f"{', ' if keys and not args else ''}), but expected one of:\n"
-                        + ''.join(f' * {sig}\n' for sig in _TO_OVERLOADS))
-    if vals.get('copy') is not None:
+    i, vals = _to_args(args, kwargs)
+    if 'copy' in kwargs or len(args) > (3 if i == 0 else 2):
         raise RuntimeError('.to() does not accept copy argument')
-    device, dtype = vals.get('device'), vals.get('dtype')
-    dtype = _dtype_arg(type(dtype) if isinstance(dtype, (float, complex, bool)) else dtype, 'to')
+    device, dtype = vals.get('device'), _dtype_arg(vals.get('dtype'), 'to')
     if 'tensor' in vals:
         device, dtype = vals['tensor'].device, vals['tensor'].dtype
-    if device is not None and not isinstance(device, device_cls):
-        device = device_cls(device)
-    return device, dtype, bool(vals.get('non_blocking')), vals.get('memory_format')
+    return None if device is None else _to_device(device), dtype, vals['non_blocking'], vals['memory_format']
