@@ -47,3 +47,28 @@ with torch.sparse.check_sparse_tensor_invariants(False):
 made(lambda: torch.sparse_coo_tensor(i, v, (2, 2)))
 print(torch.sparse.check_sparse_tensor_invariants.is_enabled())
 """)
+
+
+_RECORD = """
+def made(fn):
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter('always')
+        r = fn()
+    print(r.tolist() if isinstance(r, torch.Tensor) else r, [str(m.message)[:60] + str(m.message)[-8:] for m in w])
+"""
+
+
+# tabular: bucketize / searchsorted copy a non-contiguous input, boundary or sorter tensor and warn,
+# each message once per program; an empty input returns before the check, a scalar input is contiguous
+@case('torch.searchsorted')
+def non_contiguous_warnings_once(torch):
+    return _fresh_process(torch, _RECORD + """
+b, x = torch.tensor([-1.0, 0.0, 1.0]), torch.arange(12.).sub(6).view(4, 3)
+made(lambda: torch.bucketize(x[0], b))
+made(lambda: torch.bucketize(torch.ones(0, 2).t(), b))
+made(lambda: torch.bucketize(x[:, 0], b))
+made(lambda: torch.searchsorted(b, x[:, 1]))
+made(lambda: torch.bucketize(0.5, torch.tensor([0., 9, 1])[::2]))
+made(lambda: torch.searchsorted(torch.tensor([[1., 2], [3, 4]]).t(), torch.ones(2, 1)))
+made(lambda: torch.searchsorted(torch.tensor([3., 1, 2]), x[1], sorter=torch.tensor([1, 9, 2, 9, 0, 9])[::2]))
+""")
