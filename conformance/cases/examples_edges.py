@@ -4,7 +4,7 @@ import os
 import subprocess
 import sys
 
-from conformance import case
+from conformance import case, check
 
 _ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -72,3 +72,38 @@ made(lambda: torch.bucketize(0.5, torch.tensor([0., 9, 1])[::2]))
 made(lambda: torch.searchsorted(torch.tensor([[1., 2], [3, 4]]).t(), torch.ones(2, 1)))
 made(lambda: torch.searchsorted(torch.tensor([3., 1, 2]), x[1], sorter=torch.tensor([1, 9, 2, 9, 0, 9])[::2]))
 """)
+
+
+# probing scripts for examples/ (affine_grid in a spatial transformer, time series on a float grid):
+# linspace computes its step in the output type and each value with one rounding (FMA), from start in
+# the first half and from end in the second; an integer dtype truncates the bounds first
+check('torch.linspace', lambda torch: [torch.linspace(s, e, n, dtype=dt) for dt in (torch.float32, torch.float64)
+                                       for s, e, n in ((-1, 1, 4), (-3, 7.5, 37), (0.1, 9.7, 100), (2, -5, 77))],
+      exact=True, name='fma_and_step_in_dtype')
+check('torch.linspace', lambda torch: [torch.linspace(-3, 7.5, 37, dtype=torch.int64),
+                                       torch.linspace(-3.7, 3.7, 5, dtype=torch.int32)],
+      exact=True, name='int_truncates_bounds')
+check('torch.nn.functional.affine_grid', lambda torch: torch.nn.functional.affine_grid(
+    torch.tensor([[[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]]]), (1, 1, 4, 6), align_corners=False),
+      exact=True, name='base_grid_from_linspace')
+# arange: start + step * i in double with one rounding, in TensorIterator's vectorised loop (pairs of
+# 32-byte vectors from their own rounded base, the rest element by element), chunked over the threads
+# from 32768 elements
+check('torch.arange', lambda torch: [torch.arange(s, e, st, dtype=dt) for dt in (torch.float32, torch.float64)
+                                     for s, e, st in ((0.1, 9.7, 0.013), (-1, 1, 2 / 300), (0.3, 100.1, 0.3))],
+      exact=True, name='fma_vectorised_loop')
+
+
+@case('torch.arange')
+def parallel_chunks(torch):
+    threads = torch.get_num_threads()
+    try:
+        out = []
+        for t in (1, 2, 3):
+            torch.set_num_threads(t)
+            out += [torch.arange(-3.3, -3.3 + 70001 * 0.0137, 0.0137, dtype=dt)[-40:] for dt in
+                    (torch.float32, torch.float64)]
+            out.append(torch.arange(-3.3, -3.3 + 70001 * 0.0137, 0.0137, dtype=torch.float64)[34990:35020])
+        return out
+    finally:
+        torch.set_num_threads(threads)
