@@ -107,3 +107,24 @@ def parallel_chunks(torch):
         return out
     finally:
         torch.set_num_threads(threads)
+
+
+# `model = torch.compile(model)`: torch wraps a Module in an OptimizedModule (state_dict keys gain the
+# `_orig_mod.` prefix, attributes and train/eval pass through); functions and disable=True come back as is
+@case('torch.compile')
+def optimized_module(torch):
+    nn = torch.nn
+    m = nn.Sequential(nn.Linear(2, 2), nn.ReLU())
+    cm = torch.compile(m)
+    cm.eval()
+    cm.tag = 'x'
+    fn = lambda x: x
+    err = None
+    try:
+        cm.load_state_dict(m.state_dict())
+    except RuntimeError as e:
+        err = str(e)
+    return (type(cm).__name__, repr(cm), list(cm.state_dict()), [n for n, _ in cm.named_modules()],
+            cm.training, m.training, m.tag, cm._orig_mod is m, cm.forward.__name__, cm(torch.ones(1, 2)),
+            str(cm.load_state_dict(cm.state_dict())), err, torch.compile(fn) is fn,
+            torch.compile(m, disable=True) is m, type(torch.compile(mode='max-autotune')(m)).__name__)
