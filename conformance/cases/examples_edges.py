@@ -128,3 +128,35 @@ def optimized_module(torch):
             cm.training, m.training, m.tag, cm._orig_mod is m, cm.forward.__name__, cm(torch.ones(1, 2)).detach(),   # torch's grad_fn: CompiledFunctionBackward
             str(cm.load_state_dict(cm.state_dict())), err, torch.compile(fn)(3),
             torch.compile(m, disable=True) is m, type(torch.compile(mode='max-autotune')(m)).__name__)
+
+
+# LSTM on the CPU runs oneDNN (grad_fn MkldnnRnnLayerBackward0) for float32 and bfloat16 input while
+# torch.backends.mkldnn is enabled; with projections it warns once that it falls back
+@case('torch.nn.LSTM')
+def onednn_dispatch(torch):
+    m = torch.nn.LSTM(3, 4)
+    x = torch.randn(5, 2, 3)
+    out = [m(x)[0].grad_fn.name()]
+    with torch.backends.mkldnn.flags(enabled=False):
+        out.append(m(x)[0].grad_fn.name())
+    mb = torch.nn.LSTM(3, 4).bfloat16()
+    xb = x.bfloat16()
+    out.append(mb(xb)[0].grad_fn.name())
+    try:
+        mb(xb, (torch.zeros(1, 2, 4), torch.zeros(1, 2, 4)))
+    except RuntimeError as e:
+        out.append(str(e))
+    return out
+
+
+@case('torch.nn.LSTM')
+def projections_warning_once(torch):
+    return _fresh_process(torch, _RECORD + """
+m = torch.nn.LSTM(3, 4, proj_size=2)
+made(lambda: m.double()(torch.randn(5, 2, 3, dtype=torch.float64))[0].shape)
+m.float()
+made(lambda: m(torch.randn(5, 0, 3))[0].shape)
+made(lambda: m(torch.nn.utils.rnn.pack_padded_sequence(torch.randn(5, 2, 3), [5, 3]))[0].data.shape)
+made(lambda: m(torch.randn(5, 3))[0].shape)
+made(lambda: m(torch.randn(5, 2, 3))[0].shape)
+""")
