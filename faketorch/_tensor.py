@@ -384,7 +384,7 @@ class Tensor(metaclass=_TensorMeta):
         handle = node._register_tensor_pre_hook(self._output_nr if self._grad_fn is not None else 0, hook)
         if self._retains_grad:
             self._move_retain_grad()        # torch retains the gradient after all the tensor's hooks ran
-        return handle
+        return _graph._public_handle(handle._list, handle._item)
 
     def register_post_accumulate_grad_hook(self, hook):
         if not self._requires_grad:
@@ -395,7 +395,7 @@ class Tensor(metaclass=_TensorMeta):
         if node._post_acc_hooks is None:
             node._post_acc_hooks = []
         node._post_acc_hooks.append(hook)
-        return _graph._RemovableHandle(node._post_acc_hooks, hook)
+        return _graph._public_handle(node._post_acc_hooks, hook)
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
         from .autograd import backward

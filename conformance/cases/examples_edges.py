@@ -160,3 +160,23 @@ made(lambda: m(torch.nn.utils.rnn.pack_padded_sequence(torch.randn(5, 2, 3), [5,
 made(lambda: m(torch.randn(5, 3))[0].shape)
 made(lambda: m(torch.randn(5, 2, 3))[0].shape)
 """)
+
+
+# tensor, node and post-accumulate hooks return torch.utils.hooks.RemovableHandle and take ids from the
+# counter module hooks use; a full backward hook's forward registers one node hook per side (ids move)
+@case('torch.Tensor.register_hook')
+def handles_share_module_ids(torch):
+    nn = torch.nn
+    lin = nn.Linear(4, 2)
+    t = torch.ones(2, requires_grad=True)
+    y = t * 2
+    y.retain_grad()                       # an internal hook: no id
+    hs = [t.register_hook(lambda g: g), y.grad_fn.register_hook(lambda gi, go: None),
+          y.grad_fn.register_prehook(lambda go: None), t.register_post_accumulate_grad_hook(lambda p: None),
+          lin.register_full_backward_hook(lambda *a: None)]
+    lin(torch.ones(1, 4, requires_grad=True)).sum().backward()
+    lin(torch.ones(1, 4)).sum().backward()
+    hs.append(lin.register_forward_pre_hook(lambda *a: None))
+    with hs[0]:
+        pass
+    return [type(h).__name__ for h in hs], [b.id - hs[0].id for b in hs], list(lin._forward_pre_hooks) == [hs[-1].id]
