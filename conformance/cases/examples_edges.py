@@ -180,3 +180,29 @@ def handles_share_module_ids(torch):
     with hs[0]:
         pass
     return [type(h).__name__ for h in hs], [b.id - hs[0].id for b in hs], list(lin._forward_pre_hooks) == [hs[-1].id]
+
+
+def _refusals(torch, *fns):
+    out = []
+    for f in fns:
+        try:
+            out.append(f())
+        except (NotImplementedError, RuntimeError) as e:
+            out.append(f'{type(e).__name__}: {e}')
+    return out
+
+
+# rounding a complex tensor (found printing an FFT with .round(decimals=4)): torch refuses round, floor,
+# ceil, trunc, frac and sign (pointing at sgn), and clamp in its own words or by the missing kernel
+check('torch.round', lambda torch: _refusals(
+    torch, *[(lambda f=f: f(torch.tensor([1.5 + 2.5j]))) for f in (
+        torch.round, lambda z: z.round(decimals=2), lambda z: z.to(torch.complex128).round_(), torch.floor,
+        torch.ceil, torch.trunc, torch.fix, torch.frac, torch.sign, lambda z: z.clone().floor_(),
+        lambda z: torch.zeros(0, dtype=torch.complex64).sign())]), name='complex_refused')
+check('torch.clamp', lambda torch: _refusals(
+    torch, *[(lambda f=f: f(torch.tensor([1.5 + 2.5j]), torch.ones(1))) for f in (
+        lambda z, o: torch.clamp(z, 0, 1), lambda z, o: torch.clamp(z, z), lambda z, o: torch.clamp(z, o, z),
+        lambda z, o: torch.clamp(o, z, z), lambda z, o: torch.clamp(o, z), lambda z, o: torch.clamp(o, max=z),
+        lambda z, o: torch.clamp(o, 1j), lambda z, o: torch.clamp_min(z, o), lambda z, o: torch.clamp_max(z, 0),
+        lambda z, o: z.clone().clamp_min_(0), lambda z, o: z.clip(0, 1), lambda z, o: torch.clamp_max(z, z))]),
+      name='complex_refused')

@@ -31,11 +31,19 @@ def _as_scalar(x):
 
 # --- unary ---------------------------------------------------------------------------------------
 
+class _Refusal:
+    """A `reject` entry that is torch's whole message rather than a kernel name."""
+    __slots__ = ('text',)
+
+    def __init__(self, text):
+        self.text = text
+
+
 def unary(name, fwd, deriv=None, *, floating=False, grad_name=None, no_bool=False, inplace=True,
           method=True, int_result=None, reject=None, bool_result=False, publish=True, holomorphic=True):
     """Declare a unary op. deriv(g, x, result) gives the input gradient; saved values are only
     those the derivative names (x and/or result). reject: {dtype category: torch kernel name} for
-    the dtypes torch refuses (0 bool, 1 integer); bool_result: a predicate (isnan ...).
+    the dtypes torch refuses (0 bool, 1 integer, 3 complex), or a _Refusal with its message; bool_result: a predicate (isnan ...).
     On complex input and output the gradient is torch's g * conj(f'(x)): deriv is written as the
     real derivative and is handed conj(x) and conj(result), which for these real-coefficient
     functions gives exactly conj(f'(x)) (holomorphic=False: deriv handles complex itself)."""
@@ -67,7 +75,9 @@ def unary(name, fwd, deriv=None, *, floating=False, grad_name=None, no_bool=Fals
         elif no_bool and dt is D.bool:
             raise RuntimeError(no_bool)
         if reject and dt._cat in reject:
-            raise NotImplementedError(f'"{reject[dt._cat]}" not implemented for \'{D.type_name(dt)}\'')
+            why = reject[dt._cat]
+            raise NotImplementedError(why.text if why.__class__ is _Refusal else
+                                      f'"{why}" not implemented for \'{D.type_name(dt)}\'')
         if bool_result:
             dt = D.bool
         data = fwd(a)       # NumPy's FP warnings are filtered for faketorch modules (see __init__)
@@ -214,17 +224,18 @@ def _sgn_deriv(g, x, result):
     return ((g - (g * result.conj()).real * result) / a.masked_fill(a == 0, 1)).masked_fill(a == 0, 0)
 
 
-sign = unary('sign', _sign, zero_grad)
+sign = unary('sign', _sign, zero_grad, reject={D._COMPLEX: _Refusal(
+    "Unlike NumPy, torch.sign is not intended to support complex numbers. Please use torch.sgn instead.")})
 sgn = unary('sgn', lambda a: _sign(a) if a.dtype.kind != 'c' else
             np.where(a == 0, 0, a / np.where(a == 0, 1, np.abs(a))).astype(a.dtype), _sgn_deriv, holomorphic=False)
 floor = unary('floor', lambda a: np.floor(a) if a.dtype.kind in 'fc' else a.copy(), zero_grad,
-              reject={0: 'floor_vml_cpu'})
+              reject={0: 'floor_vml_cpu', D._COMPLEX: _Refusal('floor is not supported for complex inputs')})
 ceil = unary('ceil', lambda a: np.ceil(a) if a.dtype.kind in 'fc' else a.copy(), zero_grad,
-             reject={0: 'ceil_vml_cpu'})
+             reject={0: 'ceil_vml_cpu', D._COMPLEX: _Refusal('ceil is not supported for complex inputs')})
 trunc = unary('trunc', lambda a: np.trunc(a) if a.dtype.kind in 'fc' else a.copy(), zero_grad,
-              reject={0: 'trunc_vml_cpu'})
+              reject={0: 'trunc_vml_cpu', D._COMPLEX: _Refusal('trunc is not supported for complex inputs')})
 register(trunc, name='fix', inplace=True)
-frac = unary('frac', lambda a: a - np.trunc(a), lambda g: g, reject={0: 'frac_cpu', 1: 'frac_cpu'})
+frac = unary('frac', lambda a: a - np.trunc(a), lambda g: g, reject={0: 'frac_cpu', 1: 'frac_cpu', D._COMPLEX: 'frac_cpu'})
 square = unary('square', lambda a: np.square(a.astype(np.int64) if a.dtype == np.bool_ else a),
                lambda g, x: 2 * g * x, grad_name='PowBackward0', int_result=True)
 logical_not = unary('logical_not', np.logical_not, None, bool_result=True)
@@ -1191,8 +1202,8 @@ def round(input, *, decimals=None, out=None):
     given = decimals is not None
     decimals = decimals or 0
     dt = input.dtype
-    if dt is D.bool:
-        raise NotImplementedError("\"round_vml_cpu\" not implemented for 'Bool'")
+    if dt is D.bool or dt._cat == D._COMPLEX:
+        raise kernel_error('round_cpu' if decimals else 'round_vml_cpu', dt)
     a = input._data
     if decimals and dt._cat < _FLOAT:
         raise NotImplementedError(f"\"round_cpu\" not implemented for '{D.type_name(dt)}'")
@@ -1606,19 +1617,42 @@ def _clamp(input, lo, hi, scalar_name, tensor_name):
     return r
 
 
+def _complex_bound(b):
+    return isinstance(b, complex) or (b.__class__ is Tensor and b.dtype._cat == D._COMPLEX)
+
+
+def _clamp_complex(input, bounds, kernel, clamp=False):
+    """torch's refusals of complex clamping: a complex input to torch.clamp, or to clamp_min/clamp_max with
+    a scalar bound; a complex Python bound; then the kernel missing for a complex result."""
+    scalar = any(b is not None and not isinstance(b, Tensor) for b in bounds)
+    if input.dtype._cat == D._COMPLEX and (scalar or clamp):
+        raise NotImplementedError("clamp is not supported for complex types")
+    if any(isinstance(b, complex) for b in bounds):
+        raise RuntimeError("value cannot be converted to type double without overflow")
+    if any(isinstance(b, Tensor) and b.dtype._cat == D._COMPLEX for b in bounds) or input.dtype._cat == D._COMPLEX:
+        raise kernel_error(kernel, D.result_type_of([input] + [b for b in bounds if isinstance(b, Tensor)], []))
+
+
 def clamp(input, min=None, max=None, *, out=None):
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    if input.dtype._cat == D._COMPLEX or _complex_bound(min) or _complex_bound(max):
+        _clamp_complex(input, (min, max), 'clamp_cpu' if min is not None and max is not None else
+                       'maximum_cpu' if min is not None else 'minimum_cpu', clamp=True)
     r = _clamp(input, _bound(min, input), _bound(max, input), 'ClampBackward1', 'ClampBackward0')
     return write_out(out, r, 'clamp') if out is not None else r
 
 
 def clamp_min(input, min, *, out=None):
+    if input.dtype._cat == D._COMPLEX or _complex_bound(min):
+        _clamp_complex(input, (min,), 'maximum_cpu')
     r = _clamp(input, _bound(min, input), None, 'ClampMinBackward0', 'ClampMinBackward1')
     return write_out(out, r, 'clamp_min') if out is not None else r
 
 
 def clamp_max(input, max, *, out=None):
+    if input.dtype._cat == D._COMPLEX or _complex_bound(max):
+        _clamp_complex(input, (max,), 'minimum_cpu')
     r = _clamp(input, None, _bound(max, input), 'ClampMaxBackward0', 'ClampMaxBackward1')
     return write_out(out, r, 'clamp_max') if out is not None else r
 
