@@ -206,3 +206,20 @@ check('torch.clamp', lambda torch: _refusals(
         lambda z, o: torch.clamp(o, 1j), lambda z, o: torch.clamp_min(z, o), lambda z, o: torch.clamp_max(z, 0),
         lambda z, o: z.clone().clamp_min_(0), lambda z, o: z.clip(0, 1), lambda z, o: torch.clamp_max(z, z))]),
       name='complex_refused')
+
+
+# np.array(tensor) in a script: torch's __array__ takes no copy= (nor __array_wrap__ context=), so
+# NumPy 2 warns that it fell back; np.asarray and the stacking functions do not ask for a copy
+@case('Tensor.__array__')
+def numpy2_fallback_warnings(torch):
+    import warnings
+    import numpy as np
+    t = torch.ones(2)
+    out = []
+    for f in (lambda: np.array(t), lambda: np.asarray(t), lambda: np.array(t, dtype=np.float64),
+              lambda: np.asarray(t, copy=True), lambda: np.stack([t, t]), lambda: np.sin(t)):
+        with warnings.catch_warnings(record=True) as w:
+            warnings.simplefilter('always')
+            r = f()
+        out.append((type(r).__name__, [(m.category.__name__, str(m.message)) for m in w]))
+    return out
