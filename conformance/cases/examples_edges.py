@@ -223,3 +223,9 @@ def numpy2_fallback_warnings(torch):
             r = f()
         out.append((type(r).__name__, [(m.category.__name__, str(m.message)) for m in w]))
     return out
+
+
+# the tutorial's polynomial fit (a + b x + c x**2 + d x**3): torch's floating pow kernel computes
+# x**3 as x*x*x, x**-2 as 1/(x*x) and x**-0.5 as 1/sqrt(x), not with powf's rounding
+check('torch.pow', lambda torch: [torch.linspace(0.1, 3.3, 997, dtype=dt) ** e for dt in (torch.float32, torch.float64)
+                                  for e in (3, 3.0, -2, -0.5)], exact=True, name='multiply_exponents')
