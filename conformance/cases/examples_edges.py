@@ -1,5 +1,6 @@
-"""Differences found by writing the newer scripts in examples/ (resnet_cnn, word_lm, gnn_func ...):
-one case per rule, each the same small program on both libraries."""
+"""Differences found writing the newer scripts in examples/ (gnn_func, tabular ...) and the probe scripts
+run beside them (tutorial idioms under `python -m compat diff`): one case per rule, each the same small
+program on both libraries. Once-per-process warnings run in a fresh interpreter (_fresh_process)."""
 import os
 import subprocess
 import sys
