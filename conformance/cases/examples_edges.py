@@ -165,7 +165,7 @@ made(lambda: m(torch.randn(5, 2, 3))[0].shape)
 
 # tensor, node and post-accumulate hooks return torch.utils.hooks.RemovableHandle and take ids from the
 # counter module hooks use; a full backward hook's forward registers one node hook per side (ids move)
-@case('torch.Tensor.register_hook')
+@case('Tensor.register_hook')
 def handles_share_module_ids(torch):
     nn = torch.nn
     lin = nn.Linear(4, 2)
