@@ -71,9 +71,17 @@ class iinfo:
 
 def compile(model=None, *, fullgraph=False, dynamic=None, backend='inductor', mode=None, options=None,
             disable=False):
-    """faketorch has no compiler: the model or function is returned as it is (also as a decorator)."""
+    """faketorch has no compiler: a function is returned as it is (also as a decorator); a Module comes back
+    wrapped in an OptimizedModule, as torch's, whose forward calls the module."""
     if model is None:
-        return lambda m: m
+        return lambda m: compile(m, fullgraph=fullgraph, dynamic=dynamic, backend=backend, mode=mode,
+                                 options=options, disable=disable)
+    if disable:
+        return model
+    from .nn.modules.module import Module
+    if isinstance(model, Module):
+        from ._dynamo.eval_frame import OptimizedModule
+        return OptimizedModule(model)
     return model
 
 

@@ -388,7 +388,7 @@ class Tensor(metaclass=_TensorMeta):
         handle = node._register_tensor_pre_hook(self._output_nr if self._grad_fn is not None else 0, hook)
         if self._retains_grad:
             self._move_retain_grad()        # torch retains the gradient after all the tensor's hooks ran
-        return handle
+        return _graph._public_handle(handle._list, handle._item)
 
     def register_post_accumulate_grad_hook(self, hook):
         if not self._requires_grad:
@@ -399,7 +399,7 @@ class Tensor(metaclass=_TensorMeta):
         if node._post_acc_hooks is None:
             node._post_acc_hooks = []
         node._post_acc_hooks.append(hook)
-        return _graph._RemovableHandle(node._post_acc_hooks, hook)
+        return _graph._public_handle(node._post_acc_hooks, hook)
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
         from .autograd import backward
@@ -469,17 +469,14 @@ class Tensor(metaclass=_TensorMeta):
             raise TypeError(f"Got unsupported ScalarType {D.type_name(self.dtype)}")
         return self._data
 
-    def __array__(self, dtype=None, copy=None):
-        if copy is False:       # torch's __array__ takes no copy=: NumPy then refuses to promise no copy
-            raise ValueError("Unable to avoid copy while creating an array as requested.\nIf using "
-                             "`np.array(obj, copy=False)` replace it with `np.asarray(obj)` to allow a copy when "
-                             "needed (no behavior change in NumPy 1.x).\nFor more details, see "
-                             "https://numpy.org/devdocs/numpy_2_0_migration_guide.html"
-                             "#adapting-to-changes-in-the-copy-keyword.")
+    # torch's __array__ takes no copy= and its __array_wrap__ no context/return_scalar: NumPy 2 then falls
+    # back with its DeprecationWarnings (np.array(t), ufuncs over tensors) and refuses copy=False with its
+    # own ValueError. The same signatures here make NumPy do exactly that.
+    def __array__(self, dtype=None):
         a = self.numpy()        # as torch: a CUDA tensor raises numpy()'s error
         return a if dtype is None else a.astype(dtype, copy=False)
 
-    def __array_wrap__(self, array, context=None, return_scalar=False):
+    def __array_wrap__(self, array):
         # a NumPy ufunc over a tensor (ndarray + tensor) gives a tensor; torch keeps bool as uint8 here
         from . import from_numpy
         return from_numpy(array.astype(np.uint8) if array.dtype == bool else array)

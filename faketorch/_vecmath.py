@@ -8,7 +8,8 @@ two float32 is exact in float64; the sum rounds twice only when the float64 sum 
 exactly halfway between two float32, which the tests have not met).
 
 Reproduced: SLEEF's expf_u10, expm1f_u10, log1pf_u10, and torch's sigmoid kernel (SLEEF
-exp in the vector loop, glibc expf in the scalar tail). Not reproduced: torch.exp, log and
+exp in the vector loop, glibc expf in the scalar tail); torch's cascade sum of a whole float32 or
+float64 tensor (sum(), mean()), which NumPy's pairwise summation orders differently. Not reproduced: torch.exp, log and
 tanh, which go through MKL's VML (vmsExp/vmsLn/vmsTanh, closed source) on MKL builds.
 """
 import os
@@ -326,3 +327,72 @@ def float32(numpy_fn, fn):
         return numpy_fn(a)
     return fwd
 
+
+# --- torch's cascade sum (SumKernel.cpp's order, reproduced from its results) --------------------
+
+_VEC_WIDTH = {4: 8, 8: 4}     # torch's CPU sum: 32-byte vectors of float32 / float64
+
+
+def _seq(a):
+    """Left-to-right sum along axis 0: NumPy pairs terms only along the innermost axis, so a reduction
+    over an outer axis adds row after row; a 1-D one goes through cumsum."""
+    return np.add.reduce(a, axis=0) if a.ndim > 1 else np.cumsum(a)[-1]
+
+
+def _level_sums(rows, step):
+    """Sums of consecutive groups of `step` rows (each left to right), and the rest's sum."""
+    g = rows.shape[0] // step
+    full = np.add.reduce(rows[:g * step].reshape((g, step) + rows.shape[1:]), axis=1)
+    rest = _seq(rows[g * step:]) if rows.shape[0] > g * step else np.zeros(rows.shape[1:], rows.dtype)
+    return full, rest
+
+
+def _row_sum(v, width):
+    """torch's row_sum: v (n, *lanes) read as rows of four through the levels, the rows left over added
+    to the first partial, then the other three partials."""
+    n = v.shape[0]
+    rows = n // 4
+    if not rows:
+        return _seq(v) if n else np.zeros(v.shape[1:], v.dtype)
+    r = v[:rows * 4].reshape((rows, 4) + v.shape[1:])
+    step = 1 << max(4, (rows - 1).bit_length() // 4)
+    b, acc0 = _level_sums(r, step)
+    l1, acc1 = _level_sums(b, step)
+    l2, acc2 = _level_sums(l1, step)
+    parts = ((acc0 + acc1) + acc2) + (_seq(l2) if l2.shape[0] else 0)
+    return _seq(np.concatenate((parts[:1], v[rows * 4:], parts[1:])))
+
+
+def _cascade_chunk(x, w):
+    """torch's inner sum of a 1-D float array: from w elements on, vectors of w lanes through _row_sum,
+    then the scalar tail and the lanes left to right; below w, the scalars through _row_sum."""
+    n = x.size
+    if n < w:
+        return _row_sum(x, 1)
+    nvec = n // w
+    lanes = _row_sum(x[:nvec * w].reshape(nvec, w), w)
+    return _seq(np.concatenate((x[nvec * w:], lanes)))
+
+
+def _cascade_sum(a):
+    """torch's CPU sum of a whole dense float32/float64 array, bit for bit: in memory order, split over
+    the threads from 32768 elements (each chunk's sum added in order), each chunk summed as
+    _cascade_chunk does."""
+    x = a.ravel(order='K')
+    n = x.size
+    w = _VEC_WIDTH[x.dtype.itemsize]
+    if n <= 32768:
+        return _cascade_chunk(x, w) if n else x.dtype.type(0)
+    from ._misc import get_num_threads
+    threads = min(get_num_threads(), -(-n // 32768))
+    chunk = -(-n // threads)
+    return _seq(np.stack([_cascade_chunk(x[lo:lo + chunk], w) for lo in range(0, n, chunk)]))
+
+
+def whole_sum(a):
+    """torch's sum of every element of `a` when exact float32 is on and torch's order is reproduced here
+    (a dense NumPy float32/float64 array); None otherwise."""
+    if exact[0] and type(a) is np.ndarray and (a.dtype == _f32 or a.dtype == _f64) and a.ndim \
+            and (a.flags.c_contiguous or a.flags.f_contiguous):
+        return _cascade_sum(a)
+    return None

@@ -84,3 +84,23 @@ def test_backward_uses_result():
     xt = torch.tensor([0.5, -2.0], requires_grad=True)
     torch.sigmoid(xt).sum().backward()
     _same_bits(x.grad.numpy(), xt.grad.numpy())
+
+
+@pytest.mark.parametrize('threads', [1, 2, 3])
+@pytest.mark.parametrize('dtype', ['float32', 'float64'])
+def test_whole_sum_cascade_order(threads, dtype):
+    """sum() and mean() of a whole dense tensor in torch's cascade order (levels of 16 rows of four
+    32-byte vectors, then the leftovers, the tail and the lanes; chunked over threads from 32768)."""
+    t_before, f_before = torch.get_num_threads(), faketorch.get_num_threads()
+    torch.set_num_threads(threads)
+    faketorch.set_num_threads(threads)
+    try:
+        for n in [1, 5, 7, 8, 9, 31, 33, 100, 257, 1000, 4097, 32768, 32769, 65537, 300001]:
+            x = (np.random.default_rng(n).standard_normal(n) * 10).astype(dtype)
+            for f in (lambda m, a: m.from_numpy(a).sum(), lambda m, a: m.from_numpy(a).mean(),
+                      lambda m, a: m.from_numpy(a.reshape(-1, 1)).T.sum(dim=(0, 1), keepdim=True)):
+                got, ref = np.asarray(f(faketorch, x).numpy()), np.asarray(f(torch, x).numpy())
+                assert got.shape == ref.shape and got.dtype == ref.dtype and got.tobytes() == ref.tobytes(), n
+    finally:
+        torch.set_num_threads(t_before)
+        faketorch.set_num_threads(f_before)

@@ -693,11 +693,15 @@ def _range_args(fname, names, vals):
     return out
 
 
+def _check_range_size(n):
+    if n > 2 ** 63 - 1 or n != n:
+        raise RuntimeError("invalid size, possible overflow?")
+
+
 def _range_values(fname, dtype, start, step, n):
     """start + step * i in torch's accumulate type: int64 for integer dtypes (start and step truncated),
     float32 for half and bfloat16, double otherwise."""
-    if n > 2 ** 63 - 1 or n != n:
-        raise RuntimeError("invalid size, possible overflow?")
+    _check_range_size(n)
     if dtype._cat == 1:
         data = int(start) + np.arange(n, dtype=np.int64) * int(step)
     else:
@@ -729,8 +733,48 @@ def arange(start, end=None, step=1, *, out=None, dtype=None, layout=None, device
         n = abs(iend - istart + istep - (1 if istep > 0 else -1)) // abs(istep)
     else:
         n = math.ceil((fend - fstart) / fstep)
-    t = _finish(_range_values('arange', dtype, start, step, n), dtype, device, requires_grad, 'arange')
+    if dtype is D.float32 or dtype is D.float64:
+        _check_range_size(n)
+        data = _arange_float(fstart, fstep, n, D.np_dtype(dtype))
+    else:
+        data = _range_values('arange', dtype, start, step, n)
+    t = _finish(data, dtype, device, requires_grad, 'arange')
     return write_out(out, t, 'arange') if out is not None else t
+
+
+def _fma(a, i, c):
+    """a * i + c rounded once, as the FMA instructions torch's CPU kernels compile to: a a float, i a float64
+    array of whole numbers (below 2**27), c a float or float64 array. Dekker's exact product (a split in
+    26-bit halves) and Knuth's exact sum, then one rounding of the corrections."""
+    a = float(a)
+    t = a * 134217729.0
+    ah = t - (t - a)
+    al = a - ah
+    with np.errstate(all='ignore'):
+        p = a * i
+        ep = (ah * i - p) + al * i
+        s = p + c
+        bb = s - p
+        s += ((p - (s - bb)) + (c - bb)) + ep
+    return s if math.isfinite(t) else a * i + c
+
+
+def _arange_float(start, step, n, out):
+    """torch's float32/float64 arange kernel: start + step * i in double with one rounding (FMA), through
+    TensorIterator's vectorised loop: pairs of 32-byte vectors, each from its own base (rounded to the
+    output type) stepped by step, and the last fewer-than-two vectors element by element. From 32768
+    elements, at::parallel_for splits the range evenly over the threads and each chunk loops alone."""
+    from .._misc import get_num_threads
+    w = 32 // np.dtype(out).itemsize
+    threads = min(get_num_threads(), -(-n // 32768)) if n > 32768 else 1
+    chunk = -(-n // threads) if n else 1
+    v = _fma(step, np.arange(n, dtype=np.float64), start).astype(out)    # element by element
+    lanes = np.arange(w, dtype=np.float64)
+    for lo in range(0, n, chunk):
+        m = (min(chunk, n - lo) // (2 * w)) * 2 * w     # this chunk's vectorised part
+        vec = v[lo:lo + m].reshape(-1, w)
+        vec[...] = _fma(step, lanes, vec[:, :1].astype(np.float64))
+    return v
 
 
 def range_(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=False, out=None):
@@ -780,9 +824,11 @@ def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=Non
         data = np.array([start], np.float64 if dtype._cat < 3 else np.complex128)
     elif dtype is D.float16 or dtype is D.bfloat16:
         data = _linspace_16(start, end, steps, dtype)
+    elif dtype._cat < 3:
+        data = _linspace_real(start, end, steps, dtype)
     else:
         # torch fills the first half forward from start and the second half backward from end
-        i = np.arange(steps, dtype=np.float64 if dtype._cat < 3 else np.complex128)
+        i = np.arange(steps, dtype=np.complex128)
         step = (end - start) / (steps - 1)
         half = steps // 2
         data = np.where(i < half, start + i * step, end - (steps - 1 - i) * step)
@@ -790,6 +836,22 @@ def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=Non
         data = np.trunc(data)
     t = _finish(data.astype(D.np_dtype(dtype)), dtype, device, requires_grad, 'linspace')
     return write_out(out, t, 'linspace') if out is not None else t
+
+
+def _linspace_real(start, end, steps, dtype):
+    """torch's linspace kernel: the first half start + step * i, the second end - step * (steps - 1 - i),
+    each rounded once (FMA). Bounds are first converted to the output type (an integer dtype truncates
+    them) and the step is computed in it (in double for integers)."""
+    if dtype._cat < 2:
+        start, end = np.float64(int(start)), np.float64(int(end))
+        step = (end - start) / (steps - 1)
+    else:
+        t = D.np_dtype(dtype).type
+        start, end = np.float64(t(start)), np.float64(t(end))
+        step = np.float64(t(t(end - start) / t(steps - 1)))
+    i = np.arange(steps, dtype=np.float64)
+    half = steps // 2
+    return np.concatenate([_fma(step, i[:half], start), _fma(-step, steps - 1 - i[half:], end)])
 
 
 def _linspace_16(start, end, steps, dtype):

@@ -716,6 +716,10 @@ def rsub(input, other, *, alpha=1):
 register(rsub, method=False)
 
 
+# exponents torch's floating pow kernel computes with multiplies (x**3 is x*x*x, not powf's rounding)
+_POW_SPECIAL = {3: lambda a: a * a * a, -2: lambda a: 1 / (a * a), -0.5: lambda a: 1 / np.sqrt(a)}
+
+
 def pow(input, exponent, *, out=None):
     if not isinstance(input, Tensor):       # torch.pow(scalar, tensor)
         s = _as_scalar(input)
@@ -736,6 +740,9 @@ def pow(input, exponent, *, out=None):
     _pow_exponent_fits(rt, e)
     if e == 2:
         data = np.square(a)
+    elif rt._cat == _FLOAT and e in _POW_SPECIAL:     # torch's pow kernel spells these out
+        with np.errstate(divide='ignore', invalid='ignore'):
+            data = _POW_SPECIAL[e](a.astype(rt._np, copy=False))
     elif e == 0.5 and rt._cat >= _FLOAT:
         data = np.sqrt(a)
     else:

@@ -6,6 +6,7 @@ import math
 from .. import _xnp as np
 
 from .. import _dtype as D
+from .. import _vecmath
 from .. import return_types
 from .._device import device as _device_cls
 from .._tensor import Tensor, _dtype_c10, _make, _wrap_dim
@@ -115,6 +116,12 @@ def _int_acc(dt):
     return D.int64 if dt._cat < 2 else dt
 
 
+def _exact_whole_sum(a, data):
+    """Under exact float32 (faketorch._vecmath), a whole-tensor sum in torch's cascade order."""
+    s = _vecmath.whole_sum(a)
+    return data if s is None else np.full(data.shape, s, a.dtype)
+
+
 def sum(input, dim=None, keepdim=False, *, dtype=None):
     if keepdim.__class__ is not bool:
         raise _ArgError(keepdim)
@@ -128,6 +135,8 @@ def sum(input, dim=None, keepdim=False, *, dtype=None):
     # np.add.reduce directly: np.sum's Python wrapper costs as much as the reduction on small tensors
     data = np.add.reduce(a, axis=dims, keepdims=keepdim, dtype=out_dt._np) if dims else \
         a.astype(out_dt._np, copy=True)
+    if _vecmath.exact[0] and len(dims) == a.ndim and out_dt is input.dtype:
+        data = _exact_whole_sum(a, data)
     r = _make(data, out_dt, input._device)
     if _grad_on(input):
         shape = a.shape
@@ -188,7 +197,10 @@ def mean(input, dim=None, keepdim=False, *, dtype=None):
     if not dims:
         data = a.copy()
     elif count:
-        data = a.sum(axis=dims, keepdims=keepdim) / a.dtype.type(count)
+        data = a.sum(axis=dims, keepdims=keepdim)
+        if _vecmath.exact[0] and len(dims) == a.ndim:
+            data = _exact_whole_sum(a, data)
+        data = data / a.dtype.type(count)
     else:       # an empty mean is NaN, silently (np.errstate costs microseconds: only here)
         with np.errstate(invalid='ignore', divide='ignore'):
             data = a.sum(axis=dims, keepdims=keepdim) / a.dtype.type(count)

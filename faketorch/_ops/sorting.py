@@ -1,5 +1,8 @@
 """Sorting and order statistics: sort, argsort, topk, kthvalue, median, mode, quantile, unique,
 searchsorted, bucketize, bincount, histc, histogram."""
+import sys
+import warnings
+
 from .. import _xnp as np
 
 from .. import _dtype as D
@@ -607,6 +610,27 @@ def bucketize(*args, **kwargs):
                          None, None, a.get('out'))
 
 
+_NON_CONTIGUOUS = {'input value': 32, 'boundary': 38, 'sorter': 44}     # BucketizationUtils.h's lines
+_warned_non_contiguous = set()
+
+
+def _warn_non_contiguous(**tensors):
+    """torch copies a non-contiguous input, boundary or sorter tensor and says so, once a program for each."""
+    for what, t in tensors.items():
+        what = what.replace('_', ' ')
+        if t is None or what in _warned_non_contiguous or t.is_contiguous():
+            continue
+        _warned_non_contiguous.add(what)
+        level, f = 2, sys._getframe(1)       # point at the caller outside faketorch, as torch's C++ warning does
+        while f is not None and f.f_globals.get('__name__', '').startswith('faketorch'):
+            level, f = level + 1, f.f_back
+        warnings.warn(f"torch.searchsorted(): {what} tensor is non-contiguous, this will lower the performance due "
+                      f"to extra data copy when converting non-contiguous tensor to contiguous, please use "
+                      f"contiguous {what} tensor if possible. This message will only appear once per program. "
+                      f"(Triggered internally at /__w/pytorch/pytorch/aten/src/ATen/native/BucketizationUtils.h:"
+                      f"{_NON_CONTIGUOUS[what]}.)", stacklevel=level)
+
+
 def _searchsorted(sorted_sequence, input, scalar, out_int32, right, side, sorter, out):
     side = _ss_checks(sorted_sequence, input, scalar, right, side, sorter)
     dt = D.int32 if out_int32 else D.int64
@@ -616,6 +640,8 @@ def _searchsorted(sorted_sequence, input, scalar, out_int32, right, side, sorter
                            f"{D.type_name(out.dtype)} and out_int32 flag is {out_int32}")
     common = D.result_type_of((sorted_sequence,) if scalar else (sorted_sequence, input),
                               (input,) if scalar else ())
+    if scalar or input._data.size:
+        _warn_non_contiguous(input_value=None if scalar else input, boundary=sorted_sequence, sorter=sorter)
     if (common is D.bool or common._cat == 3) and (scalar or input._data.size):
         raise kernel_error('searchsorted_out_cpu', common, sorted_sequence._device)
     seq = sorted_sequence._data

@@ -41,7 +41,14 @@ _FREED_MSG = ("Trying to backward through the graph a second time (or directly a
               "calling backward.")
 
 
+def _public_handle(lst, item):
+    """The torch.utils.hooks.RemovableHandle a user's hook registration returns (with its id)."""
+    from ..utils.hooks import RemovableHandle
+    return RemovableHandle._in_list(lst, item)
+
+
 class _RemovableHandle:
+    """The handle of an internal hook (retain_grad's): takes no id from the user-visible counter."""
     __slots__ = ('_list', '_item')
 
     def __init__(self, lst, item):
@@ -158,13 +165,13 @@ class Node:
         if self._hooks is None:
             self._hooks = []
         self._hooks.append(fn)
-        return _RemovableHandle(self._hooks, fn)
+        return _public_handle(self._hooks, fn)
 
     def register_prehook(self, fn):
         if self._pre_hooks is None:
             self._pre_hooks = []
         self._pre_hooks.append(fn)
-        return _RemovableHandle(self._pre_hooks, fn)
+        return _public_handle(self._pre_hooks, fn)
 
     def _register_tensor_pre_hook(self, nr, fn):
         if self._tensor_pre_hooks is None:

@@ -82,15 +82,17 @@ sum = M.sparse_sum
 
 
 class check_sparse_tensor_invariants:
-    """A context manager/decorator turning sparse_coo_tensor's invariant checks on (torch's default: off)."""
-    _enabled = False
+    """A context manager/decorator turning sparse_coo_tensor's invariant checks on (torch's default: off).
+    _enabled is None until enable/disable/the context manager sets it: torch warns (once) about checks that
+    are off only while nobody chose."""
+    _enabled = None
 
     def __init__(self, enable=True):
         self.state = enable
 
     @staticmethod
     def is_enabled():
-        return check_sparse_tensor_invariants._enabled
+        return bool(check_sparse_tensor_invariants._enabled)
 
     @staticmethod
     def enable():
@@ -101,7 +103,7 @@ class check_sparse_tensor_invariants:
         check_sparse_tensor_invariants._enabled = False
 
     def __enter__(self):
-        self.saved = check_sparse_tensor_invariants._enabled
+        self.saved = check_sparse_tensor_invariants.is_enabled()   # restoring it keeps the choice explicit
         check_sparse_tensor_invariants._enabled = self.state
 
     def __exit__(self, *exc):

@@ -4,6 +4,7 @@ dense dims) arrays, its shape and torch's is_coalesced flag. The metadata Tensor
 (shape, ndim, size) works on it; a dense op that reaches for its array gets torch's "Could not run
 'aten::<op>' with arguments from the 'SparseCPU' backend" error instead of a NumPy one."""
 import sys
+import warnings
 
 from .. import _xnp as np
 from .. import _dtype as D
@@ -127,6 +128,19 @@ def _mask_of(g, coo, coalesced=False):
 
 # --- construction ------------------------------------------------------------------------------------------
 
+_warned = [False]
+
+
+def _warn_implicit_invariants():
+    if not _warned[0]:           # torch warns once per process (set first: a filter may raise it)
+        _warned[0] = True
+        warnings.warn("Sparse invariant checks are implicitly disabled. Memory errors (e.g. SEGFAULT) will occur "
+                      "when operating on a sparse tensor which violates the invariants, but checks incur "
+                      "performance overhead. To silence this warning, explicitly opt in or out. See "
+                      "`torch.sparse.check_sparse_tensor_invariants.__doc__` for guidance.  (Triggered internally "
+                      "at /__w/pytorch/pytorch/aten/src/ATen/Context.cpp:816.)", stacklevel=3)
+
+
 def sparse_coo_tensor(indices=None, values=None, size=None, *, dtype=None, device=None, pin_memory=False,
                       requires_grad=False, check_invariants=None, is_coalesced=None):
     from .. import as_tensor, zeros
@@ -156,6 +170,8 @@ def sparse_coo_tensor(indices=None, values=None, size=None, *, dtype=None, devic
                            f"{list(values.shape)}")
     if check_invariants is None:
         check_invariants = sys.modules['faketorch.sparse'].check_sparse_tensor_invariants._enabled
+        if check_invariants is None:
+            _warn_implicit_invariants()
     if check_invariants and nnz:
         for d in range(sd):
             lo, hi = int(idx[d].min()), int(idx[d].max())

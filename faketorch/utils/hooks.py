@@ -22,7 +22,22 @@ class RemovableHandle:
         elif isinstance(extra_dict, list):
             self.extra_dict_ref = tuple(weakref.ref(d) for d in extra_dict)
 
+    @classmethod
+    def _in_list(cls, lst, item):
+        """A handle for a hook an autograd node keeps in a list: it still takes the next id, as torch's
+        tensor and node hooks share the counter with module hooks."""
+        h = cls(OrderedDict())
+        h._list, h._item = lst, item
+        return h
+
     def remove(self):
+        lst = self.__dict__.get('_list')
+        if lst is not None:
+            try:
+                lst.remove(self._item)
+            except ValueError:
+                pass
+            return
         for ref in (self.hooks_dict_ref,) + tuple(self.extra_dict_ref):
             d = ref()
             if d is not None and self.id in d:

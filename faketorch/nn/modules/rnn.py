@@ -323,12 +323,24 @@ class RNNBase(Module):
         if batch_sizes is None:
             if input.size(0) == 0:
                 raise RuntimeError("Expected sequence length to be larger than 0 in RNN")
-            onednn = (lstm and self.proj_size == 0 and input.dtype is faketorch.float32 and input.numel() > 0
-                      and input.device.type == 'cpu')
+            # torch's CPU LSTM runs oneDNN for float32/bfloat16 while torch.backends.mkldnn is enabled;
+            # with projections it says (once) that it falls back to its own implementation
+            onednn = (lstm and (input.dtype is faketorch.float32 or input.dtype is faketorch.bfloat16)
+                      and input.numel() > 0 and input.device.type == 'cpu' and faketorch.backends.mkldnn.enabled)
+            if onednn and self.proj_size > 0:
+                onednn = False
+                if not _warned_projections[0]:
+                    _warned_projections[0] = True
+                    warnings.warn("LSTM with projections is not supported with oneDNN. Using default "
+                                  "implementation. (Triggered internally at /__w/pytorch/pytorch/aten/src/ATen/"
+                                  "native/RNN.cpp:1512.)", stacklevel=2)
             if onednn:
                 for h in (h0, c0):
-                    if h.dtype is not input.dtype and str(h.dtype)[6:] in _ONEDNN_HX_ERRORS:
-                        raise RuntimeError(_ONEDNN_HX_ERRORS[str(h.dtype)[6:]])
+                    if h.dtype is not input.dtype:
+                        # a float32 state under bfloat16 input fails like a 16-bit one under float32
+                        key = 'float16' if h.dtype is faketorch.float32 else str(h.dtype)[6:]
+                        if key in _ONEDNN_HX_ERRORS:
+                            raise RuntimeError(_ONEDNN_HX_ERRORS[key])
         out, hn, cn = self._run(input, batch_sizes, h0, c0)
         if onednn and nd == 1:
             out = _renamed(out, 'MkldnnRnnLayerBackward0')      # the last layer's oneDNN node
@@ -390,6 +402,9 @@ class RNN(RNNBase):
         else:
             raise ValueError(f"Unknown nonlinearity '{self.nonlinearity}'. Select from 'tanh' or 'relu'.")
         super().__init__(mode, *args, **kwargs)
+
+
+_warned_projections = [False]
 
 
 class LSTM(RNNBase):
