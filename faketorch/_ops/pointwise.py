@@ -1595,11 +1595,13 @@ def _clamp_refusal(op, input, lo, hi, rt, scalar):
         return RuntimeError("value cannot be converted to type double without overflow")
     if rt._cat == D._COMPLEX and (scalar or op == 'clamp' and input.dtype._cat == D._COMPLEX):
         return NotImplementedError(_NO_COMPLEX_CLAMP)
+    both = lo is not None and hi is not None
     if scalar:
-        kernel = 'clamp' if lo is not None and hi is not None else 'clamp_min' if lo is not None else 'clamp_max'
-        return kernel_error(kernel + '_scalar_cpu', rt)
-    if rt is not D.bool:        # tensor bounds run maximum / minimum
-        return kernel_error('maximum_cpu' if lo is not None else 'minimum_cpu', rt)
+        kernel = 'clamp' if both else 'clamp_min' if lo is not None else 'clamp_max'
+        return kernel_error(kernel + '_scalar_cpu', rt, input._device)
+    if rt is not D.bool:        # tensor bounds run clamp's kernel, or maximum / minimum for one
+        return kernel_error('clamp_cpu' if both else 'maximum_cpu' if lo is not None else 'minimum_cpu', rt,
+                            input._device)
     return None
 
 
