@@ -768,12 +768,15 @@ def _arange_float(start, step, n, out):
     w = 32 // np.dtype(out).itemsize
     threads = min(get_num_threads(), -(-n // 32768)) if n > 32768 else 1
     chunk = -(-n // threads) if n else 1
-    v = _fma(step, np.arange(n, dtype=np.float64), start).astype(out)    # element by element
+    v = np.empty(n, out)
     lanes = np.arange(w, dtype=np.float64)
     for lo in range(0, n, chunk):
-        m = (min(chunk, n - lo) // (2 * w)) * 2 * w     # this chunk's vectorised part
-        vec = v[lo:lo + m].reshape(-1, w)
-        vec[...] = _fma(step, lanes, vec[:, :1].astype(np.float64))
+        hi = min(lo + chunk, n)
+        m = lo + ((hi - lo) // (2 * w)) * 2 * w     # this chunk's vectorised part ends at m
+        if m > lo:          # each vector from its base, the element-by-element value at its start
+            base = _fma(step, np.arange(lo, m, w, dtype=np.float64), start).astype(out).astype(np.float64)
+            v[lo:m] = _fma(step, lanes, base[:, None]).astype(out).reshape(-1)
+        v[m:hi] = _fma(step, np.arange(m, hi, dtype=np.float64), start)      # element by element
     return v
 
 
