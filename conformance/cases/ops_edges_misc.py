@@ -142,3 +142,10 @@ def _inplace_updates(torch):
 
 check('Tensor.add_', _inplace_updates, name='direct_writes')
 check('torch.randn', lambda torch: torch.randn(2, generator=_Thing()), name='python_class_in_invalid_combination')
+
+
+# pow's exponents 3, -2, -0.5: torch spells them out (x*x*x, 1/(x*x), 1/sqrt) for float32/float64 only;
+# float16 goes through its float opmath (300**-2 is no 1/inf there)
+check('torch.pow', lambda torch: [torch.tensor([300., .01, 2.5, -7., 1e-3, 40.], dtype=dt) ** e
+                                  for dt in (torch.float16, torch.float32, torch.float64) for e in (3, -2, -0.5)],
+      name='spelled_out_exponents_by_dtype')

@@ -740,7 +740,7 @@ def pow(input, exponent, *, out=None):
     _pow_exponent_fits(rt, e)
     if e == 2:
         data = np.square(a)
-    elif rt._cat == _FLOAT and e in _POW_SPECIAL:     # torch's pow kernel spells these out
+    elif (rt is D.float32 or rt is D.float64) and e in _POW_SPECIAL:     # torch's pow kernel spells these out
         with np.errstate(divide='ignore', invalid='ignore'):
             data = _POW_SPECIAL[e](a.astype(rt._np, copy=False))
     elif e == 0.5 and rt._cat >= _FLOAT:
