@@ -478,7 +478,8 @@ def _filler(name, npf):
         shape = _size(size, name)
         dt = _out_dtype(_dtype_arg(dtype, name), out) or D.get_default_dtype()
         dev = _dev(device)
-        t = _finish(_built_on(dev, npf, shape, D.np_dtype(dt)), dt, dev, requires_grad, name)
+        npdt = D.np_dtype(dt)
+        t = _finish(npf(shape, npdt) if dev is _cpu else _built_on(dev, npf, shape, npdt), dt, dev, requires_grad, name)
         return write_out(out, t, name) if out is not None else t
     f.__name__ = name
     return f
