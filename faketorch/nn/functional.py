@@ -570,11 +570,23 @@ def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
 
 # on a GPU, one kernel per call for the last-dim softmax / log_softmax and their backward, and for a 2-d
 # nll_loss without weights (cross_entropy's usual case); a thread per row, the NumPy code's order
-def _log_softmax_host(x, C, y):
+def _shifted_rows(x):
+    """x less its row maxima (0 where a maximum is not finite), as the kernels below take them."""
     m = np.max(x, -1, keepdims=True)
-    m = np.where(np.isfinite(m), m, 0)
+    return x - np.where(np.isfinite(m), m, 0)
+
+
+def _log_softmax_host(x, C, y):
+    z = _shifted_rows(x)
     with np.errstate(divide='ignore', invalid='ignore'):     # a row of -inf: NaN, silently as torch
-        y[...] = (x - m) - np.log(np.sum(np.exp(x - m), -1, keepdims=True))
+        y[...] = z - np.log(np.sum(np.exp(z), -1, keepdims=True))
+    return y
+
+
+def _softmax_host(x, C, y):
+    e = np.exp(_shifted_rows(x))
+    with np.errstate(divide='ignore', invalid='ignore'):
+        y[...] = e * (1 / np.sum(e, -1, keepdims=True))
     return y
 
 
@@ -602,13 +614,15 @@ def _nll_bwd_host(w, s, total, mean, t, C, y):
     return y
 
 
-_log_softmax_rows = np.Kernel('log_softmax_rows', 'raw T x, int64 C', 'raw T y', """
+# a row's maximum m (0 where not finite) and the sum s of exp(x - m)
+_ROW_MAX_SUM = """
     const ptrdiff_t o = i * C;
     T m = x[o];
     for (ptrdiff_t j = 1; j < C; j++) m = max(m, x[o + j]);
     if (!isfinite(m)) m = 0;
     T s = 0;
-    for (ptrdiff_t j = 0; j < C; j++) s += exp(x[o + j] - m);
+    for (ptrdiff_t j = 0; j < C; j++) s += exp(x[o + j] - m);"""
+_log_softmax_rows = np.Kernel('log_softmax_rows', 'raw T x, int64 C', 'raw T y', _ROW_MAX_SUM + """
     const T ls = log(s);
     for (ptrdiff_t j = 0; j < C; j++) y[o + j] = (x[o + j] - m) - ls;""", _log_softmax_host)
 _log_softmax_bwd_rows = np.Kernel('log_softmax_bwd_rows', 'raw T g, raw T x, int64 C', 'raw T y', """
@@ -616,13 +630,6 @@ _log_softmax_bwd_rows = np.Kernel('log_softmax_bwd_rows', 'raw T g, raw T x, int
     T s = 0;
     for (ptrdiff_t j = 0; j < C; j++) s += g[o + j];
     for (ptrdiff_t j = 0; j < C; j++) y[o + j] = g[o + j] - exp(x[o + j]) * s;""", _log_softmax_bwd_host)
-def _softmax_host(x, C, y):
-    m = np.max(x, -1, keepdims=True)
-    m = np.where(np.isfinite(m), m, 0)
-    e = np.exp(x - m)
-    with np.errstate(divide='ignore', invalid='ignore'):     # a row of -inf: NaN, silently as torch
-        y[...] = e * (1 / np.sum(e, -1, keepdims=True))
-    return y
 
 
 def _softmax_bwd_host(g, y, C, out):
@@ -631,13 +638,7 @@ def _softmax_bwd_host(g, y, C, out):
     return out
 
 
-_softmax_rows = np.Kernel('softmax_rows', 'raw T x, int64 C', 'raw T y', """
-    const ptrdiff_t o = i * C;
-    T m = x[o];
-    for (ptrdiff_t j = 1; j < C; j++) m = max(m, x[o + j]);
-    if (!isfinite(m)) m = 0;
-    T s = 0;
-    for (ptrdiff_t j = 0; j < C; j++) s += exp(x[o + j] - m);
+_softmax_rows = np.Kernel('softmax_rows', 'raw T x, int64 C', 'raw T y', _ROW_MAX_SUM + """
     const T r = 1 / s;
     for (ptrdiff_t j = 0; j < C; j++) y[o + j] = exp(x[o + j] - m) * r;""", _softmax_host)
 _softmax_bwd_rows = np.Kernel('softmax_bwd_rows', 'raw T g, raw T y, int64 C', 'raw T out', """
