@@ -234,19 +234,9 @@ class Kernel:
         ek = getattr(_module_of(first[0]), 'ElementwiseKernel', None)
         if kern is False or ek is None:
             return [self(*args) for args in group]
-        names = [p.split() for part in self.params for p in part.split(',')]
-        n_in = len(self.params[0].split(','))
         if kern is None:
-            arr = [n for (t, n), is_a in zip(names, arrays) if is_a]
-            decl = [[f'raw {t} {n}{j}' for j in range(k)] if is_a else [f'{t} {n}'] for (t, n), is_a in zip(names, arrays)]
-            ins = _flat(decl[:n_in]) + [f'int64 ofs{j}' for j in range(1, k)]
-            blocks = []
-            for j in range(k):
-                body = re.sub(r'\b(%s)\b' % '|'.join(arr), lambda m: f'{m.group(1)}{j}[el]', self.body)
-                cond = f'if (i < ofs{j + 1}) ' if j < k - 1 else ''
-                blocks.append(f'{cond}{{ const ptrdiff_t el = i - {f"ofs{j}" if j else 0}; {body}; }}')
-            kern = ek(', '.join(ins), ', '.join(_flat(decl[n_in:])), ' else '.join(blocks),
-                      f'faketorch_{self.name}_x{k}', options=('--fmad=false',))
+            kern = self._batched_kernel(ek, k, arrays)
+        n_in = self.params[0].count(',') + 1
         offsets = _list(_itertools.accumulate(args[0].size for args in group))
         flat = [[args[p] for args in group] if is_a else [first[p]] for p, is_a in enumerate(arrays)]
         try:
@@ -258,6 +248,22 @@ class Kernel:
             for args in group:
                 self(*args)
         self._batched[(k, arrays)] = kern
+
+    def _batched_kernel(self, ek, k, arrays):
+        """The ElementwiseKernel of k calls: each array parameter x (arrays: which are) as raw x0 ... x{k-1},
+        the body once per call, selected by the element's place among the offsets ofs1 ... ofs{k-1}."""
+        names = [p.split() for part in self.params for p in part.split(',')]
+        n_in = self.params[0].count(',') + 1
+        arr = [n for (t, n), is_a in zip(names, arrays) if is_a]
+        decl = [[f'raw {t} {n}{j}' for j in range(k)] if is_a else [f'{t} {n}'] for (t, n), is_a in zip(names, arrays)]
+        ins = _flat(decl[:n_in]) + [f'int64 ofs{j}' for j in range(1, k)]
+        blocks = []
+        for j in range(k):
+            body = re.sub(r'\b(%s)\b' % '|'.join(arr), lambda m: f'{m.group(1)}{j}[el]', self.body)
+            cond = f'if (i < ofs{j + 1}) ' if j < k - 1 else ''
+            blocks.append(f'{cond}{{ const ptrdiff_t el = i - {f"ofs{j}" if j else 0}; {body}; }}')
+        return ek(', '.join(ins), ', '.join(_flat(decl[n_in:])), ' else '.join(blocks), f'faketorch_{self.name}_x{k}',
+                  options=('--fmad=false',))
 
     def ready(self, a):
         """Will a call on `a` run the kernel: a GPU array of 32- or 64-bit floats? (The bodies

@@ -307,8 +307,9 @@ def check_partial_overlap(out, t):
 def _write_directly(f, self, other):
     """The common in-place update that records nothing: a float32/float64 tensor and a tensor of its
     dtype, shape and device (or 0-d), or a Python int/float, through f's ufunc (f._ufunc) straight
-    into self's array (NumPy's or CuPy's); the general path computes a result, then copies it in. False where anything is
-    unusual (autograd, views of one storage, broadcasting, an expanded self): the general path."""
+    into self's array (NumPy's or CuPy's); the general path computes a result, then copies it in.
+    False where anything is unusual (autograd, views of one storage, broadcasting, an expanded self):
+    the general path."""
     uf = getattr(f, '_ufunc', None)
     if uf is None or self._requires_grad or not (self.dtype is D.float32 or self.dtype is D.float64):
         return False

@@ -13,16 +13,25 @@ from .._tensor import Tensor, Size, _make, _CHANNELS_LAST_ORDER
 from ._core import register, write_out, kernel_error
 
 
+def _to_device(dev):
+    """dev as a torch.device, a CUDA one with its index (the current device's; 0 where CUDA is
+    unavailable, for the caller's check_device to refuse)."""
+    dev = _device_cls(dev)
+    if dev.type == 'cuda' and dev.index is None:
+        from .. import cuda
+        dev = _device_cls('cuda', cuda.current_device() if cuda.is_available() else 0)
+    return dev
+
+
 def _dev(device):
+    """A factory's device: the default device for None; checked as torch checks it."""
     if device is None:
         d = _default[0]
         return _cpu if d is None or d.type == 'cpu' else d
     d = _device_cls(device)
     if d.type != 'cpu':
         check_device(d)
-        from .. import cuda
-        if d.index is None:
-            d = _device_cls('cuda', cuda.current_device())
+        d = _to_device(d)
     return d
 
 

@@ -10,7 +10,7 @@ from ._core import (attach, broadcast_shapes, guard, needs, register, same_devic
 from .pointwise import _as_scalar, _broadcast_error, clamp, clamp_min, clamp_max  # noqa: F401 (elementwise, defined there)
 from .reduction import _dims, _parse_args
 from .._tensor import _CHANNELS_LAST_ORDER
-from .factory import _dtype_arg, _format_strides
+from .factory import _dtype_arg, _format_strides, _to_device
 
 
 def _seq_check(name, tensors):
@@ -349,7 +349,8 @@ _TO_SIGS = ('(torch.device device = None, torch.dtype dtype = None, bool non_blo
             '*, torch.memory_format memory_format = None)',
             '(torch.dtype dtype, bool non_blocking = False, bool copy = False, *, '
             'torch.memory_format memory_format = None)',
-            '(Tensor tensor, bool non_blocking = False, bool copy = False, *, torch.memory_format memory_format = None)')
+            '(Tensor tensor, bool non_blocking = False, bool copy = False, *, '
+            'torch.memory_format memory_format = None)')
 
 
 def _to_args(args, kwargs):
@@ -360,14 +361,6 @@ def _to_args(args, kwargs):
 
 
 _DEVICE_DTYPE = frozenset(('device', 'dtype'))
-
-
-def _to_device(dev):
-    dev = _device_cls(dev)
-    if dev.type == 'cuda' and dev.index is None:
-        from .. import cuda as _cuda
-        dev = _device_cls('cuda', _cuda.current_device() if _cuda.is_available() else 0)
-    return dev
 
 
 def _parse_to(args, kwargs):

@@ -558,9 +558,11 @@ atan2 = binary('atan2', np.arctan2, lambda g, a, b: g * b / (a * a + b * b),
 register(atan2, name='arctan2', inplace=True)
 # on a tie (+0 against -0.0) torch returns the first input; NumPy may return either
 maximum = binary('maximum', lambda a, b: _clamp_to(np.maximum, a, b), lambda g, a, b: g * _gt_half(a, b),
-                 lambda g, a, b: g * _gt_half(b, a), inplace=False, scalar_ok=False, check=_no_complex('maximum', uint_kernel='maximum_cpu'))
+                 lambda g, a, b: g * _gt_half(b, a), inplace=False, scalar_ok=False,
+                 check=_no_complex('maximum', uint_kernel='maximum_cpu'))
 minimum = binary('minimum', lambda a, b: _clamp_to(np.minimum, a, b), lambda g, a, b: g * _gt_half(b, a),
-                 lambda g, a, b: g * _gt_half(a, b), inplace=False, scalar_ok=False, check=_no_complex('minimum', uint_kernel='minimum_cpu'))
+                 lambda g, a, b: g * _gt_half(a, b), inplace=False, scalar_ok=False,
+                 check=_no_complex('minimum', uint_kernel='minimum_cpu'))
 for _n, _f in (('eq', np.equal), ('ne', np.not_equal), ('lt', np.less), ('le', np.less_equal),
                ('gt', np.greater), ('ge', np.greater_equal)):
     binary(_n, _f, kind='cmp', check=None if _n in ('eq', 'ne') else _reject(f'{_n}_cpu', (3, 'uint')))
@@ -568,8 +570,10 @@ for _n, _a in (('greater', 'gt'), ('greater_equal', 'ge'), ('less', 'lt'), ('les
                ('not_equal', 'ne')):
     register(getattr(Tensor, _a), name=_n, inplace=False)
     setattr(Tensor, _n + '_', getattr(Tensor, _a + '_'))
-logical_and = binary('logical_and', np.logical_and, kind='cmp', scalar_ok=False, check=_reject('logical_and_cpu', ('uint',)))
-logical_or = binary('logical_or', np.logical_or, kind='cmp', scalar_ok=False, check=_reject('logical_or_cpu', ('uint',)))
+logical_and = binary('logical_and', np.logical_and, kind='cmp', scalar_ok=False,
+                     check=_reject('logical_and_cpu', ('uint',)))
+logical_or = binary('logical_or', np.logical_or, kind='cmp', scalar_ok=False,
+                    check=_reject('logical_or_cpu', ('uint',)))
 logical_xor = binary('logical_xor', np.logical_xor, kind='cmp', scalar_ok=False,
                      check=_reject('logical_xor_cpu', ('uint',)))
 bitwise_and = binary('bitwise_and', np.bitwise_and, check=_int_only('bitwise_and'))

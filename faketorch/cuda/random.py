@@ -151,8 +151,8 @@ def _geometric(cp, shape, dtype, p):
     return cp.random.geometric(p, shape).astype(dtype, copy=False)
 
 
-_DRAWS = {'random': _random, 'uniform': _uniform, 'normal': _normal, 'normal_tensor': _normal_tensor, 'bernoulli': _bernoulli,
-          'bernoulli_tensor': _bernoulli_tensor, 'randint': _randint, 'randperm': _randperm,
+_DRAWS = {'random': _random, 'uniform': _uniform, 'normal': _normal, 'normal_tensor': _normal_tensor,
+          'bernoulli': _bernoulli, 'bernoulli_tensor': _bernoulli_tensor, 'randint': _randint, 'randperm': _randperm,
           'exponential': _exponential, 'cauchy': _cauchy, 'log_normal': _log_normal, 'geometric': _geometric}
 
 

@@ -1825,16 +1825,16 @@ _layer_norm_bwd_rows = np.Kernel('layer_norm_bwd_rows', 'raw T go, raw T x, raw 
 
 
 def _layer_norm_gpu(x, weight, bias, n, k, eps):
-    """layer_norm's forward by the kernel above: (y, mean, invstd), or None where it does not apply
-    (NumPy arrays, half precision, parameters of another dtype)."""
+    """layer_norm's forward by the kernel above: (x as the kernel read it, C-contiguous; y, mean, invstd),
+    or None where it does not apply (NumPy arrays, half precision, parameters of another dtype)."""
     params = [t._data for t in (weight, bias) if t is not None]
     if not (_layer_norm_rows.ready(x) and n and all(p.dtype == x.dtype for p in params)):
         return None
     x = np.ascontiguousarray(x)
     stat = np.empty_like(x, shape=x.shape[:x.ndim - k] + (1,) * k)
     w, b = (t._data if t is not None else x for t in (weight, bias))
-    return _layer_norm_rows(x, w, b, n, x.dtype.type(eps), int(weight is not None), int(bias is not None), k,
-                            np.empty_like(x), stat, np.empty_like(stat), size=x.size // n)
+    return (x, *_layer_norm_rows(x, w, b, n, x.dtype.type(eps), int(weight is not None), int(bias is not None), k,
+                                 np.empty_like(x), stat, np.empty_like(stat), size=x.size // n))
 
 
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-05):
@@ -1856,8 +1856,7 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-05):
     n = math.prod(ns)
     fused = _layer_norm_gpu(x, weight, bias, n, k, eps)
     if fused is not None:
-        x = np.ascontiguousarray(x)
-        y, mean, invstd = fused
+        x, y, mean, invstd = fused
     else:
         mean, var, xc = _moments(x, axes)
         invstd = 1 / np.sqrt(var + dt(eps))

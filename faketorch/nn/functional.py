@@ -652,7 +652,8 @@ _nll_rows = np.Kernel('nll_rows', 'raw T x, int64 t, int64 C, int64 ignore', 'T 
     w = valid ? 1 : 0;
     loss = valid && !bad ? -x[i * C + t] : 0;""", _nll_host)
 # the reduction in one thread (a loop over the rows; nll_rows' outputs are one value a row)
-_nll_reduce = np.Kernel('nll_reduce', 'raw T losses, raw T w, raw bool bad, int64 mean', 'T out, T total, bool anybad', """
+_nll_reduce = np.Kernel('nll_reduce', 'raw T losses, raw T w, raw bool bad, int64 mean', 'T out, T total, bool anybad',
+                        """
     const ptrdiff_t n = losses.size();
     T sl = 0, sw = 0;
     bool b = false;
@@ -2928,9 +2929,13 @@ def _enum_red(r):
     return r if isinstance(r, str) else ('none', 'mean', 'sum')[r]
 
 
+def _dropout_arrays(x, noise, scale, grad=True):
+    """native_dropout's output, its gradient's scale (when grad) and its bool mask, from the 0/1 noise."""
+    return (x * noise * scale).astype(x.dtype, copy=False), noise * scale if grad else None, noise.astype(bool)
+
+
 def _dropout_host(x, u, q, scale):
-    noise = (u < q).astype(x.dtype)
-    return (x * noise * scale).astype(x.dtype, copy=False), noise * scale, noise.astype(bool)
+    return _dropout_arrays(x, (u < q).astype(x.dtype), scale)
 
 
 # on a GPU, the mask, the output and the gradient's scale in one launch after the uniform draws
@@ -2941,29 +2946,20 @@ _dropout_gpu = np.Kernel('dropout', 'T x, float64 u, float64 q, T scale', 'T y, 
 
 def _native_dropout(input, p, train):
     """torch.native_dropout: (output, bool mask), one NativeDropoutBackward0 node."""
-    if train and _dropout_gpu.ready(input._data):
+    x = input._data
+    scale = x.dtype.type((1.0 / (1 - p) if p < 1 else 0.0) if train else 1.0)
+    grad = input._requires_grad and grad_state.enabled
+    if train and _dropout_gpu.ready(x):
         from ..cuda.random import draw
-        x = input._data
-        out, m, keep = _dropout_gpu(x, draw(input._device, 'random', x.shape), 1.0 - p,
-                                    x.dtype.type(1.0 / (1 - p) if p < 1 else 0.0))
-        out = _make(out, input.dtype, input._device)
-        if input._requires_grad and grad_state.enabled:
-            mt = _make(m, input.dtype, input._device)
-            attach('NativeDropoutBackward0', lambda node, g: g * mt, (input,), (out,))
-        return out, _make(keep, D.bool, input._device)
-    if train:
-        noise = input.new_empty(input.shape).bernoulli_(1 - p)
-        scale = 1.0 / (1 - p) if p < 1 else 0.0
+        out, m, keep = _dropout_gpu(x, draw(input._device, 'random', x.shape), 1.0 - p, scale)
     else:
-        noise = _make(np.ones(input._data.shape, input._data.dtype), input.dtype, input._device)
-        scale = 1.0
-    mask = noise._data.astype(bool)
-    out = _make((input._data * noise._data * input._data.dtype.type(scale)).astype(input._data.dtype, copy=False),
-                input.dtype, input._device)
-    if input._requires_grad and grad_state.enabled:
-        m = _make(noise._data * input._data.dtype.type(scale), input.dtype, input._device)
-        attach('NativeDropoutBackward0', lambda node, g: g * m, (input,), (out,))
-    return out, _make(mask, D.bool, input._device)
+        noise = input.new_empty(input.shape).bernoulli_(1 - p)._data if train else np.ones(x.shape, x.dtype)
+        out, m, keep = _dropout_arrays(x, noise, scale, grad)
+    out = _make(out, input.dtype, input._device)
+    if grad:
+        mt = _make(m, input.dtype, input._device)
+        attach('NativeDropoutBackward0', lambda node, g: g * mt, (input,), (out,))
+    return out, _make(keep, D.bool, input._device)
 
 
 # torch.<loss>(..., reduction: int) forms: 0 none, 1 mean, 2 sum (their Python default is 0)
