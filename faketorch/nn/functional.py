@@ -2953,7 +2953,7 @@ def _native_dropout(input, p, train):
         from ..cuda.random import draw
         out, m, keep = _dropout_gpu(x, draw(input._device, 'random', x.shape), 1.0 - p, scale)
     else:
-        noise = input.new_empty(input.shape).bernoulli_(1 - p)._data if train else np.ones(x.shape, x.dtype)
+        noise = input.new_empty(input.shape).bernoulli_(1 - p)._data if train else np.ones(x.shape, x.dtype, like=x)
         out, m, keep = _dropout_arrays(x, noise, scale, grad)
     out = _make(out, input.dtype, input._device)
     if grad:
