@@ -131,8 +131,8 @@ def _run_one(info, sample, mod, ref, training, state):
         seed(mod)
         m = cls(*_ctor_build(cargs, mod, ref), **_ctor_build(ckw, mod, ref))
         dtname = str(dt).split('.')[-1]
-        if hasattr(m, 'to'):
-            m = m.to(getattr(mod, dtname))
+        if hasattr(m, 'to'):    # samples are made for the CPU (device='cpu' in some constructors): the run's device
+            m = m.to(mod.get_default_device(), getattr(mod, dtname))
         m.train(training)
         if state is None:
             if getattr(info, 'is_lazy', False):     # shapes come from a first forward

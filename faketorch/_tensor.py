@@ -601,19 +601,23 @@ def _rebuild(cls, state):
 def _deepcopy_array(data, memo):
     """A copy of a tensor's array as torch's deepcopy makes it: the memory under it is copied once per
     deepcopy (memo), so views of one storage stay views of one new storage, with their strides."""
-    root = data
-    while root.base.__class__ is _ndarray:
+    root, cls = data, data.__class__
+    while root.base.__class__ is cls:      # NumPy chains views; CuPy's .base is already the owner
         root = root.base
-    if data.__class__ is not _ndarray or root.base is not None or root.dtype != data.dtype \
+    if root.base is not None or root.dtype != data.dtype \
             or not (root.flags.c_contiguous or root.flags.f_contiguous):
         return np.array(data)
     new_root = memo.get(id(root))
     if new_root is None:
         new_root = memo[id(root)] = root.copy(order='K')
         memo.setdefault(id(memo), []).append(root)      # as copy's _keep_alive: id(root) stays unique
-    flat = new_root.reshape(-1, order='A')
-    start = (data.__array_interface__['data'][0] - root.__array_interface__['data'][0]) // data.itemsize
+    flat = new_root.reshape(-1, order='C' if new_root.flags.c_contiguous else 'F')
+    start = (_address(data) - _address(root)) // data.itemsize
     return np.lib.stride_tricks.as_strided(flat[start:], data.shape, data.strides)
+
+
+def _address(a):
+    return a.__array_interface__['data'][0] if a.__class__ is _ndarray else a.data.ptr
 
 
 # the dims of a channels-last layout, innermost first

@@ -154,3 +154,16 @@ def test_gpu_events_and_memory():
     a = faketorch.rand(3, device='cuda')
     faketorch.cuda.manual_seed(0)
     assert faketorch.rand(3, device='cuda').tolist() == a.tolist()
+
+
+def test_gpu_pin_memory():
+    """pin_memory() gives page-locked host memory (cupyx.empty_pinned), which is_pinned() sees through views."""
+    _gpu()
+    x = faketorch.arange(6.).reshape(2, 3).requires_grad_()
+    p = x.pin_memory()
+    assert not x.is_pinned() and p.is_pinned() and p[1].is_pinned() and p.t().is_pinned()
+    assert not p.cuda(non_blocking=True).is_pinned() and p.tolist() == x.tolist()
+    assert p.grad_fn.name() == 'PinMemoryBackward0'
+    loader = faketorch.utils.data.DataLoader(faketorch.utils.data.TensorDataset(faketorch.arange(4.)), batch_size=2,
+                                             pin_memory=True)
+    assert [b[0].is_pinned() for b in loader] == [True, True]

@@ -48,6 +48,28 @@ print(raises(lambda: np.add.at(m, (cupy.array([0]), cupy.array([1])), 1.0)),
     assert out.stdout.split() == ['True'] * 5 + ['False', '9.0'] + ['True'] * 6
 
 
+def test_stand_in_has_cupys_namespace():
+    """Names and keyword arguments CuPy 14.2 lacks are refused, as on a GPU (conformance/fake_cupy/_cupy14.json)."""
+    code = '''
+import numpy as np, cupy
+a, m = cupy.arange(3.), cupy.ones((2, 2))
+def raises(f, kind):
+    try:
+        f()
+    except kind:
+        return True
+    return False
+print(raises(lambda: np.spacing(a), TypeError), raises(lambda: cupy.insert, AttributeError),
+      raises(lambda: a.resize, AttributeError), raises(lambda: np.linalg.multi_dot([m, m]), TypeError),
+      raises(lambda: np.unique(a, sorted=True), TypeError), raises(lambda: np.sort(a, 0, 'stable', None), TypeError))
+print(float(np.sort(a, kind='stable').sum()), float(np.linalg.inv(m + cupy.eye(2)).sum()),
+      len(np.broadcast_arrays(a, a)), float(np.add(a, 1).sum()))
+'''
+    env = dict(os.environ, PYTHONPATH=os.path.join(REPO, 'conformance', 'fake_cupy'))
+    out = subprocess.run([sys.executable, '-c', code], env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ['True'] * 6 + ['3.0', '0.6666666666666666', '2', '6.0']
+
+
 @pytest.mark.parametrize('script', ['_train_on_device.py', '_train_seq_on_device.py'])
 def test_training_script_same_on_emulated_gpu(script):
     """A whole training run gives the same printout with its tensors on the (emulated) GPU."""

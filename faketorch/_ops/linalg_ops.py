@@ -430,36 +430,7 @@ def vander(x, N=None, increasing=False):
     return r if increasing else r.flip(1)
 
 
-# --- block_diag, cartesian_prod, tril/triu_indices, cov, corrcoef -------------------------------
-
-def block_diag(*tensors):
-    ts = [t.reshape(1, -1) if t._data.ndim == 1 else t.reshape(1, 1) if t._data.ndim == 0 else t
-          for t in tensors]
-    for i, t in enumerate(tensors):
-        if t._data.ndim > 2:
-            raise RuntimeError(f"torch.block_diag: Input tensors must have 2 or fewer dimensions. Input {i} "
-                               f"has {t._data.ndim} dimensions")
-    if not ts:
-        return _make(np.zeros((1, 0), np.float32), D.float32)
-    rt = D.result_type_of(ts) if len(ts) > 1 else ts[0].dtype
-    rows = sum(t._data.shape[0] for t in ts)
-    cols = sum(t._data.shape[1] for t in ts)
-    data = np.zeros((rows, cols), rt._np)
-    r0 = c0 = 0
-    spans = []
-    for t in ts:
-        m, n = t._data.shape
-        data[r0:r0 + m, c0:c0 + n] = t._data
-        spans.append((r0, c0, m, n))
-        r0, c0 = r0 + m, c0 + n
-    r = _make(data, rt, ts[0]._device if ts else None)
-    if _grad_on(*ts):
-        def bwd(node, g):
-            return tuple(g[r_:r_ + m, c_:c_ + n] if needs(node, i) else None
-                         for i, (r_, c_, m, n) in enumerate(spans))
-        attach('BlockDiagBackward0', bwd, tuple(ts), (r,))
-    return r
-
+# --- cartesian_prod, tril/triu_indices, cov, corrcoef -------------------------------
 
 def cartesian_prod(*tensors):
     for t in tensors:
@@ -689,7 +660,7 @@ def triangular_solve(b, A, upper=True, transpose=False, unitriangular=False, *, 
 for _f in (kron, inner, vdot, trace, cross, dist, cdist, norm, det, logdet, slogdet, inverse, pinverse,
            matrix_power, matrix_exp, svd, qr, cholesky, cholesky_solve, cholesky_inverse, triangular_solve):
     register(_f, method=_f not in (cdist,))
-for _f in (block_diag, cartesian_prod, tril_indices, triu_indices, chain_matmul, vander):
+for _f in (cartesian_prod, tril_indices, triu_indices, chain_matmul, vander):
     register(_f, method=False)
 register(tensordot, method=False)
 register(cov, function=True)

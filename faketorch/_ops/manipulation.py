@@ -221,19 +221,22 @@ def block_diag(*tensors):
         if t._data.ndim > 2:
             raise RuntimeError(f"torch.block_diag: Input tensors must have 2 or fewer dimensions. Input {i} "
                                f"has {t._data.ndim} dimensions")
+    if not tensors:
+        from .factory import zeros
+        return zeros(1, 0)
     ts = [t if t._data.ndim == 2 else S.reshape(t, (1, -1) if t._data.ndim == 1 else (1, 1)) for t in tensors]
-    dev = tensors[0]._device if tensors else None
-    rt = D.result_type_of(tensors) if tensors else D.get_default_dtype()
+    dev = tensors[0]._device
+    rt = D.result_type_of(tensors)
     rows = sum(t._data.shape[0] for t in ts)
     cols = sum(t._data.shape[1] for t in ts)
-    out = np.zeros((rows, cols), rt._np, like=tensors[0]._data if tensors else None)
+    out = np.zeros((rows, cols), rt._np, like=tensors[0]._data)
     spans, r0, c0 = [], 0, 0
     for t in ts:
         h, w = t._data.shape
         out[r0:r0 + h, c0:c0 + w] = t._data
         spans.append((r0, c0, h, w))
         r0, c0 = r0 + h, c0 + w
-    r = _make(out, rt, dev) if dev is not None else _make(out, rt)
+    r = _make(out, rt, dev)
     if _grad_on(*tensors):
         shapes = [t._data.shape for t in tensors]
 

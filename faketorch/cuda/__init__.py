@@ -10,6 +10,8 @@ behaviour is tested against torch in tests/test_cuda_api.py and conformance/case
 """
 import warnings
 
+import numpy as np
+
 from .._device import cuda_available, _cupy, device as _device_cls
 from .. import _dtype as D
 
@@ -318,11 +320,23 @@ def _pin_memory(self, device=None):
     if self._device.type != 'cpu':
         from .._dtype import type_str
         raise RuntimeError(f"cannot pin '{type_str(self.dtype, self._device)}' only dense CPU tensors can be pinned")
-    return self.clone()         # GPU path: CuPy transfers from ordinary memory; values are what matter
+    import cupyx
+    from .._tensor import _make
+    from .._ops._core import attach
+    from ..autograd.grad_mode import state as grad_state
+    pinned = cupyx.empty_pinned(self._data.shape, self._data.dtype)     # page-locked: faster copies to the GPU
+    pinned[...] = self._data
+    r = _make(pinned, self.dtype, self._device)
+    if grad_state.enabled and self._requires_grad:
+        attach('PinMemoryBackward0', lambda node, g: (g,), (self,), (r,))
+    return r
 
 
 def _is_pinned(self, device=None):
-    return False
+    root = self._data
+    while isinstance(root.base, np.ndarray):
+        root = root.base
+    return type(root.base).__name__ == 'PinnedMemoryPointer'      # under cupyx.empty_pinned's arrays
 
 
 from .._ops._core import register as _register  # noqa: E402

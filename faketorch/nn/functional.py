@@ -1304,7 +1304,7 @@ def _bag_padding_idx(padding_idx, n):
 
 def _bag_check(input, weight, offsets, psw, include_last_offset):
     """torch.embedding_bag's argument checks, in its order (indices and offsets are promoted to one type
-    first). Returns the offsets on the host, or None on a CUDA device, where they stay."""
+    first). Returns the offsets on the host, or None on a CUDA device where all are in range."""
     dev = input._device
     itype = D.result_type_of((input, offsets))
     _check_scalar_types('embedding_bag', "#1 'indices'", itype, dev, _INDEX_TYPES)
@@ -1315,21 +1315,34 @@ def _bag_check(input, weight, offsets, psw, include_last_offset):
             raise kernel_error('embedding_bag_cuda', weight.dtype)
         if psw is not None and psw.dtype is not weight.dtype:
             raise RuntimeError(f'expected scalar type {D.type_name(weight.dtype)} but found {D.type_name(psw.dtype)}')
-        return None
+        # torch's CUDA kernel asserts on an index or offset out of range; we raise the CPU's error (one sync)
+        idx, offs, n = input._data, offsets._data, weight.shape[0]
+        bad = ((idx < 0) | (idx >= n)).any()
+        if offs.size:
+            bad = bad | (offs < 0).any() | (offs > idx.shape[0]).any()
+        if not bool(bad):
+            return None
+        return _bag_offsets(input, offsets, itype)
     _check_scalar_types('embedding_bag', "#1 'weight'", weight.dtype, weight._device, _BAG_WEIGHT_TYPES)
-    offs = np.host(offsets._data).astype(np.int64)
-    if offs.size and offs[0] != 0:
-        raise RuntimeError('offsets[0] has to be 0, i.e., the first sequence in the mini-batch has to start '
-                           f'from position 0. However, got {offs[0]}\n[ {D.type_str(itype, dev)}{{}} ]')
-    if offs.size and offs[-1] > input.shape[0]:
-        raise RuntimeError(f"offsets[-1] can not be greater than input's length {input.shape[0]} but got "
-                           f"offsets[-1] of {offs[-1]}")
+    offs = _bag_offsets(input, offsets, itype)
     if psw is not None and psw.dtype is not weight.dtype:
         raise RuntimeError("Expected tensor for argument #1 'weight' to have the same type as tensor for argument "
                            f"#1 'per_sample_weights'; but type {D.type_str(weight.dtype, weight._device)} does not "
                            f"equal {D.type_str(psw.dtype, psw._device)} (while checking arguments for embedding_bag)")
     if include_last_offset and offsets.shape[0] < 1:
         raise RuntimeError('include_last_offset: number of offset should be at least 1')
+    return offs
+
+
+def _bag_offsets(input, offsets, itype):
+    """The offsets on the host, after the CPU kernel's checks of the first and the last."""
+    offs = np.host(offsets._data).astype(np.int64)
+    if offs.size and offs[0] != 0:
+        raise RuntimeError('offsets[0] has to be 0, i.e., the first sequence in the mini-batch has to start '
+                           f'from position 0. However, got {offs[0]}\n[ {D.type_str(itype, input._device)}{{}} ]')
+    if offs.size and offs[-1] > input.shape[0]:
+        raise RuntimeError(f"offsets[-1] can not be greater than input's length {input.shape[0]} but got "
+                           f"offsets[-1] of {offs[-1]}")
     return offs
 
 

@@ -4,8 +4,14 @@ Arrays live in host memory (each wraps a NumPy array), but behave as CuPy's do w
 go wrong: NumPy will not convert them implicitly (np.asarray raises CuPy's TypeError), a ufunc or a
 NumPy function given both one of them and a NumPy array (a 0-d one too) raises as CuPy does, a
 NumPy array cannot be assigned into them, `.get()` copies to the host, and `accumulate` exists only
-for add and multiply. One device, index 0. Put this folder first on sys.path to use it.
+for add and multiply. Its namespace is CuPy 14.2's: names CuPy lacks (NumPy's `spacing`, `insert`,
+`linalg.multi_dot`, `ndarray.resize`, ...) are refused, and so are keyword arguments CuPy's Python
+functions do not take (_cupy14.json, listed from an installed CuPy 14.2.0: `dir()` of its namespaces
+and `inspect.signature` of its functions). One device, index 0. Put this folder first on sys.path to
+use it.
 """
+import json
+import os
 import types
 import weakref
 
@@ -14,6 +20,9 @@ from numpy.lib.mixins import NDArrayOperatorsMixin
 
 __version__ = '0.0-emulated'
 _live = weakref.WeakValueDictionary()      # id -> every array alive, for the memory pool's byte counts
+with open(os.path.join(os.path.dirname(__file__), '_cupy14.json')) as _f:
+    _CUPY = json.load(_f)
+_NAMES = {ns: frozenset(v) for ns, v in _CUPY['names'].items()}
 _IMPLICIT = ('Implicit conversion to a NumPy array is not allowed. Please use `.get()` to construct a '
              'NumPy array explicitly.')
 
@@ -118,6 +127,8 @@ class ndarray(NDArrayOperatorsMixin):
         raise TypeError(_IMPLICIT)
 
     def __array_ufunc__(self, ufunc, method, *inputs, **kw):
+        if ufunc.__name__ not in _NAMES['cupy']:         # CuPy runs its own ufunc of that name: none here
+            return NotImplemented
         if method != '__call__':        # as CuPy: its own ufunc's method, for array and scalar operands only
             if not all(isinstance(x, (ndarray, _np.ndarray)) or type(x) in _SCALARS for x in inputs):
                 return NotImplemented
@@ -137,6 +148,11 @@ class ndarray(NDArrayOperatorsMixin):
         return _wrap(res)
 
     def __array_function__(self, func, types, args, kwargs):
+        # as CuPy: NumPy's numpy.X / numpy.linalg.X / ... runs cupy's function of that name, if it has one
+        ns = 'cupy' + func.__module__[5:] if func.__module__.startswith('numpy') else None
+        if func.__name__ not in _NAMES.get(ns, ()):
+            return NotImplemented
+        _check_params(f'{ns}.{func.__name__}', args, kwargs)
         _no_device(func.__name__, kwargs)        # np.ones(..., like=a) passes NumPy 2's device=None on
         _check_axis(func.__name__, args[0] if args else None, args[1:], kwargs)
         return _wrap(func(*_unwrap(args), **_unwrap(kwargs)), _first(args))
@@ -174,8 +190,8 @@ class ndarray(NDArrayOperatorsMixin):
         return types.SimpleNamespace(ptr=self._a.__array_interface__['data'][0])
 
     def __getattr__(self, name):            # methods: reshape, astype, sum, transpose, ...
-        if name.startswith('__'):           # not NumPy's __array_interface__ & co: no implicit conversion
-            raise AttributeError(name)
+        if name not in _NAMES['ndarray'] or name.startswith('__'):     # not __array_interface__ & co
+            raise AttributeError(f"'cupy.ndarray' object has no attribute '{name}'")
         attr = getattr(self._a, name)
         if not callable(attr):
             return _wrap(attr, self)
@@ -281,6 +297,8 @@ def get_array_module(*args):
 
 
 def __getattr__(name):
+    if name not in _NAMES['cupy']:
+        raise AttributeError(f"module 'cupy' has no attribute '{name}'")
     f = _ufunc_named(name) or getattr(_np, name)
     if isinstance(f, ufunc) or not callable(f) or isinstance(f, type):
         return f
@@ -291,6 +309,19 @@ def __getattr__(name):
         return _wrap(f(*_unwrap(args), **_unwrap(kwargs)))
     g.__name__ = name
     return g
+
+
+def _check_params(qualname, args, kwargs):
+    """CuPy's function takes fewer arguments than NumPy's: refuse the others as Python would."""
+    params = _CUPY['params'].get(qualname)
+    if params is None:          # a ufunc, or a compiled function whose signature Python cannot read
+        return
+    name = qualname.rsplit('.', 1)[1]
+    if '*' not in params and len(args) > len(params):
+        raise TypeError(f'{name}() takes {len(params)} positional arguments but {len(args)} were given')
+    for k in kwargs:
+        if k not in params:
+            raise TypeError(f"{name}() got an unexpected keyword argument '{k}'")
 
 
 def _no_device(name, kwargs):
