@@ -116,6 +116,7 @@ def emulate_cuda(impl):
     from . import compare as _compare
     sys.path.insert(0, FAKE_CUPY)
     _compare.EMULATED[0] = True
+    os.environ['FAKETORCH_CUDA_RNG'] = 'cpu'    # CUDA tensors draw torch's CPU stream: random inputs compare
     DEVICE[0] = None
     IMPL_DEVICE[0] = 'cuda'
     impl.set_default_device('cuda')

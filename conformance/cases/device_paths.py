@@ -17,3 +17,7 @@ def mixed_dtypes_grads(torch):
     r = torch.block_diag(a, b, torch.tensor(7), torch.ones(1, 2, dtype=torch.int32))
     r.pow(2).sum().backward()
     return r, a.grad, b.grad
+
+
+check('torch.native_dropout', lambda torch: torch.native_dropout(torch.ones(3, 4).t(), 0.5, True), exact=True,
+      name='transposed_memory_order')

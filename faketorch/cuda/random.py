@@ -6,6 +6,7 @@ On a CPU-only build seeding is queued by torch and never happens: a silent no-op
 CuPy is loaded (no CUDA tensor yet), torch.manual_seed only records the seed; the first GPU draw
 applies it. The RNG state is (seed, 0): setting it re-seeds, it does not resume mid-stream.
 """
+import os
 import random as _pyrandom
 
 from .. import _xnp as np
@@ -156,12 +157,24 @@ _DRAWS = {'random': _random, 'uniform': _uniform, 'normal': _normal, 'normal_ten
           'exponential': _exponential, 'cauchy': _cauchy, 'log_normal': _log_normal, 'geometric': _geometric}
 
 
+def cpu_stream():
+    """FAKETORCH_CUDA_RNG=cpu: CUDA tensors take their random numbers from torch's CPU stream (faketorch's
+    CPU generator, drawn on the host and copied over), so a seeded run prints the same numbers on the GPU as
+    on the CPU, faketorch's or torch's. Slower (host draws and copies); the emulated conformance run uses it."""
+    return os.environ.get('FAKETORCH_CUDA_RNG') == 'cpu'
+
+
 def draw(device, name, *args):
     """The CuPy counterpart of faketorch._rng.<name>(generator, *args), on `device`; None if there is
     none (random_ with its dtype-wide default bounds stays on the host)."""
     f = _DRAWS.get(name)
     if f is None:
         return None
+    if cpu_stream():
+        from .. import _rng
+        from ..random import default_generator
+        from .._device import to_device_array
+        return to_device_array(getattr(_rng, name)(default_generator, *(np.host(a) for a in args)), device)
     if _pending:
         manual_seed_all(_pending.pop())
     cp = _cupy()

@@ -2957,16 +2957,22 @@ _dropout_gpu = np.Kernel('dropout', 'T x, float64 u, float64 q, T scale', 'T y, 
                          'keep = u < q; m = keep ? scale : (T)0; y = x * m', _dropout_host)
 
 
+def _cuda_cpu_stream():
+    from ..cuda.random import cpu_stream
+    return cpu_stream()
+
+
 def _native_dropout(input, p, train):
     """torch.native_dropout: (output, bool mask), one NativeDropoutBackward0 node."""
     x = input._data
     scale = x.dtype.type((1.0 / (1 - p) if p < 1 else 0.0) if train else 1.0)
     grad = input._requires_grad and grad_state.enabled
-    if train and _dropout_gpu.ready(x):
+    if train and _dropout_gpu.ready(x) and not _cuda_cpu_stream():
         from ..cuda.random import draw
         out, m, keep = _dropout_gpu(x, draw(input._device, 'random', x.shape), 1.0 - p, scale)
     else:
-        noise = input.new_empty(input.shape).bernoulli_(1 - p)._data if train else np.ones(x.shape, x.dtype, like=x)
+        from .. import empty_like       # torch's noise keeps the input's memory order (a transposed input)
+        noise = empty_like(input).bernoulli_(1 - p)._data if train else np.ones(x.shape, x.dtype, like=x)
         out, m, keep = _dropout_arrays(x, noise, scale, grad)
     out = _make(out, input.dtype, input._device)
     if grad:
