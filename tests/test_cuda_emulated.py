@@ -64,10 +64,13 @@ print(raises(lambda: np.spacing(a), TypeError), raises(lambda: cupy.insert, Attr
       raises(lambda: np.unique(a, sorted=True), TypeError), raises(lambda: np.sort(a, 0, 'stable', None), TypeError))
 print(float(np.sort(a, kind='stable').sum()), float(np.linalg.inv(m + cupy.eye(2)).sum()),
       len(np.broadcast_arrays(a, a)), float(np.add(a, 1).sum()))
+# CuPy's integer-array indexing wraps an out-of-range index around; an integer index raises
+print(a[cupy.array([1, 4])].tolist(), np.take(a, cupy.array([5])).tolist(), raises(lambda: a[3], IndexError))
 '''
     env = dict(os.environ, PYTHONPATH=os.path.join(REPO, 'conformance', 'fake_cupy'))
     out = subprocess.run([sys.executable, '-c', code], env=env, capture_output=True, text=True, check=True)
-    assert out.stdout.split() == ['True'] * 6 + ['3.0', '0.6666666666666666', '2', '6.0']
+    assert out.stdout.split() == ['True'] * 6 + ['3.0', '0.6666666666666666', '2', '6.0', '[1.0,', '1.0]', '[2.0]',
+                                                 'True']
 
 
 @pytest.mark.parametrize('script', ['_train_on_device.py', '_train_seq_on_device.py'])

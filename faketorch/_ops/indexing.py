@@ -366,6 +366,24 @@ def _zeroed(np_idx):
                  and not _is_mask(i) else i for i in np_idx)
 
 
+def _get_gpu(data, np_idx):
+    """An advanced index into a CuPy array, bounds-checked first (one sync): CuPy wraps an out-of-range index
+    around where NumPy raises (and torch's CUDA kernels assert); we raise torch's CPU error."""
+    found = _advanced_error(data, np_idx) if _has_index_array(np_idx) else None
+    if found is _EMPTY:
+        return _get(data, _zeroed(np_idx))
+    if found is not None:
+        raise found
+    return _get(data, np_idx)
+
+
+def _has_index_array(np_idx):
+    """Does the index hold an integer array (a mask cannot be out of range)?"""
+    ix = np_idx.rest if np_idx.__class__ is _Pre else np_idx
+    return any(getattr(i, 'dtype', None) is not None and i.dtype.kind in 'iu'
+               for i in (ix if ix.__class__ is tuple else (ix,)))
+
+
 def _refetch(t, np_idx, idx, basic, err):
     """After NumPy refused np_idx (err): torch's IndexError, or the empty result torch gives unchecked."""
     found = None if basic else _advanced_error(t._data, np_idx)
@@ -433,7 +451,7 @@ def getitem(self, idx):
                          lambda node, g: _scatter_grad(shape, (idx,), g, True), lambda b: getitem(b, idx))
     np_idx, basic, last = _convert(idx, self)
     try:
-        data = _get(self._data, np_idx)
+        data = _get(self._data, np_idx) if basic or not np._gpu(self._data) else _get_gpu(self._data, np_idx)
     except IndexError as e:
         data = _refetch(self, np_idx, idx, basic, e)
     shape = self._data.shape
@@ -611,6 +629,12 @@ def _writable(data, np_idx, basic):
 
 
 def _assign(data, np_idx, v, accumulate, t, idx, basic):
+    if not basic and np._gpu(data) and _has_index_array(np_idx):    # CuPy wraps an index around (see _get_gpu)
+        found = _advanced_error(data, np_idx)
+        if found is _EMPTY:
+            return
+        if found is not None:
+            raise found
     try:
         if isinstance(v, np.ndarray) and v.ndim and v.shape[0] == 1:
             # torch drops a value's leading size-1 dims before broadcasting it into the target

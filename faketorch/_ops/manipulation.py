@@ -118,6 +118,11 @@ def tile(input, dims):
     return repeat(input, dims)
 
 
+def _no_negative_repeats(reps):
+    if reps.size and int(reps.min()) < 0:
+        raise RuntimeError("repeats can not be negative")
+
+
 def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
     if repeats is None:          # torch.repeat_interleave(repeats): indices repeated by their counts
         reps = input
@@ -125,6 +130,7 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
             raise RuntimeError("repeat_interleave only accept 1D vector as repeat")
         if reps.dtype._cat != 1:
             raise RuntimeError("repeats has to be Long or Int tensor")
+        _no_negative_repeats(reps._data)
         return _make(np.repeat(np.arange(reps._data.shape[0], like=reps._data), reps._data), D.int64,
                      input._device)
     if dim is None:
@@ -143,12 +149,14 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
             if repeats._data.shape[0] != size:
                 raise RuntimeError(f"repeats must have the same size as input along dim, but got "
                                    f"repeats.size(0) = {repeats._data.shape[0]} and input.size(0) = {size}")
+            _no_negative_repeats(repeats._data)
             idx = np.repeat(np.arange(size, like=repeats._data), repeats._data)
             from .selection import index_select
             return index_select(input, d, _make(idx, D.int64, input._device))
         repeats = int(repeats._data.reshape(-1)[0])
+        _no_negative_repeats(np.asarray([repeats]))
     if repeats < 0:
-        raise RuntimeError("repeats can not be negative")
+        raise RuntimeError("Repeats must be non-negative")
     r = _make(np.repeat(a, repeats, axis=d), input.dtype, input._device)
     if _grad_on(input):
         shape = a.shape

@@ -660,6 +660,8 @@ def gather(input, dim, index, *, sparse_grad=False):
                                    f"no larger than self {list(a.shape)} apart from dimension {d}")
         # one fancy index (each element's own position off d); NumPy's IndexError reports an index
         # past the end, a reduction the negative ones, then the full check words torch's error
+        if idx.size and np._gpu(idx):      # CuPy wraps an out-of-range index around: check them all (one sync)
+            _gs_bounds(idx, a.shape[d], d)
         try:
             if idx.size and idx.min() < 0:
                 raise IndexError

@@ -2613,6 +2613,8 @@ def _multilabel_margin(input, target, reduction):
     C = x.shape[1]
     # targets are the leading entries before the first -1
     valid = np.cumprod(tg >= 0, axis=1).astype(bool)
+    if cuda and bool(((tg >= C) & valid).any()):   # torch's CUDA kernel asserts: the CPU's error (one sync)
+        raise RuntimeError("argument #2 'target' is out of range")
     is_tgt = np.zeros_like(tg, dtype=bool)
     rows = np.nonzero(valid)
     is_tgt[rows[0], tg[rows]] = True

@@ -3,12 +3,13 @@
 Arrays live in host memory (each wraps a NumPy array), but behave as CuPy's do where faketorch can
 go wrong: NumPy will not convert them implicitly (np.asarray raises CuPy's TypeError), a ufunc or a
 NumPy function given both one of them and a NumPy array (a 0-d one too) raises as CuPy does, a
-NumPy array cannot be assigned into them, `.get()` copies to the host, and `accumulate` exists only
-for add and multiply. Its namespace is CuPy 14.2's: names CuPy lacks (NumPy's `spacing`, `insert`,
-`linalg.multi_dot`, `ndarray.resize`, ...) are refused, and so are keyword arguments CuPy's Python
-functions do not take (_cupy14.json, listed from an installed CuPy 14.2.0: `dir()` of its namespaces
-and `inspect.signature` of its functions). One device, index 0. Put this folder first on sys.path to
-use it.
+NumPy array cannot be assigned into them, `.get()` copies to the host, `accumulate` exists only
+for add and multiply, and an integer index array wraps an out-of-range index around (NumPy raises).
+Its namespace is CuPy 14.2's: names CuPy lacks (NumPy's `spacing`, `insert`, `linalg.multi_dot`,
+`ndarray.resize`, ...) are refused, and so are arguments CuPy's functions and ndarray methods do not
+take (_cupy14.json, listed from an installed CuPy 14.2.0: `dir()` of its namespaces, the signatures
+of its Python functions and the signature lines of its compiled ones). One device, index 0. Put
+this folder first on sys.path to use it.
 """
 import json
 import os
@@ -75,6 +76,29 @@ def _index(idx):
     if isinstance(idx, list):
         return [_index(i) for i in idx]
     return idx
+
+
+def _wrap_around(shape, idx):
+    """CuPy's integer-array indexing wraps an out-of-range index around (x[[1, 3]] of 3 elements is
+    x[[1, 0]]) where NumPy raises IndexError; an integer or a slice is checked as in NumPy."""
+    tup = idx if isinstance(idx, tuple) else (idx,)
+    arrays = [_np.asarray(i) if isinstance(i, (_np.ndarray, list)) else None for i in tup]
+    used = sum(0 if i is None or i is Ellipsis else a.ndim if a is not None and a.dtype == bool else 1
+               for i, a in zip(tup, arrays))
+    out, ax = [], 0
+    for i, a in zip(tup, arrays):
+        if i is Ellipsis:
+            ax += len(shape) - used
+        elif a is not None and a.dtype.kind in 'iu':
+            if ax < len(shape) and shape[ax] and a.size:
+                i = a % shape[ax]
+            ax += 1
+        elif a is not None:
+            ax += a.ndim
+        elif i is not None:
+            ax += 1
+        out.append(i)
+    return tuple(out) if isinstance(idx, tuple) else out[0]
 
 
 class _Flags:
@@ -155,7 +179,13 @@ class ndarray(NDArrayOperatorsMixin):
         _check_params(f'{ns}.{func.__name__}', args, kwargs)
         _no_device(func.__name__, kwargs)        # np.ones(..., like=a) passes NumPy 2's device=None on
         _check_axis(func.__name__, args[0] if args else None, args[1:], kwargs)
-        return _wrap(func(*_unwrap(args), **_unwrap(kwargs)), _first(args))
+        a, kw = _unwrap(args), _unwrap(kwargs)
+        if func.__name__ == 'take':                 # CuPy's take wraps out-of-range indices around
+            kw['mode'] = 'wrap'
+        elif func.__name__ == 'take_along_axis' and len(a) == 2 and kw.get('axis') is not None \
+                and a[0].shape[kw['axis']]:
+            a = (a[0], a[1] % a[0].shape[kw['axis']])
+        return _wrap(func(*a, **kw), _first(args))
 
     # -- attributes ------------------------------------------------------------------------------
     @property
@@ -197,6 +227,7 @@ class ndarray(NDArrayOperatorsMixin):
             return _wrap(attr, self)
 
         def method(*args, **kwargs):
+            _check_params(f'cupy.ndarray.{name}', args, kwargs, _CUPY['ndarray_params'].get(name))
             _check_axis(name, self, args, kwargs)
             if 'out' in kwargs:
                 kwargs['out'] = _unwrap(kwargs['out'])
@@ -210,7 +241,7 @@ class ndarray(NDArrayOperatorsMixin):
         self._a[...] = arr
 
     def __getitem__(self, idx):
-        i = _index(idx)
+        i = _wrap_around(self._a.shape, _index(idx))
         r = self._a[i]
         if not isinstance(r, _np.ndarray):      # CuPy gives a 0-d view where NumPy gives a scalar
             r = self._a[(i if isinstance(i, tuple) else (i,)) + (Ellipsis,)]
@@ -219,7 +250,7 @@ class ndarray(NDArrayOperatorsMixin):
     def __setitem__(self, idx, value):
         if value.__class__ is _np.ndarray and value.ndim:
             raise ValueError('non-scalar numpy.ndarray cannot be used for fill')
-        self._a[_index(idx)] = value._a if isinstance(value, ndarray) else value
+        self._a[_wrap_around(self._a.shape, _index(idx))] = value._a if isinstance(value, ndarray) else value
 
     def __len__(self):
         return len(self._a)
@@ -311,10 +342,11 @@ def __getattr__(name):
     return g
 
 
-def _check_params(qualname, args, kwargs):
-    """CuPy's function takes fewer arguments than NumPy's: refuse the others as Python would."""
-    params = _CUPY['params'].get(qualname)
-    if params is None:          # a ufunc, or a compiled function whose signature Python cannot read
+def _check_params(qualname, args, kwargs, params=None):
+    """CuPy's function (or ndarray method: params given) takes fewer arguments than NumPy's: refuse the
+    others as Python would."""
+    params = params or _CUPY['params'].get(qualname)
+    if params is None:          # a ufunc, or a compiled function whose signature was not read
         return
     name = qualname.rsplit('.', 1)[1]
     if '*' not in params and len(args) > len(params):
