@@ -88,6 +88,27 @@ def test_training_script_same_on_emulated_gpu(script):
     assert outs[0].count('epoch') == 3 or outs[0].count('step') == 6
 
 
+# the examples that run unchanged with `cuda` as the default device (the others pass CPU generators or
+# lengths, or call .numpy(), which torch refuses for CUDA tensors too)
+_DEVICE_EXAMPLES = ['autograd.py', 'custom_autograd.py', 'dcgan.py', 'gan.py', 'gnn_func.py', 'numerics.py',
+                    'regression.py', 'resnet_cnn.py', 'transformer_classifier.py', 'vae.py']
+
+
+@pytest.mark.parametrize('script', _DEVICE_EXAMPLES)
+def test_example_same_on_emulated_gpu(script):
+    """An example prints the same numbers with every tensor on the (emulated) GPU as on the CPU; the text
+    differs only by the device in reprs (and where that makes a repr wrap)."""
+    outs = []
+    for device in ('cpu', 'cuda'):
+        env = dict(os.environ, PYTHONPATH=os.path.join(REPO, 'conformance', 'fake_cupy'))
+        run = subprocess.run([sys.executable, os.path.join(REPO, 'tests', '_example_on_device.py'), device,
+                              os.path.join('examples', script)], env=env, cwd=REPO, capture_output=True, text=True,
+                             timeout=600)
+        assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-3000:]
+        outs.append(' '.join(run.stdout.replace(", device='cuda:0'", '').split()))
+    assert outs[0] == outs[1]
+
+
 def test_mixed_devices_raise_torch_error():
     """A CUDA tensor meeting a CPU one raises torch's device error (whose first sentence every op shares;
     torch appends which argument it checked), not a CuPy TypeError. 0-dim CPU tensors and CPU index

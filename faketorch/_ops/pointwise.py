@@ -440,6 +440,11 @@ def _reject(kernel, cats):
     return _kernel_check(check)
 
 
+def _device_of(a, b):
+    """The device of a binary op's tensor operand (for kernel_error's CUDA kernel names)."""
+    return a._device if isinstance(a, Tensor) else b._device if isinstance(b, Tensor) else None
+
+
 def _no_complex(name, text='not implemented for complex tensors.', uint_kernel=None):
     """torch's op-level refusal of complex inputs (before any broadcasting); uint_kernel: the kernel that
     then refuses torch's bare uint16/32/64."""
@@ -447,7 +452,7 @@ def _no_complex(name, text='not implemented for complex tensors.', uint_kernel=N
         if rt._cat == 3:
             raise RuntimeError(f"{name} {text}")
         if uint_kernel and rt in _BARE_UINTS:
-            raise kernel_error(uint_kernel, rt)
+            raise kernel_error(uint_kernel, rt, _device_of(a, b))
     return check
 
 
@@ -489,7 +494,7 @@ def _pow_check(rt, a, b):
         if isinstance(b, int) and not isinstance(b, bool) and b < 0:
             raise RuntimeError("Integers to negative integer powers are not allowed.")
         if rt in _BARE_UINTS:
-            raise kernel_error('pow', rt)
+            raise kernel_error('pow', rt, _device_of(a, b))
 
 
 _C_TYPES = {D.uint8: 'uint8_t', D.int8: 'int8_t', D.int16: 'int16_t', D.int32: 'int', D.int64: 'int64_t',
@@ -667,7 +672,7 @@ def _div_rounded(input, other, rnd, out):
         raise _operand_error('div', 1, 'input', input)
     a, b, rt = _promote('div', input, other)
     if rt in _BARE_UINTS:
-        raise kernel_error('div_trunc_cpu' if rnd is np.trunc else 'div_floor_cpu', rt)
+        raise kernel_error('div_trunc_cpu' if rnd is np.trunc else 'div_floor_cpu', rt, input._device)
     if rt._cat < _FLOAT:
         if np.any(b == 0):
             raise RuntimeError("ZeroDivisionError")
@@ -1385,7 +1390,7 @@ def _heaviside_check(rt, a, b):
     if not isinstance(b, Tensor) or a.dtype is not b.dtype:
         raise RuntimeError("heaviside is not yet implemented for tensors with different dtypes.")
     if rt in _BARE_UINTS:
-        raise kernel_error('heaviside_cpu', rt)
+        raise kernel_error('heaviside_cpu', rt, a._device)
 
 
 heaviside = binary('heaviside', lambda a, b: np.heaviside(a, b).astype(np.result_type(a, b)), None, None,
@@ -1416,7 +1421,7 @@ def ldexp(input, other, *, out=None):
     if not isinstance(other, Tensor):
         raise _operand_error('ldexp', 2, 'other', other)
     if input.dtype._cat == _FLOAT and other.dtype is D.bool:     # torch's float kernel takes integer exponents
-        raise kernel_error('ldexp_cpu_exp', D.bool)
+        raise kernel_error('ldexp_cpu_exp', D.bool, input._device)
     p2 = pow(2.0, other.detach())
     r = mul(input.detach(), p2)
     if grad_state.enabled and (input._requires_grad or other._requires_grad):
