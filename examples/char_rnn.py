@@ -1,6 +1,6 @@
 """A character-level LSTM language model: nn.Embedding, nn.LSTM(batch_first=True),
 pack_padded_sequence over variable-length lines, clip_grad_norm_, Adam, and greedy /
-multinomial sampling."""
+multinomial sampling; on the GPU when there is one (the lengths stay on the CPU, as torch asks)."""
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -33,13 +33,14 @@ class CharLM(nn.Module):
 
 
 torch.set_num_threads(1)   # tiny tensors: extra threads only add overhead
+device = torch.device('cuda' if torch.cuda.is_available() else 'cpu')
 torch.manual_seed(0)
-model = CharLM(vocab)
+model = CharLM(vocab).to(device)
 print(model)
 seqs = [torch.tensor([stoi[c] for c in line]) for line in text]
 lengths = torch.tensor([len(s) - 1 for s in seqs])
 padded = nn.utils.rnn.pad_sequence(seqs, batch_first=True)
-inputs, targets = padded[:, :-1], padded[:, 1:]
+inputs, targets = padded[:, :-1].to(device), padded[:, 1:].to(device)
 print('batch', tuple(inputs.shape), 'lengths', lengths.tolist())
 packed = pack_padded_sequence(model.emb(inputs), lengths, batch_first=True, enforce_sorted=False)
 print('batch_sizes', packed.batch_sizes.tolist(), 'sorted', packed.sorted_indices.tolist())
@@ -57,23 +58,23 @@ for step in range(30):
 
 model.eval()
 with torch.no_grad():
-    x = torch.tensor([[stoi['h']]])
+    x = torch.tensor([[stoi['h']]], device=device)
     state, out = None, 'h'
     for _ in range(12):
         logits, state = model(x, state=state)
         nxt = logits[0, -1].argmax().item()
         out += itos.get(nxt, '_')
-        x = torch.tensor([[nxt]])
+        x = torch.tensor([[nxt]], device=device)
     print('greedy:', repr(out))
     torch.manual_seed(1)
-    x = torch.tensor([[stoi['t']]])
+    x = torch.tensor([[stoi['t']]], device=device)
     state, out = None, 't'
     for _ in range(12):
         logits, state = model(x, state=state)
         probs = F.softmax(logits[0, -1] / 0.8, dim=-1)
         nxt = torch.multinomial(probs, 1).item()
         out += itos.get(nxt, '_')
-        x = torch.tensor([[nxt]])
+        x = torch.tensor([[nxt]], device=device)
     print('sampled:', repr(out))
     h, c = state
     print('state', tuple(h.shape), tuple(c.shape))

@@ -1,6 +1,7 @@
-"""Run an examples/ script on faketorch with `cuda` (the CuPy stand-in, or a GPU) or `cpu` as the default
-device; CUDA tensors draw torch's CPU random stream (FAKETORCH_CUDA_RNG=cpu), so both print the same.
-Usage: python tests/_example_on_device.py cpu|cuda examples/script.py"""
+"""Run an examples/ script on faketorch. `cpu`: as it is; `cuda`: with `cuda` (the CuPy stand-in, or a GPU)
+as the default device; `gpu`: as it is, for scripts that pick the GPU themselves when torch.cuda.is_available()
+(this checks that they did). CUDA tensors draw torch's CPU random stream (FAKETORCH_CUDA_RNG=cpu), so every
+mode prints the same numbers. Usage: python tests/_example_on_device.py cpu|cuda|gpu examples/script.py"""
 import os
 import sys
 
@@ -11,6 +12,10 @@ sys.path.insert(0, REPO)
 import faketorch  # noqa: E402
 from compat.__main__ import run  # noqa: E402
 
-if sys.argv[1] == 'cuda':
+mode = sys.argv[1]
+if mode == 'cuda':
     faketorch.set_default_device('cuda')
-sys.exit(run(sys.argv[2], sys.argv[3:]))
+status = run(sys.argv[2], sys.argv[3:])
+if mode == 'gpu' and 'cupy' not in sys.modules:
+    sys.exit('the script did not put anything on the GPU')
+sys.exit(status)

@@ -89,21 +89,22 @@ def test_training_script_same_on_emulated_gpu(script):
 
 
 # the examples that run unchanged with `cuda` as the default device (the others pass CPU generators or
-# lengths, or call .numpy(), which torch refuses for CUDA tensors too)
-_DEVICE_EXAMPLES = ['autograd.py', 'custom_autograd.py', 'dcgan.py', 'gan.py', 'gnn_func.py', 'numerics.py',
-                    'regression.py', 'resnet_cnn.py', 'transformer_classifier.py', 'vae.py']
+# lengths, or call .numpy(), which torch refuses for CUDA tensors too), and those that move their model and
+# batches to the GPU themselves when torch.cuda.is_available()
+_DEVICE_EXAMPLES = [(s, 'cuda') for s in ('autograd.py', 'custom_autograd.py', 'dcgan.py', 'gan.py', 'gnn_func.py',
+                                          'numerics.py', 'regression.py', 'resnet_cnn.py', 'transformer_classifier.py',
+                                          'vae.py')] + [(s, 'gpu') for s in ('char_rnn.py', 'train_classifier.py')]
 
 
-@pytest.mark.parametrize('script', _DEVICE_EXAMPLES)
-def test_example_same_on_emulated_gpu(script):
-    """An example prints the same numbers with every tensor on the (emulated) GPU as on the CPU; the text
+@pytest.mark.parametrize('script,mode', _DEVICE_EXAMPLES)
+def test_example_same_on_emulated_gpu(script, mode):
+    """An example prints the same numbers with its tensors on the (emulated) GPU as on the CPU; the text
     differs only by the device in reprs (and where that makes a repr wrap)."""
     outs = []
-    for device in ('cpu', 'cuda'):
-        env = dict(os.environ, PYTHONPATH=os.path.join(REPO, 'conformance', 'fake_cupy'))
-        run = subprocess.run([sys.executable, os.path.join(REPO, 'tests', '_example_on_device.py'), device,
-                              os.path.join('examples', script)], env=env, cwd=REPO, capture_output=True, text=True,
-                             timeout=600)
+    for m, path in (('cpu', ''), (mode, os.path.join(REPO, 'conformance', 'fake_cupy'))):
+        run = subprocess.run([sys.executable, os.path.join(REPO, 'tests', '_example_on_device.py'), m,
+                              os.path.join('examples', script)], env=dict(os.environ, PYTHONPATH=path), cwd=REPO,
+                             capture_output=True, text=True, timeout=600)
         assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-3000:]
         outs.append(' '.join(run.stdout.replace(", device='cuda:0'", '').split()))
     assert outs[0] == outs[1]
