@@ -105,6 +105,61 @@ def use_device(mods, dev):
         # torch's cuDNN convolutions and RNNs default to TF32 (10-bit mantissa products) on Ampere and
         # later; faketorch computes in float32, so the comparison is with torch's float32 result
         _try(setattr, mod.backends.cudnn, 'allow_tf32', False)
+    if str(dev).split(':')[0] == 'cuda':    # both draw torch's CPU stream: cases with random inputs compare
+        os.environ['FAKETORCH_CUDA_RNG'] = 'cpu'
+        for mod in mods:
+            if mod.__name__ == 'torch':
+                draw_on_cpu(mod)
+
+
+# torch's random functions and in-place samplers: draw_on_cpu makes them draw on the CPU for CUDA tensors
+_RANDOM_FACTORIES = ('rand', 'randn', 'randint', 'randperm', 'normal', 'bernoulli', 'multinomial', 'poisson',
+                     'rand_like', 'randn_like', 'randint_like')
+_RANDOM_SAMPLERS = ('uniform_', 'normal_', 'random_', 'bernoulli_', 'exponential_', 'cauchy_', 'log_normal_',
+                    'geometric_')
+
+
+def draw_on_cpu(torch, dev_type='cuda'):
+    """Make torch's random functions and samplers on `dev_type` tensors draw torch's CPU stream and copy
+    the numbers over, as faketorch does with FAKETORCH_CUDA_RNG=cpu: torch's CUDA Philox streams are out
+    of faketorch's scope, and without this every case with random inputs differs on a GPU. Draws with an
+    explicit generator or `out=`, and torch's fused kernels that draw inside (dropout), are left as they are."""
+    for name in _RANDOM_FACTORIES:
+        setattr(torch, name, _cpu_factory(torch, getattr(torch, name), dev_type))
+    for name in _RANDOM_SAMPLERS:
+        setattr(torch.Tensor, name, _cpu_sampler(torch, getattr(torch.Tensor, name), dev_type))
+
+
+def _cpu_factory(torch, orig, dev_type):
+    def f(*args, **kw):
+        if kw.get('generator') is not None or kw.get('out') is not None:
+            return orig(*args, **kw)
+        tensors = [a for a in args if isinstance(a, torch.Tensor)]
+        dev = torch.device(kw['device']) if kw.get('device') is not None else \
+            tensors[0].device if tensors else torch.get_default_device()
+        if dev.type != dev_type:
+            return orig(*args, **kw)
+        rg = kw.pop('requires_grad', False)
+        if 'device' in kw or not tensors:
+            kw['device'] = 'cpu'
+        r = orig(*[a.cpu() if isinstance(a, torch.Tensor) else a for a in args], **kw).to(dev)
+        return r.requires_grad_() if rg else r
+    f.__name__ = orig.__name__
+    return f
+
+
+def _cpu_sampler(torch, orig, dev_type):
+    def f(self, *args, **kw):
+        if (self.device.type != dev_type or kw.get('generator') is not None or self.requires_grad
+                and torch.is_grad_enabled() or any(st == 0 and n > 1 for st, n in zip(self.stride(), self.shape))):
+            return orig(self, *args, **kw)       # torch's own checks and errors
+        tmp = torch.empty_strided(self.size(), self.stride(), dtype=self.dtype, device='cpu')
+        orig(tmp, *[a.cpu() if isinstance(a, torch.Tensor) else a for a in args], **kw)
+        with torch.no_grad():
+            self.copy_(tmp)
+        return self
+    f.__name__ = orig.__name__
+    return f
 
 
 FAKE_CUPY = os.path.join(os.path.dirname(__file__), 'fake_cupy')
