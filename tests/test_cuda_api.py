@@ -167,3 +167,15 @@ def test_gpu_pin_memory():
     loader = faketorch.utils.data.DataLoader(faketorch.utils.data.TensorDataset(faketorch.arange(4.)), batch_size=2,
                                              pin_memory=True)
     assert [b[0].is_pinned() for b in loader] == [True, True]
+
+
+def test_gpu_runtime_helpers():
+    _gpu()
+    c = faketorch.cuda
+    assert c.ipc_collect() is None and isinstance(c.current_blas_handle(), int) and c.get_sync_debug_mode() == 0
+    with pytest.warns(UserWarning, match='not reported'):
+        c.set_sync_debug_mode('warn')
+    assert c.get_sync_debug_mode() == 1
+    c.set_sync_debug_mode(0)
+    with pytest.raises(RuntimeError, match='invalid value of debug_mode'):
+        c.set_sync_debug_mode('loud')

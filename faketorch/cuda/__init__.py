@@ -220,12 +220,47 @@ def _needs_cuda(name):
     return f
 
 
-for _n in ('get_sync_debug_mode', 'set_sync_debug_mode', 'set_per_process_memory_fraction',
-           'get_per_process_memory_fraction', 'ipc_collect', 'current_blas_handle',
-           'current_solver_handle', 'caching_allocator_alloc', 'caching_allocator_delete', 'cudart',
-           'can_device_access_peer'):
+for _n in ('set_per_process_memory_fraction', 'get_per_process_memory_fraction', 'caching_allocator_alloc',
+           'caching_allocator_delete', 'cudart', 'can_device_access_peer'):
     globals()[_n] = _needs_cuda(_n)
 del _n
+
+
+def ipc_collect():
+    """Frees CUDA memory other processes no longer use through IPC: faketorch shares none."""
+    _lazy_init()
+
+
+def current_blas_handle():
+    _lazy_init()
+    return _cupy().cuda.device.get_cublas_handle()      # GPU path
+
+
+def current_solver_handle():
+    _lazy_init()
+    return _cupy().cuda.device.get_cusolver_handle()    # GPU path
+
+
+_sync_debug_mode = [0]
+_SYNC_MODES = {'default': 0, 'warn': 1, 'error': 2}
+
+
+def set_sync_debug_mode(debug_mode):
+    """Recorded; faketorch does not report synchronizing operations (said once by a warning)."""
+    _lazy_init()
+    if isinstance(debug_mode, str):
+        if debug_mode not in _SYNC_MODES:
+            raise RuntimeError('invalid value of debug_mode, expected one of `default`, `warn`, `error`')
+        debug_mode = _SYNC_MODES[debug_mode]
+    if debug_mode and not _sync_debug_mode[0]:
+        warnings.warn('faketorch: set_sync_debug_mode is recorded, but synchronizing operations are not reported',
+                      stacklevel=2)
+    _sync_debug_mode[0] = int(debug_mode)
+
+
+def get_sync_debug_mode():
+    _lazy_init()
+    return _sync_debug_mode[0]
 
 
 def list_gpu_processes(device=None):

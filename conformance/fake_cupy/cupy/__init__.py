@@ -605,5 +605,6 @@ runtime = types.SimpleNamespace(
     deviceSynchronize=lambda: None, getDeviceProperties=_props, memGetInfo=lambda: (8 << 30, 8 << 30))
 cuda = types.SimpleNamespace(
     Device=Device, Event=_Event, Stream=_Stream, ExternalStream=_Stream, runtime=runtime,
+    device=types.SimpleNamespace(get_cublas_handle=lambda: 1, get_cusolver_handle=lambda: 2),
     get_current_stream=lambda: _current[0], get_elapsed_time=_elapsed,
     is_available=lambda: True)
