@@ -179,3 +179,16 @@ def test_gpu_runtime_helpers():
     c.set_sync_debug_mode(0)
     with pytest.raises(RuntimeError, match='invalid value of debug_mode'):
         c.set_sync_debug_mode('loud')
+
+
+def test_dlpack_capsule_says_its_device():
+    """A bare capsule (torch.utils.dlpack.to_dlpack) is read for its DLDevice, so a CUDA capsule goes to
+    CuPy; checked here on CPU capsules of both layouts (legacy and versioned) and of both libraries."""
+    import numpy as np
+    from faketorch.utils.dlpack import _capsule_device
+    a = np.arange(3.)
+    caps = [a.__dlpack__(), a.__dlpack__(max_version=(1, 0)), torch.utils.dlpack.to_dlpack(torch.ones(2)),
+            faketorch.utils.dlpack.to_dlpack(faketorch.ones(2))]
+    assert [_capsule_device(c) for c in caps] == [(1, 0)] * 4
+    t = faketorch.utils.dlpack.from_dlpack(caps[2])
+    assert t.tolist() == [1., 1.] and t.device.type == 'cpu'

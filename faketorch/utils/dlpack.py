@@ -26,7 +26,7 @@ class DLDeviceType(enum.IntEnum):
 
 
 class _Capsule:
-    """A bare DLPack capsule, dressed as a producer (a CPU one: capsules do not say their device)."""
+    """A bare DLPack capsule, dressed as a producer of the device its DLTensor names."""
     def __init__(self, capsule):
         self.capsule = capsule
 
@@ -34,7 +34,26 @@ class _Capsule:
         return self.capsule
 
     def __dlpack_device__(self):
-        return (DLDeviceType.kDLCPU, 0)
+        kind, index = _capsule_device(self.capsule)
+        return (DLDeviceType(kind), index)
+
+
+def _capsule_device(capsule):
+    """(device type, index) of the DLTensor in a capsule: its DLDevice follows the data pointer, inside
+    DLManagedTensorVersioned after the version, manager context, deleter and flags (8 bytes each), or at
+    the start of a legacy DLManagedTensor."""
+    import ctypes
+    api = ctypes.pythonapi
+    api.PyCapsule_GetName.restype, api.PyCapsule_GetName.argtypes = ctypes.c_char_p, [ctypes.py_object]
+    api.PyCapsule_GetPointer.restype = ctypes.c_void_p
+    api.PyCapsule_GetPointer.argtypes = [ctypes.py_object, ctypes.c_char_p]
+    name = api.PyCapsule_GetName(capsule)
+    if name not in (b'dltensor', b'dltensor_versioned'):       # used_dltensor: consumed already
+        raise RuntimeError('from_dlpack received an invalid capsule. Note that DLTensor capsules can be '
+                           'consumed only once, so you might have already constructed a tensor from it once.')
+    ptr = api.PyCapsule_GetPointer(capsule, name)
+    device = (ctypes.c_int32 * 2).from_address(ptr + (40 if name == b'dltensor_versioned' else 8))
+    return device[0], device[1]
 
 
 def from_dlpack(ext_tensor):
