@@ -164,6 +164,8 @@ class ndarray(NDArrayOperatorsMixin):
         outs = kw.get('out')
         if outs is not None:
             kw['out'] = tuple(_unwrap(o) for o in outs)
+            for o in kw['out']:
+                _no_race(o, args)
         if 'where' in kw:
             kw['where'] = _unwrap(kw['where'])
         res = ufunc(*args, **kw)
@@ -180,6 +182,8 @@ class ndarray(NDArrayOperatorsMixin):
         _no_device(func.__name__, kwargs)        # np.ones(..., like=a) passes NumPy 2's device=None on
         _check_axis(func.__name__, args[0] if args else None, args[1:], kwargs)
         a, kw = _unwrap(args), _unwrap(kwargs)
+        if func.__name__ == 'copyto':
+            _no_race(a[0] if a else kw['dst'], (a[1] if len(a) > 1 else kw['src'],))
         if func.__name__ == 'take':                 # CuPy's take wraps out-of-range indices around
             kw['mode'] = 'wrap'
         elif func.__name__ == 'take_along_axis' and len(a) == 2 and kw.get('axis') is not None \
@@ -250,6 +254,11 @@ class ndarray(NDArrayOperatorsMixin):
     def __setitem__(self, idx, value):
         if value.__class__ is _np.ndarray and value.ndim:
             raise ValueError('non-scalar numpy.ndarray cannot be used for fill')
+        if isinstance(value, ndarray) and _np.may_share_memory(self._a, value._a):
+            i = _index(idx)
+            basic = all(isinstance(j, (int, slice)) or j is None or j is Ellipsis
+                        for j in (i if isinstance(i, tuple) else (i,)))
+            _no_race(self._a[i] if basic else self._a, (value._a,))
         self._a[_wrap_around(self._a.shape, _index(idx))] = value._a if isinstance(value, ndarray) else value
 
     def __len__(self):
@@ -340,6 +349,25 @@ def __getattr__(name):
         return _wrap(f(*_unwrap(args), **_unwrap(kwargs)))
     g.__name__ = name
     return g
+
+
+def _no_race(out, inputs):
+    """A CUDA kernel writing `out` while it reads an input that overlaps it in another way than element for
+    element (a shifted view, a broadcast row of it) races: its threads read and write in no order, where
+    NumPy buffers the input. CuPy gives whatever the race gives; the stand-in raises, to find such calls."""
+    for x in inputs:
+        if x.__class__ is not _np.ndarray or not _np.may_share_memory(out, x):
+            continue
+        try:
+            xb = _np.broadcast_to(x, out.shape)
+        except ValueError:
+            continue        # the operation itself refuses these shapes
+        if xb.__array_interface__['data'][0] == out.__array_interface__['data'][0] and all(
+                a == b or n == 1 for a, b, n in zip(xb.strides, out.strides, out.shape)):
+            continue        # in place: each thread reads the element it writes
+        if _np.shares_memory(out, x):
+            raise RuntimeError('fake_cupy: an output overlaps an input other than element for element; a CUDA '
+                               'kernel would race there')
 
 
 def _check_params(qualname, args, kwargs, params=None):
