@@ -89,6 +89,8 @@ def xp_of(dev):
     if dev.type == 'cpu':
         return np
     if dev.type == 'cuda':
+        if in_bad_fork():
+            raise RuntimeError(BAD_FORK)
         return _cupy()
     raise RuntimeError(f"faketorch: device type {dev.type} is not supported")
 
@@ -119,6 +121,10 @@ def cupy_loaded():
     return bool(_cupy_mod)
 
 
+BAD_FORK = ("Cannot re-initialize CUDA in forked subprocess. To use CUDA with multiprocessing, you must use the "
+            "'spawn' start method")
+
+
 def in_bad_fork():
     """A child forked after CuPy was loaded (a DataLoader worker): CUDA cannot be used there."""
     return bool(_cupy_pid) and _cupy_pid[0] != os.getpid()
@@ -147,7 +153,11 @@ _NOT_BUILT = {
 
 def check_device(dev):
     """Raise torch's error when `dev` names a device this machine cannot hold tensors on."""
-    if dev.type == 'cpu' or (dev.type == 'cuda' and cuda_available()):
+    if dev.type == 'cpu':
+        return
+    if dev.type == 'cuda' and cuda_available():
+        if in_bad_fork():       # a DataLoader worker forked after CUDA was used: torch's _lazy_init refuses
+            raise RuntimeError(BAD_FORK)
         return
     exc, msg = _NOT_BUILT.get(dev.type, (RuntimeError, f"faketorch: device type {dev.type} is not supported"))
     raise exc(msg)
@@ -171,6 +181,8 @@ def to_device_array(arr, dev):
     """Copy an array onto a device (no copy if it is already there)."""
     if dev.type == 'cpu':
         return arr.get() if hasattr(arr, 'get') and not isinstance(arr, np.ndarray) else arr
+    if in_bad_fork():
+        raise RuntimeError(BAD_FORK)
     cp = _cupy()
     with cp.cuda.Device(dev.index or 0):
         return cp.asarray(arr)
