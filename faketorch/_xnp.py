@@ -71,6 +71,8 @@ def array(a, dtype=None, *, copy=True, order='K', ndmin=0, **kw):
 def ascontiguousarray(a, dtype=None):
     if not _gpu(a):
         return _np.ascontiguousarray(a, dtype)
+    if dtype is None and a.ndim and a.flags.c_contiguous:      # CuPy's answer, without a call to it
+        return a
     return _module_of(a).ascontiguousarray(a, dtype)
 
 

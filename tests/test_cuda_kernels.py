@@ -237,3 +237,22 @@ def test_softmax_rows(dtype, ran):
     _close(res[1][0], res[0][0], dtype)
     _close(res[1][1], res[0][1], dtype)
     assert ran == ['softmax_rows', 'softmax_bwd_rows']
+
+
+@pytest.mark.parametrize('dtype', [torch.float32, torch.float64])
+def test_safe_softmax_rows(dtype, ran):
+    """The math attention's softmax on CUDA, one kernel (a row of -inf gives zeros), and softmax's backward."""
+    torch.manual_seed(0)
+    q, k, v, g = (torch.randn(6, 5, 4, dtype=dtype) for _ in range(4))
+    mask = torch.ones(5, 5, dtype=torch.bool)
+    mask[2] = False     # query 2 sees no key: its row of scores is all -inf
+    res = []
+    for dev in ('cpu', 'cuda'):
+        qd = q.to(dev).detach().requires_grad_()
+        out = F.scaled_dot_product_attention(qd, k.to(dev), v.to(dev), attn_mask=mask.to(dev))
+        out.backward(g.to(dev))
+        res.append((out.detach(), qd.grad))
+    _close(res[1][0], res[0][0], dtype, scale=10)
+    _close(res[1][1], res[0][1], dtype, scale=10)
+    assert res[1][0][:, 2].abs().sum().item() == 0
+    assert ran == ['safe_softmax_rows', 'softmax_bwd_rows']

@@ -127,7 +127,9 @@ def matmul(input, other, _name=None, _kernel=None):
     cuda_blas_check(_kernel or _cuda_kernel(a.ndim, b.ndim), input, a, b)
     if input.dtype._cat < 2 and a.size and b.size:
         data = data.astype(input.dtype._np, copy=False)
-    r = _make(np.asarray(data), input.dtype, input._device)
+    if not data.shape:      # NumPy's vector dot product is a scalar
+        data = np.asarray(data)
+    r = _make(data, input.dtype, input._device)
     if grad_state.enabled and (input._requires_grad or other._requires_grad):
         attach(_name or _mm_name(a.ndim, b.ndim, a.shape, b.shape), _matmul_bwd, (input, other), (r,),
                save=(input, other))

@@ -120,7 +120,7 @@ def stack(tensors, dim=0):
     rt = D.result_type_of(tensors) if len({t.dtype for t in tensors}) > 1 else tensors[0].dtype
     one = shape[:d] + (1,) + shape[d:]     # np.stack's own checks cost more than this concatenate
     data = _cat_layout(np.concatenate([t._data.reshape(one) for t in tensors], axis=d), tensors)
-    r = _make(data.astype(rt._np, copy=False), rt, tensors[0]._device)
+    r = _make(data if data.dtype == rt._np else data.astype(rt._np), rt, tensors[0]._device)
     if grad_state.enabled and any(t._requires_grad for t in tensors):
         n = len(tensors)
         attach('StackBackward0', lambda node, g: tuple(g.select(d, i) for i in range(n)), tuple(tensors), (r,))

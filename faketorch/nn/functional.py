@@ -666,6 +666,21 @@ _nll_bwd_rows = np.Kernel('nll_bwd_rows', 'raw T w, T s, T total, int64 mean, ra
     y = (i - r * C == t[r]) ? -(w[r] * (mean ? s / total : s)) : 0;""", _nll_bwd_host)
 
 
+def _safe_softmax_host(x, C, y):
+    dead = np.all(x == -np.inf, -1, keepdims=True)
+    _softmax_host(np.where(dead, 0, x), C, y)
+    y[...] = np.where(dead, 0, y)
+    return y
+
+
+# torch._safe_softmax: softmax_rows, but a row that is all -inf gives zeros, not NaN
+_safe_softmax_rows = np.Kernel('safe_softmax_rows', 'raw T x, int64 C', 'raw T y', _ROW_MAX_SUM + """
+    bool dead = true;
+    for (ptrdiff_t j = 0; j < C; j++) dead = dead && !isfinite(x[o + j]) && x[o + j] < 0;
+    const T r = 1 / s;
+    for (ptrdiff_t j = 0; j < C; j++) y[o + j] = dead ? 0 : exp(x[o + j] - m) * r;""", _safe_softmax_host)
+
+
 def _rows(kernel, *arrays):
     """kernel(*arrays, C, out) over the rows of the last axis, C-contiguous."""
     arrays = [np.ascontiguousarray(a) for a in arrays]
@@ -702,7 +717,7 @@ def _softmax_core(input, dim, log):
         s = np.sum(e, axis=ax, keepdims=True)
         with np.errstate(divide='ignore', invalid='ignore'):     # a row of -inf: NaN, silently as torch
             out = z - np.log(s) if log else e * (1 / s)
-    r = _make(out.astype(a.dtype, copy=False), input.dtype, input._device)
+    r = _make(out if out.dtype == a.dtype else out.astype(a.dtype), input.dtype, input._device)
     if input._requires_grad and grad_state.enabled:
         if log:
             attach('LogSoftmaxBackward0', _log_softmax_bwd, (input,), (r,), save=(r,), args=ax)
@@ -1092,7 +1107,7 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
     _check_scalar_types('embedding', "#1 'indices'", input.dtype, input._device, _INDEX_TYPES)
     n = weight.shape[0]
     idx = input._data
-    if idx.size and (idx.min() < 0 or idx.max() >= n):
+    if idx.size and (int(idx.min()) < 0 or int(idx.max()) >= n):     # compared here: no comparison kernels
         raise IndexError('index out of range in self')
     r = _make(weight._data[idx], weight.dtype, weight._device)
     if weight._requires_grad and grad_state.enabled:
@@ -1581,15 +1596,23 @@ def _sdpa_math(query, key, value, attn_mask, dropout_p, is_causal, scale, enable
     w = _matmul(query, key.transpose(-2, -1) * root)
     if attn_mask is not None:
         w = w + attn_mask
-    # torch's _safe_softmax: a row masked out entirely gives zeros, not NaN
-    dead = (w == -math.inf).all(-1, keepdim=True)
-    zero = _make(xp_of(w._device).zeros((), w._data.dtype), w.dtype, w._device)
-    w = _where(dead, zero, softmax(_where(dead, zero, w), -1))
+    w = _safe_softmax(w)
     if dropout_p > 0.0:
         if dropout_p > 1:
             raise RuntimeError(f"dropout probability has to be between 0 and 1, but got {dropout_p}")
         w = dropout(w, dropout_p, True)
     return _matmul(w, value).to(out_dtype)
+
+
+def _safe_softmax(input):
+    """torch._safe_softmax over the last dim: a row masked out entirely gives zeros, not NaN. One
+    SafeSoftmaxBackward0 node whose derivative is softmax's (on the result, so a dead row's is 0 * g)."""
+    a = input._data
+    out = _rows(_safe_softmax_rows, a) if a.size else a.copy()
+    r = _make(out, input.dtype, input._device)
+    if input._requires_grad and grad_state.enabled:
+        attach('SafeSoftmaxBackward0', _softmax_bwd, (input,), (r,), save=(r,), args=a.ndim - 1)
+    return r
 
 
 def _sdpa_bool_mask(mask, query):
@@ -2122,7 +2145,8 @@ def _nll_nd(input, target, weight, ignore_index, reduction):
 
 def _nll_loss(input, target, weight, ignore_index, reduction):
     a = input._data
-    t = target._data.astype(np.int64, copy=False)
+    t = target._data
+    t = t if t.dtype == np.int64 else t.astype(np.int64)
     if a.ndim == 2 and weight is None and reduction != 'none' and _nll_rows.ready(a):
         return _nll_rows_loss(input, t, ignore_index, reduction)
     one_d = a.ndim == 1
