@@ -3,8 +3,8 @@ GRU encoder over packed variable-length inputs (pad_sequence / pack_padded_seque
 enforce_sorted), a GRUCell decoder with Bahdanau-style additive attention computed with
 torch.bmm, masked_fill of the padding and softmax, teacher forcing chosen by a seeded
 random.random(), NLLLoss with ignore_index, gradient clipping, greedy decoding and a small
-beam search with topk. Losses print 3 decimals: 60 Adam steps leave float32 round-off
-in the fourth."""
+beam search with topk; on the GPU when there is one (the lengths stay on the CPU). Losses print
+3 decimals: 60 Adam steps leave float32 round-off in the fourth."""
 import random
 
 import torch
@@ -86,14 +86,15 @@ def make_batch(n, rng):
     seqs.sort(key=len, reverse=True)
     src = pad_sequence([torch.tensor(s) for s in seqs], batch_first=True, padding_value=PAD)
     trg = pad_sequence([torch.tensor([SOS] + s[::-1] + [EOS]) for s in seqs], batch_first=True)
-    return src, torch.tensor([len(s) for s in seqs]), trg
+    return src.to(device), torch.tensor([len(s) for s in seqs]), trg.to(device)
 
 
+device = torch.device('cuda' if torch.cuda.is_available() else 'cpu')
 torch.set_num_threads(1)   # tiny tensors: extra threads only add overhead
 torch.manual_seed(0)
 random.seed(0)   # teacher forcing draws from Python's random module
 data_rng = random.Random(1)
-model = Seq2Seq()
+model = Seq2Seq().to(device)
 print(model)
 print(sum(p.numel() for p in model.parameters() if p.requires_grad), 'trainable parameters')
 src, lengths, trg = make_batch(4, data_rng)
@@ -116,11 +117,11 @@ for step in range(60):
 
 
 def greedy(model, seq, max_len=8):
-    src = torch.tensor([seq])
+    src = torch.tensor([seq], device=device)
     with torch.no_grad():
         enc_out, h = model.encoder(src, torch.tensor([len(seq)]))
-        mask = torch.ones(1, len(seq), dtype=torch.bool)
-        tok, out, attns = torch.tensor([SOS]), [], []
+        mask = torch.ones(1, len(seq), dtype=torch.bool, device=device)
+        tok, out, attns = torch.tensor([SOS], device=device), [], []
         for _ in range(max_len):
             logp, h, a = model.decoder(tok, h, enc_out, mask)
             tok = logp.argmax(1)
@@ -132,10 +133,10 @@ def greedy(model, seq, max_len=8):
 
 
 def beam_search(model, seq, beam=3, max_len=8):
-    src = torch.tensor([seq])
+    src = torch.tensor([seq], device=device)
     with torch.no_grad():
         enc_out, h = model.encoder(src, torch.tensor([len(seq)]))
-        mask = torch.ones(1, len(seq), dtype=torch.bool)
+        mask = torch.ones(1, len(seq), dtype=torch.bool, device=device)
         beams = [(0.0, [SOS], h)]
         for _ in range(max_len):
             cand = []
@@ -143,7 +144,7 @@ def beam_search(model, seq, beam=3, max_len=8):
                 if toks[-1] == EOS:
                     cand.append((score, toks, hb))
                     continue
-                logp, hn, _ = model.decoder(torch.tensor([toks[-1]]), hb, enc_out, mask)
+                logp, hn, _ = model.decoder(torch.tensor([toks[-1]], device=device), hb, enc_out, mask)
                 top = logp[0].topk(beam)
                 for lp, ix in zip(top.values.tolist(), top.indices.tolist()):
                     cand.append((score + lp, toks + [ix], hn))
@@ -156,5 +157,5 @@ for seq in ([3, 4, 5], [9, 8, 7, 6], [10, 3, 12, 5, 7]):
     out, attn = greedy(model, seq)
     print('input', [s - 3 for s in seq], '-> greedy', out)
     print('  attention argmax', attn.argmax(1).tolist(), 'rows sum to 1:',
-          torch.allclose(attn.sum(1), torch.ones(attn.size(0))))
+          torch.allclose(attn.sum(1), torch.ones(attn.size(0), device=device)))
 print('beam', beam_search(model, [5, 6, 7]))

@@ -2,7 +2,7 @@
 a corpus tokenised into a flat id tensor, batchify / get_batch, a 2-layer LSTM with dropout
 and tied input/output embeddings, truncated BPTT (hidden states detached between batches),
 clip_grad_norm_, plain SGD with a manual lr anneal, perplexity via math.exp, and generation
-with temperature sampling."""
+with temperature sampling; on the GPU when there is one (sampling with a CPU generator)."""
 import math
 
 import torch
@@ -70,8 +70,9 @@ def evaluate(model, source, bptt):
 
 
 torch.set_num_threads(1)   # tiny tensors: extra threads only add overhead
+device = torch.device('cuda' if torch.cuda.is_available() else 'cpu')
 torch.manual_seed(0)
-ids = torch.tensor([word2idx[w] for w in corpus], dtype=torch.long)
+ids = torch.tensor([word2idx[w] for w in corpus], dtype=torch.long, device=device)
 split = int(0.8 * len(ids))
 train_data, val_data = batchify(ids[:split], 4), batchify(ids[split:], 2)
 print('train', tuple(train_data.shape), 'val', tuple(val_data.shape))
@@ -79,7 +80,7 @@ data, targets = get_batch(train_data, 0, 5)
 print('first batch', data.shape, targets.shape, data.is_contiguous(), targets[:6].tolist())
 
 ntokens = len(vocab)
-model = RNNModel(ntokens, 16, 16, 2, dropout=0.2)
+model = RNNModel(ntokens, 16, 16, 2, dropout=0.2).to(device)
 print(model)
 print('tied', model.decoder.weight is model.encoder.weight,
       sum(p.numel() for p in model.parameters()), 'parameters')
@@ -113,14 +114,14 @@ print('hidden grad_fn after detach:', hidden[0].grad_fn is not None, repackage_h
 
 model.eval()
 hidden = model.init_hidden(1)
-inp = torch.tensor([[word2idx['the']]])
+inp = torch.tensor([[word2idx['the']]], device=device)
 words = ['the']
 gen = torch.Generator().manual_seed(3)
 with torch.no_grad():
     for _ in range(10):
         output, hidden = model(inp, hidden)
         weights = output.squeeze().div(0.7).exp()
-        idx = torch.multinomial(weights, 1, generator=gen)[0]
+        idx = torch.multinomial(weights.cpu(), 1, generator=gen)[0]
         inp.fill_(idx)
         words.append(vocab[idx])
 print(' '.join(words))

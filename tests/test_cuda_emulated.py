@@ -96,9 +96,11 @@ def test_training_script_same_on_emulated_gpu(script):
 # the examples that run unchanged with `cuda` as the default device (the others pass CPU generators or
 # lengths, or call .numpy(), which torch refuses for CUDA tensors too), and those that move their model and
 # batches to the GPU themselves when torch.cuda.is_available()
-_DEVICE_EXAMPLES = [(s, 'cuda') for s in ('autograd.py', 'custom_autograd.py', 'dcgan.py', 'gan.py', 'gnn_func.py',
-                                          'numerics.py', 'regression.py', 'resnet_cnn.py', 'transformer_classifier.py',
-                                          'vae.py')] + [(s, 'gpu') for s in ('char_rnn.py', 'train_classifier.py')]
+_DEVICE_EXAMPLES = ([(s, 'cuda') for s in ('autograd.py', 'custom_autograd.py', 'dcgan.py', 'gan.py', 'gnn_func.py',
+                                           'numerics.py', 'regression.py', 'resnet_cnn.py', 'transformer_classifier.py',
+                                           'vae.py')]
+                    + [(s, 'gpu') for s in ('char_rnn.py', 'seq2seq_attention.py', 'train_classifier.py',
+                                            'word_lm.py')])
 
 
 @pytest.mark.parametrize('script,mode', _DEVICE_EXAMPLES)

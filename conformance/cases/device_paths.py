@@ -28,11 +28,13 @@ check('Tensor.__getitem__', lambda torch: torch.ones(3)[torch.tensor([5])], name
 check('Tensor.__getitem__', lambda torch: torch.arange(6.).reshape(2, 3)[[1, 0], [2, -4]], name='list_indices_negative')
 check('Tensor.__getitem__', lambda torch: torch.ones(2, 0)[torch.tensor([5])], name='empty_result_no_bounds_check')
 check('Tensor.__setitem__', lambda torch: torch.ones(3).__setitem__(torch.tensor([4]), 2.), name='index_past_end')
-check('Tensor.index_put_', lambda torch: torch.ones(3).index_put_((torch.tensor([3]),), torch.tensor(1.), accumulate=True),
+check('Tensor.index_put_',
+      lambda torch: torch.ones(3).index_put_((torch.tensor([3]),), torch.tensor(1.), accumulate=True),
       name='accumulate_index_past_end')
 check('torch.gather', lambda torch: torch.ones(2, 3).gather(1, torch.tensor([[1], [3]])), name='index_past_end_row_1')
 check('torch.nn.functional.multilabel_margin_loss',
-      lambda torch: torch.nn.functional.multilabel_margin_loss(torch.ones(2, 4), torch.tensor([[0, 9, -1, 0], [1, -1, 7, 7]])),
+      lambda torch: torch.nn.functional.multilabel_margin_loss(torch.ones(2, 4),
+                                                               torch.tensor([[0, 9, -1, 0], [1, -1, 7, 7]])),
       name='target_past_end')
 check('torch.repeat_interleave', lambda torch: torch.repeat_interleave(torch.tensor([2, -1])), name='negative_counts')
 check('torch.repeat_interleave', lambda torch: torch.repeat_interleave(torch.ones(2), torch.tensor([1, -1])),
