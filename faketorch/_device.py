@@ -89,9 +89,7 @@ def xp_of(dev):
     if dev.type == 'cpu':
         return np
     if dev.type == 'cuda':
-        if in_bad_fork():
-            raise RuntimeError(BAD_FORK)
-        return _cupy()
+        return _cuda_xp()
     raise RuntimeError(f"faketorch: device type {dev.type} is not supported")
 
 
@@ -125,6 +123,14 @@ BAD_FORK = ("Cannot re-initialize CUDA in forked subprocess. To use CUDA with mu
             "'spawn' start method")
 
 
+def _cuda_xp():
+    """CuPy, to hold arrays on a CUDA device: a process forked after CUDA was used (a DataLoader worker)
+    refuses with torch's _lazy_init error, where CuPy would raise its own."""
+    if in_bad_fork():
+        raise RuntimeError(BAD_FORK)
+    return _cupy()
+
+
 def in_bad_fork():
     """A child forked after CuPy was loaded (a DataLoader worker): CUDA cannot be used there."""
     return bool(_cupy_pid) and _cupy_pid[0] != os.getpid()
@@ -156,8 +162,7 @@ def check_device(dev):
     if dev.type == 'cpu':
         return
     if dev.type == 'cuda' and cuda_available():
-        if in_bad_fork():       # a DataLoader worker forked after CUDA was used: torch's _lazy_init refuses
-            raise RuntimeError(BAD_FORK)
+        _cuda_xp()
         return
     exc, msg = _NOT_BUILT.get(dev.type, (RuntimeError, f"faketorch: device type {dev.type} is not supported"))
     raise exc(msg)
@@ -181,8 +186,6 @@ def to_device_array(arr, dev):
     """Copy an array onto a device (no copy if it is already there)."""
     if dev.type == 'cpu':
         return arr.get() if hasattr(arr, 'get') and not isinstance(arr, np.ndarray) else arr
-    if in_bad_fork():
-        raise RuntimeError(BAD_FORK)
-    cp = _cupy()
+    cp = _cuda_xp()
     with cp.cuda.Device(dev.index or 0):
         return cp.asarray(arr)

@@ -366,15 +366,16 @@ def _zeroed(np_idx):
                  and not _is_mask(i) else i for i in np_idx)
 
 
-def _get_gpu(data, np_idx):
-    """An advanced index into a CuPy array, bounds-checked first (one sync): CuPy wraps an out-of-range index
-    around where NumPy raises (and torch's CUDA kernels assert); we raise torch's CPU error."""
-    found = _advanced_error(data, np_idx) if _has_index_array(np_idx) else None
-    if found is _EMPTY:
-        return _get(data, _zeroed(np_idx))
-    if found is not None:
+def _gpu_index_ok(data, np_idx, basic):
+    """CuPy wraps an out-of-range index array around where NumPy raises (and torch's CUDA kernels assert): an
+    advanced index into a CuPy array is checked first (one sync), raising torch's CPU error. False where the
+    result is empty, torch then reading no index."""
+    if basic or not np._gpu(data) or not _has_index_array(np_idx):
+        return True
+    found = _advanced_error(data, np_idx)
+    if found is not None and found is not _EMPTY:
         raise found
-    return _get(data, np_idx)
+    return found is None
 
 
 def _has_index_array(np_idx):
@@ -450,8 +451,9 @@ def getitem(self, idx):
         return make_view(self, data, 'SelectBackward0',
                          lambda node, g: _scatter_grad(shape, (idx,), g, True), lambda b: getitem(b, idx))
     np_idx, basic, last = _convert(idx, self)
+    ok = basic or not np._gpu(self._data) or _gpu_index_ok(self._data, np_idx, basic)    # (the CPU's hot path)
     try:
-        data = _get(self._data, np_idx) if basic or not np._gpu(self._data) else _get_gpu(self._data, np_idx)
+        data = _get(self._data, np_idx if ok else _zeroed(np_idx))
     except IndexError as e:
         data = _refetch(self, np_idx, idx, basic, e)
     shape = self._data.shape
@@ -629,12 +631,8 @@ def _writable(data, np_idx, basic):
 
 
 def _assign(data, np_idx, v, accumulate, t, idx, basic):
-    if not basic and np._gpu(data) and _has_index_array(np_idx):    # CuPy wraps an index around (see _get_gpu)
-        found = _advanced_error(data, np_idx)
-        if found is _EMPTY:
-            return
-        if found is not None:
-            raise found
+    if not _gpu_index_ok(data, np_idx, basic):
+        return          # no element to write, and torch reads no index
     try:
         if isinstance(v, np.ndarray) and v.ndim and v.shape[0] == 1:
             # torch drops a value's leading size-1 dims before broadcasting it into the target

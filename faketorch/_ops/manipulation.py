@@ -154,7 +154,8 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
             from .selection import index_select
             return index_select(input, d, _make(idx, D.int64, input._device))
         repeats = int(repeats._data.reshape(-1)[0])
-        _no_negative_repeats(np.asarray([repeats]))
+        if repeats < 0:
+            raise RuntimeError("repeats can not be negative")
     if repeats < 0:
         raise RuntimeError("Repeats must be non-negative")
     r = _make(np.repeat(a, repeats, axis=d), input.dtype, input._device)
