@@ -57,9 +57,12 @@ _STREAMS = {
     'Beta': lambda t, d: (d.Beta(t.tensor([0.5, 2.0]), t.tensor([0.5, 3.0])).sample((3,)), d.Beta(2., 2.).sample()),
     'Dirichlet': lambda t, d: d.Dirichlet(t.tensor([[0.5, 1.0, 2.0], [3.0, 3.0, 3.0]])).sample((2,)),
 }
+# The raw draws are bit-exact; MultivariateNormal's covariance goes through a float32 Cholesky, whose
+# last bit differs between torch's LAPACK and NumPy's on some CPUs (seen on Intel, not on AMD).
+_ULP = {'MultivariateNormal'}
 for _name, _fn in _STREAMS.items():
     _api = _name if '.' in _name else _name + '.sample'
-    check(f'distributions.{_api}', _stream(_fn), name='seeded', exact=True)
+    check(f'distributions.{_api}', _stream(_fn), name='seeded', exact=_name not in _ULP)
 
 
 @case('distributions.Normal.sample', exact=True)

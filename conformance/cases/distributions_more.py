@@ -155,7 +155,7 @@ _STREAMS = {
 # The raw draws are bit-exact; these pass them through float32 exp/log/log1p/pow, which in
 # faketorch are NumPy's and differ from torch's vectorised kernels by an ulp now and then.
 _ULP = {'Laplace', 'LogNormal', 'Gumbel', 'Weibull', 'Pareto', 'Kumaraswamy', 'ContinuousBernoulli',
-        'GeneralizedPareto', 'RelaxedOneHotCategorical', 'LogisticNormal'}
+        'GeneralizedPareto', 'RelaxedBernoulli', 'RelaxedOneHotCategorical', 'LogisticNormal'}
 for _name, _fn in _STREAMS.items():
     check(f'distributions.{_name}.sample', _stream(_fn), name='seeded', exact=_name not in _ULP)
 
