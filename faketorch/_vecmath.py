@@ -334,10 +334,10 @@ def rounded(numpy_fn):
     float32 exp, log, tanh, ... (MKL's VML, closed source) mostly give the correctly rounded value:
     this way 93-99.99% of results have torch's bits (tests/test_vecmath.py), against 52-91% for
     NumPy's float32 loops."""
-    def fwd(a):
+    def fwd(a, *scalars):
         if exact[0] and type(a) is np.ndarray and a.dtype == _f32:
-            return numpy_fn(a, out=np.empty_like(a), dtype=_f64)
-        return numpy_fn(a)
+            return numpy_fn(a, *scalars, out=np.empty_like(a), dtype=_f64)
+        return numpy_fn(a, *scalars)
     return fwd
 
 

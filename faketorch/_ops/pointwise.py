@@ -729,6 +729,9 @@ register(rsub, method=False)
 _POW_SPECIAL = {3: lambda a: a * a * a, -2: lambda a: 1 / (a * a), -0.5: lambda a: 1 / np.sqrt(a)}
 
 
+_power = V.rounded(np.power)     # tensor ** scalar
+
+
 def pow(input, exponent, *, out=None):
     if not isinstance(input, Tensor):       # torch.pow(scalar, tensor)
         s = _as_scalar(input)
@@ -755,7 +758,7 @@ def pow(input, exponent, *, out=None):
     elif e == 0.5 and rt._cat >= _FLOAT:
         data = np.sqrt(a)
     else:
-        data = np.power(a, b)
+        data = _power(a, b)
     r = _make(data.astype(rt._np, copy=False), rt, input._device)
     if input._requires_grad and grad_state.enabled:
         def bwd(node, g):
