@@ -1,7 +1,7 @@
 """torch.ops: `torch.ops.aten.<name>` finds faketorch's own function of that name (torch.<name>,
-torch.linalg/special/fft for the prefixed aten names, else the Tensor method, which also covers the
-in-place `add_` forms). faketorch has no operator schemas, so every overload (`.default`,
-`.Tensor`, `.out` ...) calls the same function."""
+torch.linalg/special/fft for the prefixed aten names, torch.nn.functional for the few aten ops only
+published there, else the Tensor method, which also covers the in-place `add_` forms). faketorch has
+no operator schemas, so every overload (`.default`, `.Tensor`, `.out` ...) calls the same function."""
 import types
 
 import faketorch
@@ -23,6 +23,11 @@ def _safe_softmax(input, dim, dtype=None):
 
 
 _ATEN_ONLY = {'_safe_softmax': _safe_softmax}
+# aten ops torch publishes only under torch.nn.functional, whose positional arguments there are aten's
+_FUNCTIONAL = {'gelu': 'gelu', 'silu': 'silu', 'mish': 'mish', 'hardswish': 'hardswish', 'hardsigmoid': 'hardsigmoid',
+               'leaky_relu': 'leaky_relu', 'softplus': 'softplus', 'hardtanh': 'hardtanh', 'log_sigmoid': 'logsigmoid',
+               'glu': 'glu', 'softshrink': 'softshrink', 'pad': 'pad', 'one_hot': 'one_hot', 'linear': 'linear',
+               'avg_pool2d': 'avg_pool2d', 'scaled_dot_product_attention': 'scaled_dot_product_attention'}
 
 
 def _plain_function(obj):
@@ -32,6 +37,8 @@ def _plain_function(obj):
 def _find_aten(name):
     if name in _ATEN_ONLY:
         return _ATEN_ONLY[name]
+    if name in _FUNCTIONAL:
+        return getattr(faketorch.nn.functional, _FUNCTIONAL[name])
     fn = _plain_function(getattr(faketorch, name, None))
     for prefix in _SUBMODULE_PREFIXES:
         if fn is None and name.startswith(prefix):

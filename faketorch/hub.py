@@ -6,6 +6,7 @@ offered; ``load_state_dict_from_url`` and ``download_url_to_file`` work as in to
 import os
 import re
 import sys
+from urllib.parse import urlparse     # also torch.hub.urlparse, which scripts import from here
 
 __all__ = ['download_url_to_file', 'get_dir', 'help', 'list', 'load', 'load_state_dict_from_url', 'set_dir']
 
@@ -18,7 +19,7 @@ READ_DATA_CHUNK = 128 * 1024
 _hub_dir = [None]
 
 
-def _torch_home():
+def _get_torch_home():
     default = os.path.join(os.getenv(ENV_XDG_CACHE_HOME, DEFAULT_CACHE_DIR), 'torch')
     return os.path.expanduser(os.getenv(ENV_TORCH_HOME, default))
 
@@ -27,7 +28,7 @@ def get_dir():
     """The hub cache: set_dir's path, else $TORCH_HOME/hub, else $XDG_CACHE_HOME/torch/hub (~/.cache)."""
     if _hub_dir[0] is not None:
         return _hub_dir[0]
-    return os.path.join(_torch_home(), 'hub')
+    return os.path.join(_get_torch_home(), 'hub')
 
 
 def set_dir(d):
@@ -77,7 +78,6 @@ def download_url_to_file(url, dst, hash_prefix=None, progress=True):
 def load_state_dict_from_url(url, model_dir=None, map_location=None, progress=True, check_hash=False,
                              file_name=None, weights_only=False):
     """Download a checkpoint into <hub dir>/checkpoints (once) and faketorch.load it."""
-    from urllib.parse import urlparse
     from . import serialization
     if model_dir is None:
         model_dir = os.path.join(get_dir(), 'checkpoints')

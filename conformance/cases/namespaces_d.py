@@ -1,0 +1,52 @@
+"""torch._C's fuser switches that scripts flip at their top, torch.ops.aten's ops that torch publishes
+only under nn.functional, and the small hub/_triton helpers scripts import."""
+import importlib
+
+from conformance import case, check
+
+
+@case('torch._C._jit_set_profiling_executor')
+def jit_switches(torch):
+    C = torch._C
+    got = [C._jit_set_profiling_executor(False), C._jit_set_profiling_executor(True),
+           C._jit_set_profiling_mode(0), C._jit_set_profiling_mode(None), C._jit_set_profiling_mode(1.0),
+           C._jit_override_can_fuse_on_cpu(True), C._jit_can_fuse_on_cpu(), C._jit_override_can_fuse_on_cpu(False),
+           C._jit_can_fuse_on_cpu(), C._jit_override_can_fuse_on_gpu(True), C._jit_can_fuse_on_gpu(),
+           C._jit_set_texpr_fuser_enabled(False), C._jit_texpr_fuser_enabled(), C._jit_set_texpr_fuser_enabled(True),
+           C._jit_texpr_fuser_enabled(), C._jit_set_nvfuser_enabled(False), C._jit_set_nvfuser_guard_mode(True),
+           C._get_tracing_state(), C._get_privateuse1_backend_name(), C._log_api_usage_once('faketorch'),
+           C._profiler._set_cuda_sync_enabled_val(False), C.Generator is torch.Generator]
+    importlib.import_module(torch.__name__ + '._C._profiler')
+    return got
+
+
+check('torch._C._jit_set_profiling_mode', lambda torch: torch._C._jit_set_profiling_mode('yes'), name='not_a_bool')
+check('torch._C._jit_set_profiling_mode', lambda torch: torch._C._jit_set_profiling_mode(True, False), name='two_args')
+check('torch._C._jit_set_nvfuser_enabled', lambda torch: torch._C._jit_set_nvfuser_enabled(x=1), name='keyword')
+check('torch._C._get_tracing_state', lambda torch: torch._C._get_tracing_state(1), name='extra_arg')
+check('torch._C._set_grad_enabled', lambda torch: (torch._C._set_grad_enabled(False), torch.is_grad_enabled(),
+                                                   (torch.ones(1, requires_grad=True) * 2).requires_grad))
+
+
+@case('torch.ops.aten.gelu')
+def aten_functional_ops(torch):
+    aten = torch.ops.aten
+    x = torch.tensor([-1.5, -0.25, 0.5, 2.], requires_grad=True)
+    outs = [aten.gelu(x), aten.gelu.default(x, approximate='tanh'), aten.silu(x), aten.mish(x), aten.hardswish(x),
+            aten.hardsigmoid(x), aten.leaky_relu(x, 0.2), aten.softplus(x, 2, 1), aten.hardtanh(x, -0.5, 0.5),
+            aten.log_sigmoid(x), aten.glu(x, 0), aten.softshrink(x, 0.3), aten.pad(x, [1, 2], 'constant', 3.),
+            aten.one_hot(torch.tensor([0, 2]), 3), aten.linear(x[None], torch.ones(2, 4), torch.ones(2)),
+            aten.avg_pool2d(x.reshape(1, 1, 2, 2), 2)]
+    outs[0].sum().backward()
+    return outs, x.grad, [o.grad_fn.name() if o.grad_fn else None for o in outs], str(aten.gelu)
+
+
+@case('torch.hub._get_torch_home')
+def hub_helpers(torch):
+    return torch.hub._get_torch_home(), torch.hub.urlparse('https://host/a/b.pth?x=1').path
+
+
+@case('torch.utils._triton.has_triton')
+def triton_absent(torch):
+    t = importlib.import_module(torch.__name__ + '.utils._triton')
+    return t.has_triton(), t.has_triton_package()
