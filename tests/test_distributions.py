@@ -155,5 +155,8 @@ def test_streams_match_torch():
                 dist.Bernoulli(lib.tensor([.2, .9])).sample((3,)), dist.Uniform(-1., 2.).sample((4,)),
                 dist.MultivariateNormal(lib.zeros(2), lib.tensor([[2., .5], [.5, 1.]])).sample((3,)),
                 dist.Beta(lib.tensor([.5, 2.]), 1.5).sample((2,))]
-    for t, f in zip(draw(torch, torch.distributions), draw(ft, D)):
-        assert np.array_equal(t.numpy(), f.numpy())
+    for i, (t, f) in enumerate(zip(draw(torch, torch.distributions), draw(ft, D))):
+        if i == 6:      # a float32 Cholesky sits after the draws: torch's MKL differs in the last bit on Intel CPUs
+            np.testing.assert_allclose(t.numpy(), f.numpy(), rtol=1e-6, atol=1e-7)
+        else:
+            assert np.array_equal(t.numpy(), f.numpy())
