@@ -2,6 +2,7 @@
 torch.linalg/special/fft for the prefixed aten names, torch.nn.functional for the few aten ops only
 published there, else the Tensor method, which also covers the in-place `add_` forms). faketorch has
 no operator schemas, so every overload (`.default`, `.Tensor`, `.out` ...) calls the same function."""
+import sys
 import types
 
 import faketorch
@@ -97,7 +98,10 @@ class _OpNamespace(types.ModuleType):
         self.name, self.__file__ = name, 'torch.ops'
 
     def __getattr__(self, op_name):
-        op = _find_aten(op_name) if self.name == 'aten' and not op_name.startswith('__') else None
+        if self.name == 'aten':
+            op = _find_aten(op_name) if not op_name.startswith('__') else None
+        else:       # a custom op (torch.library.custom_op)
+            op = sys.modules.get('faketorch.library') and faketorch.library._registry.get((self.name, op_name))
         if op is None:
             raise AttributeError(f"'_OpNamespace' '{self.name}' object has no attribute '{op_name}'")
         packet = OpOverloadPacket(self.name, op_name, op)
