@@ -106,6 +106,10 @@ def numel(input):
     return input.numel()
 
 
+def _shape_as_tensor(input):
+    return tensor(input.shape, dtype=int64)
+
+
 def result_type(tensor1, tensor2):
     ts = [t for t in (tensor1, tensor2) if isinstance(t, Tensor)]
     ss = [s for s in (tensor1, tensor2) if not isinstance(s, Tensor)]

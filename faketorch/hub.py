@@ -19,6 +19,40 @@ READ_DATA_CHUNK = 128 * 1024
 _hub_dir = [None]
 
 
+class _Faketqdm:
+    """The download progress torch prints when the tqdm package is not installed: a percentage on stderr."""
+    def __init__(self, total=None, disable=False, unit=None, *args, **kwargs):
+        self.total, self.disable, self.n = total, disable, 0
+
+    def update(self, n):
+        if not self.disable:
+            self.n += n
+            sys.stderr.write(f'\r{self.n:.1f} bytes' if self.total is None else f'\r{100 * self.n / float(self.total):.1f}%')
+            sys.stderr.flush()
+
+    def set_description(self, *args, **kwargs):
+        pass
+
+    def write(self, s):
+        sys.stderr.write(f'{s}\n')
+
+    def close(self):
+        self.disable = True
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        if not self.disable:
+            sys.stderr.write('\n')
+
+
+try:
+    from tqdm import tqdm
+except ImportError:
+    tqdm = _Faketqdm
+
+
 def _get_torch_home():
     default = os.path.join(os.getenv(ENV_XDG_CACHE_HOME, DEFAULT_CACHE_DIR), 'torch')
     return os.path.expanduser(os.getenv(ENV_TORCH_HOME, default))
@@ -49,19 +83,15 @@ def download_url_to_file(url, dst, hash_prefix=None, progress=True):
                                     prefix=os.path.basename(dst) + '.', suffix='.partial')
     try:
         sha = hashlib.sha256() if hash_prefix is not None else None
-        done = 0
-        while True:
-            buf = u.read(READ_DATA_CHUNK)
-            if not buf:
-                break
-            f.write(buf)
-            if sha is not None:
-                sha.update(buf)
-            done += len(buf)
-            if progress and size:
-                sys.stderr.write(f'\r{100 * done // size:3d}% {done}/{size}')
-        if progress and size:
-            sys.stderr.write('\n')
+        with tqdm(total=size, disable=not progress, unit='B', unit_scale=True, unit_divisor=1024) as bar:
+            while True:
+                buf = u.read(READ_DATA_CHUNK)
+                if not buf:
+                    break
+                f.write(buf)
+                if sha is not None:
+                    sha.update(buf)
+                bar.update(len(buf))
         f.close()
         if sha is not None:
             digest = sha.hexdigest()

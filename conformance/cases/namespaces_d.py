@@ -50,3 +50,23 @@ def hub_helpers(torch):
 def triton_absent(torch):
     t = importlib.import_module(torch.__name__ + '.utils._triton')
     return t.has_triton(), t.has_triton_package()
+
+
+check('torch.spmm', lambda torch: (torch.spmm(torch.sparse_coo_tensor([[0, 1], [1, 0]], [1., 2.], (2, 2)), torch.ones(2, 3)),
+                                   torch.spmm(torch.eye(2), torch.ones(2, 3))))
+check('torch._shape_as_tensor', lambda torch: torch._shape_as_tensor(torch.ones(2, 3, 0)))
+check('torch.utils.model_zoo.tqdm', lambda torch: importlib.import_module(torch.__name__ + '.utils.model_zoo').tqdm.__name__)
+
+
+@case('torch.utils.swap_tensors')
+def swap_tensors(torch):
+    x, y = torch.ones(2, requires_grad=True), torch.zeros(3)
+    x.tag = 'x'
+    torch.utils.swap_tensors(x, y)
+    p, q = torch.nn.Parameter(torch.ones(2)), torch.zeros(2)
+    torch.utils.swap_tensors(p, q)
+    m = torch.nn.Linear(2, 2)
+    w = m.weight
+    torch.utils.swap_tensors(m.weight, torch.nn.Parameter(torch.zeros(2, 2)))
+    return (x, y, y.tag, hasattr(x, 'tag'), type(p).__name__, type(q).__name__, p, q, m.weight is w, m.weight,
+            list(m.state_dict().values()))

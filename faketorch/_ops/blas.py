@@ -289,6 +289,14 @@ def product_out(f):
 for _f in (matmul, mm, bmm, dot, mv):
     register(product_out(_f))
 register(with_out(outer))
+
+
+def spmm(input, mat2):
+    """torch's old name for mm, for a sparse (or dense) input times a dense matrix."""
+    return input.mm(mat2)
+
+
+register(spmm, method=False)
 def _product_inplace(f):
     from ._core import check_inplace, commit_inplace
 

@@ -16,6 +16,11 @@ from .. import _device
 from .. import _dtype as D
 from .._tensor import Tensor, _make
 from ..utils.hooks import RemovableHandle
+from collections.abc import Iterable as _Iterable
+from typing import Any as _Any
+
+# what an optimizer's params may be (the type scripts annotate with)
+ParamsT = _Iterable[Tensor] | _Iterable[dict[str, _Any]] | _Iterable[tuple[str, Tensor]]
 
 __all__ = ['Optimizer', 'register_optimizer_step_pre_hook', 'register_optimizer_step_post_hook']
 
