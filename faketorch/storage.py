@@ -226,15 +226,25 @@ def untyped_storage(self):
 _warned_typed = []
 
 
-def storage(self):
-    """The deprecated TypedStorage view of the tensor's memory (torch warns the first time)."""
+def _warn_typed():
     if not _warned_typed:
         _warned_typed.append(True)
         warnings.warn("TypedStorage is deprecated. It will be removed in the future and UntypedStorage will "
                       "be the only storage class. This should only matter to you if you are using storages "
                       "directly.  To access UntypedStorage directly, use tensor.untyped_storage() instead "
-                      "of tensor.storage()", UserWarning, stacklevel=2)
+                      "of tensor.storage()", UserWarning, stacklevel=3)
+
+
+def storage(self):
+    """The deprecated TypedStorage view of the tensor's memory (torch warns the first time)."""
+    _warn_typed()
     return TypedStorage(wrap_storage=_untyped_storage_of(self), dtype=self.dtype, _internal=True)
+
+
+def storage_type(self):
+    """The legacy storage class of the tensor's dtype (torch.FloatStorage ...)."""
+    _warn_typed()
+    return _legacy_classes[_STORAGE_NAME[self.dtype]]
 
 
 # Shared memory: a CPU array here needs no moving for other processes to reach it (faketorch hands no
@@ -251,5 +261,5 @@ def is_shared(self):
 
 
 from ._ops._core import register as _register  # noqa: E402
-for _f in (untyped_storage, storage, share_memory_, is_shared):
+for _f in (untyped_storage, storage, storage_type, share_memory_, is_shared):
     _register(_f, function=False)

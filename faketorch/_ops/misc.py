@@ -627,3 +627,76 @@ Tensor.where = lambda self, condition, y: where(condition, self, y)    # the met
 from ..autograd._functions.tensor import resize as _resize  # noqa: E402
 
 Tensor.resize = _resize
+
+
+# --- smaller Tensor methods ----------------------------------------------------------------------------
+
+def _fill_diagonal_(self, fill_value, wrap=False):
+    """Fill the main diagonal (entries i, i, ..., i) in place; with wrap, a tall matrix's diagonal starts
+    again every (width + 1) rows, as it runs on through the storage. Written through strided views, so
+    autograd records CopySlices as torch does."""
+    n = self.dim()
+    if n < 2:
+        raise RuntimeError("dimensions must larger than 1")
+    shape = self.shape
+    if n > 2 and any(s != shape[0] for s in shape):
+        raise RuntimeError("all dimensions of input must be of equal length")
+    step, size, offset = sum(self.stride()), min(shape[0], shape[1]), self.storage_offset()
+    self.as_strided((size,), (step,), offset).fill_(fill_value)
+    height, width = shape[0], shape[1]
+    if wrap and n == 2 and height > width + 1:
+        extra = -(-self.numel() // (width + 1)) - size
+        self.as_strided((extra,), (step,), offset + self.stride(0) * (width + 1)).fill_(fill_value)
+    return self
+
+
+def _elementwise_python(name):
+    """apply_/map_/map2_: a Python function over every element (CPU tensors, as in torch), in place."""
+    def method(self, *args):
+        *others, fn = args
+        if self._device.type != 'cpu':
+            raise TypeError(f"{name} is only implemented on CPU tensors")
+        flat = self._data.reshape(-1) if self._data.flags.c_contiguous else None
+        values = [o.expand_as(self)._data.reshape(-1).tolist() for o in others]
+        out = [fn(*v) for v in zip(self._data.reshape(-1).tolist(), *values)]
+        new = np.asarray(out, dtype=self._data.dtype).reshape(self._data.shape)
+        if flat is not None:
+            flat[...] = new.reshape(-1)
+        else:
+            self._data[...] = new
+        self._vc[0] += 1
+        return self
+    method.__name__ = name
+    return method
+
+
+def _dim_order(self, *, ambiguity_check=False):
+    """The dims from outermost to innermost in memory (largest stride first; ties keep their order)."""
+    strides = self.stride()
+    return tuple(sorted(range(self.dim()), key=lambda d: -strides[d]))
+
+
+def _volatile(self):
+    import warnings
+    warnings.warn("volatile was removed (Variable.volatile is always False)", stacklevel=2)
+    return False
+
+
+def _xpu(self, device=None, non_blocking=False, memory_format=None):
+    raise AssertionError("Torch not compiled with XPU enabled")
+
+
+Tensor.fill_diagonal_ = _fill_diagonal_
+Tensor.apply_ = _elementwise_python('apply_')
+Tensor.map_ = _elementwise_python('map_')
+Tensor.map2_ = _elementwise_python('map2_')
+Tensor.is_nonzero = lambda self: __import__('faketorch').is_nonzero(self)
+Tensor.is_same_size = lambda self, other: self.shape == other.shape
+Tensor.output_nr = property(lambda self: self._output_nr)
+Tensor.dim_order = _dim_order
+Tensor.const_data_ptr = Tensor.data_ptr
+Tensor.volatile = property(_volatile)
+Tensor.name = property(lambda self: None)
+Tensor.is_xla = property(lambda self: False)
+Tensor.is_distributed = lambda self: False
+Tensor.xpu = _xpu
