@@ -5,7 +5,7 @@ import os
 from . import _xnp as np
 
 from . import _dtype as D
-from ._ops._core import register
+from ._ops._core import register, namespace as _namespace
 from ._tensor import Tensor
 
 # bfloat16 has no NumPy type: its limits, as torch reports them
@@ -246,6 +246,111 @@ def _check_type(cond, message=None):
 def _check_not_implemented(cond, message=None):
     _check_with(NotImplementedError, cond, message)
 
+
+def typename(obj):
+    """A tensor's legacy type name (torch.FloatTensor), else the object's qualified class name."""
+    if isinstance(obj, Tensor):
+        return obj.type()
+    module = getattr(obj, '__module__', '') or ''
+    module = 'torch' + module[len('faketorch'):] if module.startswith('faketorch') else module
+    name = getattr(obj, '__qualname__', None) or getattr(obj, '__name__', None) or type(obj).__name__
+    if module in ('', 'builtins') or not hasattr(obj, '__qualname__') and not hasattr(obj, '__name__'):
+        cls = type(obj)
+        module = cls.__module__
+        module = 'torch' + module[len('faketorch'):] if module.startswith('faketorch') else module
+        return cls.__qualname__ if module == 'builtins' else f'{module}.{cls.__qualname__}'
+    return f'{module}.{name}'
+
+
+_warn_always = [False]
+
+
+def set_warn_always(b, /):
+    """Whether torch's warn-once warnings are issued every time (a flag: faketorch's warnings are Python's)."""
+    _warn_always[0] = bool(b)
+
+
+def is_warn_always_enabled():
+    return _warn_always[0]
+
+
+def compiled_with_cxx11_abi():
+    return True
+
+
+def is_vulkan_available():
+    return False
+
+
+def get_device_module(device=None):
+    """The torch.<device type> module for a device (default: the accelerator, else cpu)."""
+    import importlib
+    from ._device import device as _dev
+    t = (device if isinstance(device, str) else _dev(device).type if device is not None else None)
+    if t is None:
+        from . import cuda
+        t = 'cuda' if cuda.is_available() else 'cpu'
+    t = t.split(':')[0]
+    try:
+        return importlib.import_module('faketorch.' + t)
+    except ModuleNotFoundError:
+        raise RuntimeError(f"Device '{t}' does not have a corresponding module registered as 'torch.{t}'.") from None
+
+
+# a torch built with MKL, LAPACK, OpenMP and the FFT kernels (deprecated flags; torch.backends says the same)
+_namespace.update(has_mkl=True, has_lapack=True, has_openmp=True, has_spectral=True)
+
+
+def sym_max(a, b):
+    return float(max(a, b)) if isinstance(a, float) or isinstance(b, float) else max(a, b)
+
+
+def sym_min(a, b):
+    return float(min(a, b)) if isinstance(a, float) or isinstance(b, float) else min(a, b)
+
+
+def sym_float(a):
+    return float(a)
+
+
+def sym_int(a):
+    import math
+    return math.trunc(a) if isinstance(a, float) else int(a)
+
+
+def sym_not(a):
+    return not a
+
+
+def sym_ite(b, t, f):
+    return t if b else f
+
+
+def sym_sqrt(a):
+    import math
+    return math.sqrt(a)
+
+
+def sym_sum(args):
+    return sum(args)
+
+
+class SymInt:
+    """A symbolic int of torch.compile's shape tracing; faketorch traces nothing, so none exist."""
+
+
+class SymFloat:
+    """A symbolic float of torch.compile's shape tracing; faketorch traces nothing, so none exist."""
+
+
+class SymBool:
+    """A symbolic bool of torch.compile's shape tracing; faketorch traces nothing, so none exist."""
+
+
+for _f in (typename, set_warn_always, is_warn_always_enabled, compiled_with_cxx11_abi, is_vulkan_available,
+           get_device_module, sym_max, sym_min, sym_float, sym_int, sym_not, sym_ite, sym_sqrt, sym_sum, SymInt,
+           SymFloat, SymBool):
+    register(_f, method=False)
 
 for _f in (set_default_device, get_default_device, set_default_tensor_type, _check_with, _check, _check_index,
            _check_value, _check_type, _check_not_implemented):

@@ -70,3 +70,38 @@ def swap_tensors(torch):
     torch.utils.swap_tensors(m.weight, torch.nn.Parameter(torch.zeros(2, 2)))
     return (x, y, y.tag, hasattr(x, 'tag'), type(p).__name__, type(q).__name__, p, q, m.weight is w, m.weight,
             list(m.state_dict().values()))
+
+
+@case('torch.typename')
+def small_toplevel(torch):
+    x = torch.randn(2, 3)
+    flags = (torch.is_warn_always_enabled(), torch.set_warn_always(True), torch.is_warn_always_enabled(),
+             torch.set_warn_always(False))
+    return (torch.is_inference(x), torch.is_same_size(x, x), torch.is_signed(x), torch.is_distributed(x),
+            torch.typename(x), torch.typename(torch.ones(2, dtype=torch.int64)), torch.typename(3),
+            torch.typename(torch.nn.Linear(2, 2)), torch.typename('s'), torch.typename(torch.ones(1, dtype=torch.half)),
+            flags, (torch.has_mkl, torch.has_lapack, torch.has_openmp, torch.has_spectral),
+            torch.compiled_with_cxx11_abi(), torch.is_vulkan_available(), torch.get_device_module('cpu').__name__.split('.')[-1],
+            torch.get_device_module().__name__.split('.')[-1], torch.as_strided_(torch.arange(6.), (2, 2), (1, 2)))
+
+
+@case('torch.sym_max')
+def sym_functions(torch):
+    return (torch.sym_max(2, 3), torch.sym_min(2, 3.), torch.sym_max(2.5, 1), torch.sym_float(2), torch.sym_int(2.7),
+            torch.sym_int(-2.7), torch.sym_not(True), torch.sym_ite(True, 1, 2), torch.sym_sqrt(4), torch.sym_sum([1, 2]),
+            isinstance(3, torch.SymInt), isinstance(3., torch.SymFloat), isinstance(True, torch.SymBool))
+
+
+@case('torch.cpu.amp.autocast')
+def cpu_device_module(torch):
+    with torch.cpu.amp.autocast():
+        inside = (torch.is_autocast_enabled('cpu'), torch.get_autocast_dtype('cpu'))
+    torch.set_autocast_cpu_dtype(torch.float16)
+    changed = torch.get_autocast_dtype('cpu')
+    torch.set_autocast_cpu_dtype(torch.bfloat16)
+    c = torch.cpu
+    with c.stream(c.current_stream()):
+        pass
+    return (inside, changed, torch.is_autocast_enabled('cpu'), c.is_available(), c.is_initialized(),
+            c.current_device(), c.device_count(), c.synchronize(), c.set_device('cpu'),
+            type(torch.cpu.amp.GradScaler()).__name__, torch.cpu.amp.GradScaler().is_enabled())

@@ -9,7 +9,8 @@ _NAMES = ('abs_', 'acos_', 'acosh_', 'addmv_', 'arccos_', 'arccosh_', 'arcsin_',
           'exp2_', 'exp_', 'expm1_', 'fill_', 'fix_', 'floor_', 'frac_', 'gcd_', 'get_device', 'i0_',
           'index_put_', 'lcm_', 'ldexp_', 'log10_', 'log1p_', 'log2_', 'log_', 'logit_', 'nan_to_num_',
           'neg_', 'negative_', 'rad2deg_', 'reciprocal_', 'round_', 'rsqrt_', 'sigmoid_', 'sin_', 'sinc_',
-          'sinh_', 'sqrt_', 'square_', 'tan_', 'tanh_', 'trunc_', 'xlogy_')
+          'sinh_', 'sqrt_', 'square_', 'tan_', 'tanh_', 'trunc_', 'xlogy_', 'is_inference', 'is_same_size',
+          'is_signed', 'is_distributed', 'as_strided_')
 
 
 def _alias(name):

@@ -111,6 +111,24 @@ is_autocast_cpu_enabled = _deprecated_getter('is_autocast_cpu_enabled', "is_auto
                                              lambda: is_autocast_enabled('cpu'), 883)
 
 
+def _deprecated_setter(old, new, fn, line):
+    def f(value):
+        warnings.warn(f'torch.{old}({"enabled" if "enabled" in old else "dtype"}) is deprecated. Please use '
+                      f'torch.{new} instead. (Triggered internally at '
+                      f'/__w/pytorch/pytorch/torch/csrc/autograd/init.cpp:{line}.)', DeprecationWarning, stacklevel=2)
+        fn(value)
+    f.__name__ = old
+    return f
+
+
+set_autocast_cpu_enabled = _deprecated_setter('set_autocast_cpu_enabled', "set_autocast_enabled('cpu', enabled)",
+                                              lambda v: set_autocast_enabled('cpu', v), 874)
+set_autocast_cpu_dtype = _deprecated_setter('set_autocast_cpu_dtype', "set_autocast_dtype('cpu', dtype)",
+                                            lambda v: set_autocast_dtype('cpu', v), 967)
+set_autocast_gpu_dtype = _deprecated_setter('set_autocast_gpu_dtype', "set_autocast_dtype('cuda', dtype)",
+                                            lambda v: set_autocast_dtype('cuda', v), 958)
+
+
 def is_autocast_cache_enabled():
     return _state.cache_enabled
 
@@ -134,7 +152,8 @@ def autocast_decrement_nesting():
 
 
 for _f in (is_autocast_enabled, set_autocast_enabled, get_autocast_dtype, set_autocast_dtype,
-           get_autocast_cpu_dtype, get_autocast_gpu_dtype, is_autocast_cpu_enabled,
+           get_autocast_cpu_dtype, get_autocast_gpu_dtype, is_autocast_cpu_enabled, set_autocast_cpu_enabled,
+           set_autocast_cpu_dtype, set_autocast_gpu_dtype,
            is_autocast_cache_enabled, set_autocast_cache_enabled, clear_autocast_cache,
            autocast_increment_nesting, autocast_decrement_nesting):
     register(_f, method=False)
