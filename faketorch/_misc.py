@@ -347,6 +347,39 @@ class SymBool:
     """A symbolic bool of torch.compile's shape tracing; faketorch traces nothing, so none exist."""
 
 
+def frobenius_norm(input, dim, keepdim=False):
+    import warnings
+    warnings.warn("at::frobenius_norm is deprecated and it is just left for JIT compatibility. It will be removed "
+                  "in a future PyTorch release. Please use `linalg.vector_norm(A, 2., dim, keepdim)` instead",
+                  UserWarning, stacklevel=2)
+    from .nn.functional import _norm
+    dims = [dim] if isinstance(dim, int) else list(dim)
+    return _norm(input, 2, tuple(sorted(d % input.dim() for d in dims)) if input.dim() else None, keepdim)
+
+
+def nuclear_norm(input, dim=None, keepdim=False):
+    import warnings
+    warnings.warn("at::nuclear_norm is deprecated and it is just left for JIT compatibility. It will be removed "
+                  "in a future PyTorch release. Please use `linalg.matrix_norm(A, 'nuc', dim, keepdim)` instead",
+                  UserWarning, stacklevel=2)
+    from . import linalg
+    return linalg.matrix_norm(input, 'nuc', (-2, -1) if dim is None else dim, keepdim)
+
+
+def segment_reduce(data, reduce, *, lengths=None, indices=None, offsets=None, axis=0, unsafe=False, initial=None):
+    from . import _segment_reduce
+    return _segment_reduce(data, reduce, lengths=lengths, indices=indices, offsets=offsets, axis=axis,
+                           unsafe=unsafe, initial=initial)
+
+
+def to_dlpack(tensor):
+    from .utils.dlpack import to_dlpack as f
+    return f(tensor)
+
+
+for _f in (frobenius_norm, nuclear_norm, segment_reduce, to_dlpack):
+    register(_f, method=False)
+
 for _f in (typename, set_warn_always, is_warn_always_enabled, compiled_with_cxx11_abi, is_vulkan_available,
            get_device_module, sym_max, sym_min, sym_float, sym_int, sym_not, sym_ite, sym_sqrt, sym_sum, SymInt,
            SymFloat, SymBool):

@@ -105,3 +105,21 @@ def cpu_device_module(torch):
     return (inside, changed, torch.is_autocast_enabled('cpu'), c.is_available(), c.is_initialized(),
             c.current_device(), c.device_count(), c.synchronize(), c.set_device('cpu'),
             type(torch.cpu.amp.GradScaler()).__name__, torch.cpu.amp.GradScaler().is_enabled())
+
+
+@case('torch.rms_norm')
+def toplevel_aten_spellings(torch):
+    torch.manual_seed(0)
+    x = torch.randn(2, 3, requires_grad=True)
+    with __import__('warnings').catch_warnings():
+        __import__('warnings').simplefilter('ignore')
+        norms = (torch.frobenius_norm(x, [0, 1]), torch.frobenius_norm(x, 1, True), torch.nuclear_norm(x),
+                 torch.nuclear_norm(x, keepdim=True))
+        (torch.frobenius_norm(x, [1, -2]) + torch.frobenius_norm(x, 1).sum()).backward()
+    a, b = torch.ones(2, 3), torch.ones(2, 3)
+    return (torch.rms_norm(x, [3], torch.ones(3), 1e-5), torch.rms_norm(x, (3,)), norms,
+            torch.max_pool1d_with_indices(torch.randn(1, 2, 6), 2), torch.max_pool1d_with_indices(torch.randn(1, 7), 3, 2, 1),
+            torch.segment_reduce(torch.arange(6.), 'sum', lengths=torch.tensor([2, 4])),
+            torch.feature_dropout_(a, 0.5, True), a, torch.alpha_dropout_(b, 0.5, False), b,
+            torch.feature_alpha_dropout_(torch.ones(2, 3), 0.2, True), type(torch.to_dlpack(torch.ones(2))).__name__,
+            x.grad)

@@ -1446,7 +1446,8 @@ def one_hot(tensor, num_classes=-1):
 # --- distances -------------------------------------------------------------------------------------
 
 def _norm(x, p, dim, keepdim):
-    """Vector p-norm over dim as one node (torch's NormBackward1 formula)."""
+    """Vector p-norm over dim (an int, or a tuple of non-negative dims) as one node (torch's NormBackward1
+    formula)."""
     if x.dtype.is_complex:      # the real fast path below would keep the dtype and square without conj
         from ..linalg import vector_norm
         return vector_norm(x, p, dim, keepdim)
@@ -1467,8 +1468,8 @@ def _norm(x, p, dim, keepdim):
         def bwd(node, g):
             xv, res = node.saved_tensors
             if not keepdim:
-                g = g.unsqueeze(dim)
-                res = res.unsqueeze(dim)
+                for d in sorted(dim) if isinstance(dim, tuple) else (dim,):
+                    g, res = g.unsqueeze(d), res.unsqueeze(d)
             if p == 2:
                 return g * xv / res.masked_fill(res == 0, math.inf)
             if p == 1:
@@ -2949,6 +2950,10 @@ register(lambda input, p, train: _dropout_impl(input, p, train, feature=True), n
          method=False)
 register(lambda input, p, train: _dropout_impl(input, p, train, feature=True, alpha=True),
          name='feature_alpha_dropout', method=False)
+for _n, _kw in (('alpha_dropout_', dict(alpha=True)), ('feature_dropout_', dict(feature=True)),
+                ('feature_alpha_dropout_', dict(feature=True, alpha=True))):
+    register(lambda input, p, train, kw=_kw: _dropout_impl(input, p, train, inplace=True, **kw), name=_n,
+             method=False)
 register(lambda weight, indices, padding_idx=-1, scale_grad_by_freq=False, sparse=False:
          embedding(indices, weight, padding_idx if padding_idx >= 0 else None,
                    scale_grad_by_freq=scale_grad_by_freq, sparse=sparse), name='embedding', method=False)
@@ -3036,3 +3041,9 @@ register(lambda input, lower=1.0 / 8, upper=1.0 / 3, training=False, generator=N
 
 
 from ._functional_spatial import *  # noqa: F401,F403,E402
+
+# torch's top-level spellings of these (aten ops torch publishes in both places)
+register(rms_norm, name='rms_norm', method=False)  # noqa: F405
+register(lambda input, kernel_size, stride=(), padding=0, dilation=1, ceil_mode=False:
+         max_pool1d(input, kernel_size, stride or None, padding, dilation, ceil_mode, return_indices=True),  # noqa: F405
+         name='max_pool1d_with_indices', method=False)
