@@ -179,6 +179,10 @@ def test_gpu_runtime_helpers():
     c.set_sync_debug_mode(0)
     with pytest.raises(RuntimeError, match='invalid value of debug_mode'):
         c.set_sync_debug_mode('loud')
+    x = faketorch.ones(3, device='cuda')
+    assert x.record_stream(c.current_stream()) is None and x.record_stream(c.Stream()) is None
+    with pytest.raises(RuntimeError, match='unknown parameter type'):
+        x.record_stream(None)
 
 
 def test_dlpack_capsule_says_its_device():

@@ -53,3 +53,4 @@ def small_predicates(torch):
 check('Tensor.is_nonzero', lambda torch: torch.tensor([1, 2]).is_nonzero(), name='two_values')
 check('Tensor.volatile', lambda torch: torch.ones(2).volatile)
 check('Tensor.xpu', lambda torch: torch.ones(2).xpu())
+check('Tensor.record_stream', lambda torch: torch.ones(2).record_stream(torch.cpu.current_stream()), name='cpu_tensor')

@@ -700,3 +700,15 @@ Tensor.name = property(lambda self: None)
 Tensor.is_xla = property(lambda self: False)
 Tensor.is_distributed = lambda self: False
 Tensor.xpu = _xpu
+
+
+def _record_stream(self, stream):
+    """Mark a CUDA tensor as used on `stream`: faketorch queues all work on the current stream, whose
+    memory pool frees nothing early, so there is nothing to record."""
+    from ..cuda.streams import Stream
+    if self._device.type == 'cuda' and isinstance(stream, Stream):
+        return None
+    raise RuntimeError("unknown parameter type")
+
+
+Tensor.record_stream = _record_stream
