@@ -18,7 +18,8 @@ from .nn.modules.module import Module
 __all__ = ['script', 'trace', 'trace_module', 'ignore', 'unused', 'export', 'is_scripting', 'is_tracing',
            'annotate', 'Final', 'ScriptModule', 'ScriptFunction', 'RecursiveScriptModule', 'save', 'load',
            'freeze', 'optimize_for_inference', 'script_method', 'interface', 'TracerWarning', 'Attribute',
-           'fork', 'wait', 'isinstance', 'strict_fusion', 'enable_onednn_fusion', 'onednn_fusion_enabled']
+           'fork', 'wait', 'isinstance', 'strict_fusion', 'enable_onednn_fusion', 'onednn_fusion_enabled',
+           'set_fusion_strategy', 'script_if_tracing', 'Error']
 
 Final = typing.Final
 _builtin_isinstance = isinstance
@@ -123,6 +124,24 @@ def freeze(mod, preserved_attrs=None, optimize_numerics=True):
 
 def optimize_for_inference(mod, other_methods=None):
     return mod
+
+
+_fusion_strategy = [[('STATIC', 2), ('DYNAMIC', 10)]]
+
+
+def set_fusion_strategy(strategy):
+    """Record TorchScript's specialisation strategy (nothing is fused here); returns the previous one."""
+    old, _fusion_strategy[0] = _fusion_strategy[0], list(strategy)
+    return old
+
+
+def script_if_tracing(fn):
+    """Compile fn only when traced: faketorch never traces, so fn runs as it is."""
+    return fn
+
+
+class Error(RuntimeError):
+    """TorchScript's runtime error (never raised by faketorch, which runs nothing as TorchScript)."""
 
 
 def enable_onednn_fusion(enabled):

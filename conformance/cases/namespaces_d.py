@@ -123,3 +123,33 @@ def toplevel_aten_spellings(torch):
             torch.feature_dropout_(a, 0.5, True), a, torch.alpha_dropout_(b, 0.5, False), b,
             torch.feature_alpha_dropout_(torch.ones(2, 3), 0.2, True), type(torch.to_dlpack(torch.ones(2))).__name__,
             x.grad)
+
+
+@case('torch.jit.set_fusion_strategy')
+def jit_and_checkpoint_helpers(torch):
+    cp = importlib.import_module(torch.__name__ + '.utils.checkpoint')
+    g = importlib.import_module(torch.__name__ + '.autograd.graph')
+    o = importlib.import_module(torch.__name__ + '.overrides')
+    t = importlib.import_module(torch.__name__ + '.types')
+    first = torch.jit.set_fusion_strategy([('STATIC', 20), ('DYNAMIC', 20)])
+    back = torch.jit.set_fusion_strategy(first)
+    x = torch.ones(2, requires_grad=True)
+    g.increment_version([x, x])
+    with g.disable_saved_tensors_hooks('no hooks here'):
+        try:
+            with g.saved_tensors_hooks(lambda v: v, lambda v: v):
+                hooked = 'entered'
+        except RuntimeError as e:
+            hooked = str(e)
+    with cp.set_checkpoint_early_stop(False), cp.set_checkpoint_debug_enabled(True):
+        pass
+    return (first, back, torch.jit.script_if_tracing(lambda v: v + 1)(torch.ones(1)), issubclass(torch.jit.Error, Exception),
+            cp.detach_variable((x, 3)), cp.get_device_states(x), cp.check_backward_validity((x,)),
+            issubclass(cp.CheckpointError, RuntimeError), x._version, hooked,
+            o.has_torch_function((x,)), o.has_torch_function_unary(x), o.has_torch_function_variadic(x, x),
+            o.is_tensor_like(x), o.is_tensor_like(3), t.Number == (int | float | bool) or str(t.Number))
+
+
+check('torch.utils.checkpoint.detach_variable',
+      lambda torch: importlib.import_module(torch.__name__ + '.utils.checkpoint').detach_variable(torch.ones(2)),
+      name='not_a_tuple')

@@ -7,7 +7,8 @@ import numpy
 from .grad_mode import state as _grad_state
 from .anomaly_mode import _state as _anomaly
 
-__all__ = ['Node', 'node_class', 'run_backward', 'saved_tensors_hooks', 'save_on_cpu']
+__all__ = ['Node', 'node_class', 'run_backward', 'saved_tensors_hooks', 'save_on_cpu', 'disable_saved_tensors_hooks',
+           'increment_version']
 
 _make = None          # faketorch._tensor._make, bound when _tensor is imported (import cycle)
 _saved_hooks = []     # stack of (pack, unpack) from saved_tensors_hooks
@@ -22,12 +23,37 @@ class saved_tensors_hooks:
         self.unpack_hook = unpack_hook
 
     def __enter__(self):
+        if _hooks_disabled:
+            raise RuntimeError(_hooks_disabled[-1])
         _saved_hooks.append((self.pack_hook, self.unpack_hook))
         return self
 
     def __exit__(self, *exc):
         _saved_hooks.pop()
         return False
+
+
+_hooks_disabled = []    # the messages of the disable_saved_tensors_hooks blocks we are in
+
+
+class disable_saved_tensors_hooks:
+    """Context manager: saved_tensors_hooks raise RuntimeError(error_message) inside it."""
+
+    def __init__(self, error_message):
+        self.error_message = error_message
+
+    def __enter__(self):
+        _hooks_disabled.append(self.error_message)
+
+    def __exit__(self, *exc):
+        _hooks_disabled.pop()
+        return False
+
+
+def increment_version(tensor):
+    """Count an in-place change made behind autograd's back (e.g. through .data or NumPy)."""
+    for t in (tensor,) if not isinstance(tensor, (list, tuple)) else tensor:
+        t._vc[0] += 1
 
 
 class save_on_cpu(saved_tensors_hooks):

@@ -4,13 +4,16 @@ use_reentrant=True (torch's default when the argument is left out, with a warnin
 autograd Function, `CheckpointFunctionBackward`, that runs `function` without grad and re-runs it
 with the saved RNG state in backward. use_reentrant=False runs `function` normally and keeps its
 graph: the gradients are the same, only the memory saving is missing."""
+import contextlib
 import warnings
 
 from .. import _tensor as _T
 from ..autograd.function import Function
 from ..autograd.grad_mode import enable_grad, no_grad
 
-__all__ = ['checkpoint', 'checkpoint_sequential', 'CheckpointFunction', 'noop_context_fn']
+__all__ = ['checkpoint', 'checkpoint_sequential', 'CheckpointFunction', 'noop_context_fn', 'CheckpointError',
+           'check_backward_validity', 'detach_variable', 'get_device_states', 'set_device_states',
+           'set_checkpoint_early_stop', 'set_checkpoint_debug_enabled']
 
 _NO_REENTRANT_ARG = ("torch.utils.checkpoint{}: the use_reentrant parameter should be passed explicitly. {} "
                      "use_reentrant=False is recommended, but if you need to preserve the current default "
@@ -37,6 +40,57 @@ def _detach_inputs(inputs):
         else:
             out.append(x)
     return tuple(out)
+
+
+class CheckpointError(RuntimeError):
+    pass
+
+
+def detach_variable(inputs):
+    """The tensors of a tuple detached, keeping requires_grad (what a re-run in backward starts from)."""
+    if not isinstance(inputs, tuple):
+        raise RuntimeError(f"Only tuple of tensors is supported. Got Unsupported input type: {type(inputs).__name__}")
+    return _detach_inputs(inputs)
+
+
+def check_backward_validity(inputs):
+    if not any(isinstance(x, _T.Tensor) and x.requires_grad for x in inputs):
+        warnings.warn("None of the inputs have requires_grad=True. Gradients will be None", stacklevel=2)
+
+
+def get_device_states(*args):
+    """The devices (other than the CPU) the tensors sit on and their RNG states."""
+    devices = sorted({x.get_device() for x in args if isinstance(x, _T.Tensor) and x.device.type == 'cuda'})
+    from .. import cuda
+    return devices, [cuda.get_rng_state(d) for d in devices]
+
+
+def set_device_states(devices, states, *, device_type=None):
+    from .. import cuda
+    for d, st in zip(devices, states):
+        cuda.set_rng_state(st, d)
+
+
+_early_stop = [True]
+_debug = [False]
+
+
+@contextlib.contextmanager
+def _setting(flag, value):
+    prev, flag[0] = flag[0], value
+    try:
+        yield
+    finally:
+        flag[0] = prev
+
+
+def set_checkpoint_early_stop(enable):
+    """For a with-block: whether a non-reentrant checkpoint's recomputation stops once it has what it needs."""
+    return _setting(_early_stop, enable)
+
+
+def set_checkpoint_debug_enabled(enabled):
+    return _setting(_debug, enabled)
 
 
 class CheckpointFunction(Function):
