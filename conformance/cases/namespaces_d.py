@@ -153,3 +153,18 @@ def jit_and_checkpoint_helpers(torch):
 check('torch.utils.checkpoint.detach_variable',
       lambda torch: importlib.import_module(torch.__name__ + '.utils.checkpoint').detach_variable(torch.ones(2)),
       name='not_a_tuple')
+
+
+@case('torch.utils._pytree.tree_flatten_with_path')
+def pytree_paths(torch):
+    import collections
+    p = importlib.import_module(torch.__name__ + '.utils._pytree')
+    NT = collections.namedtuple('NT', 'a b')
+    tree = {'x': [1, (2, 3)], 'y': NT(4, 5), 'z': collections.OrderedDict(k=6), 's': torch.Size([2, 3])}
+    lp, _ = p.tree_flatten_with_path(tree)
+    return ([(repr(kp), v) for kp, v in lp], [p.keystr(k) for k, _ in lp], len(p.tree_leaves_with_path(tree)),
+            p.tree_map_with_path(lambda kp, v: (p.keystr(kp), v), tree), p.key_get(tree, lp[2][0]),
+            p.tree_is_leaf(3), p.tree_is_leaf([1]), p.tree_is_leaf(None), p.is_namedtuple(NT), p.is_namedtuple(NT(1, 2)),
+            p.is_namedtuple_class(NT), p.is_namedtuple_instance(NT(1, 2)), p.is_namedtuple((1, 2)),
+            p.tree_all_only(int, lambda v: v > 0, tree), p.tree_any_only(str, lambda v: True, tree),
+            p.tree_map_only_(int, lambda v: v, {'a': [1, 2]}), str(lp[0][0][0]), type(lp[0][0][1]).__name__)

@@ -10,7 +10,10 @@ from .._tensor import Size
 
 __all__ = ['TreeSpec', 'LeafSpec', 'tree_flatten', 'tree_unflatten', 'tree_leaves', 'tree_structure',
            'tree_map', 'tree_map_', 'tree_iter', 'tree_all', 'tree_any', 'register_pytree_node',
-           'treespec_pprint', 'tree_map_only', 'tree_flatten_with_path', 'keystr']
+           'treespec_pprint', 'tree_map_only', 'tree_flatten_with_path', 'keystr', 'tree_leaves_with_path',
+           'tree_map_with_path', 'key_get', 'tree_is_leaf', 'is_namedtuple', 'is_namedtuple_class',
+           'is_namedtuple_instance', 'tree_map_only_', 'tree_all_only', 'tree_any_only', 'SequenceKey', 'MappingKey',
+           'GetAttrKey']
 
 
 @dataclass(frozen=True)
@@ -249,18 +252,52 @@ def treespec_pprint(treespec):
     return repr(tree_unflatten([_Asterisk('*')] * treespec.num_leaves, treespec))
 
 
+@dataclass(frozen=True)
+class SequenceKey:
+    idx: int
+
+    def __str__(self):
+        return f'[{self.idx!r}]'
+
+    def get(self, sequence):
+        return sequence[self.idx]
+
+
+@dataclass(frozen=True)
+class MappingKey:
+    key: object
+
+    def __str__(self):
+        return f'[{self.key!r}]'
+
+    def get(self, mapping):
+        return mapping[self.key]
+
+
+@dataclass(frozen=True)
+class GetAttrKey:
+    name: str
+
+    def __str__(self):
+        return f'.{self.name}'
+
+    def get(self, obj):
+        return getattr(obj, self.name)
+
+
 def _key_entries(node_type, node, context):
     if node_type in (dict, collections.OrderedDict):
-        return [f'[{k!r}]' for k in context]
+        return [MappingKey(k) for k in context]
     if node_type is collections.defaultdict:
-        return [f'[{k!r}]' for k in context[1]]
+        return [MappingKey(k) for k in context[1]]
     if node_type is collections.namedtuple:
-        return [f'.{f}' for f in context._fields]
-    return [f'[{i}]' for i in range(len(node) if node_type is not collections.deque else len(list(node)))]
+        return [GetAttrKey(f) for f in context._fields]
+    return [SequenceKey(i) for i in range(len(node) if node_type is not collections.deque else len(list(node)))]
 
 
 def tree_flatten_with_path(tree, is_leaf=None):
-    # keys are rendered as strings ("['a'][0]"), a simplification of torch's KeyEntry objects
+    """((key path, leaf) for every leaf, the TreeSpec); a key path is a tuple of SequenceKey/MappingKey/
+    GetAttrKey entries."""
     out = []
 
     def go(node, path):
@@ -276,5 +313,49 @@ def tree_flatten_with_path(tree, is_leaf=None):
     return out, tree_structure(tree, is_leaf)
 
 
+def tree_leaves_with_path(tree, is_leaf=None):
+    return tree_flatten_with_path(tree, is_leaf)[0]
+
+
+def tree_map_with_path(func, tree, *rests, is_leaf=None):
+    pairs, spec = tree_flatten_with_path(tree, is_leaf)
+    flat_rests = [spec.flatten_up_to(r) for r in rests]
+    return spec.unflatten(func(kp, v, *r) for (kp, v), *r in zip(pairs, *flat_rests))
+
+
 def keystr(kp):
-    return ''.join(kp)
+    return ''.join(map(str, kp))
+
+
+def key_get(obj, kp):
+    for k in kp:
+        obj = k.get(obj)
+    return obj
+
+
+def tree_is_leaf(tree, is_leaf=None):
+    return _is_leaf(tree, is_leaf)
+
+
+def is_namedtuple_class(cls):
+    return isinstance(cls, type) and issubclass(cls, tuple) and isinstance(getattr(cls, '_fields', None), tuple)
+
+
+def is_namedtuple_instance(obj):
+    return is_namedtuple_class(type(obj))
+
+
+def is_namedtuple(obj):
+    return is_namedtuple_class(obj if isinstance(obj, type) else type(obj))
+
+
+def tree_map_only_(type_or_types, func, tree, is_leaf=None):
+    return tree_map_(_type_filter(type_or_types, func), tree, is_leaf=is_leaf)
+
+
+def tree_all_only(type_or_types, pred, tree, is_leaf=None):
+    return all(pred(x) for x in tree_leaves(tree, is_leaf) if isinstance(x, type_or_types))
+
+
+def tree_any_only(type_or_types, pred, tree, is_leaf=None):
+    return any(pred(x) for x in tree_leaves(tree, is_leaf) if isinstance(x, type_or_types))
