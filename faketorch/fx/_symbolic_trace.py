@@ -14,7 +14,7 @@ import types
 from .graph import Graph
 from .node import Node, map_aggregate, _SIDE_EFFECTS
 from .proxy import Proxy, ParameterProxy, TraceError  # noqa: F401
-from ._torch_names import NAMES, FORWARD
+from ._torch_names import NAMES, FORWARD, METHODS
 
 # namespaces patched while tracing: torch's name, faketorch's module
 _NAMESPACES = (('torch', 'faketorch'), ('torch.nn.functional', 'faketorch.nn.functional'),
@@ -30,6 +30,8 @@ _wrapped_globals = {}   # (id(globals), name) -> globals: registered by wrap()
 
 
 def _from_torch(obj):
+    if not _printed_names:
+        _namespace_patches()
     if obj in _printed_names if _hashable(obj) else False:
         return True
     module = getattr(obj, '__module__', None) or ''
@@ -121,6 +123,8 @@ def _make_wrapper(orig, key):
         proxy = _has_proxy(args, kwargs)
         if proxy is None:
             return orig(*args, **kwargs)
+        if key in METHODS:
+            return proxy.tracer.create_proxy('call_method', METHODS[key], args, kwargs)
         args, kwargs = _as_torch_records(key, args, kwargs)
         return proxy.tracer.create_proxy('call_function', orig, args, kwargs)
     return wrapper
@@ -160,7 +164,7 @@ class _Patcher:
 
     def set(self, obj, name, value):
         if isinstance(obj, dict):
-            self._undo.append((obj, name, obj[name]))
+            self._undo.append((obj, name, obj.get(name, _MISSING)))
             obj[name] = value
         else:
             self._undo.append((obj, name, obj.__dict__[name]))
@@ -406,7 +410,6 @@ class Tracer:
         for (_, name), g in _wrapped_globals.items():
             if name not in g and name in vars(builtins):
                 patcher.set(g, name, _wrapped_global(getattr(builtins, name), name))
-                patcher._undo[-1] = (g, name, _MISSING)
             elif name in g:
                 patcher.set(g, name, _wrapped_global(g[name], name))
 

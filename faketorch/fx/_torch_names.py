@@ -326,3 +326,9 @@ FORWARD = {
     'torch.tensordot': ('a, b, dims=2, out=None', 'a b', 'dims out'),
     'torch.unravel_index': ('indices, shape', 'indices', 'shape'),
 }
+
+# Python functions torch traces through: they call this Tensor method on their input
+METHODS = {
+    'torch.nn.functional.sigmoid': 'sigmoid',
+    'torch.nn.functional.tanh': 'tanh',
+}

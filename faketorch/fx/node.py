@@ -1,6 +1,8 @@
 """torch.fx.Node: one operation of a Graph, kept in the graph's doubly linked list."""
 import builtins
 
+from .immutable_collections import immutable_list, immutable_dict
+
 _OPS = ('placeholder', 'call_method', 'call_module', 'call_function', 'get_attr', 'output', 'root')
 # functions a graph must keep even when their result is unused (dead-code elimination)
 _SIDE_EFFECTS = set()
@@ -12,9 +14,9 @@ def map_aggregate(a, fn):
         t = tuple(map_aggregate(e, fn) for e in a)
         return type(a)(*t) if hasattr(a, '_fields') else t
     if isinstance(a, list):
-        return [map_aggregate(e, fn) for e in a]
+        return immutable_list(map_aggregate(e, fn) for e in a)
     if isinstance(a, dict):
-        return {k: map_aggregate(v, fn) for k, v in a.items()}
+        return immutable_dict((k, map_aggregate(v, fn)) for k, v in a.items())
     if isinstance(a, slice):
         return slice(map_aggregate(a.start, fn), map_aggregate(a.stop, fn), map_aggregate(a.step, fn))
     return fn(a)
@@ -28,15 +30,17 @@ def map_arg(a, fn):
 
 
 def _qualified_name(fn):
-    from ._symbolic_trace import _printed_names
+    from ._symbolic_trace import _printed_names, _namespace_patches
+    if not _printed_names:
+        _namespace_patches()     # a hand-built graph printed before any trace
     name = _printed_names.get(fn)
     if name is not None:
         return name
     if getattr(builtins, getattr(fn, '__name__', ''), None) is fn:
         return fn.__name__
     module = getattr(fn, '__module__', None) or ''
-    module = {'_operator': 'operator'}.get(module, module).replace('faketorch', 'torch', 1) \
-        if module.startswith(('faketorch', '_operator')) else module
+    if module.startswith('faketorch'):
+        module = module.replace('faketorch', 'torch', 1)
     return f'{module}.{fn.__qualname__}'
 
 

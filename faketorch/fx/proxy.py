@@ -49,7 +49,7 @@ class Proxy:
                            "to be recorded, please call torch.fx.wrap('len') at module scope")
 
     def __abs__(self):
-        return self.tracer.create_proxy('call_function', abs, (self,), {})
+        return self.tracer.create_proxy('call_function', operator.abs, (self,), {})
 
 
 class Attribute(Proxy):
