@@ -418,3 +418,116 @@ def transformer_swaps_functions(torch):
 @case('torch.fx.symbolic_trace')
 def argument_of_unsupported_type(torch):
     torch.fx.symbolic_trace(lambda x: (x, len))
+
+
+@case('torch.fx.symbolic_trace')
+def sequential_and_retrace(torch):
+    nn = torch.nn
+    seq = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2))
+    gm = torch.fx.symbolic_trace(seq)
+    again = torch.fx.symbolic_trace(gm)
+    x = torch.randn(2, 3)
+    return gm.code, again.code, str(again.graph), again(x), seq(x), type(again).__name__
+
+
+@case('torch.fx.symbolic_trace')
+def attention_block(torch):
+    import math
+    nn, F = torch.nn, torch.nn.functional
+
+    class Attention(nn.Module):
+        def __init__(self, d=8, heads=2):
+            super().__init__()
+            self.heads = heads
+            self.qkv = nn.Linear(d, 3 * d)
+            self.proj = nn.Linear(d, d)
+            self.register_buffer('mask', torch.ones(3, 3).triu(1).bool())
+
+        def forward(self, x, mask=None):
+            b, t, d = x.shape
+            q, k, v = self.qkv(x).chunk(3, dim=-1)
+            q = q.view(b, t, self.heads, d // self.heads).transpose(1, 2)
+            k = k.view(b, t, self.heads, d // self.heads).transpose(1, 2)
+            v = v.view(b, t, self.heads, d // self.heads).transpose(1, 2)
+            att = q @ k.transpose(-2, -1) / math.sqrt(k.size(-1))
+            att = att.masked_fill(self.mask, float('-inf')) + self.mask
+            y = F.softmax(att, dim=-1) @ v
+            y = y.transpose(1, 2).contiguous().view(b, t, d)
+            return self.proj(y)
+    m = Attention()
+    gm = torch.fx.symbolic_trace(m)
+    x = torch.randn(2, 3, 8)
+    return gm.code, gm(x), m(x)
+
+
+@case('torch.fx.symbolic_trace')
+def factories_methods_and_shared_modules(torch):
+    nn, F = torch.nn, torch.nn.functional
+
+    class M(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.lin = nn.Linear(3, 3)
+            self.k = 3
+            self.emb = nn.Embedding(5, 3)
+
+        def forward(self, x, idx):
+            z = torch.zeros((x.shape[0], self.k), dtype=torch.float64)
+            y = self.lin(self.lin(x)) + self.lin.weight.sum() + self.lin.weight.mean()
+            y = F.relu(y, inplace=True).to(torch.float64) + z
+            e = F.embedding(idx, self.emb.weight) + self.emb(idx)
+            w = F.pad(x, (1, 1), value=0.5)
+            n = F.normalize(x, dim=-1)
+            s = torch.einsum('ij,kj->ik', x, x)
+            return y.T, e.size(), w.dim(), n, s, torch.arange(x.size(0)), x.new_zeros(2), x.to(device='cpu')
+    m = M()
+    gm = torch.fx.symbolic_trace(m)
+    x, idx = torch.randn(2, 3), torch.tensor([1, 4])
+    return gm.code, str(gm.graph), gm(x, idx)
+
+
+@case('torch.fx.symbolic_trace')
+def varargs_and_outputs(torch):
+    def f(x, *rest):
+        return {'first': x, 'more': [r * 2 for r in rest[:1]]}, None
+    gm = torch.fx.symbolic_trace(lambda x, y: ({'s': x + y, 'l': [x, (y, 1)]}, None))
+    return gm.code, str(gm.graph), gm(torch.ones(1), torch.ones(1))
+
+
+@case('torch.fx.GraphModule')
+def deepcopy_and_shape_prop_readable(torch):
+    import copy
+    sp = importlib.import_module(torch.__name__ + '.fx.passes.shape_prop')
+    net, _ = _with_block(torch)
+    gm = torch.fx.symbolic_trace(net)
+    gm2 = copy.deepcopy(gm)
+    x = torch.randn(2, 4)
+    sp.ShapeProp(gm2).propagate(x)
+    meta = [repr(n.meta.get('tensor_meta')) for n in gm2.graph.nodes]
+    return gm2.code, gm2(x), gm(x), meta, type(gm2).__name__
+
+
+@case('torch.fx.GraphModule')
+def wrong_number_of_arguments(torch):
+    gm = torch.fx.symbolic_trace(lambda x, y: x + y)
+    gm(torch.ones(1))
+
+
+@case('torch.fx.Graph')
+def find_nodes_and_node_copy(torch):
+    gm = torch.fx.symbolic_trace(lambda x: torch.relu(x) + torch.relu(x * 2))
+    relus = [n.name for n in gm.graph.nodes if n.target == torch.relu]
+    g = torch.fx.Graph()
+    env = {}
+    for n in gm.graph.nodes:
+        if n.op == 'output':
+            g.output(torch.fx.map_arg(n.args[0], lambda a: env[a]))
+        else:
+            env[n] = g.node_copy(n, lambda a: env[a])
+    new = torch.fx.GraphModule(gm, g)
+    return relus, new.code, new(torch.tensor([-1., 2.]))
+
+
+@case('torch.fx.symbolic_trace')
+def factory_with_proxy_sizes(torch):
+    torch.fx.symbolic_trace(lambda x: torch.zeros(x.shape[0], 3))

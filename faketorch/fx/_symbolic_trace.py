@@ -22,6 +22,7 @@ _NAMESPACES = (('torch', 'faketorch'), ('torch.nn.functional', 'faketorch.nn.fun
                ('torch.fft', 'faketorch.fft'))
 _NOT_RECORDED = {'is_tensor', 'is_storage', 'typename', 'get_default_dtype', 'is_grad_enabled'}
 
+_SIZE_FACTORIES = {f'torch.{n}' for n in ('ones', 'zeros', 'empty', 'rand', 'randn')}
 _printed_names = {}     # function -> the name torch prints for it ('torch._C._nn.gelu')
 _printed_lookup = {}    # printed name -> (faketorch module, attribute): what generated code calls
 _prefixes = set()
@@ -105,6 +106,8 @@ def _as_torch_records(key, args, kwargs):
         return args, kwargs
     bound.apply_defaults()
     a = bound.arguments
+    if not all(p.lstrip('*') in a for p in pos + kw):
+        return args, kwargs     # einsum(*args) names its parameters only inside
     out_args = []
     for p in pos:
         out_args.extend(a[p[1:]] if p.startswith('*') else [a[p]])
@@ -123,6 +126,9 @@ def _make_wrapper(orig, key):
         proxy = _has_proxy(args, kwargs)
         if proxy is None:
             return orig(*args, **kwargs)
+        if key in _SIZE_FACTORIES and len(args) > 1:
+            # torch's argument parser reads `*size` only from ints: with Proxies it tries `size=`
+            raise TypeError(f'{key.rsplit(".", 1)[1]}() takes 1 positional argument but {len(args)} were given')
         if key in METHODS:
             return proxy.tracer.create_proxy('call_method', METHODS[key], args, kwargs)
         args, kwargs = _as_torch_records(key, args, kwargs)
@@ -201,6 +207,7 @@ class Tracer:
         self._autowrap_modules = tuple(autowrap_modules)
         self._autowrap_functions = tuple(autowrap_functions)
         self.param_shapes_constant = param_shapes_constant
+        self.proxy_buffer_attributes = False     # buffers become get_attr nodes where used, as torch
         self.submodule_paths = None
         self.root = None
         self.graph = None
@@ -233,7 +240,7 @@ class Tracer:
         from ..nn import Parameter
         if isinstance(attr_val, Parameter):
             candidates = self.root.named_parameters()
-        elif isinstance(attr_val, Tensor):
+        elif isinstance(attr_val, Tensor) and self.proxy_buffer_attributes:
             candidates = self.root.named_buffers()
         else:
             return attr_val
@@ -276,15 +283,20 @@ class Tracer:
 
     def create_arg(self, a):
         from .._tensor import Tensor
-        from ..nn import Parameter
+        from ..nn import Parameter, Module
         from .. import dtype, device, memory_format, layout
         if isinstance(a, Proxy):
             return a.node
         if isinstance(a, Node):
             return a
+        if isinstance(a, Module):
+            for name, m in self.root.named_modules():
+                if a is m:
+                    return self.create_node('get_attr', name, (), {})
+        if isinstance(a, tuple) and hasattr(a, '_fields'):
+            return self.create_node('call_function', type(a), tuple(self.create_arg(e) for e in a), {})
         if isinstance(a, tuple):
-            t = tuple(self.create_arg(e) for e in a)
-            return type(a)(*t) if hasattr(a, '_fields') else t
+            return tuple(self.create_arg(e) for e in a)
         if isinstance(a, list):
             return [self.create_arg(e) for e in a]
         if isinstance(a, dict):

@@ -262,6 +262,13 @@ class Graph:
                                                f'attribute {atom} of {seen_qn}')
                         obj = getattr(obj, atom)
 
+    def __deepcopy__(self, memo=None):
+        g = Graph(tracer_cls=self._tracer_cls)
+        out = g.graph_copy(self, {}, return_output_node=True)
+        if out is not None:
+            g.output(out[0], type_expr=out[1].type)
+        return g
+
     # --- printing ---
     def __str__(self):
         return '\n'.join(['graph():'] + ['    ' + n.format_node() for n in self.nodes])

@@ -130,14 +130,11 @@ class GraphModule(Module):
 
     def __deepcopy__(self, memo):
         import copy
-        res = Module.__new__(type(self))
+        res = type(self).__new__(type(self))
         memo[id(self)] = res
-        fake = Module.__new__(Module)
-        fake.__dict__ = copy.deepcopy({k: v for k, v in self.__dict__.items() if k != '_graph'}, memo)
-        Module.__init__(res)
-        res.__dict__.update(fake.__dict__)
-        g = Graph()
-        out = g.graph_copy(self.graph, {})
-        g.output(out)
-        res.graph = g
+        fake = Module()
+        fake.__dict__.update(copy.deepcopy(self.__dict__, memo))
+        GraphModule.__init__(res, fake, fake.__dict__['_graph'])   # torch's copy is named GraphModule
+        for k, v in fake.__dict__.items():
+            res.__dict__.setdefault(k, v)
         return res
