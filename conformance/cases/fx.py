@@ -531,3 +531,29 @@ def find_nodes_and_node_copy(torch):
 @case('torch.fx.symbolic_trace')
 def factory_with_proxy_sizes(torch):
     torch.fx.symbolic_trace(lambda x: torch.zeros(x.shape[0], 3))
+
+
+_RECORDED = '''F.relu(x) F.relu6(x) F.elu(x) F.selu(x) F.celu(x) F.leaky_relu(x) F.hardtanh(x) F.hardswish(x)
+F.mish(x) F.softplus(x) F.glu(x) F.gelu(x,approximate='tanh') F.silu(x) F.softmax(x,1) F.log_softmax(x,dim=1)
+F.softmin(x,1) F.normalize(x) F.dropout(x) F.dropout2d(x) F.linear(x,x) F.layer_norm(x,[4]) F.group_norm(x,2)
+F.batch_norm(x,x[0],x[0]) F.rms_norm(x,[4]) F.conv1d(x.unsqueeze(0),x.unsqueeze(1)) F.max_pool1d(x.unsqueeze(0),2)
+F.max_pool2d(x.unsqueeze(0),2) F.avg_pool2d(x.unsqueeze(0),2) F.adaptive_avg_pool2d(x.unsqueeze(0),2)
+F.adaptive_max_pool2d(x.unsqueeze(0),2) F.pad(x,(1,1)) F.interpolate(x.unsqueeze(0),size=8)
+F.upsample_nearest(x.unsqueeze(0),size=8) F.embedding(x.long(),x) F.one_hot(x.long()) F.cross_entropy(x,x.argmax(1))
+F.nll_loss(x,x.argmax(1)) F.mse_loss(x,x) F.l1_loss(x,x) F.smooth_l1_loss(x,x) F.binary_cross_entropy_with_logits(x,x)
+F.kl_div(x,x) F.cosine_similarity(x,x) F.scaled_dot_product_attention(x,x,x) F.unfold(x.view(1,1,4,4),2)
+F.threshold(x,0.1,0.) F.hardshrink(x) F.prelu(x,x[0]) F.sigmoid(x) F.tanh(x) torch.split(x,2) torch.chunk(x,2)
+torch.max(x,1) torch.norm(x) torch.einsum('ij,jk->ik',x,x) torch.meshgrid(x[0],x[1],indexing='ij')
+torch.unique(x) torch.special.erf(x) torch.special.expit(x) torch.linalg.norm(x) torch.linalg.vector_norm(x)
+torch.fft.rfft(x) torch.std_mean(x) torch.dropout(x,0.5,True) torch.layer_norm(x,[4]) torch.add(x,x,alpha=2)
+torch.where(x>0,x,0.) torch.full_like(x,2) torch.cdist(x,x) torch.masked_fill(x,x>0,0.) torch.numel(x)'''.split()
+
+
+@case('torch.fx.symbolic_trace')
+def names_and_arguments_torch_records(torch):
+    F = torch.nn.functional
+    out = []
+    for expr in _RECORDED:
+        gm = torch.fx.symbolic_trace(eval('lambda x: ' + expr, {'torch': torch, 'F': F}))
+        out.append(' | '.join(line.strip() for line in gm.code.splitlines()[4:-2]))
+    return out

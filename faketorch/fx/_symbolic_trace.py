@@ -14,7 +14,7 @@ import types
 from .graph import Graph
 from .node import Node, map_aggregate, _SIDE_EFFECTS
 from .proxy import Proxy, ParameterProxy, TraceError  # noqa: F401
-from ._torch_names import NAMES, FORWARD, METHODS
+from ._torch_names import NAMES, FORWARD, METHODS, THROUGH
 
 # namespaces patched while tracing: torch's name, faketorch's module
 _NAMESPACES = (('torch', 'faketorch'), ('torch.nn.functional', 'faketorch.nn.functional'),
@@ -120,19 +120,52 @@ def _as_torch_records(key, args, kwargs):
     return tuple(out_args), out_kwargs
 
 
+class _Alias:
+    """The recorded target where faketorch shares one function between two names that torch
+    prints differently (F.selu is faketorch.selu): equal to, and calls, the shared function."""
+    def __init__(self, fn, printed):
+        self.fn, self.fx_printed_name = fn, printed
+        self.__name__ = self.__qualname__ = printed.rsplit('.', 1)[1]
+        self.__module__, self.__doc__ = fn.__module__, fn.__doc__
+
+    def __call__(self, *args, **kwargs):
+        return self.fn(*args, **kwargs)
+
+    def __eq__(self, other):
+        return other is self or other is self.fn
+
+    def __hash__(self):
+        return hash(self.fn)
+
+    def __repr__(self):
+        return repr(self.fn)
+
+
 def _make_wrapper(orig, key):
+    printed = NAMES.get(key, key)
+    target = orig
+
     @functools.wraps(orig)
     def wrapper(*args, **kwargs):
+        nonlocal target
         proxy = _has_proxy(args, kwargs)
         if proxy is None:
             return orig(*args, **kwargs)
+        if key in THROUGH:
+            sig, callee, fixed = THROUGH[key]
+            bound = inspect.signature(eval(f'lambda {sig}: None')).bind(*args, **kwargs)
+            bound.apply_defaults()
+            namespace = importlib.import_module('faketorch.nn.functional')
+            return getattr(namespace, callee)(**bound.arguments, **fixed)
+        if target is orig and _printed_names.get(orig, printed) != printed:
+            target = _Alias(orig, printed)
         if key in _SIZE_FACTORIES and len(args) > 1:
             # torch's argument parser reads `*size` only from ints: with Proxies it tries `size=`
             raise TypeError(f'{key.rsplit(".", 1)[1]}() takes 1 positional argument but {len(args)} were given')
         if key in METHODS:
             return proxy.tracer.create_proxy('call_method', METHODS[key], args, kwargs)
         args, kwargs = _as_torch_records(key, args, kwargs)
-        return proxy.tracer.create_proxy('call_function', orig, args, kwargs)
+        return proxy.tracer.create_proxy('call_function', target, args, kwargs)
     return wrapper
 
 

@@ -219,6 +219,8 @@ NAMES = {
 
 # name: (signature, parameters passed positionally, parameters passed by keyword)
 FORWARD = {
+    'torch.unique': ('input, sorted=True, return_inverse=False, return_counts=False, dim=None', 'input',
+                     'sorted return_inverse return_counts dim'),
     'torch.atleast_1d': ('*tensors', '*tensors', ''),
     'torch.atleast_2d': ('*tensors', '*tensors', ''),
     'torch.atleast_3d': ('*tensors', '*tensors', ''),
@@ -331,4 +333,14 @@ FORWARD = {
 METHODS = {
     'torch.nn.functional.sigmoid': 'sigmoid',
     'torch.nn.functional.tanh': 'tanh',
+}
+
+# Python functions torch traces through: name: (signature, the function they call, its fixed kwargs)
+THROUGH = {
+    'torch.nn.functional.upsample': ("input, size=None, scale_factor=None, mode='nearest', align_corners=None",
+                                     'interpolate', {}),
+    'torch.nn.functional.upsample_nearest': ('input, size=None, scale_factor=None', 'interpolate',
+                                             {'mode': 'nearest'}),
+    'torch.nn.functional.upsample_bilinear': ('input, size=None, scale_factor=None', 'interpolate',
+                                              {'mode': 'bilinear', 'align_corners': True}),
 }

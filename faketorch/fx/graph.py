@@ -158,8 +158,10 @@ class Graph:
     @staticmethod
     def _target_to_str(target):
         from ._symbolic_trace import _printed_names, _hashable
-        if callable(target) and _hashable(target) and target in _printed_names:
-            op = _printed_names[target].rsplit('.', 1)[1]   # torch's own function name: special_erf
+        printed = getattr(target, 'fx_printed_name', None) or \
+            (_printed_names.get(target) if callable(target) and _hashable(target) else None)
+        if printed is not None:
+            op = printed.rsplit('.', 1)[1]   # torch's own function name: special_erf
         else:
             op = target.__name__ if callable(target) else target
         if not callable(target) and op.startswith('__') and op.endswith('__'):

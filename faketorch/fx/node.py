@@ -33,7 +33,7 @@ def _qualified_name(fn):
     from ._symbolic_trace import _printed_names, _namespace_patches
     if not _printed_names:
         _namespace_patches()     # a hand-built graph printed before any trace
-    name = _printed_names.get(fn)
+    name = getattr(fn, 'fx_printed_name', None) or _printed_names.get(fn)
     if name is not None:
         return name
     if getattr(builtins, getattr(fn, '__name__', ''), None) is fn:
