@@ -557,3 +557,44 @@ def names_and_arguments_torch_records(torch):
         gm = torch.fx.symbolic_trace(eval('lambda x: ' + expr, {'torch': torch, 'F': F}))
         out.append(' | '.join(line.strip() for line in gm.code.splitlines()[4:-2]))
     return out
+
+
+def _nested(torch):
+    nn = torch.nn
+
+    class Inner(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.l = nn.Linear(3, 3)
+
+        def forward(self, x):
+            return self.l(x).relu()
+
+    class Outer(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.inner = Inner()
+            self.p = nn.Parameter(torch.ones(3))
+
+        def forward(self, x, y=None):
+            return self.inner(self.inner(x)) * self.p, x.shape
+    return Outer(), Inner
+
+
+@case('torch.fx.GraphModule')
+def print_readable_with_shapes_and_submodules(torch):
+    sp = importlib.import_module(torch.__name__ + '.fx.passes.shape_prop')
+    outer, Inner = _nested(torch)
+    gm = torch.fx.symbolic_trace(outer)
+    sp.ShapeProp(gm).propagate(torch.randn(2, 3))
+    first = gm.print_readable(print_output=False)
+    gm2 = torch.fx.symbolic_trace(outer)
+    added = gm2.add_submodule('sub', torch.fx.symbolic_trace(Inner()))
+    second = gm2.print_readable(print_output=False)
+    deleted = gm2.delete_submodule('sub'), gm2.delete_submodule('nope')
+    gm2.add_submodule('a.b', torch.nn.ReLU())
+    with_extra = str(gm2)
+    gm2.delete_all_unused_submodules()
+    stacks = [(n.name, [(k, v[0], v[1].__name__) for k, v in n.meta.get('nn_module_stack', {}).items()])
+              for n in gm.graph.nodes]
+    return first, added, second, deleted, with_extra, str(gm2), stacks

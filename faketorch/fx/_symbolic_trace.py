@@ -5,6 +5,7 @@ Tracer runs it swaps the public functions of the faketorch namespaces (and the f
 registered with `wrap`, and `math`'s) for wrappers that record a call_function node when an
 argument is a Proxy, and puts the originals back afterwards."""
 import builtins
+import collections
 import functools
 import importlib
 import inspect
@@ -244,6 +245,8 @@ class Tracer:
         self.submodule_paths = None
         self.root = None
         self.graph = None
+        self.module_stack = collections.OrderedDict()
+        self.num_calls = {}
 
     # --- overridable hooks ---
     def is_leaf_module(self, m, module_qualified_name):
@@ -264,9 +267,16 @@ class Tracer:
 
     def call_module(self, m, forward, args, kwargs):
         qualname = self.path_of_module(m)
-        if not self.is_leaf_module(m, qualname):
-            return forward(*args, **kwargs)
-        return self.create_proxy('call_module', qualname, args, kwargs)
+        calls = self.num_calls.get(qualname, 0)
+        key = f'{qualname}@{calls}' if calls else qualname
+        self.module_stack[key] = (qualname, type(m))
+        self.num_calls[qualname] = calls + 1
+        try:
+            if not self.is_leaf_module(m, qualname):
+                return forward(*args, **kwargs)
+            return self.create_proxy('call_module', qualname, args, kwargs)
+        finally:
+            self.module_stack.popitem(last=True)
 
     def getattr(self, attr, attr_val, parameter_proxy_cache):
         from .._tensor import Tensor
@@ -303,7 +313,10 @@ class Tracer:
 
     # --- recording ---
     def create_node(self, kind, target, args, kwargs, name=None, type_expr=None):
-        return self.graph.create_node(kind, target, args, kwargs, name, type_expr)
+        node = self.graph.create_node(kind, target, args, kwargs, name, type_expr)
+        if self.module_stack:
+            node.meta['nn_module_stack'] = collections.OrderedDict(self.module_stack)
+        return node
 
     def proxy(self, node):
         return Proxy(node, self)
@@ -379,6 +392,7 @@ class Tracer:
             self.root = Module()
             fn = root
         self.graph = Graph(tracer_cls=type(self))
+        self.module_stack, self.num_calls = collections.OrderedDict(), {}
         self.tensor_attrs = {}
         for prefix, m in self.root.named_modules():
             for k, v in vars(m).items():

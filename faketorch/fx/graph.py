@@ -22,6 +22,10 @@ _REFLECTABLE = {'add': '{} + {}', 'sub': '{} - {}', 'mul': '{} * {}', 'floordiv'
                 'lshift': '{} << {}', 'rshift': '{} >> {}', 'and_': '{} & {}', 'or_': '{} | {}',
                 'xor': '{} ^ {}', 'getitem': '{}[{}]', 'matmul': '{} @ {}'}
 _MAGIC.update(_REFLECTABLE)
+# dtype abbreviations of print_readable's annotations
+_DTYPE_ABBRS = {'bfloat16': 'bf16', 'float64': 'f64', 'float32': 'f32', 'float16': 'f16', 'complex32': 'c32',
+                'complex64': 'c64', 'complex128': 'c128', 'int8': 'i8', 'int16': 'i16', 'int32': 'i32',
+                'int64': 'i64', 'bool': 'b8', 'uint8': 'u8', 'uint16': 'u16', 'uint32': 'u32', 'uint64': 'u64'}
 _INPLACE = {'iadd': '{} += {}', 'iand': '{} &= {}', 'ifloordiv': '{} //= {}', 'ilshift': '{} <<= {}',
             'imod': '{} %= {}', 'imul': '{} *= {}', 'imatmul': '{} @= {}', 'ior': '{} |= {}',
             'ipow': '{} **= {}', 'irshift': '{} >>= {}', 'isub': '{} -= {}', 'itruediv': '{} /= {}',
@@ -322,13 +326,26 @@ class _CodeGen:
     def format_args(self, args, kwargs):
         return ', '.join([self.repr_arg(a) for a in args] + [f'{k} = {self.repr_arg(v)}' for k, v in kwargs.items()])
 
+    def annotation(self, node):
+        from .._tensor import Tensor
+        from .passes.shape_prop import TensorMetadata
+        if not self.verbose:
+            return ''
+        meta = node.meta.get('val', node.meta.get('tensor_meta', node.meta.get('example_value')))
+        if isinstance(meta, (Tensor, TensorMetadata)):
+            dtype = _DTYPE_ABBRS[str(meta.dtype).split('.')[-1]]
+            return f': "{dtype}[{", ".join(str(d) for d in meta.shape)}]"'
+        return ''
+
     def emit(self, node, free_vars, body, wrapped):
-        name, op, target = node.name, node.op, node.target
+        op, target = node.op, node.target
+        name = node.name + self.annotation(node)
         if op == 'placeholder':
-            free_vars.append(target + (f' = {self.repr_arg(node.args[0])}' if node.args else ''))
+            free_vars.append(target + self.annotation(node)
+                             + (f' = {self.repr_arg(node.args[0])}' if node.args else ''))
             raw = target.replace('*', '')
-            if raw != name:
-                body.append(f'{name} = {raw}\n')
+            if raw != node.name:
+                body.append(f'{node.name} = {raw}\n')
             return False
         if op == 'call_method':
             body.append(f'{name} = {_format_target(self.repr_arg(node.args[0]), target)}'
@@ -339,7 +356,7 @@ class _CodeGen:
                 body.append(f'{name} = ' + _MAGIC[fname].format(*(self.repr_arg(a) for a in node.args)))
             elif getattr(target, '__module__', '') == '_operator' and fname in _INPLACE:
                 body.append(_INPLACE[fname].format(*(self.repr_arg(a) for a in node.args))
-                            + f';  {name} = {self.repr_arg(node.args[0])}')
+                            + f';  {name} = {self.repr_arg(node.args[0])}')  # noqa: E501
             else:
                 g = self.add_global(_qualified_name(target), target)
                 a = node.args

@@ -123,6 +123,50 @@ class GraphModule(Module):
             print(out)
         return out
 
+    # --- submodules ---
+    def add_submodule(self, target, m):
+        *prefix, field = target.split('.')
+        mod = self
+        for item in prefix:
+            sub = getattr(mod, item, None)
+            if sub is None:
+                sub = Module()
+                setattr(mod, item, sub)
+            if not isinstance(sub, Module):
+                return False
+            mod = sub
+        mod.add_module(field, m)
+        return True
+
+    def delete_submodule(self, target):
+        *path, field = target.split('.')
+        mod = self
+        for item in path:
+            if not hasattr(mod, item):
+                return False
+            mod = getattr(mod, item)
+            if not isinstance(mod, Module):
+                return False
+        if not isinstance(getattr(mod, field, None), Module):
+            return False
+        delattr(mod, field)
+        return True
+
+    def delete_all_unused_submodules(self):
+        used = set()
+        for node in self.graph.nodes:
+            if node.op in ('call_module', 'get_attr') and isinstance(node.target, str):
+                atoms = node.target.split('.')
+                used.update('.'.join(atoms[:i]) for i in range(1, len(atoms) + 1))
+                if node.op == 'call_module':
+                    try:
+                        sub = self.get_submodule(node.target)
+                    except AttributeError:
+                        continue
+                    used.update(f'{node.target}.{name}' for name, _ in sub.named_modules() if name)
+        for name in [name for name, _ in self.named_modules() if name not in used]:
+            self.delete_submodule(name)
+
     def __copy__(self):
         res = GraphModule(self, self.graph)
         res.__dict__.update({k: v for k, v in self.__dict__.items() if k not in res.__dict__})
