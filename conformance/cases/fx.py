@@ -598,3 +598,47 @@ def print_readable_with_shapes_and_submodules(torch):
     stacks = [(n.name, [(k, v[0], v[1].__name__) for k, v in n.meta.get('nn_module_stack', {}).items()])
               for n in gm.graph.nodes]
     return first, added, second, deleted, with_extra, str(gm2), stacks
+
+
+@case('torch.fx.replace_pattern')
+def replace_pattern_twice(torch):
+    class M(torch.nn.Module):
+        def forward(self, x, w1, w2):
+            m1 = torch.cat([w1, w2]).sum()
+            m2 = torch.cat([w1, w2]).sum()
+            y = torch.relu(x).neg() + m1 + m2
+            return torch.relu(y).neg()
+
+    def pattern(w1, w2):
+        return torch.cat([w1, w2]).sum()
+
+    def replacement(w1, w2):
+        return torch.stack([w1, w2])
+
+    def pattern2(x):
+        return torch.relu(x).neg()
+
+    def replacement2(x):
+        return torch.sigmoid(x) * 2
+    gm = torch.fx.symbolic_trace(M())
+    matches = torch.fx.replace_pattern(gm, pattern, replacement)
+    first = gm.code
+    described = [(str(m.anchor), sorted((str(k), str(v)) for k, v in m.nodes_map.items())) for m in matches]
+    n = len(torch.fx.replace_pattern(gm, pattern2, replacement2))
+    sr = importlib.import_module(torch.__name__ + '.fx.subgraph_rewriter')
+    return (first, described, type(matches[0]).__name__, gm.code, n, gm(torch.ones(2), torch.ones(2), torch.ones(2)),
+            sr.replace_pattern is torch.fx.replace_pattern)
+
+
+@case('torch.fx.replace_pattern')
+def replace_pattern_no_match_and_internal_use(torch):
+    def f(x):
+        a = torch.relu(x)
+        b = a.neg()
+        return b + a       # relu feeds something outside the pattern: no match
+
+    def pattern(x):
+        return torch.relu(x).neg()
+    gm = torch.fx.symbolic_trace(f)
+    matches = torch.fx.replace_pattern(gm, pattern, lambda x: torch.tanh(x))
+    return len(matches), gm.code
