@@ -642,3 +642,37 @@ def replace_pattern_no_match_and_internal_use(torch):
     gm = torch.fx.symbolic_trace(f)
     matches = torch.fx.replace_pattern(gm, pattern, lambda x: torch.tanh(x))
     return len(matches), gm.code
+
+
+@case('torch.fx.symbolic_trace')
+def tensor_operators_with_proxy_operands(torch):
+    def f(x):
+        c = torch.ones(2)
+        return (c + x, c * x, c - x, c @ x, c.add(x), c / x, c % x, c ** x, c > x, c == x, c.expand_as(x),
+                c.masked_fill(x > 0, 0.), torch.add(c, x), c.type_as(x))
+    gm = torch.fx.symbolic_trace(f)
+    x = torch.tensor([0.5, 2.])
+    return gm.code, gm(x), f(x)
+
+
+@case('torch.fx.GraphModule')
+def pickle_and_save_round_trip(torch):
+    import io
+    import pickle
+
+    class M(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.l = torch.nn.Linear(2, 2)
+            self.register_buffer('b', torch.ones(2))
+
+        def forward(self, x):
+            return abs(torch.relu(self.l(x)) + self.b), x.shape
+    gm = torch.fx.symbolic_trace(M())
+    gm2 = pickle.loads(pickle.dumps(gm))
+    buf = io.BytesIO()
+    torch.save(gm, buf)
+    buf.seek(0)
+    gm3 = torch.load(buf, weights_only=False)
+    x = torch.tensor([[1., -2.]])
+    return gm2.code, str(gm2), gm2(x), gm3(x), gm(x), type(gm3).__name__, str(gm3.graph)

@@ -15,7 +15,7 @@ import types
 from .graph import Graph
 from .node import Node, map_aggregate, _SIDE_EFFECTS
 from .proxy import Proxy, ParameterProxy, TraceError  # noqa: F401
-from ._torch_names import NAMES, FORWARD, METHODS, THROUGH
+from ._torch_names import NAMES, FORWARD, METHODS, THROUGH, TENSOR_DUNDERS
 
 # namespaces patched while tracing: torch's name, faketorch's module
 _NAMESPACES = (('torch', 'faketorch'), ('torch.nn.functional', 'faketorch.nn.functional'),
@@ -198,6 +198,33 @@ def _namespace_patches():
     return patches
 
 
+def _method_wrapper(orig, recorded):
+    @functools.wraps(orig)
+    def wrapper(self, *args, **kwargs):
+        proxy = _has_proxy(args, kwargs)
+        if proxy is None:
+            return orig(self, *args, **kwargs)
+        return proxy.tracer.create_proxy('call_method', recorded, (self,) + args, kwargs)
+    return wrapper
+
+
+_tensor_wrappers = []
+
+
+def _tensor_patches():
+    """Tensor methods and operators: `tensor.add(proxy)`, `tensor + proxy` record a call_method."""
+    if not _tensor_wrappers:
+        from .._tensor import Tensor
+        importlib.import_module('faketorch.sparse')   # it installs Tensor methods when first imported
+        for name in dir(Tensor):
+            if name.startswith('_') and name not in TENSOR_DUNDERS:
+                continue
+            value = inspect.getattr_static(Tensor, name)
+            if isinstance(value, types.FunctionType):
+                _tensor_wrappers.append((Tensor, name, _method_wrapper(value, TENSOR_DUNDERS.get(name, name))))
+    return _tensor_wrappers
+
+
 class _Patcher:
     def __init__(self):
         self._undo = []
@@ -207,7 +234,7 @@ class _Patcher:
             self._undo.append((obj, name, obj.get(name, _MISSING)))
             obj[name] = value
         else:
-            self._undo.append((obj, name, obj.__dict__[name]))
+            self._undo.append((obj, name, obj.__dict__.get(name, _MISSING)))
             setattr(obj, name, value)
 
     def __enter__(self):
@@ -215,8 +242,10 @@ class _Patcher:
 
     def __exit__(self, *exc):
         for obj, name, value in reversed(self._undo):
-            if value is _MISSING:
+            if value is _MISSING and isinstance(obj, dict):
                 del obj[name]
+            elif value is _MISSING:
+                delattr(obj, name)
             elif isinstance(obj, dict):
                 obj[name] = value
             else:
@@ -455,7 +484,7 @@ class Tracer:
             return tracer.getattr(name, getattr_orig(mod, name), cache)
         patcher.set(Module, '__call__', module_call)
         patcher.set(Module, '__getattr__', module_getattr)
-        for mod, attr, wrapper in _namespace_patches():
+        for mod, attr, wrapper in _namespace_patches() + _tensor_patches():
             patcher.set(mod, attr, wrapper)
         auto = {id(f) for m in self._autowrap_modules for f in vars(m).values() if callable(f)}
         auto.update(id(f) for f in self._autowrap_functions)

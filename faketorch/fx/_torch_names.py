@@ -344,3 +344,14 @@ THROUGH = {
     'torch.nn.functional.upsample_bilinear': ('input, size=None, scale_factor=None', 'interpolate',
                                               {'mode': 'bilinear', 'align_corners': True}),
 }
+
+# Tensor operators called with a Proxy operand (`tensor + proxy`): the method torch records
+TENSOR_DUNDERS = {
+    '__add__': 'add', '__radd__': 'add', '__iadd__': '__iadd__', '__sub__': 'sub', '__rsub__': '__rsub__',
+    '__mul__': 'mul', '__rmul__': 'mul', '__truediv__': 'div', '__rtruediv__': '__rtruediv__',
+    '__floordiv__': '__floordiv__', '__rfloordiv__': '__rfloordiv__', '__mod__': 'remainder',
+    '__rmod__': '__rmod__', '__pow__': 'pow', '__rpow__': '__rpow__', '__matmul__': 'matmul',
+    '__rmatmul__': '__rmatmul__', '__and__': '__and__', '__or__': '__or__', '__xor__': '__xor__',
+    '__lshift__': '__lshift__', '__rshift__': '__rshift__', '__eq__': 'eq', '__ne__': 'ne', '__lt__': 'lt',
+    '__le__': 'le', '__gt__': 'gt', '__ge__': 'ge', '__getitem__': '__getitem__', '__setitem__': '__setitem__',
+}

@@ -4,6 +4,7 @@ import linecache
 from ..nn import Module
 from .graph import Graph
 
+_BUILTIN_NAMES = ('inf', 'nan', 'NoneType', 'torch', 'device')
 _READABLE_HINT = '\n# To see more debug info, please use `graph_module.print_readable()`'
 _count = [0]
 
@@ -101,7 +102,13 @@ class GraphModule(Module):
         env = dict(python_code.globals)
         exec(compile(python_code.src, filename, 'exec'), env)
         type(self).forward = env['forward']
+        self.__dict__['_code_globals'] = {k: v for k, v in python_code.globals.items() if k not in _BUILTIN_NAMES}
         return python_code
+
+    def __reduce__(self):
+        # as torch: pickle the attributes and the code; loading re-traces the code
+        body = {k: v for k, v in self.__dict__.items() if k not in ('_graph', '_code', '_code_globals')}
+        return _rebuild, (body, self._code, self._code_globals)
 
     def __str__(self):
         return super().__str__() + '\n' + self._code + _READABLE_HINT
@@ -182,3 +189,27 @@ class GraphModule(Module):
         for k, v in fake.__dict__.items():
             res.__dict__.setdefault(k, v)
         return res
+
+
+def _rebuild(body, code, code_globals):
+    from .graph import _custom_builtin
+    from ._symbolic_trace import Tracer
+    env = {name: _custom_builtin(name) for name in _BUILTIN_NAMES}
+    env.update(code_globals)
+    exec(compile(code, '<fx_reload>', 'exec'), env)
+
+    class CodeOnlyModule(Module):
+        forward = env['forward']
+
+        def __init__(self, body):
+            super().__init__()
+            self.__dict__ = body
+
+    class KeepModules(Tracer):
+        def is_leaf_module(self, m, qualname):
+            return True
+    root = CodeOnlyModule(body)
+    gm = GraphModule(root, KeepModules().trace(root))
+    for k, v in body.items():
+        gm.__dict__.setdefault(k, v)
+    return gm
