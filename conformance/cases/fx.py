@@ -676,3 +676,47 @@ def pickle_and_save_round_trip(torch):
     gm3 = torch.load(buf, weights_only=False)
     x = torch.tensor([[1., -2.]])
     return gm2.code, str(gm2), gm2(x), gm3(x), gm(x), type(gm3).__name__, str(gm3.graph)
+
+
+@case('torch.fx.proxy.GraphAppendingTracer')
+def proxies_appending_to_a_graph(torch):
+    proxy_mod = importlib.import_module(torch.__name__ + '.fx.proxy')
+    g = torch.fx.Graph()
+    tracer = proxy_mod.GraphAppendingTracer(g)
+    x = torch.fx.Proxy(g.placeholder('x'), tracer)
+    y = torch.fx.Proxy(g.placeholder('y'))
+    out = x.relu() + y * 2 + x.sum()
+    g.output(out.node)
+    gm = torch.fx.GraphModule(torch.nn.Module(), g)
+    return str(g), gm.code, gm(torch.tensor([-1., 2.]), torch.tensor([3., 4.])), repr(x)
+
+
+@case('torch.fx.experimental.optimization.fuse')
+def fuse_conv_bn_and_remove_dropout(torch):
+    opt = importlib.import_module(torch.__name__ + '.fx.experimental.optimization')
+    nn = torch.nn
+    m = nn.Sequential(nn.Conv2d(1, 4, 3), nn.BatchNorm2d(4), nn.ReLU(), nn.Dropout(0.5), nn.Flatten(),
+                      nn.Linear(16, 3), nn.BatchNorm1d(3)).eval()
+    with torch.no_grad():
+        m[1].running_mean.uniform_()
+        m[1].running_var.uniform_(0.5, 2)
+    fused = opt.fuse(m)
+    x = torch.randn(2, 1, 4, 4)
+    removed = opt.remove_dropout(m.train())
+    return fused.code, str(fused), fused(x), m.eval()(x), removed.code, type(removed).__name__
+
+
+@case('torch.fx.Transformer')
+def transformer_decomposes_with_torch_functions(torch):
+    F = torch.nn.functional
+
+    class Decompose(torch.fx.Transformer):
+        def call_function(self, target, args, kwargs):
+            if target == F.gelu:
+                x = args[0]
+                return x * 0.5 * (1.0 + torch.erf(x / 1.4142135623730951))
+            return super().call_function(target, args, kwargs)
+    gm = torch.fx.symbolic_trace(lambda x: F.gelu(x) + 1)
+    new = Decompose(gm).transform()
+    x = torch.tensor([-1., 0.5, 2.])
+    return new.code, str(new.graph), new(x), gm(x)

@@ -142,32 +142,44 @@ class _Alias:
         return repr(self.fn)
 
 
-def _make_wrapper(orig, key):
-    printed = NAMES.get(key, key)
-    target = orig
+class _Recorder:
+    """Stands in for a faketorch function while tracing: records a node when an argument is a
+    Proxy, else calls through. Equal to the function it replaces, so `target == torch.neg` holds
+    inside a Transformer."""
 
-    @functools.wraps(orig)
-    def wrapper(*args, **kwargs):
-        nonlocal target
+    def __init__(self, orig, key):
+        functools.update_wrapper(self, orig)
+        self._orig, self._key, self._printed, self._target = orig, key, NAMES.get(key, key), orig
+
+    def __eq__(self, other):
+        return other is self or other is self._orig or (isinstance(other, _Recorder) and other._orig is self._orig)
+
+    def __hash__(self):
+        return hash(self._orig)
+
+    def __repr__(self):
+        return repr(self._orig)
+
+    def __call__(self, *args, **kwargs):
         proxy = _has_proxy(args, kwargs)
         if proxy is None:
-            return orig(*args, **kwargs)
+            return self._orig(*args, **kwargs)
+        key = self._key
         if key in THROUGH:
             sig, callee, fixed = THROUGH[key]
             bound = inspect.signature(eval(f'lambda {sig}: None')).bind(*args, **kwargs)
             bound.apply_defaults()
             namespace = importlib.import_module('faketorch.nn.functional')
             return getattr(namespace, callee)(**bound.arguments, **fixed)
-        if target is orig and _printed_names.get(orig, printed) != printed:
-            target = _Alias(orig, printed)
+        if self._target is self._orig and _printed_names.get(self._orig, self._printed) != self._printed:
+            self._target = _Alias(self._orig, self._printed)
         if key in _SIZE_FACTORIES and len(args) > 1:
             # torch's argument parser reads `*size` only from ints: with Proxies it tries `size=`
             raise TypeError(f'{key.rsplit(".", 1)[1]}() takes 1 positional argument but {len(args)} were given')
         if key in METHODS:
             return proxy.tracer.create_proxy('call_method', METHODS[key], args, kwargs)
         args, kwargs = _as_torch_records(key, args, kwargs)
-        return proxy.tracer.create_proxy('call_function', target, args, kwargs)
-    return wrapper
+        return proxy.tracer.create_proxy('call_function', self._target, args, kwargs)
 
 
 def _is_function(v):
@@ -186,7 +198,7 @@ def _namespace_patches():
             key = f'{tname}.{attr}'
             cached = _wrappers.get((fname, attr))
             if cached is None or cached[0] is not value and cached[1] is not value:
-                cached = (value, _make_wrapper(value, key))
+                cached = (value, _Recorder(value, key))
                 _wrappers[(fname, attr)] = cached
                 printed = NAMES.get(key, key)
                 if _hashable(value):

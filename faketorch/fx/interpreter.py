@@ -133,7 +133,11 @@ class Transformer(Interpreter):
 
     def transform(self):
         from .graph_module import GraphModule
-        result = super().run()
+        from ._symbolic_trace import _Patcher, _namespace_patches, _tensor_patches
+        with _Patcher() as patcher:     # torch.relu(proxy) in an override records, as in a trace
+            for obj, attr, wrapper in _namespace_patches() + _tensor_patches():
+                patcher.set(obj, attr, wrapper)
+            result = super().run()
         if result is not None:
             self.new_graph.output(map_aggregate(result, lambda x: x.node if isinstance(x, Proxy) else x))
         return GraphModule(self.module, self.new_graph)

@@ -13,9 +13,7 @@ class TraceError(ValueError):
 class Proxy:
     def __init__(self, node, tracer=None):
         if tracer is None:
-            from ._symbolic_trace import Tracer
-            tracer = Tracer()
-            tracer.graph = node.graph
+            tracer = GraphAppendingTracer(node.graph)
         self.tracer, self.node = tracer, node
 
     def __repr__(self):
@@ -125,3 +123,25 @@ for _name in _MAGIC:
 for _name in _REFLECTABLE:
     if hasattr(operator, _name) and _name != 'getitem':
         _install_reflected(_name)
+
+
+def _graph_appending_tracer():
+    from ._symbolic_trace import Tracer
+
+    class GraphAppendingTracer(Tracer):
+        """A tracer that adds the nodes Proxies record to an existing graph."""
+
+        def __init__(self, graph):
+            super().__init__()
+            self.graph = graph
+            self.root = None
+    GraphAppendingTracer.__module__ = __name__
+    return GraphAppendingTracer
+
+
+def __getattr__(name):
+    if name == 'GraphAppendingTracer':
+        cls = _graph_appending_tracer()
+        globals()[name] = cls
+        return cls
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
