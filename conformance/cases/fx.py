@@ -720,3 +720,77 @@ def transformer_decomposes_with_torch_functions(torch):
     new = Decompose(gm).transform()
     x = torch.tensor([-1., 0.5, 2.])
     return new.code, str(new.graph), new(x), gm(x)
+
+
+@case('torch.fx.symbolic_trace')
+def star_args_and_kwargs(torch):
+    class KW(torch.nn.Module):
+        def forward(self, x, *rest, scale=2, **kw):
+            return x * scale + rest[0]
+
+    class VA(torch.nn.Module):
+        def forward(self, *xs):
+            return xs[0] + xs[1]
+    return (torch.fx.symbolic_trace(KW()).code, str(torch.fx.symbolic_trace(KW()).graph),
+            torch.fx.symbolic_trace(VA()).code)
+
+
+@case('torch.fx.symbolic_trace')
+def module_created_in_forward(torch):
+    class Inline(torch.nn.Module):
+        def forward(self, x):
+            return torch.nn.ReLU()(x)
+    try:                        # the runner counts a NameError from torch as a broken case: catch it
+        torch.fx.symbolic_trace(Inline())
+    except NameError as e:
+        return type(e).__name__, str(e)
+
+
+@case('torch.fx.symbolic_trace')
+def proxy_as_dict_key(torch):
+    torch.fx.symbolic_trace(lambda x: {x: 1})
+
+
+@case('torch.fx.symbolic_trace')
+def proxy_to_int(torch):
+    torch.fx.symbolic_trace(lambda x: int(x))
+
+
+@case('torch.fx.symbolic_trace')
+def proxy_in_range(torch):
+    torch.fx.symbolic_trace(lambda x: range(x.shape[0]))
+
+
+@case('torch.fx.symbolic_trace')
+def proxy_membership(torch):
+    torch.fx.symbolic_trace(lambda x: 1 in x)
+
+
+@case('torch.fx.symbolic_trace')
+def proxy_item_assignment(torch):
+    def f(x):
+        x[0] = 1
+        return x
+    torch.fx.symbolic_trace(f)
+
+
+@case('torch.fx.symbolic_trace')
+def assorted_recordings(torch):
+    def iadd(x):
+        x += 1
+        return x
+    fns = [lambda x: x.tolist(), lambda x: x.sum().item() + 1, lambda x: torch._assert(x.sum() > 0, 'msg'),
+           lambda x: x.__setitem__(0, 1), iadd, lambda x: str(x), lambda x: f'{x}',
+           lambda x: isinstance(x, torch.Tensor), lambda x: x.to(x.dtype).new_ones(3, dtype=torch.int64),
+           lambda x: x.to(torch.device('cpu')), lambda x: x.clamp(max=float('inf'), min=float('nan')),
+           lambda x: x[..., None, 1:3:2], lambda xs: xs[0] + xs[1], lambda: 1, lambda x: 3]
+    gm = torch.fx.symbolic_trace(lambda x, y=2: x * y)
+    return [torch.fx.symbolic_trace(f).code for f in fns], gm(torch.ones(1), y=3)
+
+
+@case('torch.fx.GraphModule')
+def get_attr_of_missing_attribute(torch):
+    g = torch.fx.Graph()
+    g.get_attr('nope')
+    g.output(None)
+    torch.fx.GraphModule(torch.nn.Module(), g)

@@ -442,7 +442,7 @@ class Tracer:
         self.submodule_paths = {m: name for name, m in self.root.named_modules()}
         try:
             fn_globals = fn.__globals__
-            args = self._create_args_for_root(fn, isinstance(root, Module), concrete_args)
+            fn, args = self._create_args_for_root(fn, isinstance(root, Module), concrete_args)
             with _Patcher() as patcher:
                 self._patch(patcher, fn_globals)
                 result = fn(*args)
@@ -455,6 +455,10 @@ class Tracer:
     def _create_args_for_root(self, fn, is_module, concrete_args):
         sig = inspect.signature(fn)
         params = list(sig.parameters.values())
+        fn, flat = _positional_only(fn)
+        if flat:    # *args and **kwargs arrive as one Proxy each, in the code's own order
+            kinds = {p.name: p for p in params}
+            params = [kinds[name] for name in fn.__code__.co_varnames[:fn.__code__.co_argcount]]
         args = [self.root] if is_module else []
         if is_module:
             params = params[1:]
@@ -463,14 +467,10 @@ class Tracer:
             if p.name in concrete_args:
                 args.append(self._concrete(p, concrete_args[p.name]))
                 continue
-            if p.kind == p.VAR_POSITIONAL:
-                args.extend(self.create_proxy('placeholder', f'*{p.name}', (), {}))
-                continue
-            if p.kind == p.VAR_KEYWORD:
-                raise RuntimeError('**kwargs is not supported by symbolic tracing')
+            stars = {p.VAR_POSITIONAL: '*', p.VAR_KEYWORD: '**'}.get(p.kind, '')
             default = () if p.default is p.empty else (p.default,)
-            args.append(self.create_proxy('placeholder', p.name, default, {}))
-        return args
+            args.append(self.create_proxy('placeholder', stars + p.name, default, {}))
+        return fn, args
 
     def _concrete(self, p, value):
         default = () if p.default is p.empty else (p.default,)
@@ -512,6 +512,19 @@ class Tracer:
                 patcher.set(g, name, _wrapped_global(getattr(builtins, name), name))
             elif name in g:
                 patcher.set(g, name, _wrapped_global(g[name], name))
+
+
+def _positional_only(fn):
+    """fn with *args/**kwargs/keyword-only parameters turned into plain positional ones."""
+    code = getattr(fn, '__code__', None)
+    if code is None:
+        return fn, False
+    flags = code.co_flags & (inspect.CO_VARARGS | inspect.CO_VARKEYWORDS)
+    if not flags and not code.co_kwonlyargcount:
+        return fn, False
+    n = code.co_argcount + code.co_kwonlyargcount + bin(flags).count('1')
+    code = code.replace(co_argcount=n, co_kwonlyargcount=0, co_flags=code.co_flags & ~flags)
+    return types.FunctionType(code, fn.__globals__, fn.__name__, None, fn.__closure__), True
 
 
 class _Missing:

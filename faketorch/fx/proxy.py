@@ -4,6 +4,7 @@ import inspect
 import operator
 
 from .graph import _MAGIC, _REFLECTABLE
+from ._torch_names import TENSOR_DUNDERS
 
 
 class TraceError(ValueError):
@@ -20,7 +21,7 @@ class Proxy:
         return f'Proxy({self.node.name})'
 
     def __getattr__(self, k):
-        if k.startswith('__') and k.endswith('__'):
+        if k.startswith('__') and k.endswith('__') and k not in TENSOR_DUNDERS:
             raise AttributeError(k)
         return Attribute(self, k)
 
