@@ -794,3 +794,58 @@ def get_attr_of_missing_attribute(torch):
     g.get_attr('nope')
     g.output(None)
     torch.fx.GraphModule(torch.nn.Module(), g)
+
+
+@case('torch.fx.Tracer')
+def feature_extractor_tracer(torch):
+    """A tracer in the style of torchvision's create_feature_extractor: scopes recorded through
+    call_module/create_proxy overrides, the output replaced by a dict of inner nodes."""
+    nn = torch.nn
+
+    class ScopeTracer(torch.fx.Tracer):
+        def __init__(self):
+            super().__init__()
+            self.scopes, self.qualname = [], {}
+
+        def call_module(self, m, forward, args, kwargs):
+            self.scopes.append(self.path_of_module(m))
+            try:
+                return super().call_module(m, forward, args, kwargs)
+            finally:
+                self.scopes.pop()
+
+        def create_proxy(self, kind, target, args, kwargs, name=None, type_expr=None, *rest, **kw):
+            proxy = super().create_proxy(kind, target, args, kwargs, name, type_expr, *rest, **kw)
+            self.qualname[proxy.node] = '.'.join(self.scopes) or kind
+            return proxy
+
+    class Block(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv = nn.Conv2d(2, 2, 1)
+            self.bn = nn.BatchNorm2d(2)
+
+        def forward(self, x):
+            return torch.relu(self.bn(self.conv(x))) + x
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.stem = nn.Conv2d(1, 2, 3)
+            self.layer1, self.layer2 = Block(), Block()
+            self.fc = nn.Linear(2, 5)
+
+        def forward(self, x):
+            x = self.layer2(self.layer1(self.stem(x)))
+            return self.fc(torch.flatten(nn.functional.adaptive_avg_pool2d(x, 1), 1))
+    net = Net()
+    tracer = ScopeTracer()
+    gm = torch.fx.GraphModule(net, tracer.trace(net))
+    scopes = sorted((n.name, q) for n, q in tracer.qualname.items())
+    outs = {tracer.qualname[n]: n for n in gm.graph.nodes if tracer.qualname.get(n) in ('layer1', 'fc')}
+    gm.graph.erase_node(next(n for n in gm.graph.nodes if n.op == 'output'))
+    gm.graph.output(outs)
+    gm.graph.eliminate_dead_code()
+    gm.delete_all_unused_submodules()
+    gm.recompile()
+    return scopes, gm.code, str(gm), gm(torch.randn(1, 1, 5, 5))
