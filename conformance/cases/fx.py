@@ -849,3 +849,19 @@ def feature_extractor_tracer(torch):
     gm.delete_all_unused_submodules()
     gm.recompile()
     return scopes, gm.code, str(gm), gm(torch.randn(1, 1, 5, 5))
+
+
+@case('torch.fx.symbolic_trace')
+def annotated_forward(torch):
+    import typing
+
+    class M(torch.nn.Module):
+        def forward(self, x: torch.Tensor, n: int = 2, m: typing.Optional[torch.Tensor] = None,
+                    sizes: typing.List[int] = None) -> typing.Tuple[torch.Tensor, int]:
+            return x * n, n
+
+    def f(x: 'torch.Tensor', d: dict[str, int] = None) -> torch.Tensor:
+        return x + 1
+    gm = torch.fx.symbolic_trace(M())
+    gm2 = torch.fx.symbolic_trace(f)
+    return gm.code, str(gm.graph), gm(torch.ones(2), 3), gm2.code, str(gm2.graph), gm2(torch.ones(1))

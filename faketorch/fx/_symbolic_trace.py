@@ -1,9 +1,10 @@
 """torch.fx.symbolic_trace and Tracer.
 
-torch records `torch.relu(proxy)` through __torch_function__; faketorch has none, so while a
-Tracer runs it swaps the public functions of the faketorch namespaces (and the functions
-registered with `wrap`, and `math`'s) for wrappers that record a call_function node when an
-argument is a Proxy, and puts the originals back afterwards."""
+torch records `torch.relu(proxy)` and `tensor + proxy` through __torch_function__; faketorch has
+none, so while a Tracer runs it swaps the public functions of the faketorch namespaces, the Tensor
+methods and operators, the functions registered with `wrap` and `math`'s for stand-ins that record
+a node when an argument is a Proxy (and otherwise call through), and puts the originals back
+afterwards, also when the traced code raises."""
 import builtins
 import collections
 import functools
@@ -32,9 +33,10 @@ _wrapped_globals = {}   # (id(globals), name) -> globals: registered by wrap()
 
 
 def _from_torch(obj):
+    """Generated code reaches obj through `torch.<its printed name>`."""
     if not _printed_names:
         _namespace_patches()
-    if obj in _printed_names if _hashable(obj) else False:
+    if _hashable(obj) and obj in _printed_names:
         return True
     module = getattr(obj, '__module__', None) or ''
     return module == 'faketorch' or module.startswith('faketorch.')
@@ -87,11 +89,16 @@ def _has_proxy(args, kwargs):
 
 
 @functools.lru_cache(maxsize=None)
+def _signature(params):
+    """An inspect.Signature from a table's parameter list ('input, dim=None')."""
+    return inspect.signature(eval(f'lambda {params}: None', {'inf': math.inf}))
+
+
 def _forward_signature(key):
     sig, pos, kw = FORWARD[key]
     try:
-        return inspect.signature(eval(f'lambda {sig}: None', {'inf': math.inf})), pos.split(), kw.split()
-    except Exception:
+        return _signature(sig), pos.split(), kw.split()
+    except SyntaxError:
         return None
 
 
@@ -152,7 +159,8 @@ class _Recorder:
         self._orig, self._key, self._printed, self._target = orig, key, NAMES.get(key, key), orig
 
     def __eq__(self, other):
-        return other is self or other is self._orig or (isinstance(other, _Recorder) and other._orig is self._orig)
+        return other is self or other is self._orig or \
+            (isinstance(other, _Recorder) and other._orig is self._orig)
 
     def __hash__(self):
         return hash(self._orig)
@@ -167,7 +175,7 @@ class _Recorder:
         key = self._key
         if key in THROUGH:
             sig, callee, fixed = THROUGH[key]
-            bound = inspect.signature(eval(f'lambda {sig}: None')).bind(*args, **kwargs)
+            bound = _signature(sig).bind(*args, **kwargs)
             bound.apply_defaults()
             namespace = importlib.import_module('faketorch.nn.functional')
             return getattr(namespace, callee)(**bound.arguments, **fixed)
@@ -288,6 +296,7 @@ class Tracer:
         self.graph = None
         self.module_stack = collections.OrderedDict()
         self.num_calls = {}
+        self.tensor_attrs = {}
 
     # --- overridable hooks ---
     def is_leaf_module(self, m, module_qualified_name):
@@ -408,7 +417,7 @@ class Tracer:
             for name, b in self.root.named_buffers():
                 if a is b:
                     return self.create_node('get_attr', name, (), {})
-            name = self.tensor_attrs.get(id(a)) if getattr(self, 'tensor_attrs', None) else None
+            name = self.tensor_attrs.get(id(a))     # tensors held by the modules, by identity
             if name is None:
                 i = 0
                 while hasattr(self.root, f'_tensor_constant{i}'):
@@ -441,19 +450,20 @@ class Tracer:
                     self.tensor_attrs[id(v)] = f'{prefix}.{k}' if prefix else k
         self.submodule_paths = {m: name for name, m in self.root.named_modules()}
         try:
-            fn_globals = fn.__globals__
+            fn_globals, annotations = fn.__globals__, getattr(fn, '__annotations__', {})
             fn, args = self._create_args_for_root(fn, isinstance(root, Module), concrete_args)
             with _Patcher() as patcher:
                 self._patch(patcher, fn_globals)
                 result = fn(*args)
             self.create_node('output', 'output', (self.create_arg(result),), {},
-                             type_expr=fn.__annotations__.get('return'))
+                             type_expr=annotations.get('return'))
         finally:
             self.submodule_paths = None
         return self.graph
 
     def _create_args_for_root(self, fn, is_module, concrete_args):
         sig = inspect.signature(fn)
+        annotations = getattr(fn, '__annotations__', {})
         params = list(sig.parameters.values())
         fn, flat = _positional_only(fn)
         if flat:    # *args and **kwargs arrive as one Proxy each, in the code's own order
@@ -469,7 +479,8 @@ class Tracer:
                 continue
             stars = {p.VAR_POSITIONAL: '*', p.VAR_KEYWORD: '**'}.get(p.kind, '')
             default = () if p.default is p.empty else (p.default,)
-            args.append(self.create_proxy('placeholder', stars + p.name, default, {}))
+            args.append(self.create_proxy('placeholder', stars + p.name, default, {},
+                                          type_expr=annotations.get(p.name)))
         return fn, args
 
     def _concrete(self, p, value):

@@ -4,8 +4,10 @@ import inspect
 import keyword
 import math
 import re
+import types
+import typing
 
-from .node import Node, map_arg, _qualified_name
+from .node import Node, map_arg, _qualified_name, _type_repr
 
 _NAME_RE = re.compile(r'^([a-zA-Z_][0-9a-zA-Z_]*?)(?:_(\d+))?$')
 _BAD_CHARS = re.compile('[^0-9a-zA-Z_]+')
@@ -22,6 +24,9 @@ _REFLECTABLE = {'add': '{} + {}', 'sub': '{} - {}', 'mul': '{} * {}', 'floordiv'
                 'lshift': '{} << {}', 'rshift': '{} >> {}', 'and_': '{} & {}', 'or_': '{} | {}',
                 'xor': '{} ^ {}', 'getitem': '{}[{}]', 'matmul': '{} @ {}'}
 _MAGIC.update(_REFLECTABLE)
+# builtin generics written as typing's in annotations, as torch does
+_TYPING_ORIGINS = {list: typing.List, dict: typing.Dict, set: typing.Set, frozenset: typing.FrozenSet,
+                   tuple: typing.Tuple}
 # dtype abbreviations of print_readable's annotations
 _DTYPE_ABBRS = {'bfloat16': 'bf16', 'float64': 'f64', 'float32': 'f32', 'float16': 'f16', 'complex32': 'c32',
                 'complex64': 'c64', 'complex128': 'c128', 'int8': 'i8', 'int16': 'i16', 'int32': 'i32',
@@ -297,9 +302,11 @@ class _CodeGen:
     def __init__(self, graph, root_module, verbose):
         self.graph, self.root_module, self.verbose = graph, root_module, verbose
         self.namespace, self.globals = _Namespace(), {}
-        for name in _CUSTOM_BUILTINS[:5]:
-            self.globals[name] = _custom_builtin(name)
-            self.namespace.create_name(name, self.globals[name])
+        self.return_annotation = ''
+        for name in _CUSTOM_BUILTINS[:5]:     # names the generated code may use as they are
+            self.globals[name] = obj = _custom_builtin(name)
+            self.namespace._used.add(name)
+            self.namespace._obj_names[obj] = name
 
     def add_global(self, hint, obj):
         from ._symbolic_trace import _from_torch
@@ -308,6 +315,20 @@ class _CodeGen:
         name = self.namespace.create_name(hint, obj)
         self.globals[name] = obj
         return name
+
+    def type_repr(self, t):
+        if t == ():
+            return '()'
+        origin = getattr(t, '__origin__', None)
+        if isinstance(t, types.UnionType):
+            return '|'.join(self.type_repr(a) for a in typing.get_args(t))
+        if origin is not None:
+            if isinstance(t, typing._GenericAlias):     # typing.List[int] keeps its typing name
+                origin = _TYPING_ORIGINS.get(origin, origin)
+            name = self.add_global(_type_repr(origin), origin)
+            args = typing.get_args(t)
+            return f"{name}[{','.join(self.type_repr(a) for a in args)}]" if args else name
+        return self.add_global(_type_repr(t), t)
 
     def repr_arg(self, a):
         if isinstance(a, Node):
@@ -339,10 +360,10 @@ class _CodeGen:
 
     def emit(self, node, free_vars, body, wrapped):
         op, target = node.op, node.target
-        name = node.name + self.annotation(node)
+        annotation = self.annotation(node) or ('' if node.type is None else f' : {self.type_repr(node.type)}')
+        name = node.name + annotation
         if op == 'placeholder':
-            free_vars.append(target + self.annotation(node)
-                             + (f' = {self.repr_arg(node.args[0])}' if node.args else ''))
+            free_vars.append(target + annotation + (f' = {self.repr_arg(node.args[0])}' if node.args else ''))
             raw = target.replace('*', '')
             if raw != node.name:
                 body.append(f'{node.name} = {raw}\n')
@@ -372,6 +393,8 @@ class _CodeGen:
         elif op == 'get_attr':
             body.append(f'{name} = {_format_target(self.root_module, target)}')
         elif op == 'output':
+            if node.type is not None:
+                self.return_annotation = f' -> {self.type_repr(node.type)}'
             body.append(f'return {self.repr_arg(node.args[0])}')
         else:
             raise NotImplementedError(f'node: {op} {target}')
@@ -412,5 +435,6 @@ class _CodeGen:
             wrap_stmts = '\n'.join(f'{w}("{g}")' for g in wrapped)
         code = ''.join(body).lstrip('\n')
         code = '\n'.join('    ' + line for line in code.split('\n'))
-        src = f"\n{wrap_stmts}\n\ndef forward({', '.join([self.root_module] + free_vars)}):\n{code}"
+        src = (f"\n{wrap_stmts}\n\ndef forward({', '.join([self.root_module] + free_vars)})"
+               f"{self.return_annotation}:\n{code}")
         return PythonCode(src, self.globals)

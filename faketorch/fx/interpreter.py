@@ -109,7 +109,7 @@ class Transformer(Interpreter):
         class _Tracer(Tracer):
             def __init__(self, graph):
                 super().__init__()
-                self.graph, self.tensor_attrs = graph, {}
+                self.graph = graph
 
             def is_leaf_module(self, _, __):
                 return True

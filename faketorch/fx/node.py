@@ -1,5 +1,8 @@
 """torch.fx.Node: one operation of a Graph, kept in the graph's doubly linked list."""
 import builtins
+import importlib
+import re
+import types
 
 from .immutable_collections import immutable_list, immutable_dict
 
@@ -29,6 +32,36 @@ def map_arg(a, fn):
     return map_aggregate(a, lambda x: fn(x) if isinstance(x, Node) else x)
 
 
+def _torch_path(cls):
+    """torch's name for a faketorch class: faketorch._tensor.Tensor is torch.Tensor."""
+    import faketorch
+    if getattr(faketorch, cls.__qualname__, None) is cls:
+        return f'torch.{cls.__qualname__}'
+    return f"{cls.__module__.replace('faketorch', 'torch', 1)}.{cls.__qualname__}"
+
+
+def _resolve_path(match):
+    obj = importlib.import_module('faketorch')
+    for atom in match.group().split('.')[1:]:
+        obj = getattr(obj, atom, None)
+    return _torch_path(obj) if isinstance(obj, type) else match.group()
+
+
+def _type_repr(obj):
+    """How torch prints a type annotation: `int`, `torch.Tensor`, `typing.Optional[torch.Tensor]`."""
+    if isinstance(obj, type) and not isinstance(obj, types.GenericAlias):
+        if obj.__module__ == 'builtins':
+            return obj.__qualname__
+        if obj.__module__.startswith('faketorch'):
+            return _torch_path(obj)
+        return f'{obj.__module__}.{obj.__qualname__}'
+    if obj is ...:
+        return '...'
+    if isinstance(obj, types.FunctionType):
+        return obj.__name__
+    return re.sub(r'\bfaketorch(?:\.\w+)+', _resolve_path, repr(obj))
+
+
 def _qualified_name(fn):
     from ._symbolic_trace import _printed_names, _namespace_patches
     if not _printed_names:
@@ -38,6 +71,8 @@ def _qualified_name(fn):
         return name
     if getattr(builtins, getattr(fn, '__name__', ''), None) is fn:
         return fn.__name__
+    if isinstance(fn, type) and fn.__module__.startswith('faketorch'):
+        return _torch_path(fn)
     module = getattr(fn, '__module__', None) or ''
     if module.startswith('faketorch'):
         module = module.replace('faketorch', 'torch', 1)
@@ -187,7 +222,9 @@ class Node:
     def format_node(self, placeholder_names=None, maybe_return_typename=None, **kwargs):
         if self.op == 'output':
             return f'return {self.args[0]}'
-        head = f'%{self.name} : [num_users={len(self.users)}] = {self.op}[target={_pretty_target(self.target)}]'
+        typename = f'{_type_repr(self.type)} ' if self.type is not None else ''
+        head = (f'%{self.name} : {typename}[num_users={len(self.users)}] = '
+                f'{self.op}[target={_pretty_target(self.target)}]')
         if self.op == 'placeholder':
             return head + (f'(default={self.args[0]})' if self.args else '')
         if self.op == 'get_attr':
