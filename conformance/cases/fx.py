@@ -865,3 +865,30 @@ def annotated_forward(torch):
     gm = torch.fx.symbolic_trace(M())
     gm2 = torch.fx.symbolic_trace(f)
     return gm.code, str(gm.graph), gm(torch.ones(2), 3), gm2.code, str(gm2.graph), gm2(torch.ones(1))
+
+
+@case('torch.fx.symbolic_trace')
+def containers_rnn_and_attention(torch):
+    nn = torch.nn
+
+    class M(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.layers = nn.ModuleList([nn.Linear(4, 4) for _ in range(3)])
+            self.heads = nn.ModuleDict({'a': nn.Linear(4, 2), 'b': nn.Linear(4, 1)})
+            self.lstm = nn.LSTM(4, 4, batch_first=True)
+            self.attn = nn.MultiheadAttention(4, 2, batch_first=True)
+            self.enc = nn.TransformerEncoderLayer(4, 2, 8, batch_first=True)
+            self.params = nn.ParameterList([nn.Parameter(torch.ones(4)) for _ in range(2)])
+
+        def forward(self, x):
+            for i, layer in enumerate(self.layers):
+                x = layer(x) + self.params[i % 2]
+            out, (h, c) = self.lstm(x)
+            a, w = self.attn(out, out, out, need_weights=False)
+            e = self.enc(a)
+            return {k: head(e) for k, head in self.heads.items()}, h.squeeze(0)
+    m = M().eval()
+    gm = torch.fx.symbolic_trace(m)
+    x = torch.randn(2, 3, 4)
+    return gm.code, str(gm), gm(x), m(x)
