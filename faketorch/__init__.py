@@ -134,7 +134,7 @@ from . import random  # noqa: E402
 _LAZY_MODULES = ('nn', 'optim', 'utils', 'linalg', 'fft', 'special', 'serialization', 'storage',
                  'distributions', 'masked', 'signal', 'jit', 'testing', 'profiler', 'func', 'distributed',
                  'multiprocessing', 'hub', 'export', 'version', 'compiler', '_dynamo', '_logging', 'futures',
-                 '__future__', '_utils', '_lowrank', 'sparse', '_C', 'library', 'cpu', 'types', 'overrides')
+                 '__future__', '_utils', '_lowrank', 'sparse', '_C', 'library', 'cpu', 'types', 'overrides', 'fx')
 _lazy_loaded = []
 
 

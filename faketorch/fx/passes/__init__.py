@@ -1,0 +1,2 @@
+"""torch.fx.passes: shape propagation."""
+from . import shape_prop  # noqa: F401
