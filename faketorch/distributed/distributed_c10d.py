@@ -351,7 +351,7 @@ def init_process_group(backend=None, init_method=None, timeout=None, world_size=
     hub = _hub_for(store, rank, world_size, timeout)
     _world.store, _world.hub, _world.rank = store, hub, rank
     _world.backend = name
-    _world.config = 'cpu:gloo' if backend is None or name == Backend.GLOO else str(backend)
+    _world.config = 'cpu:gloo' if backend is None else 'cpu:gloo,cuda:gloo' if name == Backend.GLOO else str(backend)
     _world.ngroups = 0
     pg = ProcessGroup(range(world_size), rank, 'default_pg', hub, name)
     _world.default = pg
@@ -474,12 +474,13 @@ def _array(t):
 
 
 def _store_into(t, array):
-    from .. import no_grad
-    from .._tensor import _make
+    """Write into t's memory as gloo does: in place, without bumping the version counter."""
+    from .._device import to_device_array
+    array = np.asarray(array)
     if np.iscomplexobj(np.empty(0, t._data.dtype)):
         array = np.ascontiguousarray(array).view(t._data.dtype)
-    with no_grad():
-        t.copy_(_make(np.asarray(array).reshape(t.shape), t.dtype).to(t.device))
+    array = array.reshape(t._data.shape)
+    t._data[...] = array if t.device.type == 'cpu' else to_device_array(array, t.device)
 
 
 _UFUNCS = {_RedOpType.SUM: np.add, _RedOpType.AVG: np.add, _RedOpType.PRODUCT: np.multiply,

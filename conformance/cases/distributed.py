@@ -1,0 +1,351 @@
+"""torch.distributed in one process (world size 1, gloo): init through tcp://, file:// and a store,
+the queries, every collective's result and the errors torch's gloo gives, the stores,
+DistributedDataParallel and DistributedSampler on the group. Every case destroys its group.
+Several ranks are tested against torch in tests/test_distributed.py."""
+import importlib
+import os
+import socket
+import tempfile
+import warnings
+
+from conformance import case, check
+
+
+def _dist(torch):
+    return importlib.import_module(f'{torch.__name__}.distributed')
+
+
+def _port():
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]
+
+
+def _in_group(torch, body, **init):
+    """body(dist) run in a world-size-1 gloo group, destroyed afterwards even when body raises."""
+    dist = _dist(torch)
+    dist.init_process_group(init.pop('backend', 'gloo'), **(init or dict(
+        init_method=f'tcp://127.0.0.1:{_port()}', rank=0, world_size=1)))
+    try:
+        return body(dist)
+    finally:
+        dist.destroy_process_group()
+
+
+def group_case(api, name=None, **kw):
+    """@group_case('torch.distributed.x'): the case body receives (torch, dist) inside a group."""
+    def deco(fn):
+        case(api, name=name or fn.__name__, **kw)(lambda torch: _in_group(torch, lambda dist: fn(torch, dist)))
+        return fn
+    return deco
+
+
+# ------------------------------------------------------------------ availability, init, queries
+check('torch.distributed.is_available', lambda torch: _dist(torch).is_available())
+check('torch.distributed.is_gloo_available', lambda torch: _dist(torch).is_gloo_available())
+check('torch.distributed.is_backend_available',
+      lambda torch: [_dist(torch).is_backend_available(b) for b in ('gloo', 'nccl', 'mpi')])
+check('torch.distributed.get_rank', lambda torch: _dist(torch).get_rank(), name='before_init')
+
+
+@case('torch.distributed.init_process_group', name='tcp_world_1')
+def init_tcp(torch):
+    dist = _dist(torch)
+    before = dist.is_initialized()
+
+    def body(dist):
+        return (before, dist.is_initialized(), dist.get_rank(), dist.get_world_size(), dist.get_backend(),
+                type(dist.get_backend()).__name__, dist.get_backend_config(), dist.get_process_group_ranks(None),
+                dist.group.WORLD is dist.GroupMember.WORLD, dist.group.WORLD is not None,
+                type(dist.group.WORLD).__name__, dist.get_rank(dist.group.WORLD))
+    return _in_group(torch, body), dist.is_initialized(), dist.group.WORLD
+
+
+@case('torch.distributed.init_process_group', name='backend_none')
+def init_backend_none(torch):
+    return _in_group(torch, lambda dist: (dist.get_backend(), dist.get_backend_config()), backend=None,
+                     init_method=f'tcp://127.0.0.1:{_port()}', rank=0, world_size=1)
+
+
+@case('torch.distributed.init_process_group', name='file_store')
+def init_file(torch):
+    with tempfile.TemporaryDirectory() as d:
+        return _in_group(torch, lambda dist: (dist.get_rank(), dist.get_world_size()),
+                         init_method='file://' + os.path.join(d, 'rendezvous'), rank=0, world_size=1)
+
+
+@case('torch.distributed.init_process_group', name='hash_store')
+def init_store(torch):
+    return _in_group(torch, lambda dist: (dist.get_rank(), dist.get_world_size()),
+                     store=_dist(torch).HashStore(), rank=0, world_size=1)
+
+
+@case('torch.distributed.init_process_group', name='env')
+def init_env(torch):
+    keys = ('MASTER_ADDR', 'MASTER_PORT', 'RANK', 'WORLD_SIZE')
+    saved = {k: os.environ.get(k) for k in keys}
+    os.environ.update(MASTER_ADDR='127.0.0.1', MASTER_PORT=str(_port()), RANK='0', WORLD_SIZE='1')
+    try:
+        return _in_group(torch, lambda dist: (dist.get_rank(), dist.get_world_size()), init_method='env://')
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+@case('torch.distributed.init_process_group', name='env_missing')
+def init_env_missing(torch):
+    saved = os.environ.pop('MASTER_ADDR', None)
+    try:
+        return _dist(torch).init_process_group('gloo', init_method='env://', rank=0, world_size=1)
+    finally:
+        if saved is not None:
+            os.environ['MASTER_ADDR'] = saved
+
+
+check('torch.distributed.init_process_group',
+      lambda torch: _dist(torch).init_process_group('gloo', init_method='tcp://127.0.0.1', rank=0, world_size=1),
+      name='no_port')
+check('torch.distributed.init_process_group',
+      lambda torch: _dist(torch).init_process_group('gloo', init_method=f'tcp://127.0.0.1:{_port()}'),
+      name='no_rank')
+check('torch.distributed.init_process_group',
+      lambda torch: _dist(torch).init_process_group('gloo', store=_dist(torch).HashStore(), world_size=1),
+      name='store_without_rank')
+
+
+@case('torch.distributed.init_process_group', name='nccl_without_cuda')
+def init_nccl(torch):
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        return _dist(torch).init_process_group('nccl', init_method=f'tcp://127.0.0.1:{_port()}', rank=0,
+                                               world_size=1)
+
+
+group_case('torch.distributed.init_process_group', name='twice')(
+    lambda torch, dist: dist.init_process_group('gloo', init_method=f'tcp://127.0.0.1:{_port()}', rank=0,
+                                                world_size=1))
+
+
+@case('torch.distributed.destroy_process_group', name='then_queries')
+def destroy_then(torch):
+    _in_group(torch, lambda dist: None)
+    dist = _dist(torch)
+    return dist.is_initialized(), dist.get_rank()
+
+
+@group_case('torch.distributed.new_group')
+def new_group_sizes(torch, dist):
+    g = dist.new_group([0])
+    return (dist.get_rank(g), dist.get_world_size(g), g is dist.group.WORLD, dist.get_process_group_ranks(g),
+            dist.get_global_rank(g, 0), dist.get_group_rank(g, 0))
+
+
+group_case('torch.distributed.new_group', name='too_many_ranks')(lambda torch, dist: dist.new_group([0, 1]))
+
+
+# ------------------------------------------------------------------ collectives
+@group_case('torch.distributed.all_reduce', name='ops')
+def all_reduce_ops(torch, dist):
+    out = []
+    for op in ('SUM', 'AVG', 'PRODUCT', 'MIN', 'MAX'):
+        for t in (torch.tensor([1.5, -2., 3.]), torch.tensor([4, 5, 6]), torch.tensor([1., 2.], dtype=torch.float64)):
+            ret = dist.all_reduce(t, op=getattr(dist.ReduceOp, op))
+            out.append((ret, t))
+    t = torch.tensor([6, 3])
+    dist.all_reduce(t, op=dist.ReduceOp.BAND)
+    return out, t
+
+
+group_case('torch.distributed.all_reduce', name='band_float')(
+    lambda torch, dist: dist.all_reduce(torch.ones(2), op=dist.ReduceOp.BAND))
+group_case('torch.distributed.all_reduce', name='not_a_tensor')(lambda torch, dist: dist.all_reduce([1.]))
+
+
+@group_case('torch.distributed.all_reduce', name='complex_max')
+def all_reduce_complex(torch, dist):
+    c = torch.tensor([1 + 2j])
+    dist.all_reduce(c)
+    return c, dist.all_reduce(c, op=dist.ReduceOp.MAX)
+
+
+@group_case('torch.distributed.all_reduce', name='async_work')
+def all_reduce_async(torch, dist):
+    t = torch.ones(2)
+    w = dist.all_reduce(t, async_op=True)
+    return type(w).__name__, w.wait(), w.is_completed(), w.result(), t
+
+
+@group_case('torch.distributed.all_reduce', name='keeps_autograd')
+def all_reduce_grad(torch, dist):
+    x = torch.ones(2, requires_grad=True)
+    y = x * 2
+    dist.all_reduce(y)
+    return y, y.grad_fn.name(), y._version
+
+
+@group_case('torch.distributed.broadcast')
+def broadcast_root0(torch, dist):
+    t = torch.arange(4.)
+    return dist.broadcast(t, 0), t
+
+
+group_case('torch.distributed.broadcast', name='bad_root')(lambda torch, dist: dist.broadcast(torch.ones(2), 1))
+
+
+@group_case('torch.distributed.reduce')
+def reduce_root(torch, dist):
+    t = torch.arange(3.)
+    return dist.reduce(t, 0, op=dist.ReduceOp.MAX), t
+
+
+@group_case('torch.distributed.all_gather')
+def all_gather_one(torch, dist):
+    out = [torch.zeros(2, 2)]
+    return dist.all_gather(out, torch.eye(2)), out
+
+
+@group_case('torch.distributed.all_gather_into_tensor')
+def all_gather_into(torch, dist):
+    out = torch.zeros(2, 3)
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        dist.all_gather_into_tensor(out, torch.ones(2, 3))
+    return out
+
+
+@group_case('torch.distributed.gather')
+def gather_one(torch, dist):
+    out = [torch.zeros(3)]
+    dist.gather(torch.arange(3.), out, dst=0)
+    return out
+
+
+group_case('torch.distributed.gather', name='no_list')(lambda torch, dist: dist.gather(torch.ones(2), dst=0))
+
+
+@group_case('torch.distributed.scatter')
+def scatter_one(torch, dist):
+    t = torch.zeros(2)
+    dist.scatter(t, [torch.tensor([3., 4.])], src=0)
+    return t
+
+
+group_case('torch.distributed.scatter', name='no_list')(lambda torch, dist: dist.scatter(torch.ones(2), src=0))
+
+
+@group_case('torch.distributed.reduce_scatter')
+def reduce_scatter_one(torch, dist):
+    t = torch.zeros(2)
+    dist.reduce_scatter(t, [torch.tensor([3., 4.])])
+    return t
+
+
+group_case('torch.distributed.reduce_scatter', name='bad_list')(
+    lambda torch, dist: dist.reduce_scatter(torch.zeros(2), [torch.ones(2), torch.ones(2)]))
+
+
+@group_case('torch.distributed.all_to_all')
+def all_to_all_one(torch, dist):
+    out = [torch.zeros(2)]
+    dist.all_to_all(out, [torch.tensor([1., 2.])])
+    o = torch.zeros(3)
+    dist.all_to_all_single(o, torch.arange(3.))
+    return out, o
+
+
+@group_case('torch.distributed.barrier')
+def barrier_one(torch, dist):
+    return dist.barrier(), type(dist.barrier(async_op=True)).__name__
+
+
+group_case('torch.distributed.send', name='to_self')(lambda torch, dist: dist.send(torch.ones(2), 0))
+
+
+@group_case('torch.distributed.all_gather_object')
+def objects(torch, dist):
+    a = [None]
+    dist.all_gather_object(a, {'x': [1, 2], 't': torch.arange(2)})
+    b = ['p', 3]
+    dist.broadcast_object_list(b, src=0)
+    c = [None]
+    dist.gather_object(('g', 1), c, dst=0)
+    d = [None]
+    dist.scatter_object_list(d, ['only'], src=0)
+    return a, b, c, d
+
+
+# ------------------------------------------------------------------ stores
+@case('torch.distributed.HashStore')
+def hash_store(torch):
+    s = _dist(torch).HashStore()
+    s.set('a', 'one')
+    s.set('b', b'\x00\x01')
+    return (s.get('a'), s.get('b'), s.add('n', 2), s.add('n', 3), s.get('n'), s.check(['a', 'n']),
+            s.check(['zz']), s.num_keys(), s.delete_key('a'), s.delete_key('a'), s.check(['a']),
+            s.compare_set('b', b'\x00\x01', 'new'), s.get('b'))
+
+
+@case('torch.distributed.TCPStore')
+def tcp_store(torch):
+    dist = _dist(torch)
+    s = dist.TCPStore('127.0.0.1', _port(), 1, True)
+    s.set('k', 'v')
+    s.wait(['k'])
+    return s.get('k'), s.add('c', 5), s.add('c', -1), s.check(['k', 'c']), s.check(['missing'])
+
+
+@case('torch.distributed.FileStore')
+def file_store(torch):
+    with tempfile.TemporaryDirectory() as d:
+        s = _dist(torch).FileStore(os.path.join(d, 'store'), 1)
+        s.set('k', 'v')
+        return s.get('k'), s.add('c', 2), s.add('c', 2), s.check(['k']), s.check(['nope'])
+
+
+# ------------------------------------------------------------------ DDP and DistributedSampler
+@group_case('torch.nn.parallel.DistributedDataParallel')
+def ddp_world_1(torch, dist):
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.ReLU(), torch.nn.Linear(4, 1))
+    m = torch.nn.parallel.DistributedDataParallel(model)
+    x = torch.randn(5, 3)
+    m(x).pow(2).mean().backward()
+    grads = [p.grad.clone() for p in m.parameters()]
+    with m.no_sync():
+        m(x).sum().backward()
+    return (repr(m), list(m.state_dict()), m.module is model, grads, model[0].bias.grad, m.device_ids,
+            m.find_unused_parameters, type(m(x)).__name__)
+
+
+@group_case('torch.nn.parallel.DistributedDataParallel', name='find_unused')
+def ddp_unused(torch, dist):
+    torch.manual_seed(0)
+    net = torch.nn.ModuleDict({'a': torch.nn.Linear(2, 1), 'b': torch.nn.Linear(2, 1)})
+
+    class OnlyA(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.net = net
+
+        def forward(self, x):
+            return self.net['a'](x)
+    m = torch.nn.parallel.DistributedDataParallel(OnlyA(), find_unused_parameters=True)
+    m(torch.ones(3, 2)).sum().backward()
+    return [p.grad for p in m.parameters()]
+
+
+group_case('torch.nn.parallel.DistributedDataParallel', name='no_trainable_params')(
+    lambda torch, dist: torch.nn.parallel.DistributedDataParallel(torch.nn.ReLU()))
+group_case('torch.nn.parallel.DistributedDataParallel', name='cpu_device_ids')(
+    lambda torch, dist: torch.nn.parallel.DistributedDataParallel(torch.nn.Linear(2, 2), device_ids=[0]))
+check('torch.nn.parallel.DistributedDataParallel',
+      lambda torch: torch.nn.parallel.DistributedDataParallel(torch.nn.Linear(2, 2)), name='no_process_group')
+
+
+@group_case('utils.data.DistributedSampler', name='from_group')
+def sampler_from_group(torch, dist):
+    s = torch.utils.data.DistributedSampler(range(5), shuffle=False)
+    return s.num_replicas, s.rank, list(s)
