@@ -70,3 +70,32 @@ def test_collectives_match_torch(world_size, tmp_path):
     got = _run('faketorch', world_size, tmp_path)
     for r, (a, b) in enumerate(zip(expected, got)):
         _same(a, b, f'rank{r}')
+
+
+_LAUNCHED = '''
+import importlib, os, sys
+torch = importlib.import_module(sys.argv[1])
+dist = importlib.import_module(sys.argv[1] + '.distributed')
+dist.init_process_group('gloo')
+t = torch.arange(3.) * (dist.get_rank() + 1)
+dist.all_reduce(t)
+print(os.environ['LOCAL_RANK'], os.environ['LOCAL_WORLD_SIZE'], dist.get_rank(), dist.get_world_size(),
+      t.tolist(), dist.is_torchelastic_launched(), flush=True)
+dist.destroy_process_group()
+'''
+
+
+def test_run_launcher_matches_torchrun(tmp_path):
+    """python -m faketorch.distributed.run sets what torchrun sets: env:// init joins the ranks."""
+    pytest.importorskip('torch')
+    script = tmp_path / 'launched.py'
+    script.write_text(_LAUNCHED)
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [ROOT, os.environ.get('PYTHONPATH')])))
+    outs = []
+    for lib in ('torch', 'faketorch'):
+        p = subprocess.run([sys.executable, '-m', f'{lib}.distributed.run', '--standalone', '--nproc_per_node=2',
+                            str(script), lib], env=env, capture_output=True, text=True, timeout=120)
+        assert p.returncode == 0, p.stdout + p.stderr
+        outs.append(sorted(p.stdout.splitlines()))
+    assert outs[0] == outs[1]
+    assert len(outs[0]) == 2
