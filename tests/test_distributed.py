@@ -72,15 +72,17 @@ def test_collectives_match_torch(world_size, tmp_path):
         _same(a, b, f'rank{r}')
 
 
-_LAUNCHED = '''
+_LAUNCHED = r'''
 import importlib, os, sys
 torch = importlib.import_module(sys.argv[1])
 dist = importlib.import_module(sys.argv[1] + '.distributed')
 dist.init_process_group('gloo')
 t = torch.arange(3.) * (dist.get_rank() + 1)
 dist.all_reduce(t)
-print(os.environ['LOCAL_RANK'], os.environ['LOCAL_WORLD_SIZE'], dist.get_rank(), dist.get_world_size(),
-      t.tolist(), dist.is_torchelastic_launched(), flush=True)
+line = [os.environ['LOCAL_RANK'], os.environ['LOCAL_WORLD_SIZE'], dist.get_rank(), dist.get_world_size(),
+        t.tolist(), dist.is_torchelastic_launched()]
+sys.stdout.write(' '.join(map(str, line)) + '\n')     # one write: the ranks share the pipe
+sys.stdout.flush()
 dist.destroy_process_group()
 '''
 

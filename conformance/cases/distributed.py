@@ -349,3 +349,35 @@ check('torch.nn.parallel.DistributedDataParallel',
 def sampler_from_group(torch, dist):
     s = torch.utils.data.DistributedSampler(range(5), shuffle=False)
     return s.num_replicas, s.rank, list(s)
+
+
+group_case('torch.distributed.all_gather', name='bad_list_length')(
+    lambda torch, dist: dist.all_gather([torch.zeros(2), torch.zeros(2)], torch.ones(2)))
+group_case('torch.distributed.all_gather', name='bad_size')(
+    lambda torch, dist: dist.all_gather([torch.zeros(3)], torch.ones(2)))
+
+
+@group_case('torch.distributed.all_reduce', name='avg_int')
+def all_reduce_avg_int(torch, dist):
+    t = torch.tensor([3, 4])
+    try:
+        dist.all_reduce(t, op=dist.ReduceOp.AVG)
+    except RuntimeError as e:
+        return str(e), t       # the sum is already in place when the division fails
+
+
+@group_case('torch.nn.parallel.DistributedDataParallel', name='unused_without_detection')
+def ddp_unused_error(torch, dist):
+    torch.manual_seed(0)
+    net = torch.nn.ModuleDict({'a': torch.nn.Linear(2, 1), 'b': torch.nn.Linear(2, 1)})
+
+    class OnlyA(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.net = net
+
+        def forward(self, x):
+            return self.net['a'](x)
+    m = torch.nn.parallel.DistributedDataParallel(OnlyA())
+    m(torch.ones(3, 2)).sum().backward()
+    return m(torch.ones(3, 2))

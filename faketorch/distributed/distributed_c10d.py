@@ -622,7 +622,7 @@ def reduce(tensor, dst=None, op=ReduceOp.SUM, group=None, async_op=False, group_
     parts = [p.ravel() for p in _gather_all(pg, _array(tensor))]
     if len(parts) > 1:
         _store_into(tensor, _ring(parts, fn, _itemsize(tensor), None if pg.rank() == root else pg.rank()))
-    if op is _RedOpType.AVG and pg.rank() == root:
+    if op is _RedOpType.AVG:          # every rank divides what its buffer holds
         from .. import no_grad
         with no_grad():
             tensor.div_(pg.size())
@@ -635,10 +635,14 @@ def all_gather(tensor_list, tensor, group=None, async_op=False):
     pg = _enter('all_gather', group)
     if pg is None:
         return None
+    if len(tensor_list) != pg.size():
+        raise RuntimeError(f'ProcessGroupGloo::allgather: invalid output tensor list at index 0 (expected length '
+                           f'{pg.size()}, got {len(tensor_list)})')
+    for i, t in enumerate(tensor_list):
+        if t.shape != tensor.shape:
+            raise RuntimeError(f'ProcessGroupGloo::allgather: invalid tensor size at index {i} (expected '
+                               f'({", ".join(map(str, tensor.shape))}), got ({", ".join(map(str, t.shape))}))')
     parts = _gather_all(pg, _array(tensor))
-    if len(tensor_list) != len(parts):
-        raise RuntimeError('ProcessGroupGloo::allgather: invalid output tensor list at index 0; '
-                           'must be size of the world')
     for t, p in zip(tensor_list, parts):
         _store_into(t, p)
     return _done(async_op, *tensor_list)

@@ -98,7 +98,12 @@ class DistributedDataParallel(Module):
     def forward(self, *inputs, **kwargs):
         from ... import is_grad_enabled
         if self._expected is not None and self._ready != self._expected:
-            raise RuntimeError(_NOT_FINISHED)
+            missing = ' '.join(str(i) for i, p in enumerate(self._params) if id(p) not in self._ready)
+            raise RuntimeError(f'{_NOT_FINISHED}\nParameter indices which did not receive grad for rank '
+                               f'{_dist().get_rank(self.process_group)}: {missing}\n In addition, you can set the '
+                               'environment variable TORCH_DISTRIBUTED_DEBUG to either INFO or DETAIL to print out '
+                               'information about which particular parameters did not receive gradient on this '
+                               'rank as part of this error')
         if self.broadcast_buffers and self.require_forward_param_sync:
             self._broadcast(list(self.module.buffers()))
         out = self.module(*inputs, **kwargs)
