@@ -2,6 +2,7 @@
 processes lock), TCPStore (a server thread in the master process, clients over sockets) and
 PrefixStore. The process groups use a TCPStore's server as their rendezvous and as the hub their
 collectives exchange tensors through."""
+import atexit
 import datetime
 import fcntl
 import os
@@ -122,14 +123,6 @@ class _KV:
                 self.cond.notify_all()
                 return desired
             return expected if current is None else current
-
-    def drain(self, timeout):
-        """Wait (a bounded time) until every hub value has been read: the master must not go
-        away while its peers still fetch what it sent."""
-        deadline = time.monotonic() + timeout
-        with self.cond:
-            while self.reads and time.monotonic() < deadline:
-                self.cond.wait(0.05)
 
 
 class Store:
@@ -263,6 +256,16 @@ class _Handler(socketserver.BaseRequestHandler):
     def handle(self):
         sock, kv = self.request, self.server.kv
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        with kv.cond:
+            self.server.clients += 1
+        try:
+            self._serve(sock, kv)
+        finally:
+            with kv.cond:
+                self.server.clients -= 1
+                kv.cond.notify_all()
+
+    def _serve(self, sock, kv):
         while True:
             try:
                 op, args = _recv(sock)
@@ -298,6 +301,7 @@ class TCPStore(Store):
             self._server = _Server(('' if host_name in ('', '0.0.0.0') else host_name, port), _Handler,
                                    bind_and_activate=False)
             self._server.kv = _KV()
+            self._server.clients = 0
             try:
                 self._server.server_bind()
                 self._server.server_activate()
@@ -310,6 +314,7 @@ class TCPStore(Store):
             self.port = self._server.server_address[1]
             threading.Thread(target=self._server.serve_forever, kwargs={'poll_interval': 0.1},
                              daemon=True).start()
+            atexit.register(self._shutdown)
         self._lock = threading.Lock()
         self._sock = self._connect(_seconds(timeout))
 
@@ -336,13 +341,18 @@ class TCPStore(Store):
             raise value
         return value
 
-    def _shutdown(self, drain=5.0):
+    def _shutdown(self, wait=30.0):
+        """Close this client; the master first waits (a bounded time) for the other clients to
+        leave, as they may still read what it sent or exchange among themselves through it."""
         try:
             self._sock.close()
         except OSError:
             pass
         if self._server is not None:
-            self._server.kv.drain(drain)
+            kv, deadline = self._server.kv, time.monotonic() + wait
+            with kv.cond:
+                while self._server.clients > 0 and time.monotonic() < deadline:
+                    kv.cond.wait(0.05)
             self._server.shutdown()
             self._server.server_close()
             self._server = None
