@@ -381,3 +381,6 @@ def ddp_unused_error(torch, dist):
     m = torch.nn.parallel.DistributedDataParallel(OnlyA())
     m(torch.ones(3, 2)).sum().backward()
     return m(torch.ones(3, 2))
+check('torch.distributed.init_process_group',
+      lambda torch: _dist(torch).init_process_group('gloo', init_method=f'tcp://127.0.0.1:{_port()}', rank=0,
+                                                    world_size=1, timeout=30), name='timeout_not_timedelta')

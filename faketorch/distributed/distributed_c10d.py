@@ -345,7 +345,7 @@ def init_process_group(backend=None, init_method=None, timeout=None, world_size=
     if timeout is None:
         timeout = default_pg_timeout
     if not isinstance(timeout, datetime.timedelta):
-        raise TypeError(f'Expected timeout argument to be of typedatetime.timedelta got {timeout}')
+        raise TypeError(f'Expected timeout argument to be of type datetime.timedelta, got {timeout}')
     if store is None:
         store, rank, world_size = _rendezvous(init_method, rank, world_size, timeout)
     hub = _hub_for(store, rank, world_size, timeout)
