@@ -384,3 +384,27 @@ def ddp_unused_error(torch, dist):
 check('torch.distributed.init_process_group',
       lambda torch: _dist(torch).init_process_group('gloo', init_method=f'tcp://127.0.0.1:{_port()}', rank=0,
                                                     world_size=1, timeout=30), name='timeout_not_timedelta')
+
+
+@case('torch.nn.SyncBatchNorm', name='convert')
+def sync_bn_convert(torch):
+    torch.manual_seed(0)
+    m = torch.nn.Sequential(torch.nn.Conv2d(1, 2, 1), torch.nn.BatchNorm2d(2), torch.nn.Sequential(
+        torch.nn.BatchNorm1d(3, affine=False)), torch.nn.SyncBatchNorm(4, bias=False))
+    bn = m[1]
+    s = torch.nn.SyncBatchNorm.convert_sync_batchnorm(m)
+    return repr(s), s[1].weight is bn.weight, s[1].running_mean is bn.running_mean, s is m, s.training
+
+
+group_case('torch.nn.SyncBatchNorm', name='cpu_in_group')(
+    lambda torch, dist: torch.nn.SyncBatchNorm(2)(torch.ones(3, 2)))
+
+
+@group_case('torch.nn.SyncBatchNorm', name='eval_in_group')
+def sync_bn_eval(torch, dist):
+    m = torch.nn.SyncBatchNorm(2).eval()
+    return m(torch.arange(6.).view(3, 2))
+
+
+check('torch.nn.SyncBatchNorm', lambda torch: torch.nn.SyncBatchNorm(2)(torch.arange(6.).view(3, 2)),
+      name='no_group')
