@@ -175,6 +175,21 @@ def ddp(rank, ws):
     m(x).sum().backward()
     res['after_no_sync_grad'] = m.module[0].bias.grad.clone()
     res['~losses'] = losses
+    # over 1 MiB of parameters: torch's bucket layouts (one bucket first, then rebuilt in the
+    # order the gradients became ready; with find_unused_parameters 1 MiB + 25 MiB buckets).
+    # lr=0 keeps every step's local gradients exact, so each step compares bit for bit.
+    for find_unused in (False, True):
+        torch.manual_seed(0)
+        big = nn.Sequential(nn.Linear(300, 900), nn.ReLU(), nn.Linear(900, 1))
+        with torch.no_grad():
+            for p in big.parameters():
+                p.copy_((p * 64).round() / 64)
+        b = DDP(big, find_unused_parameters=find_unused)
+        for step in range(3):
+            x = torch.randint(-1, 2, (4, 300), generator=g).float()
+            b.zero_grad()
+            (b(x).pow(2).sum() / 4).backward()
+            res[f'big{find_unused}_grads{step}'] = [p.grad.clone() for p in b.parameters()]
     # find_unused_parameters: a branch used on rank 0 only
     torch.manual_seed(0)
     net = nn.ModuleDict({'a': nn.Linear(3, 1), 'b': nn.Linear(3, 1), 'c': nn.Linear(3, 1)})

@@ -2,9 +2,11 @@
 
 At construction rank 0's parameters and buffers are broadcast; each forward with grad enabled
 arms the reduction, and once every expected parameter's gradient has been accumulated its
-gradients are averaged over the ranks as torch's Reducer does: parameters in reverse order,
-cut into buckets (1 MiB first, then bucket_cap_mb), each bucket multiplied by 1/world_size and
-all-reduced (gloo's ring order), then copied back into .grad (bit for bit torch's with 2 and 3 ranks)."""
+gradients are averaged over the ranks as torch's Reducer does: laid out in buckets as torch
+lays them (one bucket in the parameters' order for the first backward; then rebuilt in the order
+the gradients became ready), each bucket multiplied by 1/world_size and all-reduced (gloo's ring
+order), then copied back into .grad (bit for bit torch's with 2 and 3 ranks, as far as
+faketorch's backward readies the gradients in torch's order)."""
 import contextlib
 
 import numpy as np
@@ -61,7 +63,9 @@ class DistributedDataParallel(Module):
         self.require_forward_param_sync = True
         self.bucket_bytes_cap = int((25 if bucket_cap_mb is None else bucket_cap_mb) * 1024 * 1024)
         self._params = params
-        self._buckets = self._bucket_assignment(params)
+        self._buckets = self._initial_buckets(params)
+        # torch rebuilds the buckets once (not with find_unused_parameters, unless static_graph)
+        self._ready_order = [] if static_graph or not find_unused_parameters else None
         self._expected = None            # the parameters whose gradients this backward reduces
         self._ready = set()
         self._used = set()
@@ -70,22 +74,21 @@ class DistributedDataParallel(Module):
         for p in params:
             p.register_post_accumulate_grad_hook(self._grad_ready)
 
-    def _bucket_assignment(self, params):
-        """Torch's first assignment: filled in reverse order, per dtype, the first bucket capped at
-        1 MiB; inside a bucket the gradients lie in the parameters' order (checked against gloo's
-        ring sums with 3 ranks)."""
-        buckets, open_ = [], {}
-        for p in reversed(params):
-            cap = _FIRST_BUCKET_BYTES if not buckets and p.dtype not in open_ else self.bucket_bytes_cap
-            entry = open_.setdefault(p.dtype, [[], 0, cap])
-            entry[0].append(p)
-            entry[1] += p.numel() * p.element_size()
-            if entry[1] >= entry[2]:
-                buckets.append(entry[0])
-                del open_[p.dtype]
-        buckets.extend(e[0] for e in open_.values())
+    def _initial_buckets(self, params):
+        """Torch's first layout: without find_unused_parameters (or with static_graph) one bucket
+        per dtype; else buckets filled in the parameters' order, 1 MiB for each dtype's first.
+        Inside a bucket the gradients lie in the parameters' order."""
+        if self.static_graph or not self.find_unused_parameters:
+            return _assign(params, [float('inf')])
         index = {id(p): i for i, p in enumerate(params)}
-        return [sorted(b, key=lambda p: index[id(p)]) for b in buckets]
+        return sorted(_assign(params, [_FIRST_BUCKET_BYTES, self.bucket_bytes_cap]),
+                      key=lambda b: min(index[id(p)] for p in b))
+
+    def _rebuild_buckets(self):
+        """After the first synchronised backward torch rebuilds the buckets in the order the
+        gradients became ready then (1 MiB first bucket, then bucket_cap_mb)."""
+        self._buckets = _assign(self._ready_order, [_FIRST_BUCKET_BYTES, self.bucket_bytes_cap])
+        self._ready_order = None
 
     def _broadcast(self, tensors):
         dist = _dist()
@@ -106,9 +109,13 @@ class DistributedDataParallel(Module):
                                'rank as part of this error')
         if self.broadcast_buffers and self.require_forward_param_sync:
             self._broadcast(list(self.module.buffers()))
+        if self._ready_order and self.require_backward_grad_sync and is_grad_enabled():
+            self._rebuild_buckets()
         out = self.module(*inputs, **kwargs)
         self._expected = None
         if is_grad_enabled() and self.require_backward_grad_sync:
+            if self._ready_order == []:
+                self._ready_order = [p for p in _torch_ready_order(out) if any(p is q for q in self._params)]
             self._ready = set()
             if self.find_unused_parameters:
                 reached = _params_reached(out)
@@ -164,6 +171,96 @@ class DistributedDataParallel(Module):
             yield
         finally:
             self.require_backward_grad_sync = old
+
+
+def _assign(params, limits):
+    """torch's compute_bucket_assignment_by_size: params in the given order, one open bucket per
+    dtype, closed once it holds at least its limit (each dtype walks the limits, keeping the last)."""
+    buckets, open_, step = [], {}, {}
+    for p in params:
+        key = p.dtype
+        bucket = open_.setdefault(key, [[], 0])
+        bucket[0].append(p)
+        bucket[1] += p.numel() * p.element_size()
+        limit = limits[min(step.get(key, 0), len(limits) - 1)]
+        if bucket[1] >= limit:
+            buckets.append(bucket[0])
+            del open_[key]
+            step[key] = step.get(key, 0) + 1
+    buckets.extend(b[0] for b in open_.values())
+    return buckets
+
+
+def _output_nodes(out):
+    from ..._tensor import Tensor
+    nodes = []
+
+    def collect(o):
+        if isinstance(o, Tensor):
+            if o.grad_fn is not None:
+                nodes.append(o.grad_fn)
+        elif isinstance(o, (list, tuple)):
+            for v in o:
+                collect(v)
+        elif isinstance(o, dict):
+            for v in o.values():
+                collect(v)
+    collect(out)
+    return nodes
+
+
+def _torch_ready_order(out):
+    """The leaves in the order torch's engine accumulates their gradients: its ready queue runs
+    AccumulateGrad nodes first, then the node created last. faketorch's nodes carry no creation
+    number: a depth-first post-order over next_functions (later inputs created later, as in
+    addmm(bias, input, weight.t())) stands in for it."""
+    import heapq
+    roots = _output_nodes(out)
+    number, visited, stack = {}, set(), [(n, False) for n in reversed(roots)]
+    while stack:
+        node, done = stack.pop()
+        if done:
+            number[id(node)] = len(number)
+        elif id(node) not in visited:
+            visited.add(id(node))
+            stack.append((node, True))
+            stack.extend((nxt, False) for nxt, _ in reversed(node.next_functions) if nxt is not None)
+    deps = {}
+    for node in _walk(roots):
+        for nxt, _ in node.next_functions:
+            if nxt is not None:
+                deps[id(nxt)] = deps.get(id(nxt), 0) + 1
+    queue, order, seen = [], [], set()
+
+    def push(node):
+        leaf = getattr(node, 'variable', None)
+        heapq.heappush(queue, (0 if leaf is not None else 1, -number[id(node)], id(node), node))
+    for r in roots:
+        if deps.get(id(r), 0) == 0 and id(r) not in seen:
+            seen.add(id(r))
+            push(r)
+    while queue:
+        node = heapq.heappop(queue)[3]
+        leaf = getattr(node, 'variable', None)
+        if leaf is not None:
+            order.append(leaf)
+        for nxt, _ in node.next_functions:
+            if nxt is not None:
+                deps[id(nxt)] -= 1
+                if deps[id(nxt)] == 0:
+                    push(nxt)
+    return order
+
+
+def _walk(roots):
+    seen, stack = set(), list(roots)
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        yield node
+        stack.extend(n for n, _ in node.next_functions if n is not None)
 
 
 def _params_reached(out):
