@@ -110,6 +110,18 @@ def run(rank, ws, port, outdir):
         dist.send(torch.ones(2) * 9, 0)
         w.wait()
         out['p2p'] = (t, r)
+    right, left = (rank + 1) % ws, (rank - 1) % ws
+    got = torch.zeros(3)
+    ops = [dist.P2POp(dist.irecv, got, left), dist.P2POp(dist.isend, torch.full((3,), rank + 0.25), right)]
+    out['p2pop_repr'] = [repr(o) for o in ops]
+    for w in dist.batch_isend_irecv(ops):
+        w.wait()
+    out['batch_isend_irecv'] = got
+    if rank == 0:
+        dist.send_object_list([{'k': 1}, 'two'], dst=1)
+    elif rank == 1:
+        lst = [None, None]
+        out['recv_object_list'] = (dist.recv_object_list(lst, src=0), lst)
     objs = [None] * ws
     dist.all_gather_object(objs, {'rank': rank, 'sq': [rank ** 2]})
     out['all_gather_object'] = objs

@@ -139,8 +139,10 @@ def destroy_then(torch):
 @group_case('torch.distributed.new_group')
 def new_group_sizes(torch, dist):
     g = dist.new_group([0])
+    h = dist.new_group()
     return (dist.get_rank(g), dist.get_world_size(g), g is dist.group.WORLD, dist.get_process_group_ranks(g),
-            dist.get_global_rank(g, 0), dist.get_group_rank(g, 0))
+            dist.get_global_rank(g, 0), dist.get_group_rank(g, 0), dist.group.WORLD.group_name, g.group_name,
+            h.group_name, g.size(), g.rank())
 
 
 group_case('torch.distributed.new_group', name='too_many_ranks')(lambda torch, dist: dist.new_group([0, 1]))
@@ -408,3 +410,12 @@ def sync_bn_eval(torch, dist):
 
 check('torch.nn.SyncBatchNorm', lambda torch: torch.nn.SyncBatchNorm(2)(torch.arange(6.).view(3, 2)),
       name='no_group')
+
+
+@group_case('torch.distributed.P2POp')
+def p2p_op(torch, dist):
+    return repr(dist.P2POp(dist.isend, torch.ones(2, 3), 0)), repr(dist.P2POp(dist.irecv, torch.ones(1), 0))
+
+
+group_case('torch.distributed.P2POp', name='bad_op')(lambda torch, dist: dist.P2POp(dist.send, torch.ones(2), 0))
+group_case('torch.distributed.batch_isend_irecv', name='not_ops')(lambda torch, dist: dist.batch_isend_irecv([1]))

@@ -15,7 +15,8 @@ from .distributed_c10d import (Backend, GroupMember, ProcessGroup, ReduceOp, Wor
                                is_nccl_available, is_torchelastic_launched, is_ucc_available,
                                is_xccl_available, isend, monitored_barrier, new_group, recv, reduce,
                                reduce_scatter, reduce_scatter_single, reduce_scatter_tensor, scatter,
-                               scatter_object_list, send, _all_gather_base, _reduce_scatter_base)
+                               scatter_object_list, send, _all_gather_base, _reduce_scatter_base, P2POp,
+                               batch_isend_irecv, send_object_list, recv_object_list)
 
 __all__ = ['is_available', 'is_initialized', 'is_nccl_available', 'is_gloo_available', 'is_mpi_available',
            'is_ucc_available', 'is_xccl_available', 'is_backend_available', 'is_torchelastic_launched',
@@ -25,6 +26,6 @@ __all__ = ['is_available', 'is_initialized', 'is_nccl_available', 'is_gloo_avail
            'all_gather_into_tensor', 'all_gather_single', 'broadcast', 'broadcast_object_list', 'reduce',
            'reduce_scatter', 'reduce_scatter_tensor', 'reduce_scatter_single', 'gather', 'gather_object',
            'scatter', 'scatter_object_list', 'all_to_all', 'all_to_all_single', 'send', 'recv', 'isend',
-           'irecv', 'monitored_barrier', 'get_node_local_rank', 'ReduceOp', 'Backend', 'GroupMember', 'group',
+           'irecv', 'P2POp', 'batch_isend_irecv', 'send_object_list', 'recv_object_list', 'monitored_barrier', 'get_node_local_rank', 'ReduceOp', 'Backend', 'GroupMember', 'group',
            'ProcessGroup', 'Work', 'Store', 'TCPStore', 'FileStore', 'HashStore', 'PrefixStore', 'DistError',
            'DistBackendError', 'DistNetworkError', 'DistStoreError']

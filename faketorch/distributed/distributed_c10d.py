@@ -353,7 +353,7 @@ def init_process_group(backend=None, init_method=None, timeout=None, world_size=
     _world.backend = name
     _world.config = 'cpu:gloo' if backend is None else 'cpu:gloo,cuda:gloo' if name == Backend.GLOO else str(backend)
     _world.ngroups = 0
-    pg = ProcessGroup(range(world_size), rank, 'default_pg', hub, name)
+    pg = ProcessGroup(range(world_size), rank, '0', hub, name)     # torch names groups by a count
     _world.default = pg
     _world.groups[pg] = None
     if world_size > 1:
@@ -393,7 +393,7 @@ def new_group(ranks=None, timeout=None, backend=None, pg_options=None, use_local
                 raise ValueError("The new group's rank should be within the world_size set by init_process_group")
     if world.rank() not in ranks:
         return GroupMember.NON_GROUP_MEMBER
-    pg = ProcessGroup(ranks, ranks.index(world.rank()), f'g{_world.ngroups}', world._hub, _world.backend)
+    pg = ProcessGroup(ranks, ranks.index(world.rank()), str(_world.ngroups), world._hub, _world.backend)
     _world.groups[pg] = None
     return pg
 
@@ -960,3 +960,76 @@ def scatter_object_list(scatter_object_output_list, scatter_object_input_list=No
         scatter_object_output_list[0] = pickle.loads(_dumps(scatter_object_input_list[root]))
     else:
         scatter_object_output_list[0] = pickle.loads(pg._fetch(seq, root, tag=f'>{pg.rank()}'))
+
+
+def send_object_list(object_list, dst=None, group=None, device=None, group_dst=None):
+    pg = _enter('send_object_list', group)
+    if pg is None:
+        return
+    peer = _group_rank(pg, dst, group_dst, 'dst')
+    if peer == pg.rank():
+        raise ValueError('Invalid destination rank: destination rank should not be the same as the rank of '
+                         'the current process.')
+    pg._post(_p2p_key(pg, pg.rank(), peer, 'obj'), [_dumps(o) for o in object_list], [peer])
+
+
+def recv_object_list(object_list, src=None, group=None, device=None, group_src=None):
+    pg = _enter('recv_object_list', group)
+    if pg is None:
+        return -1
+    if src is None and group_src is None:
+        raise ValueError('faketorch: recv_object_list needs src (receiving from any rank is not supported)')
+    peer = _group_rank(pg, src, group_src, 'src')
+    if peer == pg.rank():
+        raise ValueError('Invalid source rank: source rank should not be the same as the rank of the '
+                         'current process.')
+    key = _p2p_key(pg, peer, pg.rank(), 'obj')
+    for i, data in enumerate(pickle.loads(pg._hub._take(f'{pg._gid}/{key}/{peer}'))):
+        object_list[i] = pickle.loads(data)
+    return get_global_rank(group, peer)
+
+
+# ------------------------------------------------------------------ batched point to point
+class P2POp:
+    """One isend or irecv for batch_isend_irecv."""
+
+    def __new__(cls, op, tensor, peer=None, group=None, tag=0, group_peer=None):
+        if op not in (isend, irecv):
+            raise ValueError('Invalid ``op``. Expected ``op`` to be of type ``torch.distributed.isend`` or '
+                             '``torch.distributed.irecv``.')
+        _check_single_tensor(tensor, 'tensor')
+        return object.__new__(cls)
+
+    def __init__(self, op, tensor, peer=None, group=None, tag=0, group_peer=None):
+        self.op, self.tensor, self.tag = op, tensor, tag
+        self.group = _resolve(group)
+        if group_peer is None:
+            self.peer = peer
+            self.group_peer = get_group_rank(group, peer)
+        else:
+            self.group_peer = group_peer
+            self.peer = get_global_rank(group, group_peer)
+
+    def __repr__(self):
+        me = get_rank(self.group)
+        name = self.op.__name__
+        s, d = (me, self.group_peer) if 'send' in name else (self.group_peer, me)
+        return (f'P2POp({name} pg={self.group.group_name}, group_src={s}, group_dst={d},  '
+                f'{self.tensor.shape}, {self.tensor.dtype})')
+
+
+def batch_isend_irecv(p2p_op_list):
+    """Sends are posted at once and receives wait in their Work's wait(), so any order of
+    matching ops across ranks completes."""
+    if not isinstance(p2p_op_list, list) or not all(isinstance(p, P2POp) for p in p2p_op_list):
+        raise ValueError('Invalid ``p2p_op_list``. Each op is expected to to be of type '
+                         '``torch.distributed.P2POp``.')
+    group = p2p_op_list[0].group
+    if not all(group == p.group for p in p2p_op_list):
+        raise ValueError('All ops need to use the same group.')
+    works = []
+    for p in p2p_op_list:
+        key = 'group_dst' if p.op is isend else 'group_src'
+        works.append(p.op(p.tensor, group=None if p.group is _world.default else p.group, tag=p.tag,
+                          **{key: p.group_peer}))
+    return works
