@@ -49,7 +49,7 @@ def _free_port():
         return s.getsockname()[1]
 
 
-def main(argv=None):
+def main(argv=None, use_env=True):
     args = _parser().parse_args(argv)
     if args.nnodes not in ('1', '1:1'):
         raise SystemExit('faketorch.distributed.run starts the processes of one node only (--nnodes=1)')
@@ -67,6 +67,9 @@ def main(argv=None):
     else:
         cmd = [sys.executable, '-u', args.training_script]
     cmd += args.training_script_args
+    if not use_env:       # torch.distributed.launch without --use-env passes --local-rank=N
+        at = 1 if args.no_python else 3 + args.module
+        cmd = cmd[:at] + ['--local-rank={local_rank}'] + cmd[at:]
     run_id = args.rdzv_id if args.rdzv_id != 'none' or not args.standalone else str(uuid.uuid4())
     if n > 1 and 'OMP_NUM_THREADS' not in os.environ:
         print('*' * 49 + '\nSetting OMP_NUM_THREADS environment variable for each process to be 1 in default, '
@@ -81,7 +84,8 @@ def main(argv=None):
                    TORCHELASTIC_MAX_RESTARTS=str(args.max_restarts), TORCH_NCCL_ASYNC_ERROR_HANDLING='1')
         if n > 1:
             env.setdefault('OMP_NUM_THREADS', '1')
-        procs.append(subprocess.Popen(cmd, env=env))
+        procs.append(subprocess.Popen([c.format(local_rank=local_rank) if c == '--local-rank={local_rank}' else c
+                                       for c in cmd], env=env))
     failed = None
     try:
         while failed is None and any(p.poll() is None for p in procs):
