@@ -202,6 +202,19 @@ def ddp(rank, ws):
             b.zero_grad()
             (b(x).pow(2).sum() / 4).backward()
             res[f'big{find_unused}_grads{step}'] = [p.grad.clone() for p in b.parameters()]
+    # communication hooks: allreduce_hook divides (not multiplies by 1/world_size); fp16 compression
+    hooks = import_module(LIB + '.distributed.algorithms.ddp_comm_hooks.default_hooks')
+    for name in ('allreduce_hook', 'fp16_compress_hook'):
+        torch.manual_seed(0)
+        small = nn.Sequential(nn.Linear(5, 7), nn.ReLU(), nn.Linear(7, 2))
+        with torch.no_grad():
+            for p in small.parameters():
+                p.copy_((p * 8).round() / 8)
+        h = DDP(small)
+        h.register_comm_hook(None, getattr(hooks, name))
+        x = torch.randint(-3, 4, (4, 5), generator=g).float()
+        (h(x).pow(2).sum() / 4).backward()
+        res[f'hook_{name}'] = [p.grad.clone() for p in h.parameters()]
     # find_unused_parameters: a branch used on rank 0 only
     torch.manual_seed(0)
     net = nn.ModuleDict({'a': nn.Linear(3, 1), 'b': nn.Linear(3, 1), 'c': nn.Linear(3, 1)})

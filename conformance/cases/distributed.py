@@ -419,3 +419,45 @@ def p2p_op(torch, dist):
 
 group_case('torch.distributed.P2POp', name='bad_op')(lambda torch, dist: dist.P2POp(dist.send, torch.ones(2), 0))
 group_case('torch.distributed.batch_isend_irecv', name='not_ops')(lambda torch, dist: dist.batch_isend_irecv([1]))
+
+
+@group_case('torch.nn.parallel.DistributedDataParallel', name='comm_hooks')
+def ddp_comm_hooks(torch, dist):
+    hooks = importlib.import_module(f'{torch.__name__}.distributed.algorithms.ddp_comm_hooks.default_hooks')
+    torch.manual_seed(0)
+    m = torch.nn.parallel.DistributedDataParallel(torch.nn.Linear(3, 2))
+    seen = []
+
+    def hook(state, bucket):
+        seen.append((state, bucket.index(), bucket.is_last(), bucket.buffer().shape,
+                     [g.shape for g in bucket.gradients()], [p.shape for p in bucket.parameters()],
+                     type(bucket).__name__))
+        return hooks.allreduce_hook(None, bucket)
+    m.register_comm_hook('state', hook)
+    m(torch.ones(4, 3)).sum().backward()
+    m2 = torch.nn.parallel.DistributedDataParallel(torch.nn.Linear(3, 2))
+    m2.register_comm_hook(None, hooks.fp16_compress_hook)
+    m2(torch.ones(4, 3) / 3).sum().backward()
+    return seen, [p.grad for p in m.parameters()], [p.grad for p in m2.parameters()]
+
+
+group_case('torch.nn.parallel.DistributedDataParallel', name='comm_hook_not_callable')(
+    lambda torch, dist: torch.nn.parallel.DistributedDataParallel(torch.nn.Linear(3, 2)).register_comm_hook(None, 5))
+
+
+@group_case('torch.nn.parallel.DistributedDataParallel', name='comm_hook_twice')
+def ddp_comm_hook_twice(torch, dist):
+    m = torch.nn.parallel.DistributedDataParallel(torch.nn.Linear(3, 2))
+    m.register_comm_hook(None, lambda state, bucket: None)
+    m.register_comm_hook(None, lambda state, bucket: None)
+
+
+group_case('torch.nn.parallel.DistributedDataParallel', name='comm_hook_no_bucket_parameter')(
+    lambda torch, dist: torch.nn.parallel.DistributedDataParallel(torch.nn.Linear(3, 2)).register_comm_hook(
+        None, lambda s, b: None))
+
+
+@group_case('torch.nn.parallel.DistributedDataParallel', name='comm_hook_bf16_on_cpu')
+def ddp_comm_hook_bf16(torch, dist):
+    hooks = importlib.import_module(f'{torch.__name__}.distributed.algorithms.ddp_comm_hooks.default_hooks')
+    torch.nn.parallel.DistributedDataParallel(torch.nn.Linear(3, 2)).register_comm_hook(None, hooks.bf16_compress_hook)

@@ -4,7 +4,7 @@ stores, collectives, point-to-point and object collectives. See distributed_c10d
 they travel and why their floating-point results are gloo's."""
 from ._store import (DistBackendError, DistError, DistNetworkError, DistStoreError, FileStore,  # noqa: F401
                      HashStore, PrefixStore, Store, TCPStore)
-from .distributed_c10d import (Backend, GroupMember, ProcessGroup, ReduceOp, Work, all_gather,  # noqa: F401
+from .distributed_c10d import (Backend, GradBucket, GroupMember, ProcessGroup, ReduceOp, Work, all_gather,  # noqa: F401
                                all_gather_into_tensor, all_gather_object, all_gather_single, all_reduce,
                                all_reduce_coalesced, all_to_all, all_to_all_single, barrier, broadcast,
                                broadcast_object_list, destroy_process_group, gather, gather_object,
@@ -27,5 +27,5 @@ __all__ = ['is_available', 'is_initialized', 'is_nccl_available', 'is_gloo_avail
            'reduce_scatter', 'reduce_scatter_tensor', 'reduce_scatter_single', 'gather', 'gather_object',
            'scatter', 'scatter_object_list', 'all_to_all', 'all_to_all_single', 'send', 'recv', 'isend',
            'irecv', 'P2POp', 'batch_isend_irecv', 'send_object_list', 'recv_object_list', 'monitored_barrier', 'get_node_local_rank', 'ReduceOp', 'Backend', 'GroupMember', 'group',
-           'ProcessGroup', 'Work', 'Store', 'TCPStore', 'FileStore', 'HashStore', 'PrefixStore', 'DistError',
+           'ProcessGroup', 'Work', 'GradBucket', 'Store', 'TCPStore', 'FileStore', 'HashStore', 'PrefixStore', 'DistError',
            'DistBackendError', 'DistNetworkError', 'DistStoreError']

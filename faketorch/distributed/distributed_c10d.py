@@ -181,6 +181,33 @@ class Work:
         return fut
 
 
+class GradBucket:
+    """What a DDP communication hook receives: one bucket's flat gradient buffer and its parameters."""
+    __module__ = 'torch.distributed'
+
+    def __init__(self, index, buffer, gradients, parameters, is_last):
+        self._index, self._buffer, self._gradients = index, buffer, gradients
+        self._parameters, self._is_last = parameters, is_last
+
+    def index(self):
+        return self._index
+
+    def buffer(self):
+        return self._buffer
+
+    def set_buffer(self, buffer):
+        self._buffer = buffer
+
+    def gradients(self):
+        return list(self._gradients)
+
+    def parameters(self):
+        return list(self._parameters)
+
+    def is_last(self):
+        return self._is_last
+
+
 class _World:
     def __init__(self):
         self.default = None

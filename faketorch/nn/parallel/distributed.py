@@ -69,6 +69,7 @@ class DistributedDataParallel(Module):
         self._expected = None            # the parameters whose gradients this backward reduces
         self._ready = set()
         self._used = set()
+        self._comm_hook = None
         if init_sync:
             self._broadcast(list(module.parameters()) + list(module.buffers()))
         for p in params:
@@ -144,16 +145,22 @@ class DistributedDataParallel(Module):
             dist.all_reduce(t, group=group)
             used = t.numpy()
         with no_grad():
-            for bucket in self._buckets:
+            for i, bucket in enumerate(self._buckets):
                 grads = [p.grad if p.grad is not None else zeros_like(p) for p in bucket]
                 flat = np.concatenate([g.detach().reshape(-1).numpy() for g in grads])
-                flat = flat * flat.dtype.type(1.0 / ws)
-                t = _tensor(flat)
-                dist.all_reduce(t, group=group)
+                if self._comm_hook is None:
+                    t = _tensor(flat * flat.dtype.type(1.0 / ws))   # torch scales by the reciprocal
+                    dist.all_reduce(t, group=group)
+                else:
+                    t = _tensor(flat)
+                    offsets = np.cumsum([0] + [p.numel() for p in bucket])
+                    views = [t[offsets[j]:offsets[j + 1]].view(p.shape) for j, p in enumerate(bucket)]
+                    state, hook = self._comm_hook
+                    t = hook(state, dist.GradBucket(i, t, views, list(bucket), i == len(self._buckets) - 1)).wait()
                 offset = 0
-                for p, g in zip(bucket, grads):
+                for p in bucket:
                     n = p.numel()
-                    index = next(i for i, q in enumerate(self._params) if q is p)
+                    index = next(k for k, q in enumerate(self._params) if q is p)
                     if used[index]:
                         value = t[offset:offset + n].view(p.shape)
                         if p.grad is None:
@@ -161,6 +168,21 @@ class DistributedDataParallel(Module):
                         else:
                             p.grad.copy_(value)
                     offset += n
+
+    def register_comm_hook(self, state, hook):
+        """hook(state, bucket) -> Future of the bucket's reduced buffer, used instead of the
+        built-in averaging (which it must then do itself)."""
+        import inspect
+        if not callable(hook):
+            raise TypeError('Communication hook must be callable.')
+        annotation = inspect.signature(hook).parameters['bucket'].annotation    # torch's KeyError without it
+        if annotation is not inspect.Parameter.empty and annotation is not _dist().GradBucket:
+            raise ValueError('Communication hook: bucket annotation should be dist.GradBucket.')
+        if getattr(hook, '__name__', '') in ('bf16_compress_hook', 'bf16_compress_wrapper_hook'):
+            raise TypeError('BF16 all reduce communication hook required CUDA 11+ and NCCL 2.10+ or XPU and XCCL')
+        if self._comm_hook is not None:
+            raise RuntimeError('register_comm_hook or register_builtin_comm_hook can only be called once.')
+        self._comm_hook = (state, hook)
 
     @contextlib.contextmanager
     def no_sync(self):
