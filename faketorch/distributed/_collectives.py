@@ -164,6 +164,19 @@ def broadcast(tensor, src=None, group=None, async_op=False, group_src=None):
     return _done(async_op, tensor)
 
 
+def _broadcast_coalesced(tensors, src=0, group=None):
+    """Several tensors from group rank src in one exchange (DDP's state and buffer syncs)."""
+    pg = _resolve(group)
+    if pg.size() == 1 or not tensors:
+        return
+    seq = pg._next()
+    if pg.rank() == src:
+        pg._post(seq, [_array(t) for t in tensors], range(pg.size()))
+    else:
+        for t, a in zip(tensors, pg._fetch(seq, src)):
+            _store_into(t, a)
+
+
 def _group_rank(pg, global_rank, group_rank, what):
     if group_rank is not None:
         if global_rank is not None:

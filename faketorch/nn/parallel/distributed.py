@@ -63,6 +63,7 @@ class DistributedDataParallel(Module):
         self.require_forward_param_sync = True
         self.bucket_bytes_cap = int((25 if bucket_cap_mb is None else bucket_cap_mb) * 1024 * 1024)
         self._params = params
+        self._index = {id(p): i for i, p in enumerate(params)}
         self._buckets = self._initial_buckets(params)
         # torch rebuilds the buckets once (not with find_unused_parameters, unless static_graph)
         self._ready_order = [] if static_graph or not find_unused_parameters else None
@@ -92,12 +93,9 @@ class DistributedDataParallel(Module):
         self._ready_order = None
 
     def _broadcast(self, tensors):
-        dist = _dist()
-        if dist.get_world_size(self.process_group) > 1:
-            src = dist.get_global_rank(self.process_group, 0) if self.process_group is not \
-                dist.distributed_c10d._world.default else 0
-            for t in tensors:
-                dist.broadcast(t, src, group=self.process_group)
+        """Rank 0's values (of the group) into these tensors, in one exchange as torch coalesces them."""
+        from ...distributed._collectives import _broadcast_coalesced
+        _broadcast_coalesced(tensors, 0, self.process_group)
 
     def forward(self, *inputs, **kwargs):
         from ... import is_grad_enabled
@@ -160,8 +158,7 @@ class DistributedDataParallel(Module):
                 offset = 0
                 for p in bucket:
                     n = p.numel()
-                    index = next(k for k, q in enumerate(self._params) if q is p)
-                    if used[index]:
+                    if used[self._index[id(p)]]:
                         value = t[offset:offset + n].view(p.shape)
                         if p.grad is None:
                             p.grad = value.clone()
