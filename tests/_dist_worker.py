@@ -134,6 +134,15 @@ def run(rank, ws, port, outdir):
     so = [None]
     dist.scatter_object_list(so, [f'to{i}' for i in range(ws)] if rank == 0 else None, src=0)
     out['scatter_object_list'] = so
+    dnn = importlib.import_module(LIB + '.distributed.nn')
+    x = values(rank, 4, seed=11).requires_grad_()
+    parts = dnn.all_gather(x * 2)
+    loss = sum((p * (i + 1.5)).sum() for i, p in enumerate(parts)) * (rank + 1)
+    y = dnn.all_reduce(x * x)
+    z = dnn.broadcast(x * 3, 1)
+    (loss + (y * y).sum() + z.sum()).backward()
+    out['dnn'] = ([p.detach() for p in parts], y.detach(), z.detach(), x.grad, parts[0].grad_fn.name(),
+                  y.grad_fn.name())
     g = dist.new_group([0, ws - 1])
     out['group'] = (dist.get_rank(g), dist.get_world_size(g))
     t = torch.ones(2) * (rank + 1)

@@ -461,3 +461,17 @@ group_case('torch.nn.parallel.DistributedDataParallel', name='comm_hook_no_bucke
 def ddp_comm_hook_bf16(torch, dist):
     hooks = importlib.import_module(f'{torch.__name__}.distributed.algorithms.ddp_comm_hooks.default_hooks')
     torch.nn.parallel.DistributedDataParallel(torch.nn.Linear(3, 2)).register_comm_hook(None, hooks.bf16_compress_hook)
+
+
+@group_case('torch.distributed.nn.all_gather')
+def dnn_collectives(torch, dist):
+    dnn = importlib.import_module(f'{torch.__name__}.distributed.nn')
+    x = torch.tensor([1., -2., 3.], requires_grad=True)
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter('always')
+        # group given: the default, group.WORLD, is read when the module is first imported (torch's too)
+        parts = dnn.all_gather(x * 2, group=dist.group.WORLD)
+        y = dnn.all_reduce(x * x, group=dist.group.WORLD)
+        z = dnn.broadcast(x + 1, 0, group=dist.group.WORLD)
+    (parts[0].sum() * 3 + y.sum() + z.sum()).backward()
+    return parts, y, z, x.grad, parts[0].grad_fn.name(), [str(m.message) for m in w], [m.category for m in w]
