@@ -475,3 +475,19 @@ def dnn_collectives(torch, dist):
         z = dnn.broadcast(x + 1, 0, group=dist.group.WORLD)
     (parts[0].sum() * 3 + y.sum() + z.sum()).backward()
     return parts, y, z, x.grad, parts[0].grad_fn.name(), [str(m.message) for m in w], [m.category for m in w]
+
+
+@group_case('torch.nn.parallel.DistributedDataParallel', name='static_graph_steps')
+def ddp_static_graph(torch, dist):
+    torch.manual_seed(0)
+    m = torch.nn.parallel.DistributedDataParallel(torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.Linear(4, 1)),
+                                                  static_graph=True, gradient_as_bucket_view=True, bucket_cap_mb=1)
+    opt = torch.optim.SGD(m.parameters(), lr=0.1)
+    out = []
+    for _ in range(3):
+        opt.zero_grad()
+        loss = m(torch.randn(5, 3)).pow(2).mean()
+        loss.backward()
+        opt.step()
+        out.append(loss)
+    return out, [p.grad for p in m.parameters()], m.static_graph, m.gradient_as_bucket_view, m.bucket_bytes_cap
