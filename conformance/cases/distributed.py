@@ -491,3 +491,15 @@ def ddp_static_graph(torch, dist):
         opt.step()
         out.append(loss)
     return out, [p.grad for p in m.parameters()], m.static_graph, m.gradient_as_bucket_view, m.bucket_bytes_cap
+
+
+@case('torch.distributed.TCPStore', name='port_in_use')
+def tcp_store_port_in_use(torch):
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        s.listen()
+        port = s.getsockname()[1]
+        try:
+            _dist(torch).init_process_group('gloo', init_method=f'tcp://127.0.0.1:{port}', rank=0, world_size=1)
+        except Exception as e:
+            return type(e).__name__, [c.__name__ for c in type(e).__mro__[1:3]], str(e).replace(str(port), 'PORT')

@@ -310,7 +310,7 @@ class TCPStore(Store):
                 raise DistNetworkError(
                     f'The server socket has failed to listen on any local network address. port: {port}, '
                     f'useIpv6: false, code: -{e.errno}, name: {errno_name(e.errno)}, '
-                    f'message: {os.strerror(e.errno)}') from None
+                    f'message: {os.strerror(e.errno)[:1].lower() + os.strerror(e.errno)[1:]}') from None  # libuv's wording
             self.port = self._server.server_address[1]
             threading.Thread(target=self._server.serve_forever, kwargs={'poll_interval': 0.1},
                              daemon=True).start()
