@@ -503,3 +503,19 @@ def tcp_store_port_in_use(torch):
             _dist(torch).init_process_group('gloo', init_method=f'tcp://127.0.0.1:{port}', rank=0, world_size=1)
         except Exception as e:
             return type(e).__name__, [c.__name__ for c in type(e).__mro__[1:3]], str(e).replace(str(port), 'PORT')
+
+
+@group_case('torch.nn.parallel.DistributedDataParallel', name='forward_param_sync_flag')
+def ddp_forward_sync_flag(torch, dist):
+    torch.manual_seed(0)
+    m = torch.nn.parallel.DistributedDataParallel(torch.nn.Linear(2, 1))
+    flags = [m.require_forward_param_sync]
+    with torch.no_grad():
+        m(torch.ones(1, 2))
+    flags.append(m.require_forward_param_sync)
+    with m.no_sync():
+        m(torch.ones(1, 2))
+    flags.append(m.require_forward_param_sync)
+    m(torch.ones(1, 2))
+    flags.append(m.require_forward_param_sync)
+    return flags, m.require_backward_grad_sync

@@ -98,7 +98,19 @@ class DistributedDataParallel(Module):
         _broadcast_coalesced(tensors, 0, self.process_group)
 
     def forward(self, *inputs, **kwargs):
+        """Torch's order: rebuild the buckets (once), broadcast rank 0's buffers (unless the last
+        forward ran without gradient sync), run the module, then arm the gradient reduction; the
+        unfinished-reduction error comes after the module ran, as torch's."""
         from ... import is_grad_enabled
+        if self._ready_order and is_grad_enabled():
+            self._rebuild_buckets()
+        if self.broadcast_buffers and self.require_forward_param_sync:
+            self._broadcast(list(self.module.buffers()))
+        out = self.module(*inputs, **kwargs)
+        if not (is_grad_enabled() and self.require_backward_grad_sync):
+            self.require_forward_param_sync = False
+            return out
+        self.require_forward_param_sync = True
         if self._expected is not None and self._ready != self._expected:
             missing = ' '.join(str(i) for i, p in enumerate(self._params) if id(p) not in self._ready)
             raise RuntimeError(f'{_NOT_FINISHED}\nParameter indices which did not receive grad for rank '
@@ -106,22 +118,15 @@ class DistributedDataParallel(Module):
                                'environment variable TORCH_DISTRIBUTED_DEBUG to either INFO or DETAIL to print out '
                                'information about which particular parameters did not receive gradient on this '
                                'rank as part of this error')
-        if self.broadcast_buffers and self.require_forward_param_sync:
-            self._broadcast(list(self.module.buffers()))
-        if self._ready_order and self.require_backward_grad_sync and is_grad_enabled():
-            self._rebuild_buckets()
-        out = self.module(*inputs, **kwargs)
-        self._expected = None
-        if is_grad_enabled() and self.require_backward_grad_sync:
-            if self._ready_order == []:
-                self._ready_order = [p for p in _torch_ready_order(out) if any(p is q for q in self._params)]
-            self._ready = set()
-            if self.find_unused_parameters:
-                reached = _params_reached(out)
-                self._used = {id(p) for p in self._params if p in reached}
-            else:
-                self._used = {id(p) for p in self._params}
-            self._expected = self._used
+        if self._ready_order == []:
+            self._ready_order = [p for p in _torch_ready_order(out) if id(p) in self._index]
+        self._ready = set()
+        if self.find_unused_parameters and not self.static_graph:
+            reached = _params_reached(out)
+            self._used = {id(p) for p in self._params if p in reached}
+        else:
+            self._used = {id(p) for p in self._params}
+        self._expected = self._used
         return out
 
     def _grad_ready(self, param):
