@@ -211,6 +211,22 @@ def ddp(rank, ws):
             b.zero_grad()
             (b(x).pow(2).sum() / 4).backward()
             res[f'big{find_unused}_grads{step}'] = [p.grad.clone() for p in b.parameters()]
+    # BatchNorm buffers: rank 0's are broadcast before a forward unless the previous one skipped sync
+    torch.manual_seed(0)
+    bn = DDP(nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4)))
+    stats = []
+    for mode in ('sync', 'no_sync', 'sync', 'no_grad', 'sync', 'sync'):
+        x = torch.randn(6, 3, generator=g) + rank
+        if mode == 'no_sync':
+            with bn.no_sync():
+                bn(x).sum().backward()
+        elif mode == 'no_grad':
+            with torch.no_grad():
+                bn(x)
+        else:
+            bn(x).sum().backward()
+        stats.append(bn.module[1].running_mean.clone())
+    res['~bn_running_means'] = stats
     # communication hooks: allreduce_hook divides (not multiplies by 1/world_size); fp16 compression
     hooks = import_module(LIB + '.distributed.algorithms.ddp_comm_hooks.default_hooks')
     for name in ('allreduce_hook', 'fp16_compress_hook'):
