@@ -519,3 +519,32 @@ def ddp_forward_sync_flag(torch, dist):
     m(torch.ones(1, 2))
     flags.append(m.require_forward_param_sync)
     return flags, m.require_backward_grad_sync
+
+
+@group_case('torch.distributed.new_subgroups')
+def subgroups(torch, dist):
+    mine, groups = dist.new_subgroups(1)
+    mine2, groups2 = dist.new_subgroups_by_enumeration([[0]])
+    return (dist.get_world_size(mine), len(groups), mine is groups[0], dist.get_rank(mine2), mine.group_name,
+            mine2.group_name)
+
+
+group_case('torch.distributed.new_subgroups', name='too_big')(lambda torch, dist: dist.new_subgroups(2))
+group_case('torch.distributed.new_subgroups', name='no_size_without_cuda')(lambda torch, dist: dist.new_subgroups())
+check('torch.distributed.get_default_backend_for_device',
+      lambda torch: [_dist(torch).get_default_backend_for_device(d) for d in ('cpu', torch.device('cuda', 0))])
+check('torch.distributed.get_default_backend_for_device',
+      lambda torch: _dist(torch).get_default_backend_for_device('meta'), name='unknown')
+check('torch.distributed.supports_complex',
+      lambda torch: [_dist(torch).supports_complex(op) for op in (_dist(torch).ReduceOp.SUM, _dist(torch).ReduceOp.MAX,
+                                                                  _dist(torch).ReduceOp.AVG)])
+check('torch.distributed.default_pg_timeout', lambda torch: str(_dist(torch).default_pg_timeout))
+
+
+@group_case('torch.distributed.all_gather_coalesced')
+def gather_coalesced(torch, dist):
+    out = [[torch.zeros(2), torch.zeros(3)]]
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        dist.all_gather_coalesced(out, [torch.ones(2), torch.arange(3.)])
+    return out

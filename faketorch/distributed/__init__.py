@@ -16,7 +16,10 @@ from .distributed_c10d import (Backend, GradBucket, GroupMember, ProcessGroup, R
                                is_xccl_available, isend, monitored_barrier, new_group, recv, reduce,
                                reduce_scatter, reduce_scatter_single, reduce_scatter_tensor, scatter,
                                scatter_object_list, send, _all_gather_base, _reduce_scatter_base, P2POp,
-                               batch_isend_irecv, send_object_list, recv_object_list)
+                               batch_isend_irecv, send_object_list, recv_object_list, default_pg_timeout,
+                               new_subgroups, new_subgroups_by_enumeration, get_default_backend_for_device,
+                               supports_complex, all_gather_coalesced)
+from .device_mesh import DeviceMesh, init_device_mesh  # noqa: F401
 
 __all__ = ['is_available', 'is_initialized', 'is_nccl_available', 'is_gloo_available', 'is_mpi_available',
            'is_ucc_available', 'is_xccl_available', 'is_backend_available', 'is_torchelastic_launched',
@@ -28,4 +31,6 @@ __all__ = ['is_available', 'is_initialized', 'is_nccl_available', 'is_gloo_avail
            'scatter', 'scatter_object_list', 'all_to_all', 'all_to_all_single', 'send', 'recv', 'isend',
            'irecv', 'P2POp', 'batch_isend_irecv', 'send_object_list', 'recv_object_list', 'monitored_barrier', 'get_node_local_rank', 'ReduceOp', 'Backend', 'GroupMember', 'group',
            'ProcessGroup', 'Work', 'GradBucket', 'Store', 'TCPStore', 'FileStore', 'HashStore', 'PrefixStore', 'DistError',
-           'DistBackendError', 'DistNetworkError', 'DistStoreError']
+           'DistBackendError', 'DistNetworkError', 'DistStoreError', 'default_pg_timeout', 'new_subgroups',
+           'new_subgroups_by_enumeration', 'get_default_backend_for_device', 'supports_complex',
+           'all_gather_coalesced', 'DeviceMesh', 'init_device_mesh']

@@ -481,3 +481,68 @@ from ._collectives import (  # noqa: E402, F401
                            broadcast_object_list, gather_object, scatter_object_list, send_object_list,
                            recv_object_list, P2POp, batch_isend_irecv, _barrier, _all_gather_base,
                            _reduce_scatter_base, _check_single_tensor, _check_tensor_list)
+
+
+# ------------------------------------------------------------------ subgroups and small helpers
+def new_subgroups(group_size=None, group=None, timeout=None, backend=None, pg_options=None, group_desc=None):
+    """The group cut into consecutive subgroups of group_size ranks: (this rank's, all of them)."""
+    if group_size is None:
+        from .. import cuda
+        if not cuda.is_available():
+            raise ValueError("Default group size only takes effect when CUDA is available.If your subgroup using a "
+                             "backend that does not depend on CUDA,please pass in 'group_size' correctly.")
+        group_size = cuda.device_count()
+    if group_size <= 0:
+        raise ValueError(f"The arg 'group_size' ({group_size}) must be positive")
+    world_size = get_world_size(group=group)
+    if world_size < group_size:
+        raise ValueError(f"The arg 'group_size' ({group_size}) must not exceed the world size ({world_size})")
+    if world_size % group_size != 0:
+        raise ValueError(f"The world size ({world_size}) must be divisible by 'group_size={group_size}'")
+    ranks = get_process_group_ranks(group)
+    return new_subgroups_by_enumeration([ranks[i:i + group_size] for i in range(0, len(ranks), group_size)],
+                                        timeout=timeout, backend=backend, pg_options=pg_options)
+
+
+def new_subgroups_by_enumeration(ranks_per_subgroup_list, timeout=None, backend=None, pg_options=None,
+                                 group_desc=None):
+    if not ranks_per_subgroup_list:
+        raise ValueError("The arg 'ranks_per_subgroup_list' cannot be empty")
+    subgroups, mine, seen = [], None, {}
+    for ranks in ranks_per_subgroup_list:
+        subgroup = new_group(ranks=ranks, timeout=timeout, backend=backend, pg_options=pg_options)
+        subgroups.append(subgroup)
+        for r in ranks:
+            if r in seen:
+                raise ValueError(f'Rank {r} has appeared in both subgroup {seen[r]} and {ranks}')
+            seen[r] = ranks
+            if r == get_rank():
+                mine = subgroup
+    return mine, subgroups
+
+
+_DEVICE_BACKENDS = {'cpu': 'gloo', 'cuda': 'nccl', 'xpu': 'xccl'}
+
+
+def get_default_backend_for_device(device):
+    from .._device import device as _device
+    kind = device.type if isinstance(device, _device) else _device(device).type
+    if kind not in _DEVICE_BACKENDS:
+        raise ValueError(f'Default backend not registered for device : {device}')
+    return _DEVICE_BACKENDS[kind]
+
+
+def supports_complex(reduceOp):
+    """Whether a reduction is defined on complex tensors (SUM and AVG, not the ordering ones)."""
+    return reduceOp not in (ReduceOp.MAX, ReduceOp.MIN, ReduceOp.PRODUCT, ReduceOp.BAND, ReduceOp.BOR,
+                            ReduceOp.BXOR)
+
+
+def all_gather_coalesced(output_tensor_lists, input_tensor_list, group=None, async_op=False):
+    """One all_gather per input tensor (torch warns that it is deprecated, as here)."""
+    warnings.warn('`torch.distributed.all_gather_coalesced` will be deprecated. If you must use it, please revisit '
+                  'our documentation later at https://pytorch.org/docs/main/distributed.html#collective-functions',
+                  FutureWarning, stacklevel=2)
+    for i, t in enumerate(input_tensor_list):
+        all_gather([out[i] for out in output_tensor_lists], t, group=group)
+    return Work(output_tensor_lists) if async_op else None
