@@ -227,6 +227,18 @@ def ddp(rank, ws):
             bn(x).sum().backward()
         stats.append(bn.module[1].running_mean.clone())
     res['~bn_running_means'] = stats
+    # uneven inputs: rank r trains 2 + r steps inside join()
+    for divide in (True, False):
+        torch.manual_seed(0)
+        jm = DDP(nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4), nn.Linear(4, 1)))
+        jopt = torch.optim.SGD(jm.parameters(), lr=0.125)
+        with jm.join(divide_by_initial_world_size=divide):
+            for _ in range(2 + rank):
+                x = torch.randint(-2, 3, (4, 3), generator=g).float()
+                jopt.zero_grad()
+                jm(x).pow(2).sum().backward()
+                jopt.step()
+        res[f'~join{divide}'] = [t.clone() for t in list(jm.parameters()) + list(jm.buffers())]
     # communication hooks: allreduce_hook divides (not multiplies by 1/world_size); fp16 compression
     hooks = import_module(LIB + '.distributed.algorithms.ddp_comm_hooks.default_hooks')
     for name in ('allreduce_hook', 'fp16_compress_hook'):

@@ -548,3 +548,23 @@ def gather_coalesced(torch, dist):
         warnings.simplefilter('ignore')
         dist.all_gather_coalesced(out, [torch.ones(2), torch.arange(3.)])
     return out
+
+
+@group_case('torch.nn.parallel.DistributedDataParallel', name='join_world_1')
+def ddp_join(torch, dist):
+    join = importlib.import_module(f'{torch.__name__}.distributed.algorithms.join')
+    torch.manual_seed(0)
+    m = torch.nn.parallel.DistributedDataParallel(torch.nn.Sequential(torch.nn.Linear(2, 3), torch.nn.BatchNorm1d(3)))
+    opt = torch.optim.SGD(m.parameters(), lr=0.1)
+    with join.Join([m]):
+        for _ in range(2):
+            opt.zero_grad()
+            m(torch.randn(4, 2)).sum().backward()
+            opt.step()
+    with m.join(divide_by_initial_world_size=False):
+        m(torch.randn(4, 2)).pow(2).sum().backward()
+    return [p.grad for p in m.parameters()], list(m.buffers()), type(m.join()).__name__
+
+
+group_case('torch.distributed.algorithms.join.Join', name='empty')(
+    lambda torch, dist: importlib.import_module(f'{torch.__name__}.distributed.algorithms.join').Join([]))

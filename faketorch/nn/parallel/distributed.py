@@ -71,6 +71,10 @@ class DistributedDataParallel(Module):
         self._ready = set()
         self._used = set()
         self._comm_hook = None
+        from ...distributed.algorithms.join import _JoinConfig
+        self._join_config = _JoinConfig(False, False, False)
+        self._divide_by_initial_world_size = True
+        self._active_ranks = None        # with join(): how many ranks took part in this iteration
         if init_sync:
             self._broadcast(list(module.parameters()) + list(module.buffers()))
         for p in params:
@@ -92,20 +96,59 @@ class DistributedDataParallel(Module):
         self._buckets = _assign(self._ready_order, [_FIRST_BUCKET_BYTES, self.bucket_bytes_cap])
         self._ready_order = None
 
-    def _broadcast(self, tensors):
-        """Rank 0's values (of the group) into these tensors, in one exchange as torch coalesces them."""
+    def _broadcast(self, tensors, src=0):
+        """Group rank src's values into these tensors, in one exchange as torch coalesces them."""
         from ...distributed._collectives import _broadcast_coalesced
-        _broadcast_coalesced(tensors, 0, self.process_group)
+        _broadcast_coalesced(tensors, src, self.process_group)
+
+    def _common_rank(self, candidate):
+        """The highest rank among the candidates (torch's _find_common_rank, an all-reduce MAX)."""
+        from ... import tensor as _tensor
+        dist = _dist()
+        t = _tensor([dist.get_rank(self.process_group) if candidate else -1])
+        dist.all_reduce(t, op=dist.ReduceOp.MAX, group=self.process_group)
+        return t.item()
+
+    def _requires_sync_flag(self, joined):
+        from ... import ones, zeros
+        dist = _dist()
+        t = ones(1) if not joined and self.require_backward_grad_sync else zeros(1)
+        dist.all_reduce(t, group=self.process_group)
+        return t.item() != 0
+
+    # ---- Joinable: uneven inputs
+    def join(self, divide_by_initial_world_size=True, enable=True, throw_on_early_termination=False):
+        from ...distributed.algorithms.join import Join
+        return Join([self], enable, throw_on_early_termination,
+                    divide_by_initial_world_size=divide_by_initial_world_size)
+
+    def join_hook(self, **kwargs):
+        return _DDPJoinHook(self, kwargs.get('divide_by_initial_world_size', True))
+
+    @property
+    def join_device(self):
+        return next(self.module.parameters()).device
+
+    @property
+    def join_process_group(self):
+        return self.process_group
 
     def forward(self, *inputs, **kwargs):
         """Torch's order: rebuild the buckets (once), broadcast rank 0's buffers (unless the last
         forward ran without gradient sync), run the module, then arm the gradient reduction; the
         unfinished-reduction error comes after the module ran, as torch's."""
         from ... import is_grad_enabled
+        from ...distributed.algorithms.join import Join
+        work = Join.notify_join_context(self)
+        self._active_ranks = None if work is None else work.result()[0].item()
         if self._ready_order and is_grad_enabled():
             self._rebuild_buckets()
-        if self.broadcast_buffers and self.require_forward_param_sync:
-            self._broadcast(list(self.module.buffers()))
+        buffers = list(self.module.buffers())
+        if self.broadcast_buffers and self.require_forward_param_sync and buffers:
+            # in join mode the highest active rank's buffers win, else rank 0's
+            self._broadcast(buffers, self._common_rank(True) if self._join_config.enable else 0)
+        if self._join_config.enable:        # tells the joined ranks whether a backward sync follows
+            self._requires_sync_flag(False)
         out = self.module(*inputs, **kwargs)
         if not (is_grad_enabled() and self.require_backward_grad_sync):
             self.require_forward_param_sync = False
@@ -137,19 +180,23 @@ class DistributedDataParallel(Module):
             self._expected = None
             self._reduce()
 
-    def _reduce(self):
+    def _reduce(self, joined=False):
+        """Average the gradients over the ranks, bucket by bucket. A joined rank (join()) takes
+        part with zeros; without divide_by_initial_world_size the divisor is the active ranks."""
         from ... import no_grad, tensor as _tensor, zeros_like
         dist = _dist()
         group = self.process_group
         ws = dist.get_world_size(group)
-        used = np.array([id(p) in self._used for p in self._params], dtype=np.int32)
+        if not self._divide_by_initial_world_size and self._active_ranks:
+            ws = int(self._active_ranks)
+        used = np.array([not joined and id(p) in self._used for p in self._params], dtype=np.int32)
         if self.find_unused_parameters:         # torch all-reduces the locally-used map too
             t = _tensor(used)
             dist.all_reduce(t, group=group)
             used = t.numpy()
         with no_grad():
             for i, bucket in enumerate(self._buckets):
-                grads = [p.grad if p.grad is not None else zeros_like(p) for p in bucket]
+                grads = [p.grad if p.grad is not None and not joined else zeros_like(p) for p in bucket]
                 flat = np.concatenate([g.detach().reshape(-1).numpy() for g in grads])
                 if self._comm_hook is None:
                     t = _tensor(flat * flat.dtype.type(1.0 / ws))   # torch scales by the reciprocal
@@ -163,7 +210,7 @@ class DistributedDataParallel(Module):
                 offset = 0
                 for p in bucket:
                     n = p.numel()
-                    if used[self._index[id(p)]]:
+                    if used[self._index[id(p)]] and not joined:
                         value = t[offset:offset + n].view(p.shape)
                         if p.grad is None:
                             p.grad = value.clone()
@@ -195,6 +242,31 @@ class DistributedDataParallel(Module):
             yield
         finally:
             self.require_backward_grad_sync = old
+
+
+class _DDPJoinHook:
+    """What a joined rank does while others still train: shadow their forward's buffer sync and
+    sync flag, then their backward's bucket all-reduces with zeros; at the end take the model of
+    the last rank to join."""
+
+    def __init__(self, ddp, divide_by_initial_world_size):
+        self.ddp = ddp
+        ddp._divide_by_initial_world_size = divide_by_initial_world_size
+
+    def main_hook(self):
+        ddp = self.ddp
+        if ddp._ready_order:
+            ddp._rebuild_buckets()
+        if ddp.broadcast_buffers and ddp.require_forward_param_sync and list(ddp.module.buffers()):
+            ddp._broadcast(list(ddp.module.buffers()), ddp._common_rank(False))
+        sync = ddp._requires_sync_flag(True)
+        ddp.require_forward_param_sync = sync
+        if sync:
+            ddp._reduce(joined=True)
+
+    def post_hook(self, is_last_joiner):
+        ddp = self.ddp
+        ddp._broadcast(list(ddp.module.parameters()) + list(ddp.module.buffers()), ddp._common_rank(is_last_joiner))
 
 
 def _assign(params, limits):
