@@ -45,19 +45,47 @@ _aliased = set()   # names this finder put into sys.modules
 
 
 def install():
-    """Make `torch` and every `torch.*` import resolve to faketorch."""
+    """Make `torch` and every `torch.*` import resolve to faketorch, here and in the processes
+    multiprocessing spawns from here (torch.multiprocessing.spawn, DataLoader workers)."""
     existing = sys.modules.get(ALIAS)
     if existing is not None and not existing.__name__.startswith(TARGET):
         raise RuntimeError("real torch is already imported; install the "
                            "faketorch alias before the first `import torch`")
     if _finder not in sys.meta_path:
         sys.meta_path.insert(0, _finder)
+    _alias_in_children()
+
+
+class _InstallOnLoad:
+    """Unpickling this calls install(): a spawned child unpickles its preparation data before it
+    re-imports the parent's __main__ (whose `import torch` must find faketorch)."""
+
+    def __reduce__(self):
+        return install, ()
+
+
+def _alias_in_children():
+    import multiprocessing.spawn as spawn
+    original = spawn.get_preparation_data
+    if getattr(original, "_faketorch_alias", False):
+        return
+
+    def get_preparation_data(name):
+        data = original(name)
+        data["faketorch_alias"] = _InstallOnLoad()   # prepare() ignores keys it does not know
+        return data
+    get_preparation_data._faketorch_alias = True
+    get_preparation_data._original = original
+    spawn.get_preparation_data = get_preparation_data
 
 
 def uninstall():
     """Remove the finder and the `torch*` entries it added to sys.modules."""
     if _finder in sys.meta_path:
         sys.meta_path.remove(_finder)
+    import multiprocessing.spawn as spawn
+    if getattr(spawn.get_preparation_data, "_faketorch_alias", False):
+        spawn.get_preparation_data = spawn.get_preparation_data._original
     for name in _aliased:
         sys.modules.pop(name, None)
     _aliased.clear()

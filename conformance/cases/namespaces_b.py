@@ -1,8 +1,9 @@
-"""Namespaces scripts import: distributed (no process group), multiprocessing, hub, export, version,
-nn.attention, nn.grad, nn.utils fusion/stateless/memory_format/skip_init, torch._check & default device.
+"""Namespaces scripts import: distributed (before init_process_group), multiprocessing, hub, export,
+version, nn.attention, nn.grad, nn.utils fusion/stateless/memory_format/skip_init, torch._check & default
+device.
 
-torch.distributed.is_available() is deliberately not compared: faketorch answers False, as a torch build
-without distributed support does. The hub download itself is tested in tests/test_hub.py (local server).
+Process groups themselves are in distributed.py. The hub download itself is tested in tests/test_hub.py
+(local server).
 """
 import importlib
 import warnings
@@ -17,6 +18,7 @@ def _mod(torch, name):
 
 
 # ------------------------------------------------------------------ torch.distributed
+check('torch.distributed.is_available', lambda torch: _mod(torch, 'distributed').is_available())
 check('torch.distributed.is_initialized', lambda torch: _mod(torch, 'distributed').is_initialized())
 check('torch.distributed.is_nccl_available', lambda torch: _mod(torch, 'distributed').is_nccl_available())
 check('torch.distributed.is_mpi_available', lambda torch: _mod(torch, 'distributed').is_mpi_available())

@@ -1,16 +1,23 @@
-"""Names of torch.distributed's subpackages that scripts import at top level; using them raises."""
-
-
-def unavailable(name, message):
-    """A class named `name` whose construction raises RuntimeError(message)."""
-    def __init__(self, *args, **kwargs):
-        raise RuntimeError(message)
-    return type(name, (), {'__init__': __init__, '__doc__': f'{name}: not available in faketorch.'})
+"""Names of torch.distributed's subpackages that scripts import at top level, for what faketorch
+does not implement (DTensor, DeviceMesh, tensor parallelism, FSDP2)."""
 
 
 def raising(name, message, error=RuntimeError):
     def fn(*args, **kwargs):
         raise error(message)
+    fn.__name__ = fn.__qualname__ = name
+    return fn
+
+
+def not_implemented(name):
+    """Before init_process_group torch's "not initialized" error; after it, NotImplementedError."""
+    def fn(*args, **kwargs):
+        from .distributed_c10d import is_initialized
+        if not is_initialized():
+            raise ValueError(NO_GROUP)
+        raise NotImplementedError(f'torch.distributed {name}: faketorch implements process groups (gloo, one '
+                                  'machine), DistributedDataParallel and the collectives, not DTensor, '
+                                  'DeviceMesh, tensor parallelism or FSDP')
     fn.__name__ = fn.__qualname__ = name
     return fn
 

@@ -1,12 +1,22 @@
-"""torch.distributed.tensor: the names import; building a DTensor needs a process group."""
-from .._stubs import NO_GROUP, raising, unavailable
+"""torch.distributed.tensor: the names import; DTensor and DeviceMesh are not implemented (the
+process groups they would shard over are: see distributed_c10d)."""
+from .._stubs import not_implemented
 
 __all__ = ['DTensor', 'distribute_tensor', 'distribute_module', 'Shard', 'Replicate', 'Partial', 'Placement',
            'DeviceMesh', 'init_device_mesh']
 
-_MSG = 'faketorch has no distributed backend: DTensor and DeviceMesh are not available.'
-DTensor = unavailable('DTensor', _MSG)
-DeviceMesh = unavailable('DeviceMesh', _MSG)
+_MSG = ('faketorch implements torch.distributed process groups (gloo, one machine) but not DTensor or '
+        'DeviceMesh')
+
+
+class DTensor:
+    def __init__(self, *args, **kwargs):
+        raise NotImplementedError(_MSG)
+
+
+class DeviceMesh:
+    def __init__(self, *args, **kwargs):
+        raise NotImplementedError(_MSG)
 
 
 class Placement:
@@ -34,6 +44,6 @@ class Partial(Placement):
         return f'Partial({self.reduce_op})'
 
 
-distribute_tensor = raising('distribute_tensor', NO_GROUP, ValueError)
-distribute_module = raising('distribute_module', NO_GROUP, ValueError)
-init_device_mesh = raising('init_device_mesh', NO_GROUP, ValueError)
+distribute_tensor = not_implemented('distribute_tensor')
+distribute_module = not_implemented('distribute_module')
+init_device_mesh = not_implemented('init_device_mesh')

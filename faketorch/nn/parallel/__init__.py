@@ -153,6 +153,4 @@ class DataParallel(Module):
         return self.module(*inputs, **kwargs)
 
 
-class DistributedDataParallel(DataParallel):
-    def __init__(self, module, device_ids=None, output_device=None, dim=0, **kwargs):
-        super().__init__(module, device_ids, output_device, dim)
+from .distributed import DistributedDataParallel  # noqa: E402

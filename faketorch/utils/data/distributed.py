@@ -9,14 +9,15 @@ __all__ = ['DistributedSampler']
 
 
 class DistributedSampler(Sampler[_T_co]):
-    """``num_replicas`` and ``rank`` must be given: faketorch has no process groups to ask."""
+    """``num_replicas`` and ``rank`` default to the default process group's world size and rank."""
 
     def __init__(self, dataset, num_replicas=None, rank=None, shuffle=True, seed=0, drop_last=False):
-        if num_replicas is None or rank is None:
-            # torch asks torch.distributed; faketorch has no process group, as torch before
-            # init_process_group()
-            raise ValueError('Default process group has not been initialized, please make sure to call '
-                             'init_process_group.')
+        if num_replicas is None:
+            from ... import distributed as dist
+            num_replicas = dist.get_world_size()
+        if rank is None:
+            from ... import distributed as dist
+            rank = dist.get_rank()
         if rank >= num_replicas or rank < 0:
             raise ValueError(f'Invalid rank {rank}, rank should be in the interval [0, {num_replicas - 1}]')
         self.dataset = dataset

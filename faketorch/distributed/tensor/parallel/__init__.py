@@ -1,5 +1,5 @@
-"""torch.distributed.tensor.parallel: the parallel styles exist; applying them needs a process group."""
-from ..._stubs import NO_GROUP, raising
+"""torch.distributed.tensor.parallel: the parallel styles exist; applying them is not implemented."""
+from ..._stubs import not_implemented
 
 __all__ = ['ColwiseParallel', 'ParallelStyle', 'PrepareModuleInput', 'PrepareModuleInputOutput',
            'PrepareModuleOutput', 'RowwiseParallel', 'SequenceParallel', 'parallelize_module', 'loss_parallel']
@@ -34,5 +34,5 @@ class PrepareModuleInputOutput(ParallelStyle):
     pass
 
 
-parallelize_module = raising('parallelize_module', NO_GROUP, ValueError)
-loss_parallel = raising('loss_parallel', NO_GROUP, ValueError)
+parallelize_module = not_implemented('parallelize_module')
+loss_parallel = not_implemented('loss_parallel')

@@ -1,0 +1,1 @@
+"""torch.distributed.elastic: the names torchrun-launched scripts import (errors.record)."""
