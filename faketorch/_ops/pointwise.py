@@ -9,6 +9,7 @@ from .. import _dtype as D
 from .. import _vecmath as V
 from .._misc import get_num_threads
 from .._tensor import Tensor, _make
+from . import _float8_kernels as _F8K
 from ..autograd.grad_mode import state as grad_state
 from ..autograd.graph import node_class
 from ._core import attach, broadcast_shapes, needs, register, write_out, make_inplace, zero_grad, kernel_error
@@ -54,6 +55,8 @@ def unary(name, fwd, deriv=None, *, floating=False, grad_name=None, no_bool=Fals
     params = deriv.__code__.co_varnames[:deriv.__code__.co_argcount] if deriv else ()
     save_x, save_r = 'x' in params, 'result' in params
     reject = {dt: k for c, k in (reject or {}).items() for dt in _refused((c,))}
+    if name in _F8K.UNARY:
+        reject.update(dict.fromkeys(_F8K.F8, _F8K.UNARY[name]))
 
     def bwd(node, g, conj=False):
         saved = node.saved_tensors
@@ -330,6 +333,7 @@ def binary(name, fwd, da=None, db=None, *, kind='arith', grad_name=None, save=Tr
     differentiable = da is not None or db is not None
     # with a scalar `other`, the input is saved only if its own derivative reads it
     save_for_scalar = save and da is not None and _reads(da, 'a')
+    f8 = _F8K.BINARY.get(name)        # torch's kernels for float8 (tensor other, scalar other)
 
     def bwd(node, g):
         saved = node.saved_tensors
@@ -363,6 +367,8 @@ def binary(name, fwd, da=None, db=None, *, kind='arith', grad_name=None, save=Tr
             if getattr(check, 'kernel', False) and isinstance(other, Tensor) and a.shape != b.shape:
                 broadcast_shapes(a.shape, b.shape)      # torch broadcasts before its kernel refuses a dtype
             check(rt, input, other)
+        if f8 is not None and rt in _F8K.F8 and f8[other.__class__ is not Tensor]:
+            raise kernel_error(f8[other.__class__ is not Tensor], rt, input._device)
         if kind == 'float' and rt._cat < _FLOAT:     # ints/bools in the default float, each read as it is
             a = input._data.astype(D.get_default_dtype()._np)
             b = other._data.astype(a.dtype) if isinstance(other, Tensor) else \
