@@ -1,7 +1,7 @@
 """torch's 8-bit floats carried in float32 arrays, as bfloat16 is (see _dtype.round_bf16).
 
 A float8 tensor's array is float32 holding exactly the values the type can represent, the float c10
-decodes each bit pattern to (e8m0fnu's 0x00 is 2**-127, NaN patterns keep their sign and, for e5m2,
+decodes each bit pattern to (e8m0fnu's 0x00 is 2**-127; NaN patterns keep their sign and, for e5m2,
 their mantissa, so a bit pattern survives the round trip through the carrier). torch's CPU kernels
 compute float8 in float and round once when they store, so every write into a float8 tensor is
 `round_f8`: float32 -> c10's bit pattern (`encode`) -> its carrier value (`decode`)."""
@@ -12,6 +12,11 @@ _f32, _u32, _u8 = np.float32, np.uint32, np.uint8
 # per type: (exponent bits, mantissa bits, bias); the fnuz types have bias 8 / 16
 _LAYOUT = {'float8_e4m3fn': (4, 3, 7), 'float8_e5m2': (5, 2, 15),
            'float8_e4m3fnuz': (4, 3, 8), 'float8_e5m2fnuz': (5, 2, 16)}
+
+
+# e5m2's three NaN mantissas as float NaNs: 0x7F (what every cast writes) is the default quiet NaN
+# that float arithmetic makes, so any other NaN a kernel writes reads back as 0x7F, as in torch
+_E5M2_NANS = {1: 0x7FA00000, 2: 0x7FE00000, 3: 0x7FC00000}
 
 
 def _decode_table(name):
@@ -32,9 +37,11 @@ def _decode_table(name):
     if name == 'float8_e4m3fn':        # S.1111.111 is NaN (no inf)
         nan = (b & 0x7F) == 0x7F
         t[nan] = 0x7FF00000 | sign[nan]
-    elif name == 'float8_e5m2':        # S.11111.00 inf, S.11111.mm NaN with its mantissa
+    elif name == 'float8_e5m2':        # S.11111.00 inf, S.11111.mm NaN: one float NaN per mantissa
         top = exp == 31
-        t[top] = 0x7F800000 | (man[top] << 21) | sign[top]
+        t[top] = 0x7F800000 | sign[top]
+        for m, nan in _E5M2_NANS.items():
+            t[top & (man == m)] = nan | sign[top & (man == m)]
     else:                              # fnuz: 0x80 is the only NaN, there is no -0
         t[0x80] = 0x7F800001
     return t
@@ -113,8 +120,9 @@ def bits(name, a):
     u = a.view(_u32)
     nan = (u & 0x7FFFFFFF) > 0x7F800000
     if name == 'float8_e5m2' and nan.any():
-        m = (u[nan] >> 21) & 3
-        out[nan] = ((u[nan] >> 24) & 0x80) | 0x7C | np.where(m == 0, 3, m)
+        mag = u[nan] & 0x7FFFFFFF
+        m = np.where(mag == _E5M2_NANS[1], 1, np.where(mag == _E5M2_NANS[2], 2, 3))
+        out[nan] = ((u[nan] >> 24) & 0x80) | 0x7C | m
     return out
 
 

@@ -72,6 +72,23 @@ OTHER = {
     'hardshrink': 'hardshrink_cpu', 'logit': 'logit_cpu', 'frexp': 'frexp_cpu',
 }
 
+# where one float8 type differs from the others: e5m2 has inf, e8m0fnu has fewer kernels still
+BY_TYPE = {
+    ('isinf', 'float8_e5m2'): None, ('isfinite', 'float8_e5m2'): None, ('isfinite', 'float8_e8m0fnu'): None,
+    ('abs', 'float8_e8m0fnu'): 'abs_cpu', ('mm', 'float8_e8m0fnu'): 'addmm_impl_cpu_',
+    ('index_put', 'float8_e8m0fnu'): 'index_put',
+}
+
+
+def unary_rejects(name):
+    """{float8 dtype: torch's kernel name} for the unary op `name` (for unary()'s reject)."""
+    out = {}
+    for dt in D.float8_types:
+        k = BY_TYPE.get((name, dt.name), UNARY.get(name))
+        if k:
+            out[dt] = k
+    return out
+
 
 def refuse(op, t):
     """torch's error for op on t, a float8 tensor (op: a key of OTHER)."""

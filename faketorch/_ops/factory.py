@@ -582,7 +582,17 @@ def _fill_value(v, dt):
     limit = _FILL_LIMIT.get(dt.name)
     if limit and any(math.isfinite(x) and abs(x) > limit for x in parts):
         raise bad()
+    if dt.itemsize == 1 and dt._cat == 2:       # float8: out of [lowest, max], inf where it has none
+        lo, hi = _F8_RANGE[dt.name]
+        x = parts[0]
+        if not (lo <= x <= hi or x != x or math.isinf(x) and dt is D.float8_e5m2):
+            raise RuntimeError(f"value cannot be converted to type c10::{D.type_name(dt)} without overflow")
     return v if dt._cat == 3 else parts[0]
+
+
+_F8_RANGE = {'float8_e4m3fn': (-448.0, 448.0), 'float8_e5m2': (-57344.0, 57344.0),
+             'float8_e4m3fnuz': (-240.0, 240.0), 'float8_e5m2fnuz': (-57344.0, 57344.0),
+             'float8_e8m0fnu': (2.0 ** -127, 2.0 ** 127)}
 
 
 def _full(fname, size, fill_value, dtype, device, requires_grad):

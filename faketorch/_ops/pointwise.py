@@ -55,8 +55,7 @@ def unary(name, fwd, deriv=None, *, floating=False, grad_name=None, no_bool=Fals
     params = deriv.__code__.co_varnames[:deriv.__code__.co_argcount] if deriv else ()
     save_x, save_r = 'x' in params, 'result' in params
     reject = {dt: k for c, k in (reject or {}).items() for dt in _refused((c,))}
-    if name in _F8K.UNARY:
-        reject.update(dict.fromkeys(_F8K.F8, _F8K.UNARY[name]))
+    reject.update(_F8K.unary_rejects(name))
 
     def bwd(node, g, conj=False):
         saved = node.saved_tensors
