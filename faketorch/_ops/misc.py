@@ -7,6 +7,7 @@ from .._tensor import Tensor, _make, _wrap_dim, _dtype_c10
 from ..autograd.grad_mode import state as grad_state
 from ._core import (attach, broadcast_shapes, guard, needs, register, same_device, with_out, commit_inplace,
                     check_inplace, write_into, write_out, zero_grad)
+from ._float8_kernels import F8 as _F8, refuse as _f8_refuse
 from .pointwise import _as_scalar, _broadcast_error, clamp, clamp_min, clamp_max  # noqa: F401 (elementwise, defined there)
 from .reduction import _dims, _parse_args
 from .._tensor import _CHANNELS_LAST_ORDER
@@ -172,6 +173,8 @@ def where(condition, input=None, other=None):
 
 
 def masked_fill(input, mask, value, _inplace=False):
+    if input.dtype in _F8:
+        raise _f8_refuse('masked_fill', input)
     from .selection import _scalar_to
     if not _inplace and isinstance(mask, Tensor):       # torch expands the two before masked_fill_
         try:
@@ -232,6 +235,8 @@ def masked_select(input, mask):
 
 
 def nonzero(input, *, as_tuple=False):
+    if input.dtype in _F8:
+        raise _f8_refuse('nonzero', input)
     idx = np.nonzero(input._data) if input._data.ndim else np.nonzero(input._data.reshape(1))
     if as_tuple:
         if input._data.ndim == 0:
@@ -564,6 +569,8 @@ def new_tensor(self, data, dtype=None, device=None, requires_grad=False, layout=
 
 
 def flip(input, dims):
+    if input.dtype in _F8:
+        raise _f8_refuse('flip', input)
     ds = _dims(dims, input._data.ndim, empty_is_all=False)
     r = _make(np.flip(input._data, ds).copy(), input.dtype, input._device)
     if input._requires_grad and grad_state.enabled:

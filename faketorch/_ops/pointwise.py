@@ -13,6 +13,7 @@ from . import _float8_kernels as _F8K
 from ..autograd.grad_mode import state as grad_state
 from ..autograd.graph import node_class
 from ._core import attach, broadcast_shapes, needs, register, write_out, make_inplace, zero_grad, kernel_error
+from ._float8_kernels import F8 as _F8, refuse as _f8_refuse
 
 _FLOAT = 2
 _scalar_types = (int, float, bool, complex)
@@ -1221,6 +1222,8 @@ register(logit, inplace=True)
 
 
 def nan_to_num(input, nan=0.0, posinf=None, neginf=None, *, out=None):
+    if input.dtype in _F8:
+        raise _f8_refuse('nan_to_num', input)
     a = input._data
     if a.dtype.kind not in 'fc':
         r = _make(a.copy(), input.dtype, input._device)
@@ -1240,6 +1243,8 @@ register(nan_to_num, inplace=True)
 
 
 def round(input, *, decimals=None, out=None):
+    if input.dtype in _F8:
+        raise _f8_refuse('round_decimals' if decimals else 'round', input)
     given = decimals is not None
     decimals = decimals or 0
     dt = input.dtype
@@ -1482,6 +1487,8 @@ Tensor.float_power_ = _float_power_
 # --- ternary -------------------------------------------------------------------------------------
 
 def lerp(input, end, weight, *, out=None):
+    if input.dtype in _F8:
+        raise _f8_refuse('lerp_tensor' if isinstance(weight, Tensor) else 'lerp', input)
     wt = weight if isinstance(weight, Tensor) else None
     if input.dtype is not end.dtype:
         raise RuntimeError(f"expected dtype {input.dtype.__repr__()[6:]} for `end` but got dtype "
@@ -1520,6 +1527,8 @@ def _ternary_operands(input, t1, t2, value):
 
 
 def addcmul(input, tensor1, tensor2, *, value=1, out=None):
+    if input.dtype in _F8:
+        raise _f8_refuse('addcmul', input)
     (a, b, c), rt = _ternary_operands(input, tensor1, tensor2, value)
     try:
         data = a + np.cast(value, rt._np) * b * c if value != 1 else a + b * c
@@ -1568,6 +1577,8 @@ register(addcdiv, inplace=True)
 # --- closeness -----------------------------------------------------------------------------------
 
 def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    if input.dtype in _F8:
+        raise _f8_refuse('isclose', input)
     if input.dtype is not other.dtype:
         raise RuntimeError(f"{input.dtype.__repr__()[6:].capitalize() if False else D.type_name(input.dtype)} "
                            f"did not match {D.type_name(other.dtype)}")
@@ -1590,6 +1601,8 @@ def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
 
 
 def equal(input, other):
+    if input.dtype in _F8:
+        raise _f8_refuse('equal', input)
     if input._data.shape != other._data.shape:
         return False
     return bool(np.array_equal(input._data, other._data))
@@ -1626,7 +1639,7 @@ def _clamp(op, input, lo, hi, scalar_name, tensor_name):
     ts = [input] + [v for v in (lo, hi) if isinstance(v, Tensor)]
     ss = [v for v in (lo, hi) if v is not None and not isinstance(v, Tensor)]
     rt = D.result_type_of(ts, ss)
-    if rt is D.bool or rt._cat == D._COMPLEX or rt in _BARE_UINTS:
+    if rt is D.bool or rt._cat == D._COMPLEX or rt in _BARE_UINTS or rt in _F8K.F8:
         e = _clamp_refusal(op, input, lo, hi, rt, len(ts) == 1)
         if e is not None:
             raise e
