@@ -1600,11 +1600,18 @@ def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
     return bool(isclose(input, other, rtol, atol, equal_nan)._data.all())
 
 
+def _data_ptr(a):
+    return a.__array_interface__['data'][0] if hasattr(a, '__array_interface__') else a.data.ptr
+
+
 def equal(input, other):
-    if input.dtype in _F8:
-        raise _f8_refuse('equal', input)
     if input._data.shape != other._data.shape:
         return False
+    if input.dtype in _F8 and input.dtype is other.dtype:     # torch compares the bytes, except of an alias
+        a, b = input._data, other._data
+        if a.strides == b.strides and a.size and _data_ptr(a) == _data_ptr(b):
+            raise _f8_refuse('equal', input)
+        return bool(np.array_equal(D.carried_bits(input.dtype, a), D.carried_bits(input.dtype, b)))
     return bool(np.array_equal(input._data, other._data))
 
 
