@@ -5,6 +5,7 @@ from .. import _dtype as D
 from .._tensor import Tensor, _make, _dtype_c10 as _c10
 from ..autograd.grad_mode import state as grad_state
 from ._core import attach, kernel_error, needs, register, same_device, with_out
+from ._float8_kernels import F8 as _F8
 
 
 def _check_dtypes(name, a, b):
@@ -116,10 +117,11 @@ def matmul(input, other, _name=None, _kernel=None):
         raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are "
                            f"{a.ndim}D and {b.ndim}D")
     _check_dtypes('matmul', input, other)
-    if input.dtype is D.bool and input._device.type == 'cpu':      # the CPU kernel torch's matmul picks
+    if input.dtype is D.bool and input._device.type == 'cpu' or input.dtype in _F8:   # the CPU kernel matmul picks
         nb = b.ndim
         kernel = ('dot' if a.ndim == 1 else 'addmv_impl_cpu') if nb == 1 else 'addmm_impl_cpu_' if nb == 2 else 'bmm'
-        raise kernel_error(kernel, D.bool)
+        if input.dtype is D.bool or kernel != 'addmm_impl_cpu_' or input.dtype is D.float8_e8m0fnu:
+            raise kernel_error(kernel, input.dtype)     # float8 has a CPU mm (in float, rounded once)
     try:
         data = np.matmul(a, b)
     except ValueError:

@@ -739,7 +739,7 @@ def arange(start, end=None, step=1, *, out=None, dtype=None, layout=None, device
     if dtype is None:
         floating = any(isinstance(v, (float, np.floating)) for v in (start, end, step))
         dtype = D.get_default_dtype() if floating else D.int64
-    if dtype is D.bool or dtype._cat == 3:
+    if dtype is D.bool or dtype._cat == 3 or dtype in D.float8_types:
         raise kernel_error('arange_cpu', dtype)
     fstart, fend, fstep = float(start), float(end), float(step)
     if not (fstep > 0 or fstep < 0) or (dtype is D.int64 and not int(step)):
@@ -841,6 +841,8 @@ def _space_args(fname, start, end, steps, dtype):
 
 def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
     start, end, steps, dtype = _space_args('linspace', start, end, steps, _out_dtype(_dtype_arg(dtype, 'linspace'), out))
+    if dtype in D.float8_types:
+        raise kernel_error('linspace_cpu', dtype)
     if dtype._cat == 3:
         start, end = complex(start), complex(end)
     if steps == 1:

@@ -406,6 +406,8 @@ def cdist(x1, x2, p=2.0, compute_mode='use_mm_for_euclid_dist_if_necessary'):
 
 def norm(input, p='fro', dim=None, keepdim=False, out=None, dtype=None):
     from .. import linalg
+    if input.dtype in D.float8_types and dtype is None:
+        raise kernel_error('norm_cpu', input.dtype, input._device)
     if isinstance(dim, int):
         dim = (dim,)
     # 'nuc', or an order matrix_norm rejects

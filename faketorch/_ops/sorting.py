@@ -655,7 +655,7 @@ def _searchsorted(sorted_sequence, input, scalar, out_int32, right, side, sorter
                               (input,) if scalar else ())
     if scalar or input._data.size:
         _warn_non_contiguous(input_value=None if scalar else input, boundary=sorted_sequence, sorter=sorter)
-    if (common is D.bool or common._cat == 3) and (scalar or input._data.size):
+    if (common is D.bool or common._cat == 3 or common in _F8) and (scalar or input._data.size):
         raise kernel_error('searchsorted_out_cpu', common, sorted_sequence._device)
     seq = sorted_sequence._data
     if sorter is not None:
@@ -701,7 +701,7 @@ def histc(input, bins=100, min=0, max=0, *, out=None):
     if min > max:
         raise RuntimeError("torch.histc: max must be larger than min")
     cuda = input._device.type == 'cuda'
-    if input.dtype is D.bool or input.dtype.is_complex:   # bool fails making the bin edges; complex finding the range
+    if input.dtype is D.bool or input.dtype.is_complex or input.dtype in _F8:   # bool fails making the bin edges
         kernel = 'histc' if cuda else 'linspace_cpu' if input.dtype is D.bool else \
             'aminmax_cpu' if min == max and input.numel() else 'histogram_cpu'
         raise kernel_error(kernel, input.dtype)
