@@ -64,10 +64,10 @@ uint64 = dtype('uint64', np.uint64, _INT, 4, False)
 float16 = dtype('float16', np.float16, _FLOAT, 1, True)
 # NumPy has no bfloat16: a bfloat16 tensor's array is float32 holding only bfloat16 values (see
 # round_bf16), which is also how torch's CPU kernels compute bfloat16 (in float, rounded once)
-bfloat16 = dtype('bfloat16', np.float32, _FLOAT, 1, True)
+bfloat16 = dtype('bfloat16', np.float32, _FLOAT, 1, True, 2)
 float32 = dtype('float32', np.float32, _FLOAT, 2, True)
 float64 = dtype('float64', np.float64, _FLOAT, 3, True)
-complex32 = dtype('complex32', None, _COMPLEX, 1, True)
+complex32 = dtype('complex32', None, _COMPLEX, 1, True, 4)
 complex64 = dtype('complex64', np.complex64, _COMPLEX, 2, True)
 complex128 = dtype('complex128', np.complex128, _COMPLEX, 3, True)
 
