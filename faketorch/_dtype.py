@@ -78,6 +78,8 @@ float8_e4m3fnuz = dtype('float8_e4m3fnuz', np.float32, _FLOAT, 1, True, 1)
 float8_e5m2fnuz = dtype('float8_e5m2fnuz', np.float32, _FLOAT, 1, True, 1)
 float8_e8m0fnu = dtype('float8_e8m0fnu', np.float32, _FLOAT, 1, False, 1)
 float8_types = (float8_e4m3fn, float8_e5m2, float8_e4m3fnuz, float8_e5m2fnuz, float8_e8m0fnu)
+# torch casts the NaN of these (no IEEE NaN pattern) to integers as 0; e4m3fn/e5m2 NaN gives INT_MIN
+float8_nan_int_zero = frozenset((float8_e4m3fnuz, float8_e5m2fnuz, float8_e8m0fnu))
 # dtypes torch names but barely computes with: tensors of them cannot be made here (no array type)
 float4_e2m1fn_x2 = dtype('float4_e2m1fn_x2', None, _FLOAT, 1, True, 1)
 _BITS = "Bits types are undefined"
@@ -195,6 +197,11 @@ def bf16_from_bits(bits):
 def carried_bits(d, a):
     """A bfloat16 or float8 tensor's float32 array -> its bit patterns (uint16 / uint8, a new array)."""
     return bf16_bits(a) if d is bfloat16 else _float8.bits(d.name, a)
+
+
+def round_to(d, a):
+    """Values (array or number) rounded to the carried dtype d (bfloat16 or float8), as its float32 array."""
+    return round_bf16(a) if d is bfloat16 else _float8.round_f8(d.name, a)
 
 
 def from_bits(d, a):

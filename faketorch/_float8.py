@@ -47,7 +47,8 @@ def _decode_table(name):
     return t
 
 
-_DECODE = {n: _decode_table(n) for n in (*_LAYOUT, 'float8_e8m0fnu')}
+# float32 tables: a lookup makes a float32 array that owns its memory (save/load and views look at the root)
+_DECODE = {n: _decode_table(n).view(_f32) for n in (*_LAYOUT, 'float8_e8m0fnu')}
 
 
 def encode(name, a):
@@ -92,7 +93,7 @@ def encode(name, a):
 
 def decode(name, bits):
     """float8 bit patterns (any 1-byte array) -> the float32 carrier (a new array)."""
-    return _DECODE[name][bits.view(_u8)].view(_f32)
+    return _DECODE[name][bits.view(_u8)]
 
 
 def round_f8(name, a):

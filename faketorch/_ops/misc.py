@@ -337,6 +337,8 @@ def _to_copy(self, dtype, device, copy=False, memory_format=None):
     if device is not self._device:
         data = to_device_array(data, device)
     if dtype is not self.dtype:
+        if dtype._cat == 1 and self.dtype in D.float8_nan_int_zero:
+            data = np.where(data != data, np.float32(0), data)
         data = data.astype(D.np_dtype(dtype))
     elif data is self._data:        # one copy, in the requested layout
         data, memory_format = _copy_as(data, memory_format or 'preserve_format'), None
