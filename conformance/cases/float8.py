@@ -250,3 +250,25 @@ check('Tensor.untyped_storage', _each(lambda torch, d: (_x(torch, d).untyped_sto
                                                         _x(torch, d).element_size(), _x(torch, d).nbytes,
                                                         _x(torch, d).type(), list(_x(torch, d).storage()))),
       name='float8')
+
+
+def _scaled(torch, d, **kw):
+    a = torch.tensor([[1.5, -2.0, 0.3], [0.25, 3.0, 7.0]]).to(d)
+    b = torch.tensor([[1.0, 0.5], [-0.75, 2.0], [0.1, 3.5]]).to(d)
+    return torch._scaled_mm(a, b, torch.tensor(3.0), torch.tensor(0.5), **kw)
+
+
+check('torch._scaled_mm', _each(lambda torch, d: [_try(lambda: _bits(_scaled(torch, d))),
+                                                  _try(lambda: _scaled(torch, d, out_dtype=torch.float32)),
+                                                  _try(lambda: _scaled(torch, d, out_dtype=torch.bfloat16,
+                                                                       bias=torch.ones(2, dtype=torch.bfloat16))),
+                                                  _try(lambda: _scaled(torch, d, scale_result=torch.tensor(2.0)))]),
+      name='float8')
+check('torch._scaled_mm', lambda torch: [_try(f) for f in (
+    lambda: torch._scaled_mm(torch.ones(2, 3), torch.ones(3, 2), torch.tensor(1.0), torch.tensor(1.0)),
+    lambda: torch._scaled_mm(torch.ones(2, 3).to(torch.float8_e4m3fn), torch.ones(3, 2).to(torch.float8_e5m2),
+                             torch.tensor([[2.0], [1.0]]), torch.tensor([[0.5, 4.0]]), out_dtype=torch.float32),
+    lambda: torch._scaled_mm(torch.ones(2, 3).to(torch.float8_e4m3fn), torch.ones(3, 2).to(torch.float8_e4m3fn),
+                             torch.tensor(1.0, dtype=torch.float64), torch.tensor(1.0)),
+    lambda: torch._scaled_mm(torch.ones(1, 2, 3).to(torch.float8_e4m3fn), torch.ones(3, 2).to(torch.float8_e4m3fn),
+                             torch.tensor(1.0), torch.tensor(1.0)))], name='scaling_and_errors')

@@ -323,3 +323,38 @@ for _f in (addmm, baddbmm, addmv, addr, addbmm):
 register(with_out(outer), name='ger')
 Tensor.__matmul__ = lambda self, other: matmul(self, other) if isinstance(other, Tensor) else NotImplemented
 Tensor.__rmatmul__ = lambda self, other: matmul(other, self) if isinstance(other, Tensor) else NotImplemented
+
+
+def _scaled_mm(self, mat2, scale_a, scale_b, bias=None, scale_result=None, out_dtype=None, use_fast_accum=False):
+    """torch's CPU _scaled_mm: float8 matrices times float32 scales (one each, or one per row of self and
+    per column of mat2), accumulated in float with bias and rounded once to out_dtype (self's dtype by
+    default). torch's CPU kernel ignores scale_result, and so does this."""
+    for t in (self, mat2):
+        if t._data.ndim != 2:
+            raise RuntimeError(f"{'mat1' if t is self else 'mat2'} must be a matrix")
+    m, n = self._data.shape[0], mat2._data.shape[1]
+    f32 = D.float32
+    tensorwise = scale_a.dtype is f32 and scale_b.dtype is f32 and scale_a.numel() == 1 and scale_b.numel() == 1
+    rowwise = scale_a.dtype is f32 and scale_b.dtype is f32 and tuple(scale_a.shape) == (m, 1) \
+        and tuple(scale_b.shape) == (1, n) and scale_a.is_contiguous() and scale_b.is_contiguous()
+    if self.dtype not in _F8 or mat2.dtype not in _F8 or not (tensorwise or rowwise):
+        raise ValueError(
+            "Invalid scaling configuration.\n- For TensorWise scaling, a and b should be float8, scales should be "
+            "float and singletons.\n- For RowWise scaling, a and b should be float8, scales should be float, "
+            f"scale_a should be ({m}, 1) and scale_b should be (1, {n}), and both should be contiguous.\n"
+            f"Got mat_a.dtype()={D.type_name(self.dtype)}, scale_a.dtype()={D.type_name(scale_a.dtype)}, "
+            f"scale_a.size()={list(scale_a.shape)}, scale_a.stride()={list(scale_a.stride())}, "
+            f"mat_b.dtype()={D.type_name(mat2.dtype)}, scale_b.dtype()={D.type_name(scale_b.dtype)}, "
+            f"scale_b.size()={list(scale_b.shape)} and scale_b.stride()={list(scale_b.stride())}")
+    try:
+        acc = np.matmul(self._data, mat2._data)
+    except ValueError:
+        raise _shape_error(self._data, mat2._data) from None
+    acc = acc * scale_a._data.astype(np.float32) * scale_b._data.astype(np.float32)
+    if bias is not None:
+        acc = acc + bias._data.astype(np.float32)
+    out_dtype = out_dtype or self.dtype
+    return _make(acc.astype(D.np_dtype(out_dtype)), out_dtype, self._device)
+
+
+register(_scaled_mm, method=False)
