@@ -69,7 +69,8 @@ OTHER = {
     'uniform': 'check_uniform_bounds', 'normal': 'normal_kernel_cpu', 'random_from_to': 'random_update_from_to',
     'random': 'random_', 'bernoulli': 'bernoulli_tensor_cpu_self_', 'repeat_interleave': 'repeat_interleave_cpu',
     'trace': 'trace', 'std': 'std_cpu', 'elu': 'elu_cpu', 'leaky_relu': 'leaky_relu_cpu',
-    'hardshrink': 'hardshrink_cpu', 'logit': 'logit_cpu', 'frexp': 'frexp_cpu',
+    'hardshrink': 'hardshrink_cpu', 'logit': 'logit_cpu', 'frexp': 'frexp_cpu', 'take': 'take_cpu',
+    'put': 'take_put_cpu', 'index_add': 'index_add_', 'index_copy': 'index_copy_cpu', 'masked_scatter': 'masked_scatter',
 }
 
 # where one float8 type differs from the others: e5m2 has inf, e8m0fnu has fewer kernels still

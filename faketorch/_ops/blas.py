@@ -205,6 +205,8 @@ def _add_product(gname, fname, product):
         grad_state.enabled = False          # the pieces are recorded below as one node
         try:
             p = product(m1, m2)
+            if m1.dtype in _F8:     # (its kernel refusals above) torch adds the unrounded product, rounds once
+                p = product(m1.float(), m2.float())
             if input._data.shape != p._data.shape:
                 _check_expands(fname, input, m1, m2, p._data.shape)
             pd = p._data if alpha == 1 else p._data * np.cast(alpha, p._data.dtype)

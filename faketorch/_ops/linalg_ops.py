@@ -202,8 +202,8 @@ def einsum(*args):
     _, ops = _sizes(ins, ops)
     if len(ops) > 1:
         cuda_blas_check('baddbmm_cuda', ops[0], *(t._data for t in ops))
-        if ops[0].dtype is D.bool:
-            raise NotImplementedError("\"bmm\" not implemented for 'Bool'")
+        if ops[0].dtype is D.bool or ops[0].dtype in D.float8_types:     # torch contracts through bmm
+            raise kernel_error('bmm', ops[0].dtype)
     return _einsum_core(ins, out, ops)
 
 

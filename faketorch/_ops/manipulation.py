@@ -73,6 +73,8 @@ def rot90(input, k=1, dims=(0, 1)):
     dims = list(dims)
     if len(dims) != 2:
         raise RuntimeError(f"expected total rotation dims == 2, but got dims = {len(dims)}")
+    if input.dtype in _F8 and k % 4:
+        raise _kernel_error('flip_cpu', input.dtype, input._device)
     if a.ndim < 2:
         raise RuntimeError(f"expected total dims >= 2, but got total dims = {a.ndim}")
     d0, d1 = _wrap_dim(dims[0], a.ndim), _wrap_dim(dims[1], a.ndim)

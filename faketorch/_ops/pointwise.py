@@ -280,6 +280,8 @@ def _promote(name, input, other):
         rt = D.result_type_of((input, other))
         a = input._data if input.dtype is rt else input._data.astype(rt._np)
         b = other._data if other.dtype is rt else other._data.astype(rt._np)
+        if rt in _F8K.F8 and other.dtype is not rt:     # a 0-dim tensor converted to float8 first
+            b = D.round_to(rt, b)
         if other._device is not input._device:   # a 0-dim tensor on another device
             from .._device import to_device_array
             b = to_device_array(b, input._device)
@@ -297,6 +299,8 @@ def _promote(name, input, other):
         if name in _OPMATH_SCALAR:
             return a, np.float32(s), rt
         return a, D.round_bf16(s) if rt is D.bfloat16 else np.float16(s), rt
+    if rt in _F8K.F8:       # (== and != only: torch has no other float8 kernel with a scalar) rounded first
+        return a, D.round_to(rt, s)[()], rt
     try:       # a NumPy scalar, not a 0-d array: CuPy takes scalars only
         b = np.asarray(s, dtype=rt._np)[()]
     except (OverflowError, TypeError):

@@ -152,6 +152,8 @@ def nansum(input, dim=None, keepdim=False, *, dtype=None):
     if keepdim.__class__ is not bool:
         raise _ArgError(keepdim)
     _dtype_arg(dtype)
+    if input.dtype in _F8 and (dtype is None or dtype in _F8):
+        raise _f8_refuse('nansum', input)
     if input.dtype._cat < 2:
         return sum(input, dim, keepdim, dtype=dtype)
     a = input._data
@@ -223,6 +225,8 @@ def nanmean(input, dim=None, keepdim=False, *, dtype=None):
         raise _ArgError(keepdim)
     _dim_types(dim)
     _dtype_arg(dtype)
+    if input.dtype in _F8 and (dtype is None or dtype in _F8):
+        raise _f8_refuse('nanmean', input)
     if input.dtype._cat < 2:
         raise RuntimeError(f"nanmean(): expected input to have floating point or complex dtype but got "
                            f"{D.type_name(input.dtype)}")
@@ -463,6 +467,8 @@ amin = _amaxmin('amin', np.min)
 def aminmax(input, *, dim=None, keepdim=False, out=None):
     if keepdim.__class__ is not bool:
         raise _ArgError(keepdim)
+    if input.dtype in _F8:
+        raise _f8_refuse('aminmax', input)
     a = input._data
     d = None if dim is None else _dim1(dim, a.ndim)
     if a.size == 0:

@@ -117,6 +117,8 @@ def _index_func_checks(name, input, d, index, source):
 
 
 def index_add(input, dim, index, source, *, alpha=1):
+    if input.dtype in _F8:
+        raise _f8_refuse('index_add', input)
     a = input._data
     d = _wrap_dim(dim, a.ndim)
     idx = _index_func_checks('index_add', input, d, index, source)
@@ -161,6 +163,8 @@ def _restrided(input, d, n):
 
 
 def index_copy(input, dim, index, source):
+    if input.dtype in _F8:
+        raise _f8_refuse('index_copy', input)
     a, s, i = input._data, source._data, index._data
     d = _wrap_dim(dim, a.ndim)
     if i.ndim > 1:
@@ -460,6 +464,8 @@ def _node(name):
 # --- masked_scatter, take, put ------------------------------------------------------------------
 
 def masked_scatter(input, mask, source):
+    if input.dtype in _F8:
+        raise _f8_refuse('masked_scatter', input)
     shape = broadcast_shapes(mask._data.shape, input._data.shape)     # torch expands the two first
     if source.dtype is not input.dtype:
         # torch's CPU message runs "got" into the dtype; its CUDA one names the in-place op
@@ -509,6 +515,8 @@ def _flat_index(index, numel):
 
 
 def take(input, index):
+    if input.dtype in _F8:
+        raise _f8_refuse('take', input)
     a = input._data
     _long_index('take', index)
     if not a.size and index._data.size:
@@ -563,6 +571,8 @@ def take_along_dim(input, indices, dim=None):
 
 
 def put(input, index, source, accumulate=False):
+    if input.dtype in _F8:
+        raise _f8_refuse('put', input)
     a = input._data
     _long_index('put_', index)
     if source.dtype is not input.dtype:

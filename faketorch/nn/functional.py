@@ -898,7 +898,7 @@ def linear(input, weight, bias=None):
     if nd == 0 or wd == 0:
         raise RuntimeError(f'both arguments to linear need to be at least 1D, but they are {nd}D and {wd}D')
     if input.dtype is D.float8_e8m0fnu:     # the other float8 types have a CPU addmm; e8m0fnu has none
-        raise _not_implemented('addmm_impl_cpu_' if nd > 1 else 'addmv_impl_cpu', input)
+        raise _not_implemented('addmm_impl_cpu_', input)
     if wd > 2:
         raise RuntimeError(f't() expects a tensor with <= 2 dimensions, but self is {wd}D')
     folds = bias is not None and (nd == 2 or _linear_folds(input, bias))
