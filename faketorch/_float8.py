@@ -91,11 +91,25 @@ def encode(name, a):
     return (out | sign).astype(_u8)
 
 
+def _on_host(fn):
+    """fn on NumPy arrays, also given a CuPy array (done on the host and copied back): float8 is rare
+    on a GPU, and torch's CUDA float8 kernels are as few as its CPU ones."""
+    def f(name, a):
+        if isinstance(a, np.ndarray) or not hasattr(a, 'get'):
+            return fn(name, a)
+        import cupy
+        return cupy.asarray(fn(name, a.get()))
+    f.__name__, f.__doc__ = fn.__name__, fn.__doc__
+    return f
+
+
+@_on_host
 def decode(name, bits):
     """float8 bit patterns (any 1-byte array) -> the float32 carrier (a new array)."""
     return _DECODE[name][bits.view(_u8)]
 
 
+@_on_host
 def round_f8(name, a):
     """Any real array -> a float8 carrier (float32) of the same shape; other dtypes go through float32
     first, as c10's casts do (double rounding from float64 included)."""
@@ -103,14 +117,12 @@ def round_f8(name, a):
         return round_f8(name, np.asarray(a, _f32))
     if a.ndim == 0:
         return round_f8(name, a.reshape(1)).reshape(())
-    xp = np if isinstance(a, np.ndarray) else __import__('cupy')
     with np.errstate(all='ignore'):
         a32 = a.astype(_f32)
-    if xp is not np:
-        return xp.asarray(decode(name, encode(name, a32.get())))
     return decode(name, encode(name, a32))
 
 
+@_on_host
 def bits(name, a):
     """A float8 tensor's float32 carrier -> its bit patterns (uint8, a new array of a's shape). NaN
     carriers keep their pattern (sign, e5m2's mantissa)."""
@@ -132,7 +144,7 @@ def as_f8(name, a):
     stays a view), else a rounded copy."""
     if a.dtype != _f32 or a.size == 0:
         return round_f8(name, a) if a.dtype != _f32 else a
-    host = a if isinstance(a, np.ndarray) else a.get()
+    host = a if isinstance(a, np.ndarray) else a.get()     # (a CuPy array: checked on the host)
     if np.array_equal(decode(name, bits(name, host)).view(_u32), np.ascontiguousarray(host).view(_u32)):
         return a
     return round_f8(name, a)
