@@ -56,10 +56,11 @@ def _attrs(torch, n):
 
 check('torch.dtype', lambda torch: [_attrs(torch, n) for n in _F8], name='float8_attributes')
 check('torch.dtype', lambda torch: [_attrs(torch, n) for n in _PLACEHOLDERS], name='placeholder_attributes')
-check('torch.dtype', lambda torch: (torch.bit, sorted(k for k in dir(torch) if isinstance(getattr(torch, k, None), torch.dtype))),
+check('torch.dtype', lambda torch: (torch.bit, sorted(k for k in dir(torch)
+                                                     if isinstance(getattr(torch, k, None), torch.dtype))),
       name='dtype_names')
-check('torch.finfo', lambda torch: [(repr(f), f.bits, f.eps, f.max, f.min, f.tiny, f.smallest_normal, f.resolution, f.dtype)
-                                    for f in (torch.finfo(getattr(torch, n)) for n in _F8)], name='float8')
+check('torch.finfo', lambda torch: [(repr(f), f.bits, f.eps, f.max, f.min, f.tiny, f.smallest_normal, f.resolution,
+                                     f.dtype) for f in (torch.finfo(getattr(torch, n)) for n in _F8)], name='float8')
 check('torch.finfo', lambda torch: torch.finfo(torch.float4_e2m1fn_x2), name='float4_refused')
 check('torch.promote_types', _each(lambda torch, d: [repr(torch.promote_types(d, d))] + [
     _try(lambda: torch.promote_types(d, o)) for o in (torch.float32, torch.int64, torch.bool, torch.float8_e5m2)]),
@@ -85,10 +86,11 @@ check('Tensor.to', _each(lambda torch, d: _bits(torch.tensor(_EDGES, dtype=torch
 check('Tensor.to', _each(lambda torch, d: (_bits(torch.tensor(_EDGES).half().to(d)),
                                            _bits(torch.tensor(_EDGES[:-2]).bfloat16().to(d)))),
       name='float8_from_half')      # (no NaN through bfloat16: faketorch's is 0x7FC0, torch's 0xFFFF; see README)
-check('Tensor.to', _each(lambda torch, d: _bits(torch.tensor([0, 1, -1, 3, 17, 255, 1000, 2 ** 24 + 1, -2 ** 62]).to(d))),
-      name='float8_from_int64')
+check('Tensor.to', _each(lambda torch, d: _bits(torch.tensor([0, 1, -1, 3, 17, 255, 1000, 2 ** 24 + 1, -2 ** 62])
+                                                 .to(d))), name='float8_from_int64')
 check('Tensor.to', _each(lambda torch, d: [_bits(torch.tensor([True, False]).to(d)),
-                                           _bits(torch.arange(256, dtype=torch.uint8).to(d))]), name='float8_from_uint8')
+                                           _bits(torch.arange(256, dtype=torch.uint8).to(d))]),
+      name='float8_from_uint8')
 check('Tensor.view', _each(lambda torch, d: (torch.arange(256, dtype=torch.uint8).view(d).float().view(torch.int32)
                                              .masked_fill(torch.arange(256, dtype=torch.uint8).view(d).isnan(), 0),
                                              _bits(torch.arange(256, dtype=torch.uint8).view(d)),
@@ -99,7 +101,8 @@ check('Tensor.to', _each(lambda torch, d: [torch.arange(256, dtype=torch.uint8).
       name='float8_to_others')
 check('Tensor.to', _each(lambda torch, d: [_bits(torch.arange(256, dtype=torch.uint8).view(d).to(getattr(torch, o)))
                                            for o in _F8]), name='float8_to_float8')
-check('torch.tensor', _each(lambda torch, d: (_bits(torch.tensor(_EDGES[:10], dtype=d)), _bits(torch.tensor(1.5, dtype=d)),
+check('torch.tensor', _each(lambda torch, d: (_bits(torch.tensor(_EDGES[:10], dtype=d)),
+                                              _bits(torch.tensor(1.5, dtype=d)),
                                               _bits(torch.tensor([[1, 2], [3, 4]], dtype=d)),
                                               _bits(torch.tensor(np.array([0.3, 7.7]), dtype=d)))), name='float8')
 check('Tensor.tolist', _each(lambda torch, d: (torch.tensor([1.5, 0.1, 300.0]).to(d).tolist(),

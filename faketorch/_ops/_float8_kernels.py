@@ -46,31 +46,19 @@ BINARY = {
     'igammac': ('igammac_cpu', 'igammac_cpu'), 'heaviside': ('heaviside_cpu', 'heaviside_cpu'),
 }
 
-# the other ops, by torch's name
+# the other ops that look their kernel up here (by the name they pass to refuse())
 OTHER = {
     'sum': 'sum_cpu', 'mean': 'sum_cpu', 'nansum': 'nansum_cpu', 'nanmean': 'nansum_cpu', 'prod': 'prod_out_cpu',
-    'max_all': 'max_all', 'min_all': 'min_all', 'max': 'max_cpu', 'min': 'min_cpu',
-    'amax': 'max_values_cpu', 'amin': 'min_values_cpu', 'aminmax': 'aminmax_cpu', 'argmax': 'argmax_cpu',
-    'argmin': 'argmin_cpu', 'sort': 'sorting_kernel_method_name', 'topk': 'topk_cpu', 'kthvalue': 'kthvalue_cpu',
-    'median': 'median_cpu', 'nanmedian': 'median_cpu', 'mode': 'mode_cpu', 'cumsum': 'cumsum_out_cpu',
-    'cumprod': 'cumprod_out_cpu', 'cummax': 'cummax_cpu', 'cummin': 'cummin_cpu', 'logcumsumexp': 'logcumsumexp_out_cpu',
-    'equal': 'equal_notnan_cpu', 'isclose': 'mul_cpu_reduced_float', 'nonzero': 'nonzero_count_cpu',
-    'count_nonzero': 'nonzero_count_cpu', 'unique': 'unique', 'flip': 'flip_cpu', 'triu': 'triu', 'tril': 'tril',
+    'max_all': 'max_all', 'min_all': 'min_all', 'max': 'max_cpu', 'min': 'min_cpu', 'amax': 'max_values_cpu',
+    'amin': 'min_values_cpu', 'aminmax': 'aminmax_cpu', 'argmax': 'argmax_cpu', 'argmin': 'argmin_cpu',
+    'sort': 'sorting_kernel_method_name', 'topk': 'topk_cpu', 'kthvalue': 'kthvalue_cpu', 'mode': 'mode_cpu',
+    'std': 'std_cpu', 'equal': 'equal_notnan_cpu', 'isclose': 'mul_cpu_reduced_float',
+    'nonzero': 'nonzero_count_cpu', 'count_nonzero': 'nonzero_count_cpu', 'unique': 'unique', 'flip': 'flip_cpu',
     'masked_fill': 'masked_fill', 'gather': 'gather_expanded_index', 'scatter': 'scatter_gather_tensor_cpu',
-    'index_fill': 'index_fill_cpu', 'clamp': 'clamp_scalar_cpu', 'clamp_min': 'clamp_min_scalar_cpu',
-    'clamp_max': 'clamp_max_scalar_cpu', 'clamp_tensor': 'maximum_cpu', 'clamp_max_tensor': 'minimum_cpu',
-    'norm': 'norm_cpu', 'lerp': 'lerp_kernel_scalar', 'lerp_tensor': 'lerp_kernel_tensor', 'pow': 'pow',
-    'addcmul': 'addcmul_cpu_out', 'addcdiv': 'addcdiv_cpu_out', 'nan_to_num': 'nan_to_num', 'dot': 'dot',
-    'softmax': 'softmax_lastdim_kernel_impl', 'log_softmax': 'log_softmax_lastdim_kernel_impl',
-    'softmax_dim': 'softmax_kernel_impl', 'log_softmax_dim': 'log_softmax_kernel_impl',
-    'searchsorted': 'searchsorted_out_cpu', 'bincount': 'bincount_cpu', 'histc': 'aminmax_cpu',
-    'round_decimals': 'round_cpu', 'round': 'round_vml_cpu', 'angle': 'angle_cpu', 'isin': 'isin_default_cpu',
-    'arange': 'arange_cpu', 'linspace': 'linspace_cpu', 'logspace': 'logspace_cpu',
-    'uniform': 'check_uniform_bounds', 'normal': 'normal_kernel_cpu', 'random_from_to': 'random_update_from_to',
-    'random': 'random_', 'bernoulli': 'bernoulli_tensor_cpu_self_', 'repeat_interleave': 'repeat_interleave_cpu',
-    'trace': 'trace', 'std': 'std_cpu', 'elu': 'elu_cpu', 'leaky_relu': 'leaky_relu_cpu',
-    'hardshrink': 'hardshrink_cpu', 'logit': 'logit_cpu', 'frexp': 'frexp_cpu', 'take': 'take_cpu',
-    'put': 'take_put_cpu', 'index_add': 'index_add_', 'index_copy': 'index_copy_cpu', 'masked_scatter': 'masked_scatter',
+    'index_fill': 'index_fill_cpu', 'index_add': 'index_add_', 'index_copy': 'index_copy_cpu',
+    'masked_scatter': 'masked_scatter', 'take': 'take_cpu', 'put': 'take_put_cpu', 'isin': 'isin_default_cpu',
+    'lerp': 'lerp_kernel_scalar', 'lerp_tensor': 'lerp_kernel_tensor', 'addcmul': 'addcmul_cpu_out',
+    'nan_to_num': 'nan_to_num', 'round': 'round_vml_cpu', 'round_decimals': 'round_cpu', 'angle': 'angle_cpu',
 }
 
 # where one float8 type differs from the others: e5m2 has inf, e8m0fnu has fewer kernels still

@@ -743,9 +743,9 @@ _power = V.rounded(np.power)     # tensor ** scalar
 
 
 def pow(input, exponent, *, out=None):
-    if input.__class__ is Tensor and input.dtype in _F8K.F8 or exponent.__class__ is Tensor and exponent.dtype in _F8K.F8:
-        raise kernel_error('pow', input.dtype if input.__class__ is Tensor else exponent.dtype, exponent._device
-                           if exponent.__class__ is Tensor else input._device)
+    f8 = next((t for t in (input, exponent) if t.__class__ is Tensor and t.dtype in _F8K.F8), None)
+    if f8 is not None:
+        raise kernel_error('pow', f8.dtype, f8._device)
     if not isinstance(input, Tensor):       # torch.pow(scalar, tensor)
         s = _as_scalar(input)
         rt = D.result_type_of((exponent,), (s,))

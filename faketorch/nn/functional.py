@@ -701,7 +701,7 @@ def _softmax_core(input, dim, log):
     if not 0 <= d < max(nd, 1):
         n = max(nd, 1)
         raise IndexError(f'Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})')
-    if (input.dtype._cat != 2 or input.dtype.itemsize == 1) and a.size:     # integers, float8 (an empty integer input returns as it is)
+    if (input.dtype._cat != 2 or input.dtype.itemsize == 1) and a.size:     # integers, float8 (not when empty)
         kern = f"{'log_' if log else ''}softmax_{'lastdim_' if d == max(nd, 1) - 1 else ''}kernel_impl"
         raise _not_implemented(kern, input)
     ax = d if nd else None
