@@ -23,7 +23,8 @@ PYFLOAT_TOLERANCE = TOLERANCES['float32']
 REPR_TYPES = {'Size', 'dtype', 'device', 'layout', 'memory_format', 'finfo', 'iinfo', 'qscheme'}
 # Tensor dtypes NumPy cannot hold: widened before .numpy().
 _WIDEN = {'torch.bfloat16': 'float', 'torch.complex32': 'cfloat', 'torch.float8_e4m3fn': 'float',
-          'torch.float8_e5m2': 'float', 'torch.float8_e4m3fnuz': 'float', 'torch.float8_e5m2fnuz': 'float'}
+          'torch.float8_e5m2': 'float', 'torch.float8_e4m3fnuz': 'float', 'torch.float8_e5m2fnuz': 'float',
+          'torch.float8_e8m0fnu': 'float'}
 _TENSOR_FIELDS = ('type', 'shape', 'dtype', 'device', 'requires_grad', 'grad_fn', 'is_leaf')
 
 

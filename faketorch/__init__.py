@@ -12,6 +12,10 @@ _malloc.tune()
 from . import _dtype
 from ._dtype import (dtype, bool, uint8, int8, int16, int32, int64, uint16, uint32, uint64, float16,
                      bfloat16, float32, float64, complex32, complex64, complex128,
+                     float8_e4m3fn, float8_e5m2, float8_e4m3fnuz, float8_e5m2fnuz, float8_e8m0fnu,
+                     float4_e2m1fn_x2, bits1x8, bits2x4, bits4x2, bits8, bits16, int1, int2, int3, int4,
+                     int5, int6, int7, uint1, uint2, uint3, uint4, uint5, uint6, uint7, quint8, qint8,
+                     qint32, quint4x2, quint2x4,
                      get_default_dtype, set_default_dtype, promote_types, can_cast)
 from ._device import device
 from ._tensor import Tensor, Size
@@ -47,6 +51,7 @@ short = int16
 cfloat = complex64
 cdouble = complex128
 chalf = complex32
+bit = uint1
 
 globals().update(_ops.namespace)
 globals().update(_ops.factory.legacy_classes)

@@ -1,29 +1,40 @@
 """torch dtypes as objects, and torch's type-promotion rules (as tables)."""
 import builtins as _b
+import functools as _functools
 
 import numpy as np
+
+from . import _float8
 
 _pybool = _b.bool
 
 __all__ = ['dtype']
 
-# category: 0 bool, 1 integer, 2 floating, 3 complex
+# category: 0 bool, 1 integer, 2 floating, 3 complex, 4 none (placeholders)
 _BOOL, _INT, _FLOAT, _COMPLEX = 0, 1, 2, 3
+_OTHER = 4      # torch's placeholder dtypes (bits, sub-byte ints, quantized): no arithmetic category
 
 
 class dtype:
-    __slots__ = ('name', '_np', 'itemsize', 'is_floating_point', 'is_complex', 'is_signed',
-                 '_cat', '_rank', '__weakref__')
+    __slots__ = ('name', '_np', 'itemsize', 'is_floating_point', 'is_complex', '_signed',
+                 '_cat', '_rank', '_fix', '__weakref__')
 
-    def __init__(self, name, np_dtype, cat, rank, signed):
+    def __init__(self, name, np_dtype, cat, rank, signed, itemsize=None):
         self.name = name
         self._np = np.dtype(np_dtype) if np_dtype is not None else None
-        self.itemsize = self._np.itemsize if self._np is not None and name != 'bfloat16' else 2
+        self.itemsize = itemsize or (self._np.itemsize if self._np is not None else 2)
         self.is_floating_point = cat == _FLOAT
         self.is_complex = cat == _COMPLEX
-        self.is_signed = signed
+        self._signed = signed
         self._cat = cat
         self._rank = rank
+        self._fix = None        # carried types (bfloat16, float8): makes an array hold only their values
+
+    @property
+    def is_signed(self):
+        if self._signed.__class__ is str:     # torch refuses to say for bits and quantized types
+            raise RuntimeError(self._signed)
+        return self._signed
 
     def __repr__(self):
         return 'torch.' + self.name
@@ -35,6 +46,8 @@ class dtype:
         return {'complex64': float32, 'complex128': float64}.get(self.name, self)
 
     def to_complex(self):
+        if self._cat == _OTHER or self.itemsize == 1 and self._cat == _FLOAT:
+            raise RuntimeError(f"Unknown Complex ScalarType for {_MSG_NAME[self.name]}")
         return {'float64': complex128, 'float16': complex32}.get(self.name, complex64) \
             if self.is_floating_point else self
 
@@ -51,23 +64,49 @@ uint64 = dtype('uint64', np.uint64, _INT, 4, False)
 float16 = dtype('float16', np.float16, _FLOAT, 1, True)
 # NumPy has no bfloat16: a bfloat16 tensor's array is float32 holding only bfloat16 values (see
 # round_bf16), which is also how torch's CPU kernels compute bfloat16 (in float, rounded once)
-bfloat16 = dtype('bfloat16', np.float32, _FLOAT, 1, True)
+bfloat16 = dtype('bfloat16', np.float32, _FLOAT, 1, True, 2)
 float32 = dtype('float32', np.float32, _FLOAT, 2, True)
 float64 = dtype('float64', np.float64, _FLOAT, 3, True)
-complex32 = dtype('complex32', None, _COMPLEX, 1, True)
+complex32 = dtype('complex32', None, _COMPLEX, 1, True, 4)
 complex64 = dtype('complex64', np.complex64, _COMPLEX, 2, True)
 complex128 = dtype('complex128', np.complex128, _COMPLEX, 3, True)
 
+# torch's 8-bit floats: float32 arrays holding only their values (see _float8.py)
+float8_e4m3fn = dtype('float8_e4m3fn', np.float32, _FLOAT, 1, True, 1)
+float8_e5m2 = dtype('float8_e5m2', np.float32, _FLOAT, 1, True, 1)
+float8_e4m3fnuz = dtype('float8_e4m3fnuz', np.float32, _FLOAT, 1, True, 1)
+float8_e5m2fnuz = dtype('float8_e5m2fnuz', np.float32, _FLOAT, 1, True, 1)
+float8_e8m0fnu = dtype('float8_e8m0fnu', np.float32, _FLOAT, 1, False, 1)
+float8_types = (float8_e4m3fn, float8_e5m2, float8_e4m3fnuz, float8_e5m2fnuz, float8_e8m0fnu)
+# torch casts the NaN of these (no IEEE NaN pattern) to integers as 0; e4m3fn/e5m2 NaN gives INT_MIN
+float8_nan_int_zero = frozenset((float8_e4m3fnuz, float8_e5m2fnuz, float8_e8m0fnu))
+# dtypes torch names but barely computes with: tensors of them cannot be made here (no array type)
+float4_e2m1fn_x2 = dtype('float4_e2m1fn_x2', None, _FLOAT, 1, True, 1)
+_BITS = "Bits types are undefined"
+_QUANT = "isSignedType not supported for quantized types"
+bits1x8, bits2x4, bits4x2, bits8 = (dtype(n, None, _OTHER, 0, _BITS, 1)
+                                    for n in ('bits1x8', 'bits2x4', 'bits4x2', 'bits8'))
+bits16 = dtype('bits16', None, _OTHER, 0, _BITS, 2)
+int1, int2, int3, int4, int5, int6, int7 = (dtype(f'int{i}', None, _OTHER, 0, True, 1) for i in range(1, 8))
+uint1, uint2, uint3, uint4, uint5, uint6, uint7 = (dtype(f'uint{i}', None, _OTHER, 0, False, 1)
+                                                   for i in range(1, 8))
+quint8, qint8, quint4x2, quint2x4 = (dtype(n, None, _OTHER, 0, _QUANT, 1)
+                                     for n in ('quint8', 'qint8', 'quint4x2', 'quint2x4'))
+qint32 = dtype('qint32', None, _OTHER, 0, _QUANT, 4)
+placeholder_types = (float4_e2m1fn_x2, bits1x8, bits2x4, bits4x2, bits8, bits16, int1, int2, int3, int4,
+                     int5, int6, int7, uint1, uint2, uint3, uint4, uint5, uint6, uint7, quint8, qint8,
+                     qint32, quint4x2, quint2x4)
+
 all_dtypes = [bool, uint8, int8, int16, int32, int64, uint16, uint32, uint64, float16, bfloat16,
-              float32, float64, complex32, complex64, complex128]
+              float32, float64, complex32, complex64, complex128, *float8_types, *placeholder_types]
 
 # torch's aliases: torch.float is float32, torch.long is int64, ...
 aliases = {'float': float32, 'double': float64, 'half': float16, 'long': int64, 'int': int32,
-           'short': int16, 'cfloat': complex64, 'cdouble': complex128, 'chalf': complex32}
+           'short': int16, 'cfloat': complex64, 'cdouble': complex128, 'chalf': complex32, 'bit': uint1}
 
 _BY_NAME = {d.name: d for d in all_dtypes}
 _BY_NAME.update(aliases)
-_FROM_NP = {d._np: d for d in all_dtypes if d._np is not None and d is not bfloat16}
+_FROM_NP = {d._np: d for d in all_dtypes[:16] if d._np is not None and d is not bfloat16}
 
 
 def _by_name(name):
@@ -132,6 +171,11 @@ def as_bf16(a):
     return a
 
 
+bfloat16._fix = as_bf16
+for _d in float8_types:
+    _d._fix = _functools.partial(_float8.as_f8, _d.name)
+
+
 def bf16_bits(a):
     """A bfloat16 tensor's array -> its 16-bit patterns (uint16, a new array)."""
     if a.ndim == 0:
@@ -148,6 +192,25 @@ def bf16_from_bits(bits):
     r[...] = bits.view(_u16)
     r <<= 16
     return out
+
+
+def carried_bits(d, a):
+    """A bfloat16 or float8 tensor's float32 array -> its bit patterns (uint16 / uint8, a new array)."""
+    return bf16_bits(a) if d is bfloat16 else _float8.bits(d.name, a)
+
+
+def round_to(d, a):
+    """Values (array or number) rounded to the carried dtype d (bfloat16 or float8), as its float32 array."""
+    return round_bf16(a) if d is bfloat16 else _float8.round_f8(d.name, a)
+
+
+def from_bits(d, a):
+    """An array's memory reinterpreted as dtype d's values (its array: float32 for bfloat16 / float8)."""
+    if d is bfloat16:
+        return bf16_from_bits(a.view(_u16))
+    if d._fix is not None:
+        return _float8.decode(d.name, a.view(np.uint8))
+    return a.view(d._np)
 
 
 # --- promotion --------------------------------------------------------------------------------
@@ -174,6 +237,8 @@ _PROMOTE = {}
 def _promote_slow(a, b):
     if a is b:
         return a
+    if a in _NO_PROMOTION or b in _NO_PROMOTION:
+        return _refuse_promotion(a, b)
     big_unsigned = (uint16, uint32, uint64)
     if (a in big_unsigned or b in big_unsigned) and a._cat < _FLOAT and b._cat < _FLOAT:
         raise RuntimeError(f"Promotion for uint16, uint32, uint64 types is not supported, "
@@ -193,6 +258,31 @@ def _promote_slow(a, b):
         if u is uint8:
             return s if s._rank > 1 else int16
     return a if a._rank >= b._rank else b
+
+
+_UNSIGNED_LOW = (uint1, uint2, uint3, uint4, uint5, uint6, uint7)
+_NO_PROMOTION = frozenset(float8_types + placeholder_types)
+
+
+def _refuse_promotion(a, b):
+    """c10's promoteTypes for the dtypes it has no table row for (float8, sub-byte, bits, quantized),
+    checked in its order; uint1..uint7 + a float gives the float."""
+    na, nb = _MSG_NAME[a.name], _MSG_NAME[b.name]
+    if a.name[0] == 'q' or b.name[0] == 'q':
+        raise RuntimeError("promoteTypes with quantized numbers is not handled yet; figure out what the correct "
+                           f"rules should be, offending types: {na} {nb}")
+    if a.name.startswith('bits') or b.name.startswith('bits'):
+        raise RuntimeError(f"Promotion from {na} and {nb} is unsupported.")
+    if a in float8_types or b in float8_types:
+        raise RuntimeError(f"Promotion for Float8 Types is not supported, attempted to promote {na} and {nb}")
+    if a in _UNSIGNED_LOW or b in _UNSIGNED_LOW or a in (uint16, uint32, uint64) or b in (uint16, uint32, uint64):
+        for d in (a, b):
+            if d._cat == _FLOAT and d._np is not None:
+                return d
+        raise RuntimeError(f"Promotion for uint16, uint32, uint64 types is not supported, attempted to promote "
+                           f"{na} and {nb}")
+    raise RuntimeError('ix_a != -1 INTERNAL ASSERT FAILED at "/__w/pytorch/pytorch/c10/core/ScalarType.cpp":103, '
+                       'please report a bug to PyTorch. ')
 
 
 def promote_types(a, b):
@@ -270,7 +360,13 @@ def type_name(d):
 _MSG_NAME = {'bool': 'Bool', 'uint8': 'Byte', 'int8': 'Char', 'int16': 'Short', 'int32': 'Int',
              'int64': 'Long', 'uint16': 'UInt16', 'uint32': 'UInt32', 'uint64': 'UInt64',
              'float16': 'Half', 'bfloat16': 'BFloat16', 'float32': 'Float', 'float64': 'Double',
-             'complex32': 'ComplexHalf', 'complex64': 'ComplexFloat', 'complex128': 'ComplexDouble'}
+             'complex32': 'ComplexHalf', 'complex64': 'ComplexFloat', 'complex128': 'ComplexDouble',
+             'float8_e4m3fn': 'Float8_e4m3fn', 'float8_e5m2': 'Float8_e5m2', 'float8_e4m3fnuz': 'Float8_e4m3fnuz',
+             'float8_e5m2fnuz': 'Float8_e5m2fnuz', 'float8_e8m0fnu': 'Float8_e8m0fnu',
+             'float4_e2m1fn_x2': 'Float4_e2m1fn_x2', 'bits1x8': 'Bits1x8', 'bits2x4': 'Bits2x4', 'bits4x2': 'Bits4x2',
+             'bits8': 'Bits8', 'bits16': 'Bits16', 'quint8': 'QUInt8', 'qint8': 'QInt8', 'qint32': 'QInt32',
+             'quint4x2': 'QUInt4x2', 'quint2x4': 'QUInt2x4',
+             **{f'int{i}': f'Int{i}' for i in range(1, 8)}, **{f'uint{i}': f'UInt{i}' for i in range(1, 8)}}
 
 # legacy tensor type names: torch.FloatTensor ...
 legacy_names = {'float32': 'FloatTensor', 'float64': 'DoubleTensor', 'float16': 'HalfTensor',

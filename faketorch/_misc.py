@@ -11,6 +11,14 @@ from ._tensor import Tensor
 # bfloat16 has no NumPy type: its limits, as torch reports them
 _BF16 = dict(bits=16, eps=0.0078125, max=3.3895313892515355e+38, min=-3.3895313892515355e+38,
              tiny=1.1754943508222875e-38, smallest_normal=1.1754943508222875e-38, resolution=0.01)
+# the float8 types' limits as torch reports them (e5m2fnuz's eps is torch's 0.125, not 2**-2)
+_F8 = {name: dict(bits=8, eps=eps, max=mx, min=mn, tiny=tiny, smallest_normal=tiny, resolution=1.0)
+       for name, eps, mx, mn, tiny in (
+           ('float8_e4m3fn', 0.125, 448.0, -448.0, 2.0 ** -6),
+           ('float8_e5m2', 0.25, 57344.0, -57344.0, 2.0 ** -14),
+           ('float8_e4m3fnuz', 0.125, 240.0, -240.0, 2.0 ** -7),
+           ('float8_e5m2fnuz', 0.125, 57344.0, -57344.0, 2.0 ** -15),
+           ('float8_e8m0fnu', 1.0, 2.0 ** 127, 2.0 ** -127, 2.0 ** -127))}
 
 
 class finfo:
@@ -18,13 +26,17 @@ class finfo:
 
     def __init__(self, type=None):
         dt = D.get_default_dtype() if type is None else type
-        if not isinstance(dt, D.dtype) or dt._cat < 2:
+        if not isinstance(dt, D.dtype) or dt._cat not in (2, 3):
             raise TypeError("torch.finfo() requires a floating point input type. Use torch.iinfo to "
                             "handle 'torch.finfo'")
         dt = dt.to_real()
         self.dtype = dt.name
         if dt is D.bfloat16:
             vals = _BF16
+        elif dt.name in _F8:
+            vals = _F8[dt.name]
+        elif dt._np is None:        # float4_e2m1fn_x2: torch has no limits for it
+            raise TypeError("bad argument type for built-in operation")
         else:
             f = np.finfo(dt._np)
             vals = dict(bits=f.bits, eps=float(f.eps), max=float(f.max), min=float(f.min),
@@ -51,6 +63,8 @@ class iinfo:
     """Limits of an integer dtype (torch.iinfo)."""
 
     def __init__(self, type):
+        if isinstance(type, D.dtype) and type.name[0] == 'q':      # quantized: torch's dispatch refuses
+            raise NotImplementedError(f'"dtype" not implemented for \'{D.type_name(type)}\'')
         if not isinstance(type, D.dtype) or type._cat != 1:
             raise TypeError("torch.iinfo() requires an integer input type. Use torch.finfo to handle "
                             "'torch.iinfo'")

@@ -53,17 +53,17 @@ def _typed_array(storage, dtype=None):
         raise RuntimeError(f"expected a storage to rebuild a tensor from, but got {type(storage).__name__}")
     if not isinstance(dtype, D.dtype):
         raise RuntimeError(f"faketorch cannot load tensors of dtype {dtype}")
-    if dtype is D.bfloat16:
-        return _bf16_array(storage), dtype
+    if dtype._fix is not None:
+        return _carried_array(storage, dtype), dtype
     return storage._data.view(D.np_dtype(dtype)), dtype
 
 
-def _bf16_array(storage):
-    """A bfloat16 storage's values as the float32 array bfloat16 tensors hold: converted once per
+def _carried_array(storage, dtype):
+    """A bfloat16 / float8 storage's values as the float32 array its tensors hold: converted once per
     storage, so the tensors a checkpoint builds on one storage share memory as in torch."""
     arr = getattr(storage, '_bf16', None)
     if arr is None:
-        arr = storage._bf16 = D.bf16_from_bits(storage._data.view(np.uint16))
+        arr = storage._bf16 = D.from_bits(dtype, storage._data)
     return arr
 
 
@@ -199,7 +199,7 @@ def _torch_table():
              ('torch.storage', 'UntypedStorage', S.UntypedStorage),
              ('torch.storage', 'TypedStorage', S.TypedStorage)]
     rows += [('torch', d.name, d) for d in D.all_dtypes]
-    rows += [('torch', n, _Unsupported('torch.' + n)) for n in _NEW_INT_NAMES]
+    rows += [('torch', n, _Unsupported('torch.' + n)) for n in _NEW_INT_NAMES if n not in D._BY_NAME]
     for name, cls in S._legacy_classes.items():
         rows += [('torch', name, cls), ('torch.cuda', name, cls)]
     rows += [('torch', n, _Unsupported('torch.' + n))

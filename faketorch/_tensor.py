@@ -29,8 +29,8 @@ def _make(data, dtype, device=_cpu):
             device = _device_of(data)
     elif device is not _cpu:                    # built on the host for a GPU tensor
         data = to_device_array(data, device)
-    if dtype is _bf16:                          # every bfloat16 tensor holds bfloat16 values
-        data = _as_bf16(data)
+    if dtype._fix is not None:      # every bfloat16 / float8 tensor holds only values of its type
+        data = dtype._fix(data)
     t = object.__new__(Tensor)
     t._data = data
     t.dtype = dtype
@@ -465,7 +465,7 @@ class Tensor(metaclass=_TensorMeta):
         return self._numpy_data()
 
     def _numpy_data(self):
-        if self.dtype._np is None or self.dtype is _bf16:    # NumPy has no such type (bfloat16's array is float32)
+        if self.dtype._np is None or self.dtype._fix is not None:     # NumPy has no such type (the array is float32)
             raise TypeError(f"Got unsupported ScalarType {D.type_name(self.dtype)}")
         return self._data
 
@@ -640,7 +640,8 @@ _C10_NAMES = {'float32': 'float', 'float64': 'double', 'float16': 'c10::Half', '
                'int64': 'long int', 'int32': 'int', 'int16': 'short int', 'int8': 'signed char',
                'uint8': 'unsigned char', 'uint16': 'short unsigned int', 'uint32': 'unsigned int',
                'uint64': 'long unsigned int', 'bool': 'bool', 'complex32': 'c10::complex<c10::Half>',
-               'complex64': 'c10::complex<float>', 'complex128': 'c10::complex<double>'}
+               'complex64': 'c10::complex<float>', 'complex128': 'c10::complex<double>',
+               **{d.name: 'c10::' + D.type_name(d) for d in D.float8_types}}
 
 
 def _dtype_c10(d):

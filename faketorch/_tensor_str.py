@@ -76,7 +76,7 @@ class _Formatter:
 
     `sample` holds the values that will be printed (already summarized)."""
 
-    def __init__(self, sample, floating):
+    def __init__(self, sample, floating, zero=0.0):
         self.floating = floating
         self.int_mode = True
         self.sci_mode = False
@@ -87,7 +87,10 @@ class _Formatter:
                 self.max_width = max(1, len(str(flat.min().item())), len(str(flat.max().item())))
             return
         flat = flat.astype(np.float64)
-        vals = flat[np.isfinite(flat) & (flat != 0)]
+        if zero:        # e8m0fnu: torch's isfinite passes its NaN, which then reaches every check below
+            vals = flat[flat != zero]
+        else:
+            vals = flat[np.isfinite(flat) & (flat != zero)]
         if not vals.size:
             return
         absv = np.abs(vals)
@@ -104,7 +107,8 @@ class _Formatter:
             spec, extra = f'.{p}f', 0
         # Correct rounding keeps text length monotonic in |x| (and the exponent's digit count
         # peaks at the smallest or the largest |x|), so the widest text is at an extreme.
-        self.max_width = max(len(format(v, spec)) + extra for v in _extremes(vals))
+        self.max_width = max([len(format(v, spec)) + extra for v in _extremes(vals)]
+                             + [3] * bool(zero and np.isnan(vals).any()))
 
     def width(self):
         return self.max_width
@@ -200,7 +204,8 @@ def _tensor_str(data, dtype, dev, indent):
     if dtype.is_complex:
         fmts = (_Formatter(data.real, True), _Formatter(data.imag, True))
     else:
-        fmts = (_Formatter(data, dtype.is_floating_point),)
+        # torch asks e8m0fnu for its values != 0, and 0 converts to its smallest value, 2**-127
+        fmts = (_Formatter(data, dtype.is_floating_point, 2.0 ** -127 if dtype.name == 'float8_e8m0fnu' else 0.0),)
     return _nested_str(data, cut, indent, fmts)
 
 

@@ -320,7 +320,7 @@ def _flat_bytes(root):
     return root.ravel(order='K').view(np.uint8) if root.ndim else root.reshape(1).view(np.uint8)
 
 
-_V3_DTYPES = (D.uint16, D.uint32, D.uint64, D.complex32)
+_V3_DTYPES = (D.uint16, D.uint32, D.uint64, D.complex32, *D.float8_types)
 _STORAGE_TAG = 'storage'
 _locations = {}
 
@@ -405,12 +405,12 @@ def _tensor_state(t):
     return {k: v for k, v in d.items() if k not in _PRIVATE_STATE} or None
 
 
-def _bf16_bytes(root, made):
-    """The storage torch writes for a bfloat16 tensor: the 16-bit patterns of its float32 array's
-    root, made once per root so that tensors sharing memory still share one storage."""
+def _carried_bytes(root, dtype, made):
+    """The storage torch writes for a bfloat16 or float8 tensor: the bit patterns of its float32
+    array's root, made once per root so that tensors sharing memory still share one storage."""
     hit = made.get(id(root))
     if hit is None:
-        hit = made[id(root)] = (root, _flat_bytes(D.bf16_bits(root.ravel(order='K'))))
+        hit = made[id(root)] = (root, _flat_bytes(D.carried_bits(dtype, root.ravel(order='K'))))
     return hit[1]
 
 
@@ -424,12 +424,12 @@ def _reduce_tensor(t, bf16_made):
             return (_rebuild._rebuild_parameter, (data, t._requires_grad, OrderedDict()))
         return (_rebuild._rebuild_parameter_with_state, (data, t._requires_grad, OrderedDict(), state))
     arr, dtype = t._data, t.dtype
-    itemsize = arr.itemsize
+    itemsize = arr.itemsize     # of the array: float32 for bfloat16 / float8
     root, off = _storage_root(arr)
     if off % itemsize or root.nbytes % itemsize or any(s < 0 or s % itemsize for s in arr.strides):
         root, off = np.ascontiguousarray(arr), 0      # memory torch could not describe: save a copy
         arr = root
-    flat = _flat_bytes(root) if dtype is not D.bfloat16 else _bf16_bytes(root, bf16_made)
+    flat = _flat_bytes(root) if dtype._fix is None else _carried_bytes(root, dtype, bf16_made)
     size = tuple(arr.shape)
     stride = tuple(t.stride()) if arr is t._data else Tensor.stride(_make(arr, dtype))
     untyped = UntypedStorage._wrap(flat)
@@ -1004,8 +1004,8 @@ def _legacy_load(f, map_location, pickle_module, **pickle_load_args):
             b = dtype.itemsize
             typed = TypedStorage(wrap_storage=entry[3]._untyped_storage[offset * b:(offset + view_size) * b],
                                  dtype=dtype, _internal=True)
-        if dtype is D.bfloat16:
-            converted.append(typed._untyped_storage)
+        if dtype._fix is not None:
+            converted.append((typed._untyped_storage, dtype))
         return typed
 
     if pickle_module is None:
@@ -1028,10 +1028,10 @@ def _legacy_load(f, map_location, pickle_module, **pickle_load_args):
         got = f.readinto(memoryview(data))
         if got != data.nbytes:
             raise RuntimeError(_EOF_MESSAGE.format(data.nbytes - got))
-    for untyped in converted:
+    for untyped, dtype in converted:
         arr = getattr(untyped, '_bf16', None)
         if arr is not None:
-            arr[...] = D.bf16_from_bits(untyped._data.view(np.uint16))
+            arr[...] = D.from_bits(dtype, untyped._data)
     # map_location applies after the data is in place (views above share the arrays filled here)
     if map_location is not None:
         for dtype, numel, location, typed in storages.values():

@@ -123,8 +123,8 @@ class TypedStorage:
     def _array(self):
         """The storage's elements as a 1-D array of its dtype (a view, no copy; for bfloat16 a
         float32 copy, as its tensors hold)."""
-        if self.dtype is D.bfloat16:
-            return D.bf16_from_bits(self._untyped_storage._data.view(np.uint16))
+        if self.dtype._fix is not None:
+            return D.from_bits(self.dtype, self._untyped_storage._data)
         return self._untyped_storage._data.view(D.np_dtype(self.dtype))
 
     def element_size(self):
@@ -159,8 +159,9 @@ class TypedStorage:
         return self._array()[idx].item()
 
     def __setitem__(self, idx, value):
-        if self.dtype is D.bfloat16:
-            self._untyped_storage._data.view(np.uint16)[idx] = D.bf16_bits(D.round_bf16(np.asarray(value, np.float32)))
+        if self.dtype._fix is not None:
+            bits = D.carried_bits(self.dtype, self.dtype._fix(np.asarray(value, np.float32)))
+            self._untyped_storage._data.view(bits.dtype)[idx] = bits
         else:
             self._array()[idx] = value
 
@@ -206,8 +207,8 @@ __all__ += list(_legacy_classes)
 def _as_bytes(arr, dtype):
     """The storage bytes of an array of a dtype's values: bfloat16's float32 array becomes its
     16-bit patterns (a copy), others are viewed as they are."""
-    if dtype is D.bfloat16:
-        return D.bf16_bits(D.as_bf16(arr.reshape(-1))).view(np.uint8)
+    if dtype._fix is not None:
+        return D.carried_bits(dtype, dtype._fix(arr.reshape(-1))).view(np.uint8)
     return arr.view(np.uint8)
 
 

@@ -233,8 +233,8 @@ def commit_inplace(self, result):
 def _cast_for(dst, result):
     """result's array as written into dst: NumPy's assignment casts, except to bfloat16, whose
     array is float32 (torch rounds a float result to bfloat16 once, when it stores it)."""
-    if dst.dtype is D.bfloat16 and result.dtype is not D.bfloat16:
-        return D.round_bf16(result._data)
+    if dst.dtype._fix is not None and result.dtype is not dst.dtype:
+        return D.round_to(dst.dtype, result._data)
     return result._data
 
 

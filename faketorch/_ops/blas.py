@@ -5,6 +5,7 @@ from .. import _dtype as D
 from .._tensor import Tensor, _make, _dtype_c10 as _c10
 from ..autograd.grad_mode import state as grad_state
 from ._core import attach, kernel_error, needs, register, same_device, with_out
+from ._float8_kernels import F8 as _F8
 
 
 def _check_dtypes(name, a, b):
@@ -116,10 +117,11 @@ def matmul(input, other, _name=None, _kernel=None):
         raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are "
                            f"{a.ndim}D and {b.ndim}D")
     _check_dtypes('matmul', input, other)
-    if input.dtype is D.bool and input._device.type == 'cpu':      # the CPU kernel torch's matmul picks
+    if input.dtype is D.bool and input._device.type == 'cpu' or input.dtype in _F8:   # the CPU kernel matmul picks
         nb = b.ndim
         kernel = ('dot' if a.ndim == 1 else 'addmv_impl_cpu') if nb == 1 else 'addmm_impl_cpu_' if nb == 2 else 'bmm'
-        raise kernel_error(kernel, D.bool)
+        if input.dtype is D.bool or kernel != 'addmm_impl_cpu_' or input.dtype is D.float8_e8m0fnu:
+            raise kernel_error(kernel, input.dtype)     # float8 has a CPU mm (in float, rounded once)
     try:
         data = np.matmul(a, b)
     except ValueError:
@@ -203,6 +205,8 @@ def _add_product(gname, fname, product):
         grad_state.enabled = False          # the pieces are recorded below as one node
         try:
             p = product(m1, m2)
+            if m1.dtype in _F8:     # (its kernel refusals above) torch adds the unrounded product, rounds once
+                p = product(m1.float(), m2.float())
             if input._data.shape != p._data.shape:
                 _check_expands(fname, input, m1, m2, p._data.shape)
             pd = p._data if alpha == 1 else p._data * np.cast(alpha, p._data.dtype)
@@ -321,3 +325,38 @@ for _f in (addmm, baddbmm, addmv, addr, addbmm):
 register(with_out(outer), name='ger')
 Tensor.__matmul__ = lambda self, other: matmul(self, other) if isinstance(other, Tensor) else NotImplemented
 Tensor.__rmatmul__ = lambda self, other: matmul(other, self) if isinstance(other, Tensor) else NotImplemented
+
+
+def _scaled_mm(self, mat2, scale_a, scale_b, bias=None, scale_result=None, out_dtype=None, use_fast_accum=False):
+    """torch's CPU _scaled_mm: float8 matrices times float32 scales (one each, or one per row of self and
+    per column of mat2), accumulated in float with bias and rounded once to out_dtype (self's dtype by
+    default). torch's CPU kernel ignores scale_result, and so does this."""
+    for t in (self, mat2):
+        if t._data.ndim != 2:
+            raise RuntimeError(f"{'mat1' if t is self else 'mat2'} must be a matrix")
+    m, n = self._data.shape[0], mat2._data.shape[1]
+    f32 = D.float32
+    tensorwise = scale_a.dtype is f32 and scale_b.dtype is f32 and scale_a.numel() == 1 and scale_b.numel() == 1
+    rowwise = scale_a.dtype is f32 and scale_b.dtype is f32 and tuple(scale_a.shape) == (m, 1) \
+        and tuple(scale_b.shape) == (1, n) and scale_a.is_contiguous() and scale_b.is_contiguous()
+    if self.dtype not in _F8 or mat2.dtype not in _F8 or not (tensorwise or rowwise):
+        raise ValueError(
+            "Invalid scaling configuration.\n- For TensorWise scaling, a and b should be float8, scales should be "
+            "float and singletons.\n- For RowWise scaling, a and b should be float8, scales should be float, "
+            f"scale_a should be ({m}, 1) and scale_b should be (1, {n}), and both should be contiguous.\n"
+            f"Got mat_a.dtype()={D.type_name(self.dtype)}, scale_a.dtype()={D.type_name(scale_a.dtype)}, "
+            f"scale_a.size()={list(scale_a.shape)}, scale_a.stride()={list(scale_a.stride())}, "
+            f"mat_b.dtype()={D.type_name(mat2.dtype)}, scale_b.dtype()={D.type_name(scale_b.dtype)}, "
+            f"scale_b.size()={list(scale_b.shape)} and scale_b.stride()={list(scale_b.stride())}")
+    try:
+        acc = np.matmul(self._data, mat2._data)
+    except ValueError:
+        raise _shape_error(self._data, mat2._data) from None
+    acc = acc * scale_a._data.astype(np.float32) * scale_b._data.astype(np.float32)
+    if bias is not None:
+        acc = acc + bias._data.astype(np.float32)
+    out_dtype = out_dtype or self.dtype
+    return _make(acc.astype(D.np_dtype(out_dtype)), out_dtype, self._device)
+
+
+register(_scaled_mm, method=False)

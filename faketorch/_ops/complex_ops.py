@@ -7,6 +7,7 @@ from .. import _dtype as D
 from .._tensor import Tensor, _make
 from ..autograd.grad_mode import state as grad_state
 from ._core import attach, broadcast_shapes, needs, register, zero_grad
+from ._float8_kernels import F8 as _F8, refuse as _f8_refuse
 from .shape import make_view
 
 
@@ -126,6 +127,8 @@ def polar(abs, angle, *, out=None):
 
 
 def angle(input, *, out=None):
+    if input.dtype in _F8:
+        raise _f8_refuse('angle', input)
     a = input._data
     if input.dtype.is_complex:
         dt = input.dtype.to_real()

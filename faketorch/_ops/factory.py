@@ -582,7 +582,17 @@ def _fill_value(v, dt):
     limit = _FILL_LIMIT.get(dt.name)
     if limit and any(math.isfinite(x) and abs(x) > limit for x in parts):
         raise bad()
+    if dt.itemsize == 1 and dt._cat == 2:       # float8: out of [lowest, max], inf where it has none
+        lo, hi = _F8_RANGE[dt.name]
+        x = parts[0]
+        if not (lo <= x <= hi or x != x or math.isinf(x) and dt is D.float8_e5m2):
+            raise RuntimeError(f"value cannot be converted to type c10::{D.type_name(dt)} without overflow")
     return v if dt._cat == 3 else parts[0]
+
+
+_F8_RANGE = {'float8_e4m3fn': (-448.0, 448.0), 'float8_e5m2': (-57344.0, 57344.0),
+             'float8_e4m3fnuz': (-240.0, 240.0), 'float8_e5m2fnuz': (-57344.0, 57344.0),
+             'float8_e8m0fnu': (2.0 ** -127, 2.0 ** 127)}
 
 
 def _full(fname, size, fill_value, dtype, device, requires_grad):
@@ -729,7 +739,7 @@ def arange(start, end=None, step=1, *, out=None, dtype=None, layout=None, device
     if dtype is None:
         floating = any(isinstance(v, (float, np.floating)) for v in (start, end, step))
         dtype = D.get_default_dtype() if floating else D.int64
-    if dtype is D.bool or dtype._cat == 3:
+    if dtype is D.bool or dtype._cat == 3 or dtype in D.float8_types:
         raise kernel_error('arange_cpu', dtype)
     fstart, fend, fstep = float(start), float(end), float(step)
     if not (fstep > 0 or fstep < 0) or (dtype is D.int64 and not int(step)):
@@ -831,6 +841,8 @@ def _space_args(fname, start, end, steps, dtype):
 
 def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
     start, end, steps, dtype = _space_args('linspace', start, end, steps, _out_dtype(_dtype_arg(dtype, 'linspace'), out))
+    if dtype in D.float8_types:
+        raise kernel_error('linspace_cpu', dtype)
     if dtype._cat == 3:
         start, end = complex(start), complex(end)
     if steps == 1:

@@ -7,7 +7,7 @@ from .. import _xnp as np
 from .. import _dtype as D
 from .._tensor import Tensor, _make
 from ..autograd.grad_mode import state as grad_state
-from ._core import _OVERLAP, attach, check_inplace, commit_inplace, device_error, expanded, guard, needs
+from ._core import _OVERLAP, attach, check_inplace, commit_inplace, device_error, expanded, guard, needs, kernel_error
 from .factory import _fill_value
 from .selection import _scalar_to
 from .shape import make_view
@@ -507,9 +507,9 @@ def setitem(self, idx, value, accumulate=False, tensors=False):
             raise _index_error(e, self, idx) from None
         if vt is not None:
             _copy_checks(shape, vt)
-    bf16 = self.dtype is D.bfloat16
-    if bf16 and (vt is None or vt.dtype is not D.bfloat16):
-        v = D.round_bf16(v)
+    carried = self.dtype._fix is not None       # bfloat16, float8: float32 arrays of their values
+    if carried and (vt is None or vt.dtype is not self.dtype):
+        v = D.round_to(self.dtype, v)
     grad = grad_state.enabled and (self._requires_grad or (self._base is not None and self._base._requires_grad)
                                    or (vt is not None and vt._requires_grad and _grad_flows(self, vt, basic and shape)))
     if grad:
@@ -546,8 +546,8 @@ def setitem(self, idx, value, accumulate=False, tensors=False):
         return commit_inplace(self, r)
     check_inplace(self)         # an inference tensor outside inference mode
     _assign(_writable(self._data, np_idx, basic), np_idx, v, accumulate, self, idx, basic)
-    if bf16 and accumulate:
-        self._data[...] = D.as_bf16(self._data)
+    if carried and accumulate:
+        self._data[...] = self.dtype._fix(self._data)
     self._vc[0] += 1
     return self
 
@@ -590,11 +590,13 @@ def _index_put_checks(t, idx, np_idx, v, vt, accumulate, tensors):
     if not accumulate and np.size(v) == 1 and len(arrays) == 1 and _is_mask(arrays[0]):
         if any(isinstance(i, Tensor) and i.dtype is D.uint8 for i in (idx if idx.__class__ is tuple else (idx,))):
             raise RuntimeError("masked_fill_ only supports boolean masks, but got mask with dtype unsigned char")
+        if t.dtype in D.float8_types:
+            raise kernel_error('masked_fill', t.dtype, t._device)
         if vt is None or vt.dtype is t.dtype:
             return v
         return _scalar_to(vt.item(), t.dtype)       # masked_fill_'s conversion
     if vt is None:
-        return v
+        return _no_e8m0_put(t, v)
     # x[i] = v drops v's leading 1s first; index_put_ does not
     vs = list(vt._data.shape) if tensors else _strip_ones(vt._data.shape)
     if not _expandable(vs, shape):
@@ -603,6 +605,13 @@ def _index_put_checks(t, idx, np_idx, v, vt, accumulate, tensors):
     if vt.dtype is not t.dtype:
         raise RuntimeError(f"Index put requires the source and destination dtypes match, got "
                            f"{D.type_name(t.dtype)} for the destination and {D.type_name(vt.dtype)} for the source.")
+    return _no_e8m0_put(t, v)
+
+
+def _no_e8m0_put(t, v):
+    """torch's index_put kernel has a loop for every float8 type but e8m0fnu."""
+    if t.dtype is D.float8_e8m0fnu:
+        raise kernel_error('index_put', t.dtype, t._device)
     return v
 
 

@@ -202,8 +202,8 @@ def einsum(*args):
     _, ops = _sizes(ins, ops)
     if len(ops) > 1:
         cuda_blas_check('baddbmm_cuda', ops[0], *(t._data for t in ops))
-        if ops[0].dtype is D.bool:
-            raise NotImplementedError("\"bmm\" not implemented for 'Bool'")
+        if ops[0].dtype is D.bool or ops[0].dtype in D.float8_types:     # torch contracts through bmm
+            raise kernel_error('bmm', ops[0].dtype)
     return _einsum_core(ins, out, ops)
 
 
@@ -406,6 +406,8 @@ def cdist(x1, x2, p=2.0, compute_mode='use_mm_for_euclid_dist_if_necessary'):
 
 def norm(input, p='fro', dim=None, keepdim=False, out=None, dtype=None):
     from .. import linalg
+    if input.dtype in D.float8_types and dtype is None:
+        raise kernel_error('norm_cpu', input.dtype, input._device)
     if isinstance(dim, int):
         dim = (dim,)
     # 'nuc', or an order matrix_norm rejects

@@ -8,7 +8,8 @@ from .. import _dtype as D
 from .._tensor import Tensor, Size, _make, _wrap_dim
 from ..autograd.grad_mode import state as grad_state
 from ..autograd.graph import node_class
-from ._core import attach, needs, register, with_out
+from ._core import attach, needs, register, with_out, kernel_error as _kernel_error
+from ._float8_kernels import F8 as _F8
 from . import shape as S
 from .misc import cat, stack, flip
 
@@ -72,6 +73,8 @@ def rot90(input, k=1, dims=(0, 1)):
     dims = list(dims)
     if len(dims) != 2:
         raise RuntimeError(f"expected total rotation dims == 2, but got dims = {len(dims)}")
+    if input.dtype in _F8 and k % 4:
+        raise _kernel_error('flip_cpu', input.dtype, input._device)
     if a.ndim < 2:
         raise RuntimeError(f"expected total dims >= 2, but got total dims = {a.ndim}")
     d0, d1 = _wrap_dim(dims[0], a.ndim), _wrap_dim(dims[1], a.ndim)
@@ -176,6 +179,8 @@ def _tri(name, npf, gname):
         a = input._data
         if a.ndim < 2:
             raise RuntimeError(f"{name}: input tensor must have at least 2 dimensions")
+        if input.dtype in _F8:
+            raise _kernel_error(name, input.dtype, input._device)
         r = _make(npf(a, diagonal), input.dtype, input._device)
         if _grad_on(input):
             attach(gname, lambda node, g: f(g, diagonal), (input,), (r,))

@@ -7,6 +7,7 @@ from .._tensor import Tensor, _make, _wrap_dim, _dtype_c10
 from ..autograd.grad_mode import state as grad_state
 from ._core import (attach, broadcast_shapes, guard, needs, register, same_device, with_out, commit_inplace,
                     check_inplace, write_into, write_out, zero_grad)
+from ._float8_kernels import F8 as _F8, refuse as _f8_refuse
 from .pointwise import _as_scalar, _broadcast_error, clamp, clamp_min, clamp_max  # noqa: F401 (elementwise, defined there)
 from .reduction import _dims, _parse_args
 from .._tensor import _CHANNELS_LAST_ORDER
@@ -172,6 +173,8 @@ def where(condition, input=None, other=None):
 
 
 def masked_fill(input, mask, value, _inplace=False):
+    if input.dtype in _F8:
+        raise _f8_refuse('masked_fill', input)
     from .selection import _scalar_to
     if not _inplace and isinstance(mask, Tensor):       # torch expands the two before masked_fill_
         try:
@@ -232,6 +235,8 @@ def masked_select(input, mask):
 
 
 def nonzero(input, *, as_tuple=False):
+    if input.dtype in _F8:
+        raise _f8_refuse('nonzero', input)
     idx = np.nonzero(input._data) if input._data.ndim else np.nonzero(input._data.reshape(1))
     if as_tuple:
         if input._data.ndim == 0:
@@ -332,6 +337,8 @@ def _to_copy(self, dtype, device, copy=False, memory_format=None):
     if device is not self._device:
         data = to_device_array(data, device)
     if dtype is not self.dtype:
+        if dtype._cat == 1 and self.dtype in D.float8_nan_int_zero:
+            data = np.where(data != data, np.float32(0), data)
         data = data.astype(D.np_dtype(dtype))
     elif data is self._data:        # one copy, in the requested layout
         data, memory_format = _copy_as(data, memory_format or 'preserve_format'), None
@@ -477,6 +484,11 @@ def fill_(self, value, _node=None):
     v = value._data if isinstance(value, Tensor) else value
     if self.dtype is D.bfloat16:
         v = D.round_bf16(v)
+    elif self.dtype._fix is not None:       # float8: torch checks a number's range, then rounds it
+        if not isinstance(value, Tensor) and _node != 'ZeroBackward0':
+            from .factory import _fill_value
+            _fill_value(value, self.dtype)
+        v = self.dtype._fix(np.asarray(v, np.float32))
     if grad_state.enabled and (self._requires_grad or (self._view_fn is not None and self._base._requires_grad)
                                or getattr(value, '_requires_grad', False)):     # (a detached tensor is no view)
         r = _make(np.full(self._data.shape, v, self.dtype._np, like=self._data), self.dtype, self._device)
@@ -559,6 +571,8 @@ def new_tensor(self, data, dtype=None, device=None, requires_grad=False, layout=
 
 
 def flip(input, dims):
+    if input.dtype in _F8:
+        raise _f8_refuse('flip', input)
     ds = _dims(dims, input._data.ndim, empty_is_all=False)
     r = _make(np.flip(input._data, ds).copy(), input.dtype, input._device)
     if input._requires_grad and grad_state.enabled:

@@ -9,9 +9,11 @@ from .. import _dtype as D
 from .. import _vecmath as V
 from .._misc import get_num_threads
 from .._tensor import Tensor, _make
+from . import _float8_kernels as _F8K
 from ..autograd.grad_mode import state as grad_state
 from ..autograd.graph import node_class
 from ._core import attach, broadcast_shapes, needs, register, write_out, make_inplace, zero_grad, kernel_error
+from ._float8_kernels import F8 as _F8, refuse as _f8_refuse
 
 _FLOAT = 2
 _scalar_types = (int, float, bool, complex)
@@ -54,6 +56,7 @@ def unary(name, fwd, deriv=None, *, floating=False, grad_name=None, no_bool=Fals
     params = deriv.__code__.co_varnames[:deriv.__code__.co_argcount] if deriv else ()
     save_x, save_r = 'x' in params, 'result' in params
     reject = {dt: k for c, k in (reject or {}).items() for dt in _refused((c,))}
+    reject.update(_F8K.unary_rejects(name))
 
     def bwd(node, g, conj=False):
         saved = node.saved_tensors
@@ -277,6 +280,8 @@ def _promote(name, input, other):
         rt = D.result_type_of((input, other))
         a = input._data if input.dtype is rt else input._data.astype(rt._np)
         b = other._data if other.dtype is rt else other._data.astype(rt._np)
+        if rt in _F8K.F8 and other.dtype is not rt:     # a 0-dim tensor converted to float8 first
+            b = D.round_to(rt, b)
         if other._device is not input._device:   # a 0-dim tensor on another device
             from .._device import to_device_array
             b = to_device_array(b, input._device)
@@ -294,6 +299,8 @@ def _promote(name, input, other):
         if name in _OPMATH_SCALAR:
             return a, np.float32(s), rt
         return a, D.round_bf16(s) if rt is D.bfloat16 else np.float16(s), rt
+    if rt in _F8K.F8:       # (== and != only: torch has no other float8 kernel with a scalar) rounded first
+        return a, D.round_to(rt, s)[()], rt
     try:       # a NumPy scalar, not a 0-d array: CuPy takes scalars only
         b = np.asarray(s, dtype=rt._np)[()]
     except (OverflowError, TypeError):
@@ -330,6 +337,7 @@ def binary(name, fwd, da=None, db=None, *, kind='arith', grad_name=None, save=Tr
     differentiable = da is not None or db is not None
     # with a scalar `other`, the input is saved only if its own derivative reads it
     save_for_scalar = save and da is not None and _reads(da, 'a')
+    f8 = _F8K.BINARY.get(name)        # torch's kernels for float8 (tensor other, scalar other)
 
     def bwd(node, g):
         saved = node.saved_tensors
@@ -363,6 +371,8 @@ def binary(name, fwd, da=None, db=None, *, kind='arith', grad_name=None, save=Tr
             if getattr(check, 'kernel', False) and isinstance(other, Tensor) and a.shape != b.shape:
                 broadcast_shapes(a.shape, b.shape)      # torch broadcasts before its kernel refuses a dtype
             check(rt, input, other)
+        if f8 is not None and rt in _F8K.F8 and f8[other.__class__ is not Tensor]:
+            raise kernel_error(f8[other.__class__ is not Tensor], rt, input._device)
         if kind == 'float' and rt._cat < _FLOAT:     # ints/bools in the default float, each read as it is
             a = input._data.astype(D.get_default_dtype()._np)
             b = other._data.astype(a.dtype) if isinstance(other, Tensor) else \
@@ -733,6 +743,9 @@ _power = V.rounded(np.power)     # tensor ** scalar
 
 
 def pow(input, exponent, *, out=None):
+    f8 = next((t for t in (input, exponent) if t.__class__ is Tensor and t.dtype in _F8K.F8), None)
+    if f8 is not None:
+        raise kernel_error('pow', f8.dtype, f8._device)
     if not isinstance(input, Tensor):       # torch.pow(scalar, tensor)
         s = _as_scalar(input)
         rt = D.result_type_of((exponent,), (s,))
@@ -1216,6 +1229,8 @@ register(logit, inplace=True)
 
 
 def nan_to_num(input, nan=0.0, posinf=None, neginf=None, *, out=None):
+    if input.dtype in _F8:
+        raise _f8_refuse('nan_to_num', input)
     a = input._data
     if a.dtype.kind not in 'fc':
         r = _make(a.copy(), input.dtype, input._device)
@@ -1235,6 +1250,8 @@ register(nan_to_num, inplace=True)
 
 
 def round(input, *, decimals=None, out=None):
+    if input.dtype in _F8:
+        raise _f8_refuse('round_decimals' if decimals else 'round', input)
     given = decimals is not None
     decimals = decimals or 0
     dt = input.dtype
@@ -1477,6 +1494,8 @@ Tensor.float_power_ = _float_power_
 # --- ternary -------------------------------------------------------------------------------------
 
 def lerp(input, end, weight, *, out=None):
+    if input.dtype in _F8:
+        raise _f8_refuse('lerp_tensor' if isinstance(weight, Tensor) else 'lerp', input)
     wt = weight if isinstance(weight, Tensor) else None
     if input.dtype is not end.dtype:
         raise RuntimeError(f"expected dtype {input.dtype.__repr__()[6:]} for `end` but got dtype "
@@ -1515,6 +1534,8 @@ def _ternary_operands(input, t1, t2, value):
 
 
 def addcmul(input, tensor1, tensor2, *, value=1, out=None):
+    if input.dtype in _F8:
+        raise _f8_refuse('addcmul', input)
     (a, b, c), rt = _ternary_operands(input, tensor1, tensor2, value)
     try:
         data = a + np.cast(value, rt._np) * b * c if value != 1 else a + b * c
@@ -1563,6 +1584,8 @@ register(addcdiv, inplace=True)
 # --- closeness -----------------------------------------------------------------------------------
 
 def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    if input.dtype in _F8:
+        raise _f8_refuse('isclose', input)
     if input.dtype is not other.dtype:
         raise RuntimeError(f"{input.dtype.__repr__()[6:].capitalize() if False else D.type_name(input.dtype)} "
                            f"did not match {D.type_name(other.dtype)}")
@@ -1584,9 +1607,18 @@ def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
     return bool(isclose(input, other, rtol, atol, equal_nan)._data.all())
 
 
+def _data_ptr(a):
+    return a.__array_interface__['data'][0] if hasattr(a, '__array_interface__') else a.data.ptr
+
+
 def equal(input, other):
     if input._data.shape != other._data.shape:
         return False
+    if input.dtype in _F8 and input.dtype is other.dtype:     # torch compares the bytes, except of an alias
+        a, b = input._data, other._data
+        if a.strides == b.strides and a.size and _data_ptr(a) == _data_ptr(b):
+            raise _f8_refuse('equal', input)
+        return bool(np.array_equal(D.carried_bits(input.dtype, a), D.carried_bits(input.dtype, b)))
     return bool(np.array_equal(input._data, other._data))
 
 
@@ -1621,7 +1653,7 @@ def _clamp(op, input, lo, hi, scalar_name, tensor_name):
     ts = [input] + [v for v in (lo, hi) if isinstance(v, Tensor)]
     ss = [v for v in (lo, hi) if v is not None and not isinstance(v, Tensor)]
     rt = D.result_type_of(ts, ss)
-    if rt is D.bool or rt._cat == D._COMPLEX or rt in _BARE_UINTS:
+    if rt is D.bool or rt._cat == D._COMPLEX or rt in _BARE_UINTS or rt in _F8K.F8:
         e = _clamp_refusal(op, input, lo, hi, rt, len(ts) == 1)
         if e is not None:
             raise e

@@ -175,7 +175,7 @@ def _standard(fname, name, kernel):
         if kw or not size or len(size) > 1 and not _is_int(size[0]) or _bad_kw(given):
             raise _bad_args(fname, size, dict(kw, **given))
         dt = _factory_dtype(dtype, out, fname, D.get_default_dtype())
-        if dt._cat < 2:
+        if dt._cat < 2 or dt in D.float8_types:
             raise kernel_error(kernel, dt)
         shape = _size(size, fname)
         inplace = uniform_ if name == 'uniform' else normal_
@@ -247,6 +247,8 @@ def randint(*args, generator=None, out=None, dtype=None, layout=None, device=Non
         raise _bad_args('randint', args, dict(kwargs, **given))
     low, high, size = parsed
     dt = _factory_dtype(dtype, out, 'randint', D.int64)
+    if dt in D.float8_types:
+        raise kernel_error('random_update_from_to', dt)
     if dt._cat == 3:
         raise RuntimeError("check_random_bounds handles only integral, floating-point and boolean types")
     shape = _size((size,), 'randint')
@@ -391,7 +393,7 @@ def normal(*args, generator=None, out=None, dtype=None, layout=None, device=None
     mean, std = a['mean'], a.get('std', 1.0)
     if which == 3:
         dt = _factory_dtype(dtype, out, 'normal', D.get_default_dtype())
-        if dt._cat < 2:
+        if dt._cat < 2 or dt in D.float8_types:
             raise kernel_error('normal_kernel_cpu', dt)
         shape = _size((a['size'],), 'normal')
         filled = _in_out(out, shape, requires_grad, lambda o: normal_(o, float(mean), float(std), generator=generator))
@@ -409,7 +411,7 @@ def normal(*args, generator=None, out=None, dtype=None, layout=None, device=None
         if not (np.host(std._data) >= 0).all():
             raise RuntimeError("normal expects all elements of std >= 0.0")
     ref = mean if mt else std
-    if ref.dtype._cat < 2:
+    if ref.dtype._cat < 2 or ref.dtype in D.float8_types:
         raise kernel_error('normal_kernel_cpu', ref.dtype)
     shape = _broadcast_shapes(mean.shape, std.shape) if mt and st else ref.shape
     dt = out.dtype if out is not None else ref.dtype        # torch draws into out= itself
@@ -607,7 +609,7 @@ def _check_overlap(a):
 
 
 def _float_only(self, fname):
-    if self.dtype._cat < 2:
+    if self.dtype._cat < 2 or self.dtype in D.float8_types:
         raise NotImplementedError(f'"{fname}" not implemented for \'{D.type_name(self.dtype)}\'')
 
 

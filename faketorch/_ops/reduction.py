@@ -12,6 +12,7 @@ from .._device import device as _device_cls
 from .._tensor import Tensor, _dtype_c10, _make, _wrap_dim
 from ..autograd.grad_mode import state as grad_state
 from ._core import attach, kernel_error, make_inplace, needs, no_dims_error, register, write_out
+from ._float8_kernels import F8 as _F8, refuse as _f8_refuse
 
 _py_max = max
 _py_min = min
@@ -123,6 +124,8 @@ def _exact_whole_sum(a, data):
 
 
 def sum(input, dim=None, keepdim=False, *, dtype=None):
+    if input.dtype in _F8 and (dtype is None or dtype in _F8):     # torch sums float8 only into another dtype
+        raise _f8_refuse('sum', input)
     if keepdim.__class__ is not bool:
         raise _ArgError(keepdim)
     if isinstance(dim, D.dtype):
@@ -149,6 +152,8 @@ def nansum(input, dim=None, keepdim=False, *, dtype=None):
     if keepdim.__class__ is not bool:
         raise _ArgError(keepdim)
     _dtype_arg(dtype)
+    if input.dtype in _F8 and (dtype is None or dtype in _F8):
+        raise _f8_refuse('nansum', input)
     if input.dtype._cat < 2:
         return sum(input, dim, keepdim, dtype=dtype)
     a = input._data
@@ -184,6 +189,8 @@ def _mean_dtype(input, dtype, dim):
 
 
 def mean(input, dim=None, keepdim=False, *, dtype=None):
+    if input.dtype in _F8 and (dtype is None or dtype in _F8):     # torch sums float8 only into another dtype
+        raise _f8_refuse('mean', input)
     if keepdim.__class__ is not bool:
         raise _ArgError(keepdim)
     if isinstance(dim, D.dtype):
@@ -218,6 +225,8 @@ def nanmean(input, dim=None, keepdim=False, *, dtype=None):
         raise _ArgError(keepdim)
     _dim_types(dim)
     _dtype_arg(dtype)
+    if input.dtype in _F8 and (dtype is None or dtype in _F8):
+        raise _f8_refuse('nanmean', input)
     if input.dtype._cat < 2:
         raise RuntimeError(f"nanmean(): expected input to have floating point or complex dtype but got "
                            f"{D.type_name(input.dtype)}")
@@ -229,6 +238,8 @@ def nanmean(input, dim=None, keepdim=False, *, dtype=None):
 
 
 def prod(input, dim=NO_DIM, keepdim=False, *, dtype=None):
+    if input.dtype in _F8 and (dtype is None or dtype in _F8):     # torch sums float8 only into another dtype
+        raise _f8_refuse('prod', input)
     if keepdim.__class__ is not bool or dim is None:
         raise _ArgError(dim if dim is None else keepdim)
     if dim is NO_DIM:
@@ -323,6 +334,8 @@ def _minmax(name, npf, argf):
                                "Specify the reduction dim with the 'dim' argument.")
         if input.dtype.is_complex:
             raise kernel_error(f'{name}_all', input.dtype)
+        if input.dtype in _F8:
+            raise _f8_refuse(f'{name}_all', input)
         r = _make(np.asarray(npf(a)), input.dtype, input._device)
         if _grad_on(input):
             shape = a.shape
@@ -343,6 +356,8 @@ def _minmax(name, npf, argf):
         if dim is NO_DIM:
             r = full(input)
             return write_out(out, r, name) if out is not None else r
+        if input.dtype in _F8:
+            raise _f8_refuse(name, input)
         if keepdim.__class__ is not bool:
             raise _ArgError(keepdim)
         a = input._data
@@ -420,6 +435,8 @@ def _amaxmin(name, npf):
     def f(input, dim=(), keepdim=False):
         if keepdim.__class__ is not bool:
             raise _ArgError(keepdim)
+        if input.dtype in _F8:
+            raise _f8_refuse(name, input)
         a = input._data
         if a.size == 0 and dim not in ((), [], None):
             for d in (dim if isinstance(dim, (tuple, list)) else [dim]):     # torch: each dim in turn
@@ -450,6 +467,8 @@ amin = _amaxmin('amin', np.min)
 def aminmax(input, *, dim=None, keepdim=False, out=None):
     if keepdim.__class__ is not bool:
         raise _ArgError(keepdim)
+    if input.dtype in _F8:
+        raise _f8_refuse('aminmax', input)
     a = input._data
     d = None if dim is None else _dim1(dim, a.ndim)
     if a.size == 0:
@@ -490,6 +509,8 @@ def _arg(name, argf):
     def f(input, dim=None, keepdim=False):
         if keepdim.__class__ is not bool:
             raise _ArgError(keepdim)
+        if input.dtype in _F8:
+            raise _f8_refuse(name, input)
         a = input._data
         if input.dtype is D.bool or input.dtype.is_complex:
             if dim is not None and dim.__class__ is not int:
@@ -540,6 +561,8 @@ any = _logical('any', np.any)
 
 
 def count_nonzero(input, dim=None):
+    if input.dtype in _F8:
+        raise _f8_refuse('count_nonzero', input)
     a = input._data
     _no_tensor_dim(dim)
     dims = _dims(dim, a.ndim)
@@ -566,6 +589,10 @@ def _correction(dim, unbiased, correction, keepdim):
 
 
 def _var_dtype(input, dim, name='std and var'):
+    if input.dtype in _F8:
+        if name.endswith('_mean'):
+            raise _f8_refuse('std', input)
+        raise RuntimeError(f"std_var_all: Unsupported dtype {D.type_name(input.dtype)}")
     if input.dtype._cat < 2:        # before the dims are looked at
         _dim_types(dim)
         raise RuntimeError(f"{name} only support floating point and complex dtypes")
@@ -686,6 +713,8 @@ def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
 # --- logsumexp, cumulative -------------------------------------------------------------------------
 
 def logsumexp(input, dim, keepdim=False):
+    if input.dtype in _F8:
+        raise _f8_refuse('amax', input)
     if keepdim.__class__ is not bool:
         raise _ArgError(keepdim)
     if dim is None:
@@ -725,6 +754,8 @@ def _acc(dt):
 
 def _cum_prepare(name, input, dim, dtype):
     _dtype_arg(dtype)
+    if input.dtype in _F8 and (dtype is None or dtype in _F8):
+        raise kernel_error(f'{name}_out_cpu', input.dtype, input._device)
     out_dt = dtype or _int_acc(input.dtype)
     d = _dim1(dim, input._data.ndim)
     if out_dt is D.bool and input._data.ndim and input._data.size:
@@ -797,7 +828,7 @@ def _cumprod_grad_zeros(x, g, d):
 def logcumsumexp(input, dim):
     a = input._data
     d = _dim1(dim, a.ndim)
-    if input.dtype._cat < 2:
+    if input.dtype._cat < 2 or input.dtype in _F8:
         raise kernel_error('logcumsumexp_out_cpu', input.dtype)
     if a.ndim == 0 or a.size == 0:
         data = a.copy()
@@ -851,6 +882,8 @@ def _cumext(name, cmp):
     Ret = getattr(return_types, name)
 
     def f(input, dim, *, out=None):
+        if input.dtype in _F8:
+            raise kernel_error(f'{name}_cpu', input.dtype, input._device)
         a = input._data
         if a.ndim == 0 and dim not in (0, -1):
             raise IndexError(f"{name}(): Expected reduction dim -1 or 0 for scalar but got {_int_arg(dim)}")

@@ -6,6 +6,7 @@ from .. import _dtype as D
 from .._tensor import Tensor, _make, _wrap_dim
 from ..autograd.grad_mode import state as grad_state
 from ._core import attach, broadcast_shapes, guard, kernel_error, needs, register, with_out
+from ._float8_kernels import F8 as _F8, refuse as _f8_refuse
 from .manipulation import _check_storage
 from .reduction import _at
 from .factory import _fill_value
@@ -116,6 +117,8 @@ def _index_func_checks(name, input, d, index, source):
 
 
 def index_add(input, dim, index, source, *, alpha=1):
+    if input.dtype in _F8:
+        raise _f8_refuse('index_add', input)
     a = input._data
     d = _wrap_dim(dim, a.ndim)
     idx = _index_func_checks('index_add', input, d, index, source)
@@ -160,6 +163,8 @@ def _restrided(input, d, n):
 
 
 def index_copy(input, dim, index, source):
+    if input.dtype in _F8:
+        raise _f8_refuse('index_copy', input)
     a, s, i = input._data, source._data, index._data
     d = _wrap_dim(dim, a.ndim)
     if i.ndim > 1:
@@ -207,6 +212,8 @@ def index_copy(input, dim, index, source):
 
 
 def index_fill(input, dim, index, value):
+    if input.dtype in _F8:
+        raise _f8_refuse('index_fill', input)
     vt = value if isinstance(value, Tensor) else None
     if vt is not None and vt._data.ndim:
         raise RuntimeError(f"index_fill_ only supports a 0-dimensional value tensor, but got tensor with "
@@ -457,6 +464,8 @@ def _node(name):
 # --- masked_scatter, take, put ------------------------------------------------------------------
 
 def masked_scatter(input, mask, source):
+    if input.dtype in _F8:
+        raise _f8_refuse('masked_scatter', input)
     shape = broadcast_shapes(mask._data.shape, input._data.shape)     # torch expands the two first
     if source.dtype is not input.dtype:
         # torch's CPU message runs "got" into the dtype; its CUDA one names the in-place op
@@ -506,6 +515,8 @@ def _flat_index(index, numel):
 
 
 def take(input, index):
+    if input.dtype in _F8:
+        raise _f8_refuse('take', input)
     a = input._data
     _long_index('take', index)
     if not a.size and index._data.size:
@@ -560,6 +571,8 @@ def take_along_dim(input, indices, dim=None):
 
 
 def put(input, index, source, accumulate=False):
+    if input.dtype in _F8:
+        raise _f8_refuse('put', input)
     a = input._data
     _long_index('put_', index)
     if source.dtype is not input.dtype:
@@ -598,6 +611,8 @@ def argwhere(input):
 
 
 def isin(elements, test_elements, *, assume_unique=False, invert=False):
+    if isinstance(elements, Tensor) and elements.dtype in _F8:
+        raise _f8_refuse('isin', elements)
     et = elements if isinstance(elements, Tensor) else None
     tt = test_elements if isinstance(test_elements, Tensor) else None
     dev = (et if et is not None else tt)._device
@@ -645,6 +660,8 @@ def _gs_bounds(idx, size, d):
 
 
 def gather(input, dim, index, *, sparse_grad=False):
+    if input.dtype in _F8:
+        raise _f8_refuse('gather', input)
     a = input._data
     d = _wrap_dim(dim, a.ndim)
     idx = _gs_index('gather', input, index, d)
@@ -746,6 +763,8 @@ def _cut(src, idx):
 
 
 def scatter(input, dim, index, src=None, value=None, *, reduce=None):
+    if input.dtype in _F8:
+        raise _f8_refuse('scatter', input)
     if src is None:
         src = value
     a = input._data

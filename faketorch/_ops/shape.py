@@ -119,21 +119,19 @@ def _view_dtype_check(self, dtype):
 
 def _view_dtype(self, dtype):
     _view_dtype_check(self, dtype)
-    if dtype is not self.dtype and D.bfloat16 in (dtype, self.dtype):
-        return _view_bf16(self, dtype)
+    if dtype is not self.dtype and (dtype._fix is not None or self.dtype._fix is not None):
+        return _view_carried(self, dtype)
     data = self._data.view(dtype._np)
     r = _make(data, dtype, self._device)
     r._vc = self._vc
     return r
 
 
-def _view_bf16(self, dtype):
-    """A bfloat16 tensor's array is float32, not its 2-byte memory: reinterpret its 16-bit
-    patterns (or as them), in a copy that shares no memory with self."""
-    a = D.bf16_bits(self._data) if self.dtype is D.bfloat16 else self._data
-    if dtype is D.bfloat16:
-        return _make(D.bf16_from_bits(a.view(np.uint16)), dtype, self._device)
-    return _make(a.view(dtype._np), dtype, self._device)
+def _view_carried(self, dtype):
+    """A bfloat16 or float8 tensor's array is float32, not its 2- or 1-byte memory: reinterpret its
+    bit patterns (or as them), in a copy that shares no memory with self."""
+    a = D.carried_bits(self.dtype, self._data) if self.dtype._fix is not None else self._data
+    return _make(D.from_bits(dtype, a), dtype, self._device)
 
 
 def reshape(input, *shape):

@@ -12,6 +12,7 @@ from ..autograd.grad_mode import state as grad_state
 from ..autograd.graph import node_class
 from . import _stl
 from ._core import attach, kernel_error, register, with_out, write_out
+from ._float8_kernels import F8 as _F8, refuse as _f8_refuse
 from .reduction import NO_DIM, _SIGS, _ArgError, _dim1, _int_arg, _parse_args, _register_public, _write_pair
 
 
@@ -85,6 +86,8 @@ def _unstable_argsort(a, d, descending):
 
 
 def sort(input, dim=-1, descending=False, stable=None, *, out=None):
+    if input.dtype in _F8:
+        raise _f8_refuse('sort', input)
     a = input._data
     d = _wrap_dim(dim, a.ndim)
     if a.ndim == 0:
@@ -99,6 +102,8 @@ def sort(input, dim=-1, descending=False, stable=None, *, out=None):
 
 
 def argsort(input, dim=-1, descending=False, stable=False):
+    if input.dtype in _F8:
+        raise _f8_refuse('sort', input)
     a = input._data
     d = _wrap_dim(dim, a.ndim)
     if a.ndim == 0:
@@ -113,6 +118,8 @@ def msort(input):
 
 
 def topk(input, k, dim=-1, largest=True, sorted=True, *, out=None):
+    if input.dtype in _F8:
+        raise _f8_refuse('topk', input)
     k = _int_arg(k)
     if largest.__class__ is not bool or sorted.__class__ is not bool:
         raise _ArgError(largest)
@@ -194,6 +201,8 @@ def _quick_select(row, k):
 
 
 def kthvalue(input, k, dim=-1, keepdim=False, *, out=None):
+    if input.dtype in _F8:
+        raise _f8_refuse('kthvalue', input)
     k = _int_arg(k)
     if keepdim.__class__ is not bool:
         raise _ArgError(keepdim)
@@ -275,7 +284,7 @@ def _median_dim(name, ignore_nan):
 
 def _no_bool(input, kernel):
     """torch's order statistics have no bool or complex kernels."""
-    if input.dtype is D.bool or input.dtype.is_complex:
+    if input.dtype is D.bool or input.dtype.is_complex or input.dtype in _F8:
         raise kernel_error(kernel, input.dtype, input._device)
 
 
@@ -322,6 +331,8 @@ def _std_mode(row):
 
 
 def mode(input, dim=-1, keepdim=False, *, out=None):
+    if input.dtype in _F8:
+        raise _f8_refuse('mode', input)
     if keepdim.__class__ is not bool:
         raise _ArgError(keepdim)
     a = input._data
@@ -492,6 +503,8 @@ def _unique_result(input, vals, inverse, counts, return_inverse, return_counts, 
 
 
 def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=None):
+    if input.dtype in _F8:
+        raise _f8_refuse('unique', input)
     a = input._data
     if dim is None:
         vals, inv, cnt = np.unique(a.reshape(-1), return_inverse=True, return_counts=True)
@@ -642,7 +655,7 @@ def _searchsorted(sorted_sequence, input, scalar, out_int32, right, side, sorter
                               (input,) if scalar else ())
     if scalar or input._data.size:
         _warn_non_contiguous(input_value=None if scalar else input, boundary=sorted_sequence, sorter=sorter)
-    if (common is D.bool or common._cat == 3) and (scalar or input._data.size):
+    if (common is D.bool or common._cat == 3 or common in _F8) and (scalar or input._data.size):
         raise kernel_error('searchsorted_out_cpu', common, sorted_sequence._device)
     seq = sorted_sequence._data
     if sorter is not None:
@@ -688,7 +701,7 @@ def histc(input, bins=100, min=0, max=0, *, out=None):
     if min > max:
         raise RuntimeError("torch.histc: max must be larger than min")
     cuda = input._device.type == 'cuda'
-    if input.dtype is D.bool or input.dtype.is_complex:   # bool fails making the bin edges; complex finding the range
+    if input.dtype is D.bool or input.dtype.is_complex or input.dtype in _F8:   # bool fails making the bin edges
         kernel = 'histc' if cuda else 'linspace_cpu' if input.dtype is D.bool else \
             'aminmax_cpu' if min == max and input.numel() else 'histogram_cpu'
         raise kernel_error(kernel, input.dtype)

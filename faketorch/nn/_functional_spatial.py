@@ -2092,6 +2092,9 @@ def pad(input, pad, mode='constant', value=None):
             raise RuntimeError("narrow(): length must be non-negative.")
         def padded(a, v=0):
             return _pad_array(np.ascontiguousarray(_crop(a, crop)), inner, v)
+        if input.dtype in D.float8_types:      # torch fills with the value converted (checked) to the dtype
+            from .._ops.factory import _fill_value
+            _fill_value(value or 0, input.dtype)
         r = _make(padded(x, value or 0), input.dtype, input._device)
         if _grad_on(input):
             def adj(g):

@@ -701,7 +701,7 @@ def _softmax_core(input, dim, log):
     if not 0 <= d < max(nd, 1):
         n = max(nd, 1)
         raise IndexError(f'Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})')
-    if input.dtype._cat != 2 and a.size:        # torch returns an empty integer input as it is
+    if (input.dtype._cat != 2 or input.dtype.itemsize == 1) and a.size:     # integers, float8 (not when empty)
         kern = f"{'log_' if log else ''}softmax_{'lastdim_' if d == max(nd, 1) - 1 else ''}kernel_impl"
         raise _not_implemented(kern, input)
     ax = d if nd else None
@@ -897,6 +897,8 @@ def linear(input, weight, bias=None):
     nd, wd = input.dim(), weight.dim()
     if nd == 0 or wd == 0:
         raise RuntimeError(f'both arguments to linear need to be at least 1D, but they are {nd}D and {wd}D')
+    if input.dtype is D.float8_e8m0fnu:     # the other float8 types have a CPU addmm; e8m0fnu has none
+        raise _not_implemented('addmm_impl_cpu_', input)
     if wd > 2:
         raise RuntimeError(f't() expects a tensor with <= 2 dimensions, but self is {wd}D')
     folds = bias is not None and (nd == 2 or _linear_folds(input, bias))
