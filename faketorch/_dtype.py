@@ -60,6 +60,8 @@ complex128 = dtype('complex128', np.complex128, _COMPLEX, 3, True)
 
 all_dtypes = [bool, uint8, int8, int16, int32, int64, uint16, uint32, uint64, float16, bfloat16,
               float32, float64, complex32, complex64, complex128]
+# torch has only "barebones" kernels for these: many ops refuse them ("add_stub" not implemented for 'UInt32')
+BARE_UINTS = frozenset((uint16, uint32, uint64))
 
 # torch's aliases: torch.float is float32, torch.long is int64, ...
 aliases = {'float': float32, 'double': float64, 'half': float16, 'long': int64, 'int': int32,
@@ -175,7 +177,8 @@ def _promote_slow(a, b):
     if a is b:
         return a
     big_unsigned = (uint16, uint32, uint64)
-    if (a in big_unsigned or b in big_unsigned) and a._cat < _FLOAT and b._cat < _FLOAT:
+    # only floats promote with them: integers, bool and complex are refused
+    if (a in big_unsigned or b in big_unsigned) and a._cat != _FLOAT and b._cat != _FLOAT:
         raise RuntimeError(f"Promotion for uint16, uint32, uint64 types is not supported, "
                            f"attempted to promote {_MSG_NAME[a.name]} and {_MSG_NAME[b.name]}")
     if a._cat != b._cat:

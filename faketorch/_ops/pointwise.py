@@ -31,7 +31,7 @@ def _as_scalar(x):
 
 # --- unary ---------------------------------------------------------------------------------------
 
-_BARE_UINTS = (D.uint16, D.uint32, D.uint64)      # torch has few kernels for these
+_BARE_UINTS = D.BARE_UINTS      # torch has few kernels for these
 _NO_COMPLEX_CLAMP = 'clamp is not supported for complex types'
 
 
@@ -320,11 +320,12 @@ def _number_input_error(name, x):
 
 
 def binary(name, fwd, da=None, db=None, *, kind='arith', grad_name=None, save=True, inplace=True,
-           method=True, check=None, scalar_grad_name=None, scalar_ok=True, other_name='other'):
+           method=True, check=None, scalar_grad_name=None, scalar_ok=True, other_name='other', uint_kernel=None):
     """Declare a binary op with broadcasting and torch promotion.
 
     kind: 'arith' (result in the promoted dtype), 'float' (ints promote to the default float),
-    'cmp' (bool result), 'int' (integer and bool only). da/db(g, a, b) are the derivatives."""
+    'cmp' (bool result), 'int' (integer and bool only). da/db(g, a, b) are the derivatives.
+    uint_kernel: the kernel that refuses a uint16/32/64 result (after the broadcast, as torch's)."""
     gname = grad_name or ''.join(p.capitalize() for p in name.split('_')) + 'Backward0'
     sname = scalar_grad_name or gname
     differentiable = da is not None or db is not None
@@ -363,6 +364,10 @@ def binary(name, fwd, da=None, db=None, *, kind='arith', grad_name=None, save=Tr
             if getattr(check, 'kernel', False) and isinstance(other, Tensor) and a.shape != b.shape:
                 broadcast_shapes(a.shape, b.shape)      # torch broadcasts before its kernel refuses a dtype
             check(rt, input, other)
+        if uint_kernel is not None and rt in _BARE_UINTS:
+            if isinstance(other, Tensor) and a.shape != b.shape:
+                broadcast_shapes(a.shape, b.shape)
+            raise kernel_error(uint_kernel, rt, input._device)
         if kind == 'float' and rt._cat < _FLOAT:     # ints/bools in the default float, each read as it is
             a = input._data.astype(D.get_default_dtype()._np)
             b = other._data.astype(a.dtype) if isinstance(other, Tensor) else \
@@ -493,8 +498,8 @@ def _pow_check(rt, a, b):
         # only a Python-scalar exponent is refused; tensor exponents follow integer arithmetic
         if isinstance(b, int) and not isinstance(b, bool) and b < 0:
             raise RuntimeError("Integers to negative integer powers are not allowed.")
-        if rt in _BARE_UINTS:
-            raise kernel_error('pow', rt, _device_of(a, b))
+        if rt in _BARE_UINTS and not (b.__class__ in (int, bool) and b in (0, 1) and isinstance(a, Tensor)):
+            raise kernel_error('pow', rt, _device_of(a, b))     # torch's pow(x, 0 | 1) fills / copies first
 
 
 _C_TYPES = {D.uint8: 'uint8_t', D.int8: 'int8_t', D.int16: 'int16_t', D.int32: 'int', D.int64: 'int64_t',
@@ -529,9 +534,9 @@ def _int_power(a, b):
 
 
 _add = binary('_add', np.add, lambda g, a, b: g, lambda g, a, b: g, grad_name='AddBackward0', save=False,
-              method=False, inplace=False)
+              method=False, inplace=False, uint_kernel='add_stub')
 _sub = binary('_sub', np.subtract, lambda g, a, b: g, lambda g, a, b: -g, grad_name='SubBackward0',
-              save=False, method=False, inplace=False, check=_no_bool_sub)
+              save=False, method=False, inplace=False, check=_no_bool_sub, uint_kernel='add_stub')
 def _conj(x):
     """Complex derivatives take the conjugate of the other operand (a real one is returned as is)."""
     return x.conj() if isinstance(x, Tensor) else x.conjugate()
@@ -710,6 +715,10 @@ def rsub(input, other, *, alpha=1):
     a, b, rt = _promote('rsub', input, other)
     _no_bool_sub(rt, input, other)
     _alpha_check(rt, alpha)
+    if rt in _BARE_UINTS:
+        if isinstance(other, Tensor) and a.shape != b.shape:
+            broadcast_shapes(a.shape, b.shape)
+        raise kernel_error('add_stub', rt, input._device)
     try:
         data = np.subtract(b, a * np.cast(alpha, rt._np) if alpha != 1 else a)
     except ValueError:
@@ -738,6 +747,9 @@ def pow(input, exponent, *, out=None):
         if s.__class__ is int and not -_2_63 <= s < _2_64:
             raise _int_overflow(s)
         base = _make(np.asarray(s).astype(rt._np), rt, exponent._device)    # wrapped into an integer type
+        if s.__class__ is int and s == 1 and rt in _BARE_UINTS:     # torch fills ones before its kernel
+            return write_out(out, base.expand(exponent.shape).clone(), 'pow') if out is not None else \
+                base.expand(exponent.shape).clone()
         r = _pow_tt(base, exponent, 'PowBackward2')
         return write_out(out, r, 'pow') if out is not None else r
     if isinstance(exponent, Tensor):
