@@ -5,7 +5,7 @@ from .. import _dtype as D
 from .._device import device as _device_cls, to_device_array, check_device, xp_of
 from .._tensor import Tensor, _make, _wrap_dim, _dtype_c10
 from ..autograd.grad_mode import state as grad_state
-from ._core import (attach, broadcast_shapes, guard, needs, register, same_device, with_out, commit_inplace,
+from ._core import (attach, broadcast_shapes, guard, kernel_error, needs, register, same_device, with_out, commit_inplace,
                     check_inplace, write_into, write_out, zero_grad)
 from .pointwise import _as_scalar, _broadcast_error, clamp, clamp_min, clamp_max  # noqa: F401 (elementwise, defined there)
 from .reduction import _dims, _parse_args
@@ -232,6 +232,8 @@ def masked_select(input, mask):
 
 
 def nonzero(input, *, as_tuple=False):
+    if input.dtype in D.BARE_UINTS:
+        raise kernel_error('nonzero_count_cpu', input.dtype, input._device)
     idx = np.nonzero(input._data) if input._data.ndim else np.nonzero(input._data.reshape(1))
     if as_tuple:
         if input._data.ndim == 0:
@@ -545,7 +547,8 @@ def resize_as_(self, the_template, *, memory_format=None):
 def nonzero_static(input, *, size, fill_value=-1):
     if size < 0:
         raise RuntimeError("nonzero_static: 'size' must be an non-negative integer")
-    found = nonzero(input)._data[:size]
+    found = nonzero(input)._data[:size] if input._data.ndim else \
+        np.zeros((int(input._data != 0), 0), np.int64, like=input._data)[:size]     # torch's 0-d path: no kernel
     data = np.full((size, input._data.ndim), fill_value, np.int64, like=found)
     data[:found.shape[0]] = found
     return _make(data, D.int64, input._device)

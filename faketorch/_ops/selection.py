@@ -603,6 +603,10 @@ def isin(elements, test_elements, *, assume_unique=False, invert=False):
     dev = (et if et is not None else tt)._device
     e = et._data if et is not None else np.asarray_on(elements, tt._data)
     t = tt._data if tt is not None else np.asarray_on(test_elements, et._data)
+    if tt is not None and e.size:     # a scalar test element is compared with eq (which has their loops)
+        common = D.promote_types(et.dtype, tt.dtype) if et is not None else tt.dtype
+        if common in D.BARE_UINTS:
+            raise kernel_error('isin_default_cpu', common, dev)
     data = np.isin(e, t, invert=invert)
     return _make(np.asarray(data, bool), D.bool, dev)
 

@@ -123,6 +123,8 @@ def topk(input, k, dim=-1, largest=True, sorted=True, *, out=None):
         raise RuntimeError("selected index k out of range")
     if input.dtype is D.bool:       # torch's CUDA build says "on CPU" too
         raise RuntimeError("topk does not support bool dtypes on CPU")
+    if a.ndim and input.dtype in D.BARE_UINTS:
+        raise kernel_error('topk_cpu', input.dtype, input._device)
     if a.ndim == 0:
         vals, idx = a.copy(), np.zeros((), np.int64)
     else:
@@ -274,8 +276,8 @@ def _median_dim(name, ignore_nan):
 
 
 def _no_bool(input, kernel):
-    """torch's order statistics have no bool or complex kernels."""
-    if input.dtype is D.bool or input.dtype.is_complex:
+    """torch's order statistics have no bool, complex or uint16/32/64 kernels."""
+    if input.dtype is D.bool or input.dtype.is_complex or input.dtype in D.BARE_UINTS:
         raise kernel_error(kernel, input.dtype, input._device)
 
 
@@ -331,7 +333,7 @@ def mode(input, dim=-1, keepdim=False, *, out=None):
     else:
         if a.shape[d] == 0:
             raise IndexError(f"mode(): Expected reduction dim {d} to have non-zero size.")
-        if a.size and input.dtype.is_complex:
+        if a.size and (input.dtype.is_complex or input.dtype in D.BARE_UINTS):
             raise kernel_error('mode_cpu', input.dtype)
         x = np.moveaxis(a, d, -1)
         n = x.shape[-1]
