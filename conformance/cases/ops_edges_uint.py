@@ -89,3 +89,107 @@ _each('torch.isin', tag='_works', fn=lambda torch, dt: (torch.isin(_m(torch, dt)
                                        torch.isin(torch.zeros(0, dtype=getattr(torch, dt)), _u(torch, dt))))
 check('torch.isin', lambda torch: torch.isin(_m(torch, 'uint16'), torch.tensor([1])), name='uint_promotion')
 check('torch.isin', lambda torch: torch.isin(2, _m(torch, 'uint16')), name='uint_scalar_elements')
+
+# --- gather / scatter: refused for a non-empty index, after the dtype and shape checks, before the bounds --
+def _i2(torch):
+    return torch.tensor([[0, 1], [2, 0]])
+
+
+_each('torch.gather', lambda torch, dt: torch.gather(_m(torch, dt), 1, _i2(torch)))
+_each('torch.gather', lambda torch, dt: (torch.gather(_m(torch, dt), 1, torch.zeros(2, 0, dtype=torch.int64)),
+                                         torch.gather(_m(torch, dt), 1, torch.tensor([[5]]))), tag='_bounds')
+check('torch.gather', lambda torch: torch.gather(_m(torch, 'uint16'), 1, _i2(torch).float()), name='uint_index_dtype')
+check('torch.gather', lambda torch: torch.gather(torch.tensor(3, dtype=torch.uint16), 0, torch.tensor(0)),
+      name='uint_0d')
+_each('torch.take_along_dim', lambda torch, dt: torch.take_along_dim(_m(torch, dt), torch.tensor([0])))
+_each('torch.scatter', lambda torch, dt: _m(torch, dt).scatter(1, _i2(torch), _m(torch, dt)))
+_each('torch.scatter', lambda torch, dt: _m(torch, dt).scatter(1, _i2(torch), 5), tag='_value')
+_each('torch.scatter', lambda torch, dt: _m(torch, dt).scatter(1, _i2(torch), 2, reduce='multiply'), tag='_reduce')
+check('torch.scatter', lambda torch: _m(torch, 'uint32').scatter(1, _i2(torch), _m(torch, 'uint32').float()),
+      name='uint_src_dtype_first')
+check('torch.scatter', lambda torch: _m(torch, 'uint32').scatter(1, torch.zeros(2, 0, dtype=torch.int64), 1),
+      name='uint_empty_index')
+_each('torch.scatter_add', lambda torch, dt: _m(torch, dt).scatter_add(1, torch.tensor([[9]]), _m(torch, dt)))
+for _r in ('sum', 'prod', 'mean', 'amax', 'amin'):
+    _each('torch.scatter_reduce', lambda torch, dt, r=_r: _m(torch, dt).scatter_reduce(1, _i2(torch), _m(torch, dt), r),
+          tag=f'_{_r}')
+    check('torch.scatter_reduce', lambda torch, r=_r: _m(torch, 'uint16').scatter_reduce(
+        1, _i2(torch), _m(torch, 'uint16'), r, include_self=False), name=f'uint_{_r}_exclude_self')
+    check('torch.scatter_reduce', lambda torch, r=_r: _m(torch, 'uint16').scatter_reduce(
+        1, torch.zeros(2, 0, dtype=torch.int64), _m(torch, 'uint16'), r), name=f'uint_{_r}_empty_index')
+
+# --- index_* ----------------------------------------------------------------------------------------
+_each('torch.index_select', lambda torch, dt: torch.index_select(_m(torch, dt), 1, torch.tensor([1, 0])))
+_each('torch.index_select', lambda torch, dt: torch.index_select(_u(torch, dt), 0, torch.tensor([1, 0])), tag='_1d')
+check('torch.index_select', lambda torch: torch.index_select(_u(torch, 'uint32'), 0, torch.tensor([5])),
+      name='uint_bounds')
+_each('Tensor.index_add', lambda torch, dt: _m(torch, dt).index_add(0, torch.tensor([1, 0]), _m(torch, dt)))
+_each('Tensor.index_add', lambda torch, dt: _u(torch, dt).index_add(0, torch.tensor([], dtype=torch.int64),
+                                                                     _u(torch, dt)[:0]), tag='_1d_empty')
+check('Tensor.index_add', lambda torch: _m(torch, 'uint16').index_add(0, torch.tensor([1, 0]), _m(torch, 'uint16'),
+                                                                       alpha=2), name='uint_alpha')
+check('Tensor.index_add', lambda torch: torch.zeros(2, 3, 2, dtype=torch.uint16).index_add(
+    1, torch.tensor([0, 9]), torch.zeros(2, 2, 2, dtype=torch.uint16)), name='uint_middle_dim')
+check('Tensor.index_add', lambda torch: (
+    _m(torch, 'uint64').index_add(0, torch.tensor([], dtype=torch.int64), _m(torch, 'uint64')[:0]),
+    _m(torch, 'uint64').index_add(0, torch.tensor([1]), _m(torch, 'uint64'))), name='uint_empty_then_size_error')
+_each('Tensor.index_copy', lambda torch, dt: _u(torch, dt)[:0].index_copy(0, torch.tensor([], dtype=torch.int64),
+                                                                           _u(torch, dt)[:0]))
+_each('Tensor.index_fill', lambda torch, dt: _m(torch, dt).index_fill(0, torch.tensor([5]), 7))
+for _r in ('prod', 'mean', 'amax', 'amin'):
+    check('Tensor.index_reduce', lambda torch, r=_r: _m(torch, 'uint32').index_reduce(
+        0, torch.tensor([1, 0]), _m(torch, 'uint32'), r), name=f'uint_{_r}')
+    check('Tensor.index_reduce', lambda torch, r=_r: _m(torch, 'uint32').index_reduce(
+        0, torch.tensor([1, 0]), _m(torch, 'uint32'), r, include_self=False), name=f'uint_{_r}_exclude_self')
+    check('Tensor.index_reduce', lambda torch, r=_r: _u(torch, 'uint32').index_reduce(
+        0, torch.tensor([1, 0, 0]), _u(torch, 'uint32'), r), name=f'uint_{_r}_1d')
+check('Tensor.index_reduce', lambda torch: torch.tensor([[2 ** 63 + 1, 3]], dtype=torch.uint64).index_reduce(
+    0, torch.tensor([0, 0]), torch.tensor([[3, 2 ** 62 + 5], [5, 7]], dtype=torch.uint64), 'prod'),
+    name='uint64_prod_wraps')
+
+# --- take / put / masked_* ----------------------------------------------------------------------------
+_each('torch.take', lambda torch, dt: torch.take(_m(torch, dt), torch.tensor([9])))
+_each('torch.take', lambda torch, dt: torch.take(_m(torch, dt), torch.tensor([], dtype=torch.int64)), tag='_empty')
+_each('Tensor.put', lambda torch, dt: _m(torch, dt).put(torch.tensor([0, 5]), torch.tensor([8, 9], dtype=getattr(
+    torch, dt)), accumulate=True))
+_each('torch.masked_select', lambda torch, dt: torch.masked_select(_u(torch, dt), torch.tensor([True, False, True])))
+_each('torch.masked_select', lambda torch, dt: torch.masked_select(_u(torch, dt)[:0], torch.zeros(0, dtype=torch.bool)),
+      tag='_empty')
+_each('Tensor.masked_fill', lambda torch, dt: _u(torch, dt)[:0].masked_fill(torch.zeros(0, dtype=torch.bool), 1))
+check('Tensor.masked_fill', lambda torch: _m(torch, 'uint16').masked_fill(torch.zeros(2, 3), 1), name='uint_mask_first')
+_each('Tensor.masked_scatter', lambda torch, dt: _m(torch, dt).masked_scatter(torch.zeros(2, 3, dtype=torch.bool),
+                                                                               _m(torch, dt)))
+
+# --- indexing: reading works; writing through index tensors is index_put (masked_fill for one mask) ------
+_each('Tensor.__getitem__', lambda torch, dt: (_m(torch, dt)[torch.tensor([1, 0])], _m(torch, dt)[:, [0, 2]],
+                                               _u(torch, dt)[torch.tensor([True, False, True])],
+                                               torch.arange(5)[torch.tensor([0, 2], dtype=getattr(torch, dt))]))
+
+
+def _set(idx, value):
+    def f(torch, dt):
+        x = _m(torch, dt)
+        x[idx(torch)] = value(torch, dt) if callable(value) else value
+        return x
+    return f
+
+
+_each('Tensor.__setitem__', _set(lambda torch: torch.tensor([1]), 9), tag='_index')
+_each('Tensor.__setitem__', _set(lambda torch: (slice(None), [0, 2]), 9), tag='_slice_list')
+_each('Tensor.__setitem__', _set(lambda torch: torch.tensor([True, False]), 9), tag='_mask')
+_each('Tensor.__setitem__', _set(lambda torch: torch.tensor([5]), 9), tag='_bounds')
+_each('Tensor.__setitem__', _set(lambda torch: 0, 9), tag='_basic')
+_each('Tensor.__setitem__', _set(lambda torch: [0, 1], lambda torch, dt: torch.ones(3)), tag='_dtype_first')
+check('Tensor.index_put', lambda torch: _m(torch, 'uint16').index_put((torch.tensor([1, 1]),),
+                                                                      torch.tensor(9, dtype=torch.uint16),
+                                                                      accumulate=True), name='uint_accumulate')
+
+# --- repeat_interleave: repeats in a uint tensor; a vector input goes through index_select ---------------
+_each('torch.repeat_interleave', lambda torch, dt: (torch.repeat_interleave(_u(torch, dt), 2),
+                                                    torch.repeat_interleave(_m(torch, dt), torch.tensor([1, 2]), 0)))
+_each('torch.repeat_interleave', lambda torch, dt: torch.repeat_interleave(_u(torch, dt), torch.tensor([1, 0, 2])),
+      tag='_1d')
+_each('torch.repeat_interleave', lambda torch, dt: torch.repeat_interleave(
+    torch.tensor([1, 2]), torch.tensor([2], dtype=getattr(torch, dt))), tag='_repeats')
+check('torch.repeat_interleave', lambda torch: torch.repeat_interleave(
+    torch.tensor([1, 2]), torch.tensor([2, 2, 2], dtype=torch.uint16)), name='uint_repeats_size_first')

@@ -8,7 +8,7 @@ from .. import _dtype as D
 from .._tensor import Tensor, Size, _make, _wrap_dim
 from ..autograd.grad_mode import state as grad_state
 from ..autograd.graph import node_class
-from ._core import attach, needs, register, with_out
+from ._core import attach, kernel_error, needs, register, with_out
 from . import shape as S
 from .misc import cat, stack, flip
 
@@ -130,6 +130,8 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
             raise RuntimeError("repeat_interleave only accept 1D vector as repeat")
         if reps.dtype._cat != 1:
             raise RuntimeError("repeats has to be Long or Int tensor")
+        if reps.dtype in D.BARE_UINTS:
+            raise kernel_error('repeat_interleave_cpu', reps.dtype, reps._device)
         _no_negative_repeats(reps._data)
         return _make(np.repeat(np.arange(reps._data.shape[0], like=reps._data), reps._data), D.int64,
                      input._device)
@@ -145,10 +147,12 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
     if isinstance(repeats, Tensor):
         if repeats._data.ndim > 1:
             raise RuntimeError("repeat_interleave only accept 1D vector as repeat")
+        if repeats._data.ndim == 1 and repeats._data.shape[0] not in (1, size):
+            raise RuntimeError(f"repeats must have the same size as input along dim, but got "
+                               f"repeats.size(0) = {repeats._data.shape[0]} and input.size(0) = {size}")
+        if repeats.dtype in D.BARE_UINTS:     # torch's kernel reads any repeats tensor
+            raise kernel_error('repeat_interleave_cpu', repeats.dtype, repeats._device)
         if repeats._data.ndim == 1 and repeats._data.shape[0] != 1:
-            if repeats._data.shape[0] != size:
-                raise RuntimeError(f"repeats must have the same size as input along dim, but got "
-                                   f"repeats.size(0) = {repeats._data.shape[0]} and input.size(0) = {size}")
             _no_negative_repeats(repeats._data)
             idx = np.repeat(np.arange(size, like=repeats._data), repeats._data)
             from .selection import index_select

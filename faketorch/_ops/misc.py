@@ -195,6 +195,8 @@ def masked_fill(input, mask, value, _inplace=False):
         if shape != input._data.shape:
             raise RuntimeError(f"output with shape {list(input._data.shape)} doesn't match the broadcast shape "
                                f"{list(shape)}")
+    if input.dtype in D.BARE_UINTS:
+        raise kernel_error('masked_fill', input.dtype, input._device)
     # the value converted to self's dtype as torch's Scalar is, with its errors
     v = _scalar_to(value, input.dtype) if vt is None else vt._data
     if vt is not None and vt.dtype.is_complex and not input.dtype.is_complex:
@@ -219,6 +221,8 @@ def masked_select(input, mask):
         raise RuntimeError('masked_select: expected BoolTensor for mask')
     m = np.broadcast_to(mask._data, broadcast_shapes(mask._data.shape, input._data.shape))
     a = np.broadcast_to(input._data, m.shape)
+    if input.dtype in D.BARE_UINTS and m.size:
+        raise kernel_error('masked_select', input.dtype, input._device)
     r = _make(a[m.astype(bool)], input.dtype, input._device)
     if grad_state.enabled and input._requires_grad:
         shape = input._data.shape
