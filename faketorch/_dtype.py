@@ -35,6 +35,8 @@ class dtype:
         return {'complex64': float32, 'complex128': float64}.get(self.name, self)
 
     def to_complex(self):
+        if self._cat < _FLOAT:
+            raise RuntimeError(f"Unknown Complex ScalarType for {type_name(self)}")
         return {'float64': complex128, 'float16': complex32}.get(self.name, complex64) \
             if self.is_floating_point else self
 

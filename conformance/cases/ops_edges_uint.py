@@ -193,3 +193,49 @@ _each('torch.repeat_interleave', lambda torch, dt: torch.repeat_interleave(
     torch.tensor([1, 2]), torch.tensor([2], dtype=getattr(torch, dt))), tag='_repeats')
 check('torch.repeat_interleave', lambda torch: torch.repeat_interleave(
     torch.tensor([1, 2]), torch.tensor([2, 2, 2], dtype=torch.uint16)), name='uint_repeats_size_first')
+
+# --- flip and its users: refused unless torch's row-copy path applies (innermost dim kept) -----------------
+def _x3(torch, dt='uint16'):
+    return torch.arange(24).reshape(2, 3, 4).to(getattr(torch, dt))
+
+
+for _d in ([0], [1], [2], [0, 1], [1, 2], [-1]):
+    check('torch.flip', lambda torch, d=_d: torch.flip(_x3(torch), d), name=f'uint_3d_{"_".join(map(str, _d))}')
+_each('torch.flip', lambda torch, dt: (torch.flip(_m(torch, dt), [0]), torch.flip(_u(torch, dt)[:0], [0]),
+                                       torch.flip(torch.ones(1, 3, dtype=getattr(torch, dt)), [0])), tag='_row_copy')
+_each('torch.flip', lambda torch, dt: torch.flip(_u(torch, dt), [0]), tag='_1d')
+check('torch.flip', lambda torch: torch.flip(_m(torch, 'uint32').t(), [0]), name='uint_transposed')
+check('torch.flip', lambda torch: torch.flip(_m(torch, 'uint32')[:, ::2], [0]), name='uint_strided')
+check('torch.flip', lambda torch: torch.flip(_m(torch, 'uint32'), [5]), name='uint_bad_dim')
+_each('torch.fliplr', lambda torch, dt: torch.fliplr(_m(torch, dt)))
+_each('torch.flipud', lambda torch, dt: (torch.flipud(_m(torch, dt)), torch.flipud(_u(torch, dt))))
+for _k in range(-1, 5):
+    check('torch.rot90', lambda torch, k=_k: torch.rot90(_m(torch, 'uint64'), k), name=f'uint_{_k}')
+    check('torch.rot90', lambda torch, k=_k: torch.rot90(_x3(torch, 'uint64'), k, (2, 0)), name=f'uint_3d_{_k}')
+
+# --- tril / triu / trace; factories: arange, range, linspace, logspace, eye ----------------------------
+_each('torch.tril', lambda torch, dt: torch.tril(_m(torch, dt)))
+_each('torch.triu', lambda torch, dt: (torch.triu(torch.zeros(2, 0, dtype=getattr(torch, dt))), torch.triu(_u(torch, dt))))
+_each('Tensor.tril_', lambda torch, dt: _m(torch, dt).tril_())
+_each('torch.trace', lambda torch, dt: torch.trace(_u(torch, dt)))
+_each('torch.arange', lambda torch, dt: torch.arange(0, 5, 0, dtype=getattr(torch, dt)))
+check('torch.arange', lambda torch: torch.arange(0, 5, out=torch.zeros(5, dtype=torch.uint32)), name='uint_out')
+_each('torch.range', lambda torch, dt: torch.range(0, 5, -1, dtype=getattr(torch, dt)))
+check('torch.range', lambda torch: torch.range(0, 5, out=torch.zeros(6, dtype=torch.uint32)), name='uint_out')
+for _n in (0, 1, 3):
+    _each('torch.linspace', lambda torch, dt, n=_n: torch.linspace(0, 10, n, dtype=getattr(torch, dt)), tag=f'_{_n}')
+    _each('torch.logspace', lambda torch, dt, n=_n: torch.logspace(0, 2, n, dtype=getattr(torch, dt)), tag=f'_{_n}')
+_each('torch.eye', lambda torch, dt: torch.eye(0, dtype=getattr(torch, dt)))
+check('torch.eye', lambda torch: torch.eye(-1, dtype=torch.uint16), name='uint_negative_first')
+
+# --- fill_: torch's Scalar conversion (negatives wrap; out of range is refused) -------------------------
+for _dt in ('uint8', 'int8', 'int32', 'uint16', 'uint32', 'uint64', 'int64'):
+    for _v in (-1, 300, -129, 2 ** 70, -2 ** 63 - 1, 1.5, -1.5, 1e10, -2 ** 31, -2 ** 63, 2 ** 64 - 1, 70000, -70000):
+        check('Tensor.fill_', lambda torch, dt=_dt, v=_v: torch.zeros(1, dtype=getattr(torch, dt)).fill_(v),
+              name=f'{_dt}_{_v}'.replace('-', 'neg').replace('.', '_'))
+
+# --- dtype.to_complex of a non-float dtype --------------------------------------------------------------
+check('torch.dtype.to_complex', lambda torch: [getattr(torch, d).to_real() for d in ('uint16', 'int32', 'bool')],
+      name='to_real_integers')
+for _dt in ('uint16', 'uint32', 'uint64', 'int32', 'bool', 'uint8'):
+    check('torch.dtype.to_complex', lambda torch, dt=_dt: getattr(torch, dt).to_complex(), name=_dt)

@@ -10,7 +10,7 @@ from ..autograd.grad_mode import state as grad_state
 from ..autograd.graph import node_class
 from ._core import attach, kernel_error, needs, register, with_out
 from . import shape as S
-from .misc import cat, stack, flip
+from .misc import cat, stack, flip, _uint_flip_refused
 
 
 def _grad_on(*ts):
@@ -77,6 +77,9 @@ def rot90(input, k=1, dims=(0, 1)):
     d0, d1 = _wrap_dim(dims[0], a.ndim), _wrap_dim(dims[1], a.ndim)
     if d0 == d1:
         raise RuntimeError(f"expected rotation dims to be different, but got dim0 = {d0} and dim1 = {d1}")
+    flips = ((), (d1,), (d0, d1), (d0,))[k % 4]        # torch flips, then transposes for an odd k
+    if flips and input.dtype in D.BARE_UINTS and _uint_flip_refused(input, flips):
+        raise kernel_error('flip_cpu', input.dtype, input._device)
     r = _make(np.ascontiguousarray(np.rot90(a, k, (d0, d1))), input.dtype, input._device)
     if _grad_on(input):
         attach('Rot90Backward0', lambda node, g: rot90(g, -k, (d0, d1)), (input,), (r,))
@@ -180,6 +183,8 @@ def _tri(name, npf, gname):
         a = input._data
         if a.ndim < 2:
             raise RuntimeError(f"{name}: input tensor must have at least 2 dimensions")
+        if a.size and input.dtype in D.BARE_UINTS:
+            raise kernel_error(name, input.dtype, input._device)
         r = _make(npf(a, diagonal), input.dtype, input._device)
         if _grad_on(input):
             attach(gname, lambda node, g: f(g, diagonal), (input,), (r,))

@@ -8,9 +8,10 @@ from ..autograd.grad_mode import state as grad_state
 from ._core import (attach, broadcast_shapes, guard, kernel_error, needs, register, same_device, with_out, commit_inplace,
                     check_inplace, write_into, write_out, zero_grad)
 from .pointwise import _as_scalar, _broadcast_error, clamp, clamp_min, clamp_max  # noqa: F401 (elementwise, defined there)
+from .pointwise import _2_63, _2_64, _int_overflow
 from .reduction import _dims, _parse_args
 from .._tensor import _CHANNELS_LAST_ORDER
-from .factory import _dtype_arg, _format_strides, _to_device
+from .factory import _dtype_arg, _fill_value, _format_strides, _to_device
 
 
 def _seq_check(name, tensors):
@@ -481,6 +482,12 @@ def fill_(self, value, _node=None):
         raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with "
                            f"{value._data.ndim} dimensions.")
     v = value._data if isinstance(value, Tensor) else value
+    if self.dtype._cat == 1 and (v.__class__ is int or v.__class__ is float):
+        # torch's Scalar conversion: an int is read as int64 or uint64, then checked against the dtype
+        # (negatives wrap into an unsigned one)
+        if v.__class__ is int and not -_2_63 <= v < _2_64:
+            raise _int_overflow(v)
+        v = _fill_value(v, self.dtype)
     if self.dtype is D.bfloat16:
         v = D.round_bf16(v)
     if grad_state.enabled and (self._requires_grad or (self._view_fn is not None and self._base._requires_grad)
@@ -565,8 +572,22 @@ def new_tensor(self, data, dtype=None, device=None, requires_grad=False, layout=
     return tensor(data, dtype=dtype or self.dtype, device=device or self._device, requires_grad=requires_grad)
 
 
+def _uint_flip_refused(input, ds):
+    """Whether torch's flip kernel meets a uint16/32/64 tensor: it has no loop for them, but its row-copy
+    path (the innermost dim that has more than one element is contiguous and not flipped) needs none."""
+    a = input._data
+    eff = [d for d in range(a.ndim) if a.shape[d] > 1]
+    if a.size <= 1 or not any(d in ds for d in eff):
+        return False        # nothing to flip: a copy
+    st = input.stride()
+    inner = min(eff, key=lambda d: abs(st[d]))
+    return inner in ds or st[inner] != 1
+
+
 def flip(input, dims):
     ds = _dims(dims, input._data.ndim, empty_is_all=False)
+    if input.dtype in D.BARE_UINTS and _uint_flip_refused(input, ds):
+        raise kernel_error('flip_cpu', input.dtype, input._device)
     r = _make(np.flip(input._data, ds).copy(), input.dtype, input._device)
     if input._requires_grad and grad_state.enabled:
         attach('FlipBackward0', lambda node, g: g.flip(ds), (input,), (r,))
