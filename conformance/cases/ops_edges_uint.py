@@ -239,3 +239,50 @@ check('torch.dtype.to_complex', lambda torch: [getattr(torch, d).to_real() for d
       name='to_real_integers')
 for _dt in ('uint16', 'uint32', 'uint64', 'int32', 'bool', 'uint8'):
     check('torch.dtype.to_complex', lambda torch, dt=_dt: getattr(torch, dt).to_complex(), name=_dt)
+
+# --- products: the CPU kernel torch reaches refuses bool and uint16/32/64 (an empty product returns first) --
+_SHAPES = (((3,), (3,)), ((2, 3), (3,)), ((3,), (3, 2)), ((2, 3), (3, 2)), ((2, 2, 3), (3,)), ((3,), (2, 3, 2)),
+           ((2, 2, 3), (2, 3, 2)), ((3,), (4,)), ((0,), (0,)), ((2, 0), (0, 3)), ((2, 0), (0,)), ((2, 3), (4, 2)))
+for _dt in ('uint32', 'bool'):
+    for _sa, _sb in _SHAPES:
+        _n = f'{_dt}_{"x".join(map(str, _sa))}_{"x".join(map(str, _sb))}'
+        check('torch.matmul', lambda torch, dt=_dt, sa=_sa, sb=_sb: torch.matmul(
+            torch.ones(*sa, dtype=getattr(torch, dt)), torch.ones(*sb, dtype=getattr(torch, dt))), name=f'no_loop_{_n}')
+        check('torch.matmul', lambda torch, dt=_dt, sa=_sa, sb=_sb: torch.matmul(
+            torch.ones(*sa, dtype=getattr(torch, dt)), torch.ones(*sb, dtype=torch.int64)), name=f'mixed_{_n}')
+for _dt in ('int32', 'float32'):
+    for _sa, _sb in (((3,), (3,)), ((2, 3), (3,)), ((2, 2, 3), (3,)), ((3,), (2, 3, 2)), ((2, 3), (4, 2))):
+        check('torch.matmul', lambda torch, dt=_dt, sa=_sa, sb=_sb: torch.matmul(
+            torch.ones(*sa, dtype=getattr(torch, dt)), torch.ones(*sb, dtype=torch.int64)),
+            name=f'mixed_{_dt}_{"x".join(map(str, _sa))}_{"x".join(map(str, _sb))}')
+check('torch.vdot', lambda torch: torch.vdot(torch.ones(3, dtype=torch.int32), torch.ones(3)), name='dtype_message')
+
+
+def _blas_cases(torch, dt):
+    a, m, b = (torch.ones(*s, dtype=getattr(torch, dt)) for s in ((3,), (2, 3), (2, 3, 3)))
+    e, me = torch.ones(0, dtype=a.dtype), torch.ones(2, 0, dtype=a.dtype)
+    F = torch.nn.functional
+    return [lambda: torch.vdot(a, a), lambda: torch.vdot(e, e), lambda: torch.inner(a, a), lambda: torch.inner(m, m),
+            lambda: torch.inner(me, me), lambda: torch.tensordot(m, m, 2), lambda: torch.tensordot(a, a, 0),
+            lambda: torch.tensordot(e, e, 1), lambda: torch.tensordot(me, me, ([1], [1])),
+            lambda: torch.einsum('i,i->', a, a), lambda: torch.einsum('i,i->i', a, a), lambda: torch.einsum('ij->j', m),
+            lambda: torch.einsum('i,i->', e, e), lambda: torch.addr(m, a[:2], a), lambda: torch.baddbmm(b, b, b),
+            lambda: torch.addbmm(b[0], b, b), lambda: F.linear(m, m), lambda: F.linear(m, m, a[:2]), lambda: F.linear(a, a),
+            lambda: F.linear(me, torch.ones(3, 0, dtype=a.dtype)), lambda: F.bilinear(m, m, b[:1], None),
+            lambda: torch.mm(m[:0], m.t()), lambda: torch.mv(me, e), lambda: torch.matrix_power(b[0], 0),
+            lambda: torch.matrix_power(b[0], 1)]
+
+
+for _dt in ('uint16', 'uint64', 'bool', 'int32'):
+    for _i in range(25):
+        check('torch.matmul', lambda torch, dt=_dt, i=_i: _blas_cases(torch, dt)[i](), name=f'products_{_dt}_{_i}')
+
+# --- cross: no promotion (input's dtype picks the kernel, other's must match) ----------------------------
+for _x, _y in (('int32', 'int64'), ('float32', 'int64'), ('uint16', 'int64'), ('int64', 'uint16'), ('uint16', 'float32'),
+               ('bool', 'int64'), ('int64', 'bool'), ('uint32', 'uint32'), ('bool', 'bool')):
+    check('torch.cross', lambda torch, x=_x, y=_y: torch.cross(torch.ones(3, dtype=getattr(torch, x)),
+                                                               torch.ones(3, dtype=getattr(torch, y)), 0),
+          name=f'{_x}_{_y}')
+    check('torch.linalg.cross', lambda torch, x=_x, y=_y: torch.linalg.cross(torch.ones(3, dtype=getattr(torch, x)),
+                                                                             torch.ones(3, dtype=getattr(torch, y))),
+          name=f'{_x}_{_y}')

@@ -874,8 +874,8 @@ def _addmm_check(bias, input, weight, rows):
 
 
 def _bool_blas_check(input, weight, folds, rows, out):
-    """torch's CPU BLAS kernels have no Bool loop (on CUDA cuda_blas_check covers it, integers too); an
-    empty product returns early, except dot's."""
+    """torch's CPU BLAS kernels have no Bool or uint16/32/64 loop (on CUDA cuda_blas_check covers it, integers
+    too); an empty product returns early, except dot's."""
     if input._device.type == 'cuda':
         return
     nd, k = input.dim(), input.shape[-1]
@@ -885,7 +885,7 @@ def _bool_blas_check(input, weight, folds, rows, out):
         kernel = 'addmm_impl_cpu_' if folds or nd <= 2 or input.is_contiguous() else 'bmm'
     if kernel == 'dot' or (rows and out and k):
         raise _not_implemented(kernel, input)
-    if kernel == 'addmm_impl_cpu_' and folds and rows and out:      # addmm scales the bias by a Long beta
+    if kernel == 'addmm_impl_cpu_' and folds and rows and out and input.dtype is D.bool:     # a Long beta for the bias
         raise RuntimeError("result type Long can't be cast to the desired output type Bool")
 
 
@@ -909,7 +909,7 @@ def linear(input, weight, bias=None):
     elif input.dtype is not weight.dtype or a.shape[-1] != w.shape[-1]:
         _matmul(input, weight.t())      # raises matmul's error
     out_f = w.shape[0] if wd == 2 else 1
-    if input.dtype is D.bool:
+    if input.dtype is D.bool or input.dtype in D.BARE_UINTS:
         _bool_blas_check(input, weight, folds, rows, out_f)
     _blas.cuda_blas_check(_blas._cuda_kernel(a.ndim, wd), input, a, w)
     out = a @ w.T
