@@ -286,3 +286,24 @@ for _x, _y in (('int32', 'int64'), ('float32', 'int64'), ('uint16', 'int64'), ('
     check('torch.linalg.cross', lambda torch, x=_x, y=_y: torch.linalg.cross(torch.ones(3, dtype=getattr(torch, x)),
                                                                              torch.ones(3, dtype=getattr(torch, y))),
           name=f'{_x}_{_y}')
+
+# --- activations and shuffles: torch's CPU kernel names for the integer dtypes they lack ---------------
+_ACTS = ('elu', 'selu', 'celu', 'silu', 'hardswish', 'hardsigmoid', 'hardshrink', 'softshrink', 'leaky_relu', 'rrelu',
+         'relu6', 'hardtanh', 'softplus', 'softsign', 'relu', 'elu_', 'rrelu_', 'hardtanh_')
+for _dt in ('uint16', 'int32', 'bool', 'uint8'):
+    for _f in _ACTS:
+        check(f'F.{_f}', lambda torch, dt=_dt, f=_f: getattr(torch.nn.functional, f)(_u(torch, dt)), name=f'dtype_{_dt}')
+    check('F.threshold', lambda torch, dt=_dt: torch.nn.functional.threshold(_u(torch, dt), 1, 0), name=_dt)
+    check('F.prelu', lambda torch, dt=_dt: torch.nn.functional.prelu(_u(torch, dt), torch.ones(1, dtype=getattr(
+        torch, dt))), name=_dt)
+    check('F.rrelu', lambda torch, dt=_dt: torch.nn.functional.rrelu(_u(torch, dt), training=True), name=f'{_dt}_training')
+    check('F.glu', lambda torch, dt=_dt: torch.nn.functional.glu(torch.arange(4).to(getattr(torch, dt))), name=_dt)
+    check('F.hardtanh', lambda torch, dt=_dt: torch.nn.functional.hardtanh(_u(torch, dt), 0., 2.), name=f'{_dt}_limits')
+    for _f in ('pixel_shuffle', 'pixel_unshuffle', 'channel_shuffle'):
+        check(f'F.{_f}', lambda torch, dt=_dt, f=_f: getattr(torch.nn.functional, f)(
+            torch.arange(16).to(getattr(torch, dt)).reshape(1, 4, 2, 2), 2), name=_dt)
+check('F.rrelu', lambda torch: torch.nn.functional.rrelu(torch.ones(2, dtype=torch.float16), training=True),
+      name='float16_training')
+check('F.glu', lambda torch: torch.nn.functional.glu(_u(torch, 'uint16')), name='uint16_halving_first')
+check('F.pixel_shuffle', lambda torch: torch.nn.functional.pixel_shuffle(
+    torch.arange(16).to(torch.uint16).reshape(1, 4, 2, 2), 3), name='uint16_shape_first')

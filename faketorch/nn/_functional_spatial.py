@@ -2414,6 +2414,12 @@ def _permuted(input, shape, perm, out_shape, name, inv_shape, back):
     return r
 
 
+def _bare_uint(input, kernel):
+    """torch's shuffles copy through a kernel with no uint16/32/64 loop."""
+    if input.dtype in D.BARE_UINTS:
+        raise kernel_error(kernel, input.dtype, input._device)
+
+
 def pixel_shuffle(input, upscale_factor):
     rr = int(upscale_factor)
     if input.dim() < 3:
@@ -2423,6 +2429,7 @@ def pixel_shuffle(input, upscale_factor):
     if C % (rr * rr):
         raise RuntimeError(f"pixel_shuffle expects its input's 'channel' dimension to be divisible by the "
                            f"square of upscale_factor, but input.size(-3)={C} is not divisible by {rr * rr}")
+    _bare_uint(input, 'pixel_shuffle')
     b = tuple(b)
     nb = len(b)
     oc = C // (rr * rr)
@@ -2441,6 +2448,7 @@ def pixel_unshuffle(input, downscale_factor):
         which, v = ('height', H) if H % rr else ('width', W)
         raise RuntimeError(f"pixel_unshuffle expects {which} to be divisible by downscale_factor, but "
                            f"input.size({-2 if H % rr else -1})={v} is not divisible by {rr}")
+    _bare_uint(input, 'pixel_unshuffle')
     b = tuple(b)
     nb = len(b)
     perm = tuple(range(nb)) + tuple(nb + i for i in (0, 2, 4, 1, 3))
@@ -2454,6 +2462,7 @@ def channel_shuffle(input, groups):
     if C % groups:
         raise RuntimeError(f"Number of channels must be divisible by groups. Got {C} channels and "
                            f"{groups} groups.")
+    _bare_uint(input, 'channel_shuffle')
     return _permuted(input, (N, groups, C // groups) + rest, (0, 2, 1) + tuple(range(3, 3 + len(rest))),
                      tuple(input.shape), 'ChannelShuffleBackward0', (N, C // groups, groups) + rest,
                      'ChannelShuffleBackward0')

@@ -190,8 +190,8 @@ def _elu_bwd_result(g, r, alpha, scale, input_scale):
     return _where(r <= 0, g * input_scale * (r + alpha * scale), g * scale)
 
 
-_elu = _act('EluBackward0', 'elu', _elu_fwd, _elu_bwd, inplace_deriv=_elu_bwd_result)
-_celu = _act('CeluBackward0', 'elu', _elu_fwd, _elu_bwd, inplace_deriv=_elu_bwd_result)
+_elu = _act('EluBackward0', 'elu_cpu', _elu_fwd, _elu_bwd, inplace_deriv=_elu_bwd_result)
+_celu = _act('CeluBackward0', 'elu_cpu', _elu_fwd, _elu_bwd, inplace_deriv=_elu_bwd_result)
 
 
 def _gelu_fwd(a, approximate):
@@ -275,9 +275,9 @@ def _logsigmoid_bwd(g, x):
     return g * (neg - sign * (z / (z + 1)))
 
 
-_silu = _act('SiluBackward0', 'silu', _silu_fwd, _silu_bwd, double=False)
-_softplus = _act('SoftplusBackward0', 'softplus', _softplus_fwd, _softplus_bwd)
-_mish = _act('MishBackward0', 'mish', _mish_fwd, _mish_bwd, double=False)
+_silu = _act('SiluBackward0', 'silu_cpu', _silu_fwd, _silu_bwd, double=False)
+_softplus = _act('SoftplusBackward0', 'softplus_cpu', _softplus_fwd, _softplus_bwd)
+_mish = _act('MishBackward0', 'mish_cpu', _mish_fwd, _mish_bwd, double=False)
 _logsigmoid = _act('LogSigmoidBackward0', 'log_sigmoid_cpu', _logsigmoid_fwd, _logsigmoid_bwd)
 
 
@@ -312,7 +312,7 @@ def _leaky_bwd_result(g, r, s):
 
 _leaky = _act('LeakyReluBackward0', 'leaky_relu_cpu', _leaky_fwd, _leaky_bwd, inplace_deriv=_leaky_bwd_result)
 # rrelu out of training is leaky_relu with the mean slope
-_rrelu_eval = _act('RreluWithNoiseBackward0', 'rrelu_with_noise', _leaky_fwd, _leaky_bwd,
+_rrelu_eval = _act('RreluWithNoiseBackward0', 'leaky_relu_cpu', _leaky_fwd, _leaky_bwd,
                    inplace_deriv=_leaky_bwd_result)
 
 
@@ -323,12 +323,14 @@ def _hardtanh_check(t, lo, hi):
         raise RuntimeError('Bool inputs not supported for hardtanh')
     if c == 3:
         raise NotImplementedError('clamp is not supported for complex types')
+    if t.dtype in D.BARE_UINTS:     # torch clamps them with no loop for them
+        raise _not_implemented('clamp_scalar_cpu', t)
     if c == 1 and t._data.dtype.kind == 'u' and (lo < 0 or hi < 0):
         raise RuntimeError('cannot do hardtanh on an unsigned type with negative limits')
 
 
 def _threshold_check(t, th, v):
-    if t.dtype._cat in (0, 3):
+    if t.dtype._cat in (0, 3) or t.dtype in D.BARE_UINTS:
         raise _not_implemented('threshold_cpu', t)
 
 
@@ -337,18 +339,18 @@ _ONE_SIXTH = float(np.float32(1 / 6))        # torch's hardsigmoid backward scal
 _hardtanh = _act('HardtanhBackward0', 'hardtanh',
                  lambda a, lo, hi: _clamp_to(np.minimum, _clamp_to(np.maximum, a, a.dtype.type(lo)), a.dtype.type(hi)),
                  lambda g, x, lo, hi: _zero_where((x <= lo) | (x >= hi), g), check=_hardtanh_check)
-_hardsigmoid = _act('HardsigmoidBackward0', 'hardsigmoid',
+_hardsigmoid = _act('HardsigmoidBackward0', 'hardsigmoid_cpu',
                     lambda a: np.clip(a + a.dtype.type(3), 0, 6) / a.dtype.type(6),
                     lambda g, x: _zero_where(~((x > -3) & (x < 3)), g * _ONE_SIXTH))
-_hardswish = _act('HardswishBackward0', 'hardswish',
+_hardswish = _act('HardswishBackward0', 'hardswish_cpu',
                   lambda a: a * np.clip(a + a.dtype.type(3), 0, 6) / a.dtype.type(6),
                   lambda g, x: _zero_where(x <= -3, _where(x < 3, g * (x / 3 + 0.5), g)))
 # torch's shrinks and threshold test `-l <= x <= l` / `x <= t`, so a NaN input passes through
-_softshrink = _act('SoftshrinkBackward0', 'softshrink',
+_softshrink = _act('SoftshrinkBackward0', 'softshrink_check',
                    lambda a, l: np.where(a > l, a - a.dtype.type(l),
                                          np.where(a < -l, a + a.dtype.type(l), a * a.dtype.type(0))),
                    lambda g, x, l: _zero_where((x >= -l) & (x <= l), g))
-_hardshrink = _act('HardshrinkBackward0', 'hardshrink',
+_hardshrink = _act('HardshrinkBackward0', 'hardshrink_cpu',
                    lambda a, l: _select_zero((a >= -l) & (a <= l), a),
                    lambda g, x, l: _zero_where((x >= -l) & (x <= l), g))
 _threshold = _act('ThresholdBackward0', 'threshold',
@@ -500,6 +502,7 @@ def glu(input, dim=-1):
     n = input.shape[d]
     if n % 2:
         raise RuntimeError(f'Halving dimension must be even, but dimension {d} is size {n}')
+    _float_only('glu_cpu', input)
     a, b = np.split(input._data, 2, axis=d)
     sb = 1 / (1 + np.exp(-b))
     r = _make((a * sb).astype(input._data.dtype, copy=False), input.dtype, input._device)
@@ -515,7 +518,7 @@ def glu(input, dim=-1):
 
 
 def prelu(input, weight):
-    _float_only('prelu', input)
+    _float_only('prelu_cpu', input)
     w = weight._data
     if weight.numel() != 1:
         ch = input.shape[1] if input.dim() >= 2 else (input.shape[0] if input.dim() == 1 else 1)
@@ -550,6 +553,8 @@ def prelu(input, weight):
 def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
     if not training:
         return _rrelu_eval(input, (lower + upper) / 2, inplace=inplace)
+    if input.dtype._cat != 2 or input.dtype is D.float16:     # its CPU kernel has no Half loop either
+        raise _not_implemented('rrelu_with_noise_out_cpu', input)
     # torch draws one double uniform per non-positive element, in order
     neg = input._data <= 0
     from .._ops.factory import empty
