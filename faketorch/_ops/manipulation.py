@@ -485,6 +485,10 @@ def combinations(input, r=2, with_replacement=False):
     n = input._data.shape[0]
     gen = itertools.combinations_with_replacement if with_replacement else itertools.combinations
     idx = np.array(list(gen(range(n), r)), np.int64).reshape(-1, r)
+    if input.dtype in D.BARE_UINTS:     # torch picks them out of a meshgrid with masked_select
+        if idx.size:
+            raise kernel_error('masked_select', input.dtype, input._device)
+        return _make(np.zeros((0, r), input.dtype._np, like=input._data), input.dtype, input._device)
     from .selection import index_select
     cols = [index_select(input, 0, _make(np.ascontiguousarray(idx[:, k]), D.int64, input._device))
             for k in range(r)]

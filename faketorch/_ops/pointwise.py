@@ -1432,9 +1432,11 @@ def ldexp(input, other, *, out=None):
         raise _operand_error('ldexp', 1, 'input', input)
     if not isinstance(other, Tensor):
         raise _operand_error('ldexp', 2, 'other', other)
-    if input.dtype._cat == _FLOAT and other.dtype is D.bool:     # torch's float kernel takes integer exponents
-        raise kernel_error('ldexp_cpu_exp', D.bool, input._device)
+    if input.dtype._cat == _FLOAT and (other.dtype is D.bool or other.dtype in _BARE_UINTS):
+        raise kernel_error('ldexp_cpu_exp', other.dtype, input._device)     # its float kernel's exponent loops
     p2 = pow(2.0, other.detach())
+    if input.dtype._cat == _FLOAT and other.dtype._cat < _FLOAT and input.dtype is not p2.dtype:
+        p2 = p2.to(input.dtype)     # integer exponents scale in the input's own float type (exact: powers of 2)
     r = mul(input.detach(), p2)
     if grad_state.enabled and (input._requires_grad or other._requires_grad):
         def bwd(node, g):
@@ -1517,14 +1519,27 @@ def lerp(input, end, weight, *, out=None):
 register(lerp, inplace=True)
 
 
-def _ternary_operands(input, t1, t2, value):
-    rt = D.result_type_of((input, t1, t2), (value,) if not isinstance(value, Tensor) else ())
+def _ternary_operands(input, t1, t2):
+    rt = D.result_type_of((input, t1, t2))
     arrs = [t._data.astype(rt._np, copy=False) for t in (input, t1, t2)]
     return arrs, rt
 
 
+def _addc_value(value, rt):
+    """torch converts addcmul/addcdiv's value to the op's compute type, checked (it takes no part in the
+    promotion: an integer result truncates a float value)."""
+    if isinstance(value, Tensor):
+        return value
+    from .factory import _fill_value
+    return _fill_value(value, D.float32 if rt is D.float16 or rt is D.bfloat16 else rt)
+
+
 def addcmul(input, tensor1, tensor2, *, value=1, out=None):
-    (a, b, c), rt = _ternary_operands(input, tensor1, tensor2, value)
+    (a, b, c), rt = _ternary_operands(input, tensor1, tensor2)
+    if rt is D.bool or rt in _BARE_UINTS:
+        broadcast_shapes(a.shape, b.shape, c.shape)
+        raise kernel_error('addcmul_cpu_out', rt, input._device)
+    value = _addc_value(value, rt)
     try:
         data = a + np.cast(value, rt._np) * b * c if value != 1 else a + b * c
     except ValueError:
@@ -1548,7 +1563,8 @@ def addcdiv(input, tensor1, tensor2, *, value=1, out=None):
                            ".to(input.dtype) for integer inputs and as (input + value * tensor1 / tensor2) for "
                            "float inputs. The future addcdiv behavior is just the latter implementation: "
                            "(input + value * tensor1 / tensor2), for all dtypes.")
-    (a, b, c), rt = _ternary_operands(input, tensor1, tensor2, value)
+    (a, b, c), rt = _ternary_operands(input, tensor1, tensor2)
+    value = _addc_value(value, rt)
     try:
         with np.errstate(all='ignore'):
             data = a + np.cast(value, rt._np) * (b / c) if value != 1 else a + b / c
@@ -1596,6 +1612,8 @@ def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
 def equal(input, other):
     if input._data.shape != other._data.shape:
         return False
+    if input.dtype is not other.dtype:
+        D.promote_types(input.dtype, other.dtype)       # torch compares in the promoted dtype (uint16/32/64 refuse)
     return bool(np.array_equal(input._data, other._data))
 
 

@@ -1372,8 +1372,17 @@ def hash_tensor(input, dim=(), *, keepdim=False, mode=0):
     if mode != 0:
         raise RuntimeError(f'hash_tensor only supports mode=0 (xor_reduction), got {mode}')
     a = input._data
-    wide = a.astype(np.float64 if a.dtype.kind == 'f' else np.int64).view(np.uint64)
     dims = _dims(dim, a.ndim)
+    if a.size == 0:     # as amax: no identity to start from
+        if dim in ((), [], None):
+            raise RuntimeError("hash_tensor: Expected reduction dim to be specified for input.numel() == 0. "
+                               "Specify the reduction dim with the 'dim' argument.")
+        for d in (dim if isinstance(dim, (tuple, list)) else [dim]):
+            if a.shape[_dims(d, a.ndim)[0]] == 0:
+                raise IndexError(f"hash_tensor: Expected reduction dim {d} to have non-zero size.")
+    if a.size and input.dtype in D.BARE_UINTS:
+        raise kernel_error('xor_sum_cpu', input.dtype, input._device)
+    wide = a.astype(np.float64 if a.dtype.kind == 'f' else np.int64).view(np.uint64)
     xor = lambda w: np.bitwise_xor.reduce(w, axis=dims, keepdims=keepdim)   # noqa: E731
     data = np.on_host(xor, wide) if dims else wide.copy()     # CuPy has no bitwise_xor.reduce
     return _make(np.asarray(data), D.uint64, input._device)

@@ -860,6 +860,8 @@ def unravel_index(indices, shape):
     for s in shape:
         if s < 0:
             raise ValueError("'shape' cannot have negative values, but got " + str(tuple(shape)))
+    if indices.dtype in D.BARE_UINTS:
+        D.promote_types(indices.dtype, D.int64)     # torch divides by an int64 tensor of the sizes
     idx = indices._data.astype(np.int64)
     out, div = [], 1
     for s in reversed(shape):
