@@ -768,6 +768,8 @@ def gradient(input, *, spacing=1, dim=None, edge_order=1):
     for d in dims:
         if input._data.shape[d] < edge_order + 1:
             raise RuntimeError("torch.gradient expected each dimension size to be at least edge_order+1")
+    if input.dtype is D.bool or input.dtype in D.BARE_UINTS:
+        input - input       # torch's error: it subtracts in the input's dtype before it divides
     f = input if input.dtype._cat >= 2 else input.to(D.get_default_dtype())
     return tuple(_gradient_1d(f, d, h, edge_order) for d, h in zip(dims, steps))
 

@@ -1511,7 +1511,15 @@ def cosine_similarity(x1, x2, dim=1, eps=1e-8):
 
 
 def pdist(input, p=2):
+    if input.dim() != 2:
+        raise RuntimeError(f"pdist only supports 2D tensors, got: {input.dim()}D")
+    if input.dtype._cat != 2:
+        raise RuntimeError("pdist only supports floating-point dtypes")
+    if p < 0:
+        raise RuntimeError("pdist only supports non-negative p values")
     n = input.shape[0]
+    if (input.dtype is D.float16 or input.dtype is D.bfloat16) and n > 1 and input.shape[1]:
+        raise _not_implemented('pdist', input)      # its kernel has float and double loops only
     i, j = np.triu_indices(n, 1)
     ii, jj = _make(i, D.int64, input._device), _make(j, D.int64, input._device)
     return _fused('PdistBackward0', (input,), lambda x: _norm(x[ii] - x[jj], p, 1, False))
@@ -2347,8 +2355,8 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     if pos_weight is not None:
         _inplace_result_check(shape, input.dtype, broadcast_shapes(pos_weight.shape, target.shape),
                               D.result_type_of((input, pos_weight, target)))
-    if target.dtype is D.bool:
-        target - target     # raises torch's error: its 1 - target subtracts from a bool tensor filled with 1
+    if target.dtype is D.bool or target.dtype in D.BARE_UINTS:
+        target - target     # raises torch's error: its 1 - target subtracts from a tensor of target's dtype
     out_dt = target.dtype
     _inplace_result_check(shape, out_dt, shape, D.result_type_of((target, input)))
     if weight is not None:
