@@ -307,3 +307,135 @@ check('F.rrelu', lambda torch: torch.nn.functional.rrelu(torch.ones(2, dtype=tor
 check('F.glu', lambda torch: torch.nn.functional.glu(_u(torch, 'uint16')), name='uint16_halving_first')
 check('F.pixel_shuffle', lambda torch: torch.nn.functional.pixel_shuffle(
     torch.arange(16).to(torch.uint16).reshape(1, 4, 2, 2), 3), name='uint16_shape_first')
+
+# --- searching, counting, histograms ------------------------------------------------------------------
+_each('torch.searchsorted', lambda torch, dt: torch.searchsorted(_u(torch, dt), 2))
+_each('torch.bucketize', lambda torch, dt: torch.bucketize(_u(torch, dt), _u(torch, dt)))
+_each('torch.bincount', lambda torch, dt: torch.bincount(_m(torch, dt)))
+_each('torch.bincount', lambda torch, dt: torch.bincount(_u(torch, dt)[:0], minlength=-1), tag='_empty')
+for _kw in ({}, {'min': 0, 'max': 4}):
+    _each('torch.histc', lambda torch, dt, kw=_kw: torch.histc(_u(torch, dt), **kw), tag=f'_{len(_kw)}')
+_each('torch.histc', lambda torch, dt: torch.histc(_u(torch, dt)[:0]), tag='_empty')
+for _dt in ('int32', 'uint16', 'bool', 'float16', 'bfloat16', 'float64'):
+    for _i, _f in enumerate((
+            lambda torch, x: torch.histogram(x), lambda torch, x: torch.histogram(x, torch.tensor([0., 1.])),
+            lambda torch, x: torch.histogramdd(x.reshape(3, 1), 2), lambda torch, x: torch.histogram(x, 3, weight=torch.ones(3)),
+            lambda torch, x: torch.histogram(torch.ones(3), 3, weight=x),
+            lambda torch, x: torch.histogram(torch.ones(3), x[:2]),
+            lambda torch, x: torch.histogramdd(torch.ones(3, 1), [torch.tensor([0., 1.], dtype=x.dtype)]))):
+        check('torch.histogram', lambda torch, dt=_dt, f=_f: f(torch, torch.ones(3, dtype=getattr(torch, dt))),
+              name=f'dtypes_{_dt}_{_i}')
+for _dt in ('int32', 'uint16', 'float32', 'uint64'):
+    for _s in ((3,), (0,), (2, 3), (), (2, 0)):
+        for _kw in ({}, {'dim': 0}, {'dim': ()}, {'dim': (0,), 'keepdim': True}):
+            check('torch.hash_tensor', lambda torch, dt=_dt, s=_s, kw=_kw: torch.hash_tensor(
+                torch.ones(*s, dtype=getattr(torch, dt)), **kw),
+                name=f'{_dt}_{"x".join(map(str, _s))}_{"_".join(f"{k}{v}" for k, v in _kw.items())}')
+
+# --- addcmul / addcdiv: no uint or bool loop; the value converted to the compute type, not promoting ---
+for _dt in ('float32', 'float16', 'bool', 'complex64', 'int32', 'uint8', 'uint16', 'float64'):
+    for _v in (0.5, 1 + 1j, 1e300, True, -1.5, 2.7):
+        check('torch.addcmul', lambda torch, dt=_dt, v=_v: torch.addcmul(*[_u(torch, dt)] * 3, value=v),
+              name=f'{_dt}_{_v}'.replace('.', '_').replace('+', 'p').replace('-', 'neg').replace('(', '').replace(')', ''))
+check('torch.addcmul', lambda torch: torch.addcmul(torch.ones(2, dtype=torch.uint16), torch.ones(2, dtype=torch.uint16),
+                                                   torch.ones(3, dtype=torch.uint16)), name='uint_broadcast_first')
+check('torch.addcmul', lambda torch: torch.addcmul(torch.ones(2), torch.ones(2, dtype=torch.uint16),
+                                                   torch.ones(2, dtype=torch.uint16), value=2), name='uint_promoted')
+check('torch.addcdiv', lambda torch: torch.addcdiv(torch.ones(3, dtype=torch.int32), torch.ones(3), torch.ones(3) + 1,
+                                                   value=2.7), name='int_value_truncated')
+
+# --- ldexp, equal, complex/polar, view_as_complex, unravel_index, combinations --------------------------
+for _dt in ('uint16', 'uint64', 'bool', 'int32'):
+    for _idt in ('float32', 'float64', 'int32', 'float16'):
+        check('torch.ldexp', lambda torch, dt=_dt, idt=_idt: torch.ldexp(torch.ones(3, dtype=getattr(torch, idt)),
+                                                                         torch.ones(3, dtype=getattr(torch, dt)) * 2),
+              name=f'{_idt}_{_dt}')
+for _o in ('float32', 'int64', 'uint16', 'bool', 'complex64'):
+    check('torch.equal', lambda torch, o=_o: (torch.equal(_u(torch, 'uint16'), torch.ones(3, dtype=getattr(torch, o))),
+                                              torch.equal(_u(torch, 'uint16'), torch.ones(2, dtype=getattr(torch, o)))),
+          name=f'uint16_{_o}')
+for _a, _b in (('float32', 'float64'), ('int32', 'int32'), ('float32', 'int32'), ('int32', 'float32'),
+               ('uint16', 'float32'), ('bfloat16', 'bfloat16'), ('complex64', 'complex64')):
+    for _f in ('complex', 'polar'):
+        check(f'torch.{_f}', lambda torch, a=_a, b=_b, f=_f: getattr(torch, f)(torch.ones(2, dtype=getattr(torch, a)),
+                                                                               torch.ones(2, dtype=getattr(torch, b))),
+              name=f'dtypes_{_a}_{_b}')
+check('torch.polar', lambda torch: torch.polar(torch.ones(2, dtype=torch.float16), torch.ones(2, dtype=torch.float16)),
+      name='half')
+for _dt in ('int32', 'bfloat16', 'uint16', 'complex64'):
+    check('torch.view_as_complex', lambda torch, dt=_dt: torch.view_as_complex(torch.ones(2, dtype=getattr(torch, dt))),
+          name=f'dtype_{_dt}')
+_each('torch.unravel_index', lambda torch, dt: torch.unravel_index(_u(torch, dt), (2, 2)))
+check('torch.unravel_index', lambda torch: torch.unravel_index(_u(torch, 'uint16'), (-1, 2)), name='uint_shape_first')
+for _r, _w in ((2, False), (2, True), (1, False), (0, False), (5, False), (5, True)):
+    check('torch.combinations', lambda torch, r=_r, w=_w: torch.combinations(_u(torch, 'uint32'), r, w),
+          name=f'uint32_{_r}_{_w}')
+check('torch.combinations', lambda torch: torch.combinations(_u(torch, 'uint32')[:0]), name='uint32_empty')
+
+# --- sampling: p is checked before the dtype; binomial's prob dtype ---------------------------------------
+for _dt in ('uint16', 'complex64', 'bool', 'float32'):
+    for _p in (2, -0.5, float('nan'), 0.5):
+        check('Tensor.bernoulli_', lambda torch, dt=_dt, p=_p: torch.ones(2, dtype=getattr(torch, dt)).bernoulli_(p).dtype,
+              name=f'p_first_{_dt}_{_p}')
+        check('Tensor.geometric_', lambda torch, dt=_dt, p=_p: torch.ones(2, dtype=getattr(torch, dt)).geometric_(p).dtype,
+              name=f'p_first_{_dt}_{_p}')
+for _c, _p in (('float32', 'int32'), ('int32', 'float32'), ('float32', 'uint16'), ('float32', 'float64')):
+    check('torch.binomial', lambda torch, c=_c, p=_p: torch.binomial(torch.ones(3, dtype=getattr(torch, c)),
+                                                                     torch.ones(3, dtype=getattr(torch, p))),
+          name=f'dtypes_{_c}_{_p}')
+
+# --- gradient, pdist, binary_cross_entropy_with_logits --------------------------------------------------
+for _dt in ('uint16', 'int32', 'bool', 'float32'):
+    check('torch.gradient', lambda torch, dt=_dt: torch.gradient(_m(torch, dt), dim=1), name=f'dtype_{_dt}')
+    check('torch.gradient', lambda torch, dt=_dt: torch.gradient(_u(torch, dt), edge_order=3),
+          name=f'edge_order_first_{_dt}')
+    check('F.binary_cross_entropy_with_logits', lambda torch, dt=_dt: torch.nn.functional.binary_cross_entropy_with_logits(
+        torch.ones(3), _u(torch, dt)), name=f'target_{_dt}')
+for _i, _s in enumerate(((3,), (2, 3, 4), (2, 3), (0, 3), (1, 3), (2, 0))):
+    for _dt in ('float32', 'int32', 'uint16', 'float16', 'bfloat16', 'complex64'):
+        for _p in (2, -1):
+            check('F.pdist', lambda torch, s=_s, dt=_dt, p=_p: torch.nn.functional.pdist(
+                torch.ones(*s, dtype=getattr(torch, dt)), p), name=f'{_i}_{_dt}_{_p}')
+
+# --- padding, interpolation, pooling, convolution: torch's CPU kernels for the dtypes they lack ----------
+for _dt in ('uint16', 'bool', 'int32', 'uint8'):
+    for _mode in ('reflect', 'replicate', 'circular'):
+        for _i, (_shape, _pad) in enumerate((((1, 2, 3), (1, 1)), ((1, 1, 2, 3), (1, 1, 1, 1)),
+                                             ((1, 1, 2, 2, 3), (1,) * 6), ((1, 2, 3), (5, 5)), ((1, 2, 0), (1, 1)),
+                                             ((1, 2, 3), (0, 0)))):
+            check('F.pad', lambda torch, dt=_dt, mode=_mode, shape=_shape, pad=_pad: torch.nn.functional.pad(
+                torch.ones(*shape, dtype=getattr(torch, dt)), pad, mode=mode), name=f'{_mode}_{_dt}_{_i}')
+for _dt in ('uint8', 'int32', 'bool', 'uint16', 'float16', 'bfloat16', 'complex64', 'float32'):
+    for _mode, _nd, _aa in (('nearest', 1, False), ('nearest', 2, False), ('nearest', 3, False),
+                            ('nearest-exact', 2, False), ('linear', 1, False), ('bilinear', 2, False),
+                            ('bicubic', 2, False), ('trilinear', 3, False), ('bilinear', 2, True),
+                            ('bicubic', 2, True), ('bicubic', 1, False), ('bicubic', 3, False)):
+        if _dt == 'uint8' and _mode in ('bilinear', 'bicubic') and _nd == 2:
+            continue        # works in torch, with its fixed-point uint8 kernel (faketorch's values can differ by 1)
+        check('F.interpolate', lambda torch, dt=_dt, mode=_mode, nd=_nd, aa=_aa: torch.nn.functional.interpolate(
+            torch.ones((1, 1) + (4,) * nd, dtype=getattr(torch, dt)), scale_factor=2, mode=mode, antialias=aa),
+            name=f'dtype_{_dt}_{_mode}_{_nd}{"_aa" if _aa else ""}')
+for _dt in ('uint16', 'uint64', 'int32', 'bool'):
+    for _f, _shape, _kw in (('max_pool1d', (1, 2, 4), {}), ('max_pool2d', (1, 2, 4, 4), {}),
+                            ('max_pool3d', (1, 2, 4, 4, 4), {}), ('max_pool1d', (1, 2, 4), {'return_indices': True})):
+        check(f'F.{_f}', lambda torch, dt=_dt, f=_f, shape=_shape, kw=_kw: getattr(torch.nn.functional, f)(
+            torch.ones(*shape, dtype=getattr(torch, dt)), 2, **kw), name=f'dtype_{_dt}_{len(_kw)}')
+
+
+def _conv_cases(torch, dt):
+    F, t = torch.nn.functional, getattr(torch, dt)
+    x1, x2, x3 = (torch.ones(*s, dtype=t) for s in ((1, 2, 4), (1, 2, 4, 4), (1, 2, 3, 3, 3)))
+    return [lambda: F.conv1d(x1, torch.ones(1, 2, 2, dtype=t)), lambda: F.conv2d(x2, torch.ones(1, 2, 2, 2, dtype=t)),
+            lambda: F.conv3d(x3, torch.ones(1, 2, 2, 2, 2, dtype=t)),
+            lambda: F.conv_transpose1d(x1, torch.ones(2, 1, 2, dtype=t)),
+            lambda: F.conv_transpose3d(x3, torch.ones(2, 1, 2, 2, 2, dtype=t)),
+            lambda: F.conv2d(x2, torch.ones(1, 2, 2, 2, dtype=t), dilation=2),
+            lambda: F.conv2d(x2, torch.ones(2, 1, 2, 2, dtype=t), groups=2),
+            lambda: F.conv2d(x2[:0], torch.ones(1, 2, 2, 2, dtype=t)),
+            lambda: F.conv2d(x2, torch.ones(1, 2, 2, 2)), lambda: F.conv_transpose2d(x2, torch.ones(2, 1, 2, 2)),
+            lambda: F.conv2d(x2, torch.ones(1, 2, 2, 2, dtype=t), bias=torch.ones(1))]
+
+
+for _dt in ('int32', 'uint16', 'bool', 'int64', 'uint8', 'uint64', 'int8'):
+    for _i in range(11):
+        check('F.conv2d', lambda torch, dt=_dt, i=_i: _conv_cases(torch, dt)[i](), name=f'dtype_{_dt}_{_i}')
