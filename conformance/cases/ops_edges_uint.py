@@ -439,3 +439,22 @@ def _conv_cases(torch, dt):
 for _dt in ('int32', 'uint16', 'bool', 'int64', 'uint8', 'uint64', 'int8'):
     for _i in range(11):
         check('F.conv2d', lambda torch, dt=_dt, i=_i: _conv_cases(torch, dt)[i](), name=f'dtype_{_dt}_{_i}')
+
+# --- histogram with bin edge tensors; prelu's weight dtype; promotion messages in torch's operand order -----
+for _dt in ('int32', 'uint16', 'float16', 'bool'):
+    check('torch.histogram', lambda torch, dt=_dt: torch.histogram(torch.ones(3, dtype=getattr(torch, dt)),
+                                                                   torch.tensor([0., 1.]).to(getattr(torch, dt))),
+          name=f'edges_{_dt}')
+    check('torch.histogram', lambda torch, dt=_dt: torch.histogram(
+        torch.ones(3, dtype=getattr(torch, dt)), torch.tensor([0., 1.]).to(getattr(torch, dt)), weight=torch.ones(3)),
+        name=f'edges_weight_{_dt}')
+for _x in ('float32', 'int32', 'uint16'):
+    for _w in ('int64', 'float64'):
+        check('F.prelu', lambda torch, x=_x, w=_w: torch.nn.functional.prelu(torch.ones(3, dtype=getattr(torch, x)),
+                                                                             torch.ones(1, dtype=getattr(torch, w))),
+              name=f'weight_dtype_{_x}_{_w}')
+check('torch.rsub', lambda torch: torch.rsub(_u(torch, 'uint32'), torch.ones(3, dtype=torch.int64)),
+      name='uint_promotion_order')
+check('F.embedding_bag', lambda torch: torch.nn.functional.embedding_bag(
+    _u(torch, 'uint32'), torch.arange(20.).reshape(5, 4), torch.tensor([0], dtype=torch.int32)),
+    name='uint_promotion_order')

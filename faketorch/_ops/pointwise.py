@@ -712,7 +712,12 @@ def rsub(input, other, *, alpha=1):
                         f"{'Tensor' if isinstance(other, Tensor) else type(other).__name__}), but expected one of:\n"
                         " * (Tensor input, Tensor other, *, Number alpha = 1)\n"
                         " * (Tensor input, Number other, Number alpha = 1)\n")
-    a, b, rt = _promote('rsub', input, other)
+    try:
+        a, b, rt = _promote('rsub', input, other)
+    except RuntimeError:
+        if isinstance(other, Tensor):       # torch promotes other with input: its message names them so
+            D.promote_types(other.dtype, input.dtype)
+        raise
     _no_bool_sub(rt, input, other)
     _alpha_check(rt, alpha)
     if rt in _BARE_UINTS:

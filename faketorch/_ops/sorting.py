@@ -785,15 +785,25 @@ _histogramdd_t = return_types._make_type('histogramdd', ('hist', 'bin_edges'))
 
 
 def _histogramdd_checks(input, bins, weight):
-    """torch's histogram and histogramdd share histogramdd's kernel (float and double only): bin edge tensors of
-    another dtype are refused before it, a weight of another dtype after it."""
+    """torch's histogram and histogramdd share two kernels: with bin edge tensors (of the input's dtype)
+    'histogram_cpu' (any float type), after the weight's dtype check; with bin counts 'histogramdd'
+    (float and double only), before it."""
+    edges = False
     for d, b in enumerate(bins):
-        if isinstance(b, Tensor) and b.dtype is not input.dtype:
-            raise RuntimeError(f"torch.histogramdd: input tensor and bins tensors should have the same dtype, but got "
-                               f"input with dtype {_dtype_c10(input.dtype)} and bins for dimension {d} with dtype "
-                               f"{_dtype_c10(b.dtype)}")
-    if input.dtype is not D.float32 and input.dtype is not D.float64:
+        if isinstance(b, Tensor):
+            edges = True
+            if b.dtype is not input.dtype:
+                raise RuntimeError(f"torch.histogramdd: input tensor and bins tensors should have the same dtype, but "
+                                   f"got input with dtype {_dtype_c10(input.dtype)} and bins for dimension {d} with "
+                                   f"dtype {_dtype_c10(b.dtype)}")
+    if not edges and input.dtype is not D.float32 and input.dtype is not D.float64:
         raise kernel_error('histogramdd', input.dtype)
+    _histogram_weight_check(input, weight)
+    if edges and input.dtype._cat != 2:
+        raise kernel_error('histogram_cpu', input.dtype)
+
+
+def _histogram_weight_check(input, weight):
     if weight is not None and weight.dtype is not input.dtype:
         raise RuntimeError(f"torch.histogramdd: if weight tensor is provided, input tensor and weight tensor should "
                            f"have the same dtype, but got input({_dtype_c10(input.dtype)}), and "

@@ -518,6 +518,9 @@ def glu(input, dim=-1):
 
 
 def prelu(input, weight):
+    if weight.dtype is not input.dtype:
+        raise RuntimeError(f"prelu: Type promoting not supported. Got {D.type_name(input.dtype)} and "
+                           f"{D.type_name(weight.dtype)}")
     _float_only('prelu_cpu', input)
     w = weight._data
     if weight.numel() != 1:
@@ -1326,7 +1329,7 @@ def _bag_check(input, weight, offsets, psw, include_last_offset):
     """torch.embedding_bag's argument checks, in its order (indices and offsets are promoted to one type
     first). Returns the offsets on the host, or None on a CUDA device where all are in range."""
     dev = input._device
-    itype = D.result_type_of((input, offsets))
+    itype = D.result_type_of((offsets, input))     # in torch's order: a refused promotion names offsets first
     _check_scalar_types('embedding_bag', "#1 'indices'", itype, dev, _INDEX_TYPES)
     if dev.type == 'cuda':      # torch's CUDA kernel: the bag count, its dtype dispatch, then the weights' dtype
         if include_last_offset and offsets.shape[0] < 1:
