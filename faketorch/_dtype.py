@@ -46,8 +46,8 @@ class dtype:
         return {'complex64': float32, 'complex128': float64}.get(self.name, self)
 
     def to_complex(self):
-        if self._cat == _OTHER or self.itemsize == 1 and self._cat == _FLOAT:
-            raise RuntimeError(f"Unknown Complex ScalarType for {_MSG_NAME[self.name]}")
+        if self._cat != _FLOAT and self._cat != _COMPLEX or self.itemsize == 1 and self._cat == _FLOAT:
+            raise RuntimeError(f"Unknown Complex ScalarType for {type_name(self)}")
         return {'float64': complex128, 'float16': complex32}.get(self.name, complex64) \
             if self.is_floating_point else self
 
@@ -99,6 +99,8 @@ placeholder_types = (float4_e2m1fn_x2, bits1x8, bits2x4, bits4x2, bits8, bits16,
 
 all_dtypes = [bool, uint8, int8, int16, int32, int64, uint16, uint32, uint64, float16, bfloat16,
               float32, float64, complex32, complex64, complex128, *float8_types, *placeholder_types]
+# torch has only "barebones" kernels for these: many ops refuse them ("add_stub" not implemented for 'UInt32')
+BARE_UINTS = frozenset((uint16, uint32, uint64))
 
 # torch's aliases: torch.float is float32, torch.long is int64, ...
 aliases = {'float': float32, 'double': float64, 'half': float16, 'long': int64, 'int': int32,
@@ -240,7 +242,8 @@ def _promote_slow(a, b):
     if a in _NO_PROMOTION or b in _NO_PROMOTION:
         return _refuse_promotion(a, b)
     big_unsigned = (uint16, uint32, uint64)
-    if (a in big_unsigned or b in big_unsigned) and a._cat < _FLOAT and b._cat < _FLOAT:
+    # only floats promote with them: integers, bool and complex are refused
+    if (a in big_unsigned or b in big_unsigned) and a._cat != _FLOAT and b._cat != _FLOAT:
         raise RuntimeError(f"Promotion for uint16, uint32, uint64 types is not supported, "
                            f"attempted to promote {_MSG_NAME[a.name]} and {_MSG_NAME[b.name]}")
     if a._cat != b._cat:

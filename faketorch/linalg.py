@@ -744,6 +744,8 @@ def lstsq(A, B, rcond=None, *, driver=None):
 def matrix_power(A, n, *, out=None):
     _check_matrix('linalg.matrix_power', A, floats=False)
     if n == 0:
+        if A.dtype in D.BARE_UINTS:
+            raise kernel_error('eye', A.dtype, A._device)
         r = _make(np.broadcast_to(np.eye(A._data.shape[-1], dtype=A.dtype._np), A._data.shape).copy(),
                   A.dtype, A._device)
         if _grad_on(A):

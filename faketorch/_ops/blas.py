@@ -116,16 +116,29 @@ def matmul(input, other, _name=None, _kernel=None):
     if a.ndim == 0 or b.ndim == 0:
         raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are "
                            f"{a.ndim}D and {b.ndim}D")
+    if input.dtype is not other.dtype and input._device.type == 'cpu' and (b.ndim != 2):
+        # the product torch's matmul reaches checks the dtypes (mm's check is _check_dtypes'); bmm's kernel
+        # refuses a dtype it lacks first
+        if b.ndim > 2 and (input.dtype is D.bool or input.dtype in D.BARE_UINTS):
+            raise kernel_error('bmm', input.dtype)
+        x, y = D.type_name(input.dtype), D.type_name(other.dtype)
+        raise RuntimeError(f"dot : expected both vectors to have same dtype, but found {x} and {y}" if a.ndim == 1
+                           and b.ndim == 1 else f"addmv input tensors must have the same dtype, but got {y}, {x}, "
+                           f"and {y}" if b.ndim == 1 else f"expected scalar type {x} but found {y}")
+    if input.dtype is not other.dtype and b.ndim == 2 and a.shape[-1] != b.shape[0]:
+        raise _shape_error(a, b)        # mm checks the shapes first
     _check_dtypes('matmul', input, other)
-    if input.dtype is D.bool and input._device.type == 'cpu' or input.dtype in _F8:   # the CPU kernel matmul picks
+    if input.dtype in _F8:      # the CPU kernel matmul picks: float8 has only an mm (in float, rounded once)
         nb = b.ndim
         kernel = ('dot' if a.ndim == 1 else 'addmv_impl_cpu') if nb == 1 else 'addmm_impl_cpu_' if nb == 2 else 'bmm'
-        if input.dtype is D.bool or kernel != 'addmm_impl_cpu_' or input.dtype is D.float8_e8m0fnu:
-            raise kernel_error(kernel, input.dtype)     # float8 has a CPU mm (in float, rounded once)
+        if kernel != 'addmm_impl_cpu_' or input.dtype is D.float8_e8m0fnu:
+            raise kernel_error(kernel, input.dtype)
     try:
         data = np.matmul(a, b)
     except ValueError:
         raise _shape_error(a, b) from None
+    if (input.dtype is D.bool or input.dtype in D.BARE_UINTS) and input._device.type == 'cpu':
+        _no_blas_loop(input.dtype, a.ndim, b.ndim, data.size, a.shape[-1])
     cuda_blas_check(_kernel or _cuda_kernel(a.ndim, b.ndim), input, a, b)
     if input.dtype._cat < 2 and a.size and b.size:
         data = data.astype(input.dtype._np, copy=False)
@@ -138,7 +151,12 @@ def matmul(input, other, _name=None, _kernel=None):
     return r
 
 
-_BOOL_KERNEL = {'mm': 'addmm_impl_cpu_', 'bmm': 'bmm', 'mv': 'addmv_impl_cpu', 'dot': 'dot'}    # CPU kernels
+def _no_blas_loop(dt, na, nb, size, k):
+    """torch's CPU kernel for a bool or uint16/32/64 product of these ranks refuses it; an empty product
+    (no result or nothing to sum) returns before it, except dot's."""
+    if na == nb == 1 or (size and k):
+        raise kernel_error(('dot' if na == 1 else 'addmv_impl_cpu') if nb == 1 else 'addmm_impl_cpu_' if nb == 2
+                           else 'bmm', dt)
 
 
 def _fixed_rank(name, na, nb, cuda_kernel=None):
@@ -158,8 +176,6 @@ def _fixed_rank(name, na, nb, cuda_kernel=None):
         if name == 'bmm' and input._data.shape[0] != mat2._data.shape[0]:
             raise RuntimeError(f"batch1 and batch2 must have same number of batches, got "
                                f"{input._data.shape[0]} and {mat2._data.shape[0]}")
-        if input.dtype is D.bool and mat2.dtype is D.bool and input._device.type == 'cpu':
-            raise kernel_error(_BOOL_KERNEL[name], D.bool)
         return matmul(input, mat2, 'BmmBackward0' if name == 'bmm' else None, cuda_kernel)
     f.__name__ = name
     return f
@@ -204,11 +220,18 @@ def _add_product(gname, fname, product):
         prev = grad_state.enabled
         grad_state.enabled = False          # the pieces are recorded below as one node
         try:
-            p = product(m1, m2)
+            try:
+                p = product(m1, m2)
+            except NotImplementedError:     # the fused kernel's name, on the CPU
+                if fname not in _FUSED_KERNEL or m1._device.type != 'cpu':
+                    raise
+                raise kernel_error(_FUSED_KERNEL[fname], m1.dtype) from None
             if m1.dtype in _F8:     # (its kernel refusals above) torch adds the unrounded product, rounds once
                 p = product(m1.float(), m2.float())
             if input._data.shape != p._data.shape:
                 _check_expands(fname, input, m1, m2, p._data.shape)
+            if fname == 'addr' and m1.dtype in D.BARE_UINTS:
+                raise kernel_error('addr_cpu', m1.dtype, m1._device)
             pd = p._data if alpha == 1 else p._data * np.cast(alpha, p._data.dtype)
             if beta == 0:
                 data = np.broadcast_to(pd, np.broadcast_shapes(pd.shape, input._data.shape)).copy()
@@ -236,6 +259,9 @@ def _add_product(gname, fname, product):
         return r
     f.__name__ = fname
     return f
+
+
+_FUSED_KERNEL = {'baddbmm': 'baddbmm', 'addbmm': 'addmm_impl_cpu_'}
 
 
 def _check_expands(fname, input, m1, m2, shape):

@@ -6,7 +6,7 @@ from .. import _xnp as np
 from .. import _dtype as D
 from .._tensor import Tensor, _make
 from ..autograd.grad_mode import state as grad_state
-from ._core import attach, broadcast_shapes, needs, register, zero_grad
+from ._core import attach, broadcast_shapes, kernel_error, needs, register, zero_grad
 from ._float8_kernels import F8 as _F8, refuse as _f8_refuse
 from .shape import make_view
 
@@ -55,7 +55,7 @@ def view_as_real(input):
 def view_as_complex(input):
     a = input._data
     if input.dtype not in (D.float32, D.float64, D.float16):
-        raise RuntimeError(f"view_as_complex is only supported for floating point tensors, but got a "
+        raise RuntimeError(f"view_as_complex is only supported for half, float and double tensors, but got a "
                            f"tensor of scalar type: {D.type_name(input.dtype)}")
     if a.ndim == 0 or a.shape[-1] != 2:
         raise RuntimeError("Tensor must have a last dimension of size 2")
@@ -76,14 +76,17 @@ def _tensor_args(fname, names, args):
             raise TypeError(f"{fname}(): argument '{name}' (position {pos}) must be Tensor, not {_tp_name(v)}")
 
 
+_HALF_FLOAT_DOUBLE = (D.float16, D.float32, D.float64)
+
+
 def complex(real, imag, *, out=None):
     _tensor_args('complex', ('real', 'imag'), (real, imag))
+    if real.dtype not in _HALF_FLOAT_DOUBLE or imag.dtype not in _HALF_FLOAT_DOUBLE:
+        raise RuntimeError(f"Expected both inputs to be Half, Float or Double tensors but got "
+                           f"{D.type_name(real.dtype)} and {D.type_name(imag.dtype)}")
     if real.dtype is not imag.dtype:
         raise RuntimeError(f"Expected object of scalar type {D.type_name(real.dtype)} but got scalar type "
                            f"{D.type_name(imag.dtype)} for second argument")
-    if real.dtype not in (D.float32, D.float64, D.float16):
-        raise RuntimeError(f"Expected both inputs to be Half, Float or Double tensors but got "
-                           f"{D.type_name(real.dtype)} and {D.type_name(imag.dtype)}")
     dt = real.dtype.to_complex()
     data = np.empty(broadcast_shapes(real._data.shape, imag._data.shape), dt._np, like=real._data)
     data.real = real._data
@@ -99,12 +102,14 @@ def complex(real, imag, *, out=None):
 
 def polar(abs, angle, *, out=None):
     _tensor_args('polar', ('abs', 'angle'), (abs, angle))
+    if abs.dtype not in _HALF_FLOAT_DOUBLE or angle.dtype not in _HALF_FLOAT_DOUBLE:
+        raise RuntimeError(f"Expected both inputs to be Half, Float or Double tensors but got "
+                           f"{D.type_name(abs.dtype)} and {D.type_name(angle.dtype)}")
     if abs.dtype is not angle.dtype:
         raise RuntimeError(f"Expected object of scalar type {D.type_name(abs.dtype)} but got scalar type "
                            f"{D.type_name(angle.dtype)} for second argument")
-    if abs.dtype not in (D.float32, D.float64, D.float16):
-        raise RuntimeError(f"Expected both inputs to be Half, Float or Double tensors but got "
-                           f"{D.type_name(abs.dtype)} and {D.type_name(angle.dtype)}")
+    if abs.dtype is D.float16:
+        raise kernel_error('polar_cpu', abs.dtype, abs._device)
     a, t = abs._data, angle._data
     dt = abs.dtype.to_complex()
     data = np.empty(broadcast_shapes(a.shape, t.shape), dt._np, like=a)

@@ -739,8 +739,10 @@ def arange(start, end=None, step=1, *, out=None, dtype=None, layout=None, device
     if dtype is None:
         floating = any(isinstance(v, (float, np.floating)) for v in (start, end, step))
         dtype = D.get_default_dtype() if floating else D.int64
-    if dtype is D.bool or dtype._cat == 3 or dtype in D.float8_types:
+    if dtype is D.bool or dtype._cat == 3 or dtype in D.float8_types or dtype in D.BARE_UINTS:
         raise kernel_error('arange_cpu', dtype)
+    if out is not None and out.dtype in D.BARE_UINTS:       # torch computes in out's dtype
+        raise kernel_error('arange_cpu', out.dtype)
     fstart, fend, fstep = float(start), float(end), float(step)
     if not (fstep > 0 or fstep < 0) or (dtype is D.int64 and not int(step)):
         raise RuntimeError("step must be nonzero")
@@ -805,8 +807,10 @@ def range_(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=
         raise TypeError('range() missing 1 required positional arguments: "end"')
     start, end, step = _range_args('range', ('start', 'end', 'step'), (start, end, step))
     dtype = _dtype_arg(dtype, 'range') or D.get_default_dtype()
-    if dtype is D.bool or dtype._cat == 3:
+    if dtype is D.bool or dtype._cat == 3 or dtype in D.BARE_UINTS:
         raise kernel_error('range_cpu', dtype)
+    if out is not None and out.dtype in D.BARE_UINTS:       # torch computes in out's dtype
+        raise kernel_error('range_cpu', out.dtype)
     if dtype._cat == 1:         # torch works in the accumulate type: integers, truncated
         start, end, step = int(start), int(end), int(step)
     if not (step > 0 or step < 0):
@@ -841,7 +845,7 @@ def _space_args(fname, start, end, steps, dtype):
 
 def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
     start, end, steps, dtype = _space_args('linspace', start, end, steps, _out_dtype(_dtype_arg(dtype, 'linspace'), out))
-    if dtype in D.float8_types:
+    if dtype in D.float8_types or steps > 1 and dtype in D.BARE_UINTS:     # one uint step or none is a fill
         raise kernel_error('linspace_cpu', dtype)
     if dtype._cat == 3:
         start, end = complex(start), complex(end)
@@ -893,6 +897,8 @@ def _linspace_16(start, end, steps, dtype):
 
 def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_grad=False, out=None):
     start, end, steps, dtype = _space_args('logspace', start, end, steps, _out_dtype(_dtype_arg(dtype, 'logspace'), out))
+    if steps > 1 and dtype in D.BARE_UINTS:     # one step or none is a fill, with no kernel
+        raise kernel_error('logspace_cpu', dtype)
     lin = linspace(start, end, steps, dtype=D.complex128 if dtype._cat == 3 else D.float64,
                    device='cpu')    # _finish moves it to `device`
     t = _finish(np.power(base, lin._data).astype(D.np_dtype(dtype)), dtype, device, requires_grad, 'logspace')
@@ -910,6 +916,8 @@ def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None, requires_g
     if m is not None and m < 0:
         raise RuntimeError(f"m must be greater or equal to 0, got {m}")
     dtype = _out_dtype(_dtype_arg(dtype, 'eye'), out) or D.get_default_dtype()
+    if dtype in D.BARE_UINTS:
+        raise kernel_error('eye', dtype)
     t = _finish(np.eye(n, m if m is not None else n, dtype=D.np_dtype(dtype)), dtype, device, requires_grad, 'eye')
     return write_out(out, t, 'eye') if out is not None else t
 

@@ -7,7 +7,7 @@ from .. import _xnp as np
 from .. import _dtype as D
 from .._tensor import Tensor, _make
 from ..autograd.grad_mode import state as grad_state
-from ._core import _OVERLAP, attach, check_inplace, commit_inplace, device_error, expanded, guard, needs, kernel_error
+from ._core import _OVERLAP, attach, check_inplace, commit_inplace, device_error, expanded, guard, kernel_error, needs
 from .factory import _fill_value
 from .selection import _scalar_to
 from .shape import make_view
@@ -584,19 +584,21 @@ def _index_put_checks(t, idx, np_idx, v, vt, accumulate, tensors):
     try:
         shape = _get(t._data, _zeroed(np_idx)).shape
     except IndexError:
+        if t.dtype in D.BARE_UINTS:
+            raise kernel_error('index_put', t.dtype, t._device) from None
         return v            # _assign raises torch's error
     ix = np_idx.rest if np_idx.__class__ is _Pre else np_idx
     arrays = [i for i in ix if i is not None and i is not Ellipsis and i.__class__ is not slice]
     if not accumulate and np.size(v) == 1 and len(arrays) == 1 and _is_mask(arrays[0]):
         if any(isinstance(i, Tensor) and i.dtype is D.uint8 for i in (idx if idx.__class__ is tuple else (idx,))):
             raise RuntimeError("masked_fill_ only supports boolean masks, but got mask with dtype unsigned char")
-        if t.dtype in D.float8_types:
+        if t.dtype in D.float8_types or t.dtype in D.BARE_UINTS:
             raise kernel_error('masked_fill', t.dtype, t._device)
         if vt is None or vt.dtype is t.dtype:
             return v
         return _scalar_to(vt.item(), t.dtype)       # masked_fill_'s conversion
     if vt is None:
-        return _no_e8m0_put(t, v)
+        return _no_put_kernel(t, v)
     # x[i] = v drops v's leading 1s first; index_put_ does not
     vs = list(vt._data.shape) if tensors else _strip_ones(vt._data.shape)
     if not _expandable(vs, shape):
@@ -605,12 +607,12 @@ def _index_put_checks(t, idx, np_idx, v, vt, accumulate, tensors):
     if vt.dtype is not t.dtype:
         raise RuntimeError(f"Index put requires the source and destination dtypes match, got "
                            f"{D.type_name(t.dtype)} for the destination and {D.type_name(vt.dtype)} for the source.")
-    return _no_e8m0_put(t, v)
+    return _no_put_kernel(t, v)
 
 
-def _no_e8m0_put(t, v):
-    """torch's index_put kernel has a loop for every float8 type but e8m0fnu."""
-    if t.dtype is D.float8_e8m0fnu:
+def _no_put_kernel(t, v):
+    """torch's index_put kernel has a loop for every float8 type but e8m0fnu, and none for uint16/32/64."""
+    if t.dtype is D.float8_e8m0fnu or t.dtype in D.BARE_UINTS:
         raise kernel_error('index_put', t.dtype, t._device)
     return v
 

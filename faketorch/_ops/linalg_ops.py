@@ -1,6 +1,7 @@
 """Linear-algebra ops of the torch namespace: einsum, tensordot, kron, cross, cdist, norm, trace,
 cov ... and the legacy spellings of torch.linalg (torch.det, torch.inverse, torch.svd ...)."""
 import itertools
+import math
 import string
 
 from .. import _xnp as np
@@ -200,10 +201,16 @@ def einsum(*args):
                                f"{D.type_name(t.dtype)}")
     ins, out = _normalise(eq, ops)
     _, ops = _sizes(ins, ops)
+    dt = ops[0].dtype
     if len(ops) > 1:
         cuda_blas_check('baddbmm_cuda', ops[0], *(t._data for t in ops))
-        if ops[0].dtype is D.bool or ops[0].dtype in D.float8_types:     # torch contracts through bmm
-            raise kernel_error('bmm', ops[0].dtype)
+        if dt in D.float8_types:        # torch contracts through bmm
+            raise kernel_error('bmm', dt)
+        # torch contracts with bmm (products without a summed letter are multiplies)
+        if (dt is D.bool or dt in D.BARE_UINTS) and set(''.join(ins)) - set(out) and all(t._data.size for t in ops):
+            raise kernel_error('bmm', dt)
+    elif dt._cat < 2 and set(ins[0]) - set(out):
+        ops = [ops[0].to(D.int64)]      # torch sums a single operand: integers in int64
     return _einsum_core(ins, out, ops)
 
 
@@ -241,6 +248,12 @@ def _tensordot(a, b, dims, out, kernel):
     if a.dtype is not b.dtype:
         raise RuntimeError(f"expected scalar type {D.type_name(a.dtype)} but found {D.type_name(b.dtype)}")
     cuda_blas_check(kernel, a, a._data, b._data)
+    if (a.dtype is D.bool or a.dtype in D.BARE_UINTS) and a._device.type == 'cpu':
+        # torch multiplies the two reshaped to matrices (vectors when all dims contract: dot, even empty)
+        full = len(da) == na and len(db) == nb
+        k = math.prod(a._data.shape[d] for d in da)
+        if full or (k and a._data.size // max(k, 1) and b._data.size // max(k, 1)):
+            raise kernel_error('dot' if full else 'addmm_impl_cpu_', a.dtype)
     la = _LETTERS[:na]
     lb = list(_LETTERS[na:na + nb])
     for x, y in zip(da, db):
@@ -285,13 +298,15 @@ def vdot(input, other):
     if input._data.ndim != 1 or other._data.ndim != 1:
         raise RuntimeError(f"1D tensors expected, but got {input._data.ndim}D and {other._data.ndim}D tensors")
     if input.dtype is not other.dtype:
-        raise RuntimeError(f"vdot : expected both vectors to have same dtype, but found "
+        raise RuntimeError(f"dot : expected both vectors to have same dtype, but found "
                            f"{D.type_name(input.dtype)} and {D.type_name(other.dtype)}")
     if input._data.shape[0] != other._data.shape[0]:
         raise RuntimeError(f"inconsistent tensor size, expected tensor [{input._data.shape[0]}] and src "
                            f"[{other._data.shape[0]}] to have the same number of elements, but got "
                            f"{input._data.shape[0]} and {other._data.shape[0]} elements respectively")
     cuda_blas_check('dot', input, input._data, other._data)
+    if (input.dtype is D.bool or input.dtype in D.BARE_UINTS) and input._device.type == 'cpu':
+        raise kernel_error('dot', input.dtype)
     data = np.vdot(input._data, other._data)
     r = _make(np.asarray(data, input.dtype._np), input.dtype, input._device)
     if _grad_on(input, other):
@@ -306,6 +321,8 @@ def vdot(input, other):
 def trace(input):
     if input.dtype is D.bool:
         raise NotImplementedError("\"trace\" not implemented for 'Bool'")
+    if input.dtype in D.BARE_UINTS:     # refused before the shape is checked, as bool
+        raise kernel_error('trace', input.dtype, input._device)
     if input._data.ndim != 2:
         raise RuntimeError("trace: expected a matrix, but got tensor with dim " + str(input._data.ndim))
     a = input._data
@@ -343,8 +360,13 @@ def _cross(input, other, dim, name):
         raise RuntimeError(f"{name}: inputs dimension {dim} must have length 3. Got "
                            f"{input._data.shape[d]} and {other._data.shape[d]}")
     broadcast_shapes(input._data.shape, other._data.shape)
-    from .pointwise import _promote
-    a, b, rt = _promote('cross', input, other)
+    # torch promotes nothing: its kernel takes input's dtype (no bool or uint16/32/64 loop), then other's must match
+    rt = input.dtype
+    if rt is D.bool or rt in D.BARE_UINTS:
+        raise kernel_error('cross', rt, input._device)
+    if other.dtype is not rt:
+        raise RuntimeError(f"expected scalar type {D.type_name(rt)} but found {D.type_name(other.dtype)}")
+    a, b = input._data, other._data
     data = np.cross(a, b, axis=d)
     r = _make(np.asarray(data).astype(rt._np, copy=False), rt, input._device)
     if _grad_on(input, other):

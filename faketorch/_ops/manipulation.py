@@ -8,10 +8,10 @@ from .. import _dtype as D
 from .._tensor import Tensor, Size, _make, _wrap_dim
 from ..autograd.grad_mode import state as grad_state
 from ..autograd.graph import node_class
-from ._core import attach, needs, register, with_out, kernel_error as _kernel_error
+from ._core import attach, kernel_error, needs, register, with_out
 from ._float8_kernels import F8 as _F8
 from . import shape as S
-from .misc import cat, stack, flip
+from .misc import cat, stack, flip, _uint_flip_refused
 
 
 def _grad_on(*ts):
@@ -74,12 +74,15 @@ def rot90(input, k=1, dims=(0, 1)):
     if len(dims) != 2:
         raise RuntimeError(f"expected total rotation dims == 2, but got dims = {len(dims)}")
     if input.dtype in _F8 and k % 4:
-        raise _kernel_error('flip_cpu', input.dtype, input._device)
+        raise kernel_error('flip_cpu', input.dtype, input._device)
     if a.ndim < 2:
         raise RuntimeError(f"expected total dims >= 2, but got total dims = {a.ndim}")
     d0, d1 = _wrap_dim(dims[0], a.ndim), _wrap_dim(dims[1], a.ndim)
     if d0 == d1:
         raise RuntimeError(f"expected rotation dims to be different, but got dim0 = {d0} and dim1 = {d1}")
+    flips = ((), (d1,), (d0, d1), (d0,))[k % 4]        # torch flips, then transposes for an odd k
+    if flips and input.dtype in D.BARE_UINTS and _uint_flip_refused(input, flips):
+        raise kernel_error('flip_cpu', input.dtype, input._device)
     r = _make(np.ascontiguousarray(np.rot90(a, k, (d0, d1))), input.dtype, input._device)
     if _grad_on(input):
         attach('Rot90Backward0', lambda node, g: rot90(g, -k, (d0, d1)), (input,), (r,))
@@ -133,6 +136,8 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
             raise RuntimeError("repeat_interleave only accept 1D vector as repeat")
         if reps.dtype._cat != 1:
             raise RuntimeError("repeats has to be Long or Int tensor")
+        if reps.dtype in D.BARE_UINTS:
+            raise kernel_error('repeat_interleave_cpu', reps.dtype, reps._device)
         _no_negative_repeats(reps._data)
         return _make(np.repeat(np.arange(reps._data.shape[0], like=reps._data), reps._data), D.int64,
                      input._device)
@@ -148,10 +153,12 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
     if isinstance(repeats, Tensor):
         if repeats._data.ndim > 1:
             raise RuntimeError("repeat_interleave only accept 1D vector as repeat")
+        if repeats._data.ndim == 1 and repeats._data.shape[0] not in (1, size):
+            raise RuntimeError(f"repeats must have the same size as input along dim, but got "
+                               f"repeats.size(0) = {repeats._data.shape[0]} and input.size(0) = {size}")
+        if repeats.dtype in D.BARE_UINTS:     # torch's kernel reads any repeats tensor
+            raise kernel_error('repeat_interleave_cpu', repeats.dtype, repeats._device)
         if repeats._data.ndim == 1 and repeats._data.shape[0] != 1:
-            if repeats._data.shape[0] != size:
-                raise RuntimeError(f"repeats must have the same size as input along dim, but got "
-                                   f"repeats.size(0) = {repeats._data.shape[0]} and input.size(0) = {size}")
             _no_negative_repeats(repeats._data)
             idx = np.repeat(np.arange(size, like=repeats._data), repeats._data)
             from .selection import index_select
@@ -179,8 +186,8 @@ def _tri(name, npf, gname):
         a = input._data
         if a.ndim < 2:
             raise RuntimeError(f"{name}: input tensor must have at least 2 dimensions")
-        if input.dtype in _F8:
-            raise _kernel_error(name, input.dtype, input._device)
+        if input.dtype in _F8 or a.size and input.dtype in D.BARE_UINTS:
+            raise kernel_error(name, input.dtype, input._device)
         r = _make(npf(a, diagonal), input.dtype, input._device)
         if _grad_on(input):
             attach(gname, lambda node, g: f(g, diagonal), (input,), (r,))
@@ -481,6 +488,10 @@ def combinations(input, r=2, with_replacement=False):
     n = input._data.shape[0]
     gen = itertools.combinations_with_replacement if with_replacement else itertools.combinations
     idx = np.array(list(gen(range(n), r)), np.int64).reshape(-1, r)
+    if input.dtype in D.BARE_UINTS:     # torch picks them out of a meshgrid with masked_select
+        if idx.size:
+            raise kernel_error('masked_select', input.dtype, input._device)
+        return _make(np.zeros((0, r), input.dtype._np, like=input._data), input.dtype, input._device)
     from .selection import index_select
     cols = [index_select(input, 0, _make(np.ascontiguousarray(idx[:, k]), D.int64, input._device))
             for k in range(r)]
@@ -760,6 +771,8 @@ def gradient(input, *, spacing=1, dim=None, edge_order=1):
     for d in dims:
         if input._data.shape[d] < edge_order + 1:
             raise RuntimeError("torch.gradient expected each dimension size to be at least edge_order+1")
+    if input.dtype is D.bool or input.dtype in D.BARE_UINTS:
+        input - input       # torch's error: it subtracts in the input's dtype before it divides
     f = input if input.dtype._cat >= 2 else input.to(D.get_default_dtype())
     return tuple(_gradient_1d(f, d, h, edge_order) for d, h in zip(dims, steps))
 

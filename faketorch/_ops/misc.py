@@ -5,13 +5,14 @@ from .. import _dtype as D
 from .._device import device as _device_cls, to_device_array, check_device, xp_of
 from .._tensor import Tensor, _make, _wrap_dim, _dtype_c10
 from ..autograd.grad_mode import state as grad_state
-from ._core import (attach, broadcast_shapes, guard, needs, register, same_device, with_out, commit_inplace,
+from ._core import (attach, broadcast_shapes, guard, kernel_error, needs, register, same_device, with_out, commit_inplace,
                     check_inplace, write_into, write_out, zero_grad)
 from ._float8_kernels import F8 as _F8, refuse as _f8_refuse
 from .pointwise import _as_scalar, _broadcast_error, clamp, clamp_min, clamp_max  # noqa: F401 (elementwise, defined there)
+from .pointwise import _2_63, _2_64, _int_overflow
 from .reduction import _dims, _parse_args
 from .._tensor import _CHANNELS_LAST_ORDER
-from .factory import _dtype_arg, _format_strides, _to_device
+from .factory import _dtype_arg, _fill_value, _format_strides, _to_device
 
 
 def _seq_check(name, tensors):
@@ -198,6 +199,8 @@ def masked_fill(input, mask, value, _inplace=False):
         if shape != input._data.shape:
             raise RuntimeError(f"output with shape {list(input._data.shape)} doesn't match the broadcast shape "
                                f"{list(shape)}")
+    if input.dtype in D.BARE_UINTS:
+        raise kernel_error('masked_fill', input.dtype, input._device)
     # the value converted to self's dtype as torch's Scalar is, with its errors
     v = _scalar_to(value, input.dtype) if vt is None else vt._data
     if vt is not None and vt.dtype.is_complex and not input.dtype.is_complex:
@@ -222,6 +225,8 @@ def masked_select(input, mask):
         raise RuntimeError('masked_select: expected BoolTensor for mask')
     m = np.broadcast_to(mask._data, broadcast_shapes(mask._data.shape, input._data.shape))
     a = np.broadcast_to(input._data, m.shape)
+    if input.dtype in D.BARE_UINTS and m.size:
+        raise kernel_error('masked_select', input.dtype, input._device)
     r = _make(a[m.astype(bool)], input.dtype, input._device)
     if grad_state.enabled and input._requires_grad:
         shape = input._data.shape
@@ -237,6 +242,8 @@ def masked_select(input, mask):
 def nonzero(input, *, as_tuple=False):
     if input.dtype in _F8:
         raise _f8_refuse('nonzero', input)
+    if input.dtype in D.BARE_UINTS:
+        raise kernel_error('nonzero_count_cpu', input.dtype, input._device)
     idx = np.nonzero(input._data) if input._data.ndim else np.nonzero(input._data.reshape(1))
     if as_tuple:
         if input._data.ndim == 0:
@@ -482,6 +489,12 @@ def fill_(self, value, _node=None):
         raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with "
                            f"{value._data.ndim} dimensions.")
     v = value._data if isinstance(value, Tensor) else value
+    if self.dtype._cat == 1 and (v.__class__ is int or v.__class__ is float):
+        # torch's Scalar conversion: an int is read as int64 or uint64, then checked against the dtype
+        # (negatives wrap into an unsigned one)
+        if v.__class__ is int and not -_2_63 <= v < _2_64:
+            raise _int_overflow(v)
+        v = _fill_value(v, self.dtype)
     if self.dtype is D.bfloat16:
         v = D.round_bf16(v)
     elif self.dtype._fix is not None:       # float8: torch checks a number's range, then rounds it
@@ -557,7 +570,8 @@ def resize_as_(self, the_template, *, memory_format=None):
 def nonzero_static(input, *, size, fill_value=-1):
     if size < 0:
         raise RuntimeError("nonzero_static: 'size' must be an non-negative integer")
-    found = nonzero(input)._data[:size]
+    found = nonzero(input)._data[:size] if input._data.ndim else \
+        np.zeros((int(input._data != 0), 0), np.int64, like=input._data)[:size]     # torch's 0-d path: no kernel
     data = np.full((size, input._data.ndim), fill_value, np.int64, like=found)
     data[:found.shape[0]] = found
     return _make(data, D.int64, input._device)
@@ -570,10 +584,24 @@ def new_tensor(self, data, dtype=None, device=None, requires_grad=False, layout=
     return tensor(data, dtype=dtype or self.dtype, device=device or self._device, requires_grad=requires_grad)
 
 
+def _uint_flip_refused(input, ds):
+    """Whether torch's flip kernel meets a uint16/32/64 tensor: it has no loop for them, but its row-copy
+    path (the innermost dim that has more than one element is contiguous and not flipped) needs none."""
+    a = input._data
+    eff = [d for d in range(a.ndim) if a.shape[d] > 1]
+    if a.size <= 1 or not any(d in ds for d in eff):
+        return False        # nothing to flip: a copy
+    st = input.stride()
+    inner = min(eff, key=lambda d: abs(st[d]))
+    return inner in ds or st[inner] != 1
+
+
 def flip(input, dims):
     if input.dtype in _F8:
         raise _f8_refuse('flip', input)
     ds = _dims(dims, input._data.ndim, empty_is_all=False)
+    if input.dtype in D.BARE_UINTS and _uint_flip_refused(input, ds):
+        raise kernel_error('flip_cpu', input.dtype, input._device)
     r = _make(np.flip(input._data, ds).copy(), input.dtype, input._device)
     if input._requires_grad and grad_state.enabled:
         attach('FlipBackward0', lambda node, g: g.flip(ds), (input,), (r,))

@@ -33,7 +33,7 @@ def _as_scalar(x):
 
 # --- unary ---------------------------------------------------------------------------------------
 
-_BARE_UINTS = (D.uint16, D.uint32, D.uint64)      # torch has few kernels for these
+_BARE_UINTS = D.BARE_UINTS      # torch has few kernels for these
 _NO_COMPLEX_CLAMP = 'clamp is not supported for complex types'
 
 
@@ -327,11 +327,12 @@ def _number_input_error(name, x):
 
 
 def binary(name, fwd, da=None, db=None, *, kind='arith', grad_name=None, save=True, inplace=True,
-           method=True, check=None, scalar_grad_name=None, scalar_ok=True, other_name='other'):
+           method=True, check=None, scalar_grad_name=None, scalar_ok=True, other_name='other', uint_kernel=None):
     """Declare a binary op with broadcasting and torch promotion.
 
     kind: 'arith' (result in the promoted dtype), 'float' (ints promote to the default float),
-    'cmp' (bool result), 'int' (integer and bool only). da/db(g, a, b) are the derivatives."""
+    'cmp' (bool result), 'int' (integer and bool only). da/db(g, a, b) are the derivatives.
+    uint_kernel: the kernel that refuses a uint16/32/64 result (after the broadcast, as torch's)."""
     gname = grad_name or ''.join(p.capitalize() for p in name.split('_')) + 'Backward0'
     sname = scalar_grad_name or gname
     differentiable = da is not None or db is not None
@@ -373,6 +374,10 @@ def binary(name, fwd, da=None, db=None, *, kind='arith', grad_name=None, save=Tr
             check(rt, input, other)
         if f8 is not None and rt in _F8K.F8 and f8[other.__class__ is not Tensor]:
             raise kernel_error(f8[other.__class__ is not Tensor], rt, input._device)
+        if uint_kernel is not None and rt in _BARE_UINTS:
+            if isinstance(other, Tensor) and a.shape != b.shape:
+                broadcast_shapes(a.shape, b.shape)
+            raise kernel_error(uint_kernel, rt, input._device)
         if kind == 'float' and rt._cat < _FLOAT:     # ints/bools in the default float, each read as it is
             a = input._data.astype(D.get_default_dtype()._np)
             b = other._data.astype(a.dtype) if isinstance(other, Tensor) else \
@@ -503,8 +508,8 @@ def _pow_check(rt, a, b):
         # only a Python-scalar exponent is refused; tensor exponents follow integer arithmetic
         if isinstance(b, int) and not isinstance(b, bool) and b < 0:
             raise RuntimeError("Integers to negative integer powers are not allowed.")
-        if rt in _BARE_UINTS:
-            raise kernel_error('pow', rt, _device_of(a, b))
+        if rt in _BARE_UINTS and not (b.__class__ in (int, bool) and b in (0, 1) and isinstance(a, Tensor)):
+            raise kernel_error('pow', rt, _device_of(a, b))     # torch's pow(x, 0 | 1) fills / copies first
 
 
 _C_TYPES = {D.uint8: 'uint8_t', D.int8: 'int8_t', D.int16: 'int16_t', D.int32: 'int', D.int64: 'int64_t',
@@ -539,9 +544,9 @@ def _int_power(a, b):
 
 
 _add = binary('_add', np.add, lambda g, a, b: g, lambda g, a, b: g, grad_name='AddBackward0', save=False,
-              method=False, inplace=False)
+              method=False, inplace=False, uint_kernel='add_stub')
 _sub = binary('_sub', np.subtract, lambda g, a, b: g, lambda g, a, b: -g, grad_name='SubBackward0',
-              save=False, method=False, inplace=False, check=_no_bool_sub)
+              save=False, method=False, inplace=False, check=_no_bool_sub, uint_kernel='add_stub')
 def _conj(x):
     """Complex derivatives take the conjugate of the other operand (a real one is returned as is)."""
     return x.conj() if isinstance(x, Tensor) else x.conjugate()
@@ -717,9 +722,18 @@ def rsub(input, other, *, alpha=1):
                         f"{'Tensor' if isinstance(other, Tensor) else type(other).__name__}), but expected one of:\n"
                         " * (Tensor input, Tensor other, *, Number alpha = 1)\n"
                         " * (Tensor input, Number other, Number alpha = 1)\n")
-    a, b, rt = _promote('rsub', input, other)
+    try:
+        a, b, rt = _promote('rsub', input, other)
+    except RuntimeError:
+        if isinstance(other, Tensor):       # torch promotes other with input: its message names them so
+            D.promote_types(other.dtype, input.dtype)
+        raise
     _no_bool_sub(rt, input, other)
     _alpha_check(rt, alpha)
+    if rt in _BARE_UINTS:
+        if isinstance(other, Tensor) and a.shape != b.shape:
+            broadcast_shapes(a.shape, b.shape)
+        raise kernel_error('add_stub', rt, input._device)
     try:
         data = np.subtract(b, a * np.cast(alpha, rt._np) if alpha != 1 else a)
     except ValueError:
@@ -754,6 +768,9 @@ def pow(input, exponent, *, out=None):
         if s.__class__ is int and not -_2_63 <= s < _2_64:
             raise _int_overflow(s)
         base = _make(np.asarray(s).astype(rt._np), rt, exponent._device)    # wrapped into an integer type
+        if s.__class__ is int and s == 1 and rt in _BARE_UINTS:     # torch fills ones before its kernel
+            return write_out(out, base.expand(exponent.shape).clone(), 'pow') if out is not None else \
+                base.expand(exponent.shape).clone()
         r = _pow_tt(base, exponent, 'PowBackward2')
         return write_out(out, r, 'pow') if out is not None else r
     if isinstance(exponent, Tensor):
@@ -1440,9 +1457,11 @@ def ldexp(input, other, *, out=None):
         raise _operand_error('ldexp', 1, 'input', input)
     if not isinstance(other, Tensor):
         raise _operand_error('ldexp', 2, 'other', other)
-    if input.dtype._cat == _FLOAT and other.dtype is D.bool:     # torch's float kernel takes integer exponents
-        raise kernel_error('ldexp_cpu_exp', D.bool, input._device)
+    if input.dtype._cat == _FLOAT and (other.dtype is D.bool or other.dtype in _BARE_UINTS):
+        raise kernel_error('ldexp_cpu_exp', other.dtype, input._device)     # its float kernel's exponent loops
     p2 = pow(2.0, other.detach())
+    if input.dtype._cat == _FLOAT and other.dtype._cat < _FLOAT and input.dtype is not p2.dtype:
+        p2 = p2.to(input.dtype)     # integer exponents scale in the input's own float type (exact: powers of 2)
     r = mul(input.detach(), p2)
     if grad_state.enabled and (input._requires_grad or other._requires_grad):
         def bwd(node, g):
@@ -1527,16 +1546,29 @@ def lerp(input, end, weight, *, out=None):
 register(lerp, inplace=True)
 
 
-def _ternary_operands(input, t1, t2, value):
-    rt = D.result_type_of((input, t1, t2), (value,) if not isinstance(value, Tensor) else ())
+def _ternary_operands(input, t1, t2):
+    rt = D.result_type_of((input, t1, t2))
     arrs = [t._data.astype(rt._np, copy=False) for t in (input, t1, t2)]
     return arrs, rt
+
+
+def _addc_value(value, rt):
+    """torch converts addcmul/addcdiv's value to the op's compute type, checked (it takes no part in the
+    promotion: an integer result truncates a float value)."""
+    if isinstance(value, Tensor):
+        return value
+    from .factory import _fill_value
+    return _fill_value(value, D.float32 if rt is D.float16 or rt is D.bfloat16 else rt)
 
 
 def addcmul(input, tensor1, tensor2, *, value=1, out=None):
     if input.dtype in _F8:
         raise _f8_refuse('addcmul', input)
-    (a, b, c), rt = _ternary_operands(input, tensor1, tensor2, value)
+    (a, b, c), rt = _ternary_operands(input, tensor1, tensor2)
+    if rt is D.bool or rt in _BARE_UINTS:
+        broadcast_shapes(a.shape, b.shape, c.shape)
+        raise kernel_error('addcmul_cpu_out', rt, input._device)
+    value = _addc_value(value, rt)
     try:
         data = a + np.cast(value, rt._np) * b * c if value != 1 else a + b * c
     except ValueError:
@@ -1560,7 +1592,8 @@ def addcdiv(input, tensor1, tensor2, *, value=1, out=None):
                            ".to(input.dtype) for integer inputs and as (input + value * tensor1 / tensor2) for "
                            "float inputs. The future addcdiv behavior is just the latter implementation: "
                            "(input + value * tensor1 / tensor2), for all dtypes.")
-    (a, b, c), rt = _ternary_operands(input, tensor1, tensor2, value)
+    (a, b, c), rt = _ternary_operands(input, tensor1, tensor2)
+    value = _addc_value(value, rt)
     try:
         with np.errstate(all='ignore'):
             data = a + np.cast(value, rt._np) * (b / c) if value != 1 else a + b / c
@@ -1619,6 +1652,8 @@ def equal(input, other):
         if a.strides == b.strides and a.size and _data_ptr(a) == _data_ptr(b):
             raise _f8_refuse('equal', input)
         return bool(np.array_equal(D.carried_bits(input.dtype, a), D.carried_bits(input.dtype, b)))
+    if input.dtype is not other.dtype:
+        D.promote_types(input.dtype, other.dtype)       # torch compares in the promoted dtype (uint16/32/64 refuse)
     return bool(np.array_equal(input._data, other._data))
 
 

@@ -451,6 +451,14 @@ def _check_probs(p):
 _NO_BERNOULLI = (D.uint16, D.uint32, D.uint64, D.complex64, D.complex128)      # dtypes its kernels lack
 
 
+def _p_in_range(name, p):
+    """torch checks a scalar p before its kernel meets the dtype (the draw checks it again)."""
+    p = float(p)
+    if not (0 <= p <= 1 if name == 'bernoulli' else 0 < p < 1):
+        raise RuntimeError(f"{name}_ expects p to be in {'[0, 1]' if name == 'bernoulli' else '(0, 1)'}, but got "
+                           f"p={_rng._g(p)}")
+
+
 def bernoulli(input, p=None, *, generator=None, out=None):
     if not isinstance(input, Tensor):
         from ..random import _tp_name
@@ -461,6 +469,7 @@ def bernoulli(input, p=None, *, generator=None, out=None):
     if p is None and _in_out(out, input.shape, False, lambda o: bernoulli_(o, input, generator=generator)) is not None:
         return out
     if p is not None:
+        _p_in_range('bernoulli', p)
         _not_for(input, 'bernoulli_scalar_cpu_', input.dtype in _NO_BERNOULLI)
         data = _draw(input._device, generator, 'bernoulli', float(p), input._data.shape, _np(dt))
     else:
@@ -711,6 +720,7 @@ def bernoulli_(self, *args, generator=None, **kwargs):
             pb = pb.transpose(_memory_order(self._data))
         data = _draw(self._device, generator, 'bernoulli_tensor', pb, pb.shape, _np(self.dtype))
         return _fill(self, data, 'BernoulliBackward1', p)
+    _p_in_range('bernoulli', p)
     _not_for(self, 'bernoulli_scalar_cpu_', self.dtype in _NO_BERNOULLI)
     data = _draw(self._device, generator, 'bernoulli', float(p), self._data.shape, _np(self.dtype))
     return _fill(self, data, 'BernoulliBackward2')
@@ -757,6 +767,7 @@ def _log_normal(self, generator, mean, std):
 
 
 def _geometric(self, generator, p):
+    _p_in_range('geometric', p)
     _not_for(self, 'geometric_cpu', self.dtype in (D.bool, D.uint16, D.uint32, D.uint64) or self.dtype.is_complex)
     return _fill(self, _draw(self._device, generator, 'geometric', self._data.shape, _np(self.dtype), p),
                  'GeometricBackward0')

@@ -134,6 +134,8 @@ def sum(input, dim=None, keepdim=False, *, dtype=None):
     dims = _dims(dim, a.ndim)
     if dtype is not None:
         _dtype_arg(dtype)
+        if dtype in D.BARE_UINTS and a.size:
+            raise kernel_error('sum_cpu', dtype, input._device)
     out_dt = dtype or _int_acc(input.dtype)
     # np.add.reduce directly: np.sum's Python wrapper costs as much as the reduction on small tensors
     data = np.add.reduce(a, axis=dims, keepdims=keepdim, dtype=out_dt._np) if dims else \
@@ -251,6 +253,8 @@ def prod(input, dim=NO_DIM, keepdim=False, *, dtype=None):
     _no_tensor_dim(dim)
     _dtype_arg(dtype)
     out_dt = dtype or _int_acc(input.dtype)
+    if dtype in D.BARE_UINTS and input._data.size:
+        raise kernel_error('prod_out_cpu', dtype, input._device)
     if dtype is not None and dtype is not input.dtype:
         input = input.to(dtype)
     a = input._data
@@ -332,7 +336,7 @@ def _minmax(name, npf, argf):
         if a.size == 0:
             raise RuntimeError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0. "
                                "Specify the reduction dim with the 'dim' argument.")
-        if input.dtype.is_complex:
+        if input.dtype.is_complex or input.dtype in D.BARE_UINTS:
             raise kernel_error(f'{name}_all', input.dtype)
         if input.dtype in _F8:
             raise _f8_refuse(f'{name}_all', input)
@@ -367,6 +371,8 @@ def _minmax(name, npf, argf):
             raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
         if input.dtype.is_complex:
             raise RuntimeError(f"{name}(): does not support complex input")
+        if n and a.size and input.dtype in D.BARE_UINTS:
+            raise kernel_error(f'{name}_cpu', input.dtype)
         if n == 0:
             idx = np.zeros((), np.int64)
             vals = a.copy()
@@ -446,7 +452,7 @@ def _amaxmin(name, npf):
         if a.size == 0 and (not dims or len(dims) == a.ndim and dim in ((), [], None)):
             raise RuntimeError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0. "
                                "Specify the reduction dim with the 'dim' argument.")
-        if a.size and input.dtype.is_complex:
+        if a.size and (input.dtype.is_complex or input.dtype in D.BARE_UINTS):
             raise kernel_error(f'{name[1:]}_values_cpu', input.dtype)
         data = npf(a, axis=dims, keepdims=keepdim) if dims else a.copy()
         r = _make(np.asarray(data), input.dtype, input._device)
@@ -480,6 +486,8 @@ def aminmax(input, *, dim=None, keepdim=False, out=None):
     if input.dtype.is_complex:
         if a.ndim == 0 and d is not None:
             raise RuntimeError(f"aminmax not implemented for {D.type_name(input.dtype)}")
+        raise kernel_error('aminmax_cpu', input.dtype)
+    if input.dtype in D.BARE_UINTS and (a.ndim or d is None):     # a 0-d tensor with a dim is copied
         raise kernel_error('aminmax_cpu', input.dtype)
     dims = _dims(dim, a.ndim)
     lo = np.min(a, axis=dims, keepdims=keepdim) if dims else a.copy()
@@ -519,16 +527,20 @@ def _arg(name, argf):
         if dim is None:
             if a.size == 0:
                 raise IndexError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0.")
+            if input.dtype in D.BARE_UINTS:
+                raise kernel_error(f'{name}_cpu', input.dtype, input._device)
             data = _arg_extreme(a.reshape(-1), argf, 0).reshape(())
             if keepdim:
                 data = data.reshape((1,) * a.ndim)
         else:
             d = _dim1(dim, a.ndim)
+            if a.ndim and a.shape[d] == 0:
+                raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
+            if a.size and input.dtype in D.BARE_UINTS:
+                raise kernel_error(f'{name}_cpu', input.dtype, input._device)
             if a.ndim == 0:
                 data = np.zeros((), np.int64)
             else:
-                if a.shape[d] == 0:
-                    raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
                 data = _arg_extreme(a, argf, d)
                 if not keepdim:
                     data = np.squeeze(data, d)
@@ -566,6 +578,8 @@ def count_nonzero(input, dim=None):
     a = input._data
     _no_tensor_dim(dim)
     dims = _dims(dim, a.ndim)
+    if dim is None and input.dtype in D.BARE_UINTS:     # with a dim torch sums `input != 0` instead
+        raise kernel_error('nonzero_count_cpu', input.dtype, input._device)
     data = np.count_nonzero(a, axis=dims) if dims else (a != 0)
     return _make(np.asarray(data, np.int64), D.int64, input._device)
 
@@ -758,7 +772,7 @@ def _cum_prepare(name, input, dim, dtype):
         raise kernel_error(f'{name}_out_cpu', input.dtype, input._device)
     out_dt = dtype or _int_acc(input.dtype)
     d = _dim1(dim, input._data.ndim)
-    if out_dt is D.bool and input._data.ndim and input._data.size:
+    if (out_dt is D.bool or out_dt in D.BARE_UINTS) and input._data.ndim and input._data.size:
         raise kernel_error(f'{name}_out_cpu', out_dt)
     if dtype is not None and dtype is not input.dtype:
         input = input.to(dtype)
@@ -888,7 +902,7 @@ def _cumext(name, cmp):
         if a.ndim == 0 and dim not in (0, -1):
             raise IndexError(f"{name}(): Expected reduction dim -1 or 0 for scalar but got {_int_arg(dim)}")
         d = _dim1(dim, a.ndim)
-        if a.ndim and a.size and input.dtype.is_complex:
+        if a.ndim and a.size and (input.dtype.is_complex or input.dtype in D.BARE_UINTS):
             raise kernel_error(f'{name}_cpu', input.dtype)
         if a.ndim == 0:
             vals, idx = a.copy(), np.zeros((), np.int64)
@@ -1391,8 +1405,17 @@ def hash_tensor(input, dim=(), *, keepdim=False, mode=0):
     if mode != 0:
         raise RuntimeError(f'hash_tensor only supports mode=0 (xor_reduction), got {mode}')
     a = input._data
-    wide = a.astype(np.float64 if a.dtype.kind == 'f' else np.int64).view(np.uint64)
     dims = _dims(dim, a.ndim)
+    if a.size == 0:     # as amax: no identity to start from
+        if dim in ((), [], None):
+            raise RuntimeError("hash_tensor: Expected reduction dim to be specified for input.numel() == 0. "
+                               "Specify the reduction dim with the 'dim' argument.")
+        for d in (dim if isinstance(dim, (tuple, list)) else [dim]):
+            if a.shape[_dims(d, a.ndim)[0]] == 0:
+                raise IndexError(f"hash_tensor: Expected reduction dim {d} to have non-zero size.")
+    if a.size and input.dtype in D.BARE_UINTS:
+        raise kernel_error('xor_sum_cpu', input.dtype, input._device)
+    wide = a.astype(np.float64 if a.dtype.kind == 'f' else np.int64).view(np.uint64)
     xor = lambda w: np.bitwise_xor.reduce(w, axis=dims, keepdims=keepdim)   # noqa: E731
     data = np.on_host(xor, wide) if dims else wide.copy()     # CuPy has no bitwise_xor.reduce
     return _make(np.asarray(data), D.uint64, input._device)

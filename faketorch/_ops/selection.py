@@ -58,6 +58,8 @@ def index_select(input, dim, index):
         raise RuntimeError(f"index_select(): Index to scalar can have only 1 value, got {index._data.size} value(s)")
     cuda = input._device.type == 'cuda'
     idx = _index_vector(index, cuda)
+    if a.ndim <= 1 and input.dtype in D.BARE_UINTS:     # torch copies the rows of a larger self for any dtype
+        raise kernel_error('index_select', input.dtype, input._device)
     if a.ndim == 0:
         if idx.size != 1:
             raise RuntimeError(f"index_select(): Index to scalar can have only 1 value, got {idx.size} value(s)")
@@ -122,6 +124,11 @@ def index_add(input, dim, index, source, *, alpha=1):
     a = input._data
     d = _wrap_dim(dim, a.ndim)
     idx = _index_func_checks('index_add', input, d, index, source)
+    if input.dtype in D.BARE_UINTS and (a.ndim <= 1 or idx.size and a.size):
+        # torch's loops: its own for a vector, scatter_add's for a first or last dim, else add_ per index
+        fast = d in (0, a.ndim - 1) and alpha == 1 and alpha.__class__ is not bool and index.dtype is D.int64
+        raise kernel_error('index_add_' if a.ndim <= 1 else 'scatter_gather_tensor_cpu' if fast else 'add_stub',
+                           input.dtype, input._device)
     if a.ndim <= 1:
         idx = _check_bounds(idx, a.size)
     elif idx.size and a.size:       # torch's kernel for a first or last dim is scatter_add's, with its wording
@@ -191,6 +198,8 @@ def index_copy(input, dim, index, source):
         raise IndexError(f"index_copy_(): Number of indices ({i.size}) should be equal to source.size(dim) "
                          f"({s.shape[d]})")
     idx = i.reshape(-1)
+    if input.dtype in D.BARE_UINTS:
+        raise kernel_error('index_copy_cpu', input.dtype, input._device)
     data = a.copy()
     if _restrided(input, d, idx.size):
         n = a.shape[d] if a.ndim else 1
@@ -226,6 +235,8 @@ def index_fill(input, dim, index, value):
     d = _wrap_dim(dim, a.ndim)
     if index._data.ndim > 1:
         raise RuntimeError("Index has to be a vector/scalar")
+    if input.dtype in D.BARE_UINTS:
+        raise kernel_error('index_fill_cpu', input.dtype, input._device)
     idx = index._data.reshape(-1)
     data = a.copy()
     if _restrided(input, d, idx.size):
@@ -314,6 +325,9 @@ def scatter_reduce(input, dim, index, src, reduce, *, include_self=True):
         raise RuntimeError(f"reduce argument must be either sum, prod, mean, amax or amin, got {reduce}")
     if input._device.type == 'cuda' and input.dtype is D.bool and reduce in ('prod', 'amin', 'amax'):
         raise NotImplementedError("\"cuda_scatter_gather_base_kernel_func\" not implemented for 'Bool'")
+    if input.dtype in D.BARE_UINTS and (idx.size or reduce == 'mean'):     # mean's last step is a masked_fill
+        raise kernel_error(('scatter_reduce_exclude_input_init' if not include_self else _UINT_SCATTER_REDUCE[reduce])
+                           if idx.size else 'masked_fill', input.dtype, input._device)
     # CPU kernels torch lacks (met before the bounds checks, or after them without self); the bool
     # mean's final division fails even with nothing scattered
     if (reduce == 'mean' and input.dtype is D.bool) or (reduce in ('amax', 'amin') and input.dtype.is_complex):
@@ -421,6 +435,14 @@ _HALF_NAMES = {'float16': 'c10::Half', 'bfloat16': 'c10::BFloat16'}
 _not_implemented = kernel_error
 
 
+# the kernels that refuse uint16/32/64 (scatter_reduce's sum and prod are scatter_add's and scatter's loops)
+_UINT_SCATTER_REDUCE = {'sum': 'scatter_gather_tensor_cpu', 'prod': 'scatter_gather_tensor_cpu',
+                        'mean': 'scatter_gather_tensor_cpu_reduce_mean', 'amax': 'scatter_gather_tensor_cpu_reduce_amax',
+                        'amin': 'scatter_gather_tensor_cpu_reduce_amin'}
+_UINT_INDEX_REDUCE = {'mean': 'add_stub', 'amax': 'maximum_cpu', 'amin': 'minimum_cpu'}
+_SIGNED = {2: D.int16, 4: D.int32, 8: D.int64}
+
+
 def index_reduce(input, dim, index, source, reduce, *, include_self=True):
     if reduce not in ('prod', 'mean', 'amax', 'amin'):
         raise RuntimeError(f"index_reduce(): Expected reduce to be one of prod, mean, amax or amin but got "
@@ -428,6 +450,9 @@ def index_reduce(input, dim, index, source, reduce, *, include_self=True):
     a = input._data
     d = _wrap_dim(dim, a.ndim)
     idx = _index_func_checks('index_reduce', input, d, index, source)
+    if input.dtype in D.BARE_UINTS and (not include_self or a.ndim <= 1 or idx.size and reduce != 'prod'):
+        raise kernel_error('index_reduce_func_exclude_input_init' if not include_self else 'index_func_'
+                           if a.ndim <= 1 else _UINT_INDEX_REDUCE[reduce], input.dtype, input._device)
     n = a.shape[d] if a.ndim else 1
     missing = None
     if input.dtype is D.bool or input.dtype.is_complex:      # kernels torch lacks, each failing at its place
@@ -450,6 +475,9 @@ def index_reduce(input, dim, index, source, reduce, *, include_self=True):
         shp[d] = idx.size
         full_idx = np.broadcast_to(idx.reshape(shp), s.shape)
     it = _make(np.ascontiguousarray(full_idx), D.int64, input._device)
+    if input.dtype in D.BARE_UINTS:     # torch's prod has their loop (scatter_reduce's has not): same bits signed
+        signed = _SIGNED[input.dtype.itemsize]
+        return scatter_reduce(input.view(signed), d, it, source.view(signed), reduce).view(input.dtype)
     r = scatter_reduce(input, d, it, source, reduce, include_self=include_self)
     if r._grad_fn is not None:
         r._grad_fn.__class__ = _node('IndexReduceBackward0')
@@ -475,6 +503,8 @@ def masked_scatter(input, mask, source):
     if mask.dtype is not D.bool:
         raise RuntimeError(f"masked_scatter_ only supports boolean masks, but got mask with dtype "
                            f"{D.type_name(mask.dtype)}")
+    if input.dtype in D.BARE_UINTS:
+        raise kernel_error('masked_scatter', input.dtype, input._device)
     m = np.broadcast_to(mask._data, shape)
     a = np.broadcast_to(input._data, m.shape)
     k = int(m.sum())
@@ -521,6 +551,8 @@ def take(input, index):
     _long_index('take', index)
     if not a.size and index._data.size:
         raise IndexError("take(): tried to take from an empty tensor")
+    if input.dtype in D.BARE_UINTS and index._data.size:
+        raise kernel_error('take_cpu', input.dtype, input._device)
     idx = _flat_index(index, a.size)
     data = a.reshape(-1)[idx].reshape(index._data.shape)
     r = _make(data, input.dtype, input._device)
@@ -584,6 +616,8 @@ def put(input, index, source, accumulate=False):
                          f"source.numel() = {s.size}, index.numel() = {index._data.size}")
     if not a.size and s.size:
         raise IndexError("put_(): Tried to put elements into an empty tensor")
+    if input.dtype in D.BARE_UINTS and s.size:
+        raise kernel_error('take_put_cpu', input.dtype, input._device)
     idx = _flat_index(index, a.size)
     data = a.copy().reshape(-1)
     if accumulate:
@@ -618,6 +652,10 @@ def isin(elements, test_elements, *, assume_unique=False, invert=False):
     dev = (et if et is not None else tt)._device
     e = et._data if et is not None else np.asarray_on(elements, tt._data)
     t = tt._data if tt is not None else np.asarray_on(test_elements, et._data)
+    if tt is not None and e.size:     # a scalar test element is compared with eq (which has their loops)
+        common = D.promote_types(et.dtype, tt.dtype) if et is not None else tt.dtype
+        if common in D.BARE_UINTS:
+            raise kernel_error('isin_default_cpu', common, dev)
     data = np.isin(e, t, invert=invert)
     return _make(np.asarray(data, bool), D.bool, dev)
 
@@ -665,6 +703,8 @@ def gather(input, dim, index, *, sparse_grad=False):
     a = input._data
     d = _wrap_dim(dim, a.ndim)
     idx = _gs_index('gather', input, index, d)
+    if idx.size and input.dtype in D.BARE_UINTS and (a.ndim == 0 or idx.ndim == 0):
+        raise kernel_error('scatter_gather_tensor_cpu', input.dtype, input._device)
     if idx.size == 0 and idx.ndim != a.ndim:
         data = np.zeros(idx.shape, a.dtype, like=a)         # an empty index selects nothing, whatever its rank
     elif a.ndim == 0 or idx.ndim == 0:
@@ -675,6 +715,8 @@ def gather(input, dim, index, *, sparse_grad=False):
             if i != d and idx.shape[i] > a.shape[i]:
                 raise RuntimeError(f"Size does not match at dimension {i} expected index {list(idx.shape)} to be "
                                    f"no larger than self {list(a.shape)} apart from dimension {d}")
+        if idx.size and input.dtype in D.BARE_UINTS:
+            raise kernel_error('scatter_gather_tensor_cpu', input.dtype, input._device)
         # one fancy index (each element's own position off d); NumPy's IndexError reports an index
         # past the end, a reduction the negative ones, then the full check words torch's error
         if idx.size and np._gpu(idx):      # CuPy wraps an out-of-range index around: check them all (one sync)
@@ -773,6 +815,9 @@ def scatter(input, dim, index, src=None, value=None, *, reduce=None):
     idx = _scatter_index(input, index, d, st)
     if reduce is not None and reduce not in ('add', 'multiply'):
         raise RuntimeError("reduce argument must be either add or multiply.")
+    if idx.size and input.dtype in D.BARE_UINTS:
+        raise kernel_error('scatter_gather_tensor_cpu' if st is not None else 'scatter_gather_scalar_cpu',
+                           input.dtype, input._device)
     n = a.shape[d] if a.ndim else 1
     if st is None and idx.size and 0 <= int(idx.reshape(-1)[0]) < n:
         src = _scalar_to(src, input.dtype)      # the kernel converts the value at the first (valid) index
@@ -806,6 +851,8 @@ def scatter_add(input, dim, index, src):
     a = input._data
     d = _wrap_dim(dim, a.ndim)
     idx = _scatter_index(input, index, d, src)
+    if idx.size and input.dtype in D.BARE_UINTS:
+        raise kernel_error('scatter_gather_tensor_cpu', input.dtype, input._device)
     idx = _gs_bounds(idx, a.shape[d] if a.ndim else 1, d)
     r = _make(_scatter_np(a, d, idx, _cut(src, idx), 'add'), input.dtype, input._device)
     if _grad_on(input, src):
@@ -832,6 +879,8 @@ def unravel_index(indices, shape):
     for s in shape:
         if s < 0:
             raise ValueError("'shape' cannot have negative values, but got " + str(tuple(shape)))
+    if indices.dtype in D.BARE_UINTS:
+        D.promote_types(indices.dtype, D.int64)     # torch divides by an int64 tensor of the sizes
     idx = indices._data.astype(np.int64)
     out, div = [], 1
     for s in reversed(shape):

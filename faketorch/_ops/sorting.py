@@ -7,7 +7,7 @@ from .. import _xnp as np
 
 from .. import _dtype as D
 from .. import return_types
-from .._tensor import Tensor, _make, _wrap_dim
+from .._tensor import Tensor, _dtype_c10, _make, _wrap_dim
 from ..autograd.grad_mode import state as grad_state
 from ..autograd.graph import node_class
 from . import _stl
@@ -130,6 +130,8 @@ def topk(input, k, dim=-1, largest=True, sorted=True, *, out=None):
         raise RuntimeError("selected index k out of range")
     if input.dtype is D.bool:       # torch's CUDA build says "on CPU" too
         raise RuntimeError("topk does not support bool dtypes on CPU")
+    if a.ndim and input.dtype in D.BARE_UINTS:
+        raise kernel_error('topk_cpu', input.dtype, input._device)
     if a.ndim == 0:
         vals, idx = a.copy(), np.zeros((), np.int64)
     else:
@@ -283,8 +285,8 @@ def _median_dim(name, ignore_nan):
 
 
 def _no_bool(input, kernel):
-    """torch's order statistics have no bool or complex kernels."""
-    if input.dtype is D.bool or input.dtype.is_complex or input.dtype in _F8:
+    """torch's order statistics have no bool, complex, float8 or uint16/32/64 kernels."""
+    if input.dtype is D.bool or input.dtype.is_complex or input.dtype in _F8 or input.dtype in D.BARE_UINTS:
         raise kernel_error(kernel, input.dtype, input._device)
 
 
@@ -342,7 +344,7 @@ def mode(input, dim=-1, keepdim=False, *, out=None):
     else:
         if a.shape[d] == 0:
             raise IndexError(f"mode(): Expected reduction dim {d} to have non-zero size.")
-        if a.size and input.dtype.is_complex:
+        if a.size and (input.dtype.is_complex or input.dtype in D.BARE_UINTS):
             raise kernel_error('mode_cpu', input.dtype)
         x = np.moveaxis(a, d, -1)
         n = x.shape[-1]
@@ -655,7 +657,8 @@ def _searchsorted(sorted_sequence, input, scalar, out_int32, right, side, sorter
                               (input,) if scalar else ())
     if scalar or input._data.size:
         _warn_non_contiguous(input_value=None if scalar else input, boundary=sorted_sequence, sorter=sorter)
-    if (common is D.bool or common._cat == 3 or common in _F8) and (scalar or input._data.size):
+    if (common is D.bool or common._cat == 3 or common in _F8 or common in D.BARE_UINTS) and \
+            (scalar or input._data.size):
         raise kernel_error('searchsorted_out_cpu', common, sorted_sequence._device)
     seq = sorted_sequence._data
     if sorter is not None:
@@ -680,7 +683,7 @@ def _searchsorted(sorted_sequence, input, scalar, out_int32, right, side, sorter
 def bincount(input, weights=None, minlength=0):
     minlength = _int_arg(minlength)
     a = input._data
-    if input.dtype._cat != 1:
+    if input.dtype._cat != 1 or input.dtype in D.BARE_UINTS:
         raise kernel_error('bincount_cpu', input.dtype, input._device)
     if a.ndim != 1 or (a.size and a.min() < 0):
         raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
@@ -701,9 +704,11 @@ def histc(input, bins=100, min=0, max=0, *, out=None):
     if min > max:
         raise RuntimeError("torch.histc: max must be larger than min")
     cuda = input._device.type == 'cuda'
-    if input.dtype is D.bool or input.dtype.is_complex or input.dtype in _F8:   # bool fails making the bin edges
+    if input.dtype is D.bool or input.dtype.is_complex or input.dtype in _F8 or input.dtype in D.BARE_UINTS:
+        # bool fails making the bin edges; complex finding the range; uint16/32/64 finding it, else the edges
         kernel = 'histc' if cuda else 'linspace_cpu' if input.dtype is D.bool else \
-            'aminmax_cpu' if min == max and input.numel() else 'histogram_cpu'
+            'aminmax_cpu' if min == max and input.numel() else \
+            'linspace_cpu' if input.dtype in D.BARE_UINTS else 'histogram_cpu'
         raise kernel_error(kernel, input.dtype)
     a = input._data
     integral = cuda and input.dtype._cat == 1       # torch's CUDA histc bins integers in integer arithmetic
@@ -756,8 +761,7 @@ def histogram(input, bins=100, *, range=None, weight=None, density=False, out=No
         from ..sparse._coo import _backend_error
         raise _backend_error(input._device, 'CUDA', 'histogram.bins_tensor' if isinstance(bins, Tensor)
                              else 'histogram.bin_ct')
-    if input.dtype._cat != 2:
-        raise NotImplementedError(f"\"histogram_cpu\" not implemented for '{D.type_name(input.dtype)}'")
+    _histogramdd_checks(input, [bins] if isinstance(bins, Tensor) else (), weight)
     a = np.host(input._data).reshape(-1)       # binned on the host; the results go back to the device
     w = np.host(weight._data).reshape(-1).astype(np.float64) if weight is not None else None
     if isinstance(bins, Tensor):
@@ -794,9 +798,34 @@ def histogram(input, bins=100, *, range=None, weight=None, density=False, out=No
 _histogramdd_t = return_types._make_type('histogramdd', ('hist', 'bin_edges'))
 
 
+def _histogramdd_checks(input, bins, weight):
+    """torch's histogram and histogramdd share two kernels: with bin edge tensors (of the input's dtype)
+    'histogram_cpu' (any float type), after the weight's dtype check; with bin counts 'histogramdd'
+    (float and double only), before it."""
+    edges = False
+    for d, b in enumerate(bins):
+        if isinstance(b, Tensor):
+            edges = True
+            if b.dtype is not input.dtype:
+                raise RuntimeError(f"torch.histogramdd: input tensor and bins tensors should have the same dtype, but "
+                                   f"got input with dtype {_dtype_c10(input.dtype)} and bins for dimension {d} with "
+                                   f"dtype {_dtype_c10(b.dtype)}")
+    if not edges and input.dtype is not D.float32 and input.dtype is not D.float64:
+        raise kernel_error('histogramdd', input.dtype)
+    _histogram_weight_check(input, weight)
+    if edges and input.dtype._cat != 2:
+        raise kernel_error('histogram_cpu', input.dtype)
+
+
+def _histogram_weight_check(input, weight):
+    if weight is not None and weight.dtype is not input.dtype:
+        raise RuntimeError(f"torch.histogramdd: if weight tensor is provided, input tensor and weight tensor should "
+                           f"have the same dtype, but got input({_dtype_c10(input.dtype)}), and "
+                           f"weight({_dtype_c10(weight.dtype)})")
+
+
 def histogramdd(input, bins, *, range=None, weight=None, density=False):
-    if input.dtype._cat != 2:
-        raise NotImplementedError(f"\"histogramdd_cpu\" not implemented for '{D.type_name(input.dtype)}'")
+    _histogramdd_checks(input, bins if isinstance(bins, (list, tuple)) else (), weight)
     a = np.host(input._data)      # binned on the host, as histogram
     ndim = a.shape[-1]
     x = a.reshape(-1, ndim).astype(np.float64)

@@ -83,6 +83,8 @@ def binomial(count, prob, generator=None):
     from .._ops.random_ops import _gen
     if not count.dtype.is_floating_point:
         raise ValueError(f'binomial only supports floating-point dtypes for count, got: {D.type_name(count.dtype)}')
+    if not prob.dtype.is_floating_point:
+        raise ValueError(f'binomial only supports floating-point dtypes for prob, got: {D.type_name(prob.dtype)}')
     _same_dtypes(count, prob)
     _check_float(count, 'binomial_cpu')
     gen = _gen(generator, count._device)

@@ -17,7 +17,7 @@ from .. import _xnp as np
 
 from .. import _dtype as D
 from .._misc import get_num_threads
-from .._tensor import Tensor, _make
+from .._tensor import Tensor, _dtype_c10, _make
 from ..autograd.grad_mode import state as grad_state
 from .._ops._core import attach, kernel_error, needs, same_device
 
@@ -202,16 +202,14 @@ def _batchify(input, nd, fname):
 # shape rules), then the kernel it picks (oneDNN or a "slow" one, each with its own checks and
 # messages). Each layer is one function below, called in that order.
 
-_DTYPE_WORD = {'float32': 'float', 'float64': 'double', 'float16': 'c10::Half',
-               'int64': 'long int', 'int32': 'int'}
 _DIM_WORDS = {2: ('height', 'width'), 3: ('depth', 'height', 'width')}
 _ONEDNN_FAILED = ("could not create a primitive descriptor for the {} forward propagation primitive. Run workload "
                   "with environment variable ONEDNN_VERBOSE=all to get additional diagnostic information.")
 
 
 def _bias_dtype_error(input, bias):
-    word = lambda d: _DTYPE_WORD.get(d._np.name, d._np.name)
-    raise RuntimeError(f"Input type ({word(input.dtype)}) and bias type ({word(bias.dtype)}) should be the same")
+    raise RuntimeError(f"Input type ({_dtype_c10(input.dtype)}) and bias type ({_dtype_c10(bias.dtype)}) should be "
+                       "the same")
 
 
 def _conv_param(v, name, n, nd):
@@ -395,6 +393,14 @@ def _conv_kernel_checks(backend, x, weight, bias, s, pads, d, op, transposed, gr
     if transposed and min(out) <= 0:
         raise RuntimeError(f"Given input size per channel: ({' x '.join(map(str, inn))}). Calculated output "
                            f"size per channel: ({' x '.join(map(str, out))}). Output size is too small")
+    dt = x.dtype
+    if dt._cat < 2 and dt is not D.int64:
+        # torch's own CPU kernels, before they check the weight's dtype: the transposed and dilated ones
+        # have no loops for integer types but int64, the others none for bool and uint16/32/64
+        if transposed or max(d) != 1:
+            raise kernel_error(f'slow_conv_transpose{len(k)}d_out_cpu' if transposed else 'slow_conv_dilated<>', dt)
+        if dt is D.bool or dt in D.BARE_UINTS:
+            raise kernel_error('slow_conv2d_cpu' if len(k) == 2 else 'compute_columns3d', dt)
     _conv_dtype_checks(x, weight, bias, transposed, mkldnn=False)
 
 
@@ -873,8 +879,8 @@ def _pool_geometry(input, nd, fname, kernel_size, stride, padding, dilation, cei
 # CUDA they are floating point only
 _POOL_KERNELS = {
     'max_pool1d': ('max_pool1d_impl', lambda dt: dt.is_floating_point),
-    'max_pool2d': ('max_pool2d', lambda dt: not dt.is_complex and dt is not D.bool),
-    'max_pool3d': ('max_pool3d', lambda dt: not dt.is_complex and dt is not D.bool),
+    'max_pool2d': ('max_pool2d', lambda dt: not dt.is_complex and dt is not D.bool and dt not in D.BARE_UINTS),
+    'max_pool3d': ('max_pool3d', lambda dt: not dt.is_complex and dt is not D.bool and dt not in D.BARE_UINTS),
     'avg_pool2d': ('avg_pool2d', lambda dt: dt.is_floating_point or dt is D.int64),
     'avg_pool3d': ('avg_pool3d_out_frame', lambda dt: dt in (D.float32, D.float64, D.int64)),
 }
@@ -2114,6 +2120,9 @@ def pad(input, pad, mode='constant', value=None):
         if mode == 'circular' and (lo > size or hi > size):
             raise RuntimeError("Padding value causes wrapping around more than once.")
     _pad_size_checks(x.shape, lead, pads, mode, input._device.type == 'cuda')
+    if mode != 'circular' and (input.dtype in D.BARE_UINTS or input.dtype is D.bool and input._device.type == 'cpu'):
+        raise kernel_error(f"{'reflection' if mode == 'reflect' else 'replication'}_pad{n}d", input.dtype,
+                           input._device)       # torch's kernels have no loop for them
     maps = [np.asarray_on(_pad_map(x.shape[lead + i], lo, hi, mode), x) for i, (lo, hi) in enumerate(pads)]
 
     def padded(y):
@@ -2144,7 +2153,23 @@ _INTERP_NAME = {'nearest': 'UpsampleNearest{}DBackward0', 'nearest-exact': 'Upsa
                 'linear': 'UpsampleLinear1DBackward0', 'bilinear': 'UpsampleBilinear2DBackward0',
                 'trilinear': 'UpsampleTrilinear3DBackward0', 'bicubic': 'UpsampleBicubic2DBackward0',
                 'lanczos': 'UpsampleLanczos2DBackward0'}
-_MODE_DIMS = {'linear': 1, 'bilinear': 2, 'trilinear': 3, 'bicubic': 2}
+_MODE_DIMS = {'linear': 1, 'bilinear': 2, 'trilinear': 3}
+# the CPU kernels that refuse a dtype (float types pass; uint8 too, except in the linear kernels)
+_INTERP_KERNEL = {'nearest': 'compute_indices_weights_nearest', 'nearest-exact': 'compute_indices_weights_nearest',
+                  'linear': 'compute_indices_weights_linear', 'trilinear': 'compute_indices_weights_linear',
+                  'bilinear': 'upsample_bilinear2d_channels_last', 'bicubic': 'compute_indices_weights_cubic'}
+
+
+def _interp_dtype_check(input, mode, nd, antialias):
+    dt = input.dtype
+    if input._device.type != 'cpu' or dt is D.float32 or dt is D.float64:
+        return
+    if antialias:
+        if dt is not D.uint8:
+            raise kernel_error('compute_index_ranges_weights', dt)
+    elif dt._cat != 2 and (dt is not D.uint8 or mode in ('linear', 'trilinear')):
+        raise kernel_error('upsample_nearest2d_channels_last' if nd == 2 and mode.startswith('nearest')
+                           else _INTERP_KERNEL.get(mode, mode), dt)
 
 
 def _src_scale(n, o, align_corners, scale, ft=np.float32):
@@ -2261,15 +2286,18 @@ def interpolate(input, size=None, scale_factor=None, mode='nearest', align_corne
     if mode in _MODE_DIMS and _MODE_DIMS[mode] != nd:
         need = _MODE_DIMS[mode] + 2
         raise NotImplementedError(f"Got {input.dim()}D input, but {mode} mode needs {need}D input")
-    if mode not in _INTERP_NAME or (mode == 'lanczos' and nd != 2):
+    if mode not in _INTERP_NAME or (mode in ('lanczos', 'bicubic') and nd != 2):
         raise NotImplementedError(f"Input Error: Only 3D, 4D and 5D input Tensors supported (got "
                                   f"{input.dim()}D) for the modes: nearest | linear | bilinear | bicubic | "
                                   f"trilinear | lanczos | area | nearest-exact (got {mode})")
+    _interp_dtype_check(input, mode, nd, antialias)
     x = input._data
     ft = np.float64 if x.dtype == np.float64 else np.float32
     taps = _aa_taps if antialias else _taps
     plan = [[(np.asarray_on(idx, x), None if w is None else np.asarray_on(w, x)) for idx, w in
              taps(mode, sp[i], out[i], align_corners, scales[i], ft)] for i in range(nd)]
+
+    u8 = x.dtype == np.uint8 and mode not in ('nearest', 'nearest-exact')
 
     def apply(y):
         # separable: interpolate the last dim first, as torch's kernels nest their loops
@@ -2281,9 +2309,9 @@ def interpolate(input, size=None, scale_factor=None, mode='nearest', align_corne
                 if w is not None:
                     shp = [1] * y.ndim
                     shp[ax] = -1
-                    v = v * w.astype(x.dtype).reshape(shp)
+                    v = v * w.astype(np.float32 if u8 else y.dtype).reshape(shp)
                 acc = v if acc is None else acc + v
-            y = acc
+            y = np.clip(np.floor(acc + 0.5), 0, 255).astype(np.uint8) if u8 else acc     # each pass rounds
         return np.ascontiguousarray(y)
     r = _make(apply(x), input.dtype, input._device)
     if _grad_on(input):
@@ -2417,6 +2445,12 @@ def _permuted(input, shape, perm, out_shape, name, inv_shape, back):
     return r
 
 
+def _bare_uint(input, kernel):
+    """torch's shuffles copy through a kernel with no uint16/32/64 loop."""
+    if input.dtype in D.BARE_UINTS:
+        raise kernel_error(kernel, input.dtype, input._device)
+
+
 def pixel_shuffle(input, upscale_factor):
     rr = int(upscale_factor)
     if input.dim() < 3:
@@ -2426,6 +2460,7 @@ def pixel_shuffle(input, upscale_factor):
     if C % (rr * rr):
         raise RuntimeError(f"pixel_shuffle expects its input's 'channel' dimension to be divisible by the "
                            f"square of upscale_factor, but input.size(-3)={C} is not divisible by {rr * rr}")
+    _bare_uint(input, 'pixel_shuffle')
     b = tuple(b)
     nb = len(b)
     oc = C // (rr * rr)
@@ -2444,6 +2479,7 @@ def pixel_unshuffle(input, downscale_factor):
         which, v = ('height', H) if H % rr else ('width', W)
         raise RuntimeError(f"pixel_unshuffle expects {which} to be divisible by downscale_factor, but "
                            f"input.size({-2 if H % rr else -1})={v} is not divisible by {rr}")
+    _bare_uint(input, 'pixel_unshuffle')
     b = tuple(b)
     nb = len(b)
     perm = tuple(range(nb)) + tuple(nb + i for i in (0, 2, 4, 1, 3))
@@ -2457,6 +2493,7 @@ def channel_shuffle(input, groups):
     if C % groups:
         raise RuntimeError(f"Number of channels must be divisible by groups. Got {C} channels and "
                            f"{groups} groups.")
+    _bare_uint(input, 'channel_shuffle')
     return _permuted(input, (N, groups, C // groups) + rest, (0, 2, 1) + tuple(range(3, 3 + len(rest))),
                      tuple(input.shape), 'ChannelShuffleBackward0', (N, C // groups, groups) + rest,
                      'ChannelShuffleBackward0')

@@ -190,8 +190,8 @@ def _elu_bwd_result(g, r, alpha, scale, input_scale):
     return _where(r <= 0, g * input_scale * (r + alpha * scale), g * scale)
 
 
-_elu = _act('EluBackward0', 'elu', _elu_fwd, _elu_bwd, inplace_deriv=_elu_bwd_result)
-_celu = _act('CeluBackward0', 'elu', _elu_fwd, _elu_bwd, inplace_deriv=_elu_bwd_result)
+_elu = _act('EluBackward0', 'elu_cpu', _elu_fwd, _elu_bwd, inplace_deriv=_elu_bwd_result)
+_celu = _act('CeluBackward0', 'elu_cpu', _elu_fwd, _elu_bwd, inplace_deriv=_elu_bwd_result)
 
 
 def _gelu_fwd(a, approximate):
@@ -275,9 +275,9 @@ def _logsigmoid_bwd(g, x):
     return g * (neg - sign * (z / (z + 1)))
 
 
-_silu = _act('SiluBackward0', 'silu', _silu_fwd, _silu_bwd, double=False)
-_softplus = _act('SoftplusBackward0', 'softplus', _softplus_fwd, _softplus_bwd)
-_mish = _act('MishBackward0', 'mish', _mish_fwd, _mish_bwd, double=False)
+_silu = _act('SiluBackward0', 'silu_cpu', _silu_fwd, _silu_bwd, double=False)
+_softplus = _act('SoftplusBackward0', 'softplus_cpu', _softplus_fwd, _softplus_bwd)
+_mish = _act('MishBackward0', 'mish_cpu', _mish_fwd, _mish_bwd, double=False)
 _logsigmoid = _act('LogSigmoidBackward0', 'log_sigmoid_cpu', _logsigmoid_fwd, _logsigmoid_bwd)
 
 
@@ -312,7 +312,7 @@ def _leaky_bwd_result(g, r, s):
 
 _leaky = _act('LeakyReluBackward0', 'leaky_relu_cpu', _leaky_fwd, _leaky_bwd, inplace_deriv=_leaky_bwd_result)
 # rrelu out of training is leaky_relu with the mean slope
-_rrelu_eval = _act('RreluWithNoiseBackward0', 'rrelu_with_noise', _leaky_fwd, _leaky_bwd,
+_rrelu_eval = _act('RreluWithNoiseBackward0', 'leaky_relu_cpu', _leaky_fwd, _leaky_bwd,
                    inplace_deriv=_leaky_bwd_result)
 
 
@@ -323,12 +323,14 @@ def _hardtanh_check(t, lo, hi):
         raise RuntimeError('Bool inputs not supported for hardtanh')
     if c == 3:
         raise NotImplementedError('clamp is not supported for complex types')
+    if t.dtype in D.BARE_UINTS:     # torch clamps them with no loop for them
+        raise _not_implemented('clamp_scalar_cpu', t)
     if c == 1 and t._data.dtype.kind == 'u' and (lo < 0 or hi < 0):
         raise RuntimeError('cannot do hardtanh on an unsigned type with negative limits')
 
 
 def _threshold_check(t, th, v):
-    if t.dtype._cat in (0, 3):
+    if t.dtype._cat in (0, 3) or t.dtype in D.BARE_UINTS:
         raise _not_implemented('threshold_cpu', t)
 
 
@@ -337,18 +339,18 @@ _ONE_SIXTH = float(np.float32(1 / 6))        # torch's hardsigmoid backward scal
 _hardtanh = _act('HardtanhBackward0', 'hardtanh',
                  lambda a, lo, hi: _clamp_to(np.minimum, _clamp_to(np.maximum, a, a.dtype.type(lo)), a.dtype.type(hi)),
                  lambda g, x, lo, hi: _zero_where((x <= lo) | (x >= hi), g), check=_hardtanh_check)
-_hardsigmoid = _act('HardsigmoidBackward0', 'hardsigmoid',
+_hardsigmoid = _act('HardsigmoidBackward0', 'hardsigmoid_cpu',
                     lambda a: np.clip(a + a.dtype.type(3), 0, 6) / a.dtype.type(6),
                     lambda g, x: _zero_where(~((x > -3) & (x < 3)), g * _ONE_SIXTH))
-_hardswish = _act('HardswishBackward0', 'hardswish',
+_hardswish = _act('HardswishBackward0', 'hardswish_cpu',
                   lambda a: a * np.clip(a + a.dtype.type(3), 0, 6) / a.dtype.type(6),
                   lambda g, x: _zero_where(x <= -3, _where(x < 3, g * (x / 3 + 0.5), g)))
 # torch's shrinks and threshold test `-l <= x <= l` / `x <= t`, so a NaN input passes through
-_softshrink = _act('SoftshrinkBackward0', 'softshrink',
+_softshrink = _act('SoftshrinkBackward0', 'softshrink_check',
                    lambda a, l: np.where(a > l, a - a.dtype.type(l),
                                          np.where(a < -l, a + a.dtype.type(l), a * a.dtype.type(0))),
                    lambda g, x, l: _zero_where((x >= -l) & (x <= l), g))
-_hardshrink = _act('HardshrinkBackward0', 'hardshrink',
+_hardshrink = _act('HardshrinkBackward0', 'hardshrink_cpu',
                    lambda a, l: _select_zero((a >= -l) & (a <= l), a),
                    lambda g, x, l: _zero_where((x >= -l) & (x <= l), g))
 _threshold = _act('ThresholdBackward0', 'threshold',
@@ -500,6 +502,7 @@ def glu(input, dim=-1):
     n = input.shape[d]
     if n % 2:
         raise RuntimeError(f'Halving dimension must be even, but dimension {d} is size {n}')
+    _float_only('glu_cpu', input)
     a, b = np.split(input._data, 2, axis=d)
     sb = 1 / (1 + np.exp(-b))
     r = _make((a * sb).astype(input._data.dtype, copy=False), input.dtype, input._device)
@@ -515,7 +518,10 @@ def glu(input, dim=-1):
 
 
 def prelu(input, weight):
-    _float_only('prelu', input)
+    if weight.dtype is not input.dtype:
+        raise RuntimeError(f"prelu: Type promoting not supported. Got {D.type_name(input.dtype)} and "
+                           f"{D.type_name(weight.dtype)}")
+    _float_only('prelu_cpu', input)
     w = weight._data
     if weight.numel() != 1:
         ch = input.shape[1] if input.dim() >= 2 else (input.shape[0] if input.dim() == 1 else 1)
@@ -550,6 +556,8 @@ def prelu(input, weight):
 def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
     if not training:
         return _rrelu_eval(input, (lower + upper) / 2, inplace=inplace)
+    if input.dtype._cat != 2 or input.dtype is D.float16:     # its CPU kernel has no Half loop either
+        raise _not_implemented('rrelu_with_noise_out_cpu', input)
     # torch draws one double uniform per non-positive element, in order
     neg = input._data <= 0
     from .._ops.factory import empty
@@ -874,8 +882,8 @@ def _addmm_check(bias, input, weight, rows):
 
 
 def _bool_blas_check(input, weight, folds, rows, out):
-    """torch's CPU BLAS kernels have no Bool loop (on CUDA cuda_blas_check covers it, integers too); an
-    empty product returns early, except dot's."""
+    """torch's CPU BLAS kernels have no Bool or uint16/32/64 loop (on CUDA cuda_blas_check covers it, integers
+    too); an empty product returns early, except dot's."""
     if input._device.type == 'cuda':
         return
     nd, k = input.dim(), input.shape[-1]
@@ -885,7 +893,7 @@ def _bool_blas_check(input, weight, folds, rows, out):
         kernel = 'addmm_impl_cpu_' if folds or nd <= 2 or input.is_contiguous() else 'bmm'
     if kernel == 'dot' or (rows and out and k):
         raise _not_implemented(kernel, input)
-    if kernel == 'addmm_impl_cpu_' and folds and rows and out:      # addmm scales the bias by a Long beta
+    if kernel == 'addmm_impl_cpu_' and folds and rows and out and input.dtype is D.bool:     # a Long beta for the bias
         raise RuntimeError("result type Long can't be cast to the desired output type Bool")
 
 
@@ -911,7 +919,7 @@ def linear(input, weight, bias=None):
     elif input.dtype is not weight.dtype or a.shape[-1] != w.shape[-1]:
         _matmul(input, weight.t())      # raises matmul's error
     out_f = w.shape[0] if wd == 2 else 1
-    if input.dtype is D.bool:
+    if input.dtype is D.bool or input.dtype in D.BARE_UINTS:
         _bool_blas_check(input, weight, folds, rows, out_f)
     _blas.cuda_blas_check(_blas._cuda_kernel(a.ndim, wd), input, a, w)
     out = a @ w.T
@@ -1323,7 +1331,7 @@ def _bag_check(input, weight, offsets, psw, include_last_offset):
     """torch.embedding_bag's argument checks, in its order (indices and offsets are promoted to one type
     first). Returns the offsets on the host, or None on a CUDA device where all are in range."""
     dev = input._device
-    itype = D.result_type_of((input, offsets))
+    itype = D.result_type_of((offsets, input))     # in torch's order: a refused promotion names offsets first
     _check_scalar_types('embedding_bag', "#1 'indices'", itype, dev, _INDEX_TYPES)
     if dev.type == 'cuda':      # torch's CUDA kernel: the bag count, its dtype dispatch, then the weights' dtype
         if include_last_offset and offsets.shape[0] < 1:
@@ -1509,7 +1517,15 @@ def cosine_similarity(x1, x2, dim=1, eps=1e-8):
 
 
 def pdist(input, p=2):
+    if input.dim() != 2:
+        raise RuntimeError(f"pdist only supports 2D tensors, got: {input.dim()}D")
+    if input.dtype._cat != 2:
+        raise RuntimeError("pdist only supports floating-point dtypes")
+    if p < 0:
+        raise RuntimeError("pdist only supports non-negative p values")
     n = input.shape[0]
+    if (input.dtype is D.float16 or input.dtype is D.bfloat16) and n > 1 and input.shape[1]:
+        raise _not_implemented('pdist', input)      # its kernel has float and double loops only
     i, j = np.triu_indices(n, 1)
     ii, jj = _make(i, D.int64, input._device), _make(j, D.int64, input._device)
     return _fused('PdistBackward0', (input,), lambda x: _norm(x[ii] - x[jj], p, 1, False))
@@ -2345,8 +2361,8 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     if pos_weight is not None:
         _inplace_result_check(shape, input.dtype, broadcast_shapes(pos_weight.shape, target.shape),
                               D.result_type_of((input, pos_weight, target)))
-    if target.dtype is D.bool:
-        target - target     # raises torch's error: its 1 - target subtracts from a bool tensor filled with 1
+    if target.dtype is D.bool or target.dtype in D.BARE_UINTS:
+        target - target     # raises torch's error: its 1 - target subtracts from a tensor of target's dtype
     out_dt = target.dtype
     _inplace_result_check(shape, out_dt, shape, D.result_type_of((target, input)))
     if weight is not None:

@@ -11,7 +11,7 @@ from .. import _dtype as D
 from .._tensor import Tensor, _make, _wrap_dim
 from .._device import xp_of
 from ..autograd.grad_mode import state as grad_state
-from .._ops._core import attach, needs, broadcast_shapes
+from .._ops._core import attach, needs, broadcast_shapes, kernel_error
 
 # --- the data ----------------------------------------------------------------------------------------------
 
@@ -203,6 +203,8 @@ def to_sparse(self, sparse_dim=None, *, layout=None, blocksize=None, dense_dim=N
                            if sd > n or sd < 0 else "dense_to_sparse: sparse_dim argument must be in >0 when "
                            "self.dim()>0")
     a = self._data
+    if self.dtype in D.BARE_UINTS:     # torch finds the entries with nonzero
+        raise kernel_error('nonzero_count_cpu', self.dtype, self._device)
     nz = a != 0
     if sd < n:
         nz = nz.reshape(a.shape[:sd] + (-1,)).any(-1)
