@@ -499,7 +499,6 @@ def fill_(self, value, _node=None):
         v = D.round_bf16(v)
     elif self.dtype._fix is not None:       # float8: torch checks a number's range, then rounds it
         if not isinstance(value, Tensor) and _node != 'ZeroBackward0':
-            from .factory import _fill_value
             _fill_value(value, self.dtype)
         v = self.dtype._fix(np.asarray(v, np.float32))
     if grad_state.enabled and (self._requires_grad or (self._view_fn is not None and self._base._requires_grad)
