@@ -2470,13 +2470,14 @@ _ALIGN_WARNING = ("Default grid_sample and affine_grid behavior has changed to a
 
 
 def _linspace_from_neg_one(n, align_corners, dtype):
+    """torch's base-grid axis, in theta's dtype (each op rounding to it), as a host array."""
     import faketorch
     if n <= 1:
-        return np.zeros(1, dtype)
-    r = faketorch.linspace(-1, 1, n, dtype=D.float32 if dtype == np.float32 else D.float64)._data
+        return faketorch.zeros(1, dtype=dtype)._data
+    r = faketorch.linspace(-1, 1, n, dtype=dtype)
     if not align_corners:
-        r = r * dtype.type(n - 1) / dtype.type(n)
-    return r.astype(dtype)
+        r = r * (n - 1) / n
+    return r._data
 
 
 def affine_grid(theta, size, align_corners=None):
@@ -2504,7 +2505,7 @@ def affine_grid(theta, size, align_corners=None):
     sp = size[2:]
     nd = len(sp)
     # base grid (*sp, nd + 1): x varies along the last spatial dim, then y, (z); then a column of ones
-    axes = [np.host(_linspace_from_neg_one(n, align_corners, dt)) for n in sp]
+    axes = [_linspace_from_neg_one(n, align_corners, theta.dtype) for n in sp]
     base = np.ones(tuple(sp) + (nd + 1,), dt)
     for j in range(nd):
         ax = nd - 1 - j               # coordinate j (x, y, z) runs along spatial dim nd-1-j
@@ -2513,8 +2514,24 @@ def affine_grid(theta, size, align_corners=None):
         base[..., j] = axes[ax].reshape(shp)
     bflat = np.asarray_on(base.reshape(-1, nd + 1), th)
     N = size[0]
+    # torch's CPU grid is a bmm of the base grid with theta^T (K = nd + 1 terms): below 400
+    # multiply-adds per batch item its naive loop adds the products left to right; from 400, MKL
+    # fuses each next product but the last into the sum. Written out, so grids are torch's bit for bit.
+    # bfloat16/float16 accumulate in float32 and round once.
+    fma, half = None, theta.dtype in (D.bfloat16, D.float16)
+    if (nd + 1) * bflat.shape[0] * nd >= 400 and theta._device.type == 'cpu' and not half:
+        from .._rng import _fma32, _fma64
+        fma = _fma32 if dt == np.float32 else _fma64 if dt == np.float64 else None
     def grid(t):
-        return np.matmul(bflat, t.transpose(0, 2, 1)).reshape((N,) + tuple(sp) + (nd,))
+        bf = bflat.astype(np.float32) if half else bflat
+        t = t.astype(np.float32) if half else t
+        out = bf[None, :, :1] * t[:, None, :, 0]
+        for k in range(1, nd + 1):
+            b, c = bf[None, :, k:k + 1], t[:, None, :, k]
+            out = fma(b, c, out) if fma is not None and k < nd else out + b * c
+        if half:
+            out = D.round_bf16(out) if theta.dtype is D.bfloat16 else out.astype(dt)
+        return out.reshape((N,) + tuple(sp) + (nd,))
     r = _make(grid(th), theta.dtype, theta._device)
     if _grad_on(theta):
         def adj(g):

@@ -1,0 +1,32 @@
+"""Bugs found by the second set of dogfooding scripts (examples/vit_stn.py, distill_amp.py,
+metric_learning.py): one case per fix."""
+from conformance import case, check
+
+# isclose/allclose of shapes that do not broadcast: torch's RuntimeError, not NumPy's ValueError
+check('torch.allclose', lambda torch: torch.ones(1, 4, 17).allclose(torch.ones(1, 4, 17, 17)),
+      name='no_broadcast')
+check('torch.isclose', lambda torch: torch.isclose(torch.ones(2, 3), torch.ones(3, 1, 3)).shape,
+      name='broadcasts')
+
+
+# affine_grid's bmm: plain sums below 400 multiply-adds per item, MKL's fused ones above, float32
+# accumulation for half types; each bit for bit
+@case('torch.nn.functional.affine_grid', exact=True)
+def bit_exact_sizes(torch):
+    F = torch.nn.functional
+    out = []
+    for dt in (torch.float32, torch.float64, torch.bfloat16, torch.float16):
+        for ac in (True, False):
+            out.append(F.affine_grid(torch.randn(2, 2, 3).to(dt), (2, 1, 5, 11), align_corners=ac))
+            out.append(F.affine_grid(torch.randn(2, 2, 3).to(dt), (2, 1, 16, 16), align_corners=ac))
+            out.append(F.affine_grid(torch.randn(2, 3, 4).to(dt), (2, 1, 4, 5, 6), align_corners=ac))
+    return out
+
+
+@case('torch.nn.functional.affine_grid', exact=True)
+def nearest_ties(torch):
+    # a last-bit difference in the grid moves grid_sample's nearest pixel where it rounds a tie
+    theta = torch.tensor([[[0.9, -0.2, 0.1], [0.25, 1.1, -0.05]]], dtype=torch.float64)
+    grid = torch.nn.functional.affine_grid(theta, (1, 1, 7, 9), align_corners=True)
+    x = torch.arange(100, dtype=torch.float64).reshape(1, 1, 10, 10)
+    return grid, torch.nn.functional.grid_sample(x, grid, mode='nearest', align_corners=True)
