@@ -30,3 +30,15 @@ def nearest_ties(torch):
     grid = torch.nn.functional.affine_grid(theta, (1, 1, 7, 9), align_corners=True)
     x = torch.arange(100, dtype=torch.float64).reshape(1, 1, 10, 10)
     return grid, torch.nn.functional.grid_sample(x, grid, mode='nearest', align_corners=True)
+
+
+# grid_sample's 2-d CPU kernel: (coord + 1) * (size / 2) - 0.5 and the four corners' sum as fused
+# multiply-adds; bilinear and nearest outputs bit for bit
+@case('torch.nn.functional.grid_sample', exact=True)
+def fused_2d_kernel(torch):
+    F = torch.nn.functional
+    x = torch.randn(2, 3, 10, 13)
+    grid = torch.rand(2, 7, 9, 2) * 2.6 - 1.3
+    return [F.grid_sample(x, grid, mode=mode, padding_mode=pad, align_corners=ac)
+            for mode in ('bilinear', 'nearest') for pad in ('zeros', 'border', 'reflection')
+            for ac in (True, False)] + [F.grid_sample(x.double(), grid.double(), align_corners=False)]

@@ -2555,13 +2555,24 @@ def _reflect(c, lo2, hi2):
     return np.where(even, extra + mn, span - extra + mn).astype(c.dtype), np.where(even, sign, -sign)
 
 
-def _grid_coords(coord, size, padding_mode, align_corners):
+def _cpu_fma(a, device):
+    """The one-rounding a*b+c of a's float type for torch's vectorised CPU kernels, whose
+    `x * y + z` GCC compiles to FMA instructions; None where plain NumPy arithmetic is torch's."""
+    if device.type != 'cpu':
+        return None
+    from .._rng import _fma32, _fma64
+    return {np.dtype(np.float32): _fma32, np.dtype(np.float64): _fma64}.get(a.dtype)
+
+
+def _grid_coords(coord, size, padding_mode, align_corners, fma=None):
     dt = coord.dtype.type
     if align_corners:
         c = (coord + 1) / dt(2) * dt(size - 1)
         mult = np.full_like(coord, (size - 1) / 2)
     else:
-        c = ((coord + 1) * dt(size) - 1) / dt(2)
+        # torch's 2-d kernel: (coord + 1) * (size / 2) - 0.5 in one fused step; 3-d (scalar) code:
+        # ((coord + 1) * size - 1) / 2
+        c = fma(coord + 1, dt(size / 2), dt(-0.5)) if fma else ((coord + 1) * dt(size) - 1) / dt(2)
         mult = np.full_like(coord, size / 2)
     if padding_mode == 'reflection':
         c, m = (_reflect(c, 0, 2 * (size - 1)) if align_corners else _reflect(c, -1, 2 * size - 1))
@@ -2615,8 +2626,9 @@ def grid_sample(input, grid, mode='bilinear', padding_mode='zeros', align_corner
     x, gr = input._data, grid._data
     N, C = x.shape[:2]
     sp = x.shape[2:]
+    fma = _cpu_fma(x, input._device) if nd == 2 else None
     # the grid's last axis lists x, y(, z): coordinate j runs along spatial axis nd-1-j
-    coords = [_grid_coords(gr[..., nd - 1 - a], sp[a], padding_mode, align_corners) for a in range(nd)]
+    coords = [_grid_coords(gr[..., nd - 1 - a], sp[a], padding_mode, align_corners, fma) for a in range(nd)]
     n_idx = np.arange(N, like=x).reshape((N,) + (1,) * nd)
     xt = np.moveaxis(x, 1, -1)                      # (N, *sp, C): gathers give (N, *out, C)
     if mode == 'nearest':
@@ -2637,13 +2649,16 @@ def grid_sample(input, grid, mode='bilinear', padding_mode='zeros', align_corner
                                  np.float32(1) if bits[a] else np.float32(-1)) for a in range(nd)])
     valids, vals = [], []
     out = np.zeros((N,) + gr.shape[1:-1] + (C,), x.dtype, like=x)
-    for ids, w in zip(corners, wts):
+    for k, (ids, w) in enumerate(zip(corners, wts)):
         valid = functools.reduce(operator.and_, [(i >= 0) & (i < n) for i, n in zip(ids, sp)])
         ids = tuple(np.clip(i, 0, n - 1) for i, n in zip(ids, sp))
         v = xt[(n_idx,) + ids] * valid[..., None]
         valids.append((ids, valid))
         vals.append(v)
-        out += v * w[..., None]
+        if fma is not None and k:
+            out = fma(v, w[..., None], out)     # torch's 2-d kernel fuses each next corner's product
+        else:
+            out += v * w[..., None]
     r = _make(np.ascontiguousarray(np.moveaxis(out, -1, 1)), input.dtype, input._device)
     if _grad_on(input, grid):
         def bwd(node, g):   # on arrays: scatter to the sampled corners; coordinate derivative by corner
