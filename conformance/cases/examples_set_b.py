@@ -42,3 +42,48 @@ def fused_2d_kernel(torch):
     return [F.grid_sample(x, grid, mode=mode, padding_mode=pad, align_corners=ac)
             for mode in ('bilinear', 'nearest') for pad in ('zeros', 'border', 'reflection')
             for ac in (True, False)] + [F.grid_sample(x.double(), grid.double(), align_corners=False)]
+
+
+# checkpoint(use_reentrant=False) re-runs the function in backward, as torch: forward hooks fire
+# again, BatchNorm updates its running statistics twice, the RNG stream is left as it was, and the
+# re-run stops inside the op that saved the region's last tensor
+@case('torch.utils.checkpoint.checkpoint')
+def non_reentrant_recomputes(torch):
+    nn = torch.nn
+    calls = []
+    blk = nn.Sequential(nn.Conv2d(3, 4, 3), nn.BatchNorm2d(4), nn.ReLU(), nn.Dropout(0.5),
+                        nn.Conv2d(4, 4, 1), nn.BatchNorm2d(4), nn.ReLU())
+    for n, m in blk.named_children():
+        m.register_forward_hook(lambda m, i, o, n=n: calls.append(('fwd', n)))
+        m.register_forward_pre_hook(lambda m, i, n=n: calls.append(('pre', n)))
+    x = torch.randn(2, 3, 6, 6, requires_grad=True)
+    y = torch.utils.checkpoint.checkpoint(blk, x, use_reentrant=False)
+    calls.append('backward')
+    y.sum().backward()
+    return calls, blk[1].num_batches_tracked, blk[5].running_mean, x.grad, torch.rand(2)
+
+
+@case('torch.utils.checkpoint.checkpoint')
+def non_reentrant_early_stop(torch):
+    calls = []
+
+    def f(t):
+        calls.append('start')
+        a = t.exp()
+        calls.append('exp')
+        b = a * 2                   # saves no tensor: the re-run stops inside exp
+        calls.append('mul')
+        return b.view(-1) + 1
+
+    def g(t):
+        a = t.sin()
+        calls.append('sin')
+        b = a.cos()                 # saves a: the last saved tensor
+        calls.append('cos')
+        return b
+    x = torch.randn(3, requires_grad=True)
+    for fn in (f, g):
+        out = torch.utils.checkpoint.checkpoint(fn, x, use_reentrant=False)
+        calls.append('backward')
+        out.sum().backward()
+    return calls, x.grad
