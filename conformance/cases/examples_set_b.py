@@ -87,3 +87,27 @@ def non_reentrant_early_stop(torch):
         calls.append('backward')
         out.sum().backward()
     return calls, x.grad
+
+
+# Tensor.fill_diagonal_ was missing: fill_ on an as_strided view of the diagonal (CopySlices under
+# autograd), wrap for tall matrices, torch's errors
+@case('Tensor.fill_diagonal_')
+def wrap_views_and_grad(torch):
+    tall = torch.zeros(8, 3).fill_diagonal_(5, wrap=True)
+    cube = torch.zeros(3, 3, 3).fill_diagonal_(2)
+    sub = torch.zeros(4, 5)
+    sub[1:, 1:].fill_diagonal_(3)
+    x = torch.randn(3, 3, requires_grad=True)
+    y = (x * 1).fill_diagonal_(-float('inf'))
+    y.exp().sum().backward()
+    return (tall, cube, sub, torch.zeros(3, 4).t().fill_diagonal_(1),
+            torch.zeros(2, 2, dtype=torch.long).fill_diagonal_(2.7),
+            torch.zeros(3, 3).fill_diagonal_(torch.tensor(4.)), y.grad_fn.name(), x.grad)
+
+
+check('Tensor.fill_diagonal_', lambda torch: torch.zeros(2, 3, 3).fill_diagonal_(1), name='unequal_dims')
+check('Tensor.fill_diagonal_', lambda torch: torch.zeros(3).fill_diagonal_(1), name='one_dim')
+check('Tensor.fill_diagonal_', lambda torch: torch.zeros(2, 2, requires_grad=True).fill_diagonal_(1),
+      name='leaf_requires_grad')
+check('Tensor.fill_diagonal_', lambda torch: torch.zeros(2, 2).fill_diagonal_(torch.tensor([1.])),
+      name='tensor_value')
