@@ -33,15 +33,36 @@ def nearest_ties(torch):
 
 
 # grid_sample's 2-d CPU kernel: (coord + 1) * (size / 2) - 0.5 and the four corners' sum as fused
-# multiply-adds; bilinear and nearest outputs bit for bit
+# multiply-adds, the grid gradient fused channel by channel, the input gradient added vector by
+# vector and corner by corner; bilinear and nearest, outputs and gradients bit for bit
 @case('torch.nn.functional.grid_sample', exact=True)
 def fused_2d_kernel(torch):
     F = torch.nn.functional
-    x = torch.randn(2, 3, 10, 13)
-    grid = torch.rand(2, 7, 9, 2) * 2.6 - 1.3
-    return [F.grid_sample(x, grid, mode=mode, padding_mode=pad, align_corners=ac)
-            for mode in ('bilinear', 'nearest') for pad in ('zeros', 'border', 'reflection')
-            for ac in (True, False)] + [F.grid_sample(x.double(), grid.double(), align_corners=False)]
+    out = []
+    for dt in (torch.float32, torch.float64):
+        x = torch.randn(2, 3, 10, 13, dtype=dt, requires_grad=True)
+        grid = (torch.rand(2, 7, 9, 2, dtype=dt) * 2.6 - 1.3).requires_grad_()
+        for mode in ('bilinear', 'nearest'):
+            for pad in ('zeros', 'border', 'reflection'):
+                for ac in (True, False):
+                    y = F.grid_sample(x, grid, mode=mode, padding_mode=pad, align_corners=ac)
+                    gx, gg = torch.autograd.grad(y, (x, grid), torch.randn_like(y))
+                    out += [y, gx, gg]
+    return out
+
+
+# an STN step: affine_grid's backward below 400 multiply-adds is torch's naive ordered loop
+@case('torch.nn.functional.affine_grid', exact=True)
+def stn_theta_grad(torch):
+    F = torch.nn.functional
+    out = []
+    for n, c, h, w, oh, ow in ((3, 4, 17, 19, 11, 23), (4, 2, 5, 5, 3, 1)):
+        x = torch.randn(n, c, h, w)
+        theta = (torch.eye(2, 3) + 0.1 * torch.randn(n, 2, 3)).requires_grad_()
+        y = F.grid_sample(x, F.affine_grid(theta, (n, c, oh, ow), align_corners=False), align_corners=False)
+        (y * torch.randn_like(y)).sum().backward()
+        out += [y, theta.grad]
+    return out
 
 
 # checkpoint(use_reentrant=False) re-runs the function in backward, as torch: forward hooks fire

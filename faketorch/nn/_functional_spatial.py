@@ -2534,8 +2534,16 @@ def affine_grid(theta, size, align_corners=None):
         return out.reshape((N,) + tuple(sp) + (nd,))
     r = _make(grid(th), theta.dtype, theta._device)
     if _grad_on(theta):
+        small = (nd + 1) * bflat.shape[0] * nd < 400
+
         def adj(g):
-            return np.matmul(g.reshape(N, -1, nd).transpose(0, 2, 1), bflat)
+            g = g.reshape(N, -1, nd)
+            if small:       # torch's naive bmm loop: the products added in order over the grid points
+                out = g[:, 0, :, None] * bflat[None, 0, None, :]
+                for k in range(1, bflat.shape[0]):
+                    out = out + g[:, k, :, None] * bflat[None, k, None, :]
+                return out
+            return np.matmul(g.transpose(0, 2, 1), bflat)
         _record_linear('AffineGridGeneratorBackward0', adj, grid, theta, r, 'TransposeBackward0')
     return r
 
@@ -2636,7 +2644,8 @@ def grid_sample(input, grid, mode='bilinear', padding_mode='zeros', align_corner
         wts, dws = [np.ones_like(coords[0][0])], [None]
     else:
         lo = [np.floor(c) for c, _ in coords]
-        w01 = [((l + 1) - c, c - l) for l, (c, _) in zip(lo, coords)]     # weights of the low / high corner
+        # weights of the low / high corner (torch's vectorised 2-d kernel: 1 - (c - floor(c)))
+        w01 = [(1 - (c - l) if fma else (l + 1) - c, c - l) for l, (c, _) in zip(lo, coords)]
         corners, wts, dws = [], [], []
         for bits in itertools.product((0, 1), repeat=nd):       # torch's corner order: x fastest
             corners.append(tuple(l.astype(np.int64) + b for l, b in zip(lo, bits)))
@@ -2652,7 +2661,7 @@ def grid_sample(input, grid, mode='bilinear', padding_mode='zeros', align_corner
     for k, (ids, w) in enumerate(zip(corners, wts)):
         valid = functools.reduce(operator.and_, [(i >= 0) & (i < n) for i, n in zip(ids, sp)])
         ids = tuple(np.clip(i, 0, n - 1) for i, n in zip(ids, sp))
-        v = xt[(n_idx,) + ids] * valid[..., None]
+        v = np.where(valid[..., None], xt[(n_idx,) + ids], 0)
         valids.append((ids, valid))
         vals.append(v)
         if fma is not None and k:
@@ -2664,14 +2673,28 @@ def grid_sample(input, grid, mode='bilinear', padding_mode='zeros', align_corner
         def bwd(node, g):   # on arrays: scatter to the sampled corners; coordinate derivative by corner
             go = np.moveaxis(g._data, 1, -1)        # (N, *out, C)
             gi = gg = None
-            if needs(node, 0):
+            if needs(node, 0) and mode == 'bilinear' and fma is not None and grid.is_contiguous():
+                gi = _wrap(_grid_sample_2d_input_grad(xt, go, valids, wts), input)
+            elif needs(node, 0):
                 gx = np.zeros_like(xt)
                 for (ids, valid), w in zip(valids, wts):
                     np.ufunc_at(np.add, gx, (np.broadcast_to(n_idx, valid.shape),) + ids, go * (w * valid)[..., None])
                 gi = _wrap(np.ascontiguousarray(np.moveaxis(gx, -1, 1)), input)
             if needs(node, 1):
                 ggrid = np.zeros_like(gr)
-                if mode == 'bilinear' and nd == 2:
+                if mode == 'bilinear' and fma is not None:
+                    # torch's 2-d CPU kernel, channel by channel, its products fused: for x,
+                    # gx += ((ne - nw) * s + (se - sw) * n) * gOut; then times the unnormalizing factor
+                    (s_, n_), (e_, w_) = w01
+                    nw, ne, sw, se = vals
+                    gx = gy = np.zeros_like(go[..., 0])
+                    for c in range(C):
+                        gc = go[..., c]
+                        gx = fma(fma(se[..., c] - sw[..., c], n_, (ne[..., c] - nw[..., c]) * s_), gc, gx)
+                        gy = fma(fma(se[..., c] - ne[..., c], w_, (sw[..., c] - nw[..., c]) * e_), gc, gy)
+                    ggrid[..., 0] = gx * coords[1][1]
+                    ggrid[..., 1] = gy * coords[0][1]
+                elif mode == 'bilinear' and nd == 2:
                     for dw, v in zip(dws, vals):
                         s = (go * v).sum(-1)
                         for a in range(nd):
@@ -2696,6 +2719,31 @@ def grid_sample(input, grid, mode='bilinear', padding_mode='zeros', align_corner
             return gi, gg
         _record(f'GridSampler{nd}DBackward0', bwd, (input, grid), (r,))
     return r
+
+
+def _grid_sample_2d_input_grad(xt, go, valids, wts):
+    """The input gradient of 2-d bilinear grid_sample in the order torch's vectorised CPU kernel
+    adds it: output positions in vectors of one SIMD register's width, and for each vector the
+    nw, ne, sw, se corners' `weight * grad_output` in turn (float sums depend on that order)."""
+    from ..backends.cpu import get_cpu_capability
+    step = (64 if get_cpu_capability() == 'AVX512' else 32) // xt.itemsize
+    N, C = xt.shape[0], xt.shape[-1]
+    M = go[0, ..., 0].size
+    chunks = -(-M // step)
+
+    def ordered(a, pad):        # (N, M, 4, ...) -> flat, in (n, vector, corner, lane) order
+        a = np.concatenate([a, np.full((N, chunks * step - M) + a.shape[2:], pad, a.dtype)], 1)
+        a = a.reshape((N, chunks, step, 4) + a.shape[3:])
+        return np.moveaxis(a, 3, 2).reshape((-1,) + a.shape[4:])
+    ys = ordered(np.stack([ids[0].reshape(N, M) for ids, _ in valids], 2), 0)
+    xs = ordered(np.stack([ids[1].reshape(N, M) for ids, _ in valids], 2), 0)
+    ok = ordered(np.stack([valid.reshape(N, M) for _, valid in valids], 2), False)
+    g = go.reshape(N, M, 1, C)
+    vals = ordered(np.concatenate([g * w.reshape(N, M, 1, 1) for w in wts], 2), 0)
+    ns = ordered(np.broadcast_to(np.arange(N)[:, None, None], (N, M, 4)), 0)
+    gx = np.zeros_like(xt)
+    np.add.at(gx, (ns[ok], ys[ok], xs[ok]), vals[ok])
+    return np.ascontiguousarray(np.moveaxis(gx, -1, 1))
 
 
 def _cubic_derivs(t):
