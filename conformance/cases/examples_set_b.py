@@ -132,3 +132,19 @@ check('Tensor.fill_diagonal_', lambda torch: torch.zeros(2, 2, requires_grad=Tru
       name='leaf_requires_grad')
 check('Tensor.fill_diagonal_', lambda torch: torch.zeros(2, 2).fill_diagonal_(torch.tensor([1.])),
       name='tensor_value')
+
+
+@case('torch.utils.checkpoint.checkpoint')
+def non_reentrant_once_per_backward(torch):
+    calls = []
+    lin = torch.nn.Linear(3, 3)
+    lin.register_forward_hook(lambda m, i, o: calls.append('fwd'))
+    x = torch.randn(2, 3, requires_grad=True)
+    y = torch.utils.checkpoint.checkpoint(lambda t: torch.relu(lin(t)) * 2, x, use_reentrant=False)
+    y.sum().backward(retain_graph=True)
+    calls.append('first')
+    y.sum().backward()
+    calls.append('second')
+    z = torch.utils.checkpoint.checkpoint(lin, x, use_reentrant=False)
+    g, = torch.autograd.grad(z.sum(), x)       # re-run stops inside addmm, before the hook
+    return calls, x.grad, g

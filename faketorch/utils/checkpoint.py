@@ -131,19 +131,20 @@ def _checkpoint_without_reentrant(function, preserve, context_fn, args, kwargs):
         out = function(*args, **kwargs)
     if not nodes:
         return out
-    target, pending = len(nodes), [True]
+    target, done_in, seen = len(nodes), [None], [0]
 
     def stop_at_last(node):
         if _saves(node):
             seen[0] += 1
             if seen[0] == target:
                 raise _StopRecomputation
-    seen = [0]
 
-    def recompute(grads):
-        if not pending:
+    def recompute(grads):       # once per backward pass (retain_graph: again in the next one)
+        from ..autograd.graph import backward_runs
+        if done_in[0] == backward_runs[0]:
             return None
-        pending.clear()
+        done_in[0] = backward_runs[0]
+        seen[0] = 0
         current = get_rng_state() if rng_state is not None else None
         if rng_state is not None:
             set_rng_state(rng_state)
