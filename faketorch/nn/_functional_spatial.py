@@ -2634,7 +2634,7 @@ def grid_sample(input, grid, mode='bilinear', padding_mode='zeros', align_corner
     x, gr = input._data, grid._data
     N, C = x.shape[:2]
     sp = x.shape[2:]
-    fma = _cpu_fma(x, input._device) if nd == 2 else None
+    fma = _cpu_fma(x, input._device) if nd == 2 and input.dtype in (D.float32, D.float64) else None
     # the grid's last axis lists x, y(, z): coordinate j runs along spatial axis nd-1-j
     coords = [_grid_coords(gr[..., nd - 1 - a], sp[a], padding_mode, align_corners, fma) for a in range(nd)]
     n_idx = np.arange(N, like=x).reshape((N,) + (1,) * nd)
