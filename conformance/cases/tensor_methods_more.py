@@ -22,8 +22,8 @@ def fill_diagonal_autograd(torch):
     return y, y.grad_fn.name(), x.grad
 
 
-check('Tensor.fill_diagonal_', lambda torch: torch.zeros(2, 3, 2).fill_diagonal_(1), name='unequal_dims')
-check('Tensor.fill_diagonal_', lambda torch: torch.zeros(2).fill_diagonal_(1), name='one_dim')
+check('Tensor.fill_diagonal_', lambda torch: torch.zeros(2, 3, 2).fill_diagonal_(1), name='unequal_middle_dim')
+check('Tensor.fill_diagonal_', lambda torch: torch.zeros(2).fill_diagonal_(1), name='one_dim_of_two')
 check('Tensor.fill_diagonal_', lambda torch: torch.zeros(2, 2, requires_grad=True).fill_diagonal_(1), name='leaf')
 
 

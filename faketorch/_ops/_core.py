@@ -63,6 +63,9 @@ def _edge(t):
 _new_node = object.__new__
 
 
+node_watchers = []    # callables told of every node attach() makes (checkpoint's recomputation)
+
+
 def attach(name, bwd, inputs, outputs, save=(), args=None):
     """Make `outputs` the results of a node `name` over `inputs`; bwd(node, *grads) -> grads."""
     if grad_state.inference:        # inference mode records nothing, even under enable_grad
@@ -102,6 +105,9 @@ def attach(name, bwd, inputs, outputs, save=(), args=None):
         node._save(*save)
     if args is not None:
         node._args = args
+    if node_watchers:
+        for w in tuple(node_watchers):
+            w(node)
     return node
 
 

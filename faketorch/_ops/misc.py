@@ -519,6 +519,29 @@ def zero_(self):
     return fill_(self, 0, 'ZeroBackward0')
 
 
+def fill_diagonal_(self, fill_value, wrap=False):
+    """torch's: fill_ on an as_strided view of the main diagonal and, wrapping a tall matrix, on
+    one of the diagonals restarting every width + 1 rows (so autograd sees CopySlices)."""
+    if isinstance(fill_value, Tensor) and not fill_value._data.ndim:
+        fill_value = fill_value.item()
+    if isinstance(fill_value, Tensor) or not isinstance(fill_value, (int, float, complex)):
+        raise TypeError(f"fill_diagonal_(): argument 'fill_value' (position 1) must be Number, not "
+                        f"{type(fill_value).__name__}")
+    shape = self._data.shape
+    if len(shape) < 2:
+        raise RuntimeError("dimensions must larger than 1")
+    height, width = shape[0], shape[1]
+    if len(shape) > 2 and any(n != height for n in shape[1:]):
+        raise RuntimeError("all dimensions of input must be of equal length")
+    size, step = min(height, width), sum(self.stride())
+    offset = self.storage_offset()
+    self.as_strided((size,), (step,), offset).fill_(fill_value)
+    if wrap and len(shape) == 2 and height > width + 1:
+        n = (self.numel() + width) // (width + 1) - size
+        self.as_strided((n,), (step,), offset + self.stride(0) * (width + 1)).fill_(fill_value)
+    return self
+
+
 def _storage_of(a):
     """(flat storage, offset in elements) of an array: the C-contiguous array owning its memory."""
     root = a
@@ -642,7 +665,7 @@ def _flip_method(self, *args, dims=None):
 register(clone)
 register(flip, method=False)
 Tensor.flip = _flip_method
-for _f in (contiguous, to, cpu, cuda, copy_, fill_, zero_, new_tensor, resize_):
+for _f in (contiguous, to, cpu, cuda, copy_, fill_, zero_, fill_diagonal_, new_tensor, resize_):
     register(_f, function=False)
 register(resize_as_)
 register(nonzero_static)
@@ -671,25 +694,6 @@ Tensor.resize = _resize
 
 
 # --- smaller Tensor methods ----------------------------------------------------------------------------
-
-def _fill_diagonal_(self, fill_value, wrap=False):
-    """Fill the main diagonal (entries i, i, ..., i) in place; with wrap, a tall matrix's diagonal starts
-    again every (width + 1) rows, as it runs on through the storage. Written through strided views, so
-    autograd records CopySlices as torch does."""
-    n = self.dim()
-    if n < 2:
-        raise RuntimeError("dimensions must larger than 1")
-    shape = self.shape
-    if n > 2 and any(s != shape[0] for s in shape):
-        raise RuntimeError("all dimensions of input must be of equal length")
-    step, size, offset = sum(self.stride()), min(shape[0], shape[1]), self.storage_offset()
-    self.as_strided((size,), (step,), offset).fill_(fill_value)
-    height, width = shape[0], shape[1]
-    if wrap and n == 2 and height > width + 1:
-        extra = -(-self.numel() // (width + 1)) - size
-        self.as_strided((extra,), (step,), offset + self.stride(0) * (width + 1)).fill_(fill_value)
-    return self
-
 
 def _elementwise_python(name):
     """apply_/map_/map2_: a Python function over every element (CPU tensors, as in torch), in place."""
@@ -727,7 +731,6 @@ def _xpu(self, device=None, non_blocking=False, memory_format=None):
     raise AssertionError("Torch not compiled with XPU enabled")
 
 
-Tensor.fill_diagonal_ = _fill_diagonal_
 Tensor.apply_ = _elementwise_python('apply_')
 Tensor.map_ = _elementwise_python('map_')
 Tensor.map2_ = _elementwise_python('map2_')

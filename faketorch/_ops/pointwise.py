@@ -1623,6 +1623,8 @@ def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
         raise RuntimeError(f"{input.dtype.__repr__()[6:].capitalize() if False else D.type_name(input.dtype)} "
                            f"did not match {D.type_name(other.dtype)}")
     a, b = input._data, other._data
+    if a.shape != b.shape:
+        broadcast_shapes(a.shape, b.shape)     # torch's error, not NumPy's ValueError
     if a.dtype == np.bool_:
         data = a == b
     else:

@@ -318,12 +318,16 @@ def _sum_to_meta(g, meta, fn, i):
     return g
 
 
+backward_runs = [0]     # counts run_backward calls (torch's graph tasks: checkpoint recomputes once per task)
+
+
 def run_backward(roots, root_grads, retain_graph, create_graph, inputs=None, accumulate=True,
                  allow_unused=True):
     """Propagate root_grads from roots (tensors) through the graph.
 
     With accumulate=True leaves (or `inputs`) get .grad; otherwise the gradients of `inputs` are
     returned (autograd.grad)."""
+    backward_runs[0] += 1
     # edges into the graph
     root_edges = []
     for t in roots:

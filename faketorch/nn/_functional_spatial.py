@@ -2510,13 +2510,14 @@ _ALIGN_WARNING = ("Default grid_sample and affine_grid behavior has changed to a
 
 
 def _linspace_from_neg_one(n, align_corners, dtype):
+    """torch's base-grid axis, in theta's dtype (each op rounding to it), as a host array."""
     import faketorch
     if n <= 1:
-        return np.zeros(1, dtype)
-    r = faketorch.linspace(-1, 1, n, dtype=D.float32 if dtype == np.float32 else D.float64)._data
+        return faketorch.zeros(1, dtype=dtype)._data
+    r = faketorch.linspace(-1, 1, n, dtype=dtype)
     if not align_corners:
-        r = r * dtype.type(n - 1) / dtype.type(n)
-    return r.astype(dtype)
+        r = r * (n - 1) / n
+    return r._data
 
 
 def affine_grid(theta, size, align_corners=None):
@@ -2544,7 +2545,7 @@ def affine_grid(theta, size, align_corners=None):
     sp = size[2:]
     nd = len(sp)
     # base grid (*sp, nd + 1): x varies along the last spatial dim, then y, (z); then a column of ones
-    axes = [np.host(_linspace_from_neg_one(n, align_corners, dt)) for n in sp]
+    axes = [_linspace_from_neg_one(n, align_corners, theta.dtype) for n in sp]
     base = np.ones(tuple(sp) + (nd + 1,), dt)
     for j in range(nd):
         ax = nd - 1 - j               # coordinate j (x, y, z) runs along spatial dim nd-1-j
@@ -2553,12 +2554,36 @@ def affine_grid(theta, size, align_corners=None):
         base[..., j] = axes[ax].reshape(shp)
     bflat = np.asarray_on(base.reshape(-1, nd + 1), th)
     N = size[0]
+    # torch's CPU grid is a bmm of the base grid with theta^T (K = nd + 1 terms): below 400
+    # multiply-adds per batch item its naive loop adds the products left to right; from 400, MKL
+    # fuses each next product but the last into the sum. Written out, so grids are torch's bit for bit.
+    # bfloat16/float16 accumulate in float32 and round once.
+    fma, half = None, theta.dtype in (D.bfloat16, D.float16)
+    if (nd + 1) * bflat.shape[0] * nd >= 400 and theta._device.type == 'cpu' and not half:
+        from .._rng import _fma32, _fma64
+        fma = _fma32 if dt == np.float32 else _fma64 if dt == np.float64 else None
     def grid(t):
-        return np.matmul(bflat, t.transpose(0, 2, 1)).reshape((N,) + tuple(sp) + (nd,))
+        bf = bflat.astype(np.float32) if half else bflat
+        t = t.astype(np.float32) if half else t
+        out = bf[None, :, :1] * t[:, None, :, 0]
+        for k in range(1, nd + 1):
+            b, c = bf[None, :, k:k + 1], t[:, None, :, k]
+            out = fma(b, c, out) if fma is not None and k < nd else out + b * c
+        if half:
+            out = D.round_bf16(out) if theta.dtype is D.bfloat16 else out.astype(dt)
+        return out.reshape((N,) + tuple(sp) + (nd,))
     r = _make(grid(th), theta.dtype, theta._device)
     if _grad_on(theta):
+        small = (nd + 1) * bflat.shape[0] * nd < 400
+
         def adj(g):
-            return np.matmul(g.reshape(N, -1, nd).transpose(0, 2, 1), bflat)
+            g = g.reshape(N, -1, nd)
+            if small:       # torch's naive bmm loop: the products added in order over the grid points
+                out = g[:, 0, :, None] * bflat[None, 0, None, :]
+                for k in range(1, bflat.shape[0]):
+                    out = out + g[:, k, :, None] * bflat[None, k, None, :]
+                return out
+            return np.matmul(g.transpose(0, 2, 1), bflat)
         _record_linear('AffineGridGeneratorBackward0', adj, grid, theta, r, 'TransposeBackward0')
     return r
 
@@ -2578,13 +2603,24 @@ def _reflect(c, lo2, hi2):
     return np.where(even, extra + mn, span - extra + mn).astype(c.dtype), np.where(even, sign, -sign)
 
 
-def _grid_coords(coord, size, padding_mode, align_corners):
+def _cpu_fma(a, device):
+    """The one-rounding a*b+c of a's float type for torch's vectorised CPU kernels, whose
+    `x * y + z` GCC compiles to FMA instructions; None where plain NumPy arithmetic is torch's."""
+    if device.type != 'cpu':
+        return None
+    from .._rng import _fma32, _fma64
+    return {np.dtype(np.float32): _fma32, np.dtype(np.float64): _fma64}.get(a.dtype)
+
+
+def _grid_coords(coord, size, padding_mode, align_corners, fma=None):
     dt = coord.dtype.type
     if align_corners:
         c = (coord + 1) / dt(2) * dt(size - 1)
         mult = np.full_like(coord, (size - 1) / 2)
     else:
-        c = ((coord + 1) * dt(size) - 1) / dt(2)
+        # torch's 2-d kernel: (coord + 1) * (size / 2) - 0.5 in one fused step; 3-d (scalar) code:
+        # ((coord + 1) * size - 1) / 2
+        c = fma(coord + 1, dt(size / 2), dt(-0.5)) if fma else ((coord + 1) * dt(size) - 1) / dt(2)
         mult = np.full_like(coord, size / 2)
     if padding_mode == 'reflection':
         c, m = (_reflect(c, 0, 2 * (size - 1)) if align_corners else _reflect(c, -1, 2 * size - 1))
@@ -2638,8 +2674,9 @@ def grid_sample(input, grid, mode='bilinear', padding_mode='zeros', align_corner
     x, gr = input._data, grid._data
     N, C = x.shape[:2]
     sp = x.shape[2:]
+    fma = _cpu_fma(x, input._device) if nd == 2 and input.dtype in (D.float32, D.float64) else None
     # the grid's last axis lists x, y(, z): coordinate j runs along spatial axis nd-1-j
-    coords = [_grid_coords(gr[..., nd - 1 - a], sp[a], padding_mode, align_corners) for a in range(nd)]
+    coords = [_grid_coords(gr[..., nd - 1 - a], sp[a], padding_mode, align_corners, fma) for a in range(nd)]
     n_idx = np.arange(N, like=x).reshape((N,) + (1,) * nd)
     xt = np.moveaxis(x, 1, -1)                      # (N, *sp, C): gathers give (N, *out, C)
     if mode == 'nearest':
@@ -2647,7 +2684,8 @@ def grid_sample(input, grid, mode='bilinear', padding_mode='zeros', align_corner
         wts, dws = [np.ones_like(coords[0][0])], [None]
     else:
         lo = [np.floor(c) for c, _ in coords]
-        w01 = [((l + 1) - c, c - l) for l, (c, _) in zip(lo, coords)]     # weights of the low / high corner
+        # weights of the low / high corner (torch's vectorised 2-d kernel: 1 - (c - floor(c)))
+        w01 = [(1 - (c - l) if fma else (l + 1) - c, c - l) for l, (c, _) in zip(lo, coords)]
         corners, wts, dws = [], [], []
         for bits in itertools.product((0, 1), repeat=nd):       # torch's corner order: x fastest
             corners.append(tuple(l.astype(np.int64) + b for l, b in zip(lo, bits)))
@@ -2660,26 +2698,43 @@ def grid_sample(input, grid, mode='bilinear', padding_mode='zeros', align_corner
                                  np.float32(1) if bits[a] else np.float32(-1)) for a in range(nd)])
     valids, vals = [], []
     out = np.zeros((N,) + gr.shape[1:-1] + (C,), x.dtype, like=x)
-    for ids, w in zip(corners, wts):
+    for k, (ids, w) in enumerate(zip(corners, wts)):
         valid = functools.reduce(operator.and_, [(i >= 0) & (i < n) for i, n in zip(ids, sp)])
         ids = tuple(np.clip(i, 0, n - 1) for i, n in zip(ids, sp))
-        v = xt[(n_idx,) + ids] * valid[..., None]
+        v = np.where(valid[..., None], xt[(n_idx,) + ids], 0)
         valids.append((ids, valid))
         vals.append(v)
-        out += v * w[..., None]
+        if fma is not None and k:
+            out = fma(v, w[..., None], out)     # torch's 2-d kernel fuses each next corner's product
+        else:
+            out += v * w[..., None]
     r = _make(np.ascontiguousarray(np.moveaxis(out, -1, 1)), input.dtype, input._device)
     if _grad_on(input, grid):
         def bwd(node, g):   # on arrays: scatter to the sampled corners; coordinate derivative by corner
             go = np.moveaxis(g._data, 1, -1)        # (N, *out, C)
             gi = gg = None
-            if needs(node, 0):
+            if needs(node, 0) and mode == 'bilinear' and fma is not None and grid.is_contiguous():
+                gi = _wrap(_grid_sample_2d_input_grad(xt, go, valids, wts), input)
+            elif needs(node, 0):
                 gx = np.zeros_like(xt)
                 for (ids, valid), w in zip(valids, wts):
                     np.ufunc_at(np.add, gx, (np.broadcast_to(n_idx, valid.shape),) + ids, go * (w * valid)[..., None])
                 gi = _wrap(np.ascontiguousarray(np.moveaxis(gx, -1, 1)), input)
             if needs(node, 1):
                 ggrid = np.zeros_like(gr)
-                if mode == 'bilinear' and nd == 2:
+                if mode == 'bilinear' and fma is not None:
+                    # torch's 2-d CPU kernel, channel by channel, its products fused: for x,
+                    # gx += ((ne - nw) * s + (se - sw) * n) * gOut; then times the unnormalizing factor
+                    (s_, n_), (e_, w_) = w01
+                    nw, ne, sw, se = vals
+                    gx = gy = np.zeros_like(go[..., 0])
+                    for c in range(C):
+                        gc = go[..., c]
+                        gx = fma(fma(se[..., c] - sw[..., c], n_, (ne[..., c] - nw[..., c]) * s_), gc, gx)
+                        gy = fma(fma(se[..., c] - ne[..., c], w_, (sw[..., c] - nw[..., c]) * e_), gc, gy)
+                    ggrid[..., 0] = gx * coords[1][1]
+                    ggrid[..., 1] = gy * coords[0][1]
+                elif mode == 'bilinear' and nd == 2:
                     for dw, v in zip(dws, vals):
                         s = (go * v).sum(-1)
                         for a in range(nd):
@@ -2704,6 +2759,31 @@ def grid_sample(input, grid, mode='bilinear', padding_mode='zeros', align_corner
             return gi, gg
         _record(f'GridSampler{nd}DBackward0', bwd, (input, grid), (r,))
     return r
+
+
+def _grid_sample_2d_input_grad(xt, go, valids, wts):
+    """The input gradient of 2-d bilinear grid_sample in the order torch's vectorised CPU kernel
+    adds it: output positions in vectors of one SIMD register's width, and for each vector the
+    nw, ne, sw, se corners' `weight * grad_output` in turn (float sums depend on that order)."""
+    from ..backends.cpu import get_cpu_capability
+    step = (64 if get_cpu_capability() == 'AVX512' else 32) // xt.itemsize
+    N, C = xt.shape[0], xt.shape[-1]
+    M = go[0, ..., 0].size
+    chunks = -(-M // step)
+
+    def ordered(a, pad):        # (N, M, 4, ...) -> flat, in (n, vector, corner, lane) order
+        a = np.concatenate([a, np.full((N, chunks * step - M) + a.shape[2:], pad, a.dtype)], 1)
+        a = a.reshape((N, chunks, step, 4) + a.shape[3:])
+        return np.moveaxis(a, 3, 2).reshape((-1,) + a.shape[4:])
+    ys = ordered(np.stack([ids[0].reshape(N, M) for ids, _ in valids], 2), 0)
+    xs = ordered(np.stack([ids[1].reshape(N, M) for ids, _ in valids], 2), 0)
+    ok = ordered(np.stack([valid.reshape(N, M) for _, valid in valids], 2), False)
+    g = go.reshape(N, M, 1, C)
+    vals = ordered(np.concatenate([g * w.reshape(N, M, 1, 1) for w in wts], 2), 0)
+    ns = ordered(np.broadcast_to(np.arange(N)[:, None, None], (N, M, 4)), 0)
+    gx = np.zeros_like(xt)
+    np.add.at(gx, (ns[ok], ys[ok], xs[ok]), vals[ok])
+    return np.ascontiguousarray(np.moveaxis(gx, -1, 1))
 
 
 def _cubic_derivs(t):

@@ -3,7 +3,11 @@
 use_reentrant=True (torch's default when the argument is left out, with a warning) is a custom
 autograd Function, `CheckpointFunctionBackward`, that runs `function` without grad and re-runs it
 with the saved RNG state in backward. use_reentrant=False runs `function` normally and keeps its
-graph: the gradients are the same, only the memory saving is missing."""
+graph (the gradients are the same; only the memory saving is missing), and re-runs it in backward
+as torch does, for what a script can see of that: forward hooks and code run again and BatchNorm
+updates its running statistics twice. Like torch, the re-run starts when backward first reaches a
+node of the region that saved tensors, under the forward's RNG state, and stops inside the op that
+made the region's last such node (torch's early stop: it has recomputed every saved tensor)."""
 import contextlib
 import warnings
 
@@ -136,6 +140,84 @@ class CheckpointFunction(Function):
         return (None, None) + grads
 
 
+# Nodes that save no tensor for backward in torch: the recomputation neither starts nor stops at them.
+_SAVES_NOTHING = frozenset({
+    'AddBackward0', 'AddBackward1', 'SubBackward0', 'SubBackward1', 'NegBackward0', 'CloneBackward0',
+    'ViewBackward0', 'UnsafeViewBackward0', 'ReshapeAliasBackward0', 'PermuteBackward0',
+    'TransposeBackward0', 'TBackward0', 'ExpandBackward0', 'UnsqueezeBackward0', 'SqueezeBackward0',
+    'SqueezeBackward1', 'SqueezeBackward2', 'SqueezeBackward3', 'SqueezeBackward4', 'SliceBackward0',
+    'SelectBackward0', 'SplitBackward0', 'SplitWithSizesBackward0', 'UnbindBackward0', 'CatBackward0',
+    'StackBackward0', 'SumBackward0', 'SumBackward1', 'MeanBackward0', 'MeanBackward1',
+    'AsStridedBackward0', 'AliasBackward0', 'ToCopyBackward0', 'RepeatBackward0', 'DivBackward1',
+    'MulBackward1'})
+
+
+class _StopRecomputation(Exception):
+    pass
+
+
+@contextlib.contextmanager
+def _watch_nodes(fn):
+    from .._ops._core import node_watchers
+    node_watchers.append(fn)
+    try:
+        yield
+    finally:
+        node_watchers.remove(fn)
+
+
+# ... and nodes that save only when an operand is a tensor (`x * 2` saves nothing)
+_SAVES_TENSOR_OPERAND = frozenset({'MulBackward0', 'DivBackward0'})
+
+
+def _saves(node):
+    name = type(node).__name__
+    return name not in _SAVES_NOTHING and (name not in _SAVES_TENSOR_OPERAND or node._had_saved)
+
+
+def _checkpoint_without_reentrant(function, preserve, context_fn, args, kwargs):
+    from .. import get_rng_state, set_rng_state
+    forward_ctx, recompute_ctx = context_fn()
+    rng_state = get_rng_state() if preserve else None
+    nodes = []
+    with _watch_nodes(lambda n: nodes.append(n) if _saves(n) else None), forward_ctx:
+        out = function(*args, **kwargs)
+    if not nodes:
+        return out
+    target, done_in, seen = len(nodes), [None], [0]
+
+    def stop_at_last(node):
+        if _saves(node):
+            seen[0] += 1
+            if seen[0] == target:
+                raise _StopRecomputation
+
+    def recompute(grads):       # once per backward pass (retain_graph: again in the next one)
+        from ..autograd.graph import backward_runs
+        if done_in[0] == backward_runs[0]:
+            return None
+        done_in[0] = backward_runs[0]
+        seen[0] = 0
+        current = get_rng_state() if rng_state is not None else None
+        if rng_state is not None:
+            set_rng_state(rng_state)
+        try:
+            with enable_grad(), _watch_nodes(stop_at_last), recompute_ctx:
+                function(*_detach_inputs(args), **kwargs)
+        except _StopRecomputation:
+            pass
+        finally:
+            if current is not None:
+                set_rng_state(current)
+        return None
+
+    for n in nodes:
+        if n._pre_hooks is None:
+            n._pre_hooks = []
+        n._pre_hooks.append(recompute)
+    return out
+
+
 def checkpoint(function, *args, use_reentrant=None, context_fn=noop_context_fn, determinism_check='default',
                debug=False, early_stop=True, **kwargs):
     if use_reentrant is None:
@@ -148,9 +230,7 @@ def checkpoint(function, *args, use_reentrant=None, context_fn=noop_context_fn, 
         if context_fn is not noop_context_fn or debug is not False:
             raise ValueError("Passing `context_fn` or `debug` is only supported when use_reentrant=False.")
         return CheckpointFunction.apply(function, preserve, *args)
-    forward_ctx, _ = context_fn()
-    with forward_ctx:
-        return function(*args, **kwargs)
+    return _checkpoint_without_reentrant(function, preserve, context_fn, args, kwargs)
 
 
 def checkpoint_sequential(functions, segments, input, use_reentrant=None, **kwargs):
