@@ -38,6 +38,15 @@ def _fmanp(a, b, c):
     return (c - a.astype(_f64) * b).astype(_f32)
 
 
+def fused(a):
+    """The single-rounding a*b + c for NumPy arrays of a's dtype where torch's compiled CPU kernels
+    use an FMA instruction: a function for float32 and float64 NumPy arrays, None otherwise."""
+    if type(a) is not np.ndarray:
+        return None
+    from ._rng import _fma32, _fma64
+    return _fma32 if a.dtype == _f32 else _fma64 if a.dtype == _f64 else None
+
+
 def _blockwise(kernel, x):
     """kernel on a flat float32 array, in cache-sized blocks."""
     flat = np.ascontiguousarray(x, dtype=_f32).reshape(-1)

@@ -16,6 +16,7 @@ import warnings
 from .. import _xnp as np
 
 from .. import _dtype as D
+from .. import _vecmath as V
 from .._misc import get_num_threads
 from .._tensor import Tensor, _make
 from ..autograd.grad_mode import state as grad_state
@@ -1861,9 +1862,13 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-05):
         mean, var, xc = _moments(x, axes)
         invstd = 1 / np.sqrt(var + dt(eps))
         xhat = xc * invstd
-        y = xhat * weight._data if weight is not None else xhat.copy()
-        if bias is not None:
-            y += bias._data
+        fma = V.fused(x) if weight is not None and bias is not None else None
+        if fma is not None and weight._data.dtype == bias._data.dtype == x.dtype:
+            y = fma(xhat, weight._data, bias._data)     # torch's vector loop: fmadd(xhat, gamma, beta)
+        else:
+            y = xhat * weight._data if weight is not None else xhat.copy()
+            if bias is not None:
+                y += bias._data
     r = _wrap(y, input)
     if _grad_on(input, weight, bias):
         lead = tuple(range(x.ndim - k))

@@ -12,6 +12,7 @@ import warnings
 from .. import _xnp as np
 
 from .. import _dtype as D
+from .. import _vecmath as V
 from .._device import xp_of
 from .._tensor import Tensor, _make, _wrap_dim, _dtype_c10 as _c10     # caffe2 TypeMeta names
 from ..autograd.grad_mode import state as grad_state
@@ -912,15 +913,22 @@ def linear(input, weight, bias=None):
     if input.dtype is D.bool:
         _bool_blas_check(input, weight, folds, rows, out_f)
     _blas.cuda_blas_check(_blas._cuda_kernel(a.ndim, wd), input, a, w)
-    out = a @ w.T
-    if bias is not None:
-        b = bias._data
+    b = bias._data if bias is not None else None
+    fma = V.fused(a) if b is not None and a.shape[-1] == 1 and rows > 1 and out_f > 1 else None
+    if fma is not None and b.ndim == 1 and w.ndim == 2 and a.dtype == w.dtype == b.dtype:
+        # one input feature: torch's CPU gemm rounds x*w + b once (one row or one output: its gemv
+        # path, a plain product and sum)
+        out = fma(a, w.T, b)
+    elif b is not None:
+        out = a @ w.T
         if b.ndim > 1:      # a (rows, out)-broadcastable bias adds to the product viewed (rows, out)
             out.reshape(rows, out_f)[...] += b
         elif out.ndim:
             out += b
         else:
             out = out + b
+    else:
+        out = a @ w.T
     r = _make(out, input.dtype, input._device)
     if grad_state.enabled and (input._requires_grad or weight._requires_grad
                                or (bias is not None and bias._requires_grad)):
