@@ -1725,9 +1725,17 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         invstd = 1 / np.sqrt(running_var._data.reshape(bs).astype(x.dtype) + dt(eps))
         xc = x - mean
     xhat = xc * invstd
-    y = xhat * weight._data.reshape(bs) if weight is not None else xhat.copy()
-    if bias is not None:
-        y += bias._data.reshape(bs)
+    fma = V.fused(x)
+    if fma is not None and all(t is None or t._data.dtype == x.dtype for t in (weight, bias)):
+        # torch's CPU kernel: alpha = invstd * weight, beta = bias - mean * alpha, y = x * alpha + beta,
+        # each of the last two one fused multiply-add
+        alpha = invstd * weight._data.reshape(bs) if weight is not None else invstd
+        beta = fma(-mean, alpha, bias._data.reshape(bs)) if bias is not None else -mean * alpha
+        y = fma(x, alpha, beta)
+    else:
+        y = xhat * weight._data.reshape(bs) if weight is not None else xhat.copy()
+        if bias is not None:
+            y += bias._data.reshape(bs)
     r = _wrap(y, input)
     if _grad_on(input, weight, bias):
         def bwd(node, g):   # on arrays (torch's fused formula); tensor ops under create_graph

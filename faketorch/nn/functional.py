@@ -2375,28 +2375,28 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
             gf = _grad_full(g, shape, reduction, n)
             gx = gy = None
             if needs(node, 0):
-                mean_last = reduction == 'mean' and grad_state.enabled
-                if mean_last:       # torch divides by numel as the last step
-                    gf = g.expand(shape)
                 if pos_weight is not None:
                     pt = pos_weight * yy
                     gx = (pt + 1 - yy) * xi.sigmoid() - pt
                 else:
                     gx = xi.sigmoid() - yy
-                gx = gx * gf
+                gx = gx * (g.expand(shape) if reduction == 'mean' else gf)
                 if weight is not None:
                     gx = gx * weight
-                if mean_last:
-                    gx = _rename(gx / n, 'DivBackward1')
-                    gf = _grad_full(g, shape, reduction, n)
-            if needs(node, 1):
+                if reduction == 'mean':     # torch divides by numel as the last step
+                    gx = gx / n
+                    if grad_state.enabled:
+                        gx = _rename(gx, 'DivBackward1')
+            if needs(node, 1):      # torch's target_backward: log_sigmoid(-x) - log_sigmoid(x) * pos_weight
                 if pos_weight is not None:
-                    gy = -xi - (pos_weight - 1) * _logsigmoid(xi)
+                    gy = _logsigmoid(-xi) - _logsigmoid(xi) * pos_weight
                 else:
                     gy = -xi
-                gy = gy * gf
+                gy = gy * (g.expand(shape) if reduction == 'mean' else gf)
                 if weight is not None:
                     gy = gy * weight
+                if reduction == 'mean':
+                    gy = gy / n
             return gx, gy
         attach('BinaryCrossEntropyWithLogitsBackward0', bwd, (input, target), (r,), save=(input, target))
     return r
