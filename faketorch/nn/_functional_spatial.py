@@ -1725,10 +1725,11 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         invstd = 1 / np.sqrt(running_var._data.reshape(bs).astype(x.dtype) + dt(eps))
         xc = x - mean
     xhat = xc * invstd
-    fma = V.fused(x)
+    fma = V.fused(x) if _dense(x) else None
     if fma is not None and all(t is None or t._data.dtype == x.dtype for t in (weight, bias)):
-        # torch's CPU kernel: alpha = invstd * weight, beta = bias - mean * alpha, y = x * alpha + beta,
-        # each of the last two one fused multiply-add
+        # torch's CPU kernel for a contiguous (or channels-last) input: alpha = invstd * weight,
+        # beta = bias - mean * alpha, y = x * alpha + beta, the last two each one fused multiply-add;
+        # other layouts take its TensorIterator fallback, the plain formula below
         alpha = invstd * weight._data.reshape(bs) if weight is not None else invstd
         beta = fma(-mean, alpha, bias._data.reshape(bs)) if bias is not None else -mean * alpha
         y = fma(x, alpha, beta)
@@ -1758,6 +1759,11 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
                                                               eps) else 'NativeBatchNormBackward0', bwd,
                (input, weight, bias), (r,))
     return r
+
+
+def _dense(x):
+    """Whether an array is C-contiguous or channels-last (3-d or 4-d spatial) contiguous."""
+    return x.flags.c_contiguous or (x.ndim in (4, 5) and np.moveaxis(x, 1, -1).flags.c_contiguous)
 
 
 def _cudnn_batch_norm(input, running_mean, running_var, weight, bias, training, eps):

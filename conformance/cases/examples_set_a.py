@@ -1,0 +1,77 @@
+"""Bugs found by the scripts examples/mini_gpt.py, pinn_lbfgs.py and recommender.py: one case per fix.
+Inputs are chosen where the forward values agree bit for bit (tanh, sigmoid and the normalization
+statistics have known last-bit differences), so each case tests only the rule it pins down."""
+from conformance import case
+
+# torch's tanh_backward kernel is g * (1 - y*y) with 1 - y*y one fused multiply-add
+_TANH_X = [-1.9, -1.8, -1.45, -1.35, -1.15]
+
+
+@case('torch.tanh', exact=True)
+def grad_fused_float32(torch):
+    x = torch.tensor(_TANH_X, requires_grad=True)
+    torch.tanh(x).backward(torch.ones(5))
+    return x.grad
+
+
+@case('torch.tanh', exact=True)
+def grad_fused_float64_create_graph(torch):
+    x = torch.tensor(_TANH_X, dtype=torch.float64, requires_grad=True)
+    g, = torch.autograd.grad(torch.tanh(x).sum(), x, create_graph=True)
+    g2, = torch.autograd.grad(g.sum(), x)
+    return g, g.grad_fn.name(), g2
+
+
+# nn.Linear with one input feature: torch's gemm rounds x*w + b once (one row or one output: plain)
+@case('torch.nn.functional.linear', exact=True)
+def one_input_feature_fused(torch):
+    x = torch.linspace(-1.3, 2.1, 7).view(-1, 1)
+    w = torch.linspace(0.17, -0.9, 5).view(-1, 1)
+    b = torch.linspace(0.3, -0.77, 5)
+    F = torch.nn.functional
+    return (F.linear(x, w, b), F.linear(x.double(), w.double(), b.double()), F.linear(x[:1], w, b),
+            F.linear(x, w[:1], b[:1]), F.linear(x.view(7, 1, 1), w, b))
+
+
+# layer_norm with weight and bias: y = fma(x_hat, weight, bias) (rows whose mean and variance are exact)
+@case('torch.nn.functional.layer_norm', exact=True)
+def affine_fused(torch):
+    x = torch.tensor([[1., 2., 3., 4.], [0.5, -0.5, 1.5, 2.5], [3., 1., 4., 0.]])
+    w = torch.tensor([0.913, 1.07, 0.877, 1.131])
+    b = torch.tensor([0.013, -0.21, 0.37, 0.051])
+    F = torch.nn.functional
+    return F.layer_norm(x, [4], w, b), F.layer_norm(x.double(), [4], w.double(), b.double())
+
+
+# batch_norm: alpha = invstd * weight, beta = fma(-mean, alpha, bias), y = fma(x, alpha, beta)
+@case('torch.nn.functional.batch_norm', exact=True)
+def eval_affine_fused(torch):
+    x = torch.linspace(-2, 3, 24).view(4, 3, 2) * 0.37
+    rm, rv = torch.tensor([0.11, -0.23, 0.05]), torch.tensor([0.9, 1.3, 0.45])
+    w, b = torch.tensor([1.07, 0.91, 1.21]), torch.tensor([0.013, -0.21, 0.37])
+    F = torch.nn.functional
+    return (F.batch_norm(x, rm, rv, w, b), F.batch_norm(x.view(4, 6)[:, :3], rm, rv, w, b),
+            F.batch_norm(x.double(), rm.double(), rv.double(), w.double(), b.double()))
+
+
+# BCE with logits: the input and target gradients are divided by numel last, as torch's backward does
+@case('torch.nn.functional.binary_cross_entropy_with_logits', exact=True)
+def mean_grads_divide_last(torch):
+    x = torch.zeros(7, requires_grad=True)         # sigmoid(0) = 0.5 exactly
+    y = torch.tensor([1., 0., 1., 0.25, 0., 1., 0.7], requires_grad=True)
+    w = torch.tensor([1., 2., 0.5, 1.5, 3., 0.3, 1.1])
+    F = torch.nn.functional
+    (F.binary_cross_entropy_with_logits(x, y) * 3).backward()
+    gx, gy = x.grad.clone(), y.grad.clone()
+    x.grad = y.grad = None
+    F.binary_cross_entropy_with_logits(x, y, weight=w).backward()
+    return gx, gy, x.grad, y.grad
+
+
+@case('torch.nn.functional.binary_cross_entropy_with_logits', exact=True)
+def pos_weight_target_grad(torch):
+    x = torch.zeros(3, 2)                             # log_sigmoid(0) = -log(2) in both
+    y = torch.tensor([[1., 0.], [0.5, 1.], [0., 0.25]], requires_grad=True)
+    pw = torch.tensor([1.7, 0.3])
+    torch.nn.functional.binary_cross_entropy_with_logits(x, y, pos_weight=pw, reduction='sum').backward()
+    return y.grad
