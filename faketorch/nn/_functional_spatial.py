@@ -1706,7 +1706,23 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     axes = (0,) + tuple(range(2, x.ndim))
     bs = _bshape(x)
     dt = x.dtype.type
-    if training:
+    stats = _batch_stats_cpu(x, eps) if training else None
+    if stats is not None:
+        mean, invstd, var_sum = stats
+        xc = x - mean
+        n = x.size // C
+        m = dt(momentum)
+        for t, new in ((running_mean, mean.reshape(C)), (running_var, None)):
+            if t is None:
+                continue
+            r = t._data
+            if new is not None:     # torch: momentum * mean + (1 - momentum) * running, in x's dtype
+                r[...] = (m * new + (dt(1) - m) * r.astype(x.dtype)).astype(r.dtype)
+            else:                   # the unbiased variance in x's dtype, the update in double
+                unbiased = (var_sum / dt(max(n - 1, 1))).astype(np.float64)
+                r[...] = (float(m) * unbiased + ((dt(1) - m) * r.astype(x.dtype)).astype(np.float64)).astype(r.dtype)
+            t._vc[0] += 1
+    elif training:
         mean, var, xc = _moments(x, axes)
         invstd = 1 / np.sqrt(var + dt(eps))
         n = x.size // C
@@ -1759,6 +1775,55 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
                                                               eps) else 'NativeBatchNormBackward0', bwd,
                (input, weight, bias), (r,))
     return r
+
+
+_STATS_ROWS = 1 << 14      # channels-last rows up to which the variance is summed as torch does
+
+
+def _batch_stats_cpu(x, eps):
+    """batch_norm's training statistics as torch's CPU kernels sum them, for a contiguous or
+    channels-last float32/float64 NumPy input: (mean, invstd) shaped for broadcasting, and the
+    per-channel sum of squared deviations; None where they do not apply.
+    Contiguous: per channel, sums in double in memory order. Channels-last (and (N, C)): each
+    thread sums its block of rows in x's dtype (the squared deviations one fused multiply-add a
+    row), the blocks are added in double. The variance sum is rounded to x's dtype, divided by
+    n there, and invstd = 1 / sqrt(var + eps) is taken in double."""
+    fma = V.fused(x)
+    if fma is None or not _dense(x):
+        return None
+    C = x.shape[1]
+    n = x.size // C
+    dt = x.dtype.type
+    f64 = np.float64
+    if x.flags.c_contiguous and x.size // (x.shape[0] * C) > 1:      # NCHW: one channel at a time
+        xc = np.moveaxis(x, 1, 0).reshape(C, n)
+        mean = (np.cumsum(xc, 1, dtype=f64)[:, -1] / n).astype(x.dtype)
+        d = xc - mean[:, None]
+        var_sum = np.cumsum(d * d, 1, dtype=f64)[:, -1].astype(x.dtype)
+    else:
+        rows = np.moveaxis(x, 1, -1).reshape(n, C)
+        nt = get_num_threads()
+        if n > _STATS_ROWS:
+            return None
+        if n <= nt:     # torch's path for as few rows as threads: the mean summed in double, one block
+            mean = (np.cumsum(rows, 0, dtype=f64)[-1] / n).astype(x.dtype)
+            step = n
+        else:
+            step = -(-n // nt)      # at::parallel_for's blocks
+            mean = sum((np.cumsum(rows[b:b + step], 0)[-1].astype(f64) for b in range(0, n, step)),
+                       np.zeros(C, f64))
+            mean = (mean / n).astype(x.dtype)
+        d = rows - mean
+        var_sum = np.zeros(C, f64)
+        for b in range(0, n, step):
+            acc = np.zeros(C, x.dtype)
+            for r in d[b:b + step]:
+                acc = fma(r, r, acc)
+            var_sum += acc
+        var_sum = var_sum.astype(x.dtype)
+    invstd = (1 / np.sqrt((var_sum / dt(n)).astype(f64) + eps)).astype(x.dtype)
+    bs = _bshape(x)
+    return mean.reshape(bs), invstd.reshape(bs), var_sum
 
 
 def _dense(x):
