@@ -75,3 +75,43 @@ def pos_weight_target_grad(torch):
     pw = torch.tensor([1.7, 0.3])
     torch.nn.functional.binary_cross_entropy_with_logits(x, y, pos_weight=pw, reduction='sum').backward()
     return y.grad
+
+
+# batch_norm's training statistics summed in torch's order: (N, C) rows in per-thread blocks, the
+# variance by fused multiply-adds; NCHW per channel in double; running stats updated as torch does
+def _threads(n, f, torch):
+    """f(torch) with n intra-op threads (the reference runs with one; these sums depend on it)."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(n)
+    try:
+        return f(torch)
+    finally:
+        torch.set_num_threads(before)
+
+
+def _bn_rows(torch):
+    bn = torch.nn.BatchNorm1d(8)
+    x = torch.randn(64, 8) * 0.3 + 0.05
+    y = bn(x)
+    return y, bn(x * 1.5), bn.running_mean, bn.running_var
+
+
+@case('torch.nn.BatchNorm1d', exact=True)
+def train_stats_rows(torch):
+    return _threads(1, _bn_rows, torch)
+
+
+@case('torch.nn.BatchNorm1d', exact=True)
+def train_stats_rows_two_threads(torch):
+    return _threads(2, _bn_rows, torch)
+
+
+def _bn_planes(torch):
+    bn = torch.nn.BatchNorm2d(3).double()
+    x = torch.randn(4, 3, 5, 5, dtype=torch.float64) * 0.3 + 0.05
+    return bn(x), bn(x.contiguous(memory_format=torch.channels_last)), bn.running_mean, bn.running_var
+
+
+@case('torch.nn.BatchNorm2d', exact=True)
+def train_stats_planes(torch):
+    return _threads(1, _bn_planes, torch)
