@@ -405,3 +405,75 @@ def whole_sum(a):
             and (a.flags.c_contiguous or a.flags.f_contiguous):
         return _cascade_sum(a)
     return None
+
+
+# --- torch's RowwiseMoments (moments_utils.h): Welford over vector lanes, cascaded ---------------
+
+def _ceil_log2(m):
+    return 1 if m <= 2 else int(m - 1).bit_length()
+
+
+def rowwise_moments(x):
+    """(mean, biased variance) of each row of a C-contiguous (rows, N) float32/float64 NumPy array,
+    as torch's CPU RowwiseMoments (layer_norm's statistics) computes them. torch runs that kernel
+    with 32-byte vectors (its AVX2 build, also on AVX-512 machines): Welford's update per lane over
+    chunks of 16 vectors, the chunks merged in a binary cascade (AddMomentsVec, one fma), the N % lanes
+    tail element by element, then the lanes merged into it one at a time (AddMoments, fused where
+    the compiler contracts it)."""
+    fma = fused(x)
+    dt = x.dtype.type
+    lanes = 32 // x.dtype.itemsize
+    R, N = x.shape
+    n = N // lanes
+    m = -(-n // 16)
+    depth = _ceil_log2(m)
+    zero = np.zeros((R, lanes), x.dtype)
+    s0, s1, s2 = [0] * depth, [zero] * depth, [zero] * depth
+    vecs = x[:, :n * lanes].reshape(R, n, lanes).transpose(1, 0, 2).copy()    # vecs[j]: (R, lanes)
+    recip = [dt(1) / dt(j + 1) for j in range(16)]
+
+    def merge(k, c0, c1, c2):          # AddMomentsVec: (c0, c1, c2) into stack entry k
+        tot = s0[k] + c0
+        c = dt(0) if tot == 0 else dt(c0) / dt(tot)
+        delta = c1 - s1[k]
+        m2 = s2[k] + c2
+        cd = c * delta
+        s1[k] = s1[k] + cd
+        s2[k] = fma(delta * dt(s0[k]), cd, m2)
+        s0[k] = tot
+
+    with np.errstate(all='ignore'):
+        for i in range(m):
+            cnt = min(16, n - i * 16)
+            m1 = m2 = zero
+            for j in range(cnt):
+                v = vecs[i * 16 + j]
+                delta = v - m1
+                m1 = fma(delta, recip[j], m1)
+                m2 = fma(delta, v - m1, m2)
+            merge(0, cnt, m1, m2)
+            mask = i + 1
+            j = 1
+            while j < depth and (mask & 1) == 0:
+                merge(j, s0[j - 1], s1[j - 1], s2[j - 1])
+                s0[j - 1], s1[j - 1], s2[j - 1] = 0, zero, zero
+                mask >>= 1
+                j += 1
+        for k in range(1, depth):
+            merge(0, s0[k], s1[k], s2[k])
+        c0 = 0
+        m1 = m2 = np.zeros(R, x.dtype)
+        for i in range(n * lanes, N):
+            v = x[:, i]
+            delta = v - m1
+            c0 += 1
+            m1 = m1 + delta / dt(c0)
+            m2 = m2 + delta * (v - m1)
+        for i in range(lanes):
+            tot = c0 + n
+            c = dt(0) if tot == 0 else dt(n) / dt(tot)
+            delta = s1[0][:, i] - m1
+            m1 = fma(c, delta, m1)
+            m2 = m2 + fma(delta * delta * c, dt(c0), s2[0][:, i])
+            c0 = tot
+        return m1, m2 / dt(N)

@@ -115,3 +115,15 @@ def _bn_planes(torch):
 @case('torch.nn.BatchNorm2d', exact=True)
 def train_stats_planes(torch):
     return _threads(1, _bn_planes, torch)
+
+
+# layer_norm's mean and variance as torch's RowwiseMoments: Welford per 32-byte vector lane, chunks
+# of 16 vectors merged in a cascade, the tail element by element, the lanes merged last
+@case('torch.nn.functional.layer_norm', exact=True)
+def welford_statistics(torch):
+    F = torch.nn.functional
+    x = torch.randn(6, 37) * 0.5 + 0.2
+    y = torch.randn(3, 300, dtype=torch.float64) + 1.5
+    z = torch.randn(2, 5, 3, 4)
+    return (F.layer_norm(x, [37]), F.layer_norm(y, [300]), F.layer_norm(z, [3, 4]),
+            torch.native_layer_norm(x, [37], None, None, 1e-5)[1:])

@@ -1777,7 +1777,11 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     return r
 
 
-_STATS_ROWS = 1 << 14      # channels-last rows up to which the variance is summed as torch does
+# torch's layer_norm/batch_norm statistics are reproduced bit for bit on inputs up to this many elements
+# (rows of channels-last batch_norm, summed one at a time) or with FAKETORCH_EXACT_FLOAT32=1; larger
+# inputs take NumPy's vectorised sums (last bits differ)
+_EXACT_STATS = 1 << 16
+_STATS_ROWS = 2048
 
 
 def _batch_stats_cpu(x, eps):
@@ -1803,7 +1807,7 @@ def _batch_stats_cpu(x, eps):
     else:
         rows = np.moveaxis(x, 1, -1).reshape(n, C)
         nt = get_num_threads()
-        if n > _STATS_ROWS:
+        if n > _STATS_ROWS and not V.exact[0]:
             return None
         if n <= nt:     # torch's path for as few rows as threads: the mean summed in double, one block
             mean = (np.cumsum(rows, 0, dtype=f64)[-1] / n).astype(x.dtype)
@@ -1917,6 +1921,19 @@ def _layer_norm_gpu(x, weight, bias, n, k, eps):
                                  np.empty_like(x), stat, np.empty_like(stat), size=x.size // n))
 
 
+def _layer_norm_moments(x, k):
+    """mean, variance (dims kept) and x - mean over the last k dims of x, as layer_norm takes them:
+    torch's RowwiseMoments bit for bit on small float32/float64 NumPy inputs (~10x NumPy's cost) or
+    when asked (FAKETORCH_EXACT_FLOAT32=1), NumPy's two-pass sums otherwise."""
+    n = math.prod(x.shape[x.ndim - k:])
+    if V.fused(x) is None or not n or not x.size or (x.size > _EXACT_STATS and not V.exact[0]):
+        return _moments(x, tuple(range(x.ndim - k, x.ndim)))
+    mean, var = V.rowwise_moments(np.ascontiguousarray(x).reshape(-1, n))
+    stat = x.shape[:x.ndim - k] + (1,) * k
+    mean = mean.reshape(stat)
+    return mean, var.reshape(stat), x - mean
+
+
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-05):
     ns = tuple(normalized_shape) if isinstance(normalized_shape, (list, tuple)) else (normalized_shape,)
     x = _opmath(input._data)
@@ -1938,7 +1955,7 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-05):
     if fused is not None:
         x, y, mean, invstd = fused
     else:
-        mean, var, xc = _moments(x, axes)
+        mean, var, xc = _layer_norm_moments(x, k)
         invstd = 1 / np.sqrt(var + dt(eps))
         xhat = xc * invstd
         fma = V.fused(x) if weight is not None and bias is not None else None
