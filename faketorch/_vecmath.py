@@ -477,3 +477,36 @@ def rowwise_moments(x):
             m2 = m2 + fma(delta * delta * c, dt(c0), s2[0][:, i])
             c0 = tot
         return m1, m2 / dt(N)
+
+
+def _lane_sum(e, lanes=16):
+    """torch's vec::reduce_all(+) over the rows of a float32 (rows, N) array with `lanes`-wide vectors:
+    whole vectors accumulated in order, the tail added into the first lanes, then a shuffle tree
+    (lane i with lane i ^ h for h = lanes/2 ... 1); a row shorter than one vector is summed in order."""
+    R, N = e.shape
+    if N < lanes:
+        acc = e[:, 0].copy()
+        for i in range(1, N):
+            acc += e[:, i]
+        return acc
+    full = N - N % lanes
+    acc = e[:, :lanes].copy()
+    for d in range(lanes, full, lanes):
+        acc += e[:, d:d + lanes]
+    if full < N:
+        acc[:, :N - full] += e[:, full:]
+    h = lanes
+    while h > 1:
+        h //= 2
+        acc = acc + acc[:, np.arange(lanes) ^ h]
+    return acc[:, 0]
+
+
+def softmax_lastdim(a):
+    """float32 softmax over the last dim of a NumPy array as torch's CPU kernel computes it: SLEEF's
+    expf_u10 of x - max(x), the row sum by _lane_sum, times 1/sum."""
+    rows = np.ascontiguousarray(a, dtype=_f32).reshape(-1, a.shape[-1])
+    with np.errstate(all='ignore'):
+        e = _blockwise(_exp_k, rows - rows.max(-1, keepdims=True))
+        out = e * (_f32(1) / _lane_sum(e))[:, None]
+    return out.reshape(a.shape)

@@ -127,3 +127,14 @@ def welford_statistics(torch):
     z = torch.randn(2, 5, 3, 4)
     return (F.layer_norm(x, [37]), F.layer_norm(y, [300]), F.layer_norm(z, [3, 4]),
             torch.native_layer_norm(x, [37], None, None, 1e-5)[1:])
+
+
+# float32 softmax over the last dim as torch's kernel: SLEEF expf_u10, the row sum in 16-lane vectors
+# (a shuffle tree; rows shorter than a vector in order), times 1/sum
+@case('torch.softmax', exact=True)
+def lastdim_kernel_float32(torch):
+    F = torch.nn.functional
+    att = torch.randn(2, 2, 6, 6)
+    att = att.masked_fill(torch.tril(torch.ones(6, 6)) == 0, float('-inf'))
+    return (torch.softmax(torch.randn(4, 5), -1), F.softmax(torch.randn(3, 16), dim=-1),
+            F.softmax(torch.randn(2, 37) * 3, dim=1), F.softmax(att, dim=-1))
