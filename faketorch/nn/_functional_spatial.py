@@ -1712,16 +1712,15 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         xc = x - mean
         n = x.size // C
         m = dt(momentum)
-        for t, new in ((running_mean, mean.reshape(C)), (running_var, None)):
-            if t is None:
-                continue
-            r = t._data
-            if new is not None:     # torch: momentum * mean + (1 - momentum) * running, in x's dtype
-                r[...] = (m * new + (dt(1) - m) * r.astype(x.dtype)).astype(r.dtype)
-            else:                   # the unbiased variance in x's dtype, the update in double
-                unbiased = (var_sum / dt(max(n - 1, 1))).astype(np.float64)
-                r[...] = (float(m) * unbiased + ((dt(1) - m) * r.astype(x.dtype)).astype(np.float64)).astype(r.dtype)
-            t._vc[0] += 1
+        if running_mean is not None:    # torch: momentum * mean + (1 - momentum) * running, in x's dtype
+            r = running_mean._data
+            r[...] = (m * mean.reshape(C) + (dt(1) - m) * r.astype(x.dtype)).astype(r.dtype)
+            running_mean._vc[0] += 1
+        if running_var is not None:     # the unbiased variance in x's dtype, the sum in double
+            r = running_var._data
+            unbiased = (var_sum / dt(max(n - 1, 1))).astype(np.float64)
+            r[...] = (float(m) * unbiased + ((dt(1) - m) * r.astype(x.dtype)).astype(np.float64)).astype(r.dtype)
+            running_var._vc[0] += 1
     elif training:
         mean, var, xc = _moments(x, axes)
         invstd = 1 / np.sqrt(var + dt(eps))
@@ -1778,8 +1777,8 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
 
 
 # torch's layer_norm/batch_norm statistics are reproduced bit for bit on inputs up to this many elements
-# (rows of channels-last batch_norm, summed one at a time) or with FAKETORCH_EXACT_FLOAT32=1; larger
-# inputs take NumPy's vectorised sums (last bits differ)
+# (and channels-last batch_norm up to _STATS_ROWS rows, summed one row at a time) or with
+# FAKETORCH_EXACT_FLOAT32=1; larger inputs take NumPy's vectorised sums (last bits differ)
 _EXACT_STATS = 1 << 16
 _STATS_ROWS = 2048
 
@@ -1793,7 +1792,7 @@ def _batch_stats_cpu(x, eps):
     row), the blocks are added in double. The variance sum is rounded to x's dtype, divided by
     n there, and invstd = 1 / sqrt(var + eps) is taken in double."""
     fma = V.fused(x)
-    if fma is None or not _dense(x):
+    if fma is None or not _dense(x) or (x.size > _EXACT_STATS and not V.exact[0]):
         return None
     C = x.shape[1]
     n = x.size // C
