@@ -22,6 +22,13 @@ def grad_fused_float64_create_graph(torch):
     return g, g.grad_fn.name(), g2
 
 
+@case('torch.tanh', exact=True)
+def grad_float16_in_float32(torch):
+    x = torch.linspace(-2, 2, 41, dtype=torch.float16, requires_grad=True)
+    torch.tanh(x).backward(torch.linspace(-1, 3, 41, dtype=torch.float16))
+    return x.grad
+
+
 # nn.Linear with one input feature: torch's gemm rounds x*w + b once (one row or one output: plain)
 @case('torch.nn.functional.linear', exact=True)
 def one_input_feature_fused(torch):
@@ -138,3 +145,13 @@ def lastdim_kernel_float32(torch):
     att = att.masked_fill(torch.tril(torch.ones(6, 6)) == 0, float('-inf'))
     return (torch.softmax(torch.randn(4, 5), -1), F.softmax(torch.randn(3, 16), dim=-1),
             F.softmax(torch.randn(2, 37) * 3, dim=1), F.softmax(att, dim=-1))
+
+
+# torch's sigmoid_backward kernel is (g * (1 - y)) * y, in that order (one node under create_graph)
+@case('torch.sigmoid', exact=True)
+def grad_order(torch):
+    x = torch.tensor([0.0, 0.5, -1.25, 2.0, -3.0], dtype=torch.float64, requires_grad=True)
+    g, = torch.autograd.grad(torch.sigmoid(x), x, torch.tensor([0.3, -1.7, 2.9, 0.11, -0.7], dtype=torch.float64),
+                             create_graph=True)
+    g2, = torch.autograd.grad(g.sum(), x)
+    return g, g.grad_fn.name(), g2

@@ -137,15 +137,15 @@ cosh = unary('cosh', np.cosh, lambda g, x: g * x.sinh(), floating=True)
 
 def _tanh_backward(g, y):
     """torch's tanh_backward kernel, g * (1 - y*y), as one node (TanhBackwardBackward0 under
-    create_graph). On the CPU, float32 and float64 take 1 - y*y as one fused multiply-add, as
-    torch's compiled kernel does."""
+    create_graph). On the CPU, 1 - y*y is one fused multiply-add, as torch's compiled kernel
+    computes it (float16 in float32, rounded once)."""
     a, b = g._data, y._data
+    half = b.dtype == np.float16 and a.dtype == b.dtype     # float16: in float32, rounded once
+    if half:
+        a, b = a.astype(np.float32), b.astype(np.float32)
     fma = V.fused(b)
-    if fma is not None and a.dtype == b.dtype:
-        data = a * fma(-b, b, b.dtype.type(1))
-    else:
-        data = a * (1 - b * b)
-    r = _make(data, g.dtype, g._device)
+    data = a * fma(-b, b, b.dtype.type(1)) if fma is not None and a.dtype == b.dtype else a * (1 - b * b)
+    r = _make(data.astype(np.float16) if half else data, g.dtype, g._device)
     if grad_state.enabled and (g._requires_grad or y._requires_grad):
         attach('TanhBackwardBackward0', _tanh_backward_bwd, (g, y), (r,), save=(g, y))
     return r
@@ -178,7 +178,25 @@ def _sigmoid(a):
 
 
 # float32 on NumPy: torch's kernel bit for bit, which depends on the thread count (see _vecmath)
-sigmoid = unary('sigmoid', V.float32(_sigmoid, lambda a: V.sigmoid(a, get_num_threads())), lambda g, result: g * result * (1 - result), floating=True)
+def _sigmoid_backward(g, y):
+    """torch's sigmoid_backward kernel, (g * (1 - y)) * y in that order, as one node
+    (SigmoidBackwardBackward0 under create_graph)."""
+    a, b = g._data, y._data
+    r = _make(a * (b.dtype.type(1) - b) * b, g.dtype, g._device)
+    if grad_state.enabled and (g._requires_grad or y._requires_grad):
+        attach('SigmoidBackwardBackward0', _sigmoid_backward_bwd, (g, y), (r,), save=(g, y))
+    return r
+
+
+def _sigmoid_backward_bwd(node, gg):
+    g, y = node.saved_tensors
+    return (_sigmoid_backward(gg, y) if needs(node, 0) else None,
+            gg * g * (-2 * y + 1) if needs(node, 1) else None)
+
+
+sigmoid = unary('sigmoid', V.float32(_sigmoid, lambda a: V.sigmoid(a, get_num_threads())),
+                lambda g, result: _sigmoid_backward(g, result) if not result.is_complex()
+                else g * result * (1 - result), floating=True)
 reciprocal = unary('reciprocal', lambda a: np.reciprocal(a), lambda g, result: -g * result * result,
                    floating=True)
 _UINT = {1: np.uint8, 2: np.uint16, 4: np.uint32, 8: np.uint64}
