@@ -155,3 +155,26 @@ def grad_order(torch):
                              create_graph=True)
     g2, = torch.autograd.grad(g.sum(), x)
     return g, g.grad_fn.name(), g2
+
+
+# the divisor's gradient is -g * ((a / b) / b), reciprocal's -g * (r * r), as torch's formulas
+@case('torch.div', exact=True)
+def divisor_grad_order(torch):
+    a = torch.linspace(-3, 5, 9, dtype=torch.float64)
+    b = torch.linspace(0.7, 4.1, 9, dtype=torch.float64, requires_grad=True)
+    g = torch.linspace(1.3, -2.2, 9, dtype=torch.float64)
+    (a / b).backward(g)
+    gb = b.grad.clone()
+    b.grad = None
+    (2.5 / b).backward(g)
+    x = torch.linspace(-2, 3, 9, requires_grad=True)
+    torch.nn.functional.softsign(x).backward(torch.linspace(0.5, 1.5, 9))
+    return gb, b.grad, x.grad
+
+
+# elu/selu/celu's gradient below zero: g * input_scale * (alpha * scale) * exp(x * input_scale), in that order
+@case('torch.nn.functional.selu', exact=True)
+def grad_coefficient_order(torch):
+    x = torch.tensor([-0.5, -1.25, -2.0, -0.1, 0.3], dtype=torch.float64, requires_grad=True)
+    torch.nn.functional.selu(x).backward(torch.tensor([0.3, -1.7, 2.9, 0.11, -0.7], dtype=torch.float64))
+    return x.grad

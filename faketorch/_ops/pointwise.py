@@ -197,7 +197,7 @@ def _sigmoid_backward_bwd(node, gg):
 sigmoid = unary('sigmoid', V.float32(_sigmoid, lambda a: V.sigmoid(a, get_num_threads())),
                 lambda g, result: _sigmoid_backward(g, result) if not result.is_complex()
                 else g * result * (1 - result), floating=True)
-reciprocal = unary('reciprocal', lambda a: np.reciprocal(a), lambda g, result: -g * result * result,
+reciprocal = unary('reciprocal', lambda a: np.reciprocal(a), lambda g, result: -g * (result * result),
                    floating=True)
 _UINT = {1: np.uint8, 2: np.uint16, 4: np.uint32, 8: np.uint64}
 
@@ -582,7 +582,7 @@ def _conj(x):
 
 mul = binary('mul', np.multiply, lambda g, a, b: g * _conj(b), lambda g, a, b: g * _conj(a))
 register(mul, name='multiply', inplace=True)
-_div = binary('_div', np.true_divide, lambda g, a, b: g / _conj(b), lambda g, a, b: -g * _conj(a / (b * b)),
+_div = binary('_div', np.true_divide, lambda g, a, b: g / _conj(b), lambda g, a, b: -g * _conj((a / b) / b),
               kind='float', grad_name='DivBackward0', method=False, inplace=False)
 floor_divide = binary('floor_divide', np.floor_divide, None, None, check=_int_div_check('div_floor_cpu'))
 def _remainder_np(a, b):

@@ -183,7 +183,11 @@ def _elu_fwd(a, alpha, scale, input_scale):
 
 
 def _elu_bwd(g, x, alpha, scale, input_scale):
-    return _where(x <= 0, g * ((x * input_scale).exp() * (input_scale * scale * alpha)), g * scale)
+    # torch's kernel: g * input_scale * (alpha * scale) * exp(x * input_scale), left to right, its
+    # coefficients in the tensor's precision
+    t = np.dtype(x.dtype._np).type if x.dtype._cat == 2 else float
+    neg = g * float(t(input_scale)) * float(t(alpha) * t(scale)) * (x * input_scale).exp()
+    return _where(x <= 0, neg, g * scale)
 
 
 def _elu_bwd_result(g, r, alpha, scale, input_scale):
