@@ -178,3 +178,13 @@ def grad_coefficient_order(torch):
     x = torch.tensor([-0.5, -1.25, -2.0, -0.1, 0.3], dtype=torch.float64, requires_grad=True)
     torch.nn.functional.selu(x).backward(torch.tensor([0.3, -1.7, 2.9, 0.11, -0.7], dtype=torch.float64))
     return x.grad
+
+
+# addcmul is fma(value * t1, t2, self), addcdiv self + (value * t1) / t2, lerp one fma on either side
+@case('torch.addcmul', exact=True)
+def fused_ternaries(torch):
+    a = torch.linspace(-2, 3, 11, dtype=torch.float64)
+    b = torch.linspace(0.7, -4.1, 11, dtype=torch.float64)
+    c = torch.linspace(1.3, 2.2, 11, dtype=torch.float64)
+    return (torch.addcmul(a, b, c, value=0.7), torch.addcdiv(a, b, c, value=0.7), torch.lerp(a, b, 0.3),
+            torch.lerp(a, b, 0.8), torch.lerp(a.float(), b.float(), c.float() - 1.2))

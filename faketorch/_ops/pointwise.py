@@ -1525,9 +1525,14 @@ def lerp(input, end, weight, *, out=None):
         raise kernel_error(f"lerp_kernel_{'tensor' if wt is not None else 'scalar'}", input.dtype, input._device)
     a, b = input._data, end._data
     w = wt._data if wt is not None else a.dtype.type(weight)
+    fma = V.fused(a) if a.dtype == b.dtype and np.asarray(w).dtype == a.dtype else None
     try:
-        # torch's two-sided formula keeps lerp exact at both ends
-        data = np.where(np.abs(w) < 0.5, a + w * (b - a), b - (b - a) * (1 - w))
+        # torch's two-sided formula keeps lerp exact at both ends (on the CPU each side one fma)
+        d = b - a
+        if fma is not None:
+            data = np.where(np.abs(w) < 0.5, fma(w, d, a), fma(w - 1, d, b))
+        else:
+            data = np.where(np.abs(w) < 0.5, a + w * d, b - d * (1 - w))
     except ValueError:
         raise _broadcast_error(a, b) from None
     r = _make(np.asarray(data, a.dtype), input.dtype, input._device)
@@ -1556,8 +1561,11 @@ def _ternary_operands(input, t1, t2, value):
 
 def addcmul(input, tensor1, tensor2, *, value=1, out=None):
     (a, b, c), rt = _ternary_operands(input, tensor1, tensor2, value)
+    fma = V.fused(a)
     try:
-        data = a + np.cast(value, rt._np) * b * c if value != 1 else a + b * c
+        v = np.cast(value, rt._np)
+        # torch: self + value * t1 * t2, on the CPU fma(value * t1, t2, self)
+        data = fma(v * b, c, a) if fma is not None else a + v * b * c if value != 1 else a + b * c
     except ValueError:
         raise _broadcast_error(a, np.broadcast(b, c)) from None
     r = _make(np.asarray(data, rt._np), rt, input._device)
@@ -1582,7 +1590,7 @@ def addcdiv(input, tensor1, tensor2, *, value=1, out=None):
     (a, b, c), rt = _ternary_operands(input, tensor1, tensor2, value)
     try:
         with np.errstate(all='ignore'):
-            data = a + np.cast(value, rt._np) * (b / c) if value != 1 else a + b / c
+            data = a + np.cast(value, rt._np) * b / c if value != 1 else a + b / c     # (value * t1) / t2
     except ValueError:
         raise _broadcast_error(a, np.broadcast(b, c)) from None
     r = _make(np.asarray(data, rt._np), rt, input._device)
