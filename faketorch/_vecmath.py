@@ -39,6 +39,15 @@ def _fmanp(a, b, c):
     return (c - a.astype(_f64) * b).astype(_f32)
 
 
+def fused(a):
+    """The single-rounding a*b + c for NumPy arrays of a's dtype where torch's compiled CPU kernels
+    use an FMA instruction: a function for float32 and float64 NumPy arrays, None otherwise."""
+    if type(a) is not np.ndarray:
+        return None
+    from ._rng import _fma32, _fma64
+    return _fma32 if a.dtype == _f32 else _fma64 if a.dtype == _f64 else None
+
+
 def _blockwise(kernel, x):
     """kernel on a flat float32 array, in cache-sized blocks."""
     flat = np.ascontiguousarray(x, dtype=_f32).reshape(-1)
@@ -409,3 +418,108 @@ def whole_sum(a):
             and (a.flags.c_contiguous or a.flags.f_contiguous):
         return _cascade_sum(a)
     return None
+
+
+# --- torch's RowwiseMoments (moments_utils.h): Welford over vector lanes, cascaded ---------------
+
+def _ceil_log2(m):
+    return 1 if m <= 2 else int(m - 1).bit_length()
+
+
+def rowwise_moments(x):
+    """(mean, biased variance) of each row of a C-contiguous (rows, N) float32/float64 NumPy array,
+    as torch's CPU RowwiseMoments (layer_norm's statistics) computes them. torch runs that kernel
+    with 32-byte vectors (its AVX2 build, also on AVX-512 machines): Welford's update per lane over
+    chunks of 16 vectors, the chunks merged in a binary cascade (AddMomentsVec, one fma), the N % lanes
+    tail element by element, then the lanes merged into it one at a time (AddMoments, fused where
+    the compiler contracts it)."""
+    fma = fused(x)
+    dt = x.dtype.type
+    lanes = 32 // x.dtype.itemsize
+    R, N = x.shape
+    n = N // lanes
+    m = -(-n // 16)
+    depth = _ceil_log2(m)
+    zero = np.zeros((R, lanes), x.dtype)
+    s0, s1, s2 = [0] * depth, [zero] * depth, [zero] * depth
+    vecs = x[:, :n * lanes].reshape(R, n, lanes).transpose(1, 0, 2).copy()    # vecs[j]: (R, lanes)
+    recip = [dt(1) / dt(j + 1) for j in range(16)]
+
+    def merge(k, c0, c1, c2):          # AddMomentsVec: (c0, c1, c2) into stack entry k
+        tot = s0[k] + c0
+        c = dt(0) if tot == 0 else dt(c0) / dt(tot)
+        delta = c1 - s1[k]
+        m2 = s2[k] + c2
+        cd = c * delta
+        s1[k] = s1[k] + cd
+        s2[k] = fma(delta * dt(s0[k]), cd, m2)
+        s0[k] = tot
+
+    with np.errstate(all='ignore'):
+        for i in range(m):
+            cnt = min(16, n - i * 16)
+            m1 = m2 = zero
+            for j in range(cnt):
+                v = vecs[i * 16 + j]
+                delta = v - m1
+                m1 = fma(delta, recip[j], m1)
+                m2 = fma(delta, v - m1, m2)
+            merge(0, cnt, m1, m2)
+            mask = i + 1
+            j = 1
+            while j < depth and (mask & 1) == 0:
+                merge(j, s0[j - 1], s1[j - 1], s2[j - 1])
+                s0[j - 1], s1[j - 1], s2[j - 1] = 0, zero, zero
+                mask >>= 1
+                j += 1
+        for k in range(1, depth):
+            merge(0, s0[k], s1[k], s2[k])
+        c0 = 0
+        m1 = m2 = np.zeros(R, x.dtype)
+        for i in range(n * lanes, N):
+            v = x[:, i]
+            delta = v - m1
+            c0 += 1
+            m1 = m1 + delta / dt(c0)
+            m2 = m2 + delta * (v - m1)
+        for i in range(lanes):
+            tot = c0 + n
+            c = dt(0) if tot == 0 else dt(n) / dt(tot)
+            delta = s1[0][:, i] - m1
+            m1 = fma(c, delta, m1)
+            m2 = m2 + fma(delta * delta * c, dt(c0), s2[0][:, i])
+            c0 = tot
+        return m1, m2 / dt(N)
+
+
+def _lane_sum(e, lanes=16):
+    """torch's vec::reduce_all(+) over the rows of a float32 (rows, N) array with `lanes`-wide vectors:
+    whole vectors accumulated in order, the tail added into the first lanes, then a shuffle tree
+    (lane i with lane i ^ h for h = lanes/2 ... 1); a row shorter than one vector is summed in order."""
+    R, N = e.shape
+    if N < lanes:
+        acc = e[:, 0].copy()
+        for i in range(1, N):
+            acc += e[:, i]
+        return acc
+    full = N - N % lanes
+    acc = e[:, :lanes].copy()
+    for d in range(lanes, full, lanes):
+        acc += e[:, d:d + lanes]
+    if full < N:
+        acc[:, :N - full] += e[:, full:]
+    h = lanes
+    while h > 1:
+        h //= 2
+        acc = acc + acc[:, np.arange(lanes) ^ h]
+    return acc[:, 0]
+
+
+def softmax_lastdim(a):
+    """float32 softmax over the last dim of a NumPy array as torch's CPU kernel computes it: SLEEF's
+    expf_u10 of x - max(x), the row sum by _lane_sum, times 1/sum."""
+    rows = np.ascontiguousarray(a, dtype=_f32).reshape(-1, a.shape[-1])
+    with np.errstate(all='ignore'):
+        e = _blockwise(_exp_k, rows - rows.max(-1, keepdims=True))
+        out = e * (_f32(1) / _lane_sum(e))[:, None]
+    return out.reshape(a.shape)

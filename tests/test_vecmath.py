@@ -34,7 +34,8 @@ def _inputs(op):
 
 def _same_bits(a, b):
     assert a.shape == b.shape and a.dtype == b.dtype
-    differ = (a.view(np.int32) != b.view(np.int32)) & ~(np.isnan(a) & np.isnan(b))
+    bits = {4: np.int32, 8: np.int64}[a.dtype.itemsize]
+    differ = (a.view(bits) != b.view(bits)) & ~(np.isnan(a) & np.isnan(b))
     assert not differ.any(), f'{differ.sum()} of {a.size} differ, first at {np.argmax(differ)}'
 
 
@@ -127,3 +128,45 @@ def test_rounded_float32_matches_torch_more_often(op):
     assert got.dtype == np.float32 and np.allclose(got, ref, rtol=1e-6, atol=1e-30, equal_nan=True)
     same, same_fast = np.mean(got == ref), np.mean(fast == ref)
     assert same >= same_fast and same > 0.9, (same, same_fast)
+
+
+# torch's normalization statistics and softmax (exact on small inputs always, on any size when switched on)
+
+@pytest.mark.parametrize('dtype', ['float32', 'float64'])
+@pytest.mark.parametrize('n', [1, 3, 4, 7, 8, 9, 37, 128, 300, 1000, 4100])
+def test_layer_norm_statistics(dtype, n):
+    x = (np.random.default_rng(n).standard_normal((24, n)) * 0.7 + 0.3).astype(dtype)
+    w = np.random.default_rng(n + 1).uniform(0.5, 1.5, n).astype(dtype)
+    b = np.random.default_rng(n + 2).uniform(-0.5, 0.5, n).astype(dtype)
+    got = faketorch.native_layer_norm(faketorch.from_numpy(x), [n], faketorch.from_numpy(w),
+                                      faketorch.from_numpy(b), 1e-5)
+    ref = torch.native_layer_norm(torch.from_numpy(x), [n], torch.from_numpy(w), torch.from_numpy(b), 1e-5)
+    for a, r in zip(got, ref):
+        _same_bits(a.numpy(), r.numpy())
+
+
+@pytest.mark.parametrize('shape', [(300, 513), (64, 3), (5, 16), (7, 2, 33)])
+def test_softmax_lastdim(shape):
+    x = np.random.default_rng(sum(shape)).standard_normal(shape).astype(np.float32) * 4
+    x[..., -1] = -np.inf
+    _same_bits(faketorch.softmax(faketorch.from_numpy(x), -1).numpy(), torch.softmax(torch.from_numpy(x), -1).numpy())
+
+
+@pytest.mark.parametrize('threads', [1, 2])
+@pytest.mark.parametrize('shape', [(300, 7), (5, 16), (4, 3, 9, 9), (3000, 5)])
+@pytest.mark.parametrize('dtype', ['float32', 'float64'])
+def test_batch_norm_statistics(threads, shape, dtype):
+    x = (np.random.default_rng(shape[0]).standard_normal(shape) * 0.5 + 0.1).astype(dtype)
+    out = []
+    for lib in (faketorch, torch):
+        before = lib.get_num_threads()
+        lib.set_num_threads(threads)
+        try:
+            c = shape[1]
+            rm, rv = lib.zeros(c, dtype=getattr(lib, dtype)), lib.ones(c, dtype=getattr(lib, dtype))
+            y = lib.nn.functional.batch_norm(lib.from_numpy(x), rm, rv, training=True)
+            out.append([t.numpy() for t in (y, rm, rv)])
+        finally:
+            lib.set_num_threads(before)
+    for a, r in zip(*out):
+        _same_bits(a, r)

@@ -37,16 +37,19 @@ def _rename(out, name):
 
 
 def native_layer_norm(input, normalized_shape, weight, bias, eps):
+    from ..nn._functional_spatial import _layer_norm_moments
     out = _F().layer_norm(input, normalized_shape, weight, bias, eps)
     x = input._data
-    mean, rstd = _stats(x, tuple(range(x.ndim - len(normalized_shape), x.ndim)), eps)
-    return out, _wrap(mean, input), _wrap(rstd, input)
+    mean, var, _ = _layer_norm_moments(x, len(normalized_shape))
+    return out, _wrap(mean, input), _wrap(1 / np.sqrt(var + x.dtype.type(eps)), input)
 
 
 def _batch_norm(input, weight, bias, running_mean, running_var, training, momentum, eps):
     x = input._data
     if training:
-        mean, invstd = _stats(x, (0,) + tuple(range(2, x.ndim)), eps)
+        from ..nn._functional_spatial import _batch_stats_cpu
+        stats = _batch_stats_cpu(x, eps)
+        mean, invstd = stats[:2] if stats is not None else _stats(x, (0,) + tuple(range(2, x.ndim)), eps)
         mean, invstd = mean.reshape(-1), invstd.reshape(-1)
     else:       # torch saves nothing in evaluation: empty statistics
         mean = invstd = np.zeros(0, x.dtype)

@@ -136,7 +136,32 @@ acos = unary('acos', V.rounded(np.arccos), lambda g, x: -g * (1 - x * x).rsqrt()
 atan = unary('atan', V.rounded(np.arctan), lambda g, x: g / (1 + x * x), floating=True)
 sinh = unary('sinh', V.rounded(np.sinh), lambda g, x: g * x.cosh(), floating=True)
 cosh = unary('cosh', V.rounded(np.cosh), lambda g, x: g * x.sinh(), floating=True)
-tanh = unary('tanh', V.rounded(np.tanh), lambda g, result: g * (1 - result * result), floating=True)
+
+
+def _tanh_backward(g, y):
+    """torch's tanh_backward kernel, g * (1 - y*y), as one node (TanhBackwardBackward0 under
+    create_graph). On the CPU, 1 - y*y is one fused multiply-add, as torch's compiled kernel
+    computes it (float16 in float32, rounded once)."""
+    a, b = g._data, y._data
+    half = b.dtype == np.float16 and a.dtype == b.dtype     # float16: in float32, rounded once
+    if half:
+        a, b = a.astype(np.float32), b.astype(np.float32)
+    fma = V.fused(b)
+    data = a * fma(-b, b, b.dtype.type(1)) if fma is not None and a.dtype == b.dtype else a * (1 - b * b)
+    r = _make(data.astype(np.float16) if half else data, g.dtype, g._device)
+    if grad_state.enabled and (g._requires_grad or y._requires_grad):
+        attach('TanhBackwardBackward0', _tanh_backward_bwd, (g, y), (r,), save=(g, y))
+    return r
+
+
+def _tanh_backward_bwd(node, gg):
+    g, y = node.saved_tensors
+    return (_tanh_backward(gg, y) if needs(node, 0) else None,
+            gg * (-2 * y * g) if needs(node, 1) else None)
+
+
+tanh = unary('tanh', V.rounded(np.tanh), lambda g, result: _tanh_backward(g, result) if not result.is_complex()
+             else g * (1 - result * result), floating=True)
 asinh = unary('asinh', np.arcsinh, lambda g, x: g * (x * x + 1).rsqrt(), floating=True)
 acosh = unary('acosh', np.arccosh, lambda g, x: g * ((x - 1).sqrt() * (x + 1).sqrt()).reciprocal() if x.is_complex()
               else g * (x * x - 1).rsqrt(), floating=True)      # complex: acosh's branch, not sqrt(x^2 - 1)'s
@@ -156,8 +181,26 @@ def _sigmoid(a):
 
 
 # float32 on NumPy: torch's kernel bit for bit, which depends on the thread count (see _vecmath)
-sigmoid = unary('sigmoid', V.float32(_sigmoid, lambda a: V.sigmoid(a, get_num_threads())), lambda g, result: g * result * (1 - result), floating=True)
-reciprocal = unary('reciprocal', lambda a: np.reciprocal(a), lambda g, result: -g * result * result,
+def _sigmoid_backward(g, y):
+    """torch's sigmoid_backward kernel, (g * (1 - y)) * y in that order, as one node
+    (SigmoidBackwardBackward0 under create_graph)."""
+    a, b = g._data, y._data
+    r = _make(a * (b.dtype.type(1) - b) * b, g.dtype, g._device)
+    if grad_state.enabled and (g._requires_grad or y._requires_grad):
+        attach('SigmoidBackwardBackward0', _sigmoid_backward_bwd, (g, y), (r,), save=(g, y))
+    return r
+
+
+def _sigmoid_backward_bwd(node, gg):
+    g, y = node.saved_tensors
+    return (_sigmoid_backward(gg, y) if needs(node, 0) else None,
+            gg * g * (-2 * y + 1) if needs(node, 1) else None)
+
+
+sigmoid = unary('sigmoid', V.float32(_sigmoid, lambda a: V.sigmoid(a, get_num_threads())),
+                lambda g, result: _sigmoid_backward(g, result) if not result.is_complex()
+                else g * result * (1 - result), floating=True)
+reciprocal = unary('reciprocal', lambda a: np.reciprocal(a), lambda g, result: -g * (result * result),
                    floating=True)
 _UINT = {1: np.uint8, 2: np.uint16, 4: np.uint32, 8: np.uint64}
 
@@ -554,7 +597,7 @@ def _conj(x):
 
 mul = binary('mul', np.multiply, lambda g, a, b: g * _conj(b), lambda g, a, b: g * _conj(a))
 register(mul, name='multiply', inplace=True)
-_div = binary('_div', np.true_divide, lambda g, a, b: g / _conj(b), lambda g, a, b: -g * _conj(a / (b * b)),
+_div = binary('_div', np.true_divide, lambda g, a, b: g / _conj(b), lambda g, a, b: -g * _conj((a / b) / b),
               kind='float', grad_name='DivBackward0', method=False, inplace=False)
 floor_divide = binary('floor_divide', np.floor_divide, None, None, check=_int_div_check('div_floor_cpu'))
 def _remainder_np(a, b):
@@ -1523,9 +1566,14 @@ def lerp(input, end, weight, *, out=None):
         raise kernel_error(f"lerp_kernel_{'tensor' if wt is not None else 'scalar'}", input.dtype, input._device)
     a, b = input._data, end._data
     w = wt._data if wt is not None else a.dtype.type(weight)
+    fma = V.fused(a) if a.dtype == b.dtype and np.asarray(w).dtype == a.dtype else None
     try:
-        # torch's two-sided formula keeps lerp exact at both ends
-        data = np.where(np.abs(w) < 0.5, a + w * (b - a), b - (b - a) * (1 - w))
+        # torch's two-sided formula keeps lerp exact at both ends (on the CPU each side one fma)
+        d = b - a
+        if fma is not None:
+            data = np.where(np.abs(w) < 0.5, fma(w, d, a), fma(w - 1, d, b))
+        else:
+            data = np.where(np.abs(w) < 0.5, a + w * d, b - d * (1 - w))
     except ValueError:
         raise _broadcast_error(a, b) from None
     r = _make(np.asarray(data, a.dtype), input.dtype, input._device)
@@ -1569,8 +1617,11 @@ def addcmul(input, tensor1, tensor2, *, value=1, out=None):
         broadcast_shapes(a.shape, b.shape, c.shape)
         raise kernel_error('addcmul_cpu_out', rt, input._device)
     value = _addc_value(value, rt)
+    fma = V.fused(a)
     try:
-        data = a + np.cast(value, rt._np) * b * c if value != 1 else a + b * c
+        v = np.cast(value, rt._np)
+        # torch: self + value * t1 * t2, on the CPU fma(value * t1, t2, self)
+        data = fma(v * b, c, a) if fma is not None else a + v * b * c if value != 1 else a + b * c
     except ValueError:
         raise _broadcast_error(a, np.broadcast(b, c)) from None
     r = _make(np.asarray(data, rt._np), rt, input._device)
@@ -1596,7 +1647,7 @@ def addcdiv(input, tensor1, tensor2, *, value=1, out=None):
     value = _addc_value(value, rt)
     try:
         with np.errstate(all='ignore'):
-            data = a + np.cast(value, rt._np) * (b / c) if value != 1 else a + b / c
+            data = a + np.cast(value, rt._np) * b / c if value != 1 else a + b / c     # (value * t1) / t2
     except ValueError:
         raise _broadcast_error(a, np.broadcast(b, c)) from None
     r = _make(np.asarray(data, rt._np), rt, input._device)

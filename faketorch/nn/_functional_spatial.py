@@ -16,6 +16,7 @@ import warnings
 from .. import _xnp as np
 
 from .. import _dtype as D
+from .. import _vecmath as V
 from .._misc import get_num_threads
 from .._tensor import Tensor, _dtype_c10, _make
 from ..autograd.grad_mode import state as grad_state
@@ -1711,7 +1712,22 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     axes = (0,) + tuple(range(2, x.ndim))
     bs = _bshape(x)
     dt = x.dtype.type
-    if training:
+    stats = _batch_stats_cpu(x, eps) if training else None
+    if stats is not None:
+        mean, invstd, var_sum = stats
+        xc = x - mean
+        n = x.size // C
+        m = dt(momentum)
+        if running_mean is not None:    # torch: momentum * mean + (1 - momentum) * running, in x's dtype
+            r = running_mean._data
+            r[...] = (m * mean.reshape(C) + (dt(1) - m) * r.astype(x.dtype)).astype(r.dtype)
+            running_mean._vc[0] += 1
+        if running_var is not None:     # the unbiased variance in x's dtype, the sum in double
+            r = running_var._data
+            unbiased = (var_sum / dt(max(n - 1, 1))).astype(np.float64)
+            r[...] = (float(m) * unbiased + ((dt(1) - m) * r.astype(x.dtype)).astype(np.float64)).astype(r.dtype)
+            running_var._vc[0] += 1
+    elif training:
         mean, var, xc = _moments(x, axes)
         invstd = 1 / np.sqrt(var + dt(eps))
         n = x.size // C
@@ -1730,9 +1746,18 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         invstd = 1 / np.sqrt(running_var._data.reshape(bs).astype(x.dtype) + dt(eps))
         xc = x - mean
     xhat = xc * invstd
-    y = xhat * weight._data.reshape(bs) if weight is not None else xhat.copy()
-    if bias is not None:
-        y += bias._data.reshape(bs)
+    fma = V.fused(x) if _dense(x) else None
+    if fma is not None and all(t is None or t._data.dtype == x.dtype for t in (weight, bias)):
+        # torch's CPU kernel for a contiguous (or channels-last) input: alpha = invstd * weight,
+        # beta = bias - mean * alpha, y = x * alpha + beta, the last two each one fused multiply-add;
+        # other layouts take its TensorIterator fallback, the plain formula below
+        alpha = invstd * weight._data.reshape(bs) if weight is not None else invstd
+        beta = fma(-mean, alpha, bias._data.reshape(bs)) if bias is not None else -mean * alpha
+        y = fma(x, alpha, beta)
+    else:
+        y = xhat * weight._data.reshape(bs) if weight is not None else xhat.copy()
+        if bias is not None:
+            y += bias._data.reshape(bs)
     r = _wrap(y, input)
     if _grad_on(input, weight, bias):
         def bwd(node, g):   # on arrays (torch's fused formula); tensor ops under create_graph
@@ -1755,6 +1780,64 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
                                                               eps) else 'NativeBatchNormBackward0', bwd,
                (input, weight, bias), (r,))
     return r
+
+
+# torch's layer_norm/batch_norm statistics are reproduced bit for bit on inputs up to this many elements
+# (and channels-last batch_norm up to _STATS_ROWS rows, summed one row at a time) or with
+# FAKETORCH_EXACT_FLOAT32=1; larger inputs take NumPy's vectorised sums (last bits differ)
+_EXACT_STATS = 1 << 16
+_STATS_ROWS = 2048
+
+
+def _batch_stats_cpu(x, eps):
+    """batch_norm's training statistics as torch's CPU kernels sum them, for a contiguous or
+    channels-last float32/float64 NumPy input: (mean, invstd) shaped for broadcasting, and the
+    per-channel sum of squared deviations; None where they do not apply.
+    Contiguous: per channel, sums in double in memory order. Channels-last (and (N, C)): each
+    thread sums its block of rows in x's dtype (the squared deviations one fused multiply-add a
+    row), the blocks are added in double. The variance sum is rounded to x's dtype, divided by
+    n there, and invstd = 1 / sqrt(var + eps) is taken in double."""
+    fma = V.fused(x)
+    if fma is None or not _dense(x) or (x.size > _EXACT_STATS and not V.exact[0]):
+        return None
+    C = x.shape[1]
+    n = x.size // C
+    dt = x.dtype.type
+    f64 = np.float64
+    if x.flags.c_contiguous and x.size // (x.shape[0] * C) > 1:      # NCHW: one channel at a time
+        xc = np.moveaxis(x, 1, 0).reshape(C, n)
+        mean = (np.cumsum(xc, 1, dtype=f64)[:, -1] / n).astype(x.dtype)
+        d = xc - mean[:, None]
+        var_sum = np.cumsum(d * d, 1, dtype=f64)[:, -1].astype(x.dtype)
+    else:
+        rows = np.moveaxis(x, 1, -1).reshape(n, C)
+        nt = get_num_threads()
+        if n > _STATS_ROWS and not V.exact[0]:
+            return None
+        if n <= nt:     # torch's path for as few rows as threads: the mean summed in double, one block
+            mean = (np.cumsum(rows, 0, dtype=f64)[-1] / n).astype(x.dtype)
+            step = n
+        else:
+            step = -(-n // nt)      # at::parallel_for's blocks
+            mean = sum((np.cumsum(rows[b:b + step], 0)[-1].astype(f64) for b in range(0, n, step)),
+                       np.zeros(C, f64))
+            mean = (mean / n).astype(x.dtype)
+        d = rows - mean
+        var_sum = np.zeros(C, f64)
+        for b in range(0, n, step):
+            acc = np.zeros(C, x.dtype)
+            for r in d[b:b + step]:
+                acc = fma(r, r, acc)
+            var_sum += acc
+        var_sum = var_sum.astype(x.dtype)
+    invstd = (1 / np.sqrt((var_sum / dt(n)).astype(f64) + eps)).astype(x.dtype)
+    bs = _bshape(x)
+    return mean.reshape(bs), invstd.reshape(bs), var_sum
+
+
+def _dense(x):
+    """Whether an array is C-contiguous or channels-last (3-d or 4-d spatial) contiguous."""
+    return x.flags.c_contiguous or (x.ndim in (4, 5) and np.moveaxis(x, 1, -1).flags.c_contiguous)
 
 
 def _cudnn_batch_norm(input, running_mean, running_var, weight, bias, training, eps):
@@ -1843,6 +1926,19 @@ def _layer_norm_gpu(x, weight, bias, n, k, eps):
                                  np.empty_like(x), stat, np.empty_like(stat), size=x.size // n))
 
 
+def _layer_norm_moments(x, k):
+    """mean, variance (dims kept) and x - mean over the last k dims of x, as layer_norm takes them:
+    torch's RowwiseMoments bit for bit on small float32/float64 NumPy inputs (~10x NumPy's cost) or
+    when asked (FAKETORCH_EXACT_FLOAT32=1), NumPy's two-pass sums otherwise."""
+    n = math.prod(x.shape[x.ndim - k:])
+    if V.fused(x) is None or not n or not x.size or (x.size > _EXACT_STATS and not V.exact[0]):
+        return _moments(x, tuple(range(x.ndim - k, x.ndim)))
+    mean, var = V.rowwise_moments(np.ascontiguousarray(x).reshape(-1, n))
+    stat = x.shape[:x.ndim - k] + (1,) * k
+    mean = mean.reshape(stat)
+    return mean, var.reshape(stat), x - mean
+
+
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-05):
     ns = tuple(normalized_shape) if isinstance(normalized_shape, (list, tuple)) else (normalized_shape,)
     x = _opmath(input._data)
@@ -1864,12 +1960,16 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-05):
     if fused is not None:
         x, y, mean, invstd = fused
     else:
-        mean, var, xc = _moments(x, axes)
+        mean, var, xc = _layer_norm_moments(x, k)
         invstd = 1 / np.sqrt(var + dt(eps))
         xhat = xc * invstd
-        y = xhat * weight._data if weight is not None else xhat.copy()
-        if bias is not None:
-            y += bias._data
+        fma = V.fused(x) if weight is not None and bias is not None else None
+        if fma is not None and weight._data.dtype == bias._data.dtype == x.dtype:
+            y = fma(xhat, weight._data, bias._data)     # torch's vector loop: fmadd(xhat, gamma, beta)
+        else:
+            y = xhat * weight._data if weight is not None else xhat.copy()
+            if bias is not None:
+                y += bias._data
     r = _wrap(y, input)
     if _grad_on(input, weight, bias):
         lead = tuple(range(x.ndim - k))

@@ -12,6 +12,7 @@ import warnings
 from .. import _xnp as np
 
 from .. import _dtype as D
+from .. import _vecmath as V
 from .._device import xp_of
 from .._tensor import Tensor, _make, _wrap_dim, _dtype_c10 as _c10     # caffe2 TypeMeta names
 from ..autograd.grad_mode import state as grad_state
@@ -182,7 +183,11 @@ def _elu_fwd(a, alpha, scale, input_scale):
 
 
 def _elu_bwd(g, x, alpha, scale, input_scale):
-    return _where(x <= 0, g * ((x * input_scale).exp() * (input_scale * scale * alpha)), g * scale)
+    # torch's kernel: g * input_scale * (alpha * scale) * exp(x * input_scale), left to right, its
+    # coefficients in the tensor's precision
+    t = np.dtype(x.dtype._np).type if x.dtype._cat == 2 else float
+    neg = g * float(t(input_scale)) * float(t(alpha) * t(scale)) * (x * input_scale).exp()
+    return _where(x <= 0, neg, g * scale)
 
 
 def _elu_bwd_result(g, r, alpha, scale, input_scale):
@@ -702,6 +707,9 @@ def _get_softmax_dim(name, ndim, stacklevel):
     return 0 if ndim in (0, 1, 3) else 1
 
 
+_EXACT_SOFTMAX = 1 << 16
+
+
 def _softmax_core(input, dim, log):
     a = input._data
     nd = a.ndim
@@ -715,6 +723,9 @@ def _softmax_core(input, dim, log):
     ax = d if nd else None
     if a.size == 0:
         out = a.copy()
+    elif not log and d == nd - 1 and a.dtype == np.float32 and type(a) is np.ndarray and nd \
+            and (a.size <= _EXACT_SOFTMAX or V.exact[0]):
+        out = V.softmax_lastdim(a)      # torch's kernel bit for bit (~5x NumPy's cost: small inputs, or asked)
     elif d == nd - 1 and _log_softmax_rows.ready(a):
         out = _rows(_log_softmax_rows if log else _softmax_rows, a)
     else:
@@ -922,15 +933,22 @@ def linear(input, weight, bias=None):
     if input.dtype is D.bool or input.dtype in D.BARE_UINTS:
         _bool_blas_check(input, weight, folds, rows, out_f)
     _blas.cuda_blas_check(_blas._cuda_kernel(a.ndim, wd), input, a, w)
-    out = a @ w.T
-    if bias is not None:
-        b = bias._data
+    b = bias._data if bias is not None else None
+    fma = V.fused(a) if b is not None and a.shape[-1] == 1 and rows > 1 and out_f > 1 else None
+    if fma is not None and b.ndim == 1 and w.ndim == 2 and a.dtype == w.dtype == b.dtype:
+        # one input feature: torch's CPU gemm rounds x*w + b once (one row or one output: its gemv
+        # path, a plain product and sum)
+        out = fma(a, w.T, b)
+    elif b is not None:
+        out = a @ w.T
         if b.ndim > 1:      # a (rows, out)-broadcastable bias adds to the product viewed (rows, out)
             out.reshape(rows, out_f)[...] += b
         elif out.ndim:
             out += b
         else:
             out = out + b
+    else:
+        out = a @ w.T
     r = _make(out, input.dtype, input._device)
     if grad_state.enabled and (input._requires_grad or weight._requires_grad
                                or (bias is not None and bias._requires_grad)):
@@ -2386,28 +2404,28 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
             gf = _grad_full(g, shape, reduction, n)
             gx = gy = None
             if needs(node, 0):
-                mean_last = reduction == 'mean' and grad_state.enabled
-                if mean_last:       # torch divides by numel as the last step
-                    gf = g.expand(shape)
                 if pos_weight is not None:
                     pt = pos_weight * yy
                     gx = (pt + 1 - yy) * xi.sigmoid() - pt
                 else:
                     gx = xi.sigmoid() - yy
-                gx = gx * gf
+                gx = gx * (g.expand(shape) if reduction == 'mean' else gf)
                 if weight is not None:
                     gx = gx * weight
-                if mean_last:
-                    gx = _rename(gx / n, 'DivBackward1')
-                    gf = _grad_full(g, shape, reduction, n)
-            if needs(node, 1):
+                if reduction == 'mean':     # torch divides by numel as the last step
+                    gx = gx / n
+                    if grad_state.enabled:
+                        gx = _rename(gx, 'DivBackward1')
+            if needs(node, 1):      # torch's target_backward: log_sigmoid(-x) - log_sigmoid(x) * pos_weight
                 if pos_weight is not None:
-                    gy = -xi - (pos_weight - 1) * _logsigmoid(xi)
+                    gy = _logsigmoid(-xi) - _logsigmoid(xi) * pos_weight
                 else:
                     gy = -xi
-                gy = gy * gf
+                gy = gy * (g.expand(shape) if reduction == 'mean' else gf)
                 if weight is not None:
                     gy = gy * weight
+                if reduction == 'mean':
+                    gy = gy / n
             return gx, gy
         attach('BinaryCrossEntropyWithLogitsBackward0', bwd, (input, target), (r,), save=(input, target))
     return r
