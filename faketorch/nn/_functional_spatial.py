@@ -2613,8 +2613,8 @@ def _linspace_from_neg_one(n, align_corners, dtype):
     """torch's base-grid axis, in theta's dtype (each op rounding to it), as a host array."""
     import faketorch
     if n <= 1:
-        return faketorch.zeros(1, dtype=dtype)._data
-    r = faketorch.linspace(-1, 1, n, dtype=dtype)
+        return faketorch.zeros(1, dtype=dtype, device='cpu')._data
+    r = faketorch.linspace(-1, 1, n, dtype=dtype, device='cpu')     # (whatever the default device)
     if not align_corners:
         r = r * (n - 1) / n
     return r._data
