@@ -41,8 +41,9 @@ def _fmanp(a, b, c):
 
 def fused(a):
     """The single-rounding a*b + c for NumPy arrays of a's dtype where torch's compiled CPU kernels
-    use an FMA instruction: a function for float32 and float64 NumPy arrays, None otherwise."""
-    if type(a) is not np.ndarray:
+    use an FMA instruction: a function for float32 and float64 NumPy arrays, None otherwise (and
+    when torch's CPU orders are switched off)."""
+    if type(a) is not np.ndarray or not orders[0]:
         return None
     from ._rng import _fma32, _fma64
     return _fma32 if a.dtype == _f32 else _fma64 if a.dtype == _f64 else None
@@ -326,6 +327,10 @@ def log1p(x):
 # Off by default: these emulations cost 17-42x NumPy's own kernels (a few dozen NumPy passes for
 # one SIMD loop), so bit-exactness is opt-in: FAKETORCH_EXACT_FLOAT32=1, or set exact[0] = True.
 exact = [os.environ.get('FAKETORCH_EXACT_FLOAT32') == '1']
+# torch's CPU kernel orders that are cheap enough to be on by default (FMAs, the normalizations' and
+# softmax's statistics on small inputs); FAKETORCH_EXACT_FLOAT32=0 switches them off too, leaving
+# plain NumPy arithmetic everywhere (what the CuPy path computes).
+orders = [os.environ.get('FAKETORCH_EXACT_FLOAT32') != '0']
 
 
 def float32(numpy_fn, fn):

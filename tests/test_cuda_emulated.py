@@ -85,7 +85,9 @@ def test_training_script_same_on_emulated_gpu(script):
     outs = []
     for device, path in (('cpu', REPO), ('cuda', os.pathsep.join([os.path.join(REPO, 'conformance', 'fake_cupy'),
                                                                     REPO]))):
-        env = dict(os.environ, PYTHONPATH=path)
+        # both runs in plain NumPy arithmetic: the CPU's reproduced torch kernel orders (FMAs, small-input
+        # statistics) are not the GPU path's, and training amplifies a last-bit difference
+        env = dict(os.environ, PYTHONPATH=path, FAKETORCH_EXACT_FLOAT32='0')
         run = subprocess.run([sys.executable, script, device], env=env, capture_output=True, text=True, timeout=600)
         assert run.returncode == 0, run.stderr[-3000:]
         outs.append(run.stdout)
@@ -110,7 +112,8 @@ def test_example_same_on_emulated_gpu(script, mode):
     outs = []
     for m, path in (('cpu', ''), (mode, os.path.join(REPO, 'conformance', 'fake_cupy'))):
         run = subprocess.run([sys.executable, os.path.join(REPO, 'tests', '_example_on_device.py'), m,
-                              os.path.join('examples', script)], env=dict(os.environ, PYTHONPATH=path), cwd=REPO,
+                              os.path.join('examples', script)],
+                             env=dict(os.environ, PYTHONPATH=path, FAKETORCH_EXACT_FLOAT32='0'), cwd=REPO,
                              capture_output=True, text=True, timeout=600)
         assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-3000:]
         outs.append(' '.join(run.stdout.replace(", device='cuda:0'", '').split()))

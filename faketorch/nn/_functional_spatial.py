@@ -2659,7 +2659,7 @@ def affine_grid(theta, size, align_corners=None):
     # fuses each next product but the last into the sum. Written out, so grids are torch's bit for bit.
     # bfloat16/float16 accumulate in float32 and round once.
     fma, half = None, theta.dtype in (D.bfloat16, D.float16)
-    if (nd + 1) * bflat.shape[0] * nd >= 400 and theta._device.type == 'cpu' and not half:
+    if (nd + 1) * bflat.shape[0] * nd >= 400 and theta._device.type == 'cpu' and not half and V.orders[0]:
         from .._rng import _fma32, _fma64
         fma = _fma32 if dt == np.float32 else _fma64 if dt == np.float64 else None
     def grid(t):
@@ -2706,7 +2706,7 @@ def _reflect(c, lo2, hi2):
 def _cpu_fma(a, device):
     """The one-rounding a*b+c of a's float type for torch's vectorised CPU kernels, whose
     `x * y + z` GCC compiles to FMA instructions; None where plain NumPy arithmetic is torch's."""
-    if device.type != 'cpu':
+    if device.type != 'cpu' or not V.orders[0]:
         return None
     from .._rng import _fma32, _fma64
     return {np.dtype(np.float32): _fma32, np.dtype(np.float64): _fma64}.get(a.dtype)

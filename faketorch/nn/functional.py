@@ -724,7 +724,7 @@ def _softmax_core(input, dim, log):
     if a.size == 0:
         out = a.copy()
     elif not log and d == nd - 1 and a.dtype == np.float32 and type(a) is np.ndarray and nd \
-            and (a.size <= _EXACT_SOFTMAX or V.exact[0]):
+            and (a.size <= _EXACT_SOFTMAX and V.orders[0] or V.exact[0]):
         out = V.softmax_lastdim(a)      # torch's kernel bit for bit (~5x NumPy's cost: small inputs, or asked)
     elif d == nd - 1 and _log_softmax_rows.ready(a):
         out = _rows(_log_softmax_rows if log else _softmax_rows, a)
