@@ -287,22 +287,15 @@ def _assign(params, limits):
     return buckets
 
 
-def _output_nodes(out):
+def _output_tensors(out):
+    """The tensors in a forward's output (nested in lists, tuples and dicts)."""
     from ..._tensor import Tensor
-    nodes = []
+    from ...utils._pytree import tree_leaves
+    return [t for t in tree_leaves(out) if isinstance(t, Tensor)]
 
-    def collect(o):
-        if isinstance(o, Tensor):
-            if o.grad_fn is not None:
-                nodes.append(o.grad_fn)
-        elif isinstance(o, (list, tuple)):
-            for v in o:
-                collect(v)
-        elif isinstance(o, dict):
-            for v in o.values():
-                collect(v)
-    collect(out)
-    return nodes
+
+def _output_nodes(out):
+    return [t.grad_fn for t in _output_tensors(out) if t.grad_fn is not None]
 
 
 def _torch_ready_order(out):
@@ -361,22 +354,12 @@ def _walk(roots):
 
 def _params_reached(out):
     """The leaf tensors whose AccumulateGrad the outputs' graph reaches."""
-    from ..._tensor import Tensor
     seen, stack, leaves = set(), [], []
-
-    def collect(o):
-        if isinstance(o, Tensor):
-            if o.grad_fn is not None:
-                stack.append(o.grad_fn)
-            elif o.requires_grad:
-                leaves.append(o)
-        elif isinstance(o, (list, tuple)):
-            for v in o:
-                collect(v)
-        elif isinstance(o, dict):
-            for v in o.values():
-                collect(v)
-    collect(out)
+    for o in _output_tensors(out):
+        if o.grad_fn is not None:
+            stack.append(o.grad_fn)
+        elif o.requires_grad:
+            leaves.append(o)
     while stack:
         node = stack.pop()
         if id(node) in seen:
