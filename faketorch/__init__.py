@@ -121,12 +121,6 @@ def result_type(tensor1, tensor2):
     return _dtype.result_type_of(ts, ss)
 
 
-def is_nonzero(input):
-    if input.numel() != 1:
-        raise RuntimeError(f"Boolean value of Tensor with {'no values' if input.numel() == 0 else 'more than one value'} is ambiguous")
-    return input.item() != 0
-
-
 from .random import (manual_seed, seed, initial_seed, get_rng_state, set_rng_state,  # noqa: E402
                      Generator, default_generator)
 from . import random  # noqa: E402

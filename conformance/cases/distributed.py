@@ -322,8 +322,8 @@ def ddp_world_1(torch, dist):
             m.find_unused_parameters, type(m(x)).__name__)
 
 
-@group_case('torch.nn.parallel.DistributedDataParallel', name='find_unused')
-def ddp_unused(torch, dist):
+def _only_a(torch):
+    """A seeded module of two linear layers whose forward uses only the first (the other gets no gradient)."""
     torch.manual_seed(0)
     net = torch.nn.ModuleDict({'a': torch.nn.Linear(2, 1), 'b': torch.nn.Linear(2, 1)})
 
@@ -334,7 +334,12 @@ def ddp_unused(torch, dist):
 
         def forward(self, x):
             return self.net['a'](x)
-    m = torch.nn.parallel.DistributedDataParallel(OnlyA(), find_unused_parameters=True)
+    return OnlyA()
+
+
+@group_case('torch.nn.parallel.DistributedDataParallel', name='find_unused')
+def ddp_unused(torch, dist):
+    m = torch.nn.parallel.DistributedDataParallel(_only_a(torch), find_unused_parameters=True)
     m(torch.ones(3, 2)).sum().backward()
     return [p.grad for p in m.parameters()]
 
@@ -370,19 +375,11 @@ def all_reduce_avg_int(torch, dist):
 
 @group_case('torch.nn.parallel.DistributedDataParallel', name='unused_without_detection')
 def ddp_unused_error(torch, dist):
-    torch.manual_seed(0)
-    net = torch.nn.ModuleDict({'a': torch.nn.Linear(2, 1), 'b': torch.nn.Linear(2, 1)})
-
-    class OnlyA(torch.nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.net = net
-
-        def forward(self, x):
-            return self.net['a'](x)
-    m = torch.nn.parallel.DistributedDataParallel(OnlyA())
+    m = torch.nn.parallel.DistributedDataParallel(_only_a(torch))
     m(torch.ones(3, 2)).sum().backward()
     return m(torch.ones(3, 2))
+
+
 check('torch.distributed.init_process_group',
       lambda torch: _dist(torch).init_process_group('gloo', init_method=f'tcp://127.0.0.1:{_port()}', rank=0,
                                                     world_size=1, timeout=30), name='timeout_not_timedelta')

@@ -715,6 +715,16 @@ def _elementwise_python(name):
     return method
 
 
+def is_nonzero(input):
+    if input.numel() != 1:
+        raise RuntimeError(f"Boolean value of Tensor with {'no values' if input.numel() == 0 else 'more than one value'} "
+                           "is ambiguous")
+    return input.item() != 0
+
+
+register(is_nonzero)
+
+
 def _dim_order(self, *, ambiguity_check=False):
     """The dims from outermost to innermost in memory (largest stride first; ties keep their order)."""
     strides = self.stride()
@@ -734,7 +744,6 @@ def _xpu(self, device=None, non_blocking=False, memory_format=None):
 Tensor.apply_ = _elementwise_python('apply_')
 Tensor.map_ = _elementwise_python('map_')
 Tensor.map2_ = _elementwise_python('map2_')
-Tensor.is_nonzero = lambda self: __import__('faketorch').is_nonzero(self)
 Tensor.is_same_size = lambda self, other: self.shape == other.shape
 Tensor.output_nr = property(lambda self: self._output_nr)
 Tensor.dim_order = _dim_order

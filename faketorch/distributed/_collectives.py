@@ -247,20 +247,30 @@ def _all_gather_base(output_tensor, input_tensor, group=None, async_op=False):
     return all_gather_single(output_tensor, input_tensor, group, async_op)
 
 
-def gather(tensor, gather_list=None, dst=None, group=None, async_op=False, group_dst=None):
+def _rooted(op, tensor, tensors, list_name, group, root, group_root, arg, role):
+    """gather's and scatter's checks: (process group, the root's group rank, the list), the list given on
+    the root rank only; a None group when this rank is not in it."""
     _check_single_tensor(tensor, 'tensor')
-    if gather_list:
-        _check_tensor_list(gather_list, 'gather_list')
+    if tensors:
+        _check_tensor_list(tensors, list_name)
     else:
-        gather_list = []
-    pg = _enter('gather', group)
+        tensors = []
+    pg = _enter(op, group)
+    if pg is None:
+        return None, None, tensors
+    root = _group_rank(pg, root, group_root, arg)
+    if root == pg.rank() and not tensors:
+        raise ValueError(f'Argument ``{list_name}`` must be specified on {role} rank.')
+    if root != pg.rank() and tensors:
+        raise ValueError(f'Argument ``{list_name}`` must NOT be specified on non-{role} ranks.')
+    return pg, root, tensors
+
+
+def gather(tensor, gather_list=None, dst=None, group=None, async_op=False, group_dst=None):
+    pg, root, gather_list = _rooted('gather', tensor, gather_list, 'gather_list', group, dst, group_dst, 'dst',
+                                    'destination')
     if pg is None:
         return None
-    root = _group_rank(pg, dst, group_dst, 'dst')
-    if root == pg.rank() and not gather_list:
-        raise ValueError('Argument ``gather_list`` must be specified on destination rank.')
-    if root != pg.rank() and gather_list:
-        raise ValueError('Argument ``gather_list`` must NOT be specified on non-destination ranks.')
     seq = pg._next()
     if pg.rank() != root:
         pg._post(seq, _array(tensor), [root])
@@ -271,19 +281,10 @@ def gather(tensor, gather_list=None, dst=None, group=None, async_op=False, group
 
 
 def scatter(tensor, scatter_list=None, src=None, group=None, async_op=False, group_src=None):
-    _check_single_tensor(tensor, 'tensor')
-    if scatter_list:
-        _check_tensor_list(scatter_list, 'scatter_list')
-    else:
-        scatter_list = []
-    pg = _enter('scatter', group)
+    pg, root, scatter_list = _rooted('scatter', tensor, scatter_list, 'scatter_list', group, src, group_src, 'src',
+                                     'source')
     if pg is None:
         return None
-    root = _group_rank(pg, src, group_src, 'src')
-    if root == pg.rank() and not scatter_list:
-        raise ValueError('Argument ``scatter_list`` must be specified on source rank.')
-    if root != pg.rank() and scatter_list:
-        raise ValueError('Argument ``scatter_list`` must NOT be specified on non-source ranks.')
     seq = pg._next()
     if pg.rank() == root:
         for r, t in enumerate(scatter_list):

@@ -1782,10 +1782,9 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     return r
 
 
-# torch's layer_norm/batch_norm statistics are reproduced bit for bit on inputs up to this many elements
-# (and channels-last batch_norm up to _STATS_ROWS rows, summed one row at a time) or with
+# torch's layer_norm/batch_norm statistics are reproduced bit for bit on inputs up to 65,536 elements
+# (V.reproduces; channels-last batch_norm up to _STATS_ROWS rows, summed one row at a time) or with
 # FAKETORCH_EXACT_FLOAT32=1; larger inputs take NumPy's vectorised sums (last bits differ)
-_EXACT_STATS = 1 << 16
 _STATS_ROWS = 2048
 
 
@@ -1798,7 +1797,7 @@ def _batch_stats_cpu(x, eps):
     row), the blocks are added in double. The variance sum is rounded to x's dtype, divided by
     n there, and invstd = 1 / sqrt(var + eps) is taken in double."""
     fma = V.fused(x)
-    if fma is None or not _dense(x) or (x.size > _EXACT_STATS and not V.exact[0]):
+    if fma is None or not _dense(x) or not V.reproduces(x.size):
         return None
     C = x.shape[1]
     n = x.size // C
@@ -1812,7 +1811,7 @@ def _batch_stats_cpu(x, eps):
     else:
         rows = np.moveaxis(x, 1, -1).reshape(n, C)
         nt = get_num_threads()
-        if n > _STATS_ROWS and not V.exact[0]:
+        if not V.reproduces(n, _STATS_ROWS):
             return None
         if n <= nt:     # torch's path for as few rows as threads: the mean summed in double, one block
             mean = (np.cumsum(rows, 0, dtype=f64)[-1] / n).astype(x.dtype)
@@ -1931,7 +1930,7 @@ def _layer_norm_moments(x, k):
     torch's RowwiseMoments bit for bit on small float32/float64 NumPy inputs (~10x NumPy's cost) or
     when asked (FAKETORCH_EXACT_FLOAT32=1), NumPy's two-pass sums otherwise."""
     n = math.prod(x.shape[x.ndim - k:])
-    if V.fused(x) is None or not n or not x.size or (x.size > _EXACT_STATS and not V.exact[0]):
+    if V.fused(x) is None or not n or not x.size or not V.reproduces(x.size):
         return _moments(x, tuple(range(x.ndim - k, x.ndim)))
     mean, var = V.rowwise_moments(np.ascontiguousarray(x).reshape(-1, n))
     stat = x.shape[:x.ndim - k] + (1,) * k
