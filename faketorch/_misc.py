@@ -262,18 +262,14 @@ def _check_not_implemented(cond, message=None):
 
 
 def typename(obj):
-    """A tensor's legacy type name (torch.FloatTensor), else the object's qualified class name."""
+    """A tensor's legacy type name (torch.FloatTensor), else the object's module-qualified name."""
     if isinstance(obj, Tensor):
         return obj.type()
-    module = getattr(obj, '__module__', '') or ''
-    module = 'torch' + module[len('faketorch'):] if module.startswith('faketorch') else module
+    module = getattr(obj, '__module__', None) or 'builtins'
+    if module.startswith('faketorch'):
+        module = 'torch' + module[len('faketorch'):]
     name = getattr(obj, '__qualname__', None) or getattr(obj, '__name__', None) or type(obj).__name__
-    if module in ('', 'builtins') or not hasattr(obj, '__qualname__') and not hasattr(obj, '__name__'):
-        cls = type(obj)
-        module = cls.__module__
-        module = 'torch' + module[len('faketorch'):] if module.startswith('faketorch') else module
-        return cls.__qualname__ if module == 'builtins' else f'{module}.{cls.__qualname__}'
-    return f'{module}.{name}'
+    return name if module == 'builtins' else f'{module}.{name}'
 
 
 _warn_always = [False]

@@ -80,6 +80,7 @@ def small_toplevel(torch):
     return (torch.is_inference(x), torch.is_same_size(x, x), torch.is_signed(x), torch.is_distributed(x),
             torch.typename(x), torch.typename(torch.ones(2, dtype=torch.int64)), torch.typename(3),
             torch.typename(torch.nn.Linear(2, 2)), torch.typename('s'), torch.typename(torch.ones(1, dtype=torch.half)),
+            torch.typename(torch.nn.Linear), torch.typename(len), torch.typename(3.0), torch.typename(int),
             flags, (torch.has_mkl, torch.has_lapack, torch.has_openmp, torch.has_spectral),
             torch.compiled_with_cxx11_abi(), torch.is_vulkan_available(), torch.get_device_module('cpu').__name__.split('.')[-1],
             torch.get_device_module().__name__.split('.')[-1], torch.as_strided_(torch.arange(6.), (2, 2), (1, 2)))
