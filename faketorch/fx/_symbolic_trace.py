@@ -7,16 +7,21 @@ a node when an argument is a Proxy (and otherwise call through), and puts the or
 afterwards, also when the traced code raises."""
 import builtins
 import collections
+import contextlib
 import functools
 import importlib
 import inspect
 import math
 import types
 
+from ..nn.modules import module as _module_mod
 from .graph import Graph
 from .node import Node, map_aggregate, _SIDE_EFFECTS
-from .proxy import Proxy, ParameterProxy, TraceError  # noqa: F401
+from .proxy import Attribute, Proxy, ParameterProxy, TraceError  # noqa: F401
 from ._torch_names import NAMES, FORWARD, METHODS, THROUGH, TENSOR_DUNDERS
+
+_module_mod._proxy_types.update((Proxy, ParameterProxy, Attribute))
+_module_mod._proxy_call[0] = lambda module, args, kwargs: _proxy_call(module, args, kwargs)
 
 # namespaces patched while tracing: torch's name, faketorch's module
 _NAMESPACES = (('torch', 'faketorch'), ('torch.nn.functional', 'faketorch.nn.functional'),
@@ -285,6 +290,26 @@ def _wrapped_global(orig, name):
     return wrapper
 
 
+def _proxy_call(module, args, kwargs):
+    """A module called with a Proxy outside a trace (inlining it into a graph): torch's Proxy records
+    every torch function through __torch_function__; here the recording stand-ins are swapped in
+    for the call."""
+    with _Patcher() as patcher, _no_proxy_calls():
+        for mod, attr, wrapper in _namespace_patches() + _tensor_patches():
+            patcher.set(mod, attr, wrapper)
+        return module._call_impl(*args, **kwargs)
+
+
+@contextlib.contextmanager
+def _no_proxy_calls():
+    """Module calls with Proxies go straight to forward (inside a trace, or a _proxy_call)."""
+    saved, _module_mod._proxy_call[0] = _module_mod._proxy_call[0], None
+    try:
+        yield
+    finally:
+        _module_mod._proxy_call[0] = saved
+
+
 class Tracer:
     def __init__(self, autowrap_modules=(math,), autowrap_functions=(), param_shapes_constant=False):
         self._autowrap_modules = tuple(autowrap_modules)
@@ -452,7 +477,7 @@ class Tracer:
         try:
             fn_globals, annotations = fn.__globals__, getattr(fn, '__annotations__', {})
             fn, args = self._create_args_for_root(fn, isinstance(root, Module), concrete_args)
-            with _Patcher() as patcher:
+            with _Patcher() as patcher, _no_proxy_calls():
                 self._patch(patcher, fn_globals)
                 result = fn(*args)
             self.create_node('output', 'output', (self.create_arg(result),), {},
@@ -572,5 +597,3 @@ def symbolic_trace(root, concrete_args=None):
     name = type(root).__name__ if isinstance(root, Module) else root.__name__
     return GraphModule(tracer.root, graph, name)
 
-
-from .proxy import Attribute  # noqa: E402
