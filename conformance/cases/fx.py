@@ -2,6 +2,7 @@
 Interpreter-based passes, wrap, custom tracers."""
 import importlib
 import operator
+import re
 import types
 
 from conformance import case
@@ -985,3 +986,28 @@ def inline_library_module_call(torch):
             m.graph.erase_node(node)
     m.recompile()
     return m.code, m(torch.linspace(-1, 1, 8).reshape(1, 1, 8))
+
+
+@case('torch.fx.Proxy')
+def graph_from_proxies_without_tracing(torch):
+    """Proxies around raw nodes record torch functions; Proxies of one graph made separately carry
+    different tracers, which torch refuses to mix in one function."""
+    fx = torch.fx
+    g = fx.Graph()
+    x = fx.Proxy(g.placeholder('x'))
+    y = fx.Proxy(g.placeholder('y'), x.tracer)
+    out = torch.neg(torch.tanh(torch.cat([x, y]))) * torch.nn.functional.softplus(x).sum()
+    g.output(out.node)
+    gm = fx.GraphModule(torch.nn.Module(), g)
+    del x, y, out
+    return gm.code, gm(torch.ones(2), torch.zeros(1)), torch.tanh(torch.tensor([0.5]))
+
+
+@case('torch.fx.Proxy')
+def proxies_with_different_tracers(torch):
+    g = torch.fx.Graph()
+    a, b = torch.fx.Proxy(g.placeholder('a')), torch.fx.Proxy(g.placeholder('b'))
+    try:
+        torch.cat([a, b])
+    except RuntimeError as e:   # the message names objects by address
+        return re.sub('0x[0-9a-f]+', '0x?', str(e))

@@ -7,21 +7,18 @@ a node when an argument is a Proxy (and otherwise call through), and puts the or
 afterwards, also when the traced code raises."""
 import builtins
 import collections
-import contextlib
 import functools
 import importlib
 import inspect
 import math
 import types
+import weakref
 
-from ..nn.modules import module as _module_mod
 from .graph import Graph
 from .node import Node, map_aggregate, _SIDE_EFFECTS
 from .proxy import Attribute, Proxy, ParameterProxy, TraceError  # noqa: F401
 from ._torch_names import NAMES, FORWARD, METHODS, THROUGH, TENSOR_DUNDERS
 
-_module_mod._proxy_types.update((Proxy, ParameterProxy, Attribute))
-_module_mod._proxy_call[0] = lambda module, args, kwargs: _proxy_call(module, args, kwargs)
 
 # namespaces patched while tracing: torch's name, faketorch's module
 _NAMESPACES = (('torch', 'faketorch'), ('torch.nn.functional', 'faketorch.nn.functional'),
@@ -81,7 +78,7 @@ class _TorchNames:
 _TORCH = _TorchNames('torch')
 
 
-def _has_proxy(args, kwargs):
+def _proxies(args, kwargs):
     found = []
 
     def look(a):
@@ -90,6 +87,11 @@ def _has_proxy(args, kwargs):
         return a
     map_aggregate(args, look)
     map_aggregate(kwargs, look)
+    return found
+
+
+def _has_proxy(args, kwargs):
+    found = _proxies(args, kwargs)
     return found[0] if found else None
 
 
@@ -178,6 +180,12 @@ class _Recorder:
         if proxy is None:
             return self._orig(*args, **kwargs)
         key = self._key
+        tracers = list(dict.fromkeys(p.tracer for p in _proxies(args, kwargs)))
+        if len(tracers) > 1:
+            name = key.rsplit('.', 1)[1]
+            what = f'<built-in method {name} of type object at {hex(id(self))}>' if key.count('.') == 1 \
+                else f'<function {name} at {hex(id(self))}>'
+            raise RuntimeError(f"Found multiple different tracers {tracers} while trying to trace operations {what}")
         if key in THROUGH:
             sig, callee, fixed = THROUGH[key]
             bound = _signature(sig).bind(*args, **kwargs)
@@ -290,24 +298,32 @@ def _wrapped_global(orig, name):
     return wrapper
 
 
-def _proxy_call(module, args, kwargs):
-    """A module called with a Proxy outside a trace (inlining it into a graph): torch's Proxy records
-    every torch function through __torch_function__; here the recording stand-ins are swapped in
-    for the call."""
-    with _Patcher() as patcher, _no_proxy_calls():
+_recording = {'users': 0, 'patcher': None}
+
+
+def _recording_on():
+    """Swap in the recording stand-ins for faketorch's functions and Tensor methods: for a trace, and
+    while Proxies made outside a trace live (`torch.cat([Proxy(a), Proxy(b)])` records, as torch's
+    Proxy does through __torch_function__). Counted, so nested users share one swap."""
+    if _recording['users'] == 0:
+        patcher = _Patcher()
         for mod, attr, wrapper in _namespace_patches() + _tensor_patches():
             patcher.set(mod, attr, wrapper)
-        return module._call_impl(*args, **kwargs)
+        _recording['patcher'] = patcher
+    _recording['users'] += 1
 
 
-@contextlib.contextmanager
-def _no_proxy_calls():
-    """Module calls with Proxies go straight to forward (inside a trace, or a _proxy_call)."""
-    saved, _module_mod._proxy_call[0] = _module_mod._proxy_call[0], None
-    try:
-        yield
-    finally:
-        _module_mod._proxy_call[0] = saved
+def _recording_off():
+    _recording['users'] -= 1
+    if _recording['users'] == 0:
+        _recording['patcher'].__exit__()
+        _recording['patcher'] = None
+
+
+def _track(proxy):
+    """Keep recording on while a Proxy made outside a trace is alive."""
+    _recording_on()
+    weakref.finalize(proxy, _recording_off)
 
 
 class Tracer:
@@ -477,9 +493,13 @@ class Tracer:
         try:
             fn_globals, annotations = fn.__globals__, getattr(fn, '__annotations__', {})
             fn, args = self._create_args_for_root(fn, isinstance(root, Module), concrete_args)
-            with _Patcher() as patcher, _no_proxy_calls():
-                self._patch(patcher, fn_globals)
-                result = fn(*args)
+            _recording_on()
+            try:
+                with _Patcher() as patcher:
+                    self._patch(patcher, fn_globals)
+                    result = fn(*args)
+            finally:
+                _recording_off()
             self.create_node('output', 'output', (self.create_arg(result),), {},
                              type_expr=annotations.get('return'))
         finally:
@@ -532,8 +552,6 @@ class Tracer:
             return tracer.getattr(name, getattr_orig(mod, name), cache)
         patcher.set(Module, '__call__', module_call)
         patcher.set(Module, '__getattr__', module_getattr)
-        for mod, attr, wrapper in _namespace_patches() + _tensor_patches():
-            patcher.set(mod, attr, wrapper)
         auto = {id(f) for m in self._autowrap_modules for f in vars(m).values() if callable(f)}
         auto.update(id(f) for f in self._autowrap_functions)
         for name, value in list(fn_globals.items()):

@@ -16,6 +16,9 @@ class Proxy:
         if tracer is None:
             tracer = _graph_appending_tracer()(node.graph)
         self.tracer, self.node = tracer, node
+        if type(tracer).__name__ == 'GraphAppendingTracer':     # outside a trace: keep recording on
+            from ._symbolic_trace import _track
+            _track(self)
 
     def __repr__(self):
         return f'Proxy({self.node.name})'
@@ -139,7 +142,10 @@ def _graph_appending_tracer():
                 super().__init__()
                 self.graph = graph
                 self.root = None
-        GraphAppendingTracer.__module__ = __name__
+
+            def __repr__(self):     # as torch's errors show it
+                return f'<torch.fx.proxy.GraphAppendingTracer object at {hex(id(self))}>'
+        GraphAppendingTracer.__module__, GraphAppendingTracer.__qualname__ = __name__, 'GraphAppendingTracer'
         cls = globals()['GraphAppendingTracer'] = GraphAppendingTracer
     return cls
 

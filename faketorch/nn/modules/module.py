@@ -132,12 +132,6 @@ def _forward_unimplemented(self, *input):
     raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required "forward" function')
 
 
-# fx's Proxy classes and its recorder, once torch.fx is imported: a module called with a Proxy outside
-# a trace (inlining it into a graph) records its ops, as torch's Proxy does through __torch_function__
-_proxy_types = set()
-_proxy_call = [None]
-
-
 class Module:
     """Base class for all neural network modules."""
     dump_patches = False
@@ -388,8 +382,6 @@ class Module:
                 or d['_forward_pre_hooks']
         except KeyError as e:       # Module.__init__ was not called
             raise AttributeError(f"'{type(self).__name__}' object has no attribute '{e.args[0]}'") from None
-        if _proxy_types and args and type(args[0]) in _proxy_types and _proxy_call[0] is not None:
-            return _proxy_call[0](self, args, kwargs)
         if not (hooked or _global_forward_hooks or _global_forward_pre_hooks or _global_backward_hooks
                 or _global_backward_pre_hooks):
             return self.forward(*args, **kwargs)
