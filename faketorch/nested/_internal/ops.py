@@ -1,0 +1,336 @@
+"""The ops nested tensors take, as torch runs them: on `_values` where the op cannot see the
+components' borders (elementwise, the last dim of a jagged tensor), else per component and packed.
+
+Each op is one entry: `impl(nt, *args, **kwargs)`; `install()` makes it the NestedTensor method and
+routes the torch / torch.nn.functional function to it when its first argument is nested (torch does
+this in its dispatcher; faketorch has none, so the public functions get a thin check).
+"""
+import functools
+import math
+
+import faketorch
+from ... import _dtype as D
+from ..._tensor import Tensor
+from .nested_tensor import NestedTensor, _named, _unsupported, _wrap_dim, _jagged, to_padded_tensor
+
+F = faketorch.nn.functional
+
+# elementwise ops torch's strided (NestedTensorImpl) kernels cover; the jagged layout takes them all
+_STRIDED_UNARY = {'abs', 'neg', 'relu', 'gelu', 'silu', 'tanh', 'sqrt', 'sgn', 'logical_not', 'sin', 'cos',
+                  'dropout', 'relu_', 'abs_', 'neg_'}
+_UNARY = ['abs', 'neg', 'relu', 'tanh', 'sqrt', 'sgn', 'sign', 'exp', 'log', 'sigmoid', 'sin', 'cos', 'rsqrt',
+          'square', 'erf', 'floor', 'ceil', 'round', 'reciprocal', 'log1p', 'expm1', 'logical_not', 'tan',
+          'atan', 'asin', 'acos', 'sinh', 'cosh', 'trunc', 'frac', 'isnan', 'isinf', 'isfinite']
+_F_UNARY = ['relu', 'gelu', 'silu', 'dropout', 'leaky_relu', 'elu', 'mish', 'softplus', 'hardswish', 'hardtanh',
+            'relu6', 'sigmoid', 'tanh', 'logsigmoid', 'softsign']
+
+
+def _check_unary(nt, name):
+    if not nt._jagged and name not in _STRIDED_UNARY:
+        _unsupported(name)
+
+
+def _unary(name, fn):
+    def impl(nt, *args, **kwargs):
+        _check_unary(nt, name)
+        return nt._like(fn(nt._values, *args, **kwargs))
+    return impl
+
+
+# --- binary: nested with nested (same structure), a Python number, or (jagged) a dense tensor ---
+def _binary(name, fn, reverse=False):
+    def impl(nt, other, *args, **kwargs):
+        if isinstance(other, NestedTensor):
+            x, y = _matched(name, nt, other)
+            return nt._like(fn(x, y, *args, **kwargs))
+        if reverse and not nt._jagged and name in ('sub', 'div'):
+            _unsupported(f'r{name}.Scalar' if name == 'sub' else 'div.Tensor')
+        if isinstance(other, Tensor) and other.dim() > 0:
+            if not nt._jagged:
+                first, second = ('nested', 'non-nested') if not reverse else ('non-nested', 'nested')
+                raise RuntimeError(f"Expected both self and other to be nested, but got a {first} self and "
+                                   f"{second} other")
+            if other.dim() >= nt.dim() - nt._ragged_idx:
+                raise RuntimeError(f"cannot call binary pointwise function {name}.Tensor with inputs of shapes "
+                                   f"{_shape_str(nt)} and {_shape_str(other)}")
+        x, y = (other, nt._values) if reverse else (nt._values, other)
+        return nt._like(fn(x, y, *args, **kwargs))
+    return impl
+
+
+def _shape_str(t):
+    return '(' + ', '.join(str(s) for s in t.shape) + ')' if isinstance(t, NestedTensor) else str(tuple(t.shape))
+
+
+def _matched(name, a, b):
+    """The values of two nested tensors of one structure (torch does not broadcast them)."""
+    if a._jagged != b._jagged:
+        raise RuntimeError(f"{name}: expected nested tensors of the same layout")
+    if a._jagged:
+        if a._nint != b._nint or a._values.shape != b._values.shape:
+            raise RuntimeError(f"cannot call binary pointwise function {name}.Tensor with inputs of shapes "
+                               f"{_shape_str(a)} and {_shape_str(b)}")
+    elif a._sizes != b._sizes:
+        raise RuntimeError(f"{name} does not support broadcasting when given a NestedTensor")
+    return a._values, b._values
+
+
+# --- ops along a dim ---
+def _values_dim(nt, dim, name):
+    """The dim of _values that nested dim `dim` is, or None for the ragged dim (jagged only)."""
+    dim = _wrap_dim(dim, nt.dim())
+    if dim == 0:
+        raise RuntimeError(f"{name}(): not supported for NestedTensor on dim=0")
+    return None if nt._jagged and dim == nt._ragged_idx else dim - 1
+
+
+def _along(name, fn, grad_name):
+    def impl(nt, dim=None, *args, **kwargs):
+        if dim is None:
+            raise TypeError(f"{name}() missing required argument 'dim'")
+        if not nt._jagged:
+            d = _wrap_dim(dim, nt.dim())
+            if d == 0:
+                raise RuntimeError(f"{name} does not support reduction along the batch dimension")
+            return nt._repack([fn(c, d - 1, *args, **kwargs) for c in nt._components()], grad_name)
+        d = _values_dim(nt, dim, name)
+        if d is None:
+            return nt._repack([fn(c, nt._ragged_idx - 1, *args, **kwargs) for c in nt._components()], grad_name)
+        return nt._like(fn(nt._values, d, *args, **kwargs))
+    return impl
+
+
+def transpose(nt, dim0, dim1):
+    n = nt.dim()
+    d0, d1 = _wrap_dim(dim0, n), _wrap_dim(dim1, n)
+    if nt._jagged:
+        if 0 in (d0, d1):
+            raise ValueError("Transpose is not supported on the batch dimension for jagged NT")
+        r = nt._ragged_idx
+        r = d1 if r == d0 else d0 if r == d1 else r
+        return _jagged(nt._values.transpose(d0 - 1, d1 - 1), nt._offsets, nt._lengths, r, nt._nint)
+    if 0 in (d0, d1):
+        raise RuntimeError("Nested tensor dimension 0 cannot be transposed")
+    out = nt._repack([c.transpose(d0 - 1, d1 - 1) for c in nt._components()], 'TransposeBackward0')
+    out._contiguous = d0 == d1
+    return out
+
+
+def _reshaped(name):
+    """view / reshape of a jagged tensor: the batch and ragged dims stay where they are."""
+    def impl(nt, *shape):
+        shape = list(shape[0] if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape)
+        if not nt._jagged:
+            if len(shape) != nt.dim() or shape[0] not in (-1, nt._batch()):
+                raise RuntimeError(f"{name}: For now nested {name} cannot change or infer the implicit batch "
+                                   "dimension")
+            raise NotImplementedError(f"faketorch: {name} of a strided nested tensor")
+        r = nt._ragged_idx
+        if len(shape) <= r or shape[0] != nt._batch() or shape[r] not in (-1, nt._nint):
+            raise RuntimeError(f"{name}(): cannot change the batch or the ragged dim of a jagged NT")
+        vshape = shape[1:]
+        vshape[r - 1] = nt._values.shape[r - 1]
+        v = _named('ViewBackwardAutogradNestedTensor0', getattr(nt._values, name)(vshape))
+        return _jagged(v, nt._offsets, nt._lengths, r, nt._nint)
+    return impl
+
+
+def unflatten(nt, dim, sizes):
+    d = _values_dim(nt, dim, 'unflatten')
+    if d is None:
+        raise RuntimeError("unflatten(): cannot unflatten the ragged dim of a jagged NT")
+    if not nt._jagged:
+        return nt._repack([c.unflatten(d, sizes) for c in nt._components()], 'ViewBackwardAutogradNestedTensor0')
+    v = _named('ViewBackwardAutogradNestedTensor0', nt._values.unflatten(d, sizes))
+    return _jagged(v, nt._offsets, nt._lengths, nt._ragged_idx, nt._nint)
+
+
+def flatten(nt, start_dim=0, end_dim=-1):
+    n = nt.dim()
+    s, e = _wrap_dim(start_dim, n), _wrap_dim(end_dim, n)
+    if nt._jagged:
+        r = nt._ragged_idx
+        if s == 0 or s <= r <= e and s != e:
+            raise RuntimeError("flatten(): cannot flatten the batch or the ragged dim of a jagged NT")
+        v = _named('ViewBackwardAutogradNestedTensor0', nt._values.flatten(s - 1, e - 1))
+        return _jagged(v, nt._offsets, nt._lengths, r, nt._nint)
+    if s == 0:
+        raise RuntimeError("flatten(): cannot flatten the batch dim of a nested tensor")
+    return nt._repack([c.flatten(s - 1, e - 1) for c in nt._components()], 'ViewBackwardAutogradNestedTensor0')
+
+
+# --- products ---
+def matmul(a, b):
+    if isinstance(a, NestedTensor) and isinstance(b, NestedTensor):
+        if a._jagged or b._jagged:
+            if a._jagged and b._jagged and a._ragged_idx == b._ragged_idx and a._nint == b._nint \
+                    and a._ragged_idx < a.dim() - 2 and a.dim() == b.dim():
+                return a._repack([x @ y for x, y in zip(a._components(), b._components())], 'MatmulBackward0')
+            raise RuntimeError(f"matmul(): not supported between inputs of shapes {_shape_str(a)} and "
+                               f"{b.shape}")
+        _same_batch(a, b, 'matmul')
+        return a._repack([x @ y for x, y in zip(a._components(), b._components())], 'MatmulBackward0')
+    if not isinstance(a, NestedTensor):
+        raise RuntimeError("Expected both to be nested, but got a non-nested self and nested other")
+    if not a._jagged:
+        raise RuntimeError("Expected both to be nested, but got a nested self and non-nested other")
+    if a._ragged_idx == a.dim() - 1 or b.dim() > 2:
+        raise RuntimeError(f"matmul(): not supported between inputs of shapes {_shape_str(a)} and {b.shape}")
+    return a._like(faketorch.matmul(a._values, b))
+
+
+def bmm(a, b):
+    if not (isinstance(a, NestedTensor) and isinstance(b, NestedTensor)):
+        raise RuntimeError("bmm(): expected both inputs to be nested tensors")
+    if a._jagged or b._jagged:
+        return matmul(a, b)
+    if a.dim() != 3:
+        raise RuntimeError(f"batch1 must be a 3D tensor")
+    if b.dim() != 3:
+        raise RuntimeError(f"batch2 must be a 3D tensor")
+    _same_batch(a, b, 'bmm')
+    return a._repack([x @ y for x, y in zip(a._components(), b._components())], 'BmmBackward0')
+
+
+def _same_batch(a, b, name):
+    if a._batch() != b._batch():
+        raise RuntimeError(f"{name}: Expected size for first two dimensions of batch2 tensor to be: "
+                           f"[{a._batch()}, ...] but got: [{b._batch()}, ...].")
+
+
+def linear(input, weight, bias=None):
+    if isinstance(weight, NestedTensor):
+        raise RuntimeError("Linear requires a dense weight")
+    if input._jagged:
+        if input._ragged_idx == input.dim() - 1:
+            raise RuntimeError(f"linear(): not supported for NestedTensor on the ragged dim")
+        return input._like(F.linear(input._values, weight, bias))
+    return input._repack([F.linear(c, weight, bias) for c in input._components()], 'LinearBackward0')
+
+
+def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
+    if input._jagged:
+        if input._ragged_idx >= input.dim() - len(normalized_shape):
+            raise RuntimeError("layer_norm(): not supported for NestedTensor objects with normalized dims "
+                               "including the ragged dim")
+        return input._like(F.layer_norm(input._values, normalized_shape, weight, bias, eps))
+    return input._repack([F.layer_norm(c, normalized_shape, weight, bias, eps) for c in input._components()],
+                         'NativeLayerNormBackward0')
+
+
+def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.0, is_causal=False, scale=None,
+                                 enable_gqa=False):
+    """Jagged (B, H, j, D) inputs, each batch element attended on its own (torch's math path)."""
+    if not all(isinstance(t, NestedTensor) and t._jagged for t in (query, key, value)):
+        raise ValueError("Expected query, key, and value to be nested tensors, but got query.is_nested: "
+                         f"{query.is_nested}, key.is_nested: {key.is_nested}, and value.is_nested: "
+                         f"{value.is_nested} instead.")
+    if attn_mask is not None:
+        raise ValueError("Masks are not yet supported!")
+    if is_causal or query.dim() != 4 or any(t._ragged_idx != 2 for t in (query, key, value)):
+        raise RuntimeError("No viable backend for scaled_dot_product_attention was found.")
+    outs = [F.scaled_dot_product_attention(q.unsqueeze(0), k.unsqueeze(0), v.unsqueeze(0), dropout_p=dropout_p,
+                                           scale=scale, enable_gqa=enable_gqa)[0].transpose(0, 1)
+            for q, k, v in zip(query._components(), key._components(), value._components())]
+    packed = faketorch.cat(outs) if outs else query._values.transpose(0, 1)
+    return _jagged(packed.transpose(0, 1), query._offsets, None, 2, query._nint)
+
+
+def _reduce(name, grad_name):
+    """sum / mean of a jagged tensor over one dim; over the ragged dim the result is dense."""
+    def impl(nt, dim=None, keepdim=False, *, dtype=None):
+        if not nt._jagged:
+            _unsupported(f'{name}.dim_IntList' if dim is not None else name)
+        fn = getattr(Tensor, name)
+        if dim is None:
+            return _named(f'{grad_name}0', fn(nt._values, dtype=dtype))
+        r, d = nt._ragged_idx, _values_dim(nt, dim, name)
+        if d is None:
+            return _named(f'{grad_name}1', faketorch.stack([fn(c, r - 1, keepdim, dtype=dtype)
+                                                            for c in nt._components()]))
+        v = fn(nt._values, d, keepdim, dtype=dtype)
+        return _jagged(v, nt._offsets, nt._lengths, r - 1 if not keepdim and d + 1 < r else r, nt._nint)
+    return impl
+
+
+# --- installing: methods on NestedTensor, checks on the public functions ---
+_routed = {}       # (module, name) -> the original function
+
+
+def _route(mod, name, impl):
+    orig = getattr(mod, name)
+    if getattr(orig, '_nested_impl', None) is not None:
+        return
+
+    @functools.wraps(orig)
+    def f(*args, **kwargs):
+        if args and (args[0].__class__ is NestedTensor or len(args) > 1 and args[1].__class__ is NestedTensor) \
+                or kwargs.get('input').__class__ is NestedTensor:
+            return impl(*args, **kwargs)
+        return orig(*args, **kwargs)
+    f._nested_impl = impl
+    _routed[(mod.__name__, name)] = orig
+    setattr(mod, name, f)
+
+
+def install():
+    T = NestedTensor
+    for name in _UNARY:
+        impl = _unary(name, getattr(faketorch, name))
+        setattr(T, name, impl)
+        _route(faketorch, name, impl)
+    for name in _F_UNARY:
+        _route(F, name, _unary(name if name != 'sigmoid' else 'sigmoid', getattr(F, name)))
+    T.gelu = _unary('gelu', F.gelu)
+    T.silu = _unary('silu', F.silu)
+    for name, fn in (('add', faketorch.add), ('sub', faketorch.sub), ('mul', faketorch.mul),
+                     ('div', faketorch.div), ('pow', faketorch.pow), ('maximum', faketorch.maximum),
+                     ('minimum', faketorch.minimum), ('eq', faketorch.eq), ('ne', faketorch.ne),
+                     ('lt', faketorch.lt), ('gt', faketorch.gt), ('le', faketorch.le), ('ge', faketorch.ge)):
+        impl = _binary(name, fn)
+        if name == 'pow':
+            impl = _strided_refuses('pow.Tensor_Scalar', impl)
+        setattr(T, name, impl)
+        _route(faketorch, name, impl)
+    for dunder, name, rev in (('__add__', 'add', False), ('__radd__', 'add', True), ('__sub__', 'sub', False),
+                              ('__rsub__', 'sub', True), ('__mul__', 'mul', False), ('__rmul__', 'mul', True),
+                              ('__truediv__', 'div', False), ('__rtruediv__', 'div', True),
+                              ('__pow__', 'pow', False), ('__eq__', 'eq', False), ('__ne__', 'ne', False),
+                              ('__lt__', 'lt', False), ('__gt__', 'gt', False), ('__le__', 'le', False),
+                              ('__ge__', 'ge', False)):
+        impl = _binary(name, getattr(faketorch, name), rev)
+        setattr(T, dunder, _strided_refuses('pow.Tensor_Scalar', impl) if name == 'pow' else impl)
+    T.__neg__ = T.neg
+    T.__abs__ = T.abs
+    T.__hash__ = lambda self: id(self)
+    for name, fn, grad_name in (('softmax', F.softmax, 'SoftmaxBackward0'),
+                                ('log_softmax', F.log_softmax, 'LogSoftmaxBackward0')):
+        impl = _along(name, fn, grad_name)
+        setattr(T, name, impl)
+        _route(faketorch, name, impl)
+        _route(F, name, impl)
+    T.transpose = transpose
+    _route(faketorch, 'transpose', transpose)
+    T.view, T.reshape = _reshaped('view'), _reshaped('reshape')
+    T.unflatten, T.flatten = unflatten, flatten
+    T.matmul = T.__matmul__ = matmul
+    T.bmm = bmm
+    _route(faketorch, 'matmul', matmul)
+    _route(faketorch, 'bmm', bmm)
+    _route(F, 'linear', linear)
+    _route(F, 'layer_norm', layer_norm)
+    _route(F, 'scaled_dot_product_attention', scaled_dot_product_attention)
+    T.sum = _reduce('sum', 'SumBackwardAutogradNestedTensor')
+    T.mean = _reduce('mean', 'MeanBackwardAutogradNestedTensor')
+    _route(faketorch, 'unbind', NestedTensor.unbind)
+
+
+def _strided_refuses(op, impl):
+    def f(nt, *args, **kwargs):
+        if not nt._jagged:
+            _unsupported(op)
+        return impl(nt, *args, **kwargs)
+    return f
+
+
+install()
