@@ -112,8 +112,7 @@ def narrow(tensor, dim, start, length, layout=faketorch.strided):
     if layout is faketorch.strided:
         if isinstance(start, Tensor) or isinstance(length, Tensor):
             raise RuntimeError("start and length must be integers for the strided layout NT impl")
-        comps = [t.narrow(dim - 1, start, length) for t in faketorch.unbind(tensor)]
-        return as_nested_tensor(comps, layout=faketorch.strided)
+        return as_nested_tensor(list(faketorch.unbind(tensor)), layout=faketorch.strided).narrow(dim, start, length)
     if layout is not faketorch.jagged:
         raise RuntimeError(f"Specified layout is unsupported for nested narrow: {layout}")
     if dim != 1:

@@ -12,6 +12,7 @@ identity node on top carries torch's grad_fn name. `_data` is None, so a Tensor 
 for nested tensors fails loudly instead of computing on the buffer.
 """
 import itertools
+import weakref
 
 from ... import _dtype as D
 from ..._tensor import Tensor, Size, _make, _tuple_new
@@ -217,7 +218,7 @@ class NestedTensor(Tensor):
         import faketorch
         if self._jagged:
             r = self._ragged_idx
-            v = faketorch.cat(comps, r - 1) if comps else self._values
+            v = faketorch.cat(comps, r - 1) if comps else self._values.narrow(r - 1, 0, 0)
             lens = [c.shape[r - 1] for c in comps]
             same = self._lengths is None and lens == [b - a for a, b in zip(self._offsets.tolist(),
                                                                             self._offsets.tolist()[1:])]
@@ -226,7 +227,7 @@ class NestedTensor(Tensor):
             if same:
                 return _jagged(v, self._offsets, None, r, self._nint, True)
             return _jagged(v, _offsets_of(lens, v._device), None, r, None, True)
-        v = faketorch.cat([c.reshape(-1) for c in comps]) if comps else self._values
+        v = faketorch.cat([c.reshape(-1) for c in comps]) if comps else self._values[:0]
         if name is not None:
             v = _named(name, v)
         return _strided(v, [tuple(c.shape) for c in comps], True)
@@ -243,6 +244,11 @@ class NestedTensor(Tensor):
                 raise IndexError(f"index {i} is out of bounds for dimension 0 with size {b}")
             return _named('SelectBackwardAutogradNestedTensor0', self._components()[i])
         raise NotImplementedError("faketorch nested tensors are indexed by an integer only")
+
+    def narrow(self, dim, start, length):
+        if dim != 0:
+            raise RuntimeError(f"narrow(): only dim=0 supported for nested tensors, but got: {dim}")
+        return self._repack(self._components()[start:start + length])
 
     def __iter__(self):
         return iter(self.unbind())
@@ -347,10 +353,23 @@ def _strided(values, sizes, contiguous=True):
     return nt
 
 
+_nints = {}    # id(offsets) -> (weakref to offsets, its NestedInt): as torch, one offsets tensor, one j
+
+
+def _nint_of(offsets):
+    hit = _nints.get(id(offsets))
+    if hit is not None and hit[0]() is offsets:
+        return hit[1]
+    n = NestedInt()
+    key = id(offsets)
+    _nints[key] = (weakref.ref(offsets, lambda _, key=key: _nints.pop(key, None)), n)
+    return n
+
+
 def _jagged(values, offsets, lengths=None, ragged_idx=1, nint=None, contiguous=True):
     nt = _new(values)
     nt._offsets, nt._lengths, nt._ragged_idx = offsets, lengths, ragged_idx
-    nt._nint = nint if nint is not None else NestedInt()
+    nt._nint = nint if nint is not None else _nint_of(offsets)
     nt._sizes = None
     nt._contiguous = contiguous
     return nt
@@ -366,6 +385,8 @@ def to_padded_tensor(input, padding, output_size=None):
     if not isinstance(input, NestedTensor):
         raise NotImplementedError("Could not run 'aten::to_padded_tensor' with arguments from the "
                                   f"'{input.device.type.upper()}' backend.")
+    if input._lengths is not None:
+        raise RuntimeError("to_padded_tensor(): not supported for nested tensors with holes")
     comps = input._components()
     if not comps:
         return faketorch.tensor([], dtype=input.dtype, device=input.device)

@@ -21,7 +21,8 @@ _STRIDED_UNARY = {'abs', 'neg', 'relu', 'gelu', 'silu', 'tanh', 'sqrt', 'sgn', '
 _UNARY = ['abs', 'neg', 'relu', 'tanh', 'sqrt', 'sgn', 'sign', 'exp', 'log', 'sigmoid', 'sin', 'cos', 'rsqrt',
           'square', 'erf', 'floor', 'ceil', 'round', 'reciprocal', 'log1p', 'expm1', 'logical_not', 'tan',
           'atan', 'asin', 'acos', 'sinh', 'cosh', 'trunc', 'frac', 'isnan', 'isinf', 'isfinite']
-_F_UNARY = ['relu', 'gelu', 'silu', 'dropout', 'leaky_relu', 'elu', 'mish', 'softplus', 'hardswish', 'hardtanh',
+# (F.relu calls torch.relu, already routed)
+_F_UNARY = ['gelu', 'silu', 'dropout', 'leaky_relu', 'elu', 'mish', 'softplus', 'hardswish', 'hardtanh',
             'relu6', 'sigmoid', 'tanh', 'logsigmoid', 'softsign']
 
 
@@ -37,42 +38,54 @@ def _unary(name, fn):
     return impl
 
 
-# --- binary: nested with nested (same structure), a Python number, or (jagged) a dense tensor ---
+# --- binary: nested with nested (same structure), a Python number, or a dense tensor (jagged) ---
 def _binary(name, fn, reverse=False):
     def impl(nt, other, *args, **kwargs):
-        if isinstance(other, NestedTensor):
-            x, y = _matched(name, nt, other)
-            return nt._like(fn(x, y, *args, **kwargs))
-        if reverse and not nt._jagged and name in ('sub', 'div'):
-            _unsupported(f'r{name}.Scalar' if name == 'sub' else 'div.Tensor')
-        if isinstance(other, Tensor) and other.dim() > 0:
-            if not nt._jagged:
-                first, second = ('nested', 'non-nested') if not reverse else ('non-nested', 'nested')
+        def op(x, y):
+            return fn(y, x, *args, **kwargs) if reverse else fn(x, y, *args, **kwargs)
+        if not nt._jagged:
+            if isinstance(other, NestedTensor):
+                if other._jagged or nt._sizes != other._sizes:
+                    raise RuntimeError(f"{name} does not support broadcasting when given a NestedTensor")
+                return nt._like(op(nt._values, other._values))
+            if isinstance(other, Tensor) and other.dim() > 0:
+                first, second = ('non-nested', 'nested') if reverse else ('nested', 'non-nested')
                 raise RuntimeError(f"Expected both self and other to be nested, but got a {first} self and "
                                    f"{second} other")
-            if other.dim() >= nt.dim() - nt._ragged_idx:
-                raise RuntimeError(f"cannot call binary pointwise function {name}.Tensor with inputs of shapes "
-                                   f"{_shape_str(nt)} and {_shape_str(other)}")
-        x, y = (other, nt._values) if reverse else (nt._values, other)
-        return nt._like(fn(x, y, *args, **kwargs))
+            if reverse and name in ('sub', 'div'):
+                _unsupported(f'r{name}.Scalar' if name == 'sub' else 'div.Tensor')
+            return nt._like(op(nt._values, other))
+        return _jagged_binary(name, op, nt, other, reverse)
     return impl
+
+
+def _jagged_binary(name, op, nt, other, reverse):
+    """torch's jagged_binary_pointwise: which dense shapes broadcast against (B, j, ...)."""
+    a, b = (other, nt) if reverse else (nt, other)
+    mismatch = "cannot call binary pointwise function {}.Tensor with inputs of shapes {} and {}"
+    if isinstance(other, NestedTensor):
+        r = nt._ragged_idx
+        if other._jagged and other.dim() == nt.dim() and other._ragged_idx == r and \
+                list(other.shape[:r + 1]) == list(nt.shape[:r + 1]):
+            return nt._like(op(nt._values, other._values))
+        raise RuntimeError(mismatch.format(name, _shape_str(a), _shape_str(b)))
+    if not isinstance(other, Tensor):
+        return nt._like(op(nt._values, other))
+    if other.dim() > nt.dim():
+        raise NotImplementedError("NYI: broadcasting NT with T with larger dim")
+    t = other
+    while t.dim() and t.shape[0] == 1:        # torch squeezes leading ones first
+        t = t.squeeze(0)
+    if nt.dim() >= t.dim() + 2:
+        return nt._like(op(nt._values, t))
+    if other.dim() == nt.dim() and other.shape[0] == nt._batch():
+        # one dense slice per component (torch pads and converts; the values agree)
+        return nt._repack([op(c, other[i]) for i, c in enumerate(nt._components())])
+    raise RuntimeError(mismatch.format(name, a.shape, b.shape))
 
 
 def _shape_str(t):
     return '(' + ', '.join(str(s) for s in t.shape) + ')' if isinstance(t, NestedTensor) else str(tuple(t.shape))
-
-
-def _matched(name, a, b):
-    """The values of two nested tensors of one structure (torch does not broadcast them)."""
-    if a._jagged != b._jagged:
-        raise RuntimeError(f"{name}: expected nested tensors of the same layout")
-    if a._jagged:
-        if a._nint != b._nint or a._values.shape != b._values.shape:
-            raise RuntimeError(f"cannot call binary pointwise function {name}.Tensor with inputs of shapes "
-                               f"{_shape_str(a)} and {_shape_str(b)}")
-    elif a._sizes != b._sizes:
-        raise RuntimeError(f"{name} does not support broadcasting when given a NestedTensor")
-    return a._values, b._values
 
 
 # --- ops along a dim ---

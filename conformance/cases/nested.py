@@ -1,0 +1,618 @@
+"""torch.nested: strided and jagged nested tensors — construction, printing, sizes and their errors,
+unbind / indexing, to_padded_tensor, the elementwise ops, softmax, transpose, matmul / bmm / linear,
+layer_norm, reductions, F.scaled_dot_product_attention on jagged inputs, and autograd through them.
+
+The jagged dim prints as a nested int `j<n>` whose number counts every jagged tensor made in the
+process, so cases that show it replace the number (`_j`)."""
+import re
+import warnings
+
+from conformance import case
+
+
+def _j(text):
+    """A jagged size / repr with the process-wide nested-int number and node addresses taken out."""
+    return re.sub(r' object at 0x[0-9a-f]+', '', re.sub(r'\bj\d+', 'j', str(text)))
+
+
+def _parts(torch):
+    return [torch.arange(6.).reshape(2, 3), torch.arange(3.).reshape(1, 3) - 1]
+
+
+def _nt(torch, **kw):
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        return torch.nested.nested_tensor(_parts(torch), **kw)
+
+
+def _seqs(torch, d=8):
+    return [torch.randn(3, d), torch.randn(5, d), torch.randn(1, d)]
+
+
+def _njt(torch, requires_grad=False, d=8):
+    return torch.nested.nested_tensor(_seqs(torch, d), layout=torch.jagged, requires_grad=requires_grad)
+
+
+# --- strided: construction and printing ---
+@case('torch.nested.nested_tensor')
+def strided_print(torch):
+    nt = _nt(torch)
+    print(nt)
+    return repr(nt), str(nt), nt.is_nested, nt.dim(), nt.layout, nt.dtype, nt.device, nt.requires_grad, \
+        nt.is_leaf, nt.grad_fn, nt.numel(), nt.is_contiguous(), isinstance(nt, torch.Tensor)
+
+
+@case('torch.nested.nested_tensor')
+def strided_print_requires_grad(torch):
+    nt = _nt(torch, dtype=torch.float64, requires_grad=True)
+    return repr(nt), nt.is_leaf, nt.requires_grad, nt.dtype
+
+
+@case('torch.nested.nested_tensor')
+def strided_from_lists_and_scalars(torch):
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        a = torch.nested.nested_tensor([[1, 2], [3]])
+        b = torch.nested.nested_tensor([torch.tensor(1.), torch.tensor(2.)])
+        c = torch.nested.nested_tensor([torch.ones(2, 3), torch.zeros(3, 2)])
+        d = torch.nested.nested_tensor([])
+        e = torch.nested.nested_tensor([torch.ones(2, dtype=torch.float64), torch.ones(3)])
+    return repr(a), a.dtype, repr(b), b.dim(), repr(c), repr(d), d.dim(), d.size(0), repr(e), e.dtype
+
+
+@case('torch.nested.nested_tensor')
+def strided_mixed_dims(torch):
+    return torch.nested.nested_tensor([torch.ones(2, 3), torch.ones(3)])
+
+
+@case('torch.nested.nested_tensor')
+def jagged_two_ragged_dims(torch):
+    return torch.nested.nested_tensor([torch.ones(2, 3), torch.ones(3, 2)], layout=torch.jagged)
+
+
+@case('torch.nested.nested_tensor')
+def bad_layout(torch):
+    return torch.nested.nested_tensor([torch.ones(2)], layout=torch.sparse_coo)
+
+
+@case('torch.nested.nested_tensor')
+def strided_prototype_warning(torch):
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter('always')
+        torch.nested.nested_tensor([torch.ones(2)], layout=torch.jagged)
+    return [str(x.message) for x in w]
+
+
+# --- strided: sizes ---
+@case('torch.Tensor.size')
+def nested_size_all(torch):
+    return _nt(torch).size()
+
+
+@case('torch.Tensor.size')
+def nested_shape(torch):
+    return _nt(torch).shape
+
+
+@case('torch.Tensor.size')
+def nested_size_dims(torch):
+    nt = _nt(torch)
+    return nt.size(0), nt.size(2), nt.size(-1), nt.size(-3)
+
+
+@case('torch.Tensor.size')
+def nested_size_irregular(torch):
+    return _nt(torch).size(1)
+
+
+@case('torch.Tensor.size')
+def nested_size_out_of_range(torch):
+    return _nt(torch).size(3)
+
+
+@case('torch.Tensor.stride')
+def nested_stride(torch):
+    return _nt(torch).stride()
+
+
+# --- unbind and indexing ---
+@case('torch.Tensor.unbind')
+def nested_unbind(torch):
+    nt = _nt(torch, requires_grad=True)
+    u = nt.unbind()
+    return u, [t.grad_fn.name() for t in u], torch.unbind(nt), list(nt)
+
+
+@case('torch.Tensor.unbind')
+def nested_unbind_dim1(torch):
+    return _nt(torch).unbind(1)
+
+
+@case('torch.Tensor.__getitem__')
+def nested_select(torch):
+    nt = _nt(torch, requires_grad=True)
+    return nt[0], nt[-1], nt[1].grad_fn.name()
+
+
+@case('torch.Tensor.__getitem__')
+def nested_select_out_of_range(torch):
+    return _nt(torch)[2]
+
+
+# --- to_padded_tensor ---
+@case('torch.nested.to_padded_tensor')
+def strided_padded(torch):
+    nt = _nt(torch)
+    return (torch.nested.to_padded_tensor(nt, 0.), torch.nested.to_padded_tensor(nt, -1., (2, 4, 5)),
+            nt.to_padded_tensor(2.5), torch.nested.to_padded_tensor(nt, 0, output_size=[2, 2, 3]))
+
+
+@case('torch.nested.to_padded_tensor')
+def padded_ragged_in_two_dims(torch):
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        nt = torch.nested.nested_tensor([torch.ones(2, 3), torch.arange(6.).view(3, 2)])
+    return torch.nested.to_padded_tensor(nt, -1.)
+
+
+@case('torch.nested.to_padded_tensor')
+def padded_output_too_small(torch):
+    return torch.nested.to_padded_tensor(_nt(torch), 0., (2, 1, 3))
+
+
+@case('torch.nested.to_padded_tensor')
+def padded_output_wrong_dims(torch):
+    return torch.nested.to_padded_tensor(_nt(torch), 0., (2, 2))
+
+
+@case('torch.nested.to_padded_tensor')
+def padded_grad(torch):
+    nt = _nt(torch, requires_grad=True)
+    p = torch.nested.to_padded_tensor(nt, 0.)
+    (p * torch.arange(12.).view(2, 2, 3)).sum().backward()
+    return p, p.grad_fn.name(), repr(nt.grad)
+
+
+# --- elementwise ---
+@case('torch.nested.nested_tensor')
+def strided_unary(torch):
+    nt = _nt(torch, requires_grad=True)
+    F = torch.nn.functional
+    outs = [nt.relu(), torch.relu(nt), F.relu(nt), nt.tanh(), torch.tanh(nt), nt.neg(), -nt, nt.abs(),
+            F.silu(nt), (nt + 2).sqrt()]
+    g = F.gelu(nt)      # torch's nested gelu kernel rounds differently from its dense one: values, not text
+    return [repr(o) for o in outs], g.unbind(), g.grad_fn.name(), F.gelu(nt, approximate='tanh').unbind()
+
+
+@case('torch.nested.nested_tensor')
+def strided_binary(torch):
+    nt = _nt(torch, requires_grad=True)
+    other = _nt(torch) * 0.5 + 1
+    outs = [nt + nt, nt + other, nt - other, nt * other, nt / other, nt * 2, 2 * nt, nt + 1, nt - 1.5, nt / 4,
+            torch.add(nt, other), torch.mul(nt, 3), nt.add(other), nt.mul(other)]
+    return [repr(o) for o in outs]
+
+
+@case('torch.nested.nested_tensor')
+def strided_binary_grad(torch):
+    nt = _nt(torch, requires_grad=True)
+    other = _nt(torch, requires_grad=True)
+    y = (nt * other + nt.relu() * 3 - other / 2).abs()
+    torch.nested.to_padded_tensor(y, 0.).sum().backward()
+    return repr(nt.grad), repr(other.grad), y.grad_fn.name()
+
+
+@case('torch.nested.nested_tensor')
+def strided_add_dense(torch):
+    return _nt(torch) + torch.ones(3)
+
+
+@case('torch.nested.nested_tensor')
+def strided_add_mismatch(torch):
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        return _nt(torch) + torch.nested.nested_tensor([torch.ones(2, 3), torch.ones(2, 3)])
+
+
+# --- softmax, transpose, matmul, bmm, linear ---
+@case('torch.nn.functional.softmax')
+def strided_softmax(torch):
+    nt = _nt(torch, requires_grad=True)
+    s1, s2 = torch.nn.functional.softmax(nt, -1), nt.softmax(1)
+    torch.nested.to_padded_tensor(s1 * s2 + nt.log_softmax(-1), 0.).pow(2).sum().backward()
+    return repr(s1), repr(s2), repr(nt.grad)
+
+
+@case('torch.Tensor.transpose')
+def strided_transpose(torch):
+    nt = _nt(torch, requires_grad=True)
+    t = nt.transpose(1, 2)
+    torch.nested.to_padded_tensor(t, 0.).sum().backward()
+    return repr(t), t.is_contiguous(), repr(nt.grad), repr(torch.transpose(nt, -1, -2))
+
+
+@case('torch.Tensor.transpose')
+def strided_transpose_batch(torch):
+    return _nt(torch).transpose(0, 1)
+
+
+@case('torch.matmul')
+def strided_matmul_bmm(torch):
+    nt = _nt(torch, requires_grad=True)
+    w = torch.randn(3, 2, requires_grad=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        other = torch.nested.as_nested_tensor([w, w * 2])
+    m, b = torch.matmul(nt, other), torch.bmm(nt, other)
+    torch.nested.to_padded_tensor(m + b + nt @ other, 0.).sum().backward()
+    return repr(m), repr(b), repr(nt.grad), w.grad
+
+
+@case('torch.matmul')
+def strided_matmul_dense(torch):
+    return torch.matmul(_nt(torch), torch.ones(3, 2))
+
+
+@case('torch.nn.functional.linear')
+def strided_linear(torch):
+    nt = _nt(torch, requires_grad=True)
+    lin = torch.nn.Linear(3, 4)
+    y = lin(nt)
+    torch.nested.to_padded_tensor(y, 0.).sum().backward()
+    return repr(y), repr(nt.grad), lin.weight.grad, lin.bias.grad
+
+
+@case('torch.nn.functional.layer_norm')
+def strided_layer_norm(torch):
+    nt = _nt(torch, requires_grad=True)
+    ln = torch.nn.LayerNorm(3)
+    y = ln(nt)
+    torch.nested.to_padded_tensor(y * 2, 0.).sum().backward()
+    return repr(y), repr(nt.grad), ln.weight.grad
+
+
+# --- strided: conversions and other constructors ---
+@case('torch.nested.nested_tensor')
+def strided_conversions(torch):
+    nt = _nt(torch, requires_grad=True)
+    return repr(nt.to(torch.float64)), repr(nt.clone()), repr(nt.detach()), repr(nt.values()), \
+        nt.double().dtype, nt._nested_tensor_size()
+
+
+@case('torch.nested.as_nested_tensor')
+def as_nested_list_grad(torch):
+    a = torch.arange(3.).requires_grad_()
+    b = torch.arange(5.).requires_grad_()
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        nt = torch.nested.as_nested_tensor([a, b])
+        nt.backward(torch.nested.nested_tensor([torch.ones(3), torch.arange(5.)]))
+    return repr(nt), nt.is_leaf, a.grad, b.grad
+
+
+@case('torch.nested.as_nested_tensor')
+def as_nested_from_tensor(torch):
+    x = torch.arange(12.).view(3, 2, 2)
+    nt = torch.nested.as_nested_tensor(x)
+    j = torch.nested.as_nested_tensor(x, layout=torch.jagged)
+    return repr(nt), nt.unbind(), _j(repr(j)), _j(j.shape), j.unbind()
+
+
+@case('torch.nested.as_nested_tensor')
+def as_nested_bad_input(torch):
+    return torch.nested.as_nested_tensor([1, 2])
+
+
+@case('torch.nested.as_nested_tensor')
+def as_nested_1d(torch):
+    return torch.nested.as_nested_tensor(torch.ones(3))
+
+
+@case('torch.nested.narrow')
+def strided_narrow(torch):
+    x = torch.arange(24.).view(3, 2, 4)
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        return repr(torch.nested.narrow(x, 0, 1, 2))
+
+
+@case('torch.nested.narrow')
+def strided_narrow_dim2(torch):
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        return torch.nested.narrow(torch.ones(2, 3, 4), 2, 1, 2)
+
+
+@case('torch.Tensor.narrow')
+def strided_nt_narrow(torch):
+    nt = _nt(torch)
+    return repr(nt.narrow(0, 1, 1)), repr(nt.narrow(0, 0, 2))
+
+
+@case('torch.nested.narrow')
+def narrow_tensor_start_strided(torch):
+    return torch.nested.narrow(torch.ones(2, 3), 1, torch.tensor([0, 1]), 1)
+
+
+# --- jagged ---
+@case('torch.nested.nested_tensor')
+def jagged_basics(torch):
+    nt = _njt(torch)
+    return (_j(repr(nt)), _j(nt), _j(nt.shape), _j(nt.size()), _j(nt.size(1)), nt.size(0), nt.size(-1), nt.dim(),
+            nt.layout, nt.values(), nt.offsets(), nt.lengths(), nt.is_contiguous(), nt.is_leaf, len(nt),
+            nt.numel())
+
+
+@case('torch.nested.nested_tensor')
+def jagged_requires_grad(torch):
+    nt = _njt(torch, requires_grad=True)
+    v = nt.values()
+    return _j(repr(nt)), nt.is_leaf, v.grad_fn.name(), v
+
+
+@case('torch.nested.nested_tensor')
+def jagged_same_offsets_same_j(torch):
+    nt = _njt(torch)
+    other = _njt(torch)
+    return nt.shape[1] == nt.relu().shape[1], nt.shape[1] == other.shape[1], (nt * 2).shape == nt.shape
+
+
+@case('torch.nested.nested_tensor_from_jagged')
+def from_jagged(torch):
+    values = torch.arange(20.).view(10, 2)
+    a = torch.nested.nested_tensor_from_jagged(values, torch.tensor([0, 2, 7, 10]))
+    b = torch.nested.nested_tensor_from_jagged(values, lengths=torch.tensor([4, 6]))
+    c = torch.nested.nested_tensor_from_jagged(values, torch.tensor([0, 3, 10]), lengths=torch.tensor([2, 5]))
+    return (a.unbind(), _j(repr(a)), b.unbind(), b.offsets(), c.unbind(), c.is_contiguous(), c.lengths(),
+            torch.equal(a.values(), values))
+
+
+@case('torch.nested.nested_tensor_from_jagged')
+def from_jagged_dim2(torch):
+    values = torch.arange(24.).view(2, 6, 2)
+    nt = torch.nested.nested_tensor_from_jagged(values, torch.tensor([0, 2, 6]), jagged_dim=2)
+    return _j(nt.shape), nt.unbind(), nt._ragged_idx, torch.equal(nt.values(), values)
+
+
+@case('torch.nested.nested_tensor_from_jagged')
+def from_jagged_no_offsets(torch):
+    return torch.nested.nested_tensor_from_jagged(torch.ones(3, 2))
+
+
+@case('torch.nested.nested_tensor_from_jagged')
+def from_jagged_bad_dim(torch):
+    return torch.nested.nested_tensor_from_jagged(torch.ones(3, 2), torch.tensor([0, 3]), jagged_dim=0)
+
+
+@case('torch.nested.nested_tensor_from_jagged')
+def from_jagged_grad(torch):
+    values = torch.randn(6, 3, requires_grad=True)
+    nt = torch.nested.nested_tensor_from_jagged(values, torch.tensor([0, 2, 6]))
+    torch.nested.to_padded_tensor(nt.relu() * 2, 0.).pow(2).sum().backward()
+    return values.grad
+
+
+@case('torch.nested.narrow')
+def jagged_narrow(torch):
+    x = torch.arange(30.).view(3, 5, 2)
+    nt = torch.nested.narrow(x, 1, torch.tensor([0, 1, 3]), torch.tensor([2, 4, 1]), layout=torch.jagged)
+    return (nt.unbind(), nt.offsets(), nt.lengths(), nt.is_contiguous(), _j(repr(nt)),
+            torch.nested.to_padded_tensor(nt, 0.), (nt * 2).unbind())
+
+
+@case('torch.nested.narrow')
+def jagged_narrow_bad_dim(torch):
+    return torch.nested.narrow(torch.ones(2, 3, 4), 2, 0, 1, layout=torch.jagged)
+
+
+@case('torch.nested.to_padded_tensor')
+def jagged_padded_grad(torch):
+    nt = _njt(torch, requires_grad=True)
+    p = torch.nested.to_padded_tensor(nt, 0.)
+    p2 = nt.to_padded_tensor(-1., output_size=(3, 6, 8))
+    (p.sum() + (p2 * p2).sum()).backward()
+    return p, p2, p.grad_fn.name(), nt.grad.unbind(), nt.grad.values()
+
+
+@case('torch.Tensor.unbind')
+def jagged_unbind_grad(torch):
+    nt = _njt(torch, requires_grad=True)
+    u = nt.unbind()
+    (u[0].sum() * 2 + u[2].pow(2).sum()).backward()
+    return u, u[0].grad_fn.name(), nt[1], nt[1].grad_fn.name(), nt.grad.values()
+
+
+@case('torch.nested.nested_tensor')
+def jagged_elementwise(torch):
+    nt = _njt(torch, requires_grad=True)
+    other = nt.detach() * 0.5
+    ops = [nt.relu(), nt.exp(), nt.sigmoid(), torch.sigmoid(nt), nt.sin(), nt.abs(), nt + other, nt * other,
+           nt - 1, 2 * nt, nt / 3, nt + torch.arange(8.), nt * torch.ones(1), torch.nn.functional.gelu(nt),
+           torch.nn.functional.silu(nt), nt.pow(2), nt ** 2]
+    loss = sum(torch.nested.to_padded_tensor(o, 0.).sum() for o in ops)
+    loss.backward()
+    return [o.values() for o in ops], [o.grad_fn.name() for o in ops], nt.grad.values()
+
+
+@case('torch.nested.nested_tensor')
+def jagged_add_mismatch(torch):
+    a, b = _njt(torch), _njt(torch)
+    try:
+        a + b
+    except RuntimeError as e:
+        return _j(e)
+
+
+@case('torch.nested.nested_tensor')
+def jagged_add_dense_over_ragged(torch):
+    nt = _njt(torch, requires_grad=True)
+    d = torch.randn(3, 1, 8, requires_grad=True)
+    y = nt + d
+    z = d * nt + torch.ones(1, 1, 8) - torch.ones(8)
+    torch.nested.to_padded_tensor(y * z, 0.).sum().backward()
+    return y.values(), z.values(), d.grad, nt.grad.values(), _j(y.shape)
+
+
+@case('torch.nested.nested_tensor')
+def jagged_add_dense_batch_mismatch(torch):
+    return _njt(torch) + torch.ones(2, 1, 8)
+
+
+@case('torch.nested.nested_tensor')
+def jagged_add_dense_too_many_dims(torch):
+    return _njt(torch) + torch.ones(1, 3, 1, 8)
+
+
+@case('torch.nested.nested_tensor')
+def jagged_add_broadcast_nested(torch):
+    nt = _njt(torch)
+    return (nt * nt.sum(-1, keepdim=True)).values()
+
+
+@case('torch.nn.functional.softmax')
+def jagged_softmax(torch):
+    nt = _njt(torch, requires_grad=True)
+    a, b = nt.softmax(-1), torch.nn.functional.softmax(nt, 1)
+    (torch.nested.to_padded_tensor(a * b, 0.).sum() + nt.log_softmax(-1).values().sum()).backward()
+    return a.values(), b.values(), a.grad_fn.name(), nt.grad.values()
+
+
+@case('torch.Tensor.transpose')
+def jagged_transpose(torch):
+    nt = _njt(torch).unflatten(-1, (2, 4))
+    t = nt.transpose(1, 2)
+    return _j(nt.shape), _j(t.shape), t._ragged_idx, t.is_contiguous(), t.values().shape, t.unbind(), \
+        _j(t.transpose(1, 2).shape), t.transpose(1, 2).unbind()
+
+
+@case('torch.Tensor.transpose')
+def jagged_transpose_batch(torch):
+    return _njt(torch).transpose(0, 1)
+
+
+@case('torch.matmul')
+def jagged_matmul_linear(torch):
+    nt = _njt(torch, requires_grad=True)
+    lin = torch.nn.Linear(8, 3)
+    w = torch.randn(8, 2, requires_grad=True)
+    y, z = lin(nt), nt @ w
+    (torch.nested.to_padded_tensor(y, 0.).sum() + torch.nested.to_padded_tensor(z, 0.).pow(2).sum()).backward()
+    return y.values(), z.values(), y.grad_fn.name(), z.grad_fn.name(), _j(z.shape), lin.weight.grad, w.grad, \
+        nt.grad.values()
+
+
+@case('torch.matmul')
+def jagged_matmul_ragged_last(torch):
+    nt = _njt(torch)
+    try:
+        nt @ nt.transpose(1, 2)
+    except RuntimeError as e:
+        return _j(e)
+
+
+@case('torch.nn.functional.layer_norm')
+def jagged_layer_norm(torch):
+    nt = _njt(torch, requires_grad=True)
+    ln = torch.nn.LayerNorm(8)
+    y = ln(nt)
+    torch.nested.to_padded_tensor(y, 0.).pow(2).sum().backward()
+    return y.values(), y.grad_fn.name(), ln.weight.grad, nt.grad.values()
+
+
+@case('torch.Tensor.sum')
+def jagged_reductions(torch):
+    nt = _njt(torch, requires_grad=True)
+    s, m, r, t = nt.sum(-1), nt.mean(-1), nt.sum(1), nt.sum()
+    (s.values().sum() + m.values().pow(2).sum() + r.pow(2).sum() + t).backward()
+    return s.values(), _j(s.shape), m.values(), r, t, r.grad_fn.name(), t.grad_fn.name(), nt.grad.values(), \
+        nt.sum(-1, keepdim=True).values()
+
+
+@case('torch.Tensor.view')
+def jagged_view_reshape(torch):
+    nt = _njt(torch)
+    v = nt.view(3, -1, 2, 4)
+    r = v.reshape(3, -1, 8)
+    f = v.flatten(-2)
+    return _j(v.shape), _j(r.shape), _j(f.shape), v.unbind()[1], torch.equal(r.values(), nt.values()), \
+        f.unbind()[0]
+
+
+@case('torch.nested.as_nested_tensor')
+def jagged_as_nested_list(torch):
+    xs = [t.requires_grad_() for t in _seqs(torch, 4)]
+    nt = torch.nested.as_nested_tensor(xs, layout=torch.jagged)
+    torch.nested.to_padded_tensor(nt.sin(), 0.).sum().backward()
+    return nt.values(), nt.is_leaf, [x.grad for x in xs]
+
+
+@case('torch.nested.masked_select')
+def jagged_masked_select(torch):
+    x = torch.arange(12.).view(3, 4)
+    nt = torch.nested.masked_select(x, x.remainder(3) != 1)
+    return nt.unbind(), nt.offsets(), _j(nt.shape)
+
+
+# --- scaled_dot_product_attention on jagged tensors ---
+def _heads(nt, h=2):
+    return nt.unflatten(-1, (h, nt.size(-1) // h)).transpose(1, 2)
+
+
+@case('torch.nn.functional.scaled_dot_product_attention')
+def jagged_sdpa(torch):
+    F = torch.nn.functional
+    x = _njt(torch, requires_grad=True)
+    q, k, v = _heads(x), _heads(x * 2), _heads(x.relu())
+    o = F.scaled_dot_product_attention(q, k, v)
+    o2 = F.scaled_dot_product_attention(q, k, v, scale=0.3)
+    out = o.transpose(1, 2).flatten(-2)
+    (torch.nested.to_padded_tensor(out, 0.).pow(2).sum() + o2.values().sum()).backward()
+    return _j(o.shape), o.is_contiguous(), o._ragged_idx, out.unbind(), o2.values(), x.grad.values()
+
+
+@case('torch.nn.functional.scaled_dot_product_attention')
+def jagged_sdpa_matches_dense(torch):
+    """Each sequence attended on its own gives what dense attention gives on it."""
+    F = torch.nn.functional
+    x = _njt(torch)
+    q = _heads(x)
+    out = F.scaled_dot_product_attention(q, q, q).unbind()
+    dense = [F.scaled_dot_product_attention(c, c, c) for c in q.unbind()]
+    return [torch.allclose(a, b, atol=1e-6) for a, b in zip(out, dense)], out
+
+
+@case('torch.nn.functional.scaled_dot_product_attention')
+def jagged_sdpa_mask(torch):
+    q = _heads(_njt(torch))
+    return torch.nn.functional.scaled_dot_product_attention(q, q, q, attn_mask=torch.ones(3, 2, 5, 5))
+
+
+@case('torch.nn.functional.scaled_dot_product_attention')
+def jagged_sdpa_causal(torch):
+    q = _heads(_njt(torch))
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        return torch.nn.functional.scaled_dot_product_attention(q, q, q, is_causal=True)
+
+
+@case('torch.nn.functional.scaled_dot_product_attention')
+def jagged_attention_block(torch):
+    """Variable-length sequences through a projection, multi-head attention, an output projection and
+    a loss on the padded result; one optimizer step."""
+    qkv, proj = torch.nn.Linear(8, 24), torch.nn.Linear(8, 8)
+    opt = torch.optim.SGD(list(qkv.parameters()) + list(proj.parameters()), lr=0.1)
+    x = _njt(torch)
+    h = qkv(x)
+    q, k, v = (_heads(torch.nested.nested_tensor_from_jagged(c, x.offsets())) for c in h.values().chunk(3, -1))
+    o = torch.nn.functional.scaled_dot_product_attention(q, k, v).transpose(1, 2).flatten(-2)
+    y = proj(o)
+    loss = torch.nested.to_padded_tensor(y, 0.).pow(2).mean()
+    loss.backward()
+    opt.step()
+    return loss, qkv.weight.grad, proj.bias.grad, qkv.weight
+
+
+@case('torch.nested.to_padded_tensor')
+def padded_with_holes(torch):
+    x = torch.arange(12.).view(2, 3, 2)
+    return torch.nested.to_padded_tensor(torch.nested.narrow(x, 1, 0, 2, layout=torch.jagged), 0.)
