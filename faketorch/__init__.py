@@ -133,7 +133,7 @@ from . import random  # noqa: E402
 _LAZY_MODULES = ('nn', 'optim', 'utils', 'linalg', 'fft', 'special', 'serialization', 'storage',
                  'distributions', 'masked', 'signal', 'jit', 'testing', 'profiler', 'func', 'distributed',
                  'multiprocessing', 'hub', 'export', 'version', 'compiler', '_dynamo', '_logging', 'futures',
-                 '__future__', '_utils', '_lowrank', 'sparse', '_C', 'library', 'cpu', 'types', 'overrides', 'fx', 'nested')
+                 '__future__', '_utils', '_lowrank', 'sparse', '_C', 'library', 'cpu', 'types', 'overrides', 'fx')
 _lazy_loaded = []
 
 
@@ -161,6 +161,9 @@ def __getattr__(name):
     if name in _LAZY_MODULES:
         import importlib
         return importlib.import_module('.' + name, __name__)
+    if name == 'nested':        # not among _LAZY_MODULES: it routes a few functions, so only on demand
+        import importlib
+        return importlib.import_module('.nested', __name__)
     if name == 'vmap':
         from .func import vmap
         return vmap

@@ -455,7 +455,10 @@ def jagged_add_dense_over_ragged(torch):
 
 @case('torch.nested.nested_tensor')
 def jagged_add_dense_batch_mismatch(torch):
-    return _njt(torch) + torch.ones(2, 1, 8)
+    try:
+        _njt(torch) + torch.ones(2, 1, 8)
+    except RuntimeError as e:
+        return _j(e)
 
 
 @case('torch.nested.nested_tensor')
@@ -616,3 +619,21 @@ def jagged_attention_block(torch):
 def padded_with_holes(torch):
     x = torch.arange(12.).view(2, 3, 2)
     return torch.nested.to_padded_tensor(torch.nested.narrow(x, 1, 0, 2, layout=torch.jagged), 0.)
+
+
+@case('torch.Tensor.chunk')
+def jagged_chunk_split(torch):
+    nt = _njt(torch, d=6, requires_grad=True)
+    c = nt.chunk(3, -1)
+    s = nt.split(2, -1)
+    w = torch.split(nt, [2, 4], -1)
+    u = nt.unsqueeze(-1)
+    loss = sum(torch.nested.to_padded_tensor(t, 0.).pow(2).sum() * (i + 1) for i, t in enumerate(c + s + w))
+    (loss + torch.nested.to_padded_tensor(u, 0.).sum()).backward()
+    return ([t.values() for t in c], [t.grad_fn.name() for t in c], [_j(t.shape) for t in s + w],
+            s[0].grad_fn.name(), _j(u.shape), u.unbind()[1], nt.grad.values(), torch.chunk(nt, 2, -1)[1].values())
+
+
+@case('torch.Tensor.chunk')
+def jagged_chunk_ragged(torch):
+    return _njt(torch).chunk(2, 1)

@@ -8,7 +8,7 @@
 
 All autograd runs through `_values`: an op is a regular op on `_values` (elementwise, linear on the
 last dim ...) or a regular op per component whose results are packed again; in the second case an
-identity node on top carries torch's grad_fn name. `_data` is None, so a Tensor path not written
+identity node on top carries torch's grad_fn name. `_data` raises, so a Tensor path not written
 for nested tensors fails loudly instead of computing on the buffer.
 """
 import itertools
@@ -62,6 +62,11 @@ def _unsupported(op, layout='strided'):
 
 class NestedTensor(Tensor):
     is_nested = True
+
+    @property
+    def _data(self):
+        # shadows Tensor's slot: a Tensor path not written for nested tensors stops here
+        raise NotImplementedError("faketorch: this operation does not support nested tensors")
 
     # --- structure ---
     @property
@@ -328,7 +333,6 @@ def _wrap_dim(dim, ndim):
 
 def _new(values):
     nt = object.__new__(NestedTensor)
-    nt._data = None
     nt.dtype = values.dtype
     nt._device = values._device
     nt._requires_grad = False

@@ -172,6 +172,39 @@ def flatten(nt, start_dim=0, end_dim=-1):
     return nt._repack([c.flatten(s - 1, e - 1) for c in nt._components()], 'ViewBackwardAutogradNestedTensor0')
 
 
+def chunk(nt, chunks, dim=0):
+    d = _split_dim(nt, dim, 'chunk')
+    return tuple(_like_values(nt, _named('ChunkBackwardAutogradNestedTensor0', v)) for v in nt._values.chunk(chunks, d))
+
+
+def split(nt, split_size_or_sections, dim=0):
+    d = _split_dim(nt, dim, 'split')
+    return tuple(_like_values(nt, v) for v in nt._values.split(split_size_or_sections, d))
+
+
+def _split_dim(nt, dim, name):
+    if not nt._jagged:
+        _unsupported(name)
+    d = _values_dim(nt, dim, name)
+    if d is None:
+        raise RuntimeError(f"{name}(): not supported for NestedTensor on ragged dim")
+    return d
+
+
+def _like_values(nt, v):
+    return _jagged(v, nt._offsets, nt._lengths, nt._ragged_idx, nt._nint)
+
+
+def unsqueeze(nt, dim):
+    if not nt._jagged:
+        _unsupported('unsqueeze')
+    d = _wrap_dim(dim, nt.dim() + 1)
+    if d == 0:
+        raise RuntimeError("unsqueeze(): not supported for NestedTensor on dim=0")
+    r = nt._ragged_idx
+    return _jagged(nt._values.unsqueeze(d - 1), nt._offsets, nt._lengths, r + 1 if d <= r else r, nt._nint)
+
+
 # --- products ---
 def matmul(a, b):
     if isinstance(a, NestedTensor) and isinstance(b, NestedTensor):
@@ -333,6 +366,9 @@ def install():
     _route(F, 'linear', linear)
     _route(F, 'layer_norm', layer_norm)
     _route(F, 'scaled_dot_product_attention', scaled_dot_product_attention)
+    T.chunk, T.split, T.unsqueeze = chunk, split, unsqueeze
+    for name in ('chunk', 'split', 'unsqueeze'):
+        _route(faketorch, name, getattr(T, name))
     T.sum = _reduce('sum', 'SumBackwardAutogradNestedTensor')
     T.mean = _reduce('mean', 'MeanBackwardAutogradNestedTensor')
     _route(faketorch, 'unbind', NestedTensor.unbind)
