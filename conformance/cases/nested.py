@@ -35,7 +35,7 @@ def _njt(torch, requires_grad=False, d=8):
 
 # --- strided: construction and printing ---
 @case('torch.nested.nested_tensor')
-def strided_print(torch):
+def nested_strided_print(torch):
     nt = _nt(torch)
     print(nt)
     return repr(nt), str(nt), nt.is_nested, nt.dim(), nt.layout, nt.dtype, nt.device, nt.requires_grad, \
@@ -43,13 +43,13 @@ def strided_print(torch):
 
 
 @case('torch.nested.nested_tensor')
-def strided_print_requires_grad(torch):
+def nested_strided_print_requires_grad(torch):
     nt = _nt(torch, dtype=torch.float64, requires_grad=True)
     return repr(nt), nt.is_leaf, nt.requires_grad, nt.dtype
 
 
 @case('torch.nested.nested_tensor')
-def strided_from_lists_and_scalars(torch):
+def nested_strided_from_lists_and_scalars(torch):
     with warnings.catch_warnings():
         warnings.simplefilter('ignore')
         a = torch.nested.nested_tensor([[1, 2], [3]])
@@ -61,22 +61,22 @@ def strided_from_lists_and_scalars(torch):
 
 
 @case('torch.nested.nested_tensor')
-def strided_mixed_dims(torch):
+def nested_strided_mixed_dims(torch):
     return torch.nested.nested_tensor([torch.ones(2, 3), torch.ones(3)])
 
 
 @case('torch.nested.nested_tensor')
-def jagged_two_ragged_dims(torch):
+def nested_jagged_two_ragged_dims(torch):
     return torch.nested.nested_tensor([torch.ones(2, 3), torch.ones(3, 2)], layout=torch.jagged)
 
 
 @case('torch.nested.nested_tensor')
-def bad_layout(torch):
+def nested_bad_layout(torch):
     return torch.nested.nested_tensor([torch.ones(2)], layout=torch.sparse_coo)
 
 
 @case('torch.nested.nested_tensor')
-def strided_prototype_warning(torch):
+def nested_strided_prototype_warning(torch):
     with warnings.catch_warnings(record=True) as w:
         warnings.simplefilter('always')
         torch.nested.nested_tensor([torch.ones(2)], layout=torch.jagged)
@@ -141,14 +141,14 @@ def nested_select_out_of_range(torch):
 
 # --- to_padded_tensor ---
 @case('torch.nested.to_padded_tensor')
-def strided_padded(torch):
+def nested_strided_padded(torch):
     nt = _nt(torch)
     return (torch.nested.to_padded_tensor(nt, 0.), torch.nested.to_padded_tensor(nt, -1., (2, 4, 5)),
             nt.to_padded_tensor(2.5), torch.nested.to_padded_tensor(nt, 0, output_size=[2, 2, 3]))
 
 
 @case('torch.nested.to_padded_tensor')
-def padded_ragged_in_two_dims(torch):
+def nested_padded_ragged_in_two_dims(torch):
     with warnings.catch_warnings():
         warnings.simplefilter('ignore')
         nt = torch.nested.nested_tensor([torch.ones(2, 3), torch.arange(6.).view(3, 2)])
@@ -156,17 +156,17 @@ def padded_ragged_in_two_dims(torch):
 
 
 @case('torch.nested.to_padded_tensor')
-def padded_output_too_small(torch):
+def nested_padded_output_too_small(torch):
     return torch.nested.to_padded_tensor(_nt(torch), 0., (2, 1, 3))
 
 
 @case('torch.nested.to_padded_tensor')
-def padded_output_wrong_dims(torch):
+def nested_padded_output_wrong_dims(torch):
     return torch.nested.to_padded_tensor(_nt(torch), 0., (2, 2))
 
 
 @case('torch.nested.to_padded_tensor')
-def padded_grad(torch):
+def nested_padded_grad(torch):
     nt = _nt(torch, requires_grad=True)
     p = torch.nested.to_padded_tensor(nt, 0.)
     (p * torch.arange(12.).view(2, 2, 3)).sum().backward()
@@ -175,7 +175,7 @@ def padded_grad(torch):
 
 # --- elementwise ---
 @case('torch.nested.nested_tensor')
-def strided_unary(torch):
+def nested_strided_unary(torch):
     nt = _nt(torch, requires_grad=True)
     F = torch.nn.functional
     outs = [nt.relu(), torch.relu(nt), F.relu(nt), nt.tanh(), torch.tanh(nt), nt.neg(), -nt, nt.abs(),
@@ -185,7 +185,7 @@ def strided_unary(torch):
 
 
 @case('torch.nested.nested_tensor')
-def strided_binary(torch):
+def nested_strided_binary(torch):
     nt = _nt(torch, requires_grad=True)
     other = _nt(torch) * 0.5 + 1
     outs = [nt + nt, nt + other, nt - other, nt * other, nt / other, nt * 2, 2 * nt, nt + 1, nt - 1.5, nt / 4,
@@ -194,7 +194,7 @@ def strided_binary(torch):
 
 
 @case('torch.nested.nested_tensor')
-def strided_binary_grad(torch):
+def nested_strided_binary_grad(torch):
     nt = _nt(torch, requires_grad=True)
     other = _nt(torch, requires_grad=True)
     y = (nt * other + nt.relu() * 3 - other / 2).abs()
@@ -203,12 +203,12 @@ def strided_binary_grad(torch):
 
 
 @case('torch.nested.nested_tensor')
-def strided_add_dense(torch):
+def nested_strided_add_dense(torch):
     return _nt(torch) + torch.ones(3)
 
 
 @case('torch.nested.nested_tensor')
-def strided_add_mismatch(torch):
+def nested_strided_add_mismatch(torch):
     with warnings.catch_warnings():
         warnings.simplefilter('ignore')
         return _nt(torch) + torch.nested.nested_tensor([torch.ones(2, 3), torch.ones(2, 3)])
@@ -216,28 +216,35 @@ def strided_add_mismatch(torch):
 
 # --- softmax, transpose, matmul, bmm, linear ---
 @case('torch.nn.functional.softmax')
-def strided_softmax(torch):
+def nested_strided_softmax(torch):
     nt = _nt(torch, requires_grad=True)
     s1, s2 = torch.nn.functional.softmax(nt, -1), nt.softmax(1)
-    torch.nested.to_padded_tensor(s1 * s2 + nt.log_softmax(-1), 0.).pow(2).sum().backward()
+    torch.nested.to_padded_tensor(s1 * s2, 0.).pow(2).sum().backward()
     return repr(s1), repr(s2), repr(nt.grad)
 
 
 @case('torch.Tensor.transpose')
-def strided_transpose(torch):
+def nested_strided_transpose(torch):
     nt = _nt(torch, requires_grad=True)
     t = nt.transpose(1, 2)
-    torch.nested.to_padded_tensor(t, 0.).sum().backward()
-    return repr(t), t.is_contiguous(), repr(nt.grad), repr(torch.transpose(nt, -1, -2))
+    c = t.contiguous()
+    (torch.nested.to_padded_tensor(c, 0.) * torch.arange(18.).view(2, 3, 3)).sum().backward()
+    return repr(t), t.is_contiguous(), c.is_contiguous(), repr(c), repr(nt.grad), repr(torch.transpose(nt, -1, -2))
+
+
+@case('torch.nested.to_padded_tensor')
+def nested_padded_not_contiguous(torch):
+    return torch.nested.to_padded_tensor(_nt(torch).transpose(1, 2), 0.)
+
 
 
 @case('torch.Tensor.transpose')
-def strided_transpose_batch(torch):
+def nested_strided_transpose_batch(torch):
     return _nt(torch).transpose(0, 1)
 
 
 @case('torch.matmul')
-def strided_matmul_bmm(torch):
+def nested_strided_matmul_bmm(torch):
     nt = _nt(torch, requires_grad=True)
     w = torch.randn(3, 2, requires_grad=True)
     with warnings.catch_warnings():
@@ -249,12 +256,12 @@ def strided_matmul_bmm(torch):
 
 
 @case('torch.matmul')
-def strided_matmul_dense(torch):
+def nested_strided_matmul_dense(torch):
     return torch.matmul(_nt(torch), torch.ones(3, 2))
 
 
 @case('torch.nn.functional.linear')
-def strided_linear(torch):
+def nested_strided_linear(torch):
     nt = _nt(torch, requires_grad=True)
     lin = torch.nn.Linear(3, 4)
     y = lin(nt)
@@ -263,7 +270,7 @@ def strided_linear(torch):
 
 
 @case('torch.nn.functional.layer_norm')
-def strided_layer_norm(torch):
+def nested_strided_layer_norm(torch):
     nt = _nt(torch, requires_grad=True)
     ln = torch.nn.LayerNorm(3)
     y = ln(nt)
@@ -273,14 +280,14 @@ def strided_layer_norm(torch):
 
 # --- strided: conversions and other constructors ---
 @case('torch.nested.nested_tensor')
-def strided_conversions(torch):
+def nested_strided_conversions(torch):
     nt = _nt(torch, requires_grad=True)
     return repr(nt.to(torch.float64)), repr(nt.clone()), repr(nt.detach()), repr(nt.values()), \
         nt.double().dtype, nt._nested_tensor_size()
 
 
 @case('torch.nested.as_nested_tensor')
-def as_nested_list_grad(torch):
+def nested_as_nested_list_grad(torch):
     a = torch.arange(3.).requires_grad_()
     b = torch.arange(5.).requires_grad_()
     with warnings.catch_warnings():
@@ -291,7 +298,7 @@ def as_nested_list_grad(torch):
 
 
 @case('torch.nested.as_nested_tensor')
-def as_nested_from_tensor(torch):
+def nested_as_nested_from_tensor(torch):
     x = torch.arange(12.).view(3, 2, 2)
     nt = torch.nested.as_nested_tensor(x)
     j = torch.nested.as_nested_tensor(x, layout=torch.jagged)
@@ -299,17 +306,17 @@ def as_nested_from_tensor(torch):
 
 
 @case('torch.nested.as_nested_tensor')
-def as_nested_bad_input(torch):
+def nested_as_nested_bad_input(torch):
     return torch.nested.as_nested_tensor([1, 2])
 
 
 @case('torch.nested.as_nested_tensor')
-def as_nested_1d(torch):
+def nested_as_nested_1d(torch):
     return torch.nested.as_nested_tensor(torch.ones(3))
 
 
 @case('torch.nested.narrow')
-def strided_narrow(torch):
+def nested_strided_narrow(torch):
     x = torch.arange(24.).view(3, 2, 4)
     with warnings.catch_warnings():
         warnings.simplefilter('ignore')
@@ -317,26 +324,26 @@ def strided_narrow(torch):
 
 
 @case('torch.nested.narrow')
-def strided_narrow_dim2(torch):
+def nested_strided_narrow_dim2(torch):
     with warnings.catch_warnings():
         warnings.simplefilter('ignore')
         return torch.nested.narrow(torch.ones(2, 3, 4), 2, 1, 2)
 
 
 @case('torch.Tensor.narrow')
-def strided_nt_narrow(torch):
+def nested_strided_nt_narrow(torch):
     nt = _nt(torch)
     return repr(nt.narrow(0, 1, 1)), repr(nt.narrow(0, 0, 2))
 
 
 @case('torch.nested.narrow')
-def narrow_tensor_start_strided(torch):
+def nested_narrow_tensor_start_strided(torch):
     return torch.nested.narrow(torch.ones(2, 3), 1, torch.tensor([0, 1]), 1)
 
 
 # --- jagged ---
 @case('torch.nested.nested_tensor')
-def jagged_basics(torch):
+def nested_jagged_basics(torch):
     nt = _njt(torch)
     return (_j(repr(nt)), _j(nt), _j(nt.shape), _j(nt.size()), _j(nt.size(1)), nt.size(0), nt.size(-1), nt.dim(),
             nt.layout, nt.values(), nt.offsets(), nt.lengths(), nt.is_contiguous(), nt.is_leaf, len(nt),
@@ -344,21 +351,21 @@ def jagged_basics(torch):
 
 
 @case('torch.nested.nested_tensor')
-def jagged_requires_grad(torch):
+def nested_jagged_requires_grad(torch):
     nt = _njt(torch, requires_grad=True)
     v = nt.values()
     return _j(repr(nt)), nt.is_leaf, v.grad_fn.name(), v
 
 
 @case('torch.nested.nested_tensor')
-def jagged_same_offsets_same_j(torch):
+def nested_jagged_same_offsets_same_j(torch):
     nt = _njt(torch)
     other = _njt(torch)
     return nt.shape[1] == nt.relu().shape[1], nt.shape[1] == other.shape[1], (nt * 2).shape == nt.shape
 
 
 @case('torch.nested.nested_tensor_from_jagged')
-def from_jagged(torch):
+def nested_from_jagged(torch):
     values = torch.arange(20.).view(10, 2)
     a = torch.nested.nested_tensor_from_jagged(values, torch.tensor([0, 2, 7, 10]))
     b = torch.nested.nested_tensor_from_jagged(values, lengths=torch.tensor([4, 6]))
@@ -368,24 +375,24 @@ def from_jagged(torch):
 
 
 @case('torch.nested.nested_tensor_from_jagged')
-def from_jagged_dim2(torch):
+def nested_from_jagged_dim2(torch):
     values = torch.arange(24.).view(2, 6, 2)
     nt = torch.nested.nested_tensor_from_jagged(values, torch.tensor([0, 2, 6]), jagged_dim=2)
     return _j(nt.shape), nt.unbind(), nt._ragged_idx, torch.equal(nt.values(), values)
 
 
 @case('torch.nested.nested_tensor_from_jagged')
-def from_jagged_no_offsets(torch):
+def nested_from_jagged_no_offsets(torch):
     return torch.nested.nested_tensor_from_jagged(torch.ones(3, 2))
 
 
 @case('torch.nested.nested_tensor_from_jagged')
-def from_jagged_bad_dim(torch):
+def nested_from_jagged_bad_dim(torch):
     return torch.nested.nested_tensor_from_jagged(torch.ones(3, 2), torch.tensor([0, 3]), jagged_dim=0)
 
 
 @case('torch.nested.nested_tensor_from_jagged')
-def from_jagged_grad(torch):
+def nested_from_jagged_grad(torch):
     values = torch.randn(6, 3, requires_grad=True)
     nt = torch.nested.nested_tensor_from_jagged(values, torch.tensor([0, 2, 6]))
     torch.nested.to_padded_tensor(nt.relu() * 2, 0.).pow(2).sum().backward()
@@ -393,7 +400,7 @@ def from_jagged_grad(torch):
 
 
 @case('torch.nested.narrow')
-def jagged_narrow(torch):
+def nested_jagged_narrow(torch):
     x = torch.arange(30.).view(3, 5, 2)
     nt = torch.nested.narrow(x, 1, torch.tensor([0, 1, 3]), torch.tensor([2, 4, 1]), layout=torch.jagged)
     return (nt.unbind(), nt.offsets(), nt.lengths(), nt.is_contiguous(), _j(repr(nt)),
@@ -401,12 +408,12 @@ def jagged_narrow(torch):
 
 
 @case('torch.nested.narrow')
-def jagged_narrow_bad_dim(torch):
+def nested_jagged_narrow_bad_dim(torch):
     return torch.nested.narrow(torch.ones(2, 3, 4), 2, 0, 1, layout=torch.jagged)
 
 
 @case('torch.nested.to_padded_tensor')
-def jagged_padded_grad(torch):
+def nested_jagged_padded_grad(torch):
     nt = _njt(torch, requires_grad=True)
     p = torch.nested.to_padded_tensor(nt, 0.)
     p2 = nt.to_padded_tensor(-1., output_size=(3, 6, 8))
@@ -415,7 +422,7 @@ def jagged_padded_grad(torch):
 
 
 @case('torch.Tensor.unbind')
-def jagged_unbind_grad(torch):
+def nested_jagged_unbind_grad(torch):
     nt = _njt(torch, requires_grad=True)
     u = nt.unbind()
     (u[0].sum() * 2 + u[2].pow(2).sum()).backward()
@@ -423,7 +430,7 @@ def jagged_unbind_grad(torch):
 
 
 @case('torch.nested.nested_tensor')
-def jagged_elementwise(torch):
+def nested_jagged_elementwise(torch):
     nt = _njt(torch, requires_grad=True)
     other = nt.detach() * 0.5
     ops = [nt.relu(), nt.exp(), nt.sigmoid(), torch.sigmoid(nt), nt.sin(), nt.abs(), nt + other, nt * other,
@@ -435,7 +442,7 @@ def jagged_elementwise(torch):
 
 
 @case('torch.nested.nested_tensor')
-def jagged_add_mismatch(torch):
+def nested_jagged_add_mismatch(torch):
     a, b = _njt(torch), _njt(torch)
     try:
         a + b
@@ -444,7 +451,7 @@ def jagged_add_mismatch(torch):
 
 
 @case('torch.nested.nested_tensor')
-def jagged_add_dense_over_ragged(torch):
+def nested_jagged_add_dense_over_ragged(torch):
     nt = _njt(torch, requires_grad=True)
     d = torch.randn(3, 1, 8, requires_grad=True)
     y = nt + d
@@ -454,7 +461,7 @@ def jagged_add_dense_over_ragged(torch):
 
 
 @case('torch.nested.nested_tensor')
-def jagged_add_dense_batch_mismatch(torch):
+def nested_jagged_add_dense_batch_mismatch(torch):
     try:
         _njt(torch) + torch.ones(2, 1, 8)
     except RuntimeError as e:
@@ -462,26 +469,26 @@ def jagged_add_dense_batch_mismatch(torch):
 
 
 @case('torch.nested.nested_tensor')
-def jagged_add_dense_too_many_dims(torch):
+def nested_jagged_add_dense_too_many_dims(torch):
     return _njt(torch) + torch.ones(1, 3, 1, 8)
 
 
 @case('torch.nested.nested_tensor')
-def jagged_add_broadcast_nested(torch):
+def nested_jagged_add_broadcast_nested(torch):
     nt = _njt(torch)
     return (nt * nt.sum(-1, keepdim=True)).values()
 
 
 @case('torch.nn.functional.softmax')
-def jagged_softmax(torch):
+def nested_jagged_softmax(torch):
     nt = _njt(torch, requires_grad=True)
     a, b = nt.softmax(-1), torch.nn.functional.softmax(nt, 1)
-    (torch.nested.to_padded_tensor(a * b, 0.).sum() + nt.log_softmax(-1).values().sum()).backward()
-    return a.values(), b.values(), a.grad_fn.name(), nt.grad.values()
+    torch.nested.to_padded_tensor(a * b, 0.).sum().backward()
+    return a.values(), b.values(), a.grad_fn.name(), nt.grad.values(), nt.log_softmax(-1).values()
 
 
 @case('torch.Tensor.transpose')
-def jagged_transpose(torch):
+def nested_jagged_transpose(torch):
     nt = _njt(torch).unflatten(-1, (2, 4))
     t = nt.transpose(1, 2)
     return _j(nt.shape), _j(t.shape), t._ragged_idx, t.is_contiguous(), t.values().shape, t.unbind(), \
@@ -489,12 +496,12 @@ def jagged_transpose(torch):
 
 
 @case('torch.Tensor.transpose')
-def jagged_transpose_batch(torch):
+def nested_jagged_transpose_batch(torch):
     return _njt(torch).transpose(0, 1)
 
 
 @case('torch.matmul')
-def jagged_matmul_linear(torch):
+def nested_jagged_matmul_linear(torch):
     nt = _njt(torch, requires_grad=True)
     lin = torch.nn.Linear(8, 3)
     w = torch.randn(8, 2, requires_grad=True)
@@ -505,7 +512,7 @@ def jagged_matmul_linear(torch):
 
 
 @case('torch.matmul')
-def jagged_matmul_ragged_last(torch):
+def nested_jagged_matmul_ragged_last(torch):
     nt = _njt(torch)
     try:
         nt @ nt.transpose(1, 2)
@@ -514,7 +521,7 @@ def jagged_matmul_ragged_last(torch):
 
 
 @case('torch.nn.functional.layer_norm')
-def jagged_layer_norm(torch):
+def nested_jagged_layer_norm(torch):
     nt = _njt(torch, requires_grad=True)
     ln = torch.nn.LayerNorm(8)
     y = ln(nt)
@@ -523,16 +530,34 @@ def jagged_layer_norm(torch):
 
 
 @case('torch.Tensor.sum')
-def jagged_reductions(torch):
+def nested_jagged_reductions(torch):
     nt = _njt(torch, requires_grad=True)
     s, m, r, t = nt.sum(-1), nt.mean(-1), nt.sum(1), nt.sum()
-    (s.values().sum() + m.values().pow(2).sum() + r.pow(2).sum() + t).backward()
+    (m.values().pow(2).sum() + t).backward()     # torch has no backward for s and r
     return s.values(), _j(s.shape), m.values(), r, t, r.grad_fn.name(), t.grad_fn.name(), nt.grad.values(), \
-        nt.sum(-1, keepdim=True).values()
+        nt.sum(-1, keepdim=True).values(), m.grad_fn.name(), s.grad_fn.name()
+
+
+@case('torch.Tensor.sum')
+def nested_jagged_sum_dim_backward(torch):
+    nt = _njt(torch, requires_grad=True)
+    return nt.sum(-1).values().sum().backward()
+
+
+@case('torch.nn.functional.softmax')
+def nested_jagged_softmax_positive_last_dim_backward(torch):
+    nt = _njt(torch, requires_grad=True)
+    return nt.softmax(2).values().sum().backward()
+
+
+@case('torch.nn.functional.log_softmax')
+def nested_jagged_log_softmax_backward(torch):
+    nt = _njt(torch, requires_grad=True)
+    return nt.log_softmax(-1).values().sum().backward()
 
 
 @case('torch.Tensor.view')
-def jagged_view_reshape(torch):
+def nested_jagged_view_reshape(torch):
     nt = _njt(torch)
     v = nt.view(3, -1, 2, 4)
     r = v.reshape(3, -1, 8)
@@ -542,7 +567,7 @@ def jagged_view_reshape(torch):
 
 
 @case('torch.nested.as_nested_tensor')
-def jagged_as_nested_list(torch):
+def nested_jagged_as_nested_list(torch):
     xs = [t.requires_grad_() for t in _seqs(torch, 4)]
     nt = torch.nested.as_nested_tensor(xs, layout=torch.jagged)
     torch.nested.to_padded_tensor(nt.sin(), 0.).sum().backward()
@@ -550,7 +575,7 @@ def jagged_as_nested_list(torch):
 
 
 @case('torch.nested.masked_select')
-def jagged_masked_select(torch):
+def nested_jagged_masked_select(torch):
     x = torch.arange(12.).view(3, 4)
     nt = torch.nested.masked_select(x, x.remainder(3) != 1)
     return nt.unbind(), nt.offsets(), _j(nt.shape)
@@ -562,7 +587,7 @@ def _heads(nt, h=2):
 
 
 @case('torch.nn.functional.scaled_dot_product_attention')
-def jagged_sdpa(torch):
+def nested_jagged_sdpa(torch):
     F = torch.nn.functional
     x = _njt(torch, requires_grad=True)
     q, k, v = _heads(x), _heads(x * 2), _heads(x.relu())
@@ -574,7 +599,7 @@ def jagged_sdpa(torch):
 
 
 @case('torch.nn.functional.scaled_dot_product_attention')
-def jagged_sdpa_matches_dense(torch):
+def nested_jagged_sdpa_matches_dense(torch):
     """Each sequence attended on its own gives what dense attention gives on it."""
     F = torch.nn.functional
     x = _njt(torch)
@@ -585,13 +610,23 @@ def jagged_sdpa_matches_dense(torch):
 
 
 @case('torch.nn.functional.scaled_dot_product_attention')
-def jagged_sdpa_mask(torch):
+def nested_jagged_sdpa_mask(torch):
     q = _heads(_njt(torch))
     return torch.nn.functional.scaled_dot_product_attention(q, q, q, attn_mask=torch.ones(3, 2, 5, 5))
 
 
 @case('torch.nn.functional.scaled_dot_product_attention')
-def jagged_sdpa_causal(torch):
+def nested_jagged_sdpa_not_contiguous(torch):
+    x = _njt(torch)
+    q = torch.nested.nested_tensor_from_jagged(x.values()[:, :4].contiguous().t().contiguous().t(), x.offsets())
+    q = q.unflatten(-1, (2, 2)).transpose(1, 2)
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        return torch.nn.functional.scaled_dot_product_attention(q, q, q)
+
+
+@case('torch.nn.functional.scaled_dot_product_attention')
+def nested_jagged_sdpa_causal(torch):
     q = _heads(_njt(torch))
     with warnings.catch_warnings():
         warnings.simplefilter('ignore')
@@ -599,41 +634,39 @@ def jagged_sdpa_causal(torch):
 
 
 @case('torch.nn.functional.scaled_dot_product_attention')
-def jagged_attention_block(torch):
+def nested_jagged_attention_block(torch):
     """Variable-length sequences through a projection, multi-head attention, an output projection and
     a loss on the padded result; one optimizer step."""
-    qkv, proj = torch.nn.Linear(8, 24), torch.nn.Linear(8, 8)
-    opt = torch.optim.SGD(list(qkv.parameters()) + list(proj.parameters()), lr=0.1)
+    qp, kp, vp, proj = (torch.nn.Linear(8, 8) for _ in range(4))
+    opt = torch.optim.SGD([p for m in (qp, kp, vp, proj) for p in m.parameters()], lr=0.1)
     x = _njt(torch)
-    h = qkv(x)
-    q, k, v = (_heads(torch.nested.nested_tensor_from_jagged(c, x.offsets())) for c in h.values().chunk(3, -1))
+    q, k, v = _heads(qp(x)), _heads(kp(x)), _heads(vp(x))
     o = torch.nn.functional.scaled_dot_product_attention(q, k, v).transpose(1, 2).flatten(-2)
     y = proj(o)
     loss = torch.nested.to_padded_tensor(y, 0.).pow(2).mean()
     loss.backward()
     opt.step()
-    return loss, qkv.weight.grad, proj.bias.grad, qkv.weight
+    return loss, qp.weight.grad, vp.bias.grad, proj.bias.grad, kp.weight
 
 
 @case('torch.nested.to_padded_tensor')
-def padded_with_holes(torch):
+def nested_padded_with_holes(torch):
     x = torch.arange(12.).view(2, 3, 2)
     return torch.nested.to_padded_tensor(torch.nested.narrow(x, 1, 0, 2, layout=torch.jagged), 0.)
 
 
 @case('torch.Tensor.chunk')
-def jagged_chunk_split(torch):
+def nested_jagged_chunk_split(torch):
     nt = _njt(torch, d=6, requires_grad=True)
     c = nt.chunk(3, -1)
     s = nt.split(2, -1)
     w = torch.split(nt, [2, 4], -1)
     u = nt.unsqueeze(-1)
-    loss = sum(torch.nested.to_padded_tensor(t, 0.).pow(2).sum() * (i + 1) for i, t in enumerate(c + s + w))
-    (loss + torch.nested.to_padded_tensor(u, 0.).sum()).backward()
+    # no backward here: real torch 2.13 crashed (segfault) in it after the other cases of a full run
     return ([t.values() for t in c], [t.grad_fn.name() for t in c], [_j(t.shape) for t in s + w],
-            s[0].grad_fn.name(), _j(u.shape), u.unbind()[1], nt.grad.values(), torch.chunk(nt, 2, -1)[1].values())
+            s[0].grad_fn.name(), _j(u.shape), u.unbind()[1], torch.chunk(nt, 2, -1)[1].values())
 
 
 @case('torch.Tensor.chunk')
-def jagged_chunk_ragged(torch):
+def nested_jagged_chunk_ragged(torch):
     return _njt(torch).chunk(2, 1)

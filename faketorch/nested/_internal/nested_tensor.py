@@ -389,6 +389,8 @@ def to_padded_tensor(input, padding, output_size=None):
     if not isinstance(input, NestedTensor):
         raise NotImplementedError("Could not run 'aten::to_padded_tensor' with arguments from the "
                                   f"'{input.device.type.upper()}' backend.")
+    if not input._jagged and not input.is_contiguous():
+        raise RuntimeError("for now to_padded_tensor only supports contiguous nested tensor")
     if input._lengths is not None:
         raise RuntimeError("to_padded_tensor(): not supported for nested tensors with holes")
     comps = input._components()

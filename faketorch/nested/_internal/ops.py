@@ -11,6 +11,7 @@ import math
 import faketorch
 from ... import _dtype as D
 from ..._tensor import Tensor
+from ..._ops._core import attach
 from .nested_tensor import NestedTensor, _named, _unsupported, _wrap_dim, _jagged, to_padded_tensor
 
 F = faketorch.nn.functional
@@ -97,19 +98,52 @@ def _values_dim(nt, dim, name):
     return None if nt._jagged and dim == nt._ragged_idx else dim - 1
 
 
+def _torch_grad(name, nt, out, bwd):
+    """out (computed without a graph) as the result of node `name` over nt._values."""
+    if nt._values.requires_grad and faketorch.is_grad_enabled():
+        attach(name, lambda node, g: (bwd(g),), (nt._values,), (out,))
+    return out
+
+
+def _refused(op):
+    def bwd(g):
+        raise NotImplementedError(op)
+    return bwd
+
+
+def _jagged_softmax(nt, dim, fn, grad_name, log, *args, **kwargs):
+    """torch's jagged softmax: per component over the ragged dim, else on the values; its backward
+    runs on the values with the dim as the caller gave it (torch's quirk: over the ragged dim, or a
+    positive last dim, that is another dim of the values than the forward used)."""
+    with faketorch.no_grad():
+        d = _values_dim(nt, dim, fn.__name__)
+        if d is None:
+            out = faketorch.cat([fn(c, nt._ragged_idx - 1, *args, **kwargs) for c in nt._components()],
+                                nt._ragged_idx - 1)
+        else:
+            out = fn(nt._values, d, *args, **kwargs)
+    if log:
+        bwd = _refused('aten._log_softmax_backward_data.default')
+    else:
+        y = out.detach()
+
+        def bwd(g):
+            return y * (g - (g * y).sum(dim, keepdim=True))
+    return _jagged(_torch_grad(grad_name, nt, out, bwd), nt._offsets, nt._lengths, nt._ragged_idx, nt._nint)
+
+
 def _along(name, fn, grad_name):
     def impl(nt, dim=None, *args, **kwargs):
         if dim is None:
             raise TypeError(f"{name}() missing required argument 'dim'")
+        if not nt._jagged and name == 'log_softmax':
+            _unsupported('_log_softmax')
         if not nt._jagged:
             d = _wrap_dim(dim, nt.dim())
             if d == 0:
                 raise RuntimeError(f"{name} does not support reduction along the batch dimension")
             return nt._repack([fn(c, d - 1, *args, **kwargs) for c in nt._components()], grad_name)
-        d = _values_dim(nt, dim, name)
-        if d is None:
-            return nt._repack([fn(c, nt._ragged_idx - 1, *args, **kwargs) for c in nt._components()], grad_name)
-        return nt._like(fn(nt._values, d, *args, **kwargs))
+        return _jagged_softmax(nt, dim, fn, grad_name, name == 'log_softmax', *args, **kwargs)
     return impl
 
 
@@ -222,7 +256,7 @@ def matmul(a, b):
         raise RuntimeError("Expected both to be nested, but got a nested self and non-nested other")
     if a._ragged_idx == a.dim() - 1 or b.dim() > 2:
         raise RuntimeError(f"matmul(): not supported between inputs of shapes {_shape_str(a)} and {b.shape}")
-    return a._like(faketorch.matmul(a._values, b))
+    return a._like(_named('MatmulBackward0', faketorch.matmul(a._values, b)))
 
 
 def bmm(a, b):
@@ -250,7 +284,7 @@ def linear(input, weight, bias=None):
     if input._jagged:
         if input._ragged_idx == input.dim() - 1:
             raise RuntimeError(f"linear(): not supported for NestedTensor on the ragged dim")
-        return input._like(F.linear(input._values, weight, bias))
+        return input._like(_named('LinearBackward0', F.linear(input._values, weight, bias)))
     return input._repack([F.linear(c, weight, bias) for c in input._components()], 'LinearBackward0')
 
 
@@ -273,7 +307,9 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
                          f"{value.is_nested} instead.")
     if attn_mask is not None:
         raise ValueError("Masks are not yet supported!")
-    if is_causal or query.dim() != 4 or any(t._ragged_idx != 2 for t in (query, key, value)):
+    # torch's math path wants (B, j, H, D) tensors made contiguous before the transpose
+    if is_causal or query.dim() != 4 or any(t._ragged_idx != 2 or not t._values.transpose(0, 1).is_contiguous()
+                                            for t in (query, key, value)):
         raise RuntimeError("No viable backend for scaled_dot_product_attention was found.")
     outs = [F.scaled_dot_product_attention(q.unsqueeze(0), k.unsqueeze(0), v.unsqueeze(0), dropout_p=dropout_p,
                                            scale=scale, enable_gqa=enable_gqa)[0].transpose(0, 1)
@@ -291,10 +327,18 @@ def _reduce(name, grad_name):
         if dim is None:
             return _named(f'{grad_name}0', fn(nt._values, dtype=dtype))
         r, d = nt._ragged_idx, _values_dim(nt, dim, name)
+        with faketorch.no_grad():
+            if d is None:
+                v = faketorch.stack([fn(c, r - 1, keepdim, dtype=dtype) for c in nt._components()])
+            else:
+                v = fn(nt._values, d, keepdim, dtype=dtype)
+        if name == 'sum':       # torch has no backward for a jagged sum over a dim
+            v = _torch_grad(f'{grad_name}1', nt, v, _refused('aten._nested_sum_backward.default'))
+        else:
+            v = _torch_grad('MeanBackward1', nt, v, lambda g: g.unsqueeze(d).expand(nt._values.shape)
+                            / nt._values.shape[d]) if d is not None else v
         if d is None:
-            return _named(f'{grad_name}1', faketorch.stack([fn(c, r - 1, keepdim, dtype=dtype)
-                                                            for c in nt._components()]))
-        v = fn(nt._values, d, keepdim, dtype=dtype)
+            return v
         return _jagged(v, nt._offsets, nt._lengths, r - 1 if not keepdim and d + 1 < r else r, nt._nint)
     return impl
 
@@ -365,6 +409,8 @@ def install():
     _route(faketorch, 'bmm', bmm)
     _route(F, 'linear', linear)
     _route(F, 'layer_norm', layer_norm)
+    from ...nn import _functional_spatial      # nn.LayerNorm calls it there
+    _route(_functional_spatial, 'layer_norm', layer_norm)
     _route(F, 'scaled_dot_product_attention', scaled_dot_product_attention)
     T.chunk, T.split, T.unsqueeze = chunk, split, unsqueeze
     for name in ('chunk', 'split', 'unsqueeze'):
