@@ -670,3 +670,36 @@ def nested_jagged_chunk_split(torch):
 @case('torch.Tensor.chunk')
 def nested_jagged_chunk_ragged(torch):
     return _njt(torch).chunk(2, 1)
+
+
+@case('torch.Tensor.view')
+def nested_strided_view(torch):
+    nt = _nt(torch, requires_grad=True)
+    v = nt.view(2, -1, 3)
+    r = nt.reshape(2, -1, 3, 1)
+    torch.nested.to_padded_tensor(r * 2, 0.).sum().backward()
+    return repr(v), repr(r), repr(nt.grad)
+
+
+@case('torch.Tensor.view')
+def nested_strided_view_batch(torch):
+    return _nt(torch).view(-1, 1, 3)
+
+
+@case('torch.Tensor.reshape')
+def nested_strided_reshape_invalid(torch):
+    return _nt(torch).reshape(2, 3, -1)
+
+
+@case('torch.Tensor.reshape')
+def nested_strided_reshape_infer(torch):
+    return _nt(torch).reshape(2, 3, 1, -1)
+
+
+@case('torch.nn.functional.dropout')
+def nested_jagged_dropout(torch):
+    nt = torch.nested.nested_tensor([torch.ones(3, 4), torch.ones(2, 4)], layout=torch.jagged, requires_grad=True)
+    d = torch.nn.functional.dropout(nt, 0.5)
+    e = torch.nn.Dropout(0.3).eval()(nt)
+    torch.nested.to_padded_tensor(d, 0.).sum().backward()
+    return d.values(), e.values(), nt.grad.values()

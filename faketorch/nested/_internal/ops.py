@@ -168,10 +168,7 @@ def _reshaped(name):
     def impl(nt, *shape):
         shape = list(shape[0] if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape)
         if not nt._jagged:
-            if len(shape) != nt.dim() or shape[0] not in (-1, nt._batch()):
-                raise RuntimeError(f"{name}: For now nested {name} cannot change or infer the implicit batch "
-                                   "dimension")
-            raise NotImplementedError(f"faketorch: {name} of a strided nested tensor")
+            return _strided_view(nt, shape, name)
         r = nt._ragged_idx
         if len(shape) <= r or shape[0] != nt._batch() or shape[r] not in (-1, nt._nint):
             raise RuntimeError(f"{name}(): cannot change the batch or the ragged dim of a jagged NT")
@@ -180,6 +177,23 @@ def _reshaped(name):
         v = _named('ViewBackwardAutogradNestedTensor0', getattr(nt._values, name)(vshape))
         return _jagged(v, nt._offsets, nt._lengths, r, nt._nint)
     return impl
+
+
+def _strided_view(nt, shape, name):
+    """Each component viewed as shape[1:], where -1 keeps the component's own size (torch infers nothing)."""
+    if shape[0] != nt._batch():
+        raise RuntimeError(f"{name}: For now nested {name} cannot change or infer the implicit batch dimension")
+    comps = []
+    for c in nt._components():
+        new = []
+        for i, s in enumerate(shape[1:]):
+            if s == -1 and i >= c.dim():
+                raise RuntimeError("nested tensor does not infer shape")
+            new.append(c.shape[i] if s == -1 else s)
+        if math.prod(new) != c.numel():
+            raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {c.numel()}")
+        comps.append(c.reshape(new))
+    return nt._repack(comps, 'ViewBackwardAutogradNestedTensor0')
 
 
 def unflatten(nt, dim, sizes):
