@@ -5,7 +5,7 @@ import warnings
 import faketorch
 from .. import _dtype as D
 from .._tensor import Tensor
-from ._internal.nested_tensor import NestedTensor, _strided, _jagged, _offsets_of, _named, to_padded_tensor
+from ._internal.nested_tensor import _strided, _jagged, _offsets_of, _named, to_padded_tensor
 from ._internal import ops as _ops  # noqa: F401  (installs the nested ops)
 
 __all__ = ['to_padded_tensor', 'as_nested_tensor', 'nested_tensor', 'nested_tensor_from_jagged', 'narrow',

@@ -9,10 +9,9 @@ import functools
 import math
 
 import faketorch
-from ... import _dtype as D
 from ..._tensor import Tensor
 from ..._ops._core import attach
-from .nested_tensor import NestedTensor, _named, _unsupported, _wrap_dim, _jagged, to_padded_tensor
+from .nested_tensor import NestedTensor, _named, _unsupported, _wrap_dim, _jagged
 
 F = faketorch.nn.functional
 
@@ -22,7 +21,7 @@ _STRIDED_UNARY = {'abs', 'neg', 'relu', 'gelu', 'silu', 'tanh', 'sqrt', 'sgn', '
 _UNARY = ['abs', 'neg', 'relu', 'tanh', 'sqrt', 'sgn', 'sign', 'exp', 'log', 'sigmoid', 'sin', 'cos', 'rsqrt',
           'square', 'erf', 'floor', 'ceil', 'round', 'reciprocal', 'log1p', 'expm1', 'logical_not', 'tan',
           'atan', 'asin', 'acos', 'sinh', 'cosh', 'trunc', 'frac', 'isnan', 'isinf', 'isfinite']
-# (F.relu calls torch.relu, already routed)
+# F.relu calls torch.relu, routed already
 _F_UNARY = ['gelu', 'silu', 'dropout', 'leaky_relu', 'elu', 'mish', 'softplus', 'hardswish', 'hardtanh',
             'relu6', 'sigmoid', 'tanh', 'logsigmoid', 'softsign']
 
