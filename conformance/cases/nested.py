@@ -703,3 +703,60 @@ def nested_jagged_dropout(torch):
     e = torch.nn.Dropout(0.3).eval()(nt)
     torch.nested.to_padded_tensor(d, 0.).sum().backward()
     return d.values(), e.values(), nt.grad.values()
+
+
+@case('torch.Tensor.sum')
+def nested_strided_sum_last(torch):
+    nt = _nt(torch, requires_grad=True)
+    s = nt.sum(-1, keepdim=True)
+    torch.nested.to_padded_tensor(s * 3, 0.).sum().backward()
+    return repr(s), repr(nt.grad)
+
+
+@case('torch.Tensor.sum')
+def nested_strided_sum_no_keepdim(torch):
+    return _nt(torch).sum(-1)
+
+
+@case('torch.Tensor.sum')
+def nested_strided_sum_dim1(torch):
+    return _nt(torch).sum(1, keepdim=True)
+
+
+@case('torch.Tensor.unsqueeze')
+def nested_strided_unsqueeze_squeeze(torch):
+    nt = _nt(torch, requires_grad=True)
+    u = nt.unsqueeze(1)
+    s = u.squeeze(1)
+    torch.nested.to_padded_tensor(s * 2 + 1, 0.).sum().backward()
+    return repr(u), repr(nt.unsqueeze(-1)), repr(s), repr(nt.grad)
+
+
+@case('torch.Tensor.unsqueeze')
+def nested_strided_unsqueeze_0(torch):
+    return _nt(torch).unsqueeze(0)
+
+
+@case('torch.Tensor.squeeze')
+def nested_strided_squeeze_0(torch):
+    return _nt(torch).squeeze(0)
+
+
+@case('torch.Tensor.masked_fill')
+def nested_masked_fill(torch):
+    nt = _nt(torch, requires_grad=True)
+    m = nt.masked_fill(nt.detach() > 1, -1.)
+    torch.nested.to_padded_tensor(m * 2, 0.).sum().backward()
+    j = _njt(torch)
+    return repr(m), repr(nt.grad), j.masked_fill(j > 0, 0.).values(), repr(nt > 1), repr(nt.eq(2.))
+
+
+@case('torch.Tensor.masked_fill')
+def nested_masked_fill_dense_mask(torch):
+    return _nt(torch).masked_fill(torch.ones(3, dtype=torch.bool), 0.)
+
+
+@case('torch.Tensor.eq')
+def nested_strided_eq_nested(torch):
+    nt = _nt(torch)
+    return nt == nt

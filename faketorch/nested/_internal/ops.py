@@ -26,6 +26,10 @@ _F_UNARY = ['gelu', 'silu', 'dropout', 'leaky_relu', 'elu', 'mish', 'softplus', 
             'relu6', 'sigmoid', 'tanh', 'logsigmoid', 'softsign']
 
 
+# binary ops whose strided kernels take no nested `other`
+_STRIDED_REFUSE_NESTED_OTHER = {'ne', 'lt', 'gt', 'le', 'ge', 'maximum', 'minimum', 'pow'}
+
+
 def _check_unary(nt, name):
     if not nt._jagged and name not in _STRIDED_UNARY:
         _unsupported(name)
@@ -45,6 +49,10 @@ def _binary(name, fn, reverse=False):
             return fn(y, x, *args, **kwargs) if reverse else fn(x, y, *args, **kwargs)
         if not nt._jagged:
             if isinstance(other, NestedTensor):
+                if name == 'eq':
+                    raise RuntimeError("eq does not support nested tensor as other value.")
+                if name in _STRIDED_REFUSE_NESTED_OTHER:
+                    _unsupported(f'{name}.Tensor' if name not in ('maximum', 'minimum') else name)
                 if other._jagged or nt._sizes != other._sizes:
                     raise RuntimeError(f"{name} does not support broadcasting when given a NestedTensor")
                 return nt._like(op(nt._values, other._values))
@@ -243,13 +251,39 @@ def _like_values(nt, v):
 
 
 def unsqueeze(nt, dim):
-    if not nt._jagged:
-        _unsupported('unsqueeze')
     d = _wrap_dim(dim, nt.dim() + 1)
+    if not nt._jagged:
+        if d == 0:
+            raise RuntimeError("unsqueeze(): For nested tensors, unsqueezing dimension 0 is not supported at the "
+                               "moment if you need this feature, please open an issue on github describing your "
+                               "use case.")
+        return nt._repack([c.unsqueeze(d - 1) for c in nt._components()], 'UnsqueezeBackward0')
     if d == 0:
         raise RuntimeError("unsqueeze(): not supported for NestedTensor on dim=0")
     r = nt._ragged_idx
     return _jagged(nt._values.unsqueeze(d - 1), nt._offsets, nt._lengths, r + 1 if d <= r else r, nt._nint)
+
+
+def squeeze(nt, dim):
+    d = _wrap_dim(dim, nt.dim())
+    if d == 0:
+        raise RuntimeError("squeeze(): For nested tensors, squeezing dimension 0 is not supported at the moment if "
+                           "you need this feature, please open an issue on github describing your use case.")
+    if nt._jagged:
+        if d == nt._ragged_idx:
+            raise RuntimeError("squeeze(): not supported for NestedTensor on the ragged dim")
+        r = nt._ragged_idx
+        v = nt._values.squeeze(d - 1)
+        return _jagged(v, nt._offsets, nt._lengths, r - 1 if v.dim() < nt._values.dim() and d < r else r, nt._nint)
+    return nt._repack([c.squeeze(d - 1) for c in nt._components()], 'SqueezeBackwardAutogradNestedTensor0')
+
+
+def masked_fill(nt, mask, value):
+    if not isinstance(mask, NestedTensor):
+        raise RuntimeError("Expected both self and other to be nested, but got a nested self and non-nested other")
+    if mask._values.shape != nt._values.shape:
+        raise RuntimeError("masked_fill: the mask must have the structure of the nested tensor")
+    return nt._like(nt._values.masked_fill(mask._values, value))
 
 
 # --- products ---
@@ -335,7 +369,15 @@ def _reduce(name, grad_name):
     """sum / mean of a jagged tensor over one dim; over the ragged dim the result is dense."""
     def impl(nt, dim=None, keepdim=False, *, dtype=None):
         if not nt._jagged:
-            _unsupported(f'{name}.dim_IntList' if dim is not None else name)
+            if name != 'sum' or dim is None:
+                _unsupported(f'{name}.dim' if dim is not None else name)
+            d = _wrap_dim(dim, nt.dim())
+            if d != nt.dim() - 1:
+                raise RuntimeError(f"NestedTensor can only be reduced across the last dimension for now got "
+                                   f"dimension {d} instead.")
+            if not keepdim:
+                raise RuntimeError("NestedTensor always requires keepdim=True for now.")
+            return nt._repack([c.sum(-1, True, dtype=dtype) for c in nt._components()], f'{grad_name}1')
         fn = getattr(Tensor, name)
         if dim is None:
             return _named(f'{grad_name}0', fn(nt._values, dtype=dtype))
@@ -425,8 +467,8 @@ def install():
     from ...nn import _functional_spatial      # nn.LayerNorm calls it there
     _route(_functional_spatial, 'layer_norm', layer_norm)
     _route(F, 'scaled_dot_product_attention', scaled_dot_product_attention)
-    T.chunk, T.split, T.unsqueeze = chunk, split, unsqueeze
-    for name in ('chunk', 'split', 'unsqueeze'):
+    T.chunk, T.split, T.unsqueeze, T.squeeze, T.masked_fill = chunk, split, unsqueeze, squeeze, masked_fill
+    for name in ('chunk', 'split', 'unsqueeze', 'squeeze', 'masked_fill'):
         _route(faketorch, name, getattr(T, name))
     T.sum = _reduce('sum', 'SumBackwardAutogradNestedTensor')
     T.mean = _reduce('mean', 'MeanBackwardAutogradNestedTensor')
