@@ -136,3 +136,22 @@ def causal_bias_in_module(torch):
     out = torch.nn.functional.scaled_dot_product_attention(q, k, v, attn_mask=b.causal_upper_left(5, 5))
     out.pow(2).mean().backward()
     return out, lin.weight.grad, lin.bias.grad
+
+
+@case('torch.nn.functional.scaled_dot_product_attention')
+def causal_lower_right_q_longer(torch):
+    """seq_len_q > seq_len_kv: the first rows see no key at all (torch warns of NaNs)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        bias = _bias(torch).causal_lower_right(5, 3)
+    q, k, v = _qkv(torch, 5, 3)
+    out = torch.nn.functional.scaled_dot_product_attention(q, k, v, bias)
+    out.sum().backward()
+    return out, q.grad, k.grad, v.grad, repr(bias)
+
+
+@case('torch.nn.functional.scaled_dot_product_attention')
+def causal_bias_float64_dropout_zero(torch):
+    b = _bias(torch)
+    q, k, v = (t.double() for t in _qkv(torch, 4, 6))
+    return torch.nn.functional.scaled_dot_product_attention(q, k, v, b.causal_lower_right(4, 6), dropout_p=0.0)
