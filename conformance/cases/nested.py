@@ -760,3 +760,14 @@ def nested_masked_fill_dense_mask(torch):
 def nested_strided_eq_nested(torch):
     nt = _nt(torch)
     return nt == nt
+
+
+@case('torch.nn.functional.scaled_dot_product_attention')
+def nested_strided_sdpa(torch):
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        q = torch.nested.nested_tensor([torch.randn(2, 3, 4), torch.randn(2, 5, 4)], requires_grad=True)
+        k = torch.nested.nested_tensor([torch.randn(2, 4, 4), torch.randn(2, 1, 4)], requires_grad=True)
+    o = torch.nn.functional.scaled_dot_product_attention(q, k, k)
+    torch.nested.to_padded_tensor(o, 0.).pow(2).sum().backward()
+    return o.unbind(), o.grad_fn.name(), q.grad.unbind(), k.grad.unbind()

@@ -347,7 +347,13 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
 
 def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.0, is_causal=False, scale=None,
                                  enable_gqa=False):
-    """Jagged (B, H, j, D) inputs, each batch element attended on its own (torch's math path)."""
+    """Jagged (B, H, j, D) inputs, or strided ones, each batch element attended on its own (torch's
+    math path)."""
+    if attn_mask is None and not is_causal and all(isinstance(t, NestedTensor) and not t._jagged
+                                                   for t in (query, key, value)):
+        outs = [F.scaled_dot_product_attention(q, k, v, dropout_p=dropout_p, scale=scale, enable_gqa=enable_gqa)
+                for q, k, v in zip(query._components(), key._components(), value._components())]
+        return query._repack(outs, 'MatmulBackward0')
     if not all(isinstance(t, NestedTensor) and t._jagged for t in (query, key, value)):
         raise ValueError("Expected query, key, and value to be nested tensors, but got query.is_nested: "
                          f"{query.is_nested}, key.is_nested: {key.is_nested}, and value.is_nested: "
