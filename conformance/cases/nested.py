@@ -101,6 +101,18 @@ def nested_size_dims(torch):
 
 
 @case('torch.Tensor.size')
+def nested_size_irregular_negative(torch):
+    return _nt(torch).size(-2)
+
+
+@case('torch.Tensor.stride')
+def nested_jagged_stride(torch):
+    nt = _njt(torch)
+    return _j(nt.stride()), nt.stride(1), nt.stride(-1), _j(nt.transpose(1, 2).stride()), \
+        _j(nt.unflatten(-1, (2, 4)).stride()), _j(nt.stride(0))
+
+
+@case('torch.Tensor.size')
 def nested_size_irregular(torch):
     return _nt(torch).size(1)
 

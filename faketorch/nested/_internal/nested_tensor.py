@@ -22,25 +22,34 @@ _counter = itertools.count(1)
 
 
 class NestedInt:
-    """The symbolic size of a jagged dim, printed j1, j2 ... (one per offsets tensor, in creation order)."""
-    __slots__ = ('_n',)
+    """The symbolic size of a jagged dim, printed j1, j2 ... (one per offsets tensor, in creation order);
+    times an int (a jagged tensor's batch stride) it prints as torch's SymInt does, 8*j1."""
+    __slots__ = ('_n', '_coeff')
 
-    def __init__(self):
-        self._n = next(_counter)
+    def __init__(self, n=None, coeff=1):
+        self._n = next(_counter) if n is None else n
+        self._coeff = coeff
 
     def __repr__(self):
-        return f'j{self._n}'
+        return f'j{self._n}' if self._coeff == 1 else f'{self._coeff}*j{self._n}'
 
     __str__ = __repr__
 
+    def __mul__(self, k):
+        if not isinstance(k, int) or isinstance(k, bool):
+            return NotImplemented
+        return NestedInt(self._n, self._coeff * k)
+
+    __rmul__ = __mul__
+
     def __eq__(self, other):
-        return isinstance(other, NestedInt) and other._n == self._n
+        return isinstance(other, NestedInt) and (other._n, other._coeff) == (self._n, self._coeff)
 
     def __ne__(self, other):
         return not self == other
 
     def __hash__(self):
-        return hash(('j', self._n))
+        return hash(('j', self._n, self._coeff))
 
 
 def _named(name, t):
@@ -104,10 +113,10 @@ class NestedTensor(Tensor):
             return s if dim is None else s[_wrap_dim(dim, len(s))]
         if dim is None:
             raise RuntimeError("Internal error: NestedTensorImpl doesn't support sizes. Please file an issue.")
-        dim = _wrap_dim(dim, self.dim())
-        if dim == 0:
+        d = _wrap_dim(dim, self.dim())
+        if d == 0:
             return self._batch()
-        sizes = {s[dim - 1] for s in self._sizes}
+        sizes = {s[d - 1] for s in self._sizes}
         if len(sizes) != 1:
             raise RuntimeError(f"Given dimension {dim} is irregular and does not have a size.")
         return sizes.pop()
@@ -124,7 +133,8 @@ class NestedTensor(Tensor):
 
     def stride(self, dim=None):
         if self._jagged:
-            return self._values.stride(dim - 1) if dim is not None else (None,)
+            st = (self._values.stride(self._ragged_idx - 1) * self._nint, *self._values.stride())
+            return st if dim is None else st[_wrap_dim(dim, len(st))]
         raise RuntimeError("Internal error: NestedTensorImpl doesn't support strides. Please file an issue.")
 
     def is_contiguous(self, memory_format=None):
