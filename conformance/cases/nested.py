@@ -783,3 +783,69 @@ def nested_strided_sdpa(torch):
     o = torch.nn.functional.scaled_dot_product_attention(q, k, k)
     torch.nested.to_padded_tensor(o, 0.).pow(2).sum().backward()
     return o.unbind(), o.grad_fn.name(), q.grad.unbind(), k.grad.unbind()
+
+
+@case('torch.Tensor.add_')
+def nested_inplace(torch):
+    nt, j = _nt(torch), _njt(torch)
+    nt.add_(1).mul_(2)
+    nt.relu_()
+    j.sub_(j, alpha=0.5)
+    j.div_(2).relu_()
+    z = _nt(torch).zero_()
+    f = _njt(torch).fill_(3.)
+    c = _nt(torch).copy_(nt)
+    return repr(nt), j.values(), repr(z), f.values(), repr(c), repr(_nt(torch).abs_()), repr(_nt(torch).neg_())
+
+
+@case('torch.Tensor.add_')
+def nested_inplace_leaf(torch):
+    return _njt(torch, requires_grad=True).add_(1)
+
+
+@case('torch.Tensor.add_')
+def nested_inplace_leaf_as_nested(torch):
+    return torch.nested.as_nested_tensor(_seqs(torch), layout=torch.jagged).requires_grad_().mul_(2)
+
+
+@case('torch.Tensor.add_')
+def nested_inplace_strided_leaf(torch):
+    return _nt(torch, requires_grad=True).relu_()
+
+
+@case('torch.Tensor.abs_')
+def nested_jagged_abs_(torch):
+    return _njt(torch).abs_()
+
+
+@case('torch.Tensor.tolist')
+def nested_jagged_tolist(torch):
+    return _njt(torch).tolist()
+
+
+@case('torch.Tensor.tolist')
+def nested_strided_tolist(torch):
+    return _nt(torch).tolist()
+
+
+@case('torch.Tensor.numpy')
+def nested_jagged_numpy(torch):
+    return _njt(torch).numpy()
+
+
+@case('torch.Tensor.item')
+def nested_item(torch):
+    return _njt(torch).item()
+
+
+@case('torch.Tensor.permute')
+def nested_jagged_permute_mT(torch):
+    nt = _njt(torch).unflatten(-1, (2, 4))
+    p = nt.permute(0, 2, 1, 3)
+    return (_j(p.shape), p._ragged_idx, p.unbind()[0], _j(nt.mT.shape), nt.mT.unbind()[1], _j(nt.nelement()),
+            repr(_nt(torch).mT), _nt(torch).bool().dtype, _nt(torch).long().dtype)
+
+
+@case('torch.Tensor.permute')
+def nested_jagged_permute_batch(torch):
+    return _njt(torch).permute(1, 0, 2)

@@ -58,6 +58,7 @@ def nested_tensor(tensor_list, *, dtype=None, layout=None, device=None, requires
     ts = [t.detach() if isinstance(t, Tensor) else faketorch.as_tensor(t) for t in tensor_list]
     with faketorch.no_grad():
         nt = _from_list(ts, dtype, device, layout)
+    nt._no_grad_view = layout is faketorch.jagged
     return nt.requires_grad_(requires_grad)
 
 

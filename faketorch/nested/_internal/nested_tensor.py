@@ -131,6 +131,8 @@ class NestedTensor(Tensor):
     def numel(self):
         return self._values.numel()
 
+    nelement = numel
+
     def stride(self, dim=None):
         if self._jagged:
             st = (self._values.stride(self._ragged_idx - 1) * self._nint, *self._values.stride())
@@ -284,6 +286,15 @@ class NestedTensor(Tensor):
     def float(self):
         return self.to(D.float32)
 
+    def bool(self):
+        return self.to(D.bool)
+
+    def long(self):
+        return self.to(D.int64)
+
+    def int(self):
+        return self.to(D.int32)
+
     def double(self):
         return self.to(D.float64)
 
@@ -329,10 +340,79 @@ class NestedTensor(Tensor):
         raise RuntimeError("Internal error: NestedTensorImpl doesn't support sizes. Please file an issue.")
 
     def tolist(self):
-        return [c.tolist() for c in self._components()]
+        if self._jagged:
+            raise RuntimeError(".tolist() is not supported for tensor subclasses, got NestedTensor")
+        raise RuntimeError("Internal error: NestedTensorImpl doesn't support strides. Please file an issue.")
 
     def numpy(self, *, force=False):
+        if self._jagged:
+            raise RuntimeError(".numpy() is not supported for tensor subclasses.")
         raise RuntimeError("Internal error: NestedTensorImpl doesn't support sizes. Please file an issue.")
+
+    def item(self):
+        if self.numel() != 1:
+            raise RuntimeError(f"a Tensor with {self.numel()} elements cannot be converted to Scalar")
+        return self._values.item()
+
+    @property
+    def data(self):
+        return self.detach()
+
+    # --- in place, on the values (their version counter and leaf checks are torch's) ---
+    def _inplace(self, name, *args, **kwargs):
+        if self._jagged and name in ('abs_', 'neg_'):
+            raise NotImplementedError(f"aten.{name}.default")
+        if self._jagged and self.is_leaf and self.requires_grad and faketorch_grad_enabled():
+            # torch's jagged tensor is a view of its values; nested_tensor() makes it under no_grad
+            if getattr(self, '_no_grad_view', False):
+                raise RuntimeError(
+                    "A view was created in no_grad mode and is being modified inplace with grad mode enabled. "
+                    "Given that this use case is ambiguous and error-prone, it is forbidden. You can clarify your "
+                    "code by moving both the view and the inplace either both inside the no_grad block (if you "
+                    "don't want the inplace to be tracked) or both outside (if you want the inplace to be "
+                    "tracked).")
+            raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
+        getattr(self._values, name)(*args, **kwargs)
+        return self
+
+    def relu_(self):
+        return self._inplace('relu_')
+
+    def abs_(self):
+        return self._inplace('abs_')
+
+    def neg_(self):
+        return self._inplace('neg_')
+
+    def zero_(self):
+        return self._inplace('zero_')
+
+    def fill_(self, value):
+        return self._inplace('fill_', value)
+
+    def add_(self, other, *, alpha=1):
+        return self._inplace('add_', _values_of(other), alpha=alpha)
+
+    def sub_(self, other, *, alpha=1):
+        return self._inplace('sub_', _values_of(other), alpha=alpha)
+
+    def mul_(self, other):
+        return self._inplace('mul_', _values_of(other))
+
+    def div_(self, other):
+        return self._inplace('div_', _values_of(other))
+
+    def copy_(self, src, non_blocking=False):
+        return self._inplace('copy_', _values_of(src))
+
+
+def faketorch_grad_enabled():
+    from ...autograd.grad_mode import state
+    return state.enabled
+
+
+def _values_of(x):
+    return x._values if isinstance(x, NestedTensor) else x
 
 
 def _wrap_dim(dim, ndim):

@@ -170,6 +170,18 @@ def transpose(nt, dim0, dim1):
     return out
 
 
+def permute(nt, *dims):
+    dims = list(dims[0] if len(dims) == 1 and isinstance(dims[0], (tuple, list)) else dims)
+    n = nt.dim()
+    dims = [_wrap_dim(d, n) for d in dims]
+    if not nt._jagged:
+        _unsupported('permute')
+    if dims[0] != 0:
+        raise ValueError("Permute is not supported on the batch dimension for jagged NT")
+    v = nt._values.permute([d - 1 for d in dims[1:]])
+    return _jagged(v, nt._offsets, nt._lengths, dims.index(nt._ragged_idx), nt._nint)
+
+
 def _reshaped(name):
     """view / reshape of a jagged tensor: the batch and ragged dims stay where they are."""
     def impl(nt, *shape):
@@ -461,6 +473,10 @@ def install():
         _route(faketorch, name, impl)
         _route(F, name, impl)
     T.transpose = transpose
+    T.permute = permute
+    T.mT = property(lambda self: transpose(self, -2, -1))
+    T.T = property(lambda self: permute(self, list(range(self.dim() - 1, -1, -1))))
+    _route(faketorch, 'permute', permute)
     _route(faketorch, 'transpose', transpose)
     T.view, T.reshape = _reshaped('view'), _reshaped('reshape')
     T.unflatten, T.flatten = unflatten, flatten
