@@ -849,3 +849,30 @@ def nested_jagged_permute_mT(torch):
 @case('torch.Tensor.permute')
 def nested_jagged_permute_batch(torch):
     return _njt(torch).permute(1, 0, 2)
+
+
+@case('torch.cat')
+def nested_jagged_cat_stack(torch):
+    nt = _njt(torch, requires_grad=True)
+    c = torch.cat([nt, nt * 2], -1)
+    st = torch.stack([nt, nt], -1)
+    torch.nested.to_padded_tensor(c, 0.).sum().backward()
+    return c.values(), c.grad_fn.name(), _j(c.shape), _j(st.shape), st.unbind()[2], nt.grad.values()
+
+
+@case('torch.cat')
+def nested_jagged_cat_ragged(torch):
+    nt = _njt(torch)
+    return torch.cat([nt, nt], 1)
+
+
+@case('torch.cat')
+def nested_strided_cat(torch):
+    nt = _nt(torch)
+    return torch.cat([nt, nt])
+
+
+@case('torch.stack')
+def nested_jagged_stack_0(torch):
+    nt = _njt(torch)
+    return torch.stack([nt, nt])

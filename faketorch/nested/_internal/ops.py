@@ -11,7 +11,7 @@ import math
 import faketorch
 from ..._tensor import Tensor
 from ..._ops._core import attach
-from .nested_tensor import NestedTensor, _named, _unsupported, _wrap_dim, _jagged
+from .nested_tensor import NestedTensor, _named, _unsupported, _wrap_dim, _jagged, _values_of
 
 F = faketorch.nn.functional
 
@@ -298,6 +298,41 @@ def masked_fill(nt, mask, value):
     return nt._like(nt._values.masked_fill(mask._values, value))
 
 
+def cat(tensors, dim=0):
+    nt = tensors[0]
+    if not nt._jagged:
+        raise RuntimeError("Internal error: NestedTensorImpl doesn't support sizes. Please file an issue.")
+    d = _values_dim(nt, dim, 'cat')
+    if d is None:
+        raise RuntimeError("cat(): not supported for NestedTensor on ragged dim")
+    return nt._like(faketorch.cat([_values_of(t) for t in tensors], d))
+
+
+def stack(tensors, dim=0):
+    nt = tensors[0]
+    d = _wrap_dim(dim, nt.dim() + 1)
+    if d == 0:
+        raise RuntimeError("stack(): not supported for NestedTensor on dim=0")
+    if not nt._jagged:
+        _unsupported('stack')
+    r = nt._ragged_idx
+    v = faketorch.stack([_values_of(t) for t in tensors], d - 1)
+    return _jagged(v, nt._offsets, nt._lengths, r + 1 if d <= r else r, nt._nint)
+
+
+def _route_seq(mod, name, impl):
+    """_route for functions whose first argument is a sequence of tensors (cat, stack)."""
+    orig = getattr(mod, name)
+
+    @functools.wraps(orig)
+    def f(tensors, *args, **kwargs):
+        if tensors and isinstance(tensors, (list, tuple)) and tensors[0].__class__ is NestedTensor:
+            return impl(tensors, *args, **kwargs)
+        return orig(tensors, *args, **kwargs)
+    f._nested_impl = impl
+    setattr(mod, name, f)
+
+
 # --- products ---
 def matmul(a, b):
     if isinstance(a, NestedTensor) and isinstance(b, NestedTensor):
@@ -417,9 +452,6 @@ def _reduce(name, grad_name):
 
 
 # --- installing: methods on NestedTensor, checks on the public functions ---
-_routed = {}       # (module, name) -> the original function
-
-
 def _route(mod, name, impl):
     orig = getattr(mod, name)
     if getattr(orig, '_nested_impl', None) is not None:
@@ -432,7 +464,6 @@ def _route(mod, name, impl):
             return impl(*args, **kwargs)
         return orig(*args, **kwargs)
     f._nested_impl = impl
-    _routed[(mod.__name__, name)] = orig
     setattr(mod, name, f)
 
 
@@ -489,6 +520,9 @@ def install():
     from ...nn import _functional_spatial      # nn.LayerNorm calls it there
     _route(_functional_spatial, 'layer_norm', layer_norm)
     _route(F, 'scaled_dot_product_attention', scaled_dot_product_attention)
+    if getattr(faketorch.cat, '_nested_impl', None) is None:
+        _route_seq(faketorch, 'cat', cat)
+        _route_seq(faketorch, 'stack', stack)
     T.chunk, T.split, T.unsqueeze, T.squeeze, T.masked_fill = chunk, split, unsqueeze, squeeze, masked_fill
     for name in ('chunk', 'split', 'unsqueeze', 'squeeze', 'masked_fill'):
         _route(faketorch, name, getattr(T, name))
