@@ -876,3 +876,17 @@ def nested_strided_cat(torch):
 def nested_jagged_stack_0(torch):
     nt = _njt(torch)
     return torch.stack([nt, nt])
+
+
+@case('torch.nested.nested_tensor')
+def nested_print_wide_and_summarized(torch):
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        nt = torch.nested.nested_tensor([torch.randn(2, 12), torch.randn(1, 12)], requires_grad=True)
+        print(nt)
+        print(torch.nested.nested_tensor([torch.randn(30), torch.arange(1200.)]))
+        print(torch.nested.nested_tensor([torch.randn(3, dtype=torch.float64), torch.randn(2, dtype=torch.float64)]))
+        print(torch.nested.nested_tensor([torch.tensor([True, False]), torch.tensor([True])]))
+        print(nt * 2)
+        torch.set_printoptions(precision=2)
+        print(nt)
