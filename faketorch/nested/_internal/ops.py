@@ -148,8 +148,10 @@ def _along(name, fn, grad_name):
         if not nt._jagged:
             d = _wrap_dim(dim, nt.dim())
             if d == 0:
-                raise RuntimeError(f"{name} does not support reduction along the batch dimension")
+                raise RuntimeError("Cannot apply softmax across nested dimension 0")
             return nt._repack([fn(c, d - 1, *args, **kwargs) for c in nt._components()], grad_name)
+        if _wrap_dim(dim, nt.dim()) == 0:
+            raise RuntimeError(f"{name}(): not supported when reducing across the batch dimension for NestedTensor")
         return _jagged_softmax(nt, dim, fn, grad_name, name == 'log_softmax', *args, **kwargs)
     return impl
 
@@ -190,7 +192,7 @@ def _reshaped(name):
             return _strided_view(nt, shape, name)
         r = nt._ragged_idx
         if len(shape) <= r or shape[0] != nt._batch() or shape[r] not in (-1, nt._nint):
-            raise RuntimeError(f"{name}(): cannot change the batch or the ragged dim of a jagged NT")
+            raise RuntimeError(f"view(): cannot view shape {_shape_str(nt)} as {shape}")
         vshape = shape[1:]
         vshape[r - 1] = nt._values.shape[r - 1]
         v = _named('ViewBackwardAutogradNestedTensor0', getattr(nt._values, name)(vshape))
@@ -230,8 +232,10 @@ def flatten(nt, start_dim=0, end_dim=-1):
     s, e = _wrap_dim(start_dim, n), _wrap_dim(end_dim, n)
     if nt._jagged:
         r = nt._ragged_idx
-        if s == 0 or s <= r <= e and s != e:
-            raise RuntimeError("flatten(): cannot flatten the batch or the ragged dim of a jagged NT")
+        if s == 0:
+            raise RuntimeError("flatten(): not supported for NestedTensor on dim=0")
+        if s <= r <= e and s != e:
+            raise RuntimeError("flatten(): not supported for NestedTensor on ragged dim")
         v = _named('ViewBackwardAutogradNestedTensor0', nt._values.flatten(s - 1, e - 1))
         return _jagged(v, nt._offsets, nt._lengths, r, nt._nint)
     if s == 0:
@@ -283,7 +287,7 @@ def squeeze(nt, dim):
                            "you need this feature, please open an issue on github describing your use case.")
     if nt._jagged:
         if d == nt._ragged_idx:
-            raise RuntimeError("squeeze(): not supported for NestedTensor on the ragged dim")
+            raise RuntimeError("squeeze(): not supported for NestedTensor on ragged dim")
         r = nt._ragged_idx
         v = nt._values.squeeze(d - 1)
         return _jagged(v, nt._offsets, nt._lengths, r - 1 if v.dim() < nt._values.dim() and d < r else r, nt._nint)
@@ -342,7 +346,9 @@ def matmul(a, b):
                 return a._repack([x @ y for x, y in zip(a._components(), b._components())], 'MatmulBackward0')
             raise RuntimeError(f"matmul(): not supported between inputs of shapes {_shape_str(a)} and "
                                f"{b.shape}")
-        _same_batch(a, b, 'matmul')
+        if a._batch() != b._batch():
+            raise RuntimeError(f"matmul: Expected size for the 1st dimension of 2nd input tensor to be: {a._batch()} "
+                               f"but got: {b._batch()}.")
         return a._repack([x @ y for x, y in zip(a._components(), b._components())], 'MatmulBackward0')
     if not isinstance(a, NestedTensor):
         raise RuntimeError("Expected both to be nested, but got a non-nested self and nested other")
@@ -354,39 +360,38 @@ def matmul(a, b):
 
 
 def bmm(a, b):
-    if not (isinstance(a, NestedTensor) and isinstance(b, NestedTensor)):
-        raise RuntimeError("bmm(): expected both inputs to be nested tensors")
-    if a._jagged or b._jagged:
+    """A strided nested batch1 times a nested or dense batch2 (one matrix per component)."""
+    if not isinstance(a, NestedTensor) or a._jagged or isinstance(b, NestedTensor) and b._jagged:
         return matmul(a, b)
     if a.dim() != 3:
-        raise RuntimeError(f"batch1 must be a 3D tensor")
+        raise RuntimeError("batch1 must be a 3D tensor")
     if b.dim() != 3:
-        raise RuntimeError(f"batch2 must be a 3D tensor")
-    _same_batch(a, b, 'bmm')
-    return a._repack([x @ y for x, y in zip(a._components(), b._components())], 'BmmBackward0')
-
-
-def _same_batch(a, b, name):
-    if a._batch() != b._batch():
-        raise RuntimeError(f"{name}: Expected size for first two dimensions of batch2 tensor to be: "
-                           f"[{a._batch()}, ...] but got: [{b._batch()}, ...].")
+        raise RuntimeError("batch2 must be a 3D tensor")
+    nb = b._batch() if isinstance(b, NestedTensor) else b.shape[0]
+    if nb != a._batch():
+        raise RuntimeError(f"Expected size for the 1st dimension of batch2 tensor to be: {a._batch()} but got: {nb}.")
+    others = b._components() if isinstance(b, NestedTensor) else b.unbind()
+    return a._repack([x @ y for x, y in zip(a._components(), others)], 'BmmBackward0')
 
 
 def linear(input, weight, bias=None):
     if isinstance(weight, NestedTensor):
         raise RuntimeError("Linear requires a dense weight")
     if input._jagged:
-        if input._ragged_idx == input.dim() - 1:
-            raise RuntimeError(f"linear(): not supported for NestedTensor on the ragged dim")
+        if not input.is_contiguous():
+            raise ValueError("NestedTensor linear_default(input: jt, weight: t, bias: t?): expected input to be a "
+                             "contiguous jagged layout NestedTensor")
         return input._like(_named('LinearBackward0', F.linear(input._values, weight, bias)))
+    last = {c.shape[-1] for c in input._components()}
+    if last != {weight.shape[-1]}:
+        raise RuntimeError(f"Shape mismatch for NestedTensor Linear: Expected input's (a nested tensor) 'last_dim' to "
+                           f"equal 'weight.size(1), but got: last_dim = {min(last)}, and weight.size(1) = "
+                           f"{weight.shape[-1]}")
     return input._repack([F.linear(c, weight, bias) for c in input._components()], 'LinearBackward0')
 
 
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
-    if input._jagged:
-        if input._ragged_idx >= input.dim() - len(normalized_shape):
-            raise RuntimeError("layer_norm(): not supported for NestedTensor objects with normalized dims "
-                               "including the ragged dim")
+    if input._jagged:      # on the values, as torch: a shape mismatch reports the values' shape
         return input._like(F.layer_norm(input._values, normalized_shape, weight, bias, eps))
     return input._repack([F.layer_norm(c, normalized_shape, weight, bias, eps) for c in input._components()],
                          'NativeLayerNormBackward0')
@@ -434,6 +439,9 @@ def _reduce(name, grad_name):
         fn = getattr(Tensor, name)
         if dim is None:
             return _named(f'{grad_name}0', fn(nt._values, dtype=dtype))
+        if _wrap_dim(dim, nt.dim()) == 0:
+            raise RuntimeError(f"{name}(): reducing along the batch dimension but not the ragged dimension is not "
+                               "supported for nested tensors")
         r, d = nt._ragged_idx, _values_dim(nt, dim, name)
         with faketorch.no_grad():
             if d is None:
