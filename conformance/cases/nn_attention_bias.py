@@ -42,7 +42,9 @@ def repr_and_materialize(torch):
 def constructor(torch):
     b = _bias(torch)
     bias = b.CausalBias(b.CausalVariant.LOWER_RIGHT, 3, 6)
-    return repr(bias), isinstance(bias, torch.Tensor), bias.variant is b.CausalVariant.LOWER_RIGHT
+    # its Tensor part is torch's legacy constructor read as sizes: (variant, seq_len_q, seq_len_kv)
+    return repr(bias), isinstance(bias, torch.Tensor), bias.variant is b.CausalVariant.LOWER_RIGHT, bias.shape, \
+        bias.dtype, b.causal_upper_left(2, 4).shape
 
 
 @case('torch.nn.attention.bias.CausalBias')
