@@ -80,9 +80,9 @@ def as_nested_tensor(ts, dtype=None, device=None, layout=None):
             b, n = ts.shape[0], ts.shape[1]
             values = ts.contiguous().flatten(0, 1).to(device=device, dtype=dtype)
             return _jagged(values, faketorch.arange(0, b * n + 1, n, device=values.device, dtype=D.int64))
-        nt = _strided(ts.reshape(-1).to(device=device, dtype=dtype), [tuple(ts.shape[1:])] * ts.shape[0])
-        return nt
-    _prototype_warning() if layout is faketorch.strided else None
+        return _strided(ts.reshape(-1).to(device=device, dtype=dtype), [tuple(ts.shape[1:])] * ts.shape[0])
+    if layout is faketorch.strided:
+        _prototype_warning()
     nt = _from_list(list(ts), dtype, device, layout)
     name = 'NestedTensorFromTensorListBackward0' if layout is faketorch.strided else 'NestedViewFromJaggedBackward0'
     nt._values = _named(name, nt._values)

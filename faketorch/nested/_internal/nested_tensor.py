@@ -17,6 +17,7 @@ import weakref
 from ... import _dtype as D
 from ..._tensor import Tensor, Size, _make, _tuple_new
 from ..._ops._core import attach
+from ...autograd.grad_mode import state as _grad_state
 
 _counter = itertools.count(1)
 
@@ -362,7 +363,7 @@ class NestedTensor(Tensor):
     def _inplace(self, name, *args, **kwargs):
         if self._jagged and name in ('abs_', 'neg_'):
             raise NotImplementedError(f"aten.{name}.default")
-        if self._jagged and self.is_leaf and self.requires_grad and faketorch_grad_enabled():
+        if self._jagged and self.is_leaf and self.requires_grad and _grad_state.enabled:
             # torch's jagged tensor is a view of its values; nested_tensor() makes it under no_grad
             if getattr(self, '_no_grad_view', False):
                 raise RuntimeError(
@@ -404,11 +405,6 @@ class NestedTensor(Tensor):
 
     def copy_(self, src, non_blocking=False):
         return self._inplace('copy_', _values_of(src))
-
-
-def faketorch_grad_enabled():
-    from ...autograd.grad_mode import state
-    return state.enabled
 
 
 def _values_of(x):
