@@ -178,6 +178,9 @@ def __getattr__(name):
     if name in _LAZY_MODULES:
         import importlib
         return importlib.import_module('.' + name, __name__)
+    if name == 'nested':        # not among _LAZY_MODULES: it routes a few functions, so only on demand
+        import importlib
+        return importlib.import_module('.nested', __name__)
     if name == 'vmap':
         from .func import vmap
         return vmap
