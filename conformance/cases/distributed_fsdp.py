@@ -1,0 +1,201 @@
+"""torch.distributed's model wrappers in one process: activation checkpointing
+(algorithms._checkpoint.checkpoint_wrapper), the FSDP wrap policies (fsdp.wrap), FSDP on a
+world-size-1 gloo group, DTensor and distributed checkpointing. Several ranks: tests/test_distributed_fsdp.py."""
+import importlib
+
+from conformance import case
+
+
+def _mod(torch, name):
+    return importlib.import_module(f'{torch.__name__}.distributed.{name}')
+
+
+def _cw(torch):
+    return _mod(torch, 'algorithms._checkpoint.checkpoint_wrapper')
+
+
+def _net(torch):
+    nn = torch.nn
+    return nn.Sequential(nn.Linear(4, 5), nn.ReLU(), nn.Sequential(nn.Linear(5, 3), nn.Tanh()), nn.Linear(3, 2))
+
+
+def _grads(torch, model, x):
+    model(x).pow(2).sum().backward()
+    return {n: p.grad for n, p in model.named_parameters()}
+
+
+# ------------------------------------------------------------------ activation checkpointing
+@case('torch.distributed.algorithms._checkpoint.checkpoint_wrapper.checkpoint_wrapper')
+def checkpoint_wrapper_basics(torch):
+    cw = _cw(torch)
+    inner = _net(torch)
+    w = cw.checkpoint_wrapper(inner)
+    x = torch.randn(3, 4)
+    return (repr(w), list(w.state_dict()), [n for n, _ in w.named_parameters()],
+            [n for n, _ in w.named_modules()], w.checkpoint_impl, str(cw.CheckpointImpl.REENTRANT),
+            w[0] is inner[0], w.training, type(w).__name__, _grads(torch, w, x), w(x))
+
+
+@case('torch.distributed.algorithms._checkpoint.checkpoint_wrapper.checkpoint_wrapper', name='grads_equal_plain')
+def checkpoint_wrapper_grads(torch):
+    cw = _cw(torch)
+    plain = _net(torch)
+    wrapped = cw.checkpoint_wrapper(_net(torch), checkpoint_impl=cw.CheckpointImpl.REENTRANT)
+    wrapped.load_state_dict(plain.state_dict())        # keys without the wrapper's prefix
+    x = torch.randn(3, 4, requires_grad=True)
+    g1, g2 = _grads(torch, plain, x), _grads(torch, wrapped, x)
+    return g1, g2, [torch.equal(a, b) for a, b in zip(g1.values(), g2.values())], x.grad
+
+
+@case('torch.distributed.algorithms._checkpoint.checkpoint_wrapper.checkpoint_wrapper', name='kwargs_reentrant')
+def checkpoint_wrapper_kwargs(torch):
+    cw = _cw(torch)
+
+    class Scaled(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.lin = torch.nn.Linear(3, 3)
+
+        def forward(self, x, scale=1.0, shift=None):
+            return self.lin(x) * scale + (0 if shift is None else shift)
+    out = []
+    for impl in (cw.CheckpointImpl.REENTRANT, cw.CheckpointImpl.NO_REENTRANT):
+        torch.manual_seed(0)
+        w = cw.checkpoint_wrapper(Scaled(), impl)
+        x = torch.randn(2, 3, requires_grad=True)
+        y = w(x, scale=2.0, shift=torch.ones(3))
+        y.sum().backward()
+        out.append((y, x.grad, w.lin.weight.grad, w.lin.in_features))
+    return out
+
+
+@case('torch.distributed.algorithms._checkpoint.checkpoint_wrapper.apply_activation_checkpointing')
+def apply_ac_check_fn(torch):
+    cw = _cw(torch)
+    model = _net(torch)
+    plain = _net(torch)
+    plain.load_state_dict(model.state_dict())
+    cw.apply_activation_checkpointing(model, check_fn=lambda m: isinstance(m, torch.nn.Linear))
+    x = torch.randn(2, 4)
+    return repr(model), list(model.state_dict()), _grads(torch, model, x), _grads(torch, plain, x)
+
+
+@case('torch.distributed.algorithms._checkpoint.checkpoint_wrapper.apply_activation_checkpointing',
+      name='module_wrap_policy')
+def apply_ac_policy(torch):
+    cw, wrap = _cw(torch), _mod(torch, 'fsdp.wrap')
+    model = _net(torch)
+    cw.apply_activation_checkpointing(model, auto_wrap_policy=wrap.ModuleWrapPolicy({torch.nn.Sequential}))
+    model2 = _net(torch)
+    cw.apply_activation_checkpointing(
+        model2, checkpoint_wrapper_fn=lambda m: cw.checkpoint_wrapper(m, cw.CheckpointImpl.REENTRANT),
+        auto_wrap_policy=wrap.CustomPolicy(lambda m: isinstance(m, torch.nn.Tanh)))
+    return repr(model), list(model.state_dict()), repr(model2), [n for n, _ in model2.named_parameters()]
+
+
+@case('torch.distributed.algorithms._checkpoint.checkpoint_wrapper.apply_activation_checkpointing',
+      name='bad_policy')
+def apply_ac_bad_policy(torch):
+    _cw(torch).apply_activation_checkpointing(_net(torch), auto_wrap_policy=3)
+
+
+# ------------------------------------------------------------------ wrap policies
+def _wrapper(torch):
+    class Wrapper(torch.nn.Module):
+        def __init__(self, module, **kwargs):
+            super().__init__()
+            self.inner = module
+            self.kw = sorted(kwargs.items())
+
+        def extra_repr(self):
+            return str(self.kw)
+    return Wrapper
+
+
+def _deep(torch):
+    nn = torch.nn
+    return nn.Sequential(nn.Linear(10, 10), nn.Sequential(nn.Linear(10, 20), nn.Linear(20, 2)),
+                         nn.ModuleList([nn.Linear(2, 2), nn.Linear(2, 3)]), nn.Embedding(50, 4),
+                         nn.MultiheadAttention(4, 2))
+
+
+@case('torch.distributed.fsdp.wrap.size_based_auto_wrap_policy')
+def size_based(torch):
+    import functools
+    wrap = _mod(torch, 'fsdp.wrap')
+    out = []
+    for n, leaf, exclude in ((100, None, None), (150, None, None), (10, None, None), (10, {torch.nn.Sequential}, None),
+                             (5, None, {torch.nn.Linear})):
+        model = _deep(torch)
+        policy = functools.partial(wrap.size_based_auto_wrap_policy, min_num_params=n, force_leaf_modules=leaf,
+                                   exclude_wrap_modules=exclude)
+        got, numel = wrap._recursive_wrap(model, policy, _wrapper(torch), set(), set(), only_wrap_children=False, a=1)
+        out.append((repr(got), numel))
+    return (out, wrap.size_based_auto_wrap_policy(torch.nn.Linear(2, 2), False, 10 ** 8),
+            wrap.size_based_auto_wrap_policy(torch.nn.Linear(2, 2), True, 10 ** 8 - 1),
+            sorted(c.__name__ for c in wrap.size_based_auto_wrap_policy.EXCLUDE_WRAP_MODULES),
+            sorted(c.__name__ for c in wrap.size_based_auto_wrap_policy.FORCE_LEAF_MODULES))
+
+
+@case('torch.distributed.fsdp.wrap.transformer_auto_wrap_policy')
+def transformer_policy(torch):
+    import functools
+    wrap = _mod(torch, 'fsdp.wrap')
+    nn = torch.nn
+    model = nn.Sequential(nn.Embedding(10, 8), nn.TransformerEncoderLayer(8, 2, 16), nn.TransformerEncoderLayer(8, 2, 16),
+                          nn.Linear(8, 10))
+    policy = functools.partial(wrap.transformer_auto_wrap_policy, transformer_layer_cls={nn.TransformerEncoderLayer})
+    got, numel = wrap._recursive_wrap(model, policy, _wrapper(torch), set(), set())
+    lam = functools.partial(wrap.lambda_auto_wrap_policy, lambda_fn=lambda m: isinstance(m, nn.Embedding))
+    got2, numel2 = wrap._recursive_wrap(_deep(torch), lam, _wrapper(torch), set(), set(), only_wrap_children=True)
+    return repr(got), numel, repr(got2), numel2, wrap.always_wrap_policy(1, x=2)
+
+
+@case('torch.distributed.fsdp.wrap.ModuleWrapPolicy')
+def module_wrap_policy(torch):
+    wrap = _mod(torch, 'fsdp.wrap')
+    nn = torch.nn
+    p = wrap.ModuleWrapPolicy([nn.Linear])
+    model = _deep(torch)
+    targets = p._run_policy(model, {model[1]}, {'k': 1})
+    names = {m: n for n, m in model.named_modules()}
+    custom = wrap.CustomPolicy(lambda m: {'x': 2} if isinstance(m, nn.Embedding) else isinstance(m, nn.ModuleList))
+    ctargets = custom._run_policy(model, set(), {'k': 1, 'x': 0})
+    return (sorted((names[m], sorted(kw.items())) for m, kw in targets.items()),
+            sorted((names[m], sorted(kw.items())) for m, kw in ctargets.items()),
+            p(nn.Linear(1, 1), recurse=False), p(nn.ReLU(), recurse=False), p(nn.ReLU(), recurse=True),
+            repr(p).split(' object at ')[0].rsplit('.', 1)[-1], repr(p).endswith("Linear'>})"), isinstance(p, wrap._Policy))
+
+
+@case('torch.distributed.fsdp.wrap.CustomPolicy', name='bad_return')
+def custom_policy_bad(torch):
+    wrap = _mod(torch, 'fsdp.wrap')
+    wrap.CustomPolicy(lambda m: 1)._run_policy(torch.nn.Linear(1, 1), set(), {})
+
+
+@case('torch.distributed.fsdp.wrap.enable_wrap')
+def enable_wrap(torch):
+    wrap = _mod(torch, 'fsdp.wrap')
+    W = _wrapper(torch)
+    outside = wrap.wrap(torch.nn.Linear(2, 2))
+    with wrap.enable_wrap(wrapper_cls=W, a=1, b=2):
+        inside = wrap.wrap(torch.nn.Linear(2, 2), b=3)
+        lin = torch.nn.Linear(1, 1)
+        lin._wrap_overrides = {'a': 9}
+        over = wrap.wrap(lin, c=0)
+    return repr(outside), repr(inside), repr(over), repr(wrap.wrap(torch.nn.ReLU()))
+
+
+@case('torch.distributed.fsdp.wrap.enable_wrap', name='nested')
+def enable_wrap_nested(torch):
+    wrap = _mod(torch, 'fsdp.wrap')
+    with wrap.enable_wrap(wrapper_cls=_wrapper(torch)):
+        with wrap.enable_wrap(wrapper_cls=_wrapper(torch)):
+            pass
+
+
+@case('torch.distributed.fsdp.wrap._recursive_wrap', name='already_wrapped')
+def already_wrapped(torch):
+    wrap = _mod(torch, 'fsdp.wrap')
+    W = _wrapper(torch)
+    wrap._recursive_wrap(torch.nn.Sequential(W(torch.nn.Linear(1, 1))), wrap.always_wrap_policy, W, set(), set())
