@@ -150,9 +150,10 @@ class FullyShardedDataParallel(nn.Module):
                                       {p for m in ignored for p in m.parameters()}, only_wrap_children=True,
                                       **kwargs)
         if sync_module_states:
-            for t in list(module.parameters()) + list(module.buffers()):
-                with torch.no_grad():
-                    c10d.broadcast(t.detach(), 0, group=self.process_group)
+            # torch's check: it broadcasts through the accelerator only
+            raise ValueError('The module has CPU parameters or buffers when `sync_module_states=True`, which '
+                             'requires them to be on GPU. Please specify the `device_id` argument or move the '
+                             'module to GPU before passing it to FSDP.')
         self._fsdp_wrapped_module = module
         self._handle = _FlatParamHandle(self._owned_params(module, ignored), self.rank, self.world_size,
                                         strategy != ShardingStrategy.NO_SHARD)

@@ -1,0 +1,115 @@
+"""Run by tests/test_distributed_fsdp.py as `python _dist_fsdp_worker.py <torch|faketorch> <world_size>
+<port> <outdir> <part>`: spawns the ranks with <lib>.multiprocessing.spawn; each trains the same sharded
+models (FSDP1, FSDP2) and pickles what it saw to <outdir>/rank<r>.pkl. Parameters and inputs are kept
+dyadic so that each rank's local gradients are exact in both libraries: what is compared bit for bit
+is how FSDP shards, gathers and reduces them. Keys starting with '~' are compared with a tolerance."""
+import functools
+import importlib
+import os
+import pickle
+import sys
+import warnings
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _dist_worker import attempt, plain  # noqa: E402
+
+LIB = sys.argv[1]
+torch = importlib.import_module(LIB)
+dist = importlib.import_module(LIB + '.distributed')
+mp = importlib.import_module(LIB + '.multiprocessing')
+nn = torch.nn
+
+
+def mod(name):
+    return importlib.import_module(f'{LIB}.{name}')
+
+
+def net():
+    torch.manual_seed(0)
+    m = nn.Sequential(nn.Linear(5, 6), nn.ReLU(), nn.Sequential(nn.Linear(6, 7), nn.ReLU(), nn.Linear(7, 4)),
+                      nn.Linear(4, 3))
+    with torch.no_grad():
+        for p in m.parameters():
+            p.copy_((p * 8).round() / 8)
+    return m
+
+
+def batch(rank, step):
+    g = torch.Generator().manual_seed(100 * step + rank)
+    return torch.randint(-3, 4, (4, 5), generator=g).float()
+
+
+def fsdp1(rank, ws):
+    fsdp = mod('distributed.fsdp')
+    wrap = mod('distributed.fsdp.wrap')
+    FSDP = fsdp.FullyShardedDataParallel
+    res = {}
+    policy = functools.partial(wrap.lambda_auto_wrap_policy, lambda_fn=lambda m: isinstance(m, nn.Sequential))
+    for strategy in ('FULL_SHARD', 'SHARD_GRAD_OP', 'NO_SHARD'):
+        m = FSDP(net(), device_id=torch.device('cpu'), auto_wrap_policy=policy,
+                 sharding_strategy=getattr(fsdp.ShardingStrategy, strategy))
+        opt = torch.optim.SGD(m.parameters(), lr=0.25)
+        r = {'repr': repr(m), 'names': [(n, tuple(p.shape)) for n, p in m.named_parameters()],
+             'flat': [p.detach().clone() for p in m.parameters()]}
+        for step in range(3):
+            opt.zero_grad()
+            loss = m(batch(rank, step)).pow(2).sum() / 4
+            loss.backward()
+            key = '' if step == 0 else '~'
+            r[f'{key}loss{step}'] = loss.detach().clone()
+            r[f'{key}grads{step}'] = [p.grad.clone() for p in m.parameters()]
+            opt.step()
+        r['~state_dict'] = dict(m.state_dict())
+        with FSDP.summon_full_params(m):
+            r['summon_names'] = [(n, tuple(p.shape)) for n, p in m.named_parameters()]
+            with torch.no_grad():
+                m.module[0].weight.fill_(0.5)
+        r['~after_writeback'] = [p.detach().clone() for p in m.parameters()]
+        res[strategy] = r
+    # clip_grad_norm_ and the state dict settings
+    m = FSDP(net(), device_id=torch.device('cpu'), auto_wrap_policy=policy)
+    m(batch(rank, 7)).pow(2).sum().backward()
+    # '~': torch's float32 sqrt (pow 0.5) is not IEEE's in the last bit for about one value in five
+    res['~clip'] = (m.clip_grad_norm_(0.5), [p.grad.clone() for p in m.parameters()])
+    m.zero_grad()
+    m(batch(rank, 8)).pow(2).sum().backward()
+    res['clip_inf'] = (m.clip_grad_norm_(0.25, norm_type=float('inf')), [p.grad.clone() for p in m.parameters()])
+    with FSDP.state_dict_type(m, fsdp.StateDictType.FULL_STATE_DICT,
+                              fsdp.FullStateDictConfig(rank0_only=True)):
+        sd = m.state_dict()
+        res['rank0_only'] = {k: v for k, v in sd.items()}
+        res['settings'] = repr(FSDP.get_state_dict_type(m))
+    res['settings_after'] = repr(FSDP.get_state_dict_type(m))
+    plain_sd = net().state_dict()
+    plain_sd['0.bias'] = torch.full((6,), 0.375)
+    res['load'] = repr(m.load_state_dict(plain_sd))
+    res['loaded'] = [p.detach().clone() for p in m.parameters()]
+    # mixed precision: float16 gather and reduction, float32 shards
+    m = FSDP(net(), device_id=torch.device('cpu'), auto_wrap_policy=policy,
+             mixed_precision=fsdp.MixedPrecision(param_dtype=torch.float16))
+    out = m(batch(rank, 9))
+    out.float().sum().backward()
+    res['mp'] = (str(out.dtype), [p.grad.clone() for p in m.parameters()], [str(p.dtype) for p in m.parameters()])
+    res['sync_states'] = attempt(lambda: FSDP(net(), device_id=torch.device('cpu'), sync_module_states=True))
+    m = FSDP(net(), device_id=torch.device('cpu'),
+             mixed_precision=fsdp.MixedPrecision(param_dtype=torch.bfloat16, reduce_dtype=torch.float32))
+    m(batch(rank, 10)).float().sum().backward()
+    res['mp_bf16'] = [p.grad.clone() for p in m.parameters()]
+    return res
+
+
+PARTS = {'fsdp1': fsdp1}
+
+
+def run(rank, ws, port, outdir, part):
+    warnings.simplefilter('ignore')
+    dist.init_process_group('gloo', init_method=f'tcp://127.0.0.1:{port}', rank=rank, world_size=ws)
+    out = PARTS[part](rank, ws)
+    dist.destroy_process_group()
+    with open(os.path.join(outdir, f'rank{rank}.pkl'), 'wb') as f:
+        pickle.dump(plain(out), f)
+
+
+if __name__ == '__main__':
+    ws, port, outdir, part = int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5]
+    mp.spawn(run, args=(ws, port, outdir, part), nprocs=ws)
