@@ -199,3 +199,101 @@ def already_wrapped(torch):
     wrap = _mod(torch, 'fsdp.wrap')
     W = _wrapper(torch)
     wrap._recursive_wrap(torch.nn.Sequential(W(torch.nn.Linear(1, 1))), wrap.always_wrap_policy, W, set(), set())
+
+
+# ------------------------------------------------------------------ FSDP1 on a world-size-1 group
+def _in_group(torch, body):
+    import socket
+    dist = _mod(torch, 'distributed_c10d')
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        port = s.getsockname()[1]
+    dist.init_process_group('gloo', init_method=f'tcp://127.0.0.1:{port}', rank=0, world_size=1)
+    try:
+        return body()
+    finally:
+        dist.destroy_process_group()
+
+
+def fsdp_case(api, name=None, **kw):
+    def deco(fn):
+        case(api, name=name or fn.__name__, **kw)(lambda torch: _in_group(torch, lambda: fn(torch)))
+        return fn
+    return deco
+
+
+@fsdp_case('torch.distributed.fsdp.FullyShardedDataParallel', name='world_1_training')
+def fsdp1_world_1(torch):
+    import functools
+    import warnings
+    fsdp, wrap = _mod(torch, 'fsdp'), _mod(torch, 'fsdp.wrap')
+    FSDP = fsdp.FullyShardedDataParallel
+    plain = _net(torch)
+    model = _net(torch)
+    model.load_state_dict(plain.state_dict())
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter('always')
+        m = FSDP(model, device_id=torch.device('cpu'),
+                 auto_wrap_policy=functools.partial(wrap.size_based_auto_wrap_policy, min_num_params=20))
+    out = [repr(m), [str(x.message) for x in w], [(n, p.shape) for n, p in m.named_parameters()],
+           m.sharding_strategy, m.check_is_root(), m.module is model, m[1]]
+    opt, popt = torch.optim.Adam(m.parameters(), lr=0.1), torch.optim.Adam(plain.parameters(), lr=0.1)
+    for step in range(2):
+        x = torch.randn(3, 4)
+        for mm, o in ((m, opt), (plain, popt)):
+            o.zero_grad()
+            loss = mm(x).pow(2).sum()
+            loss.backward()
+            o.step()
+            out.append(loss)
+    out.append(m.state_dict())
+    out.append(plain.state_dict())
+    with FSDP.summon_full_params(m):
+        out.append([(n, p) for n, p in m.named_parameters()])
+    out.append([p.grad for p in m.parameters()])
+    out.append(m.clip_grad_norm_(0.5))
+    out.append([p.grad for p in m.parameters()])
+    return out
+
+
+@fsdp_case('torch.distributed.fsdp.FullyShardedDataParallel', name='no_device_id')
+def fsdp1_no_device(torch):
+    _mod(torch, 'fsdp').FullyShardedDataParallel(_net(torch))
+
+
+@fsdp_case('torch.distributed.fsdp.FullyShardedDataParallel', name='state_dict_type')
+def fsdp1_state_dict_type(torch):
+    fsdp = _mod(torch, 'fsdp')
+    FSDP = fsdp.FullyShardedDataParallel
+    m = FSDP(_net(torch), device_id=torch.device('cpu'))
+    before = repr(FSDP.get_state_dict_type(m))
+    prev = FSDP.set_state_dict_type(m, fsdp.StateDictType.FULL_STATE_DICT,
+                                    fsdp.FullStateDictConfig(rank0_only=True))
+    with FSDP.state_dict_type(m, fsdp.StateDictType.FULL_STATE_DICT):
+        inside = repr(FSDP.get_state_dict_type(m))
+    sd = m.state_dict()
+    sd['0.weight'] = torch.zeros(5, 4)
+    res = m.load_state_dict(sd)
+    return before, repr(prev), inside, repr(FSDP.get_state_dict_type(m)), list(sd), repr(res), \
+        [p for p in m.parameters()]
+
+
+@fsdp_case('torch.distributed.fsdp.FullyShardedDataParallel', name='state_dict_config_mismatch')
+def fsdp1_config_mismatch(torch):
+    fsdp = _mod(torch, 'fsdp')
+    m = fsdp.FullyShardedDataParallel(_net(torch), device_id=torch.device('cpu'))
+    try:
+        fsdp.FullyShardedDataParallel.set_state_dict_type(m, fsdp.StateDictType.FULL_STATE_DICT,
+                                                          fsdp.ShardedStateDictConfig())
+    except RuntimeError as e:     # the message names the config classes by module
+        return str(e).replace('faketorch.', 'torch.')
+
+
+@case('torch.distributed.fsdp.MixedPrecision')
+def fsdp_configs(torch):
+    fsdp = _mod(torch, 'fsdp')
+    return [repr(x).replace('faketorch', 'torch') for x in (
+        fsdp.MixedPrecision(param_dtype=torch.float16, reduce_dtype=torch.float32), fsdp.CPUOffload(True),
+        fsdp.FullStateDictConfig(offload_to_cpu=True), fsdp.ShardedStateDictConfig(), fsdp.FullOptimStateDictConfig(),
+        fsdp.ShardingStrategy.HYBRID_SHARD, fsdp.BackwardPrefetch.BACKWARD_PRE, fsdp.StateDictType.SHARDED_STATE_DICT,
+        fsdp.MixedPrecisionPolicy(param_dtype=torch.bfloat16), fsdp.CPUOffloadPolicy())]
