@@ -240,7 +240,7 @@ class FullyShardedDataParallel(nn.Module):
                 g.div_(self._gradient_predivide_factor)
             if self._handle.sharded:
                 out = torch.empty(self._handle.chunk, dtype=g.dtype)
-                c10d.reduce_scatter_tensor(out, g, group=self.process_group)
+                c10d.reduce_scatter_single(out, g, group=self.process_group)
                 g = out
             else:
                 c10d.all_reduce(g, group=self.process_group)
