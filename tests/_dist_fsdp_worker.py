@@ -98,7 +98,46 @@ def fsdp1(rank, ws):
     return res
 
 
-PARTS = {'fsdp1': fsdp1}
+def fsdp2(rank, ws):
+    fsdp = mod('distributed.fsdp')
+    dt = mod('distributed.tensor')
+    res = {}
+    mesh = dt.init_device_mesh('cpu', (ws,))
+    res['mesh'] = (repr(mesh), mesh.size(), mesh.get_local_rank(), mesh.mesh)
+    x = torch.arange(15.).view(5, 3) + rank           # rank 0's values are distributed
+    d = dt.distribute_tensor(x, mesh, [dt.Shard(0)])
+    r = dt.distribute_tensor(x, mesh, [dt.Replicate()])
+    res['dtensor'] = (repr(d), tuple(d.shape), d.to_local().clone(), d.full_tensor(), repr(r), repr(d * 2 + 1),
+                      repr(d.sum()), d.sum().full_tensor(), repr(d.redistribute(mesh, [dt.Replicate()])))
+    f = dt.DTensor.from_local(torch.ones(2, 3) * rank, mesh, [dt.Shard(1)])
+    res['from_local'] = (tuple(f.shape), f.full_tensor(), repr(f.redistribute(mesh, [dt.Shard(0)])))
+    for name, policy in (('fp32', fsdp.MixedPrecisionPolicy()),
+                         ('bf16', fsdp.MixedPrecisionPolicy(param_dtype=torch.bfloat16, reduce_dtype=torch.float32)),
+                         ('fp16', fsdp.MixedPrecisionPolicy(param_dtype=torch.float16))):
+        m = net()
+        for sub in (m[0], m[2]):
+            fsdp.fully_shard(sub, mp_policy=policy)
+        fsdp.fully_shard(m, mp_policy=policy)
+        r = {'repr': repr(m), 'cls': type(m).__name__,
+             'params': [(n, tuple(p.shape), p.to_local().clone(), repr(p.placements)) for n, p in m.named_parameters()]}
+        opt = torch.optim.Adam(m.parameters(), lr=0.125) if name == 'fp32' else torch.optim.SGD(m.parameters(), lr=0.25)
+        # low precision: one exact step (faketorch's half-precision matmuls round differently from torch's)
+        for step in range(3 if name == 'fp32' else 1):
+            opt.zero_grad()
+            out = m(batch(rank, step))
+            loss = out.float().sum() if name != 'fp32' else out.pow(2).sum() / 4
+            loss.backward()
+            key = '' if step == 0 else '~'
+            r[f'{key}out{step}'] = (str(out.dtype), loss.detach())
+            r[f'{key}grads{step}'] = [(p.grad.to_local().clone(), repr(p.grad.placements)) for p in m.parameters()]
+            opt.step()
+        sd = m.state_dict()
+        r['~state_dict'] = {k: (type(v).__name__, v.to_local(), v.full_tensor()) for k, v in sd.items()}
+        res[name] = r
+    return res
+
+
+PARTS = {'fsdp1': fsdp1, 'fsdp2': fsdp2}
 
 
 def run(rank, ws, port, outdir, part):

@@ -29,7 +29,7 @@ def _run(lib, ws, part, tmp_path):
     return results
 
 
-@pytest.mark.parametrize('part', ['fsdp1'])
+@pytest.mark.parametrize('part', ['fsdp1', 'fsdp2'])
 @pytest.mark.parametrize('world_size', [2, 3])
 def test_fsdp_matches_torch(part, world_size, tmp_path):
     expected = _run('torch', world_size, part, tmp_path)

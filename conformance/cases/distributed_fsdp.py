@@ -297,3 +297,51 @@ def fsdp_configs(torch):
         fsdp.FullStateDictConfig(offload_to_cpu=True), fsdp.ShardedStateDictConfig(), fsdp.FullOptimStateDictConfig(),
         fsdp.ShardingStrategy.HYBRID_SHARD, fsdp.BackwardPrefetch.BACKWARD_PRE, fsdp.StateDictType.SHARDED_STATE_DICT,
         fsdp.MixedPrecisionPolicy(param_dtype=torch.bfloat16), fsdp.CPUOffloadPolicy())]
+
+
+# ------------------------------------------------------------------ DTensor and FSDP2 on a world-size-1 group
+@fsdp_case('torch.distributed.tensor.DTensor', name='world_1')
+def dtensor_world_1(torch):
+    dt = _mod(torch, 'tensor')
+    mesh = dt.init_device_mesh('cpu', (1,), mesh_dim_names=('dp',))
+    d = dt.distribute_tensor(torch.arange(6.).view(3, 2), mesh, [dt.Shard(0)])
+    r = dt.DTensor.from_local(torch.ones(2), mesh, [dt.Replicate()])
+    return (repr(mesh), repr(mesh['dp']), mesh.mesh, mesh.shape, mesh.size(0), mesh.get_local_rank(), repr(d),
+            d.shape, d.size(0), d.numel(), d.to_local(), d.full_tensor(), repr(r), repr(d.sum()),
+            [repr(p) for p in (dt.Shard(1), dt.Replicate(), dt.Partial(), dt.Partial('max'))],
+            [str(p) for p in (dt.Shard(1), dt.Partial())], dt.Shard(0) == dt.Shard(0), dt.Shard(0) == dt.Shard(1),
+            repr(torch.nn.Parameter(d)), d.placements, isinstance(d, torch.Tensor))
+
+
+@fsdp_case('torch.distributed.init_device_mesh', name='too_big')
+def device_mesh_too_big(torch):
+    _mod(torch, 'tensor').init_device_mesh('cpu', (2,))
+
+
+@fsdp_case('torch.distributed.fsdp.fully_shard', name='world_1_training')
+def fully_shard_world_1(torch):
+    fsdp = _mod(torch, 'fsdp')
+    plain, model = _net(torch), _net(torch)
+    model.load_state_dict(plain.state_dict())
+    fsdp.fully_shard(model[0])
+    fsdp.fully_shard(model[2])
+    fsdp.fully_shard(model)
+    out = [repr(model), type(model).__name__, type(model[0]).__name__, isinstance(model, fsdp.FSDPModule),
+           [(n, p.shape, type(p).__name__, repr(p)) for n, p in model.named_parameters()]]
+    opt, popt = torch.optim.SGD(model.parameters(), lr=0.1), torch.optim.SGD(plain.parameters(), lr=0.1)
+    for step in range(2):
+        x = torch.randn(3, 4)
+        for mm, o in ((model, opt), (plain, popt)):
+            o.zero_grad()
+            loss = mm(x).pow(2).sum()
+            loss.backward()
+            o.step()
+            out.append(loss)
+        out.append([repr(p.grad) for p in model.parameters()])
+    out.append({k: repr(v) for k, v in model.state_dict().items()})
+    return out
+
+
+@fsdp_case('torch.distributed.fsdp.fully_shard', name='module_list')
+def fully_shard_module_list(torch):
+    _mod(torch, 'fsdp').fully_shard(torch.nn.ModuleList([torch.nn.Linear(1, 1)]))

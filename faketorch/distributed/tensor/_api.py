@@ -191,8 +191,5 @@ def distribute_module(module, device_mesh=None, partition_fn=None, input_fn=None
 
 
 def _param(dtensor, requires_grad=True):
-    """nn.Parameter(dtensor), keeping its layout (Parameter's subclass path rebuilds the object)."""
     from ...nn import Parameter
-    p = Parameter(dtensor, requires_grad=requires_grad)
-    p._spec = dtensor._spec
-    return p
+    return Parameter(dtensor, requires_grad=requires_grad)
