@@ -345,3 +345,128 @@ def fully_shard_world_1(torch):
 @fsdp_case('torch.distributed.fsdp.fully_shard', name='module_list')
 def fully_shard_module_list(torch):
     _mod(torch, 'fsdp').fully_shard(torch.nn.ModuleList([torch.nn.Linear(1, 1)]))
+
+
+# ------------------------------------------------------------------ distributed checkpoint (no process group)
+def _dcp(torch):
+    return _mod(torch, 'checkpoint')
+
+
+def _trained(torch):
+    model = _net(torch)
+    opt = torch.optim.Adam(model.parameters(), lr=0.1)
+    model(torch.randn(3, 4)).sum().backward()
+    opt.step()
+    return model, opt
+
+
+def _md_view(md):
+    """The metadata without its random save id and the path it was written to."""
+    return (md.state_dict_metadata, md.planner_data, md.version,
+            [(k.fqn, k.offset, k.index, v.relative_path, v.offset, v.length) for k, v in md.storage_data.items()])
+
+
+@case('torch.distributed.checkpoint.save')
+def dcp_round_trip(torch):
+    import os
+    import tempfile
+    import warnings
+    dcp = _dcp(torch)
+    model, opt = _trained(torch)
+    sd = {'model': model.state_dict(), 'optim': opt.state_dict(), 'epoch': 3, 'name': 'run',
+          'lists': [torch.arange(3), {'x': torch.ones(2)}], 'pair': (1, 2)}
+    with tempfile.TemporaryDirectory() as d:
+        with warnings.catch_warnings(record=True) as w:
+            warnings.simplefilter('always')
+            dcp.save(sd, checkpoint_id=d)
+        files = sorted(os.listdir(d))
+        fresh_model, fresh_opt = _net(torch), torch.optim.Adam(_net(torch).parameters(), lr=0.5)
+        fresh_model.zero_grad()
+        target = {'model': fresh_model.state_dict(), 'optim': {'state': {}, 'param_groups': []}, 'epoch': 0,
+                  'name': '', 'lists': [torch.zeros(3, dtype=torch.int64), {'x': torch.zeros(2)}], 'pair': None}
+        target['optim'] = opt.state_dict()      # tensors the load fills in place
+        with torch.no_grad():
+            for s in target['optim']['state'].values():
+                for v in s.values():
+                    v.zero_()
+        dcp.load(target, checkpoint_id=d)
+        md = dcp.FileSystemReader(d).read_metadata()
+    del fresh_opt
+    return ([str(x.message) for x in w], files, target, fresh_model.state_dict(), _md_view(md),
+            type(md).__name__, md.storage_meta.load_id is not None)
+
+
+@case('torch.distributed.checkpoint.load', name='stateful_and_missing_key')
+def dcp_stateful(torch):
+    import tempfile
+    import warnings
+    dcp = _dcp(torch)
+    warnings.simplefilter('ignore')
+
+    class App:
+        def __init__(self, model):
+            self.model = model
+
+        def state_dict(self):
+            return {'model': self.model.state_dict(), 'tag': 'v1'}
+
+        def load_state_dict(self, sd):
+            self.model.load_state_dict(sd['model'])
+            self.tag = sd['tag']
+    model, _ = _trained(torch)
+    with tempfile.TemporaryDirectory() as d:
+        dcp.save({'app': App(model)}, storage_writer=dcp.FileSystemWriter(d))
+        other = App(_net(torch))
+        dcp.load({'app': other}, storage_reader=dcp.FileSystemReader(d))
+        try:
+            dcp.load({'absent': torch.zeros(1)}, checkpoint_id=d)
+            missing = None
+        except BaseException as e:     # a BaseException in torch
+            missing = (type(e).__name__, isinstance(e, Exception), list(e.failures), repr(e.failures[0][0]),
+                       str(e).splitlines()[:2])
+        partial = {'app': {'tag': '', 'extra': 5}}
+        dcp.load(partial, checkpoint_id=d, planner=dcp.DefaultLoadPlanner(allow_partial_load=True))
+    return other.model.state_dict(), other.tag, missing, partial, isinstance(other, _mod(torch, 'checkpoint.stateful').Stateful)
+
+
+@case('torch.distributed.checkpoint.state_dict.get_state_dict')
+def dcp_state_dict_helpers(torch):
+    sdm = _mod(torch, 'checkpoint.state_dict')
+    cw = _cw(torch)
+    model = _net(torch)
+    cw.apply_activation_checkpointing(model, check_fn=lambda m: isinstance(m, torch.nn.Sequential))
+    opt = torch.optim.Adam(model.parameters(), lr=0.1)
+    before = sdm.get_optimizer_state_dict(model, opt)      # torch fills an unstepped optimizer's state
+    model(torch.randn(3, 4)).sum().backward()
+    opt.step()
+    msd, osd = sdm.get_state_dict(model, opt)
+    other = _net(torch)
+    other_opt = torch.optim.Adam(other.parameters(), lr=0.3)
+    res = sdm.set_state_dict(other, other_opt, model_state_dict=msd, optim_state_dict=osd)
+    frozen = _net(torch)
+    frozen[0].weight.requires_grad_(False)
+    return (before, msd, osd, repr(res), other.state_dict(), other_opt.state_dict(),
+            list(sdm.get_model_state_dict(frozen, options=sdm.StateDictOptions(ignore_frozen_params=True))),
+            repr(sdm.StateDictOptions()), repr(sdm.set_model_state_dict(other, msd)),
+            sdm.set_optimizer_state_dict(other, other_opt, osd))
+
+
+@case('torch.distributed.checkpoint.save_state_dict')
+def dcp_deprecated(torch):
+    import tempfile
+    import warnings
+    dcp = _dcp(torch)
+    model, _ = _trained(torch)
+    with tempfile.TemporaryDirectory() as d, warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter('always')
+        dcp.save_state_dict(model.state_dict(), dcp.FileSystemWriter(d), no_dist=True)
+        other = _net(torch).state_dict()
+        dcp.load_state_dict(other, dcp.FileSystemReader(d), no_dist=True)
+    return other, [str(x.message) for x in w if 'deprecated' in str(x.message)]
+
+
+@case('torch.distributed.checkpoint.save_state_dict', name='needs_group')
+def dcp_deprecated_no_group(torch):
+    import tempfile
+    with tempfile.TemporaryDirectory() as d:
+        _dcp(torch).save_state_dict({'a': torch.ones(1)}, _dcp(torch).FileSystemWriter(d))

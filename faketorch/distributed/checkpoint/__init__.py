@@ -5,8 +5,8 @@ from .default_planner import DefaultLoadPlanner, DefaultSavePlanner  # noqa: F40
 from .filesystem import FileSystemReader, FileSystemWriter  # noqa: F401
 from .metadata import (BytesStorageMetadata, ChunkStorageMetadata, Metadata, MetadataIndex,  # noqa: F401
                        TensorStorageMetadata)
-from .stateful import Stateful  # noqa: F401
+from .api import CheckpointException  # noqa: F401
 
 __all__ = ['save', 'load', 'save_state_dict', 'load_state_dict', 'FileSystemReader', 'FileSystemWriter',
            'DefaultSavePlanner', 'DefaultLoadPlanner', 'Metadata', 'MetadataIndex', 'TensorStorageMetadata',
-           'BytesStorageMetadata', 'ChunkStorageMetadata', 'Stateful']
+           'BytesStorageMetadata', 'ChunkStorageMetadata', 'CheckpointException']

@@ -133,7 +133,7 @@ def load(state_dict, *, checkpoint_id=None, storage_reader=None, planner=None, p
         if fqn not in metadata.state_dict_metadata:
             if allow_partial:
                 continue
-            raise RuntimeError(f'Missing key in checkpoint state_dict: {fqn}.')
+            _raise_on(0, RuntimeError(f'Missing key in checkpoint state_dict: {fqn}.'))
         md = metadata.state_dict_metadata[fqn]
         if isinstance(md, BytesStorageMetadata):
             (_, info), = by_fqn[fqn]
@@ -162,18 +162,35 @@ def load(state_dict, *, checkpoint_id=None, storage_reader=None, planner=None, p
             state_dict[k] = states[k]        # a top-level object item was replaced
 
 
+def _raise_on(rank, exc):
+    """torch reports a rank's failure as a CheckpointException carrying it."""
+    import traceback
+    from .api import CheckpointException
+    try:
+        raise exc
+    except Exception as e:
+        frames = traceback.extract_tb(e.__traceback__)
+        raise CheckpointException('', {rank: (e, frames)}) from None
+
+
 def save_state_dict(state_dict, storage_writer, process_group=None, coordinator_rank=0, no_dist=False,
                     planner=None):
-    warnings.warn("'save_state_dict' is deprecated and will be removed in future versions.Please use 'save' "
+    warnings.warn('`save_state_dict` is deprecated and will be removed in future versions.Please use `save` '
                   'instead.', FutureWarning, stacklevel=2)
+    if not no_dist and not c10d.is_initialized():
+        from .._stubs import NO_GROUP
+        raise ValueError(NO_GROUP)       # the old API wants a group unless told no_dist
     return save(state_dict, storage_writer=storage_writer, process_group=process_group, no_dist=no_dist,
                 planner=planner)
 
 
 def load_state_dict(state_dict, storage_reader, process_group=None, coordinator_rank=0, no_dist=False,
                     planner=None):
-    warnings.warn("'load_state_dict' is deprecated and will be removed in future versions. Please use 'load' "
+    warnings.warn('`load_state_dict` is deprecated and will be removed in future versions. Please use `load` '
                   'instead.', FutureWarning, stacklevel=2)
+    if not no_dist and not c10d.is_initialized():
+        from .._stubs import NO_GROUP
+        raise ValueError(NO_GROUP)       # the old API wants a group unless told no_dist
     return load(state_dict, storage_reader=storage_reader, process_group=process_group, no_dist=no_dist,
                 planner=planner)
 

@@ -6,6 +6,7 @@ import io
 import os
 import pathlib
 import pickle
+import uuid
 from typing import Any
 
 __all__ = ['FileSystemWriter', 'FileSystemReader']
@@ -118,7 +119,7 @@ class FileSystemReader:
         if getattr(metadata, 'storage_meta', None) is None:
             from .metadata import StorageMeta
             metadata.storage_meta = StorageMeta()
-        metadata.storage_meta.load_id = None
+        metadata.storage_meta.load_id = str(uuid.uuid4())
         return metadata
 
     def _read(self, info):
