@@ -137,10 +137,43 @@ def fsdp2(rank, ws):
     return res
 
 
-PARTS = {'fsdp1': fsdp1, 'fsdp2': fsdp2}
+def dcp(rank, ws):
+    """An FSDP2 model and its Adam state saved with DCP into <outdir>/ckpt (each rank its shards), then
+    loaded back into a fresh sharded model."""
+    fsdp = mod('distributed.fsdp')
+    ckpt = mod('distributed.checkpoint')
+    sdm = mod('distributed.checkpoint.state_dict')
+    m = net()
+    fsdp.fully_shard(m[2])
+    fsdp.fully_shard(m)
+    opt = torch.optim.SGD(m.parameters(), lr=0.125, momentum=0.5)     # exact: the values stay dyadic
+    m(batch(rank, 0)).pow(2).sum().backward()
+    opt.step()
+    msd, osd = sdm.get_state_dict(m, opt)
+    ckpt.save({'model': msd, 'optim': osd, 'step': 7}, checkpoint_id=os.path.join(OUTDIR, 'ckpt'))
+    fresh = net()
+    fsdp.fully_shard(fresh[2])
+    fsdp.fully_shard(fresh)
+    fopt = torch.optim.SGD(fresh.parameters(), lr=0.125, momentum=0.5)
+    fmsd, fosd = sdm.get_state_dict(fresh, fopt)
+    target = {'model': fmsd, 'optim': fosd, 'step': 0}
+    ckpt.load(target, checkpoint_id=os.path.join(OUTDIR, 'ckpt'))
+    sdm.set_state_dict(fresh, fopt, model_state_dict=target['model'], optim_state_dict=target['optim'])
+    full = sdm.get_model_state_dict(fresh, options=sdm.StateDictOptions(full_state_dict=True))
+    return {'full': dict(full), 'local': [p.to_local().clone() for p in fresh.parameters()], 'step': target['step'],
+            # a DTensor in torch, the local tensor in faketorch
+            'momentum': [getattr(b, 'to_local', lambda: b)().clone()
+                         for b in (fopt.state[p]['momentum_buffer'] for p in fresh.parameters())],
+            'files': sorted(os.listdir(os.path.join(OUTDIR, 'ckpt')))}
+
+
+PARTS = {'fsdp1': fsdp1, 'fsdp2': fsdp2, 'dcp': dcp}
+OUTDIR = None
 
 
 def run(rank, ws, port, outdir, part):
+    global OUTDIR
+    OUTDIR = outdir
     warnings.simplefilter('ignore')
     dist.init_process_group('gloo', init_method=f'tcp://127.0.0.1:{port}', rank=rank, world_size=ws)
     out = PARTS[part](rank, ws)
