@@ -131,6 +131,11 @@ def fsdp2(rank, ws):
             r[f'{key}out{step}'] = (str(out.dtype), loss.detach())
             r[f'{key}grads{step}'] = [(p.grad.to_local().clone(), repr(p.grad.placements)) for p in m.parameters()]
             opt.step()
+        if name == 'fp32':
+            m(batch(rank, 5)).pow(2).sum().backward()
+            norm = torch.nn.utils.clip_grad_norm_(m.parameters(), 0.5)
+            r['~clip'] = (type(norm).__name__, repr(norm.placements), norm.to_local(),
+                          [p.grad.to_local().clone() for p in m.parameters()])
         sd = m.state_dict()
         r['~state_dict'] = {k: (type(v).__name__, v.to_local(), v.full_tensor()) for k, v in sd.items()}
         res[name] = r

@@ -193,3 +193,20 @@ def distribute_module(module, device_mesh=None, partition_fn=None, input_fn=None
 def _param(dtensor, requires_grad=True):
     from ...nn import Parameter
     return Parameter(dtensor, requires_grad=requires_grad)
+
+
+def _total_norm(tensors, norm_type, local_norm):
+    """torch's norm of sharded DTensors: each rank's norm of its pieces, combined across the mesh as a
+    Partial norm is (p-th powers summed, then the p-th root; max for inf)."""
+    first = next(t for t in tensors if isinstance(t, DTensor))
+    mesh = first.device_mesh
+    total = local_norm([t.to_local() if isinstance(t, DTensor) else t for t in tensors])
+    if any(p.is_shard() for t in tensors if isinstance(t, DTensor) for p in t.placements):
+        group = mesh.get_group(0)
+        if norm_type == float('inf'):
+            c10d.all_reduce(total, op=c10d.ReduceOp.MAX, group=group)
+        else:
+            total = total ** norm_type
+            c10d.all_reduce(total, group=group)
+            total = total ** (1.0 / norm_type)
+    return DTensor._wrap(total, mesh, (Replicate(),) * mesh.ndim, ())
