@@ -82,6 +82,16 @@ def fsdp1(rank, ws):
     res['settings_after'] = repr(FSDP.get_state_dict_type(m))
     plain_sd = net().state_dict()
     plain_sd['0.bias'] = torch.full((6,), 0.375)
+    # the optimizer's state, gathered per original parameter and back
+    opt = torch.optim.SGD(m.parameters(), lr=0.25, momentum=0.5)
+    opt.step()
+    osd = FSDP.optim_state_dict(m, opt)
+    res['optim_state_dict'] = osd
+    opt2 = torch.optim.SGD(m.parameters(), lr=0.5, momentum=0.25)
+    to_load = FSDP.optim_state_dict_to_load(m, opt2, osd)
+    res['optim_to_load'] = to_load
+    opt2.load_state_dict(to_load)
+    res['optim_loaded'] = opt2.state_dict()
     res['load'] = repr(m.load_state_dict(plain_sd))
     res['loaded'] = [p.detach().clone() for p in m.parameters()]
     # mixed precision: float16 gather and reduction, float32 shards

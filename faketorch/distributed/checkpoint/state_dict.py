@@ -98,9 +98,23 @@ def _as_list(optimizers):
     return list(optimizers) if isinstance(optimizers, (list, tuple)) else [optimizers]
 
 
+def _fsdp1(model):
+    from ..fsdp import FullyShardedDataParallel
+    return FullyShardedDataParallel if any(isinstance(m, FullyShardedDataParallel) for m in model.modules()) else None
+
+
 def get_optimizer_state_dict(model, optimizers, *, submodules=None, options=None):
     from ..tensor import DTensor
     opts = options or StateDictOptions()
+    fsdp = _fsdp1(model)
+    if fsdp is not None:       # FSDP1: the full per-parameter state (torch returns it sharded unless full_state_dict)
+        out = {'state': {}, 'param_groups': []}
+        for optim in _as_list(optimizers):
+            _init_optim_state(optim)
+            sd = fsdp.optim_state_dict(model, optim)
+            out['state'].update(sd['state'])
+            out['param_groups'] += sd['param_groups']
+        return {} if opts.full_state_dict and opts.cpu_offload and _rank() != 0 else out
     names = _param_names(model)
     out = {'state': {}, 'param_groups': []}
     for optim in _as_list(optimizers):
@@ -148,8 +162,12 @@ def set_model_state_dict(model, model_state_dict, *, options=None):
 
 def set_optimizer_state_dict(model, optimizers, optim_state_dict, *, options=None):
     names = _param_names(model)
+    fsdp = _fsdp1(model)
     for optim in _as_list(optimizers):
         _init_optim_state(optim)
+        if fsdp is not None:
+            fsdp.optim_state_dict_to_load(model, optim, optim_state_dict, load_directly=True)
+            continue
         params = [p for g in optim.param_groups for p in g['params']]
         index = {names[id(p)]: i for i, p in enumerate(params)}
         mine = set(index)

@@ -360,6 +360,98 @@ class FullyShardedDataParallel(nn.Module):
             names = {_clean(k): k for k in nn.Module.state_dict(self)}
             return super().load_state_dict({names.get(k, k): v for k, v in state_dict.items()}, strict)
 
+    # --- optimizer state dicts (full: each original parameter's state whole, keyed by its name) ---
+    @staticmethod
+    def _flat_owners(model):
+        """{id(flat_param): (instance, [the original parameters' names in model])}."""
+        out = {}
+        for name, m in model.named_modules():
+            if isinstance(m, FullyShardedDataParallel):
+                prefix = _clean(name + '.') if name else ''
+                out[id(m._handle.flat_param)] = (m, [prefix + e[0] for e in m._handle.entries])
+        return out
+
+    @staticmethod
+    def optim_state_dict(model, optim, optim_state_dict=None, group=None):
+        """optim's state with every flat parameter's state gathered and split into the original
+        parameters' (tensors first, then the 0-dim states such as step, as torch orders them)."""
+        torch = _torch()
+        osd = optim.state_dict() if optim_state_dict is None else optim_state_dict
+        owners = FullyShardedDataParallel._flat_owners(model)
+        plain = {id(p): _clean(n) for n, p in model.named_parameters()}
+        params = [p for g in optim.param_groups for p in g['params']]
+        names, state = [], {}
+        for i, p in enumerate(params):
+            inst, fqns = owners.get(id(p), (None, [plain.get(id(p))]))
+            names.append(fqns)
+            s = osd['state'].get(i)
+            if s is None:
+                continue
+            if inst is None:
+                state[fqns[0]] = s
+                continue
+            h = inst._handle
+            split = {}
+            for k, v in s.items():
+                if isinstance(v, torch.Tensor) and v.ndim:
+                    full = v.detach()
+                    if h.sharded:
+                        full = torch.empty(h.chunk * h.world_size, dtype=v.dtype)
+                        c10d.all_gather_into_tensor(full, v.detach().contiguous(), group=inst.process_group)
+                    split[k] = [t.clone() for t in h.views(full)]
+            scalars = {k: v for k, v in s.items() if k not in split}
+            for j, fqn in enumerate(fqns):
+                state[fqn] = {**{k: views[j] for k, views in split.items()}, **scalars}
+        groups, start = [], 0
+        for g_sd, g in zip(osd['param_groups'], optim.param_groups):
+            n = len(g['params'])
+            groups.append({**{k: v for k, v in g_sd.items() if k != 'params'},
+                           'params': [f for fqns in names[start:start + n] for f in fqns]})
+            start += n
+        return {'state': state, 'param_groups': groups}
+
+    @staticmethod
+    def optim_state_dict_to_load(model, optim, optim_state_dict, is_named_optimizer=False, load_directly=False,
+                                 group=None):
+        """The reverse of optim_state_dict: the state optim.load_state_dict takes on this rank."""
+        torch = _torch()
+        owners = FullyShardedDataParallel._flat_owners(model)
+        plain = {id(p): _clean(n) for n, p in model.named_parameters()}
+        params = [p for g in optim.param_groups for p in g['params']]
+        full_state = optim_state_dict['state']
+        state = {}
+        for i, p in enumerate(params):
+            inst, fqns = owners.get(id(p), (None, [plain.get(id(p))]))
+            present = [f for f in fqns if f in full_state]
+            if not present:
+                continue
+            if inst is None:
+                state[i] = full_state[fqns[0]]
+                continue
+            h, first = inst._handle, full_state[present[0]]
+            s = {}
+            for k, v in first.items():
+                if isinstance(v, torch.Tensor) and v.ndim:
+                    flat = torch.cat([full_state[f][k].reshape(-1) if f in full_state else
+                                      torch.zeros(e[4], dtype=v.dtype) for f, e in zip(fqns, h.entries)])
+                    if h.sharded:
+                        padded = torch.zeros(h.chunk * h.world_size, dtype=flat.dtype)
+                        padded[:flat.numel()] = flat
+                        flat = padded[h.rank * h.chunk:(h.rank + 1) * h.chunk]
+                    s[k] = flat.clone()
+                else:
+                    s[k] = v
+            state[i] = s
+        groups, start = [], 0
+        for g_sd, g in zip(optim_state_dict['param_groups'], optim.param_groups):
+            n = len(g['params'])
+            groups.append({**{k: v for k, v in g_sd.items() if k != 'params'}, 'params': list(range(start, start + n))})
+            start += n
+        out = {'state': state, 'param_groups': groups}
+        if load_directly:
+            optim.load_state_dict(out)
+        return out
+
     # --- gradient clipping ---
     def clip_grad_norm_(self, max_norm, norm_type=2.0):
         """The norm of all ranks' shards together (each rank's shard norm, combined across ranks as
