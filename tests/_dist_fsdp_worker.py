@@ -82,6 +82,14 @@ def fsdp1(rank, ws):
     res['settings_after'] = repr(FSDP.get_state_dict_type(m))
     plain_sd = net().state_dict()
     plain_sd['0.bias'] = torch.full((6,), 0.375)
+    # gradient accumulation: two micro-batches under no_sync, then a synced one
+    m.zero_grad()
+    with m.no_sync():
+        for step in (11, 12):
+            m(batch(rank, step)).pow(2).sum().backward()
+    res['no_sync_grads'] = [None if p.grad is None else p.grad.clone() for p in m.parameters()]
+    m(batch(rank, 13)).pow(2).sum().backward()
+    res['after_no_sync'] = [p.grad.clone() for p in m.parameters()]
     # the optimizer's state, gathered per original parameter and back
     opt = torch.optim.SGD(m.parameters(), lr=0.25, momentum=0.5)
     opt.step()
@@ -142,6 +150,15 @@ def fsdp2(rank, ws):
             r[f'{key}grads{step}'] = [(p.grad.to_local().clone(), repr(p.grad.placements)) for p in m.parameters()]
             opt.step()
         if name == 'fp32':
+            m.zero_grad()
+            m.set_requires_gradient_sync(False)
+            for step in (11, 12):
+                m(batch(rank, step)).pow(2).sum().backward()
+            r['no_sync'] = [None if p.grad is None else p.grad.to_local().clone() for p in m.parameters()]
+            m.set_requires_gradient_sync(True)
+            m(batch(rank, 13)).pow(2).sum().backward()
+            r['~after_no_sync'] = [p.grad.to_local().clone() for p in m.parameters()]
+            m.zero_grad()
             m(batch(rank, 5)).pow(2).sum().backward()
             norm = torch.nn.utils.clip_grad_norm_(m.parameters(), 0.5)
             r['~clip'] = (type(norm).__name__, repr(norm.placements), norm.to_local(),

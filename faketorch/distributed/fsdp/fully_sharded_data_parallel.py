@@ -137,6 +137,9 @@ class FullyShardedDataParallel(nn.Module):
         self._optim_state_dict_config = FullOptimStateDictConfig()
         self._is_root = None
         self._in_summon = False
+        self._sync_gradients = True
+        self._unsharded_grad = None         # what backward passes under no_sync() accumulated
+        self._saved_grad_shard = None       # the reduced gradient from before them
         ignored = set(ignored_modules or ())
         if auto_wrap_policy is not None:
             kwargs = dict(process_group=process_group, sharding_strategy=sharding_strategy, cpu_offload=cpu_offload,
@@ -235,6 +238,19 @@ class FullyShardedDataParallel(nn.Module):
         flat_param = self._handle.flat_param
         reduce_dtype = self._mp('reduce_dtype') or self._mp('param_dtype') or grad.dtype
         with torch.no_grad():
+            if not self._sync_gradients:
+                # torch shows the unsharded sum as the flat parameter's .grad meanwhile (shape unchecked)
+                if self._unsharded_grad is None:
+                    self._saved_grad_shard, total = flat_param.grad, grad
+                else:
+                    total = self._unsharded_grad + grad
+                self._unsharded_grad = total.detach().clone()
+                flat_param._grad = self._unsharded_grad[:self._handle.total]     # unpadded, as torch's
+                return None
+            if self._unsharded_grad is not None:
+                grad = self._unsharded_grad + grad
+                self._unsharded_grad = None
+                flat_param._grad, self._saved_grad_shard = self._saved_grad_shard, None
             g = grad.to(reduce_dtype) if grad.dtype != reduce_dtype else grad.clone()
             if self._gradient_predivide_factor > 1:
                 g.div_(self._gradient_predivide_factor)
@@ -252,7 +268,7 @@ class FullyShardedDataParallel(nn.Module):
                 flat_param.grad = g
             else:
                 flat_param.grad += g
-        return grad
+        return None
 
     # --- full parameters ---
     @staticmethod
@@ -497,5 +513,14 @@ class FullyShardedDataParallel(nn.Module):
 
     @contextlib.contextmanager
     def no_sync(self):
-        raise NotImplementedError('faketorch: FullyShardedDataParallel.no_sync is not implemented')
-        yield
+        """Backward passes inside keep their gradients unsharded and unreduced; the first backward
+        after it reduces their sum with its own."""
+        instances = FullyShardedDataParallel.fsdp_modules(self)
+        previous = [m._sync_gradients for m in instances]
+        for m in instances:
+            m._sync_gradients = False
+        try:
+            yield
+        finally:
+            for m, flag in zip(instances, previous):
+                m._sync_gradients = flag

@@ -39,8 +39,11 @@ class FSDPModule:
         return None
 
     def set_requires_gradient_sync(self, requires_gradient_sync, *, recurse=True):
-        if not requires_gradient_sync:
-            raise NotImplementedError('faketorch: FSDP2 set_requires_gradient_sync(False) is not implemented')
+        """False: backward passes keep their gradients unsharded and unreduced until a synced one."""
+        for m in (self.modules() if recurse else [self]):
+            state = m.__dict__.get('_fsdp_state')
+            if state is not None:
+                state.sync = requires_gradient_sync
 
     def set_reshard_after_forward(self, reshard_after_forward, recurse=True):
         pass
@@ -73,7 +76,8 @@ class _FSDPState:
         self.entries = entries          # [(owner module, name, DTensor parameter)]
         self.mesh, self.group = mesh, mesh.get_group(0)
         self.mp = mp_policy
-        self.pending = None
+        self.sync = True
+        self.accumulated = {}       # entry index -> unsharded gradient kept while sync is off
 
     def pre_forward(self, module, args, kwargs):
         torch = _torch()
@@ -124,8 +128,14 @@ class _FSDPState:
         grads[i] = grad
         if len(grads) == expected:
             with _torch().no_grad():
-                self._reduce(dict(grads))
-        return grad
+                for j, g in self.accumulated.items():
+                    grads[j] = g + grads[j] if j in grads else g
+                self.accumulated = {}
+                if self.sync:
+                    self._reduce(dict(grads))
+                else:
+                    self.accumulated = {j: g.detach().clone() for j, g in grads.items()}
+        return None
 
     def _reduce(self, grads):
         torch = _torch()
