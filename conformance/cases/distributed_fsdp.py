@@ -470,3 +470,30 @@ def dcp_deprecated_no_group(torch):
     import tempfile
     with tempfile.TemporaryDirectory() as d:
         _dcp(torch).save_state_dict({'a': torch.ones(1)}, _dcp(torch).FileSystemWriter(d))
+
+
+@fsdp_case('torch.distributed.fsdp.MixedPrecision', name='batch_norm_and_buffers')
+def fsdp1_mixed_precision_bn(torch):
+    import warnings
+    fsdp, wrap = _mod(torch, 'fsdp'), _mod(torch, 'fsdp.wrap')
+    nn = torch.nn
+    mp = fsdp.MixedPrecision(param_dtype=torch.float16, buffer_dtype=torch.float16)
+    out = []
+    for policy in (wrap.ModuleWrapPolicy({nn.Linear}), None):
+        m = nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4), nn.Linear(4, 2))
+        with torch.no_grad():                   # half-precision matmuls exact in both libraries
+            for p in m.parameters():
+                p.copy_((p * 8).round() / 8)
+        with warnings.catch_warnings(record=True) as w:
+            warnings.simplefilter('always')
+            f = fsdp.FullyShardedDataParallel(m, device_id=torch.device('cpu'), mixed_precision=mp,
+                                              auto_wrap_policy=policy)
+        y = f(torch.randint(-2, 3, (5, 3)).float())
+        y.float().sum().backward()
+        if policy is not None:
+            out.append((repr(f), len(w), y, m[1].running_mean.dtype, f.state_dict(),
+                        [p.grad for p in f.parameters()]))
+        else:       # batch norm in float16: faketorch's half-precision statistics round differently
+            out.append((repr(f), len(w), y.dtype, m[1].running_mean.dtype,
+                        {k: v.dtype for k, v in f.state_dict().items()}, [p.grad.shape for p in f.parameters()]))
+    return out

@@ -50,6 +50,46 @@ def _clean(name):
     return name.replace(FSDP_PREFIX, '')
 
 
+def _keep_full_precision(module, mixed_precision):
+    """With mixed precision and auto wrapping, torch wraps the modules of
+    _module_classes_to_ignore (BatchNorm) on their own without it: their inputs are cast to float32
+    and their outputs back."""
+    if mixed_precision is None:
+        return []
+    classes = tuple(set(mixed_precision._module_classes_to_ignore))
+    found = [m for m in module.modules() if isinstance(m, classes)]
+    for m in found:
+        m._wrap_overrides = {'mixed_precision': None}
+        m.register_forward_pre_hook(_to_float32)
+        m.register_forward_hook(_back_to_input_dtype)
+    if found:
+        warnings.warn('Both mixed precision and an auto_wrap_policy were specified to FSDP, where the wrapped '
+                      f'module has submodules of type:\n{ {type(m) for m in found} }\nThese modules will be '
+                      'wrapped as separate FSDP instacnes with mixed precision disabled.', stacklevel=3)
+    return found
+
+
+def _to_float32(module, args):
+    torch = _torch()
+    from ...utils._pytree import tree_map
+
+    def cast(x):
+        if isinstance(x, torch.Tensor) and x.is_floating_point() and x.dtype != torch.float32:
+            module.__dict__['_fsdp_input_dtype'] = x.dtype
+            return x.to(torch.float32)
+        return x
+    return tree_map(cast, args)
+
+
+def _back_to_input_dtype(module, args, output):
+    torch = _torch()
+    from ...utils._pytree import tree_map
+    dtype = module.__dict__.pop('_fsdp_input_dtype', None)
+    if dtype is None:
+        return output
+    return tree_map(lambda x: x.to(dtype) if isinstance(x, torch.Tensor) and x.is_floating_point() else x, output)
+
+
 class _FlatParamHandle:
     """One FSDP instance's parameters: where each lives (module, attribute name, shape) and its
     flat shard."""
@@ -145,10 +185,17 @@ class FullyShardedDataParallel(nn.Module):
             kwargs = dict(process_group=process_group, sharding_strategy=sharding_strategy, cpu_offload=cpu_offload,
                           mixed_precision=mixed_precision, device_id=device_id,
                           sync_module_states=sync_module_states, use_orig_params=use_orig_params)
+            keep_full = _keep_full_precision(module, mixed_precision)
             if isinstance(auto_wrap_policy, _wrap._Policy):
                 targets = auto_wrap_policy._run_policy(module, ignored, kwargs)
+                for m in keep_full:
+                    targets[m] = {**targets.get(m, kwargs), 'mixed_precision': None}
                 _wrap._post_order_apply(module, _wrap._construct_wrap_fn(module, targets, FullyShardedDataParallel))
             else:
+                if keep_full:
+                    auto_wrap_policy = functools.partial(_wrap._or_policy, policies=[auto_wrap_policy, functools.partial(
+                        _wrap._wrap_module_cls_individually,
+                        module_classes=mixed_precision._module_classes_to_ignore)])
                 _wrap._recursive_wrap(module, auto_wrap_policy, FullyShardedDataParallel, ignored,
                                       {p for m in ignored for p in m.parameters()}, only_wrap_children=True,
                                       **kwargs)
@@ -160,8 +207,9 @@ class FullyShardedDataParallel(nn.Module):
         self._fsdp_wrapped_module = module
         self._handle = _FlatParamHandle(self._owned_params(module, ignored), self.rank, self.world_size,
                                         strategy != ShardingStrategy.NO_SHARD)
-        module.register_parameter(FLAT_PARAM, self._handle.flat_param)
-        self._handle.set_attributes(self._handle.views(self._handle.unsharded(self.process_group)))
+        if self._handle.entries:        # an instance whose parameters all lie in nested ones has none
+            module.register_parameter(FLAT_PARAM, self._handle.flat_param)
+            self._handle.set_attributes(self._handle.views(self._handle.unsharded(self.process_group)))
 
     @staticmethod
     def _owned_params(module, ignored):
@@ -200,9 +248,28 @@ class FullyShardedDataParallel(nn.Module):
         return self._is_root
 
     def _lazy_init(self):
+        self._buffer_dtypes = {}          # id(buffer in its computation dtype) -> its own dtype
         for m in self.modules():
             if isinstance(m, FullyShardedDataParallel) and m._is_root is None:
                 m._is_root = m is self
+                dtype = m._mp('buffer_dtype')
+                if dtype is None:
+                    continue
+                for owner in m._managed_modules():
+                    for name, b in list(owner._buffers.items()):
+                        if b is not None and b.is_floating_point() and b.dtype != dtype:
+                            owner._buffers[name] = b.to(dtype)
+                            self._buffer_dtypes[id(owner._buffers[name])] = b.dtype
+
+    def _managed_modules(self):
+        """The modules of this instance's subtree outside nested instances."""
+        skip, out = set(), []
+        for m in self._fsdp_wrapped_module.modules():
+            if m is not self._fsdp_wrapped_module and isinstance(m, FullyShardedDataParallel):
+                skip.update(id(s) for s in m.modules())
+            if id(m) not in skip:
+                out.append(m)
+        return out
 
     @staticmethod
     def fsdp_modules(module, root_only=False):
@@ -226,6 +293,8 @@ class FullyShardedDataParallel(nn.Module):
                 return x.to(param_dtype) if isinstance(x, torch.Tensor) and x.is_floating_point() else x
             args, kwargs = tree_map(cast, args), tree_map(cast, kwargs)
         handle = self._handle
+        if not handle.entries:
+            return self._fsdp_wrapped_module(*args, **kwargs)
         full = handle.unsharded(self.process_group, param_dtype)
         if torch.is_grad_enabled() and handle.flat_param.requires_grad:
             full.requires_grad_()
@@ -278,7 +347,8 @@ class FullyShardedDataParallel(nn.Module):
         """Every FSDP instance under module (only module itself when recurse=False) shows its original
         parameters, whole, as Parameters; with writeback their changes go back to the shards."""
         torch = _torch()
-        instances = [m for m in (module.modules() if recurse else [module]) if isinstance(m, FullyShardedDataParallel)]
+        instances = [m for m in (module.modules() if recurse else [module])
+                     if isinstance(m, FullyShardedDataParallel) and m._handle.entries]
         fulls = []
         for inst in instances:
             h = inst._handle
@@ -361,10 +431,11 @@ class FullyShardedDataParallel(nn.Module):
         self._check_full_state_dict()
         cfg = self._state_dict_config
         with FullyShardedDataParallel.summon_full_params(self, writeback=False):
-            sd = super().state_dict(*args, prefix=prefix, keep_vars=keep_vars)
+            sd = super().state_dict(*args, prefix=prefix, keep_vars=True)
         if cfg.rank0_only and self.rank != 0:
             sd = type(sd)()
-        out = type(sd)((_clean(k), v.detach().clone()) for k, v in sd.items())
+        dtypes = getattr(self, '_buffer_dtypes', {})      # buffers go back to their own dtype
+        out = type(sd)((_clean(k), v.detach().to(dtypes.get(id(v), v.dtype)).clone()) for k, v in sd.items())
         if destination is None:
             return out
         destination.update(out)
@@ -382,7 +453,7 @@ class FullyShardedDataParallel(nn.Module):
         """{id(flat_param): (instance, [the original parameters' names in model])}."""
         out = {}
         for name, m in model.named_modules():
-            if isinstance(m, FullyShardedDataParallel):
+            if isinstance(m, FullyShardedDataParallel) and m._handle.entries:
                 prefix = _clean(name + '.') if name else ''
                 out[id(m._handle.flat_param)] = (m, [prefix + e[0] for e in m._handle.entries])
         return out
@@ -479,7 +550,8 @@ class FullyShardedDataParallel(nn.Module):
         max_norm, norm_type = float(max_norm), float(norm_type)
         sharded, nonsharded = [], []
         for m in FullyShardedDataParallel.fsdp_modules(self):
-            (sharded if m._handle.sharded else nonsharded).append(m._handle.flat_param)
+            if m._handle.entries:
+                (sharded if m._handle.sharded else nonsharded).append(m._handle.flat_param)
         managed = {id(p) for p in sharded + nonsharded}
         nonsharded += [p for p in self.parameters() if id(p) not in managed]
         grads = [p.grad for p in sharded + nonsharded if p.grad is not None]
