@@ -142,8 +142,8 @@ def transformer_policy(torch):
     import functools
     wrap = _mod(torch, 'fsdp.wrap')
     nn = torch.nn
-    model = nn.Sequential(nn.Embedding(10, 8), nn.TransformerEncoderLayer(8, 2, 16), nn.TransformerEncoderLayer(8, 2, 16),
-                          nn.Linear(8, 10))
+    layer = nn.TransformerEncoderLayer
+    model = nn.Sequential(nn.Embedding(10, 8), layer(8, 2, 16), layer(8, 2, 16), nn.Linear(8, 10))
     policy = functools.partial(wrap.transformer_auto_wrap_policy, transformer_layer_cls={nn.TransformerEncoderLayer})
     got, numel = wrap._recursive_wrap(model, policy, _wrapper(torch), set(), set())
     lam = functools.partial(wrap.lambda_auto_wrap_policy, lambda_fn=lambda m: isinstance(m, nn.Embedding))
@@ -164,7 +164,8 @@ def module_wrap_policy(torch):
     return (sorted((names[m], sorted(kw.items())) for m, kw in targets.items()),
             sorted((names[m], sorted(kw.items())) for m, kw in ctargets.items()),
             p(nn.Linear(1, 1), recurse=False), p(nn.ReLU(), recurse=False), p(nn.ReLU(), recurse=True),
-            repr(p).split(' object at ')[0].rsplit('.', 1)[-1], repr(p).endswith("Linear'>})"), isinstance(p, wrap._Policy))
+            repr(p).split(' object at ')[0].rsplit('.', 1)[-1], repr(p).endswith("Linear'>})"),
+            isinstance(p, wrap._Policy))
 
 
 @case('torch.distributed.fsdp.wrap.CustomPolicy', name='bad_return')
@@ -426,7 +427,8 @@ def dcp_stateful(torch):
                        str(e).splitlines()[:2])
         partial = {'app': {'tag': '', 'extra': 5}}
         dcp.load(partial, checkpoint_id=d, planner=dcp.DefaultLoadPlanner(allow_partial_load=True))
-    return other.model.state_dict(), other.tag, missing, partial, isinstance(other, _mod(torch, 'checkpoint.stateful').Stateful)
+    stateful = _mod(torch, 'checkpoint.stateful').Stateful
+    return other.model.state_dict(), other.tag, missing, partial, isinstance(other, stateful)
 
 
 @case('torch.distributed.checkpoint.state_dict.get_state_dict')

@@ -193,9 +193,9 @@ class FullyShardedDataParallel(nn.Module):
                 _wrap._post_order_apply(module, _wrap._construct_wrap_fn(module, targets, FullyShardedDataParallel))
             else:
                 if keep_full:
-                    auto_wrap_policy = functools.partial(_wrap._or_policy, policies=[auto_wrap_policy, functools.partial(
-                        _wrap._wrap_module_cls_individually,
-                        module_classes=mixed_precision._module_classes_to_ignore)])
+                    alone = functools.partial(_wrap._wrap_module_cls_individually,
+                                              module_classes=mixed_precision._module_classes_to_ignore)
+                    auto_wrap_policy = functools.partial(_wrap._or_policy, policies=[auto_wrap_policy, alone])
                 _wrap._recursive_wrap(module, auto_wrap_policy, FullyShardedDataParallel, ignored,
                                       {p for m in ignored for p in m.parameters()}, only_wrap_children=True,
                                       **kwargs)
