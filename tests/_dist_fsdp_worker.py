@@ -192,7 +192,19 @@ def dcp(rank, ws):
     ckpt.load(target, checkpoint_id=os.path.join(OUTDIR, 'ckpt'))
     sdm.set_state_dict(fresh, fopt, model_state_dict=target['model'], optim_state_dict=target['optim'])
     full = sdm.get_model_state_dict(fresh, options=sdm.StateDictOptions(full_state_dict=True))
+    # rank 0's full state dicts loaded into another sharded model, the other ranks passing none
+    opts = sdm.StateDictOptions(full_state_dict=True, broadcast_from_rank0=True)
+    full_osd = sdm.get_optimizer_state_dict(fresh, fopt, options=sdm.StateDictOptions(full_state_dict=True))
+    third = net()
+    fsdp.fully_shard(third)
+    topt = torch.optim.SGD(third.parameters(), lr=0.125, momentum=0.5)
+    sdm.set_model_state_dict(third, dict(full) if rank == 0 else {}, options=opts)
+    sdm.set_optimizer_state_dict(third, topt, full_osd if rank == 0 else {}, options=opts)
+    third_state = ([p.to_local().clone() for p in third.parameters()],
+                   [getattr(b, 'to_local', lambda: b)().clone()
+                    for b in (topt.state[p]['momentum_buffer'] for p in third.parameters())])
     return {'full': dict(full), 'local': [p.to_local().clone() for p in fresh.parameters()], 'step': target['step'],
+            'broadcast_from_rank0': third_state,
             # a DTensor in torch, the local tensor in faketorch
             'momentum': [getattr(b, 'to_local', lambda: b)().clone()
                          for b in (fopt.state[p]['momentum_buffer'] for p in fresh.parameters())],

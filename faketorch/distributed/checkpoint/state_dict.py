@@ -147,6 +147,8 @@ def set_model_state_dict(model, model_state_dict, *, options=None):
     from ..tensor import DTensor
     from ..tensor._api import _local_piece
     opts = options or StateDictOptions()
+    if opts.broadcast_from_rank0 and opts.full_state_dict:
+        model_state_dict = _from_rank0(model_state_dict)
     current = model.state_dict(keep_vars=True)
     keys = {_clean(model, k): k for k in current}
     sd = {}
@@ -160,7 +162,20 @@ def set_model_state_dict(model, model_state_dict, *, options=None):
     return model.load_state_dict(sd, strict=opts.strict)
 
 
+def _from_rank0(state_dict):
+    """Rank 0's full state dict on every rank (the others may pass an empty one)."""
+    from .. import distributed_c10d as c10d
+    if not c10d.is_initialized():
+        return state_dict
+    box = [state_dict if c10d.get_rank() == 0 else None]
+    c10d.broadcast_object_list(box, src=0)
+    return box[0]
+
+
 def set_optimizer_state_dict(model, optimizers, optim_state_dict, *, options=None):
+    opts = options or StateDictOptions()
+    if opts.broadcast_from_rank0 and opts.full_state_dict:
+        optim_state_dict = _from_rank0(optim_state_dict)
     names = _param_names(model)
     fsdp = _fsdp1(model)
     for optim in _as_list(optimizers):
@@ -171,11 +186,24 @@ def set_optimizer_state_dict(model, optimizers, optim_state_dict, *, options=Non
         params = [p for g in optim.param_groups for p in g['params']]
         index = {names[id(p)]: i for i, p in enumerate(params)}
         mine = set(index)
-        state = {index[k]: {n: (v.to_local() if hasattr(v, 'to_local') else v) for n, v in s.items()}
+        state = {index[k]: {n: _local_state(params[index[k]], v) for n, v in s.items()}
                  for k, s in optim_state_dict['state'].items() if k in mine}
         groups = [{**g, 'params': [index[n] for n in g['params']]} for g in optim_state_dict['param_groups']
                   if g['params'] and g['params'][0] in mine]
         optim.load_state_dict({'state': state, 'param_groups': groups})
+
+
+def _local_state(param, value):
+    """What faketorch's optimizer keeps for a DTensor parameter: the local piece of a DTensor or of a
+    whole tensor of the parameter's shape."""
+    from ..tensor import DTensor
+    from ..tensor._api import _local_piece
+    if isinstance(value, DTensor):
+        return value.to_local()
+    if isinstance(param, DTensor) and isinstance(value, _torch().Tensor) and value.ndim and \
+            tuple(value.shape) == tuple(param.shape):
+        return _local_piece(value, param.device_mesh, param.placements).clone()
+    return value
 
 
 def set_state_dict(model, optimizers, *, model_state_dict, optim_state_dict, options=None):
