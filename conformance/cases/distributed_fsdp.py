@@ -499,3 +499,17 @@ def fsdp1_mixed_precision_bn(torch):
             out.append((repr(f), len(w), y.dtype, m[1].running_mean.dtype,
                         {k: v.dtype for k, v in f.state_dict().items()}, [p.grad.shape for p in f.parameters()]))
     return out
+
+
+@fsdp_case('torch.distributed.fsdp.CPUOffload', name='offload_params_cpu_only')
+def fsdp_cpu_offload(torch):
+    fsdp = _mod(torch, 'fsdp')
+    f = fsdp.FullyShardedDataParallel(torch.nn.Linear(3, 4), device_id=torch.device('cpu'),
+                                      cpu_offload=fsdp.CPUOffload(offload_params=True))
+    f(torch.ones(2, 3))
+
+
+@fsdp_case('torch.distributed.fsdp.CPUOffloadPolicy', name='cpu_only')
+def fsdp2_cpu_offload(torch):
+    fsdp = _mod(torch, 'fsdp')
+    fsdp.fully_shard(torch.nn.Linear(3, 4), offload_policy=fsdp.CPUOffloadPolicy())

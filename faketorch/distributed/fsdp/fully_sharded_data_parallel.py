@@ -282,6 +282,9 @@ class FullyShardedDataParallel(nn.Module):
 
     def forward(self, *args, **kwargs):
         torch = _torch()
+        if self.cpu_offload.offload_params:
+            # torch pins the offloaded memory for an accelerator, which a CPU-only machine lacks
+            raise RuntimeError('Cannot access accelerator device when none is available.')
         if self._is_root is None:
             self._lazy_init()
         param_dtype = self._mp('param_dtype')

@@ -11,7 +11,7 @@ import functools
 from ... import distributed_c10d as c10d
 from ...tensor._api import DTensor, _param
 from ...tensor.placement_types import Shard
-from ._fsdp_api import MixedPrecisionPolicy, OffloadPolicy
+from ._fsdp_api import CPUOffloadPolicy, MixedPrecisionPolicy, OffloadPolicy
 
 __all__ = ['FSDPModule', 'fully_shard']
 
@@ -180,6 +180,8 @@ def fully_shard(module, *, mesh=None, reshard_after_forward=None, shard_placemen
     from ...device_mesh import _default_mesh
     if isinstance(module, (nn.ModuleList, nn.ModuleDict)):
         raise ValueError(f'fully_shard does not support containers that do not implement forward: {module}')
+    if isinstance(offload_policy, CPUOffloadPolicy):
+        raise RuntimeError('Cannot access accelerator device when none is available.')     # torch, CPU only
     if shard_placement_fn is not None:
         raise NotImplementedError('faketorch: fully_shard(shard_placement_fn=...) is not implemented')
     mesh = mesh or _default_mesh()
