@@ -150,6 +150,8 @@ def fsdp2(rank, ws):
             r[f'{key}grads{step}'] = [(p.grad.to_local().clone(), repr(p.grad.placements)) for p in m.parameters()]
             opt.step()
         if name == 'fp32':
+            r['optim_state_types'] = [{k: (type(v).__name__, tuple(v.shape)) for k, v in st.items()}
+                                      for st in opt.state_dict()['state'].values()]
             m.zero_grad()
             m.set_requires_gradient_sync(False)
             for step in (11, 12):
