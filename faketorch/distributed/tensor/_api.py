@@ -2,8 +2,10 @@
 rank's local piece (so in-place optimizer steps and elementwise math act on the shard, as torch's do),
 with the mesh, the placements and the global shape beside it: `shape`, `size()` and `numel()` report
 the global tensor as torch does. faketorch ops do not dispatch on DTensor: an op on a DTensor
-returns a plain Tensor of the local result, except the arithmetic operators below, which keep the
-placements as torch's elementwise rules do."""
+returns a plain Tensor of the local result, except the arithmetic operators and methods below,
+which keep the placements as torch's elementwise rules do; optimizers give a DTensor parameter's
+state its layout after each step (optim/optimizer.py), and clip_grad_norm_ combines the ranks'
+norms (_total_norm)."""
 from ... import _tensor
 from .. import distributed_c10d as c10d
 from .placement_types import Partial, Replicate, Shard
