@@ -1,0 +1,641 @@
+"""Quantized tensors (torch.quint8, qint8, qint32), carried as their integer array plus the quantizer.
+
+A quantized tensor is a Tensor (a subclass printing and comparing as torch.Tensor) whose `_data` is a
+_QData: the integer representation (uint8 / int8 / int32, what `int_repr()` shows) and the quantizer
+(scheme, scale(s), zero point(s), axis). Shape, strides and size read through it; a dense op that
+reaches for the array gets torch's "Could not run 'aten::<op>' with arguments from the 'QuantizedCPU'
+backend" error, as in torch. The ops torch allows on quantized tensors run on the integer tensor and
+re-wrap the result with the same quantizer: views, indexing, cat, max/min, sort, relu, pooling ...,
+since on one quantizer they commute with the (monotonic) dequantization.
+
+Numerics found against torch 2.13's CPU kernels: quantize is nearbyint(fma(x, 1/scale, zero_point)) in
+float32 (1/scale in float32) clamped to the type's range; dequantize is float(q - zero_point) * scale in
+float32."""
+import warnings
+
+import numpy as np
+
+from . import _dtype as D
+from ._tensor import Tensor, _make
+from .autograd.grad_mode import state as grad_state
+
+__all__ = ['qscheme', 'per_tensor_affine', 'per_channel_affine', 'per_tensor_symmetric',
+           'per_channel_symmetric', 'per_channel_affine_float_qparams', 'quantize_per_tensor',
+           'quantize_per_channel', 'quantize_per_tensor_dynamic', 'dequantize',
+           'fake_quantize_per_tensor_affine', 'fake_quantize_per_channel_affine']
+
+
+class qscheme:
+    """torch.qscheme: the quantization schemes, compared by identity and printed as torch.<name>."""
+    __slots__ = ('name',)
+
+    def __init__(self, name):
+        self.name = name
+
+    def __repr__(self):
+        return 'torch.' + self.name
+
+    def __reduce__(self):
+        return (_scheme_by_name, (self.name,))
+
+
+per_tensor_affine = qscheme('per_tensor_affine')
+per_channel_affine = qscheme('per_channel_affine')
+per_tensor_symmetric = qscheme('per_tensor_symmetric')
+per_channel_symmetric = qscheme('per_channel_symmetric')
+per_channel_affine_float_qparams = qscheme('per_channel_affine_float_qparams')
+_SCHEMES = {s.name: s for s in (per_tensor_affine, per_channel_affine, per_tensor_symmetric,
+                                per_channel_symmetric, per_channel_affine_float_qparams)}
+
+
+def _scheme_by_name(name):
+    return _SCHEMES[name]
+
+
+# quantized dtype -> (the integer dtype of int_repr, qmin, qmax)
+_INT = {'quint8': (D.uint8, 0, 255), 'qint8': (D.int8, -128, 127), 'qint32': (D.int32, -2 ** 31, 2 ** 31 - 1)}
+
+
+def _backend_error(name):
+    return NotImplementedError(
+        f"Could not run 'aten::{name}' with arguments from the 'QuantizedCPU' backend. This could be because the "
+        "operator doesn't exist for this backend, or was omitted during the selective/custom build process (if "
+        "using custom build). If you are a Facebook employee using PyTorch on mobile, please visit "
+        "https://fburl.com/ptmfixes for possible resolutions.")
+
+
+def _caller_op():
+    """The faketorch function the user called (the outermost one), as torch's dispatcher names its out=
+    kernel: add -> add.out."""
+    import sys
+    f, name = sys._getframe(2), None
+    while f is not None:
+        if f.f_globals.get('__name__', '').startswith('faketorch'):
+            name = f.f_code.co_name
+        elif name is not None:
+            break
+        f = f.f_back
+    name = (name or 'unknown').strip('_')
+    for p in ('i', 'r'):        # __iadd__, __radd__ -> add
+        if name[:1] == p and name[1:] in _OUT_NAMES:
+            name = name[1:]
+    return _OUT_NAMES.get(name, name)
+
+
+# torch's structured kernels run as their out= overload on quantized tensors
+_OUT_NAMES = {n: n + '.out' for n in ('add', 'sub', 'mul', 'div', 'exp', 'log', 'abs', 'neg', 'sqrt', 'sin', 'cos',
+                                      'pow', 'argmax', 'argmin', 'cumsum', 'prod', 'floor', 'ceil', 'round')}
+_OUT_NAMES.update(sum='sum.IntList_out', matmul='mm', mm='mm', zero='zero_', neg='neg.out', abs='abs.out')
+
+
+class _QData:
+    """The integer representation and the quantizer of a quantized tensor."""
+    __slots__ = ('int', 'scheme', 'scale', 'zero_point', 'axis')
+
+    def __init__(self, ints, scheme, scale, zero_point, axis=None):
+        self.int, self.scheme, self.scale, self.zero_point, self.axis = ints, scheme, scale, zero_point, axis
+
+    shape = property(lambda self: self.int.shape)
+    ndim = property(lambda self: self.int.ndim)
+    size = property(lambda self: self.int.size)
+    strides = property(lambda self: self.int.strides)
+    itemsize = property(lambda self: self.int.itemsize)
+    dtype = property(lambda self: self.int.dtype)
+    base = property(lambda self: None)
+
+    def copy(self):
+        return _QData(self.int.copy(), self.scheme, self.scale, self.zero_point, self.axis)
+
+    def like(self, ints, axis=None):
+        return _QData(ints, self.scheme, self.scale, self.zero_point, self.axis if axis is None else axis)
+
+    def __array__(self, *args, **kwargs):
+        raise _backend_error(_caller_op())
+
+    def __getattr__(self, name):
+        if name.startswith('__'):
+            raise AttributeError(name)
+        raise _backend_error(_caller_op())
+
+
+def _qtensor(ints, dtype, scheme, scale, zero_point, axis=None, device=None):
+    t = _make(ints, _INT[dtype.name][0]) if device is None else _make(ints, _INT[dtype.name][0], device)
+    t._data = _QData(t._data, scheme, scale, zero_point, axis)
+    t.dtype = dtype
+    t.__class__ = QTensor
+    return t
+
+
+def _like(q, ints, axis=None):
+    """A quantized tensor of q's dtype and quantizer around the integer array `ints`."""
+    t = _make(ints, _INT[q.dtype.name][0], q._device)
+    t._data = q._data.like(ints, axis)
+    t.dtype = q.dtype
+    t.__class__ = QTensor
+    return t
+
+
+# --- the numerics ----------------------------------------------------------------------------------------
+
+_DEPRECATED = ("torch.quantize_per_tensor, torch.quantize_per_channel and other quantized tensor creation "
+               "functions that produce tensors with dtype torch.quint8, torch.qint8, and torch.qint32 are "
+               "deprecated and will be removed in a future PyTorch release. Please see "
+               "https://github.com/pytorch/pytorch/issues/184982 for more information.")
+_warned = []
+
+
+def _warn_once():
+    if not _warned:
+        _warned.append(True)
+        warnings.warn(_DEPRECATED, UserWarning, stacklevel=3)
+
+
+def _quantize_array(x, scale, zero_point, qmin, qmax, npint):
+    """torch's CPU quantize: nearbyint(fma(x, 1/scale, zero_point)) in float32, clamped. scale and
+    zero_point broadcast against x (per channel). The float64 product of two float32s is exact, so one
+    float32 rounding of product + zero point is the fused multiply-add."""
+    inv = (np.float32(1) / np.asarray(scale, np.float32)).astype(np.float64)
+    with np.errstate(all='ignore'):
+        v = np.rint((x.astype(np.float64) * inv + zero_point).astype(np.float32))
+        return np.clip(v, qmin, qmax).astype(npint)
+
+
+def _dequantize_array(ints, scale, zero_point):
+    return (ints.astype(np.int64) - zero_point).astype(np.float32) * np.asarray(scale, np.float32)
+
+
+def _check_input(input, dtype, name='Quantize'):
+    if dtype.name not in _INT:
+        if dtype.name in ('quint4x2', 'quint2x4'):
+            raise NotImplementedError(f"faketorch does not support {dtype!r} quantized tensors")
+        raise RuntimeError(f"ScalarType {D.type_name(dtype)} is not supported in new_qtensor.")
+    if input.dtype is not D.float32:
+        raise RuntimeError(f"{name} only works on Float Tensor, got {D.type_name(input.dtype)}")
+
+
+def _as_float(v):
+    return float(v.item()) if isinstance(v, Tensor) else float(v)
+
+
+def _as_int(v):
+    return int(v.item()) if isinstance(v, Tensor) else int(v)
+
+
+def quantize_per_tensor(input, scale, zero_point, dtype):
+    if isinstance(input, (list, tuple)):
+        return [quantize_per_tensor(t, scale[i], zero_point[i], dtype) for i, t in enumerate(input)]
+    _check_input(input, dtype)
+    _warn_once()
+    npint, qmin, qmax = D.np_dtype(_INT[dtype.name][0]), _INT[dtype.name][1], _INT[dtype.name][2]
+    # a tensor scale is read as float32 then widened, as torch's Tensor overload does
+    scale = float(np.float32(scale.item())) if isinstance(scale, Tensor) else float(scale)
+    zero_point = _as_int(zero_point)
+    _check_qparams(scale, zero_point, qmin, qmax)
+    ints = _quantize_array(_host(input._data), scale, zero_point, qmin, qmax, npint)
+    return _qtensor(ints, dtype, per_tensor_affine, scale, zero_point, device=input._device)
+
+
+def _check_qparams(scale, zero_point, qmin, qmax):
+    if scale <= 0:
+        raise RuntimeError(f"quantize_per_tensor: scale must be positive, got {scale}")   # pragma: checked
+    if not qmin <= zero_point <= qmax:
+        raise RuntimeError(f"zero_point is out of range: {zero_point}")
+
+
+def _host(a):
+    return a if isinstance(a, np.ndarray) else a.get()
+
+
+def quantize_per_channel(input, scales, zero_points, axis, dtype):
+    _check_input(input, dtype)
+    _warn_once()
+    npint, qmin, qmax = D.np_dtype(_INT[dtype.name][0]), _INT[dtype.name][1], _INT[dtype.name][2]
+    x = _host(input._data)
+    if not -x.ndim <= axis < x.ndim:
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-x.ndim}, {x.ndim - 1}], "
+                         f"but got {axis})")
+    axis = axis % x.ndim
+    s = _host(scales._data).astype(np.float64).reshape(-1)
+    z = _host(zero_points._data).astype(np.int64).reshape(-1)
+    if s.size != x.shape[axis]:
+        raise RuntimeError(f"length of scales must equal to channel, expected {x.shape[axis]} got, {s.size}")
+    if z.size != x.shape[axis]:
+        raise RuntimeError(f"length of zero_points must equal to channel expected {x.shape[axis]} got, {z.size}")
+    bshape = [1] * x.ndim
+    bshape[axis] = -1
+    ints = _quantize_array(x, s.reshape(bshape), z.reshape(bshape), qmin, qmax, npint)
+    return _qtensor(ints, dtype, per_channel_affine, s, z, axis, device=input._device)
+
+
+def _choose_qparams(mn, mx, qmin, qmax):
+    """fbgemm's ChooseQuantizationParams (what quantize_per_tensor_dynamic and the dynamic modules use):
+    the range widened to hold 0, the zero point taken from whichever end loses less."""
+    mn, mx = min(float(mn), 0.0), max(float(mx), 0.0)
+    scale = (mx - mn) / (qmax - qmin)
+    if float(np.float32(scale)) == 0.0 or np.isinf(np.float32(1) / np.float32(scale)):
+        scale = 0.1
+    zp_min, zp_max = qmin - mn / scale, qmax - mx / scale
+    err_min, err_max = abs(qmin) - abs(mn / scale), abs(qmax) - abs(mx / scale)
+    zp = zp_min if err_min < err_max else zp_max
+    zp = qmin if zp < qmin else qmax if zp > qmax else int(np.rint(zp))
+    return scale, zp
+
+
+def quantize_per_tensor_dynamic(input, dtype, reduce_range):
+    if dtype not in (D.quint8, D.qint8):
+        raise RuntimeError(f"Expected dtype to be quint8 or qint8 but got {D.type_name(dtype)}")    # checked
+    _check_input(input, dtype)
+    x = _host(input._data)
+    mn, mx = (float(x.min()), float(x.max())) if x.size else (0.0, 0.0)
+    qmin, qmax = _INT[dtype.name][1:]
+    if reduce_range:
+        qmin, qmax = qmin // 2, qmax // 2
+    scale, zp = _choose_qparams(mn, mx, qmin, qmax)
+    return quantize_per_tensor(input, scale, zp, dtype)
+
+
+def dequantize(input):
+    if isinstance(input, (list, tuple)):
+        return tuple(dequantize(t) for t in input)
+    return input.dequantize()
+
+
+# --- fake quantization (QAT) -------------------------------------------------------------------------------
+
+def _fake_quant(input, scale, zero_point, qmin, qmax, name):
+    from ._ops._core import attach
+    x = input._data
+    xp = np if isinstance(x, np.ndarray) else __import__('cupy')
+    inv = (np.float32(1) / np.asarray(scale, np.float32)).astype(np.float64)
+    with np.errstate(all='ignore'):
+        q = xp.rint((x.astype(np.float64) * inv + zero_point).astype(np.float32))
+    mask = (q >= qmin) & (q <= qmax)
+    out = ((xp.clip(q, qmin, qmax) - np.asarray(zero_point, np.float32)) *
+           np.asarray(scale, np.float32)).astype(np.float32)
+    r = _make(out, D.float32, input._device)
+    if input._requires_grad and grad_state.enabled:
+        m = _make(mask, D.bool, input._device)
+        attach(name, lambda node, g: g * m, (input,), (r,))
+    return r
+
+
+def fake_quantize_per_tensor_affine(input, scale, zero_point, quant_min, quant_max):
+    _check_fake(input, quant_min, quant_max)
+    name = 'FakeQuantizePerTensorAffineCachemask' + ('TensorQparams' if isinstance(scale, Tensor) else '') + 'Backward0'
+    return _fake_quant(input, _as_float(scale), _as_int(zero_point), quant_min, quant_max, name)
+
+
+def fake_quantize_per_channel_affine(input, scale, zero_point, axis, quant_min, quant_max):
+    _check_fake(input, quant_min, quant_max)
+    bshape = [1] * input.ndim
+    bshape[axis] = -1
+    s = _host(scale._data).astype(np.float32).reshape(bshape)
+    z = _host(zero_point._data).astype(np.int64).reshape(bshape)
+    return _fake_quant(input, s, z, quant_min, quant_max, 'FakeQuantizePerChannelAffineCachemaskBackward0')
+
+
+def _check_fake(input, quant_min, quant_max):
+    if quant_min > quant_max:
+        raise RuntimeError("`quant_min` should be less than or         equal to `quant_max`.")
+    if input.dtype is not D.float32 and input.dtype is not D.float16 and input.dtype is not D.bfloat16:
+        raise RuntimeError(f"Unsupported input type {D.type_name(input.dtype)}")
+
+
+# --- the tensor ----------------------------------------------------------------------------------------
+
+
+def _rewrap(q, r, axis=None):
+    """Results of an op run on q's integer tensor, as quantized tensors of q's quantizer (int64 indices and
+    bool results stay as they are)."""
+    if isinstance(r, Tensor):
+        if r.dtype is _INT[q.dtype.name][0] and r.__class__ is Tensor:
+            return _like(q, r._data, axis)
+        return r
+    if isinstance(r, tuple) and hasattr(r, '_fields'):
+        return type(r)(*(_rewrap(q, v, axis) for v in r))
+    if isinstance(r, (tuple, list)):
+        return type(r)(_rewrap(q, v, axis) for v in r)
+    return r
+
+
+def _lift(name, per_channel=False):
+    """QTensor.<name>: Tensor.<name> on the integer tensor, its results re-wrapped."""
+    def f(self, *args, **kwargs):
+        if self._data.scheme is not per_tensor_affine and not per_channel:
+            raise RuntimeError("Setting strides is possible only on uniformly quantized tensor")
+        return _rewrap(self, getattr(Tensor, name)(self._ints(), *args, **kwargs))
+    f.__name__ = name
+    return f
+
+
+class QTensor(Tensor):
+    """A quantized tensor; type(t).__name__ is 'Tensor' as in torch."""
+    __slots__ = ()
+
+    @property
+    def is_quantized(self):
+        return True
+
+    def _ints(self):
+        """The integer representation as a plain Tensor sharing the array."""
+        t = _make(self._data.int, _INT[self.dtype.name][0], self._device)
+        t._vc = self._vc
+        return t
+
+    def int_repr(self):
+        return _make(self._data.int.copy(), _INT[self.dtype.name][0], self._device)
+
+    def dequantize(self):
+        d = self._data
+        ints = d.int
+        if d.axis is None:
+            return _make(_dequantize_array(ints, d.scale, d.zero_point), D.float32, self._device)
+        bshape = [1] * ints.ndim
+        bshape[d.axis] = -1
+        return _make(_dequantize_array(ints, d.scale.reshape(bshape), d.zero_point.reshape(bshape)),
+                     D.float32, self._device)
+
+    def qscheme(self):
+        return self._data.scheme
+
+    def q_scale(self):
+        self._need_per_tensor()
+        return self._data.scale
+
+    def q_zero_point(self):
+        self._need_per_tensor()
+        return self._data.zero_point
+
+    def _need_per_tensor(self):
+        if self._data.axis is not None:
+            raise RuntimeError("Expected quantizer->qscheme() == kPerTensorAffine to be true, but got false.  "
+                               "(Could this error message be improved?  If so, please report an enhancement "
+                               "request to PyTorch.)")
+
+    def _need_per_channel(self):
+        if self._data.axis is None:
+            raise RuntimeError("Expected quantizer->qscheme() == kPerChannelAffine || quantizer->qscheme() == "
+                               "kPerChannelAffineFloatQParams to be true, but got false.  (Could this error "
+                               "message be improved?  If so, please report an enhancement request to PyTorch.)")
+
+    def q_per_channel_scales(self):
+        self._need_per_channel()
+        return _make(self._data.scale.copy(), D.float64, self._device)
+
+    def q_per_channel_zero_points(self):
+        self._need_per_channel()
+        return _make(self._data.zero_point.copy(), D.int64, self._device)
+
+    def q_per_channel_axis(self):
+        self._need_per_channel()
+        return self._data.axis
+
+    # --- what torch refuses ---
+    def numpy(self, *, force=False):
+        raise TypeError(f"Got unsupported ScalarType {_SCALAR_NAME[self.dtype.name]}")
+
+    def tolist(self):
+        raise RuntimeError("load_scalar: invalid type")
+
+    def item(self):
+        if self._data.size != 1:
+            raise RuntimeError(f"a Tensor with {self._data.size} elements cannot be converted to Scalar")
+        return float(self.dequantize()._data.reshape(-1)[0])
+
+    def requires_grad_(self, requires_grad=True):
+        if requires_grad:
+            raise RuntimeError("only Tensors of floating point dtype can require gradients")
+        return self
+
+    def _to_dtype(self, *args, **kwargs):
+        raise RuntimeError("Creation of quantized tensor requires quantized dtype like torch.quint8")
+
+    float = double = half = bfloat16 = long = int = short = char = byte = bool = _to_dtype
+
+    def to(self, *args, **kwargs):
+        from ._ops.misc import _parse_to
+        dtype, device, _, _ = _parse_to(args, kwargs)
+        if dtype is not None and dtype is not self.dtype:
+            self._to_dtype()
+        if device is not None and device.type != self._device.type:
+            raise NotImplementedError("faketorch keeps quantized tensors on the CPU")
+        return self
+
+    def cpu(self, memory_format=None):
+        return self
+
+    def type(self, dtype=None, non_blocking=False, **kwargs):
+        if dtype is None:
+            return 'torch.quantized.' + _SCALAR_NAME[self.dtype.name] + 'Tensor'
+        return self._to_dtype()
+
+    def clone(self, *, memory_format=None):
+        return _like(self, self._data.int.copy())
+
+    def detach(self):
+        return _like(self, self._data.int)
+
+    def contiguous(self, memory_format=None):
+        return self
+
+    def copy_(self, src, non_blocking=False):
+        if not src.is_quantized:
+            # torch quantizes a float source with the destination's quantizer
+            src = quantize_per_tensor(src.float(), self._data.scale, self._data.zero_point, self.dtype)
+        self._data.int[...] = src._data.int
+        return self
+
+    def __repr__(self, *, tensor_contents=None):
+        from ._tensor_str import _tensor_str, _add_suffixes
+        d, indent = self._data, len('tensor(')
+        deq = self.dequantize()._data
+        text = 'tensor(' + (_tensor_str(deq, D.float32, self._device, indent) if deq.size else '[]')
+        suffixes = [f'size={tuple(deq.shape)}', f'dtype={self.dtype!r}', f'quantization_scheme={d.scheme!r}']
+        if d.axis is None:
+            suffixes += [f'scale={d.scale!r}', f'zero_point={d.zero_point!r}']
+        else:
+            suffixes += [f'scale={self.q_per_channel_scales()!r}',
+                         f'zero_point={self.q_per_channel_zero_points()!r}', f'axis={d.axis}']
+        return _add_suffixes(text, suffixes, indent)
+
+    __str__ = __repr__
+
+    def __reduce_ex__(self, proto):
+        raise NotImplementedError("faketorch cannot pickle quantized tensors yet")
+
+    def __eq__(self, other):
+        if isinstance(other, QTensor):
+            return self._ints() == other._ints()
+        raise _backend_error('eq.Tensor')
+
+    __hash__ = Tensor.__hash__
+
+    def equal(self, other):
+        d, o = self._data, other._data
+        return (isinstance(other, QTensor) and self.dtype is other.dtype and d.scheme is o.scheme and
+                np.array_equal(np.asarray(d.scale), np.asarray(o.scale)) and
+                np.array_equal(np.asarray(d.zero_point), np.asarray(o.zero_point)) and
+                d.int.shape == o.int.shape and bool((d.int == o.int).all()))
+
+    def fill_(self, value):
+        v = _quantize_array(np.asarray(_as_float(value), np.float32), self._data.scale, self._data.zero_point,
+                            *_INT[self.dtype.name][1:], self._data.int.dtype)
+        self._data.int[...] = v
+        return self
+
+    def masked_fill(self, mask, value):
+        return self.clone().masked_fill_(mask, value)
+
+    def masked_fill_(self, mask, value):
+        v = _quantize_array(np.asarray(_as_float(value), np.float32), self._data.scale, self._data.zero_point,
+                            *_INT[self.dtype.name][1:], self._data.int.dtype)
+        self._data.int[...] = np.where(mask._data, v, self._data.int)
+        return self
+
+    def relu(self):
+        return _like(self, np.maximum(self._data.int, self._zp_int()))
+
+    def relu_(self):
+        np.maximum(self._data.int, self._zp_int(), out=self._data.int)
+        return self
+
+    def _zp_int(self):
+        self._need_per_tensor()
+        return np.asarray(self._data.zero_point).astype(self._data.int.dtype)
+
+    def clamp(self, min=None, max=None):
+        lo, hi = _INT[self.dtype.name][1:]
+        q = lambda v: _quantize_array(np.asarray(_as_float(v), np.float32), self._data.scale,      # noqa: E731
+                                      self._data.zero_point, lo, hi, self._data.int.dtype)
+        ints = self._data.int
+        if min is not None:
+            ints = np.maximum(ints, q(min))
+        if max is not None:
+            ints = np.minimum(ints, q(max))
+        return _like(self, ints if ints is not self._data.int else ints.copy())
+
+    clip = clamp
+
+    def mean(self, dim=None, keepdim=False, *, dtype=None):
+        # torch dequantizes, takes the mean in float and requantizes with the input's quantizer
+        d = self.dequantize()
+        m = d.mean() if dim is None else d.mean(dim, keepdim)
+        return quantize_per_tensor(m, self._data.scale, self._data.zero_point, self.dtype)
+
+    def transpose(self, dim0, dim1):
+        axis = self._data.axis
+        if axis is not None:
+            n = self.ndim
+            d0, d1 = dim0 % n, dim1 % n
+            axis = d1 if axis == d0 else d0 if axis == d1 else axis
+        return _rewrap(self, Tensor.transpose(self._ints(), dim0, dim1), axis)
+
+    def permute(self, *dims):
+        r = Tensor.permute(self._ints(), *dims)
+        axis = self._data.axis
+        if axis is not None:
+            dims = dims[0] if len(dims) == 1 and isinstance(dims[0], (tuple, list)) else dims
+            axis = [d % self.ndim for d in dims].index(axis)
+        return _rewrap(self, r, axis)
+
+
+_SCALAR_NAME = {'quint8': 'QUInt8', 'qint8': 'QInt8', 'qint32': 'QInt32'}
+
+for _n in ('view', 'reshape', 'flatten', '__getitem__', 'squeeze', 'unsqueeze', 'select', 'narrow', 'chunk',
+           'split', 'unbind', 'expand', 'expand_as', 'repeat', 'max', 'min', 'sort', 'topk', 't', 'view_as',
+           'reshape_as', 'unflatten', 'movedim', 'swapaxes', 'index_select', 'resize_', 'split_with_sizes',
+           'tensor_split', 'flip', 'roll', 'is_contiguous', 'storage_offset'):
+    setattr(QTensor, _n, _lift(_n))
+QTensor.T = property(lambda self: self.permute(*range(self.ndim)[::-1]))
+QTensor.data = property(lambda self: self.detach(), Tensor.data.fset if hasattr(Tensor.data, 'fset') else None)
+QTensor.__setitem__ = lambda self, key, value: _qsetitem(self, key, value)
+
+
+def _qsetitem(q, key, value):
+    if isinstance(value, QTensor):
+        q._data.int[key] = value._data.int
+    else:
+        v = value.float()._data if isinstance(value, Tensor) else np.asarray(value, np.float32)
+        q._data.int[key] = _quantize_array(np.asarray(v, np.float32), q._data.scale, q._data.zero_point,
+                                           *_INT[q.dtype.name][1:], q._data.int.dtype)
+
+
+# --- functions that accept quantized input (called from the ops' own entry points) -------------------------
+
+def cat(tensors, dim=0):
+    """torch.cat of quantized tensors: the result takes the first tensor's quantizer, the others are
+    requantized to it."""
+    first = tensors[0]
+    ints = []
+    for t in tensors:
+        if not isinstance(t, QTensor):
+            raise NotImplementedError("torch.cat mixes quantized and non-quantized tensors")
+        if t.equal_qparams(first):
+            ints.append(t._ints())
+        else:
+            ints.append(quantize_per_tensor(t.dequantize(), first._data.scale, first._data.zero_point,
+                                            first.dtype)._ints())
+    from ._ops.misc import cat as _cat
+    return _like(first, _cat(ints, dim)._data)
+
+
+def stack(tensors, dim=0):
+    return cat([t.unsqueeze(dim) for t in tensors], dim)
+
+
+def _equal_qparams(self, other):
+    d, o = self._data, other._data
+    return (self.dtype is other.dtype and d.scheme is o.scheme and d.axis == o.axis and
+            np.array_equal(np.asarray(d.scale), np.asarray(o.scale)) and
+            np.array_equal(np.asarray(d.zero_point), np.asarray(o.zero_point)))
+
+
+QTensor.equal_qparams = _equal_qparams
+
+
+def via_float(fn, q, *args, **kwargs):
+    """fn (average pooling, mean) on q dequantized, requantized with q's quantizer: what torch's quantized
+    kernels give (checked to the last integer)."""
+    d = q._data
+    return quantize_per_tensor(fn(q.dequantize(), *args, **kwargs), d.scale, d.zero_point, q.dtype)
+
+
+def on_ints(fn, q, *args, **kwargs):
+    """fn (max pooling, flatten ...) on q's integer tensor, re-wrapped with q's quantizer."""
+    return _rewrap(q, fn(q._ints(), *args, **kwargs))
+
+
+def requantize(x, scale, zero_point, dtype):
+    """A float tensor quantized per tensor (the last step of every quantized kernel emulated in float)."""
+    return quantize_per_tensor(x, scale, zero_point, dtype)
+
+
+# --- the dense side: Tensor.dequantize is the identity, the quantizer accessors torch's CPU dispatch error ---
+
+def _dense_dequantize(self):
+    return self
+
+
+def _not_on_cpu(name):
+    def f(self, *args, **kwargs):
+        raise NotImplementedError(_backend_error(name).args[0].replace("'QuantizedCPU'", "'CPU'"))
+    f.__name__ = name
+    return f
+
+
+Tensor.dequantize = _dense_dequantize
+for _n in ('int_repr', 'q_scale', 'q_zero_point', 'qscheme', 'q_per_channel_scales', 'q_per_channel_zero_points',
+           'q_per_channel_axis'):
+    setattr(Tensor, _n, _not_on_cpu(_n))
+
+
+def _publish():
+    import sys
+    pkg = sys.modules['faketorch']
+    for n in __all__:
+        setattr(pkg, n, globals()[n])
+
+
+_publish()
+QTensor.__name__ = QTensor.__qualname__ = 'Tensor'
+QTensor.__module__ = 'faketorch'
