@@ -22,7 +22,8 @@ from .autograd.grad_mode import state as grad_state
 __all__ = ['qscheme', 'per_tensor_affine', 'per_channel_affine', 'per_tensor_symmetric',
            'per_channel_symmetric', 'per_channel_affine_float_qparams', 'quantize_per_tensor',
            'quantize_per_channel', 'quantize_per_tensor_dynamic', 'dequantize',
-           'fake_quantize_per_tensor_affine', 'fake_quantize_per_channel_affine']
+           'fake_quantize_per_tensor_affine', 'fake_quantize_per_channel_affine', '_empty_affine_quantized',
+           '_make_per_tensor_quantized_tensor', '_make_per_channel_quantized_tensor']
 
 
 class qscheme:
@@ -258,6 +259,25 @@ def dequantize(input):
     if isinstance(input, (list, tuple)):
         return tuple(dequantize(t) for t in input)
     return input.dequantize()
+
+
+def _empty_affine_quantized(size, *, scale=1.0, zero_point=0, dtype=D.quint8, device=None, layout=None,
+                            pin_memory=False, memory_format=None):
+    # torch leaves the memory uninitialised; here it holds the zero point (the value 0.0)
+    size = tuple(size[0]) if len(size) == 1 and isinstance(size[0], (tuple, list)) else tuple(size)
+    npint = D.np_dtype(_INT[dtype.name][0])
+    return _qtensor(np.full(size, zero_point, npint), dtype, per_tensor_affine, float(scale), int(zero_point))
+
+
+def _make_per_tensor_quantized_tensor(input, scale, zero_point):
+    q = {'uint8': D.quint8, 'int8': D.qint8, 'int32': D.qint32}[input.dtype.name]
+    return _qtensor(_host(input._data).copy(), q, per_tensor_affine, float(scale), int(zero_point))
+
+
+def _make_per_channel_quantized_tensor(input, scale, zero_point, axis):
+    q = {'uint8': D.quint8, 'int8': D.qint8, 'int32': D.qint32}[input.dtype.name]
+    return _qtensor(_host(input._data).copy(), q, per_channel_affine, _host(scale._data).astype(np.float64),
+                    _host(zero_point._data).astype(np.int64), axis)
 
 
 # --- fake quantization (QAT) -------------------------------------------------------------------------------
@@ -635,7 +655,83 @@ def _publish():
     for n in __all__:
         setattr(pkg, n, globals()[n])
 
-
-_publish()
 QTensor.__name__ = QTensor.__qualname__ = 'Tensor'
 QTensor.__module__ = 'faketorch'
+
+
+def _choose_qparams_f32(mn, mx, qmin, qmax, symmetric):
+    """The fused fake-quant kernel's qparams: fbgemm's rule with a float32 scale; a symmetric range
+    straddling 0 is first made symmetric on the integer grid [-(qmax-qmin)//2 - 1, (qmax-qmin)//2]."""
+    mn, mx = min(float(mn), 0.0), max(float(mx), 0.0)
+    if symmetric and mn < 0 < mx:
+        half = (qmax - qmin) // 2
+        s = max(abs(mn / -(half + 1)), abs(mx / half))
+        mn, mx = s * -(half + 1), s * half
+    scale = float(np.float32((mx - mn) / (qmax - qmin)))
+    if scale == 0.0 or np.isinf(np.float32(1) / np.float32(scale)):
+        scale = 0.1
+    zp_min, zp_max = qmin - mn / scale, qmax - mx / scale
+    err_min, err_max = abs(qmin) - abs(mn / scale), abs(qmax) - abs(mx / scale)
+    zp = zp_min if err_min < err_max else zp_max
+    return scale, (qmin if zp < qmin else qmax if zp > qmax else int(np.rint(zp)))
+
+
+def fused_moving_avg_obs_fake_quant(self, observer_on, fake_quant_on, running_min, running_max, scale, zero_point,
+                                    averaging_const, quant_min, quant_max, ch_axis, per_row_fake_quant=False,
+                                    symmetric_quant=False):
+    """torch's fused QAT step: update the moving-average min/max (in place), choose scale and zero point,
+    fake-quantize. The gradient passes where the value was not clamped."""
+    from ._ops._core import attach
+    x = self.detach()
+    if int(observer_on[0]):
+        if per_row_fake_quant:
+            axes = list(range(x.dim()))
+            axes[ch_axis], axes[0] = 0, ch_axis
+            lo, hi = x.permute(axes).flatten(1).aminmax(dim=1)
+        else:
+            lo, hi = x.aminmax()
+        c = averaging_const
+        if running_min.numel() == 0 or bool((running_min == float('inf')).all()):
+            new_min, new_max = lo, hi
+        else:
+            new_min, new_max = running_min + c * (lo - running_min), running_max + c * (hi - running_max)
+        running_min.resize_(new_min.shape).copy_(new_min)
+        running_max.resize_(new_max.shape).copy_(new_max)
+        pairs = [_choose_qparams_f32(a, b, quant_min, quant_max, symmetric_quant)
+                 for a, b in zip(_host(running_min._data).reshape(-1).tolist(), _host(running_max._data).reshape(-1).tolist())]
+        scale.resize_((len(pairs),))
+        zero_point.resize_((len(pairs),))
+        scale._data[...] = np.array([p[0] for p in pairs], np.float32)
+        zero_point._data[...] = np.array([p[1] for p in pairs])
+    if int(fake_quant_on[0]):
+        if per_row_fake_quant:
+            r = fake_quantize_per_channel_affine(x, scale, zero_point, ch_axis, quant_min, quant_max)
+        else:
+            r = fake_quantize_per_tensor_affine(x, float(scale[0]), int(zero_point[0]), quant_min, quant_max)
+        mask = r._grad_mask if hasattr(r, '_grad_mask') else None
+        out = r.detach()
+    else:
+        out, mask = x.clone(), None
+    out = _make(out._data, out.dtype, out._device)
+    if self._requires_grad and grad_state.enabled:
+        if mask is None and int(fake_quant_on[0]):
+            d = self._data
+            s = np.asarray(scale._data, np.float32)
+            z = np.asarray(zero_point._data)
+            if per_row_fake_quant:
+                shape = [1] * d.ndim
+                shape[ch_axis] = -1
+                s, z = s.reshape(shape), z.reshape(shape)
+            else:
+                s, z = s[0], z[0]
+            inv = (np.float32(1) / s).astype(np.float64)
+            with np.errstate(all='ignore'):
+                q = np.rint((d.astype(np.float64) * inv + z).astype(np.float32))
+            mask = _make((q >= quant_min) & (q <= quant_max), D.bool, self._device)
+        attach('FusedMovingAvgObsFqHelperBackward0', (lambda node, g: g * mask) if mask is not None else
+               (lambda node, g: g), (self,), (out,))
+    return out
+
+
+__all__.append('fused_moving_avg_obs_fake_quant')
+_publish()

@@ -1,0 +1,87 @@
+"""torch's x86 (fbgemm) quantized kernels, to the last integer: int8 x uint8 products summed exactly (in
+float64, exact for these sizes), then fbgemm's requantization in float32:
+out = nearbyint((float(acc) + bias / (x_scale * w_scale)) * (x_scale * w_scale / out_scale)) + out_zero_point,
+clamped to the type's range (from the zero point up, with a fused ReLU)."""
+import numpy as np
+
+import faketorch as torch
+from faketorch import _quantized as Q
+
+_f32 = np.float32
+
+
+def _ints(q):
+    return Q._host(q._data.int).astype(np.float64)
+
+
+def _weight(w):
+    """(the weight's integers less its zero points, its scales as float32 per output channel)."""
+    d = w._data
+    W = _ints(w)
+    if d.axis is None:
+        return W - d.zero_point, np.full(W.shape[0], d.scale, _f32)
+    shape = [1] * W.ndim
+    shape[d.axis] = -1
+    return W - d.zero_point.reshape(shape), d.scale.astype(_f32)
+
+
+def _requantize(acc, x, w_scale, bias, scale, zero_point, relu, dtype, axis):
+    """acc: the exact integer sums (float64), output channels on `axis`."""
+    shape = [1] * acc.ndim
+    shape[axis] = -1
+    aws = (_f32(x._data.scale) * w_scale).reshape(shape)
+    raw = acc.astype(_f32)
+    if bias is not None:
+        raw = raw + (Q._host(bias.detach()._data).astype(_f32).reshape(shape) / aws)
+    mult = aws / _f32(scale)
+    lo, hi = Q._INT[dtype.name][1:]
+    if relu:
+        lo = max(lo, zero_point)
+    with np.errstate(all='ignore'):
+        v = np.rint(raw * mult) + zero_point
+    out = np.clip(v, lo, hi).astype(torch._dtype.np_dtype(Q._INT[dtype.name][0]))
+    return Q._qtensor(out, dtype, Q.per_tensor_affine, float(scale), int(zero_point))
+
+
+def _check_input(x, name):
+    if not getattr(x, 'is_quantized', False):
+        raise NotImplementedError(
+            f"Could not run 'quantized::{name}' with arguments from the 'CPU' backend. This could be because the "
+            "operator doesn't exist for this backend, or was omitted during the selective/custom build process (if "
+            "using custom build). If you are a Facebook employee using PyTorch on mobile, please visit "
+            "https://fburl.com/ptmfixes for possible resolutions.")
+
+
+def linear(x, w, bias, scale, zero_point, relu=False):
+    _check_input(x, 'linear_relu' if relu else 'linear')
+    W, ws = _weight(w)
+    X = _ints(x) - x._data.zero_point
+    acc = X @ W.T
+    return _requantize(acc, x, ws, bias, scale, zero_point, relu, x.dtype, acc.ndim - 1)
+
+
+def conv(x, w, bias, stride, padding, dilation, groups, scale, zero_point, relu=False):
+    _check_input(x, 'conv2d_relu.new' if relu else 'conv2d.new')
+    W, ws = _weight(w)
+    X = _ints(x) - x._data.zero_point
+    nd = W.ndim - 2
+    conv_fn = getattr(torch.nn.functional, f'conv{nd}d')
+    acc = conv_fn(torch.from_numpy(X), torch.from_numpy(W), None, stride, padding, dilation, groups).numpy()
+    return _requantize(acc, x, ws, bias, scale, zero_point, relu, x.dtype, 1)
+
+
+def linear_dynamic(x, w, bias, reduce_range=True):
+    """Dynamic quantized linear: x quantized per tensor to quint8 on its own range (7 bits with
+    reduce_range), integer products, the float result x_scale * w_scale * acc + bias."""
+    xs = Q._host(x.detach()._data)
+    qmax = 127 if reduce_range else 255
+    lo, hi = (float(xs.min()), float(xs.max())) if xs.size else (0.0, 0.0)
+    x_scale, x_zp = Q._choose_qparams(lo, hi, 0, qmax)
+    xq = Q.quantize_per_tensor(x.detach(), x_scale, x_zp, torch.quint8)
+    W, ws = _weight(w)
+    acc = (_ints(xq) - x_zp) @ W.T
+    aws = _f32(xq._data.scale) * ws
+    out = acc.astype(_f32) * aws
+    if bias is not None:
+        out = out + Q._host(bias.detach()._data).astype(_f32)
+    return torch.from_numpy(out.astype(_f32))
