@@ -191,8 +191,8 @@ class MinMaxObserver(UniformQuantizationObserverBase):
     def __init__(self, dtype=torch.quint8, qscheme=torch.per_tensor_affine, reduce_range=False, quant_min=None,
                  quant_max=None, factory_kwargs=None, eps=torch.finfo(torch.float32).eps, is_dynamic=False, **kwargs):
         if qscheme.name not in _PER_TENSOR:
-            raise NotImplementedError("MinMaxObserver's qscheme only support torch.per_tensor_symmetric                 "
-                                      "     and torch.per_tensor_affine.")
+            raise NotImplementedError("MinMaxObserver's qscheme only support torch.per_tensor_symmetric" + " " * 21 +
+                                      "and torch.per_tensor_affine.")
         super().__init__(dtype=dtype, qscheme=qscheme, reduce_range=reduce_range, quant_min=quant_min,
                          quant_max=quant_max, factory_kwargs=factory_kwargs, eps=eps, is_dynamic=is_dynamic, **kwargs)
         factory_kwargs = nn.factory_kwargs(factory_kwargs)
@@ -322,7 +322,7 @@ class MovingAveragePerChannelMinMaxObserver(PerChannelMinMaxObserver):
                  reduce_range=False, quant_min=None, quant_max=None, eps=torch.finfo(torch.float32).eps,
                  is_dynamic=False, **kwargs):
         if qscheme.name not in _PER_CHANNEL:
-            raise NotImplementedError("MovingAveragePerChannelMinMaxObserver's qscheme only support                 "
+            raise NotImplementedError("MovingAveragePerChannelMinMaxObserver's qscheme only support" + " " * 21 +
                                       "torch.per_channel_symmetric, torch.per_channel_affine and "
                                       "torch.per_channel_affine_float_qparams.")
         if is_dynamic:
@@ -351,8 +351,8 @@ class HistogramObserver(UniformQuantizationObserverBase):
                  quant_min=None, quant_max=None, factory_kwargs=None, eps=torch.finfo(torch.float32).eps,
                  is_dynamic=False, **kwargs):
         if qscheme.name not in _PER_TENSOR:
-            raise NotImplementedError("HistogramObserver's qscheme only support torch.per_tensor_symmetric     "
-                                      "               and torch.per_tensor_affine.")
+            raise NotImplementedError("HistogramObserver's qscheme only support torch.per_tensor_symmetric" + " " * 21 +
+                                      "and torch.per_tensor_affine.")
         if is_dynamic:
             raise NotImplementedError("HistogramObserver doesn't support dynamic quantization")
         super().__init__(dtype=dtype, qscheme=qscheme, reduce_range=reduce_range, quant_min=quant_min,
