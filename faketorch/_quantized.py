@@ -481,7 +481,13 @@ class QTensor(Tensor):
     __str__ = __repr__
 
     def __reduce_ex__(self, proto):
-        raise NotImplementedError("faketorch cannot pickle quantized tensors yet")
+        d = self._data
+        return (_rebuild_pickled, (_host(d.int).copy(), self.dtype.name, d.scheme.name, d.scale, d.zero_point, d.axis))
+
+    def __deepcopy__(self, memo):
+        if id(self) not in memo:
+            memo[id(self)] = self.clone()
+        return memo[id(self)]
 
     def __eq__(self, other):
         if isinstance(other, QTensor):
@@ -601,6 +607,10 @@ def cat(tensors, dim=0):
 
 def stack(tensors, dim=0):
     return cat([t.unsqueeze(dim) for t in tensors], dim)
+
+
+def _rebuild_pickled(ints, dtype, scheme, scale, zero_point, axis):
+    return _qtensor(ints, getattr(D, dtype), _SCHEMES[scheme], scale, zero_point, axis)
 
 
 def _equal_qparams(self, other):

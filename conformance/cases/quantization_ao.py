@@ -464,3 +464,38 @@ def quant_wrapper_flow(torch):
         m(_gx(torch, 10, 5))
     aq.convert(m, inplace=True)
     return repr(m), m(_gx(torch, 3, 5))
+
+
+@case('torch.save')
+def quantized_state_dict_save_load(torch):
+    import io
+    aq = _aq(torch)
+    m = torch.nn.Sequential(aq.QuantStub(), torch.nn.Conv2d(1, 4, 3), torch.nn.ReLU(), torch.nn.Flatten(),
+                            torch.nn.Linear(4 * 6 * 6, 10), aq.DeQuantStub()).eval()
+    _grid(torch, m)
+    m.qconfig = aq.get_default_qconfig('x86')
+    p = aq.prepare(aq.fuse_modules(m, [['1', '2']]))
+    p(_gx(torch, 4, 1, 8, 8))
+    c = aq.convert(p)
+    b = io.BytesIO()
+    torch.save(c.state_dict(), b)
+    size = len(b.getvalue())          # what the static quantization tutorial's print_size_of_model reports
+    b.seek(0)
+    sd = torch.load(b)
+    fresh = aq.convert(aq.prepare(aq.fuse_modules(m, [['1', '2']])))     # uncalibrated: other qparams
+    fresh.load_state_dict(sd)
+    x = torch.randn(2, 1, 8, 8)
+    return size, sd, fresh(x), c(x), repr(fresh)
+
+
+@case('torch.save')
+def quantized_tensor_save_load(torch):
+    import io
+    q = torch.quantize_per_tensor(torch.randn(3, 4), 0.1, 3, torch.qint8)
+    qc = torch.quantize_per_channel(torch.randn(2, 5), torch.tensor([0.1, 0.2]), torch.tensor([0, 1]), 0,
+                                    torch.quint8)
+    b = io.BytesIO()
+    torch.save({'a': q, 'b': qc, 'c': q[1:]}, b)
+    b.seek(0)
+    r = torch.load(b, weights_only=True)
+    return len(b.getvalue()), r, [repr(v) for v in r.values()]
