@@ -499,3 +499,19 @@ def quantized_tensor_save_load(torch):
     b.seek(0)
     r = torch.load(b, weights_only=True)
     return len(b.getvalue()), r, [repr(v) for v in r.values()]
+
+
+@case('torch.ao.nn.quantized.QFunctional')
+def qfunctional_kernels(torch):
+    nnq = torch.ao.nn.quantized
+    out = []
+    for trial in range(6):
+        a = torch.quantize_per_tensor(torch.randn(30, 40) * 2, 0.02 + 0.001 * trial, 60 + trial, torch.quint8)
+        b = torch.quantize_per_tensor(torch.randn(30, 40) * 3, 0.03 + 0.0007 * trial, 100 - trial, torch.quint8)
+        f = nnq.QFunctional()
+        f.scale, f.zero_point = 0.05 + 0.002 * trial, 50 + trial
+        for r in (f.add(a, b), f.add_relu(a, b), f.mul(a, b), f.cat([a, b], 1), f.add_scalar(a, 0.37),
+                  f.mul_scalar(a, 1.7), f.add_scalar(a, -0.5), f.mul_scalar(a, -2.0), f.mul_scalar(a, 0.0),
+                  f.add_scalar(a, 0.03), f.add_scalar(a, -3.0)):
+            out.append((r, r.q_scale(), r.q_zero_point()))
+    return out, repr(f), list(f.state_dict().keys())

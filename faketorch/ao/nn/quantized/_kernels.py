@@ -85,3 +85,67 @@ def linear_dynamic(x, w, bias, reduce_range=True):
     if bias is not None:
         out = out + Q._host(bias.detach()._data).astype(_f32)
     return torch.from_numpy(out.astype(_f32))
+
+
+def _dequantize_fma(q):
+    """torch's vectorised dequantize: fma(scale, q, -scale * zero_point) in float32."""
+    s = _f32(q._data.scale)
+    premul = _f32(s * -_f32(q._data.zero_point))
+    return (_ints(q) * np.float64(s) + np.float64(premul)).astype(_f32)
+
+
+def _quantize_vec(v, scale, zero_point, dtype):
+    """torch's vectorised requantize: nearbyint(v * (1/scale)) in float32, then the zero point added as an
+    integer (not inside the rounding, as quantize_per_tensor does)."""
+    lo, hi = Q._INT[dtype.name][1:]
+    with np.errstate(all='ignore'):
+        r = np.clip(np.rint((v * (_f32(1) / _f32(scale))).astype(_f32)) + zero_point, lo, hi)
+    return Q._qtensor(r.astype(torch._dtype.np_dtype(Q._INT[dtype.name][0])), dtype, Q.per_tensor_affine,
+                      float(scale), int(zero_point))
+
+
+def add(a, b, scale, zero_point, relu=False):
+    """quantized::add(_relu): both dequantized (fma), added in float32, requantized."""
+    v = _dequantize_fma(a) + _dequantize_fma(b)
+    if relu:
+        v = np.maximum(v, _f32(0))
+    return _quantize_vec(v, scale, zero_point, a.dtype)
+
+
+def mul(a, b, scale, zero_point):
+    """quantized::mul: the integer product of the centred values times a float32 multiplier."""
+    c = (_ints(a) - a._data.zero_point) * (_ints(b) - b._data.zero_point)
+    mult = _f32(_f32(_f32(a._data.scale) * _f32(b._data.scale)) * (_f32(1) / _f32(scale)))
+    lo, hi = Q._INT[a.dtype.name][1:]
+    with np.errstate(all='ignore'):
+        r = np.clip(np.rint((c.astype(_f32) * mult).astype(_f32)) + zero_point, lo, hi)
+    return Q._qtensor(r.astype(torch._dtype.np_dtype(Q._INT[a.dtype.name][0])), a.dtype, Q.per_tensor_affine,
+                      float(scale), int(zero_point))
+
+
+def add_scalar(a, c):
+    """quantized::add_scalar: the integers stay and the zero point moves by round(c / scale); when that
+    leaves the type's range, the range is widened to [0, max + c] (or [min + c, 0]) and the values
+    requantized."""
+    s, z = a._data.scale, a._data.zero_point
+    lo, hi = Q._INT[a.dtype.name][1:]
+    c_q = int(np.rint(c / s))
+    if lo <= z - c_q <= hi:
+        return Q._qtensor(a._data.int.copy(), a.dtype, Q.per_tensor_affine, s, z - c_q)
+    if c_q > 0:
+        s2, z2 = (hi - z + c_q) * s / (hi - lo), lo
+    else:
+        s2, z2 = (z - lo - c_q) * s / (hi - lo), hi
+    return Q.quantize_per_tensor(a.dequantize() + c, s2, z2, a.dtype)
+
+
+def mul_scalar(a, c):
+    """quantized::mul_scalar: the scale takes |c|; a negative c mirrors the integers and the zero point."""
+    s, z = a._data.scale, a._data.zero_point
+    lo, hi = Q._INT[a.dtype.name][1:]
+    if c == 0:
+        return Q._qtensor(np.zeros_like(a._data.int), a.dtype, Q.per_tensor_affine, 1.0, 0)
+    if c > 0:
+        return Q._qtensor(a._data.int.copy(), a.dtype, Q.per_tensor_affine, s * c, z)
+    ints = (hi + lo - a._data.int.astype(np.int64)).astype(a._data.int.dtype)
+    return Q._qtensor(ints, a.dtype, Q.per_tensor_affine, s * -c, hi + lo - z)

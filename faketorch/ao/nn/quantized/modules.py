@@ -537,8 +537,8 @@ class FXFloatFunctional(FloatFunctional):
 
 
 class QFunctional(nn.Module):
-    """add, mul, cat ... of quantized tensors, requantized to this module's scale and zero point (computed on
-    the dequantized values)."""
+    """add, mul, cat ... of quantized tensors, requantized to this module's scale and zero point with torch's
+    kernels (add and mul exactly; the scalar forms and matmul through float)."""
 
     def __init__(self):
         super().__init__()
@@ -570,22 +570,22 @@ class QFunctional(nn.Module):
         return torch.quantize_per_tensor(y, self.scale, self.zero_point, like.dtype)
 
     def add(self, x, y):
-        return self._out(x.dequantize() + y.dequantize(), x)
+        return _kernels.add(x, y, self.scale, self.zero_point)
 
     def add_scalar(self, x, y):
-        return torch.quantize_per_tensor(x.dequantize() + y, x.q_scale(), x.q_zero_point(), x.dtype)
+        return _kernels.add_scalar(x, y)
 
     def mul(self, x, y):
-        return self._out(x.dequantize() * y.dequantize(), x)
+        return _kernels.mul(x, y, self.scale, self.zero_point)
 
     def mul_scalar(self, x, y):
-        return torch.quantize_per_tensor(x.dequantize() * y, x.q_scale(), x.q_zero_point(), x.dtype)
+        return _kernels.mul_scalar(x, y)
 
     def cat(self, x, dim=0):
         return self._out(torch.cat([t.dequantize() for t in x], dim=dim), x[0])
 
     def add_relu(self, x, y):
-        return self._out(torch.relu(x.dequantize() + y.dequantize()), x)
+        return _kernels.add(x, y, self.scale, self.zero_point, relu=True)
 
     def matmul(self, x, y):
         return self._out(torch.matmul(x.dequantize(), y.dequantize()), x)
