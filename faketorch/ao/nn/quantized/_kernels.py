@@ -87,19 +87,33 @@ def linear_dynamic(x, w, bias, reduce_range=True):
     return torch.from_numpy(out.astype(_f32))
 
 
+# torch's elementwise quantized kernels run 64 elements a step (AVX-512) and finish the rest one by one,
+# and the two paths round differently
+_VEC = 64
+
+
 def _dequantize_fma(q):
-    """torch's vectorised dequantize: fma(scale, q, -scale * zero_point) in float32."""
-    s = _f32(q._data.scale)
-    premul = _f32(s * -_f32(q._data.zero_point))
-    return (_ints(q) * np.float64(s) + np.float64(premul)).astype(_f32)
+    """torch's dequantize in an elementwise kernel (flattened): fma(scale, q, -scale * zero_point) in the
+    vector loop, (q - zero_point) * scale in the scalar tail; float32."""
+    s, z = _f32(q._data.scale), q._data.zero_point
+    x = _ints(q).reshape(-1)
+    cut = x.size // _VEC * _VEC
+    premul = _f32(s * -_f32(z))
+    return np.concatenate([(x[:cut] * np.float64(s) + np.float64(premul)).astype(_f32),
+                           (x[cut:] - z).astype(_f32) * s]).reshape(q.shape)
 
 
 def _quantize_vec(v, scale, zero_point, dtype):
-    """torch's vectorised requantize: nearbyint(v * (1/scale)) in float32, then the zero point added as an
-    integer (not inside the rounding, as quantize_per_tensor does)."""
+    """torch's requantize in an elementwise kernel: nearbyint(v * (1/scale)) plus the zero point as an
+    integer in the vector loop; nearbyint(fma(v, 1/scale, zero_point)) in the scalar tail."""
     lo, hi = Q._INT[dtype.name][1:]
+    flat = v.reshape(-1)
+    cut = flat.size // _VEC * _VEC
+    inv = _f32(1) / _f32(scale)
     with np.errstate(all='ignore'):
-        r = np.clip(np.rint((v * (_f32(1) / _f32(scale))).astype(_f32)) + zero_point, lo, hi)
+        r = np.concatenate([np.rint((flat[:cut] * inv).astype(_f32)) + zero_point,
+                            np.rint((flat[cut:].astype(np.float64) * np.float64(inv) + zero_point).astype(_f32))])
+    r = np.clip(r, lo, hi).reshape(v.shape)
     return Q._qtensor(r.astype(torch._dtype.np_dtype(Q._INT[dtype.name][0])), dtype, Q.per_tensor_affine,
                       float(scale), int(zero_point))
 
