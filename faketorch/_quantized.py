@@ -489,12 +489,37 @@ class QTensor(Tensor):
             memo[id(self)] = self.clone()
         return memo[id(self)]
 
+    # comparisons are made on the dequantized values
     def __eq__(self, other):
-        if isinstance(other, QTensor):
-            return self._ints() == other._ints()
-        raise _backend_error('eq.Tensor')
+        return self.dequantize() == _deq(other)
 
+    def __ne__(self, other):
+        return self.dequantize() != _deq(other)
+
+    def __lt__(self, other):
+        return self.dequantize() < _deq(other)
+
+    def __le__(self, other):
+        return self.dequantize() <= _deq(other)
+
+    def __gt__(self, other):
+        return self.dequantize() > _deq(other)
+
+    def __ge__(self, other):
+        return self.dequantize() >= _deq(other)
+
+    eq, ne, lt, le, gt, ge = __eq__, __ne__, __lt__, __le__, __gt__, __ge__
     __hash__ = Tensor.__hash__
+
+    def sigmoid(self):
+        # fixed output qparams: [0, 1) on the whole integer range
+        return self._fixed_range(Tensor.sigmoid, 1.0 / 256, 0 if self.dtype is D.quint8 else -128)
+
+    def tanh(self):
+        return self._fixed_range(Tensor.tanh, 2.0 / 256, 128 if self.dtype is D.quint8 else 0)
+
+    def _fixed_range(self, fn, scale, zero_point):
+        return quantize_per_tensor(fn(self.dequantize()), scale, zero_point, self.dtype)
 
     def equal(self, other):
         d, o = self._data, other._data
@@ -566,6 +591,47 @@ class QTensor(Tensor):
 
 
 _SCALAR_NAME = {'quint8': 'QUInt8', 'qint8': 'QInt8', 'qint32': 'QInt32'}
+
+
+def _deq(x):
+    return x.dequantize() if isinstance(x, QTensor) else x
+
+
+# what torch's dispatcher refuses on a quantized tensor: the method -> the kernel its error names
+_REFUSED = {'add': 'add.out', 'add_': 'add.out', '__add__': 'add.out', '__iadd__': 'add.out', 'sub': 'sub.out',
+            'sub_': 'sub.out', '__sub__': 'sub.out', '__isub__': 'sub.out', 'mul': 'mul.out', 'mul_': 'mul.out',
+            '__imul__': 'mul.out', 'div': 'div.out', 'div_': 'div.out', '__itruediv__': 'div.out',
+            'sum': 'sum.IntList_out', 'prod': 'prod', 'abs': 'abs.out', '__abs__': 'abs.out', 'neg': 'neg.out',
+            '__neg__': 'neg.out', 'argmax': 'argmax.out', 'argmin': 'argmin.out', 'cumsum': 'cumsum.out',
+            'var': 'var.correction', 'pow': 'pow.Tensor_Scalar_out', '__pow__': 'pow.Tensor_Scalar_out',
+            'matmul': 'dot', '__matmul__': 'dot', 'zero_': 'zero_', 'softmax': '_softmax.out',
+            'log_softmax': '_log_softmax.out', 'any': 'any.all_out', 'all': 'all.all_out', 'nonzero': 'nonzero',
+            'clamp_': 'clamp.out', '__rtruediv__': 'reciprocal.out', 'new_zeros': 'zero_'}
+_REFUSED.update({n: n.rstrip('_') + '.out' for n in ('exp', 'exp_', 'log', 'log_', 'sqrt', 'sqrt_', 'sin', 'cos',
+                                                     'round', 'floor', 'ceil')})
+_EMPTY_STRIDED = "empty_strided not supported on quantized tensors yet see https://github.com/pytorch/pytorch/issues/74540"
+
+
+def _refuse(kernel):
+    def f(self, *args, **kwargs):
+        raise _backend_error(kernel)
+    return f
+
+
+def _scalar_refuse(kernel):
+    """q * 2: torch first tries to allocate a quantized result like q, which it cannot; q * q: the kernel."""
+    def f(self, other, *args, **kwargs):
+        if isinstance(other, Tensor):
+            raise _backend_error(kernel)
+        raise RuntimeError(_EMPTY_STRIDED)
+    return f
+
+
+for _n, _k in _REFUSED.items():
+    setattr(QTensor, _n, _refuse(_k))
+for _n, _k in (('__mul__', 'mul.out'), ('__truediv__', 'div.out'), ('__radd__', 'add.out'), ('__rsub__', 'sub.out'),
+               ('__rmul__', 'mul.out')):
+    setattr(QTensor, _n, _scalar_refuse(_k))
 
 for _n in ('view', 'reshape', 'flatten', '__getitem__', 'squeeze', 'unsqueeze', 'select', 'narrow', 'chunk',
            'split', 'unbind', 'expand', 'expand_as', 'repeat', 'max', 'min', 'sort', 'topk', 't', 'view_as',

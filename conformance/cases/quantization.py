@@ -217,3 +217,39 @@ def fake_quant_per_channel(torch):
 
 check('torch.fake_quantize_per_tensor_affine',
       lambda torch: torch.fake_quantize_per_tensor_affine(torch.ones(2), 0.1, 0, 5, 2), name='min_gt_max')
+
+
+@case('torch.Tensor.__eq__')
+def quantized_comparisons(torch):
+    q = torch.quantize_per_tensor(torch.tensor([-1., 0.5, 2.]), 0.1, 10, torch.quint8)
+    q2 = torch.quantize_per_tensor(torch.tensor([-1., 0.6, 1.]), 0.2, 3, torch.quint8)
+    return [q == 1.0, q == 0.5, q < q2, q >= q2, q != q2, q == q2, q > 0, q <= 0.5, q.eq(q2), q.gt(0.1)]
+
+
+@case('torch.Tensor.sigmoid')
+def quantized_sigmoid_tanh(torch):
+    out = []
+    for dt, zp in ((torch.quint8, 120), (torch.qint8, 3)):
+        q = torch.quantize_per_tensor(torch.randn(200) * 3, 0.05, zp, dt)
+        out += [q.sigmoid(), q.tanh(), repr(q.sigmoid()[:3]), repr(q.tanh()[:3])]
+    return out
+
+
+def _refusal(expr):
+    def run(torch):
+        q = torch.quantize_per_tensor(torch.randn(2, 3), 0.1, 3, torch.quint8)
+        try:
+            return eval(expr, {'q': q, 'torch': torch})
+        except (NotImplementedError, RuntimeError) as e:
+            # torch's dispatcher error goes on to list every backend's registration (source paths and line
+            # numbers of its build): compared up to the end of its first paragraph
+            return type(e).__name__, str(e).split(' possible resolutions.')[0]
+    return run
+
+
+for _i, _expr in enumerate(('q + q', 'q - q', 'q * 2', 'q / 2', '2 + q', '1 - q', '2 * q', 'q * q', 'q / q', '-q', 'abs(q)',
+              'q ** 2', 'q.add(q)', 'q.add_(q)', 'q.mul_(q)', 'q.sum()', 'q.prod()', 'q.abs()', 'q.neg()', 'q.exp()',
+              'q.log()', 'q.sqrt()', 'q.sin()', 'q.round()', 'q.floor()', 'q.argmax()', 'q.argmin()', 'q.cumsum(0)',
+              'q.var()', 'q.pow(2)', 'q.zero_()', 'q.softmax(0)', 'q.log_softmax(0)', 'q.any()', 'q.all()',
+              'q.nonzero()', 'q.clamp_(0, 1)', '1 / q', 'q.new_zeros(2)', 'q.exp_()')):
+    check('torch.Tensor.add', _refusal(_expr), name=f'quantized_refuses_{_i}')
