@@ -515,3 +515,18 @@ def qfunctional_kernels(torch):
                   f.add_scalar(a, 0.03), f.add_scalar(a, -3.0)):
             out.append((r, r.q_scale(), r.q_zero_point()))
     return out, repr(f), list(f.state_dict().keys())
+
+
+@case('torch.ao.nn.quantized.dynamic.LSTM')
+def dynamic_lstm(torch):
+    out = []
+    for kw in (dict(num_layers=2), dict(bidirectional=True), dict(batch_first=True), dict(num_layers=2, bidirectional=True)):
+        m = torch.nn.Sequential(torch.nn.LSTM(6, 5, **kw))
+        q = _aq(torch).quantize_dynamic(m, {torch.nn.LSTM}, dtype=torch.qint8)
+        x = torch.randn(4, 3, 6)
+        y, (h, c) = q[0](x)
+        y2, _ = q[0](x, (h, c))
+        out.append((repr(q), y, h, c, y2, torch.randn(2)))        # the last: the random stream after convert
+    q = _aq(torch).quantize_dynamic(torch.nn.LSTM(3, 4))
+    out.append((q(torch.randn(5, 3)), list(q.state_dict().keys()), repr(q)))
+    return out
