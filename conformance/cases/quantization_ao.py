@@ -530,3 +530,14 @@ def dynamic_lstm(torch):
     q = _aq(torch).quantize_dynamic(torch.nn.LSTM(3, 4))
     out.append((q(torch.randn(5, 3)), list(q.state_dict().keys()), repr(q)))
     return out
+
+
+@case('torch.ao.quantization.prepare')
+def propagated_qconfig_repr(torch):
+    import re
+    aq = _aq(torch)
+    m = torch.nn.Sequential(aq.QuantStub(), torch.nn.Linear(2, 2), aq.DeQuantStub()).eval()
+    m.qconfig = aq.default_qconfig
+    p = aq.prepare(m)
+    # prepare hands each module a qconfig whose constructors build observers on its device (addresses vary)
+    return [re.sub('0x[0-9a-f]+', '0x?', repr(q)) for q in (p[1].qconfig, p.qconfig, p[2].qconfig)]

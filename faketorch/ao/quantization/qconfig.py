@@ -138,6 +138,26 @@ def qconfig_equals(q1, q2):
         return q1 == q2
 
 
+def _add_module_to_qconfig_obs_ctr(qconfig, module):
+    """qconfig with constructors that build the observers on the module's device (what prepare attaches
+    to each module; its repr shows the factory_kwargs callable, as torch's)."""
+    if module is None or qconfig is None or qconfig._fields != ('activation', 'weight'):
+        return qconfig
+
+    def get_factory_kwargs_based_on_module_device():
+        devices = {p.device for p in module.parameters()} | {b.device for b in module.buffers()}
+        return None if not devices else {'device': next(iter(devices))}
+
+    def configure(ctor):
+        try:
+            ctor.with_args(factory_kwargs=None)()       # does it take factory_kwargs at all?
+            return ctor.with_callable_args(factory_kwargs=get_factory_kwargs_based_on_module_device)
+        except (AttributeError, TypeError):
+            return ctor
+
+    return QConfig(configure(qconfig.activation), configure(qconfig.weight))
+
+
 def _activation_is_memoryless(qconfig):
     act = qconfig.activation()
     if isinstance(act, FakeQuantizeBase) and hasattr(act, 'activation_post_process'):

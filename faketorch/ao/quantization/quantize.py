@@ -10,7 +10,7 @@ from faketorch import nn
 from ..nn.intrinsic import _FusedModule
 from ..nn.quantized import modules as nnq
 from .observer import _is_activation_post_process
-from .qconfig import _activation_is_memoryless, default_dynamic_qconfig, float16_dynamic_qconfig, \
+from .qconfig import _activation_is_memoryless, _add_module_to_qconfig_obs_ctr, default_dynamic_qconfig, float16_dynamic_qconfig, \
     float_qparams_weight_only_qconfig
 from .quantization_mappings import (_get_special_act_post_process, _has_special_act_post_process,
                                     get_default_dynamic_quant_module_mappings, get_default_qat_module_mappings,
@@ -24,7 +24,7 @@ __all__ = ['propagate_qconfig_', 'add_quant_dequant', 'prepare', 'quantize', 'qu
 def _propagate_qconfig_helper(module, qconfig_dict, qconfig_parent=None, prefix=''):
     qconfig = qconfig_dict.get(type(module), qconfig_parent)
     qconfig = qconfig_dict.get(prefix, qconfig)
-    qconfig = getattr(module, 'qconfig', qconfig)
+    qconfig = _add_module_to_qconfig_obs_ctr(getattr(module, 'qconfig', qconfig), module)
     module.qconfig = qconfig
     for name, child in module.named_children():
         _propagate_qconfig_helper(child, qconfig_dict, qconfig, prefix + '.' + name if prefix else name)
