@@ -338,14 +338,85 @@ def _rewrap(q, r, axis=None):
     return r
 
 
-def _lift(name, per_channel=False):
+_STRIDES = "Setting strides is possible only on uniformly quantized tensor"
+_PER_TENSOR_ONLY = ("Expected quantizer->qscheme() == kPerTensorAffine to be true, but got false.  (Could this error "
+                    "message be improved?  If so, please report an enhancement request to PyTorch.)")
+# what torch says when a per-channel tensor reaches an op that only takes per-tensor ones
+_PER_CHANNEL_REFUSALS = {
+    'max': "Max operator for quantized tensors only works for per tensor quantized tensors. Please open an issue on "
+           "https://github.com/pytorch/pytorch/issues if you need per channel quantized tensor support.",
+    'min': "Min operator for quantized tensors only works for per tensor quantized tensors. Please open an issue on "
+           "https://github.com/pytorch/pytorch/issues if you need per channel quantized tensor support.",
+    'topk': "Top-K is only supported on per-tensor quantization", 'sort': _PER_TENSOR_ONLY,
+    'cat': "Only per-tensor quantization is supported in 'cat'!",
+    'index': 'self.qscheme() == c10::kPerTensorAffine || self.qscheme() == c10::kPerTensorSymmetric INTERNAL ASSERT '
+             'FAILED at "/__w/pytorch/pytorch/aten/src/ATen/native/TensorAdvancedIndexing.cpp":732, please report a '
+             'bug to PyTorch. Indexing is only supported for per-Tensor quantized Tensors.'}
+# per-channel: views keep the axis (even when the shape no longer has it, as torch); strided layouts are refused
+_KEEPS_AXIS = ('view', 'reshape', 'flatten', 'view_as', 'reshape_as', 'unflatten', 'is_contiguous', 'storage_offset',
+               'resize_')
+
+
+def _lift(name):
     """QTensor.<name>: Tensor.<name> on the integer tensor, its results re-wrapped."""
     def f(self, *args, **kwargs):
-        if self._data.scheme is not per_tensor_affine and not per_channel:
-            raise RuntimeError("Setting strides is possible only on uniformly quantized tensor")
+        if self._data.axis is not None and name not in _KEEPS_AXIS:
+            if name in _PER_CHANNEL_REFUSALS:
+                raise RuntimeError(_PER_CHANNEL_REFUSALS[name])
+            raise RuntimeError(_STRIDES)
         return _rewrap(self, getattr(Tensor, name)(self._ints(), *args, **kwargs))
     f.__name__ = name
     return f
+
+
+def _channel_view(q, r, axis, channels=slice(None)):
+    """r (a view of q's integers) as a per-channel tensor on `axis` with q's channels[...] (a single
+    channel left: per tensor with its scale, as torch makes it)."""
+    d = q._data
+    s, z = d.scale[channels], d.zero_point[channels]
+    if np.ndim(s) == 0 or (s.size == 1 and axis is not None and r._data.shape[axis] == 1 and
+                           channels != slice(None)):
+        t = _make(r._data, _INT[q.dtype.name][0], q._device)
+        t._data = _QData(r._data, per_tensor_affine, float(np.ravel(s)[0]), int(np.ravel(z)[0]))
+    else:
+        t = _make(r._data, _INT[q.dtype.name][0], q._device)
+        t._data = _QData(r._data, d.scheme, s, z, axis)
+    t.dtype, t.__class__ = q.dtype, QTensor
+    return t
+
+
+def _pc_getitem(q, key):
+    """Basic indexing of a per-channel tensor: an integer on the channel dim leaves one channel (per
+    tensor); an integer elsewhere moves the axis down by one (torch does so whichever side it is on); a
+    slice of the channel dim slices the scales."""
+    keys = key if isinstance(key, tuple) else (key,)
+    if any(not (k is None or k is Ellipsis or isinstance(k, (int, slice))) or isinstance(k, bool) for k in keys):
+        raise RuntimeError(_PER_CHANNEL_REFUSALS['index'])
+    r = Tensor.__getitem__(q._ints(), key)
+    n_real = sum(1 for k in keys if k is not None and k is not Ellipsis)
+    expanded, dim = [], 0
+    for k in keys:
+        if k is Ellipsis:
+            expanded += [slice(None)] * (q.ndim - n_real)
+        else:
+            expanded.append(k)
+    axis, out_dim, channels = q._data.axis, 0, slice(None)
+    new_axis = axis
+    for k in expanded:
+        if k is None:
+            new_axis += 1 if out_dim <= new_axis else 0
+            out_dim += 1
+            continue
+        if isinstance(k, int):
+            if dim == axis:
+                return _channel_view(q, r, None, k)
+            new_axis -= 1
+        else:
+            if dim == axis:
+                channels = k
+            out_dim += 1
+        dim += 1
+    return _channel_view(q, r, new_axis, channels)
 
 
 class QTensor(Tensor):
@@ -391,6 +462,10 @@ class QTensor(Tensor):
             raise RuntimeError("Expected quantizer->qscheme() == kPerTensorAffine to be true, but got false.  "
                                "(Could this error message be improved?  If so, please report an enhancement "
                                "request to PyTorch.)")
+
+    def _need_per_tensor_op(self):
+        if self._data.axis is not None:
+            raise RuntimeError(_PER_TENSOR_ONLY)
 
     def _need_per_channel(self):
         if self._data.axis is None:
@@ -551,10 +626,11 @@ class QTensor(Tensor):
         return self
 
     def _zp_int(self):
-        self._need_per_tensor()
+        self._need_per_tensor_op()
         return np.asarray(self._data.zero_point).astype(self._data.int.dtype)
 
     def clamp(self, min=None, max=None):
+        self._need_per_tensor_op()
         lo, hi = _INT[self.dtype.name][1:]
         q = lambda v: _quantize_array(np.asarray(_as_float(v), np.float32), self._data.scale,      # noqa: E731
                                       self._data.zero_point, lo, hi, self._data.int.dtype)
@@ -569,25 +645,20 @@ class QTensor(Tensor):
 
     def mean(self, dim=None, keepdim=False, *, dtype=None):
         # torch dequantizes, takes the mean in float and requantizes with the input's quantizer
+        self._need_per_tensor_op()
         d = self.dequantize()
         m = d.mean() if dim is None else d.mean(dim, keepdim)
         return quantize_per_tensor(m, self._data.scale, self._data.zero_point, self.dtype)
 
     def transpose(self, dim0, dim1):
-        axis = self._data.axis
-        if axis is not None:
-            n = self.ndim
-            d0, d1 = dim0 % n, dim1 % n
-            axis = d1 if axis == d0 else d0 if axis == d1 else axis
-        return _rewrap(self, Tensor.transpose(self._ints(), dim0, dim1), axis)
+        if self._data.axis is not None:
+            raise RuntimeError(_STRIDES)
+        return _rewrap(self, Tensor.transpose(self._ints(), dim0, dim1))
 
     def permute(self, *dims):
-        r = Tensor.permute(self._ints(), *dims)
-        axis = self._data.axis
-        if axis is not None:
-            dims = dims[0] if len(dims) == 1 and isinstance(dims[0], (tuple, list)) else dims
-            axis = [d % self.ndim for d in dims].index(axis)
-        return _rewrap(self, r, axis)
+        if self._data.axis is not None:
+            raise RuntimeError(_STRIDES)
+        return _rewrap(self, Tensor.permute(self._ints(), *dims))
 
 
 _SCALAR_NAME = {'quint8': 'QUInt8', 'qint8': 'QInt8', 'qint32': 'QInt32'}
@@ -633,11 +704,77 @@ for _n, _k in (('__mul__', 'mul.out'), ('__truediv__', 'div.out'), ('__radd__', 
                ('__rmul__', 'mul.out')):
     setattr(QTensor, _n, _scalar_refuse(_k))
 
-for _n in ('view', 'reshape', 'flatten', '__getitem__', 'squeeze', 'unsqueeze', 'select', 'narrow', 'chunk',
-           'split', 'unbind', 'expand', 'expand_as', 'repeat', 'max', 'min', 'sort', 'topk', 't', 'view_as',
-           'reshape_as', 'unflatten', 'movedim', 'swapaxes', 'index_select', 'resize_', 'split_with_sizes',
-           'tensor_split', 'flip', 'roll', 'is_contiguous', 'storage_offset'):
+for _n in ('view', 'reshape', 'flatten', 'expand', 'expand_as', 'repeat', 'max', 'min', 'sort', 'topk', 't',
+           'view_as', 'reshape_as', 'unflatten', 'movedim', 'swapaxes', 'index_select', 'resize_', 'split_with_sizes',
+           'tensor_split', 'flip', 'roll', 'is_contiguous', 'storage_offset', 'mT'):
     setattr(QTensor, _n, _lift(_n))
+
+
+def _getitem(self, key):
+    if self._data.axis is not None:
+        return _pc_getitem(self, key)
+    return _rewrap(self, Tensor.__getitem__(self._ints(), key))
+
+
+def _dims_key(self, dim, index):
+    """The indexing key that picks `index` (an int or a slice) on `dim`."""
+    return (slice(None),) * (dim % self.ndim) + (index,)
+
+
+def _select(self, dim, index):
+    return self[_dims_key(self, dim, index)]
+
+
+def _narrow(self, dim, start, length):
+    if isinstance(start, Tensor):
+        start = int(start)
+    n = self.shape[dim]
+    start = start + n if start < 0 else start
+    return self[_dims_key(self, dim, slice(start, start + length))]
+
+
+def _unsqueeze(self, dim):
+    r = Tensor.unsqueeze(self._ints(), dim)
+    axis = self._data.axis
+    if axis is not None and dim % r.ndim <= axis:
+        axis += 1
+    return _rewrap(self, r, axis)
+
+
+def _squeeze(self, dim=None):
+    r = Tensor.squeeze(self._ints()) if dim is None else Tensor.squeeze(self._ints(), dim)
+    axis = self._data.axis
+    if axis is not None:
+        dims = range(self.ndim) if dim is None else [d % max(self.ndim, 1) for d in
+                                                     (dim if isinstance(dim, (tuple, list)) else (dim,))]
+        axis -= sum(1 for d in dims if d < axis and self.shape[d] == 1)
+    return _rewrap(self, r, axis)
+
+
+def _pieces(name):
+    def f(self, *args, **kwargs):
+        if self._data.axis is None:
+            return _rewrap(self, getattr(Tensor, name)(self._ints(), *args, **kwargs))
+        # per channel: each piece is a narrow (or a select, for unbind) of the whole
+        dim = kwargs.get('dim', args[1] if name != 'unbind' and len(args) > 1 else args[0] if name == 'unbind' and
+                         args else 0)
+        ints = getattr(Tensor, name)(self._ints().detach(), *args, **kwargs)
+        out, start = [], 0
+        for piece in ints:
+            if name == 'unbind':
+                out.append(_select(self, dim, start))
+                start += 1
+            else:
+                out.append(_narrow(self, dim, start, piece.shape[dim]))
+                start += piece.shape[dim]
+        return tuple(out)
+    f.__name__ = name
+    return f
+
+
+QTensor.__getitem__, QTensor.select, QTensor.narrow = _getitem, _select, _narrow
+QTensor.unsqueeze, QTensor.squeeze = _unsqueeze, _squeeze
+QTensor.chunk, QTensor.split, QTensor.unbind = _pieces('chunk'), _pieces('split'), _pieces('unbind')
 QTensor.T = property(lambda self: self.permute(*range(self.ndim)[::-1]))
 QTensor.data = property(lambda self: self.detach(), Tensor.data.fset if hasattr(Tensor.data, 'fset') else None)
 QTensor.__setitem__ = lambda self, key, value: _qsetitem(self, key, value)
@@ -658,6 +795,8 @@ def cat(tensors, dim=0):
     """torch.cat of quantized tensors: the result takes the first tensor's quantizer, the others are
     requantized to it."""
     first = tensors[0]
+    if any(t._data.axis is not None for t in tensors if isinstance(t, QTensor)):
+        raise RuntimeError(_PER_CHANNEL_REFUSALS['cat'])
     ints = []
     for t in tensors:
         if not isinstance(t, QTensor):
@@ -692,12 +831,14 @@ QTensor.equal_qparams = _equal_qparams
 def via_float(fn, q, *args, **kwargs):
     """fn (average pooling, mean) on q dequantized, requantized with q's quantizer: what torch's quantized
     kernels give (checked to the last integer)."""
+    q._need_per_tensor_op()
     d = q._data
     return quantize_per_tensor(fn(q.dequantize(), *args, **kwargs), d.scale, d.zero_point, q.dtype)
 
 
 def on_ints(fn, q, *args, **kwargs):
     """fn (max pooling, flatten ...) on q's integer tensor, re-wrapped with q's quantizer."""
+    q._need_per_tensor_op()
     return _rewrap(q, fn(q._ints(), *args, **kwargs))
 
 

@@ -96,8 +96,18 @@ def dequantize_dense(torch):
     return x.dequantize() is x, torch.dequantize(x), torch.dequantize([_q(torch), _q(torch, 'qint8')])
 
 
-check('torch.Tensor.int_repr', lambda torch: torch.ones(2).int_repr(), name='dense')
-check('torch.Tensor.q_scale', lambda torch: torch.ones(2).q_scale(), name='dense')
+def _first_paragraph(fn):
+    def run(torch):
+        try:
+            return fn(torch)
+        except NotImplementedError as e:
+            # torch's dispatcher error goes on to list every backend's registration (paths of its build)
+            return type(e).__name__, str(e).split(' possible resolutions.')[0]
+    return run
+
+
+check('torch.Tensor.int_repr', _first_paragraph(lambda torch: torch.ones(2).int_repr()), name='dense')
+check('torch.Tensor.q_scale', _first_paragraph(lambda torch: torch.ones(2).q_scale()), name='dense')
 check('torch.qscheme', lambda torch: [torch.per_tensor_affine, torch.per_channel_affine, torch.per_tensor_symmetric,
                                        torch.per_channel_symmetric, torch.per_channel_affine_float_qparams,
                                        repr(torch.per_tensor_affine)])
@@ -178,12 +188,35 @@ check('torch.Tensor.view', lambda torch: torch.quantize_per_channel(
     torch.ones(2, 2), torch.tensor([0.1, 0.2]), torch.tensor([0, 1]), 0, torch.qint8).view(4), name='per_channel')
 
 
-@case('torch.Tensor.transpose')
-def per_channel_axis_moves(torch):
+def _describe_q(r):
+    r = r[0] if isinstance(r, tuple) else r
+    if 'channel' in repr(r.qscheme()):
+        return r, r.qscheme(), r.q_per_channel_axis(), r.q_per_channel_scales(), r.q_per_channel_zero_points()
+    return r, r.qscheme(), r.q_scale(), r.q_zero_point()
+
+
+_PC_OPS = ['q.view(2, 12)', 'q.view(6, 4)', 'q.reshape(-1)', 'q.flatten()', 'torch.flatten(q, 1)', 'q.transpose(0, 1)',
+           'q.permute(2, 0, 1)', 'q.mT', 'q[0]', 'q[:, 1]', 'q[..., 1]', 'q[None, 0]', 'q[:, 1:3]', 'q[:, 2:]',
+           'q[[0, 1]]', 'q[1, :, None]', 'q.clone()', 'q.contiguous()', 'q.unsqueeze(0)', 'q.unsqueeze(-1)',
+           'q.unsqueeze(0).squeeze(0)', 'q.select(0, 1)', 'q.select(1, 2)', 'q.narrow(2, 0, 2)', 'q.narrow(1, 1, 2)',
+           'q.detach()', 'torch.relu(q)', 'torch.nn.functional.relu(q)', 'torch.cat([q, q])', 'torch.stack([q, q])',
+           'q.mean()', 'torch.nn.functional.max_pool2d(q, 2)', 'q.expand(2, 2, 3, 4)', 'q.chunk(2)', 'q.chunk(2, 1)',
+           'q.max()', 'q.min()', 'q.sort()', 'q.topk(1)', 'q.unbind(1)', 'q.unbind(0)', 'q.split(1, 1)',
+           'torch.nn.functional.hardtanh(q)', 'q.int_repr()', 'q.dequantize()']
+
+
+@case('torch.Tensor.view')
+def per_channel_views(torch):
     q = torch.quantize_per_channel(torch.randn(2, 3, 4), torch.tensor([0.1, 0.2, 0.3]), torch.tensor([0, 1, 2]), 1,
                                    torch.quint8)
-    return (q.transpose(0, 1).q_per_channel_axis(), q.permute(2, 0, 1).q_per_channel_axis(),
-            q.clone().q_per_channel_axis(), q.transpose(0, 1))
+    out = []
+    for expr in _PC_OPS:
+        try:
+            r = eval(expr, {'q': q, 'torch': torch})
+            out.append(_describe_q(r) if getattr(r[0] if isinstance(r, tuple) else r, 'is_quantized', False) else r)
+        except RuntimeError as e:
+            out.append(('RuntimeError', str(e)))
+    return out
 
 
 # --- fake quantization --------------------------------------------------------------------------------------
