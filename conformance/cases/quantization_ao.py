@@ -541,3 +541,83 @@ def propagated_qconfig_repr(torch):
     p = aq.prepare(m)
     # prepare hands each module a qconfig whose constructors build observers on its device (addresses vary)
     return [re.sub('0x[0-9a-f]+', '0x?', repr(q)) for q in (p[1].qconfig, p.qconfig, p[2].qconfig)]
+
+
+def _mobilenet_like(torch):
+    nn = torch.nn
+    aq = _aq(torch)
+
+    class ConvBNReLU(nn.Sequential):
+        def __init__(self, i, o, k=3, s=1, g=1):
+            super().__init__(nn.Conv2d(i, o, k, s, (k - 1) // 2, groups=g, bias=False), nn.BatchNorm2d(o), nn.ReLU())
+
+    class InvertedResidual(nn.Module):
+        def __init__(self, inp, oup, stride, expand_ratio):
+            super().__init__()
+            hidden = inp * expand_ratio
+            self.use_res_connect = stride == 1 and inp == oup
+            layers = [ConvBNReLU(inp, hidden, k=1)] if expand_ratio != 1 else []
+            layers += [ConvBNReLU(hidden, hidden, s=stride, g=hidden), nn.Conv2d(hidden, oup, 1, 1, 0, bias=False),
+                       nn.BatchNorm2d(oup)]
+            self.conv = nn.Sequential(*layers)
+            self.skip_add = nn.quantized.FloatFunctional()
+
+        def forward(self, x):
+            return self.skip_add.add(x, self.conv(x)) if self.use_res_connect else self.conv(x)
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.features = nn.Sequential(ConvBNReLU(3, 8, s=2), InvertedResidual(8, 8, 1, 1),
+                                          InvertedResidual(8, 16, 2, 6), InvertedResidual(16, 16, 1, 6))
+            self.classifier = nn.Sequential(nn.Dropout(0.2), nn.Linear(16, 10))
+            self.quant, self.dequant = aq.QuantStub(), aq.DeQuantStub()
+
+        def forward(self, x):
+            x = self.features(self.quant(x)).mean([2, 3])
+            return self.dequant(self.classifier(x))
+
+        def fuse_model(self, is_qat=False):
+            fuse = aq.fuse_modules_qat if is_qat else aq.fuse_modules
+            for m in self.modules():
+                if type(m) is ConvBNReLU:
+                    fuse(m, ['0', '1', '2'], inplace=True)
+                if type(m) is InvertedResidual:
+                    for idx in range(len(m.conv)):
+                        if type(m.conv[idx]) is nn.Conv2d:
+                            fuse(m.conv, [str(idx), str(idx + 1)], inplace=True)
+    return Net
+
+
+@case('torch.ao.quantization.convert', atol=0.05)
+def mobilenet_like_tutorial_flow(torch):
+    # the static quantization tutorial's model shape (fused ConvBNReLU, inverted residuals with a FloatFunctional
+    # skip add, mean pooling): outputs compared within a few quantization steps, since observed float32 ranges
+    # can differ in their last bit (faketorch's float conv order), moving a scale by one ulp
+    import re
+    aq = _aq(torch)
+    Net = _mobilenet_like(torch)
+    net = Net().eval()
+    net.fuse_model()
+    net.qconfig = aq.get_default_qconfig('x86')
+    aq.prepare(net, inplace=True)
+    for _ in range(3):
+        net(torch.randn(4, 3, 16, 16))
+    aq.convert(net, inplace=True)
+    qat = Net()
+    qat.fuse_model(is_qat=True)
+    qat.qconfig = aq.get_default_qat_qconfig('x86')
+    aq.prepare_qat(qat, inplace=True)
+    opt = torch.optim.SGD(qat.parameters(), lr=0.01)
+    for i in range(4):
+        loss = torch.nn.functional.cross_entropy(qat(torch.randn(4, 3, 16, 16)), torch.randint(0, 10, (4,)))
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        if i == 2:
+            qat.apply(torch.ao.nn.intrinsic.qat.freeze_bn_stats)
+    qat.eval()
+    q = aq.convert(qat)
+    x = torch.randn(2, 3, 16, 16)
+    scrub = lambda m: re.sub(r'scale=[0-9.e-]+', 'scale=?', repr(m))     # noqa: E731
+    return scrub(net), net(x), scrub(q), q(x), list(q.state_dict().keys())
