@@ -621,3 +621,19 @@ def mobilenet_like_tutorial_flow(torch):
     x = torch.randn(2, 3, 16, 16)
     scrub = lambda m: re.sub(r'scale=[0-9.e-]+', 'scale=?', repr(m))     # noqa: E731
     return scrub(net), net(x), scrub(q), q(x), list(q.state_dict().keys())
+
+
+@case('torch.histc')
+def histc_float32_edges(torch):
+    # histc bins by (x - min) * bins / (max - min) in float32: values next to an edge land where float32 puts
+    # them (the HistogramObserver's re-binning depends on it)
+    out = []
+    for seed in range(3):
+        torch.manual_seed(seed)
+        x = torch.relu(torch.randn(8, 16, 16, 16))
+        out.append(torch.histc(x, 2048, min=0., max=4.562695503234863))
+        out.append(torch.histc(x.double(), 2048, min=0., max=4.562695503234863))
+    h = _aq(torch).HistogramObserver(reduce_range=True)
+    for _ in range(5):
+        h(torch.relu(torch.randn(8, 16, 16, 16)))
+    return out, h.histogram, h.calculate_qparams()
