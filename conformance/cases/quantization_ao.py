@@ -637,3 +637,24 @@ def histc_float32_edges(torch):
     for _ in range(5):
         h(torch.relu(torch.randn(8, 16, 16, 16)))
     return out, h.histogram, h.calculate_qparams()
+
+
+@case('torch.ao.nn.quantized.Hardswish')
+def quantized_activation_modules(torch):
+    nnq = torch.ao.nn.quantized
+    out = []
+    for seed, (dt, zp) in enumerate(((torch.quint8, 128), (torch.qint8, 0))):
+        torch.manual_seed(seed)
+        x = torch.quantize_per_tensor(torch.randn(4, 3, 20, 20) * 3, 0.05, zp, dt)
+        for m in (nnq.Hardswish(0.03, zp // 6), nnq.LeakyReLU(0.04, zp // 2, 0.1), nnq.ELU(0.05, zp // 3, 1.0),
+                  nnq.ReLU6()):
+            r = m(x)
+            out.append((r, r.q_scale(), r.q_zero_point(), repr(m)))
+        bn = nnq.BatchNorm2d(3)
+        bn.weight = torch.nn.Parameter(torch.rand(3) + 0.5)
+        bn.bias = torch.nn.Parameter(torch.randn(3))
+        bn.running_mean, bn.running_var = torch.randn(3), torch.rand(3) + 0.5
+        bn.scale, bn.zero_point = torch.tensor(0.07), torch.tensor(zp // 2)
+        r = bn(x)
+        out.append((r, r.q_scale(), r.q_zero_point(), repr(bn), list(bn.state_dict().keys())))
+    return out

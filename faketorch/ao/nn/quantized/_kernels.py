@@ -163,3 +163,19 @@ def mul_scalar(a, c):
         return Q._qtensor(a._data.int.copy(), a.dtype, Q.per_tensor_affine, s * c, z)
     ints = (hi + lo - a._data.int.astype(np.int64)).astype(a._data.int.dtype)
     return Q._qtensor(ints, a.dtype, Q.per_tensor_affine, s * -c, hi + lo - z)
+
+
+def leaky_relu(q, slope, scale, zero_point):
+    """quantized::leaky_relu: dequantized (vector loop: fma), negatives times the slope in float32,
+    requantized; the output scale kept as a float32."""
+    v = _dequantize_fma(q)
+    v = np.where(v > 0, v, (v * _f32(slope)).astype(_f32))
+    return _quantize_vec(v, float(_f32(scale)), zero_point, q.dtype)
+
+
+def hardswish(q, scale, zero_point):
+    """quantized::hardswish: x * clamp(x + 3, 0, 6) / 6 in float32 on the dequantized values, requantized to
+    a float32 output scale."""
+    v = _dequantize_fma(q)
+    v = (v * np.minimum(np.maximum(v + _f32(3), _f32(0)), _f32(6)) / _f32(6)).astype(_f32)
+    return _quantize_vec(v, float(_f32(scale)), zero_point, q.dtype)

@@ -373,8 +373,8 @@ class Hardswish(_FloatOutput, nn.Hardswish):
         super().__init__()
         self.scale, self.zero_point = scale, zero_point
 
-    def _float_fn(self, x):
-        return torch.nn.functional.hardswish(x)
+    def forward(self, input):
+        return _kernels.hardswish(input, self.scale, self.zero_point)
 
     @staticmethod
     def _make(mod, scale, zp):
@@ -399,8 +399,8 @@ class LeakyReLU(_FloatOutput, nn.LeakyReLU):
         super().__init__(negative_slope, inplace)
         self.scale, self.zero_point = scale, zero_point
 
-    def _float_fn(self, x):
-        return torch.nn.functional.leaky_relu(x, self.negative_slope)
+    def forward(self, input):
+        return _kernels.leaky_relu(input, self.negative_slope, self.scale, self.zero_point)
 
     @staticmethod
     def _make(mod, scale, zp):
