@@ -158,6 +158,8 @@ def _quantize_array(x, scale, zero_point, qmin, qmax, npint):
     inv = (np.float32(1) / np.asarray(scale, np.float32)).astype(np.float64)
     with np.errstate(all='ignore'):
         v = np.rint((x.astype(np.float64) * inv + zero_point).astype(np.float32))
+        # (a zero scale) infinities clamp to the ends; NaN lands on the top, as torch's kernel puts it
+        v = np.where(np.isnan(v), qmax, v)
         return np.clip(v, qmin, qmax).astype(npint)
 
 
@@ -197,10 +199,11 @@ def quantize_per_tensor(input, scale, zero_point, dtype):
 
 
 def _check_qparams(scale, zero_point, qmin, qmax):
-    if scale <= 0:
-        raise RuntimeError(f"quantize_per_tensor: scale must be positive, got {scale}")   # pragma: checked
-    if not qmin <= zero_point <= qmax:
-        raise RuntimeError(f"zero_point is out of range: {zero_point}")
+    # torch takes any scale (0 and negative included); the zero point must be in the type's range
+    if zero_point > qmax:
+        raise RuntimeError(f"quantize_tensor_per_tensor_affine zero_point {zero_point} is above upper bound.")
+    if zero_point < qmin:
+        raise RuntimeError(f"quantize_tensor_per_tensor_affine zero_point {zero_point} is below lower bound.")
 
 
 def _host(a):
@@ -212,16 +215,15 @@ def quantize_per_channel(input, scales, zero_points, axis, dtype):
     _warn_once()
     npint, qmin, qmax = D.np_dtype(_INT[dtype.name][0]), _INT[dtype.name][1], _INT[dtype.name][2]
     x = _host(input._data)
-    if not -x.ndim <= axis < x.ndim:
-        raise IndexError(f"Dimension out of range (expected to be in range of [{-x.ndim}, {x.ndim - 1}], "
-                         f"but got {axis})")
-    axis = axis % x.ndim
+    if not 0 <= axis < x.ndim:
+        raise RuntimeError(f"Channel axis out of range in per channel affine quantization. Got: {axis}Expected: "
+                           f"[0, {x.ndim})")
     s = _host(scales._data).astype(np.float64).reshape(-1)
     z = _host(zero_points._data).astype(np.int64).reshape(-1)
     if s.size != x.shape[axis]:
         raise RuntimeError(f"length of scales must equal to channel, expected {x.shape[axis]} got, {s.size}")
-    if z.size != x.shape[axis]:
-        raise RuntimeError(f"length of zero_points must equal to channel expected {x.shape[axis]} got, {z.size}")
+    if z.size != s.size:
+        raise RuntimeError("number of elements in scales and zero_points must match")
     bshape = [1] * x.ndim
     bshape[axis] = -1
     ints = _quantize_array(x, s.reshape(bshape), z.reshape(bshape), qmin, qmax, npint)
@@ -244,7 +246,7 @@ def _choose_qparams(mn, mx, qmin, qmax):
 
 def quantize_per_tensor_dynamic(input, dtype, reduce_range):
     if dtype not in (D.quint8, D.qint8):
-        raise RuntimeError(f"Expected dtype to be quint8 or qint8 but got {D.type_name(dtype)}")    # checked
+        raise RuntimeError(f"dtype {_SCALAR_NAME.get(dtype.name, D.type_name(dtype))}not supported")
     _check_input(input, dtype)
     x = _host(input._data)
     mn, mx = (float(x.min()), float(x.max())) if x.size else (0.0, 0.0)

@@ -286,3 +286,17 @@ for _i, _expr in enumerate(('q + q', 'q - q', 'q * 2', 'q / 2', '2 + q', '1 - q'
               'q.var()', 'q.pow(2)', 'q.zero_()', 'q.softmax(0)', 'q.log_softmax(0)', 'q.any()', 'q.all()',
               'q.nonzero()', 'q.clamp_(0, 1)', '1 / q', 'q.new_zeros(2)', 'q.exp_()')):
     check('torch.Tensor.add', _refusal(_expr), name=f'quantized_refuses_{_i}')
+
+
+for _i, _f in enumerate((lambda torch: torch.quantize_per_tensor(torch.randn(3), 0.1, 300, torch.quint8),
+                         lambda torch: torch.quantize_per_tensor(torch.randn(3), 0.1, -1, torch.quint8),
+                         lambda torch: torch.quantize_per_tensor(torch.randn(3), 0.1, 200, torch.qint8),
+                         lambda torch: torch.quantize_per_tensor(torch.randn(3), 0., 0, torch.quint8),
+                         lambda torch: torch.quantize_per_channel(torch.randn(3, 1), torch.tensor([0.1, 0.2]),
+                                                                  torch.tensor([0, 0]), 0, torch.quint8),
+                         lambda torch: torch.quantize_per_channel(torch.randn(3, 1), torch.tensor([0.1, 0.2, 0.3]),
+                                                                  torch.tensor([0, 0]), 0, torch.quint8),
+                         lambda torch: torch.quantize_per_channel(torch.randn(3, 1), torch.tensor([0.1, 0.2, 0.3]),
+                                                                  torch.tensor([0, 0, 0]), 2, torch.quint8),
+                         lambda torch: torch.quantize_per_tensor_dynamic(torch.randn(3), torch.qint32, False))):
+    check('torch.quantize_per_tensor', _f, name=f'bad_qparams_{_i}')
