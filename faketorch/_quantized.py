@@ -23,7 +23,7 @@ __all__ = ['qscheme', 'per_tensor_affine', 'per_channel_affine', 'per_tensor_sym
            'per_channel_symmetric', 'per_channel_affine_float_qparams', 'quantize_per_tensor',
            'quantize_per_channel', 'quantize_per_tensor_dynamic', 'dequantize',
            'fake_quantize_per_tensor_affine', 'fake_quantize_per_channel_affine', '_empty_affine_quantized',
-           '_make_per_tensor_quantized_tensor', '_make_per_channel_quantized_tensor']
+           '_make_per_tensor_quantized_tensor', '_make_per_channel_quantized_tensor', 'fused_moving_avg_obs_fake_quant']
 
 
 class qscheme:
@@ -86,7 +86,7 @@ def _caller_op():
 # torch's structured kernels run as their out= overload on quantized tensors
 _OUT_NAMES = {n: n + '.out' for n in ('add', 'sub', 'mul', 'div', 'exp', 'log', 'abs', 'neg', 'sqrt', 'sin', 'cos',
                                       'pow', 'argmax', 'argmin', 'cumsum', 'prod', 'floor', 'ceil', 'round')}
-_OUT_NAMES.update(sum='sum.IntList_out', matmul='mm', mm='mm', zero='zero_', neg='neg.out', abs='abs.out')
+_OUT_NAMES.update(sum='sum.IntList_out', matmul='mm', mm='mm', zero='zero_')
 
 
 class _QData:
@@ -284,21 +284,35 @@ def _make_per_channel_quantized_tensor(input, scale, zero_point, axis):
 
 # --- fake quantization (QAT) -------------------------------------------------------------------------------
 
-def _fake_quant(input, scale, zero_point, qmin, qmax, name):
-    from ._ops._core import attach
-    x = input._data
+def _fake_quant_arrays(x, scale, zero_point, qmin, qmax):
+    """(quantized-then-dequantized x, where x was not clamped): quantize rounds as quantize_per_tensor does."""
     xp = np if isinstance(x, np.ndarray) else __import__('cupy')
     inv = (np.float32(1) / np.asarray(scale, np.float32)).astype(np.float64)
     with np.errstate(all='ignore'):
         q = xp.rint((x.astype(np.float64) * inv + zero_point).astype(np.float32))
-    mask = (q >= qmin) & (q <= qmax)
     out = ((xp.clip(q, qmin, qmax) - np.asarray(zero_point, np.float32)) *
            np.asarray(scale, np.float32)).astype(np.float32)
+    return out, (q >= qmin) & (q <= qmax)
+
+
+def _fake_quant(input, scale, zero_point, qmin, qmax, name, enabled=True):
+    """The straight-through estimator: the gradient passes where the value was not clamped."""
+    from ._ops._core import attach
+    if enabled:
+        out, mask = _fake_quant_arrays(input._data, scale, zero_point, qmin, qmax)
+    else:
+        out, mask = input._data.copy(), None
     r = _make(out, D.float32, input._device)
     if input._requires_grad and grad_state.enabled:
-        m = _make(mask, D.bool, input._device)
-        attach(name, lambda node, g: g * m, (input,), (r,))
+        m = _make(mask, D.bool, input._device) if mask is not None else None
+        attach(name, (lambda node, g: g * m) if m is not None else (lambda node, g: g), (input,), (r,))
     return r
+
+
+def _channel_shape(t, axis):
+    shape = [1] * t.ndim
+    shape[axis] = -1
+    return shape
 
 
 def fake_quantize_per_tensor_affine(input, scale, zero_point, quant_min, quant_max):
@@ -309,10 +323,8 @@ def fake_quantize_per_tensor_affine(input, scale, zero_point, quant_min, quant_m
 
 def fake_quantize_per_channel_affine(input, scale, zero_point, axis, quant_min, quant_max):
     _check_fake(input, quant_min, quant_max)
-    bshape = [1] * input.ndim
-    bshape[axis] = -1
-    s = _host(scale._data).astype(np.float32).reshape(bshape)
-    z = _host(zero_point._data).astype(np.int64).reshape(bshape)
+    s = _host(scale._data).astype(np.float32).reshape(_channel_shape(input, axis))
+    z = _host(zero_point._data).astype(np.int64).reshape(_channel_shape(input, axis))
     return _fake_quant(input, s, z, quant_min, quant_max, 'FakeQuantizePerChannelAffineCachemaskBackward0')
 
 
@@ -460,12 +472,6 @@ class QTensor(Tensor):
         return self._data.zero_point
 
     def _need_per_tensor(self):
-        if self._data.axis is not None:
-            raise RuntimeError("Expected quantizer->qscheme() == kPerTensorAffine to be true, but got false.  "
-                               "(Could this error message be improved?  If so, please report an enhancement "
-                               "request to PyTorch.)")
-
-    def _need_per_tensor_op(self):
         if self._data.axis is not None:
             raise RuntimeError(_PER_TENSOR_ONLY)
 
@@ -628,11 +634,11 @@ class QTensor(Tensor):
         return self
 
     def _zp_int(self):
-        self._need_per_tensor_op()
+        self._need_per_tensor()
         return np.asarray(self._data.zero_point).astype(self._data.int.dtype)
 
     def clamp(self, min=None, max=None):
-        self._need_per_tensor_op()
+        self._need_per_tensor()
         lo, hi = _INT[self.dtype.name][1:]
         q = lambda v: _quantize_array(np.asarray(_as_float(v), np.float32), self._data.scale,      # noqa: E731
                                       self._data.zero_point, lo, hi, self._data.int.dtype)
@@ -647,7 +653,7 @@ class QTensor(Tensor):
 
     def mean(self, dim=None, keepdim=False, *, dtype=None):
         # torch dequantizes, takes the mean in float and requantizes with the input's quantizer
-        self._need_per_tensor_op()
+        self._need_per_tensor()
         d = self.dequantize()
         m = d.mean() if dim is None else d.mean(dim, keepdim)
         return quantize_per_tensor(m, self._data.scale, self._data.zero_point, self.dtype)
@@ -833,20 +839,15 @@ QTensor.equal_qparams = _equal_qparams
 def via_float(fn, q, *args, **kwargs):
     """fn (average pooling, mean) on q dequantized, requantized with q's quantizer: what torch's quantized
     kernels give (checked to the last integer)."""
-    q._need_per_tensor_op()
+    q._need_per_tensor()
     d = q._data
     return quantize_per_tensor(fn(q.dequantize(), *args, **kwargs), d.scale, d.zero_point, q.dtype)
 
 
 def on_ints(fn, q, *args, **kwargs):
     """fn (max pooling, flatten ...) on q's integer tensor, re-wrapped with q's quantizer."""
-    q._need_per_tensor_op()
+    q._need_per_tensor()
     return _rewrap(q, fn(q._ints(), *args, **kwargs))
-
-
-def requantize(x, scale, zero_point, dtype):
-    """A float tensor quantized per tensor (the last step of every quantized kernel emulated in float)."""
-    return quantize_per_tensor(x, scale, zero_point, dtype)
 
 
 # --- the dense side: Tensor.dequantize is the identity, the quantizer accessors torch's CPU dispatch error ---
@@ -898,9 +899,8 @@ def _choose_qparams_f32(mn, mx, qmin, qmax, symmetric):
 def fused_moving_avg_obs_fake_quant(self, observer_on, fake_quant_on, running_min, running_max, scale, zero_point,
                                     averaging_const, quant_min, quant_max, ch_axis, per_row_fake_quant=False,
                                     symmetric_quant=False):
-    """torch's fused QAT step: update the moving-average min/max (in place), choose scale and zero point,
-    fake-quantize. The gradient passes where the value was not clamped."""
-    from ._ops._core import attach
+    """torch's fused QAT step: update the moving-average min/max and the scale and zero point (all in place),
+    fake-quantize. With fake quantization off the result is still a new tensor on the same node."""
     x = self.detach()
     if int(observer_on[0]):
         if per_row_fake_quant:
@@ -916,41 +916,20 @@ def fused_moving_avg_obs_fake_quant(self, observer_on, fake_quant_on, running_mi
             new_min, new_max = running_min + c * (lo - running_min), running_max + c * (hi - running_max)
         running_min.resize_(new_min.shape).copy_(new_min)
         running_max.resize_(new_max.shape).copy_(new_max)
-        pairs = [_choose_qparams_f32(a, b, quant_min, quant_max, symmetric_quant)
-                 for a, b in zip(_host(running_min._data).reshape(-1).tolist(), _host(running_max._data).reshape(-1).tolist())]
+        pairs = [_choose_qparams_f32(a, b, quant_min, quant_max, symmetric_quant) for a, b in
+                 zip(_host(running_min._data).reshape(-1).tolist(), _host(running_max._data).reshape(-1).tolist())]
         scale.resize_((len(pairs),))
         zero_point.resize_((len(pairs),))
         scale._data[...] = np.array([p[0] for p in pairs], np.float32)
         zero_point._data[...] = np.array([p[1] for p in pairs])
-    if int(fake_quant_on[0]):
-        if per_row_fake_quant:
-            r = fake_quantize_per_channel_affine(x, scale, zero_point, ch_axis, quant_min, quant_max)
-        else:
-            r = fake_quantize_per_tensor_affine(x, float(scale[0]), int(zero_point[0]), quant_min, quant_max)
-        mask = r._grad_mask if hasattr(r, '_grad_mask') else None
-        out = r.detach()
+    s = _host(scale._data).astype(np.float32)
+    z = _host(zero_point._data).astype(np.int64)
+    if per_row_fake_quant:
+        s, z = s.reshape(_channel_shape(x, ch_axis)), z.reshape(_channel_shape(x, ch_axis))
     else:
-        out, mask = x.clone(), None
-    out = _make(out._data, out.dtype, out._device)
-    if self._requires_grad and grad_state.enabled:
-        if mask is None and int(fake_quant_on[0]):
-            d = self._data
-            s = np.asarray(scale._data, np.float32)
-            z = np.asarray(zero_point._data)
-            if per_row_fake_quant:
-                shape = [1] * d.ndim
-                shape[ch_axis] = -1
-                s, z = s.reshape(shape), z.reshape(shape)
-            else:
-                s, z = s[0], z[0]
-            inv = (np.float32(1) / s).astype(np.float64)
-            with np.errstate(all='ignore'):
-                q = np.rint((d.astype(np.float64) * inv + z).astype(np.float32))
-            mask = _make((q >= quant_min) & (q <= quant_max), D.bool, self._device)
-        attach('FusedMovingAvgObsFqHelperBackward0', (lambda node, g: g * mask) if mask is not None else
-               (lambda node, g: g), (self,), (out,))
-    return out
+        s, z = s[0], z[0]
+    return _fake_quant(self, s, z, quant_min, quant_max, 'FusedMovingAvgObsFqHelperBackward0',
+                       enabled=bool(int(fake_quant_on[0])))
 
 
-__all__.append('fused_moving_avg_obs_fake_quant')
 _publish()
