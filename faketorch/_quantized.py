@@ -688,7 +688,8 @@ _REFUSED = {'add': 'add.out', 'add_': 'add.out', '__add__': 'add.out', '__iadd__
             'clamp_': 'clamp.out', '__rtruediv__': 'reciprocal.out', 'new_zeros': 'zero_'}
 _REFUSED.update({n: n.rstrip('_') + '.out' for n in ('exp', 'exp_', 'log', 'log_', 'sqrt', 'sqrt_', 'sin', 'cos',
                                                      'round', 'floor', 'ceil')})
-_EMPTY_STRIDED = "empty_strided not supported on quantized tensors yet see https://github.com/pytorch/pytorch/issues/74540"
+_EMPTY_STRIDED = ("empty_strided not supported on quantized tensors yet see "
+                  "https://github.com/pytorch/pytorch/issues/74540")
 
 
 def _refuse(kernel):

@@ -280,7 +280,8 @@ def _refusal(expr):
     return run
 
 
-for _i, _expr in enumerate(('q + q', 'q - q', 'q * 2', 'q / 2', '2 + q', '1 - q', '2 * q', 'q * q', 'q / q', '-q', 'abs(q)',
+for _i, _expr in enumerate(('q + q', 'q - q', 'q * 2', 'q / 2', '2 + q', '1 - q', '2 * q', 'q * q', 'q / q', '-q',
+                           'abs(q)',
               'q ** 2', 'q.add(q)', 'q.add_(q)', 'q.mul_(q)', 'q.sum()', 'q.prod()', 'q.abs()', 'q.neg()', 'q.exp()',
               'q.log()', 'q.sqrt()', 'q.sin()', 'q.round()', 'q.floor()', 'q.argmax()', 'q.argmin()', 'q.cumsum(0)',
               'q.var()', 'q.pow(2)', 'q.zero_()', 'q.softmax(0)', 'q.log_softmax(0)', 'q.any()', 'q.all()',

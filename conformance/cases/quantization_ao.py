@@ -520,7 +520,8 @@ def qfunctional_kernels(torch):
 @case('torch.ao.nn.quantized.dynamic.LSTM')
 def dynamic_lstm(torch):
     out = []
-    for kw in (dict(num_layers=2), dict(bidirectional=True), dict(batch_first=True), dict(num_layers=2, bidirectional=True)):
+    for kw in (dict(num_layers=2), dict(bidirectional=True), dict(batch_first=True),
+               dict(num_layers=2, bidirectional=True)):
         m = torch.nn.Sequential(torch.nn.LSTM(6, 5, **kw))
         q = _aq(torch).quantize_dynamic(m, {torch.nn.LSTM}, dtype=torch.qint8)
         x = torch.randn(4, 3, 6)

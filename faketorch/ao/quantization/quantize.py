@@ -10,8 +10,8 @@ from faketorch import nn
 from ..nn.intrinsic import _FusedModule
 from ..nn.quantized import modules as nnq
 from .observer import _is_activation_post_process
-from .qconfig import _activation_is_memoryless, _add_module_to_qconfig_obs_ctr, default_dynamic_qconfig, float16_dynamic_qconfig, \
-    float_qparams_weight_only_qconfig
+from .qconfig import (_activation_is_memoryless, _add_module_to_qconfig_obs_ctr, default_dynamic_qconfig,
+                      float16_dynamic_qconfig, float_qparams_weight_only_qconfig)
 from .quantization_mappings import (_get_special_act_post_process, _has_special_act_post_process,
                                     get_default_dynamic_quant_module_mappings, get_default_qat_module_mappings,
                                     get_default_qconfig_propagation_list, get_default_static_quant_module_mappings)
