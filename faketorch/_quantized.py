@@ -715,7 +715,7 @@ for _n, _k in (('__mul__', 'mul.out'), ('__truediv__', 'div.out'), ('__radd__', 
 
 for _n in ('view', 'reshape', 'flatten', 'expand', 'expand_as', 'repeat', 'max', 'min', 'sort', 'topk', 't',
            'view_as', 'reshape_as', 'unflatten', 'movedim', 'swapaxes', 'index_select', 'resize_', 'split_with_sizes',
-           'tensor_split', 'flip', 'roll', 'is_contiguous', 'storage_offset', 'mT'):
+           'tensor_split', 'flip', 'roll', 'is_contiguous', 'storage_offset'):
     setattr(QTensor, _n, _lift(_n))
 
 
@@ -785,6 +785,7 @@ QTensor.__getitem__, QTensor.select, QTensor.narrow = _getitem, _select, _narrow
 QTensor.unsqueeze, QTensor.squeeze = _unsqueeze, _squeeze
 QTensor.chunk, QTensor.split, QTensor.unbind = _pieces('chunk'), _pieces('split'), _pieces('unbind')
 QTensor.T = property(lambda self: self.permute(*range(self.ndim)[::-1]))
+QTensor.mT = property(lambda self: self.transpose(-2, -1))
 QTensor.data = property(lambda self: self.detach(), Tensor.data.fset if hasattr(Tensor.data, 'fset') else None)
 QTensor.__setitem__ = lambda self, key, value: _qsetitem(self, key, value)
 
@@ -870,11 +871,24 @@ for _n in ('int_repr', 'q_scale', 'q_zero_point', 'qscheme', 'q_per_channel_scal
     setattr(Tensor, _n, _not_on_cpu(_n))
 
 
+def _quantized_aware(fn, method):
+    """torch.relu & co: a quantized input goes to QTensor's own method (these functions are made from the
+    dense op's declaration and would reach for the array)."""
+    def f(input, *args, **kwargs):
+        if input.__class__ is QTensor:
+            return getattr(input, method)(*args, **kwargs)
+        return fn(input, *args, **kwargs)
+    f.__name__, f.__doc__ = fn.__name__, fn.__doc__
+    return f
+
+
 def _publish():
     import sys
     pkg = sys.modules['faketorch']
     for n in __all__:
         setattr(pkg, n, globals()[n])
+    for n in ('relu', 'relu_', 'clamp', 'clip', 'sigmoid', 'tanh'):
+        setattr(pkg, n, _quantized_aware(getattr(pkg, n), n if n != 'clip' else 'clamp'))
 
 QTensor.__name__ = QTensor.__qualname__ = 'Tensor'
 QTensor.__module__ = 'faketorch'

@@ -301,3 +301,10 @@ for _i, _f in enumerate((lambda torch: torch.quantize_per_tensor(torch.randn(3),
                                                                   torch.tensor([0, 0, 0]), 2, torch.quint8),
                          lambda torch: torch.quantize_per_tensor_dynamic(torch.randn(3), torch.qint32, False))):
     check('torch.quantize_per_tensor', _f, name=f'bad_qparams_{_i}')
+
+
+@case('torch.relu')
+def quantized_function_forms(torch):
+    q = _q(torch)
+    return [torch.relu(q), torch.clamp(q, -1, 1), torch.clip(q, min=0.5), torch.sigmoid(q), torch.tanh(q),
+            torch.relu_(q.clone()), torch.flatten(q), torch.equal(q, q.clone())]
