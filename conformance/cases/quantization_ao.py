@@ -659,3 +659,27 @@ def quantized_activation_modules(torch):
         r = bn(x)
         out.append((r, r.q_scale(), r.q_zero_point(), repr(bn), list(bn.state_dict().keys())))
     return out
+
+
+@case('torch.ao.nn.quantized.dynamic.GRU')
+def dynamic_gru(torch):
+    out = []
+    for kw in (dict(num_layers=2), dict(bidirectional=True), dict(batch_first=True)):
+        m = torch.nn.Sequential(torch.nn.GRU(6, 5, **kw),
+                                torch.nn.LSTM(5 * (2 if kw.get('bidirectional') else 1), 4,
+                                              batch_first=kw.get('batch_first', False)))
+        q = _aq(torch).quantize_dynamic(m, dtype=torch.qint8)
+        x = torch.randn(4, 3, 6)
+        y, h = q[0](x)
+        y2, (h2, c2) = q[1](y)
+        out.append((repr(q), y, h, y2, h2, c2, q[0](x, h)[0], torch.randn(2)))
+    return out
+
+
+check('torch.ao.nn.quantized.dynamic.GRU', lambda torch: _aq(torch).quantize_dynamic(
+    torch.nn.Sequential(torch.nn.GRU(6, 5)))[0](torch.randn(4, 6)), name='unbatched')
+check('torch.ao.nn.quantized.dynamic.LSTM', lambda torch: _aq(torch).quantize_dynamic(
+    torch.nn.Sequential(torch.nn.LSTM(6, 5)))[0](torch.randn(4, 2, 7)), name='input_size')
+check('torch.ao.nn.quantized.dynamic.LSTM', lambda torch: _aq(torch).quantize_dynamic(
+    torch.nn.Sequential(torch.nn.LSTM(6, 5)))[0](torch.randn(4, 2, 6), (torch.zeros(1, 3, 5), torch.zeros(1, 2, 5))),
+    name='hidden_size')

@@ -36,7 +36,8 @@ DEFAULT_QAT_MODULE_MAPPINGS = {
     nni.ConvBnReLU3d: nniqat.ConvBnReLU3d, nni.ConvReLU2d: nniqat.ConvReLU2d, nni.ConvReLU3d: nniqat.ConvReLU3d,
     nni.LinearReLU: nniqat.LinearReLU,
 }
-DEFAULT_DYNAMIC_QUANT_MODULE_MAPPINGS = {nn.Linear: nnqd.Linear, _NDQL: nnqd.Linear, nn.LSTM: nnqd.LSTM}
+DEFAULT_DYNAMIC_QUANT_MODULE_MAPPINGS = {nn.Linear: nnqd.Linear, _NDQL: nnqd.Linear, nn.LSTM: nnqd.LSTM,
+                                         nn.GRU: nnqd.GRU}
 # the module types that get an observer of their own (recurrent ones included, as in torch's list)
 _PROPAGATE_EXTRA = {nn.Sequential, nn.GRUCell, nn.LSTM, nn.GRU, nn.LSTMCell, nn.RNNCell, nn.Embedding,
                     nn.EmbeddingBag, nn.ConvTranspose1d, nn.ConvTranspose2d, nn.ConvTranspose3d, nn.GroupNorm,

@@ -6,7 +6,7 @@ from faketorch import nn
 from .. import _kernels
 from ..modules import Linear as _QLinear, _hide_packed_params_repr, LinearPackedParams
 
-__all__ = ['Linear', 'LSTM']
+__all__ = ['Linear', 'LSTM', 'GRU']
 
 
 class Linear(_QLinear):
@@ -70,18 +70,18 @@ class PackedParameter(nn.Module):
                                       error_msgs)
 
 
-class LSTM(nn.Module):
-    """Dynamic quantized LSTM: per layer and direction, the input-to-hidden product of the whole sequence
-    and the hidden-to-hidden one of each step are dynamic int8 linears (each quantizing its input on its own
-    range), the gates are computed in float as torch's CPU LSTM cell does."""
-    _FLOAT_MODULE = nn.LSTM
+class _RNNBase(nn.Module):
+    """Dynamic quantized LSTM / GRU: per layer and direction, the input-to-hidden product of the whole
+    sequence and the hidden-to-hidden one of each step are dynamic int8 linears (each quantizing its input on
+    its own range); the gates are computed in float as torch's CPU cells do."""
+    _GATES = 4
 
     def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False, dropout=0.0,
                  bidirectional=False, dtype=torch.qint8):
         import numbers
         import warnings
         super().__init__()
-        self.mode = 'LSTM'
+        self.mode = self._MODE
         self.input_size, self.hidden_size, self.num_layers = input_size, hidden_size, num_layers
         self.bias, self.batch_first, self.dropout = bias, batch_first, float(dropout)
         self.bidirectional, self.dtype, self.version = bidirectional, dtype, 2
@@ -96,7 +96,7 @@ class LSTM(nn.Module):
         if dtype is not torch.qint8:
             raise NotImplementedError("faketorch's dynamic quantized LSTM supports torch.qint8 weights only")
         dirs = 2 if bidirectional else 1
-        gate = 4 * hidden_size
+        gate = self._GATES * hidden_size
         params = []
         for layer in range(num_layers):
             for _ in range(dirs):
@@ -109,7 +109,7 @@ class LSTM(nn.Module):
         self._all_weight_values = nn.ModuleList(params)
 
     def _get_name(self):
-        return 'DynamicQuantizedLSTM'
+        return 'DynamicQuantized' + self._MODE
 
     def extra_repr(self):
         s = f"{self.input_size}, {self.hidden_size}"
@@ -137,54 +137,63 @@ class LSTM(nn.Module):
             s += extra_lines[0] if len(extra_lines) == 1 and not child_lines else '\n  ' + '\n  '.join(lines) + '\n'
         return s + ')'
 
-    def _run_direction(self, inputs, h, c, params, reverse):
+    def _run_direction(self, inputs, state, params, reverse):
         w_ih, b_ih, w_hh, b_hh = params
         pre = _kernels.linear_dynamic(inputs, w_ih, b_ih)       # the whole sequence at once, as torch's CPU path
         steps = range(inputs.shape[0] - 1, -1, -1) if reverse else range(inputs.shape[0])
         outs = [None] * inputs.shape[0]
         for t in steps:
-            gates = _kernels.linear_dynamic(h, w_hh, b_hh) + pre[t]
-            i, f, g, o = gates.chunk(4, 1)
-            c = f.sigmoid() * c + i.sigmoid() * g.tanh()
-            h = o.sigmoid() * c.tanh()
-            outs[t] = h
-        return torch.stack(outs), h, c
+            state = self._cell(pre[t], _kernels.linear_dynamic(state[0], w_hh, b_hh), state)
+            outs[t] = state[0]
+        return torch.stack(outs), state
+
+    def _check_forward_args(self, input, hx):
+        if input.dim() != 3:
+            raise RuntimeError(f"input must have 3 dimensions, got {input.dim()}")
+        if self.input_size != input.size(-1):
+            raise RuntimeError(f"input.size(-1) must be equal to input_size. Expected {self.input_size}, got "
+                               f"{input.size(-1)}")
+        expected = (self.num_layers * (2 if self.bidirectional else 1),
+                    input.size(0) if self.batch_first else input.size(1), self.hidden_size)
+        for i, h in enumerate(hx):
+            if h.size() != expected:
+                what = f'hidden[{i}]' if len(hx) == 2 else 'hidden'
+                raise RuntimeError(f"Expected {what} size {expected}, got {list(h.size())}")
 
     def forward(self, input, hx=None):
         if isinstance(input, nn.utils.rnn.PackedSequence):
-            raise NotImplementedError("faketorch's dynamic quantized LSTM does not take PackedSequence input")
-        batched = input.dim() == 3
-        if not batched:
-            input = input.unsqueeze(1)
-        x = input.transpose(0, 1) if self.batch_first else input
+            raise NotImplementedError("faketorch's dynamic quantized RNNs do not take PackedSequence input")
+        n_state = 2 if self._MODE == 'LSTM' else 1
         dirs = 2 if self.bidirectional else 1
         if hx is None:
-            zeros = torch.zeros(self.num_layers * dirs, x.shape[1], self.hidden_size, dtype=input.dtype)
-            hx = (zeros, zeros)
-        elif not batched:
-            hx = (hx[0].unsqueeze(1), hx[1].unsqueeze(1))
-        hs, cs = [], []
+            batch = input.size(0) if self.batch_first else input.size(1) if input.dim() > 1 else 1
+            zeros = torch.zeros(self.num_layers * dirs, batch, self.hidden_size, dtype=input.dtype)
+            hx = (zeros,) * n_state
+        elif n_state == 1:
+            hx = (hx,)
+        self._check_forward_args(input, hx)
+        x = input.transpose(0, 1) if self.batch_first else input
+        finals = [[] for _ in range(n_state)]
         layer_in = x
         for layer in range(self.num_layers):
             outs = []
             for d in range(dirs):
                 k = layer * dirs + d
-                out, h, c = self._run_direction(layer_in, hx[0][k], hx[1][k], self._all_weight_values[k].param, d == 1)
+                out, state = self._run_direction(layer_in, tuple(h[k] for h in hx), self._all_weight_values[k].param,
+                                                 d == 1)
                 outs.append(out)
-                hs.append(h)
-                cs.append(c)
+                for acc, v in zip(finals, state):
+                    acc.append(v)
             layer_in = outs[0] if dirs == 1 else torch.cat(outs, 2)
         out = layer_in.transpose(0, 1) if self.batch_first else layer_in
-        h_n, c_n = torch.stack(hs), torch.stack(cs)
-        if not batched:
-            out, h_n, c_n = out.squeeze(1), h_n.squeeze(1), c_n.squeeze(1)
-        return out, (h_n, c_n)
+        finals = [torch.stack(v) for v in finals]
+        return out, (tuple(finals) if n_state == 2 else finals[0])
 
     @classmethod
     def from_float(cls, mod, use_precomputed_fake_quant=False):
         from faketorch.ao.quantization.qconfig import default_dynamic_qconfig
         from ..modules import _quantize_weight
-        if type(mod) is not nn.LSTM:
+        if type(mod) not in (nn.LSTM, nn.GRU):
             raise AssertionError("nn.quantized.dynamic.RNNBase.from_float only works for nn.LSTM and nn.GRU")
         if not hasattr(mod, 'qconfig'):
             raise AssertionError("Input float module must have qconfig defined")
@@ -209,3 +218,28 @@ class LSTM(nn.Module):
                 params.append(PackedParameter(tuple(packed)))
         q._all_weight_values = nn.ModuleList(params)
         return q
+
+
+class LSTM(_RNNBase):
+    _FLOAT_MODULE, _MODE, _GATES = nn.LSTM, 'LSTM', 4
+
+    @staticmethod
+    def _cell(ih, hh, state):
+        h, c = state
+        i, f, g, o = (hh + ih).chunk(4, 1)
+        c = f.sigmoid() * c + i.sigmoid() * g.tanh()
+        return o.sigmoid() * c.tanh(), c
+
+
+class GRU(_RNNBase):
+    _FLOAT_MODULE, _MODE, _GATES = nn.GRU, 'GRU', 3
+
+    @staticmethod
+    def _cell(ih, hh, state):
+        h, = state
+        i_r, i_i, i_n = ih.chunk(3, 1)
+        h_r, h_i, h_n = hh.chunk(3, 1)
+        reset = (h_r + i_r).sigmoid()
+        update = (h_i + i_i).sigmoid()
+        new = (i_n + h_n * reset).tanh()
+        return ((h - new) * update + new,)
