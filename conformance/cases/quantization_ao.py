@@ -683,3 +683,23 @@ check('torch.ao.nn.quantized.dynamic.LSTM', lambda torch: _aq(torch).quantize_dy
 check('torch.ao.nn.quantized.dynamic.LSTM', lambda torch: _aq(torch).quantize_dynamic(
     torch.nn.Sequential(torch.nn.LSTM(6, 5)))[0](torch.randn(4, 2, 6), (torch.zeros(1, 3, 5), torch.zeros(1, 2, 5))),
     name='hidden_size')
+
+
+@case('torch.ao.nn.quantized.LayerNorm')
+def quantized_norms(torch):
+    nnq = torch.ao.nn.quantized
+    P = torch.nn.Parameter
+    x = torch.quantize_per_tensor(torch.randn(8, 10, 16) * 2, 0.03, 128, torch.quint8)
+    ln = nnq.LayerNorm([16], P(torch.rand(16) + 0.5), P(torch.randn(16) * 0.1), 0.02, 120)
+    gn = nnq.GroupNorm(2, 10, P(torch.rand(10) + 0.5), P(torch.randn(10) * 0.1), 0.02, 120)
+    inn = nnq.InstanceNorm2d(10, P(torch.rand(10) + 0.5), P(torch.randn(10) * 0.1), 0.02, 120, affine=True)
+    x4 = x.reshape(8, 10, 4, 4)
+    out = [(m(v), repr(m), list(m.state_dict().keys())) for m, v in ((ln, x), (gn, x4), (inn, x4))]
+    aq = _aq(torch)
+    m = torch.nn.Sequential(aq.QuantStub(), torch.nn.Linear(16, 16), torch.nn.LayerNorm(16), aq.DeQuantStub()).eval()
+    _grid(torch, m)
+    m.qconfig = aq.default_qconfig
+    p = aq.prepare(m)
+    p(_gx(torch, 5, 16))
+    c = aq.convert(p)
+    return out, repr(c), c(_gx(torch, 2, 16))

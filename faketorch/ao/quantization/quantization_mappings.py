@@ -20,7 +20,8 @@ _NDQL = nn.modules.linear.NonDynamicallyQuantizableLinear
 DEFAULT_STATIC_QUANT_MODULE_MAPPINGS = {
     QuantStub: nnq.Quantize, DeQuantStub: nnq.DeQuantize, nn.BatchNorm2d: nnq.BatchNorm2d,
     nn.BatchNorm3d: nnq.BatchNorm3d, nn.Dropout: nnq.Dropout, nn.Conv1d: nnq.Conv1d, nn.Conv2d: nnq.Conv2d,
-    nn.Conv3d: nnq.Conv3d, nn.ELU: nnq.ELU, nn.Hardswish: nnq.Hardswish, nn.LeakyReLU: nnq.LeakyReLU,
+    nn.Conv3d: nnq.Conv3d, nn.ELU: nnq.ELU, nn.LayerNorm: nnq.LayerNorm, nn.GroupNorm: nnq.GroupNorm,
+    nn.InstanceNorm1d: nnq.InstanceNorm1d, nn.InstanceNorm2d: nnq.InstanceNorm2d, nn.InstanceNorm3d: nnq.InstanceNorm3d, nn.Hardswish: nnq.Hardswish, nn.LeakyReLU: nnq.LeakyReLU,
     _NDQL: nnq.Linear, nn.Linear: nnq.Linear, nn.ReLU6: nnq.ReLU6, nnq.FloatFunctional: nnq.QFunctional,
     nni.BNReLU2d: nniq.BNReLU2d, nni.BNReLU3d: nniq.BNReLU3d, nni.ConvReLU1d: nniq.ConvReLU1d,
     nni.ConvReLU2d: nniq.ConvReLU2d, nni.ConvReLU3d: nniq.ConvReLU3d, nni.LinearReLU: nniq.LinearReLU,

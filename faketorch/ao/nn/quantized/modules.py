@@ -8,7 +8,8 @@ from . import _kernels
 
 __all__ = ['Quantize', 'DeQuantize', 'Linear', 'LinearPackedParams', 'Conv1d', 'Conv2d', 'Conv3d', 'ReLU6',
            'Hardswish', 'ELU', 'LeakyReLU', 'Sigmoid', 'Softmax', 'Dropout', 'BatchNorm2d', 'BatchNorm3d',
-           'FloatFunctional', 'FXFloatFunctional', 'QFunctional']
+           'FloatFunctional', 'FXFloatFunctional', 'QFunctional', 'LayerNorm', 'GroupNorm', 'InstanceNorm1d',
+           'InstanceNorm2d', 'InstanceNorm3d']
 
 
 def _float_module(mod):
@@ -600,3 +601,74 @@ class QFunctional(nn.Module):
         return new
 
 
+
+
+class _NormOut:
+    """Quantized normalizations: torch's kernels normalize the dequantized input in float and requantize to
+    the module's scale and zero point (buffers: a float32 scale)."""
+
+    def _register_qparams(self, scale, zero_point):
+        self.register_buffer('scale', torch.tensor(scale))
+        self.register_buffer('zero_point', torch.tensor(zero_point))
+
+    def _get_name(self):
+        return 'Quantized' + type(self).__name__
+
+    def forward(self, input):
+        return torch.quantize_per_tensor(self._float_norm(input.dequantize()), float(self.scale),
+                                         int(self.zero_point), input.dtype)
+
+
+class LayerNorm(_NormOut, nn.LayerNorm):
+    def __init__(self, normalized_shape, weight, bias, scale, zero_point, eps=1e-5, elementwise_affine=True,
+                 device=None, dtype=None):
+        nn.LayerNorm.__init__(self, normalized_shape, eps=eps, elementwise_affine=elementwise_affine)
+        self.weight, self.bias = weight, bias
+        self._register_qparams(scale, zero_point)
+
+    def _float_norm(self, x):
+        return torch.nn.functional.layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)
+
+    @classmethod
+    def from_float(cls, mod, use_precomputed_fake_quant=False):
+        scale, zp = mod.activation_post_process.calculate_qparams()
+        return cls(mod.normalized_shape, mod.weight, mod.bias, float(scale), int(zp), mod.eps, mod.elementwise_affine)
+
+
+class GroupNorm(_NormOut, nn.GroupNorm):
+    def __init__(self, num_groups, num_channels, weight, bias, scale, zero_point, eps=1e-5, affine=True,
+                 device=None, dtype=None):
+        nn.GroupNorm.__init__(self, num_groups, num_channels, eps, affine)
+        self.weight, self.bias = weight, bias
+        self._register_qparams(scale, zero_point)
+
+    def _float_norm(self, x):
+        return torch.nn.functional.group_norm(x, self.num_groups, self.weight, self.bias, self.eps)
+
+    @classmethod
+    def from_float(cls, mod, use_precomputed_fake_quant=False):
+        scale, zp = mod.activation_post_process.calculate_qparams()
+        return cls(mod.num_groups, mod.num_channels, mod.weight, mod.bias, float(scale), int(zp), mod.eps, mod.affine)
+
+
+def _instance_norm(name, base):
+    def __init__(self, num_features, weight, bias, scale, zero_point, eps=1e-5, momentum=0.1, affine=False,
+                 track_running_stats=False, device=None, dtype=None):
+        base.__init__(self, num_features, eps, momentum, affine, track_running_stats)
+        self.weight, self.bias = weight, bias
+        self._register_qparams(scale, zero_point)
+
+    def _float_norm(self, x):
+        return torch.nn.functional.instance_norm(x, None, None, self.weight, self.bias, True, 0.0, self.eps)
+
+    @classmethod
+    def from_float(cls, mod, use_precomputed_fake_quant=False):
+        scale, zp = mod.activation_post_process.calculate_qparams()
+        return cls(mod.num_features, mod.weight, mod.bias, float(scale), int(zp), mod.eps, mod.affine)
+    return type(name, (_NormOut, base), {'__init__': __init__, '_float_norm': _float_norm, 'from_float': from_float,
+                                         '__module__': __name__})
+
+
+InstanceNorm1d = _instance_norm('InstanceNorm1d', nn.InstanceNorm1d)
+InstanceNorm2d = _instance_norm('InstanceNorm2d', nn.InstanceNorm2d)
+InstanceNorm3d = _instance_norm('InstanceNorm3d', nn.InstanceNorm3d)
