@@ -703,3 +703,12 @@ def quantized_norms(torch):
     p(_gx(torch, 5, 16))
     c = aq.convert(p)
     return out, repr(c), c(_gx(torch, 2, 16))
+
+
+@case('torch.ao.quantization.quantize_dynamic')
+def dynamic_float16_linear(torch):
+    nn = torch.nn
+    m = nn.Sequential(nn.Linear(20, 30), nn.ReLU(), nn.Linear(30, 5))
+    q = _aq(torch).quantize_dynamic(m, {nn.Linear}, dtype=torch.float16)
+    x = torch.randn(4, 20)
+    return repr(q), q[0].weight(), q[0]._packed_params.dtype, q(x), list(q.state_dict().keys())

@@ -153,8 +153,9 @@ def quantize_dynamic(model, qconfig_spec=None, dtype=torch.qint8, mapping=None, 
         if default is None:
             raise RuntimeError("Unknown dtype specified for quantize_dynamic: ", str(dtype))
         qconfig_spec = dict(zip(qconfig_spec, itertools.repeat(default)))
-    if dtype is not torch.qint8:
-        raise NotImplementedError(f"faketorch's quantize_dynamic supports torch.qint8 only, got {dtype}")
+    if dtype not in (torch.qint8, torch.float16):
+        raise NotImplementedError(f"faketorch's quantize_dynamic supports torch.qint8 and torch.float16 (Linear), "
+                                  f"got {dtype}")
     if not inplace:
         model = copy.deepcopy(model)
     model.eval()

@@ -89,9 +89,12 @@ class LinearPackedParams(nn.Module):
     def __init__(self, dtype=torch.qint8):
         super().__init__()
         self.dtype = dtype
-        self.set_weight_bias(torch._empty_affine_quantized([1, 1], scale=1.0, zero_point=0, dtype=torch.qint8), None)
+        self.set_weight_bias(torch._empty_affine_quantized([1, 1], scale=1.0, zero_point=0, dtype=torch.qint8)
+                             if dtype is torch.qint8 else torch.zeros([1, 1]), None)
 
     def set_weight_bias(self, weight, bias):
+        if self.dtype is torch.float16:      # fbgemm keeps a float16 copy of the weight
+            weight = weight.detach().half().float()
         self._packed_params = (weight, bias)
 
     def _weight_bias(self):
@@ -140,9 +143,13 @@ class Linear(_WeightedQuantizedModule):
         super().__init__()
         self.in_features, self.out_features = in_features, out_features
         bias = torch.zeros(out_features, dtype=torch.float) if bias_ else None
-        if dtype is not torch.qint8:
+        if dtype is torch.qint8:
+            qweight = torch._empty_affine_quantized([out_features, in_features], scale=1, zero_point=0,
+                                                    dtype=torch.qint8)
+        elif dtype is torch.float16:         # (dynamic quantization only)
+            qweight = torch.zeros([out_features, in_features], dtype=torch.float)
+        else:
             raise RuntimeError("Unsupported dtype specified for quantized Linear!")
-        qweight = torch._empty_affine_quantized([out_features, in_features], scale=1, zero_point=0, dtype=torch.qint8)
         self._packed_params = LinearPackedParams(dtype)
         self._packed_params.set_weight_bias(qweight, bias)
         self.scale, self.zero_point = 1.0, 0

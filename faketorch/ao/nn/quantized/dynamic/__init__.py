@@ -18,14 +18,20 @@ class Linear(_QLinear):
 
     def forward(self, x):
         w, b = self._weight_bias()
+        if self._packed_params.dtype is torch.float16:
+            # float16 weights, float32 arithmetic; the bias added after, as torch's module does
+            y = torch.nn.functional.linear(x, w)
+            return y + b if b is not None else y
         return _kernels.linear_dynamic(x, w, b, reduce_range=True)
 
     def _get_name(self):
         return 'DynamicQuantizedLinear'
 
     def extra_repr(self):
-        return (f"in_features={self.in_features}, out_features={self.out_features}, "
-                f"dtype={self._packed_params.dtype}, qscheme={self.weight().qscheme()}")
+        s = f"in_features={self.in_features}, out_features={self.out_features}, dtype={self._packed_params.dtype}"
+        if self._packed_params.dtype is torch.qint8:
+            s += f", qscheme={self.weight().qscheme()}"
+        return s
 
     def __repr__(self):
         return _hide_packed_params_repr(self, LinearPackedParams)
@@ -45,12 +51,13 @@ class Linear(_QLinear):
         weight_observer = mod.qconfig.weight() if mod.qconfig is not None else \
             __import__('faketorch.ao.quantization.qconfig', fromlist=['x']).default_dynamic_qconfig.weight()
         dtype = weight_observer.dtype
-        if dtype is not torch.qint8:
+        if dtype not in (torch.qint8, torch.float16):
             raise RuntimeError("Unsupported dtype specified for dynamic quantized Linear!")
         weight_observer(mod.weight)
         from ..modules import _quantize_weight
         q = cls(mod.in_features, mod.out_features, dtype=dtype)
-        q.set_weight_bias(_quantize_weight(mod.weight.float(), weight_observer), mod.bias)
+        w = _quantize_weight(mod.weight.float(), weight_observer) if dtype is torch.qint8 else mod.weight.float()
+        q.set_weight_bias(w, mod.bias)
         return q
 
 
