@@ -535,6 +535,23 @@ class QTensor(Tensor):
     def clone(self, *, memory_format=None):
         return _like(self, self._data.int.copy())
 
+    def new_empty(self, *size, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
+        # torch leaves the memory uninitialised; here it holds the zero point (the value 0.0)
+        size = tuple(size[0]) if len(size) == 1 and isinstance(size[0], (tuple, list)) else tuple(size)
+        return _like(self, np.full(size, self._zp_int(), self._data.int.dtype))
+
+    def data_ptr(self):
+        return Tensor.data_ptr(self._ints())
+
+    def _empty_like(self, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None,
+                    pin_memory=False):
+        return self.new_empty(self.shape)
+
+    def __format__(self, spec):
+        if self._data.ndim == 0:        # a 0-dim tensor formats as its value, as torch's does
+            return format(self.item(), spec)
+        return object.__format__(self, spec)
+
     def detach(self):
         return _like(self, self._data.int)
 
@@ -889,6 +906,7 @@ def _publish():
         setattr(pkg, n, globals()[n])
     for n in ('relu', 'relu_', 'clamp', 'clip', 'sigmoid', 'tanh'):
         setattr(pkg, n, _quantized_aware(getattr(pkg, n), n if n != 'clip' else 'clamp'))
+    pkg.empty_like = _quantized_aware(pkg.empty_like, '_empty_like')
 
 QTensor.__name__ = QTensor.__qualname__ = 'Tensor'
 QTensor.__module__ = 'faketorch'
