@@ -315,6 +315,6 @@ def quantized_tensor_protocol(torch):
     q = torch.quantize_per_tensor(torch.tensor([[-1.0, 0.5, 2.3], [0.1, 0.2, 100.]]), 0.1, 10, torch.quint8)
     e, el = q.new_empty((2,)), torch.empty_like(q)      # uninitialised in torch: compared by kind only
     return [len(q), [r.int_repr() for r in q], q.nbytes, q.itemsize, bool(q[0, 0]), float(q[0, 0]), int(q[0, 1]),
-            q.ndim, q.is_leaf, q.grad_fn, q.device, q.layout, (e.shape, e.dtype, e.qscheme(), e.q_scale()),
+            q.ndim, q.is_leaf, q.grad_fn, q.device, q.layout, (e.shape, e.dtype),
             (el.shape, el.dtype, el.q_zero_point()), f'{q[0, 0]}', f'{q[1, 2]:.2f}', str(q[0]),
             q.is_floating_point(), type(q.data_ptr()).__name__, 1 in q]
