@@ -76,6 +76,9 @@ def _attach_cat(tensors, sizes, d, r):
 
 def cat(tensors, dim=0):
     tensors = _seq_check('torch.cat', tensors)
+    if tensors and tensors[0].is_quantized:
+        from .._quantized import cat as qcat
+        return qcat(tensors, dim)
     r = _cat_fast(tensors, dim) if dim.__class__ is int else None
     if r is not None:
         return r
@@ -114,6 +117,9 @@ def cat(tensors, dim=0):
 
 def stack(tensors, dim=0):
     tensors = _seq_check('stack', tensors)
+    if tensors and tensors[0].is_quantized:
+        from .._quantized import stack as qstack
+        return qstack(tensors, dim)
     shape = tensors[0]._data.shape
     same_device(*tensors)
     for i, t in enumerate(tensors):

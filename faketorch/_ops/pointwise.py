@@ -1698,6 +1698,8 @@ def _data_ptr(a):
 
 
 def equal(input, other):
+    if input.is_quantized:
+        return input.equal(other)
     if input._data.shape != other._data.shape:
         return False
     if input.dtype in _F8 and input.dtype is other.dtype:     # torch compares the bytes, except of an alias

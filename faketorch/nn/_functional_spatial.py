@@ -955,6 +955,9 @@ def _lowest(dt):
 
 
 def _max_pool(input, nd, kernel_size, stride, padding, dilation, ceil_mode, with_indices=True):
+    if input.is_quantized:      # the max of the integers is the integer of the max
+        from .._quantized import on_ints
+        return on_ints(_max_pool, input, nd, kernel_size, stride, padding, dilation, ceil_mode, with_indices)
     x = input._data
     k, s, p, d, out, pads = _pool_geometry(input, nd, f'max_pool{nd}d', kernel_size, stride, padding, dilation,
                                            ceil_mode)
@@ -1191,6 +1194,10 @@ def _trunc_div(a, b):
 
 
 def _avg_pool(input, nd, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override):
+    if input.is_quantized:
+        from .._quantized import via_float
+        return via_float(_avg_pool, input, nd, kernel_size, stride, padding, ceil_mode, count_include_pad,
+                         divisor_override)
     x = input._data
     k, s, p, d, out, pads = _pool_geometry(input, nd, f'avg_pool{nd}d', kernel_size, stride, padding, 1, ceil_mode,
                                            divisor_override)
@@ -1314,6 +1321,9 @@ def _empty_pool(input, shape, name, with_indices=False, backward=None):
 
 
 def _adaptive_avg(input, output_size, nd):
+    if input.is_quantized:
+        from .._quantized import via_float
+        return via_float(_adaptive_avg, input, output_size, nd)
     name = f'adaptive_avg_pool{nd}d'
     out = tuple(_output_size_arg(name, output_size, nd))
     if len(out) != nd:

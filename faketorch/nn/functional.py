@@ -406,6 +406,8 @@ def leaky_relu(input, negative_slope=0.01, inplace=False):
 def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
     if min_val > max_val:
         raise ValueError('min_val cannot be greater than max_val')
+    if input.is_quantized:
+        return input.clamp(min_val, max_val)
     return _hardtanh(input, min_val, max_val, inplace=inplace)
 
 
@@ -434,6 +436,8 @@ def threshold(input, threshold, value, inplace=False):
 
 
 def relu(input, inplace=False):
+    if input.is_quantized:
+        return input.relu_() if inplace else input.relu()
     from .. import relu as _relu
     r = _relu(input)
     return _inplace(input, r) if inplace else r
