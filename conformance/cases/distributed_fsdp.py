@@ -513,3 +513,11 @@ def fsdp_cpu_offload(torch):
 def fsdp2_cpu_offload(torch):
     fsdp = _mod(torch, 'fsdp')
     fsdp.fully_shard(torch.nn.Linear(3, 4), offload_policy=fsdp.CPUOffloadPolicy())
+
+
+@case('torch.distributed._composable.fsdp.fully_shard')
+def older_import_path(torch):
+    old = importlib.import_module(torch.__name__ + '.distributed._composable.fsdp')
+    new = importlib.import_module(torch.__name__ + '.distributed.fsdp')
+    return (old.fully_shard is new.fully_shard, old.MixedPrecisionPolicy is new.MixedPrecisionPolicy,
+            old.FSDPModule is new.FSDPModule, repr(old.MixedPrecisionPolicy()))
