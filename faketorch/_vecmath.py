@@ -534,3 +534,94 @@ def softmax_lastdim(a):
         e = _blockwise(_exp_k, rows - rows.max(-1, keepdims=True))
         out = e * (_f32(1) / _lane_sum(e))[:, None]
     return out.reshape(a.shape)
+
+
+# --- torch's CPU flash attention (FlashAttentionKernel.cpp), float32 -----------------------------
+
+def _bits32(u):
+    return np.array(u, np.uint32).view(_f32)
+
+
+_U20_LO, _U20_HI = _bits32(0xc2aeac50), _bits32(0x42b17218)      # ln(FLT_MIN), ln(FLT_MAX)
+_U20_LOG2E, _U20_LN2 = _bits32(0x3fb8aa3b), _bits32(0x3f317218)
+_U20_POLY = tuple(_c(v) for v in (0.00828929059, 0.0418978221, 0.166676521, 0.499991506, 0.999999701, 1))
+
+
+def _exp_u20(x):
+    """ATen's Vectorized<float>::exp_u20 (AVX-512): 2**floor(x*log2e + 1/2) times a quintic in the rest,
+    the power built as 2**(n-1) and doubled; below ln(FLT_MIN) it gives 0."""
+    from ._rng import _fma32
+    s = np.maximum(np.minimum(x, _U20_HI), _U20_LO)
+    fx = np.floor(_fma32(s, _U20_LOG2E, _c(0.5)))
+    r = _fma32(-fx, _U20_LN2, s)
+    u = np.full_like(r, _U20_POLY[0])
+    for c in _U20_POLY[1:]:
+        u = _fma32(r, u, c)
+    p = np.where(x < _U20_LO, 0, ((fx - _c(1)).astype(np.int32) + 127) << 23).astype(np.int32).view(_f32)
+    return u * p * _c(2)
+
+
+def _exp_reduce_sum(a, m):
+    """exp(a - m) of each row of a float32 (rows, n) array and the row sums, as the flash kernel's
+    _exp_reduce_sum_fusion_kernel: exp_u20 over 16-lane vectors summed lane-wise, the lanes reduced by
+    the shuffle tree, then the n % 16 tail added in order (its unqualified exp() is C's double exp, so the
+    float64 exp rounded to float32; std::exp(float) elsewhere is glibc's expf)."""
+    n = a.shape[1]
+    full = n - n % 16
+    out = np.empty_like(a)
+    acc = np.zeros((a.shape[0], 16), _f32)
+    for i in range(0, full, 16):
+        out[:, i:i + 16] = e = _exp_u20(a[:, i:i + 16] - m[:, None])
+        acc += e
+    h = 16
+    while h > 1:
+        h //= 2
+        acc = acc + acc[:, np.arange(16) ^ h]
+    s = acc[:, 0]
+    for i in range(full, n):
+        out[:, i] = e = np.exp((a[:, i] - m).astype(_f64)).astype(_f32)
+        s = s + e
+    return out, s
+
+
+def flash_attention(q, k, v, scale, mask=None, is_causal=False):
+    """torch's CPU flash-attention forward for float32 NumPy arrays q (B, H, L, E), k and v (B, H, S, E)
+    and an optional additive float32 mask broadcastable to (B, H, L, S): keys in blocks of 512, each block's
+    scores times `scale` (fused with the mask's add), an online softmax (running max, the sum rescaled by
+    glibc's expf of the max's change, one fma), the output accumulated by block and divided at the end.
+    The two products are NumPy's (torch's are MKL's, whose order this does not reproduce)."""
+    from ._rng import _fma32
+    B, H, L, E = q.shape
+    S = k.shape[2]
+    qs = 256 if L >= 768 else 64 if L >= 192 else 32
+    if mask is not None:
+        mask = np.broadcast_to(mask, (B, H, L, S))
+    # with is_causal a block of queries stops at the block of keys holding its last query's key
+    rows = np.arange(L)
+    num_keys = np.minimum((rows // qs) * qs + qs, min(L, S)) if is_causal else np.full(L, S)
+    mx = np.full((B, H, L), -np.inf, _f32)
+    sm = np.zeros((B, H, L), _f32)
+    dst = np.zeros((B, H, L, E), _f32)
+    with np.errstate(all='ignore'):
+        for n in range(0, S, 512):
+            qk = np.matmul(q, np.swapaxes(k[:, :, n:n + 512], -1, -2)).astype(_f32)
+            blk = qk.shape[-1]
+            if is_causal:       # -inf before the scale (a negative scale makes it +inf, as torch)
+                qk = np.where(np.arange(n, n + blk) > rows[:, None], _f32(-np.inf), qk)
+            if mask is not None:
+                qk = _fma32(qk, scale, mask[..., n:n + blk])
+            else:
+                qk = qk * scale
+            tm = np.maximum(qk.max(-1), mx)
+            live = (tm != -np.inf) & (n < num_keys)     # rows whose max is still -inf are skipped
+            p, ts = _exp_reduce_sum(qk.reshape(-1, blk), tm.reshape(-1))
+            p, ts = np.where(live[..., None], p.reshape(qk.shape), 0), ts.reshape(tm.shape)
+            et = _glibc_expf((mx - tm).reshape(-1)).reshape(tm.shape)
+            sm = np.where(live, _fma32(et, sm, ts), sm)
+            if n:
+                dst = np.where(live[..., None], dst * et[..., None], dst)
+            pv = np.matmul(p, v[:, :, n:n + blk]).astype(_f32)
+            dst = dst + pv if n else pv
+            mx = np.where(live, tm, mx)
+        sm = np.where(sm == 0, _f32(1), sm)
+        return dst * (_f32(1) / sm)[..., None]

@@ -68,12 +68,13 @@ def _erf(a):
     return _erf_impl(a)
 
 
-def _fused(gname, inputs, fn):
+def _fused(gname, inputs, fn, value=None):
     """fn(*inputs) computed as ONE graph node named gname (torch has a fused kernel here; we compose).
 
-    The composite runs on detached aliases; the node's backward differentiates that sub-graph."""
+    The composite runs on detached aliases; the node's backward differentiates that sub-graph. `value`,
+    where given, is the node's result instead of the composite's (torch's kernel order, reproduced)."""
     if not _grad_needed(*inputs):
-        return fn(*inputs)
+        return fn(*inputs) if value is None else _make(value, inputs[0].dtype, inputs[0]._device)
     from ..autograd import grad as _agrad
     leaves = []
     for t in inputs:
@@ -89,7 +90,7 @@ def _fused(gname, inputs, fn):
         sub = fn(*leaves)
     finally:
         grad_state.enabled = prev
-    r = _make(sub._data, sub.dtype, sub._device)
+    r = _make(sub._data if value is None else value, sub.dtype, sub._device)
     diff = [i for i, t in enumerate(inputs) if t is not None and t._requires_grad]
 
     def bwd(node, g):
@@ -1678,7 +1679,13 @@ def _sdpa_flash(query, key, value, attn_mask, is_causal, sf):
         e = (w - m).exp()
         den = e.sum(-1, keepdim=True)
         return _matmul(e, v) / den.masked_fill(den == 0, 1.0)
-    return _fused('ScaledDotProductFlashAttentionForCpuBackward0', (query, key, value), fn)
+    exact = None
+    q = query._data
+    if type(q) is np.ndarray and q.dtype == np.float32 and V.reproduces(q.size // q.shape[-1] * S) \
+            and key.dtype is value.dtype is query.dtype:
+        exact = V.flash_attention(q, key._data, value._data, np.float32(sf),
+                                  None if mask is None else np.asarray(mask, np.float32), is_causal)
+    return _fused('ScaledDotProductFlashAttentionForCpuBackward0', (query, key, value), fn, exact)
 
 
 def _in_projection_packed(q, k, v, w, b=None):

@@ -1,0 +1,52 @@
+"""torch's CPU kernel orders reproduced bit for bit (faketorch/_vecmath.py), one case per kernel and shape.
+
+The flash-attention cases use inputs whose two products are exact in any order (query and key in
+quarters, each value column with one power-of-two entry per block of 512 keys), so they test the
+kernel's own order (scale and mask fused, exp_u20 over 16 lanes, the online softmax's rescaling)
+and not the BLAS underneath, which is MKL's in torch and differs by CPU."""
+from conformance import case
+
+
+def _attention_inputs(torch, B, H, L, S, E):
+    q = torch.randint(-8, 9, (B, H, L, E)).float() / 4
+    k = torch.randint(-8, 9, (B, H, S, E)).float() / 4
+    v = torch.zeros(B, H, S, E)
+    cols = torch.arange(E)
+    for n in range(0, S, 512):
+        blk = min(512, S - n)
+        rows = n + (cols * 37 + 5 + n) % blk
+        v[:, :, rows, cols] = 2.0 ** ((cols % 7) - 3).float() * (1 - 2 * (cols % 2)).float()
+    return q, k, v
+
+
+def _attention_case(shape, **kw):
+    def run(torch):
+        q, k, v = _attention_inputs(torch, *shape)
+        args = dict(kw)
+        L, S = shape[2], shape[3]
+        if args.pop('float_mask', False):
+            args['attn_mask'] = torch.randn(L, S)
+        if args.pop('bool_mask', False):
+            args['attn_mask'] = torch.rand(shape[0], 1, L, S) > 0.3
+        if args.pop('column_mask', False):
+            args['attn_mask'] = torch.randn(L, 1)
+        return torch.nn.functional.scaled_dot_product_attention(q, k, v, **args)
+    return run
+
+
+for _shape in [(1, 1, 5, 7, 4), (2, 3, 10, 100, 16), (1, 2, 33, 40, 8), (1, 2, 4, 600, 8), (1, 1, 3, 1100, 12)]:
+    _tag = 'x'.join(map(str, _shape))
+    for _name, _kw in [('', {}), ('_causal', dict(is_causal=True)), ('_float_mask', dict(float_mask=True)),
+                       ('_bool_mask', dict(bool_mask=True)), ('_column_mask', dict(column_mask=True)),
+                       ('_scale', dict(scale=0.3)), ('_negative_scale_causal', dict(scale=-0.3, is_causal=True))]:
+        case('torch.nn.functional.scaled_dot_product_attention', exact=True,
+             name=f'flash_exact_{_tag}{_name}')(_attention_case(_shape, **_kw))
+
+
+@case('torch.nn.functional.scaled_dot_product_attention', exact=True)
+def flash_exact_grad_runs(torch):
+    q, k, v = _attention_inputs(torch, 1, 2, 6, 20, 8)
+    q.requires_grad_()
+    out = torch.nn.functional.scaled_dot_product_attention(q, k, v, is_causal=True)
+    out.backward(torch.ones_like(out))
+    return out, out.grad_fn.name(), q.grad is not None
