@@ -13,6 +13,7 @@ float64 tensor (sum(), mean()), which NumPy's pairwise summation orders differen
 tanh and the other transcendentals, which go through MKL's VML (vmsExp/vmsLn/vmsTanh, closed source) on MKL
 builds; `rounded` gets most of their bits by rounding the float64 result.
 """
+import math
 import os
 
 import numpy as np
@@ -269,11 +270,11 @@ _GRAIN = 32768      # at::internal::GRAIN_SIZE: below it TensorIterator runs on 
 _VEC2 = 32          # cpu_kernel_vec steps two Vectorized<float> of 16 (AVX-512) at a time
 
 
-def _scalar_lanes(a, nthreads):
+def _scalar_lanes(a, nthreads, grain=_GRAIN):
     """Indices (in memory order) of the elements torch's cpu_kernel_vec hands to its scalar op:
     the last len % 32 of each inner run, or all of them when the inner dimension is strided.
     The runs are rows (after TensorIterator coalesces contiguous dims) cut by parallel_for's
-    chunks of ceil(n / threads) elements."""
+    chunks of ceil(n / threads) elements (threads: one below `grain` elements)."""
     n = a.size
     if a.ndim == 0 or (a.strides[-1] != a.itemsize and a.shape[-1] > 1):
         return np.arange(n)
@@ -282,7 +283,7 @@ def _scalar_lanes(a, nthreads):
         if a.strides[k - 1] != a.strides[k] * a.shape[k] and a.shape[k - 1] > 1:
             break
         row *= a.shape[k - 1]
-    threads = 1 if n < _GRAIN else min(nthreads, -(-n // _GRAIN))
+    threads = 1 if n < grain else min(nthreads, -(-n // grain))
     chunk = -(-n // threads)
     starts = np.union1d(np.arange(0, n, row), np.arange(0, n, chunk))
     ends = np.append(starts[1:], n)
@@ -302,18 +303,23 @@ def _memory_order(a):
     return a.transpose(order), np.argsort(order)
 
 
-def sigmoid(x, nthreads=1):
-    """torch.sigmoid for a float32 array, as torch computes it with `nthreads` threads."""
+def _kernel_vec(x, vec_k, scalar_k, nthreads, grain=_GRAIN):
+    """A float32 array through torch's cpu_kernel_vec: vec_k on the vector lanes, scalar_k on the rest."""
     a, back = _memory_order(np.asarray(x))
     flat = a.reshape(-1)
-    tail = _scalar_lanes(a, nthreads)
+    tail = _scalar_lanes(a, nthreads, grain)
     if tail.size == flat.size:
         out = np.empty(flat.shape, _f32)
     else:
-        out = _blockwise(_sigmoid_vec_k, flat)
+        out = _blockwise(vec_k, flat)
     with np.errstate(all='ignore'):
-        out[tail] = _sigmoid_scalar(flat[tail])
+        out[tail] = scalar_k(flat[tail])
     return out.reshape(a.shape).transpose(back)
+
+
+def sigmoid(x, nthreads=1):
+    """torch.sigmoid for a float32 array, as torch computes it with `nthreads` threads."""
+    return _kernel_vec(x, _sigmoid_vec_k, _sigmoid_scalar, nthreads)
 
 
 def expm1(x):
@@ -625,3 +631,94 @@ def flash_attention(q, k, v, scale, mask=None, is_causal=False):
             mx = np.where(live, tm, mx)
         sm = np.where(sm == 0, _f32(1), sm)
         return dst * (_f32(1) / sm)[..., None]
+
+
+# --- GELU with the tanh approximation (Activation.cpp's GeluKernelImpl), float32 ----------------
+
+_I32 = np.int32
+_EXPM1F_Q = tuple(_c(v) for v in (-3.3333335072e-02, 1.5873016091e-03, -7.9365076090e-05, 4.0082177293e-06,
+                                  -2.0109921195e-07))
+_EXPM1F_LN2_HI, _EXPM1F_LN2_LO = _c(6.9313812256e-01), _c(9.0580006145e-06)
+
+
+def _glibc_expm1f(x):
+    """glibc's expm1f (fdlibm's, in float32 arithmetic) for finite |x| < 88.7, every branch but overflow."""
+    hx = x.view(np.uint32) & 0x7fffffff
+    neg = np.signbit(x)
+    big = hx > 0x3eb17218                       # |x| > ln2 / 2: reduce by k ln2
+    one_k = big & (hx < 0x3F851592)             # |x| < 1.5 ln2: k = +-1
+    kf = (_c(1.4426950216) * x + np.where(neg, _c(-0.5), _c(0.5))).astype(_I32)     # C's truncation
+    k = np.where(one_k, np.where(neg, -1, 1), np.where(big, kf, 0)).astype(_I32)
+    t = kf.astype(_f32)
+    hi = np.where(one_k, np.where(neg, x + _EXPM1F_LN2_HI, x - _EXPM1F_LN2_HI), x - t * _EXPM1F_LN2_HI)
+    lo = np.where(one_k, np.where(neg, -_EXPM1F_LN2_LO, _EXPM1F_LN2_LO), t * _EXPM1F_LN2_LO)
+    r = np.where(big, hi - lo, x)
+    c = np.where(big, (hi - r) - lo, _c(0))
+    hfx = _c(0.5) * r
+    hxs = r * hfx
+    q = _EXPM1F_Q
+    r1 = _c(1) + hxs * (q[0] + hxs * (q[1] + hxs * (q[2] + hxs * (q[3] + hxs * q[4]))))
+    t = _c(3) - r1 * hfx
+    e = hxs * ((r1 - t) / (_c(6) - r * t))
+    k0 = r - (r * e - hxs)
+    e = (r * (e - c) - c) - hxs
+    km1 = _c(0.5) * (r - e) - _c(0.5)
+    kp1 = np.where(r < _c(-0.25), -_c(2) * (e - (r + _c(0.5))), _c(1) + _c(2) * (r - e))
+    shift = k << 23                              # adds k to a float's exponent
+
+    def scaled(y):
+        return (y.view(_I32) + shift).view(_f32)
+    far = scaled(_c(1) - (e - r)) - _c(1)
+    small_k = np.clip(k, 0, 22)
+    lt23 = scaled((0x3f800000 - (0x1000000 >> small_k)).astype(_I32).view(_f32) - (e - r))
+    ge23 = scaled((r - (e + ((0x7f - np.clip(k, 0, 127)) << 23).astype(_I32).view(_f32))) + _c(1))
+    y = np.where((k <= -2) | (k > 56), far, np.where(k < 23, lt23, ge23))
+    y = np.where(k == 0, k0, np.where(k == -1, km1, np.where(k == 1, kp1, y)))
+    y = np.where((k == 0) & (hx < 0x33000000), x, y)       # |x| < 2**-25: x itself
+    return np.where((hx >= 0x4195b844) & neg, _c(-1), y)
+
+
+def _glibc_tanhf(x):
+    """glibc's tanhf (fdlibm's, through expm1f): what std::tanh(float) gives in torch's scalar loops."""
+    ix = x.view(np.uint32) & 0x7fffffff
+    a = np.abs(x)
+    z = np.where(ix >= 0x3f800000, _c(1) - _c(2) / (_glibc_expm1f(_c(2) * np.minimum(a, _c(22))) + _c(2)), 0)
+    tn = _glibc_expm1f(-_c(2) * np.minimum(a, _c(1)))
+    z = np.where(ix < 0x3f800000, -tn / (tn + _c(2)), z)
+    z = np.where(ix < 0x24000000, a * (_c(1) + a), z)
+    z = np.where(ix >= 0x41b00000, _c(1), z)
+    z = np.where(np.signbit(x), -z, z)
+    return np.where(np.isnan(x), x, z)
+
+
+def _sleef_tanhf(x):
+    """SLEEF tanhf_u10: (e**|x| - e**-|x|) / (e**|x| + e**-|x|) in double-float arithmetic."""
+    dx, dy = _expk2(np.abs(x))
+    ex, ey = _dfrec(dx, dy)
+    qx, qy = _dfdiv(*_dfadd_df_df(dx, dy, -ex, -ey), *_dfadd_df_df(dx, dy, ex, ey))
+    y = qx + qy
+    y[(np.abs(x) > _c(8.664339742)) | np.isnan(y)] = 1
+    y = np.copysign(y, x)
+    y[np.isnan(x)] = np.nan
+    return y
+
+
+_GELU_BETA, _GELU_KAPPA = _c(math.sqrt(2) * (2 / math.sqrt(math.pi)) * 0.5), _c(0.044715)
+
+
+def _gelu_tanh_k(tanh):
+    def k(x):
+        from ._rng import _fma32
+        inner = _GELU_BETA * _fma32(_GELU_KAPPA, x * x * x, x)      # the compiler fuses x + kappa * x**3
+        return _c(0.5) * x * (_c(1) + tanh(inner))
+    return k
+
+
+_gelu_tanh_vec, _gelu_tanh_scalar = _gelu_tanh_k(_sleef_tanhf), _gelu_tanh_k(_glibc_tanhf)
+
+
+def gelu_tanh(x, nthreads=1):
+    """F.gelu(approximate='tanh') of a float32 array as torch's CPU kernel computes it: SLEEF's tanhf in the
+    vector lanes, glibc's in the scalar ones; over 16,384 elements the kernel splits over every thread."""
+    n = np.size(x)
+    return _kernel_vec(x, _gelu_tanh_vec, _gelu_tanh_scalar, nthreads, n // nthreads if n > 16384 else _GRAIN)

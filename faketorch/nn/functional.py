@@ -200,9 +200,16 @@ _elu = _act('EluBackward0', 'elu_cpu', _elu_fwd, _elu_bwd, inplace_deriv=_elu_bw
 _celu = _act('CeluBackward0', 'elu_cpu', _elu_fwd, _elu_bwd, inplace_deriv=_elu_bwd_result)
 
 
+# torch's tanh-GELU kernel (SLEEF's and glibc's tanhf) costs ~40 NumPy passes: reproduced on small inputs
+_GELU_EXACT = 4096
+
+
 def _gelu_fwd(a, approximate):
     t = a.dtype.type
     if approximate == 'tanh':
+        if a.dtype == _f32 and type(a) is np.ndarray and a.size and V.reproduces(a.size, _GELU_EXACT):
+            from .._misc import get_num_threads
+            return V.gelu_tanh(a, get_num_threads())
         inner = t(math.sqrt(2.0 / math.pi)) * (a + t(0.044715) * a * a * a)
         return t(0.5) * a * (t(1) + np.tanh(inner))
     cdf2 = t(1) + _erf(a * t(1 / math.sqrt(2.0)))
