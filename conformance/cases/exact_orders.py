@@ -50,3 +50,25 @@ def flash_exact_grad_runs(torch):
     out = torch.nn.functional.scaled_dot_product_attention(q, k, v, is_causal=True)
     out.backward(torch.ones_like(out))
     return out, out.grad_fn.name(), q.grad is not None
+
+
+# GELU's tanh approximation: SLEEF's tanhf in the 32-element vector steps, glibc's in the tails and in
+# strided loops; the erf form of a contiguous float32 tensor goes to oneDNN (not reproduced, see README)
+def _gelu_tanh_case(n, view):
+    def run(torch):
+        x = torch.linspace(-9, 9, n) + torch.rand(n) * 0.01
+        if n > 3:
+            x[1:4] = torch.tensor([float('inf'), float('-inf'), float('nan')])
+        if view == 'strided':
+            x = x.repeat_interleave(2)[::2]
+        elif view == 'rows':
+            x = x[:n - n % 6].view(-1, 6)[:, 1:]
+        elif view == 'transposed':
+            x = x[:n - n % 4].view(4, -1).t()
+        return torch.nn.functional.gelu(x, approximate='tanh'), torch.nn.GELU('tanh')(x[:5])
+    return run
+
+
+for _n in (1, 7, 32, 45, 300, 4000):
+    for _view in ('flat', 'strided', 'rows', 'transposed'):
+        case('torch.nn.functional.gelu', exact=True, name=f'tanh_exact_{_n}_{_view}')(_gelu_tanh_case(_n, _view))
