@@ -275,3 +275,26 @@ check('torch._scaled_mm', lambda torch: [_try(f) for f in (
                              torch.tensor(1.0, dtype=torch.float64), torch.tensor(1.0)),
     lambda: torch._scaled_mm(torch.ones(1, 2, 3).to(torch.float8_e4m3fn), torch.ones(3, 2).to(torch.float8_e4m3fn),
                              torch.tensor(1.0), torch.tensor(1.0)))], name='scaling_and_errors')
+
+# more of what torch refuses on float8 (each raises its kernel's NotImplementedError, no value computed)
+_REFUSED_MORE = ('x.view(2, 2).trace()', 'x.trace()', 'x.addcdiv(x, x)', 'x.addcdiv(x, x, value=2)', 'x.logit()',
+                 'x.logit(0.1)', 'x.frexp()', 'torch.polygamma(0, x)', 'torch.polygamma(1, x)', 'torch.polygamma(3, x)',
+                 'x.mvlgamma(2)', 'x.mvlgamma(0)', 'F.elu(x)', 'F.selu(x)', 'F.celu(x)', 'F.elu(x, inplace=True)',
+                 'F.hardshrink(x)', 'F.softshrink(x)', 'F.hardtanh(x)', 'F.relu6(x)', 'F.leaky_relu(x)', 'F.gelu(x)',
+                 'F.silu(x)', 'F.mish(x)', 'F.softplus(x)', 'F.hardswish(x)', 'F.hardsigmoid(x)', 'F.logsigmoid(x)',
+                 'F.glu(x)', 'F.glu(x[:3])', 'F.threshold(x, 0.5, 0.)', 'F.rrelu(x)', 'F.prelu(x, x[:1])',
+                 'torch.bincount(x)', 'x.repeat_interleave(2)', 'x.cummax(0)', 'x.cummin(0)',
+                 'torch.special.entr(x)', 'torch.special.erfcx(x)', 'torch.special.ndtri(x)', 'torch.special.log_ndtr(x)',
+                 'torch.special.i0e(x)', 'torch.special.i1(x)', 'torch.special.i1e(x)', 'torch.special.bessel_j0(x)',
+                 'torch.special.bessel_y1(x)', 'torch.special.modified_bessel_k0(x)', 'torch.special.airy_ai(x)',
+                 'torch.special.spherical_bessel_j0(x)', 'torch.special.scaled_modified_bessel_k1(x)')
+
+
+@case('torch.nn.functional.elu', name='float8_refusals')
+def refusals_more(torch):
+    out = {}
+    for n in _F8:
+        d = getattr(torch, n)
+        scope = {'torch': torch, 'F': torch.nn.functional, 'x': _x(torch, d)}
+        out[n] = [_try(lambda: eval(e, scope)) for e in _REFUSED_MORE]
+    return out

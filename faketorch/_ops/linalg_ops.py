@@ -321,7 +321,7 @@ def vdot(input, other):
 def trace(input):
     if input.dtype is D.bool:
         raise NotImplementedError("\"trace\" not implemented for 'Bool'")
-    if input.dtype in D.BARE_UINTS:     # refused before the shape is checked, as bool
+    if input.dtype in D.BARE_UINTS or input.dtype in D.float8_types:     # refused before the shape is checked
         raise kernel_error('trace', input.dtype, input._device)
     if input._data.ndim != 2:
         raise RuntimeError("trace: expected a matrix, but got tensor with dim " + str(input._data.ndim))

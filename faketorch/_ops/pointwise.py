@@ -1212,6 +1212,8 @@ isreal = unary('isreal', lambda a: np.isreal(a), None, bool_result=True, inplace
 def polygamma(n, input, *, out=None):
     if n < 0:
         raise RuntimeError("polygamma(n, x) does not support negative n.")
+    if input.dtype in _F8:
+        raise _f8_refuse('polygamma' + (str(n) if n < 2 else ''), input)
     dt = input.dtype if input.dtype._cat >= _FLOAT else D.get_default_dtype()
     a = input._data.astype(dt._np, copy=False)
     with np.errstate(all='ignore'):
@@ -1227,6 +1229,8 @@ def polygamma(n, input, *, out=None):
 def mvlgamma(input, p, *, out=None):
     if p < 1:
         raise RuntimeError("p has to be greater than or equal to 1")
+    if input.dtype in _F8:      # torch's first step is an arange in the input's dtype
+        raise _f8_refuse('mvlgamma', input)
     dt = input.dtype if input.dtype._cat >= _FLOAT else D.get_default_dtype()
     a = input._data.astype(dt._np, copy=False)
     js = np.arange(p, dtype=np.float64) / 2      # _in64 runs k on the host
@@ -1266,6 +1270,8 @@ Tensor.mvlgamma_ = _mvlgamma_
 
 
 def logit(input, eps=None, *, out=None):
+    if input.dtype in _F8:
+        raise _f8_refuse('logit', input)
     dt = input.dtype if input.dtype._cat >= _FLOAT else D.get_default_dtype()
     a = input._data.astype(dt._np, copy=False)
     if eps is not None:
@@ -1643,6 +1649,8 @@ def addcdiv(input, tensor1, tensor2, *, value=1, out=None):
                            ".to(input.dtype) for integer inputs and as (input + value * tensor1 / tensor2) for "
                            "float inputs. The future addcdiv behavior is just the latter implementation: "
                            "(input + value * tensor1 / tensor2), for all dtypes.")
+    if input.dtype in _F8:
+        raise _f8_refuse('addcdiv', input)
     (a, b, c), rt = _ternary_operands(input, tensor1, tensor2)
     value = _addc_value(value, rt)
     try:
@@ -1825,6 +1833,8 @@ def _frexp_type():
 def frexp(input, *, out=None):
     if input.dtype._cat != _FLOAT:
         raise RuntimeError("torch.frexp() only supports floating-point dtypes")
+    if input.dtype in _F8:
+        raise _f8_refuse('frexp', input)
     m, e = np.frexp(input._data)
     mt = _make(np.asarray(m, input.dtype._np), input.dtype, input._device)
     et = _make(np.asarray(e, np.int32), D.int32, input._device)

@@ -47,7 +47,7 @@ def _not_implemented(kernel, t):
 
 
 def _float_only(kernel, t):
-    if t.dtype._cat != 2:
+    if t.dtype._cat != 2 or t.dtype in D.float8_types:      # no loop for float8 either
         raise _not_implemented(kernel, t)
 
 
@@ -336,14 +336,14 @@ def _hardtanh_check(t, lo, hi):
         raise RuntimeError('Bool inputs not supported for hardtanh')
     if c == 3:
         raise NotImplementedError('clamp is not supported for complex types')
-    if t.dtype in D.BARE_UINTS:     # torch clamps them with no loop for them
+    if t.dtype in D.BARE_UINTS or t.dtype in D.float8_types:     # torch clamps them with no loop for them
         raise _not_implemented('clamp_scalar_cpu', t)
     if c == 1 and t._data.dtype.kind == 'u' and (lo < 0 or hi < 0):
         raise RuntimeError('cannot do hardtanh on an unsigned type with negative limits')
 
 
 def _threshold_check(t, th, v):
-    if t.dtype._cat in (0, 3) or t.dtype in D.BARE_UINTS:
+    if t.dtype._cat in (0, 3) or t.dtype in D.BARE_UINTS or t.dtype in D.float8_types:
         raise _not_implemented('threshold_cpu', t)
 
 
