@@ -298,3 +298,18 @@ def refusals_more(torch):
         scope = {'torch': torch, 'F': torch.nn.functional, 'x': _x(torch, d)}
         out[n] = [_try(lambda: eval(e, scope)) for e in _REFUSED_MORE]
     return out
+
+
+# every bit pattern (NaNs with their payloads) cast to the wider types and back, as bit patterns: torch
+# reads e5m2's NaNs as float16's (quietened), float16 quietens any NaN, bfloat16 has one NaN
+def _widened(torch, d):
+    x = torch.arange(256, dtype=torch.uint8).view(d)
+    out = [x.float().view(torch.int32), x.double().view(torch.int64), x.half().view(torch.int16),
+           x.bfloat16().view(torch.int16)]
+    out += [_bits(t.to(d)) for t in (x.float(), x.double(), x.half(), x.bfloat16())]
+    return out + [_bits(x * x), x.isnan()]
+
+
+check('Tensor.to', _each(_widened), name='float8_nan_payloads')
+check('torch.isfinite', _each(lambda torch, d: torch.arange(256, dtype=torch.uint8).view(d).isfinite()),
+      name='float8_every_pattern')

@@ -1202,8 +1202,17 @@ isnan = unary('isnan', _pred(np.isnan), None, bool_result=True, inplace=False)
 isinf = unary('isinf', _pred(np.isinf), None, bool_result=True, inplace=False)
 isposinf = unary('isposinf', _pred(np.isposinf), None, bool_result=True, inplace=False)
 isneginf = unary('isneginf', _pred(np.isneginf), None, bool_result=True, inplace=False)
-isfinite = unary('isfinite', lambda a: np.isfinite(a) if a.dtype.kind in 'fc' else np.ones(a.shape, bool),
-                 None, bool_result=True, inplace=False)
+_isfinite = unary('isfinite', lambda a: np.isfinite(a) if a.dtype.kind in 'fc' else np.ones(a.shape, bool),
+                  None, bool_result=True, inplace=False, publish=False)
+
+
+def isfinite(input):
+    if isinstance(input, Tensor) and input.dtype is D.float8_e8m0fnu:     # torch says True, for its NaN 0xFF too
+        return _isfinite(input.to(D.uint8))
+    return _isfinite(input)
+
+
+register(isfinite, inplace=False)
 signbit = unary('signbit', lambda a: np.signbit(a) if a.dtype != np.bool_ else np.zeros(a.shape, bool),
                 None, bool_result=True, inplace=False, reject={3: 'signbit is not implemented for complex tensors.'})
 isreal = unary('isreal', lambda a: np.isreal(a), None, bool_result=True, inplace=False)
