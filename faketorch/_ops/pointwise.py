@@ -370,12 +370,14 @@ def _number_input_error(name, x):
 
 
 def binary(name, fwd, da=None, db=None, *, kind='arith', grad_name=None, save=True, inplace=True,
-           method=True, check=None, scalar_grad_name=None, scalar_ok=True, other_name='other', uint_kernel=None):
+           method=True, check=None, scalar_grad_name=None, scalar_ok=True, other_name='other', uint_kernel=None,
+           precheck=None):
     """Declare a binary op with broadcasting and torch promotion.
 
     kind: 'arith' (result in the promoted dtype), 'float' (ints promote to the default float),
     'cmp' (bool result), 'int' (integer and bool only). da/db(g, a, b) are the derivatives.
-    uint_kernel: the kernel that refuses a uint16/32/64 result (after the broadcast, as torch's)."""
+    uint_kernel: the kernel that refuses a uint16/32/64 result (after the broadcast, as torch's).
+    precheck(input, other): torch's argument check that comes before promotion, run where promotion fails."""
     gname = grad_name or ''.join(p.capitalize() for p in name.split('_')) + 'Backward0'
     sname = scalar_grad_name or gname
     differentiable = da is not None or db is not None
@@ -410,7 +412,12 @@ def binary(name, fwd, da=None, db=None, *, kind='arith', grad_name=None, save=Tr
                 and input._device is other._device:
             a, b, rt = input._data, other._data, input.dtype
         else:
-            a, b, rt = _promote(name, input, other)
+            try:
+                a, b, rt = _promote(name, input, other)
+            except RuntimeError:
+                if precheck is not None:
+                    precheck(input, other)
+                raise
         if check is not None:
             if getattr(check, 'kernel', False) and isinstance(other, Tensor) and a.shape != b.shape:
                 broadcast_shapes(a.shape, b.shape)      # torch broadcasts before its kernel refuses a dtype
@@ -531,6 +538,7 @@ def _int_div_check(kernel):
 
 
 def _no_bool_sub(rt, a, b):
+    """torch's sub_check (rt None: before promotion, where a uint16/32/64 operand makes it fail)."""
     if rt is D.bool:
         raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. "
                            "Use the `^` or `logical_xor()` operator instead.")
@@ -589,7 +597,8 @@ def _int_power(a, b):
 _add = binary('_add', np.add, lambda g, a, b: g, lambda g, a, b: g, grad_name='AddBackward0', save=False,
               method=False, inplace=False, uint_kernel='add_stub')
 _sub = binary('_sub', np.subtract, lambda g, a, b: g, lambda g, a, b: -g, grad_name='SubBackward0',
-              save=False, method=False, inplace=False, check=_no_bool_sub, uint_kernel='add_stub')
+              save=False, method=False, inplace=False, check=_no_bool_sub, uint_kernel='add_stub',
+              precheck=lambda a, b: _no_bool_sub(None, a, b))
 def _conj(x):
     """Complex derivatives take the conjugate of the other operand (a real one is returned as is)."""
     return x.conj() if isinstance(x, Tensor) else x.conjugate()
@@ -683,7 +692,12 @@ def _with_alpha(op, gname, input, other, alpha, out):
         if rt is not None:
             _alpha_check(rt, alpha)
         return op(input, other * alpha, out=out)
-    rt = D.result_type_of((input, other))
+    try:
+        rt = D.result_type_of((input, other))
+    except RuntimeError:
+        if op is _sub:      # torch's sub_check comes before promotion (uint16 - bool)
+            _no_bool_sub(None, input, other)
+        raise
     if op is _sub:
         _no_bool_sub(rt, input, other)
     _alpha_check(rt, alpha)
@@ -768,6 +782,7 @@ def rsub(input, other, *, alpha=1):
     try:
         a, b, rt = _promote('rsub', input, other)
     except RuntimeError:
+        _no_bool_sub(None, input, other)
         if isinstance(other, Tensor):       # torch promotes other with input: its message names them so
             D.promote_types(other.dtype, input.dtype)
         raise
@@ -1480,7 +1495,7 @@ igammac = binary('igammac', lambda a, x: _igamma64(a.astype(np.float64), x.astyp
 
 
 def _heaviside_check(rt, a, b):
-    if rt._cat == 3:
+    if rt is None and D._COMPLEX in (a.dtype._cat, b.dtype._cat) or rt is not None and rt._cat == 3:
         raise RuntimeError("heaviside is not yet implemented for complex tensors.")
     if not isinstance(b, Tensor) or a.dtype is not b.dtype:
         raise RuntimeError("heaviside is not yet implemented for tensors with different dtypes.")
@@ -1489,7 +1504,8 @@ def _heaviside_check(rt, a, b):
 
 
 heaviside = binary('heaviside', lambda a, b: np.heaviside(a, b).astype(np.result_type(a, b)), None, None,
-                   check=_heaviside_check, scalar_ok=False, other_name='values')
+                   check=_heaviside_check, scalar_ok=False, other_name='values',
+                   precheck=lambda a, b: _heaviside_check(None, a, b))
 
 
 def _copysign_ratio(a, b):
