@@ -72,3 +72,23 @@ def _gelu_tanh_case(n, view):
 for _n in (1, 7, 32, 45, 300, 4000):
     for _view in ('flat', 'strided', 'rows', 'transposed'):
         case('torch.nn.functional.gelu', exact=True, name=f'tanh_exact_{_n}_{_view}')(_gelu_tanh_case(_n, _view))
+
+
+# bicubic grid_sample: the vectorised kernel's cubic coefficients and tap sums, FMAs where GCC contracted them
+def _bicubic_case(shape, out_hw, padding_mode, align_corners, dtype):
+    def run(torch):
+        N, C, H, W = shape
+        x = torch.randn(shape, dtype=getattr(torch, dtype))
+        grid = (torch.rand(N, *out_hw, 2, dtype=x.dtype) * 2.6 - 1.3)
+        return torch.nn.functional.grid_sample(x, grid, mode='bicubic', padding_mode=padding_mode,
+                                               align_corners=align_corners)
+    return run
+
+
+for _shape, _out in (((2, 3, 7, 9), (5, 6)), ((1, 2, 4, 4), (11, 13)), ((3, 1, 16, 5), (8, 40))):
+    for _pad in ('zeros', 'border', 'reflection'):
+        for _align in (False, True):
+            for _dt in ('float32', 'float64'):
+                case('torch.nn.functional.grid_sample', exact=True,
+                     name=f"bicubic_exact_{'x'.join(map(str, _shape))}_{_pad}_{'align' if _align else 'noalign'}_{_dt}")(
+                    _bicubic_case(_shape, _out, _pad, _align, _dt))
