@@ -313,3 +313,27 @@ def _widened(torch, d):
 check('Tensor.to', _each(_widened), name='float8_nan_payloads')
 check('torch.isfinite', _each(lambda torch, d: torch.arange(256, dtype=torch.uint8).view(d).isfinite()),
       name='float8_every_pattern')
+
+# the samplers and random factories on float8 (their parameter checks first), and the one-element other
+# that torch's mul/div kernels take as a scalar
+_REFUSED_RANDOM = ('x.random_()', 'x.random_(5)', 'x.random_(1, 5)', 'x.random_(5, 1)', 'x.exponential_()',
+                   'x.exponential_(-1)', 'x.geometric_(0.5)', 'x.geometric_(2)', 'x.cauchy_()', 'x.cauchy_(0, -1)',
+                   'x.log_normal_()', 'x.log_normal_(1, -1)', 'x.bernoulli()', 'x.bernoulli(0.5)', 'x.bernoulli_(0.5)',
+                   'x.bernoulli_(torch.ones(4) / 2)', 'torch.bernoulli(torch.ones(4) / 2, out=x)',
+                   'torch.bernoulli(torch.ones(4) / 2, out=torch.empty(4, dtype=torch.uint16))',
+                   'torch.randint_like(x, 3)', 'torch.randint_like(x, 1, 3)', 'torch.randint_like(x, 0)',
+                   'x.multinomial(1)', 'x.view(2, 2).multinomial(1)', 'x.view(1, 2, 2).multinomial(1)',
+                   'F.dropout(x)', 'F.dropout(x, 1.)', 'F.dropout(x, 0.)', 'F.dropout(x, training=False)',
+                   'torch.logspace(0, 1, 3, dtype=x.dtype)', 'torch.logspace(0, 1, 1, dtype=x.dtype)',
+                   'torch.randperm(3, dtype=x.dtype)', 'x * x[:1]', 'x * x[0]', 'x[0] * x', 'x[0] * x[0]',
+                   'x / x[:1]', 'x // x[:1]', 'x + x[0]')
+
+
+@case('Tensor.random_', name='float8_refusals')
+def refusals_random(torch):
+    out = {}
+    for n in _F8:
+        d = getattr(torch, n)
+        out[n] = [_try(lambda: eval(e, {'torch': torch, 'F': torch.nn.functional, 'x': _x(torch, d)}))
+                  for e in _REFUSED_RANDOM]
+    return out

@@ -422,8 +422,11 @@ def binary(name, fwd, da=None, db=None, *, kind='arith', grad_name=None, save=Tr
             if getattr(check, 'kernel', False) and isinstance(other, Tensor) and a.shape != b.shape:
                 broadcast_shapes(a.shape, b.shape)      # torch broadcasts before its kernel refuses a dtype
             check(rt, input, other)
-        if f8 is not None and rt in _F8K.F8 and f8[other.__class__ is not Tensor]:
-            raise kernel_error(f8[other.__class__ is not Tensor], rt, input._device)
+        if f8 is not None and rt in _F8K.F8:
+            # torch's kernels take a one-element other as a scalar (mul: "mul_cpu_reduced_float", no loop)
+            k = f8[other.__class__ is not Tensor or other._data.size == 1]
+            if k:
+                raise kernel_error(k, rt, input._device)
         if uint_kernel is not None and rt in _BARE_UINTS:
             if isinstance(other, Tensor) and a.shape != b.shape:
                 broadcast_shapes(a.shape, b.shape)
