@@ -337,3 +337,24 @@ def refusals_random(torch):
         out[n] = [_try(lambda: eval(e, {'torch': torch, 'F': torch.nn.functional, 'x': _x(torch, d)}))
                   for e in _REFUSED_RANDOM]
     return out
+
+_REFUSED_LINALG = ('torch.tensordot(x, x, 1)', 'torch.tensordot(m, m, 1)', 'torch.tensordot(m, m, 2)',
+                   'torch.inner(m, m)', 'torch.dot(x, x)', 'torch.vdot(x, x)', 'torch.linalg.det(m)',
+                   'torch.linalg.inv(m)', 'torch.linalg.inv_ex(m)', 'torch.linalg.solve(m, m)', 'torch.linalg.qr(m)',
+                   'torch.linalg.svd(m)', 'torch.linalg.svdvals(m)', 'torch.linalg.eigh(m)', 'torch.linalg.eigvalsh(m)',
+                   'torch.linalg.eig(m)', 'torch.linalg.eigvals(m)', 'torch.linalg.norm(m)', 'torch.linalg.matrix_norm(m)',
+                   'torch.linalg.vector_norm(x)', 'torch.linalg.vector_norm(x, dtype=torch.float32)',
+                   'torch.linalg.pinv(m)', 'torch.linalg.lstsq(m, m)', 'torch.linalg.matrix_rank(m)',
+                   'torch.linalg.slogdet(m)', 'torch.linalg.lu_factor(m)', 'torch.linalg.tensorinv(m, 1)',
+                   'torch.linalg.tensorsolve(m, x[:2])', 'torch.linalg.solve_triangular(m, m, upper=True)',
+                   'torch.linalg.cond(m)', 'torch.linalg.matrix_power(m, 2)', 'torch.linalg.matrix_power(m, -1)')
+
+
+@case('torch.linalg.det', name='float8_refusals')
+def refusals_linalg(torch):
+    out = {}
+    for n in _F8:
+        d = getattr(torch, n)
+        x = _x(torch, d)
+        out[n] = [_try(lambda: eval(e, {'torch': torch, 'x': x, 'm': x.view(2, 2)})) for e in _REFUSED_LINALG]
+    return out
