@@ -358,3 +358,17 @@ def refusals_linalg(torch):
         x = _x(torch, d)
         out[n] = [_try(lambda: eval(e, {'torch': torch, 'x': x, 'm': x.view(2, 2)})) for e in _REFUSED_LINALG]
     return out
+
+_REFUSED_NN = ('F.max_pool1d(x3, 2)', 'F.max_pool2d(x4, 2)', 'F.max_pool3d(x4.unsqueeze(0), 1)', 'F.avg_pool1d(x3, 2)',
+               'F.avg_pool2d(x4, 2)', 'F.conv1d(x3, x3)', 'F.conv2d(x4, x4)', 'F.conv1d(x3, x3, dilation=2)',
+               'F.conv_transpose1d(x3, x3)', 'F.conv_transpose2d(x4, x4)')
+
+
+@case('torch.nn.functional.max_pool2d', name='float8_refusals')
+def refusals_nn(torch):
+    out = {}
+    for n in _F8:
+        x = _x(torch, getattr(torch, n))
+        scope = {'torch': torch, 'F': torch.nn.functional, 'x3': x.view(1, 1, 4), 'x4': x.view(1, 1, 2, 2)}
+        out[n] = [_try(lambda: eval(e, scope)) for e in _REFUSED_NN]
+    return out

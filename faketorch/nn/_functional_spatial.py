@@ -395,6 +395,9 @@ def _conv_kernel_checks(backend, x, weight, bias, s, pads, d, op, transposed, gr
         raise RuntimeError(f"Given input size per channel: ({' x '.join(map(str, inn))}). Calculated output "
                            f"size per channel: ({' x '.join(map(str, out))}). Output size is too small")
     dt = x.dtype
+    if dt in D.float8_types:
+        raise kernel_error(f'slow_conv_transpose{len(k)}d_out_cpu' if transposed else 'slow_conv2d_cpu'
+                           if len(k) < 3 else 'compute_columns3d', dt)
     if dt._cat < 2 and dt is not D.int64:
         # torch's own CPU kernels, before they check the weight's dtype: the transposed and dilated ones
         # have no loops for integer types but int64, the others none for bool and uint16/32/64
@@ -893,7 +896,7 @@ def _pool_dtype_check(input, fname):
     name, has_loop = _POOL_KERNELS[fname]
     if input._device.type == 'cuda':
         name, has_loop = _CUDA_POOL.get(fname, name), lambda dt: dt.is_floating_point
-    if not has_loop(input.dtype):
+    if not has_loop(input.dtype) or input.dtype in D.float8_types:
         raise NotImplementedError(f'"{name}" not implemented for \'{D.type_name(input.dtype)}\'')
 
 
