@@ -722,3 +722,30 @@ def gelu_tanh(x, nthreads=1):
     vector lanes, glibc's in the scalar ones; over 16,384 elements the kernel splits over every thread."""
     n = np.size(x)
     return _kernel_vec(x, _gelu_tanh_vec, _gelu_tanh_scalar, nthreads, n // nthreads if n > 16384 else _GRAIN)
+
+
+def _gelu_tanh_bwd_k(tanh):
+    def k(x, g):
+        from ._rng import _fma32
+        t = tanh(_GELU_BETA * _fma32(_GELU_KAPPA, x * x * x, x))
+        tanh_d = _fma32(-t, t, _c(1))
+        inner_d = _GELU_BETA * _fma32(_c(3) * _GELU_KAPPA, x * x, _c(1))
+        return g * (_c(0.5) * (_c(1) + t) + (_c(0.5) * x * tanh_d) * inner_d)
+    return k
+
+
+_gelu_tanh_bwd_vec, _gelu_tanh_bwd_scalar = _gelu_tanh_bwd_k(_sleef_tanhf), _gelu_tanh_bwd_k(_glibc_tanhf)
+
+
+def gelu_tanh_backward(g, x, nthreads=1):
+    """The gradient of F.gelu(approximate='tanh') for C-contiguous float32 arrays g and x of one shape, as
+    torch's CPU kernel computes it (the tanh as in the forward; 1 - t*t and 1 + 3*kappa*x**2 fused)."""
+    xf, gf = x.reshape(-1), g.reshape(-1)
+    tail = _scalar_lanes(x, nthreads)
+    out = np.empty_like(xf)
+    with np.errstate(all='ignore'):
+        if tail.size < xf.size:
+            for i in range(0, xf.size, _BLOCK):
+                out[i:i + _BLOCK] = _gelu_tanh_bwd_vec(xf[i:i + _BLOCK], gf[i:i + _BLOCK])
+        out[tail] = _gelu_tanh_bwd_scalar(xf[tail], gf[tail])
+    return out.reshape(x.shape)

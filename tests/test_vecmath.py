@@ -212,3 +212,15 @@ def test_flash_attention_bits(shape, kw):
         return lib.nn.functional.scaled_dot_product_attention(*(lib.from_numpy(a) for a in (q, k, v)),
                                                               **args, **extra).numpy()
     _same_bits(run(faketorch), run(torch))
+
+
+@pytest.mark.parametrize('n', [1, 31, 33, 1000, 40001])
+def test_gelu_tanh_grad_bits(n):
+    x = np.random.default_rng(n).uniform(-9, 9, n).astype(np.float32)
+    g = np.random.default_rng(n + 1).uniform(-2, 2, n).astype(np.float32)
+    grads = []
+    for lib in (torch, faketorch):
+        t = lib.from_numpy(x.copy()).requires_grad_()
+        lib.nn.functional.gelu(t, approximate='tanh').backward(lib.from_numpy(g))
+        grads.append(t.grad.numpy())
+    _same_bits(grads[1], grads[0])

@@ -92,3 +92,16 @@ for _shape, _out in (((2, 3, 7, 9), (5, 6)), ((1, 2, 4, 4), (11, 13)), ((3, 1, 1
                 case('torch.nn.functional.grid_sample', exact=True,
                      name=f"bicubic_exact_{'x'.join(map(str, _shape))}_{_pad}_{'align' if _align else 'noalign'}_{_dt}")(
                     _bicubic_case(_shape, _out, _pad, _align, _dt))
+
+
+def _gelu_tanh_grad_case(n):
+    def run(torch):
+        x = (torch.linspace(-7, 7, n) + torch.rand(n) * 0.01).requires_grad_()
+        y = torch.nn.functional.gelu(x, approximate='tanh')
+        y.backward(torch.randn(n))
+        return y, x.grad
+    return run
+
+
+for _n in (1, 7, 45, 300, 4000):
+    case('torch.nn.functional.gelu', exact=True, name=f'tanh_exact_grad_{_n}')(_gelu_tanh_grad_case(_n))

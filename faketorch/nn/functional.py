@@ -223,6 +223,12 @@ def _gelu_fwd(a, approximate):
 
 def _gelu_bwd(g, x, approximate):
     if approximate == 'tanh':
+        a, ga = x._data, g._data
+        if not grad_state.enabled and a.dtype == _f32 and ga.dtype == _f32 and type(a) is np.ndarray \
+                and type(ga) is np.ndarray and a.shape == ga.shape and a.flags.c_contiguous \
+                and ga.flags.c_contiguous and a.size and V.reproduces(a.size, _GELU_EXACT):
+            from .._misc import get_num_threads
+            return _make(V.gelu_tanh_backward(ga, a, get_num_threads()), g.dtype, g._device)
         beta = math.sqrt(2.0) * (2.0 / math.sqrt(math.pi)) * 0.5
         k = 0.044715
         xsq = x * x
