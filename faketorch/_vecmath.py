@@ -11,9 +11,10 @@ Reproduced: SLEEF's expf_u10, expm1f_u10, log1pf_u10, tanhf_u10, and torch's sig
 exp in the vector loop, glibc expf in the scalar tail); torch's cascade sum of a whole float32 or
 float64 tensor (sum(), mean()), which NumPy's pairwise summation orders differently; the CPU
 flash-attention forward (ATen's exp_u20, blocks of 512 keys, the online softmax); tanh-GELU and its
-gradient (SLEEF tanhf in the vector lanes, glibc's fdlibm tanhf/expm1f in the scalar ones). Not reproduced: torch.exp, log,
-tanh and the other transcendentals, which go through MKL's VML (vmsExp/vmsLn/vmsTanh, closed source) on MKL
-builds; `rounded` gets most of their bits by rounding the float64 result.
+gradient (SLEEF tanhf in the vector lanes, glibc's fdlibm tanhf/expm1f in the scalar ones).
+Not reproduced: torch.exp, log, tanh and the other transcendentals, which go through MKL's VML
+(vmsExp/vmsLn/vmsTanh, closed source) on MKL builds; `rounded` gets most of their bits by rounding
+the float64 result.
 """
 import math
 import os

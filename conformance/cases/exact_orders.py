@@ -89,8 +89,8 @@ for _shape, _out in (((2, 3, 7, 9), (5, 6)), ((1, 2, 4, 4), (11, 13)), ((3, 1, 1
     for _pad in ('zeros', 'border', 'reflection'):
         for _align in (False, True):
             for _dt in ('float32', 'float64'):
-                case('torch.nn.functional.grid_sample', exact=True,
-                     name=f"bicubic_exact_{'x'.join(map(str, _shape))}_{_pad}_{'align' if _align else 'noalign'}_{_dt}")(
+                _tag = f"{'x'.join(map(str, _shape))}_{_pad}_{'align' if _align else 'noalign'}_{_dt}"
+                case('torch.nn.functional.grid_sample', exact=True, name=f'bicubic_exact_{_tag}')(
                     _bicubic_case(_shape, _out, _pad, _align, _dt))
 
 
