@@ -105,3 +105,27 @@ def _gelu_tanh_grad_case(n):
 
 for _n in (1, 7, 45, 300, 4000):
     case('torch.nn.functional.gelu', exact=True, name=f'tanh_exact_grad_{_n}')(_gelu_tanh_grad_case(_n))
+
+
+# the math path (3-d inputs, or what the flash kernel does not take): q and k each scaled by
+# sqrt(scale) (exact for a head size of 16), then torch's softmax kernel and the rows masked out whole set to 0
+def _math_attention_case(B, L, S, **kw):
+    def run(torch):
+        q, k, v = _attention_inputs(torch, 1, B, L, S, 16)
+        q, k, v = q[0], k[0], v[0]
+        args = dict(kw)
+        if args.pop('float_mask', False):
+            args['attn_mask'] = torch.randn(L, S)
+        if args.pop('dead_rows', False):
+            mask = torch.rand(L, S) > 0.5
+            mask[1] = False
+            args['attn_mask'] = mask
+        return torch.nn.functional.scaled_dot_product_attention(q, k, v, **args)
+    return run
+
+
+for _B, _L, _S in ((2, 5, 7), (3, 10, 40), (2, 3, 100)):
+    for _name, _kw in (('', {}), ('_causal', dict(is_causal=True)), ('_float_mask', dict(float_mask=True)),
+                       ('_dead_rows', dict(dead_rows=True))):
+        case('torch.nn.functional.scaled_dot_product_attention', exact=True,
+             name=f'math_exact_{_B}x{_L}x{_S}{_name}')(_math_attention_case(_B, _L, _S, **_kw))

@@ -1657,7 +1657,11 @@ def _safe_softmax(input):
     """torch._safe_softmax over the last dim: a row masked out entirely gives zeros, not NaN. One
     SafeSoftmaxBackward0 node whose derivative is softmax's (on the result, so a dead row's is 0 * g)."""
     a = input._data
-    out = _rows(_safe_softmax_rows, a) if a.size else a.copy()
+    if a.dtype == np.float32 and type(a) is np.ndarray and a.ndim and a.size and V.reproduces(a.size):
+        # torch's _safe_softmax is its softmax kernel, then 0 where a whole row is -inf
+        out = np.where(np.all(a == -np.inf, -1, keepdims=True), np.float32(0), V.softmax_lastdim(a))
+    else:
+        out = _rows(_safe_softmax_rows, a) if a.size else a.copy()
     r = _make(out, input.dtype, input._device)
     if input._requires_grad and grad_state.enabled:
         attach('SafeSoftmaxBackward0', _softmax_bwd, (input,), (r,), save=(r,), args=a.ndim - 1)
