@@ -752,3 +752,75 @@ def gelu_tanh_backward(g, x, nthreads=1):
                 out[i:i + _BLOCK] = _gelu_tanh_bwd_vec(xf[i:i + _BLOCK], gf[i:i + _BLOCK])
         out[tail] = _gelu_tanh_bwd_scalar(xf[tail], gf[tail])
     return out.reshape(x.shape)
+
+
+# --- log_softmax over the last dim (SoftMaxKernel.cpp's _vec_log_softmax_lastdim), float32 -------
+
+_LOG_POLY = (_c(0.3027294874), _c(0.3996108174), _c(0.6666694880))
+
+
+def _log_k(d):
+    """SLEEF logf_u10 (AVX-512 variant: exponent and mantissa from getexp/getmant) for positive finite d, the
+    sums log_softmax takes the log of."""
+    e = _getexp(d * _c(1.0 / 0.75))
+    m = np.ldexp(d, -e.astype(np.int32)).astype(_f32)
+    sx, sy = _dfmul_df_f(_LN2_HI, _LN2_LO, e)
+    xx, xy = _dfdiv(*_dfadd2_ff(_c(-1), m), *_dfadd2_ff(_c(1), m))
+    x2 = xx * xx
+    t = _horner(_LOG_POLY, x2)
+    sx, sy = _dfadd_df_df(sx, sy, xx * _c(2), xy * _c(2))
+    sx, sy = _dfadd_df_f(sx, sy, x2 * xx * t)
+    return sx + sy
+
+
+def log_softmax_lastdim(a):
+    """float32 log_softmax over the last dim of a NumPy array as torch's CPU kernel computes it: the row sum of
+    SLEEF's expf_u10 of x - max(x) by _lane_sum, SLEEF's logf_u10 of it, then (x - max) - log(sum)."""
+    rows = np.ascontiguousarray(a, dtype=_f32).reshape(-1, a.shape[-1])
+    with np.errstate(all='ignore'):
+        z = rows - rows.max(-1, keepdims=True)
+        s = _lane_sum(_blockwise(_exp_k, z))
+        ok = (s > 0) & (s < np.inf)         # not so for rows of -inf, +inf or NaN (NaN rows, as torch's)
+        out = z - np.where(ok, _log_k(np.where(ok, s, _c(1))), np.log(s))[:, None]
+    return out.reshape(a.shape)
+
+
+# --- nll_loss's reduction (LossNLL.cpp's nll_loss_out_frame): a cascade of partial sums ----------
+
+def _seq_rows(a):
+    """Left-to-right sums of the rows of a 2-d array (cumsum: NumPy's reductions may pair terms up)."""
+    return np.cumsum(a, axis=1)[:, -1] if a.size else np.zeros(a.shape[0], a.dtype)
+
+
+def nll_cascade_sum(v, skipped=None):
+    """torch's sum of the per-row terms of nll_loss (1-d, in batch order): eight partial sums, row b added to
+    the first, which is carried up a level whenever b's next 4 bits are zero (b = 0 carries to the top), the
+    levels added bottom to top at the end. `skipped`: rows torch skips (ignore_index), where no carry
+    happens either; then the rows are walked one by one."""
+    dt = v.dtype.type
+    if skipped is not None and skipped[::16].any():
+        parts = [dt(0)] * 8
+        for b in range(v.size):
+            if skipped[b]:
+                continue
+            parts[0] = parts[0] + v[b]
+            for j in range(7):
+                if b & (15 << (4 * j)):
+                    break
+                parts[j + 1], parts[j] = parts[j + 1] + parts[j], dt(0)
+    else:
+        if skipped is not None:
+            v = np.where(skipped, dt(0), v)
+        if not v.size:
+            return dt(0)
+        seq, parts = v[1:], []
+        for _ in range(7):
+            m = seq.size // 16
+            tail = seq[m * 16:]
+            parts.append(np.cumsum(tail)[-1] if tail.size else dt(0))
+            seq = _seq_rows(seq[:m * 16].reshape(m, 16))
+        parts.append(np.cumsum(np.concatenate((v[:1], seq)))[-1])
+    total = dt(0)
+    for p in parts:
+        total = total + p
+    return total

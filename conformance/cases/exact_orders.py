@@ -129,3 +129,29 @@ for _B, _L, _S in ((2, 5, 7), (3, 10, 40), (2, 3, 100)):
                        ('_dead_rows', dict(dead_rows=True))):
         case('torch.nn.functional.scaled_dot_product_attention', exact=True,
              name=f'math_exact_{_B}x{_L}x{_S}{_name}')(_math_attention_case(_B, _L, _S, **_kw))
+
+
+# log_softmax over the last dim (SLEEF exp and log, the lane sums) and nll_loss's cascade of partial sums:
+# the losses a training loop prints
+def _ce_case(n, c, **kw):
+    def run(torch):
+        x = torch.randn(n, c) * 3
+        t = torch.randint(0, c, (n,))
+        args = dict(kw)
+        if args.pop('ignore', False):
+            t[::3] = -100
+            t[16::16] = -100
+        if args.pop('weighted', False):
+            args['weight'] = torch.rand(c) + 0.5
+        F = torch.nn.functional
+        return (F.log_softmax(x, -1), F.cross_entropy(x, t, **args),
+                F.cross_entropy(x, t, reduction='sum', **args), F.nll_loss(F.log_softmax(x, 1), t, **args))
+    return run
+
+
+for _n, _c in ((4, 10), (8, 7), (32, 100), (100, 5), (300, 3), (64, 1000)):
+    for _name, _kw in (('', {}), ('_ignore', dict(ignore=True)), ('_weighted', dict(weighted=True)),
+                       ('_weighted_ignore', dict(weighted=True, ignore=True))):
+        case('torch.nn.functional.cross_entropy', exact=True, name=f'exact_{_n}x{_c}{_name}')(_ce_case(_n, _c, **_kw))
+case('torch.nn.functional.log_softmax', exact=True, name='exact_special_rows')(lambda torch: torch.log_softmax(
+    torch.tensor([[0, -float('inf'), 1], [-float('inf')] * 3, [float('inf'), 0, 1], [float('nan'), 0, 1]]), -1))

@@ -632,7 +632,8 @@ def _nll_host(x, t, C, ignore):
 
 def _nll_reduce_host(losses, w, bad, mean, out, total, anybad):
     total = w.sum()
-    return (losses.sum() / total if mean else losses.sum()), total, bad.any()
+    s = V.nll_cascade_sum(losses, w == 0) if V.orders[0] else losses.sum()     # torch's order (_vecmath)
+    return (s / total if mean else s), total, bad.any()
 
 
 def _nll_bwd_host(w, s, total, mean, t, C, y):
@@ -738,6 +739,9 @@ def _softmax_core(input, dim, log):
     elif not log and d == nd - 1 and a.dtype == np.float32 and type(a) is np.ndarray and nd \
             and V.reproduces(a.size):
         out = V.softmax_lastdim(a)      # torch's kernel bit for bit (~5x NumPy's cost: small inputs, or asked)
+    elif log and d == nd - 1 and a.dtype == np.float32 and type(a) is np.ndarray and nd \
+            and V.reproduces(a.size):
+        out = V.log_softmax_lastdim(a)
     elif d == nd - 1 and _log_softmax_rows.ready(a):
         out = _rows(_log_softmax_rows if log else _softmax_rows, a)
     else:
@@ -2219,13 +2223,17 @@ def _nll_loss(input, target, weight, ignore_index, reduction):
     wt = wt * valid
     losses = -picked * wt
     total = None
+    # torch's 1-d/2-d kernel sums in a cascade (_vecmath.nll_cascade_sum), skipping ignored rows
+    cascade = reduction != 'none' and a.ndim <= 2 and V.orders[0] and type(a) is np.ndarray \
+        and a.dtype in (np.float32, np.float64)
     if reduction == 'none':
         out = losses[0] if one_d else losses
     elif reduction == 'sum':
-        out = losses.sum()
+        out = V.nll_cascade_sum(losses, ~valid) if cascade else losses.sum()
     else:
-        total = wt.sum()
-        out = losses.sum() / total if losses.size else losses.sum() * a.dtype.type(np.nan)
+        total = V.nll_cascade_sum(wt, ~valid) if cascade and weight is not None else wt.sum()
+        s = V.nll_cascade_sum(losses, ~valid) if cascade else losses.sum()
+        out = s / total if losses.size else losses.sum() * a.dtype.type(np.nan)
     r = _make(xp.asarray(out).astype(a.dtype, copy=False), input.dtype, input._device)
     if input._requires_grad and grad_state.enabled:
         def bwd(node, g):
