@@ -824,3 +824,24 @@ def nll_cascade_sum(v, skipped=None):
     for p in parts:
         total = total + p
     return total
+
+
+def _rows_of(a):
+    return np.ascontiguousarray(a, dtype=_f32).reshape(-1, a.shape[-1])
+
+
+def softmax_backward_lastdim(g, y):
+    """The gradient of last-dim float32 softmax as torch's CPU kernel computes it: (g - sum(g * y)) * y, the
+    sum of products by _lane_sum."""
+    gr, yr = _rows_of(g), _rows_of(y)
+    return ((gr - _lane_sum(gr * yr)[:, None]) * yr).reshape(g.shape)
+
+
+def log_softmax_backward_lastdim(g, y):
+    """The gradient of last-dim float32 log_softmax as torch's CPU kernel computes it: g - exp(y) * sum(g),
+    SLEEF's expf_u10, the sum by _lane_sum, the product and difference one fused step."""
+    from ._rng import _fma32
+    gr, yr = _rows_of(g), _rows_of(y)
+    with np.errstate(all='ignore'):
+        e = _blockwise(_exp_k, yr)
+        return _fma32(-e, np.broadcast_to(_lane_sum(gr)[:, None], e.shape), gr).reshape(g.shape)

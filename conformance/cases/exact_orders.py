@@ -155,3 +155,24 @@ for _n, _c in ((4, 10), (8, 7), (32, 100), (100, 5), (300, 3), (64, 1000)):
         case('torch.nn.functional.cross_entropy', exact=True, name=f'exact_{_n}x{_c}{_name}')(_ce_case(_n, _c, **_kw))
 case('torch.nn.functional.log_softmax', exact=True, name='exact_special_rows')(lambda torch: torch.log_softmax(
     torch.tensor([[0, -float('inf'), 1], [-float('inf')] * 3, [float('inf'), 0, 1], [float('nan'), 0, 1]]), -1))
+
+
+def _softmax_grad_case(n, c, fn):
+    def run(torch):
+        x = (torch.randn(n, c) * 3).requires_grad_()
+        if fn == 'cross_entropy':
+            t = torch.randint(0, c, (n,))
+            t[::5] = -100
+            loss = torch.nn.functional.cross_entropy(x, t)
+            loss.backward()
+            return loss, x.grad
+        y = getattr(torch, fn)(x, -1)
+        y.backward(torch.randn(n, c))
+        return y, x.grad
+    return run
+
+
+for _n, _c in ((4, 10), (8, 7), (32, 100), (100, 5), (64, 1000)):
+    for _fn in ('softmax', 'log_softmax', 'cross_entropy'):
+        case(f'torch.nn.functional.{_fn}' if _fn == 'cross_entropy' else f'torch.{_fn}', exact=True,
+             name=f'exact_grad_{_n}x{_c}')(_softmax_grad_case(_n, _c, _fn))

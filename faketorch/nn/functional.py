@@ -761,11 +761,20 @@ def _softmax_core(input, dim, log):
     return r
 
 
+def _exact_lastdim(ax, gd, yd):
+    """Whether a softmax / log_softmax gradient takes torch's CPU kernel order (_vecmath): float32 NumPy arrays
+    over the last dim, small enough (V.reproduces)."""
+    return ax is not None and gd.ndim and ax == gd.ndim - 1 and gd.size and type(gd) is np.ndarray \
+        and type(yd) is np.ndarray and gd.dtype == np.float32 and yd.dtype == np.float32 and V.reproduces(gd.size)
+
+
 def _softmax_bwd(node, g):
     y, = node.saved_tensors
     ax = node._args
     if not grad_state.enabled:
         yd, gd = y._data, g._data
+        if _exact_lastdim(ax, gd, yd):
+            return _make(V.softmax_backward_lastdim(gd, yd), g.dtype, g._device)
         if ax is not None and ax == gd.ndim - 1 and gd.size and _softmax_bwd_rows.ready(gd) and gd.dtype == yd.dtype:
             return _make(_rows(_softmax_bwd_rows, gd, yd), g.dtype, g._device)
         gy = gd * yd    # torch's kernel: (g - sum(g * y)) * y, the subtraction first
@@ -780,6 +789,8 @@ def _log_softmax_bwd(node, g):
     ax = node._args
     if not grad_state.enabled:
         gd = g._data
+        if _exact_lastdim(ax, gd, y._data):
+            return _make(V.log_softmax_backward_lastdim(gd, y._data), g.dtype, g._device)
         if ax is not None and ax == gd.ndim - 1 and gd.size and _log_softmax_bwd_rows.ready(gd):
             return _make(_rows(_log_softmax_bwd_rows, gd, y._data), g.dtype, g._device)
         return _make(gd - np.exp(y._data) * (gd if ax is None else gd.sum(ax, keepdims=True)), g.dtype, g._device)
