@@ -632,7 +632,8 @@ def _nll_host(x, t, C, ignore):
 
 def _nll_reduce_host(losses, w, bad, mean, out, total, anybad):
     total = w.sum()
-    s = V.nll_cascade_sum(losses, w == 0) if V.orders[0] else losses.sum()     # torch's order (_vecmath)
+    cascade = V.orders[0] and type(losses) is np.ndarray       # torch's order (_vecmath), on the CPU
+    s = V.nll_cascade_sum(losses, w == 0) if cascade else losses.sum()
     return (s / total if mean else s), total, bad.any()
 
 
