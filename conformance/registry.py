@@ -20,14 +20,14 @@ class Case:
     name: str
     fn: object
     area: str = ''               # the cases module that registered it
-    opts: dict = field(default_factory=dict)   # atol, rtol, exact, values
+    opts: dict = field(default_factory=dict)   # atol, rtol, exact, values, exact_float32
 
     @property
     def id(self):
         return f'{self.api}::{self.name}'
 
 
-_OPTIONS = ('atol', 'rtol', 'exact', 'values')
+_OPTIONS = ('atol', 'rtol', 'exact', 'values', 'exact_float32')
 
 
 def check(api, fn, name=None, **opts):
@@ -35,7 +35,9 @@ def check(api, fn, name=None, **opts):
 
     Options: ``atol``/``rtol`` override the per-dtype tolerances,
     ``exact=True`` demands exact equality (random streams), ``values=False``
-    compares everything but tensor values (uninitialised memory).
+    compares everything but tensor values (uninitialised memory),
+    ``exact_float32=True`` runs faketorch as FAKETORCH_EXACT_FLOAT32=1 does (torch's
+    costlier kernel orders, which it follows only when asked).
     """
     unknown = set(opts) - set(_OPTIONS)
     if unknown:

@@ -3,7 +3,11 @@
 The flash-attention cases use inputs whose two products are exact in any order (query and key in
 quarters, each value column with one power-of-two entry per block of 512 keys), so they test the
 kernel's own order (scale and mask fused, exp_u20 over 16 lanes, the online softmax's rescaling)
-and not the BLAS underneath, which is MKL's in torch and differs by CPU."""
+and not the BLAS underneath, which is MKL's in torch and differs by CPU.
+
+The costlier orders (flash attention, GELU's tanh, log_softmax and its gradients, the nll cascade)
+are followed only with FAKETORCH_EXACT_FLOAT32=1: their cases run faketorch so
+(`exact_float32=True`); by default those ops take NumPy's faster order."""
 from conformance import case
 
 
@@ -39,11 +43,11 @@ for _shape in [(1, 1, 5, 7, 4), (2, 3, 10, 100, 16), (1, 2, 33, 40, 8), (1, 2, 4
     for _name, _kw in [('', {}), ('_causal', dict(is_causal=True)), ('_float_mask', dict(float_mask=True)),
                        ('_bool_mask', dict(bool_mask=True)), ('_column_mask', dict(column_mask=True)),
                        ('_scale', dict(scale=0.3)), ('_negative_scale_causal', dict(scale=-0.3, is_causal=True))]:
-        case('torch.nn.functional.scaled_dot_product_attention', exact=True,
+        case('torch.nn.functional.scaled_dot_product_attention', exact=True, exact_float32=True,
              name=f'flash_exact_{_tag}{_name}')(_attention_case(_shape, **_kw))
 
 
-@case('torch.nn.functional.scaled_dot_product_attention', exact=True)
+@case('torch.nn.functional.scaled_dot_product_attention', exact=True, exact_float32=True)
 def flash_exact_grad_runs(torch):
     q, k, v = _attention_inputs(torch, 1, 2, 6, 20, 8)
     q.requires_grad_()
@@ -71,7 +75,8 @@ def _gelu_tanh_case(n, view):
 
 for _n in (1, 7, 32, 45, 300, 4000):
     for _view in ('flat', 'strided', 'rows', 'transposed'):
-        case('torch.nn.functional.gelu', exact=True, name=f'tanh_exact_{_n}_{_view}')(_gelu_tanh_case(_n, _view))
+        case('torch.nn.functional.gelu', exact=True, exact_float32=True,
+             name=f'tanh_exact_{_n}_{_view}')(_gelu_tanh_case(_n, _view))
 
 
 # bicubic grid_sample: the vectorised kernel's cubic coefficients and tap sums, FMAs where GCC contracted them
@@ -104,7 +109,8 @@ def _gelu_tanh_grad_case(n):
 
 
 for _n in (1, 7, 45, 300, 4000):
-    case('torch.nn.functional.gelu', exact=True, name=f'tanh_exact_grad_{_n}')(_gelu_tanh_grad_case(_n))
+    case('torch.nn.functional.gelu', exact=True, exact_float32=True,
+         name=f'tanh_exact_grad_{_n}')(_gelu_tanh_grad_case(_n))
 
 
 # the math path (3-d inputs, or what the flash kernel does not take): q and k each scaled by
@@ -152,8 +158,10 @@ def _ce_case(n, c, **kw):
 for _n, _c in ((4, 10), (8, 7), (32, 100), (100, 5), (300, 3), (64, 1000)):
     for _name, _kw in (('', {}), ('_ignore', dict(ignore=True)), ('_weighted', dict(weighted=True)),
                        ('_weighted_ignore', dict(weighted=True, ignore=True))):
-        case('torch.nn.functional.cross_entropy', exact=True, name=f'exact_{_n}x{_c}{_name}')(_ce_case(_n, _c, **_kw))
-case('torch.nn.functional.log_softmax', exact=True, name='exact_special_rows')(lambda torch: torch.log_softmax(
+        case('torch.nn.functional.cross_entropy', exact=True, exact_float32=True,
+             name=f'exact_{_n}x{_c}{_name}')(_ce_case(_n, _c, **_kw))
+case('torch.nn.functional.log_softmax', exact=True, exact_float32=True,
+     name='exact_special_rows')(lambda torch: torch.log_softmax(
     torch.tensor([[0, -float('inf'), 1], [-float('inf')] * 3, [float('inf'), 0, 1], [float('nan'), 0, 1]]), -1))
 
 
@@ -174,5 +182,5 @@ def _softmax_grad_case(n, c, fn):
 
 for _n, _c in ((4, 10), (8, 7), (32, 100), (100, 5), (64, 1000)):
     for _fn in ('softmax', 'log_softmax', 'cross_entropy'):
-        case(f'torch.nn.functional.{_fn}' if _fn == 'cross_entropy' else f'torch.{_fn}', exact=True,
+        case(f'torch.nn.functional.{_fn}' if _fn == 'cross_entropy' else f'torch.{_fn}', exact=True, exact_float32=True,
              name=f'exact_grad_{_n}x{_c}')(_softmax_grad_case(_n, _c, _fn))

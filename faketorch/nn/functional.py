@@ -200,14 +200,17 @@ _elu = _act('EluBackward0', 'elu_cpu', _elu_fwd, _elu_bwd, inplace_deriv=_elu_bw
 _celu = _act('CeluBackward0', 'elu_cpu', _elu_fwd, _elu_bwd, inplace_deriv=_elu_bwd_result)
 
 
-# torch's tanh-GELU kernel (SLEEF's and glibc's tanhf) costs ~40 NumPy passes: reproduced on small inputs
-_GELU_EXACT = 4096
+# torch's orders that cost many times NumPy's (log_softmax and its gradients, SDPA's flash kernel, the nll
+# cascade, GELU's tanh via SLEEF's and glibc's tanhf): followed only when exact float32 is asked
+# (FAKETORCH_EXACT_FLOAT32=1), as they
+# would slow every classifier step several-fold (cross_entropy 64x10: 0.1 -> 0.4 ms)
+_COSTLY = 0
 
 
 def _gelu_fwd(a, approximate):
     t = a.dtype.type
     if approximate == 'tanh':
-        if a.dtype == _f32 and type(a) is np.ndarray and a.size and V.reproduces(a.size, _GELU_EXACT):
+        if a.dtype == _f32 and type(a) is np.ndarray and a.size and V.reproduces(a.size, _COSTLY):
             from .._misc import get_num_threads
             return V.gelu_tanh(a, get_num_threads())
         inner = t(math.sqrt(2.0 / math.pi)) * (a + t(0.044715) * a * a * a)
@@ -226,7 +229,7 @@ def _gelu_bwd(g, x, approximate):
         a, ga = x._data, g._data
         if not grad_state.enabled and a.dtype == _f32 and ga.dtype == _f32 and type(a) is np.ndarray \
                 and type(ga) is np.ndarray and a.shape == ga.shape and a.flags.c_contiguous \
-                and ga.flags.c_contiguous and a.size and V.reproduces(a.size, _GELU_EXACT):
+                and ga.flags.c_contiguous and a.size and V.reproduces(a.size, _COSTLY):
             from .._misc import get_num_threads
             return _make(V.gelu_tanh_backward(ga, a, get_num_threads()), g.dtype, g._device)
         beta = math.sqrt(2.0) * (2.0 / math.sqrt(math.pi)) * 0.5
@@ -636,7 +639,7 @@ def _nll_host(x, t, C, ignore):
 
 def _nll_reduce_host(losses, w, bad, mean, out, total, anybad):
     total = w.sum()
-    cascade = V.orders[0] and type(losses) is np.ndarray       # torch's order (_vecmath), on the CPU
+    cascade = V.exact[0] and type(losses) is np.ndarray       # torch's order (_vecmath), when asked
     s = V.nll_cascade_sum(losses, w == 0) if cascade else losses.sum()
     return (s / total if mean else s), total, bad.any()
 
@@ -745,7 +748,7 @@ def _softmax_core(input, dim, log):
             and V.reproduces(a.size):
         out = V.softmax_lastdim(a)      # torch's kernel bit for bit (~5x NumPy's cost: small inputs, or asked)
     elif log and d == nd - 1 and a.dtype == np.float32 and type(a) is np.ndarray and nd \
-            and V.reproduces(a.size):
+            and V.reproduces(a.size, _COSTLY):
         out = V.log_softmax_lastdim(a)
     elif d == nd - 1 and _log_softmax_rows.ready(a):
         out = _rows(_log_softmax_rows if log else _softmax_rows, a)
@@ -770,7 +773,7 @@ def _exact_lastdim(ax, gd, yd):
     """Whether a softmax / log_softmax gradient takes torch's CPU kernel order (_vecmath): float32 NumPy arrays
     over the last dim, small enough (V.reproduces)."""
     return ax is not None and gd.ndim and ax == gd.ndim - 1 and gd.size and type(gd) is np.ndarray \
-        and type(yd) is np.ndarray and gd.dtype == np.float32 and yd.dtype == np.float32 and V.reproduces(gd.size)
+        and type(yd) is np.ndarray and gd.dtype == np.float32 and yd.dtype == np.float32 and V.reproduces(gd.size, _COSTLY)
 
 
 def _softmax_bwd(node, g):
@@ -1723,7 +1726,7 @@ def _sdpa_flash(query, key, value, attn_mask, is_causal, sf):
         return _matmul(e, v) / den.masked_fill(den == 0, 1.0)
     exact = None
     q = query._data
-    if type(q) is np.ndarray and q.dtype == np.float32 and V.reproduces(q.size // q.shape[-1] * S) \
+    if type(q) is np.ndarray and q.dtype == np.float32 and V.reproduces(q.size // q.shape[-1] * S, _COSTLY) \
             and key.dtype is value.dtype is query.dtype:
         exact = V.flash_attention(q, key._data, value._data, np.float32(sf),
                                   None if mask is None else np.asarray(mask, np.float32), is_causal)
@@ -2245,7 +2248,7 @@ def _nll_loss(input, target, weight, ignore_index, reduction):
     losses = -picked * wt
     total = None
     # torch's 1-d/2-d kernel sums in a cascade (_vecmath.nll_cascade_sum), skipping ignored rows
-    cascade = reduction != 'none' and a.ndim <= 2 and V.orders[0] and type(a) is np.ndarray \
+    cascade = reduction != 'none' and a.ndim <= 2 and V.exact[0] and type(a) is np.ndarray \
         and a.dtype in (np.float32, np.float64)
     if reduction == 'none':
         out = losses[0] if one_d else losses
