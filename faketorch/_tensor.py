@@ -7,7 +7,7 @@ from . import _xnp as np
 
 from . import _dtype as D
 from ._device import device as _device_cls, cpu as _cpu, xp_of, to_device_array
-from .autograd.grad_mode import state as _grad_state
+from .autograd.grad_mode import state as _grad_state, inference_blocks as _inference_blocks
 from .autograd.graph import AccumulateGrad, run_backward
 
 __all__ = ['Tensor']
@@ -44,7 +44,7 @@ def _make(data, dtype, device=_cpu):
     t._accum = None
     t._retains_grad = False
     t._view_fn = None
-    if _grad_state.inference:       # made under inference_mode: an inference tensor
+    if _inference_blocks and _grad_state.inference:       # made under inference_mode: an inference tensor
         t._inference = True
     return t
 

@@ -11,9 +11,9 @@ from .. import _xnp as np
 
 from .. import _dtype as D
 from .._tensor import Tensor, _make
-from ..autograd.grad_mode import state as grad_state
+from ..autograd.grad_mode import state as grad_state, inference_blocks as _inference_blocks
 from ..autograd import graph as _graph
-from ..autograd.graph import node_class
+from ..autograd.graph import node_class, saved_items as _saved_items
 
 # what becomes the torch namespace / Tensor methods
 namespace = {}
@@ -68,7 +68,7 @@ node_watchers = []    # callables told of every node attach() makes (checkpoint'
 
 def attach(name, bwd, inputs, outputs, save=(), args=None):
     """Make `outputs` the results of a node `name` over `inputs`; bwd(node, *grads) -> grads."""
-    if grad_state.inference:        # inference mode records nothing, even under enable_grad
+    if _inference_blocks and grad_state.inference:      # inference mode records nothing, even under enable_grad
         return
     cls = _classes.get(name) if name.__class__ is str else name
     if cls is None:
@@ -76,7 +76,11 @@ def attach(name, bwd, inputs, outputs, save=(), args=None):
     if len(inputs) == 1 and inputs[0]._requires_grad:      # the common unary case, unrolled
         t = inputs[0]
         fn = t._grad_fn if t._view_fn is None or t._vc[0] == t._view_ver else view_history(t)
-        nexts = ((fn, t._output_nr) if fn is not None else (t._accum_node(), 0),)
+        if fn is None:
+            fn = t._accum
+            nexts = ((fn if fn is not None else t._accum_node(), 0),)
+        else:
+            nexts = ((fn, t._output_nr),)
         meta = [(t._data.shape, t.dtype)]
     else:
         nexts = []
@@ -87,7 +91,11 @@ def attach(name, bwd, inputs, outputs, save=(), args=None):
                 meta.append(None)
             else:       # _edge, inline: this is the hottest path
                 fn = t._grad_fn if t._view_fn is None or t._vc[0] == t._view_ver else view_history(t)
-                nexts.append((fn, t._output_nr) if fn is not None else (t._accum_node(), 0))
+                if fn is None:
+                    fn = t._accum
+                    nexts.append((fn if fn is not None else t._accum_node(), 0))
+                else:
+                    nexts.append((fn, t._output_nr))
                 meta.append((t._data.shape, t.dtype))
         nexts = tuple(nexts)
     node = _new_node(cls)       # Node.__init__'s four fields, set inline on this hot path
@@ -95,6 +103,8 @@ def attach(name, bwd, inputs, outputs, save=(), args=None):
     node.next_functions = nexts
     node._meta = meta
     node._nout = len(outputs)
+    node._saved = None
+    node._had_saved = False
     i = 0
     for o in outputs:
         o._requires_grad = True
@@ -102,7 +112,8 @@ def attach(name, bwd, inputs, outputs, save=(), args=None):
         o._output_nr = i
         i += 1
     if save:
-        node._save(*save)
+        node._saved = _saved_items(node, save)
+        node._had_saved = True
     if args is not None:
         node._args = args
     if node_watchers:
