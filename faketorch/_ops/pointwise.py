@@ -307,7 +307,8 @@ def _broadcast_error(a, b):
 from ._core import device_error as _device_error      # noqa: E402
 
 
-_2_63, _2_64 = 2 ** 63, 2 ** 64
+_2_63, _2_64, _2_53 = 2 ** 63, 2 ** 64, 2 ** 53
+_F32_64 = frozenset((D.float32, D.float64))
 
 
 def _int_overflow(s):
@@ -382,6 +383,7 @@ def binary(name, fwd, da=None, db=None, *, kind='arith', grad_name=None, save=Tr
     # with a scalar `other`, the input is saved only if its own derivative reads it
     save_for_scalar = save and da is not None and _reads(da, 'a')
     f8 = _F8K.BINARY.get(name)        # torch's kernels for float8 (tensor other, scalar other)
+    ufunc = fwd.__class__ is np.ufunc
 
     def bwd(node, g):
         saved = node.saved_tensors
@@ -409,6 +411,11 @@ def binary(name, fwd, da=None, db=None, *, kind='arith', grad_name=None, save=Tr
         if other.__class__ is Tensor and input.dtype is other.dtype \
                 and input._device is other._device:
             a, b, rt = input._data, other._data, input.dtype
+        elif ufunc and (other.__class__ is float or other.__class__ is int and -_2_53 <= other <= _2_53) \
+                and input.dtype in _F32_64 and input._data.__class__ is np.ndarray:
+            # a NumPy ufunc reads a Python number as a scalar of the array's dtype (NEP 50), as torch
+            # does for a float tensor: _promote's conversion would give the same numbers
+            a, b, rt = input._data, other, input.dtype
         else:
             a, b, rt = _promote(name, input, other)
         if check is not None:

@@ -320,11 +320,27 @@ def _arg_extreme(a, argf, d):
     return getattr(a, argf.__name__)(axis=d, keepdims=True)
 
 
+_GRIDS = {}     # (shape, d) -> the index arrays of every position off d, for NumPy's arrays (small: reused)
+
+
 def _at(a, idx, d):
     """a's elements at idx (keepdims) along d: one fancy index."""
-    nd = idx.ndim
-    return a[tuple(idx if i == d else np.arange(n).reshape((-1,) + (1,) * (nd - 1 - i))
-                   for i, n in enumerate(idx.shape))]
+    key = (idx.shape, d)
+    grid = _GRIDS.get(key)
+    if grid is None:
+        nd = idx.ndim
+        grid = [None if i == d else np.arange(n).reshape((-1,) + (1,) * (nd - 1 - i))
+                for i, n in enumerate(idx.shape)]
+        for g in grid:
+            if g is not None:
+                g.flags.writeable = False
+        if idx.__class__ is np.ndarray:
+            if len(_GRIDS) >= 256:
+                _GRIDS.clear()
+            _GRIDS[key] = grid
+    grid = grid.copy()
+    grid[d] = idx
+    return a[tuple(grid)]
 
 
 def _minmax(name, npf, argf):
