@@ -3,6 +3,8 @@ import math
 import numbers
 import operator
 
+from numpy import asarray as _host_asarray     # for NumPy scalars, which are never GPU arrays
+
 from . import _xnp as np
 
 from . import _dtype as D
@@ -23,7 +25,7 @@ _bf16, _as_bf16 = D.bfloat16, D.as_bf16
 def _make(data, dtype, device=_cpu):
     """A new leaf Tensor around `data` (no copy), with a fresh version counter."""
     if data.__class__ is not _ndarray and isinstance(data, _generic):
-        data = np.asarray(data)
+        data = _host_asarray(data)
     if data.__class__ is not _ndarray:
         if device is _cpu:                      # a GPU array: its tensor is on its device
             device = _device_of(data)

@@ -60,6 +60,9 @@ def _dim_types(dim):
             _int_arg(d)
 
 
+_ALL_DIMS = [tuple(range(n)) for n in range(64)]
+
+
 def _dims(dim, n, empty_is_all=True):
     """Normalised tuple of reduced dims (None, and [] when empty_is_all: every dim).
     A 0-dim tensor accepts dim 0/-1 and reduces nothing."""
@@ -67,7 +70,7 @@ def _dims(dim, n, empty_is_all=True):
         w = _wrap_dim(dim, n)
         return (w,) if n else ()
     if dim is None or (isinstance(dim, (tuple, list)) and len(dim) == 0 and empty_is_all):
-        return tuple(range(n))
+        return _ALL_DIMS[n] if n < 64 else tuple(range(n))
     if isinstance(dim, Tensor) and dim._data.size == 1 and dim.dtype._cat == 1:    # a tuple of ints may be one
         dim = int(dim._data.reshape(()))
     ds = tuple(dim) if isinstance(dim, (tuple, list)) else (dim,)
