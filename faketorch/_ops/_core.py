@@ -321,14 +321,20 @@ def check_partial_overlap(out, t):
                            "operation.")
 
 
-def _write_directly(f, self, other):
+def _write_directly(f, self, other, alpha=None):
     """The common in-place update that records nothing: a float32/float64 tensor and a tensor of its
     dtype, shape and device (or 0-d), or a Python int/float, through f's ufunc (f._ufunc) straight
     into self's array (NumPy's or CuPy's); the general path computes a result, then copies it in.
+    With add_/sub_'s alpha (float32 only), pointwise._with_alpha's float64 arithmetic, its result
+    rounded straight into self.
     False where anything is unusual (autograd, views of one storage, broadcasting, an expanded self):
     the general path."""
     uf = getattr(f, '_ufunc', None)
     if uf is None or self._requires_grad or not (self.dtype is D.float32 or self.dtype is D.float64):
+        return False
+    if alpha is not None and (alpha.__class__ is not float and alpha.__class__ is not int
+                              or self.dtype is not D.float32 or other.__class__ is not Tensor
+                              or (uf is not np.add and uf is not np.subtract)):
         return False
     a = self._data
     if other.__class__ is Tensor:
@@ -346,7 +352,14 @@ def _write_directly(f, self, other):
     if base is not None and base._requires_grad or expanded(a) or \
             (not a.flags.writeable if a.__class__ is np.ndarray else not np._gpu(a)):
         return False
-    uf(a, b, out=a)     # (on a GPU one launch, where the general path makes two: the result, then the copy)
+    if alpha is None or alpha == 1:
+        uf(a, b, out=a)     # (on a GPU one launch, where the general path makes two: the result, then the copy)
+    elif b.shape != a.shape:
+        return False
+    else:
+        t = np.multiply(b, np.float64(np.float32(alpha)), dtype=np.float64)
+        uf(a, t, out=t)
+        np.copyto(a, t, casting='same_kind')
     self._vc[0] += 1
     return True
 
@@ -354,7 +367,8 @@ def _write_directly(f, self, other):
 def make_inplace(f, name):
     def inplace(self, *args, **kwargs):
         check_inplace(self)
-        if len(args) == 1 and not kwargs and _write_directly(f, self, args[0]):
+        if len(args) == 1 and (not kwargs or len(kwargs) == 1 and 'alpha' in kwargs) \
+                and _write_directly(f, self, args[0], **kwargs):
             return self
         if args and args[0].__class__ is Tensor and args[0]._vc is self._vc:     # views of one storage
             check_partial_overlap(self, args[0])

@@ -212,6 +212,10 @@ def _select_zero(drop, v):
     u = _UINT.get(v.dtype.itemsize)
     if u is None or v.dtype.kind not in 'fiu' or drop.shape != v.shape or not v.ndim:
         return np.where(drop, v.dtype.type(0), v)
+    if v.size <= 1024 and v.__class__ is np.ndarray:      # small: fewer NumPy calls win (a masked store)
+        out = v.copy('K')
+        np.putmask(out, drop, 0)
+        return out
     keep = drop.astype(u)
     keep -= 1               # all ones where v is kept, 0 where it is dropped
     return np.bitwise_and(v.view(u), keep, out=keep).view(v.dtype)
