@@ -209,7 +209,7 @@ def mean(input, dim=None, keepdim=False, *, dtype=None):
     if not dims:
         data = a.copy()
     elif count:
-        data = a.sum(axis=dims, keepdims=keepdim)
+        data = np.add.reduce(a, axis=dims, keepdims=keepdim)      # ndarray.sum, without its wrapper
         if _vecmath.exact[0] and len(dims) == a.ndim:
             data = _exact_whole_sum(a, data)
         data = data / a.dtype.type(count)
