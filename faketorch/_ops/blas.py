@@ -147,7 +147,7 @@ def matmul(input, other, _name=None, _kernel=None):
     if not data.shape:      # NumPy's vector dot product is a scalar
         data = np.asarray(data)
     r = _make(data, input.dtype, input._device)
-    if grad_state.enabled and (input._requires_grad or other._requires_grad):
+    if (input._requires_grad or other._requires_grad) and grad_state.enabled:
         attach(_name or _mm_name(a.ndim, b.ndim, a.shape, b.shape), _matmul_bwd, (input, other), (r,),
                save=(input, other))
     return r

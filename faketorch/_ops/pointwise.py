@@ -450,8 +450,9 @@ def binary(name, fwd, da=None, db=None, *, kind='arith', grad_name=None, save=Tr
             if data.dtype != rt._np:
                 data = data.astype(rt._np)
         r = _make(data, dt, input._device)
-        if grad_state.enabled and (input._requires_grad or (other.__class__ is not int and other.__class__ is not float
-                                                           and getattr(other, '_requires_grad', False))):
+        # (the thread-local grad mode read last: it costs more than the flags)
+        if (input._requires_grad or other.__class__ is not int and other.__class__ is not float
+                and getattr(other, '_requires_grad', False)) and grad_state.enabled:
             if kind == 'cmp':
                 pass
             elif not differentiable:
