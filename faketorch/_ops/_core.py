@@ -105,6 +105,7 @@ def attach(name, bwd, inputs, outputs, save=(), args=None):
     node._nout = len(outputs)
     node._saved = None
     node._had_saved = False
+    node._args = args
     i = 0
     for o in outputs:
         o._requires_grad = True
@@ -114,8 +115,6 @@ def attach(name, bwd, inputs, outputs, save=(), args=None):
     if save:
         node._saved = _saved_items(node, save)
         node._had_saved = True
-    if args is not None:
-        node._args = args
     if node_watchers:
         for w in tuple(node_watchers):
             w(node)

@@ -98,10 +98,10 @@ class Node:
 
     Saved tensors go through `_save` so they carry the version they had when saved (torch's
     check for in-place changes) and are freed after backward unless retain_graph."""
-    # _saved / _had_saved: set by most nodes, so slots (set in __init__ and _core.attach)
-    __slots__ = ('next_functions', '_fn', '_meta', '_nout', '_saved', '_had_saved', '__dict__', '__weakref__')
+    # _saved / _had_saved / _args: set by many nodes, so slots (set in __init__ and _core.attach)
+    __slots__ = ('next_functions', '_fn', '_meta', '_nout', '_saved', '_had_saved', '_args', '__dict__',
+                 '__weakref__')
     # rarely set: class defaults, stored per node (in __dict__) only when used
-    _args = None
     _hooks = None
     _pre_hooks = None
     _tensor_pre_hooks = None
@@ -113,6 +113,7 @@ class Node:
         self._nout = nout
         self._saved = None
         self._had_saved = False
+        self._args = None
 
     @property
     def metadata(self):
