@@ -3,11 +3,13 @@ import math
 import numbers
 import operator
 
+from numpy import asarray as _host_asarray     # for NumPy scalars, which are never GPU arrays
+
 from . import _xnp as np
 
 from . import _dtype as D
 from ._device import device as _device_cls, cpu as _cpu, xp_of, to_device_array
-from .autograd.grad_mode import state as _grad_state
+from .autograd.grad_mode import state as _grad_state, inference_blocks as _inference_blocks
 from .autograd.graph import AccumulateGrad, run_backward
 
 __all__ = ['Tensor']
@@ -23,7 +25,7 @@ _bf16, _as_bf16 = D.bfloat16, D.as_bf16
 def _make(data, dtype, device=_cpu):
     """A new leaf Tensor around `data` (no copy), with a fresh version counter."""
     if data.__class__ is not _ndarray and isinstance(data, _generic):
-        data = np.asarray(data)
+        data = _host_asarray(data)
     if data.__class__ is not _ndarray:
         if device is _cpu:                      # a GPU array: its tensor is on its device
             device = _device_of(data)
@@ -44,7 +46,7 @@ def _make(data, dtype, device=_cpu):
     t._accum = None
     t._retains_grad = False
     t._view_fn = None
-    if _grad_state.inference:       # made under inference_mode: an inference tensor
+    if _inference_blocks and _grad_state.inference:       # made under inference_mode: an inference tensor
         t._inference = True
     return t
 

@@ -11,9 +11,9 @@ from .. import _xnp as np
 
 from .. import _dtype as D
 from .._tensor import Tensor, _make
-from ..autograd.grad_mode import state as grad_state
+from ..autograd.grad_mode import state as grad_state, inference_blocks as _inference_blocks
 from ..autograd import graph as _graph
-from ..autograd.graph import node_class
+from ..autograd.graph import node_class, saved_items as _saved_items
 
 # what becomes the torch namespace / Tensor methods
 namespace = {}
@@ -68,7 +68,7 @@ node_watchers = []    # callables told of every node attach() makes (checkpoint'
 
 def attach(name, bwd, inputs, outputs, save=(), args=None):
     """Make `outputs` the results of a node `name` over `inputs`; bwd(node, *grads) -> grads."""
-    if grad_state.inference:        # inference mode records nothing, even under enable_grad
+    if _inference_blocks and grad_state.inference:      # inference mode records nothing, even under enable_grad
         return
     cls = _classes.get(name) if name.__class__ is str else name
     if cls is None:
@@ -76,7 +76,11 @@ def attach(name, bwd, inputs, outputs, save=(), args=None):
     if len(inputs) == 1 and inputs[0]._requires_grad:      # the common unary case, unrolled
         t = inputs[0]
         fn = t._grad_fn if t._view_fn is None or t._vc[0] == t._view_ver else view_history(t)
-        nexts = ((fn, t._output_nr) if fn is not None else (t._accum_node(), 0),)
+        if fn is None:
+            fn = t._accum
+            nexts = ((fn if fn is not None else t._accum_node(), 0),)
+        else:
+            nexts = ((fn, t._output_nr),)
         meta = [(t._data.shape, t.dtype)]
     else:
         nexts = []
@@ -87,7 +91,11 @@ def attach(name, bwd, inputs, outputs, save=(), args=None):
                 meta.append(None)
             else:       # _edge, inline: this is the hottest path
                 fn = t._grad_fn if t._view_fn is None or t._vc[0] == t._view_ver else view_history(t)
-                nexts.append((fn, t._output_nr) if fn is not None else (t._accum_node(), 0))
+                if fn is None:
+                    fn = t._accum
+                    nexts.append((fn if fn is not None else t._accum_node(), 0))
+                else:
+                    nexts.append((fn, t._output_nr))
                 meta.append((t._data.shape, t.dtype))
         nexts = tuple(nexts)
     node = _new_node(cls)       # Node.__init__'s four fields, set inline on this hot path
@@ -95,6 +103,9 @@ def attach(name, bwd, inputs, outputs, save=(), args=None):
     node.next_functions = nexts
     node._meta = meta
     node._nout = len(outputs)
+    node._saved = None
+    node._had_saved = False
+    node._args = args
     i = 0
     for o in outputs:
         o._requires_grad = True
@@ -102,9 +113,8 @@ def attach(name, bwd, inputs, outputs, save=(), args=None):
         o._output_nr = i
         i += 1
     if save:
-        node._save(*save)
-    if args is not None:
-        node._args = args
+        node._saved = _saved_items(node, save)
+        node._had_saved = True
     if node_watchers:
         for w in tuple(node_watchers):
             w(node)
@@ -310,14 +320,20 @@ def check_partial_overlap(out, t):
                            "operation.")
 
 
-def _write_directly(f, self, other):
+def _write_directly(f, self, other, alpha=None):
     """The common in-place update that records nothing: a float32/float64 tensor and a tensor of its
     dtype, shape and device (or 0-d), or a Python int/float, through f's ufunc (f._ufunc) straight
     into self's array (NumPy's or CuPy's); the general path computes a result, then copies it in.
+    With add_/sub_'s alpha (float32 only), pointwise._with_alpha's float64 arithmetic, its result
+    rounded straight into self.
     False where anything is unusual (autograd, views of one storage, broadcasting, an expanded self):
     the general path."""
     uf = getattr(f, '_ufunc', None)
     if uf is None or self._requires_grad or not (self.dtype is D.float32 or self.dtype is D.float64):
+        return False
+    if alpha is not None and (alpha.__class__ is not float and alpha.__class__ is not int
+                              or self.dtype is not D.float32 or other.__class__ is not Tensor
+                              or (uf is not np.add and uf is not np.subtract)):
         return False
     a = self._data
     if other.__class__ is Tensor:
@@ -335,7 +351,14 @@ def _write_directly(f, self, other):
     if base is not None and base._requires_grad or expanded(a) or \
             (not a.flags.writeable if a.__class__ is np.ndarray else not np._gpu(a)):
         return False
-    uf(a, b, out=a)     # (on a GPU one launch, where the general path makes two: the result, then the copy)
+    if alpha is None or alpha == 1:
+        uf(a, b, out=a)     # (on a GPU one launch, where the general path makes two: the result, then the copy)
+    elif b.shape != a.shape:
+        return False
+    else:
+        t = np.multiply(b, np.float64(np.float32(alpha)), dtype=np.float64)
+        uf(a, t, out=t)
+        np.copyto(a, t, casting='same_kind')
     self._vc[0] += 1
     return True
 
@@ -343,7 +366,8 @@ def _write_directly(f, self, other):
 def make_inplace(f, name):
     def inplace(self, *args, **kwargs):
         check_inplace(self)
-        if len(args) == 1 and not kwargs and _write_directly(f, self, args[0]):
+        if len(args) == 1 and (not kwargs or len(kwargs) == 1 and 'alpha' in kwargs) \
+                and _write_directly(f, self, args[0], **kwargs):
             return self
         if args and args[0].__class__ is Tensor and args[0]._vc is self._vc:     # views of one storage
             check_partial_overlap(self, args[0])

@@ -137,15 +137,17 @@ def matmul(input, other, _name=None, _kernel=None):
         data = np.matmul(a, b)
     except ValueError:
         raise _shape_error(a, b) from None
-    if (input.dtype is D.bool or input.dtype in D.BARE_UINTS) and input._device.type == 'cpu':
-        _no_blas_loop(input.dtype, a.ndim, b.ndim, data.size, a.shape[-1])
-    cuda_blas_check(_kernel or _cuda_kernel(a.ndim, b.ndim), input, a, b)
+    if input._device.type == 'cpu':
+        if input.dtype is D.bool or input.dtype in D.BARE_UINTS:
+            _no_blas_loop(input.dtype, a.ndim, b.ndim, data.size, a.shape[-1])
+    else:
+        cuda_blas_check(_kernel or _cuda_kernel(a.ndim, b.ndim), input, a, b)
     if input.dtype._cat < 2 and a.size and b.size:
         data = data.astype(input.dtype._np, copy=False)
     if not data.shape:      # NumPy's vector dot product is a scalar
         data = np.asarray(data)
     r = _make(data, input.dtype, input._device)
-    if grad_state.enabled and (input._requires_grad or other._requires_grad):
+    if (input._requires_grad or other._requires_grad) and grad_state.enabled:
         attach(_name or _mm_name(a.ndim, b.ndim, a.shape, b.shape), _matmul_bwd, (input, other), (r,),
                save=(input, other))
     return r

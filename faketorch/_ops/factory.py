@@ -50,8 +50,12 @@ def _size(size, fname, arg='size', pos=1, check_negative=True):
     """A factory's `*size` as torch's argument parser reads it: ints (varargs), or one
     tuple/list/Size of ints; then torch's check for negative sizes."""
     flat = size[0] if len(size) == 1 and type(size[0]) in (tuple, Size) else size
-    if size and all(type(s) is int and s >= 0 for s in flat):      # the usual case, past the parser's checks
-        return tuple(flat)
+    if size:        # the usual case, past the parser's checks (a loop: all() over a generator costs more)
+        for s in flat:
+            if type(s) is not int or s < 0:
+                break
+        else:
+            return tuple(flat)
     from ..random import _tp_name
     if not size:
         raise TypeError(f'{fname}() missing 1 required positional arguments: "size"')

@@ -26,30 +26,34 @@ def _seq_check(name, tensors):
         if name == 'torch.cat':
             raise ValueError(f"{name}(): expected a non-empty list of Tensors")
         raise RuntimeError("stack expects a non-empty TensorList")
-    for i, t in enumerate(tensors):
-        if not isinstance(t, Tensor):
+    for t in tensors:
+        if t.__class__ is not Tensor and not isinstance(t, Tensor):
             from ..random import _tp_name
+            i = next(i for i, t in enumerate(tensors) if not isinstance(t, Tensor))
             raise TypeError(f"expected Tensor as element {i} in argument 0, but got {_tp_name(t)}")
     return tensors
 
 
 def _cat_fast(tensors, dim):
     """cat of tensors of one dtype, device and rank >= 1 whose sizes match off `dim` (none a 1-D empty
-    one): the common case, checked in one pass; None where anything differs (the full checks then run)."""
+    one): the common case; None where anything differs (the full checks then run)."""
     t0 = tensors[0]
-    s0 = t0._data.shape
-    n = len(s0)
+    n = t0._data.ndim
     if not n or not -n <= dim < n:
         return None
     d = dim + n if dim < 0 else dim
-    rest, dt, dev = s0[:d] + s0[d + 1:], t0.dtype, t0._device
+    dt, dev = t0.dtype, t0._device
+    grad = False
     for t in tensors:
-        s = t._data.shape
-        if t.dtype is not dt or t._device is not dev or len(s) != n or s[:d] + s[d + 1:] != rest or \
-                (n == 1 and not s[0]):
+        if t.dtype is not dt or t._device is not dev or (n == 1 and not t._data.shape[0]):
             return None
-    r = _make(_cat_layout(np.concatenate([t._data for t in tensors], axis=d), tensors), dt, dev)
-    if grad_state.enabled and any(t._requires_grad for t in tensors):
+        grad = grad or t._requires_grad
+    try:        # NumPy refuses what torch does here: another rank, another size off d
+        data = np.concatenate([t._data for t in tensors], axis=d)
+    except ValueError:
+        return None
+    r = _make(_cat_layout(data, tensors), dt, dev)
+    if grad and grad_state.enabled:
         _attach_cat(tensors, [t._data.shape[d] for t in tensors], d, r)
     return r
 
@@ -121,18 +125,24 @@ def stack(tensors, dim=0):
     if tensors and tensors[0].is_quantized:
         from .._quantized import stack as qstack
         return qstack(tensors, dim)
-    shape = tensors[0]._data.shape
-    same_device(*tensors)
+    t0 = tensors[0]
+    shape, dt, dev = t0._data.shape, t0.dtype, t0._device
+    mixed = grad = False
+    for t in tensors:
+        if t._device is not dev:
+            same_device(*tensors)       # raises torch's error
+        mixed = mixed or t.dtype is not dt
+        grad = grad or t._requires_grad
     for i, t in enumerate(tensors):
         if t._data.shape != shape:
             raise RuntimeError(f"stack expects each tensor to be equal size, but got {list(shape)} at entry "
                                f"0 and {list(t._data.shape)} at entry {i}")
     d = _wrap_dim(dim, len(shape) + 1)
-    rt = D.result_type_of(tensors) if len({t.dtype for t in tensors}) > 1 else tensors[0].dtype
+    rt = D.result_type_of(tensors) if mixed else dt
     one = shape[:d] + (1,) + shape[d:]     # np.stack's own checks cost more than this concatenate
     data = _cat_layout(np.concatenate([t._data.reshape(one) for t in tensors], axis=d), tensors)
-    r = _make(data if data.dtype == rt._np else data.astype(rt._np), rt, tensors[0]._device)
-    if grad_state.enabled and any(t._requires_grad for t in tensors):
+    r = _make(data if data.dtype == rt._np else data.astype(rt._np), rt, dev)
+    if grad and grad_state.enabled:
         n = len(tensors)
         attach('StackBackward0', lambda node, g: tuple(g.select(d, i) for i in range(n)), tuple(tensors), (r,))
     return r

@@ -212,6 +212,10 @@ def _select_zero(drop, v):
     u = _UINT.get(v.dtype.itemsize)
     if u is None or v.dtype.kind not in 'fiu' or drop.shape != v.shape or not v.ndim:
         return np.where(drop, v.dtype.type(0), v)
+    if v.size <= 1024 and v.__class__ is np.ndarray:      # small: fewer NumPy calls win (a masked store)
+        out = v.copy('K')
+        np.putmask(out, drop, 0)
+        return out
     keep = drop.astype(u)
     keep -= 1               # all ones where v is kept, 0 where it is dropped
     return np.bitwise_and(v.view(u), keep, out=keep).view(v.dtype)
@@ -307,7 +311,8 @@ def _broadcast_error(a, b):
 from ._core import device_error as _device_error      # noqa: E402
 
 
-_2_63, _2_64 = 2 ** 63, 2 ** 64
+_2_63, _2_64, _2_53 = 2 ** 63, 2 ** 64, 2 ** 53
+_F32_64 = frozenset((D.float32, D.float64))
 
 
 def _int_overflow(s):
@@ -384,6 +389,7 @@ def binary(name, fwd, da=None, db=None, *, kind='arith', grad_name=None, save=Tr
     # with a scalar `other`, the input is saved only if its own derivative reads it
     save_for_scalar = save and da is not None and _reads(da, 'a')
     f8 = _F8K.BINARY.get(name)        # torch's kernels for float8 (tensor other, scalar other)
+    ufunc = fwd.__class__ is np.ufunc
 
     def bwd(node, g):
         saved = node.saved_tensors
@@ -411,6 +417,11 @@ def binary(name, fwd, da=None, db=None, *, kind='arith', grad_name=None, save=Tr
         if other.__class__ is Tensor and input.dtype is other.dtype \
                 and input._device is other._device:
             a, b, rt = input._data, other._data, input.dtype
+        elif ufunc and (other.__class__ is float or other.__class__ is int and -_2_53 <= other <= _2_53) \
+                and input.dtype in _F32_64 and input._data.__class__ is np.ndarray:
+            # a NumPy ufunc reads a Python number as a scalar of the array's dtype (NEP 50), as torch
+            # does for a float tensor: _promote's conversion would give the same numbers
+            a, b, rt = input._data, other, input.dtype
         else:
             try:
                 a, b, rt = _promote(name, input, other)
@@ -449,8 +460,9 @@ def binary(name, fwd, da=None, db=None, *, kind='arith', grad_name=None, save=Tr
             if data.dtype != rt._np:
                 data = data.astype(rt._np)
         r = _make(data, dt, input._device)
-        if grad_state.enabled and (input._requires_grad or (other.__class__ is not int and other.__class__ is not float
-                                                           and getattr(other, '_requires_grad', False))):
+        # (the thread-local grad mode read last: it costs more than the flags)
+        if (input._requires_grad or other.__class__ is not int and other.__class__ is not float
+                and getattr(other, '_requires_grad', False)) and grad_state.enabled:
             if kind == 'cmp':
                 pass
             elif not differentiable:

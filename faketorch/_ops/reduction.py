@@ -60,6 +60,9 @@ def _dim_types(dim):
             _int_arg(d)
 
 
+_ALL_DIMS = [tuple(range(n)) for n in range(64)]
+
+
 def _dims(dim, n, empty_is_all=True):
     """Normalised tuple of reduced dims (None, and [] when empty_is_all: every dim).
     A 0-dim tensor accepts dim 0/-1 and reduces nothing."""
@@ -67,7 +70,7 @@ def _dims(dim, n, empty_is_all=True):
         w = _wrap_dim(dim, n)
         return (w,) if n else ()
     if dim is None or (isinstance(dim, (tuple, list)) and len(dim) == 0 and empty_is_all):
-        return tuple(range(n))
+        return _ALL_DIMS[n] if n < 64 else tuple(range(n))
     if isinstance(dim, Tensor) and dim._data.size == 1 and dim.dtype._cat == 1:    # a tuple of ints may be one
         dim = int(dim._data.reshape(()))
     ds = tuple(dim) if isinstance(dim, (tuple, list)) else (dim,)
@@ -206,7 +209,7 @@ def mean(input, dim=None, keepdim=False, *, dtype=None):
     if not dims:
         data = a.copy()
     elif count:
-        data = a.sum(axis=dims, keepdims=keepdim)
+        data = np.add.reduce(a, axis=dims, keepdims=keepdim)      # ndarray.sum, without its wrapper
         if _vecmath.exact[0] and len(dims) == a.ndim:
             data = _exact_whole_sum(a, data)
         data = data / a.dtype.type(count)
@@ -320,11 +323,27 @@ def _arg_extreme(a, argf, d):
     return getattr(a, argf.__name__)(axis=d, keepdims=True)
 
 
+_GRIDS = {}     # (shape, d) -> the index arrays of every position off d, for NumPy's arrays (small: reused)
+
+
 def _at(a, idx, d):
     """a's elements at idx (keepdims) along d: one fancy index."""
-    nd = idx.ndim
-    return a[tuple(idx if i == d else np.arange(n).reshape((-1,) + (1,) * (nd - 1 - i))
-                   for i, n in enumerate(idx.shape))]
+    key = (idx.shape, d)
+    grid = _GRIDS.get(key)
+    if grid is None:
+        nd = idx.ndim
+        grid = [None if i == d else np.arange(n).reshape((-1,) + (1,) * (nd - 1 - i))
+                for i, n in enumerate(idx.shape)]
+        for g in grid:
+            if g is not None:
+                g.flags.writeable = False
+        if idx.__class__ is np.ndarray:
+            if len(_GRIDS) >= 256:
+                _GRIDS.clear()
+            _GRIDS[key] = grid
+    grid = grid.copy()
+    grid[d] = idx
+    return a[tuple(grid)]
 
 
 def _minmax(name, npf, argf):
@@ -615,13 +634,14 @@ def _var_dtype(input, dim, name='std and var'):
 def _var_data(input, dims, c, keepdim):
     a = input._data
     count = _count(a.shape, dims)
-    m = a.sum(axis=dims, keepdims=True) / a.dtype.type(count) if count else \
+    # np.add.reduce: ndarray.sum's own reduction, without its Python wrapper
+    m = np.add.reduce(a, axis=dims, keepdims=True) / a.dtype.type(count) if count else \
         np.full(_kept_shape(a.shape, dims), np.nan, a.dtype)
     dev = a - m
     sq = (dev * np.conj(dev)).real if a.dtype.kind == 'c' else dev * dev
     dof = _py_max(count - c, 0)
     if dof:
-        data = sq.sum(axis=dims, keepdims=keepdim) / sq.dtype.type(dof)
+        data = np.add.reduce(sq, axis=dims, keepdims=keepdim) / sq.dtype.type(dof)
     else:       # no degrees of freedom: inf/NaN, silently (np.errstate costs microseconds: only here)
         with np.errstate(invalid='ignore', divide='ignore'):
             data = sq.sum(axis=dims, keepdims=keepdim) / sq.dtype.type(dof)

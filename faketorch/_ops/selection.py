@@ -719,10 +719,11 @@ def gather(input, dim, index, *, sparse_grad=False):
             raise kernel_error('scatter_gather_tensor_cpu', input.dtype, input._device)
         # one fancy index (each element's own position off d); NumPy's IndexError reports an index
         # past the end, a reduction the negative ones, then the full check words torch's error
-        if idx.size and np._gpu(idx):      # CuPy wraps an out-of-range index around: check them all (one sync)
+        gpu = np._gpu(idx)
+        if idx.size and gpu:      # CuPy wraps an out-of-range index around: check them all (one sync)
             _gs_bounds(idx, a.shape[d], d)
-        try:
-            if idx.size and idx.min() < 0:
+        try:        # (NumPy's argmin costs a third of its min here)
+            if idx.size and not gpu and idx.flat[idx.argmin()] < 0:
                 raise IndexError
             data = _at(a, idx, d)
         except IndexError:

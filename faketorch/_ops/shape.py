@@ -20,7 +20,10 @@ def _inference_like(r, input):
 
 def make_view(input, data, gname, bwd, replay, args=None):
     r = _make(data, input.dtype, input._device)
-    _inference_like(r, input)
+    if input._inference:        # (_inference_like, inline)
+        r._inference = True
+    elif r._inference:
+        del r._inference
     r._vc = input._vc
     base = input._base
     parent = input._view_fn
@@ -83,8 +86,14 @@ def view(self, *shape):
     if len(shape) == 1 and shape[0].__class__ is D.dtype:
         return _view_dtype(self, shape[0])
     a = self._data
-    shape = _infer(_shape_arg(shape), a.size)
-    data = a.reshape(shape)
+    shape = _shape_arg(shape)
+    try:        # NumPy infers a -1 and refuses the shapes torch refuses, but reads -2 as -1 too
+        data = a.reshape(shape)
+    except ValueError:
+        data = None
+    if data is None or data.shape != shape and -1 not in shape:
+        data = a.reshape(_infer(shape, a.size))     # raises torch's error
+    shape = data.shape
     if (data.base is None or data.base is not a and data.base is not a.base) and a.size:   # reshape had to copy
         raise RuntimeError("view size is not compatible with input tensor's size and stride (at least "
                            "one dimension spans across two contiguous subspaces). Use .reshape(...) "

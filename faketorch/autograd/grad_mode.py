@@ -15,6 +15,9 @@ class _State(threading.local):
 
 
 state = _State()
+# one entry per inference_mode(True) block entered and not yet left, in any thread: hot paths read
+# this list (a plain global) before the thread-local flag, which is much slower to read
+inference_blocks = []
 
 
 def is_grad_enabled():
@@ -151,8 +154,12 @@ class inference_mode(_Mode):
         # torch's InferenceMode(mode) also sets grad mode to `not mode`
         state.enabled = not self.mode
         state.inference = bool(self.mode)
+        if self.mode:
+            inference_blocks.append(self)
 
     def __exit__(self, *exc):
         state.enabled = self._prev
         state.inference = self._prev_inf
+        if self.mode:
+            inference_blocks.remove(self)
         return False

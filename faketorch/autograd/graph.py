@@ -98,11 +98,10 @@ class Node:
 
     Saved tensors go through `_save` so they carry the version they had when saved (torch's
     check for in-place changes) and are freed after backward unless retain_graph."""
-    __slots__ = ('next_functions', '_fn', '_meta', '_nout', '__dict__', '__weakref__')
+    # _saved / _had_saved / _args: set by many nodes, so slots (set in __init__ and _core.attach)
+    __slots__ = ('next_functions', '_fn', '_meta', '_nout', '_saved', '_had_saved', '_args', '__dict__',
+                 '__weakref__')
     # rarely set: class defaults, stored per node (in __dict__) only when used
-    _saved = None
-    _had_saved = False
-    _args = None
     _hooks = None
     _pre_hooks = None
     _tensor_pre_hooks = None
@@ -112,6 +111,9 @@ class Node:
         self.next_functions = next_functions
         self._meta = meta
         self._nout = nout
+        self._saved = None
+        self._had_saved = False
+        self._args = None
 
     @property
     def metadata(self):
@@ -134,25 +136,7 @@ class Node:
     # --- saved tensors ---
     def _save(self, *tensors, outputs=()):
         """Save inputs (by reference) and this node's own outputs (by array, to avoid a cycle)."""
-        items = []
-        if _saved_hooks:
-            pack, unpack = _saved_hooks[-1]
-            self._saved = [('hook', unpack, pack(t)) if t is not None else None for t in tensors]
-            self._had_saved = True
-            return
-        for t in tensors:
-            if t is None:
-                items.append(None)
-            elif t._inference and not _grad_state.inference:
-                raise RuntimeError("Inference tensors cannot be saved for backward. Please do not use Tensors "
-                                   "created in inference mode in computation tracked by autograd. To work around "
-                                   "this, you can make a clone to get a normal tensor and use it in autograd, or "
-                                   "use `torch.no_grad()` instead of `torch.inference_mode()`.")
-            elif t._grad_fn is self:
-                items.append((None, t._data, t._vc, t._vc[0], t._output_nr, t.dtype, t._device))
-            else:
-                items.append((t, None, t._vc, t._vc[0], 0, None, None))
-        self._saved = items
+        self._saved = saved_items(self, tensors)
         self._had_saved = True
 
     @property
@@ -205,6 +189,27 @@ class Node:
         item = (nr, fn)
         self._tensor_pre_hooks.append(item)
         return _RemovableHandle(self._tensor_pre_hooks, item)
+
+
+def saved_items(node, tensors):
+    """What node._saved holds for `tensors` (Node._save; _core.attach calls it directly)."""
+    if _saved_hooks:
+        pack, unpack = _saved_hooks[-1]
+        return [('hook', unpack, pack(t)) if t is not None else None for t in tensors]
+    items = []
+    for t in tensors:
+        if t is None:
+            items.append(None)
+        elif t._inference and not _grad_state.inference:
+            raise RuntimeError("Inference tensors cannot be saved for backward. Please do not use Tensors "
+                               "created in inference mode in computation tracked by autograd. To work around "
+                               "this, you can make a clone to get a normal tensor and use it in autograd, or "
+                               "use `torch.no_grad()` instead of `torch.inference_mode()`.")
+        elif t._grad_fn is node:
+            items.append((None, t._data, t._vc, t._vc[0], t._output_nr, t.dtype, t._device))
+        else:
+            items.append((t, None, t._vc, t._vc[0], 0, None, None))
+    return items
 
 
 def _modified_msg(t, data, dt, now, ver, node, nr):
