@@ -1,0 +1,275 @@
+"""Recording a model for ONNX export: faketorch.fx traces the forward, an Interpreter runs the traced
+graph on the example inputs (so every value has its real shape, dtype and, for constants, its data),
+and each node is turned into ONNX nodes by _ops.CONVERT. One _Builder serves both of torch's exporters;
+`legacy` selects the TorchScript exporter's naming (`/fc1/Gemm`, `/fc1/Gemm_output_0`, Constant nodes)
+or the torch.export one's (`linear`, `node_linear`, constants as initializers)."""
+import collections
+import operator
+
+import numpy as np
+
+from .. import fx
+from .._tensor import Tensor
+
+
+class _Builder:
+    def __init__(self, onnx, legacy, params, opset):
+        self.onnx, self.legacy, self.opset = onnx, legacy, opset
+        self.nodes = []
+        self.params = params                  # state_dict name -> array, in state_dict order
+        self.used = {}                        # initializer name -> array (parameters and new constants)
+        # names taken: a second '/Add' is '/Add_1'; fx names a first `sum` 'sum_1' (sum is a builtin)
+        self.counts = collections.Counter({'sum': 1})
+        self.vals = 0                         # the torch.export exporter's val_<n> names
+        self.shapes = {}                      # value name -> (dtype, shape) of the recorded run
+        self.outputs = []                     # the graph's output names
+        self.ids = 0                          # the TorchScript exporter's value numbers ('7')
+
+    def _unique(self, name):
+        n = self.counts[name]
+        self.counts[name] += 1
+        return name if n == 0 else f'{name}_{n}'
+
+    def add(self, op, inputs, attrs=None, scope='', aten=None, value=None):
+        """One ONNX node; returns its output name. `aten` names the torch.export node (and its output):
+        None for a helper node the exporter adds (a MatMul beside an Add), named val_<n>."""
+        if self.legacy:
+            name = self._unique(f'{scope}/{op}')
+            out = f'{name}_output_0'
+        elif aten is None:
+            out = f'val_{self.vals}'
+            name = f'node_{op}_{self.vals}'
+            self.vals += 1
+        else:
+            out = self._unique(aten)
+            name = f'node_{out}'
+        attrs = {k: v for k, v in (attrs or {}).items() if v is not None}
+        self.nodes.append(self.onnx.helper.make_node(op, list(inputs), [out], name=name, **attrs))
+        if value is not None:
+            self.shapes[out] = value
+        return out
+
+    def const(self, array, scope='', hint=None):
+        """A constant input: a Constant node in the TorchScript exporter, an initializer in the other."""
+        array = np.asarray(array)
+        if self.legacy:
+            tensor = self.onnx.numpy_helper.from_array(array)
+            return self.add('Constant', [], {'value': tensor}, scope)
+        if hint is None:
+            hint = f'val_{self.vals}'
+            self.vals += 1
+        name = self._unique(hint)
+        self.used[name] = array
+        return name
+
+    def initializer(self, array, op):
+        """A new initializer computed at export (a transposed weight): 'onnx::MatMul_<n>' or 'val_<n>'."""
+        if self.legacy:
+            name = f'onnx::{op}_{self.ids}'
+            self.ids += 1
+        else:
+            name = f'val_{self.vals}'
+            self.vals += 1
+        self.used[name] = array
+        return name
+
+    def param(self, name):
+        if name not in self.used:
+            self.ids += 1
+        self.used[name] = self.params[name]
+        return name
+
+
+def _scope(node):
+    """The TorchScript exporter's scope of a node: '/layer1/layer1.0/conv1'. A module's segment is its
+    attribute name, or its full qualified name where that name is an index (Sequential, ModuleList)."""
+    stack = node.meta.get('nn_module_stack') or {}
+    parts = []
+    for qualname, _ in stack.values():
+        last = qualname.rsplit('.', 1)[-1]
+        parts.append(qualname if last.isdigit() else last)
+    return ''.join('/' + p for p in parts)
+
+
+def _key(node, gm):
+    """What a node computes, as one name: a module's class ('Linear'), a method's or function's name."""
+    if node.op == 'call_module':
+        return type(gm.get_submodule(node.target)).__name__
+    if node.op == 'call_method':
+        return node.target
+    target = node.target
+    if getattr(operator, getattr(target, '__name__', ''), None) is target:
+        return target.__name__
+    from ..fx._symbolic_trace import _printed_names
+    printed = _printed_names.get(target) if _is_hashable(target) else None
+    return (printed or getattr(target, '__name__', str(target))).rsplit('.', 1)[-1]
+
+
+def _is_hashable(x):
+    try:
+        hash(x)
+        return True
+    except TypeError:
+        return False
+
+
+def trace(model):
+    """model (an nn.Module) as a GraphModule with torch's leaf modules kept whole."""
+    return fx.symbolic_trace(model)
+
+
+class Recorder(fx.Interpreter):
+    """Runs the traced graph on real tensors and, beside each value, its ONNX name."""
+
+    def __init__(self, gm, builder, convert, input_names):
+        super().__init__(gm, garbage_collect_values=False)
+        self.b, self.convert = builder, convert
+        self.names = {}              # fx node -> ONNX value name (or a Python constant)
+        self.input_names = iter(input_names)
+        self.inputs = []             # (name, tensor)
+        self.ids = {}                # fx node -> the TorchScript exporter's value number
+
+    def run_node(self, n):
+        value = super().run_node(n)
+        if n.op == 'placeholder':
+            name = next(self.input_names)
+            self.inputs.append((name, value))
+            self.names[n] = name
+            self.ids[n] = self.b.ids
+            self.b.ids += 1
+        elif n.op == 'get_attr':
+            self.names[n] = self.b.param(n.target)
+        elif n.op == 'output':
+            self.names[n] = fx.node.map_aggregate(n.args[0], lambda a: self.names.get(a, a) if isinstance(a, fx.Node) else a)
+        else:
+            args = fx.node.map_aggregate(n.args, self._arg)
+            kwargs = fx.node.map_aggregate(n.kwargs, self._arg)
+            key = _key(n, self.module)
+            fn = self.convert.get(key)
+            if fn is None:
+                if not isinstance(value, Tensor):
+                    self.names[n] = value       # sizes, Python numbers: constants of the trace
+                    return value
+                from .errors import UnsupportedOperatorError
+                raise UnsupportedOperatorError(f'aten::{key}', self.b.opset, None)
+            mod = self.module.get_submodule(n.target) if n.op == 'call_module' else None
+            self.names[n] = fn(self.b, _Call(n, mod, args, kwargs, value, self))
+            self.ids[n] = self.b.ids
+            self.b.ids += 1
+        return value
+
+    def _arg(self, a):
+        if isinstance(a, fx.Node):
+            name = self.names[a]
+            return _Ref(name, self.env[a]) if isinstance(name, str) else name
+        return a
+
+
+class _Ref:
+    """An argument that is a recorded value: its ONNX name and its value in the example run."""
+    __slots__ = ('name', 'value')
+
+    def __init__(self, name, value):
+        self.name, self.value = name, value
+
+
+class _Call:
+    """What a converter gets: the fx node, the module (call_module), arguments as _Ref or constants,
+    the output value of the example run."""
+
+    def __init__(self, node, module, args, kwargs, value, recorder):
+        self.node, self.module, self.args, self.kwargs, self.value = node, module, args, kwargs, value
+        self.scope = _scope(node)
+        self.path = node.target if node.op == 'call_module' else None    # 'fc1': its parameters are 'fc1.weight'
+
+    def arg(self, i, name, default=None):
+        if len(self.args) > i:
+            return self.args[i]
+        return self.kwargs.get(name, default)
+
+
+# ------------------------------------------------------------------ after the run: torch's clean-ups
+
+def fold_transposes(b):
+    """Transpose of a Transpose used nowhere else is one Transpose; the identity permutation none
+    (both exporters' optimisers do this)."""
+    producers = {n.output[0]: n for n in b.nodes}
+    uses = collections.Counter(i for n in b.nodes for i in n.input)
+    for n in list(b.nodes):
+        if n.op_type != 'Transpose':
+            continue
+        first = producers.get(n.input[0])
+        if first is not None and first.op_type == 'Transpose' and uses[first.output[0]] == 1:
+            outer, inner = _perm(n), _perm(first)
+            _set_perm(b, n, [inner[p] for p in outer])
+            n.input[0] = first.input[0]
+            b.nodes.remove(first)
+        if _perm(n) == list(range(len(_perm(n)))):
+            _rename(b, n.output[0], n.input[0])
+            b.nodes.remove(n)
+
+
+def _perm(node):
+    return list(next(a for a in node.attribute if a.name == 'perm').ints)
+
+
+def _set_perm(b, node, perm):
+    attr = next(a for a in node.attribute if a.name == 'perm')
+    del attr.ints[:]
+    attr.ints.extend(perm)
+
+
+def _rename(b, old, new):
+    for n in b.nodes:
+        for i, name in enumerate(n.input):
+            if name == old:
+                n.input[i] = new
+    b.outputs = [new if o == old else o for o in b.outputs]
+
+
+def fold_batch_norm(b):
+    """An eval BatchNormalization right after a Conv with constant weights becomes part of the Conv
+    (the TorchScript exporter's constant folding, onnxscript's optimizer)."""
+    producers = {n.output[0]: n for n in b.nodes}
+    uses = collections.Counter(i for n in b.nodes for i in n.input)
+    for bn in list(b.nodes):
+        if bn.op_type != 'BatchNormalization':
+            continue
+        conv = producers.get(bn.input[0])
+        if conv is None or conv.op_type != 'Conv' or uses[conv.output[0]] != 1 or \
+                any(i not in b.used for i in list(conv.input[1:]) + list(bn.input[1:])):
+            continue
+        scale, shift, mean, var = (b.used[i] for i in bn.input[1:])
+        eps = next(a.f for a in bn.attribute if a.name == 'epsilon')
+        w = b.used[conv.input[1]]
+        bias = b.used[conv.input[2]] if len(conv.input) > 2 else np.zeros_like(mean)
+        k = (scale / np.sqrt(var + np.float32(eps))).astype(w.dtype)
+        new_w = w * k.reshape((-1,) + (1,) * (w.ndim - 1))
+        new_b = ((bias - mean) * k + shift).astype(w.dtype)
+        for name in set(list(conv.input[1:]) + list(bn.input[1:])):
+            if uses[name] == 1 + (name in conv.input[1:] and name in bn.input[1:]):
+                b.used.pop(name)
+        if b.legacy:
+            names = [b.initializer(new_w, 'Conv'), b.initializer(new_b, 'Conv')]
+        else:     # onnxscript keeps the Conv's names for the folded values
+            names = [conv.input[1], conv.input[2] if len(conv.input) > 2 else f'{conv.input[1]}_bias']
+            b.used[names[0]], b.used[names[1]] = new_w, new_b
+        del conv.input[1:]
+        conv.input.extend(names)
+        if b.legacy:
+            _rename(b, bn.output[0], conv.output[0])
+        else:     # the fused node is new: onnxscript names it node_Conv_<n>, writing the BatchNorm's output
+            conv.name = f'node_Conv_{b.vals}'
+            b.vals += 1
+            conv.output[0] = bn.output[0]
+        b.nodes.remove(bn)
+
+
+def _rename_value(b, old, new):
+    """Give value `old` the name `new` everywhere: node inputs and outputs, the graph outputs."""
+    for n in b.nodes:
+        for field in (n.input, n.output):
+            for i, name in enumerate(field):
+                if name == old:
+                    field[i] = new
+    b.outputs = [new if o == old else o for o in b.outputs]

@@ -1,0 +1,400 @@
+"""faketorch calls -> ONNX nodes, as torch's two exporters write them for the common layers.
+
+Each converter gets the _Builder `b` and the _Call `c` and returns the ONNX name of the result. Where
+the exporters differ, `b.legacy` (the TorchScript exporter) picks: it adds `training_mode`, names
+scalars as Constant nodes and writes no default attributes; the torch.export exporter (through
+onnxscript's torchlib) writes `auto_pad`, `transA`, `stash_type`... and names each value after the
+aten op it came from ('linear', 'conv2d', 'view')."""
+import numpy as np
+
+from .._tensor import Tensor
+from .errors import OnnxExporterError
+
+CONVERT = {}
+
+
+def _register(*keys):
+    def deco(fn):
+        for k in keys:
+            CONVERT[k] = fn
+        return fn
+    return deco
+
+
+def _np(t):
+    return t.detach().cpu().numpy() if isinstance(t, Tensor) else np.asarray(t)
+
+
+def _in(b, x, like=None):
+    """An input's ONNX name: a recorded value, a parameter, or a Python number made a constant of the
+    other operand's dtype (torch's rule for a scalar beside a tensor)."""
+    if hasattr(x, 'name'):
+        return x.name
+    dtype = _np(like.value).dtype if like is not None and hasattr(like, 'value') else np.float32
+    b.ids += 1
+    return b.const(np.array(x, dtype=dtype), hint=None if b.legacy else 'scalar_tensor_default')
+
+
+def _module_param(b, c, attr):
+    """A module's parameter (or buffer) as an input: None where the module has none (bias=False)."""
+    from ._graph import _Ref
+    t = getattr(c.module, attr)
+    if t is None:
+        return None
+    return _Ref(b.param(f'{c.path}.{attr}'), t)
+
+
+def _pair(v, n):
+    return list(v) if isinstance(v, (tuple, list)) else [v] * n
+
+
+# ------------------------------------------------------------------ linear, conv, normalization
+
+@_register('Linear', 'linear')
+def _linear(b, c):
+    if c.module is not None:
+        x, w, bias = c.args[0], _module_param(b, c, 'weight'), _module_param(b, c, 'bias')
+    else:
+        x, w, bias = c.args[0], c.arg(1, 'weight'), c.arg(2, 'bias')
+    if x.value.dim() == 2 and (bias is not None or not b.legacy):
+        ins = [x.name, w.name] + ([bias.name] if bias is not None else [])
+        attrs = {'alpha': 1.0, 'beta': 1.0, 'transB': 1, 'transA': None if b.legacy else 0}
+        return b.add('Gemm', ins, attrs, c.scope, 'linear')
+    # other ranks (and the TorchScript exporter without bias): MatMul with the weight transposed
+    # ahead of time, then Add (the TorchScript exporter puts the bias first)
+    wt = _np(w.value).T.copy()
+    b.used.pop(w.name, None)
+    wt_name = b.initializer(wt, 'MatMul')
+    if bias is None:
+        return b.add('MatMul', [x.name, wt_name], None, c.scope, 'linear')
+    mm = b.add('MatMul', [x.name, wt_name], None, c.scope)
+    ins = [bias.name, mm] if b.legacy else [mm, bias.name]
+    return b.add('Add', ins, None, c.scope, 'linear')
+
+
+def _conv_attrs(b, w, stride, padding, dilation, groups):
+    k = list(w.shape[2:])
+    n = len(k)
+    dil = _pair(dilation, n)
+    if padding == 'valid':
+        pads = [0] * n
+    elif padding == 'same':
+        total = [d * (s - 1) for d, s in zip(dil, k)]
+        return {'dilations': dil, 'group': groups, 'kernel_shape': k, 'strides': _pair(stride, n),
+                'pads': [t // 2 for t in total] + [t - t // 2 for t in total]}
+    else:
+        pads = _pair(padding, n)
+    return {'dilations': dil, 'group': groups, 'kernel_shape': k, 'pads': pads + pads,
+            'strides': _pair(stride, n), 'auto_pad': None if b.legacy else 'NOTSET'}
+
+
+@_register('Conv1d', 'Conv2d', 'Conv3d', 'conv1d', 'conv2d', 'conv3d')
+def _conv(b, c):
+    m = c.module
+    if m is not None:
+        if m.padding_mode != 'zeros':
+            raise OnnxExporterError(f'faketorch cannot export {type(m).__name__} with '
+                                           f"padding_mode='{m.padding_mode}' to ONNX yet")
+        x, w, bias = c.args[0], _module_param(b, c, 'weight'), _module_param(b, c, 'bias')
+        stride, padding, dilation, groups = m.stride, m.padding, m.dilation, m.groups
+    else:
+        x, w, bias = c.args[0], c.arg(1, 'weight'), c.arg(2, 'bias')
+        stride, padding, dilation, groups = (c.arg(3, 'stride', 1), c.arg(4, 'padding', 0),
+                                             c.arg(5, 'dilation', 1), c.arg(6, 'groups', 1))
+    attrs = _conv_attrs(b, w.value, stride, padding, dilation, groups)
+    ins = [x.name, w.name] + ([bias.name] if bias is not None else [])
+    return b.add('Conv', ins, attrs, c.scope, f'conv{w.value.dim() - 2}d')
+
+
+@_register('ConvTranspose1d', 'ConvTranspose2d', 'ConvTranspose3d')
+def _conv_transpose(b, c):
+    m = c.module
+    x, w, bias = c.args[0], _module_param(b, c, 'weight'), _module_param(b, c, 'bias')
+    attrs = _conv_attrs(b, w.value, m.stride, m.padding, m.dilation, m.groups)
+    out_pad = list(m.output_padding)
+    # the TorchScript exporter leaves a zero output_padding out
+    attrs['output_padding'] = out_pad if any(out_pad) or not b.legacy else None
+    ins = [x.name, w.name] + ([bias.name] if bias is not None else [])
+    return b.add('ConvTranspose', ins, attrs, c.scope, 'convolution')
+
+
+@_register('BatchNorm1d', 'BatchNorm2d', 'BatchNorm3d')
+def _batch_norm(b, c):
+    m = c.module
+    if m.training or m.running_mean is None:
+        raise OnnxExporterError('faketorch exports BatchNorm in eval mode with running stats only')
+    x = c.args[0]
+    n = m.num_features
+    w = _module_param(b, c, 'weight')
+    bias = _module_param(b, c, 'bias')
+    w = w.name if w is not None else b.const(np.ones(n, np.float32))
+    bias = bias.name if bias is not None else b.const(np.zeros(n, np.float32))
+    ins = [x.name, w, bias, b.param(f'{c.path}.running_mean'), b.param(f'{c.path}.running_var')]
+    momentum = 1.0 - (m.momentum if m.momentum is not None else 0.0)
+    attrs = {'epsilon': float(m.eps), 'momentum': momentum, 'training_mode': 0 if b.legacy else None}
+    return b.add('BatchNormalization', ins, attrs, c.scope, 'getitem')
+
+
+@_register('LayerNorm', 'layer_norm')
+def _layer_norm(b, c):
+    if c.module is not None:
+        m = c.module
+        x, shape, eps = c.args[0], m.normalized_shape, m.eps
+        w, bias = _module_param(b, c, 'weight'), _module_param(b, c, 'bias')
+    else:
+        x, shape, eps = c.args[0], c.arg(1, 'normalized_shape'), c.arg(4, 'eps', 1e-5)
+        w, bias = c.arg(2, 'weight'), c.arg(3, 'bias')
+    shape = _pair(shape, 1)
+    dtype = _np(x.value).dtype
+    w = w.name if w is not None else b.const(np.ones(shape, dtype))
+    ins = [x.name, w] + ([bias.name] if bias is not None else [])
+    attrs = {'axis': -len(shape), 'epsilon': float(eps), 'stash_type': None if b.legacy else 1}
+    return b.add('LayerNormalization', ins, attrs, c.scope, 'layer_norm')
+
+
+@_register('Embedding', 'embedding')
+def _embedding(b, c):
+    if c.module is not None:
+        idx, w = c.args[0], _module_param(b, c, 'weight')
+    else:
+        idx, w = c.args[0], c.arg(1, 'weight')
+    return b.add('Gather', [w.name, idx.name], {'axis': None if b.legacy else 0}, c.scope, 'embedding')
+
+
+@_register('Dropout', 'Dropout1d', 'Dropout2d', 'Dropout3d', 'AlphaDropout', 'dropout')
+def _dropout(b, c):
+    training = c.module.training if c.module is not None else c.arg(2, 'training', True)
+    if training:
+        raise OnnxExporterError('faketorch exports dropout in eval mode only')
+    return c.args[0].name
+
+
+@_register('Identity', 'contiguous', 'detach', 'clone')
+def _identity(b, c):
+    return c.args[0].name
+
+
+# ------------------------------------------------------------------ activations
+
+def _unary(op, aten, **fixed):
+    def convert(b, c):
+        return b.add(op, [c.args[0].name], dict(fixed), c.scope, aten)
+    return convert
+
+
+for _keys, _op, _aten in ((('ReLU', 'relu', 'relu_'), 'Relu', 'relu'), (('Sigmoid', 'sigmoid'), 'Sigmoid', 'sigmoid'),
+                          (('Tanh', 'tanh'), 'Tanh', 'tanh'), (('exp',), 'Exp', 'exp'), (('sqrt',), 'Sqrt', 'sqrt'),
+                          (('neg',), 'Neg', 'neg'), (('abs',), 'Abs', 'abs')):
+    _register(*_keys)(_unary(_op, _aten))
+
+
+@_register('GELU', 'gelu')
+def _gelu(b, c):
+    approximate = c.module.approximate if c.module is not None else c.kwargs.get('approximate', 'none')
+    return b.add('Gelu', [c.args[0].name], {'approximate': approximate}, c.scope, 'gelu')
+
+
+@_register('LeakyReLU', 'leaky_relu')
+def _leaky_relu(b, c):
+    slope = c.module.negative_slope if c.module is not None else c.arg(1, 'negative_slope', 0.01)
+    return b.add('LeakyRelu', [c.args[0].name], {'alpha': float(slope)}, c.scope, 'leaky_relu')
+
+
+def _softmax(op, aten):
+    def convert(b, c):
+        dim = c.module.dim if c.module is not None else c.arg(1, 'dim')
+        if dim is None:
+            raise OnnxExporterError(f'faketorch exports {aten} with an explicit dim only')
+        return b.add(op, [c.args[0].name], {'axis': dim}, c.scope, aten)
+    return convert
+
+
+_register('Softmax', 'softmax')(_softmax('Softmax', 'softmax'))
+_register('LogSoftmax', 'log_softmax')(_softmax('LogSoftmax', 'log_softmax'))
+
+
+# ------------------------------------------------------------------ pooling
+
+def _pool_args(c, names, defaults):
+    if c.module is not None:
+        return [getattr(c.module, n) for n in names]
+    return [c.arg(i + 1, n, d) for i, (n, d) in enumerate(zip(names, defaults))]
+
+
+@_register('MaxPool1d', 'MaxPool2d', 'MaxPool3d', 'max_pool1d', 'max_pool2d', 'max_pool3d')
+def _max_pool(b, c):
+    x = c.args[0]
+    k, s, p, d, ceil, ret = _pool_args(c, ('kernel_size', 'stride', 'padding', 'dilation', 'ceil_mode',
+                                            'return_indices'), (None, None, 0, 1, False, False))
+    if ret:
+        raise OnnxExporterError('faketorch cannot export max pooling with return_indices=True to ONNX yet')
+    n = x.value.dim() - 2
+    k = _pair(k, n)
+    s = _pair(s, n) if s not in (None, ()) else k
+    p = _pair(p, n)
+    attrs = {'ceil_mode': int(ceil), 'dilations': _pair(d, n), 'kernel_shape': k, 'pads': p + p, 'strides': s}
+    if not b.legacy:
+        attrs.update(auto_pad='NOTSET', storage_order=0)
+    return b.add('MaxPool', [x.name], attrs, c.scope, f'max_pool{n}d')
+
+
+@_register('AvgPool1d', 'AvgPool2d', 'AvgPool3d', 'avg_pool1d', 'avg_pool2d', 'avg_pool3d')
+def _avg_pool(b, c):
+    x = c.args[0]
+    k, s, p, ceil, incl, div = _pool_args(c, ('kernel_size', 'stride', 'padding', 'ceil_mode', 'count_include_pad',
+                                              'divisor_override'), (None, None, 0, False, True, None))
+    if div is not None:
+        raise OnnxExporterError('faketorch cannot export avg pooling with divisor_override to ONNX yet')
+    n = x.value.dim() - 2
+    k = _pair(k, n)
+    s = _pair(s, n) if s not in (None, ()) else k
+    p = _pair(p, n)
+    attrs = {'ceil_mode': int(ceil), 'count_include_pad': int(incl), 'kernel_shape': k, 'pads': p + p, 'strides': s,
+             'auto_pad': None if b.legacy else 'NOTSET'}
+    return b.add('AveragePool', [x.name], attrs, c.scope, f'avg_pool{n}d')
+
+
+@_register('AdaptiveAvgPool1d', 'AdaptiveAvgPool2d', 'AdaptiveAvgPool3d', 'adaptive_avg_pool1d',
+           'adaptive_avg_pool2d', 'adaptive_avg_pool3d')
+def _adaptive_avg_pool(b, c):
+    x = c.args[0]
+    n = x.value.dim() - 2
+    size = c.module.output_size if c.module is not None else c.arg(1, 'output_size')
+    if any(v != 1 for v in _pair(size, n)):
+        raise OnnxExporterError('faketorch exports adaptive average pooling to output size 1 only')
+    if b.legacy:
+        return b.add('GlobalAveragePool', [x.name], None, c.scope)
+    axes = b.const(np.arange(-1, -n - 1, -1, dtype=np.int64))
+    return b.add('ReduceMean', [x.name, axes], {'keepdims': 1, 'noop_with_empty_axes': 0}, c.scope, 'mean')
+
+
+# ------------------------------------------------------------------ shapes
+
+def _reshape(b, c, shape):
+    shape_name = b.const(np.array(shape, dtype=np.int64), c.scope)
+    return b.add('Reshape', [c.args[0].name, shape_name], {'allowzero': 0 if b.legacy else 1}, c.scope, 'view')
+
+
+def _sizes(c):
+    dims = c.args[1:] or c.kwargs.get('shape', c.kwargs.get('size', ()))
+    if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
+        dims = dims[0]
+    return [int(d) for d in dims]
+
+
+@_register('view', 'reshape')
+def _view(b, c):
+    return _reshape(b, c, _sizes(c))
+
+
+@_register('Flatten', 'flatten')
+def _flatten(b, c):
+    x = c.args[0]
+    if c.module is not None:
+        start, end = c.module.start_dim, c.module.end_dim
+    else:
+        start, end = c.arg(1, 'start_dim', 0), c.arg(2, 'end_dim', -1)
+    ndim = x.value.dim()
+    start, end = start % max(ndim, 1), end % max(ndim, 1)
+    if b.legacy and end == ndim - 1 and start > 0:
+        return b.add('Flatten', [x.name], {'axis': start}, c.scope)
+    if start == end:
+        return x.name
+    return _reshape(b, c, list(c.value.shape))
+
+
+def _transpose_node(b, c, perm, aten):
+    return b.add('Transpose', [c.args[0].name], {'perm': perm}, c.scope, aten)
+
+
+@_register('t')
+def _t(b, c):
+    if c.args[0].value.dim() < 2:
+        return c.args[0].name
+    return _transpose_node(b, c, [1, 0], 't')
+
+
+@_register('transpose')
+def _transpose(b, c):
+    ndim = c.args[0].value.dim()
+    d0, d1 = c.arg(1, 'dim0') % ndim, c.arg(2, 'dim1') % ndim
+    perm = list(range(ndim))
+    perm[d0], perm[d1] = perm[d1], perm[d0]
+    return _transpose_node(b, c, perm, 'transpose')
+
+
+@_register('permute')
+def _permute(b, c):
+    ndim = c.args[0].value.dim()
+    return _transpose_node(b, c, [d % ndim for d in _sizes(c)], 'permute')
+
+
+@_register('cat', 'concat', 'concatenate')
+def _cat(b, c):
+    tensors = c.arg(0, 'tensors')
+    return b.add('Concat', [t.name for t in tensors], {'axis': c.arg(1, 'dim', 0)}, c.scope, 'cat')
+
+
+@_register('getitem')
+def _getitem(b, c):
+    x, index = c.args
+    if not isinstance(x.value, Tensor):
+        raise OnnxExporterError('faketorch cannot export indexing into a non-tensor to ONNX yet')
+    index = index if isinstance(index, tuple) else (index,)
+    out, axis = x.name, 0
+    for item in index:
+        if isinstance(item, int):
+            out = b.add('Gather', [out, b.const(np.array(item, np.int64), c.scope)], {'axis': axis}, c.scope, 'select')
+        elif isinstance(item, slice):
+            if item == slice(None):
+                axis += 1
+                continue
+            size = x.value.shape[len([i for i in index[:index.index(item)] if i is not None])]
+            start, stop, step = item.indices(size)
+            ins = [out] + [b.const(np.array([v], np.int64), c.scope) for v in (start, stop, axis, step)]
+            out = b.add('Slice', ins, None, c.scope, 'slice')
+            axis += 1
+        else:
+            raise OnnxExporterError(f'faketorch cannot export indexing with {type(item).__name__} to ONNX yet')
+    return out
+
+
+# ------------------------------------------------------------------ arithmetic, reductions
+
+def _binary(op, aten):
+    def convert(b, c):
+        x, y = c.args[0], c.arg(1, 'other')
+        if c.kwargs.get('alpha', 1) != 1:
+            raise OnnxExporterError(f'faketorch cannot export {aten} with alpha to ONNX yet')
+        like = x if hasattr(x, 'value') else y
+        return b.add(op, [_in(b, x, like), _in(b, y, like)], None, c.scope, aten)
+    return convert
+
+
+for _keys, _op, _aten in ((('add', 'iadd'), 'Add', 'add'), (('sub', 'isub'), 'Sub', 'sub'),
+                          (('mul', 'imul'), 'Mul', 'mul'), (('truediv', 'div', 'itruediv'), 'Div', 'div'),
+                          (('matmul', 'mm', 'bmm'), 'MatMul', 'matmul'), (('pow',), 'Pow', 'pow')):
+    _register(*_keys)(_binary(_op, _aten))
+
+
+def _reduce(op, aten):
+    def convert(b, c):
+        x = c.args[0]
+        dim, keepdim = c.arg(1, 'dim'), c.arg(2, 'keepdim', False)
+        if c.kwargs.get('dtype') is not None:
+            raise OnnxExporterError(f'faketorch cannot export {aten} with dtype to ONNX yet')
+        if dim is None:
+            if b.legacy or aten == 'sum':
+                return b.add(op, [x.name], {'keepdims': 0, 'noop_with_empty_axes': None if b.legacy else 0},
+                             c.scope, aten)
+            # torchlib reduces to shape (1, ..., 1), then squeezes
+            r = b.add(op, [x.name], {'keepdims': 1, 'noop_with_empty_axes': 0}, c.scope)
+            return b.add('Squeeze', [r], None, c.scope, aten)
+        axes = b.const(np.array(_pair(dim, 1), np.int64), c.scope)
+        attrs = {'keepdims': int(keepdim), 'noop_with_empty_axes': None if b.legacy else 0}
+        return b.add(op, [x.name, axes], attrs, c.scope, aten)
+    return convert
+
+
+_register('mean')(_reduce('ReduceMean', 'mean'))
+_register('sum')(_reduce('ReduceSum', 'sum'))
