@@ -161,6 +161,11 @@ def _export_legacy(model, args, f, kwargs, input_names, output_names, opset_vers
     args = tuple(args)
     if args and isinstance(args[-1], dict):        # torch's old convention: trailing dict = kwargs
         kwargs, args = args[-1], args[:-1]
+    try:
+        import onnx
+        import onnx.numpy_helper  # noqa: F401
+    except ImportError as e:
+        raise OnnxExporterError('Module onnx is not installed!') from e
     opset = opset_version if opset_version is not None else _DEFAULT_OPSET
     was_training = model.training
     if training == TrainingMode.EVAL:
@@ -169,17 +174,13 @@ def _export_legacy(model, args, f, kwargs, input_names, output_names, opset_vers
         model.train(True)
     try:
         with _exporting():
-            b, rec = _record(model, args, kwargs, True, input_names, opset)
+            b, rec = _record(onnx, model, args, kwargs, True, input_names, opset)
     finally:
         model.train(was_training)
     from . import _graph
     _graph.fold_transposes(b)
     if do_constant_folding:
         _graph.fold_batch_norm(b)
-    try:
-        import onnx
-    except ImportError as e:
-        raise OnnxExporterError('Module onnx is not installed!') from e
     names = list(output_names or [])
     outputs = [names[i] if i < len(names) else out for i, out in enumerate(b.outputs)]
     for old, new in zip(b.outputs, outputs):
@@ -213,7 +214,7 @@ def _legacy_dims(dynamic_axes):
     return dims
 
 
-def _record(model, args, kwargs, legacy, input_names, opset):
+def _record(onnx, model, args, kwargs, legacy, input_names, opset):
     """Trace and run the model; returns the filled _Builder and the Recorder."""
     from . import _graph, _ops
     if kwargs:
@@ -223,7 +224,6 @@ def _record(model, args, kwargs, legacy, input_names, opset):
     placeholders = [n.name for n in gm.graph.nodes if n.op == 'placeholder']
     given = list(input_names or [])
     names = [given[i] if i < len(given) else (None if legacy else p) for i, p in enumerate(placeholders)]
-    onnx = _OnnxHelpers()
     b = _graph._Builder(onnx, legacy, params, opset)
     rec = _graph.Recorder(gm, b, _ops.CONVERT, [n or f'__input_{i}' for i, n in enumerate(names)])
     out = rec.run(*args)
@@ -261,15 +261,6 @@ def _flat_values(x):
     return flat
 
 
-class _OnnxHelpers:
-    """`onnx`, imported on first use: the recording needs only its helper functions."""
-
-    def __getattr__(self, name):
-        import onnx
-        import onnx.numpy_helper  # noqa: F401
-        return getattr(onnx, name)
-
-
 def _assemble(onnx, b, rec, outputs, opset, ir_version, version, dims):
     """The ModelProto: inputs with their (dynamic) dims, nodes, initializers in state_dict order."""
     inputs = []
@@ -279,7 +270,7 @@ def _assemble(onnx, b, rec, outputs, opset, ir_version, version, dims):
         inputs.append(_value_info(onnx, name, arr, shape))
     order = list(b.params)
     names = sorted(b.used, key=lambda n: (order.index(n) if n in order else len(order)))
-    inits = [onnx.numpy_helper.from_array(np.ascontiguousarray(b.used[n]), n) for n in names]
+    inits = [onnx.numpy_helper.from_array(np.asarray(b.used[n], order='C'), n) for n in names]
     graph = onnx.helper.make_graph(b.nodes, 'main_graph', inputs, [], inits)
     model = onnx.helper.make_model(graph, opset_imports=[onnx.helper.make_opsetid('', opset)],
                                    producer_name=producer_name, producer_version=version)
@@ -307,6 +298,7 @@ def _export_dynamo(model, args, f, kwargs, verbose, input_names, output_names, o
                    dynamic_shapes, dynamic_axes, optimize, export_params, keep_initializers_as_inputs):
     import onnxscript  # noqa: F401  torch's exporter needs it: without it, its ModuleNotFoundError
     import onnx
+    import onnx.numpy_helper  # noqa: F401
     from . import _graph
     opset = opset_version if opset_version is not None else _DEFAULT_OPSET
     if model.training:
@@ -319,7 +311,7 @@ def _export_dynamo(model, args, f, kwargs, verbose, input_names, output_names, o
     step = f'Obtain model graph for `{model_repr}` with `torch.export.export(..., strict=False)`...'
     say(step)
     with _exporting():
-        b, rec = _record(model, args, kwargs, False, input_names, opset)
+        b, rec = _record(onnx, model, args, kwargs, False, input_names, opset)
     say(step + ' ✅')
     say('Run decompositions...')
     say('Run decompositions... ✅')

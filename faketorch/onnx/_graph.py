@@ -30,9 +30,10 @@ class _Builder:
         self.counts[name] += 1
         return name if n == 0 else f'{name}_{n}'
 
-    def add(self, op, inputs, attrs=None, scope='', aten=None, value=None):
+    def add(self, op, inputs, attrs=None, scope='', aten=None, value=None, numbered=False):
         """One ONNX node; returns its output name. `aten` names the torch.export node (and its output):
-        None for a helper node the exporter adds (a MatMul beside an Add), named val_<n>."""
+        None for a helper node the exporter adds (a MatMul beside an Add), named val_<n>. `numbered`:
+        the output is named after the aten op but the node is node_<Op>_<n>."""
         if self.legacy:
             name = self._unique(f'{scope}/{op}')
             out = f'{name}_output_0'
@@ -43,6 +44,9 @@ class _Builder:
         else:
             out = self._unique(aten)
             name = f'node_{out}'
+            if numbered:
+                name = f'node_{op}_{self.vals}'
+                self.vals += 1
         attrs = {k: v for k, v in (attrs or {}).items() if v is not None}
         self.nodes.append(self.onnx.helper.make_node(op, list(inputs), [out], name=name, **attrs))
         if value is not None:

@@ -102,8 +102,10 @@ def _conv(b, c):
         stride, padding, dilation, groups = (c.arg(3, 'stride', 1), c.arg(4, 'padding', 0),
                                              c.arg(5, 'dilation', 1), c.arg(6, 'groups', 1))
     attrs = _conv_attrs(b, w.value, stride, padding, dilation, groups)
-    ins = [x.name, w.name] + ([bias.name] if bias is not None else [])
-    return b.add('Conv', ins, attrs, c.scope, f'conv{w.value.dim() - 2}d')
+    if bias is None:     # torchlib builds a bias-less Conv inside a function: its node is numbered
+        return b.add('Conv', [x.name, w.name], attrs, c.scope, None if b.legacy else f'conv{w.value.dim() - 2}d',
+                     numbered=True)
+    return b.add('Conv', [x.name, w.name, bias.name], attrs, c.scope, f'conv{w.value.dim() - 2}d')
 
 
 @_register('ConvTranspose1d', 'ConvTranspose2d', 'ConvTranspose3d')

@@ -1,0 +1,424 @@
+"""torch.onnx.export on both of torch's paths (dynamo=True, the default, and the TorchScript one with
+dynamo=False): what a user sees of the ModelProto (inputs, outputs, opset, the nodes and their
+attributes, initializers) and what onnx's ReferenceEvaluator computes with it.
+
+Every case imports `onnx` first: where it is not installed both sides raise ModuleNotFoundError and
+the runner calls the case broken, never a pass. The missing-package errors themselves are checked in a
+subprocess that hides the package (`missing_onnx_*`)."""
+import importlib
+import io
+import os
+import subprocess
+import sys
+import tempfile
+
+from conformance import case
+
+_NAME_PREFIXES = ('onnx::', 'val_', 'scalar_tensor_default')   # names of constants the exporters number
+
+
+def _onnx():
+    onnx = importlib.import_module('onnx')
+    importlib.import_module('onnx.reference')
+    return onnx
+
+
+def _dims(v):
+    return [d.dim_param or d.dim_value for d in v.type.tensor_type.shape.dim]
+
+
+def _attr(onnx, a):
+    v = onnx.helper.get_attribute_value(a)
+    if isinstance(v, onnx.TensorProto):
+        return onnx.numpy_helper.to_array(v).tolist()
+    return v.decode() if isinstance(v, bytes) else v
+
+
+def summary(torch, proto, inputs=(), names=True):
+    """What a user reads of a ModelProto. names=False leaves out the node names and the names of the
+    values between nodes (the exporters number them) but keeps graph inputs, outputs and parameter names."""
+    onnx = _onnx()
+    g = proto.graph
+    nodes = []
+    for n in g.node:
+        entry = [n.op_type, sorted((a.name, _attr(onnx, a)) for a in n.attribute)]
+        if names:
+            entry += [n.name, list(n.input), list(n.output)]
+        nodes.append(entry)
+    inits = {}
+    for k, i in enumerate(g.initializer):
+        key = i.name if names or not i.name.startswith(_NAME_PREFIXES) else f'#{k}'
+        inits[key] = torch.from_numpy(onnx.numpy_helper.to_array(i).copy())
+    result = {
+        'ir_version': proto.ir_version, 'opset': [(o.domain, o.version) for o in proto.opset_import],
+        'producer': proto.producer_name, 'graph': g.name,
+        'inputs': [(v.name, v.type.tensor_type.elem_type, _dims(v)) for v in g.input],
+        'outputs': [(v.name, v.type.tensor_type.elem_type, _dims(v)) for v in g.output],
+        'nodes': nodes, 'initializers': inits,
+    }
+    if inputs:
+        sess = onnx.reference.ReferenceEvaluator(proto)
+        feeds = {v.name: x.numpy() for v, x in zip(g.input, inputs)}
+        result['run'] = [torch.from_numpy(o) for o in sess.run(None, feeds)]
+    return result
+
+
+def legacy(torch, model, args, names=True, **kw):
+    onnx = _onnx()
+    buf = io.BytesIO()
+    print(torch.onnx.export(model, args, buf, dynamo=False, **kw))
+    proto = onnx.load_from_string(buf.getvalue())
+    out = summary(torch, proto, args, names)
+    out['version'] = proto.producer_version == torch.__version__.split('+')[0]
+    return out
+
+
+def dynamo(torch, model, args, names=True, **kw):
+    _onnx()
+    program = torch.onnx.export(model, args, **kw)
+    proto = program.model_proto
+    out = summary(torch, proto, args, names)
+    out['version'] = proto.producer_version == torch.__version__
+    out['type'] = type(program).__name__
+    return out
+
+
+# ------------------------------------------------------------------ models, built in either library
+
+def mlp(torch):
+    nn = torch.nn
+
+    class MLP(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc1, self.act, self.fc2 = nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 3)
+
+        def forward(self, x):
+            return self.fc2(self.act(self.fc1(x)))
+    return MLP().eval()
+
+
+def cnn(torch):
+    nn = torch.nn
+
+    class CNN(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv, self.bn, self.pool = nn.Conv2d(1, 4, 3, padding=1), nn.BatchNorm2d(4), nn.MaxPool2d(2)
+            self.drop, self.fc = nn.Dropout(0.5), nn.Linear(64, 10)
+
+        def forward(self, x):
+            x = self.pool(torch.relu(self.bn(self.conv(x))))
+            x = torch.flatten(x, 1)
+            return torch.log_softmax(self.fc(self.drop(x)), dim=1)
+    m = CNN()
+    with torch.no_grad():     # trained-looking statistics, so the folded Conv differs from the raw one
+        m.bn.running_mean.uniform_(-0.5, 0.5)
+        m.bn.running_var.uniform_(0.5, 2.0)
+        m.bn.weight.uniform_(0.5, 1.5)
+        m.bn.bias.uniform_(-0.2, 0.2)
+    return m.eval()
+
+
+class _Fn:
+    """A module whose forward is f(self, x), with the given submodules."""
+
+    def __new__(cls, torch, f, **mods):
+        class Fn(torch.nn.Module):
+            def __init__(self):
+                super().__init__()
+                for k, v in mods.items():
+                    setattr(self, k, v)
+
+            def forward(self, x):
+                return f(self, x)
+        return Fn().eval()
+
+
+def _models(torch):
+    nn, F = torch.nn, torch.nn.functional
+    return {
+        'activations': (_Fn(torch, lambda s, x: F.leaky_relu(torch.tanh(torch.sigmoid(F.gelu(x))), 0.2).softmax(-1)),
+                        torch.randn(2, 4)),
+        'gelu_tanh': (_Fn(torch, lambda s, x: s.g(x) + s.s(x), g=nn.GELU('tanh'), s=nn.LogSoftmax(1)),
+                      torch.randn(2, 4)),
+        'pools': (_Fn(torch, lambda s, x: s.a(F.avg_pool2d(x, 2)), a=nn.AdaptiveAvgPool2d(1)), torch.randn(1, 2, 8, 8)),
+        'maxpool_args': (_Fn(torch, lambda s, x: s.p(x), p=nn.MaxPool2d(3, stride=2, padding=1, ceil_mode=True)),
+                         torch.randn(1, 2, 9, 9)),
+        'conv1d': (_Fn(torch, lambda s, x: s.c(x), c=nn.Conv1d(2, 3, 3, stride=2)), torch.randn(1, 2, 9)),
+        'conv_groups': (_Fn(torch, lambda s, x: s.c(x), c=nn.Conv2d(4, 4, 3, padding=2, dilation=2, groups=2,
+                                                                   bias=False)), torch.randn(1, 4, 6, 6)),
+        'conv_transpose': (_Fn(torch, lambda s, x: s.c(x), c=nn.ConvTranspose2d(2, 3, 3, stride=2, padding=1,
+                                                                                output_padding=1)),
+                           torch.randn(1, 2, 4, 4)),
+        'conv_transpose_plain': (_Fn(torch, lambda s, x: s.c(x), c=nn.ConvTranspose2d(2, 3, 3)), torch.randn(1, 2, 4, 4)),
+        'shapes': (_Fn(torch, lambda s, x: torch.cat([x.view(2, -1).t(), x.reshape(-1, 2).permute(1, 0).transpose(0, 1)],
+                                                     0)), torch.randn(2, 4)),
+        'layer_norm': (_Fn(torch, lambda s, x: s.ln(x), ln=nn.LayerNorm(4)), torch.randn(2, 4)),
+        'embedding': (_Fn(torch, lambda s, x: s.e(x), e=nn.Embedding(10, 3)), torch.tensor([[1, 2], [3, 4]])),
+        'arith': (_Fn(torch, lambda s, x: (x * 2 + 1 - x / 3).mean(1) + x.sum()), torch.randn(2, 4)),
+        'linear_3d': (_Fn(torch, lambda s, x: s.l(x), l=nn.Linear(4, 3)), torch.randn(2, 5, 4)),
+        'linear_no_bias': (_Fn(torch, lambda s, x: s.l(x), l=nn.Linear(4, 3, bias=False)), torch.randn(2, 4)),
+        'sequential': (nn.Sequential(nn.Linear(4, 4), nn.Sequential(nn.ReLU(), nn.Linear(4, 2)), nn.Sigmoid()).eval(),
+                       torch.randn(3, 4)),
+    }
+
+
+def _model(torch, key):
+    m, x = _models(torch)[key]
+    return m, (x,)
+
+
+# ------------------------------------------------------------------ dynamo=False (TorchScript exporter)
+
+@case('torch.onnx.export')
+def legacy_mlp(torch):
+    return legacy(torch, mlp(torch), (torch.randn(2, 4),))
+
+
+@case('torch.onnx.export')
+def legacy_cnn(torch):
+    # the folded Conv's weights are new initializers the exporter numbers: compared by value
+    return legacy(torch, cnn(torch), (torch.randn(2, 1, 8, 8),), names=False, input_names=['x'], output_names=['y'])
+
+
+@case('torch.onnx.export')
+def legacy_cnn_names(torch):
+    return legacy(torch, cnn(torch), (torch.randn(2, 1, 8, 8),), input_names=['image'],
+                  output_names=['logp'])['nodes'][1:]
+
+
+def _legacy_layer(key, names=True):
+    def fn(torch):
+        m, args = _model(torch, key)
+        return legacy(torch, m, args, names, input_names=['x'], output_names=['y'])
+    fn.__name__ = f'legacy_{key}'
+    case('torch.onnx.export')(fn)
+
+
+for _key in ('activations', 'gelu_tanh', 'pools', 'maxpool_args', 'conv1d', 'conv_groups', 'conv_transpose',
+             'conv_transpose_plain', 'shapes', 'layer_norm', 'embedding', 'arith', 'sequential'):
+    _legacy_layer(_key)
+for _key in ('linear_3d', 'linear_no_bias'):     # the transposed weight is a new, numbered initializer
+    _legacy_layer(_key, names=False)
+
+
+@case('torch.onnx.export')
+def legacy_sequential_default_names(torch):
+    m, args = _model(torch, 'sequential')
+    return legacy(torch, m, args)
+
+
+@case('torch.onnx.export')
+def legacy_dynamic_axes(torch):
+    return legacy(torch, mlp(torch), (torch.randn(2, 4),), input_names=['x'], output_names=['y'],
+                  dynamic_axes={'x': {0: 'batch'}, 'y': [0]})
+
+
+@case('torch.onnx.export')
+def legacy_dynamic_axes_list(torch):
+    return legacy(torch, mlp(torch), (torch.randn(2, 4),), input_names=['x'], dynamic_axes={'x': [0, 1]})
+
+
+@case('torch.onnx.export')
+def legacy_export_params_false(torch):
+    return legacy(torch, mlp(torch), (torch.randn(2, 4),), input_names=['x'], export_params=False)
+
+
+@case('torch.onnx.export')
+def legacy_initializers_as_inputs(torch):
+    return legacy(torch, mlp(torch), (torch.randn(2, 4),), input_names=['x'], keep_initializers_as_inputs=True)
+
+
+@case('torch.onnx.export')
+def legacy_opset_17(torch):
+    return legacy(torch, mlp(torch), (torch.randn(2, 4),), opset_version=17)
+
+
+@case('torch.onnx.export')
+def legacy_training_mode_eval(torch):
+    m = cnn(torch).train()
+    out = legacy(torch, m, (torch.randn(2, 1, 8, 8),), names=False, input_names=['x'],
+                 training=torch.onnx.TrainingMode.EVAL)
+    return out, m.training, m.bn.training
+
+
+@case('torch.onnx.export')
+def legacy_tensor_args(torch):
+    return legacy(torch, mlp(torch), torch.randn(3, 4))
+
+
+@case('torch.onnx.export')
+def legacy_to_path_checker(torch):
+    onnx = _onnx()
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, 'model.onnx')
+        torch.onnx.export(cnn(torch), (torch.randn(1, 1, 8, 8),), path, dynamo=False, input_names=['x'])
+        onnx.checker.check_model(path, full_check=True)
+        proto = onnx.load(path)
+        return sorted(os.listdir(d)), summary(torch, proto, (torch.randn(1, 1, 8, 8),), names=False)
+
+
+@case('torch.onnx.export')
+def legacy_dynamic_shapes_error(torch):
+    _onnx()
+    torch.onnx.export(mlp(torch), (torch.randn(2, 4),), io.BytesIO(), dynamo=False, dynamic_shapes={'x': {0: 'b'}})
+
+
+@case('torch.onnx.is_in_onnx_export')
+def in_export_flag(torch):
+    _onnx()
+    seen = []
+
+    class M(torch.nn.Module):
+        def forward(self, x):
+            seen.append(torch.onnx.is_in_onnx_export())
+            return x * 2
+    before = torch.onnx.is_in_onnx_export()
+    torch.onnx.export(M(), (torch.randn(2),), io.BytesIO(), dynamo=False)
+    torch.onnx.export(M(), (torch.randn(2),), verbose=False)
+    return before, seen, torch.onnx.is_in_onnx_export()
+
+
+# ------------------------------------------------------------------ dynamo=True (the default)
+
+@case('torch.onnx.export')
+def dynamo_mlp(torch):
+    return dynamo(torch, mlp(torch), (torch.randn(2, 4),))
+
+
+@case('torch.onnx.export')
+def dynamo_cnn(torch):
+    # the Reshape's shape is a numbered constant; the fused Conv node is numbered too
+    return dynamo(torch, cnn(torch), (torch.randn(2, 1, 8, 8),), names=False)
+
+
+def _dynamo_layer(key, names=True):
+    def fn(torch):
+        m, args = _model(torch, key)
+        return dynamo(torch, m, args, names, verbose=False, input_names=['x'], output_names=['y'])
+    fn.__name__ = f'dynamo_{key}'
+    case('torch.onnx.export')(fn)
+
+
+for _key in ('activations', 'gelu_tanh', 'maxpool_args', 'conv1d', 'conv_transpose',
+             'conv_transpose_plain', 'layer_norm', 'embedding', 'linear_no_bias', 'sequential'):
+    _dynamo_layer(_key)
+for _key in ('pools', 'shapes', 'arith', 'linear_3d', 'conv_groups'):     # constants and nodes numbered <n>
+    _dynamo_layer(_key, names=False)
+
+
+@case('torch.onnx.export')
+def dynamo_dynamic_shapes(torch):
+    batch = torch.export.Dim('batch')
+    return dynamo(torch, mlp(torch), (torch.randn(2, 4),), verbose=False, dynamic_shapes={'x': {0: batch}})
+
+
+@case('torch.onnx.export')
+def dynamo_dynamic_shapes_str(torch):
+    return dynamo(torch, mlp(torch), (torch.randn(2, 4),), verbose=False, input_names=['inp'],
+                  dynamic_shapes=({0: 'n'},))
+
+
+@case('torch.onnx.export')
+def dynamo_bytesio(torch):
+    onnx = _onnx()
+    buf = io.BytesIO()
+    program = torch.onnx.export(mlp(torch), (torch.randn(2, 4),), buf, verbose=False)
+    saved = onnx.load_from_string(buf.getvalue())
+    return summary(torch, saved, (torch.randn(2, 4),)), saved == program.model_proto
+
+
+@case('torch.onnx.ONNXProgram.save')
+def dynamo_save_checker(torch):
+    onnx = _onnx()
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, 'cnn.onnx')
+        program = torch.onnx.export(cnn(torch), (torch.randn(1, 1, 8, 8),), verbose=False)
+        program.save(path)
+        onnx.checker.check_model(path, full_check=True)
+        out = summary(torch, onnx.load(path), (torch.randn(1, 1, 8, 8),), names=False)
+        return sorted(os.listdir(d)), out
+
+
+@case('torch.onnx.export')
+def dynamo_path_external_data(torch):
+    onnx = _onnx()
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, 'mlp.onnx')
+        torch.onnx.export(mlp(torch), (torch.randn(2, 4),), path, verbose=False)
+        files = sorted(os.listdir(d))
+        onnx.checker.check_model(path)
+        return files, summary(torch, onnx.load(path), (torch.randn(2, 4),))
+
+
+@case('torch.onnx.export')
+def dynamo_path_embedded(torch):
+    onnx = _onnx()
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, 'mlp.onnx')
+        torch.onnx.export(mlp(torch), (torch.randn(2, 4),), path, verbose=False, external_data=False)
+        return sorted(os.listdir(d)), summary(torch, onnx.load(path), (torch.randn(2, 4),))
+
+
+@case('torch.onnx.ONNXProgram.call_reference')
+def dynamo_call_reference(torch):
+    _onnx()
+    m = mlp(torch)
+    x = torch.randn(2, 4)
+    program = torch.onnx.export(m, (x,), verbose=False)
+    return program.call_reference(x), m(x)
+
+
+# ------------------------------------------------------------------ the namespace
+
+@case('torch.onnx.TrainingMode')
+def enums(torch):
+    o = torch.onnx
+    return [(repr(e), str(e), int(e)) for e in (o.TrainingMode.EVAL, o.TrainingMode.PRESERVE, o.TrainingMode.TRAINING,
+                                                o.OperatorExportTypes.ONNX, o.OperatorExportTypes.ONNX_FALLTHROUGH,
+                                                o.TensorProtoDataType.FLOAT, o.TensorProtoDataType.INT64)]
+
+
+@case('torch.onnx.operators.shape_as_tensor')
+def shape_as_tensor(torch):
+    ops = importlib.import_module(torch.__name__ + '.onnx.operators')
+    x = torch.ones(2, 3, 4)
+    return ops.shape_as_tensor(x), ops.reshape_from_tensor_shape(x, torch.tensor([4, 6])).shape
+
+
+@case('torch.onnx.errors.UnsupportedOperatorError')
+def unsupported_operator_messages(torch):
+    E = torch.onnx.errors.UnsupportedOperatorError
+    return ([str(E('aten::foo', 17, None)), str(E('aten::foo', 9, 11)), str(E('mine::foo', 17, None))],
+            [c.__name__ for c in E.__mro__], torch.onnx.OnnxExporterError.__module__)
+
+
+_HIDE = """
+import sys, io, warnings
+warnings.simplefilter('ignore')
+for name in {hide!r}:
+    sys.modules[name] = None      # `import name` now raises ModuleNotFoundError
+import {lib} as torch
+m = torch.nn.Linear(3, 2)
+try:
+    torch.onnx.export(m, (torch.randn(1, 3),), io.BytesIO(), dynamo={dynamo})
+except Exception as e:
+    print(type(e).__name__, e)
+"""
+
+
+def _hidden(torch, hide, dynamo):
+    code = _HIDE.format(hide=hide, lib=torch.__name__, dynamo=dynamo)
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
+    return subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, env=env).stdout
+
+
+@case('torch.onnx.export')
+def missing_onnx_legacy(torch):
+    return _hidden(torch, ['onnx'], False)
+
+
+@case('torch.onnx.export')
+def missing_onnxscript_dynamo(torch):
+    return _hidden(torch, ['onnxscript'], True)
