@@ -135,9 +135,43 @@ class _Fn:
         return Fn().eval()
 
 
+class _Fn2:
+    """As _Fn, with forward(self, x, y)."""
+
+    def __new__(cls, torch, f):
+        class Fn2(torch.nn.Module):
+            def forward(self, x, y):
+                return f(self, x, y)
+        return Fn2().eval()
+
+
 def _models(torch):
     nn, F = torch.nn, torch.nn.functional
+
+    class Block(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc = nn.Linear(4, 4)
+
+        def forward(self, x):
+            return torch.relu(self.fc(x)) + x
+    bn = nn.BatchNorm1d(4)
+    with torch.no_grad():
+        bn.running_mean.uniform_(-0.5, 0.5)
+        bn.running_var.uniform_(0.5, 2.0)
     return {
+        'slice': (_Fn(torch, lambda s, x: x[:, 1:3]), torch.randn(3, 4)),
+        'select': (_Fn(torch, lambda s, x: x[0]), torch.randn(3, 4)),
+        'slice_steps': (_Fn(torch, lambda s, x: x[1:, ::2]), torch.randn(3, 4)),
+        'view_size': (_Fn(torch, lambda s, x: x.view(x.size(0), -1)), torch.randn(2, 3, 4)),
+        'batch_norm': (_Fn(torch, lambda s, x: s.b(x), b=bn), torch.randn(3, 4)),
+        'block': (_Fn(torch, lambda s, x: s.k(x), k=Block()), torch.randn(3, 4)),
+        'dropout_functional': (_Fn(torch, lambda s, x: F.dropout(x, 0.5, s.training) + F.relu(x)), torch.randn(3)),
+        'matmul_param': (_Fn(torch, lambda s, x: x @ s.w, w=nn.Parameter(torch.randn(4, 2))), torch.randn(3, 4)),
+        'softmax_module': (_Fn(torch, lambda s, x: s.sm(x), sm=nn.Softmax(dim=1)), torch.randn(3, 4)),
+        'int_scalar': (_Fn(torch, lambda s, x: x + 1), torch.tensor([1, 2])),
+        'int_times_float': (_Fn(torch, lambda s, x: x * 2.5), torch.tensor([1, 2])),
+        'unsqueeze': (_Fn(torch, lambda s, x: x.unsqueeze(0).squeeze(0)), torch.randn(3)),
         'activations': (_Fn(torch, lambda s, x: F.leaky_relu(torch.tanh(torch.sigmoid(F.gelu(x))), 0.2).softmax(-1)),
                         torch.randn(2, 4)),
         'gelu_tanh': (_Fn(torch, lambda s, x: s.g(x) + s.s(x), g=nn.GELU('tanh'), s=nn.LogSoftmax(1)),
@@ -165,6 +199,8 @@ def _models(torch):
 
 
 def _model(torch, key):
+    if key == 'two_inputs':
+        return _Fn2(torch, lambda s, x, y: (x + y, x * y)), (torch.randn(3), torch.randn(3))
     m, x = _models(torch)[key]
     return m, (x,)
 
@@ -191,16 +227,30 @@ def legacy_cnn_names(torch):
 def _legacy_layer(key, names=True):
     def fn(torch):
         m, args = _model(torch, key)
-        return legacy(torch, m, args, names, input_names=['x'], output_names=['y'])
+        return legacy(torch, m, args, names, input_names=['x', 'x2'][:len(args)], output_names=['y', 'y2'][:len(args)])
     fn.__name__ = f'legacy_{key}'
     case('torch.onnx.export')(fn)
 
 
-for _key in ('activations', 'gelu_tanh', 'pools', 'maxpool_args', 'conv1d', 'conv_groups', 'conv_transpose',
-             'conv_transpose_plain', 'shapes', 'layer_norm', 'embedding', 'arith', 'sequential'):
+_LAYERS = ('activations', 'gelu_tanh', 'pools', 'maxpool_args', 'conv1d', 'conv_groups', 'conv_transpose',
+           'conv_transpose_plain', 'shapes', 'layer_norm', 'embedding', 'arith', 'sequential', 'slice', 'select',
+           'slice_steps', 'view_size', 'batch_norm', 'block', 'dropout_functional', 'matmul_param', 'softmax_module',
+           'int_scalar', 'int_times_float', 'unsqueeze', 'two_inputs')
+for _key in _LAYERS:
     _legacy_layer(_key)
 for _key in ('linear_3d', 'linear_no_bias'):     # the transposed weight is a new, numbered initializer
     _legacy_layer(_key, names=False)
+
+
+@case('torch.onnx.export')
+def legacy_too_many_input_names(torch):
+    m, args = _model(torch, 'slice')
+    return legacy(torch, m, args, input_names=['a', 'b'])
+
+
+@case('torch.onnx.export')
+def legacy_too_many_output_names(torch):
+    return legacy(torch, mlp(torch), (torch.randn(2, 4),), input_names=['a', 'b'], output_names=['c', 'd'])
 
 
 @case('torch.onnx.export')
@@ -296,15 +346,17 @@ def dynamo_cnn(torch):
 def _dynamo_layer(key, names=True):
     def fn(torch):
         m, args = _model(torch, key)
-        return dynamo(torch, m, args, names, verbose=False, input_names=['x'], output_names=['y'])
+        return dynamo(torch, m, args, names, verbose=False, input_names=['x', 'x2'], output_names=['y', 'y2'])
     fn.__name__ = f'dynamo_{key}'
     case('torch.onnx.export')(fn)
 
 
-for _key in ('activations', 'gelu_tanh', 'maxpool_args', 'conv1d', 'conv_transpose',
-             'conv_transpose_plain', 'layer_norm', 'embedding', 'linear_no_bias', 'sequential'):
-    _dynamo_layer(_key)
-for _key in ('pools', 'shapes', 'arith', 'linear_3d', 'conv_groups'):     # constants and nodes numbered <n>
+_NUMBERED = ('pools', 'shapes', 'arith', 'linear_3d', 'conv_groups', 'slice', 'select', 'slice_steps', 'view_size',
+             'int_scalar', 'int_times_float', 'unsqueeze')     # constants and some nodes numbered <n>
+for _key in _LAYERS + ('linear_no_bias',):
+    if _key not in _NUMBERED:
+        _dynamo_layer(_key)
+for _key in _NUMBERED:
     _dynamo_layer(_key, names=False)
 
 

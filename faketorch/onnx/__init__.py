@@ -178,6 +178,11 @@ def _export_legacy(model, args, f, kwargs, input_names, output_names, opset_vers
     finally:
         model.train(was_training)
     from . import _graph
+    # torch counts the parameters among the inputs here (they become initializers later)
+    for kind, given, have in (('input', input_names, len(rec.inputs) + sum(n in b.params for n in b.used)),
+                              ('output', output_names, len(b.outputs))):
+        if given is not None and len(given) > have:
+            raise RuntimeError(f'number of {kind} names provided ({len(given)}) exceeded number of {kind}s ({have})')
     _graph.fold_transposes(b)
     if do_constant_folding:
         _graph.fold_batch_norm(b)

@@ -3,6 +3,7 @@ graph on the example inputs (so every value has its real shape, dtype and, for c
 and each node is turned into ONNX nodes by _ops.CONVERT. One _Builder serves both of torch's exporters;
 `legacy` selects the TorchScript exporter's naming (`/fc1/Gemm`, `/fc1/Gemm_output_0`, Constant nodes)
 or the torch.export one's (`linear`, `node_linear`, constants as initializers)."""
+import builtins
 import collections
 import operator
 
@@ -18,8 +19,9 @@ class _Builder:
         self.nodes = []
         self.params = params                  # state_dict name -> array, in state_dict order
         self.used = {}                        # initializer name -> array (parameters and new constants)
-        # names taken: a second '/Add' is '/Add_1'; fx names a first `sum` 'sum_1' (sum is a builtin)
-        self.counts = collections.Counter({'sum': 1})
+        # names taken: a second '/Add' is '/Add_1'; fx names a first `sum` 'sum_1' (a builtin's name)
+        self.counts = collections.Counter({name: 1 for name in dir(builtins)})
+        self.consts = {}                      # torch.export exporter: one initializer per constant value
         self.vals = 0                         # the torch.export exporter's val_<n> names
         self.shapes = {}                      # value name -> (dtype, shape) of the recorded run
         self.outputs = []                     # the graph's output names
@@ -30,10 +32,10 @@ class _Builder:
         self.counts[name] += 1
         return name if n == 0 else f'{name}_{n}'
 
-    def add(self, op, inputs, attrs=None, scope='', aten=None, value=None, numbered=False):
+    def add(self, op, inputs, attrs=None, scope='', aten=None, value=None, numbered=False, node=None):
         """One ONNX node; returns its output name. `aten` names the torch.export node (and its output):
         None for a helper node the exporter adds (a MatMul beside an Add), named val_<n>. `numbered`:
-        the output is named after the aten op but the node is node_<Op>_<n>."""
+        the output is named after the aten op but the node is node_<Op>_<n>; `node`: the node's own name."""
         if self.legacy:
             name = self._unique(f'{scope}/{op}')
             out = f'{name}_output_0'
@@ -47,6 +49,8 @@ class _Builder:
             if numbered:
                 name = f'node_{op}_{self.vals}'
                 self.vals += 1
+            elif node is not None:
+                name = f'node_{node}'
         attrs = {k: v for k, v in (attrs or {}).items() if v is not None}
         self.nodes.append(self.onnx.helper.make_node(op, list(inputs), [out], name=name, **attrs))
         if value is not None:
@@ -59,11 +63,15 @@ class _Builder:
         if self.legacy:
             tensor = self.onnx.numpy_helper.from_array(array)
             return self.add('Constant', [], {'value': tensor}, scope)
+        key = (array.dtype.str, array.shape, array.tobytes())
+        if key in self.consts:
+            return self.consts[key]
         if hint is None:
             hint = f'val_{self.vals}'
             self.vals += 1
         name = self._unique(hint)
         self.used[name] = array
+        self.consts[key] = name
         return name
 
     def initializer(self, array, op):

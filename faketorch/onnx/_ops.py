@@ -25,14 +25,18 @@ def _np(t):
     return t.detach().cpu().numpy() if isinstance(t, Tensor) else np.asarray(t)
 
 
-def _in(b, x, like=None):
-    """An input's ONNX name: a recorded value, a parameter, or a Python number made a constant of the
-    other operand's dtype (torch's rule for a scalar beside a tensor)."""
+def _in(b, c, x):
+    """An input's ONNX name: a recorded value (Cast to the result's dtype where torch's promotion
+    changes it: int tensor * 2.5), or a Python number as a constant of the result's dtype."""
+    dtype = _np(c.value).dtype
     if hasattr(x, 'name'):
-        return x.name
-    dtype = _np(like.value).dtype if like is not None and hasattr(like, 'value') else np.float32
+        if _np(x.value).dtype == dtype:
+            return x.name
+        to = b.onnx.helper.np_dtype_to_tensor_dtype(dtype)
+        return b.add('Cast', [x.name], {'to': to}, c.scope, 'convert_element_type_default')
     b.ids += 1
-    return b.const(np.array(x, dtype=dtype), hint=None if b.legacy else 'scalar_tensor_default')
+    float_scalar = not b.legacy and dtype.kind == 'f' and not isinstance(x, float)
+    return b.const(np.array(x, dtype=dtype), c.scope, hint='scalar_tensor_default' if float_scalar else None)
 
 
 def _module_param(b, c, attr):
@@ -134,7 +138,9 @@ def _batch_norm(b, c):
     ins = [x.name, w, bias, b.param(f'{c.path}.running_mean'), b.param(f'{c.path}.running_var')]
     momentum = 1.0 - (m.momentum if m.momentum is not None else 0.0)
     attrs = {'epsilon': float(m.eps), 'momentum': momentum, 'training_mode': 0 if b.legacy else None}
-    return b.add('BatchNormalization', ins, attrs, c.scope, 'getitem')
+    # the aten op returns a tuple: torchlib names the node after its first output
+    node = None if b.legacy else b._unique('_native_batch_norm_legit_no_training') + '__0'
+    return b.add('BatchNormalization', ins, attrs, c.scope, 'getitem', node=node)
 
 
 @_register('LayerNorm', 'layer_norm')
@@ -337,28 +343,46 @@ def _cat(b, c):
     return b.add('Concat', [t.name for t in tensors], {'axis': c.arg(1, 'dim', 0)}, c.scope, 'cat')
 
 
+_INT64_MAX = 2 ** 63 - 1
+
+
 @_register('getitem')
 def _getitem(b, c):
     x, index = c.args
-    if not isinstance(x.value, Tensor):
+    if not isinstance(getattr(x, 'value', None), Tensor):
         raise OnnxExporterError('faketorch cannot export indexing into a non-tensor to ONNX yet')
     index = index if isinstance(index, tuple) else (index,)
     out, axis = x.name, 0
     for item in index:
-        if isinstance(item, int):
+        if isinstance(item, int):      # an int index removes the axis: Gather with a 0-d index
             out = b.add('Gather', [out, b.const(np.array(item, np.int64), c.scope)], {'axis': axis}, c.scope, 'select')
+        elif item == slice(None):
+            axis += 1
         elif isinstance(item, slice):
-            if item == slice(None):
-                axis += 1
-                continue
-            size = x.value.shape[len([i for i in index[:index.index(item)] if i is not None])]
-            start, stop, step = item.indices(size)
-            ins = [out] + [b.const(np.array([v], np.int64), c.scope) for v in (start, stop, axis, step)]
+            # the slice's own numbers, not clamped to the size: an open end is INT64_MAX
+            start = 0 if item.start is None else item.start
+            stop = _INT64_MAX if item.stop is None else item.stop
+            step = 1 if item.step is None else item.step
+            vals = {k: np.array([v], np.int64) for k, v in (('axes', axis), ('starts', start), ('ends', stop),
+                                                            ('steps', step))}
+            order = ('axes', 'starts', 'ends', 'steps') if b.legacy else ('starts', 'ends', 'axes', 'steps')
+            made = {k: b.const(vals[k], c.scope) for k in order}
+            ins = [out, made['starts'], made['ends'], made['axes'], made['steps']]
             out = b.add('Slice', ins, None, c.scope, 'slice')
             axis += 1
         else:
             raise OnnxExporterError(f'faketorch cannot export indexing with {type(item).__name__} to ONNX yet')
     return out
+
+
+@_register('unsqueeze', 'squeeze')
+def _unsqueeze(b, c):
+    x, dim = c.args[0], c.arg(1, 'dim')
+    op = c.node.target if c.node.op == 'call_method' else c.node.target.__name__
+    if dim is None:
+        return b.add('Squeeze', [x.name], None, c.scope, 'squeeze')
+    axes = b.const(np.array(_pair(dim, 1), np.int64), c.scope)
+    return b.add(op.capitalize(), [x.name, axes], None, c.scope, op)
 
 
 # ------------------------------------------------------------------ arithmetic, reductions
@@ -368,8 +392,7 @@ def _binary(op, aten):
         x, y = c.args[0], c.arg(1, 'other')
         if c.kwargs.get('alpha', 1) != 1:
             raise OnnxExporterError(f'faketorch cannot export {aten} with alpha to ONNX yet')
-        like = x if hasattr(x, 'value') else y
-        return b.add(op, [_in(b, x, like), _in(b, y, like)], None, c.scope, aten)
+        return b.add(op, [_in(b, c, x), _in(b, c, y)], None, c.scope, aten)
     return convert
 
 
