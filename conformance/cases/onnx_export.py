@@ -293,6 +293,42 @@ def legacy_training_mode_eval(torch):
     return out, m.training, m.bn.training
 
 
+def _fresh_norms(torch):
+    nn = torch.nn
+    return nn.Sequential(nn.Linear(4, 4), nn.BatchNorm1d(4), nn.Dropout(0.3), nn.LayerNorm(4))
+
+
+@case('torch.onnx.export')
+def legacy_shared_initializers(torch):
+    # a fresh BatchNorm's weight equals its running_var and the LayerNorm's weight: one initializer
+    return legacy(torch, _fresh_norms(torch).eval(), (torch.randn(3, 4),), input_names=['x'], output_names=['y'])
+
+
+@case('torch.onnx.export')
+def legacy_no_constant_folding(torch):
+    m = _fresh_norms(torch).eval()
+    return legacy(torch, m, (torch.randn(3, 4),), input_names=['x'], output_names=['y'], do_constant_folding=False)
+
+
+@case('torch.onnx.export')
+def legacy_training_mode_training(torch):
+    m = _fresh_norms(torch)
+    x = torch.randn(3, 4)
+    onnx = _onnx()
+    buf = io.BytesIO()
+    torch.onnx.export(m, (x,), buf, dynamo=False, input_names=['x'], output_names=['y'],
+                      training=torch.onnx.TrainingMode.TRAINING)
+    # running it would draw dropout masks: the graph and the parameters are compared
+    return summary(torch, onnx.load_from_string(buf.getvalue())), m.training
+
+
+@case('torch.onnx.export')
+def dynamo_shared_initializers(torch):
+    # the optimizer also folds the BatchNorm into the Linear's Gemm (a numbered node)
+    return dynamo(torch, _fresh_norms(torch).eval(), (torch.randn(3, 4),), names=False, verbose=False,
+                  input_names=['x'], output_names=['y'])
+
+
 @case('torch.onnx.export')
 def legacy_tensor_args(torch):
     return legacy(torch, mlp(torch), torch.randn(3, 4))
@@ -370,6 +406,13 @@ def dynamo_dynamic_shapes(torch):
 def dynamo_dynamic_shapes_str(torch):
     return dynamo(torch, mlp(torch), (torch.randn(2, 4),), verbose=False, input_names=['inp'],
                   dynamic_shapes=({0: 'n'},))
+
+
+@case('torch.onnx.export')
+def dynamo_dynamic_axes(torch):
+    # the TorchScript exporter's option, converted by torch to dynamic_shapes
+    return dynamo(torch, mlp(torch), (torch.randn(2, 4),), verbose=False, input_names=['x'], output_names=['y'],
+                  dynamic_axes={'x': {0: 'batch'}, 'y': {0: 'batch'}})
 
 
 @case('torch.onnx.export')

@@ -186,6 +186,8 @@ def _export_legacy(model, args, f, kwargs, input_names, output_names, opset_vers
     _graph.fold_transposes(b)
     if do_constant_folding:
         _graph.fold_batch_norm(b)
+    if export_params and training != TrainingMode.TRAINING:
+        _graph.share_initializers(b, list(b.params))
     names = list(output_names or [])
     outputs = [names[i] if i < len(names) else out for i, out in enumerate(b.outputs)]
     for old, new in zip(b.outputs, outputs):
@@ -274,7 +276,8 @@ def _assemble(onnx, b, rec, outputs, opset, ir_version, version, dims):
         shape = [dims.get(name, {}).get(k, d) for k, d in enumerate(arr.shape)]
         inputs.append(_value_info(onnx, name, arr, shape))
     order = list(b.params)
-    names = sorted(b.used, key=lambda n: (order.index(n) if n in order else len(order)))
+    read = {i for n in b.nodes for i in n.input}      # what a fold replaced is left out
+    names = sorted((n for n in b.used if n in read), key=lambda n: (order.index(n) if n in order else len(order)))
     inits = [onnx.numpy_helper.from_array(np.asarray(b.used[n], order='C'), n) for n in names]
     graph = onnx.helper.make_graph(b.nodes, 'main_graph', inputs, [], inits)
     model = onnx.helper.make_model(graph, opset_imports=[onnx.helper.make_opsetid('', opset)],
@@ -326,6 +329,7 @@ def _export_dynamo(model, args, f, kwargs, verbose, input_names, output_names, o
         say('Optimize the ONNX graph...')
         _graph.fold_transposes(b)
         _graph.fold_batch_norm(b)
+        _graph.share_initializers(b, list(b.params))
         say('Optimize the ONNX graph... ✅')
     names = list(output_names or [])
     outputs = [names[i] if i < len(names) else out for i, out in enumerate(b.outputs)]

@@ -23,7 +23,6 @@ class _Builder:
         self.counts = collections.Counter({name: 1 for name in dir(builtins)})
         self.consts = {}                      # torch.export exporter: one initializer per constant value
         self.vals = 0                         # the torch.export exporter's val_<n> names
-        self.shapes = {}                      # value name -> (dtype, shape) of the recorded run
         self.outputs = []                     # the graph's output names
         self.ids = 0                          # the TorchScript exporter's value numbers ('7')
 
@@ -32,10 +31,11 @@ class _Builder:
         self.counts[name] += 1
         return name if n == 0 else f'{name}_{n}'
 
-    def add(self, op, inputs, attrs=None, scope='', aten=None, value=None, numbered=False, node=None):
-        """One ONNX node; returns its output name. `aten` names the torch.export node (and its output):
-        None for a helper node the exporter adds (a MatMul beside an Add), named val_<n>. `numbered`:
-        the output is named after the aten op but the node is node_<Op>_<n>; `node`: the node's own name."""
+    def add(self, op, inputs, attrs=None, scope='', aten=None, numbered=False, node=None, outputs=1):
+        """One ONNX node; returns its (first) output's name. `aten` names the torch.export node (and its
+        output): None for a helper node the exporter adds (a MatMul beside an Add), named val_<n>.
+        `numbered`: the output is named after the aten op but the node is node_<Op>_<n>; `node`: the
+        node's own name; `outputs`: how many outputs the node has (the TorchScript exporter's naming)."""
         if self.legacy:
             name = self._unique(f'{scope}/{op}')
             out = f'{name}_output_0'
@@ -52,9 +52,8 @@ class _Builder:
             elif node is not None:
                 name = f'node_{node}'
         attrs = {k: v for k, v in (attrs or {}).items() if v is not None}
-        self.nodes.append(self.onnx.helper.make_node(op, list(inputs), [out], name=name, **attrs))
-        if value is not None:
-            self.shapes[out] = value
+        outs = [out] + [f'{name}_output_{k}' for k in range(1, outputs)]
+        self.nodes.append(self.onnx.helper.make_node(op, list(inputs), outs, name=name, **attrs))
         return out
 
     def const(self, array, scope='', hint=None):
@@ -135,6 +134,7 @@ class Recorder(fx.Interpreter):
 
     def __init__(self, gm, builder, convert, input_names):
         super().__init__(gm, garbage_collect_values=False)
+        self.extra_traceback = False     # the exporter's errors, as torch words them
         self.b, self.convert = builder, convert
         self.names = {}              # fx node -> ONNX value name (or a Python constant)
         self.input_names = iter(input_names)
@@ -239,41 +239,71 @@ def _rename(b, old, new):
     b.outputs = [new if o == old else o for o in b.outputs]
 
 
+def share_initializers(b, names):
+    """Parameters with equal values become one initializer, as torch's exporters do (a fresh
+    BatchNorm's weight and running_var are both ones). The TorchScript exporter keeps the others'
+    names as Identity nodes of the first, written last-parameter-first; torch.export's uses the first."""
+    read = {i for n in b.nodes for i in n.input}
+    for name in [n for n in b.used if n not in read]:     # what a fold replaced
+        b.used.pop(name)
+    first, same = {}, {}
+    for name in names:
+        if name not in b.used:
+            continue
+        a = b.used[name]
+        key = (a.dtype.str, a.shape, a.tobytes())
+        if key in first:
+            same[name] = first[key]
+        else:
+            first[key] = name
+    identities = []
+    for name in reversed([n for n in names if n in same]):
+        b.used.pop(name)
+        if b.legacy:
+            identities.append(b.onnx.helper.make_node('Identity', [same[name]], [name],
+                                                      name=f'Identity_{len(identities)}'))
+        else:
+            _rename(b, name, same[name])
+    b.nodes[:0] = identities
+
+
 def fold_batch_norm(b):
-    """An eval BatchNormalization right after a Conv with constant weights becomes part of the Conv
-    (the TorchScript exporter's constant folding, onnxscript's optimizer)."""
+    """An eval BatchNormalization right after a Conv (the torch.export exporter: also a Gemm) with
+    constant weights becomes part of it: the TorchScript exporter's constant folding, onnxscript's
+    optimizer."""
     producers = {n.output[0]: n for n in b.nodes}
     uses = collections.Counter(i for n in b.nodes for i in n.input)
+    foldable = ('Conv',) if b.legacy else ('Conv', 'Gemm')
     for bn in list(b.nodes):
-        if bn.op_type != 'BatchNormalization':
+        if bn.op_type != 'BatchNormalization' or len(bn.output) > 1:
             continue
-        conv = producers.get(bn.input[0])
-        if conv is None or conv.op_type != 'Conv' or uses[conv.output[0]] != 1 or \
-                any(i not in b.used for i in list(conv.input[1:]) + list(bn.input[1:])):
+        prev = producers.get(bn.input[0])
+        if prev is None or prev.op_type not in foldable or uses[prev.output[0]] != 1 or \
+                any(i not in b.used for i in list(prev.input[1:]) + list(bn.input[1:])):
             continue
         scale, shift, mean, var = (b.used[i] for i in bn.input[1:])
         eps = next(a.f for a in bn.attribute if a.name == 'epsilon')
-        w = b.used[conv.input[1]]
-        bias = b.used[conv.input[2]] if len(conv.input) > 2 else np.zeros_like(mean)
+        w = b.used[prev.input[1]]
+        bias = b.used[prev.input[2]] if len(prev.input) > 2 else np.zeros_like(mean)
         k = (scale / np.sqrt(var + np.float32(eps))).astype(w.dtype)
         new_w = w * k.reshape((-1,) + (1,) * (w.ndim - 1))
         new_b = ((bias - mean) * k + shift).astype(w.dtype)
-        for name in set(list(conv.input[1:]) + list(bn.input[1:])):
-            if uses[name] == 1 + (name in conv.input[1:] and name in bn.input[1:]):
-                b.used.pop(name)
         if b.legacy:
             names = [b.initializer(new_w, 'Conv'), b.initializer(new_b, 'Conv')]
-        else:     # onnxscript keeps the Conv's names for the folded values
-            names = [conv.input[1], conv.input[2] if len(conv.input) > 2 else f'{conv.input[1]}_bias']
+            _rename(b, bn.output[0], prev.output[0])
+        else:
+            # onnxscript writes a new node, node_<Op>_<n>, with the BatchNorm's output and the
+            # weights' names (a Gemm without the beta it does not need)
+            names = [prev.input[1], prev.input[2] if len(prev.input) > 2 else b.initializer(new_b, prev.op_type)]
             b.used[names[0]], b.used[names[1]] = new_w, new_b
-        del conv.input[1:]
-        conv.input.extend(names)
-        if b.legacy:
-            _rename(b, bn.output[0], conv.output[0])
-        else:     # the fused node is new: onnxscript names it node_Conv_<n>, writing the BatchNorm's output
-            conv.name = f'node_Conv_{b.vals}'
+            prev.name = f'node_{prev.op_type}_{b.vals}'
             b.vals += 1
-            conv.output[0] = bn.output[0]
+            prev.output[0] = bn.output[0]
+            keep = [a for a in prev.attribute if a.name != 'beta']
+            del prev.attribute[:]
+            prev.attribute.extend(keep)
+        del prev.input[1:]
+        prev.input.extend(names)
         b.nodes.remove(bn)
 
 

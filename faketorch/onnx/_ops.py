@@ -127,8 +127,10 @@ def _conv_transpose(b, c):
 @_register('BatchNorm1d', 'BatchNorm2d', 'BatchNorm3d')
 def _batch_norm(b, c):
     m = c.module
-    if m.training or m.running_mean is None:
-        raise OnnxExporterError('faketorch exports BatchNorm in eval mode with running stats only')
+    training = m.training or m.running_mean is None
+    if m.running_mean is None or training and not b.legacy:
+        raise OnnxExporterError('faketorch exports BatchNorm with running statistics only, and in training mode '
+                                'through the TorchScript exporter (dynamo=False) only')
     x = c.args[0]
     n = m.num_features
     w = _module_param(b, c, 'weight')
@@ -137,10 +139,10 @@ def _batch_norm(b, c):
     bias = bias.name if bias is not None else b.const(np.zeros(n, np.float32))
     ins = [x.name, w, bias, b.param(f'{c.path}.running_mean'), b.param(f'{c.path}.running_var')]
     momentum = 1.0 - (m.momentum if m.momentum is not None else 0.0)
-    attrs = {'epsilon': float(m.eps), 'momentum': momentum, 'training_mode': 0 if b.legacy else None}
+    attrs = {'epsilon': float(m.eps), 'momentum': momentum, 'training_mode': int(training) if b.legacy else None}
     # the aten op returns a tuple: torchlib names the node after its first output
     node = None if b.legacy else b._unique('_native_batch_norm_legit_no_training') + '__0'
-    return b.add('BatchNormalization', ins, attrs, c.scope, 'getitem', node=node)
+    return b.add('BatchNormalization', ins, attrs, c.scope, 'getitem', node=node, outputs=3 if training else 1)
 
 
 @_register('LayerNorm', 'layer_norm')
@@ -171,10 +173,17 @@ def _embedding(b, c):
 
 @_register('Dropout', 'Dropout1d', 'Dropout2d', 'Dropout3d', 'AlphaDropout', 'dropout')
 def _dropout(b, c):
+    x = c.args[0]
     training = c.module.training if c.module is not None else c.arg(2, 'training', True)
-    if training:
-        raise OnnxExporterError('faketorch exports dropout in eval mode only')
-    return c.args[0].name
+    if not training:
+        return x.name
+    if not b.legacy:
+        raise OnnxExporterError('faketorch exports dropout in training mode through the TorchScript exporter '
+                                '(dynamo=False) only')
+    p = c.module.p if c.module is not None else c.arg(1, 'p', 0.5)
+    ratio = b.const(np.array(p, _np(x.value).dtype), c.scope)
+    mode = b.const(np.array(True), c.scope)
+    return b.add('Dropout', [x.name, ratio, mode], None, c.scope, outputs=2)
 
 
 @_register('Identity', 'contiguous', 'detach', 'clone')
