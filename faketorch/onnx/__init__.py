@@ -224,33 +224,33 @@ def _legacy_dims(dynamic_axes):
 def _record(onnx, model, args, kwargs, legacy, input_names, opset):
     """Trace and run the model; returns the filled _Builder and the Recorder."""
     from . import _graph, _ops
+    from .._tensor import Tensor
     if kwargs:
         raise OnnxExporterError('faketorch cannot export keyword inputs to ONNX yet')
-    gm = _graph.trace(model)
+    gm, values = _graph.trace(model, args)
     params = {k: v.detach().cpu().numpy() for k, v in model.state_dict(keep_vars=True).items()}
-    placeholders = [n.name for n in gm.graph.nodes if n.op == 'placeholder']
+    nodes = list(gm.graph.nodes)
+    inputs = [n for n, a in zip([n for n in nodes if n.op == 'placeholder'], args) if isinstance(a, Tensor)]
     given = list(input_names or [])
-    names = [given[i] if i < len(given) else (None if legacy else p) for i, p in enumerate(placeholders)]
+    # unnamed: the forward's argument names (torch.export), placeholders for now (TorchScript, below)
+    names = [given[i] if i < len(given) else (f'__input_{i}' if legacy else n.name) for i, n in enumerate(inputs)]
     b = _graph._Builder(onnx, legacy, params, opset)
-    rec = _graph.Recorder(gm, b, _ops.CONVERT, [n or f'__input_{i}' for i, n in enumerate(names)])
+    rec = _graph.Recorder(gm, values, b, _ops.CONVERT, names)
     out = rec.run(*args)
-    flat = []
-    _flatten_outputs(rec.names[next(n for n in gm.graph.nodes if n.op == 'output')], flat)
-    b.outputs = flat
+    output_node = next(n for n in nodes if n.op == 'output')
+    b.outputs = _flat_values(rec.names[output_node])
+    b.output_values = _flat_values(out)
     if legacy:
         # unnamed inputs: 'onnx::<first consumer>_<value number>'; unnamed outputs: the value number
-        for i, (n, given_name) in enumerate(zip([n for n in gm.graph.nodes if n.op == 'placeholder'], names)):
-            if given_name is None:
-                first = next((x.op_type for x in b.nodes if f'__input_{i}' in x.input), 'Identity')
+        for i, n in enumerate(inputs):
+            if i >= len(given):
+                first = next((x.op_type for x in b.nodes if names[i] in x.input), 'Identity')
                 new = f'onnx::{first}_{rec.ids[n]}'
-                _graph._rename_value(b, f'__input_{i}', new)
+                _graph._rename_value(b, names[i], new)
                 rec.inputs[i] = (new, rec.inputs[i][1])
-        producers = []
-        _flatten_outputs(next(n for n in gm.graph.nodes if n.op == 'output').args[0], producers)
-        for name, src in zip(list(b.outputs), producers):
+        for name, src in zip(list(b.outputs), _flat_values(output_node.args[0])):
             if src in rec.ids and src.op != 'placeholder':
                 _graph._rename_value(b, name, str(rec.ids[src]))
-    b.output_values = _flat_values(out)
     return b, rec
 
 

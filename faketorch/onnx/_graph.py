@@ -124,16 +124,115 @@ def _is_hashable(x):
         return False
 
 
-def trace(model):
-    """model (an nn.Module) as a GraphModule with torch's leaf modules kept whole."""
-    return fx.symbolic_trace(model)
+def trace(model, args):
+    """model (an nn.Module) run on `args` as a GraphModule, torch's leaf modules kept whole, and the
+    value of each node in that run (the model runs once, as in torch's exporters). Like
+    torch's tracers (and unlike fx.symbolic_trace) every value has its real value while tracing, so
+    Python control flow on shapes or values takes the branch the example inputs take."""
+    tracer = _ConcreteTracer(args)
+    graph = tracer.trace(model)
+    return fx.GraphModule(tracer.root, graph, type(model).__name__), tracer.values
+
+
+class _Concrete:
+    """Mixin of a Proxy that also answers len(), int(), index() from its value in the example run."""
+
+    def __getattr__(self, k):
+        if k.startswith('__') and k.endswith('__'):
+            return fx.Proxy.__getattr__(self, k)
+        return _ConcreteAttribute(self, k)
+
+    def _value(self):
+        return self.tracer.value_of(self.node)
+
+    def __repr__(self):           # what a print() in forward shows: the value, as under torch.export
+        return repr(self._value())
+
+    def __len__(self):
+        return len(self._value())
+
+    def __index__(self):
+        return operator.index(self._value())
+
+    def __int__(self):
+        return int(self._value())
+
+    def __float__(self):
+        return float(self._value())
+
+
+class _ConcreteProxy(_Concrete, fx.Proxy):
+    pass
+
+
+class _ConcreteAttribute(_Concrete, fx.Attribute):
+    pass
+
+
+class _ConcreteTracer(fx.Tracer):
+    def __init__(self, args):
+        super().__init__()
+        self.inputs = iter(args)
+        self.values = {}          # fx node -> its value in the example run
+        self.computing = False    # running a node for its value: module calls and attributes are plain
+
+    def proxy(self, node):
+        return _ConcreteProxy(node, self)
+
+    def create_proxy(self, kind, target, args, kwargs, name=None, type_expr=None, proxy_factory_fn=None):
+        proxy = super().create_proxy(kind, target, args, kwargs, name, type_expr, proxy_factory_fn)
+        if kind == 'placeholder':      # an argument not given takes its default
+            self.values[proxy.node] = next(self.inputs, args[0] if args else None)
+        else:
+            self.value_of(proxy.node)
+        return proxy
+
+    def value_of(self, node):
+        if node in self.values:
+            return self.values[node]
+        was, self.computing = self.computing, True
+        try:
+            if node.op == 'get_attr':
+                value = self.root
+                for atom in node.target.split('.'):
+                    value = getattr(value, atom)
+            else:
+                args = fx.node.map_arg(node.args, self.value_of)
+                kwargs = fx.node.map_arg(node.kwargs, self.value_of)
+                if node.op == 'call_module':
+                    value = self.root.get_submodule(node.target)(*args, **kwargs)
+                elif node.op == 'call_method':
+                    value = getattr(args[0], node.target)(*args[1:], **kwargs)
+                else:
+                    value = node.target(*args, **kwargs)
+        finally:
+            self.computing = was
+        self.values[node] = value
+        return value
+
+    def call_module(self, m, forward, args, kwargs):
+        if self.computing:
+            return forward(*args, **kwargs)
+        return super().call_module(m, forward, args, kwargs)
+
+    def getattr(self, attr, attr_val, parameter_proxy_cache):
+        if self.computing:
+            return attr_val
+        return super().getattr(attr, attr_val, parameter_proxy_cache)
+
+    def to_bool(self, obj):
+        return bool(self.value_of(obj.node))
+
+    def iter(self, obj):
+        return iter([obj[i] for i in range(len(self.value_of(obj.node)))])
 
 
 class Recorder(fx.Interpreter):
     """Runs the traced graph on real tensors and, beside each value, its ONNX name."""
 
-    def __init__(self, gm, builder, convert, input_names):
+    def __init__(self, gm, values, builder, convert, input_names):
         super().__init__(gm, garbage_collect_values=False)
+        self.values = values         # fx node -> value, from the trace
         self.extra_traceback = False     # the exporter's errors, as torch words them
         self.b, self.convert = builder, convert
         self.names = {}              # fx node -> ONNX value name (or a Python constant)
@@ -142,8 +241,10 @@ class Recorder(fx.Interpreter):
         self.ids = {}                # fx node -> the TorchScript exporter's value number
 
     def run_node(self, n):
-        value = super().run_node(n)
-        if n.op == 'placeholder':
+        value = self.values[n] if n in self.values else super().run_node(n)
+        if n.op == 'placeholder' and not isinstance(value, Tensor):
+            self.names[n] = value          # a Python argument: a constant of the trace, as in torch
+        elif n.op == 'placeholder':
             name = next(self.input_names)
             self.inputs.append((name, value))
             self.names[n] = name
@@ -158,10 +259,10 @@ class Recorder(fx.Interpreter):
             kwargs = fx.node.map_aggregate(n.kwargs, self._arg)
             key = _key(n, self.module)
             fn = self.convert.get(key)
+            if not _has_tensor(value):
+                self.names[n] = value           # sizes, Python numbers: constants of the trace, as in torch
+                return value
             if fn is None:
-                if not isinstance(value, Tensor):
-                    self.names[n] = value       # sizes, Python numbers: constants of the trace
-                    return value
                 from .errors import UnsupportedOperatorError
                 raise UnsupportedOperatorError(f'aten::{key}', self.b.opset, None)
             mod = self.module.get_submodule(n.target) if n.op == 'call_module' else None
@@ -175,6 +276,12 @@ class Recorder(fx.Interpreter):
             name = self.names[a]
             return _Ref(name, self.env[a]) if isinstance(name, str) else name
         return a
+
+
+def _has_tensor(value):
+    found = []
+    fx.node.map_aggregate(value, lambda v: found.append(v) if isinstance(v, Tensor) else None)
+    return bool(found)
 
 
 class _Ref:

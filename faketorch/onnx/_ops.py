@@ -396,11 +396,17 @@ def _unsqueeze(b, c):
 
 # ------------------------------------------------------------------ arithmetic, reductions
 
+_NEUTRAL = {'Add': 0, 'Sub': 0, 'Mul': 1, 'Div': 1}     # x + 0, x * 1 ...: both exporters drop them
+
+
 def _binary(op, aten):
     def convert(b, c):
         x, y = c.args[0], c.arg(1, 'other')
         if c.kwargs.get('alpha', 1) != 1:
             raise OnnxExporterError(f'faketorch cannot export {aten} with alpha to ONNX yet')
+        if hasattr(x, 'name') and not isinstance(y, (bool, Tensor)) and not hasattr(y, 'name') and \
+                y == _NEUTRAL.get(op) and _np(x.value).dtype == _np(c.value).dtype:
+            return x.name
         return b.add(op, [_in(b, c, x), _in(b, c, y)], None, c.scope, aten)
     return convert
 
