@@ -172,6 +172,21 @@ def _models(torch):
         'int_scalar': (_Fn(torch, lambda s, x: x + 1), torch.tensor([1, 2])),
         'int_times_float': (_Fn(torch, lambda s, x: x * 2.5), torch.tensor([1, 2])),
         'unsqueeze': (_Fn(torch, lambda s, x: x.unsqueeze(0).squeeze(0)), torch.randn(3)),
+        'silu': (_Fn(torch, lambda s, x: F.silu(x) + s.a(x), a=nn.SiLU()), torch.randn(2, 4)),
+        'elu': (_Fn(torch, lambda s, x: F.elu(x, 0.5)), torch.randn(2, 4)),
+        'relu6': (_Fn(torch, lambda s, x: s.r(x), r=nn.ReLU6()), torch.randn(2, 4) * 5),
+        'hardtanh': (_Fn(torch, lambda s, x: F.hardtanh(x, -0.5, 0.5)), torch.randn(2, 4)),
+        'clamp': (_Fn(torch, lambda s, x: x.clamp(-0.5, 0.5) + torch.clamp(x, min=0.1)), torch.randn(2, 4)),
+        'stack': (_Fn(torch, lambda s, x: torch.stack([x, x * 2], 1)), torch.randn(2, 4)),
+        'argmax': (_Fn(torch, lambda s, x: x.argmax(1)), torch.randn(2, 4)),
+        'max_dim': (_Fn(torch, lambda s, x: x.max(1)[0] + x.max()), torch.randn(2, 4)),
+        'unary': (_Fn(torch, lambda s, x: torch.exp(x).log().sqrt().abs().neg()), torch.randn(2, 4)),
+        'pow': (_Fn(torch, lambda s, x: x ** 2 + x.pow(3)), torch.randn(2, 4)),
+        'mean_dims': (_Fn(torch, lambda s, x: x.mean(dim=(0, 1), keepdim=True)), torch.randn(2, 4)),
+        'hardswish': (_Fn(torch, lambda s, x: F.hardswish(x)), torch.randn(2, 4)),
+        'reversed_scalars': (_Fn(torch, lambda s, x: 1 - x + 1 / (x + 3)), torch.randn(2, 4)),
+        'split': (_Fn(torch, lambda s, x: x.split(2, dim=1)[0]), torch.randn(2, 4)),
+        'float_scalars': (_Fn(torch, lambda s, x: torch.add(x * 0.5, 2) - x.mul(3) + x.sub(1.5)), torch.randn(3)),
         'activations': (_Fn(torch, lambda s, x: F.leaky_relu(torch.tanh(torch.sigmoid(F.gelu(x))), 0.2).softmax(-1)),
                         torch.randn(2, 4)),
         'gelu_tanh': (_Fn(torch, lambda s, x: s.g(x) + s.s(x), g=nn.GELU('tanh'), s=nn.LogSoftmax(1)),
@@ -235,7 +250,9 @@ def _legacy_layer(key, names=True):
 _LAYERS = ('activations', 'gelu_tanh', 'pools', 'maxpool_args', 'conv1d', 'conv_groups', 'conv_transpose',
            'conv_transpose_plain', 'shapes', 'layer_norm', 'embedding', 'arith', 'sequential', 'slice', 'select',
            'slice_steps', 'view_size', 'batch_norm', 'block', 'dropout_functional', 'matmul_param', 'softmax_module',
-           'int_scalar', 'int_times_float', 'unsqueeze', 'two_inputs')
+           'int_scalar', 'int_times_float', 'unsqueeze', 'two_inputs', 'silu', 'elu', 'relu6', 'hardtanh', 'clamp',
+           'stack', 'argmax', 'max_dim', 'unary', 'pow', 'mean_dims', 'hardswish', 'reversed_scalars', 'split',
+           'float_scalars')
 for _key in _LAYERS:
     _legacy_layer(_key)
 for _key in ('linear_3d', 'linear_no_bias'):     # the transposed weight is a new, numbered initializer
@@ -351,6 +368,40 @@ def legacy_dynamic_shapes_error(torch):
     torch.onnx.export(mlp(torch), (torch.randn(2, 4),), io.BytesIO(), dynamo=False, dynamic_shapes={'x': {0: 'b'}})
 
 
+class _Branchy:
+    """forward with Python control flow on shapes and values, a size() in view, a Python int argument."""
+
+    def __new__(cls, torch):
+        nn = torch.nn
+
+        class Branchy(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.conv, self.fc = nn.Conv2d(1, 2, 3), nn.Linear(4, 2)
+
+            def forward(self, x, n=2):
+                batch, channels, h, w = x.shape
+                x = x * 2 if x.shape[0] > 1 else x - 1
+                for i in range(n):
+                    x = x + i
+                y = self.conv(x)
+                y = y.view(y.size(0), -1)[:, :4]
+                print('in forward', batch, channels, len(y))
+                return torch.relu(self.fc(y))
+        return Branchy().eval()
+
+
+@case('torch.onnx.export')
+def legacy_control_flow(torch):
+    return legacy(torch, _Branchy(torch), (torch.randn(2, 1, 4, 4),), input_names=['x'], output_names=['y'])
+
+
+@case('torch.onnx.export')
+def dynamo_control_flow(torch):
+    return dynamo(torch, _Branchy(torch), (torch.randn(2, 1, 4, 4),), names=False, input_names=['x'],
+                  output_names=['y'])
+
+
 @case('torch.onnx.is_in_onnx_export')
 def in_export_flag(torch):
     _onnx()
@@ -388,7 +439,8 @@ def _dynamo_layer(key, names=True):
 
 
 _NUMBERED = ('pools', 'shapes', 'arith', 'linear_3d', 'conv_groups', 'slice', 'select', 'slice_steps', 'view_size',
-             'int_scalar', 'int_times_float', 'unsqueeze')     # constants and some nodes numbered <n>
+             'int_scalar', 'int_times_float', 'unsqueeze', 'elu', 'relu6', 'hardtanh', 'clamp', 'stack', 'max_dim',
+             'pow', 'mean_dims', 'hardswish', 'split', 'float_scalars')     # constants and some nodes numbered <n>
 for _key in _LAYERS + ('linear_no_bias',):
     if _key not in _NUMBERED:
         _dynamo_layer(_key)

@@ -183,6 +183,8 @@ def _export_legacy(model, args, f, kwargs, input_names, output_names, opset_vers
                               ('output', output_names, len(b.outputs))):
         if given is not None and len(given) > have:
             raise RuntimeError(f'number of {kind} names provided ({len(given)}) exceeded number of {kind}s ({have})')
+    _graph.merge_duplicates(b)
+    _graph.drop_dead(b)
     _graph.fold_transposes(b)
     if do_constant_folding:
         _graph.fold_batch_norm(b)
@@ -227,7 +229,7 @@ def _record(onnx, model, args, kwargs, legacy, input_names, opset):
     from .._tensor import Tensor
     if kwargs:
         raise OnnxExporterError('faketorch cannot export keyword inputs to ONNX yet')
-    gm, values = _graph.trace(model, args)
+    gm, values = _graph.trace(model, args, legacy)
     params = {k: v.detach().cpu().numpy() for k, v in model.state_dict(keep_vars=True).items()}
     nodes = list(gm.graph.nodes)
     inputs = [n for n, a in zip([n for n in nodes if n.op == 'placeholder'], args) if isinstance(a, Tensor)]
@@ -277,7 +279,9 @@ def _assemble(onnx, b, rec, outputs, opset, ir_version, version, dims):
         inputs.append(_value_info(onnx, name, arr, shape))
     order = list(b.params)
     read = {i for n in b.nodes for i in n.input}      # what a fold replaced is left out
-    names = sorted((n for n in b.used if n in read), key=lambda n: (order.index(n) if n in order else len(order)))
+    # parameters in state_dict order, then torch.export's lifted scalars, then the other constants
+    names = sorted((n for n in b.used if n in read), key=lambda n: (
+        order.index(n) if n in order else len(order) + (0 if n.startswith('scalar_tensor_default') else 1)))
     inits = [onnx.numpy_helper.from_array(np.asarray(b.used[n], order='C'), n) for n in names]
     graph = onnx.helper.make_graph(b.nodes, 'main_graph', inputs, [], inits)
     model = onnx.helper.make_model(graph, opset_imports=[onnx.helper.make_opsetid('', opset)],
@@ -325,6 +329,8 @@ def _export_dynamo(model, args, f, kwargs, verbose, input_names, output_names, o
     say('Run decompositions... ✅')
     say('Translate the graph into ONNX...')
     say('Translate the graph into ONNX... ✅')
+    _graph.merge_duplicates(b)
+    _graph.drop_dead(b)
     if optimize:
         say('Optimize the ONNX graph...')
         _graph.fold_transposes(b)

@@ -124,12 +124,12 @@ def _is_hashable(x):
         return False
 
 
-def trace(model, args):
+def trace(model, args, legacy):
     """model (an nn.Module) run on `args` as a GraphModule, torch's leaf modules kept whole, and the
     value of each node in that run (the model runs once, as in torch's exporters). Like
     torch's tracers (and unlike fx.symbolic_trace) every value has its real value while tracing, so
     Python control flow on shapes or values takes the branch the example inputs take."""
-    tracer = _ConcreteTracer(args)
+    tracer = _ConcreteTracer(args, legacy)
     graph = tracer.trace(model)
     return fx.GraphModule(tracer.root, graph, type(model).__name__), tracer.values
 
@@ -145,8 +145,13 @@ class _Concrete:
     def _value(self):
         return self.tracer.value_of(self.node)
 
-    def __repr__(self):           # what a print() in forward shows: the value, as under torch.export
-        return repr(self._value())
+    def __repr__(self):
+        # what a print() in forward shows: the value, as under torch.export; TorchScript's tracer
+        # makes sizes 0-d tensors
+        value = self._value()
+        if self.tracer.legacy and isinstance(value, int) and not isinstance(value, bool):
+            return f'tensor({value})'
+        return repr(value)
 
     def __len__(self):
         return len(self._value())
@@ -170,9 +175,9 @@ class _ConcreteAttribute(_Concrete, fx.Attribute):
 
 
 class _ConcreteTracer(fx.Tracer):
-    def __init__(self, args):
+    def __init__(self, args, legacy):
         super().__init__()
-        self.inputs = iter(args)
+        self.inputs, self.legacy = iter(args), legacy
         self.values = {}          # fx node -> its value in the example run
         self.computing = False    # running a node for its value: module calls and attributes are plain
 
@@ -412,6 +417,33 @@ def fold_batch_norm(b):
         del prev.input[1:]
         prev.input.extend(names)
         b.nodes.remove(bn)
+
+
+def merge_duplicates(b):
+    """A node computing what an earlier one computes (same op, inputs and attributes) is dropped and
+    its output read from the earlier one: both exporters' common-subexpression elimination."""
+    seen = {}
+    for n in list(b.nodes):
+        if n.op_type == 'Constant' or len(n.output) > 1:
+            continue
+        key = (n.op_type, tuple(n.input), tuple(a.SerializeToString() for a in n.attribute))
+        if key in seen:
+            _rename_value(b, n.output[0], seen[key])
+            b.nodes.remove(n)
+        else:
+            seen[key] = n.output[0]
+
+
+def drop_dead(b):
+    """Nodes none of whose outputs is read (the indices of a max(dim) whose values alone are used),
+    and the constants only they read."""
+    while True:
+        read = {i for n in b.nodes for i in n.input} | set(b.outputs)
+        dead = [n for n in b.nodes if not any(o in read for o in n.output)]
+        if not dead:
+            return
+        for n in dead:
+            b.nodes.remove(n)
 
 
 def _rename_value(b, old, new):

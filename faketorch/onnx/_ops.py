@@ -25,7 +25,7 @@ def _np(t):
     return t.detach().cpu().numpy() if isinstance(t, Tensor) else np.asarray(t)
 
 
-def _in(b, c, x):
+def _in(b, c, x, scalar_tensor=False):
     """An input's ONNX name: a recorded value (Cast to the result's dtype where torch's promotion
     changes it: int tensor * 2.5), or a Python number as a constant of the result's dtype."""
     dtype = _np(c.value).dtype
@@ -35,8 +35,9 @@ def _in(b, c, x):
         to = b.onnx.helper.np_dtype_to_tensor_dtype(dtype)
         return b.add('Cast', [x.name], {'to': to}, c.scope, 'convert_element_type_default')
     b.ids += 1
-    float_scalar = not b.legacy and dtype.kind == 'f' and not isinstance(x, float)
-    return b.const(np.array(x, dtype=dtype), c.scope, hint='scalar_tensor_default' if float_scalar else None)
+    # torch.export turns an int beside a float tensor into a scalar_tensor constant
+    named = scalar_tensor and not b.legacy and dtype.kind == 'f' and isinstance(x, int) and not isinstance(x, bool)
+    return b.const(np.array(x, dtype=dtype), c.scope, hint='scalar_tensor_default' if named else None)
 
 
 def _module_param(b, c, attr):
@@ -200,9 +201,58 @@ def _unary(op, aten, **fixed):
 
 
 for _keys, _op, _aten in ((('ReLU', 'relu', 'relu_'), 'Relu', 'relu'), (('Sigmoid', 'sigmoid'), 'Sigmoid', 'sigmoid'),
-                          (('Tanh', 'tanh'), 'Tanh', 'tanh'), (('exp',), 'Exp', 'exp'), (('sqrt',), 'Sqrt', 'sqrt'),
-                          (('neg',), 'Neg', 'neg'), (('abs',), 'Abs', 'abs')):
+                          (('Tanh', 'tanh'), 'Tanh', 'tanh'), (('exp',), 'Exp', 'exp'), (('log',), 'Log', 'log'),
+                          (('sqrt',), 'Sqrt', 'sqrt'), (('neg',), 'Neg', 'neg'), (('abs',), 'Abs', 'abs'),
+                          (('Hardswish', 'hardswish'), 'HardSwish', 'hardswish')):
     _register(*_keys)(_unary(_op, _aten))
+
+
+@_register('SiLU', 'silu')
+def _silu(b, c):
+    x = c.args[0].name
+    return b.add('Mul', [x, b.add('Sigmoid', [x], None, c.scope)], None, c.scope, 'silu')
+
+
+@_register('ELU', 'elu')
+def _elu(b, c):
+    alpha = c.module.alpha if c.module is not None else c.arg(1, 'alpha', 1.0)
+    return b.add('Elu', [c.args[0].name], {'alpha': float(alpha)}, c.scope, 'elu', numbered=True)
+
+
+def _clip(b, c, lo, hi, aten):
+    x = c.args[0]
+    dtype = _np(x.value).dtype
+    # torchlib's hardtanh names its bounds; relu6 and clamp take numbered constants
+    hints = ('min_val_cast', 'max_val_cast') if aten == 'hardtanh' and not b.legacy else (None, None)
+    ins = [x.name] + [b.const(np.array(v, dtype), c.scope, hint) if v is not None else ''
+                      for v, hint in zip((lo, hi), hints)]
+    if not b.legacy:      # torchlib leaves a missing bound out; the TorchScript exporter writes ''
+        while ins[-1] == '':
+            ins.pop()
+    return b.add('Clip', ins, None, c.scope, aten)
+
+
+@_register('ReLU6', 'relu6')
+def _relu6(b, c):
+    # nn.ReLU6 is a Hardtanh(0, 6) in torch; F.relu6 an op of its own
+    return _clip(b, c, 0.0, 6.0, 'hardtanh' if c.module is not None else 'relu6')
+
+
+@_register('Hardtanh', 'hardtanh')
+def _hardtanh(b, c):
+    if c.module is not None:
+        lo, hi = c.module.min_val, c.module.max_val
+    else:
+        lo, hi = c.arg(1, 'min_val', -1.0), c.arg(2, 'max_val', 1.0)
+    return _clip(b, c, lo, hi, 'hardtanh')
+
+
+@_register('clamp', 'clip')
+def _clamp(b, c):
+    lo, hi = c.arg(1, 'min'), c.arg(2, 'max')
+    if hasattr(lo, 'name') or hasattr(hi, 'name'):
+        raise OnnxExporterError('faketorch cannot export clamp with tensor bounds to ONNX yet')
+    return _clip(b, c, lo, hi, 'clamp')
 
 
 @_register('GELU', 'gelu')
@@ -346,6 +396,43 @@ def _permute(b, c):
     return _transpose_node(b, c, [d % ndim for d in _sizes(c)], 'permute')
 
 
+@_register('stack')
+def _stack(b, c):
+    tensors, dim = c.arg(0, 'tensors'), c.arg(1, 'dim', 0)
+    dim = dim % (tensors[0].value.dim() + 1)
+    parts = [b.add('Unsqueeze', [t.name, b.const(np.array([dim], np.int64), c.scope)], None, c.scope)
+             for t in tensors]
+    return b.add('Concat', parts, {'axis': dim}, c.scope, 'stack')
+
+
+@_register('split', 'chunk')
+def _split(b, c):
+    x = c.args[0]
+    parts = c.value
+    dim = c.arg(2, 'dim', 0) % x.value.dim()
+    sizes = [p.shape[dim] for p in parts]
+    if b.legacy:     # (torch computes a chunk's bounds with Shape/Gather/Div/Slice; a Split here)
+        b.add('Split', [x.name, b.const(np.array(sizes, np.int64), c.scope)], {'axis': dim}, c.scope,
+              outputs=len(parts))
+        return list(b.nodes[-1].output)
+    if len(set(sizes[:-1])) <= 1 and sizes[-1] <= sizes[0]:     # equal parts, a smaller last one
+        out = b.add('Split', [x.name], {'axis': dim, 'num_outputs': len(parts)}, c.scope, 'split', numbered=True)
+    else:
+        out = b.add('Split', [x.name, b.const(np.array(sizes, np.int64))], {'axis': dim}, c.scope, 'split',
+                    numbered=True)
+    node = b.nodes[-1]
+    del node.output[:]
+    node.output.extend(f'{out}_split_{k}' for k in range(len(parts)))
+    return list(node.output)
+
+
+@_register('expand')
+def _expand(b, c):
+    # the TorchScript exporter computes the shape with ConstantOfShape/Equal/Where; one constant here
+    shape = b.const(np.array(c.value.shape, np.int64), c.scope)
+    return b.add('Expand', [c.args[0].name, shape], None, c.scope, 'expand')
+
+
 @_register('cat', 'concat', 'concatenate')
 def _cat(b, c):
     tensors = c.arg(0, 'tensors')
@@ -358,6 +445,8 @@ _INT64_MAX = 2 ** 63 - 1
 @_register('getitem')
 def _getitem(b, c):
     x, index = c.args
+    if isinstance(x, list):           # one output of a node with several (split, max(dim))
+        return x[index]
     if not isinstance(getattr(x, 'value', None), Tensor):
         raise OnnxExporterError('faketorch cannot export indexing into a non-tensor to ONNX yet')
     index = index if isinstance(index, tuple) else (index,)
@@ -407,7 +496,10 @@ def _binary(op, aten):
         if hasattr(x, 'name') and not isinstance(y, (bool, Tensor)) and not hasattr(y, 'name') and \
                 y == _NEUTRAL.get(op) and _np(x.value).dtype == _np(c.value).dtype:
             return x.name
-        return b.add(op, [_in(b, c, x), _in(b, c, y)], None, c.scope, aten)
+        if op == 'Div' and not hasattr(x, 'name') and x == 1:      # 1 / x
+            return b.add('Reciprocal', [_in(b, c, y)], None, c.scope, 'reciprocal')
+        arith = op in _NEUTRAL      # add/sub/mul/div
+        return b.add(op, [_in(b, c, x, arith), _in(b, c, y, arith)], None, c.scope, aten)
     return convert
 
 
@@ -438,3 +530,29 @@ def _reduce(op, aten):
 
 _register('mean')(_reduce('ReduceMean', 'mean'))
 _register('sum')(_reduce('ReduceSum', 'sum'))
+
+
+@_register('max')
+def _max(b, c):
+    x, dim, keepdim = c.args[0], c.arg(1, 'dim'), c.arg(2, 'keepdim', False)
+    if hasattr(dim, 'name'):
+        raise OnnxExporterError('faketorch cannot export the elementwise max of two tensors to ONNX yet')
+    extra = {'noop_with_empty_axes': None if b.legacy else 0}
+    if dim is None:
+        return b.add('ReduceMax', [x.name], {'keepdims': 0, **extra}, c.scope, 'max')
+    # (values, indices): ReduceMax and ArgMax; an unused one is dropped at the end
+    axes = b.const(np.array([dim], np.int64), c.scope)
+    values = b.add('ReduceMax', [x.name, axes], {'keepdims': int(keepdim), **extra}, c.scope, 'max',
+                   node=None if b.legacy else b._unique('max') + '__0')
+    indices = b.add('ArgMax', [x.name], {'axis': dim, 'keepdims': int(keepdim), 'select_last_index': 0}, c.scope,
+                    'max')
+    return [values, indices]
+
+
+@_register('argmax')
+def _argmax(b, c):
+    dim, keepdim = c.arg(1, 'dim'), c.arg(2, 'keepdim', False)
+    if dim is None:
+        raise OnnxExporterError('faketorch exports argmax with a dim only')
+    attrs = {'axis': dim, 'keepdims': int(keepdim), 'select_last_index': 0}
+    return b.add('ArgMax', [c.args[0].name], attrs, c.scope, 'argmax')
