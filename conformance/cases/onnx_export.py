@@ -120,6 +120,70 @@ def cnn(torch):
     return m.eval()
 
 
+def lenet(torch):
+    """The 60-minute blitz's network."""
+    nn, F = torch.nn, torch.nn.functional
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv1, self.conv2 = nn.Conv2d(1, 6, 5), nn.Conv2d(6, 16, 5)
+            self.fc1, self.fc2, self.fc3 = nn.Linear(16 * 5 * 5, 120), nn.Linear(120, 84), nn.Linear(84, 10)
+
+        def forward(self, input):
+            c1 = F.relu(self.conv1(input))
+            s2 = F.max_pool2d(c1, (2, 2))
+            c3 = F.relu(self.conv2(s2))
+            s4 = torch.flatten(F.max_pool2d(c3, 2), 1)
+            return self.fc3(F.relu(self.fc2(F.relu(self.fc1(s4)))))
+    return Net().eval()
+
+
+def resnet(torch):
+    """A residual network's shape: stem, a downsampling basic block, global pooling, classifier."""
+    nn = torch.nn
+
+    class BasicBlock(nn.Module):
+        def __init__(self, cin, cout, stride):
+            super().__init__()
+            self.conv1 = nn.Conv2d(cin, cout, 3, stride, 1, bias=False)
+            self.bn1 = nn.BatchNorm2d(cout)
+            self.relu = nn.ReLU(inplace=True)
+            self.conv2 = nn.Conv2d(cout, cout, 3, 1, 1, bias=False)
+            self.bn2 = nn.BatchNorm2d(cout)
+            self.downsample = nn.Sequential(nn.Conv2d(cin, cout, 1, stride, bias=False), nn.BatchNorm2d(cout))
+
+        def forward(self, x):
+            identity = self.downsample(x)
+            out = self.relu(self.bn1(self.conv1(x)))
+            out = self.bn2(self.conv2(out))
+            out += identity
+            return self.relu(out)
+
+    class ResNet(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv1 = nn.Conv2d(3, 8, 3, 1, 1, bias=False)
+            self.bn1 = nn.BatchNorm2d(8)
+            self.relu = nn.ReLU(inplace=True)
+            self.maxpool = nn.MaxPool2d(3, 2, 1)
+            self.layer1 = nn.Sequential(BasicBlock(8, 16, 2))
+            self.avgpool = nn.AdaptiveAvgPool2d((1, 1))
+            self.fc = nn.Linear(16, 5)
+
+        def forward(self, x):
+            x = self.maxpool(self.relu(self.bn1(self.conv1(x))))
+            x = self.avgpool(self.layer1(x))
+            return self.fc(torch.flatten(x, 1))
+    m = ResNet()
+    with torch.no_grad():
+        for mod in m.modules():
+            if isinstance(mod, nn.BatchNorm2d):
+                mod.running_mean.uniform_(-0.3, 0.3)
+                mod.running_var.uniform_(0.5, 1.5)
+    return m.eval()
+
+
 class _Fn:
     """A module whose forward is f(self, x), with the given submodules."""
 
@@ -257,6 +321,24 @@ for _key in _LAYERS:
     _legacy_layer(_key)
 for _key in ('linear_3d', 'linear_no_bias'):     # the transposed weight is a new, numbered initializer
     _legacy_layer(_key, names=False)
+
+
+@case('torch.onnx.export')
+def legacy_lenet(torch):
+    return legacy(torch, lenet(torch), (torch.randn(1, 1, 32, 32),))
+
+
+@case('torch.onnx.export')
+def legacy_resnet(torch):
+    return legacy(torch, resnet(torch), (torch.randn(2, 3, 16, 16),), names=False, input_names=['images'],
+                  output_names=['logits'], dynamic_axes={'images': {0: 'batch'}, 'logits': {0: 'batch'}})
+
+
+@case('torch.onnx.export')
+def legacy_resnet_names(torch):
+    # the node and value names without the folded weights' numbered names
+    out = legacy(torch, resnet(torch), (torch.randn(2, 3, 16, 16),), input_names=['images'], output_names=['logits'])
+    return [(n[0], n[2], n[3][:1], n[4]) for n in out['nodes']]
 
 
 @case('torch.onnx.export')
@@ -446,6 +528,18 @@ for _key in _LAYERS + ('linear_no_bias',):
         _dynamo_layer(_key)
 for _key in _NUMBERED:
     _dynamo_layer(_key, names=False)
+
+
+@case('torch.onnx.export')
+def dynamo_lenet(torch):
+    return dynamo(torch, lenet(torch), (torch.randn(1, 1, 32, 32),), names=False)
+
+
+@case('torch.onnx.export')
+def dynamo_resnet(torch):
+    batch = torch.export.Dim('batch')
+    return dynamo(torch, resnet(torch), (torch.randn(2, 3, 16, 16),), names=False, verbose=False,
+                  dynamic_shapes={'x': {0: batch}})
 
 
 @case('torch.onnx.export')

@@ -174,7 +174,8 @@ def _export_legacy(model, args, f, kwargs, input_names, output_names, opset_vers
         model.train(True)
     try:
         with _exporting():
-            b, rec = _record(onnx, model, args, kwargs, True, input_names, opset)
+            b, rec = _record(onnx, model, args, kwargs, True, input_names, opset,
+                             lambda names: _legacy_dims(dynamic_axes))
     finally:
         model.train(was_training)
     from . import _graph
@@ -196,7 +197,7 @@ def _export_legacy(model, args, f, kwargs, input_names, output_names, opset_vers
         if old != new:
             _graph._rename_value(b, old, new)
     proto = _assemble(onnx, b, rec, outputs, opset, onnx.helper.find_min_ir_version_for(
-        [onnx.helper.make_opsetid('', opset)]), producer_version, _legacy_dims(dynamic_axes))
+        [onnx.helper.make_opsetid('', opset)]), producer_version, b.dims)
     if not export_params:
         inits = list(proto.graph.initializer)
         del proto.graph.initializer[:]
@@ -223,8 +224,9 @@ def _legacy_dims(dynamic_axes):
     return dims
 
 
-def _record(onnx, model, args, kwargs, legacy, input_names, opset):
-    """Trace and run the model; returns the filled _Builder and the Recorder."""
+def _record(onnx, model, args, kwargs, legacy, input_names, opset, dims_of):
+    """Trace and run the model; returns the filled _Builder and the Recorder. dims_of(input names)
+    gives the dynamic dimensions: {input name: {axis: dim name}}."""
     from . import _graph, _ops
     from .._tensor import Tensor
     if kwargs:
@@ -235,25 +237,50 @@ def _record(onnx, model, args, kwargs, legacy, input_names, opset):
     inputs = [n for n, a in zip([n for n in nodes if n.op == 'placeholder'], args) if isinstance(a, Tensor)]
     given = list(input_names or [])
     # unnamed: the forward's argument names (torch.export), placeholders for now (TorchScript, below)
-    names = [given[i] if i < len(given) else (f'__input_{i}' if legacy else n.name) for i, n in enumerate(inputs)]
+    names = [given[i] if i < len(given) else (f'__input_{i}' if legacy else n.target.lstrip('*'))
+             for i, n in enumerate(inputs)]
     b = _graph._Builder(onnx, legacy, params, opset)
-    rec = _graph.Recorder(gm, values, b, _ops.CONVERT, names)
+    b.dims = dims_of(names)
+    varying = {}
+    if b.dims:
+        varying, b.grown_inputs, b.grown_outputs = _graph.varying_dims(gm, values, args,
+                                                                       [b.dims.get(n, {}) for n in names])
+    rec = _graph.Recorder(gm, values, b, _ops.CONVERT, names, varying)
     out = rec.run(*args)
     output_node = next(n for n in nodes if n.op == 'output')
     b.outputs = _flat_values(rec.names[output_node])
     b.output_values = _flat_values(out)
     if legacy:
-        # unnamed inputs: 'onnx::<first consumer>_<value number>'; unnamed outputs: the value number
+        # unnamed inputs: see _default_input_name; unnamed outputs: the value number
         for i, n in enumerate(inputs):
             if i >= len(given):
-                first = next((x.op_type for x in b.nodes if names[i] in x.input), 'Identity')
-                new = f'onnx::{first}_{rec.ids[n]}'
+                new = _default_input_name(b, gm, n, names[i], rec.ids[n])
                 _graph._rename_value(b, names[i], new)
                 rec.inputs[i] = (new, rec.inputs[i][1])
         for name, src in zip(list(b.outputs), _flat_values(output_node.args[0])):
             if src in rec.ids and src.op != 'placeholder':
                 _graph._rename_value(b, name, str(rec.ids[src]))
     return b, rec
+
+
+# the torch.nn modules whose forward hands its `input` to a Python function that calls the op: the
+# TorchScript tracer names a value after the variable holding it one frame above the op's caller
+_NAMES_INPUT = {'Conv1d', 'Conv2d', 'Conv3d', 'ConvTranspose1d', 'ConvTranspose2d', 'ConvTranspose3d', 'ReLU',
+                'BatchNorm1d', 'BatchNorm2d', 'BatchNorm3d', 'Softmax', 'LogSoftmax', 'LayerNorm', 'Embedding',
+                'Dropout', 'AdaptiveAvgPool1d', 'AdaptiveAvgPool2d'}
+
+
+def _default_input_name(b, gm, node, name, number):
+    """The TorchScript exporter's name of an unnamed input: 'input' where its first reader is one of
+    _NAMES_INPUT ('input.1' once a later value takes the name too), else 'onnx::<reader's op>_<number>'."""
+    def names_input(n):
+        return n.op == 'call_module' and type(gm.get_submodule(n.target)).__name__ in _NAMES_INPUT
+    first = next((u for u in gm.graph.nodes if node in u._input_nodes), None)
+    if first is not None and names_input(first):
+        later = [u for u in gm.graph.nodes if names_input(u) and u.args and u.args[0] is not node]
+        return 'input.1' if later else 'input'
+    op = next((x.op_type for x in b.nodes if name in x.input), 'Identity')
+    return f'onnx::{op}_{number}'
 
 
 def _flatten_outputs(x, flat):
@@ -294,10 +321,17 @@ def _assemble(onnx, b, rec, outputs, opset, ir_version, version, dims):
             inferred = {v.name: v for v in shaped.graph.value_info}
         except Exception:
             pass
-    for name, t in zip(outputs, b.output_values):
+    sizes = {}       # (size, grown size) of each dynamic input dim -> its name
+    for (name, t), grown in zip(rec.inputs, b.grown_inputs or [None] * len(rec.inputs)):
+        for axis, label in dims.get(name, {}).items():
+            if grown is not None:
+                sizes[(t.shape[axis], grown.shape[axis])] = label
+    for name, t, grown in zip(outputs, b.output_values, b.grown_outputs or [None] * len(outputs)):
         arr = t.detach().cpu().numpy()
         shape = list(arr.shape)
-        if name in inferred:
+        if grown is not None:     # a dim that grew with a dynamic input dim takes its name
+            shape = [sizes.get((p, q), p) for p, q in zip(shape, grown.shape)]
+        if name in inferred and not any(isinstance(d, str) for d in shape):
             got = [d.dim_param or d.dim_value for d in inferred[name].type.tensor_type.shape.dim]
             if len(got) == len(shape):
                 shape = got
@@ -323,7 +357,8 @@ def _export_dynamo(model, args, f, kwargs, verbose, input_names, output_names, o
     step = f'Obtain model graph for `{model_repr}` with `torch.export.export(..., strict=False)`...'
     say(step)
     with _exporting():
-        b, rec = _record(onnx, model, args, kwargs, False, input_names, opset)
+        b, rec = _record(onnx, model, args, kwargs, False, input_names, opset,
+                         lambda names: _dynamo_dims(names, dynamic_shapes, dynamic_axes))
     say(step + ' ✅')
     say('Run decompositions...')
     say('Run decompositions... ✅')
@@ -336,15 +371,17 @@ def _export_dynamo(model, args, f, kwargs, verbose, input_names, output_names, o
         _graph.fold_transposes(b)
         _graph.fold_batch_norm(b)
         _graph.share_initializers(b, list(b.params))
+        for name in b.late:
+            if name in b.used:
+                b.used[name] = b.used.pop(name)
         say('Optimize the ONNX graph... ✅')
     names = list(output_names or [])
     outputs = [names[i] if i < len(names) else out for i, out in enumerate(b.outputs)]
     for old, new in zip(b.outputs, outputs):
         if old != new:
             _graph._rename_value(b, old, new)
-    dims = _dynamo_dims(rec, dynamic_shapes, dynamic_axes)
     from .. import __version__
-    proto = _assemble(onnx, b, rec, outputs, opset, _TORCH_EXPORT_IR_VERSION, __version__, dims)
+    proto = _assemble(onnx, b, rec, outputs, opset, _TORCH_EXPORT_IR_VERSION, __version__, b.dims)
     program = ONNXProgram(proto)
     if f is not None:
         if isinstance(f, io.BytesIO):
@@ -357,7 +394,7 @@ def _export_dynamo(model, args, f, kwargs, verbose, input_names, output_names, o
     return program
 
 
-def _dynamo_dims(rec, dynamic_shapes, dynamic_axes):
+def _dynamo_dims(names, dynamic_shapes, dynamic_axes):
     """dynamic_shapes (per input: {axis: Dim or name}) -> {input name: {axis: dim name}}."""
     dims = {}
     if dynamic_shapes is None and dynamic_axes is not None:
@@ -366,7 +403,7 @@ def _dynamo_dims(rec, dynamic_shapes, dynamic_axes):
         return dims
     specs = list(dynamic_shapes.values()) if isinstance(dynamic_shapes, dict) else list(dynamic_shapes)
     auto = 0
-    for (name, _), spec in zip(rec.inputs, specs):
+    for name, spec in zip(names, specs):
         if not spec:
             continue
         items = spec.items() if isinstance(spec, dict) else enumerate(spec)

@@ -24,6 +24,9 @@ class _Builder:
         self.consts = {}                      # torch.export exporter: one initializer per constant value
         self.vals = 0                         # the torch.export exporter's val_<n> names
         self.outputs = []                     # the graph's output names
+        self.dims = {}                        # input name -> {axis: dynamic dim name}
+        self.grown_inputs = self.grown_outputs = None     # see varying_dims
+        self.late = []                        # torch.export: constants its optimizer makes (listed last)
         self.ids = 0                          # the TorchScript exporter's value numbers ('7')
 
     def _unique(self, name):
@@ -93,12 +96,14 @@ class _Builder:
 
 def _scope(node):
     """The TorchScript exporter's scope of a node: '/layer1/layer1.0/conv1'. A module's segment is its
-    attribute name, or its full qualified name where that name is an index (Sequential, ModuleList)."""
+    attribute name; an index (in a Sequential, a ModuleList) is joined to its parent's segment."""
     stack = node.meta.get('nn_module_stack') or {}
     parts = []
-    for qualname, _ in stack.values():
+    for key, (qualname, _) in stack.items():
         last = qualname.rsplit('.', 1)[-1]
-        parts.append(qualname if last.isdigit() else last)
+        part = f'{parts[-1]}.{last}' if last.isdigit() and parts else last
+        calls = key.partition('@')[2]          # a module called again: relu, relu_1, ...
+        parts.append(f'{part}_{calls}' if calls else part)
     return ''.join('/' + p for p in parts)
 
 
@@ -235,9 +240,10 @@ class _ConcreteTracer(fx.Tracer):
 class Recorder(fx.Interpreter):
     """Runs the traced graph on real tensors and, beside each value, its ONNX name."""
 
-    def __init__(self, gm, values, builder, convert, input_names):
+    def __init__(self, gm, values, builder, convert, input_names, varying):
         super().__init__(gm, garbage_collect_values=False)
         self.values = values         # fx node -> value, from the trace
+        self.varying = varying       # fx node -> the axes of its value that follow a dynamic input dim
         self.extra_traceback = False     # the exporter's errors, as torch words them
         self.b, self.convert = builder, convert
         self.names = {}              # fx node -> ONNX value name (or a Python constant)
@@ -305,11 +311,39 @@ class _Call:
         self.node, self.module, self.args, self.kwargs, self.value = node, module, args, kwargs, value
         self.scope = _scope(node)
         self.path = node.target if node.op == 'call_module' else None    # 'fc1': its parameters are 'fc1.weight'
+        self.varying = recorder.varying.get(node, set())
 
     def arg(self, i, name, default=None):
         if len(self.args) > i:
             return self.args[i]
         return self.kwargs.get(name, default)
+
+
+def varying_dims(gm, values, args, dynamic):
+    """{fx node: axes of its value whose size changes with the dynamic input dims}, the grown tensor
+    inputs and the grown outputs: the graph run again with each dynamic input dim one larger (the
+    last row repeated), sizes compared. ({}, None, None) where the model takes no other size."""
+    from .. import cat
+    tensors = iter(dynamic)
+    grown = []
+    for a in args:
+        if isinstance(a, Tensor):
+            for axis in next(tensors):
+                a = cat([a, a.narrow(axis, a.shape[axis] - 1, 1)], axis)
+        grown.append(a)
+    run = fx.Interpreter(gm, garbage_collect_values=False)
+    try:
+        out = run.run(*grown)
+    except Exception:       # the model takes no other size there: its shapes are what they are
+        return {}, None, None
+    varying = {}
+    for node, value in run.env.items():
+        before = values.get(node)
+        if isinstance(value, Tensor) and isinstance(before, Tensor) and value.dim() == before.dim():
+            varying[node] = {k for k, (p, q) in enumerate(zip(before.shape, value.shape)) if p != q}
+    flat = []
+    fx.node.map_aggregate(out, flat.append)
+    return varying, [a for a in grown if isinstance(a, Tensor)], flat
 
 
 # ------------------------------------------------------------------ after the run: torch's clean-ups
@@ -406,7 +440,7 @@ def fold_batch_norm(b):
         else:
             # onnxscript writes a new node, node_<Op>_<n>, with the BatchNorm's output and the
             # weights' names (a Gemm without the beta it does not need)
-            names = [prev.input[1], prev.input[2] if len(prev.input) > 2 else b.initializer(new_b, prev.op_type)]
+            names = [prev.input[1], prev.input[2] if len(prev.input) > 2 else f'{prev.input[1]}_bias']
             b.used[names[0]], b.used[names[1]] = new_w, new_b
             prev.name = f'node_{prev.op_type}_{b.vals}'
             b.vals += 1

@@ -338,8 +338,18 @@ def _adaptive_avg_pool(b, c):
 # ------------------------------------------------------------------ shapes
 
 def _reshape(b, c, shape):
+    if c.varying:
+        # a dim that follows a dynamic input dim is the one inferred (-1); the others are known
+        if len(c.varying) > 1:
+            raise OnnxExporterError('faketorch cannot export a reshape to more than one dynamic dimension yet')
+        shape = [-1 if k in c.varying else d for k, d in enumerate(c.value.shape)]
     shape_name = b.const(np.array(shape, dtype=np.int64), c.scope)
-    return b.add('Reshape', [c.args[0].name, shape_name], {'allowzero': 0 if b.legacy else 1}, c.scope, 'view')
+    if c.varying and not b.legacy:
+        # torch.export computes this shape with Shape/Concat nodes that the optimizer folds into a new
+        # Reshape and a constant at the end
+        b.late.append(shape_name)
+    return b.add('Reshape', [c.args[0].name, shape_name], {'allowzero': 0 if b.legacy else 1}, c.scope, 'view',
+                 numbered=bool(c.varying))
 
 
 def _sizes(c):
@@ -363,7 +373,7 @@ def _flatten(b, c):
         start, end = c.arg(1, 'start_dim', 0), c.arg(2, 'end_dim', -1)
     ndim = x.value.dim()
     start, end = start % max(ndim, 1), end % max(ndim, 1)
-    if b.legacy and end == ndim - 1 and start > 0:
+    if b.legacy and end == ndim - 1 and start == 1:      # ONNX's Flatten makes 2-d
         return b.add('Flatten', [x.name], {'axis': start}, c.scope)
     if start == end:
         return x.name
