@@ -611,6 +611,43 @@ def dynamo_call_reference(torch):
     return program.call_reference(x), m(x)
 
 
+@case('torch.onnx.ExportableModule')
+def exportable_module(torch):
+    _onnx()
+
+    class Exportable(torch.onnx.ExportableModule):
+        def __init__(self):
+            super().__init__()
+            self.model = mlp(torch)
+
+        def forward(self, x):
+            return self.model(x)
+
+        def example_arguments(self):
+            return (torch.randn(3, 4),), None
+
+        def input_names(self):
+            return ('features',)
+
+        def output_names(self):
+            return ('scores',)
+
+        def dynamic_shapes(self):
+            return ({0: 'batch'},)
+    m = Exportable().eval()
+    out = summary(torch, m.to_onnx(verbose=False).model_proto, (torch.randn(3, 4),))
+    # legacy exporter flag ignored: an ExportableModule always takes the torch.export path
+    return out, type(torch.onnx.export(m, dynamo=False, verbose=False)).__name__
+
+
+@case('torch.onnx.ExportableModule')
+def exportable_module_abstract(torch):
+    class Incomplete(torch.onnx.ExportableModule):
+        def forward(self, x):
+            return x
+    Incomplete()
+
+
 # ------------------------------------------------------------------ the namespace
 
 @case('torch.onnx.TrainingMode')

@@ -6,6 +6,7 @@ faketorch asks for it too) and the TorchScript one (`dynamo=False`). Each traces
 faketorch.fx and writes the graph torch writes for the common layers (see _ops.py); what differs
 from torch is listed in the README's known differences.
 """
+import abc
 import contextlib
 import enum
 import io
@@ -16,9 +17,9 @@ import numpy as np
 
 from . import errors, operators
 from .errors import OnnxExporterError
+from ..nn import Module
 
-__all__ = ['errors', 'export', 'is_in_onnx_export', 'OnnxExporterError', 'ONNXProgram',
-           'ExportableModule', 'InputObserver']
+__all__ = ['errors', 'export', 'is_in_onnx_export', 'OnnxExporterError', 'ONNXProgram', 'ExportableModule']
 
 producer_name = 'pytorch'
 producer_version = '2.13.0'
@@ -61,12 +62,29 @@ def _exporting():
         _EXPORTING[0] = False
 
 
-class ExportableModule:
-    """torch's base for modules that carry their own example inputs; faketorch exports them as modules."""
+class ExportableModule(Module, abc.ABC):
+    """A module that carries its own example inputs (and optionally input/output names, dynamic
+    shapes): export(module) with no args uses them, with the torch.export exporter."""
+
+    @abc.abstractmethod
+    def example_arguments(self):
+        """(args tuple, kwargs dict or None) to run forward on."""
+        raise NotImplementedError
+
+    def dynamic_shapes(self):
+        return None
+
+    def input_names(self):
+        return None
+
+    def output_names(self):
+        return None
+
+    def to_onnx(self, **kwargs):
+        return export(self, **kwargs)
 
 
-class InputObserver:
-    """Records a model's inputs over calls in torch; not needed by faketorch's exporter."""
+ExportableModule.__module__ = 'torch.onnx'
 
 
 class ONNXProgram:
@@ -134,9 +152,14 @@ def export(model, args=(), f=None, *, kwargs=None, verbose=None, input_names=Non
     """Export `model` (an nn.Module) run on `args` to ONNX: with dynamo=True (default) returns an
     ONNXProgram (and writes `f` if given); with dynamo=False writes `f` and returns None."""
     from .._tensor import Tensor
-    if dynamo is True:
+    if dynamo is True or isinstance(model, ExportableModule):
         if isinstance(args, Tensor):
             args = (args,)
+        if isinstance(model, ExportableModule) and not args and not kwargs:
+            args, kwargs = model.example_arguments()
+            input_names = model.input_names() if input_names is None else input_names
+            output_names = model.output_names() if output_names is None else output_names
+            dynamic_shapes = model.dynamic_shapes() if dynamic_shapes is None else dynamic_shapes
         return _export_dynamo(model, args, f, kwargs, verbose, input_names, output_names, opset_version,
                               external_data, dynamic_shapes, dynamic_axes, optimize, export_params,
                               keep_initializers_as_inputs)
@@ -283,18 +306,11 @@ def _default_input_name(b, gm, node, name, number):
     return f'onnx::{op}_{number}'
 
 
-def _flatten_outputs(x, flat):
-    if isinstance(x, (tuple, list)):
-        for y in x:
-            _flatten_outputs(y, flat)
-    else:
-        flat.append(x)
-
-
 def _flat_values(x):
-    flat = []
-    _flatten_outputs(x, flat)
-    return flat
+    """A model's outputs (a tensor, or nested tuples and lists of them) as one list."""
+    if isinstance(x, (tuple, list)):
+        return [y for item in x for y in _flat_values(item)]
+    return [x]
 
 
 def _assemble(onnx, b, rec, outputs, opset, ir_version, version, dims):
