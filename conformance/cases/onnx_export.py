@@ -264,9 +264,11 @@ def _models(torch):
         'conv_transpose': (_Fn(torch, lambda s, x: s.c(x), c=nn.ConvTranspose2d(2, 3, 3, stride=2, padding=1,
                                                                                 output_padding=1)),
                            torch.randn(1, 2, 4, 4)),
-        'conv_transpose_plain': (_Fn(torch, lambda s, x: s.c(x), c=nn.ConvTranspose2d(2, 3, 3)), torch.randn(1, 2, 4, 4)),
-        'shapes': (_Fn(torch, lambda s, x: torch.cat([x.view(2, -1).t(), x.reshape(-1, 2).permute(1, 0).transpose(0, 1)],
-                                                     0)), torch.randn(2, 4)),
+        'conv_transpose_plain': (_Fn(torch, lambda s, x: s.c(x), c=nn.ConvTranspose2d(2, 3, 3)),
+                                 torch.randn(1, 2, 4, 4)),
+        'shapes': (_Fn(torch, lambda s, x: torch.cat([x.view(2, -1).t(),
+                                                      x.reshape(-1, 2).permute(1, 0).transpose(0, 1)], 0)),
+                   torch.randn(2, 4)),
         'layer_norm': (_Fn(torch, lambda s, x: s.ln(x), ln=nn.LayerNorm(4)), torch.randn(2, 4)),
         'embedding': (_Fn(torch, lambda s, x: s.e(x), e=nn.Embedding(10, 3)), torch.tensor([[1, 2], [3, 4]])),
         'arith': (_Fn(torch, lambda s, x: (x * 2 + 1 - x / 3).mean(1) + x.sum()), torch.randn(2, 4)),
@@ -382,6 +384,50 @@ def legacy_initializers_as_inputs(torch):
 @case('torch.onnx.export')
 def legacy_opset_17(torch):
     return legacy(torch, mlp(torch), (torch.randn(2, 4),), opset_version=17)
+
+
+def _opset_mix(torch):
+    """Ops whose ONNX form changes with the opset: reductions' axes, (un)squeeze, split, softmax over a
+    middle dim, GELU, LayerNorm, BatchNorm."""
+    nn, F = torch.nn, torch.nn.functional
+
+    class Mix(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.ln, self.bn = nn.LayerNorm(4), nn.BatchNorm1d(3)
+
+        def forward(self, x):
+            y = F.gelu(self.ln(x)) + F.softmax(x, dim=1) + F.log_softmax(x, 2)
+            z = self.bn(y).mean(2).unsqueeze(0).squeeze(0) + y.max(2)[0]
+            return z.split(2, dim=1)[0]
+    m = Mix()
+    with torch.no_grad():      # no parameter equal to another: no Identity nodes (numbered by torch)
+        m.bn.running_var.uniform_(0.5, 2.0)
+        m.bn.running_mean.uniform_(-0.5, 0.5)
+    return m.eval(), (torch.randn(2, 3, 4),)
+
+
+def _legacy_opset(version):
+    def fn(torch):
+        m, args = _opset_mix(torch)
+        return legacy(torch, m, args, input_names=['x'], output_names=['y'], opset_version=version)
+    fn.__name__ = f'legacy_opsets_{version}'
+    case('torch.onnx.export')(fn)
+
+
+def _dynamo_opset(version):
+    def fn(torch):
+        m, args = _opset_mix(torch)
+        # (torch names a Split output that leaves the graph after its getitem node: given a name here)
+        return dynamo(torch, m, args, names=False, verbose=False, output_names=['y'], opset_version=version)
+    fn.__name__ = f'dynamo_opsets_{version}'
+    case('torch.onnx.export')(fn)
+
+
+for _version in (11, 13, 17, 18, 20):
+    _legacy_opset(_version)
+for _version in (13, 18, 20):     # torch writes opset 18 for a lower one
+    _dynamo_opset(_version)
 
 
 @case('torch.onnx.export')

@@ -134,9 +134,6 @@ class ONNXProgram:
     def release(self):
         pass
 
-    def __repr__(self):
-        return f'ONNXProgram(\n    model=\n        {self._model_proto.graph.name}\n    ,\n    exported_program=\n        None\n)\n'
-
 
 def _value_info(onnx, name, array, dims=None):
     elem = onnx.helper.np_dtype_to_tensor_dtype(array.dtype)
@@ -362,7 +359,8 @@ def _export_dynamo(model, args, f, kwargs, verbose, input_names, output_names, o
     import onnx
     import onnx.numpy_helper  # noqa: F401
     from . import _graph
-    opset = opset_version if opset_version is not None else _DEFAULT_OPSET
+    # torchlib starts at opset 18: a lower request is written at 18 (torch's conversion down fails)
+    opset = max(opset_version if opset_version is not None else _DEFAULT_OPSET, 18)
     if model.training:
         warnings.warn('Exporting a model while it is in training mode. Please ensure that this is intended, as it '
                       'may lead to different behavior during inference. Calling model.eval() before export is '

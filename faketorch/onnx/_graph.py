@@ -1,6 +1,7 @@
-"""Recording a model for ONNX export: faketorch.fx traces the forward, an Interpreter runs the traced
-graph on the example inputs (so every value has its real shape, dtype and, for constants, its data),
-and each node is turned into ONNX nodes by _ops.CONVERT. One _Builder serves both of torch's exporters;
+"""Recording a model for ONNX export: a faketorch.fx tracer that keeps every value of the example run
+(so each has its real shape, dtype and, for constants, its data, and Python control flow follows the
+example) records the forward, and a Recorder turns each node into ONNX nodes with _ops.CONVERT; the
+clean-ups torch's exporters run (folds, merges) come after. One _Builder serves both exporters;
 `legacy` selects the TorchScript exporter's naming (`/fc1/Gemm`, `/fc1/Gemm_output_0`, Constant nodes)
 or the torch.export one's (`linear`, `node_linear`, constants as initializers)."""
 import builtins
@@ -116,17 +117,9 @@ def _key(node, gm):
     target = node.target
     if getattr(operator, getattr(target, '__name__', ''), None) is target:
         return target.__name__
-    from ..fx._symbolic_trace import _printed_names
-    printed = _printed_names.get(target) if _is_hashable(target) else None
+    from ..fx._symbolic_trace import _printed_names, _hashable
+    printed = _printed_names.get(target) if _hashable(target) else None
     return (printed or getattr(target, '__name__', str(target))).rsplit('.', 1)[-1]
-
-
-def _is_hashable(x):
-    try:
-        hash(x)
-        return True
-    except TypeError:
-        return False
 
 
 def trace(model, args, legacy):
@@ -238,7 +231,8 @@ class _ConcreteTracer(fx.Tracer):
 
 
 class Recorder(fx.Interpreter):
-    """Runs the traced graph on real tensors and, beside each value, its ONNX name."""
+    """Walks the traced graph with the values of the trace, giving each value its ONNX name (the
+    converters add the ONNX nodes)."""
 
     def __init__(self, gm, values, builder, convert, input_names, varying):
         super().__init__(gm, garbage_collect_values=False)
@@ -264,7 +258,7 @@ class Recorder(fx.Interpreter):
         elif n.op == 'get_attr':
             self.names[n] = self.b.param(n.target)
         elif n.op == 'output':
-            self.names[n] = fx.node.map_aggregate(n.args[0], lambda a: self.names.get(a, a) if isinstance(a, fx.Node) else a)
+            self.names[n] = fx.node.map_arg(n.args[0], lambda a: self.names[a])
         else:
             args = fx.node.map_aggregate(n.args, self._arg)
             kwargs = fx.node.map_aggregate(n.kwargs, self._arg)

@@ -53,6 +53,19 @@ def _pair(v, n):
     return list(v) if isinstance(v, (tuple, list)) else [v] * n
 
 
+# the opset from which an op takes its axes (split sizes) as an input rather than an attribute
+_AXES_INPUT_FROM = {'ReduceSum': 13, 'Squeeze': 13, 'Unsqueeze': 13, 'Split': 13, 'ReduceMean': 18,
+                    'ReduceMax': 18}
+
+
+def _with_axes(b, c, op, x, axes, attrs, aten=None, **kw):
+    """op on x over `axes`: an input where the opset has it so, else the `axes` (`split`) attribute."""
+    axes = [int(a) for a in axes]
+    if b.opset >= _AXES_INPUT_FROM[op]:
+        return b.add(op, [x, b.const(np.array(axes, np.int64), c.scope)], attrs, c.scope, aten, **kw)
+    return b.add(op, [x], {**(attrs or {}), ('split' if op == 'Split' else 'axes'): axes}, c.scope, aten, **kw)
+
+
 # ------------------------------------------------------------------ linear, conv, normalization
 
 @_register('Linear', 'linear')
@@ -140,7 +153,8 @@ def _batch_norm(b, c):
     bias = bias.name if bias is not None else b.const(np.zeros(n, np.float32))
     ins = [x.name, w, bias, b.param(f'{c.path}.running_mean'), b.param(f'{c.path}.running_var')]
     momentum = 1.0 - (m.momentum if m.momentum is not None else 0.0)
-    attrs = {'epsilon': float(m.eps), 'momentum': momentum, 'training_mode': int(training) if b.legacy else None}
+    mode = int(training) if b.legacy and b.opset >= 14 else None      # an attribute from opset 14
+    attrs = {'epsilon': float(m.eps), 'momentum': momentum, 'training_mode': mode}
     # the aten op returns a tuple: torchlib names the node after its first output
     node = None if b.legacy else b._unique('_native_batch_norm_legit_no_training') + '__0'
     return b.add('BatchNormalization', ins, attrs, c.scope, 'getitem', node=node, outputs=3 if training else 1)
@@ -157,10 +171,29 @@ def _layer_norm(b, c):
         w, bias = c.arg(2, 'weight'), c.arg(3, 'bias')
     shape = _pair(shape, 1)
     dtype = _np(x.value).dtype
+    if b.opset < 17:
+        return _layer_norm_parts(b, c, x, len(shape), eps, w, bias)
     w = w.name if w is not None else b.const(np.ones(shape, dtype))
     ins = [x.name, w] + ([bias.name] if bias is not None else [])
     attrs = {'axis': -len(shape), 'epsilon': float(eps), 'stash_type': None if b.legacy else 1}
     return b.add('LayerNormalization', ins, attrs, c.scope, 'layer_norm')
+
+
+def _layer_norm_parts(b, c, x, n, eps, w, bias):
+    """LayerNormalization written out, before opset 17 has the op."""
+    dtype = _np(x.value).dtype
+    axes = list(range(-n, 0))
+    mean = _with_axes(b, c, 'ReduceMean', x.name, axes, None)
+    centred = b.add('Sub', [x.name, mean], None, c.scope)
+    square = b.add('Pow', [centred, b.const(np.array(2.0, dtype), c.scope)], None, c.scope)
+    var = _with_axes(b, c, 'ReduceMean', square, axes, None)
+    std = b.add('Sqrt', [b.add('Add', [var, b.const(np.array(eps, dtype), c.scope)], None, c.scope)], None, c.scope)
+    out = b.add('Div', [centred, std], None, c.scope)
+    if w is not None:
+        out = b.add('Mul', [out, w.name], None, c.scope)
+    if bias is not None:
+        out = b.add('Add', [out, bias.name], None, c.scope, 'layer_norm')
+    return out
 
 
 @_register('Embedding', 'embedding')
@@ -258,7 +291,21 @@ def _clamp(b, c):
 @_register('GELU', 'gelu')
 def _gelu(b, c):
     approximate = c.module.approximate if c.module is not None else c.kwargs.get('approximate', 'none')
-    return b.add('Gelu', [c.args[0].name], {'approximate': approximate}, c.scope, 'gelu')
+    if b.opset >= 20:
+        return b.add('Gelu', [c.args[0].name], {'approximate': approximate}, c.scope, 'gelu')
+    if approximate != 'none':
+        raise OnnxExporterError("faketorch exports GELU(approximate='tanh') to opset 20 and later only")
+    # before opset 20: x * (erf(x / sqrt(2)) + 1) * 0.5; torchlib multiplies by 0.5 first
+    x = c.args[0]
+    dtype = _np(x.value).dtype
+    erf = b.add('Erf', [b.add('Div', [x.name, b.const(np.array(np.sqrt(2.0), dtype), c.scope)], None, c.scope)],
+                None, c.scope)
+    one = b.add('Add', [erf, b.const(np.array(1.0, dtype), c.scope)], None, c.scope)
+    if not b.legacy:
+        half = b.add('Mul', [b.const(np.array(0.5, dtype)), one], None, c.scope)
+        return b.add('Mul', [x.name, half], None, c.scope, 'gelu')
+    half = b.add('Mul', [x.name, one], None, c.scope)
+    return b.add('Mul', [half, b.const(np.array(0.5, dtype), c.scope)], None, c.scope, 'gelu')
 
 
 @_register('LeakyReLU', 'leaky_relu')
@@ -272,7 +319,16 @@ def _softmax(op, aten):
         dim = c.module.dim if c.module is not None else c.arg(1, 'dim')
         if dim is None:
             raise OnnxExporterError(f'faketorch exports {aten} with an explicit dim only')
-        return b.add(op, [c.args[0].name], {'axis': dim}, c.scope, aten)
+        x = c.args[0]
+        ndim = x.value.dim()
+        if b.opset >= 13 or dim % ndim == ndim - 1:
+            return b.add(op, [x.name], {'axis': dim}, c.scope, aten)
+        # before opset 13 the op normalises over all the dims from `axis` on: move dim last and back
+        perm = list(range(ndim))
+        perm[dim % ndim], perm[-1] = perm[-1], perm[dim % ndim]
+        moved = b.add('Transpose', [x.name], {'perm': perm}, c.scope)
+        out = b.add(op, [moved], {'axis': ndim - 1}, c.scope)
+        return b.add('Transpose', [out], {'perm': perm}, c.scope, aten)
     return convert
 
 
@@ -410,8 +466,7 @@ def _permute(b, c):
 def _stack(b, c):
     tensors, dim = c.arg(0, 'tensors'), c.arg(1, 'dim', 0)
     dim = dim % (tensors[0].value.dim() + 1)
-    parts = [b.add('Unsqueeze', [t.name, b.const(np.array([dim], np.int64), c.scope)], None, c.scope)
-             for t in tensors]
+    parts = [_with_axes(b, c, 'Unsqueeze', t.name, [dim], None) for t in tensors]
     return b.add('Concat', parts, {'axis': dim}, c.scope, 'stack')
 
 
@@ -422,8 +477,7 @@ def _split(b, c):
     dim = c.arg(2, 'dim', 0) % x.value.dim()
     sizes = [p.shape[dim] for p in parts]
     if b.legacy:     # (torch computes a chunk's bounds with Shape/Gather/Div/Slice; a Split here)
-        b.add('Split', [x.name, b.const(np.array(sizes, np.int64), c.scope)], {'axis': dim}, c.scope,
-              outputs=len(parts))
+        _with_axes(b, c, 'Split', x.name, sizes, {'axis': dim}, outputs=len(parts))
         return list(b.nodes[-1].output)
     if len(set(sizes[:-1])) <= 1 and sizes[-1] <= sizes[0]:     # equal parts, a smaller last one
         out = b.add('Split', [x.name], {'axis': dim, 'num_outputs': len(parts)}, c.scope, 'split', numbered=True)
@@ -489,8 +543,7 @@ def _unsqueeze(b, c):
     op = c.node.target if c.node.op == 'call_method' else c.node.target.__name__
     if dim is None:
         return b.add('Squeeze', [x.name], None, c.scope, 'squeeze')
-    axes = b.const(np.array(_pair(dim, 1), np.int64), c.scope)
-    return b.add(op.capitalize(), [x.name, axes], None, c.scope, op)
+    return _with_axes(b, c, op.capitalize(), x.name, _pair(dim, 1), None, op)
 
 
 # ------------------------------------------------------------------ arithmetic, reductions
@@ -532,9 +585,8 @@ def _reduce(op, aten):
             # torchlib reduces to shape (1, ..., 1), then squeezes
             r = b.add(op, [x.name], {'keepdims': 1, 'noop_with_empty_axes': 0}, c.scope)
             return b.add('Squeeze', [r], None, c.scope, aten)
-        axes = b.const(np.array(_pair(dim, 1), np.int64), c.scope)
         attrs = {'keepdims': int(keepdim), 'noop_with_empty_axes': None if b.legacy else 0}
-        return b.add(op, [x.name, axes], attrs, c.scope, aten)
+        return _with_axes(b, c, op, x.name, _pair(dim, 1), attrs, aten)
     return convert
 
 
@@ -551,9 +603,8 @@ def _max(b, c):
     if dim is None:
         return b.add('ReduceMax', [x.name], {'keepdims': 0, **extra}, c.scope, 'max')
     # (values, indices): ReduceMax and ArgMax; an unused one is dropped at the end
-    axes = b.const(np.array([dim], np.int64), c.scope)
-    values = b.add('ReduceMax', [x.name, axes], {'keepdims': int(keepdim), **extra}, c.scope, 'max',
-                   node=None if b.legacy else b._unique('max') + '__0')
+    values = _with_axes(b, c, 'ReduceMax', x.name, [dim], {'keepdims': int(keepdim), **extra}, 'max',
+                        node=None if b.legacy else b._unique('max') + '__0')
     indices = b.add('ArgMax', [x.name], {'axis': dim, 'keepdims': int(keepdim), 'select_last_index': 0}, c.scope,
                     'max')
     return [values, indices]
