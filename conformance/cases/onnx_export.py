@@ -46,9 +46,17 @@ def summary(torch, proto, inputs=(), names=True):
             entry += [n.name, list(n.input), list(n.output)]
         nodes.append(entry)
     inits = {}
-    for k, i in enumerate(g.initializer):
-        key = i.name if names or not i.name.startswith(_NAME_PREFIXES) else f'#{k}'
-        inits[key] = torch.from_numpy(onnx.numpy_helper.to_array(i).copy())
+    numbered = []
+    for i in g.initializer:
+        array = onnx.numpy_helper.to_array(i)
+        if names or not i.name.startswith(_NAME_PREFIXES):
+            inits[i.name] = torch.from_numpy(array.copy())
+        else:
+            numbered.append(array)
+    # constants the exporter numbers: compared by value, in an order of their own (shape, values)
+    numbered.sort(key=lambda a: (a.dtype.str, a.shape, a.tobytes()))
+    for k, array in enumerate(numbered):
+        inits[f'#{k}'] = torch.from_numpy(array.copy())
     result = {
         'ir_version': proto.ir_version, 'opset': [(o.domain, o.version) for o in proto.opset_import],
         'producer': proto.producer_name, 'graph': g.name,

@@ -157,7 +157,10 @@ def _batch_norm(b, c):
     attrs = {'epsilon': float(m.eps), 'momentum': momentum, 'training_mode': mode}
     # the aten op returns a tuple: torchlib names the node after its first output
     node = None if b.legacy else b._unique('_native_batch_norm_legit_no_training') + '__0'
-    return b.add('BatchNormalization', ins, attrs, c.scope, 'getitem', node=node, outputs=3 if training else 1)
+    out = b.add('BatchNormalization', ins, attrs, c.scope, 'getitem', node=node, outputs=3 if training else 1)
+    if not b.legacy:     # the aten op's other two outputs take the next getitem names
+        b._unique('getitem'), b._unique('getitem')
+    return out
 
 
 @_register('LayerNorm', 'layer_norm')
@@ -479,12 +482,12 @@ def _split(b, c):
     if b.legacy:     # (torch computes a chunk's bounds with Shape/Gather/Div/Slice; a Split here)
         _with_axes(b, c, 'Split', x.name, sizes, {'axis': dim}, outputs=len(parts))
         return list(b.nodes[-1].output)
-    if len(set(sizes[:-1])) <= 1 and sizes[-1] <= sizes[0]:     # equal parts, a smaller last one
-        out = b.add('Split', [x.name], {'axis': dim, 'num_outputs': len(parts)}, c.scope, 'split', numbered=True)
-    else:
-        out = b.add('Split', [x.name, b.const(np.array(sizes, np.int64))], {'axis': dim}, c.scope, 'split',
-                    numbered=True)
+    out = b.add('Split', [x.name], {'axis': dim}, c.scope, 'split', numbered=True)
     node = b.nodes[-1]
+    if len(set(sizes)) == 1:      # equal parts: num_outputs; else the sizes, named after the node
+        node.attribute.append(b.onnx.helper.make_attribute('num_outputs', len(parts)))
+    else:
+        node.input.append(b.const(np.array(sizes, np.int64), hint=f'{out}_split_sizes'))
     del node.output[:]
     node.output.extend(f'{out}_split_{k}' for k in range(len(parts)))
     return list(node.output)
@@ -603,10 +606,11 @@ def _max(b, c):
     if dim is None:
         return b.add('ReduceMax', [x.name], {'keepdims': 0, **extra}, c.scope, 'max')
     # (values, indices): ReduceMax and ArgMax; an unused one is dropped at the end
-    values = _with_axes(b, c, 'ReduceMax', x.name, [dim], {'keepdims': int(keepdim), **extra}, 'max',
-                        node=None if b.legacy else b._unique('max') + '__0')
+    # torch.export: one max node, its outputs getitem_<n>
+    node = None if b.legacy else b._unique('max') + '__0'
+    values = _with_axes(b, c, 'ReduceMax', x.name, [dim], {'keepdims': int(keepdim), **extra}, 'getitem', node=node)
     indices = b.add('ArgMax', [x.name], {'axis': dim, 'keepdims': int(keepdim), 'select_last_index': 0}, c.scope,
-                    'max')
+                    'getitem')
     return [values, indices]
 
 
