@@ -158,10 +158,30 @@ def _load_lazy():
     return True
 
 
+def _distinct_aliases():
+    """torch's aliases (arctan, clip, multiply ...) are functions of their own, named as the alias:
+    fx prints a graph's call targets by function, so an alias sharing atan's object printed as atan."""
+    import types
+    g = globals()
+    for name, f in list(g.items()):
+        if not name.startswith('_') and isinstance(f, types.FunctionType) and f.__name__ != name \
+                and g.get(f.__name__) is f:
+            alias = types.FunctionType(f.__code__, f.__globals__, name, f.__defaults__, f.__closure__)
+            alias.__kwdefaults__, alias.__dict__ = f.__kwdefaults__, dict(f.__dict__)
+            alias.__qualname__, alias.__doc__, alias.__module__ = name, f.__doc__, f.__module__
+            g[name] = alias
+
+
+_distinct_aliases()
+
+
 def __getattr__(name):
     if name in _LAZY_MODULES:
         import importlib
         return importlib.import_module('.' + name, __name__)
+    if name == 'nested':        # not among _LAZY_MODULES: it routes a few functions, so only on demand
+        import importlib
+        return importlib.import_module('.nested', __name__)
     if name == 'vmap':
         from .func import vmap
         return vmap

@@ -696,7 +696,7 @@ class Size(tuple):
 
     def __getitem__(self, i):
         r = tuple.__getitem__(self, i)
-        return Size(r) if isinstance(i, slice) else r
+        return _tuple_new(Size, r) if isinstance(i, slice) else r     # items already checked (or nested ints)
 
     def __add__(self, other):
         if not isinstance(other, tuple):

@@ -30,7 +30,8 @@ def grad_float16_in_float32(torch):
 
 
 # nn.Linear with one input feature: torch's gemm rounds x*w + b once (one row or one output: plain)
-@case('torch.nn.functional.linear', exact=True)
+# on the Intel CPUs seen; MKL's kernel, and so the rounding, depends on the CPU: compared within float32's last bits
+@case('torch.nn.functional.linear', atol=1e-7, rtol=1e-7)
 def one_input_feature_fused(torch):
     x = torch.linspace(-1.3, 2.1, 7).view(-1, 1)
     w = torch.linspace(0.17, -0.9, 5).view(-1, 1)

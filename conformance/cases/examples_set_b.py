@@ -10,8 +10,9 @@ check('torch.isclose', lambda torch: torch.isclose(torch.ones(2, 3), torch.ones(
 
 
 # affine_grid's bmm: plain sums below 400 multiply-adds per item, MKL's fused ones above, float32
-# accumulation for half types; each bit for bit
-@case('torch.nn.functional.affine_grid', exact=True)
+# accumulation for half types; bit for bit on the Intel CPUs seen, where MKL fuses (on a Zen 4 EPYC
+# it does not: MKL's kernel depends on the CPU, so the comparison allows float32's last bits)
+@case('torch.nn.functional.affine_grid', atol=1e-6, rtol=1e-6)
 def bit_exact_sizes(torch):
     F = torch.nn.functional
     out = []
@@ -51,8 +52,10 @@ def fused_2d_kernel(torch):
     return out
 
 
-# an STN step: affine_grid's backward below 400 multiply-adds is torch's naive ordered loop
-@case('torch.nn.functional.affine_grid', exact=True)
+# an STN step: affine_grid's backward below 400 multiply-adds is torch's naive ordered loop (bit for
+# bit on the Intel CPUs seen; the forward's MKL rounding depends on the CPU, and the gradient's
+# cancelling sums amplify it)
+@case('torch.nn.functional.affine_grid', atol=1e-5, rtol=1e-4)
 def stn_theta_grad(torch):
     F = torch.nn.functional
     out = []

@@ -2,6 +2,7 @@
 Interpreter-based passes, wrap, custom tracers."""
 import importlib
 import operator
+import re
 import types
 
 from conformance import case
@@ -892,3 +893,121 @@ def containers_rnn_and_attention(torch):
     gm = torch.fx.symbolic_trace(m)
     x = torch.randn(2, 3, 4)
     return gm.code, str(gm), gm(x), m(x)
+
+
+@case('torch.fx.Tracer')
+def trace_through_library_modules(torch):
+    """A tracer that treats no module as a leaf records the functional calls inside nn modules."""
+    fx, nn = torch.fx, torch.nn
+
+    class Open(fx.Tracer):
+        def is_leaf_module(self, m, qualname):
+            return False
+    m = nn.Sequential(nn.ReLU(), nn.MaxPool2d(2), nn.AvgPool2d(2, ceil_mode=True), nn.SiLU(),
+                      nn.AdaptiveAvgPool2d(1), nn.Hardswish(inplace=True))
+    graph = Open().trace(m)
+    gm = fx.GraphModule(m, graph)
+    x = torch.randn(1, 2, 8, 8)
+    return str(graph), gm.code, gm(x), [n.target.__name__ for n in graph.nodes if n.op == 'call_function']
+
+
+@case('torch.fx.Graph')
+def alias_targets_print_their_names(torch):
+    fx = torch.fx
+    g = fx.Graph()
+    x = g.placeholder('x')
+    y = g.call_function(torch.arctan, (x,))
+    y = g.call_function(torch.clip, (y,), {'min': 0.0})
+    y = g.call_function(torch.multiply, (y, y))
+    y = g.call_function(torch.negative, (y,))
+    g.output(g.call_function(torch.atan, (y,)))
+    gm = fx.GraphModule(torch.nn.Module(), g)
+    return (gm.code, gm(torch.tensor([0.5, -1.0, 2.0])), torch.arctan.__name__, torch.clip.__name__,
+            torch.arctan(torch.tensor([1.0])))
+
+
+@case('torch.fx.Proxy')
+def inline_traced_module_through_proxy(torch):
+    """Calling a traced module with a Proxy (outside any trace) records its ops into the Proxy's graph."""
+    fx = torch.fx
+
+    class Cat(torch.nn.Module):
+        def forward(self, x, y):
+            return torch.cat([x, y]) * 2
+
+    traced = fx.symbolic_trace(Cat())
+    act = fx.symbolic_trace(torch.nn.LeakyReLU(0.2))
+    out = next(n for n in traced.graph.nodes if n.op == 'output')
+    last = out.args[0]
+    with traced.graph.inserting_after(last):
+        new = act(fx.Proxy(last))
+    out.args = (new.node,)
+    traced.recompile()
+    x, y = torch.randn(2, 3), torch.randn(1, 3)
+    return str(traced.graph), traced.code, traced(x, y), type(fx.Proxy(last).tracer).__name__
+
+
+@case('torch.fx.Proxy')
+def inline_wrapped_function_with_map_arg(torch):
+    fx = torch.fx
+    g = fx.Graph()
+    a, b = g.placeholder('a'), g.placeholder('b')
+    call = g.call_function(torch.add, (a, b))
+    g.output(call)
+    with g.inserting_before(call):
+        args = fx.node.map_arg(call.args, fx.Proxy)
+        replaced = (args[0].float().sigmoid() + args[1]).half()
+    call.replace_all_uses_with(replaced.node)
+    g.erase_node(call)
+    gm = fx.GraphModule(torch.nn.Module(), g)
+    return gm.code, gm(torch.ones(2, dtype=torch.half), torch.ones(2, dtype=torch.half))
+
+
+@case('torch.fx.Proxy')
+def inline_library_module_call(torch):
+    """A call_module node replaced by calling the module itself on Proxies of its arguments."""
+    fx = torch.fx
+
+    class M(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.act = torch.nn.Hardtanh(-0.5, 0.5)
+            self.pool = torch.nn.MaxPool1d(2)
+
+        def forward(self, x):
+            return self.pool(self.act(x)) + 1.0
+
+    m = fx.symbolic_trace(M())
+    for node in list(m.graph.nodes):
+        if node.op == 'call_module':
+            with m.graph.inserting_before(node):
+                out = getattr(m, node.target)(*fx.node.map_arg(node.args, fx.Proxy))
+            node.replace_all_uses_with(out.node)
+            m.graph.erase_node(node)
+    m.recompile()
+    return m.code, m(torch.linspace(-1, 1, 8).reshape(1, 1, 8))
+
+
+@case('torch.fx.Proxy')
+def graph_from_proxies_without_tracing(torch):
+    """Proxies around raw nodes record torch functions; Proxies of one graph made separately carry
+    different tracers, which torch refuses to mix in one function."""
+    fx = torch.fx
+    g = fx.Graph()
+    x = fx.Proxy(g.placeholder('x'))
+    y = fx.Proxy(g.placeholder('y'), x.tracer)
+    out = torch.neg(torch.tanh(torch.cat([x, y]))) * torch.nn.functional.softplus(x).sum()
+    g.output(out.node)
+    gm = fx.GraphModule(torch.nn.Module(), g)
+    del x, y, out
+    return gm.code, gm(torch.ones(2), torch.zeros(1)), torch.tanh(torch.tensor([0.5]))
+
+
+@case('torch.fx.Proxy')
+def proxies_with_different_tracers(torch):
+    g = torch.fx.Graph()
+    a, b = torch.fx.Proxy(g.placeholder('a')), torch.fx.Proxy(g.placeholder('b'))
+    try:
+        torch.cat([a, b])
+    except RuntimeError as e:   # the message names objects by address
+        return re.sub('0x[0-9a-f]+', '0x?', str(e))

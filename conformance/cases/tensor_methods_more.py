@@ -37,6 +37,33 @@ def python_elementwise(torch):
             torch.arange(4.).map2_(torch.ones(4), torch.ones(4), lambda x, y, z: x + y + z))
 
 
+# torch's refusals and its conversion of the function's result into the tensor's dtype
+check('Tensor.apply_', lambda torch: torch.ones(3, requires_grad=True).apply_(lambda v: v), name='requires_grad')
+check('Tensor.map_', lambda torch: torch.ones(3).map_(torch.ones(3, requires_grad=True), lambda a, b: a),
+      name='other_requires_grad')
+check('Tensor.map_', lambda torch: torch.ones(3).map_(torch.ones(3, dtype=torch.int32), lambda a, b: a),
+      name='other_dtype')
+check('Tensor.map_', lambda torch: torch.ones(3, dtype=torch.bool).map_(torch.ones(3, dtype=torch.half), lambda a, b: a),
+      name='bool_other_half')
+check('Tensor.map2_', lambda torch: torch.ones(3).map2_(torch.ones(3), torch.ones(3, dtype=torch.int64),
+                                                        lambda a, b, c: a), name='y_dtype')
+check('Tensor.apply_', lambda torch: torch.ones(2).apply_(lambda v: 'x'), name='returns_str')
+check('Tensor.apply_', lambda torch: torch.ones(2).apply_(lambda v: None), name='returns_none')
+check('Tensor.apply_', lambda torch: torch.ones(2, dtype=torch.int64).apply_(lambda v: 2 ** 70), name='int_overflow')
+check('Tensor.apply_', lambda torch: torch.ones(2, dtype=torch.int32).apply_(lambda v: 2 ** 40), name='int32_overflow')
+check('Tensor.apply_', lambda torch: torch.ones(2, dtype=torch.int8).apply_(lambda v: 2.9e30), name='float_into_int8')
+check('Tensor.apply_', lambda torch: torch.ones(2, dtype=torch.int64).apply_(lambda v: '3'), name='str_into_int')
+
+
+@case('Tensor.apply_')
+def result_conversion(torch):
+    def apply(dtype, value):
+        return torch.ones(2, dtype=dtype).apply_(lambda v: value)
+    return (apply(torch.int64, 2.7), apply(torch.int64, -2.7), apply(torch.bool, 0.5), apply(torch.bool, 5),
+            apply(torch.uint8, -1), apply(torch.float32, 2 ** 200), apply(torch.float16, 1e6),
+            apply(torch.bfloat16, 1.001), apply(torch.int64, torch.tensor(3)), apply(torch.float32, torch.tensor([2.5])),
+            apply(torch.int64, True), apply(torch.complex64, 1j), apply(torch.float64, True))
+
 @case('Tensor.is_nonzero')
 def small_predicates(torch):
     a = torch.zeros(3, 4)

@@ -1008,7 +1008,7 @@ def _legacy_new(cls, dtype, args, device=None):
     if cls is not Tensor:
         new = object.__new__(cls)
         for k in Tensor.__slots__:
-            if k not in ('__dict__', '__weakref__'):
+            if k not in ('__dict__', '__weakref__', '_view_ver'):    # t is fresh: its _view_fn is None
                 setattr(new, k, getattr(t, k))
         return new
     return t

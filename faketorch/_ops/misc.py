@@ -1,4 +1,6 @@
 """Joining, selection and copy ops: cat, stack, where, clamp, masked_fill, clone, to, copy_ ..."""
+import operator
+
 from .. import _xnp as np
 
 from .. import _dtype as D
@@ -695,16 +697,59 @@ Tensor.resize = _resize
 
 # --- smaller Tensor methods ----------------------------------------------------------------------------
 
+def _python_scalar_store(dtype):
+    """How apply_/map_ turn the function's return value into an element: as torch reads a Python
+    number into a Scalar (ints through __index__, floats truncated), then converts it, with its
+    overflow check for integer types (uint8 wraps around)."""
+    if dtype.is_floating_point or dtype.is_complex:
+        def store(v):
+            if isinstance(v, Tensor):
+                return v.item()
+            if not (isinstance(v, complex) and dtype.is_complex) and not hasattr(type(v), '__float__') \
+                    and not hasattr(type(v), '__index__'):
+                raise TypeError(f"must be real number, not {type(v).__name__}")
+            return v if isinstance(v, complex) else float(v)
+        return store
+    info = np.iinfo(dtype._np) if dtype is not D.bool else None
+
+    def store(v):
+        v = v.item() if isinstance(v, Tensor) else v
+        if isinstance(v, float):
+            if info is None:
+                return v != 0
+            v = int(v)
+        else:
+            v = operator.index(v)
+            if not -2 ** 63 <= v < 2 ** 63:
+                raise ValueError("Overflow when unpacking long long")
+            if info is None:
+                return v != 0
+        lo, hi = (-256, 256) if dtype is D.uint8 else (info.min, info.max + 1)
+        if not lo <= v < hi:
+            raise RuntimeError(f"value cannot be converted to type {dtype.name} without overflow")
+        return v % 256 if dtype is D.uint8 else v
+    return store
+
+
 def _elementwise_python(name):
     """apply_/map_/map2_: a Python function over every element (CPU tensors, as in torch), in place."""
     def method(self, *args):
         *others, fn = args
         if self._device.type != 'cpu':
             raise TypeError(f"{name} is only implemented on CPU tensors")
+        if self._requires_grad or any(o._requires_grad for o in others):
+            raise RuntimeError(f"Can't call {name}() on Variable that requires grad. Use var.detach().{name}() instead.")
+        for o, arg in zip(others, ("'other'",) if len(others) == 1 else ("argument 'x'", "argument 'y'")):
+            if o.dtype is not self.dtype:
+                raise TypeError(f"{name}: expected {D.type_str(self.dtype)} for {arg} (got {D.type_str(o.dtype)})")
         flat = self._data.reshape(-1) if self._data.flags.c_contiguous else None
         values = [o.expand_as(self)._data.reshape(-1).tolist() for o in others]
-        out = [fn(*v) for v in zip(self._data.reshape(-1).tolist(), *values)]
-        new = np.asarray(out, dtype=self._data.dtype).reshape(self._data.shape)
+        store = _python_scalar_store(self.dtype)
+        out = [store(fn(*v)) for v in zip(self._data.reshape(-1).tolist(), *values)]
+        with np.errstate(over='ignore'):     # a float beyond the dtype's range stores inf, as in torch
+            new = np.asarray(out, dtype=self._data.dtype).reshape(self._data.shape)
+        if self.dtype._fix is not None or self.dtype is D.bfloat16:
+            new = D.round_to(self.dtype, new)
         if flat is not None:
             flat[...] = new.reshape(-1)
         else:

@@ -12,11 +12,13 @@ import importlib
 import inspect
 import math
 import types
+import weakref
 
 from .graph import Graph
 from .node import Node, map_aggregate, _SIDE_EFFECTS
-from .proxy import Proxy, ParameterProxy, TraceError  # noqa: F401
+from .proxy import Attribute, Proxy, ParameterProxy, TraceError  # noqa: F401
 from ._torch_names import NAMES, FORWARD, METHODS, THROUGH, TENSOR_DUNDERS
+
 
 # namespaces patched while tracing: torch's name, faketorch's module
 _NAMESPACES = (('torch', 'faketorch'), ('torch.nn.functional', 'faketorch.nn.functional'),
@@ -76,7 +78,7 @@ class _TorchNames:
 _TORCH = _TorchNames('torch')
 
 
-def _has_proxy(args, kwargs):
+def _proxies(args, kwargs):
     found = []
 
     def look(a):
@@ -85,6 +87,11 @@ def _has_proxy(args, kwargs):
         return a
     map_aggregate(args, look)
     map_aggregate(kwargs, look)
+    return found
+
+
+def _has_proxy(args, kwargs):
+    found = _proxies(args, kwargs)
     return found[0] if found else None
 
 
@@ -173,6 +180,12 @@ class _Recorder:
         if proxy is None:
             return self._orig(*args, **kwargs)
         key = self._key
+        tracers = list(dict.fromkeys(p.tracer for p in _proxies(args, kwargs)))
+        if len(tracers) > 1:
+            name = key.rsplit('.', 1)[1]
+            what = f'<built-in method {name} of type object at {hex(id(self))}>' if key.count('.') == 1 \
+                else f'<function {name} at {hex(id(self))}>'
+            raise RuntimeError(f"Found multiple different tracers {tracers} while trying to trace operations {what}")
         if key in THROUGH:
             sig, callee, fixed = THROUGH[key]
             bound = _signature(sig).bind(*args, **kwargs)
@@ -283,6 +296,34 @@ def _wrapped_global(orig, name):
         p.node.meta['is_wrapped'] = True
         return p
     return wrapper
+
+
+_recording = {'users': 0, 'patcher': None}
+
+
+def _recording_on():
+    """Swap in the recording stand-ins for faketorch's functions and Tensor methods: for a trace, and
+    while Proxies made outside a trace live (`torch.cat([Proxy(a), Proxy(b)])` records, as torch's
+    Proxy does through __torch_function__). Counted, so nested users share one swap."""
+    if _recording['users'] == 0:
+        patcher = _Patcher()
+        for mod, attr, wrapper in _namespace_patches() + _tensor_patches():
+            patcher.set(mod, attr, wrapper)
+        _recording['patcher'] = patcher
+    _recording['users'] += 1
+
+
+def _recording_off():
+    _recording['users'] -= 1
+    if _recording['users'] == 0:
+        _recording['patcher'].__exit__()
+        _recording['patcher'] = None
+
+
+def _track(proxy):
+    """Keep recording on while a Proxy made outside a trace is alive."""
+    _recording_on()
+    weakref.finalize(proxy, _recording_off)
 
 
 class Tracer:
@@ -452,9 +493,13 @@ class Tracer:
         try:
             fn_globals, annotations = fn.__globals__, getattr(fn, '__annotations__', {})
             fn, args = self._create_args_for_root(fn, isinstance(root, Module), concrete_args)
-            with _Patcher() as patcher:
-                self._patch(patcher, fn_globals)
-                result = fn(*args)
+            _recording_on()
+            try:
+                with _Patcher() as patcher:
+                    self._patch(patcher, fn_globals)
+                    result = fn(*args)
+            finally:
+                _recording_off()
             self.create_node('output', 'output', (self.create_arg(result),), {},
                              type_expr=annotations.get('return'))
         finally:
@@ -507,8 +552,6 @@ class Tracer:
             return tracer.getattr(name, getattr_orig(mod, name), cache)
         patcher.set(Module, '__call__', module_call)
         patcher.set(Module, '__getattr__', module_getattr)
-        for mod, attr, wrapper in _namespace_patches() + _tensor_patches():
-            patcher.set(mod, attr, wrapper)
         auto = {id(f) for m in self._autowrap_modules for f in vars(m).values() if callable(f)}
         auto.update(id(f) for f in self._autowrap_functions)
         for name, value in list(fn_globals.items()):
@@ -572,5 +615,3 @@ def symbolic_trace(root, concrete_args=None):
     name = type(root).__name__ if isinstance(root, Module) else root.__name__
     return GraphModule(tracer.root, graph, name)
 
-
-from .proxy import Attribute  # noqa: E402

@@ -14,8 +14,11 @@ class TraceError(ValueError):
 class Proxy:
     def __init__(self, node, tracer=None):
         if tracer is None:
-            tracer = GraphAppendingTracer(node.graph)
+            tracer = _graph_appending_tracer()(node.graph)
         self.tracer, self.node = tracer, node
+        if type(tracer).__name__ == 'GraphAppendingTracer':     # outside a trace: keep recording on
+            from ._symbolic_trace import _track
+            _track(self)
 
     def __repr__(self):
         return f'Proxy({self.node.name})'
@@ -127,22 +130,27 @@ for _name in _REFLECTABLE:
 
 
 def _graph_appending_tracer():
-    from ._symbolic_trace import Tracer
+    """The class, made on first use (Tracer's module imports this one)."""
+    cls = globals().get('GraphAppendingTracer')
+    if cls is None:
+        from ._symbolic_trace import Tracer
 
-    class GraphAppendingTracer(Tracer):
-        """A tracer that adds the nodes Proxies record to an existing graph."""
+        class GraphAppendingTracer(Tracer):
+            """A tracer that adds the nodes Proxies record to an existing graph."""
 
-        def __init__(self, graph):
-            super().__init__()
-            self.graph = graph
-            self.root = None
-    GraphAppendingTracer.__module__ = __name__
-    return GraphAppendingTracer
+            def __init__(self, graph):
+                super().__init__()
+                self.graph = graph
+                self.root = None
+
+            def __repr__(self):     # as torch's errors show it
+                return f'<torch.fx.proxy.GraphAppendingTracer object at {hex(id(self))}>'
+        GraphAppendingTracer.__module__, GraphAppendingTracer.__qualname__ = __name__, 'GraphAppendingTracer'
+        cls = globals()['GraphAppendingTracer'] = GraphAppendingTracer
+    return cls
 
 
 def __getattr__(name):
     if name == 'GraphAppendingTracer':
-        cls = _graph_appending_tracer()
-        globals()[name] = cls
-        return cls
+        return _graph_appending_tracer()
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

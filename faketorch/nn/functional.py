@@ -1589,6 +1589,11 @@ def _sdpa_uses_flash(query, key, value, attn_mask, dropout_p, enable_gqa):
 
 def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.0, is_causal=False, scale=None,
                                  enable_gqa=False):
+    tf = getattr(type(attn_mask), '__torch_function__', None)
+    if tf is not None:      # a mask subclass (nn.attention.bias.CausalBias) decides how to attend
+        return tf(scaled_dot_product_attention, (type(attn_mask),), (query, key, value),
+                  dict(attn_mask=attn_mask, dropout_p=dropout_p, is_causal=is_causal, scale=scale,
+                       enable_gqa=enable_gqa))
     _sdpa_check(query, key, value, attn_mask)
     if _sdpa_uses_flash(query, key, value, attn_mask, dropout_p, enable_gqa):
         if dropout_p != 0.0:

@@ -40,35 +40,35 @@ class _InplaceOnly(Module):
         self.inplace = inplace
 
     def forward(self, input):
-        return type(self)._f(input, inplace=self.inplace)
+        return getattr(F, type(self)._f)(input, inplace=self.inplace)   # looked up per call: fx tracing swaps F
 
     def extra_repr(self):
         return _ip(self.inplace, '')
 
 
 class ReLU(_InplaceOnly):
-    _f = staticmethod(F.relu)
+    _f = 'relu'
 
 
 class SiLU(_InplaceOnly):
-    _f = staticmethod(F.silu)
+    _f = 'silu'
 
 
 class Mish(_InplaceOnly):
-    _f = staticmethod(F.mish)
+    _f = 'mish'
 
 
 class SELU(_InplaceOnly):
-    _f = staticmethod(F.selu)
+    _f = 'selu'
 
 
 class Hardsigmoid(_InplaceOnly):
-    _f = staticmethod(F.hardsigmoid)
+    _f = 'hardsigmoid'
     extra_repr = Module.extra_repr      # torch prints Hardsigmoid() even with inplace=True
 
 
 class Hardswish(Hardsigmoid):
-    _f = staticmethod(F.hardswish)
+    _f = 'hardswish'
 
 
 class RReLU(Module):

@@ -1,6 +1,6 @@
 """Pooling layers: max, average, adaptive, unpooling and power-average, in 1/2/3 dims."""
 from .module import Module
-from .. import _functional_spatial as F
+from .. import functional as F
 
 __all__ = ['MaxPool1d', 'MaxPool2d', 'MaxPool3d', 'MaxUnpool1d', 'MaxUnpool2d', 'MaxUnpool3d',
            'AvgPool1d', 'AvgPool2d', 'AvgPool3d', 'LPPool1d', 'LPPool2d', 'LPPool3d',
@@ -31,20 +31,20 @@ class _MaxPoolNd(Module):
                 ', dilation={dilation}, ceil_mode={ceil_mode}'.format(**self.__dict__))
 
     def forward(self, input):
-        return type(self)._fn(input, self.kernel_size, self.stride, self.padding, self.dilation,
-                              ceil_mode=self.ceil_mode, return_indices=self.return_indices)
+        return getattr(F, type(self)._fn)(input, self.kernel_size, self.stride, self.padding, self.dilation,
+                                          ceil_mode=self.ceil_mode, return_indices=self.return_indices)
 
 
 class MaxPool1d(_MaxPoolNd):
-    _fn = staticmethod(F.max_pool1d)
+    _fn = 'max_pool1d'
 
 
 class MaxPool2d(_MaxPoolNd):
-    _fn = staticmethod(F.max_pool2d)
+    _fn = 'max_pool2d'
 
 
 class MaxPool3d(_MaxPoolNd):
-    _fn = staticmethod(F.max_pool3d)
+    _fn = 'max_pool3d'
 
 
 class _MaxUnpoolNd(Module):
@@ -62,22 +62,22 @@ class _MaxUnpoolNd(Module):
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
 
     def forward(self, input, indices, output_size=None):
-        return type(self)._fn(input, indices, self.kernel_size, self.stride, self.padding, output_size)
+        return getattr(F, type(self)._fn)(input, indices, self.kernel_size, self.stride, self.padding, output_size)
 
 
 class MaxUnpool1d(_MaxUnpoolNd):
     _nd = 1
-    _fn = staticmethod(F.max_unpool1d)
+    _fn = 'max_unpool1d'
 
 
 class MaxUnpool2d(_MaxUnpoolNd):
     _nd = 2
-    _fn = staticmethod(F.max_unpool2d)
+    _fn = 'max_unpool2d'
 
 
 class MaxUnpool3d(_MaxUnpoolNd):
     _nd = 3
-    _fn = staticmethod(F.max_unpool3d)
+    _fn = 'max_unpool3d'
 
 
 class _AvgPoolNd(Module):
@@ -115,16 +115,16 @@ class _AvgPoolXd(_AvgPoolNd):
         self.divisor_override = divisor_override
 
     def forward(self, input):
-        return type(self)._fn(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
-                              self.count_include_pad, self.divisor_override)
+        return getattr(F, type(self)._fn)(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
+                                          self.count_include_pad, self.divisor_override)
 
 
 class AvgPool2d(_AvgPoolXd):
-    _fn = staticmethod(F.avg_pool2d)
+    _fn = 'avg_pool2d'
 
 
 class AvgPool3d(_AvgPoolXd):
-    _fn = staticmethod(F.avg_pool3d)
+    _fn = 'avg_pool3d'
 
 
 class _LPPoolNd(Module):
@@ -143,19 +143,19 @@ class _LPPoolNd(Module):
                 'ceil_mode={ceil_mode}'.format(**self.__dict__))
 
     def forward(self, input):
-        return type(self)._fn(input, float(self.norm_type), self.kernel_size, self.stride, self.ceil_mode)
+        return getattr(F, type(self)._fn)(input, float(self.norm_type), self.kernel_size, self.stride, self.ceil_mode)
 
 
 class LPPool1d(_LPPoolNd):
-    _fn = staticmethod(F.lp_pool1d)
+    _fn = 'lp_pool1d'
 
 
 class LPPool2d(_LPPoolNd):
-    _fn = staticmethod(F.lp_pool2d)
+    _fn = 'lp_pool2d'
 
 
 class LPPool3d(_LPPoolNd):
-    _fn = staticmethod(F.lp_pool3d)
+    _fn = 'lp_pool3d'
 
 
 class _AdaptiveMaxPoolNd(Module):
@@ -171,19 +171,19 @@ class _AdaptiveMaxPoolNd(Module):
         return f"output_size={self.output_size}"
 
     def forward(self, input):
-        return type(self)._fn(input, self.output_size, self.return_indices)
+        return getattr(F, type(self)._fn)(input, self.output_size, self.return_indices)
 
 
 class AdaptiveMaxPool1d(_AdaptiveMaxPoolNd):
-    _fn = staticmethod(F.adaptive_max_pool1d)
+    _fn = 'adaptive_max_pool1d'
 
 
 class AdaptiveMaxPool2d(_AdaptiveMaxPoolNd):
-    _fn = staticmethod(F.adaptive_max_pool2d)
+    _fn = 'adaptive_max_pool2d'
 
 
 class AdaptiveMaxPool3d(_AdaptiveMaxPoolNd):
-    _fn = staticmethod(F.adaptive_max_pool3d)
+    _fn = 'adaptive_max_pool3d'
 
 
 class _AdaptiveAvgPoolNd(Module):
@@ -198,19 +198,19 @@ class _AdaptiveAvgPoolNd(Module):
         return f"output_size={self.output_size}"
 
     def forward(self, input):
-        return type(self)._fn(input, self.output_size)
+        return getattr(F, type(self)._fn)(input, self.output_size)
 
 
 class AdaptiveAvgPool1d(_AdaptiveAvgPoolNd):
-    _fn = staticmethod(F.adaptive_avg_pool1d)
+    _fn = 'adaptive_avg_pool1d'
 
 
 class AdaptiveAvgPool2d(_AdaptiveAvgPoolNd):
-    _fn = staticmethod(F.adaptive_avg_pool2d)
+    _fn = 'adaptive_avg_pool2d'
 
 
 class AdaptiveAvgPool3d(_AdaptiveAvgPoolNd):
-    _fn = staticmethod(F.adaptive_avg_pool3d)
+    _fn = 'adaptive_avg_pool3d'
 
 
 class _FractionalMaxPoolNd(Module):
