@@ -71,12 +71,17 @@ def summary(torch, proto, inputs=(), names=True):
     return result
 
 
-def legacy(torch, model, args, names=True, **kw):
+def legacy(torch, model, args, names=True, run=True, **kw):
     onnx = _onnx()
     buf = io.BytesIO()
     print(torch.onnx.export(model, args, buf, dynamo=False, **kw))
     proto = onnx.load_from_string(buf.getvalue())
-    out = summary(torch, proto, args, names)
+    # the graph's inputs: the tensors of args, a trailing dict's (keyword inputs) included
+    args = (args,) if isinstance(args, torch.Tensor) else args
+    tensors = [a for a in args if isinstance(a, torch.Tensor)]
+    keywords = args[-1] if args and isinstance(args[-1], dict) else kw.get('kwargs') or {}
+    tensors += [a for a in keywords.values() if isinstance(a, torch.Tensor)]
+    out = summary(torch, proto, tensors if run else (), names)
     out['version'] = proto.producer_version == torch.__version__.split('+')[0]
     return out
 
@@ -381,7 +386,8 @@ def legacy_dynamic_axes_list(torch):
 
 @case('torch.onnx.export')
 def legacy_export_params_false(torch):
-    return legacy(torch, mlp(torch), (torch.randn(2, 4),), input_names=['x'], export_params=False)
+    # the weights are inputs without values: nothing to run
+    return legacy(torch, mlp(torch), (torch.randn(2, 4),), run=False, input_names=['x'], export_params=False)
 
 
 @case('torch.onnx.export')
@@ -613,6 +619,33 @@ def dynamo_dynamic_axes(torch):
     # the TorchScript exporter's option, converted by torch to dynamic_shapes
     return dynamo(torch, mlp(torch), (torch.randn(2, 4),), verbose=False, input_names=['x'], output_names=['y'],
                   dynamic_axes={'x': {0: 'batch'}, 'y': {0: 'batch'}})
+
+
+class _Masked:
+    def __new__(cls, torch):
+        class Masked(torch.nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = torch.nn.Linear(4, 2)
+
+            def forward(self, x, mask=None):
+                return self.fc(x * mask)
+        return Masked().eval()
+
+
+@case('torch.onnx.export')
+def dynamo_kwargs(torch):
+    m = _Masked(torch)
+    _onnx()
+    proto = torch.onnx.export(m, (torch.randn(3, 4),), kwargs={'mask': torch.ones(3, 4)}, verbose=False).model_proto
+    return summary(torch, proto, (torch.randn(3, 4), torch.ones(3, 4)))
+
+
+@case('torch.onnx.export')
+def legacy_kwargs(torch):
+    m = _Masked(torch)
+    return (legacy(torch, m, (torch.randn(3, 4), {'mask': torch.ones(3, 4)}), input_names=['x', 'mask']),
+            legacy(torch, m, (torch.randn(3, 4),), kwargs={'mask': torch.ones(3, 4)}))
 
 
 @case('torch.onnx.export')

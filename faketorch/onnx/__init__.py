@@ -249,8 +249,11 @@ def _record(onnx, model, args, kwargs, legacy, input_names, opset, dims_of):
     gives the dynamic dimensions: {input name: {axis: dim name}}."""
     from . import _graph, _ops
     from .._tensor import Tensor
-    if kwargs:
-        raise OnnxExporterError('faketorch cannot export keyword inputs to ONNX yet')
+    if kwargs:      # keyword inputs: in the forward's order, as positional ones
+        import inspect
+        bound = inspect.signature(model.forward).bind(*args, **kwargs)
+        bound.apply_defaults()
+        args = tuple(bound.arguments.values())
     gm, values = _graph.trace(model, args, legacy)
     params = {k: v.detach().cpu().numpy() for k, v in model.state_dict(keep_vars=True).items()}
     nodes = list(gm.graph.nodes)

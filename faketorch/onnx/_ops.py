@@ -80,9 +80,7 @@ def _linear(b, c):
         return b.add('Gemm', ins, attrs, c.scope, 'linear')
     # other ranks (and the TorchScript exporter without bias): MatMul with the weight transposed
     # ahead of time, then Add (the TorchScript exporter puts the bias first)
-    wt = _np(w.value).T.copy()
-    b.used.pop(w.name, None)
-    wt_name = b.initializer(wt, 'MatMul')
+    wt_name = b.initializer(_np(w.value).T.copy(), 'MatMul')    # (the weight itself, if read nowhere else, is left out)
     if bias is None:
         return b.add('MatMul', [x.name, wt_name], None, c.scope, 'linear')
     mm = b.add('MatMul', [x.name, wt_name], None, c.scope)
@@ -94,16 +92,14 @@ def _conv_attrs(b, w, stride, padding, dilation, groups):
     k = list(w.shape[2:])
     n = len(k)
     dil = _pair(dilation, n)
-    if padding == 'valid':
-        pads = [0] * n
-    elif padding == 'same':
+    if padding == 'same':      # the extra padding of an even kernel goes at the end, as torch pads
         total = [d * (s - 1) for d, s in zip(dil, k)]
-        return {'dilations': dil, 'group': groups, 'kernel_shape': k, 'strides': _pair(stride, n),
-                'pads': [t // 2 for t in total] + [t - t // 2 for t in total]}
+        pads = [t // 2 for t in total] + [t - t // 2 for t in total]
     else:
-        pads = _pair(padding, n)
-    return {'dilations': dil, 'group': groups, 'kernel_shape': k, 'pads': pads + pads,
-            'strides': _pair(stride, n), 'auto_pad': None if b.legacy else 'NOTSET'}
+        pads = [0] * n if padding == 'valid' else _pair(padding, n)
+        pads = pads + pads
+    return {'dilations': dil, 'group': groups, 'kernel_shape': k, 'pads': pads, 'strides': _pair(stride, n),
+            'auto_pad': None if b.legacy else 'NOTSET'}
 
 
 @_register('Conv1d', 'Conv2d', 'Conv3d', 'conv1d', 'conv2d', 'conv3d')
@@ -112,7 +108,7 @@ def _conv(b, c):
     if m is not None:
         if m.padding_mode != 'zeros':
             raise OnnxExporterError(f'faketorch cannot export {type(m).__name__} with '
-                                           f"padding_mode='{m.padding_mode}' to ONNX yet")
+                                    f"padding_mode='{m.padding_mode}' to ONNX yet")
         x, w, bias = c.args[0], _module_param(b, c, 'weight'), _module_param(b, c, 'bias')
         stride, padding, dilation, groups = m.stride, m.padding, m.dilation, m.groups
     else:
@@ -230,9 +226,9 @@ def _identity(b, c):
 
 # ------------------------------------------------------------------ activations
 
-def _unary(op, aten, **fixed):
+def _unary(op, aten):
     def convert(b, c):
-        return b.add(op, [c.args[0].name], dict(fixed), c.scope, aten)
+        return b.add(op, [c.args[0].name], None, c.scope, aten)
     return convert
 
 
