@@ -34,9 +34,10 @@ def _attr(onnx, a):
     return v.decode() if isinstance(v, bytes) else v
 
 
-def summary(torch, proto, inputs=(), names=True):
+def summary(torch, proto, inputs=(), names=True, params=None):
     """What a user reads of a ModelProto. names=False leaves out the node names and the names of the
-    values between nodes (the exporters number them) but keeps graph inputs, outputs and parameter names."""
+    values between nodes (the exporters number them) but keeps graph inputs, outputs and the names of
+    initializers that are `params` (the model's state_dict names), or else not numbered by name."""
     onnx = _onnx()
     g = proto.graph
     nodes = []
@@ -49,7 +50,8 @@ def summary(torch, proto, inputs=(), names=True):
     numbered = []
     for i in g.initializer:
         array = onnx.numpy_helper.to_array(i)
-        if names or not i.name.startswith(_NAME_PREFIXES):
+        named = i.name in params if params is not None else not i.name.startswith(_NAME_PREFIXES)
+        if names or named:
             inits[i.name] = torch.from_numpy(array.copy())
         else:
             numbered.append(array)
@@ -90,7 +92,7 @@ def dynamo(torch, model, args, names=True, **kw):
     _onnx()
     program = torch.onnx.export(model, args, **kw)
     proto = program.model_proto
-    out = summary(torch, proto, args, names)
+    out = summary(torch, proto, args, names, set(model.state_dict()) if not names else None)
     out['version'] = proto.producer_version == torch.__version__
     out['type'] = type(program).__name__
     return out
@@ -531,6 +533,36 @@ class _Branchy:
                 print('in forward', batch, channels, len(y))
                 return torch.relu(self.fc(y))
         return Branchy().eval()
+
+
+class _Stacked:
+    """A ModuleList run in a loop, in-place ops, a tensor made from constants inside forward."""
+
+    def __new__(cls, torch):
+        nn = torch.nn
+
+        class Stacked(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.layers = nn.ModuleList([nn.Linear(3, 3) for _ in range(2)])
+
+            def forward(self, x):
+                for layer in self.layers:
+                    x = layer(x)
+                x += 1
+                x = x.relu_()
+                return x + torch.ones(3) * torch.arange(3)
+        return Stacked().eval()
+
+
+@case('torch.onnx.export')
+def legacy_module_list(torch):
+    return legacy(torch, _Stacked(torch), (torch.randn(2, 3),), input_names=['x'], output_names=['y'])
+
+
+@case('torch.onnx.export')
+def dynamo_module_list(torch):
+    return dynamo(torch, _Stacked(torch), (torch.randn(2, 3),), names=False, input_names=['x'], output_names=['y'])
 
 
 @case('torch.onnx.export')

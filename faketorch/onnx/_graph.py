@@ -97,12 +97,12 @@ class _Builder:
 
 def _scope(node):
     """The TorchScript exporter's scope of a node: '/layer1/layer1.0/conv1'. A module's segment is its
-    attribute name; an index (in a Sequential, a ModuleList) is joined to its parent's segment."""
+    attribute name; an index (in a Sequential, a ModuleList) keeps its container's name: 'layers.0'."""
     stack = node.meta.get('nn_module_stack') or {}
     parts = []
     for key, (qualname, _) in stack.items():
-        last = qualname.rsplit('.', 1)[-1]
-        part = f'{parts[-1]}.{last}' if last.isdigit() and parts else last
+        names = qualname.split('.')
+        part = '.'.join(names[-2:]) if names[-1].isdigit() else names[-1]
         calls = key.partition('@')[2]          # a module called again: relu, relu_1, ...
         parts.append(f'{part}_{calls}' if calls else part)
     return ''.join('/' + p for p in parts)
@@ -255,8 +255,11 @@ class Recorder(fx.Interpreter):
             self.names[n] = name
             self.ids[n] = self.b.ids
             self.b.ids += 1
-        elif n.op == 'get_attr':
+        elif n.op == 'get_attr' and n.target in self.b.params:
             self.names[n] = self.b.param(n.target)
+        elif n.op == 'get_attr':      # a tensor the forward made from constants alone
+            self.names[n] = self.b.const(value.detach().cpu().numpy(), _scope(n))
+            self.b.ids += 1
         elif n.op == 'output':
             self.names[n] = fx.node.map_arg(n.args[0], lambda a: self.names[a])
         else:
@@ -266,6 +269,13 @@ class Recorder(fx.Interpreter):
             fn = self.convert.get(key)
             if not _has_tensor(value):
                 self.names[n] = value           # sizes, Python numbers: constants of the trace, as in torch
+                return value
+            recorded = any(isinstance(self.names.get(a), (str, list)) for a in n._input_nodes)
+            if isinstance(value, Tensor) and not recorded and n.op != 'call_module':
+                # made from constants alone (torch.ones(3), arange): a constant, as torch folds it
+                self.names[n] = self.b.const(value.detach().cpu().numpy(), _scope(n))
+                self.ids[n] = self.b.ids
+                self.b.ids += 1
                 return value
             if fn is None:
                 from .errors import UnsupportedOperatorError
