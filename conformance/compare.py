@@ -132,6 +132,8 @@ def _numpy(t):
         t = t.cpu()
     if getattr(t, 'is_sparse', False):
         t = t.to_dense()
+    if t.is_quantized:          # the integers; the quantizer is in the printed text cases return
+        t = t.int_repr()
     if str(t.dtype) in _WIDEN:
         t = getattr(t, _WIDEN[str(t.dtype)])()
     if hasattr(t, 'resolve_conj'):                 # torch's lazy conj/neg bits block .numpy()

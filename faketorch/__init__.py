@@ -130,7 +130,7 @@ from . import random  # noqa: E402
 # keeps `import faketorch` fast. Names they publish (torch.softmax, torch.save, Tensor.softmax ...)
 # appear once any of them is touched: module __getattr__ here, and Tensor's class and instance
 # __getattr__ (faketorch._tensor), load them all on the first miss.
-_LAZY_MODULES = ('nn', 'optim', 'utils', 'linalg', 'fft', 'special', 'serialization', 'storage',
+_LAZY_MODULES = ('nn', '_quantized', 'ao', 'quantization', 'optim', 'utils', 'linalg', 'fft', 'special', 'serialization', 'storage',
                  'distributions', 'masked', 'signal', 'jit', 'testing', 'profiler', 'func', 'distributed',
                  'multiprocessing', 'hub', 'export', 'version', 'compiler', '_dynamo', '_logging', 'futures',
                  '__future__', '_utils', '_lowrank', 'sparse', '_C', 'library', 'cpu', 'types', 'overrides', 'fx',

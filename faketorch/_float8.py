@@ -15,8 +15,9 @@ _LAYOUT = {'float8_e4m3fn': (4, 3, 7), 'float8_e5m2': (5, 2, 15),
 
 
 # e5m2's three NaN mantissas as float NaNs: 0x7F (what every cast writes) is the default quiet NaN
-# that float arithmetic makes, so any other NaN a kernel writes reads back as 0x7F, as in torch
-_E5M2_NANS = {1: 0x7FA00000, 2: 0x7FE00000, 3: 0x7FC00000}
+# that float arithmetic makes; 0x7D and 0x7E are signalling NaNs, which no float arithmetic or cast
+# makes, so any other NaN a kernel or a cast writes reads back as 0x7F, as in torch
+_E5M2_NANS = {1: 0x7FA00000, 2: 0x7F900000, 3: 0x7FC00000}
 
 
 def _decode_table(name):
@@ -148,3 +149,24 @@ def as_f8(name, a):
     if np.array_equal(decode(name, bits(name, host)).view(_u32), np.ascontiguousarray(host).view(_u32)):
         return a
     return round_f8(name, a)
+
+
+
+def widen(name, a, target):
+    """A float8 tensor's carrier -> the float32 values torch's cast to the dtype named `target` starts from.
+    Only NaNs differ from the carrier: e5m2's read as float16's do (the mantissa kept, quietened); a cast
+    to float16 quietens any NaN (as F16C does), one to bfloat16 gives its single NaN 0x7FC0."""
+    nan = a != a
+    if not nan.any():
+        return a
+    u = a.view(_u32)
+    sign = u & 0x80000000
+    if name == 'float8_e5m2':
+        mag = u & 0x7FFFFFFF
+        m = np.where(mag == _E5M2_NANS[1], 1, np.where(mag == _E5M2_NANS[2], 2, 3)).astype(_u32)
+        u = np.where(nan, sign | 0x7FC00000 | (m << 21), u)
+    if target == 'float16':
+        u = np.where(nan, u | 0x7FC00000, u)
+    elif target == 'bfloat16':
+        u = np.where(nan, _u32(0x7FC00000), u)
+    return u.astype(_u32).view(_f32)

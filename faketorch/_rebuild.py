@@ -180,9 +180,44 @@ _NEW_INT_NAMES = ([f'uint{i}' for i in range(1, 8)] + [f'int{i}' for i in range(
                    'qint32', 'qint8', 'quint2x4', 'quint4x2', 'quint8',
                    'per_channel_affine', 'per_channel_affine_float_qparams', 'per_channel_symmetric',
                    'per_tensor_affine', 'per_tensor_symmetric'])
-_UNSUPPORTED_UTILS = ('_rebuild_qtensor', '_rebuild_sparse_tensor', '_rebuild_nested_tensor',
+_UNSUPPORTED_UTILS = ('_rebuild_sparse_tensor', '_rebuild_nested_tensor',
                       '_rebuild_wrapper_subclass', '_rebuild_meta_tensor_no_storage')
 _LEGACY_TENSORS = ('BFloat16', 'Bool', 'Byte', 'Char', 'Double', 'Float', 'Half', 'Int', 'Long', 'Short')
+
+
+class _QStorageType:
+    """torch.QInt8Storage & co: the storage types a checkpoint names for quantized tensors' integers."""
+
+    def __init__(self, name, dtype):
+        self.name, self._fixed_dtype = name, dtype
+
+    def __call__(self, *args, **kwargs):
+        raise RuntimeError(f"faketorch cannot build torch.{self.name} storages: they only carry quantized tensors")
+
+    def __repr__(self):
+        return f"<class 'torch.{self.name}'>"
+
+
+QSTORAGES = {d.name: _QStorageType(n, d) for n, d in (('QInt8Storage', D.qint8), ('QUInt8Storage', D.quint8),
+                                                       ('QInt32Storage', D.qint32))}
+
+
+def _rebuild_qtensor(storage, storage_offset, size, stride, quantizer_params, requires_grad, backward_hooks):
+    """A quantized tensor from its integers' storage and (qscheme, scale, zero_point[, axis])."""
+    from . import _quantized as Q
+    from ._tensor import Tensor as _T
+    dtype = storage.dtype if isinstance(storage, S.TypedStorage) else None
+    if dtype is None or dtype.name not in Q._INT:
+        raise RuntimeError(f"faketorch cannot load quantized tensors of dtype {dtype}")
+    ints = storage._untyped_storage._data.view(D.np_dtype(Q._INT[dtype.name][0]))
+    arr = _strided(ints, storage_offset, size, stride, dtype.itemsize)
+    scheme = quantizer_params[0]
+    if scheme is Q.per_tensor_affine or scheme is Q.per_tensor_symmetric:
+        return Q._qtensor(arr, dtype, Q.per_tensor_affine, float(quantizer_params[1]), int(quantizer_params[2]))
+    scales, zps, axis = quantizer_params[1:4]
+    scales = scales._data.astype(np.float64) if isinstance(scales, _T) else np.asarray(scales, np.float64)
+    zps = zps._data.astype(np.int64) if isinstance(zps, _T) else np.asarray(zps, np.int64)
+    return Q._qtensor(arr, dtype, Q.per_channel_affine, scales, zps, int(axis))
 
 
 def _torch_table():
@@ -191,7 +226,8 @@ def _torch_table():
     from ._ops.factory import legacy_classes
     rows = [('torch._utils', f.__name__, f) for f in (
         _rebuild_tensor_v2, _rebuild_tensor_v3, _rebuild_tensor, _rebuild_parameter,
-        _rebuild_parameter_with_state, _rebuild_device_tensor_from_cpu_tensor, _rebuild_device_tensor_from_numpy)]
+        _rebuild_parameter_with_state, _rebuild_device_tensor_from_cpu_tensor, _rebuild_device_tensor_from_numpy,
+        _rebuild_qtensor)]
     rows += [('torch._utils', n, _Unsupported('torch._utils.' + n)) for n in _UNSUPPORTED_UTILS]
     rows += [('torch._tensor', '_rebuild_from_type_v2', _rebuild_from_type_v2),
              ('torch', 'Tensor', Tensor), ('torch', 'Size', Size), ('torch', 'device', _device_cls),
@@ -199,11 +235,14 @@ def _torch_table():
              ('torch.storage', 'UntypedStorage', S.UntypedStorage),
              ('torch.storage', 'TypedStorage', S.TypedStorage)]
     rows += [('torch', d.name, d) for d in D.all_dtypes]
-    rows += [('torch', n, _Unsupported('torch.' + n)) for n in _NEW_INT_NAMES if n not in D._BY_NAME]
+    from . import _quantized as Q
+    rows += [('torch', n, Q._SCHEMES[n]) for n in _NEW_INT_NAMES if n in Q._SCHEMES]
+    rows += [('torch', n, _Unsupported('torch.' + n)) for n in _NEW_INT_NAMES
+             if n not in D._BY_NAME and n not in Q._SCHEMES]
     for name, cls in S._legacy_classes.items():
         rows += [('torch', name, cls), ('torch.cuda', name, cls)]
-    rows += [('torch', n, _Unsupported('torch.' + n))
-             for n in ('QInt32Storage', 'QInt8Storage', 'QUInt2x4Storage', 'QUInt4x2Storage', 'QUInt8Storage')]
+    rows += [('torch', q.name, q) for q in QSTORAGES.values()]
+    rows += [('torch', n, _Unsupported('torch.' + n)) for n in ('QUInt2x4Storage', 'QUInt4x2Storage')]
     for p in _LEGACY_TENSORS:
         name = p + 'Tensor'
         cls = legacy_classes.get(name) or _Unsupported('torch.' + name)

@@ -7,12 +7,16 @@ same bits) and each fma is done in float64 and rounded once to float32 (the prod
 two float32 is exact in float64; the sum rounds twice only when the float64 sum falls
 exactly halfway between two float32, which the tests have not met).
 
-Reproduced: SLEEF's expf_u10, expm1f_u10, log1pf_u10, and torch's sigmoid kernel (SLEEF
+Reproduced: SLEEF's expf_u10, expm1f_u10, log1pf_u10, tanhf_u10, and torch's sigmoid kernel (SLEEF
 exp in the vector loop, glibc expf in the scalar tail); torch's cascade sum of a whole float32 or
-float64 tensor (sum(), mean()), which NumPy's pairwise summation orders differently. Not reproduced: torch.exp, log,
-tanh and the other transcendentals, which go through MKL's VML (vmsExp/vmsLn/vmsTanh, closed source) on MKL
-builds; `rounded` gets most of their bits by rounding the float64 result.
+float64 tensor (sum(), mean()), which NumPy's pairwise summation orders differently; the CPU
+flash-attention forward (ATen's exp_u20, blocks of 512 keys, the online softmax); tanh-GELU and its
+gradient (SLEEF tanhf in the vector lanes, glibc's fdlibm tanhf/expm1f in the scalar ones).
+Not reproduced: torch.exp, log, tanh and the other transcendentals, which go through MKL's VML
+(vmsExp/vmsLn/vmsTanh, closed source) on MKL builds; `rounded` gets most of their bits by rounding
+the float64 result.
 """
+import math
 import os
 
 import numpy as np
@@ -269,11 +273,11 @@ _GRAIN = 32768      # at::internal::GRAIN_SIZE: below it TensorIterator runs on 
 _VEC2 = 32          # cpu_kernel_vec steps two Vectorized<float> of 16 (AVX-512) at a time
 
 
-def _scalar_lanes(a, nthreads):
+def _scalar_lanes(a, nthreads, grain=_GRAIN):
     """Indices (in memory order) of the elements torch's cpu_kernel_vec hands to its scalar op:
     the last len % 32 of each inner run, or all of them when the inner dimension is strided.
     The runs are rows (after TensorIterator coalesces contiguous dims) cut by parallel_for's
-    chunks of ceil(n / threads) elements."""
+    chunks of ceil(n / threads) elements (threads: one below `grain` elements)."""
     n = a.size
     if a.ndim == 0 or (a.strides[-1] != a.itemsize and a.shape[-1] > 1):
         return np.arange(n)
@@ -282,7 +286,7 @@ def _scalar_lanes(a, nthreads):
         if a.strides[k - 1] != a.strides[k] * a.shape[k] and a.shape[k - 1] > 1:
             break
         row *= a.shape[k - 1]
-    threads = 1 if n < _GRAIN else min(nthreads, -(-n // _GRAIN))
+    threads = 1 if n < grain else min(nthreads, -(-n // grain))
     chunk = -(-n // threads)
     starts = np.union1d(np.arange(0, n, row), np.arange(0, n, chunk))
     ends = np.append(starts[1:], n)
@@ -302,18 +306,23 @@ def _memory_order(a):
     return a.transpose(order), np.argsort(order)
 
 
-def sigmoid(x, nthreads=1):
-    """torch.sigmoid for a float32 array, as torch computes it with `nthreads` threads."""
+def _kernel_vec(x, vec_k, scalar_k, nthreads, grain=_GRAIN):
+    """A float32 array through torch's cpu_kernel_vec: vec_k on the vector lanes, scalar_k on the rest."""
     a, back = _memory_order(np.asarray(x))
     flat = a.reshape(-1)
-    tail = _scalar_lanes(a, nthreads)
+    tail = _scalar_lanes(a, nthreads, grain)
     if tail.size == flat.size:
         out = np.empty(flat.shape, _f32)
     else:
-        out = _blockwise(_sigmoid_vec_k, flat)
+        out = _blockwise(vec_k, flat)
     with np.errstate(all='ignore'):
-        out[tail] = _sigmoid_scalar(flat[tail])
+        out[tail] = scalar_k(flat[tail])
     return out.reshape(a.shape).transpose(back)
+
+
+def sigmoid(x, nthreads=1):
+    """torch.sigmoid for a float32 array, as torch computes it with `nthreads` threads."""
+    return _kernel_vec(x, _sigmoid_vec_k, _sigmoid_scalar, nthreads)
 
 
 def expm1(x):
@@ -534,3 +543,305 @@ def softmax_lastdim(a):
         e = _blockwise(_exp_k, rows - rows.max(-1, keepdims=True))
         out = e * (_f32(1) / _lane_sum(e))[:, None]
     return out.reshape(a.shape)
+
+
+# --- torch's CPU flash attention (FlashAttentionKernel.cpp), float32 -----------------------------
+
+def _bits32(u):
+    return np.array(u, np.uint32).view(_f32)
+
+
+_U20_LO, _U20_HI = _bits32(0xc2aeac50), _bits32(0x42b17218)      # ln(FLT_MIN), ln(FLT_MAX)
+_U20_LOG2E, _U20_LN2 = _bits32(0x3fb8aa3b), _bits32(0x3f317218)
+_U20_POLY = tuple(_c(v) for v in (0.00828929059, 0.0418978221, 0.166676521, 0.499991506, 0.999999701, 1))
+
+
+def _exp_u20(x):
+    """ATen's Vectorized<float>::exp_u20 (AVX-512): 2**floor(x*log2e + 1/2) times a quintic in the rest,
+    the power built as 2**(n-1) and doubled; below ln(FLT_MIN) it gives 0."""
+    from ._rng import _fma32
+    s = np.maximum(np.minimum(x, _U20_HI), _U20_LO)
+    fx = np.floor(_fma32(s, _U20_LOG2E, _c(0.5)))
+    r = _fma32(-fx, _U20_LN2, s)
+    u = np.full_like(r, _U20_POLY[0])
+    for c in _U20_POLY[1:]:
+        u = _fma32(r, u, c)
+    p = np.where(x < _U20_LO, 0, ((fx - _c(1)).astype(np.int32) + 127) << 23).astype(np.int32).view(_f32)
+    return u * p * _c(2)
+
+
+def _exp_reduce_sum(a, m):
+    """exp(a - m) of each row of a float32 (rows, n) array and the row sums, as the flash kernel's
+    _exp_reduce_sum_fusion_kernel: exp_u20 over 16-lane vectors summed lane-wise, the lanes reduced by
+    the shuffle tree, then the n % 16 tail added in order (its unqualified exp() is C's double exp, so the
+    float64 exp rounded to float32; std::exp(float) elsewhere is glibc's expf)."""
+    n = a.shape[1]
+    full = n - n % 16
+    out = np.empty_like(a)
+    acc = np.zeros((a.shape[0], 16), _f32)
+    for i in range(0, full, 16):
+        out[:, i:i + 16] = e = _exp_u20(a[:, i:i + 16] - m[:, None])
+        acc += e
+    h = 16
+    while h > 1:
+        h //= 2
+        acc = acc + acc[:, np.arange(16) ^ h]
+    s = acc[:, 0]
+    for i in range(full, n):
+        out[:, i] = e = np.exp((a[:, i] - m).astype(_f64)).astype(_f32)
+        s = s + e
+    return out, s
+
+
+def flash_attention(q, k, v, scale, mask=None, is_causal=False):
+    """torch's CPU flash-attention forward for float32 NumPy arrays q (B, H, L, E), k and v (B, H, S, E)
+    and an optional additive float32 mask broadcastable to (B, H, L, S): keys in blocks of 512, each block's
+    scores times `scale` (fused with the mask's add), an online softmax (running max, the sum rescaled by
+    glibc's expf of the max's change, one fma), the output accumulated by block and divided at the end.
+    The two products are NumPy's (torch's are MKL's, whose order this does not reproduce)."""
+    from ._rng import _fma32
+    B, H, L, E = q.shape
+    S = k.shape[2]
+    qs = 256 if L >= 768 else 64 if L >= 192 else 32
+    if mask is not None:
+        mask = np.broadcast_to(mask, (B, H, L, S))
+    # with is_causal a block of queries stops at the block of keys holding its last query's key
+    rows = np.arange(L)
+    num_keys = np.minimum((rows // qs) * qs + qs, min(L, S)) if is_causal else np.full(L, S)
+    mx = np.full((B, H, L), -np.inf, _f32)
+    sm = np.zeros((B, H, L), _f32)
+    dst = np.zeros((B, H, L, E), _f32)
+    with np.errstate(all='ignore'):
+        for n in range(0, S, 512):
+            qk = np.matmul(q, np.swapaxes(k[:, :, n:n + 512], -1, -2)).astype(_f32)
+            blk = qk.shape[-1]
+            if is_causal:       # -inf before the scale (a negative scale makes it +inf, as torch)
+                qk = np.where(np.arange(n, n + blk) > rows[:, None], _f32(-np.inf), qk)
+            if mask is not None:
+                qk = _fma32(qk, scale, mask[..., n:n + blk])
+            else:
+                qk = qk * scale
+            tm = np.maximum(qk.max(-1), mx)
+            live = (tm != -np.inf) & (n < num_keys)     # rows whose max is still -inf are skipped
+            p, ts = _exp_reduce_sum(qk.reshape(-1, blk), tm.reshape(-1))
+            p, ts = np.where(live[..., None], p.reshape(qk.shape), 0), ts.reshape(tm.shape)
+            et = _glibc_expf((mx - tm).reshape(-1)).reshape(tm.shape)
+            sm = np.where(live, _fma32(et, sm, ts), sm)
+            if n:
+                dst = np.where(live[..., None], dst * et[..., None], dst)
+            pv = np.matmul(p, v[:, :, n:n + blk]).astype(_f32)
+            dst = dst + pv if n else pv
+            mx = np.where(live, tm, mx)
+        sm = np.where(sm == 0, _f32(1), sm)
+        return dst * (_f32(1) / sm)[..., None]
+
+
+# --- GELU with the tanh approximation (Activation.cpp's GeluKernelImpl), float32 ----------------
+
+_I32 = np.int32
+_EXPM1F_Q = tuple(_c(v) for v in (-3.3333335072e-02, 1.5873016091e-03, -7.9365076090e-05, 4.0082177293e-06,
+                                  -2.0109921195e-07))
+_EXPM1F_LN2_HI, _EXPM1F_LN2_LO = _c(6.9313812256e-01), _c(9.0580006145e-06)
+
+
+def _glibc_expm1f(x):
+    """glibc's expm1f (fdlibm's, in float32 arithmetic) for finite |x| < 88.7, every branch but overflow."""
+    hx = x.view(np.uint32) & 0x7fffffff
+    neg = np.signbit(x)
+    big = hx > 0x3eb17218                       # |x| > ln2 / 2: reduce by k ln2
+    one_k = big & (hx < 0x3F851592)             # |x| < 1.5 ln2: k = +-1
+    kf = (_c(1.4426950216) * x + np.where(neg, _c(-0.5), _c(0.5))).astype(_I32)     # C's truncation
+    k = np.where(one_k, np.where(neg, -1, 1), np.where(big, kf, 0)).astype(_I32)
+    t = kf.astype(_f32)
+    hi = np.where(one_k, np.where(neg, x + _EXPM1F_LN2_HI, x - _EXPM1F_LN2_HI), x - t * _EXPM1F_LN2_HI)
+    lo = np.where(one_k, np.where(neg, -_EXPM1F_LN2_LO, _EXPM1F_LN2_LO), t * _EXPM1F_LN2_LO)
+    r = np.where(big, hi - lo, x)
+    c = np.where(big, (hi - r) - lo, _c(0))
+    hfx = _c(0.5) * r
+    hxs = r * hfx
+    q = _EXPM1F_Q
+    r1 = _c(1) + hxs * (q[0] + hxs * (q[1] + hxs * (q[2] + hxs * (q[3] + hxs * q[4]))))
+    t = _c(3) - r1 * hfx
+    e = hxs * ((r1 - t) / (_c(6) - r * t))
+    k0 = r - (r * e - hxs)
+    e = (r * (e - c) - c) - hxs
+    km1 = _c(0.5) * (r - e) - _c(0.5)
+    kp1 = np.where(r < _c(-0.25), -_c(2) * (e - (r + _c(0.5))), _c(1) + _c(2) * (r - e))
+    shift = k << 23                              # adds k to a float's exponent
+
+    def scaled(y):
+        return (y.view(_I32) + shift).view(_f32)
+    far = scaled(_c(1) - (e - r)) - _c(1)
+    small_k = np.clip(k, 0, 22)
+    lt23 = scaled((0x3f800000 - (0x1000000 >> small_k)).astype(_I32).view(_f32) - (e - r))
+    ge23 = scaled((r - (e + ((0x7f - np.clip(k, 0, 127)) << 23).astype(_I32).view(_f32))) + _c(1))
+    y = np.where((k <= -2) | (k > 56), far, np.where(k < 23, lt23, ge23))
+    y = np.where(k == 0, k0, np.where(k == -1, km1, np.where(k == 1, kp1, y)))
+    y = np.where((k == 0) & (hx < 0x33000000), x, y)       # |x| < 2**-25: x itself
+    return np.where((hx >= 0x4195b844) & neg, _c(-1), y)
+
+
+def _glibc_tanhf(x):
+    """glibc's tanhf (fdlibm's, through expm1f): what std::tanh(float) gives in torch's scalar loops."""
+    ix = x.view(np.uint32) & 0x7fffffff
+    a = np.abs(x)
+    z = np.where(ix >= 0x3f800000, _c(1) - _c(2) / (_glibc_expm1f(_c(2) * np.minimum(a, _c(22))) + _c(2)), 0)
+    tn = _glibc_expm1f(-_c(2) * np.minimum(a, _c(1)))
+    z = np.where(ix < 0x3f800000, -tn / (tn + _c(2)), z)
+    z = np.where(ix < 0x24000000, a * (_c(1) + a), z)
+    z = np.where(ix >= 0x41b00000, _c(1), z)
+    z = np.where(np.signbit(x), -z, z)
+    return np.where(np.isnan(x), x, z)
+
+
+def _sleef_tanhf(x):
+    """SLEEF tanhf_u10: (e**|x| - e**-|x|) / (e**|x| + e**-|x|) in double-float arithmetic."""
+    dx, dy = _expk2(np.abs(x))
+    ex, ey = _dfrec(dx, dy)
+    qx, qy = _dfdiv(*_dfadd_df_df(dx, dy, -ex, -ey), *_dfadd_df_df(dx, dy, ex, ey))
+    y = qx + qy
+    y[(np.abs(x) > _c(8.664339742)) | np.isnan(y)] = 1
+    y = np.copysign(y, x)
+    y[np.isnan(x)] = np.nan
+    return y
+
+
+_GELU_BETA, _GELU_KAPPA = _c(math.sqrt(2) * (2 / math.sqrt(math.pi)) * 0.5), _c(0.044715)
+
+
+def _gelu_tanh_k(tanh):
+    def k(x):
+        from ._rng import _fma32
+        inner = _GELU_BETA * _fma32(_GELU_KAPPA, x * x * x, x)      # the compiler fuses x + kappa * x**3
+        return _c(0.5) * x * (_c(1) + tanh(inner))
+    return k
+
+
+_gelu_tanh_vec, _gelu_tanh_scalar = _gelu_tanh_k(_sleef_tanhf), _gelu_tanh_k(_glibc_tanhf)
+
+
+def gelu_tanh(x, nthreads=1):
+    """F.gelu(approximate='tanh') of a float32 array as torch's CPU kernel computes it: SLEEF's tanhf in the
+    vector lanes, glibc's in the scalar ones; over 16,384 elements the kernel splits over every thread."""
+    n = np.size(x)
+    return _kernel_vec(x, _gelu_tanh_vec, _gelu_tanh_scalar, nthreads, n // nthreads if n > 16384 else _GRAIN)
+
+
+def _gelu_tanh_bwd_k(tanh):
+    def k(x, g):
+        from ._rng import _fma32
+        t = tanh(_GELU_BETA * _fma32(_GELU_KAPPA, x * x * x, x))
+        tanh_d = _fma32(-t, t, _c(1))
+        inner_d = _GELU_BETA * _fma32(_c(3) * _GELU_KAPPA, x * x, _c(1))
+        return g * (_c(0.5) * (_c(1) + t) + (_c(0.5) * x * tanh_d) * inner_d)
+    return k
+
+
+_gelu_tanh_bwd_vec, _gelu_tanh_bwd_scalar = _gelu_tanh_bwd_k(_sleef_tanhf), _gelu_tanh_bwd_k(_glibc_tanhf)
+
+
+def gelu_tanh_backward(g, x, nthreads=1):
+    """The gradient of F.gelu(approximate='tanh') for C-contiguous float32 arrays g and x of one shape, as
+    torch's CPU kernel computes it (the tanh as in the forward; 1 - t*t and 1 + 3*kappa*x**2 fused)."""
+    xf, gf = x.reshape(-1), g.reshape(-1)
+    tail = _scalar_lanes(x, nthreads)
+    out = np.empty_like(xf)
+    with np.errstate(all='ignore'):
+        if tail.size < xf.size:
+            for i in range(0, xf.size, _BLOCK):
+                out[i:i + _BLOCK] = _gelu_tanh_bwd_vec(xf[i:i + _BLOCK], gf[i:i + _BLOCK])
+        out[tail] = _gelu_tanh_bwd_scalar(xf[tail], gf[tail])
+    return out.reshape(x.shape)
+
+
+# --- log_softmax over the last dim (SoftMaxKernel.cpp's _vec_log_softmax_lastdim), float32 -------
+
+_LOG_POLY = (_c(0.3027294874), _c(0.3996108174), _c(0.6666694880))
+
+
+def _log_k(d):
+    """SLEEF logf_u10 (AVX-512 variant: exponent and mantissa from getexp/getmant) for positive finite d, the
+    sums log_softmax takes the log of."""
+    e = _getexp(d * _c(1.0 / 0.75))
+    m = np.ldexp(d, -e.astype(np.int32)).astype(_f32)
+    sx, sy = _dfmul_df_f(_LN2_HI, _LN2_LO, e)
+    xx, xy = _dfdiv(*_dfadd2_ff(_c(-1), m), *_dfadd2_ff(_c(1), m))
+    x2 = xx * xx
+    t = _horner(_LOG_POLY, x2)
+    sx, sy = _dfadd_df_df(sx, sy, xx * _c(2), xy * _c(2))
+    sx, sy = _dfadd_df_f(sx, sy, x2 * xx * t)
+    return sx + sy
+
+
+def log_softmax_lastdim(a):
+    """float32 log_softmax over the last dim of a NumPy array as torch's CPU kernel computes it: the row sum of
+    SLEEF's expf_u10 of x - max(x) by _lane_sum, SLEEF's logf_u10 of it, then (x - max) - log(sum)."""
+    rows = np.ascontiguousarray(a, dtype=_f32).reshape(-1, a.shape[-1])
+    with np.errstate(all='ignore'):
+        z = rows - rows.max(-1, keepdims=True)
+        s = _lane_sum(_blockwise(_exp_k, z))
+        ok = (s > 0) & (s < np.inf)         # not so for rows of -inf, +inf or NaN (NaN rows, as torch's)
+        out = z - np.where(ok, _log_k(np.where(ok, s, _c(1))), np.log(s))[:, None]
+    return out.reshape(a.shape)
+
+
+# --- nll_loss's reduction (LossNLL.cpp's nll_loss_out_frame): a cascade of partial sums ----------
+
+def _seq_rows(a):
+    """Left-to-right sums of the rows of a 2-d array (cumsum: NumPy's reductions may pair terms up)."""
+    return np.cumsum(a, axis=1)[:, -1] if a.size else np.zeros(a.shape[0], a.dtype)
+
+
+def nll_cascade_sum(v, skipped=None):
+    """torch's sum of the per-row terms of nll_loss (1-d, in batch order): eight partial sums, row b added to
+    the first, which is carried up a level whenever b's next 4 bits are zero (b = 0 carries to the top), the
+    levels added bottom to top at the end. `skipped`: rows torch skips (ignore_index), where no carry
+    happens either; then the rows are walked one by one."""
+    dt = v.dtype.type
+    if skipped is not None and skipped[::16].any():
+        parts = [dt(0)] * 8
+        for b in range(v.size):
+            if skipped[b]:
+                continue
+            parts[0] = parts[0] + v[b]
+            for j in range(7):
+                if b & (15 << (4 * j)):
+                    break
+                parts[j + 1], parts[j] = parts[j + 1] + parts[j], dt(0)
+    else:
+        if skipped is not None:
+            v = np.where(skipped, dt(0), v)
+        if not v.size:
+            return dt(0)
+        seq, parts = v[1:], []
+        for _ in range(7):
+            m = seq.size // 16
+            tail = seq[m * 16:]
+            parts.append(np.cumsum(tail)[-1] if tail.size else dt(0))
+            seq = _seq_rows(seq[:m * 16].reshape(m, 16))
+        parts.append(np.cumsum(np.concatenate((v[:1], seq)))[-1])
+    total = dt(0)
+    for p in parts:
+        total = total + p
+    return total
+
+
+def _rows_of(a):
+    return np.ascontiguousarray(a, dtype=_f32).reshape(-1, a.shape[-1])
+
+
+def softmax_backward_lastdim(g, y):
+    """The gradient of last-dim float32 softmax as torch's CPU kernel computes it: (g - sum(g * y)) * y, the
+    sum of products by _lane_sum."""
+    gr, yr = _rows_of(g), _rows_of(y)
+    return ((gr - _lane_sum(gr * yr)[:, None]) * yr).reshape(g.shape)
+
+
+def log_softmax_backward_lastdim(g, y):
+    """The gradient of last-dim float32 log_softmax as torch's CPU kernel computes it: g - exp(y) * sum(g),
+    SLEEF's expf_u10, the sum by _lane_sum, the product and difference one fused step."""
+    from ._rng import _fma32
+    gr, yr = _rows_of(g), _rows_of(y)
+    with np.errstate(all='ignore'):
+        e = _blockwise(_exp_k, yr)
+        return _fma32(-e, np.broadcast_to(_lane_sum(gr)[:, None], e.shape), gr).reshape(g.shape)

@@ -41,7 +41,7 @@ def _check_float(name, A, low=True):
         raise RuntimeError(f"{name}: Low precision dtypes not supported. Got {D.type_name(A.dtype)}")
 
 
-_LOW = (D.float16, D.bfloat16)
+_LOW = (D.float16, D.bfloat16, *D.float8_types)
 # LAPACK kernels torch dispatches for float, double, cfloat and cdouble only; most are reached
 # only for a nonempty input, these even for an empty one
 _KERNEL_ON_EMPTY = {'geqrf_cpu', 'linalg_eig_out_cpu', 'triangular_solve_cpu', 'orgqr_cpu',
@@ -497,7 +497,7 @@ def _check_eigh(A, UPLO):
 
 
 def eig(A, *, out=None, _name='linalg.eig'):
-    if A.dtype._cat < 2:        # torch looks up the complex result type first
+    if A.dtype._cat < 2 or A.dtype in D.float8_types:        # torch looks up the complex result type first
         raise RuntimeError(f"Unknown Complex ScalarType for {D.type_name(A.dtype)}")
     _check_matrix(_name, A, kernel='linalg_eig_out_cpu')
     w, v = np.linalg.eig(A._data)
@@ -932,6 +932,8 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):
                         f"{type(ord).__name__}")
     _keepdim_arg(keepdim)
     _check_float('linalg.vector_norm', x)
+    if x.dtype in D.float8_types and dtype is None:
+        raise kernel_error('norm_cpu', x.dtype, x._device)
     if dtype is not None:
         _check_norm_dtype('linalg.vector_norm', x, dtype)
     if out is not None:

@@ -348,7 +348,11 @@ class _Pickler(pickle._Pickler):
         return None
 
     def _storage_pid(self, obj):
-        if isinstance(obj, TypedStorage):
+        if isinstance(obj, TypedStorage) and obj.dtype.name in _rebuild.QSTORAGES:     # a quantized tensor's
+            untyped, dtype = obj._untyped_storage, obj.dtype
+            storage_type = _rebuild.QSTORAGES[dtype.name]
+            numel = untyped.nbytes() // dtype.itemsize
+        elif isinstance(obj, TypedStorage):
             untyped, dtype = obj._untyped_storage, obj.dtype
             storage_type = _legacy_classes[obj._pickle_storage_type()]
             numel = obj.size()
@@ -417,6 +421,8 @@ def _carried_bytes(root, dtype, made):
 def _reduce_tensor(t, bf16_made):
     """torch's Tensor.__reduce_ex__: (rebuild function, args) for the file format."""
     from .nn.parameter import Parameter
+    if t.is_quantized:
+        return _reduce_qtensor(t)
     if isinstance(t, Parameter):
         data = _make(t._data, t.dtype, t._device)
         state = _tensor_state(t)
@@ -444,6 +450,19 @@ def _reduce_tensor(t, bf16_made):
     if type(t) is Tensor and state is None:
         return (func, args)
     return (_rebuild._rebuild_from_type_v2, (func, type(t), args, state or {}))
+
+
+def _reduce_qtensor(t):
+    """torch's: _rebuild_qtensor(storage of the integers, offset, size, stride, quantizer params, ...)."""
+    d = t._data
+    # the integers are saved as a plain tensor's storage would be (views share it), typed with the qdtype
+    storage, offset, size, stride = _reduce_tensor(t._ints(), {})[1][:4]
+    storage = TypedStorage(wrap_storage=storage._untyped_storage, dtype=t.dtype, _internal=True)
+    if d.axis is None:
+        params = (d.scheme, d.scale, d.zero_point)
+    else:
+        params = (d.scheme, t.q_per_channel_scales(), t.q_per_channel_zero_points(), d.axis)
+    return (_rebuild._rebuild_qtensor, (storage, offset, size, stride, params, False, OrderedDict()))
 
 
 # --- the zip container ------------------------------------------------------------------------------

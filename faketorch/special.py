@@ -9,7 +9,7 @@ from . import _xnp as np
 from . import _dtype as D
 from ._tensor import Tensor, _make
 from .autograd.grad_mode import state as grad_state
-from ._ops._core import attach, write_out
+from ._ops._core import attach, kernel_error, write_out
 
 _EULER = 0.57721566490153286061
 
@@ -182,19 +182,22 @@ def _log_ndtr(a):
 
 # --- op declaration -----------------------------------------------------------------------------
 
-def _float_input(x):
+def _float_input(x, kernel=None):
     if not isinstance(x, Tensor):
         raise TypeError(f"argument 'input' must be Tensor, not {type(x).__name__}")
+    if kernel is not None and x.dtype in D.float8_types:     # torch has no float8 loop for these
+        raise kernel_error(kernel, x.dtype, x._device)
     if x.dtype._cat < 2:
         dt = D.get_default_dtype()
         return x._data.astype(dt._np), dt
     return x._data, x.dtype
 
 
-def _unary(fwd, gname, deriv):
-    """special.f(input, *, out=None): fwd on float arrays, deriv(g, x, result) in tensor ops."""
+def _unary(fwd, gname, deriv, kernel=None):
+    """special.f(input, *, out=None): fwd on float arrays, deriv(g, x, result) in tensor ops; kernel: torch's
+    CPU kernel name (for its float8 error)."""
     def f(input, *, out=None):
-        a, dt = _float_input(input)
+        a, dt = _float_input(input, kernel)
         r = _make(np.asarray(np.on_host(fwd, a)).astype(dt._np, copy=False), dt, input._device)
         if input._requires_grad and grad_state.enabled:
             if deriv is None:
@@ -236,17 +239,18 @@ digamma = psi = _op('digamma', _digamma_op)
 i0 = _op('i0', _i0_op)
 
 i0e = _unary(lambda a: _bessel_i(0, a, True), 'SpecialI0EBackward0',
-             lambda g, x, r: g * (i1e(x) - x.sgn() * r))
+             lambda g, x, r: g * (i1e(x) - x.sgn() * r), 'i0e_cpu')
 i1 = _unary(lambda a: _bessel_i(1, a, False), 'SpecialI1Backward0',
-            lambda g, x, r: g * (i0(x) - r / x).masked_fill(x == 0, 0.5))
+            lambda g, x, r: g * (i0(x) - r / x).masked_fill(x == 0, 0.5), 'i1_cpu')
 i1e = _unary(lambda a: _bessel_i(1, a, True), 'SpecialI1EBackward0',
-             lambda g, x, r: g * (i0e(x) - r * (x.sgn() + x.reciprocal())).masked_fill(x == 0, 0.5))
+             lambda g, x, r: g * (i0e(x) - r * (x.sgn() + x.reciprocal())).masked_fill(x == 0, 0.5),
+             'i1e_cpu')
 erfcx = _unary(_erfcx, 'SpecialErfcxBackward0',
-               lambda g, x, r: g * (2 * x * r - 2 / math.sqrt(math.pi)))
+               lambda g, x, r: g * (2 * x * r - 2 / math.sqrt(math.pi)), 'erfcx_cpu')
 ndtri = _unary(lambda a: math.sqrt(2) * _erfinv(2 * a - 1), 'SpecialNdtriBackward0',
-               lambda g, x, r: g * math.sqrt(2 * math.pi) * (r * r / 2).exp())
+               lambda g, x, r: g * math.sqrt(2 * math.pi) * (r * r / 2).exp(), 'ndtri_cpu')
 log_ndtr = _unary(_log_ndtr, 'SpecialLogNdtrBackward0',
-                  lambda g, x, r: g / math.sqrt(2 * math.pi) * (r + x.pow(2) / 2).neg().exp())
+                  lambda g, x, r: g / math.sqrt(2 * math.pi) * (r + x.pow(2) / 2).neg().exp(), 'log_ndtr_cpu')
 
 
 def _entr(a):
@@ -255,7 +259,7 @@ def _entr(a):
     return np.where(np.isnan(a), a, r)
 
 
-entr = _unary(_entr, 'SpecialEntrBackward0', lambda g, x, r: g * -(x.log() + 1))
+entr = _unary(_entr, 'SpecialEntrBackward0', lambda g, x, r: g * -(x.log() + 1), 'entr_cpu')
 
 
 def _sinc(a):
@@ -498,7 +502,7 @@ legendre_polynomial_p = _poly('legendre_polynomial_p', lambda x, p, q, k: ((2 * 
 
 def _nograd(name, fwd):
     def f(input, *, out=None):
-        a, dt = _float_input(input)
+        a, dt = _float_input(input, name + '_cpu')
         r = _make(np.asarray(np.on_host(fwd, a)).astype(dt._np, copy=False), dt, input._device)
         return write_out(out, r, name) if out is not None else r
     f.__name__ = name

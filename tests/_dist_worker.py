@@ -37,7 +37,10 @@ def attempt(fn):
 
 def values(rank, n, dtype=None, seed=0):
     g = torch.Generator().manual_seed(1000 * seed + rank)
-    x = torch.randn(n, generator=g, dtype=torch.float64) * torch.exp(torch.randn(n, generator=g, dtype=torch.float64) * 4)
+    # magnitudes spread by powers of two picked by index: exact on both sides (an exp would differ in
+    # the last bit where torch's float64 exp and NumPy's disagree, which depends on the CPU)
+    scales = torch.tensor([2.0 ** k for k in range(-12, 13)], dtype=torch.float64)
+    x = torch.randn(n, generator=g, dtype=torch.float64) * scales[torch.randint(0, 25, (n,), generator=g)]
     return x.to(dtype or torch.float32)
 
 
@@ -85,7 +88,9 @@ def run(rank, ws, port, outdir):
     out['scatter'] = t
     t = torch.zeros(5)
     dist.reduce_scatter(t, [values(rank * ws + i, 5) for i in range(ws)])
-    out['reduce_scatter'] = t
+    # gloo's order for reduce_scatter over 3+ ranks varies along the buffer and is not reproduced:
+    # compared within float32's last bits there ('~')
+    out['reduce_scatter' if ws < 3 else '~reduce_scatter'] = t
     t = torch.zeros(4)
     dist.reduce_scatter_tensor(t, values(rank, 4 * ws, seed=7))
     out['reduce_scatter_tensor'] = t

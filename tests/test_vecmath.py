@@ -127,7 +127,8 @@ def test_rounded_float32_matches_torch_more_often(op):
     fast = getattr(faketorch, op)(faketorch.from_numpy(x), *args).numpy()
     assert got.dtype == np.float32 and np.allclose(got, ref, rtol=1e-6, atol=1e-30, equal_nan=True)
     same, same_fast = np.mean(got == ref), np.mean(fast == ref)
-    assert same >= same_fast and same > 0.9, (same, same_fast)
+    # MKL picks its VML code path by CPU: float32 tan agrees 99% on an Intel AVX-512 machine, 82% on AMD EPYC
+    assert same >= same_fast and same > 0.8, (same, same_fast)
 
 
 # torch's normalization statistics and softmax (exact on small inputs always, on any size when switched on)
@@ -170,3 +171,56 @@ def test_batch_norm_statistics(threads, shape, dtype):
             lib.set_num_threads(before)
     for a, r in zip(*out):
         _same_bits(a, r)
+
+
+@pytest.mark.parametrize('n', [1, 7, 31, 33, 1000, 4097, 16385, 40001])
+@pytest.mark.parametrize('threads', [1, 2, 3])
+def test_gelu_tanh_bits(n, threads):
+    # SLEEF's tanhf in the vector lanes, glibc's in the tails; over 16,384 elements the kernel uses every thread
+    x = np.random.default_rng(n).uniform(-9, 9, n).astype(np.float32)
+    x[:3] = [np.inf, -np.inf, np.nan][:min(n, 3)] if n > 3 else x[:3]
+    t_before, f_before = torch.get_num_threads(), faketorch.get_num_threads()
+    torch.set_num_threads(threads)
+    faketorch.set_num_threads(threads)
+    try:
+        ref = torch.nn.functional.gelu(torch.from_numpy(x), approximate='tanh').numpy()
+        got = faketorch.nn.functional.gelu(faketorch.from_numpy(x), approximate='tanh').numpy()
+    finally:
+        torch.set_num_threads(t_before)
+        faketorch.set_num_threads(f_before)
+    _same_bits(got, ref)
+
+
+@pytest.mark.parametrize('shape', [(1, 1, 7, 9, 4), (2, 2, 40, 700, 16), (1, 1, 800, 530, 8)])
+@pytest.mark.parametrize('kw', [{}, {'is_causal': True}, {'mask': True}])
+def test_flash_attention_bits(shape, kw):
+    # query and key in quarters, value one power of two per column and block of 512 keys: the two products
+    # are exact in any order, so only the kernel's own order (scale, exp_u20, online softmax) is tested
+    B, H, L, S, E = shape
+    rng = np.random.default_rng(L + S)
+    q = (rng.integers(-8, 9, (B, H, L, E)) / 4).astype(np.float32)
+    k = (rng.integers(-8, 9, (B, H, S, E)) / 4).astype(np.float32)
+    v = np.zeros((B, H, S, E), np.float32)
+    for n in range(0, S, 512):
+        rows = n + (np.arange(E) * 37 + 5) % min(512, S - n)
+        v[:, :, rows, np.arange(E)] = 2.0 ** (np.arange(E) % 7 - 3)
+    mask = rng.standard_normal((L, S)).astype(np.float32) if kw.get('mask') else None
+    args = {'is_causal': kw.get('is_causal', False)}
+
+    def run(lib):
+        extra = {} if mask is None else {'attn_mask': lib.from_numpy(mask)}
+        return lib.nn.functional.scaled_dot_product_attention(*(lib.from_numpy(a) for a in (q, k, v)),
+                                                              **args, **extra).numpy()
+    _same_bits(run(faketorch), run(torch))
+
+
+@pytest.mark.parametrize('n', [1, 31, 33, 1000, 40001])
+def test_gelu_tanh_grad_bits(n):
+    x = np.random.default_rng(n).uniform(-9, 9, n).astype(np.float32)
+    g = np.random.default_rng(n + 1).uniform(-2, 2, n).astype(np.float32)
+    grads = []
+    for lib in (torch, faketorch):
+        t = lib.from_numpy(x.copy()).requires_grad_()
+        lib.nn.functional.gelu(t, approximate='tanh').backward(lib.from_numpy(g))
+        grads.append(t.grad.numpy())
+    _same_bits(grads[1], grads[0])

@@ -275,3 +275,102 @@ check('torch._scaled_mm', lambda torch: [_try(f) for f in (
                              torch.tensor(1.0, dtype=torch.float64), torch.tensor(1.0)),
     lambda: torch._scaled_mm(torch.ones(1, 2, 3).to(torch.float8_e4m3fn), torch.ones(3, 2).to(torch.float8_e4m3fn),
                              torch.tensor(1.0), torch.tensor(1.0)))], name='scaling_and_errors')
+
+# more of what torch refuses on float8 (each raises its kernel's NotImplementedError, no value computed)
+_REFUSED_MORE = ('x.view(2, 2).trace()', 'x.trace()', 'x.addcdiv(x, x)', 'x.addcdiv(x, x, value=2)', 'x.logit()',
+                 'x.logit(0.1)', 'x.frexp()', 'torch.polygamma(0, x)', 'torch.polygamma(1, x)', 'torch.polygamma(3, x)',
+                 'x.mvlgamma(2)', 'x.mvlgamma(0)', 'F.elu(x)', 'F.selu(x)', 'F.celu(x)', 'F.elu(x, inplace=True)',
+                 'F.hardshrink(x)', 'F.softshrink(x)', 'F.hardtanh(x)', 'F.relu6(x)', 'F.leaky_relu(x)', 'F.gelu(x)',
+                 'F.silu(x)', 'F.mish(x)', 'F.softplus(x)', 'F.hardswish(x)', 'F.hardsigmoid(x)', 'F.logsigmoid(x)',
+                 'F.glu(x)', 'F.glu(x[:3])', 'F.threshold(x, 0.5, 0.)', 'F.rrelu(x)', 'F.prelu(x, x[:1])',
+                 'torch.bincount(x)', 'x.repeat_interleave(2)', 'x.cummax(0)', 'x.cummin(0)',
+                 'torch.special.entr(x)', 'torch.special.erfcx(x)', 'torch.special.ndtri(x)',
+                 'torch.special.log_ndtr(x)',
+                 'torch.special.i0e(x)', 'torch.special.i1(x)', 'torch.special.i1e(x)', 'torch.special.bessel_j0(x)',
+                 'torch.special.bessel_y1(x)', 'torch.special.modified_bessel_k0(x)', 'torch.special.airy_ai(x)',
+                 'torch.special.spherical_bessel_j0(x)', 'torch.special.scaled_modified_bessel_k1(x)')
+
+
+@case('torch.nn.functional.elu', name='float8_refusals')
+def refusals_more(torch):
+    out = {}
+    for n in _F8:
+        d = getattr(torch, n)
+        scope = {'torch': torch, 'F': torch.nn.functional, 'x': _x(torch, d)}
+        out[n] = [_try(lambda: eval(e, scope)) for e in _REFUSED_MORE]
+    return out
+
+
+# every bit pattern (NaNs with their payloads) cast to the wider types and back, as bit patterns: torch
+# reads e5m2's NaNs as float16's (quietened), float16 quietens any NaN, bfloat16 has one NaN
+def _widened(torch, d):
+    x = torch.arange(256, dtype=torch.uint8).view(d)
+    out = [x.float().view(torch.int32), x.double().view(torch.int64), x.half().view(torch.int16),
+           x.bfloat16().view(torch.int16)]
+    out += [_bits(t.to(d)) for t in (x.float(), x.double(), x.half(), x.bfloat16())]
+    return out + [_bits(x * x), x.isnan()]
+
+
+check('Tensor.to', _each(_widened), name='float8_nan_payloads')
+check('torch.isfinite', _each(lambda torch, d: torch.arange(256, dtype=torch.uint8).view(d).isfinite()),
+      name='float8_every_pattern')
+
+# the samplers and random factories on float8 (their parameter checks first), and the one-element other
+# that torch's mul/div kernels take as a scalar
+_REFUSED_RANDOM = ('x.random_()', 'x.random_(5)', 'x.random_(1, 5)', 'x.random_(5, 1)', 'x.exponential_()',
+                   'x.exponential_(-1)', 'x.geometric_(0.5)', 'x.geometric_(2)', 'x.cauchy_()', 'x.cauchy_(0, -1)',
+                   'x.log_normal_()', 'x.log_normal_(1, -1)', 'x.bernoulli()', 'x.bernoulli(0.5)', 'x.bernoulli_(0.5)',
+                   'x.bernoulli_(torch.ones(4) / 2)', 'torch.bernoulli(torch.ones(4) / 2, out=x)',
+                   'torch.bernoulli(torch.ones(4) / 2, out=torch.empty(4, dtype=torch.uint16))',
+                   'torch.randint_like(x, 3)', 'torch.randint_like(x, 1, 3)', 'torch.randint_like(x, 0)',
+                   'x.multinomial(1)', 'x.view(2, 2).multinomial(1)', 'x.view(1, 2, 2).multinomial(1)',
+                   'F.dropout(x)', 'F.dropout(x, 1.)', 'F.dropout(x, 0.)', 'F.dropout(x, training=False)',
+                   'torch.logspace(0, 1, 3, dtype=x.dtype)', 'torch.logspace(0, 1, 1, dtype=x.dtype)',
+                   'torch.randperm(3, dtype=x.dtype)', 'x * x[:1]', 'x * x[0]', 'x[0] * x', 'x[0] * x[0]',
+                   'x / x[:1]', 'x // x[:1]', 'x + x[0]')
+
+
+@case('Tensor.random_', name='float8_refusals')
+def refusals_random(torch):
+    out = {}
+    for n in _F8:
+        d = getattr(torch, n)
+        out[n] = [_try(lambda: eval(e, {'torch': torch, 'F': torch.nn.functional, 'x': _x(torch, d)}))
+                  for e in _REFUSED_RANDOM]
+    return out
+
+_REFUSED_LINALG = ('torch.tensordot(x, x, 1)', 'torch.tensordot(m, m, 1)', 'torch.tensordot(m, m, 2)',
+                   'torch.inner(m, m)', 'torch.dot(x, x)', 'torch.vdot(x, x)', 'torch.linalg.det(m)',
+                   'torch.linalg.inv(m)', 'torch.linalg.inv_ex(m)', 'torch.linalg.solve(m, m)', 'torch.linalg.qr(m)',
+                   'torch.linalg.svd(m)', 'torch.linalg.svdvals(m)', 'torch.linalg.eigh(m)', 'torch.linalg.eigvalsh(m)',
+                   'torch.linalg.eig(m)', 'torch.linalg.eigvals(m)', 'torch.linalg.norm(m)',
+                   'torch.linalg.matrix_norm(m)',
+                   'torch.linalg.vector_norm(x)', 'torch.linalg.vector_norm(x, dtype=torch.float32)',
+                   'torch.linalg.pinv(m)', 'torch.linalg.lstsq(m, m)', 'torch.linalg.matrix_rank(m)',
+                   'torch.linalg.slogdet(m)', 'torch.linalg.lu_factor(m)', 'torch.linalg.tensorinv(m, 1)',
+                   'torch.linalg.tensorsolve(m, x[:2])', 'torch.linalg.solve_triangular(m, m, upper=True)',
+                   'torch.linalg.cond(m)', 'torch.linalg.matrix_power(m, 2)', 'torch.linalg.matrix_power(m, -1)')
+
+
+@case('torch.linalg.det', name='float8_refusals')
+def refusals_linalg(torch):
+    out = {}
+    for n in _F8:
+        d = getattr(torch, n)
+        x = _x(torch, d)
+        out[n] = [_try(lambda: eval(e, {'torch': torch, 'x': x, 'm': x.view(2, 2)})) for e in _REFUSED_LINALG]
+    return out
+
+_REFUSED_NN = ('F.max_pool1d(x3, 2)', 'F.max_pool2d(x4, 2)', 'F.max_pool3d(x4.unsqueeze(0), 1)', 'F.avg_pool1d(x3, 2)',
+               'F.avg_pool2d(x4, 2)', 'F.conv1d(x3, x3)', 'F.conv2d(x4, x4)', 'F.conv1d(x3, x3, dilation=2)',
+               'F.conv_transpose1d(x3, x3)', 'F.conv_transpose2d(x4, x4)')
+
+
+@case('torch.nn.functional.max_pool2d', name='float8_refusals')
+def refusals_nn(torch):
+    out = {}
+    for n in _F8:
+        x = _x(torch, getattr(torch, n))
+        scope = {'torch': torch, 'F': torch.nn.functional, 'x3': x.view(1, 1, 4), 'x4': x.view(1, 1, 2, 2)}
+        out[n] = [_try(lambda: eval(e, scope)) for e in _REFUSED_NN]
+    return out

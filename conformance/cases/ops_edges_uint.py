@@ -458,3 +458,15 @@ check('torch.rsub', lambda torch: torch.rsub(_u(torch, 'uint32'), torch.ones(3, 
 check('F.embedding_bag', lambda torch: torch.nn.functional.embedding_bag(
     _u(torch, 'uint32'), torch.arange(20.).reshape(5, 4), torch.tensor([0], dtype=torch.int32)),
     name='uint_promotion_order')
+
+# --- torch's argument checks that come before promotion: sub with a bool operand, heaviside's dtypes ------
+_PRE_PROMOTION = ('x - b', 'b - x', 'torch.sub(x, b)', 'torch.sub(x, b, alpha=2)', 'torch.rsub(x, b)',
+                  'torch.rsub(b, x)', 'x - torch.tensor(True)', 'x.clone().sub_(b)', 'torch.heaviside(x, x)',
+                  'torch.heaviside(x, b)', 'torch.heaviside(b, x)', 'torch.heaviside(x, x.to(torch.uint8))',
+                  'torch.heaviside(x, x.long())', 'torch.heaviside(x.float(), x)', 'torch.heaviside(x, x.cfloat())')
+for _dt in ('uint16', 'uint32', 'uint64'):
+    for _i, _e in enumerate(_PRE_PROMOTION):
+        check('torch.sub' if 'heaviside' not in _e else 'torch.heaviside',
+              lambda torch, dt=_dt, e=_e: eval(e, {'torch': torch, 'x': _u(torch, dt),
+                                                   'b': torch.tensor([True, False, True])}),
+              name=f'before_promotion_{_dt}_{_i}')

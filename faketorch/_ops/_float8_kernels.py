@@ -59,6 +59,8 @@ OTHER = {
     'masked_scatter': 'masked_scatter', 'take': 'take_cpu', 'put': 'take_put_cpu', 'isin': 'isin_default_cpu',
     'lerp': 'lerp_kernel_scalar', 'lerp_tensor': 'lerp_kernel_tensor', 'addcmul': 'addcmul_cpu_out',
     'nan_to_num': 'nan_to_num', 'round': 'round_vml_cpu', 'round_decimals': 'round_cpu', 'angle': 'angle_cpu',
+    'addcdiv': 'addcdiv_cpu_out', 'trace': 'trace', 'logit': 'logit_cpu', 'frexp': 'frexp_cpu',
+    'polygamma0': 'digamma', 'polygamma1': 'trigamma', 'polygamma': 'polygamma', 'mvlgamma': 'arange_cpu',
 }
 
 # where one float8 type differs from the others: e5m2 has inf, e8m0fnu has fewer kernels still

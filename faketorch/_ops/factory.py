@@ -897,7 +897,7 @@ def _linspace_16(start, end, steps, dtype):
 
 def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_grad=False, out=None):
     start, end, steps, dtype = _space_args('logspace', start, end, steps, _out_dtype(_dtype_arg(dtype, 'logspace'), out))
-    if steps > 1 and dtype in D.BARE_UINTS:     # one step or none is a fill, with no kernel
+    if steps > 1 and (dtype in D.BARE_UINTS or dtype in D.float8_types):     # one step or none is a fill
         raise kernel_error('logspace_cpu', dtype)
     lin = linspace(start, end, steps, dtype=D.complex128 if dtype._cat == 3 else D.float64,
                    device='cpu')    # _finish moves it to `device`

@@ -248,9 +248,11 @@ def _tensordot(a, b, dims, out, kernel):
     if a.dtype is not b.dtype:
         raise RuntimeError(f"expected scalar type {D.type_name(a.dtype)} but found {D.type_name(b.dtype)}")
     cuda_blas_check(kernel, a, a._data, b._data)
+    full = len(da) == na and len(db) == nb
+    if a.dtype in D.float8_types and a._device.type == 'cpu' and (full or a.dtype is D.float8_e8m0fnu):
+        raise kernel_error('dot' if full else 'addmm_impl_cpu_', a.dtype)     # (other float8 matrices multiply)
     if (a.dtype is D.bool or a.dtype in D.BARE_UINTS) and a._device.type == 'cpu':
         # torch multiplies the two reshaped to matrices (vectors when all dims contract: dot, even empty)
-        full = len(da) == na and len(db) == nb
         k = math.prod(a._data.shape[d] for d in da)
         if full or (k and a._data.size // max(k, 1) and b._data.size // max(k, 1)):
             raise kernel_error('dot' if full else 'addmm_impl_cpu_', a.dtype)
@@ -305,7 +307,8 @@ def vdot(input, other):
                            f"[{other._data.shape[0]}] to have the same number of elements, but got "
                            f"{input._data.shape[0]} and {other._data.shape[0]} elements respectively")
     cuda_blas_check('dot', input, input._data, other._data)
-    if (input.dtype is D.bool or input.dtype in D.BARE_UINTS) and input._device.type == 'cpu':
+    if (input.dtype is D.bool or input.dtype in D.BARE_UINTS or input.dtype in D.float8_types) \
+            and input._device.type == 'cpu':
         raise kernel_error('dot', input.dtype)
     data = np.vdot(input._data, other._data)
     r = _make(np.asarray(data, input.dtype._np), input.dtype, input._device)
@@ -321,7 +324,7 @@ def vdot(input, other):
 def trace(input):
     if input.dtype is D.bool:
         raise NotImplementedError("\"trace\" not implemented for 'Bool'")
-    if input.dtype in D.BARE_UINTS:     # refused before the shape is checked, as bool
+    if input.dtype in D.BARE_UINTS or input.dtype in D.float8_types:     # refused before the shape is checked
         raise kernel_error('trace', input.dtype, input._device)
     if input._data.ndim != 2:
         raise RuntimeError("trace: expected a matrix, but got tensor with dim " + str(input._data.ndim))

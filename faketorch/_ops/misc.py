@@ -9,6 +9,7 @@ from .._tensor import Tensor, _make, _wrap_dim, _dtype_c10
 from ..autograd.grad_mode import state as grad_state
 from ._core import (attach, broadcast_shapes, guard, kernel_error, needs, register, same_device, with_out, commit_inplace,
                     check_inplace, write_into, write_out, zero_grad)
+from .. import _float8
 from ._float8_kernels import F8 as _F8, refuse as _f8_refuse
 from .pointwise import _as_scalar, _broadcast_error, clamp, clamp_min, clamp_max  # noqa: F401 (elementwise, defined there)
 from .pointwise import _2_63, _2_64, _int_overflow
@@ -76,6 +77,9 @@ def _attach_cat(tensors, sizes, d, r):
 
 def cat(tensors, dim=0):
     tensors = _seq_check('torch.cat', tensors)
+    if tensors and tensors[0].is_quantized:
+        from .._quantized import cat as qcat
+        return qcat(tensors, dim)
     r = _cat_fast(tensors, dim) if dim.__class__ is int else None
     if r is not None:
         return r
@@ -114,6 +118,9 @@ def cat(tensors, dim=0):
 
 def stack(tensors, dim=0):
     tensors = _seq_check('stack', tensors)
+    if tensors and tensors[0].is_quantized:
+        from .._quantized import stack as qstack
+        return qstack(tensors, dim)
     shape = tensors[0]._data.shape
     same_device(*tensors)
     for i, t in enumerate(tensors):
@@ -348,6 +355,9 @@ def _to_copy(self, dtype, device, copy=False, memory_format=None):
     if dtype is not self.dtype:
         if dtype._cat == 1 and self.dtype in D.float8_nan_int_zero:
             data = np.where(data != data, np.float32(0), data)
+        elif self.dtype in D.float8_types and dtype not in D.float8_types and type(data) is np.ndarray:
+            # NaNs as torch widens them (on the host only: float8 on a GPU is rare)
+            data = _float8.widen(self.dtype.name, data, dtype.name)
         data = data.astype(D.np_dtype(dtype))
     elif data is self._data:        # one copy, in the requested layout
         data, memory_format = _copy_as(data, memory_format or 'preserve_format'), None

@@ -370,12 +370,14 @@ def _number_input_error(name, x):
 
 
 def binary(name, fwd, da=None, db=None, *, kind='arith', grad_name=None, save=True, inplace=True,
-           method=True, check=None, scalar_grad_name=None, scalar_ok=True, other_name='other', uint_kernel=None):
+           method=True, check=None, scalar_grad_name=None, scalar_ok=True, other_name='other', uint_kernel=None,
+           precheck=None):
     """Declare a binary op with broadcasting and torch promotion.
 
     kind: 'arith' (result in the promoted dtype), 'float' (ints promote to the default float),
     'cmp' (bool result), 'int' (integer and bool only). da/db(g, a, b) are the derivatives.
-    uint_kernel: the kernel that refuses a uint16/32/64 result (after the broadcast, as torch's)."""
+    uint_kernel: the kernel that refuses a uint16/32/64 result (after the broadcast, as torch's).
+    precheck(input, other): torch's argument check that comes before promotion, run where promotion fails."""
     gname = grad_name or ''.join(p.capitalize() for p in name.split('_')) + 'Backward0'
     sname = scalar_grad_name or gname
     differentiable = da is not None or db is not None
@@ -410,13 +412,21 @@ def binary(name, fwd, da=None, db=None, *, kind='arith', grad_name=None, save=Tr
                 and input._device is other._device:
             a, b, rt = input._data, other._data, input.dtype
         else:
-            a, b, rt = _promote(name, input, other)
+            try:
+                a, b, rt = _promote(name, input, other)
+            except RuntimeError:
+                if precheck is not None:
+                    precheck(input, other)
+                raise
         if check is not None:
             if getattr(check, 'kernel', False) and isinstance(other, Tensor) and a.shape != b.shape:
                 broadcast_shapes(a.shape, b.shape)      # torch broadcasts before its kernel refuses a dtype
             check(rt, input, other)
-        if f8 is not None and rt in _F8K.F8 and f8[other.__class__ is not Tensor]:
-            raise kernel_error(f8[other.__class__ is not Tensor], rt, input._device)
+        if f8 is not None and rt in _F8K.F8:
+            # torch's kernels take a one-element other as a scalar (mul: "mul_cpu_reduced_float", no loop)
+            k = f8[other.__class__ is not Tensor or other._data.size == 1]
+            if k:
+                raise kernel_error(k, rt, input._device)
         if uint_kernel is not None and rt in _BARE_UINTS:
             if isinstance(other, Tensor) and a.shape != b.shape:
                 broadcast_shapes(a.shape, b.shape)
@@ -531,6 +541,7 @@ def _int_div_check(kernel):
 
 
 def _no_bool_sub(rt, a, b):
+    """torch's sub_check (rt None: before promotion, where a uint16/32/64 operand makes it fail)."""
     if rt is D.bool:
         raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. "
                            "Use the `^` or `logical_xor()` operator instead.")
@@ -589,7 +600,8 @@ def _int_power(a, b):
 _add = binary('_add', np.add, lambda g, a, b: g, lambda g, a, b: g, grad_name='AddBackward0', save=False,
               method=False, inplace=False, uint_kernel='add_stub')
 _sub = binary('_sub', np.subtract, lambda g, a, b: g, lambda g, a, b: -g, grad_name='SubBackward0',
-              save=False, method=False, inplace=False, check=_no_bool_sub, uint_kernel='add_stub')
+              save=False, method=False, inplace=False, check=_no_bool_sub, uint_kernel='add_stub',
+              precheck=lambda a, b: _no_bool_sub(None, a, b))
 def _conj(x):
     """Complex derivatives take the conjugate of the other operand (a real one is returned as is)."""
     return x.conj() if isinstance(x, Tensor) else x.conjugate()
@@ -683,7 +695,12 @@ def _with_alpha(op, gname, input, other, alpha, out):
         if rt is not None:
             _alpha_check(rt, alpha)
         return op(input, other * alpha, out=out)
-    rt = D.result_type_of((input, other))
+    try:
+        rt = D.result_type_of((input, other))
+    except RuntimeError:
+        if op is _sub:      # torch's sub_check comes before promotion (uint16 - bool)
+            _no_bool_sub(None, input, other)
+        raise
     if op is _sub:
         _no_bool_sub(rt, input, other)
     _alpha_check(rt, alpha)
@@ -768,6 +785,7 @@ def rsub(input, other, *, alpha=1):
     try:
         a, b, rt = _promote('rsub', input, other)
     except RuntimeError:
+        _no_bool_sub(None, input, other)
         if isinstance(other, Tensor):       # torch promotes other with input: its message names them so
             D.promote_types(other.dtype, input.dtype)
         raise
@@ -1202,8 +1220,17 @@ isnan = unary('isnan', _pred(np.isnan), None, bool_result=True, inplace=False)
 isinf = unary('isinf', _pred(np.isinf), None, bool_result=True, inplace=False)
 isposinf = unary('isposinf', _pred(np.isposinf), None, bool_result=True, inplace=False)
 isneginf = unary('isneginf', _pred(np.isneginf), None, bool_result=True, inplace=False)
-isfinite = unary('isfinite', lambda a: np.isfinite(a) if a.dtype.kind in 'fc' else np.ones(a.shape, bool),
-                 None, bool_result=True, inplace=False)
+_isfinite = unary('isfinite', lambda a: np.isfinite(a) if a.dtype.kind in 'fc' else np.ones(a.shape, bool),
+                  None, bool_result=True, inplace=False, publish=False)
+
+
+def isfinite(input):
+    if isinstance(input, Tensor) and input.dtype is D.float8_e8m0fnu:     # torch says True, for its NaN 0xFF too
+        return _isfinite(input.to(D.uint8))
+    return _isfinite(input)
+
+
+register(isfinite, inplace=False)
 signbit = unary('signbit', lambda a: np.signbit(a) if a.dtype != np.bool_ else np.zeros(a.shape, bool),
                 None, bool_result=True, inplace=False, reject={3: 'signbit is not implemented for complex tensors.'})
 isreal = unary('isreal', lambda a: np.isreal(a), None, bool_result=True, inplace=False)
@@ -1212,6 +1239,8 @@ isreal = unary('isreal', lambda a: np.isreal(a), None, bool_result=True, inplace
 def polygamma(n, input, *, out=None):
     if n < 0:
         raise RuntimeError("polygamma(n, x) does not support negative n.")
+    if input.dtype in _F8:
+        raise _f8_refuse('polygamma' + (str(n) if n < 2 else ''), input)
     dt = input.dtype if input.dtype._cat >= _FLOAT else D.get_default_dtype()
     a = input._data.astype(dt._np, copy=False)
     with np.errstate(all='ignore'):
@@ -1227,6 +1256,8 @@ def polygamma(n, input, *, out=None):
 def mvlgamma(input, p, *, out=None):
     if p < 1:
         raise RuntimeError("p has to be greater than or equal to 1")
+    if input.dtype in _F8:      # torch's first step is an arange in the input's dtype
+        raise _f8_refuse('mvlgamma', input)
     dt = input.dtype if input.dtype._cat >= _FLOAT else D.get_default_dtype()
     a = input._data.astype(dt._np, copy=False)
     js = np.arange(p, dtype=np.float64) / 2      # _in64 runs k on the host
@@ -1266,6 +1297,8 @@ Tensor.mvlgamma_ = _mvlgamma_
 
 
 def logit(input, eps=None, *, out=None):
+    if input.dtype in _F8:
+        raise _f8_refuse('logit', input)
     dt = input.dtype if input.dtype._cat >= _FLOAT else D.get_default_dtype()
     a = input._data.astype(dt._np, copy=False)
     if eps is not None:
@@ -1465,7 +1498,7 @@ igammac = binary('igammac', lambda a, x: _igamma64(a.astype(np.float64), x.astyp
 
 
 def _heaviside_check(rt, a, b):
-    if rt._cat == 3:
+    if rt is None and D._COMPLEX in (a.dtype._cat, b.dtype._cat) or rt is not None and rt._cat == 3:
         raise RuntimeError("heaviside is not yet implemented for complex tensors.")
     if not isinstance(b, Tensor) or a.dtype is not b.dtype:
         raise RuntimeError("heaviside is not yet implemented for tensors with different dtypes.")
@@ -1474,7 +1507,8 @@ def _heaviside_check(rt, a, b):
 
 
 heaviside = binary('heaviside', lambda a, b: np.heaviside(a, b).astype(np.result_type(a, b)), None, None,
-                   check=_heaviside_check, scalar_ok=False, other_name='values')
+                   check=_heaviside_check, scalar_ok=False, other_name='values',
+                   precheck=lambda a, b: _heaviside_check(None, a, b))
 
 
 def _copysign_ratio(a, b):
@@ -1643,6 +1677,8 @@ def addcdiv(input, tensor1, tensor2, *, value=1, out=None):
                            ".to(input.dtype) for integer inputs and as (input + value * tensor1 / tensor2) for "
                            "float inputs. The future addcdiv behavior is just the latter implementation: "
                            "(input + value * tensor1 / tensor2), for all dtypes.")
+    if input.dtype in _F8:
+        raise _f8_refuse('addcdiv', input)
     (a, b, c), rt = _ternary_operands(input, tensor1, tensor2)
     value = _addc_value(value, rt)
     try:
@@ -1698,6 +1734,8 @@ def _data_ptr(a):
 
 
 def equal(input, other):
+    if input.is_quantized:
+        return input.equal(other)
     if input._data.shape != other._data.shape:
         return False
     if input.dtype in _F8 and input.dtype is other.dtype:     # torch compares the bytes, except of an alias
@@ -1825,6 +1863,8 @@ def _frexp_type():
 def frexp(input, *, out=None):
     if input.dtype._cat != _FLOAT:
         raise RuntimeError("torch.frexp() only supports floating-point dtypes")
+    if input.dtype in _F8:
+        raise _f8_refuse('frexp', input)
     m, e = np.frexp(input._data)
     mt = _make(np.asarray(m, input.dtype._np), input.dtype, input._device)
     et = _make(np.asarray(e, np.int32), D.int32, input._device)

@@ -282,7 +282,7 @@ def randperm(*args, generator=None, out=None, dtype=None, layout=None, device=No
         raise ValueError("Overflow when unpacking long long")
     dt = _factory_dtype(dtype, out, 'randperm', D.int64)
     dev = _dev(device)
-    if dt is D.bool or dt.is_complex or dt in (D.uint16, D.uint32, D.uint64):
+    if dt is D.bool or dt.is_complex or dt in (D.uint16, D.uint32, D.uint64) or dt in D.float8_types:
         raise kernel_error('randperm', dt, dev)
     if dt._cat == 1 and n > 0:
         _fill_value(n - 1, dt)      # torch's check that the largest value fits the dtype
@@ -448,7 +448,7 @@ def _check_probs(p):
         raise RuntimeError(_P_IN_RANGE)
 
 
-_NO_BERNOULLI = (D.uint16, D.uint32, D.uint64, D.complex64, D.complex128)      # dtypes its kernels lack
+_NO_BERNOULLI = (D.uint16, D.uint32, D.uint64, D.complex64, D.complex128, *D.float8_types)     # dtypes its kernels lack
 
 
 def _p_in_range(name, p):
@@ -473,6 +473,8 @@ def bernoulli(input, p=None, *, generator=None, out=None):
         _not_for(input, 'bernoulli_scalar_cpu_', input.dtype in _NO_BERNOULLI)
         data = _draw(input._device, generator, 'bernoulli', float(p), input._data.shape, _np(dt))
     else:
+        if out is not None:     # torch fills out= with bernoulli_(out, input): out's dtype meets the kernel first
+            _not_for(out, 'bernoulli_tensor_cpu_self_', out.dtype in _NO_BERNOULLI)
         _not_for(input, 'bernoulli_tensor_cpu_self_', input.dtype in _NO_BERNOULLI)
         _not_for(input, 'bernoulli_tensor_cpu_p_', input.dtype._cat != 2)
         _check_probs(input)
@@ -545,6 +547,8 @@ def _multinomial(input, args, kwargs, generator, out, shift):
     if a.ndim in (1, 2) and input.dtype._cat != 2:
         raise RuntimeError(f"multinomial only supports floating-point dtypes for input, got: "
                            f"{D.type_name(input.dtype)}")
+    if a.ndim in (1, 2) and input.dtype in D.float8_types:      # torch's first look at the probabilities
+        raise kernel_error('aminmax_cpu', input.dtype, input._device)
     # the noise of the draw without replacement is drawn as empty_like(input): a transposed input's memory order
     transposed = a.ndim == 2 and a.strides[0] < a.strides[1] and min(a.shape) > 1
     data = _rng.multinomial(_gen(generator, input._device), np.host(a), int(num_samples), replacement, transposed,
@@ -694,6 +698,11 @@ def random_(self, *args, generator=None, **kwargs):
         if a:
             raise RuntimeError("check_random_bounds handles only integral, floating-point and boolean types")
         raise kernel_error('random_kernel_cpu', self.dtype)
+    if self.dtype in D.float8_types:     # after random_'s bounds check
+        if a:
+            _draw(self._device, generator, 'random_', (0,), np.float32, int(a.get('from', 0)),
+                  a['to'] if a['to'] is None else int(a['to']))
+        raise kernel_error('random_update_from_to' if a else 'random_kernel_cpu', self.dtype)
     if not a:
         from_, to, node = None, None, 'RandomBackward2'
     elif 'from' in a:
@@ -748,27 +757,38 @@ def _not_for(self, kernel, bad):
         raise NotImplementedError(f'"{kernel}" not implemented for \'{D.type_name(self.dtype)}\'')
 
 
+def _float8_refused(self, generator, kernel, name, *params):
+    """torch checks a sampler's parameters, then finds no float8 loop: the checks run on an empty draw."""
+    if self.dtype in D.float8_types:
+        _draw(self._device, generator, name, (0,), np.float32, *params)
+        raise kernel_error(kernel, self.dtype)
+
+
 def _exponential(self, generator, lambd):
     _continuous_only(self, 'Exponential', D.type_name(self.dtype))
+    _float8_refused(self, generator, 'exponential_cpu', 'exponential', lambd)
     return _fill(self, _draw(self._device, generator, 'exponential', self._data.shape, _np(self.dtype), lambd),
                  'ExponentialBackward0')
 
 
 def _cauchy(self, generator, median, sigma):
     _continuous_only(self, 'Cauchy', _C_TYPE.get(self.dtype))
+    _float8_refused(self, generator, 'cauchy_cpu', 'cauchy', median, sigma)
     return _fill(self, _draw(self._device, generator, 'cauchy', self._data.shape, _np(self.dtype), median, sigma),
                  'CauchyBackward0')
 
 
 def _log_normal(self, generator, mean, std):
     _not_for(self, 'log_normal_cpu', not self.dtype.is_floating_point)
+    _float8_refused(self, generator, 'log_normal_cpu', 'log_normal', mean, std)
     return _fill(self, _draw(self._device, generator, 'log_normal', self._data.shape, _np(self.dtype), mean, std),
                  'LogNormalBackward0')
 
 
 def _geometric(self, generator, p):
     _p_in_range('geometric', p)
-    _not_for(self, 'geometric_cpu', self.dtype in (D.bool, D.uint16, D.uint32, D.uint64) or self.dtype.is_complex)
+    _not_for(self, 'geometric_cpu', self.dtype in (D.bool, D.uint16, D.uint32, D.uint64) or self.dtype.is_complex
+             or self.dtype in D.float8_types)
     return _fill(self, _draw(self._device, generator, 'geometric', self._data.shape, _np(self.dtype), p),
                  'GeometricBackward0')
 

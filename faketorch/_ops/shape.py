@@ -232,6 +232,8 @@ def unsqueeze(input, dim):
 
 
 def flatten(input, start_dim=0, end_dim=-1):
+    if input.is_quantized:
+        return input.flatten(start_dim, end_dim)
     n = input._data.ndim
     s, e = _wrap_dim(start_dim, n), _wrap_dim(end_dim, n)
     if n == 0:

@@ -730,7 +730,7 @@ def histc(input, bins=100, min=0, max=0, *, out=None):
             signed = min == max and input.dtype is not D.bfloat16
             spell = lambda v: '-nan' if v != v and signed else f'{v:g}'     # noqa: E731
             raise RuntimeError(f"torch.histc: range of [{spell(lo)}, {spell(hi)}] is not finite")
-        hist = _hist_counts(a.reshape(-1), lo, hi, bins, None)
+        hist = _histc_counts(a.reshape(-1), lo, hi, bins)
     r = _make(hist.astype(a.dtype), input.dtype, input._device)
     return write_out(out, r, 'histc') if out is not None else r
 
@@ -745,6 +745,18 @@ def _histc_range_fits(dtype, lo, hi):
     if info is not None and any(np.isfinite(v) and not info.min <= v <= info.max for v in (lo, hi)):
         name = _C_INT.get(dtype.name) or {'float16': 'c10::Half', 'bfloat16': 'c10::BFloat16'}[dtype.name]
         raise RuntimeError(f"value cannot be converted to type {name} without overflow")
+
+
+def _histc_counts(x, lo, hi, bins):
+    """histc's counts: torch divides in the input's own precision, (x - lo) * bins / (hi - lo), with no
+    search of the neighbouring edges (so a value close to an edge lands where float32 puts it)."""
+    t = x.dtype.type if x.dtype in (np.float32, np.float64) else np.float32
+    x = x.astype(t)
+    lo, hi = t(lo), t(hi)
+    keep = (x >= lo) & (x <= hi)
+    with np.errstate(all='ignore'):
+        pos = ((x[keep] - lo) * t(bins) / (hi - lo)).astype(np.int64)
+    return np.bincount(np.minimum(pos, bins - 1), minlength=bins)
 
 
 def _hist_counts(x, lo, hi, bins, w):

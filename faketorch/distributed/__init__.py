@@ -1,7 +1,9 @@
 """torch.distributed on the CPU with gloo's semantics: process groups between the processes of one
 machine (spawned by torch.multiprocessing.spawn or `python -m faketorch.distributed.run`), the
 stores, collectives, point-to-point and object collectives. See distributed_c10d.py for how
-they travel and why their floating-point results are gloo's."""
+they travel and why their floating-point results are gloo's. The subpackages build on them: fsdp
+(FSDP1 and fully_shard), tensor (DTensor, DeviceMesh), checkpoint (DCP), rpc,
+algorithms._checkpoint (activation checkpointing wrappers)."""
 from ._store import (DistBackendError, DistError, DistNetworkError, DistStoreError, FileStore,  # noqa: F401
                      HashStore, PrefixStore, Store, TCPStore)
 from .distributed_c10d import (Backend, GradBucket, GroupMember, ProcessGroup, ReduceOp, Work, all_gather,  # noqa: F401

@@ -1,5 +1,5 @@
 """Names of torch.distributed's subpackages that scripts import at top level, for what faketorch
-does not implement (DTensor, DeviceMesh, tensor parallelism, FSDP2)."""
+does not implement (tensor parallelism)."""
 
 
 def raising(name, message, error=RuntimeError):
@@ -16,8 +16,7 @@ def not_implemented(name):
         if not is_initialized():
             raise ValueError(NO_GROUP)
         raise NotImplementedError(f'torch.distributed {name}: faketorch implements process groups (gloo, one '
-                                  'machine), DistributedDataParallel and the collectives, not DTensor, '
-                                  'DeviceMesh, tensor parallelism or FSDP')
+                                  'machine), DDP, FSDP, DTensor and the collectives, not tensor parallelism')
     fn.__name__ = fn.__qualname__ = name
     return fn
 

@@ -26,7 +26,7 @@ def factory_kwargs(kwargs):
     return r
 from . import _torch_aliases  # noqa: E402,F401  (torch.conv2d, torch.layer_norm ...)
 
-_LAZY_SUBMODULES = ('attention', 'grad')     # torch.nn.attention, torch.nn.grad: loaded on first use
+_LAZY_SUBMODULES = ('attention', 'grad', 'quantized', 'intrinsic', 'qat')     # loaded on first use
 
 
 def __getattr__(name):

@@ -395,6 +395,9 @@ def _conv_kernel_checks(backend, x, weight, bias, s, pads, d, op, transposed, gr
         raise RuntimeError(f"Given input size per channel: ({' x '.join(map(str, inn))}). Calculated output "
                            f"size per channel: ({' x '.join(map(str, out))}). Output size is too small")
     dt = x.dtype
+    if dt in D.float8_types:
+        raise kernel_error(f'slow_conv_transpose{len(k)}d_out_cpu' if transposed else 'slow_conv2d_cpu'
+                           if len(k) < 3 else 'compute_columns3d', dt)
     if dt._cat < 2 and dt is not D.int64:
         # torch's own CPU kernels, before they check the weight's dtype: the transposed and dilated ones
         # have no loops for integer types but int64, the others none for bool and uint16/32/64
@@ -893,7 +896,7 @@ def _pool_dtype_check(input, fname):
     name, has_loop = _POOL_KERNELS[fname]
     if input._device.type == 'cuda':
         name, has_loop = _CUDA_POOL.get(fname, name), lambda dt: dt.is_floating_point
-    if not has_loop(input.dtype):
+    if not has_loop(input.dtype) or input.dtype in D.float8_types:
         raise NotImplementedError(f'"{name}" not implemented for \'{D.type_name(input.dtype)}\'')
 
 
@@ -955,6 +958,9 @@ def _lowest(dt):
 
 
 def _max_pool(input, nd, kernel_size, stride, padding, dilation, ceil_mode, with_indices=True):
+    if input.is_quantized:      # the max of the integers is the integer of the max
+        from .._quantized import on_ints
+        return on_ints(_max_pool, input, nd, kernel_size, stride, padding, dilation, ceil_mode, with_indices)
     x = input._data
     k, s, p, d, out, pads = _pool_geometry(input, nd, f'max_pool{nd}d', kernel_size, stride, padding, dilation,
                                            ceil_mode)
@@ -1191,6 +1197,10 @@ def _trunc_div(a, b):
 
 
 def _avg_pool(input, nd, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override):
+    if input.is_quantized:
+        from .._quantized import via_float
+        return via_float(_avg_pool, input, nd, kernel_size, stride, padding, ceil_mode, count_include_pad,
+                         divisor_override)
     x = input._data
     k, s, p, d, out, pads = _pool_geometry(input, nd, f'avg_pool{nd}d', kernel_size, stride, padding, 1, ceil_mode,
                                            divisor_override)
@@ -1314,6 +1324,9 @@ def _empty_pool(input, shape, name, with_indices=False, backward=None):
 
 
 def _adaptive_avg(input, output_size, nd):
+    if input.is_quantized:
+        from .._quantized import via_float
+        return via_float(_adaptive_avg, input, output_size, nd)
     name = f'adaptive_avg_pool{nd}d'
     out = tuple(_output_size_arg(name, output_size, nd))
     if len(out) != nd:
@@ -2906,22 +2919,51 @@ def _bicubic_tap(c, size, padding_mode, align_corners):
     return np.clip(i, 0, size - 1), valid
 
 
+def _cubic_weights_vec(t, fma):
+    """The grid sampler's vectorised cubic coefficients: as _cubic_weights, the near taps' two steps fused
+    (fma(fma(A + 2, x, -(A + 3)) * x, x, 1), as GCC contracted them; the far taps' polynomial is not)."""
+    ft = t.dtype.type
+    A = ft(-0.75)
+
+    def near(v):
+        return fma(fma(A + 2, v, -(A + 3)) * v, v, ft(1))
+
+    def far(v):
+        return ((A * v - 5 * A) * v + 8 * A) * v - 4 * A
+    return [far(t + 1), near(t), near(1 - t), far(2 - t)]
+
+
+def _cubic_sum(vs, ws, fma, along_y=False):
+    """sum(w * v) over the 4 taps in the order torch's vectorised kernel adds them, as GCC contracted it:
+    along x fma(w0, v0, w1 * v1) then the other two products added unfused; along y a chain of fmas
+    onto w0 * v0."""
+    ws = [w[..., None] for w in ws]
+    if fma is None:
+        return functools.reduce(operator.add, [v * w for v, w in zip(vs, ws)])
+    if along_y:
+        return fma(ws[3], vs[3], fma(ws[2], vs[2], fma(ws[1], vs[1], ws[0] * vs[0])))
+    return (fma(ws[0], vs[0], ws[1] * vs[1]) + ws[2] * vs[2]) + ws[3] * vs[3]
+
+
 def _grid_sample_bicubic(input, grid, padding_mode, align_corners):
     """4-d bicubic grid_sample: interpolate each of the 4 tap rows along x, then the rows along y."""
     x, gr = input._data, grid._data
     N, C, H, W = x.shape
-    (ix, mx), (iy, my) = (_grid_coords(gr[..., a], size, 'zeros', align_corners) for a, size in ((0, W), (1, H)))
+    fma = _cpu_fma(x, input._device) if input.dtype in (D.float32, D.float64) else None
+    (ix, mx), (iy, my) = (_grid_coords(gr[..., a], size, 'zeros', align_corners, fma)
+                          for a, size in ((0, W), (1, H)))
     x0, y0 = np.floor(ix), np.floor(iy)
-    wx, dwx = _cubic_weights(ix - x0), _cubic_derivs(ix - x0)
-    wy, dwy = _cubic_weights(iy - y0), _cubic_derivs(iy - y0)
+    weights = _cubic_weights if fma is None else functools.partial(_cubic_weights_vec, fma=fma)
+    wx, dwx = weights(ix - x0), _cubic_derivs(ix - x0)
+    wy, dwy = weights(iy - y0), _cubic_derivs(iy - y0)
     xt = np.moveaxis(x, 1, -1)                      # (N, H, W, C)
     n_idx = np.arange(N, like=x).reshape(N, 1, 1)
     cols = [_bicubic_tap(x0 + (j - 1), W, padding_mode, align_corners) for j in range(4)]
     rows = [_bicubic_tap(y0 + (i - 1), H, padding_mode, align_corners) for i in range(4)]
     taps = [[(rows[i][0], cols[j][0], rows[i][1] & cols[j][1]) for j in range(4)] for i in range(4)]
     vals = [[xt[n_idx, yi, xi] * valid[..., None] for yi, xi, valid in row] for row in taps]
-    along_x = [functools.reduce(operator.add, [v * w[..., None] for v, w in zip(vals[i], wx)]) for i in range(4)]
-    out = functools.reduce(operator.add, [v * w[..., None] for v, w in zip(along_x, wy)])
+    along_x = [_cubic_sum(vals[i], wx, fma) for i in range(4)]
+    out = _cubic_sum(along_x, wy, fma, along_y=True)
     r = _make(np.ascontiguousarray(np.moveaxis(out, -1, 1)), input.dtype, input._device)
     if _grad_on(input, grid):
         def bwd(node, g):   # on arrays: scatter to the 16 taps; the coordinate derivative from the weights'

@@ -47,7 +47,7 @@ def _not_implemented(kernel, t):
 
 
 def _float_only(kernel, t):
-    if t.dtype._cat != 2:
+    if t.dtype._cat != 2 or t.dtype in D.float8_types:      # no loop for float8 either
         raise _not_implemented(kernel, t)
 
 
@@ -68,12 +68,13 @@ def _erf(a):
     return _erf_impl(a)
 
 
-def _fused(gname, inputs, fn):
+def _fused(gname, inputs, fn, value=None):
     """fn(*inputs) computed as ONE graph node named gname (torch has a fused kernel here; we compose).
 
-    The composite runs on detached aliases; the node's backward differentiates that sub-graph."""
+    The composite runs on detached aliases; the node's backward differentiates that sub-graph. `value`,
+    where given, is the node's result instead of the composite's (torch's kernel order, reproduced)."""
     if not _grad_needed(*inputs):
-        return fn(*inputs)
+        return fn(*inputs) if value is None else _make(value, inputs[0].dtype, inputs[0]._device)
     from ..autograd import grad as _agrad
     leaves = []
     for t in inputs:
@@ -89,7 +90,7 @@ def _fused(gname, inputs, fn):
         sub = fn(*leaves)
     finally:
         grad_state.enabled = prev
-    r = _make(sub._data, sub.dtype, sub._device)
+    r = _make(sub._data if value is None else value, sub.dtype, sub._device)
     diff = [i for i, t in enumerate(inputs) if t is not None and t._requires_grad]
 
     def bwd(node, g):
@@ -199,9 +200,16 @@ _elu = _act('EluBackward0', 'elu_cpu', _elu_fwd, _elu_bwd, inplace_deriv=_elu_bw
 _celu = _act('CeluBackward0', 'elu_cpu', _elu_fwd, _elu_bwd, inplace_deriv=_elu_bwd_result)
 
 
+# torch's tanh-GELU kernel (SLEEF's and glibc's tanhf) costs ~40 NumPy passes: reproduced on small inputs
+_GELU_EXACT = 4096
+
+
 def _gelu_fwd(a, approximate):
     t = a.dtype.type
     if approximate == 'tanh':
+        if a.dtype == _f32 and type(a) is np.ndarray and a.size and V.reproduces(a.size, _GELU_EXACT):
+            from .._misc import get_num_threads
+            return V.gelu_tanh(a, get_num_threads())
         inner = t(math.sqrt(2.0 / math.pi)) * (a + t(0.044715) * a * a * a)
         return t(0.5) * a * (t(1) + np.tanh(inner))
     cdf2 = t(1) + _erf(a * t(1 / math.sqrt(2.0)))
@@ -215,6 +223,12 @@ def _gelu_fwd(a, approximate):
 
 def _gelu_bwd(g, x, approximate):
     if approximate == 'tanh':
+        a, ga = x._data, g._data
+        if not grad_state.enabled and a.dtype == _f32 and ga.dtype == _f32 and type(a) is np.ndarray \
+                and type(ga) is np.ndarray and a.shape == ga.shape and a.flags.c_contiguous \
+                and ga.flags.c_contiguous and a.size and V.reproduces(a.size, _GELU_EXACT):
+            from .._misc import get_num_threads
+            return _make(V.gelu_tanh_backward(ga, a, get_num_threads()), g.dtype, g._device)
         beta = math.sqrt(2.0) * (2.0 / math.sqrt(math.pi)) * 0.5
         k = 0.044715
         xsq = x * x
@@ -328,14 +342,14 @@ def _hardtanh_check(t, lo, hi):
         raise RuntimeError('Bool inputs not supported for hardtanh')
     if c == 3:
         raise NotImplementedError('clamp is not supported for complex types')
-    if t.dtype in D.BARE_UINTS:     # torch clamps them with no loop for them
+    if t.dtype in D.BARE_UINTS or t.dtype in D.float8_types:     # torch clamps them with no loop for them
         raise _not_implemented('clamp_scalar_cpu', t)
     if c == 1 and t._data.dtype.kind == 'u' and (lo < 0 or hi < 0):
         raise RuntimeError('cannot do hardtanh on an unsigned type with negative limits')
 
 
 def _threshold_check(t, th, v):
-    if t.dtype._cat in (0, 3) or t.dtype in D.BARE_UINTS:
+    if t.dtype._cat in (0, 3) or t.dtype in D.BARE_UINTS or t.dtype in D.float8_types:
         raise _not_implemented('threshold_cpu', t)
 
 
@@ -406,6 +420,8 @@ def leaky_relu(input, negative_slope=0.01, inplace=False):
 def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
     if min_val > max_val:
         raise ValueError('min_val cannot be greater than max_val')
+    if input.is_quantized:
+        return input.clamp(min_val, max_val)
     return _hardtanh(input, min_val, max_val, inplace=inplace)
 
 
@@ -434,6 +450,8 @@ def threshold(input, threshold, value, inplace=False):
 
 
 def relu(input, inplace=False):
+    if input.is_quantized:
+        return input.relu_() if inplace else input.relu()
     from .. import relu as _relu
     r = _relu(input)
     return _inplace(input, r) if inplace else r
@@ -618,7 +636,9 @@ def _nll_host(x, t, C, ignore):
 
 def _nll_reduce_host(losses, w, bad, mean, out, total, anybad):
     total = w.sum()
-    return (losses.sum() / total if mean else losses.sum()), total, bad.any()
+    cascade = V.orders[0] and type(losses) is np.ndarray       # torch's order (_vecmath), on the CPU
+    s = V.nll_cascade_sum(losses, w == 0) if cascade else losses.sum()
+    return (s / total if mean else s), total, bad.any()
 
 
 def _nll_bwd_host(w, s, total, mean, t, C, y):
@@ -724,6 +744,9 @@ def _softmax_core(input, dim, log):
     elif not log and d == nd - 1 and a.dtype == np.float32 and type(a) is np.ndarray and nd \
             and V.reproduces(a.size):
         out = V.softmax_lastdim(a)      # torch's kernel bit for bit (~5x NumPy's cost: small inputs, or asked)
+    elif log and d == nd - 1 and a.dtype == np.float32 and type(a) is np.ndarray and nd \
+            and V.reproduces(a.size):
+        out = V.log_softmax_lastdim(a)
     elif d == nd - 1 and _log_softmax_rows.ready(a):
         out = _rows(_log_softmax_rows if log else _softmax_rows, a)
     else:
@@ -743,11 +766,20 @@ def _softmax_core(input, dim, log):
     return r
 
 
+def _exact_lastdim(ax, gd, yd):
+    """Whether a softmax / log_softmax gradient takes torch's CPU kernel order (_vecmath): float32 NumPy arrays
+    over the last dim, small enough (V.reproduces)."""
+    return ax is not None and gd.ndim and ax == gd.ndim - 1 and gd.size and type(gd) is np.ndarray \
+        and type(yd) is np.ndarray and gd.dtype == np.float32 and yd.dtype == np.float32 and V.reproduces(gd.size)
+
+
 def _softmax_bwd(node, g):
     y, = node.saved_tensors
     ax = node._args
     if not grad_state.enabled:
         yd, gd = y._data, g._data
+        if _exact_lastdim(ax, gd, yd):
+            return _make(V.softmax_backward_lastdim(gd, yd), g.dtype, g._device)
         if ax is not None and ax == gd.ndim - 1 and gd.size and _softmax_bwd_rows.ready(gd) and gd.dtype == yd.dtype:
             return _make(_rows(_softmax_bwd_rows, gd, yd), g.dtype, g._device)
         gy = gd * yd    # torch's kernel: (g - sum(g * y)) * y, the subtraction first
@@ -762,6 +794,8 @@ def _log_softmax_bwd(node, g):
     ax = node._args
     if not grad_state.enabled:
         gd = g._data
+        if _exact_lastdim(ax, gd, y._data):
+            return _make(V.log_softmax_backward_lastdim(gd, y._data), g.dtype, g._device)
         if ax is not None and ax == gd.ndim - 1 and gd.size and _log_softmax_bwd_rows.ready(gd):
             return _make(_rows(_log_softmax_bwd_rows, gd, y._data), g.dtype, g._device)
         return _make(gd - np.exp(y._data) * (gd if ax is None else gd.sum(ax, keepdims=True)), g.dtype, g._device)
@@ -1648,7 +1682,11 @@ def _safe_softmax(input):
     """torch._safe_softmax over the last dim: a row masked out entirely gives zeros, not NaN. One
     SafeSoftmaxBackward0 node whose derivative is softmax's (on the result, so a dead row's is 0 * g)."""
     a = input._data
-    out = _rows(_safe_softmax_rows, a) if a.size else a.copy()
+    if a.dtype == np.float32 and type(a) is np.ndarray and a.ndim and a.size and V.reproduces(a.size):
+        # torch's _safe_softmax is its softmax kernel, then 0 where a whole row is -inf
+        out = np.where(np.all(a == -np.inf, -1, keepdims=True), np.float32(0), V.softmax_lastdim(a))
+    else:
+        out = _rows(_safe_softmax_rows, a) if a.size else a.copy()
     r = _make(out, input.dtype, input._device)
     if input._requires_grad and grad_state.enabled:
         attach('SafeSoftmaxBackward0', _softmax_bwd, (input,), (r,), save=(r,), args=a.ndim - 1)
@@ -1683,7 +1721,13 @@ def _sdpa_flash(query, key, value, attn_mask, is_causal, sf):
         e = (w - m).exp()
         den = e.sum(-1, keepdim=True)
         return _matmul(e, v) / den.masked_fill(den == 0, 1.0)
-    return _fused('ScaledDotProductFlashAttentionForCpuBackward0', (query, key, value), fn)
+    exact = None
+    q = query._data
+    if type(q) is np.ndarray and q.dtype == np.float32 and V.reproduces(q.size // q.shape[-1] * S) \
+            and key.dtype is value.dtype is query.dtype:
+        exact = V.flash_attention(q, key._data, value._data, np.float32(sf),
+                                  None if mask is None else np.asarray(mask, np.float32), is_causal)
+    return _fused('ScaledDotProductFlashAttentionForCpuBackward0', (query, key, value), fn, exact)
 
 
 def _in_projection_packed(q, k, v, w, b=None):
@@ -2200,13 +2244,17 @@ def _nll_loss(input, target, weight, ignore_index, reduction):
     wt = wt * valid
     losses = -picked * wt
     total = None
+    # torch's 1-d/2-d kernel sums in a cascade (_vecmath.nll_cascade_sum), skipping ignored rows
+    cascade = reduction != 'none' and a.ndim <= 2 and V.orders[0] and type(a) is np.ndarray \
+        and a.dtype in (np.float32, np.float64)
     if reduction == 'none':
         out = losses[0] if one_d else losses
     elif reduction == 'sum':
-        out = losses.sum()
+        out = V.nll_cascade_sum(losses, ~valid) if cascade else losses.sum()
     else:
-        total = wt.sum()
-        out = losses.sum() / total if losses.size else losses.sum() * a.dtype.type(np.nan)
+        total = V.nll_cascade_sum(wt, ~valid) if cascade and weight is not None else wt.sum()
+        s = V.nll_cascade_sum(losses, ~valid) if cascade else losses.sum()
+        out = s / total if losses.size else losses.sum() * a.dtype.type(np.nan)
     r = _make(xp.asarray(out).astype(a.dtype, copy=False), input.dtype, input._device)
     if input._requires_grad and grad_state.enabled:
         def bwd(node, g):

@@ -34,6 +34,7 @@ class Parameter(Tensor, metaclass=_ParameterMeta):
             return Tensor._make_subclass(cls, data, requires_grad)
         # a Tensor subclass: keep its class (torch does the same via detach + flag)
         t = Tensor._make_subclass(type(data), data.detach()).requires_grad_(requires_grad)
+        t.__dict__.update(data.__dict__)     # the subclass's own fields (a DTensor's layout)
         t._is_param = True
         return t
 

@@ -5,6 +5,7 @@ under no-grad semantics, as torch's optimizers do) with the helpers at the botto
 state entries stay faketorch Tensors so that `state_dict()` looks like torch's.
 """
 import functools
+import sys
 import warnings
 from collections import OrderedDict, defaultdict
 from copy import deepcopy
@@ -79,11 +80,25 @@ def _with_hooks(step):
                                        f"but got {result}.")
         out = step(*args, **kwargs)
         _round_bf16(self)
+        _dtensor_states(self)
         for post_hook in chain(self._optimizer_step_post_hooks.values(), _global_optimizer_post_hooks.values()):
             post_hook(self, args, kwargs)
         return out
     wrapper.hooked = True
     return wrapper
+
+
+def _dtensor_states(opt):
+    """A DTensor parameter's (FSDP2) state tensors get its layout, as torch's state is DTensors (the
+    update itself runs on the local arrays)."""
+    api = sys.modules.get('faketorch.distributed.tensor._api')
+    if api is None:
+        return
+    for p, state in opt.state.items():
+        if isinstance(p, api.DTensor):
+            for k, v in state.items():
+                if type(v) is Tensor and v.ndim and v._data.shape == p._data.shape:
+                    state[k] = api.DTensor._wrap(v, p.device_mesh, p.placements, p.shape)
 
 
 def _round_bf16(opt):

@@ -1,5 +1,6 @@
 """Gradient clipping, computed as torch does: per-gradient norms (grouped by device and dtype, as
 torch's foreach path), then the norm of those norms."""
+import sys
 import types
 import warnings
 
@@ -45,6 +46,11 @@ def get_total_norm(tensors, norm_type=2.0, error_if_nonfinite=False, foreach=Non
     if len(tensors) == 0:
         from ... import tensor
         return tensor(0.0)
+    dtensor = sys.modules.get('faketorch.distributed.tensor._api')
+    if dtensor is not None and any(isinstance(t, dtensor.DTensor) for t in tensors):
+        # sharded gradients (FSDP2): the norm over every rank's pieces, as a replicated DTensor
+        with no_grad():
+            return dtensor._total_norm(tensors, norm_type, lambda ts: get_total_norm(ts, norm_type))
     with no_grad():
         first_device = tensors[0].device
         norms = [_norm(t, norm_type, foreach) for group in _group_by_device_and_dtype(tensors).values()

@@ -1,0 +1,1 @@
+"""torch.distributed._composable: the composable APIs' older home (fsdp's fully_shard)."""
