@@ -2,9 +2,10 @@
 dynamo=False): what a user sees of the ModelProto (inputs, outputs, opset, the nodes and their
 attributes, initializers) and what onnx's ReferenceEvaluator computes with it.
 
-Every case imports `onnx` first: where it is not installed both sides raise ModuleNotFoundError and
-the runner calls the case broken, never a pass. The missing-package errors themselves are checked in a
-subprocess that hides the package (`missing_onnx_*`)."""
+Every case that exports imports `onnx` first: where it is not installed both sides raise
+ModuleNotFoundError and the runner calls the case broken, never a pass (the namespace cases, enums,
+errors and operators, need no onnx). The missing-package errors themselves are checked in a
+subprocess that hides the package (`missing_onnx_legacy`, `missing_onnxscript_dynamo`)."""
 import importlib
 import io
 import os
