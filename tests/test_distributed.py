@@ -21,12 +21,13 @@ def _free_port():
         return s.getsockname()[1]
 
 
-def _run(lib, ws, tmp_path):
+def _run(lib, ws, tmp_path, worker=WORKER, *extra):
+    """Each rank's pickled results from `worker lib ws port outdir *extra`."""
     pytest.importorskip('torch') if lib == 'torch' else None
-    outdir = tmp_path / lib
+    outdir = tmp_path / '_'.join((lib,) + extra)
     outdir.mkdir()
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [ROOT, os.environ.get('PYTHONPATH')])))
-    p = subprocess.run([sys.executable, WORKER, lib, str(ws), str(_free_port()), str(outdir)], env=env,
+    p = subprocess.run([sys.executable, worker, lib, str(ws), str(_free_port()), str(outdir), *extra], env=env,
                        capture_output=True, text=True, timeout=300)
     assert p.returncode == 0, p.stdout[-3000:] + p.stderr[-3000:]
     results = []

@@ -5,7 +5,9 @@ from faketorch import nn
 __all__ = ['QuantStub', 'DeQuantStub', 'QuantWrapper']
 
 
-class QuantStub(nn.Module):
+class _Stub(nn.Module):
+    """An identity until convert swaps it (QuantStub and DeQuantStub are otherwise alike)."""
+
     def __init__(self, qconfig=None):
         super().__init__()
         if qconfig:
@@ -15,14 +17,12 @@ class QuantStub(nn.Module):
         return x
 
 
-class DeQuantStub(nn.Module):
-    def __init__(self, qconfig=None):
-        super().__init__()
-        if qconfig:
-            self.qconfig = qconfig
+class QuantStub(_Stub):
+    pass
 
-    def forward(self, x):
-        return x
+
+class DeQuantStub(_Stub):
+    pass
 
 
 class QuantWrapper(nn.Module):

@@ -5,6 +5,21 @@ import faketorch.nn.functional as F
 __all__ = ['Linear', 'Conv1d', 'Conv2d', 'Conv3d']
 
 
+def _require_qconfig(qconfig):
+    if not qconfig:
+        raise AssertionError("qconfig must be provided for QAT module")
+    return qconfig
+
+
+def _float_qconfig(cls, mod):
+    """The float module's qconfig, after torch's from_float checks."""
+    if type(mod) is not cls._FLOAT_MODULE:
+        raise AssertionError(f"qat.{cls.__name__}.from_float only works for {cls._FLOAT_MODULE.__name__}")
+    if not hasattr(mod, 'qconfig') or not mod.qconfig:
+        raise AssertionError("Input float module must have a valid qconfig")
+    return mod.qconfig
+
+
 def _copy_from_float(cls, mod, qat):
     qat.weight = mod.weight
     qat.bias = mod.bias
@@ -16,9 +31,7 @@ class Linear(nn.Linear):
 
     def __init__(self, in_features, out_features, bias=True, qconfig=None, device=None, dtype=None):
         super().__init__(in_features, out_features, bias, device=device, dtype=dtype)
-        if not qconfig:
-            raise AssertionError("qconfig must be provided for QAT module")
-        self.qconfig = qconfig
+        self.qconfig = _require_qconfig(qconfig)
         self.weight_fake_quant = qconfig.weight()
 
     def forward(self, input):
@@ -27,11 +40,7 @@ class Linear(nn.Linear):
     @classmethod
     def from_float(cls, mod, use_precomputed_fake_quant=False):
         from ..intrinsic import LinearReLU
-        if type(mod) is not cls._FLOAT_MODULE:
-            raise AssertionError(f"qat.{cls.__name__}.from_float only works for {cls._FLOAT_MODULE.__name__}")
-        if not hasattr(mod, 'qconfig') or not mod.qconfig:
-            raise AssertionError("Input float module must have a valid qconfig")
-        qconfig = mod.qconfig
+        qconfig = _float_qconfig(cls, mod)
         if type(mod) is LinearReLU:
             mod = mod[0]
         qat = cls(mod.in_features, mod.out_features, bias=mod.bias is not None, qconfig=qconfig)
@@ -50,9 +59,7 @@ class _ConvNd:
     """Mixed into nn.ConvNd: the weight passes its fake quantizer on the way to the convolution."""
 
     def _qat_init(self, qconfig):
-        if not qconfig:
-            raise AssertionError("qconfig must be provided for QAT module")
-        self.qconfig = qconfig
+        self.qconfig = _require_qconfig(qconfig)
         self.weight_fake_quant = qconfig.weight()
 
     def forward(self, input):
@@ -61,11 +68,7 @@ class _ConvNd:
     @classmethod
     def from_float(cls, mod, use_precomputed_fake_quant=False):
         from ..intrinsic import _FusedModule
-        if type(mod) is not cls._FLOAT_MODULE:
-            raise AssertionError(f"qat.{cls.__name__}.from_float only works for {cls._FLOAT_MODULE.__name__}")
-        if not hasattr(mod, 'qconfig') or not mod.qconfig:
-            raise AssertionError("Input float module must have a valid qconfig")
-        qconfig = mod.qconfig
+        qconfig = _float_qconfig(cls, mod)
         if isinstance(mod, _FusedModule):
             mod = mod[0]
         qat = cls(mod.in_channels, mod.out_channels, mod.kernel_size, stride=mod.stride, padding=mod.padding,
