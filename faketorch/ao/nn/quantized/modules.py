@@ -544,7 +544,7 @@ class FXFloatFunctional(FloatFunctional):
         return torch.matmul(x, y)
 
 
-class QFunctional(nn.Module):
+class QFunctional(_WeightedQuantizedModule):
     """add, mul, cat ... of quantized tensors, requantized to this module's scale and zero point with torch's
     kernels (add and mul exactly; the scalar forms and matmul through float)."""
 
@@ -552,18 +552,6 @@ class QFunctional(nn.Module):
         super().__init__()
         self.scale, self.zero_point = 1.0, 0
         self.activation_post_process = nn.Identity()
-
-    def _save_to_state_dict(self, destination, prefix, keep_vars):
-        super()._save_to_state_dict(destination, prefix, keep_vars)
-        destination[prefix + 'scale'] = torch.tensor(self.scale)
-        destination[prefix + 'zero_point'] = torch.tensor(self.zero_point)
-
-    def _load_from_state_dict(self, state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys,
-                              error_msgs):
-        self.scale = float(state_dict.pop(prefix + 'scale'))
-        self.zero_point = int(state_dict.pop(prefix + 'zero_point'))
-        super()._load_from_state_dict(state_dict, prefix, local_metadata, False, missing_keys, unexpected_keys,
-                                      error_msgs)
 
     def _get_name(self):
         return 'QFunctional'
