@@ -2,7 +2,7 @@
 import faketorch as torch
 from faketorch import nn
 
-from .observer import (_with_args, _PartialWrapper, FixedQParamsObserver, HistogramObserver,
+from .observer import (_take_saved_shapes, _with_args, _PartialWrapper, FixedQParamsObserver, HistogramObserver,
                        MovingAverageMinMaxObserver, MovingAveragePerChannelMinMaxObserver,
                        default_fixed_qparams_range_0to1_observer, default_fixed_qparams_range_neg1to1_observer)
 
@@ -120,11 +120,7 @@ class FakeQuantize(FakeQuantizeBase):
 
     def _load_from_state_dict(self, state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys,
                               error_msgs):
-        # scale and zero_point take the saved shapes (per-channel ones are not [1])
-        for name in ('scale', 'zero_point'):
-            key = prefix + name
-            if key in state_dict:
-                getattr(self, name).resize_(state_dict[key].shape)
+        _take_saved_shapes(self, state_dict, prefix, ('scale', 'zero_point'))    # per-channel ones are not [1]
         super()._load_from_state_dict(state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys,
                                       error_msgs)
 

@@ -19,6 +19,13 @@ __all__ = ['ObserverBase', 'UniformQuantizationObserverBase', 'MinMaxObserver', 
            'get_observer_state_dict', 'load_observer_state_dict']
 
 
+def _take_saved_shapes(module, state_dict, prefix, names):
+    """Buffers whose shape depends on what was observed take the saved shape before loading."""
+    for name in names:
+        if prefix + name in state_dict:
+            getattr(module, name).resize_(state_dict[prefix + name].shape)
+
+
 def _torch_text(text):
     """A repr naming faketorch's classes as torch names them (what the same script prints under torch)."""
     return text.replace("<class 'faketorch.", "<class 'torch.")
@@ -304,11 +311,7 @@ class PerChannelMinMaxObserver(UniformQuantizationObserverBase):
 
     def _load_from_state_dict(self, state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys,
                               error_msgs):
-        # the per-channel statistics take the saved shape (they start empty)
-        for name in ('min_val', 'max_val'):
-            key = prefix + name
-            if key in state_dict:
-                getattr(self, name).resize_(state_dict[key].shape)
+        _take_saved_shapes(self, state_dict, prefix, ('min_val', 'max_val'))     # per-channel: they start empty
         super()._load_from_state_dict(state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys,
                                       error_msgs)
 
