@@ -206,6 +206,7 @@ def test_usage(tmp_path):
 
 def test_inventory_counts(monkeypatch):
     import faketorch
+    import faketorch.nested  # noqa: F401  (it routes torch.cat when first imported: not while cat is patched)
     from compat.inventory import NAMESPACES, inventory
     # Whatever faketorch has, a name it is given must count as provided.
     monkeypatch.setattr(faketorch, "cat", lambda *a: None, raising=False)

@@ -264,17 +264,20 @@ class _Patcher:
 
     def set(self, obj, name, value):
         if isinstance(obj, dict):
-            self._undo.append((obj, name, obj.get(name, _MISSING)))
+            self._undo.append((obj, name, obj.get(name, _MISSING), value))
             obj[name] = value
         else:
-            self._undo.append((obj, name, obj.__dict__.get(name, _MISSING)))
+            self._undo.append((obj, name, obj.__dict__.get(name, _MISSING), value))
             setattr(obj, name, value)
 
     def __enter__(self):
         return self
 
     def __exit__(self, *exc):
-        for obj, name, value in reversed(self._undo):
+        for obj, name, value, mine in reversed(self._undo):
+            now = (obj if isinstance(obj, dict) else obj.__dict__).get(name, _MISSING)
+            if now is not mine:
+                continue    # replaced meanwhile (torch.nested routes functions when first imported): kept
             if value is _MISSING and isinstance(obj, dict):
                 del obj[name]
             elif value is _MISSING:
