@@ -17,6 +17,7 @@ import numpy as np
 
 from . import _dtype as D
 from ._tensor import Tensor, _make
+from ._ops._core import dispatcher_error, outermost_call
 from .autograd.grad_mode import state as grad_state
 
 __all__ = ['qscheme', 'per_tensor_affine', 'per_channel_affine', 'per_tensor_symmetric',
@@ -58,25 +59,14 @@ _INT = {'quint8': (D.uint8, 0, 255), 'qint8': (D.int8, -128, 127), 'qint32': (D.
 
 
 def _backend_error(name):
-    return NotImplementedError(
-        f"Could not run 'aten::{name}' with arguments from the 'QuantizedCPU' backend. This could be because the "
-        "operator doesn't exist for this backend, or was omitted during the selective/custom build process (if "
-        "using custom build). If you are a Facebook employee using PyTorch on mobile, please visit "
-        "https://fburl.com/ptmfixes for possible resolutions.")
+    return dispatcher_error(name, 'QuantizedCPU')
 
 
 def _caller_op():
     """The faketorch function the user called (the outermost one), as torch's dispatcher names its out=
     kernel: add -> add.out."""
     import sys
-    f, name = sys._getframe(2), None
-    while f is not None:
-        if f.f_globals.get('__name__', '').startswith('faketorch'):
-            name = f.f_code.co_name
-        elif name is not None:
-            break
-        f = f.f_back
-    name = (name or 'unknown').strip('_')
+    name = (outermost_call(sys._getframe(2)) or 'unknown').strip('_')
     for p in ('i', 'r'):        # __iadd__, __radd__ -> add
         if name[:1] == p and name[1:] in _OUT_NAMES:
             name = name[1:]

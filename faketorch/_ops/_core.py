@@ -489,6 +489,30 @@ def zero_grad(g, *_):
     return _make(np.zeros_like(g._data), g.dtype, g._device)
 
 
+def dispatcher_error(name, backend, mobile_hint=True):
+    """torch's dispatcher error for an op with no kernel for a backend (QuantizedCPU, SparseCPU ...);
+    torch adds the mobile hint for some backends and lists build paths (not reproduced) for others."""
+    hint = (" If you are a Facebook employee using PyTorch on mobile, please visit https://fburl.com/ptmfixes "
+            "for possible resolutions.") if mobile_hint else ''
+    return NotImplementedError(
+        f"Could not run 'aten::{name}' with arguments from the '{backend}' backend. This could be because the "
+        "operator doesn't exist for this backend, or was omitted during the selective/custom build process (if "
+        f"using custom build).{hint}")
+
+
+def outermost_call(frame):
+    """The name of the outermost faketorch function on the stack from `frame` up: the op the user called,
+    which torch's dispatcher errors name."""
+    name = None
+    while frame is not None:
+        if frame.f_globals.get('__name__', '').startswith('faketorch'):
+            name = frame.f_code.co_name
+        elif name is not None:
+            break
+        frame = frame.f_back
+    return name
+
+
 def kernel_error(kernel, dtype, device=None):
     """torch's error for a dtype its kernel has no loop for. `kernel` is the CPU kernel's name; given
     a CUDA `device`, the error names torch's CUDA kernel (cuda_kernel)."""

@@ -639,7 +639,7 @@ def _nll_host(x, t, C, ignore):
 
 def _nll_reduce_host(losses, w, bad, mean, out, total, anybad):
     total = w.sum()
-    cascade = V.exact[0] and type(losses) is np.ndarray       # torch's order (_vecmath), when asked
+    cascade = type(losses) is np.ndarray and V.reproduces(losses.size, _COSTLY)     # torch's order (_vecmath)
     s = V.nll_cascade_sum(losses, w == 0) if cascade else losses.sum()
     return (s / total if mean else s), total, bad.any()
 
@@ -773,7 +773,8 @@ def _exact_lastdim(ax, gd, yd):
     """Whether a softmax / log_softmax gradient takes torch's CPU kernel order (_vecmath): float32 NumPy arrays
     over the last dim, small enough (V.reproduces)."""
     return ax is not None and gd.ndim and ax == gd.ndim - 1 and gd.size and type(gd) is np.ndarray \
-        and type(yd) is np.ndarray and gd.dtype == np.float32 and yd.dtype == np.float32 and V.reproduces(gd.size, _COSTLY)
+        and type(yd) is np.ndarray and gd.dtype == np.float32 and yd.dtype == np.float32 \
+        and V.reproduces(gd.size, _COSTLY)
 
 
 def _softmax_bwd(node, g):
@@ -2248,7 +2249,7 @@ def _nll_loss(input, target, weight, ignore_index, reduction):
     losses = -picked * wt
     total = None
     # torch's 1-d/2-d kernel sums in a cascade (_vecmath.nll_cascade_sum), skipping ignored rows
-    cascade = reduction != 'none' and a.ndim <= 2 and V.exact[0] and type(a) is np.ndarray \
+    cascade = reduction != 'none' and a.ndim <= 2 and type(a) is np.ndarray and V.reproduces(a.size, _COSTLY) \
         and a.dtype in (np.float32, np.float64)
     if reduction == 'none':
         out = losses[0] if one_d else losses

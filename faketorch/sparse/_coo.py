@@ -11,7 +11,7 @@ from .. import _dtype as D
 from .._tensor import Tensor, _make, _wrap_dim
 from .._device import xp_of
 from ..autograd.grad_mode import state as grad_state
-from .._ops._core import attach, needs, broadcast_shapes, kernel_error
+from .._ops._core import attach, needs, broadcast_shapes, kernel_error, dispatcher_error, outermost_call
 
 # --- the data ----------------------------------------------------------------------------------------------
 
@@ -19,19 +19,8 @@ from .._ops._core import attach, needs, broadcast_shapes, kernel_error
 def _backend_error(device, backend=None, name=None):
     """torch's dispatcher error, named after the op (by default the outermost faketorch function the user
     called)."""
-    f = None if name else sys._getframe(1)
-    while f is not None:
-        if f.f_globals.get('__name__', '').startswith('faketorch'):
-            name = f.f_code.co_name
-        elif name is not None:
-            break
-        f = f.f_back
-    backend = backend or ('SparseCUDA' if device.type == 'cuda' else 'SparseCPU')
-    return NotImplementedError(
-        f"Could not run 'aten::{name}' with arguments from the '{backend}' backend. This could be because the "
-        "operator doesn't exist for this backend, or was omitted during the selective/custom build process (if "
-        "using custom build). If you are a Facebook employee using PyTorch on mobile, please visit "
-        "https://fburl.com/ptmfixes for possible resolutions.")
+    name = name or outermost_call(sys._getframe(1))
+    return dispatcher_error(name, backend or ('SparseCUDA' if device.type == 'cuda' else 'SparseCPU'))
 
 
 class _COO:

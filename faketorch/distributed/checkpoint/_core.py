@@ -173,24 +173,26 @@ def _raise_on(rank, exc):
         raise CheckpointException('', {rank: (e, frames)}) from None
 
 
-def save_state_dict(state_dict, storage_writer, process_group=None, coordinator_rank=0, no_dist=False,
-                    planner=None):
-    warnings.warn('`save_state_dict` is deprecated and will be removed in future versions.Please use `save` '
-                  'instead.', FutureWarning, stacklevel=2)
+def _deprecated(message, no_dist):
+    """The old save_state_dict/load_state_dict: torch's warning, and a process group unless told no_dist."""
+    warnings.warn(message, FutureWarning, stacklevel=3)
     if not no_dist and not c10d.is_initialized():
         from .._stubs import NO_GROUP
-        raise ValueError(NO_GROUP)       # the old API wants a group unless told no_dist
+        raise ValueError(NO_GROUP)
+
+
+def save_state_dict(state_dict, storage_writer, process_group=None, coordinator_rank=0, no_dist=False,
+                    planner=None):
+    _deprecated('`save_state_dict` is deprecated and will be removed in future versions.Please use `save` '
+                'instead.', no_dist)
     return save(state_dict, storage_writer=storage_writer, process_group=process_group, no_dist=no_dist,
                 planner=planner)
 
 
 def load_state_dict(state_dict, storage_reader, process_group=None, coordinator_rank=0, no_dist=False,
                     planner=None):
-    warnings.warn('`load_state_dict` is deprecated and will be removed in future versions. Please use `load` '
-                  'instead.', FutureWarning, stacklevel=2)
-    if not no_dist and not c10d.is_initialized():
-        from .._stubs import NO_GROUP
-        raise ValueError(NO_GROUP)       # the old API wants a group unless told no_dist
+    _deprecated('`load_state_dict` is deprecated and will be removed in future versions. Please use `load` '
+                'instead.', no_dist)
     return load(state_dict, storage_reader=storage_reader, process_group=process_group, no_dist=no_dist,
                 planner=planner)
 

@@ -16,7 +16,7 @@ import weakref
 
 from ... import _dtype as D
 from ..._tensor import Tensor, Size, _make, _tuple_new
-from ..._ops._core import attach
+from ..._ops._core import attach, dispatcher_error
 from ...autograd.grad_mode import state as _grad_state
 
 _counter = itertools.count(1)
@@ -63,11 +63,7 @@ def _named(name, t):
 
 
 def _unsupported(op, layout='strided'):
-    backend = 'NestedTensorCPU' if layout == 'strided' else 'NestedTensor'
-    raise NotImplementedError(
-        f"Could not run 'aten::{op}' with arguments from the '{backend}' backend. This could be because the "
-        "operator doesn't exist for this backend, or was omitted during the selective/custom build process "
-        "(if using custom build).")
+    raise dispatcher_error(op, 'NestedTensorCPU' if layout == 'strided' else 'NestedTensor', mobile_hint=False)
 
 
 class NestedTensor(Tensor):

@@ -55,6 +55,17 @@ def _cell(mode, gi, h, c, w_hh, b_hh, w_hr=None):
     return (pre.tanh() if mode == 'RNN_TANH' else pre.relu()), None
 
 
+def _check_dropout(dropout, num_layers):
+    """torch's check of an RNN's dropout argument, and its warning for one layer (stacklevel: the caller's caller)."""
+    if not isinstance(dropout, numbers.Number) or not 0 <= dropout <= 1 or isinstance(dropout, bool):
+        raise ValueError("dropout should be a number in range [0, 1] representing the probability of "
+                         "an element being zeroed")
+    if dropout > 0 and num_layers == 1:
+        warnings.warn("dropout option adds dropout after all but last recurrent layer, so non-zero "
+                      f"dropout expects num_layers greater than 1, but got dropout={dropout} and "
+                      f"num_layers={num_layers}", stacklevel=3)
+
+
 class RNNBase(Module):
     __constants__ = ['mode', 'input_size', 'hidden_size', 'num_layers', 'bias', 'batch_first', 'dropout',
                      'bidirectional', 'proj_size']
@@ -72,13 +83,7 @@ class RNNBase(Module):
         self.bidirectional = bidirectional
         self.proj_size = proj_size
         num_directions = 2 if bidirectional else 1
-        if not isinstance(dropout, numbers.Number) or not 0 <= dropout <= 1 or isinstance(dropout, bool):
-            raise ValueError("dropout should be a number in range [0, 1] representing the probability of "
-                             "an element being zeroed")
-        if dropout > 0 and num_layers == 1:
-            warnings.warn("dropout option adds dropout after all but last recurrent layer, so non-zero "
-                          f"dropout expects num_layers greater than 1, but got dropout={dropout} and "
-                          f"num_layers={num_layers}", stacklevel=2)
+        _check_dropout(dropout, num_layers)
         if not isinstance(bias, bool):
             raise TypeError(f"bias should be of type bool, got: {type(bias).__name__}")
         if not isinstance(batch_first, bool):

@@ -2,6 +2,7 @@
 chooses the input's scale from its own range) and whose output is float."""
 import faketorch as torch
 from faketorch import nn
+from faketorch.nn.modules.rnn import _check_dropout
 
 from .. import _kernels
 from ..modules import Linear as _QLinear, _hide_packed_params_repr, LinearPackedParams
@@ -85,21 +86,13 @@ class _RNNBase(nn.Module):
 
     def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False, dropout=0.0,
                  bidirectional=False, dtype=torch.qint8):
-        import numbers
-        import warnings
         super().__init__()
         self.mode = self._MODE
         self.input_size, self.hidden_size, self.num_layers = input_size, hidden_size, num_layers
         self.bias, self.batch_first, self.dropout = bias, batch_first, float(dropout)
         self.bidirectional, self.dtype, self.version = bidirectional, dtype, 2
         self.training = False
-        if not isinstance(dropout, numbers.Number) or not 0 <= dropout <= 1 or isinstance(dropout, bool):
-            raise ValueError("dropout should be a number in range [0, 1] representing the probability of an element "
-                             "being zeroed")
-        if dropout > 0 and num_layers == 1:
-            warnings.warn("dropout option adds dropout after all but last recurrent layer, so non-zero dropout "
-                          f"expects num_layers greater than 1, but got dropout={dropout} and "
-                          f"num_layers={num_layers}", stacklevel=2)
+        _check_dropout(dropout, num_layers)
         if dtype is not torch.qint8:
             raise NotImplementedError("faketorch's dynamic quantized LSTM supports torch.qint8 weights only")
         dirs = 2 if bidirectional else 1
