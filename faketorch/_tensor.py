@@ -85,6 +85,7 @@ class Tensor(metaclass=_TensorMeta):
                  '_vc', '_base', '_view_fn', '_view_ver', '_accum', '_retains_grad', '__dict__', '__weakref__')
     __array_priority__ = 1000   # so ndarray + Tensor defers to Tensor.__radd__
     _inference = False          # True (in the instance) for tensors made under inference_mode
+    _fw_tangent = None          # a dual tensor's tangent (autograd.forward_ad), in the instance
 
     def __new__(cls, *args, device=None):
         from ._ops.factory import _legacy_new

@@ -260,4 +260,6 @@ def _str(self, tensor_contents=None):
         suffixes.append(f'grad_fn=<{type(grad_fn).__name__}>')
     elif self.requires_grad:
         suffixes.append('requires_grad=True')
+    if self._fw_tangent is not None:
+        suffixes.append(f'tangent={self._fw_tangent}')
     return _add_suffixes(prefix + text, suffixes, indent)

@@ -5,7 +5,7 @@ from .graph import Node, run_backward
 from .function import Function, FunctionCtx, once_differentiable
 from .variable import Variable
 from .gradcheck import gradcheck, gradgradcheck
-from . import graph, grad_mode, function, profiler, forward_ad_stub as forward_ad
+from . import graph, grad_mode, function, profiler, forward_ad
 from . import functional
 from .anomaly_mode import detect_anomaly, set_detect_anomaly
 

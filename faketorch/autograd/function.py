@@ -30,6 +30,8 @@ class BackwardCFunction(Node, FunctionCtx):
 
     @property
     def saved_tensors(self):
+        if getattr(self, '_in_jvp', False):      # jvp sees what forward saved for it
+            return getattr(self, 'saved_for_forward', ())
         return Node.saved_tensors.fget(self)
 
     @property
@@ -79,9 +81,15 @@ class Function(metaclass=_FunctionMeta):
 
     @classmethod
     def apply(cls, *args, **kwargs):
-        from .._tensor import Tensor, _make
+        from . import forward_ad
+        if forward_ad._current_level >= 0 and any(getattr(a, '_fw_tangent', None) is not None for a in args):
+            return forward_ad._function_apply(cls, args, kwargs)
+        return cls._apply(cls._backward_cls(None, (), None), args, kwargs)
+
+    @classmethod
+    def _apply(cls, ctx, args, kwargs):
+        from .._tensor import Tensor
         from .._ops._core import _edge
-        ctx = cls._backward_cls(None, (), None)
         ctx.to_save = ()
         ctx.non_differentiable = ()
         ctx.dirty_tensors = ()
