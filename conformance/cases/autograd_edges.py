@@ -368,3 +368,17 @@ def inference_tensor_outside_mode(torch):
     with torch.inference_mode():
         x = torch.ones(3)
     x[0] = 2
+
+
+@case('Tensor.__setitem__')
+def double_backward_zeroes_the_written_part(torch):     # the self gradient's zeroing is differentiable
+    out = []
+    for idx in (slice(1, 3), torch.tensor([1, 2]), (Ellipsis, slice(0, 2)), 1):
+        c = torch.tensor([[1., 2., 3., 4.]] * 3, requires_grad=True)
+        q = c.clone()
+        w = torch.ones_like(q[idx], requires_grad=True)
+        q[idx] = w * 3
+        u = torch.zeros(3, 4, requires_grad=True)
+        gc, gw = torch.autograd.grad(q, [c, w], u, create_graph=True)
+        out += [gc, gw, torch.autograd.grad((gc * 2).sum() + (gw * 5).sum(), u)]
+    return out

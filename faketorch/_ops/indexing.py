@@ -529,7 +529,10 @@ def setitem(self, idx, value, accumulate=False, tensors=False):
                 gs = g.clone()
                 if not accumulate:
                     try:
-                        _put(gs._data, np_idx, 0)
+                        if g._requires_grad:    # create_graph: the zeroing is part of the derivative
+                            gs[idx] = 0
+                        else:
+                            _put(gs._data, np_idx, 0)
                     except IndexError:      # nothing was written: torch checked no index (_advanced_error)
                         pass
             if needs(node, 1):

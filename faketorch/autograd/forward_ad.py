@@ -102,8 +102,6 @@ def unpack_dual(tensor, *, level=None):
     if level < 0:
         return UnpackedDualTensor(tensor, None)
     tangent = getattr(tensor, '_fw_tangent', None)
-    if tangent is None:
-        return UnpackedDualTensor(tensor, None)
     with _off():
         return UnpackedDualTensor(tensor.view_as(tensor), tangent)
 
@@ -185,7 +183,8 @@ def _tangents(func, args, kwargs, inputs):
         with enable_grad():
             gs = autograd.grad(diff, leaves, us, create_graph=True, allow_unused=True)
             terms = [(g * t).sum() for g, t in zip(gs, tans) if g is not None and g.requires_grad]
-        jv = autograd.grad(sum(terms[1:], terms[0]), us, allow_unused=True) if terms else [None] * len(us)
+            total = sum(terms[1:], terms[0]) if terms else None
+        jv = autograd.grad(total, us, allow_unused=True) if terms else [None] * len(us)
         k = 0
         for i, o in enumerate(outs):
             if o.requires_grad:
