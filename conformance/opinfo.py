@@ -22,6 +22,8 @@ from .runner import Outcome, Side, classify, counts_text, looks_missing, same_ra
 
 DTYPES = ('float32', 'float64', 'int64', 'bool')
 MAX_SAMPLES = 8
+# Second derivatives (double backward, which forward AD and create_graph use): float64, the first samples.
+GRADGRAD, GRADGRAD_SAMPLES = 'float64_gradgrad', 3
 # Ops returning uninitialised memory: compare everything but the values.
 UNINITIALISED = {'empty', 'empty_like', 'new_empty', 'new_empty_strided', 'empty_strided',
                  'empty_permuted', 'resize_', 'resize_as_'}
@@ -150,7 +152,17 @@ class Plan:
 
     @property
     def ids(self):
-        return [v.case_id(d) for v in self.variants for d in self.dtypes]
+        ids = [v.case_id(d) for v in self.variants for d in self.dtypes]
+        gg = self.gradgrad_variant
+        return ids + ([gg.case_id(GRADGRAD)] if gg is not None else [])
+
+    @property
+    def gradgrad_variant(self):
+        """The variant whose second derivatives are compared: the function (else the first), float64."""
+        if 'float64' not in self.dtypes or not (self.op.supports_autograd and self.op.supports_gradgrad):
+            return None
+        usable = [v for v in self.variants if v.kind != 'inplace']
+        return next((v for v in usable if v.kind == 'function'), usable[0] if usable else None)
 
 
 def plans(torch, filter=None, dtypes=DTYPES):
@@ -159,7 +171,7 @@ def plans(torch, filter=None, dtypes=DTYPES):
         vs, notes = variants(op, torch)
         dts = dtypes_of(op, torch, dtypes)
         if filter:
-            vs = [v for v in vs if any(filter in v.case_id(d) for d in dts)]
+            vs = [v for v in vs if any(filter in v.case_id(d) for d in dts + [GRADGRAD])]
             if not vs:
                 continue
         out.append(Plan(op, vs, dts, notes))
@@ -174,11 +186,11 @@ class _T:
 
     def __init__(self, t):
         self.dtype = str(t.dtype).split('.')[-1]
+        self.requires_grad = t.requires_grad        # read before the detach below
         t = t.detach().resolve_conj().resolve_neg().cpu()
         if self.dtype in ('bfloat16', 'complex32'):     # NumPy lacks these: their exact values, widened
             t = t.float() if self.dtype == 'bfloat16' else t.cfloat()
         self.array = t.numpy().copy()
-        self.requires_grad = t.requires_grad
 
 
 class _Attr:
@@ -281,6 +293,35 @@ def run_sample(variant, sample, mod, grad):
     return Side({'kind': 'dict', 'type': 'sample', 'items': items})
 
 
+def run_gradgrad(variant, sample, mod):
+    """Second derivatives of one sample: the gradient of <dL/dinputs, w> (L = <out, g>) with respect to
+    the inputs and the grad_outputs g, computed with create_graph; None (unused) taken as zeros."""
+    inp, args, kwargs = sample
+    leaves = []
+    try:
+        x = build(inp, mod, True, leaves)
+        a = build(args, mod, True, leaves)
+        k = build(kwargs, mod, True, leaves)
+        seed(mod)
+        out = variant.make(mod)(x, *a, **k)
+        outs = [t for t in _flat_tensors(out) if t.requires_grad]
+        if not outs or not leaves:
+            return Side({'kind': 'dict', 'type': 'sample', 'items': [("'gradgrad'", normalize(None))]})
+        gs = [mod.tensor(_grad_seed(tuple(o.shape), 'float64', i), dtype=o.dtype, requires_grad=True)
+              for i, o in enumerate(outs)]
+        first = mod.autograd.grad(outs, leaves, gs, create_graph=True, allow_unused=True)
+        terms = [(f * mod.tensor(_grad_seed(tuple(f.shape), 'float64', 7 + j), dtype=f.dtype)).sum()
+                 for j, f in enumerate(first) if f is not None and f.requires_grad]
+        wrt = leaves + gs
+        second = mod.autograd.grad(sum(terms[1:], terms[0]), wrt, allow_unused=True) if terms else [None] * len(wrt)
+        result = normalize([s if s is not None else mod.zeros_like(w) for s, w in zip(second, wrt)])
+    except KeyboardInterrupt:
+        raise
+    except BaseException as e:
+        result = raised(e)
+    return Side({'kind': 'dict', 'type': 'sample', 'items': [("'gradgrad'", result)]})
+
+
 def _grads(out, leaves, mod):
     try:
         outs = [t for t in _flat_tensors(out) if t.requires_grad]
@@ -345,17 +386,23 @@ def run_plan(plan, ref, impl, max_samples=MAX_SAMPLES):
             continue
         for v in present:
             outcomes.append(_run_variant(v, dtype, samples, ref, impl, impl_name, opts))
+        gg = plan.gradgrad_variant
+        if dtype == 'float64' and gg is not None and gg in present:
+            outcomes.append(_run_variant(gg, GRADGRAD, samples[:GRADGRAD_SAMPLES], ref, impl, impl_name, opts,
+                                         run=run_gradgrad))
     order = {i: n for n, i in enumerate(plan.ids)}
     return sorted(outcomes, key=lambda o: order.get(o.id, 0))
 
 
-def _run_variant(v, dtype, samples, ref, impl, impl_name, opts):
+def _run_variant(v, dtype, samples, ref, impl, impl_name, opts, run=None):
     grad, spent = v.kind != 'inplace', [0.0, 0.0]
+    args = () if run else (grad,)
+    run = run or run_sample
     with warnings.catch_warnings():
         warnings.simplefilter('ignore')
         for n, s in enumerate(samples):
-            r = _timed(run_sample, spent, 0, v, s, ref, grad)
-            i = _timed(run_sample, spent, 1, v, s, impl, grad)
+            r = _timed(run, spent, 0, v, s, ref, *args)
+            i = _timed(run, spent, 1, v, s, impl, *args)
             gap = _missing(r.node, i.node, impl_name)
             status, diff = ('missing', gap) if gap else classify(r, i, impl_name, opts, f'sample{n}')
             if status != 'pass':

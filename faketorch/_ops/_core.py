@@ -121,6 +121,14 @@ def attach(name, bwd, inputs, outputs, save=(), args=None):
     return node
 
 
+def linear_grad(name, gi, g, adjoint):
+    """gi, a backward computed on arrays (linear in g), made differentiable in g under create_graph: its
+    own backward is the adjoint, `adjoint(gg)` in tensor ops (for a view-like op, the op itself)."""
+    if g._requires_grad and grad_state.enabled:
+        attach(name, lambda node, gg: (adjoint(gg),), (g,), (gi,))
+    return gi
+
+
 def view_history(t):
     """The history of a view whose base (or another view of it) was written in place since it was
     recorded: torch regenerates it from the base's current history, as one as_strided of the base."""

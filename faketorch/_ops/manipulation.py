@@ -8,7 +8,7 @@ from .. import _dtype as D
 from .._tensor import Tensor, Size, _make, _wrap_dim
 from ..autograd.grad_mode import state as grad_state
 from ..autograd.graph import node_class
-from ._core import attach, kernel_error, needs, register, with_out
+from ._core import attach, kernel_error, linear_grad, needs, register, with_out
 from ._float8_kernels import F8 as _F8
 from . import shape as S
 from .misc import cat, stack, flip, _uint_flip_refused
@@ -663,8 +663,17 @@ def _as_strided(input, size, stride, storage_offset=None):
         idx = np.lib.stride_tricks.as_strided(np.arange(flat.size, like=g._data)[off:], size,
                                               tuple(s * 8 for s in stride))
         np.ufunc_at(np.add, acc, idx.reshape(-1), g._data.reshape(-1))
-        return _make(acc[:a.size].reshape(in_shape) if base is input else acc.reshape(base._data.shape)
-                     [tuple(slice(0, s) for s in in_shape)], g.dtype, g._device)
+        gi = _make(acc[:a.size].reshape(in_shape) if base is input else acc.reshape(base._data.shape)
+                   [tuple(slice(0, s) for s in in_shape)], g.dtype, g._device)
+        if base is not input:
+            return gi
+        pad = flat.size - a.size        # storage beyond the input's elements: no gradient flows there
+
+        def adjoint(gg):
+            from .selection import take
+            flat_gg = gg.reshape(-1) if not pad else cat([gg.reshape(-1), gg.new_zeros(pad)])
+            return take(flat_gg, _make(idx, D.int64, g._device))
+        return linear_grad('AsStridedBackward0', gi, g, adjoint)
     # a view of the same storage, as in torch
     return S.make_view(input, data, 'AsStridedBackward0', bwd,
                        lambda b: _as_strided(b, size, stride, storage_offset))

@@ -7,7 +7,7 @@ from .. import _dtype as D
 from .._device import device as _device_cls, to_device_array, check_device, xp_of
 from .._tensor import Tensor, _make, _wrap_dim, _dtype_c10
 from ..autograd.grad_mode import state as grad_state
-from ._core import (attach, broadcast_shapes, guard, kernel_error, needs, register, same_device, with_out, commit_inplace,
+from ._core import (attach, broadcast_shapes, guard, kernel_error, linear_grad, needs, register, same_device, with_out, commit_inplace,
                     check_inplace, write_into, write_out, zero_grad)
 from .. import _float8
 from ._float8_kernels import F8 as _F8, refuse as _f8_refuse
@@ -253,7 +253,9 @@ def masked_select(input, mask):
         def bwd(node, g):
             full = np.zeros(m.shape, g._data.dtype, like=g._data)
             full[m.astype(bool)] = g._data
-            return _make(full, g.dtype, g._device).sum_to_size(shape)
+            full = linear_grad('MaskedScatterBackward0', _make(full, g.dtype, g._device), g,
+                               lambda gg: masked_select(gg, mask))
+            return full.sum_to_size(shape)
         attach('MaskedSelectBackward0', guard(bwd, mask), (input,), (r,))
     return r
 

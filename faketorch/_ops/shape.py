@@ -7,7 +7,7 @@ from .. import _xnp as np
 from .. import _dtype as D
 from .._tensor import Tensor, Size, _make, _wrap_dim
 from ..autograd.grad_mode import state as grad_state
-from ._core import attach, check_inplace, needs, no_dims_error, register
+from ._core import attach, check_inplace, linear_grad, needs, no_dims_error, register
 from .reduction import _dims
 
 
@@ -531,7 +531,8 @@ def diagonal(input, offset=0, dim1=0, dim2=1):
         gi = np.zeros(node._args, g._data.dtype, like=g._data)
         k = np.arange(data.shape[-1], like=g._data)
         np.moveaxis(gi, (d1, d2), (-2, -1))[..., k + max(-offset, 0), k + max(offset, 0)] = g._data
-        return _make(gi, g.dtype, g._device)
+        return linear_grad('DiagonalBackwardBackward0', _make(gi, g.dtype, g._device), g,
+                           lambda gg: diagonal(gg, offset, d1, d2))
     return make_view(input, data, 'DiagonalBackward0', bwd, lambda b: diagonal(b, offset, d1, d2),
                      input._data.shape)
 

@@ -679,6 +679,8 @@ def _conv_transpose_backward_graph(node, g, x, weight, bias, s, p, d, G, nd):
     gi = gw = gb = None
     if needs(node, 0):
         gi = conv(g, weight.conj(), None, s, p, d, G)      # conj: a no-op for real weights
+        if tuple(gi.shape[2:]) != tuple(x.shape[2:]):       # output_padding's extra rows reach no input
+            gi = gi[(slice(None), slice(None)) + tuple(slice(0, n) for n in x.shape[2:])]
     if needs(node, 1):
         gp = pad(g, [v for pp in reversed(p) for v in (pp, pp)]) if any(p) else g
         Cg, Og = weight.shape[0] // G, weight.shape[1]
@@ -1674,10 +1676,12 @@ def _norm_backward_graph(node, g, x, weight, bias, stat_shape, axes, wshape, w_a
         else:
             gi = gv * invstd
         gi = gi.reshape(x.shape)
+    def reduce(t):      # sum over no axes is no sum (a tensor's sum(()) would take them all)
+        return t.sum(w_axes) if w_axes else t
     if weight is not None and needs(node, 1):
-        gw = (g * xhat).sum(w_axes)
+        gw = reduce(g * xhat)
     if bias is not None and needs(node, 2):
-        gb = g.sum(w_axes)
+        gb = reduce(g)
     return gi, gw, gb
 
 

@@ -16,7 +16,7 @@ from .. import _vecmath as V
 from .._device import xp_of
 from .._tensor import Tensor, _make, _wrap_dim, _dtype_c10 as _c10     # caffe2 TypeMeta names
 from ..autograd.grad_mode import state as grad_state
-from .._ops._core import (attach, broadcast_shapes, guard, kernel_error, needs, register, check_inplace, commit_inplace,
+from .._ops._core import (attach, broadcast_shapes, guard, kernel_error, linear_grad, needs, register, check_inplace, commit_inplace,
                           same_device)
 from .._ops import blas as _blas
 from .._ops.misc import where as _where
@@ -1240,7 +1240,17 @@ def _embedding_grad(g, idx, n, padding_idx, scale_grad_by_freq):
         np.ufunc_at(np.add, out, flat[keep], gd[keep])
     else:
         np.ufunc_at(np.add, out, flat, gd)
-    return _make(out.reshape((n,) + g._data.shape[idx.ndim:]), g.dtype, g._device)
+    gw = _make(out.reshape((n,) + g._data.shape[idx.ndim:]), g.dtype, g._device)
+
+    def adjoint(gg):        # the rows picked again, with the same scales
+        rows = gg[_make(idx, D.int64, g._device)]
+        if not scale_grad_by_freq and padding_idx < 0:
+            return rows
+        c = np.ones(flat.size, gd.dtype, like=gd) if not scale_grad_by_freq else 1 / counts[flat].astype(gd.dtype)
+        if padding_idx >= 0:
+            c = np.where(flat != padding_idx, c, 0).astype(gd.dtype)
+        return rows * _make(c.reshape(idx.shape + (1,) * (rows.dim() - idx.ndim)), g.dtype, g._device)
+    return linear_grad('EmbeddingDenseBackwardBackward0', gw, g, adjoint)
 
 
 def _torch_type_repr(x):
