@@ -613,8 +613,8 @@ def qr(input, some=True, *, out=None):
 
 
 def cholesky(input, upper=False, *, out=None):
-    if input._data.size == 0:       # torch returns before any check
-        return input.new_empty(input._data.shape)
+    if input._data.size == 0:       # torch returns before any check (a graph node all the same)
+        return _named('CholeskyBackward0', input.clone())
     _L()._check_matrix('cholesky', input, kernel='cholesky_cpu', floats=False)
     L = _L().cholesky(input, upper=upper, _name='cholesky')
     return _named('CholeskyBackward0', L)
