@@ -31,12 +31,14 @@ def _weight(w):
     W = Q._host(d.int).astype(_f32)
     lo, hi = Q._INT[w.dtype.name][1:]
     if d.axis is None:
-        W -= _f32(d.zero_point)
+        if d.zero_point:
+            W -= _f32(d.zero_point)
         return W, np.full(W.shape[0], d.scale, _f32), max(d.zero_point - lo, hi - d.zero_point)
-    shape = [1] * W.ndim
-    shape[d.axis] = -1
     z = np.asarray(d.zero_point)
-    W -= z.reshape(shape).astype(_f32)
+    if z.any():             # (symmetric weights, the usual ones, have none)
+        shape = [1] * W.ndim
+        shape[d.axis] = -1
+        W -= z.reshape(shape).astype(_f32)
     return W, d.scale.astype(_f32), int(max(z.max() - lo, hi - z.min())) if z.size else 0
 
 
