@@ -15,8 +15,8 @@ def _ints(q):
 
 
 def _centred(q):
-    """q's integers less its (per tensor) zero point, as float32 (exact), and the largest magnitude that
-    can hold for q's dtype and zero point: the bound on the integer products, known from the types alone."""
+    """(q's integers less its per-tensor zero point as float32 (exact), the largest magnitude those can
+    have for q's dtype and zero point): the bounds on the products come from the types, not the data."""
     lo, hi = Q._INT[q.dtype.name][1:]
     z = q._data.zero_point
     X = Q._host(q._data.int).astype(_f32)
