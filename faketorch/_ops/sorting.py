@@ -753,7 +753,7 @@ def _histc_counts(x, lo, hi, bins):
     t = x.dtype.type if x.dtype in (np.float32, np.float64) else np.float32
     x = x.astype(t, copy=False)
     lo, hi = t(lo), t(hi)
-    if not (x.size and lo <= x.min() and x.max() <= hi):   # (a range around all the data: no gather)
+    if not (x.size and lo <= float(x.min()) and float(x.max()) <= hi):     # a range around all the data: no gather
         x = x[(x >= lo) & (x <= hi)]
     with np.errstate(all='ignore'):
         pos = np.subtract(x, lo)
