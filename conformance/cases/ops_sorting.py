@@ -86,6 +86,20 @@ check('torch.bincount', lambda torch: torch.bincount(torch.tensor([1.])), name='
 check('torch.histc', lambda torch: (torch.histc(torch.tensor([1., 2., 1., 4.]), bins=4, min=0, max=3),
                                     torch.histc(torch.tensor([1., 2., 1., 4.]), bins=3)))
 check('torch.histc', lambda torch: torch.histc(torch.tensor([1, 2])), name='int')
+
+
+@case('torch.histc')
+def histc_ranges(torch):
+    """A range around all the data (values on both ends and on bin edges), one cutting some off, NaN in the
+    data, float64, the data's own range, a single bin."""
+    x = torch.randn(5000)
+    edges = torch.tensor([-1., -0.5, 0., 0.25, 0.5, 1., 1.5, 2.])
+    d = torch.cat([x, edges]).double()
+    nan = torch.cat([x[:50], torch.tensor([float('nan')])])
+    return (torch.histc(x, bins=2048, min=float(x.min()), max=float(x.max())),
+            torch.histc(edges, bins=12, min=-1, max=2), torch.histc(x, bins=37, min=-1, max=0.5),
+            torch.histc(nan, bins=9, min=-3, max=3), torch.histc(d, bins=100), torch.histc(d, bins=64, min=-1, max=2),
+            torch.histc(x.relu(), bins=1), torch.histc(x, bins=8, min=-9, max=9))
 check('torch.histogram', lambda torch: torch.histogram(torch.tensor([1., 2., 1.]), bins=4, range=(0., 3.)))
 check('torch.histogram', lambda torch: torch.histogram(torch.tensor([1., 2., 1., 2.5]), torch.tensor([0., 1.5, 3.]),
                                                        weight=torch.tensor([1., 2., 3., 4.]), density=True),

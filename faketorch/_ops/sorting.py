@@ -751,12 +751,17 @@ def _histc_counts(x, lo, hi, bins):
     """histc's counts: torch divides in the input's own precision, (x - lo) * bins / (hi - lo), with no
     search of the neighbouring edges (so a value close to an edge lands where float32 puts it)."""
     t = x.dtype.type if x.dtype in (np.float32, np.float64) else np.float32
-    x = x.astype(t)
+    x = x.astype(t, copy=False)
     lo, hi = t(lo), t(hi)
-    keep = (x >= lo) & (x <= hi)
+    if not (x.size and lo <= float(x.min()) and float(x.max()) <= hi):     # a range around all the data: no gather
+        x = x[(x >= lo) & (x <= hi)]
     with np.errstate(all='ignore'):
-        pos = ((x[keep] - lo) * t(bins) / (hi - lo)).astype(np.int64)
-    return np.bincount(np.minimum(pos, bins - 1), minlength=bins)
+        pos = np.subtract(x, lo)
+        pos *= t(bins)
+        pos /= hi - lo
+        # the last bin is closed: min before the truncation is min after it, for pos >= 0
+        np.minimum(pos, bins - 1, out=pos)
+    return np.bincount(pos.astype(np.intp), minlength=bins)
 
 
 def _hist_counts(x, lo, hi, bins, w):

@@ -1,5 +1,5 @@
-"""torch's x86 (fbgemm) quantized kernels, to the last integer: int8 x uint8 products summed exactly (in
-float64, exact for these sizes), then fbgemm's requantization in float32:
+"""torch's x86 (fbgemm) quantized kernels, to the last integer: int8 x uint8 products summed exactly (float32
+GEMMs on chunks short enough to be exact, see _int_matmul), then fbgemm's requantization in float32:
 out = nearbyint((float(acc) + bias / (x_scale * w_scale)) * (x_scale * w_scale / out_scale)) + out_zero_point,
 clamped to the type's range (from the zero point up, with a fused ReLU)."""
 import numpy as np
@@ -14,33 +14,72 @@ def _ints(q):
     return Q._host(q._data.int).astype(np.float64)
 
 
+def _centred(q):
+    """(q's integers less its per-tensor zero point as float32 (exact), the largest magnitude those can
+    have for q's dtype and zero point): the bounds on the products come from the types, not the data."""
+    lo, hi = Q._INT[q.dtype.name][1:]
+    z = q._data.zero_point
+    X = Q._host(q._data.int).astype(_f32)
+    X -= _f32(z)
+    return X, max(z - lo, hi - z)
+
+
 def _weight(w):
-    """(the weight's integers less its zero points, its scales as float32 per output channel)."""
+    """(the weight's integers less its zero points as float32, its scales as float32 per output channel,
+    the largest |integer - zero point| its dtype and zero points allow)."""
     d = w._data
-    W = _ints(w)
+    W = Q._host(d.int).astype(_f32)
+    lo, hi = Q._INT[w.dtype.name][1:]
     if d.axis is None:
-        return W - d.zero_point, np.full(W.shape[0], d.scale, _f32)
-    shape = [1] * W.ndim
-    shape[d.axis] = -1
-    return W - d.zero_point.reshape(shape), d.scale.astype(_f32)
+        if d.zero_point:
+            W -= _f32(d.zero_point)
+        return W, np.full(W.shape[0], d.scale, _f32), max(d.zero_point - lo, hi - d.zero_point)
+    z = np.asarray(d.zero_point)
+    if z.any():             # (symmetric weights, the usual ones, have none)
+        shape = [1] * W.ndim
+        shape[d.axis] = -1
+        W -= z.reshape(shape).astype(_f32)
+    return W, d.scale.astype(_f32), int(max(z.max() - lo, hi - z.min())) if z.size else 0
 
 
-def _requantize(acc, x, w_scale, bias, scale, zero_point, relu, dtype, axis):
-    """acc: the exact integer sums (float64), output channels on `axis`."""
+# integers up to 2**24 in magnitude are exact in float32
+_EXACT32 = 2 ** 24
+
+
+def _int_matmul(a, b, bound):
+    """a @ b of integer-valued float32 arrays, exactly (fbgemm's int32 sums), where no |a_ik * b_kj|
+    exceeds `bound`. A float32 GEMM is exact, in any summation order, while the sum of the terms' magnitudes
+    stays within 2**24; a longer inner dimension is split into chunks that do, their float32 results summed
+    in float64 (exact below 2**53)."""
+    K = a.shape[-1]
+    step = max(_EXACT32 // max(bound, 1), 1)
+    if K <= step:
+        return np.matmul(a, b)
+    acc = np.matmul(a[..., :step], b[..., :step, :]).astype(np.float64)
+    for i in range(step, K, step):
+        acc += np.matmul(a[..., i:i + step], b[..., i:i + step, :])
+    return acc
+
+
+def _requantize(acc, x_scale, w_scale, bias, scale, zero_point, relu, dtype, axis):
+    """acc: the exact integer sums (float32 or float64; consumed), output channels on `axis`. fbgemm's
+    float32 requantization: (float(acc) + bias / (x_scale * w_scale)) * (x_scale * w_scale / scale),
+    rounded half to even, plus the zero point, clamped (from the zero point up with a fused ReLU)."""
     shape = [1] * acc.ndim
     shape[axis] = -1
-    aws = (_f32(x._data.scale) * w_scale).reshape(shape)
-    raw = acc.astype(_f32)
-    if bias is not None:
-        raw = raw + (Q._host(bias.detach()._data).astype(_f32).reshape(shape) / aws)
-    mult = aws / _f32(scale)
+    aws = (_f32(x_scale) * w_scale).reshape(shape)
+    raw = acc if acc.dtype == _f32 else acc.astype(_f32)
     lo, hi = Q._INT[dtype.name][1:]
     if relu:
         lo = max(lo, zero_point)
     with np.errstate(all='ignore'):
-        v = np.rint(raw * mult) + zero_point
-    out = np.clip(v, lo, hi).astype(torch._dtype.np_dtype(Q._INT[dtype.name][0]))
-    return Q._qtensor(out, dtype, Q.per_tensor_affine, float(scale), int(zero_point))
+        if bias is not None:
+            raw += Q._host(bias.detach()._data).astype(_f32).reshape(shape) / aws
+        raw *= aws / _f32(scale)
+        np.rint(raw, out=raw)
+        raw += _f32(zero_point)
+        np.clip(raw, lo, hi, out=raw)
+    return raw.astype(torch._dtype.np_dtype(Q._INT[dtype.name][0]))
 
 
 def _check_input(x, name):
@@ -52,22 +91,57 @@ def _check_input(x, name):
             "https://fburl.com/ptmfixes for possible resolutions.")
 
 
+def _result(ints, dtype, scale, zero_point):
+    return Q._qtensor(ints, dtype, Q.per_tensor_affine, float(scale), int(zero_point))
+
+
 def linear(x, w, bias, scale, zero_point, relu=False):
     _check_input(x, 'linear_relu' if relu else 'linear')
-    W, ws = _weight(w)
-    X = _ints(x) - x._data.zero_point
-    acc = X @ W.T
-    return _requantize(acc, x, ws, bias, scale, zero_point, relu, x.dtype, acc.ndim - 1)
+    W, ws, bw = _weight(w)
+    X, bx = _centred(x)
+    acc = _int_matmul(X, W.T, bx * bw)
+    out = _requantize(acc, x._data.scale, ws, bias, scale, zero_point, relu, x.dtype, acc.ndim - 1)
+    return _result(out, x.dtype, scale, zero_point)
 
 
 def conv(x, w, bias, stride, padding, dilation, groups, scale, zero_point, relu=False):
+    """Quantized convolution: the centred input zero-padded (fbgemm pads with the zero point), the
+    float convolution's im2col (stride 1: its flat layout) and one exact integer GEMM per group."""
     _check_input(x, 'conv2d_relu.new' if relu else 'conv2d.new')
-    W, ws = _weight(w)
-    X = _ints(x) - x._data.zero_point
+    from faketorch.nn._functional_spatial import _FlatConv, _BatchConv, _pad_array
+    W, ws, bw = _weight(w)
     nd = W.ndim - 2
-    conv_fn = getattr(torch.nn.functional, f'conv{nd}d')
-    acc = conv_fn(torch.from_numpy(X), torch.from_numpy(W), None, stride, padding, dilation, groups).numpy()
-    return _requantize(acc, x, ws, bias, scale, zero_point, relu, x.dtype, 1)
+    k, N, C = W.shape[2:], x.shape[0], x.shape[1]
+    if isinstance(padding, str) or x.dim() != nd + 2 or C != W.shape[1] * groups or W.shape[0] % groups:
+        return _conv_checked(x, W, ws, bias, stride, padding, dilation, groups, scale, zero_point, relu)
+    padded = tuple(n + 2 * p for n, p in zip(x.shape[2:], padding))
+    out = tuple((p - dd * (kk - 1) - 1) // ss + 1 for p, kk, dd, ss in zip(padded, k, dilation, stride))
+    if min(out) <= 0 or N == 0:
+        return _conv_checked(x, W, ws, bias, stride, padding, dilation, groups, scale, zero_point, relu)
+    X, bx = _centred(x)
+    xp = _pad_array(X, tuple((p, p) for p in padding))
+    flat = all(ss == 1 for ss in stride)
+    fc = (_FlatConv if flat else _BatchConv)(xp, W, k, tuple(stride), tuple(dilation), out, groups)
+    acc = _int_matmul(fc.wm, fc.cols, bx * bw)          # flat: (G, O/G, N*Lp); strided: (N, G, O/G, L)
+    if flat:
+        ints = _requantize(acc.reshape(W.shape[0], -1), x._data.scale, ws, bias, scale, zero_point, relu,
+                           x.dtype, 0)
+        ints = np.ascontiguousarray(fc._outputs(ints.reshape(W.shape[0], N, -1)))
+    else:
+        ints = _requantize(acc.reshape(N, W.shape[0], -1), x._data.scale, ws, bias, scale, zero_point, relu,
+                           x.dtype, 1).reshape((N, -1) + out)
+    return _result(ints, x.dtype, scale, zero_point)
+
+
+def _conv_checked(x, W, ws, bias, stride, padding, dilation, groups, scale, zero_point, relu):
+    """The float convolution's own path (its argument checks and errors, string paddings) on the exact
+    integers, in float64."""
+    X = _ints(x) - x._data.zero_point
+    conv_fn = getattr(torch.nn.functional, f'conv{W.ndim - 2}d')
+    acc = conv_fn(torch.from_numpy(X), torch.from_numpy(W.astype(np.float64)), None, stride, padding, dilation,
+                  groups).numpy()
+    out = _requantize(acc, x._data.scale, ws, bias, scale, zero_point, relu, x.dtype, 1)
+    return _result(out, x.dtype, scale, zero_point)
 
 
 def linear_dynamic(x, w, bias, reduce_range=True):
@@ -78,13 +152,14 @@ def linear_dynamic(x, w, bias, reduce_range=True):
     lo, hi = (float(xs.min()), float(xs.max())) if xs.size else (0.0, 0.0)
     x_scale, x_zp = Q._choose_qparams(lo, hi, 0, qmax)
     xq = Q.quantize_per_tensor(x.detach(), x_scale, x_zp, torch.quint8)
-    W, ws = _weight(w)
-    acc = (_ints(xq) - x_zp) @ W.T
+    W, ws, bw = _weight(w)
+    X, bx = _centred(xq)
+    acc = _int_matmul(X, W.T, bx * bw)
     aws = _f32(xq._data.scale) * ws
-    out = acc.astype(_f32) * aws
+    out = acc.astype(_f32, copy=False) * aws
     if bias is not None:
         out = out + Q._host(bias.detach()._data).astype(_f32)
-    return torch.from_numpy(out.astype(_f32))
+    return torch.from_numpy(out.astype(_f32, copy=False))
 
 
 # torch's elementwise quantized kernels run 64 elements a step (AVX-512) and finish the rest one by one,
