@@ -515,6 +515,10 @@ def eig(A, *, out=None, _name='linalg.eig'):
                 eye = _make(np.eye(n, dtype=bool), D.bool, W_._device)
                 E = E.masked_fill(eye, 1)
                 VhgV = Vh.matmul(gV)
+                if abs(np.imag(np.diagonal(VhgV._data, 0, -2, -1))).max(initial=0) > 1e-2:
+                    raise RuntimeError("linalg_eig_backward: The eigenvectors in the complex case are specified up "
+                                       "to multiplication by e^{i phi}. The specified loss function depends on this "
+                                       "quantity, so it is ill-defined.")
                 # the normalisation of eigenvectors (unit norm) removes the real part of diag(V^H gV)
                 d = _diag(VhgV).real if hasattr(VhgV, 'real') else _diag(VhgV)
                 inner = (VhgV - Vh.matmul(V_ * d.unsqueeze(-2))) / E
