@@ -17,6 +17,7 @@ import types
 from concurrent.futures import ThreadPoolExecutor
 
 from ..._tensor import Tensor as _Tensor
+from ...nn.parameter import Parameter as _Parameter
 from .. import autograd as _dist_autograd
 
 __all__ = ['init_rpc', 'shutdown', 'rpc_sync', 'rpc_async', 'remote', 'get_worker_info', 'RRef', 'PyRRef',
@@ -108,11 +109,15 @@ class _Pickler(pickle.Pickler):
             sid = _dist_autograd._send_id(obj, self.to)
             if sid is not None:
                 return (obj.detach(),) + sid
+            if isinstance(obj, _Parameter):     # torch's RPC sends a Parameter's data as a plain tensor
+                return (obj.detach(), obj.requires_grad)
         return None
 
 
 class _Unpickler(pickle.Unpickler):
     def persistent_load(self, pid):
+        if len(pid) == 2:
+            return pid[0].requires_grad_(pid[1])
         return _dist_autograd._received(*pid)
 
 
@@ -136,6 +141,13 @@ def _recv_exact(sock, n):
 def _recv(sock):
     n, = struct.unpack('>Q', _recv_exact(sock, 8))
     return _Unpickler(io.BytesIO(_recv_exact(sock, n))).load()
+
+
+class _Failed:
+    """What an RRef owns when the function that was to make its value raised."""
+
+    def __init__(self, error):
+        self.error = error
 
 
 class _Agent:
@@ -201,18 +213,27 @@ class _Agent:
             return result.wait() if getattr(func, '_wrapped_async_rpc_function', None) else result
         if kind == 'remote':
             func, args, kwargs, rref_id = payload
-            self.owned[rref_id] = func(*args, **kwargs)
+            try:
+                self.owned[rref_id] = func(*args, **kwargs)
+            except Exception as e:      # torch's remote() does not raise: the RRef's users do
+                self.owned[rref_id] = _Failed(e)
             return None
         if kind == 'fetch':
-            return self.owned[payload]
+            return self._value(payload)
         if kind == 'method':
             rref_id, name, args, kwargs = payload
-            return getattr(self.owned[rref_id], name)(*args, **kwargs)
+            return getattr(self._value(rref_id), name)(*args, **kwargs)
         if kind == 'dist_autograd':
             return _dist_autograd._handle(*payload)
         if kind == 'ping':
             return None
         raise RuntimeError(f'unknown RPC request {kind}')
+
+    def _value(self, rref_id):
+        value = self.owned[rref_id]
+        if type(value) is _Failed:
+            raise value.error
+        return value
 
     def request(self, to, kind, payload, timeout=None):
         name = _name_of(to)
