@@ -231,3 +231,20 @@ def op_fuzzers_in_2_13(torch):
     # torch 2.13 rejects the normalized distributions these fuzzers declare (an inverted check)
     return (_err(lambda: _mod(torch, 'utils.benchmark.op_fuzzers.binary').BinaryOpFuzzer(0)),
             _err(lambda: _mod(torch, 'utils.benchmark.op_fuzzers.unary').UnaryOpFuzzer(seed=1)))
+
+
+# --- torch.distributed.autograd / optim / nn.RemoteModule before RPC is up (tests/test_distributed_rpc.py
+# runs them across processes) --------------------------------------------------------------------------
+
+@case('torch.distributed.autograd.context')
+def dist_autograd_before_rpc(torch):
+    da = _mod(torch, 'distributed.autograd')
+    dnn = _mod(torch, 'distributed.nn')
+    return (da.is_available(), da.__all__, _err(lambda: da.context().__enter__()), _err(lambda: da.get_gradients(0)),
+            _err(lambda: da.backward(0, [torch.ones(())])), _err(lambda: da._current_context()),
+            _err(lambda: dnn.RemoteModule('worker1/cpu', torch.nn.Linear, (2, 2))),
+            _mod(torch, 'distributed.optim').DistributedOptimizer.__name__, torch.distributed.autograd.__name__.split('.')[-1])
+
+
+check('torch.distributed.autograd.backward', lambda torch: _mod(torch, 'distributed.autograd').backward(0, torch.ones(())),
+      name='roots_not_a_list')
