@@ -228,6 +228,14 @@ def _namespace_patches():
                 parts = printed.split('.')
                 _prefixes.update('.'.join(parts[:i]) for i in range(2, len(parts)))
             patches.append((mod, attr, cached[1]))
+    # the library's modules call F through the module that defines it (nn._functional_spatial): a
+    # bare Conv2d or LayerNorm traced as the root records its F.conv2d / F.layer_norm call too
+    public, spatial = importlib.import_module('faketorch.nn.functional'), importlib.import_module(
+        'faketorch.nn._functional_spatial')
+    for attr, value in list(vars(spatial).items()):
+        cached = _wrappers.get(('faketorch.nn.functional', attr))
+        if cached is not None and cached[0] is value and vars(public).get(attr) in cached:
+            patches.append((spatial, attr, cached[1]))
     return patches
 
 
