@@ -17,7 +17,7 @@ import weakref
 from .graph import Graph
 from .node import Node, map_aggregate, _SIDE_EFFECTS
 from .proxy import Attribute, Proxy, ParameterProxy, TraceError  # noqa: F401
-from ._torch_names import NAMES, FORWARD, METHODS, THROUGH, TENSOR_DUNDERS
+from ._torch_names import NAMES, FORWARD, METHODS, THROUGH, TENSOR_DUNDERS, BOOLEAN_DISPATCH
 
 
 # namespaces patched while tracing: torch's name, faketorch's module
@@ -192,6 +192,10 @@ class _Recorder:
             bound.apply_defaults()
             namespace = importlib.import_module('faketorch.nn.functional')
             return getattr(namespace, callee)(**bound.arguments, **fixed)
+        if key in BOOLEAN_DISPATCH:
+            pos, with_indices = BOOLEAN_DISPATCH[key]
+            if kwargs.get('return_indices', args[pos] if len(args) > pos else False):
+                return getattr(importlib.import_module('faketorch.nn.functional'), with_indices)(*args, **kwargs)
         if self._target is self._orig and _printed_names.get(self._orig, self._printed) != self._printed:
             self._target = _Alias(self._orig, self._printed)
         if key in _SIZE_FACTORIES and len(args) > 1:

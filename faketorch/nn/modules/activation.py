@@ -1,4 +1,5 @@
 """Activation modules and MultiheadAttention."""
+import faketorch
 from ..._ops.factory import empty
 from .. import functional as F
 from .. import init
@@ -116,12 +117,12 @@ class ReLU6(Hardtanh):
 
 class Sigmoid(Module):
     def forward(self, input: Tensor) -> Tensor:
-        return input.sigmoid()
+        return faketorch.sigmoid(input)     # the function, as torch calls it (fx records torch.sigmoid)
 
 
 class Tanh(Module):
     def forward(self, input: Tensor) -> Tensor:
-        return input.tanh()
+        return faketorch.tanh(input)
 
 
 class ELU(Module):
