@@ -13,12 +13,12 @@ class _RecordFunction:
 
 
 def _check_name(op, name, args):
+    returns = 'Tensor' if op == '_record_function_enter' else '__torch__.torch.classes.profiler._RecordFunction'
     for i, (arg, v, t) in enumerate((('name', name, 'str'), ('args', args, 'str?'))):
         if not (isinstance(v, str) or (v is None and t == 'str?')):
             raise RuntimeError(f"profiler::{op}() Expected a value of type 'str' for argument '{arg}' but instead "
                                f"found type '{type(v).__name__}'.\nPosition: {i}\nValue: {v!r}\nDeclaration: "
-                               f"profiler::{op}(str name, str? args=None) -> "
-                               f"{'Tensor' if op == '_record_function_enter' else '__torch__.torch.classes.profiler._RecordFunction'}"
+                               f"profiler::{op}(str name, str? args=None) -> {returns}"
                                f"\nCast error details: Unable to cast Python instance of type {type(v)} to C++ type "
                                "'?' (#define PYBIND11_DETAILED_ERROR_MESSAGES or compile in debug mode for details)")
 

@@ -12,7 +12,8 @@ def _traced(torch, modules, inputs=None):
         except Exception as e:      # torch cannot trace some (control flow on the input): same error here
             out.append((type(e).__name__, str(e)))
             continue
-        row = [gm.code, str(gm.graph), [(n.name, n.type is torch.Tensor) for n in gm.graph.nodes if n.op == 'placeholder']]
+        types = [(n.name, n.type is torch.Tensor) for n in gm.graph.nodes if n.op == 'placeholder']
+        row = [gm.code, str(gm.graph), types]
         if inputs is not None and inputs[i] is not None:
             row.append((gm(*inputs[i]), m(*inputs[i])))
         out.append(row)
@@ -38,8 +39,9 @@ def bare_linear_conv(torch):
 def bare_activations(torch):
     nn = torch.nn
     mods = [nn.ReLU(), nn.ReLU(inplace=True), nn.GELU('tanh'), nn.SiLU(), nn.Sigmoid(), nn.Tanh(), nn.LeakyReLU(0.2),
-            nn.ELU(), nn.Softmax(1), nn.LogSoftmax(-1), nn.Hardswish(), nn.Mish(), nn.Softplus(2), nn.PReLU(), nn.ReLU6(),
-            nn.Hardtanh(-1, 1), nn.GLU(), nn.Threshold(0.1, 0.), nn.Softmin(1), nn.CELU(), nn.SELU(), nn.Hardsigmoid(),
+            nn.ELU(), nn.Softmax(1), nn.LogSoftmax(-1), nn.Hardswish(), nn.Mish(), nn.Softplus(2), nn.PReLU(),
+            nn.ReLU6(), nn.Hardtanh(-1, 1), nn.GLU(), nn.Threshold(0.1, 0.), nn.Softmin(1), nn.CELU(), nn.SELU(),
+            nn.Hardsigmoid(),
             nn.LogSigmoid(), nn.Softsign(), nn.Tanhshrink(), nn.Softshrink(), nn.Hardshrink()]
     return _traced(torch, mods, [(_x(torch, 2, 4),)] * len(mods))
 
@@ -58,8 +60,8 @@ def bare_norms(torch):
 def bare_pooling(torch):
     nn = torch.nn
     mods = [nn.MaxPool1d(2), nn.MaxPool2d(2, stride=1), nn.MaxPool2d(2, return_indices=True), nn.AvgPool2d(2),
-            nn.AvgPool1d(2, ceil_mode=True), nn.AdaptiveAvgPool2d((1, 1)), nn.AdaptiveMaxPool2d(1), nn.AdaptiveAvgPool1d(2),
-            nn.LPPool2d(2, 2), nn.MaxPool3d(2)]
+            nn.AvgPool1d(2, ceil_mode=True), nn.AdaptiveAvgPool2d((1, 1)), nn.AdaptiveMaxPool2d(1),
+            nn.AdaptiveAvgPool1d(2), nn.LPPool2d(2, 2), nn.MaxPool3d(2)]
     ins = [(_x(torch, 1, 2, 4),), (_x(torch, 1, 1, 3, 3),), (_x(torch, 1, 1, 4, 4),), (_x(torch, 1, 1, 4, 4),),
            (_x(torch, 1, 1, 5),), (_x(torch, 1, 2, 3, 3),), (_x(torch, 1, 2, 3, 3),), (_x(torch, 1, 2, 4),),
            (_x(torch, 1, 1, 4, 4).abs(),), (_x(torch, 1, 1, 2, 2, 2),)]
@@ -70,13 +72,14 @@ def bare_pooling(torch):
 def bare_shape_and_embedding(torch):
     nn = torch.nn
     torch.manual_seed(0)
-    mods = [nn.Dropout(0.2).eval(), nn.Dropout2d(), nn.AlphaDropout(), nn.Embedding(5, 2, padding_idx=0), nn.EmbeddingBag(5, 2),
-            nn.Flatten(), nn.Unflatten(1, (2, 2)), nn.Upsample(scale_factor=2), nn.ZeroPad2d(1), nn.ConstantPad1d(1, 3.),
-            nn.ReflectionPad2d(1), nn.PixelShuffle(2), nn.ChannelShuffle(2), nn.CosineSimilarity(), nn.PairwiseDistance(),
-            nn.Fold((2, 2), 1), nn.Unfold(1)]
+    mods = [nn.Dropout(0.2).eval(), nn.Dropout2d(), nn.AlphaDropout(), nn.Embedding(5, 2, padding_idx=0),
+            nn.EmbeddingBag(5, 2), nn.Flatten(), nn.Unflatten(1, (2, 2)), nn.Upsample(scale_factor=2), nn.ZeroPad2d(1),
+            nn.ConstantPad1d(1, 3.), nn.ReflectionPad2d(1), nn.PixelShuffle(2), nn.ChannelShuffle(2),
+            nn.CosineSimilarity(), nn.PairwiseDistance(), nn.Fold((2, 2), 1), nn.Unfold(1)]
     idx = torch.tensor([[1, 2], [4, 0]])
-    ins = [(_x(torch, 2, 4),), None, None, (idx,), (idx,), (_x(torch, 2, 2, 2),), (_x(torch, 2, 4),), (_x(torch, 1, 1, 2, 2),),
-           (_x(torch, 1, 1, 2, 2),), (_x(torch, 1, 3),), (_x(torch, 1, 1, 2, 2),), (_x(torch, 1, 4, 1, 1),),
+    ins = [(_x(torch, 2, 4),), None, None, (idx,), (idx,), (_x(torch, 2, 2, 2),), (_x(torch, 2, 4),),
+           (_x(torch, 1, 1, 2, 2),), (_x(torch, 1, 1, 2, 2),), (_x(torch, 1, 3),), (_x(torch, 1, 1, 2, 2),),
+           (_x(torch, 1, 4, 1, 1),),
            (_x(torch, 1, 4, 1, 1),), (_x(torch, 2, 3), _x(torch, 2, 3).flip(0)), (_x(torch, 2, 3), _x(torch, 2, 3) * 2),
            (_x(torch, 1, 4, 4),), (_x(torch, 1, 1, 2, 2),)]
     return _traced(torch, mods, ins)
@@ -86,14 +89,16 @@ def bare_shape_and_embedding(torch):
 def bare_containers_and_losses(torch):
     nn = torch.nn
     torch.manual_seed(0)
-    mods = [nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 1)), nn.Sequential(), nn.CrossEntropyLoss(label_smoothing=0.1),
-            nn.MSELoss(), nn.L1Loss(reduction='sum'), nn.NLLLoss(), nn.BCEWithLogitsLoss(), nn.BCELoss(), nn.KLDivLoss(),
+    mods = [nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 1)), nn.Sequential(),
+            nn.CrossEntropyLoss(label_smoothing=0.1), nn.MSELoss(), nn.L1Loss(reduction='sum'), nn.NLLLoss(),
+            nn.BCEWithLogitsLoss(), nn.BCELoss(), nn.KLDivLoss(),
             nn.SmoothL1Loss(beta=0.5), nn.HuberLoss(), nn.TripletMarginLoss(), nn.CosineEmbeddingLoss(),
             nn.MarginRankingLoss(), nn.GaussianNLLLoss(), nn.PoissonNLLLoss()]
     p, t = torch.tensor([[0.2, 0.8], [0.6, 0.4]]), torch.tensor([[0., 1.], [1., 0.]])
     cls = torch.tensor([1, 0])
     ins = [(_x(torch, 2, 2),), (_x(torch, 2),), (_x(torch, 2, 3), cls), (p, t), (p, t), (p.log(), cls), (p, t), (p, t),
-           (p.log(), t), (p, t), (p, t), (p, t, p.flip(0)), (p, t, torch.tensor([1., -1.])), (p[:, 0], p[:, 1], torch.tensor([1., -1.])),
+           (p.log(), t), (p, t), (p, t), (p, t, p.flip(0)), (p, t, torch.tensor([1., -1.])),
+           (p[:, 0], p[:, 1], torch.tensor([1., -1.])),
            (p, t, p * 0 + 1), (p, t)]
     return _traced(torch, mods, ins)
 

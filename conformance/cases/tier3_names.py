@@ -33,11 +33,11 @@ def legacy_sparse_forms(torch):
     # each form warns once per process (the first case to build them here is this one)
     S = torch.sparse
     i, v = torch.tensor([[0, 1, 1], [2, 0, 2]]), torch.tensor([3., 4., 5.])
-    made, warned = _warned(lambda: [S.FloatTensor(i, v, torch.Size([2, 3])), S.FloatTensor(i, v, (2, 3)), S.FloatTensor(i, v, [2, 3]),
-            S.FloatTensor(i, v), S.FloatTensor(), S.FloatTensor(2, 3), S.FloatTensor(i, torch.tensor([1, 2, 3]), (2, 3)),
-            S.DoubleTensor(i, v, (2, 3)), S.LongTensor(i, torch.tensor([1, 2, 3]), (2, 3)), S.DoubleTensor(2, 3),
-            S.LongTensor(torch.Size([2, 3])), S.IntTensor(4), S.FloatTensor(i, v, (2, 3), device='cpu'),
-            S.FloatTensor(i, v, [2, 3])])
+    made, warned = _warned(lambda: [
+        S.FloatTensor(i, v, torch.Size([2, 3])), S.FloatTensor(i, v, (2, 3)), S.FloatTensor(i, v, [2, 3]),
+        S.FloatTensor(i, v), S.FloatTensor(), S.FloatTensor(2, 3), S.FloatTensor(i, torch.tensor([1, 2, 3]), (2, 3)),
+        S.DoubleTensor(i, v, (2, 3)), S.LongTensor(i, torch.tensor([1, 2, 3]), (2, 3)), S.DoubleTensor(2, 3),
+        S.LongTensor(torch.Size([2, 3])), S.IntTensor(4), S.FloatTensor(i, v, (2, 3), device='cpu')])
     return [(repr(t), t.dtype, t.type()) for t in made], warned
 
 
@@ -123,7 +123,8 @@ def foreach_map_eager(torch):
     hop = _mod(torch, '_higher_order_ops')
     a, b = [torch.ones(2), torch.arange(3.)], [torch.full((2,), 2.), torch.ones(3)]
     return (hop.foreach_map(torch.add, a, b), hop.foreach_map(lambda x, y: x * y + 1, a, b),
-            hop.foreach_map(torch.add, a, 3), hop.foreach_map(torch.neg, a), hop.foreach_map(torch.add, torch.ones(1), 3),
+            hop.foreach_map(torch.add, a, 3), hop.foreach_map(torch.neg, a),
+            hop.foreach_map(torch.add, torch.ones(1), 3),
             hop.foreach_map(torch.add, a, b[:1]), hop.foreach_map(torch.mul, tuple(a), b), hop._foreach_map.name())
 
 
@@ -165,7 +166,8 @@ def flop_register_custom(torch):
         return x_shape[0] * 10 + out_shape[0]
 
     raw = fc.register_flop_formula([getattr(torch.ops, lib).twice], get_raw=True)
-    return (twice_flop(torch.ones(3), out_val=torch.ones(3)), fc.flop_registry[getattr(torch.ops, lib).twice] is twice_flop,
+    return (twice_flop(torch.ones(3), out_val=torch.ones(3)),
+            fc.flop_registry[getattr(torch.ops, lib).twice] is twice_flop,
             _err(lambda: raw(lambda *a, **k: 0)), _err(lambda: fc.register_flop_formula('aten_mm')(lambda: 0)),
             _err(lambda: fc.register_flop_formula(torch.ops.aten.mm)(lambda: 0)))
 
@@ -179,7 +181,8 @@ def optimize_for_mobile_runs(torch):
     m = torch.nn.Sequential(torch.nn.Linear(4, 3), torch.nn.ReLU(), torch.nn.Linear(3, 2)).eval()
     # torch's CPU wheel has no XNNPACK: the CPU optimization fails (Vulkan / Metal fail with their own messages)
     return (_err(lambda: mo.optimize_for_mobile(torch.jit.script(m))),
-            _err(lambda: mo.optimize_for_mobile(torch.jit.script(m), preserved_methods=['forward'])), [(t.name, int(t)) for t in mo.MobileOptimizerType.__members__.values()],
+            _err(lambda: mo.optimize_for_mobile(torch.jit.script(m), preserved_methods=['forward'])),
+            [(t.name, int(t)) for t in mo.MobileOptimizerType.__members__.values()],
             repr(mo.MobileOptimizerType.CONV_BN_FUSION), [c.name for c in mo.LintCode],
             _err(lambda: mo.optimize_for_mobile(3)),
             _err(lambda: mo.optimize_for_mobile(torch.jit.script(m), preserved_methods=['nope', 'nada'])),
@@ -243,8 +246,9 @@ def dist_autograd_before_rpc(torch):
     return (da.is_available(), da.__all__, _err(lambda: da.context().__enter__()), _err(lambda: da.get_gradients(0)),
             _err(lambda: da.backward(0, [torch.ones(())])), _err(lambda: da._current_context()),
             _err(lambda: dnn.RemoteModule('worker1/cpu', torch.nn.Linear, (2, 2))),
-            _mod(torch, 'distributed.optim').DistributedOptimizer.__name__, torch.distributed.autograd.__name__.split('.')[-1])
+            _mod(torch, 'distributed.optim').DistributedOptimizer.__name__,
+            torch.distributed.autograd.__name__.split('.')[-1])
 
 
-check('torch.distributed.autograd.backward', lambda torch: _mod(torch, 'distributed.autograd').backward(0, torch.ones(())),
-      name='roots_not_a_list')
+check('torch.distributed.autograd.backward',
+      lambda torch: _mod(torch, 'distributed.autograd').backward(0, torch.ones(())), name='roots_not_a_list')

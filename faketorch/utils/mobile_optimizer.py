@@ -27,17 +27,35 @@ class LintCode(enum.Enum):
     BATCHNORM = 4
 
 
+def _bundled_inputs_attributes(module, preserved_methods):
+    """The methods torch.utils.bundled_inputs adds, kept through the optimization when present."""
+    names = []
+    if hasattr(module, 'get_all_bundled_inputs'):
+        names += ['get_all_bundled_inputs', 'get_num_bundled_inputs']
+    if hasattr(module, 'get_bundled_inputs_functions_and_info'):
+        names.append('get_bundled_inputs_functions_and_info')
+        for fn in module.get_bundled_inputs_functions_and_info():
+            if fn not in preserved_methods:
+                names.append(fn)
+            names += ['get_all_bundled_inputs_for_' + fn, '_bundled_inputs_deflated_' + fn]
+    return names
+
+
 def optimize_for_mobile(script_module, optimization_blocklist=None, preserved_methods=None, backend='CPU'):
     if not isinstance(script_module, Module):       # what faketorch's torch.jit.script(module) returns
         raise TypeError(f'Got {type(script_module)}, but ScriptModule is expected.')
     methods = [str(m) for m in preserved_methods or ()]
+    bundled = _bundled_inputs_attributes(script_module, methods)
+    if all(hasattr(script_module, m) for m in bundled):
+        methods = list(set(methods + bundled))      # torch's order: a set's (its error lists them so)
     missing = [m for m in methods if not hasattr(script_module, m)]
     if missing:
         raise AttributeError(f"The following methods to preserve do not exist in script_module: {', '.join(missing)}")
     backend = backend.lower()
     if backend == 'cpu':
-        raise RuntimeError('false INTERNAL ASSERT FAILED at "/__w/pytorch/pytorch/torch/csrc/jit/passes/xnnpack_rewrite.cpp'
-                           '":506, please report a bug to PyTorch. Mobile optimization only available with XNNPACK at '
+        raise RuntimeError('false INTERNAL ASSERT FAILED at '
+                           '"/__w/pytorch/pytorch/torch/csrc/jit/passes/xnnpack_rewrite.cpp":506, please report a bug '
+                           'to PyTorch. Mobile optimization only available with XNNPACK at '
                            'the moment. XNNPACK is not enabled. Please build with USE_XNNPACK=1')
     if backend in ('vulkan', 'metal'):
         raise RuntimeError(f'faketorch: no {backend} mobile optimization (torch CPU wheels fail here too)')

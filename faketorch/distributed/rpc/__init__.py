@@ -178,6 +178,10 @@ class _Agent:
             self.workers[wname] = WorkerInfo(wname, r)
             self.ports[wname] = int(wport)
         self.running = True
+
+    def start(self):
+        """Serve calls: only once init_rpc has set this agent up (a call may need it); callers that came
+        earlier wait in the socket's backlog."""
         threading.Thread(target=self._serve, daemon=True).start()
 
     def _serve(self):
@@ -295,6 +299,7 @@ def init_rpc(name, backend=None, rank=-1, world_size=None, rpc_backend_options=N
         world_size = int(os.environ['WORLD_SIZE'])
     _agent = _Agent(name, rank, world_size, rpc_backend_options or TensorPipeRpcBackendOptions())
     _dist_autograd._init(rank)
+    _agent.start()
 
 
 def shutdown(graceful=True, timeout=0):
