@@ -3,7 +3,12 @@ requires grad and travels in an RPC message (arguments or result) is registered 
 'send' of the context, and arrives as a tensor whose grad_fn is a RecvRpcBackward node. backward()
 runs the local graph from the roots; the gradient reaching each RecvRpcBackward goes back to the
 sender, which runs its graph on from the matching send, and so on. Leaf gradients accumulate in the
-context (get_gradients), never in .grad."""
+context (get_gradients), never in .grad.
+
+Unlike torch's engine, which schedules the whole distributed graph at once, each worker runs a local
+pass per gradient that arrives, so a graph part reached by two sends is run twice (the sums are the
+same); the graph is kept until the whole backward ends, then freed (retain_graph=False) on every
+worker it reached, so a second backward fails as torch's does."""
 import itertools
 import threading
 
