@@ -188,6 +188,9 @@ def __getattr__(name):
     if name == 'ops':
         from ._ops_namespace import ops
         return ops
+    if name == 'classes':
+        from ._ops_namespace import classes
+        return classes
     if name == 'cond':
         from .compiler import cond
         return cond

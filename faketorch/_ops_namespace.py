@@ -7,6 +7,8 @@ import types
 
 import faketorch
 
+from . import _ops_profiler as _builtin
+
 _SUBMODULE_PREFIXES = ('linalg_', 'special_', 'fft_')
 
 
@@ -68,9 +70,12 @@ class OpOverload:
 
 
 class OpOverloadPacket:
-    def __init__(self, namespace, name, op):
+    def __init__(self, namespace, name, op, overloads=()):
         self.namespace, self.__name__, self._op = namespace, name, op
         self._qualified_op_name = f'{namespace}::{name}'
+        self._extra = overloads
+        for overload in overloads:      # named like private attributes (_RecordFunction): made here
+            setattr(self, overload, OpOverload(self, overload))
 
     def __getattr__(self, overload):
         if overload.startswith('_'):
@@ -83,7 +88,7 @@ class OpOverloadPacket:
         return self._op(*args, **kwargs)
 
     def overloads(self):
-        return ['default']      # no schemas here: every other overload name is accepted too
+        return ['default'] + list(self._extra)    # no schemas here: every other overload name is accepted too
 
     def __repr__(self):
         return f"<OpOverloadPacket(op='{self.namespace}.{self.__name__}')>"
@@ -98,13 +103,16 @@ class _OpNamespace(types.ModuleType):
         self.name, self.__file__ = name, 'torch.ops'
 
     def __getattr__(self, op_name):
+        overloads = ()
         if self.name == 'aten':
             op = _find_aten(op_name) if not op_name.startswith('__') else None
+        elif (self.name, op_name) in _builtin.OPS:      # torch's own ops outside aten
+            op, overloads = _builtin.OPS[self.name, op_name]
         else:       # a custom op (torch.library.custom_op)
             op = sys.modules.get('faketorch.library') and faketorch.library._registry.get((self.name, op_name))
         if op is None:
             raise AttributeError(f"'_OpNamespace' '{self.name}' object has no attribute '{op_name}'")
-        packet = OpOverloadPacket(self.name, op_name, op)
+        packet = OpOverloadPacket(self.name, op_name, op, overloads)
         setattr(self, op_name, packet)
         return packet
 
@@ -113,6 +121,19 @@ class _Ops(types.ModuleType):
     def __init__(self):
         super().__init__('torch.ops')
         self.__file__ = '_ops.py'
+        self.loaded_libraries = set()
+
+    def load_library(self, path):
+        """Loads a shared library with ctypes, as torch does; a torch extension's operators in it do not
+        register with faketorch."""
+        import ctypes
+        import os
+        path = os.path.realpath(path)
+        try:
+            ctypes.CDLL(path)
+        except Exception as e:
+            raise OSError(f"Could not load this library: {path}") from e
+        self.loaded_libraries.add(path)
 
     def __getattr__(self, name):
         if name.startswith('__'):
@@ -123,3 +144,41 @@ class _Ops(types.ModuleType):
 
 
 ops = _Ops()
+
+
+class _ClassNamespace(types.ModuleType):
+    def __init__(self, name):
+        super().__init__('torch.classes' + name)
+        self.name = name
+
+    def __getattr__(self, attr):
+        cls = _builtin.CLASSES.get((self.name, attr))
+        if cls is None:
+            raise RuntimeError(f"Tried to instantiate class '{self.name}.{attr}', but it does not exist! Ensure that "
+                               "it is registered via torch::class_")
+        return cls
+
+
+class _Classes(types.ModuleType):
+    """torch.classes: the TorchScript custom classes by namespace."""
+    __file__ = '_classes.py'
+
+    def __init__(self):
+        super().__init__('torch.classes')
+
+    def __getattr__(self, name):
+        if name.startswith('__'):
+            raise AttributeError(f"module 'torch.classes' has no attribute '{name}'")
+        ns = _ClassNamespace(name)
+        setattr(self, name, ns)
+        return ns
+
+    @property
+    def loaded_libraries(self):
+        return ops.loaded_libraries
+
+    def load_library(self, path):
+        ops.load_library(path)
+
+
+classes = _Classes()

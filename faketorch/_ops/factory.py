@@ -1020,7 +1020,8 @@ def _legacy_new(cls, dtype, args, device=None):
 
 class _LegacyMeta(type):
     def __instancecheck__(cls, obj):
-        return isinstance(obj, Tensor) and obj.dtype is cls._legacy_dtype and obj._device.type == 'cpu'
+        return isinstance(obj, Tensor) and obj.dtype is cls._legacy_dtype and obj._device.type == 'cpu' and \
+            not obj.is_sparse       # a sparse one is a torch.sparse.FloatTensor ...
 
 
 def _legacy_class(dt):

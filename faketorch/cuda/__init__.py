@@ -226,6 +226,23 @@ for _n in ('set_per_process_memory_fraction', 'get_per_process_memory_fraction',
 del _n
 
 
+_SPIN = r"""
+extern "C" __global__ void spin(long long cycles) {
+    long long start = clock64();
+    while (clock64() - start < cycles) {}
+}
+"""
+
+
+def _sleep(cycles):
+    """Keeps the GPU busy for about `cycles` clock cycles on the current stream (tests of stream
+    ordering use it). A CPU-only torch has no such binding."""
+    if not cuda_available():
+        raise AttributeError("module 'torch._C' has no attribute '_cuda_sleep'")
+    kernel = _cupy().RawKernel(_SPIN, 'spin')      # compiled once: CuPy caches it by source
+    kernel((1,), (1,), (np.int64(cycles),))
+
+
 def ipc_collect():
     """Frees CUDA memory other processes no longer use through IPC: faketorch shares none."""
     _lazy_init()
@@ -386,4 +403,4 @@ from .random import (manual_seed, manual_seed_all, seed, seed_all, initial_seed,
                      get_rng_state_all, set_rng_state, set_rng_state_all)
 from .streams import (Stream, Event, ExternalStream, StreamContext, stream, current_stream,  # noqa: E402
                       default_stream, set_stream)
-from . import amp, nvtx  # noqa: E402,F401
+from . import amp, nvtx, nccl  # noqa: E402,F401

@@ -36,3 +36,11 @@ __all__ = ['is_available', 'is_initialized', 'is_nccl_available', 'is_gloo_avail
            'DistBackendError', 'DistNetworkError', 'DistStoreError', 'default_pg_timeout', 'new_subgroups',
            'new_subgroups_by_enumeration', 'get_default_backend_for_device', 'supports_complex',
            'all_gather_coalesced', 'DeviceMesh', 'init_device_mesh']
+
+
+def __getattr__(name):
+    # torch imports these with torch.distributed; here they load on first use
+    if name in ('rpc', 'autograd'):
+        import importlib
+        return importlib.import_module('.' + name, __name__)
+    raise AttributeError(f"module 'torch.distributed' has no attribute '{name}'")

@@ -17,7 +17,7 @@ import weakref
 from .graph import Graph
 from .node import Node, map_aggregate, _SIDE_EFFECTS
 from .proxy import Attribute, Proxy, ParameterProxy, TraceError  # noqa: F401
-from ._torch_names import NAMES, FORWARD, METHODS, THROUGH, TENSOR_DUNDERS
+from ._torch_names import NAMES, FORWARD, METHODS, THROUGH, TENSOR_DUNDERS, BOOLEAN_DISPATCH
 
 
 # namespaces patched while tracing: torch's name, faketorch's module
@@ -192,6 +192,10 @@ class _Recorder:
             bound.apply_defaults()
             namespace = importlib.import_module('faketorch.nn.functional')
             return getattr(namespace, callee)(**bound.arguments, **fixed)
+        if key in BOOLEAN_DISPATCH:
+            pos, with_indices = BOOLEAN_DISPATCH[key]
+            if kwargs.get('return_indices', args[pos] if len(args) > pos else False):
+                return getattr(importlib.import_module('faketorch.nn.functional'), with_indices)(*args, **kwargs)
         if self._target is self._orig and _printed_names.get(self._orig, self._printed) != self._printed:
             self._target = _Alias(self._orig, self._printed)
         if key in _SIZE_FACTORIES and len(args) > 1:
@@ -228,6 +232,14 @@ def _namespace_patches():
                 parts = printed.split('.')
                 _prefixes.update('.'.join(parts[:i]) for i in range(2, len(parts)))
             patches.append((mod, attr, cached[1]))
+    # the library's modules call F through the module that defines it (nn._functional_spatial): a
+    # bare Conv2d or LayerNorm traced as the root records its F.conv2d / F.layer_norm call too
+    public, spatial = importlib.import_module('faketorch.nn.functional'), importlib.import_module(
+        'faketorch.nn._functional_spatial')
+    for attr, value in list(vars(spatial).items()):
+        cached = _wrappers.get(('faketorch.nn.functional', attr))
+        if cached is not None and cached[0] is value and vars(public).get(attr) in cached:
+            patches.append((spatial, attr, cached[1]))
     return patches
 
 

@@ -345,6 +345,12 @@ THROUGH = {
                                               {'mode': 'bilinear', 'align_corners': True}),
 }
 
+# torch's boolean_dispatch functions: with return_indices true (by keyword or at this position) torch
+# records the _with_indices function they call instead
+BOOLEAN_DISPATCH = {f'torch.nn.functional.{name}': (pos, f'{name}_with_indices') for name, pos in (
+    ('max_pool1d', 6), ('max_pool2d', 6), ('max_pool3d', 6), ('adaptive_max_pool1d', 2), ('adaptive_max_pool2d', 2),
+    ('adaptive_max_pool3d', 2), ('fractional_max_pool2d', 4), ('fractional_max_pool3d', 4))}
+
 # Tensor operators called with a Proxy operand (`tensor + proxy`): the method torch records
 TENSOR_DUNDERS = {
     '__add__': 'add', '__radd__': 'add', '__iadd__': '__iadd__', '__sub__': 'sub', '__rsub__': '__rsub__',

@@ -7,6 +7,9 @@ import sys
 from .._tensor import Tensor
 from . import _math as M
 from ._coo import SparseTensor, sparse_coo_tensor, to_sparse, sparse_mask, _backend_error
+from ._legacy import legacy_classes as _legacy_classes
+
+globals().update(_legacy_classes)     # torch.sparse.FloatTensor ...
 
 __all__ = ['mm', 'sum', 'addmm', 'check_sparse_tensor_invariants']
 

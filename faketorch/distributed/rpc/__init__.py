@@ -4,6 +4,8 @@ its own socket. A call is pickled (functions and classes by reference, as torch 
 callee, and its result or exception pickled back; `remote` keeps the result on the callee, which
 owns it, and returns an RRef to it."""
 import datetime
+import importlib
+import io
 import itertools
 import os
 import pickle
@@ -11,7 +13,12 @@ import socket
 import struct
 import threading
 import traceback
+import types
 from concurrent.futures import ThreadPoolExecutor
+
+from ..._tensor import Tensor as _Tensor
+from ...nn.parameter import Parameter as _Parameter
+from .. import autograd as _dist_autograd
 
 __all__ = ['init_rpc', 'shutdown', 'rpc_sync', 'rpc_async', 'remote', 'get_worker_info', 'RRef', 'PyRRef',
            'WorkerInfo', 'TensorPipeRpcBackendOptions', 'RpcBackendOptions', 'BackendType', 'is_available',
@@ -68,8 +75,56 @@ class WorkerInfo:
 
 
 # ------------------------------------------------------------------ the wire: length-prefixed pickles
-def _send(sock, obj):
-    data = pickle.dumps(obj)
+def _torch_ns(namespace):
+    return _Tensor if namespace == 'faketorch.Tensor' else importlib.import_module(namespace)
+
+
+def _torch_attr(namespace, name):
+    return getattr(_torch_ns(namespace), name)
+
+
+# where a torch function built inside a factory (qualname with <locals>) is found by name: torch's
+# RPC sends builtin ops by name too
+_NAMESPACES = ('faketorch', 'faketorch.nn.functional', 'faketorch.Tensor', 'faketorch.special', 'faketorch.linalg',
+               'faketorch.fft')
+
+
+class _Pickler(pickle.Pickler):
+    """Inside a distributed autograd context, a tensor that requires grad travels as its values plus
+    the send id its gradient will come back to (torch.distributed.autograd)."""
+
+    def __init__(self, file, to):
+        super().__init__(file)
+        self.to = to
+
+    def reducer_override(self, obj):
+        if type(obj) is types.FunctionType and '<locals>' in obj.__qualname__:
+            for ns in _NAMESPACES:
+                if getattr(_torch_ns(ns), obj.__name__, None) is obj:
+                    return _torch_attr, (ns, obj.__name__)
+        return NotImplemented
+
+    def persistent_id(self, obj):
+        if isinstance(obj, _Tensor):
+            sid = _dist_autograd._send_id(obj, self.to)
+            if sid is not None:
+                return (obj.detach(),) + sid
+            if isinstance(obj, _Parameter):     # torch's RPC sends a Parameter's data as a plain tensor
+                return (obj.detach(), obj.requires_grad)
+        return None
+
+
+class _Unpickler(pickle.Unpickler):
+    def persistent_load(self, pid):
+        if len(pid) == 2:
+            return pid[0].requires_grad_(pid[1])
+        return _dist_autograd._received(*pid)
+
+
+def _send(sock, obj, to=None):
+    buf = io.BytesIO()
+    _Pickler(buf, to).dump(obj)
+    data = buf.getvalue()
     sock.sendall(struct.pack('>Q', len(data)) + data)
 
 
@@ -85,7 +140,14 @@ def _recv_exact(sock, n):
 
 def _recv(sock):
     n, = struct.unpack('>Q', _recv_exact(sock, 8))
-    return pickle.loads(_recv_exact(sock, n))
+    return _Unpickler(io.BytesIO(_recv_exact(sock, n))).load()
+
+
+class _Failed:
+    """What an RRef owns when the function that was to make its value raised."""
+
+    def __init__(self, error):
+        self.error = error
 
 
 class _Agent:
@@ -116,6 +178,10 @@ class _Agent:
             self.workers[wname] = WorkerInfo(wname, r)
             self.ports[wname] = int(wport)
         self.running = True
+
+    def start(self):
+        """Serve calls: only once init_rpc has set this agent up (a call may need it); callers that came
+        earlier wait in the socket's backlog."""
         threading.Thread(target=self._serve, daemon=True).start()
 
     def _serve(self):
@@ -129,19 +195,20 @@ class _Agent:
     def _handle(self, conn):
         with conn:
             try:
-                kind, payload = _recv(conn)
+                kind, payload, context_id, sender = _recv(conn)
             except Exception:
                 return
-            try:
-                reply = ('ok', self._run(kind, payload))
-            except Exception as e:
-                me = self.workers[self.name]
-                # torch re-raises the callee's exception type with its repr and traceback in the message
-                reply = ('err', type(e), f'{type(e).__name__}: On {me!r}:\n{e!r}\n{traceback.format_exc()}')
-            try:
-                _send(conn, reply)
-            except Exception as e:      # an unpicklable result
-                _send(conn, ('err', type(e), f'On {self.workers[self.name]!r}:\n{e!r}'))
+            with _dist_autograd._scope(context_id):     # the callee runs in the caller's autograd context
+                try:
+                    reply = ('ok', self._run(kind, payload))
+                except Exception as e:
+                    me = self.workers[self.name]
+                    # torch re-raises the callee's exception type with its repr and traceback in the message
+                    reply = ('err', type(e), f'{type(e).__name__}: On {me!r}:\n{e!r}\n{traceback.format_exc()}')
+                try:
+                    _send(conn, reply, sender)
+                except Exception as e:      # an unpicklable result
+                    _send(conn, ('err', type(e), f'On {self.workers[self.name]!r}:\n{e!r}'))
 
     def _run(self, kind, payload):
         if kind == 'call':
@@ -150,16 +217,27 @@ class _Agent:
             return result.wait() if getattr(func, '_wrapped_async_rpc_function', None) else result
         if kind == 'remote':
             func, args, kwargs, rref_id = payload
-            self.owned[rref_id] = func(*args, **kwargs)
+            try:
+                self.owned[rref_id] = func(*args, **kwargs)
+            except Exception as e:      # torch's remote() does not raise: the RRef's users do
+                self.owned[rref_id] = _Failed(e)
             return None
         if kind == 'fetch':
-            return self.owned[payload]
+            return self._value(payload)
         if kind == 'method':
             rref_id, name, args, kwargs = payload
-            return getattr(self.owned[rref_id], name)(*args, **kwargs)
+            return getattr(self._value(rref_id), name)(*args, **kwargs)
+        if kind == 'dist_autograd':
+            return _dist_autograd._handle(*payload)
         if kind == 'ping':
             return None
         raise RuntimeError(f'unknown RPC request {kind}')
+
+    def _value(self, rref_id):
+        value = self.owned[rref_id]
+        if type(value) is _Failed:
+            raise value.error
+        return value
 
     def request(self, to, kind, payload, timeout=None):
         name = _name_of(to)
@@ -167,7 +245,7 @@ class _Agent:
             raise RuntimeError(f'Unknown destination worker {name}')
         timeout = self.options.rpc_timeout if timeout in (None, _UNSET_RPC_TIMEOUT) else timeout
         with socket.create_connection(('127.0.0.1', self.ports[name]), timeout=timeout or None) as sock:
-            _send(sock, (kind, payload))
+            _send(sock, (kind, payload, _dist_autograd._current_id(), self.rank), self.workers[name].id)
             reply = _recv(sock)
         if reply[0] == 'err':
             raise reply[1](reply[2])
@@ -176,10 +254,12 @@ class _Agent:
     def submit(self, to, kind, payload, timeout=None):
         from ...futures import Future
         fut = Future()
+        context_id = _dist_autograd._current_id()
 
         def work():
             try:
-                fut.set_result(self.request(to, kind, payload, timeout))
+                with _dist_autograd._scope(context_id):
+                    fut.set_result(self.request(to, kind, payload, timeout))
             except Exception as e:
                 fut.set_exception(e)
         self.pool.submit(work)
@@ -218,6 +298,8 @@ def init_rpc(name, backend=None, rank=-1, world_size=None, rpc_backend_options=N
     if world_size is None:
         world_size = int(os.environ['WORLD_SIZE'])
     _agent = _Agent(name, rank, world_size, rpc_backend_options or TensorPipeRpcBackendOptions())
+    _dist_autograd._init(rank)
+    _agent.start()
 
 
 def shutdown(graceful=True, timeout=0):

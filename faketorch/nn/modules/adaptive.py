@@ -9,6 +9,7 @@ from .. import functional as F
 from .container import ModuleList, Sequential
 from .linear import Linear
 from .module import Module
+from ..._tensor import Tensor
 
 __all__ = ['AdaptiveLogSoftmaxWithLoss']
 
@@ -48,7 +49,7 @@ class AdaptiveLogSoftmaxWithLoss(Module):
             i2h.reset_parameters()
             h2o.reset_parameters()
 
-    def forward(self, input_, target_):
+    def forward(self, input_: Tensor, target_: Tensor):
         td = target_.dim()
         if td == 1:
             if input_.size(0) != target_.size(0):

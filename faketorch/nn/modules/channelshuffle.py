@@ -1,6 +1,7 @@
 """ChannelShuffle."""
 from .. import functional as F
 from .module import Module
+from ..._tensor import Tensor
 
 __all__ = ['ChannelShuffle']
 
@@ -12,7 +13,7 @@ class ChannelShuffle(Module):
         super().__init__()
         self.groups = groups
 
-    def forward(self, input):
+    def forward(self, input: Tensor) -> Tensor:
         return F.channel_shuffle(input, self.groups)
 
     def extra_repr(self):

@@ -8,6 +8,7 @@ from ..parameter import Parameter, UninitializedParameter
 from .lazy import LazyModuleMixin
 from .. import init
 from .. import _functional_spatial as F
+from ..._tensor import Tensor
 
 __all__ = ['Conv1d', 'Conv2d', 'Conv3d', 'ConvTranspose1d', 'ConvTranspose2d', 'ConvTranspose3d']
 
@@ -125,7 +126,7 @@ class _Conv(_ConvNd):
                       weight, bias, self.stride, (0,) * self._nd, self.dilation, self.groups)
         return fn(input, weight, bias, self.stride, self.padding, self.dilation, self.groups)
 
-    def forward(self, input):
+    def forward(self, input: Tensor) -> Tensor:
         return self._conv_forward(input, self.weight, self.bias)
 
 
@@ -178,7 +179,7 @@ class _ConvTransposeNd(_ConvNd):
                                  f"{mins} to {maxs} (for an input of {input.size()[2:]})")
         return tuple(output_size[d] - mins[d] for d in range(num_spatial_dims))
 
-    def forward(self, input, output_size=None):
+    def forward(self, input: Tensor, output_size: list[int] | None = None) -> Tensor:
         if self.padding_mode != 'zeros':
             raise ValueError(f'Only `zeros` padding mode is supported for {self.__class__.__name__}')
         n = self._nd

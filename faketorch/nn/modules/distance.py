@@ -1,6 +1,7 @@
 """PairwiseDistance and CosineSimilarity."""
 from .. import functional as F
 from .module import Module
+from ..._tensor import Tensor
 
 __all__ = ['PairwiseDistance', 'CosineSimilarity']
 
@@ -12,7 +13,7 @@ class PairwiseDistance(Module):
         super().__init__()
         self.norm, self.eps, self.keepdim = p, eps, keepdim
 
-    def forward(self, x1, x2):
+    def forward(self, x1: Tensor, x2: Tensor) -> Tensor:
         return F.pairwise_distance(x1, x2, self.norm, self.eps, self.keepdim)
 
 
@@ -23,5 +24,5 @@ class CosineSimilarity(Module):
         super().__init__()
         self.dim, self.eps = dim, eps
 
-    def forward(self, x1, x2):
+    def forward(self, x1: Tensor, x2: Tensor) -> Tensor:
         return F.cosine_similarity(x1, x2, self.dim, self.eps)

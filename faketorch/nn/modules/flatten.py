@@ -1,5 +1,6 @@
 """Flatten and Unflatten."""
 from .module import Module
+from ..._tensor import Tensor
 
 __all__ = ['Flatten', 'Unflatten']
 
@@ -11,7 +12,7 @@ class Flatten(Module):
         super().__init__()
         self.start_dim, self.end_dim = start_dim, end_dim
 
-    def forward(self, input):
+    def forward(self, input: Tensor) -> Tensor:
         return input.flatten(self.start_dim, self.end_dim)
 
     def extra_repr(self):
@@ -50,7 +51,7 @@ class Unflatten(Module):
             return
         raise TypeError(f'unflattened_size must be a tuple of ints, but found type {type(input).__name__}')
 
-    def forward(self, input):
+    def forward(self, input: Tensor) -> Tensor:
         return input.unflatten(self.dim, self.unflattened_size)
 
     def extra_repr(self):

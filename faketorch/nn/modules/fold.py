@@ -1,6 +1,7 @@
 """Fold (col2im) and Unfold (im2col) layers."""
 from .module import Module
 from .. import _functional_spatial as F
+from ..._tensor import Tensor
 
 __all__ = ['Fold', 'Unfold']
 
@@ -16,7 +17,7 @@ class Fold(Module):
         self.padding = padding
         self.stride = stride
 
-    def forward(self, input):
+    def forward(self, input: Tensor) -> Tensor:
         return F.fold(input, self.output_size, self.kernel_size, self.dilation, self.padding, self.stride)
 
     def extra_repr(self):
@@ -34,7 +35,7 @@ class Unfold(Module):
         self.padding = padding
         self.stride = stride
 
-    def forward(self, input):
+    def forward(self, input: Tensor) -> Tensor:
         return F.unfold(input, self.kernel_size, self.dilation, self.padding, self.stride)
 
     def extra_repr(self):

@@ -3,6 +3,7 @@ import warnings
 
 from .batchnorm import _NormBase, _LazyNormBase
 from .. import _functional_spatial as F
+from ..._tensor import Tensor
 
 __all__ = ['InstanceNorm1d', 'InstanceNorm2d', 'InstanceNorm3d']
 
@@ -46,7 +47,7 @@ class _InstanceNorm(_NormBase):
         super()._load_from_state_dict(state_dict, prefix, local_metadata, strict, missing_keys,
                                       unexpected_keys, error_msgs)
 
-    def forward(self, input):
+    def forward(self, input: Tensor) -> Tensor:
         self._check_input_dim(input)
         feature_dim = input.dim() - self._get_no_batch_dim()
         if input.size(feature_dim) != self.num_features:

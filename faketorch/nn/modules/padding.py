@@ -1,6 +1,7 @@
 """Padding layers: constant/zero, reflection, replication and circular, in 1/2/3 dims."""
 from .module import Module
 from .. import _functional_spatial as F
+from ..._tensor import Tensor
 
 __all__ = ['CircularPad1d', 'CircularPad2d', 'CircularPad3d', 'ConstantPad1d', 'ConstantPad2d',
            'ConstantPad3d', 'ReflectionPad1d', 'ReflectionPad2d', 'ReflectionPad3d', 'ReplicationPad1d',
@@ -23,7 +24,7 @@ class _PadNd(Module):
         super().__init__()
         self.padding = _expand(padding, self._nd)
 
-    def forward(self, input):
+    def forward(self, input: Tensor) -> Tensor:
         return F.pad(input, self.padding, self._mode)
 
     def extra_repr(self):
@@ -38,7 +39,7 @@ class _CircularPadNd(_PadNd):
         if input.dim() not in (n + 1, n + 2):
             raise ValueError(f"expected {n + 1}D or {n + 2}D input (got {input.dim()}D input)")
 
-    def forward(self, input):
+    def forward(self, input: Tensor) -> Tensor:
         self._check_input_dim(input)
         return super().forward(input)
 
@@ -64,7 +65,7 @@ class _ConstantPadNd(Module):
         self.value = value
         self.padding = _expand(padding, self._nd)
 
-    def forward(self, input):
+    def forward(self, input: Tensor) -> Tensor:
         return F.pad(input, self.padding, 'constant', self.value)
 
     def extra_repr(self):

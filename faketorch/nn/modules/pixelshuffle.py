@@ -1,6 +1,7 @@
 """PixelShuffle / PixelUnshuffle (ChannelShuffle lives in channelshuffle.py, as in torch)."""
 from .module import Module
 from .. import _functional_spatial as F
+from ..._tensor import Tensor
 
 __all__ = ['PixelShuffle', 'PixelUnshuffle']
 
@@ -12,7 +13,7 @@ class PixelShuffle(Module):
         super().__init__()
         self.upscale_factor = upscale_factor
 
-    def forward(self, input):
+    def forward(self, input: Tensor) -> Tensor:
         return F.pixel_shuffle(input, self.upscale_factor)
 
     def extra_repr(self):
@@ -26,7 +27,7 @@ class PixelUnshuffle(Module):
         super().__init__()
         self.downscale_factor = downscale_factor
 
-    def forward(self, input):
+    def forward(self, input: Tensor) -> Tensor:
         return F.pixel_unshuffle(input, self.downscale_factor)
 
     def extra_repr(self):

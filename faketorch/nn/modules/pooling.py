@@ -1,6 +1,7 @@
 """Pooling layers: max, average, adaptive, unpooling and power-average, in 1/2/3 dims."""
 from .module import Module
 from .. import functional as F
+from ..._tensor import Tensor
 
 __all__ = ['MaxPool1d', 'MaxPool2d', 'MaxPool3d', 'MaxUnpool1d', 'MaxUnpool2d', 'MaxUnpool3d',
            'AvgPool1d', 'AvgPool2d', 'AvgPool3d', 'LPPool1d', 'LPPool2d', 'LPPool3d',
@@ -30,7 +31,7 @@ class _MaxPoolNd(Module):
         return ('kernel_size={kernel_size}, stride={stride}, padding={padding}'
                 ', dilation={dilation}, ceil_mode={ceil_mode}'.format(**self.__dict__))
 
-    def forward(self, input):
+    def forward(self, input: Tensor):
         return getattr(F, type(self)._fn)(input, self.kernel_size, self.stride, self.padding, self.dilation,
                                           ceil_mode=self.ceil_mode, return_indices=self.return_indices)
 
@@ -61,7 +62,7 @@ class _MaxUnpoolNd(Module):
     def extra_repr(self):
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
 
-    def forward(self, input, indices, output_size=None):
+    def forward(self, input: Tensor, indices: Tensor, output_size: list[int] | None = None) -> Tensor:
         return getattr(F, type(self)._fn)(input, indices, self.kernel_size, self.stride, self.padding, output_size)
 
 
@@ -96,7 +97,7 @@ class AvgPool1d(_AvgPoolNd):
         self.ceil_mode = ceil_mode
         self.count_include_pad = count_include_pad
 
-    def forward(self, input):
+    def forward(self, input: Tensor) -> Tensor:
         return F.avg_pool1d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
                             self.count_include_pad)
 
@@ -114,7 +115,7 @@ class _AvgPoolXd(_AvgPoolNd):
         self.count_include_pad = count_include_pad
         self.divisor_override = divisor_override
 
-    def forward(self, input):
+    def forward(self, input: Tensor) -> Tensor:
         return getattr(F, type(self)._fn)(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
                                           self.count_include_pad, self.divisor_override)
 
@@ -142,7 +143,7 @@ class _LPPoolNd(Module):
         return ('norm_type={norm_type}, kernel_size={kernel_size}, stride={stride}, '
                 'ceil_mode={ceil_mode}'.format(**self.__dict__))
 
-    def forward(self, input):
+    def forward(self, input: Tensor) -> Tensor:
         return getattr(F, type(self)._fn)(input, float(self.norm_type), self.kernel_size, self.stride, self.ceil_mode)
 
 
@@ -170,7 +171,7 @@ class _AdaptiveMaxPoolNd(Module):
     def extra_repr(self):
         return f"output_size={self.output_size}"
 
-    def forward(self, input):
+    def forward(self, input: Tensor):
         return getattr(F, type(self)._fn)(input, self.output_size, self.return_indices)
 
 
@@ -197,7 +198,7 @@ class _AdaptiveAvgPoolNd(Module):
     def extra_repr(self):
         return f"output_size={self.output_size}"
 
-    def forward(self, input):
+    def forward(self, input: Tensor) -> Tensor:
         return getattr(F, type(self)._fn)(input, self.output_size)
 
 
@@ -236,7 +237,7 @@ class _FractionalMaxPoolNd(Module):
         if self.output_ratio is not None and not all(0 < self.output_ratio[i] < 1 for i in range(n)):
             raise ValueError(f"output_ratio must be between 0 and 1 (got {output_ratio})")
 
-    def forward(self, input):
+    def forward(self, input: Tensor):
         fn = F.fractional_max_pool2d if self._nd == 2 else F.fractional_max_pool3d
         return fn(input, self.kernel_size, self.output_size, self.output_ratio, self.return_indices,
                   _random_samples=self._random_samples)

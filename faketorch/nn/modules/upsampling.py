@@ -1,6 +1,7 @@
 """Upsample and its fixed-mode variants UpsamplingNearest2d / UpsamplingBilinear2d."""
 from .module import Module
 from .. import _functional_spatial as F
+from ..._tensor import Tensor
 
 __all__ = ['Upsample', 'UpsamplingNearest2d', 'UpsamplingBilinear2d']
 
@@ -21,7 +22,7 @@ class Upsample(Module):
         self.align_corners = align_corners
         self.recompute_scale_factor = recompute_scale_factor
 
-    def forward(self, input):
+    def forward(self, input: Tensor) -> Tensor:
         return F.interpolate(input, self.size, self.scale_factor, self.mode, self.align_corners,
                              recompute_scale_factor=self.recompute_scale_factor)
 
