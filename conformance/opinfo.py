@@ -22,8 +22,9 @@ from .runner import Outcome, Side, classify, counts_text, looks_missing, same_ra
 
 DTYPES = ('float32', 'float64', 'int64', 'bool')
 MAX_SAMPLES = 8
-# Second derivatives (double backward, which forward AD and create_graph use): float64, the first samples.
-GRADGRAD, GRADGRAD_SAMPLES = 'float64_gradgrad', 3
+# Derivatives beyond the gradient, float64, on the first samples: second derivatives (double backward, which
+# create_graph uses) and forward-mode AD (Jacobian-vector products of dual tensors).
+GRADGRAD, FWAD, EXTRA_SAMPLES = 'float64_gradgrad', 'float64_fwad', 3
 # Ops returning uninitialised memory: compare everything but the values.
 UNINITIALISED = {'empty', 'empty_like', 'new_empty', 'new_empty_strided', 'empty_strided',
                  'empty_permuted', 'resize_', 'resize_as_'}
@@ -153,16 +154,16 @@ class Plan:
     @property
     def ids(self):
         ids = [v.case_id(d) for v in self.variants for d in self.dtypes]
-        gg = self.gradgrad_variant
-        return ids + ([gg.case_id(GRADGRAD)] if gg is not None else [])
+        return ids + [v.case_id(kind) for kind, v in self.extra_variants()]
 
-    @property
-    def gradgrad_variant(self):
-        """The variant whose second derivatives are compared: the function (else the first), float64."""
-        if 'float64' not in self.dtypes or not (self.op.supports_autograd and self.op.supports_gradgrad):
-            return None
+    def extra_variants(self):
+        """(GRADGRAD or FWAD, the variant run for it: the function, else the first) for what the op supports."""
         usable = [v for v in self.variants if v.kind != 'inplace']
-        return next((v for v in usable if v.kind == 'function'), usable[0] if usable else None)
+        v = next((v for v in usable if v.kind == 'function'), usable[0] if usable else None)
+        if v is None or 'float64' not in self.dtypes or not self.op.supports_autograd:
+            return []
+        return [(kind, v) for kind, ok in ((GRADGRAD, self.op.supports_gradgrad), (FWAD, self.op.supports_forward_ad))
+                if ok]
 
 
 def plans(torch, filter=None, dtypes=DTYPES):
@@ -171,7 +172,7 @@ def plans(torch, filter=None, dtypes=DTYPES):
         vs, notes = variants(op, torch)
         dts = dtypes_of(op, torch, dtypes)
         if filter:
-            vs = [v for v in vs if any(filter in v.case_id(d) for d in dts + [GRADGRAD])]
+            vs = [v for v in vs if any(filter in v.case_id(d) for d in dts + [GRADGRAD, FWAD])]
             if not vs:
                 continue
         out.append(Plan(op, vs, dts, notes))
@@ -322,6 +323,42 @@ def run_gradgrad(variant, sample, mod):
     return Side({'kind': 'dict', 'type': 'sample', 'items': [("'gradgrad'", result)]})
 
 
+def run_fwad(variant, sample, mod):
+    """Forward-mode AD of one sample: the tangents of the outputs, the differentiable inputs made dual
+    tensors with fixed tangents."""
+    import importlib
+    fw = importlib.import_module(mod.__name__ + '.autograd.forward_ad')
+    inp, args, kwargs = sample
+    leaves = []
+    try:
+        with fw.dual_level():
+            x = build(inp, mod, True, leaves)
+            a = build(args, mod, True, leaves)
+            k = build(kwargs, mod, True, leaves)
+            duals = {id(t): fw.make_dual(t.detach(), mod.tensor(_grad_seed(tuple(t.shape), 'float64', 11 + i),
+                                                                dtype=t.dtype))
+                     for i, t in enumerate(leaves)}
+            x, a, k = (_swap(v, duals, mod) for v in (x, a, k))
+            seed(mod)
+            out = variant.make(mod)(x, *a, **k)
+            result = normalize([fw.unpack_dual(o).tangent for o in _flat_tensors(out)])
+    except KeyboardInterrupt:
+        raise
+    except BaseException as e:
+        result = raised(e)
+    return Side({'kind': 'dict', 'type': 'sample', 'items': [("'fwad'", result)]})
+
+
+def _swap(x, table, mod):
+    if isinstance(x, mod.Tensor):
+        return table.get(id(x), x)
+    if isinstance(x, (list, tuple)):
+        return type(x)(_swap(v, table, mod) for v in x)
+    if isinstance(x, dict):
+        return {k: _swap(v, table, mod) for k, v in x.items()}
+    return x
+
+
 def _grads(out, leaves, mod):
     try:
         outs = [t for t in _flat_tensors(out) if t.requires_grad]
@@ -386,10 +423,10 @@ def run_plan(plan, ref, impl, max_samples=MAX_SAMPLES):
             continue
         for v in present:
             outcomes.append(_run_variant(v, dtype, samples, ref, impl, impl_name, opts))
-        gg = plan.gradgrad_variant
-        if dtype == 'float64' and gg is not None and gg in present:
-            outcomes.append(_run_variant(gg, GRADGRAD, samples[:GRADGRAD_SAMPLES], ref, impl, impl_name, opts,
-                                         run=run_gradgrad))
+        for kind, v in plan.extra_variants() if dtype == 'float64' else ():
+            if v in present:
+                outcomes.append(_run_variant(v, kind, samples[:EXTRA_SAMPLES], ref, impl, impl_name, opts,
+                                             run=run_gradgrad if kind == GRADGRAD else run_fwad))
     order = {i: n for n, i in enumerate(plan.ids)}
     return sorted(outcomes, key=lambda o: order.get(o.id, 0))
 

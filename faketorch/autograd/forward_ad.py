@@ -144,53 +144,42 @@ def _substitute(x, table):
     return x
 
 
-def _writes_first_argument(func, kwargs):
-    name = getattr(func, '__name__', '')
-    return name == '__setitem__' or name.startswith('__i') or (name.endswith('_') and not name.endswith('__'))
-
-
 def _tangents(func, args, kwargs, inputs):
-    """The tangent of each tensor func returns (or writes, for in-place functions), or None."""
-    from .. import autograd, enable_grad, zeros_like
-    with _off():
-        table = {}
+    """Run func on copies of its arguments (the duals as non-leaf copies of leaves p) and return its
+    result, the tensors it produced (or wrote: in place, through __setitem__ or out=) and the tangent
+    of each, or None. Reverse over reverse: with g = J^T u, J t = d<g, t>/du. Any u gives the same
+    derivative; u = 1 for real outputs (0 would put some backward formulas, such as logcumsumexp's logs of
+    the gradient, at a singular point), 0 for complex ones (eig's backward refuses a cotangent whose
+    phase matters)."""
+    from .. import autograd, enable_grad, ones_like, zeros_like
+    with _off(), enable_grad():
+        table, leaves, tans = {}, [], []
         for t in inputs:
             if id(t) not in table:
                 c = t.detach().clone()
                 if t._fw_tangent is not None:
-                    c.requires_grad_(True)
+                    leaves.append(c.requires_grad_(True))
+                    tans.append(t._fw_tangent)
+                    c = c.clone()       # a non-leaf, so that in-place functions can write into it
                 table[id(t)] = c
-        leaves = [c for c in table.values() if c.requires_grad]
-        seen, tans = set(), []
-        for t in inputs:
-            if t._fw_tangent is not None and id(t) not in seen:
-                seen.add(id(t))
-                tans.append(t._fw_tangent)
-        # in-place functions write into (a non-leaf copy of) their first argument
-        writes = _writes_first_argument(func, kwargs)
-        if writes:
-            first = table[id(args[0])]
-            table[id(args[0])] = first.clone() if first.requires_grad else first
-        with enable_grad():
-            out = func(*_substitute(args, table), **_substitute(kwargs, table))
-        outs = [table[id(args[0])]] if writes else _tensors_in(out, []) if 'out' not in kwargs else \
-            _tensors_in(_substitute(kwargs['out'], table), [])
-        diff = [o for o in outs if o.requires_grad]
+        a, k = _substitute(args, table), _substitute(kwargs, table)
+        out = func(*a, **k)
+        first = a[0] if a else None
+        writes = 'out' in kwargs or (first is not None and (out is first or out is None and
+                                                            getattr(func, '__name__', '') == '__setitem__'))
+        outs = _tensors_in(k['out'], []) if 'out' in kwargs else [first] if writes else _tensors_in(out, [])
         result = [None] * len(outs)
-        if not diff:
-            return result
-        us = [zeros_like(o).requires_grad_(True) for o in diff]
-        with enable_grad():
+        diff = [o for o in outs if o.requires_grad]
+        if diff:
+            us = [(zeros_like(o) if o.is_complex() else ones_like(o)).requires_grad_(True) for o in diff]
             gs = autograd.grad(diff, leaves, us, create_graph=True, allow_unused=True)
             terms = [(g * t).sum() for g, t in zip(gs, tans) if g is not None and g.requires_grad]
             total = sum(terms[1:], terms[0]) if terms else None
-        jv = autograd.grad(total, us, allow_unused=True) if terms else [None] * len(us)
-        k = 0
-        for i, o in enumerate(outs):
-            if o.requires_grad:
-                result[i] = jv[k] if jv[k] is not None else zeros_like(o)
-                k += 1
-        return result
+            jv = autograd.grad(total, us, allow_unused=True) if terms else [None] * len(us)
+            jv = iter(jv)
+            result = [(next(jv) if o.requires_grad else None) for o in outs]
+            result = [zeros_like(o) if r is None and o.requires_grad else r for r, o in zip(result, outs)]
+        return writes, result
 
 
 def _propagate(func, args, kwargs):
@@ -198,26 +187,15 @@ def _propagate(func, args, kwargs):
     inputs = _tensors_in(args, _tensors_in(kwargs, []))
     if not any(getattr(t, '_fw_tangent', None) is not None for t in inputs):
         return func(*args, **kwargs)
-    writes = _writes_first_argument(func, kwargs) or 'out' in kwargs
-    before = R.get_rng_state()          # the rerun draws what the call draws
-    if writes:
-        tangents = _tangents(func, args, kwargs, inputs)
-        R.set_rng_state(before)
-        out = func(*args, **kwargs)
-        targets = [args[0]] if 'out' not in kwargs else _tensors_in(kwargs['out'], [])
-    else:
-        out = func(*args, **kwargs)
-        targets = _tensors_in(out, [])
-        if not any(t.is_floating_point() or t.is_complex() for t in targets):
-            return out
-        after = R.get_rng_state()
-        R.set_rng_state(before)
-        tangents = _tangents(func, args, kwargs, inputs)
-        R.set_rng_state(after)
+    before = R.get_rng_state()          # the call draws what the rerun drew
+    writes, tangents = _tangents(func, args, kwargs, inputs)
+    R.set_rng_state(before)
+    out = func(*args, **kwargs)
+    targets = (_tensors_in(kwargs['out'], []) if 'out' in kwargs else [args[0]]) if writes else _tensors_in(out, [])
     for t, tangent in zip(targets, tangents):
         if tangent is not None:
             _set_tangent(t, tangent.detach())
-        elif getattr(t, '_fw_tangent', None) is not None and writes:
+        elif writes and getattr(t, '_fw_tangent', None) is not None:
             t._fw_tangent = None
     return out
 
