@@ -105,3 +105,19 @@ def inplace_on_unsaved_input(torch):
         lin.bias.add_(1)
     out.sum().backward()
     return x.grad, lin.weight.grad
+
+
+# custom_function_double_backward_tutorial: gradgradcheck drew its grad_outputs from NumPy, so the
+# global generator (and every later torch.rand) went out of step with torch
+@case('torch.autograd.gradgradcheck')
+def draws_grad_outputs_from_torch(torch):
+    x = torch.rand(3, 3, requires_grad=True, dtype=torch.double)
+    y = torch.rand(2, requires_grad=True, dtype=torch.double)
+    ok = torch.autograd.gradgradcheck(lambda a, b: (a * 2, b.sum() * a, a.detach()), (x, y))
+    return ok, torch.rand(4)
+
+
+@case('torch.autograd.gradcheck')
+def mismatch_message_prints_tensors(torch):
+    x = torch.rand(2, dtype=torch.double, requires_grad=True)
+    return torch.autograd.gradcheck(lambda t: t * 3 + (t.detach() * 0 + 1), (x,))
