@@ -99,7 +99,7 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=
                   check_undefined_grad=True, check_grad_dtypes=False, check_batched_grad=False,
                   check_fwd_over_rev=False, check_rev_over_rev=True, fast_mode=False, masked=False):
     from . import grad
-    from .._tensor import Tensor, _make
+    from .._tensor import Tensor
     inputs = _as_tuple(inputs)
     if grad_outputs is None:
         # torch draws them from the global generator: one uniform [-1, 1) tensor per differentiable output
