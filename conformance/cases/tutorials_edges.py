@@ -121,3 +121,21 @@ def draws_grad_outputs_from_torch(torch):
 def mismatch_message_prints_tensors(torch):
     x = torch.rand(2, dtype=torch.double, requires_grad=True)
     return torch.autograd.gradcheck(lambda t: t * 3 + (t.detach() * 0 + 1), (x,))
+
+
+# dynamic_quantization recipe: torch marks the eager-mode quantization entry points deprecated
+@case('torch.ao.quantization.quantize_dynamic')
+def deprecation_warning(torch):
+    import warnings
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter('always')
+        torch.ao.quantization.quantize_dynamic(torch.nn.Sequential(torch.nn.Linear(4, 4)), {torch.nn.Linear},
+                                               dtype=torch.qint8)
+        m = torch.nn.Sequential(torch.ao.quantization.QuantStub(), torch.nn.Linear(4, 4),
+                                torch.ao.quantization.DeQuantStub())
+        m.qconfig = torch.ao.quantization.default_qconfig
+        torch.ao.quantization.prepare(m, inplace=True)
+        m(torch.randn(2, 4))
+        torch.ao.quantization.convert(m, inplace=True)
+    return [(x.category.__name__, str(x.message)[:60]) for x in w if x.category is DeprecationWarning], \
+        torch.quantization.quantize_dynamic.__name__
