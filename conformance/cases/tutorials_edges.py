@@ -139,3 +139,15 @@ def deprecation_warning(torch):
         torch.ao.quantization.convert(m, inplace=True)
     return [(x.category.__name__, str(x.message)[:60]) for x in w if x.category is DeprecationWarning], \
         torch.quantization.quantize_dynamic.__name__
+
+
+# neural style transfer tutorial (Normalization's torch.tensor(mean)): torch warns when copy-constructing
+@case('torch.tensor')
+def copy_construct_warning(torch):
+    import warnings
+    a = torch.tensor([1., 2.], requires_grad=True)
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter('always')
+        out = [torch.tensor(a), torch.tensor(a, dtype=torch.float64), torch.tensor(torch.arange(3)),
+               torch.tensor([torch.tensor(1.), torch.tensor(2.)]), torch.as_tensor(a)]
+    return out, [(x.category.__name__, str(x.message)) for x in w]
