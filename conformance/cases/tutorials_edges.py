@@ -119,8 +119,16 @@ def draws_grad_outputs_from_torch(torch):
 
 @case('torch.autograd.gradcheck')
 def mismatch_message_prints_tensors(torch):
-    x = torch.rand(2, dtype=torch.double, requires_grad=True)
-    return torch.autograd.gradcheck(lambda t: t * 3 + (t.detach() * 0 + 1), (x,))
+    class Wrong(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, t):
+            return t * 3
+
+        @staticmethod
+        def backward(ctx, g):
+            return g * 2
+    x = torch.tensor([0.25, 0.5], dtype=torch.double, requires_grad=True)
+    return torch.autograd.gradcheck(Wrong.apply, (x,))
 
 
 # dynamic_quantization recipe: torch marks the eager-mode quantization entry points deprecated
