@@ -42,6 +42,13 @@ def _refused(cats):
     return frozenset(dt for dt in D.all_dtypes if dt._cat in cats or ('uint' in cats and dt in _BARE_UINTS))
 
 
+def _name_saved(gname, names):
+    """Give a grad_fn class torch's names of its saved slots (grad_fn._saved_self ...)."""
+    cls = node_class(gname)
+    if not cls._saved_names:
+        cls._saved_names = names
+
+
 def unary(name, fwd, deriv=None, *, floating=False, grad_name=None, no_bool=False, inplace=True,
           method=True, int_result=None, reject=None, bool_result=False, publish=True, holomorphic=True):
     """Declare a unary op. deriv(g, x, result) gives the input gradient; saved values are only
@@ -55,6 +62,8 @@ def unary(name, fwd, deriv=None, *, floating=False, grad_name=None, no_bool=Fals
     gname = grad_name or ''.join(p.capitalize() for p in name.split('_')) + 'Backward0'
     params = deriv.__code__.co_varnames[:deriv.__code__.co_argcount] if deriv else ()
     save_x, save_r = 'x' in params, 'result' in params
+    if deriv is not None:
+        _name_saved(gname, ('self',) * save_x + ('result',) * save_r)
     reject = {dt: k for c, k in (reject or {}).items() for dt in _refused((c,))}
     reject.update(_F8K.unary_rejects(name))
 
@@ -388,12 +397,17 @@ def binary(name, fwd, da=None, db=None, *, kind='arith', grad_name=None, save=Tr
     differentiable = da is not None or db is not None
     # with a scalar `other`, the input is saved only if its own derivative reads it
     save_for_scalar = save and da is not None and _reads(da, 'a')
+    # with a tensor `other`, an input is saved where the derivative of an input that needs a gradient
+    # reads it, in torch's order (other, self)
+    reads = [[f is not None and save and _reads(f, v) for v in 'ab'] for f in (da, db)]
+    if differentiable:
+        _name_saved(gname, (other_name, 'self'))
     f8 = _F8K.BINARY.get(name)        # torch's kernels for float8 (tensor other, scalar other)
     ufunc = fwd.__class__ is np.ufunc
 
     def bwd(node, g):
         saved = node.saved_tensors
-        a, b = saved if len(saved) == 2 else (saved[0] if saved else None, node._args)
+        b, a = saved if len(saved) == 2 else (node._args, saved[0] if saved else None)
         ga = da(g, a, b) if needs(node, 0) else None
         gb = db(g, a, b) if needs(node, 1) else None
         return ga, gb
@@ -468,7 +482,10 @@ def binary(name, fwd, da=None, db=None, *, kind='arith', grad_name=None, save=Tr
             elif not differentiable:
                 attach('NotImplemented', _not_implemented(name), (input, other if isinstance(other, Tensor) else None), (r,))
             elif isinstance(other, Tensor):
-                attach(gname, bwd, (input, other), (r,), save=(input, other) if save else ())
+                ga, gb = input._requires_grad, other._requires_grad
+                sa, sb = (ga and reads[0][0]) or (gb and reads[1][0]), (ga and reads[0][1]) or (gb and reads[1][1])
+                attach(gname, bwd, (input, other), (r,),
+                       save=(other if sb else None, input if sa else None) if sa or sb else ())
             else:
                 attach(sname, bwd, (input, None), (r,), save=(input,) if save_for_scalar else (), args=other)
         if out is not None:

@@ -84,7 +84,10 @@ def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=T
         num = _numerical_jacobian(func, inputs, i, eps)
         ana = _analytical_jacobian(func, inputs, i)
         if num.shape != ana.shape or not np.allclose(ana, num, rtol=rtol, atol=atol):
-            if raise_exception:
+            if raise_exception:     # torch prints them as tensors: numerical in the output's dtype, analytical the input's
+                from .._tensor import _make
+                out_dt = _as_tuple(func(*inputs))[0].dtype
+                num, ana = _make(num.astype(out_dt._np), out_dt, x._device), _make(ana.astype(x.dtype._np), x.dtype, x._device)
                 raise GradcheckError(f"Jacobian mismatch for output 0 with respect to input {i},\n"
                                      f"numerical:{num}\nanalytical:{ana}\n")
             return False
@@ -96,22 +99,24 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=
                   check_undefined_grad=True, check_grad_dtypes=False, check_batched_grad=False,
                   check_fwd_over_rev=False, check_rev_over_rev=True, fast_mode=False, masked=False):
     from . import grad
-    from .._tensor import Tensor, _make
+    from .._tensor import Tensor
     inputs = _as_tuple(inputs)
-    outs = _as_tuple(func(*inputs))
     if grad_outputs is None:
-        rng = np.random.RandomState(0)
-        grad_outputs = tuple(_make(np.asarray(rng.randn(*o.shape), o._data.dtype), o.dtype, o._device)
-                             .requires_grad_() for o in outs)
+        # torch draws them from the global generator: one uniform [-1, 1) tensor per differentiable output
+        from ..testing import make_tensor
+        from .. import _dtype as D
+        grad_outputs = tuple(make_tensor(o.shape, dtype=o.dtype if o.dtype._cat >= 2 else D.float64,
+                                         device=o.device, low=-1, high=1, requires_grad=True,
+                                         noncontiguous=gen_non_contig_grad_outputs)
+                             for o in _as_tuple(func(*inputs)) if o.requires_grad)
     grad_outputs = _as_tuple(grad_outputs)
-    diff = [x for x in inputs if isinstance(x, Tensor) and x.requires_grad]
     n = len(inputs)
 
     def first_order(*args):
         ins, gos = args[:n], args[n:]
-        o = _as_tuple(func(*ins))
+        o = tuple(t for t in _as_tuple(func(*ins)) if t.requires_grad)      # the differentiable outputs
         gi = grad(o, [x for x in ins if isinstance(x, Tensor) and x.requires_grad], gos,
                   create_graph=True, allow_unused=True)
-        return tuple(g if g is not None else x.new_zeros(x.shape) for g, x in zip(gi, diff))
+        return tuple(g for g in gi if g is not None)
     return gradcheck(first_order, inputs + tuple(grad_outputs), eps=eps, atol=atol, rtol=rtol,
                      raise_exception=raise_exception)

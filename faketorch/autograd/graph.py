@@ -105,6 +105,7 @@ class Node:
     _hooks = None
     _pre_hooks = None
     _tensor_pre_hooks = None
+    _saved_names = ()       # torch's argument names of the _saved slots, in order ('self', 'result' ...)
 
     def __init__(self, fn, next_functions, meta, nout=1):
         self._fn = fn
@@ -145,13 +146,16 @@ class Node:
             if self._had_saved:
                 raise RuntimeError(_FREED_MSG)
             return ()
+        return self._unpack(self._saved)
+
+    def _unpack(self, items):
         out = []
-        for item in self._saved:
+        for item in items:
             if item is None:
                 out.append(None)
                 continue
             if item[0] == 'hook':
-                out.append(item[1](item[2]))
+                out.append(_unpacked(self, *item[1:]))
                 continue
             t, data, vc, ver, nr, dt, dev = item
             if vc[0] != ver:
@@ -169,6 +173,18 @@ class Node:
 
     def _release(self):
         self._saved = None
+
+    def __getattr__(self, name):
+        # grad_fn._saved_self / _saved_other / _saved_result: torch's view of one saved slot (unpacked
+        # by the saved-tensors hooks on each access; None where the op did not need to save it)
+        names = type(self)._saved_names
+        if name.startswith('_saved_') and name[7:] in names:
+            if self._saved is None and self._had_saved:
+                raise RuntimeError(_FREED_MSG)
+            i = names.index(name[7:])
+            items = self._saved or ()
+            return self._unpack(items[i:i + 1])[0] if i < len(items) else None
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
 
     # --- hooks ---
     def register_hook(self, fn):
@@ -195,7 +211,7 @@ def saved_items(node, tensors):
     """What node._saved holds for `tensors` (Node._save; _core.attach calls it directly)."""
     if _saved_hooks:
         pack, unpack = _saved_hooks[-1]
-        return [('hook', unpack, pack(t)) if t is not None else None for t in tensors]
+        return [_packed(node, pack, unpack, t) if t is not None else None for t in tensors]
     items = []
     for t in tensors:
         if t is None:
@@ -210,6 +226,38 @@ def saved_items(node, tensors):
         else:
             items.append((t, None, t._vc, t._vc[0], 0, None, None))
     return items
+
+
+def _packed(node, pack, unpack, t):
+    """A saved-tensors hook's item: pack(t), run without grad as torch does, and t's place in the graph
+    for the unpacked tensor: its grad_fn (_OWN for this node's own output: no cycle) and output_nr, or
+    a leaf's AccumulateGrad."""
+    enabled, _grad_state.enabled = _grad_state.enabled, False
+    try:
+        packed = pack(t)
+    finally:
+        _grad_state.enabled = enabled
+    fn = t._grad_fn
+    accum = t._accum_node() if fn is None and t._requires_grad else None
+    return ('hook', unpack, packed, _OWN if fn is node else fn, t._output_nr, accum)
+
+
+_OWN = object()
+
+
+def _unpacked(node, unpack, packed, fn, nr, accum):
+    """unpack(packed) as a new tensor in the saved one's place (torch's SavedVariable gives the
+    unpacked value the saved tensor's grad_fn, or the leaf's gradient accumulator)."""
+    v = unpack(packed)
+    t = _make(v._data, v.dtype, v._device)
+    if fn is not None:
+        t._requires_grad = True
+        t._grad_fn = node if fn is _OWN else fn
+        t._output_nr = nr
+    elif accum is not None:
+        t._requires_grad = True
+        t._accum = accum
+    return t
 
 
 def _modified_msg(t, data, dt, now, ver, node, nr):

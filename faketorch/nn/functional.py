@@ -868,21 +868,20 @@ def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
 # edges are (bias, input, TBackward0(weight)); we keep that edge layout so next_functions match.
 
 def _linear_bwd(node, g):
-    x, w = node.saved_tensors
-    if x.dtype.is_complex:      # conjugate transposes, as matmul's backward
-        x, w = x.conj(), w.conj()
-    bias_kind = node._args
+    x, wt = node.saved_tensors       # each only where the other's gradient is needed (as torch saves)
+    if g.dtype.is_complex:      # conjugate transposes, as matmul's backward
+        x, wt = x.conj() if x is not None else None, wt.conj() if wt is not None else None
+    bias_kind, nd = node._args
     has_b = bias_kind != _NO_BIAS
     o = 1 if has_b else 0
     need_x, need_w = needs(node, o), needs(node, o + 1)
     need_b = has_b and needs(node, 0)
     if not grad_state.enabled:
-        gx, gwt, gb = _linear_bwd_arrays(g, x, w, need_x, need_w, need_b, bias_kind)
+        gx, gwt, gb = _linear_bwd_arrays(g, x, wt, need_x, need_w, need_b, bias_kind, nd)
     else:
         gx = gwt = gb = None
-        nd = x.dim()
         if need_x:
-            gx = _matmul(g, w)
+            gx = _matmul(g, wt.t())
         g2 = g.reshape(-1, g.shape[-1]) if nd != 2 else g
         if need_w:
             x2 = x.reshape(-1, x.shape[-1]) if nd != 2 else x
@@ -892,17 +891,19 @@ def _linear_bwd(node, g):
     return (gb, gx, gwt) if has_b else (gx, gwt)
 
 
-def _linear_bwd_arrays(g, x, w, need_x, need_w, need_b, bias_kind):
+def _linear_bwd_arrays(g, x, wt, need_x, need_w, need_b, bias_kind, nd):
     # the common case (no create_graph): the two GEMMs straight on the arrays, no wrapper ops
-    gd, xd, wd = g._data, x._data, w._data
+    gd = g._data
     dt, dev = g.dtype, g._device
     gx = gwt = gb = None
     if need_x:
-        gx = _make(gd @ wd, dt, dev)
-    if xd.ndim == 0:
+        gx = _make(gd @ wt._data.T, dt, dev)
+    if nd == 0:
+        xd = x._data if need_w else None
         return gx, (_make((gd[:, None] * xd).T, dt, dev) if need_w else None), (g if need_b else None)
     g2 = gd.reshape(-1, gd.shape[-1]) if gd.ndim != 2 else gd
     if need_w:
+        xd = x._data
         x2 = xd.reshape(-1, xd.shape[-1]) if xd.ndim != 2 else xd
         gwt = _make((g2.T @ x2).T, dt, dev)
     if need_b:     # a bias other than a vector gets the (rows, out) gradient; the engine sums it to its shape
@@ -997,7 +998,10 @@ def linear(input, weight, bias=None):
         wt = weight.t() if weight._requires_grad else weight
         edges = (bias, input, wt) if bias is not None else (input, wt)
         kind = _NO_BIAS if bias is None else _VECTOR_BIAS if bias.dim() == 1 else _OTHER_BIAS
-        attach(name, _linear_bwd, edges, (r,), save=(input, weight), args=kind)
+        # torch's addmm saves mat1 (the input) for the weight's gradient, mat2 (weight.t()) for the input's
+        mat2 = (wt if wt is not weight else weight.t()) if input._requires_grad else None
+        attach(name, _linear_bwd, edges, (r,), save=(input if weight._requires_grad else None, mat2),
+               args=(kind, nd))
     return r
 
 

@@ -1,6 +1,7 @@
 """Eager-mode quantization: prepare (attach observers), convert (swap in quantized modules), their QAT and
 dynamic variants, as torch does them module by module."""
 import copy
+import functools
 import itertools
 import warnings
 
@@ -19,6 +20,30 @@ from .stubs import DeQuantStub, QuantWrapper
 
 __all__ = ['propagate_qconfig_', 'add_quant_dequant', 'prepare', 'quantize', 'quantize_dynamic', 'prepare_qat',
            'quantize_qat', 'convert', 'swap_module']
+
+
+_DEPRECATION = (
+    "torch.ao.quantization is deprecated and will be removed in 2.10. \n"
+    "For migrations of users: \n"
+    "1. Eager mode quantization (torch.ao.quantization.quantize, "
+    "torch.ao.quantization.quantize_dynamic), please migrate to use torchao eager mode "
+    "quantize_ API instead \n"
+    "2. FX graph mode quantization (torch.ao.quantization.quantize_fx.prepare_fx,"
+    "torch.ao.quantization.quantize_fx.convert_fx, please migrate to use torchao pt2e quantization "
+    "API instead (prepare_pt2e, convert_pt2e) \n"
+    "3. pt2e quantization has been migrated to torchao (https://github.com/pytorch/ao/tree/main/torchao/quantization/pt2e) \n"
+    "see https://github.com/pytorch/ao/issues/2259 for more details"
+)
+
+
+def _deprecated(fn):
+    """torch marks the eager-mode entry points deprecated: a DeprecationWarning at every call, the caller's line."""
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        warnings.warn(_DEPRECATION, DeprecationWarning, stacklevel=2)
+        return fn(*args, **kwargs)
+    wrapper.__deprecated__ = _DEPRECATION
+    return wrapper
 
 
 def _propagate_qconfig_helper(module, qconfig_dict, qconfig_parent=None, prefix=''):
@@ -92,6 +117,7 @@ def add_quant_dequant(module):
     return module
 
 
+@_deprecated
 def prepare(model, inplace=False, allow_list=None, observer_non_leaf_module_list=None,
             prepare_custom_config_dict=None):
     if not inplace:
@@ -122,6 +148,7 @@ def _remove_qconfig(module):
     _remove_activation_post_process(module)
 
 
+@_deprecated
 def quantize(model, run_fn, run_args, mapping=None, inplace=False):
     if not inplace:
         model = copy.deepcopy(model)
@@ -135,6 +162,7 @@ def quantize(model, run_fn, run_args, mapping=None, inplace=False):
 _DYNAMIC_TYPES = ('Linear', 'LSTM', 'GRU', 'LSTMCell', 'RNNCell', 'GRUCell')
 
 
+@_deprecated
 def quantize_dynamic(model, qconfig_spec=None, dtype=torch.qint8, mapping=None, inplace=False):
     if qconfig_spec is None:
         if dtype is torch.qint8:
@@ -164,6 +192,7 @@ def quantize_dynamic(model, qconfig_spec=None, dtype=torch.qint8, mapping=None, 
     return model
 
 
+@_deprecated
 def prepare_qat(model, mapping=None, inplace=False):
     if not model.training:
         raise AssertionError("prepare_qat only works on models in training mode")
@@ -176,6 +205,7 @@ def prepare_qat(model, mapping=None, inplace=False):
     return model
 
 
+@_deprecated
 def quantize_qat(model, run_fn, run_args, inplace=False):
     if not inplace:
         model = copy.deepcopy(model)
@@ -186,6 +216,7 @@ def quantize_qat(model, run_fn, run_args, inplace=False):
     return model
 
 
+@_deprecated
 def convert(module, mapping=None, inplace=False, remove_qconfig=True, is_reference=False,
             convert_custom_config_dict=None, use_precomputed_fake_quant=False):
     if is_reference:
