@@ -6,6 +6,7 @@ values that will be shown), right-aligned to a common width, rows wrapped at
 """
 import contextlib
 import math
+import sys
 
 from . import _xnp as np
 
@@ -260,4 +261,9 @@ def _str(self, tensor_contents=None):
         suffixes.append(f'grad_fn=<{type(grad_fn).__name__}>')
     elif self.requires_grad:
         suffixes.append('requires_grad=True')
-    return _add_suffixes(prefix + text, suffixes, indent)
+    text = _add_suffixes(prefix + text, suffixes, indent)
+    if prefix != 'tensor(':
+        param = sys.modules.get('faketorch.nn.parameter')
+        if param is not None and isinstance(self, param.Parameter):
+            text = f'Parameter({text})'     # a Parameter of a Tensor subclass names both
+    return text
