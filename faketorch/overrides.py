@@ -82,7 +82,8 @@ def _overrides(c):
     tf = getattr(c, '__torch_function__', None)
     tf = getattr(tf, '__func__', tf)
     if tf is None or tf is _disabled_torch_function_impl:
-        _plain.add(c)
+        if c is not list and c is not tuple:     # (the fast path looks inside those before the cache)
+            _plain.add(c)
         return False
     _over.add(c)
     return True
@@ -100,7 +101,11 @@ def _collect(args, kwargs, with_tensor=False):
             _add(found, a, with_tensor)
     if kwargs:
         for a in kwargs.values():
-            _add(found, a, with_tensor)
+            if a.__class__ is list or a.__class__ is tuple:
+                for b in a:
+                    _add(found, b, with_tensor)
+            else:
+                _add(found, a, with_tensor)
     return found
 
 
@@ -126,18 +131,16 @@ def _relevant(args, kwargs):
         return False
     for a in args:
         c = a.__class__
-        if c is Tensor or c in _plain:
+        if c is Tensor:
             continue
         if c is list or c is tuple:
             for b in a:
                 if b.__class__ is not Tensor and _overrides(b.__class__):
                     return True
-        elif _overrides(c):
+        elif c not in _plain and _overrides(c):
             return True
     if kwargs:
-        for a in kwargs.values():
-            if a.__class__ is not Tensor and _overrides(a.__class__):
-                return True
+        return _relevant(tuple(kwargs.values()), None)
     return False
 
 
@@ -420,6 +423,14 @@ def _swap_code(f, name, ns):
     f.__kwdefaults__ = {'_tf_': _functools.partial(_call, f, orig, name)}
     f.__wrapped__ = orig        # inspect.signature(f) reads the original's
     _PUBLIC[f] = ns
+
+
+def _adopt(f, mod, name):
+    """A function published in place of an op after dispatch was installed (nested's routers): it
+    dispatches too."""
+    if _installed and type(f) is _types.FunctionType:
+        m = mod.__name__
+        _swap_code(f, None if m == 'faketorch.nn.functional' else f"torch{m[len('faketorch'):]}.{name}", mod)
 
 
 def _impl(f):
