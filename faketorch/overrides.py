@@ -221,6 +221,7 @@ def _convert(r, cls):
     return r
 
 
+_call_backward = None     # autograd.function's, once installed
 _NOWRAP = set()       # torch's get_default_nowrap_functions (the .grad getter)
 
 
@@ -541,14 +542,15 @@ def _install():
             setattr(Tensor, name, property(getter, p.fset, p.fdel, p.__doc__))
             if name == 'grad':
                 _NOWRAP.add(getter)
-    from .autograd import graph
+    from .autograd import graph, function
+    global _call_backward
+    _call_backward = function._call_backward
     graph.backward_guard = _builtin_backward
 
 
 def _builtin_backward(fn, grads):
     """faketorch's own backward formulas run as torch's C++ ones do: without dispatch (a custom Function's
     backward is the user's Python, which dispatches)."""
-    from .autograd.function import _call_backward
     if fn._fn is _call_backward:
         return fn._fn(fn, *grads)
     global _subclass_on, _all_on
