@@ -14,7 +14,9 @@ mode entered or an argument whose type overrides __torch_function__, torch's rul
 """
 import builtins as _builtins
 import functools as _functools
+import sys as _sys
 import types as _types
+import warnings as _warnings
 
 from ._tensor import Tensor
 
@@ -546,6 +548,21 @@ def _install():
     global _call_backward
     _call_backward = function._call_backward
     graph.backward_guard = _builtin_backward
+    _warnings.warn = _warn
+
+
+def _warn(message, category=None, stacklevel=1, source=None, **kwargs):
+    """warnings.warn once dispatch is on: a warning an op raises for its caller (stacklevel) names the
+    caller's line, not the dispatching frames in between (overrides.py's and the swapped functions')."""
+    level = max(int(stacklevel), 1)
+    try:
+        f = _sys._getframe(level)
+    except ValueError:      # beyond the stack: warnings' own answer
+        return _original_warn(message, category, level + 1, source, **kwargs)
+    while f is not None and (f.f_code.co_filename == __file__ or '_tf_' in f.f_code.co_varnames):
+        level += 1
+        f = f.f_back
+    return _original_warn(message, category, level + 1, source, **kwargs)
 
 
 def _builtin_backward(fn, grads):
@@ -582,6 +599,7 @@ def _install_for(args):
 
 
 _original_build_class = _builtins.__build_class__
+_original_warn = _warnings.warn
 
 
 def _build_class(func, name, *bases, **kwargs):
