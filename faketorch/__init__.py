@@ -19,6 +19,7 @@ from ._dtype import (dtype, bool, uint8, int8, int16, int32, int64, uint16, uint
                      get_default_dtype, set_default_dtype, promote_types, can_cast)
 from ._device import device
 from ._tensor import Tensor, Size
+from . import overrides     # noqa: F401  (watches for the first class that defines __torch_function__)
 from . import autograd
 from .autograd import (no_grad, enable_grad, set_grad_enabled, inference_mode, is_grad_enabled,
                        is_inference_mode_enabled)

@@ -13,6 +13,8 @@ float32 (1/scale in float32) clamped to the type's range; dequantize is float(q 
 float32."""
 import warnings
 
+from .overrides import _disabled_torch_function_impl
+
 import numpy as np
 
 from . import _dtype as D
@@ -426,6 +428,7 @@ def _pc_getitem(q, key):
 class QTensor(Tensor):
     """A quantized tensor; type(t).__name__ is 'Tensor' as in torch."""
     __slots__ = ()
+    __torch_function__ = _disabled_torch_function_impl     # faketorch routes its ops itself
 
     @property
     def is_quantized(self):

@@ -94,6 +94,17 @@ class Tensor(metaclass=_TensorMeta):
     def __init__(self, *args, **kwargs):
         pass
 
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if not cls.__module__.startswith('faketorch'):     # a user's subclass may turn dispatch on
+            from .overrides import _subclass_defined
+            _subclass_defined(cls)
+
+    @classmethod
+    def __torch_function__(cls, func, types, args=(), kwargs=None):
+        from .overrides import _tensor_torch_function
+        return _tensor_torch_function(cls, func, types, args, kwargs)
+
     @staticmethod
     def _make_subclass(cls, data, require_grad=False):
         """A `cls` instance sharing data's array and version counter (torch's _make_subclass)."""

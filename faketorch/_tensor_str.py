@@ -6,6 +6,7 @@ values that will be shown), right-aligned to a common width, rows wrapped at
 """
 import contextlib
 import math
+import sys
 
 from . import _xnp as np
 
@@ -262,4 +263,9 @@ def _str(self, tensor_contents=None):
         suffixes.append('requires_grad=True')
     if self._fw_tangent is not None:
         suffixes.append(f'tangent={self._fw_tangent}')
-    return _add_suffixes(prefix + text, suffixes, indent)
+    text = _add_suffixes(prefix + text, suffixes, indent)
+    if prefix != 'tensor(':
+        param = sys.modules.get('faketorch.nn.parameter')
+        if param is not None and isinstance(self, param.Parameter):
+            text = f'Parameter({text})'     # a Parameter of a Tensor subclass names both
+    return text

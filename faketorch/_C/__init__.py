@@ -75,3 +75,10 @@ def _get_cudnn_enabled():
 
 
 from . import _profiler      # noqa: E402,F401  (it binds through _bind)
+from ..overrides import (DisableTorchFunction, DisableTorchFunctionSubclass,  # noqa: E402,F401
+                         _disabled_torch_function_impl, _is_torch_function_enabled,
+                         _is_torch_function_mode_enabled, _get_function_stack_at, _len_torch_function_stack,
+                         _pop_torch_function_stack, _push_on_torch_function_stack,
+                         has_torch_function as _has_torch_function,
+                         has_torch_function_unary as _has_torch_function_unary,
+                         has_torch_function_variadic as _has_torch_function_variadic)

@@ -9,6 +9,7 @@ from . import graph, grad_mode, function, profiler, forward_ad
 from . import functional
 from .anomaly_mode import detect_anomaly, set_detect_anomaly
 
+import sys
 import warnings
 from collections.abc import Mapping
 
@@ -113,6 +114,12 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
         if len(inputs) == 0:
             raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
     tensors = _tensors(tensors)
+    if _dispatch_on():
+        from ..overrides import has_torch_function, handle_torch_function, is_tensor_like
+        relevant = tuple(t for t in tuple(tensors) + tuple(inputs or ()) if is_tensor_like(t))
+        if has_torch_function(relevant):
+            return handle_torch_function(backward, relevant, tensors, grad_tensors=grad_tensors,
+                                         retain_graph=retain_graph, create_graph=create_graph, inputs=inputs)
     grads = _tensors(grad_tensors) if grad_tensors is not None else [None] * len(tensors)
     grads = _make_grads(tensors, grads)
     _check_roots(tensors, grads)
@@ -132,6 +139,12 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
 _warned = [False]
 
 
+def _dispatch_on():
+    """Is __torch_function__ dispatch on (torch.overrides)? Until then grad and backward skip its check."""
+    ov = sys.modules.get('faketorch.overrides')
+    return ov is not None and ov._installed
+
+
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, only_inputs=True,
          allow_unused=None, is_grads_batched=False, materialize_grads=False):
     if materialize_grads and allow_unused is False:
@@ -144,6 +157,14 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     inputs = _inputs_tuple(inputs, 'grad')
     if len(inputs) == 0:
         raise RuntimeError("`inputs` argument to `grad()` cannot be empty.")
+    if _dispatch_on():
+        from ..overrides import has_torch_function, handle_torch_function, is_tensor_like
+        relevant = tuple(t for t in tuple(outputs) + tuple(inputs) if is_tensor_like(t))
+        if has_torch_function(relevant):
+            return handle_torch_function(grad, relevant, outputs, inputs, grad_outputs=grad_outputs,
+                                         retain_graph=retain_graph, create_graph=create_graph,
+                                         only_inputs=only_inputs, allow_unused=allow_unused,
+                                         is_grads_batched=is_grads_batched, materialize_grads=materialize_grads)
     if not only_inputs:
         warnings.warn("only_inputs argument is deprecated and is ignored now (defaults to True). To "
                       "accumulate gradient for other parts of the graph, please use "

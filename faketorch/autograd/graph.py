@@ -60,6 +60,8 @@ class save_on_cpu(saved_tensors_hooks):
     def __init__(self, pin_memory=False, device_type='cuda'):
         super().__init__(lambda t: (t.device, t.cpu()), lambda p: p[1].to(p[0]))
 
+backward_guard = None      # set by torch.overrides once __torch_function__ dispatch is on
+
 _FREED_MSG = ("Trying to backward through the graph a second time (or directly access saved tensors "
               "after they have already been freed). Saved intermediate values of the graph are freed "
               "when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to "
@@ -558,7 +560,7 @@ def _run_node(fn, grads, targets, captured, accumulate, create_graph, buffers):
         return
     if fn._saved is None and fn._had_saved:
         raise RuntimeError(_FREED_MSG)
-    out = fn._fn(fn, *grads)
+    out = fn._fn(fn, *grads) if backward_guard is None else backward_guard(fn, grads)
     if type(out) is not tuple:
         out = (out,)
     if fn._hooks:

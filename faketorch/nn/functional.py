@@ -22,6 +22,7 @@ from .._ops import blas as _blas
 from .._ops.misc import where as _where
 from .._ops.pointwise import _clamp_to, _select_zero, _zero_where
 from .._ops.blas import matmul as _matmul
+from ..overrides import _hand_dispatch as _tf_needed
 
 _f32 = np.float32
 
@@ -1641,9 +1642,10 @@ def _sdpa_uses_flash(query, key, value, attn_mask, dropout_p, enable_gqa):
 
 def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.0, is_causal=False, scale=None,
                                  enable_gqa=False):
-    tf = getattr(type(attn_mask), '__torch_function__', None)
-    if tf is not None:      # a mask subclass (nn.attention.bias.CausalBias) decides how to attend
-        return tf(scaled_dot_product_attention, (type(attn_mask),), (query, key, value),
+    if attn_mask.__class__ is not Tensor and attn_mask is not None and _tf_needed(attn_mask):
+        # a mask subclass (nn.attention.bias.CausalBias) decides how to attend; once dispatch is on (see
+        # torch.overrides), it runs before this function
+        return type(attn_mask).__torch_function__(scaled_dot_product_attention, (type(attn_mask),), (query, key, value),
                   dict(attn_mask=attn_mask, dropout_p=dropout_p, is_causal=is_causal, scale=scale,
                        enable_gqa=enable_gqa))
     _sdpa_check(query, key, value, attn_mask)

@@ -1,6 +1,7 @@
 """nn.Parameter, nn.Buffer and the lazy UninitializedParameter."""
 from .._tensor import Tensor
 from .. import _dtype as D
+from ..overrides import _disabled_torch_function_impl
 
 __all__ = ['Parameter', 'Buffer', 'UninitializedTensorMixin', 'UninitializedParameter', 'UninitializedBuffer',
            'is_lazy']
@@ -40,6 +41,8 @@ class Parameter(Tensor, metaclass=_ParameterMeta):
 
     def __init__(self, data=None, requires_grad=True):
         pass
+
+    __torch_function__ = _disabled_torch_function_impl      # results of ops on a Parameter are Tensors
 
     def __deepcopy__(self, memo):
         if id(self) in memo:
@@ -106,6 +109,7 @@ def _refuse(name):
 class UninitializedTensorMixin:
     """torch's UninitializedTensorMixin: an empty tensor until materialize() gives it a shape and
     turns it into cls_to_become; until then only dtype/device changes and copy_ work."""
+    __torch_function__ = _disabled_torch_function_impl
 
     def __getattribute__(self, name):
         attr = object.__getattribute__(self, name)

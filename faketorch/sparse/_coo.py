@@ -6,6 +6,8 @@ dense dims) arrays, its shape and torch's is_coalesced flag. The metadata Tensor
 import sys
 import warnings
 
+from ..overrides import _disabled_torch_function_impl
+
 from .. import _xnp as np
 from .. import _dtype as D
 from .._tensor import Tensor, _make, _wrap_dim
@@ -239,6 +241,7 @@ def _scalar_of(other):
 class SparseTensor(Tensor):
     """A sparse COO tensor; type(t).__name__ is 'Tensor' as in torch, where sparse tensors are Tensors."""
     __slots__ = ()
+    __torch_function__ = _disabled_torch_function_impl     # faketorch routes its ops itself
     is_sparse = True
 
     @property

@@ -7,6 +7,7 @@ which keep the placements as torch's elementwise rules do; optimizers give a DTe
 state its layout after each step (optim/optimizer.py), and clip_grad_norm_ combines the ranks'
 norms (_total_norm)."""
 from ... import _tensor
+from ... import overrides as _tensor_overrides
 from .. import distributed_c10d as c10d
 from .placement_types import Partial, Replicate, Shard
 
@@ -40,6 +41,7 @@ def _global_shape(local_shape, mesh, placements):
 
 
 class DTensor(Tensor):
+    __torch_function__ = _tensor_overrides._disabled_torch_function_impl     # torch's DTensor dispatches below it
     @staticmethod
     def _wrap(local, mesh, placements, shape, requires_grad=False):
         t = Tensor._make_subclass(DTensor, local.detach(), False)

@@ -14,6 +14,8 @@ for nested tensors fails loudly instead of computing on the buffer.
 import itertools
 import weakref
 
+from ...overrides import _disabled_torch_function_impl
+
 from ... import _dtype as D
 from ..._tensor import Tensor, Size, _make, _tuple_new
 from ..._ops._core import attach, dispatcher_error
@@ -68,6 +70,7 @@ def _unsupported(op, layout='strided'):
 
 class NestedTensor(Tensor):
     is_nested = True
+    __torch_function__ = _disabled_torch_function_impl     # faketorch routes its ops itself
 
     @property
     def _data(self):

@@ -11,6 +11,7 @@ import math
 import faketorch
 from ..._tensor import Tensor
 from ..._ops._core import attach
+from ...overrides import _adopt
 from .nested_tensor import NestedTensor, _named, _unsupported, _wrap_dim, _jagged, _values_of
 
 F = faketorch.nn.functional
@@ -335,6 +336,7 @@ def _route_seq(mod, name, impl):
         return orig(tensors, *args, **kwargs)
     f._nested_impl = impl
     setattr(mod, name, f)
+    _adopt(f, mod, name)
 
 
 # --- products ---
@@ -473,6 +475,7 @@ def _route(mod, name, impl):
         return orig(*args, **kwargs)
     f._nested_impl = impl
     setattr(mod, name, f)
+    _adopt(f, mod, name)
 
 
 def install():

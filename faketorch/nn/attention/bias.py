@@ -71,7 +71,7 @@ class CausalBias(_tensor.Tensor):
         from .. import functional as F
         if func is F.scaled_dot_product_attention:
             return cls._dispatch(*args, **(kwargs or {}))
-        return func(*args, **(kwargs or {}))
+        return super().__torch_function__(func, types, args, kwargs)
 
     def __repr__(self):
         return self._materialize().__repr__()
