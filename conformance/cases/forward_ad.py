@@ -302,3 +302,67 @@ def custom_function_save_for_forward(torch):
     with fw.dual_level():
         d = fw.make_dual(x, _t(torch))
         return fw.unpack_dual(Mul.apply(d, x.flip(0))), fw.unpack_dual(Mul.apply(d, d))
+
+
+@case('torch.autograd.forward_ad.make_dual')
+def tangent_of_another_layout_is_copied(torch):
+    fw = _fw(torch)
+    x = torch.linspace(-1, 1, 12).view(3, 4)
+    t = torch.linspace(0, 2, 12).view(4, 3).T
+    with fw.dual_level():
+        d = fw.make_dual(x, t)
+        u = fw.unpack_dual(d).tangent
+        same = fw.unpack_dual(fw.make_dual(x.clone(), x)).tangent is x
+        return u, u.stride(), u.is_contiguous(), u is t, same
+
+
+@case('torch.autograd.gradcheck')
+def check_forward_ad(torch):
+    class Exp(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.result = x.exp()
+            return ctx.result
+
+        @staticmethod
+        def jvp(ctx, t):
+            return t * ctx.result
+
+    x = torch.linspace(-1, 1, 6, dtype=torch.float64).view(2, 3).requires_grad_()
+    ok = torch.autograd.gradcheck(Exp.apply, (x,), check_forward_ad=True, check_backward_ad=False,
+                                  check_undefined_grad=False, check_batched_grad=False)
+    both = torch.autograd.gradcheck(lambda a: (a.sin() * a).sum(1), (x,), check_forward_ad=True)
+    return ok, both
+
+
+@case('torch.autograd.gradcheck')
+def check_forward_ad_mismatch(torch):
+    class Wrong(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2
+
+        @staticmethod
+        def backward(ctx, g):
+            return g * 2
+
+        @staticmethod
+        def jvp(ctx, t):
+            return t * 3
+
+    x = torch.tensor([1.0, 2.0], dtype=torch.float64, requires_grad=True)
+    return torch.autograd.gradcheck(Wrong.apply, (x,), check_forward_ad=True, raise_exception=False)
+
+
+@case('torch.autograd.Function')
+def custom_backward_node_repr(torch):
+    class Twice(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2
+
+        @staticmethod
+        def backward(ctx, g):
+            return g * 2
+
+    return repr(Twice.apply(torch.ones(2, requires_grad=True)).grad_fn).split(' at 0x')[0]

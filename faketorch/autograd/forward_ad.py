@@ -92,6 +92,8 @@ def make_dual(tensor, tangent, *, level=None):
                            f"forward gradient is of size {list(tangent.shape)}.")
     with _off():
         dual = tensor.view_as(tensor)
+        if tangent.stride() != tensor.stride():     # torch copies a tangent of another layout into the primal's
+            tangent = tangent.new_empty_strided(tensor.shape, tensor.stride()).copy_(tangent)
     _set_tangent(dual, tangent)
     return dual
 

@@ -38,6 +38,9 @@ class BackwardCFunction(Node, FunctionCtx):
     def saved_variables(self):
         return self.saved_tensors
 
+    def __repr__(self):     # a Python class in torch: its module shows
+        return f'<torch.autograd.function.{type(self).__name__} object at {hex(id(self))}>'
+
     def apply(self, *grads):
         return self._fn(self, *grads)
 

@@ -47,6 +47,24 @@ def _analytical_jacobian(fn, inputs, i):
     return np.stack(rows, 1) if rows else np.zeros((x._data.size, 0))
 
 
+def _forward_jacobian(fn, inputs, i):
+    """The Jacobian of fn's outputs with respect to input i, one column per tangent e_k (forward AD)."""
+    from . import forward_ad as fw
+    from .. import zeros_like
+    x = inputs[i]
+    cols = []
+    for k in range(x._data.size):
+        t = zeros_like(x).detach()
+        t.view(-1)[k] = 1
+        with fw.dual_level():
+            ins = tuple(fw.make_dual(a.detach(), t) if j == i else a for j, a in enumerate(inputs))
+            outs = _as_tuple(fn(*ins))
+            tans = [fw.unpack_dual(o).tangent for o in outs]
+        cols.append(np.concatenate([np.zeros(o._data.size) if tg is None else
+                                    tg._data.astype(np.float64).reshape(-1) for o, tg in zip(outs, tans)]))
+    return np.stack(cols, 0) if cols else np.zeros((0, 0))
+
+
 def _is_tensor(x):
     from .._tensor import Tensor
     return isinstance(x, Tensor)
@@ -82,16 +100,22 @@ def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=T
         if not _is_tensor(x) or not x.requires_grad:
             continue
         num = _numerical_jacobian(func, inputs, i, eps)
-        ana = _analytical_jacobian(func, inputs, i)
-        if num.shape != ana.shape or not np.allclose(ana, num, rtol=rtol, atol=atol):
-            if raise_exception:     # torch prints them as tensors: numerical in the output's dtype, analytical the input's
-                from .._tensor import _make
-                out_dt = _as_tuple(func(*inputs))[0].dtype
-                num, ana = _make(num.astype(out_dt._np), out_dt, x._device), _make(ana.astype(x.dtype._np), x.dtype, x._device)
-                raise GradcheckError(f"Jacobian mismatch for output 0 with respect to input {i},\n"
-                                     f"numerical:{num}\nanalytical:{ana}\n")
-            return False
+        for check, jacobian in ((check_backward_ad, _analytical_jacobian), (check_forward_ad, _forward_jacobian)):
+            if check and not _agrees(func, inputs, i, x, num, jacobian(func, inputs, i), rtol, atol, raise_exception):
+                return False
     return True
+
+
+def _agrees(func, inputs, i, x, num, ana, rtol, atol, raise_exception):
+    if num.shape == ana.shape and np.allclose(ana, num, rtol=rtol, atol=atol):
+        return True
+    if raise_exception:     # torch prints them as tensors: numerical in the output's dtype, analytical the input's
+        from .._tensor import _make
+        out_dt = _as_tuple(func(*inputs))[0].dtype
+        num, ana = _make(num.astype(out_dt._np), out_dt, x._device), _make(ana.astype(x.dtype._np), x.dtype, x._device)
+        raise GradcheckError(f"Jacobian mismatch for output 0 with respect to input {i},\n"
+                             f"numerical:{num}\nanalytical:{ana}\n")
+    return False
 
 
 def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=1e-3,
