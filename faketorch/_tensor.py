@@ -677,7 +677,7 @@ def _dtype_c10(d):
 
 
 def _wrap_dim(dim, ndim):
-    n = max(ndim, 1)
+    n = ndim or 1       # max(ndim, 1) without the builtin call, which costs more than the rest here
     if not -n <= dim < n:
         raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})")
     return dim + n if dim < 0 else dim
