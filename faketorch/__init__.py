@@ -129,8 +129,8 @@ from . import random  # noqa: E402
 # --- lazily imported parts ------------------------------------------------------------------------
 # nn, optim, utils.data, save/load ... are most of faketorch's code; importing them on first use
 # keeps `import faketorch` fast. Names they publish (torch.softmax, torch.save, Tensor.softmax ...)
-# appear once any of them is touched: module __getattr__ here, and Tensor's class and instance
-# __getattr__ (faketorch._tensor), load them all on the first miss.
+# appear once any of them is touched: module __getattr__ here, Tensor's class __getattr__ and its
+# placeholders for the Tensor attributes they define (faketorch._tensor._LAZY_ATTRS) load them all.
 _LAZY_MODULES = ('nn', '_quantized', 'ao', 'quantization', 'optim', 'utils', 'linalg', 'fft', 'special', 'serialization', 'storage',
                  'distributions', 'masked', 'signal', 'jit', 'testing', 'profiler', 'func', 'distributed',
                  'multiprocessing', 'hub', 'export', 'version', 'compiler', '_dynamo', '_logging', 'futures',

@@ -80,6 +80,34 @@ class _TensorMeta(type):
         return _lazy_retry(cls, name, f"type object '{cls.__name__}'")
 
 
+# The Tensor attributes that lazily imported parts define (nn's Tensor.softmax, sparse's to_sparse,
+# _quantized's q_scale, storage's untyped_storage ...); tests/test_import.py checks the list. Each
+# starts as a _LazyAttr: Tensor has no instance __getattr__, which would cost every attribute read
+# (CPython does not specialize attribute access on a class that defines one).
+_LAZY_ATTRS = ('_indices', '_nnz', '_values', 'coalesce', 'dense_dim', 'dequantize', 'hardshrink', 'indices',
+               'int_repr', 'is_coalesced', 'is_shared', 'log_softmax', 'prelu', 'q_per_channel_axis',
+               'q_per_channel_scales', 'q_per_channel_zero_points', 'q_scale', 'q_zero_point', 'qscheme',
+               'share_memory_', 'softmax', 'sparse_dim', 'sparse_mask', 'storage', 'storage_type', 'to_dense',
+               'to_sparse', 'to_sparse_coo', 'untyped_storage', 'values')
+
+
+class _LazyAttr:
+    """A Tensor attribute a lazily imported part defines: the first read imports them all, which
+    replace it with the real one."""
+    __slots__ = ('name',)
+
+    def __init__(self, name):
+        self.name = name
+
+    def __get__(self, obj, cls):
+        import faketorch
+        faketorch._load_lazy()
+        if Tensor.__dict__.get(self.name) is self:      # not defined after all (or while loading)
+            owner = f"'{cls.__name__}' object" if obj is not None else f"type object '{cls.__name__}'"
+            raise AttributeError(f"{owner} has no attribute '{self.name}'")
+        return getattr(cls if obj is None else obj, self.name)
+
+
 class Tensor(metaclass=_TensorMeta):
     __slots__ = ('_data', 'dtype', '_device', '_requires_grad', '_grad_fn', '_grad', '_output_nr',
                  '_vc', '_base', '_view_fn', '_view_ver', '_accum', '_retains_grad', '__dict__', '__weakref__')
@@ -128,9 +156,6 @@ class Tensor(metaclass=_TensorMeta):
         if require_grad:
             t.requires_grad_(True)
         return t
-
-    def __getattr__(self, name):       # only runs when normal lookup fails
-        return _lazy_retry(self, name, f"'{type(self).__name__}' object")
 
     # --- metadata ---
     @property
@@ -664,7 +689,7 @@ def _dtype_c10(d):
 
 
 def _wrap_dim(dim, ndim):
-    n = max(ndim, 1)
+    n = ndim or 1       # max(ndim, 1) without the builtin call, which costs more than the rest here
     if not -n <= dim < n:
         raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})")
     return dim + n if dim < 0 else dim
@@ -728,6 +753,10 @@ def _not_writable(name):
     def fset(self, value):
         raise AttributeError(f"attribute '{name}' of 'torch._C.TensorBase' objects is not writable")
     return fset
+
+
+for _name in _LAZY_ATTRS:
+    setattr(Tensor, _name, _LazyAttr(_name))
 
 
 # torch's read-only attributes refuse an assignment with their own message

@@ -190,6 +190,8 @@ class Kernel:
         self._batched = {}      # (calls, which arguments are arrays) -> the multi-tensor kernel (False: none)
 
     def __call__(self, *args, size=None):      # args[0]: an array of the kernel's float type T
+        if args[0].__class__ is _ndarray:
+            return self.host(*args)
         ek = getattr(_module_of(args[0]), 'ElementwiseKernel', None) if self.ready(args[0]) else None
         if ek is None or self._k is False:
             return self.host(*args)

@@ -4,7 +4,7 @@ from .. import _xnp as np
 from .. import _dtype as D
 from .._tensor import Tensor, _make, _dtype_c10 as _c10
 from ..autograd.grad_mode import state as grad_state
-from ._core import attach, kernel_error, needs, register, same_device, with_out
+from ._core import attach, kernel_error, needs, register, same_device, with_out, write_out
 from ._float8_kernels import F8 as _F8
 
 
@@ -113,24 +113,24 @@ def _matmul_bwd(node, g):
 
 def matmul(input, other, _name=None, _kernel=None):
     a, b = input._data, other._data
-    if a.ndim == 0 or b.ndim == 0:
+    na, nb = a.ndim, b.ndim
+    if na == 0 or nb == 0:
         raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are "
-                           f"{a.ndim}D and {b.ndim}D")
-    if input.dtype is not other.dtype and input._device.type == 'cpu' and (b.ndim != 2):
+                           f"{na}D and {nb}D")
+    if input.dtype is not other.dtype and input._device.type == 'cpu' and (nb != 2):
         # the product torch's matmul reaches checks the dtypes (mm's check is _check_dtypes'); bmm's kernel
         # refuses a dtype it lacks first
-        if b.ndim > 2 and (input.dtype is D.bool or input.dtype in D.BARE_UINTS):
+        if nb > 2 and (input.dtype is D.bool or input.dtype in D.BARE_UINTS):
             raise kernel_error('bmm', input.dtype)
         x, y = D.type_name(input.dtype), D.type_name(other.dtype)
-        raise RuntimeError(f"dot : expected both vectors to have same dtype, but found {x} and {y}" if a.ndim == 1
-                           and b.ndim == 1 else f"addmv input tensors must have the same dtype, but got {y}, {x}, "
-                           f"and {y}" if b.ndim == 1 else f"expected scalar type {x} but found {y}")
-    if input.dtype is not other.dtype and b.ndim == 2 and a.shape[-1] != b.shape[0]:
+        raise RuntimeError(f"dot : expected both vectors to have same dtype, but found {x} and {y}" if na == 1
+                           and nb == 1 else f"addmv input tensors must have the same dtype, but got {y}, {x}, "
+                           f"and {y}" if nb == 1 else f"expected scalar type {x} but found {y}")
+    if input.dtype is not other.dtype and nb == 2 and a.shape[-1] != b.shape[0]:
         raise _shape_error(a, b)        # mm checks the shapes first
     _check_dtypes('matmul', input, other)
     if input.dtype in _F8:      # the CPU kernel matmul picks: float8 has only an mm (in float, rounded once)
-        nb = b.ndim
-        kernel = ('dot' if a.ndim == 1 else 'addmv_impl_cpu') if nb == 1 else 'addmm_impl_cpu_' if nb == 2 else 'bmm'
+        kernel = ('dot' if na == 1 else 'addmv_impl_cpu') if nb == 1 else 'addmm_impl_cpu_' if nb == 2 else 'bmm'
         if kernel != 'addmm_impl_cpu_' or input.dtype is D.float8_e8m0fnu:
             raise kernel_error(kernel, input.dtype)
     try:
@@ -139,16 +139,16 @@ def matmul(input, other, _name=None, _kernel=None):
         raise _shape_error(a, b) from None
     if input._device.type == 'cpu':
         if input.dtype is D.bool or input.dtype in D.BARE_UINTS:
-            _no_blas_loop(input.dtype, a.ndim, b.ndim, data.size, a.shape[-1])
+            _no_blas_loop(input.dtype, na, nb, data.size, a.shape[-1])
     else:
-        cuda_blas_check(_kernel or _cuda_kernel(a.ndim, b.ndim), input, a, b)
+        cuda_blas_check(_kernel or _cuda_kernel(na, nb), input, a, b)
     if input.dtype._cat < 2 and a.size and b.size:
         data = data.astype(input.dtype._np, copy=False)
     if not data.shape:      # NumPy's vector dot product is a scalar
         data = np.asarray(data)
     r = _make(data, input.dtype, input._device)
     if (input._requires_grad or other._requires_grad) and grad_state.enabled:
-        attach(_name or _mm_name(a.ndim, b.ndim, a.shape, b.shape), _matmul_bwd, (input, other), (r,),
+        attach(_name or _mm_name(na, nb, a.shape, b.shape), _matmul_bwd, (input, other), (r,),
                save=(input, other))
     return r
 
@@ -256,7 +256,6 @@ def _add_product(gname, fname, product):
                 return gi, ga, gb
             attach(gname, bwd, (input, m1, m2), (r,), save=(m1, m2))
         if out is not None:
-            from ._core import write_out
             return write_out(out, r, fname)
         return r
     f.__name__ = fname
@@ -313,7 +312,7 @@ def product_out(f):
                                    f'{D.type_name(input.dtype)}, and {D.type_name(other.dtype)}')
             raise RuntimeError(f'Expected out tensor to have dtype {_c10(r.dtype)}, but got {_c10(out.dtype)} '
                                'instead')
-        return with_out(f)(input, other, out=out)
+        return r if out is None else write_out(out, r, f.__name__)
     g.__name__, g.__doc__ = f.__name__, f.__doc__
     return g
 

@@ -180,12 +180,28 @@ for _n, _f in (('arcsin', asin), ('arccos', acos), ('arctan', atan), ('arcsinh',
     register(_f, name=_n, inplace=True)
 
 
+_CONSTANTS = {0: {}, 1: {}}      # value -> {NumPy dtype: a read-only 0-d array}
+
+
+def _constant(a, value):
+    """value in a's dtype, for arithmetic with the array a: for a NumPy array a 0-d array, which its
+    ufuncs take without the scalar conversion that costs as much as the op itself on small arrays; a
+    scalar of a's type for a CuPy array (which mixes with no NumPy array)."""
+    if a.__class__ is not np.ndarray:
+        return a.dtype.type(value)
+    c = _CONSTANTS[value].get(a.dtype)
+    if c is None:
+        c = _CONSTANTS[value][a.dtype] = np.full((), value, a.dtype)
+        c.flags.writeable = False
+    return c
+
+
 def _sigmoid(a):
     # torch computes 1 / (1 + exp(-x)) in the input precision, float16 and bfloat16 in float32
     if a.dtype.itemsize == 2:
         f = a.astype(np.float32)
         return (np.float32(1) / (np.float32(1) + np.exp(-f))).astype(a.dtype)
-    one = a.dtype.type(1)
+    one = _constant(a, 1)
     return one / (one + np.exp(-a))
 
 
@@ -218,13 +234,13 @@ def _select_zero(drop, v):
     """Arrays: `drop ? 0 : v`, the select torch's backward kernels make. Unlike v * ~drop it gives
     +0 (not -0.0) for a negative v and drops inf and NaN; ANDing v's bits with a mask runs as fast as
     that product, where np.where with a scalar 0 is several times slower."""
+    if v.__class__ is np.ndarray and v.size <= 1024 and drop.shape == v.shape:
+        out = v.copy('K')       # small: fewer NumPy calls win (a masked store), for any dtype
+        np.putmask(out, drop, _constant(v, 0))
+        return out
     u = _UINT.get(v.dtype.itemsize)
     if u is None or v.dtype.kind not in 'fiu' or drop.shape != v.shape or not v.ndim:
         return np.where(drop, v.dtype.type(0), v)
-    if v.size <= 1024 and v.__class__ is np.ndarray:      # small: fewer NumPy calls win (a masked store)
-        out = v.copy('K')
-        np.putmask(out, drop, 0)
-        return out
     keep = drop.astype(u)
     keep -= 1               # all ones where v is kept, 0 where it is dropped
     return np.bitwise_and(v.view(u), keep, out=keep).view(v.dtype)
@@ -249,7 +265,8 @@ def _clamp_to(f, a, b):
 
 
 # torch's threshold_backward: 0 where result <= 0, else g (a NaN result passes g); one kernel on a GPU
-_relu_bwd = np.Kernel('relu_bwd', 'T g, T r', 'T y', 'y = r <= 0 ? (T)0 : g', lambda g, r: _select_zero(r <= 0, g))
+_relu_bwd = np.Kernel('relu_bwd', 'T g, T r', 'T y', 'y = r <= 0 ? (T)0 : g',
+                     lambda g, r: _select_zero(r <= _constant(r, 0), g))
 
 
 def _relu_deriv(g, result):
@@ -259,7 +276,8 @@ def _relu_deriv(g, result):
 
 
 # torch's relu is clamp_min(x, 0): `x < 0 ? 0 : x`, so NaN and -0.0 pass; one kernel on a GPU
-_relu_fwd = np.Kernel('relu_fwd', 'T x', 'T y', 'y = x < (T)0 ? (T)0 : x', lambda a: _select_zero(a < 0, a))
+_relu_fwd = np.Kernel('relu_fwd', 'T x', 'T y', 'y = x < (T)0 ? (T)0 : x',
+                     lambda a: _select_zero(a < _constant(a, 0), a))
 
 
 def _relu(a):

@@ -634,14 +634,15 @@ def _var_dtype(input, dim, name='std and var'):
 def _var_data(input, dims, c, keepdim):
     a = input._data
     count = _count(a.shape, dims)
-    # np.add.reduce: ndarray.sum's own reduction, without its Python wrapper
-    m = np.add.reduce(a, axis=dims, keepdims=True) / a.dtype.type(count) if count else \
+    # np.add.reduce: ndarray.sum's own reduction, without its Python wrapper; the counts divide as Python
+    # ints, which NumPy converts to the array's type as a.dtype.type(count) would, at less cost
+    m = np.add.reduce(a, axis=dims, keepdims=True) / count if count else \
         np.full(_kept_shape(a.shape, dims), np.nan, a.dtype)
     dev = a - m
     sq = (dev * np.conj(dev)).real if a.dtype.kind == 'c' else dev * dev
     dof = _py_max(count - c, 0)
     if dof:
-        data = np.add.reduce(sq, axis=dims, keepdims=keepdim) / sq.dtype.type(dof)
+        data = np.add.reduce(sq, axis=dims, keepdims=keepdim) / dof
     else:       # no degrees of freedom: inf/NaN, silently (np.errstate costs microseconds: only here)
         with np.errstate(invalid='ignore', divide='ignore'):
             data = sq.sum(axis=dims, keepdims=keepdim) / sq.dtype.type(dof)

@@ -14,7 +14,11 @@ from .shape import _text, no_dims_error
 
 
 def _grad_on(*ts):
-    return grad_state.enabled and any(isinstance(t, Tensor) and t._requires_grad for t in ts)
+    if grad_state.enabled:
+        for t in ts:        # (a loop: any() over a generator costs more than the op on small tensors)
+            if isinstance(t, Tensor) and t._requires_grad:
+                return True
+    return False
 
 
 def _index_vector(index, cuda=False):
@@ -688,7 +692,7 @@ def _gs_index(name, input, index, d):
     if idx.ndim != a.ndim and not (a.ndim == 0 and idx.ndim <= 1) and not (idx.ndim == 0 and a.ndim <= 1) \
             and idx.size:
         raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
-    return idx.astype(np.int64, copy=False)
+    return idx if index.dtype is D.int64 else idx.astype(np.int64)
 
 
 def _gs_bounds(idx, size, d):
@@ -711,15 +715,16 @@ def gather(input, dim, index, *, sparse_grad=False):
         idx1 = _gs_bounds(idx.reshape(-1), a.size if a.ndim <= 1 else a.shape[d], d)
         data = a.reshape(-1)[idx1].reshape(idx.shape)
     else:
+        ashape, ishape = a.shape, idx.shape
         for i in range(a.ndim):
-            if i != d and idx.shape[i] > a.shape[i]:
-                raise RuntimeError(f"Size does not match at dimension {i} expected index {list(idx.shape)} to be "
-                                   f"no larger than self {list(a.shape)} apart from dimension {d}")
+            if i != d and ishape[i] > ashape[i]:
+                raise RuntimeError(f"Size does not match at dimension {i} expected index {list(ishape)} to be "
+                                   f"no larger than self {list(ashape)} apart from dimension {d}")
         if idx.size and input.dtype in D.BARE_UINTS:
             raise kernel_error('scatter_gather_tensor_cpu', input.dtype, input._device)
         # one fancy index (each element's own position off d); NumPy's IndexError reports an index
         # past the end, a reduction the negative ones, then the full check words torch's error
-        gpu = np._gpu(idx)
+        gpu = idx.__class__ is not np.ndarray and np._gpu(idx)
         if idx.size and gpu:      # CuPy wraps an out-of-range index around: check them all (one sync)
             _gs_bounds(idx, a.shape[d], d)
         try:        # (NumPy's argmin costs a third of its min here)
@@ -729,8 +734,10 @@ def gather(input, dim, index, *, sparse_grad=False):
         except IndexError:
             _gs_bounds(idx, a.shape[d], d)
             raise
-    r = _make(np.asarray(data, order='C'), input.dtype, input._device)
-    if _grad_on(input):
+    if not data.flags.c_contiguous:     # (a fancy index may follow its index's layout)
+        data = np.ascontiguousarray(data)
+    r = _make(data, input.dtype, input._device)
+    if input._requires_grad and grad_state.enabled:
         shape = a.shape
         it = index if index.dtype is D.int64 else _make(idx, D.int64, index._device)
 

@@ -93,13 +93,13 @@ def view(self, *shape):
         data = None
     if data is None or data.shape != shape and -1 not in shape:
         data = a.reshape(_infer(shape, a.size))     # raises torch's error
-    shape = data.shape
-    if (data.base is None or data.base is not a and data.base is not a.base) and a.size:   # reshape had to copy
+    base = data.base
+    if (base is None or base is not a and base is not a.base) and a.size:   # reshape had to copy
         raise RuntimeError("view size is not compatible with input tensor's size and stride (at least "
                            "one dimension spans across two contiguous subspaces). Use .reshape(...) "
                            "instead.") from None
-    return make_view(self, data, 'ViewBackward0', _reshape_bwd, lambda b: view(b, shape),
-                     self._data.shape)
+    shape = data.shape
+    return make_view(self, data, 'ViewBackward0', _reshape_bwd, lambda b: view(b, shape), a.shape)
 
 
 def _view_dtype_check(self, dtype):
@@ -232,12 +232,15 @@ def squeeze(input, dim=None):
 
 
 def unsqueeze(input, dim):
-    n = input._data.ndim
-    d = _wrap_dim(dim, n + 1)
     a = input._data
-    data = a.reshape(a.shape[:d] + (1,) + a.shape[d:])     # never copies; np.expand_dims costs more
-    return make_view(input, data, 'UnsqueezeBackward0', lambda node, g: g.squeeze(d),
-                     lambda b: unsqueeze(b, d))
+    d = _wrap_dim(dim, a.ndim + 1)
+    shape = a.shape
+    data = a.reshape(shape[:d] + (1,) + shape[d:])     # never copies; np.expand_dims costs more
+    return make_view(input, data, 'UnsqueezeBackward0', _unsqueeze_bwd, lambda b: unsqueeze(b, d), d)
+
+
+def _unsqueeze_bwd(node, g):
+    return g.squeeze(node._args)
 
 
 def flatten(input, start_dim=0, end_dim=-1):

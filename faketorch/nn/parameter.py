@@ -19,7 +19,7 @@ class _ParameterMeta(type(Tensor)):
     def __instancecheck__(cls, instance):
         if type.__instancecheck__(cls, instance):
             return True
-        # the flag is read from __dict__: a missing attribute would go through Tensor's slow __getattr__
+        # the flag is read from __dict__: a missing attribute would raise an AttributeError (slower)
         return cls is Parameter and isinstance(instance, Tensor) and instance.__dict__.get('_is_param', False)
 
 
