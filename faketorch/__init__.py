@@ -156,21 +156,31 @@ def _load_lazy():
     if 'storage' in g:
         g.update(g['storage']._legacy_classes)     # torch.FloatStorage, torch.ByteStorage, ...
         g['UntypedStorage'], g['TypedStorage'] = g['storage'].UntypedStorage, g['storage'].TypedStorage
+    _distinct_aliases()
     return True
 
 
 def _distinct_aliases():
-    """torch's aliases (arctan, clip, multiply ...) are functions of their own, named as the alias:
-    fx prints a graph's call targets by function, so an alias sharing atan's object printed as atan."""
+    """torch's functions carry their public names: an alias (arctan, clip, multiply ...) is a function of
+    its own named as the alias (fx prints a graph's call targets by function, so an alias sharing atan's
+    object printed as atan), and a function defined under a private name (`_t_softmax`, the `f` of the
+    *_copy variants) is renamed (__torch_function__ handlers and modes read func.__name__)."""
     import types
     g = globals()
-    for name, f in list(g.items()):
-        if not name.startswith('_') and isinstance(f, types.FunctionType) and f.__name__ != name \
-                and g.get(f.__name__) is f:
+    public = [(name, f) for name, f in g.items() if not name.startswith('_') and isinstance(f, types.FunctionType)]
+    count = {}
+    for _, f in public:
+        count[id(f)] = count.get(id(f), 0) + 1
+    for name, f in public:
+        if f.__name__ == name:
+            continue
+        if g.get(f.__name__) is f or count[id(f)] > 1:
             alias = types.FunctionType(f.__code__, f.__globals__, name, f.__defaults__, f.__closure__)
             alias.__kwdefaults__, alias.__dict__ = f.__kwdefaults__, dict(f.__dict__)
             alias.__qualname__, alias.__doc__, alias.__module__ = name, f.__doc__, f.__module__
             g[name] = alias
+        elif f.__module__.startswith(__name__):
+            f.__name__ = f.__qualname__ = name
 
 
 _distinct_aliases()

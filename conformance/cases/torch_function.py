@@ -475,6 +475,24 @@ def tf_mode_logging(torch):
 
 
 @case('torch.overrides.TorchFunctionMode')
+def tf_mode_sees_public_names(torch):       # aliases and functions faketorch defines under other names
+    o = torch.overrides
+    seen = []
+
+    class M(o.TorchFunctionMode):
+        def __torch_function__(self, func, types, args=(), kwargs=None):
+            seen.append(func.__name__)
+            return func(*args, **(kwargs or {}))
+    x = torch.arange(6.).view(2, 3)
+    with M():
+        torch.softmax(x, 0), torch.log_softmax(x, 1), torch.greater(x, 1), torch.less_equal(x, 2)
+        torch.concat([x, x]), torch.concatenate([x, x]), torch.cat([x, x]), torch.ger(x[0], x[1])
+        torch.ravel(x), torch.as_strided(x, (2,), (1,)), torch.view_copy(x, (3, 2)), torch.zero_(x.clone())
+        torch.clip(x, 0, 1), torch.multiply(x, 2), torch.arctan(x), torch.lu(torch.eye(2))
+    return seen
+
+
+@case('torch.overrides.TorchFunctionMode')
 def tf_mode_changes_results(torch):
     o = torch.overrides
 
