@@ -7,8 +7,7 @@ from . import _xnp as np
 from . import _dtype as D
 from . import return_types as RT
 from ._tensor import Tensor, _dtype_c10, _make, _wrap_dim
-from .autograd.grad_mode import state as grad_state
-from ._ops._core import attach, kernel_error, needs, with_out, zero_grad
+from ._ops._core import attach, kernel_error, needs, requires_grad, with_out, zero_grad
 
 
 class _LinAlgError(RuntimeError):
@@ -29,8 +28,7 @@ def _out(data, dtype, like):
     return _make(data.astype(dtype._np, copy=False), dtype, like._device)
 
 
-def _grad_on(*ts):
-    return grad_state.enabled and any(isinstance(t, Tensor) and t._requires_grad for t in ts)
+_grad_on = requires_grad      # any tensor requiring grad, with grad mode on
 
 
 def _check_float(name, A, low=True):

@@ -5,14 +5,12 @@ from .. import _xnp as np
 
 from .. import _dtype as D
 from .._tensor import Tensor, _make
-from ..autograd.grad_mode import state as grad_state
-from ._core import attach, broadcast_shapes, kernel_error, needs, register, zero_grad
+from ._core import attach, broadcast_shapes, kernel_error, needs, register, requires_grad, zero_grad
 from ._float8_kernels import F8 as _F8, refuse as _f8_refuse
 from .shape import make_view
 
 
-def _grad_on(*ts):
-    return grad_state.enabled and any(isinstance(t, Tensor) and t._requires_grad for t in ts)
+_grad_on = requires_grad      # any tensor requiring grad, with grad mode on
 
 
 def _complex_of(re, im=None):

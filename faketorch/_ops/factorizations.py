@@ -5,8 +5,7 @@ from .. import _xnp as np
 from .. import _dtype as D
 from .. import return_types as RT
 from .._tensor import Tensor, _make
-from ..autograd.grad_mode import state as grad_state
-from ._core import attach, needs, register
+from ._core import attach, needs, register, requires_grad
 
 _lu_factor_ex_t = RT._make_type('linalg_lu_factor_ex', ('LU', 'pivots', 'info'))
 _lu_factor_t = RT._make_type('linalg_lu_factor', ('LU', 'pivots'))
@@ -17,8 +16,7 @@ _ldl_factor_ex_t = RT._make_type('linalg_ldl_factor_ex', ('LD', 'pivots', 'info'
 _ldl_factor_t = RT._make_type('linalg_ldl_factor', ('LD', 'pivots'))
 
 
-def _grad_on(*ts):
-    return grad_state.enabled and any(isinstance(t, Tensor) and t._requires_grad for t in ts)
+_grad_on = requires_grad      # any tensor requiring grad, with grad mode on
 
 
 def _mH(x):

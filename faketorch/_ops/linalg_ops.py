@@ -8,13 +8,11 @@ from .. import _xnp as np
 
 from .. import _dtype as D
 from .._tensor import Tensor, _make, _wrap_dim
-from ..autograd.grad_mode import state as grad_state
-from ._core import attach, broadcast_shapes, kernel_error, needs, register, with_out
+from ._core import attach, broadcast_shapes, kernel_error, needs, register, requires_grad, with_out
 from .blas import cuda_blas_check, product_out
 
 
-def _grad_on(*ts):
-    return grad_state.enabled and any(isinstance(t, Tensor) and t._requires_grad for t in ts)
+_grad_on = requires_grad      # any tensor requiring grad, with grad mode on
 
 
 def _named(name, r):

@@ -6,16 +6,14 @@ from .. import _xnp as np
 
 from .. import _dtype as D
 from .._tensor import Tensor, Size, _make, _wrap_dim
-from ..autograd.grad_mode import state as grad_state
 from ..autograd.graph import node_class
-from ._core import attach, kernel_error, linear_grad, needs, register, with_out
+from ._core import attach, kernel_error, linear_grad, needs, register, requires_grad, with_out
 from ._float8_kernels import F8 as _F8
 from . import shape as S
 from .misc import cat, stack, flip, _uint_flip_refused
 
 
-def _grad_on(*ts):
-    return grad_state.enabled and any(t is not None and t._requires_grad for t in ts)
+_grad_on = requires_grad      # any tensor requiring grad, with grad mode on
 
 
 def _dims_list(dims):

@@ -5,7 +5,7 @@ from .. import _xnp as np
 from .. import _dtype as D
 from .._tensor import Tensor, _make, _wrap_dim
 from ..autograd.grad_mode import state as grad_state
-from ._core import attach, broadcast_shapes, guard, kernel_error, needs, register, with_out
+from ._core import attach, broadcast_shapes, guard, kernel_error, needs, register, requires_grad, with_out
 from ._float8_kernels import F8 as _F8, refuse as _f8_refuse
 from .manipulation import _check_storage
 from .reduction import _at
@@ -13,12 +13,7 @@ from .factory import _fill_value
 from .shape import _text, no_dims_error
 
 
-def _grad_on(*ts):
-    if grad_state.enabled:
-        for t in ts:        # (a loop: any() over a generator costs more than the op on small tensors)
-            if isinstance(t, Tensor) and t._requires_grad:
-                return True
-    return False
+_grad_on = requires_grad      # any tensor requiring grad, with grad mode on
 
 
 def _index_vector(index, cuda=False):

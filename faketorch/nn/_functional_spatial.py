@@ -20,7 +20,7 @@ from .. import _vecmath as V
 from .._misc import get_num_threads
 from .._tensor import Tensor, _dtype_c10, _make
 from ..autograd.grad_mode import state as grad_state
-from .._ops._core import attach, kernel_error, needs, same_device
+from .._ops._core import attach, kernel_error, needs, requires_grad, same_device
 
 __all__ = ['conv1d', 'conv2d', 'conv3d', 'conv_transpose1d', 'conv_transpose2d', 'conv_transpose3d',
            'max_pool1d', 'max_pool2d', 'max_pool3d', 'max_pool1d_with_indices',
@@ -112,10 +112,7 @@ def _wrap(arr, like, dtype=None):
     return _make(arr, dtype, like._device)
 
 
-def _grad_on(*ts):
-    if not grad_state.enabled:
-        return False
-    return any(t is not None and t._requires_grad for t in ts)
+_grad_on = requires_grad      # any tensor requiring grad, with grad mode on
 
 
 def _strided(a):
