@@ -382,3 +382,21 @@ def double_backward_zeroes_the_written_part(torch):     # the self gradient's ze
         gc, gw = torch.autograd.grad(q, [c, w], u, create_graph=True)
         out += [gc, gw, torch.autograd.grad((gc * 2).sum() + (gw * 5).sum(), u)]
     return out
+
+
+@case('torch.nn.functional.grid_sample')
+def double_backward_padding_modes(torch):       # a gradient penalty through a spatial transformer
+    F = torch.nn.functional
+    out = []
+    for nd in (2, 3):
+        shape = (2, 3) + (4,) * nd
+        x = torch.linspace(-1, 1, int(torch.tensor(shape).prod())).reshape(shape).double().requires_grad_()
+        grid = (torch.linspace(-1.3, 1.2, 2 * 3 ** nd * nd).reshape((2,) + (3,) * nd + (nd,)).double()
+                .requires_grad_())
+        for mode in ('bilinear', 'nearest'):
+            for pad in ('zeros', 'border', 'reflection'):
+                for ac in (False, True):
+                    y = F.grid_sample(x * x, grid, mode=mode, padding_mode=pad, align_corners=ac)
+                    gx, gg = torch.autograd.grad((y * y).sum(), (x, grid), create_graph=True)
+                    out.append(torch.autograd.grad(gx.pow(2).sum() + gg.pow(2).sum(), (x, grid), allow_unused=True))
+    return out

@@ -2824,6 +2824,8 @@ def grid_sample(input, grid, mode='bilinear', padding_mode='zeros', align_corner
     r = _make(np.ascontiguousarray(np.moveaxis(out, -1, 1)), input.dtype, input._device)
     if _grad_on(input, grid):
         def bwd(node, g):   # on arrays: scatter to the sampled corners; coordinate derivative by corner
+            if grad_state.enabled:      # create_graph: the same gradients in tensor ops
+                return _grid_sample_backward_graph(node, g, input, grid, mode, padding_mode, align_corners)
             go = np.moveaxis(g._data, 1, -1)        # (N, *out, C)
             gi = gg = None
             if needs(node, 0) and mode == 'bilinear' and fma is not None and grid.is_contiguous():
@@ -2872,6 +2874,52 @@ def grid_sample(input, grid, mode='bilinear', padding_mode='zeros', align_corner
             return gi, gg
         _record(f'GridSampler{nd}DBackward0', bwd, (input, grid), (r,))
     return r
+
+
+def _grid_sample_backward_graph(node, g, input, grid, mode, padding_mode, align_corners):
+    """Bilinear / nearest grid_sample gradients in differentiable tensor ops (for create_graph). The
+    coordinate map is piecewise linear: its value is taken on arrays and its slope `mult` joins the graph
+    as c + mult * (grid - grid.detach())."""
+    import faketorch
+    nd = input.dim() - 2
+    sp = tuple(input.shape[2:])
+    N = input.shape[0]
+    xt = input.movedim(1, -1)                        # (N, *sp, C)
+    go = g.movedim(1, -1)                            # (N, *out, C)
+    n_idx = faketorch.arange(N, device=input.device).reshape((N,) + (1,) * nd)
+    cs, mults, los = [], [], []
+    for a in range(nd):
+        c, mult = _grid_coords(grid._data[..., nd - 1 - a], sp[a], padding_mode, align_corners)
+        gc = grid[..., nd - 1 - a]
+        mults.append(_wrap(mult, grid))
+        cs.append(_wrap(c, grid) + mults[a] * (gc - gc.detach()))
+        los.append(np.rint(c) if mode == 'nearest' else np.floor(c))
+    gi = faketorch.zeros_like(xt) if needs(node, 0) else None
+    dcs = [0] * nd
+    for bits in (((0,) * nd,) if mode == 'nearest' else itertools.product((0, 1), repeat=nd)):
+        ids = [lo.astype(np.int64) + b for lo, b in zip(los, bits)]
+        valid = functools.reduce(operator.and_, [(i >= 0) & (i < n) for i, n in zip(ids, sp)])
+        ids = tuple(_wrap(np.clip(i, 0, n - 1), grid, D.int64) for i, n in zip(ids, sp))
+        valid = _wrap(valid, grid, D.bool)
+        if mode == 'nearest':
+            ws = [None] * nd
+            w = _wrap(np.ones(valid.shape, grid._data.dtype), grid)
+        else:       # the weight along axis a: c - lo for the high corner, lo + 1 - c for the low one
+            ws = [cs[a] - _wrap(los[a], grid) if b else _wrap(los[a] + 1, grid) - cs[a] for a, b in enumerate(bits)]
+            w = functools.reduce(operator.mul, ws)
+        if gi is not None:
+            gi = gi.index_put((n_idx.expand(valid.shape),) + ids, go * (w * valid).unsqueeze(-1), accumulate=True)
+        if needs(node, 1) and mode != 'nearest':
+            gv = (go * xt[(n_idx,) + ids]).sum(-1) * valid
+            for a in range(nd):
+                others = [ws[o] for o in range(nd) if o != a]
+                dw = functools.reduce(operator.mul, others) if others else 1
+                dcs[a] = dcs[a] + (gv * dw if bits[a] else -(gv * dw))
+    gg = None
+    if needs(node, 1):
+        gg = faketorch.stack([dcs[nd - 1 - j] * mults[nd - 1 - j] if mode != 'nearest'
+                              else faketorch.zeros_like(cs[0]) for j in range(nd)], -1)
+    return (gi.movedim(-1, 1) if gi is not None else None), gg
 
 
 def _grid_sample_2d_input_grad(xt, go, valids, wts):
