@@ -17,3 +17,15 @@ check('torch.mps.is_available', lambda torch: (torch.mps.is_available(), torch.m
                                                torch.mps.manual_seed(0)), name='not_macos')
 check('torch.mps.synchronize', lambda torch: torch.mps.synchronize(), name='not_macos')
 check('torch.mps.empty_cache', lambda torch: torch.mps.empty_cache(), name='not_macos')
+
+# torch.empty(size=...) (pytorch/examples' GAT) raised a Python TypeError: the fillers took *size only
+check('torch.empty', lambda torch: torch.empty(size=(2, 3)).shape, name='size_keyword')
+check('torch.zeros', lambda torch: torch.zeros(size=[2, 1], dtype=torch.int64), name='size_keyword')
+check('torch.ones', lambda torch: (torch.ones(size=()), torch.ones(size=torch.Size([2]), requires_grad=True)),
+      name='size_keyword')
+check('torch.zeros', lambda torch: torch.zeros(size=(2,), out=torch.ones(2)), name='size_keyword_out')
+check('torch.zeros', lambda torch: torch.zeros(2, size=(2,)), name='size_keyword_twice')
+check('torch.zeros', lambda torch: torch.zeros(size=2), name='size_keyword_int')
+check('torch.ones', lambda torch: torch.ones(size=None), name='size_keyword_none')
+check('torch.empty', lambda torch: torch.empty(2, foo=1), name='unknown_keyword')
+check('torch.empty', lambda torch: torch.empty(foo=1), name='unknown_keyword_no_size')

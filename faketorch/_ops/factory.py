@@ -487,14 +487,14 @@ def _built_on(dev, npf, *args):
 
 def _filler(name, npf):
     def f(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False,
-          memory_format=None):
-        shape = _size(size, name)
+          memory_format=None, **kw):
+        shape = _size(size, name) if not kw else _size_keyword(name, size, kw)
         dt = _out_dtype(_dtype_arg(dtype, name), out) or D.get_default_dtype()
         dev = _dev(device)
         npdt = D.np_dtype(dt)
         t = _finish(npf(shape, npdt) if dev is _cpu else _built_on(dev, npf, shape, npdt), dt, dev, requires_grad, name)
         return write_out(out, t, name) if out is not None else t
-    f.__name__ = name
+    f.__name__ = f.__qualname__ = name
     return f
 
 
@@ -951,7 +951,8 @@ def _new(f):
 
 
 def _size_keyword(fname, size, kwargs):
-    """A new_* method's size given as size=, with torch's parser's errors for the keywords."""
+    """A factory's or new_* method's size given as size= (Python cannot name a keyword `size` next to
+    `*size`), with torch's parser's errors for the keywords."""
     if 'size' not in kwargs:
         if size:
             raise TypeError(f"{fname}() got an unexpected keyword argument '{next(iter(kwargs))}'")
