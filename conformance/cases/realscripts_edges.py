@@ -29,3 +29,33 @@ check('torch.zeros', lambda torch: torch.zeros(size=2), name='size_keyword_int')
 check('torch.ones', lambda torch: torch.ones(size=None), name='size_keyword_none')
 check('torch.empty', lambda torch: torch.empty(2, foo=1), name='unknown_keyword')
 check('torch.empty', lambda torch: torch.empty(foo=1), name='unknown_keyword_no_size')
+
+# torch.tensor(deque) (pytorch/examples' REINFORCE keeps its returns in a deque): torch's parser takes
+# any Python sequence, faketorch only lists, tuples and ranges
+@case('torch.tensor')
+def python_sequences(torch):
+    import array
+    import collections
+
+    class Seq:
+        def __init__(self, v):
+            self.v = v
+
+        def __len__(self):
+            return len(self.v)
+
+        def __getitem__(self, i):
+            return self.v[i]
+    d = collections.deque
+    return (torch.tensor(d([1.0, 2.5])), torch.tensor(d([d([1, 2]), [3, 4]])), torch.tensor([d([1, 2]), d([3, 4])]),
+            torch.tensor(collections.UserList([1, 2])), torch.tensor(Seq([1., 2.]), dtype=torch.float64),
+            torch.tensor(array.array('f', [1.5, 2.0])), torch.tensor(bytearray(b'ab')), torch.tensor(d()),
+            torch.as_tensor(d([1, 2])), torch.Tensor(d([1, 2])), torch.LongTensor(Seq([3, 4])))
+
+
+check('torch.tensor', lambda torch: torch.tensor(__import__('collections').deque([[1, 2], [3]])), name='deque_ragged')
+check('torch.tensor', lambda torch: torch.tensor([torch.tensor(1.), __import__('collections').deque([2.])]),
+      name='deque_leaf')
+check('torch.tensor', lambda torch: torch.tensor(b'ab', dtype=torch.float64), name='bytes')
+check('torch.tensor', lambda torch: torch.tensor({0: 1}), name='dict')
+check('torch.tensor', lambda torch: torch.tensor({0: 1}, dtype=torch.float64), name='dict_dtype')
