@@ -59,3 +59,33 @@ check('torch.tensor', lambda torch: torch.tensor([torch.tensor(1.), __import__('
 check('torch.tensor', lambda torch: torch.tensor(b'ab', dtype=torch.float64), name='bytes')
 check('torch.tensor', lambda torch: torch.tensor({0: 1}), name='dict')
 check('torch.tensor', lambda torch: torch.tensor({0: 1}, dtype=torch.float64), name='dict_dtype')
+
+# dropout2d on a 2-D input (pytorch/examples' mnist_rnn: Dropout2d after an LSTM's last output) dropped
+# whole rows; torch drops each element (its dropout2d adds no batch dimension), and dropout3d on a
+# 2-D input warned-and-ran in torch where faketorch raised
+def _dropout_ranks(torch, fn):
+    import warnings
+    out = []
+    for shape in ((), (5,), (4, 6), (3, 4, 5), (2, 3, 4, 2), (2, 2, 2, 2, 2)):
+        with warnings.catch_warnings(record=True) as w:
+            warnings.simplefilter('always')
+            x = torch.arange(1., 1 + torch.Size(shape).numel()).reshape(shape)
+            out.append((fn(x, 0.5), fn(x.clone(), 0.5, True, True), [str(m.message) for m in w]))
+    return out
+
+
+check('torch.nn.functional.dropout2d', lambda torch: _dropout_ranks(torch, torch.nn.functional.dropout2d),
+      exact=True, name='every_rank')
+check('torch.nn.functional.dropout3d', lambda torch: _dropout_ranks(torch, torch.nn.functional.dropout3d),
+      exact=True, name='every_rank')
+
+
+@case('torch.nn.Dropout2d', exact=True)
+def two_d_input_grad(torch):
+    import warnings
+    x = torch.ones(4, 6, requires_grad=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        y = torch.nn.Dropout2d(0.5)(x)
+    y.sum().backward()
+    return y, x.grad
