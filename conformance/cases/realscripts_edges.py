@@ -89,3 +89,44 @@ def two_d_input_grad(torch):
         y = torch.nn.Dropout2d(0.5)(x)
     y.sum().backward()
     return y, x.grad
+
+# share_memory_ only marked the tensor (pytorch/examples' mnist_hogwild: the trained weights stayed in
+# the child processes); now the array moves to shared memory, which a forked child maps and a tensor
+# sent through a multiprocessing queue (or to a spawned child) reaches by file descriptor
+def _hogwild_child(t, p, q):
+    t.add_(1)
+    got = q.get()
+    got[1].mul_(10)
+    p.data.sub_(0.5)
+    q.put(None)
+
+
+@case('torch.Tensor.share_memory_')
+def updates_from_other_processes(torch):
+    mp = torch.multiprocessing.get_context('fork')
+    t = torch.zeros(2, 3).t().share_memory_()
+    p = torch.nn.Parameter(torch.ones(3)).share_memory_()
+    s = torch.arange(4.).share_memory_()
+    q = mp.Queue()
+    child = mp.Process(target=_hogwild_child, args=(t, p, q))
+    child.start()
+    q.put((torch.ones(1), s))
+    child.join()
+    return t, t.stride(), t.is_shared(), p, p.is_shared(), s, child.exitcode
+
+
+@case('torch.nn.Module.share_memory')
+def hogwild_sgd_step(torch):
+    mp = torch.multiprocessing.get_context('fork')
+    torch.manual_seed(0)
+    model = torch.nn.Linear(3, 2)
+    model.share_memory()
+
+    def train():
+        opt = torch.optim.SGD(model.parameters(), lr=0.1)
+        model(torch.ones(4, 3)).sum().backward()
+        opt.step()
+    child = mp.Process(target=train)
+    child.start()
+    child.join()
+    return model.weight, model.bias, [p.is_shared() for p in model.parameters()], model.weight.grad
