@@ -135,7 +135,7 @@ _LAZY_MODULES = ('nn', '_quantized', 'ao', 'quantization', 'optim', 'utils', 'li
                  'distributions', 'masked', 'signal', 'jit', 'testing', 'profiler', 'func', 'distributed',
                  'multiprocessing', 'hub', 'export', 'version', 'compiler', '_dynamo', '_logging', 'futures',
                  '__future__', '_utils', '_lowrank', 'sparse', '_C', 'library', 'cpu', 'types', 'overrides', 'fx',
-                 'onnx')
+                 'onnx', 'xpu', 'mps')
 _lazy_loaded = []
 
 

@@ -1,7 +1,8 @@
 """torch.multiprocessing: Python's multiprocessing, plus spawn() and the sharing-strategy switches.
 
-Tensors pickle by value, so the standard library's machinery is all faketorch needs; its names are
-forwarded lazily (module __getattr__) so that loading this module costs nothing until one is used.
+The standard library's machinery does the work; its names are forwarded lazily (module __getattr__).
+Tensors pickle by value, except those in shared memory (share_memory_), which other processes reach
+through their shared file (the reductions at the end).
 """
 import sys
 
@@ -35,7 +36,7 @@ def get_sharing_strategy():
 
 
 def set_sharing_strategy(new_strategy):
-    """Remembered only: faketorch tensors are pickled by value, not shared."""
+    """Remembered only: shared tensors always travel as file descriptors (torch's file_descriptor)."""
     if new_strategy not in _STRATEGIES:
         raise AssertionError(f'invalid sharing strategy {new_strategy!r}, expected one of {_STRATEGIES}')
     _strategy[0] = new_strategy
@@ -160,3 +161,43 @@ def spawn(fn, args=(), nprocs=1, join=True, daemon=False, start_method='spawn'):
                       'To use a different start_method use:\n\t\t torch.multiprocessing.start_processes(...)',
                       FutureWarning, stacklevel=2)
     return start_processes(fn, args, nprocs, join, daemon, start_method='spawn')
+
+
+# Tensors in shared memory (share_memory_, Module.share_memory) travel to other processes as their
+# shared file's descriptor, as torch's reductions send them; every other tensor pickles by value.
+def _reduce_tensor(t):
+    from .storage import _shared_file
+    f = _shared_file(t)
+    if f is None:
+        return t.__reduce_ex__(4)
+    import numpy
+    from multiprocessing.reduction import DupFd
+    a = t._data
+    offset = a.__array_interface__['data'][0] - numpy.frombuffer(f.map, numpy.uint8).__array_interface__['data'][0]
+    return _rebuild_shared, (type(t), DupFd(f.fd), f.nbytes, t.dtype.name, a.dtype.str, a.shape, a.strides, offset,
+                             t.requires_grad)
+
+
+def _rebuild_shared(cls, dup_fd, nbytes, dtype, np_dtype, shape, strides, offset, requires_grad):
+    import numpy
+    from . import _dtype as D
+    from ._tensor import _make
+    from .storage import _SharedFile
+    f = _SharedFile(dup_fd.detach(), nbytes)
+    t = _make(f.array(numpy.dtype(np_dtype), shape, strides, offset), D._by_name(dtype))
+    t._vc.append(f)
+    if cls is not type(t):
+        return cls(t, requires_grad)        # a Parameter
+    t._requires_grad = requires_grad
+    return t
+
+
+def _init_reductions():
+    from multiprocessing.reduction import ForkingPickler
+    from ._tensor import Tensor
+    from .nn.parameter import Parameter
+    for cls in (Tensor, Parameter):
+        ForkingPickler.register(cls, _reduce_tensor)
+
+
+_init_reductions()

@@ -248,12 +248,51 @@ def storage_type(self):
     return _legacy_classes[_STORAGE_NAME[self.dtype]]
 
 
-# Shared memory: a CPU array here needs no moving for other processes to reach it (faketorch hands no
-# storages between processes), so share_memory_ only marks the storage. The mark rides on the version
-# counter, which a tensor's views share as torch's share its storage.
+# Shared memory: as torch moves a storage into shared memory, share_memory_ moves a CPU tensor's array
+# into an anonymous shared file (memfd) that a forked child maps as it is and that torch.multiprocessing
+# hands to a spawned one by file descriptor (torch's file_descriptor strategy), so Hogwild-style
+# training in several processes updates one set of weights. The mark rides on the version counter,
+# which a tensor's views share as torch's share its storage (views taken before the move keep the old
+# memory).
+class _SharedFile:
+    """The mapping behind a shared array, and its file descriptor for passing to other processes."""
+
+    def __init__(self, fd, nbytes):
+        import mmap
+        self.fd, self.nbytes = fd, nbytes
+        self.map = mmap.mmap(fd, nbytes)
+
+    def array(self, dtype, shape, strides, offset):
+        start = np.frombuffer(self.map, np.uint8)[offset:]
+        return np.lib.stride_tricks.as_strided(start[:start.size // dtype.itemsize * dtype.itemsize].view(dtype),
+                                               shape, strides)
+
+
+def _to_shared_file(a):
+    """A copy of the non-empty array a in a new shared file; a dense layout keeps its strides."""
+    import os
+    dense = all(st > 0 for st, n in zip(a.strides, a.shape) if n > 1) and \
+        sum((n - 1) * st for n, st in zip(a.shape, a.strides)) + a.itemsize == a.nbytes
+    fd = os.memfd_create('faketorch_shared')
+    os.ftruncate(fd, a.nbytes)
+    f = _SharedFile(fd, a.nbytes)
+    out = f.array(a.dtype, a.shape, a.strides if dense else np.empty(a.shape, a.dtype).strides, 0)
+    out[...] = a
+    return f, out
+
+
+def _shared_file(t):
+    return t._vc[1] if len(t._vc) > 1 and isinstance(t._vc[1], _SharedFile) else None
+
+
 def share_memory_(self):
+    import os
     if len(self._vc) == 1:
-        self._vc.append('shared')
+        if self._device.type == 'cpu' and self._data.size and hasattr(os, 'memfd_create'):
+            f, self._data = _to_shared_file(self._data)
+            self._vc.append(f)
+        else:
+            self._vc.append('shared')
     return self
 
 

@@ -1,5 +1,6 @@
 """Tensor factories: tensor, as_tensor, from_numpy, zeros/ones/empty/full (+_like), arange,
 linspace, eye, new_*, and the legacy constructors (torch.Tensor(...), torch.FloatTensor ...)."""
+import collections.abc
 import itertools
 import math
 import numbers
@@ -119,6 +120,17 @@ def _np_dtype_of(arr):
                         "uint64, uint32, uint16, uint8, and bool.") from None
 
 
+def _is_sequence(x):
+    """PySequence_Check, the test torch's parser applies to data: any type with item access that is
+    not a mapping (deque, array.array, bytearray, UserList, a class defining __getitem__); a Tensor
+    and a NumPy scalar only have mapping access."""
+    if isinstance(x, (list, tuple, range, str, np.ndarray)):
+        return True
+    t = type(x)
+    return hasattr(t, '__getitem__') and not issubclass(t, (Tensor, np.generic, dict, type)) \
+        and not isinstance(x, collections.abc.Mapping)
+
+
 def _infer_dtype(data):
     """torch's infer_scalar_type: each leaf's own dtype (a Python float the default one),
     combined over a sequence with promote_types."""
@@ -136,9 +148,9 @@ def _infer_dtype(data):
         return D.int64
     if isinstance(data, complex):
         return D.default_complex()
-    if isinstance(data, str):
+    if isinstance(data, (str, bytes)):
         raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
-    if isinstance(data, (list, tuple, range)):
+    if _is_sequence(data):
         best = None
         for x in data:
             best = _infer_dtype(x) if best is None else D.promote_types(best, _infer_dtype(x))
@@ -151,7 +163,7 @@ def _infer_dtype(data):
 def _compute_sizes(data):
     """torch's compute_sizes: the lengths along the first element at each depth (a tensor is a leaf)."""
     sizes = []
-    while isinstance(data, (list, tuple, range, str, np.ndarray)):
+    while _is_sequence(data):
         n = len(data)
         sizes.append(n)
         if len(sizes) > _MAX_DIMS:
@@ -187,7 +199,8 @@ def _unpack_long(x):
 def _as_double(x):
     """PyFloat_AsDouble: __float__, else __index__."""
     if not isinstance(x, float) and not hasattr(type(x), '__float__') and not hasattr(type(x), '__index__'):
-        raise TypeError(f"must be real number, not {type(x).__name__}")
+        from ..random import _tp_name
+        raise TypeError(f"must be real number, not {_tp_name(x)}")
     return float(x)
 
 
@@ -317,8 +330,8 @@ _PY_DTYPES = {float: D.float64, int: D.int64, bool: D.bool, complex: D.complex12
 
 def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=False):
     dtype = _dtype_arg(dtype, 'tensor')
-    if isinstance(data, str):
-        raise TypeError("new(): invalid data type 'str'")
+    if isinstance(data, (str, bytes)):
+        raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
     if isinstance(data, Tensor):
         import warnings
         warnings.warn("To copy construct from a tensor, it is recommended to use sourceTensor.detach().clone() or "
@@ -491,14 +504,14 @@ def _built_on(dev, npf, *args):
 
 def _filler(name, npf):
     def f(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False,
-          memory_format=None):
-        shape = _size(size, name)
+          memory_format=None, **kw):
+        shape = _size(size, name) if not kw else _size_keyword(name, size, kw)
         dt = _out_dtype(_dtype_arg(dtype, name), out) or D.get_default_dtype()
         dev = _dev(device)
         npdt = D.np_dtype(dt)
         t = _finish(npf(shape, npdt) if dev is _cpu else _built_on(dev, npf, shape, npdt), dt, dev, requires_grad, name)
         return write_out(out, t, name) if out is not None else t
-    f.__name__ = name
+    f.__name__ = f.__qualname__ = name
     return f
 
 
@@ -955,7 +968,8 @@ def _new(f):
 
 
 def _size_keyword(fname, size, kwargs):
-    """A new_* method's size given as size=, with torch's parser's errors for the keywords."""
+    """A factory's or new_* method's size given as size= (Python cannot name a keyword `size` next to
+    `*size`), with torch's parser's errors for the keywords."""
     if 'size' not in kwargs:
         if size:
             raise TypeError(f"{fname}() got an unexpected keyword argument '{next(iter(kwargs))}'")
@@ -1004,7 +1018,7 @@ def _legacy_new(cls, dtype, args, device=None):
         if src.dtype is not dtype:
             raise TypeError(f"expected {D.legacy_names.get(dtype.name)} (got {D.legacy_names.get(src.dtype.name)})")
         t = src.detach()
-    elif len(args) == 1 and isinstance(args[0], (list, tuple, np.ndarray)) and not isinstance(args[0], Size):
+    elif len(args) == 1 and _is_sequence(args[0]) and not isinstance(args[0], Size):
         t = tensor(args[0], dtype=dtype, device=device)
     elif not args:
         t = zeros(0, dtype=dtype, device=device)

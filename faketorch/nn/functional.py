@@ -1099,24 +1099,17 @@ def _feature_dropout(name, nd):
     def f(input, p=0.5, training=True, inplace=False):
         _check_p(p)
         inp_dim = input.dim()
-        if inp_dim not in (nd + 1, nd + 2):
-            if nd == 1:
-                raise RuntimeError(f'dropout1d: Expected 2D or 3D input, but received a {inp_dim}D input. '
-                                   'Note that dropout1d exists to provide channel-wise dropout on inputs '
-                                   'with 1 spatial dimension, a channel dimension, and an optional batch '
-                                   'dimension (i.e. 2D or 3D inputs).')
-            if nd == 3:
-                raise RuntimeError(f'dropout3d: Expected 4D or 5D input, but received a {inp_dim}D input. '
-                                   'Note that dropout3d exists to provide channel-wise dropout on inputs '
-                                   'with 3 spatial dimensions, a channel dimension, and an optional batch '
-                                   'dimension (i.e. 4D or 5D inputs).')
-        if nd == 2 and inp_dim not in (3, 4):
-            warnings.warn(f'dropout2d: Received a {inp_dim}-D input to dropout2d, which is deprecated and '
+        if nd == 1 and inp_dim not in (2, 3):
+            raise RuntimeError(f'dropout1d: Expected 2D or 3D input, but received a {inp_dim}D input. '
+                               'Note that dropout1d exists to provide channel-wise dropout on inputs '
+                               'with 1 spatial dimension, a channel dimension, and an optional batch '
+                               'dimension (i.e. 2D or 3D inputs).')
+        if nd > 1 and inp_dim not in (nd + 1, nd + 2):
+            warnings.warn(f'{name}: Received a {inp_dim}-D input to {name}, which is deprecated and '
                           'will result in an error in a future release. To retain the behavior and silence '
-                          'this warning, please use dropout instead. Note that dropout2d exists to provide '
-                          'channel-wise dropout on inputs with 2 spatial dimensions, a channel dimension, '
-                          'and an optional batch dimension (i.e. 3D or 4D inputs).', stacklevel=2)
-        batched = inp_dim == nd + 2
+                          f'this warning, please use dropout instead. Note that {name} exists to provide '
+                          f'channel-wise dropout on inputs with {nd} spatial dimensions, a channel dimension, '
+                          f'and an optional batch dimension (i.e. {nd + 1}D or {nd + 2}D inputs).', stacklevel=2)
         if nd == 2 and inp_dim == 3:
             warnings.warn('dropout2d: Received a 3D input to dropout2d and assuming that channel-wise 1D '
                           'dropout behavior is desired - input is interpreted as shape (N, C, L), where C '
@@ -1124,7 +1117,9 @@ def _feature_dropout(name, nd):
                           'the input as one without a batch dimension, i.e. shape (C, H, W). To maintain '
                           'the 1D channel-wise dropout behavior, please switch to using dropout1d instead.',
                           stacklevel=2)
-            batched = True
+        # torch's dropout2d hands every input to feature dropout as it is (a 2-D one as (N, C), so each
+        # element is dropped alone); dropout1d/3d add a batch dimension to any input of another rank
+        batched = nd == 2 or inp_dim == nd + 2
         x = input if batched else input.unsqueeze(0)
         r = _dropout_impl(x, p, training, feature=True, inplace=inplace)
         if not batched:
