@@ -607,9 +607,14 @@ def _build_class(func, name, *bases, **kwargs):
     (a Tensor-like type, torch's docs' ScalarTensor) turns it on; then the original is put back."""
     cls = _original_build_class(func, name, *bases, **kwargs)
     if '__torch_function__' in getattr(cls, '__dict__', ()) and \
-            not str(getattr(cls, '__module__', '')).startswith('faketorch'):
+            not str(getattr(cls, '__module__', '')).startswith(_NOT_USERS):
         _install()
     return cls
+
+
+# faketorch's own classes, and real torch's when it is imported beside faketorch (the conformance runner
+# and the benchmarks do): their __torch_function__ never sees a faketorch op
+_NOT_USERS = ('faketorch', 'torch')
 
 
 _builtins.__build_class__ = _build_class
