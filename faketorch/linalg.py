@@ -513,7 +513,8 @@ def eig(A, *, out=None, _name='linalg.eig'):
                 eye = _make(np.eye(n, dtype=bool), D.bool, W_._device)
                 E = E.masked_fill(eye, 1)
                 VhgV = Vh.matmul(gV)
-                if abs(np.imag(np.diagonal(VhgV._data, 0, -2, -1))).max(initial=0) > 1e-2:
+                im = np.abs(np.imag(np.diagonal(VhgV._data, 0, -2, -1)))
+                if im.size and float(im.max()) > 1e-2:
                     raise RuntimeError("linalg_eig_backward: The eigenvectors in the complex case are specified up "
                                        "to multiplication by e^{i phi}. The specified loss function depends on this "
                                        "quantity, so it is ill-defined.")

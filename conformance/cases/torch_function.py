@@ -692,3 +692,15 @@ def tf_fx_trace_after_subclass(torch):
             return torch.relu(x + 1).sum()
     g = fx.symbolic_trace(Net())
     return [n.op for n in g.graph.nodes], g(torch.ones(2))
+
+
+@case('torch.DisableTorchFunctionSubclass')
+def tf_disable_at_top_level(torch):
+    class Sub(torch.Tensor):
+        pass
+    x = torch.ones(2).as_subclass(Sub)
+    with torch.DisableTorchFunctionSubclass():
+        a = type(x + 1).__name__
+    with torch.DisableTorchFunction():
+        b = type(x * 2).__name__
+    return a, b, type(x + 1).__name__, torch.DisableTorchFunctionSubclass is torch._C.DisableTorchFunctionSubclass
