@@ -157,26 +157,12 @@ def _dispatch(pub, name, args, kwargs, relevant=None):
     py = name is None        # a Python-level function of torch's (F.*): its collector and its error text
     overloaded = _collect(args if relevant is None else (relevant,), kwargs if relevant is None else None,
                           py and _all_on and bool(_modes)) if _subclass_on else []
+    r, mode = _ask(pub, overloaded, args, kwargs)
+    if r is not NotImplemented:
+        return r
     types = tuple(a.__class__ for a in overloaded)
-    mode = None
-    if _all_on and _modes:
-        mode = _modes.pop()       # the mode's handler runs with itself off the stack
-        try:
-            r = mode.__torch_function__(pub, types, args, kwargs)
-        finally:
-            _modes.append(mode)
-        if r is not NotImplemented:
-            return r
-    for a in overloaded:
-        r = a.__torch_function__(pub, types, args, kwargs)
-        if r is not NotImplemented:
-            return r
     if py:
-        msg = (f"no implementation found for '{_public_name(pub)}' on types that implement __torch_function__: "
-               f"{list(types)}")
-        if mode is not None:
-            msg += f" nor in mode {mode}"
-        raise TypeError(msg)
+        _no_implementation(pub, types, mode)
     lines = ''.join(f"\n  - tensor subclass {t}" for t in types)
     if mode is not None:
         lines = f"\n  - mode object {mode!r}" + lines
@@ -300,25 +286,35 @@ def has_torch_function_variadic(*args):
 
 def handle_torch_function(public_api, relevant_args, *args, **kwargs):
     """Call the modes' and the relevant arguments' __torch_function__ until one does not answer NotImplemented."""
-    relevant_args = tuple(relevant_args)
-    global _subclass_on
-    overloaded = _collect(relevant_args, None, True) if _subclass_on else []
+    overloaded = _collect(tuple(relevant_args), None, True) if _subclass_on else []
+    r, mode = _ask(public_api, overloaded, args, kwargs)
+    if r is not NotImplemented:
+        return r
+    _no_implementation(public_api, tuple(a.__class__ for a in overloaded), mode)
+
+
+def _ask(pub, overloaded, args, kwargs):
+    """(answer, mode): the innermost mode's handler (run with itself off the stack), then the overloaded
+    arguments' in order, until one does not answer NotImplemented."""
     types = tuple(a.__class__ for a in overloaded)
     mode = None
     if _all_on and _modes:
         mode = _modes.pop()
         try:
-            r = mode.__torch_function__(public_api, types, args, kwargs)
+            r = mode.__torch_function__(pub, types, args, kwargs)
         finally:
             _modes.append(mode)
         if r is not NotImplemented:
-            return r
+            return r, mode
     for a in overloaded:
-        r = a.__torch_function__(public_api, types, args, kwargs)
+        r = a.__torch_function__(pub, types, args, kwargs)
         if r is not NotImplemented:
-            return r
-    msg = (f"no implementation found for '{_public_name(public_api)}' on types that implement __torch_function__: "
-           f"{list(types)}")
+            return r, mode
+    return NotImplemented, mode
+
+
+def _no_implementation(pub, types, mode):
+    msg = f"no implementation found for '{_public_name(pub)}' on types that implement __torch_function__: {list(types)}"
     if mode is not None:
         msg += f" nor in mode {mode}"
     raise TypeError(msg)
