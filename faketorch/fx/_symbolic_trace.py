@@ -238,7 +238,9 @@ def _namespace_patches():
         'faketorch.nn._functional_spatial')
     for attr, value in list(vars(spatial).items()):
         cached = _wrappers.get(('faketorch.nn.functional', attr))
-        if cached is not None and cached[0] is value and vars(public).get(attr) in cached:
+        # (torch.nested routes F.layer_norm and _functional_spatial.layer_norm through two wrappers of one function)
+        if cached is not None and inspect.unwrap(cached[0]) is inspect.unwrap(value) \
+                and vars(public).get(attr) in cached:
             patches.append((spatial, attr, cached[1]))
     return patches
 
