@@ -47,6 +47,8 @@ def _name_saved(gname, names):
     cls = node_class(gname)
     if not cls._saved_names:
         cls._saved_names = names
+        for i, n in enumerate(names):   # properties, not a __getattr__ (which would slow every node read)
+            setattr(cls, '_saved_' + n, property(lambda self, i=i: self._saved_slot(i)))
 
 
 def unary(name, fwd, deriv=None, *, floating=False, grad_name=None, no_bool=False, inplace=True,

@@ -176,17 +176,13 @@ class Node:
     def _release(self):
         self._saved = None
 
-    def __getattr__(self, name):
-        # grad_fn._saved_self / _saved_other / _saved_result: torch's view of one saved slot (unpacked
-        # by the saved-tensors hooks on each access; None where the op did not need to save it)
-        names = type(self)._saved_names
-        if name.startswith('_saved_') and name[7:] in names:
-            if self._saved is None and self._had_saved:
-                raise RuntimeError(_FREED_MSG)
-            i = names.index(name[7:])
-            items = self._saved or ()
-            return self._unpack(items[i:i + 1])[0] if i < len(items) else None
-        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+    def _saved_slot(self, i):
+        """grad_fn._saved_self / _saved_other / _saved_result: torch's view of one saved slot (unpacked by
+        the saved-tensors hooks on each access; None where the op did not need to save it)."""
+        if self._saved is None and self._had_saved:
+            raise RuntimeError(_FREED_MSG)
+        items = self._saved or ()
+        return self._unpack(items[i:i + 1])[0] if i < len(items) else None
 
     # --- hooks ---
     def register_hook(self, fn):
