@@ -7,6 +7,7 @@ from .. import _xnp as np
 
 from .. import _dtype as D
 from .. import _vecmath as V
+from .._device import cpu as _cpu
 from .._misc import get_num_threads
 from .._tensor import Tensor, _make
 from . import _float8_kernels as _F8K
@@ -394,6 +395,8 @@ _NUMBER_INPUT = frozenset(('_add', '_sub', 'mul', '_div', 'floor_divide', 'remai
                            'special_xlog1py', 'special_zeta'))
 
 
+# the ops whose input and other torch's argument parser both take as numbers: a number-only call computes
+_NUMBERS_AS_TENSORS = frozenset(('_add', '_sub', 'mul', '_div', 'floor_divide'))
 _NUMBER_INPUT_NODES = {'xlogy': 'XlogyBackward1', 'remainder': 'NotImplemented'}
 
 
@@ -422,6 +425,7 @@ def binary(name, fwd, da=None, db=None, *, kind='arith', grad_name=None, save=Tr
     reads = [[f is not None and save and _reads(f, v) for v in 'ab'] for f in (da, db)]
     if differentiable:
         _name_saved(gname, (other_name, 'self'))
+    pname = name.lstrip('_')          # _add is torch.add's tensor-only part, named add in errors
     f8 = _F8K.BINARY.get(name)        # torch's kernels for float8 (tensor other, scalar other)
     ufunc = fwd.__class__ is np.ufunc
 
@@ -444,8 +448,11 @@ def binary(name, fwd, da=None, db=None, *, kind='arith', grad_name=None, save=Tr
                     if node == 'NotImplemented':
                         r._grad_fn._fn = _not_implemented(name)
                 return r
-            else:
-                raise _operand_error(name, 1, 'input', input)
+            if name in _NUMBERS_AS_TENSORS and _as_scalar(input) is not None:
+                if _as_scalar(other) is None:
+                    raise _operand_error(pname, 2, other_name, other)
+                return op(_scalar_tensor(input), other, out=out)      # torch.add(1, 2): tensor(3)
+            raise _operand_error(pname, 1, 'input', input)
         if not scalar_ok and not isinstance(other, Tensor):
             raise _operand_error(name, 2, other_name, other)
         if other.__class__ is Tensor and input.dtype is other.dtype \
@@ -793,7 +800,9 @@ def div(input, other, *, rounding_mode=None, out=None):
 
 def _div_rounded(input, other, rnd, out):
     if not isinstance(input, Tensor):
-        raise _operand_error('div', 1, 'input', input)
+        if _as_scalar(input) is None or not isinstance(other, Tensor) and _as_scalar(other) is None:
+            raise _operand_error('div', 1, 'input', input)
+        input = _scalar_tensor(input, other if isinstance(other, Tensor) else None)   # torch.div(7, t, ...)
     a, b, rt = _promote('div', input, other)
     if rt in _BARE_UINTS:
         raise kernel_error('div_trunc_cpu' if rnd is np.trunc else 'div_floor_cpu', rt, input._device)
@@ -1040,10 +1049,10 @@ def _comparable(other):
     return isinstance(other, Tensor) or _as_scalar(other) is not None
 
 
-def _scalar_tensor(s, like):
+def _scalar_tensor(s, like=None):
     s = _as_scalar(s)
     dt = D.result_type_of((), (s,))
-    return _make(np.asarray(s, dtype=dt._np), dt, like._device)
+    return _make(np.asarray(s, dtype=dt._np), dt, _cpu if like is None else like._device)
 
 
 # --- special functions ---------------------------------------------------------------------------
