@@ -502,3 +502,49 @@ for name, kw in [('target_lengths_past_targets', dict(tl=(3, 2))),
     check(_CTC, lambda torch, kw=kw: _ctc(torch, **kw), name=name)
 
 # (its gradient there lands in the neighbour's entries too, racing with the neighbour's own: not compared)
+
+
+# module_db's CrossEntropyLoss with ignore_index (all samples): an ignored row's gradient stays +0 (faketorch
+# wrote -0, printed -0.0000e+00), and with every row ignored the mean's gradient is 0, not NaN
+@case('torch.nn.functional.nll_loss')
+def ignored_rows_gradient(torch):
+    F = torch.nn.functional
+    out = []
+    x0 = torch.tensor([[-2.7477, -2.9966, -5.9295], [-4.6508, -1.5394, 8.7682]])
+    w = torch.tensor([0.5, 2.0, 0.0])
+    for target in ([1, 2], [1, 1], [2, 1]):
+        t = torch.tensor(target)
+        for kw in ({}, {'weight': w}, {'reduction': 'sum'}, {'reduction': 'none'}):
+            x = x0.clone().requires_grad_()
+            loss = F.cross_entropy(x, t, ignore_index=1, **kw)
+            loss.backward(torch.ones_like(loss) * -1.5)
+            out += [loss, x.grad, str(x.grad)]
+            x = x0.clone().requires_grad_()
+            g, = torch.autograd.grad(F.nll_loss(x, t, ignore_index=1, **kw).sum(), x, create_graph=True)
+            out += [g, str(g)]
+    x = x0.reshape(2, 3, 1, 1).clone().requires_grad_()       # the N-d path
+    F.nll_loss(x, torch.tensor([[[1]], [[1]]]), ignore_index=1).backward()
+    out += [x.grad, str(x.grad)]
+    x = x0[0].clone().requires_grad_()      # 1-d input
+    F.nll_loss(x, torch.tensor(1), ignore_index=1, weight=w).backward()
+    return out + [x.grad, str(x.grad)]
+
+
+# create_graph through nll_loss: torch's gradient is one NllLossBackwardBackward0 node over (grad, self), so it
+# requires grad (its derivative in self is zero); faketorch's had no node at all
+@case('torch.nn.functional.nll_loss')
+def create_graph_node(torch):
+    F = torch.nn.functional
+    out = []
+    x = torch.randn(2, 3, 2, 2, requires_grad=True)
+    g, = torch.autograd.grad(F.nll_loss(x, torch.zeros(2, 2, 2, dtype=torch.long)), x, create_graph=True)
+    out += [g.grad_fn.name(), [type(f[0]).__name__ for f in g.grad_fn.next_functions]]
+    x = torch.randn(2, 3, requires_grad=True)
+    g, = torch.autograd.grad(F.cross_entropy(x, torch.tensor([1, 2])), x, create_graph=True)
+    out += [g.grad_fn.name(), [type(f[0]).__name__ for f in g.grad_fn.next_functions[0][0].next_functions]]
+    for kw in ({}, {'weight': torch.tensor([1., 2., 3.])}, {'reduction': 'none'}):
+        x = torch.randn(2, 3, requires_grad=True)
+        g, = torch.autograd.grad(F.nll_loss(x, torch.tensor([1, 2]), **kw).sum(), x, create_graph=True)
+        g.pow(2).sum().backward()
+        out += [g, g.grad_fn.name(), x.grad]
+    return out

@@ -69,11 +69,12 @@ def _erf(a):
     return _erf_impl(a)
 
 
-def _fused(gname, inputs, fn, value=None):
+def _fused(gname, inputs, fn, value=None, zeros=False):
     """fn(*inputs) computed as ONE graph node named gname (torch has a fused kernel here; we compose).
 
     The composite runs on detached aliases; the node's backward differentiates that sub-graph. `value`,
-    where given, is the node's result instead of the composite's (torch's kernel order, reproduced)."""
+    where given, is the node's result instead of the composite's (torch's kernel order, reproduced).
+    zeros: an input fn does not read gets a zero gradient, not None (torch's formula is zeros_like)."""
     if not _grad_needed(*inputs):
         return fn(*inputs) if value is None else _make(value, inputs[0].dtype, inputs[0]._device)
     from ..autograd import grad as _agrad
@@ -96,10 +97,10 @@ def _fused(gname, inputs, fn, value=None):
 
     def bwd(node, g):
         gs = _agrad(sub, [leaves[i] for i in diff], g, retain_graph=True, create_graph=grad_state.enabled,
-                    allow_unused=True)
+                    allow_unused=True) if sub._requires_grad else [None] * len(diff)     # fn read none of them
         out = [None] * len(inputs)
         for i, gi in zip(diff, gs):
-            out[i] = gi
+            out[i] = gi if gi is not None or not zeros else leaves[i].new_zeros(leaves[i].shape)
         return tuple(out)
     attach(gname, bwd, tuple(inputs), (r,))
     return r
@@ -646,8 +647,9 @@ def _nll_reduce_host(losses, w, bad, mean, out, total, anybad):
 
 
 def _nll_bwd_host(w, s, total, mean, t, C, y):
-    hit = np.arange(C, like=t)[None, :] == t[:, None]
-    y[...] = np.where(hit, -(w * (s / total if mean else s))[:, None], 0)
+    hit = (np.arange(C, like=t)[None, :] == t[:, None]) & (w != 0)[:, None]    # an ignored row stays +0
+    with np.errstate(all='ignore'):     # every row ignored: total is 0
+        y[...] = np.where(hit, -(w * (s / total if mean else s))[:, None], 0)
     return y
 
 
@@ -700,7 +702,7 @@ _nll_reduce = np.Kernel('nll_reduce', 'raw T losses, raw T w, raw bool bad, int6
     anybad = b;""", _nll_reduce_host)
 _nll_bwd_rows = np.Kernel('nll_bwd_rows', 'raw T w, T s, T total, int64 mean, raw int64 t, int64 C', 'T y', """
     const ptrdiff_t r = i / C;
-    y = (i - r * C == t[r]) ? -(w[r] * (mean ? s / total : s)) : 0;""", _nll_bwd_host)
+    y = (i - r * C == t[r] && w[r] != 0) ? -(w[r] * (mean ? s / total : s)) : 0;""", _nll_bwd_host)
 
 
 def _safe_softmax_host(x, C, y):
@@ -2272,11 +2274,12 @@ def _nll_loss(input, target, weight, ignore_index, reduction):
         out = s / total if losses.size else losses.sum() * a.dtype.type(np.nan)
     r = _make(xp.asarray(out).astype(a.dtype, copy=False), input.dtype, input._device)
     if input._requires_grad and grad_state.enabled:
-        def bwd(node, g):
+        def grad_input(g, _):
             from .. import zeros
             if not grad_state.enabled:
-                scale = g._data if reduction != 'mean' else g._data / total
-                gv = -wt * (scale.reshape(tc.shape) if reduction == 'none' else scale)
+                with np.errstate(all='ignore'):     # every row ignored: total is 0
+                    scale = g._data if reduction != 'mean' else g._data / total
+                    gv = xp.where(valid, -wt * (scale.reshape(tc.shape) if reduction == 'none' else scale), 0)
                 gi = xp.zeros(a2.shape, a.dtype)
                 xp.put_along_axis(gi, tc[:, None], gv[:, None].astype(a.dtype, copy=False), axis=1)
                 return _make(gi.reshape(a.shape), input.dtype, input._device)
@@ -2287,9 +2290,16 @@ def _nll_loss(input, target, weight, ignore_index, reduction):
                 gv = g * gw
             else:
                 gv = g * gw / _make(xp.asarray(total, a.dtype), input.dtype, input._device)
+            gv = gv.masked_fill(_make(~valid, D.bool, input._device), 0)      # torch leaves ignored rows
             idx = _make(tc[:, None], D.int64, input._device)
             gi = zeros(a2.shape, dtype=input.dtype, device=input._device).scatter(1, idx, gv.unsqueeze(1))
             return gi.reshape(a.shape) if one_d else gi
+
+        def bwd(node, g):
+            if grad_state.enabled:      # create_graph: torch's one node over (grad, self)
+                return _fused('NllLoss2DBackwardBackward0' if a.ndim >= 3 else 'NllLossBackwardBackward0',
+                              (g, input), grad_input, zeros=True)
+            return grad_input(g, input)
         attach('NllLoss2DBackward0' if a.ndim >= 3 else 'NllLossBackward0', bwd, (input,), (r,))
     return r
 
@@ -2308,12 +2318,15 @@ def _nll_rows_loss(input, t, ignore_index, reduction):
     if input._requires_grad and grad_state.enabled:
         def bwd(node, g):
             if grad_state.enabled:
-                from .. import zeros
-                gv = g * _make(-w, input.dtype, input._device)
-                if reduction == 'mean':
-                    gv = gv / _make(total, input.dtype, input._device)
-                idx = _make(np.where(w > 0, t, 0)[:, None], D.int64, input._device)
-                return zeros((n, C), dtype=input.dtype, device=input._device).scatter(1, idx, gv.unsqueeze(1))
+                def grad_input(g, _):
+                    from .. import zeros
+                    gv = g * _make(-w, input.dtype, input._device)
+                    if reduction == 'mean':
+                        gv = gv / _make(total, input.dtype, input._device)
+                    gv = gv.masked_fill(_make(w == 0, D.bool, input._device), 0)     # torch leaves ignored rows
+                    idx = _make(np.where(w > 0, t, 0)[:, None], D.int64, input._device)
+                    return zeros((n, C), dtype=input.dtype, device=input._device).scatter(1, idx, gv.unsqueeze(1))
+                return _fused('NllLossBackwardBackward0', (g, input), grad_input, zeros=True)
             return _make(_nll_bwd_rows(w, g._data, total, int(mean), t, C, np.empty_like(a)), input.dtype,
                          input._device)
         attach('NllLossBackward0', bwd, (input,), (r,))
