@@ -6,6 +6,7 @@ computes the tangents of the results as Jacobian-vector products with reverse mo
 function on copies of the arguments (the duals as leaves p), takes g = J^T u for a zero cotangent u with
 create_graph, then J t = d<g, t>/du. faketorch's derivatives are tensor ops, so this is the derivative
 torch's forward formulas spell out (t * cos(x) for sin, ...). Custom Functions use their own `jvp`."""
+import functools
 import weakref
 from typing import NamedTuple
 
@@ -27,7 +28,7 @@ def enter_dual_level():
     if _current_level >= 0:
         raise RuntimeError("Nested forward mode AD is not supported at the moment")
     _current_level = 0
-    _state['mode'] = _new_mode()
+    _state['mode'] = _mode_class()()
     _state['mode'].__enter__()
     return _current_level
 
@@ -226,7 +227,9 @@ def _function_apply(cls, args, kwargs):
     return out
 
 
+@functools.cache
 def _mode_class():
+    """The TorchFunctionMode dual_level enters (made on first use: overrides imports the whole namespace)."""
     from ..overrides import TorchFunctionMode
 
     class _DualMode(TorchFunctionMode):
@@ -236,12 +239,3 @@ def _mode_class():
                 return func(*args, **kwargs)
             return _propagate(func, args, kwargs)
     return _DualMode
-
-
-_MODE_CLASS = []
-
-
-def _new_mode():
-    if not _MODE_CLASS:
-        _MODE_CLASS.append(_mode_class())
-    return _MODE_CLASS[0]()
