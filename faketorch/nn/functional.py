@@ -900,7 +900,7 @@ def _linear_bwd_arrays(g, x, wt, need_x, need_w, need_b, bias_kind, nd):
     dt, dev = g.dtype, g._device
     gx = gwt = gb = None
     if need_x:
-        gx = _make(gd @ wt._data.T, dt, dev)
+        gx = _make(_blas.fold_matmul(gd, wt._data.T), dt, dev)
     if nd == 0:
         xd = x._data if need_w else None
         return gx, (_make((gd[:, None] * xd).T, dt, dev) if need_w else None), (g if need_b else None)
@@ -980,7 +980,7 @@ def linear(input, weight, bias=None):
         # path, a plain product and sum)
         out = fma(a, w.T, b)
     elif b is not None:
-        out = a @ w.T
+        out = _blas.fold_matmul(a, w.T)
         if b.ndim > 1:      # a (rows, out)-broadcastable bias adds to the product viewed (rows, out)
             out.reshape(rows, out_f)[...] += b
         elif out.ndim:
@@ -988,7 +988,7 @@ def linear(input, weight, bias=None):
         else:
             out = out + b
     else:
-        out = a @ w.T
+        out = _blas.fold_matmul(a, w.T)
     r = _make(out, input.dtype, input._device)
     if grad_state.enabled and (input._requires_grad or weight._requires_grad
                                or (bias is not None and bias._requires_grad)):
