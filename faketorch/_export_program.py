@@ -1,0 +1,878 @@
+"""torch.export.export, ExportedProgram, save/load.
+
+torch traces a model with fake tensors through its dispatcher. faketorch has neither, so export runs
+the model once on the example inputs under a TorchFunctionMode that sees each torch function and
+Tensor method the model calls at top level (nested calls run with the mode off) and records it as
+the aten op torch records for it (_export_ops.py) in a torch.fx Graph, with the parameters, buffers
+and tensor constants lifted to placeholders as torch lifts them. Calls it has no aten op for raise.
+A dynamic dimension (Dim) is found by running the model a second time with that dimension one
+larger (or smaller): ints that follow the dimension become aten.sym_size nodes; anything else that
+changes means the model specializes it, which raises as torch does."""
+import dataclasses
+import enum
+import hashlib
+import inspect
+import io
+import operator
+import re
+
+import faketorch
+from . import _export_ops
+from .fx import Graph, GraphModule
+from .fx.passes.shape_prop import TensorMetadata
+from .nn import Module
+from .overrides import TorchFunctionMode
+from .utils import _pytree as pytree
+
+_ERROR_TAIL = ('\n\nThe error above occurred when calling torch.export.export. If you would like to view some more '
+               'information about this error, and get a list of all other errors that may occur in your export '
+               'call, you can replace your `export()` call with `draft_export()`.')
+
+
+def _user_error(msg):
+    from ._dynamo.exc import UserError
+    return UserError(msg + _ERROR_TAIL)
+
+
+# --- graph signature ------------------------------------------------------------------------------
+class InputKind(enum.Enum):
+    USER_INPUT = 1
+    PARAMETER = 2
+    BUFFER = 3
+    CONSTANT_TENSOR = 4
+    CUSTOM_OBJ = 5
+    TOKEN = 6
+
+
+class OutputKind(enum.Enum):
+    USER_OUTPUT = 1
+    LOSS_OUTPUT = 2
+    BUFFER_MUTATION = 3
+    PARAMETER_MUTATION = 4
+    GRADIENT_TO_PARAMETER = 5
+    GRADIENT_TO_USER_INPUT = 6
+    USER_INPUT_MUTATION = 7
+    TOKEN = 8
+
+
+@dataclasses.dataclass
+class TensorArgument:
+    name: str
+
+
+@dataclasses.dataclass
+class ConstantArgument:
+    name: str
+    value: object
+
+
+@dataclasses.dataclass
+class InputSpec:
+    kind: InputKind
+    arg: object
+    target: object
+    persistent: object = None
+
+
+@dataclasses.dataclass
+class OutputSpec:
+    kind: OutputKind
+    arg: object
+    target: object
+
+
+@dataclasses.dataclass
+class ExportGraphSignature:
+    input_specs: list
+    output_specs: list
+
+    def _names(self, kind, specs=None):
+        return tuple(s.target for s in (specs or self.input_specs) if s.kind == kind)
+
+    @property
+    def parameters(self):
+        return self._names(InputKind.PARAMETER)
+
+    @property
+    def buffers(self):
+        return self._names(InputKind.BUFFER)
+
+    @property
+    def non_persistent_buffers(self):
+        return tuple(s.target for s in self.input_specs if s.kind == InputKind.BUFFER and not s.persistent)
+
+    @property
+    def lifted_tensor_constants(self):
+        return self._names(InputKind.CONSTANT_TENSOR)
+
+    @property
+    def user_inputs(self):
+        return tuple(s.arg.name for s in self.input_specs if s.kind == InputKind.USER_INPUT)
+
+    @property
+    def user_outputs(self):
+        return tuple(getattr(s.arg, 'name', None) if isinstance(s.arg, TensorArgument) else s.arg.value
+                     for s in self.output_specs if s.kind == OutputKind.USER_OUTPUT)
+
+    def _map(self, kind):
+        return {s.arg.name: s.target for s in self.input_specs if s.kind == kind}
+
+    @property
+    def inputs_to_parameters(self):
+        return self._map(InputKind.PARAMETER)
+
+    @property
+    def inputs_to_buffers(self):
+        return self._map(InputKind.BUFFER)
+
+    @property
+    def inputs_to_lifted_tensor_constants(self):
+        return self._map(InputKind.CONSTANT_TENSOR)
+
+    @property
+    def buffers_to_mutate(self):
+        return {}
+
+    @property
+    def user_inputs_to_mutate(self):
+        return {}
+
+    def __str__(self):
+        def line(s):
+            text = f'{s.arg.name}: {s.kind.name}'
+            if s.target is not None:
+                text += f" target='{s.target}'"
+            if getattr(s, 'persistent', None) is not None:
+                text += f' persistent={s.persistent}'
+            return text
+        ins = '\n'.join(line(s) for s in self.input_specs)
+        outs = '\n'.join(line(s) for s in self.output_specs)
+        return f'\n# inputs\n{ins}\n\n# outputs\n{outs}\n'
+
+
+# --- symbols of dynamic dims ----------------------------------------------------------------------
+class _Symbol:
+    """A size symbol as torch prints it (s77); its number hashes its source, as torch's does."""
+
+    def __init__(self, name):
+        self.name = name
+
+    def __repr__(self):
+        return self.name
+
+    __str__ = __repr__
+
+
+class ValueRanges:
+    def __init__(self, lower, upper):
+        self.lower, self.upper = lower, upper
+
+    def __repr__(self):
+        return f'VR[{self.lower}, {self.upper}]'
+
+    def __eq__(self, other):
+        return isinstance(other, ValueRanges) and (self.lower, self.upper) == (other.lower, other.upper)
+
+
+class _SymMeta:
+    """meta['val'] of an aten.sym_size node: print_readable shows Sym(s77)."""
+
+    def __init__(self, sym):
+        self.fx_annotation = f'Sym({sym})'
+
+
+# --- capture ----------------------------------------------------------------------------------------
+def _aten(name, overload):
+    return getattr(getattr(faketorch.ops.aten, name), overload)
+
+
+def _prop_names():
+    from ._tensor import Tensor
+    return {v.fget: n for n, v in vars(Tensor).items() if isinstance(v, property) and v.fget is not None}
+
+
+_DATA_DEPENDENT = ('item', 'tolist', '__bool__', '__int__', '__float__', 'numpy')
+
+
+class _Capture(TorchFunctionMode):
+    """Records each call (see the module doc) as an aten call_function node of self.graph."""
+
+    def __init__(self, graph, env, lift):
+        super().__init__()
+        self.graph, self.env, self.lift = graph, env, lift
+        self.keep = []          # every recorded tensor stays alive: env is keyed by id
+        self.props = _prop_names()
+
+    def node_of(self, a):
+        if isinstance(a, faketorch.Tensor):
+            n = self.env.get(id(a))
+            return n if n is not None else self.lift(a, self)
+        if isinstance(a, (list, tuple)):
+            return type(a)(self.node_of(x) for x in a)
+        if isinstance(a, dict):
+            return {k: self.node_of(v) for k, v in a.items()}
+        return a
+
+    def record(self, name, overload, args, kwargs, out):
+        node = self.graph.call_function(_aten(name, overload), self.node_of(args), self.node_of(kwargs),
+                                        name=name.lower())
+        node.meta['stack_trace'] = ''        # torch prints the source line here; faketorch has none
+        self.bind(node, out)
+        return node
+
+    def bind(self, node, out):
+        if isinstance(out, faketorch.Tensor):
+            node.meta['val'] = out
+            self.env[id(out)] = node
+            self.keep.append(out)
+        elif isinstance(out, tuple):
+            for i, o in enumerate(out):
+                g = self.graph.call_function(operator.getitem, (node, i))
+                g.meta['stack_trace'] = ''
+                self.bind(g, o)
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        kwargs = kwargs or {}
+        prop = self.props.get(func)
+        h = _export_ops.handler_for(func) if prop is None else None
+        name = prop or getattr(func, '__name__', str(func))
+        if name in _DATA_DEPENDENT:
+            raise _user_error(f'faketorch torch.export: Tensor.{name}() reads tensor data; the exported graph '
+                              'cannot depend on data (torch raises for data-dependent control flow too)')
+        out = func(*args, **kwargs)
+        if prop == 'T':
+            self.record('numpy_T', 'default', args, {}, out)
+        elif h is not None:
+            if name == '__getitem__':
+                self.record_getitem(args[0], h(*args, **kwargs), out)
+            else:
+                op, overload, a, kw = h(*args, **kwargs)
+                if op.endswith('_') and getattr(self.node_of(a[0]), 'op', None) == 'placeholder':
+                    raise NotImplementedError(f'faketorch torch.export: {op} changes an input, parameter or '
+                                              'buffer in place, which faketorch does not capture')
+                self.record(op, overload, a, kw, out)
+        elif any(isinstance(o, faketorch.Tensor) for o in pytree.tree_leaves(out)):
+            raise NotImplementedError(f"faketorch torch.export cannot capture torch.{name}: it has no aten op "
+                                      'for it (see faketorch/_export_ops.py); rewrite the model with common ops')
+        return out
+
+    def record_getitem(self, x, steps, out):
+        cur = x
+        for i, (op, overload, a) in enumerate(steps):
+            val = out if i == len(steps) - 1 else _aten(op, overload)(cur, *a)
+            self.record(op, overload, (cur,) + a, {}, val)
+            cur = val
+        if not steps:       # x[:] is x itself
+            self.env[id(out)] = self.node_of(x)
+
+
+def _forward_names(mod, args, kwargs):
+    """The user inputs' placeholder names: the forward's parameter names (xs_0 for inside a tuple)."""
+    try:
+        bound = inspect.signature(mod.forward).bind(*args, **kwargs)
+    except TypeError as e:
+        raise _user_error(str(e))
+    names = []
+    for pname, value in bound.arguments.items():
+        kind = inspect.signature(mod.forward).parameters[pname].kind
+        values = value if kind == inspect.Parameter.VAR_POSITIONAL else (value,)
+        for j, v in enumerate(values):
+            base = pname if kind != inspect.Parameter.VAR_POSITIONAL else f'{pname}_{j}'
+            for path, leaf in pytree.tree_flatten_with_path(v)[0]:
+                names.append(base + ''.join(f'_{getattr(k, "idx", getattr(k, "key", k))}' for k in path))
+    return names
+
+
+def _constants_of(mod):
+    """{id: dotted path} of the plain tensor attributes (not parameters or buffers) of mod's modules."""
+    out = {}
+    for prefix, m in mod.named_modules():
+        for k, v in vars(m).items():
+            if isinstance(v, faketorch.Tensor) and not k.startswith('_'):
+                out.setdefault(id(v), f'{prefix}.{k}' if prefix else k)
+    return out
+
+
+def _capture(mod, args, kwargs):
+    """(graph, input specs, output specs, constants, out_spec, user input names) of one run."""
+    graph = Graph()
+    env, specs, constants = {}, [], {}
+    for name, p in mod.named_parameters():
+        n = graph.placeholder('p_' + name.replace('.', '_'))
+        n.meta['val'] = p
+        env[id(p)] = n
+        specs.append(InputSpec(InputKind.PARAMETER, TensorArgument(n.name), name))
+    for name, b in mod.named_buffers():
+        owner, _, leaf = name.rpartition('.')
+        persistent = leaf not in mod.get_submodule(owner)._non_persistent_buffers_set
+        n = graph.placeholder('b_' + name.replace('.', '_'))
+        n.meta['val'] = b
+        env[id(b)] = n
+        specs.append(InputSpec(InputKind.BUFFER, TensorArgument(n.name), name, persistent))
+        if not persistent:
+            constants[name] = b
+    flat, in_spec = pytree.tree_flatten((tuple(args), dict(kwargs)))
+    names = _forward_names(mod, args, kwargs)
+    users = []
+    for name, x in zip(names, flat):
+        if not isinstance(x, faketorch.Tensor):
+            raise NotImplementedError(f'faketorch torch.export: the input {name} is a {type(x).__name__}; '
+                                      'only tensor inputs are supported (pass other values as constants)')
+        n = graph.placeholder(name)
+        n.meta['val'] = x
+        env[id(x)] = n
+        users.append(n)
+    n_lifted = len(specs)
+    attrs = _constants_of(mod)
+    count = [0]
+
+    def lift(t, cap):
+        """A tensor the graph did not make: a constant attribute of the model (c_<name>), or one made inside
+        forward (torch.tensor(...)), which torch lifts as lifted_tensor_<k> behind a lift_fresh_copy."""
+        target = attrs.get(id(t))
+        fresh = target is None
+        if fresh:
+            target = f'lifted_tensor_{count[0]}'
+            count[0] += 1
+        with graph.inserting_before(users[0] if users else None):
+            n = graph.placeholder('c_' + target.replace('.', '_'))
+        n.meta['val'] = t
+        specs.insert(len(specs) - 0 if False else _last_const(specs, n_lifted),
+                     InputSpec(InputKind.CONSTANT_TENSOR, TensorArgument(n.name), target))
+        constants[target] = t
+        env[id(t)] = n
+        cap.keep.append(t)
+        if fresh:
+            copy = cap.record('lift_fresh_copy', 'default', (t,), {}, t.clone())
+            env[id(t)] = copy
+            cap.record('detach_', 'default', (copy.meta['val'],), {}, copy.meta['val'])
+            env[id(t)] = env[id(copy.meta['val'])]
+        return env[id(t)]
+
+    cap = _Capture(graph, env, lift)
+    with faketorch.no_grad(), cap:
+        out = mod(*args, **kwargs)
+    flat_out, out_spec = pytree.tree_flatten(out)
+    outs, out_specs = [], []
+    for o in flat_out:
+        if isinstance(o, faketorch.Tensor):
+            n = cap.node_of(o)
+            outs.append(n)
+            out_specs.append(OutputSpec(OutputKind.USER_OUTPUT, TensorArgument(n.name), None))
+        else:
+            outs.append(o)
+            out_specs.append(OutputSpec(OutputKind.USER_OUTPUT, ConstantArgument('', o), None))
+    graph.output(tuple(outs))
+    specs += [InputSpec(InputKind.USER_INPUT, TensorArgument(n.target), None) for n in users]
+    return graph, specs, out_specs, constants, in_spec, out_spec, cap
+
+
+def _last_const(specs, n_lifted):
+    return len(specs)
+
+
+# --- dynamic shapes -----------------------------------------------------------------------------------
+def _dim_specs(mod, args, kwargs, dynamic_shapes, names):
+    """[(input index, dim, Dim)] from dynamic_shapes (a dict by forward argument name, or a tuple/list)."""
+    from .export import Dim, _DimHint
+    if dynamic_shapes is None:
+        return []
+    sig = inspect.signature(mod.forward)
+    bound = sig.bind(*args, **kwargs).arguments
+    if isinstance(dynamic_shapes, dict):
+        if set(dynamic_shapes) - set(bound):
+            raise _user_error(f'When `dynamic_shapes` is specified as a dict, its top-level keys must be the arg '
+                              f'names {list(bound)} of `inputs`, but here they are {list(dynamic_shapes)}. '
+                              'Alternatively, you could also ignore arg names entirely and specify '
+                              '`dynamic_shapes` as a list/tuple matching `inputs`. For more information about '
+                              'this error, see: https://pytorch.org/docs/main/generated/exportdb/index.html'
+                              '#dynamic-shapes-validation')
+        per_arg = [dynamic_shapes.get(k) for k in bound]
+    else:
+        per_arg = list(dynamic_shapes)
+    out, i = [], 0
+    for value, spec in zip(bound.values(), per_arg):
+        if isinstance(value, faketorch.Tensor):
+            if spec is not None:
+                items = spec.items() if isinstance(spec, dict) else enumerate(spec)
+                for d, dim in items:
+                    if isinstance(dim, Dim) or (isinstance(dim, _DimHint) and dim.type != 'STATIC'):
+                        out.append((i, d, dim))
+            i += 1
+        elif spec is not None:
+            raise NotImplementedError('faketorch torch.export: dynamic_shapes for nested inputs are not supported')
+        else:
+            i += len(pytree.tree_leaves(value))
+    return out
+
+
+def _resized(x, d, size):
+    """x with dimension d grown or cut to size (values repeated, so index inputs stay valid)."""
+    n = x.shape[d]
+    if size <= n:
+        return x.narrow(d, 0, size).clone()
+    return faketorch.cat([x, x.narrow(d, 0, size - n)], d)
+
+
+def _symbolize(graph, graph2, dims, flat, names):
+    """Turns the ints of graph that follow a dynamic dim into sym_size nodes; shapes get their symbols."""
+    from .export import int_oo
+    syms, used_ids, ranges = {}, set(), {}
+    for i, d, dim in dims:
+        key = id(dim)
+        if key not in syms:
+            attempt = int(hashlib.sha256(f"L['{names[i]}'].size()[{d}]".encode()).hexdigest(), 16) % 100
+            while attempt in used_ids:
+                attempt += 1
+            used_ids.add(attempt)
+            lo = getattr(dim, 'min', None)
+            hi = getattr(dim, 'max', None)
+            sym = _Symbol(f's{attempt}')
+            syms[key] = (sym, i, d, [])
+            ranges[sym] = ValueRanges(max(2 if lo is None else lo, 2), int_oo if hi is None else hi)
+    nodes1, nodes2 = list(graph.nodes), list(graph2.nodes)
+    by_pair = {}
+    for i, d, dim in dims:
+        sym, *_ = syms[id(dim)]
+        by_pair[(flat[0][i].shape[d], flat[1][i].shape[d])] = (sym, i, d)
+
+    def fail(reason):
+        name = ', '.join(dim.__name__ for _, _, dim in dims if hasattr(dim, '__name__'))
+        raise _user_error(f'Constraints violated ({name})! faketorch runs the model at two sizes of each dynamic '
+                          f'dimension and the graphs differ: {reason}. The model specializes the dimension; '
+                          'mark it static or remove the specialization.')
+    if len(nodes1) != len(nodes2) or any(a.target != b.target for a, b in zip(nodes1, nodes2)):
+        fail('different operators')
+    sym_nodes = {}
+    last_ph = [n for n in nodes1 if n.op == 'placeholder'][-1]
+    users = {n.target: n for n in nodes1 if n.op == 'placeholder'}
+
+    def sym_node(sym, i, d):
+        if sym not in sym_nodes:
+            with graph.inserting_after(list(sym_nodes.values())[-1] if sym_nodes else last_ph):
+                n = graph.call_function(_aten('sym_size', 'int'), (users[names[i]], d),
+                                        name=f'sym_size_int_{len(sym_nodes) + 1}')
+            n.meta['val'] = _SymMeta(sym)
+            sym_nodes[sym] = n
+        return sym_nodes[sym]
+
+    def merge(a, b, where):
+        if isinstance(a, (list, tuple)) and not hasattr(a, 'op'):
+            if len(a) != len(b):
+                fail(where)
+            return type(a)(merge(x, y, where) for x, y in zip(a, b))
+        if isinstance(a, int) and not isinstance(a, bool) and a != b:
+            hit = by_pair.get((a, b))
+            if hit is None:
+                fail(where)
+            return sym_node(*hit)
+        if hasattr(a, 'op') or a == b or isinstance(a, faketorch.Tensor):
+            return a
+        fail(where)
+
+    for a, b in zip(nodes1, nodes2):
+        if a.op == 'call_function' or a.op == 'output':
+            a.args = merge(a.args, b.args, f'the arguments of {a.name}')
+        va, vb = a.meta.get('val'), b.meta.get('val')
+        if isinstance(va, faketorch.Tensor):
+            shape = []
+            for x, y in zip(va.shape, vb.shape):
+                hit = by_pair.get((x, y)) if x != y else None
+                if x != y and hit is None:
+                    ratio = x // by_pair_first(by_pair) if by_pair else 0
+                    hit = _scaled(by_pair, x, y)
+                shape.append(x if x == y else hit)
+            a.meta['val'] = TensorMetadata(tuple(shape), va.dtype, False, None, None, False, {})
+    return ranges, {id(dim): syms[id(dim)][0] for _, _, dim in dims}
+
+
+def by_pair_first(by_pair):
+    return 1
+
+
+def _scaled(by_pair, x, y):
+    """k*s for a dim that is a multiple of a dynamic one (flatten of a dynamic batch)."""
+    for (a, b), (sym, _, _) in by_pair.items():
+        if b - a and (y - x) % (b - a) == 0 and x == a * ((y - x) // (b - a)):
+            return f'{(y - x) // (b - a)}*{sym}'
+    return '?'
+
+
+# --- export -------------------------------------------------------------------------------------------
+def export(mod, args, kwargs=None, *, dynamic_shapes=None, strict=False, preserve_module_call_signature=(),
+           prefer_deferred_runtime_asserts_over_guards=False):
+    if not isinstance(mod, Module):
+        raise ValueError(f'Expected `mod` to be an instance of `torch.nn.Module`, got {type(mod)}.')
+    if not isinstance(args, tuple):
+        raise _user_error(f'Expecting `args` to be a tuple of example positional inputs, got {type(args)}')
+    kwargs = {} if kwargs is None else kwargs
+    if not isinstance(kwargs, dict):
+        raise _user_error(f'Expecting `kwargs` to be a dict of example keyword inputs, got {type(kwargs)}')
+    names = _forward_names(mod, args, kwargs)
+    dims = _dim_specs(mod, args, kwargs, dynamic_shapes, names)
+    graph, specs, out_specs, constants, in_spec, out_spec, cap = _capture(mod, args, kwargs)
+    ranges, dim_of = {}, {}
+    if dims:
+        flat = pytree.tree_leaves((tuple(args), kwargs))
+        flat2 = list(flat)
+        sizes = {}
+        for i, d, dim in dims:
+            n = flat[i].shape[d]
+            lo, hi = getattr(dim, 'min', None) or 2, getattr(dim, 'max', None)
+            if hi is not None and not (lo <= n <= hi) or n < 2 and hasattr(dim, '__name__'):
+                raise _user_error(f'Expected input {names[i]}.shape[{d}] = {n} to be of the form ... within '
+                                  f'[{lo}, {hi}], the range of {getattr(dim, "__name__", dim)}')
+            sizes.setdefault(id(dim), n + 1 if hi is None or n + 1 <= hi else n - 1)
+            flat2[i] = _resized(flat2[i], d, sizes[id(dim)])
+        a2, k2 = pytree.tree_unflatten(flat2, in_spec)
+        try:
+            graph2 = _capture(mod, a2, k2)[0]
+        except Exception as e:
+            raise _user_error(f'Constraints violated! faketorch runs the model at a second size of each dynamic '
+                              f'dimension and it failed there: {type(e).__name__}: {e}') from e
+        ranges, dim_of = _symbolize(graph, graph2, dims, (flat, flat2), names)
+    gm = GraphModule(Module(), graph)
+    sig = ExportGraphSignature(specs, out_specs)
+    state = {s.target: _lookup(mod, s.target) for s in specs
+             if s.kind == InputKind.PARAMETER or (s.kind == InputKind.BUFFER and s.persistent)}
+    guards = _guards(names, pytree.tree_leaves((tuple(args), kwargs)), dims, dim_of)
+    ep = ExportedProgram(gm, sig, state, ranges, constants, in_spec, out_spec, guards,
+                         (tuple(args), dict(kwargs)))
+    return ep
+
+
+def _lookup(mod, target):
+    *path, leaf = target.split('.')
+    for p in path:
+        mod = getattr(mod, p)
+    return getattr(mod, leaf)
+
+
+def _guards(names, flat, dims, dim_of):
+    """[(input name, dim, op, value)]: the checks ep.module() makes on its inputs' sizes."""
+    dynamic = {(i, d): dim for i, d, dim in dims}
+    out = []
+    for i, (name, x) in enumerate(zip(names, flat)):
+        for d, n in enumerate(x.shape):
+            dim = dynamic.get((i, d))
+            if dim is None:
+                out.append((name, d, '==', n))
+            else:
+                if getattr(dim, 'min', None) is not None and dim.min > 2:
+                    out.append((name, d, '>=', dim.min))
+                hi = getattr(dim, 'max', None)
+                if hi is not None and hi != float('inf'):
+                    out.append((name, d, '<=', hi))
+    return out
+
+
+class GuardsFn(Module):
+    """Checks the sizes of ep.module()'s inputs, as torch's guards do."""
+
+    def __init__(self, guards):
+        super().__init__()
+        self.guards = guards
+
+    def forward(self, *args):
+        names = {}
+        for g in self.guards:
+            names.setdefault(g[0], len(names))
+        for name, d, op, value in self.guards:
+            x = args[names[name]]
+            n = x.shape[d] if d < x.dim() else None
+            ok = n is not None and (n == value if op == '==' else n <= value if op == '<=' else n >= value)
+            if not ok:
+                raise AssertionError(f'Guard failed: {name}.size()[{d}] {op} {value}')
+
+
+class _FxPytree:
+    """What the unlifted module's code calls as fx_pytree: flatten its inputs, checking their structure."""
+
+    @staticmethod
+    def tree_flatten_spec(inputs, spec):
+        flat, got = pytree.tree_flatten(inputs)
+        if got != spec:
+            raise ValueError(f'Trying to flatten user inputs with exported input tree spec: \n{spec}\nbut actually '
+                             f'got inputs with tree spec of: \n{got}.\nPlease check that the inputs have the same '
+                             'number and type of args and kwargs as the ones you used when tracing.')
+        return flat
+
+
+class _UnliftedGraph(Graph):
+    """The graph of ep.module(): its code takes the forward's own arguments and flattens/unflattens them as
+    torch's pytree code generator writes it."""
+    arg_names = kwarg_names = ()
+
+    def python_code(self, root_module, *, verbose=False, **kwargs):
+        code = super().python_code(root_module, verbose=verbose, **kwargs)
+        src = code.src
+        m = re.search(r'def forward\((.*)\):\n', src)
+        params = re.findall(r'(\w+)(?:: ("[^"]*"))?', m.group(1))[1:]      # (name, annotation) after self
+        names = [name for name, _ in params]
+        head = f'def forward({", ".join([root_module] + names)}):\n'
+        if verbose and params:
+            head += '    ' + ''.join(f'{name}: {ann}; ' for name, ann in params) + '\n\n'
+        args = ', '.join(n for n in names if n not in self.kwarg_names)
+        kw = ', '.join(f"'{n}':{n}" for n in names if n in self.kwarg_names)
+        lhs = ''.join(f'{n}, ' for n in names).rstrip(' ')
+        head += f'    {lhs} = fx_pytree.tree_flatten_spec(([{args}], {{{kw}}}), self._in_spec)\n'
+        src = src[:m.start()] + head + src[m.end():]
+        src = re.sub(r'\n    return (.*)\n', r'\n    return pytree.tree_unflatten(\1, self._out_spec)\n', src)
+        code.src = src
+        code.globals.update(fx_pytree=_FxPytree, pytree=pytree)
+        return code
+
+
+# --- ExportedProgram ----------------------------------------------------------------------------------
+class ExportedProgram:
+    def __init__(self, graph_module, graph_signature, state_dict, range_constraints, constants, in_spec,
+                 out_spec, guards, example_inputs):
+        self._graph_module, self._graph_signature = graph_module, graph_signature
+        self._state_dict, self._range_constraints, self._constants = state_dict, range_constraints, constants
+        self._in_spec, self._out_spec, self._guards, self._example_inputs = in_spec, out_spec, guards, example_inputs
+
+    graph_module = property(lambda self: self._graph_module)
+    graph = property(lambda self: self._graph_module.graph)
+    graph_signature = property(lambda self: self._graph_signature)
+    state_dict = property(lambda self: self._state_dict)
+    range_constraints = property(lambda self: self._range_constraints)
+    constants = property(lambda self: self._constants)
+    tensor_constants = constants
+    example_inputs = property(lambda self: self._example_inputs)
+    dialect = 'TRAINING'
+
+    @property
+    def call_spec(self):
+        return (self._in_spec, self._out_spec)
+
+    def parameters(self):
+        for _, p in self.named_parameters():
+            yield p
+
+    def named_parameters(self):
+        for name in self._graph_signature.parameters:
+            yield name, self._state_dict[name]
+
+    def buffers(self):
+        for _, b in self.named_buffers():
+            yield b
+
+    def named_buffers(self):
+        for name in self._graph_signature.buffers:
+            yield name, self._state_dict[name] if name in self._state_dict else self._constants[name]
+
+    def __call__(self, *args, **kwargs):
+        raise RuntimeError('Unable to call ExportedProgram directly. You should use `exported_program.module()` '
+                           'instead.')
+
+    def __str__(self):
+        gm = self._graph_module.print_readable(print_output=False).replace('\n', '\n    ')
+        sig = str(self._graph_signature).replace('\n', '\n    ')
+        return (f'ExportedProgram:\n    {gm}\nGraph signature: {sig}\nRange constraints: '
+                f'{self._range_constraints}\n')
+
+    def __repr__(self):
+        return str(self)
+
+    def module(self):
+        """A GraphModule that takes the forward's own arguments: parameters, buffers and constants are its
+        attributes again (get_attr nodes), and a _guards_fn submodule checks the input sizes first."""
+        sig = self._graph_signature
+        g = _UnliftedGraph()
+        user_specs = [s for s in sig.input_specs if s.kind == InputKind.USER_INPUT]
+        flat_names = [s.arg.name for s in user_specs]
+        n_args = len(pytree.tree_leaves(self._example_inputs[0]))
+        g.kwarg_names = tuple(flat_names[n_args:])
+        env, root, attr_nodes = {}, {}, []
+        old = {n.name: n for n in self.graph.nodes}
+        for s in user_specs:
+            n = g.placeholder(s.arg.name)
+            n.meta['val'] = old[s.arg.name].meta.get('val') if s.arg.name in old else \
+                next(o for o in self.graph.nodes if o.op == 'placeholder' and o.target == s.arg.name).meta.get('val')
+            env[s.arg.name] = n
+        for s in sig.input_specs:
+            if s.kind == InputKind.USER_INPUT:
+                continue
+            n = g.get_attr(s.target)
+            n.meta['val'] = old[s.arg.name].meta.get('val')
+            env[s.arg.name] = n
+            root[s.target] = self._state_dict.get(s.target, self._constants.get(s.target))
+        root['_guards_fn'] = GuardsFn(self._guards)
+        g.call_module('_guards_fn', tuple(env[s.arg.name] for s in user_specs))
+        placeholder_of = {n: n.target for n in self.graph.nodes if n.op == 'placeholder'}
+        val_map = {}
+        for n in self.graph.nodes:
+            if n.op == 'placeholder':
+                val_map[n] = env[placeholder_of[n] if placeholder_of[n] in env else n.name]
+                continue
+            if n.op == 'output':
+                g.output(_map_nodes(n.args[0], val_map))
+                continue
+            val_map[n] = g.node_copy(n, lambda x: val_map[x])
+        gm = GraphModule(root, g)
+        gm._in_spec, gm._out_spec = self._in_spec, self._out_spec
+        return gm
+
+    def run_decompositions(self, decomp_table=None, decompose_custom_triton_ops=False):
+        """A new ExportedProgram on core aten ops: the few decompositions faketorch knows (linear, in-place
+        ops); any other non-core op raises rather than giving another graph than torch's."""
+        graph = Graph()
+        val_map = {}
+        for n in self.graph.nodes:
+            if n.op == 'output':
+                graph.output(_map_nodes(n.args[0], val_map))
+                continue
+            if n.op != 'call_function' or n.target in _CORE_OPS():
+                val_map[n] = graph.node_copy(n, lambda x: val_map[x])
+                continue
+            fn = _DECOMPOSITIONS.get(str(n.target).replace('aten.', '', 1))
+            if fn is None:
+                raise NotImplementedError(f'faketorch run_decompositions has no decomposition for {n.target}')
+            val_map[n] = fn(graph, n, _map_nodes(n.args, val_map))
+        out_names = [getattr(a, 'name', None) for a in graph.output_node_args()] if False else None
+        outs = list(graph.nodes)[-1].args[0]
+        specs = [OutputSpec(s.kind, TensorArgument(o.name) if hasattr(o, 'op') else s.arg, s.target)
+                 for s, o in zip(self._graph_signature.output_specs, outs)]
+        sig = ExportGraphSignature(self._graph_signature.input_specs, specs)
+        return ExportedProgram(GraphModule(Module(), graph), sig, self._state_dict, self._range_constraints,
+                               self._constants, self._in_spec, self._out_spec, self._guards, self._example_inputs)
+
+
+def _map_nodes(a, val_map):
+    if hasattr(a, 'op'):
+        return val_map[a]
+    if isinstance(a, (list, tuple)):
+        return type(a)(_map_nodes(x, val_map) for x in a)
+    if isinstance(a, dict):
+        return {k: _map_nodes(v, val_map) for k, v in a.items()}
+    return a
+
+
+# --- run_decompositions -----------------------------------------------------------------------------
+_CORE = ('add.Tensor', 'sub.Tensor', 'mul.Tensor', 'div.Tensor', 'relu.default', 'sigmoid.default', 'tanh.default',
+         'exp.default', 'log.default', 'neg.default', 'abs.default', 'sqrt.default', 'rsqrt.default', 'sin.default',
+         'cos.default', 'permute.default', 'addmm.default', 'mm.default', 'bmm.default', 'view.default',
+         'cat.default', 'select.int', 'slice.Tensor', 'unsqueeze.default', 'squeeze.dims', 'embedding.default',
+         'sum.dim_IntList', 'mean.dim', 'amax.default', 'clone.default', 'expand.default', 'sym_size.int',
+         'pow.Tensor_Scalar', 'convolution.default', 'gelu.default')
+_core = []
+
+
+def _CORE_OPS():
+    if not _core:
+        _core.extend(_aten(*name.split('.')) for name in _CORE)
+        _core.append(operator.getitem)
+    return _core
+
+
+def _call(graph, old, name, overload, args, val):
+    n = graph.call_function(_aten(name, overload), args, name=name)
+    n.meta['val'] = val
+    n.meta['stack_trace'] = ''
+    return n
+
+
+def _decomp_linear(graph, old, args):
+    x, w, *rest = args
+    b = rest[0] if rest else None
+    wv, xv = w.meta['val'], x.meta['val']
+    pv = faketorch.ops.aten.permute.default(wv, [1, 0]) if isinstance(wv, faketorch.Tensor) else None
+    if not isinstance(xv, faketorch.Tensor) or xv.dim() != 2:
+        raise NotImplementedError('faketorch run_decompositions decomposes linear of 2-d inputs only')
+    p = _call(graph, old, 'permute', 'default', (w, [1, 0]), pv)
+    if b is None:
+        return _call(graph, old, 'mm', 'default', (x, p), old.meta['val'])
+    return _call(graph, old, 'addmm', 'default', (b, x, p), old.meta['val'])
+
+
+def _functional(name):
+    def fn(graph, old, args):
+        return _call(graph, old, name, old.target.__name__.split('.')[1], args, old.meta['val'])
+    return fn
+
+
+_DECOMPOSITIONS = {'linear.default': _decomp_linear, 'relu_.default': _functional('relu'),
+                   'add_.Tensor': _functional('add'), 'mul_.Tensor': _functional('mul'),
+                   'sub_.Tensor': _functional('sub')}
+
+
+def default_decompositions():
+    return dict(_DECOMPOSITIONS)
+
+
+# --- save / load -------------------------------------------------------------------------------------
+class _NodeRef:
+    def __init__(self, name):
+        self.name = name
+
+
+def _to_record(a):
+    if hasattr(a, 'op'):
+        return _NodeRef(a.name)
+    if isinstance(a, (list, tuple)):
+        return type(a)(_to_record(x) for x in a)
+    if isinstance(a, dict):
+        return {k: _to_record(v) for k, v in a.items()}
+    return a
+
+
+def save(ep, f, *, extra_files=None, opset_version=None, pickle_protocol=2):
+    """faketorch's own format (a torch.save'd dict of the graph's nodes, the signature and the tensors):
+    it loads back in faketorch, not in torch (whose .pt2 archive holds a serialized graph)."""
+    if not isinstance(ep, ExportedProgram):
+        raise TypeError(f'The \'ep\' parameter must be an instance of \'ExportedProgram\', got \'{type(ep).__name__}\' '
+                        'instead.')
+    nodes = []
+    for n in ep.graph.nodes:
+        target = n.target if n.op != 'call_function' else \
+            ('getitem' if n.target is operator.getitem else n.target.__name__)
+        val = n.meta.get('val')
+        if isinstance(val, faketorch.Tensor):
+            val = TensorMetadata(tuple(val.shape), val.dtype, False, None, None, False, {})
+        elif isinstance(val, _SymMeta):
+            val = ('sym', val.fx_annotation)
+        nodes.append((n.op, n.name, target, _to_record(n.args), _to_record(n.kwargs), val))
+    payload = {'faketorch_exported_program': 1, 'nodes': nodes, 'sig': ep._graph_signature,
+               'state_dict': dict(ep._state_dict), 'constants': dict(ep._constants),
+               'ranges': [(str(k), v.lower, v.upper) for k, v in ep._range_constraints.items()],
+               'in_spec': ep._in_spec, 'out_spec': ep._out_spec, 'guards': ep._guards,
+               'example_inputs': ep._example_inputs, 'extra_files': extra_files}
+    faketorch.save(payload, f)
+
+
+def load(f, *, extra_files=None, expected_opset_version=None):
+    payload = faketorch.load(f, weights_only=False)
+    if not isinstance(payload, dict) or 'faketorch_exported_program' not in payload:
+        raise RuntimeError('faketorch torch.export.load reads only files written by faketorch torch.export.save')
+    graph, env = Graph(), {}
+
+    def back(a):
+        if isinstance(a, _NodeRef):
+            return env[a.name]
+        if isinstance(a, (list, tuple)):
+            return type(a)(back(x) for x in a)
+        if isinstance(a, dict):
+            return {k: back(v) for k, v in a.items()}
+        return a
+    for op, name, target, args, kwargs, val in payload['nodes']:
+        if op == 'placeholder':
+            n = graph.placeholder(target)
+        elif op == 'output':
+            n = graph.output(back(args)[0])
+        else:
+            fn = operator.getitem if target == 'getitem' else _aten(*target.split('.'))
+            n = graph.call_function(fn, back(args), back(kwargs), name=name)
+            n.meta['stack_trace'] = ''
+        if isinstance(val, tuple) and len(val) == 2 and val[0] == 'sym':
+            val = _SymMeta(val[1][4:-1])
+        if val is not None:
+            n.meta['val'] = val
+        env[name] = n
+    ranges = {_Symbol(k): ValueRanges(lo, hi) for k, lo, hi in payload['ranges']}
+    return ExportedProgram(GraphModule(Module(), graph), payload['sig'], payload['state_dict'], ranges,
+                           payload['constants'], payload['in_spec'], payload['out_spec'], payload['guards'],
+                           payload['example_inputs'])
+
+
+def _unused(*a):
+    return io
