@@ -251,15 +251,15 @@ def _max_pool(nd):
         if return_indices:
             raise NotImplementedError('faketorch torch.export: max_pool with return_indices is not captured')
         stride = [] if stride is None else _ints(stride, nd)
-        return _op(f'max_pool{nd}d', 'default', (input, _ints(kernel_size, nd), stride or _ints(kernel_size, nd),
-                                                 _ints(padding, nd), _ints(dilation, nd), ceil_mode),
-                   ([0] * nd, [1] * nd, False))
+        return _op(f'max_pool{nd}d', 'default', (input, _ints(kernel_size, nd), stride, _ints(padding, nd),
+                                                 _ints(dilation, nd), ceil_mode),
+                   ([], [0] * nd, [1] * nd, False))
     return h
 
 
 def _avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
                 divisor_override=None):
-    stride = _ints(kernel_size, 2) if stride is None else _ints(stride, 2)
+    stride = [] if stride is None else _ints(stride, 2)      # torch's F.avg_pool2d hands aten [] for None
     return _op('avg_pool2d', 'default', (input, _ints(kernel_size, 2), stride, _ints(padding, 2), ceil_mode,
                                          count_include_pad, divisor_override),
                ([], [0, 0], False, True, None))

@@ -15,6 +15,7 @@ import inspect
 import io
 import operator
 import re
+import types
 
 import faketorch
 from . import _export_ops
@@ -115,7 +116,7 @@ class ExportGraphSignature:
                      for s in self.output_specs if s.kind == OutputKind.USER_OUTPUT)
 
     def _map(self, kind):
-        return {s.arg.name: s.target for s in self.input_specs if s.kind == kind}
+        return types.MappingProxyType({s.arg.name: s.target for s in self.input_specs if s.kind == kind})
 
     @property
     def inputs_to_parameters(self):
@@ -240,6 +241,8 @@ class _Capture(TorchFunctionMode):
             raise _user_error(f'faketorch torch.export: Tensor.{name}() reads tensor data; the exported graph '
                               'cannot depend on data (torch raises for data-dependent control flow too)')
         out = func(*args, **kwargs)
+        if name == 'tensor':        # a constant made in forward: lifted where it is used (see lift)
+            return out
         if prop == 'T':
             self.record('numpy_T', 'default', args, {}, out)
         elif h is not None:
@@ -481,7 +484,7 @@ def _symbolize(graph, graph2, dims, flat, names):
                 if x != y and hit is None:
                     ratio = x // by_pair_first(by_pair) if by_pair else 0
                     hit = _scaled(by_pair, x, y)
-                shape.append(x if x == y else hit)
+                shape.append(x if x == y else hit[0] if isinstance(hit, tuple) else hit)
             a.meta['val'] = TensorMetadata(tuple(shape), va.dtype, False, None, None, False, {})
     return ranges, {id(dim): syms[id(dim)][0] for _, _, dim in dims}
 
@@ -504,7 +507,7 @@ def export(mod, args, kwargs=None, *, dynamic_shapes=None, strict=False, preserv
     if not isinstance(mod, Module):
         raise ValueError(f'Expected `mod` to be an instance of `torch.nn.Module`, got {type(mod)}.')
     if not isinstance(args, tuple):
-        raise _user_error(f'Expecting `args` to be a tuple of example positional inputs, got {type(args)}')
+        raise _user_error(f'Expecting `args` to be a tuple of example positional inputs, got {_type_str(args)}')
     kwargs = {} if kwargs is None else kwargs
     if not isinstance(kwargs, dict):
         raise _user_error(f'Expecting `kwargs` to be a dict of example keyword inputs, got {type(kwargs)}')
@@ -539,6 +542,10 @@ def export(mod, args, kwargs=None, *, dynamic_shapes=None, strict=False, preserv
     ep = ExportedProgram(gm, sig, state, ranges, constants, in_spec, out_spec, guards,
                          (tuple(args), dict(kwargs)))
     return ep
+
+
+def _type_str(x):
+    return "<class 'torch.Tensor'>" if isinstance(x, faketorch.Tensor) else str(type(x))
 
 
 def _lookup(mod, target):
@@ -590,12 +597,16 @@ class _FxPytree:
 
     @staticmethod
     def tree_flatten_spec(inputs, spec):
-        flat, got = pytree.tree_flatten(inputs)
-        if got != spec:
-            raise ValueError(f'Trying to flatten user inputs with exported input tree spec: \n{spec}\nbut actually '
-                             f'got inputs with tree spec of: \n{got}.\nPlease check that the inputs have the same '
-                             'number and type of args and kwargs as the ones you used when tracing.')
-        return flat
+        return _check_inputs(spec, tuple(inputs[0]), inputs[1])
+
+
+def _check_inputs(spec, args, kwargs):
+    flat, got = pytree.tree_flatten((tuple(args), dict(kwargs)))
+    if got != spec:
+        raise ValueError(f'Trying to flatten user inputs with exported input tree spec: \n{spec}\nbut actually '
+                         f'got inputs with tree spec of: \n{got}.\nPlease check that the inputs have the same '
+                         'number and type of args and kwargs as the ones you used when tracing.')
+    return flat
 
 
 class _UnliftedGraph(Graph):
@@ -685,18 +696,18 @@ class ExportedProgram:
         g.kwarg_names = tuple(flat_names[n_args:])
         env, root, attr_nodes = {}, {}, []
         old = {n.name: n for n in self.graph.nodes}
-        for s in user_specs:
-            n = g.placeholder(s.arg.name)
-            n.meta['val'] = old[s.arg.name].meta.get('val') if s.arg.name in old else \
-                next(o for o in self.graph.nodes if o.op == 'placeholder' and o.target == s.arg.name).meta.get('val')
-            env[s.arg.name] = n
-        for s in sig.input_specs:
+        for s in sig.input_specs:       # torch's order: the attributes, then the inputs
             if s.kind == InputKind.USER_INPUT:
                 continue
             n = g.get_attr(s.target)
             n.meta['val'] = old[s.arg.name].meta.get('val')
             env[s.arg.name] = n
             root[s.target] = self._state_dict.get(s.target, self._constants.get(s.target))
+        for s in user_specs:
+            n = g.placeholder(s.arg.name)
+            n.meta['val'] = next(o for o in self.graph.nodes if o.op == 'placeholder' and o.target == s.arg.name) \
+                .meta.get('val')
+            env[s.arg.name] = n
         root['_guards_fn'] = GuardsFn(self._guards)
         g.call_module('_guards_fn', tuple(env[s.arg.name] for s in user_specs))
         placeholder_of = {n: n.target for n in self.graph.nodes if n.op == 'placeholder'}
@@ -711,6 +722,8 @@ class ExportedProgram:
             val_map[n] = g.node_copy(n, lambda x: val_map[x])
         gm = GraphModule(root, g)
         gm._in_spec, gm._out_spec = self._in_spec, self._out_spec
+        # torch checks the call's structure before forward runs (a wrong arity is its ValueError, not Python's)
+        gm.register_forward_pre_hook(lambda m, a, kw: _check_inputs(m._in_spec, a, kw) and None, with_kwargs=True)
         return gm
 
     def run_decompositions(self, decomp_table=None, decompose_custom_triton_ops=False):
