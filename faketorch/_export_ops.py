@@ -180,6 +180,38 @@ def _getitem(input, index):
     return steps
 
 
+def _split(input, split_size_or_sections, dim=0):
+    if isinstance(split_size_or_sections, int):
+        return _op('split', 'Tensor', (input, split_size_or_sections, dim), (0,))
+    return _op('split_with_sizes', 'default', (input, list(split_size_or_sections), dim), (0,))
+
+
+def _chunk(input, chunks, dim=0):
+    return _op('chunk', 'default', (input, chunks, dim), (0,))
+
+
+def _repeat(input, *sizes):
+    return _op('repeat', 'default', (input, _size(sizes)))
+
+
+def _where(condition, input=None, other=None, *, out=None):
+    if input is None:
+        raise NotImplementedError('faketorch torch.export: torch.where(condition) has a data-dependent shape')
+    t = faketorch.Tensor
+    over = 'self' if isinstance(input, t) and isinstance(other, t) else \
+        'ScalarOther' if isinstance(input, t) else 'ScalarSelf' if isinstance(other, t) else 'Scalar'
+    return _op('where', over, (condition, input, other))
+
+
+def _masked_fill(input, mask, value):
+    return _op('masked_fill', 'Tensor' if isinstance(value, faketorch.Tensor) else 'Scalar', (input, mask, value))
+
+
+def _sdpa(query, key, value, attn_mask=None, dropout_p=0.0, is_causal=False, scale=None, enable_gqa=False):
+    return _op('scaled_dot_product_attention', 'default', (query, key, value, attn_mask, dropout_p, is_causal),
+               (None, 0.0, False), scale=scale, enable_gqa=enable_gqa or None)
+
+
 # --- reductions ------------------------------------------------------------------------------------
 def _reduce(name):
     def h(input, dim=None, keepdim=False, *, dtype=None, out=None):
@@ -304,7 +336,8 @@ _BY_NAME = {
     'view': _view('view'), 'reshape': _reshape, 'permute': _permute, 'transpose': _transpose,
     't': lambda input: _op('t', 'default', (input,)), 'flatten': _flatten, 'unsqueeze': _unsqueeze,
     'squeeze': _squeeze, 'cat': _cat('cat'), 'concat': _cat('cat'), 'stack': _cat('stack'), 'expand': _expand,
-    'contiguous': _contiguous, '__getitem__': _getitem,
+    'contiguous': _contiguous, '__getitem__': _getitem, 'split': _split, 'chunk': _chunk, 'repeat': _repeat,
+    'where': _where, 'masked_fill': _masked_fill, 'scaled_dot_product_attention': _sdpa,
     'sum': _reduce('sum'), 'mean': _reduce('mean'), 'amax': _reduce('amax'), 'argmax': _argmax('argmax'),
     'argmin': _argmax('argmin'), 'max': _max('max'), 'min': _max('min'),
     'linear': _linear, 'conv1d': _conv(1), 'conv2d': _conv(2), 'batch_norm': _batch_norm,

@@ -192,6 +192,10 @@ def _prop_names():
     return {v.fget: n for n, v in vars(Tensor).items() if isinstance(v, property) and v.fget is not None}
 
 
+_CASTS = {'to': None, 'float': faketorch.float32, 'double': faketorch.float64, 'half': faketorch.float16,
+          'bfloat16': faketorch.bfloat16, 'long': faketorch.int64, 'int': faketorch.int32, 'bool': faketorch.bool}
+# aten ops that hand back their input itself when there is nothing to do; later uses of it are the new node
+_SELF_RETURNING = ('contiguous', 'flatten')
 _DATA_DEPENDENT = ('item', 'tolist', '__bool__', '__int__', '__float__', 'numpy')
 
 
@@ -245,11 +249,15 @@ class _Capture(TorchFunctionMode):
             return out
         if prop == 'T':
             self.record('numpy_T', 'default', args, {}, out)
+        elif name in _CASTS:
+            self.record_cast(name, args, kwargs, out)
         elif h is not None:
             if name == '__getitem__':
                 self.record_getitem(args[0], h(*args, **kwargs), out)
             else:
                 op, overload, a, kw = h(*args, **kwargs)
+                if out is (args[0] if args else None) and not op.endswith('_') and op not in _SELF_RETURNING:
+                    out = out.view_as(out)      # faketorch returned its input where torch's op makes a new tensor
                 if op.endswith('_') and getattr(self.node_of(a[0]), 'op', None) == 'placeholder':
                     raise NotImplementedError(f'faketorch torch.export: {op} changes an input, parameter or '
                                               'buffer in place, which faketorch does not capture')
@@ -258,6 +266,18 @@ class _Capture(TorchFunctionMode):
             raise NotImplementedError(f"faketorch torch.export cannot capture torch.{name}: it has no aten op "
                                       'for it (see faketorch/_export_ops.py); rewrite the model with common ops')
         return out
+
+    def record_cast(self, name, args, kwargs, out):
+        """x.float(), x.to(dtype): torch records a metadata check of x, then aten.to.dtype."""
+        x, rest = args[0], list(args[1:])
+        dtype = _CASTS[name] or kwargs.get('dtype') or (rest[0] if rest else None)
+        if not isinstance(dtype, faketorch.dtype) or len(rest) > 1 or set(kwargs) - {'dtype'}:
+            raise NotImplementedError(f'faketorch torch.export captures Tensor.{name} to a dtype only')
+        check = self.graph.call_function(_aten('_assert_tensor_metadata', 'default'), (self.node_of(x),),
+                                         {'dtype': x.dtype, 'device': x.device, 'layout': faketorch.strided},
+                                         name='_assert_tensor_metadata_default')
+        check.meta['stack_trace'] = ''
+        self.record('to', 'dtype', (x, dtype), {}, out)
 
     def record_getitem(self, x, steps, out):
         cur = x
@@ -409,6 +429,10 @@ def _dim_specs(mod, args, kwargs, dynamic_shapes, names):
     return out
 
 
+class _Specialized(Exception):
+    """The second run of the model (a dynamic dim changed) failed or recorded another graph."""
+
+
 def _resized(x, d, size):
     """x with dimension d grown or cut to size (values repeated, so index inputs stay valid)."""
     n = x.shape[d]
@@ -420,17 +444,19 @@ def _resized(x, d, size):
 def _symbolize(graph, graph2, dims, flat, names):
     """Turns the ints of graph that follow a dynamic dim into sym_size nodes; shapes get their symbols."""
     from .export import int_oo
-    syms, used_ids, ranges = {}, set(), {}
+    syms, used_ids, ranges, candidates = {}, set(), {}, {}
+    for i, d, dim in dims:      # torch numbers every dynamic input dim; a Dim shared by several keeps the least
+        attempt = int(hashlib.sha256(f"L['{names[i]}'].size()[{d}]".encode()).hexdigest(), 16) % 100
+        while attempt in used_ids:
+            attempt += 1
+        used_ids.add(attempt)
+        candidates.setdefault(id(dim), []).append(f's{attempt}')
     for i, d, dim in dims:
         key = id(dim)
         if key not in syms:
-            attempt = int(hashlib.sha256(f"L['{names[i]}'].size()[{d}]".encode()).hexdigest(), 16) % 100
-            while attempt in used_ids:
-                attempt += 1
-            used_ids.add(attempt)
             lo = getattr(dim, 'min', None)
             hi = getattr(dim, 'max', None)
-            sym = _Symbol(f's{attempt}')
+            sym = _Symbol(min(candidates[key]))
             syms[key] = (sym, i, d, [])
             ranges[sym] = ValueRanges(max(2 if lo is None else lo, 2), int_oo if hi is None else hi)
     nodes1, nodes2 = list(graph.nodes), list(graph2.nodes)
@@ -440,10 +466,7 @@ def _symbolize(graph, graph2, dims, flat, names):
         by_pair[(flat[0][i].shape[d], flat[1][i].shape[d])] = (sym, i, d)
 
     def fail(reason):
-        name = ', '.join(dim.__name__ for _, _, dim in dims if hasattr(dim, '__name__'))
-        raise _user_error(f'Constraints violated ({name})! faketorch runs the model at two sizes of each dynamic '
-                          f'dimension and the graphs differ: {reason}. The model specializes the dimension; '
-                          'mark it static or remove the specialization.')
+        raise _Specialized(reason)
     if len(nodes1) != len(nodes2) or any(a.target != b.target for a, b in zip(nodes1, nodes2)):
         fail('different operators')
     sym_nodes = {}
@@ -511,6 +534,7 @@ def export(mod, args, kwargs=None, *, dynamic_shapes=None, strict=False, preserv
     kwargs = {} if kwargs is None else kwargs
     if not isinstance(kwargs, dict):
         raise _user_error(f'Expecting `kwargs` to be a dict of example keyword inputs, got {type(kwargs)}')
+    from .export import int_oo
     names = _forward_names(mod, args, kwargs)
     dims = _dim_specs(mod, args, kwargs, dynamic_shapes, names)
     graph, specs, out_specs, constants, in_spec, out_spec, cap = _capture(mod, args, kwargs)
@@ -522,18 +546,33 @@ def export(mod, args, kwargs=None, *, dynamic_shapes=None, strict=False, preserv
         for i, d, dim in dims:
             n = flat[i].shape[d]
             lo, hi = getattr(dim, 'min', None) or 2, getattr(dim, 'max', None)
-            if hi is not None and not (lo <= n <= hi) or n < 2 and hasattr(dim, '__name__'):
-                raise _user_error(f'Expected input {names[i]}.shape[{d}] = {n} to be of the form ... within '
-                                  f'[{lo}, {hi}], the range of {getattr(dim, "__name__", dim)}')
+            if hasattr(dim, '__name__') and not (max(lo, 2) <= n <= (int_oo if hi is None else hi)):
+                from .fx.experimental.symbolic_shapes import ConstraintViolationError
+                raise ConstraintViolationError(f'{n} not in range [{max(lo, 2)}, {int_oo if hi is None else hi}]'
+                                               + _ERROR_TAIL)
             sizes.setdefault(id(dim), n + 1 if hi is None or n + 1 <= hi else n - 1)
             flat2[i] = _resized(flat2[i], d, sizes[id(dim)])
         a2, k2 = pytree.tree_unflatten(flat2, in_spec)
         try:
-            graph2 = _capture(mod, a2, k2)[0]
-        except Exception as e:
-            raise _user_error(f'Constraints violated! faketorch runs the model at a second size of each dynamic '
-                              f'dimension and it failed there: {type(e).__name__}: {e}') from e
-        ranges, dim_of = _symbolize(graph, graph2, dims, (flat, flat2), names)
+            try:
+                graph2 = _capture(mod, a2, k2)[0]
+            except Exception as e:
+                raise _Specialized(str(e)) from e
+            ranges, dim_of = _symbolize(graph, graph2, dims, (flat, flat2), names)
+        except _Specialized:
+            named = [dim for _, _, dim in dims if hasattr(dim, '__name__')]
+            if named:       # torch's message for a Dim the model makes a constant
+                dim = named[0]
+                i, d = next((i, d) for i, d, x in dims if x is dim)
+                v = flat[i].shape[d]
+                raise _user_error(
+                    f'Constraints violated ({dim.__name__})! For more information, run with TORCH_LOGS="+dynamic".\n'
+                    f'  - You marked {dim.__name__} as dynamic but your code specialized it to be a constant ({v}). '
+                    "If you're using mark_dynamic, either remove it or use maybe_mark_dynamic. If you're using "
+                    f'Dim.DYNAMIC, replace it with either Dim.STATIC or Dim.AUTO.\nSuggested fixes:\n'
+                    f'  {dim.__name__} = {v}')
+            dims = []       # Dim.AUTO: the model specializes the dims, which then stay static
+            graph, specs, out_specs, constants, in_spec, out_spec, cap = _capture(mod, args, kwargs)
     gm = GraphModule(Module(), graph)
     sig = ExportGraphSignature(specs, out_specs)
     state = {s.target: _lookup(mod, s.target) for s in specs

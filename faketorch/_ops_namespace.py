@@ -33,7 +33,8 @@ def _slice(input, dim=0, start=None, end=None, step=1):
 
 # aten ops faketorch has no public function for; the ones torch.export records (faketorch/export.py)
 _ATEN_ONLY = {'_safe_softmax': _safe_softmax, 'slice': _slice, 'numpy_T': lambda input: input.T,
-              'sym_size': lambda input, dim: input.size(dim), 'lift_fresh_copy': lambda input: input.clone()}
+              'sym_size': lambda input, dim: input.size(dim), 'lift_fresh_copy': lambda input: input.clone(),
+              '_assert_tensor_metadata': lambda a, size=None, stride=None, dtype=None, device=None, layout=None: None}
 # aten ops torch publishes only under torch.nn.functional, whose positional arguments there are aten's
 _FUNCTIONAL = {'gelu': 'gelu', 'silu': 'silu', 'mish': 'mish', 'hardswish': 'hardswish', 'hardsigmoid': 'hardsigmoid',
                'leaky_relu': 'leaky_relu', 'softplus': 'softplus', 'hardtanh': 'hardtanh', 'log_sigmoid': 'logsigmoid',

@@ -264,3 +264,81 @@ def save_load_round_trip(torch):
     x, idx, bias = torch.randn(6), torch.tensor([3, 1]), torch.randn(4)
     return (_text(loaded.graph_signature), loaded.graph_module.code, loaded.module()(x, idx, bias=bias),
             m(x, idx, bias=bias))
+
+
+def _more_ops(torch):
+    F = torch.nn.functional
+
+    class M(torch.nn.Module):
+        def forward(self, x, m):
+            a = torch.where(m, x, 0.0)
+            b = x.masked_fill(m, -1.0)
+            c, d = x.split(2, dim=1)
+            e, f = torch.chunk(x, 2, 1)
+            g = x.float()
+            h = x.to(torch.float64)
+            i = m.long()
+            q = x.view(2, 2, 2).unsqueeze(0)
+            j = F.scaled_dot_product_attention(q, q, q)
+            k = x.expand(2, 2, 4)
+            n = torch.tanh(x) * torch.rsqrt(x.abs() + 1)
+            o = F.silu(x) + F.leaky_relu(x, 0.2) + F.gelu(x, approximate='tanh')
+            p = x.max(dim=1)
+            return (a, b, c, d, e, f, g, h, i, j, k, x.repeat(1, 2), n, o, p.values, p.indices, x.mean(),
+                    F.log_softmax(x, 1), F.dropout(x, 0.1, False))
+    return M()
+
+
+@case('torch.export.export')
+def more_ops_graph(torch):
+    m = _more_ops(torch)
+    ep = torch.export.export(m, (torch.randn(2, 4), torch.randn(2, 4) > 0))
+    x = torch.randn(2, 4)
+    return ep.graph_module.code, ep.module()(x, x > 0.5), m(x, x > 0.5)
+
+
+class _Specializes:
+    def __init__(self, torch):
+        class M(torch.nn.Module):
+            def forward(self, x):
+                return x.view(8, -1)
+        self.m = M()
+
+
+@case('torch.export.Dim')
+def dynamic_dim_specialized(torch):
+    batch = torch.export.Dim('batch', min=2, max=64)
+    torch.export.export(_Specializes(torch).m, (torch.randn(8, 4),), dynamic_shapes={'x': {0: batch}})
+
+
+@case('torch.export.Dim')
+def dynamic_dim_auto_specialized(torch):
+    ep = torch.export.export(_Specializes(torch).m, (torch.randn(8, 4),),
+                             dynamic_shapes={'x': {0: torch.export.Dim.AUTO}})
+    return repr(ep.range_constraints), ep.graph_module.code
+
+
+@case('torch.export.Dim')
+def dynamic_example_out_of_range(torch):
+    batch = torch.export.Dim('batch', min=2, max=64)
+    torch.export.export(_dynamic(torch), (torch.randn(100, 4),), dynamic_shapes={'x': {0: batch}})
+
+
+@case('torch.export.Dim')
+def dynamic_flatten_symbols(torch):
+    class N(torch.nn.Module):
+        def forward(self, x):
+            return x.flatten() * 2
+    batch = torch.export.Dim('batch', min=2, max=64)
+    ep = torch.export.export(N(), (torch.randn(8, 4),), dynamic_shapes={'x': {0: batch}})
+    return _text(ep), ep.module()(torch.ones(5, 4))
+
+
+@case('torch.export.Dim')
+def dynamic_dim_shared_by_inputs(torch):
+    class P(torch.nn.Module):
+        def forward(self, x, y):
+            return x + y
+    batch = torch.export.Dim('batch', min=2, max=64)
+    ep = torch.export.export(P(), (torch.randn(8, 4), torch.randn(8, 4)), dynamic_shapes=({0: batch}, {0: batch}))
+    return repr(ep.range_constraints), _text(ep), ep.module()(torch.ones(3, 4), torch.ones(3, 4))
