@@ -134,7 +134,9 @@ def _unsqueeze(input, dim):
 def _squeeze(input, dim=None):
     if dim is None:
         return _op('squeeze', 'default', (input,))
-    return _op('squeeze', 'dim' if isinstance(dim, int) else 'dims', (input, dim if isinstance(dim, int) else list(dim)))
+    if isinstance(dim, int):
+        return _op('squeeze', 'dim', (input, dim))
+    return _op('squeeze', 'dims', (input, list(dim)))
 
 
 def _cat(name):
@@ -311,9 +313,16 @@ def _matmul(name):
 
 def _factory(name):
     def h(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False):
-        return _op(name, 'default', (_size(size),), dtype=dtype, device=device or faketorch.device('cpu'),
+        return _op(name, 'default', (_size(size),), dtype=dtype, device=faketorch.device(device or 'cpu'),
                    pin_memory=pin_memory)
     return h
+
+
+def _arange(start, end=None, step=1, *, out=None, dtype=None, layout=None, device=None, requires_grad=False,
+            pin_memory=False):
+    args = (start,) if end is None else (start, end) if step == 1 else (start, end, step)
+    return _op('arange', ('default', 'start', 'start_step')[len(args) - 1], args, dtype=dtype,
+               device=faketorch.device(device or 'cpu'), pin_memory=pin_memory)
 
 
 def _like(name):
@@ -343,9 +352,10 @@ _BY_NAME = {
     'linear': _linear, 'conv1d': _conv(1), 'conv2d': _conv(2), 'batch_norm': _batch_norm,
     'layer_norm': _layer_norm, 'dropout': _dropout, 'embedding': _embedding, 'max_pool1d': _max_pool(1),
     'max_pool2d': _max_pool(2), 'avg_pool2d': _avg_pool2d,
-    'adaptive_avg_pool1d': _adaptive('adaptive_avg_pool1d', 1), 'adaptive_avg_pool2d': _adaptive('adaptive_avg_pool2d', 2),
+    'adaptive_avg_pool1d': _adaptive('adaptive_avg_pool1d', 1),
+    'adaptive_avg_pool2d': _adaptive('adaptive_avg_pool2d', 2),
     'matmul': _matmul('matmul'), 'mm': _matmul('mm'), 'bmm': _matmul('bmm'),
-    'ones': _factory('ones'), 'zeros': _factory('zeros'), 'ones_like': _like('ones_like'),
+    'arange': _arange, 'ones': _factory('ones'), 'zeros': _factory('zeros'), 'ones_like': _like('ones_like'),
     'zeros_like': _like('zeros_like'),
 }
 for _n in ('sigmoid', 'tanh', 'exp', 'log', 'abs', 'sqrt', 'rsqrt', 'sin', 'cos', 'neg', 'clone', 'detach'):

@@ -12,7 +12,6 @@ import dataclasses
 import enum
 import hashlib
 import inspect
-import io
 import operator
 import re
 import types
@@ -345,7 +344,6 @@ def _capture(mod, args, kwargs):
         n.meta['val'] = x
         env[id(x)] = n
         users.append(n)
-    n_lifted = len(specs)
     attrs = _constants_of(mod)
     count = [0]
 
@@ -360,8 +358,7 @@ def _capture(mod, args, kwargs):
         with graph.inserting_before(users[0] if users else None):
             n = graph.placeholder('c_' + target.replace('.', '_'))
         n.meta['val'] = t
-        specs.insert(len(specs) - 0 if False else _last_const(specs, n_lifted),
-                     InputSpec(InputKind.CONSTANT_TENSOR, TensorArgument(n.name), target))
+        specs.append(InputSpec(InputKind.CONSTANT_TENSOR, TensorArgument(n.name), target))
         constants[target] = t
         env[id(t)] = n
         cap.keep.append(t)
@@ -373,8 +370,12 @@ def _capture(mod, args, kwargs):
         return env[id(t)]
 
     cap = _Capture(graph, env, lift)
-    with faketorch.no_grad(), cap:
-        out = mod(*args, **kwargs)
+    rng = faketorch.get_rng_state()     # torch traces with fake tensors: exporting draws no random numbers
+    try:
+        with faketorch.no_grad(), cap:
+            out = mod(*args, **kwargs)
+    finally:
+        faketorch.set_rng_state(rng)
     flat_out, out_spec = pytree.tree_flatten(out)
     outs, out_specs = [], []
     for o in flat_out:
@@ -388,10 +389,6 @@ def _capture(mod, args, kwargs):
     graph.output(tuple(outs))
     specs += [InputSpec(InputKind.USER_INPUT, TensorArgument(n.target), None) for n in users]
     return graph, specs, out_specs, constants, in_spec, out_spec, cap
-
-
-def _last_const(specs, n_lifted):
-    return len(specs)
 
 
 # --- dynamic shapes -----------------------------------------------------------------------------------
@@ -505,15 +502,10 @@ def _symbolize(graph, graph2, dims, flat, names):
             for x, y in zip(va.shape, vb.shape):
                 hit = by_pair.get((x, y)) if x != y else None
                 if x != y and hit is None:
-                    ratio = x // by_pair_first(by_pair) if by_pair else 0
                     hit = _scaled(by_pair, x, y)
                 shape.append(x if x == y else hit[0] if isinstance(hit, tuple) else hit)
             a.meta['val'] = TensorMetadata(tuple(shape), va.dtype, False, None, None, False, {})
     return ranges, {id(dim): syms[id(dim)][0] for _, _, dim in dims}
-
-
-def by_pair_first(by_pair):
-    return 1
 
 
 def _scaled(by_pair, x, y):
@@ -761,6 +753,7 @@ class ExportedProgram:
             val_map[n] = g.node_copy(n, lambda x: val_map[x])
         gm = GraphModule(root, g)
         gm._in_spec, gm._out_spec = self._in_spec, self._out_spec
+        type(gm).train, type(gm).eval = _no_train, _no_eval     # gm's class is its own (see GraphModule.__new__)
         # torch checks the call's structure before forward runs (a wrong arity is its ValueError, not Python's)
         gm.register_forward_pre_hook(lambda m, a, kw: _check_inputs(m._in_spec, a, kw) and None, with_kwargs=True)
         return gm
@@ -781,13 +774,20 @@ class ExportedProgram:
             if fn is None:
                 raise NotImplementedError(f'faketorch run_decompositions has no decomposition for {n.target}')
             val_map[n] = fn(graph, n, _map_nodes(n.args, val_map))
-        out_names = [getattr(a, 'name', None) for a in graph.output_node_args()] if False else None
         outs = list(graph.nodes)[-1].args[0]
         specs = [OutputSpec(s.kind, TensorArgument(o.name) if hasattr(o, 'op') else s.arg, s.target)
                  for s, o in zip(self._graph_signature.output_specs, outs)]
         sig = ExportGraphSignature(self._graph_signature.input_specs, specs)
         return ExportedProgram(GraphModule(Module(), graph), sig, self._state_dict, self._range_constraints,
                                self._constants, self._in_spec, self._out_spec, self._guards, self._example_inputs)
+
+
+def _no_train(self, mode=True):
+    raise NotImplementedError('Calling train() is not supported yet.')
+
+
+def _no_eval(self):
+    raise NotImplementedError('Calling eval() is not supported yet.')
 
 
 def _map_nodes(a, val_map):
@@ -924,7 +924,3 @@ def load(f, *, extra_files=None, expected_opset_version=None):
     return ExportedProgram(GraphModule(Module(), graph), payload['sig'], payload['state_dict'], ranges,
                            payload['constants'], payload['in_spec'], payload['out_spec'], payload['guards'],
                            payload['example_inputs'])
-
-
-def _unused(*a):
-    return io

@@ -40,7 +40,8 @@ _FUNCTIONAL = {'gelu': 'gelu', 'silu': 'silu', 'mish': 'mish', 'hardswish': 'har
                'leaky_relu': 'leaky_relu', 'softplus': 'softplus', 'hardtanh': 'hardtanh', 'log_sigmoid': 'logsigmoid',
                'glu': 'glu', 'softshrink': 'softshrink', 'pad': 'pad', 'one_hot': 'one_hot', 'linear': 'linear',
                'avg_pool2d': 'avg_pool2d', 'adaptive_avg_pool1d': 'adaptive_avg_pool1d',
-               'adaptive_avg_pool2d': 'adaptive_avg_pool2d', 'scaled_dot_product_attention': 'scaled_dot_product_attention'}
+               'adaptive_avg_pool2d': 'adaptive_avg_pool2d',
+               'scaled_dot_product_attention': 'scaled_dot_product_attention'}
 
 
 def _plain_function(obj):

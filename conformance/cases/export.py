@@ -342,3 +342,40 @@ def dynamic_dim_shared_by_inputs(torch):
     batch = torch.export.Dim('batch', min=2, max=64)
     ep = torch.export.export(P(), (torch.randn(8, 4), torch.randn(8, 4)), dynamic_shapes=({0: batch}, {0: batch}))
     return repr(ep.range_constraints), _text(ep), ep.module()(torch.ones(3, 4), torch.ones(3, 4))
+
+
+@case('torch.export.export')
+def factories_in_forward(torch):
+    class K(torch.nn.Module):
+        def forward(self, x):
+            return torch.arange(x.shape[0]) + x.sum(1), torch.ones(2, dtype=torch.int64), torch.zeros_like(x)
+    ep = torch.export.export(K(), (torch.randn(4, 3),))
+    return ep.graph_module.code, ep.module()(torch.ones(4, 3))
+
+
+@case('torch.export.ExportedProgram.module')
+def module_trains_and_no_mode_switch(torch):
+    m = torch.nn.Sequential(torch.nn.Linear(3, 2), torch.nn.ReLU())
+    mm = torch.export.export(m, (torch.randn(4, 3),)).module()
+    out = mm(torch.randn(4, 3))
+    out.sum().backward()
+    return out.requires_grad, mm.get_submodule('0').weight.grad, [n for n, _ in mm.named_parameters()], str(mm)
+
+
+@case('torch.export.ExportedProgram.module')
+def module_eval_unsupported(torch):
+    m = torch.nn.Sequential(torch.nn.Linear(3, 2), torch.nn.ReLU())
+    torch.export.export(m, (torch.randn(4, 3),)).module().eval()
+
+
+@case('torch.export.export')
+def export_draws_no_random_numbers(torch):
+    m = torch.nn.Sequential(torch.nn.Linear(3, 2), torch.nn.Dropout(0.5))
+    torch.export.export(m, (torch.randn(4, 3),))
+    return torch.rand(3)
+
+
+@case('torch.export.ExportedProgram')
+def graph_module_printed(torch):
+    ep = _tutorial_ep(torch)
+    return str(ep.graph_module), _text(ep.graph_module.print_readable(print_output=False))
