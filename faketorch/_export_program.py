@@ -243,6 +243,13 @@ class _Capture(TorchFunctionMode):
         if name in _DATA_DEPENDENT:
             raise _user_error(f'faketorch torch.export: Tensor.{name}() reads tensor data; the exported graph '
                               'cannot depend on data (torch raises for data-dependent control flow too)')
+        rec = h(*args, **kwargs) if h is not None else None      # before running: it may raise
+        if rec is not None and name != '__getitem__' and rec[0].endswith('_'):
+            target = self.env.get(id(rec[2][0]))
+            if target is None or target.op == 'placeholder':
+                raise NotImplementedError(f'faketorch torch.export: {rec[0]} changes an input, parameter or buffer '
+                                          'in place, which faketorch does not capture (a BatchNorm in training mode '
+                                          'updates its running statistics: call model.eval() before exporting)')
         out = func(*args, **kwargs)
         if name == 'tensor':        # a constant made in forward: lifted where it is used (see lift)
             return out
@@ -250,17 +257,13 @@ class _Capture(TorchFunctionMode):
             self.record('numpy_T', 'default', args, {}, out)
         elif name in _CASTS:
             self.record_cast(name, args, kwargs, out)
-        elif h is not None:
-            if name == '__getitem__':
-                self.record_getitem(args[0], h(*args, **kwargs), out)
-            else:
-                op, overload, a, kw = h(*args, **kwargs)
-                if out is (args[0] if args else None) and not op.endswith('_') and op not in _SELF_RETURNING:
-                    out = out.view_as(out)      # faketorch returned its input where torch's op makes a new tensor
-                if op.endswith('_') and getattr(self.node_of(a[0]), 'op', None) == 'placeholder':
-                    raise NotImplementedError(f'faketorch torch.export: {op} changes an input, parameter or '
-                                              'buffer in place, which faketorch does not capture')
-                self.record(op, overload, a, kw, out)
+        elif name == '__getitem__':
+            self.record_getitem(args[0], rec, out)
+        elif rec is not None:
+            op, overload, a, kw = rec
+            if out is (args[0] if args else None) and not op.endswith('_') and op not in _SELF_RETURNING:
+                out = out.view_as(out)      # faketorch returned its input where torch's op makes a new tensor
+            self.record(op, overload, a, kw, out)
         elif any(isinstance(o, faketorch.Tensor) for o in pytree.tree_leaves(out)):
             raise NotImplementedError(f"faketorch torch.export cannot capture torch.{name}: it has no aten op "
                                       'for it (see faketorch/_export_ops.py); rewrite the model with common ops')
