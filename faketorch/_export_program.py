@@ -776,7 +776,10 @@ class ExportedProgram:
             fn = _DECOMPOSITIONS.get(str(n.target).replace('aten.', '', 1))
             if fn is None:
                 raise NotImplementedError(f'faketorch run_decompositions has no decomposition for {n.target}')
-            val_map[n] = fn(graph, n, _map_nodes(n.args, val_map))
+            val_map[n] = fn(graph, n, _map_nodes(n.args, val_map), _map_nodes(n.kwargs, val_map))
+        for n in reversed(list(graph.nodes)):      # the outputs of multi-output ops nobody reads
+            if n.target is operator.getitem and not n.users:
+                graph.erase_node(n)
         outs = list(graph.nodes)[-1].args[0]
         specs = [OutputSpec(s.kind, TensorArgument(o.name) if hasattr(o, 'op') else s.arg, s.target)
                  for s, o in zip(self._graph_signature.output_specs, outs)]
@@ -820,35 +823,133 @@ def _CORE_OPS():
     return _core
 
 
-def _call(graph, old, name, overload, args, val):
-    n = graph.call_function(_aten(name, overload), args, name=name)
+def _call(graph, name, overload, args, val, kwargs=None):
+    n = graph.call_function(_aten(name, overload), args, kwargs, name=name)
     n.meta['val'] = val
     n.meta['stack_trace'] = ''
     return n
 
 
-def _decomp_linear(graph, old, args):
+def _first(graph, node, n_out, val):
+    """out[0] of a multi-output op; torch makes (and then drops) a getitem for each output."""
+    items = [graph.call_function(operator.getitem, (node, i)) for i in range(n_out)]
+    items[0].meta['val'] = val
+    for g in items:
+        g.meta['stack_trace'] = ''
+    return items[0]
+
+
+def _static_shape(node):
+    shape = tuple(node.meta['val'].shape)
+    if not all(isinstance(d, int) for d in shape):
+        raise NotImplementedError('faketorch run_decompositions: this decomposition needs static shapes')
+    return list(shape)
+
+
+def _decomp_linear(graph, old, args, kwargs):
     x, w, *rest = args
     b = rest[0] if rest else None
-    wv, xv = w.meta['val'], x.meta['val']
-    pv = faketorch.ops.aten.permute.default(wv, [1, 0]) if isinstance(wv, faketorch.Tensor) else None
-    if not isinstance(xv, faketorch.Tensor) or xv.dim() != 2:
+    if len(_static_shape(x)) != 2:
         raise NotImplementedError('faketorch run_decompositions decomposes linear of 2-d inputs only')
-    p = _call(graph, old, 'permute', 'default', (w, [1, 0]), pv)
+    pv = w.meta['val'].permute(1, 0) if isinstance(w.meta.get('val'), faketorch.Tensor) else None
+    p = _call(graph, 'permute', 'default', (w, [1, 0]), pv)
     if b is None:
-        return _call(graph, old, 'mm', 'default', (x, p), old.meta['val'])
-    return _call(graph, old, 'addmm', 'default', (b, x, p), old.meta['val'])
+        return _call(graph, 'mm', 'default', (x, p), old.meta['val'])
+    return _call(graph, 'addmm', 'default', (b, x, p), old.meta['val'])
 
 
-def _functional(name):
-    def fn(graph, old, args):
-        return _call(graph, old, name, old.target.__name__.split('.')[1], args, old.meta['val'])
+def _decomp_conv(graph, old, args, kwargs):
+    nd = int(old.target.__name__[4])
+    full = list(args) + [None, [1] * nd, [0] * nd, [1] * nd, 1][len(args) - 2:]
+    x, w, b, stride, padding, dilation, groups = full
+    return _call(graph, 'convolution', 'default', (x, w, b, stride, padding, dilation, False, [0] * nd, groups),
+                 old.meta['val'])
+
+
+def _decomp_batch_norm(graph, old, args, kwargs):
+    x, w, b, mean, var, training, momentum, eps, _ = args
+    n = _call(graph, '_native_batch_norm_legit_no_training', 'default', (x, w, b, mean, var, momentum, eps), None)
+    return _first(graph, n, 3, old.meta['val'])
+
+
+def _decomp_layer_norm(graph, old, args, kwargs):
+    x, shape, w, b, eps = (list(args) + [None, None, 1e-05])[:5]
+    return _first(graph, _call(graph, 'native_layer_norm', 'default', (x, shape, w, b, eps), None), 3,
+                  old.meta['val'])
+
+
+def _decomp_max_pool2d(graph, old, args, kwargs):
+    n = _call(graph, 'max_pool2d_with_indices', 'default', args, None)
+    return _first(graph, n, 2, old.meta['val'])
+
+
+def _decomp_softmax(name):
+    def fn(graph, old, args, kwargs):
+        if len(args) > 2:
+            raise NotImplementedError(f'faketorch run_decompositions: {old.target} with a dtype')
+        return _call(graph, name, 'default', (args[0], args[1], False), old.meta['val'])
     return fn
 
 
-_DECOMPOSITIONS = {'linear.default': _decomp_linear, 'relu_.default': _functional('relu'),
-                   'add_.Tensor': _functional('add'), 'mul_.Tensor': _functional('mul'),
-                   'sub_.Tensor': _functional('sub')}
+def _decomp_dropout(graph, old, args, kwargs):
+    if args[2]:
+        raise NotImplementedError('faketorch run_decompositions: dropout in training mode')
+    return _call(graph, 'clone', 'default', (args[0],), old.meta['val'])
+
+
+def _decomp_view(graph, old, args, kwargs):      # reshape, flatten: a view to the output's shape
+    return _call(graph, 'view', 'default', (args[0], _static_shape(old)), old.meta['val'])
+
+
+def _decomp_transpose(graph, old, args, kwargs):
+    n = len(_static_shape(args[0]))
+    perm = list(range(n))
+    if old.target.__name__.startswith('t.'):
+        a, b = (0, 1) if n == 2 else (0, 0)
+    else:
+        a, b = args[1] % n, args[2] % n
+    perm[a], perm[b] = perm[b], perm[a]
+    return _call(graph, 'permute', 'default', (args[0], perm), old.meta['val'])
+
+
+def _decomp_matmul(graph, old, args, kwargs):
+    if len(_static_shape(args[0])) != 2 or len(_static_shape(args[1])) != 2:
+        raise NotImplementedError('faketorch run_decompositions decomposes matmul of 2-d tensors only')
+    return _call(graph, 'mm', 'default', args, old.meta['val'])
+
+
+def _decomp_full(value):
+    def fn(graph, old, args, kwargs):
+        dtype = kwargs.get('dtype') or faketorch.get_default_dtype()
+        kw = {'dtype': dtype, 'layout': faketorch.strided, 'device': kwargs.get('device', faketorch.device('cpu')),
+              'pin_memory': False}
+        return _call(graph, 'full', 'default', (args[0], value), old.meta['val'], kw)
+    return fn
+
+
+def _functional(name):
+    def fn(graph, old, args, kwargs):
+        return _call(graph, name, old.target.__name__.split('.')[1], args, old.meta['val'], kwargs)
+    return fn
+
+
+def _renamed(name, overload, extra=()):
+    def fn(graph, old, args, kwargs):
+        return _call(graph, name, overload, tuple(args) + tuple(extra), old.meta['val'], kwargs)
+    return fn
+
+
+_DECOMPOSITIONS = {'linear.default': _decomp_linear, 'conv1d.default': _decomp_conv, 'conv2d.default': _decomp_conv,
+                   'batch_norm.default': _decomp_batch_norm, 'layer_norm.default': _decomp_layer_norm,
+                   'max_pool2d.default': _decomp_max_pool2d, 'softmax.int': _decomp_softmax('_softmax'),
+                   'log_softmax.int': _decomp_softmax('_log_softmax'), 'dropout.default': _decomp_dropout,
+                   'reshape.default': _decomp_view, 'flatten.using_ints': _decomp_view,
+                   'transpose.int': _decomp_transpose, 't.default': _decomp_transpose, 'matmul.default': _decomp_matmul,
+                   'ones.default': _decomp_full(1), 'zeros.default': _decomp_full(0),
+                   'sum.default': _renamed('sum', 'dim_IntList', ([],)),
+                   'squeeze.dim': lambda g, old, a, kw: _call(g, 'squeeze', 'dims', (a[0], [a[1]]), old.meta['val']),
+                   'relu_.default': _functional('relu'), 'add_.Tensor': _functional('add'),
+                   'mul_.Tensor': _functional('mul'), 'sub_.Tensor': _functional('sub')}
 
 
 def default_decompositions():

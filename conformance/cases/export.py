@@ -379,3 +379,25 @@ def export_draws_no_random_numbers(torch):
 def graph_module_printed(torch):
     ep = _tutorial_ep(torch)
     return str(ep.graph_module), _text(ep.graph_module.print_readable(print_output=False))
+
+
+@case('torch.export.ExportedProgram.run_decompositions')
+def cnn_decomposed(torch):
+    m = _cnn(torch)
+    ep = torch.export.export(m, (torch.randn(2, 1, 4, 4),)).run_decompositions()
+    x = torch.randn(2, 1, 4, 4)
+    return ep.graph_module.code, str(ep.graph_signature), ep.module()(x), m(x)
+
+
+@case('torch.export.ExportedProgram.run_decompositions')
+def ops_decomposed(torch):
+    F = torch.nn.functional
+
+    class B(torch.nn.Module):
+        def forward(self, x):
+            return (F.linear(x, torch.ones(5, 4)), x.mean(1), F.gelu(x), x.reshape(8), x.view(8).unsqueeze(0),
+                    torch.cat([x, x]), x.transpose(0, 1), x[:, 1:], x[0], x.sum(), torch.log_softmax(x, 1), x * 2,
+                    x / 2, x - 1, x.t(), x.squeeze(0), x.expand(3, 2, 4), x @ x.t())
+    ep = torch.export.export(B(), (torch.randn(2, 4),)).run_decompositions()
+    x = torch.randn(2, 4)
+    return ep.graph_module.code, ep.module()(x), B()(x)
