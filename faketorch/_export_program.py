@@ -575,7 +575,19 @@ def export(mod, args, kwargs=None, *, dynamic_shapes=None, strict=False, preserv
     guards = _guards(names, pytree.tree_leaves((tuple(args), kwargs)), dims, dim_of)
     ep = ExportedProgram(gm, sig, state, ranges, constants, in_spec, out_spec, guards,
                          (tuple(args), dict(kwargs)))
+    ep._top_names = (_positional_names(mod, len(args)), tuple(kwargs))
     return ep
+
+
+def _positional_names(mod, n):
+    """The forward's names of its first n positional arguments (args_<i> past a *args)."""
+    names = []
+    for p in inspect.signature(mod.forward).parameters.values():
+        if p.kind == inspect.Parameter.VAR_POSITIONAL:
+            names += [f'{p.name}_{i}' for i in range(n - len(names))]
+        elif p.kind in (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD):
+            names.append(p.name)
+    return tuple(names[:n])
 
 
 def _type_str(x):
@@ -654,11 +666,11 @@ class _UnliftedGraph(Graph):
         m = re.search(r'def forward\((.*)\):\n', src)
         params = re.findall(r'(\w+)(?:: ("[^"]*"))?', m.group(1))[1:]      # (name, annotation) after self
         names = [name for name, _ in params]
-        head = f'def forward({", ".join([root_module] + names)}):\n'
+        head = f'def forward({", ".join([root_module, *self.arg_names, *self.kwarg_names])}):\n'
         if verbose and params:
             head += '    ' + ''.join(f'{name}: {ann}; ' for name, ann in params) + '\n\n'
-        args = ', '.join(n for n in names if n not in self.kwarg_names)
-        kw = ', '.join(f"'{n}':{n}" for n in names if n in self.kwarg_names)
+        args = ', '.join(self.arg_names)
+        kw = ', '.join(f"'{n}':{n}" for n in self.kwarg_names)
         lhs = ''.join(f'{n}, ' for n in names).rstrip(' ')
         head += f'    {lhs} = fx_pytree.tree_flatten_spec(([{args}], {{{kw}}}), self._in_spec)\n'
         src = src[:m.start()] + head + src[m.end():]
@@ -725,10 +737,8 @@ class ExportedProgram:
         sig = self._graph_signature
         g = _UnliftedGraph()
         user_specs = [s for s in sig.input_specs if s.kind == InputKind.USER_INPUT]
-        flat_names = [s.arg.name for s in user_specs]
-        n_args = len(pytree.tree_leaves(self._example_inputs[0]))
-        g.kwarg_names = tuple(flat_names[n_args:])
-        env, root, attr_nodes = {}, {}, []
+        g.arg_names, g.kwarg_names = self._top_names
+        env, root = {}, {}
         old = {n.name: n for n in self.graph.nodes}
         for s in sig.input_specs:       # torch's order: the attributes, then the inputs
             if s.kind == InputKind.USER_INPUT:
@@ -784,8 +794,10 @@ class ExportedProgram:
         specs = [OutputSpec(s.kind, TensorArgument(o.name) if hasattr(o, 'op') else s.arg, s.target)
                  for s, o in zip(self._graph_signature.output_specs, outs)]
         sig = ExportGraphSignature(self._graph_signature.input_specs, specs)
-        return ExportedProgram(GraphModule(Module(), graph), sig, self._state_dict, self._range_constraints,
-                               self._constants, self._in_spec, self._out_spec, self._guards, self._example_inputs)
+        ep = ExportedProgram(GraphModule(Module(), graph), sig, self._state_dict, self._range_constraints,
+                             self._constants, self._in_spec, self._out_spec, self._guards, self._example_inputs)
+        ep._top_names = self._top_names
+        return ep
 
 
 def _no_train(self, mode=True):
@@ -992,7 +1004,7 @@ def save(ep, f, *, extra_files=None, opset_version=None, pickle_protocol=2):
                'state_dict': dict(ep._state_dict), 'constants': dict(ep._constants),
                'ranges': [(str(k), v.lower, v.upper) for k, v in ep._range_constraints.items()],
                'in_spec': ep._in_spec, 'out_spec': ep._out_spec, 'guards': ep._guards,
-               'example_inputs': ep._example_inputs, 'extra_files': extra_files}
+               'example_inputs': ep._example_inputs, 'extra_files': extra_files, 'top_names': ep._top_names}
     faketorch.save(payload, f)
 
 
@@ -1025,6 +1037,8 @@ def load(f, *, extra_files=None, expected_opset_version=None):
             n.meta['val'] = val
         env[name] = n
     ranges = {_Symbol(k): ValueRanges(lo, hi) for k, lo, hi in payload['ranges']}
-    return ExportedProgram(GraphModule(Module(), graph), payload['sig'], payload['state_dict'], ranges,
-                           payload['constants'], payload['in_spec'], payload['out_spec'], payload['guards'],
-                           payload['example_inputs'])
+    ep = ExportedProgram(GraphModule(Module(), graph), payload['sig'], payload['state_dict'], ranges,
+                         payload['constants'], payload['in_spec'], payload['out_spec'], payload['guards'],
+                         payload['example_inputs'])
+    ep._top_names = payload['top_names']
+    return ep

@@ -401,3 +401,29 @@ def ops_decomposed(torch):
     ep = torch.export.export(B(), (torch.randn(2, 4),)).run_decompositions()
     x = torch.randn(2, 4)
     return ep.graph_module.code, ep.module()(x), B()(x)
+
+
+@case('torch.export.export')
+def nested_inputs_param_outputs(torch):
+    nn = torch.nn
+
+    class M(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.w = nn.Parameter(torch.ones(2))
+            self.lin = nn.Linear(2, 2)
+
+        def forward(self, xs, d, y=None):
+            a, b = xs
+            return a, self.w, a + b * d['k'], self.lin.weight
+    ep = torch.export.export(M(), ((torch.randn(2), torch.randn(2)), {'k': torch.randn(2)}))
+    out = ep.module()((torch.ones(2), torch.ones(2) * 3), {'k': torch.ones(2) * 2})
+    return _text(ep), ep.module().code, out[:3], out[3].shape
+
+
+@case('torch.export.export')
+def sequential_input_name(torch):
+    m = torch.nn.Sequential(torch.nn.Linear(3, 2), torch.nn.ReLU())
+    ep = torch.export.export(m, (torch.randn(4, 3),))
+    mm = ep.module()
+    return ep.graph_module.code, mm.code, _text(mm.print_readable(print_output=False)), str(ep.graph_signature)
