@@ -340,13 +340,14 @@ def _capture(mod, args, kwargs):
     names = _forward_names(mod, args, kwargs)
     users = []
     for name, x in zip(names, flat):
-        if not isinstance(x, faketorch.Tensor):
-            raise NotImplementedError(f'faketorch torch.export: the input {name} is a {type(x).__name__}; '
-                                      'only tensor inputs are supported (pass other values as constants)')
         n = graph.placeholder(name)
-        n.meta['val'] = x
-        env[id(x)] = n
         users.append(n)
+        if isinstance(x, faketorch.Tensor):
+            n.meta['val'] = x
+            env[id(x)] = n
+        elif not isinstance(x, (int, float, bool, str)):
+            raise NotImplementedError(f'faketorch torch.export: the input {name} is a {type(x).__name__}; '
+                                      'only tensors and Python numbers, bools and strings are supported')
     attrs = _constants_of(mod)
     count = [0]
 
@@ -390,7 +391,9 @@ def _capture(mod, args, kwargs):
             outs.append(o)
             out_specs.append(OutputSpec(OutputKind.USER_OUTPUT, ConstantArgument('', o), None))
     graph.output(tuple(outs))
-    specs += [InputSpec(InputKind.USER_INPUT, TensorArgument(n.target), None) for n in users]
+    # a number input is baked into the graph as torch does (ep.module() checks it has the same value)
+    specs += [InputSpec(InputKind.USER_INPUT, TensorArgument(n.target) if isinstance(x, faketorch.Tensor) else
+                        ConstantArgument(n.target, x), None) for n, x in zip(users, flat)]
     return graph, specs, out_specs, constants, in_spec, out_spec, cap
 
 
@@ -606,6 +609,9 @@ def _guards(names, flat, dims, dim_of):
     dynamic = {(i, d): dim for i, d, dim in dims}
     out = []
     for i, (name, x) in enumerate(zip(names, flat)):
+        if not isinstance(x, faketorch.Tensor):
+            out.append((name, None, '==', x))
+            continue
         for d, n in enumerate(x.shape):
             dim = dynamic.get((i, d))
             if dim is None:
@@ -622,16 +628,18 @@ def _guards(names, flat, dims, dim_of):
 class GuardsFn(Module):
     """Checks the sizes of ep.module()'s inputs, as torch's guards do."""
 
-    def __init__(self, guards):
+    def __init__(self, names, guards):
         super().__init__()
-        self.guards = guards
+        self.names, self.guards = names, guards
 
     def forward(self, *args):
-        names = {}
-        for g in self.guards:
-            names.setdefault(g[0], len(names))
+        by_name = dict(zip(self.names, args))
         for name, d, op, value in self.guards:
-            x = args[names[name]]
+            x = by_name[name]
+            if d is None:
+                if x != value:
+                    raise AssertionError(f'Guard failed: {name} == {value}')
+                continue
             n = x.shape[d] if d < x.dim() else None
             ok = n is not None and (n == value if op == '==' else n <= value if op == '<=' else n >= value)
             if not ok:
@@ -752,7 +760,7 @@ class ExportedProgram:
             n.meta['val'] = next(o for o in self.graph.nodes if o.op == 'placeholder' and o.target == s.arg.name) \
                 .meta.get('val')
             env[s.arg.name] = n
-        root['_guards_fn'] = GuardsFn(self._guards)
+        root['_guards_fn'] = GuardsFn([s.arg.name for s in user_specs], self._guards)
         g.call_module('_guards_fn', tuple(env[s.arg.name] for s in user_specs))
         placeholder_of = {n: n.target for n in self.graph.nodes if n.op == 'placeholder'}
         val_map = {}

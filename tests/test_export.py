@@ -37,8 +37,8 @@ def test_batch_norm_in_training_mode_raises():
 
 
 def test_non_tensor_input_raises():
-    with pytest.raises(NotImplementedError, match='only tensor inputs'):
-        _export(lambda self, x, n: x * n, torch.randn(4, 3), 3)
+    with pytest.raises(NotImplementedError, match='only tensors and Python numbers'):
+        _export(lambda self, x, n: x, torch.randn(4, 3), object())
 
 
 def test_save_load_path_round_trip(tmp_path):

@@ -427,3 +427,22 @@ def sequential_input_name(torch):
     ep = torch.export.export(m, (torch.randn(4, 3),))
     mm = ep.module()
     return ep.graph_module.code, mm.code, _text(mm.print_readable(print_output=False)), str(ep.graph_signature)
+
+
+class _NumberInput:
+    def __init__(self, torch):
+        class M(torch.nn.Module):
+            def forward(self, x, n, flag=True):
+                return x * n if flag else x
+        self.ep = torch.export.export(M(), (torch.randn(2), 3), {'flag': True})
+
+
+@case('torch.export.export')
+def number_inputs_baked(torch):
+    ep = _NumberInput(torch).ep
+    return _text(ep), ep.module().code, repr(ep.graph_signature.input_specs), ep.module()(torch.ones(2), 3, flag=True)
+
+
+@case('torch.export.export')
+def number_input_guard(torch):
+    return _NumberInput(torch).ep.module()(torch.ones(2), 4, flag=True)
