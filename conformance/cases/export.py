@@ -446,3 +446,30 @@ def number_inputs_baked(torch):
 @case('torch.export.export')
 def number_input_guard(torch):
     return _NumberInput(torch).ep.module()(torch.ones(2), 4, flag=True)
+
+
+@case('torch.export.save')
+def save_load_dynamic(torch):
+    class M(torch.nn.Module):
+        def forward(self, x):
+            return x.sum(1) * x.shape[0]
+    b = torch.export.Dim('b', min=4, max=32)
+    ep = torch.export.export(M(), (torch.randn(8, 3),), dynamic_shapes={'x': {0: b}})
+    f = io.BytesIO()
+    torch.export.save(ep, f)
+    f.seek(0)
+    loaded = torch.export.load(f)
+    return repr(loaded.range_constraints), loaded.graph_module.code, loaded.module()(torch.ones(5, 3))
+
+
+@case('torch.export.save')
+def loaded_guard_min(torch):
+    class M(torch.nn.Module):
+        def forward(self, x):
+            return x.sum(1) * x.shape[0]
+    b = torch.export.Dim('b', min=4, max=32)
+    ep = torch.export.export(M(), (torch.randn(8, 3),), dynamic_shapes={'x': {0: b}})
+    f = io.BytesIO()
+    torch.export.save(ep, f)
+    f.seek(0)
+    return torch.export.load(f).module()(torch.ones(3, 3))
