@@ -511,7 +511,7 @@ def _symbolize(graph, graph2, dims, flat, names):
                     hit = _scaled(by_pair, x, y)
                 shape.append(x if x == y else hit[0] if isinstance(hit, tuple) else hit)
             a.meta['val'] = TensorMetadata(tuple(shape), va.dtype, False, None, None, False, {})
-    return ranges, {id(dim): syms[id(dim)][0] for _, _, dim in dims}
+    return ranges
 
 
 def _scaled(by_pair, x, y):
@@ -536,7 +536,7 @@ def export(mod, args, kwargs=None, *, dynamic_shapes=None, strict=False, preserv
     names = _forward_names(mod, args, kwargs)
     dims = _dim_specs(mod, args, kwargs, dynamic_shapes, names)
     graph, specs, out_specs, constants, in_spec, out_spec, cap = _capture(mod, args, kwargs)
-    ranges, dim_of = {}, {}
+    ranges = {}
     if dims:
         flat = pytree.tree_leaves((tuple(args), kwargs))
         flat2 = list(flat)
@@ -548,7 +548,10 @@ def export(mod, args, kwargs=None, *, dynamic_shapes=None, strict=False, preserv
                 from .fx.experimental.symbolic_shapes import ConstraintViolationError
                 raise ConstraintViolationError(f'{n} not in range [{max(lo, 2)}, {int_oo if hi is None else hi}]'
                                                + _ERROR_TAIL)
-            sizes.setdefault(id(dim), n + 1 if hi is None or n + 1 <= hi else n - 1)
+            if id(dim) not in sizes:    # a second size no other dim has, so each int traces back to one dim
+                taken = set(sizes.values())
+                up = [v for v in range(n + 1, n + 64) if (hi is None or v <= hi) and v not in taken]
+                sizes[id(dim)] = up[0] if up else max(v for v in range(2, n) if v not in taken)
             flat2[i] = _resized(flat2[i], d, sizes[id(dim)])
         a2, k2 = pytree.tree_unflatten(flat2, in_spec)
         try:
@@ -556,7 +559,7 @@ def export(mod, args, kwargs=None, *, dynamic_shapes=None, strict=False, preserv
                 graph2 = _capture(mod, a2, k2)[0]
             except Exception as e:
                 raise _Specialized(str(e)) from e
-            ranges, dim_of = _symbolize(graph, graph2, dims, (flat, flat2), names)
+            ranges = _symbolize(graph, graph2, dims, (flat, flat2), names)
         except _Specialized:
             named = [dim for _, _, dim in dims if hasattr(dim, '__name__')]
             if named:       # torch's message for a Dim the model makes a constant
@@ -575,7 +578,7 @@ def export(mod, args, kwargs=None, *, dynamic_shapes=None, strict=False, preserv
     sig = ExportGraphSignature(specs, out_specs)
     state = {s.target: _lookup(mod, s.target) for s in specs
              if s.kind == InputKind.PARAMETER or (s.kind == InputKind.BUFFER and s.persistent)}
-    guards = _guards(names, pytree.tree_leaves((tuple(args), kwargs)), dims, dim_of)
+    guards = _guards(names, pytree.tree_leaves((tuple(args), kwargs)), dims)
     ep = ExportedProgram(gm, sig, state, ranges, constants, in_spec, out_spec, guards,
                          (tuple(args), dict(kwargs)))
     ep._top_names = (_positional_names(mod, len(args)), tuple(kwargs))
@@ -604,7 +607,7 @@ def _lookup(mod, target):
     return getattr(mod, leaf)
 
 
-def _guards(names, flat, dims, dim_of):
+def _guards(names, flat, dims):
     """[(input name, dim, op, value)]: the checks ep.module() makes on its inputs' sizes."""
     dynamic = {(i, d): dim for i, d, dim in dims}
     out = []
