@@ -25,12 +25,33 @@ def _safe_softmax(input, dim, dtype=None):
     return out
 
 
-_ATEN_ONLY = {'_safe_softmax': _safe_softmax}
+def _slice(input, dim=0, start=None, end=None, step=1):
+    index = [slice(None)] * input.dim()
+    index[dim] = slice(start, end, step)
+    return input[tuple(index)]
+
+
+def _batch_norm_no_training(input, weight, bias, running_mean, running_var, momentum, eps):
+    out = faketorch.nn.functional.batch_norm(input, running_mean, running_var, weight, bias, False, momentum, eps)
+    empty = input.new_empty((0,))
+    return out, empty, empty
+
+
+# aten ops faketorch has no public function for; the ones torch.export records (faketorch/export.py)
+_ATEN_ONLY = {'_safe_softmax': _safe_softmax, 'slice': _slice, 'numpy_T': lambda input: input.T,
+              'sym_size': lambda input, dim: input.size(dim), 'lift_fresh_copy': lambda input: input.clone(),
+              '_softmax': lambda input, dim, half_to_float: faketorch.softmax(input, dim),
+              '_log_softmax': lambda input, dim, half_to_float: faketorch.log_softmax(input, dim),
+              '_native_batch_norm_legit_no_training': _batch_norm_no_training,
+              '_assert_tensor_metadata': lambda a, size=None, stride=None, dtype=None, device=None, layout=None: None}
 # aten ops torch publishes only under torch.nn.functional, whose positional arguments there are aten's
 _FUNCTIONAL = {'gelu': 'gelu', 'silu': 'silu', 'mish': 'mish', 'hardswish': 'hardswish', 'hardsigmoid': 'hardsigmoid',
                'leaky_relu': 'leaky_relu', 'softplus': 'softplus', 'hardtanh': 'hardtanh', 'log_sigmoid': 'logsigmoid',
                'glu': 'glu', 'softshrink': 'softshrink', 'pad': 'pad', 'one_hot': 'one_hot', 'linear': 'linear',
-               'avg_pool2d': 'avg_pool2d', 'scaled_dot_product_attention': 'scaled_dot_product_attention'}
+               'avg_pool2d': 'avg_pool2d', 'max_pool2d_with_indices': 'max_pool2d_with_indices',
+               'adaptive_avg_pool1d': 'adaptive_avg_pool1d',
+               'adaptive_avg_pool2d': 'adaptive_avg_pool2d',
+               'scaled_dot_product_attention': 'scaled_dot_product_attention'}
 
 
 def _plain_function(obj):
@@ -57,6 +78,10 @@ class OpOverload:
 
     def __call__(self, *args, **kwargs):
         return self._op(*args, **kwargs)
+
+    @property
+    def fx_printed_name(self):      # how fx prints and generates code for it: torch.ops.aten.add.Tensor
+        return f'torch.ops.{self.namespace}.{self.__name__}'
 
     def name(self):
         base = self.overloadpacket._qualified_op_name

@@ -1,11 +1,11 @@
-"""torch.export: the names exist (Dim, dims, ExportedProgram ...); faketorch has no graph capture, so
-export/save/load raise."""
+"""torch.export: Dim and the dynamic-shape hints here; export, ExportedProgram, save and load in
+_export_program.py (graph capture by running the model once under a TorchFunctionMode)."""
 
 __all__ = ['Dim', 'dims', 'export', 'draft_export', 'save', 'load', 'ExportedProgram', 'ExportGraphSignature',
-           'ShapesCollection', 'AdditionalInputs', 'unflatten', 'register_dataclass']
+           'ShapesCollection', 'AdditionalInputs', 'unflatten', 'register_dataclass', 'default_decompositions']
 
-_NO_CAPTURE = ('faketorch has no graph capture: torch.export.{} is not available (faketorch runs Python '
-               'eagerly on NumPy). Call the module directly instead.')
+_NO_CAPTURE = ('faketorch does not implement torch.export.{}: only export, save and load are. Call the module '
+               'directly, or use torch.export.export.')
 
 
 class _IntInfinity(float):
@@ -64,13 +64,8 @@ def dims(*names, min=None, max=None):
     return tuple(Dim(name, min=min, max=max) for name in names)
 
 
-class ExportedProgram:
-    def __init__(self, *args, **kwargs):
-        raise RuntimeError(_NO_CAPTURE.format('ExportedProgram'))
-
-
-class ExportGraphSignature:
-    pass
+from ._export_program import (ExportedProgram, ExportGraphSignature, export, save, load,  # noqa: E402,F401
+                              default_decompositions)
 
 
 class ShapesCollection(dict):
@@ -92,10 +87,7 @@ def _raiser(name):
     return fn
 
 
-export = _raiser('export')
 draft_export = _raiser('draft_export')
-save = _raiser('save')
-load = _raiser('load')
 unflatten = _raiser('unflatten')
 
 

@@ -12,3 +12,7 @@ class InvalidBackend(TorchDynamoException):
 
 class Unsupported(TorchDynamoException):
     pass
+
+
+class UserError(TorchDynamoException):
+    """What torch.export raises for a wrong call (bad args, dynamic_shapes, violated constraints)."""

@@ -353,6 +353,8 @@ class _CodeGen:
         if not self.verbose:
             return ''
         meta = node.meta.get('val', node.meta.get('tensor_meta', node.meta.get('example_value')))
+        if getattr(meta, 'fx_annotation', None):     # torch.export's sym_size nodes: Sym(s77)
+            return f': "{meta.fx_annotation}"'
         if isinstance(meta, (Tensor, TensorMetadata)):
             dtype = _DTYPE_ABBRS[str(meta.dtype).split('.')[-1]]
             return f': "{dtype}[{", ".join(str(d) for d in meta.shape)}]"'
