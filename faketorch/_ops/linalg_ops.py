@@ -418,6 +418,14 @@ def cdist(x1, x2, p=2.0, compute_mode='use_mm_for_euclid_dist_if_necessary'):
         raise RuntimeError(f"cdist only supports floating-point dtypes, X1 got: {D.type_name(x1.dtype)}")
     if p < 0:
         raise RuntimeError(f"cdist only supports non-negative p values")
+    if compute_mode not in _CDIST_MODES:
+        raise ValueError(f"{compute_mode} is not a valid value for compute_mode")
+    r1, r2 = x1._data.shape[-2], x2._data.shape[-2]
+    if p == 2 and (compute_mode == 'use_mm_for_euclid_dist' or compute_mode == _CDIST_MODES[0] and max(r1, r2) > 25):
+        batch = broadcast_shapes(x1._data.shape[:-2], x2._data.shape[:-2])
+        c = x1._data.shape[-1]
+        r = _euclidean_dist(x1.expand(*batch, r1, c).reshape(-1, r1, c), x2.expand(*batch, r2, c).reshape(-1, r2, c))
+        return r.view(*batch, r1, r2)
     diff = x1.unsqueeze(-2) - x2.unsqueeze(-3)
     from ..linalg import vector_norm
     if p == 0:      # a count: its gradient is zero, not undefined
@@ -425,6 +433,29 @@ def cdist(x1, x2, p=2.0, compute_mode='use_mm_for_euclid_dist_if_necessary'):
     else:
         r = vector_norm(diff, p, -1)
     return _named('CdistBackward0', r)
+
+
+_CDIST_MODES = ('use_mm_for_euclid_dist_if_necessary', 'use_mm_for_euclid_dist', 'donot_use_mm_for_euclid_dist')
+
+
+def _euclidean_dist(x1, x2):
+    """torch's matrix-product form of p=2 distances (cdist's mm mode, rows > 25 by default): |a|^2 + |b|^2 - 2ab
+    as one product of padded operands, clamped at 1e-30 before the root; its own node and derivative."""
+    a, b = x1._data, x2._data
+    an, bn = (a * a).sum(-1, keepdims=True), (b * b).sum(-1, keepdims=True)
+    m1 = np.concatenate([a * a.dtype.type(-2), an, np.ones_like(an)], -1)
+    m2 = np.concatenate([b, np.ones_like(bn), bn], -1)
+    res = np.sqrt(np.maximum(m1 @ m2.swapaxes(-1, -2), a.dtype.type(1e-30)))
+    r = _make(res, x1.dtype, x1._device)
+    if requires_grad(x1, x2):
+        def bwd(node, g):
+            x1, x2, res = node.saved_tensors
+            ratio = (g / res).masked_fill(res == 0, 0)
+            g1 = x1 * ratio.sum(-1, keepdim=True) - ratio @ x2 if needs(node, 0) else None
+            g2 = x2 * ratio.sum(-2).unsqueeze(-1) - ratio.mT @ x1 if needs(node, 1) else None
+            return g1, g2
+        attach('EuclideanDistBackward0', bwd, (x1, x2), (r,), save=(x1, x2, r))
+    return r
 
 
 def norm(input, p='fro', dim=None, keepdim=False, out=None, dtype=None):
