@@ -426,13 +426,15 @@ def cdist(x1, x2, p=2.0, compute_mode='use_mm_for_euclid_dist_if_necessary'):
         c = x1._data.shape[-1]
         r = _euclidean_dist(x1.expand(*batch, r1, c).reshape(-1, r1, c), x2.expand(*batch, r2, c).reshape(-1, r2, c))
         return r.view(*batch, r1, r2)
-    diff = x1.unsqueeze(-2) - x2.unsqueeze(-3)
     from ..linalg import vector_norm
-    if p == 0:      # a count: its gradient is zero, not undefined
-        r = vector_norm(diff.detach(), 0, -1) + (diff * 0).sum(-1)
-    else:
-        r = vector_norm(diff, p, -1)
-    return _named('CdistBackward0', r)
+    from ..nn.functional import _fused
+
+    def dist(x1, x2):
+        diff = x1.unsqueeze(-2) - x2.unsqueeze(-3)
+        if p == 0:      # a count: its gradient is zero, not undefined
+            return vector_norm(diff.detach(), 0, -1) + (diff * 0).sum(-1)
+        return vector_norm(diff, p, -1)
+    return _fused('CdistBackward0', (x1, x2), dist)      # one node over (x1, x2), as torch's
 
 
 _CDIST_MODES = ('use_mm_for_euclid_dist_if_necessary', 'use_mm_for_euclid_dist', 'donot_use_mm_for_euclid_dist')
