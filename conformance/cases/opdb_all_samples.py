@@ -20,3 +20,31 @@ def mm_mode(torch):
 
 check('torch.cdist', lambda torch: torch.cdist(torch.ones(2, 3), torch.ones(2, 3), compute_mode='foo'), name='bad_mode')
 check('torch.cdist', lambda torch: torch.cdist(torch.ones(2, 3), torch.ones(2, 3), compute_mode=None), name='none_mode')
+
+
+# cov squeezes its result always (a view, SqueezeBackward0), not only where a dim is 1
+check('torch.cov', lambda torch: torch.cov(torch.randn(3, 2, requires_grad=True)).grad_fn.name(), name='squeeze_node')
+# logspace into an integer dtype: torch's integer kernel truncates start and end first
+check('torch.logspace', lambda torch: (torch.logspace(0, 1.2, 2, dtype=torch.int64),
+                                       torch.logspace(0.5, 3.2, 5, dtype=torch.int64),
+                                       torch.logspace(-1.5, 2.9, 4, base=3, dtype=torch.int32),
+                                       torch.logspace(1, 7, 4, base=2.5, dtype=torch.int64)), name='integer_truncates')
+# histogram of no values bins over [0, 1] (NumPy's and torch's convention), not [-0.5, 0.5]
+check('torch.histogram', lambda torch: (torch.histogram(torch.ones(5, 0, 5, dtype=torch.float64), 1),
+                                        torch.histogram(torch.ones(0), 3),
+                                        torch.histogram(torch.ones(0), 2, range=(3., 3.))), name='empty_input')
+check('torch.histogramdd', lambda torch: torch.histogramdd(torch.ones(0, 2), [2, 2]), name='empty_input')
+
+
+# a matrix that requires grad times a batch: torch folds it as (b^T @ a^T)^T made contiguous (CloneBackward0,
+# or TransposeBackward0 where the transpose is contiguous already)
+@case('torch.matmul')
+def matrix_times_batch_node(torch):
+    out = []
+    for sa, sb in [((5, 10), (5, 10, 5)), ((5, 10), (2, 3, 10, 5)), ((10,), (5, 10, 5)), ((1, 10), (5, 10, 5)),
+                   ((5, 10), (5, 10, 1)), ((0, 10), (5, 10, 5))]:
+        for ra, rb in [(True, False), (False, True), (True, True)]:
+            a, b = torch.randn(*sa, requires_grad=ra), torch.randn(*sb, requires_grad=rb)
+            r = a @ b
+            out += [r.grad_fn.name(), r.is_contiguous()]
+    return out

@@ -160,6 +160,10 @@ def matmul(input, other, _name=None, _kernel=None):
         data = np.asarray(data)
     r = _make(data, input.dtype, input._device)
     if (input._requires_grad or other._requires_grad) and grad_state.enabled:
+        if _name is None and na == 2 and nb > 2 and input._requires_grad:
+            # torch folds a matrix that requires grad times a batch as (b^T @ a^T)^T made contiguous: a clone,
+            # unless the transpose is contiguous already
+            _name = 'TransposeBackward0' if 1 in data.shape[-2:] or not data.size else 'CloneBackward0'
         attach(_name or _mm_name(na, nb, a.shape, b.shape), _matmul_bwd, (input, other), (r,),
                save=(input, other))
     return r

@@ -920,6 +920,8 @@ def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_
     start, end, steps, dtype = _space_args('logspace', start, end, steps, _out_dtype(_dtype_arg(dtype, 'logspace'), out))
     if steps > 1 and (dtype in D.BARE_UINTS or dtype in D.float8_types):     # one step or none is a fill
         raise kernel_error('logspace_cpu', dtype)
+    if dtype._cat < 2 and not isinstance(start, complex) and not isinstance(end, complex):
+        start, end = int(start), int(end)      # torch's integer kernel truncates the ends first
     lin = linspace(start, end, steps, dtype=D.complex128 if dtype._cat == 3 else D.float64,
                    device='cpu')    # _finish moves it to `device`
     t = _finish(np.power(base, lin._data).astype(D.np_dtype(dtype)), dtype, device, requires_grad, 'logspace')

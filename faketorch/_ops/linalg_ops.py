@@ -563,7 +563,7 @@ def cov(input, *, correction=1, fweights=None, aweights=None):
     xm = x - avg.unsqueeze(1)
     xw = xm * w if w is not None else xm
     c = xw.matmul(xm.t().conj() if xm.dtype.is_complex else xm.t()) / norm_
-    return c.squeeze() if input._data.ndim < 2 or c._data.shape == (1, 1) else c
+    return c.squeeze()     # torch squeezes always (a view with its SqueezeBackward0 node)
 
 
 def corrcoef(input):

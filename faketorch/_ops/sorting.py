@@ -790,7 +790,7 @@ def histogram(input, bins=100, *, range=None, weight=None, density=False, out=No
         elif a.size:
             lo, hi = float(np.min(a)), float(np.max(a))
         else:
-            lo, hi = 0., 0.
+            lo, hi = 0., 1.     # torch's range for no input, as NumPy's
         if lo == hi:
             lo, hi = lo - 0.5, hi + 0.5
         # torch builds the edges with linspace in the input dtype
@@ -859,7 +859,7 @@ def histogramdd(input, bins, *, range=None, weight=None, density=False):
         elif x.shape[0]:
             lo, hi = float(np.min(x[:, d])), float(np.max(x[:, d]))
         else:
-            lo, hi = 0., 0.
+            lo, hi = 0., 1.     # torch's range for no input, as NumPy's
         if lo == hi:
             lo, hi = lo - 0.5, hi + 0.5
         # torch builds the edges with linspace in the input dtype
