@@ -397,10 +397,39 @@ _NUMBER_INPUT = frozenset(('_add', '_sub', 'mul', '_div', 'floor_divide', 'remai
 _NUMBER_INPUT_NODES = {'xlogy': 'XlogyBackward1', 'remainder': 'NotImplemented'}
 
 
-def _number_input_error(name, x):
-    return TypeError(f"{name}() received an invalid combination of arguments - got ({type(x).__name__}, Tensor), "
-                     "but expected one of:\n * (Tensor input, Tensor other, *, Tensor out = None)\n"
-                     " * (Tensor input, Number other, *, Tensor out = None)\n")
+# the (Number, Tensor) overload torch lists between (Tensor, Tensor) and (Tensor, Number) in its "invalid
+# combination" message; one without keyword-only arguments gets the line saying what did not match
+_NUMBER_SELF = dict.fromkeys(('remainder', 'bitwise_and', 'bitwise_or', 'bitwise_xor', 'bitwise_left_shift',
+                              'bitwise_right_shift'), '(Number self, Tensor other)')
+_NUMBER_SELF.update(dict.fromkeys(('xlogy', 'special_xlogy', 'special_xlog1py', 'special_zeta'),
+                                  '(Number self, Tensor other, *, Tensor out = None)'))
+
+
+def _check_overloads(name, input, other, middle=None, first='input', second='other'):
+    """torch's 'invalid combination' TypeError unless (input, other) fits (Tensor, Tensor), (Tensor, Number) or,
+    where the op has that `middle` overload, (Number, Tensor)."""
+    if isinstance(input, Tensor):
+        if isinstance(other, Tensor) or _as_scalar(other) is not None:
+            return
+    elif middle and isinstance(other, Tensor) and _as_scalar(input) is not None:
+        return
+    raise _overloads_error(name, (input, other), middle, first, second)
+
+
+def _overloads_error(name, args, middle=None, first='input', second='other'):
+    """torch's TypeError when none of a binary op's overloads, (Tensor, Tensor), `middle` (a (Number, Tensor)
+    one, if any) and (Tensor, Number), takes args."""
+    from ..random import _tp_name
+    sigs = [f'(Tensor {first}, Tensor {second}, *, Tensor out = None)', middle,
+            f'(Tensor {first}, Number {second}, *, Tensor out = None)']
+    msg = f"{name}() received an invalid combination of arguments - got ({', '.join(_tp_name(a) for a in args)}), " \
+          "but expected one of:\n"
+    for sig in filter(None, sigs):
+        msg += f' * {sig}\n'
+        if '*' not in sig:      # torch's formatter matches no Number here: it marks the first argument always
+            marked = [_tp_name(a) if i and isinstance(a, Tensor) else f'!{_tp_name(a)}!' for i, a in enumerate(args)]
+            msg += f"      didn't match because some of the arguments have invalid types: ({', '.join(marked)})\n"
+    return TypeError(msg)
 
 
 def binary(name, fwd, da=None, db=None, *, kind='arith', grad_name=None, save=True, inplace=True,
@@ -436,7 +465,8 @@ def binary(name, fwd, da=None, db=None, *, kind='arith', grad_name=None, save=Tr
         if not isinstance(input, Tensor):
             if isinstance(other, Tensor) and _as_scalar(input) is not None:
                 if name not in _NUMBER_INPUT:
-                    raise _number_input_error(name, input) if scalar_ok else _operand_error(name, 1, 'input', input)
+                    raise _overloads_error(name, (input, other)) if scalar_ok else \
+                        _operand_error(name, 1, 'input', input)
                 r = op(_scalar_tensor(_as_scalar(input), other), other, out=out)
                 node = _NUMBER_INPUT_NODES.get(name)
                 if node is not None and r._grad_fn is not None:     # torch's Scalar-input overload's node
@@ -444,6 +474,8 @@ def binary(name, fwd, da=None, db=None, *, kind='arith', grad_name=None, save=Tr
                     if node == 'NotImplemented':
                         r._grad_fn._fn = _not_implemented(name)
                 return r
+            elif scalar_ok and (name in _NUMBER_SELF or name not in _NUMBER_INPUT):
+                raise _overloads_error(name, (input, other), _NUMBER_SELF.get(name))
             else:
                 raise _operand_error(name, 1, 'input', input)
         if not scalar_ok and not isinstance(other, Tensor):
@@ -866,15 +898,17 @@ _POW_SPECIAL = {3: lambda a: a * a * a, -2: lambda a: 1 / (a * a), -0.5: lambda 
 _power = V.rounded(np.power)     # tensor ** scalar
 
 
+_POW_NUMBER_SELF = '(Number self, Tensor %s, *, Tensor out = None)'
+
+
 def pow(input, exponent, *, out=None):
     f8 = next((t for t in (input, exponent) if t.__class__ is Tensor and t.dtype in _F8K.F8), None)
     if f8 is not None:
         raise kernel_error('pow', f8.dtype, f8._device)
     if not isinstance(input, Tensor):       # torch.pow(scalar, tensor)
+        _check_overloads('pow', input, exponent, _POW_NUMBER_SELF % 'exponent', second='exponent')
         s = _as_scalar(input)
         rt = D.result_type_of((exponent,), (s,))
-        if s is None:
-            raise _operand_error('pow', 1, 'self', input)
         if s.__class__ is int and not -_2_63 <= s < _2_64:
             raise _int_overflow(s)
         base = _make(np.asarray(s).astype(rt._np), rt, exponent._device)    # wrapped into an integer type
@@ -1613,6 +1647,8 @@ Tensor.ldexp_ = _ldexp_
 
 
 def float_power(input, exponent, *, out=None):
+    if not isinstance(input, Tensor):
+        _check_overloads('float_power', input, exponent, _POW_NUMBER_SELF % 'exponent', second='exponent')
     def up(x):
         if isinstance(x, Tensor):
             return x.to(D.complex128 if x.dtype._cat == 3 else D.float64)
@@ -1886,11 +1922,15 @@ def clamp(input, min=None, max=None, *, out=None):
 
 
 def clamp_min(input, min, *, out=None):
+    if not isinstance(input, Tensor):
+        _check_overloads('clamp_min', input, min, second='min')
     r = _clamp('clamp_min', input, _bound(min, input), None, 'ClampMinBackward0', 'ClampMinBackward1')
     return write_out(out, r, 'clamp_min') if out is not None else r
 
 
 def clamp_max(input, max, *, out=None):
+    if not isinstance(input, Tensor):
+        _check_overloads('clamp_max', input, max, second='max')
     r = _clamp('clamp_max', input, None, _bound(max, input), 'ClampMaxBackward0', 'ClampMaxBackward1')
     return write_out(out, r, 'clamp_max') if out is not None else r
 
