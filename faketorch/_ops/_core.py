@@ -323,9 +323,30 @@ def check_partial_overlap(out, t):
     if sa is None or sb is None:
         return
     if (sa == sb and a.strides != b.strides) or (sa != sb and sa[0] < sb[1] and sb[0] < sa[1]):
-        raise RuntimeError("unsupported operation: some elements of the input tensor and the written-to tensor "
-                           "refer to a single memory location. Please clone() the tensor before performing the "
-                           "operation.")
+        raise RuntimeError(_SOME_ELEMENTS)
+
+
+_SOME_ELEMENTS = ("unsupported operation: some elements of the input tensor and the written-to tensor refer to a "
+                  "single memory location. Please clone() the tensor before performing the operation.")
+
+
+def assert_no_overlap(out, *inputs):
+    """torch's checks in kernels that read their inputs while writing `out` (masked_select, take, cat ...): no
+    element of out written twice, and no input sharing memory with out, wholly or in part (where both lie
+    densely; others are too hard to tell and pass)."""
+    if not isinstance(out, Tensor):
+        return
+    a = out._data
+    if expanded(a):
+        raise RuntimeError(_OVERLAP)
+    for t in inputs:
+        if not isinstance(t, Tensor) or not t._data.size or not a.size:
+            continue
+        if t is out:
+            raise RuntimeError(_SOME_ELEMENTS)
+        sa, sb = _dense_span(a), _dense_span(t._data)
+        if sa is not None and sb is not None and sa[0] < sb[1] and sb[0] < sa[1]:
+            raise RuntimeError(_SOME_ELEMENTS)
 
 
 def _write_directly(f, self, other, alpha=None):
@@ -431,12 +452,16 @@ def write_out(out, result, fname=None):
     return out
 
 
-def with_out(f, fname=None):
-    """Give a function an out= keyword (for ops that do not handle it themselves)."""
+def with_out(f, fname=None, overlap=False):
+    """Give a function an out= keyword (for ops that do not handle it themselves). overlap: torch's kernel
+    refuses an `out` that repeats elements or shares memory with a tensor argument (checked once the
+    arguments are, before the write)."""
     def g(*args, out=None, **kwargs):
         r = f(*args, **kwargs)
         if out is None:
             return r
+        if overlap:
+            assert_no_overlap(out, *args, *kwargs.values())
         if isinstance(r, tuple):
             return type(r)(write_out(o, x, fname) for o, x in zip(out, r)) if hasattr(r, '_fields') \
                 else tuple(write_out(o, x, fname) for o, x in zip(out, r))

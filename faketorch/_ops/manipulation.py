@@ -10,7 +10,7 @@ from ..autograd.graph import node_class
 from ._core import attach, kernel_error, linear_grad, needs, register, requires_grad, with_out
 from ._float8_kernels import F8 as _F8
 from . import shape as S
-from .misc import cat, stack, flip, _uint_flip_refused
+from .misc import cat, stack, flip, _seq_check, _uint_flip_refused
 
 
 _grad_on = requires_grad      # any tensor requiring grad, with grad mode on
@@ -268,12 +268,6 @@ def block_diag(*tensors):
 
 # --- stacking and splitting ---------------------------------------------------------------------
 
-def _seq(tensors, name):
-    if isinstance(tensors, Tensor):
-        raise TypeError(f"{name}(): argument 'tensors' (position 1) must be tuple of Tensors, not Tensor")
-    return list(tensors)
-
-
 def atleast_1d(*tensors):
     if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
         return tuple(atleast_1d(t) for t in tensors[0])
@@ -311,12 +305,12 @@ def atleast_3d(*tensors):
 
 
 def dstack(tensors):
-    ts = _seq(tensors, 'dstack')
+    ts = _seq_check('dstack', tensors)
     return cat(atleast_3d(ts), 2)
 
 
 def column_stack(tensors):
-    ts = _seq(tensors, 'column_stack')
+    ts = _seq_check('column_stack', tensors)
     return cat([S.reshape(t, (-1, 1)) if t._data.ndim <= 1 else t for t in ts], 1)
 
 

@@ -11,7 +11,7 @@ from .._tensor import Tensor, _dtype_c10, _make, _wrap_dim
 from ..autograd.grad_mode import state as grad_state
 from ..autograd.graph import node_class
 from . import _stl
-from ._core import attach, kernel_error, register, with_out, write_out
+from ._core import assert_no_overlap, attach, kernel_error, register, with_out, write_out
 from ._float8_kernels import F8 as _F8, refuse as _f8_refuse
 from .reduction import NO_DIM, _SIGS, _ArgError, _dim1, _int_arg, _parse_args, _register_public, _write_pair
 
@@ -215,6 +215,8 @@ def kthvalue(input, k, dim=-1, keepdim=False, *, out=None):
         raise IndexError(f"kthvalue(): Expected reduction dim {d} to have non-zero size.")
     if not 1 <= k <= size:
         raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {d}")
+    if out is not None and isinstance(out, (tuple, list)) and out:
+        assert_no_overlap(out[0], input)        # torch's kernel reads input while writing the values
     if a.ndim:
         _no_bool(input, 'kthvalue_cpu')
     if a.ndim == 0:
