@@ -1789,11 +1789,16 @@ register(addcdiv, inplace=True)
 # --- closeness -----------------------------------------------------------------------------------
 
 def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    for pos, (argname, x) in enumerate((('input', input), ('other', other)), 1):
+        if not isinstance(x, Tensor):
+            raise _operand_error('isclose', pos, argname, x)
     if input.dtype in _F8:
         raise _f8_refuse('isclose', input)
     if input.dtype is not other.dtype:
-        raise RuntimeError(f"{input.dtype.__repr__()[6:].capitalize() if False else D.type_name(input.dtype)} "
-                           f"did not match {D.type_name(other.dtype)}")
+        raise RuntimeError(f"{D.type_name(input.dtype)} did not match {D.type_name(other.dtype)}")
+    for name, tol in (('rtol', rtol), ('atol', atol)):
+        if tol < 0:
+            raise RuntimeError(f"{name} must be greater than or equal to zero, but got {tol:g}")
     a, b = input._data, other._data
     if a.shape != b.shape:
         broadcast_shapes(a.shape, b.shape)     # torch's error, not NumPy's ValueError

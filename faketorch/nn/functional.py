@@ -368,11 +368,20 @@ _hardsigmoid = _act('HardsigmoidBackward0', 'hardsigmoid_cpu',
 _hardswish = _act('HardswishBackward0', 'hardswish_cpu',
                   lambda a: a * np.clip(a + a.dtype.type(3), 0, 6) / a.dtype.type(6),
                   lambda g, x: _zero_where(x <= -3, _where(x < 3, g * (x / 3 + 0.5), g)))
+def _softshrink_check(t, lambd):
+    _float_only('softshrink_check', t)
+    from .._misc import finfo
+    top = finfo(t.dtype).max
+    if not 0 <= lambd <= top:      # (NaN too)
+        raise RuntimeError(f"lambda must be in range [0, {top:g}] for input dtype {D.type_name(t.dtype)}, "
+                           f"but found {lambd:g}")
+
+
 # torch's shrinks and threshold test `-l <= x <= l` / `x <= t`, so a NaN input passes through
 _softshrink = _act('SoftshrinkBackward0', 'softshrink_check',
                    lambda a, l: np.where(a > l, a - a.dtype.type(l),
                                          np.where(a < -l, a + a.dtype.type(l), a * a.dtype.type(0))),
-                   lambda g, x, l: _zero_where((x >= -l) & (x <= l), g))
+                   lambda g, x, l: _zero_where((x >= -l) & (x <= l), g), check=_softshrink_check)
 _hardshrink = _act('HardshrinkBackward0', 'hardshrink_cpu',
                    lambda a, l: _select_zero((a >= -l) & (a <= l), a),
                    lambda g, x, l: _zero_where((x >= -l) & (x <= l), g))
@@ -581,6 +590,8 @@ def prelu(input, weight):
 
 
 def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
+    if not lower <= upper:
+        raise RuntimeError("Lower bound should be less than or equal to the upper bound")
     if not training:
         return _rrelu_eval(input, (lower + upper) / 2, inplace=inplace)
     if input.dtype._cat != 2 or input.dtype is D.float16:     # its CPU kernel has no Half loop either
