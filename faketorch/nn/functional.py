@@ -557,18 +557,20 @@ def prelu(input, weight):
     if weight.dtype is not input.dtype:
         raise RuntimeError(f"prelu: Type promoting not supported. Got {D.type_name(input.dtype)} and "
                            f"{D.type_name(weight.dtype)}")
-    _float_only('prelu_cpu', input)
-    w = weight._data
     if weight.numel() != 1:
-        ch = input.shape[1] if input.dim() >= 2 else (input.shape[0] if input.dim() == 1 else 1)
+        if not input.dim():
+            raise RuntimeError("Not allow zero-dim input tensor.")
+        ch = input.shape[1] if input.dim() >= 2 else 1      # a 1-D input is one channel
         if weight.numel() != ch:
             raise RuntimeError(f'Mismatch of parameter numbers and input channel size. Found parameter '
                                f'numbers = {weight.numel()} and channel size = {ch}.')
+    if weight.dim() > 1:
+        raise RuntimeError(f"prelu: Expected `weight` to be a scalar or 1D tensor, but got: ndim = {weight.dim()}")
+    _float_only('prelu_cpu', input)
+    w = weight._data
     shape = [1] * input.dim()
     if input.dim() >= 2:
         shape[1] = weight.numel()
-    elif input.dim() == 1 and weight.numel() != 1:
-        shape[0] = weight.numel()
     wb = w.reshape(shape) if input.dim() else w.reshape(())
     a = input._data
     r = _make(a * _slope_factor(a, wb), input.dtype, input._device)
