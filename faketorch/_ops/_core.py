@@ -452,14 +452,18 @@ def write_out(out, result, fname=None):
     return out
 
 
-def with_out(f, fname=None, overlap=False):
+def with_out(f, fname=None, overlap=False, same_dtype=False):
     """Give a function an out= keyword (for ops that do not handle it themselves). overlap: torch's kernel
     refuses an `out` that repeats elements or shares memory with a tensor argument (checked once the
-    arguments are, before the write)."""
+    arguments are, before the write); same_dtype: its out must have the result's dtype (a structured kernel)."""
     def g(*args, out=None, **kwargs):
         r = f(*args, **kwargs)
         if out is None:
             return r
+        if same_dtype and isinstance(out, Tensor) and out.dtype is not r.dtype:
+            from .._tensor import _dtype_c10
+            raise RuntimeError(f"Expected out tensor to have dtype {_dtype_c10(r.dtype)}, but got "
+                               f"{_dtype_c10(out.dtype)} instead")
         if overlap:
             assert_no_overlap(out, *args, *kwargs.values())
         if isinstance(r, tuple):
