@@ -694,6 +694,21 @@ def as_subclass(self, cls):
 
 
 def narrow_copy(input, dim, start, length):
+    # torch's narrow_copy kernel checks on its own: a dim past the end fails an internal check, and the
+    # length is checked with the start
+    n = input.dim()
+    if not n:
+        raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")
+    if dim >= n:
+        raise RuntimeError("Expected dim < static_cast<int64_t>(self_sizes.size()) to be true, but got false.  "
+                           "(Could this error message be improved?  If so, please report an enhancement request "
+                           "to PyTorch.)")
+    size = input.shape[_wrap_dim(dim, n)]
+    if not -size <= start <= size:
+        raise IndexError(f"start out of range (expected to be in range of [{-size}, {size}], but got {start})")
+    begin = start + size if start < 0 else start
+    if length < 0 or begin > size - length:
+        raise RuntimeError(f"start ({begin}) + length ({length}) exceeds dimension size ({size}).")
     r = _detach_views(S.narrow(input, dim, start, length))
     return _rename(r, 'NarrowCopyBackward0')
 
