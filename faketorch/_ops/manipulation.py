@@ -360,6 +360,10 @@ def tensor_split(input, indices_or_sections, dim=0):
 
 def _dirsplit(name, dim, min_dims):
     def f(input, indices_or_sections):
+        if not isinstance(indices_or_sections, Tensor):     # torch's two overloads
+            from .reduction import _parse_args
+            _parse_args(name, ('(Tensor input, int sections)', '(Tensor input, tuple of ints indices)'),
+                        (input, indices_or_sections), {})
         n = input._data.ndim
         if n < min_dims:
             raise RuntimeError(f"torch.{name} requires a tensor with at least {min_dims} dimension, but got "
