@@ -847,6 +847,14 @@ def histogramdd(input, bins, *, range=None, weight=None, density=False):
     _histogramdd_checks(input, bins if isinstance(bins, (list, tuple)) else (), weight)
     a = np.host(input._data)      # binned on the host, as histogram
     ndim = a.shape[-1]
+    if isinstance(bins, (list, tuple)) and len(bins) != ndim:
+        if bins and isinstance(bins[0], Tensor):
+            raise RuntimeError(f"torch.histogramdd: expected {ndim} sequences of bin edges for a {ndim}-dimensional "
+                               f"histogram but got {len(bins)}")
+        raise RuntimeError("histogramdd: The size of bins must be equal to the innermost dimension of the input.")
+    if range is not None and len(range) != 2 * ndim:
+        raise RuntimeError(f"torch.histogramdd: for a {ndim}-dimensional histogram range should have {2 * ndim} "
+                           f"elements, but got {len(range)}")
     x = a.reshape(-1, ndim).astype(np.float64)
     dt = input.dtype
     if isinstance(bins, int):
