@@ -757,6 +757,8 @@ def arange(start, end=None, step=1, *, out=None, dtype=None, layout=None, device
     vals = _range_args('arange', *args)
     start, end, step = ([0] + vals + [1]) if end is None and len(vals) == 1 else vals
     dtype = _dtype_arg(dtype, 'arange')
+    if dtype is None and isinstance(out, Tensor):        # torch computes in out's dtype
+        dtype = out.dtype
     if dtype is None:
         floating = any(isinstance(v, (float, np.floating)) for v in (start, end, step))
         dtype = D.get_default_dtype() if floating else D.int64
@@ -765,8 +767,10 @@ def arange(start, end=None, step=1, *, out=None, dtype=None, layout=None, device
     if out is not None and out.dtype in D.BARE_UINTS:       # torch computes in out's dtype
         raise kernel_error('arange_cpu', out.dtype)
     fstart, fend, fstep = float(start), float(end), float(step)
-    if not (fstep > 0 or fstep < 0) or (dtype is D.int64 and not int(step)):
+    if not (fstep > 0 or fstep < 0):
         raise RuntimeError("step must be nonzero")
+    if dtype is D.int64 and not int(step):      # torch sizes an int64 arange from the truncated step
+        raise ValueError("step must be nonzero")
     if not (math.isfinite(fstart) and math.isfinite(fend)):
         raise RuntimeError(f"unsupported range: {fstart:g} -> {fend:g}")
     if not ((fstep > 0 and fend >= fstart) or (fstep < 0 and fend <= fstart)):
