@@ -329,6 +329,8 @@ def _chunk_cat(tensors, dim, num_chunks, *, out=None):
     if num_chunks < 1:
         raise RuntimeError("_chunk_cat expects positive num_chunks")
     ref = tensors[0]._data
+    if dim < 0 and any(t._data.ndim != ref.ndim for t in tensors):     # a negative dim means nothing then
+        raise RuntimeError("_chunk_cat expects non-negative dim when input tensors have different ndims")
     d = _wrap_dim(dim, ref.ndim)
     parts = []
     for t in tensors:
