@@ -759,9 +759,19 @@ register(slice_scatter_kw, name='slice_scatter')
 register(_as_strided, name='as_strided')
 # torch's as_strided_scatter_backward gives `input` the gradient INSIDE the scattered region and zero
 # elsewhere (the reverse of the other *_scatter ops); matched as it is
-as_strided_scatter = _scatter_into('as_strided_scatter', lambda t, size, stride, storage_offset=None:
-                                   _as_strided(t, size, stride, storage_offset), input_grad_inside=True)
-as_strided_scatter = _kw_scatter(as_strided_scatter, ('size', 'stride', 'storage_offset'))
+_as_strided_scatter = _scatter_into('as_strided_scatter', lambda t, size, stride, storage_offset=None:
+                                    _as_strided(t, size, stride, storage_offset), input_grad_inside=True)
+
+
+def _as_strided_scatter_checked(input, src, size, stride, storage_offset=None):
+    # the view is taken of an int64 position array: its bounds are checked here in input's own bytes
+    off = input.storage_offset() if storage_offset is None else storage_offset
+    _check_storage(size, stride, off, input.element_size(), input.numel())
+    return _as_strided_scatter(input, src, size, stride, storage_offset)
+
+
+_as_strided_scatter_checked.__name__ = 'as_strided_scatter'
+as_strided_scatter = _kw_scatter(_as_strided_scatter_checked, ('size', 'stride', 'storage_offset'))
 register(as_strided_scatter)
 Tensor.as_strided_ = _as_strided_
 register(as_subclass, function=False)
