@@ -1005,6 +1005,20 @@ def _reflected(f):
     return _operator(lambda self, other: f(other, self))
 
 
+def _descriptor(name, f):
+    """A reflected operator torch defines in C (TensorBase.__radd__): called unbound on something that is no
+    tensor, it is Python's descriptor TypeError (the Python-level ones, __rsub__ ..., differ)."""
+    op = _operator(f)
+
+    def checked(self, other):
+        if self.__class__ is not Tensor and not isinstance(self, Tensor):
+            raise TypeError(f"descriptor '{name}' for 'torch._C.TensorBase' objects doesn't apply to a "
+                            f"'{type(self).__name__}' object")
+        return op(self, other)
+    checked.__name__ = name
+    return checked
+
+
 def _pow_operator(self, other, modulo=None):
     if modulo is not None:      # pow(t, e, m): Python words the TypeError
         return NotImplemented
@@ -1020,12 +1034,14 @@ def _and(self, other):
     return bitwise_and(self, other)
 
 
-Tensor.__add__ = Tensor.__radd__ = _operator(_add)
+Tensor.__add__ = _operator(_add)
+Tensor.__radd__ = _descriptor('__radd__', _add)
 Tensor.__sub__ = _operator(_sub)
 Tensor.__rsub__ = _operator(rsub)
-Tensor.__mul__ = Tensor.__rmul__ = _operator(mul)
+Tensor.__mul__ = _operator(mul)
+Tensor.__rmul__ = _descriptor('__rmul__', mul)
 Tensor.__truediv__ = _operator(_div)
-Tensor.__rtruediv__ = _operator(lambda self, other: reciprocal(self) * other)
+Tensor.__rtruediv__ = _operator(lambda self, other: self.reciprocal() * other)   # torch's (Python) words
 Tensor.__floordiv__ = _operator(floor_divide)
 Tensor.__rfloordiv__ = _reflected(floor_divide)
 Tensor.__mod__ = _operator(remainder)
@@ -1043,9 +1059,12 @@ def _invert(self):
 
 
 Tensor.__invert__ = _invert
-Tensor.__and__ = Tensor.__rand__ = _operator(_and)
-Tensor.__or__ = Tensor.__ror__ = _operator(bitwise_or)
-Tensor.__xor__ = Tensor.__rxor__ = _operator(bitwise_xor)
+Tensor.__and__ = _operator(_and)
+Tensor.__rand__ = _descriptor('__rand__', _and)
+Tensor.__or__ = _operator(bitwise_or)
+Tensor.__ror__ = _descriptor('__ror__', bitwise_or)
+Tensor.__xor__ = _operator(bitwise_xor)
+Tensor.__rxor__ = _descriptor('__rxor__', bitwise_xor)
 Tensor.__lshift__ = _operator(bitwise_left_shift)
 Tensor.__rshift__ = _operator(bitwise_right_shift)
 Tensor.__rlshift__ = _reflected(bitwise_left_shift)
