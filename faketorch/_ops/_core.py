@@ -330,21 +330,26 @@ _SOME_ELEMENTS = ("unsupported operation: some elements of the input tensor and 
                   "single memory location. Please clone() the tensor before performing the operation.")
 
 
-def assert_no_overlap(out, *inputs):
+def assert_no_overlap(out, *inputs, numel=None):
     """torch's checks in kernels that read their inputs while writing `out` (masked_select, take, cat ...): no
     element of out written twice, and no input sharing memory with out, wholly or in part (where both lie
-    densely; others are too hard to tell and pass)."""
+    densely; others are too hard to tell and pass). numel: the result's, where torch first resizes a
+    contiguous out of another size in place (its storage holds it): the span it then has."""
     if not isinstance(out, Tensor):
         return
     a = out._data
     if expanded(a):
         raise RuntimeError(_OVERLAP)
+    sa = _dense_span(a) if a.size else None
+    if numel is not None and numel != a.size and a.flags.c_contiguous:
+        fits = out.storage_offset() + numel <= out.untyped_storage().nbytes() // a.itemsize
+        sa = (sa[0], sa[0] + numel * a.itemsize) if fits and sa is not None else None
     for t in inputs:
-        if not isinstance(t, Tensor) or not t._data.size or not a.size:
+        if not isinstance(t, Tensor) or not t._data.size or sa is None:
             continue
         if t is out:
             raise RuntimeError(_SOME_ELEMENTS)
-        sa, sb = _dense_span(a), _dense_span(t._data)
+        sb = _dense_span(t._data)
         if sa is not None and sb is not None and sa[0] < sb[1] and sb[0] < sa[1]:
             raise RuntimeError(_SOME_ELEMENTS)
 
@@ -455,7 +460,7 @@ def write_out(out, result, fname=None):
 def with_out(f, fname=None, overlap=False, same_dtype=False):
     """Give a function an out= keyword (for ops that do not handle it themselves). overlap: torch's kernel
     refuses an `out` that repeats elements or shares memory with a tensor argument (checked once the
-    arguments are, before the write); same_dtype: its out must have the result's dtype (a structured kernel)."""
+    arguments are, before the write; 'resized': after resizing out, as a structured kernel); same_dtype: its out must have the result's dtype (a structured kernel)."""
     def g(*args, out=None, **kwargs):
         r = f(*args, **kwargs)
         if out is None:
@@ -465,7 +470,7 @@ def with_out(f, fname=None, overlap=False, same_dtype=False):
             raise RuntimeError(f"Expected out tensor to have dtype {_dtype_c10(r.dtype)}, but got "
                                f"{_dtype_c10(out.dtype)} instead")
         if overlap:
-            assert_no_overlap(out, *args, *kwargs.values())
+            assert_no_overlap(out, *args, *kwargs.values(), numel=r._data.size if overlap == 'resized' else None)
         if isinstance(r, tuple):
             return type(r)(write_out(o, x, fname) for o, x in zip(out, r)) if hasattr(r, '_fields') \
                 else tuple(write_out(o, x, fname) for o, x in zip(out, r))

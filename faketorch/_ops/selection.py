@@ -868,7 +868,7 @@ def scatter_add(input, dim, index, src):
     return r
 
 
-register(with_out(gather, overlap=True, same_dtype=True))
+register(with_out(gather, overlap='resized', same_dtype=True))
 for _f in (scatter, scatter_add):
     register(_f, inplace=True)
 
