@@ -338,10 +338,11 @@ def assert_no_overlap(out, *inputs, numel=None):
     if not isinstance(out, Tensor):
         return
     a = out._data
-    if expanded(a):
+    resized = numel is not None and numel != a.size
+    if not resized and expanded(a):
         raise RuntimeError(_OVERLAP)
     sa = _dense_span(a) if a.size else None
-    if numel is not None and numel != a.size and a.flags.c_contiguous:
+    if resized and a.flags.c_contiguous:
         fits = out.storage_offset() + numel <= out.untyped_storage().nbytes() // a.itemsize
         sa = (sa[0], sa[0] + numel * a.itemsize) if fits and sa is not None else None
     for t in inputs:
