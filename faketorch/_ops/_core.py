@@ -461,7 +461,8 @@ def write_out(out, result, fname=None):
 def with_out(f, fname=None, overlap=False, same_dtype=False):
     """Give a function an out= keyword (for ops that do not handle it themselves). overlap: torch's kernel
     refuses an `out` that repeats elements or shares memory with a tensor argument (checked once the
-    arguments are, before the write; 'resized': after resizing out, as a structured kernel); same_dtype: its out must have the result's dtype (a structured kernel)."""
+    arguments are, before the write; 'resized': after resizing out, as a structured kernel);
+    same_dtype: its out must have the result's dtype (a structured kernel)."""
     def g(*args, out=None, **kwargs):
         r = f(*args, **kwargs)
         if out is None:

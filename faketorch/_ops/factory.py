@@ -849,8 +849,8 @@ def range_(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=
     return write_out(out, t, 'range') if out is not None else t
 
 
-_SPACE_OPTS = ('*, Tensor out = None, torch.dtype dtype = None, torch.layout layout = None, torch.device device = None, '
-               'bool pin_memory = False, bool requires_grad = False')
+_SPACE_OPTS = ('*, Tensor out = None, torch.dtype dtype = None, torch.layout layout = None, '
+               'torch.device device = None, bool pin_memory = False, bool requires_grad = False')
 
 
 def _space_args(fname, start, end, steps, dtype):
@@ -861,7 +861,8 @@ def _space_args(fname, start, end, steps, dtype):
         sigs = [f'({a} start, {b} end, int steps{extra}, {_SPACE_OPTS})'
                 for a, b in (('Tensor', 'Tensor'), ('Number', 'Tensor'), ('Tensor', 'Number'), ('Number', 'Number'))]
         raise TypeError(_invalid_combination(fname, sigs, (start, end, steps), {}))
-    bad = [f'{name} with {v.dim()} dimension(s)' for name, v in (('start', start), ('end', end)) if isinstance(v, Tensor)]
+    bad = [f'{name} with {v.dim()} dimension(s)' for name, v in (('start', start), ('end', end))
+           if isinstance(v, Tensor)]
     if any(isinstance(v, Tensor) and v.dim() for v in (start, end)):
         raise RuntimeError(f"{fname} only supports 0-dimensional start and end tensors, but got {' and '.join(bad)}.")
     start = start.item() if isinstance(start, Tensor) else start
