@@ -262,7 +262,7 @@ def aliasing(parts, torch):
     uses = {}
     for t in flat(parts):
         uses[_storage_key(t)] = uses.get(_storage_key(t), 0) + 1
-    storages = {}
+    storages, seen = {}, {}
 
     def tensor(t):
         key = _storage_key(t) if t.layout == torch.strided and t.device.type != 'meta' else None
@@ -272,7 +272,9 @@ def aliasing(parts, torch):
         if key not in storages:
             storages[key] = _T(t.detach().as_strided((n,), (1,), 0))
             storages[key].requires_grad = False
-        return _View(t, storages[key])
+        if id(t) not in seen:           # the same tensor twice (cat((x, y), out=x)) is one tensor again
+            seen[id(t)] = _View(t, storages[key])
+        return seen[id(t)]
     return tensor
 
 
@@ -303,12 +305,13 @@ def build(x, mod, grad, leaves, memo=None):
         if rg:
             leaves.append(t)
         return t
-    if isinstance(x, _View):        # one base per storage, in memo
-        if id(x.storage) not in memo:
-            memo[id(x.storage)] = build(x.storage, mod, False, leaves)
-        base = memo[id(x.storage)]
-        t = base.as_strided(x.size, x.stride, x.offset)
-        return t.requires_grad_() if grad and x.requires_grad else t
+    if isinstance(x, _View):        # one base per storage and one view per _View, in memo
+        if id(x) not in memo:
+            if id(x.storage) not in memo:
+                memo[id(x.storage)] = build(x.storage, mod, False, leaves)
+            t = memo[id(x.storage)].as_strided(x.size, x.stride, x.offset)
+            memo[id(x)] = t.requires_grad_() if grad and x.requires_grad else t
+        return memo[id(x)]
     if isinstance(x, _Attr):
         return getattr(mod, x.name)
     if isinstance(x, _Module):

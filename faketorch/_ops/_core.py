@@ -346,10 +346,10 @@ def assert_no_overlap(out, *inputs, numel=None):
         fits = out.storage_offset() + numel <= out.untyped_storage().nbytes() // a.itemsize
         sa = (sa[0], sa[0] + numel * a.itemsize) if fits and sa is not None else None
     for t in inputs:
+        if t is out:        # the same tensor overlaps wholly, even empty
+            raise RuntimeError(_SOME_ELEMENTS)
         if not isinstance(t, Tensor) or not t._data.size or sa is None:
             continue
-        if t is out:
-            raise RuntimeError(_SOME_ELEMENTS)
         sb = _dense_span(t._data)
         if sa is not None and sb is not None and sa[0] < sb[1] and sb[0] < sa[1]:
             raise RuntimeError(_SOME_ELEMENTS)
