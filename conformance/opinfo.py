@@ -6,6 +6,10 @@ variant x dtype is one id, ``<api>::opinfo[_<variant>]_<dtype>``. Its first
 ``max_samples`` sample inputs are rebuilt in both libraries from the same NumPy
 arrays, run, and compared; where the op is differentiable the gradients of the
 inputs are compared too. The first sample that does not pass decides the id.
+
+An OpInfo with error inputs (``op.error_inputs(device)``: inputs torch rejects) gets one more id,
+``<api>::opinfo[_<variant>]_errors``, on its function variant: each error input is rebuilt the same way
+and must raise the same exception type and message in both libraries.
 """
 import functools
 import inspect
@@ -18,13 +22,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from .compare import describe, is_tensor, normalize, raised
-from .runner import Outcome, Side, classify, counts_text, looks_missing, same_raise, seed
+from .runner import DEVICE, Outcome, Side, classify, counts_text, looks_missing, same_raise, seed
 
 DTYPES = ('float32', 'float64', 'int64', 'bool')
 MAX_SAMPLES = 8
 # Derivatives beyond the gradient, float64, on the first samples: second derivatives (double backward, which
 # create_graph uses) and forward-mode AD (Jacobian-vector products of dual tensors).
 GRADGRAD, FWAD, EXTRA_SAMPLES = 'float64_gradgrad', 'float64_fwad', 3
+ERRORS = 'errors'           # the id suffix of the error inputs
 # Ops returning uninitialised memory: compare everything but the values.
 UNINITIALISED = {'empty', 'empty_like', 'new_empty', 'new_empty_strided', 'empty_strided',
                  'empty_permuted', 'resize_', 'resize_as_'}
@@ -111,8 +116,8 @@ def variants(op, torch):
     elif _rebindable(op.op):                    # lambda x: x.view(...), torch.where(...) ...
         found.append(Variant(op, 'function', home, lambda mod, f=op.op: _rebound(f, mod)))
     elif getattr(torch.Tensor, getattr(op.op, '__name__', ''), None) is op.op:   # Tensor.__radd__
-        api = 'Tensor.' + op.op.__name__
-        found.append(Variant(op, 'function', api, _method_call(op.op.__name__)))
+        api = 'Tensor.' + op.op.__name__      # called unbound, as op.op is: Tensor.__radd__(2, t) raises
+        found.append(Variant(op, 'function', api, lambda mod, attr=op.op.__name__: getattr(mod.Tensor, attr)))
     else:
         notes.append(f'function is a {type(op.op).__name__}')
 
@@ -150,11 +155,18 @@ class Plan:
     variants: list
     dtypes: list
     notes: list
+    errors: bool = False        # the op has error inputs on the CPU
 
     @property
     def ids(self):
         ids = [v.case_id(d) for v in self.variants for d in self.dtypes]
-        return ids + [v.case_id(kind) for kind, v in self.extra_variants()]
+        ids += [v.case_id(kind) for kind, v in self.extra_variants()]
+        v = self.errors_variant()
+        return ids + [v.case_id(ERRORS)] if v else ids
+
+    def errors_variant(self):
+        """The function variant, run on the error inputs (as torch's test_errors calls op.op)."""
+        return next((v for v in self.variants if v.kind == 'function'), None) if self.errors else None
 
     def extra_variants(self):
         """(GRADGRAD or FWAD, the variant run for it: the function, else the first) for what the op supports."""
@@ -172,11 +184,22 @@ def plans(torch, filter=None, dtypes=DTYPES):
         vs, notes = variants(op, torch)
         dts = dtypes_of(op, torch, dtypes)
         if filter:
-            vs = [v for v in vs if any(filter in v.case_id(d) for d in dts + [GRADGRAD, FWAD])]
+            vs = [v for v in vs if any(filter in v.case_id(d) for d in dts + [GRADGRAD, FWAD, ERRORS])]
             if not vs:
                 continue
-        out.append(Plan(op, vs, dts, notes))
+        out.append(Plan(op, vs, dts, notes, has_error_inputs(op)))
     return out
+
+
+def has_error_inputs(op):
+    if op.error_inputs_func is None:
+        return False
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter('ignore')
+            return next(iter(op.error_inputs_func(op, 'cpu')), None) is not None
+    except Exception:
+        return True                 # reported as broken when run
 
 
 # ---------------------------------------------------------- inputs, in both libraries
@@ -213,9 +236,51 @@ class _Module:
         self.kwargs = {k: v for k, v in vars(m).items() if k in params}
 
 
-def neutral(x, torch):
+class _View:
+    """A tensor sharing memory with another one of its sample, or overlapping itself (an expanded `out=`,
+    an `out=` that is the input): rebuilt as a view of its storage, so that aliasing checks see it."""
+    __slots__ = ('storage', 'size', 'stride', 'offset', 'requires_grad')
+
+    def __init__(self, t, storage):
+        self.storage, self.requires_grad = storage, t.requires_grad
+        self.size, self.stride, self.offset = tuple(t.shape), t.stride(), t.storage_offset()
+
+
+def _storage_key(t):
+    return t.untyped_storage().data_ptr(), t.dtype
+
+
+def aliasing(parts, torch):
+    """A `tensor` for neutral(): the tensors of parts (one sample) that alias another or are not plain
+    (contiguous over their whole storage) become _Views of one shared storage each."""
+    def flat(x):
+        if isinstance(x, torch.Tensor):
+            return [x] if x.layout == torch.strided and x.device.type != 'meta' else []
+        if isinstance(x, (list, tuple)):
+            return [t for v in x for t in flat(v)]
+        return [t for v in x.values() for t in flat(v)] if isinstance(x, dict) else []
+    uses = {}
+    for t in flat(parts):
+        uses[_storage_key(t)] = uses.get(_storage_key(t), 0) + 1
+    storages, seen = {}, {}
+
+    def tensor(t):
+        key = _storage_key(t) if t.layout == torch.strided and t.device.type != 'meta' else None
+        n = t.untyped_storage().nbytes() // t.element_size() if key else 0
+        if key is None or uses[key] == 1 and t.is_contiguous() and t.storage_offset() == 0 and t.numel() == n:
+            return _T(t)
+        if key not in storages:
+            storages[key] = _T(t.detach().as_strided((n,), (1,), 0))
+            storages[key].requires_grad = False
+        if id(t) not in seen:           # the same tensor twice (cat((x, y), out=x)) is one tensor again
+            seen[id(t)] = _View(t, storages[key])
+        return seen[id(t)]
+    return tensor
+
+
+def neutral(x, torch, tensor=_T):
     if isinstance(x, torch.Tensor):
-        return _T(x)
+        return tensor(x)
     if isinstance(x, torch.nn.Module) and not any(True for _ in x.parameters()) \
             and not any(True for _ in x.buffers()):
         return _Module(x)
@@ -226,13 +291,13 @@ def neutral(x, torch):
     if isinstance(x, torch.Size):
         return ('__size__', tuple(x))
     if isinstance(x, (list, tuple)) and type(x) in (list, tuple):
-        return type(x)(neutral(v, torch) for v in x)
+        return type(x)(neutral(v, torch, tensor) for v in x)
     if isinstance(x, dict):
-        return {k: neutral(v, torch) for k, v in x.items()}
+        return {k: neutral(v, torch, tensor) for k, v in x.items()}
     return x
 
 
-def build(x, mod, grad, leaves):
+def build(x, mod, grad, leaves, memo=None):
     """The neutral structure x as mod's objects; tensors needing grad go to leaves."""
     if isinstance(x, _T):
         rg = grad and x.requires_grad
@@ -240,6 +305,13 @@ def build(x, mod, grad, leaves):
         if rg:
             leaves.append(t)
         return t
+    if isinstance(x, _View):        # one base per storage and one view per _View, in memo
+        if id(x) not in memo:
+            if id(x.storage) not in memo:
+                memo[id(x.storage)] = build(x.storage, mod, False, leaves)
+            t = memo[id(x.storage)].as_strided(x.size, x.stride, x.offset)
+            memo[id(x)] = t.requires_grad_() if grad and x.requires_grad else t
+        return memo[id(x)]
     if isinstance(x, _Attr):
         return getattr(mod, x.name)
     if isinstance(x, _Module):
@@ -249,9 +321,9 @@ def build(x, mod, grad, leaves):
     if isinstance(x, tuple) and len(x) == 2 and x[0] == '__size__':
         return mod.Size(x[1])
     if isinstance(x, (list, tuple)):
-        return type(x)(build(v, mod, grad, leaves) for v in x)
+        return type(x)(build(v, mod, grad, leaves, memo) for v in x)
     if isinstance(x, dict):
-        return {k: build(v, mod, grad, leaves) for k, v in x.items()}
+        return {k: build(v, mod, grad, leaves, memo) for k, v in x.items()}
     return x
 
 
@@ -388,6 +460,70 @@ def samples_for(op, dtype, torch, max_samples):
             for s in itertools.islice(gen, max_samples)]
 
 
+def error_samples(op, torch):
+    """Neutral (input, args, kwargs) of every error input of op on the CPU (error_inputs_sparse is not
+    driven); a string (why) for one NumPy cannot hold (meta tensors, more than 64 dimensions)."""
+    seed(torch)
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        errs = list(op.error_inputs_func(op, 'cpu'))
+    out = []
+    for e in errs:
+        s = e.sample_input
+        parts = (s.input, tuple(s.args), dict(s.kwargs))
+        try:
+            tensor = aliasing(parts, torch)
+            out.append(tuple(neutral(p, torch, tensor) for p in parts))
+        except Exception as exc:
+            out.append(f'{type(exc).__name__}: {exc}')
+    return out
+
+
+def run_error(variant, sample, mod):
+    """One error input through one library: the exception it raised (or what it returned)."""
+    memo = {}
+    try:
+        x, a, k = (build(p, mod, True, [], memo) for p in sample)   # requires_grad as torch's sample has it
+        call = variant.make(mod)
+        seed(mod)
+        node = normalize(call(x, *a, **k))
+    except KeyboardInterrupt:
+        raise
+    except BaseException as e:
+        node = raised(e)
+    return Side({'kind': 'dict', 'type': 'sample', 'items': [("'error'", node)]})
+
+
+def _run_errors(v, ref, impl, impl_name):
+    """The errors id: every error input torch rejects must raise the same in faketorch. Inputs that cannot
+    be rebuilt, and those torch runs without an error (some hold only on other devices), are left out;
+    torch's op returning NotImplemented counts as an error, as in its test_errors."""
+    cid, tag = v.case_id(ERRORS), {'op': op_key(v.op)}
+    try:
+        samples = error_samples(v.op, ref)
+    except Exception as e:
+        return Outcome(cid, v.api, 'broken', f'error_inputs raised {type(e).__name__}: {e}', 'opinfo', extra=tag)
+    spent, skipped = [0.0, 0.0], []
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        for n, s in enumerate(samples):
+            if isinstance(s, str):
+                skipped.append(n)
+                continue
+            r = _timed(run_error, spent, 0, v, s, ref)
+            node = r.node['items'][0][1]
+            if node['kind'] != 'raise' and node.get('text') != 'NotImplemented':
+                skipped.append(n)
+                continue
+            i = _timed(run_error, spent, 1, v, s, impl)
+            status, diff = classify(r, i, impl_name, None, f'error{n}')
+            if status != 'pass':
+                return Outcome(cid, v.api, status, diff, 'opinfo', seconds=tuple(spent),
+                               ref=describe(node), impl=describe(i.node['items'][0][1]), extra={**tag, 'sample': n})
+    return Outcome(cid, v.api, 'pass', '', 'opinfo', seconds=tuple(spent),
+                   extra={**tag, 'samples': len(samples) - len(skipped), 'skipped': skipped})
+
+
 def has(mod, target):
     try:
         if target.startswith('Tensor.'):
@@ -397,8 +533,8 @@ def has(mod, target):
         return False
 
 
-def run_plan(plan, ref, impl, max_samples=MAX_SAMPLES):
-    """Outcomes for every id of one OpInfo."""
+def run_plan(plan, ref, impl, max_samples=MAX_SAMPLES, filter=None):
+    """Outcomes for every id of one OpInfo (only those containing `filter`, when given)."""
     impl_name = impl.__name__.split('.')[0]
     outcomes, present, tag = [], [], {'op': op_key(plan.op)}
     for v in plan.variants:
@@ -409,9 +545,15 @@ def run_plan(plan, ref, impl, max_samples=MAX_SAMPLES):
             if getattr(impl, 'import_error', None):
                 why += f' (import failed: {impl.import_error})'
             outcomes += [Outcome(v.case_id(d), v.api, 'missing', why, 'opinfo', extra=tag)
-                         for d in plan.dtypes]
+                         for d in plan.dtypes + ([ERRORS] if v is plan.errors_variant() else [])]
     opts = {'values': plan.op.name not in UNINITIALISED}
+    wanted = lambda cid: not filter or filter in cid    # noqa: E731
     for dtype in plan.dtypes if present else ():
+        extra = [(kind, v) for kind, v in plan.extra_variants() if dtype == 'float64' and v in present
+                 and wanted(v.case_id(kind))]
+        run = [v for v in present if wanted(v.case_id(dtype))]
+        if not run and not extra:
+            continue
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter('ignore')
@@ -419,14 +561,17 @@ def run_plan(plan, ref, impl, max_samples=MAX_SAMPLES):
         except Exception as e:
             outcomes += [Outcome(v.case_id(dtype), v.api, 'broken',
                                  f'sample_inputs raised {type(e).__name__}: {e}', 'opinfo', extra=tag)
-                         for v in present]
+                         for v in run]
             continue
-        for v in present:
+        for v in run:
             outcomes.append(_run_variant(v, dtype, samples, ref, impl, impl_name, opts))
-        for kind, v in plan.extra_variants() if dtype == 'float64' else ():
-            if v in present:
-                outcomes.append(_run_variant(v, kind, samples[:EXTRA_SAMPLES], ref, impl, impl_name, opts,
-                                             run=run_gradgrad if kind == GRADGRAD else run_fwad))
+        for kind, v in extra:
+            outcomes.append(_run_variant(v, kind, samples[:EXTRA_SAMPLES], ref, impl, impl_name, opts,
+                                         run=run_gradgrad if kind == GRADGRAD else run_fwad))
+    v = plan.errors_variant()
+    # (on a GPU, torch's index errors are device-side asserts that end the process's CUDA context)
+    if v in present and wanted(v.case_id(ERRORS)) and DEVICE[0] in (None, 'cpu'):
+        outcomes.append(_run_errors(v, ref, impl, impl_name))
     order = {i: n for n, i in enumerate(plan.ids)}
     return sorted(outcomes, key=lambda o: order.get(o.id, 0))
 
@@ -472,7 +617,7 @@ def run_all(ref, impl, filter=None, max_samples=MAX_SAMPLES, dtypes=DTYPES, prog
     ps = plans(ref, filter, dtypes)
     outcomes = []
     for n, p in enumerate(ps, 1):
-        outcomes += [o for o in run_plan(p, ref, impl, max_samples) if not filter or filter in o.id]
+        outcomes += [o for o in run_plan(p, ref, impl, max_samples, filter) if not filter or filter in o.id]
         if progress and (n % 100 == 0 or n == len(ps)):
             progress(f'opinfo: {n}/{len(ps)} ops, ' + counts_text(outcomes))
     return outcomes, ps

@@ -994,6 +994,8 @@ def _check_multinomial(probs, k, replacement):
         raise RuntimeError('cannot sample n_sample <= 0 samples')
     if not replacement and k > probs.shape[-1]:
         raise RuntimeError('cannot sample n_sample > prob_dist.size(-1) samples without replacement')
+    if probs.shape[-1] > 2 ** 24:       # torch samples categories as float32 integers
+        raise RuntimeError('number of categories cannot exceed 2^24')
     rows = probs.reshape(probs.shape[0] if probs.ndim == 2 else 1, probs.shape[-1]).astype(_f64)   # (0,) too
     if not replacement or k == 1:
         if not (np.all(rows >= 0) and np.all(rows < np.inf)):

@@ -339,9 +339,10 @@ def multigammaln(input, p, *, out=None):
 def _binary_float(name, gname, fwd, da, db):
     """x op y with broadcasting and promotion to float; Python scalars allowed on either side."""
     def f(input, other, *, out=None):
-        from ._ops.pointwise import _promote
+        from ._ops.pointwise import _promote, _check_overloads, _NUMBER_SELF
         swapped = not isinstance(input, Tensor)
         if swapped:
+            _check_overloads(name, input, other, _NUMBER_SELF[name])
             ta = _make(np.asarray(input), D.result_type_of((other,), (input,)), other._device)
             a, b, rt = _promote(name, ta, other)
         else:
@@ -451,6 +452,9 @@ def _poly(name, step, first, shift=False, native=False):
     def f(input, n, *, out=None):
         x_t = input if isinstance(input, Tensor) else None
         n_t = n if isinstance(n, Tensor) else None
+        if x_t is None:
+            from ._ops.pointwise import _check_overloads
+            _check_overloads('special_' + name, input, n, '(Number x, Tensor n, *, Tensor out = None)', 'x', 'n')
         ref = x_t if x_t is not None else n_t
         xa = np.host(input._data) if x_t is not None else np.asarray(input)
         na = np.host(n._data) if n_t is not None else np.asarray(n)

@@ -323,9 +323,36 @@ def check_partial_overlap(out, t):
     if sa is None or sb is None:
         return
     if (sa == sb and a.strides != b.strides) or (sa != sb and sa[0] < sb[1] and sb[0] < sa[1]):
-        raise RuntimeError("unsupported operation: some elements of the input tensor and the written-to tensor "
-                           "refer to a single memory location. Please clone() the tensor before performing the "
-                           "operation.")
+        raise RuntimeError(_SOME_ELEMENTS)
+
+
+_SOME_ELEMENTS = ("unsupported operation: some elements of the input tensor and the written-to tensor refer to a "
+                  "single memory location. Please clone() the tensor before performing the operation.")
+
+
+def assert_no_overlap(out, *inputs, numel=None):
+    """torch's checks in kernels that read their inputs while writing `out` (masked_select, take, cat ...): no
+    element of out written twice, and no input sharing memory with out, wholly or in part (where both lie
+    densely; others are too hard to tell and pass). numel: the result's, where torch first resizes a
+    contiguous out of another size in place (its storage holds it): the span it then has."""
+    if not isinstance(out, Tensor):
+        return
+    a = out._data
+    resized = numel is not None and numel != a.size
+    if not resized and expanded(a):
+        raise RuntimeError(_OVERLAP)
+    sa = _dense_span(a) if a.size else None
+    if resized and a.flags.c_contiguous:
+        fits = out.storage_offset() + numel <= out.untyped_storage().nbytes() // a.itemsize
+        sa = (sa[0], sa[0] + numel * a.itemsize) if fits and sa is not None else None
+    for t in inputs:
+        if t is out:        # the same tensor overlaps wholly, even empty
+            raise RuntimeError(_SOME_ELEMENTS)
+        if not isinstance(t, Tensor) or not t._data.size or sa is None:
+            continue
+        sb = _dense_span(t._data)
+        if sa is not None and sb is not None and sa[0] < sb[1] and sb[0] < sa[1]:
+            raise RuntimeError(_SOME_ELEMENTS)
 
 
 def _write_directly(f, self, other, alpha=None):
@@ -431,12 +458,21 @@ def write_out(out, result, fname=None):
     return out
 
 
-def with_out(f, fname=None):
-    """Give a function an out= keyword (for ops that do not handle it themselves)."""
+def with_out(f, fname=None, overlap=False, same_dtype=False):
+    """Give a function an out= keyword (for ops that do not handle it themselves). overlap: torch's kernel
+    refuses an `out` that repeats elements or shares memory with a tensor argument (checked once the
+    arguments are, before the write; 'resized': after resizing out, as a structured kernel);
+    same_dtype: its out must have the result's dtype (a structured kernel)."""
     def g(*args, out=None, **kwargs):
         r = f(*args, **kwargs)
         if out is None:
             return r
+        if same_dtype and isinstance(out, Tensor) and out.dtype is not r.dtype:
+            from .._tensor import _dtype_c10
+            raise RuntimeError(f"Expected out tensor to have dtype {_dtype_c10(r.dtype)}, but got "
+                               f"{_dtype_c10(out.dtype)} instead")
+        if overlap:
+            assert_no_overlap(out, *args, *kwargs.values(), numel=r._data.size if overlap == 'resized' else None)
         if isinstance(r, tuple):
             return type(r)(write_out(o, x, fname) for o, x in zip(out, r)) if hasattr(r, '_fields') \
                 else tuple(write_out(o, x, fname) for o, x in zip(out, r))

@@ -77,6 +77,13 @@ def _tensor_args(fname, names, args):
 _HALF_FLOAT_DOUBLE = (D.float16, D.float32, D.float64)
 
 
+def _out_dtype_check(out, dt):
+    """complex and polar write only into an out= of their complex dtype."""
+    if isinstance(out, Tensor) and out.dtype is not dt:
+        raise RuntimeError(f"Expected object of scalar type {D.type_name(dt)} but got scalar type "
+                           f"{D.type_name(out.dtype)} for argument 'out'")
+
+
 def complex(real, imag, *, out=None):
     _tensor_args('complex', ('real', 'imag'), (real, imag))
     if real.dtype not in _HALF_FLOAT_DOUBLE or imag.dtype not in _HALF_FLOAT_DOUBLE:
@@ -86,6 +93,7 @@ def complex(real, imag, *, out=None):
         raise RuntimeError(f"Expected object of scalar type {D.type_name(real.dtype)} but got scalar type "
                            f"{D.type_name(imag.dtype)} for second argument")
     dt = real.dtype.to_complex()
+    _out_dtype_check(out, dt)
     data = np.empty(broadcast_shapes(real._data.shape, imag._data.shape), dt._np, like=real._data)
     data.real = real._data
     data.imag = imag._data
@@ -106,6 +114,7 @@ def polar(abs, angle, *, out=None):
     if abs.dtype is not angle.dtype:
         raise RuntimeError(f"Expected object of scalar type {D.type_name(abs.dtype)} but got scalar type "
                            f"{D.type_name(angle.dtype)} for second argument")
+    _out_dtype_check(out, abs.dtype.to_complex())
     if abs.dtype is D.float16:
         raise kernel_error('polar_cpu', abs.dtype, abs._device)
     a, t = abs._data, angle._data

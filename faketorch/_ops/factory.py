@@ -757,6 +757,8 @@ def arange(start, end=None, step=1, *, out=None, dtype=None, layout=None, device
     vals = _range_args('arange', *args)
     start, end, step = ([0] + vals + [1]) if end is None and len(vals) == 1 else vals
     dtype = _dtype_arg(dtype, 'arange')
+    if dtype is None and isinstance(out, Tensor):        # torch computes in out's dtype
+        dtype = out.dtype
     if dtype is None:
         floating = any(isinstance(v, (float, np.floating)) for v in (start, end, step))
         dtype = D.get_default_dtype() if floating else D.int64
@@ -765,8 +767,10 @@ def arange(start, end=None, step=1, *, out=None, dtype=None, layout=None, device
     if out is not None and out.dtype in D.BARE_UINTS:       # torch computes in out's dtype
         raise kernel_error('arange_cpu', out.dtype)
     fstart, fend, fstep = float(start), float(end), float(step)
-    if not (fstep > 0 or fstep < 0) or (dtype is D.int64 and not int(step)):
+    if not (fstep > 0 or fstep < 0):
         raise RuntimeError("step must be nonzero")
+    if dtype is D.int64 and not int(step):      # torch sizes an int64 arange from the truncated step
+        raise ValueError("step must be nonzero")
     if not (math.isfinite(fstart) and math.isfinite(fend)):
         raise RuntimeError(f"unsupported range: {fstart:g} -> {fend:g}")
     if not ((fstep > 0 and fend >= fstart) or (fstep < 0 and fend <= fstart)):
@@ -845,11 +849,22 @@ def range_(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=
     return write_out(out, t, 'range') if out is not None else t
 
 
+_SPACE_OPTS = ('*, Tensor out = None, torch.dtype dtype = None, torch.layout layout = None, '
+               'torch.device device = None, bool pin_memory = False, bool requires_grad = False')
+
+
 def _space_args(fname, start, end, steps, dtype):
-    for name, v in (('start', start), ('end', end)):
-        if isinstance(v, Tensor) and v.dim():
-            raise RuntimeError(f"{fname} only supports 0-dimensional start and end tensors, but got {name} with "
-                               f"{v.dim()} dimension(s).")
+    if steps.__class__ is bool or steps.__class__ is not int and not hasattr(steps, '__index__'):
+        # torch's overloads, as it lists them
+        from .reduction import _invalid_combination
+        extra = ', float base = 10.0' if fname == 'logspace' else ''
+        sigs = [f'({a} start, {b} end, int steps{extra}, {_SPACE_OPTS})'
+                for a, b in (('Tensor', 'Tensor'), ('Number', 'Tensor'), ('Tensor', 'Number'), ('Number', 'Number'))]
+        raise TypeError(_invalid_combination(fname, sigs, (start, end, steps), {}))
+    bad = [f'{name} with {v.dim()} dimension(s)' for name, v in (('start', start), ('end', end))
+           if isinstance(v, Tensor)]
+    if any(isinstance(v, Tensor) and v.dim() for v in (start, end)):
+        raise RuntimeError(f"{fname} only supports 0-dimensional start and end tensors, but got {' and '.join(bad)}.")
     start = start.item() if isinstance(start, Tensor) else start
     end = end.item() if isinstance(end, Tensor) else end
     steps = operator.index(steps)

@@ -539,10 +539,22 @@ def cov(input, *, correction=1, fweights=None, aweights=None):
         x = x.to(D.get_default_dtype())
     n = x._data.shape[1]
     w = None
-    if fweights is not None:
-        w = fweights
-    if aweights is not None:
-        w = aweights if w is None else w * aweights
+    for name, t, kind, ok in (('fweights', fweights, 'integral', lambda dt: dt._cat == 1),
+                              ('aweights', aweights, 'floating point', lambda dt: dt._cat == 2)):
+        if t is None:
+            continue
+        if t._data.ndim > 1:
+            raise RuntimeError(f"cov(): expected {name} to have one or fewer dimensions but got {name} with "
+                               f"{t._data.ndim} dimensions")
+        if not ok(t.dtype):
+            raise RuntimeError(f"cov(): expected {name} to have {kind} dtype but got {name} with "
+                               f"{D.type_name(t.dtype)} dtype")
+        if t._data.size != n:
+            raise RuntimeError(f"cov(): expected {name} to have the same numel as there are observations in the "
+                               f"input but got {t._data.size} != {n}")
+        if n and (t._data < 0).any():
+            raise RuntimeError(f"cov(): {name} cannot be negative")
+        w = t if w is None else w * t
     if w is None:
         avg = x.mean(1)
         wsum = n

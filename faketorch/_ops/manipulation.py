@@ -10,7 +10,7 @@ from ..autograd.graph import node_class
 from ._core import attach, kernel_error, linear_grad, needs, register, requires_grad, with_out
 from ._float8_kernels import F8 as _F8
 from . import shape as S
-from .misc import cat, stack, flip, _uint_flip_refused
+from .misc import cat, stack, flip, _seq_check, _uint_flip_refused
 
 
 _grad_on = requires_grad      # any tensor requiring grad, with grad mode on
@@ -268,12 +268,6 @@ def block_diag(*tensors):
 
 # --- stacking and splitting ---------------------------------------------------------------------
 
-def _seq(tensors, name):
-    if isinstance(tensors, Tensor):
-        raise TypeError(f"{name}(): argument 'tensors' (position 1) must be tuple of Tensors, not Tensor")
-    return list(tensors)
-
-
 def atleast_1d(*tensors):
     if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
         return tuple(atleast_1d(t) for t in tensors[0])
@@ -311,12 +305,12 @@ def atleast_3d(*tensors):
 
 
 def dstack(tensors):
-    ts = _seq(tensors, 'dstack')
+    ts = _seq_check('dstack', tensors)
     return cat(atleast_3d(ts), 2)
 
 
 def column_stack(tensors):
-    ts = _seq(tensors, 'column_stack')
+    ts = _seq_check('column_stack', tensors)
     return cat([S.reshape(t, (-1, 1)) if t._data.ndim <= 1 else t for t in ts], 1)
 
 
@@ -366,6 +360,10 @@ def tensor_split(input, indices_or_sections, dim=0):
 
 def _dirsplit(name, dim, min_dims):
     def f(input, indices_or_sections):
+        if not isinstance(indices_or_sections, Tensor):     # torch's two overloads
+            from .reduction import _parse_args
+            _parse_args(name, ('(Tensor input, int sections)', '(Tensor input, tuple of ints indices)'),
+                        (input, indices_or_sections), {})
         n = input._data.ndim
         if n < min_dims:
             raise RuntimeError(f"torch.{name} requires a tensor with at least {min_dims} dimension, but got "
@@ -700,6 +698,21 @@ def as_subclass(self, cls):
 
 
 def narrow_copy(input, dim, start, length):
+    # torch's narrow_copy kernel checks on its own: a dim past the end fails an internal check, and the
+    # length is checked with the start
+    n = input.dim()
+    if not n:
+        raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")
+    if dim >= n:
+        raise RuntimeError("Expected dim < static_cast<int64_t>(self_sizes.size()) to be true, but got false.  "
+                           "(Could this error message be improved?  If so, please report an enhancement request "
+                           "to PyTorch.)")
+    size = input.shape[_wrap_dim(dim, n)]
+    if not -size <= start <= size:
+        raise IndexError(f"start out of range (expected to be in range of [{-size}, {size}], but got {start})")
+    begin = start + size if start < 0 else start
+    if length < 0 or begin > size - length:
+        raise RuntimeError(f"start ({begin}) + length ({length}) exceeds dimension size ({size}).")
     r = _detach_views(S.narrow(input, dim, start, length))
     return _rename(r, 'NarrowCopyBackward0')
 
@@ -746,9 +759,19 @@ register(slice_scatter_kw, name='slice_scatter')
 register(_as_strided, name='as_strided')
 # torch's as_strided_scatter_backward gives `input` the gradient INSIDE the scattered region and zero
 # elsewhere (the reverse of the other *_scatter ops); matched as it is
-as_strided_scatter = _scatter_into('as_strided_scatter', lambda t, size, stride, storage_offset=None:
-                                   _as_strided(t, size, stride, storage_offset), input_grad_inside=True)
-as_strided_scatter = _kw_scatter(as_strided_scatter, ('size', 'stride', 'storage_offset'))
+_as_strided_scatter = _scatter_into('as_strided_scatter', lambda t, size, stride, storage_offset=None:
+                                    _as_strided(t, size, stride, storage_offset), input_grad_inside=True)
+
+
+def _as_strided_scatter_checked(input, src, size, stride, storage_offset=None):
+    # the view is taken of an int64 position array: its bounds are checked here in input's own bytes
+    off = input.storage_offset() if storage_offset is None else storage_offset
+    _check_storage(size, stride, off, input.element_size(), input.numel())
+    return _as_strided_scatter(input, src, size, stride, storage_offset)
+
+
+_as_strided_scatter_checked.__name__ = 'as_strided_scatter'
+as_strided_scatter = _kw_scatter(_as_strided_scatter_checked, ('size', 'stride', 'storage_offset'))
 register(as_strided_scatter)
 Tensor.as_strided_ = _as_strided_
 register(as_subclass, function=False)
@@ -775,6 +798,9 @@ def gradient(input, *, spacing=1, dim=None, edge_order=1):
         steps = list(spacing)
     else:
         steps = [spacing] * len(dims)
+    for i, d in enumerate(dims):
+        if d in dims[:i]:
+            raise RuntimeError(f"dim {d} appears multiple times in the list of dims")
     for d in dims:
         if input._data.shape[d] < edge_order + 1:
             raise RuntimeError("torch.gradient expected each dimension size to be at least edge_order+1")

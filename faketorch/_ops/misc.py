@@ -7,7 +7,7 @@ from .. import _dtype as D
 from .._device import device as _device_cls, to_device_array, check_device, xp_of
 from .._tensor import Tensor, _make, _wrap_dim, _dtype_c10
 from ..autograd.grad_mode import state as grad_state
-from ._core import (attach, broadcast_shapes, guard, kernel_error, linear_grad, needs, register, same_device, with_out, commit_inplace,
+from ._core import (assert_no_overlap, attach, broadcast_shapes, guard, kernel_error, linear_grad, needs, register, same_device, with_out, commit_inplace,
                     check_inplace, write_into, write_out, zero_grad)
 from .. import _float8
 from ._float8_kernels import F8 as _F8, refuse as _f8_refuse
@@ -19,17 +19,17 @@ from .factory import _dtype_arg, _fill_value, _format_strides, _to_device
 
 
 def _seq_check(name, tensors):
-    if isinstance(tensors, Tensor):
-        raise TypeError(f"{name}(): argument 'tensors' (position 1) must be tuple of Tensors, not Tensor")
+    """torch's checks of a list-of-tensors argument: a sequence (not a tensor), of tensors only, not empty."""
+    from ..random import _tp_name
+    if isinstance(tensors, Tensor) or not hasattr(tensors, '__iter__'):
+        raise TypeError(f"{name}(): argument 'tensors' (position 1) must be tuple of Tensors, not {_tp_name(tensors)}")
     tensors = list(tensors)
     if not tensors:
-        if name == 'torch.cat':
-            raise ValueError(f"{name}(): expected a non-empty list of Tensors")
-        raise RuntimeError("stack expects a non-empty TensorList")
-    for t in tensors:
+        if name == 'cat':
+            raise ValueError("torch.cat(): expected a non-empty list of Tensors")
+        raise RuntimeError(f"{name} expects a non-empty TensorList")
+    for i, t in enumerate(tensors):
         if t.__class__ is not Tensor and not isinstance(t, Tensor):
-            from ..random import _tp_name
-            i = next(i for i, t in enumerate(tensors) if not isinstance(t, Tensor))
             raise TypeError(f"expected Tensor as element {i} in argument 0, but got {_tp_name(t)}")
     return tensors
 
@@ -80,7 +80,7 @@ def _attach_cat(tensors, sizes, d, r):
 
 
 def cat(tensors, dim=0):
-    tensors = _seq_check('torch.cat', tensors)
+    tensors = _seq_check('cat', tensors)
     if tensors and tensors[0].is_quantized:
         from .._quantized import cat as qcat
         return qcat(tensors, dim)
@@ -149,12 +149,12 @@ def stack(tensors, dim=0):
 
 
 def hstack(tensors):
-    tensors = [t if t.ndim else t.reshape(1) for t in tensors]
+    tensors = [t if t.ndim else t.reshape(1) for t in _seq_check('hstack', tensors)]
     return cat(tensors, 0 if tensors[0].ndim == 1 else 1)
 
 
 def vstack(tensors):
-    return cat([t.reshape(1, -1) if t.ndim < 2 else t for t in tensors], 0)
+    return cat([t.reshape(1, -1) if t.ndim < 2 else t for t in _seq_check('vstack', tensors)], 0)
 
 
 def _scalar_or_tensor(v, like):
@@ -329,6 +329,8 @@ def _chunk_cat(tensors, dim, num_chunks, *, out=None):
     if num_chunks < 1:
         raise RuntimeError("_chunk_cat expects positive num_chunks")
     ref = tensors[0]._data
+    if dim < 0 and any(t._data.ndim != ref.ndim for t in tensors):     # a negative dim means nothing then
+        raise RuntimeError("_chunk_cat expects non-negative dim when input tensors have different ndims")
     d = _wrap_dim(dim, ref.ndim)
     parts = []
     for t in tensors:
@@ -662,6 +664,7 @@ def _cat_out(f):
             return r
         if isinstance(out, Tensor) and r.dtype is not out.dtype and not D.can_cast(r.dtype, out.dtype):
             raise TypeError(f"torch.cat(): input types can't be cast to the desired output type {D.type_name(out.dtype)}")
+        assert_no_overlap(out, *tensors)
         return write_out(out, r, f.__name__)
     g.__name__ = f.__name__
     return g
@@ -670,7 +673,7 @@ def _cat_out(f):
 for _f in (cat, stack, hstack, vstack):
     register(_cat_out(_f), method=False)
 for _f in (where, masked_select, nonzero):
-    register(with_out(_f))
+    register(with_out(_f, overlap=_f is masked_select))
 register(cat, name='concat', method=False)
 register(cat, name='concatenate', method=False)
 for _f in (masked_fill,):

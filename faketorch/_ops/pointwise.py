@@ -400,10 +400,39 @@ _NUMBERS_AS_TENSORS = frozenset(('_add', '_sub', 'mul', '_div', 'floor_divide'))
 _NUMBER_INPUT_NODES = {'xlogy': 'XlogyBackward1', 'remainder': 'NotImplemented'}
 
 
-def _number_input_error(name, x):
-    return TypeError(f"{name}() received an invalid combination of arguments - got ({type(x).__name__}, Tensor), "
-                     "but expected one of:\n * (Tensor input, Tensor other, *, Tensor out = None)\n"
-                     " * (Tensor input, Number other, *, Tensor out = None)\n")
+# the (Number, Tensor) overload torch lists between (Tensor, Tensor) and (Tensor, Number) in its "invalid
+# combination" message; one without keyword-only arguments gets the line saying what did not match
+_NUMBER_SELF = dict.fromkeys(('remainder', 'bitwise_and', 'bitwise_or', 'bitwise_xor', 'bitwise_left_shift',
+                              'bitwise_right_shift'), '(Number self, Tensor other)')
+_NUMBER_SELF.update(dict.fromkeys(('xlogy', 'special_xlogy', 'special_xlog1py', 'special_zeta'),
+                                  '(Number self, Tensor other, *, Tensor out = None)'))
+
+
+def _check_overloads(name, input, other, middle=None, first='input', second='other'):
+    """torch's 'invalid combination' TypeError unless (input, other) fits (Tensor, Tensor), (Tensor, Number) or,
+    where the op has that `middle` overload, (Number, Tensor)."""
+    if isinstance(input, Tensor):
+        if isinstance(other, Tensor) or _as_scalar(other) is not None:
+            return
+    elif middle and isinstance(other, Tensor) and _as_scalar(input) is not None:
+        return
+    raise _overloads_error(name, (input, other), middle, first, second)
+
+
+def _overloads_error(name, args, middle=None, first='input', second='other'):
+    """torch's TypeError when none of a binary op's overloads, (Tensor, Tensor), `middle` (a (Number, Tensor)
+    one, if any) and (Tensor, Number), takes args."""
+    from ..random import _tp_name
+    sigs = [f'(Tensor {first}, Tensor {second}, *, Tensor out = None)', middle,
+            f'(Tensor {first}, Number {second}, *, Tensor out = None)']
+    msg = f"{name}() received an invalid combination of arguments - got ({', '.join(_tp_name(a) for a in args)}), " \
+          "but expected one of:\n"
+    for sig in filter(None, sigs):
+        msg += f' * {sig}\n'
+        if '*' not in sig:      # torch's formatter matches no Number here: it marks the first argument always
+            marked = [_tp_name(a) if i and isinstance(a, Tensor) else f'!{_tp_name(a)}!' for i, a in enumerate(args)]
+            msg += f"      didn't match because some of the arguments have invalid types: ({', '.join(marked)})\n"
+    return TypeError(msg)
 
 
 def binary(name, fwd, da=None, db=None, *, kind='arith', grad_name=None, save=True, inplace=True,
@@ -440,7 +469,8 @@ def binary(name, fwd, da=None, db=None, *, kind='arith', grad_name=None, save=Tr
         if not isinstance(input, Tensor):
             if isinstance(other, Tensor) and _as_scalar(input) is not None:
                 if name not in _NUMBER_INPUT:
-                    raise _number_input_error(name, input) if scalar_ok else _operand_error(name, 1, 'input', input)
+                    raise _overloads_error(name, (input, other)) if scalar_ok else \
+                        _operand_error(name, 1, 'input', input)
                 r = op(_scalar_tensor(_as_scalar(input), other), other, out=out)
                 node = _NUMBER_INPUT_NODES.get(name)
                 if node is not None and r._grad_fn is not None:     # torch's Scalar-input overload's node
@@ -452,6 +482,8 @@ def binary(name, fwd, da=None, db=None, *, kind='arith', grad_name=None, save=Tr
                 if _as_scalar(other) is None:
                     raise _operand_error(pname, 2, other_name, other)
                 return op(_scalar_tensor(input), other, out=out)      # torch.add(1, 2): tensor(3)
+            if scalar_ok and (name in _NUMBER_SELF or name not in _NUMBER_INPUT):
+                raise _overloads_error(name, (input, other), _NUMBER_SELF.get(name))
             raise _operand_error(pname, 1, 'input', input)
         if not scalar_ok and not isinstance(other, Tensor):
             raise _operand_error(name, 2, other_name, other)
@@ -875,15 +907,17 @@ _POW_SPECIAL = {3: lambda a: a * a * a, -2: lambda a: 1 / (a * a), -0.5: lambda 
 _power = V.rounded(np.power)     # tensor ** scalar
 
 
+_POW_NUMBER_SELF = '(Number self, Tensor %s, *, Tensor out = None)'
+
+
 def pow(input, exponent, *, out=None):
     f8 = next((t for t in (input, exponent) if t.__class__ is Tensor and t.dtype in _F8K.F8), None)
     if f8 is not None:
         raise kernel_error('pow', f8.dtype, f8._device)
     if not isinstance(input, Tensor):       # torch.pow(scalar, tensor)
+        _check_overloads('pow', input, exponent, _POW_NUMBER_SELF % 'exponent', second='exponent')
         s = _as_scalar(input)
         rt = D.result_type_of((exponent,), (s,))
-        if s is None:
-            raise _operand_error('pow', 1, 'self', input)
         if s.__class__ is int and not -_2_63 <= s < _2_64:
             raise _int_overflow(s)
         base = _make(np.asarray(s).astype(rt._np), rt, exponent._device)    # wrapped into an integer type
@@ -980,6 +1014,20 @@ def _reflected(f):
     return _operator(lambda self, other: f(other, self))
 
 
+def _descriptor(name, f):
+    """A reflected operator torch defines in C (TensorBase.__radd__): called unbound on something that is no
+    tensor, it is Python's descriptor TypeError (the Python-level ones, __rsub__ ..., differ)."""
+    op = _operator(f)
+
+    def checked(self, other):
+        if self.__class__ is not Tensor and not isinstance(self, Tensor):
+            raise TypeError(f"descriptor '{name}' for 'torch._C.TensorBase' objects doesn't apply to a "
+                            f"'{type(self).__name__}' object")
+        return op(self, other)
+    checked.__name__ = name
+    return checked
+
+
 def _pow_operator(self, other, modulo=None):
     if modulo is not None:      # pow(t, e, m): Python words the TypeError
         return NotImplemented
@@ -995,12 +1043,14 @@ def _and(self, other):
     return bitwise_and(self, other)
 
 
-Tensor.__add__ = Tensor.__radd__ = _operator(_add)
+Tensor.__add__ = _operator(_add)
+Tensor.__radd__ = _descriptor('__radd__', _add)
 Tensor.__sub__ = _operator(_sub)
 Tensor.__rsub__ = _operator(rsub)
-Tensor.__mul__ = Tensor.__rmul__ = _operator(mul)
+Tensor.__mul__ = _operator(mul)
+Tensor.__rmul__ = _descriptor('__rmul__', mul)
 Tensor.__truediv__ = _operator(_div)
-Tensor.__rtruediv__ = _operator(lambda self, other: reciprocal(self) * other)
+Tensor.__rtruediv__ = _operator(lambda self, other: self.reciprocal() * other)   # torch's (Python) words
 Tensor.__floordiv__ = _operator(floor_divide)
 Tensor.__rfloordiv__ = _reflected(floor_divide)
 Tensor.__mod__ = _operator(remainder)
@@ -1018,9 +1068,12 @@ def _invert(self):
 
 
 Tensor.__invert__ = _invert
-Tensor.__and__ = Tensor.__rand__ = _operator(_and)
-Tensor.__or__ = Tensor.__ror__ = _operator(bitwise_or)
-Tensor.__xor__ = Tensor.__rxor__ = _operator(bitwise_xor)
+Tensor.__and__ = _operator(_and)
+Tensor.__rand__ = _descriptor('__rand__', _and)
+Tensor.__or__ = _operator(bitwise_or)
+Tensor.__ror__ = _descriptor('__ror__', bitwise_or)
+Tensor.__xor__ = _operator(bitwise_xor)
+Tensor.__rxor__ = _descriptor('__rxor__', bitwise_xor)
 Tensor.__lshift__ = _operator(bitwise_left_shift)
 Tensor.__rshift__ = _operator(bitwise_right_shift)
 Tensor.__rlshift__ = _reflected(bitwise_left_shift)
@@ -1622,6 +1675,8 @@ Tensor.ldexp_ = _ldexp_
 
 
 def float_power(input, exponent, *, out=None):
+    if not isinstance(input, Tensor):
+        _check_overloads('float_power', input, exponent, _POW_NUMBER_SELF % 'exponent', second='exponent')
     def up(x):
         if isinstance(x, Tensor):
             return x.to(D.complex128 if x.dtype._cat == 3 else D.float64)
@@ -1762,11 +1817,16 @@ register(addcdiv, inplace=True)
 # --- closeness -----------------------------------------------------------------------------------
 
 def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    for pos, (argname, x) in enumerate((('input', input), ('other', other)), 1):
+        if not isinstance(x, Tensor):
+            raise _operand_error('isclose', pos, argname, x)
     if input.dtype in _F8:
         raise _f8_refuse('isclose', input)
     if input.dtype is not other.dtype:
-        raise RuntimeError(f"{input.dtype.__repr__()[6:].capitalize() if False else D.type_name(input.dtype)} "
-                           f"did not match {D.type_name(other.dtype)}")
+        raise RuntimeError(f"{D.type_name(input.dtype)} did not match {D.type_name(other.dtype)}")
+    for name, tol in (('rtol', rtol), ('atol', atol)):
+        if tol < 0:
+            raise RuntimeError(f"{name} must be greater than or equal to zero, but got {tol:g}")
     a, b = input._data, other._data
     if a.shape != b.shape:
         broadcast_shapes(a.shape, b.shape)     # torch's error, not NumPy's ValueError
@@ -1895,11 +1955,15 @@ def clamp(input, min=None, max=None, *, out=None):
 
 
 def clamp_min(input, min, *, out=None):
+    if not isinstance(input, Tensor):
+        _check_overloads('clamp_min', input, min, second='min')
     r = _clamp('clamp_min', input, _bound(min, input), None, 'ClampMinBackward0', 'ClampMinBackward1')
     return write_out(out, r, 'clamp_min') if out is not None else r
 
 
 def clamp_max(input, max, *, out=None):
+    if not isinstance(input, Tensor):
+        _check_overloads('clamp_max', input, max, second='max')
     r = _clamp('clamp_max', input, None, _bound(max, input), 'ClampMaxBackward0', 'ClampMaxBackward1')
     return write_out(out, r, 'clamp_max') if out is not None else r
 

@@ -660,7 +660,7 @@ def isin(elements, test_elements, *, assume_unique=False, invert=False):
 
 
 for _f in (index_select, take, take_along_dim, argwhere, isin):
-    register(with_out(_f), method=_f is not isin)
+    register(with_out(_f, overlap=_f in (index_select, take)), method=_f is not isin)
 for _f in (index_add, index_copy, index_fill, scatter_reduce, index_reduce, masked_scatter, put):
     register(_f, inplace=True)
 
@@ -868,7 +868,7 @@ def scatter_add(input, dim, index, src):
     return r
 
 
-register(with_out(gather))
+register(with_out(gather, overlap='resized', same_dtype=True))
 for _f in (scatter, scatter_add):
     register(_f, inplace=True)
 

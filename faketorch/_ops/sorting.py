@@ -11,7 +11,7 @@ from .._tensor import Tensor, _dtype_c10, _make, _wrap_dim
 from ..autograd.grad_mode import state as grad_state
 from ..autograd.graph import node_class
 from . import _stl
-from ._core import attach, kernel_error, register, with_out, write_out
+from ._core import assert_no_overlap, attach, kernel_error, register, with_out, write_out
 from ._float8_kernels import F8 as _F8, refuse as _f8_refuse
 from .reduction import NO_DIM, _SIGS, _ArgError, _dim1, _int_arg, _parse_args, _register_public, _write_pair
 
@@ -215,6 +215,8 @@ def kthvalue(input, k, dim=-1, keepdim=False, *, out=None):
         raise IndexError(f"kthvalue(): Expected reduction dim {d} to have non-zero size.")
     if not 1 <= k <= size:
         raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {d}")
+    if out is not None and isinstance(out, (tuple, list)) and out:
+        assert_no_overlap(out[0], input)        # torch's kernel reads input while writing the values
     if a.ndim:
         _no_bool(input, 'kthvalue_cpu')
     if a.ndim == 0:
@@ -845,6 +847,14 @@ def histogramdd(input, bins, *, range=None, weight=None, density=False):
     _histogramdd_checks(input, bins if isinstance(bins, (list, tuple)) else (), weight)
     a = np.host(input._data)      # binned on the host, as histogram
     ndim = a.shape[-1]
+    if isinstance(bins, (list, tuple)) and len(bins) != ndim:
+        if bins and isinstance(bins[0], Tensor):
+            raise RuntimeError(f"torch.histogramdd: expected {ndim} sequences of bin edges for a {ndim}-dimensional "
+                               f"histogram but got {len(bins)}")
+        raise RuntimeError("histogramdd: The size of bins must be equal to the innermost dimension of the input.")
+    if range is not None and len(range) != 2 * ndim:
+        raise RuntimeError(f"torch.histogramdd: for a {ndim}-dimensional histogram range should have {2 * ndim} "
+                           f"elements, but got {len(range)}")
     x = a.reshape(-1, ndim).astype(np.float64)
     dt = input.dtype
     if isinstance(bins, int):

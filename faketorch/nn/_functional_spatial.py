@@ -1952,18 +1952,28 @@ def _layer_norm_moments(x, k):
     return mean, var.reshape(stat), x - mean
 
 
+def _norm_shape_checks(input, ns, params, star):
+    """torch's checks of layer_norm's and rms_norm's normalized_shape against the affine parameters, then
+    the input's trailing sizes (`star` opens the expected shape: rms_norm's message lacks the ', ')."""
+    if not ns:
+        raise RuntimeError("Expected normalized_shape to be at least 1-dimensional, i.e., containing at least one "
+                           "element, but got normalized_shape = []")
+    for nm, t in params:
+        if t is not None and tuple(t.shape) != ns:
+            raise RuntimeError(f"Expected {nm} to be of same shape as normalized_shape, but got {nm} of shape "
+                               f"{list(t.shape)} and normalized_shape = {list(ns)}")
+    shape = tuple(input.shape)
+    if len(ns) > len(shape) or shape[len(shape) - len(ns):] != ns:
+        raise RuntimeError(f"Given normalized_shape={list(ns)}, expected input with shape "
+                           f"[{star}{', '.join(map(str, ns))}], but got input of size{list(shape)}")
+
+
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-05):
     ns = tuple(normalized_shape) if isinstance(normalized_shape, (list, tuple)) else (normalized_shape,)
     x = _opmath(input._data)
     k = len(ns)
     _norm_dtypes(input, weight, bias)
-    for nm, t in (('weight', weight), ('bias', bias)):
-        if t is not None and tuple(t.shape) != ns:
-            raise RuntimeError(f"Expected {nm} to be of same shape as normalized_shape, but got {nm} of shape "
-                               f"{list(t.shape)} and normalized_shape = {list(ns)}")
-    if tuple(x.shape[x.ndim - k:]) != ns or k > x.ndim:
-        raise RuntimeError(f"Given normalized_shape={list(ns)}, expected input with shape "
-                           f"[*, {', '.join(map(str, ns))}], but got input of size{list(input.shape)}")
+    _norm_shape_checks(input, ns, (('weight', weight), ('bias', bias)), '*, ')
     _no_int_kernel(input, 'LayerNormKernelImpl')
     _cuda_norm_dtypes(input, weight, bias)
     axes = tuple(range(x.ndim - k, x.ndim))
@@ -2097,9 +2107,7 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
 
 def rms_norm(input, normalized_shape, weight=None, eps=None):
     ns = tuple(normalized_shape) if isinstance(normalized_shape, (list, tuple)) else (normalized_shape,)
-    if tuple(input.shape[input.dim() - len(ns):]) != ns:
-        raise RuntimeError(f"Given normalized_shape={list(ns)}, expected input with shape "
-                           f"[*, {', '.join(map(str, ns))}], but got input of size{list(input.shape)}")
+    _norm_shape_checks(input, ns, (('weight', weight),), '*')
     if eps is None:
         eps = float(np.finfo(input.dtype._np).eps)
     dims = tuple(range(-len(ns), 0))

@@ -369,11 +369,20 @@ _hardsigmoid = _act('HardsigmoidBackward0', 'hardsigmoid_cpu',
 _hardswish = _act('HardswishBackward0', 'hardswish_cpu',
                   lambda a: a * np.clip(a + a.dtype.type(3), 0, 6) / a.dtype.type(6),
                   lambda g, x: _zero_where(x <= -3, _where(x < 3, g * (x / 3 + 0.5), g)))
+def _softshrink_check(t, lambd):
+    _float_only('softshrink_check', t)
+    from .._misc import finfo
+    top = finfo(t.dtype).max
+    if not 0 <= lambd <= top:      # (NaN too)
+        raise RuntimeError(f"lambda must be in range [0, {top:g}] for input dtype {D.type_name(t.dtype)}, "
+                           f"but found {lambd:g}")
+
+
 # torch's shrinks and threshold test `-l <= x <= l` / `x <= t`, so a NaN input passes through
 _softshrink = _act('SoftshrinkBackward0', 'softshrink_check',
                    lambda a, l: np.where(a > l, a - a.dtype.type(l),
                                          np.where(a < -l, a + a.dtype.type(l), a * a.dtype.type(0))),
-                   lambda g, x, l: _zero_where((x >= -l) & (x <= l), g))
+                   lambda g, x, l: _zero_where((x >= -l) & (x <= l), g), check=_softshrink_check)
 _hardshrink = _act('HardshrinkBackward0', 'hardshrink_cpu',
                    lambda a, l: _select_zero((a >= -l) & (a <= l), a),
                    lambda g, x, l: _zero_where((x >= -l) & (x <= l), g))
@@ -549,18 +558,20 @@ def prelu(input, weight):
     if weight.dtype is not input.dtype:
         raise RuntimeError(f"prelu: Type promoting not supported. Got {D.type_name(input.dtype)} and "
                            f"{D.type_name(weight.dtype)}")
-    _float_only('prelu_cpu', input)
-    w = weight._data
     if weight.numel() != 1:
-        ch = input.shape[1] if input.dim() >= 2 else (input.shape[0] if input.dim() == 1 else 1)
+        if not input.dim():
+            raise RuntimeError("Not allow zero-dim input tensor.")
+        ch = input.shape[1] if input.dim() >= 2 else 1      # a 1-D input is one channel
         if weight.numel() != ch:
             raise RuntimeError(f'Mismatch of parameter numbers and input channel size. Found parameter '
                                f'numbers = {weight.numel()} and channel size = {ch}.')
+    if weight.dim() > 1:
+        raise RuntimeError(f"prelu: Expected `weight` to be a scalar or 1D tensor, but got: ndim = {weight.dim()}")
+    _float_only('prelu_cpu', input)
+    w = weight._data
     shape = [1] * input.dim()
     if input.dim() >= 2:
         shape[1] = weight.numel()
-    elif input.dim() == 1 and weight.numel() != 1:
-        shape[0] = weight.numel()
     wb = w.reshape(shape) if input.dim() else w.reshape(())
     a = input._data
     r = _make(a * _slope_factor(a, wb), input.dtype, input._device)
@@ -582,6 +593,8 @@ def prelu(input, weight):
 
 
 def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
+    if not lower <= upper:
+        raise RuntimeError("Lower bound should be less than or equal to the upper bound")
     if not training:
         return _rrelu_eval(input, (lower + upper) / 2, inplace=inplace)
     if input.dtype._cat != 2 or input.dtype is D.float16:     # its CPU kernel has no Half loop either
