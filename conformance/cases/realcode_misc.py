@@ -1,0 +1,92 @@
+"""Bugs found by running public PyTorch code outside language modelling (yunjey's tutorials, RL-Adventure's
+DQN, milesial's Pytorch-UNet, PPO, WGAN-GP, DDPM, pygcn) under faketorch with `python -m compat diff`:
+one case per fix."""
+import warnings
+
+from conformance import case
+
+
+# Variable(x, volatile=True) (RL-Adventure's DQN, old seq2seq code) warned nothing; torch warns that
+# volatile has no effect, and refuses volatile together with requires_grad
+@case('torch.autograd.Variable')
+def volatile_warns(torch):
+    V = torch.autograd.Variable
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter('always')
+        a = V(torch.ones(2), volatile=True)
+        b = V(torch.ones(2), volatile=False)
+        c = V(torch.ones(2), False, True)
+    return a, a.requires_grad, b, c, [(m.category.__name__, str(m.message)) for m in w]
+
+
+@case('torch.autograd.Variable')
+def volatile_and_requires_grad(torch):
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        return torch.autograd.Variable(torch.ones(2), requires_grad=True, volatile=True)
+
+
+@case('torch.autograd.Variable')
+def volatile_checked_before_data(torch):
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        return torch.autograd.Variable(3, volatile=True)
+
+
+def _cl(torch, t):
+    return t.shape, t.stride(), t.is_contiguous(memory_format=torch.channels_last)
+
+
+# Pytorch-UNet moves model and images to channels_last; torch's 2-d convolutions, pools, upsampling,
+# constant/reflect/replicate pads and group norm keep that layout, faketorch wrote C order
+@case('torch.nn.functional.conv2d')
+def channels_last_output(torch):
+    F = torch.nn.functional
+    cl = torch.channels_last
+    x = torch.rand(2, 3, 6, 5)
+    w = torch.rand(4, 3, 3, 3)
+    out = []
+    for dt in (torch.float32, torch.float64):
+        xx, ww = x.to(dt), w.to(dt)
+        for a, b in ((xx, ww), (xx.contiguous(memory_format=cl), ww), (xx, ww.contiguous(memory_format=cl))):
+            out += [_cl(torch, F.conv2d(a, b, padding=1)), _cl(torch, F.conv2d(a, b, stride=2)),
+                    _cl(torch, F.conv_transpose2d(a, b.transpose(0, 1).contiguous(
+                        memory_format=cl if b.is_contiguous(memory_format=cl) and not b.is_contiguous() else
+                        torch.contiguous_format), stride=2))]
+    return out, F.conv2d(x.contiguous(memory_format=cl), w, padding=1)
+
+
+@case('torch.nn.functional.max_pool2d')
+def channels_last_layers(torch):
+    F = torch.nn.functional
+    y = torch.rand(2, 4, 6, 5).contiguous(memory_format=torch.channels_last)
+    outs = [F.max_pool2d(y, 2), *F.max_pool2d(y, 2, return_indices=True), F.avg_pool2d(y, 3, 1, 1),
+            F.avg_pool2d(y, 2, ceil_mode=True), F.adaptive_avg_pool2d(y, 3), *F.adaptive_max_pool2d(y, 2, True),
+            F.lp_pool2d(y, 2, 2), F.pad(y, (1, 1, 1, 1)), F.pad(y, (1, 1, 1, 1), mode='reflect'),
+            F.pad(y, (1, 1, 1, 1), mode='replicate'), F.interpolate(y, scale_factor=2),
+            F.interpolate(y, size=(3, 7), mode='bilinear'), F.interpolate(y, scale_factor=2, mode='bicubic'),
+            F.group_norm(y, 2), F.batch_norm(y, torch.zeros(4), torch.ones(4)), F.relu(y)]
+    return [(_cl(torch, o), o) for o in outs]
+
+
+# ... and softmax / log_softmax write C order whatever the input's layout (UNet's dice loss takes the
+# softmax of a channels-last logits map)
+@case('torch.nn.functional.softmax')
+def channels_last_input_c_order_output(torch):
+    F = torch.nn.functional
+    y = torch.rand(2, 4, 6, 5).contiguous(memory_format=torch.channels_last)
+    return [(_cl(torch, o), o) for o in (F.softmax(y, 1), F.log_softmax(y, 1), F.softmax(y, -1), y.softmax(2))]
+
+
+@case('torch.nn.Conv2d')
+def channels_last_unet_step(torch):
+    nn = torch.nn
+    net = nn.Sequential(nn.Conv2d(3, 4, 3, padding=1, bias=False), nn.BatchNorm2d(4), nn.ReLU(inplace=True),
+                        nn.MaxPool2d(2), nn.Upsample(scale_factor=2, mode='bilinear', align_corners=True),
+                        nn.ConvTranspose2d(4, 4, 2, 2), nn.GroupNorm(2, 4), nn.Conv2d(4, 3, 1))
+    net = net.to(memory_format=torch.channels_last)
+    x = torch.rand(2, 3, 8, 6).to(memory_format=torch.channels_last)
+    y = net(x)
+    loss = torch.nn.functional.cross_entropy(y, torch.randint(0, 3, (2, 16, 12)))
+    loss.backward()
+    return _cl(torch, y), y, loss, [p.grad for p in net.parameters()]
