@@ -90,3 +90,33 @@ def channels_last_unet_step(torch):
     loss = torch.nn.functional.cross_entropy(y, torch.randint(0, 3, (2, 16, 12)))
     loss.backward()
     return _cl(torch, y), y, loss, [p.grad for p in net.parameters()]
+
+
+def _warned(fn):
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter('always')
+        r = fn()
+    return r, [(m.category.__name__, str(m.message)) for m in w]
+
+
+# torch.range and F.upsample* (old GAN / segmentation code) warned nothing; torch warns on every call
+@case('torch.range')
+def deprecation_warning(torch):
+    return (_warned(lambda: torch.range(0, 3)), _warned(lambda: torch.range(1, 4, 2, dtype=torch.int64)),
+            _warned(lambda: torch.range(0, 2, out=torch.empty(3))))
+
+
+@case('torch.range')
+def deprecation_warning_before_kernel_check(torch):
+    with warnings.catch_warnings():
+        warnings.simplefilter('error')
+        return torch.range(0, 2, dtype=torch.bool)
+
+
+@case('torch.nn.functional.upsample')
+def deprecation_warning(torch):
+    F = torch.nn.functional
+    x = torch.rand(1, 2, 3, 3)
+    return (_warned(lambda: F.upsample(x, scale_factor=2)), _warned(lambda: F.upsample(x, size=4, mode='bilinear')),
+            _warned(lambda: F.upsample_nearest(x, scale_factor=2)), _warned(lambda: F.upsample_bilinear(x, size=(4, 5))),
+            _warned(lambda: torch.nn.Upsample(scale_factor=2)(x)))
