@@ -120,3 +120,34 @@ def deprecation_warning(torch):
     return (_warned(lambda: F.upsample(x, scale_factor=2)), _warned(lambda: F.upsample(x, size=4, mode='bilinear')),
             _warned(lambda: F.upsample_nearest(x, scale_factor=2)), _warned(lambda: F.upsample_bilinear(x, size=(4, 5))),
             _warned(lambda: torch.nn.Upsample(scale_factor=2)(x)))
+
+
+# '%.3f' % loss (RealNVP notebook) and float(loss): torch warns, once per process, that a tensor requiring
+# grad is converted to a scalar; int(), item() and format() do not warn, nor anything under no_grad
+@case('Tensor.__float__')
+def requires_grad_warning(torch):
+    t = torch.tensor(1.5, requires_grad=True)
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter('always')
+        with torch.no_grad():
+            a = float(t)
+        b = (int(t), t.item(), '{:.2f}'.format(t), float(t.detach()))
+        c = ('%.3f' % (t * 2), float(t), complex(t))
+    return a, b, c, [(m.category.__name__, str(m.message)) for m in w][:1]
+
+
+# ... which faketorch's LBFGS raised itself on the closure's loss (torch's step runs under no_grad)
+@case('torch.optim.LBFGS')
+def closure_loss_no_scalar_warning(torch):
+    w0 = torch.tensor([1.0, -2.0], requires_grad=True)
+    opt = torch.optim.LBFGS([w0], max_iter=4, line_search_fn='strong_wolfe')
+
+    def closure():
+        opt.zero_grad()
+        loss = ((w0 - 3) ** 2).sum()
+        loss.backward()
+        return loss
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter('always')
+        out = opt.step(closure)
+    return out, w0, [str(m.message) for m in w]
