@@ -118,7 +118,8 @@ def deprecation_warning(torch):
     F = torch.nn.functional
     x = torch.rand(1, 2, 3, 3)
     return (_warned(lambda: F.upsample(x, scale_factor=2)), _warned(lambda: F.upsample(x, size=4, mode='bilinear')),
-            _warned(lambda: F.upsample_nearest(x, scale_factor=2)), _warned(lambda: F.upsample_bilinear(x, size=(4, 5))),
+            _warned(lambda: F.upsample_nearest(x, scale_factor=2)),
+            _warned(lambda: F.upsample_bilinear(x, size=(4, 5))),
             _warned(lambda: torch.nn.Upsample(scale_factor=2)(x)))
 
 
@@ -151,3 +152,22 @@ def closure_loss_no_scalar_warning(torch):
         warnings.simplefilter('always')
         out = opt.step(closure)
     return out, w0, [str(m.message) for m in w]
+
+
+# ConvNeXt-style blocks put GELU after a channels-last conv: erf/erfc/erfinv (so exact GELU) wrote C
+# order, and fractional max pooling kept channels-last where torch writes C order
+@case('torch.erf')
+def keeps_channels_last(torch):
+    F = torch.nn.functional
+    y = torch.rand(2, 4, 6, 5).contiguous(memory_format=torch.channels_last) - 0.5
+    outs = [torch.erf(y), torch.erfc(y), torch.erfinv(y), F.gelu(y), F.gelu(y, approximate='tanh'),
+            torch.erf(y.transpose(1, 3))]
+    return [(o.stride(), o) for o in outs]
+
+
+@case('torch.nn.functional.fractional_max_pool2d')
+def channels_last_input_c_order_output(torch):
+    y = torch.rand(2, 4, 6, 5).contiguous(memory_format=torch.channels_last)
+    r, i = torch.nn.functional.fractional_max_pool2d(y, 2, output_size=(3, 2), return_indices=True,
+                                                       _random_samples=torch.rand(2, 4, 2))
+    return r.stride(), i.stride(), r, i

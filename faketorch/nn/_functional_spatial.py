@@ -3153,7 +3153,7 @@ def _fractional_max_pool(input, nd, kernel_size, output_size, output_ratio, rand
         np.copyto(arg, np.broadcast_to(flat, v.shape), where=upd)
     if not batched:
         best, arg = best[0], arg[0]
-    r = _make(best, input.dtype, input._device)
+    r = _make(np.ascontiguousarray(best), input.dtype, input._device)     # C order for any input, as torch
     indices = _make(arg.astype(np.int64), D.int64, input._device)
     if _grad_on(input):
         lin, adj = _gather_flat(indices._data, nd)     # the gradient goes to each window's maximum
