@@ -171,3 +171,31 @@ def channels_last_input_c_order_output(torch):
     r, i = torch.nn.functional.fractional_max_pool2d(y, 2, output_size=(3, 2), return_indices=True,
                                                        _random_samples=torch.rand(2, 4, 2))
     return r.stride(), i.stride(), r, i
+
+
+# torchvision's reference train.py subclasses AveragedModel as ExponentialMovingAverage(model, decay):
+# faketorch's AveragedModel was a placeholder whose metaclass built the base class, so a subclass's own
+# __init__ never ran (TypeError on `decay`)
+@case('torch.optim.swa_utils.AveragedModel')
+def subclass(torch):
+    nn = torch.nn
+    swa_utils = torch.optim.swa_utils
+
+    class ExponentialMovingAverage(swa_utils.AveragedModel):
+        def __init__(self, model, decay, device="cpu"):
+            def ema_avg(avg_model_param, model_param, num_averaged):
+                return decay * avg_model_param + (1 - decay) * model_param
+            super().__init__(model, device, ema_avg, use_buffers=True)
+            self.decay = decay
+
+    model = nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4))
+    ema = ExponentialMovingAverage(model, decay=0.9)
+    x = torch.randn(5, 3)
+    for _ in range(3):
+        with torch.no_grad():
+            model[0].weight.add_(0.1)
+        model(x)
+        ema.update_parameters(model)
+    return (type(ema).__name__, isinstance(ema, swa_utils.AveragedModel), isinstance(ema, nn.Module), ema.decay,
+            ema.n_averaged, dict(ema.state_dict()), repr(ema), type(swa_utils.AveragedModel(model)).__name__,
+            isinstance(model, swa_utils.AveragedModel), issubclass(swa_utils.AveragedModel, nn.Module))
