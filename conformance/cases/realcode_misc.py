@@ -199,3 +199,27 @@ def subclass(torch):
     return (type(ema).__name__, isinstance(ema, swa_utils.AveragedModel), isinstance(ema, nn.Module), ema.decay,
             ema.n_averaged, dict(ema.state_dict()), repr(ema), type(swa_utils.AveragedModel(model)).__name__,
             isinstance(model, swa_utils.AveragedModel), issubclass(swa_utils.AveragedModel, nn.Module))
+
+
+# A second backward through a freed graph (torch.autograd.grad, then loss.backward() without retain_graph)
+# raised nothing after conv / batch, layer and group norm: their nodes keep their inputs in a closure, not
+# as saved tensors, so faketorch did not know they were freed
+@case('torch.autograd.backward')
+def freed_graph_through_norm_and_conv(torch):
+    F = torch.nn.functional
+    out = []
+    for f in (lambda x, w: F.conv2d(x, w), lambda x, w: F.conv_transpose2d(x, w.transpose(0, 1)),
+              lambda x, w: F.batch_norm(x, None, None, training=True), lambda x, w: F.layer_norm(x, (5,)),
+              lambda x, w: F.group_norm(x, 1)):
+        x = torch.rand(2, 3, 6, 5, requires_grad=True)
+        w = torch.rand(4, 3, 3, 3, requires_grad=True)
+        y = f(x, w)
+        g, = torch.autograd.grad(y.sum(), (x,), retain_graph=True)
+        y.sum().backward()      # retained: runs
+        try:
+            y.sum().backward()
+            out.append('no error')
+        except RuntimeError as e:
+            out.append(str(e))
+        out.append(g)
+    return out

@@ -583,6 +583,13 @@ class _BatchConv:
         return _col2im(dcols, self.xp_shape[2:], self.k, self.s, self.d, self.out)
 
 
+def _saves(node):
+    """Mark a node whose backward closure holds its inputs' arrays as one that saved tensors, as torch's
+    does: backward through it again after the graph was freed (no retain_graph) raises torch's error."""
+    if node is not None:        # None: recorded nothing (inference mode)
+        node._saved, node._had_saved = (), True
+
+
 def _channels_last(y):
     """The 4-d array y laid out channels-last (NHWC in memory), same values."""
     return np.ascontiguousarray(y.transpose(0, 2, 3, 1)).transpose(0, 3, 1, 2)
@@ -639,7 +646,7 @@ def _convnd(input, weight, bias, stride, padding, dilation, groups, nd):
             if bias is not None and needs(node, 2):
                 gb = _wrap(g._data.sum(axis=(0,) + tuple(range(2, 2 + nd))), bias)
             return gi, gw, gb
-        attach('ConvolutionBackward0', bwd, (x_t, weight, bias), (r,))
+        _saves(attach('ConvolutionBackward0', bwd, (x_t, weight, bias), (r,)))
     return r.squeeze(0) if unb else r
 
 
@@ -785,7 +792,7 @@ def _conv_transposend(input, weight, bias, stride, padding, output_padding, grou
                 gb = g._data.sum(axis=(0,) + tuple(range(2, 2 + nd)))
                 gb = _wrap(gb.astype(bias._data.dtype, copy=False), bias)
             return gi, gw, gb
-        attach('ConvolutionBackward0', bwd, (x_t, weight, bias), (r,))
+        _saves(attach('ConvolutionBackward0', bwd, (x_t, weight, bias), (r,)))
     return r.squeeze(0) if unb else r
 
 
@@ -1810,9 +1817,9 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
             if bias is not None and needs(node, 2):
                 gb = _wrap(go.sum(axis=axes), bias)
             return gi, gw, gb
-        attach('CudnnBatchNormBackward0' if _cudnn_batch_norm(input, running_mean, running_var, weight, bias, training,
-                                                              eps) else 'NativeBatchNormBackward0', bwd,
-               (input, weight, bias), (r,))
+        _saves(attach('CudnnBatchNormBackward0' if _cudnn_batch_norm(input, running_mean, running_var, weight, bias,
+                                                                     training, eps) else 'NativeBatchNormBackward0',
+                      bwd, (input, weight, bias), (r,)))
     return r
 
 
@@ -2029,7 +2036,7 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-05):
             if bias is not None and needs(node, 2):
                 gb = _wrap(go.sum(axis=lead), bias)
             return gi, gw, gb
-        attach('NativeLayerNormBackward0', bwd, (input, weight, bias), (r,))
+        _saves(attach('NativeLayerNormBackward0', bwd, (input, weight, bias), (r,)))
     return r
 
 
@@ -2082,7 +2089,7 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-05):
             if bias is not None and needs(node, 2):
                 gb = _wrap(go.sum(axis=axes), bias)
             return gi, gw, gb
-        attach('NativeGroupNormBackward0', bwd, (input, weight, bias), (r,))
+        _saves(attach('NativeGroupNormBackward0', bwd, (input, weight, bias), (r,)))
     return r
 
 
