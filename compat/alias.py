@@ -28,16 +28,21 @@ class _AliasFinder:
             raise ModuleNotFoundError(
                 f"No module named {fullname!r}: faketorch does not provide "
                 f"{real!r} yet", name=fullname) from None
-        return importlib.machinery.ModuleSpec(fullname, self, loader_state=module)
+        return importlib.machinery.ModuleSpec(fullname, self, loader_state=(module, module.__spec__))
 
     def create_module(self, spec):
-        # The module already carries its own __spec__/__name__ etc., which the
-        # import system leaves alone, so torch.__name__ stays 'faketorch'.
+        # The module already carries its own __name__, __package__ etc., which the
+        # import system leaves alone, so torch.__name__ stays 'faketorch' (only
+        # __spec__ is overwritten: exec_module puts it back).
         _aliased.add(spec.name)
-        return spec.loader_state
+        return spec.loader_state[0]
 
     def exec_module(self, module):
-        pass  # already executed when its faketorch name was imported
+        # Already executed when its faketorch name was imported. The import system has just set
+        # module.__spec__ to our `torch.*` spec; give back the module's own, or every relative
+        # import run later inside faketorch (`from .. import relu` in a function) sees
+        # __package__ != __spec__.parent and emits an ImportWarning.
+        module.__spec__ = module.__spec__.loader_state[1]
 
 
 _finder = _AliasFinder()

@@ -62,6 +62,8 @@ def _device_of(data):
 
 
 from .autograd import graph as _graph   # noqa: E402
+
+_SCALAR_WARNED = [False]    # Tensor._warn_scalar_with_grad: once per process, as torch
 _graph._make = _make
 
 
@@ -547,10 +549,21 @@ class Tensor(metaclass=_TensorMeta):
         return bool(self.item())
 
     def __float__(self):
+        self._warn_scalar_with_grad()
         return float(self._real_item('double'))
 
     def __int__(self):
         return int(self._real_item('int64_t'))
+
+    def _warn_scalar_with_grad(self):
+        # float()/complex() (so '%.3f' % loss too) of a tensor that requires grad, with grad mode on: torch
+        # warns once per process, before its other checks (int(), item() and format() do not warn)
+        if self._requires_grad and _grad_state.enabled and not _SCALAR_WARNED[0]:
+            _SCALAR_WARNED[0] = True
+            import warnings
+            warnings.warn("Converting a tensor with requires_grad=True to a scalar may lead to unexpected behavior.\n"
+                          "Consider using tensor.detach() first. (Triggered internally at /__w/pytorch/pytorch/"
+                          "torch/csrc/autograd/generated/python_variable_methods.cpp:822.)", UserWarning, stacklevel=3)
 
     def _real_item(self, c10_name):
         """item() for float() / int(): a complex value converts only without an imaginary part."""
@@ -564,6 +577,7 @@ class Tensor(metaclass=_TensorMeta):
         return v
 
     def __complex__(self):
+        self._warn_scalar_with_grad()
         self._scalar_check()
         return complex(self.item())
 

@@ -103,6 +103,21 @@ def test_nn_functional_alias(tmp_path):
     assert r.stdout.splitlines() == ["True True faketorch.nn.functional", "True"]
 
 
+def test_alias_keeps_module_spec(tmp_path, probe_dir):
+    # A relative import run inside faketorch after aliasing (e.g. `from .. import relu` in a
+    # function) warned "__package__ != __spec__.parent" when the alias overwrote __spec__.
+    (probe_dir / "zz_probe" / "late.py").write_text("def f():\n    from . import inner\n    return inner.f()\n")
+    s = _script(tmp_path, PROBE.format(dir=str(probe_dir)) + """
+    import warnings
+    import torch.zz_probe.late
+    warnings.simplefilter('error')
+    print(torch.zz_probe.late.f(), torch.zz_probe.late.__spec__.name, torch.__spec__.name)
+    """)
+    r = _compat(tmp_path, "run", s)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.splitlines() == ["inner faketorch.zz_probe.late faketorch"]
+
+
 def test_missing_submodule(tmp_path):
     s = _script(tmp_path, """
         try:

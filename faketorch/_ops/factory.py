@@ -832,6 +832,10 @@ def range_(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=
         raise TypeError('range() missing 1 required positional arguments: "end"')
     start, end, step = _range_args('range', ('start', 'end', 'step'), (start, end, step))
     dtype = _dtype_arg(dtype, 'range') or D.get_default_dtype()
+    import warnings     # on every call, before the kernel's checks, as torch
+    warnings.warn("torch.range is deprecated and will be removed in a future release because its behavior is "
+                  "inconsistent with Python's range builtin. Instead, use torch.arange, which produces values in "
+                  "[start, end).", UserWarning, stacklevel=2)
     if dtype is D.bool or dtype._cat == 3 or dtype in D.BARE_UINTS:
         raise kernel_error('range_cpu', dtype)
     if out is not None and out.dtype in D.BARE_UINTS:       # torch computes in out's dtype

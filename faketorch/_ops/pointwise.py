@@ -1123,7 +1123,12 @@ def _in64(kernel):
     def f(a):
         with np.errstate(all='ignore'):
             r = np.asarray(kernel(np.host(a).astype(np.float64, copy=False)))
-        return np.asarray_on(r, a).astype(a.dtype, copy=False)
+        r = np.asarray_on(r, a).astype(a.dtype, copy=False)
+        if not a.flags.c_contiguous and r.flags.c_contiguous:     # the kernels' np.where writes C order:
+            out = np.empty_like(a)                                  # keep a's layout (channels-last), as torch
+            out[...] = r
+            r = out
+        return r
     return f
 
 

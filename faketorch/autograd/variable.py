@@ -1,4 +1,5 @@
 """torch.autograd.Variable: the legacy wrapper; calling it returns a Tensor, as in torch."""
+import warnings
 
 
 class _VariableMeta(type):
@@ -10,6 +11,11 @@ class _VariableMeta(type):
 class Variable(metaclass=_VariableMeta):
     def __new__(cls, data=None, requires_grad=False, volatile=False):
         from .._tensor import Tensor
+        if volatile:    # old RL scripts still pass volatile=True for their target networks
+            warnings.warn("volatile was removed and now has no effect. Use `with torch.no_grad():` instead.",
+                          UserWarning, stacklevel=2)
+            if requires_grad:
+                raise ValueError("Variable can't be volatile and require_grad at the same time!")
         if data is None:
             from .. import tensor
             data = tensor([])

@@ -21,6 +21,7 @@ from .._misc import get_num_threads
 from .._tensor import Tensor, _dtype_c10, _make
 from ..autograd.grad_mode import state as grad_state
 from .._ops._core import attach, kernel_error, needs, requires_grad, same_device
+from .._ops.misc import _suggest_memory_format
 
 __all__ = ['conv1d', 'conv2d', 'conv3d', 'conv_transpose1d', 'conv_transpose2d', 'conv_transpose3d',
            'max_pool1d', 'max_pool2d', 'max_pool3d', 'max_pool1d_with_indices',
@@ -582,6 +583,32 @@ class _BatchConv:
         return _col2im(dcols, self.xp_shape[2:], self.k, self.s, self.d, self.out)
 
 
+def _saves(node):
+    """Mark a node whose backward closure holds its inputs' arrays as one that saved tensors, as torch's
+    does: backward through it again after the graph was freed (no retain_graph) raises torch's error."""
+    if node is not None:        # None: recorded nothing (inference mode)
+        node._saved, node._had_saved = (), True
+
+
+def _channels_last(y):
+    """The 4-d array y laid out channels-last (NHWC in memory), same values."""
+    return np.ascontiguousarray(y.transpose(0, 2, 3, 1)).transpose(0, 3, 1, 2)
+
+
+def _like_input_layout(y, x):
+    """torch's batch/group norm, pooling, upsampling and constant pad write their 4-d output in
+    the input's suggested memory format: channels-last in, channels-last out."""
+    return _channels_last(y) if y.ndim == 4 and _suggest_memory_format(x) == 'channels_last' else y
+
+
+def _conv_layout(y, x, w):
+    """torch's 2-d convolutions (plain and transposed) write channels-last output when the input
+    or the weight is channels-last (UNet scripts check is_contiguous(memory_format=channels_last))."""
+    if y.ndim == 4 and 'channels_last' in (_suggest_memory_format(x), _suggest_memory_format(w)):
+        return _channels_last(y)
+    return y
+
+
 def _convnd(input, weight, bias, stride, padding, dilation, groups, nd):
     x_t, unb, backend, s, pads, d, _ = _conv_setup(input, weight, bias, stride, padding, dilation, groups, nd, False)
     k = tuple(weight.shape[2:])
@@ -601,7 +628,7 @@ def _convnd(input, weight, bias, stride, padding, dilation, groups, nd):
     # batch layout's weight gradient reads the output gradient as it is, where flat pads it first
     flat = all(ss == 1 for ss in s) and (input._requires_grad or not _grad_on(weight))
     conv = (_FlatConv if flat else _BatchConv)(xp, w, k, s, d, out, G)
-    r = _make(conv.forward(None if bias is None else bias._data), input.dtype, input._device)
+    r = _make(_conv_layout(conv.forward(None if bias is None else bias._data), x, w), input.dtype, input._device)
     if _grad_on(input, weight, bias):
         # backward computes on arrays; under create_graph it is rebuilt from differentiable convolutions
         def bwd(node, g):
@@ -612,14 +639,14 @@ def _convnd(input, weight, bias, stride, padding, dilation, groups, nd):
             gi = gw = gb = None
             if needs(node, 0):
                 a = _crop(conv.input_grad(), pads)
-                gi = _wrap(np.ascontiguousarray(np.conj(a) + 0 if cx else a), input)     # + 0: no -0j
+                gi = _wrap(_conv_layout(np.ascontiguousarray(np.conj(a) + 0 if cx else a), x, w), input)  # + 0: no -0j
             if needs(node, 1):
                 a = conv.weight_grad()
                 gw = _wrap(np.conj(a) if cx else a, weight)
             if bias is not None and needs(node, 2):
                 gb = _wrap(g._data.sum(axis=(0,) + tuple(range(2, 2 + nd))), bias)
             return gi, gw, gb
-        attach('ConvolutionBackward0', bwd, (x_t, weight, bias), (r,))
+        _saves(attach('ConvolutionBackward0', bwd, (x_t, weight, bias), (r,)))
     return r.squeeze(0) if unb else r
 
 
@@ -743,7 +770,7 @@ def _conv_transposend(input, weight, bias, stride, padding, output_padding, grou
     y = np.ascontiguousarray(_crop(_col2im(cols, full, k, s, d, inn), pads))
     if bias is not None:
         y += bias._data.reshape((O,) + (1,) * nd)
-    r = _make(y, input.dtype, input._device)
+    r = _make(_conv_layout(y, x, w), input.dtype, input._device)
     if _grad_on(input, weight, bias):
         def bwd(node, g):   # on arrays, like conv's (differentiable ops under create_graph)
             if grad_state.enabled:
@@ -765,7 +792,7 @@ def _conv_transposend(input, weight, bias, stride, padding, output_padding, grou
                 gb = g._data.sum(axis=(0,) + tuple(range(2, 2 + nd)))
                 gb = _wrap(gb.astype(bias._data.dtype, copy=False), bias)
             return gi, gw, gb
-        attach('ConvolutionBackward0', bwd, (x_t, weight, bias), (r,))
+        _saves(attach('ConvolutionBackward0', bwd, (x_t, weight, bias), (r,)))
     return r.squeeze(0) if unb else r
 
 
@@ -973,7 +1000,7 @@ def _max_pool(input, nd, kernel_size, stride, padding, dilation, ceil_mode, with
         best = views[0].copy()
         for v in views[1:]:
             np.maximum(best, v, out=best)       # NaN propagates, as in torch
-    r = _make(best, input.dtype, input._device)
+    r = _make(_like_input_layout(best, x), input.dtype, input._device)
     need_grad = _grad_on(input)
     arg = None
 
@@ -999,7 +1026,7 @@ def _max_pool(input, nd, kernel_size, stride, padding, dilation, ceil_mode, with
     indices = None
     if with_indices:
         arg = argmax()
-        indices = _make(flat_indices(arg), D.int64, input._device)
+        indices = _make(_like_input_layout(flat_indices(arg), x), D.int64, input._device)
     if need_grad:
         disjoint = all(kk <= ss for kk, ss in zip(k, s)) and all(dd == 1 for dd in d)
 
@@ -1217,7 +1244,7 @@ def _avg_pool(input, nd, kernel_size, stride, padding, ceil_mode, count_include_
         return acc
     acc = window_sums(x)
     y = acc / div if floating else _trunc_div(acc, div).astype(x.dtype)
-    r = _make(np.asarray(y, dtype=x.dtype), input.dtype, input._device)
+    r = _make(_like_input_layout(np.asarray(y, dtype=x.dtype), x), input.dtype, input._device)
     if _grad_on(input):
         def adj(g):         # each window spreads its gradient evenly
             gq = g / div
@@ -1365,7 +1392,7 @@ def _adaptive_avg(input, output_size, nd):
                 acc = v if acc is None else acc + v
             y = acc / length.reshape(shape).astype(y.dtype)
         return y
-    r = _make(np.asarray(apply(x), dtype=x.dtype), input.dtype, input._device)
+    r = _make(_like_input_layout(np.asarray(apply(x), dtype=x.dtype), x), input.dtype, input._device)
     if _grad_on(input):
         def adj(gy):        # the adjoint of each separable step, last dim first
             for ax, n, start, length, shape in reversed(plans):
@@ -1437,8 +1464,8 @@ def _adaptive_max(input, output_size, nd):
             upd |= np.isnan(v) & valid
         np.copyto(best, v, where=upd)
         np.copyto(arg, np.broadcast_to(flat, v.shape), where=upd)
-    r = _make(best, input.dtype, input._device)
-    indices = _make(arg.astype(np.int64), D.int64, input._device)
+    r = _make(_like_input_layout(best, x), input.dtype, input._device)
+    indices = _make(_like_input_layout(arg.astype(np.int64), x), D.int64, input._device)
     if _grad_on(input):
         lin, adj = _gather_flat(indices._data, nd)     # the gradient goes to each maximum's position
         _record_linear(f'AdaptiveMaxPool{nd}DBackward0', lambda g: adj(g, x.shape), lin, input, r)
@@ -1790,9 +1817,9 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
             if bias is not None and needs(node, 2):
                 gb = _wrap(go.sum(axis=axes), bias)
             return gi, gw, gb
-        attach('CudnnBatchNormBackward0' if _cudnn_batch_norm(input, running_mean, running_var, weight, bias, training,
-                                                              eps) else 'NativeBatchNormBackward0', bwd,
-               (input, weight, bias), (r,))
+        _saves(attach('CudnnBatchNormBackward0' if _cudnn_batch_norm(input, running_mean, running_var, weight, bias,
+                                                                     training, eps) else 'NativeBatchNormBackward0',
+                      bwd, (input, weight, bias), (r,)))
     return r
 
 
@@ -2019,7 +2046,7 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-05):
             if bias is not None and needs(node, 2):
                 gb = _wrap(go.sum(axis=lead), bias)
             return gi, gw, gb
-        attach('NativeLayerNormBackward0', bwd, (input, weight, bias), (r,))
+        _saves(attach('NativeLayerNormBackward0', bwd, (input, weight, bias), (r,)))
     return r
 
 
@@ -2053,7 +2080,7 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-05):
     y = xhat * weight._data.reshape(bs) if weight is not None else xhat.copy()
     if bias is not None:
         y += bias._data.reshape(bs)
-    r = _wrap(y, input)
+    r = _wrap(_like_input_layout(y, input._data), input)
     if _grad_on(input, weight, bias):
         axes = (0,) + tuple(range(2, x.ndim))
 
@@ -2072,7 +2099,7 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-05):
             if bias is not None and needs(node, 2):
                 gb = _wrap(go.sum(axis=axes), bias)
             return gi, gw, gb
-        attach('NativeGroupNormBackward0', bwd, (input, weight, bias), (r,))
+        _saves(attach('NativeGroupNormBackward0', bwd, (input, weight, bias), (r,)))
     return r
 
 
@@ -2222,7 +2249,7 @@ def pad(input, pad, mode='constant', value=None):
         if input.dtype in D.float8_types:      # torch fills with the value converted (checked) to the dtype
             from .._ops.factory import _fill_value
             _fill_value(value or 0, input.dtype)
-        r = _make(padded(x, value or 0), input.dtype, input._device)
+        r = _make(_like_input_layout(padded(x, value or 0), x), input.dtype, input._device)
         if _grad_on(input):
             def adj(g):
                 return _pad_array(np.ascontiguousarray(_crop(g, inner)), crop)
@@ -2250,7 +2277,8 @@ def pad(input, pad, mode='constant', value=None):
         for i, m in enumerate(maps):
             y = np.take(y, m, axis=lead + i)
         return y
-    r = _make(padded(x), input.dtype, input._device)
+    y = padded(x)
+    r = _make(y if mode == 'circular' else _like_input_layout(y, x), input.dtype, input._device)
     if _grad_on(input):
         def adj(gy):        # each padded position adds back to its source
             for i in reversed(range(n)):
@@ -2434,7 +2462,7 @@ def interpolate(input, size=None, scale_factor=None, mode='nearest', align_corne
                 acc = v if acc is None else acc + v
             y = np.clip(np.floor(acc + 0.5), 0, 255).astype(np.uint8) if u8 else acc     # each pass rounds
         return np.ascontiguousarray(y)
-    r = _make(apply(x), input.dtype, input._device)
+    r = _make(_like_input_layout(apply(x), x), input.dtype, input._device)
     if _grad_on(input):
         def adj(gy):        # the transposed (out x in) interpolation matrix per dim
             for i in range(nd):
@@ -2454,14 +2482,20 @@ def interpolate(input, size=None, scale_factor=None, mode='nearest', align_corne
 
 
 def upsample(input, size=None, scale_factor=None, mode='nearest', align_corners=None):
+    warnings.warn("`nn.functional.upsample` is deprecated. Use `nn.functional.interpolate` instead.",
+                  stacklevel=2)
     return interpolate(input, size, scale_factor, mode, align_corners)
 
 
 def upsample_nearest(input, size=None, scale_factor=None):
+    warnings.warn("`nn.functional.upsample_nearest` is deprecated. Use `nn.functional.interpolate` instead.",
+                  stacklevel=2)
     return interpolate(input, size, scale_factor, mode='nearest')
 
 
 def upsample_bilinear(input, size=None, scale_factor=None):
+    warnings.warn("`nn.functional.upsample_bilinear` is deprecated. Use `nn.functional.interpolate` instead.",
+                  stacklevel=2)
     return interpolate(input, size, scale_factor, mode='bilinear', align_corners=True)
 
 
@@ -3134,7 +3168,7 @@ def _fractional_max_pool(input, nd, kernel_size, output_size, output_ratio, rand
         np.copyto(arg, np.broadcast_to(flat, v.shape), where=upd)
     if not batched:
         best, arg = best[0], arg[0]
-    r = _make(best, input.dtype, input._device)
+    r = _make(np.ascontiguousarray(best), input.dtype, input._device)     # C order for any input, as torch
     indices = _make(arg.astype(np.int64), D.int64, input._device)
     if _grad_on(input):
         lin, adj = _gather_flat(indices._data, nd)     # the gradient goes to each window's maximum

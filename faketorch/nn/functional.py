@@ -776,7 +776,9 @@ def _softmax_core(input, dim, log):
         s = np.sum(e, axis=ax, keepdims=True)
         with np.errstate(divide='ignore', invalid='ignore'):     # a row of -inf: NaN, silently as torch
             out = z - np.log(s) if log else e * (1 / s)
-    r = _make(out if out.dtype == a.dtype else out.astype(a.dtype), input.dtype, input._device)
+    # torch's CPU kernel writes C order whatever the input's layout (a channels-last logits map too)
+    out = out if out.dtype == a.dtype else out.astype(a.dtype)
+    r = _make(out if out.flags.c_contiguous else np.ascontiguousarray(out), input.dtype, input._device)
     if input._requires_grad and grad_state.enabled:
         if log:
             attach('LogSoftmaxBackward0', _log_softmax_bwd, (input,), (r,), save=(r,), args=ax)

@@ -12,6 +12,11 @@ from .._device import cpu as _cpu
 from .._tensor import Tensor, _make
 from .optimizer import Optimizer, _closure_loss, _to_scalar
 
+
+def _loss_value(loss):
+    """float(loss) as torch's step takes it, under no_grad: no requires_grad-to-scalar warning."""
+    return float(loss.detach() if isinstance(loss, Tensor) else loss)
+
 __all__ = ['LBFGS']
 
 
@@ -170,7 +175,7 @@ class LBFGS(Optimizer):
 
     def _directional_evaluate(self, closure, x, t, d):
         self._add_grad(t, d)
-        loss = float(_closure_loss(closure))
+        loss = _loss_value(_closure_loss(closure))
         flat_grad = self._gather_flat_grad()
         self._set_param(x)
         return loss, flat_grad
@@ -188,7 +193,7 @@ class LBFGS(Optimizer):
         state.setdefault('n_iter', 0)
 
         orig_loss = _closure_loss(closure)
-        loss = float(orig_loss)
+        loss = _loss_value(orig_loss)
         current_evals = 1
         state['func_evals'] += 1
         flat_grad = self._gather_flat_grad()
@@ -262,7 +267,7 @@ class LBFGS(Optimizer):
             else:
                 self._add_grad(t, d)
                 if n_iter != max_iter:
-                    loss = float(_closure_loss(closure))
+                    loss = _loss_value(_closure_loss(closure))
                     flat_grad = self._gather_flat_grad()
                     opt_cond = np.abs(flat_grad).max() <= tolerance_grad
                     ls_func_evals = 1

@@ -7,6 +7,7 @@ from copy import deepcopy
 from .. import _dtype as D
 from .._tensor import Tensor, _make
 from ..autograd.grad_mode import no_grad
+from ..nn.modules.module import Module
 from .lr_scheduler import LRScheduler, _format_param
 
 __all__ = ['AveragedModel', 'update_bn', 'SWALR', 'get_ema_multi_avg_fn', 'get_swa_multi_avg_fn',
@@ -60,76 +61,51 @@ def get_swa_avg_fn():
     return swa_update
 
 
-def _module_base():
-    from ..nn import Module
-    return Module
+class AveragedModel(Module):
+    """Averaged copy of a model (SWA or EMA), a real nn.Module so that subclasses work (torchvision's
+    reference scripts subclass it as ExponentialMovingAverage)."""
 
+    def __init__(self, model, device=None, avg_fn=None, multi_avg_fn=None, use_buffers=False):
+        super().__init__()
+        if avg_fn is not None and multi_avg_fn is not None:
+            raise AssertionError("Only one of avg_fn and multi_avg_fn should be provided")
+        self.module = deepcopy(model)
+        if device is not None:
+            self.module = self.module.to(device)
+        self.register_buffer('n_averaged', _make(__import__('numpy').zeros((), 'int64'), D.int64))
+        self.avg_fn = avg_fn
+        self.multi_avg_fn = multi_avg_fn
+        self.use_buffers = use_buffers
 
-class _AveragedModelMeta(type):
-    """AveragedModel subclasses nn.Module, imported when first used (nn imports after optim)."""
-    _cls = None
+    def forward(self, *args, **kwargs):
+        return self.module(*args, **kwargs)
 
-    def __call__(cls, *args, **kwargs):
-        return _averaged_model_class()(*args, **kwargs)
-
-    def __instancecheck__(cls, obj):
-        return isinstance(obj, _averaged_model_class())
-
-
-def _averaged_model_class():
-    if _AveragedModelMeta._cls is not None:
-        return _AveragedModelMeta._cls
-    Module = _module_base()
-
-    class AveragedModel(Module):
-        def __init__(self, model, device=None, avg_fn=None, multi_avg_fn=None, use_buffers=False):
-            super().__init__()
-            if avg_fn is not None and multi_avg_fn is not None:
-                raise AssertionError("Only one of avg_fn and multi_avg_fn should be provided")
-            self.module = deepcopy(model)
-            if device is not None:
-                self.module = self.module.to(device)
-            self.register_buffer('n_averaged', _make(__import__('numpy').zeros((), 'int64'), D.int64))
-            self.avg_fn = avg_fn
-            self.multi_avg_fn = multi_avg_fn
-            self.use_buffers = use_buffers
-
-        def forward(self, *args, **kwargs):
-            return self.module(*args, **kwargs)
-
-        def update_parameters(self, model):
-            if self.use_buffers:
-                mine = itertools.chain(self.module.parameters(), self.module.buffers())
-                theirs = itertools.chain(model.parameters(), model.buffers())
-            else:
-                mine, theirs = self.parameters(), model.parameters()
-            mine_d, theirs_d = [], []
-            first = bool(self.n_averaged == 0)
-            with no_grad():
-                for p_avg, p_model in zip(mine, theirs):
-                    p_model_ = p_model.detach()
-                    mine_d.append(p_avg.detach())
-                    theirs_d.append(p_model_)
-                    if first:
-                        p_avg.detach().copy_(p_model_)
-                if self.n_averaged > 0:
-                    if self.multi_avg_fn is not None:
-                        self.multi_avg_fn(mine_d, theirs_d, self.n_averaged)
-                    else:
-                        avg_fn = self.avg_fn or get_swa_avg_fn()
-                        for p_avg, p_model in zip(mine_d, theirs_d):
-                            p_avg.copy_(avg_fn(p_avg, p_model, self.n_averaged))
-                if not self.use_buffers:
-                    for b_swa, b_model in zip(self.module.buffers(), model.buffers()):
-                        b_swa.detach().copy_(b_model.detach())
-                self.n_averaged += 1
-
-    _AveragedModelMeta._cls = AveragedModel
-    return AveragedModel
-
-
-class AveragedModel(metaclass=_AveragedModelMeta):
-    """Averaged copy of a model (SWA or EMA); an nn.Module."""
+    def update_parameters(self, model):
+        if self.use_buffers:
+            mine = itertools.chain(self.module.parameters(), self.module.buffers())
+            theirs = itertools.chain(model.parameters(), model.buffers())
+        else:
+            mine, theirs = self.parameters(), model.parameters()
+        mine_d, theirs_d = [], []
+        first = bool(self.n_averaged == 0)
+        with no_grad():
+            for p_avg, p_model in zip(mine, theirs):
+                p_model_ = p_model.detach()
+                mine_d.append(p_avg.detach())
+                theirs_d.append(p_model_)
+                if first:
+                    p_avg.detach().copy_(p_model_)
+            if self.n_averaged > 0:
+                if self.multi_avg_fn is not None:
+                    self.multi_avg_fn(mine_d, theirs_d, self.n_averaged)
+                else:
+                    avg_fn = self.avg_fn or get_swa_avg_fn()
+                    for p_avg, p_model in zip(mine_d, theirs_d):
+                        p_avg.copy_(avg_fn(p_avg, p_model, self.n_averaged))
+            if not self.use_buffers:
+                for b_swa, b_model in zip(self.module.buffers(), model.buffers()):
+                    b_swa.detach().copy_(b_model.detach())
+            self.n_averaged += 1
 
 
 def update_bn(loader, model, device=None):
