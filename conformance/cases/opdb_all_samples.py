@@ -48,3 +48,18 @@ def matrix_times_batch_node(torch):
             r = a @ b
             out += [r.grad_fn.name(), r.is_contiguous()]
     return out
+
+
+# quantile's linear weights are differentiable in a tensor q (torch's rank - floor(rank), rank = q * (n - 1))
+@case('torch.quantile')
+def q_gradient(torch):
+    out = []
+    nan = float('nan')
+    for f in (torch.quantile, torch.nanquantile):
+        for x, q, kw in [([-4.8], [0.2318, 0.0788], {}), ([-4.8, 1.0, 3.0, nan], [0.2318, 0.0788], {}),
+                         ([[-4.8, 1.0, 3.0, 2], [0, 1, 5, 9]], 0.3, {'dim': 1}),
+                         ([[-4.8, 1.0, 3.0, 2], [0, 1, 5, 9]], 0.3, {'dim': 1, 'interpolation': 'lower'})]:
+            x = torch.tensor(x, dtype=torch.float64, requires_grad=True)
+            q = torch.tensor(q, dtype=torch.float64, requires_grad=True)
+            out.append(torch.autograd.grad(f(x, q, **kw).sum(), [x, q], allow_unused=True))
+    return out

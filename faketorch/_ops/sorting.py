@@ -448,7 +448,17 @@ def _quantile(input, q, dim, keepdim, interpolation, ignore_nan):
     if interpolation in ('linear', 'midpoint'):
         hi = s.gather(-1, _make(above, D.int64, input._device))
         w = np.full(ranks.shape, 0.5) if interpolation == 'midpoint' else ranks - below
-        res = lo.lerp(hi, _make(w.astype(input.dtype._np), input.dtype, input._device))
+        w = _make(w.astype(input.dtype._np), input.dtype, input._device)
+        if interpolation == 'linear' and isinstance(q, Tensor) and _grad_on(q):
+            # torch's weights, rank - floor(rank) with rank = q * (n - 1), are differentiable in q: add
+            # (q * scale) minus its own value, an exact zero with q's derivative
+            scale = np.maximum(last, 0) if ignore_nan else np.full(nan_cnt.shape, float(n - 1))
+            qs = q.reshape(-1) * _make(scale.astype(input.dtype._np), input.dtype, input._device)
+            dw = qs - qs.detach()
+            if not ignore_nan:      # a row with a NaN takes the last rank, a constant
+                dw = dw.masked_fill(_make(np.broadcast_to(nan_cnt > 0, dw.shape).copy(), D.bool, input._device), 0)
+            w = w + dw
+        res = lo.lerp(hi, w)
     else:
         res = lo
     if ignore_nan and all_nan.any():
