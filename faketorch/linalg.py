@@ -589,11 +589,7 @@ def svd(A, full_matrices=True, *, driver=None, out=None):
     U, S, Vh = _out(u, A.dtype, A), _out(s, A.dtype.to_real(), A), _out(vh, A.dtype, A)
     if _grad_on(A):
         def bwd(node, gU, gS, gVh):
-            U_, S_, Vh_ = node.saved_tensors
-            m, n = U_._data.shape[-2], Vh_._data.shape[-1]
-            if full_matrices and m != n and (gU is not None or gVh is not None):
-                raise RuntimeError("linalg_svd_backward: Setting full_matrices=True in backward is not "
-                                   "supported. Please use full_matrices=False.")
+            U_, S_, Vh_ = node.saved_tensors       # (full matrices: torch differentiates their first k vectors)
             return _svd_bwd_math(U_, S_, Vh_, gU, gS, gVh, full_matrices)
         attach('LinalgSvdBackward0', bwd, (A,), (U, S, Vh), save=(U, S, Vh))
     return _write(out, RT.linalg_svd(U, S, Vh), 'linalg_svd')

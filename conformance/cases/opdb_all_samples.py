@@ -63,3 +63,24 @@ def q_gradient(torch):
             q = torch.tensor(q, dtype=torch.float64, requires_grad=True)
             out.append(torch.autograd.grad(f(x, q, **kw).sum(), [x, q], allow_unused=True))
     return out
+
+
+# linalg.svd(full_matrices=True) differentiates the first k singular vectors, as torch (faketorch raised torch's
+# old 'Setting full_matrices=True in backward' error); the loss reads squares, blind to the vectors' signs
+@case('torch.linalg.svd')
+def full_matrices_backward(torch):
+    out = []
+    for shape in [(0, 3), (3, 0), (2, 3), (3, 2), (2, 2)]:
+        x = (torch.arange(shape[0] * shape[1], dtype=torch.float64).reshape(shape) ** 1.5).requires_grad_()
+        U, S, Vh = torch.linalg.svd(x)
+        w1, w2 = torch.arange(U.numel(), dtype=x.dtype).view(U.shape), torch.arange(Vh.numel(), dtype=x.dtype).view(Vh.shape)
+        out += list(torch.autograd.grad((U * U * w1).sum() + (Vh * Vh * w2).sum() + S.sum(), x))
+        y = x.detach().requires_grad_()
+        out += list(torch.autograd.grad(torch.svd(y, some=False)[0].pow(2).sum(), y))
+    return out
+
+
+# native_group_norm of a batch of none
+check('torch.native_group_norm', lambda torch: torch.native_group_norm(
+    torch.zeros(0, 2, dtype=torch.float64, requires_grad=True), torch.ones(2, dtype=torch.float64),
+    torch.ones(2, dtype=torch.float64), 0, 2, 1, 1, 1e-5), name='empty_batch')

@@ -88,7 +88,8 @@ def native_group_norm(input, weight, bias, N, C, HxW, group, eps):
                            "error message be improved?  If so, please report an enhancement request to "
                            "PyTorch.)")
     out = _F().group_norm(input, group, weight, bias, eps)
-    mean, rstd = _stats(x.reshape(N, group, -1), (2,), eps)
+    M = C // group * HxW        # each group's elements (spelled out: N may be 0)
+    mean, rstd = _stats(x.reshape(N, group, M), (2,), eps)
     mean_t, rstd_t = _wrap(mean.reshape(N, group), input), _wrap(rstd.reshape(N, group), input)
     inner = out._grad_fn
     if inner is None:
@@ -99,8 +100,7 @@ def native_group_norm(input, weight, bias, N, C, HxW, group, eps):
         if g_mean is None and g_rstd is None:
             return gi, gw, gb
         # d mean/dx = 1/M and d rstd/dx = -rstd^3 (x - mean) / M over each group's M elements
-        xg = input.reshape(N, group, -1)
-        M = xg.shape[-1]
+        xg = input.reshape(N, group, M)
         extra = 0
         if g_mean is not None:
             extra = g_mean.unsqueeze(-1) / M
