@@ -73,7 +73,8 @@ def _fused(gname, inputs, fn, value=None):
     """fn(*inputs) computed as ONE graph node named gname (torch has a fused kernel here; we compose).
 
     The composite runs on detached aliases; the node's backward differentiates that sub-graph. `value`,
-    where given, is the node's result instead of the composite's (torch's kernel order, reproduced)."""
+    where given, is the node's result instead of the composite's (torch's kernel order, reproduced); a
+    callable value is called after fn ran."""
     if not _grad_needed(*inputs):
         return fn(*inputs) if value is None else _make(value, inputs[0].dtype, inputs[0]._device)
     from ..autograd import grad as _agrad
@@ -91,6 +92,8 @@ def _fused(gname, inputs, fn, value=None):
         sub = fn(*leaves)
     finally:
         grad_state.enabled = prev
+    if callable(value):
+        value = value()
     r = _make(sub._data if value is None else value, sub.dtype, sub._device)
     diff = [i for i, t in enumerate(inputs) if t is not None and t._requires_grad]
 
@@ -1724,7 +1727,7 @@ def _sdpa_flash(query, key, value, attn_mask, is_causal, sf):
         mask = (np.where(attn_mask._data, 0, -np.inf).astype(query._data.dtype) if attn_mask.dtype is D.bool
                 else attn_mask.detach()._data)
 
-    def fn(q, k, v):
+    def parts(q, k):
         w = _matmul(q, k.transpose(-2, -1))
         if causal is not None:      # the kernel fills -inf before it scales: a negative scale makes +inf (NaN rows)
             w = w + _make(causal, query.dtype, query._device)
@@ -1735,14 +1738,32 @@ def _sdpa_flash(query, key, value, attn_mask, is_causal, sf):
         m = m.masked_fill(m == -math.inf, 0.0)
         e = (w - m).exp()
         den = e.sum(-1, keepdim=True)
-        return _matmul(e, v) / den.masked_fill(den == 0, 1.0)
+        return w, m, e, den, den == 0       # den == 0: a row of -inf, output 0
+
+    def forward(e, v, den, dead):
+        return _matmul(e, v) / den.masked_fill(dead, 1.0)
+
+    def fn(q, k, v):
+        w, m, e, den, dead = parts(q, k)
+        if exact is None:
+            result.append(forward(e.detach(), v.detach(), den.detach(), dead))
+        # what the backward kernel differentiates: weights exp(w - lse) from the saved logsumexp. They
+        # are the softmax, except in a row whose scores are all one huge negative (a float mask of
+        # finfo.min over a padded query): lse rounds to the max there and every weight is 1, not 1/S
+        lse = (m + den.masked_fill(dead, 1.0).log()).masked_fill(dead, math.inf)
+        return _matmul((w - lse).exp(), v)
     exact = None
     q = query._data
     if type(q) is np.ndarray and q.dtype == np.float32 and V.reproduces(q.size // q.shape[-1] * S, _COSTLY) \
             and key.dtype is value.dtype is query.dtype:
         exact = V.flash_attention(q, key._data, value._data, np.float32(sf),
                                   None if mask is None else np.asarray(mask, np.float32), is_causal)
-    return _fused('ScaledDotProductFlashAttentionForCpuBackward0', (query, key, value), fn, exact)
+    if exact is None and not _grad_needed(query, key, value):
+        w, m, e, den, dead = parts(query, key)
+        return forward(e, value, den, dead)
+    result = []
+    return _fused('ScaledDotProductFlashAttentionForCpuBackward0', (query, key, value), fn,
+                  exact if exact is not None else lambda: result[0]._data)
 
 
 def _in_projection_packed(q, k, v, w, b=None):
