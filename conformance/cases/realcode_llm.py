@@ -26,3 +26,73 @@ def huge_negative_row_grads(torch):
     o = F.scaled_dot_product_attention(qd, kd, vd, attn_mask=torch.full((3, 3), mn, dtype=torch.float64))
     out.append((o, torch.autograd.grad(o.sum(), (qd, kd, vd))))
     return out
+
+
+# llama2.c's train.py trains under torch.amp.autocast('cpu', dtype=torch.bfloat16): faketorch kept
+# everything float32 (logits printed torch.float32). The CPU lists: products, linear, conv, prelu and
+# sdpa run in the fast dtype (float64 untouched), losses and prod/cdist/trace/quantile/polar in float32
+@case('torch.autocast')
+def cpu_fast_dtype_ops(torch):
+    F = torch.nn.functional
+    a, b, v, m = torch.randn(3, 4), torch.randn(4, 5), torch.randn(4), torch.randn(2, 3, 4)
+    out = []
+    for dt in (torch.bfloat16, torch.float16):
+        with torch.autocast('cpu', dtype=dt):
+            out.append([a @ b, b.t().__rmatmul__(a), v @ v, a @ v, torch.matmul(m, a.t()), a.mm(b), m.bmm(m.mT),
+                        torch.addmm(torch.zeros(5), a, b), torch.baddbmm(torch.zeros(2, 3, 3), m, m.mT),
+                        torch.addbmm(torch.zeros(3, 3), m, m.mT), torch.linalg.matmul(a, b),
+                        torch.linalg.vecdot(a, a), torch.tensordot(a, b, 1), torch.einsum('ij,jk->ik', a, b),
+                        torch.einsum('ij,ij->ij', a, a), v.dot(v), a.mv(v), torch.outer(v, v),
+                        F.linear(a, b.t(), torch.ones(5)), F.conv1d(m, torch.ones(2, 3, 2)),
+                        F.conv_transpose1d(m, torch.ones(3, 2, 2)), F.prelu(a, torch.tensor([0.25])),
+                        F.scaled_dot_product_attention(m, m, m), a.double() @ b.double(), a.softmax(-1),
+                        F.layer_norm(a, (4,)), a.to(dt).sum(), torch.mm(a, b, out=torch.empty(3, 5))])
+    return out
+
+
+@case('torch.autocast')
+def cpu_float32_ops(torch):
+    F = torch.nn.functional
+    a = torch.randn(3, 4).bfloat16()
+    p = a.float().sigmoid().bfloat16()
+    t = torch.tensor([0, 1, 2])
+    with torch.autocast('cpu'):
+        return [F.cross_entropy(a, t, label_smoothing=0.1), F.nll_loss(a, t), F.mse_loss(a, a * 2), F.l1_loss(a, 0 * a),
+                F.smooth_l1_loss(a, 0 * a), F.huber_loss(a, 0 * a), F.binary_cross_entropy(p, p),
+                F.binary_cross_entropy_with_logits(a, p), F.kl_div(a, p, reduction='batchmean'),
+                F.soft_margin_loss(a, p), F.cosine_embedding_loss(a, a, torch.ones(3)),
+                F.margin_ranking_loss(a, a, torch.ones(4)), F.poisson_nll_loss(a, p),
+                a.prod(), a.prod(1), torch.cdist(a, a), a.trace(), a.quantile(0.5), a.nanquantile(0.25, dim=1),
+                torch.polar(a[0], a[1]), torch.view_as_complex(a.view(3, 2, 2)), a.double().prod()]
+
+
+@case('torch.autocast')
+def cpu_training_step(torch):
+    # a linear + cross-entropy step under CPU bfloat16 autocast: bfloat16 logits, a float32 loss, float32
+    # grads reaching the float32 weights through the casts (ToCopyBackward0)
+    lin = torch.nn.Linear(4, 3)
+    x = torch.randn(5, 4, requires_grad=True)
+    with torch.autocast(device_type='cpu', dtype=torch.bfloat16):
+        y = lin(x)
+        loss = torch.nn.functional.cross_entropy(y, torch.tensor([0, 2, 1, 1, 0]))
+        inner_off = torch.autocast('cpu', enabled=False)
+        with inner_off:
+            z = lin(x)
+    loss.backward()
+    return (y, loss, z, x.grad, lin.weight.grad, lin.bias.grad, y.grad_fn.name(),
+            [f.name() if f else None for f, _ in y.grad_fn.next_functions])
+
+
+# float16 linear and bfloat16/float16 addmm (the products autocast runs): torch adds the bias to the
+# float product and rounds once; faketorch rounded the product, then the sum
+@case('torch.addmm')
+def half_rounds_once(torch):
+    x, w, b = torch.randn(64, 16), torch.randn(8, 16), torch.randn(8)
+    m = torch.randn(4, 16, 8)
+    out = []
+    for dt in (torch.float16, torch.bfloat16):
+        xd, wd, bd, md = x.to(dt), w.to(dt), b.to(dt), m.to(dt)
+        out += [torch.nn.functional.linear(xd, wd, bd), torch.addmm(bd, xd, wd.t()),
+                torch.addmm(bd, xd, wd.t(), beta=1, alpha=2), torch.baddbmm(bd, md[:, :8], md),
+                torch.addbmm(bd, md[:, :8], md), torch.addmv(bd, wd, xd[0]), torch.addr(wd, bd, xd[0])]
+    return out

@@ -10,6 +10,8 @@ import math
 import warnings
 
 from .. import _xnp as np
+from .. import _autocast as _ac
+from .._autocast import state as _acs
 
 from .. import _dtype as D
 from .. import _vecmath as V
@@ -548,6 +550,8 @@ def glu(input, dim=-1):
 
 
 def prelu(input, weight):
+    if _acs.cpu is not None:
+        return _ac.run(prelu, _acs.cpu, (input, weight))
     if weight.dtype is not input.dtype:
         raise RuntimeError(f"prelu: Type promoting not supported. Got {D.type_name(input.dtype)} and "
                            f"{D.type_name(weight.dtype)}")
@@ -950,6 +954,8 @@ def _bool_blas_check(input, weight, folds, rows, out):
 
 
 def linear(input, weight, bias=None):
+    if _acs.cpu is not None:       # a fast-dtype op under CPU autocast
+        return _ac.run(linear, _acs.cpu, (input, weight, bias))
     for i, (what, t) in enumerate((('input', input), ('weight', weight))):
         if not isinstance(t, Tensor):
             raise TypeError(f"linear(): argument '{what}' (position {i + 1}) must be Tensor, not {type(t).__name__}")
@@ -981,6 +987,9 @@ def linear(input, weight, bias=None):
         # path, a plain product and sum)
         out = fma(a, w.T, b)
     elif b is not None:
+        half = a.dtype == np.float16
+        if half:        # torch adds the bias to the float product and rounds once (float16 arrays would twice)
+            a, w, b = a.astype(np.float32), w.astype(np.float32), b.astype(np.float32)
         out = a @ w.T
         if b.ndim > 1:      # a (rows, out)-broadcastable bias adds to the product viewed (rows, out)
             out.reshape(rows, out_f)[...] += b
@@ -988,6 +997,8 @@ def linear(input, weight, bias=None):
             out += b
         else:
             out = out + b
+        if half:
+            out = out.astype(np.float16)
     else:
         out = a @ w.T
     r = _make(out, input.dtype, input._device)
@@ -1640,6 +1651,9 @@ def _sdpa_uses_flash(query, key, value, attn_mask, dropout_p, enable_gqa):
 
 def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.0, is_causal=False, scale=None,
                                  enable_gqa=False):
+    if _acs.cpu is not None:
+        return _ac.run(scaled_dot_product_attention, _acs.cpu, (query, key, value, attn_mask, dropout_p, is_causal,
+                                                                 scale, enable_gqa))
     if attn_mask.__class__ is not Tensor and attn_mask is not None and _tf_needed(attn_mask):
         # a mask subclass (nn.attention.bias.CausalBias) decides how to attend; once dispatch is on (see
         # torch.overrides), it runs before this function
@@ -2114,6 +2128,7 @@ def _weighted_reduction(loss, weight, reduction, by_weight):
     raise ValueError(f"Invalid reduction mode: {reduction}. Expected one of 'none', 'mean', 'sum'.")
 
 
+@_ac.float32_op
 def mse_loss(input, target, size_average=None, reduce=None, reduction='mean', weight=None):
     _size_warning(input, target)
     if weight is not None:
@@ -2125,6 +2140,7 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction='mean', we
                            lambda x, y: (x - y) * 2, reduction)
 
 
+@_ac.float32_op
 def l1_loss(input, target, size_average=None, reduce=None, reduction='mean', weight=None):
     _size_warning(input, target)
     if weight is not None:
@@ -2135,6 +2151,7 @@ def l1_loss(input, target, size_average=None, reduce=None, reduction='mean', wei
     return _apply_reduction((input - target).abs(), reduction)
 
 
+@_ac.float32_op
 def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction='mean', beta=1.0):
     _size_warning(input, target)
     reduction = _reduction(size_average, reduce, reduction)
@@ -2155,6 +2172,7 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction='mea
     return _pointwise_loss('SmoothL1LossBackward0', input, target, fwd, deriv, reduction)
 
 
+@_ac.float32_op
 def huber_loss(input, target, reduction='mean', delta=1.0, weight=None):
     _size_warning(input, target)
     if weight is not None:
@@ -2244,6 +2262,7 @@ def _check_targets(t, bad):
         raise IndexError(f'Target {int(t[bad].reshape(-1)[0])} is out of bounds.')
 
 
+@_ac.float32_op
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction='mean'):
     reduction = _reduction(size_average, reduce, reduction)
     same_device(input, target, weight)
@@ -2341,6 +2360,7 @@ def _nll_rows_loss(input, t, ignore_index, reduction):
     return r
 
 
+@_ac.float32_op
 def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
                   reduction='mean', label_smoothing=0.0):
     reduction = _reduction(size_average, reduce, reduction)
@@ -2404,6 +2424,7 @@ def _cross_entropy_prob(input, target, weight, reduction, label_smoothing, class
     return -prod.sum(class_dim)
 
 
+@_ac.float32_op
 def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None, reduction='mean'):
     reduction = _reduction(size_average, reduce, reduction)
     if target.shape != input.shape:
@@ -2453,6 +2474,7 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     return r
 
 
+@_ac.float32_op
 def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,
                                      reduction='mean', pos_weight=None):
     reduction = _reduction(size_average, reduce, reduction)
@@ -2518,6 +2540,7 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     return r
 
 
+@_ac.float32_op
 def kl_div(input, target, size_average=None, reduce=None, reduction='mean', log_target=False):
     if size_average is not None or reduce is not None:
         reduction = _legacy_reduction(size_average, reduce)
@@ -2557,6 +2580,7 @@ def _xlogy_self(t):
     return where(t == 0, t * 0, t * t.log()) if t.dtype._cat == 2 else t * 0
 
 
+@_ac.float32_op
 def soft_margin_loss(input, target, size_average=None, reduce=None, reduction='mean'):
     reduction = _reduction(size_average, reduce, reduction)
     # torch: neg(input).mul_(target).exp_().log1p_(), all in place on neg(input)
@@ -2596,6 +2620,7 @@ def multilabel_soft_margin_loss(input, target, weight=None, size_average=None, r
     return _apply_reduction(loss, reduction)
 
 
+@_ac.float32_op
 def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=None, reduction='mean'):
     from .. import full_like, where, zeros_like
     reduction = _reduction(size_average, reduce, reduction)
@@ -2605,6 +2630,7 @@ def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=No
     return _apply_reduction(out, reduction)
 
 
+@_ac.float32_op
 def margin_ranking_loss(input1, input2, target, margin=0, size_average=None, reduce=None, reduction='mean'):
     reduction = _reduction(size_average, reduce, reduction)
     if input1.dim() != input2.dim() or input1.dim() != target.dim():
@@ -2614,6 +2640,7 @@ def margin_ranking_loss(input1, input2, target, margin=0, size_average=None, red
     return _apply_reduction((-target * d + float(margin)).clamp_min(0), reduction)
 
 
+@_ac.float32_op
 def cosine_embedding_loss(input1, input2, target, margin=0, size_average=None, reduce=None, reduction='mean'):
     from .. import where, zeros_like
     reduction = _reduction(size_average, reduce, reduction)
@@ -2645,6 +2672,7 @@ def _triplet_dims(anchor, positive, negative):
                            'inputs')
 
 
+@_ac.float32_op
 def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, swap=False, size_average=None,
                         reduce=None, reduction='mean'):
     reduction = _reduction(size_average, reduce, reduction)
@@ -2676,6 +2704,7 @@ def triplet_margin_with_distance_loss(anchor, positive, negative, *, distance_fu
     return _apply_reduction((margin + dp - dn).clamp_min(0), reduction)
 
 
+@_ac.float32_op
 def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=None, reduce=None,
                       reduction='mean'):
     reduction = _reduction(size_average, reduce, reduction)
@@ -2735,6 +2764,7 @@ def _multi_margin(input, target, p, margin, weight, reduction):
     return _apply_reduction(loss, reduction)
 
 
+@_ac.float32_op
 def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduction='mean'):
     reduction = _reduction(size_average, reduce, reduction)
     return _fused('MultilabelMarginLossBackward0', (input,), lambda x: _multilabel_margin(x, target, reduction))
@@ -2776,6 +2806,7 @@ def _multilabel_margin(input, target, reduction):
     return _apply_reduction(loss, reduction)
 
 
+@_ac.float32_op
 def poisson_nll_loss(input, target, log_input=True, full=False, size_average=None, eps=1e-8, reduce=None,
                      reduction='mean'):
     reduction = _reduction(size_average, reduce, reduction)
@@ -3001,6 +3032,7 @@ def _ctc_check(lp, targets, il, tl, blank):
             raise RuntimeError(f'Expected input_lengths to have value at most {T}, but got value {v}{where}')
 
 
+@_ac.float32_op
 def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reduction='mean', zero_infinity=False):
     """CTC by torch's alpha/beta recursions in log space (vectorised over batch and extended target);
     one node, CtcLossBackward0, with torch's closed-form gradient."""
