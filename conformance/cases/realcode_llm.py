@@ -96,3 +96,19 @@ def half_rounds_once(torch):
                 torch.addmm(bd, xd, wd.t(), beta=1, alpha=2), torch.baddbmm(bd, md[:, :8], md),
                 torch.addbmm(bd, md[:, :8], md), torch.addmv(bd, wd, xd[0]), torch.addr(wd, bd, xd[0])]
     return out
+
+
+# HF Llama's sdpa under bfloat16 autocast: torch's CPU flash kernel for bfloat16/float16 keeps the
+# scores, exponentials and row sums in float and rounds only the exponentials (for their product with
+# v) and the output; faketorch rounded every step to the input type, 1-2 ulps off
+@case('torch.nn.functional.scaled_dot_product_attention')
+def half_kernel_rounding(torch):
+    F = torch.nn.functional
+    out = []
+    for dt in (torch.bfloat16, torch.float16):
+        q, k, v = (torch.randn(1, 2, 3, 4).to(dt).requires_grad_() for _ in range(3))
+        mask = torch.tensor([[0., -1, 0], [0, 0, 0], [0., 0, 0]]).to(dt)
+        for kw in (dict(), dict(attn_mask=mask), dict(is_causal=True), dict(attn_mask=mask > -1, scale=0.3)):
+            o = F.scaled_dot_product_attention(q, k, v, **kw)
+            out.append((o, torch.autograd.grad(o.float().sum(), v)))
+    return out

@@ -1741,13 +1741,20 @@ def _sdpa_flash(query, key, value, attn_mask, is_causal, sf):
         mask = (np.where(attn_mask._data, 0, -np.inf).astype(query._data.dtype) if attn_mask.dtype is D.bool
                 else attn_mask.detach()._data)
 
+    # a bfloat16/float16 kernel computes in float: scores, exponentials and their sums unrounded, the
+    # exponentials rounded to the input type for their product with v, the output rounded once
+    low = query.dtype is D.bfloat16 or query.dtype is D.float16
+    wdt = D.float32 if low else query.dtype
+
     def parts(q, k):
+        if low:
+            q, k = q.float(), k.float()
         w = _matmul(q, k.transpose(-2, -1))
         if causal is not None:      # the kernel fills -inf before it scales: a negative scale makes +inf (NaN rows)
-            w = w + _make(causal, query.dtype, query._device)
+            w = w + _make(causal.astype(wdt._np), wdt, query._device)
         w = w * sf
         if mask is not None:
-            w = w + _make(np.asarray(mask, dtype=query._data.dtype), query.dtype, query._device)
+            w = w + _make(np.asarray(mask, dtype=wdt._np), wdt, query._device)
         m = w.amax(-1, keepdim=True).detach()
         m = m.masked_fill(m == -math.inf, 0.0)
         e = (w - m).exp()
@@ -1755,6 +1762,8 @@ def _sdpa_flash(query, key, value, attn_mask, is_causal, sf):
         return w, m, e, den, den == 0       # den == 0: a row of -inf, output 0
 
     def forward(e, v, den, dead):
+        if low:
+            return (_matmul(e.to(query.dtype).float(), v.float()) / den.masked_fill(dead, 1.0)).to(query.dtype)
         return _matmul(e, v) / den.masked_fill(dead, 1.0)
 
     def fn(q, k, v):
@@ -1765,13 +1774,20 @@ def _sdpa_flash(query, key, value, attn_mask, is_causal, sf):
         # are the softmax, except in a row whose scores are all one huge negative (a float mask of
         # finfo.min over a padded query): lse rounds to the max there and every weight is 1, not 1/S
         lse = (m + den.masked_fill(dead, 1.0).log()).masked_fill(dead, math.inf)
-        return _matmul((w - lse).exp(), v)
+        return _matmul((w - lse).exp(), v.float() if low else v).to(query.dtype)
     exact = None
     q = query._data
-    if type(q) is np.ndarray and q.dtype == np.float32 and V.reproduces(q.size // q.shape[-1] * S, _COSTLY) \
-            and key.dtype is value.dtype is query.dtype:
-        exact = V.flash_attention(q, key._data, value._data, np.float32(sf),
-                                  None if mask is None else np.asarray(mask, np.float32), is_causal)
+    half = query.dtype is D.float16
+    if type(q) is np.ndarray and (q.dtype == np.float32 or half) and key.dtype is value.dtype is query.dtype \
+            and V.reproduces(q.size // q.shape[-1] * S, _COSTLY):
+        # bfloat16 (a float32 carrier) and float16: the kernel's float arithmetic, rounding the exponentials
+        reduced = (lambda p: D.round_to(D.bfloat16, p)) if query.dtype is D.bfloat16 else \
+            (lambda p: p.astype(np.float16).astype(np.float32)) if half else None
+        f32 = (lambda a: a.astype(np.float32)) if half else (lambda a: a)
+        exact = V.flash_attention(f32(q), f32(key._data), f32(value._data), np.float32(sf),
+                                  None if mask is None else np.asarray(mask, np.float32), is_causal, reduced)
+        if half:
+            exact = exact.astype(np.float16)
     if exact is None and not _grad_needed(query, key, value):
         w, m, e, den, dead = parts(query, key)
         return forward(e, value, den, dead)
