@@ -42,7 +42,7 @@ def cpu_fast_dtype_ops(torch):
                         torch.addmm(torch.zeros(5), a, b), torch.baddbmm(torch.zeros(2, 3, 3), m, m.mT),
                         torch.addbmm(torch.zeros(3, 3), m, m.mT), torch.linalg.matmul(a, b),
                         torch.linalg.vecdot(a, a), torch.tensordot(a, b, 1), torch.einsum('ij,jk->ik', a, b),
-                        torch.einsum('ij,ij->ij', a, a), v.dot(v), a.mv(v), torch.outer(v, v),
+                        torch.einsum('ij,ij->ij', a, a), torch.einsum('ij,jk->ik', a.to(dt), b), v.dot(v), a.mv(v), torch.outer(v, v),
                         F.linear(a, b.t(), torch.ones(5)), F.conv1d(m, torch.ones(2, 3, 2)),
                         F.conv_transpose1d(m, torch.ones(3, 2, 2)), F.prelu(a, torch.tensor([0.25])),
                         F.scaled_dot_product_attention(m, m, m), a.double() @ b.double(), a.softmax(-1),

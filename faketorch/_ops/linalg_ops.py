@@ -137,8 +137,6 @@ def _einsum_arrays(eq, arrays):
 
 
 def _einsum_core(ins, out, ops):
-    if _ac.state.cpu is not None and len(ops) == 2 and set(ins[0]) & set(ins[1]) - set(out):
-        ops = [_ac.cast(t, _ac.state.cpu) for t in ops]     # torch's einsum contracts with bmm, autocast's
     arrays = [t._data for t in ops]
     dt = ops[0].dtype
     data = _einsum_arrays(','.join(ins) + '->' + out, arrays)
@@ -196,6 +194,10 @@ def einsum(*args):
             ops = list(ops[0])
     else:
         eq, ops = _parse_sublist(args)
+    if _ac.state.cpu is not None and len(ops) == 2:
+        ins, out = _normalise(eq, ops)
+        if set(ins[0]) & set(ins[1]) - set(out):       # torch contracts with bmm, which autocast casts
+            ops = [_ac.cast(t, _ac.state.cpu) for t in ops]
     for t in ops[1:]:
         if t.dtype is not ops[0].dtype:
             raise RuntimeError(f"expected scalar type {D.type_name(ops[0].dtype)} but found "
