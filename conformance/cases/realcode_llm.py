@@ -112,3 +112,17 @@ def half_kernel_rounding(torch):
             o = F.scaled_dot_product_attention(q, k, v, **kw)
             out.append((o, torch.autograd.grad(o.float().sum(), v)))
     return out
+
+
+# an fp16 GradScaler step whose grads overflow (the AMP examples recipe): the bias gradient sums inf and
+# -inf, and NumPy's "invalid value encountered in reduce" RuntimeWarning reached the user (an ndarray
+# method's warning names numpy._core._methods, not faketorch)
+@case('torch.nn.functional.linear')
+def inf_grads_no_numpy_warning(torch):
+    import warnings
+    lin = torch.nn.Linear(1, 1)
+    x = torch.ones(2, 1)
+    with warnings.catch_warnings(record=True) as w:
+        lin(x).backward(torch.tensor([[float('inf')], [-float('inf')]]))
+        m = torch.tensor([float('inf'), -float('inf')]).mean()
+    return lin.bias.grad, lin.weight.grad, m, [str(i.message) for i in w]
