@@ -6,6 +6,9 @@ import warnings as _warnings
 # own code are noise to a torch user (a filter costs nothing until a warning happens, unlike
 # np.errstate around every op).
 _warnings.filterwarnings('ignore', category=RuntimeWarning, module=r'faketorch\.')
+# an ndarray's .sum()/.mean()/.max() ... runs in numpy._core._methods, so their warnings name that module
+# (an inf - inf in a bias gradient's sum under GradScaler warned "invalid value encountered in reduce")
+_warnings.filterwarnings('ignore', category=RuntimeWarning, module=r'numpy\._core\._methods')
 
 from . import _malloc
 _malloc.tune()

@@ -593,12 +593,14 @@ def _exp_reduce_sum(a, m):
     return out, s
 
 
-def flash_attention(q, k, v, scale, mask=None, is_causal=False):
+def flash_attention(q, k, v, scale, mask=None, is_causal=False, reduced=None):
     """torch's CPU flash-attention forward for float32 NumPy arrays q (B, H, L, E), k and v (B, H, S, E)
     and an optional additive float32 mask broadcastable to (B, H, L, S): keys in blocks of 512, each block's
     scores times `scale` (fused with the mask's add), an online softmax (running max, the sum rescaled by
     glibc's expf of the max's change, one fma), the output accumulated by block and divided at the end.
-    The two products are NumPy's (torch's are MKL's, whose order this does not reproduce)."""
+    The two products are NumPy's (torch's are MKL's, whose order this does not reproduce). For a
+    bfloat16/float16 kernel, `reduced` rounds the exponentials to that type before their product with v
+    (the kernel stores them so; the row sums add them unrounded)."""
     from ._rng import _fma32
     B, H, L, E = q.shape
     S = k.shape[2]
@@ -629,7 +631,7 @@ def flash_attention(q, k, v, scale, mask=None, is_causal=False):
             sm = np.where(live, _fma32(et, sm, ts), sm)
             if n:
                 dst = np.where(live[..., None], dst * et[..., None], dst)
-            pv = np.matmul(p, v[:, :, n:n + blk]).astype(_f32)
+            pv = np.matmul(p if reduced is None else reduced(p), v[:, :, n:n + blk]).astype(_f32)
             dst = dst + pv if n else pv
             mx = np.where(live, tm, mx)
         sm = np.where(sm == 0, _f32(1), sm)

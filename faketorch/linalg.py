@@ -2,6 +2,7 @@
 derivatives (written in tensor ops, so double backward works where torch's does)."""
 import math
 
+from . import _autocast as _ac
 from . import _xnp as np
 
 from . import _dtype as D
@@ -861,6 +862,8 @@ def cross(input, other, *, dim=-1, out=None):
 
 
 def vecdot(x, y, *, dim=-1, out=None):
+    if _ac.state.cpu is not None and out is None:      # a fast-dtype op under CPU autocast
+        return _ac.run(vecdot, _ac.state.cpu, (x, y), dict(dim=dim))
     if x.dtype._cat < 2:
         raise RuntimeError(f'linalg.vecdot: Expected a floating point or complex tensor as input. Got '
                            f'{D.type_name(x.dtype)}')

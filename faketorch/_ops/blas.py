@@ -1,6 +1,8 @@
 """Matrix products: matmul (all rank cases), mm, bmm, mv, dot, outer, addmm, baddbmm ..."""
 import math
 
+from .. import _autocast as _ac
+from .._autocast import state as _acs
 from .. import _xnp as np
 
 from .. import _dtype as D
@@ -232,6 +234,8 @@ def _conj_scalar(v):
 def _add_product(gname, fname, product):
     """beta * input + alpha * product(m1, m2) as one node (torch's addmm, addmv, addr, baddbmm)."""
     def f(input, m1, m2, *, beta=1, alpha=1, out=None):
+        if _acs.cpu is not None and out is None and fname in _AUTOCAST:
+            return _ac.run(f, _acs.cpu, (input, m1, m2), dict(beta=beta, alpha=alpha))
         if fname == 'addmm':
             addmm_checks(input, m1, m2)
         with_grad = grad_state.enabled and (input._requires_grad or m1._requires_grad or m2._requires_grad)
@@ -244,7 +248,8 @@ def _add_product(gname, fname, product):
                 if fname not in _FUSED_KERNEL or m1._device.type != 'cpu':
                     raise
                 raise kernel_error(_FUSED_KERNEL[fname], m1.dtype) from None
-            if m1.dtype in _F8:     # (its kernel refusals above) torch adds the unrounded product, rounds once
+            if m1.dtype in _F8 or m1.dtype is D.float16 or m1.dtype is D.bfloat16:
+                # (its kernel refusals above) torch adds the unrounded product, rounds once
                 p = product(m1.float(), m2.float())
             if input._data.shape != p._data.shape:
                 _check_expands(fname, input, m1, m2, p._data.shape)
@@ -279,6 +284,7 @@ def _add_product(gname, fname, product):
 
 
 _FUSED_KERNEL = {'baddbmm': 'baddbmm', 'addbmm': 'addmm_impl_cpu_'}
+_AUTOCAST = frozenset(('matmul', 'mm', 'bmm', 'addmm', 'baddbmm', 'addbmm'))     # CPU autocast's fast-dtype products
 
 
 def _check_expands(fname, input, m1, m2, shape):
@@ -317,6 +323,8 @@ addbmm = _add_product('AddbmmBackward0', 'addbmm',
 def product_out(f):
     """out= for a matrix product: torch casts nothing there, and names the kernel the ranks reach."""
     def g(input, other, *, out=None):
+        if _acs.cpu is not None and out is None and f.__name__ in _AUTOCAST:
+            return _ac.run(g, _acs.cpu, (input, other))
         r = f(input, other)
         if out is not None and out.dtype is not r.dtype:
             na, nb, name = input.dim(), other.dim(), f.__name__
@@ -336,6 +344,7 @@ def product_out(f):
 for _f in (matmul, mm, bmm, dot, mv):
     register(product_out(_f))
 register(with_out(outer))
+_public_matmul = product_out(matmul)
 
 
 def spmm(input, mat2):
@@ -366,8 +375,10 @@ for _f in (addmm, baddbmm, addmv, addr, addbmm):
     register(_f)
     setattr(Tensor, _f.__name__ + '_', _product_inplace(_f))
 register(with_out(outer), name='ger')
-Tensor.__matmul__ = lambda self, other: matmul(self, other) if isinstance(other, Tensor) else NotImplemented
-Tensor.__rmatmul__ = lambda self, other: matmul(other, self) if isinstance(other, Tensor) else NotImplemented
+Tensor.__matmul__ = lambda self, other: (matmul(self, other) if _acs.cpu is None else _public_matmul(self, other)) \
+    if isinstance(other, Tensor) else NotImplemented
+Tensor.__rmatmul__ = lambda self, other: (matmul(other, self) if _acs.cpu is None else _public_matmul(other, self)) \
+    if isinstance(other, Tensor) else NotImplemented
 
 
 def _scaled_mm(self, mat2, scale_a, scale_b, bias=None, scale_result=None, out_dtype=None, use_fast_accum=False):

@@ -2,6 +2,7 @@
 complex, conj. NumPy has no lazy conjugate bit, so conj() of a complex tensor is a copy and
 is_conj() is always False; the values are torch's."""
 from .. import _xnp as np
+from .. import _autocast as _ac
 
 from .. import _dtype as D
 from .._tensor import Tensor, _make
@@ -50,6 +51,7 @@ def view_as_real(input):
     return _real_view(input, data)
 
 
+@_ac.float32_op      # CPU autocast runs it in float32
 def view_as_complex(input):
     a = input._data
     if input.dtype not in (D.float32, D.float64, D.float16):
@@ -106,6 +108,7 @@ def complex(real, imag, *, out=None):
     return r
 
 
+@_ac.float32_op      # CPU autocast runs it in float32
 def polar(abs, angle, *, out=None):
     _tensor_args('polar', ('abs', 'angle'), (abs, angle))
     if abs.dtype not in _HALF_FLOAT_DOUBLE or angle.dtype not in _HALF_FLOAT_DOUBLE:

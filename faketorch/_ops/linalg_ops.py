@@ -5,6 +5,7 @@ import math
 import string
 
 from .. import _xnp as np
+from .. import _autocast as _ac
 
 from .. import _dtype as D
 from .._tensor import Tensor, _make, _wrap_dim
@@ -193,6 +194,10 @@ def einsum(*args):
             ops = list(ops[0])
     else:
         eq, ops = _parse_sublist(args)
+    if _ac.state.cpu is not None and len(ops) == 2:
+        ins, out = _normalise(eq, ops)
+        if set(ins[0]) & set(ins[1]) - set(out):       # torch contracts with bmm, which autocast casts
+            ops = [_ac.cast(t, _ac.state.cpu) for t in ops]
     for t in ops[1:]:
         if t.dtype is not ops[0].dtype:
             raise RuntimeError(f"expected scalar type {D.type_name(ops[0].dtype)} but found "
@@ -218,6 +223,8 @@ register(einsum, method=False)
 # --- tensordot, kron, inner, vdot, trace, chain_matmul ------------------------------------------
 
 def tensordot(a, b, dims=2, out=None):
+    if _ac.state.cpu is not None and out is None:      # mm under CPU autocast
+        return _ac.run(tensordot, _ac.state.cpu, (a, b, dims))
     return _tensordot(a, b, dims, out, 'addmm_cuda')
 
 
@@ -319,6 +326,7 @@ def vdot(input, other):
     return r
 
 
+@_ac.float32_op      # CPU autocast runs it in float32
 def trace(input):
     if input.dtype is D.bool:
         raise NotImplementedError("\"trace\" not implemented for 'Bool'")
@@ -407,6 +415,7 @@ def dist(input, other, p=2):
     return _named('DistBackward0', r)
 
 
+@_ac.float32_op      # CPU autocast runs it in float32
 def cdist(x1, x2, p=2.0, compute_mode='use_mm_for_euclid_dist_if_necessary'):
     if x1._data.ndim < 2 or x2._data.ndim < 2:
         raise RuntimeError(f"cdist only supports at least 2D tensors, X{1 if x1._data.ndim < 2 else 2} got: "

@@ -4,6 +4,7 @@ import functools
 import math
 
 from .. import _xnp as np
+from .. import _autocast as _ac
 
 from .. import _dtype as D
 from .. import _vecmath
@@ -242,6 +243,7 @@ def nanmean(input, dim=None, keepdim=False, *, dtype=None):
     return nansum(input, dim, keepdim, dtype=dtype) / notnan
 
 
+@_ac.float32_op      # CPU autocast runs it in float32
 def prod(input, dim=NO_DIM, keepdim=False, *, dtype=None):
     if input.dtype in _F8 and (dtype is None or dtype in _F8):     # torch sums float8 only into another dtype
         raise _f8_refuse('prod', input)

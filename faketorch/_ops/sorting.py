@@ -4,6 +4,7 @@ import sys
 import warnings
 
 from .. import _xnp as np
+from .. import _autocast as _ac
 
 from .. import _dtype as D
 from .. import return_types
@@ -486,12 +487,14 @@ def _quantile_out(input, out):
         raise RuntimeError("quantile() out tensor must be same dtype as the input tensor")
 
 
+@_ac.float32_op      # CPU autocast runs it in float32
 def quantile(input, q, dim=None, keepdim=False, *, interpolation='linear', out=None):
     _quantile_out(input, out)
     r = _quantile(input, q, dim, keepdim, interpolation, False)
     return write_out(out, r, 'quantile') if out is not None else r
 
 
+@_ac.float32_op      # CPU autocast runs it in float32
 def nanquantile(input, q, dim=None, keepdim=False, *, interpolation='linear', out=None):
     _quantile_out(input, out)
     r = _quantile(input, q, dim, keepdim, interpolation, True)

@@ -1,11 +1,8 @@
 """torch.autocast / torch.amp.autocast and the autocast state functions (torch.is_autocast_enabled ...).
 
 The state (enabled flag and target dtype per device type, cache flag, nesting depth) behaves exactly
-as torch's. What faketorch does NOT do is the casting itself: inside an enabled region, ops still
-compute in their inputs' dtypes (float32 stays float32), where torch would run matmul/linear/conv in
-the fast dtype (bfloat16 on CPU). faketorch has bfloat16 tensors, but no per-op cast lists to
-dispatch them. Results are therefore more precise than torch's and have float32 dtypes; this is
-listed in the README.
+as torch's. The casts themselves are faketorch._autocast's, for the CPU only: on other device types
+ops still compute in their inputs' dtypes (listed in the README).
 """
 import collections.abc
 import functools
@@ -16,6 +13,7 @@ from .. import _xnp as np
 from .. import _dtype as D
 from .._device import device as _device_cls, cuda_available
 from .._ops._core import register
+from .. import _autocast as _ac
 
 __all__ = ['autocast', 'is_autocast_available', 'custom_fwd', 'custom_bwd']
 
@@ -75,6 +73,8 @@ def set_autocast_enabled(*args):
                         f"{type(enabled).__name__}")
     _check_autocast_type(t)
     _state.enabled[t] = enabled
+    if t == 'cpu':
+        _ac.update(enabled, _state.dtype['cpu'])
 
 
 def get_autocast_dtype(device_type=None):
@@ -90,6 +90,8 @@ def set_autocast_dtype(device_type, dtype):
     t = _device_type('set_autocast_dtype', device_type)
     _check_autocast_type(t)
     _state.dtype[t] = dtype
+    if t == 'cpu':
+        _ac.update(_state.enabled['cpu'], dtype)
 
 
 def _deprecated_getter(old, new, fn, line):

@@ -14,6 +14,8 @@ import sys
 import warnings
 
 from .. import _xnp as np
+from .. import _autocast as _ac
+from .._autocast import state as _acs
 
 from .. import _dtype as D
 from .. import _vecmath as V
@@ -610,6 +612,8 @@ def _conv_layout(y, x, w):
 
 
 def _convnd(input, weight, bias, stride, padding, dilation, groups, nd):
+    if _acs.cpu is not None:       # a fast-dtype op under CPU autocast
+        return _ac.run(_convnd, _acs.cpu, (input, weight, bias, stride, padding, dilation, groups, nd))
     x_t, unb, backend, s, pads, d, _ = _conv_setup(input, weight, bias, stride, padding, dilation, groups, nd, False)
     k = tuple(weight.shape[2:])
     s, d, pads = tuple(s), tuple(d), tuple(pads)
@@ -747,6 +751,9 @@ def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
 
 
 def _conv_transposend(input, weight, bias, stride, padding, output_padding, groups, dilation, nd):
+    if _acs.cpu is not None:
+        return _ac.run(_conv_transposend, _acs.cpu, (input, weight, bias, stride, padding, output_padding, groups,
+                                                      dilation, nd))
     x_t, unb, backend, s, pads, d, op = _conv_setup(input, weight, bias, stride, padding, dilation, groups, nd, True,
                                                     output_padding)
     k = tuple(weight.shape[2:])

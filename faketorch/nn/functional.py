@@ -10,6 +10,8 @@ import math
 import warnings
 
 from .. import _xnp as np
+from .. import _autocast as _ac
+from .._autocast import state as _acs
 
 from .. import _dtype as D
 from .. import _vecmath as V
@@ -73,7 +75,8 @@ def _fused(gname, inputs, fn, value=None, zeros=False):
     """fn(*inputs) computed as ONE graph node named gname (torch has a fused kernel here; we compose).
 
     The composite runs on detached aliases; the node's backward differentiates that sub-graph. `value`,
-    where given, is the node's result instead of the composite's (torch's kernel order, reproduced).
+    where given, is the node's result instead of the composite's (torch's kernel order, reproduced); a
+    callable value is called after fn ran.
     zeros: an input fn does not read gets a zero gradient, not None (torch's formula is zeros_like)."""
     if not _grad_needed(*inputs):
         return fn(*inputs) if value is None else _make(value, inputs[0].dtype, inputs[0]._device)
@@ -92,6 +95,8 @@ def _fused(gname, inputs, fn, value=None, zeros=False):
         sub = fn(*leaves)
     finally:
         grad_state.enabled = prev
+    if callable(value):
+        value = value()
     r = _make(sub._data if value is None else value, sub.dtype, sub._device)
     diff = [i for i, t in enumerate(inputs) if t is not None and t._requires_grad]
 
@@ -555,6 +560,8 @@ def glu(input, dim=-1):
 
 
 def prelu(input, weight):
+    if _acs.cpu is not None:
+        return _ac.run(prelu, _acs.cpu, (input, weight))
     if weight.dtype is not input.dtype:
         raise RuntimeError(f"prelu: Type promoting not supported. Got {D.type_name(input.dtype)} and "
                            f"{D.type_name(weight.dtype)}")
@@ -964,6 +971,8 @@ def _bool_blas_check(input, weight, folds, rows, out):
 
 
 def linear(input, weight, bias=None):
+    if _acs.cpu is not None:       # a fast-dtype op under CPU autocast
+        return _ac.run(linear, _acs.cpu, (input, weight, bias))
     for i, (what, t) in enumerate((('input', input), ('weight', weight))):
         if not isinstance(t, Tensor):
             raise TypeError(f"linear(): argument '{what}' (position {i + 1}) must be Tensor, not {type(t).__name__}")
@@ -995,6 +1004,9 @@ def linear(input, weight, bias=None):
         # path, a plain product and sum)
         out = fma(a, w.T, b)
     elif b is not None:
+        half = a.dtype == np.float16
+        if half:        # torch adds the bias to the float product and rounds once (float16 arrays would twice)
+            a, w, b = a.astype(np.float32), w.astype(np.float32), b.astype(np.float32)
         out = _blas.fold_matmul(a, w.T)
         if b.ndim > 1:      # a (rows, out)-broadcastable bias adds to the product viewed (rows, out)
             out.reshape(rows, out_f)[...] += b
@@ -1002,6 +1014,8 @@ def linear(input, weight, bias=None):
             out += b
         else:
             out = out + b
+        if half:
+            out = out.astype(np.float16)
     else:
         out = _blas.fold_matmul(a, w.T)
     r = _make(out, input.dtype, input._device)
@@ -1654,6 +1668,9 @@ def _sdpa_uses_flash(query, key, value, attn_mask, dropout_p, enable_gqa):
 
 def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.0, is_causal=False, scale=None,
                                  enable_gqa=False):
+    if _acs.cpu is not None:
+        return _ac.run(scaled_dot_product_attention, _acs.cpu, (query, key, value, attn_mask, dropout_p, is_causal,
+                                                                 scale, enable_gqa))
     if attn_mask.__class__ is not Tensor and attn_mask is not None and _tf_needed(attn_mask):
         # a mask subclass (nn.attention.bias.CausalBias) decides how to attend; once dispatch is on (see
         # torch.overrides), it runs before this function
@@ -1741,25 +1758,59 @@ def _sdpa_flash(query, key, value, attn_mask, is_causal, sf):
         mask = (np.where(attn_mask._data, 0, -np.inf).astype(query._data.dtype) if attn_mask.dtype is D.bool
                 else attn_mask.detach()._data)
 
-    def fn(q, k, v):
+    # a bfloat16/float16 kernel computes in float: scores, exponentials and their sums unrounded, the
+    # exponentials rounded to the input type for their product with v, the output rounded once
+    low = query.dtype is D.bfloat16 or query.dtype is D.float16
+    wdt = D.float32 if low else query.dtype
+
+    def parts(q, k):
+        if low:
+            q, k = q.float(), k.float()
         w = _matmul(q, k.transpose(-2, -1))
         if causal is not None:      # the kernel fills -inf before it scales: a negative scale makes +inf (NaN rows)
-            w = w + _make(causal, query.dtype, query._device)
+            w = w + _make(causal.astype(wdt._np), wdt, query._device)
         w = w * sf
         if mask is not None:
-            w = w + _make(np.asarray(mask, dtype=query._data.dtype), query.dtype, query._device)
+            w = w + _make(np.asarray(mask, dtype=wdt._np), wdt, query._device)
         m = w.amax(-1, keepdim=True).detach()
         m = m.masked_fill(m == -math.inf, 0.0)
         e = (w - m).exp()
         den = e.sum(-1, keepdim=True)
-        return _matmul(e, v) / den.masked_fill(den == 0, 1.0)
+        return w, m, e, den, den == 0       # den == 0: a row of -inf, output 0
+
+    def forward(e, v, den, dead):
+        if low:
+            return (_matmul(e.to(query.dtype).float(), v.float()) / den.masked_fill(dead, 1.0)).to(query.dtype)
+        return _matmul(e, v) / den.masked_fill(dead, 1.0)
+
+    def fn(q, k, v):
+        w, m, e, den, dead = parts(q, k)
+        if exact is None:
+            result.append(forward(e.detach(), v.detach(), den.detach(), dead))
+        # what the backward kernel differentiates: weights exp(w - lse) from the saved logsumexp. They
+        # are the softmax, except in a row whose scores are all one huge negative (a float mask of
+        # finfo.min over a padded query): lse rounds to the max there and every weight is 1, not 1/S
+        lse = (m + den.masked_fill(dead, 1.0).log()).masked_fill(dead, math.inf)
+        return _matmul((w - lse).exp(), v.float() if low else v).to(query.dtype)
     exact = None
     q = query._data
-    if type(q) is np.ndarray and q.dtype == np.float32 and V.reproduces(q.size // q.shape[-1] * S, _COSTLY) \
-            and key.dtype is value.dtype is query.dtype:
-        exact = V.flash_attention(q, key._data, value._data, np.float32(sf),
-                                  None if mask is None else np.asarray(mask, np.float32), is_causal)
-    return _fused('ScaledDotProductFlashAttentionForCpuBackward0', (query, key, value), fn, exact)
+    half = query.dtype is D.float16
+    if type(q) is np.ndarray and (q.dtype == np.float32 or half) and key.dtype is value.dtype is query.dtype \
+            and V.reproduces(q.size // q.shape[-1] * S, _COSTLY):
+        # bfloat16 (a float32 carrier) and float16: the kernel's float arithmetic, rounding the exponentials
+        reduced = (lambda p: D.round_to(D.bfloat16, p)) if query.dtype is D.bfloat16 else \
+            (lambda p: p.astype(np.float16).astype(np.float32)) if half else None
+        f32 = (lambda a: a.astype(np.float32)) if half else (lambda a: a)
+        exact = V.flash_attention(f32(q), f32(key._data), f32(value._data), np.float32(sf),
+                                  None if mask is None else np.asarray(mask, np.float32), is_causal, reduced)
+        if half:
+            exact = exact.astype(np.float16)
+    if exact is None and not _grad_needed(query, key, value):
+        w, m, e, den, dead = parts(query, key)
+        return forward(e, value, den, dead)
+    result = []
+    return _fused('ScaledDotProductFlashAttentionForCpuBackward0', (query, key, value), fn,
+                  exact if exact is not None else lambda: result[0]._data)
 
 
 def _in_projection_packed(q, k, v, w, b=None):
@@ -2110,6 +2161,7 @@ def _weighted_reduction(loss, weight, reduction, by_weight):
     raise ValueError(f"Invalid reduction mode: {reduction}. Expected one of 'none', 'mean', 'sum'.")
 
 
+@_ac.float32_op
 def mse_loss(input, target, size_average=None, reduce=None, reduction='mean', weight=None):
     _size_warning(input, target)
     if weight is not None:
@@ -2121,6 +2173,7 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction='mean', we
                            lambda x, y: (x - y) * 2, reduction)
 
 
+@_ac.float32_op
 def l1_loss(input, target, size_average=None, reduce=None, reduction='mean', weight=None):
     _size_warning(input, target)
     if weight is not None:
@@ -2131,6 +2184,7 @@ def l1_loss(input, target, size_average=None, reduce=None, reduction='mean', wei
     return _apply_reduction((input - target).abs(), reduction)
 
 
+@_ac.float32_op
 def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction='mean', beta=1.0):
     _size_warning(input, target)
     reduction = _reduction(size_average, reduce, reduction)
@@ -2151,6 +2205,7 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction='mea
     return _pointwise_loss('SmoothL1LossBackward0', input, target, fwd, deriv, reduction)
 
 
+@_ac.float32_op
 def huber_loss(input, target, reduction='mean', delta=1.0, weight=None):
     _size_warning(input, target)
     if weight is not None:
@@ -2240,6 +2295,7 @@ def _check_targets(t, bad):
         raise IndexError(f'Target {int(t[bad].reshape(-1)[0])} is out of bounds.')
 
 
+@_ac.float32_op
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction='mean'):
     reduction = _reduction(size_average, reduce, reduction)
     same_device(input, target, weight)
@@ -2348,6 +2404,7 @@ def _nll_rows_loss(input, t, ignore_index, reduction):
     return r
 
 
+@_ac.float32_op
 def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
                   reduction='mean', label_smoothing=0.0):
     reduction = _reduction(size_average, reduce, reduction)
@@ -2411,6 +2468,7 @@ def _cross_entropy_prob(input, target, weight, reduction, label_smoothing, class
     return -prod.sum(class_dim)
 
 
+@_ac.float32_op
 def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None, reduction='mean'):
     reduction = _reduction(size_average, reduce, reduction)
     if target.shape != input.shape:
@@ -2460,6 +2518,7 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     return r
 
 
+@_ac.float32_op
 def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,
                                      reduction='mean', pos_weight=None):
     reduction = _reduction(size_average, reduce, reduction)
@@ -2525,6 +2584,7 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     return r
 
 
+@_ac.float32_op
 def kl_div(input, target, size_average=None, reduce=None, reduction='mean', log_target=False):
     if size_average is not None or reduce is not None:
         reduction = _legacy_reduction(size_average, reduce)
@@ -2564,6 +2624,7 @@ def _xlogy_self(t):
     return where(t == 0, t * 0, t * t.log()) if t.dtype._cat == 2 else t * 0
 
 
+@_ac.float32_op
 def soft_margin_loss(input, target, size_average=None, reduce=None, reduction='mean'):
     reduction = _reduction(size_average, reduce, reduction)
     # torch: neg(input).mul_(target).exp_().log1p_(), all in place on neg(input)
@@ -2603,6 +2664,7 @@ def multilabel_soft_margin_loss(input, target, weight=None, size_average=None, r
     return _apply_reduction(loss, reduction)
 
 
+@_ac.float32_op
 def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=None, reduction='mean'):
     from .. import full_like, where, zeros_like
     reduction = _reduction(size_average, reduce, reduction)
@@ -2612,6 +2674,7 @@ def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=No
     return _apply_reduction(out, reduction)
 
 
+@_ac.float32_op
 def margin_ranking_loss(input1, input2, target, margin=0, size_average=None, reduce=None, reduction='mean'):
     reduction = _reduction(size_average, reduce, reduction)
     if input1.dim() != input2.dim() or input1.dim() != target.dim():
@@ -2621,6 +2684,7 @@ def margin_ranking_loss(input1, input2, target, margin=0, size_average=None, red
     return _apply_reduction((-target * d + float(margin)).clamp_min(0), reduction)
 
 
+@_ac.float32_op
 def cosine_embedding_loss(input1, input2, target, margin=0, size_average=None, reduce=None, reduction='mean'):
     from .. import where, zeros_like
     reduction = _reduction(size_average, reduce, reduction)
@@ -2652,6 +2716,7 @@ def _triplet_dims(anchor, positive, negative):
                            'inputs')
 
 
+@_ac.float32_op
 def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, swap=False, size_average=None,
                         reduce=None, reduction='mean'):
     reduction = _reduction(size_average, reduce, reduction)
@@ -2683,6 +2748,7 @@ def triplet_margin_with_distance_loss(anchor, positive, negative, *, distance_fu
     return _apply_reduction((margin + dp - dn).clamp_min(0), reduction)
 
 
+@_ac.float32_op
 def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=None, reduce=None,
                       reduction='mean'):
     reduction = _reduction(size_average, reduce, reduction)
@@ -2742,6 +2808,7 @@ def _multi_margin(input, target, p, margin, weight, reduction):
     return _apply_reduction(loss, reduction)
 
 
+@_ac.float32_op
 def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduction='mean'):
     reduction = _reduction(size_average, reduce, reduction)
     return _fused('MultilabelMarginLossBackward0', (input,), lambda x: _multilabel_margin(x, target, reduction))
@@ -2783,6 +2850,7 @@ def _multilabel_margin(input, target, reduction):
     return _apply_reduction(loss, reduction)
 
 
+@_ac.float32_op
 def poisson_nll_loss(input, target, log_input=True, full=False, size_average=None, eps=1e-8, reduce=None,
                      reduction='mean'):
     reduction = _reduction(size_average, reduce, reduction)
@@ -3008,6 +3076,7 @@ def _ctc_check(lp, targets, il, tl, blank):
             raise RuntimeError(f'Expected input_lengths to have value at most {T}, but got value {v}{where}')
 
 
+@_ac.float32_op
 def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reduction='mean', zero_infinity=False):
     """CTC by torch's alpha/beta recursions in log space (vectorised over batch and extended target);
     one node, CtcLossBackward0, with torch's closed-form gradient."""
