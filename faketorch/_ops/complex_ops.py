@@ -22,17 +22,13 @@ def _complex_of(re, im=None):
 def real(input):
     if not input.dtype.is_complex:
         return input
-    r = make_view(input, input._data.real, 'RealBackward0', lambda node, g: _complex_of(g), real)
-    r.dtype = input.dtype.to_real()
-    return r
+    return view_as_real(input).select(-1, 0)        # as torch: its history is SelectBackward0, ViewAsRealBackward0
 
 
 def imag(input):
     if not input.dtype.is_complex:
         raise RuntimeError("imag is not implemented for tensors with non-complex dtypes.")
-    r = make_view(input, input._data.imag, 'ImagBackward0', lambda node, g: _complex_of(None, g), imag)
-    r.dtype = input.dtype.to_real()
-    return r
+    return view_as_real(input).select(-1, 1)
 
 
 def _real_view(input, data):

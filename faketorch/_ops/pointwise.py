@@ -130,6 +130,16 @@ register(neg, name='negative', inplace=True)
 abs = unary('abs', np.absolute, lambda g, x: g * x.sgn(), reject={0: 'abs_cpu', 'uint': 'abs_cpu'},
             int_result=True)
 register(abs, name='absolute', inplace=True)
+_abs_real_ = Tensor.abs_
+
+
+def _abs_(self):
+    if self.dtype.is_complex:       # its result is real: torch refuses rather than writing |z| + 0j
+        raise RuntimeError("In-place abs is not supported for complex tensors.")
+    return _abs_real_(self)
+
+
+Tensor.abs_ = Tensor.absolute_ = _abs_
 exp = unary('exp', V.rounded(np.exp), lambda g, result: g * result, floating=True)
 exp2 = unary('exp2', V.rounded(np.exp2), lambda g, result: g * result * math.log(2), floating=True)
 expm1 = unary('expm1', V.float32(np.expm1, V.expm1), lambda g, result: g * (result + 1), floating=True)
@@ -1056,11 +1066,12 @@ _SQRT_PI = math.sqrt(math.pi)
 
 
 def _in64(kernel):
-    """kernel in float64, rounded to a's dtype; on the host for a GPU array (the kernels use NumPy
-    constant tables; these ops are rarely hot)."""
+    """kernel in float64 (complex128 for complex a: sinc), rounded to a's dtype; on the host for a GPU
+    array (the kernels use NumPy constant tables; these ops are rarely hot)."""
     def f(a):
         with np.errstate(all='ignore'):
-            r = np.asarray(kernel(np.host(a).astype(np.float64, copy=False)))
+            r = np.asarray(kernel(np.host(a).astype(np.complex128 if a.dtype.kind == 'c' else np.float64,
+                                                    copy=False)))
         return np.asarray_on(r, a).astype(a.dtype, copy=False)
     return f
 
@@ -1592,8 +1603,9 @@ def ldexp(input, other, *, out=None):
     if grad_state.enabled and (input._requires_grad or other._requires_grad):
         def bwd(node, g):
             x, e, res = node.saved_tensors
-            return (g * pow(2.0, e) if needs(node, 0) else None,
-                    g * res * math.log(2) if needs(node, 1) else None)
+            # conj: for complex inputs torch's gradient is g * conj(d out / d x)
+            return (g * pow(2.0, e).conj() if needs(node, 0) else None,
+                    g * (res * math.log(2)).conj() if needs(node, 1) else None)
         attach('LdexpBackward0', bwd, (input, other), (r,), save=(input, other, r))
     return write_out(out, r, 'ldexp') if out is not None else r
 
@@ -1625,9 +1637,12 @@ register(float_power)
 
 
 def _float_power_(self, exponent):
-    if self.dtype is not D.float64 and self.dtype is not D.complex128:
+    cplx = self.dtype.is_complex or (exponent.dtype.is_complex if isinstance(exponent, Tensor) else
+                                     isinstance(exponent, numbers.Complex) and not isinstance(exponent, numbers.Real))
+    need = D.complex128 if cplx else D.float64
+    if self.dtype is not need:
         raise RuntimeError(f"the base given to float_power_ has dtype {D.type_name(self.dtype)} but the "
-                           "operation's result requires dtype Double")
+                           f"operation's result requires dtype {D.type_name(need)}")
     from ._core import check_inplace, commit_inplace
     check_inplace(self)
     return commit_inplace(self, float_power(self, exponent))

@@ -298,7 +298,14 @@ def _logsigmoid_bwd(g, x):
     return g * (neg - sign * (z / (z + 1)))
 
 
-_silu = _act('SiluBackward0', 'silu_cpu', _silu_fwd, _silu_bwd, double=False)
+def _silu_check(input):
+    if not input.dtype.is_complex:
+        _float_only('silu_cpu', input)
+    elif input._requires_grad and grad_state.enabled:      # torch has a complex kernel but no derivative for it
+        raise RuntimeError("silu does not support automatic differentiation for outputs with complex dtype.")
+
+
+_silu = _act('SiluBackward0', 'silu_cpu', _silu_fwd, _silu_bwd, double=False, check=_silu_check)
 _softplus = _act('SoftplusBackward0', 'softplus_cpu', _softplus_fwd, _softplus_bwd)
 _mish = _act('MishBackward0', 'mish_cpu', _mish_fwd, _mish_bwd, double=False)
 _logsigmoid = _act('LogSigmoidBackward0', 'log_sigmoid_cpu', _logsigmoid_fwd, _logsigmoid_bwd)
@@ -828,9 +835,10 @@ def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
 def softmin(input, dim=None, _stacklevel=3, dtype=None):
     if dim is None:
         dim = _get_softmax_dim('softmin', input.dim(), _stacklevel)
+    input = -input          # in the input's dtype, as torch (an unsigned input wraps around)
     if dtype is not None:
         input = input.to(dtype)
-    return _softmax_core(-input, dim, False)
+    return _softmax_core(input, dim, False)
 
 
 def _torch_softmax(input, dim, dtype=None, *, _log=False):
@@ -1524,7 +1532,8 @@ def _norm(x, p, dim, keepdim):
     formula)."""
     if x.dtype.is_complex:      # the real fast path below would keep the dtype and square without conj
         from ..linalg import vector_norm
-        return vector_norm(x, p, dim, keepdim)
+        from .._ops.reduction import _renamed
+        return _renamed(vector_norm(x, p, dim, keepdim), 'NormBackward1')
     a = x._data
     ax = dim if a.ndim else None       # CuPy refuses axis 0 of a 0-d array
     if p == 2:
