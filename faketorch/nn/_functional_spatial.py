@@ -582,8 +582,23 @@ class _BatchConv:
         return _col2im(dcols, self.xp_shape[2:], self.k, self.s, self.d, self.out)
 
 
+def _complex_conv(conv, input, weight, bias):
+    """A complex convolution as torch computes it, from three real ones (Gauss's trick): with
+    a = conv(xr, wr, br), b = conv(xi, wi), c = conv(xr + xi, wr + wi, br + bi) it is a - b + i(c - a - b),
+    so its values round and its history (AddBackward0 on top) reads as torch's."""
+    xr, xi, wr, wi = input.real, input.imag, weight.real, weight.imag
+    br = None if bias is None else bias.real
+    a = conv(xr, wr, br)
+    b = conv(xi, wi, None)
+    c = conv(xr + xi, wr + wi, None if bias is None else br + bias.imag)
+    return a - b + 1j * (c - a - b)
+
+
 def _convnd(input, weight, bias, stride, padding, dilation, groups, nd):
     x_t, unb, backend, s, pads, d, _ = _conv_setup(input, weight, bias, stride, padding, dilation, groups, nd, False)
+    if input.dtype.is_complex and backend != 'empty':
+        r = _complex_conv(lambda x, w, b: _convnd(x, w, b, stride, padding, dilation, groups, nd), x_t, weight, bias)
+        return r.squeeze(0) if unb else r
     k = tuple(weight.shape[2:])
     s, d, pads = tuple(s), tuple(d), tuple(pads)
     x, w = x_t._data, weight._data
@@ -722,6 +737,10 @@ def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
 def _conv_transposend(input, weight, bias, stride, padding, output_padding, groups, dilation, nd):
     x_t, unb, backend, s, pads, d, op = _conv_setup(input, weight, bias, stride, padding, dilation, groups, nd, True,
                                                     output_padding)
+    if input.dtype.is_complex and backend != 'empty':
+        r = _complex_conv(lambda x, w, b: _conv_transposend(x, w, b, stride, padding, output_padding, groups,
+                                                            dilation, nd), x_t, weight, bias)
+        return r.squeeze(0) if unb else r
     k = tuple(weight.shape[2:])
     s, d, op, p = tuple(s), tuple(d), tuple(op), tuple(lo for lo, _ in pads)
     x, w = x_t._data, weight._data
