@@ -228,7 +228,8 @@ def _add_product(gname, fname, product):
                 if fname not in _FUSED_KERNEL or m1._device.type != 'cpu':
                     raise
                 raise kernel_error(_FUSED_KERNEL[fname], m1.dtype) from None
-            if m1.dtype in _F8:     # (its kernel refusals above) torch adds the unrounded product, rounds once
+            # (its kernel refusals above) torch adds the unrounded product in float and rounds once
+            if m1.dtype in _F8 or m1.dtype is D.float16:
                 p = product(m1.float(), m2.float())
             if input._data.shape != p._data.shape:
                 _check_expands(fname, input, m1, m2, p._data.shape)
@@ -238,7 +239,8 @@ def _add_product(gname, fname, product):
             if beta == 0:
                 data = np.broadcast_to(pd, np.broadcast_shapes(pd.shape, input._data.shape)).copy()
             else:
-                ind = input._data if beta == 1 else input._data * np.cast(beta, input._data.dtype)
+                ind = input._data.astype(pd.dtype, copy=False)
+                ind = ind if beta == 1 else ind * np.cast(beta, pd.dtype)
                 data = ind + pd
         finally:
             grad_state.enabled = prev

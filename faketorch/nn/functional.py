@@ -1535,6 +1535,8 @@ def _norm(x, p, dim, keepdim):
         from .._ops.reduction import _renamed
         return _renamed(vector_norm(x, p, dim, keepdim), 'NormBackward1')
     a = x._data
+    if a.dtype == np.float16:       # torch's norm accumulates half in float (a half sum of squares overflows)
+        a = a.astype(np.float32)
     ax = dim if a.ndim else None       # CuPy refuses axis 0 of a 0-d array
     if p == 2:
         out = np.sqrt(np.sum(a * a, axis=ax, keepdims=keepdim))
@@ -1546,7 +1548,7 @@ def _norm(x, p, dim, keepdim):
         out = np.sum(a != 0, axis=ax, keepdims=keepdim).astype(a.dtype)
     else:
         out = np.sum(np.abs(a) ** p, axis=ax, keepdims=keepdim) ** (1.0 / p)
-    r = _make(xp_of(x._device).asarray(out).astype(a.dtype, copy=False), x.dtype, x._device)
+    r = _make(xp_of(x._device).asarray(out).astype(x._data.dtype, copy=False), x.dtype, x._device)
     if x._requires_grad and grad_state.enabled:
         def bwd(node, g):
             xv, res = node.saved_tensors
