@@ -2119,11 +2119,14 @@ def rms_norm(input, normalized_shape, weight=None, eps=None):
     if tuple(input.shape[input.dim() - len(ns):]) != ns:
         raise RuntimeError(f"Given normalized_shape={list(ns)}, expected input with shape "
                            f"[*, {', '.join(map(str, ns))}], but got input of size{list(input.shape)}")
+    half = input.dtype in (D.float16, D.bfloat16)
+    x = input.float() if half else input        # torch computes half in float and rounds once at the end
     if eps is None:
-        eps = float(np.finfo(input.dtype._np).eps)
+        eps = float(np.finfo(x.dtype._np).eps)
     dims = tuple(range(-len(ns), 0))
-    r = input * (input.pow(2).mean(dims, keepdim=True) + eps).rsqrt()
+    r = x * (x.pow(2).mean(dims, keepdim=True) + eps).rsqrt()
     r = r * weight if weight is not None else r
+    r = r.to(input.dtype) if half else r
     if input._device.type == 'cuda':       # torch's CUDA rms_norm is one fused kernel
         from .._ops.linalg_ops import _named
         r = _named('FusedRmsNormBackward0', r)
