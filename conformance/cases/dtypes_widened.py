@@ -125,3 +125,12 @@ def half_in_float(torch):
         y.backward(torch.ones_like(y))
         out += [y, y.grad_fn.name(), x.grad, w.grad, torch.nn.functional.rms_norm(x.detach(), (7,))]
     return out
+
+
+@case('torch.addcmul', name='float16_rounds_once')
+def _addc_float16(torch):
+    g = torch.Generator().manual_seed(0)
+    a, b, c = (torch.randn(20, 20, generator=g).half() for _ in range(3))
+    w = torch.rand(20, 20, generator=g).half()
+    return (torch.addcmul(a, b, c, value=0.3), torch.addcmul(a, b, c), torch.addcdiv(a, b, c, value=0.3),
+            torch.lerp(a, b, 0.3), torch.lerp(a, b, 0.7), torch.lerp(a, b, w))

@@ -1662,8 +1662,9 @@ def lerp(input, end, weight, *, out=None):
                            f"{end.dtype.__repr__()[6:]}")
     if input.dtype._cat < _FLOAT:
         raise kernel_error(f"lerp_kernel_{'tensor' if wt is not None else 'scalar'}", input.dtype, input._device)
-    a, b = input._data, end._data
+    a, b = _opmath((input._data, end._data), input.dtype)
     w = wt._data if wt is not None else a.dtype.type(weight)
+    w = w.astype(a.dtype) if wt is not None and input.dtype is D.float16 else w
     fma = V.fused(a) if a.dtype == b.dtype and np.asarray(w).dtype == a.dtype else None
     try:
         # torch's two-sided formula keeps lerp exact at both ends (on the CPU each side one fma)
@@ -1674,7 +1675,7 @@ def lerp(input, end, weight, *, out=None):
             data = np.where(np.abs(w) < 0.5, a + w * d, b - d * (1 - w))
     except ValueError:
         raise _broadcast_error(a, b) from None
-    r = _make(np.asarray(data, a.dtype), input.dtype, input._device)
+    r = _make(np.asarray(data, input._data.dtype), input.dtype, input._device)
     ins = (input, end, wt)
     if grad_state.enabled and any(t is not None and t._requires_grad for t in ins):
         def bwd(node, g):
@@ -1698,6 +1699,12 @@ def _ternary_operands(input, t1, t2):
     return arrs, rt
 
 
+def _opmath(arrays, rt):
+    """The arrays in the type torch's CPU kernels compute rt in: float for half (its result is then
+    rounded once, where NumPy's half arithmetic rounds after every step)."""
+    return [x.astype(np.float32) for x in arrays] if rt is D.float16 else arrays
+
+
 def _addc_value(value, rt):
     """torch converts addcmul/addcdiv's value to the op's compute type, checked (it takes no part in the
     promotion: an integer result truncates a float value)."""
@@ -1715,9 +1722,10 @@ def addcmul(input, tensor1, tensor2, *, value=1, out=None):
         broadcast_shapes(a.shape, b.shape, c.shape)
         raise kernel_error('addcmul_cpu_out', rt, input._device)
     value = _addc_value(value, rt)
+    a, b, c = _opmath((a, b, c), rt)
     fma = V.fused(a)
     try:
-        v = np.cast(value, rt._np)
+        v = np.cast(value, a.dtype)
         # torch: self + value * t1 * t2, on the CPU fma(value * t1, t2, self)
         data = fma(v * b, c, a) if fma is not None else a + v * b * c if value != 1 else a + b * c
     except ValueError:
@@ -1745,9 +1753,10 @@ def addcdiv(input, tensor1, tensor2, *, value=1, out=None):
         raise _f8_refuse('addcdiv', input)
     (a, b, c), rt = _ternary_operands(input, tensor1, tensor2)
     value = _addc_value(value, rt)
+    a, b, c = _opmath((a, b, c), rt)
     try:
         with np.errstate(all='ignore'):
-            data = a + np.cast(value, rt._np) * b / c if value != 1 else a + b / c     # (value * t1) / t2
+            data = a + np.cast(value, a.dtype) * b / c if value != 1 else a + b / c     # (value * t1) / t2
     except ValueError:
         raise _broadcast_error(a, np.broadcast(b, c)) from None
     r = _make(np.asarray(data, rt._np), rt, input._device)
