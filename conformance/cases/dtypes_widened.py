@@ -134,3 +134,12 @@ def _addc_float16(torch):
     w = torch.rand(20, 20, generator=g).half()
     return (torch.addcmul(a, b, c, value=0.3), torch.addcmul(a, b, c), torch.addcdiv(a, b, c, value=0.3),
             torch.lerp(a, b, 0.3), torch.lerp(a, b, 0.7), torch.lerp(a, b, w))
+
+
+@case('torch.nn.functional.avg_pool2d', name='float16_rounds_once')
+def _pool_float16(torch):
+    g = torch.Generator().manual_seed(0)
+    x = (torch.randn(2, 3, 17, 19, generator=g) * 3).half()
+    F = torch.nn.functional
+    return (F.avg_pool2d(x, 3, 2, 1), F.avg_pool2d(x, 4, 1, count_include_pad=False), F.avg_pool1d(x[0], 5, 2),
+            F.adaptive_avg_pool2d(x, (5, 7)), F.adaptive_avg_pool1d(x[0], 6))

@@ -1224,8 +1224,9 @@ def _avg_pool(input, nd, kernel_size, stride, padding, ceil_mode, count_include_
                                            divisor_override)
     lead = x.ndim - nd
     floating = x.dtype.kind == 'f'
+    xc = x.astype(np.float32) if x.dtype == np.float16 else x     # torch sums half in float, rounds once
     div = _avg_divisor(x.shape[lead:], k, s, p, out, count_include_pad, divisor_override,
-                       x.dtype if floating else np.int64)
+                       xc.dtype if floating else np.int64)
     div = np.asarray_on(div, x) if isinstance(div, np.ndarray) else div
 
     def window_sums(a):
@@ -1234,7 +1235,7 @@ def _avg_pool(input, nd, kernel_size, stride, padding, ceil_mode, count_include_
         for idx, sl in _offset_slices(k, s, d, out, lead):
             acc = ap[sl].copy() if acc is None else np.add(acc, ap[sl], out=acc)
         return acc
-    acc = window_sums(x)
+    acc = window_sums(xc)
     y = acc / div if floating else _trunc_div(acc, div).astype(x.dtype)
     r = _make(np.asarray(y, dtype=x.dtype), input.dtype, input._device)
     if _grad_on(input):
@@ -1384,7 +1385,9 @@ def _adaptive_avg(input, output_size, nd):
                 acc = v if acc is None else acc + v
             y = acc / length.reshape(shape).astype(y.dtype)
         return y
-    r = _make(np.asarray(apply(x), dtype=x.dtype), input.dtype, input._device)
+    # half averaged in float and rounded once, as torch's kernel
+    r = _make(np.asarray(apply(x.astype(np.float32) if x.dtype == np.float16 else x), dtype=x.dtype),
+              input.dtype, input._device)
     if _grad_on(input):
         def adj(gy):        # the adjoint of each separable step, last dim first
             for ax, n, start, length, shape in reversed(plans):
