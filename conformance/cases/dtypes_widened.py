@@ -143,3 +143,16 @@ def _pool_float16(torch):
     F = torch.nn.functional
     return (F.avg_pool2d(x, 3, 2, 1), F.avg_pool2d(x, 4, 1, count_include_pad=False), F.avg_pool1d(x[0], 5, 2),
             F.adaptive_avg_pool2d(x, (5, 7)), F.adaptive_avg_pool1d(x[0], 6))
+
+
+@case('torch.real', name='empty_grad')
+def _real_empty(torch):
+    x = torch.zeros(1, 0, 3, dtype=torch.complex64, requires_grad=True)
+    (torch.real(x).sum() + torch.imag(x).sum()).backward()
+    return x.grad, torch.view_as_complex(torch.zeros(1, 0, 2))
+
+
+check('torch.logsumexp', lambda torch: torch.logsumexp(torch.tensor(8.46 + 3.74j, dtype=torch.complex128), 0),
+      name='complex_0d')
+check('torch.sinc', lambda torch: torch.sinc(torch.tensor([3e4 + 1.5j, -7e3 + 2j], dtype=torch.complex64)),
+      name='complex64_large')

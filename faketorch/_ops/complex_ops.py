@@ -53,11 +53,15 @@ def view_as_complex(input):
                            f"tensor of scalar type: {D.type_name(input.dtype)}")
     if a.ndim == 0 or a.shape[-1] != 2:
         raise RuntimeError("Tensor must have a last dimension of size 2")
-    if a.strides[-1] != a.itemsize:
-        raise RuntimeError("Tensor must have a last dimension with stride 1")
-    if any(s % (2 * a.itemsize) for s in a.strides[:-1]):
-        raise RuntimeError("Tensor must have a stride divisible by 2 for all but last dimension")
-    data = a.view(np.complex64 if a.dtype == np.float32 else np.complex128)[..., 0]
+    ct = np.complex64 if a.dtype == np.float32 else np.complex128
+    if not a.size:      # NumPy gives an empty array zero strides: nothing to reinterpret
+        data = np.zeros(a.shape[:-1], ct, like=a)
+    else:
+        if a.strides[-1] != a.itemsize:
+            raise RuntimeError("Tensor must have a last dimension with stride 1")
+        if any(s % (2 * a.itemsize) for s in a.strides[:-1]):
+            raise RuntimeError("Tensor must have a stride divisible by 2 for all but last dimension")
+        data = a.view(ct)[..., 0]
     r = make_view(input, data, 'ViewAsComplexBackward0', lambda node, g: view_as_real(g), view_as_complex)
     r.dtype = input.dtype.to_complex()
     return r

@@ -1066,12 +1066,11 @@ _SQRT_PI = math.sqrt(math.pi)
 
 
 def _in64(kernel):
-    """kernel in float64 (complex128 for complex a: sinc), rounded to a's dtype; on the host for a GPU
-    array (the kernels use NumPy constant tables; these ops are rarely hot)."""
+    """kernel in float64, rounded to a's dtype; on the host for a GPU array (the kernels use NumPy
+    constant tables; these ops are rarely hot)."""
     def f(a):
         with np.errstate(all='ignore'):
-            r = np.asarray(kernel(np.host(a).astype(np.complex128 if a.dtype.kind == 'c' else np.float64,
-                                                    copy=False)))
+            r = np.asarray(kernel(np.host(a).astype(np.float64, copy=False)))
         return np.asarray_on(r, a).astype(a.dtype, copy=False)
     return f
 
@@ -1248,6 +1247,17 @@ def _sinc64(x):
     return np.where(x == 0, 1., np.sin(px) / np.where(x == 0, 1., px))
 
 
+def _sinc(a):
+    """Real input in float64 (rounded once); complex in its own precision, as torch's kernel (whose
+    complex64 sin(pi z) loses digits at large |z|)."""
+    if a.dtype.kind != 'c':
+        return _in64(_sinc64)(a)
+    one = a.dtype.type(1)
+    with np.errstate(all='ignore'):
+        pa = a.dtype.type(math.pi) * a
+        return np.where(a == 0, one, np.sin(pa) / np.where(a == 0, one, pa))
+
+
 _i1 = unary('_i1', _in64(lambda x: _bessel_series(x, 1)), None, floating=True, publish=False)
 erf = unary('erf', _in64(_erf64), lambda g, x: g * (2 / _SQRT_PI) * (-x * x).exp(), floating=True)
 erfc = unary('erfc', _in64(_erfc64), lambda g, x: g * (-2 / _SQRT_PI) * (-x * x).exp(), floating=True)
@@ -1257,7 +1267,7 @@ lgamma = unary('lgamma', _in64(_lgamma64), lambda g, x: g * digamma(x), floating
 digamma = unary('digamma', lambda a: _in64(lambda x: _digamma64(x, a.dtype))(a), lambda g, x: g * polygamma(1, x),
                 floating=True)
 i0 = unary('i0', _in64(lambda x: _bessel_series(x, 0)), lambda g, x: g * _i1(x), floating=True)
-sinc = unary('sinc', _in64(_sinc64), lambda g, x: g * _sinc_grad(x), floating=True)
+sinc = unary('sinc', _sinc, lambda g, x: g * _sinc_grad(x), floating=True)
 deg2rad = unary('deg2rad', lambda a: a * a.dtype.type(math.pi / 180), lambda g: g * (math.pi / 180),
                 floating=True, grad_name='Deg2RadBackward0')
 rad2deg = unary('rad2deg', lambda a: a * a.dtype.type(180 / math.pi), lambda g: g * (180 / math.pi),

@@ -764,7 +764,7 @@ def logsumexp(input, dim, keepdim=False):
     dims = _dims(dim, a.ndim)
     if isinstance(dim, (tuple, list)) and not dim and a.size and a.ndim and not keepdim:     # torch's shape error
         raise RuntimeError(f"output with shape [] doesn't match the broadcast shape {[1] * a.ndim}")
-    if not dims:
+    if not dims and not input.dtype.is_complex:     # complex still takes the principal branch below
         r = _make(a.copy(), input.dtype, input._device)
     else:
         with np.errstate(invalid='ignore', divide='ignore', over='ignore'):
