@@ -53,7 +53,7 @@ def view_as_complex(input):
                            f"tensor of scalar type: {D.type_name(input.dtype)}")
     if a.ndim == 0 or a.shape[-1] != 2:
         raise RuntimeError("Tensor must have a last dimension of size 2")
-    ct = np.complex64 if a.dtype == np.float32 else np.complex128
+    ct = D.np_dtype(input.dtype.to_complex())       # complex32 (from half): faketorch has none
     if not a.size:      # NumPy gives an empty array zero strides: nothing to reinterpret
         data = np.zeros(a.shape[:-1], ct, like=a)
     else:
@@ -86,7 +86,7 @@ def complex(real, imag, *, out=None):
         raise RuntimeError(f"Expected object of scalar type {D.type_name(real.dtype)} but got scalar type "
                            f"{D.type_name(imag.dtype)} for second argument")
     dt = real.dtype.to_complex()
-    data = np.empty(broadcast_shapes(real._data.shape, imag._data.shape), dt._np, like=real._data)
+    data = np.empty(broadcast_shapes(real._data.shape, imag._data.shape), D.np_dtype(dt), like=real._data)
     data.real = real._data
     data.imag = imag._data
     r = _make(data, dt, real._device)
