@@ -156,3 +156,13 @@ check('torch.logsumexp', lambda torch: torch.logsumexp(torch.tensor(8.46 + 3.74j
       name='complex_0d')
 check('torch.sinc', lambda torch: torch.sinc(torch.tensor([3e4 + 1.5j, -7e3 + 2j], dtype=torch.complex64)),
       name='complex64_large')
+
+
+@case('torch.nn.functional.gelu', name='float16_rounds_once')
+def _act_float16(torch):
+    g = torch.Generator().manual_seed(0)
+    x = (torch.randn(40, 30, generator=g) * 3).half()
+    w, b = torch.randn(20, 30, generator=g).half(), torch.randn(20, generator=g).half()
+    F = torch.nn.functional
+    return (F.silu(x), F.mish(x), F.softplus(x), F.logsigmoid(x), F.hardswish(x), F.selu(x),
+            F.linear(x, w, b), F.linear(x.view(4, 10, 30), w, b))

@@ -150,7 +150,11 @@ def _act(gname, kernel, fwd, deriv, save='x', double=True, check=None, inplace_d
             _float_only(kernel, input)
         else:
             check(input, *params)
-        r = _make(fwd(input._data, *params), input.dtype, input._device)
+        a = input._data
+        if a.dtype == np.float16:       # torch's kernels compute half in float and round once
+            r = _make(fwd(a.astype(np.float32), *params).astype(np.float16), input.dtype, input._device)
+        else:
+            r = _make(fwd(a, *params), input.dtype, input._device)
         if input._requires_grad and grad_state.enabled:
             saved = (input,) if save == 'x' else (r,)
             if not inplace or inplace_deriv is None:
@@ -986,7 +990,8 @@ def linear(input, weight, bias=None):
         # path, a plain product and sum)
         out = fma(a, w.T, b)
     elif b is not None:
-        out = a @ w.T
+        # half: the product plus bias in float, rounded once (torch's addmm)
+        out = a.astype(np.float32) @ w.T.astype(np.float32) if a.dtype == np.float16 else a @ w.T
         if b.ndim > 1:      # a (rows, out)-broadcastable bias adds to the product viewed (rows, out)
             out.reshape(rows, out_f)[...] += b
         elif out.ndim:
@@ -995,7 +1000,7 @@ def linear(input, weight, bias=None):
             out = out + b
     else:
         out = a @ w.T
-    r = _make(out, input.dtype, input._device)
+    r = _make(out.astype(a.dtype, copy=False) if out.dtype != a.dtype else out, input.dtype, input._device)
     if grad_state.enabled and (input._requires_grad or weight._requires_grad
                                or (bias is not None and bias._requires_grad)):
         if nd == 2:
