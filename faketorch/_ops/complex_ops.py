@@ -13,12 +13,6 @@ from .shape import make_view
 _grad_on = requires_grad      # any tensor requiring grad, with grad mode on
 
 
-def _complex_of(re, im=None):
-    """A complex tensor from real parts (tensor ops, so differentiable); a missing part is +0, as torch
-    (re * 0 would give -0 for a negative re)."""
-    return complex(re if re is not None else zero_grad(im), im if im is not None else zero_grad(re))
-
-
 def real(input):
     if not input.dtype.is_complex:
         return input
