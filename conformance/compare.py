@@ -124,7 +124,7 @@ def _tensor(t):
 
 def _numpy(t):
     if getattr(t, '_is_zerotensor', lambda: False)():   # torch's lazy zero gradients
-        return np.zeros(tuple(t.shape), dtype=t.new_zeros(()).cpu().numpy().dtype)
+        return _numpy(t.new_zeros(tuple(t.shape)))
     t = t.detach()
     if t.device.type == 'meta':
         return None

@@ -24,7 +24,8 @@ import numpy as np
 from .compare import describe, is_tensor, normalize, raised
 from .runner import DEVICE, Outcome, Side, classify, counts_text, looks_missing, same_raise, seed
 
-DTYPES = ('float32', 'float64', 'int64', 'bool')
+DTYPES = ('float32', 'float64', 'int64', 'bool',
+          'complex64', 'complex128', 'float16', 'bfloat16', 'int32', 'int16', 'int8', 'uint8')
 MAX_SAMPLES = 8
 # Derivatives beyond the gradient, float64, on the first samples: second derivatives (double backward, which
 # create_graph uses) and forward-mode AD (Jacobian-vector products of dual tensors).
@@ -339,7 +340,9 @@ def _grad_seed(shape, dtype, k):
     """The same deterministic, irregular grad_output in both libraries."""
     n = int(np.prod(shape))
     dtype = {'bfloat16': 'float32', 'complex32': 'complex64'}.get(dtype, dtype)   # NumPy lacks these
-    return np.cos(np.arange(1, n + 1) * 1.3 + k).reshape(shape).astype(dtype)
+    a = np.arange(1, n + 1) * 1.3 + k
+    g = np.cos(a) + 1j * np.sin(a) if np.dtype(dtype).kind == 'c' else np.cos(a)
+    return g.reshape(shape).astype(dtype)
 
 
 # ---------------------------------------------------------- running
@@ -452,7 +455,8 @@ def _grads(out, leaves, mod):
 def samples_for(op, dtype, torch, max_samples):
     """Up to max_samples neutral (input, args, kwargs) triples; seeded, so stable."""
     dt = getattr(torch, dtype)
-    grad = dt.is_floating_point and op.supports_autograd
+    # float32/float64 as before; the other dtypes where the OpInfo lists backward for them on CPU
+    grad = op.supports_autograd and (dtype in ('float32', 'float64') or dt in op.supported_backward_dtypes('cpu'))
     seed(torch)
     # op.sample_inputs() wraps this in a tracker that calls inspect.stack() per sample: slow.
     gen = op.sample_inputs_func(op, 'cpu', dt, grad)

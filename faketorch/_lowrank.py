@@ -10,7 +10,7 @@ __all__ = ['svd_lowrank', 'pca_lowrank']
 def _basis(A, q, niter, M):
     """An orthonormal (m, q) Q whose range approximates A's (minus M's), after niter power steps."""
     import faketorch as torch
-    dtype = A.dtype if A.dtype in (D.float16, D.float32, D.float64) else D.float32
+    dtype = A.dtype if A.dtype in (D.float16, D.float32, D.float64) or A.dtype.is_complex else D.float32
     R = torch.randn(A.shape[-1], q, dtype=dtype, device=A.device)
 
     def times(X):           # (A - M) X

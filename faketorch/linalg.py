@@ -717,10 +717,11 @@ def lstsq(A, B, rcond=None, *, driver=None):
         X = _out(sol, A.dtype, A)
     if vec:
         X = X.squeeze(-1)
-    empty = _make(np.zeros((0,), a.dtype), A.dtype, A._device)
+    rdt = A.dtype.to_real()         # residuals and singular values are real for complex A
+    empty = _make(np.zeros((0,), rdt._np), rdt, A._device)
     res = empty
     rank = _make(np.zeros((0,), np.int64), D.int64, A._device)
-    sv = _make(np.zeros((0,), a.dtype), A.dtype.to_real(), A._device)
+    sv = _make(np.zeros((0,), rdt._np), rdt, A._device)
     driver = 'gelsy' if driver is None else driver.lower()     # torch's CPU default
     if driver in ('gelsd', 'gelss', 'gelsy'):
         rank = matrix_rank(A)

@@ -259,7 +259,8 @@ def _add_product(gname, fname, product):
             if beta == 0:
                 data = np.broadcast_to(pd, np.broadcast_shapes(pd.shape, input._data.shape)).copy()
             else:
-                ind = input._data if beta == 1 else input._data * np.cast(beta, input._data.dtype)
+                ind = input._data.astype(pd.dtype, copy=False)
+                ind = ind if beta == 1 else ind * np.cast(beta, pd.dtype)
                 data = ind + pd
         finally:
             grad_state.enabled = prev

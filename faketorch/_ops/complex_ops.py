@@ -14,26 +14,16 @@ from .shape import make_view
 _grad_on = requires_grad      # any tensor requiring grad, with grad mode on
 
 
-def _complex_of(re, im=None):
-    """A complex tensor from real parts (tensor ops, so differentiable); a missing part is +0, as torch
-    (re * 0 would give -0 for a negative re)."""
-    return complex(re if re is not None else zero_grad(im), im if im is not None else zero_grad(re))
-
-
 def real(input):
     if not input.dtype.is_complex:
         return input
-    r = make_view(input, input._data.real, 'RealBackward0', lambda node, g: _complex_of(g), real)
-    r.dtype = input.dtype.to_real()
-    return r
+    return view_as_real(input).select(-1, 0)        # as torch: its history is SelectBackward0, ViewAsRealBackward0
 
 
 def imag(input):
     if not input.dtype.is_complex:
         raise RuntimeError("imag is not implemented for tensors with non-complex dtypes.")
-    r = make_view(input, input._data.imag, 'ImagBackward0', lambda node, g: _complex_of(None, g), imag)
-    r.dtype = input.dtype.to_real()
-    return r
+    return view_as_real(input).select(-1, 1)
 
 
 def _real_view(input, data):
@@ -59,11 +49,15 @@ def view_as_complex(input):
                            f"tensor of scalar type: {D.type_name(input.dtype)}")
     if a.ndim == 0 or a.shape[-1] != 2:
         raise RuntimeError("Tensor must have a last dimension of size 2")
-    if a.strides[-1] != a.itemsize:
-        raise RuntimeError("Tensor must have a last dimension with stride 1")
-    if any(s % (2 * a.itemsize) for s in a.strides[:-1]):
-        raise RuntimeError("Tensor must have a stride divisible by 2 for all but last dimension")
-    data = a.view(np.complex64 if a.dtype == np.float32 else np.complex128)[..., 0]
+    ct = D.np_dtype(input.dtype.to_complex())       # complex32 (from half): faketorch has none
+    if not a.size:      # NumPy gives an empty array zero strides: nothing to reinterpret
+        data = np.zeros(a.shape[:-1], ct, like=a)
+    else:
+        if a.strides[-1] != a.itemsize:
+            raise RuntimeError("Tensor must have a last dimension with stride 1")
+        if any(s % (2 * a.itemsize) for s in a.strides[:-1]):
+            raise RuntimeError("Tensor must have a stride divisible by 2 for all but last dimension")
+        data = a.view(ct)[..., 0]
     r = make_view(input, data, 'ViewAsComplexBackward0', lambda node, g: view_as_real(g), view_as_complex)
     r.dtype = input.dtype.to_complex()
     return r
@@ -96,7 +90,7 @@ def complex(real, imag, *, out=None):
                            f"{D.type_name(imag.dtype)} for second argument")
     dt = real.dtype.to_complex()
     _out_dtype_check(out, dt)
-    data = np.empty(broadcast_shapes(real._data.shape, imag._data.shape), dt._np, like=real._data)
+    data = np.empty(broadcast_shapes(real._data.shape, imag._data.shape), D.np_dtype(dt), like=real._data)
     data.real = real._data
     data.imag = imag._data
     r = _make(data, dt, real._device)

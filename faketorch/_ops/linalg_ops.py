@@ -595,7 +595,10 @@ def corrcoef(input):
     s = d.sqrt()
     c = c / s.unsqueeze(1)
     c = c / s.unsqueeze(0)
-    return c.clamp(-1, 1) if not c.dtype.is_complex else c
+    if c.dtype.is_complex:      # torch clips the real and imaginary parts each
+        from .complex_ops import complex
+        return complex(c.real.clamp(-1, 1), c.imag.clamp(-1, 1))
+    return c.clamp(-1, 1)
 
 
 # --- legacy spellings of torch.linalg -----------------------------------------------------------

@@ -131,6 +131,16 @@ register(neg, name='negative', inplace=True)
 abs = unary('abs', np.absolute, lambda g, x: g * x.sgn(), reject={0: 'abs_cpu', 'uint': 'abs_cpu'},
             int_result=True)
 register(abs, name='absolute', inplace=True)
+_abs_real_ = Tensor.abs_
+
+
+def _abs_(self):
+    if self.dtype.is_complex:       # its result is real: torch refuses rather than writing |z| + 0j
+        raise RuntimeError("In-place abs is not supported for complex tensors.")
+    return _abs_real_(self)
+
+
+Tensor.abs_ = Tensor.absolute_ = _abs_
 exp = unary('exp', V.rounded(np.exp), lambda g, result: g * result, floating=True)
 exp2 = unary('exp2', V.rounded(np.exp2), lambda g, result: g * result * math.log(2), floating=True)
 expm1 = unary('expm1', V.float32(np.expm1, V.expm1), lambda g, result: g * (result + 1), floating=True)
@@ -1304,6 +1314,17 @@ def _sinc64(x):
     return np.where(x == 0, 1., np.sin(px) / np.where(x == 0, 1., px))
 
 
+def _sinc(a):
+    """Real input in float64 (rounded once); complex in its own precision, as torch's kernel (whose
+    complex64 sin(pi z) loses digits at large |z|)."""
+    if a.dtype.kind != 'c':
+        return _in64(_sinc64)(a)
+    one = a.dtype.type(1)
+    with np.errstate(all='ignore'):
+        pa = a.dtype.type(math.pi) * a
+        return np.where(a == 0, one, np.sin(pa) / np.where(a == 0, one, pa))
+
+
 _i1 = unary('_i1', _in64(lambda x: _bessel_series(x, 1)), None, floating=True, publish=False)
 erf = unary('erf', _in64(_erf64), lambda g, x: g * (2 / _SQRT_PI) * (-x * x).exp(), floating=True)
 erfc = unary('erfc', _in64(_erfc64), lambda g, x: g * (-2 / _SQRT_PI) * (-x * x).exp(), floating=True)
@@ -1313,7 +1334,7 @@ lgamma = unary('lgamma', _in64(_lgamma64), lambda g, x: g * digamma(x), floating
 digamma = unary('digamma', lambda a: _in64(lambda x: _digamma64(x, a.dtype))(a), lambda g, x: g * polygamma(1, x),
                 floating=True)
 i0 = unary('i0', _in64(lambda x: _bessel_series(x, 0)), lambda g, x: g * _i1(x), floating=True)
-sinc = unary('sinc', _in64(_sinc64), lambda g, x: g * _sinc_grad(x), floating=True)
+sinc = unary('sinc', _sinc, lambda g, x: g * _sinc_grad(x), floating=True)
 deg2rad = unary('deg2rad', lambda a: a * a.dtype.type(math.pi / 180), lambda g: g * (math.pi / 180),
                 floating=True, grad_name='Deg2RadBackward0')
 rad2deg = unary('rad2deg', lambda a: a * a.dtype.type(180 / math.pi), lambda g: g * (180 / math.pi),
@@ -1659,8 +1680,9 @@ def ldexp(input, other, *, out=None):
     if grad_state.enabled and (input._requires_grad or other._requires_grad):
         def bwd(node, g):
             x, e, res = node.saved_tensors
-            return (g * pow(2.0, e) if needs(node, 0) else None,
-                    g * res * math.log(2) if needs(node, 1) else None)
+            # conj: for complex inputs torch's gradient is g * conj(d out / d x)
+            return (g * pow(2.0, e).conj() if needs(node, 0) else None,
+                    g * (res * math.log(2)).conj() if needs(node, 1) else None)
         attach('LdexpBackward0', bwd, (input, other), (r,), save=(input, other, r))
     return write_out(out, r, 'ldexp') if out is not None else r
 
@@ -1694,9 +1716,12 @@ register(float_power)
 
 
 def _float_power_(self, exponent):
-    if self.dtype is not D.float64 and self.dtype is not D.complex128:
+    cplx = self.dtype.is_complex or (exponent.dtype.is_complex if isinstance(exponent, Tensor) else
+                                     isinstance(exponent, numbers.Complex) and not isinstance(exponent, numbers.Real))
+    need = D.complex128 if cplx else D.float64
+    if self.dtype is not need:
         raise RuntimeError(f"the base given to float_power_ has dtype {D.type_name(self.dtype)} but the "
-                           "operation's result requires dtype Double")
+                           f"operation's result requires dtype {D.type_name(need)}")
     from ._core import check_inplace, commit_inplace
     check_inplace(self)
     return commit_inplace(self, float_power(self, exponent))
@@ -1716,8 +1741,9 @@ def lerp(input, end, weight, *, out=None):
                            f"{end.dtype.__repr__()[6:]}")
     if input.dtype._cat < _FLOAT:
         raise kernel_error(f"lerp_kernel_{'tensor' if wt is not None else 'scalar'}", input.dtype, input._device)
-    a, b = input._data, end._data
+    a, b = _opmath((input._data, end._data), input.dtype)
     w = wt._data if wt is not None else a.dtype.type(weight)
+    w = w.astype(a.dtype) if wt is not None and input.dtype is D.float16 else w
     fma = V.fused(a) if a.dtype == b.dtype and np.asarray(w).dtype == a.dtype else None
     try:
         # torch's two-sided formula keeps lerp exact at both ends (on the CPU each side one fma)
@@ -1728,7 +1754,7 @@ def lerp(input, end, weight, *, out=None):
             data = np.where(np.abs(w) < 0.5, a + w * d, b - d * (1 - w))
     except ValueError:
         raise _broadcast_error(a, b) from None
-    r = _make(np.asarray(data, a.dtype), input.dtype, input._device)
+    r = _make(np.asarray(data, input._data.dtype), input.dtype, input._device)
     ins = (input, end, wt)
     if grad_state.enabled and any(t is not None and t._requires_grad for t in ins):
         def bwd(node, g):
@@ -1752,6 +1778,12 @@ def _ternary_operands(input, t1, t2):
     return arrs, rt
 
 
+def _opmath(arrays, rt):
+    """The arrays in the type torch's CPU kernels compute rt in: float for half (its result is then
+    rounded once, where NumPy's half arithmetic rounds after every step)."""
+    return [x.astype(np.float32) for x in arrays] if rt is D.float16 else arrays
+
+
 def _addc_value(value, rt):
     """torch converts addcmul/addcdiv's value to the op's compute type, checked (it takes no part in the
     promotion: an integer result truncates a float value)."""
@@ -1769,9 +1801,10 @@ def addcmul(input, tensor1, tensor2, *, value=1, out=None):
         broadcast_shapes(a.shape, b.shape, c.shape)
         raise kernel_error('addcmul_cpu_out', rt, input._device)
     value = _addc_value(value, rt)
+    a, b, c = _opmath((a, b, c), rt)
     fma = V.fused(a)
     try:
-        v = np.cast(value, rt._np)
+        v = np.cast(value, a.dtype)
         # torch: self + value * t1 * t2, on the CPU fma(value * t1, t2, self)
         data = fma(v * b, c, a) if fma is not None else a + v * b * c if value != 1 else a + b * c
     except ValueError:
@@ -1799,9 +1832,10 @@ def addcdiv(input, tensor1, tensor2, *, value=1, out=None):
         raise _f8_refuse('addcdiv', input)
     (a, b, c), rt = _ternary_operands(input, tensor1, tensor2)
     value = _addc_value(value, rt)
+    a, b, c = _opmath((a, b, c), rt)
     try:
         with np.errstate(all='ignore'):
-            data = a + np.cast(value, rt._np) * b / c if value != 1 else a + b / c     # (value * t1) / t2
+            data = a + np.cast(value, a.dtype) * b / c if value != 1 else a + b / c     # (value * t1) / t2
     except ValueError:
         raise _broadcast_error(a, np.broadcast(b, c)) from None
     r = _make(np.asarray(data, rt._np), rt, input._device)

@@ -141,9 +141,13 @@ def sum(input, dim=None, keepdim=False, *, dtype=None):
         if dtype in D.BARE_UINTS and a.size:
             raise kernel_error('sum_cpu', dtype, input._device)
     out_dt = dtype or _int_acc(input.dtype)
-    # np.add.reduce directly: np.sum's Python wrapper costs as much as the reduction on small tensors
-    data = np.add.reduce(a, axis=dims, keepdims=keepdim, dtype=out_dt._np) if dims else \
-        a.astype(out_dt._np, copy=True)
+    # np.add.reduce directly: np.sum's Python wrapper costs as much as the reduction on small tensors.
+    # float16 accumulates in float32 and rounds once, as torch's CPU kernel (NumPy's rounds every step)
+    if out_dt is D.float16 and dims:
+        data = np.add.reduce(a, axis=dims, keepdims=keepdim, dtype=np.float32).astype(np.float16)
+    else:
+        data = np.add.reduce(a, axis=dims, keepdims=keepdim, dtype=out_dt._np) if dims else \
+            a.astype(out_dt._np, copy=True)
     if _vecmath.exact[0] and len(dims) == a.ndim and out_dt is input.dtype:
         data = _exact_whole_sum(a, data)
     r = _make(data, out_dt, input._device)
@@ -762,11 +766,12 @@ def logsumexp(input, dim, keepdim=False):
     dims = _dims(dim, a.ndim)
     if isinstance(dim, (tuple, list)) and not dim and a.size and a.ndim and not keepdim:     # torch's shape error
         raise RuntimeError(f"output with shape [] doesn't match the broadcast shape {[1] * a.ndim}")
-    if not dims:
+    if not dims and not input.dtype.is_complex:     # complex still takes the principal branch below
         r = _make(a.copy(), input.dtype, input._device)
     else:
         with np.errstate(invalid='ignore', divide='ignore', over='ignore'):
-            m = np.max(a, axis=dims, keepdims=True) if a.size else \
+            # complex: shifted by the largest real part, so the imaginary part stays in (-pi, pi] as torch's
+            m = np.max(a.real if a.dtype.kind == 'c' else a, axis=dims, keepdims=True) if a.size else \
                 np.zeros(_kept_shape(a.shape, dims), a.dtype, like=a)
             m = np.where(np.isinf(m), 0, m).astype(a.dtype)     # torch: an infinite max is not shifted
             data = np.log(np.sum(np.exp(a - m), axis=dims, keepdims=True)) + m

@@ -611,10 +611,25 @@ def _conv_layout(y, x, w):
     return y
 
 
+def _complex_conv(conv, input, weight, bias):
+    """A complex convolution as torch computes it, from three real ones (Gauss's trick): with
+    a = conv(xr, wr, br), b = conv(xi, wi), c = conv(xr + xi, wr + wi, br + bi) it is a - b + i(c - a - b),
+    so its values round and its history (AddBackward0 on top) reads as torch's."""
+    xr, xi, wr, wi = input.real, input.imag, weight.real, weight.imag
+    br = None if bias is None else bias.real
+    a = conv(xr, wr, br)
+    b = conv(xi, wi, None)
+    c = conv(xr + xi, wr + wi, None if bias is None else br + bias.imag)
+    return a - b + 1j * (c - a - b)
+
+
 def _convnd(input, weight, bias, stride, padding, dilation, groups, nd):
     if _acs.cpu is not None:       # a fast-dtype op under CPU autocast
         return _ac.run(_convnd, _acs.cpu, (input, weight, bias, stride, padding, dilation, groups, nd))
     x_t, unb, backend, s, pads, d, _ = _conv_setup(input, weight, bias, stride, padding, dilation, groups, nd, False)
+    if input.dtype.is_complex and backend != 'empty':
+        r = _complex_conv(lambda x, w, b: _convnd(x, w, b, stride, padding, dilation, groups, nd), x_t, weight, bias)
+        return r.squeeze(0) if unb else r
     k = tuple(weight.shape[2:])
     s, d, pads = tuple(s), tuple(d), tuple(pads)
     x, w = x_t._data, weight._data
@@ -756,6 +771,10 @@ def _conv_transposend(input, weight, bias, stride, padding, output_padding, grou
                                                       dilation, nd))
     x_t, unb, backend, s, pads, d, op = _conv_setup(input, weight, bias, stride, padding, dilation, groups, nd, True,
                                                     output_padding)
+    if input.dtype.is_complex and backend != 'empty':
+        r = _complex_conv(lambda x, w, b: _conv_transposend(x, w, b, stride, padding, output_padding, groups,
+                                                            dilation, nd), x_t, weight, bias)
+        return r.squeeze(0) if unb else r
     k = tuple(weight.shape[2:])
     s, d, op, p = tuple(s), tuple(d), tuple(op), tuple(lo for lo, _ in pads)
     x, w = x_t._data, weight._data
@@ -1239,8 +1258,9 @@ def _avg_pool(input, nd, kernel_size, stride, padding, ceil_mode, count_include_
                                            divisor_override)
     lead = x.ndim - nd
     floating = x.dtype.kind == 'f'
+    xc = x.astype(np.float32) if x.dtype == np.float16 else x     # torch sums half in float, rounds once
     div = _avg_divisor(x.shape[lead:], k, s, p, out, count_include_pad, divisor_override,
-                       x.dtype if floating else np.int64)
+                       xc.dtype if floating else np.int64)
     div = np.asarray_on(div, x) if isinstance(div, np.ndarray) else div
 
     def window_sums(a):
@@ -1249,7 +1269,7 @@ def _avg_pool(input, nd, kernel_size, stride, padding, ceil_mode, count_include_
         for idx, sl in _offset_slices(k, s, d, out, lead):
             acc = ap[sl].copy() if acc is None else np.add(acc, ap[sl], out=acc)
         return acc
-    acc = window_sums(x)
+    acc = window_sums(xc)
     y = acc / div if floating else _trunc_div(acc, div).astype(x.dtype)
     r = _make(_like_input_layout(np.asarray(y, dtype=x.dtype), x), input.dtype, input._device)
     if _grad_on(input):
@@ -1399,7 +1419,9 @@ def _adaptive_avg(input, output_size, nd):
                 acc = v if acc is None else acc + v
             y = acc / length.reshape(shape).astype(y.dtype)
         return y
-    r = _make(_like_input_layout(np.asarray(apply(x), dtype=x.dtype), x), input.dtype, input._device)
+    # half averaged in float and rounded once, as torch's kernel
+    r = _make(_like_input_layout(np.asarray(apply(x.astype(np.float32) if x.dtype == np.float16 else x), dtype=x.dtype), x),
+              input.dtype, input._device)
     if _grad_on(input):
         def adj(gy):        # the adjoint of each separable step, last dim first
             for ax, n, start, length, shape in reversed(plans):
@@ -2142,11 +2164,14 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
 def rms_norm(input, normalized_shape, weight=None, eps=None):
     ns = tuple(normalized_shape) if isinstance(normalized_shape, (list, tuple)) else (normalized_shape,)
     _norm_shape_checks(input, ns, (('weight', weight),), '*')
+    half = input.dtype in (D.float16, D.bfloat16)
+    x = input.float() if half else input        # torch computes half in float and rounds once at the end
     if eps is None:
-        eps = float(np.finfo(input.dtype._np).eps)
+        eps = float(np.finfo(x.dtype._np).eps)
     dims = tuple(range(-len(ns), 0))
-    r = input * (input.pow(2).mean(dims, keepdim=True) + eps).rsqrt()
+    r = x * (x.pow(2).mean(dims, keepdim=True) + eps).rsqrt()
     r = r * weight if weight is not None else r
+    r = r.to(input.dtype) if half else r
     if input._device.type == 'cuda':       # torch's CUDA rms_norm is one fused kernel
         from .._ops.linalg_ops import _named
         r = _named('FusedRmsNormBackward0', r)

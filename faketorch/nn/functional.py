@@ -156,7 +156,11 @@ def _act(gname, kernel, fwd, deriv, save='x', double=True, check=None, inplace_d
             _float_only(kernel, input)
         else:
             check(input, *params)
-        r = _make(fwd(input._data, *params), input.dtype, input._device)
+        a = input._data
+        if a.dtype == np.float16:       # torch's kernels compute half in float and round once
+            r = _make(fwd(a.astype(np.float32), *params).astype(np.float16), input.dtype, input._device)
+        else:
+            r = _make(fwd(a, *params), input.dtype, input._device)
         if input._requires_grad and grad_state.enabled:
             saved = (input,) if save == 'x' else (r,)
             if not inplace or inplace_deriv is None:
@@ -304,7 +308,14 @@ def _logsigmoid_bwd(g, x):
     return g * (neg - sign * (z / (z + 1)))
 
 
-_silu = _act('SiluBackward0', 'silu_cpu', _silu_fwd, _silu_bwd, double=False)
+def _silu_check(input):
+    if not input.dtype.is_complex:
+        _float_only('silu_cpu', input)
+    elif input._requires_grad and grad_state.enabled:      # torch has a complex kernel but no derivative for it
+        raise RuntimeError("silu does not support automatic differentiation for outputs with complex dtype.")
+
+
+_silu = _act('SiluBackward0', 'silu_cpu', _silu_fwd, _silu_bwd, double=False, check=_silu_check)
 _softplus = _act('SoftplusBackward0', 'softplus_cpu', _softplus_fwd, _softplus_bwd)
 _mish = _act('MishBackward0', 'mish_cpu', _mish_fwd, _mish_bwd, double=False)
 _logsigmoid = _act('LogSigmoidBackward0', 'log_sigmoid_cpu', _logsigmoid_fwd, _logsigmoid_bwd)
@@ -852,9 +863,10 @@ def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
 def softmin(input, dim=None, _stacklevel=3, dtype=None):
     if dim is None:
         dim = _get_softmax_dim('softmin', input.dim(), _stacklevel)
+    input = -input          # in the input's dtype, as torch (an unsigned input wraps around)
     if dtype is not None:
         input = input.to(dtype)
-    return _softmax_core(-input, dim, False)
+    return _softmax_core(input, dim, False)
 
 
 def _torch_softmax(input, dim, dtype=None, *, _log=False):
@@ -1555,8 +1567,11 @@ def _norm(x, p, dim, keepdim):
     formula)."""
     if x.dtype.is_complex:      # the real fast path below would keep the dtype and square without conj
         from ..linalg import vector_norm
-        return vector_norm(x, p, dim, keepdim)
+        from .._ops.reduction import _renamed
+        return _renamed(vector_norm(x, p, dim, keepdim), 'NormBackward1')
     a = x._data
+    if a.dtype == np.float16:       # torch's norm accumulates half in float (a half sum of squares overflows)
+        a = a.astype(np.float32)
     ax = dim if a.ndim else None       # CuPy refuses axis 0 of a 0-d array
     if p == 2:
         out = np.sqrt(np.sum(a * a, axis=ax, keepdims=keepdim))
@@ -1568,7 +1583,7 @@ def _norm(x, p, dim, keepdim):
         out = np.sum(a != 0, axis=ax, keepdims=keepdim).astype(a.dtype)
     else:
         out = np.sum(np.abs(a) ** p, axis=ax, keepdims=keepdim) ** (1.0 / p)
-    r = _make(xp_of(x._device).asarray(out).astype(a.dtype, copy=False), x.dtype, x._device)
+    r = _make(xp_of(x._device).asarray(out).astype(x._data.dtype, copy=False), x.dtype, x._device)
     if x._requires_grad and grad_state.enabled:
         def bwd(node, g):
             xv, res = node.saved_tensors
