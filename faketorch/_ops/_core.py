@@ -333,8 +333,8 @@ def _write_directly(f, self, other, alpha=None):
     """The common in-place update that records nothing: a float32/float64 tensor and a tensor of its
     dtype, shape and device (or 0-d), or a Python int/float, through f's ufunc (f._ufunc) straight
     into self's array (NumPy's or CuPy's); the general path computes a result, then copies it in.
-    With add_/sub_'s alpha (float32 only), pointwise._with_alpha's float64 arithmetic, its result
-    rounded straight into self.
+    With add_/sub_'s alpha (float32 only), OpenBLAS's fused saxpy straight into self (_fused_axpy), else
+    pointwise._with_alpha's float64 arithmetic, its result rounded straight into self.
     False where anything is unusual (autograd, views of one storage, broadcasting, an expanded self):
     the general path."""
     uf = getattr(f, '_ufunc', None)
