@@ -294,6 +294,26 @@ check('torch.add', lambda torch: _reduced_alpha(torch, torch.bfloat16), name='bf
 check('torch.add', lambda torch: _reduced_alpha(torch, torch.float32), name='float32_alpha_fma', exact=True)
 
 
+def _double_rounding_alpha(torch):
+    # x + alpha * y within 2**-36 of a float32 tie: rounding the product first, or the sum in float64
+    # first, lands on the tie and rounds it the wrong way (16777218 + (1 - 2**-18)(1 + 2**-18) is
+    # 16777218 fused, 16777220 either way else); sizes around the kernels' vector tails, a 0-d one,
+    # in place and not
+    g = np.random.default_rng(1)
+    out = []
+    for n in (None, 1, 7, 33, 1000):
+        size = () if n is None else (n,)
+        x = torch.tensor(g.integers(2 ** 23, 2 ** 24, size) * 2.0, dtype=torch.float32)
+        y = torch.tensor(1 + g.integers(-2 ** 10, 2 ** 10, size) * 2.0 ** -22, dtype=torch.float32)
+        for a in (1 - 2 ** -18, -(1 - 2 ** -18), 0.5 + 2 ** -20):
+            out += [torch.add(x, y, alpha=a), torch.sub(x, y, alpha=a), x.clone().add_(y, alpha=a),
+                    x.clone().sub_(y, alpha=-a)]
+    return out
+
+
+check('torch.add', _double_rounding_alpha, name='float32_alpha_double_rounding', exact=True)
+
+
 @case('torch.multinomial')
 def empty_distribution(torch):              # no probabilities: torch's "sum <= 0" (NumPy's reshape error leaked)
     from conformance import outcomes

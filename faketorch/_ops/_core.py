@@ -11,6 +11,7 @@ from .. import _xnp as np
 
 from .. import _dtype as D
 from .._tensor import Tensor, _make
+from .._blas import saxpy
 from ..autograd.grad_mode import state as grad_state, inference_blocks as _inference_blocks
 from ..autograd import graph as _graph
 from ..autograd.graph import node_class, saved_items as _saved_items
@@ -359,8 +360,8 @@ def _write_directly(f, self, other, alpha=None):
     """The common in-place update that records nothing: a float32/float64 tensor and a tensor of its
     dtype, shape and device (or 0-d), or a Python int/float, through f's ufunc (f._ufunc) straight
     into self's array (NumPy's or CuPy's); the general path computes a result, then copies it in.
-    With add_/sub_'s alpha (float32 only), pointwise._with_alpha's float64 arithmetic, its result
-    rounded straight into self.
+    With add_/sub_'s alpha (float32 only), OpenBLAS's fused saxpy straight into self (_fused_axpy), else
+    pointwise._with_alpha's float64 arithmetic, its result rounded straight into self.
     False where anything is unusual (autograd, views of one storage, broadcasting, an expanded self):
     the general path."""
     uf = getattr(f, '_ufunc', None)
@@ -390,12 +391,29 @@ def _write_directly(f, self, other, alpha=None):
         uf(a, b, out=a)     # (on a GPU one launch, where the general path makes two: the result, then the copy)
     elif b.shape != a.shape:
         return False
-    else:
-        t = np.multiply(b, np.float64(np.float32(alpha)), dtype=np.float64)
+    elif _fused_axpy(a, b, alpha if uf is np.add else -alpha) is None:
+        t = np.multiply(b, np.float64(np.float32(alpha)), dtype=np.float64)[...]     # (0-d: an array)
         uf(a, t, out=t)
         np.copyto(a, t, casting='same_kind')
     self._vc[0] += 1
     return True
+
+
+def _fused_axpy(a, b, alpha, inplace=True):
+    """a + alpha * b as torch's one fused multiply-add per element, through OpenBLAS's saxpy where it
+    is fused (_blas): written into a (inplace) or a copy of it, which is returned; None where it cannot
+    (float32 NumPy arrays, both C-contiguous, only)."""
+    alpha = np.float32(alpha)
+    if a.__class__ is not np.ndarray or b.__class__ is not np.ndarray or not alpha or a is b or \
+            not (a.flags.c_contiguous and b.flags.c_contiguous) or a.dtype != np.float32 or b.dtype != np.float32:
+        return None         # (alpha 0: OpenBLAS returns at once, torch still propagates a NaN or inf in b)
+    f = saxpy()
+    if f is None:
+        return None
+    if not inplace:
+        a = a.copy()
+    f(a, b, alpha)
+    return a
 
 
 def make_inplace(f, name):

@@ -81,7 +81,7 @@ def _attach_cat(tensors, sizes, d, r):
 
 def cat(tensors, dim=0):
     tensors = _seq_check('cat', tensors)
-    if tensors and tensors[0].is_quantized:
+    if tensors and tensors[0].__class__ is not Tensor and tensors[0].is_quantized:       # (QTensor: a subclass)
         from .._quantized import cat as qcat
         return qcat(tensors, dim)
     r = _cat_fast(tensors, dim) if dim.__class__ is int else None
@@ -122,7 +122,7 @@ def cat(tensors, dim=0):
 
 def stack(tensors, dim=0):
     tensors = _seq_check('stack', tensors)
-    if tensors and tensors[0].is_quantized:
+    if tensors[0].__class__ is not Tensor and tensors[0].is_quantized:       # (QTensor: a subclass)
         from .._quantized import stack as qstack
         return qstack(tensors, dim)
     t0 = tensors[0]

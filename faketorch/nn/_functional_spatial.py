@@ -520,12 +520,34 @@ class _FlatConv:
     def input_grad(self):
         """Padded input gradient: the column gradient summed back tap by tap (col2im on runs)."""
         N, C, Lp = self.N, self.C, self.Lp
+        if Lp < 128 and self.gz.__class__ is np.ndarray:     # short runs: NumPy pays a loop call per run
+            return self._input_grad_host()
         dcols = np.matmul(self.wm.transpose(0, 2, 1), self.gz).reshape((C,) + self.k + (N, Lp))
         pad = 3 - len(self.k)
         args = (dcols, N, Lp, self.T) + self.k + (1,) * pad + \
             tuple(dd * st for dd, st in zip(self.d, self.S)) + (0,) * pad + \
             (np.empty_like(dcols, shape=(C, N, self.T)),)
         return _col2im_runs(*args).reshape((C, N) + self.P).swapaxes(0, 1)
+
+
+    def _input_grad_host(self):
+        """input_grad with the batch innermost: the output gradient's columns taken position-major
+        ((Lp, N), a column permutation: the GEMM gives each element the same bits), so every tap adds
+        one contiguous (Lp, N) block per channel onto gx (C, T, N) rather than a short row per image
+        and channel; each element sums its taps in the same order as _col2im_runs. The two transposes
+        it adds cost more than they save on large planes (NumPy's transposing copies are slow)."""
+        N, C, Lp, G = self.N, self.C, self.Lp, self.G
+        gz = np.ascontiguousarray(self.gz.reshape(G, -1, N, Lp).swapaxes(2, 3)).reshape(G, -1, Lp * N)
+        d = np.matmul(self.wm.transpose(0, 2, 1), gz).reshape(C, -1, Lp, N)
+        gx = np.empty_like(d, shape=(C, self.T, N))
+        gx[:, :Lp] = d[:, 0]       # the first tap's offset is 0
+        gx[:, Lp:] = 0
+        taps = np.ndindex(*self.k)
+        next(taps)
+        for i, idx in enumerate(taps, 1):
+            off = sum(j * dd * st for j, dd, st in zip(idx, self.d, self.S))
+            gx[:, off:off + Lp] += d[:, i]
+        return np.moveaxis(gx.reshape((C,) + self.P + (N,)), -1, 0)
 
 
 def _col2im_runs_host(dcols, N, Lp, T, K0, K1, K2, s0, s1, s2, gx):
