@@ -9,6 +9,7 @@ from . import _dtype as D
 from . import return_types as RT
 from ._tensor import Tensor, _dtype_c10, _make, _wrap_dim
 from ._ops._core import attach, kernel_error, needs, requires_grad, with_out, zero_grad
+from .autograd.grad_mode import no_grad as _no_grad
 
 
 class _LinAlgError(RuntimeError):
@@ -115,14 +116,15 @@ def _eye_like(x, n=None):
 
 
 def _tril(x, k=0):
-    """tril as a product with a constant mask, so it is differentiable in any order."""
+    """tril by masked_fill with a constant mask: differentiable in any order, and the zeros are +0 (a product
+    with a 0/1 mask gave -0 under negative entries, NaN under infinite ones; torch's tril writes 0)."""
     m, n = x._data.shape[-2:]
-    return x * _make(np.tri(m, n, k, dtype=x.dtype._np), x.dtype, x._device)
+    return x.masked_fill(_make(~np.tri(m, n, k, dtype=bool), D.bool, x._device), 0)
 
 
 def _triu(x, k=0):
     m, n = x._data.shape[-2:]
-    return x * _make(1 - np.tri(m, n, k - 1, dtype=x.dtype._np), x.dtype, x._device)
+    return x.masked_fill(_make(np.tri(m, n, k - 1, dtype=bool), D.bool, x._device), 0)
 
 
 def _diag_embed(v):
@@ -296,9 +298,21 @@ def _solve(A, B, left, name):
 
 def solve_triangular(A, B, *, upper, left=True, unitriangular=False, out=None):
     _check_matrix('linalg.solve_triangular', A, kernel='triangular_solve_cpu', floats=False)
-    if not left:
-        return _write(out, solve_triangular(A.mT, B.mT, upper=not upper, left=True,
-                                            unitriangular=unitriangular).mT, 'solve_triangular')
+    if not left:        # X A = B as (A^T X^T = B^T)^T, one node of its own as torch's
+        with _no_grad():
+            X = solve_triangular(A.mT, B.mT, upper=not upper, left=True, unitriangular=unitriangular).mT
+        if _grad_on(A, B):
+            def bwd_right(node, g):
+                A_, X_ = node.saved_tensors
+                gB = solve_triangular(_mH(A_), g, upper=not upper, left=False, unitriangular=unitriangular)
+                gA = None
+                if needs(node, 0):
+                    gA = -_mH(X_).matmul(gB)
+                    gA = _triu(gA, 1 if unitriangular else 0) if upper else _tril(gA, -1 if unitriangular else 0)
+                return gA, (gB if needs(node, 1) else None)
+            X = _make(X._data, A.dtype, A._device)     # (torch's is the transposed solution too)
+            attach('LinalgSolveTriangularBackward0', bwd_right, (A, B), (X,), save=(A, X))
+        return _write(out, X, 'solve_triangular')
     a = np.triu(A._data) if upper else np.tril(A._data)
     if unitriangular:
         a = a.copy()

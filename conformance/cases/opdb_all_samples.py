@@ -84,3 +84,26 @@ def full_matrices_backward(torch):
 check('torch.native_group_norm', lambda torch: torch.native_group_norm(
     torch.zeros(0, 2, dtype=torch.float64, requires_grad=True), torch.ones(2, dtype=torch.float64),
     torch.ones(2, dtype=torch.float64), 0, 2, 1, 1, 1e-5), name='empty_batch')
+
+
+# linalg.solve_triangular(left=False) is one LinalgSolveTriangularBackward0 node (faketorch's was a transpose
+# of the left solve), and triangular gradients have +0 zeros (a product with a mask gave -0)
+@case('torch.linalg.solve_triangular')
+def right_side_node(torch):
+    out = []
+    for upper in (True, False):
+        for uni in (True, False):
+            A = torch.tensor([[2., 0.5, 0.3], [0.1, 3., 0.7], [0.2, 0.4, 1.5]], dtype=torch.float64, requires_grad=True)
+            B = torch.tensor([[1., 2, 3], [4, 5, 6]], dtype=torch.float64, requires_grad=True)
+            X = torch.linalg.solve_triangular(A, B, upper=upper, left=False, unitriangular=uni)
+            (X * torch.arange(6.).view(2, 3)).sum().backward()
+            out += [X.grad_fn.name(), X, A.grad, B.grad, X.is_contiguous(), str(A.grad)]
+    return out
+
+
+@case('torch.linalg.cholesky')
+def gradient_zeros_positive(torch):
+    A = torch.tensor([[4., 1, 0.5], [1, 3, 0.2], [0.5, 0.2, 2]], dtype=torch.float64, requires_grad=True)
+    L = torch.linalg.cholesky(A)
+    (L * torch.arange(9.).view(3, 3)).sum().backward()
+    return str(A.grad), str(torch.autograd.grad(torch.linalg.cholesky(A).sum(), A)[0])
