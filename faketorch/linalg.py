@@ -1076,8 +1076,9 @@ def matrix_norm(A, ord='fro', dim=(-2, -1), keepdim=False, *, dtype=None, out=No
         A = A.to(dtype)
     if ord == 'fro':
         r = vector_norm(A, 2, (d0, d1), keepdim)
-    elif A._data.size == 0 and ord != 'nuc' and ord > 0:    # torch: 0, though max() has no identity
-        r = vector_norm(A, 2, (d0, d1), keepdim)
+    elif A._data.size == 0 and ord != 'nuc' and ord > 0 and (ord == 2 or A._data.shape[d0 if ord == inf else d1] == 0):
+        # a max over no values: torch returns fresh zeros, with no history (max() has no identity)
+        r = vector_norm(A.detach(), 2, (d0, d1), keepdim)
     elif ord in ('nuc', 2, -2):
         S = svdvals(A.movedim((d0, d1), (-2, -1)))
         r = S.sum(-1) if ord == 'nuc' else S.amax(-1) if ord == 2 else S.amin(-1)

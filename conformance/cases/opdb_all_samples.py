@@ -107,3 +107,18 @@ def gradient_zeros_positive(torch):
     L = torch.linalg.cholesky(A)
     (L * torch.arange(9.).view(3, 3)).sum().backward()
     return str(A.grad), str(torch.autograd.grad(torch.linalg.cholesky(A).sum(), A)[0])
+
+
+# matrix norms of empty matrices: where the max would run over no values torch returns fresh zeros (no history),
+# elsewhere its usual nodes (AmaxBackward0 for the 1 and inf norms)
+@case('torch.linalg.matrix_norm')
+def empty_history(torch):
+    out = []
+    for s in [(5, 0), (0, 5), (0, 0), (2, 5, 0)]:
+        for o in (1, float('inf'), 2, 'nuc'):
+            for kd in (False, True):
+                r = torch.linalg.matrix_norm(torch.zeros(*s, requires_grad=True), o, keepdim=kd)
+                out.append((r, r.grad_fn and r.grad_fn.name()))
+        r = torch.linalg.norm(torch.zeros(*s[-2:], requires_grad=True), float('inf'))
+        out.append((r, r.grad_fn and r.grad_fn.name()))
+    return out
