@@ -122,3 +122,17 @@ def empty_history(torch):
         r = torch.linalg.norm(torch.zeros(*s[-2:], requires_grad=True), float('inf'))
         out.append((r, r.grad_fn and r.grad_fn.name()))
     return out
+
+
+# unique / unique_consecutive along a dim when the tensor is empty elsewhere (torch's error), or when only that
+# dim has size 1 (NumPy's reshape had no size to infer)
+@case('torch.unique_consecutive')
+def empty_other_dims(torch):
+    out = []
+    for f in (torch.unique, torch.unique_consecutive):
+        for shape, dim in [((5, 1, 5), -2), ((5, 0, 5), 1), ((5, 0, 5), 0), ((0, 3), 0), ((1, 0), 0), ((0, 0), 1), ((0, 0), 0), ((0, 2, 0), 1), ((0, 2, 0), 0)]:
+            try:
+                out.append(f(torch.zeros(*shape), dim=dim, return_inverse=True, return_counts=True))
+            except RuntimeError as e:
+                out.append(str(e))
+    return out

@@ -526,9 +526,18 @@ def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=No
     if dim is None:
         vals, inv, cnt = np.unique(a.reshape(-1), return_inverse=True, return_counts=True)
         return _unique_result(input, vals, inv.reshape(a.shape), cnt, return_inverse, return_counts, '_unique2')
-    d = _wrap_dim(dim, a.ndim)
+    d = _unique_dim_check(a, dim)
     vals, inv, cnt = np.unique(a, return_inverse=True, return_counts=True, axis=d)
     return _unique_result(input, vals, inv.reshape(-1), cnt, return_inverse, return_counts, 'unique_dim')
+
+
+def _unique_dim_check(a, dim):
+    d = _wrap_dim(dim, a.ndim)
+    if a.size == 0 and a.shape[d] != 0:
+        raise RuntimeError("There are 0 sized dimensions, and they aren't selected, so unique cannot be applied")
+    if a.shape.count(0) > 1:
+        raise RuntimeError("Number of zero sized dimensions is more than one, so unique cannot be applied ")
+    return d
 
 
 def unique_consecutive(input, return_inverse=False, return_counts=False, dim=None):
@@ -543,14 +552,14 @@ def unique_consecutive(input, return_inverse=False, return_counts=False, dim=Non
         vals = flat[new]
         inv = (np.cumsum(new) - 1).reshape(a.shape)
     else:
-        d = _wrap_dim(dim, a.ndim)
+        d = _unique_dim_check(a, dim)
         x = np.moveaxis(a, d, 0)
         n = x.shape[0]
         if n == 0:
             return _unique_result(input, a, np.zeros(0, np.int64), np.zeros(0, np.int64),
                                   return_inverse, return_counts, 'unique_consecutive')
         new = np.ones(n, bool, like=x)
-        new[1:] = np.any((x[1:] != x[:-1]).reshape(n - 1, -1), axis=1)
+        new[1:] = np.any((x[1:] != x[:-1]).reshape(n - 1, x[0].size), axis=1)
         vals = np.moveaxis(x[new], 0, d)
         inv = np.cumsum(new) - 1
     starts = np.flatnonzero(new)
