@@ -69,10 +69,13 @@ class device:
     def __reduce__(self):
         return (device, (self.type, self.index))
 
-    def __enter__(self):
+    def __enter__(self):        # `with torch.device(d):` factories make their tensors on d
+        _entered.append(default[0])
+        default[0] = self
         return self
 
     def __exit__(self, *a):
+        default[0] = _entered.pop()
         return False
 
 
@@ -86,6 +89,7 @@ _CACHE = {}
 cpu = device('cpu')
 meta = device('meta')
 default = [None]        # torch.set_default_device: where factories put tensors when not told
+_entered = []           # the defaults that `with torch.device(...)` blocks replaced
 
 
 def xp_of(dev):

@@ -433,3 +433,15 @@ xp.lib = types.SimpleNamespace(stride_tricks=types.SimpleNamespace(as_strided=_a
 def to_meta(arr):
     """An array's meta counterpart: its shape and dtype, contiguous (torch's copy to meta)."""
     return arr if isinstance(arr, ndarray) else ndarray(arr.shape, arr.dtype)
+
+
+def draw(name, args):
+    """faketorch._rng.<name>(generator, *args) on meta: the draw's shape and dtype, and no draw (torch's
+    meta kernels leave the generator where it was)."""
+    shape = next((a for a in args if isinstance(a, tuple)), None)
+    if name == 'randperm':
+        shape = (args[0],)
+    elif shape is None:         # drawn per element of parameter arrays (normal_tensor, bernoulli_tensor)
+        shape = _np.broadcast_shapes(*(a.shape for a in args if isinstance(a, (ndarray, _np.ndarray))))
+    dt = next((a for a in args if isinstance(a, (type, _np.dtype, str))), _np.float64)
+    return ndarray(shape, _np.float32 if dt == 'bfloat16' else dt)
