@@ -113,18 +113,24 @@ class ndarray:
         return self.reshape(-1)
 
     def view(self, dtype=None, type=None):
-        if dtype is None or _np.dtype(dtype) == self.dtype:
-            return self._view(self.shape, self.strides)
-        return _wrap(self._a.view(dtype))
+        dtype = self.dtype if dtype is None else _np.dtype(dtype)
+        if dtype.itemsize == self.itemsize:
+            return ndarray(self.shape, dtype, self.strides, self if self.base is None else self.base)
+        if not self.shape or self.strides[-1] != self.itemsize:
+            raise ValueError('To change to a dtype of a different size, the last axis must be contiguous')
+        last = self.shape[-1] * self.itemsize
+        if last % dtype.itemsize:
+            raise ValueError('When changing to a larger dtype, its size must be a divisor of the total size in '
+                             'bytes of the last axis of the array.')
+        shape = self.shape[:-1] + (last // dtype.itemsize,)
+        return ndarray(shape, dtype, self.strides[:-1] + (dtype.itemsize,), self if self.base is None else self.base)
 
     def __getitem__(self, idx):
         if _has_mask(idx):
             raise NotImplementedError(_NONZERO)
         if not _basic(idx):
             return _wrap(self._a[_unwrap(idx)])
-        st = _np.lib.stride_tricks.as_strided(_np.zeros(1, _np.uint8), self.shape, self.strides, writeable=False)
-        v = st[idx]         # NumPy's view arithmetic, on a probe that is never read
-        return self._view(v.shape, v.strides)
+        return _geometry(self, lambda p: p[idx])
 
     def __setitem__(self, idx, value):
         pass
@@ -210,6 +216,14 @@ class ndarray:
         if _n.startswith('__') and callable(_f) and _n not in ('__init__', '__init_subclass__'):
             locals()[_n] = _f
     del _M, _n, _f
+
+
+def _geometry(a, view):
+    """The view `view(x)` of `a` (a NumPy view function: indexing, diagonal), worked out by NumPy on a
+    probe with a's shape and strides over one byte: a view only computes offsets, it never reads them."""
+    probe = _np.lib.stride_tricks.as_strided(_np.zeros(1, _np.uint8), a.shape, a.strides, writeable=False)
+    v = view(probe)
+    return a._view(v.shape, v.strides)
 
 
 def _layout(inputs, shape):
@@ -377,6 +391,7 @@ _FUNCS = {
     'reshape': lambda a, shape=None, order='C', *, newshape=None, copy=None: a.reshape(
         shape if shape is not None else newshape, copy=copy),
     'ravel': lambda a, order='C': a.ravel(), 'broadcast_to': _broadcast_to,
+    'diagonal': lambda a, offset=0, axis1=0, axis2=1: _geometry(a, lambda p: _np.diagonal(p, offset, axis1, axis2)),
     'expand_dims': _expand_dims, 'squeeze': _squeeze,
     'zeros_like': _like(None), 'ones_like': _like(None), 'empty_like': _like(None),
     'full_like': lambda a, fill_value, dtype=None, **kw: _like(None)(a, dtype, **kw),
