@@ -26,7 +26,7 @@ def __getattr__(name):          # NumPy's lazily loaded submodules
 
 def _gpu(a):
     """Is `a` an array of another library: CuPy's (it speaks CUDA's array interface) or the meta device's?"""
-    return a.__class__ is not _ndarray and (hasattr(a, '__cuda_array_interface__') or a.__class__ is _meta_ndarray)
+    return a.__class__ is not _ndarray and (a.__class__ is _meta_ndarray or hasattr(a, "__cuda_array_interface__"))
 
 
 def asarray(a, dtype=None, order=None, **kw):

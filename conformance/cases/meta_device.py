@@ -381,3 +381,20 @@ def meta_deepcopy(torch):
     m = torch.nn.Linear(3, 2, device='meta')
     c = copy.deepcopy(m)
     return c.weight, c.weight is m.weight, copy.deepcopy(_m(torch, 2, 3))
+
+
+@case('torch.save', name='meta')
+def meta_save_load(torch):
+    import io
+    buf = io.BytesIO()
+    torch.save({'x': _m(torch, 2, 3), 'c': torch.ones(2), 'sd': torch.nn.Linear(2, 3, device='meta').state_dict()}, buf)
+    buf.seek(0)
+    back = torch.load(buf)
+    cpu = io.BytesIO()
+    torch.save(torch.ones(2, 3), cpu)
+    cpu.seek(0)
+    return back, repr(back), torch.load(cpu, map_location='meta')
+
+
+check('torch.UntypedStorage', lambda torch: (repr(_m(torch, 2, 3).untyped_storage()),
+                                             _m(torch, 2, 3).untyped_storage().nbytes()), name='meta')
