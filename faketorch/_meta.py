@@ -442,6 +442,15 @@ xp.zeros = xp.ones = xp.empty = _alloc
 xp.full = _full
 xp.asarray = xp.array = lambda a, dtype=None, *args, **kw: a.astype(dtype or a.dtype, copy=False) \
     if isinstance(a, ndarray) else _wrap(_np.asarray(a, dtype))
+xp.ascontiguousarray = lambda a, dtype=None: ndarray(a.shape, a.dtype if dtype is None else dtype)
+
+
+def _asfortranarray(a, dtype=None):
+    dt = _np.dtype(a.dtype if dtype is None else dtype)
+    return ndarray(a.shape, dt, _contiguous(a.shape[::-1], dt.itemsize)[::-1])
+
+
+xp.asfortranarray = _asfortranarray
 xp.lib = types.SimpleNamespace(stride_tricks=types.SimpleNamespace(as_strided=_as_strided))
 
 
