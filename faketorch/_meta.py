@@ -11,6 +11,7 @@ import math
 import types
 
 import numpy as _np
+from numpy.lib.mixins import NDArrayOperatorsMixin
 
 _NO_DATA = 'Cannot copy out of meta tensor; no data!'
 
@@ -29,16 +30,28 @@ class _Flags:
     owndata = True
 
     def __init__(self, a):
-        self.c_contiguous = a.strides == _contiguous(a.shape, a.itemsize)
-        self.f_contiguous = a.ndim <= 1 and self.c_contiguous or \
-            a.strides == _contiguous(a.shape[::-1], a.itemsize)[::-1]
+        self.c_contiguous = _packed(a.shape, a.strides, a.itemsize)
+        self.f_contiguous = _packed(a.shape[::-1], a.strides[::-1], a.itemsize)
+
+
+def _packed(shape, strides, itemsize):
+    """Do the elements lie packed in C order? (NumPy's test: a dim of size 1 has any stride.)"""
+    if 0 in shape:
+        return True
+    acc = itemsize
+    for n, s in zip(reversed(shape), reversed(strides)):
+        if n != 1:
+            if s != acc:
+                return False
+            acc *= n
+    return True
 
 
 class _Data:
     ptr = 0         # torch's meta tensors report data_ptr() 0
 
 
-class ndarray:
+class ndarray(NDArrayOperatorsMixin):      # (the mixin: operators through __array_ufunc__, as NumPy's)
     __slots__ = ('_shape', 'dtype', 'strides', 'base', '__weakref__')
     __hash__ = None
     data = _Data()
@@ -209,13 +222,6 @@ class ndarray:
         if kwargs.get('out') is not None:
             return kwargs['out']
         return _run(func, args, kwargs)
-
-    # operators, as NumPy's ndarray has them (through the ufuncs above)
-    from numpy.lib.mixins import NDArrayOperatorsMixin as _M
-    for _n, _f in vars(_M).items():
-        if _n.startswith('__') and callable(_f) and _n not in ('__init__', '__init_subclass__'):
-            locals()[_n] = _f
-    del _M, _n, _f
 
 
 def _geometry(a, view):

@@ -192,7 +192,8 @@ def meta_init_no_draw(torch):
     init = torch.nn.init
     outs = [init.kaiming_uniform_(w, a=5 ** 0.5), init.kaiming_normal_(w), init.xavier_uniform_(w),
             init.xavier_normal_(w), init.normal_(w), init.uniform_(w), init.trunc_normal_(w), init.orthogonal_(w),
-            init.zeros_(w), init.ones_(w), init.constant_(w, 2.), init.eye_(w), init.dirac_(_m(torch, 4, 4, 3))]
+            init.zeros_(w), init.ones_(w), init.constant_(w, 2.), init.eye_(w), init.dirac_(_m(torch, 4, 4, 3)),
+            init.sparse_(w, 0.5)]
     return outs, torch.rand(3)
 
 
@@ -398,3 +399,17 @@ def meta_save_load(torch):
 
 check('torch.UntypedStorage', lambda torch: (repr(_m(torch, 2, 3).untyped_storage()),
                                              _m(torch, 2, 3).untyped_storage().nbytes()), name='meta')
+
+
+@case('torch.nn.init.dirac_', name='meta_versions')
+def meta_init_versions(torch):
+    """torch's initializers that return early on meta leave the version counter alone; the others write."""
+    init = torch.nn.init
+    out = []
+    for f in (lambda w: init.dirac_(w), lambda w: init.orthogonal_(w), lambda w: init.sparse_(w.view(4, 12), 0.5),
+              lambda w: init.trunc_normal_(w, mean=10.), lambda w: init.uniform_(w), lambda w: init.zeros_(w),
+              lambda w: init.kaiming_uniform_(w), lambda w: w.add_(1), lambda w: w.copy_(torch.ones(4, 4, 3))):
+        w = _m(torch, 4, 4, 3)
+        r, warned = _warned(lambda: f(w))
+        out.append((w._version, warned))
+    return out
