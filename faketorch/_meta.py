@@ -461,8 +461,11 @@ xp.lib = types.SimpleNamespace(stride_tricks=types.SimpleNamespace(as_strided=_a
 
 
 def to_meta(arr):
-    """An array's meta counterpart: its shape and dtype, contiguous (torch's copy to meta)."""
-    return arr if isinstance(arr, ndarray) else ndarray(arr.shape, arr.dtype)
+    """An array's meta counterpart: its shape, dtype and memory order (empty_strided's, a copy's)."""
+    if isinstance(arr, ndarray):
+        return arr
+    order = sorted(range(arr.ndim), key=lambda d: -arr.strides[d]) if all(arr.strides) else range(arr.ndim)
+    return ndarray(arr.shape, arr.dtype, _permuted(arr.shape, order, arr.itemsize))
 
 
 def draw(name, args):

@@ -281,7 +281,7 @@ def meta_to_empty_load(torch):
     src = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.ReLU(), torch.nn.Linear(4, 2))
     with torch.device('meta'):
         m = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.ReLU(), torch.nn.Linear(4, 2))
-    m.to_empty(device='cpu')
+    m.to_empty(device=torch.ones(0).device)      # (the run's device: the emulated CUDA run's is cuda)
     r = m.load_state_dict(src.state_dict())
     return repr(r), m(torch.ones(2, 3)), m[0].weight, torch.rand(2)
 
@@ -323,7 +323,7 @@ def meta_state_dict(torch):
 def meta_skip_init(torch):
     a = torch.nn.utils.skip_init(torch.nn.Linear, 3, 4)
     b = torch.nn.utils.skip_init(torch.nn.Linear, 3, 4, device='meta')
-    return a.weight.shape, a.weight.device, b.weight, b.bias, torch.rand(2)
+    return a.weight.shape, a.weight.device == torch.ones(0).device, b.weight, b.bias, torch.rand(2)
 
 
 @case('torch.nn.Module.register_parameter', name='meta_init_empty_weights')
@@ -413,3 +413,13 @@ def meta_init_versions(torch):
         r, warned = _warned(lambda: f(w))
         out.append((w._version, warned))
     return out
+
+
+@case('torch.empty_strided', name='meta_layouts')
+def meta_layouts(torch):
+    c = torch.ones(2, 3)
+    return [t.stride() for t in (torch.empty_strided((2, 3), (1, 2), device='meta'), c.t().to('meta'),
+                                 c.expand(4, 2, 3).to('meta'), torch.ones(4, 3)[::2].to('meta'),
+                                 torch.empty_permuted((2, 3, 4), (2, 0, 1), device='meta'),
+                                 _m(torch, 2, 3, 4, 5).contiguous(memory_format=torch.channels_last),
+                                 _m(torch, 2, 3, 4, 5).to(memory_format=torch.channels_last))]
