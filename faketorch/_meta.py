@@ -334,13 +334,13 @@ def _matmul_shape(a, b):
     return batch + sa[-2:-1] + (sb[-1:] if len(sb) > 1 else ())
 
 
-def _unwrap(x):
+def _unwrap(x, stand_in=lambda a: a._a):
     if isinstance(x, ndarray):
-        return x._a
+        return stand_in(x)
     if x.__class__ in (list, tuple):
-        return type(x)(_unwrap(v) for v in x)
+        return type(x)(_unwrap(v, stand_in) for v in x)
     if x.__class__ is dict:
-        return {k: _unwrap(v) for k, v in x.items()}
+        return {k: _unwrap(v, stand_in) for k, v in x.items()}
     return x
 
 
@@ -355,9 +355,20 @@ def _wrap(x):
 
 
 def _run(f, args, kwargs):
-    """f on the zero-strided stand-ins, its arrays kept as their shapes and dtypes."""
+    """f on the zero-strided stand-ins, its arrays kept as their shapes and dtypes. A linear-algebra
+    function that finds the zeros singular runs again on identity matrices (no value is checked on meta)."""
     with _np.errstate(all='ignore'):
-        return _wrap(f(*_unwrap(args), **_unwrap(kwargs)))
+        try:
+            return _wrap(f(*_unwrap(args), **_unwrap(kwargs)))
+        except _np.linalg.LinAlgError:
+            return _wrap(f(*_unwrap(args, _eyes), **_unwrap(kwargs, _eyes)))
+
+
+def _eyes(a):
+    """A stand-in of identity matrices in the last two dims, broadcast over the others."""
+    if a.ndim < 2:
+        return a._a
+    return _np.broadcast_to(_np.eye(*a.shape[-2:], dtype=a.dtype), a.shape)
 
 
 def _like(shape_of):
@@ -437,7 +448,7 @@ class _Namespace(types.ModuleType):
 
     def __getattr__(self, name):
         f = getattr(_np, name)
-        if not callable(f) or isinstance(f, type):
+        if not callable(f) or isinstance(f, (type, _np.ufunc)):    # (ufuncs dispatch to meta arrays themselves)
             return f
         return lambda *a, **k: _run(f, a, k)
 

@@ -423,3 +423,23 @@ def meta_layouts(torch):
                                  torch.empty_permuted((2, 3, 4), (2, 0, 1), device='meta'),
                                  _m(torch, 2, 3, 4, 5).contiguous(memory_format=torch.channels_last),
                                  _m(torch, 2, 3, 4, 5).to(memory_format=torch.channels_last))]
+
+
+@case('torch.linalg.inv', name='meta_ops_more')
+def meta_ops_more(torch):
+    x = _m(torch, 2, 3)
+    sq = _m(torch, 4, 3, 3)
+    idx = torch.empty(2, dtype=torch.int64, device='meta')
+    F = torch.nn.functional
+    return (torch.linalg.inv(sq), torch.linalg.svd(_m(torch, 4, 3)), torch.linalg.det(sq), torch.linalg.qr(sq),
+            torch.fft.rfft(_m(torch, 2, 8)), x.index_add(0, idx, x), x.scatter(1, idx.expand(2, 2), 1.),
+            F.pad(x, (1, 2)), F.interpolate(_m(torch, 1, 3, 8, 8), scale_factor=2),
+            F.conv_transpose2d(_m(torch, 1, 3, 8, 8), _m(torch, 3, 4, 3, 3)), F.group_norm(_m(torch, 2, 4, 8), 2),
+            F.scaled_dot_product_attention(*[_m(torch, 2, 4, 8, 16)] * 3), x.repeat(2, 2), x.flip(0), x.roll(1, 0),
+            x.chunk(3, 1), torch.where(torch.empty(3, dtype=torch.bool, device='meta'), 1., 0.))
+
+
+check('torch.testing.assert_close', lambda torch: torch.testing.assert_close(_m(torch, 2, 3), _m(torch, 2, 3)),
+      name='meta')
+check('torch.testing.assert_close', lambda torch: torch.testing.assert_close(_m(torch, 2, 3), _m(torch, 2, 4)),
+      name='meta_shapes_differ')
