@@ -179,7 +179,7 @@ def check_device(dev):
 
 
 def module_of(arr):
-    """The array module an array belongs to (numpy for anything that is not a CuPy array)."""
+    """The array module an array belongs to (numpy for anything that is not a CuPy or a meta array)."""
     if arr.__class__ is np.ndarray:
         return np
     if arr.__class__ is _meta.ndarray:
@@ -190,7 +190,7 @@ def module_of(arr):
 
 
 def device_of_array(arr):
-    """The device an array lives on (CuPy arrays carry .device.id)."""
+    """The device an array lives on (CuPy arrays carry .device.id; meta arrays are on meta)."""
     if isinstance(arr, np.ndarray) or np.isscalar(arr):
         return cpu
     if arr.__class__ is _meta.ndarray:
