@@ -48,23 +48,30 @@ def _packed(shape, strides, itemsize):
 
 
 class _Data:
-    ptr = 0         # torch's meta tensors report data_ptr() 0
+    """A meta array's .data: torch's meta storage is at address 0, so a view's pointer is its offset."""
+    __slots__ = ('ptr',)
+
+    def __init__(self, ptr):
+        self.ptr = ptr
 
 
 class ndarray(NDArrayOperatorsMixin):      # (the mixin: operators through __array_ufunc__, as NumPy's)
-    __slots__ = ('_shape', 'dtype', 'strides', 'base', '__weakref__')
+    __slots__ = ('_shape', 'dtype', 'strides', 'base', 'offset', '__weakref__')
     __hash__ = None
-    data = _Data()
 
-    def __init__(self, shape, dtype=float, strides=None, base=None):
+    def __init__(self, shape, dtype=float, strides=None, base=None, offset=0):
         self._shape = tuple(int(n) for n in shape)
         self.dtype = _np.dtype(dtype)
         self.strides = _contiguous(self._shape, self.dtype.itemsize) if strides is None else tuple(strides)
         self.base = base
+        self.offset = offset        # bytes into the storage
 
-    def _view(self, shape, strides):
-        """A view of self (its .base is self's owner, as NumPy's views have)."""
-        return ndarray(shape, self.dtype, strides, self if self.base is None else self.base)
+    def _view(self, shape, strides, offset=0, dtype=None):
+        """A view of self, `offset` bytes further (its .base is self's owner, as NumPy's views have)."""
+        return ndarray(shape, self.dtype if dtype is None else dtype, strides, self if self.base is None else self.base,
+                       self.offset + offset)
+
+    data = property(lambda self: _Data(self.offset))
 
     @property
     def shape(self):
@@ -128,7 +135,7 @@ class ndarray(NDArrayOperatorsMixin):      # (the mixin: operators through __arr
     def view(self, dtype=None, type=None):
         dtype = self.dtype if dtype is None else _np.dtype(dtype)
         if dtype.itemsize == self.itemsize:
-            return ndarray(self.shape, dtype, self.strides, self if self.base is None else self.base)
+            return self._view(self.shape, self.strides, dtype=dtype)
         if not self.shape or self.strides[-1] != self.itemsize:
             raise ValueError('To change to a dtype of a different size, the last axis must be contiguous')
         last = self.shape[-1] * self.itemsize
@@ -136,7 +143,7 @@ class ndarray(NDArrayOperatorsMixin):      # (the mixin: operators through __arr
             raise ValueError('When changing to a larger dtype, its size must be a divisor of the total size in '
                              'bytes of the last axis of the array.')
         shape = self.shape[:-1] + (last // dtype.itemsize,)
-        return ndarray(shape, dtype, self.strides[:-1] + (dtype.itemsize,), self if self.base is None else self.base)
+        return self._view(shape, self.strides[:-1] + (dtype.itemsize,), dtype=dtype)
 
     def __getitem__(self, idx):
         if _has_mask(idx):
@@ -229,7 +236,7 @@ def _geometry(a, view):
     probe with a's shape and strides over one byte: a view only computes offsets, it never reads them."""
     probe = _np.lib.stride_tricks.as_strided(_np.zeros(1, _np.uint8), a.shape, a.strides, writeable=False)
     v = view(probe)
-    return a._view(v.shape, v.strides)
+    return a._view(v.shape, v.strides, v.__array_interface__['data'][0] - probe.__array_interface__['data'][0])
 
 
 def _layout(inputs, shape):

@@ -447,3 +447,11 @@ check('torch.testing.assert_close', lambda torch: torch.testing.assert_close(_m(
 
 # faketorch's LU kernel selects rows with boolean masks, which meta arrays refuse (torch's nonzero error)
 check('torch.linalg.det', lambda torch: torch.linalg.det(_m(torch, 4, 3, 3)), name='meta')
+
+
+@case('torch.Tensor.storage_offset', name='meta_views')
+def meta_storage_offsets(torch):
+    x = _m(torch, 2, 3, 4)
+    views = (x[1:], x[1, 2], x[:, 1:, ::2], x.as_strided((2, 2), (1, 2), 5), x.transpose(0, 2)[1], x.view(-1)[5:],
+             x.narrow(2, 1, 2), x.diagonal(1, 1, 2), x.unbind(0)[1], x.split(1, 2)[2], x[1:].contiguous())
+    return [(v.storage_offset(), v.data_ptr()) for v in views], x.data_ptr(), _m(torch, 0).data_ptr()
