@@ -1,7 +1,10 @@
-"""torch.device, and the one place that maps a device to its array module (numpy | cupy)."""
+"""torch.device, and the one place that maps a device to its array module (numpy | cupy | meta)."""
+import contextlib
 import os
 
 import numpy as np
+
+from . import _meta
 
 __all__ = ['device']
 
@@ -66,10 +69,13 @@ class device:
     def __reduce__(self):
         return (device, (self.type, self.index))
 
-    def __enter__(self):
+    def __enter__(self):        # `with torch.device(d):` factories make their tensors on d
+        _entered.append(default[0])
+        default[0] = self
         return self
 
     def __exit__(self, *a):
+        default[0] = _entered.pop()
         return False
 
 
@@ -81,7 +87,9 @@ _KNOWN = ('cpu', 'cuda', 'meta', 'mps', 'xpu', 'xla', 'hip', 'ipu', 'mkldnn', 'o
           'ideep', 've', 'fpga', 'maia', 'lazy', 'vulkan', 'hpu', 'mtia', 'privateuseone')
 _CACHE = {}
 cpu = device('cpu')
+meta = device('meta')
 default = [None]        # torch.set_default_device: where factories put tensors when not told
+_entered = []           # the defaults that `with torch.device(...)` blocks replaced
 
 
 def xp_of(dev):
@@ -90,6 +98,8 @@ def xp_of(dev):
         return np
     if dev.type == 'cuda':
         return _cuda_xp()
+    if dev.type == 'meta':
+        return _meta.xp
     raise RuntimeError(f"faketorch: device type {dev.type} is not supported")
 
 
@@ -159,7 +169,7 @@ _NOT_BUILT = {
 
 def check_device(dev):
     """Raise torch's error when `dev` names a device this machine cannot hold tensors on."""
-    if dev.type == 'cpu':
+    if dev.type == 'cpu' or dev.type == 'meta':
         return
     if dev.type == 'cuda' and cuda_available():
         _cuda_xp()
@@ -169,22 +179,35 @@ def check_device(dev):
 
 
 def module_of(arr):
-    """The array module an array belongs to (numpy for anything that is not a CuPy array)."""
-    if arr.__class__ is np.ndarray or not hasattr(arr, '__cuda_array_interface__'):
+    """The array module an array belongs to (numpy for anything that is not a CuPy or a meta array)."""
+    if arr.__class__ is np.ndarray:
+        return np
+    if arr.__class__ is _meta.ndarray:
+        return _meta.xp
+    if not hasattr(arr, '__cuda_array_interface__'):
         return np
     return _cupy()
 
 
 def device_of_array(arr):
-    """The device an array lives on (CuPy arrays carry .device.id)."""
+    """The device an array lives on (CuPy arrays carry .device.id; meta arrays are on meta)."""
     if isinstance(arr, np.ndarray) or np.isscalar(arr):
         return cpu
+    if arr.__class__ is _meta.ndarray:
+        return meta
     return device('cuda', int(arr.device.id))
+
+
+def on(dev):
+    """The context in which dev's library makes arrays on dev (a CUDA device's index; meta has one place)."""
+    return _cuda_xp().cuda.Device(dev.index or 0) if dev.type == 'cuda' else contextlib.nullcontext()
 
 
 def to_device_array(arr, dev):
     """Copy an array onto a device (no copy if it is already there)."""
-    if dev.type == 'cpu':
+    if dev.type == 'meta':
+        return _meta.to_meta(arr)
+    if dev.type == 'cpu':       # (a meta array's get() raises torch's error: it has no data)
         return arr.get() if hasattr(arr, 'get') and not isinstance(arr, np.ndarray) else arr
     cp = _cuda_xp()
     with cp.cuda.Device(dev.index or 0):

@@ -8,7 +8,7 @@ from numpy import asarray as _host_asarray     # for NumPy scalars, which are ne
 from . import _xnp as np
 
 from . import _dtype as D
-from ._device import device as _device_cls, cpu as _cpu, xp_of, to_device_array
+from ._device import device as _device_cls, cpu as _cpu, xp_of, to_device_array, device_of_array
 from .autograd.grad_mode import state as _grad_state, inference_blocks as _inference_blocks
 from .autograd.graph import AccumulateGrad, run_backward
 
@@ -58,7 +58,7 @@ def _wrap(data, dtype=None, device=None):
 
 
 def _device_of(data):
-    return _cpu if isinstance(data, _ndarray) else _device_cls('cuda', int(data.device.id))
+    return _cpu if isinstance(data, _ndarray) else device_of_array(data)
 
 
 from .autograd import graph as _graph   # noqa: E402
@@ -212,7 +212,7 @@ class Tensor(metaclass=_TensorMeta):
 
     @property
     def is_meta(self):
-        return False
+        return self._device.type == 'meta'
 
     @property
     def is_sparse(self):
@@ -232,7 +232,7 @@ class Tensor(metaclass=_TensorMeta):
         return strided
 
     def get_device(self):
-        return -1 if self._device.type == 'cpu' else (self._device.index or 0)
+        return (self._device.index or 0) if self._device.type == 'cuda' else -1
 
     def stride(self, dim=None):
         isz = self._data.itemsize
@@ -487,7 +487,8 @@ class Tensor(metaclass=_TensorMeta):
     def item(self):
         if self._data.size != 1:
             raise RuntimeError(f"a Tensor with {self._data.size} elements cannot be converted to Scalar")
-        return self._data.reshape(()).item() if self._device.type == 'cpu' else self._data.reshape(()).get().item()
+        # (a meta array's item() raises torch's error: it has no data)
+        return self._data.reshape(()).item() if self._device.type != 'cuda' else self._data.reshape(()).get().item()
 
     def tolist(self):
         return _host(self._data).tolist()

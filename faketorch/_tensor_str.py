@@ -240,7 +240,12 @@ def _str(self, tensor_contents=None):
         suffixes.append(f"device='{dev}'")
 
     default = D.get_default_dtype()
-    if data.size == 0:
+    if dev.type == 'meta':     # no values to show: torch prints the size, and any dtype but the default
+        suffixes.append(f'size={tuple(data.shape)}')
+        if dtype is not default:
+            suffixes.append(f'dtype={dtype!r}')
+        text = '...'
+    elif data.size == 0:
         if data.ndim != 1:   # like NumPy, the shape is shown unless it is (0,)
             suffixes.append(f'size={tuple(data.shape)}')
         if dtype is not default:   # nothing to infer the dtype from, so even int64 is named

@@ -9,6 +9,7 @@ import types as _types
 import numpy as _np
 
 from ._device import module_of as _module_of
+from ._meta import ndarray as _meta_ndarray
 
 globals().update({k: v for k, v in vars(_np).items() if not k.startswith('__')})
 _ndarray = _np.ndarray
@@ -24,8 +25,8 @@ def __getattr__(name):          # NumPy's lazily loaded submodules
 
 
 def _gpu(a):
-    """Is `a` a CuPy array (an array other than NumPy's that speaks CUDA's array interface)?"""
-    return a.__class__ is not _ndarray and hasattr(a, '__cuda_array_interface__')
+    """Is `a` an array of another library: CuPy's (it speaks CUDA's array interface) or the meta device's?"""
+    return a.__class__ is not _ndarray and (a.__class__ is _meta_ndarray or hasattr(a, "__cuda_array_interface__"))
 
 
 def asarray(a, dtype=None, order=None, **kw):

@@ -32,6 +32,7 @@ from . import _dtype as D
 from . import _weights_only_unpickler
 from . import _rebuild
 from ._device import device as _device_cls, cpu as _cpu
+from ._meta import ndarray as _meta_ndarray
 from ._tensor import Tensor, _make
 from .storage import UntypedStorage, TypedStorage, _legacy_classes
 
@@ -183,8 +184,29 @@ def _cuda_deserialize(obj, location):
         return obj.cuda(index)
 
 
+def _meta_tag(obj):
+    if obj.device.type == 'meta':
+        return 'meta'
+
+
+def _meta_deserialize(obj, location):
+    if location == 'meta':
+        return UntypedStorage(obj.nbytes(), device='meta')
+
+
+def _host_bytes(data):
+    """A storage's array on the host, to write; a meta storage's record is its size in zeros (torch writes
+    what its copy to the CPU holds: no values)."""
+    if isinstance(data, np.ndarray):
+        return data
+    if data.__class__ is _meta_ndarray:
+        return np.zeros(data.nbytes, np.uint8)
+    return data.get()
+
+
 register_package(10, _cpu_tag, _cpu_deserialize)
 register_package(20, _cuda_tag, _cuda_deserialize)
+register_package(22, _meta_tag, _meta_deserialize)
 
 
 def location_tag(storage):
@@ -488,7 +510,7 @@ class _ZipWriter:
     def write_record(self, name, data):
         """`data`: bytes or a contiguous array (NumPy or CuPy)."""
         if not isinstance(data, (bytes, bytearray)):
-            data = data.get() if not isinstance(data, np.ndarray) else data
+            data = _host_bytes(data)
             data = memoryview(np.ascontiguousarray(data).reshape(-1).view(np.uint8))
         size = len(data) if not isinstance(data, memoryview) else data.nbytes
         fname = (self.prefix + name).encode('utf-8')
@@ -744,7 +766,7 @@ def _legacy_save(obj, f, protocol):
     for key in keys:
         data, itemsize = pickler.storages[key], pickler.itemsizes[key]
         f.write(struct.pack('<q', data.size // itemsize))
-        host = data.get() if not isinstance(data, np.ndarray) else data
+        host = _host_bytes(data)
         f.write(memoryview(np.ascontiguousarray(host).reshape(-1)))
 
 

@@ -93,7 +93,7 @@ class UntypedStorage:
         return self
 
     def __repr__(self):
-        body = '\n'.join(f' {v}' for v in self.tolist())
+        body = '...' if self.device.type == 'meta' else '\n'.join(f' {v}' for v in self.tolist())   # no values
         return f"{body}\n[torch.storage.UntypedStorage(device={self.device}) of size {self.nbytes()}]".lstrip('\n')
 
 
@@ -184,7 +184,7 @@ class TypedStorage:
         return _STORAGE_NAME[self.dtype]
 
     def __repr__(self):
-        body = '\n'.join(f' {v}' for v in self.tolist())
+        body = '...' if self.device.type == 'meta' else '\n'.join(f' {v}' for v in self.tolist())
         return (f"{body}\n[torch.storage.TypedStorage(dtype={self.dtype}, device={self.device}) "
                 f"of size {self.size()}]").lstrip('\n')
 

@@ -9,7 +9,7 @@ import operator
 from .. import _xnp as np
 
 from .. import _dtype as D
-from .._device import device as _device_cls, cpu as _cpu, default as _default, xp_of, to_device_array, check_device
+from .._device import device as _device_cls, cpu as _cpu, default as _default, xp_of, to_device_array, check_device, on
 from .._tensor import Tensor, Size, _make, _CHANNELS_LAST_ORDER
 from ._core import register, write_out, kernel_error
 
@@ -497,9 +497,8 @@ def _built_on(dev, npf, *args):
     host array, no copy, which from pageable host memory would also wait for the GPU's queue)."""
     if dev is _cpu:
         return npf(*args)
-    xp = xp_of(dev)
-    with xp.cuda.Device(dev.index or 0):
-        return getattr(xp, npf.__name__)(*args)
+    with on(dev):
+        return getattr(xp_of(dev), npf.__name__)(*args)
 
 
 def _filler(name, npf):

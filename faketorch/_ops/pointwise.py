@@ -1887,7 +1887,7 @@ def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
 
 
 def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
-    return bool(isclose(input, other, rtol, atol, equal_nan)._data.all())
+    return isclose(input, other, rtol, atol, equal_nan).all().item()     # (item: a meta tensor refuses, as torch's)
 
 
 def _data_ptr(a):

@@ -13,6 +13,7 @@ from ..autograd.grad_mode import state as grad_state
 from ._core import (_OVERLAP, attach, broadcast_shapes as _broadcast_shapes, check_inplace, commit_inplace, expanded,
                     kernel_error, register, write_out, zero_grad)
 from .._device import device as _device_cls
+from .. import _meta
 from .factory import _cpu, _dev, _dtype_arg, _fill_value, _finish, _is_int, _size
 from .sorting import topk as _topk
 
@@ -28,7 +29,10 @@ def _gen(generator, device=None):
 
 def _draw(device, generator, name, *args):
     """_rng.<name>(generator, *args) on torch's CPU stream; on a CUDA device with the default
-    generator, CuPy's generator draws on the GPU instead (faketorch.cuda.random.draw)."""
+    generator, CuPy's generator draws on the GPU instead (faketorch.cuda.random.draw); on meta, nothing
+    is drawn."""
+    if device.type == 'meta':
+        return _meta.draw(name, args)
     if device.type == 'cuda':
         if generator is not None:
             raise RuntimeError(f"Expected a 'cuda' device type for generator but found '{generator.device.type}'")

@@ -154,6 +154,8 @@ def dirac_(tensor, groups=1):
     sizes = tensor.size()
     if sizes[0] % groups != 0:
         raise ValueError('dim 0 must be divisible by groups')
+    if tensor.is_meta:      # as torch: returned before its writes (the version counter does not move)
+        return tensor
     out_per = sizes[0] // groups
     min_dim = min(out_per, sizes[1])
     centre = tuple(s // 2 for s in sizes[2:])
@@ -204,7 +206,7 @@ def orthogonal_(tensor, gain=1, generator=None):
     from .. import linalg, diag
     if tensor.ndimension() < 2:
         raise ValueError('Only tensors with 2 or more dimensions are supported')
-    if tensor.numel() == 0:
+    if tensor.numel() == 0 or tensor.is_meta:      # as torch: nothing to orthogonalize
         return tensor
     rows = tensor.size(0)
     cols = tensor.numel() // rows
@@ -225,6 +227,8 @@ def sparse_(tensor, sparsity, std=0.01, generator=None):
     from .. import randperm
     if tensor.ndimension() != 2:
         raise ValueError('Only tensors with 2 dimensions are supported')
+    if tensor.is_meta:      # torch returns before its row permutations, drawn on the CPU
+        return tensor
     rows, cols = tensor.shape
     num_zeros = math.ceil(sparsity * rows)
     with _no_grad():
