@@ -136,3 +136,17 @@ def empty_other_dims(torch):
             except RuntimeError as e:
                 out.append(str(e))
     return out
+
+
+# _segment_reduce with batched lengths along a middle axis: lengths' rows follow data's dims before the axis
+@case('torch._segment_reduce')
+def batched_lengths_middle_axis(torch):
+    x = (torch.arange(125, dtype=torch.float64).reshape(5, 5, 5) % 7 - 3).requires_grad_()
+    L = torch.tensor([[2, 0, 3, 0], [0, 1, 2, 2], [3, 0, 2, 0], [1, 1, 1, 2], [0, 1, 2, 2]])
+    out = []
+    for red in ('max', 'sum', 'mean'):
+        r = torch._segment_reduce(x, red, axis=1, unsafe=False, initial=1, lengths=L)
+        out += [r, torch.autograd.grad(r.sum(), x)[0]]
+        off = torch.cat([torch.zeros(5, 1, dtype=torch.long), L.cumsum(1)], 1)
+        out.append(torch._segment_reduce(x, red, axis=1, offsets=off, initial=1))
+    return out

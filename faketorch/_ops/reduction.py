@@ -1455,6 +1455,19 @@ register(hash_tensor)
 _SEGMENT_EMPTY = {'sum': 0.0, 'mean': math.nan, 'max': -math.inf, 'min': math.inf, 'prod': 1.0}
 
 
+def _fold(ufunc):
+    """torch's segment kernel: one element after another from `initial`, in the data's dtype."""
+    def f(seg, initial):
+        if initial is not None:
+            seg = np.concatenate([np.asarray([initial], seg.dtype), seg])
+        return ufunc.accumulate(seg)[-1]
+    return f
+
+
+_SEGMENT_FOLD = {'sum': _fold(np.add), 'prod': _fold(np.multiply), 'max': _fold(np.maximum),
+                 'min': _fold(np.minimum)}
+
+
 def _segment_reduce(data, reduce, *, lengths=None, indices=None, offsets=None, axis=0, unsafe=False,
                     initial=None):
     """Reduce `data` along `axis` over consecutive segments (`lengths`, or `offsets` as cumulative
@@ -1477,6 +1490,8 @@ def _segment_reduce(data, reduce, *, lengths=None, indices=None, offsets=None, a
                            f"{'lengths' if lengths is not None else 'offsets'} but got {axis}.")
     lens = np.host(lengths._data) if lengths is not None else np.diff(np.host(offsets._data), axis=-1)
     x = np.moveaxis(np.host(data._data), ax, -1)
+    # lengths' leading dims are data's before the axis; the dims after it (moved before the axis) share them
+    lens = lens.reshape(lens.shape[:-1] + (1,) * (data.dim() - ax - 1) + lens.shape[-1:])
     lens = np.broadcast_to(lens, x.shape[:-1] + lens.shape[-1:]).astype(np.int64)
     if not unsafe and (lens.sum(-1) != x.shape[-1]).any():
         raise RuntimeError('segment_reduce(): Expected all rows of lengths along axis to sum to '
@@ -1485,14 +1500,12 @@ def _segment_reduce(data, reduce, *, lengths=None, indices=None, offsets=None, a
     out = np.empty(lens.shape, x.dtype)
     for pos in np.ndindex(*lens.shape):
         seg = x[pos[:-1]][starts[pos]:starts[pos] + lens[pos]]
-        if initial is not None:
-            seg = np.append(seg, x.dtype.type(initial)) if reduce != 'mean' else seg
         if seg.size == 0:
             v = _SEGMENT_EMPTY[reduce] if initial is None else initial
         elif reduce == 'mean':
-            v = (seg.sum() + (initial or 0)) / seg.size
+            v = (_SEGMENT_FOLD['sum'](seg, initial or 0)) / seg.size
         else:
-            v = {'sum': np.sum, 'max': np.max, 'min': np.min, 'prod': np.prod}[reduce](seg)
+            v = _SEGMENT_FOLD[reduce](seg, initial)
         out[pos] = v
     r = _make(np.asarray_on(np.moveaxis(out, -1, ax), data._data), data.dtype, data._device)
     if _grad_on(data):
