@@ -6,6 +6,6 @@
 ``python -m conformance`` runs every case and torch's OpInfo database and
 writes conformance-report/ (Markdown, HTML, JSON).
 """
-from .registry import case, check, outcomes
+from .registry import case, check, outcomes, warned
 
-__all__ = ['case', 'check', 'outcomes']
+__all__ = ['case', 'check', 'outcomes', 'warned']

@@ -106,6 +106,21 @@ def namespace(api):
     return head if dot else 'torch'
 
 
+def warned(fn, catch=False):
+    """(fn(), [(warning category name, message)]) for a case that compares warnings too; catch: an
+    exception fn raises becomes its (type name, message) result."""
+    import warnings
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter('always')
+        try:
+            r = fn()
+        except Exception as e:      # noqa: BLE001 - the exception is the result
+            if not catch:
+                raise
+            r = (type(e).__name__, str(e))
+    return r, [(x.category.__name__, str(x.message)) for x in w]
+
+
 def outcomes(*thunks, show=lambda r: r):
     """Each thunk's result (through `show`), or its exception as 'Type: message': one case can hold
     several rules of an API, each compared separately."""

@@ -3,18 +3,12 @@ as a CPU-only torch 2.13 build behaves (the oracle here has no GPU). Warnings ar
 import pickle
 import warnings
 
-from conformance import case, check
+from conformance import case, check, warned
+
 
 
 def _warned(fn):
-    """(result or (exception type, message), [(warning category, message)]) of fn()."""
-    with warnings.catch_warnings(record=True) as w:
-        warnings.simplefilter('always')
-        try:
-            r = fn()
-        except Exception as e:      # noqa: BLE001 - the exception is the result
-            r = (type(e).__name__, str(e))
-    return r, [(x.category.__name__, str(x.message)) for x in w]
+    return warned(fn, catch=True)
 
 
 # --- queries ---------------------------------------------------------------------------------------

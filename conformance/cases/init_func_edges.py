@@ -1,16 +1,10 @@
 """nn.init and torch.func on edge input: torch's result, or its error, for each rule faketorch once got
 wrong; one case per rule."""
-import warnings
 
-from conformance import case, check
+from conformance import case, check, warned
 
 
-def _warned(fn):
-    """(fn(), [(warning category, message)])."""
-    with warnings.catch_warnings(record=True) as w:
-        warnings.simplefilter('always')
-        r = fn()
-    return r, [(x.category.__name__, str(x.message)) for x in w]
+_warned = warned
 
 
 def _written(torch, init, w, *args):

@@ -2,20 +2,11 @@
 memory, run forwards and backwards for their shapes, and are moved to a real device with to_empty or
 load_state_dict(assign=True). Random ops and initializers on meta draw nothing: the CPU generator does
 not move (each case draws on the CPU after them). Warnings are part of the results."""
-import warnings
-
-from conformance import case, check
+from conformance import case, check, warned
 
 
 def _warned(fn):
-    """(result or (exception type, message), [(warning category, message)]) of fn()."""
-    with warnings.catch_warnings(record=True) as w:
-        warnings.simplefilter('always')
-        try:
-            r = fn()
-        except Exception as e:      # noqa: BLE001 - the exception is the result
-            r = (type(e).__name__, str(e))
-    return r, [(x.category.__name__, str(x.message)) for x in w]
+    return warned(fn, catch=True)
 
 
 def _m(torch, *size, **kw):

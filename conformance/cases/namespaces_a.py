@@ -4,20 +4,15 @@ import importlib
 import json
 import os
 import tempfile
-import warnings
 
-from conformance import case, check
+from conformance import case, check, warned
 
 
 def _sub(torch, name):
     return importlib.import_module(torch.__name__ + '.' + name)
 
 
-def _warned(fn):
-    with warnings.catch_warnings(record=True) as w:
-        warnings.simplefilter('always')
-        out = fn()
-    return out, [(x.category.__name__, str(x.message)) for x in w]
+_warned = warned
 
 
 # --- torch.jit ------------------------------------------------------------------------------------

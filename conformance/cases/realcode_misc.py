@@ -3,7 +3,7 @@ DQN, milesial's Pytorch-UNet, PPO, WGAN-GP, DDPM, pygcn) under faketorch with `p
 one case per fix."""
 import warnings
 
-from conformance import case
+from conformance import case, warned
 
 
 # Variable(x, volatile=True) (RL-Adventure's DQN, old seq2seq code) warned nothing; torch warns that
@@ -92,11 +92,7 @@ def channels_last_unet_step(torch):
     return _cl(torch, y), y, loss, [p.grad for p in net.parameters()]
 
 
-def _warned(fn):
-    with warnings.catch_warnings(record=True) as w:
-        warnings.simplefilter('always')
-        r = fn()
-    return r, [(m.category.__name__, str(m.message)) for m in w]
+_warned = warned
 
 
 # torch.range and F.upsample* (old GAN / segmentation code) warned nothing; torch warns on every call
