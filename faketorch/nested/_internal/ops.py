@@ -331,7 +331,7 @@ def _route_seq(mod, name, impl):
 
     @functools.wraps(orig)
     def f(tensors, *args, **kwargs):
-        if tensors and isinstance(tensors, (list, tuple)) and tensors[0].__class__ is NestedTensor:
+        if isinstance(tensors, (list, tuple)) and tensors and tensors[0].__class__ is NestedTensor:
             return impl(tensors, *args, **kwargs)
         return orig(tensors, *args, **kwargs)
     f._nested_impl = impl
