@@ -1,0 +1,29 @@
+"""Bugs found by running public PyTorch code from further domains (audio/speech front ends, CTC,
+WaveNet, Fourier neural operators, CRF taggers, seq2seq, flows, Bayesian layers, metric learning)
+under faketorch with `python -m compat diff`: one case per fix. Once-per-process warnings run in a
+fresh interpreter."""
+from conformance import case
+from conformance.cases.examples_edges import _fresh_process
+
+
+# tacotron2/deepspeech-style front ends call torch.stft/istft without a window: ATen warns once per
+# process and per function that a rectangular window is used (stft after its Python-side centre
+# padding, before any of its own checks); faketorch said nothing
+@case('torch.stft')
+def no_window_warns_once(torch):
+    return _fresh_process(torch, """
+x = torch.randn(2, 100)
+with warnings.catch_warnings(record=True) as w:
+    warnings.simplefilter('always')
+    for f in (lambda: torch.stft(torch.randn(10), 100, return_complex=True),
+              lambda: torch.stft(x, 16, window=torch.ones(16)),
+              lambda: torch.istft(torch.randn(9, 7), 16),
+              lambda: torch.stft(x, 16),
+              lambda: torch.stft(x, 16, return_complex=True),
+              lambda: torch.istft(torch.stft(x, 16, return_complex=True, window=torch.ones(16)), 16)):
+        try:
+            f()
+        except RuntimeError as e:
+            print(str(e)[:60])
+print([(m.category.__name__, str(m.message)) for m in w])
+""")
