@@ -27,3 +27,17 @@ with warnings.catch_warnings(record=True) as w:
             print(str(e)[:60])
 print([(m.category.__name__, str(m.message)) for m in w])
 """)
+
+
+# Conv-TasNet's overlap_and_add calls signal.new_tensor(frame) on a tensor: torch's warning names
+# tensor.new_tensor and points at the caller; faketorch's named torch.tensor and pointed inside faketorch
+@case('torch.Tensor.new_tensor')
+def new_tensor_copy_warning(torch):
+    import warnings
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter('always')
+        a = torch.zeros(2).new_tensor(torch.tensor([1, 2]))
+        b = torch.zeros(2, dtype=torch.float64).new_tensor(torch.ones(2, requires_grad=True), requires_grad=True)
+        c = torch.zeros(2).new_tensor(torch.ones(2), dtype=torch.int32)
+        d = torch.tensor(torch.ones(2, requires_grad=True))
+    return a, b, c, d, [(m.category.__name__, str(m.message), m.filename == __file__) for m in w]
