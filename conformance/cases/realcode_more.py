@@ -41,3 +41,21 @@ def new_tensor_copy_warning(torch):
         c = torch.zeros(2).new_tensor(torch.ones(2), dtype=torch.int32)
         d = torch.tensor(torch.ones(2, requires_grad=True))
     return a, b, c, d, [(m.category.__name__, str(m.message), m.filename == __file__) for m in w]
+
+
+# locuslab's TCN applies torch.nn.utils.weight_norm at two lines: torch's deprecation warning comes from
+# WeightNorm.apply, attributed to its call inside weight_norm(), so Python's default filter shows it once
+# per process; faketorch attributed it to each caller's line and printed it once per call site
+@case('torch.nn.utils.weight_norm')
+def deprecation_shown_once(torch):
+    return _fresh_process(torch, """
+warnings.simplefilter('default')
+warnings.showwarning = lambda msg, cat, *rest: print('shown:', cat.__name__, msg)
+a = torch.nn.utils.weight_norm(torch.nn.Linear(2, 3))
+b = torch.nn.utils.weight_norm(torch.nn.Conv1d(2, 3, 2), dim=None)
+with warnings.catch_warnings(record=True) as w:
+    warnings.simplefilter('always')
+    torch.nn.utils.weight_norm(torch.nn.Linear(2, 2))
+    fn = torch.nn.utils.weight_norm.__globals__['WeightNorm'].apply(torch.nn.Linear(2, 2), 'weight', 0)
+print(a.weight_g.shape, b.weight_g.shape, [(m.category.__name__, str(m.message), m.filename.endswith('weight_norm.py'), m.filename == '<string>') for m in w])
+""")
