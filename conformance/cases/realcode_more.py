@@ -59,3 +59,20 @@ with warnings.catch_warnings(record=True) as w:
     fn = torch.nn.utils.weight_norm.__globals__['WeightNorm'].apply(torch.nn.Linear(2, 2), 'weight', 0)
 print(a.weight_g.shape, b.weight_g.shape, [(m.category.__name__, str(m.message), m.filename.endswith('weight_norm.py'), m.filename == '<string>') for m in w])
 """)
+
+
+# GP regression learns 0-d log-hyperparameters with Adam: faketorch's fused Adam/AdamW step and Rprop's
+# sign step made NumPy scalars of 0-d arrays and failed ("return arrays must be of ArrayType")
+@case('torch.optim.Adam')
+def zero_dim_parameters(torch):
+    out = []
+    for name, kw in [('Adam', {}), ('AdamW', {}), ('Adam', {'amsgrad': True}), ('Rprop', {})]:
+        for dt in (torch.float32, torch.float64):
+            p = torch.tensor(0.5, dtype=dt, requires_grad=True)
+            opt = getattr(torch.optim, name)([p], **kw)
+            for _ in range(3):
+                opt.zero_grad()
+                ((p * 2 + 1) ** 2).backward()
+                opt.step()
+            out.append((name, p.detach().clone(), {k: v for k, v in opt.state[p].items()}))
+    return out

@@ -13,7 +13,7 @@ def _adam_host(g, w, near, b2, omb2, bc2, eps, nss, dec, m, v, p):
     # than the arithmetic); dec: AdamW's decoupled weight decay, first
     if dec != 1:
         p *= dec
-    t = np.subtract(g, m)
+    t = np.subtract(g, m, out=np.empty_like(m))     # an array (out= below) even for a 0-d parameter
     if near:
         t *= w
         m += t
