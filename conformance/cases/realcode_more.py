@@ -76,3 +76,26 @@ def zero_dim_parameters(torch):
                 opt.step()
             out.append((name, p.detach().clone(), {k: v for k, v in opt.state[p].items()}))
     return out
+
+
+# torch's SGD steps are add_(..., alpha=...) calls (the weight decay, dampened momentum, Nesterov's
+# look-ahead, the parameter step), one fused multiply-add per float32 element on the CPU; faketorch rounded alpha * b first, so ~10-20% of a 1000-element parameter's entries
+# drifted by an ulp within 3 steps (bit patterns compared)
+@case('torch.optim.SGD')
+def fused_add_steps_float32(torch):
+    g = torch.Generator().manual_seed(0)
+    w0, tgt = torch.randn(1000, generator=g), torch.randn(1000, generator=g)
+    out = []
+    for name, kw in [('SGD', dict(lr=0.013)), ('SGD', dict(lr=0.013, momentum=0.9)),
+                     ('SGD', dict(lr=0.013, momentum=0.9, dampening=0.1, weight_decay=0.01)),
+                     ('SGD', dict(lr=0.013, momentum=0.9, nesterov=True, weight_decay=0.01)),
+                     ('SGD', dict(lr=0.013, momentum=0.9, nesterov=True))]:
+        for foreach in (False, True):
+            p = w0.clone().requires_grad_()
+            opt = getattr(torch.optim, name)([p], foreach=foreach, **kw)
+            for _ in range(3):
+                opt.zero_grad()
+                ((p - tgt) ** 2).sum().backward()
+                opt.step()
+            out.append(p.detach().view(torch.int32)[::7])
+    return out
