@@ -328,18 +328,24 @@ def _dtype_arg(dtype, fname):
 _PY_DTYPES = {float: D.float64, int: D.int64, bool: D.bool, complex: D.complex128}
 
 
+def _copy_construct(data, dtype, device, requires_grad, how):
+    """torch.tensor(t) / x.new_tensor(t) on a Tensor: a detached copy, after torch's warning that names
+    the call made (`how`)."""
+    import warnings
+    warnings.warn("To copy construct from a tensor, it is recommended to use sourceTensor.detach().clone() or "
+                  f"sourceTensor.detach().clone().requires_grad_(True), rather than {how}(sourceTensor).",
+                  UserWarning, stacklevel=3)
+    dt = dtype or data.dtype
+    dev = device if device is not None else data._device
+    return _finish(data._data.astype(D.np_dtype(dt), copy=True), dt, dev, requires_grad, 'tensor')
+
+
 def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=False):
     dtype = _dtype_arg(dtype, 'tensor')
     if isinstance(data, (str, bytes)):
         raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
     if isinstance(data, Tensor):
-        import warnings
-        warnings.warn("To copy construct from a tensor, it is recommended to use sourceTensor.detach().clone() or "
-                      "sourceTensor.detach().clone().requires_grad_(True), rather than torch.tensor(sourceTensor).",
-                      UserWarning, stacklevel=2)
-        dt = dtype or data.dtype
-        dev = device if device is not None else data._device
-        return _finish(data._data.astype(D.np_dtype(dt), copy=True), dt, dev, requires_grad, 'tensor')
+        return _copy_construct(data, dtype, device, requires_grad, 'torch.tensor')
     if isinstance(data, np.ndarray):
         _no_negative_strides(data)
         dt = dtype or _np_dtype_of(data)

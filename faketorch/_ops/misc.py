@@ -626,9 +626,11 @@ def nonzero_static(input, *, size, fill_value=-1):
 
 
 def new_tensor(self, data, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
-    from .factory import tensor, _requires_grad_error
+    from .factory import tensor, _requires_grad_error, _copy_construct
     if requires_grad.__class__ is not bool:
         raise _requires_grad_error('new_tensor', requires_grad)
+    if isinstance(data, Tensor):
+        return _copy_construct(data, dtype or self.dtype, device or self._device, requires_grad, 'tensor.new_tensor')
     return tensor(data, dtype=dtype or self.dtype, device=device or self._device, requires_grad=requires_grad)
 
 

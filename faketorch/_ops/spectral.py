@@ -1,5 +1,7 @@
 """torch.stft / torch.istft, composed of differentiable tensor ops (unfold, window product, fft,
 overlap-add) as torch composes them, so gradients and grad_fn names come out the same."""
+import warnings
+
 from .. import _xnp as np
 
 from .. import _dtype as D
@@ -33,19 +35,34 @@ def _window(window, win_length, n_fft, like):
     return pad(window, (left, n_fft - win_length - left))
 
 
+# TORCH_WARN_ONCE state of ATen's stft and istft: each warns about a missing window once per process
+_warned_no_window = {}
+_NO_WINDOW = ("A window was not provided. A rectangular window will be applied{}To suppress this warning and use "
+              "a rectangular window, explicitly set `window=torch.ones(n_fft, device=<device>)`. (Triggered "
+              "internally at /__w/pytorch/pytorch/aten/src/ATen/native/SpectralOps.cpp:{}.)")
+
+
+def _warn_no_window(name, window, detail, line):
+    if window is None and name not in _warned_no_window:
+        _warned_no_window[name] = True
+        warnings.warn(_NO_WINDOW.format(detail, line), UserWarning, stacklevel=3)
+
+
 def stft(input, n_fft, hop_length=None, win_length=None, window=None, center=True, pad_mode='reflect',
          normalized=False, onesided=None, return_complex=None, align_to_window=None):
+    if center:     # torch pads in Python before its kernel checks anything
+        from ..nn.functional import pad
+        nd = input._data.ndim
+        x = pad(input.view([1] * (3 - nd) + list(input._data.shape)), [n_fft // 2, n_fft // 2], pad_mode)
+        input = x.view(x._data.shape[x._data.ndim - nd:])
+    _warn_no_window('stft', window, ",which is known to cause spectral leakage. Other windows such as "
+                    "torch.hann_window or torch.hamming_window are recommended to reduce spectral leakage.", 835)
     cplx = input.dtype.is_complex or (window is not None and window.dtype.is_complex)
     if return_complex is None:
         if not cplx:
             raise RuntimeError("stft requires the return_complex parameter be given for real inputs, and will "
                                "further require that return_complex=True in a future PyTorch release.")
         return_complex = True
-    if center:
-        from ..nn.functional import pad
-        nd = input._data.ndim
-        x = pad(input.view([1] * (3 - nd) + list(input._data.shape)), [n_fft // 2, n_fft // 2], pad_mode)
-        input = x.view(x._data.shape[x._data.ndim - nd:])
     hop = n_fft // 4 if hop_length is None else hop_length
     win = n_fft if win_length is None else win_length
 
@@ -97,6 +114,8 @@ def stft(input, n_fft, hop_length=None, win_length=None, window=None, center=Tru
 
 def istft(input, n_fft, hop_length=None, win_length=None, window=None, center=True, normalized=False,
           onesided=None, length=None, return_complex=False):
+    _warn_no_window('istft', window, ".Please provide the same window used by stft to make the inversion "
+                    "lossless.", 1035)
     if not input.dtype.is_complex:
         raise RuntimeError("istft requires a complex-valued input tensor matching the output from stft with "
                            "return_complex=True.")

@@ -13,7 +13,8 @@ def _adam_host(g, w, near, b2, omb2, bc2, eps, nss, dec, m, v, p):
     # than the arithmetic); dec: AdamW's decoupled weight decay, first
     if dec != 1:
         p *= dec
-    t = np.subtract(g, m)
+    # an array (out= below) even for a 0-d parameter, where NumPy would return a scalar
+    t = np.subtract(g, m) if m.ndim else np.subtract(g, m, out=np.empty_like(m))
     if near:
         t *= w
         m += t

@@ -15,6 +15,7 @@ from .. import _xnp as np
 
 from .. import _device
 from .. import _dtype as D
+from .._ops._core import _fused_axpy
 from .._tensor import Tensor, _make
 from ..utils.hooks import RemovableHandle
 from collections.abc import Iterable as _Iterable
@@ -521,9 +522,24 @@ def _grad_of(p, maximize, weight_decay=0):
     if maximize:
         g = -g
     if weight_decay != 0:
-        pa = _real(p._data)
-        g = g + pa * g.dtype.type(weight_decay)
+        g = _axpy_(g.copy(), _real(p._data), weight_decay)      # grad.add(param, alpha=weight_decay)
     return g
+
+
+def _axpy_(a, b, alpha):
+    """a += alpha * b as torch's a.add_(b, alpha=alpha) computes it on the CPU: one fused multiply-add
+    per float32 element (OpenBLAS's fused saxpy, else float64 arithmetic rounded once, as Tensor.add_);
+    other dtypes (and CuPy arrays) round alpha * b first. Returns a."""
+    if alpha == 1:
+        a += b          # (exact either way)
+    elif a.dtype == np.float32 and a.__class__ is np.ndarray:
+        if _fused_axpy(a, b, alpha) is None:
+            t = np.multiply(b, np.float64(np.float32(alpha)), dtype=np.float64)
+            t += a
+            np.copyto(a, t, casting='same_kind')
+    else:
+        a += b * a.dtype.type(alpha)
+    return a
 
 
 def _lerp_(a, b, w):

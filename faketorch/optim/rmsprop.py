@@ -1,7 +1,7 @@
 """RMSprop, optionally centered and with momentum."""
 from .. import _xnp as np
 
-from .optimizer import (Optimizer, _bump, _check_lr, _check_nonnegative, _closure_loss, _ema_sq_, _grad_of,
+from .optimizer import (Optimizer, _axpy_, _bump, _check_lr, _check_nonnegative, _closure_loss, _ema_sq_, _grad_of,
                         _incr, _lerp_, _real, _to_scalar)
 
 __all__ = ['RMSprop']
@@ -46,7 +46,7 @@ class RMSprop(Optimizer):
                     buf = _real(state['momentum_buffer']._data)
                     buf *= f(momentum)
                     buf += g / avg
-                    pa += buf * f(-lr)
+                    _axpy_(pa, buf, -lr)
                     _bump(state['momentum_buffer'])
                 else:
                     pa += (f(-lr) * g) / avg

@@ -40,7 +40,7 @@ class Rprop(Optimizer):
                 g = _grad_of(p, group['maximize'])
                 prev, ss, pa = _real(state['prev']._data), _real(state['step_size']._data), _real(p._data)
                 f = pa.dtype.type
-                sign = np.sign(g * prev)
+                sign = np.sign(g * prev, out=np.empty_like(prev))   # an array even for a 0-d parameter
                 sign[sign > 0] = etaplus
                 sign[sign < 0] = etaminus
                 sign[sign == 0] = 1

@@ -2,7 +2,7 @@
 from .. import _xnp as np
 from .._tensor import _make
 from .optimizer import (Optimizer, _bump, _check_fused, _check_lr, _closure_loss, _device_dtype_check_for_fused,
-                        _grad_of, _params_with_grad, _real, _to_scalar)
+                        _axpy_, _grad_of, _params_with_grad, _real, _to_scalar)
 from ._sparse import sgd_step as _sparse_sgd
 
 __all__ = ['SGD']
@@ -10,8 +10,8 @@ __all__ = ['SGD']
 # the momentum step and the plain step below each in one launch for all parameters on a GPU
 def _momentum_host(g, m, alpha, nlr, buf, p):
     buf *= m
-    buf += g if alpha == 1 else g * alpha
-    p += buf * nlr
+    _axpy_(buf, g, alpha)       # torch's add_(grad, alpha=1 - dampening), then add_(buf, alpha=-lr)
+    _axpy_(p, buf, nlr)
     return buf, p
 
 
@@ -20,7 +20,7 @@ _momentum_step = np.Kernel('sgd_momentum', 'T g, T m, T alpha, T nlr', 'T buf, T
 
 
 def _plain_host(g, nlr, p):
-    p += g * nlr
+    _axpy_(p, g, nlr)
     return p
 
 
@@ -85,16 +85,16 @@ class SGD(Optimizer):
                         buf = _real(buf_t._data)
                         buf *= buf.dtype.type(momentum)
                         alpha = 1 - dampening
-                        buf += g if alpha == 1 else g * buf.dtype.type(alpha)
+                        _axpy_(buf, g, alpha)
                         _bump(buf_t)
                     state['momentum_buffer'] = buf_t
                     if nesterov:
                         buf = _real(buf_t._data)
                         if group['foreach'] and not maximize and wd == 0:
-                            g += buf * g.dtype.type(momentum)   # torch's foreach path adds into p.grad
+                            _axpy_(g, buf, momentum)    # torch's foreach path adds into p.grad
                             _bump(p._grad)
                         else:
-                            g = g + buf * g.dtype.type(momentum)
+                            g = _axpy_(g.copy(), buf, momentum)
                     else:
                         g = _real(buf_t._data)
                 pa = _real(p._data)

@@ -62,6 +62,10 @@ class WeightNorm:
 
     @staticmethod
     def apply(module, name, dim):
+        # torch deprecates WeightNorm.apply itself, so the warning points at apply's caller: inside
+        # weight_norm() for the usual call, which the default filter then shows once per process
+        warnings.warn('`torch.nn.utils.weight_norm` is deprecated in favor of '
+                      '`torch.nn.utils.parametrizations.weight_norm`.', FutureWarning, stacklevel=2)
         for hook in module._forward_pre_hooks.values():
             if isinstance(hook, WeightNorm) and hook.name == name:
                 raise RuntimeError(f'Cannot register two weight_norm hooks on the same parameter {name}')
@@ -91,8 +95,6 @@ class WeightNorm:
 
 
 def weight_norm(module, name='weight', dim=0):
-    warnings.warn('`torch.nn.utils.weight_norm` is deprecated in favor of '
-                  '`torch.nn.utils.parametrizations.weight_norm`.', FutureWarning, stacklevel=2)
     WeightNorm.apply(module, name, dim)
     return module
 
