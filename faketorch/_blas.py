@@ -6,7 +6,6 @@ OPENBLAS_CORETYPE=Haswell selects, leaves the tail unfused): `saxpy()` returns t
 import numpy as np
 
 _found = []
-_BLOCK = 10000
 
 
 def _load():
@@ -27,11 +26,9 @@ def _load():
     def axpy(y, x, alpha):
         """y += alpha * x, fused, for C-contiguous float32 NumPy arrays of one size that do not overlap;
         alpha a nonzero float32 value (OpenBLAS returns early on 0, where torch still propagates NaN)."""
-        n, px, py = y.size, x.__array_interface__['data'][0], y.__array_interface__['data'][0]
-        # in blocks OpenBLAS runs on one thread (n > 10000 it splits over its threads, whose hand-off
-        # costs milliseconds on a loaded machine: 400x the work of a 200k-element update)
-        for i in range(0, n, _BLOCK):
-            f(min(_BLOCK, n - i), alpha, px + 4 * i, 1, py + 4 * i, 1)
+        # one call: above ~10000 elements OpenBLAS splits it over its threads (as torch's own loop does),
+        # which on a quiet machine is the fastest and on a loaded one costs a thread hand-off
+        f(y.size, alpha, x.__array_interface__['data'][0], 1, y.__array_interface__['data'][0], 1)
 
     # 16777218 + (1 - 2**-18) * (1 + 2**-18) is 16777219 - 2**-36: fused, it rounds to 16777218;
     # a rounded product (1) or a float64 sum (16777219) ties to 16777220. Every length up to 80 (the
