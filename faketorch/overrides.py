@@ -11,6 +11,9 @@ Then `_install` turns every op into a dispatching one:
   dispatching wrappers (a method fetched from the class before, `f = torch.Tensor.add`, does not dispatch).
 A call then looks at its arguments (and the tensors inside list/tuple arguments, as torch.cat's); with a
 mode entered or an argument whose type overrides __torch_function__, torch's rules apply (handle_torch_function).
+While only modes asked for dispatch (torch.export and forward AD enter one), leaving the last mode puts the
+plain ops back (`_uninstall`), so that a script exporting a model once does not pay for dispatch afterwards;
+a user subclass or class with __torch_function__ keeps it on for good.
 """
 import builtins as _builtins
 import functools as _functools
@@ -36,7 +39,9 @@ def _disabled_torch_function_impl(func, types, args=(), kwargs=None):
 _subclass_on = True
 _all_on = True
 _modes = []
-_installed = False
+_installed = False      # the dispatching ops are in place
+_sticky = False         # something besides modes asked for them: they stay
+_held = 0               # modes popped while their handler runs (the stack is not really empty)
 
 
 class DisableTorchFunctionSubclass:
@@ -225,12 +230,14 @@ class TorchFunctionMode:
         raise NotImplementedError
 
     def __enter__(self):
-        _install()
+        _install(True)
         _modes.append(self)
         return self
 
     def __exit__(self, exc_type, exc_val, exc_tb):
         _modes.pop()
+        if not _modes and not _held and not _sticky:
+            _uninstall()
 
     @classmethod
     def push(cls, *args, **kwargs):
@@ -262,7 +269,7 @@ def _pop_torch_function_stack():
 
 
 def _push_on_torch_function_stack(mode):
-    _install()
+    _install(True)
     _modes.append(mode)
 
 
@@ -299,10 +306,13 @@ def _ask(pub, overloaded, args, kwargs):
     types = tuple(a.__class__ for a in overloaded)
     mode = None
     if _all_on and _modes:
+        global _held
         mode = _modes.pop()
+        _held += 1
         try:
             r = mode.__torch_function__(pub, types, args, kwargs)
         finally:
+            _held -= 1
             _modes.append(mode)
         if r is not NotImplemented:
             return r, mode
@@ -415,6 +425,7 @@ def _swap_code(f, name, ns):
     orig.__qualname__, orig.__module__, orig.__doc__ = f.__qualname__, f.__module__, f.__doc__
     orig.__dict__.update(f.__dict__)
     _origs[id(f)] = orig
+    plain = (f.__code__, f.__defaults__, f.__kwdefaults__, f.__dict__.get('__wrapped__', _NONE))
     f.__code__ = _template(len(code.co_freevars)).replace(co_name=code.co_name, co_qualname=f.__qualname__,
                                                             co_filename=code.co_filename,
                                                             co_firstlineno=code.co_firstlineno)
@@ -422,14 +433,34 @@ def _swap_code(f, name, ns):
     f.__kwdefaults__ = {'_tf_': _functools.partial(_call, f, orig, name)}
     f.__wrapped__ = orig        # inspect.signature(f) reads the original's
     _PUBLIC[f] = ns
+    _SWAPPED[f] = (plain, _fn_state(f))
+
+
+_NONE = object()
+_SWAPPED = {}      # swapped function -> (its plain state, its dispatching state), for _uninstall
+_CLASS_SWAPPED = {}     # Tensor attribute name -> (plain value, dispatching value)
+
+
+def _fn_state(f):
+    return f.__code__, f.__defaults__, f.__kwdefaults__, f.__dict__.get('__wrapped__', _NONE)
+
+
+def _set_fn_state(f, state):
+    f.__code__, f.__defaults__, f.__kwdefaults__, wrapped = state
+    if wrapped is _NONE:
+        f.__dict__.pop('__wrapped__', None)
+    else:
+        f.__wrapped__ = wrapped
 
 
 def _adopt(f, mod, name):
     """A function published in place of an op after dispatch was installed (nested's routers): it
-    dispatches too."""
-    if _installed and type(f) is _types.FunctionType:
+    dispatches too (after _uninstall: on the next install)."""
+    if _SWAPPED and type(f) is _types.FunctionType:
         m = mod.__name__
         _swap_code(f, None if m == 'faketorch.nn.functional' else f"torch{m[len('faketorch'):]}.{name}", mod)
+        if not _installed and f in _SWAPPED:
+            _set_fn_state(f, _SWAPPED[f][0])
 
 
 def _impl(f):
@@ -498,14 +529,25 @@ _PROPERTIES = ('T', 'mT', 'H', 'mH', 'data', 'real', 'imag', 'grad', 'shape', 'd
                'requires_grad', 'layout', 'is_cuda', 'names', 'itemsize', 'nbytes', 'output_nr', '_version')
 
 
-def _install():
-    """Turn every op into a dispatching one (once)."""
-    global _installed
+def _install(by_mode=False):
+    """Turn every op into a dispatching one. For good unless only modes asked (by_mode): then the class
+    hook stays to see a user class with __torch_function__, and leaving the last mode uninstalls."""
+    global _installed, _sticky
+    if not by_mode:
+        _sticky = True
+        if _builtins.__build_class__ is _build_class:
+            _builtins.__build_class__ = _original_build_class
     if _installed:
         return
     _installed = True
-    if _builtins.__build_class__ is _build_class:
-        _builtins.__build_class__ = _original_build_class
+    if _SWAPPED:        # again after _uninstall: what was swapped before (the first time loaded everything)
+        for f, (_, on) in _SWAPPED.items():
+            _set_fn_state(f, on)
+        for name, (plain, on) in _CLASS_SWAPPED.items():
+            if vars(Tensor).get(name) is plain:
+                setattr(Tensor, name, on)
+        _hooks()
+        return
     import faketorch
     faketorch._load_lazy()
     from ._ops import namespace
@@ -532,19 +574,46 @@ def _install():
         pub = _METHODS.get(_DUNDER_AS.get(name))
         m = _method(name, impl, pub, name in _PY_METHODS and pub is None)
         _METHODS[name] = m
+        _CLASS_SWAPPED[name] = (v, m)
         setattr(Tensor, name, m)
     for name in _PROPERTIES:
         p = vars(Tensor).get(name)
         if isinstance(p, property) and p.fget is not None:
             getter = _method('__get__', p.fget)
-            setattr(Tensor, name, property(getter, p.fset, p.fdel, p.__doc__))
+            _CLASS_SWAPPED[name] = (p, property(getter, p.fset, p.fdel, p.__doc__))
+            setattr(Tensor, name, _CLASS_SWAPPED[name][1])
             if name == 'grad':
                 _NOWRAP.add(getter)
+    _hooks()
+
+
+def _hooks():
     from .autograd import graph, function
     global _call_backward
     _call_backward = function._call_backward
     graph.backward_guard = _builtin_backward
     _warnings.warn = _warn
+
+
+def _uninstall():
+    """Put the plain ops back (the last mode left and nothing else asked for dispatch). A user type with
+    __torch_function__ seen meanwhile (one made with type(...), which the class hook misses) keeps them."""
+    global _installed, _sticky
+    if not _installed:
+        return
+    if any(not str(getattr(c, '__module__', '')).startswith(_NOT_USERS) for c in _over):
+        _sticky = True
+        return
+    _installed = False
+    for f, (plain, _) in _SWAPPED.items():
+        _set_fn_state(f, plain)
+    for name, (plain, on) in _CLASS_SWAPPED.items():
+        if vars(Tensor).get(name) is on:
+            setattr(Tensor, name, plain)
+    from .autograd import graph
+    graph.backward_guard = None
+    if _warnings.warn is _warn:
+        _warnings.warn = _original_warn
 
 
 def _warn(message, category=None, stacklevel=1, source=None, **kwargs):
@@ -599,11 +668,13 @@ _original_warn = _warnings.warn
 
 
 def _build_class(func, name, *bases, **kwargs):
-    """builtins.__build_class__ until dispatch is on: a class defining __torch_function__ outside faketorch
-    (a Tensor-like type, torch's docs' ScalarTensor) turns it on; then the original is put back."""
+    """builtins.__build_class__ until dispatch is on for good: a class defining __torch_function__ outside
+    faketorch (a Tensor-like type, torch's docs' ScalarTensor; not a mode) turns it on; then the original is
+    put back."""
     cls = _original_build_class(func, name, *bases, **kwargs)
     if '__torch_function__' in getattr(cls, '__dict__', ()) and \
-            not str(getattr(cls, '__module__', '')).startswith(_NOT_USERS):
+            not str(getattr(cls, '__module__', '')).startswith(_NOT_USERS) and \
+            not (isinstance(cls, type) and issubclass(cls, TorchFunctionMode)):     # a mode: entering it installs
         _install()
     return cls
 

@@ -704,3 +704,151 @@ def tf_disable_at_top_level(torch):
     with torch.DisableTorchFunction():
         b = type(x * 2).__name__
     return a, b, type(x + 1).__name__, torch.DisableTorchFunctionSubclass is torch._C.DisableTorchFunctionSubclass
+
+
+# --- after the last mode exits (faketorch puts the plain ops back while only modes asked for dispatch) -----
+def _log_mode(torch, log):
+    class Log(torch.overrides.TorchFunctionMode):
+        def __torch_function__(self, func, types, args=(), kwargs=None):
+            log.append(func.__name__)
+            return func(*args, **(kwargs or {}))
+    return Log
+
+
+def _some_ops(torch, add):
+    F = torch.nn.functional
+    a = torch.arange(4.).reshape(2, 2)
+    return [a + a, add(a, 1), F.linear(a, torch.ones(3, 2), torch.zeros(3)), a.sum(), F.relu(a - 1), a.T,
+            torch.cat([a, a]), a.mean(dim=0)]
+
+
+@case('torch.overrides.TorchFunctionMode')
+def tf_mode_exit_and_reenter(torch):
+    log = []
+    Log = _log_mode(torch, log)
+    add = torch.add        # fetched before: keeps dispatching in the next mode
+    out = []
+    for _ in range(2):
+        with Log():
+            out.append(_some_ops(torch, add))
+        out.append(list(log))
+        log.clear()
+        out.append(_some_ops(torch, add))
+        out.append(list(log))
+    return out
+
+
+@case('torch.overrides.TorchFunctionMode')
+def tf_mode_entered_in_handler(torch):
+    log, inner = [], []
+    Inner = _log_mode(torch, inner)
+
+    class Outer(torch.overrides.TorchFunctionMode):
+        def __torch_function__(self, func, types, args=(), kwargs=None):
+            log.append(func.__name__)
+            with Inner():
+                r = func(*args, **(kwargs or {}))
+            return r
+    x = torch.ones(2)
+    with Outer():
+        a = x + 1
+        b = torch.relu(a).sum()
+    c = x * 3
+    return a, b, c, log, inner
+
+
+@case('torch.Tensor.__torch_function__')
+def tf_subclass_after_mode_exit(torch):
+    log = []
+    with _log_mode(torch, log)():
+        torch.ones(2).neg()
+    Logged, slog = _logged(torch)
+    x = torch.ones(2).as_subclass(Logged)
+    y = torch.relu(x + 1)
+    with _log_mode(torch, log)():
+        z = x.sum()
+    return type(y).__name__, type(z).__name__, y, z, list(slog), log
+
+
+_AFTER_MODES = """
+o, F = torch.overrides, torch.nn.functional
+log = []
+class Log(o.TorchFunctionMode):
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        log.append(func.__name__)
+        return func(*args, **(kwargs or {}))
+add, relu, lin = torch.add, F.relu, F.linear
+a, w = torch.arange(4.).reshape(2, 2), torch.ones(3, 2)
+def ops():
+    return [a + a, add(a, 1), lin(a, w), a.sum(), relu(a - 1), a.T, a.data, torch.cat([a, a]), a @ a]
+print(ops())
+for i in range(2):
+    with Log():
+        with Log():
+            print(i, ops())
+    print(log, ops(), torch.add is add, F.relu is relu, o.has_torch_function((a,)))
+    log.clear()
+"""
+
+
+@case('torch.overrides.TorchFunctionMode')
+def tf_fresh_process_modes_only(torch):
+    """A fresh interpreter where only modes ever asked for dispatch (faketorch uninstalls on the last exit)."""
+    from conformance.cases.examples_edges import _fresh_process
+    return _fresh_process(torch, _AFTER_MODES)
+
+
+@case('torch.overrides.TorchFunctionMode')
+def tf_fresh_process_export_forward_ad_then_train(torch):
+    """torch.export and forward AD enter modes internally; ops after them, a mode and a subclass defined later."""
+    from conformance.cases.examples_edges import _fresh_process
+    return _fresh_process(torch, _AFTER_MODES + """
+torch.manual_seed(0)
+m = torch.nn.Linear(2, 3)
+ep = torch.export.export(m, (a,))
+print([n.op for n in ep.graph.nodes])
+import importlib
+fwAD = importlib.import_module(torch.__name__ + '.autograd.forward_ad')
+with fwAD.dual_level():
+    d = fwAD.make_dual(a, torch.ones(2, 2))
+    print(fwAD.unpack_dual((d * d).sin()).tangent)
+print(ops())
+opt = torch.optim.SGD(m.parameters(), lr=0.1)
+for _ in range(3):
+    loss = m(a).pow(2).sum()
+    opt.zero_grad(); loss.backward(); opt.step()
+print(loss, m.weight)
+with Log():
+    ops()
+print(log); log.clear()
+class Sub(torch.Tensor):
+    pass
+s = a.as_subclass(Sub)
+print(type(s + 1).__name__, type(relu(s)).__name__, type(lin(s, w)).__name__)
+with Log():
+    s.sum()
+print(log)
+""")
+
+
+@case('torch.overrides.TorchFunctionMode')
+def tf_fresh_process_tensor_like_seen_in_mode(torch):
+    """Tensor-like types made while a mode was on (a class statement, and type(...) used in an op) still
+    dispatch after it exits."""
+    from conformance.cases.examples_edges import _fresh_process
+    return _fresh_process(torch, """
+class M(torch.overrides.TorchFunctionMode):
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        return func(*args, **(kwargs or {}))
+def tf(cls, func, types, args=(), kwargs=None):
+    return 'dyn ' + func.__name__
+with M():
+    class Like:
+        @classmethod
+        def __torch_function__(cls, func, types, args=(), kwargs=None):
+            return 'like ' + func.__name__
+    Dyn = type('Dyn', (), {'__torch_function__': classmethod(tf)})
+    print(torch.add(Dyn(), 1))
+print(torch.add(Like(), 1), torch.relu(Like()), torch.add(Dyn(), 1), torch.nn.functional.relu(Dyn()))
+print(torch.add(torch.ones(1), 1))
+""")
