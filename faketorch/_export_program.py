@@ -205,7 +205,11 @@ class _Capture(TorchFunctionMode):
         super().__init__()
         self.graph, self.env, self.lift = graph, env, lift
         self.keep = []          # every recorded tensor stays alive: env is keyed by id
-        self.props = _prop_names()
+
+    def __enter__(self):
+        r = super().__enter__()
+        self.props = _prop_names()      # after entering: the mode may have installed the dispatching getters
+        return r
 
     def node_of(self, a):
         if isinstance(a, faketorch.Tensor):
