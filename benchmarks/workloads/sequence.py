@@ -1,7 +1,7 @@
 """Sequence models, as in char-RNN / text-classification scripts: a 2-layer TransformerEncoder classifier
 (d_model 128, 4 heads, batch 32 of 64 tokens, AdamW) and a 2-layer LSTM language model (hidden 256,
 batch 32 of 35 tokens, SGD with gradient clipping): one training step each, and the encoder's inference."""
-from benchmarks import Skip, inference as _inference
+from benchmarks import Skip, inference as _inference, training_step
 
 
 def _need(torch):
@@ -29,14 +29,7 @@ def transformer_step(torch):
     _need(torch)
     model = _encoder(torch)
     opt = torch.optim.AdamW(model.parameters(), lr=1e-3)
-    x, y = torch.randint(0, 1000, (32, 64)), torch.randint(0, 10, (32,))
-    loss_fn = torch.nn.CrossEntropyLoss()
-
-    def step():
-        opt.zero_grad()
-        loss_fn(model(x), y).backward()
-        opt.step()
-    return step
+    return training_step(torch, model, opt, torch.randint(0, 1000, (32, 64)), torch.randint(0, 10, (32,)))
 
 
 def transformer_inference(torch):

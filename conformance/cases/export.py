@@ -448,8 +448,8 @@ def number_input_guard(torch):
     return _NumberInput(torch).ep.module()(torch.ones(2), 4, flag=True)
 
 
-@case('torch.export.save')
-def save_load_dynamic(torch):
+def _saved_and_loaded_dynamic(torch):
+    """A program with a dynamic batch dim (4..32), through torch.export.save and load."""
     class M(torch.nn.Module):
         def forward(self, x):
             return x.sum(1) * x.shape[0]
@@ -458,18 +458,15 @@ def save_load_dynamic(torch):
     f = io.BytesIO()
     torch.export.save(ep, f)
     f.seek(0)
-    loaded = torch.export.load(f)
+    return torch.export.load(f)
+
+
+@case('torch.export.save')
+def save_load_dynamic(torch):
+    loaded = _saved_and_loaded_dynamic(torch)
     return repr(loaded.range_constraints), loaded.graph_module.code, loaded.module()(torch.ones(5, 3))
 
 
 @case('torch.export.save')
 def loaded_guard_min(torch):
-    class M(torch.nn.Module):
-        def forward(self, x):
-            return x.sum(1) * x.shape[0]
-    b = torch.export.Dim('b', min=4, max=32)
-    ep = torch.export.export(M(), (torch.randn(8, 3),), dynamic_shapes={'x': {0: b}})
-    f = io.BytesIO()
-    torch.export.save(ep, f)
-    f.seek(0)
-    return torch.export.load(f).module()(torch.ones(3, 3))
+    return _saved_and_loaded_dynamic(torch).module()(torch.ones(3, 3))
