@@ -150,3 +150,17 @@ def batched_lengths_middle_axis(torch):
         off = torch.cat([torch.zeros(5, 1, dtype=torch.long), L.cumsum(1)], 1)
         out.append(torch._segment_reduce(x, red, axis=1, offsets=off, initial=1))
     return out
+
+
+# ormqr with no reflectors (k = 0): the result is `other`, whose gradient passes through (faketorch gave None)
+@case('torch.ormqr')
+def no_reflectors_gradient(torch):
+    a = torch.zeros(5, 0, dtype=torch.float64, requires_grad=True)
+    t = torch.zeros(0, dtype=torch.float64, requires_grad=True)
+    out = []
+    for c in (torch.randn(5, 2, dtype=torch.float64, requires_grad=True),
+              torch.zeros(5, 0, dtype=torch.float64, requires_grad=True)):
+        for left, tr in ((True, True), (True, False)):
+            r = torch.ormqr(a, t, c, left=left, transpose=tr)
+            out += [r.grad_fn.name(), torch.autograd.grad((r * 2).sum(), [a, t, c], allow_unused=True)]
+    return out

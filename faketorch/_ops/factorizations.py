@@ -426,15 +426,16 @@ def _apply_reflectors(V, tau, C, left, adjoint):
     return C
 
 
-def _finish(name, r, inputs):
+def _finish(name, r, inputs, passed=None):
     """A composite's result under torch's grad_fn name; with no reflectors the result does not depend
-    on the inputs, but torch still records the node (undefined gradients)."""
+    on the reflectors, but torch still records the node (undefined gradients; `passed`, the index of an
+    input the result is a copy of then, gets the gradient itself: ormqr's other)."""
     if r._grad_fn is not None and r._requires_grad:
         from .linalg_ops import _named
         return _named(name, r)
     r = _make(np.ascontiguousarray(r._data), r.dtype, r._device)
     if _grad_on(*inputs):
-        attach(name, lambda node, g: (None,) * len(inputs), inputs, (r,))
+        attach(name, lambda node, g: tuple(g if i == passed else None for i in range(len(inputs))), inputs, (r,))
     return r
 
 
@@ -485,7 +486,7 @@ def ormqr(input, tau, other, left=True, transpose=False, *, out=None):
             raise RuntimeError(f"{name}: Expected input and {what} to have the same dtype, but input has "
                                f"dtype {input.dtype} and {what} has dtype {t.dtype}")
     r = _apply_reflectors(_reflectors(input, k), tau, other, left, transpose)
-    r = _finish('OrmqrBackward0', r, (input, tau, other))
+    r = _finish('OrmqrBackward0', r, (input, tau, other), passed=2)
     if out is not None:
         from ._core import write_out
         return write_out(out, r, 'ormqr')
