@@ -18,6 +18,9 @@ def mm_mode(torch):
     return out
 
 
+check('torch.cdist', lambda torch: [(lambda r: (r, r.grad_fn.name()))(torch.cdist(
+    torch.zeros(*s1, requires_grad=True), torch.ones(*s2), 2.0, 'use_mm_for_euclid_dist'))
+    for s1, s2 in [((0, 5), (4, 5)), ((3, 5), (0, 5)), ((3, 0), (4, 0)), ((0, 3, 5), (0, 4, 5))]], name='mm_mode_empty')
 check('torch.cdist', lambda torch: torch.cdist(torch.ones(2, 3), torch.ones(2, 3), compute_mode='foo'), name='bad_mode')
 check('torch.cdist', lambda torch: torch.cdist(torch.ones(2, 3), torch.ones(2, 3), compute_mode=None), name='none_mode')
 

@@ -430,10 +430,11 @@ def cdist(x1, x2, p=2.0, compute_mode='use_mm_for_euclid_dist_if_necessary'):
     if compute_mode not in _CDIST_MODES:
         raise ValueError(f"{compute_mode} is not a valid value for compute_mode")
     r1, r2 = x1._data.shape[-2], x2._data.shape[-2]
-    if p == 2 and (compute_mode == 'use_mm_for_euclid_dist' or compute_mode == _CDIST_MODES[0] and max(r1, r2) > 25):
-        batch = broadcast_shapes(x1._data.shape[:-2], x2._data.shape[:-2])
-        c = x1._data.shape[-1]
-        r = _euclidean_dist(x1.expand(*batch, r1, c).reshape(-1, r1, c), x2.expand(*batch, r2, c).reshape(-1, r2, c))
+    batch = broadcast_shapes(x1._data.shape[:-2], x2._data.shape[:-2])
+    c, nb = x1._data.shape[-1], math.prod(batch)
+    if p == 2 and (compute_mode == 'use_mm_for_euclid_dist' or compute_mode == _CDIST_MODES[0] and max(r1, r2) > 25) \
+            and r1 and r2 and c and nb:     # (an empty result or no columns: torch's direct kernel)
+        r = _euclidean_dist(x1.expand(*batch, r1, c).reshape(nb, r1, c), x2.expand(*batch, r2, c).reshape(nb, r2, c))
         return r.view(*batch, r1, r2)
     from ..linalg import vector_norm
     from ..nn.functional import _fused
