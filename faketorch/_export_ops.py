@@ -383,7 +383,12 @@ def handler_for(func):
             if callable(f):
                 _table.setdefault(f, h)
         _table[faketorch.nn.functional.relu_] = _BY_NAME['relu_']
-    try:
-        return _table.get(func)
-    except TypeError:
-        return None
+    while func is not None:     # a function re-wrapped since the table was made (torch.nested's routers)
+        try:
+            h = _table.get(func)
+        except TypeError:
+            return None
+        if h is not None:
+            return h
+        func = getattr(func, '__wrapped__', None)
+    return None

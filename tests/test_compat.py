@@ -219,25 +219,34 @@ def test_usage(tmp_path):
 
 # --- inventory ---------------------------------------------------------------
 
-def test_inventory_counts(monkeypatch):
-    import faketorch
-    import faketorch.nested  # noqa: F401  (it routes torch.cat when first imported: not while cat is patched)
-    from compat.inventory import NAMESPACES, inventory
-    # Whatever faketorch has, a name it is given must count as provided.
-    monkeypatch.setattr(faketorch, "cat", lambda *a: None, raising=False)
-    inv = inventory()
-    assert list(inv) == NAMESPACES
-    for ns, e in inv.items():
-        assert e["torch"] > 0, ns
-        assert 0 <= e["faketorch"] <= e["torch"], ns
-        for tier in ("tier1", "tier2"):
-            have, total = e[tier]
-            assert 0 <= have <= total, ns
-            assert len(e["missing_" + tier]) == total - have, ns
-        assert e["tier1"][1] > 0, ns
-    assert inv["torch"]["torch"] > 500 and inv["torch.Tensor"]["torch"] > 300
-    assert inv["torch"]["faketorch"] >= 1
-    assert "torch.cat" not in inv["torch"]["missing_tier1"]
+_INVENTORY_PROBE = """
+import faketorch
+import faketorch.nested  # noqa: F401  (it routes torch.cat when first imported: not while cat is patched)
+from compat.inventory import NAMESPACES, inventory
+# Whatever faketorch has, a name it is given must count as provided.
+faketorch.cat = lambda *a: None
+inv = inventory()
+assert list(inv) == NAMESPACES
+for ns, e in inv.items():
+    assert e["torch"] > 0, ns
+    assert 0 <= e["faketorch"] <= e["torch"], ns
+    for tier in ("tier1", "tier2"):
+        have, total = e[tier]
+        assert 0 <= have <= total, ns
+        assert len(e["missing_" + tier]) == total - have, ns
+    assert e["tier1"][1] > 0, ns
+assert inv["torch"]["torch"] > 500 and inv["torch.Tensor"]["torch"] > 300
+assert inv["torch"]["faketorch"] >= 1
+assert "torch.cat" not in inv["torch"]["missing_tier1"]
+print("ok")
+"""
+
+
+def test_inventory_counts():
+    # in a subprocess: the inventory touches every name of both libraries and patches faketorch.cat
+    # (in this process it left torch.export unable to see F.layer_norm in later conformance cases)
+    r = subprocess.run([sys.executable, "-c", _INVENTORY_PROBE], capture_output=True, text=True, cwd=REPO)
+    assert r.returncode == 0 and r.stdout.strip() == "ok", r.stderr[-2000:]
 
 
 def test_tiers_path_env(tmp_path, monkeypatch):
