@@ -393,28 +393,32 @@ def _write_directly(f, self, other, alpha=None):
         uf(a, b, out=a)     # (on a GPU one launch, where the general path makes two: the result, then the copy)
     elif b.shape != a.shape:
         return False
-    elif _fused_axpy(a, b, alpha if uf is np.add else -alpha) is None:
-        t = np.multiply(b, np.float64(np.float32(alpha)), dtype=np.float64)[...]     # (0-d: an array)
-        uf(a, t, out=t)
-        np.copyto(a, t, casting='same_kind')
+    else:
+        _fused_axpy(a, b, alpha if uf is np.add else -alpha)
     self._vc[0] += 1
     return True
 
 
 def _fused_axpy(a, b, alpha, inplace=True):
-    """a + alpha * b as torch's one fused multiply-add per element, through OpenBLAS's saxpy where it
-    is fused (_blas): written into a (inplace) or a copy of it, which is returned; None where it cannot
-    (float32 NumPy arrays, both C-contiguous, only)."""
+    """a + alpha * b for float32 arrays of one shape as torch's CPU loop computes it, one fused multiply-add
+    per element (alpha as float32): OpenBLAS's saxpy where it is fused (_blas; NumPy arrays, both
+    C-contiguous), else in float64, rounded once (which differs only next to a tie). Written into a
+    (inplace) or a new array; returned."""
     alpha = np.float32(alpha)
-    if a.__class__ is not np.ndarray or b.__class__ is not np.ndarray or not alpha or a is b or \
-            not (a.flags.c_contiguous and b.flags.c_contiguous) or a.dtype != np.float32 or b.dtype != np.float32:
-        return None         # (alpha 0: OpenBLAS returns at once, torch still propagates a NaN or inf in b)
-    f = saxpy()
-    if f is None:
-        return None
+    f = None
+    if a.__class__ is np.ndarray and b.__class__ is np.ndarray and alpha and a is not b \
+            and a.flags.c_contiguous and b.flags.c_contiguous and a.dtype == b.dtype == np.float32:
+        f = saxpy()         # (alpha 0: OpenBLAS returns at once, torch still propagates a NaN or inf in b)
+    if f is not None:
+        if not inplace:
+            a = a.copy()
+        f(a, b, alpha)
+        return a
+    t = np.multiply(b, np.float64(alpha), dtype=np.float64)[...]     # (0-d: an array)
+    t += a
     if not inplace:
-        a = a.copy()
-    f(a, b, alpha)
+        return t.astype(np.float32)
+    np.copyto(a, t, casting='same_kind')
     return a
 
 

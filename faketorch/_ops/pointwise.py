@@ -811,12 +811,8 @@ def _with_alpha(op, gname, input, other, alpha, out):
             r = op(input.to(D.float32), other.to(D.float32) * a).to(rt)
         elif rt is D.float32 and input.dtype is other.dtype and input._device is other._device \
                 and input._data.shape == other._data.shape:    # the usual update: three array passes
-            t = _fused_axpy(input._data, other._data, alpha if op is _add else -alpha, inplace=False)
-            if t is None:
-                t = np.multiply(other._data, np.float64(np.float32(alpha)), dtype=np.float64)[...]     # (0-d: an array)
-                (np.add if op is _add else np.subtract)(input._data, t, out=t)
-                t = t.astype(np.float32)
-            r = _make(t, rt, input._device)
+            r = _make(_fused_axpy(input._data, other._data, alpha if op is _add else -alpha, inplace=False), rt,
+                      input._device)
         elif rt is D.float32:       # torch's loop is one fused multiply-add (alpha as float32): exact in float64
             r = op(input.to(D.float64), other.to(D.float64) * float(np.float32(alpha))).to(rt)
         else:

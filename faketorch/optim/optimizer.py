@@ -528,15 +528,12 @@ def _grad_of(p, maximize, weight_decay=0):
 
 def _axpy_(a, b, alpha):
     """a += alpha * b as torch's a.add_(b, alpha=alpha) computes it on the CPU: one fused multiply-add
-    per float32 element (OpenBLAS's fused saxpy, else float64 arithmetic rounded once, as Tensor.add_);
-    other dtypes (and CuPy arrays) round alpha * b first. Returns a."""
+    per float32 element (_core._fused_axpy, as Tensor.add_); other dtypes (and CuPy arrays) round
+    alpha * b first. Returns a."""
     if alpha == 1:
         a += b          # (exact either way)
     elif a.dtype == np.float32 and a.__class__ is np.ndarray:
-        if _fused_axpy(a, b, alpha) is None:
-            t = np.multiply(b, np.float64(np.float32(alpha)), dtype=np.float64)
-            t += a
-            np.copyto(a, t, casting='same_kind')
+        _fused_axpy(a, b, alpha)
     else:
         a += b * a.dtype.type(alpha)
     return a
