@@ -1,8 +1,8 @@
 """Autocast's casts on the CPU: the ops torch's CPU autocast lists run in the fast dtype (matmul, linear,
 conv ...) or in float32 (losses, prod, cdist ...). Their public functions start with
 
-    if _ac.cpu is not None:
-        return _ac.run(f, _ac.cpu, args, kwargs)      # or D.float32
+    if _acs.cpu is not None:        # _acs: this module's `state`
+        return _ac.run(f, _acs.cpu, args, kwargs)      # or D.float32 (float32_op)
 
 so outside an autocast region an op pays one attribute read. `run` casts the CPU floating tensors among
 the arguments (float64 is left alone, as torch's eligibility rule) and calls the op with the casts off:

@@ -3,8 +3,8 @@ as torch does; faketorch itself does not depend on it).
 
 Both of torch's exporters are here: `dynamo=True` (the default; torch needs `onnxscript` for it, so
 faketorch asks for it too) and the TorchScript one (`dynamo=False`). Each traces the model with
-faketorch.fx and writes the graph torch writes for the common layers (see _ops.py); what differs
-from torch is listed in the README's known differences.
+faketorch.fx and writes the graph torch writes for the common layers (see _ops.py); the README's known
+differences list where the result is not torch's.
 """
 import abc
 import contextlib
