@@ -561,8 +561,10 @@ def _install(by_mode=False):
     for mod, prefix in ((linalg, 'torch.linalg'), (fft, 'torch.fft'), (special, 'torch.special'),
                         (F, None)):
         for name, f in list(vars(mod).items()):
+            # F's own functions (not the _ops helpers it imports: torch's modes never see those)
             if type(f) is _types.FunctionType and not name.startswith('_') \
-                    and f.__module__.startswith('faketorch') and name in getattr(mod, '__all__', (name,)):
+                    and f.__module__.startswith('faketorch.nn' if mod is F else 'faketorch') \
+                    and name in getattr(mod, '__all__', (name,)):
                 _swap_code(f, prefix and f'{prefix}.{name}', mod)
     # Tensor's methods: plain names first (the dunders hand handlers some of them)
     items = [(n, v) for n, v in vars(Tensor).items() if n not in _SKIP and type(v) is _types.FunctionType]

@@ -852,3 +852,31 @@ with M():
 print(torch.add(Like(), 1), torch.relu(Like()), torch.add(Dyn(), 1), torch.nn.functional.relu(Dyn()))
 print(torch.add(torch.ones(1), 1))
 """)
+
+
+@case('torch.overrides.TorchFunctionMode')
+def tf_fresh_process_nested_imported_first(torch):
+    """torch.nested imported before the first mode: modules calling the routed functions (nn.LayerNorm) are
+    seen once, as the function they call, not as the helpers inside it; torch.export records them."""
+    from conformance.cases.examples_edges import _fresh_process
+    return _fresh_process(torch, """
+import importlib
+importlib.import_module(torch.__name__ + '.nested')
+F = torch.nn.functional
+log = []
+class Log(torch.overrides.TorchFunctionMode):
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        log.append(func.__name__)
+        return func(*args, **(kwargs or {}))
+torch.manual_seed(0)
+m = torch.nn.Sequential(torch.nn.Linear(4, 4), torch.nn.LayerNorm(4), torch.nn.GELU())
+x = torch.randn(2, 4)
+with Log():
+    y = m(x)
+    F.layer_norm(x, (4,))
+    F.relu(x)
+print(log, y)
+ep = torch.export.export(m, (x,))
+print(ep.graph_module.code)
+print(ep.module()(x) - y)
+""")

@@ -528,8 +528,8 @@ def install():
     _route(faketorch, 'bmm', bmm)
     _route(F, 'linear', linear)
     _route(F, 'layer_norm', layer_norm)
-    from ...nn import _functional_spatial      # nn.LayerNorm calls it there
-    _route(_functional_spatial, 'layer_norm', layer_norm)
+    from ...nn import _functional_spatial      # nn.LayerNorm calls it there: the same router, so that
+    _functional_spatial.layer_norm = F.layer_norm     # dispatch, which swaps F's functions, covers both
     _route(F, 'scaled_dot_product_attention', scaled_dot_product_attention)
     if getattr(faketorch.cat, '_nested_impl', None) is None:
         _route_seq(faketorch, 'cat', cat)
