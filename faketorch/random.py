@@ -42,9 +42,10 @@ def _tp_name(x):
     t = type(x)
     if t is Generator:
         return 'torch._C.Generator'
-    # a user's Python class (Py_TPFLAGS_HEAPTYPE, 1 << 9) prints bare; faketorch's stand-ins for torch's
-    # C types (memory_format, layout ...) print with their package
-    if t.__module__ in ('builtins',) or t.__name__ == 'Tensor' or \
+    # a user's Python class (Py_TPFLAGS_HEAPTYPE, 1 << 9) and Tensor's subclasses print bare; faketorch's
+    # stand-ins for torch's C types (memory_format, layout ...) print with their package
+    from ._tensor import Tensor
+    if t.__module__ in ('builtins',) or isinstance(x, Tensor) or \
             t.__flags__ & (1 << 9) and not t.__module__.startswith('faketorch'):
         return t.__name__
     pkg = t.__module__.split('.')[0]

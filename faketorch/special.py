@@ -339,10 +339,10 @@ def multigammaln(input, p, *, out=None):
 def _binary_float(name, gname, fwd, da, db):
     """x op y with broadcasting and promotion to float; Python scalars allowed on either side."""
     def f(input, other, *, out=None):
-        from ._ops.pointwise import _promote, _check_overloads, _NUMBER_SELF
+        from ._ops.pointwise import _promote, _check_overloads
         swapped = not isinstance(input, Tensor)
         if swapped:
-            _check_overloads(name, input, other, _NUMBER_SELF[name])
+            _check_overloads(name, input, other)
             ta = _make(np.asarray(input), D.result_type_of((other,), (input,)), other._device)
             a, b, rt = _promote(name, ta, other)
         else:
@@ -396,7 +396,13 @@ def _xlog1py_da(g, x, y):
 _xlogy_op = _binary_float('xlogy', 'XlogyBackward', _xlogy, _xlogy_da, lambda g, x, y: g * x / y)
 xlog1py = _binary_float('special_xlog1py', 'SpecialXlog1PyBackward', _xlog1py, _xlog1py_da,
                         lambda g, x, y: g * x / (y + 1))
-xlogy = _op('xlogy', _xlogy_op)
+def xlogy(input, other, *, out=None):
+    import faketorch
+    from ._ops.pointwise import reworded
+    try:
+        return faketorch.xlogy(input, other, out=out)
+    except TypeError as e:      # worded as torch's special_xlogy
+        raise reworded(e, 'special_xlogy', (input, other), method=False) from None
 
 
 def _zeta_fwd(a, b):
@@ -452,9 +458,9 @@ def _poly(name, step, first, shift=False, native=False):
     def f(input, n, *, out=None):
         x_t = input if isinstance(input, Tensor) else None
         n_t = n if isinstance(n, Tensor) else None
-        if x_t is None:
+        if x_t is None or n_t is None:
             from ._ops.pointwise import _check_overloads
-            _check_overloads('special_' + name, input, n, '(Number x, Tensor n, *, Tensor out = None)', 'x', 'n')
+            _check_overloads('special_' + name, input, n)
         ref = x_t if x_t is not None else n_t
         xa = np.host(input._data) if x_t is not None else np.asarray(input)
         na = np.host(n._data) if n_t is not None else np.asarray(n)

@@ -432,6 +432,9 @@ def make_inplace(f, name):
             check_partial_overlap(self, args[0])
         try:
             r = f(self, *args, **kwargs)
+        except TypeError as e:      # a binary op's operands error, worded for this method
+            from .pointwise import reworded
+            raise reworded(e, name, (self,) + args[:1]) from None
         except (NotImplementedError, RuntimeError) as e:
             # the kernel's refusal (a dtype it lacks, integer division by zero) comes after torch has
             # checked the output's shape and whether the result type can be cast to it

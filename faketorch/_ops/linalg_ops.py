@@ -11,6 +11,7 @@ from .. import _dtype as D
 from .._tensor import Tensor, _make, _wrap_dim
 from ._core import attach, broadcast_shapes, kernel_error, needs, register, requires_grad, with_out
 from .blas import cuda_blas_check, product_out
+from .pointwise import _method_of, _operands_error
 
 
 _grad_on = requires_grad      # any tensor requiring grad, with grad mode on
@@ -406,6 +407,8 @@ def cross(input, other, dim=None, *, out=None):
 
 
 def dist(input, other, p=2):
+    if not isinstance(input, Tensor) or not isinstance(other, Tensor):
+        raise _operands_error('dist', (input, other))
     diff = input - other
     if diff.dtype._cat < 2:
         raise RuntimeError(f"norm(): input dtype should be either floating point or complex. Got "
@@ -751,4 +754,5 @@ register(corrcoef, function=True)
 register(with_out(kron), name='kron')
 register(with_out(inner), name='inner')
 register(product_out(vdot), name='vdot')
-register(with_out(dist, 'dist'), name='dist')
+register(with_out(dist, 'dist'), name='dist', method=False)
+Tensor.dist = _method_of(dist, 'dist')

@@ -377,7 +377,7 @@ def _promote(name, input, other):
         return a, b, rt
     s = _as_scalar(other)
     if s is None:
-        raise _operand_error(name, 2, 'other', other)
+        raise _operands_error(name.lstrip('_'), (input, other))
     if s.__class__ is int and not -_2_63 <= s < _2_64:
         raise _int_overflow(s)
     rt = D.result_type_of((input,), (s,))
@@ -411,39 +411,144 @@ _NUMBERS_AS_TENSORS = frozenset(('_add', '_sub', 'mul', '_div', 'floor_divide'))
 _NUMBER_INPUT_NODES = {'xlogy': 'XlogyBackward1', 'remainder': 'NotImplemented'}
 
 
-# the (Number, Tensor) overload torch lists between (Tensor, Tensor) and (Tensor, Number) in its "invalid
-# combination" message; one without keyword-only arguments gets the line saying what did not match
-_NUMBER_SELF = dict.fromkeys(('remainder', 'bitwise_and', 'bitwise_or', 'bitwise_xor', 'bitwise_left_shift',
-                              'bitwise_right_shift'), '(Number self, Tensor other)')
-_NUMBER_SELF.update(dict.fromkeys(('xlogy', 'special_xlogy', 'special_xlog1py', 'special_zeta'),
-                                  '(Number self, Tensor other, *, Tensor out = None)'))
+# torch's Python signatures of the binary ops its argument parser knows several overloads of: operands none of
+# them takes get its "invalid combination of arguments" message listing them (the others name the bad operand)
+def _sigs(x='input', y='other', number_x='self', out=True):
+    """(Tensor, Tensor), (Number, Tensor) (where number_x names it) and (Tensor, Number) signatures."""
+    o = ', *, Tensor out = None'
+    return tuple(filter(None, (f'(Tensor {x}, Tensor {y}{o})', number_x and f'(Number {number_x}, Tensor {y}{o})',
+                               f'(Tensor {x}, Number {y}{o if out else ""})')))
 
 
-def _check_overloads(name, input, other, middle=None, first='input', second='other'):
+_OVERLOADS = {
+    **dict.fromkeys(('copysign', 'fmod', 'eq', 'ne', 'lt', 'le', 'gt', 'ge', 'greater', 'greater_equal', 'less',
+                     'less_equal', 'not_equal'), _sigs(number_x=None)),
+    **dict.fromkeys(('remainder', 'bitwise_and', 'bitwise_or', 'bitwise_xor', 'bitwise_left_shift',
+                     'bitwise_right_shift'), _sigs()[:1] + ('(Number self, Tensor other)',) + _sigs()[2:]),
+    **dict.fromkeys(('xlogy', 'special_xlogy', 'special_xlog1py', 'special_zeta'), _sigs()),
+    **dict.fromkeys(('floor_divide', 'multiply', 'true_divide'), _sigs(number_x=None, out=False)),
+    'divide': _sigs(number_x=None)[:1] + ('(Tensor input, Tensor other, *, str rounding_mode, Tensor out = None)',
+                                         '(Tensor input, Number other)',
+                                         '(Tensor input, Number other, *, str rounding_mode)'),
+    'subtract': ('(Tensor input, Tensor other, *, Number alpha = 1, Tensor out = None)',
+                 '(Tensor input, Number other, Number alpha = 1)'),
+    **dict.fromkeys(('pow', 'float_power'), _sigs(y='exponent')),
+    'clamp_min': _sigs(y='min', number_x=None), 'clamp_max': _sigs(y='max', number_x=None),
+    **dict.fromkeys(('clamp', 'clip'), ('(Tensor input, Tensor min = None, Tensor max = None, *, Tensor out = None)',
+                                        '(Tensor input, Number min = None, Number max = None, *, Tensor out = None)')),
+    'rsub': ('(Tensor input, Tensor other, *, Number alpha = 1)', '(Tensor input, Number other, Number alpha = 1)'),
+    **{f'special_{p}_polynomial_{k}': _sigs('x', 'n', 'x') for p, k in (
+        ('chebyshev', 't'), ('chebyshev', 'u'), ('chebyshev', 'v'), ('chebyshev', 'w'), ('shifted_chebyshev', 't'),
+        ('shifted_chebyshev', 'u'), ('shifted_chebyshev', 'v'), ('shifted_chebyshev', 'w'), ('hermite', 'h'),
+        ('hermite', 'he'), ('laguerre', 'l'), ('legendre', 'p'))},
+}
+
+
+def _method_signature(sig):
+    """A function signature as the Tensor method's: no self/input, no out; None for a (Number self, ...) one."""
+    params = [p.strip() for p in sig[1:-1].split(',')]
+    if params[0].startswith('Number self'):
+        return None
+    params = [p for p in params[1:] if p != 'Tensor out = None']
+    return f"({', '.join(params[:-1] if params[-1] == '*' else params)})"
+
+
+def _arg_desc(x):
+    """An argument as torch's parser describes one that matched no signature (containers with their items)."""
+    from ..random import _tp_name
+    if x.__class__ is list:
+        return f"list of [{', '.join(map(_arg_desc_item, x))}]"
+    if x.__class__ is tuple:
+        return f"tuple of ({', '.join(map(_arg_desc_item, x))}{',' if len(x) == 1 else ''})"
+    return _tp_name(x)
+
+
+def _arg_desc_item(x):
+    from ..random import _tp_name
+    return _tp_name(x)
+
+
+def _invalid_combination(name, args, sigs):
+    """torch's TypeError when none of the signatures `sigs` takes args. Under a signature taking exactly as
+    many arguments it says which did not match: all but a Tensor given for a Tensor (its formatter never
+    matches a Number, nor a Tensor subclass such as Parameter)."""
+    from ..random import _tp_name
+    msg = f"{name}() received an invalid combination of arguments - got ({', '.join(_tp_name(a) for a in args)}), " \
+          "but expected one of:\n"
+    for sig in sigs:
+        msg += f' * {sig}\n'
+        types = [p.split()[0] for p in sig[1:-1].split(', ') if p != '*']
+        if len(types) == len(args):
+            marked = [_tp_name(a) if t == 'Tensor' and a.__class__ is Tensor else f'!{_arg_desc(a)}!'
+                      for t, a in zip(types, args)]
+            msg += f"      didn't match because some of the arguments have invalid types: ({', '.join(marked)})\n"
+    return TypeError(msg)
+
+
+def _operands_error(name, args, method=False, second='other'):
+    """torch's TypeError for operands (input, other) that no signature of the binary op `name` takes, as the
+    function or (method) the Tensor method. It carries them, so that a method or an alias calling the function
+    can word it as its own (_reworded)."""
+    sigs = _OVERLOADS.get(name.rstrip('_'))
+    if method:
+        if sigs is not None:
+            e = _invalid_combination(name, args[1:], list(filter(None, map(_method_signature, sigs))))
+        else:
+            e = TypeError(f"{name}(): argument '{second}' (position 1) must be Tensor, not {type(args[1]).__name__}")
+    elif sigs is not None:
+        e = _invalid_combination(name, args, sigs)
+    else:
+        e = _operand_error(name, 1, 'input', args[0]) if not isinstance(args[0], Tensor) else \
+            _operand_error(name, 2, second, args[1])
+    e._operands = args, second
+    return e
+
+
+def reworded(e, name, args, method=True):
+    """e as the method (or function) `name` raises it when e is an operands error for args (their first ones)."""
+    ops = getattr(e, '_operands', None)
+    if ops is None or len(ops[0]) < len(args) or any(a is not b for a, b in zip(ops[0], args)):
+        return e
+    return _operands_error(name, ops[0], method, ops[1])
+
+
+def _method_of(f, name):
+    """Tensor.<name> running the binary op f: a bad operand is worded for the method (position 1, the method's
+    signatures)."""
+    def method(self, *args, **kwargs):
+        try:
+            return f(self, *args, **kwargs)
+        except TypeError as e:
+            raise reworded(e, name, (self,) + args[:1]) from None
+    method.__name__ = method.__qualname__ = name
+    return method
+
+
+def _publish_alias(f, name):
+    """torch.<name>, Tensor.<name> and Tensor.<name>_ for an alias of the binary op f: functions of their own,
+    whose argument errors name the alias with its own signatures (torch.multiply lists two, torch.mul one)."""
+    def alias(input, *args, **kwargs):
+        try:
+            return f(input, *args, **kwargs)
+        except TypeError as e:
+            raise reworded(e, name, (input,) + args[:1], method=False) from None
+    alias.__name__ = alias.__qualname__ = name
+    alias.__doc__ = f.__doc__
+    register(alias, name=name, method=False)
+    setattr(Tensor, name, _method_of(f, name))
+    setattr(Tensor, name + '_', make_inplace(f, name + '_'))
+
+
+def _check_overloads(name, input, other):
     """torch's 'invalid combination' TypeError unless (input, other) fits (Tensor, Tensor), (Tensor, Number) or,
-    where the op has that `middle` overload, (Number, Tensor)."""
+    where the op has that overload, (Number, Tensor)."""
     if isinstance(input, Tensor):
         if isinstance(other, Tensor) or _as_scalar(other) is not None:
             return
-    elif middle and isinstance(other, Tensor) and _as_scalar(input) is not None:
+    elif any(s.startswith('(Number ') for s in _OVERLOADS[name]) and isinstance(other, Tensor) \
+            and _as_scalar(input) is not None:
         return
-    raise _overloads_error(name, (input, other), middle, first, second)
-
-
-def _overloads_error(name, args, middle=None, first='input', second='other'):
-    """torch's TypeError when none of a binary op's overloads, (Tensor, Tensor), `middle` (a (Number, Tensor)
-    one, if any) and (Tensor, Number), takes args."""
-    from ..random import _tp_name
-    sigs = [f'(Tensor {first}, Tensor {second}, *, Tensor out = None)', middle,
-            f'(Tensor {first}, Number {second}, *, Tensor out = None)']
-    msg = f"{name}() received an invalid combination of arguments - got ({', '.join(_tp_name(a) for a in args)}), " \
-          "but expected one of:\n"
-    for sig in filter(None, sigs):
-        msg += f' * {sig}\n'
-        if '*' not in sig:      # torch's formatter matches no Number here: it marks the first argument always
-            marked = [_tp_name(a) if i and isinstance(a, Tensor) else f'!{_tp_name(a)}!' for i, a in enumerate(args)]
-            msg += f"      didn't match because some of the arguments have invalid types: ({', '.join(marked)})\n"
-    return TypeError(msg)
+    raise _operands_error(name, (input, other))
 
 
 def binary(name, fwd, da=None, db=None, *, kind='arith', grad_name=None, save=True, inplace=True,
@@ -480,8 +585,7 @@ def binary(name, fwd, da=None, db=None, *, kind='arith', grad_name=None, save=Tr
         if not isinstance(input, Tensor):
             if isinstance(other, Tensor) and _as_scalar(input) is not None:
                 if name not in _NUMBER_INPUT:
-                    raise _overloads_error(name, (input, other)) if scalar_ok else \
-                        _operand_error(name, 1, 'input', input)
+                    raise _operands_error(pname, (input, other), second=other_name)
                 r = op(_scalar_tensor(_as_scalar(input), other), other, out=out)
                 node = _NUMBER_INPUT_NODES.get(name)
                 if node is not None and r._grad_fn is not None:     # torch's Scalar-input overload's node
@@ -493,11 +597,9 @@ def binary(name, fwd, da=None, db=None, *, kind='arith', grad_name=None, save=Tr
                 if _as_scalar(other) is None:
                     raise _operand_error(pname, 2, other_name, other)
                 return op(_scalar_tensor(input), other, out=out)      # torch.add(1, 2): tensor(3)
-            if scalar_ok and (name in _NUMBER_SELF or name not in _NUMBER_INPUT):
-                raise _overloads_error(name, (input, other), _NUMBER_SELF.get(name))
-            raise _operand_error(pname, 1, 'input', input)
+            raise _operands_error(pname, (input, other), second=other_name)
         if not scalar_ok and not isinstance(other, Tensor):
-            raise _operand_error(name, 2, other_name, other)
+            raise _operands_error(pname, (input, other), second=other_name)
         if other.__class__ is Tensor and input.dtype is other.dtype \
                 and input._device is other._device:
             a, b, rt = input._data, other._data, input.dtype
@@ -565,9 +667,10 @@ def binary(name, fwd, da=None, db=None, *, kind='arith', grad_name=None, save=Tr
     register(op, name=name, inplace=inplace, method=False)
     if method:
         def meth(self, other, *, out=None):
-            if not scalar_ok and not isinstance(other, Tensor):     # the method counts from self
-                raise _operand_error(name, 1, other_name, other)
-            return op(self, other, out=out)
+            try:
+                return op(self, other, out=out)
+            except TypeError as e:
+                raise reworded(e, pname, (self, other)) from None
         meth.__name__ = name
         setattr(Tensor, name, meth)
     return op
@@ -707,7 +810,7 @@ def _conj(x):
 
 
 mul = binary('mul', np.multiply, lambda g, a, b: g * _conj(b), lambda g, a, b: g * _conj(a))
-register(mul, name='multiply', inplace=True)
+_publish_alias(mul, 'multiply')
 _div = binary('_div', np.true_divide, lambda g, a, b: g / _conj(b), lambda g, a, b: -g * _conj((a / b) / b),
               kind='float', grad_name='DivBackward0', method=False, inplace=False)
 floor_divide = binary('floor_divide', np.floor_divide, None, None, check=_int_div_check('div_floor_cpu'))
@@ -737,13 +840,12 @@ maximum = binary('maximum', lambda a, b: _clamp_to(np.maximum, a, b), lambda g, 
 minimum = binary('minimum', lambda a, b: _clamp_to(np.minimum, a, b), lambda g, a, b: g * _gt_half(b, a),
                  lambda g, a, b: g * _gt_half(a, b), inplace=False, scalar_ok=False,
                  check=_no_complex('minimum', uint_kernel='minimum_cpu'))
-for _n, _f in (('eq', np.equal), ('ne', np.not_equal), ('lt', np.less), ('le', np.less_equal),
-               ('gt', np.greater), ('ge', np.greater_equal)):
-    binary(_n, _f, kind='cmp', check=None if _n in ('eq', 'ne') else _reject(f'{_n}_cpu', (3, 'uint')))
+_cmp = {_n: binary(_n, _f, kind='cmp', check=None if _n in ('eq', 'ne') else _reject(f'{_n}_cpu', (3, 'uint')))
+        for _n, _f in (('eq', np.equal), ('ne', np.not_equal), ('lt', np.less), ('le', np.less_equal),
+                       ('gt', np.greater), ('ge', np.greater_equal))}
 for _n, _a in (('greater', 'gt'), ('greater_equal', 'ge'), ('less', 'lt'), ('less_equal', 'le'),
                ('not_equal', 'ne')):
-    register(getattr(Tensor, _a), name=_n, inplace=False)
-    setattr(Tensor, _n + '_', getattr(Tensor, _a + '_'))
+    _publish_alias(_cmp[_a], _n)
 logical_and = binary('logical_and', np.logical_and, kind='cmp', scalar_ok=False,
                      check=_reject('logical_and_cpu', ('uint',)))
 logical_or = binary('logical_or', np.logical_or, kind='cmp', scalar_ok=False,
@@ -843,7 +945,7 @@ def div(input, other, *, rounding_mode=None, out=None):
 def _div_rounded(input, other, rnd, out):
     if not isinstance(input, Tensor):
         if _as_scalar(input) is None or not isinstance(other, Tensor) and _as_scalar(other) is None:
-            raise _operand_error('div', 1, 'input', input)
+            raise _operands_error('div', (input, other))
         input = _scalar_tensor(input, other if isinstance(other, Tensor) else None)   # torch.div(7, t, ...)
     a, b, rt = _promote('div', input, other)
     if rt in _BARE_UINTS:
@@ -869,10 +971,11 @@ def _div_rounded(input, other, rnd, out):
 true_divide = div
 div._ufunc = np.true_divide
 for _n, _f in (('add', add), ('sub', sub), ('div', div)):
-    register(_f, name=_n, inplace=True)
-register(sub, name='subtract', inplace=True)
-register(div, name='divide', inplace=True)
-register(div, name='true_divide', inplace=True)
+    register(_f, name=_n, inplace=True, method=False)
+    setattr(Tensor, _n, _method_of(_f, _n))
+_publish_alias(sub, 'subtract')
+_publish_alias(div, 'divide')
+_publish_alias(div, 'true_divide')
 
 
 def rsub(input, other, *, alpha=1):
@@ -917,15 +1020,12 @@ _POW_SPECIAL = {3: lambda a: a * a * a, -2: lambda a: 1 / (a * a), -0.5: lambda 
 _power = V.rounded(np.power)     # tensor ** scalar
 
 
-_POW_NUMBER_SELF = '(Number self, Tensor %s, *, Tensor out = None)'
-
-
 def pow(input, exponent, *, out=None):
     f8 = next((t for t in (input, exponent) if t.__class__ is Tensor and t.dtype in _F8K.F8), None)
     if f8 is not None:
         raise kernel_error('pow', f8.dtype, f8._device)
     if not isinstance(input, Tensor):       # torch.pow(scalar, tensor)
-        _check_overloads('pow', input, exponent, _POW_NUMBER_SELF % 'exponent', second='exponent')
+        _check_overloads('pow', input, exponent)
         s = _as_scalar(input)
         rt = D.result_type_of((exponent,), (s,))
         if s.__class__ is int and not -_2_63 <= s < _2_64:
@@ -1004,7 +1104,8 @@ def _pow_exponent_grad(x, y, res):
     return where((x == 0) & nonneg, 0, res * x.log())
 
 
-register(pow, inplace=True)
+register(pow, inplace=True, method=False)
+Tensor.pow = _method_of(pow, 'pow')
 register(lambda input, exponent: pow(input, exponent), name='float_power', method=False)
 
 
@@ -1667,10 +1768,8 @@ def _xlogy_da(g, a, b):
 
 def ldexp(input, other, *, out=None):
     """input * 2**other, in the default float for integer inputs."""
-    if not isinstance(input, Tensor):
-        raise _operand_error('ldexp', 1, 'input', input)
-    if not isinstance(other, Tensor):
-        raise _operand_error('ldexp', 2, 'other', other)
+    if not isinstance(input, Tensor) or not isinstance(other, Tensor):
+        raise _operands_error('ldexp', (input, other))
     if input.dtype._cat == _FLOAT and (other.dtype is D.bool or other.dtype in _BARE_UINTS):
         raise kernel_error('ldexp_cpu_exp', other.dtype, input._device)     # its float kernel's exponent loops
     p2 = pow(2.0, other.detach())
@@ -1687,10 +1786,13 @@ def ldexp(input, other, *, out=None):
     return write_out(out, r, 'ldexp') if out is not None else r
 
 
-register(ldexp)
+register(ldexp, method=False)
+Tensor.ldexp = _method_of(ldexp, 'ldexp')
 
 
 def _ldexp_(self, other):
+    if not isinstance(other, Tensor):
+        raise _operands_error('ldexp_', (self, other), method=True)
     if self.dtype._cat < _FLOAT:
         raise RuntimeError(f"ldexp can't be cast to the desired output type {D.type_name(self.dtype)}")
     from ._core import check_inplace, commit_inplace
@@ -1702,8 +1804,7 @@ Tensor.ldexp_ = _ldexp_
 
 
 def float_power(input, exponent, *, out=None):
-    if not isinstance(input, Tensor):
-        _check_overloads('float_power', input, exponent, _POW_NUMBER_SELF % 'exponent', second='exponent')
+    _check_overloads('float_power', input, exponent)
     def up(x):
         if isinstance(x, Tensor):
             return x.to(D.complex128 if x.dtype._cat == 3 else D.float64)
@@ -1712,10 +1813,13 @@ def float_power(input, exponent, *, out=None):
     return write_out(out, r, 'float_power') if out is not None else r
 
 
-register(float_power)
+register(float_power, method=False)
+Tensor.float_power = _method_of(float_power, 'float_power')
 
 
 def _float_power_(self, exponent):
+    if not isinstance(exponent, Tensor) and _as_scalar(exponent) is None:
+        raise _operands_error('float_power_', (self, exponent), method=True)
     cplx = self.dtype.is_complex or (exponent.dtype.is_complex if isinstance(exponent, Tensor) else
                                      isinstance(exponent, numbers.Complex) and not isinstance(exponent, numbers.Real))
     need = D.complex128 if cplx else D.float64
@@ -1856,9 +1960,8 @@ register(addcdiv, inplace=True)
 # --- closeness -----------------------------------------------------------------------------------
 
 def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
-    for pos, (argname, x) in enumerate((('input', input), ('other', other)), 1):
-        if not isinstance(x, Tensor):
-            raise _operand_error('isclose', pos, argname, x)
+    if not isinstance(input, Tensor) or not isinstance(other, Tensor):
+        raise _operands_error('isclose', (input, other))
     if input.dtype in _F8:
         raise _f8_refuse('isclose', input)
     if input.dtype is not other.dtype:
@@ -1905,7 +2008,8 @@ def equal(input, other):
     return bool(np.array_equal(input._data, other._data))
 
 
-register(isclose)
+register(isclose, method=False)
+Tensor.isclose = _method_of(isclose, 'isclose')
 register(allclose)
 register(equal)
 
@@ -1987,6 +2091,11 @@ def _clamp(op, input, lo, hi, scalar_name, tensor_name):
 
 
 def clamp(input, min=None, max=None, *, out=None):
+    if not (min is None or isinstance(min, numbers.Number) if min.__class__ is not Tensor else
+            max is None or max.__class__ is Tensor) or \
+            not (max is None or isinstance(max, numbers.Number) if max.__class__ is not Tensor else
+                 min is None or min.__class__ is Tensor) or not isinstance(input, Tensor):
+        _clamp_overloads(input, min, max)
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     r = _clamp('clamp', input, _bound(min, input), _bound(max, input), 'ClampBackward1', 'ClampBackward0')
@@ -1994,22 +2103,34 @@ def clamp(input, min=None, max=None, *, out=None):
 
 
 def clamp_min(input, min, *, out=None):
-    if not isinstance(input, Tensor):
-        _check_overloads('clamp_min', input, min, second='min')
+    if not isinstance(min, Tensor) or not isinstance(input, Tensor):
+        _check_overloads('clamp_min', input, min)
     r = _clamp('clamp_min', input, _bound(min, input), None, 'ClampMinBackward0', 'ClampMinBackward1')
     return write_out(out, r, 'clamp_min') if out is not None else r
 
 
 def clamp_max(input, max, *, out=None):
-    if not isinstance(input, Tensor):
-        _check_overloads('clamp_max', input, max, second='max')
+    if not isinstance(max, Tensor) or not isinstance(input, Tensor):
+        _check_overloads('clamp_max', input, max)
     r = _clamp('clamp_max', input, None, _bound(max, input), 'ClampMaxBackward0', 'ClampMaxBackward1')
     return write_out(out, r, 'clamp_max') if out is not None else r
 
 
-for _f in (clamp, clamp_min, clamp_max):
-    register(_f, inplace=True)
-register(clamp, name='clip', inplace=True)
+def _clamp_overloads(input, min, max):
+    """torch's error for bounds neither both tensors nor both numbers (None fits either): the arguments as
+    passed, supposing them positional."""
+    kinds = {isinstance(v, Tensor) for v in (min, max) if v is not None}
+    if not isinstance(input, Tensor) or any(v is not None and not isinstance(v, Tensor) and _as_scalar(v) is None
+                                            for v in (min, max)) or len(kinds) > 1:
+        raise _operands_error('clamp', (input, min) if max is None else (input, min, max))
+
+
+register(clamp, inplace=True, method=False)
+Tensor.clamp = _method_of(clamp, 'clamp')
+_publish_alias(clamp, 'clip')
+for _f in (clamp_min, clamp_max):
+    register(_f, inplace=True, method=False)
+    setattr(Tensor, _f.__name__, _method_of(_f, _f.__name__))
 
 
 # --- frexp, fill ---------------------------------------------------------------------------------
