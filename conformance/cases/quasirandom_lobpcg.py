@@ -137,3 +137,153 @@ check('torch.quasirandom.SobolEngine', lambda torch: _sobol(torch, 3).draw(3.0),
 check('torch.quasirandom.SobolEngine', lambda torch: _sobol(torch, 3).draw_base2(-1), name='base2_negative')
 check('torch.quasirandom.SobolEngine', lambda torch: (torch.quasirandom.SobolEngine.MAXDIM,
                                                       torch.quasirandom.SobolEngine.MAXBIT), name='class_constants')
+
+
+# --- lobpcg --------------------------------------------------------------------------------------------
+def _spd(torch, m, dtype=None, spread=1.0, seed=0):
+    """A symmetric positive definite (m, m) matrix with well separated extreme eigenvalues."""
+    g = torch.Generator().manual_seed(seed)
+    Q = torch.linalg.qr(torch.randn(m, m, dtype=torch.float64, generator=g)).Q
+    vals = torch.linspace(1.0, 10.0, m, dtype=torch.float64) ** 2 * spread
+    A = (Q * vals) @ Q.mT
+    A = (A + A.mT) / 2
+    return A if dtype is None else A.to(dtype)
+
+
+def _signed(U):
+    """Eigenvectors fixed up to sign: each column's largest entry made positive."""
+    idx = U.abs().argmax(-2, keepdim=True)
+    return U * U.gather(-2, idx).sign()
+
+
+@case('torch.lobpcg', rtol=1e-6, atol=1e-8)
+def lobpcg_random_start(torch):
+    E, U = torch.lobpcg(_spd(torch, 30), k=3)
+    return E, _signed(U), torch.rand(2)      # the random start came from the global stream
+
+
+@case('torch.lobpcg', rtol=1e-6, atol=1e-8)
+def lobpcg_smallest(torch):
+    E, U = torch.lobpcg(_spd(torch, 30), k=2, largest=False)
+    return E, _signed(U)
+
+
+@case('torch.lobpcg', rtol=1e-6, atol=1e-8)
+def lobpcg_basic(torch):
+    E, U = torch.lobpcg(_spd(torch, 24), k=2, method='basic')
+    return E, _signed(U)
+
+
+@case('torch.lobpcg', rtol=1e-6, atol=1e-8)
+def lobpcg_basic_smallest_n(torch):
+    E, U = torch.lobpcg(_spd(torch, 30), k=2, n=4, method='basic', largest=False)
+    return E, _signed(U)
+
+
+@case('torch.lobpcg', rtol=1e-6, atol=1e-8)
+def lobpcg_generalized(torch):
+    A, B = _spd(torch, 30), _spd(torch, 30, spread=0.01, seed=1)
+    E, U = torch.lobpcg(A, k=3, B=B)
+    return E, _signed(U)
+
+
+@case('torch.lobpcg', rtol=1e-6, atol=1e-8)
+def lobpcg_generalized_basic(torch):
+    A, B = _spd(torch, 30), _spd(torch, 30, spread=0.01, seed=1)
+    E, U = torch.lobpcg(A, k=2, B=B, method='basic', largest=False)
+    return E, _signed(U)
+
+
+@case('torch.lobpcg', rtol=1e-6, atol=1e-8)
+def lobpcg_preconditioner(torch):
+    A = _spd(torch, 40)
+    iK = torch.diag(1 / A.diagonal())
+    E, U = torch.lobpcg(A, k=2, iK=iK, largest=False)
+    E2, U2 = torch.lobpcg(A, k=2, iK=iK, largest=False, method='basic')
+    return E, _signed(U), E2, _signed(U2)
+
+
+@case('torch.lobpcg', rtol=1e-4, atol=1e-5)
+def lobpcg_float32_given_start(torch):
+    A = _spd(torch, 30, dtype=torch.float32)
+    X = torch.randn(30, 3)
+    E, U = torch.lobpcg(A, X=X)
+    return E, _signed(U), E.dtype, U.shape
+
+
+@case('torch.lobpcg', rtol=1e-6, atol=1e-8)
+def lobpcg_basic_overwrites_start(torch):
+    X = torch.randn(24, 2, dtype=torch.float64)
+    E, U = torch.lobpcg(_spd(torch, 24), X=X, method='basic', niter=2)
+    return E, U, X          # torch's basic method writes its first Ritz vectors into X
+
+
+@case('torch.lobpcg', rtol=1e-6, atol=1e-8)
+def lobpcg_few_iterations(torch):
+    A = _spd(torch, 40)
+    X = torch.randn(40, 2, dtype=torch.float64)
+    E, U = torch.lobpcg(A, X=X, niter=3)
+    E2, U2 = torch.lobpcg(A, X=X, niter=3, method='basic')
+    return E, _signed(U), E2, _signed(U2)
+
+
+@case('torch.lobpcg', rtol=1e-6, atol=1e-8)
+def lobpcg_batched(torch):
+    A = torch.stack([_spd(torch, 15, seed=s) for s in range(4)]).reshape(2, 2, 15, 15)
+    E, U = torch.lobpcg(A, k=2)
+    return E, _signed(U), E.shape, U.shape
+
+
+@case('torch.lobpcg', rtol=1e-6, atol=1e-8)
+def lobpcg_sparse(torch):
+    A = _spd(torch, 24)
+    A = torch.where(A.abs() > 5, A, torch.zeros(())) + 50 * torch.eye(24, dtype=torch.float64)
+    E, U = torch.lobpcg(A.to_sparse(), k=2)
+    return E, _signed(U)
+
+
+@case('torch.lobpcg', rtol=1e-6, atol=1e-8)
+def lobpcg_tracker(torch):
+    seen = []
+
+    def tracker(w):
+        seen.append((w.ivars['istep'], w.ivars['converged_count'], w.ivars['converged_end'], w.method,
+                     sorted(w.iparams.items()), sorted(w.bparams.items())))
+        if w.ivars['istep'] == 4:
+            w.bvars['force_stop'] = True
+    E, U = torch.lobpcg(_spd(torch, 30), k=2, tracker=tracker)
+    return seen, E, _signed(U)
+
+
+@case('torch.lobpcg', rtol=1e-6, atol=1e-8)
+def lobpcg_ortho_params(torch):
+    E, U = torch.lobpcg(_spd(torch, 30), k=2, ortho_iparams={'ortho_i_max': 2},
+                        ortho_fparams={'ortho_tol': 1e-7}, ortho_bparams={'ortho_use_drop': True})
+    return E, _signed(U)
+
+
+@case('torch.lobpcg', rtol=1e-5, atol=1e-7)
+def lobpcg_backward(torch):
+    A = _spd(torch, 20).requires_grad_()
+    E, U = torch.lobpcg(A, k=2)
+    W = torch.linspace(0, 1, 20, dtype=torch.float64).reshape(20, 1)
+    ((E ** 2).sum() + (U ** 2 * W).sum()).backward()      # U enters squared: its sign cannot matter
+    return E, A.grad, E.grad_fn is not None
+
+
+@case('torch.lobpcg', rtol=1e-5, atol=1e-7)
+def lobpcg_backward_values_only(torch):
+    A = _spd(torch, 20).requires_grad_()
+    E, _ = torch.lobpcg(A, k=3, largest=False)
+    E.sum().backward()
+    return A.grad
+
+
+check('torch.lobpcg', lambda torch: torch.lobpcg(torch.ones(4, 5)), name='not_square')
+check('torch.lobpcg', lambda torch: torch.lobpcg(torch.eye(6), B=torch.eye(5)), name='B_shape')
+check('torch.lobpcg', lambda torch: torch.lobpcg(torch.eye(6), k=3), name='too_many_pairs')
+check('torch.lobpcg', lambda torch: torch.lobpcg(torch.eye(9), k=2, X=torch.ones(8, 2)), name='X_shape')
+check('torch.lobpcg', lambda torch: torch.lobpcg(torch.eye(9, dtype=torch.float16)), name='half')
+check('torch.lobpcg',
+      lambda torch: torch.lobpcg(_spd(torch, 12).requires_grad_(), k=1, B=torch.eye(12, dtype=torch.float64))[0]
+      .sum().backward(), name='backward_with_B')
