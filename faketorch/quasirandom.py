@@ -95,16 +95,18 @@ def _sobol_engine_initialize_state_(self, dimension):
 
 @register(method=False)
 def _sobol_engine_scramble_(self, ltm, dimension):
-    # new digit p (p = 0 the most significant) of every direction integer: the parity of row p of
-    # the unit lower triangular matrix ltm[d] with its digits (Matousek's linear scrambling)
-    state = _array(self)[:dimension]
-    L = _array(ltm)[:dimension].astype(bool)
+    # Matousek's linear scrambling: digit p (p = 0 the most significant) of each new direction integer is
+    # the parity of row p of the unit lower triangular ltm[d] with the old digits; i.e. the new integer
+    # XORs, for each set digit k of the old one, column k of ltm[d] read as an integer
+    L = _array(ltm)[:dimension] != 0
     L[:, np.arange(_MAXBIT), np.arange(_MAXBIT)] = True
-    rows = (L * (1 << (_MAXBIT - 1 - np.arange(_MAXBIT)))).sum(-1)     # (d, p): row p as a mask
-    x = state[:, :, None] & rows[:, None, :]                            # (d, j, p)
-    for sh in (32, 16, 8, 4, 2, 1):
-        x ^= x >> sh
-    self.copy_(_wrap(((x & 1) << (_MAXBIT - 1 - np.arange(_MAXBIT))).sum(-1)))
+    # (d, k, p) bits packed big-endian into 32: row p lands on bit 31 - p, wanted on 29 - p
+    columns = np.packbits(L.transpose(0, 2, 1), axis=-1).view('>u4')[..., 0].astype(np.int64) >> 2
+    state = _array(self)[:dimension]
+    new = np.zeros_like(state)
+    for k in range(_MAXBIT):
+        new ^= ((state >> (_MAXBIT - 1 - k)) & 1) * columns[:, k:k + 1]
+    self.copy_(_wrap(new))
     return self
 
 
