@@ -19,7 +19,7 @@ __all__ = ['SobolEngine']
 _MAXBIT = 30
 _MAXDIM = 21201
 _DATA = os.path.join(os.path.dirname(__file__), '_sobol_direction_numbers.npz')
-_TABLE = []         # the (MAXDIM, MAXBIT) int64 table, built on first use
+_TABLE = []         # the (dimension, MAXBIT) int64 table, for the largest dimension yet
 
 
 def _degrees(dimension):
@@ -43,38 +43,42 @@ def _degrees(dimension):
 
 
 def _direction_numbers(dimension):
-    """(dimension, MAXBIT) int64: direction integer m_j of each dimension, shifted left by 29 - j."""
-    if not _TABLE:
-        with np.load(_DATA) as f:
-            polys = np.cumsum(f['poly_diff'].astype(np.int64))
-            bits = np.unpackbits(f['init_bits'])
-        deg = _degrees(_MAXDIM)
-        m = np.zeros((_MAXDIM, _MAXBIT), dtype=np.int64)
-        m[:, 0] = 1
-        m[0] = 1                        # the first dimension is the van der Corput sequence
-        # initial numbers m_1 .. m_{s-1}: m_i is odd below 2^(i+1), its high i bits are stored
-        dims = np.repeat(np.arange(1, _MAXDIM), deg - 1)
-        first = np.cumsum(deg - 1) - (deg - 1)
-        i = np.arange(len(dims)) - np.repeat(first, deg - 1) + 1
-        start = np.cumsum(i) - i            # where each one's bits begin
-        vals = np.zeros(len(i), dtype=np.int64)
-        for b in range(i.max()):
-            take = b < i
-            vals[take] = (vals[take] << 1) | bits[start[take] + b]
-        m[dims, i] = (vals << 1) | 1
-        # the recurrence m_j = m_{j-s} ^ (m_{j-s} << s) ^ XOR_k a_k (m_{j-k} << k), all dimensions at once
-        rows = np.arange(1, _MAXDIM)
-        for j in range(1, _MAXBIT):
-            on = deg <= j
-            r, s = rows[on], deg[on]
-            old = m[r, j - s]
-            new = old ^ (old << s)
-            for k in range(1, s.max(initial=1)):
-                use = (k < s) & ((polys[on] >> (s - k)) & 1).astype(bool)
-                new[use] ^= m[r[use], j - k] << k
-            m[r, j] = new
-        _TABLE.append(m << (_MAXBIT - 1 - np.arange(_MAXBIT)))
+    """(dimension, MAXBIT) int64: direction integer m_j of each dimension, shifted left by 29 - j
+    (built for the largest dimension asked so far and kept)."""
+    if not _TABLE or len(_TABLE[0]) < dimension:
+        _TABLE[:] = [_build(dimension)]
     return _TABLE[0][:dimension]
+
+
+def _build(dimension):
+    with np.load(_DATA) as f:
+        polys = np.cumsum(f['poly_diff'].astype(np.int64))[:dimension - 1]
+        bits = np.unpackbits(f['init_bits'])
+    deg = _degrees(dimension)
+    m = np.ones((dimension, _MAXBIT), dtype=np.int64)     # the first dimension: van der Corput
+    # initial numbers m_1 .. m_{s-1} of each later dimension: m_i is odd below 2^(i+1), the bits
+    # hold its high i bits, dimension after dimension
+    dims = np.repeat(np.arange(1, dimension), deg - 1)
+    first = np.cumsum(deg - 1) - (deg - 1)
+    i = np.arange(len(dims)) - np.repeat(first, deg - 1) + 1
+    start = np.cumsum(i) - i            # where each one's bits begin
+    vals = np.zeros(len(i), dtype=np.int64)
+    for b in range(i.max(initial=0)):
+        take = b < i
+        vals[take] = (vals[take] << 1) | bits[start[take] + b]
+    m[dims, i] = (vals << 1) | 1
+    # the recurrence m_j = m_{j-s} ^ (m_{j-s} << s) ^ XOR_k a_k (m_{j-k} << k), all dimensions at once
+    rows = np.arange(1, dimension)
+    for j in range(1, _MAXBIT):
+        on = deg <= j
+        r, s = rows[on], deg[on]
+        old = m[r, j - s]
+        new = old ^ (old << s)
+        for k in range(1, s.max(initial=1)):
+            use = (k < s) & ((polys[on] >> (s - k)) & 1).astype(bool)
+            new[use] ^= m[r[use], j - k] << k
+        m[r, j] = new
+    return m << (_MAXBIT - 1 - np.arange(_MAXBIT))
 
 
 def _array(t):
