@@ -127,8 +127,9 @@ def _xor_steps(quasi, sobolstate, n, num_generated):
 @register(method=False)
 def _sobol_engine_draw(quasi, n, sobolstate, dimension, num_generated, dtype=None):
     import faketorch as torch
-    if n.__class__ is not int:
+    if isinstance(n, bool) or not hasattr(n, '__index__'):     # torch's parser: an integer, not a bool
         raise TypeError(f"_sobol_engine_draw(): argument 'n' (position 2) must be int, not {type(n).__name__}")
+    n = n.__index__()
     dtype = D.float32 if dtype is None else dtype
     result = torch.empty(n, dimension, dtype=dtype)
     if dtype not in (D.float32, D.float64):

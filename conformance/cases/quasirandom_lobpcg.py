@@ -135,6 +135,15 @@ check('torch.quasirandom.SobolEngine', lambda torch: _sobol(torch, 3).draw(3, dt
       name='long_dtype')
 check('torch.quasirandom.SobolEngine', lambda torch: _sobol(torch, 3).draw(3.0), name='float_n')
 check('torch.quasirandom.SobolEngine', lambda torch: _sobol(torch, 3).draw_base2(-1), name='base2_negative')
+check('torch.quasirandom.SobolEngine', lambda torch: _sobol(torch, 3).draw(True), name='bool_n')
+
+
+@case('torch.quasirandom.SobolEngine', exact=True)
+def sobol_integer_like_n(torch):
+    import numpy as np
+    e = _sobol(torch, 2)
+    e.draw(1)
+    return e.draw(np.int64(3)), e.draw(torch.tensor(2)), e.num_generated
 check('torch.quasirandom.SobolEngine', lambda torch: (torch.quasirandom.SobolEngine.MAXDIM,
                                                       torch.quasirandom.SobolEngine.MAXBIT), name='class_constants')
 
