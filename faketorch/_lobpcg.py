@@ -126,9 +126,9 @@ class LOBPCG:
         n = self.iparams['n']
         T = self._rayleigh_ritz_transform(self.X)
         E, Z = _eigh(_qform(_qform(self.A, self.X), T), self.bparams['largest'])
-        if ortho:
+        if ortho:           # E stays zero until the next step, so this first residual is A X (as torch's)
             self.X = self.X @ (T @ Z)
-        else:
+        else:               # the basic variant writes into X, the caller's start included (as torch)
             self.X[:] = self.X @ (T @ Z)
             self.E[:] = E
         self.update_residual()
