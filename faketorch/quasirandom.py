@@ -118,10 +118,10 @@ def _xor_steps(quasi, sobolstate, n, num_generated):
     """The n states after `quasi`, counting from num_generated: each step flips the column of the
     count's lowest 0 bit, so the states are a cumulative XOR of the gathered columns."""
     cols = _rightmost_zero(num_generated + np.arange(n, dtype=np.int64))
-    steps = _array(sobolstate)[:, cols].T
+    steps = _array(sobolstate)[:, cols]     # (dimension, n): each accumulation runs along a row
     if n:
-        steps[0] ^= _array(quasi)
-    return np.bitwise_xor.accumulate(steps, axis=0)
+        steps[:, 0] ^= _array(quasi)
+    return np.bitwise_xor.accumulate(steps, axis=1).T
 
 
 @register(method=False)
@@ -136,7 +136,7 @@ def _sobol_engine_draw(quasi, n, sobolstate, dimension, num_generated, dtype=Non
         raise NotImplementedError(f'"_sobol_engine_draw" not implemented for \'{D.type_name(dtype)}\'')
     states = _xor_steps(quasi, sobolstate, n, num_generated)
     # torch stores the integers in the result dtype, then scales by 2^-30 (exact)
-    result = _wrap(states.astype(result._data.dtype) * result._data.dtype.type(2.0 ** -_MAXBIT), dtype)
+    result = _wrap(states.astype(result._data.dtype, order='C') * result._data.dtype.type(2.0 ** -_MAXBIT), dtype)
     new_quasi = _wrap(states[-1].copy() if n else _array(quasi).copy())
     return result, new_quasi
 
