@@ -332,12 +332,9 @@ def _eigh_backward_partial(D_grad, U_grad, A, D, U):
     Sylvester solution -Q (Q^T A Q - d_j)^{-1} Q^T g_j of each column j, through Q^T A Q's own
     eigen-decomposition."""
     import faketorch as torch
-    # a basis of the complement from a fixed-seed random block, as torch builds its one
-    gen = torch.Generator(A.device)
-    P = -U @ U.mT
-    P.diagonal(dim1=-2, dim2=-1).add_(1)
-    Q = torch.linalg.qr(P @ torch.randn((*A.shape[:-1], A.size(-1) - D.size(-1)), dtype=A.dtype,
-                                        device=A.device, generator=gen)).Q
+    # the complement's orthonormal basis: the last m - k columns of U's complete QR (torch projects a
+    # fixed-seed random block instead; the result does not depend on the basis)
+    Q = torch.linalg.qr(U, mode='complete').Q[..., U.size(-1):]
     lam, W = torch.linalg.eigh(Q.mT @ A @ Q)
     QW = Q @ W
     Y = (QW.mT @ U_grad) / (lam.unsqueeze(-1) - D.unsqueeze(-2))

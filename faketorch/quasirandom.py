@@ -131,7 +131,7 @@ def _sobol_engine_draw(quasi, n, sobolstate, dimension, num_generated, dtype=Non
         raise TypeError(f"_sobol_engine_draw(): argument 'n' (position 2) must be int, not {type(n).__name__}")
     n = n.__index__()
     dtype = D.float32 if dtype is None else dtype
-    result = torch.empty(n, dimension, dtype=dtype)
+    result = torch.empty(n, dimension, dtype=dtype, device=sobolstate.device)
     if dtype not in (D.float32, D.float64):
         raise NotImplementedError(f'"_sobol_engine_draw" not implemented for \'{D.type_name(dtype)}\'')
     states = _xor_steps(quasi, sobolstate, n, num_generated)
@@ -175,12 +175,13 @@ class SobolEngine:
         self.seed = seed
         self.scramble = scramble
         self.dimension = dimension
-        self.sobolstate = torch.zeros(dimension, self.MAXBIT, dtype=torch.long)
+        cpu = torch.device('cpu')        # the engine lives on the CPU whatever the default device
+        self.sobolstate = torch.zeros(dimension, self.MAXBIT, device=cpu, dtype=torch.long)
         torch._sobol_engine_initialize_state_(self.sobolstate, self.dimension)
         if self.scramble:
             self._scramble()
         else:
-            self.shift = torch.zeros(self.dimension, dtype=torch.long)
+            self.shift = torch.zeros(self.dimension, device=cpu, dtype=torch.long)
         self.quasi = self.shift.clone()
         # made now, in the default dtype of now (torch's first point does the same)
         self._first_point = (self.quasi / 2 ** self.MAXBIT).reshape(1, -1)
@@ -241,9 +242,10 @@ class SobolEngine:
             g = torch.Generator()
             g.manual_seed(self.seed)
         # digital shift: one random bit per digit, then lower triangular scrambling matrices
-        shift_bits = torch.randint(2, (self.dimension, self.MAXBIT), generator=g)
-        self.shift = torch.mv(shift_bits, torch.pow(2, torch.arange(0, self.MAXBIT)))
-        ltm = torch.randint(2, (self.dimension, self.MAXBIT, self.MAXBIT), generator=g).tril()
+        cpu = torch.device('cpu')
+        shift_bits = torch.randint(2, (self.dimension, self.MAXBIT), device=cpu, generator=g)
+        self.shift = torch.mv(shift_bits, torch.pow(2, torch.arange(0, self.MAXBIT, device=cpu)))
+        ltm = torch.randint(2, (self.dimension, self.MAXBIT, self.MAXBIT), device=cpu, generator=g).tril()
         torch._sobol_engine_scramble_(self.sobolstate, ltm, self.dimension)
 
     def __repr__(self):
