@@ -144,7 +144,16 @@ def _sobol_engine_draw(quasi, n, sobolstate, dimension, num_generated, dtype=Non
 @register(method=False)
 def _sobol_engine_ff_(self, n, sobolstate, dimension, num_generated):
     if n > 0:
-        self.copy_(_wrap(_xor_steps(self, sobolstate, n, num_generated)[-1]))
+        # the n flips telescope: together they flip the bits where the Gray codes of the first and
+        # the last count differ
+        def gray(c):
+            return c ^ (c >> 1)
+        mask = gray(num_generated + n) ^ gray(num_generated)
+        q = _array(self).copy()
+        for k in range(_MAXBIT):
+            if mask >> k & 1:
+                q ^= _array(sobolstate)[:, k]
+        self.copy_(_wrap(q))
     return self
 
 

@@ -75,6 +75,15 @@ def sobol_fast_forward(torch):
 
 
 @case('torch.quasirandom.SobolEngine', exact=True)
+def sobol_fast_forward_far(torch):
+    e = _sobol(torch, 5, scramble=True, seed=4)
+    e.fast_forward(10 ** 8 + 3)
+    x = e.draw(3)
+    e.fast_forward(2 ** 20)
+    return x, e.draw(2, dtype=torch.float64), e.num_generated
+
+
+@case('torch.quasirandom.SobolEngine', exact=True)
 def sobol_fast_forward_negative(torch):
     e = _sobol(torch, 3)
     e.draw(5)
