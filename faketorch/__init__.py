@@ -137,7 +137,7 @@ from . import random  # noqa: E402
 _LAZY_MODULES = ('nn', '_quantized', 'ao', 'quantization', 'optim', 'utils', 'linalg', 'fft', 'special', 'serialization', 'storage',
                  'distributions', 'masked', 'signal', 'jit', 'testing', 'profiler', 'func', 'distributed',
                  'multiprocessing', 'hub', 'export', 'version', 'compiler', '_dynamo', '_logging', 'futures',
-                 '__future__', '_utils', '_lowrank', 'sparse', '_C', 'library', 'cpu', 'types', 'overrides', 'fx',
+                 '__future__', '_utils', '_lowrank', 'quasirandom', '_lobpcg', 'sparse', '_C', 'library', 'cpu', 'types', 'overrides', 'fx',
                  'onnx', 'xpu', 'mps')
 _lazy_loaded = []
 
