@@ -138,7 +138,7 @@ _LAZY_MODULES = ('nn', '_quantized', 'ao', 'quantization', 'optim', 'utils', 'li
                  'distributions', 'masked', 'signal', 'jit', 'testing', 'profiler', 'func', 'distributed',
                  'multiprocessing', 'hub', 'export', 'version', 'compiler', '_dynamo', '_logging', 'futures',
                  '__future__', '_utils', '_lowrank', 'sparse', '_C', 'library', 'cpu', 'types', 'overrides', 'fx',
-                 'onnx', 'xpu', 'mps')
+                 'onnx', 'xpu', 'mps', 'functional', '_linalg_utils')
 _lazy_loaded = []
 
 

@@ -881,6 +881,18 @@ for _n in ('int_repr', 'q_scale', 'q_zero_point', 'qscheme', 'q_per_channel_scal
     setattr(Tensor, _n, _not_on_cpu(_n))
 
 
+def _function_form(name):
+    """torch.int_repr(q) & co: the accessor methods as functions (a dense input gets the method's error)."""
+    def f(input):
+        return getattr(input, name)()
+    f.__name__ = f.__qualname__ = name
+    return f
+
+
+_FUNCTIONS = {_n: _function_form(_n) for _n in ('int_repr', 'q_scale', 'q_zero_point', 'q_per_channel_scales',
+                                                'q_per_channel_zero_points', 'q_per_channel_axis')}
+
+
 def _quantized_aware(fn, method):
     """torch.relu & co: a quantized input goes to QTensor's own method (these functions are made from the
     dense op's declaration and would reach for the array)."""
@@ -897,6 +909,8 @@ def _publish():
     pkg = sys.modules['faketorch']
     for n in __all__:
         setattr(pkg, n, globals()[n])
+    for n, f in _FUNCTIONS.items():
+        setattr(pkg, n, f)
     for n in ('relu', 'relu_', 'clamp', 'clip', 'sigmoid', 'tanh'):
         setattr(pkg, n, _quantized_aware(getattr(pkg, n), n if n != 'clip' else 'clamp'))
     pkg.empty_like = _quantized_aware(pkg.empty_like, '_empty_like')
