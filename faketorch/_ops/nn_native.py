@@ -134,6 +134,68 @@ def grid_sampler_3d(input, grid, interpolation_mode, padding_mode, align_corners
     return _grid_sampler(input, grid, interpolation_mode, padding_mode, align_corners)
 
 
+def grid_sampler(input, grid, interpolation_mode, padding_mode, align_corners):
+    return _grid_sampler(input, grid, interpolation_mode, padding_mode, align_corners)
+
+
+def affine_grid_generator(theta, size, align_corners):
+    if not isinstance(align_corners, bool):
+        raise TypeError("affine_grid_generator(): argument 'align_corners' (position 3) must be bool, not "
+                        f"{type(align_corners).__name__}")
+    return _F().affine_grid(theta, size, align_corners)
+
+
+def conv_tbc(input, weight, bias, pad=0):
+    """A 1-d convolution over (time, batch, channels) with a (kernel, in, out) weight: conv1d on the
+    transposed operands, one node named as torch's."""
+    for t, n, msg in ((input, 3, "Input must have 3 dims: time, batch, in_channel"),
+                      (weight, 3, "Weight tensor must have 3 dims: kernel_width, in_channels, out_channels."),
+                      (bias, 1, "Bias must be 1-D")):
+        if t.dim() != n:
+            raise RuntimeError(msg)
+    if input.shape[2] != weight.shape[1]:
+        raise RuntimeError("Input dim 2 (input channels) is not == dim 1 in the weight tensor")
+    if bias.shape[0] != weight.shape[2]:
+        raise RuntimeError("Bias size must equal dim 2 in the weight tensor (output channels).")
+    t_out = input.shape[0] + 2 * pad - weight.shape[0] + 1
+    if t_out < 0:
+        raise RuntimeError(f"Trying to create tensor with negative dimension {t_out}: "
+                           f"[{t_out}, {input.shape[1]}, {weight.shape[2]}]")
+    out = _F().conv1d(input.permute(1, 2, 0), weight.permute(2, 1, 0), bias, padding=pad)
+    return _rename(out.permute(2, 0, 1).contiguous(), 'ConvTbcBackward0')
+
+
+def _cuda_only(name, overload=None):
+    """SyncBatchNorm's statistics kernels and native_norm: torch has no CPU kernel for them."""
+    from ._core import dispatcher_error
+
+    def f(input, *args, **kwargs):
+        raise dispatcher_error(name if overload is None or len(args) < 2 else f'{name}.{overload}', 'CPU')
+    f.__name__ = f.__qualname__ = name
+    return f
+
+
+def batch_norm_update_stats(input, running_mean, running_var, momentum):
+    """The batch's mean and (biased) variance per channel; the running statistics given take the mean and the
+    unbiased variance."""
+    dims = (0,) + tuple(range(2, input.dim()))
+    from ..autograd import no_grad
+    with no_grad():
+        mean = input.mean(dims)
+        var = input.var(dims, correction=0)
+        if running_mean is not None:
+            running_mean.mul_(1 - momentum).add_(mean.to(running_mean.dtype), alpha=momentum)
+        if running_var is not None:
+            n = input.numel() // max(input.shape[1], 1)
+            running_var.mul_(1 - momentum).add_((var * (n / max(n - 1, 1))).to(running_var.dtype), alpha=momentum)
+    return mean, var
+
+
 for _f in (native_layer_norm, native_batch_norm, _native_batch_norm_legit, native_group_norm,
-           constant_pad_nd, grid_sampler_2d, grid_sampler_3d):
+           constant_pad_nd, grid_sampler_2d, grid_sampler_3d, grid_sampler, affine_grid_generator, conv_tbc,
+           batch_norm_update_stats):
     register(_f, method=False)
+for _n in ('batch_norm_stats', 'batch_norm_elemt', 'batch_norm_gather_stats', 'batch_norm_gather_stats_with_counts',
+           'batch_norm_backward_reduce', 'batch_norm_backward_elemt'):
+    register(_cuda_only(_n), method=False)
+register(_cuda_only('native_norm', 'ScalarOpt_dim_dtype'), method=False)

@@ -54,3 +54,60 @@ def convolution(input, weight, bias, stride, padding, dilation, transposed, outp
 
 for _f in (adaptive_max_pool1d, layer_norm, batch_norm, group_norm, instance_norm, convolution):
     register(_f, method=False)
+
+
+# --- embedding_bag / embedding_renorm_: torch's aten forms -------------------------------------------------------
+_BAG_MODES = ('sum', 'mean', 'max')
+
+
+def embedding_bag(weight, indices, offsets, scale_grad_by_freq=False, mode=0, sparse=False, per_sample_weights=None,
+                  include_last_offset=False, padding_idx=None):
+    """F.embedding_bag's output and the kernel's bookkeeping beside it: each index's bag (empty where torch's
+    fast sum kernel skips it), each bag's size and, for max, the row that won each column (the sum mode gives
+    zeros, the mean mode its bag sizes again)."""
+    from .. import _xnp as np
+    from .. import _dtype as D
+    from .._tensor import _make
+    out = F.embedding_bag(indices, weight, offsets, None, 2, scale_grad_by_freq, _BAG_MODES[mode], sparse,
+                          per_sample_weights, include_last_offset, padding_idx)
+    idx, offs, w = indices._data, offsets._data.astype(np.int64), weight._data
+    n_off = offs.shape[0]
+    if include_last_offset:
+        offs = offs[:-1]
+    nbags = offs.shape[0]
+    pad = -1 if padding_idx is None else padding_idx % weight.shape[0]
+    itype = D.int32 if indices.dtype is D.int32 and offsets.dtype is D.int32 else D.int64
+    bag_of = np.cumsum(np.bincount(offs, minlength=idx.shape[0] + 1)[:idx.shape[0]]) - 1
+    fast = weight.dtype in (D.float32, D.float16, D.bfloat16) and pad < 0 and w.strides[1] == w.itemsize
+
+    def t(a):
+        return _make(np.ascontiguousarray(a).astype(itype._np), itype, weight._device)
+    offset2bag = bag_of[:0] if mode == 0 and fast else bag_of
+    if mode == 0:       # torch's forward-only kernel sizes these by the offsets, the other by the bags
+        from ..autograd import is_grad_enabled
+        grad = is_grad_enabled() and any(x is not None and x.requires_grad for x in (weight, per_sample_weights))
+        zeros = np.zeros(nbags if grad else n_off, np.int64, like=offs)
+        return out, t(offset2bag), t(zeros), t(zeros)
+    keep = (idx != pad) & (bag_of >= 0)
+    bag_size = np.bincount(bag_of[keep], minlength=nbags)[:nbags]
+    if mode == 1:
+        return out, t(offset2bag), t(bag_size), t(bag_size)
+    # max: the first kept position holding each bag's maximum, per column, named by its row
+    pos = np.arange(idx.shape[0], like=idx)[keep]
+    hit = w[idx[keep]] == out._data[bag_of[keep]]
+    first = np.full((nbags, w.shape[1]), idx.shape[0], np.int64, like=idx)
+    cols = np.broadcast_to(np.arange(w.shape[1], like=idx), hit.shape)
+    rows_pos = np.broadcast_to(pos[:, None], hit.shape)
+    np.ufunc_at(np.minimum, first, (np.broadcast_to(bag_of[keep][:, None], hit.shape)[hit], cols[hit]),
+                rows_pos[hit])
+    max_indices = np.where(first < idx.shape[0], np.append(idx, 0)[np.minimum(first, idx.shape[0])], 0)
+    return out, t(offset2bag), t(bag_size), t(max_indices)
+
+
+def embedding_renorm_(input, indices, max_norm, norm_type):
+    F._embedding_renorm(input, indices, max_norm, norm_type)
+    return input
+
+
+register(embedding_bag, method=False)
+register(embedding_renorm_, method=False)

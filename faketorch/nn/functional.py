@@ -3261,3 +3261,5 @@ register(rms_norm, name='rms_norm', method=False)  # noqa: F405
 register(lambda input, kernel_size, stride=(), padding=0, dilation=1, ceil_mode=False:
          max_pool1d(input, kernel_size, stride or None, padding, dilation, ceil_mode, return_indices=True),  # noqa: F405
          name='max_pool1d_with_indices', method=False)
+
+from .._ops.nn_native import conv_tbc  # noqa: E402,F401  (torch.nn.functional publishes torch.conv_tbc too)
