@@ -111,3 +111,68 @@ def embedding_renorm_(input, indices, max_norm, norm_type):
 
 register(embedding_bag, method=False)
 register(embedding_renorm_, method=False)
+
+
+# --- the fused RNN ops (_VF.lstm & co): the input form and the packed form -------------------------------------
+def _fused_rnn(mode):
+    lstm = mode == 'LSTM'
+
+    def f(input, *args):
+        """(input, hx, params, has_biases, num_layers, dropout, train, bidirectional, batch_first), or the packed
+        (data, batch_sizes, hx, params, has_biases, num_layers, dropout, train, bidirectional)."""
+        from .modules.rnn import _groups, _vf, _transpose_
+        from .._tensor import Tensor
+        packed = isinstance(args[0], Tensor) and (lstm or isinstance(args[1], Tensor))
+        if packed:
+            batch_sizes, hx, params, has_biases, num_layers, dropout, train, bidirectional = args
+            batch_first = False
+        else:
+            hx, params, has_biases, num_layers, dropout, train, bidirectional, batch_first = args
+            batch_sizes = None
+        if lstm and len(hx) != 2:
+            raise RuntimeError("lstm expects two hidden states")
+        h0, c0 = hx if lstm else (hx, None)
+        weights = _groups(params, has_biases, num_layers, 2 if bidirectional else 1)
+        x = input.transpose(0, 1) if batch_first else input
+        out, hn, cn = _vf(mode, x, None if batch_sizes is None else batch_sizes._data, h0, c0, weights, num_layers,
+                          dropout, train, bidirectional)
+        if batch_first:     # torch's fused RNN/GRU kernels hand back a transpose_ (TransposeBackward1); LSTM's a transpose
+            out = out.transpose(0, 1) if lstm else _transpose_(out)
+        return (out, hn, cn) if lstm else (out, hn)
+    f.__name__ = f.__qualname__ = mode.lower()
+    return f
+
+
+def _cell_checks(name, input, hx, w_ih, w_hh):
+    """torch's checks of the fused cells' arguments (sizes read off the weights)."""
+    if input.size(1) != w_ih.size(1):
+        raise RuntimeError(f"input has inconsistent input_size: got {input.size(1)} expected {w_ih.size(1)}")
+    for i, h in enumerate(hx):
+        if input.size(0) != h.size(0):
+            raise RuntimeError(f"Input batch size {input.size(0)} doesn't match hidden{i} batch size {h.size(0)}")
+        if h.size(1) != w_hh.size(1):
+            raise RuntimeError(f"hidden{i} has inconsistent hidden_size: got {h.size(1)}, expected {w_hh.size(1)}")
+
+
+def lstm_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
+    from .modules.rnn import _cell
+    if len(hx) != 2:
+        raise RuntimeError("lstm_cell expects two hidden states")
+    _cell_checks('lstm_cell', input, hx, w_ih, w_hh)
+    return _cell('LSTM', F.linear(input, w_ih, b_ih), hx[0], hx[1], w_hh, b_hh)
+
+
+def _fused_cell(mode):
+    def f(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
+        from .modules.rnn import _cell
+        _cell_checks(f.__name__, input, (hx,), w_ih, w_hh)
+        return _cell(mode, F.linear(input, w_ih, b_ih), hx, None, w_hh, b_hh)[0]
+    f.__name__ = f.__qualname__ = mode.lower() + '_cell'
+    return f
+
+
+for _mode in ('LSTM', 'GRU', 'RNN_TANH', 'RNN_RELU'):
+    register(_fused_rnn(_mode), method=False)
+for _mode in ('GRU', 'RNN_TANH', 'RNN_RELU'):
+    register(_fused_cell(_mode), method=False)
+register(lstm_cell, method=False)
