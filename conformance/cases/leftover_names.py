@@ -73,8 +73,9 @@ def leftover_slice_inverse(torch):
     v = x[1:3]
     r = torch.slice_inverse(v, torch.ones(2, 4), 0, 1, 3)
     z = torch.slice_inverse(torch.zeros(5, 4), torch.ones(2, 4), 0, 1, 3)
-    r.sum().backward()
-    return r, z, x.grad
+    w = torch.zeros(5, 4).slice_inverse(torch.ones(5, 2)[:, 1:], 1, 1, 3)
+    # torch's own backward for it fails on these shapes: forward only
+    return r, z, z._base is not None, w, w.stride(), w.storage_offset()
 
 
 @case('torch.view_as_real_copy')
