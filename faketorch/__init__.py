@@ -208,6 +208,9 @@ def __getattr__(name):
     if name == 'cond':
         from .compiler import cond
         return cond
+    if name == 'while_loop':
+        from ._higher_order_ops.while_loop import while_loop
+        return while_loop
     if name in ('DisableTorchFunctionSubclass', 'DisableTorchFunction'):
         from . import overrides
         return getattr(overrides, name)
