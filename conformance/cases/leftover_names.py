@@ -336,7 +336,11 @@ def leftover_set_shares(torch):
     a = torch.arange(6.)
     b = torch.zeros(2).set_(a.untyped_storage(), 1, (2, 2), (2, 1))
     b.mul_(10)
-    return a, b, b.storage_offset(), b.stride()
+    return a, b, b.stride()
+
+
+check('Tensor.set_', lambda torch: torch.zeros(2).set_(torch.arange(6.).untyped_storage(), 1, (2, 2), (2, 1))
+      .storage_offset(), name='leftover_set_storage_offset')
 
 
 @case('Tensor.resize_as')
