@@ -381,3 +381,4 @@ def leftover_conv_permuted_grad(torch):
     outs.append(torch.nn.functional.conv2d(x[:, :, None], w[:, :, None]).permute(3, 2, 0, 1))
     sum((o * o).sum() for o in outs).backward()
     return x.grad, w.grad
+check('torch.smm', lambda torch: torch.smm(torch.ones(2, 3), torch.ones(3, 4)), name='leftover_dense_input')
