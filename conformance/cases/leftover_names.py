@@ -382,3 +382,15 @@ def leftover_conv_permuted_grad(torch):
     sum((o * o).sum() for o in outs).backward()
     return x.grad, w.grad
 check('torch.smm', lambda torch: torch.smm(torch.ones(2, 3), torch.ones(3, 4)), name='leftover_dense_input')
+
+
+# --- small Tensor leftovers ----------------------------------------------------------------------------------
+check('Tensor.reinforce', lambda torch: torch.ones(2).reinforce(1.0), name='leftover_removed')
+
+
+@case('Tensor.module_load')
+def leftover_module_load(torch):
+    p = torch.nn.Parameter(torch.zeros(2))
+    a = p.module_load(torch.tensor([1., 2.]))
+    b = p.module_load(torch.tensor([3., 4.], requires_grad=True), assign=True)
+    return a, b, p, a is p, repr(torch.legacy_contiguous_format), torch.legacy_contiguous_format == torch.contiguous_format

@@ -765,6 +765,25 @@ Tensor.set_ = set_
 Tensor.is_set_to = is_set_to
 
 
+def module_load(self, other, assign=False):
+    """How nn.Module.load_state_dict puts a state-dict value into a parameter or buffer."""
+    return other.detach() if assign else self.copy_(other).detach()
+
+
+def reinforce(self, reward):
+    raise RuntimeError(
+        "reinforce() was removed.\nUse torch.distributions instead.\nSee https://pytorch.org/docs/main/"
+        "distributions.html\n\nInstead of:\n\nprobs = policy_network(state)\naction = probs.multinomial()\n"
+        "next_state, reward = env.step(action)\naction.reinforce(reward)\naction.backward()\n\nUse:\n\n"
+        "probs = policy_network(state)\n# NOTE: categorical is equivalent to what used to be called multinomial\n"
+        "m = torch.distributions.Categorical(probs)\naction = m.sample()\nnext_state, reward = env.step(action)\n"
+        "loss = -m.log_prob(action) * reward\nloss.backward()\n")
+
+
+Tensor.module_load = module_load
+Tensor.reinforce = reinforce
+
+
 # --- smaller Tensor methods ----------------------------------------------------------------------------
 
 def _python_scalar_store(dtype):
