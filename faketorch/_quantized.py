@@ -893,6 +893,32 @@ _FUNCTIONS = {_n: _function_form(_n) for _n in ('int_repr', 'q_scale', 'q_zero_p
                                                 'q_per_channel_zero_points', 'q_per_channel_axis')}
 
 
+def _lead(v, first):
+    return [first] + (list(v) if isinstance(v, (list, tuple)) else [v])
+
+
+def _quantized_max_pool(nd):
+    """torch.quantized_max_pool{1,2,3}d: max_pool on a quantized tensor (a dense one has no kernel)."""
+    name = f'quantized_max_pool{nd}d'
+
+    def f(input, kernel_size, stride=(), padding=0, dilation=1, ceil_mode=False):
+        if input.__class__ is not QTensor:
+            raise NotImplementedError(_backend_error(name).args[0].replace("'QuantizedCPU'", "'CPU'"))
+        import faketorch
+        if nd == 3 and input.dim() != 5:
+            raise RuntimeError("Expecting the input tensor of rank 5.")
+        if nd == 1:     # as a 2-d pool over a height of 1 (torch's own kernel is 2-d too)
+            return f2(input.unsqueeze(-2), _lead(kernel_size, 1), _lead(stride, 1) if stride not in ((), []) else (),
+                      _lead(padding, 0), _lead(dilation, 1), ceil_mode).squeeze(-2)
+        return getattr(faketorch, f'max_pool{nd}d')(input, kernel_size, stride, padding, dilation, ceil_mode)
+    f2 = _quantized_max_pool(2) if nd == 1 else None
+    f.__name__ = f.__qualname__ = name
+    return f
+
+
+_FUNCTIONS.update((f'quantized_max_pool{_nd}d', _quantized_max_pool(_nd)) for _nd in (1, 2, 3))
+
+
 def _quantized_aware(fn, method):
     """torch.relu & co: a quantized input goes to QTensor's own method (these functions are made from the
     dense op's declaration and would reach for the array)."""

@@ -394,3 +394,11 @@ def leftover_module_load(torch):
     a = p.module_load(torch.tensor([1., 2.]))
     b = p.module_load(torch.tensor([3., 4.], requires_grad=True), assign=True)
     return a, b, p, a is p, repr(torch.legacy_contiguous_format), torch.legacy_contiguous_format == torch.contiguous_format
+
+
+@case('torch.quantized_max_pool2d')
+def leftover_quantized_max_pool(torch):
+    q = torch.quantize_per_tensor(torch.arange(16.).reshape(1, 1, 4, 4), 0.5, 3, torch.quint8)
+    return (torch.quantized_max_pool2d(q, [2, 2]), torch.quantized_max_pool1d(q[0], [2]),
+            torch.quantized_max_pool2d(q, [3, 3], [1, 1], [1, 1]),
+            torch.quantized_max_pool3d(q, [1, 2, 2]), _raises(lambda: torch.quantized_max_pool2d(torch.ones(1, 1, 4, 4), [2, 2])))
