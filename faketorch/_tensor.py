@@ -89,7 +89,8 @@ class _TensorMeta(type):
 _LAZY_ATTRS = ('_indices', '_nnz', '_values', 'coalesce', 'dense_dim', 'dequantize', 'eig', 'hardshrink', 'indices',
                'int_repr', 'is_coalesced', 'is_shared', 'log_softmax', 'lstsq', 'prelu', 'q_per_channel_axis',
                'q_per_channel_scales', 'q_per_channel_zero_points', 'q_scale', 'q_zero_point', 'qscheme',
-               'share_memory_', 'smm', 'softmax', 'solve', 'sparse_dim', 'sparse_mask', 'sspaddmm', 'storage',
+               'resize_as_sparse_', 'share_memory_', 'smm', 'softmax', 'solve', 'sparse_dim', 'sparse_mask',
+               'sparse_resize_', 'sparse_resize_and_clear_', 'sspaddmm', 'storage',
                'storage_type', 'symeig', 'to_dense', 'to_sparse', 'to_sparse_coo', 'untyped_storage', 'values')
 
 

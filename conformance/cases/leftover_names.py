@@ -402,3 +402,17 @@ def leftover_quantized_max_pool(torch):
     return (torch.quantized_max_pool2d(q, [2, 2]), torch.quantized_max_pool1d(q[0], [2]),
             torch.quantized_max_pool2d(q, [3, 3], [1, 1], [1, 1]),
             torch.quantized_max_pool3d(q, [1, 2, 2]), _raises(lambda: torch.quantized_max_pool2d(torch.ones(1, 1, 4, 4), [2, 2])))
+
+
+@case('Tensor.sparse_resize_')
+def leftover_sparse_resize(torch):
+    s = _coo(torch)
+    h = torch.sparse_coo_tensor([[0, 1]], [[1., 2.], [3, 4]], (2, 2), check_invariants=False)
+    return (s.clone().sparse_resize_((3, 4), 2, 0), s.clone().sparse_resize_and_clear_((3, 4, 2), 2, 1),
+            s.clone().resize_as_sparse_(torch.zeros(5, 5).to_sparse()),
+            torch.resize_as_sparse_(s.clone(), torch.zeros(4, 6).to_sparse()),
+            h.clone().sparse_resize_((3, 2), 1, 1),
+            [_raises(lambda a=a: s.clone().sparse_resize_(*a)) for a in (((1, 1), 2, 0), ((3, 3), 1, 1),
+                                                                        ((3, 3, 2), 2, 1))],
+            _raises(lambda: h.clone().sparse_resize_((3, 1), 1, 1)),
+            _raises(lambda: torch.ones(2).sparse_resize_((3,), 1, 0)), _raises(lambda: torch.ones(2).resize_as_sparse_(s)))

@@ -76,6 +76,8 @@ for _name, _fn in (('sspaddmm', M.sspaddmm), ('saddmm', M.sspaddmm), ('smm', M.s
                    ('hsmm', M.hspmm), ('dsmm', M.dsmm)):
     setattr(_pkg, _name, _fn)
 Tensor.sspaddmm, Tensor.smm = M.sspaddmm, M.smm
+Tensor.sparse_resize_, Tensor.sparse_resize_and_clear_ = M.sparse_resize_, M.sparse_resize_and_clear_
+Tensor.resize_as_sparse_ = _pkg.resize_as_sparse_ = M.resize_as_sparse_
 
 
 def mm(mat1, mat2, reduce='sum'):

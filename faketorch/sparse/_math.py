@@ -522,3 +522,53 @@ def hspmm(mat1, mat2):
 
 def dsmm(input, mat2):
     return mm(input, mat2)
+
+
+# --- resizing a sparse tensor in place ------------------------------------------------------------------------
+_RESIZE_OPTIONS = (
+    " on a non-empty sparse tensor is not supported.\nYou could try the following options:\n1. If you need an empty "
+    "sparse tensor of this size, call `x = torch.sparse_coo_tensor(size)`.\n2. If you need to resize this tensor, "
+    "you have the following options:\n    1. For both sparse and dense dimensions, keep the number of them constant "
+    "and the size of them non-shrinking, and then try the same call again.\n    2. Or, create a new sparse tensor "
+    "with the correct indices and values from this sparse tensor.")
+
+
+def sparse_resize_(self, size, sparse_dim, dense_dim, _clear=False):
+    """New sizes for a sparse tensor: with entries, only larger sizes for the same numbers of sparse and dense
+    dims (new dense elements are uninitialised in torch, zeros here); an empty one takes any."""
+    if not _is_sparse(self):
+        from .._ops._core import dispatcher_error
+        raise dispatcher_error('sparse_resize_and_clear_' if _clear else 'sparse_resize_',
+                               'CPU' if self._device.type == 'cpu' else 'CUDA')
+    coo, size = self._data, tuple(int(n) for n in size)
+    xp = xp_of(coo.device)
+    if coo.indices.shape[1] and not _clear:
+        old = (coo.indices.shape[0], coo.values.ndim - 1)
+        for kind, was, now in (('sparse', old[0], sparse_dim), ('dense', old[1], dense_dim)):
+            if was != now:
+                raise RuntimeError(f"changing the number of {kind} dimensions (from {was} to {now})" + _RESIZE_OPTIONS)
+        for kind, was, now in (('sparse', coo.shape[:sparse_dim], size[:sparse_dim]),
+                               ('dense', coo.shape[sparse_dim:], size[sparse_dim:])):
+            if any(n < o for o, n in zip(was, now)):
+                raise RuntimeError(f"shrinking the size of {kind} dimensions (from {list(was)} to {list(now)})"
+                                   + _RESIZE_OPTIONS)
+        if size[sparse_dim:] != coo.shape[sparse_dim:]:
+            values = xp.zeros(coo.values.shape[:1] + size[sparse_dim:], coo.values.dtype)
+            values[(slice(None),) + tuple(slice(0, n) for n in coo.shape[sparse_dim:])] = coo.values
+            coo.values = values
+    else:
+        coo.indices = xp.zeros((sparse_dim, 0), np.int64)
+        coo.values = xp.zeros((0,) + size[sparse_dim:], coo.values.dtype)
+        coo.coalesced = True
+    coo.shape = size
+    return self
+
+
+def sparse_resize_and_clear_(self, size, sparse_dim, dense_dim):
+    return sparse_resize_(self, size, sparse_dim, dense_dim, _clear=True)
+
+
+def resize_as_sparse_(self, the_template):
+    if not _is_sparse(self):
+        raise RuntimeError(*_NOT_SPARSE.args)
+    return sparse_resize_(self, the_template.shape, the_template.sparse_dim(), the_template.dense_dim())
