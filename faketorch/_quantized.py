@@ -919,6 +919,23 @@ def _quantized_max_pool(nd):
 _FUNCTIONS.update((f'quantized_max_pool{_nd}d', _quantized_max_pool(_nd)) for _nd in (1, 2, 3))
 
 
+def empty_quantized(size, qtensor, *, dtype=None, layout=None, device=None, pin_memory=False, memory_format=None):
+    """A quantized tensor of the given size with qtensor's quantizer (torch leaves its memory uninitialised;
+    here it holds the zero points, the value 0.0)."""
+    if qtensor.__class__ is not QTensor:
+        raise NotImplementedError(_backend_error('empty_quantized').args[0].replace("'QuantizedCPU'", "'CPU'"))
+    dtype = dtype or qtensor.dtype
+    q, size = qtensor._data, tuple(size)
+    zp = q.zero_point
+    if q.axis is not None:      # the zero points along the channel axis
+        zp = np.asarray(zp).reshape([-1 if d == q.axis else 1 for d in range(len(size))])
+    ints = np.broadcast_to(zp, size).astype(D.np_dtype(_INT[dtype.name][0]))
+    return _qtensor(ints, dtype, q.scheme, q.scale, q.zero_point, q.axis, device=qtensor._device)
+
+
+_FUNCTIONS['empty_quantized'] = empty_quantized
+
+
 def _quantized_aware(fn, method):
     """torch.relu & co: a quantized input goes to QTensor's own method (these functions are made from the
     dense op's declaration and would reach for the array)."""

@@ -416,3 +416,14 @@ def leftover_sparse_resize(torch):
                                                                         ((3, 3, 2), 2, 1))],
             _raises(lambda: h.clone().sparse_resize_((3, 1), 1, 1)),
             _raises(lambda: torch.ones(2).sparse_resize_((3,), 1, 0)), _raises(lambda: torch.ones(2).resize_as_sparse_(s)))
+
+
+@case('torch.empty_quantized')
+def leftover_empty_quantized(torch):
+    q = torch.quantize_per_tensor(torch.tensor([1., 2.5]), 0.5, 3, torch.quint8)
+    qc = torch.quantize_per_channel(torch.tensor([[1., 2.5], [3, 4]]), torch.tensor([0.5, 0.25]),
+                                    torch.tensor([1, 2]), 0, torch.qint8)
+    e, ec, e8 = torch.empty_quantized([2, 3], q), torch.empty_quantized([2, 5], qc), torch.empty_quantized([2], q, dtype=torch.qint8)
+    return ([(t.shape, t.dtype, t.qscheme()) for t in (e, ec, e8)], e.q_scale(), e.q_zero_point(),
+            ec.q_per_channel_scales(), ec.q_per_channel_zero_points(), ec.q_per_channel_axis(),
+            _raises(lambda: torch.empty_quantized([2], torch.ones(2))))
