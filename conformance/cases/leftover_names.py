@@ -213,7 +213,8 @@ def leftover_cells(torch):
 
 
 check('torch.lstm_cell', lambda torch: torch.lstm_cell(torch.randn(2, 3), (torch.zeros(2, 4),),
-                                                       torch.randn(16, 3), torch.randn(16, 4)), name='leftover_one_state')
+                                                       torch.randn(16, 3), torch.randn(16, 4)),
+      name='leftover_one_state')
 check('torch.gru_cell', lambda torch: torch.gru_cell(torch.randn(2, 3), torch.zeros(2, 5), torch.randn(12, 3),
                                                      torch.randn(12, 4)), name='leftover_hidden_size')
 check('torch.rnn_tanh_cell', lambda torch: torch.rnn_tanh_cell(torch.randn(2, 5), torch.zeros(2, 4),
@@ -393,7 +394,8 @@ def leftover_module_load(torch):
     p = torch.nn.Parameter(torch.zeros(2))
     a = p.module_load(torch.tensor([1., 2.]))
     b = p.module_load(torch.tensor([3., 4.], requires_grad=True), assign=True)
-    return a, b, p, a is p, repr(torch.legacy_contiguous_format), torch.legacy_contiguous_format == torch.contiguous_format
+    legacy = torch.legacy_contiguous_format
+    return a, b, p, a is p, repr(legacy), legacy == torch.contiguous_format
 
 
 @case('torch.quantized_max_pool2d')
@@ -401,7 +403,8 @@ def leftover_quantized_max_pool(torch):
     q = torch.quantize_per_tensor(torch.arange(16.).reshape(1, 1, 4, 4), 0.5, 3, torch.quint8)
     return (torch.quantized_max_pool2d(q, [2, 2]), torch.quantized_max_pool1d(q[0], [2]),
             torch.quantized_max_pool2d(q, [3, 3], [1, 1], [1, 1]),
-            torch.quantized_max_pool3d(q, [1, 2, 2]), _raises(lambda: torch.quantized_max_pool2d(torch.ones(1, 1, 4, 4), [2, 2])))
+            _raises(lambda: torch.quantized_max_pool3d(q, [1, 2, 2])),
+            _raises(lambda: torch.quantized_max_pool2d(torch.ones(1, 1, 4, 4), [2, 2])))
 
 
 @case('Tensor.sparse_resize_')
@@ -415,7 +418,8 @@ def leftover_sparse_resize(torch):
             [_raises(lambda a=a: s.clone().sparse_resize_(*a)) for a in (((1, 1), 2, 0), ((3, 3), 1, 1),
                                                                         ((3, 3, 2), 2, 1))],
             _raises(lambda: h.clone().sparse_resize_((3, 1), 1, 1)),
-            _raises(lambda: torch.ones(2).sparse_resize_((3,), 1, 0)), _raises(lambda: torch.ones(2).resize_as_sparse_(s)))
+            _raises(lambda: torch.ones(2).sparse_resize_((3,), 1, 0)),
+            _raises(lambda: torch.ones(2).resize_as_sparse_(s)))
 
 
 @case('torch.empty_quantized')
@@ -423,7 +427,8 @@ def leftover_empty_quantized(torch):
     q = torch.quantize_per_tensor(torch.tensor([1., 2.5]), 0.5, 3, torch.quint8)
     qc = torch.quantize_per_channel(torch.tensor([[1., 2.5], [3, 4]]), torch.tensor([0.5, 0.25]),
                                     torch.tensor([1, 2]), 0, torch.qint8)
-    e, ec, e8 = torch.empty_quantized([2, 3], q), torch.empty_quantized([2, 5], qc), torch.empty_quantized([2], q, dtype=torch.qint8)
+    e, ec = torch.empty_quantized([2, 3], q), torch.empty_quantized([2, 5], qc)
+    e8 = torch.empty_quantized([2], q, dtype=torch.qint8)
     return ([(t.shape, t.dtype, t.qscheme()) for t in (e, ec, e8)], e.q_scale(), e.q_zero_point(),
             ec.q_per_channel_scales(), ec.q_per_channel_zero_points(), ec.q_per_channel_axis(),
             _raises(lambda: torch.empty_quantized([2], torch.ones(2))))

@@ -136,14 +136,15 @@ def _fused_rnn(mode):
         x = input.transpose(0, 1) if batch_first else input
         out, hn, cn = _vf(mode, x, None if batch_sizes is None else batch_sizes._data, h0, c0, weights, num_layers,
                           dropout, train, bidirectional)
-        if batch_first:     # torch's fused RNN/GRU kernels hand back a transpose_ (TransposeBackward1); LSTM's a transpose
+        # torch's fused RNN/GRU kernels hand back a transpose_ (TransposeBackward1); LSTM's a transpose
+        if batch_first:
             out = out.transpose(0, 1) if lstm else _transpose_(out)
         return (out, hn, cn) if lstm else (out, hn)
     f.__name__ = f.__qualname__ = mode.lower()
     return f
 
 
-def _cell_checks(name, input, hx, w_ih, w_hh):
+def _cell_checks(input, hx, w_ih, w_hh):
     """torch's checks of the fused cells' arguments (sizes read off the weights)."""
     if input.size(1) != w_ih.size(1):
         raise RuntimeError(f"input has inconsistent input_size: got {input.size(1)} expected {w_ih.size(1)}")
@@ -158,14 +159,14 @@ def lstm_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
     from .modules.rnn import _cell
     if len(hx) != 2:
         raise RuntimeError("lstm_cell expects two hidden states")
-    _cell_checks('lstm_cell', input, hx, w_ih, w_hh)
+    _cell_checks(input, hx, w_ih, w_hh)
     return _cell('LSTM', F.linear(input, w_ih, b_ih), hx[0], hx[1], w_hh, b_hh)
 
 
 def _fused_cell(mode):
     def f(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
         from .modules.rnn import _cell
-        _cell_checks(f.__name__, input, (hx,), w_ih, w_hh)
+        _cell_checks(input, (hx,), w_ih, w_hh)
         return _cell(mode, F.linear(input, w_ih, b_ih), hx, None, w_hh, b_hh)[0]
     f.__name__ = f.__qualname__ = mode.lower() + '_cell'
     return f
