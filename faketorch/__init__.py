@@ -32,7 +32,7 @@ from ._ops import random_ops as _random_ops  # noqa: F401
 from . import return_types
 from . import cuda
 from . import amp, backends, accelerator
-from .amp import autocast
+from .amp import autocast, GradScaler
 OutOfMemoryError = cuda.OutOfMemoryError
 from . import _misc  # noqa: F401  (finfo, iinfo, compile, threads, determinism)
 from ._tensor_str import set_printoptions
@@ -160,6 +160,7 @@ def _load_lazy():
     if 'storage' in g:
         g.update(g['storage']._legacy_classes)     # torch.FloatStorage, torch.ByteStorage, ...
         g['UntypedStorage'], g['TypedStorage'] = g['storage'].UntypedStorage, g['storage'].TypedStorage
+        g['Storage'] = g['FloatStorage']        # torch's old name for the default storage class
     _distinct_aliases()
     return True
 

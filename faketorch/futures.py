@@ -105,7 +105,7 @@ def _wait(future):
 def _publish():
     import sys
     pkg = sys.modules['faketorch']
-    pkg.fork, pkg.wait = _fork, _wait
+    pkg.fork, pkg.wait, pkg.Future = _fork, _wait, Future     # torch.Future: the class fork returns
     _fork.__name__, _wait.__name__ = 'fork', 'wait'
 
 

@@ -432,3 +432,9 @@ def leftover_empty_quantized(torch):
     return ([(t.shape, t.dtype, t.qscheme()) for t in (e, ec, e8)], e.q_scale(), e.q_zero_point(),
             ec.q_per_channel_scales(), ec.q_per_channel_zero_points(), ec.q_per_channel_axis(),
             _raises(lambda: torch.empty_quantized([2], torch.ones(2))))
+
+
+@case('torch.Future')
+def leftover_class_aliases(torch):
+    return (type(torch.fork(lambda: 1)) is torch.Future, torch.GradScaler is torch.amp.GradScaler,
+            torch.Storage is torch.FloatStorage)
