@@ -32,7 +32,7 @@ from ._ops import random_ops as _random_ops  # noqa: F401
 from . import return_types
 from . import cuda
 from . import amp, backends, accelerator
-from .amp import autocast
+from .amp import autocast, GradScaler
 OutOfMemoryError = cuda.OutOfMemoryError
 from . import _misc  # noqa: F401  (finfo, iinfo, compile, threads, determinism)
 from ._tensor_str import set_printoptions
@@ -92,6 +92,7 @@ contiguous_format = memory_format('contiguous_format')
 preserve_format = memory_format('preserve_format')
 channels_last = memory_format('channels_last')
 channels_last_3d = memory_format('channels_last_3d')
+legacy_contiguous_format = contiguous_format        # torch's old name: the same object
 
 
 def _assert(condition, message):
@@ -137,8 +138,8 @@ from . import random  # noqa: E402
 _LAZY_MODULES = ('nn', '_quantized', 'ao', 'quantization', 'optim', 'utils', 'linalg', 'fft', 'special', 'serialization', 'storage',
                  'distributions', 'masked', 'signal', 'jit', 'testing', 'profiler', 'func', 'distributed',
                  'multiprocessing', 'hub', 'export', 'version', 'compiler', '_dynamo', '_logging', 'futures',
-                 '__future__', '_utils', '_lowrank', 'quasirandom', '_lobpcg', 'sparse', '_C', 'library', 'cpu', 'types', 'overrides', 'fx',
-                 'onnx', 'xpu', 'mps')
+                 '__future__', '_utils', '_lowrank', 'quasirandom', '_lobpcg', 'sparse', '_C', 'library', 'cpu', 'types',
+                 'overrides', 'fx', 'onnx', 'xpu', 'mps', 'functional', '_linalg_utils')
 _lazy_loaded = []
 
 
@@ -159,6 +160,7 @@ def _load_lazy():
     if 'storage' in g:
         g.update(g['storage']._legacy_classes)     # torch.FloatStorage, torch.ByteStorage, ...
         g['UntypedStorage'], g['TypedStorage'] = g['storage'].UntypedStorage, g['storage'].TypedStorage
+        g['Storage'] = g['FloatStorage']        # torch's old name for the default storage class
     _distinct_aliases()
     return True
 
@@ -208,6 +210,9 @@ def __getattr__(name):
     if name == 'cond':
         from .compiler import cond
         return cond
+    if name == 'while_loop':
+        from ._higher_order_ops.while_loop import while_loop
+        return while_loop
     if name in ('DisableTorchFunctionSubclass', 'DisableTorchFunction'):
         from . import overrides
         return getattr(overrides, name)

@@ -345,6 +345,30 @@ def sym_sum(args):
     return sum(args)
 
 
+_INT64 = (-(1 << 63), (1 << 63) - 1)
+
+
+def sym_constrain_range(size, *, min=None, max=None):  # noqa: A002 - torch's names
+    """Eager: a plain int must lie in [min, max] (torch checks it; a tensor or symbol is left alone)."""
+    if isinstance(size, int):
+        lo = _INT64[0] if min is None else min
+        hi = _INT64[1] if max is None else max
+        if not lo <= size <= hi:
+            raise RuntimeError(f"Invalid value range for {size} between [{lo}, {hi}].")
+
+
+def sym_constrain_range_for_size(size, *, min=None, max=None):  # noqa: A002
+    sym_constrain_range(size, min=0 if min is None else min, max=max)
+
+
+def sym_fresh_size(expr):
+    return expr
+
+
+def init_num_threads():
+    """torch sets up its thread pool's per-thread state; faketorch's NumPy has none to set."""
+
+
 class SymInt:
     """A symbolic int of torch.compile's shape tracing; faketorch traces nothing, so none exist."""
 
@@ -392,7 +416,7 @@ for _f in (frobenius_norm, nuclear_norm, segment_reduce, to_dlpack):
 
 for _f in (typename, set_warn_always, is_warn_always_enabled, compiled_with_cxx11_abi, is_vulkan_available,
            get_device_module, sym_max, sym_min, sym_float, sym_int, sym_not, sym_ite, sym_sqrt, sym_sum, SymInt,
-           SymFloat, SymBool):
+           SymFloat, SymBool, sym_constrain_range, sym_constrain_range_for_size, sym_fresh_size, init_num_threads):
     register(_f, method=False)
 
 for _f in (set_default_device, get_default_device, set_default_tensor_type, _check_with, _check, _check_index,

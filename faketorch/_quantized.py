@@ -881,6 +881,61 @@ for _n in ('int_repr', 'q_scale', 'q_zero_point', 'qscheme', 'q_per_channel_scal
     setattr(Tensor, _n, _not_on_cpu(_n))
 
 
+def _function_form(name):
+    """torch.int_repr(q) & co: the accessor methods as functions (a dense input gets the method's error)."""
+    def f(input):
+        return getattr(input, name)()
+    f.__name__ = f.__qualname__ = name
+    return f
+
+
+_FUNCTIONS = {_n: _function_form(_n) for _n in ('int_repr', 'q_scale', 'q_zero_point', 'q_per_channel_scales',
+                                                'q_per_channel_zero_points', 'q_per_channel_axis')}
+
+
+def _lead(v, first):
+    return [first] + (list(v) if isinstance(v, (list, tuple)) else [v])
+
+
+def _quantized_max_pool(nd):
+    """torch.quantized_max_pool{1,2,3}d: max_pool on a quantized tensor (a dense one has no kernel)."""
+    name = f'quantized_max_pool{nd}d'
+
+    def f(input, kernel_size, stride=(), padding=0, dilation=1, ceil_mode=False):
+        if input.__class__ is not QTensor:
+            raise NotImplementedError(_backend_error(name).args[0].replace("'QuantizedCPU'", "'CPU'"))
+        import faketorch
+        if nd == 3 and input.dim() != 5:
+            raise RuntimeError("Expecting the input tensor of rank 5.")
+        if nd == 1:     # as a 2-d pool over a height of 1 (torch's own kernel is 2-d too)
+            return f2(input.unsqueeze(-2), _lead(kernel_size, 1), _lead(stride, 1) if stride not in ((), []) else (),
+                      _lead(padding, 0), _lead(dilation, 1), ceil_mode).squeeze(-2)
+        return getattr(faketorch, f'max_pool{nd}d')(input, kernel_size, stride, padding, dilation, ceil_mode)
+    f2 = _quantized_max_pool(2) if nd == 1 else None
+    f.__name__ = f.__qualname__ = name
+    return f
+
+
+_FUNCTIONS.update((f'quantized_max_pool{_nd}d', _quantized_max_pool(_nd)) for _nd in (1, 2, 3))
+
+
+def empty_quantized(size, qtensor, *, dtype=None, layout=None, device=None, pin_memory=False, memory_format=None):
+    """A quantized tensor of the given size with qtensor's quantizer (torch leaves its memory uninitialised;
+    here it holds the zero points, the value 0.0)."""
+    if qtensor.__class__ is not QTensor:
+        raise NotImplementedError(_backend_error('empty_quantized').args[0].replace("'QuantizedCPU'", "'CPU'"))
+    dtype = dtype or qtensor.dtype
+    q, size = qtensor._data, tuple(size)
+    zp = q.zero_point
+    if q.axis is not None:      # the zero points along the channel axis
+        zp = np.asarray(zp).reshape([-1 if d == q.axis else 1 for d in range(len(size))])
+    ints = np.broadcast_to(zp, size).astype(D.np_dtype(_INT[dtype.name][0]))
+    return _qtensor(ints, dtype, q.scheme, q.scale, q.zero_point, q.axis, device=qtensor._device)
+
+
+_FUNCTIONS['empty_quantized'] = empty_quantized
+
+
 def _quantized_aware(fn, method):
     """torch.relu & co: a quantized input goes to QTensor's own method (these functions are made from the
     dense op's declaration and would reach for the array)."""
@@ -897,6 +952,8 @@ def _publish():
     pkg = sys.modules['faketorch']
     for n in __all__:
         setattr(pkg, n, globals()[n])
+    for n, f in _FUNCTIONS.items():
+        setattr(pkg, n, f)
     for n in ('relu', 'relu_', 'clamp', 'clip', 'sigmoid', 'tanh'):
         setattr(pkg, n, _quantized_aware(getattr(pkg, n), n if n != 'clip' else 'clamp'))
     pkg.empty_like = _quantized_aware(pkg.empty_like, '_empty_like')

@@ -86,11 +86,12 @@ class _TensorMeta(type):
 # _quantized's q_scale, storage's untyped_storage ...); tests/test_import.py checks the list. Each
 # starts as a _LazyAttr: Tensor has no instance __getattr__, which would cost every attribute read
 # (CPython does not specialize attribute access on a class that defines one).
-_LAZY_ATTRS = ('_indices', '_nnz', '_values', 'coalesce', 'dense_dim', 'dequantize', 'hardshrink', 'indices',
-               'int_repr', 'is_coalesced', 'is_shared', 'log_softmax', 'prelu', 'q_per_channel_axis',
+_LAZY_ATTRS = ('_indices', '_nnz', '_values', 'coalesce', 'dense_dim', 'dequantize', 'eig', 'hardshrink', 'indices',
+               'int_repr', 'is_coalesced', 'is_shared', 'log_softmax', 'lstsq', 'prelu', 'q_per_channel_axis',
                'q_per_channel_scales', 'q_per_channel_zero_points', 'q_scale', 'q_zero_point', 'qscheme',
-               'share_memory_', 'softmax', 'sparse_dim', 'sparse_mask', 'storage', 'storage_type', 'to_dense',
-               'to_sparse', 'to_sparse_coo', 'untyped_storage', 'values')
+               'resize_as_sparse_', 'share_memory_', 'smm', 'softmax', 'solve', 'sparse_dim', 'sparse_mask',
+               'sparse_resize_', 'sparse_resize_and_clear_', 'sspaddmm', 'storage',
+               'storage_type', 'symeig', 'to_dense', 'to_sparse', 'to_sparse_coo', 'untyped_storage', 'values')
 
 
 class _LazyAttr:

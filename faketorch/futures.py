@@ -89,3 +89,24 @@ def collect_all(futures):
 def wait_all(futures):
     """The futures' values; the first error raised by one of them is raised."""
     return [f.wait() for f in collect_all(futures).wait()]
+
+
+def _fork(func, *args, **kwargs):
+    """torch.fork / torch.jit.fork in eager mode: func runs now; the Future holds its result."""
+    fut = Future()
+    fut._complete(func(*args, **kwargs), None)
+    return fut
+
+
+def _wait(future):
+    return future.wait()
+
+
+def _publish():
+    import sys
+    pkg = sys.modules['faketorch']
+    pkg.fork, pkg.wait, pkg.Future = _fork, _wait, Future     # torch.Future: the class fork returns
+    _fork.__name__, _wait.__name__ = 'fork', 'wait'
+
+
+_publish()

@@ -103,19 +103,12 @@ def isinstance(obj, target_type):  # noqa: A001 - torch.jit.isinstance
 
 
 def fork(func, *args, **kwargs):
-    return _Future(func(*args, **kwargs))
+    from .futures import _fork
+    return _fork(func, *args, **kwargs)
 
 
 def wait(future):
     return future.wait()
-
-
-class _Future:
-    def __init__(self, value):
-        self._value = value
-
-    def wait(self):
-        return self._value
 
 
 def freeze(mod, preserved_attrs=None, optimize_numerics=True):

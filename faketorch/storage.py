@@ -300,6 +300,28 @@ def is_shared(self):
     return self._device.type == 'cuda' or len(self._vc) > 1       # torch counts CUDA memory as shared
 
 
+def from_file(filename, shared=None, size=0, *, dtype=None, layout=None, device=None, pin_memory=False):
+    """size elements of dtype mapped from a file: shared writes go to the file (which grows to the size asked
+    for), otherwise the mapping is private and the file must be long enough."""
+    import mmap
+    import os
+    from ._tensor import _make
+    dtype = dtype or D.get_default_dtype()
+    nbytes = size * dtype.itemsize
+    if not nbytes:
+        return _make(np.zeros(0, dtype._np), dtype, _cpu).to(device or 'cpu')
+    with open(filename, 'r+b' if shared else 'rb') as fh:
+        have = os.fstat(fh.fileno()).st_size
+        if have < nbytes:
+            if not shared:
+                raise RuntimeError(f"file <{filename}> size <{have}> is smaller than the required mapping size "
+                                   f"<{nbytes}>")
+            os.ftruncate(fh.fileno(), nbytes)
+        m = mmap.mmap(fh.fileno(), nbytes, access=mmap.ACCESS_WRITE if shared else mmap.ACCESS_COPY)
+    return _make(np.frombuffer(m, dtype._np), dtype, _cpu).to(device or 'cpu')
+
+
 from ._ops._core import register as _register  # noqa: E402
 for _f in (untyped_storage, storage, storage_type, share_memory_, is_shared):
     _register(_f, function=False)
+_register(from_file, method=False)

@@ -780,6 +780,54 @@ for _n, _v in _COPIES.items():
     register(_copy_of(_v), name=_n, method=False)
 
 
+def _complex_views():
+    from .complex_ops import view_as_real, view_as_complex
+    return view_as_real, view_as_complex
+
+
+def view_as_real_copy(input):
+    return _copy_of(_complex_views()[0])(input)
+
+
+def view_as_complex_copy(input):
+    if requires_grad(input):
+        # torch's generated *_copy kernel has no derivative for a complex output
+        raise RuntimeError("view_as_complex_copy does not support automatic differentiation for outputs with "
+                           "complex dtype.")
+    return _copy_of(_complex_views()[1])(input)
+
+
+def _sparse_part_copy(name):
+    """indices_copy / values_copy: torch has no sparse kernel for them; a strided input gets the accessor's error."""
+    def f(input):
+        if input.is_sparse:
+            from ._core import dispatcher_error
+            raise dispatcher_error(name, 'SparseCUDA' if input.is_cuda else 'SparseCPU')
+        return getattr(input, name[:-len('_copy')])()
+    f.__name__ = f.__qualname__ = name
+    return f
+
+
+def slice_inverse(input, src, dim=0, start=None, end=None, step=1):
+    """A view of input's storage with src's sizes, strides and offset (the inverse of a slice under
+    functionalization); torch's own backward for it is unusable, so only its forward and node name are matched."""
+    r = _as_strided(input, src.shape, src.stride(), src.storage_offset())
+    return _rename(r, 'SliceInverseBackward0')
+
+
+def slice_copy(input, dim=0, start=None, end=None, step=1):
+    # a whole-dim slice is an alias view here; torch's node is the slice's either way
+    return _rename(_copy_of(_slice_view)(input, dim, start, end, step), 'SliceBackward0_copy')
+
+
+register(slice_copy, method=False)
+for _f in (view_as_real_copy, view_as_complex_copy):
+    register(_f, method=False)
+register(slice_inverse)
+for _n in ('indices_copy', 'values_copy'):
+    register(_sparse_part_copy(_n), method=False)
+
+
 # --- gradient: central differences inside, one-sided at the edges (as numpy.gradient) ---------------
 
 def gradient(input, *, spacing=1, dim=None, edge_order=1):

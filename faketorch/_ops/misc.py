@@ -717,9 +717,71 @@ def _masked_fill_(self, mask, value):
 Tensor.masked_fill_ = _masked_fill_
 Tensor.where = lambda self, condition, y: where(condition, self, y)    # the method takes self as input
 
-from ..autograd._functions.tensor import resize as _resize  # noqa: E402
+from ..autograd._functions.tensor import resize as _resize, resize_as as _resize_as  # noqa: E402
 
 Tensor.resize = _resize
+Tensor.resize_as = _resize_as
+
+
+def set_(self, source=None, storage_offset=0, size=None, stride=None):
+    """Make self a tensor over source's memory: another tensor's (its sizes and strides too), or a storage's
+    from storage_offset with the size and stride given (contiguous by default, all of it by default); with no
+    source, an empty tensor."""
+    from ..storage import UntypedStorage, TypedStorage
+    from .._rebuild import _typed_array, _strided
+    check_inplace(self)
+    if source is None:
+        data = np.empty(0, self._data.dtype, like=self._data)
+    elif isinstance(source, Tensor):
+        if source.dtype is not self.dtype:
+            raise RuntimeError(f"Could not set tensor of type {_dtype_c10(source.dtype)} to a tensor of type "
+                               f"{_dtype_c10(self.dtype)}")
+        data = source._data.view()
+    elif isinstance(source, (UntypedStorage, TypedStorage)):
+        arr, _ = _typed_array(source.untyped() if isinstance(source, TypedStorage) else source, self.dtype)
+        if size is None:
+            size = (arr.size - storage_offset,) if storage_offset is not None else (arr.size,)
+        size = tuple(size)
+        if stride is None:
+            stride, acc = [], 1
+            for n in reversed(size):
+                stride.insert(0, acc)
+                acc *= n
+        data = _strided(arr, storage_offset, size, tuple(stride), self.dtype.itemsize)
+    else:
+        raise TypeError(f"set_(): argument 'source' must be Tensor or Storage, not {type(source).__name__}")
+    self._data = data
+    self._vc[0] += 1
+    return self
+
+
+def is_set_to(self, tensor):
+    """True when both tensors view the same memory with the same sizes and strides."""
+    return (self._data.shape == tensor._data.shape and self.stride() == tensor.stride()
+            and self.dtype is tensor.dtype and self.data_ptr() == tensor.data_ptr())
+
+
+Tensor.set_ = set_
+Tensor.is_set_to = is_set_to
+
+
+def module_load(self, other, assign=False):
+    """How nn.Module.load_state_dict puts a state-dict value into a parameter or buffer."""
+    return other.detach() if assign else self.copy_(other).detach()
+
+
+def reinforce(self, reward):
+    raise RuntimeError(
+        "reinforce() was removed.\nUse torch.distributions instead.\nSee https://pytorch.org/docs/main/"
+        "distributions.html\n\nInstead of:\n\nprobs = policy_network(state)\naction = probs.multinomial()\n"
+        "next_state, reward = env.step(action)\naction.reinforce(reward)\naction.backward()\n\nUse:\n\n"
+        "probs = policy_network(state)\n# NOTE: categorical is equivalent to what used to be called multinomial\n"
+        "m = torch.distributions.Categorical(probs)\naction = m.sample()\nnext_state, reward = env.step(action)\n"
+        "loss = -m.log_prob(action) * reward\nloss.backward()\n")
+
+
+Tensor.module_load = module_load
+Tensor.reinforce = reinforce
 
 
 # --- smaller Tensor methods ----------------------------------------------------------------------------

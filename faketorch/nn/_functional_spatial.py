@@ -124,7 +124,9 @@ def _strided(a):
 
 
 def _zeros_like(a, shape=None, dtype=None):
-    return np.zeros_like(a, shape=shape if shape is not None else a.shape, dtype=dtype or a.dtype)
+    # order='C': zeros_like keeps a's layout (order='K'), and the callers write these buffers through views
+    # built from C-order strides (a permuted output gradient made conv1d's input gradient wrong)
+    return np.zeros_like(a, shape=shape if shape is not None else a.shape, dtype=dtype or a.dtype, order='C')
 
 
 def _windows(xp, k, s, d, out):

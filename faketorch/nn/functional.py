@@ -3261,3 +3261,30 @@ register(rms_norm, name='rms_norm', method=False)  # noqa: F405
 register(lambda input, kernel_size, stride=(), padding=0, dilation=1, ceil_mode=False:
          max_pool1d(input, kernel_size, stride or None, padding, dilation, ceil_mode, return_indices=True),  # noqa: F405
          name='max_pool1d_with_indices', method=False)
+
+from .._ops.nn_native import conv_tbc  # noqa: E402,F401  (torch.nn.functional publishes torch.conv_tbc too)
+from . import grad  # noqa: E402,F401  (torch.nn.functional imports torch.nn.grad as grad)
+from ..overrides import (handle_torch_function, has_torch_function, has_torch_function_unary,  # noqa: E402,F401
+                         has_torch_function_variadic)
+
+GRID_SAMPLE_INTERPOLATION_MODES = {'bilinear': 0, 'nearest': 1, 'bicubic': 2}
+GRID_SAMPLE_PADDING_MODES = {'zeros': 0, 'border': 1, 'reflection': 2}
+
+
+def assert_int_or_pair(arg, arg_name, message):
+    if not (isinstance(arg, int) or len(arg) == 2):
+        raise AssertionError(message.format(arg_name))
+
+
+def boolean_dispatch(arg_name, arg_index, default, if_true, if_false, module_name, func_name):
+    """One function that calls if_true or if_false by a boolean argument (given by keyword, at arg_index, or
+    default): how torch publishes max_pool2d & co, whose return_indices changes what they return."""
+    def fn(*args, **kwargs):
+        flag = kwargs[arg_name] if arg_name in kwargs else args[arg_index] if arg_index < len(args) else default
+        return (if_true if flag else if_false)(*args, **kwargs)
+    fn.__doc__ = if_true.__doc__ or if_false.__doc__
+    if module_name is not None:
+        fn.__module__ = module_name
+    if func_name is not None:
+        fn.__name__ = fn.__qualname__ = func_name
+    return fn

@@ -71,6 +71,13 @@ for _name in ('add', 'sub', 'mul', 'mm', 'matmul'):
     setattr(Tensor, _name, _with_sparse(getattr(Tensor, _name), None, _SECOND[_name]))
 Tensor.add_ = _with_sparse(Tensor.add_, None, M.dense_add_sparse_)
 _pkg.sparse_coo_tensor = sparse_coo_tensor
+# the old sparse helpers (torch.saddmm is sspaddmm's other name; hsmm hspmm's)
+for _name, _fn in (('sspaddmm', M.sspaddmm), ('saddmm', M.sspaddmm), ('smm', M.smm), ('hspmm', M.hspmm),
+                   ('hsmm', M.hspmm), ('dsmm', M.dsmm)):
+    setattr(_pkg, _name, _fn)
+Tensor.sspaddmm, Tensor.smm = M.sspaddmm, M.smm
+Tensor.sparse_resize_, Tensor.sparse_resize_and_clear_ = M.sparse_resize_, M.sparse_resize_and_clear_
+Tensor.resize_as_sparse_ = _pkg.resize_as_sparse_ = M.resize_as_sparse_
 
 
 def mm(mat1, mat2, reduce='sum'):

@@ -467,3 +467,108 @@ def embedding_grad(g, idx, n, padding_idx, scale_grad_by_freq):
         flat, values = flat[keep], values[keep]
     # values may be a view of an expanded gradient, as in torch (where it decides how sums of gradients add)
     return _sparse(flat.astype(np.int64)[None], values, (n, g._data.shape[-1]), g.dtype, g._device)
+
+
+# --- the old sparse helpers: sspaddmm (saddmm, smm) and hspmm (hsmm), dsmm -----------------------------------
+
+_NOT_SPARSE = RuntimeError('self.is_sparse() INTERNAL ASSERT FAILED at "/__w/pytorch/pytorch/aten/src/ATen/native/'
+                           'SparseTensorUtils.h":28, please report a bug to PyTorch. _internal_get_SparseTensorImpl: '
+                           'not a sparse tensor')
+
+
+def _row_products(mat1, mat2):
+    """(rows, products): the rows of sparse mat1 that hold entries, sorted, and those rows of mat1 @ mat2."""
+    if not _is_sparse(mat1):
+        raise RuntimeError(*_NOT_SPARSE.args)
+    _mm_checks(mat1, mat2)
+    rows = np.unique(mat1._data.indices[0])
+    return rows, _mm_data(mat1, mat2)._data[rows]
+
+
+def sspaddmm(input, mat1, mat2, *, beta=1, alpha=1):
+    """beta * input + alpha * (mat1 @ mat2) as a sparse tensor, uncoalesced: input's entries, then one entry per
+    column of every row of mat1 that holds an entry (torch's kernel keeps those rows whole)."""
+    if not _is_sparse(input):       # torch's kernel reaches for the sparse fields of input unchecked
+        raise RuntimeError(*_NOT_SPARSE.args)
+    n, p = mat1.shape[0], mat2.shape[-1]
+    for k, want in enumerate((n, p)):
+        if input.shape[k] != want:
+            raise RuntimeError(f"sspaddmm: Argument #1: Expected dim {k} size {want}, got {input.shape[k]}")
+    rows, prod = _row_products(mat1, mat2)
+    cols = np.arange(p, like=rows)
+    idx = np.stack([np.repeat(rows, p), np.tile(cols, rows.shape[0])]).astype(np.int64)
+    coo = input._data
+    values = np.concatenate([coo.values * coo.values.dtype.type(beta), (prod * prod.dtype.type(alpha)).reshape(-1)])
+    return _sparse(np.concatenate([coo.indices, idx], 1), values, (n, p), input.dtype, input._device)
+
+
+def smm(input, mat2):
+    if not _is_sparse(input):
+        raise RuntimeError("tensor.sspaddmm(...) can only be called on sparse tensors")
+    return sspaddmm(_sparse(np.zeros((2, 0), np.int64, like=input._data.indices),
+                            np.zeros(0, input._data.values.dtype, like=input._data.values),
+                            (input.shape[0], mat2.shape[-1]), input.dtype, input._device),
+                    input, mat2, beta=0)
+
+
+def hspmm(mat1, mat2):
+    """mat1 @ mat2 as a hybrid sparse tensor: one sparse dim (the rows of mat1 with entries), dense rows."""
+    if not _is_sparse(mat1):
+        from .._ops._core import dispatcher_error
+        raise dispatcher_error('hspmm', 'CPU' if mat1._device.type == 'cpu' else 'CUDA')
+    rows, prod = _row_products(mat1, mat2)
+    return _sparse(rows.astype(np.int64)[None], prod, (mat1.shape[0], mat2.shape[-1]), mat1.dtype, mat1._device, True)
+
+
+def dsmm(input, mat2):
+    return mm(input, mat2)
+
+
+# --- resizing a sparse tensor in place ------------------------------------------------------------------------
+_RESIZE_OPTIONS = (
+    " on a non-empty sparse tensor is not supported.\nYou could try the following options:\n1. If you need an empty "
+    "sparse tensor of this size, call `x = torch.sparse_coo_tensor(size)`.\n2. If you need to resize this tensor, "
+    "you have the following options:\n    1. For both sparse and dense dimensions, keep the number of them constant "
+    "and the size of them non-shrinking, and then try the same call again.\n    2. Or, create a new sparse tensor "
+    "with the correct indices and values from this sparse tensor.")
+
+
+def sparse_resize_(self, size, sparse_dim, dense_dim, _clear=False):
+    """New sizes for a sparse tensor: with entries, only larger sizes for the same numbers of sparse and dense
+    dims (new dense elements are uninitialised in torch, zeros here); an empty one takes any."""
+    if not _is_sparse(self):
+        from .._ops._core import dispatcher_error
+        raise dispatcher_error('sparse_resize_and_clear_' if _clear else 'sparse_resize_',
+                               'CPU' if self._device.type == 'cpu' else 'CUDA')
+    coo, size = self._data, tuple(int(n) for n in size)
+    xp = xp_of(coo.device)
+    if coo.indices.shape[1] and not _clear:
+        old = (coo.indices.shape[0], coo.values.ndim - 1)
+        for kind, was, now in (('sparse', old[0], sparse_dim), ('dense', old[1], dense_dim)):
+            if was != now:
+                raise RuntimeError(f"changing the number of {kind} dimensions (from {was} to {now})" + _RESIZE_OPTIONS)
+        for kind, was, now in (('sparse', coo.shape[:sparse_dim], size[:sparse_dim]),
+                               ('dense', coo.shape[sparse_dim:], size[sparse_dim:])):
+            if any(n < o for o, n in zip(was, now)):
+                raise RuntimeError(f"shrinking the size of {kind} dimensions (from {list(was)} to {list(now)})"
+                                   + _RESIZE_OPTIONS)
+        if size[sparse_dim:] != coo.shape[sparse_dim:]:
+            values = xp.zeros(coo.values.shape[:1] + size[sparse_dim:], coo.values.dtype)
+            values[(slice(None),) + tuple(slice(0, n) for n in coo.shape[sparse_dim:])] = coo.values
+            coo.values = values
+    else:
+        coo.indices = xp.zeros((sparse_dim, 0), np.int64)
+        coo.values = xp.zeros((0,) + size[sparse_dim:], coo.values.dtype)
+        coo.coalesced = True
+    coo.shape = size
+    return self
+
+
+def sparse_resize_and_clear_(self, size, sparse_dim, dense_dim):
+    return sparse_resize_(self, size, sparse_dim, dense_dim, _clear=True)
+
+
+def resize_as_sparse_(self, the_template):
+    if not _is_sparse(self):
+        raise RuntimeError(*_NOT_SPARSE.args)
+    return sparse_resize_(self, the_template.shape, the_template.sparse_dim(), the_template.dense_dim())

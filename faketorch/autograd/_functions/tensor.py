@@ -27,3 +27,8 @@ class Resize(Function):
 def resize(self, *sizes):
     warnings.warn("non-inplace resize is deprecated", stacklevel=2)
     return Resize.apply(self, sizes)
+
+
+def resize_as(self, tensor):
+    warnings.warn("non-inplace resize_as is deprecated", stacklevel=2)
+    return Resize.apply(self, tuple(tensor.size()))

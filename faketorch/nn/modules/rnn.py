@@ -67,6 +67,110 @@ def _check_dropout(dropout, num_layers):
                       f"num_layers={num_layers}", stacklevel=3)
 
 
+def _run(mode, x, batch_sizes, h0, c0, weights, num_layers, dropout, train, bidirectional):
+    """x: (T, B, F) time-major, or packed data (sum(batch_sizes), F); weights: per layer and direction,
+    [w_ih, w_hh, b_ih or None, b_hh or None, w_hr or None]. Returns output, h_n, c_n."""
+    nd = 2 if bidirectional else 1
+    hs, cs = [], []
+    layer_in = x
+    if batch_sizes is not None:
+        bs = [int(b) for b in batch_sizes]
+        offsets = [0]
+        for b in bs:
+            offsets.append(offsets[-1] + b)
+    for layer in range(num_layers):
+        outs = []
+        for d in range(nd):
+            k = layer * nd + d
+            w_ih, w_hh, b_ih, b_hh, w_hr = weights[k]
+            h = h0[k]
+            c = c0[k] if c0 is not None else None
+            gi_all = _linear(layer_in, w_ih, b_ih)      # the whole sequence in one matmul
+            steps = []
+            if batch_sizes is None:
+                T = layer_in.shape[0]
+                order = range(T - 1, -1, -1) if d == 1 else range(T)
+                for t in order:
+                    h, c = _cell(mode, gi_all[t], h, c, w_hh, b_hh, w_hr)
+                    steps.append(h)
+                if d == 1:
+                    steps.reverse()
+                outs.append(faketorch.stack(steps, 0))
+            else:
+                T = len(bs)
+                # forwards, shorter sequences stop early: their rows keep the last state;
+                # backwards in time a sequence starts at its own last step from h0
+                order = range(T - 1, -1, -1) if d == 1 else range(T)
+                for t in order:
+                    n = bs[t]
+                    hn, cn = _cell(mode, gi_all[offsets[t]:offsets[t + 1]], h[:n],
+                                   c[:n] if c is not None else None, w_hh, b_hh, w_hr)
+                    steps.append(hn)
+                    if n < h.shape[0]:
+                        h = faketorch.cat([hn, h[n:]])
+                        c = faketorch.cat([cn, c[n:]]) if c is not None else None
+                    else:
+                        h, c = hn, cn
+                if d == 1:
+                    steps.reverse()
+                outs.append(faketorch.cat(steps, 0))
+            hs.append(h)
+            if c is not None:
+                cs.append(c)
+        layer_out = outs[0] if nd == 1 else faketorch.cat(outs, -1)
+        if dropout and train and layer < num_layers - 1:
+            from .. import functional as F
+            layer_out = F.dropout(layer_out, dropout, True)
+        layer_in = layer_out
+    return layer_in, faketorch.stack(hs, 0), (faketorch.stack(cs, 0) if cs else None)
+
+
+def _groups(params, has_biases, num_layers, nd):
+    """A flat parameter list (w_ih, w_hh[, b_ih, b_hh][, w_hr] per layer and direction) as _run's groups."""
+    stride = 4 if has_biases else 2
+    if len(params) % stride and len(params) % (stride + 1):
+        raise RuntimeError(f"MatrixRef: ArrayRef size {len(params)} not divisible by stride {stride}")
+    stride = len(params) // (num_layers * nd)
+    groups = []
+    for k in range(num_layers * nd):
+        p = list(params[k * stride:(k + 1) * stride])
+        w_hr = p.pop() if stride in (3, 5) else None
+        groups.append(p[:2] + (p[2:4] if has_biases else [None, None]) + [w_hr])
+    return groups
+
+
+def _vf(mode, input, batch_sizes, h0, c0, weights, num_layers, dropout, train, bidirectional):
+    """What torch's fused RNN kernels (_VF.lstm, gru, rnn_tanh, rnn_relu) compute on a time-major input or
+    packed data, and the CPU LSTM's oneDNN quirks."""
+    lstm = mode == 'LSTM'
+    onednn = False
+    if batch_sizes is None:
+        if input.size(0) == 0:
+            raise RuntimeError("Expected sequence length to be larger than 0 in RNN")
+        # torch's CPU LSTM runs oneDNN for float32/bfloat16 while torch.backends.mkldnn is enabled;
+        # with projections it says (once) that it falls back to its own implementation
+        onednn = (lstm and (input.dtype is faketorch.float32 or input.dtype is faketorch.bfloat16)
+                  and input.numel() > 0 and input.device.type == 'cpu' and faketorch.backends.mkldnn.enabled)
+        if onednn and weights[0][4] is not None:
+            onednn = False
+            if not _warned_projections[0]:
+                _warned_projections[0] = True
+                warnings.warn("LSTM with projections is not supported with oneDNN. Using default "
+                              "implementation. (Triggered internally at /__w/pytorch/pytorch/aten/src/ATen/"
+                              "native/RNN.cpp:1512.)", stacklevel=3)
+        if onednn:
+            for h in (h0, c0):
+                if h.dtype is not input.dtype:
+                    # a float32 state under bfloat16 input fails like a 16-bit one under float32
+                    key = 'float16' if h.dtype is faketorch.float32 else str(h.dtype)[6:]
+                    if key in _ONEDNN_HX_ERRORS:
+                        raise RuntimeError(_ONEDNN_HX_ERRORS[key])
+    out, hn, cn = _run(mode, input, batch_sizes, h0, c0, weights, num_layers, dropout, train, bidirectional)
+    if onednn and not bidirectional:
+        out = _renamed(out, 'MkldnnRnnLayerBackward0')      # the last layer's oneDNN node
+    return out, hn, cn
+
+
 class RNNBase(Module):
     __constants__ = ['mode', 'input_size', 'hidden_size', 'num_layers', 'bias', 'batch_first', 'dropout',
                      'bidirectional', 'proj_size']
@@ -186,68 +290,6 @@ class RNNBase(Module):
         if tuple(hx.size()) != expected:
             raise RuntimeError(msg.format(expected, list(hx.size())))
 
-    # --- the recurrence ---
-    def _run(self, x, batch_sizes, h0, c0):
-        """x: (T, B, F) time-major, or packed data (sum(batch_sizes), F). Returns output, h_n, c_n."""
-        mode = self.mode
-        nd = 2 if self.bidirectional else 1
-        hs, cs = [], []
-        layer_in = x
-        if batch_sizes is not None:
-            bs = [int(b) for b in batch_sizes]
-            offsets = [0]
-            for b in bs:
-                offsets.append(offsets[-1] + b)
-        for layer in range(self.num_layers):
-            outs = []
-            for d in range(nd):
-                names = self._all_weights[layer * nd + d]
-                w = [getattr(self, n) for n in names]
-                w_ih, w_hh = w[0], w[1]
-                b_ih, b_hh = (w[2], w[3]) if self.bias else (None, None)
-                w_hr = w[-1] if self.proj_size > 0 else None
-                k = layer * nd + d
-                h = h0[k]
-                c = c0[k] if c0 is not None else None
-                gi_all = _linear(layer_in, w_ih, b_ih)      # the whole sequence in one matmul
-                steps = []
-                if batch_sizes is None:
-                    T = layer_in.shape[0]
-                    order = range(T - 1, -1, -1) if d == 1 else range(T)
-                    for t in order:
-                        h, c = _cell(mode, gi_all[t], h, c, w_hh, b_hh, w_hr)
-                        steps.append(h)
-                    if d == 1:
-                        steps.reverse()
-                    outs.append(faketorch.stack(steps, 0))
-                else:
-                    T = len(bs)
-                    # forwards, shorter sequences stop early: their rows keep the last state;
-                    # backwards in time a sequence starts at its own last step from h0
-                    order = range(T - 1, -1, -1) if d == 1 else range(T)
-                    for t in order:
-                        n = bs[t]
-                        hn, cn = _cell(mode, gi_all[offsets[t]:offsets[t + 1]], h[:n],
-                                       c[:n] if c is not None else None, w_hh, b_hh, w_hr)
-                        steps.append(hn)
-                        if n < h.shape[0]:
-                            h = faketorch.cat([hn, h[n:]])
-                            c = faketorch.cat([cn, c[n:]]) if c is not None else None
-                        else:
-                            h, c = hn, cn
-                    if d == 1:
-                        steps.reverse()
-                    outs.append(faketorch.cat(steps, 0))
-                hs.append(h)
-                if c is not None:
-                    cs.append(c)
-            layer_out = outs[0] if nd == 1 else faketorch.cat(outs, -1)
-            if self.dropout and self.training and layer < self.num_layers - 1:
-                from .. import functional as F
-                layer_out = F.dropout(layer_out, self.dropout, True)
-            layer_in = layer_out
-        return layer_in, faketorch.stack(hs, 0), (faketorch.stack(cs, 0) if cs else None)
-
     def forward(self, input, hx=None):
         # imported here: nn.utils imports nn.modules while nn is still initialising
         from ..utils.rnn import PackedSequence, _index_select
@@ -325,31 +367,9 @@ class RNNBase(Module):
         else:
             self._check_hidden(hx, self._expected_hidden(input, batch_sizes, self.hidden_size))
             h0, c0 = hx, None
-        onednn = False
-        if batch_sizes is None:
-            if input.size(0) == 0:
-                raise RuntimeError("Expected sequence length to be larger than 0 in RNN")
-            # torch's CPU LSTM runs oneDNN for float32/bfloat16 while torch.backends.mkldnn is enabled;
-            # with projections it says (once) that it falls back to its own implementation
-            onednn = (lstm and (input.dtype is faketorch.float32 or input.dtype is faketorch.bfloat16)
-                      and input.numel() > 0 and input.device.type == 'cpu' and faketorch.backends.mkldnn.enabled)
-            if onednn and self.proj_size > 0:
-                onednn = False
-                if not _warned_projections[0]:
-                    _warned_projections[0] = True
-                    warnings.warn("LSTM with projections is not supported with oneDNN. Using default "
-                                  "implementation. (Triggered internally at /__w/pytorch/pytorch/aten/src/ATen/"
-                                  "native/RNN.cpp:1512.)", stacklevel=2)
-            if onednn:
-                for h in (h0, c0):
-                    if h.dtype is not input.dtype:
-                        # a float32 state under bfloat16 input fails like a 16-bit one under float32
-                        key = 'float16' if h.dtype is faketorch.float32 else str(h.dtype)[6:]
-                        if key in _ONEDNN_HX_ERRORS:
-                            raise RuntimeError(_ONEDNN_HX_ERRORS[key])
-        out, hn, cn = self._run(input, batch_sizes, h0, c0)
-        if onednn and nd == 1:
-            out = _renamed(out, 'MkldnnRnnLayerBackward0')      # the last layer's oneDNN node
+        weights = _groups(self._flat_weights, self.bias, self.num_layers, nd)
+        out, hn, cn = _vf(self.mode, input, batch_sizes, h0, c0, weights, self.num_layers, self.dropout,
+                          self.training, self.bidirectional)
         if packed:
             if unsorted_indices is not None:
                 hn = _index_select(hn, 1, unsorted_indices)
