@@ -199,17 +199,23 @@ def _from_coo(s, layout):
 
 
 def _to_coo(self):
+    """self in COO, its stored elements in their order (a block's row by row); sorted only from CSR."""
     c = self._data
-    if c.blocked:       # a block becomes its elements: through the dense tensor
-        return self.to_dense().detach().to_sparse(c.n_batch + 2)
     b, ci, pi, values = _entries(c)
-    rows, cols = (ci, pi) if _KINDS[c.layout.name][2] else (pi, ci)
+    row = _KINDS[c.layout.name][2]
+    rows, cols = (ci, pi) if row else (pi, ci)
+    r, k = (1, 1)
+    if c.blocked:
+        xp = xp_of(c.device)
+        r, k = values.shape[1:3]
+        n = len(b) * r * k
+        rows = (rows[:, None, None] * r + xp.arange(r)[None, :, None] + xp.zeros(k, np.int64)).reshape(n)
+        cols = (cols[:, None, None] * k + xp.arange(k)[None, None, :] + xp.zeros((r, 1), np.int64)).reshape(n)
+        b = np.repeat(b, r * k)
+        values = values.reshape((n,) + values.shape[3:])
     bidx = list(np.unravel_index(b, c.shape[:c.n_batch])) if c.n_batch else []
     idx = np.stack(bidx + [rows, cols]).astype(np.int64).reshape(c.n_batch + 2, -1)
-    if not _KINDS[c.layout.name][2]:            # column-major entries: sorted as COO wants them
-        order = np.lexsort(tuple(idx[::-1]))
-        idx, values = idx[:, order], values[order]
-    return _sparse(idx, values, c.shape, self.dtype, self._device, True)
+    return _sparse(idx, values, c.shape, self.dtype, self._device, row and r == 1)
 
 
 def _convert(self, layout, blocksize=None, dense_dim=None, grad_name=None):
@@ -226,8 +232,12 @@ def _convert(self, layout, blocksize=None, dense_dim=None, grad_name=None):
     cls = self.__class__
     if cls is SparseCompressedTensor:
         c = self._data
-        if c.layout is layout and (not blocked or tuple(c.values.shape[c.n_batch + 1:c.n_batch + 3]) == blocksize):
+        old = tuple(c.values.shape[c.n_batch + 1:c.n_batch + 3])
+        if c.layout is layout and (not blocked or old == blocksize):
             return self
+        if c.layout is layout:
+            raise RuntimeError(f"to_sparse_{name[7:]}: conversion from {_KINDS[name][4]} to {_KINDS[name][4]} with "
+                               f"blocksize changed from {list(old)} to {list(blocksize)} is not supported")
         if c.blocked and not blocked:
             raise RuntimeError(f"sparse_compressed_to_sparse_{name[7:]}: expected SparseCsr or SparseCsc layout but "
                                f"got {_KINDS[c.layout.name][4]}")
@@ -604,7 +614,7 @@ class SparseCompressedTensor(Tensor):
             return _mm_sparse(self, mat2)
         if mat2.dim() == 1:
             raise IndexError("Dimension out of range (expected to be in range of [-1, 0], but got 1)")
-        _mm_checks(self, mat2)
+        _mm_checks(self, mat2, 'Strided + ' + layout_name(self) + ' @ Strided')
         r = _make(_mm_data(self._data, mat2._data), self.dtype, self._device)
         if _grad_enabled(self, mat2):
             def bwd(node, g):
@@ -614,7 +624,7 @@ class SparseCompressedTensor(Tensor):
                     if _sparse_grad:
                         gs = _mask_like(gs, self)
                 if needs(node, 1):
-                    gm = self.detach().t().mm(g) if not node.create_graph else self.t().mm(g)
+                    gm = self.t().mm(g)
                 return gs, gm
             attach('SparseAddmmBackward0' if _sparse_grad else 'MmBackward0', bwd, (self, mat2), (r,))
         return r
@@ -634,7 +644,7 @@ class SparseCompressedTensor(Tensor):
     def mv(self, vec):
         if vec.dim() != 1 or self.dim() != 2:
             raise RuntimeError(f"vector + matrix @ vector expected, got 1, {self.dim()}, {vec.dim()}")
-        _mm_checks(self, vec.unsqueeze(1))
+        _mm_checks(self, vec.unsqueeze(1), 'Strided + ' + layout_name(self) + ' @ Strided')
         r = _make(_mm_data(self._data, vec._data[:, None])[:, 0], self.dtype, self._device)
         if _grad_enabled(self, vec):
             attach('MvBackward0', lambda node, g: (g.unsqueeze(1).mm(vec.unsqueeze(0)) if needs(node, 0) else None,
@@ -685,7 +695,9 @@ for _n, _dt in (('float', D.float32), ('double', D.float64), ('half', D.float16)
 
 # --- products and sums with dense tensors ------------------------------------------------------------
 
-def _mm_checks(s, d):
+def _mm_checks(s, d, operands):
+    if s._data.layout.name == 'sparse_bsc':
+        raise RuntimeError(f"addmm: computation on CPU is not implemented for {operands}")
     if d.dim() != 2:
         raise RuntimeError(f"addmm: matrices expected, got {d.dim()}D tensor")
     if d.dtype is not s.dtype:
@@ -718,11 +730,17 @@ def _mm_sparse(a, b):
 
 
 def rmm(d, s):
-    """dense @ compressed, as (s.t() @ d.t()).t()."""
+    """dense @ compressed: torch's one MmBackward0 node, computed as (s.t() @ d.t()).t()."""
     if d.dim() == 2 and s.dim() == 2 and d.shape[1] != s.shape[0]:
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({d.shape[0]}x{d.shape[1]} and "
                            f"{s.shape[0]}x{s.shape[1]})")
-    return s.t().mm(d.t()).t()
+    st = s.detach().t()
+    _mm_checks(st, d.t(), 'Strided + Strided @ ' + layout_name(s))
+    r = _make(_mm_data(st._data, d._data.T).T.copy(), s.dtype, s._device)
+    if _grad_enabled(d, s):
+        attach('MmBackward0', lambda node, g: (g.mm(s.t()) if needs(node, 0) else None,
+                                               d.t().mm(g) if needs(node, 1) else None), (d, s), (r,))
+    return r
 
 
 def _dense_add(d, s, alpha, swap):
