@@ -10,7 +10,6 @@ from . import _math as M
 from ._coo import SparseTensor, sparse_coo_tensor, to_sparse, sparse_mask, _backend_error
 from ._legacy import legacy_classes as _legacy_classes
 from . import _compressed as C
-from ._compressed import SparseCompressedTensor
 
 globals().update(_legacy_classes)     # torch.sparse.FloatTensor ...
 
@@ -76,7 +75,7 @@ for _cls in (Tensor, SparseTensor):
                          ('row_indices', 'column')):
         setattr(_cls, _name, lambda self, _name=_name, _kind=_kind: C._need(self, _kind, _name))
 for _name in ('to_sparse_csr', 'to_sparse_csc', 'to_sparse_bsr', 'to_sparse_bsc'):
-    setattr(SparseCompressedTensor, _name, getattr(Tensor, _name))
+    setattr(C.SparseCompressedTensor, _name, getattr(Tensor, _name))
 
 
 def _with_sparse(dense_fn, name, second=None):
@@ -93,15 +92,15 @@ def _with_sparse(dense_fn, name, second=None):
     return f
 
 
-_SPARSE = frozenset((SparseTensor, SparseCompressedTensor))
+_SPARSE = frozenset((SparseTensor, C.SparseCompressedTensor))
 _pkg = sys.modules['faketorch']
 _SECOND = {'add': {SparseTensor: M.dense_add_sparse,
-                   SparseCompressedTensor: lambda d, s, *, alpha=1: C._dense_add(d, s, alpha, False)},
+                   C.SparseCompressedTensor: lambda d, s, *, alpha=1: C._dense_add(d, s, alpha, False)},
            'sub': {SparseTensor: lambda d, s, *, alpha=1: M.dense_add_sparse(d, s, alpha=-alpha)},
-           'mul': {SparseTensor: lambda d, s: M.mul(s, d), SparseCompressedTensor: lambda d, s: s.mul(d)},
-           'mm': {SparseTensor: M.rmm, SparseCompressedTensor: C.rmm},
-           'matmul': {SparseTensor: M.rmm, SparseCompressedTensor: C.rmm},
-           'addmm': {SparseCompressedTensor: C.addmm}}
+           'mul': {SparseTensor: lambda d, s: M.mul(s, d), C.SparseCompressedTensor: lambda d, s: s.mul(d)},
+           'mm': {SparseTensor: M.rmm, C.SparseCompressedTensor: C.rmm},
+           'matmul': {SparseTensor: M.rmm, C.SparseCompressedTensor: C.rmm},
+           'addmm': {C.SparseCompressedTensor: C.addmm}}
 for _name in ('add', 'sub', 'mul', 'div', 'neg', 'negative', 'sum', 'mm', 'matmul', 't', 'transpose', 'clone', 'mv'):
     setattr(_pkg, _name, _with_sparse(getattr(_pkg, _name), _name, _SECOND.get(_name)))
 for _name in ('add', 'sub', 'mul', 'mm', 'matmul'):
@@ -117,13 +116,13 @@ for _name in ('crow_indices', 'col_indices', 'ccol_indices', 'row_indices', 'val
 
 
 def mm(mat1, mat2, reduce='sum'):
-    if mat1.__class__ is SparseCompressedTensor and mat2.__class__ is Tensor:
+    if mat1.__class__ is C.SparseCompressedTensor and mat2.__class__ is Tensor:
         return mat1.mm(mat2, _sparse_grad=True)
     return M.sparse_mm(mat1, mat2)
 
 
 def addmm(mat, mat1, mat2, *, beta=1.0, alpha=1.0):
-    if mat1.__class__ is SparseCompressedTensor:
+    if mat1.__class__ is C.SparseCompressedTensor:
         return C.addmm(mat, mat1, mat2, beta=beta, alpha=alpha)
     return mat * beta + mm(mat1, mat2) * alpha
 
