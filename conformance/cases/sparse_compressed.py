@@ -365,6 +365,47 @@ def error_sum_dim(torch):
     _csr(torch).sum(0)
 
 
+@case('torch.sum')
+def sum_keepdim(torch):
+    c = _csr(torch)
+    return [_info(t) for t in (c.sum(0, keepdim=True), c.sum(1, keepdim=True), c.sum((0, 1), keepdim=True),
+                               torch.sum(c, -1, keepdim=True), torch.tensor([[0, 1], [2, 3]]).to_sparse_csr().sum(0, True))]
+
+
+@case('torch.sum')
+def error_sum_keepdim_backward(torch):
+    c = _leaf(torch)
+    s = c.sum(1, keepdim=True)
+    repr(s)
+    s.to_dense().sum().backward()
+
+
+@case('torch.mul')
+def mul_tensors(torch):
+    c, d = _csr(torch), _d(torch)
+    return [_info(t) for t in (c * d, d * c, c * c, c * torch.eye(2, 3).to_sparse_csr(), torch.mul(c, d))]
+
+
+@case('torch.mul')
+def error_mul_broadcast(torch):
+    _csr(torch) * torch.ones(3)
+
+
+@case('torch.matmul')
+def error_batched_matmul(torch):
+    torch.eye(2).expand(3, 2, 2).to_sparse_csr() @ torch.ones(2, 1)
+
+
+@case('torch.matmul')
+def error_batched_matmul_3d(torch):
+    torch.eye(2).expand(3, 2, 2).to_sparse_csr() @ torch.ones(3, 2, 1)
+
+
+@case('Tensor.t')
+def error_batched_t(torch):
+    torch.eye(2).expand(3, 2, 2).to_sparse_csr().t()
+
+
 @case('Tensor.t')
 def transposes(torch):
     c = _csr(torch)
@@ -449,7 +490,8 @@ def grad_of_dense_source(torch):
 def grad_fn_names(torch):
     c = _leaf(torch)
     return [t.grad_fn.name() for t in (c.to_dense(), c.sum(), c.t(), c.clone(), c + c, c.to(torch.float64), c * 2,
-                                       c.mv(torch.ones(3)), c @ torch.ones(3, 2), torch.ones(2, 2) @ c,
+                                       c.mv(torch.ones(3)), c @ torch.ones(3, 2), torch.ones(2, 2) @ c, c.values(),
+                                       c * _d(torch), c.sum(0, keepdim=True),
                                        torch.addmm(torch.ones(2, 2), c, torch.ones(3, 2)))]
 
 

@@ -515,9 +515,15 @@ class SparseCompressedTensor(Tensor):
 
     def mul(self, other):
         s = _scalar_of(other)
-        if s is None:
-            raise NotImplementedError("multiplying a sparse compressed tensor by a tensor (only by a scalar)")
-        return self._values_op(self.values().detach() * s, 'MulBackward0', lambda node, g: g * other)
+        if s is not None:
+            return self._values_op(self.values().detach() * s, 'MulBackward0', lambda node, g: g * other)
+        if not isinstance(other, Tensor):
+            raise TypeError(f"mul(): argument 'other' (position 1) must be Tensor, not {type(other).__name__}")
+        r = _mul_tensor(self, other)
+        if _grad_enabled(self, other):
+            attach('MulBackward0', lambda node, g: (g * other if needs(node, 0) else None,
+                                                    g * self if needs(node, 1) else None), (self, other), (r,))
+        return r
 
     __mul__ = __rmul__ = mul
 
@@ -567,18 +573,25 @@ class SparseCompressedTensor(Tensor):
     __sub__ = __rsub__ = sub
 
     def sum(self, dim=None, keepdim=False, *, dtype=None):
-        if dim is not None:
-            if not keepdim:
-                raise RuntimeError("reduction operations on CSR tensors with keepdim=False is unsupported")
-            raise NotImplementedError("sum of a sparse compressed tensor over a dim")
-        r = self.values().detach().sum(dtype=dtype)
-        if _grad_enabled(self):
-            shape = self._data.shape
-            attach('SumBackward0', lambda node, g: g.expand(shape), (self,), (r,))
+        if dim is None:
+            r = self.values().detach().sum(dtype=dtype)
+            if _grad_enabled(self):
+                shape = self._data.shape
+                attach('SumBackward0', lambda node, g: g.expand(shape), (self,), (r,))
+            return r
+        if not keepdim:
+            raise RuntimeError("reduction operations on CSR tensors with keepdim=False is unsupported")
+        r = _sum_keepdim(self, dim, dtype)
+        if _grad_enabled(self):     # torch's backward expands the compressed result, which it cannot
+            def bwd(node, g):
+                raise RuntimeError(f"expand is unsupported for {layout_name(self)} tensors")
+            attach('SumBackward1', bwd, (self,), (r,))
         return r
 
     # --- shape ---
     def t(self):
+        if self.dim() > 2:
+            raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {self.dim()}D")
         if self.dim() != 2 or self.dense_dim():
             return self.transpose(0, 1)
         return self._transposed('TBackward0', lambda node, g: g.t())
@@ -632,8 +645,10 @@ class SparseCompressedTensor(Tensor):
     def matmul(self, other):
         if other.__class__ is Tensor and other.dim() == 1:
             return self.mv(other)
-        if other.__class__ is Tensor and (other.dim() > 2 or self._data.n_batch):
+        if other.__class__ is Tensor and other.dim() > 2:
             raise RuntimeError(f"expand is unsupported for {layout_name(self)} tensors")
+        if self._data.n_batch:
+            raise RuntimeError("Sparse CSR tensors do not have strides")
         return self.mm(other)
 
     __matmul__ = matmul
@@ -721,6 +736,54 @@ def _mm_data(c, d):
     db = d.reshape(c.shape[1] // k, k, d.shape[1])
     np.ufunc_at(np.add, out, rows, np.matmul(values, db[cols]))
     return out.reshape(c.shape[0], d.shape[1])
+
+
+def _plain_2d(self, what):
+    c = self._data
+    if c.n_batch or c.blocked or c.values.ndim != 1:
+        raise NotImplementedError(f"{what} of a batched, blocked or hybrid sparse compressed tensor")
+    return c
+
+
+def _mul_tensor(self, other):
+    """self * a dense tensor of its shape or a compressed one: self's entries where the other has one."""
+    c = _plain_2d(self, 'mul')
+    if other.__class__ is Tensor and tuple(other.shape) != c.shape:
+        raise RuntimeError(f"sparse_mask(): operands have incompatible sizes; self has size {list(other.shape)} but "
+                           f"mask has size {list(c.shape)}")
+    b, ci, pi, values = _entries(c)
+    rows, cols = (ci, pi) if _KINDS[c.layout.name][2] else (pi, ci)
+    od = other.detach().to_dense() if other.__class__ is not Tensor else other
+    v = _make(values, self.dtype, self._device) * _make(od._data[rows, cols], other.dtype, other._device)
+    keep = slice(None)
+    if other.__class__ is not Tensor:           # the intersection of the two patterns
+        present = xp_of(self._device).zeros(c.shape, bool)
+        oc = other._data
+        _, oci, opi, _ = _entries(oc)
+        present[(oci, opi) if _KINDS[oc.layout.name][2] else (opi, oci)] = True
+        keep = present[rows, cols]
+    return _build(c.layout, c.shape, 0, b[keep], ci[keep], pi[keep], v._data[keep], v.dtype, self._device)
+
+
+def _sum_keepdim(self, dim, dtype):
+    """sum over dims of a compressed matrix, keeping them: one entry per row (column) that has any."""
+    c = _plain_2d(self, 'sum')
+    dims = {_wrap_dim(d, 2) for d in (dim if isinstance(dim, (tuple, list)) else (dim,))}
+    b, ci, pi, values = _entries(c)
+    rows, cols = (ci, pi) if _KINDS[c.layout.name][2] else (pi, ci)
+    rows, cols = (rows * 0 if 0 in dims else rows), (cols * 0 if 1 in dims else cols)
+    shape = tuple(1 if d in dims else c.shape[d] for d in range(2))
+    keys, inverse = np.unique(rows * shape[1] + cols, return_inverse=True)
+    dt = dtype or (D.int64 if not (self.dtype.is_floating_point or self.dtype.is_complex) else self.dtype)
+    out = xp_of(self._device).zeros(len(keys), D.np_dtype(dt))
+    np.ufunc_at(np.add, out, inverse.reshape(-1), values.astype(out.dtype))
+    r_rows, r_cols = keys // shape[1], keys % shape[1]
+    if not _KINDS[c.layout.name][2]:
+        order = np.lexsort((r_rows, r_cols))
+        r_rows, r_cols, out = r_rows[order], r_cols[order], out[order]
+        r_rows, r_cols = r_cols, r_rows
+    return _build(c.layout, shape, 0, xp_of(self._device).zeros(len(keys), np.int64), r_rows, r_cols, out, dt,
+                  self._device)
 
 
 def _mm_sparse(a, b):
