@@ -519,6 +519,28 @@ def grad_mv(torch):
     return c.grad, v.grad
 
 
+@case('Tensor.sin')
+def zero_preserving_unary(torch):
+    c = torch.tensor([[0., 1., 0.], [-2., 0., 3.]]).to_sparse_csr()
+    out = []
+    for n in ('abs', 'sin', 'tanh', 'relu', 'sqrt', 'sign', 'floor', 'expm1', 'log1p', 'asin', 'erf', 'isnan',
+              'signbit', 'trunc', 'sgn', 'neg'):
+        r = getattr(c, n)()
+        out.append((_info(r), getattr(c.clone().requires_grad_(), n)().grad_fn.name()
+                    if r.dtype.is_floating_point else None))
+    d = c.clone()
+    out.append(repr(d.sin_()))
+    out.append(repr(abs(c)))
+    return out
+
+
+@case('Tensor.abs')
+def grad_abs(torch):
+    c = _leaf(torch)
+    (-c).abs().to_dense().sum().backward()
+    return repr(c.grad)
+
+
 # --- what torch refuses -------------------------------------------------------------------------------------
 
 @case('Tensor.exp')

@@ -701,6 +701,44 @@ class SparseCompressedTensor(Tensor):
         raise _backend_error(self._device, _csr_backend(self._device), 'copy_')
 
 
+# torch's zero-preserving unary ops: on the values, the pattern kept (torch.sin(t) & co. are not routed here)
+_ZERO_PRESERVING = ('abs', 'asin', 'asinh', 'atan', 'atanh', 'ceil', 'deg2rad', 'erf', 'erfinv', 'expm1', 'floor',
+                    'frac', 'isinf', 'isnan', 'isneginf', 'isposinf', 'log1p', 'rad2deg', 'relu', 'round', 'sgn',
+                    'sign', 'signbit', 'sin', 'sinh', 'sqrt', 'tan', 'tanh', 'trunc')
+
+
+def _unary(name):
+    def op(self):
+        from ..autograd import grad as _grad
+        x = _make(self._data.values, self.dtype, self._device)
+        if not _grad_enabled(self):
+            y = getattr(x, name)()
+            return _like(self, y._data, y.dtype)
+        x.requires_grad_()
+        y = getattr(x, name)()
+        r = _like(self, y.detach()._data, y.dtype)
+
+        def bwd(node, g):       # the values' derivative, at self's pattern
+            return _like(self, _grad(y, x, _values_at(g, self._data), retain_graph=True)[0]._data, g.dtype)
+        attach(type(y.grad_fn).__name__, bwd, (self,), (r,))
+        return r
+
+    def op_(self):
+        c = self._data
+        c.values[...] = getattr(_make(c.values, self.dtype, self._device), name)()._data
+        self._vc[0] += 1
+        return self
+    op.__name__, op_.__name__ = name, name + '_'
+    return op, op_
+
+
+for _n in _ZERO_PRESERVING:
+    _f, _f_ = _unary(_n)
+    setattr(SparseCompressedTensor, _n, _f)
+    if _n not in ('isinf', 'isnan', 'isneginf', 'isposinf', 'signbit'):
+        setattr(SparseCompressedTensor, _n + '_', _f_)
+SparseCompressedTensor.__abs__ = SparseCompressedTensor.abs
+
 SparseCompressedTensor.__name__ = SparseCompressedTensor.__qualname__ = 'Tensor'
 SparseCompressedTensor.__module__ = 'faketorch'
 for _n, _dt in (('float', D.float32), ('double', D.float64), ('half', D.float16), ('long', D.int64),
