@@ -541,6 +541,25 @@ def grad_abs(torch):
     return repr(c.grad)
 
 
+@case('Tensor.__getitem__')
+def select(torch):
+    c = torch.tensor([[0., 1., 0.], [-2., 0., 3.]]).to_sparse_csr()
+    b = torch.eye(2).expand(2, 2, 2).to_sparse_csr()
+    return [repr(t) for t in (c[1], c[-1], c[0, 1], c.to_sparse_csc()[0], b[0], b[-1], list(c))], c[1].is_coalesced()
+
+
+@case('Tensor.__getitem__')
+def error_select_bounds(torch):
+    _csr(torch)[2]
+
+
+@case('Tensor.__repr__')
+def repr_summarized(torch):
+    x = torch.zeros(40, 40)
+    x[::2, ::3] = torch.arange(280.).reshape(20, 14)
+    return repr(x.to_sparse_csr()), repr(x.to_sparse_csc())
+
+
 # --- what torch refuses -------------------------------------------------------------------------------------
 
 @case('Tensor.exp')

@@ -697,6 +697,20 @@ class SparseCompressedTensor(Tensor):
     def _indices(self):
         raise _backend_error(self._device, _csr_backend(self._device), '_indices')
 
+    def __getitem__(self, index):
+        """An integer selects a batch (a compressed tensor) or a row (as torch, a COO tensor)."""
+        c = self._data
+        if c.n_batch and isinstance(index, int):
+            n = c.shape[0]
+            if not -n <= index < n:
+                raise IndexError(f"index {index} is out of bounds for dimension 0 with size {n}")
+            return _compressed(c.layout, c.compressed[index], c.plain[index], c.values[index], c.shape[1:],
+                               self.dtype, self._device)
+        return _to_coo(self.detach())[index]
+
+    def __iter__(self):
+        return iter([self[i] for i in range(self._data.shape[0])])
+
     def __setitem__(self, index, value):
         raise _backend_error(self._device, _csr_backend(self._device), 'copy_')
 
