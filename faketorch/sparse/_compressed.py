@@ -273,6 +273,7 @@ def sparse_compressed_tensor(compressed_indices, plain_indices, values, size=Non
         values = as_tensor(values, dtype=dtype, device=device)
     elif dtype is not None or device is not None:
         values = values.to(device=device, dtype=dtype)
+    ci, pi = ci.to(values._device), pi.to(values._device)       # torch's are on the values' device
     if ci.dim() != pi.dim():
         raise RuntimeError(f"{cname} and {pname} dimensionalities must be equal but got {ci.dim()} and {pi.dim()}, "
                            "respectively")
