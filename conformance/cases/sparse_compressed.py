@@ -176,8 +176,10 @@ def between_layouts(torch):
     return [_info(t) for t in (c.to_sparse(), c.to_sparse_csc(), c.to_sparse_csc().to_sparse_csr(), c.to_sparse_csr(),
                                c.to_sparse_bsr(1), _d(torch).to_sparse().to_sparse_csr(), coo.to_sparse_csr(),
                                coo.to_sparse_csc(), torch.eye(4).to_sparse_csr().to_sparse_bsr((2, 2)),
-                               torch.eye(4).to_sparse_bsc(2).to_sparse_bsr(2), torch.eye(4).to_sparse_bsr(2).to_sparse_bsc(2),
-                               torch.eye(4).to_sparse().to_sparse_bsr(2), torch.eye(4).to_sparse_csc().to_sparse_bsr(2))]
+                               torch.eye(4).to_sparse_bsc(2).to_sparse_bsr(2),
+                               torch.eye(4).to_sparse_bsr(2).to_sparse_bsc(2),
+                               torch.eye(4).to_sparse().to_sparse_bsr(2),
+                               torch.eye(4).to_sparse_csc().to_sparse_bsr(2))]
 
 
 @case('Tensor.to_sparse')
@@ -185,7 +187,8 @@ def compressed_to_coo(torch):
     d = _d(torch)
     return [(_info(t), t.is_coalesced()) for t in (
         d.to_sparse_csr().to_sparse(), d.to_sparse_csc().to_sparse(), d.to_sparse_bsr(1).to_sparse(),
-        torch.arange(16.).reshape(4, 4).to_sparse_bsr(2).to_sparse(), torch.arange(16.).reshape(4, 4).to_sparse_bsc(2).to_sparse(),
+        torch.arange(16.).reshape(4, 4).to_sparse_bsr(2).to_sparse(),
+        torch.arange(16.).reshape(4, 4).to_sparse_bsc(2).to_sparse(),
         torch.eye(2).expand(2, 2, 2).to_sparse_csc().to_sparse(), d.to_sparse_csr().to_sparse_coo())]
 
 
@@ -369,7 +372,8 @@ def error_sum_dim(torch):
 def sum_keepdim(torch):
     c = _csr(torch)
     return [_info(t) for t in (c.sum(0, keepdim=True), c.sum(1, keepdim=True), c.sum((0, 1), keepdim=True),
-                               torch.sum(c, -1, keepdim=True), torch.tensor([[0, 1], [2, 3]]).to_sparse_csr().sum(0, True))]
+                               torch.sum(c, -1, keepdim=True),
+                               torch.tensor([[0, 1], [2, 3]]).to_sparse_csr().sum(0, True))]
 
 
 @case('torch.sum')

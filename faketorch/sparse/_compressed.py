@@ -254,7 +254,8 @@ def _convert(self, layout, blocksize=None, dense_dim=None, grad_name=None):
     else:
         r = _from_dense(self, layout, blocksize, dense_dim)
     if self._requires_grad and grad_state.enabled:
-        attach(grad_name or 'ToSparse' + name[7:].capitalize() + 'Backward0', lambda node, g: g.to_dense(), (self,), (r,))
+        attach(grad_name or 'ToSparse' + name[7:].capitalize() + 'Backward0', lambda node, g: g.to_dense(),
+               (self,), (r,))
     return r
 
 
@@ -463,8 +464,8 @@ class SparseCompressedTensor(Tensor):
     def __repr__(self, *, tensor_contents=None):
         c = self._data
         cname, pname = _KINDS[c.layout.name][:2]
-        parts = ((cname, c.compressed, D.from_numpy_dtype(c.compressed.dtype)), (pname, c.plain, D.from_numpy_dtype(c.plain.dtype)),
-                 ('values', c.values, self.dtype))
+        parts = ((cname, c.compressed, D.from_numpy_dtype(c.compressed.dtype)),
+                 (pname, c.plain, D.from_numpy_dtype(c.plain.dtype)), ('values', c.values, self.dtype))
         return _sparse_repr(self, parts, c.shape, self._nnz(), f'layout=torch.{c.layout.name}', False)
 
     __str__ = __repr__
