@@ -99,13 +99,12 @@ _SECOND = {'add': {SparseTensor: M.dense_add_sparse,
            'sub': {SparseTensor: lambda d, s, *, alpha=1: M.dense_add_sparse(d, s, alpha=-alpha)},
            'mul': {SparseTensor: lambda d, s: M.mul(s, d), C.SparseCompressedTensor: lambda d, s: s.mul(d)},
            'mm': {SparseTensor: M.rmm, C.SparseCompressedTensor: C.rmm},
-           'matmul': {SparseTensor: M.rmm, C.SparseCompressedTensor: C.rmm},
-           'addmm': {C.SparseCompressedTensor: C.addmm}}
-for _name in ('add', 'sub', 'mul', 'div', 'neg', 'negative', 'sum', 'mm', 'matmul', 't', 'transpose', 'clone', 'mv'):
+           'matmul': {SparseTensor: M.rmm, C.SparseCompressedTensor: C.rmm}}
+# (torch.mv and torch.addmm reach a compressed tensor's product through np.matmul: no wrapper, no cost)
+for _name in ('add', 'sub', 'mul', 'div', 'neg', 'negative', 'sum', 'mm', 'matmul', 't', 'transpose', 'clone'):
     setattr(_pkg, _name, _with_sparse(getattr(_pkg, _name), _name, _SECOND.get(_name)))
 for _name in ('add', 'sub', 'mul', 'mm', 'matmul'):
     setattr(Tensor, _name, _with_sparse(getattr(Tensor, _name), None, _SECOND[_name]))
-_pkg.addmm = _with_sparse(_pkg.addmm, None, _SECOND['addmm'])
 Tensor.add_ = _with_sparse(Tensor.add_, None, {SparseTensor: M.dense_add_sparse_})
 _pkg.sparse_coo_tensor = sparse_coo_tensor
 for _name in ('sparse_compressed_tensor', 'sparse_csr_tensor', 'sparse_csc_tensor', 'sparse_bsr_tensor',

@@ -61,6 +61,25 @@ class _Compressed:
             raise AttributeError(name)
         raise _refusal(self)
 
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        """np.matmul(compressed, dense array): how torch.mv and torch.addmm reach their product (routing them
+        here costs their dense calls nothing)."""
+        if ufunc is not np.matmul or method != '__call__' or inputs[0] is not self or kwargs:
+            raise _refusal(self)
+        b = inputs[1]
+        dt = D.from_numpy_dtype(self.values.dtype)
+        _mm_checks(_Shape(self, dt), _Shape(b, dt), 'Strided + Strided @ ' + _KINDS[self.layout.name][4])
+        return _mm_data(self, b) if b.ndim == 2 else _mm_data(self, b[:, None])[:, 0]
+
+
+class _Shape:
+    """What _mm_checks reads of a tensor, from an array (the operands of np.matmul)."""
+    def __init__(self, a, dtype):
+        self._data, self.shape, self.dtype = a, a.shape if a.ndim == 2 else a.shape + (1,), dtype
+
+    def dim(self):
+        return 2
+
 
 def _refusal(c):
     """torch's error for an op with no compressed kernel: TensorIterator's for pointwise ops, else the
@@ -765,7 +784,7 @@ for _n, _dt in (('float', D.float32), ('double', D.float64), ('half', D.float16)
 # --- products and sums with dense tensors ------------------------------------------------------------
 
 def _mm_checks(s, d, operands):
-    if s._data.layout.name == 'sparse_bsc':
+    if getattr(s._data, 'layout', None) is _layout('sparse_bsc'):
         raise RuntimeError(f"addmm: computation on CPU is not implemented for {operands}")
     if d.dim() != 2:
         raise RuntimeError(f"addmm: matrices expected, got {d.dim()}D tensor")
