@@ -579,3 +579,24 @@ def refused_ops(torch):
         except Exception as e:
             out.append(_first(e))
     return out
+
+
+@case('Tensor.to_sparse_csr')
+def empty_shapes(torch):
+    return [_info(t) for t in (torch.zeros(0, 3).to_sparse_csr(), torch.zeros(3, 0).to_sparse_csc(),
+                               torch.zeros(2, 2, 0).to_sparse_csr(dense_dim=1),
+                               torch.zeros(4, 4).to_sparse_bsr(2))] + \
+        [torch.zeros(0, 3).to_sparse_csr() @ torch.ones(3, 2), torch.zeros(2, 3).to_sparse_csr() @ torch.ones(3, 2)]
+
+
+@case('Tensor.to_sparse_csr')
+def error_empty_batch(torch):
+    torch.zeros(0, 2, 2).to_sparse_csr()
+
+
+@case('Tensor.to_sparse_csr')
+def complex_and_half(torch):
+    d = torch.tensor([[0, 1 + 2j], [3j, 0]])
+    return [_info(t) for t in (d.to_sparse_csr(), d.to_sparse_csr() * 2, torch.eye(2).half().to_sparse_csc(),
+                               torch.eye(2).bfloat16().to_sparse_csr().to(torch.float32))] + \
+        [d.to_sparse_csr() @ torch.ones(2, 1, dtype=torch.complex64)]

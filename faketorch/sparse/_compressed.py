@@ -184,10 +184,12 @@ def _from_dense(x, layout, blocksize=None, dense_dim=None):
     a, shape = x._data, tuple(x.shape)
     m, n, dense = shape[nb], shape[nb + 1], shape[nb + 2:]
     nbatch = _prod(shape[:nb])
+    if nb and not nbatch:
+        raise RuntimeError(f"to_sparse_{name[7:]}: Expected product of batch dimensions to be non-zero.")
     blocks = np.moveaxis(a.reshape((nbatch, m // r, r, n // k, k) + dense), 2, 3)
     if not row:
         blocks = np.swapaxes(blocks, 1, 2)
-    nz = (blocks != 0).reshape(blocks.shape[:3] + (-1,)).any(-1)
+    nz = (blocks != 0).reshape(blocks.shape[:3] + (r * k * _prod(dense),)).any(-1)
     b, ci, pi = (i.astype(np.int64) for i in np.nonzero(nz))
     values = blocks[b, ci, pi]
     if not blocked:

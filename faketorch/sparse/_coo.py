@@ -221,7 +221,7 @@ def _sparse_repr(self, parts, shape, nnz, layout, force_newline):
         texts.append(text + (f', size={tuple(data.shape)}' if data.size == 0 else '') + ')')
     suffixes = [f"device='{self._device}'"] if self._device.type != 'cpu' else []
     suffixes += [f'size={tuple(shape)}', f'nnz={nnz}']
-    if self.dtype not in (D.get_default_dtype(), D.int64, D.bool):
+    if self.dtype not in (D.get_default_dtype(), D.default_complex(), D.int64, D.bool):
         suffixes.append(f'dtype={self.dtype!r}')
     suffixes.append(layout)
     if self._grad_fn is not None:
