@@ -130,7 +130,7 @@ def _numpy(t):
         return None
     if t.device.type != 'cpu':
         t = t.cpu()
-    if getattr(t, 'is_sparse', False):
+    if str(getattr(t, 'layout', 'torch.strided')) != 'torch.strided':      # COO, CSR ...: compared dense
         t = t.to_dense()
     if t.is_quantized:          # the integers; the quantizer is in the printed text cases return
         t = t.int_repr()

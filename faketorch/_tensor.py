@@ -86,12 +86,14 @@ class _TensorMeta(type):
 # _quantized's q_scale, storage's untyped_storage ...); tests/test_import.py checks the list. Each
 # starts as a _LazyAttr: Tensor has no instance __getattr__, which would cost every attribute read
 # (CPython does not specialize attribute access on a class that defines one).
-_LAZY_ATTRS = ('_indices', '_nnz', '_values', 'coalesce', 'dense_dim', 'dequantize', 'eig', 'hardshrink', 'indices',
-               'int_repr', 'is_coalesced', 'is_shared', 'log_softmax', 'lstsq', 'prelu', 'q_per_channel_axis',
-               'q_per_channel_scales', 'q_per_channel_zero_points', 'q_scale', 'q_zero_point', 'qscheme',
-               'resize_as_sparse_', 'share_memory_', 'smm', 'softmax', 'solve', 'sparse_dim', 'sparse_mask',
-               'sparse_resize_', 'sparse_resize_and_clear_', 'sspaddmm', 'storage',
-               'storage_type', 'symeig', 'to_dense', 'to_sparse', 'to_sparse_coo', 'untyped_storage', 'values')
+_LAZY_ATTRS = ('_indices', '_nnz', '_values', 'ccol_indices', 'coalesce', 'col_indices', 'crow_indices',
+               'dense_dim', 'dequantize', 'eig', 'hardshrink', 'indices', 'int_repr', 'is_coalesced', 'is_shared',
+               'log_softmax', 'lstsq', 'prelu', 'q_per_channel_axis', 'q_per_channel_scales',
+               'q_per_channel_zero_points', 'q_scale', 'q_zero_point', 'qscheme', 'resize_as_sparse_',
+               'row_indices', 'share_memory_', 'smm', 'softmax', 'solve', 'sparse_dim', 'sparse_mask',
+               'sparse_resize_', 'sparse_resize_and_clear_', 'sspaddmm', 'storage', 'storage_type', 'symeig',
+               'to_dense', 'to_sparse', 'to_sparse_bsc', 'to_sparse_bsr', 'to_sparse_coo', 'to_sparse_csc',
+               'to_sparse_csr', 'untyped_storage', 'values')
 
 
 class _LazyAttr:
@@ -226,6 +228,7 @@ class Tensor(metaclass=_TensorMeta):
     # probed with getattr(t, 'is_nested', False) by library code: real attributes, so the probe
     # does not trigger the lazy import of nn & co.
     is_nested = is_mkldnn = is_sparse_csr = is_xpu = is_mps = is_ipu = is_vulkan = is_mtia = is_maia = False
+    _sparse_layout = False      # True on the sparse classes (COO, compressed): autograd's accumulation reads it
 
     @property
     def layout(self):

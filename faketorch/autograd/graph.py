@@ -332,7 +332,7 @@ def _unshared(g):
 
 
 def _accumulate(var, g, create_graph):
-    if g.is_sparse or (var._grad is not None and var._grad.is_sparse):     # torch's rules for that layout
+    if g._sparse_layout or (var._grad is not None and var._grad._sparse_layout):     # torch's rules for that layout
         from ..sparse._math import accumulate_grad
         return accumulate_grad(var, g, create_graph)
     want = var.grad_dtype       # a leaf may ask for its gradient in another dtype

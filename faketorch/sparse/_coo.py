@@ -209,6 +209,37 @@ def to_sparse(self, sparse_dim=None, *, layout=None, blocksize=None, dense_dim=N
     return r
 
 
+def _sparse_repr(self, parts, shape, nnz, layout, force_newline):
+    """torch's repr of a sparse tensor: its (name, array, dtype) parts, then the suffixes, wrapped at the
+    line width; torch starts them on a new line for a COO tensor (force_newline)."""
+    from .._tensor_str import _tensor_str, PRINT_OPTS
+    indent = len('tensor(')
+    texts = []
+    for name, data, dtype in parts:
+        prefix = name + '=tensor('
+        text = prefix + _tensor_str(data, dtype, self._device, indent + len(prefix))
+        texts.append(text + (f', size={tuple(data.shape)}' if data.size == 0 else '') + ')')
+    suffixes = [f"device='{self._device}'"] if self._device.type != 'cpu' else []
+    suffixes += [f'size={tuple(shape)}', f'nnz={nnz}']
+    if self.dtype not in (D.get_default_dtype(), D.default_complex(), D.int64, D.bool):
+        suffixes.append(f'dtype={self.dtype!r}')
+    suffixes.append(layout)
+    if self._grad_fn is not None:
+        suffixes.append(f'grad_fn=<{type(self._grad_fn).__name__}>')
+    elif self._requires_grad:
+        suffixes.append('requires_grad=True')
+    text = 'tensor(' + (',\n' + ' ' * indent).join(texts)
+    line = len(text) - text.rfind('\n') + 1       # torch's count, one more than the last line's length
+    for s in suffixes:
+        if force_newline or line + len(s) + 2 > PRINT_OPTS.linewidth:
+            text += ',\n' + ' ' * indent + s
+            line, force_newline = indent + len(s), False
+        else:
+            text += ', ' + s
+            line += len(s) + 2
+    return text + ')'
+
+
 # --- the tensor --------------------------------------------------------------------------------------------
 
 def sparse_mask(self, mask):
@@ -311,32 +342,9 @@ class SparseTensor(Tensor):
 
     # --- printing ---
     def __repr__(self, *, tensor_contents=None):
-        from .._tensor_str import _tensor_str, PRINT_OPTS
-        coo, indent = self._data, len('tensor(')
-        parts = []
-        for name, data, dtype in (('indices', coo.indices, D.int64), ('values', coo.values, self.dtype)):
-            prefix = name + '=tensor('
-            text = prefix + _tensor_str(data, dtype, self._device, indent + len(prefix))
-            parts.append(text + (f', size={tuple(data.shape)}' if data.size == 0 else '') + ')')
-        suffixes = [f"device='{self._device}'"] if self._device.type != 'cpu' else []
-        suffixes += [f'size={tuple(coo.shape)}', f'nnz={self._nnz()}']
-        if self.dtype not in (D.get_default_dtype(), D.int64, D.bool):
-            suffixes.append(f'dtype={self.dtype!r}')
-        suffixes.append('layout=torch.sparse_coo')
-        if self._grad_fn is not None:
-            suffixes.append(f'grad_fn=<{type(self._grad_fn).__name__}>')
-        elif self._requires_grad:
-            suffixes.append('requires_grad=True')
-        text = 'tensor(' + (',\n' + ' ' * indent).join(parts)
-        line = None             # torch puts the first suffix on a new line, then wraps at the line width
-        for s in suffixes:
-            if line is None or line + len(s) + 2 > PRINT_OPTS.linewidth:
-                text += ',\n' + ' ' * indent + s
-                line = indent + len(s)
-            else:
-                text += ', ' + s
-                line += len(s) + 2
-        return text + ')'
+        coo = self._data
+        return _sparse_repr(self, (('indices', coo.indices, D.int64), ('values', coo.values, self.dtype)), coo.shape,
+                            self._nnz(), 'layout=torch.sparse_coo', True)
 
     __str__ = __repr__
 

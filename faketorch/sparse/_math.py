@@ -438,6 +438,9 @@ def sparse_mm(mat1, mat2):
 def accumulate_grad(var, g, create_graph):
     """torch's AccumulateGrad when a sparse gradient is involved."""
     old = var._grad
+    if not (_is_sparse(g) or _is_sparse(old)):      # a compressed layout: torch steals it, or adds
+        var._grad = g if create_graph else (g.detach() if old is None else old + g)
+        return
     if old is None:
         if create_graph:
             var._grad = g
