@@ -11,6 +11,7 @@ from . import _dtype as D
 from ._device import device as _device_cls, cpu as _cpu, xp_of, to_device_array, device_of_array
 from .autograd.grad_mode import state as _grad_state, inference_blocks as _inference_blocks
 from .autograd.graph import AccumulateGrad, run_backward
+from . import autograd as _autograd     # (its __init__ has run: a function-level import costs ~9k instructions a call)
 
 __all__ = ['Tensor']
 
@@ -443,8 +444,7 @@ class Tensor(metaclass=_TensorMeta):
         return _graph._public_handle(node._post_acc_hooks, hook)
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
-        from .autograd import backward
-        backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+        _autograd.backward(self, gradient, retain_graph, create_graph, inputs=inputs)     # read at the call, as torch
 
     # --- data / detach ---
     @property

@@ -20,17 +20,20 @@ from .factory import _dtype_arg, _fill_value, _format_strides, _to_device
 
 def _seq_check(name, tensors):
     """torch's checks of a list-of-tensors argument: a sequence (not a tensor), of tensors only, not empty."""
-    from ..random import _tp_name
-    if isinstance(tensors, Tensor) or not hasattr(tensors, '__iter__'):
+    c = tensors.__class__
+    if c is not list and c is not tuple and (isinstance(tensors, Tensor) or not hasattr(tensors, '__iter__')):
+        from ..random import _tp_name
         raise TypeError(f"{name}(): argument 'tensors' (position 1) must be tuple of Tensors, not {_tp_name(tensors)}")
     tensors = list(tensors)
     if not tensors:
         if name == 'cat':
             raise ValueError("torch.cat(): expected a non-empty list of Tensors")
         raise RuntimeError(f"{name} expects a non-empty TensorList")
-    for i, t in enumerate(tensors):
+    for t in tensors:
         if t.__class__ is not Tensor and not isinstance(t, Tensor):
-            raise TypeError(f"expected Tensor as element {i} in argument 0, but got {_tp_name(t)}")
+            from ..random import _tp_name
+            i = next(i for i, t in enumerate(tensors) if not isinstance(t, Tensor))
+            raise TypeError(f"expected Tensor as element {i} in argument 0, but got {_tp_name(tensors[i])}")
     return tensors
 
 
@@ -192,10 +195,22 @@ def where(condition, input=None, other=None):
     return r
 
 
+def _scalar_to(v, dt):
+    """A Python number as torch's Scalar.to<T> converts it for a kernel (its errors name C++ types)."""
+    if not isinstance(v, (bool, int, float, complex)):
+        return v
+    try:
+        return _fill_value(v, dt)
+    except RuntimeError as e:
+        raise RuntimeError(str(e).replace('double', _HALF_NAMES.get(dt.name, 'double'))) from None
+
+
+_HALF_NAMES = {'float16': 'c10::Half', 'bfloat16': 'c10::BFloat16'}
+
+
 def masked_fill(input, mask, value, _inplace=False):
     if input.dtype in _F8:
         raise _f8_refuse('masked_fill', input)
-    from .selection import _scalar_to
     if not _inplace and isinstance(mask, Tensor):       # torch expands the two before masked_fill_
         try:
             broadcast_shapes(mask._data.shape, input._data.shape)
@@ -718,6 +733,8 @@ Tensor.masked_fill_ = _masked_fill_
 Tensor.where = lambda self, condition, y: where(condition, self, y)    # the method takes self as input
 
 from ..autograd._functions.tensor import resize as _resize  # noqa: E402
+from . import shape as _shape  # noqa: E402
+_shape.cat, _shape.stack = cat, stack
 
 Tensor.resize = _resize
 

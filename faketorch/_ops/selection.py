@@ -9,7 +9,7 @@ from ._core import attach, broadcast_shapes, guard, kernel_error, needs, registe
 from ._float8_kernels import F8 as _F8, refuse as _f8_refuse
 from .manipulation import _check_storage
 from .reduction import _at
-from .factory import _fill_value
+from .misc import _scalar_to
 from .shape import _text, no_dims_error
 
 
@@ -416,19 +416,6 @@ def _scatter_reduce_bwd(d, index, reduce, include_self, cnt):
 # the kernels torch's index_reduce_ lacks, by (reduce, bool or else complex)
 _INDEX_REDUCE_MISSING = {('mean', True): 'div_floor_cpu', ('amax', False): 'maximum_cpu',
                          ('amin', False): 'minimum_cpu'}
-
-
-def _scalar_to(v, dt):
-    """A Python number as torch's Scalar.to<T> converts it for a kernel (its errors name C++ types)."""
-    if not isinstance(v, (bool, int, float, complex)):
-        return v
-    try:
-        return _fill_value(v, dt)
-    except RuntimeError as e:
-        raise RuntimeError(str(e).replace('double', _HALF_NAMES.get(dt.name, 'double'))) from None
-
-
-_HALF_NAMES = {'float16': 'c10::Half', 'bfloat16': 'c10::BFloat16'}
 
 
 _not_implemented = kernel_error
