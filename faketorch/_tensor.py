@@ -25,10 +25,12 @@ _bf16, _as_bf16 = D.bfloat16, D.as_bf16
 
 def _make(data, dtype, device=_cpu):
     """A new leaf Tensor around `data` (no copy), with a fresh version counter."""
-    if data.__class__ is not _ndarray and isinstance(data, _generic):
-        data = _host_asarray(data)
     if data.__class__ is not _ndarray:
-        if device is _cpu:                      # a GPU array: its tensor is on its device
+        if isinstance(data, _generic):
+            data = _host_asarray(data)
+            if device is not _cpu:
+                data = to_device_array(data, device)
+        elif device is _cpu:                    # a GPU array: its tensor is on its device
             device = _device_of(data)
     elif device is not _cpu:                    # built on the host for a GPU tensor
         data = to_device_array(data, device)
