@@ -11,6 +11,7 @@ from . import _dtype as D
 from ._device import device as _device_cls, cpu as _cpu, xp_of, to_device_array, device_of_array
 from .autograd.grad_mode import state as _grad_state, inference_blocks as _inference_blocks
 from .autograd.graph import AccumulateGrad, run_backward
+from . import autograd as _autograd     # (its __init__ has run: a function-level import costs ~9k instructions a call)
 
 __all__ = ['Tensor']
 
@@ -24,10 +25,12 @@ _bf16, _as_bf16 = D.bfloat16, D.as_bf16
 
 def _make(data, dtype, device=_cpu):
     """A new leaf Tensor around `data` (no copy), with a fresh version counter."""
-    if data.__class__ is not _ndarray and isinstance(data, _generic):
-        data = _host_asarray(data)
     if data.__class__ is not _ndarray:
-        if device is _cpu:                      # a GPU array: its tensor is on its device
+        if isinstance(data, _generic):
+            data = _host_asarray(data)
+            if device is not _cpu:
+                data = to_device_array(data, device)
+        elif device is _cpu:                    # a GPU array: its tensor is on its device
             device = _device_of(data)
     elif device is not _cpu:                    # built on the host for a GPU tensor
         data = to_device_array(data, device)
@@ -447,8 +450,7 @@ class Tensor(metaclass=_TensorMeta):
         return _graph._public_handle(node._post_acc_hooks, hook)
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
-        from .autograd import backward
-        backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+        _autograd.backward(self, gradient, retain_graph, create_graph, inputs=inputs)     # read at the call, as torch
 
     # --- data / detach ---
     @property

@@ -21,6 +21,8 @@ import os
 
 import numpy as np
 
+from ._rng import _fma32, _fma64     # (a function-level import costs ~9k instructions a call)
+
 _f32, _f64 = np.float32, np.float64
 _BLOCK = 1 << 14    # elements per pass: the temporaries stay in cache
 
@@ -49,7 +51,6 @@ def fused(a):
     when torch's CPU orders are switched off)."""
     if type(a) is not np.ndarray or not orders[0]:
         return None
-    from ._rng import _fma32, _fma64
     return _fma32 if a.dtype == _f32 else _fma64 if a.dtype == _f64 else None
 
 
@@ -559,7 +560,6 @@ _U20_POLY = tuple(_c(v) for v in (0.00828929059, 0.0418978221, 0.166676521, 0.49
 def _exp_u20(x):
     """ATen's Vectorized<float>::exp_u20 (AVX-512): 2**floor(x*log2e + 1/2) times a quintic in the rest,
     the power built as 2**(n-1) and doubled; below ln(FLT_MIN) it gives 0."""
-    from ._rng import _fma32
     s = np.maximum(np.minimum(x, _U20_HI), _U20_LO)
     fx = np.floor(_fma32(s, _U20_LOG2E, _c(0.5)))
     r = _fma32(-fx, _U20_LN2, s)
@@ -601,7 +601,6 @@ def flash_attention(q, k, v, scale, mask=None, is_causal=False, reduced=None):
     The two products are NumPy's (torch's are MKL's, whose order this does not reproduce). For a
     bfloat16/float16 kernel, `reduced` rounds the exponentials to that type before their product with v
     (the kernel stores them so; the row sums add them unrounded)."""
-    from ._rng import _fma32
     B, H, L, E = q.shape
     S = k.shape[2]
     qs = 256 if L >= 768 else 64 if L >= 192 else 32
@@ -713,7 +712,6 @@ _GELU_BETA, _GELU_KAPPA = _c(math.sqrt(2) * (2 / math.sqrt(math.pi)) * 0.5), _c(
 
 def _gelu_tanh_k(tanh):
     def k(x):
-        from ._rng import _fma32
         inner = _GELU_BETA * _fma32(_GELU_KAPPA, x * x * x, x)      # the compiler fuses x + kappa * x**3
         return _c(0.5) * x * (_c(1) + tanh(inner))
     return k
@@ -731,7 +729,6 @@ def gelu_tanh(x, nthreads=1):
 
 def _gelu_tanh_bwd_k(tanh):
     def k(x, g):
-        from ._rng import _fma32
         t = tanh(_GELU_BETA * _fma32(_GELU_KAPPA, x * x * x, x))
         tanh_d = _fma32(-t, t, _c(1))
         inner_d = _GELU_BETA * _fma32(_c(3) * _GELU_KAPPA, x * x, _c(1))
@@ -842,7 +839,6 @@ def softmax_backward_lastdim(g, y):
 def log_softmax_backward_lastdim(g, y):
     """The gradient of last-dim float32 log_softmax as torch's CPU kernel computes it: g - exp(y) * sum(g),
     SLEEF's expf_u10, the sum by _lane_sum, the product and difference one fused step."""
-    from ._rng import _fma32
     gr, yr = _rows_of(g), _rows_of(y)
     with np.errstate(all='ignore'):
         e = _blockwise(_exp_k, yr)

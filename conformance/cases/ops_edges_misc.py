@@ -67,6 +67,18 @@ check('torch.cat', lambda torch: torch.cat([torch.ones(2), torch.ones(2)], out=t
       name='out_cast_type_error')
 check('torch.stack', lambda torch: torch.stack([torch.ones(2), torch.ones(2)], out=torch.zeros(4, dtype=torch.long)),
       name='out_cast_type_error')
+# the cat family's out= (concat and concatenate too), stack's dims and dtypes, gather's size check
+check('torch.concat', lambda torch: (lambda o: (torch.concat([torch.ones(2, 3), torch.zeros(2, 3)], 1, out=o), o))(
+    torch.empty(0)), name='out')
+check('torch.concatenate', lambda torch: (lambda o: (torch.concatenate([torch.ones(2, 3), torch.zeros(1, 3)], out=o), o))(
+    torch.empty(0)), name='out')
+check('torch.stack', lambda torch: [torch.stack([torch.ones(2, 3), torch.arange(6.).view(2, 3)], d) for d in (-3, -1, 0, 1, 2)],
+      name='every_dim')
+check('torch.stack', lambda torch: torch.stack([torch.ones(2, 3)], 3), name='dim_past_end')
+check('torch.stack', lambda torch: torch.stack((torch.ones(2), torch.ones(2, dtype=torch.float64), torch.ones(2, dtype=torch.int32)), 1),
+      name='promoted_dtypes')
+check('torch.gather', lambda torch: torch.ones(2, 3).gather(1, torch.zeros(3, 2, dtype=torch.long)), name='index_larger_off_dim')
+check('torch.gather', lambda torch: torch.arange(6.).view(2, 3).gather(-1, torch.tensor([[2, 0, 1], [1, 1, 0]])), name='negative_dim')
 check('torch.from_numpy', lambda torch: torch.from_numpy(__import__('numpy').ones((2, 3))[:, ::-1]),
       name='negative_strides')
 check('torch.tensor', lambda torch: torch.tensor(__import__('numpy').ones(3)[::-1]), name='negative_strides')

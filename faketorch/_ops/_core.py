@@ -491,7 +491,7 @@ def with_out(f, fname=None, overlap=False, same_dtype=False):
     arguments are, before the write; 'resized': after resizing out, as a structured kernel);
     same_dtype: its out must have the result's dtype (a structured kernel)."""
     def g(*args, out=None, **kwargs):
-        r = f(*args, **kwargs)
+        r = f(*args, **kwargs) if kwargs else f(*args)      # (a call without **kwargs costs less)
         if out is None:
             return r
         if same_dtype and isinstance(out, Tensor) and out.dtype is not r.dtype:

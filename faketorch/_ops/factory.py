@@ -511,6 +511,10 @@ def _filler(name, npf):
     def f(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False,
           memory_format=None, **kw):
         shape = _size(size, name) if not kw else _size_keyword(name, size, kw)
+        if dtype is None and out is None and device is None and _default[0] is None \
+                and requires_grad is False:     # the usual call, with its checks and lookups inline
+            dt = D._default[0]
+            return _make(npf(shape, dt._np if dt._np is not None else D.np_dtype(dt)), dt)
         dt = _out_dtype(_dtype_arg(dtype, name), out) or D.get_default_dtype()
         dev = _dev(device)
         npdt = D.np_dtype(dt)

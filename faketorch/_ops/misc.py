@@ -20,17 +20,20 @@ from .factory import _dtype_arg, _fill_value, _format_strides, _to_device
 
 def _seq_check(name, tensors):
     """torch's checks of a list-of-tensors argument: a sequence (not a tensor), of tensors only, not empty."""
-    from ..random import _tp_name
-    if isinstance(tensors, Tensor) or not hasattr(tensors, '__iter__'):
+    c = tensors.__class__
+    if c is not list and c is not tuple and (isinstance(tensors, Tensor) or not hasattr(tensors, '__iter__')):
+        from ..random import _tp_name
         raise TypeError(f"{name}(): argument 'tensors' (position 1) must be tuple of Tensors, not {_tp_name(tensors)}")
     tensors = list(tensors)
     if not tensors:
         if name == 'cat':
             raise ValueError("torch.cat(): expected a non-empty list of Tensors")
         raise RuntimeError(f"{name} expects a non-empty TensorList")
-    for i, t in enumerate(tensors):
+    for t in tensors:
         if t.__class__ is not Tensor and not isinstance(t, Tensor):
-            raise TypeError(f"expected Tensor as element {i} in argument 0, but got {_tp_name(t)}")
+            from ..random import _tp_name
+            i = next(i for i, t in enumerate(tensors) if not isinstance(t, Tensor))
+            raise TypeError(f"expected Tensor as element {i} in argument 0, but got {_tp_name(tensors[i])}")
     return tensors
 
 
@@ -44,15 +47,18 @@ def _cat_fast(tensors, dim):
     d = dim + n if dim < 0 else dim
     dt, dev = t0.dtype, t0._device
     grad = False
+    arrays = []
     for t in tensors:
-        if t.dtype is not dt or t._device is not dev or (n == 1 and not t._data.shape[0]):
+        a = t._data
+        if t.dtype is not dt or t._device is not dev or (n == 1 and not a.shape[0]):
             return None
         grad = grad or t._requires_grad
+        arrays.append(a)
     try:        # NumPy refuses what torch does here: another rank, another size off d
-        data = np.concatenate([t._data for t in tensors], axis=d)
+        data = np.concatenate(arrays, d)
     except ValueError:
         return None
-    r = _make(_cat_layout(data, tensors), dt, dev)
+    r = _make(data if data.flags.c_contiguous else _cat_layout(data, tensors), dt, dev)
     if grad and grad_state.enabled:
         _attach_cat(tensors, [t._data.shape[d] for t in tensors], d, r)
     return r
@@ -79,7 +85,12 @@ def _attach_cat(tensors, sizes, d, r):
     attach('CatBackward0', bwd, tuple(tensors), (r,))
 
 
-def cat(tensors, dim=0):
+def cat(tensors, dim=0, *, out=None):
+    r = _cat(tensors, dim)
+    return r if out is None else _join_out(out, r, tensors, 'cat')
+
+
+def _cat(tensors, dim):
     tensors = _seq_check('cat', tensors)
     if tensors and tensors[0].__class__ is not Tensor and tensors[0].is_quantized:       # (QTensor: a subclass)
         from .._quantized import cat as qcat
@@ -120,7 +131,15 @@ def cat(tensors, dim=0):
     return r
 
 
-def stack(tensors, dim=0):
+_NEW_AXIS = tuple((slice(None),) * d + (None,) for d in range(65))    # a[_NEW_AXIS[d]]: a new axis at d
+
+
+def stack(tensors, dim=0, *, out=None):
+    r = _stack(tensors, dim)
+    return r if out is None else _join_out(out, r, tensors, 'stack')
+
+
+def _stack(tensors, dim):
     tensors = _seq_check('stack', tensors)
     if tensors[0].__class__ is not Tensor and tensors[0].is_quantized:       # (QTensor: a subclass)
         from .._quantized import stack as qstack
@@ -137,11 +156,18 @@ def stack(tensors, dim=0):
         if t._data.shape != shape:
             raise RuntimeError(f"stack expects each tensor to be equal size, but got {list(shape)} at entry "
                                f"0 and {list(t._data.shape)} at entry {i}")
-    d = _wrap_dim(dim, len(shape) + 1)
-    rt = D.result_type_of(tensors) if mixed else dt
-    one = shape[:d] + (1,) + shape[d:]     # np.stack's own checks cost more than this concatenate
-    data = _cat_layout(np.concatenate([t._data.reshape(one) for t in tensors], axis=d), tensors)
-    r = _make(data if data.dtype == rt._np else data.astype(rt._np), rt, dev)
+    n = len(shape)
+    d = dim if dim.__class__ is int and 0 <= dim <= n else _wrap_dim(dim, n + 1)
+    key = _NEW_AXIS[d]      # np.stack's own checks cost more than this concatenate
+    data = np.concatenate([t._data[key] for t in tensors], d)
+    if not data.flags.c_contiguous:
+        data = _cat_layout(data, tensors)
+    rt = dt
+    if mixed:
+        rt = D.result_type_of(tensors)
+        if data.dtype != rt._np:
+            data = data.astype(rt._np)
+    r = _make(data, rt, dev)
     if grad and grad_state.enabled:
         n = len(tensors)
         attach('StackBackward0', lambda node, g: tuple(g.select(d, i) for i in range(n)), tuple(tensors), (r,))
@@ -192,10 +218,22 @@ def where(condition, input=None, other=None):
     return r
 
 
+def _scalar_to(v, dt):
+    """A Python number as torch's Scalar.to<T> converts it for a kernel (its errors name C++ types)."""
+    if not isinstance(v, (bool, int, float, complex)):
+        return v
+    try:
+        return _fill_value(v, dt)
+    except RuntimeError as e:
+        raise RuntimeError(str(e).replace('double', _HALF_NAMES.get(dt.name, 'double'))) from None
+
+
+_HALF_NAMES = {'float16': 'c10::Half', 'bfloat16': 'c10::BFloat16'}
+
+
 def masked_fill(input, mask, value, _inplace=False):
     if input.dtype in _F8:
         raise _f8_refuse('masked_fill', input)
-    from .selection import _scalar_to
     if not _inplace and isinstance(mask, Tensor):       # torch expands the two before masked_fill_
         try:
             broadcast_shapes(mask._data.shape, input._data.shape)
@@ -658,21 +696,25 @@ def flip(input, dims):
     return r
 
 
+def _join_out(out, r, tensors, name):
+    """The cat family's out=: torch refuses one it cannot cast the inputs to with a TypeError of its own."""
+    if isinstance(out, Tensor) and r.dtype is not out.dtype and not D.can_cast(r.dtype, out.dtype):
+        raise TypeError(f"torch.cat(): input types can't be cast to the desired output type {D.type_name(out.dtype)}")
+    assert_no_overlap(out, *tensors)
+    return write_out(out, r, name)
+
+
 def _cat_out(f):
-    """torch's cat family refuses an out= it cannot cast its inputs to with a TypeError of its own."""
     def g(tensors, *args, out=None, **kwargs):
         r = f(tensors, *args, **kwargs)
-        if out is None:
-            return r
-        if isinstance(out, Tensor) and r.dtype is not out.dtype and not D.can_cast(r.dtype, out.dtype):
-            raise TypeError(f"torch.cat(): input types can't be cast to the desired output type {D.type_name(out.dtype)}")
-        assert_no_overlap(out, *tensors)
-        return write_out(out, r, f.__name__)
+        return r if out is None else _join_out(out, r, tensors, f.__name__)
     g.__name__ = f.__name__
     return g
 
 
-for _f in (cat, stack, hstack, vstack):
+register(cat, method=False)       # (cat and stack take out= themselves: a wrapper's *args cost their small calls 2k instructions)
+register(stack, method=False)
+for _f in (hstack, vstack):
     register(_cat_out(_f), method=False)
 for _f in (where, masked_select, nonzero):
     register(with_out(_f, overlap=_f is masked_select))
@@ -718,6 +760,8 @@ Tensor.masked_fill_ = _masked_fill_
 Tensor.where = lambda self, condition, y: where(condition, self, y)    # the method takes self as input
 
 from ..autograd._functions.tensor import resize as _resize, resize_as as _resize_as  # noqa: E402
+from . import shape as _shape  # noqa: E402
+_shape.cat, _shape.stack = cat, stack
 
 Tensor.resize = _resize
 Tensor.resize_as = _resize_as

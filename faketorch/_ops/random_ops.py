@@ -8,6 +8,8 @@ from .. import _xnp as np
 
 from .. import _dtype as D
 from .. import _rng
+from .. import random as _random     # (imports nothing of faketorch's ops; a function-level import costs ~9k instructions a call)
+from ..random import _tp_name
 from .._tensor import Tensor, _make
 from ..autograd.grad_mode import state as grad_state
 from ._core import (_OVERLAP, attach, broadcast_shapes as _broadcast_shapes, check_inplace, commit_inplace, expanded,
@@ -15,13 +17,13 @@ from ._core import (_OVERLAP, attach, broadcast_shapes as _broadcast_shapes, che
 from .._device import device as _device_cls
 from .. import _meta
 from .factory import _cpu, _dev, _dtype_arg, _fill_value, _finish, _is_int, _size
+from .reduction import _ARG_TYPES
 from .sorting import topk as _topk
 
 
 def _gen(generator, device=None):
     if generator is None:
-        from ..random import default_generator
-        return default_generator
+        return _random.default_generator
     if device is not None and generator.device.type != device.type:
         raise RuntimeError(f"Expected a '{device.type}' device type for generator but found '{generator.device.type}'")
     return generator
@@ -112,14 +114,12 @@ def _kw_ok(k, v):
 def _is_gen(g):
     if g is None:
         return True
-    from ..random import Generator
-    return isinstance(g, Generator)
+    return isinstance(g, _random.Generator)
 
 
 def _gen_arg(fname, generator):
     """The type check of a single-overload op's generator= argument."""
     if not _is_gen(generator):
-        from ..random import _tp_name
         raise TypeError(f"{fname}(): argument 'generator' must be torch.Generator, not {_tp_name(generator)}")
 
 
@@ -229,7 +229,6 @@ def _randint_high_size(args, kwargs):
     a = dict(zip(('high', 'size'), args), **kwargs)
     if set(a) != {'high', 'size'}:
         return
-    from ..random import _tp_name
     if not _int_arg(a['high']):
         raise TypeError(f"randint(): argument 'high'{' (position 1)' if args else ''} must be int, not "
                         f"{_tp_name(a['high'])}")
@@ -275,7 +274,6 @@ def randperm(*args, generator=None, out=None, dtype=None, layout=None, device=No
         raise _bad_args('randperm', args, dict(kwargs, **given))
     n = args[0] if args else kwargs['n']
     if not _is_int(n):
-        from ..random import _tp_name
         raise TypeError(f"randperm(): argument 'n'{' (position 1)' if args else ''} must be int, not {_tp_name(n)}")
     if _bad_kw(given):
         raise _bad_args('randperm', args, dict(kwargs, **given))
@@ -300,7 +298,6 @@ def randperm(*args, generator=None, out=None, dtype=None, layout=None, device=No
 def _random_like(fname, fill, input, dtype, device, requires_grad, memory_format):
     """As torch: empty_like (which keeps a transposed input's strides), then filled in memory order."""
     if not isinstance(input, Tensor):
-        from ..random import _tp_name
         raise TypeError(f"{fname}(): argument 'input' (position 1) must be Tensor, not {_tp_name(input)}")
     from .factory import empty_like
     t = empty_like(input, dtype=dtype or input.dtype, memory_format=memory_format,
@@ -465,7 +462,6 @@ def _p_in_range(name, p):
 
 def bernoulli(input, p=None, *, generator=None, out=None):
     if not isinstance(input, Tensor):
-        from ..random import _tp_name
         raise TypeError(f"bernoulli(): argument 'input' (position 1) must be Tensor, not {_tp_name(input)}")
     if p is not None and not _float_arg(p) or not _is_gen(generator):
         raise _bad_args('bernoulli', (input,) if p is None else (input, p), _given(generator=generator, out=out))
@@ -512,7 +508,6 @@ def _no_derivative(name):
 
 def _tensor_arg(fname, input):
     if not isinstance(input, Tensor):
-        from ..random import _tp_name
         raise TypeError(f"{fname}(): argument 'input' (position 1) must be Tensor, not {_tp_name(input)}")
 
 
@@ -527,7 +522,6 @@ def _multinomial_method(self, *args, generator=None, **kwargs):
 
 def _multinomial(input, args, kwargs, generator, out, shift):
     """torch.multinomial(input, num_samples, replacement=False) and the method (positions one less)."""
-    from ..random import _tp_name
     names = ('num_samples', 'replacement')
     if len(args) > 2:
         raise TypeError(f"multinomial() takes from {2 - shift} to {3 - shift} positional arguments but "
@@ -574,7 +568,6 @@ def poisson(*args, **kwargs):
     input, generator = a['input'], a.get('generator')
     _tensor_arg('poisson', input)
     if not _is_gen(generator):
-        from ..random import _tp_name
         raise TypeError(f"poisson(): argument 'generator'{' (position 2)' if len(args) > 1 else ''} must be "
                         f"torch.Generator, not {_tp_name(generator)}")
     _not_for(input, 'poisson_cpu', not input.dtype.is_floating_point)
@@ -635,7 +628,6 @@ def _floats(fname, names, args, kwargs):
     vals = args + tuple(kwargs.get(name, default) for name, default in names[len(args):])
     if all(v.__class__ is float or v.__class__ is int for v in vals):     # the usual case
         return [float(v) for v in vals]
-    from ..random import _tp_name
     out = []
     for i, (name, default) in enumerate(names):
         v, where = (args[i], f' (position {i + 1})') if i < len(args) else (kwargs.get(name, default), '')
@@ -740,7 +732,6 @@ def bernoulli_(self, *args, generator=None, **kwargs):
 
 
 def _float_arg(v):
-    from .reduction import _ARG_TYPES
     return _ARG_TYPES['float'](v)
 
 

@@ -140,7 +140,7 @@ def sum(input, dim=None, keepdim=False, *, dtype=None):
         _dtype_arg(dtype)
         if dtype in D.BARE_UINTS and a.size:
             raise kernel_error('sum_cpu', dtype, input._device)
-    out_dt = dtype or _int_acc(input.dtype)
+    out_dt = dtype or (input.dtype if input.dtype._cat >= 2 else D.int64)     # (_int_acc, inline)
     # np.add.reduce directly: np.sum's Python wrapper costs as much as the reduction on small tensors.
     # float16 accumulates in float32 and rounds once, as torch's CPU kernel (NumPy's rounds every step)
     if out_dt is D.float16 and dims:
@@ -151,7 +151,7 @@ def sum(input, dim=None, keepdim=False, *, dtype=None):
     if _vecmath.exact[0] and len(dims) == a.ndim and out_dt is input.dtype:
         data = _exact_whole_sum(a, data)
     r = _make(data, out_dt, input._device)
-    if _grad_on(input):
+    if input._requires_grad and grad_state.enabled:
         shape = a.shape
         attach('SumBackward0' if dim is None else 'SumBackward1',
                lambda node, g: _expand_back(g, shape, dims, keepdim), (input,), (r,))
@@ -684,7 +684,8 @@ def _var_bwd(shape, dims, keepdim, count, c, sqrt, whole):
 def _var(input, dim, c, keepdim, sqrt):
     if keepdim.__class__ is not bool:
         raise _ArgError(keepdim)
-    _var_dtype(input, dim)
+    if input.dtype._cat < 2 or input.dtype in _F8:
+        _var_dtype(input, dim)      # raises torch's error
     a = input._data
     dims = _dims(dim, a.ndim)
     data, _, count = _var_data(input, dims, c, keepdim)
@@ -692,7 +693,7 @@ def _var(input, dim, c, keepdim, sqrt):
         data = np.sqrt(data)
     real = D.float32 if input.dtype is D.complex64 else D.float64 if input.dtype is D.complex128 else input.dtype
     r = _make(data, real, input._device)
-    if _grad_on(input):
+    if input._requires_grad and grad_state.enabled:
         gx = _var_bwd(a.shape, dims, keepdim, count, c, sqrt, dim is None or not a.ndim)
         attach('StdBackward0' if sqrt else 'VarBackward0',
                lambda node, g: gx(g, *node.saved_tensors), (input,), (r,), save=(input, r))
@@ -1042,6 +1043,8 @@ def _public(f, method=False, out=True):
     if method:          # torch's methods take no out=
         def g(self, *args, **kwargs):
             try:
+                if not kwargs:      # (a call without **kwargs costs less)
+                    return f(self, *args)
                 if 'out' in kwargs:
                     raise _ArgError(kwargs['out'])
                 return f(self, *args, **kwargs)
@@ -1057,7 +1060,7 @@ def _public(f, method=False, out=True):
                 if o is not None:
                     return _with_out(f, name, sigs, args, kwargs, o)
             try:
-                return f(*args, **kwargs)
+                return f(*args, **kwargs) if kwargs else f(*args)
             except (TypeError, AttributeError) as e:
                 renamed = _unaliased(e, f, kwargs)
                 if renamed is not None:

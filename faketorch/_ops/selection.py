@@ -9,7 +9,7 @@ from ._core import attach, broadcast_shapes, guard, kernel_error, needs, registe
 from ._float8_kernels import F8 as _F8, refuse as _f8_refuse
 from .manipulation import _check_storage
 from .reduction import _at
-from .factory import _fill_value
+from .misc import _scalar_to
 from .shape import _text, no_dims_error
 
 
@@ -418,19 +418,6 @@ _INDEX_REDUCE_MISSING = {('mean', True): 'div_floor_cpu', ('amax', False): 'maxi
                          ('amin', False): 'minimum_cpu'}
 
 
-def _scalar_to(v, dt):
-    """A Python number as torch's Scalar.to<T> converts it for a kernel (its errors name C++ types)."""
-    if not isinstance(v, (bool, int, float, complex)):
-        return v
-    try:
-        return _fill_value(v, dt)
-    except RuntimeError as e:
-        raise RuntimeError(str(e).replace('double', _HALF_NAMES.get(dt.name, 'double'))) from None
-
-
-_HALF_NAMES = {'float16': 'c10::Half', 'bfloat16': 'c10::BFloat16'}
-
-
 _not_implemented = kernel_error
 
 
@@ -700,30 +687,33 @@ def gather(input, dim, index, *, sparse_grad=False):
     if input.dtype in _F8:
         raise _f8_refuse('gather', input)
     a = input._data
-    d = _wrap_dim(dim, a.ndim)
+    n = a.ndim
+    d = dim if dim.__class__ is int and 0 <= dim < n else _wrap_dim(dim, n)
     idx = _gs_index('gather', input, index, d)
-    if idx.size and input.dtype in D.BARE_UINTS and (a.ndim == 0 or idx.ndim == 0):
+    size = idx.size
+    if size and input.dtype in D.BARE_UINTS and (n == 0 or idx.ndim == 0):
         raise kernel_error('scatter_gather_tensor_cpu', input.dtype, input._device)
-    if idx.size == 0 and idx.ndim != a.ndim:
+    if size == 0 and idx.ndim != n:
         data = np.zeros(idx.shape, a.dtype, like=a)         # an empty index selects nothing, whatever its rank
-    elif a.ndim == 0 or idx.ndim == 0:
-        idx1 = _gs_bounds(idx.reshape(-1), a.size if a.ndim <= 1 else a.shape[d], d)
+    elif n == 0 or idx.ndim == 0:
+        idx1 = _gs_bounds(idx.reshape(-1), a.size if n <= 1 else a.shape[d], d)
         data = a.reshape(-1)[idx1].reshape(idx.shape)
     else:
         ashape, ishape = a.shape, idx.shape
-        for i in range(a.ndim):
-            if i != d and ishape[i] > ashape[i]:
-                raise RuntimeError(f"Size does not match at dimension {i} expected index {list(ishape)} to be "
-                                   f"no larger than self {list(ashape)} apart from dimension {d}")
-        if idx.size and input.dtype in D.BARE_UINTS:
+        if ishape != ashape:
+            for i in range(n):
+                if i != d and ishape[i] > ashape[i]:
+                    raise RuntimeError(f"Size does not match at dimension {i} expected index {list(ishape)} to be "
+                                       f"no larger than self {list(ashape)} apart from dimension {d}")
+        if size and input.dtype in D.BARE_UINTS:
             raise kernel_error('scatter_gather_tensor_cpu', input.dtype, input._device)
         # one fancy index (each element's own position off d); NumPy's IndexError reports an index
         # past the end, a reduction the negative ones, then the full check words torch's error
         gpu = idx.__class__ is not np.ndarray and np._gpu(idx)
-        if idx.size and gpu:      # CuPy wraps an out-of-range index around: check them all (one sync)
+        if size and gpu:      # CuPy wraps an out-of-range index around: check them all (one sync)
             _gs_bounds(idx, a.shape[d], d)
         try:        # (NumPy's argmin costs a third of its min here)
-            if idx.size and not gpu and idx.flat[idx.argmin()] < 0:
+            if size and not gpu and idx.flat[idx.argmin()] < 0:
                 raise IndexError
             data = _at(a, idx, d)
         except IndexError:

@@ -10,6 +10,9 @@ from ..autograd.grad_mode import state as grad_state
 from ._core import attach, check_inplace, linear_grad, needs, no_dims_error, register
 from .reduction import _dims
 
+# bound by misc (imported after this module): the backward of unbind and split joins their gradients
+cat = stack = None
+
 
 def _inference_like(r, input):
     if input._inference:        # a view is an inference tensor iff its base is
@@ -439,7 +442,6 @@ def unbind(input, dim=0):
     datas = [input._data[(slice(None),) * d + (i, ...)] for i in range(size)]    # 0-d views, not scalars
 
     def bwd(node, *grads):
-        from .misc import stack
         shape = datas[0].shape
         return stack([g if g is not None else _make(np.zeros(shape, input.dtype._np), input.dtype,
                                                      input._device) for g in grads], d)
@@ -478,7 +480,6 @@ def split(tensor, split_size_or_sections, dim=0):
     shape = tensor._data.shape
 
     def bwd(node, *grads):
-        from .misc import cat
         parts = [g if g is not None else _make(np.zeros(dt.shape, tensor.dtype._np), tensor.dtype,
                                                tensor._device) for g, dt in zip(grads, datas)]
         return cat(parts, d)
