@@ -255,9 +255,9 @@ class Tensor(metaclass=_TensorMeta):
         return st[_wrap_dim(dim, self._data.ndim)]
 
     def storage_offset(self):
-        if self._base is None:
-            return 0
-        return (self.data_ptr() - self._base.data_ptr()) // self._data.itemsize
+        if self._base is None:      # (set_ onto a storage records where it starts)
+            return self.__dict__.get('_storage_offset', 0)
+        return self._base.storage_offset() + (self.data_ptr() - self._base.data_ptr()) // self._data.itemsize
 
     def is_contiguous(self, memory_format=None):
         order = memory_format is not None and _CHANNELS_LAST_ORDER.get(getattr(memory_format, 'name', None))

@@ -438,3 +438,12 @@ def leftover_empty_quantized(torch):
 def leftover_class_aliases(torch):
     return (type(torch.fork(lambda: 1)) is torch.Future, torch.GradScaler is torch.amp.GradScaler,
             torch.Storage is torch.FloatStorage)
+
+
+@case('Tensor.set_')
+def leftover_set_offsets_of_views(torch):
+    a = torch.arange(6.)
+    b = torch.zeros(2).set_(a.untyped_storage(), 1, (2, 2), (2, 1))
+    c = torch.zeros(3).set_(b)
+    return b.storage_offset(), b[1].storage_offset(), b[:, 1].storage_offset(), c.storage_offset(), c[1:], \
+        torch.zeros(1).set_().storage_offset(), a[2:].storage_offset()

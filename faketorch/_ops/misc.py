@@ -795,6 +795,8 @@ def set_(self, source=None, storage_offset=0, size=None, stride=None):
     else:
         raise TypeError(f"set_(): argument 'source' must be Tensor or Storage, not {type(source).__name__}")
     self._data = data
+    self._storage_offset = storage_offset if isinstance(source, (UntypedStorage, TypedStorage)) else \
+        source.storage_offset() if source is not None else 0
     self._vc[0] += 1
     return self
 
