@@ -172,13 +172,19 @@ def _tanh_backward(g, y):
 
 
 def _tanh_backward_data(a, b):
-    """_tanh_backward on arrays (nn's fused LSTM layer runs it too)."""
+    """_tanh_backward on arrays."""
     half = b.dtype == np.float16 and a.dtype == b.dtype     # float16: in float32, rounded once
     if half:
         a, b = a.astype(np.float32), b.astype(np.float32)
-    fma = V.fused(b)
-    data = a * fma(-b, b, b.dtype.type(1)) if fma is not None and a.dtype == b.dtype else a * (1 - b * b)
+    data = a * _tanh_grad_factor(b) if a.dtype == b.dtype else a * (1 - b * b)
     return data.astype(np.float16) if half else data
+
+
+def _tanh_grad_factor(y):
+    """1 - y*y as tanh_backward computes it for a gradient of y's dtype (nn's fused LSTM layer takes it
+    for a whole sequence at once)."""
+    fma = V.fused(y)
+    return fma(-y, y, y.dtype.type(1)) if fma is not None else 1 - y * y
 
 
 def _tanh_backward_bwd(node, gg):

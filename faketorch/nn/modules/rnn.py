@@ -100,7 +100,7 @@ def _lstm_layer(gi, h0, c0, w_hh, b_hh, reverse):
 def _lstm_layer_bwd(node, g_out, g_h, g_c):
     from ..._tensor import _make
     from ..._ops._core import needs, grad_state
-    from ..._ops.pointwise import _tanh_backward_data as tanh_bwd
+    from ..._ops.pointwise import _tanh_grad_factor
     gi, w_hh, b_hh, h0, c0 = node.saved_tensors
     reverse, out, acts, cs, tcs = node._args
     if grad_state.enabled:      # create_graph: the gradients as ops, for a gradient of them
@@ -113,20 +113,22 @@ def _lstm_layer_bwd(node, g_out, g_h, g_c):
     dc = g_c._data if g_c is not None else zero
     go = g_out._data if g_out is not None else None
     one = dG.dtype.type(1)
+    # tanh_backward's factor 1 - y*y for every step's tanh(c) and g gate, each in one call
+    dtc = _tanh_grad_factor(np.stack(tcs))
+    dg = _tanh_grad_factor(np.stack([a[2] for a in acts]))
     order = range(T) if reverse else range(T - 1, -1, -1)
     for t in order:
         i, f, g, o = acts[t]
-        tc = tcs[t]
         if go is not None:
             dh = dh + go[t]
-        dc = tanh_bwd(dh * o, tc) + dc
+        dc = (dh * o) * dtc[t] + dc
         c_prev = cs[t + 1 if reverse else t - 1] if t != (T - 1 if reverse else 0) else c0._data
         d = dG[t]
         # each gate's activation backward (torch's sigmoid_backward: (g * (1 - y)) * y), into its chunk
         np.multiply((dc * c_prev) * (one - f), f, out=d[:, H:2 * H])
         np.multiply((dc * g) * (one - i), i, out=d[:, :H])
-        d[:, 2 * H:3 * H] = tanh_bwd(dc * i, g)
-        np.multiply((dh * tc) * (one - o), o, out=d[:, 3 * H:])
+        np.multiply(dc * i, dg[t], out=d[:, 2 * H:3 * H])
+        np.multiply((dh * tcs[t]) * (one - o), o, out=d[:, 3 * H:])
         dc = dc * f
         dh = d @ W
     need = [needs(node, k) for k in range(5)]
