@@ -119,6 +119,23 @@ def onednn_layer_gradients(torch):
     return out
 
 
+@case('nn.LSTM')
+def onednn_layer_outputs_in_place(torch):
+    # h_n is not a view of the output; the layer saves its output (writing it fails the backward), not c_n
+    m = _m(torch, 'LSTM', 3, 4)
+    x = _x(torch, 5, 2, 3).requires_grad_()
+    o, (h, c) = m(x)
+    h.add_(1)
+    out = [o[-1], h]
+    o, (h, c) = m(x)
+    o.mul_(2)
+    out.append(outcomes(lambda: (o.sum() + h.sum()).backward()))
+    o, (h, c) = m(x)
+    c.mul_(2)
+    (o.sum() + c.sum()).backward()
+    return out + [x.grad]
+
+
 @case('torch.nn.functional.scaled_dot_product_attention')
 def no_grad_masks_and_scales(torch):
     # without a graph: causal, a float mask with a dead row, a bool mask, a negative scale

@@ -90,10 +90,12 @@ def _lstm_layer(gi, h0, c0, w_hh, b_hh, reverse):
         if record:
             acts[t], cs[t], tcs[t] = (i, f, g, o), c, tc
     dev = gi._device
-    r = _make(out, gi.dtype, dev), _make(h, gi.dtype, dev), _make(c, gi.dtype, dev)
+    # h_n its own copy (h is a row of the output); the output saved as a tensor, so that writing it in
+    # place fails the backward as torch's does
+    r = _make(out, gi.dtype, dev), _make(h.copy(), gi.dtype, dev), _make(c, gi.dtype, dev)
     if record:
         attach('MkldnnRnnLayerBackward0', _lstm_layer_bwd, (gi, w_hh, b_hh, h0, c0), r,
-               save=(gi, w_hh, b_hh, h0, c0), args=(reverse, out, acts, cs, tcs))
+               save=(gi, w_hh, b_hh, h0, c0, r[0]), args=(reverse, acts, cs, tcs))
     return r
 
 
@@ -101,8 +103,9 @@ def _lstm_layer_bwd(node, g_out, g_h, g_c):
     from ..._tensor import _make
     from ..._ops._core import needs, grad_state
     from ..._ops.pointwise import _tanh_grad_factor
-    gi, w_hh, b_hh, h0, c0 = node.saved_tensors
-    reverse, out, acts, cs, tcs = node._args
+    gi, w_hh, b_hh, h0, c0, output = node.saved_tensors
+    reverse, acts, cs, tcs = node._args
+    out = output._data
     if grad_state.enabled:      # create_graph: the gradients as ops, for a gradient of them
         return _lstm_layer_graph(node, (gi, w_hh, b_hh, h0, c0), reverse, (g_out, g_h, g_c))
     W = w_hh._data
