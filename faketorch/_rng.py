@@ -257,18 +257,26 @@ def _fma32(a, b, c):
     can only be wrong where the sum lands on a float32 half-way point or in the float32
     subnormal range; those few elements are redone with round-to-odd.
     """
-    p = np.multiply(a, b, dtype=_f64)
-    s = np.add(p, c, dtype=_f64)
+    if a.__class__ is np.ndarray and a.ndim and a.shape == np.broadcast_shapes(a.shape, np.shape(b), np.shape(c)):
+        # in place on one float64 copy of a: NumPy's float32 -> float64 casts inside a ufunc cost more
+        # than the copy (and the other two operands are often short rows, cast once)
+        s = a.astype(_f64)
+        np.multiply(s, np.asarray(b, _f64), out=s)
+        np.add(s, np.asarray(c, _f64), out=s)
+    else:
+        s = np.add(np.multiply(a, b, dtype=_f64), c, dtype=_f64)
     out = s.astype(_f32)
-    bits = s.view(_u64)
-    hazard = ((bits & 0x1FFFFFFF) == 0x10000000) | ((bits & 0x7FF0000000000000) < (897 << 52))
+    bits = s.view(_u64) if s.__class__ is np.ndarray else np.asarray(s).view(_u64)
+    hazard = np.bitwise_and(bits, 0x1FFFFFFF) == 0x10000000
+    hazard |= np.bitwise_and(bits, 0x7FF0000000000000) < (897 << 52)
     if hazard.any():
         idx = np.nonzero(hazard)
-        pp = np.broadcast_to(p, s.shape)[idx]
+        pp = np.multiply(np.broadcast_to(a, s.shape)[idx], np.broadcast_to(b, s.shape)[idx], dtype=_f64)
         cc = np.broadcast_to(np.asarray(c, _f64), s.shape)[idx]
         hs, he = _two_sum(pp, cc)
         out[idx] = _round_odd_fix(hs, he).astype(_f32)
     return out
+
 
 
 _SPLIT = 134217729.0   # 2^27 + 1, Veltkamp's constant for doubles

@@ -95,6 +95,63 @@ def zero_length_sequence(torch):
 
 
 @case('nn.LSTM')
+def onednn_layer_gradients(torch):
+    # a float32 CPU LSTM runs each layer and direction as one node (oneDNN's; faketorch's fused layer):
+    # its gradients for every input, with the loss on any of output, h_n and c_n, and under create_graph
+    out = []
+    for kw, used in ((dict(num_layers=2, bidirectional=True), 'ohc'), (dict(bias=False), 'c'),
+                     (dict(num_layers=2), 'h'), (dict(batch_first=True), 'o')):
+        m = _m(torch, 'LSTM', 3, 4, **kw)
+        nd = 2 if kw.get('bidirectional') else 1
+        x = _x(torch, *((2, 5, 3) if kw.get('batch_first') else (5, 2, 3))).requires_grad_()
+        hx = tuple(_x(torch, kw.get('num_layers', 1) * nd, 2, 4, seed=s).requires_grad_() for s in (1, 2))
+        o, (h, c) = m(x, hx)
+        loss = sum((t * _x(torch, *t.shape, seed=3 + i)).sum() for i, t in enumerate((o, h, c)) if 'ohc'[i] in used)
+        loss.backward()
+        out.append((o, h, c, x.grad, hx[0].grad, hx[1].grad) + tuple(p.grad for p in m.parameters()))
+    m = _m(torch, 'LSTM', 3, 4)
+    x = _x(torch, 5, 2, 3).requires_grad_()
+    g, = torch.autograd.grad(m(x)[0].pow(2).sum(), x, create_graph=True)
+    g.pow(2).sum().backward()
+    with torch.no_grad():
+        y = m(x)
+    out.append((g.detach(), x.grad, m.weight_hh_l0.grad, y, y[0].requires_grad))     # (g.grad_fn: torch CatBackward0)
+    return out
+
+
+@case('nn.LSTM')
+def onednn_layer_outputs_in_place(torch):
+    # h_n is not a view of the output; the layer saves its output (writing it fails the backward), not c_n
+    m = _m(torch, 'LSTM', 3, 4)
+    x = _x(torch, 5, 2, 3).requires_grad_()
+    o, (h, c) = m(x)
+    h.add_(1)
+    out = [o[-1], h]
+    o, (h, c) = m(x)
+    o.mul_(2)
+    out.append(outcomes(lambda: (o.sum() + h.sum()).backward()))
+    o, (h, c) = m(x)
+    c.mul_(2)
+    (o.sum() + c.sum()).backward()
+    return out + [x.grad]
+
+
+@case('torch.nn.functional.scaled_dot_product_attention')
+def no_grad_masks_and_scales(torch):
+    # without a graph: causal, a float mask with a dead row, a bool mask, a negative scale
+    F = torch.nn.functional
+    q, k, v = (_x(torch, 2, 3, 6, 4, seed=s) for s in range(3))
+    fm = _x(torch, 6, 6, seed=4)
+    fm[2] = -float('inf')
+    bm = _x(torch, 6, 6, seed=5) > 0
+    bm[:, 0] = True
+    with torch.no_grad():
+        return (F.scaled_dot_product_attention(q, k, v, is_causal=True), F.scaled_dot_product_attention(q, k, v, fm),
+                F.scaled_dot_product_attention(q, k, v, bm), F.scaled_dot_product_attention(q, k, v, scale=-0.5),
+                F.scaled_dot_product_attention(q.double(), k.double(), v.double(), fm.double()))
+
+
+@case('nn.LSTM')
 def packed_input_kernel_errors(torch):
     # for a PackedSequence torch's LSTM (not RNN or GRU) skips its Python checks
     m, g = _m(torch, 'LSTM', 2, 3), _m(torch, 'GRU', 2, 3)

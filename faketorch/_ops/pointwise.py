@@ -165,16 +165,26 @@ def _tanh_backward(g, y):
     """torch's tanh_backward kernel, g * (1 - y*y), as one node (TanhBackwardBackward0 under
     create_graph). On the CPU, 1 - y*y is one fused multiply-add, as torch's compiled kernel
     computes it (float16 in float32, rounded once)."""
-    a, b = g._data, y._data
-    half = b.dtype == np.float16 and a.dtype == b.dtype     # float16: in float32, rounded once
-    if half:
-        a, b = a.astype(np.float32), b.astype(np.float32)
-    fma = V.fused(b)
-    data = a * fma(-b, b, b.dtype.type(1)) if fma is not None and a.dtype == b.dtype else a * (1 - b * b)
-    r = _make(data.astype(np.float16) if half else data, g.dtype, g._device)
+    r = _make(_tanh_backward_data(g._data, y._data), g.dtype, g._device)
     if grad_state.enabled and (g._requires_grad or y._requires_grad):
         attach('TanhBackwardBackward0', _tanh_backward_bwd, (g, y), (r,), save=(g, y))
     return r
+
+
+def _tanh_backward_data(a, b):
+    """_tanh_backward on arrays."""
+    half = b.dtype == np.float16 and a.dtype == b.dtype     # float16: in float32, rounded once
+    if half:
+        a, b = a.astype(np.float32), b.astype(np.float32)
+    data = a * _tanh_grad_factor(b) if a.dtype == b.dtype else a * (1 - b * b)
+    return data.astype(np.float16) if half else data
+
+
+def _tanh_grad_factor(y):
+    """1 - y*y as tanh_backward computes it for a gradient of y's dtype (nn's fused LSTM layer takes it
+    for a whole sequence at once)."""
+    fma = V.fused(y)
+    return fma(-y, y, y.dtype.type(1)) if fma is not None else 1 - y * y
 
 
 def _tanh_backward_bwd(node, gg):
@@ -183,7 +193,8 @@ def _tanh_backward_bwd(node, gg):
             gg * (-2 * y * g) if needs(node, 1) else None)
 
 
-tanh = unary('tanh', V.rounded(np.tanh), lambda g, result: _tanh_backward(g, result) if not result.is_complex()
+_tanh_fwd = V.rounded(np.tanh)      # the array kernels, also run by nn's fused LSTM layer
+tanh = unary('tanh', _tanh_fwd, lambda g, result: _tanh_backward(g, result) if not result.is_complex()
              else g * (1 - result * result), floating=True)
 asinh = unary('asinh', np.arcsinh, lambda g, x: g * (x * x + 1).rsqrt(), floating=True)
 acosh = unary('acosh', np.arccosh, lambda g, x: g * ((x - 1).sqrt() * (x + 1).sqrt()).reciprocal() if x.is_complex()
@@ -236,7 +247,8 @@ def _sigmoid_backward_bwd(node, gg):
             gg * g * (-2 * y + 1) if needs(node, 1) else None)
 
 
-sigmoid = unary('sigmoid', V.float32(_sigmoid, lambda a: V.sigmoid(a, get_num_threads())),
+_sigmoid_fwd = V.float32(_sigmoid, lambda a: V.sigmoid(a, get_num_threads()))
+sigmoid = unary('sigmoid', _sigmoid_fwd,
                 lambda g, result: _sigmoid_backward(g, result) if not result.is_complex()
                 else g * result * (1 - result), floating=True)
 reciprocal = unary('reciprocal', lambda a: np.reciprocal(a), lambda g, result: -g * (result * result),

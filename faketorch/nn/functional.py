@@ -1821,11 +1821,37 @@ def _sdpa_flash(query, key, value, attn_mask, is_causal, sf):
         if half:
             exact = exact.astype(np.float16)
     if exact is None and not _grad_needed(query, key, value):
+        if not low and type(q) is np.ndarray and not V.exact[0]:
+            return _make(_sdpa_flash_arrays(q, key._data, value._data, causal, mask, sf), query.dtype,
+                         query._device)
         w, m, e, den, dead = parts(query, key)
         return forward(e, value, den, dead)
     result = []
     return _fused('ScaledDotProductFlashAttentionForCpuBackward0', (query, key, value), fn,
                   exact if exact is not None else lambda: result[0]._data)
+
+
+def _sdpa_flash_arrays(q, k, v, causal, mask, sf):
+    """_sdpa_flash's forward without a graph, on NumPy arrays: parts() and forward()'s arithmetic, each
+    step the same ufunc, in place on the one (..., L, S) score array rather than a new tensor a step."""
+    w = np.matmul(q, k.swapaxes(-1, -2))
+    if causal is not None:
+        np.add(w, causal.astype(w.dtype), out=w)
+    np.multiply(w, w.dtype.type(sf), out=w)
+    if mask is not None:
+        mask = np.asarray(mask, dtype=w.dtype)
+        if np.broadcast_shapes(w.shape, mask.shape) == w.shape:
+            np.add(w, mask, out=w)
+        else:
+            w = w + mask
+    last = (w.ndim - 1,)
+    m = np.max(w, axis=last, keepdims=True)
+    m[m == -np.inf] = 0
+    np.subtract(w, m, out=w)
+    np.exp(w, out=w)
+    den = np.add.reduce(w, axis=last, keepdims=True, dtype=w.dtype)
+    den[den == 0] = 1       # a row of -inf: output 0
+    return np.true_divide(np.matmul(w, v), den)
 
 
 def _in_projection_packed(q, k, v, w, b=None):

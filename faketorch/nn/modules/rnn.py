@@ -8,6 +8,8 @@ import math
 import numbers
 import warnings
 
+import numpy as np
+
 import faketorch
 from .module import Module
 from ..parameter import Parameter
@@ -56,6 +58,121 @@ def _cell(mode, gi, h, c, w_hh, b_hh, w_hr=None):
     return (pre.tanh() if mode == 'RNN_TANH' else pre.relu()), None
 
 
+def _lstm_layer(gi, h0, c0, w_hh, b_hh, reverse):
+    """One direction of one float32 LSTM layer over a time-major sequence as one node, as torch's oneDNN
+    kernel records it (MkldnnRnnLayerBackward0); gi = x W_ih^T + b_ih, (T, B, 4H), comes from its own
+    linear. The forward runs the kernels _cell's ops run, in their order (the same bits), without a
+    node per op; the backward runs the recurrence on arrays, W_hh's gradient as one GEMM over the whole
+    sequence (torch's oneDNN kernel does the same), and falls back to _cell's ops under create_graph.
+    Returns output (T, B, H), h_n, c_n."""
+    from ..._tensor import _make
+    from ..._ops._core import attach
+    from ..._ops.pointwise import _sigmoid_fwd as sigmoid, _tanh_fwd as tanh
+    G, W, h, c = gi._data, w_hh._data, h0._data, c0._data
+    bias = b_hh._data if b_hh is not None else None
+    T, H = G.shape[0], W.shape[1]
+    Wt = W.T
+    out = np.empty((T,) + h.shape, G.dtype)
+    record = faketorch.is_grad_enabled() and any(
+        t is not None and t._requires_grad for t in (gi, h0, c0, w_hh, b_hh))
+    order = range(T - 1, -1, -1) if reverse else range(T)
+    acts, cs, tcs = [None] * T, [None] * T, [None] * T
+    for t in order:
+        gh = h @ Wt             # linear's addmm: the product, then the bias added in place
+        if bias is not None:
+            gh += bias
+        pre = gh + G[t]
+        i, f, g, o = (sigmoid(pre[:, :H]), sigmoid(pre[:, H:2 * H]), tanh(pre[:, 2 * H:3 * H]),
+                      sigmoid(pre[:, 3 * H:]))
+        c = f * c + i * g
+        tc = tanh(c)
+        h = np.multiply(o, tc, out=out[t])
+        if record:
+            acts[t], cs[t], tcs[t] = (i, f, g, o), c, tc
+    dev = gi._device
+    # h_n its own copy (h is a row of the output); the output saved as a tensor, so that writing it in
+    # place fails the backward as torch's does
+    r = _make(out, gi.dtype, dev), _make(h.copy(), gi.dtype, dev), _make(c, gi.dtype, dev)
+    if record:
+        attach('MkldnnRnnLayerBackward0', _lstm_layer_bwd, (gi, w_hh, b_hh, h0, c0), r,
+               save=(gi, w_hh, b_hh, h0, c0, r[0]), args=(reverse, acts, cs, tcs))
+    return r
+
+
+def _lstm_layer_bwd(node, g_out, g_h, g_c):
+    from ..._tensor import _make
+    from ..._ops._core import needs, grad_state
+    from ..._ops.pointwise import _tanh_grad_factor
+    gi, w_hh, b_hh, h0, c0, output = node.saved_tensors
+    reverse, acts, cs, tcs = node._args
+    out = output._data
+    if grad_state.enabled:      # create_graph: the gradients as ops, for a gradient of them
+        return _lstm_layer_graph(node, (gi, w_hh, b_hh, h0, c0), reverse, (g_out, g_h, g_c))
+    W = w_hh._data
+    T, H = out.shape[0], W.shape[1]
+    dG = np.empty(gi._data.shape, gi._data.dtype)
+    zero = np.zeros_like(out[0])
+    dh = g_h._data if g_h is not None else zero
+    dc = g_c._data if g_c is not None else zero
+    go = g_out._data if g_out is not None else None
+    one = dG.dtype.type(1)
+    # tanh_backward's factor 1 - y*y for every step's tanh(c) and g gate, each in one call
+    dtc = _tanh_grad_factor(np.stack(tcs))
+    dg = _tanh_grad_factor(np.stack([a[2] for a in acts]))
+    order = range(T) if reverse else range(T - 1, -1, -1)
+    for t in order:
+        i, f, g, o = acts[t]
+        if go is not None:
+            dh = dh + go[t]
+        dc = (dh * o) * dtc[t] + dc
+        c_prev = cs[t + 1 if reverse else t - 1] if t != (T - 1 if reverse else 0) else c0._data
+        d = dG[t]
+        # each gate's activation backward (torch's sigmoid_backward: (g * (1 - y)) * y), into its chunk
+        np.multiply((dc * c_prev) * (one - f), f, out=d[:, H:2 * H])
+        np.multiply((dc * g) * (one - i), i, out=d[:, :H])
+        np.multiply(dc * i, dg[t], out=d[:, 2 * H:3 * H])
+        np.multiply((dh * tcs[t]) * (one - o), o, out=d[:, 3 * H:])
+        dc = dc * f
+        dh = d @ W
+    need = [needs(node, k) for k in range(5)]
+    rows = dG.reshape(-1, dG.shape[-1])
+    dW = db = None
+    if need[1]:     # every step's h_{t-1}, paired with its gates' gradient
+        h_prev = np.concatenate((out[1:], h0._data[None])) if reverse else np.concatenate((h0._data[None], out[:-1]))
+        dW = rows.T @ h_prev.reshape(-1, H)
+    if need[2]:     # each step's sum over the batch, then over the steps in the order the engine adds them
+        steps = dG.sum(1)
+        db = np.add.reduce(steps if reverse else steps[::-1], axis=0)
+    dt, dev = gi.dtype, gi._device
+    wrap = lambda a: _make(a, dt, dev) if a is not None else None
+    return (wrap(dG) if need[0] else None, wrap(dW), wrap(db), wrap(dh) if need[3] else None,
+            wrap(dc) if need[4] else None)
+
+
+def _lstm_layer_graph(node, inputs, reverse, grads):
+    """The fused layer's input gradients under create_graph: its forward again in _cell's ops, and
+    their gradients as a graph."""
+    from ..._ops._core import needs
+    gi, w_hh, b_hh, h0, c0 = inputs
+    h, c = h0, c0
+    T = gi.shape[0]
+    steps = []
+    for t in (range(T - 1, -1, -1) if reverse else range(T)):
+        h, c = _cell('LSTM', gi[t], h, c, w_hh, b_hh)
+        steps.append(h)
+    if reverse:
+        steps.reverse()
+    outs = (faketorch.stack(steps, 0), h, c)
+    pairs = [(o, g) for o, g in zip(outs, grads) if g is not None]
+    want = [k for k, t in enumerate(inputs) if t is not None and needs(node, k)]
+    got = faketorch.autograd.grad([o for o, _ in pairs], [inputs[k] for k in want], [g for _, g in pairs],
+                                  create_graph=True, allow_unused=True)
+    res = [None] * 5
+    for k, g in zip(want, got):
+        res[k] = g
+    return tuple(res)
+
+
 def _check_dropout(dropout, num_layers):
     """torch's check of an RNN's dropout argument, and its warning for one layer (stacklevel: the caller's caller)."""
     if not isinstance(dropout, numbers.Number) or not 0 <= dropout <= 1 or isinstance(dropout, bool):
@@ -67,9 +184,10 @@ def _check_dropout(dropout, num_layers):
                       f"num_layers={num_layers}", stacklevel=3)
 
 
-def _run(mode, x, batch_sizes, h0, c0, weights, num_layers, dropout, train, bidirectional):
+def _run(mode, x, batch_sizes, h0, c0, weights, num_layers, dropout, train, bidirectional, fused=False):
     """x: (T, B, F) time-major, or packed data (sum(batch_sizes), F); weights: per layer and direction,
-    [w_ih, w_hh, b_ih or None, b_hh or None, w_hr or None]. Returns output, h_n, c_n."""
+    [w_ih, w_hh, b_ih or None, b_hh or None, w_hr or None]. Returns output, h_n, c_n.
+    fused: each LSTM layer's recurrence as one node (_lstm_layer)."""
     nd = 2 if bidirectional else 1
     hs, cs = [], []
     layer_in = x
@@ -87,7 +205,10 @@ def _run(mode, x, batch_sizes, h0, c0, weights, num_layers, dropout, train, bidi
             c = c0[k] if c0 is not None else None
             gi_all = _linear(layer_in, w_ih, b_ih)      # the whole sequence in one matmul
             steps = []
-            if batch_sizes is None:
+            if fused:
+                out_d, h, c = _lstm_layer(gi_all, h, c, w_hh, b_hh, d == 1)
+                outs.append(out_d)
+            elif batch_sizes is None:
                 T = layer_in.shape[0]
                 order = range(T - 1, -1, -1) if d == 1 else range(T)
                 for t in order:
@@ -165,8 +286,13 @@ def _vf(mode, input, batch_sizes, h0, c0, weights, num_layers, dropout, train, b
                     key = 'float16' if h.dtype is faketorch.float32 else str(h.dtype)[6:]
                     if key in _ONEDNN_HX_ERRORS:
                         raise RuntimeError(_ONEDNN_HX_ERRORS[key])
-    out, hn, cn = _run(mode, input, batch_sizes, h0, c0, weights, num_layers, dropout, train, bidirectional)
-    if onednn and not bidirectional:
+    # float32 on NumPy arrays: oneDNN's layer as one node; hidden size 1 stays in ops (linear's product for
+    # one feature is an FMA, which the fused layer does not repeat)
+    fused = onednn and input.dtype is faketorch.float32 and weights[0][1].shape[1] > 1 and \
+        input._data.__class__ is np.ndarray
+    out, hn, cn = _run(mode, input, batch_sizes, h0, c0, weights, num_layers, dropout, train, bidirectional,
+                       fused)
+    if onednn and not bidirectional and not fused:
         out = _renamed(out, 'MkldnnRnnLayerBackward0')      # the last layer's oneDNN node
     return out, hn, cn
 
