@@ -3,6 +3,7 @@ cov ... and the legacy spellings of torch.linalg (torch.det, torch.inverse, torc
 import itertools
 import math
 import string
+import warnings
 
 from .. import _xnp as np
 from .. import _autocast as _ac
@@ -731,9 +732,34 @@ def cholesky_inverse(input, upper=False, *, out=None):
     return r
 
 
+_warned_triangular_solve = []
+
+
 def triangular_solve(b, A, upper=True, transpose=False, unitriangular=False, *, out=None):
     from ..return_types import _make_type
     L = _L()
+    for t, v in ((b, 'b'), (A, 'A')):
+        if t._data.ndim < 2:
+            raise RuntimeError(f"torch.triangular_solve: Expected {v} to have at least 2 dimensions, but it has "
+                               f"{t._data.ndim} dimensions instead")
+    if b.dtype is not A.dtype:
+        raise RuntimeError(f"Expected b and A to have the same dtype, but found b of type {D.type_name(b.dtype)} and "
+                           f"A of type {D.type_name(A.dtype)} instead.")
+    n = A._data.shape[-1]
+    if A._data.shape[-2] != n:
+        raise RuntimeError(f"A must be batches of square matrices, but they are {A._data.shape[-2]} by {n} matrices")
+    if b._data.shape[-2] != n:
+        raise RuntimeError(f"Incompatible matrix sizes for triangular_solve: each A matrix is {n} by {n} but each b "
+                           f"matrix is {b._data.shape[-2]} by {b._data.shape[-1]}")
+    broadcast_shapes(b._data.shape[:-2], A._data.shape[:-2])
+    if not _warned_triangular_solve:       # once per process, as torch
+        _warned_triangular_solve.append(True)
+        warnings.warn("torch.triangular_solve is deprecated in favor of torch.linalg.solve_triangularand will be "
+                      "removed in a future PyTorch release.\ntorch.linalg.solve_triangular has its arguments "
+                      "reversed and does not return a copy of one of the inputs.\nX = torch.triangular_solve(B, "
+                      "A).solution\nshould be replaced with\nX = torch.linalg.solve_triangular(A, B). (Triggered "
+                      "internally at /__w/pytorch/pytorch/aten/src/ATen/native/BatchLinearAlgebra.cpp:2273.)",
+                      stacklevel=2)
     Am = A.mT if transpose else A
     X = L.solve_triangular(Am, b, upper=upper != transpose, unitriangular=unitriangular)
     return _make_type('triangular_solve', ('solution', 'cloned_coefficient'))(

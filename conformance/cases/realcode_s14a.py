@@ -1,0 +1,108 @@
+"""Bugs found by running public PyTorch code from further domains (normalizing flows, neural ODEs,
+Gaussian processes, Bayesian layers, contrastive learning, recommenders, point clouds, capsules,
+meta-learning, hypernetworks, mixture density networks, time series, VQ-VAE) under faketorch with
+`python -m compat diff`: one case per fix."""
+from conformance import case, check
+from conformance.cases.examples_edges import _fresh_process
+
+
+# GP regression code checks cholesky_ex's info and may read the factor: on a matrix that is not
+# positive-definite torch returns what LAPACK's potrf left (columns before the failing one factored,
+# the failing pivot, the rest of the lower triangle as given); faketorch returned zeros
+@case('torch.linalg.cholesky_ex')
+def partial_factor(torch):
+    A = torch.tensor([[4., 2, 1, 3], [2, 5, 2, 1], [1, 2, -3, 2], [3, 1, 2, 6]], dtype=torch.float64)
+    B = torch.tensor([[4., 2, 1, 3], [2, 1, 2, 1], [1, 2, 3, 2], [3, 1, 2, 6]], dtype=torch.float64)
+    Z = torch.tensor([[4, 2j, 0], [-2j, 0.25, 1], [0, 1, 3]], dtype=torch.complex128)
+    return (torch.linalg.cholesky_ex(A), torch.linalg.cholesky_ex(A, upper=True),
+            torch.linalg.cholesky_ex(torch.stack([A, B, torch.eye(4, dtype=torch.float64)])),
+            torch.linalg.cholesky_ex(-torch.eye(3)), torch.linalg.cholesky_ex(A.float()).info,
+            torch.linalg.cholesky_ex(Z).info, torch.linalg.cholesky_ex(Z).L.abs())
+
+
+# LAPACK stops at a NaN pivot as at a negative one; NumPy's cholesky carries the NaN on silently
+check('torch.linalg.cholesky_ex', lambda torch: torch.linalg.cholesky_ex(torch.tensor([[1., 0], [0, float('nan')]])),
+      name='nan_pivot')
+check('torch.linalg.cholesky', lambda torch: torch.linalg.cholesky(torch.tensor([[1., 0], [0, float('nan')]])),
+      name='nan_pivot')
+check('torch.cholesky', lambda torch: torch.linalg.cholesky(torch.tensor([[float('nan'), 0], [0, 1.]])),
+      name='nan_pivot')
+
+
+# the upper factor of a complex matrix: +0 below the diagonal (faketorch's conjugated transpose made -0j)
+check('torch.linalg.cholesky', lambda torch: str(torch.linalg.cholesky(
+    torch.tensor([[2, 1j, 0], [-1j, 2.25, 1], [0, 1, 3]], dtype=torch.complex64), upper=True).tril(-1)),
+      name='complex_upper_zeros')
+
+
+# GP code computes L^-1 K with solve_triangular: torch substitutes, so a triangular right-hand side gives
+# a triangular solution with exact zeros; faketorch's general LU solve left rounding noise there
+@case('torch.linalg.solve_triangular')
+def triangular_rhs_exact_zeros(torch):
+    torch.manual_seed(0)
+    x = torch.randn(3, 5, 2, dtype=torch.float64)
+    K = torch.exp(-0.5 * torch.cdist(x, x) ** 2) + 1e-3 * torch.eye(5, dtype=torch.float64)
+    L = torch.linalg.cholesky(K)
+    I = torch.eye(5, dtype=torch.float64).expand(3, 5, 5)
+    st = torch.linalg.solve_triangular
+    return [(t == 0).sum() for t in (st(L, I, upper=False).triu(1), st(L.mT, I, upper=True).tril(-1),
+                                      st(L, I, upper=False, left=False).triu(1),
+                                      st(L, I, upper=False, unitriangular=True).triu(1))]
+
+
+check('torch.linalg.solve_triangular', lambda torch: torch.linalg.solve_triangular(
+    torch.tensor([[1., 0, 0], [5, 0.5, 0], [-3, 7, 0.25]]), torch.eye(3), upper=False), name='inverse_of_lower')
+check('torch.linalg.solve_triangular', lambda torch: torch.linalg.solve_triangular(
+    torch.randn(40, 40, dtype=torch.float64).tril() + 8 * torch.eye(40, dtype=torch.float64),
+    torch.randn(2, 40, 3, dtype=torch.float64), upper=False), name='blocked')
+check('torch.linalg.solve_triangular', lambda torch: torch.linalg.solve_triangular(
+    torch.randn(70, 70, dtype=torch.float64).triu() + 8 * torch.eye(70, dtype=torch.float64),
+    torch.randn(3, 70, dtype=torch.float64), upper=True, left=False), name='blocked_right')
+
+
+# a zero on the diagonal: torch's substitution gives inf/nan; faketorch raised NumPy's LinAlgError
+@case('torch.linalg.solve_triangular')
+def singular_gives_inf_nan(torch):
+    A = torch.tensor([[0., 0], [1, 1]])
+    st = torch.linalg.solve_triangular
+    return (st(A, torch.ones(2, 1), upper=False), st(A, torch.ones(2, 1), upper=True),
+            st(A, torch.ones(2, 2), upper=False, left=False))
+
+
+# shape errors: torch's messages, not NumPy's IndexError/ValueError
+check('torch.linalg.solve_triangular', lambda torch: torch.linalg.solve_triangular(
+    torch.ones(3, 3), torch.ones(2, 2), upper=False), name='incompatible_left')
+check('torch.linalg.solve_triangular', lambda torch: torch.linalg.solve_triangular(
+    torch.ones(3, 3), torch.ones(2, 2), upper=False, left=False), name='incompatible_right')
+check('torch.linalg.solve_triangular', lambda torch: torch.linalg.solve_triangular(
+    torch.ones(3, 3), torch.ones(3), upper=False), name='vector_B')
+check('torch.linalg.solve_triangular', lambda torch: torch.linalg.solve_triangular(
+    torch.ones(3, 3, dtype=torch.int64), torch.ones(2), upper=True), name='vector_B_before_dtype')
+check('torch.linalg.solve_triangular', lambda torch: torch.linalg.solve_triangular(
+    torch.ones(2, 3, 3), torch.ones(4, 3, 3), upper=False), name='batch_mismatch')
+check('torch.linalg.solve_triangular', lambda torch: torch.linalg.solve_triangular(
+    torch.eye(3).expand(4, 3, 3), torch.ones(1, 3, 2), upper=True).shape, name='batch_broadcast')
+
+
+# torch.triangular_solve (GPyTorch-era code): torch's own checks and messages, and its deprecation
+# warning once per process after them
+@case('torch.triangular_solve')
+def checks_and_deprecation(torch):
+    return _fresh_process(torch, """
+ts = torch.triangular_solve
+for f in (lambda: ts(torch.ones(2), torch.ones(2)), lambda: ts(torch.ones(2, 3), torch.ones(2)),
+          lambda: ts(torch.ones(2, 3), torch.ones(2, 2, dtype=torch.float64)),
+          lambda: ts(torch.ones(2, 2), torch.ones(2, 3)), lambda: ts(torch.ones(2, 3), torch.ones(3, 3)),
+          lambda: ts(torch.ones(4, 2, 3), torch.ones(3, 2, 2)),
+          lambda: ts(torch.ones(2, 2, dtype=torch.int64), torch.ones(2, 2, dtype=torch.int64)),
+          lambda: ts(torch.ones(2, 3), torch.eye(2) * 2, transpose=True),
+          lambda: torch.ones(2, 1).triangular_solve(torch.eye(2), upper=False)):
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter('default')
+        try:
+            r = f()
+            print(r.solution)
+        except Exception as e:
+            print(type(e).__name__, e)
+    print([(m.category.__name__, str(m.message)[:60], m.filename == '<string>') for m in w])
+""")
