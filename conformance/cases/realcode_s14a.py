@@ -106,3 +106,41 @@ for f in (lambda: ts(torch.ones(2), torch.ones(2)), lambda: ts(torch.ones(2, 3),
             print(type(e).__name__, e)
     print([(m.category.__name__, str(m.message)[:60], m.filename == '<string>') for m in w])
 """)
+
+
+# PointNet++'s kNN grouping: a point's cdist to itself (mm mode, > 25 rows) is 0 in torch, which clamps
+# the product form at 0 before the root; faketorch clamped at 1e-30 and printed 1e-15
+@case('torch.cdist')
+def mm_mode_coincident_points(torch):
+    y = torch.randn(2, 64, 3, requires_grad=True)
+    d = torch.cdist(y[:, :8], y)
+    d.sum().backward()
+    return d[:, :, :8], (d == 0).sum(), y.grad, torch.cdist(torch.ones(30, 3), torch.ones(30, 3))[0, :3]
+
+
+# DLRM's EmbeddingBag(sparse=True) tables: torch's weight gradient is a sparse COO tensor with one row
+# per looked-up index (scaled for mean, weighted by per_sample_weights, padding left out), uncoalesced;
+# faketorch's was dense
+@case('torch.nn.EmbeddingBag')
+def sparse_gradient(torch):
+    res = []
+    for kw in (dict(mode='sum'), dict(mode='mean'), dict(mode='mean', padding_idx=0), dict(mode='sum', psw=True)):
+        psw = kw.pop('psw', None)
+        eb = torch.nn.EmbeddingBag(6, 2, sparse=True, **kw)
+        p = torch.rand(6) if psw else None
+        out = eb(torch.tensor([1, 0, 3, 1, 5, 2]), torch.tensor([0, 2, 5]), per_sample_weights=p)
+        (out * torch.arange(out.numel()).view(out.shape)).sum().backward()
+        g = eb.weight.grad
+        res.append((g.layout, g.is_coalesced(), g._indices(), g._values(), g.shape, g.to_dense()))
+    return res
+
+
+@case('torch.nn.functional.embedding_bag')
+def sparse_gradient_2d_and_errors(torch):
+    w = torch.randn(5, 3, requires_grad=True)
+    torch.nn.functional.embedding_bag(torch.tensor([[1, 2], [4, 4]]), w, sparse=True).sum().backward()
+    w2 = torch.randn(5, 3, requires_grad=True)
+    out = torch.nn.functional.embedding_bag(torch.tensor([1, 1]), w2, torch.tensor([0]), sparse=True,
+                                            scale_grad_by_freq=True)
+    out.sum().backward()
+    return w.grad.coalesce(), w2.grad

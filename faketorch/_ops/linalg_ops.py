@@ -453,12 +453,12 @@ _CDIST_MODES = ('use_mm_for_euclid_dist_if_necessary', 'use_mm_for_euclid_dist',
 
 def _euclidean_dist(x1, x2):
     """torch's matrix-product form of p=2 distances (cdist's mm mode, rows > 25 by default): |a|^2 + |b|^2 - 2ab
-    as one product of padded operands, clamped at 1e-30 before the root; its own node and derivative."""
+    as one product of padded operands, clamped at 0 before the root; its own node and derivative."""
     a, b = x1._data, x2._data
     an, bn = (a * a).sum(-1, keepdims=True), (b * b).sum(-1, keepdims=True)
     m1 = np.concatenate([a * a.dtype.type(-2), an, np.ones_like(an)], -1)
     m2 = np.concatenate([b, np.ones_like(bn), bn], -1)
-    res = np.sqrt(np.maximum(m1 @ m2.swapaxes(-1, -2), a.dtype.type(1e-30)))
+    res = np.sqrt(np.maximum(m1 @ m2.swapaxes(-1, -2), 0))
     r = _make(res, x1.dtype, x1._device)
     if requires_grad(x1, x2):
         def bwd(node, g):
