@@ -144,3 +144,23 @@ def sparse_gradient_2d_and_errors(torch):
                                             scale_grad_by_freq=True)
     out.sum().backward()
     return w.grad.coalesce(), w2.grad
+
+
+# VQ-VAE code counts code usage with bincount(weights=...): torch adds float32 weights in float32, one
+# index after another; faketorch summed in float64 and rounded once (different last bits)
+@case('torch.bincount')
+def float32_weights_sequential(torch):
+    x = torch.randn(1000) * 100
+    i = torch.zeros(1000, dtype=torch.long)
+    i[::3] = 2
+    return ([torch.bincount(i, weights=w).tolist() for w in (x, x.double(), x.half(), (x > 0).int())],
+            torch.bincount(i, weights=x, minlength=5).dtype, torch.bincount(i[:0], weights=x[:0], minlength=2))
+
+
+check('torch.bincount', lambda torch: [torch.bincount(torch.zeros(0, dtype=torch.long), weights=torch.ones(0, dtype=dt),
+                                                      minlength=3) for dt in (torch.float32, torch.float64, torch.int32)],
+      name='empty_with_weights')
+check('torch.bincount', lambda torch: torch.bincount(torch.tensor([-1]), minlength=-1), name='minlength_first')
+check('torch.bincount', lambda torch: torch.bincount(torch.zeros(0, dtype=torch.long), weights=torch.ones(3)),
+      name='empty_before_weight_check')
+check('torch.bincount', lambda torch: torch.bincount(torch.zeros(0, 2, dtype=torch.long)), name='empty_2d')
