@@ -164,3 +164,34 @@ check('torch.bincount', lambda torch: torch.bincount(torch.tensor([-1]), minleng
 check('torch.bincount', lambda torch: torch.bincount(torch.zeros(0, dtype=torch.long), weights=torch.ones(3)),
       name='empty_before_weight_check')
 check('torch.bincount', lambda torch: torch.bincount(torch.zeros(0, 2, dtype=torch.long)), name='empty_2d')
+
+
+# FFJORD-style code takes jacrev of a closure over a module: torch's result stays differentiable by the
+# outer autograd through the captured parameters; faketorch treated captured tensors as constants and
+# returned a detached result (backward then failed)
+@case('torch.func.jacrev')
+def captured_parameters_keep_graph(torch):
+    from importlib import import_module
+    func = import_module(torch.__name__ + '.func')
+    w = torch.tensor([1.5, -2.0], requires_grad=True)
+    f = lambda v: v * w + v.sin()
+    j = func.jacrev(f)(torch.ones(2))
+    j.sum().backward()
+    g = func.grad(lambda v: (v * w).sum())(torch.ones(2))
+    jf = func.jacfwd(f)(torch.ones(2))
+    out, vjp_fn = func.vjp(f, torch.ones(2))
+    ct = vjp_fn(torch.ones(2))
+    h = func.hessian(lambda v: (v ** 3 * w).sum())(torch.ones(2))
+    _, jv = func.jvp(f, (torch.ones(2),), (torch.ones(2),))
+    with torch.no_grad():
+        nog = func.jacrev(f)(torch.ones(2))
+    pure = func.jacrev(lambda v: v.sin())(torch.ones(2))
+    return (j, w.grad, g, jf, out, ct, h, jv, nog, pure, [t.requires_grad for t in (j, g, jf, out, ct[0], h, jv, nog, pure)])
+
+
+@case('torch.func.jacrev')
+def module_closure_trace(torch):
+    lin = torch.nn.Linear(2, 2)
+    J = torch.func.jacrev(lambda v: torch.tanh(lin(v)))(torch.ones(2))
+    J.trace().backward()
+    return J, J.trace(), lin.weight.grad, lin.bias.grad
