@@ -310,7 +310,7 @@ def _trsm(a, b, upper):
         batch = np.broadcast_shapes(x1.shape[:-2], x2.shape[:-2])
         return np.concatenate([np.broadcast_to(x, batch + x.shape[-2:]) for x in (x1, x2)], axis=-2)
     x = np.zeros(np.broadcast_shapes(a.shape[:-2], b.shape[:-2]) + b.shape[-2:],
-                 np.result_type(a.dtype, b.dtype))
+                 np.result_type(a.dtype, b.dtype), like=a)
     inv_d = 1 / np.diagonal(a, axis1=-2, axis2=-1)[..., None]     # LAPACK scales by the reciprocal
     for i in range(n):
         x[..., i, :] = (b[..., i, :] - (a[..., i:i + 1, :i] @ x[..., :i, :])[..., 0, :]) * inv_d[..., i, :]
