@@ -3,8 +3,9 @@
 Built on faketorch.autograd, not on functorch's function transforms:
 - grad / vjp / jacrev run the function on fresh leaves and call autograd.grad. When an argument
   already requires grad (nested transforms: grad(grad(f)), hessian), the graph is kept
-  (create_graph) so the outer transform can differentiate the result. Tensors the function
-  captures (not passed as arguments) are treated as constants.
+  (create_graph) so the outer transform can differentiate the result. So is it when the function
+  captured a tensor that requires grad (a module's parameters): as torch's, the results then stay
+  differentiable by the outer autograd.
 - jacfwd and jvp use the double-backward trick (J v is the derivative of u -> J^T u along v)
   instead of forward-mode AD; the values, signs of zeros included, are forward mode's.
 - vmap is a Python loop over the batch that stacks the results, so nested vmap works and any op
@@ -36,6 +37,25 @@ def _tensor_leaves(tree):
 def _keep_graph(args):
     """True when an outer transform (or the user) will differentiate through this one."""
     return is_grad_enabled() and any(x.requires_grad for x in _tensor_leaves(args))
+
+
+def _captures_grad(outputs, inputs):
+    """Whether an output's graph reaches a leaf that requires grad other than the transform's own
+    fresh inputs: a tensor the function captured."""
+    from .autograd.graph import AccumulateGrad
+    own = {id(x) for x in inputs}
+    stack, seen = [o.grad_fn for o in outputs if isinstance(o, _T.Tensor) and o.grad_fn is not None], set()
+    while stack:
+        fn = stack.pop()
+        if fn in seen:
+            continue
+        seen.add(fn)
+        if isinstance(fn, AccumulateGrad):
+            if id(fn.variable) not in own:
+                return True
+            continue
+        stack.extend(n for n, _ in fn.next_functions if n is not None)
+    return False
 
 
 def _prepare(x, keep_graph):
@@ -169,10 +189,11 @@ def _grad_wrt(outputs, grad_outputs, inputs, keep_graph):
 def grad_and_value(func, argnums=0, has_aux=False):
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
-        keep = _keep_graph((args, kwargs))
+        outer, keep = is_grad_enabled(), _keep_graph((args, kwargs))
         with enable_grad():
             args, diff = _wrap_args(args, argnums, keep)
             output, aux = _split_aux(func(*args, **kwargs), has_aux, 'grad_and_value(f)(*args)')
+            keep = keep or outer and _captures_grad([output], _pytree.tree_leaves(diff))
             if not isinstance(output, _T.Tensor):
                 raise RuntimeError(f"grad_and_value(f)(*args): Expected f(*args) to return a Tensor, "
                                    f"got {type(output)}")
@@ -208,13 +229,14 @@ def vjp(func, *primals, has_aux=False):
 def _vjp_with_argnums(func, *primals, argnums=None, has_aux=False):
     """vjp, differentiating only the primals at argnums (all when None); jacrev's core, with vjp's
     messages, as in torch."""
-    keep = _keep_graph(primals)
+    outer, keep = is_grad_enabled(), _keep_graph(primals)
     with enable_grad():
         if argnums is None:
             primals = diff = _create_differentiable(primals, keep)
         else:
             primals, diff = _wrap_args(primals, argnums, keep)
         output, aux = _split_aux(func(*primals), has_aux, _VJP)
+        keep = keep or outer and _captures_grad(_pytree.tree_leaves(output), _pytree.tree_leaves(diff))
         aux = _post_aux(aux, keep) if has_aux else None
         out_leaves, out_spec = _pytree.tree_flatten(output)
         _check_tensor_outputs(out_leaves, _VJP)
@@ -253,10 +275,11 @@ def jvp(func, primals, tangents, *, strict=False, has_aux=False):
     _check_tensor_list(flat_t, 'tangents')
     for p, t in zip(flat_p, flat_t):
         _check_dual(p, t)
-    keep = _keep_graph(primals)
+    outer, keep = is_grad_enabled(), _keep_graph(primals)
     with enable_grad():
         primals = _create_differentiable(primals, keep)
         output, aux = _split_aux(func(*primals), has_aux, _JVP)
+        keep = keep or outer and _captures_grad(_pytree.tree_leaves(output), _pytree.tree_leaves(primals))
         aux = _post_aux(aux, keep) if has_aux else None
         out_leaves, out_spec = _pytree.tree_flatten(output)
         _check_tensor_outputs(out_leaves, _JVP)
@@ -338,10 +361,11 @@ def jacfwd(func, argnums=0, has_aux=False, *, randomness='error'):
         _check_randomness_arg(randomness)
         for p in _pytree.tree_leaves(primals):
             _check_dual(p, p)
-        keep = _keep_graph((args, kwargs))
+        outer, keep = is_grad_enabled(), _keep_graph((args, kwargs))
         with enable_grad(), _random_mode(randomness):
             args, diff = _wrap_args(args, argnums, keep)
             output, aux = _split_aux(func(*args, **kwargs), has_aux, _JVP)
+            keep = keep or outer and _captures_grad(_pytree.tree_leaves(output), _pytree.tree_leaves(diff))
         aux = _post_aux(aux, keep) if has_aux else None
         out_leaves, out_spec = _pytree.tree_flatten(output)
         _check_tensor_outputs(out_leaves, _JVP)

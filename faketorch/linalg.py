@@ -8,7 +8,7 @@ from . import _xnp as np
 from . import _dtype as D
 from . import return_types as RT
 from ._tensor import Tensor, _dtype_c10, _make, _wrap_dim
-from ._ops._core import attach, kernel_error, needs, requires_grad, with_out, zero_grad
+from ._ops._core import attach, broadcast_shapes, kernel_error, needs, requires_grad, with_out, zero_grad
 from .autograd.grad_mode import no_grad as _no_grad
 
 
@@ -296,8 +296,42 @@ def _solve(A, B, left, name):
     return X
 
 
+def _trsm(a, b, upper):
+    """A X = B for triangular A (its other triangle already zero) by substitution, as LAPACK trsm:
+    a solution's entries that are zero for a triangular B stay exactly zero (a general LU solve
+    pivots and leaves rounding noise there), and a zero on the diagonal gives inf/nan, not an error."""
+    if upper:       # reversing rows and columns makes an upper triangle a lower one
+        return _trsm(a[..., ::-1, ::-1], b[..., ::-1, :], False)[..., ::-1, :]
+    n = a.shape[-1]
+    if n > 32:      # blocks: X1 = A11^-1 B1, then X2 = A22^-1 (B2 - A21 X1)
+        h = n // 2
+        x1 = _trsm(a[..., :h, :h], b[..., :h, :], False)
+        x2 = _trsm(a[..., h:, h:], b[..., h:, :] - a[..., h:, :h] @ x1, False)
+        batch = np.broadcast_shapes(x1.shape[:-2], x2.shape[:-2])
+        return np.concatenate([np.broadcast_to(x, batch + x.shape[-2:]) for x in (x1, x2)], axis=-2)
+    x = np.zeros(np.broadcast_shapes(a.shape[:-2], b.shape[:-2]) + b.shape[-2:],
+                 np.result_type(a.dtype, b.dtype), like=a)
+    inv_d = 1 / np.diagonal(a, axis1=-2, axis2=-1)[..., None]     # LAPACK scales by the reciprocal
+    for i in range(n):
+        x[..., i, :] = (b[..., i, :] - (a[..., i:i + 1, :i] @ x[..., :i, :])[..., 0, :]) * inv_d[..., i, :]
+    return x
+
+
+def _check_triangular_system(name, A, B, left):
+    """torch's checks ahead of its triangular solvers' kernel: B a matrix whose rows (columns for
+    XA = B) match A's order, and batch dimensions that broadcast."""
+    _check_matrix(name, B, square=False, var='B', floats=False)
+    a, b = A._data.shape, B._data.shape
+    if a[-1] != (b[-2] if left else b[-1]):
+        raise RuntimeError(f"{name}: Incompatible shapes of A and B for the equation {'AX = B' if left else 'XA = B'} "
+                           f"({a[-2]}x{a[-1]} and {b[-2]}x{b[-1]})")
+    broadcast_shapes(b[:-2], a[:-2])
+
+
 def solve_triangular(A, B, *, upper, left=True, unitriangular=False, out=None):
-    _check_matrix('linalg.solve_triangular', A, kernel='triangular_solve_cpu', floats=False)
+    _check_matrix('linalg.solve_triangular', A, floats=False)
+    _check_triangular_system('linalg.solve_triangular', A, B, left)
+    _check_kernel('triangular_solve_cpu', A)
     if not left:        # X A = B as (A^T X^T = B^T)^T, one node of its own as torch's
         with _no_grad():
             X = solve_triangular(A.mT, B.mT, upper=not upper, left=True, unitriangular=unitriangular).mT
@@ -317,10 +351,7 @@ def solve_triangular(A, B, *, upper, left=True, unitriangular=False, out=None):
     if unitriangular:
         a = a.copy()
         np.einsum('...ii->...i', a)[...] = 1
-    batch = np.broadcast_shapes(a.shape[:-2], B._data.shape[:-2])
-    x = np.linalg.solve(np.broadcast_to(a, batch + a.shape[-2:]),
-                        np.broadcast_to(B._data, batch + B._data.shape[-2:]))
-    X = _out(x, A.dtype, A)
+    X = _out(_trsm(a, B._data, upper), A.dtype, A)
     if _grad_on(A, B):
         def bwd(node, g):
             A_, X_ = node.saved_tensors
@@ -352,10 +383,15 @@ def _cholesky_data(name, A, upper):
     try:
         L = np.linalg.cholesky(a)
         info = None
+        # LAPACK stops at a NaN pivot too (NumPy's wrapper does not report it)
+        if np.isnan(np.diagonal(L, axis1=-2, axis2=-1)).any():
+            L, info = _cholesky_per_matrix(a)
     except np.linalg.LinAlgError:
         L, info = _cholesky_per_matrix(a)
     if upper:
         L = np.swapaxes(L, -1, -2).conj()
+        if np.iscomplexobj(L):
+            L = np.triu(L)      # +0 below the diagonal, as torch's triu_ (conj made those -0j)
     return L, info
 
 
@@ -363,19 +399,38 @@ def _cholesky_per_matrix(a):
     flat = a.reshape((-1,) + a.shape[-2:])
     outs, infos = [], []
     for m in flat:
-        try:
+        k = _cholesky_failure(m)
+        if not k:
             outs.append(np.linalg.cholesky(m))
             infos.append(0)
-        except np.linalg.LinAlgError:
-            k = 1
-            for k in range(1, m.shape[-1] + 1):   # the first leading minor that fails
-                try:
-                    np.linalg.cholesky(m[:k, :k])
-                except np.linalg.LinAlgError:
-                    break
-            outs.append(np.zeros_like(m))
+        else:
+            outs.append(_cholesky_partial(m, k - 1))
             infos.append(k)
     return np.stack(outs).reshape(a.shape), np.array(infos, np.int32).reshape(a.shape[:-2])
+
+
+def _cholesky_failure(m):
+    """The order of the first leading minor of m whose Cholesky pivot is not positive (or NaN), else 0."""
+    for k in range(1, m.shape[-1] + 1):
+        try:
+            if np.isnan(np.linalg.cholesky(m[:k, :k])[k - 1, k - 1]):
+                return k
+        except np.linalg.LinAlgError:
+            return k
+    return 0
+
+
+def _cholesky_partial(m, j):
+    """What LAPACK's unblocked potrf leaves (lower) when column j fails: columns before j factored,
+    column j's diagonal the non-positive pivot left over, the rest of the lower triangle untouched."""
+    out = np.tril(m)
+    if j:
+        l11 = np.linalg.cholesky(m[:j, :j])
+        out[:j, :j] = l11
+        # L21 = A21 L11^-H
+        out[j:, :j] = np.swapaxes(_trsm(l11, np.swapaxes(m[j:, :j], -1, -2).conj(), False), -1, -2).conj()
+    out[j, j] = m[j, j] - (out[j, :j] * out[j, :j].conj()).sum()
+    return out
 
 
 def _cholesky_error(name, info):

@@ -3,6 +3,7 @@ cov ... and the legacy spellings of torch.linalg (torch.det, torch.inverse, torc
 import itertools
 import math
 import string
+import warnings
 
 from .. import _xnp as np
 from .. import _autocast as _ac
@@ -455,12 +456,12 @@ _CDIST_MODES = ('use_mm_for_euclid_dist_if_necessary', 'use_mm_for_euclid_dist',
 
 def _euclidean_dist(x1, x2):
     """torch's matrix-product form of p=2 distances (cdist's mm mode, rows > 25 by default): |a|^2 + |b|^2 - 2ab
-    as one product of padded operands, clamped at 1e-30 before the root; its own node and derivative."""
+    as one product of padded operands, clamped at 0 before the root; its own node and derivative."""
     a, b = x1._data, x2._data
     an, bn = (a * a).sum(-1, keepdims=True), (b * b).sum(-1, keepdims=True)
     m1 = np.concatenate([a * a.dtype.type(-2), an, np.ones_like(an)], -1)
     m2 = np.concatenate([b, np.ones_like(bn), bn], -1)
-    res = np.sqrt(np.maximum(m1 @ m2.swapaxes(-1, -2), a.dtype.type(1e-30)))
+    res = np.sqrt(np.maximum(m1 @ m2.swapaxes(-1, -2), 0))
     r = _make(res, x1.dtype, x1._device)
     if requires_grad(x1, x2):
         def bwd(node, g):
@@ -734,9 +735,34 @@ def cholesky_inverse(input, upper=False, *, out=None):
     return r
 
 
+_warned_triangular_solve = []
+
+
 def triangular_solve(b, A, upper=True, transpose=False, unitriangular=False, *, out=None):
     from ..return_types import _make_type
     L = _L()
+    for t, v in ((b, 'b'), (A, 'A')):
+        if t._data.ndim < 2:
+            raise RuntimeError(f"torch.triangular_solve: Expected {v} to have at least 2 dimensions, but it has "
+                               f"{t._data.ndim} dimensions instead")
+    if b.dtype is not A.dtype:
+        raise RuntimeError(f"Expected b and A to have the same dtype, but found b of type {D.type_name(b.dtype)} and "
+                           f"A of type {D.type_name(A.dtype)} instead.")
+    n = A._data.shape[-1]
+    if A._data.shape[-2] != n:
+        raise RuntimeError(f"A must be batches of square matrices, but they are {A._data.shape[-2]} by {n} matrices")
+    if b._data.shape[-2] != n:
+        raise RuntimeError(f"Incompatible matrix sizes for triangular_solve: each A matrix is {n} by {n} but each b "
+                           f"matrix is {b._data.shape[-2]} by {b._data.shape[-1]}")
+    broadcast_shapes(b._data.shape[:-2], A._data.shape[:-2])
+    if not _warned_triangular_solve:       # once per process, as torch
+        _warned_triangular_solve.append(True)
+        warnings.warn("torch.triangular_solve is deprecated in favor of torch.linalg.solve_triangularand will be "
+                      "removed in a future PyTorch release.\ntorch.linalg.solve_triangular has its arguments "
+                      "reversed and does not return a copy of one of the inputs.\nX = torch.triangular_solve(B, "
+                      "A).solution\nshould be replaced with\nX = torch.linalg.solve_triangular(A, B). (Triggered "
+                      "internally at /__w/pytorch/pytorch/aten/src/ATen/native/BatchLinearAlgebra.cpp:2273.)",
+                      stacklevel=2)
     Am = A.mT if transpose else A
     X = L.solve_triangular(Am, b, upper=upper != transpose, unitriangular=unitriangular)
     return _make_type('triangular_solve', ('solution', 'cloned_coefficient'))(

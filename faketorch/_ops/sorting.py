@@ -709,17 +709,22 @@ def bincount(input, weights=None, minlength=0):
     a = input._data
     if input.dtype._cat != 1 or input.dtype in D.BARE_UINTS:
         raise kernel_error('bincount_cpu', input.dtype, input._device)
-    if a.ndim != 1 or (a.size and a.min() < 0):
-        raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
     if minlength < 0:
         raise RuntimeError("minlength should be >= 0")
+    if a.ndim == 1 and not a.size:      # torch's early return: int64 zeros whatever the weights
+        return _make(np.zeros(minlength, np.int64, like=a), D.int64, input._device)
+    if a.ndim != 1 or a.min() < 0:
+        raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
     if weights is None:
         return _make(np.bincount(a, minlength=minlength).astype(np.int64), D.int64, input._device)
     if weights._data.shape != a.shape:
         raise RuntimeError("weights should be 1-d and have the same length as input")
-    dt = weights.dtype if weights.dtype in (D.float32, D.float64) else D.float64
+    if weights.dtype is D.float32:      # torch adds float weights in float, one index after another
+        data = np.zeros(max(int(a.max()) + 1, minlength), np.float32, like=a)
+        np.ufunc_at(np.add, data, a, weights._data)
+        return _make(data, D.float32, input._device)
     data = np.bincount(a, weights=weights._data.astype(np.float64), minlength=minlength)
-    return _make(data.astype(dt._np), dt, input._device)
+    return _make(data, D.float64, input._device)
 
 
 def histc(input, bins=100, min=0, max=0, *, out=None):

@@ -1404,18 +1404,23 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
                     per_row = per_row * _first_max_mask(rows, out, bag_of, keep, nbags)
                 if psw is not None:
                     per_row = per_row * psw._data[:, None]
-                if scale_grad_by_freq:
-                    c = np.bincount(idx, minlength=n)
-                    if weight._device.type == 'cpu':
-                        # torch's CPU kernel divides the k-th distinct index's rows by the count of
-                        # sorted_indices[k], not of that index (counts[indices_data[i]] in its loop)
-                        c = c[np.sort(idx)[np.searchsorted(np.unique(idx), idx)]]
-                    else:
-                        c = c[idx]
-                    per_row = per_row / c[:, None]
-                acc = np.zeros_like(w)
-                np.ufunc_at(np.add, acc, idx[keep_grad], per_row[keep_grad])
-                gw = _make(acc.astype(w.dtype, copy=False), g.dtype, g._device)
+                if sparse:      # one row per looked-up index, uncoalesced, as embedding(sparse=True)
+                    from ..sparse._math import embedding_grad
+                    gw = embedding_grad(_make(per_row[keep_grad], g.dtype, g._device), idx[keep_grad], n, -1,
+                                        scale_grad_by_freq)
+                else:
+                    if scale_grad_by_freq:
+                        c = np.bincount(idx, minlength=n)
+                        if weight._device.type == 'cpu':
+                            # torch's CPU kernel divides the k-th distinct index's rows by the count of
+                            # sorted_indices[k], not of that index (counts[indices_data[i]] in its loop)
+                            c = c[np.sort(idx)[np.searchsorted(np.unique(idx), idx)]]
+                        else:
+                            c = c[idx]
+                        per_row = per_row / c[:, None]
+                    acc = np.zeros_like(w)
+                    np.ufunc_at(np.add, acc, idx[keep_grad], per_row[keep_grad])
+                    gw = _make(acc.astype(w.dtype, copy=False), g.dtype, g._device)
             gp = None
             if psw is not None and needs(node, 1):
                 gp = _make((np.sum(gd[bag_of] * w[idx], axis=1) * keep).astype(w.dtype), g.dtype, g._device)
