@@ -51,3 +51,57 @@ def saxpy():
         except Exception:       # any surprise in a foreign library: the NumPy path
             _found.append(None)
     return _found[0]
+
+
+_trsm_found = []
+
+
+def _load_trsm():
+    import ctypes
+    import glob
+    import os
+    libs = glob.glob(os.path.join(os.path.dirname(os.path.dirname(np.__file__)), 'numpy.libs',
+                                  'libscipy_openblas64_*.so*'))
+    if len(libs) != 1:
+        return None
+    lib = ctypes.CDLL(libs[0])
+    i, i64, p = ctypes.c_int, ctypes.c_int64, ctypes.c_void_p
+    fns = {}
+    for code, dt, alpha in (('s', np.float32, ctypes.c_float), ('d', np.float64, ctypes.c_double),
+                            ('c', np.complex64, p), ('z', np.complex128, p)):
+        f = getattr(lib, f'scipy_cblas_{code}trsm64_')
+        f.restype = None
+        f.argtypes = [i, i, i, i, i, i64, i64, alpha, p, i64, p, i64]
+        one = ctypes.c_double(1) if code == 'd' else ctypes.c_float(1) if code == 's' else \
+            np.ones(1, dt).ctypes.data_as(p)
+        fns[np.dtype(dt)] = (f, one)
+
+    def trsm(a, x, upper):
+        """x := A^-1 x in place for triangular matrices A (C-contiguous, ..., m, m) and C-contiguous x
+        (..., m, n) of A's dtype (one of the four BLAS types) and batch shape: OpenBLAS's substitution, as
+        torch's CPU kernel (BLAS trsm): a zero on the diagonal gives inf/nan, no error."""
+        f, one = fns[a.dtype]
+        m, n = x.shape[-2:]
+        pa, px = a.ctypes.data, x.ctypes.data
+        sa, sx = m * m * a.itemsize, m * n * x.itemsize
+        for j in range(x.size // (m * n) if m * n else 0):
+            # row-major (101), left side (141), upper 121 / lower 122, no transpose (111), non-unit (131)
+            f(101, 141, 121 if upper else 122, 111, 131, m, n, one, pa + j * sa, max(m, 1), px + j * sx,
+              max(n, 1))
+    # checked on a system whose answer is exact: [[2, 0], [1, 4]] X = [[2], [9]] gives [[1], [2]]
+    for dt in fns:
+        x = np.array([[2], [9]], dt)
+        trsm(np.array([[2, 0], [1, 4]], dt), x, False)
+        if not (x == np.array([[1], [2]], dt)).all():
+            return None
+    return trsm
+
+
+def trsm():
+    """OpenBLAS's triangular solve (trsm), loaded and checked on first use, or None."""
+    if not _trsm_found:
+        try:
+            _trsm_found.append(_load_trsm())
+        except Exception:       # any surprise in a foreign library: the NumPy path
+            _trsm_found.append(None)
+    return _trsm_found[0]

@@ -3,6 +3,7 @@ derivatives (written in tensor ops, so double backward works where torch's does)
 import math
 
 from . import _autocast as _ac
+from . import _blas
 from . import _xnp as np
 
 from . import _dtype as D
@@ -300,6 +301,14 @@ def _trsm(a, b, upper):
     """A X = B for triangular A (its other triangle already zero) by substitution, as LAPACK trsm:
     a solution's entries that are zero for a triangular B stay exactly zero (a general LU solve
     pivots and leaves rounding noise there), and a zero on the diagonal gives inf/nan, not an error."""
+    rt = np.result_type(a.dtype, b.dtype)
+    f = _blas.trsm() if a.__class__ is np.ndarray and b.__class__ is np.ndarray and rt.char in 'fdFD' else None
+    if f is not None:       # BLAS's own kernel, as torch's CPU solver
+        batch = np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
+        x = np.array(np.broadcast_to(b, batch + b.shape[-2:]), rt, order='C')
+        a = np.ascontiguousarray(np.broadcast_to(a, batch + a.shape[-2:]), rt)
+        f(a, x, upper)
+        return x
     if upper:       # reversing rows and columns makes an upper triangle a lower one
         return _trsm(a[..., ::-1, ::-1], b[..., ::-1, :], False)[..., ::-1, :]
     n = a.shape[-1]
