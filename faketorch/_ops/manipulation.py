@@ -99,7 +99,8 @@ def repeat(input, *sizes):
     src = a.reshape((1,) * lead + a.shape)
     from .factory import _size
     _size(([n * k for n, k in zip(src.shape, sizes)],), 'repeat')     # torch's error for a negative result size
-    r = _make(np.tile(src, sizes), input.dtype, input._device)
+    # np.tile with every repeat 1 copies in the input's layout; torch's result is always contiguous
+    r = _make(np.ascontiguousarray(np.tile(src, sizes)), input.dtype, input._device)
     if _grad_on(input):
         shape = src.shape
 
