@@ -14,3 +14,24 @@ def repeat_ones_contiguous(torch):
     r = b.repeat(1, 1, 1, 1)
     t = torch.arange(6).view(2, 3).t().tile((1, 1))
     return r.stride(), r.is_contiguous(), r.view(1, -1, 2), t.stride(), t.view(-1)
+
+
+# recommender code trains nn.EmbeddingBag(..., sparse=True) with SparseAdam: faketorch's embedding_bag
+# ignored sparse and gave a dense gradient (SparseAdam then refused it); torch's is a sparse COO tensor
+# with one uncoalesced row per looked-up index, padding rows left out
+@case('torch.nn.functional.embedding_bag')
+def sparse_gradient(torch):
+    F = torch.nn.functional
+    out = []
+    for mode, kw in [('mean', {}), ('sum', {'padding_idx': 2}), ('sum', {'per_sample_weights': True})]:
+        w = torch.randn(6, 3, requires_grad=True)
+        if kw.get('per_sample_weights'):
+            kw = {'per_sample_weights': torch.tensor([1., 2., 3., 4., 5.])}
+        r = F.embedding_bag(torch.tensor([1, 2, 3, 2, 5]), w, torch.tensor([0, 2]), mode=mode, sparse=True, **kw)
+        (r * torch.arange(6.).view(2, 3)).sum().backward()
+        out.append((w.grad.layout, w.grad._indices(), w.grad._values(), w.grad.to_dense()))
+    bag = torch.nn.EmbeddingBag(5, 2, sparse=True)
+    opt = torch.optim.SparseAdam(bag.parameters(), lr=0.1)
+    bag(torch.tensor([[1, 4], [4, 0]])).sum().backward()
+    opt.step()
+    return out, bag.weight

@@ -1404,7 +1404,11 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
                     per_row = per_row * _first_max_mask(rows, out, bag_of, keep, nbags)
                 if psw is not None:
                     per_row = per_row * psw._data[:, None]
-                if scale_grad_by_freq:
+                if sparse:      # torch hands the per-index rows to embedding's sparse backward
+                    from ..sparse._math import embedding_grad
+                    gw = embedding_grad(_make(per_row, g.dtype, g._device), idx, n, padding_idx,
+                                        scale_grad_by_freq)
+                elif scale_grad_by_freq:
                     c = np.bincount(idx, minlength=n)
                     if weight._device.type == 'cpu':
                         # torch's CPU kernel divides the k-th distinct index's rows by the count of
@@ -1413,9 +1417,10 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
                     else:
                         c = c[idx]
                     per_row = per_row / c[:, None]
-                acc = np.zeros_like(w)
-                np.ufunc_at(np.add, acc, idx[keep_grad], per_row[keep_grad])
-                gw = _make(acc.astype(w.dtype, copy=False), g.dtype, g._device)
+                if not sparse:
+                    acc = np.zeros_like(w)
+                    np.ufunc_at(np.add, acc, idx[keep_grad], per_row[keep_grad])
+                    gw = _make(acc.astype(w.dtype, copy=False), g.dtype, g._device)
             gp = None
             if psw is not None and needs(node, 1):
                 gp = _make((np.sum(gd[bag_of] * w[idx], axis=1) * keep).astype(w.dtype), g.dtype, g._device)
