@@ -35,3 +35,28 @@ def sparse_gradient(torch):
     bag(torch.tensor([[1, 4], [4, 0]])).sum().backward()
     opt.step()
     return out, bag.weight
+
+
+# a Kaggle regression loop passes (N,) targets to F.mse_loss on (N, 1) outputs: torch's broadcast warning
+# names the caller's line; faketorch's named faketorch/_autocast.py (the float32_op wrapper around the
+# losses), and so did kl_div's 'mean' warning. The legacy size_average warning names torch's own code,
+# the loss module's constructor included (faketorch named the caller there)
+@case('torch.nn.functional.mse_loss')
+def warning_names_caller(torch):
+    import warnings
+    F = torch.nn.functional
+    a = torch.randn(3, 4)
+    calls = [lambda: F.mse_loss(a, torch.ones(4)), lambda: F.l1_loss(a, torch.ones(4)),
+             lambda: F.smooth_l1_loss(a, torch.ones(4)), lambda: F.huber_loss(a, torch.ones(4)),
+             lambda: F.kl_div(a, a.exp()), lambda: F.kl_div(a, a.exp(), reduce=False),
+             lambda: F.mse_loss(a, a, size_average=True), lambda: torch.nn.MSELoss()(a, torch.ones(4)),
+             lambda: torch.nn.L1Loss(size_average=False)]
+    out = []
+    for autocast in (False, True):
+        with torch.autocast('cpu', dtype=torch.bfloat16, enabled=autocast):
+            for f in calls:
+                with warnings.catch_warnings(record=True) as w:
+                    warnings.simplefilter('always')
+                    f()
+                out.append([(m.category.__name__, str(m.message)[:40], m.filename == __file__) for m in w])
+    return out
