@@ -60,3 +60,20 @@ def warning_names_caller(torch):
                     f()
                 out.append([(m.category.__name__, str(m.message)[:40], m.filename == __file__) for m in w])
     return out
+
+
+# image-pyramid code passes a 2-tuple size to a 3-d input: torch's message shows the size as given (a
+# tuple, list or Size; faketorch always printed a list), a scale_factor of the wrong length raised
+# nothing in faketorch (zip truncated it), and a float in the size is refused before any kernel
+@case('torch.nn.functional.interpolate')
+def size_checks(torch):
+    x = torch.randn(1, 1, 4, 4)
+    out = []
+    for kw in [dict(size=(2, 2, 2)), dict(size=[3]), dict(size=torch.Size([2, 2, 2])),
+               dict(scale_factor=(2.0, 2.0, 1.0)), dict(scale_factor=[0.5]), dict(size=(2.0, 3))]:
+        try:
+            out.append(torch.nn.functional.interpolate(x, **kw).shape)
+        except (ValueError, TypeError) as e:
+            out.append((type(e).__name__, str(e)))
+    out.append(torch.nn.functional.interpolate(x, size=(torch.tensor(3), 3)).shape)
+    return out
