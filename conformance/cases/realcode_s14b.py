@@ -77,3 +77,36 @@ def size_checks(torch):
             out.append((type(e).__name__, str(e)))
     out.append(torch.nn.functional.interpolate(x, size=(torch.tensor(3), 3)).shape)
     return out
+
+
+# notebooks that call loss.backward() twice: torch saves a Python number operand of mul/div as a wrapped
+# 0-d tensor, so `(x * 2).sum()` backward twice raises torch's "backward through the graph a second time"
+# error; faketorch saved nothing there and ran the second backward (add/sub save nothing in both)
+@case('torch.autograd.backward')
+def second_backward_scalar_mul(torch):
+    out = []
+    for f in (lambda x: x * 2, lambda x: 3 * x, lambda x: x / 2, lambda x: torch.mul(x, 2.5),
+              lambda x: x.clone().mul_(2), lambda x: x.clone().div_(4), lambda x: x + 2, lambda x: 1 - x,
+              lambda x: x.div(2, rounding_mode='floor')):
+        x = torch.ones(2, requires_grad=True)
+        y = f(x).sum()
+        y.backward()
+        try:
+            y.backward()
+            out.append(x.grad)
+        except RuntimeError as e:
+            out.append(str(e)[:50])
+    return out
+
+
+# ... div with rounding_mode: torch records DivBackward2 (a number is wrapped as a tensor) and saves other
+# (self too where other needs a gradient); faketorch named a number's node DivBackward3 and saved nothing
+@case('torch.div')
+def rounding_mode_saved(torch):
+    x = torch.tensor([3., -5.], requires_grad=True)
+    t = torch.tensor([2., 2.], requires_grad=True)
+    a, b, c = x.div(2, rounding_mode='floor'), x.div(t.detach(), rounding_mode='trunc'), x.div(t, rounding_mode='floor')
+    names = [y.grad_fn.name() for y in (a, b, c)]
+    saved = [b.grad_fn._saved_other, b.grad_fn._saved_self, c.grad_fn._saved_self]
+    c.sum().backward()
+    return names, saved, x.grad, t.grad
