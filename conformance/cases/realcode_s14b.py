@@ -3,6 +3,7 @@ detection and segmentation utilities, tabular Kaggle loops, speech front ends an
 classification, tensor utilities, numerical code) under faketorch with `python -m compat diff`:
 one case per fix."""
 from conformance import case
+from conformance.cases.examples_edges import _fresh_process
 
 
 # kornia's warp_perspective: create_meshgrid(...).permute(...).repeat(B, 1, 1, 1) then .view(B, -1, 2);
@@ -110,3 +111,37 @@ def rounding_mode_saved(torch):
     saved = [b.grad_fn._saved_other, b.grad_fn._saved_self, c.grad_fn._saved_self]
     c.sum().backward()
     return names, saved, x.grad, t.grad
+
+
+# anchor generators call torch.meshgrid(ys, xs) without indexing=, point-cloud code takes x.T of a 3-d
+# tensor, old code calls torch.chain_matmul / torch.lu / Tensor.lu: ATen warns once per process for each
+# (x.T: the 0-d message apart; torch.lu and Tensor.lu share one); faketorch said nothing
+@case('torch.meshgrid')
+def deprecation_warnings_once(torch):
+    return _fresh_process(torch, """
+with warnings.catch_warnings(record=True) as w:
+    warnings.simplefilter('always')
+    for f in (lambda: torch.meshgrid(torch.arange(2), torch.arange(3)), lambda: torch.meshgrid(torch.arange(2)),
+              lambda: torch.meshgrid(torch.arange(2), indexing='xy'), lambda: torch.ones(2, 3).T,
+              lambda: torch.ones(2, 3, 4).T, lambda: torch.ones(3).T, lambda: torch.ones(()).T,
+              lambda: torch.ones(()).T, lambda: torch.chain_matmul(torch.eye(2), torch.eye(2)),
+              lambda: torch.chain_matmul(torch.eye(2)), lambda: torch.eye(2).lu(), lambda: torch.lu(torch.eye(2))):
+        print(tuple(r.shape for r in f()) if isinstance(f(), tuple) else f().shape)
+print([(m.category.__name__, str(m.message)[:60], m.filename == '<string>') for m in w])
+""")
+
+
+# old linear-algebra code calls torch.symeig / torch.solve / torch.eig / torch.lstsq / torch.matrix_rank:
+# torch keeps them (and the Tensor methods) as functions that raise, saying what replaces them; faketorch
+# had no such names (AttributeError)
+@case('torch.solve')
+def removed_linalg_functions(torch):
+    A = torch.eye(2)
+    out = []
+    for f in (lambda: torch.symeig(A), lambda: torch.solve(A, A), lambda: torch.eig(A, True), lambda: torch.lstsq(A, A),
+              lambda: torch.matrix_rank(A), lambda: A.symeig(), lambda: A.solve(A), lambda: A.eig(), lambda: A.lstsq(A)):
+        try:
+            f()
+        except RuntimeError as e:
+            out.append(str(e))
+    return out, hasattr(A, 'matrix_rank')

@@ -37,6 +37,18 @@ def register(fn=None, *, name=None, method=True, function=True, inplace=False, m
     return deco(fn) if fn is not None else deco
 
 
+_warned_once = set()
+
+
+def warn_once(message, stacklevel=1, category=UserWarning):
+    """ATen's TORCH_WARN_ONCE: the first call in the process warns, later ones say nothing. stacklevel
+    counts from the caller (1: the faketorch function itself, as torch names its Python wrapper)."""
+    if message not in _warned_once:
+        _warned_once.add(message)
+        import warnings
+        warnings.warn(message, category, stacklevel=stacklevel + 1)
+
+
 def requires_grad(*ts):
     if not grad_state.enabled:
         return False
