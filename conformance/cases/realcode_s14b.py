@@ -145,3 +145,24 @@ def removed_linalg_functions(torch):
         except RuntimeError as e:
             out.append(str(e))
     return out, hasattr(A, 'matrix_rank')
+
+
+# Kaggle loaders build torch.tensor([np.array(...), ...]) and wrap read-only arrays (np.broadcast_to,
+# np.frombuffer, PIL images) with from_numpy/as_tensor: torch warns once per process for each (torch.tensor
+# copies a read-only array silently); faketorch said nothing
+@case('torch.tensor')
+def numpy_warnings_once(torch):
+    return _fresh_process(torch, """
+import numpy as np
+ro = np.arange(3.0)
+ro.setflags(write=False)
+with warnings.catch_warnings(record=True) as w:
+    warnings.simplefilter('always')
+    for f in (lambda: torch.tensor([np.ones(0)]), lambda: torch.tensor([2.0, np.ones(())]),
+              lambda: torch.tensor([np.float64(1), 2.0]), lambda: torch.tensor(ro),
+              lambda: torch.tensor([[1.0, 2.0], np.ones(2)]), lambda: torch.as_tensor([np.ones(2)]),
+              lambda: torch.as_tensor(np.broadcast_to(np.ones(3), (2, 3))), lambda: torch.from_numpy(ro)):
+        print(f().shape)
+        print([(m.category.__name__, str(m.message)[:50], m.filename == '<string>') for m in w])
+        w.clear()
+""")
