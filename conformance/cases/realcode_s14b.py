@@ -166,3 +166,16 @@ with warnings.catch_warnings(record=True) as w:
         print([(m.category.__name__, str(m.message)[:50], m.filename == '<string>') for m in w])
         w.clear()
 """)
+
+
+# ... and torch.stft's no-window warning names torch's own Python wrapper (functional.py), not the caller
+# (so Python's default filter shows it once whatever the call site); torch.istft's names the caller
+@case('torch.stft')
+def no_window_warning_location(torch):
+    return _fresh_process(torch, """
+with warnings.catch_warnings(record=True) as w:
+    warnings.simplefilter('always')
+    torch.stft(torch.randn(100), 16, return_complex=True)
+    torch.istft(torch.randn(9, 7, dtype=torch.complex64), 16)
+print([(str(m.message)[:30], m.filename == '<string>') for m in w])
+""")
