@@ -42,6 +42,17 @@ def run(f, dtype, args, kwargs=None):
         state.cpu = prev
 
 
+def stacklevel(n):
+    """warnings.warn's stacklevel `n`, counted from the function calling this, plus the frames of this
+    module's wrappers in between (torch's ops have none: a loss's size warning names its caller)."""
+    import sys
+    f = sys._getframe(n)
+    while f is not None and f.f_code.co_filename == __file__:
+        f = f.f_back
+        n += 1
+    return n
+
+
 def float32_op(f):
     """An op torch's CPU autocast runs in float32 (the losses ...): its lower-precision inputs are cast up."""
     import functools

@@ -5,6 +5,7 @@ An op is a Python function `f(input, ...)` returning a new Tensor and recording 
 (the out-of-place result is written back into the input, and the input takes over its grad_fn);
 out= is handled by `write_out`.
 """
+import os
 import sys
 
 from .. import _xnp as np
@@ -35,6 +36,24 @@ def register(fn=None, *, name=None, method=True, function=True, inplace=False, m
             setattr(Tensor, n + '_', make_inplace(f, n + '_'))
         return f
     return deco(fn) if fn is not None else deco
+
+
+_warned_once = set()
+
+
+def warn_once(message, stacklevel=1, category=UserWarning):
+    """ATen's TORCH_WARN_ONCE: the first call in the process warns, later ones say nothing. stacklevel
+    counts from the caller (1: the faketorch function itself, as torch names its Python wrapper; None:
+    the first frame outside faketorch, as a warning from torch's C++ argument parsing names the caller)."""
+    if message not in _warned_once:
+        _warned_once.add(message)
+        import warnings
+        if stacklevel is None:
+            pkg = os.path.dirname(os.path.dirname(__file__))
+            f, stacklevel = sys._getframe(1), 1
+            while f is not None and f.f_code.co_filename.startswith(pkg):
+                f, stacklevel = f.f_back, stacklevel + 1
+        warnings.warn(message, category, stacklevel=stacklevel + 1)
 
 
 def requires_grad(*ts):

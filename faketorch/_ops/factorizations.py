@@ -5,7 +5,7 @@ from .. import _xnp as np
 from .. import _dtype as D
 from .. import return_types as RT
 from .._tensor import Tensor, _make
-from ._core import attach, needs, register, requires_grad
+from ._core import attach, needs, register, requires_grad, warn_once
 
 _lu_factor_ex_t = RT._make_type('linalg_lu_factor_ex', ('LU', 'pivots', 'info'))
 _lu_factor_t = RT._make_type('linalg_lu_factor', ('LU', 'pivots'))
@@ -322,7 +322,16 @@ def lu_solve_linalg(LU, pivots, B, *, left=True, adjoint=False, out=None):
 
 # --- legacy spellings: torch.lu, torch.lu_solve, Tensor.lu ----------------------------------------
 
+_LU_DEPRECATED = ("torch.lu is deprecated in favor of torch.linalg.lu_factor / torch.linalg.lu_factor_ex and will "
+                  "be removed in a future PyTorch release.\nLU, pivots = torch.lu(A, compute_pivots)\nshould be "
+                  "replaced with\nLU, pivots = torch.linalg.lu_factor(A, compute_pivots)\nand\nLU, pivots, info = "
+                  "torch.lu(A, compute_pivots, get_infos=True)\nshould be replaced with\nLU, pivots, info = "
+                  "torch.linalg.lu_factor_ex(A, compute_pivots) (Triggered internally at "
+                  "/__w/pytorch/pytorch/aten/src/ATen/native/BatchLinearAlgebra.cpp:2073.)")
+
+
 def _lu_legacy(A, pivot=True, get_infos=False, out=None):
+    warn_once(_LU_DEPRECATED)       # torch._lu_with_info warns once per process
     # torch._lu_with_info never raises for a singular matrix, whatever check_errors says
     LU, piv, info_t, info = _factor(A, 'torch.lu_factor', pivot)
     if get_infos:
@@ -336,11 +345,65 @@ def lu_solve(b, LU_data, LU_pivots, *, out=None):
 
 def _lu_method(self, pivot=True, get_infos=False):
     # Tensor.lu unpacks torch._lu_with_info into a plain tuple; torch.lu returns the named one
+    warn_once(_LU_DEPRECATED)
     LU, piv, info = _lu_legacy(self, pivot, True)
     return (LU, piv, info) if get_infos else (LU, piv)
 
 
 register(_lu_legacy, name='lu', method=False)
+
+
+# --- functions torch removed in 1.9 and keeps as stubs that say what replaces them ----------------
+_REMOVED = "This function was deprecated since version 1.9 and is now removed."
+
+
+def matrix_rank(input, tol=None, symmetric=False, *, out=None):
+    raise RuntimeError(f"{_REMOVED}\nPlease use the `torch.linalg.matrix_rank` function instead. The parameter "
+                       "'symmetric' was renamed in `torch.linalg.matrix_rank()` to 'hermitian'.")
+
+
+def solve(input, A, *, out=None):
+    raise RuntimeError(f"{_REMOVED} `torch.solve` is deprecated in favor of `torch.linalg.solve`. `torch.linalg.solve` "
+                       "has its arguments reversed and does not return the LU factorization.\n\nTo get the LU "
+                       "factorization see `torch.lu`, which can be used with `torch.lu_solve` or `torch.lu_unpack`.\n"
+                       "X = torch.solve(B, A).solution should be replaced with:\nX = torch.linalg.solve(A, B)")
+
+
+def lstsq(input, A, *, out=None):
+    raise RuntimeError(f"{_REMOVED} `torch.lstsq` is deprecated in favor of `torch.linalg.lstsq`.\n`torch.linalg.lstsq` "
+                       "has reversed arguments and does not return the QR decomposition in the returned tuple "
+                       "(although it returns other information about the problem).\n\nTo get the QR decomposition "
+                       "consider using `torch.linalg.qr`.\n\nThe returned solution in `torch.lstsq` stored the "
+                       "residuals of the solution in the last m - n columns of the returned value whenever m > n. In "
+                       "torch.linalg.lstsq, the residuals are in the field 'residuals' of the returned named tuple."
+                       "\n\nThe unpacking of the solution, as in\nX, _ = torch.lstsq(B, A).solution[:A.size(1)]\n"
+                       "should be replaced with:\nX = torch.linalg.lstsq(A, B).solution")
+
+
+def _symeig(input, eigenvectors=False, upper=True, *, out=None):
+    raise RuntimeError(f"{_REMOVED} The default behavior has changed from using the upper triangular portion of the "
+                       "matrix by default to using the lower triangular portion.\n\nL, _ = torch.symeig(A, "
+                       "upper=upper) should be replaced with:\nL = torch.linalg.eigvalsh(A, UPLO='U' if upper else "
+                       "'L')\n\nand\n\nL, V = torch.symeig(A, eigenvectors=True) should be replaced with:\nL, V = "
+                       "torch.linalg.eigh(A, UPLO='U' if upper else 'L')")
+
+
+def eig(self, eigenvectors=False, *, e=None, v=None):
+    raise RuntimeError(f"{_REMOVED} `torch.linalg.eig` returns complex tensors of dtype `cfloat` or `cdouble` rather "
+                       "than real tensors mimicking complex tensors.\n\nL, _ = torch.eig(A) should be replaced with:"
+                       "\nL_complex = torch.linalg.eigvals(A)\n\nand\n\nL, V = torch.eig(A, eigenvectors=True) "
+                       "should be replaced with:\nL_complex, V_complex = torch.linalg.eig(A)")
+
+
+register(matrix_rank, method=False)
+register(_symeig, name='symeig', method=False)
+for _f in (solve, lstsq, eig):
+    register(_f, method=False)
+# the Tensor methods call the stubs (no out=, no symmetric=)
+Tensor.solve = lambda self, other: solve(self, other)
+Tensor.lstsq = lambda self, other: lstsq(self, other)
+Tensor.eig = lambda self, eigenvectors=False: eig(self, eigenvectors=eigenvectors)
+Tensor.symeig = lambda self, eigenvectors=False: _symeig(self, eigenvectors=eigenvectors)
 Tensor.lu = _lu_method
 register(lu_solve)
 register(lu_unpack, method=False)

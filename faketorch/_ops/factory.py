@@ -6,12 +6,14 @@ import math
 import numbers
 import operator
 
+import numpy as _np
+
 from .. import _xnp as np
 
 from .. import _dtype as D
 from .._device import device as _device_cls, cpu as _cpu, default as _default, xp_of, to_device_array, check_device, on
 from .._tensor import Tensor, Size, _make, _CHANNELS_LAST_ORDER
-from ._core import register, write_out, kernel_error
+from ._core import register, write_out, kernel_error, warn_once
 
 
 def _to_device(dev):
@@ -185,6 +187,10 @@ def _leaves(data, sizes, dim, out):
         raise TypeError("not a sequence") from None
     if len(seq) != sizes[dim]:
         raise ValueError(f"expected sequence of length {sizes[dim]} at dim {dim} (got {len(seq)})")
+    if any(type(x) is _np.ndarray for x in seq):        # torch's recursive_store warns once per process
+        warn_once("Creating a tensor from a list of numpy.ndarrays is extremely slow. Please consider converting "
+                  "the list to a single numpy.ndarray with numpy.array() before converting to a tensor. (Triggered "
+                  "internally at /__w/pytorch/pytorch/torch/csrc/utils/tensor_new.cpp:252.)", None)
     for x in seq:
         _leaves(x, sizes, dim + 1, out)
 
@@ -371,6 +377,12 @@ def from_numpy(ndarray):
         from ..random import _tp_name
         raise TypeError(f"expected np.ndarray (got {_tp_name(ndarray)})")
     _no_negative_strides(ndarray)
+    if not ndarray.flags.writeable:
+        warn_once("The given NumPy array is not writable, and PyTorch does not support non-writable tensors. This "
+                  "means writing to this tensor will result in undefined behavior. You may want to copy the array to "
+                  "protect its data or make it writable before converting it to a tensor. This type of warning will "
+                  "be suppressed for the rest of this program. (Triggered internally at "
+                  "/__w/pytorch/pytorch/torch/csrc/utils/tensor_numpy.cpp:213.)", None)
     return _make(ndarray, _np_dtype_of(ndarray))
 
 

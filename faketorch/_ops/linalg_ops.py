@@ -10,7 +10,7 @@ from .. import _autocast as _ac
 
 from .. import _dtype as D
 from .._tensor import Tensor, _make, _wrap_dim
-from ._core import attach, broadcast_shapes, kernel_error, needs, register, requires_grad, with_out
+from ._core import attach, broadcast_shapes, kernel_error, needs, register, requires_grad, warn_once, with_out
 from .blas import cuda_blas_check, product_out
 from .pointwise import _method_of, _operands_error
 
@@ -350,6 +350,9 @@ def trace(input):
 
 
 def chain_matmul(*matrices, out=None):
+    warn_once("torch.chain_matmul is deprecated and will be removed in a future PyTorch release. Use "
+              "torch.linalg.multi_dot instead, which accepts a list of two or more tensors rather than multiple "
+              "parameters. (Triggered internally at /__w/pytorch/pytorch/aten/src/ATen/native/LinearAlgebra.cpp:1102.)")
     if len(matrices) == 1 and isinstance(matrices[0], (list, tuple)):
         matrices = matrices[0]
     for m in matrices:

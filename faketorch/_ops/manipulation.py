@@ -7,7 +7,7 @@ from .. import _xnp as np
 from .. import _dtype as D
 from .._tensor import Tensor, Size, _make, _wrap_dim
 from ..autograd.graph import node_class
-from ._core import attach, kernel_error, linear_grad, needs, register, requires_grad, with_out
+from ._core import attach, kernel_error, linear_grad, needs, register, requires_grad, warn_once, with_out
 from ._float8_kernels import F8 as _F8
 from . import shape as S
 from .misc import cat, stack, flip, _seq_check, _uint_flip_refused
@@ -99,7 +99,8 @@ def repeat(input, *sizes):
     src = a.reshape((1,) * lead + a.shape)
     from .factory import _size
     _size(([n * k for n, k in zip(src.shape, sizes)],), 'repeat')     # torch's error for a negative result size
-    r = _make(np.tile(src, sizes), input.dtype, input._device)
+    # np.tile with every repeat 1 copies in the input's layout; torch's result is always contiguous
+    r = _make(np.ascontiguousarray(np.tile(src, sizes)), input.dtype, input._device)
     if _grad_on(input):
         shape = src.shape
 
@@ -456,6 +457,8 @@ def meshgrid(*tensors, indexing=None):
     if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
         tensors = tuple(tensors[0])
     if indexing is None:
+        warn_once("torch.meshgrid: in an upcoming release, it will be required to pass the indexing argument. "
+                  "(Triggered internally at /__w/pytorch/pytorch/aten/src/ATen/native/TensorShape.cpp:4215.)")
         indexing = 'ij'
     if indexing not in ('ij', 'xy'):
         raise RuntimeError(f"torch.meshgrid: indexing must be one of \"xy\" or \"ij\", but received: {indexing}")

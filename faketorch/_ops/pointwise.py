@@ -577,6 +577,9 @@ def binary(name, fwd, da=None, db=None, *, kind='arith', grad_name=None, save=Tr
     differentiable = da is not None or db is not None
     # with a scalar `other`, the input is saved only if its own derivative reads it
     save_for_scalar = save and da is not None and _reads(da, 'a')
+    # torch's mul/div save a Python number `other` as a wrapped 0-d tensor (no saved-tensor hooks run):
+    # freed with the graph, so a second backward through it raises
+    wraps_scalar = name in _NUMBERS_AS_TENSORS and da is not None and _reads(da, 'b')
     # with a tensor `other`, an input is saved where the derivative of an input that needs a gradient
     # reads it, in torch's order (other, self)
     reads = [[f is not None and save and _reads(f, v) for v in 'ab'] for f in (da, db)]
@@ -671,7 +674,9 @@ def binary(name, fwd, da=None, db=None, *, kind='arith', grad_name=None, save=Tr
                 attach(gname, bwd, (input, other), (r,),
                        save=(other if sb else None, input if sa else None) if sa or sb else ())
             else:
-                attach(sname, bwd, (input, None), (r,), save=(input,) if save_for_scalar else (), args=other)
+                node = attach(sname, bwd, (input, None), (r,), save=(input,) if save_for_scalar else (), args=other)
+                if wraps_scalar and node is not None:
+                    node._saved, node._had_saved = (), True
         if out is not None:
             return write_out(out, r, name)
         return r
@@ -974,10 +979,18 @@ def _div_rounded(input, other, rnd, out):
             data = (np.floor_divide(a, b) if rnd is np.floor else np.trunc(np.true_divide(a, b))).astype(rt._np)
     r = _make(data, rt, input._device)
     if grad_state.enabled and (input._requires_grad or getattr(other, '_requires_grad', False)):
-        attach('DivBackward3' if not isinstance(other, Tensor) else 'DivBackward2',
-               lambda node, g: (zero_grad(g), None if not isinstance(other, Tensor) else zero_grad(g)),
-               (input, other if isinstance(other, Tensor) else None), (r,))
+        # torch wraps a Python number as a 0-d tensor (div.Tensor_mode, DivBackward2) and saves other, and
+        # self where other needs a gradient: freed with the graph like any saved tensor
+        t_other = other if isinstance(other, Tensor) else None
+        node = attach('DivBackward2', lambda node, g: (zero_grad(g), None if t_other is None else zero_grad(g)),
+                      (input, t_other), (r,),
+                      save=() if t_other is None else (t_other, input if t_other._requires_grad else None))
+        if t_other is None and node is not None:
+            node._saved, node._had_saved = (), True
     return write_out(out, r, 'div') if out is not None else r
+
+
+_name_saved('DivBackward2', ('other', 'self'))
 
 
 true_divide = div

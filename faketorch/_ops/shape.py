@@ -7,7 +7,7 @@ from .. import _xnp as np
 from .. import _dtype as D
 from .._tensor import Tensor, Size, _make, _wrap_dim
 from ..autograd.grad_mode import state as grad_state
-from ._core import attach, check_inplace, linear_grad, needs, no_dims_error, register
+from ._core import attach, check_inplace, linear_grad, needs, no_dims_error, register, warn_once
 from .reduction import _dims
 
 # bound by misc (imported after this module): the backward of unbind and split joins their gradients
@@ -543,6 +543,14 @@ def diagonal(input, offset=0, dim1=0, dim2=1):
 
 def _T(self):
     n = self._data.ndim
+    if n == 0:      # ATen warns once per message; the property's caller is named
+        warn_once("Tensor.T is deprecated on 0-D tensors. This function is the identity in these cases. "
+                  "(Triggered internally at /__w/pytorch/pytorch/aten/src/ATen/native/TensorShape.cpp:4321.)", 2)
+    elif n != 2:
+        warn_once("The use of `x.T` on tensors of dimension other than 2 to reverse their shape is deprecated and it "
+                  "will throw an error in a future release. Consider `x.mT` to transpose batches of matrices or "
+                  "`x.permute(*torch.arange(x.ndim - 1, -1, -1))` to reverse the dimensions of a tensor. (Triggered "
+                  "internally at /__w/pytorch/pytorch/aten/src/ATen/native/TensorShape.cpp:4314.)", 2)
     return permute(self, tuple(range(n - 1, -1, -1)))
 
 

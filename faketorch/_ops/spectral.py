@@ -45,7 +45,9 @@ _NO_WINDOW = ("A window was not provided. A rectangular window will be applied{}
 def _warn_no_window(name, window, detail, line):
     if window is None and name not in _warned_no_window:
         _warned_no_window[name] = True
-        warnings.warn(_NO_WINDOW.format(detail, line), UserWarning, stacklevel=3)
+        # torch.stft is Python (torch/functional.py) around the kernel, so its warning names torch's own
+        # frame: here, faketorch's stft; torch.istft is the kernel itself and names its caller
+        warnings.warn(_NO_WINDOW.format(detail, line), UserWarning, stacklevel=2 if name == 'stft' else 3)
 
 
 def stft(input, n_fft, hop_length=None, win_length=None, window=None, center=True, pad_mode='reflect',

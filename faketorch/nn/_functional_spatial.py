@@ -2452,6 +2452,12 @@ def _taps(mode, n, o, align_corners, scale, ft=np.float32):
     return [(i0, ft(1) - l1), (i1, l1)]
 
 
+def _is_integer(x):
+    """An interpolate size entry torch accepts: a Python or NumPy integer, or an integer tensor."""
+    import numbers
+    return isinstance(x, numbers.Integral) or isinstance(x, Tensor) and not x.is_floating_point()
+
+
 def interpolate(input, size=None, scale_factor=None, mode='nearest', align_corners=None,
                 recompute_scale_factor=None, antialias=False):
     nd = input.dim() - 2
@@ -2468,14 +2474,22 @@ def interpolate(input, size=None, scale_factor=None, mode='nearest', align_corne
     sp = input.shape[2:]
     if size is not None:
         out = tuple(size) if isinstance(size, (list, tuple)) else (size,) * nd
-        if len(out) != nd:
+        if len(out) != nd:      # the size as given: a tuple, list or Size prints as such
             raise ValueError(f"Input and output must have the same number of spatial dimensions, but got "
-                             f"input with spatial dimensions of {list(sp)} and output size of {list(out)}. "
+                             f"input with spatial dimensions of {list(sp)} and output size of {size}. "
                              "Please provide input tensor in (N, C, d1, d2, ...,dK) format and output size "
                              "in (o1, o2, ...,oK) format.")
+        if isinstance(size, (list, tuple)) and not all(_is_integer(n) for n in size):
+            raise TypeError("expected size to be one of int or Tuple[int] or Tuple[int, int] or Tuple[int, int, int], "
+                            f"but got size with types {[type(n) for n in size]}")
         scales = (None,) * nd
     else:
         sf = tuple(scale_factor) if isinstance(scale_factor, (list, tuple)) else (scale_factor,) * nd
+        if len(sf) != nd:
+            raise ValueError(f"Input and scale_factor must have the same number of spatial dimensions, but got "
+                             f"input with spatial dimensions of {list(sp)} and scale_factor of shape "
+                             f"{scale_factor}. Please provide input tensor in (N, C, d1, d2, ...,dK) format and "
+                             "scale_factor in (s1, s2, ...,sK) format.")
         out = tuple(int(math.floor(float(n) * float(f))) for n, f in zip(sp, sf))
         scales = (None,) * nd if recompute_scale_factor else tuple(float(f) for f in sf)
     if antialias and not (mode in ('bilinear', 'bicubic', 'lanczos') and nd == 2):

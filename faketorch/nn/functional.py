@@ -2095,13 +2095,15 @@ native_channel_shuffle = channel_shuffle
 
 # --- losses ----------------------------------------------------------------------------------------
 
-def _legacy_reduction(size_average, reduce, emit_warning=True):
+def _legacy_reduction(size_average, reduce, emit_warning=True, stacklevel=3):
+    """torch's _Reduction.legacy_get_string; its warning names the function that took the legacy arguments
+    (stacklevel 3 through _reduction/_legacy_or, 2 when called from that function itself)."""
     sa = True if size_average is None else size_average
     rd = True if reduce is None else reduce
     ret = 'mean' if sa and rd else ('sum' if rd else 'none')
     if emit_warning:
         warnings.warn(f"size_average and reduce args will be deprecated, please use reduction='{ret}' instead.",
-                      stacklevel=3)
+                      stacklevel=stacklevel)
     return ret
 
 
@@ -2185,7 +2187,7 @@ def _size_warning(input, target):
     if target.shape != input.shape:
         warnings.warn(f'Using a target size ({target.shape}) that is different to the input size '
                       f'({input.shape}). This will likely lead to incorrect results due to broadcasting. '
-                      'Please ensure they have the same size.', stacklevel=3)
+                      'Please ensure they have the same size.', stacklevel=_ac.stacklevel(3))
     broadcast_shapes(input._data.shape, target._data.shape)
 
 
@@ -2633,12 +2635,12 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
 @_ac.float32_op
 def kl_div(input, target, size_average=None, reduce=None, reduction='mean', log_target=False):
     if size_average is not None or reduce is not None:
-        reduction = _legacy_reduction(size_average, reduce)
+        reduction = _legacy_reduction(size_average, reduce, stacklevel=2)
     elif reduction == 'mean':
         warnings.warn("reduction: 'mean' divides the total loss by both the batch size and the support size."
                       "'batchmean' divides only by the batch size, and aligns with the KL div math definition."
                       "'mean' will be changed to behave the same as 'batchmean' in the next major release.",
-                      stacklevel=2)
+                      stacklevel=_ac.stacklevel(2))
     if reduction not in ('none', 'mean', 'sum', 'batchmean'):
         raise ValueError(f'{reduction} is not a valid value for reduction')
     if input.dtype.is_complex or target.dtype.is_complex:

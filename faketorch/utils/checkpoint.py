@@ -172,7 +172,7 @@ _SAVES_TENSOR_OPERAND = frozenset({'MulBackward0', 'DivBackward0'})
 
 def _saves(node):
     name = type(node).__name__
-    return name not in _SAVES_NOTHING and (name not in _SAVES_TENSOR_OPERAND or node._had_saved)
+    return name not in _SAVES_NOTHING and (name not in _SAVES_TENSOR_OPERAND or bool(node._saved))
 
 
 def _checkpoint_without_reentrant(function, preserve, context_fn, args, kwargs):

@@ -16,7 +16,7 @@ class _Loss(Module):
     def __init__(self, size_average=None, reduce=None, reduction='mean'):
         super().__init__()
         if size_average is not None or reduce is not None:
-            self.reduction = F._legacy_reduction(size_average, reduce)
+            self.reduction = F._legacy_reduction(size_average, reduce, stacklevel=2)
         else:
             self.reduction = reduction
 
