@@ -58,7 +58,24 @@ def _plain_function(obj):
     return obj if callable(obj) and not isinstance(obj, (type, types.ModuleType)) else None
 
 
+# aten ops the flop counter names (faketorch's backward formulas and attention run without them): no kernel
+_NO_KERNEL = ('convolution_backward', '_scaled_dot_product_efficient_attention',
+              '_scaled_dot_product_flash_attention', '_scaled_dot_product_cudnn_attention',
+              '_scaled_dot_product_efficient_attention_backward', '_scaled_dot_product_flash_attention_backward',
+              '_scaled_dot_product_cudnn_attention_backward', '_scaled_dot_product_flash_attention_for_cpu',
+              '_scaled_dot_product_flash_attention_for_cpu_backward')
+
+
+def _no_kernel(name):
+    def op(*args, **kwargs):
+        raise NotImplementedError(f"faketorch has no kernel for torch.ops.aten.{name} (its FLOP formula is in "
+                                  "torch.utils.flop_counter)")
+    return op
+
+
 def _find_aten(name):
+    if name in _NO_KERNEL:
+        return _no_kernel(name)
     if name in _ATEN_ONLY:
         return _ATEN_ONLY[name]
     if name in _FUNCTIONAL:

@@ -630,9 +630,14 @@ def _warn(message, category=None, stacklevel=1, source=None, **kwargs):
     return _original_warn(message, category, level + 1, source, **kwargs)
 
 
+_backward_observers = []    # called with each grad_fn about to run while dispatch is on (the flop counter)
+
+
 def _builtin_backward(fn, grads):
     """faketorch's own backward formulas run as torch's C++ ones do: without dispatch (a custom Function's
     backward is the user's Python, which dispatches)."""
+    for observe in _backward_observers:
+        observe(fn)
     if fn._fn is _call_backward:
         return fn._fn(fn, *grads)
     global _subclass_on, _all_on
