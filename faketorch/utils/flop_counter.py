@@ -16,6 +16,7 @@ from .. import _export_ops
 from .. import overrides
 from .._ops_namespace import OpOverload, OpOverloadPacket
 from .._tensor import Tensor
+from ..autograd.graph import _grad_fn_or_acc, _will_engine_execute_node
 from ..overrides import TorchFunctionMode
 from ._pytree import tree_map, tree_map_
 from .module_tracker import ModuleTracker
@@ -312,15 +313,24 @@ class _FlopCounterMode(TorchFunctionMode):
     def __enter__(self):
         super().__enter__()
         overrides._backward_observers.append(self._observe)
+        overrides._backward_modes.append(self)     # torch's dispatch mode sees a custom Function's backward
         return self
 
     def __exit__(self, *exc):
         overrides._backward_observers.remove(self._observe)
+        overrides._backward_modes.remove(self)
         return super().__exit__(*exc)
 
     def _observe(self, node):
-        for call in self._backward.get(node, ()):
-            self.counter._count_flops(*call)
+        for owners, packet, out, args, kwargs in self._backward.get(node, ()):
+            # torch computes only the gradients this backward needs (backward(inputs=), autograd.grad)
+            needed = [n is not None and _will_engine_execute_node(n) for n in owners]
+            if not any(needed):
+                continue
+            if packet is aten.convolution_backward:     # its output_mask says which
+                args = args[:-1] + (needed,)
+                out = tuple(s if k else None for s, k in zip(out, needed))
+            self.counter._count_flops(packet, out, args, kwargs)
 
     def __torch_function__(self, func, types, args=(), kwargs=None):
         kwargs = kwargs or {}
@@ -330,28 +340,51 @@ class _FlopCounterMode(TorchFunctionMode):
             return self.counter._count_flops(packet, out, args, kwargs)
         rule = _export_ops.lookup(_rule_table(), func)
         if rule is None:
-            impl = overrides._impl(func)
-            return func(*args, **kwargs) if impl is func else impl(*args, **kwargs)
+            impl = _plain(func)
+            if impl is func:
+                return func(*args, **kwargs)
+            overrides._push_on_torch_function_stack(self)      # its own calls come back here
+            try:
+                return impl(*args, **kwargs)
+            finally:
+                overrides._pop_torch_function_stack()
         out = func(*args, **kwargs)
         forward, backward = rule(out, *args, **kwargs)
         for call in forward:
             self.counter._count_flops(*call)
         node = out.grad_fn if isinstance(out, Tensor) else None
         if backward and node is not None:
-            self._backward.setdefault(node, []).extend(backward)
+            self._backward.setdefault(node, []).extend(
+                (tuple(None if t is None else _grad_fn_or_acc(t) for t in owners), *call) for owners, *call in backward)
         return out
+
+
+def _plain(func):
+    """func's own Python, which does not dispatch (a swapped function's original, a Tensor method's)."""
+    impl = overrides._impl(func)
+    if impl is func:
+        swapped = overrides._CLASS_SWAPPED.get(getattr(func, '__name__', None))
+        if swapped is not None and swapped[1] is func and callable(swapped[0]):
+            impl = overrides._impl(swapped[0])
+    return impl
 
 
 # --- what torch's decompositions run, by call ---------------------------------------------------------------
 # A rule takes (out, *the call's arguments) and returns (forward, backward): lists of
 # (aten packet, output, args, kwargs), the aten calls with a formula that torch makes (shapes stand for
-# tensors: the formulas read shapes). Backward calls are only those of inputs that require grad.
+# tensors: the formulas read shapes). A backward call comes with its owners: the inputs whose gradients
+# it computes (it runs when the backward needs one of them).
 
 def _rg(t):
     return isinstance(t, Tensor) and t.requires_grad
 
 
-def _mm_calls(packet, grad_packet, a, b, a_rg, b_rg, bias=None):
+def _own(*ts):
+    """The owners among ts: those that require grad."""
+    return tuple(t for t in ts if _rg(t))
+
+
+def _mm_calls(packet, grad_packet, a, b, a_own, b_own, bias=None):
     """A (batched) matrix product a @ b of shapes (..., m, k) @ (..., k, n): one forward call; backward, one
     product per input that requires grad (grad @ b^T for a, a^T @ grad for b)."""
     *batch, m, k = a
@@ -359,10 +392,10 @@ def _mm_calls(packet, grad_packet, a, b, a_rg, b_rg, bias=None):
     out = (*batch, m, n)
     fwd = [(packet, out, (a, b) if bias is None else (bias, a, b), {})]
     bwd = []
-    if a_rg:
-        bwd.append((grad_packet, a, (out, (*batch, n, k)), {}))
-    if b_rg:
-        bwd.append((grad_packet, tuple(b), ((*batch, k, m), out), {}))
+    if a_own:
+        bwd.append((a_own, grad_packet, a, (out, (*batch, n, k)), {}))
+    if b_own:
+        bwd.append((b_own, grad_packet, tuple(b), ((*batch, k, m), out), {}))
     return fwd, bwd
 
 
@@ -374,7 +407,7 @@ def _should_fold(a, b):
         return False
     if small.requires_grad:
         return True
-    if a.dim() == 2:
+    if a.dim() < b.dim():       # a fold of b would leave the product transposed (a copy)
         return False
     if big.numel() == 0:
         return True
@@ -382,27 +415,27 @@ def _should_fold(a, b):
     return all(stride[i] == stride[i + 1] * shape[i + 1] for i in range(big.dim() - 2))
 
 
-def _matmul_calls(a, b, a_rg, b_rg):
+def _matmul_calls(a, b, a_own, b_own):
     da, db = a.dim(), b.dim()
     if db == 1 and da <= 2:             # dot, mv: no formula
         return [], []
     if da <= 2 and db == 2:
         return _mm_calls(aten.mm, aten.mm, tuple(a.shape) if da == 2 else (1, a.shape[0]), tuple(b.shape),
-                         a_rg, b_rg)
+                         a_own, b_own)
     if _should_fold(a, b):
         if min(da, db) == 1:            # folded into an mv
             return [], []
         if da >= db:
             rows = a.numel() // a.shape[-1] if a.shape[-1] else math.prod(a.shape[:-1])
-            return _mm_calls(aten.mm, aten.mm, (rows, a.shape[-1]), tuple(b.shape), a_rg, b_rg)
+            return _mm_calls(aten.mm, aten.mm, (rows, a.shape[-1]), tuple(b.shape), a_own, b_own)
         # b^T's rows times a^T: the product computed transposed
         rows = math.prod(b.shape[:-2]) * b.shape[-1]
-        return _mm_calls(aten.mm, aten.mm, (rows, b.shape[-2]), (a.shape[1], a.shape[0]), b_rg, a_rg)
+        return _mm_calls(aten.mm, aten.mm, (rows, b.shape[-2]), (a.shape[1], a.shape[0]), b_own, a_own)
     n = a.shape[-2] if da >= 2 else 1
     p = b.shape[-1] if db >= 2 else 1
     k = a.shape[-1]
     batch = math.prod(_broadcast(a.shape[:-2], b.shape[:-2] if db >= 2 else ()))
-    return _mm_calls(aten.bmm, aten.bmm, (batch, n, k), (batch, k, p), a_rg, b_rg)
+    return _mm_calls(aten.bmm, aten.bmm, (batch, n, k), (batch, k, p), a_own, b_own)
 
 
 def _broadcast(s, t):
@@ -415,23 +448,23 @@ def _linear(out, input, weight, bias=None):
     if bias is not None and (input.dim() <= 2 or input.is_contiguous()):     # at::linear: one addmm
         rows = math.prod(input.shape[:-1])
         return _mm_calls(aten.addmm, aten.mm, (rows, input.shape[-1]), (weight.shape[1], weight.shape[0]),
-                         _rg(input), _rg(weight), bias=tuple(bias.shape))
-    return _matmul_calls(input, weight.t(), _rg(input), _rg(weight))
+                         _own(input), _own(weight), bias=tuple(bias.shape))
+    return _matmul_calls(input, weight.t(), _own(input), _own(weight))
 
 
 def _matmul(out, input, other, **kwargs):
-    return _matmul_calls(input, other, _rg(input), _rg(other))
+    return _matmul_calls(input, other, _own(input), _own(other))
 
 
 def _mm(packet):
     def rule(out, input, mat2, **kwargs):
-        return _mm_calls(packet, packet, tuple(input.shape), tuple(mat2.shape), _rg(input), _rg(mat2))
+        return _mm_calls(packet, packet, tuple(input.shape), tuple(mat2.shape), _own(input), _own(mat2))
     return rule
 
 
 def _addmm(packet, grad_packet):
     def rule(out, input, mat1, mat2, **kwargs):
-        return _mm_calls(packet, grad_packet, tuple(mat1.shape), tuple(mat2.shape), _rg(mat1), _rg(mat2),
+        return _mm_calls(packet, grad_packet, tuple(mat1.shape), tuple(mat2.shape), _own(mat1), _own(mat2),
                          bias=tuple(input.shape))
     return rule
 
@@ -443,11 +476,12 @@ def _conv(transposed):
             x, y = (1, *x), (1, *y)
         b = None if bias is None else list(bias.shape)
         fwd = [(aten.convolution, y, (x, w, b, stride, padding, 1, transposed, 0, 1), {})]
-        mask = [_rg(input), _rg(weight), _rg(bias)]
-        if not any(mask):
+        owners = tuple(t if _rg(t) else None for t in (input, weight, bias))
+        if all(t is None for t in owners):
             return fwd, []
-        grads = tuple(s if m else None for s, m in zip((x, w, b and tuple(b)), mask))
-        return fwd, [(aten.convolution_backward, grads, (y, x, w, b, stride, padding, 1, transposed, 0, 1, mask), {})]
+        grads = (x, w, b and tuple(b))
+        return fwd, [(owners, aten.convolution_backward, grads,
+                      (y, x, w, b, stride, padding, 1, transposed, 0, 1, None), {})]
     return rule
 
 
@@ -457,11 +491,39 @@ def _sdpa(out, query, key, value, attn_mask=None, dropout_p=0.0, is_causal=False
     dims = {query.dim(), key.dim(), value.dim()}
     if not (dropout_p > 0 or dims != {4} or len({query.shape[-1], key.shape[-1], value.shape[-1]}) > 1):
         return [], []
-    q_rg, k_rg, v_rg = _rg(query), _rg(key), _rg(value)
     scores = query @ key.transpose(-2, -1)
-    f1, b1 = _matmul_calls(query, key.transpose(-2, -1), q_rg, k_rg)
-    f2, b2 = _matmul_calls(scores, value, q_rg or k_rg, v_rg)
+    f1, b1 = _matmul_calls(query, key.transpose(-2, -1), _own(query), _own(key))
+    f2, b2 = _matmul_calls(scores, value, _own(query, key), _own(value))
     return f1 + f2, b2 + b1
+
+
+def _einsum(out, equation, *operands):
+    """torch contracts the operands left to right, each pair that sums over a shared letter as one bmm
+    (batch: letters both keep; rows and columns: letters one keeps; inner: letters summed); a pair with no
+    letter to sum is a broadcast mul (no formula). Equations with '...' are not counted here."""
+    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+        operands = operands[0]
+    eq = equation.replace(' ', '')
+    lhs, arrow, rhs = eq.partition('->')
+    if '...' in eq:
+        return [], []
+    terms = lhs.split(',')
+    if not arrow:
+        rhs = ''.join(sorted(c for c in set(lhs) - {','} if lhs.count(c) == 1))
+    size = {c: n for t, x in zip(terms, operands) for c, n in zip(t, x.shape)}
+    fwd, bwd = [], []
+    cur, cur_own = set(terms[0]), _own(operands[0])
+    for i in range(1, len(terms)):
+        nxt, later = set(terms[i]), set(rhs).union(*terms[i + 1:])
+        summed = (cur & nxt) - later
+        if summed:
+            b, m, n, k = (math.prod(size[c] for c in s) for s in
+                          (cur & nxt & later, (cur - nxt) & later, (nxt - cur) & later, summed))
+            f, g = _mm_calls(aten.bmm, aten.bmm, (b, m, k), (b, k, n), cur_own, _own(operands[i]))
+            fwd += f
+            bwd = g + bwd       # the later contraction's backward runs first
+        cur, cur_own = (cur | nxt) & later, cur_own + _own(operands[i])
+    return fwd, bwd
 
 
 _RULES = {
@@ -469,6 +531,7 @@ _RULES = {
     'addmm': _addmm(aten.addmm, aten.mm), 'baddbmm': _addmm(aten.baddbmm, aten.bmm),
     'conv1d': _conv(False), 'conv2d': _conv(False), 'conv3d': _conv(False), 'conv_transpose1d': _conv(True),
     'conv_transpose2d': _conv(True), 'conv_transpose3d': _conv(True), 'scaled_dot_product_attention': _sdpa,
+    'einsum': _einsum,
 }
 _rules = {}
 
