@@ -87,6 +87,18 @@ def _find_aten(name):
     return fn or _plain_function(getattr(faketorch.Tensor, name, None))
 
 
+def _modes_on():
+    from . import overrides
+    return overrides._all_on and bool(overrides._modes)
+
+
+def _dispatch(op, args, kwargs):
+    """A custom op's call reaches the torch function modes as one call (an aten op's reaches them as the
+    faketorch function it runs)."""
+    from .overrides import handle_torch_function
+    return handle_torch_function(op, (), *args, **kwargs)
+
+
 class OpOverload:
     def __init__(self, packet, overload):
         self.overloadpacket, self._overloadname, self._op = packet, overload, packet._op
@@ -94,6 +106,8 @@ class OpOverload:
         self.__name__ = f'{packet.__name__}.{overload}'
 
     def __call__(self, *args, **kwargs):
+        if self.namespace != 'aten' and _modes_on():
+            return _dispatch(self, args, kwargs)
         return self._op(*args, **kwargs)
 
     @property
@@ -127,6 +141,8 @@ class OpOverloadPacket:
         return packet
 
     def __call__(self, *args, **kwargs):
+        if self.namespace != 'aten' and _modes_on():
+            return _dispatch(self, args, kwargs)
         return self._op(*args, **kwargs)
 
     def overloads(self):

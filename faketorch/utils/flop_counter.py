@@ -399,13 +399,13 @@ def _mm_calls(packet, grad_packet, a, b, a_own, b_own, bias=None):
     return fwd, bwd
 
 
-def _should_fold(a, b):
+def _should_fold(a, b, a_rg, b_rg):
     """at::matmul's choice for a >=3-d tensor times a matrix or vector: fold its batch dimensions into rows
     (one mm) when the other side requires grad or the fold needs no copy; else broadcast to a bmm."""
     big, small = (a, b) if a.dim() >= b.dim() else (b, a)
     if not (big.dim() >= 3 and small.dim() <= 2):
         return False
-    if small.requires_grad:
+    if (b_rg if a.dim() >= b.dim() else a_rg):
         return True
     if a.dim() < b.dim():       # a fold of b would leave the product transposed (a copy)
         return False
@@ -422,7 +422,7 @@ def _matmul_calls(a, b, a_own, b_own):
     if da <= 2 and db == 2:
         return _mm_calls(aten.mm, aten.mm, tuple(a.shape) if da == 2 else (1, a.shape[0]), tuple(b.shape),
                          a_own, b_own)
-    if _should_fold(a, b):
+    if _should_fold(a, b, bool(a_own), bool(b_own)):
         if min(da, db) == 1:            # folded into an mv
             return [], []
         if da >= db:
