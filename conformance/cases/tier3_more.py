@@ -81,3 +81,32 @@ def rpc_api_names(torch):
     return (api.RRef is rpc.RRef, api.rpc_sync is rpc.rpc_sync, api.remote is rpc.remote,
             api.rpc_async is rpc.rpc_async, api.shutdown is rpc.shutdown, api.get_worker_info is rpc.get_worker_info,
             issubclass(api.RRef, rpc.PyRRef))
+
+
+# --- torch.distributed.optim._apply_optimizer_in_backward ------------------------------------------------
+
+@case('torch.distributed.optim._apply_optimizer_in_backward')
+def optimizer_in_backward(torch):
+    dopt = _mod(torch, 'distributed.optim')
+    m = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.Tanh(), torch.nn.Linear(4, 2))
+    params = list(m.parameters())
+    dopt._apply_optimizer_in_backward(torch.optim.SGD, params[:2], {'lr': 0.1})
+    dopt._apply_optimizer_in_backward(torch.optim.Adam, params[2:], {'lr': 0.01})
+    dopt._apply_optimizer_in_backward(torch.optim.SGD, params[3:], {'lr': 0.5, 'momentum': 0.9})
+    x = torch.randn(5, 3)
+    for _ in range(2):
+        m(x).pow(2).sum().backward()
+    opts = dopt._get_in_backward_optimizers(m)
+    w = params[0]
+    return ([p.grad for p in params], [p.detach() for p in params], len(opts), [type(o).__name__ for o in opts],
+            [c.__name__ for c in params[3]._optimizer_classes], params[3]._optimizer_kwargs,
+            repr(w._in_backward_optimizers[0]))
+
+
+@case('torch.distributed.optim._apply_optimizer_in_backward')
+def optimizer_in_backward_no_hook(torch):
+    dopt = _mod(torch, 'distributed.optim')
+    lin = torch.nn.Linear(2, 2)
+    dopt._apply_optimizer_in_backward(torch.optim.SGD, lin.parameters(), {'lr': 0.1}, register_hook=False)
+    lin(torch.ones(1, 2)).sum().backward()
+    return lin.weight.grad, lin.weight.detach(), len(lin.weight._in_backward_optimizers)
