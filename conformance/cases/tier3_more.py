@@ -110,3 +110,18 @@ def optimizer_in_backward_no_hook(torch):
     dopt._apply_optimizer_in_backward(torch.optim.SGD, lin.parameters(), {'lr': 0.1}, register_hook=False)
     lin(torch.ones(1, 2)).sum().backward()
     return lin.weight.grad, lin.weight.detach(), len(lin.weight._in_backward_optimizers)
+
+
+# --- torch.library.get_ctx ------------------------------------------------------------------------------------
+
+@case('torch.library.get_ctx')
+def library_get_ctx(torch):
+    # outside a fake implementation there is no context (faketorch never runs fake implementations)
+    @torch.library.custom_op('tier3more::twice', mutates_args=())
+    def twice(x: torch.Tensor) -> torch.Tensor:
+        return x * 2
+
+    @twice.register_fake
+    def _(x):
+        return torch.empty_like(x)
+    return torch.library.get_ctx(), twice(torch.ones(2)), 'get_ctx' in dir(torch.library)
