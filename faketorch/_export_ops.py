@@ -369,23 +369,36 @@ _table = {}
 def handler_for(func):
     """The handler recording func (a faketorch function or Tensor method), or None."""
     if not _table:
-        for name, h in _BY_NAME.items():
-            for ns in _NAMESPACES:
-                mod = faketorch
-                for part in filter(None, ns.split('.')):
-                    mod = getattr(mod, part)
-                f = mod.__dict__.get(name) if not ns else getattr(mod, name, None)
-                if f is None and not ns:
-                    f = getattr(faketorch, name, None)
-                if callable(f):
-                    _table.setdefault(f, h)
-            f = faketorch.Tensor.__dict__.get(name, getattr(faketorch.Tensor, name, None))
-            if callable(f):
-                _table.setdefault(f, h)
+        _table.update(function_table(_BY_NAME))
         _table[faketorch.nn.functional.relu_] = _BY_NAME['relu_']
+    return lookup(_table, func)
+
+
+def function_table(by_name):
+    """{function: value} for each `name: value` of by_name: torch.<name>, torch.nn.functional.<name> and
+    Tensor.<name> (the same call reached three ways). The flop counter keys its rules the same way."""
+    table = {}
+    for name, h in by_name.items():
+        for ns in _NAMESPACES:
+            mod = faketorch
+            for part in filter(None, ns.split('.')):
+                mod = getattr(mod, part)
+            f = mod.__dict__.get(name) if not ns else getattr(mod, name, None)
+            if f is None and not ns:
+                f = getattr(faketorch, name, None)
+            if callable(f):
+                table.setdefault(f, h)
+        f = faketorch.Tensor.__dict__.get(name, getattr(faketorch.Tensor, name, None))
+        if callable(f):
+            table.setdefault(f, h)
+    return table
+
+
+def lookup(table, func):
+    """table's value for func, or None."""
     while func is not None:     # a function re-wrapped since the table was made (torch.nested's routers)
         try:
-            h = _table.get(func)
+            h = table.get(func)
         except TypeError:
             return None
         if h is not None:

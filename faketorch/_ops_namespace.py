@@ -58,7 +58,24 @@ def _plain_function(obj):
     return obj if callable(obj) and not isinstance(obj, (type, types.ModuleType)) else None
 
 
+# aten ops the flop counter names (faketorch's backward formulas and attention run without them): no kernel
+_NO_KERNEL = ('convolution_backward', '_scaled_dot_product_efficient_attention',
+              '_scaled_dot_product_flash_attention', '_scaled_dot_product_cudnn_attention',
+              '_scaled_dot_product_efficient_attention_backward', '_scaled_dot_product_flash_attention_backward',
+              '_scaled_dot_product_cudnn_attention_backward', '_scaled_dot_product_flash_attention_for_cpu',
+              '_scaled_dot_product_flash_attention_for_cpu_backward')
+
+
+def _no_kernel(name):
+    def op(*args, **kwargs):
+        raise NotImplementedError(f"faketorch has no kernel for torch.ops.aten.{name} (its FLOP formula is in "
+                                  "torch.utils.flop_counter)")
+    return op
+
+
 def _find_aten(name):
+    if name in _NO_KERNEL:
+        return _no_kernel(name)
     if name in _ATEN_ONLY:
         return _ATEN_ONLY[name]
     if name in _FUNCTIONAL:
@@ -70,6 +87,18 @@ def _find_aten(name):
     return fn or _plain_function(getattr(faketorch.Tensor, name, None))
 
 
+def _modes_on():
+    from . import overrides
+    return overrides._all_on and bool(overrides._modes)
+
+
+def _dispatch(op, args, kwargs):
+    """A custom op's call reaches the torch function modes as one call (an aten op's reaches them as the
+    faketorch function it runs)."""
+    from .overrides import handle_torch_function
+    return handle_torch_function(op, (), *args, **kwargs)
+
+
 class OpOverload:
     def __init__(self, packet, overload):
         self.overloadpacket, self._overloadname, self._op = packet, overload, packet._op
@@ -77,6 +106,8 @@ class OpOverload:
         self.__name__ = f'{packet.__name__}.{overload}'
 
     def __call__(self, *args, **kwargs):
+        if self.namespace != 'aten' and _modes_on():
+            return _dispatch(self, args, kwargs)
         return self._op(*args, **kwargs)
 
     @property
@@ -110,6 +141,8 @@ class OpOverloadPacket:
         return packet
 
     def __call__(self, *args, **kwargs):
+        if self.namespace != 'aten' and _modes_on():
+            return _dispatch(self, args, kwargs)
         return self._op(*args, **kwargs)
 
     def overloads(self):

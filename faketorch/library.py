@@ -13,7 +13,7 @@ from ._device import device as _device
 from .autograd.function import Function
 from .autograd.grad_mode import no_grad, state as grad_state
 
-__all__ = ['custom_op', 'CustomOpDef', 'register_fake', 'register_autograd', 'register_kernel']
+__all__ = ['custom_op', 'CustomOpDef', 'register_fake', 'register_autograd', 'register_kernel', 'get_ctx']
 
 # name -> CustomOpDef, what torch.ops.<ns>.<name> finds
 _registry = {}
@@ -222,3 +222,9 @@ def register_autograd(op, backward, /, *, setup_context=None, lib=None):
 
 def register_kernel(op, device_types, func=None, /, *, lib=None):
     return _op_def(op).register_kernel(device_types, func)
+
+
+def get_ctx():
+    """The context of the fake implementation running now, None outside one: faketorch never runs fake
+    implementations (it does not trace), so always None."""
+    return None

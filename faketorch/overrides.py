@@ -632,11 +632,22 @@ def _warn(message, category=None, stacklevel=1, source=None, **kwargs):
     return _original_warn(message, category, level + 1, source, **kwargs)
 
 
+_backward_observers = []    # called with each grad_fn about to run while dispatch is on (the flop counter)
+_backward_modes = []    # modes that see a custom Function's backward even when backward began in their handler
+
+
 def _builtin_backward(fn, grads):
     """faketorch's own backward formulas run as torch's C++ ones do: without dispatch (a custom Function's
     backward is the user's Python, which dispatches)."""
+    for observe in _backward_observers:
+        observe(fn)
     if fn._fn is _call_backward:
-        return fn._fn(fn, *grads)
+        missing = [m for m in _backward_modes if m not in _modes]
+        _modes.extend(missing)
+        try:
+            return fn._fn(fn, *grads)
+        finally:
+            del _modes[len(_modes) - len(missing):]
     global _subclass_on, _all_on
     old, _subclass_on, _all_on = (_subclass_on, _all_on), False, False
     try:

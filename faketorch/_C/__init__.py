@@ -82,3 +82,4 @@ from ..overrides import (DisableTorchFunction, DisableTorchFunctionSubclass,  # 
                          has_torch_function as _has_torch_function,
                          has_torch_function_unary as _has_torch_function_unary,
                          has_torch_function_variadic as _has_torch_function_variadic)
+from ..autograd.graph import _current_graph_task_id, _will_engine_execute_node  # noqa: E402,F401

@@ -8,7 +8,7 @@ from .grad_mode import state as _grad_state
 from .anomaly_mode import _state as _anomaly
 
 __all__ = ['Node', 'node_class', 'run_backward', 'saved_tensors_hooks', 'save_on_cpu', 'disable_saved_tensors_hooks',
-           'increment_version']
+           'increment_version', 'register_multi_grad_hook']
 
 _make = None          # faketorch._tensor._make, bound when _tensor is imported (import cycle)
 _saved_hooks = []     # stack of (pack, unpack) from saved_tensors_hooks
@@ -370,6 +370,79 @@ def _sum_to_meta(g, meta, fn, i):
 
 
 backward_runs = [0]     # counts run_backward calls (torch's graph tasks: checkpoint recomputes once per task)
+_tasks = []     # the backward runs in progress, innermost last: (id, nodes reached, nodes needed or None, callbacks)
+
+
+def _current_graph_task_id():
+    return _tasks[-1][0] if _tasks else -1
+
+
+def _will_engine_execute_node(node):
+    """Does the backward run in progress run node (a grad_fn or an AccumulateGrad)?"""
+    if not _tasks:
+        raise RuntimeError("_will_engine_execute_node should only be called during the backward pass")
+    _, seen, needed, _ = _tasks[-1]
+    return node in seen and (needed is None or node in needed)
+
+
+def queue_callback(callback):
+    """Variable._execution_engine.queue_callback: run callback when the backward run in progress ends."""
+    if not _tasks:
+        raise RuntimeError("Final callbacks can only be installed during backward pass.")
+    _tasks[-1][3].append(callback)
+
+
+def _grad_fn_or_acc(t):
+    return t._grad_fn if t._grad_fn is not None else t._accum_node()
+
+
+def register_multi_grad_hook(tensors, fn, *, mode='all'):
+    """fn(grads) once the gradients of all of tensors that this backward run reaches are computed
+    (mode='all'; None for the others), or fn(grad) on the first of them (mode='any')."""
+    if mode not in ('all', 'any'):
+        raise ValueError(f"Expects mode to be one of ('all', 'any') but got {mode}")
+    counts, buffers = {}, {}
+    if mode == 'all':
+        nodes = [_grad_fn_or_acc(t) for t in tensors]
+
+        def inner(i):
+            def hook(grad):
+                task = _current_graph_task_id()
+                if task not in counts:
+                    counts[task] = [0, sum(map(_will_engine_execute_node, nodes))]
+                    buffers[task] = [None] * len(nodes)
+                buffers[task][i] = grad
+                c = counts[task]
+                c[0] += 1
+                if c[0] == c[1]:
+                    del counts[task]
+                    fn(buffers.pop(task))
+            return hook
+        handles = [t.register_hook(inner(i)) for i, t in enumerate(tensors)]
+    else:
+        def hook(grad):
+            task = _current_graph_task_id()
+            if not counts.get(task):
+                counts[task] = True
+                fn(grad)
+        handles = [t.register_hook(hook) for t in tensors]
+    return _MultiHandle(handles)
+
+
+class _MultiHandle:
+    """torch.utils.hooks.RemovableHandle over several hooks."""
+    def __init__(self, handles):
+        self._handles = handles
+
+    def remove(self):
+        for h in self._handles:
+            h.remove()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *a):
+        self.remove()
 
 
 def run_backward(roots, root_grads, retain_graph, create_graph, inputs=None, accumulate=True,
@@ -457,6 +530,7 @@ def run_backward(roots, root_grads, retain_graph, create_graph, inputs=None, acc
     ready = [fn for fn in buffers if deps.get(fn, 0) == 0]
     prev_mode = _grad_state.enabled
     _grad_state.enabled = bool(create_graph)
+    _tasks.append((backward_runs[0], seen, needed, []))
     try:
         while ready:
             fn = ready.pop()
@@ -475,7 +549,11 @@ def run_backward(roots, root_grads, retain_graph, create_graph, inputs=None, acc
                     deps[nxt] = d
                     if d == 0:
                         ready.append(nxt)
+        callbacks = _tasks[-1][3]
+        while callbacks:            # queue_callback's, after the last node (a callback may queue more)
+            callbacks.pop(0)()
     finally:
+        _tasks.pop()
         _grad_state.enabled = prev_mode
     if accumulate and inputs is not None:       # backward(inputs=...) fills .grad of non-leaf inputs too
         for t, g in zip(inputs, captured):

@@ -26,3 +26,18 @@ class Variable(metaclass=_VariableMeta):
         if requires_grad:
             t.requires_grad_(True)
         return t
+
+
+class _ImperativeEngine:
+    """Variable._execution_engine: of torch's engine object, what scripts reach (queue_callback)."""
+    @staticmethod
+    def queue_callback(callback):
+        from .graph import queue_callback
+        queue_callback(callback)
+
+    @staticmethod
+    def is_checkpoint_valid():
+        return True
+
+
+Variable._execution_engine = _ImperativeEngine()

@@ -2041,17 +2041,19 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
     if not training:
         dropout_p = 0.0
     if need_weights:
+        from .. import bmm, baddbmm     # torch's calls (the flop counter sees them)
         qs = q * math.sqrt(1.0 / float(q.shape[-1]))
-        w = _matmul(qs, k.transpose(-2, -1))
         if attn_mask is not None:
             if attn_mask.dtype is not qs.dtype:     # torch.baddbmm's check
                 raise RuntimeError(f"Input dtypes must be the same, got: input {_c10(attn_mask.dtype)}, "
                                    f"batch1: {_c10(qs.dtype)}, batch2: {_c10(k.dtype)}")
-            w = attn_mask + w
+            w = baddbmm(attn_mask, qs, k.transpose(-2, -1))
+        else:
+            w = bmm(qs, k.transpose(-2, -1))
         w = softmax(w, dim=-1)
         if dropout_p > 0.0:
             w = dropout(w, p=dropout_p)
-        out = _matmul(w, v)
+        out = bmm(w, v)
         out = out.transpose(0, 1).contiguous().view(tgt_len * bsz, embed_dim)
         out = linear(out, out_proj_weight, out_proj_bias)
         out = out.view(tgt_len, bsz, out.shape[1])

@@ -423,3 +423,4 @@ RRef = PyRRef
 
 
 from . import functions  # noqa: E402,F401
+from . import api  # noqa: E402,F401  (torch.distributed.rpc.api)
