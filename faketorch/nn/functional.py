@@ -2219,8 +2219,18 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction='mean', we
         return _weighted_reduction((input - target) ** 2, weight, _legacy_or(size_average, reduce, reduction),
                                    True)
     reduction = _reduction(size_average, reduce, reduction)
-    return _pointwise_loss('MseLossBackward0', input, target, lambda a, b: (a - b) * (a - b),
-                           lambda x, y: (x - y) * 2, reduction)
+    return _pointwise_loss('MseLossBackward0', input, target, _mse_bf16 if _bf16(input, target) else
+                           lambda a, b: (a - b) * (a - b), lambda x, y: (x - y) * 2, reduction)
+
+
+def _bf16(input, target):
+    return isinstance(input, Tensor) and isinstance(target, Tensor) and D.bfloat16 in (input.dtype, target.dtype) \
+        and D.result_type_of((input, target)) is D.bfloat16
+
+
+def _mse_bf16(a, b):
+    d = D.round_bf16(a - b)      # torch's bfloat16 kernel rounds the difference, then the square
+    return D.round_bf16(d * d)
 
 
 @_ac.float32_op
@@ -2268,8 +2278,12 @@ def huber_loss(input, target, reduction='mean', delta=1.0, weight=None):
     t = rt._np.type
 
     def fwd(a, b):
-        z = np.abs(a - b)
-        return np.where(z < delta, t(0.5) * z * z, t(delta) * (z - t(0.5 * delta)))
+        # torch computes half in float, rounding once; bfloat16 in float from the rounded |a - b|
+        a, b = (a.astype(np.float32), b.astype(np.float32)) if rt is D.float16 else (a, b)
+        z = np.abs(a - b) if rt is not D.bfloat16 else D.round_bf16(np.abs(a - b))
+        c = np.float32 if rt is D.float16 else t
+        r = np.where(z < delta, c(0.5) * z * z, c(delta) * (z - c(0.5 * delta)))
+        return r.astype(np.float16) if rt is D.float16 else D.round_bf16(r) if rt is D.bfloat16 else r
 
     def deriv(x, y):
         from .. import where
