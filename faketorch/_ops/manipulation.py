@@ -100,7 +100,8 @@ def repeat(input, *sizes):
     from .factory import _size
     _size(([n * k for n, k in zip(src.shape, sizes)],), 'repeat')     # torch's error for a negative result size
     # np.tile with every repeat 1 copies in the input's layout; torch's result is always contiguous
-    r = _make(np.ascontiguousarray(np.tile(src, sizes)), input.dtype, input._device)
+    data = np.tile(src, sizes)
+    r = _make(data if data.flags.c_contiguous else data.copy(order='C'), input.dtype, input._device)
     if _grad_on(input):
         shape = src.shape
 
