@@ -709,7 +709,41 @@ def _dtype_c10(d):
     return _C10_NAMES.get(d.name, d.name)
 
 
+class _ArgError(TypeError):
+    """An argument of a type torch's parser rejects: the public wrapper (reduction._public) words torch's error."""
+
+
+def _int_dim(dim):
+    """A dim that is no Python int, read as torch's parser reads an int: a NumPy int or a 0-dim integer tensor;
+    else torch's "must be int" TypeError, naming the public op and parameter (found in the calling frames)."""
+    if isinstance(dim, _np_integer):
+        return int(dim)
+    if isinstance(dim, Tensor) and dim.dtype._cat == 1 and not dim.shape:
+        return int(dim._data)
+    import sys
+    f, entry = sys._getframe(2), None
+    while f is not None and f.f_globals.get('__name__', '').startswith('faketorch'):
+        entry, f = f, f.f_back
+    msg = f"argument 'dim' must be int, not {_tp_name(dim)}"
+    if entry is not None:       # the op the user called: its parameter holding dim, and the position torch counts
+        code = entry.f_code
+        names = code.co_varnames[:code.co_argcount]
+        for i, name in enumerate(names):
+            if entry.f_locals.get(name) is dim:
+                pos = i if names[0] == 'self' else i + 1
+                msg = f"{code.co_name}(): argument '{name}' (position {pos}) must be int, not {_tp_name(dim)}"
+                break
+    raise _ArgError(msg)
+
+
+def _tp_name(x):
+    from .random import _tp_name
+    return _tp_name(x)
+
+
 def _wrap_dim(dim, ndim):
+    if dim.__class__ is not int:    # (bool included: torch takes no bool for a dim)
+        dim = _int_dim(dim)
     n = ndim or 1       # max(ndim, 1) without the builtin call, which costs more than the rest here
     if not -n <= dim < n:
         raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})")
