@@ -710,30 +710,40 @@ def _dtype_c10(d):
 
 
 class _ArgError(TypeError):
-    """An argument of a type torch's parser rejects: the public wrapper (reduction._public) words torch's error."""
+    """An argument of a type torch's parser rejects: the public wrapper (reduction._public) words torch's error;
+    elsewhere it reaches the user as the TypeError it is named."""
+
+
+_ArgError.__name__ = _ArgError.__qualname__ = 'TypeError'
 
 
 def _int_dim(dim):
     """A dim that is no Python int, read as torch's parser reads an int: a NumPy int or a 0-dim integer tensor;
-    else torch's "must be int" TypeError, naming the public op and parameter (found in the calling frames)."""
+    else torch's "must be int" TypeError."""
     if isinstance(dim, _np_integer):
         return int(dim)
     if isinstance(dim, Tensor) and dim.dtype._cat == 1 and not dim.shape:
         return int(dim._data)
+    raise _arg_error(dim, f"must be int, not {_tp_name(dim)}")
+
+
+def _arg_error(value, what, name='dim'):
+    """torch's parser's TypeError "<op>(): argument '<name>' (position <i>) <what>": the op is the faketorch
+    function the user called (the outermost faketorch frame), the name and position those of its
+    parameter that holds value (alone, or as its only vararg)."""
     import sys
     f, entry = sys._getframe(2), None
     while f is not None and f.f_globals.get('__name__', '').startswith('faketorch'):
         entry, f = f, f.f_back
-    msg = f"argument 'dim' must be int, not {_tp_name(dim)}"
-    if entry is not None:       # the op the user called: its parameter holding dim, and the position torch counts
-        code = entry.f_code
-        names = code.co_varnames[:code.co_argcount]
-        for i, name in enumerate(names):
-            if entry.f_locals.get(name) is dim:
-                pos = i if names[0] == 'self' else i + 1
-                msg = f"{code.co_name}(): argument '{name}' (position {pos}) must be int, not {_tp_name(dim)}"
-                break
-    raise _ArgError(msg)
+    if entry is None:
+        return _ArgError(f"argument '{name}' {what}")
+    code = entry.f_code
+    names = code.co_varnames[:code.co_argcount + bool(code.co_flags & 4)]     # (4: CO_VARARGS)
+    for i, n in enumerate(names):
+        v = entry.f_locals.get(n)
+        if v is value or v.__class__ is tuple and len(v) == 1 and v[0] is value:
+            return _ArgError(f"{code.co_name}(): argument '{n}' (position {i if names[0] == 'self' else i + 1}) {what}")
+    return _ArgError(f"{code.co_name}(): argument '{name}' {what}")
 
 
 def _tp_name(x):

@@ -5,7 +5,7 @@ import math
 from .. import _xnp as np
 
 from .. import _dtype as D
-from .._tensor import Tensor, Size, _make, _wrap_dim
+from .._tensor import Tensor, Size, _arg_error, _make, _tp_name, _wrap_dim
 from ..autograd.grad_mode import state as grad_state
 from ._core import attach, check_inplace, linear_grad, needs, no_dims_error, register
 from .reduction import _dims
@@ -48,8 +48,20 @@ def _shape_arg(shape):
         shape = shape[0]
     for s in shape:
         if s.__class__ is not int:
-            return tuple(int(s) for s in shape)
+            return tuple(_size_item(shape, i, s) for i, s in enumerate(shape))
     return tuple(shape)
+
+
+def _size_item(shape, i, s):
+    """An item of a list of ints that is no Python int, as torch's parser reads it: a NumPy int or a
+    one-element integer tensor; else torch's "must be tuple of ints" TypeError."""
+    if s.__class__ is int:
+        return s
+    if isinstance(s, np.integer) and not isinstance(s, np.bool_):
+        return int(s)
+    if isinstance(s, Tensor) and s.dtype._cat == 1 and s._data.size == 1:
+        return int(s._data.reshape(()))
+    raise _arg_error(shape, f"must be tuple of ints, but found element of type {_tp_name(s)} at pos {i}", 'size')
 
 
 def _text(sizes):
