@@ -59,8 +59,11 @@ def _size_item(shape, i, s):
         return s
     if isinstance(s, np.integer) and not isinstance(s, np.bool_):
         return int(s)
-    if isinstance(s, Tensor) and s.dtype._cat == 1 and s._data.size == 1:
-        return int(s._data.reshape(()))
+    if isinstance(s, Tensor) and s._data.size == 1 and s.dtype._cat < 2:     # (0: bool, 1: integer)
+        if s.dtype._cat == 1:
+            return int(s._data.reshape(()))
+        raise RuntimeError("Expected scalar.isIntegral( false) to be true, but got false.  (Could this error message "
+                           "be improved?  If so, please report an enhancement request to PyTorch.)")
     raise _arg_error(shape, f"must be tuple of ints, but found element of type {_tp_name(s)} at pos {i}", 'size')
 
 
@@ -324,17 +327,17 @@ def _expanded(shape, sizes):
     return target
 
 
-def expand(input, *sizes):
-    sizes = _shape_arg(sizes)
-    shape = input._data.shape
-    if len(sizes) < len(shape):
-        raise RuntimeError(f"expand({D.type_str(input.dtype, input._device)}{{{_text(shape)}}}, "
-                           f"size={_text(sizes)}): the number of sizes provided "
-                           f"({len(sizes)}) must be greater or equal to the number of dimensions in "
+def expand(self, *size):       # (a method only: torch counts its positions without self)
+    size = _shape_arg(size)
+    shape = self._data.shape
+    if len(size) < len(shape):
+        raise RuntimeError(f"expand({D.type_str(self.dtype, self._device)}{{{_text(shape)}}}, "
+                           f"size={_text(size)}): the number of sizes provided "
+                           f"({len(size)}) must be greater or equal to the number of dimensions in "
                            f"the tensor ({len(shape)})")
-    target = sizes if sizes == shape else _expanded(shape, sizes)
-    data = np.broadcast_to(input._data, target)
-    return make_view(input, data, 'ExpandBackward0', _expand_bwd, lambda b: expand(b, target), shape)
+    target = size if size == shape else _expanded(shape, size)
+    data = np.broadcast_to(self._data, target)
+    return make_view(self, data, 'ExpandBackward0', _expand_bwd, lambda b: expand(b, target), shape)
 
 
 def expand_mask(mask, shape):

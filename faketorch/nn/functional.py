@@ -768,10 +768,7 @@ def _get_softmax_dim(name, ndim, stacklevel):
 def _softmax_core(input, dim, log):
     a = input._data
     nd = a.ndim
-    d = dim + max(nd, 1) if dim < 0 else dim
-    if not 0 <= d < max(nd, 1):
-        n = max(nd, 1)
-        raise IndexError(f'Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})')
+    d = _wrap_dim(dim, nd)
     if (input.dtype._cat != 2 or input.dtype.itemsize == 1) and a.size:     # integers, float8 (not when empty)
         kern = f"{'log_' if log else ''}softmax_{'lastdim_' if d == max(nd, 1) - 1 else ''}kernel_impl"
         raise _not_implemented(kern, input)
