@@ -38,7 +38,7 @@ def _size_items(torch):
     calls = []
     for v in [True, 2.0, 2.5, '2', None, torch.tensor(2.), np.float64(2.), np.bool_(True), np.int64(2),
               torch.tensor(2), torch.tensor([2])]:
-        calls += [lambda v=v: torch.reshape(X, (v, 12)).shape, lambda v=v: X.reshape((v, 12)).shape,
+        calls += [lambda v=v: torch.reshape(X, (v, 12)).shape,
                   lambda v=v: X.repeat((v, 1, 1)).shape, lambda v=v: X.expand((v, 2, 3, 4)).shape,
                   lambda v=v: torch.broadcast_to(X, (v, 2, 3, 4)).shape,
                   lambda v=v: torch.permute(X, (v, 0, 2)).shape]
