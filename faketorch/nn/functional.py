@@ -887,7 +887,8 @@ def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
         from ..linalg import _check_float
         _check_float('linalg.vector_norm', input)
         for d in (dim if isinstance(dim, (tuple, list)) else (dim,)):
-            _wrap_dim(d, input.dim())
+            if not isinstance(d, Tensor):       # (vector_norm reads a one-element tensor as a list of ints)
+                _wrap_dim(d, input.dim())
         norm = _norm(input, p, dim, True)
     denom = norm.clamp_min(eps).expand_as(input)
     if out is None:
