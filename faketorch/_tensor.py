@@ -729,21 +729,23 @@ def _int_dim(dim):
 
 def _arg_error(value, what, name='dim'):
     """torch's parser's TypeError "<op>(): argument '<name>' (position <i>) <what>": the op is the outermost
-    faketorch function of the call with a parameter holding value (alone, or as its only vararg), so a
-    forwarding wrapper's *args do not count."""
+    faketorch function of the call with a parameter holding value (else holding it as its only vararg: a
+    list of ints given as one tuple), so a forwarding wrapper's parameters do not count."""
     import sys
     f, frames = sys._getframe(2), []
     while f is not None and f.f_globals.get('__name__', '').startswith('faketorch'):
         frames.append(f)
         f = f.f_back
-    for entry in reversed(frames):
-        code = entry.f_code
-        names = code.co_varnames[:code.co_argcount + bool(code.co_flags & 4)]     # (4: CO_VARARGS)
-        for i, n in enumerate(names):
-            v = entry.f_locals.get(n)
-            if v is value or v.__class__ is tuple and len(v) == 1 and v[0] is value:
-                op = code.co_name.removeprefix('_t_')       # (torch.softmax is _t_softmax, beside F.softmax)
-                return _ArgError(f"{op}(): argument '{n}' (position {i if names[0] == 'self' else i + 1}) {what}")
+    for alone in (True, False):
+        for entry in reversed(frames):
+            code = entry.f_code
+            names = code.co_varnames[:code.co_argcount + bool(code.co_flags & 4)]     # (4: CO_VARARGS)
+            for i, n in enumerate(names):
+                v = entry.f_locals.get(n)
+                if v is value if alone else v.__class__ is tuple and len(v) == 1 and v[0] is value:
+                    op = code.co_name.removeprefix('_t_')       # (torch.softmax is _t_softmax, beside F.softmax)
+                    return _ArgError(f"{op}(): argument '{n}' (position {i if names[0] == 'self' else i + 1}) "
+                                     f"{what}")
     return _ArgError(f"argument '{name}' {what}")
 
 

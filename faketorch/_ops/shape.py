@@ -44,12 +44,12 @@ def make_view(input, data, gname, bwd, replay, args=None):
 
 
 def _shape_arg(shape):
-    if len(shape) == 1 and shape[0].__class__ in (tuple, list, Size):
-        shape = shape[0]
-    for s in shape:
+    # (items, not shape rebound: an error names the op's parameter holding them, not this one)
+    items = shape[0] if len(shape) == 1 and shape[0].__class__ in (tuple, list, Size) else shape
+    for s in items:
         if s.__class__ is not int:
-            return tuple(_size_item(shape, i, s) for i, s in enumerate(shape))
-    return tuple(shape)
+            return tuple(_size_item(items, i, s) for i, s in enumerate(items))
+    return tuple(items)
 
 
 def _size_item(shape, i, s):
