@@ -709,7 +709,54 @@ def _dtype_c10(d):
     return _C10_NAMES.get(d.name, d.name)
 
 
+class _ArgError(TypeError):
+    """An argument of a type torch's parser rejects: the public wrapper (reduction._public) words torch's error;
+    elsewhere it reaches the user as the TypeError it is named."""
+
+
+_ArgError.__name__ = _ArgError.__qualname__ = 'TypeError'
+
+
+def _int_dim(dim):
+    """A dim that is no Python int, read as torch's parser reads an int: a NumPy int or a 0-dim integer tensor;
+    else torch's "must be int" TypeError."""
+    if isinstance(dim, _np_integer):
+        return int(dim)
+    if isinstance(dim, Tensor) and dim.dtype._cat == 1 and not dim.shape:
+        return int(dim._data)
+    raise _arg_error(dim, f"must be int, not {_tp_name(dim)}")
+
+
+def _arg_error(value, what, name='dim'):
+    """torch's parser's TypeError "<op>(): argument '<name>' (position <i>) <what>": the op is the outermost
+    faketorch function of the call with a parameter holding value (else holding it as its only vararg: a
+    list of ints given as one tuple), so a forwarding wrapper's parameters do not count."""
+    import sys
+    f, frames = sys._getframe(2), []
+    while f is not None and f.f_globals.get('__name__', '').startswith('faketorch'):
+        frames.append(f)
+        f = f.f_back
+    for alone in (True, False):
+        for entry in reversed(frames):
+            code = entry.f_code
+            names = code.co_varnames[:code.co_argcount + bool(code.co_flags & 4)]     # (4: CO_VARARGS)
+            for i, n in enumerate(names):
+                v = entry.f_locals.get(n)
+                if v is value if alone else v.__class__ is tuple and len(v) == 1 and v[0] is value:
+                    op = code.co_name.removeprefix('_t_')       # (torch.softmax is _t_softmax, beside F.softmax)
+                    return _ArgError(f"{op}(): argument '{n}' (position {i if names[0] == 'self' else i + 1}) "
+                                     f"{what}")
+    return _ArgError(f"argument '{name}' {what}")
+
+
+def _tp_name(x):
+    from .random import _tp_name
+    return _tp_name(x)
+
+
 def _wrap_dim(dim, ndim):
+    if dim.__class__ is not int:    # (bool included: torch takes no bool for a dim)
+        dim = _int_dim(dim)
     n = ndim or 1       # max(ndim, 1) without the builtin call, which costs more than the rest here
     if not -n <= dim < n:
         raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})")

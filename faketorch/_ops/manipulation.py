@@ -89,30 +89,30 @@ def rot90(input, k=1, dims=(0, 1)):
 
 # --- repeat, tile, repeat_interleave ------------------------------------------------------------
 
-def repeat(input, *sizes):
-    sizes = S._shape_arg(sizes)
-    a = input._data
-    if len(sizes) < a.ndim:
+def repeat(self, *repeats):     # (a method only: torch counts its positions without self)
+    repeats = S._shape_arg(repeats)
+    a = self._data
+    if len(repeats) < a.ndim:
         raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number of "
                            "dimensions of tensor")
-    lead = len(sizes) - a.ndim
+    lead = len(repeats) - a.ndim
     src = a.reshape((1,) * lead + a.shape)
     from .factory import _size
-    _size(([n * k for n, k in zip(src.shape, sizes)],), 'repeat')     # torch's error for a negative result size
+    _size(([n * k for n, k in zip(src.shape, repeats)],), 'repeat')     # torch's error for a negative result size
     # np.tile with every repeat 1 copies in the input's layout; torch's result is always contiguous
-    data = np.tile(src, sizes)
-    r = _make(data if data.flags.c_contiguous else data.copy(order='C'), input.dtype, input._device)
-    if _grad_on(input):
+    data = np.tile(src, repeats)
+    r = _make(data if data.flags.c_contiguous else data.copy(order='C'), self.dtype, self._device)
+    if _grad_on(self):
         shape = src.shape
 
         def bwd(node, g):
             # split every dim into (repeat, size) and sum the repeats
             inter = []
-            for rep, s in zip(sizes, shape):
+            for rep, s in zip(repeats, shape):
                 inter += [rep, s]
-            gs = g.reshape(inter).sum(tuple(range(0, 2 * len(sizes), 2))) if inter else g
+            gs = g.reshape(inter).sum(tuple(range(0, 2 * len(repeats), 2))) if inter else g
             return gs.reshape(a.shape)
-        attach('RepeatBackward0', bwd, (input,), (r,))
+        attach('RepeatBackward0', bwd, (self,), (r,))
     return r
 
 

@@ -10,7 +10,7 @@ from .. import _dtype as D
 from .. import _vecmath
 from .. import return_types
 from .._device import device as _device_cls
-from .._tensor import Tensor, _dtype_c10, _make, _wrap_dim
+from .._tensor import Tensor, _ArgError, _dtype_c10, _make, _wrap_dim
 from ..autograd.grad_mode import state as grad_state
 from ._core import attach, kernel_error, make_inplace, needs, no_dims_error, register, write_out
 from ._float8_kernels import F8 as _F8, refuse as _f8_refuse
@@ -22,8 +22,6 @@ _py_min = min
 NO_DIM = type('NoDim', (), {'__repr__': lambda self: 'None'})()   # no dim given: torch rejects an explicit None
 
 
-class _ArgError(TypeError):
-    """An argument of a type torch's parser rejects: the public wrapper (_public) words torch's error."""
 
 
 def _int_arg(v):

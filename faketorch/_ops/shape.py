@@ -5,7 +5,7 @@ import math
 from .. import _xnp as np
 
 from .. import _dtype as D
-from .._tensor import Tensor, Size, _make, _wrap_dim
+from .._tensor import Tensor, Size, _arg_error, _make, _tp_name, _wrap_dim
 from ..autograd.grad_mode import state as grad_state
 from ._core import attach, check_inplace, linear_grad, needs, no_dims_error, register, warn_once
 from .reduction import _dims
@@ -44,12 +44,27 @@ def make_view(input, data, gname, bwd, replay, args=None):
 
 
 def _shape_arg(shape):
-    if len(shape) == 1 and shape[0].__class__ in (tuple, list, Size):
-        shape = shape[0]
-    for s in shape:
+    # (items, not shape rebound: an error names the op's parameter holding them, not this one)
+    items = shape[0] if len(shape) == 1 and shape[0].__class__ in (tuple, list, Size) else shape
+    for s in items:
         if s.__class__ is not int:
-            return tuple(int(s) for s in shape)
-    return tuple(shape)
+            return tuple(_size_item(items, i, s) for i, s in enumerate(items))
+    return tuple(items)
+
+
+def _size_item(shape, i, s):
+    """An item of a list of ints that is no Python int, as torch's parser reads it: a NumPy int or a
+    one-element integer tensor; else torch's "must be tuple of ints" TypeError."""
+    if s.__class__ is int:
+        return s
+    if isinstance(s, np.integer) and not isinstance(s, np.bool_):
+        return int(s)
+    if isinstance(s, Tensor) and s._data.size == 1 and s.dtype._cat < 2:     # (0: bool, 1: integer)
+        if s.dtype._cat == 1:
+            return int(s._data.reshape(()))
+        raise RuntimeError("Expected scalar.isIntegral( false) to be true, but got false.  (Could this error message "
+                           "be improved?  If so, please report an enhancement request to PyTorch.)")
+    raise _arg_error(shape, f"must be tuple of ints, but found element of type {_tp_name(s)} at pos {i}", 'size')
 
 
 def _text(sizes):
@@ -312,17 +327,17 @@ def _expanded(shape, sizes):
     return target
 
 
-def expand(input, *sizes):
-    sizes = _shape_arg(sizes)
-    shape = input._data.shape
-    if len(sizes) < len(shape):
-        raise RuntimeError(f"expand({D.type_str(input.dtype, input._device)}{{{_text(shape)}}}, "
-                           f"size={_text(sizes)}): the number of sizes provided "
-                           f"({len(sizes)}) must be greater or equal to the number of dimensions in "
+def expand(self, *size):       # (a method only: torch counts its positions without self)
+    size = _shape_arg(size)
+    shape = self._data.shape
+    if len(size) < len(shape):
+        raise RuntimeError(f"expand({D.type_str(self.dtype, self._device)}{{{_text(shape)}}}, "
+                           f"size={_text(size)}): the number of sizes provided "
+                           f"({len(size)}) must be greater or equal to the number of dimensions in "
                            f"the tensor ({len(shape)})")
-    target = sizes if sizes == shape else _expanded(shape, sizes)
-    data = np.broadcast_to(input._data, target)
-    return make_view(input, data, 'ExpandBackward0', _expand_bwd, lambda b: expand(b, target), shape)
+    target = size if size == shape else _expanded(shape, size)
+    data = np.broadcast_to(self._data, target)
+    return make_view(self, data, 'ExpandBackward0', _expand_bwd, lambda b: expand(b, target), shape)
 
 
 def expand_mask(mask, shape):

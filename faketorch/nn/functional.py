@@ -768,10 +768,7 @@ def _get_softmax_dim(name, ndim, stacklevel):
 def _softmax_core(input, dim, log):
     a = input._data
     nd = a.ndim
-    d = dim + max(nd, 1) if dim < 0 else dim
-    if not 0 <= d < max(nd, 1):
-        n = max(nd, 1)
-        raise IndexError(f'Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})')
+    d = _wrap_dim(dim, nd)
     if (input.dtype._cat != 2 or input.dtype.itemsize == 1) and a.size:     # integers, float8 (not when empty)
         kern = f"{'log_' if log else ''}softmax_{'lastdim_' if d == max(nd, 1) - 1 else ''}kernel_impl"
         raise _not_implemented(kern, input)
@@ -890,7 +887,8 @@ def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
         from ..linalg import _check_float
         _check_float('linalg.vector_norm', input)
         for d in (dim if isinstance(dim, (tuple, list)) else (dim,)):
-            _wrap_dim(d, input.dim())
+            if not isinstance(d, Tensor):       # (vector_norm reads a one-element tensor as a list of ints)
+                _wrap_dim(d, input.dim())
         norm = _norm(input, p, dim, True)
     denom = norm.clamp_min(eps).expand_as(input)
     if out is None:
