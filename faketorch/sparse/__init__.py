@@ -119,8 +119,17 @@ Tensor.resize_as_sparse_ = _pkg.resize_as_sparse_ = M.resize_as_sparse_
 for _name in ('sparse_compressed_tensor', 'sparse_csr_tensor', 'sparse_csc_tensor', 'sparse_bsr_tensor',
               'sparse_bsc_tensor'):
     setattr(_pkg, _name, getattr(C, _name))
+def _copy_of(name, prev):
+    def copy(input, *, out=None):
+        if prev is not None and not isinstance(input, C.SparseCompressedTensor):
+            return prev(input)       # (values_copy of COO: torch's missing-kernel error)
+        return getattr(input, name)().clone()
+    copy.__name__ = name + '_copy'
+    return copy
+
+
 for _name in ('crow_indices', 'col_indices', 'ccol_indices', 'row_indices', 'values'):
-    setattr(_pkg, _name + '_copy', lambda input, *, out=None, _name=_name: getattr(input, _name)().clone())
+    setattr(_pkg, _name + '_copy', _copy_of(_name, getattr(_pkg, _name + '_copy', None)))
 
 
 def mm(mat1, mat2, reduce='sum'):
