@@ -8,17 +8,31 @@ import numpy as np
 _found = []
 
 
-def _load():
+def _library():
+    """The OpenBLAS NumPy's wheel bundles, or None."""
     import ctypes
     import glob
     import os
     libs = glob.glob(os.path.join(os.path.dirname(os.path.dirname(np.__file__)), 'numpy.libs',
                                   'libscipy_openblas64_*.so*'))
-    if len(libs) != 1:
-        return None
-    try:
-        f = ctypes.CDLL(libs[0]).scipy_cblas_saxpy64_
-    except (OSError, AttributeError):
+    return ctypes.CDLL(libs[0]) if len(libs) == 1 else None
+
+
+def _loaded(cache, load):
+    """load() once (None where it fails: any surprise in a foreign library means the NumPy path)."""
+    if not cache:
+        try:
+            cache.append(load())
+        except Exception:
+            cache.append(None)
+    return cache[0]
+
+
+def _load():
+    import ctypes
+    lib = _library()
+    f = lib.scipy_cblas_saxpy64_ if lib is not None else None
+    if f is None:
         return None
     f.restype = None
     f.argtypes = [ctypes.c_int64, ctypes.c_float, ctypes.c_void_p, ctypes.c_int64, ctypes.c_void_p, ctypes.c_int64]
@@ -45,12 +59,7 @@ def _load():
 
 def saxpy():
     """The fused y += alpha * x, loaded and checked on first use, or None."""
-    if not _found:
-        try:
-            _found.append(_load())
-        except Exception:       # any surprise in a foreign library: the NumPy path
-            _found.append(None)
-    return _found[0]
+    return _loaded(_found, _load)
 
 
 _trsm_found = []
@@ -58,13 +67,9 @@ _trsm_found = []
 
 def _load_trsm():
     import ctypes
-    import glob
-    import os
-    libs = glob.glob(os.path.join(os.path.dirname(os.path.dirname(np.__file__)), 'numpy.libs',
-                                  'libscipy_openblas64_*.so*'))
-    if len(libs) != 1:
+    lib = _library()
+    if lib is None:
         return None
-    lib = ctypes.CDLL(libs[0])
     i, i64, p = ctypes.c_int, ctypes.c_int64, ctypes.c_void_p
     fns = {}
     for code, dt, alpha in (('s', np.float32, ctypes.c_float), ('d', np.float64, ctypes.c_double),
@@ -99,9 +104,4 @@ def _load_trsm():
 
 def trsm():
     """OpenBLAS's triangular solve (trsm), loaded and checked on first use, or None."""
-    if not _trsm_found:
-        try:
-            _trsm_found.append(_load_trsm())
-        except Exception:       # any surprise in a foreign library: the NumPy path
-            _trsm_found.append(None)
-    return _trsm_found[0]
+    return _loaded(_trsm_found, _load_trsm)
