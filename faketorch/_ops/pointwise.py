@@ -469,14 +469,9 @@ def _arg_desc(x):
     """An argument as torch's parser describes one that matched no signature (containers with their items)."""
     from ..random import _tp_name
     if x.__class__ is list:
-        return f"list of [{', '.join(map(_arg_desc_item, x))}]"
+        return f"list of [{', '.join(map(_tp_name, x))}]"
     if x.__class__ is tuple:
-        return f"tuple of ({', '.join(map(_arg_desc_item, x))}{',' if len(x) == 1 else ''})"
-    return _tp_name(x)
-
-
-def _arg_desc_item(x):
-    from ..random import _tp_name
+        return f"tuple of ({', '.join(map(_tp_name, x))}{',' if len(x) == 1 else ''})"
     return _tp_name(x)
 
 
